@@ -1,0 +1,98 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ProblemsError, formatProblem } from './config/problems.js';
+import { ExitCode, UserError, errorMessage } from './util/errors.js';
+import { redact } from './util/redact.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  everything ran and every notification was delivered
+  2  invalid configuration (alertcron.yaml, or an alert that was skipped)
+  3  a source failed (cluster unreachable, search error, timeout)
+  4  deliveries failed and are pending for the next run
+  5  another run holds the lock on the state file
+ 64  wrong usage of the command line`;
+
+/** Runs the command line and returns the process exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  let verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.usage;
+    if (error instanceof ProblemsError) {
+      for (const problem of error.problems) console.error(redact(formatProblem(problem)));
+      return ExitCode.invalidConfig;
+    }
+    if (error instanceof UserError) {
+      console.error(`alertcron: ${redact(error.message)}`);
+      return error.exitCode;
+    }
+    console.error(`alertcron: internal error: ${redact(errorMessage(error))}`);
+    if (verbose && error instanceof Error && error.stack) console.error(redact(error.stack));
+    return ExitCode.internal;
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('alertcron')
+    .description('Alerts on Elasticsearch/OpenSearch queries by email and Slack; meant to be run by cron every minute.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run alertcron --help for usage)')
+    .addHelpText('after', `
+Typical crontab line:
+  * * * * * cd /srv/alerts && alertcron run
+${EXIT_CODES_HELP}`);
+  const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
+
+  program
+    .command('run')
+    .description('run every due alert once: search, decide, notify, record (what cron calls)')
+    .addOption(configOption())
+    .option('--only <alerts...>', 'run only these alerts')
+    .option('--dry-run', 'show what would be sent; touch neither state nor channels')
+    .option('--json', 'print the run report as JSON on stdout')
+    .option('--verbose', 'print findings and decisions, and stack traces on internal errors')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts) => {
+      const { runCommand } = await import('./commands/run.js');
+      process.exitCode = await runCommand(opts);
+    });
+
+  program
+    .command('validate')
+    .description('check alertcron.yaml, every alert and its query; print every problem with its line')
+    .addOption(configOption())
+    .action(async (opts) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      process.exitCode = await validateCommand(opts);
+    });
+
+  program
+    .command('test')
+    .description('run one alert against the real cluster and show the request, findings and decisions')
+    .argument('<alert>', 'the alert name (its file name in alerts/ without .yaml)')
+    .addOption(configOption())
+    .option('--from <time>', 'start of the window: an ISO time or a duration ago (15m, 2h)')
+    .option('--to <time>', 'end of the window: an ISO time, a duration ago, or now', 'now')
+    .option('--send', 'also deliver the notifications and record them in the state file')
+    .option('--json', 'print the report as JSON')
+    .action(async (alert: string, opts) => {
+      const { testCommand } = await import('./commands/test.js');
+      process.exitCode = await testCommand(alert, opts);
+    });
+
+  program
+    .command('list')
+    .description('list the alerts with their schedule, channels and last window')
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .action(async (opts) => {
+      const { listCommand } = await import('./commands/list.js');
+      process.exitCode = await listCommand(opts);
+    });
+
+  return program;
+}

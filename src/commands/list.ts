@@ -1,0 +1,34 @@
+import { loadAlerts } from '../config/loadAlerts.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { peekState } from '../state/store.js';
+import { formatDuration } from '../util/duration.js';
+import { printJson } from './printReport.js';
+
+/** `alertcron list`: the alerts with schedule, condition, channels and last window; broken files marked. */
+export async function listCommand(options: { config: string; json?: boolean }): Promise<number> {
+  const config = loadConfig(options.config);
+  const { alerts, problems, disabled } = loadAlerts(config);
+  const state = await peekState(config.state.file);
+  const rows = alerts.map((a) => ({
+    name: a.name,
+    every: formatDuration(a.every),
+    condition: a.condition.type,
+    group_by: a.group_by ?? null,
+    throttle: a.throttle === 'once' ? 'once' : formatDuration(a.throttle),
+    notify: a.notify,
+    last_window_end: state.alerts[a.name]?.window ? new Date(state.alerts[a.name]!.window!.to).toISOString() : null,
+    last_error: state.alerts[a.name]?.lastError ?? null,
+  }));
+  const invalid = [...new Set(problems.map((p) => p.file))];
+  if (options.json) {
+    printJson({ alerts: rows, disabled, invalid });
+    return 0;
+  }
+  for (const r of rows) {
+    const last = r.last_window_end ? `last searched up to ${r.last_window_end}` : 'never run';
+    console.log(`${r.name}  every ${r.every}  ${r.condition}${r.group_by ? ` by ${r.group_by}` : ''}  throttle ${r.throttle}  -> ${r.notify.join(', ')}  (${last}${r.last_error ? `; last error: ${r.last_error}` : ''})`);
+  }
+  for (const name of disabled) console.log(`${name}  (disabled)`);
+  for (const file of invalid) console.log(`${file}  (INVALID: run alertcron validate)`);
+  return 0;
+}

@@ -1,0 +1,44 @@
+import type { RunReport } from '../run/report.js';
+import { redact } from '../util/redact.js';
+
+/** Prints the one-line errors of a run on stderr: problems, failed alerts, failed deliveries, warnings. */
+export function printErrors(report: RunReport): void {
+  const lines = [
+    ...report.problems,
+    ...report.warnings.map((w) => `warning: ${w}`),
+    ...report.alerts.filter((a) => a.status === 'error').map((a) => `alert ${a.name}: ${a.error}`),
+    ...report.deliveries
+      .filter((d) => !d.ok)
+      .map((d) => `alert ${d.alert} key ${JSON.stringify(d.key)} -> ${d.channel}: ${d.error} (${d.retryable ? 'will retry next run' : 'not retried'})`),
+  ];
+  for (const line of lines) console.error(redact(line));
+}
+
+/** Prints, for people, what each alert found and what was decided. */
+export function printFindings(report: RunReport, withBodies: boolean): void {
+  for (const alert of report.alerts) {
+    if (alert.status === 'not-due') {
+      console.log(`${alert.name}: not due`);
+      continue;
+    }
+    const window = alert.window ? ` [${alert.window.from} .. ${alert.window.to})` : '';
+    if (alert.status === 'error') {
+      console.log(`${alert.name}${window}: ERROR ${alert.error}`);
+      continue;
+    }
+    console.log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
+    for (const f of alert.findings) {
+      const next = f.nextAt ? `, next repeat after ${f.nextAt}` : '';
+      console.log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
+      if (withBodies && f.notify) {
+        console.log(`    title: ${f.title}`);
+        for (const line of f.message.split('\n')) console.log(`    | ${line}`);
+      }
+    }
+  }
+}
+
+/** Prints the report as JSON, with secrets redacted. */
+export function printJson(value: unknown): void {
+  console.log(redact(JSON.stringify(value, null, 2)));
+}

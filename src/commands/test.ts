@@ -1,0 +1,40 @@
+import { runAlerts } from '../run/runAlerts.js';
+import { parseDuration } from '../util/duration.js';
+import { ExitCode, UserError } from '../util/errors.js';
+import { printErrors, printFindings, printJson } from './printReport.js';
+
+/** Options of `alertcron test`. */
+export interface TestCommandOptions {
+  config: string;
+  from?: string;
+  to: string;
+  send?: boolean;
+  json?: boolean;
+}
+
+/** Parses `now`, an ISO time, or a duration meaning that long ago, into epoch milliseconds. */
+export function parseTime(text: string, now: number, flag: string): number {
+  if (text === 'now') return now;
+  if (/^\d+(ms|s|m|h|d|w)/.test(text)) return now - parseDuration(text);
+  const parsed = Date.parse(text);
+  if (Number.isNaN(parsed)) throw new UserError(`${flag} ${text}: use an ISO time (2026-11-23T10:00:00Z), a duration ago (15m) or now`, ExitCode.usage);
+  return parsed;
+}
+
+/** `alertcron test <alert>`: the same path as run, for one alert, showing request, findings and decisions. */
+export async function testCommand(alert: string, options: TestCommandOptions): Promise<number> {
+  const now = Date.now();
+  const window = options.from ? { from: parseTime(options.from, now, '--from'), to: parseTime(options.to, now, '--to') } : undefined;
+  if (window && window.from >= window.to) throw new UserError('--from must be before --to', ExitCode.usage);
+  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true });
+  if (options.json) printJson(report);
+  else {
+    for (const entry of report.alerts) {
+      if (entry.request) console.log(`request: POST /${entry.request.index}/_search\n${JSON.stringify(entry.request.body, null, 2)}`);
+    }
+    printFindings(report, true);
+    if (!options.send) console.log('(nothing sent, state untouched: add --send to deliver)');
+  }
+  printErrors(report);
+  return report.exitCode;
+}

@@ -1,0 +1,190 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { parseDuration } from '../util/duration.js';
+import { closestWord } from '../util/closestWord.js';
+import type { Problem } from './problems.js';
+import { checkSchema, toPointer } from './schemaCheck.js';
+import type { AlertDef, ConditionDef, Config } from './types.js';
+import { parseYamlFile, type YamlFile } from './yamlDocument.js';
+
+/** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
+export interface LoadedAlerts {
+  alerts: AlertDef[];
+  problems: Problem[];
+  disabled: string[];
+}
+
+const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
+export function loadAlerts(config: Config): LoadedAlerts {
+  const result: LoadedAlerts = { alerts: [], problems: [], disabled: [] };
+  let names: string[];
+  try {
+    names = readdirSync(config.alerts_dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch {
+    result.problems.push({ file: displayPath(config, config.alerts_dir), message: 'cannot read the alerts folder (create it, or set alerts_dir in alertcron.yaml)' });
+    return result;
+  }
+  const seen = new Map<string, string>();
+  for (const fileName of names) {
+    const path = join(config.alerts_dir, fileName);
+    const file = displayPath(config, path);
+    const name = basename(fileName, extname(fileName));
+    if (!ALERT_NAME.test(name)) {
+      result.problems.push({ file, message: 'the file name is the alert name: use only letters, digits, ".", "_" and "-"' });
+      continue;
+    }
+    if (seen.has(name)) {
+      result.problems.push({ file, message: `another file already defines alert "${name}" (${seen.get(name)}): rename one` });
+      continue;
+    }
+    seen.set(name, file);
+    const loaded = loadAlertFile(config, path, file, name);
+    if ('problems' in loaded) result.problems.push(...loaded.problems);
+    else if (loaded.alert) result.alerts.push(loaded.alert);
+    else result.disabled.push(name);
+  }
+  return result;
+}
+
+function loadAlertFile(config: Config, path: string, file: string, name: string): { alert?: AlertDef } | { problems: Problem[] } {
+  const yaml = parseYamlFile(file, readFileSync(path, 'utf8'));
+  if (yaml.problems.length) return { problems: yaml.problems };
+  if (yaml.value === null || yaml.value === undefined) {
+    return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
+  }
+  const schemaProblems = checkSchema('alert', yaml);
+  const raw = yaml.value as RawAlert;
+  const problems = checkReferences(config, yaml, raw, path);
+  if (schemaProblems.length || problems.problems.length) return { problems: [...schemaProblems, ...problems.problems] };
+  if (raw.enabled === false) return {};
+  return { alert: completeAlert(config, raw, name, file, problems.query, problems.queryFile, path) };
+}
+
+interface RawAlert {
+  description?: string;
+  enabled?: boolean;
+  index: string;
+  query?: string | Record<string, unknown>;
+  timestamp_field?: string;
+  every?: string;
+  ingest_delay?: string;
+  max_catchup?: string;
+  first_lookback?: string;
+  lookback?: string;
+  condition: Record<string, unknown> & { type: string };
+  group_by?: string;
+  group_size?: number;
+  throttle?: string;
+  samples?: number;
+  notify: string[];
+  title?: string;
+  message?: string;
+}
+
+function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: string) {
+  const problems: Problem[] = [];
+  const at = (where: (string | number)[], message: string) => {
+    const { line, col } = yaml.locate(where);
+    problems.push({ file: yaml.file, line, col, path: toPointer(where), message });
+  };
+  const channels = Object.keys(config.channels);
+  (Array.isArray(raw.notify) ? raw.notify : []).forEach((channel, i) => {
+    if (typeof channel === 'string' && !config.channels[channel]) {
+      const guess = closestWord(channel, channels);
+      const hint = guess ? `did you mean "${guess}"?` : channels.length ? `configured: ${channels.join(', ')}` : 'alertcron.yaml defines no channels';
+      at(['notify', i], `unknown channel "${channel}" (${hint})`);
+    }
+  });
+  let query: Record<string, unknown> = {};
+  let queryFile: string | undefined;
+  if (typeof raw.query === 'string') {
+    queryFile = join(config.queries_dir, raw.query);
+    const loaded = readQueryFile(queryFile, displayPath(config, queryFile));
+    if ('problem' in loaded) at(['query'], loaded.problem);
+    else query = loaded.query;
+  } else if (raw.query && typeof raw.query === 'object') {
+    query = raw.query;
+  }
+  const condition = (raw.condition ?? {}) as { type?: unknown; module?: unknown };
+  if (condition.type === 'script' && typeof condition.module === 'string') {
+    const module = resolve(dirname(path), condition.module);
+    if (!existsSync(module)) at(['condition', 'module'], `no such file: ${displayPath(config, module)}`);
+  }
+  if (condition.type === 'buckets' && raw.group_by) at(['group_by'], 'group_by does not apply to a buckets condition: group in the query aggregation instead');
+  if (condition.type === 'buckets' && !query.aggs && !query.aggregations) {
+    at(['condition', 'path'], 'a buckets condition needs an aggregation ("aggs") in the query');
+  }
+  return { problems, query, queryFile };
+}
+
+function readQueryFile(path: string, display: string): { query: Record<string, unknown> } | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { problem: `query file ${display} does not exist (put it in the queries folder)` };
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `${display} must hold a JSON object (a query body)` };
+    return { query: parsed as Record<string, unknown> };
+  } catch (error) {
+    const position = /position (\d+)/.exec(String((error as Error).message));
+    const where = position ? lineCol(text, Number(position[1])) : '';
+    return { problem: `${display}${where} is not valid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}` };
+  }
+}
+
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `:${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
+function completeAlert(config: Config, raw: RawAlert, name: string, file: string, query: Record<string, unknown>, queryFile: string | undefined, path: string): AlertDef {
+  const d = config.defaults;
+  const optional = (value: string | undefined, fallback: number) => (value ? parseDuration(value) : fallback);
+  return {
+    name,
+    file,
+    description: raw.description ?? '',
+    index: raw.index,
+    query,
+    query_file: queryFile,
+    condition: completeCondition(raw.condition, path),
+    group_by: raw.group_by,
+    group_size: raw.group_size ?? 100,
+    timestamp_field: raw.timestamp_field ?? d.timestamp_field,
+    every: optional(raw.every, d.every),
+    throttle: raw.throttle === 'once' ? 'once' : raw.throttle ? parseDuration(raw.throttle) : d.throttle,
+    ingest_delay: optional(raw.ingest_delay, d.ingest_delay),
+    max_catchup: optional(raw.max_catchup, d.max_catchup),
+    lookback: raw.lookback ? parseDuration(raw.lookback) : undefined,
+    first_lookback: optional(raw.first_lookback, d.first_lookback),
+    samples: raw.samples ?? d.samples,
+    notify: raw.notify,
+    title: raw.title ?? `${name}: {{key}}`,
+    message: raw.message,
+  };
+}
+
+function completeCondition(raw: Record<string, unknown> & { type: string }, path: string): ConditionDef {
+  const bounds = { gt: raw.gt as number | undefined, gte: raw.gte as number | undefined, lt: raw.lt as number | undefined, lte: raw.lte as number | undefined };
+  switch (raw.type) {
+    case 'count':
+      return { type: 'count', ...bounds };
+    case 'buckets':
+      return { type: 'buckets', path: String(raw.path), value: (raw.value as string | undefined) ?? 'doc_count', ...bounds };
+    case 'script':
+      return { type: 'script', module: String(raw.module), modulePath: resolve(dirname(path), String(raw.module)), options: (raw.options as Record<string, unknown>) ?? {} };
+    default:
+      return { type: 'any' };
+  }
+}
+
+/** Shows a path relative to the configuration folder, as users write it. */
+export function displayPath(config: Config, path: string): string {
+  const rel = relative(config.dir, path);
+  return rel.startsWith('..') ? path : rel;
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDuration } from '../util/duration.js';
+import { ProblemsError, type Problem } from './problems.js';
+import { checkSchema } from './schemaCheck.js';
+import { resolveSecrets } from './secrets.js';
+import type { ChannelConfig, Config } from './types.js';
+import { parseYamlFile } from './yamlDocument.js';
+
+/** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ProblemsError([{ file, message: `cannot read the configuration file (create it, or pass --config FILE)` }]);
+  }
+  const yaml = parseYamlFile(file, text);
+  if (yaml.problems.length) throw new ProblemsError(yaml.problems);
+  if (yaml.value === null || yaml.value === undefined) yaml.value = {};
+  const secretProblems = resolveSecrets(yaml, env, dirname(path));
+  const reported = new Set(secretProblems.map((p) => p.path));
+  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
+  if (problems.length) throw new ProblemsError(problems);
+  return completeConfig(yaml.value as RawConfig, path);
+}
+
+type RawConfig = Record<string, Record<string, unknown> | undefined> & { channels?: Record<string, Record<string, unknown>> };
+
+function completeConfig(raw: RawConfig, path: string): Config {
+  const dir = dirname(path);
+  const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
+  const es = raw.elasticsearch;
+  const defaults = raw.defaults ?? {};
+  const delivery = raw.delivery ?? {};
+  const state = raw.state ?? {};
+  return {
+    file: path,
+    dir,
+    elasticsearch: es && {
+      url: String(es.url).replace(/\/+$/, ''),
+      username: es.username as string | undefined,
+      password: es.password as string | undefined,
+      api_key: es.api_key as string | undefined,
+      ca_file: es.ca_file ? resolve(dir, String(es.ca_file)) : undefined,
+      timeout: duration(es.timeout, '30s'),
+      msearch_chunk: (es.msearch_chunk as number | undefined) ?? 200,
+    },
+    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, completeChannel(channel)])),
+    defaults: {
+      every: duration(defaults.every, '1m'),
+      throttle: defaults.throttle === 'once' ? 'once' : duration(defaults.throttle, '30m'),
+      ingest_delay: duration(defaults.ingest_delay, '0s'),
+      max_catchup: duration(defaults.max_catchup, '24h'),
+      first_lookback: duration(defaults.first_lookback, '5m'),
+      timestamp_field: (defaults.timestamp_field as string | undefined) ?? '@timestamp',
+      samples: (defaults.samples as number | undefined) ?? 3,
+    },
+    delivery: {
+      concurrency: (delivery.concurrency as number | undefined) ?? 8,
+      deadline: duration(delivery.deadline, '40s'),
+      attempt_timeout: duration(delivery.attempt_timeout, '10s'),
+      retries: (delivery.retries as number | undefined) ?? 1,
+    },
+    state: {
+      file: resolve(dir, (state.file as string | undefined) ?? 'state/state.json'),
+      audit_log: resolve(dir, (state.audit_log as string | undefined) ?? 'state/audit.log'),
+      prune_after: duration(state.prune_after, '7d'),
+      lock_wait: duration(state.lock_wait, '10s'),
+    },
+    alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),
+    queries_dir: resolve(dir, (raw.queries_dir as unknown as string | undefined) ?? 'queries'),
+  };
+}
+
+function completeChannel(raw: Record<string, unknown>): ChannelConfig {
+  const timeout = parseDuration((raw.timeout as string | undefined) ?? '10s');
+  if (raw.type === 'email') {
+    const secure = raw.secure === true;
+    return {
+      type: 'email',
+      host: String(raw.host),
+      port: (raw.port as number | undefined) ?? (secure ? 465 : 25),
+      secure,
+      starttls: (raw.starttls as 'auto' | 'require' | 'ignore' | undefined) ?? 'auto',
+      tls_insecure: raw.tls_insecure === true,
+      username: raw.username as string | undefined,
+      password: raw.password as string | undefined,
+      from: String(raw.from),
+      to: raw.to as string[],
+      timeout,
+    };
+  }
+  return { type: 'slack', webhook_url: String(raw.webhook_url), timeout };
+}

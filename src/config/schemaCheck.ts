@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closestWord } from '../util/closestWord.js';
+import type { Problem } from './problems.js';
+import type { YamlFile } from './yamlDocument.js';
+
+/** The names of the published JSON Schemas in src/config/schemas/. */
+export type SchemaName = 'alertcron' | 'alert';
+
+const compiled = new Map<SchemaName, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+function validator(name: SchemaName): ValidateFunction {
+  let validate = compiled.get(name);
+  if (!validate) {
+    ajv ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, discriminator: true, verbose: true });
+    const url = new URL(`../../../src/config/schemas/${name}.schema.json`, import.meta.url);
+    validate = ajv.compile(JSON.parse(readFileSync(url, 'utf8')));
+    compiled.set(name, validate);
+  }
+  return validate;
+}
+
+/** Checks a parsed YAML file against a schema and returns every problem, each with its line and column. */
+export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
+  const validate = validator(name);
+  if (validate(yaml.value)) return [];
+  return describeErrors(validate.errors ?? []).map(({ path, key, message }) => {
+    const { line, col } = yaml.locate(path, key);
+    return { file: yaml.file, line, col, path: toPointer(path), message };
+  });
+}
+
+interface Described {
+  path: (string | number)[];
+  key: boolean;
+  message: string;
+}
+
+/** Keywords that are never one alternative of an anyOf/oneOf at the same place. */
+const STANDALONE = new Set(['additionalProperties', 'discriminator', 'anyOf', 'oneOf']);
+
+/** The errors that are branches of an anyOf/oneOf: below it in the schema, or reached from it through a $ref. */
+function alternativesOf(alternative: ErrorObject, all: ErrorObject[]): ErrorObject[] {
+  const own = alternative.schemaPath + '/';
+  const parent = alternative.schemaPath.replace(/(anyOf|oneOf)$/, '');
+  return all.filter(
+    (e) =>
+      e !== alternative &&
+      e.instancePath === alternative.instancePath &&
+      !STANDALONE.has(e.keyword) &&
+      (e.schemaPath.startsWith(own) || !e.schemaPath.startsWith(parent)),
+  );
+}
+
+function describeErrors(errors: ErrorObject[]): Described[] {
+  const absorbed = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').flatMap((e) => alternativesOf(e, errors)));
+  const out: Described[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (absorbed.has(error)) continue;
+    const described = describe(error, errors);
+    if (!described) continue;
+    const id = toPointer(described.path) + described.message;
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(described);
+    }
+  }
+  return out;
+}
+
+function describe(error: ErrorObject, all: ErrorObject[]): Described | undefined {
+  const path = fromPointer(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}).filter((k) => k !== '$schema');
+      const guess = closestWord(extra, allowed);
+      const hint = guess ? `did you mean "${guess}"?` : `allowed keys: ${allowed.join(', ')}`;
+      return { path: [...path, extra], key: true, message: `unknown key "${extra}" (${hint})` };
+    }
+    case 'required':
+      return { path, key: false, message: `missing required key "${String(params.missingProperty)}"` };
+    case 'discriminator': {
+      const choices = alternatives(error.parentSchema).join(', ');
+      if (params.error === 'tag') return { path, key: false, message: `missing required key "type" (one of ${choices})` };
+      return { path: [...path, 'type'], key: false, message: `unknown type (use one of ${choices})` };
+    }
+    case 'anyOf':
+    case 'oneOf': {
+      const parts = alternativesOf(error, all);
+      if (parts.length && parts.every((e) => e.keyword === 'required')) {
+        const keys = parts.map((e) => String((e.params as { missingProperty: string }).missingProperty));
+        return { path, key: false, message: `needs at least one of ${keys.join(', ')}` };
+      }
+      const phrases = [...new Set(parts.map(phrase).filter(Boolean))];
+      return { path, key: false, message: `must be ${phrases.join(' or ') || 'valid'}` };
+    }
+    default:
+      return { path, key: false, message: `must be ${phrase(error)}` };
+  }
+}
+
+function phrase(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  const schema = error.parentSchema as { description?: string } | undefined;
+  switch (error.keyword) {
+    case 'pattern':
+      return schema?.description ? lowerFirst(schema.description.replace(/\.$/, '')) : `text matching ${String(params.pattern)}`;
+    case 'const':
+      return JSON.stringify(params.allowedValue);
+    case 'enum':
+      return `one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'type':
+      return `a ${String(params.type)}`;
+    case 'required':
+      return `an object with key "${String(params.missingProperty)}"`;
+    default:
+      return error.message ?? 'valid';
+  }
+}
+
+function alternatives(schema: unknown): string[] {
+  const oneOf = (schema as { oneOf?: { properties?: { type?: { const?: string } } }[] })?.oneOf ?? [];
+  return oneOf.map((s) => s.properties?.type?.const).filter((v): v is string => !!v);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function fromPointer(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** Formats path segments as a JSON pointer (`/condition/gte`). */
+export function toPointer(path: readonly (string | number)[]): string {
+  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { registerSecret } from '../util/redact.js';
+import { errorMessage } from '../util/errors.js';
+import type { Problem } from './problems.js';
+import type { YamlFile } from './yamlDocument.js';
+
+/** Keys whose values are secrets: they may only come from `${ENV_VAR}` or a sibling `<key>_file`. */
+export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret']);
+
+const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const ONLY_ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/**
+ * Resolves `${ENV_VAR}` references and `<key>_file` files in a parsed alertcron.yaml, in place,
+ * and reports secrets written inline, unset variables and unreadable files as problems.
+ */
+export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: string): Problem[] {
+  const problems: Problem[] = [];
+  const at = (path: (string | number)[], message: string, key = false) => {
+    const { line, col } = yaml.locate(path, key);
+    problems.push({ file: yaml.file, line, col, path: '/' + path.join('/'), message });
+  };
+
+  const walk = (node: unknown, path: (string | number)[]): unknown => {
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
+    if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      for (const [key, value] of Object.entries(record)) {
+        const here = [...path, key];
+        if (SECRET_KEYS.has(key) && typeof value === 'string' && !ONLY_ENV_REFERENCE.test(value)) {
+          at(here, `secrets must not be written inline: use ${key}: \${SOME_ENV_VAR} or ${key}_file: /path/to/file`);
+          continue;
+        }
+        record[key] = walk(value, here);
+        if (SECRET_KEYS.has(key)) registerSecret(record[key] as string);
+      }
+      for (const key of Object.keys(record)) {
+        const base = key.endsWith('_file') ? key.slice(0, -'_file'.length) : '';
+        if (!SECRET_KEYS.has(base) || typeof record[key] !== 'string') continue;
+        if (base in record) {
+          at([...path, key], `set either ${base} or ${key}, not both`, true);
+          continue;
+        }
+        try {
+          const secret = readFileSync(resolve(baseDir, record[key] as string), 'utf8').trim();
+          registerSecret(secret);
+          record[base] = secret;
+        } catch (error) {
+          at([...path, key], `cannot read ${key}: ${errorMessage(error)}`);
+        }
+      }
+      return record;
+    }
+    if (typeof node === 'string') {
+      return node.replace(ENV_REFERENCE, (_, name: string) => {
+        const value = env[name];
+        if (value === undefined) {
+          at(path, `environment variable ${name} is not set (export it in the crontab or use a *_file key)`);
+          return '';
+        }
+        return value;
+      });
+    }
+    return node;
+  };
+
+  walk(yaml.value, []);
+  return problems;
+}

@@ -1,0 +1,73 @@
+import type { ChannelConfig, DeliveryConfig } from '../config/types.js';
+import type { PendingDelivery } from '../state/types.js';
+import { errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+import { createNotifier } from './registry.js';
+import { DeliveryError, type Notifier } from './types.js';
+
+/** How one pending delivery ended in this run. */
+export type DeliveryOutcome = { id: string; ok: true; attempts: number } | { id: string; ok: false; attempts: number; error: string; retryable: boolean };
+
+/** Longest wait between two attempts inside one run, whatever Retry-After asks for. */
+const MAX_RETRY_WAIT_MS = 10_000;
+
+/**
+ * Sends every pending delivery concurrently (bounded), each with a short retry that honours Retry-After,
+ * all within the run's deadline; what is not accepted by then stays pending for the next run.
+ */
+export async function deliverAll(pending: PendingDelivery[], channels: Record<string, ChannelConfig>, options: DeliveryConfig): Promise<DeliveryOutcome[]> {
+  const deadline = AbortSignal.timeout(options.deadline);
+  const deadlineAt = Date.now() + options.deadline;
+  const notifiers = new Map<string, Promise<Notifier>>();
+  const notifierFor = (channel: string) => {
+    const config = channels[channel];
+    if (!config) return undefined;
+    if (!notifiers.has(channel)) notifiers.set(channel, createNotifier(channel, config));
+    return notifiers.get(channel)!;
+  };
+
+  const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
+    const notifier = notifierFor(item.channel);
+    if (!notifier) return { id: item.id, ok: false, attempts: 0, error: `channel "${item.channel}" is no longer configured`, retryable: false };
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      try {
+        const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
+        await (await notifier).send(item, signal);
+        return { id: item.id, ok: true, attempts };
+      } catch (error) {
+        const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
+        const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
+        const canRetry = failure.retryable && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
+        if (!canRetry) return { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
+        await sleep(wait, deadline);
+      }
+    }
+  };
+
+  return mapConcurrent(pending, options.concurrency, deliverOne);
+}
+
+async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

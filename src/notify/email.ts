@@ -1,0 +1,58 @@
+import type { EmailChannelConfig } from '../config/types.js';
+import { DeliveryError, type Notification, type Notifier } from './types.js';
+import { truncate } from './truncate.js';
+
+/** Makes a subject line of one line: control characters (CR, LF, tabs ...) become spaces. */
+export function subjectLine(title: string): string {
+  return truncate(title.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), 200);
+}
+
+/** Creates an email notifier over SMTP; recipients come only from the channel's configuration. */
+export async function createEmailNotifier(name: string, config: EmailChannelConfig): Promise<Notifier> {
+  const nodemailer = (await import('nodemailer')).default;
+  const transport = nodemailer.createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    requireTLS: config.starttls === 'require',
+    ignoreTLS: config.starttls === 'ignore',
+    tls: { rejectUnauthorized: !config.tls_insecure },
+    auth: config.username ? { user: config.username, pass: config.password ?? '' } : undefined,
+    connectionTimeout: config.timeout,
+    greetingTimeout: config.timeout,
+    socketTimeout: config.timeout,
+  });
+  return {
+    name,
+    async send(notification: Notification, signal: AbortSignal) {
+      if (signal.aborted) throw new DeliveryError('delivery deadline reached', true);
+      const abort = () => transport.close();
+      signal.addEventListener('abort', abort, { once: true });
+      try {
+        await transport.sendMail({
+          from: { name: 'alertcron', address: config.from },
+          to: config.to.map((address) => ({ name: '', address })),
+          subject: subjectLine(notification.title),
+          text: notification.message,
+          headers: { 'X-Alertcron-Alert': notification.alert },
+        });
+      } catch (error) {
+        throw classify(error, signal);
+      } finally {
+        signal.removeEventListener('abort', abort);
+      }
+    },
+  };
+}
+
+function classify(error: unknown, signal: AbortSignal): DeliveryError {
+  const e = error as { code?: string; responseCode?: number; command?: string };
+  if (signal.aborted) return new DeliveryError('timed out', true);
+  if (e.code === 'EAUTH') return new DeliveryError(`SMTP authentication failed (${e.responseCode ?? ''})`.trim(), false);
+  if (e.code === 'EENVELOPE') {
+    const permanent = (e.responseCode ?? 0) >= 500;
+    return new DeliveryError(`SMTP server refused the recipients (${e.responseCode ?? ''})`.trim(), !permanent);
+  }
+  if (e.responseCode && e.responseCode >= 500) return new DeliveryError(`SMTP server refused the message (${e.responseCode} at ${e.command ?? 'send'})`, false);
+  return new DeliveryError(`SMTP: ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`, true);
+}

@@ -1,0 +1,12 @@
+import type { ChannelConfig } from '../config/types.js';
+import type { Notifier } from './types.js';
+
+/** Creates the notifier of a configured channel, loading its SDK only now (a run without it never pays for it). */
+export async function createNotifier(name: string, config: ChannelConfig): Promise<Notifier> {
+  switch (config.type) {
+    case 'email':
+      return (await import('./email.js')).createEmailNotifier(name, config);
+    case 'slack':
+      return (await import('./slack.js')).createSlackNotifier(name, config);
+  }
+}

@@ -1,0 +1,57 @@
+import type { SlackChannelConfig } from '../config/types.js';
+import { DeliveryError, parseRetryAfter, type Notification, type Notifier } from './types.js';
+import { truncate } from './truncate.js';
+
+/** Section text limit of Slack's plain_text objects. */
+const SECTION_LIMIT = 3000;
+
+/** Escapes the three characters Slack treats as control characters, so log text cannot become a mention or link. */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Builds the webhook payload: untrusted text only in plain_text objects and an escaped fallback, no unfurling. */
+export function slackPayload(notification: Notification) {
+  const body = truncate(`${notification.title}\n${notification.message}`, SECTION_LIMIT);
+  return {
+    text: escapeSlack(truncate(notification.title, 1000)),
+    blocks: [{ type: 'section', text: { type: 'plain_text', text: body, emoji: false } }],
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}
+
+/** Creates a Slack notifier over an incoming webhook. */
+export async function createSlackNotifier(name: string, config: SlackChannelConfig): Promise<Notifier> {
+  const { IncomingWebhook } = await import('@slack/webhook');
+  return {
+    name,
+    async send(notification, signal) {
+      let retryAfter: string | null = null;
+      const webhook = new IncomingWebhook(config.webhook_url, {
+        timeout: config.timeout,
+        fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+          const response = await fetch(input, { ...init, signal });
+          retryAfter = response.headers.get('retry-after');
+          return response;
+        },
+      } as ConstructorParameters<typeof IncomingWebhook>[1]);
+      try {
+        await webhook.send(slackPayload(notification));
+      } catch (error) {
+        throw classify(error, retryAfter);
+      }
+    },
+  };
+}
+
+function classify(error: unknown, retryAfter: string | null): DeliveryError {
+  const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string; message?: string } };
+  if (e.code === 'slack_webhook_http_error' && e.statusCode) {
+    const body = typeof e.body === 'string' ? e.body.slice(0, 100) : '';
+    const retryable = e.statusCode === 429 || e.statusCode >= 500;
+    return new DeliveryError(`Slack answered HTTP ${e.statusCode} ${body}`.trim(), retryable, parseRetryAfter(retryAfter));
+  }
+  const reason = e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError' ? 'timed out' : 'could not reach Slack';
+  return new DeliveryError(reason, true);
+}

@@ -1,0 +1,34 @@
+/** What one channel is asked to send: already rendered from templates, still raw (each channel escapes for itself). */
+export interface Notification {
+  alert: string;
+  key: string;
+  reason: string;
+  title: string;
+  message: string;
+}
+
+/** A channel ready to send: one attempt per call; retries live in deliver(). */
+export interface Notifier {
+  name: string;
+  send(notification: Notification, signal: AbortSignal): Promise<void>;
+}
+
+/** A failed send, telling whether trying again may help and how long the other side asked us to wait. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertDef } from '../config/types.js';
+import type { Finding } from '../conditions/finding.js';
+import { decide } from '../policy/decide.js';
+import type { AlertState, PendingDelivery } from '../state/types.js';
+import type { Window } from './buildSearch.js';
+import { renderFinding } from './render.js';
+import type { FindingReport } from './report.js';
+
+/**
+ * Runs the policy over an alert's findings, updating the keys' history in `state` and returning
+ * one pending delivery per channel for every finding that is to be notified.
+ */
+export function applyFindings(alert: AlertDef, findings: Finding[], window: Window, state: AlertState, now: number): { reports: FindingReport[]; deliveries: PendingDelivery[] } {
+  const reports: FindingReport[] = [];
+  const deliveries: PendingDelivery[] = [];
+  for (const finding of findings) {
+    const previous = state.keys[finding.key];
+    const decision = decide(previous, alert.throttle, now);
+    const key = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+    key.lastSeen = now;
+    const { title, message } = renderFinding(alert, finding, window);
+    if (decision.notify) {
+      key.lastFired = now;
+      key.fired++;
+      for (const channel of alert.notify) {
+        deliveries.push({ id: randomUUID(), alert: alert.name, key: finding.key, channel, reason: decision.reason, title, message, createdAt: now, attempts: 0 });
+      }
+    }
+    state.keys[finding.key] = key;
+    reports.push({
+      key: finding.key,
+      count: finding.count,
+      decision: decision.reason,
+      notify: decision.notify,
+      title,
+      message,
+      nextAt: decision.nextAt === undefined ? undefined : new Date(decision.nextAt).toISOString(),
+    });
+  }
+  return { reports, deliveries };
+}

@@ -1,0 +1,32 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { redact } from '../util/redact.js';
+
+/** One line of the audit log. */
+export interface AuditEntry {
+  event: string;
+  [field: string]: unknown;
+}
+
+/** Collects audit entries for one run and appends them to the JSON-lines audit log. */
+export class AuditLog {
+  private entries: string[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly runId: string,
+  ) {}
+
+  /** Records one entry, stamped with the time and the run id. */
+  add(entry: AuditEntry): void {
+    this.entries.push(redact(JSON.stringify({ ts: new Date().toISOString(), run: this.runId, ...entry })));
+  }
+
+  /** Appends what was recorded since the last flush; one write per call. */
+  flush(): void {
+    if (!this.entries.length) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    appendFileSync(this.file, this.entries.join('\n') + '\n');
+    this.entries = [];
+  }
+}

@@ -1,0 +1,40 @@
+import type { AlertDef } from '../config/types.js';
+import type { SearchRequest } from '../sources/elasticsearch.js';
+
+/** The half-open time range [from, to) an alert searches in one run, in epoch milliseconds. */
+export interface Window {
+  from: number;
+  to: number;
+}
+
+/** Name of the terms aggregation alertcron adds for `group_by`. */
+export const GROUP_AGG = 'alertcron_groups';
+/** Name of the top-hits sub-aggregation that brings sample documents per group. */
+export const SAMPLES_AGG = 'alertcron_samples';
+
+/** Builds the search for one alert and window: the user's query filtered to the window, plus what its condition needs. */
+export function buildSearch(alert: AlertDef, window: Window): SearchRequest {
+  const { query, aggs, aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
+  const range = { range: { [alert.timestamp_field]: { gte: window.from, lt: window.to, format: 'epoch_millis' } } };
+  const sort = [{ [alert.timestamp_field]: { order: 'desc', unmapped_type: 'date' } }];
+  const body: Record<string, unknown> = {
+    ...rest,
+    query: { bool: { filter: [query ?? { match_all: {} }, range] } },
+    track_total_hits: true,
+    size: alert.group_by ? 0 : alert.samples,
+    sort,
+  };
+  const userAggs = (aggs ?? aggregations) as Record<string, unknown> | undefined;
+  if (alert.group_by) {
+    body.aggs = {
+      ...userAggs,
+      [GROUP_AGG]: {
+        terms: { field: alert.group_by, size: alert.group_size, min_doc_count: 1 },
+        aggs: alert.samples > 0 ? { [SAMPLES_AGG]: { top_hits: { size: alert.samples, sort } } } : undefined,
+      },
+    };
+  } else if (userAggs) {
+    body.aggs = userAggs;
+  }
+  return { index: alert.index, body };
+}

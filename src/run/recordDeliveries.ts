@@ -1,0 +1,31 @@
+import type { DeliveryOutcome } from '../notify/deliver.js';
+import type { StateData } from '../state/types.js';
+import type { AuditLog } from './audit.js';
+import type { DeliveryReport } from './report.js';
+
+/**
+ * Records what each channel accepted: accepted deliveries leave the pending list and are stamped on
+ * their key; retryable failures stay pending for the next run; permanent failures are dropped and audited.
+ */
+export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], now: number, audit: AuditLog): DeliveryReport[] {
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const reports: DeliveryReport[] = [];
+  data.pending = data.pending.filter((item) => {
+    const outcome = byId.get(item.id);
+    if (!outcome) return true;
+    const base = { alert: item.alert, key: item.key, channel: item.channel, attempts: outcome.attempts };
+    item.attempts += outcome.attempts;
+    if (outcome.ok) {
+      const key = data.alerts[item.alert]?.keys[item.key];
+      if (key) key.delivered[item.channel] = now;
+      audit.add({ event: 'delivered', ...base, reason: item.reason });
+      reports.push({ ...base, ok: true });
+      return false;
+    }
+    item.lastError = outcome.error;
+    audit.add({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
+    reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });
+    return outcome.retryable;
+  });
+  return reports;
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { loadAlerts } from '../config/loadAlerts.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { formatProblem } from '../config/problems.js';
+import type { AlertDef, Config } from '../config/types.js';
+import { evaluate } from '../conditions/evaluate.js';
+import { deliverAll } from '../notify/deliver.js';
+import { multiSearch, type SearchOutcome, type SearchRequest } from '../sources/elasticsearch.js';
+import { openState, peekState } from '../state/store.js';
+import { pruneState } from '../state/prune.js';
+import type { AlertState, PendingDelivery, StateData } from '../state/types.js';
+import { errorMessage, ExitCode, UserError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+import { applyFindings } from './applyFindings.js';
+import { AuditLog } from './audit.js';
+import { buildSearch, type Window } from './buildSearch.js';
+import { planAlert } from './plan.js';
+import { recordDeliveries } from './recordDeliveries.js';
+import { exitCodeOf, isoWindow, type AlertReport, type RunReport } from './report.js';
+
+/** How a run is asked to behave; `run`, `run --dry-run` and `test` all come through here. */
+export interface RunOptions {
+  configFile: string;
+  /** Run only these alerts. */
+  only?: string[];
+  /** Touch neither state nor channels. */
+  dryRun?: boolean;
+  /** Search this window instead of the planned one, and do not move the stored windows. */
+  window?: Window;
+  /** Run the selected alerts even if their `every:` says they are not due. */
+  ignoreSchedule?: boolean;
+  /** Put each alert's search request into the report. */
+  includeRequests?: boolean;
+  now?: () => number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs the whole pipeline once: lock, load, plan, fetch, evaluate, decide, deliver, record, unlock. */
+export async function runAlerts(options: RunOptions): Promise<RunReport> {
+  const clock = options.now ?? Date.now;
+  const startedAt = clock();
+  const config = loadConfig(options.configFile, options.env);
+  const loaded = loadAlerts(config);
+  const { alerts, problems } = selectAlerts(loaded, options.only);
+  const store = options.dryRun ? undefined : await openState(config.state.file, config.state.lock_wait);
+  try {
+    const data: StateData = store ? store.data : await peekState(config.state.file);
+    const audit = new AuditLog(config.state.audit_log, randomUUID());
+    const now = clock();
+    const report: RunReport = {
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: '',
+      dryRun: !!options.dryRun,
+      exitCode: ExitCode.ok,
+      problems: problems.map(formatProblem),
+      alerts: [],
+      deliveries: [],
+      pending: 0,
+      clusterRequests: 0,
+      warnings: store?.warning ? [store.warning] : [],
+    };
+    for (const problem of report.problems) audit.add({ event: 'invalid_alert', problem });
+
+    const fresh = await searchAndDecide(config, alerts, data, now, options, report, audit);
+    data.pending.push(...fresh);
+    pruneState(data, now, config.state.prune_after);
+
+    if (store) {
+      await store.save();
+      audit.flush();
+      const outcomes = await deliverAll(data.pending, config.channels, config.delivery);
+      report.deliveries = recordDeliveries(data, outcomes, clock(), audit);
+      report.pending = data.pending.length;
+      report.exitCode = exitCodeOf(report);
+      data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode };
+      await store.save();
+      audit.flush();
+    } else {
+      report.exitCode = exitCodeOf(report);
+    }
+    report.finishedAt = new Date(clock()).toISOString();
+    return report;
+  } finally {
+    await store?.release();
+  }
+}
+
+function selectAlerts(loaded: ReturnType<typeof loadAlerts>, only: string[] | undefined) {
+  if (!only?.length) return loaded;
+  const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled]);
+  const broken = (name: string) => loaded.problems.some((p) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`).test(p.file));
+  const missing = only.filter((name) => !known.has(name) && !broken(name));
+  if (missing.length) {
+    const all = [...known].sort().join(', ') || 'none';
+    throw new UserError(`no alert named ${missing.join(', ')} (alerts: ${all})`, ExitCode.usage);
+  }
+  const disabled = only.filter((name) => loaded.disabled.includes(name));
+  if (disabled.length) throw new UserError(`alert ${disabled.join(', ')} is disabled (enabled: false)`, ExitCode.usage);
+  return {
+    alerts: loaded.alerts.filter((a) => only.includes(a.name)),
+    problems: loaded.problems.filter((p) => only.some((name) => broken(name) && new RegExp(`(^|/)${name}\\.ya?ml$`).test(p.file))),
+    disabled: [],
+  };
+}
+
+async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateData, now: number, options: RunOptions, report: RunReport, audit: AuditLog): Promise<PendingDelivery[]> {
+  const due: { alert: AlertDef; window: Window; request: SearchRequest; state: AlertState }[] = [];
+  for (const alert of alerts) {
+    const state = (data.alerts[alert.name] ??= { keys: {} });
+    const plan = options.window ? { due: true as const, window: options.window, skippedMs: 0 } : planAlert(alert, options.ignoreSchedule ? { ...state, lastRunAt: undefined } : state, now);
+    if (!plan.due) {
+      report.alerts.push({ name: alert.name, status: 'not-due', findings: [] });
+      continue;
+    }
+    if (plan.skippedMs > 0) audit.add({ event: 'window_capped', alert: alert.name, skipped_ms: plan.skippedMs });
+    due.push({ alert, window: plan.window, request: buildSearch(alert, plan.window), state });
+  }
+  let outcomes: SearchOutcome[];
+  if (!due.length) outcomes = [];
+  else if (!config.elasticsearch) outcomes = due.map(() => ({ ok: false, error: 'alertcron.yaml has no elasticsearch: section' }));
+  else {
+    const result = await multiSearch(config.elasticsearch, due.map((d) => d.request));
+    outcomes = result.outcomes;
+    report.clusterRequests = result.requests;
+  }
+
+  const deliveries: PendingDelivery[] = [];
+  for (const [i, { alert, window, request, state }] of due.entries()) {
+    const outcome = outcomes[i]!;
+    const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(window), findings: [] };
+    if (options.includeRequests) entry.request = request;
+    try {
+      if (!outcome.ok) throw new Error(outcome.error);
+      const findings = await evaluate(alert, outcome.response, window);
+      const applied = applyFindings(alert, findings, window, state, now);
+      entry.findings = applied.reports;
+      deliveries.push(...applied.deliveries);
+      for (const f of applied.reports) audit.add({ event: 'decision', alert: alert.name, key: f.key, count: f.count, reason: f.decision, notify: f.notify });
+      if (!options.window) state.window = window;
+      state.lastRunAt = now;
+      delete state.lastError;
+    } catch (error) {
+      entry.status = 'error';
+      entry.error = redact(errorMessage(error));
+      state.lastError = entry.error;
+      audit.add({ event: 'alert_error', alert: alert.name, error: entry.error });
+    }
+    report.alerts.push(entry);
+  }
+  return deliveries;
+}

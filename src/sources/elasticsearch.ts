@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import type { Dispatcher } from 'undici';
+import type { ElasticsearchConfig } from '../config/types.js';
+import { redact } from '../util/redact.js';
+import { errorMessage } from '../util/errors.js';
+
+/** One search of a multi-search: the index pattern and the request body. */
+export interface SearchRequest {
+  index: string;
+  body: Record<string, unknown>;
+}
+
+/** The answer to one search: its response, or why it failed (that search's error only). */
+export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string };
+
+/** The parts of a search response alertcron reads. */
+export interface SearchResponse {
+  took?: number;
+  timed_out?: boolean;
+  _shards?: { total?: number; failed?: number; failures?: { reason?: { type?: string; reason?: string } }[] };
+  hits?: { total?: number | { value: number; relation: string }; hits?: { _id: string; _index: string; _source?: Record<string, unknown> }[] };
+  aggregations?: Record<string, unknown>;
+}
+
+/** Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome. */
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; requests: number }> {
+  const outcomes: SearchOutcome[] = [];
+  let requests = 0;
+  if (!searches.length) return { outcomes, requests };
+  const client = await connect(config);
+  try {
+    for (let start = 0; start < searches.length; start += config.msearch_chunk) {
+      const chunk = searches.slice(start, start + config.msearch_chunk);
+      requests++;
+      outcomes.push(...(await sendChunk(config, client, chunk)));
+    }
+  } finally {
+    await client.close();
+  }
+  return { outcomes, requests };
+}
+
+async function connect(config: ElasticsearchConfig): Promise<Dispatcher> {
+  const { Agent } = await import('undici');
+  const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
+  return new Agent({ connect: ca ? { ca } : {}, headersTimeout: config.timeout, bodyTimeout: config.timeout, connections: 1 });
+}
+
+/** Builds the request headers: JSON content and the configured authentication. */
+export function authHeaders(config: ElasticsearchConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (config.api_key) headers.authorization = `ApiKey ${config.api_key}`;
+  else if (config.username !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`;
+  }
+  return headers;
+}
+
+async function sendChunk(config: ElasticsearchConfig, client: Dispatcher, chunk: SearchRequest[]): Promise<SearchOutcome[]> {
+  const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+  const failAll = (error: string) => chunk.map((): SearchOutcome => ({ ok: false, error }));
+  let status: number;
+  let text: string;
+  try {
+    const response = await client.request({
+      origin: new URL(config.url).origin,
+      path: `${new URL(config.url).pathname.replace(/\/$/, '')}/_msearch`,
+      method: 'POST',
+      headers: { ...authHeaders(config), 'content-type': 'application/x-ndjson', accept: 'application/json' },
+      body,
+      signal: AbortSignal.timeout(config.timeout),
+    });
+    status = response.statusCode;
+    text = await response.body.text();
+  } catch (error) {
+    return failAll(redact(`cannot reach ${config.url}: ${describeNetworkError(error)}`));
+  }
+  if (status >= 300) return failAll(redact(`${config.url} answered HTTP ${status}: ${summarizeError(text)}`));
+  let parsed: { responses?: (SearchResponse & { status?: number; error?: unknown })[] };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return failAll(`${config.url} answered with something that is not JSON`);
+  }
+  return chunk.map((_, i): SearchOutcome => {
+    const item = parsed.responses?.[i];
+    if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
+    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}` };
+    if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
+    const failed = item._shards?.failed ?? 0;
+    if (failed > 0) {
+      const reason = item._shards?.failures?.[0]?.reason;
+      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run` };
+    }
+    return { ok: true, response: item };
+  });
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = (error as { code?: string }).code ?? cause?.code;
+  if ((error as Error).name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+  return code ? `${code} ${cause?.message ?? errorMessage(error)}`.trim() : errorMessage(error);
+}
+
+function summarizeError(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (parsed.error) return describeEsError(parsed.error);
+  } catch {
+    /* not JSON: show the start of the text */
+  }
+  return text.slice(0, 200).replace(/\s+/g, ' ');
+}
+
+function describeEsError(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const e = error as { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] };
+  const root = e.root_cause?.[0];
+  const main = `${e.type ?? 'error'}: ${e.reason ?? ''}`.trim();
+  return root && root.reason !== e.reason ? `${main} (${root.type}: ${root.reason})` : main;
+}
