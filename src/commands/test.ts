@@ -1,4 +1,5 @@
 import { runAlerts } from '../run/runAlerts.js';
+import { clockFromEnv } from '../util/clock.js';
 import { parseDuration } from '../util/duration.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { printErrors, printFindings, printJson } from './printReport.js';
@@ -23,7 +24,7 @@ export function parseTime(text: string, now: number, flag: string): number {
 
 /** `alertcron test <alert>`: the same path as run, for one alert, showing request, findings and decisions. */
 export async function testCommand(alert: string, options: TestCommandOptions): Promise<number> {
-  const now = Date.now();
+  const now = clockFromEnv()();
   const window = options.from ? { from: parseTime(options.from, now, '--from'), to: parseTime(options.to, now, '--to') } : undefined;
   if (window && window.from >= window.to) throw new UserError('--from must be before --to', ExitCode.usage);
   const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true });

@@ -14,7 +14,7 @@ export interface Decision {
 /** Decides, from the key's history and the alert's throttle, whether a finding is notified now. Pure. */
 export function decide(key: KeyState | undefined, throttle: number | 'once', now: number): Decision {
   if (!key || key.lastFired === undefined) return { notify: true, reason: 'first', nextAt: throttle === 'once' ? undefined : now + throttle };
-  if (throttle === 'once') return { notify: false, reason: 'once' };
+  if (throttle === 'once') return { notify: false, reason: 'once', nextAt: undefined };
   const nextAt = key.lastFired + throttle;
   if (now >= nextAt) return { notify: true, reason: 'repeat', nextAt: now + throttle };
   return { notify: false, reason: 'throttled', nextAt };

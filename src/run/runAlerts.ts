@@ -11,6 +11,7 @@ import { pruneState } from '../state/prune.js';
 import type { AlertState, PendingDelivery, StateData } from '../state/types.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { clockFromEnv } from '../util/clock.js';
 import { applyFindings } from './applyFindings.js';
 import { AuditLog } from './audit.js';
 import { buildSearch, type Window } from './buildSearch.js';
@@ -37,7 +38,7 @@ export interface RunOptions {
 
 /** Runs the whole pipeline once: lock, load, plan, fetch, evaluate, decide, deliver, record, unlock. */
 export async function runAlerts(options: RunOptions): Promise<RunReport> {
-  const clock = options.now ?? Date.now;
+  const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = clock();
   const config = loadConfig(options.configFile, options.env);
   const loaded = loadAlerts(config);

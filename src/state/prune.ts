@@ -7,7 +7,7 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number): void
     for (const [key, state] of Object.entries(alert.keys)) {
       if (now - state.lastSeen > maxAgeMs && !pendingKeys.has(`${name}\u0000${key}`)) delete alert.keys[key];
     }
-    const lastActive = alert.lastRunAt ?? alert.window?.to ?? 0;
-    if (now - lastActive > maxAgeMs && Object.keys(alert.keys).length === 0) delete data.alerts[name];
+    const lastActive = alert.lastRunAt ?? alert.window?.to;
+    if (lastActive !== undefined && now - lastActive > maxAgeMs && Object.keys(alert.keys).length === 0) delete data.alerts[name];
   }
 }

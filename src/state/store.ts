@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../util/errors.js';
 import { emptyState, type StateData } from './types.js';
 
@@ -20,26 +21,10 @@ const STALE_MS = 30_000;
 /** Takes the lock on the state file (waiting up to `waitMs`), then reads it; a second run gets a lockHeld error. */
 export async function openState(file: string, waitMs: number): Promise<StateStore> {
   mkdirSync(dirname(file), { recursive: true });
-  const lockfile = await import('proper-lockfile');
   let compromised: Error | undefined;
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      lockfilePath: `${file}.lock`,
-      stale: STALE_MS,
-      update: 5_000,
-      retries: { retries: Math.max(0, Math.ceil(waitMs / 500)), factor: 1, minTimeout: 500, maxTimeout: 500 },
-      onCompromised: (error) => {
-        compromised = error;
-      },
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ELOCKED') {
-      throw new UserError(`another alertcron run holds the lock on ${file}; this run did nothing`, ExitCode.lockHeld);
-    }
-    throw error;
-  }
+  const release = await acquireLock(file, waitMs, (error) => {
+    compromised = error;
+  });
   const { data, warning } = await readState(file);
   const db = await database(file, data);
   let saved = JSON.stringify(data);
@@ -57,6 +42,63 @@ export async function openState(file: string, waitMs: number): Promise<StateStor
       if (!compromised) await release().catch(() => undefined);
     },
   };
+}
+
+/** The lock directory proper-lockfile creates next to the state file. */
+function lockDir(file: string): string {
+  return `${file}.lock`;
+}
+
+/**
+ * Takes the lock, waiting up to `waitMs`. A lock left by a run that was killed is taken over at once
+ * when its owner process is gone (same host), otherwise once it has not been refreshed for STALE_MS.
+ */
+async function acquireLock(file: string, waitMs: number, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+  const lockfile = await import('proper-lockfile');
+  const attempt = (retries: number) =>
+    lockfile.lock(file, {
+      realpath: false,
+      lockfilePath: lockDir(file),
+      stale: STALE_MS,
+      update: 5_000,
+      retries: { retries, factor: 1, minTimeout: 500, maxTimeout: 500 },
+      onCompromised,
+    });
+  let release: () => Promise<void>;
+  try {
+    release = await attempt(0).catch(async (error: { code?: string }) => {
+      if (error.code !== 'ELOCKED') throw error;
+      if (ownerIsGone(file)) {
+        rmSync(lockDir(file), { recursive: true, force: true });
+        return attempt(0);
+      }
+      return attempt(Math.max(0, Math.ceil(waitMs / 500)));
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ELOCKED') {
+      throw new UserError(`another alertcron run holds the lock on ${file}; this run did nothing`, ExitCode.lockHeld);
+    }
+    throw error;
+  }
+  const owner = join(lockDir(file), 'owner');
+  writeFileSync(owner, JSON.stringify({ pid: process.pid, host: hostname() }));
+  return async () => {
+    rmSync(owner, { force: true });
+    await release();
+  };
+}
+
+/** True when the lock's owner is a process of this host that no longer exists, or the lock went stale. */
+function ownerIsGone(file: string): boolean {
+  try {
+    if (Date.now() - statSync(lockDir(file)).mtimeMs > STALE_MS) return true;
+    const owner = JSON.parse(readFileSync(join(lockDir(file), 'owner'), 'utf8')) as { pid: number; host: string };
+    if (owner.host !== hostname()) return false;
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === 'ESRCH';
+  }
 }
 
 /** Reads the state file without the lock, for commands that only look (list, status). */

@@ -80,12 +80,16 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Engine
   const stdoutTail: string[] = [];
   const stderrTail: string[] = [];
   let sawReady = false;
+  let onReady: (() => void) | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   forEachLine(child.stdout, (line) => {
-    if (line.startsWith('READY ')) sawReady = true;
+    if (line.startsWith('READY ')) {
+      sawReady = true;
+      onReady?.();
+    }
     remember(stdoutTail, line);
     log(line);
   });
@@ -104,32 +108,28 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Engine
   };
 
   const started = Date.now();
+  // Only the READY line counts: a health check could be answered by another process's
+  // engine that won a race for the same port.
   const outcome = await new Promise<'ready' | 'timeout' | { exited: string }>((resolve) => {
-    let done = false;
-    const finish = (value: 'ready' | 'timeout' | { exited: string }) => {
-      if (!done) {
-        done = true;
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(value);
-      }
-    };
     const timer = setTimeout(() => finish('timeout'), START_TIMEOUT_MS);
-    // The READY line is the normal signal; polling health also covers a lost line.
-    let polling = false;
-    const poll = setInterval(() => {
-      if (sawReady) return finish('ready');
-      if (polling) return;
-      polling = true;
-      healthy(url, 2_000)
-        .then((ok) => ok && finish('ready'))
-        .finally(() => (polling = false));
-    }, 250);
+    const finish = (value: 'ready' | 'timeout' | { exited: string }) => {
+      clearTimeout(timer);
+      onReady = undefined;
+      resolve(value);
+    };
+    onReady = () => finish('ready');
+    if (sawReady) finish('ready');
     void exited.then(({ code, signal }) => finish({ exited: `exit code ${code}, signal ${signal}` }));
     void spawnError.then((err) => finish({ exited: `could not run ${java}: ${err.message}` }));
   });
 
   if (outcome === 'ready') {
+    try {
+      await waitForHealth(url, Math.max(5_000, START_TIMEOUT_MS - (Date.now() - started)));
+    } catch (err) {
+      await stop();
+      throw err;
+    }
     log(`engine: ready on ${url} after ${Date.now() - started} ms`);
     // Do not let the engine keep the test process alive; the engine exits with it.
     child.unref();
@@ -205,17 +205,6 @@ async function answers(url: string): Promise<boolean> {
     const res = await get(url, '/', 2_000);
     await res.arrayBuffer();
     return true;
-  } catch {
-    return false;
-  }
-}
-
-async function healthy(url: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const res = await get(url, '/_cluster/health', timeoutMs);
-    if (!res.ok) return false;
-    const status = ((await res.json()) as { status?: string }).status;
-    return status === 'green' || status === 'yellow';
   } catch {
     return false;
   }

@@ -77,6 +77,9 @@ public final class Main {
                 settings.put("cluster.routing.allocation.disk.threshold_enabled", false);
                 // Small heap: do not trip the parent breaker on GC-lagging heap usage.
                 settings.put("indices.breaker.total.use_real_memory", false);
+                // Quiet two warnings that a single test node prints on every start/index creation.
+                settings.put("logger.org.opensearch.cluster.routing.allocation.AllocationService", "error");
+                settings.put("logger.org.opensearch.gateway.DanglingIndicesState", "error");
             });
             runner.build(OpenSearchRunner.newConfigs()
                     .basePath(dir.toAbsolutePath().toString())

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadAlerts } from '../../src/config/loadAlerts.js';
+import { loadConfig } from '../../src/config/loadConfig.js';
+import { formatProblem } from '../../src/config/problems.js';
+import { REPO_ROOT } from '../support/project.js';
+
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+
+// One fixture per error case; its trailing "# expect:" lines are the exact messages, in order.
+for (const name of readdirSync(join(FIXTURES, 'invalid-alerts'))) {
+  test(`invalid alert ${name} is reported exactly`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alertcron-fixture-'));
+    try {
+      cpSync(join(FIXTURES, 'project'), dir, { recursive: true });
+      mkdirSync(join(dir, 'alerts'));
+      cpSync(join(FIXTURES, 'invalid-alerts', name), join(dir, 'alerts', name));
+      cpSync(join(REPO_ROOT, 'alerts', 'admin-logins.yaml'), join(dir, 'alerts', 'admin-logins.yaml'));
+      cpSync(join(REPO_ROOT, 'queries', 'admin-logins.json'), join(dir, 'queries', 'admin-logins.json'));
+      const expected = readFileSync(join(FIXTURES, 'invalid-alerts', name), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('# expect: '))
+        .map((line) => line.slice('# expect: '.length));
+      assert.ok(expected.length > 0, 'the fixture states what it expects');
+      const config = loadConfig(join(dir, 'alertcron.yaml'), { SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/services/x' });
+      const loaded = loadAlerts(config);
+      assert.deepEqual(loaded.problems.map(formatProblem), expected);
+      assert.deepEqual(loaded.alerts.map((a) => a.name), ['admin-logins'], 'the valid alert beside it still loads');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('alertcron.yaml: every problem at once, secrets refused inline, env vars and *_file resolved', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-config-'));
+  try {
+    const file = join(dir, 'alertcron.yaml');
+    writeFileSync(file, [
+      'elasticsearch:',
+      '  url: http://127.0.0.1:9200',
+      '  pasword: x',
+      'channels:',
+      '  a: { type: email, host: h, from: a@b.c, to: ["x@y.z\\nBcc: evil@e.com"] }',
+      '  s: { type: slak }',
+      '  t: { type: slack, webhook_url: "https://hooks.slack.com/services/T/B/inline" }',
+      '  u: { type: slack, webhook_url: "${MISSING_VAR}" }',
+      'defaults: { every: 5x, throttle: sometimes }',
+    ].join('\n'));
+    assert.throws(() => loadConfig(file, {}), (error: Error) => {
+      assert.deepEqual(error.message.split('\n'), [
+        'alertcron.yaml:7:34 /channels/t/webhook_url: secrets must not be written inline: use webhook_url: ${SOME_ENV_VAR} or webhook_url_file: /path/to/file',
+        'alertcron.yaml:8:34 /channels/u/webhook_url: environment variable MISSING_VAR is not set (export it in the crontab or use a *_file key)',
+        'alertcron.yaml:3:3 /elasticsearch/pasword: unknown key "pasword" (did you mean "password"?)',
+        'alertcron.yaml:5:48 /channels/a/to/0: must be a plain address local@domain: no display name, no commas or line breaks',
+        'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack)',
+        'alertcron.yaml:9:20 /defaults/every: must be a duration such as 30s, 5m, 1h30m, 7d',
+        'alertcron.yaml:9:34 /defaults/throttle: must be a duration such as 30s, 5m, 1h30m, 7d or "once"',
+      ].map((line) => line.replace('alertcron.yaml', file)));
+      return true;
+    });
+    writeFileSync(file, 'channels:\n  s: { type: slack, webhook_url_file: hook.txt }\n');
+    writeFileSync(join(dir, 'hook.txt'), 'https://hooks.slack.com/services/T/B/fromfile\n');
+    const config = loadConfig(file, {});
+    assert.deepEqual(config.channels.s, { type: 'slack', webhook_url: 'https://hooks.slack.com/services/T/B/fromfile', timeout: 10_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+
+async function oneAlertProject() {
+  const index = await world.index('auth-cli');
+  const project = world.project();
+  project.writeAlert('admins', { index, condition: { type: 'count', gte: 1 }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email', 'soc-slack'], title: 'Admin {{key}}' });
+  return { index, project };
+}
+
+test('test <alert> shows the request, findings and decisions, and touches neither state nor channels', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await oneAlertProject();
+  await indexDocs(world.esUrl, index, [logonEvent(T - 3 * MIN, 'root')]);
+  const result = await project.run(['test', 'admins', '--from', iso(T - 5 * MIN), '--to', iso(T)], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^request: POST /${index}/_search$`, 'm'));
+  assert.match(result.stdout, /"alertcron_groups"/);
+  assert.match(result.stdout, /key "root" count 1: NOTIFY \(first/);
+  assert.match(result.stdout, /title: Admin root/);
+  assert.match(result.stdout, /nothing sent, state untouched/);
+  assert.equal(project.state(), undefined);
+  assert.equal(world.smtp.messages.length + world.slack.requests.length, 0);
+
+  const dry = await project.run(['run', '--dry-run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /admins \[.*\): 1 finding\(s\)/);
+  assert.equal(project.state(), undefined, 'dry run writes no state');
+  assert.equal(world.smtp.messages.length + world.slack.requests.length, 0, 'dry run sends nothing');
+
+  const sent = await project.run(['test', 'admins', '--from', '5m', '--send'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.equal(world.smtp.messages.length, 1);
+  assert.equal(project.state().alerts.admins.keys.root.fired, 1);
+  assert.equal(project.state().alerts.admins.window, undefined, 'test --send does not move the run window');
+
+  const unknown = await project.run(['test', 'nope']);
+  assert.equal(unknown.code, 64);
+  assert.equal(unknown.stderr, 'alertcron: no alert named nope (alerts: admins)\n');
+});
+
+test('a run that finds the lock held waits briefly, then exits 5 with one line', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await oneAlertProject();
+  project.writeConfig({ ...JSON.parse(JSON.stringify(projectConfig(project.dir))), state: { lock_wait: '1s' } });
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  world.slack.behaviour = 'hang';
+  const holder = project.spawn(['run'], { ALERTCRON_NOW: iso(T) });
+  await world.slack.nextRequest();
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(second.code, 5);
+  assert.match(second.stderr, /^alertcron: another alertcron run holds the lock on .*state\.json; this run did nothing\n$/);
+  holder.kill('SIGKILL');
+  world.slack.behaviour = 'ok';
+});
+
+test('validate prints every problem and exits 2; list shows the alerts; --help documents the exit codes', async () => {
+  const { project } = await oneAlertProject();
+  project.writeAlert('broken', 'index: x\ncondition: { type: count }\nnotify: [nowhere]\n');
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2);
+  assert.equal(validate.stderr, [
+    'alerts/broken.yaml:2:12 /condition: needs at least one of gt, gte, lt, lte',
+    'alerts/broken.yaml:3:10 /notify/0: unknown channel "nowhere" (configured: soc-email, soc-slack)',
+    '2 problem(s) in 1 file(s); 1 alert(s) valid, 0 disabled, 2 channel(s)',
+    '',
+  ].join('\n'));
+  const list = await project.run(['list']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^admins {2}every 1m {2}count by winlog\.event_data\.TargetUserName {2}throttle 30m {2}-> soc-email, soc-slack {2}\(never run\)$/m);
+  assert.match(list.stdout, /^alerts\/broken\.yaml {2}\(INVALID: run alertcron validate\)$/m);
+  const help = await project.run(['run', '--help']);
+  assert.match(help.stdout, /5 {2}another run holds the lock/);
+  const usage = await project.run(['frobnicate']);
+  assert.equal(usage.code, 64);
+});
+
+function projectConfig(dir: string): Record<string, unknown> {
+  void dir;
+  return {
+    elasticsearch: { url: world.esUrl },
+    channels: {
+      'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'] },
+      'soc-slack': { type: 'slack', webhook_url: '${SLACK_WEBHOOK_URL}', timeout: '30s' },
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+/** The repository root (tests run from dist/test/support). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+/** The CLI entry point, spawned as a user would. */
+export const BIN = join(REPO_ROOT, 'bin', 'alertcron.js');
+
+/** What a CLI invocation printed and how it exited. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temporary alertcron folder: alertcron.yaml, alerts/, queries/, state/, and a way to run the CLI in it. */
+export interface Project {
+  dir: string;
+  env: Record<string, string>;
+  writeConfig(config: Record<string, unknown>): void;
+  writeAlert(name: string, alert: Record<string, unknown> | string): void;
+  writeQuery(name: string, query: Record<string, unknown>): void;
+  copyExamples(): void;
+  run(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  spawn(args: string[], env?: Record<string, string>): ChildProcess;
+  state(): any;
+  audit(): any[];
+  cleanup(): void;
+}
+
+/** Options for the default configuration of a test project. */
+export interface ProjectOptions {
+  esUrl: string;
+  smtpPort?: number;
+  slackUrl?: string;
+  extraConfig?: Record<string, unknown>;
+}
+
+/** Creates a project folder with a configuration pointing at the given engine and sinks. */
+export function createProject(options: ProjectOptions): Project {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-test-'));
+  mkdirSync(join(dir, 'alerts'));
+  mkdirSync(join(dir, 'queries'));
+  const env: Record<string, string> = { SLACK_WEBHOOK_URL: options.slackUrl ?? 'http://127.0.0.1:9/services/none' };
+  const project: Project = {
+    dir,
+    env,
+    writeConfig(config) {
+      writeFileSync(join(dir, 'alertcron.yaml'), stringify(config));
+    },
+    writeAlert(name, alert) {
+      writeFileSync(join(dir, 'alerts', `${name}.yaml`), typeof alert === 'string' ? alert : stringify(alert));
+    },
+    writeQuery(name, query) {
+      writeFileSync(join(dir, 'queries', name), JSON.stringify(query, null, 2));
+    },
+    copyExamples() {
+      cpSync(join(REPO_ROOT, 'alerts'), join(dir, 'alerts'), { recursive: true });
+      cpSync(join(REPO_ROOT, 'queries'), join(dir, 'queries'), { recursive: true });
+    },
+    spawn(args, extraEnv = {}) {
+      return spawn(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    },
+    run(args, extraEnv = {}) {
+      const child = project.spawn(args, extraEnv);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.stderr!.on('data', (d) => (stderr += d));
+      return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    },
+    state() {
+      const file = join(dir, 'state', 'state.json');
+      return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+    },
+    audit() {
+      const file = join(dir, 'state', 'audit.log');
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  project.writeConfig(defaultConfig(options));
+  return project;
+}
+
+/** The configuration a test project starts with: the engine, an SMTP sink and a Slack webhook from the environment. */
+export function defaultConfig(options: ProjectOptions): Record<string, unknown> {
+  return {
+    elasticsearch: { url: options.esUrl, timeout: '10s' },
+    channels: {
+      'soc-email': { type: 'email', host: '127.0.0.1', port: options.smtpPort ?? 9, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
+      'soc-slack': { type: 'slack', webhook_url: '${SLACK_WEBHOOK_URL}', timeout: '3s' },
+    },
+    defaults: { first_lookback: '10m' },
+    delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 },
+    state: { lock_wait: '15s' },
+    ...options.extraConfig,
+  };
+}
