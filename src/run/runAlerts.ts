@@ -63,6 +63,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     for (const problem of report.problems) audit.add({ event: 'invalid_alert', problem });
 
     const fresh = await searchAndDecide(config, alerts, data, now, options, report, audit);
+    report.alerts.sort((a, b) => a.name.localeCompare(b.name));
     data.pending.push(...fresh);
     pruneState(data, now, config.state.prune_after);
 
