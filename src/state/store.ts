@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -81,7 +81,10 @@ async function acquireLock(file: string, waitMs: number, onCompromised: (error: 
     throw error;
   }
   const owner = join(lockDir(file), 'owner');
+  // proper-lockfile watches the lock directory's mtime; put it back after adding the owner file.
+  const { atime, mtime } = statSync(lockDir(file));
   writeFileSync(owner, JSON.stringify({ pid: process.pid, host: hostname() }));
+  utimesSync(lockDir(file), atime, mtime);
   return async () => {
     rmSync(owner, { force: true });
     await release();
