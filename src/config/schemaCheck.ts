@@ -1,24 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
+import * as validators from './validators.generated.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /** The names of the published JSON Schemas in src/config/schemas/. */
 export type SchemaName = 'alertcron' | 'alert';
 
-const compiled = new Map<SchemaName, ValidateFunction>();
-let ajv: Ajv | undefined;
-
 function validator(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, discriminator: true, verbose: true });
-    const url = new URL(`../../../src/config/schemas/${name}.schema.json`, import.meta.url);
-    validate = ajv.compile(JSON.parse(readFileSync(url, 'utf8')));
-    compiled.set(name, validate);
-  }
-  return validate;
+  return validators[name];
 }
 
 /** Checks a parsed YAML file against a schema and returns every problem, each with its line and column. */

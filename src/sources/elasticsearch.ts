@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Dispatcher } from 'undici';
 import type { ElasticsearchConfig } from '../config/types.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/errors.js';
+import { keepAliveAgent, post } from './httpPost.js';
 
 /** One search of a multi-search: the index pattern and the request body. */
 export interface SearchRequest {
@@ -27,23 +27,18 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   const outcomes: SearchOutcome[] = [];
   let requests = 0;
   if (!searches.length) return { outcomes, requests };
-  const client = await connect(config);
+  const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
+  const agent = keepAliveAgent(ca);
   try {
     for (let start = 0; start < searches.length; start += config.msearch_chunk) {
       const chunk = searches.slice(start, start + config.msearch_chunk);
       requests++;
-      outcomes.push(...(await sendChunk(config, client, chunk)));
+      outcomes.push(...(await sendChunk(config, ca, agent, chunk)));
     }
   } finally {
-    await client.close();
+    agent.destroy();
   }
   return { outcomes, requests };
-}
-
-async function connect(config: ElasticsearchConfig): Promise<Dispatcher> {
-  const { Agent } = await import('undici');
-  const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
-  return new Agent({ connect: ca ? { ca } : {}, headersTimeout: config.timeout, bodyTimeout: config.timeout, connections: 1 });
 }
 
 /** Builds the request headers: JSON content and the configured authentication. */
@@ -56,22 +51,19 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, client: Dispatcher, chunk: SearchRequest[]): Promise<SearchOutcome[]> {
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[]): Promise<SearchOutcome[]> {
   const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
   const failAll = (error: string) => chunk.map((): SearchOutcome => ({ ok: false, error }));
   let status: number;
   let text: string;
   try {
-    const response = await client.request({
-      origin: new URL(config.url).origin,
-      path: `${new URL(config.url).pathname.replace(/\/$/, '')}/_msearch`,
-      method: 'POST',
+    const url = new URL(`${config.url}/_msearch`);
+    ({ status, text } = await post(url, body, {
       headers: { ...authHeaders(config), 'content-type': 'application/x-ndjson', accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(config.timeout),
-    });
-    status = response.statusCode;
-    text = await response.body.text();
+      ca,
+      agent,
+      timeoutMs: config.timeout,
+    }));
   } catch (error) {
     return failAll(redact(`cannot reach ${config.url}: ${describeNetworkError(error)}`));
   }
@@ -99,8 +91,9 @@ async function sendChunk(config: ElasticsearchConfig, client: Dispatcher, chunk:
 function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = (error as { code?: string }).code ?? cause?.code;
-  if ((error as Error).name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
-  return code ? `${code} ${cause?.message ?? errorMessage(error)}`.trim() : errorMessage(error);
+  if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') return 'timed out';
+  const message = cause?.message ?? errorMessage(error);
+  return code && !message.includes(code) ? `${code} ${message}` : message;
 }
 
 function summarizeError(text: string): string {

@@ -77,6 +77,5 @@ test('a cluster that cannot be reached fails the run with exit code 3 and a one-
   project.writeAlert('any', { index: 'x', condition: { type: 'any' }, notify: ['soc-email'] });
   const result = await project.run(['run']);
   assert.equal(result.code, 3);
-  assert.match(result.stderr, /^alert any: cannot reach http:\/\/127\.0\.0\.1:9: ECONNREFUSED/m);
-  assert.equal(result.stderr.trim().split('\n').length, 1);
+  assert.equal(result.stderr, 'alert any: cannot reach http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n');
 });

@@ -1,0 +1,7 @@
+// Types of the validators that buildValidators.ts generates into dist/ at build time.
+import type { ValidateFunction } from 'ajv';
+
+/** Validates alertcron.yaml. */
+export declare const alertcron: ValidateFunction;
+/** Validates one alert file. */
+export declare const alert: ValidateFunction;

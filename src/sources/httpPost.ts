@@ -1,0 +1,49 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** Options of one POST: extra headers, a CA to trust, and a deadline for the whole exchange. */
+export interface PostOptions {
+  headers: Record<string, string>;
+  ca?: string;
+  timeoutMs: number;
+  agent?: HttpsAgent;
+}
+
+/** The status and text body of an answer. */
+export interface PostResult {
+  status: number;
+  text: string;
+}
+
+/** Makes a keep-alive agent for a series of requests to one cluster, trusting `ca` when given. */
+export function keepAliveAgent(ca: string | undefined): HttpsAgent {
+  return new HttpsAgent({ keepAlive: true, maxSockets: 1, ca });
+}
+
+/**
+ * POSTs a body with node's own http/https (a cold start costs about 1 ms, against about 100 ms for
+ * undici), failing with a TimeoutError when the whole exchange takes longer than `timeoutMs`.
+ */
+export function post(url: URL, body: string, options: PostOptions): Promise<PostResult> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...options.headers, 'content-length': Buffer.byteLength(body) },
+        agent: url.protocol === 'https:' ? options.agent : undefined,
+        ca: options.ca,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
