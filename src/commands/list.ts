@@ -1,13 +1,12 @@
-import { loadAlerts } from '../config/loadAlerts.js';
-import { loadConfig } from '../config/loadConfig.js';
+import { loadProject } from '../config/loadProject.js';
 import { peekState } from '../state/store.js';
 import { formatDuration } from '../util/duration.js';
 import { printJson } from './printReport.js';
 
 /** `alertcron list`: the alerts with schedule, condition, channels and last window; broken files marked. */
 export async function listCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const config = loadConfig(options.config);
-  const { alerts, problems, disabled } = loadAlerts(config);
+  const { config, loaded } = await loadProject(options.config);
+  const { alerts, problems, disabled } = loaded;
   const state = await peekState(config.state.file);
   const rows = alerts.map((a) => ({
     name: a.name,

@@ -5,7 +5,8 @@ import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
 import { checkSchema, toPointer } from './schemaCheck.js';
 import type { AlertDef, ConditionDef, Config } from './types.js';
-import { parseYamlFile, type YamlFile } from './yamlDocument.js';
+import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
+import { statOrUndefined, type ParseCache } from './parseCache.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -17,7 +18,7 @@ export interface LoadedAlerts {
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
-export function loadAlerts(config: Config): LoadedAlerts {
+export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {
   const result: LoadedAlerts = { alerts: [], problems: [], disabled: [] };
   let names: string[];
   try {
@@ -40,7 +41,7 @@ export function loadAlerts(config: Config): LoadedAlerts {
       continue;
     }
     seen.set(name, file);
-    const loaded = loadAlertFile(config, path, file, name);
+    const loaded = await loadAlertFile(config, path, file, name, cache);
     if ('problems' in loaded) result.problems.push(...loaded.problems);
     else if (loaded.alert) result.alerts.push(loaded.alert);
     else result.disabled.push(name);
@@ -48,12 +49,27 @@ export function loadAlerts(config: Config): LoadedAlerts {
   return result;
 }
 
-function loadAlertFile(config: Config, path: string, file: string, name: string): { alert?: AlertDef } | { problems: Problem[] } {
-  const yaml = parseYamlFile(file, readFileSync(path, 'utf8'));
+type LoadedFile = { alert?: AlertDef } | { problems: Problem[] };
+
+async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined): Promise<LoadedFile> {
+  const stat = statOrUndefined(path);
+  const cached = stat && cache?.get(path, stat);
+  if (cached !== undefined && cached !== null) {
+    const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
+    if (!('problems' in checked)) return checked;
+  }
+  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
   if (yaml.problems.length) return { problems: yaml.problems };
   if (yaml.value === null || yaml.value === undefined) {
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
   }
+  const checked = checkAlert(config, yaml, path, name);
+  if (stat && !('problems' in checked)) cache?.set(path, stat, yaml.value);
+  return checked;
+}
+
+function checkAlert(config: Config, yaml: YamlFile, path: string, name: string): LoadedFile {
+  const file = yaml.file;
   const schemaProblems = checkSchema('alert', yaml);
   const raw = yaml.value as RawAlert;
   const problems = checkReferences(config, yaml, raw, path);

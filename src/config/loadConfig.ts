@@ -5,25 +5,34 @@ import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
 import { resolveSecrets } from './secrets.js';
 import type { ChannelConfig, Config } from './types.js';
-import { parseYamlFile } from './yamlDocument.js';
+import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
+import { statOrUndefined, type ParseCache } from './parseCache.js';
 
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
   const path = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ProblemsError([{ file, message: `cannot read the configuration file (create it, or pass --config FILE)` }]);
+  const stat = statOrUndefined(path);
+  if (!stat) throw new ProblemsError([{ file, message: 'cannot read the configuration file (create it, or pass --config FILE)' }]);
+  const cached = cache?.get(path, stat);
+  if (cached !== undefined) {
+    const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
+    if (!checked.problems.length) return checked.config!;
   }
-  const yaml = parseYamlFile(file, text);
+  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
   if (yaml.problems.length) throw new ProblemsError(yaml.problems);
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
+  const raw = structuredClone(yaml.value);
+  const checked = checkConfig(yaml, env, path);
+  if (checked.problems.length) throw new ProblemsError(checked.problems);
+  cache?.set(path, stat, raw);
+  return checked.config!;
+}
+
+function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { problems: Problem[]; config?: Config } {
   const secretProblems = resolveSecrets(yaml, env, dirname(path));
   const reported = new Set(secretProblems.map((p) => p.path));
   const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
-  if (problems.length) throw new ProblemsError(problems);
-  return completeConfig(yaml.value as RawConfig, path);
+  return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path) };
 }
 
 type RawConfig = Record<string, Record<string, unknown> | undefined> & { channels?: Record<string, Record<string, unknown>> };

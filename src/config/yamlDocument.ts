@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import type { Problem } from './problems.js';
 
 /** A parsed YAML file that can point back at the line and column of any JSON path. */
@@ -10,8 +10,14 @@ export interface YamlFile {
   locate(path: readonly (string | number)[], key?: boolean): { line: number; col: number };
 }
 
-/** Parses YAML text, collecting syntax errors as problems instead of throwing. */
-export function parseYamlFile(file: string, text: string): YamlFile {
+/** Wraps a value taken from the parse cache; it cannot locate anything, so callers re-parse a file that has problems. */
+export function cachedYamlFile(file: string, value: unknown): YamlFile {
+  return { file, value, problems: [], locate: () => ({ line: 0, col: 0 }) };
+}
+
+/** Parses YAML text (importing the parser only now), collecting syntax errors as problems instead of throwing. */
+export async function parseYamlFile(file: string, text: string): Promise<YamlFile> {
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = doc.errors.map((error) => {
@@ -26,6 +32,17 @@ export function parseYamlFile(file: string, text: string): YamlFile {
     locate(path, key = false) {
       let node: unknown = doc.contents;
       let keyNode: unknown;
+      const child = (node: unknown, segment: string | number): { key?: unknown; value: unknown } | undefined => {
+        if (isMap(node)) {
+          const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+          return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
+        }
+        if (isSeq(node) && typeof segment === 'number') {
+          const item = node.items[segment];
+          return item ? { value: item } : undefined;
+        }
+        return undefined;
+      };
       for (const segment of path) {
         const found = child(node, segment);
         if (!found) break;
@@ -36,18 +53,6 @@ export function parseYamlFile(file: string, text: string): YamlFile {
       return position(target?.range?.[0]);
     },
   };
-}
-
-function child(node: unknown, segment: string | number): { key?: unknown; value: unknown } | undefined {
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-    return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
-  }
-  if (isSeq(node) && typeof segment === 'number') {
-    const item = node.items[segment];
-    return item ? { value: item } : undefined;
-  }
-  return undefined;
 }
 
 function firstLine(message: string): string {

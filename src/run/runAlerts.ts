@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { loadAlerts } from '../config/loadAlerts.js';
-import { loadConfig } from '../config/loadConfig.js';
+import type { LoadedAlerts } from '../config/loadAlerts.js';
+import { loadProject } from '../config/loadProject.js';
 import { formatProblem } from '../config/problems.js';
 import type { AlertDef, Config } from '../config/types.js';
 import { evaluate } from '../conditions/evaluate.js';
@@ -40,8 +40,7 @@ export interface RunOptions {
 export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = clock();
-  const config = loadConfig(options.configFile, options.env);
-  const loaded = loadAlerts(config);
+  const { config, loaded } = await loadProject(options.configFile, options.env);
   const { alerts, problems } = selectAlerts(loaded, options.only);
   const store = options.dryRun ? undefined : await openState(config.state.file, config.state.lock_wait);
   try {
@@ -68,7 +67,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     pruneState(data, now, config.state.prune_after);
 
     if (store) {
-      await store.save();
+      // Pending deliveries are on disk before anything is sent: a crash can repeat a message, never lose one.
+      if (data.pending.length) await store.save();
       audit.flush();
       const outcomes = await deliverAll(data.pending, config.channels, config.delivery);
       report.deliveries = recordDeliveries(data, outcomes, clock(), audit);
@@ -87,7 +87,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   }
 }
 
-function selectAlerts(loaded: ReturnType<typeof loadAlerts>, only: string[] | undefined) {
+function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): LoadedAlerts {
   if (!only?.length) return loaded;
   const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled]);
   const broken = (name: string) => loaded.problems.some((p) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`).test(p.file));

@@ -12,7 +12,7 @@ const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 
 // One fixture per error case; its trailing "# expect:" lines are the exact messages, in order.
 for (const name of readdirSync(join(FIXTURES, 'invalid-alerts'))) {
-  test(`invalid alert ${name} is reported exactly`, () => {
+  test(`invalid alert ${name} is reported exactly`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alertcron-fixture-'));
     try {
       cpSync(join(FIXTURES, 'project'), dir, { recursive: true });
@@ -25,8 +25,8 @@ for (const name of readdirSync(join(FIXTURES, 'invalid-alerts'))) {
         .filter((line) => line.startsWith('# expect: '))
         .map((line) => line.slice('# expect: '.length));
       assert.ok(expected.length > 0, 'the fixture states what it expects');
-      const config = loadConfig(join(dir, 'alertcron.yaml'), { SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/services/x' });
-      const loaded = loadAlerts(config);
+      const config = await loadConfig(join(dir, 'alertcron.yaml'), { SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/services/x' });
+      const loaded = await loadAlerts(config);
       assert.deepEqual(loaded.problems.map(formatProblem), expected);
       assert.deepEqual(loaded.alerts.map((a) => a.name), ['admin-logins'], 'the valid alert beside it still loads');
     } finally {
@@ -35,7 +35,7 @@ for (const name of readdirSync(join(FIXTURES, 'invalid-alerts'))) {
   });
 }
 
-test('alertcron.yaml: every problem at once, secrets refused inline, env vars and *_file resolved', () => {
+test('alertcron.yaml: every problem at once, secrets refused inline, env vars and *_file resolved', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-config-'));
   try {
     const file = join(dir, 'alertcron.yaml');
@@ -50,7 +50,7 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
       '  u: { type: slack, webhook_url: "${MISSING_VAR}" }',
       'defaults: { every: 5x, throttle: sometimes }',
     ].join('\n'));
-    assert.throws(() => loadConfig(file, {}), (error: Error) => {
+    await assert.rejects(() => loadConfig(file, {}), (error: Error) => {
       assert.deepEqual(error.message.split('\n'), [
         'alertcron.yaml:7:34 /channels/t/webhook_url: secrets must not be written inline: use webhook_url: ${SOME_ENV_VAR} or webhook_url_file: /path/to/file',
         'alertcron.yaml:8:34 /channels/u/webhook_url: environment variable MISSING_VAR is not set (export it in the crontab or use a *_file key)',
@@ -64,7 +64,7 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
     });
     writeFileSync(file, 'channels:\n  s: { type: slack, webhook_url_file: hook.txt }\n');
     writeFileSync(join(dir, 'hook.txt'), 'https://hooks.slack.com/services/T/B/fromfile\n');
-    const config = loadConfig(file, {});
+    const config = await loadConfig(file, {});
     assert.deepEqual(config.channels.s, { type: 'slack', webhook_url: 'https://hooks.slack.com/services/T/B/fromfile', timeout: 10_000 });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -90,3 +92,24 @@ function projectConfig(dir: string): Record<string, unknown> {
     },
   };
 }
+
+test('the parse cache never hides an edit, and problems found on a cache hit keep their exact position', async () => {
+  const { project } = await oneAlertProject();
+  const first = await project.run(['validate']);
+  assert.equal(first.code, 0, first.stderr);
+  const cacheDir = join(project.dir, '.cache', 'alertcron');
+  assert.equal(readdirSync(cacheDir).length, 1, 'the parsed files were cached');
+
+  const alertFile = join(project.dir, 'alerts', 'admins.yaml');
+  writeFileSync(alertFile, readFileSync(alertFile, 'utf8').replace('gte: 1', 'gte: 1\n  tresh: 2'));
+  const edited = await project.run(['validate']);
+  assert.equal(edited.code, 2);
+  assert.match(edited.stderr, /^alerts\/admins\.yaml:\d+:3 \/condition\/tresh: unknown key "tresh"/m);
+
+  writeFileSync(alertFile, readFileSync(alertFile, 'utf8').replace('\n  tresh: 2', ''));
+  assert.equal((await project.run(['validate'])).code, 0, 'config and alerts are cached again');
+  delete project.env.SLACK_WEBHOOK_URL;
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/webhook_url: environment variable SLACK_WEBHOOK_URL is not set/m);
+});

@@ -65,7 +65,7 @@ export function createProject(options: ProjectOptions): Project {
     spawn(args, extraEnv = {}) {
       return spawn(process.execPath, [BIN, ...args], {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env, ...extraEnv },
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', XDG_CACHE_HOME: join(dir, '.cache'), ...env, ...extraEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     },
