@@ -62,7 +62,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     for (const problem of report.problems) audit.add({ event: 'invalid_alert', problem });
 
     const fresh = await searchAndDecide(config, alerts, data, now, options, report, audit);
-    report.alerts.sort((a, b) => a.name.localeCompare(b.name));
+    report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     data.pending.push(...fresh);
     pruneState(data, now, config.state.prune_after);
 
