@@ -46,6 +46,7 @@ Typical crontab line:
   * * * * * cd /srv/alerts && alertcron run
 ${EXIT_CODES_HELP}`);
   const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
+  const verboseOption = () => new Option('--verbose', 'more detail, and stack traces on internal errors');
 
   program
     .command('run')
@@ -54,7 +55,7 @@ ${EXIT_CODES_HELP}`);
     .option('--only <alerts...>', 'run only these alerts')
     .option('--dry-run', 'show what would be sent; touch neither state nor channels')
     .option('--json', 'print the run report as JSON on stdout')
-    .option('--verbose', 'print findings and decisions, and stack traces on internal errors')
+    .addOption(verboseOption())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
       const { runCommand } = await import('./commands/run.js');
@@ -65,6 +66,7 @@ ${EXIT_CODES_HELP}`);
     .command('validate')
     .description('check alertcron.yaml, every alert and its query; print every problem with its line')
     .addOption(configOption())
+    .addOption(verboseOption())
     .action(async (opts) => {
       const { validateCommand } = await import('./commands/validate.js');
       process.exitCode = await validateCommand(opts);
@@ -79,6 +81,7 @@ ${EXIT_CODES_HELP}`);
     .option('--to <time>', 'end of the window: an ISO time, a duration ago, or now', 'now')
     .option('--send', 'also deliver the notifications and record them in the state file')
     .option('--json', 'print the report as JSON')
+    .addOption(verboseOption())
     .action(async (alert: string, opts) => {
       const { testCommand } = await import('./commands/test.js');
       process.exitCode = await testCommand(alert, opts);
@@ -89,6 +92,7 @@ ${EXIT_CODES_HELP}`);
     .description('list the alerts with their schedule, channels and last window')
     .addOption(configOption())
     .option('--json', 'print as JSON')
+    .addOption(verboseOption())
     .action(async (opts) => {
       const { listCommand } = await import('./commands/list.js');
       process.exitCode = await listCommand(opts);

@@ -7,7 +7,7 @@ import { printJson } from './printReport.js';
 export async function listCommand(options: { config: string; json?: boolean }): Promise<number> {
   const { config, loaded } = await loadProject(options.config);
   const { alerts, problems, disabled } = loaded;
-  const state = await peekState(config.state.file);
+  const { data: state } = await peekState(config.state.file);
   const rows = alerts.map((a) => ({
     name: a.name,
     every: formatDuration(a.every),

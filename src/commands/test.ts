@@ -25,6 +25,7 @@ export function parseTime(text: string, now: number, flag: string): number {
 /** `alertcron test <alert>`: the same path as run, for one alert, showing request, findings and decisions. */
 export async function testCommand(alert: string, options: TestCommandOptions): Promise<number> {
   const now = clockFromEnv()();
+  if (!options.from && options.to !== 'now') throw new UserError('--to needs --from (without them, test searches the window the next run would)', ExitCode.usage);
   const window = options.from ? { from: parseTime(options.from, now, '--from'), to: parseTime(options.to, now, '--to') } : undefined;
   if (window && window.from >= window.to) throw new UserError('--from must be before --to', ExitCode.usage);
   const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true });

@@ -49,6 +49,10 @@ function normalize(result: unknown, hits: Record<string, unknown>[], total: numb
     return result.map((item, i) => {
       if (!item || typeof item !== 'object') throw new Error(`${module}: match() returned a list whose item ${i} is not an object`);
       const f = item as Partial<Finding>;
+      if (f.samples !== undefined && !Array.isArray(f.samples)) throw new Error(`${module}: match() returned item ${i} whose samples is not a list`);
+      if (f.fields !== undefined && (typeof f.fields !== 'object' || f.fields === null || Array.isArray(f.fields))) {
+        throw new Error(`${module}: match() returned item ${i} whose fields is not an object`);
+      }
       return {
         key: f.key === undefined ? UNGROUPED_KEY : String(f.key),
         count: typeof f.count === 'number' ? f.count : 1,

@@ -13,13 +13,15 @@ export interface LoadedAlerts {
   alerts: AlertDef[];
   problems: Problem[];
   disabled: string[];
+  /** Names of alert files that have problems (skipped this run, but their state is kept). */
+  invalid: string[];
 }
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
 export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {
-  const result: LoadedAlerts = { alerts: [], problems: [], disabled: [] };
+  const result: LoadedAlerts = { alerts: [], problems: [], disabled: [], invalid: [] };
   let names: string[];
   try {
     names = readdirSync(config.alerts_dir).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -42,7 +44,10 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
     }
     seen.set(name, file);
     const loaded = await loadAlertFile(config, path, file, name, cache);
-    if ('problems' in loaded) result.problems.push(...loaded.problems);
+    if ('problems' in loaded) {
+      result.problems.push(...loaded.problems);
+      result.invalid.push(name);
+    }
     else if (loaded.alert) result.alerts.push(loaded.alert);
     else result.disabled.push(name);
   }
@@ -105,6 +110,7 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
     const { line, col } = yaml.locate(where);
     problems.push({ file: yaml.file, line, col, path: toPointer(where), message });
   };
+  if (!config.elasticsearch) at(['index'], 'alertcron.yaml has no elasticsearch: section to search this index in');
   const channels = Object.keys(config.channels);
   (Array.isArray(raw.notify) ? raw.notify : []).forEach((channel, i) => {
     if (typeof channel === 'string' && !config.channels[channel]) {

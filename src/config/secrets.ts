@@ -28,6 +28,10 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
       const record = node as Record<string, unknown>;
       for (const [key, value] of Object.entries(record)) {
         const here = [...path, key];
+        if (key === 'url' && typeof value === 'string' && /^[a-z]+:\/\/[^/?#]*@/i.test(value)) {
+          at(here, 'credentials must not be part of the URL: use username and password (or api_key) beside it');
+          continue;
+        }
         if (SECRET_KEYS.has(key) && typeof value === 'string' && !ONLY_ENV_REFERENCE.test(value)) {
           at(here, `secrets must not be written inline: use ${key}: \${SOME_ENV_VAR} or ${key}_file: /path/to/file`);
           continue;

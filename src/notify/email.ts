@@ -25,21 +25,28 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   return {
     name,
     async send(notification: Notification, signal: AbortSignal) {
-      if (signal.aborted) throw new DeliveryError('delivery deadline reached', true);
-      const abort = () => transport.close();
-      signal.addEventListener('abort', abort, { once: true });
+      if (signal.aborted) throw new DeliveryError('timed out', true);
+      // A plain nodemailer transport cannot be cancelled: stop waiting for it when the signal fires.
+      let onAbort: () => void = () => undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(new DeliveryError('timed out', true));
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
       try {
-        await transport.sendMail({
-          from: { name: 'alertcron', address: config.from },
-          to: config.to.map((address) => ({ name: '', address })),
-          subject: subjectLine(notification.title),
-          text: notification.message,
-          headers: { 'X-Alertcron-Alert': notification.alert },
-        });
+        await Promise.race([
+          transport.sendMail({
+            from: { name: 'alertcron', address: config.from },
+            to: config.to.map((address) => ({ name: '', address })),
+            subject: subjectLine(notification.title),
+            text: notification.message,
+            headers: { 'X-Alertcron-Alert': notification.alert },
+          }),
+          aborted,
+        ]);
       } catch (error) {
-        throw classify(error, signal);
+        throw error instanceof DeliveryError ? error : classify(error, signal);
       } finally {
-        signal.removeEventListener('abort', abort);
+        signal.removeEventListener('abort', onAbort);
       }
     },
   };

@@ -31,7 +31,8 @@ export async function createSlackNotifier(name: string, config: SlackChannelConf
       const webhook = new IncomingWebhook(config.webhook_url, {
         timeout: config.timeout,
         fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-          const response = await fetch(input, { ...init, signal });
+          const signals = init?.signal ? [signal, init.signal] : [signal];
+          const response = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
           retryAfter = response.headers.get('retry-after');
           return response;
         },

@@ -14,12 +14,14 @@ import type { FindingReport } from './report.js';
 export function applyFindings(alert: AlertDef, findings: Finding[], window: Window, state: AlertState, now: number): { reports: FindingReport[]; deliveries: PendingDelivery[] } {
   const reports: FindingReport[] = [];
   const deliveries: PendingDelivery[] = [];
-  for (const finding of findings) {
+  // Render every finding before touching the keys' history: if one fails, the alert fails as a whole
+  // and no key is marked as notified without its deliveries.
+  const rendered = findings.map((finding) => ({ finding, ...renderFinding(alert, finding, window) }));
+  for (const { finding, title, message } of rendered) {
     const previous = state.keys[finding.key];
     const decision = decide(previous, alert.throttle, now);
     const key = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
     key.lastSeen = now;
-    const { title, message } = renderFinding(alert, finding, window);
     if (decision.notify) {
       key.lastFired = now;
       key.fired++;

@@ -24,6 +24,7 @@ export function planAlert(alert: AlertDef, state: AlertState | undefined, now: n
     skippedMs = to - alert.max_catchup - from;
     from = to - alert.max_catchup;
   }
-  if (from > to) from = to;
+  // A window never moves backwards (a larger ingest_delay, a clock stepped back): wait until now catches up.
+  if (to <= from) return { due: false, nextAt: from + alert.ingest_delay };
   return { due: true, window: { from, to }, skippedMs };
 }

@@ -44,7 +44,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const { alerts, problems } = selectAlerts(loaded, options.only);
   const store = options.dryRun ? undefined : await openState(config.state.file, config.state.lock_wait);
   try {
-    const data: StateData = store ? store.data : await peekState(config.state.file);
+    const peeked = store ? undefined : await peekState(config.state.file);
+    const data: StateData = store ? store.data : peeked!.data;
+    const warning = store ? store.warning : peeked!.warning;
     const audit = new AuditLog(config.state.audit_log, randomUUID());
     const now = clock();
     const report: RunReport = {
@@ -57,22 +59,23 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       deliveries: [],
       pending: 0,
       clusterRequests: 0,
-      warnings: store?.warning ? [store.warning] : [],
+      warnings: warning ? [warning] : [],
     };
     for (const problem of report.problems) audit.add({ event: 'invalid_alert', problem });
 
     const fresh = await searchAndDecide(config, alerts, data, now, options, report, audit);
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     data.pending.push(...fresh);
-    pruneState(data, now, config.state.prune_after);
+    pruneState(data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));
 
     if (store) {
       // Pending deliveries are on disk before anything is sent: a crash can repeat a message, never lose one.
       if (data.pending.length) await store.save();
       audit.flush();
-      const outcomes = await deliverAll(data.pending, config.channels, config.delivery);
+      const isSelected = (p: PendingDelivery) => !options.only?.length || options.only.includes(p.alert);
+      const outcomes = await deliverAll(data.pending.filter(isSelected), config.channels, config.delivery);
       report.deliveries = recordDeliveries(data, outcomes, clock(), audit);
-      report.pending = data.pending.length;
+      report.pending = data.pending.filter(isSelected).length;
       report.exitCode = exitCodeOf(report);
       data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode };
       await store.save();
@@ -89,19 +92,20 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
 
 function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): LoadedAlerts {
   if (!only?.length) return loaded;
-  const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled]);
-  const broken = (name: string) => loaded.problems.some((p) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`).test(p.file));
-  const missing = only.filter((name) => !known.has(name) && !broken(name));
+  const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]);
+  const missing = only.filter((name) => !known.has(name));
   if (missing.length) {
     const all = [...known].sort().join(', ') || 'none';
     throw new UserError(`no alert named ${missing.join(', ')} (alerts: ${all})`, ExitCode.usage);
   }
   const disabled = only.filter((name) => loaded.disabled.includes(name));
   if (disabled.length) throw new UserError(`alert ${disabled.join(', ')} is disabled (enabled: false)`, ExitCode.usage);
+  const fileOf = (name: string) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`);
   return {
     alerts: loaded.alerts.filter((a) => only.includes(a.name)),
-    problems: loaded.problems.filter((p) => only.some((name) => broken(name) && new RegExp(`(^|/)${name}\\.ya?ml$`).test(p.file))),
+    problems: loaded.problems.filter((p) => only.some((name) => loaded.invalid.includes(name) && fileOf(name).test(p.file))),
     disabled: [],
+    invalid: loaded.invalid.filter((name) => only.includes(name)),
   };
 }
 
@@ -138,8 +142,10 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
       entry.findings = applied.reports;
       deliveries.push(...applied.deliveries);
       for (const f of applied.reports) audit.add({ event: 'decision', alert: alert.name, key: f.key, count: f.count, reason: f.decision, notify: f.notify });
-      if (!options.window) state.window = window;
-      state.lastRunAt = now;
+      if (!options.window) {
+        state.window = window;
+        state.lastRunAt = now;
+      }
       delete state.lastError;
     } catch (error) {
       entry.status = 'error';

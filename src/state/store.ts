@@ -25,7 +25,7 @@ export async function openState(file: string, waitMs: number): Promise<StateStor
   const release = await acquireLock(file, waitMs, (error) => {
     compromised = error;
   });
-  const { data, warning } = await readState(file);
+  const { data, warning } = await readState(file, true);
   const db = await database(file, data);
   let saved = JSON.stringify(data);
   return {
@@ -64,31 +64,64 @@ async function acquireLock(file: string, waitMs: number, onCompromised: (error: 
       retries: { retries, factor: 1, minTimeout: 500, maxTimeout: 500 },
       onCompromised,
     });
-  let release: () => Promise<void>;
+  // Taking over a dead run's lock happens under a second, short-lived lock, so that two runs
+  // that both find the owner gone cannot both remove the lock and both go on.
+  let takeover: string | undefined;
   try {
-    release = await attempt(0).catch(async (error: { code?: string }) => {
-      if (error.code !== 'ELOCKED') throw error;
-      if (ownerIsGone(file)) {
-        rmSync(lockDir(file), { recursive: true, force: true });
-        return attempt(0);
+    let release: () => Promise<void>;
+    try {
+      release = await attempt(0).catch(async (error: { code?: string }) => {
+        if (error.code !== 'ELOCKED') throw error;
+        takeover = enterTakeover(file);
+        if (takeover && ownerIsGone(file)) {
+          rmSync(lockDir(file), { recursive: true, force: true });
+          return attempt(0);
+        }
+        takeover = leaveTakeover(takeover);
+        return attempt(Math.max(0, Math.ceil(waitMs / 500)));
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ELOCKED') {
+        throw new UserError(`another alertcron run holds the lock on ${file}; this run did nothing`, ExitCode.lockHeld);
       }
-      return attempt(Math.max(0, Math.ceil(waitMs / 500)));
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ELOCKED') {
-      throw new UserError(`another alertcron run holds the lock on ${file}; this run did nothing`, ExitCode.lockHeld);
+      throw error;
     }
-    throw error;
+    const owner = join(lockDir(file), 'owner');
+    // proper-lockfile watches the lock directory's mtime; put it back after adding the owner file.
+    const { atime, mtime } = statSync(lockDir(file));
+    writeFileSync(owner, JSON.stringify({ pid: process.pid, host: hostname() }));
+    utimesSync(lockDir(file), atime, mtime);
+    return async () => {
+      rmSync(owner, { force: true });
+      await release();
+    };
+  } finally {
+    leaveTakeover(takeover);
   }
-  const owner = join(lockDir(file), 'owner');
-  // proper-lockfile watches the lock directory's mtime; put it back after adding the owner file.
-  const { atime, mtime } = statSync(lockDir(file));
-  writeFileSync(owner, JSON.stringify({ pid: process.pid, host: hostname() }));
-  utimesSync(lockDir(file), atime, mtime);
-  return async () => {
-    rmSync(owner, { force: true });
-    await release();
-  };
+}
+
+/** Takes the takeover lock (a directory), clearing one left behind by a crash; undefined if another run holds it. */
+function enterTakeover(file: string): string | undefined {
+  const dir = `${lockDir(file)}.takeover`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch {
+      try {
+        if (Date.now() - statSync(dir).mtimeMs < 10_000) return undefined;
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        /* gone meanwhile: try again */
+      }
+    }
+  }
+  return undefined;
+}
+
+function leaveTakeover(dir: string | undefined): undefined {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  return undefined;
 }
 
 /** True when the lock's owner is a process of this host that no longer exists, or the lock went stale. */
@@ -104,21 +137,25 @@ function ownerIsGone(file: string): boolean {
   }
 }
 
-/** Reads the state file without the lock, for commands that only look (list, status). */
-export async function peekState(file: string): Promise<StateData> {
-  return (await readState(file)).data;
+/** Reads the state file without the lock and without changing anything, for commands that only look (list, dry runs). */
+export async function peekState(file: string): Promise<{ data: StateData; warning?: string }> {
+  return readState(file, false);
 }
 
-async function readState(file: string): Promise<{ data: StateData; warning?: string }> {
+async function readState(file: string, moveCorruptAside = true): Promise<{ data: StateData; warning?: string }> {
   const { Low } = await import('lowdb');
   const { JSONFile } = await import('lowdb/node');
   const db = new Low<StateData>(new JSONFile<StateData>(file), emptyState());
   try {
     await db.read();
   } catch (error) {
+    if (!(error instanceof SyntaxError)) {
+      throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
+    }
+    if (!moveCorruptAside) return { data: emptyState(), warning: `state file ${file} is not valid JSON (${error.message}); a run will move it aside` };
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return { data: emptyState(), warning: `state file ${file} was unreadable (${(error as Error).message}); moved it to ${aside} and started afresh` };
+    return { data: emptyState(), warning: `state file ${file} was unreadable (${error.message}); moved it to ${aside} and started afresh` };
   }
   const data = db.data;
   if (!data || data.version !== 1 || typeof data.alerts !== 'object' || !Array.isArray(data.pending)) {

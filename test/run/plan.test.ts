@@ -40,3 +40,8 @@ test('lookback searches a fixed trailing window', () => {
   const plan = planAlert(alert({ lookback: 15 * MIN }), { keys: {}, window: { from: 0, to: NOW - MIN }, lastRunAt: NOW - MIN }, NOW);
   assert.deepEqual(plan, { due: true, window: { from: NOW - 15 * MIN, to: NOW }, skippedMs: 0 });
 });
+
+test('a window never moves backwards: a larger ingest_delay waits until now catches up', () => {
+  const plan = planAlert(alert({ ingest_delay: 5 * MIN }), { keys: {}, window: { from: NOW - 2 * MIN, to: NOW - MIN }, lastRunAt: NOW - MIN }, NOW);
+  assert.deepEqual(plan, { due: false, nextAt: NOW + 4 * MIN });
+});
