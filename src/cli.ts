@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function buildProgram(): Command {
   const program = new Command('alertcron')
-    .description('Alerts on Elasticsearch/OpenSearch queries by email and Slack; meant to be run by cron every minute.')
+    .description('Alerts on Elasticsearch/OpenSearch queries by email, Slack, SMS, calls, Telegram and webhooks; meant to be run by cron every minute.')
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(run alertcron --help for usage)')

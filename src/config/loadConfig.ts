@@ -71,6 +71,7 @@ function completeConfig(raw: RawConfig, path: string): Config {
       deadline: duration(delivery.deadline, '40s'),
       attempt_timeout: duration(delivery.attempt_timeout, '10s'),
       retries: (delivery.retries as number | undefined) ?? 1,
+      max_pending_age: duration(delivery.max_pending_age, '24h'),
     },
     state: {
       file: resolve(dir, (state.file as string | undefined) ?? 'state/state.json'),
@@ -85,21 +86,50 @@ function completeConfig(raw: RawConfig, path: string): Config {
 
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {
   const timeout = parseDuration((raw.timeout as string | undefined) ?? '10s');
-  if (raw.type === 'email') {
-    const secure = raw.secure === true;
-    return {
-      type: 'email',
-      host: String(raw.host),
-      port: (raw.port as number | undefined) ?? (secure ? 465 : 25),
-      secure,
-      starttls: (raw.starttls as 'auto' | 'require' | 'ignore' | undefined) ?? 'auto',
-      tls_insecure: raw.tls_insecure === true,
-      username: raw.username as string | undefined,
-      password: raw.password as string | undefined,
-      from: String(raw.from),
-      to: raw.to as string[],
-      timeout,
-    };
+  const text = (key: string) => (raw[key] === undefined ? undefined : String(raw[key]));
+  switch (raw.type) {
+    case 'email': {
+      const secure = raw.secure === true;
+      return {
+        type: 'email',
+        host: String(raw.host),
+        port: (raw.port as number | undefined) ?? (secure ? 465 : 25),
+        secure,
+        starttls: (raw.starttls as 'auto' | 'require' | 'ignore' | undefined) ?? 'auto',
+        tls_insecure: raw.tls_insecure === true,
+        username: text('username'),
+        password: text('password'),
+        from: String(raw.from),
+        to: raw.to as string[],
+        timeout,
+      };
+    }
+    case 'twilio-sms':
+    case 'twilio-call': {
+      const account = {
+        account_sid: String(raw.account_sid),
+        auth_token: String(raw.auth_token),
+        from: text('from'),
+        messaging_service_sid: text('messaging_service_sid'),
+        to: raw.to as string[],
+        api_url: text('api_url')?.replace(/\/+$/, ''),
+        timeout,
+      };
+      if (raw.type === 'twilio-sms') return { type: 'twilio-sms', ...account, max_segments: (raw.max_segments as number | undefined) ?? 2 };
+      return { type: 'twilio-call', ...account, voice: text('voice') ?? 'alice', language: text('language') ?? 'en-US', loop: (raw.loop as number | undefined) ?? 2 };
+    }
+    case 'telegram':
+      return {
+        type: 'telegram',
+        bot_token: String(raw.bot_token),
+        chat_id: raw.chat_id as string | number,
+        api_url: (text('api_url') ?? 'https://api.telegram.org').replace(/\/+$/, ''),
+        disable_notification: raw.disable_notification === true,
+        timeout,
+      };
+    case 'webhook':
+      return { type: 'webhook', url: String(raw.url), headers: (raw.headers as Record<string, string> | undefined) ?? {}, secret: text('secret'), timeout };
+    default:
+      return { type: 'slack', webhook_url: String(raw.webhook_url), timeout };
   }
-  return { type: 'slack', webhook_url: String(raw.webhook_url), timeout };
 }

@@ -104,7 +104,7 @@ function phrase(error: ErrorObject): string {
     case 'enum':
       return `one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':
-      return `a ${String(params.type)}`;
+      return `${/^[aeiou]/.test(String(params.type)) ? 'an' : 'a'} ${String(params.type)}`;
     case 'required':
       return `an object with key "${String(params.missingProperty)}"`;
     default:

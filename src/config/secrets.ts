@@ -38,6 +38,9 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
         }
         record[key] = walk(value, here);
         if (SECRET_KEYS.has(key)) registerSecret(record[key] as string);
+        if (key === 'headers' && record[key] && typeof record[key] === 'object') {
+          for (const header of Object.values(record[key] as Record<string, unknown>)) if (typeof header === 'string') registerSecret(header);
+        }
       }
       for (const key of Object.keys(record)) {
         const base = key.endsWith('_file') ? key.slice(0, -'_file'.length) : '';

@@ -46,7 +46,11 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
     }
   };
 
-  return mapConcurrent(pending, options.concurrency, deliverOne);
+  try {
+    return await mapConcurrent(pending, options.concurrency, deliverOne);
+  } finally {
+    for (const notifier of notifiers.values()) notifier.then((n) => n.close?.(), () => undefined);
+  }
 }
 
 async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

@@ -1,16 +1,21 @@
 import type { EmailChannelConfig } from '../config/types.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
+import { sanitizeText } from './text.js';
+import { withSignal } from './withSignal.js';
 
 /** Makes a subject line of one line: control characters (CR, LF, tabs ...) become spaces. */
 export function subjectLine(title: string): string {
-  return truncate(title.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), 200);
+  return truncate(sanitizeText(title).replace(/[\s\u2028\u2029]+/g, ' ').trim(), 200);
 }
 
 /** Creates an email notifier over SMTP; recipients come only from the channel's configuration. */
 export async function createEmailNotifier(name: string, config: EmailChannelConfig): Promise<Notifier> {
   const nodemailer = (await import('nodemailer')).default;
+  // One pooled connection serves all of a run's mails to this server, instead of one connection per mail.
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 2,
     host: config.host,
     port: config.port,
     secure: config.secure,
@@ -24,29 +29,21 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   });
   return {
     name,
+    close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
-      if (signal.aborted) throw new DeliveryError('timed out', true);
-      // A plain nodemailer transport cannot be cancelled: stop waiting for it when the signal fires.
-      let onAbort: () => void = () => undefined;
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(new DeliveryError('timed out', true));
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
       try {
-        await Promise.race([
+        await withSignal(
           transport.sendMail({
             from: { name: 'alertcron', address: config.from },
             to: config.to.map((address) => ({ name: '', address })),
             subject: subjectLine(notification.title),
-            text: notification.message,
+            text: sanitizeText(notification.message),
             headers: { 'X-Alertcron-Alert': notification.alert },
           }),
-          aborted,
-        ]);
+          signal,
+        );
       } catch (error) {
         throw error instanceof DeliveryError ? error : classify(error, signal);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
       }
     },
   };

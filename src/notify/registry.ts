@@ -8,5 +8,13 @@ export async function createNotifier(name: string, config: ChannelConfig): Promi
       return (await import('./email.js')).createEmailNotifier(name, config);
     case 'slack':
       return (await import('./slack.js')).createSlackNotifier(name, config);
+    case 'twilio-sms':
+      return (await import('./twilioSms.js')).createTwilioSmsNotifier(name, config);
+    case 'twilio-call':
+      return (await import('./twilioCall.js')).createTwilioCallNotifier(name, config);
+    case 'telegram':
+      return (await import('./telegram.js')).createTelegramNotifier(name, config);
+    case 'webhook':
+      return (await import('./webhook.js')).createWebhookNotifier(name, config);
   }
 }

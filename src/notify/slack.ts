@@ -1,6 +1,8 @@
 import type { SlackChannelConfig } from '../config/types.js';
 import { DeliveryError, parseRetryAfter, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
+import { sanitizeText } from './text.js';
+import { createPostFetch } from '../http/fetchAdapter.js';
 
 /** Section text limit of Slack's plain_text objects. */
 const SECTION_LIMIT = 3000;
@@ -12,9 +14,10 @@ export function escapeSlack(text: string): string {
 
 /** Builds the webhook payload: untrusted text only in plain_text objects and an escaped fallback, no unfurling. */
 export function slackPayload(notification: Notification) {
-  const body = truncate(`${notification.title}\n${notification.message}`, SECTION_LIMIT);
+  const title = sanitizeText(notification.title);
+  const body = truncate(`${title}\n${sanitizeText(notification.message)}`, SECTION_LIMIT);
   return {
-    text: escapeSlack(truncate(notification.title, 1000)),
+    text: escapeSlack(truncate(title, 1000)),
     blocks: [{ type: 'section', text: { type: 'plain_text', text: body, emoji: false } }],
     unfurl_links: false,
     unfurl_media: false,
@@ -28,15 +31,15 @@ export async function createSlackNotifier(name: string, config: SlackChannelConf
     name,
     async send(notification, signal) {
       let retryAfter: string | null = null;
+      const postFetch = createPostFetch({ timeoutMs: config.timeout, signal });
       const webhook = new IncomingWebhook(config.webhook_url, {
         timeout: config.timeout,
-        fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-          const signals = init?.signal ? [signal, init.signal] : [signal];
-          const response = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+        fetch: async (input: string | URL, init?: Parameters<typeof postFetch>[1]) => {
+          const response = await postFetch(input, init);
           retryAfter = response.headers.get('retry-after');
           return response;
         },
-      } as ConstructorParameters<typeof IncomingWebhook>[1]);
+      } as unknown as ConstructorParameters<typeof IncomingWebhook>[1]);
       try {
         await webhook.send(slackPayload(notification));
       } catch (error) {

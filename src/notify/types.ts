@@ -11,6 +11,8 @@ export interface Notification {
 export interface Notifier {
   name: string;
   send(notification: Notification, signal: AbortSignal): Promise<void>;
+  /** Releases what the notifier keeps open between sends (e.g. pooled SMTP connections). */
+  close?(): void;
 }
 
 /** A failed send, telling whether trying again may help and how long the other side asked us to wait. */

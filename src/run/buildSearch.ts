@@ -17,11 +17,13 @@ export function buildSearch(alert: AlertDef, window: Window): SearchRequest {
   const { query, aggs, aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
   const range = { range: { [alert.timestamp_field]: { gte: window.from, lt: window.to, format: 'epoch_millis' } } };
   const sort = [{ [alert.timestamp_field]: { order: 'desc', unmapped_type: 'date' } }];
+  // At least the newest document is fetched: its fields feed the templates even when no samples are shown.
+  const documents = Math.max(1, alert.samples);
   const body: Record<string, unknown> = {
     ...rest,
     query: { bool: { filter: [query ?? { match_all: {} }, range] } },
     track_total_hits: true,
-    size: alert.group_by ? 0 : alert.samples,
+    size: alert.group_by ? 0 : documents,
     sort,
   };
   const userAggs = (aggs ?? aggregations) as Record<string, unknown> | undefined;
@@ -30,7 +32,7 @@ export function buildSearch(alert: AlertDef, window: Window): SearchRequest {
       ...userAggs,
       [GROUP_AGG]: {
         terms: { field: alert.group_by, size: alert.group_size, min_doc_count: 1 },
-        aggs: alert.samples > 0 ? { [SAMPLES_AGG]: { top_hits: { size: alert.samples, sort } } } : undefined,
+        aggs: { [SAMPLES_AGG]: { top_hits: { size: documents, sort } } },
       },
     };
   } else if (userAggs) {

@@ -29,3 +29,16 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
   });
   return reports;
 }
+
+/** Drops pending deliveries older than `maxAgeMs` instead of retrying them for ever; each is audited and reported. */
+export function expirePending(data: StateData, now: number, maxAgeMs: number, audit: AuditLog): DeliveryReport[] {
+  const reports: DeliveryReport[] = [];
+  data.pending = data.pending.filter((item) => {
+    if (now - item.createdAt <= maxAgeMs) return true;
+    const error = `dropped after ${Math.round((now - item.createdAt) / 60_000)} minutes of failed attempts (max_pending_age); last error: ${item.lastError ?? 'none'}`;
+    audit.add({ event: 'delivery_expired', alert: item.alert, key: item.key, channel: item.channel, attempts: item.attempts, error });
+    reports.push({ alert: item.alert, key: item.key, channel: item.channel, ok: false, attempts: 0, error, retryable: false });
+    return false;
+  });
+  return reports;
+}

@@ -16,7 +16,7 @@ import { applyFindings } from './applyFindings.js';
 import { AuditLog } from './audit.js';
 import { buildSearch, type Window } from './buildSearch.js';
 import { planAlert } from './plan.js';
-import { recordDeliveries } from './recordDeliveries.js';
+import { expirePending, recordDeliveries } from './recordDeliveries.js';
 import { exitCodeOf, isoWindow, type AlertReport, type RunReport } from './report.js';
 
 /** How a run is asked to behave; `run`, `run --dry-run` and `test` all come through here. */
@@ -73,8 +73,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       if (data.pending.length) await store.save();
       audit.flush();
       const isSelected = (p: PendingDelivery) => !options.only?.length || options.only.includes(p.alert);
+      const expired = expirePending(data, now, config.delivery.max_pending_age, audit);
       const outcomes = await deliverAll(data.pending.filter(isSelected), config.channels, config.delivery);
-      report.deliveries = recordDeliveries(data, outcomes, clock(), audit);
+      report.deliveries = [...expired, ...recordDeliveries(data, outcomes, clock(), audit)];
       report.pending = data.pending.filter(isSelected).length;
       report.exitCode = exitCodeOf(report);
       data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode };

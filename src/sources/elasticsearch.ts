@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ElasticsearchConfig } from '../config/types.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/errors.js';
-import { keepAliveAgent, post } from './httpPost.js';
+import { keepAliveAgent, post } from '../http/post.js';
 
 /** One search of a multi-search: the index pattern and the request body. */
 export interface SearchRequest {

@@ -56,7 +56,7 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
         'alertcron.yaml:8:34 /channels/u/webhook_url: environment variable MISSING_VAR is not set (export it in the crontab or use a *_file key)',
         'alertcron.yaml:3:3 /elasticsearch/pasword: unknown key "pasword" (did you mean "password"?)',
         'alertcron.yaml:5:48 /channels/a/to/0: must be a plain address local@domain: no display name, no commas or line breaks',
-        'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack)',
+        'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack, twilio-sms, twilio-call, telegram, webhook)',
         'alertcron.yaml:9:20 /defaults/every: must be a duration such as 30s, 5m, 1h30m, 7d',
         'alertcron.yaml:9:34 /defaults/throttle: must be a duration such as 30s, 5m, 1h30m, 7d or "once"',
       ].map((line) => line.replace('alertcron.yaml', file)));
@@ -66,6 +66,33 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
     writeFileSync(join(dir, 'hook.txt'), 'https://hooks.slack.com/services/T/B/fromfile\n');
     const config = await loadConfig(file, {});
     assert.deepEqual(config.channels.s, { type: 'slack', webhook_url: 'https://hooks.slack.com/services/T/B/fromfile', timeout: 10_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('channel settings are checked: phone numbers, account SIDs, chat ids, inline tokens', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-config-'));
+  try {
+    const file = join(dir, 'alertcron.yaml');
+    writeFileSync(file, [
+      'channels:',
+      '  sms: { type: twilio-sms, account_sid: SK123, auth_token: "${T}", from: "+15005550006", to: ["555-1234"] }',
+      '  call: { type: twilio-call, account_sid: AC0123456789abcdef0123456789abcdef, auth_token: "plain", to: ["+15551234567"] }',
+      '  tg: { type: telegram, bot_token: "${T}", chat_id: "my chat" }',
+      '  hook: { type: webhook, url: "https://user:pw@hooks.example.org/x" }',
+    ].join('\n'));
+    await assert.rejects(() => loadConfig(file, { T: 'token' }), (error: Error) => {
+      assert.deepEqual(error.message.split('\n'), [
+        'alertcron.yaml:3:91 /channels/call/auth_token: secrets must not be written inline: use auth_token: ${SOME_ENV_VAR} or auth_token_file: /path/to/file',
+        'alertcron.yaml:5:31 /channels/hook/url: credentials must not be part of the URL: use username and password (or api_key) beside it',
+        'alertcron.yaml:2:41 /channels/sms/account_sid: must be the Twilio account SID (AC followed by 32 hex digits)',
+        'alertcron.yaml:2:95 /channels/sms/to/0: must be a phone number in E.164 form, e.g. +15551234567',
+        'alertcron.yaml:3:9 /channels/call: missing required key "from"',
+        'alertcron.yaml:4:53 /channels/tg/chat_id: must be an integer or a chat id as text ("-1001234") or @channelname',
+      ].map((line) => line.replace('alertcron.yaml', file)));
+      return true;
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,11 +7,14 @@ export interface PostOptions {
   ca?: string;
   timeoutMs: number;
   agent?: HttpsAgent;
+  /** Aborts the request early (the run's deadline), in addition to timeoutMs. */
+  signal?: AbortSignal;
 }
 
-/** The status and text body of an answer. */
+/** The status, headers and text body of an answer. */
 export interface PostResult {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   text: string;
 }
 
@@ -34,12 +37,12 @@ export function post(url: URL, body: string, options: PostOptions): Promise<Post
         headers: { ...options.headers, 'content-length': Buffer.byteLength(body) },
         agent: url.protocol === 'https:' ? options.agent : undefined,
         ca: options.ca,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );

@@ -1,0 +1,36 @@
+import type { TwilioCallChannelConfig } from '../config/types.js';
+import { sanitizeText } from './text.js';
+import { truncate } from './truncate.js';
+import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
+import { withSignal } from './withSignal.js';
+import { DeliveryError, type Notification, type Notifier } from './types.js';
+
+/** Longest text spoken in a call: a title and the start of the message. */
+const SPOKEN_CHARS = 600;
+
+/** Builds the TwiML of an alert call with the SDK's builder, which escapes the text: log data never becomes markup. */
+export async function callTwiml(notification: Notification, config: Pick<TwilioCallChannelConfig, 'voice' | 'language' | 'loop'>): Promise<string> {
+  const twilio = (await import('twilio')).default;
+  const response = new twilio.twiml.VoiceResponse();
+  const text = truncate(sanitizeText(`Alert. ${notification.title}. ${notification.message}`).replace(/\s+/g, ' '), SPOKEN_CHARS);
+  response.say({ voice: config.voice as 'alice', language: config.language as 'en-US', loop: config.loop }, text);
+  return response.toString();
+}
+
+/** Creates a Twilio voice notifier: calls each configured number and speaks the alert. */
+export async function createTwilioCallNotifier(name: string, config: TwilioCallChannelConfig): Promise<Notifier> {
+  const client = await createTwilioClient(config);
+  return {
+    name,
+    async send(notification, signal) {
+      const twiml = await callTwiml(notification, config);
+      for (const to of config.to) {
+        try {
+          await withSignal(client.calls.create({ to, from: config.from!, twiml }), signal);
+        } catch (error) {
+          throw error instanceof DeliveryError ? error : classifyTwilioError(error);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { TwilioSmsChannelConfig } from '../config/types.js';
+import { fitSms } from './sms/segments.js';
+import { sanitizeText } from './text.js';
+import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
+import { withSignal } from './withSignal.js';
+import { DeliveryError, type Notification, type Notifier } from './types.js';
+
+/** The text of an alert SMS: title and message on plain lines, fitted to `maxSegments` segments. */
+export function smsText(notification: Notification, maxSegments: number): string {
+  const text = sanitizeText(`${notification.title}\n${notification.message}`).replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n').trim();
+  return fitSms(text, maxSegments);
+}
+
+/** Creates a Twilio SMS notifier: one message to each configured number. */
+export async function createTwilioSmsNotifier(name: string, config: TwilioSmsChannelConfig): Promise<Notifier> {
+  const client = await createTwilioClient(config);
+  return {
+    name,
+    async send(notification, signal) {
+      const body = smsText(notification, config.max_segments);
+      for (const to of config.to) {
+        const sender = config.messaging_service_sid ? { messagingServiceSid: config.messaging_service_sid } : { from: config.from };
+        try {
+          await withSignal(client.messages.create({ to, body, ...sender }), signal);
+        } catch (error) {
+          throw error instanceof DeliveryError ? error : classifyTwilioError(error);
+        }
+      }
+    },
+  };
+}

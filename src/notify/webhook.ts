@@ -1,0 +1,40 @@
+import { createHmac } from 'node:crypto';
+import type { WebhookChannelConfig } from '../config/types.js';
+import { post } from '../http/post.js';
+import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
+import type { Notification, Notifier } from './types.js';
+
+/** The header that carries the body's HMAC-SHA256 signature when the channel has a secret. */
+export const SIGNATURE_HEADER = 'x-alertcron-signature';
+
+/** Signs a body as `sha256=<hex HMAC-SHA256>`, as receivers of the webhook verify it. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Creates a webhook notifier: a JSON POST of the notification (JSON encoding keeps log text inert). */
+export async function createWebhookNotifier(name: string, config: WebhookChannelConfig): Promise<Notifier> {
+  return {
+    name,
+    async send(notification: Notification, signal) {
+      const body = JSON.stringify({
+        alert: notification.alert,
+        key: notification.key,
+        reason: notification.reason,
+        title: notification.title,
+        message: notification.message,
+        sent_at: new Date().toISOString(),
+      });
+      const headers: Record<string, string> = { ...config.headers, 'content-type': 'application/json', 'user-agent': 'alertcron' };
+      if (config.secret) headers[SIGNATURE_HEADER] = signBody(body, config.secret);
+      let answer;
+      try {
+        answer = await post(new URL(config.url), body, { headers, timeoutMs: config.timeout, signal });
+      } catch (error) {
+        throw networkFailure('the webhook', error);
+      }
+      if (answer.status >= 200 && answer.status < 300) return;
+      throw httpFailure('the webhook', answer.status, '', retryAfterHeader(answer.headers));
+    },
+  };
+}

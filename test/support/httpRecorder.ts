@@ -1,0 +1,57 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request a local service received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A local HTTP server whose answers a test decides, recording every request. */
+export interface HttpRecorder {
+  port: number;
+  base: string;
+  requests: RecordedRequest[];
+  /** Resolves when the next request arrives. */
+  nextRequest(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a handler returns: status, JSON or text body, headers; or 'hang' to never answer. */
+export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
+
+/** Starts a server on 127.0.0.1 that records requests and answers with `handle`. */
+export async function startHttpRecorder(handle: (request: RecordedRequest) => Answer): Promise<HttpRecorder> {
+  const hanging: ServerResponse[] = [];
+  let waiters: (() => void)[] = [];
+  const recorder = { port: 0, base: '', requests: [] as RecordedRequest[] } as HttpRecorder;
+  const server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+    recorder.requests.push(request);
+    const answer = handle(request);
+    if (answer === 'hang') hanging.push(res);
+    else {
+      const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
+      res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json', ...answer.headers });
+      res.end(text);
+    }
+    const ready = waiters;
+    waiters = [];
+    for (const resolve of ready) resolve();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  recorder.port = (server.address() as AddressInfo).port;
+  recorder.base = `http://127.0.0.1:${recorder.port}`;
+  recorder.nextRequest = () => new Promise((resolve) => waiters.push(resolve));
+  recorder.close = () =>
+    new Promise((resolve) => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return recorder;
+}
