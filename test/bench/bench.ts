@@ -1,0 +1,351 @@
+// The benchmark: `npm run bench` (tsc -p . && node dist/test/bench/bench.js).
+//
+//   node dist/test/bench/bench.js [--sizes 10,100,1000,5000] [--runs 5] [--ea-runs R] [--no-elastalert]
+//                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
+//
+// Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
+// the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
+// `alertcron run` (nothing matching, and 10% matching with deliveries into a local SMTP sink and Slack server),
+// `alertcron validate`, and one ElastAlert2 cycle over equivalent rules; then writes docs/BENCHMARK.md.
+// It reports only: nothing here fails on a time.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { startEngine } from '../support/engine.js';
+import { createProject, REPO_ROOT } from '../support/project.js';
+import { startSlackServer } from '../support/slackServer.js';
+import { startSmtpSink } from '../support/smtpSink.js';
+import { writeAlertcronAlerts, writeElastAlertRules } from './alerts.js';
+import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, WINDOW_MS } from './data.js';
+import { summariseProfile } from './profile.js';
+import { startCountingProxy } from './proxy.js';
+import { writeReport, type BenchResults, type SizeResult } from './report.js';
+import { BENCH_DIR, capture, measured, summarise, type Sample } from './run.js';
+import { ensureVenv } from './venv.js';
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  eaRuns?: number;
+  elastalert: boolean;
+  profile: boolean;
+  profileSize: number;
+  port: number;
+  out: string;
+  keep: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { sizes: [10, 100, 1000, 5000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const name = a.split('=')[0];
+    if (name === '--sizes') o.sizes = value().split(',').map((s) => Number(s.replace(/[_,]/g, '')));
+    else if (name === '--runs') o.runs = Number(value());
+    else if (name === '--ea-runs') o.eaRuns = Number(value());
+    else if (name === '--no-elastalert') o.elastalert = false;
+    else if (name === '--no-profile') o.profile = false;
+    else if (name === '--profile-size') o.profileSize = Number(value());
+    else if (name === '--port') o.port = Number(value());
+    else if (name === '--out') o.out = value();
+    else if (name === '--keep') o.keep = true;
+    else if (name === '--help' || name === '-h') {
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (see --help)`);
+  }
+  if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error('--sizes: whole numbers from 1 to 5000 (the seeded data has 5,000 servers)');
+  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a whole number >= 1');
+  return o;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const iso = (ms: number) => new Date(ms).toISOString();
+const WRITEBACK = 'bench_elastalert';
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'alertcron-bench-'));
+  log(`bench: sizes ${opts.sizes.join(', ')}, ${opts.runs} runs each; work folder ${work}`);
+
+  // alertcron as built in dist/ now: a copy, so that a rebuild of the working tree during the bench does not
+  // change what is measured half-way.
+  const app = join(work, 'alertcron');
+  for (const part of ['package.json', 'bin', join('dist', 'src'), join('src', 'config', 'schemas')]) {
+    if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(app, part), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
+  const BIN = join(app, 'bin', 'alertcron.js');
+
+  const engine = await startEngine({ port: opts.port, log: (line) => line.startsWith('engine:') && log(line) });
+  const direct = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${engine.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : {} };
+  };
+  const seeded = await seed(engine.url, log);
+  const quietDocs = await docsInWindow(engine.url, QUIET_NOW - WINDOW_MS, QUIET_NOW);
+  const incidentDocs = await docsInWindow(engine.url, INCIDENT_NOW - WINDOW_MS, INCIDENT_NOW);
+  const clusterInfo = (await direct('GET', '/')).json as { version?: { number?: string; distribution?: string } };
+
+  const py = opts.elastalert ? await ensureVenv(log) : undefined;
+  const python = py?.python ?? 'python3';
+  const proxy = await startCountingProxy(engine.url);
+  const smtp = await startSmtpSink();
+  const slack = await startSlackServer();
+  const delivered = () => smtp.messages.length + slack.accepted().length;
+  const resetSinks = () => {
+    smtp.messages.length = 0;
+    slack.requests.length = 0;
+  };
+  const clearRequestCache = () => direct('POST', `/${INDEX_PATTERN}/_cache/clear?request=true`);
+  /** Waits (up to 30 s) until the cluster runs no merge, e.g. after ElastAlert2's writeback was emptied, then 1 s more. */
+  const settle = async () => {
+    for (const until = Date.now() + 30_000; Date.now() < until; ) {
+      const stats = (await direct('GET', '/_nodes/stats/indices/merges')).json as { nodes?: Record<string, { indices?: { merges?: { current?: number } } }> };
+      if (Object.values(stats.nodes ?? {}).every((n) => !n.indices?.merges?.current)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  };
+
+  if (py) {
+    // ElastAlert2's writeback indices, created once on the bench engine (directly, not through the proxy).
+    const cfg = join(work, 'create-index.yaml');
+    writeFileSync(cfg, stringify({ es_host: '127.0.0.1', es_port: opts.port, writeback_index: WRITEBACK }));
+    const r = capture(join(BENCH_DIR, '.venv', 'bin', 'elastalert-create-index'), ['--config', cfg], work);
+    log(`bench: elastalert-create-index: ${r.split('\n').pop()}`);
+  }
+
+  const results: BenchResults = {
+    startedAt: iso(started),
+    options: { sizes: opts.sizes, runs: opts.runs, eaRuns: opts.eaRuns },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: totalmem() / 2 ** 30,
+      os: `${platform()} ${release()} ${arch()}`,
+      loadAvgAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+    },
+    versions: {
+      node: process.version,
+      alertcronCommit: capture('git', ['rev-parse', '--short=12', 'HEAD']),
+      alertcronDirty: capture('git', ['status', '--porcelain', '--', 'src', 'bin', 'package.json']) !== '',
+      opensearch: `${clusterInfo.version?.distribution ?? 'elasticsearch'} ${clusterInfo.version?.number ?? '?'}`,
+      elastalert2: py?.elastalert2,
+      elasticsearchPy: py?.elasticsearchPy,
+      python: py?.pythonVersion,
+    },
+    data: { index: INDEX, docs: seeded.docs, sizeBytes: seeded.sizeBytes, seededNow: seeded.seededNow, seedSeconds: seeded.seconds, quietWindowDocs: quietDocs, incidentWindowDocs: incidentDocs, quietNow: iso(QUIET_NOW), incidentNow: iso(INCIDENT_NOW) },
+    floor: {},
+    sizes: [],
+    checks: [],
+  };
+
+  try {
+    // ---- the floor: a node process doing nothing, and one doing one _msearch of one search
+    const floorDir = join(work, 'floor');
+    mkdirSync(floorDir);
+    const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work };
+    // warm the cluster and the proxy's connection up a little (not measured)
+    for (let r = 0; r < 3; r++) await measured(python, [process.execPath, join(REPO_ROOT, 'dist', 'test', 'bench', 'floor.js'), proxy.url, INDEX_PATTERN, String(QUIET_NOW - WINDOW_MS), String(QUIET_NOW)], floorDir, baseEnv, join(floorDir, `warm-${r}`));
+    const nodeNothing: Sample[] = [];
+    const nodeMsearch: Sample[] = [];
+    const pythonNothing: Sample[] = [];
+    // the floor is cheap and its spread matters for the "within 2x" target: twice the runs
+    for (let r = 0; r < 2 * opts.runs; r++) {
+      nodeNothing.push(await measured(python, [process.execPath, '-e', '0'], floorDir, baseEnv, join(floorDir, `node-${r}`)));
+      await clearRequestCache();
+      const s = await measured(python, [process.execPath, join(REPO_ROOT, 'dist', 'test', 'bench', 'floor.js'), proxy.url, INDEX_PATTERN, String(QUIET_NOW - WINDOW_MS), String(QUIET_NOW)], floorDir, baseEnv, join(floorDir, `msearch-${r}`), proxy);
+      s.extra = { rtt_ms: (JSON.parse(s.stdout.trim() || '{}') as { rtt_ms?: number }).rtt_ms ?? NaN };
+      nodeMsearch.push(s);
+      if (py) pythonNothing.push(await measured(python, [python, '-c', 'pass'], floorDir, baseEnv, join(floorDir, `python-${r}`)));
+    }
+    results.floor = { nodeNothing: summarise(nodeNothing), nodeMsearch: summarise(nodeMsearch), pythonNothing: pythonNothing.length ? summarise(pythonNothing) : undefined };
+    log(`bench: floor: node -e 0 ${results.floor.nodeNothing!.wall_s.toFixed(3)} s; node + one _msearch ${results.floor.nodeMsearch!.wall_s.toFixed(3)} s`);
+
+    for (const n of opts.sizes) {
+      const expected = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+      const eaRuns = opts.eaRuns ?? opts.runs;
+      const size: SizeResult = { n, expectedMatches: expected, runs: opts.runs, eaRuns, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
+      log(`\nbench: N = ${n} (${expected} alerts match in the incident minute)`);
+
+      // ---- alertcron
+      const project = createProject({
+        esUrl: proxy.url,
+        smtpPort: smtp.port,
+        slackUrl: slack.url,
+        extraConfig: {
+          elasticsearch: { url: proxy.url, timeout: '30s' },
+          defaults: { every: '1m', first_lookback: '1m', throttle: '30m' },
+          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+          state: { lock_wait: '10s' },
+        },
+      });
+      size.project = project.dir;
+      writeAlertcronAlerts(project, n);
+      const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
+      const outDir = join(work, `n${n}`);
+      mkdirSync(outDir);
+      const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = []) =>
+        measured(python, [process.execPath, ...nodeArgs, BIN, ...args], project.dir, env(now), join(outDir, label), proxy);
+
+      await settle();
+      // validate with an empty parse cache (as after editing every file), then with the cache a previous command left
+      const validateCold: Sample[] = [];
+      for (let r = 0; r < opts.runs; r++) {
+        rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
+        validateCold.push(await alertcron(['validate'], undefined, `validate-cold-${r}`));
+      }
+      const validate: Sample[] = [];
+      for (let r = 0; r < opts.runs; r++) validate.push(await alertcron(['validate'], undefined, `validate-${r}`));
+      size.validateCold = summarise(validateCold);
+      size.validate = summarise(validate);
+      const badValidate = [...validateCold, ...validate].filter((s) => s.code !== 0);
+      if (badValidate.length) results.checks.push(`N=${n}: alertcron validate exited ${badValidate[0]!.code}: ${badValidate[0]!.stdout}${badValidate[0]!.stderr}`.slice(0, 600));
+      else results.checks.push(`N=${n}: alertcron validate exited 0 in all ${validateCold.length + validate.length} runs`);
+      log(`bench: alertcron validate: ${size.validateCold.wall_s.toFixed(3)} s without parse cache, ${size.validate.wall_s.toFixed(3)} s with, ${size.validate.rss_mb.toFixed(0)} MB`);
+
+      for (const scenario of ['quiet', 'incident'] as const) {
+        const now = scenario === 'quiet' ? QUIET_NOW : INCIDENT_NOW;
+        // Steady state: a previous cron run one minute earlier left state/ (and the parse cache) behind.
+        rmSync(join(project.dir, 'state'), { recursive: true, force: true });
+        rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
+        const prime = await alertcron(['run'], now - WINDOW_MS, `${scenario}-prime`);
+        if (prime.code !== 0) results.checks.push(`N=${n} ${scenario}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`);
+        const snap = join(outDir, `${scenario}-snapshot`);
+        cpSync(join(project.dir, 'state'), join(snap, 'state'), { recursive: true });
+        if (existsSync(join(project.dir, '.cache'))) cpSync(join(project.dir, '.cache'), join(snap, 'cache'), { recursive: true });
+        const restore = () => {
+          rmSync(join(project.dir, 'state'), { recursive: true, force: true });
+          rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
+          cpSync(join(snap, 'state'), join(project.dir, 'state'), { recursive: true });
+          if (existsSync(join(snap, 'cache'))) cpSync(join(snap, 'cache'), join(project.dir, '.cache'), { recursive: true });
+        };
+        await settle();
+        const samples: Sample[] = [];
+        for (let r = 0; r < opts.runs; r++) {
+          restore();
+          await clearRequestCache();
+          resetSinks();
+          const s = await alertcron(['run'], now, `${scenario}-${r}`);
+          s.delivered = delivered();
+          samples.push(s);
+        }
+        size[scenario === 'quiet' ? 'acQuiet' : 'acIncident'] = summarise(samples);
+        const want = scenario === 'quiet' ? 0 : expected;
+        const bad = samples.filter((s) => s.code !== 0 || s.delivered !== want);
+        if (bad.length) results.checks.push(`N=${n} ${scenario}: alertcron exit codes ${samples.map((s) => s.code).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${want}); stderr: ${bad[0]!.stderr.slice(0, 400)}`);
+        else results.checks.push(`N=${n} ${scenario}: alertcron exited 0 and delivered ${want} notification(s) in each of ${samples.length} runs`);
+        const sum = size[scenario === 'quiet' ? 'acQuiet' : 'acIncident']!;
+        log(`bench: alertcron run (${scenario}): ${sum.wall_s.toFixed(3)} s, ${sum.rss_mb.toFixed(0)} MB, ${sum.requests} requests, delivered ${sum.delivered}`);
+
+        if (scenario === 'quiet') {
+          // The same run without the parse cache: the first run after the alert files changed.
+          const cold: Sample[] = [];
+          for (let r = 0; r < opts.runs; r++) {
+            restore();
+            rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
+            await clearRequestCache();
+            cold.push(await alertcron(['run'], now, `quiet-cold-${r}`));
+          }
+          size.acQuietCold = summarise(cold);
+          if (cold.some((s) => s.code !== 0)) results.checks.push(`N=${n} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);
+          log(`bench: alertcron run (quiet, no parse cache): ${size.acQuietCold.wall_s.toFixed(3)} s, ${size.acQuietCold.rss_mb.toFixed(0)} MB`);
+        }
+
+        if (opts.profile && n === opts.profileSize) {
+          restore();
+          await clearRequestCache();
+          resetSinks();
+          const profDir = join(outDir, `cpu-profile-${scenario}`);
+          const p = await alertcron(['run'], now, `${scenario}-profile`, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=100']);
+          const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+          if (file) {
+            (results.profiles ??= []).push({ n, scenario, wall_s: p.wall_s, clusterMs: p.busyMs, requests: p.requests, delivered: delivered(), summary: summariseProfile(join(profDir, file), 15) });
+          } else results.checks.push(`N=${n} ${scenario}: no CPU profile was written (exit ${p.code}: ${p.stderr.slice(0, 200)})`);
+        }
+      }
+      if (!opts.keep) project.cleanup();
+
+      // ---- ElastAlert2
+      if (py) {
+        const eaDir = join(work, `ea-${n}`);
+        const config = writeElastAlertRules(eaDir, n, { esHost: '127.0.0.1', esPort: proxy.port, writebackIndex: WRITEBACK, smtpPort: smtp.port, slackUrl: slack.url });
+        for (const scenario of ['quiet', 'incident'] as const) {
+          const now = scenario === 'quiet' ? QUIET_NOW : INCIDENT_NOW;
+          const samples: Sample[] = [];
+          for (let r = 0; r < eaRuns; r++) {
+            // Every run is the same steady-state cycle: no silences or earlier alerts in the writeback index.
+            await direct('POST', `/${WRITEBACK}*/_delete_by_query?refresh=true&conflicts=proceed`, { query: { match_all: {} } });
+            await settle();
+            await clearRequestCache();
+            resetSinks();
+            const s = await measured(
+              python,
+              [python, join(BENCH_DIR, 'ea_driver.py'), '--config', config, '--start', iso(now - WINDOW_MS), '--end', iso(now)],
+              eaDir,
+              baseEnv,
+              join(outDir, `ea-${scenario}-${r}`),
+              proxy,
+            );
+            s.delivered = delivered();
+            try {
+              s.extra = JSON.parse(s.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+            } catch {
+              s.extra = {};
+            }
+            await direct('POST', `/${WRITEBACK}*/_refresh`);
+            const errors = (await direct('GET', `/${WRITEBACK}_error/_count`)).json.count ?? 0;
+            const status = (await direct('GET', `/${WRITEBACK}_status/_count`)).json.count ?? 0;
+            s.extra = { ...s.extra, writeback_errors: errors, status_docs: status };
+            samples.push(s);
+            log(`bench: ElastAlert2 (${scenario}) run ${r + 1}/${eaRuns}: ${s.wall_s.toFixed(2)} s, ${(s.max_rss_kib / 1024).toFixed(0)} MiB, ${s.requests} requests, delivered ${s.delivered}, writeback errors ${errors}`);
+          }
+          size[scenario === 'quiet' ? 'eaQuiet' : 'eaIncident'] = summarise(samples);
+          const want = scenario === 'quiet' ? 0 : expected;
+          const bad = samples.filter((s) => s.code !== 0 || s.delivered !== want || (s.extra?.writeback_errors as number) > 0 || s.extra?.rules !== n);
+          if (bad.length) results.checks.push(`N=${n} ${scenario}: ElastAlert2 exit codes ${samples.map((s) => s.code).join(',')}, rules ${samples.map((s) => s.extra?.rules).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${want}), writeback errors ${samples.map((s) => s.extra?.writeback_errors).join(',')}; stderr: ${bad[0]!.stderr.slice(-400)}`);
+          else results.checks.push(`N=${n} ${scenario}: ElastAlert2 exited 0, ran ${n} rules and delivered ${want} notification(s) in each of ${samples.length} runs, no writeback errors`);
+        }
+      }
+      results.sizes.push(size);
+      writeReport(opts.out, results, commands(opts));
+    }
+  } catch (error) {
+    results.error = error instanceof Error ? error.message : String(error);
+    throw error;
+  } finally {
+    results.finishedAt = iso(Date.now());
+    writeReport(opts.out, results, commands(opts));
+    await proxy.close();
+    await smtp.close();
+    await slack.close();
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    await engine.stop();
+  }
+  log(`\nbench: done in ${((Date.now() - started) / 60000).toFixed(1)} min; wrote ${relative(REPO_ROOT, opts.out)}`);
+  for (const c of results.checks) if (!/exited 0 and|exited 0, ran|exited 0 in all/.test(c)) log(`bench: CHECK: ${c}`);
+}
+
+function commands(opts: Options): string[] {
+  const args = process.argv.slice(2).join(' ');
+  return [
+    'npm ci                                   # node deps; Java 17 + Maven for the engine, Python 3.12+ for ElastAlert2',
+    'npm run bench                            # = tsc -p . && node dist/test/bench/bench.js (all sizes, 5 runs)',
+    'node dist/test/bench/bench.js --sizes 10,100 --runs 3   # a quick iteration',
+    ...(args ? [`node dist/test/bench/bench.js ${args}   # the command that wrote this report`] : []),
+  ];
+}
+
+main().catch((error: unknown) => {
+  log(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

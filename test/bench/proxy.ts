@@ -1,0 +1,95 @@
+// A small counting HTTP proxy in front of the search engine: both tools talk to the cluster through it, so
+// the bench counts every HTTP request (and TCP connection) each one sends, by kind.
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What went through the proxy since the last reset. */
+export interface ProxyCounts {
+  requests: number;
+  connections: number;
+  byKind: Record<string, number>;
+  /** Wall time during which at least one request was in flight (from its first byte in to its last byte out), ms. */
+  busyMs: number;
+}
+
+export interface CountingProxy {
+  url: string;
+  port: number;
+  counts(): ProxyCounts;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** A coarse name for a request: the API it calls, with index names left out. */
+export function kindOfRequest(method: string, url: string): string {
+  const path = url.split('?')[0] ?? '';
+  const parts = path.split('/').filter(Boolean);
+  const api = parts.find((p) => p.startsWith('_'));
+  if (!api) return parts.length === 0 ? `${method} /` : `${method} <index>`;
+  if (api === '_search' && parts[1] === 'scroll') return `${method} _search/scroll`;
+  if (api === '_doc' || api === '_create') return `${method} ${api} (index a document)`;
+  return `${method} ${api}`;
+}
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  let counts = { requests: 0, connections: 0, byKind: {} as Record<string, number> };
+  let spans: [number, number][] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const startedAt = performance.now();
+    res.on('finish', () => spans.push([startedAt, performance.now()]));
+    counts.requests++;
+    const kind = kindOfRequest(req.method ?? 'GET', req.url ?? '/');
+    counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
+    const headers = { ...req.headers, host: upstream.host };
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`proxy: ${error.message}`);
+    });
+    req.pipe(forward);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', () => counts.connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    counts: () => ({ ...counts, byKind: { ...counts.byKind }, busyMs: unionMs(spans) }),
+    reset: () => {
+      counts = { requests: 0, connections: 0, byKind: {} };
+      spans = [];
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        agent.destroy();
+      }),
+  };
+}
+
+/** Total length of the union of time spans. */
+function unionMs(spans: [number, number][]): number {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let start = -Infinity;
+  let end = -Infinity;
+  for (const [s, e] of sorted) {
+    if (s > end) {
+      if (end > start) total += end - start;
+      start = s;
+      end = e;
+    } else if (e > end) end = e;
+  }
+  if (end > start) total += end - start;
+  return total;
+}
