@@ -22,10 +22,10 @@ export function buildSearch(alert: AlertDef, window: Window): SearchRequest {
   const body: Record<string, unknown> = {
     ...rest,
     query: { bool: { filter: [query ?? { match_all: {} }, range] } },
-    track_total_hits: true,
     size: alert.group_by ? 0 : documents,
-    sort,
   };
+  // A group_by search reads only its aggregation (with its own sorted top_hits): no total, no sort.
+  if (!alert.group_by) Object.assign(body, { track_total_hits: true, sort });
   const userAggs = (aggs ?? aggregations) as Record<string, unknown> | undefined;
   if (alert.group_by) {
     body.aggs = {
