@@ -98,5 +98,67 @@ ${EXIT_CODES_HELP}`);
       process.exitCode = await listCommand(opts);
     });
 
+  const silence = program.command('silence').description('quiet an alert (or one key) for a while, from the shell');
+  silence
+    .command('add')
+    .description('silence an alert, one key (--key) or the keys whose field has a value (--match), for a while')
+    .argument('<alert>', 'the alert name')
+    .addOption(configOption())
+    .option('--key <key>', 'only this key (a group_by value)')
+    .option('--match <field=value>', 'only findings whose field has this value, e.g. host.name=dc01')
+    .requiredOption('--for <duration>', 'how long, e.g. 30m, 2h, 1d')
+    .requiredOption('--comment <text>', 'why: shown in silence list and status')
+    .option('--author <name>', 'who (default: $USER)')
+    .addOption(verboseOption())
+    .action(async (alert: string, opts) => {
+      const { silenceAddCommand } = await import('./commands/silence.js');
+      process.exitCode = await silenceAddCommand(alert, opts);
+    });
+  silence
+    .command('list')
+    .description('list the active silences: who, why, until when')
+    .addOption(configOption())
+    .option('--all', 'include the ones that ended')
+    .option('--json', 'print as JSON')
+    .addOption(verboseOption())
+    .action(async (opts) => {
+      const { silenceListCommand } = await import('./commands/silence.js');
+      process.exitCode = await silenceListCommand(opts);
+    });
+  silence
+    .command('expire')
+    .description('end a silence now')
+    .argument('<id>', 'the silence id (from silence list)')
+    .addOption(configOption())
+    .addOption(verboseOption())
+    .action(async (id: string, opts) => {
+      const { silenceExpireCommand } = await import('./commands/silence.js');
+      process.exitCode = await silenceExpireCommand(id, opts);
+    });
+
+  program
+    .command('ack')
+    .description('acknowledge a firing alert (or one key): no repeats until it stops matching')
+    .argument('<alert>', 'the alert name')
+    .addOption(configOption())
+    .option('--key <key>', 'only this key')
+    .option('--by <name>', 'who (default: $USER)')
+    .addOption(verboseOption())
+    .action(async (alert: string, opts) => {
+      const { ackCommand } = await import('./commands/ack.js');
+      process.exitCode = await ackCommand(alert, opts);
+    });
+
+  program
+    .command('status')
+    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences')
+    .addOption(configOption())
+    .option('--json', 'print as JSON, for scripts')
+    .addOption(verboseOption())
+    .action(async (opts) => {
+      const { statusCommand } = await import('./commands/status.js');
+      process.exitCode = await statusCommand(opts);
+    });
+
   return program;
 }

@@ -100,6 +100,7 @@ interface RawAlert {
   throttle?: string;
   samples?: number;
   notify: string[];
+  resolve_after?: number;
   title?: string;
   message?: string;
 }
@@ -186,6 +187,7 @@ function completeAlert(config: Config, raw: RawAlert, name: string, file: string
     first_lookback: optional(raw.first_lookback, d.first_lookback),
     samples: raw.samples ?? d.samples,
     notify: raw.notify,
+    resolve_after: raw.resolve_after,
     title: raw.title ?? `${name}: {{key}}`,
     message: raw.message,
   };

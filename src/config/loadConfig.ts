@@ -32,7 +32,17 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   const secretProblems = resolveSecrets(yaml, env, dirname(path));
   const reported = new Set(secretProblems.map((p) => p.path));
   const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
+  if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
   return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path) };
+}
+
+function checkMonitoringChannels(yaml: YamlFile): Problem[] {
+  const raw = yaml.value as { channels?: Record<string, unknown>; monitoring?: { notify?: string[] } };
+  return (raw.monitoring?.notify ?? []).flatMap((name, i) => {
+    if (raw.channels?.[name]) return [];
+    const { line, col } = yaml.locate(['monitoring', 'notify', i]);
+    return [{ file: yaml.file, line, col, path: `/monitoring/notify/${i}`, message: `unknown channel "${name}" (configured: ${Object.keys(raw.channels ?? {}).join(', ') || 'none'})` }];
+  });
 }
 
 type RawConfig = Record<string, Record<string, unknown> | undefined> & { channels?: Record<string, Record<string, unknown>> };
@@ -44,6 +54,7 @@ function completeConfig(raw: RawConfig, path: string): Config {
   const defaults = raw.defaults ?? {};
   const delivery = raw.delivery ?? {};
   const state = raw.state ?? {};
+  const monitoring = raw.monitoring ?? {};
   return {
     file: path,
     dir,
@@ -78,6 +89,12 @@ function completeConfig(raw: RawConfig, path: string): Config {
       audit_log: resolve(dir, (state.audit_log as string | undefined) ?? 'state/audit.log'),
       prune_after: duration(state.prune_after, '7d'),
       lock_wait: duration(state.lock_wait, '10s'),
+    },
+    monitoring: {
+      notify: (monitoring.notify as string[] | undefined) ?? [],
+      after_failures: (monitoring.after_failures as number | undefined) ?? 3,
+      heartbeat_url: monitoring.heartbeat_url as string | undefined,
+      heartbeat_timeout: duration(monitoring.heartbeat_timeout, '5s'),
     },
     alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),
     queries_dir: resolve(dir, (raw.queries_dir as unknown as string | undefined) ?? 'queries'),

@@ -107,6 +107,14 @@ export interface StateConfig {
   lock_wait: number;
 }
 
+/** Self-monitoring: notices when a source keeps failing, and a heartbeat after each good run. */
+export interface MonitoringConfig {
+  notify: string[];
+  after_failures: number;
+  heartbeat_url?: string;
+  heartbeat_timeout: number;
+}
+
 /** The whole of alertcron.yaml after validation, defaults and secrets. */
 export interface Config {
   file: string;
@@ -116,6 +124,7 @@ export interface Config {
   defaults: AlertDefaults;
   delivery: DeliveryConfig;
   state: StateConfig;
+  monitoring: MonitoringConfig;
   alerts_dir: string;
   queries_dir: string;
 }
@@ -155,6 +164,8 @@ export interface AlertDef {
   first_lookback: number;
   samples: number;
   notify: string[];
+  /** Runs without the key after which a notified key gets a resolved notice; undefined: no notices. */
+  resolve_after?: number;
   title: string;
   /** The message template; when absent, a script's own message or a default summary is used. */
   message?: string;

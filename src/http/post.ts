@@ -28,13 +28,23 @@ export function keepAliveAgent(ca: string | undefined): HttpsAgent {
  * undici), failing with a TimeoutError when the whole exchange takes longer than `timeoutMs`.
  */
 export function post(url: URL, body: string, options: PostOptions): Promise<PostResult> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return send('POST', url, body, options);
+}
+
+/** GETs a URL with node's own http/https, like post(). */
+export function get(url: URL, options: PostOptions): Promise<PostResult> {
+  return send('GET', url, undefined, options);
+}
+
+function send(method: string, url: URL, body: string | undefined, options: PostOptions): Promise<PostResult> {
+  const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(
+    const headers = body === undefined ? options.headers : { ...options.headers, 'content-length': Buffer.byteLength(body) };
+    const req = transport(
       url,
       {
-        method: 'POST',
-        headers: { ...options.headers, 'content-length': Buffer.byteLength(body) },
+        method,
+        headers,
         agent: url.protocol === 'https:' ? options.agent : undefined,
         ca: options.ca,
         signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),

@@ -1,7 +1,7 @@
-import type { KeyState } from '../state/types.js';
+import type { KeyState, Silence } from '../state/types.js';
 
 /** Why a finding is or is not notified. */
-export type DecisionReason = 'first' | 'repeat' | 'throttled' | 'once';
+export type DecisionReason = 'first' | 'repeat' | 'throttled' | 'once' | 'silenced' | 'acknowledged';
 
 /** The outcome of the policy for one finding. */
 export interface Decision {
@@ -11,8 +11,10 @@ export interface Decision {
   nextAt?: number;
 }
 
-/** Decides, from the key's history and the alert's throttle, whether a finding is notified now. Pure. */
-export function decide(key: KeyState | undefined, throttle: number | 'once', now: number): Decision {
+/** Decides, from the key's history, the alert's throttle and any silence, whether a finding is notified now. Pure. */
+export function decide(key: KeyState | undefined, throttle: number | 'once', now: number, silence?: Silence): Decision {
+  if (silence) return { notify: false, reason: 'silenced', nextAt: silence.endsAt };
+  if (key?.acknowledged) return { notify: false, reason: 'acknowledged', nextAt: undefined };
   if (!key || key.lastFired === undefined) return { notify: true, reason: 'first', nextAt: throttle === 'once' ? undefined : now + throttle };
   if (throttle === 'once') return { notify: false, reason: 'once', nextAt: undefined };
   const nextAt = key.lastFired + throttle;

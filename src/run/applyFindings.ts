@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AlertDef } from '../config/types.js';
 import type { Finding } from '../conditions/finding.js';
 import { decide } from '../policy/decide.js';
-import type { AlertState, PendingDelivery } from '../state/types.js';
+import type { AlertState, PendingDelivery, Silence } from '../state/types.js';
+import { findSilence } from '../policy/silences.js';
 import type { Window } from './buildSearch.js';
 import { renderFinding } from './render.js';
 import type { FindingReport } from './report.js';
@@ -11,7 +12,7 @@ import type { FindingReport } from './report.js';
  * Runs the policy over an alert's findings, updating the keys' history in `state` and returning
  * one pending delivery per channel for every finding that is to be notified.
  */
-export function applyFindings(alert: AlertDef, findings: Finding[], window: Window, state: AlertState, now: number): { reports: FindingReport[]; deliveries: PendingDelivery[] } {
+export function applyFindings(alert: AlertDef, findings: Finding[], window: Window, state: AlertState, now: number, silences: readonly Silence[] = []): { reports: FindingReport[]; deliveries: PendingDelivery[] } {
   const reports: FindingReport[] = [];
   const deliveries: PendingDelivery[] = [];
   // Render every finding before touching the keys' history: if one fails, the alert fails as a whole
@@ -19,12 +20,14 @@ export function applyFindings(alert: AlertDef, findings: Finding[], window: Wind
   const rendered = findings.map((finding) => ({ finding, ...renderFinding(alert, finding, window) }));
   for (const { finding, title, message } of rendered) {
     const previous = state.keys[finding.key];
-    const decision = decide(previous, alert.throttle, now);
+    const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
     const key = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
     key.lastSeen = now;
+    key.missedRuns = 0;
     if (decision.notify) {
       key.lastFired = now;
       key.fired++;
+      key.lastTitle = title;
       for (const channel of alert.notify) {
         deliveries.push({ id: randomUUID(), alert: alert.name, key: finding.key, channel, reason: decision.reason, title, message, createdAt: now, attempts: 0 });
       }

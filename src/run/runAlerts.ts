@@ -16,6 +16,8 @@ import { applyFindings } from './applyFindings.js';
 import { AuditLog } from './audit.js';
 import { buildSearch, type Window } from './buildSearch.js';
 import { planAlert } from './plan.js';
+import { monitorCluster, pingHeartbeat } from './selfMonitor.js';
+import { trackAbsentKeys } from './trackAbsentKeys.js';
 import { expirePending, recordDeliveries } from './recordDeliveries.js';
 import { exitCodeOf, isoWindow, type AlertReport, type RunReport } from './report.js';
 
@@ -78,9 +80,15 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       report.deliveries = [...expired, ...recordDeliveries(data, outcomes, clock(), audit)];
       report.pending = data.pending.filter(isSelected).length;
       report.exitCode = exitCodeOf(report);
-      data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode };
+      const fullRun = !options.window && !options.only?.length;
+      const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : data.lastRun?.lastSuccessAt;
+      if (fullRun) data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
       await store.save();
       audit.flush();
+      if (fullRun && report.exitCode === ExitCode.ok) {
+        const warning = await pingHeartbeat(config);
+        if (warning) report.warnings.push(warning);
+      }
     } else {
       report.exitCode = exitCodeOf(report);
     }
@@ -122,6 +130,7 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
     if (plan.skippedMs > 0) audit.add({ event: 'window_capped', alert: alert.name, skipped_ms: plan.skippedMs });
     due.push({ alert, window: plan.window, request: buildSearch(alert, plan.window), state });
   }
+  const deliveries: PendingDelivery[] = [];
   let outcomes: SearchOutcome[];
   if (!due.length) outcomes = [];
   else if (!config.elasticsearch) outcomes = due.map(() => ({ ok: false, error: 'alertcron.yaml has no elasticsearch: section' }));
@@ -129,9 +138,9 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
     const result = await multiSearch(config.elasticsearch, due.map((d) => d.request));
     outcomes = result.outcomes;
     report.clusterRequests = result.requests;
+    if (!options.window && !options.only?.length) deliveries.push(...monitorCluster(config, data, result.failure, now, audit));
   }
 
-  const deliveries: PendingDelivery[] = [];
   for (const [i, { alert, window, request, state }] of due.entries()) {
     const outcome = outcomes[i]!;
     const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(window), findings: [] };
@@ -139,9 +148,10 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
     try {
       if (!outcome.ok) throw new Error(outcome.error);
       const findings = await evaluate(alert, outcome.response, window);
-      const applied = applyFindings(alert, findings, window, state, now);
+      const applied = applyFindings(alert, findings, window, state, now, data.silences);
       entry.findings = applied.reports;
       deliveries.push(...applied.deliveries);
+      if (!options.window) deliveries.push(...trackAbsentKeys(alert, new Set(findings.map((f) => f.key)), state, now));
       for (const f of applied.reports) audit.add({ event: 'decision', alert: alert.name, key: f.key, count: f.count, reason: f.decision, notify: f.notify });
       if (!options.window) {
         state.window = window;

@@ -22,10 +22,14 @@ export interface SearchResponse {
   aggregations?: Record<string, unknown>;
 }
 
-/** Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome. */
-export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; requests: number }> {
+/**
+ * Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome,
+ * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
+ */
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
   const outcomes: SearchOutcome[] = [];
   let requests = 0;
+  let failure: string | undefined;
   if (!searches.length) return { outcomes, requests };
   const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
   const agent = keepAliveAgent(ca);
@@ -33,12 +37,14 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     for (let start = 0; start < searches.length; start += config.msearch_chunk) {
       const chunk = searches.slice(start, start + config.msearch_chunk);
       requests++;
-      outcomes.push(...(await sendChunk(config, ca, agent, chunk)));
+      const answer = await sendChunk(config, ca, agent, chunk);
+      failure ??= answer.failure;
+      outcomes.push(...answer.outcomes);
     }
   } finally {
     agent.destroy();
   }
-  return { outcomes, requests };
+  return { outcomes, requests, failure };
 }
 
 /** Builds the request headers: JSON content and the configured authentication. */
@@ -51,9 +57,9 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[]): Promise<SearchOutcome[]> {
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; failure?: string }> {
   const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
-  const failAll = (error: string) => chunk.map((): SearchOutcome => ({ ok: false, error }));
+  const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
   let text: string;
   try {
@@ -74,7 +80,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   } catch {
     return failAll(`${config.url} answered with something that is not JSON`);
   }
-  return chunk.map((_, i): SearchOutcome => {
+  const outcomes = chunk.map((_, i): SearchOutcome => {
     const item = parsed.responses?.[i];
     if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
     if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}` };
@@ -86,6 +92,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
     }
     return { ok: true, response: item };
   });
+  return { outcomes };
 }
 
 function describeNetworkError(error: unknown): string {

@@ -157,15 +157,24 @@ async function readState(file: string, moveCorruptAside = true): Promise<{ data:
     renameSync(file, aside);
     return { data: emptyState(), warning: `state file ${file} was unreadable (${error.message}); moved it to ${aside} and started afresh` };
   }
-  const data = db.data;
-  if (!data || data.version !== 1 || typeof data.alerts !== 'object' || !Array.isArray(data.pending)) {
-    return { data: { ...emptyState(), ...(data ?? {}), alerts: data?.alerts ?? {}, pending: data?.pending ?? [] } };
-  }
-  return { data };
+  // Fill in what older state files lack, keeping everything they have.
+  return { data: { ...emptyState(), ...(db.data ?? {}), version: 1 } };
 }
 
 async function database(file: string, data: StateData) {
   const { Low } = await import('lowdb');
   const { JSONFile } = await import('lowdb/node');
   return new Low<StateData>(new JSONFile<StateData>(file), data);
+}
+
+/** Opens the state under the lock, lets `change` modify it, saves and releases: for commands like silence and ack. */
+export async function changeState<T>(file: string, waitMs: number, change: (data: StateData) => T): Promise<T> {
+  const store = await openState(file, waitMs);
+  try {
+    const result = change(store.data);
+    await store.save();
+    return result;
+  } finally {
+    await store.release();
+  }
 }

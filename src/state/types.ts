@@ -5,6 +5,32 @@ export interface KeyState {
   lastFired?: number;
   fired: number;
   delivered: Record<string, number>;
+  /** Set by `alertcron ack`: no repeats until the key stops matching. */
+  acknowledged?: { at: number; by: string };
+  /** Runs in a row that did not find this key since it was last seen. */
+  missedRuns?: number;
+  /** The last notified title, for its resolved notice. */
+  lastTitle?: string;
+}
+
+/** A silence set from the shell: findings it matches are audited, not sent, until it ends. */
+export interface Silence {
+  id: string;
+  alert: string;
+  key?: string;
+  match?: { field: string; value: string };
+  createdAt: number;
+  endsAt: number;
+  comment: string;
+  author: string;
+}
+
+/** How a source (the cluster) has been doing, for self-monitoring notices. */
+export interface SourceHealth {
+  failures: number;
+  since?: number;
+  lastError?: string;
+  notified?: boolean;
 }
 
 /** What alertcron remembers about one alert: its last searched window and its keys. */
@@ -34,6 +60,8 @@ export interface LastRun {
   startedAt: number;
   finishedAt: number;
   exitCode: number;
+  /** The last successful run, for status and the heartbeat. */
+  lastSuccessAt?: number;
 }
 
 /** The whole state file. */
@@ -41,10 +69,12 @@ export interface StateData {
   version: 1;
   alerts: Record<string, AlertState>;
   pending: PendingDelivery[];
+  silences: Silence[];
+  sources: Record<string, SourceHealth>;
   lastRun?: LastRun;
 }
 
 /** A fresh, empty state. */
 export function emptyState(): StateData {
-  return { version: 1, alerts: {}, pending: [] };
+  return { version: 1, alerts: {}, pending: [], silences: [], sources: {} };
 }

@@ -20,4 +20,8 @@ test('decide: one row per situation', () => {
   for (const [name, state, throttle, now, reason, notify, nextAt] of rows) {
     assert.deepEqual(decide(state, throttle, now), { reason, notify, nextAt }, name);
   }
+  const silence = { id: 's1', alert: 'a', createdAt: 0, endsAt: 200 * MIN, comment: 'maintenance', author: 'ops' };
+  assert.deepEqual(decide(undefined, 30 * MIN, 100 * MIN, silence), { notify: false, reason: 'silenced', nextAt: 200 * MIN }, 'a silence wins over a first notification');
+  const acked = { ...key(10 * MIN), acknowledged: { at: 20 * MIN, by: 'ops' } };
+  assert.deepEqual(decide(acked, 30 * MIN, 100 * MIN), { notify: false, reason: 'acknowledged', nextAt: undefined }, 'an acknowledged key does not repeat');
 });

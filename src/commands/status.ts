@@ -1,0 +1,72 @@
+import { loadProject } from '../config/loadProject.js';
+import { isActive } from '../policy/silences.js';
+import { peekState } from '../state/store.js';
+import { clockFromEnv } from '../util/clock.js';
+import { formatDuration } from '../util/duration.js';
+import { ExitCode } from '../util/errors.js';
+import { printJson } from './printReport.js';
+import { describeSilence } from './silence.js';
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** `alertcron status`: the last run, each alert's window and firing keys, pending deliveries, silences, sources. */
+export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
+  const { config, loaded } = await loadProject(options.config);
+  const now = clockFromEnv()();
+  const { data, warning } = await peekState(config.state.file);
+  const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));
+  const alerts = Object.entries(data.alerts)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, alert]) => ({
+      name,
+      window_end: iso(alert.window?.to),
+      last_run: iso(alert.lastRunAt),
+      last_error: alert.lastError ?? null,
+      firing: Object.entries(alert.keys)
+        .filter(([, key]) => key.lastFired !== undefined)
+        .map(([key, state]) => {
+          const throttle = throttleOf.get(name);
+          return {
+            key,
+            last_notified: iso(state.lastFired),
+            times: state.fired,
+            acknowledged: state.acknowledged ? { at: iso(state.acknowledged.at), by: state.acknowledged.by } : null,
+            next_repeat: typeof throttle === 'number' && !state.acknowledged ? iso(state.lastFired! + throttle) : null,
+          };
+        }),
+    }));
+  const status = {
+    last_run: data.lastRun
+      ? { started: iso(data.lastRun.startedAt), took: formatDuration(data.lastRun.finishedAt - data.lastRun.startedAt), exit_code: data.lastRun.exitCode, last_success: iso(data.lastRun.lastSuccessAt) }
+      : null,
+    alerts,
+    pending: data.pending.map((p) => ({ alert: p.alert, key: p.key, channel: p.channel, since: iso(p.createdAt), attempts: p.attempts, last_error: p.lastError ?? null })),
+    silences: data.silences.filter((s) => isActive(s, now)),
+    sources: data.sources,
+    warning: warning ?? null,
+  };
+  if (options.json) {
+    printJson(status);
+    return ExitCode.ok;
+  }
+  const lines: string[] = [];
+  const run = status.last_run;
+  lines.push(run ? `last run: ${run.started}, took ${run.took}, exit code ${run.exit_code}${run.last_success ? `; last success ${run.last_success}` : ''}` : 'last run: never');
+  const source = data.sources.elasticsearch;
+  if (source?.failures) lines.push(`cluster: failing for ${source.failures} run(s) since ${iso(source.since)}: ${source.lastError}`);
+  for (const a of alerts) {
+    lines.push(`${a.name}: searched up to ${a.window_end ?? 'never'}${a.last_error ? `; last error: ${a.last_error}` : ''}`);
+    for (const f of a.firing) {
+      const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
+      const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';
+      lines.push(`  firing ${JSON.stringify(f.key)}: notified ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
+    }
+  }
+  lines.push(`pending deliveries: ${status.pending.length}`);
+  for (const p of status.pending) lines.push(`  ${p.alert} ${JSON.stringify(p.key)} -> ${p.channel} since ${p.since}, ${p.attempts} attempt(s)${p.last_error ? `: ${p.last_error}` : ''}`);
+  lines.push(`active silences: ${status.silences.length}`);
+  for (const s of status.silences) lines.push(`  ${describeSilence(s, now)}`);
+  if (warning) lines.push(`warning: ${warning}`);
+  console.log(lines.join('\n'));
+  return ExitCode.ok;
+}
