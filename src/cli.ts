@@ -149,6 +149,31 @@ ${EXIT_CODES_HELP}`);
       process.exitCode = await ackCommand(alert, opts);
     });
 
+  const hive = program.command('hive').description('act on TheHive alerts from the shell (the commands notifications carry)');
+  hive
+    .command('promote')
+    .description('create a case from a TheHive alert and print its link')
+    .argument('<alertId>', 'the TheHive alert id, e.g. ~123456')
+    .addOption(configOption())
+    .addOption(verboseOption())
+    .action(async (id: string, opts) => {
+      const { hivePromoteCommand } = await import('./commands/hive.js');
+      process.exitCode = await hivePromoteCommand(id, opts);
+    });
+  hive
+    .command('ignore')
+    .description('stop notices and escalation for a TheHive alert for a while')
+    .argument('<alertId>', 'the TheHive alert id')
+    .addOption(configOption())
+    .requiredOption('--for <duration>', 'how long, e.g. 30m')
+    .option('--comment <text>', 'why')
+    .option('--author <name>', 'who (default: $USER)')
+    .addOption(verboseOption())
+    .action(async (id: string, opts) => {
+      const { hiveIgnoreCommand } = await import('./commands/hive.js');
+      process.exitCode = await hiveIgnoreCommand(id, opts);
+    });
+
   program
     .command('status')
     .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences')

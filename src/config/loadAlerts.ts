@@ -19,6 +19,9 @@ export interface LoadedAlerts {
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** The default message of a TheHive alert: its description, its link and the commands to act on it. */
+const HIVE_MESSAGE = '{{description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
+
 /** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
 export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {
   const result: LoadedAlerts = { alerts: [], problems: [], disabled: [], invalid: [] };
@@ -84,9 +87,13 @@ function checkAlert(config: Config, yaml: YamlFile, path: string, name: string):
 }
 
 interface RawAlert {
+  source?: 'elasticsearch' | 'thehive';
+  thehive?: { severity?: number[]; stage?: string[]; status?: string[]; tags?: string[]; max_age?: string };
+  escalation?: { after: string; notify: string[]; severity?: number[] }[];
+  high_risk_words?: string[];
   description?: string;
   enabled?: boolean;
-  index: string;
+  index?: string;
   query?: string | Record<string, unknown>;
   timestamp_field?: string;
   every?: string;
@@ -94,7 +101,7 @@ interface RawAlert {
   max_catchup?: string;
   first_lookback?: string;
   lookback?: string;
-  condition: Record<string, unknown> & { type: string };
+  condition?: Record<string, unknown> & { type: string };
   group_by?: string;
   group_size?: number;
   throttle?: string;
@@ -111,15 +118,21 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
     const { line, col } = yaml.locate(where);
     problems.push({ file: yaml.file, line, col, path: toPointer(where), message });
   };
-  if (!config.elasticsearch) at(['index'], 'alertcron.yaml has no elasticsearch: section to search this index in');
+  if (raw.source === 'thehive') {
+    if (!config.thehive) at(['source'], 'alertcron.yaml has no thehive: section to read alerts from');
+  } else if (!config.elasticsearch) at(['index'], 'alertcron.yaml has no elasticsearch: section to search this index in');
   const channels = Object.keys(config.channels);
-  (Array.isArray(raw.notify) ? raw.notify : []).forEach((channel, i) => {
-    if (typeof channel === 'string' && !config.channels[channel]) {
-      const guess = closestWord(channel, channels);
-      const hint = guess ? `did you mean "${guess}"?` : channels.length ? `configured: ${channels.join(', ')}` : 'alertcron.yaml defines no channels';
-      at(['notify', i], `unknown channel "${channel}" (${hint})`);
-    }
-  });
+  const checkChannels = (list: unknown, where: (string | number)[]) =>
+    (Array.isArray(list) ? list : []).forEach((channel, i) => {
+      if (typeof channel === 'string' && !config.channels[channel]) {
+        const guess = closestWord(channel, channels);
+        const hint = guess ? `did you mean "${guess}"?` : channels.length ? `configured: ${channels.join(', ')}` : 'alertcron.yaml defines no channels';
+        at([...where, i], `unknown channel "${channel}" (${hint})`);
+      }
+    });
+  checkChannels(raw.notify, ['notify']);
+  (Array.isArray(raw.escalation) ? raw.escalation : []).forEach((tier, i) => checkChannels(tier?.notify, ['escalation', i, 'notify']));
+  if (raw.escalation && raw.source !== 'thehive') at(['escalation'], 'escalation applies to source: thehive alerts');
   let query: Record<string, unknown> = {};
   let queryFile: string | undefined;
   if (typeof raw.query === 'string') {
@@ -168,19 +181,24 @@ function lineCol(text: string, offset: number): string {
 function completeAlert(config: Config, raw: RawAlert, name: string, file: string, query: Record<string, unknown>, queryFile: string | undefined, path: string): AlertDef {
   const d = config.defaults;
   const optional = (value: string | undefined, fallback: number) => (value ? parseDuration(value) : fallback);
+  const thehive = raw.source === 'thehive';
   return {
     name,
     file,
     description: raw.description ?? '',
-    index: raw.index,
+    source: thehive ? 'thehive' : 'elasticsearch',
+    thehive: thehive ? { ...raw.thehive, stage: raw.thehive?.stage ?? (raw.thehive?.status ? undefined : ['New']), max_age: raw.thehive?.max_age ? parseDuration(raw.thehive.max_age) : undefined } : undefined,
+    escalation: raw.escalation?.map((tier) => ({ after: parseDuration(tier.after), notify: tier.notify, severity: tier.severity })).sort((a, b) => a.after - b.after),
+    high_risk_words: raw.high_risk_words ?? [],
+    index: raw.index ?? '',
     query,
     query_file: queryFile,
-    condition: completeCondition(raw.condition, path),
+    condition: thehive || !raw.condition ? { type: 'any' } : completeCondition(raw.condition, path),
     group_by: raw.group_by,
     group_size: raw.group_size ?? 100,
     timestamp_field: raw.timestamp_field ?? d.timestamp_field,
     every: optional(raw.every, d.every),
-    throttle: raw.throttle === 'once' ? 'once' : raw.throttle ? parseDuration(raw.throttle) : d.throttle,
+    throttle: raw.throttle === 'once' ? 'once' : raw.throttle ? parseDuration(raw.throttle) : thehive ? 'once' : d.throttle,
     ingest_delay: optional(raw.ingest_delay, d.ingest_delay),
     max_catchup: optional(raw.max_catchup, d.max_catchup),
     lookback: raw.lookback ? parseDuration(raw.lookback) : undefined,
@@ -188,8 +206,8 @@ function completeAlert(config: Config, raw: RawAlert, name: string, file: string
     samples: raw.samples ?? d.samples,
     notify: raw.notify,
     resolve_after: raw.resolve_after,
-    title: raw.title ?? `${name}: {{key}}`,
-    message: raw.message,
+    title: raw.title ?? (thehive ? 'TheHive alert: {{title}} (severity {{severity}}, {{age}} old)' : `${name}: {{key}}`),
+    message: raw.message ?? (thehive ? HIVE_MESSAGE : undefined),
   };
 }
 

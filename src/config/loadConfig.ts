@@ -51,6 +51,7 @@ function completeConfig(raw: RawConfig, path: string): Config {
   const dir = dirname(path);
   const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
   const es = raw.elasticsearch;
+  const hive = raw.thehive;
   const defaults = raw.defaults ?? {};
   const delivery = raw.delivery ?? {};
   const state = raw.state ?? {};
@@ -66,6 +67,12 @@ function completeConfig(raw: RawConfig, path: string): Config {
       ca_file: es.ca_file ? resolve(dir, String(es.ca_file)) : undefined,
       timeout: duration(es.timeout, '30s'),
       msearch_chunk: (es.msearch_chunk as number | undefined) ?? 200,
+    },
+    thehive: hive && {
+      url: String(hive.url).replace(/\/+$/, ''),
+      api_key: String(hive.api_key),
+      organisation: hive.organisation as string | undefined,
+      timeout: duration(hive.timeout, '30s'),
     },
     channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, completeChannel(channel)])),
     defaults: {

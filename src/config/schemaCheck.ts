@@ -61,6 +61,7 @@ function describeErrors(errors: ErrorObject[]): Described[] {
 }
 
 function describe(error: ErrorObject, all: ErrorObject[]): Described | undefined {
+  if (error.keyword === 'if') return undefined;
   const path = fromPointer(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {

@@ -9,6 +9,30 @@ export interface ElasticsearchConfig {
   msearch_chunk: number;
 }
 
+/** The TheHive instance, secrets resolved. */
+export interface TheHiveConfig {
+  url: string;
+  api_key: string;
+  organisation?: string;
+  timeout: number;
+}
+
+/** Which TheHive alerts an alert looks at. */
+export interface TheHiveFilter {
+  severity?: number[];
+  stage?: string[];
+  status?: string[];
+  tags?: string[];
+  max_age?: number;
+}
+
+/** One step of an escalation ladder: after this age, these channels (for these severities only, if given). */
+export interface EscalationTier {
+  after: number;
+  notify: string[];
+  severity?: number[];
+}
+
 /** An email channel: an SMTP server and fixed, validated recipients. */
 export interface EmailChannelConfig {
   type: 'email';
@@ -120,6 +144,7 @@ export interface Config {
   file: string;
   dir: string;
   elasticsearch?: ElasticsearchConfig;
+  thehive?: TheHiveConfig;
   channels: Record<string, ChannelConfig>;
   defaults: AlertDefaults;
   delivery: DeliveryConfig;
@@ -149,6 +174,10 @@ export interface AlertDef {
   name: string;
   file: string;
   description: string;
+  source: 'elasticsearch' | 'thehive';
+  thehive?: TheHiveFilter;
+  escalation?: EscalationTier[];
+  high_risk_words: string[];
   index: string;
   query: Record<string, unknown>;
   query_file?: string;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AlertDef } from '../config/types.js';
 import type { Finding } from '../conditions/finding.js';
 import { decide } from '../policy/decide.js';
-import type { AlertState, PendingDelivery, Silence } from '../state/types.js';
+import type { AlertState, KeyState, PendingDelivery, Silence } from '../state/types.js';
+import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
 import type { Window } from './buildSearch.js';
 import { renderFinding } from './render.js';
@@ -33,6 +34,14 @@ export function applyFindings(alert: AlertDef, findings: Finding[], window: Wind
       }
     }
     state.keys[finding.key] = key;
+    const tier = decision.reason === 'silenced' || decision.reason === 'acknowledged' ? undefined : escalation(alert, finding, key, now);
+    if (tier !== undefined) {
+      key.tier = tier;
+      const reason = `tier-${tier + 1}`;
+      for (const channel of alert.escalation![tier]!.notify) {
+        deliveries.push({ id: randomUUID(), alert: alert.name, key: finding.key, channel, reason, title: `[${reason}] ${title}`, message, createdAt: now, attempts: 0 });
+      }
+    }
     reports.push({
       key: finding.key,
       count: finding.count,
@@ -41,7 +50,18 @@ export function applyFindings(alert: AlertDef, findings: Finding[], window: Wind
       title,
       message,
       nextAt: decision.nextAt === undefined ? undefined : new Date(decision.nextAt).toISOString(),
+      ...(tier !== undefined ? { escalated: `tier-${tier + 1}` } : {}),
     });
   }
   return { reports, deliveries };
+}
+
+/** The escalation tier to send now for a finding (only one higher than any already sent), or undefined. */
+function escalation(alert: AlertDef, finding: Finding, key: KeyState, now: number): number | undefined {
+  if (!alert.escalation) return undefined;
+  const fields = finding.fields;
+  const created = typeof fields._createdAt === 'number' ? fields._createdAt : now;
+  const highRisk = isHighRisk(alert.high_risk_words, [fields.title, fields.description, fields.tags]);
+  const due = dueTier(alert.escalation, now - created, typeof fields.severity === 'number' ? fields.severity : undefined, highRisk);
+  return due !== undefined && (key.tier === undefined || due > key.tier) ? due : undefined;
 }

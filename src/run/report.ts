@@ -10,6 +10,8 @@ export interface FindingReport {
   title: string;
   message: string;
   nextAt?: string;
+  /** The escalation tier sent in this run, if any. */
+  escalated?: string;
 }
 
 /** What happened to one alert in a run. */

@@ -6,6 +6,9 @@ import type { AlertDef, Config } from '../config/types.js';
 import { evaluate } from '../conditions/evaluate.js';
 import { deliverAll } from '../notify/deliver.js';
 import { multiSearch, type SearchOutcome, type SearchRequest } from '../sources/elasticsearch.js';
+import { queryHiveAlerts } from '../sources/thehive.js';
+import type { Finding } from '../conditions/finding.js';
+import { hiveFindings } from '../conditions/hiveFindings.js';
 import { openState, peekState } from '../state/store.js';
 import { pruneState } from '../state/prune.js';
 import type { AlertState, PendingDelivery, StateData } from '../state/types.js';
@@ -131,23 +134,27 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
     due.push({ alert, window: plan.window, request: buildSearch(alert, plan.window), state });
   }
   const deliveries: PendingDelivery[] = [];
+  const searched = due.filter((d) => d.alert.source === 'elasticsearch');
+  const outcomeOf = new Map<AlertDef, SourceOutcome>();
+  for (const d of due.filter((d) => d.alert.source === 'thehive')) outcomeOf.set(d.alert, await fetchHive(config, d.alert, now));
   let outcomes: SearchOutcome[];
-  if (!due.length) outcomes = [];
-  else if (!config.elasticsearch) outcomes = due.map(() => ({ ok: false, error: 'alertcron.yaml has no elasticsearch: section' }));
+  if (!searched.length) outcomes = [];
+  else if (!config.elasticsearch) outcomes = searched.map(() => ({ ok: false, error: 'alertcron.yaml has no elasticsearch: section' }));
   else {
-    const result = await multiSearch(config.elasticsearch, due.map((d) => d.request));
+    const result = await multiSearch(config.elasticsearch, searched.map((d) => d.request));
     outcomes = result.outcomes;
     report.clusterRequests = result.requests;
     if (!options.window && !options.only?.length) deliveries.push(...monitorCluster(config, data, result.failure, now, audit));
   }
 
-  for (const [i, { alert, window, request, state }] of due.entries()) {
-    const outcome = outcomes[i]!;
+  searched.forEach((d, i) => outcomeOf.set(d.alert, outcomes[i]!));
+  for (const { alert, window, request, state } of due) {
+    const outcome = outcomeOf.get(alert)!;
     const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(window), findings: [] };
-    if (options.includeRequests) entry.request = request;
+    if (options.includeRequests && alert.source === 'elasticsearch') entry.request = request;
     try {
       if (!outcome.ok) throw new Error(outcome.error);
-      const findings = await evaluate(alert, outcome.response, window);
+      const findings = 'findings' in outcome ? outcome.findings : await evaluate(alert, outcome.response, window);
       const applied = applyFindings(alert, findings, window, state, now, data.silences);
       entry.findings = applied.reports;
       deliveries.push(...applied.deliveries);
@@ -167,4 +174,13 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
     report.alerts.push(entry);
   }
   return deliveries;
+}
+
+/** What a source gave for one alert: a search response, ready findings (TheHive), or an error. */
+type SourceOutcome = SearchOutcome | { ok: true; findings: Finding[] };
+
+async function fetchHive(config: Config, alert: AlertDef, now: number): Promise<SourceOutcome> {
+  if (!config.thehive) return { ok: false, error: 'alertcron.yaml has no thehive: section' };
+  const answer = await queryHiveAlerts(config.thehive, alert.thehive ?? {}, now);
+  return answer.ok ? { ok: true, findings: hiveFindings(config.thehive, answer.alerts, now) } : answer;
 }

@@ -11,6 +11,8 @@ export interface KeyState {
   missedRuns?: number;
   /** The last notified title, for its resolved notice. */
   lastTitle?: string;
+  /** The highest escalation tier already sent for this key (0-based). */
+  tier?: number;
 }
 
 /** A silence set from the shell: findings it matches are audited, not sent, until it ends. */

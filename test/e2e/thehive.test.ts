@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import { useChannelServers } from '../support/channelWorld.js';
+import { startTheHiveServer, type TheHiveServer } from '../support/theHiveServer.js';
+import { uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+const servers = useChannelServers();
+let hive: TheHiveServer;
+before(async () => (hive = await startTheHiveServer()));
+after(() => hive.close());
+beforeEach(() => {
+  hive.alerts.length = 0;
+  hive.cases.length = 0;
+  hive.requests.length = 0;
+});
+
+/** A project with the SLA ladder of the seed: 30 min SMS on-call, 45 min call on-call, 60 min call seniors. */
+function ladderProject(extra: Record<string, unknown> = {}) {
+  const project = world.project();
+  const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
+  config.channels['seniors-call'] = { ...config.channels['oncall-call'], to: ['+15551239999'] };
+  const writeHive = (thehive: Record<string, unknown>) => project.writeConfig({ ...config, thehive });
+  writeHive({ url: hive.base, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' });
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: hive.apiKey });
+  project.writeAlert('hive-sla', {
+    source: 'thehive',
+    thehive: { severity: [3, 4] },
+    notify: ['soc-slack'],
+    escalation: [
+      { after: '30m', notify: ['oncall-sms'] },
+      { after: '45m', notify: ['oncall-call'] },
+      { after: '60m', notify: ['seniors-call'] },
+    ],
+    high_risk_words: ['ransomware', 'domain admin'],
+    ...extra,
+  });
+  const sent = () => ({
+    slack: (world.slack.accepted() as { text: string }[]).map((p) => p.text),
+    sms: servers.twilio.messages.map((m) => m.To),
+    calls: servers.twilio.calls.map((c) => c.To),
+  });
+  return { project, sent, writeHive };
+}
+
+test('the SLA ladder climbs one tier at a time, each tier once, from a first notice with the link and the commands', async () => {
+  const T = uniqueBaseTime();
+  const { project, sent } = ladderProject();
+  const alert = hive.addAlert({ title: 'Suspicious logon', description: 'from 203.0.113.9', severity: 3, _createdAt: T });
+  hive.addAlert({ title: 'Low noise', severity: 1, _createdAt: T });
+  const at = async (minutes: number) => {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  await at(1);
+  assert.deepEqual(sent(), { slack: ['TheHive alert: Suspicious logon (severity 3, 1m old)'], sms: [], calls: [] });
+  const body = JSON.stringify(world.slack.accepted()[0]);
+  assert.ok(body.includes(`${hive.base}/alerts/${encodeURIComponent(alert._id)}/details`), 'the link to the alert');
+  assert.ok(body.includes(`alertcron hive promote ${alert._id}`) && body.includes(`alertcron hive ignore ${alert._id} --for 30m`), 'the exact commands');
+  assert.equal(hive.requests[0]!.headers['x-organisation'], 'soc');
+  await at(20);
+  await at(31);
+  assert.deepEqual(sent().sms, ['+15551230001'], 'tier 1 at 30 minutes');
+  await at(35);
+  assert.deepEqual(sent().sms, ['+15551230001'], 'no repeat inside a tier');
+  await at(46);
+  assert.deepEqual(sent().calls, ['+15551230001'], 'tier 2 at 45 minutes');
+  await at(61);
+  assert.deepEqual(sent().calls, ['+15551230001', '+15551239999'], 'tier 3 at 60 minutes: the seniors');
+  await at(90);
+  assert.deepEqual(sent(), { slack: ['TheHive alert: Suspicious logon (severity 3, 1m old)'], sms: ['+15551230001'], calls: ['+15551230001', '+15551239999'] });
+  assert.deepEqual(project.audit().filter((e) => e.event === 'delivered').map((e) => e.reason), ['first', 'tier-1', 'tier-2', 'tier-3']);
+});
+
+test('after 50 minutes of downtime a run sends the tier due now, not every tier it missed', async () => {
+  const T = uniqueBaseTime();
+  const { project, sent } = ladderProject();
+  hive.addAlert({ title: 'Malware found', severity: 4, _createdAt: T });
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + 50 * MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(sent(), { slack: ['TheHive alert: Malware found (severity 4, 1m old)'], sms: [], calls: ['+15551230001'] });
+});
+
+test('high-risk words jump straight to the top tier', async () => {
+  const T = uniqueBaseTime();
+  const { project, sent } = ladderProject();
+  hive.addAlert({ title: 'RANSOMWARE note on fileserver', severity: 3, _createdAt: T });
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.deepEqual(sent().calls, ['+15551239999']);
+  assert.deepEqual(sent().sms, []);
+});
+
+test('hive promote creates a case and prints its link; a promoted alert leaves the queue, stops climbing and gets a resolved notice', async () => {
+  const T = uniqueBaseTime();
+  const { project, sent } = ladderProject({ resolve_after: 1 });
+  const alert = hive.addAlert({ title: 'Phishing click', severity: 3, _createdAt: T });
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  const promote = await project.run(['hive', 'promote', alert._id]);
+  assert.equal(promote.code, 0, promote.stderr);
+  assert.equal(promote.stdout, `case #1 created from alert ${alert._id}: ${hive.base}/cases/~c1/details\n`);
+  assert.equal(hive.alerts[0]!.stage, 'Imported');
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
+  assert.deepEqual(sent().sms, [], 'no longer in the queue: no escalation');
+  assert.deepEqual(sent().slack, ['TheHive alert: Phishing click (severity 3, 1m old)', 'Resolved: TheHive alert: Phishing click (severity 3, 1m old)']);
+  const again = await project.run(['hive', 'promote', alert._id]);
+  assert.equal(again.code, 3);
+  assert.equal(again.stderr, `alertcron: TheHive at ${hive.base} answered HTTP 400 CreateError: Alert ${alert._id} has already been imported\n`);
+});
+
+test('hive ignore stops escalation for that alert for a while, then the ladder resumes', async () => {
+  const T = uniqueBaseTime();
+  const { project, sent } = ladderProject();
+  const alert = hive.addAlert({ title: 'Port scan', severity: 3, _createdAt: T });
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  const ignore = await project.run(['hive', 'ignore', alert._id, '--for', '40m'], { ALERTCRON_NOW: iso(T + 5 * MIN), USER: 'erin' });
+  assert.equal(ignore.code, 0, ignore.stderr);
+  assert.match(ignore.stdout, new RegExp(`^ignoring: [0-9a-f]{8} {2}\\* {2}key "${alert._id}" {2}until ${iso(T + 45 * MIN)} {2}by erin`));
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
+  assert.deepEqual(sent().sms, [], 'ignored');
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + 46 * MIN) });
+  assert.deepEqual(sent().calls, ['+15551230001'], 'after the ignore ends, the tier due now');
+});
+
+test('TheHive errors are clear: a wrong API key (401), a wrong URL (404), an unreachable server', async () => {
+  const { project, writeHive } = ladderProject();
+  const wrongKey = await project.run(['run'], { THEHIVE_API_KEY: 'wrong-key-SECRET' });
+  assert.equal(wrongKey.code, 3);
+  assert.equal(wrongKey.stderr, `alert hive-sla: TheHive at ${hive.base} answered HTTP 401 AuthenticationError: Authentication failure (check thehive.api_key and, on a multi-organisation instance, thehive.organisation)\n`);
+  writeHive({ url: `${hive.base}/thehive4`, api_key: '${THEHIVE_API_KEY}' });
+  const wrongUrl = await project.run(['run']);
+  assert.match(wrongUrl.stderr, /answered HTTP 404 NotFoundError: .* \(check thehive\.url: alertcron needs the v1 API of TheHive 4\.1\+ or 5\)\n$/);
+  writeHive({ url: 'http://127.0.0.1:9', api_key: '${THEHIVE_API_KEY}' });
+  const down = await project.run(['run']);
+  assert.equal(down.stderr, 'alert hive-sla: cannot reach TheHive at http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n');
+  assert.ok(!(wrongKey.stderr + wrongUrl.stderr + down.stderr).includes(hive.apiKey));
+});
