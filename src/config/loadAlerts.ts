@@ -91,6 +91,7 @@ interface RawAlert {
   thehive?: { severity?: number[]; stage?: string[]; status?: string[]; tags?: string[]; max_age?: string };
   escalation?: { after: string; notify: string[]; severity?: number[] }[];
   high_risk_words?: string[];
+  write_back_tag?: string;
   description?: string;
   enabled?: boolean;
   index?: string;
@@ -133,6 +134,7 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
   checkChannels(raw.notify, ['notify']);
   (Array.isArray(raw.escalation) ? raw.escalation : []).forEach((tier, i) => checkChannels(tier?.notify, ['escalation', i, 'notify']));
   if (raw.escalation && raw.source !== 'thehive') at(['escalation'], 'escalation applies to source: thehive alerts');
+  if (raw.write_back_tag && raw.source !== 'thehive') at(['write_back_tag'], 'write_back_tag applies to source: thehive alerts');
   let query: Record<string, unknown> = {};
   let queryFile: string | undefined;
   if (typeof raw.query === 'string') {
@@ -190,6 +192,7 @@ function completeAlert(config: Config, raw: RawAlert, name: string, file: string
     thehive: thehive ? { ...raw.thehive, stage: raw.thehive?.stage ?? (raw.thehive?.status ? undefined : ['New']), max_age: raw.thehive?.max_age ? parseDuration(raw.thehive.max_age) : undefined } : undefined,
     escalation: raw.escalation?.map((tier) => ({ after: parseDuration(tier.after), notify: tier.notify, severity: tier.severity })).sort((a, b) => a.after - b.after),
     high_risk_words: raw.high_risk_words ?? [],
+    write_back_tag: raw.write_back_tag,
     index: raw.index ?? '',
     query,
     query_file: queryFile,

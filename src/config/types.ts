@@ -99,8 +99,13 @@ export interface WebhookChannelConfig {
   timeout: number;
 }
 
+/** The internal channel that writes tags back to TheHive alerts (never configured by hand). */
+export interface TheHiveTagChannelConfig extends TheHiveConfig {
+  type: 'thehive-tag';
+}
+
 /** Any configured notification channel. */
-export type ChannelConfig = EmailChannelConfig | SlackChannelConfig | TwilioSmsChannelConfig | TwilioCallChannelConfig | TelegramChannelConfig | WebhookChannelConfig;
+export type ChannelConfig = TheHiveTagChannelConfig | EmailChannelConfig | SlackChannelConfig | TwilioSmsChannelConfig | TwilioCallChannelConfig | TelegramChannelConfig | WebhookChannelConfig;
 
 /** Alert settings that fall back to `defaults:` in alertcron.yaml. */
 export interface AlertDefaults {
@@ -178,6 +183,8 @@ export interface AlertDef {
   thehive?: TheHiveFilter;
   escalation?: EscalationTier[];
   high_risk_words: string[];
+  /** Template of a tag added to the TheHive alert after each delivered notice (e.g. notified:{{reason}}). */
+  write_back_tag?: string;
   index: string;
   query: Record<string, unknown>;
   query_file?: string;

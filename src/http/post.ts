@@ -36,6 +36,11 @@ export function get(url: URL, options: PostOptions): Promise<PostResult> {
   return send('GET', url, undefined, options);
 }
 
+/** Sends any method with node's own http/https, like post(). */
+export function request(method: string, url: URL, body: string | undefined, options: PostOptions): Promise<PostResult> {
+  return send(method, url, body, options);
+}
+
 function send(method: string, url: URL, body: string | undefined, options: PostOptions): Promise<PostResult> {
   const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

@@ -16,5 +16,7 @@ export async function createNotifier(name: string, config: ChannelConfig): Promi
       return (await import('./telegram.js')).createTelegramNotifier(name, config);
     case 'webhook':
       return (await import('./webhook.js')).createWebhookNotifier(name, config);
+    case 'thehive-tag':
+      return (await import('./theHiveTag.js')).createTheHiveTagNotifier(name, config);
   }
 }

@@ -5,6 +5,8 @@ export interface Notification {
   reason: string;
   title: string;
   message: string;
+  /** Tags to write back (internal TheHive channel only). */
+  tags?: string[];
 }
 
 /** A channel ready to send: one attempt per call; retries live in deliver(). */

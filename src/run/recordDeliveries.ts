@@ -13,12 +13,12 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
   data.pending = data.pending.filter((item) => {
     const outcome = byId.get(item.id);
     if (!outcome) return true;
-    const base = { alert: item.alert, key: item.key, channel: item.channel, attempts: outcome.attempts };
+    const base = { alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, attempts: outcome.attempts };
     item.attempts += outcome.attempts;
     if (outcome.ok) {
       const key = data.alerts[item.alert]?.keys[item.key];
       if (key) key.delivered[item.channel] = now;
-      audit.add({ event: 'delivered', ...base, reason: item.reason });
+      audit.add({ event: 'delivered', ...base });
       reports.push({ ...base, ok: true });
       return false;
     }

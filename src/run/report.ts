@@ -30,6 +30,8 @@ export interface DeliveryReport {
   alert: string;
   key: string;
   channel: string;
+  /** Why it was sent: first, repeat, tier-N, resolved ... */
+  reason?: string;
   ok: boolean;
   attempts: number;
   error?: string;

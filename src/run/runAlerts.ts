@@ -21,6 +21,7 @@ import { buildSearch, type Window } from './buildSearch.js';
 import { planAlert } from './plan.js';
 import { monitorCluster, pingHeartbeat } from './selfMonitor.js';
 import { trackAbsentKeys } from './trackAbsentKeys.js';
+import { deliveryChannels, writeBackTags } from './writeBack.js';
 import { expirePending, recordDeliveries } from './recordDeliveries.js';
 import { exitCodeOf, isoWindow, type AlertReport, type RunReport } from './report.js';
 
@@ -79,8 +80,14 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       audit.flush();
       const isSelected = (p: PendingDelivery) => !options.only?.length || options.only.includes(p.alert);
       const expired = expirePending(data, now, config.delivery.max_pending_age, audit);
-      const outcomes = await deliverAll(data.pending.filter(isSelected), config.channels, config.delivery);
+      const channels = deliveryChannels(config);
+      const outcomes = await deliverAll(data.pending.filter(isSelected), channels, config.delivery);
       report.deliveries = [...expired, ...recordDeliveries(data, outcomes, clock(), audit)];
+      const tags = writeBackTags(loaded.alerts, report.deliveries, data.pending, now);
+      if (tags.length) {
+        data.pending.push(...tags);
+        report.deliveries.push(...recordDeliveries(data, await deliverAll(tags, channels, config.delivery), clock(), audit));
+      }
       report.pending = data.pending.filter(isSelected).length;
       report.exitCode = exitCodeOf(report);
       const fullRun = !options.window && !options.only?.length;

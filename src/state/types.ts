@@ -55,6 +55,8 @@ export interface PendingDelivery {
   createdAt: number;
   attempts: number;
   lastError?: string;
+  /** Tags to write back (internal TheHive channel only). */
+  tags?: string[];
 }
 
 /** A summary of the last run, for `status`. */

@@ -12,6 +12,7 @@ let hive: TheHiveServer;
 before(async () => (hive = await startTheHiveServer()));
 after(() => hive.close());
 beforeEach(() => {
+  hive.patchFailures = 0;
   hive.alerts.length = 0;
   hive.cases.length = 0;
   hive.requests.length = 0;
@@ -136,4 +137,22 @@ test('TheHive errors are clear: a wrong API key (401), a wrong URL (404), an unr
   const down = await project.run(['run']);
   assert.equal(down.stderr, 'alert hive-sla: cannot reach TheHive at http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n');
   assert.ok(!(wrongKey.stderr + wrongUrl.stderr + down.stderr).includes(hive.apiKey));
+});
+
+test('write-back: each delivered notice tags the TheHive alert once; a failed tag write is retried next run', async () => {
+  const T = uniqueBaseTime();
+  const { project } = ladderProject({ write_back_tag: 'notified:{{reason}}' });
+  const alert = hive.addAlert({ title: 'Beaconing', severity: 3, _createdAt: T });
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.deepEqual(alert.tags, ['notified:first']);
+  hive.patchFailures = 2; // the attempt and its in-run retry
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
+  assert.equal(failed.code, 4);
+  assert.match(failed.stderr, /-> _thehive: TheHive at .* answered HTTP 500 InternalError: database unavailable \(will retry next run\)/);
+  assert.deepEqual(alert.tags, ['notified:first'], 'the SMS went out, its tag did not');
+  assert.equal(servers.twilio.messages.length, 1);
+  const retried = await project.run(['run'], { ALERTCRON_NOW: iso(T + 32 * MIN) });
+  assert.equal(retried.code, 0, retried.stderr);
+  assert.deepEqual(alert.tags, ['notified:first', 'notified:tier-1']);
+  assert.equal(servers.twilio.messages.length, 1, 'the SMS is not repeated');
 });

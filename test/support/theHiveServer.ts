@@ -20,6 +20,8 @@ export interface TheHiveServer extends HttpRecorder {
   apiKey: string;
   alerts: FakeHiveAlert[];
   cases: { _id: string; number: number; alertId: string }[];
+  /** How many of the next PATCH requests answer 500 (to test retries). */
+  patchFailures: number;
   /** Adds an alert (stage New) and returns it. */
   addAlert(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }): FakeHiveAlert;
 }
@@ -69,6 +71,7 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
   const apiKey = 'thehive-api-key-SECRET-3141';
   const alerts: FakeHiveAlert[] = [];
   const cases: TheHiveServer['cases'] = [];
+  const state = { patchFailures: 0 };
   const recorder = await startHttpRecorder((request): Answer => {
     if (request.headers.authorization !== `Bearer ${apiKey}`) return error(401, 'AuthenticationError', 'Authentication failure');
     const path = request.path.split('?')[0]!;
@@ -113,6 +116,10 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     const alert = alerts.find((a) => a._id === decodeURIComponent((patch ?? promote)?.[1] ?? ''));
     if ((patch && request.method === 'PATCH') || (promote && request.method === 'POST')) {
       if (!alert) return error(404, 'NotFoundError', `Alert ${(patch ?? promote)![1]} not found`);
+      if (patch && state.patchFailures > 0) {
+        state.patchFailures--;
+        return error(500, 'InternalError', 'database unavailable');
+      }
       if (patch) {
         const body = JSON.parse(request.body) as { addTags?: string[]; removeTags?: string[]; status?: string };
         alert.tags = [...new Set([...alert.tags, ...(body.addTags ?? [])])].filter((t) => !(body.removeTags ?? []).includes(t));
@@ -128,7 +135,8 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     return error(404, 'NotFoundError', `${request.method} ${path} not found`);
   });
   let next = 1;
-  return Object.assign(recorder, {
+  Object.defineProperty(recorder, 'patchFailures', { get: () => state.patchFailures, set: (value: number) => (state.patchFailures = value) });
+  return Object.assign(recorder as HttpRecorder & { patchFailures: number }, {
     apiKey,
     alerts,
     cases,
