@@ -4,7 +4,7 @@ import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
 import { checkSchema, toPointer } from './schemaCheck.js';
-import type { AlertDef, ConditionDef, Config } from './types.js';
+import type { AlertDef, ConditionDef, Config, FeedbackDef } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 
@@ -88,7 +88,8 @@ function checkAlert(config: Config, yaml: YamlFile, path: string, name: string):
 
 interface RawAlert {
   source?: 'elasticsearch' | 'thehive';
-  thehive?: { severity?: number[]; stage?: string[]; status?: string[]; tags?: string[]; max_age?: string };
+  thehive?: { object?: 'alert' | 'case'; without_tags?: string[]; severity?: number[]; stage?: string[]; status?: string[]; tags?: string[]; max_age?: string };
+  feedback?: FeedbackDef;
   escalation?: { after: string; notify: string[]; severity?: number[] }[];
   high_risk_words?: string[];
   write_back_tag?: string;
@@ -135,6 +136,13 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
   (Array.isArray(raw.escalation) ? raw.escalation : []).forEach((tier, i) => checkChannels(tier?.notify, ['escalation', i, 'notify']));
   if (raw.escalation && raw.source !== 'thehive') at(['escalation'], 'escalation applies to source: thehive alerts');
   if (raw.write_back_tag && raw.source !== 'thehive') at(['write_back_tag'], 'write_back_tag applies to source: thehive alerts');
+  if (raw.feedback) {
+    if (raw.source !== 'thehive' || raw.thehive?.object !== 'case') at(['feedback'], 'feedback applies to source: thehive with thehive: { object: case }');
+    (Array.isArray(raw.notify) ? raw.notify : []).forEach((name, i) => {
+      const channel = config.channels[name];
+      if (channel && channel.type !== 'email') at(['notify', i], `feedback is sent by email: "${name}" is a ${channel.type} channel`);
+    });
+  }
   let query: Record<string, unknown> = {};
   let queryFile: string | undefined;
   if (typeof raw.query === 'string') {
@@ -189,7 +197,8 @@ function completeAlert(config: Config, raw: RawAlert, name: string, file: string
     file,
     description: raw.description ?? '',
     source: thehive ? 'thehive' : 'elasticsearch',
-    thehive: thehive ? { ...raw.thehive, stage: raw.thehive?.stage ?? (raw.thehive?.status ? undefined : ['New']), max_age: raw.thehive?.max_age ? parseDuration(raw.thehive.max_age) : undefined } : undefined,
+    feedback: raw.feedback,
+    thehive: thehive ? { ...raw.thehive, stage: raw.thehive?.stage ?? (raw.thehive?.status || raw.thehive?.object === 'case' ? undefined : ['New']), max_age: raw.thehive?.max_age ? parseDuration(raw.thehive.max_age) : undefined } : undefined,
     escalation: raw.escalation?.map((tier) => ({ after: parseDuration(tier.after), notify: tier.notify, severity: tier.severity })).sort((a, b) => a.after - b.after),
     high_risk_words: raw.high_risk_words ?? [],
     write_back_tag: raw.write_back_tag,

@@ -15,7 +15,7 @@ function validator(name: SchemaName): ValidateFunction {
 export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
   const validate = validator(name);
   if (validate(yaml.value)) return [];
-  return describeErrors(validate.errors ?? []).map(({ path, key, message }) => {
+  return describeErrors(validate.errors ?? [], name).map(({ path, key, message }) => {
     const { line, col } = yaml.locate(path, key);
     return { file: yaml.file, line, col, path: toPointer(path), message };
   });
@@ -43,13 +43,13 @@ function alternativesOf(alternative: ErrorObject, all: ErrorObject[]): ErrorObje
   );
 }
 
-function describeErrors(errors: ErrorObject[]): Described[] {
+function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] {
   const absorbed = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').flatMap((e) => alternativesOf(e, errors)));
   const out: Described[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     if (absorbed.has(error)) continue;
-    const described = describe(error, errors);
+    const described = describe(error, errors, schema);
     if (!described) continue;
     const id = toPointer(described.path) + described.message;
     if (!seen.has(id)) {
@@ -60,7 +60,7 @@ function describeErrors(errors: ErrorObject[]): Described[] {
   return out;
 }
 
-function describe(error: ErrorObject, all: ErrorObject[]): Described | undefined {
+function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): Described | undefined {
   if (error.keyword === 'if') return undefined;
   const path = fromPointer(error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -69,7 +69,7 @@ function describe(error: ErrorObject, all: ErrorObject[]): Described | undefined
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}).filter((k) => k !== '$schema');
       const guess = closestWord(extra, allowed);
-      const hint = guess ? `did you mean "${guess}"?` : `allowed keys: ${allowed.join(', ')}`;
+      const hint = guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`;
       return { path: [...path, extra], key: true, message: `unknown key "${extra}" (${hint})` };
     }
     case 'required':

@@ -19,11 +19,21 @@ export interface TheHiveConfig {
 
 /** Which TheHive alerts an alert looks at. */
 export interface TheHiveFilter {
+  object?: 'alert' | 'case';
+  without_tags?: string[];
   severity?: number[];
   stage?: string[];
   status?: string[];
   tags?: string[];
   max_age?: number;
+}
+
+/** A mail to a case's reporter, its text chosen by a field's value. */
+export interface FeedbackDef {
+  recipient_tag: string;
+  allowed_domains?: string[];
+  choose_by: string;
+  templates: Record<string, { title: string; message: string }>;
 }
 
 /** One step of an escalation ladder: after this age, these channels (for these severities only, if given). */
@@ -102,6 +112,7 @@ export interface WebhookChannelConfig {
 /** The internal channel that writes tags back to TheHive alerts (never configured by hand). */
 export interface TheHiveTagChannelConfig extends TheHiveConfig {
   type: 'thehive-tag';
+  object: 'alert' | 'case';
 }
 
 /** Any configured notification channel. */
@@ -183,6 +194,7 @@ export interface AlertDef {
   thehive?: TheHiveFilter;
   escalation?: EscalationTier[];
   high_risk_words: string[];
+  feedback?: FeedbackDef;
   /** Template of a tag added to the TheHive alert after each delivered notice (e.g. notified:{{reason}}). */
   write_back_tag?: string;
   index: string;

@@ -35,7 +35,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
         await withSignal(
           transport.sendMail({
             from: { name: 'alertcron', address: config.from },
-            to: config.to.map((address) => ({ name: '', address })),
+            to: (notification.to ?? config.to).map((address) => ({ name: '', address })),
             subject: subjectLine(notification.title),
             text: sanitizeText(notification.message),
             headers: { 'X-Alertcron-Alert': notification.alert },

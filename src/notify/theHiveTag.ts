@@ -4,14 +4,14 @@ import { describeHiveError, hiveHeaders } from '../sources/thehive.js';
 import { httpFailure, networkFailure } from './httpFailure.js';
 import { DeliveryError, type Notifier } from './types.js';
 
-/** Creates the internal notifier that adds tags to a TheHive alert (PATCH /api/v1/alert/{id} with addTags). */
+/** Creates the internal notifier that adds tags to a TheHive alert or case (PATCH /api/v1/alert|case/{id} with addTags). */
 export async function createTheHiveTagNotifier(name: string, config: TheHiveTagChannelConfig): Promise<Notifier> {
   return {
     name,
     async send(notification, signal) {
       let answer;
       try {
-        answer = await request('PATCH', new URL(`${config.url}/api/v1/alert/${encodeURIComponent(notification.key)}`), JSON.stringify({ addTags: notification.tags ?? [] }), {
+        answer = await request('PATCH', new URL(`${config.url}/api/v1/${config.object}/${encodeURIComponent(notification.key)}`), JSON.stringify({ addTags: notification.tags ?? [] }), {
           headers: hiveHeaders(config),
           timeoutMs: config.timeout,
           signal,

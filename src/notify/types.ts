@@ -7,6 +7,8 @@ export interface Notification {
   message: string;
   /** Tags to write back (internal TheHive channel only). */
   tags?: string[];
+  /** Recipients that replace the channel's own (case feedback mails only; validated). */
+  to?: string[];
 }
 
 /** A channel ready to send: one attempt per call; retries live in deliver(). */

@@ -4,6 +4,7 @@ import type { Finding } from '../conditions/finding.js';
 import { decide } from '../policy/decide.js';
 import type { AlertState, KeyState, PendingDelivery, Silence } from '../state/types.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
+import { planFeedback, withTemplate } from './feedback.js';
 import { findSilence } from '../policy/silences.js';
 import type { Window } from './buildSearch.js';
 import { renderFinding } from './render.js';
@@ -18,8 +19,17 @@ export function applyFindings(alert: AlertDef, findings: Finding[], window: Wind
   const deliveries: PendingDelivery[] = [];
   // Render every finding before touching the keys' history: if one fails, the alert fails as a whole
   // and no key is marked as notified without its deliveries.
-  const rendered = findings.map((finding) => ({ finding, ...renderFinding(alert, finding, window) }));
-  for (const { finding, title, message } of rendered) {
+  const rendered = findings.map((finding) => {
+    if (!alert.feedback) return { finding, ...renderFinding(alert, finding, window) };
+    const plan = planFeedback(alert.feedback, finding);
+    if ('skip' in plan) return { finding, title: '', message: '', skip: plan.skip };
+    return { finding, ...renderFinding(withTemplate(alert, plan.template), finding, window), to: [plan.to] };
+  });
+  for (const { finding, title, message, skip, to } of rendered as { finding: Finding; title: string; message: string; skip?: string; to?: string[] }[]) {
+    if (skip) {
+      reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${skip}` });
+      continue;
+    }
     const previous = state.keys[finding.key];
     const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
     const key = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
@@ -30,7 +40,7 @@ export function applyFindings(alert: AlertDef, findings: Finding[], window: Wind
       key.fired++;
       key.lastTitle = title;
       for (const channel of alert.notify) {
-        deliveries.push({ id: randomUUID(), alert: alert.name, key: finding.key, channel, reason: decision.reason, title, message, createdAt: now, attempts: 0 });
+        deliveries.push({ id: randomUUID(), alert: alert.name, key: finding.key, channel, reason: decision.reason, title, message, createdAt: now, attempts: 0, ...(to ? { to } : {}) });
       }
     }
     state.keys[finding.key] = key;

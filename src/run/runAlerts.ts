@@ -167,6 +167,7 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
       deliveries.push(...applied.deliveries);
       if (!options.window) deliveries.push(...trackAbsentKeys(alert, new Set(findings.map((f) => f.key)), state, now));
       for (const f of applied.reports) audit.add({ event: 'decision', alert: alert.name, key: f.key, count: f.count, reason: f.decision, notify: f.notify });
+      for (const f of applied.reports) if (f.decision === 'skipped') report.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
       if (!options.window) {
         state.window = window;
         state.lastRunAt = now;
@@ -189,5 +190,5 @@ type SourceOutcome = SearchOutcome | { ok: true; findings: Finding[] };
 async function fetchHive(config: Config, alert: AlertDef, now: number): Promise<SourceOutcome> {
   if (!config.thehive) return { ok: false, error: 'alertcron.yaml has no thehive: section' };
   const answer = await queryHiveAlerts(config.thehive, alert.thehive ?? {}, now);
-  return answer.ok ? { ok: true, findings: hiveFindings(config.thehive, answer.alerts, now) } : answer;
+  return answer.ok ? { ok: true, findings: hiveFindings(config.thehive, answer.alerts, now, alert.thehive?.object) } : answer;
 }

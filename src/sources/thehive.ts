@@ -19,7 +19,7 @@ export interface HiveAlert {
 /** Most alerts read per query; TheHive pages with from/to. */
 const PAGE = 1000;
 
-/** Builds the v1 query: listAlert, the filter (severity, stage, status, tags, age), oldest first, one page. */
+/** Builds the v1 query: listAlert (or listCase), the filter (severity, stage, status, tags, age, tags to skip), oldest first, one page. */
 export function hiveQuery(filter: TheHiveFilter, now: number): { query: Record<string, unknown>[] } {
   const and: Record<string, unknown>[] = [];
   const anyOf = (field: string, values: unknown[] | undefined) => {
@@ -30,9 +30,10 @@ export function hiveQuery(filter: TheHiveFilter, now: number): { query: Record<s
   anyOf('status', filter.status);
   anyOf('tags', filter.tags);
   if (filter.max_age !== undefined) and.push({ _gte: { _field: '_createdAt', _value: now - filter.max_age } });
+  for (const tag of filter.without_tags ?? []) and.push({ _not: { _eq: { _field: 'tags', _value: tag } } });
   return {
     query: [
-      { _name: 'listAlert' },
+      { _name: filter.object === 'case' ? 'listCase' : 'listAlert' },
       ...(and.length ? [{ _name: 'filter', _and: and }] : []),
       { _name: 'sort', _fields: [{ _createdAt: 'asc' }] },
       { _name: 'page', from: 0, to: PAGE, extraData: [] },
@@ -67,7 +68,7 @@ export function describeHiveError(config: TheHiveConfig, status: number, text: s
   return redact(`TheHive at ${config.url} answered HTTP ${status} ${detail}${hint}`);
 }
 
-/** Reads the TheHive alerts that match a filter, or says why it could not. */
+/** Reads the TheHive alerts (or cases) that match a filter, or says why it could not. */
 export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilter, now: number): Promise<{ ok: true; alerts: HiveAlert[] } | { ok: false; error: string }> {
   let answer;
   try {

@@ -57,6 +57,8 @@ export interface PendingDelivery {
   lastError?: string;
   /** Tags to write back (internal TheHive channel only). */
   tags?: string[];
+  /** Recipients that replace the channel's own (case feedback mails only; validated). */
+  to?: string[];
 }
 
 /** A summary of the last run, for `status`. */

@@ -13,6 +13,7 @@ before(async () => (hive = await startTheHiveServer()));
 after(() => hive.close());
 beforeEach(() => {
   hive.patchFailures = 0;
+  hive.caseList.length = 0;
   hive.alerts.length = 0;
   hive.cases.length = 0;
   hive.requests.length = 0;
@@ -155,4 +156,46 @@ test('write-back: each delivered notice tags the TheHive alert once; a failed ta
   assert.equal(retried.code, 0, retried.stderr);
   assert.deepEqual(alert.tags, ['notified:first', 'notified:tier-1']);
   assert.equal(servers.twilio.messages.length, 1, 'the SMS is not repeated');
+});
+
+test('case feedback: the reporter gets the mail of the case\'s classification once, then the case is tagged "mail sent"', async () => {
+  const T = uniqueBaseTime();
+  const { project, writeHive } = ladderProject();
+  writeHive({ url: hive.base, api_key: '${THEHIVE_API_KEY}' });
+  project.writeAlert('hive-sla', { source: 'thehive', notify: ['soc-slack'] });
+  project.writeAlert('case-feedback', {
+    source: 'thehive',
+    thehive: { object: 'case', without_tags: ['mail sent'] },
+    notify: ['soc-email'],
+    feedback: {
+      recipient_tag: 'user_email',
+      allowed_domains: ['example.org'],
+      choose_by: 'custom.classification',
+      templates: {
+        phishing: { title: 'Your report: {{title}} was phishing', message: 'Thank you. The message you reported was a phishing attempt; do not open it.' },
+        spam: { title: 'Your report: {{title}} was spam', message: 'Thank you: it was spam.' },
+        legitimate: { title: 'Your report: {{title}} was legitimate', message: 'It was safe.' },
+      },
+    },
+    write_back_tag: 'mail sent',
+  });
+  const phishing = hive.addCase({ title: 'Invoice mail', _createdAt: T, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  hive.addCase({ title: 'Lottery', _createdAt: T, tags: ['user_email:bob@example.org'], customFields: [{ name: 'classification', value: 'spam' }] });
+  hive.addCase({ title: 'Forwarded', _createdAt: T, tags: ['user_email:eve@attacker.example'], customFields: [{ name: 'classification', value: 'legitimate' }] });
+  hive.addCase({ title: 'Done before', _createdAt: T, tags: ['user_email:old@example.org', 'mail sent'], customFields: [{ name: 'classification', value: 'spam' }] });
+  hive.patchFailures = 4; // both tag writes of the first run fail, with their in-run retries
+
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(first.code, 4, 'the tag writes are pending');
+  assert.deepEqual(world.smtp.messages.map((m) => [m.to, m.subject]).sort(), [
+    [['bob@example.org'], 'Your report: Lottery was spam'],
+    [['jane@example.org'], 'Your report: Invoice mail was phishing'],
+  ]);
+  assert.match(first.stderr, /^warning: alert case-feedback key "~\d+": feedback mail not sent: attacker\.example is not in allowed_domains$/m);
+
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(world.smtp.messages.length, 2, 'never sent twice, although the cases were not tagged yet');
+  assert.ok(hive.caseList.filter((c) => c.tags.includes('mail sent')).length === 3, 'both mailed cases are tagged now');
+  assert.ok(phishing.tags.includes('mail sent'));
+  assert.match(second.stderr, /attacker\.example is not in allowed_domains/);
 });

@@ -20,6 +20,10 @@ export interface TheHiveServer extends HttpRecorder {
   apiKey: string;
   alerts: FakeHiveAlert[];
   cases: { _id: string; number: number; alertId: string }[];
+  /** Cases, for listCase and PATCH /api/v1/case/{id}. */
+  caseList: FakeHiveAlert[];
+  /** Adds a case and returns it. */
+  addCase(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }): FakeHiveAlert;
   /** How many of the next PATCH requests answer 500 (to test retries). */
   patchFailures: number;
   /** Adds an alert (stage New) and returns it. */
@@ -72,6 +76,7 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
   const alerts: FakeHiveAlert[] = [];
   const cases: TheHiveServer['cases'] = [];
   const state = { patchFailures: 0 };
+  const caseList: FakeHiveAlert[] = [];
   const recorder = await startHttpRecorder((request): Answer => {
     if (request.headers.authorization !== `Bearer ${apiKey}`) return error(401, 'AuthenticationError', 'Authentication failure');
     const path = request.path.split('?')[0]!;
@@ -83,6 +88,9 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
           switch (step._name) {
             case 'listAlert':
               rows = alerts.map((a) => ({ ...a }));
+              break;
+            case 'listCase':
+              rows = caseList.map((c) => ({ ...c }));
               break;
             case 'filter': {
               const { _name, ...filter } = step;
@@ -111,9 +119,10 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
       }
       return { status: 200, body: rows };
     }
-    const patch = /^\/api\/v1\/alert\/([^/]+)$/.exec(path);
+    const patch = /^\/api\/v1\/(?:alert|case)\/([^/]+)$/.exec(path);
     const promote = /^\/api\/v1\/alert\/([^/]+)\/case$/.exec(path);
-    const alert = alerts.find((a) => a._id === decodeURIComponent((patch ?? promote)?.[1] ?? ''));
+    const pool = path.startsWith('/api/v1/case/') ? caseList : alerts;
+    const alert = pool.find((a) => a._id === decodeURIComponent((patch ?? promote)?.[1] ?? ''));
     if ((patch && request.method === 'PATCH') || (promote && request.method === 'POST')) {
       if (!alert) return error(404, 'NotFoundError', `Alert ${(patch ?? promote)![1]} not found`);
       if (patch && state.patchFailures > 0) {
@@ -140,6 +149,12 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     apiKey,
     alerts,
     cases,
+    caseList,
+    addCase(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }) {
+      const created: FakeHiveAlert = { _id: `~${5000 + next++}`, _type: 'Alert', description: '', severity: 2, tags: [], stage: 'Closed', status: 'TruePositive', ...fields };
+      caseList.push(created);
+      return created;
+    },
     addAlert(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }) {
       const alert: FakeHiveAlert = { _id: `~${1000 + next++}`, _type: 'Alert', description: '', severity: 3, tags: [], stage: 'New', status: 'New', ...fields };
       alerts.push(alert);
