@@ -1,10 +1,14 @@
-// The newcomer's demo: a local OpenSearch node, an SMTP sink and a Slack-like server, seeded auth
-// events, then the real CLI (`alertcron validate`, `run`, `run` again, `list`) on the bundled examples.
+// The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's and
+// TheHive's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`, `run`,
+// `run` again, `list`, `status`) on the bundled examples.
 import { startEngine } from '../support/engine.js';
 import { createProject } from '../support/project.js';
 import { createIndex, indexDocs, logonEvent } from '../support/seed.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
+import { exampleConfig } from '../support/exampleConfig.js';
+import { startTheHiveServer } from '../support/theHiveServer.js';
+import { startTwilioServer } from '../support/twilioServer.js';
 
 const MIN = 60_000;
 const say = (text: string) => console.log(`\n== ${text}`);
@@ -13,7 +17,11 @@ say('starting a local OpenSearch 2.19 node (the first time, Maven downloads abou
 const engine = await startEngine();
 const smtp = await startSmtpSink();
 const slack = await startSlackServer();
+const twilio = await startTwilioServer();
+const hive = await startTheHiveServer();
 const project = createProject({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url });
+project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base }));
+Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey });
 try {
   const suffix = Date.now().toString(36);
   const now = Date.now();
@@ -23,8 +31,10 @@ try {
     logonEvent(now - MIN, 'alice', { host: 'ws-22' }),
     ...Array.from({ length: 12 }, (_, i) => logonEvent(now - 3 * MIN + i * 5000, 'bob', { code: '4625', ip: '198.51.100.23' })),
   ]);
+  const sla = hive.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: now - 31 * MIN });
+  hive.addCase({ title: 'Invoice 4411', _createdAt: now - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
   project.copyExamples();
-  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}; project folder ${project.dir}`);
+  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case; project folder ${project.dir}`);
 
   const aMinuteLater = { ALERTCRON_NOW: new Date(now + MIN).toISOString() };
   const steps: [string[], Record<string, string>, string][] = [
@@ -32,6 +42,7 @@ try {
     [['run'], {}, ''],
     [['run', '--verbose'], aMinuteLater, ' (one minute later: ALERTCRON_NOW rehearses a later run)'],
     [['list'], {}, ''],
+    [['status'], {}, ''],
   ];
   for (const [args, env, note] of steps) {
     say(`alertcron ${args.join(' ')}${note}`);
@@ -44,10 +55,15 @@ try {
   for (const mail of smtp.messages) console.log(`  to ${mail.to.join(', ')}: ${mail.subject}`);
   say(`Slack received ${slack.accepted().length} message(s)`);
   for (const payload of slack.accepted() as { text: string }[]) console.log(`  ${payload.text}`);
+  say(`Twilio received ${twilio.messages.length} SMS and ${twilio.calls.length} call(s)`);
+  for (const sms of twilio.messages) console.log(`  SMS to ${sms.To}: ${sms.Body?.split('\n')[0]}`);
+  say(`TheHive: the alert is now tagged ${sla.tags.join(', ')}; the case ${hive.caseList[0]?.tags.includes('mail sent') ? 'is tagged "mail sent"' : 'is not tagged'}`);
   say('the second run sent nothing new: its keys are throttled (every decision is in state/audit.log)');
 } finally {
   project.cleanup();
   await smtp.close();
   await slack.close();
+  await twilio.close();
+  await hive.close();
   await engine.stop();
 }

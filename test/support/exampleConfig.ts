@@ -1,0 +1,28 @@
+import { defaultConfig } from './project.js';
+
+/** Where the bundled examples' channels and TheHive point in the tests and the demo: local servers. */
+export interface ExampleServices {
+  esUrl: string;
+  smtpPort: number;
+  slackUrl: string;
+  twilio: { base: string; accountSid: string };
+  theHiveUrl: string;
+}
+
+/** The configuration the bundled alerts/ examples need, with every channel and TheHive on local servers. */
+export function exampleConfig(s: ExampleServices): Record<string, unknown> {
+  const base = defaultConfig({ esUrl: s.esUrl, smtpPort: s.smtpPort, slackUrl: s.slackUrl });
+  const twilio = { account_sid: s.twilio.accountSid, auth_token: '${TWILIO_AUTH_TOKEN}', from: '+15005550006', api_url: s.twilio.base, timeout: '3s' };
+  const email = (base.channels as Record<string, Record<string, unknown>>)['soc-email']!;
+  return {
+    ...base,
+    thehive: { url: s.theHiveUrl, api_key: '${THEHIVE_API_KEY}', timeout: '3s' },
+    channels: {
+      ...(base.channels as object),
+      'oncall-sms': { type: 'twilio-sms', ...twilio, to: ['+15551230001'] },
+      'oncall-call': { type: 'twilio-call', ...twilio, to: ['+15551230001'] },
+      'seniors-call': { type: 'twilio-call', ...twilio, to: ['+15551239999'] },
+      'reporter-mail': { ...email, from: 'security@test.local' },
+    },
+  };
+}
