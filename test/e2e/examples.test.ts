@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
 import { exampleConfig } from '../support/exampleConfig.js';
 import { createIndex, indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
-import { startTheHiveServer, type TheHiveServer } from '../support/theHiveServer.js';
+import { useTheHiveServer } from '../support/theHiveServer.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
 const servers = useChannelServers();
-let hive: TheHiveServer;
-before(async () => (hive = await startTheHiveServer()));
-after(() => hive.close());
+const fake = useTheHiveServer();
 
 test('the bundled examples validate and fire: admin logons, a failed-logon burst, a silent index, the TheHive ladder, case feedback', async () => {
   const T = uniqueBaseTime();
@@ -22,12 +20,12 @@ test('the bundled examples validate and fire: admin logons, a failed-logon burst
   const failures = Array.from({ length: 12 }, (_, i) => logonEvent(T - 4 * MIN + i * 10_000, 'alice', { code: '4625', ip: '198.51.100.7' }));
   await indexDocs(world.esUrl, winlog, [logonEvent(T - MIN, 'Administrator', { ip: '10.1.2.3', host: 'dc02' }), logonEvent(T - MIN, 'bob'), ...failures, logonEvent(T - MIN, 'carol', { code: '4625' })]);
 
-  const sla = hive.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: T - 31 * MIN });
-  const reported = hive.addCase({ title: 'Invoice 4411', _createdAt: T - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  const sla = fake.server.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: T - 31 * MIN });
+  const reported = fake.server.addCase({ title: 'Invoice 4411', _createdAt: T - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
   const project = world.project();
   project.copyExamples();
-  project.writeConfig(exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: hive.base }));
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: hive.apiKey });
+  project.writeConfig(exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: fake.server.base }));
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey });
   const validate = await project.run(['validate']);
   assert.equal(validate.code, 0, validate.stderr);
   assert.equal(validate.stdout, 'OK: 5 alert(s) valid, 0 disabled, 6 channel(s)\n');

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
-import { startTheHiveServer, type TheHiveServer } from '../support/theHiveServer.js';
+import { useTheHiveServer } from '../support/theHiveServer.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
 const servers = useChannelServers();
-let hive: TheHiveServer;
-before(async () => (hive = await startTheHiveServer()));
-after(() => hive.close());
-beforeEach(() => {
-  hive.patchFailures = 0;
-  hive.caseList.length = 0;
-  hive.alerts.length = 0;
-  hive.cases.length = 0;
-  hive.requests.length = 0;
-});
+const fake = useTheHiveServer();
 
 /** A project with the SLA ladder of the seed: 30 min SMS on-call, 45 min call on-call, 60 min call seniors. */
 function ladderProject(extra: Record<string, unknown> = {}) {
@@ -25,8 +16,8 @@ function ladderProject(extra: Record<string, unknown> = {}) {
   const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
   config.channels['seniors-call'] = { ...config.channels['oncall-call'], to: ['+15551239999'] };
   const writeHive = (thehive: Record<string, unknown>) => project.writeConfig({ ...config, thehive });
-  writeHive({ url: hive.base, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' });
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: hive.apiKey });
+  writeHive({ url: fake.server.base, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' });
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey });
   project.writeAlert('hive-sla', {
     source: 'thehive',
     thehive: { severity: [3, 4] },
@@ -50,8 +41,8 @@ function ladderProject(extra: Record<string, unknown> = {}) {
 test('the SLA ladder climbs one tier at a time, each tier once, from a first notice with the link and the commands', async () => {
   const T = uniqueBaseTime();
   const { project, sent } = ladderProject();
-  const alert = hive.addAlert({ title: 'Suspicious logon', description: 'from 203.0.113.9', severity: 3, _createdAt: T });
-  hive.addAlert({ title: 'Low noise', severity: 1, _createdAt: T });
+  const alert = fake.server.addAlert({ title: 'Suspicious logon', description: 'from 203.0.113.9', severity: 3, _createdAt: T });
+  fake.server.addAlert({ title: 'Low noise', severity: 1, _createdAt: T });
   const at = async (minutes: number) => {
     const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
     assert.equal(result.code, 0, result.stderr);
@@ -59,9 +50,9 @@ test('the SLA ladder climbs one tier at a time, each tier once, from a first not
   await at(1);
   assert.deepEqual(sent(), { slack: ['TheHive alert: Suspicious logon (severity 3, 1m old)'], sms: [], calls: [] });
   const body = JSON.stringify(world.slack.accepted()[0]);
-  assert.ok(body.includes(`${hive.base}/alerts/${encodeURIComponent(alert._id)}/details`), 'the link to the alert');
+  assert.ok(body.includes(`${fake.server.base}/alerts/${encodeURIComponent(alert._id)}/details`), 'the link to the alert');
   assert.ok(body.includes(`alertcron hive promote ${alert._id}`) && body.includes(`alertcron hive ignore ${alert._id} --for 30m`), 'the exact commands');
-  assert.equal(hive.requests[0]!.headers['x-organisation'], 'soc');
+  assert.equal(fake.server.requests[0]!.headers['x-organisation'], 'soc');
   await at(20);
   await at(31);
   assert.deepEqual(sent().sms, ['+15551230001'], 'tier 1 at 30 minutes');
@@ -79,7 +70,7 @@ test('the SLA ladder climbs one tier at a time, each tier once, from a first not
 test('after 50 minutes of downtime a run sends the tier due now, not every tier it missed', async () => {
   const T = uniqueBaseTime();
   const { project, sent } = ladderProject();
-  hive.addAlert({ title: 'Malware found', severity: 4, _createdAt: T });
+  fake.server.addAlert({ title: 'Malware found', severity: 4, _createdAt: T });
   await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + 50 * MIN) });
   assert.equal(result.code, 0, result.stderr);
@@ -89,7 +80,7 @@ test('after 50 minutes of downtime a run sends the tier due now, not every tier 
 test('high-risk words jump straight to the top tier', async () => {
   const T = uniqueBaseTime();
   const { project, sent } = ladderProject();
-  hive.addAlert({ title: 'RANSOMWARE note on fileserver', severity: 3, _createdAt: T });
+  fake.server.addAlert({ title: 'RANSOMWARE note on fileserver', severity: 3, _createdAt: T });
   await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.deepEqual(sent().calls, ['+15551239999']);
   assert.deepEqual(sent().sms, []);
@@ -98,24 +89,24 @@ test('high-risk words jump straight to the top tier', async () => {
 test('hive promote creates a case and prints its link; a promoted alert leaves the queue, stops climbing and gets a resolved notice', async () => {
   const T = uniqueBaseTime();
   const { project, sent } = ladderProject({ resolve_after: 1 });
-  const alert = hive.addAlert({ title: 'Phishing click', severity: 3, _createdAt: T });
+  const alert = fake.server.addAlert({ title: 'Phishing click', severity: 3, _createdAt: T });
   await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   const promote = await project.run(['hive', 'promote', alert._id]);
   assert.equal(promote.code, 0, promote.stderr);
-  assert.equal(promote.stdout, `case #1 created from alert ${alert._id}: ${hive.base}/cases/~c1/details\n`);
-  assert.equal(hive.alerts[0]!.stage, 'Imported');
+  assert.equal(promote.stdout, `case #1 created from alert ${alert._id}: ${fake.server.base}/cases/~c1/details\n`);
+  assert.equal(fake.server.alerts[0]!.stage, 'Imported');
   await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
   assert.deepEqual(sent().sms, [], 'no longer in the queue: no escalation');
   assert.deepEqual(sent().slack, ['TheHive alert: Phishing click (severity 3, 1m old)', 'Resolved: TheHive alert: Phishing click (severity 3, 1m old)']);
   const again = await project.run(['hive', 'promote', alert._id]);
   assert.equal(again.code, 3);
-  assert.equal(again.stderr, `alertcron: TheHive at ${hive.base} answered HTTP 400 CreateError: Alert ${alert._id} has already been imported\n`);
+  assert.equal(again.stderr, `alertcron: TheHive at ${fake.server.base} answered HTTP 400 CreateError: Alert ${alert._id} has already been imported\n`);
 });
 
 test('hive ignore stops escalation for that alert for a while, then the ladder resumes', async () => {
   const T = uniqueBaseTime();
   const { project, sent } = ladderProject();
-  const alert = hive.addAlert({ title: 'Port scan', severity: 3, _createdAt: T });
+  const alert = fake.server.addAlert({ title: 'Port scan', severity: 3, _createdAt: T });
   await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   const ignore = await project.run(['hive', 'ignore', alert._id, '--for', '40m'], { ALERTCRON_NOW: iso(T + 5 * MIN), USER: 'erin' });
   assert.equal(ignore.code, 0, ignore.stderr);
@@ -130,23 +121,23 @@ test('TheHive errors are clear: a wrong API key (401), a wrong URL (404), an unr
   const { project, writeHive } = ladderProject();
   const wrongKey = await project.run(['run'], { THEHIVE_API_KEY: 'wrong-key-SECRET' });
   assert.equal(wrongKey.code, 3);
-  assert.equal(wrongKey.stderr, `alert hive-sla: TheHive at ${hive.base} answered HTTP 401 AuthenticationError: Authentication failure (check thehive.api_key and, on a multi-organisation instance, thehive.organisation)\n`);
-  writeHive({ url: `${hive.base}/thehive4`, api_key: '${THEHIVE_API_KEY}' });
+  assert.equal(wrongKey.stderr, `alert hive-sla: TheHive at ${fake.server.base} answered HTTP 401 AuthenticationError: Authentication failure (check thehive.api_key and, on a multi-organisation instance, thehive.organisation)\n`);
+  writeHive({ url: `${fake.server.base}/thehive4`, api_key: '${THEHIVE_API_KEY}' });
   const wrongUrl = await project.run(['run']);
   assert.match(wrongUrl.stderr, /answered HTTP 404 NotFoundError: .* \(check thehive\.url: alertcron needs the v1 API of TheHive 4\.1\+ or 5\)\n$/);
   writeHive({ url: 'http://127.0.0.1:9', api_key: '${THEHIVE_API_KEY}' });
   const down = await project.run(['run']);
   assert.equal(down.stderr, 'alert hive-sla: cannot reach TheHive at http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n');
-  assert.ok(!(wrongKey.stderr + wrongUrl.stderr + down.stderr).includes(hive.apiKey));
+  assert.ok(!(wrongKey.stderr + wrongUrl.stderr + down.stderr).includes(fake.server.apiKey));
 });
 
 test('write-back: each delivered notice tags the TheHive alert once; a failed tag write is retried next run', async () => {
   const T = uniqueBaseTime();
   const { project } = ladderProject({ write_back_tag: 'notified:{{reason}}' });
-  const alert = hive.addAlert({ title: 'Beaconing', severity: 3, _createdAt: T });
+  const alert = fake.server.addAlert({ title: 'Beaconing', severity: 3, _createdAt: T });
   await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.deepEqual(alert.tags, ['notified:first']);
-  hive.patchFailures = 2; // the attempt and its in-run retry
+  fake.server.patchFailures = 2; // the attempt and its in-run retry
   const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
   assert.equal(failed.code, 4);
   assert.match(failed.stderr, /-> _thehive: TheHive at .* answered HTTP 500 InternalError: database unavailable \(will retry next run\)/);
@@ -161,7 +152,7 @@ test('write-back: each delivered notice tags the TheHive alert once; a failed ta
 test('case feedback: the reporter gets the mail of the case\'s classification once, then the case is tagged "mail sent"', async () => {
   const T = uniqueBaseTime();
   const { project, writeHive } = ladderProject();
-  writeHive({ url: hive.base, api_key: '${THEHIVE_API_KEY}' });
+  writeHive({ url: fake.server.base, api_key: '${THEHIVE_API_KEY}' });
   project.writeAlert('hive-sla', { source: 'thehive', notify: ['soc-slack'] });
   project.writeAlert('case-feedback', {
     source: 'thehive',
@@ -179,11 +170,11 @@ test('case feedback: the reporter gets the mail of the case\'s classification on
     },
     write_back_tag: 'mail sent',
   });
-  const phishing = hive.addCase({ title: 'Invoice mail', _createdAt: T, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
-  hive.addCase({ title: 'Lottery', _createdAt: T, tags: ['user_email:bob@example.org'], customFields: [{ name: 'classification', value: 'spam' }] });
-  hive.addCase({ title: 'Forwarded', _createdAt: T, tags: ['user_email:eve@attacker.example'], customFields: [{ name: 'classification', value: 'legitimate' }] });
-  hive.addCase({ title: 'Done before', _createdAt: T, tags: ['user_email:old@example.org', 'mail sent'], customFields: [{ name: 'classification', value: 'spam' }] });
-  hive.patchFailures = 4; // both tag writes of the first run fail, with their in-run retries
+  const phishing = fake.server.addCase({ title: 'Invoice mail', _createdAt: T, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  fake.server.addCase({ title: 'Lottery', _createdAt: T, tags: ['user_email:bob@example.org'], customFields: [{ name: 'classification', value: 'spam' }] });
+  fake.server.addCase({ title: 'Forwarded', _createdAt: T, tags: ['user_email:eve@attacker.example'], customFields: [{ name: 'classification', value: 'legitimate' }] });
+  fake.server.addCase({ title: 'Done before', _createdAt: T, tags: ['user_email:old@example.org', 'mail sent'], customFields: [{ name: 'classification', value: 'spam' }] });
+  fake.server.patchFailures = 4; // both tag writes of the first run fail, with their in-run retries
 
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(first.code, 4, 'the tag writes are pending');
@@ -195,7 +186,7 @@ test('case feedback: the reporter gets the mail of the case\'s classification on
 
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
   assert.equal(world.smtp.messages.length, 2, 'never sent twice, although the cases were not tagged yet');
-  assert.ok(hive.caseList.filter((c) => c.tags.includes('mail sent')).length === 3, 'both mailed cases are tagged now');
+  assert.ok(fake.server.caseList.filter((c) => c.tags.includes('mail sent')).length === 3, 'both mailed cases are tagged now');
   assert.ok(phishing.tags.includes('mail sent'));
   assert.match(second.stderr, /attacker\.example is not in allowed_domains/);
 });

@@ -1,3 +1,4 @@
+import { after, before, beforeEach } from 'node:test';
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
 
 /** An alert as TheHive 5's v1 API returns it (the fields alertcron and the tests use). */
@@ -161,4 +162,19 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
       return alert;
     },
   });
+}
+
+/** Registers hooks that start the fake TheHive for the current test file, empty it before each test, and stop it. */
+export function useTheHiveServer(): { server: TheHiveServer } {
+  const holder = {} as { server: TheHiveServer };
+  before(async () => (holder.server = await startTheHiveServer()));
+  beforeEach(() => {
+    holder.server.patchFailures = 0;
+    holder.server.alerts.length = 0;
+    holder.server.caseList.length = 0;
+    holder.server.cases.length = 0;
+    holder.server.requests.length = 0;
+  });
+  after(() => holder.server.close());
+  return holder;
 }
