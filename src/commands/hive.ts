@@ -4,7 +4,7 @@ import type { TheHiveConfig } from '../config/types.js';
 import { post } from '../http/post.js';
 import { changeState } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
-import { parseDuration } from '../util/duration.js';
+import { durationOption } from './durationOption.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { describeHiveError, hiveHeaders } from '../sources/thehive.js';
@@ -34,12 +34,7 @@ export async function hivePromoteCommand(id: string, options: { config: string }
 /** `alertcron hive ignore <id> --for 30m`: stops notices and escalation for that TheHive alert for a while. */
 export async function hiveIgnoreCommand(id: string, options: { config: string; for: string; comment?: string; author?: string }): Promise<number> {
   const { stateFile, lockWait } = await hiveConfig(options.config);
-  let duration: number;
-  try {
-    duration = parseDuration(options.for);
-  } catch (error) {
-    throw new UserError(`--for ${(error as Error).message}`, ExitCode.usage);
-  }
+  const duration = durationOption('--for', options.for);
   const now = clockFromEnv()();
   const silence = {
     id: randomBytes(4).toString('hex'),

@@ -5,7 +5,7 @@ import { isActive } from '../policy/silences.js';
 import { changeState, peekState } from '../state/store.js';
 import type { Silence } from '../state/types.js';
 import { clockFromEnv } from '../util/clock.js';
-import { parseDuration } from '../util/duration.js';
+import { durationOption } from './durationOption.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { printJson } from './printReport.js';
 
@@ -47,12 +47,7 @@ export async function silenceAddCommand(alert: string, options: SilenceAddOption
     if (eq < 1) throw new UserError(`--match ${options.match}: write it as field=value, e.g. --match host.name=dc01`, ExitCode.usage);
     match = { field: options.match.slice(0, eq), value: options.match.slice(eq + 1) };
   }
-  let duration: number;
-  try {
-    duration = parseDuration(options.for);
-  } catch (error) {
-    throw new UserError(`--for ${(error as Error).message}`, ExitCode.usage);
-  }
+  const duration = durationOption('--for', options.for);
   if (!options.comment.trim()) throw new UserError('--comment must say why (it is shown in silence list)', ExitCode.usage);
   const now = clockFromEnv()();
   const silence: Silence = {

@@ -1,4 +1,4 @@
-import type { AlertDef, ConditionDef } from '../config/types.js';
+import type { ConditionDef } from '../config/types.js';
 import type { SearchResponse } from '../sources/elasticsearch.js';
 import { getField } from '../util/fieldPath.js';
 import type { Finding } from './finding.js';
@@ -8,7 +8,7 @@ import { meetsThreshold } from './threshold.js';
 type BucketsCondition = Extract<ConditionDef, { type: 'buckets' }>;
 
 /** Buckets condition: each bucket at the aggregation path whose value (doc_count or a metric) meets the threshold is a finding. */
-export function evaluateBuckets(alert: AlertDef, condition: BucketsCondition, response: SearchResponse): Finding[] {
+export function evaluateBuckets(condition: BucketsCondition, response: SearchResponse): Finding[] {
   const path = condition.path.endsWith('.buckets') ? condition.path : `${condition.path}.buckets`;
   const found = getField(response.aggregations ?? {}, path);
   if (found === undefined) {

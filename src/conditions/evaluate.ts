@@ -15,7 +15,7 @@ export async function evaluate(alert: AlertDef, response: SearchResponse, window
     case 'count':
       return evaluateCount(alert, response, condition);
     case 'buckets':
-      return evaluateBuckets(alert, condition, response);
+      return evaluateBuckets(condition, response);
     case 'script':
       return evaluateScript(alert, condition, response, window);
   }

@@ -1,9 +1,13 @@
 import { parseRetryAfter, DeliveryError } from './types.js';
 
-/** Classifies an HTTP answer of a notification service: 429, 408 and 5xx are worth retrying, other 4xx are not. */
+/** The one rule for every service: 429, 408 and 5xx are worth retrying; other answers are not. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/** Classifies an HTTP answer of a notification service by isRetryableStatus. */
 export function httpFailure(service: string, status: number, detail: string, retryAfterMs?: number): DeliveryError {
-  const retryable = status === 429 || status === 408 || status >= 500;
-  return new DeliveryError(`${service} answered HTTP ${status}${detail ? ` ${detail}` : ''}`, retryable, retryAfterMs);
+  return new DeliveryError(`${service} answered HTTP ${status}${detail ? ` ${detail}` : ''}`, isRetryableStatus(status), retryAfterMs);
 }
 
 /** Classifies a request that got no answer: a timeout or a connection that failed; both are worth retrying. */

@@ -3,6 +3,7 @@ import { DeliveryError, parseRetryAfter, type Notification, type Notifier } from
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';
 import { createPostFetch } from '../http/fetchAdapter.js';
+import { httpFailure } from './httpFailure.js';
 
 /** Section text limit of Slack's plain_text objects. */
 const SECTION_LIMIT = 3000;
@@ -53,8 +54,7 @@ function classify(error: unknown, retryAfter: string | null): DeliveryError {
   const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string; message?: string } };
   if (e.code === 'slack_webhook_http_error' && e.statusCode) {
     const body = typeof e.body === 'string' ? e.body.slice(0, 100) : '';
-    const retryable = e.statusCode === 429 || e.statusCode >= 500;
-    return new DeliveryError(`Slack answered HTTP ${e.statusCode} ${body}`.trim(), retryable, parseRetryAfter(retryAfter));
+    return httpFailure('Slack', e.statusCode, body, parseRetryAfter(retryAfter));
   }
   const reason = e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError' ? 'timed out' : 'could not reach Slack';
   return new DeliveryError(reason, true);

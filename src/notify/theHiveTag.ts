@@ -1,7 +1,7 @@
 import type { TheHiveTagChannelConfig } from '../config/types.js';
 import { request } from '../http/post.js';
 import { describeHiveError, hiveHeaders } from '../sources/thehive.js';
-import { httpFailure, networkFailure } from './httpFailure.js';
+import { isRetryableStatus, networkFailure } from './httpFailure.js';
 import { DeliveryError, type Notifier } from './types.js';
 
 /** Creates the internal notifier that adds tags to a TheHive alert or case (PATCH /api/v1/alert|case/{id} with addTags). */
@@ -20,8 +20,7 @@ export async function createTheHiveTagNotifier(name: string, config: TheHiveTagC
         throw networkFailure('TheHive', error);
       }
       if (answer.status === 204 || answer.status === 200) return;
-      const failure = httpFailure('TheHive', answer.status, '');
-      throw new DeliveryError(describeHiveError(config, answer.status, answer.text), failure.retryable);
+      throw new DeliveryError(describeHiveError(config, answer.status, answer.text), isRetryableStatus(answer.status));
     },
   };
 }

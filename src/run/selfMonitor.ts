@@ -35,8 +35,9 @@ export async function pingHeartbeat(config: Config): Promise<string | undefined>
   if (!url) return undefined;
   try {
     const answer = await get(new URL(url), { headers: { 'user-agent': 'alertcron' }, timeoutMs: config.monitoring.heartbeat_timeout });
-    return answer.status < 300 ? undefined : `heartbeat ${redact(url)} answered HTTP ${answer.status}`;
+    // The URL itself is not shown: a heartbeat URL is the check's secret.
+    return answer.status < 300 ? undefined : `the heartbeat URL answered HTTP ${answer.status}`;
   } catch (error) {
-    return `heartbeat ${redact(url)} failed: ${redact(errorMessage(error))}`;
+    return `the heartbeat ping failed: ${redact(errorMessage(error)).replace(url, '<heartbeat_url>')}`;
   }
 }

@@ -25,8 +25,8 @@ export async function openState(file: string, waitMs: number): Promise<StateStor
   const release = await acquireLock(file, waitMs, (error) => {
     compromised = error;
   });
-  const { data, warning } = await readState(file, true);
-  const db = await database(file, data);
+  const { db, warning } = await readState(file, true);
+  const data = db.data;
   let saved = JSON.stringify(data);
   return {
     data,
@@ -139,10 +139,12 @@ function ownerIsGone(file: string): boolean {
 
 /** Reads the state file without the lock and without changing anything, for commands that only look (list, dry runs). */
 export async function peekState(file: string): Promise<{ data: StateData; warning?: string }> {
-  return readState(file, false);
+  const { db, warning } = await readState(file, false);
+  return { data: db.data, warning };
 }
 
-async function readState(file: string, moveCorruptAside = true): Promise<{ data: StateData; warning?: string }> {
+/** Reads the state file into a lowdb instance whose data is complete (defaults filled in, or fresh when unreadable). */
+async function readState(file: string, moveCorruptAside: boolean) {
   const { Low } = await import('lowdb');
   const { JSONFile } = await import('lowdb/node');
   const db = new Low<StateData>(new JSONFile<StateData>(file), emptyState());
@@ -152,19 +154,15 @@ async function readState(file: string, moveCorruptAside = true): Promise<{ data:
     if (!(error instanceof SyntaxError)) {
       throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
     }
-    if (!moveCorruptAside) return { data: emptyState(), warning: `state file ${file} is not valid JSON (${error.message}); a run will move it aside` };
+    db.data = emptyState();
+    if (!moveCorruptAside) return { db, warning: `state file ${file} is not valid JSON (${error.message}); a run will move it aside` };
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return { data: emptyState(), warning: `state file ${file} was unreadable (${error.message}); moved it to ${aside} and started afresh` };
+    return { db, warning: `state file ${file} was unreadable (${error.message}); moved it to ${aside} and started afresh` };
   }
   // Fill in what older state files lack, keeping everything they have.
-  return { data: { ...emptyState(), ...(db.data ?? {}), version: 1 } };
-}
-
-async function database(file: string, data: StateData) {
-  const { Low } = await import('lowdb');
-  const { JSONFile } = await import('lowdb/node');
-  return new Low<StateData>(new JSONFile<StateData>(file), data);
+  db.data = { ...emptyState(), ...(db.data ?? {}), version: 1 };
+  return { db, warning: undefined as string | undefined };
 }
 
 /** Opens the state under the lock, lets `change` modify it, saves and releases: for commands like silence and ack. */

@@ -142,3 +142,17 @@ test('runs racing a silence add lose nothing: the silence and every run\'s windo
   assert.equal(state.alerts.admins.window.to, T, 'the run\'s window survived the silence\'s write');
   assert.ok(titles().length <= 1);
 });
+
+test('a failing heartbeat is one warning line that does not show the URL (the check\'s secret)', async () => {
+  const heartbeat = await startHttpRecorder(() => ({ status: 500, body: 'down' }));
+  try {
+    const { T, project } = await adminProject();
+    project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, slackUrl: world.slack.url }), monitoring: { heartbeat_url: `${heartbeat.base}/ping/5e6f-secret-uuid` } });
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+    assert.equal(result.code, 0, 'the run itself succeeded');
+    assert.equal(result.stderr, 'warning: the heartbeat URL answered HTTP 500\n');
+    assert.equal(heartbeat.requests.length, 1);
+  } finally {
+    await heartbeat.close();
+  }
+});
