@@ -32,11 +32,18 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   if (options.json) printJson(report);
   else {
     for (const entry of report.alerts) {
-      if (entry.request) console.log(`request: POST /${entry.request.index}/_search\n${JSON.stringify(entry.request.body, null, 2)}`);
+      if (entry.request) console.log(describeRequest(entry.request));
     }
     printFindings(report, true);
     if (!options.send) console.log('(nothing sent, state untouched: add --send to deliver)');
   }
   printErrors(report);
   return report.exitCode;
+}
+
+/** The request an alert sent, for people: a search as `POST /index/_search` and its body, anything else as JSON. */
+function describeRequest(request: unknown): string {
+  const search = request as { index?: unknown; body?: unknown };
+  if (typeof search.index === 'string' && search.body) return `request: POST /${search.index}/_search\n${JSON.stringify(search.body, null, 2)}`;
+  return `request:\n${JSON.stringify(request, null, 2)}`;
 }

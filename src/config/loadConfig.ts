@@ -4,7 +4,9 @@ import { parseDuration } from '../util/duration.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
 import { resolveSecrets } from './secrets.js';
-import type { ChannelConfig, Config } from './types.js';
+import type { ChannelConfig } from '../notify/config.js';
+import { SOURCES } from '../sources/registry.js';
+import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 
@@ -50,8 +52,6 @@ type RawConfig = Record<string, Record<string, unknown> | undefined> & { channel
 function completeConfig(raw: RawConfig, path: string): Config {
   const dir = dirname(path);
   const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
-  const es = raw.elasticsearch;
-  const hive = raw.thehive;
   const defaults = raw.defaults ?? {};
   const delivery = raw.delivery ?? {};
   const state = raw.state ?? {};
@@ -59,21 +59,7 @@ function completeConfig(raw: RawConfig, path: string): Config {
   return {
     file: path,
     dir,
-    elasticsearch: es && {
-      url: String(es.url).replace(/\/+$/, ''),
-      username: es.username as string | undefined,
-      password: es.password as string | undefined,
-      api_key: es.api_key as string | undefined,
-      ca_file: es.ca_file ? resolve(dir, String(es.ca_file)) : undefined,
-      timeout: duration(es.timeout, '30s'),
-      msearch_chunk: (es.msearch_chunk as number | undefined) ?? 200,
-    },
-    thehive: hive && {
-      url: String(hive.url).replace(/\/+$/, ''),
-      api_key: String(hive.api_key),
-      organisation: hive.organisation as string | undefined,
-      timeout: duration(hive.timeout, '30s'),
-    },
+    sources: completeSources(raw, dir),
     channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, completeChannel(channel)])),
     defaults: {
       every: duration(defaults.every, '1m'),
@@ -156,4 +142,14 @@ function completeChannel(raw: Record<string, unknown>): ChannelConfig {
     default:
       return { type: 'slack', webhook_url: String(raw.webhook_url), timeout };
   }
+}
+
+/** Each configured source's section, completed by that source. */
+function completeSources(raw: RawConfig, dir: string): Record<string, unknown> {
+  const sections: Record<string, unknown> = {};
+  for (const [name, source] of Object.entries(SOURCES)) {
+    const section = raw[name];
+    if (section) sections[name] = source.completeConfig(section as Record<string, unknown>, dir);
+  }
+  return sections;
 }

@@ -1,4 +1,4 @@
-import type { EmailChannelConfig } from '../config/types.js';
+import type { EmailChannelConfig } from './config.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';

@@ -1,4 +1,4 @@
-import type { SlackChannelConfig } from '../config/types.js';
+import type { SlackChannelConfig } from './config.js';
 import { DeliveryError, parseRetryAfter, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';

@@ -1,4 +1,4 @@
-import type { TelegramChannelConfig } from '../config/types.js';
+import type { TelegramChannelConfig } from './config.js';
 import { post } from '../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { sanitizeText } from './text.js';

@@ -1,4 +1,4 @@
-import type { TwilioCallChannelConfig } from '../config/types.js';
+import type { TwilioCallChannelConfig } from './config.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';

@@ -1,4 +1,4 @@
-import type { TwilioAccountConfig } from '../config/types.js';
+import type { TwilioAccountConfig } from './config.js';
 import { httpFailure } from './httpFailure.js';
 import { DeliveryError } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { TwilioSmsChannelConfig } from '../config/types.js';
+import type { TwilioSmsChannelConfig } from './config.js';
 import { fitSms } from './sms/segments.js';
 import { sanitizeText } from './text.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';

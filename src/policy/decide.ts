@@ -1,4 +1,4 @@
-import type { KeyState, Silence } from '../state/types.js';
+import type { KeyState, Silence } from '../model/state.js';
 
 /** Why a finding is or is not notified. */
 export type DecisionReason = 'first' | 'repeat' | 'throttled' | 'once' | 'silenced' | 'acknowledged';

@@ -2,11 +2,9 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redact } from '../util/redact.js';
 
-/** One line of the audit log. */
-export interface AuditEntry {
-  event: string;
-  [field: string]: unknown;
-}
+import type { AuditEntry } from '../model/audit.js';
+
+export type { AuditEntry } from '../model/audit.js';
 
 /** Collects audit entries for one run and appends them to the JSON-lines audit log. */
 export class AuditLog {
@@ -20,6 +18,11 @@ export class AuditLog {
   /** Records one entry, stamped with the time and the run id. */
   add(entry: AuditEntry): void {
     this.entries.push(redact(JSON.stringify({ ts: new Date().toISOString(), run: this.runId, ...entry })));
+  }
+
+  /** Records several entries, each stamped like add(). */
+  addAll(entries: readonly AuditEntry[]): void {
+    for (const entry of entries) this.add(entry);
   }
 
   /** Appends what was recorded since the last flush; one write per call. */

@@ -1,6 +1,7 @@
-import type { AlertDef } from '../config/types.js';
-import type { AlertState } from '../state/types.js';
-import type { Window } from './buildSearch.js';
+import type { AlertBase } from '../model/alert.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { AlertState, StateData } from '../model/state.js';
+import type { Window } from '../model/window.js';
 
 /** Slack allowed on `every:` so that a cron run a few seconds early still counts as due. */
 export const DUE_SLACK_MS = 5_000;
@@ -12,7 +13,7 @@ export type AlertPlan = { due: false; nextAt: number } | { due: true; window: Wi
  * Decides whether an alert is due and which window it searches: from where its last successful
  * window ended to now minus the ingest delay, capped by max_catchup (or a fixed lookback). Pure.
  */
-export function planAlert(alert: AlertDef, state: AlertState | undefined, now: number): AlertPlan {
+export function planAlert(alert: AlertBase, state: AlertState | undefined, now: number): AlertPlan {
   if (state?.lastRunAt !== undefined && now < state.lastRunAt + alert.every - DUE_SLACK_MS) {
     return { due: false, nextAt: state.lastRunAt + alert.every };
   }
@@ -27,4 +28,35 @@ export function planAlert(alert: AlertDef, state: AlertState | undefined, now: n
   // A window never moves backwards (a larger ingest_delay, a clock stepped back): wait until now catches up.
   if (to <= from) return { due: false, nextAt: from + alert.ingest_delay };
   return { due: true, window: { from, to }, skippedMs };
+}
+
+/** One alert due in this run, with the window it looks at. */
+export interface DueAlert<A extends AlertBase = AlertBase> {
+  alert: A;
+  window: Window;
+}
+
+/** What planning decided: the due alerts, the ones not due, and the audit lines (capped windows). */
+export interface Planned<A extends AlertBase> {
+  due: DueAlert<A>[];
+  notDue: string[];
+  audit: AuditEntry[];
+}
+
+/** Plans every selected alert: due or not, and its window (or the window a `test` asked for). */
+export function planStage<A extends AlertBase>(alerts: readonly A[], data: StateData, now: number, options: { window?: Window; ignoreSchedule?: boolean }): Planned<A> {
+  const planned: Planned<A> = { due: [], notDue: [], audit: [] };
+  for (const alert of alerts) {
+    const state = data.alerts[alert.name];
+    const plan = options.window
+      ? { due: true as const, window: options.window, skippedMs: 0 }
+      : planAlert(alert, options.ignoreSchedule && state ? { ...state, lastRunAt: undefined } : state, now);
+    if (!plan.due) {
+      planned.notDue.push(alert.name);
+      continue;
+    }
+    if (plan.skippedMs > 0) planned.audit.push({ event: 'window_capped', alert: alert.name, skipped_ms: plan.skippedMs });
+    planned.due.push({ alert, window: plan.window });
+  }
+  return planned;
 }

@@ -1,7 +1,7 @@
-import type { AlertDef } from '../config/types.js';
-import type { Finding } from '../conditions/finding.js';
+import type { AlertBase } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
 import { renderTemplate } from '../util/template.js';
-import type { Window } from './buildSearch.js';
+import type { Window } from '../model/window.js';
 
 /** The message used when an alert has no `message:` and its condition gave none. */
 export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{from}} and {{to}}';
@@ -10,7 +10,7 @@ export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{
 const SAMPLE_CHARS = 500;
 
 /** Renders an alert's title and message for one finding; the text is raw, each channel escapes it for itself. */
-export function renderFinding(alert: AlertDef, finding: Finding, window: Window): { title: string; message: string } {
+export function renderFinding(alert: Pick<AlertBase, 'name' | 'description' | 'title' | 'message' | 'samples'>, finding: Finding, window: Window): { title: string; message: string } {
   const context: Record<string, unknown> = {
     ...finding.fields,
     fields: finding.fields,

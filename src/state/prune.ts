@@ -1,4 +1,4 @@
-import type { StateData } from './types.js';
+import type { StateData } from '../model/state.js';
 
 /**
  * Forgets keys not seen for `maxAgeMs` (unless a delivery for them is pending), and the state of alerts

@@ -140,7 +140,7 @@ test('write-back: each delivered notice tags the TheHive alert once; a failed ta
   fake.server.patchFailures = 2; // the attempt and its in-run retry
   const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
   assert.equal(failed.code, 4);
-  assert.match(failed.stderr, /-> _thehive: TheHive at .* answered HTTP 500 InternalError: database unavailable \(will retry next run\)/);
+  assert.match(failed.stderr, /-> thehive.tag: TheHive at .* answered HTTP 500 InternalError: database unavailable \(will retry next run\)/);
   assert.deepEqual(alert.tags, ['notified:first'], 'the SMS went out, its tag did not');
   assert.equal(servers.twilio.messages.length, 1);
   const retried = await project.run(['run'], { ALERTCRON_NOW: iso(T + 32 * MIN) });

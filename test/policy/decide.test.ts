@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decide } from '../../src/policy/decide.js';
-import type { KeyState } from '../../src/state/types.js';
+import type { KeyState } from '../../src/model/state.js';
 
 const MIN = 60_000;
 const key = (lastFired?: number): KeyState => ({ firstSeen: 0, lastSeen: 0, lastFired, fired: lastFired === undefined ? 0 : 1, delivered: {} });

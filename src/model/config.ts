@@ -1,0 +1,36 @@
+/** Alert settings that fall back to `defaults:` in alertcron.yaml. */
+export interface AlertDefaults {
+  every: number;
+  throttle: number | 'once';
+  ingest_delay: number;
+  max_catchup: number;
+  first_lookback: number;
+  timestamp_field: string;
+  samples: number;
+}
+
+/** How a run delivers notifications. */
+export interface DeliveryConfig {
+  concurrency: number;
+  deadline: number;
+  attempt_timeout: number;
+  retries: number;
+  /** Pending deliveries older than this are dropped (with an audit record) instead of retried. */
+  max_pending_age: number;
+}
+
+/** Where state lives and how long it is kept. */
+export interface StateConfig {
+  file: string;
+  audit_log: string;
+  prune_after: number;
+  lock_wait: number;
+}
+
+/** Self-monitoring: notices when a source keeps failing, and a heartbeat after each good run. */
+export interface MonitoringConfig {
+  notify: string[];
+  after_failures: number;
+  heartbeat_url?: string;
+  heartbeat_timeout: number;
+}

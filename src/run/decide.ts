@@ -1,0 +1,118 @@
+import type { AlertBase } from '../model/alert.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { Finding } from '../model/finding.js';
+import type { AlertState, KeyState, PendingDelivery } from '../model/state.js';
+import type { Window } from '../model/window.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { decide } from '../policy/decide.js';
+import { dueTier, isHighRisk } from '../policy/escalate.js';
+import { findSilence } from '../policy/silences.js';
+import type { Silence } from '../model/state.js';
+import type { Personalised } from '../sources/types.js';
+import { renderFinding } from './render.js';
+import type { FindingReport } from './report.js';
+
+/** What deciding over one alert's findings produced: reports, the notices to queue, and audit lines. */
+export interface Decided {
+  reports: FindingReport[];
+  deliveries: PendingDelivery[];
+  audit: AuditEntry[];
+}
+
+/**
+ * Runs the policy over an alert's findings: updates its keys' history in `state` (the decide stage's own part of
+ * the state) and queues one notice per channel for every finding to notify, plus the escalation tier due now.
+ */
+export function decideFindings(
+  alert: AlertBase,
+  findings: readonly Finding[],
+  window: Window,
+  state: AlertState,
+  now: number,
+  silences: readonly Silence[],
+  personalise: (finding: Finding) => Personalised | undefined,
+): Decided {
+  const decided: Decided = { reports: [], deliveries: [], audit: [] };
+  // Render every finding before touching the keys' history: if one fails, the alert fails as a whole
+  // and no key is marked as notified without its deliveries.
+  const rendered = findings.map((finding) => {
+    const person = personalise(finding);
+    if (!person) return { finding, ...renderFinding(alert, finding, window) };
+    if ('skip' in person) return { finding, title: '', message: '', skip: person.skip };
+    return { finding, ...renderFinding({ ...alert, ...person.template, samples: 0 }, finding, window), to: [person.to] };
+  });
+  for (const { finding, title, message, skip, to } of rendered as { finding: Finding; title: string; message: string; skip?: string; to?: string[] }[]) {
+    if (skip) {
+      decided.reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${skip}` });
+      continue;
+    }
+    const previous = state.keys[finding.key];
+    const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
+    const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+    key.lastSeen = now;
+    key.missedRuns = 0;
+    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, ...(to ? { to } : {}) };
+    if (decision.notify) {
+      key.lastFired = now;
+      key.fired++;
+      key.lastTitle = title;
+      decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
+    }
+    state.keys[finding.key] = key;
+    const tier = decision.reason === 'silenced' || decision.reason === 'acknowledged' || key.handled ? undefined : escalation(alert, finding, key, now);
+    if (tier !== undefined) {
+      key.tier = tier;
+      const reason = `tier-${tier + 1}`;
+      decided.deliveries.push(...enqueue({ ...spec, reason, title: `[${reason}] ${title}` }, alert.escalation![tier]!.notify, now));
+    }
+    decided.reports.push({
+      key: finding.key,
+      count: finding.count,
+      decision: decision.reason,
+      notify: decision.notify,
+      title,
+      message,
+      nextAt: decision.nextAt === undefined ? undefined : new Date(decision.nextAt).toISOString(),
+      ...(tier !== undefined ? { escalated: `tier-${tier + 1}` } : {}),
+    });
+    decided.audit.push({ event: 'decision', alert: alert.name, key: finding.key, count: finding.count, reason: decision.reason, notify: decision.notify });
+  }
+  return decided;
+}
+
+/** The escalation tier to send now for a finding (only one higher than any already sent), by its normalised age, severity and text. */
+function escalation(alert: AlertBase, finding: Finding, key: KeyState, now: number): number | undefined {
+  if (!alert.escalation) return undefined;
+  const highRisk = isHighRisk(alert.high_risk_words, finding.text ?? []);
+  const due = dueTier(alert.escalation, now - (finding.createdAt ?? now), finding.severity, highRisk);
+  return due !== undefined && (key.tier === undefined || due > key.tier) ? due : undefined;
+}
+
+/**
+ * Follows the notified keys that a successful run did not find. An acknowledged key that stops matching loses
+ * its acknowledgement (so a new occurrence fires again); with `resolve_after: N`, a notified key absent for N runs
+ * in a row gets one resolved notice, on the alert's channels that had accepted a notice of it.
+ */
+export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number): PendingDelivery[] {
+  const deliveries: PendingDelivery[] = [];
+  for (const [name, key] of Object.entries(state.keys)) {
+    if (found.has(name)) continue;
+    const resolvable = alert.resolve_after !== undefined && key.lastFired !== undefined;
+    if (!resolvable && !key.acknowledged && !key.handled) continue;
+    key.missedRuns = (key.missedRuns ?? 0) + 1;
+    if (key.missedRuns < (alert.resolve_after ?? 1)) continue;
+    if (resolvable) {
+      const title = `Resolved: ${key.lastTitle ?? `${alert.name} ${name}`}`;
+      const how = key.handled ? ` (${key.handled.how} by ${key.handled.by})` : '';
+      const message = `${alert.name}: "${name}" has not matched for ${key.missedRuns} run(s)${how}; last seen ${new Date(key.lastSeen).toISOString()}.`;
+      const told = alert.notify.filter((channel) => key.delivered[channel] !== undefined);
+      deliveries.push(...enqueue({ alert: alert.name, key: name, reason: 'resolved', title, message }, told, now));
+    }
+    delete key.lastFired;
+    delete key.acknowledged;
+    delete key.handled;
+    key.resolvedAt = now;
+    key.missedRuns = 0;
+  }
+  return deliveries;
+}
