@@ -31,8 +31,9 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
     name,
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
+      let info: { messageId?: string } | undefined;
       try {
-        await withSignal(
+        info = await withSignal(
           transport.sendMail({
             from: { name: 'alertcron', address: config.from },
             to: (notification.to ?? config.to).map((address) => ({ name: '', address })),
@@ -45,6 +46,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
       } catch (error) {
         throw error instanceof DeliveryError ? error : classify(error, signal);
       }
+      return info?.messageId ? { id: String(info.messageId) } : undefined;
     },
   };
 }

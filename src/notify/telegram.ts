@@ -3,6 +3,7 @@ import { post } from '../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
+import type { Receipt } from '../model/receipt.js';
 import type { Notification, Notifier } from './types.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
@@ -42,7 +43,7 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
       } catch (error) {
         throw networkFailure('Telegram', error);
       }
-      if (answer.status === 200) return;
+      if (answer.status === 200) return telegramReceipt(answer.text, config.chat_id);
       let description = '';
       let retryAfterMs = retryAfterHeader(answer.headers);
       try {
@@ -55,4 +56,15 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
       throw httpFailure('Telegram', answer.status, description, retryAfterMs);
     },
   };
+}
+
+/** The receipt of an accepted sendMessage: the message id and the chat it went to (ties later presses and replies to it). */
+function telegramReceipt(text: string, chat: string | number): Receipt {
+  try {
+    const parsed = JSON.parse(text) as { result?: { message_id?: number; chat?: { id?: number | string } } };
+    const id = parsed.result?.message_id;
+    return { ...(id !== undefined ? { id: String(id) } : {}), chat: String(parsed.result?.chat?.id ?? chat) };
+  } catch {
+    return { chat: String(chat) };
+  }
 }
