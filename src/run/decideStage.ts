@@ -29,7 +29,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
     const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(item.window), findings: [] };
     if (options.includeRequests && item.request !== undefined) entry.request = item.request;
     try {
-      if (!item.ok) throw new Error(item.error);
+      if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
       const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f));
       entry.findings = decided.reports;
@@ -45,6 +45,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       delete state.lastError;
     } catch (error) {
       entry.status = 'error';
+      if (!item.ok && item.rejected) entry.rejected = true;
       entry.error = redact(errorMessage(error));
       state.lastError = entry.error;
       result.audit.push({ event: 'alert_error', alert: alert.name, error: entry.error });

@@ -10,7 +10,7 @@ import type { Fetched } from './fetch.js';
 /** One due alert after evaluation: its findings and the rule state to keep, or its error. */
 export type Evaluated<A extends AlertBase = AlertBase> =
   | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown }
-  | { alert: A; window: Window; request: unknown; ok: false; error: string };
+  | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
 
 /**
  * Turns each source outcome into findings: a search response through the alert's rule type (with the rule's
@@ -20,7 +20,7 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
   return Promise.all(
     fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
       const base = { alert: plan.alert, window: plan.window, request: plan.request };
-      if (!outcome.ok) return { ...base, ok: false, error: outcome.error };
+      if (!outcome.ok) return { ...base, ok: false, error: outcome.error, ...(outcome.rejected ? { rejected: true as const } : {}) };
       if ('findings' in outcome) return { ...base, ok: true, findings: outcome.findings };
       try {
         const alert = plan.alert as unknown as RuleAlert;

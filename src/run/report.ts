@@ -26,6 +26,8 @@ export interface AlertReport {
   request?: unknown;
   findings: FindingReport[];
   error?: string;
+  /** The source refused this alert's own request (a query it cannot parse): a configuration error, exit code 2. */
+  rejected?: boolean;
 }
 
 /** Everything one run did, for --json, for the exit code and for the one-line errors. */
@@ -47,9 +49,9 @@ export interface RunReport {
   warnings: string[];
 }
 
-/** The exit code of a run: invalid configuration first, then a failed source, then deliveries not made. */
+/** The exit code of a run: invalid configuration (or a query the cluster rejects) first, then a failed source, then deliveries not made. */
 export function exitCodeOf(report: Pick<RunReport, 'problems' | 'alerts' | 'deliveries' | 'pending'>): ExitCodeValue {
-  if (report.problems.length) return ExitCode.invalidConfig;
+  if (report.problems.length || report.alerts.some((a) => a.rejected)) return ExitCode.invalidConfig;
   if (report.alerts.some((a) => a.status === 'error')) return ExitCode.sourceFailed;
   if (report.pending > 0 || report.deliveries.some((d) => !d.ok)) return ExitCode.deliveriesPending;
   return ExitCode.ok;

@@ -5,8 +5,11 @@ import { redact } from '../../util/redact.js';
 import { errorMessage } from '../../util/errors.js';
 import { keepAliveAgent, post } from '../../http/post.js';
 
-/** The answer to one search: its response, or why it failed (that search's error only). */
-export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string };
+/**
+ * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
+ * cluster refused the search itself (a query it cannot parse): the alert's fault, not the cluster's.
+ */
+export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true };
 
 /**
  * Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome,
@@ -20,12 +23,21 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
   const agent = keepAliveAgent(ca);
   try {
-    for (let start = 0; start < searches.length; start += config.msearch_chunk) {
-      const chunk = searches.slice(start, start + config.msearch_chunk);
+    // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
+    // until the culprit is alone, so that only its alert fails and every other search is answered.
+    const search = async (chunk: SearchRequest[]): Promise<SearchOutcome[]> => {
       requests++;
       const answer = await sendChunk(config, ca, agent, chunk);
-      failure ??= answer.failure;
-      outcomes.push(...answer.outcomes);
+      if (answer.refused === undefined) {
+        failure ??= answer.failure;
+        return answer.outcomes;
+      }
+      if (chunk.length === 1) return [{ ok: false, error: `the cluster rejected this alert's search: ${answer.refused}`, rejected: true }];
+      const half = Math.ceil(chunk.length / 2);
+      return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
+    };
+    for (let start = 0; start < searches.length; start += config.msearch_chunk) {
+      outcomes.push(...(await search(searches.slice(start, start + config.msearch_chunk))));
     }
   } finally {
     agent.destroy();
@@ -43,7 +55,7 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; failure?: string }> {
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string }> {
   const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
@@ -59,6 +71,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   } catch (error) {
     return failAll(redact(`cannot reach ${config.url}: ${describeNetworkError(error)}`));
   }
+  if (status === 400 && isParseError(text)) return { outcomes: [], refused: redact(summarizeError(text)) };
   if (status >= 300) return failAll(redact(`${config.url} answered HTTP ${status}: ${summarizeError(text)}`));
   let parsed: { responses?: (SearchResponse & { status?: number; error?: unknown })[] };
   try {
@@ -105,4 +118,15 @@ function describeEsError(error: unknown): string {
   const root = e.root_cause?.[0];
   const main = `${e.type ?? 'error'}: ${e.reason ?? ''}`.trim();
   return root && root.reason !== e.reason ? `${main} (${root.type}: ${root.reason})` : main;
+}
+
+/** True when a 400 answer says the cluster could not parse a search body (not, say, a proxy's 400). */
+function isParseError(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { error?: { type?: string; root_cause?: { type?: string }[] } };
+    const type = parsed.error?.root_cause?.[0]?.type ?? parsed.error?.type ?? '';
+    return /parsing_exception|parse_exception|illegal_argument_exception|search_phase_execution_exception|query_shard_exception/.test(type);
+  } catch {
+    return false;
+  }
 }
