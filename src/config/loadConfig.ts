@@ -54,6 +54,7 @@ function completeConfig(raw: RawConfig, path: string): Config {
   const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
   const defaults = raw.defaults ?? {};
   const delivery = raw.delivery ?? {};
+  const run = raw.run ?? {};
   const state = raw.state ?? {};
   const monitoring = raw.monitoring ?? {};
   return {
@@ -76,6 +77,10 @@ function completeConfig(raw: RawConfig, path: string): Config {
       attempt_timeout: duration(delivery.attempt_timeout, '10s'),
       retries: (delivery.retries as number | undefined) ?? 1,
       max_pending_age: duration(delivery.max_pending_age, '24h'),
+    },
+    run: {
+      deadline: duration(run.deadline, '50s'),
+      max_findings: (run.max_findings as number | undefined) ?? 100,
     },
     state: {
       file: resolve(dir, (state.file as string | undefined) ?? 'state/state.json'),

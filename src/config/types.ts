@@ -1,4 +1,4 @@
-import type { AlertDefaults, DeliveryConfig, MonitoringConfig, StateConfig } from '../model/config.js';
+import type { AlertDefaults, DeliveryConfig, MonitoringConfig, RunConfig, StateConfig } from '../model/config.js';
 import type { ChannelConfig } from '../notify/config.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import type { TheHiveAlertDef } from '../sources/thehive/types.js';
@@ -12,6 +12,7 @@ export interface Config {
   channels: Record<string, ChannelConfig>;
   defaults: AlertDefaults;
   delivery: DeliveryConfig;
+  run: RunConfig;
   state: StateConfig;
   monitoring: MonitoringConfig;
   alerts_dir: string;

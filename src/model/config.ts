@@ -34,3 +34,11 @@ export interface MonitoringConfig {
   heartbeat_url?: string;
   heartbeat_timeout: number;
 }
+
+/** Limits of one run: its overall deadline, and how many findings one alert may notify. */
+export interface RunConfig {
+  /** The whole run ends by then (ms): searches, deliveries and write-backs; what is left stays pending. */
+  deadline: number;
+  /** Most findings one alert notifies per run; the rest go into one summary notice. */
+  max_findings: number;
+}

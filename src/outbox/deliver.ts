@@ -28,12 +28,14 @@ export async function deliverAll(
   options: DeliveryConfig,
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
 ): Promise<DeliveryOutcome[]> {
-  const deadline = AbortSignal.timeout(options.deadline);
+  const deadline = AbortSignal.timeout(Math.max(0, options.deadline));
   const deadlineAt = Date.now() + options.deadline;
 
   const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
     const reason = muted(item);
     if (reason) return { id: item.id, ok: false, attempts: 0, muted: reason };
+    // Never start a send after the deadline: it would be cut off half-way, or accepted after we gave up on it.
+    if (deadline.aborted || Date.now() >= deadlineAt - 500) return { id: item.id, ok: false, attempts: 0, error: 'not sent: the run reached its delivery deadline', retryable: true };
     const send = senderFor(item);
     if (typeof send === 'string') return { id: item.id, ok: false, attempts: 0, error: send, retryable: false };
     let attempts = 0;

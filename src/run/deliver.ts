@@ -23,6 +23,8 @@ export interface DeliverContext {
   /** The source action to queue after a notice of this alert was accepted (write-back), if any. */
   afterDelivery: (alert: string, reason: string) => { source: string; name: string; args: Record<string, unknown> } | undefined;
   clock: () => number;
+  /** When the whole run must end (epoch ms, real time): both the notices and the write-backs fit before it. */
+  deadlineAt: number;
 }
 
 /**
@@ -35,7 +37,8 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const expired = expirePending(data, now, context.delivery.max_pending_age);
   const delivered: Delivered = { reports: [...expired.reports], audit: [...expired.audit] };
   const send = async (items: PendingDelivery[]) => {
-    const outcomes = await deliverAll(items, context.senders.senderFor, context.delivery, context.muted);
+    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
+    const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted);
     const recorded = recordDeliveries(data, outcomes, context.clock());
     delivered.reports.push(...recorded.reports);
     delivered.audit.push(...recorded.audit);

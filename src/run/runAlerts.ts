@@ -44,6 +44,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = clock();
   const { config, loaded } = await loadProject(options.configFile, options.env);
+  // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
+  const deadlineAt = Date.now() + config.run.deadline;
+  const deadline = AbortSignal.timeout(config.run.deadline);
   const selected = selectAlerts(loaded, options.only);
   const store = await openStore(config.state);
   const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
@@ -58,14 +61,14 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
 
     if (tx.commit && fullRun) {
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, sources, now);
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, sources, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())));
       Object.assign(report, { actions: inbox.actions });
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
     }
 
     audit.addAll(planned.audit);
-    const fetched = await fetchStage(planned.due, sources, now);
+    const fetched = await fetchStage(planned.due, sources, now, deadline);
     report.sourceRequests = fetched.calls;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
@@ -114,6 +117,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
           return alert && action ? { source: alert.source, ...action } : undefined;
         },
         clock,
+        deadlineAt,
       });
       report.deliveries = delivered.reports;
       audit.addAll(delivered.audit);
