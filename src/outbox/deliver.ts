@@ -20,13 +20,14 @@ const MAX_RETRY_WAIT_MS = 10_000;
 /**
  * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all within
  * the run's deadline; what is not accepted by then stays pending for the next run. `muted` is asked again just
- * before each item is sent.
+ * before each item is sent; `onAccepted` hears of each accepted item at once (to journal it).
  */
 export async function deliverAll(
   pending: PendingDelivery[],
   senderFor: (item: PendingDelivery) => Sender | string,
   options: DeliveryConfig,
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
+  onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
   const deadline = AbortSignal.timeout(Math.max(0, options.deadline));
   const deadlineAt = Date.now() + options.deadline;
@@ -44,6 +45,7 @@ export async function deliverAll(
       try {
         const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
         const receipt = await send(item, signal);
+        onAccepted(item.id, receipt ?? undefined);
         return { id: item.id, ok: true, attempts, ...(receipt ? { receipt } : {}) };
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../model/audit.js';
 import { targetOf, type PendingDelivery, type StateData } from '../model/state.js';
+import { markDelivered } from '../state/delivered.js';
 import type { DeliveryOutcome } from './deliver.js';
 
 /** What happened to one delivery in a run. */
@@ -30,32 +31,31 @@ export interface Recorded {
  * with their receipt in `sent`; retryable failures stay pending; permanent failures and muted items are dropped.
  */
 export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], now: number): Recorded {
-  const byId = new Map(outcomes.map((o) => [o.id, o]));
   const recorded: Recorded = { reports: [], audit: [], accepted: [] };
-  data.pending = data.pending.filter((item) => {
-    const outcome = byId.get(item.id);
-    if (!outcome) return true;
+  const byId = new Map(data.pending.map((item) => [item.id, item]));
+  const drop = new Set<string>();
+  for (const outcome of outcomes) {
+    const item = byId.get(outcome.id);
+    if (!item) continue;
     const base = { alert: item.alert, key: item.key, channel: targetOf(item), reason: item.reason, attempts: outcome.attempts };
     item.attempts += outcome.attempts;
     if (outcome.ok) {
-      const key = data.alerts[item.alert]?.keys[item.key];
-      if (key && item.channel) key.delivered[item.channel] = now;
-      if (item.channel) data.sent.push({ id: item.id, alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, at: now, receipt: outcome.receipt ?? {} });
+      markDelivered(data, { id: item.id, at: now, ...(outcome.receipt ? { receipt: outcome.receipt } : {}) });
       recorded.audit.push({ event: 'delivered', ...base, ...(outcome.receipt?.id ? { receipt: outcome.receipt.id } : {}) });
       recorded.reports.push({ ...base, ok: true });
       recorded.accepted.push(item);
-      return false;
-    }
-    if ('muted' in outcome) {
+    } else if ('muted' in outcome) {
+      drop.add(item.id);
       recorded.audit.push({ event: 'muted', ...base, why: outcome.muted });
       recorded.reports.push({ ...base, ok: true, muted: outcome.muted });
-      return false;
+    } else {
+      item.lastError = outcome.error;
+      if (!outcome.retryable) drop.add(item.id);
+      recorded.audit.push({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
+      recorded.reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });
     }
-    item.lastError = outcome.error;
-    recorded.audit.push({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
-    recorded.reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });
-    return outcome.retryable;
-  });
+  }
+  if (drop.size) data.pending = data.pending.filter((item) => !drop.has(item.id));
   return recorded;
 }
 
@@ -71,3 +71,4 @@ export function expirePending(data: StateData, now: number, maxAgeMs: number): R
   });
   return recorded;
 }
+

@@ -5,6 +5,8 @@ import { deliverAll } from '../outbox/deliver.js';
 import { enqueueAction } from '../outbox/enqueue.js';
 import { expirePending, recordDeliveries, type DeliveryReport } from '../outbox/record.js';
 import type { Senders } from '../outbox/senders.js';
+import type { Receipt } from '../model/receipt.js';
+import type { DeliveredEntry } from '../state/delivered.js';
 
 /** What the deliver stage did: a report per item it sent, expired or muted, and the audit lines. */
 export interface Delivered {
@@ -23,6 +25,8 @@ export interface DeliverContext {
   /** The source action to queue after a notice of this alert was accepted (write-back), if any. */
   afterDelivery: (alert: string, reason: string) => { source: string; name: string; args: Record<string, unknown> } | undefined;
   clock: () => number;
+  /** Records an accepted delivery at once, durably (a kill after it does not repeat it). */
+  journal: (entry: DeliveredEntry) => void;
   /** When the whole run must end (epoch ms, real time): both the notices and the write-backs fit before it. */
   deadlineAt: number;
 }
@@ -38,7 +42,8 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const delivered: Delivered = { reports: [...expired.reports], audit: [...expired.audit] };
   const send = async (items: PendingDelivery[]) => {
     const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
-    const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted);
+    const journal = (id: string, receipt: Receipt | undefined) => context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}) });
+    const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted, journal);
     const recorded = recordDeliveries(data, outcomes, context.clock());
     delivered.reports.push(...recorded.reports);
     delivered.audit.push(...recorded.audit);

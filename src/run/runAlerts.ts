@@ -118,6 +118,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
         },
         clock,
         deadlineAt,
+        journal: (entry) => tx.journal!(entry),
       });
       report.deliveries = delivered.reports;
       audit.addAll(delivered.audit);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { acquireLock } from './fileLock.js';
+import { DeliveryJournal } from './journal.js';
 import { migrateState } from './migrate.js';
 import type { StateStore, StateTransaction } from './store.js';
 
@@ -22,6 +23,10 @@ export class FileStateStore implements StateStore {
     });
     try {
       const { db, warning } = await readState(this.file, true);
+      const journal = new DeliveryJournal(`${this.file}.journal`);
+      // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
+      if (journal.replay(db.data)) await db.write();
+      journal.clear();
       db.data.fence = (db.data.fence ?? 0) + 1;
       const fencingToken = db.data.fence;
       const file = this.file;
@@ -37,6 +42,10 @@ export class FileStateStore implements StateStore {
           if (text === saved) return;
           await db.write();
           saved = text;
+          journal.clear();
+        },
+        journal(entry) {
+          journal.append(entry);
         },
         async release() {
           if (!compromised) await release().catch(() => undefined);
@@ -51,6 +60,7 @@ export class FileStateStore implements StateStore {
   /** Reads the file without the lock; a corrupt file is reported, not moved. */
   async peek(): Promise<{ data: StateData; warning?: string }> {
     const { db, warning } = await readState(this.file, false);
+    new DeliveryJournal(`${this.file}.journal`).replay(db.data);
     return { data: db.data, warning };
   }
 }

@@ -1,5 +1,6 @@
 import type { StateConfig } from '../model/config.js';
 import type { StateData } from '../model/state.js';
+import type { DeliveredEntry } from './delivered.js';
 
 /** The state taken by one run or command: read under the store's lock, written back with commit(). */
 export interface StateTransaction {
@@ -10,6 +11,8 @@ export interface StateTransaction {
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */
   commit(): Promise<void>;
+  /** Records at once, durably and cheaply, that a delivery was accepted (before the next commit writes it into the state). */
+  journal(entry: DeliveredEntry): void;
   /** Releases the lock; the transaction is unusable afterwards. */
   release(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 // What a field trial of the run found (never miss, never spam, never wedge): each test drives the CLI against
 // the real engine and sinks, and fails without its fix.
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -69,4 +72,63 @@ test('a run ends by its deadline: deliveries and write-backs share it, a hanging
   const next = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(next.code, 0, next.stderr);
   assert.equal(world.slack.accepted().length, 1);
+});
+
+/** Waits until `check` holds, polling; fails after `ms` (a bound on a hang, not a timing assertion). */
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a run killed during delivery: the next run sends only what was not accepted, the mail is not sent twice', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-kill');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project({ extraConfig: { delivery: { deadline: '40s', attempt_timeout: '30s', retries: 0 } } });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, notify: ['soc-email', 'soc-slack'], title: 'Admin logon' });
+  world.slack.behaviour = 'hang';
+  const child = project.spawn(['run'], { ALERTCRON_NOW: iso(T) });
+  await until(() => world.smtp.messages.length === 1 && world.slack.requests.length === 1, 'the mail accepted and the Slack post in flight');
+  await until(() => existsSync(join(project.dir, 'state', 'state.json.journal')), 'the accepted mail journalled');
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('close', resolve));
+  world.slack.behaviour = 'ok';
+  const next = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(world.smtp.messages.length, 1, 'the mail accepted before the kill is not sent again');
+  assert.equal(world.slack.accepted().length, 1, 'the Slack notice in flight is sent by the next run');
+  assert.deepEqual(project.state().pending, []);
+  assert.ok(!existsSync(join(project.dir, 'state', 'state.json.journal')), 'the journal is folded into the state');
+});
+
+test('a lock left by a killed run of an older version (owner file inside, stale) is taken over, not an ENOTEMPTY on every run', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-stale');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  project.writeAlert('admins', { index, condition: { type: 'any' }, notify: ['soc-slack'] });
+  const lock = join(project.dir, 'state', 'state.json.lock');
+  mkdirSync(lock, { recursive: true });
+  writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: 999_999, host: 'elsewhere' }));
+  const old = new Date(Date.now() - 40_000);
+  utimesSync(lock, old, old);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(world.slack.accepted().length, 1);
+});
+
+test('a live lock owned from another pid namespace (a container sharing the folder) is not taken over', async () => {
+  const project = world.project({ extraConfig: { state: { lock_wait: '1s' } } });
+  project.writeAlert('admins', { index: 'none-*', condition: { type: 'any' }, notify: ['soc-slack'] });
+  const lock = join(project.dir, 'state', 'state.json.lock');
+  mkdirSync(lock, { recursive: true });
+  // Its pid means nothing here (pid 1 of another namespace is not our init): only staleness may free it.
+  const identity = { host: hostname(), boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), pidns: 'pid:[1]' };
+  writeFileSync(`${lock}-owner`, JSON.stringify({ pid: 999_999, ...identity, lock: statSync(lock).ino }));
+  const result = await project.run(['run']);
+  assert.equal(result.code, 5, result.stderr);
+  assert.match(result.stderr, /another alertcron run holds the lock/);
 });
