@@ -1,3 +1,4 @@
+import { isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
 import { targetOf } from '../model/state.js';
 import { openProject } from './project.js';
@@ -21,7 +22,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
       last_run: iso(alert.lastRunAt),
       last_error: alert.lastError ?? null,
       firing: Object.entries(alert.keys)
-        .filter(([, key]) => key.lastFired !== undefined)
+        .filter(([, key]) => isFiring(key))
         .map(([key, state]) => {
           const throttle = throttleOf.get(name);
           return {

@@ -108,7 +108,7 @@ interface RawAlert {
   throttle?: string;
   samples?: number;
   notify: string[];
-  resolve_after?: number;
+  resolve_after?: number | string;
   title?: string;
   message?: string;
   feedback?: unknown;
@@ -169,7 +169,7 @@ function completeBase(config: Config, raw: RawAlert, name: string, file: string,
     first_lookback: optional(raw.first_lookback, d.first_lookback),
     samples: raw.samples ?? d.samples,
     notify: raw.notify,
-    resolve_after: raw.resolve_after,
+    resolve_after: typeof raw.resolve_after === 'string' ? { ms: parseDuration(raw.resolve_after) } : raw.resolve_after,
     title: raw.title ?? `${name}: {{key}}`,
     message: raw.message,
   };

@@ -24,8 +24,8 @@ export interface AlertBase {
   escalation?: EscalationTier[];
   /** Words in a finding's normalised text that jump straight to the top tier. */
   high_risk_words: string[];
-  /** Runs without the key after which a notified key gets a resolved notice; undefined: no notices. */
-  resolve_after?: number;
+  /** When a notified key that stopped matching gets a resolved notice: after N runs without it, or after a span of time ({ ms }); undefined: no notices. */
+  resolve_after?: number | { ms: number };
   title: string;
   /** The message template; when absent, a rule's own message or a default summary is used. */
   message?: string;

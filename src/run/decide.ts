@@ -4,7 +4,7 @@ import type { Finding } from '../model/finding.js';
 import type { AlertState, KeyState, PendingDelivery } from '../model/state.js';
 import type { Window } from '../model/window.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { decide } from '../policy/decide.js';
+import { decide, isFiring } from '../policy/decide.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
 import type { Silence } from '../model/state.js';
@@ -97,10 +97,10 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
   const deliveries: PendingDelivery[] = [];
   for (const [name, key] of Object.entries(state.keys)) {
     if (found.has(name)) continue;
-    const resolvable = alert.resolve_after !== undefined && key.lastFired !== undefined;
+    const resolvable = alert.resolve_after !== undefined && isFiring(key);
     if (!resolvable && !key.acknowledged && !key.handled) continue;
     key.missedRuns = (key.missedRuns ?? 0) + 1;
-    if (key.missedRuns < (alert.resolve_after ?? 1)) continue;
+    if (!absentLongEnough(alert.resolve_after, key, now)) continue;
     if (resolvable) {
       const title = `Resolved: ${key.lastTitle ?? `${alert.name} ${name}`}`;
       const how = key.handled ? ` (${key.handled.how} by ${key.handled.by})` : '';
@@ -108,11 +108,18 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
       const told = alert.notify.filter((channel) => key.delivered[channel] !== undefined);
       deliveries.push(...enqueue({ alert: alert.name, key: name, reason: 'resolved', title, message }, told, now));
     }
-    delete key.lastFired;
+    // lastFired stays: the throttle clock survives resolution.
     delete key.acknowledged;
     delete key.handled;
     key.resolvedAt = now;
     key.missedRuns = 0;
   }
   return deliveries;
+}
+
+/** Whether an absent key has been away long enough to resolve: `resolve_after` runs in a row, or a span of time. */
+function absentLongEnough(resolveAfter: AlertBase['resolve_after'], key: KeyState, now: number): boolean {
+  if (resolveAfter === undefined) return (key.missedRuns ?? 0) >= 1;
+  if (typeof resolveAfter === 'number') return (key.missedRuns ?? 0) >= resolveAfter;
+  return now - key.lastSeen >= resolveAfter.ms;
 }

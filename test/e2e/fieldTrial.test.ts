@@ -132,3 +132,41 @@ test('a live lock owned from another pid namespace (a container sharing the fold
   assert.equal(result.code, 5, result.stderr);
   assert.match(result.stderr, /another alertcron run holds the lock/);
 });
+
+/** A project whose alert `flappy` matches `root` only in the minutes listed; returns the titles Slack received. */
+async function flappingProject(alert: Record<string, unknown>, minutesWithEvents: number[]) {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-flap');
+  await indexDocs(world.esUrl, index, minutesWithEvents.map((m) => logonEvent(T + m * MIN + 1_000, 'root')));
+  const project = world.project();
+  project.writeAlert('flappy', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle: '30m', title: 'Logon {{key}}', lookback: '1m', ...alert });
+  const runAt = async (minute: number) => {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + (minute + 1) * MIN) });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  return { project, runAt, titles: () => (world.slack.accepted() as { text: string }[]).map((p) => p.text) };
+}
+
+test('a key that comes and goes is told once per throttle, not "first", "resolved", "first" every minute', async () => {
+  const { runAt, titles } = await flappingProject({ resolve_after: 1 }, [0, 2, 4, 6, 8]);
+  for (let minute = 0; minute < 10; minute++) await runAt(minute);
+  assert.deepEqual(titles(), ['Logon root', 'Resolved: Logon root']);
+});
+
+test('resolve_after as a span of time: a key resolves only after it has been absent that long', async () => {
+  const { project, runAt, titles } = await flappingProject({ resolve_after: '5m' }, [0, 2, 4]);
+  for (let minute = 0; minute < 9; minute++) await runAt(minute);
+  assert.deepEqual(titles(), ['Logon root'], 'absent for 4 minutes: not resolved yet');
+  await runAt(9);
+  assert.deepEqual(titles(), ['Logon root', 'Resolved: Logon root']);
+  assert.equal(project.state().alerts.flappy.keys.root.lastFired !== undefined, true, 'the throttle clock survives resolution');
+});
+
+test('after an ack, a key that comes and goes is not told again inside its throttle', async () => {
+  const { project, runAt, titles } = await flappingProject({}, [0, 2, 4, 6]);
+  await runAt(0);
+  const ack = await project.run(['ack', 'flappy']);
+  assert.equal(ack.code, 0, ack.stderr);
+  for (let minute = 1; minute < 8; minute++) await runAt(minute);
+  assert.deepEqual(titles(), ['Logon root']);
+});
