@@ -1,4 +1,4 @@
-import { countFindings } from './count.js';
+import { countFindings, groupsLeftOut } from './count.js';
 import { countingSearch } from './search.js';
 import type { ConditionDef, RuleType } from './types.js';
 
@@ -7,5 +7,5 @@ export const anyRule: RuleType<Extract<ConditionDef, { type: 'any' }>> = {
   type: 'any',
   complete: () => ({ type: 'any' }),
   search: countingSearch,
-  evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }) }),
+  evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response) }),
 };

@@ -12,6 +12,13 @@ interface GroupBucket {
   [SAMPLES_AGG]?: { hits?: { hits?: { _source?: Record<string, unknown> }[] } };
 }
 
+/** What a group_by search left out: the events under keys beyond group_size, or undefined when it saw every key. */
+export function groupsLeftOut(alert: RuleAlert, response: SearchResponse): string | undefined {
+  const other = (response.aggregations?.[GROUP_AGG] as { sum_other_doc_count?: number } | undefined)?.sum_other_doc_count ?? 0;
+  if (!alert.group_by || other <= 0) return undefined;
+  return `${other} matching event(s) fall under more than group_size (${alert.group_size}) values of ${alert.group_by}: those keys were not seen (raise group_size)`;
+}
+
 /** The findings of a hit count (per group_by key, if set) that meets the threshold. */
 export function countFindings(alert: RuleAlert, response: SearchResponse, threshold: Threshold): Finding[] {
   if (!alert.group_by) {
@@ -36,5 +43,5 @@ export const countRule: RuleType<CountCondition> = {
   type: 'count',
   complete: (raw) => ({ type: 'count', gt: raw.gt as number | undefined, gte: raw.gte as number | undefined, lt: raw.lt as number | undefined, lte: raw.lte as number | undefined }),
   search: countingSearch,
-  evaluate: ({ alert, condition, response }) => ({ findings: countFindings(alert, response, condition) }),
+  evaluate: ({ alert, condition, response }) => ({ findings: countFindings(alert, response, condition), incomplete: groupsLeftOut(alert, response) }),
 };

@@ -43,6 +43,8 @@ export interface RuleInput<C extends ConditionDef = ConditionDef> {
 export interface RuleOutput {
   findings: Finding[];
   state?: unknown;
+  /** Set when the response could not hold every key (e.g. more groups than group_size): says what was left out. */
+  incomplete?: string;
 }
 
 /** A problem a rule type finds in an alert file, at a path inside it. */

@@ -1,4 +1,5 @@
 import type { AlertBase } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import { isoWindow } from '../model/window.js';
@@ -21,7 +22,7 @@ export interface DecideStageResult {
  * Decides over every evaluated alert: its keys' history, its notices, its absent keys; moves its window only
  * when it succeeded and the run owns the window (not for `test --from`). A failed alert keeps its window.
  */
-export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean }): DecideStageResult {
+export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number }): DecideStageResult {
   const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [] };
   for (const item of evaluated) {
     const alert: AlertBase = item.alert;
@@ -31,13 +32,28 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
     try {
       if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
-      const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f));
+      const { shown, summary } = capFindings(alert, item.findings, options.maxFindings);
+      const decided = decideFindings(alert, shown, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f));
+      if (summary) {
+        const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
+        decided.reports.push(...told.reports);
+        decided.deliveries.push(...told.deliveries);
+        decided.audit.push(...told.audit);
+        result.warnings.push(`alert ${alert.name}: ${summary.finding.count} more finding(s) than run.max_findings (${options.maxFindings}) were summed up in one notice`);
+      }
+      if (item.incomplete) {
+        result.warnings.push(`alert ${alert.name}: ${item.incomplete}`);
+        result.audit.push({ event: 'incomplete', alert: alert.name, detail: item.incomplete });
+      }
       entry.findings = decided.reports;
       result.deliveries.push(...decided.deliveries);
       result.audit.push(...decided.audit);
       for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
-      if (!options.fixedWindow) {
+      // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone.
+      if (!options.fixedWindow && !item.incomplete && !summary) {
         result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
+      }
+      if (!options.fixedWindow) {
         state.window = item.window;
         state.lastRunAt = now;
         if (item.ruleState !== undefined) state.rule = item.ruleState;
@@ -53,4 +69,29 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
     result.alerts.push(entry);
   }
   return result;
+}
+
+/** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
+export const SUMMARY_KEY = '_more';
+
+/** Most keys named in a summary notice. */
+const SUMMARY_KEYS = 20;
+
+/**
+ * The findings an alert notifies one by one (the first max_findings, in the source's order: most events first),
+ * and one summary finding for the rest, sent on the same channels with the same throttle.
+ */
+function capFindings(alert: AlertBase, findings: readonly Finding[], max: number): { shown: Finding[]; summary?: { alert: AlertBase; finding: Finding } } {
+  if (findings.length <= max) return { shown: [...findings] };
+  const rest = findings.slice(max);
+  const names = rest.slice(0, SUMMARY_KEYS).map((f) => f.key);
+  const finding: Finding = { key: SUMMARY_KEY, count: rest.length, fields: { keys: names.join(', '), more: Math.max(0, rest.length - names.length), max }, samples: [] };
+  const summaryAlert: AlertBase = {
+    ...alert,
+    title: `${alert.name}: {{count}} more findings this run`,
+    message: 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.',
+    samples: 0,
+    escalation: undefined,
+  };
+  return { shown: findings.slice(0, max), summary: { alert: summaryAlert, finding } };
 }

@@ -9,7 +9,7 @@ import type { Fetched } from './fetch.js';
 
 /** One due alert after evaluation: its findings and the rule state to keep, or its error. */
 export type Evaluated<A extends AlertBase = AlertBase> =
-  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown }
+  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string }
   | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
 
 /**
@@ -26,7 +26,7 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
         const alert = plan.alert as unknown as RuleAlert;
         const rule = ruleTypeOf(alert.condition);
         const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
-        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}) };
+        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}) };
       } catch (error) {
         return { ...base, ok: false, error: redact(errorMessage(error)) };
       }

@@ -72,7 +72,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     report.sourceRequests = fetched.calls;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
-    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests });
+    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings });
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     report.warnings.push(...decided.warnings);

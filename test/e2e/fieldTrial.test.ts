@@ -170,3 +170,38 @@ test('after an ack, a key that comes and goes is not told again inside its throt
   for (let minute = 1; minute < 8; minute++) await runAt(minute);
   assert.deepEqual(titles(), ['Logon root']);
 });
+
+test('keys beyond group_size are said loudly, and a key the search could not show is not resolved', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-groups');
+  const project = world.project();
+  project.writeAlert('users', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: 5, resolve_after: 1, notify: ['soc-slack'], title: 'Logon {{key}}', lookback: '1m' });
+  await indexDocs(world.esUrl, index, [logonEvent(T + 1_000, 'zed')]);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) })).code, 0);
+  const users = Array.from({ length: 8 }, (_, i) => `user${i}`);
+  await indexDocs(world.esUrl, index, [...users.flatMap((u) => [logonEvent(T + MIN + 1_000, u), logonEvent(T + MIN + 2_000, u)]), logonEvent(T + MIN + 3_000, 'zed')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /warning: alert users: \d+ matching event\(s\) fall under more than group_size \(5\) values of winlog\.event_data\.TargetUserName: those keys were not seen \(raise group_size\)/);
+  assert.ok(project.audit().some((e) => e.event === 'incomplete' && e.alert === 'users'));
+  const titles = (world.slack.accepted() as { text: string }[]).map((p) => p.text);
+  assert.ok(!titles.some((t) => t.startsWith('Resolved')), `zed still matches, beyond the top 5: not resolved (${titles.join(', ')})`);
+});
+
+test('a noisy alert is capped at run.max_findings with one summary notice, and the other alerts are still delivered', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-noisy');
+  const users = Array.from({ length: 30 }, (_, i) => `noisy${String(i).padStart(2, '0')}`);
+  await indexDocs(world.esUrl, index, [...users.map((u) => logonEvent(T - MIN, u)), logonEvent(T - MIN, 'root', { code: '4625' })]);
+  const project = world.project({ extraConfig: { run: { max_findings: 10 } } });
+  project.writeAlert('noisy', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], title: 'Noisy {{key}}' });
+  project.writeAlert('quiet', { index, query: { query: { term: { 'event.code': '4625' } } }, condition: { type: 'any' }, notify: ['soc-email'], title: 'Failed logon' });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /warning: alert noisy: 21 more finding\(s\) than run\.max_findings \(10\) were summed up in one notice/);
+  const titles = (world.slack.accepted() as { text: string }[]).map((p) => p.text);
+  assert.equal(titles.length, 11);
+  assert.ok(titles.includes('noisy: 21 more findings this run'), titles.join(', '));
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Failed logon']);
+  assert.equal(Object.keys(project.state().alerts.noisy.keys).length, 11, 'the state keeps the notified keys and the summary, not every key');
+});
