@@ -55,7 +55,8 @@ export async function statusCommand(options: { config: string; json?: boolean })
     if (source.failures) lines.push(`source ${name}: failing for ${source.failures} run(s) since ${iso(source.since)}: ${source.lastError}`);
   }
   for (const a of alerts) {
-    lines.push(`${a.name}: searched up to ${a.window_end ?? 'never'}${a.last_error ? `; last error: ${a.last_error}` : ''}`);
+    const ahead = a.window_end && Date.parse(a.window_end) > now ? ` (ahead of the clock by ${formatDuration(Date.parse(a.window_end) - now)}: the clock went back; the next run resumes before now)` : '';
+    lines.push(`${a.name}: searched up to ${a.window_end ?? 'never'}${ahead}${a.last_error ? `; last error: ${a.last_error}` : ''}`);
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';

@@ -65,7 +65,7 @@ function completeConfig(raw: RawConfig, path: string): Config {
     defaults: {
       every: duration(defaults.every, '1m'),
       throttle: defaults.throttle === 'once' ? 'once' : duration(defaults.throttle, '30m'),
-      ingest_delay: duration(defaults.ingest_delay, '0s'),
+      ingest_delay: duration(defaults.ingest_delay, '30s'),
       max_catchup: duration(defaults.max_catchup, '24h'),
       first_lookback: duration(defaults.first_lookback, '5m'),
       timestamp_field: (defaults.timestamp_field as string | undefined) ?? '@timestamp',

@@ -50,6 +50,10 @@ export interface AlertState {
   lastRunAt?: number;
   lastError?: string;
   keys: Record<string, KeyState>;
+  /** Where the first window began, kept while the first searches fail (so the start does not slide). */
+  start?: number;
+  /** Where the last few long (catch-up) windows began: where to resume if the clock turns out to have jumped. */
+  catchups?: number[];
   /** The small state a rule type keeps between runs (e.g. last values per key). */
   rule?: unknown;
 }

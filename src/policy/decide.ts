@@ -20,7 +20,8 @@ export function decide(key: KeyState | undefined, throttle: number | 'once', now
   // goes is not told "first", "resolved", "first" ... every few minutes.
   const cameBack = !isFiring(key);
   if (throttle === 'once') return cameBack ? { notify: true, reason: 'first', nextAt: undefined } : { notify: false, reason: 'once', nextAt: undefined };
-  const nextAt = key.lastFired + throttle;
+  // A key notified while the clock was ahead is throttled from now, not from that future time.
+  const nextAt = Math.min(key.lastFired, now) + throttle;
   if (now >= nextAt) return { notify: true, reason: cameBack ? 'first' : 'repeat', nextAt: now + throttle };
   return { notify: false, reason: 'throttled', nextAt };
 }

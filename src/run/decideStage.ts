@@ -1,7 +1,8 @@
 import type { AlertBase } from '../model/alert.js';
 import type { Finding } from '../model/finding.js';
 import type { AuditEntry } from '../model/audit.js';
-import type { PendingDelivery, StateData } from '../model/state.js';
+import type { AlertState, PendingDelivery, StateData } from '../model/state.js';
+import type { Window } from '../model/window.js';
 import { isoWindow } from '../model/window.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
@@ -54,6 +55,8 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
         result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
       }
       if (!options.fixedWindow) {
+        rememberCatchup(state, item.window, alert.every);
+        delete state.start;
         state.window = item.window;
         state.lastRunAt = now;
         if (item.ruleState !== undefined) state.rule = item.ruleState;
@@ -64,6 +67,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       if (!item.ok && item.rejected) entry.rejected = true;
       entry.error = redact(errorMessage(error));
       state.lastError = entry.error;
+      if (!options.fixedWindow && !state.window) state.start ??= item.window.from;
       result.audit.push({ event: 'alert_error', alert: alert.name, error: entry.error });
     }
     result.alerts.push(entry);
@@ -94,4 +98,14 @@ function capFindings(alert: AlertBase, findings: readonly Finding[], max: number
     escalation: undefined,
   };
   return { shown: findings.slice(0, max), summary: { alert: summaryAlert, finding } };
+}
+
+/** Most catch-up starts kept per alert. */
+const CATCHUPS_KEPT = 5;
+
+/** Keeps where a long window (a catch-up after downtime, or a jump of the clock) began, for planAfterClockWentBack. */
+function rememberCatchup(state: AlertState, window: Window, every: number): void {
+  const from = state.window?.to ?? window.from;
+  if (window.to - from <= 2 * every) return;
+  state.catchups = [...(state.catchups ?? []), from].slice(-CATCHUPS_KEPT);
 }

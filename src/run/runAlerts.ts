@@ -20,7 +20,8 @@ import { loadSources } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
-import { monitorSources, pingHeartbeat } from './selfMonitor.js';
+import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
+import { formatDuration } from '../util/duration.js';
 
 /** How a run is asked to behave; `run`, `run --dry-run` and `test` all come through here. */
 export interface RunOptions {
@@ -76,11 +77,14 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     report.warnings.push(...decided.warnings);
+    if (planned.clockBack.size) report.warnings.push(clockBackMessage(planned.clockBack));
     audit.addAll(decided.audit);
 
     const fresh = [...decided.deliveries];
     if (fullRun) {
-      const monitored = monitorSources(config.monitoring, tx.data.sources, fetched.health, now);
+      const health = new Map(fetched.health);
+      health.set(CLOCK_SOURCE, planned.clockBack.size ? clockBackMessage(planned.clockBack) : undefined);
+      const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 });
       Object.assign(tx.data.sources, monitored.health);
       fresh.push(...monitored.deliveries);
       audit.addAll(monitored.audit);
@@ -165,4 +169,11 @@ function muterOf(data: StateData, alerts: readonly AlertDef[], disabled: readonl
   const defined = new Set([...alerts.map((a) => a.name), ...disabled, ...invalid]);
   const off = new Set(disabled);
   return (item: Parameters<typeof muteReason>[0]) => muteReason(item, { data, defined, disabled: off, now });
+}
+
+/** One line saying that the clock went back, by how much, and for which alerts. */
+function clockBackMessage(clockBack: ReadonlyMap<string, number>): string {
+  const most = Math.max(...clockBack.values());
+  const names = [...clockBack.keys()].sort();
+  return `the clock went back ${formatDuration(most)} behind the last run (${names.join(', ')}): their windows resume from the last boundary before now instead of waiting for the clock to catch up`;
 }

@@ -10,6 +10,15 @@ import { redact } from '../util/redact.js';
 /** The pseudo-alert name under which alertcron's own notices are delivered and audited. */
 export const SELF_ALERT = '_alertcron';
 
+/** The pseudo-source under which a clock that went back is announced. */
+export const CLOCK_SOURCE = 'clock';
+
+/** Titles of the notices about the cluster and the clock, which are not reached like other sources. */
+const TITLES: Record<string, Record<'down' | 'recovered', string>> = {
+  elasticsearch: { down: 'alertcron cannot search the cluster', recovered: 'alertcron searches the cluster again' },
+  [CLOCK_SOURCE]: { down: "alertcron's clock went back behind its search windows", recovered: "alertcron's clock runs forward again" },
+};
+
 /** How each source asked in this run did, and the notices that are due about it. */
 export interface Monitored {
   health: Record<string, SourceHealth>;
@@ -21,19 +30,17 @@ export interface Monitored {
  * Records how every source asked in this run did and returns the notices that are due: one when a source has
  * failed `after_failures` runs in a row, one when it answers again. Each source is named in its notices.
  */
-export function monitorSources(config: MonitoringConfig, previous: Readonly<Record<string, SourceHealth>>, failures: ReadonlyMap<string, string | undefined>, now: number): Monitored {
+export function monitorSources(config: MonitoringConfig, previous: Readonly<Record<string, SourceHealth>>, failures: ReadonlyMap<string, string | undefined>, now: number, afterFailures: Readonly<Record<string, number>> = {}): Monitored {
   const monitored: Monitored = { health: {}, deliveries: [], audit: [] };
   for (const [source, failure] of failures) {
     const before = previous[source];
-    const { health, notice } = updateSourceHealth(before, failure, now, config.after_failures);
+    const { health, notice } = updateSourceHealth(before, failure, now, afterFailures[source] ?? config.after_failures);
     monitored.health[source] = health;
     if (!notice) continue;
     monitored.audit.push({ event: notice === 'down' ? 'source_down' : 'source_recovered', source, failures: health.failures, error: health.lastError });
     const since = new Date((notice === 'down' ? health.since : before?.since) ?? now).toISOString();
     const what = source === 'elasticsearch' ? 'the cluster' : source;
-    const title = source === 'elasticsearch'
-      ? notice === 'down' ? 'alertcron cannot search the cluster' : 'alertcron searches the cluster again'
-      : notice === 'down' ? `alertcron cannot reach ${source}` : `alertcron reaches ${source} again`;
+    const title = TITLES[source]?.[notice] ?? (notice === 'down' ? `alertcron cannot reach ${source}` : `alertcron reaches ${source} again`);
     const message =
       notice === 'down'
         ? `${health.failures} runs in a row failed since ${since}; alerts over ${source} are not being evaluated. Last error: ${health.lastError}`

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { defaultConfig } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -204,4 +205,69 @@ test('a noisy alert is capped at run.max_findings with one summary notice, and t
   assert.ok(titles.includes('noisy: 21 more findings this run'), titles.join(', '));
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Failed logon']);
   assert.equal(Object.keys(project.state().alerts.noisy.keys).length, 11, 'the state keeps the notified keys and the summary, not every key');
+});
+
+test('the default ingest_delay (30s) sees an event indexed a few seconds after a run searched its minute', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-late');
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl, slackUrl: world.slack.url });
+  project.writeConfig({ ...config, defaults: { first_lookback: '10m' } });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, notify: ['soc-slack'], title: 'late event' });
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T) })).code, 0);
+  // The shipper delivers an event stamped 10 s before that run only now.
+  await indexDocs(world.esUrl, index, [logonEvent(T - 10_000, 'root')]);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) })).code, 0);
+  assert.equal(world.slack.accepted().length, 1);
+  assert.equal(project.state().alerts.admins.window.to, T + MIN - 30_000, 'windows end 30 s before now');
+});
+
+test('a clock stepped back 10 minutes does not silence alerting: said on stderr, audit, status and the monitoring channel, and events are not lost', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-clock');
+  const project = world.project({ extraConfig: { monitoring: { notify: ['soc-email'], after_failures: 3 } } });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], title: 'Logon {{key}}' });
+  for (let minute = 1; minute <= 3; minute++) assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN) })).code, 0);
+  // The clock is stepped back 10 minutes; a shipper on this host stamps its events with that clock.
+  const back = T + 3 * MIN - 10 * MIN;
+  await indexDocs(world.esUrl, index, [logonEvent(back + 20_000, 'mallory')]);
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(back + MIN) });
+  assert.match(status.stdout, /admins: searched up to .* \(ahead of the clock by 9m: the clock went back; the next run resumes before now\)/);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(back + MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /warning: the clock went back 9m behind the last run \(admins\)/);
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['Logon mallory'], 'the event stamped after the step is alerted on at once');
+  assert.ok(project.audit().some((e) => e.event === 'clock_went_back' && e.alert === 'admins'));
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ["alertcron's clock went back behind its search windows"]);
+  const next = await project.run(['run'], { ALERTCRON_NOW: iso(back + 2 * MIN) });
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(next.stderr, '', 'the next run is back to normal');
+});
+
+test('a jump forward of 48 hours that is corrected does not lose the events of the time in between', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-jump');
+  const project = world.project({ extraConfig: { defaults: { first_lookback: '10m', ingest_delay: '0s', max_catchup: '24h' } } });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], title: 'Logon {{key}}' });
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T) })).code, 0);
+  // The clock jumps 48 h ahead for two runs, then is corrected; meanwhile real events arrive.
+  for (const minute of [1, 2]) assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + 48 * 60 * MIN + minute * MIN) })).code, 0);
+  await indexDocs(world.esUrl, index, [logonEvent(T + 2 * MIN, 'trudy')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['Logon trudy']);
+});
+
+test('a new alert whose search fails for longer than first_lookback keeps its first start', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-start');
+  await indexDocs(world.esUrl, index, [logonEvent(T - 2 * MIN, 'root')]);
+  const project = world.project();
+  project.writeQuery('bad.json', { query: { bogus_query: {} } });
+  project.writeAlert('admins', { index, query: 'bad.json', condition: { type: 'any' }, notify: ['soc-slack'], first_lookback: '5m' });
+  for (let minute = 0; minute < 10; minute++) assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN) })).code, 2);
+  project.writeAlert('admins', { index, condition: { type: 'any' }, notify: ['soc-slack'], first_lookback: '5m' });
+  const fixed = await project.run(['run'], { ALERTCRON_NOW: iso(T + 10 * MIN) });
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.equal(world.slack.accepted().length, 1, 'the event of the first minutes is found once the query is fixed');
 });
