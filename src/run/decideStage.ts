@@ -36,8 +36,13 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       result.deliveries.push(...decided.deliveries);
       result.audit.push(...decided.audit);
       for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
+      if (item.truncated) {
+        result.warnings.push(`alert ${alert.name}: ${item.truncated}`);
+        result.audit.push({ event: 'alert_truncated', alert: alert.name, reason: item.truncated });
+      }
       if (!options.fixedWindow) {
-        result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
+        // A truncated list proves nothing about the keys it lacks: none of them is resolved.
+        if (!item.truncated) result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
         state.window = item.window;
         state.lastRunAt = now;
         if (item.ruleState !== undefined) state.rule = item.ruleState;

@@ -9,7 +9,7 @@ import type { Fetched } from './fetch.js';
 
 /** One due alert after evaluation: its findings and the rule state to keep, or its error. */
 export type Evaluated<A extends AlertBase = AlertBase> =
-  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown }
+  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; truncated?: string }
   | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
 
 /**
@@ -21,7 +21,7 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
     fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
       const base = { alert: plan.alert, window: plan.window, request: plan.request };
       if (!outcome.ok) return { ...base, ok: false, error: outcome.error, ...(outcome.rejected ? { rejected: true as const } : {}) };
-      if ('findings' in outcome) return { ...base, ok: true, findings: outcome.findings };
+      if ('findings' in outcome) return { ...base, ok: true, findings: outcome.findings, ...(outcome.truncated ? { truncated: outcome.truncated } : {}) };
       try {
         const alert = plan.alert as unknown as RuleAlert;
         const rule = ruleTypeOf(alert.condition);
