@@ -19,9 +19,16 @@ export interface Decided {
   audit: AuditEntry[];
 }
 
+/** What deciding produced, plus the findings that would have notified beyond the alert's budget for this run. */
+export interface DecidedWithOverflow extends Decided {
+  overflow: Finding[];
+}
+
 /**
  * Runs the policy over an alert's findings: updates its keys' history in `state` (the decide stage's own part of
  * the state) and queues one notice per channel for every finding to notify, plus the escalation tier due now.
+ * At most `budget` findings notify in one run; the others that would have are returned as `overflow` for the
+ * caller's one summary notice, and their throttle starts as if they had been told.
  */
 export function decideFindings(
   alert: AlertBase,
@@ -31,23 +38,36 @@ export function decideFindings(
   now: number,
   silences: readonly Silence[],
   personalise: (finding: Finding) => Personalised | undefined,
-): Decided {
-  const decided: Decided = { reports: [], deliveries: [], audit: [] };
-  // Render every finding before touching the keys' history: if one fails, the alert fails as a whole
-  // and no key is marked as notified without its deliveries.
-  const rendered = findings.map((finding) => {
+  budget = Number.POSITIVE_INFINITY,
+): DecidedWithOverflow {
+  const decided: DecidedWithOverflow = { reports: [], deliveries: [], audit: [], overflow: [] };
+  // First decide (pure), then render what notifies, and only then touch the keys' history: if a render fails,
+  // the alert fails as a whole and no key is marked as notified without its deliveries.
+  let left = budget;
+  const planned = findings.flatMap((finding) => {
     const person = personalise(finding);
-    if (!person) return { finding, ...renderFinding(alert, finding, window) };
-    if ('skip' in person) return { finding, title: '', message: '', skip: person.skip };
-    return { finding, ...renderFinding({ ...alert, ...person.template, samples: 0 }, finding, window), to: [person.to] };
-  });
-  for (const { finding, title, message, skip, to } of rendered as { finding: Finding; title: string; message: string; skip?: string; to?: string[] }[]) {
-    if (skip) {
-      decided.reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${skip}` });
-      continue;
+    if (person && 'skip' in person) {
+      decided.reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${person.skip}` });
+      return [];
     }
     const previous = state.keys[finding.key];
     const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
+    const quiet = decision.reason === 'silenced' || decision.reason === 'acknowledged' || previous?.handled;
+    const tier = quiet ? undefined : escalation(alert, finding, previous, now);
+    const notifies = decision.notify || tier !== undefined;
+    if (notifies && left <= 0) {
+      // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
+      decided.overflow.push(finding);
+      const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+      Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 });
+      state.keys[finding.key] = key;
+      return [];
+    }
+    if (notifies) left--;
+    const text = notifies ? renderFor(alert, finding, window, person) : { title: '', message: '' };
+    return [{ finding, previous, decision, tier, ...text, ...(person ? { to: [person.to] } : {}) }];
+  });
+  for (const { finding, previous, decision, tier, title, message, to } of planned) {
     const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
     key.lastSeen = now;
     key.missedRuns = 0;
@@ -59,7 +79,6 @@ export function decideFindings(
       decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
     }
     state.keys[finding.key] = key;
-    const tier = decision.reason === 'silenced' || decision.reason === 'acknowledged' || key.handled ? undefined : escalation(alert, finding, key, now);
     if (tier !== undefined) {
       key.tier = tier;
       const reason = `tier-${tier + 1}`;
@@ -80,12 +99,18 @@ export function decideFindings(
   return decided;
 }
 
+/** The title and message of a finding's notice: the alert's templates, or the personal template chosen for it. */
+function renderFor(alert: AlertBase, finding: Finding, window: Window, person: Personalised | undefined): { title: string; message: string } {
+  if (!person || 'skip' in person) return renderFinding(alert, finding, window);
+  return renderFinding({ ...alert, ...person.template, samples: 0 }, finding, window);
+}
+
 /** The escalation tier to send now for a finding (only one higher than any already sent), by its normalised age, severity and text. */
-function escalation(alert: AlertBase, finding: Finding, key: KeyState, now: number): number | undefined {
+function escalation(alert: AlertBase, finding: Finding, key: KeyState | undefined, now: number): number | undefined {
   if (!alert.escalation) return undefined;
   const highRisk = isHighRisk(alert.high_risk_words, finding.text ?? []);
   const due = dueTier(alert.escalation, now - (finding.createdAt ?? now), finding.severity, highRisk);
-  return due !== undefined && (key.tier === undefined || due > key.tier) ? due : undefined;
+  return due !== undefined && (key?.tier === undefined || due > key.tier) ? due : undefined;
 }
 
 /**

@@ -33,14 +33,14 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
     try {
       if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
-      const { shown, summary } = capFindings(alert, item.findings, options.maxFindings);
-      const decided = decideFindings(alert, shown, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f));
+      const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings);
+      const summary = summarise(alert, decided.overflow, options.maxFindings);
       if (summary) {
         const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
         decided.reports.push(...told.reports);
         decided.deliveries.push(...told.deliveries);
         decided.audit.push(...told.audit);
-        result.warnings.push(`alert ${alert.name}: ${summary.finding.count} more finding(s) than run.max_findings (${options.maxFindings}) were summed up in one notice`);
+        result.warnings.push(`alert ${alert.name}: ${summary.finding.count} more notice(s) than run.max_findings (${options.maxFindings}) were summed up in one`);
       }
       if (item.incomplete) {
         result.warnings.push(`alert ${alert.name}: ${item.incomplete}`);
@@ -51,7 +51,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       result.audit.push(...decided.audit);
       for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
       // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone.
-      if (!options.fixedWindow && !item.incomplete && !summary) {
+      if (!options.fixedWindow && !item.incomplete) {
         result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
       }
       if (!options.fixedWindow) {
@@ -82,14 +82,13 @@ export const SUMMARY_KEY = '_more';
 const SUMMARY_KEYS = 20;
 
 /**
- * The findings an alert notifies one by one (the first max_findings, in the source's order: most events first),
- * and one summary finding for the rest, sent on the same channels with the same throttle.
+ * One summary finding for the findings that would have notified beyond run.max_findings, sent on the same
+ * channels with the same throttle (its key is SUMMARY_KEY); undefined when there are none.
  */
-function capFindings(alert: AlertBase, findings: readonly Finding[], max: number): { shown: Finding[]; summary?: { alert: AlertBase; finding: Finding } } {
-  if (findings.length <= max) return { shown: [...findings] };
-  const rest = findings.slice(max);
-  const names = rest.slice(0, SUMMARY_KEYS).map((f) => f.key);
-  const finding: Finding = { key: SUMMARY_KEY, count: rest.length, fields: { keys: names.join(', '), more: Math.max(0, rest.length - names.length), max }, samples: [] };
+function summarise(alert: AlertBase, overflow: readonly Finding[], max: number): { alert: AlertBase; finding: Finding } | undefined {
+  if (!overflow.length) return undefined;
+  const names = overflow.slice(0, SUMMARY_KEYS).map((f) => f.key);
+  const finding: Finding = { key: SUMMARY_KEY, count: overflow.length, fields: { keys: names.join(', '), more: Math.max(0, overflow.length - names.length), max }, samples: [] };
   const summaryAlert: AlertBase = {
     ...alert,
     title: `${alert.name}: {{count}} more findings this run`,
@@ -97,7 +96,7 @@ function capFindings(alert: AlertBase, findings: readonly Finding[], max: number
     samples: 0,
     escalation: undefined,
   };
-  return { shown: findings.slice(0, max), summary: { alert: summaryAlert, finding } };
+  return { alert: summaryAlert, finding };
 }
 
 /** Most catch-up starts kept per alert. */

@@ -11,8 +11,12 @@ export interface PlannedRequest<A extends AlertBase = AlertBase> {
   request: unknown;
 }
 
-/** What a source gave for one alert: a search response for its rule type, ready findings, or that alert's error (`rejected`: the source refused the alert's own request). */
-export type FetchOutcome = { ok: true; response: SearchResponse } | { ok: true; findings: Finding[] } | { ok: false; error: string; rejected?: true };
+/**
+ * What a source gave for one alert: a search response for its rule type, ready findings, or that alert's error
+ * (`rejected`: the source refused the alert's own request). `incomplete` says why the findings are not all that
+ * matched: a warning, and no key is resolved for being absent.
+ */
+export type FetchOutcome = { ok: true; response: SearchResponse } | { ok: true; findings: Finding[]; incomplete?: string } | { ok: false; error: string; rejected?: true };
 
 /** The outcomes of one fetch, in the order of the plans, with the calls it took and the source's own failure (its health). */
 export interface FetchResult {

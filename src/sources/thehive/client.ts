@@ -1,5 +1,4 @@
-import type { TheHiveConfig, TheHiveFilter } from './types.js';
-import { post } from '../../http/post.js';
+import type { TheHiveConfig } from './types.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 
@@ -16,31 +15,6 @@ export interface HiveAlert {
   [field: string]: unknown;
 }
 
-/** Most alerts read per query; TheHive pages with from/to. */
-const PAGE = 1000;
-
-/** Builds the v1 query: listAlert (or listCase), the filter (severity, stage, status, tags, age, tags to skip), oldest first, one page. */
-export function hiveQuery(filter: TheHiveFilter, now: number): { query: Record<string, unknown>[] } {
-  const and: Record<string, unknown>[] = [];
-  const anyOf = (field: string, values: unknown[] | undefined) => {
-    if (values?.length) and.push({ _or: values.map((value) => ({ _eq: { _field: field, _value: value } })) });
-  };
-  anyOf('severity', filter.severity);
-  anyOf('stage', filter.stage);
-  anyOf('status', filter.status);
-  anyOf('tags', filter.tags);
-  if (filter.max_age !== undefined) and.push({ _gte: { _field: '_createdAt', _value: now - filter.max_age } });
-  for (const tag of filter.without_tags ?? []) and.push({ _not: { _eq: { _field: 'tags', _value: tag } } });
-  return {
-    query: [
-      { _name: filter.object === 'case' ? 'listCase' : 'listAlert' },
-      ...(and.length ? [{ _name: 'filter', _and: and }] : []),
-      { _name: 'sort', _fields: [{ _createdAt: 'asc' }] },
-      { _name: 'page', from: 0, to: PAGE, extraData: [] },
-    ],
-  };
-}
-
 /** Headers of every TheHive request: the API key and, for multi-organisation instances, the organisation. */
 export function hiveHeaders(config: TheHiveConfig): Record<string, string> {
   return {
@@ -50,7 +24,24 @@ export function hiveHeaders(config: TheHiveConfig): Record<string, string> {
   };
 }
 
-/** Explains a TheHive error answer: its {type, message} body, with what to check for auth and missing APIs. */
+/** Says why TheHive could not be reached (timed out or the network error), with the URL and no secret. */
+export function unreachable(config: TheHiveConfig, error: unknown): string {
+  const e = error as { name?: string };
+  const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'timed out' : errorMessage(error);
+  return redact(`cannot reach TheHive at ${config.url}: ${reason}`);
+}
+
+/** The hint for an answer that shows the wrong thehive.version (TheHive 4.1 refusing version 5 requests, or the reverse). */
+function versionHint(config: TheHiveConfig, status: number, detail: string): string {
+  if (status !== 400) return '';
+  if (config.version === 5 && /Property (stage|status) for type Alert not found|Unknown attribute addTags/.test(detail)) {
+    return ' (this looks like TheHive 4.1: set thehive.version: 4 in alertcron.yaml)';
+  }
+  if (config.version === 4 && /Property (read|imported) for type Alert not found/.test(detail)) return ' (this looks like TheHive 5: set thehive.version: 5 in alertcron.yaml)';
+  return '';
+}
+
+/** Explains a TheHive error answer: its {type, message} body, with what to check for auth, permissions, the version and missing APIs. */
 export function describeHiveError(config: TheHiveConfig, status: number, text: string): string {
   let detail = text.slice(0, 200).replace(/\s+/g, ' ');
   try {
@@ -60,33 +51,12 @@ export function describeHiveError(config: TheHiveConfig, status: number, text: s
     /* not JSON */
   }
   const hint =
-    status === 401 || status === 403
+    status === 401
       ? ' (check thehive.api_key and, on a multi-organisation instance, thehive.organisation)'
-      : status === 404
-        ? ' (check thehive.url: alertcron needs the v1 API of TheHive 4.1+ or 5)'
-        : '';
+      : status === 403
+        ? ' (check thehive.api_key, thehive.organisation, and that the key\'s user may do this there: tags and promote need the manageAlert/update permission)'
+        : status === 404
+          ? ' (check thehive.url: alertcron needs the v1 API of TheHive 4.1+ or 5)'
+          : versionHint(config, status, detail);
   return redact(`TheHive at ${config.url} answered HTTP ${status} ${detail}${hint}`);
-}
-
-/** Reads the TheHive alerts (or cases) that match a filter, or says why it could not. */
-export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilter, now: number): Promise<{ ok: true; alerts: HiveAlert[] } | { ok: false; error: string }> {
-  let answer;
-  try {
-    answer = await post(new URL(`${config.url}/api/v1/query?name=alertcron-alerts`), JSON.stringify(hiveQuery(filter, now)), {
-      headers: hiveHeaders(config),
-      timeoutMs: config.timeout,
-    });
-  } catch (error) {
-    const e = error as { name?: string };
-    const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'timed out' : errorMessage(error);
-    return { ok: false, error: redact(`cannot reach TheHive at ${config.url}: ${reason}`) };
-  }
-  if (answer.status !== 200) return { ok: false, error: describeHiveError(config, answer.status, answer.text) };
-  try {
-    const alerts = JSON.parse(answer.text) as unknown;
-    if (!Array.isArray(alerts)) return { ok: false, error: `TheHive at ${config.url} did not answer the query with a list` };
-    return { ok: true, alerts: alerts as HiveAlert[] };
-  } catch {
-    return { ok: false, error: `TheHive at ${config.url} answered with something that is not JSON` };
-  }
 }

@@ -2,14 +2,14 @@ import type { Finding } from '../../model/finding.js';
 import type { Window } from '../../model/window.js';
 import { renderTemplate } from '../../util/template.js';
 import type { FetchOutcome, FetchResult, Personalised, PlannedRequest, Source, SourceAction } from '../types.js';
-import { hiveQuery, queryHiveAlerts } from './client.js';
+import { hiveQuery, queryHiveAlerts } from './query.js';
 import { planFeedback } from './feedback.js';
 import { hiveFindings } from './findings.js';
 import { promoteAlert } from './promoteAction.js';
 import { addTags } from './tagAction.js';
 import type { TheHiveAlertDef, TheHiveConfig } from './types.js';
 
-/** TheHive as a source: one v1 query per due alert (all sent at once), and the tag and promote actions. */
+/** TheHive as a source: one paged v1 query per due alert (the alerts queried at once), and the tag and promote actions. */
 export class TheHiveSource implements Source<TheHiveAlertDef> {
   readonly name = 'thehive';
   readonly actions: Record<string, SourceAction>;
@@ -21,25 +21,28 @@ export class TheHiveSource implements Source<TheHiveAlertDef> {
     };
   }
 
-  /** The v1 query of an alert's filter; its age limit counts back from the window's end (now). */
+  /** The first page of the v1 query of an alert's filter; its age limit counts back from the window's end (now). */
   plan(alert: TheHiveAlertDef, window: Window): PlannedRequest<TheHiveAlertDef> {
     return { alert, window, request: hiveQuery(alert.thehive, window.to) };
   }
 
-  /** Runs every due alert's query concurrently; each TheHive alert (or case) found is a finding. */
+  /** Runs every due alert's query concurrently, each read page after page; each TheHive alert (or case) found is a finding. */
   async fetch(plans: PlannedRequest<TheHiveAlertDef>[], now: number): Promise<FetchResult> {
     let failure: string | undefined;
+    let calls = 0;
     const outcomes = await Promise.all(
       plans.map(async (plan): Promise<FetchOutcome> => {
         const answer = await queryHiveAlerts(this.config, plan.alert.thehive, plan.window.to);
+        calls += answer.calls;
         if (!answer.ok) {
           failure ??= answer.error;
-          return answer;
+          return { ok: false, error: answer.error };
         }
-        return { ok: true, findings: hiveFindings(this.config, answer.alerts, now, plan.alert.thehive.object) };
+        const findings = hiveFindings(this.config, answer.alerts, now, plan.alert.thehive.object);
+        return { ok: true, findings, ...(answer.truncated ? { incomplete: answer.truncated } : {}) };
       }),
     );
-    return { outcomes, calls: plans.length, failure };
+    return { outcomes, calls, failure };
   }
 
   /** Case feedback: the reporter of each case and the template its classification picks. */

@@ -6,6 +6,10 @@ export interface TheHiveConfig {
   api_key: string;
   organisation?: string;
   timeout: number;
+  /** The major version: 5 (stage/status, addTags) or 4 (TheHive 4.1: read/imported, tags written as the full list). */
+  version: 4 | 5;
+  /** Most alerts (or cases) one query reads, page after page; beyond it the newest are kept and a warning says so. */
+  max_items: number;
 }
 
 /** Which TheHive alerts (or cases) an alert looks at. */
@@ -16,6 +20,10 @@ export interface TheHiveFilter {
   stage?: string[];
   status?: string[];
   tags?: string[];
+  /** TheHive 4.1 alerts: whether they were marked read. */
+  read?: boolean;
+  /** TheHive 4.1 alerts: whether a case was created from them. */
+  imported?: boolean;
   max_age?: number;
 }
 
