@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
@@ -7,6 +7,8 @@ import { checkSchema, toPointer } from './schemaCheck.js';
 import type { AlertDef, ConditionDef, Config, FeedbackDef } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { readInputFile } from './readInputFile.js';
+import { errorMessage } from '../util/errors.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -46,7 +48,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
       continue;
     }
     seen.set(name, file);
-    const loaded = await loadAlertFile(config, path, file, name, cache);
+    const loaded = await loadAlertFile(config, path, file, name, cache).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
     if ('problems' in loaded) {
       result.problems.push(...loaded.problems);
       result.invalid.push(name);
@@ -66,7 +68,9 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
     if (!('problems' in checked)) return checked;
   }
-  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
+  const read = readInputFile(path);
+  if ('problem' in read) return { problems: [{ file, ...read.problem }] };
+  const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) return { problems: yaml.problems };
   if (yaml.value === null || yaml.value === undefined) {
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
@@ -166,12 +170,13 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
 }
 
 function readQueryFile(path: string, display: string): { query: Record<string, unknown> } | { problem: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return { problem: `query file ${display} does not exist (put it in the queries folder)` };
+  const read = readInputFile(path);
+  if ('problem' in read) {
+    if (read.problem.message === 'does not exist') return { problem: `query file ${display} does not exist (put it in the queries folder)` };
+    const where = read.problem.line ? `:${read.problem.line}:${read.problem.col}` : '';
+    return { problem: `query file ${display}${where} ${read.problem.message}` };
   }
+  const text = read.text;
   try {
     const parsed: unknown = JSON.parse(text);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `${display} must hold a JSON object (a query body)` };

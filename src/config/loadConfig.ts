@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { ProblemsError, type Problem } from './problems.js';
@@ -7,18 +6,25 @@ import { resolveSecrets } from './secrets.js';
 import type { ChannelConfig, Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { readInputFile } from './readInputFile.js';
 
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
   const path = resolve(file);
   const stat = statOrUndefined(path);
-  if (!stat) throw new ProblemsError([{ file, message: 'cannot read the configuration file (create it, or pass --config FILE)' }]);
+  if (!stat) {
+    const read = readInputFile(path);
+    const known = 'problem' in read && read.problem.message !== 'does not exist' ? `${read.problem.message}; ` : '';
+    throw new ProblemsError([{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }]);
+  }
   const cached = cache?.get(path, stat);
   if (cached !== undefined) {
     const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
     if (!checked.problems.length) return checked.config!;
   }
-  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
+  const read = readInputFile(path);
+  if ('problem' in read) throw new ProblemsError([{ file, ...read.problem }]);
+  const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) throw new ProblemsError(yaml.problems);
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
   const raw = structuredClone(yaml.value);
