@@ -28,7 +28,7 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   if (!options.from && options.to !== 'now') throw new UserError('--to needs --from (without them, test searches the window the next run would)', ExitCode.usage);
   const window = options.from ? { from: parseTime(options.from, now, '--from'), to: parseTime(options.to, now, '--to') } : undefined;
   if (window && window.from >= window.to) throw new UserError('--from must be before --to', ExitCode.usage);
-  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true });
+  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true, checkTemplates: true });
   if (options.json) printJson(report);
   else {
     for (const entry of report.alerts) {

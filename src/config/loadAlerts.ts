@@ -21,8 +21,8 @@ export interface LoadedAlerts {
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** The default message of a TheHive alert: its description, its link and the commands to act on it. */
-const HIVE_MESSAGE = '{{description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
+/** The default message of a TheHive alert: its own description (not the alertcron alert's), its link and the commands to act on it. */
+const HIVE_MESSAGE = '{{fields.description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
 
 /** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
 export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {

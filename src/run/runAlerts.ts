@@ -21,6 +21,7 @@ import { buildSearch, type Window } from './buildSearch.js';
 import { planAlert } from './plan.js';
 import { monitorCluster, pingHeartbeat } from './selfMonitor.js';
 import { trackAbsentKeys } from './trackAbsentKeys.js';
+import { unresolvedTemplatePaths } from './templateFields.js';
 import { deliveryChannels, writeBackTags } from './writeBack.js';
 import { expirePending, recordDeliveries } from './recordDeliveries.js';
 import { exitCodeOf, isoWindow, type AlertReport, type RunReport } from './report.js';
@@ -38,6 +39,8 @@ export interface RunOptions {
   ignoreSchedule?: boolean;
   /** Put each alert's search request into the report. */
   includeRequests?: boolean;
+  /** Warn about template paths that no finding has (for `test`). */
+  checkTemplates?: boolean;
   now?: () => number;
   env?: NodeJS.ProcessEnv;
 }
@@ -162,6 +165,7 @@ async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateDa
     try {
       if (!outcome.ok) throw new Error(outcome.error);
       const findings = 'findings' in outcome ? outcome.findings : await evaluate(alert, outcome.response, window);
+      if (options.checkTemplates) report.warnings.push(...unresolvedTemplatePaths(alert, findings, window));
       const applied = applyFindings(alert, findings, window, state, now, data.silences);
       entry.findings = applied.reports;
       deliveries.push(...applied.deliveries);
