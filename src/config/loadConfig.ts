@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
 import { resolveSecrets } from './secrets.js';
@@ -7,6 +8,7 @@ import type { ChannelConfig, Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 import { readInputFile } from './readInputFile.js';
+import { checkStatePaths } from './checkStatePaths.js';
 
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
@@ -39,7 +41,10 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   const reported = new Set(secretProblems.map((p) => p.path));
   const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
-  return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path) };
+  if (problems.length) return { problems };
+  const config = completeConfig(yaml.value as RawConfig, path);
+  const pathProblems = checkStatePaths(yaml, config);
+  return pathProblems.length ? { problems: pathProblems } : { problems, config };
 }
 
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
@@ -100,6 +105,8 @@ function completeConfig(raw: RawConfig, path: string): Config {
     state: {
       file: resolve(dir, (state.file as string | undefined) ?? 'state/state.json'),
       audit_log: resolve(dir, (state.audit_log as string | undefined) ?? 'state/audit.log'),
+      audit_max_size: parseSize((state.audit_max_size as string | undefined) ?? '10MB'),
+      audit_keep: (state.audit_keep as number | undefined) ?? 5,
       prune_after: duration(state.prune_after, '7d'),
       lock_wait: duration(state.lock_wait, '10s'),
     },

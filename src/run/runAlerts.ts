@@ -56,7 +56,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const peeked = store ? undefined : await peekState(config.state.file);
     const data: StateData = store ? store.data : peeked!.data;
     const warning = store ? store.warning : peeked!.warning;
-    const audit = new AuditLog(config.state.audit_log, randomUUID());
+    const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
     const now = clock();
     const report: RunReport = {
       startedAt: new Date(startedAt).toISOString(),
