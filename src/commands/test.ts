@@ -2,6 +2,7 @@ import { runAlerts } from '../run/runAlerts.js';
 import { clockFromEnv } from '../util/clock.js';
 import { parseDuration } from '../util/duration.js';
 import { ExitCode, UserError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 import { printErrors, printFindings, printJson } from './printReport.js';
 
 /** Options of `alertcron test`. */
@@ -32,7 +33,7 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   if (options.json) printJson(report);
   else {
     for (const entry of report.alerts) {
-      if (entry.request) console.log(`request: POST /${entry.request.index}/_search\n${JSON.stringify(entry.request.body, null, 2)}`);
+      if (entry.request) console.log(redact(`request: POST /${entry.request.index}/_search\n${JSON.stringify(entry.request.body, null, 2)}`));
     }
     printFindings(report, true);
     if (!options.send) console.log('(nothing sent, state untouched: add --send to deliver)');

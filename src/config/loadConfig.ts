@@ -9,6 +9,7 @@ import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js'
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 import { readInputFile } from './readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
+import { registerSentCredentials } from './sentCredentials.js';
 
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
@@ -43,6 +44,7 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
   if (problems.length) return { problems };
   const config = completeConfig(yaml.value as RawConfig, path);
+  registerSentCredentials(config);
   const pathProblems = checkStatePaths(yaml, config);
   return pathProblems.length ? { problems: pathProblems } : { problems, config };
 }

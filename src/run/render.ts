@@ -1,5 +1,6 @@
 import type { AlertDef } from '../config/types.js';
 import type { Finding } from '../conditions/finding.js';
+import { redact } from '../util/redact.js';
 import { renderTemplate } from '../util/template.js';
 import type { Window } from './buildSearch.js';
 import { findingLookup, ownValues } from './templateScope.js';
@@ -15,7 +16,7 @@ export function messageTemplate(alert: AlertDef, finding: Finding): string {
   return alert.message ?? (finding.message !== undefined ? '{{match_message}}' : DEFAULT_MESSAGE);
 }
 
-/** Renders an alert's title and message for one finding; the text is raw, each channel escapes it for itself. */
+/** Renders an alert's title and message for one finding, secrets redacted; the text is raw, each channel escapes it for itself. */
 export function renderFinding(alert: AlertDef, finding: Finding, window: Window): { title: string; message: string } {
   const lookup = findingLookup(ownValues(alert, finding, window), finding.fields);
   const samples = finding.samples.slice(0, alert.samples).map((sample) => {
@@ -23,5 +24,6 @@ export function renderFinding(alert: AlertDef, finding: Finding, window: Window)
     return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text;
   });
   const message = renderTemplate(messageTemplate(alert, finding), lookup) + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
-  return { title: renderTemplate(alert.title, lookup), message };
+  // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
+  return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
 }

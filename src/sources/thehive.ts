@@ -52,7 +52,7 @@ export function hiveHeaders(config: TheHiveConfig): Record<string, string> {
 
 /** Explains a TheHive error answer: its {type, message} body, with what to check for auth and missing APIs. */
 export function describeHiveError(config: TheHiveConfig, status: number, text: string): string {
-  let detail = text.slice(0, 200).replace(/\s+/g, ' ');
+  let detail = redact(text).slice(0, 200).replace(/\s+/g, ' ');
   try {
     const body = JSON.parse(text) as { type?: string; message?: string };
     if (body.type || body.message) detail = `${body.type ?? 'error'}: ${body.message ?? ''}`;
