@@ -28,7 +28,7 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { text:
     if (stat.isDirectory()) return { problem: { message: 'is a directory, not a file: rename it or move it out of this folder' } };
     if (!stat.isFile()) return { problem: { message: 'is not a regular file (a device, pipe or socket): point it at a text file' } };
     if (stat.size > maxBytes) return { problem: { message: tooLarge(maxBytes) } };
-    const bytes = readAtMost(fd, maxBytes + 1);
+    const bytes = readAtMost(fd, maxBytes + 1, stat.size);
     if (bytes.length > maxBytes) return { problem: { message: tooLarge(maxBytes) } };
     return decode(bytes);
   } catch (error) {
@@ -38,18 +38,21 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { text:
   }
 }
 
-/** Reads up to `limit` bytes in a loop: a file that grows while it is read cannot make this run forever. */
-function readAtMost(fd: number, limit: number): Buffer {
-  const buffer = Buffer.alloc(Math.min(limit, 64 * 1024));
+/**
+ * Reads up to `limit` bytes in a loop: a file that grows while it is read cannot make this run forever. Buffers
+ * are sized by the file's own size, so reading the same small query for a thousand alerts stays cheap.
+ */
+function readAtMost(fd: number, limit: number, sizeHint: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   while (total < limit) {
-    const read = readSync(fd, buffer, 0, Math.min(buffer.length, limit - total), null);
+    const chunk = Buffer.allocUnsafe(Math.min(limit - total, Math.max(sizeHint + 1 - total, 1024)));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
     if (read === 0) break;
-    chunks.push(Buffer.from(buffer.subarray(0, read)));
+    chunks.push(chunk.subarray(0, read));
     total += read;
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 function decode(bytes: Buffer): { text: string } | { problem: InputProblem } {
