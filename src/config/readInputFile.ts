@@ -51,6 +51,8 @@ function readAtMost(fd: number, limit: number, sizeHint: number): Buffer {
     if (read === 0) break;
     chunks.push(chunk.subarray(0, read));
     total += read;
+    // A short read of a regular file is its end: no second call just to be told so.
+    if (read < chunk.length) break;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
