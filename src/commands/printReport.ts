@@ -14,25 +14,26 @@ export function printErrors(report: RunReport): void {
   for (const line of lines) console.error(redact(line));
 }
 
-/** Prints, for people, what each alert found and what was decided. */
+/** Prints, for people, what each alert found and what was decided; secrets redacted like every other output. */
 export function printFindings(report: RunReport, withBodies: boolean): void {
+  const log = (line: string) => console.log(redact(line));
   for (const alert of report.alerts) {
     if (alert.status === 'not-due') {
-      console.log(`${alert.name}: not due`);
+      log(`${alert.name}: not due`);
       continue;
     }
     const window = alert.window ? ` [${alert.window.from} .. ${alert.window.to})` : '';
     if (alert.status === 'error') {
-      console.log(`${alert.name}${window}: ERROR ${alert.error}`);
+      log(`${alert.name}${window}: ERROR ${alert.error}`);
       continue;
     }
-    console.log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
+    log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
     for (const f of alert.findings) {
       const next = f.nextAt ? `, next repeat after ${f.nextAt}` : '';
-      console.log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
+      log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
       if (withBodies && f.notify) {
-        console.log(`    title: ${f.title}`);
-        for (const line of f.message.split('\n')) console.log(`    | ${line}`);
+        log(`    title: ${f.title}`);
+        for (const line of f.message.split('\n')) log(`    | ${line}`);
       }
     }
   }

@@ -2,6 +2,7 @@ import { runAlerts } from '../run/runAlerts.js';
 import { clockFromEnv } from '../util/clock.js';
 import { parseDuration } from '../util/duration.js';
 import { ExitCode, UserError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 import { printErrors, printFindings, printJson } from './printReport.js';
 
 /** Options of `alertcron test`. */
@@ -28,7 +29,7 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   if (!options.from && options.to !== 'now') throw new UserError('--to needs --from (without them, test searches the window the next run would)', ExitCode.usage);
   const window = options.from ? { from: parseTime(options.from, now, '--from'), to: parseTime(options.to, now, '--to') } : undefined;
   if (window && window.from >= window.to) throw new UserError('--from must be before --to', ExitCode.usage);
-  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true });
+  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true, checkTemplates: true });
   if (options.json) printJson(report);
   else {
     for (const entry of report.alerts) {
@@ -44,6 +45,6 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
 /** The request an alert sent, for people: a search as `POST /index/_search` and its body, anything else as JSON. */
 function describeRequest(request: unknown): string {
   const search = request as { index?: unknown; body?: unknown };
-  if (typeof search.index === 'string' && search.body) return `request: POST /${search.index}/_search\n${JSON.stringify(search.body, null, 2)}`;
-  return `request:\n${JSON.stringify(request, null, 2)}`;
+  if (typeof search.index === 'string' && search.body) return redact(`request: POST /${search.index}/_search\n${JSON.stringify(search.body, null, 2)}`);
+  return redact(`request:\n${JSON.stringify(request, null, 2)}`);
 }

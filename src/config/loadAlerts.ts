@@ -10,6 +10,8 @@ import type { AlertContext } from '../sources/types.js';
 import type { AlertDef, Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { readInputFile } from '../util/readInputFile.js';
+import { errorMessage } from '../util/errors.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -46,7 +48,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
       continue;
     }
     seen.set(name, file);
-    const loaded = await loadAlertFile(config, path, file, name, cache);
+    const loaded = await loadAlertFile(config, path, file, name, cache).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
     if ('problems' in loaded) {
       result.problems.push(...loaded.problems);
       result.invalid.push(name);
@@ -66,7 +68,9 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
     if (!('problems' in checked)) return checked;
   }
-  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
+  const read = readInputFile(path);
+  if ('problem' in read) return { problems: [{ file, ...read.problem }] };
+  const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) return { problems: yaml.problems };
   if (yaml.value === null || yaml.value === undefined) {
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };

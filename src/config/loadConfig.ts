@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
 import { resolveSecrets } from './secrets.js';
@@ -9,18 +9,27 @@ import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { readInputFile } from '../util/readInputFile.js';
+import { checkStatePaths } from './checkStatePaths.js';
+import { registerSentCredentials } from './sentCredentials.js';
 
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
   const path = resolve(file);
   const stat = statOrUndefined(path);
-  if (!stat) throw new ProblemsError([{ file, message: 'cannot read the configuration file (create it, or pass --config FILE)' }]);
+  if (!stat) {
+    const read = readInputFile(path);
+    const known = 'problem' in read && read.problem.message !== 'does not exist' ? `${read.problem.message}; ` : '';
+    throw new ProblemsError([{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }]);
+  }
   const cached = cache?.get(path, stat);
   if (cached !== undefined) {
     const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
     if (!checked.problems.length) return checked.config!;
   }
-  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
+  const read = readInputFile(path);
+  if ('problem' in read) throw new ProblemsError([{ file, ...read.problem }]);
+  const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) throw new ProblemsError(yaml.problems);
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
   const raw = structuredClone(yaml.value);
@@ -35,7 +44,11 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   const reported = new Set(secretProblems.map((p) => p.path));
   const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
-  return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path) };
+  if (problems.length) return { problems };
+  const config = completeConfig(yaml.value as RawConfig, path);
+  registerSentCredentials(config);
+  const pathProblems = checkStatePaths(yaml, config);
+  return pathProblems.length ? { problems: pathProblems } : { problems, config };
 }
 
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
@@ -85,6 +98,8 @@ function completeConfig(raw: RawConfig, path: string): Config {
     state: {
       file: resolve(dir, (state.file as string | undefined) ?? 'state/state.json'),
       audit_log: resolve(dir, (state.audit_log as string | undefined) ?? 'state/audit.log'),
+      audit_max_size: parseSize((state.audit_max_size as string | undefined) ?? '10MB'),
+      audit_keep: (state.audit_keep as number | undefined) ?? 5,
       prune_after: duration(state.prune_after, '7d'),
       lock_wait: duration(state.lock_wait, '10s'),
     },

@@ -23,6 +23,10 @@ export interface DeliveryConfig {
 export interface StateConfig {
   file: string;
   audit_log: string;
+  /** The audit log is rotated when an append would take it past this many bytes. */
+  audit_max_size: number;
+  /** Rotated audit logs kept (audit.log.1 ... audit.log.N). */
+  audit_keep: number;
   prune_after: number;
   lock_wait: number;
 }

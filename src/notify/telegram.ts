@@ -3,6 +3,7 @@ import { post } from '../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
+import { redact } from '../util/redact.js';
 import type { Receipt } from '../model/receipt.js';
 import type { Notification, Notifier } from './types.js';
 
@@ -48,7 +49,7 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
       let retryAfterMs = retryAfterHeader(answer.headers);
       try {
         const parsed = JSON.parse(answer.text) as { description?: string; parameters?: { retry_after?: number } };
-        description = String(parsed.description ?? '').slice(0, 200);
+        description = redact(String(parsed.description ?? '')).slice(0, 200);
         if (typeof parsed.parameters?.retry_after === 'number') retryAfterMs = parsed.parameters.retry_after * 1000;
       } catch {
         /* not JSON: the status says enough */

@@ -1,18 +1,26 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redact } from '../util/redact.js';
+import { rotateIfFull } from './rotateLog.js';
 
 import type { AuditEntry } from '../model/audit.js';
 
 export type { AuditEntry } from '../model/audit.js';
 
-/** Collects audit entries for one run and appends them to the JSON-lines audit log. */
+/** When the audit log is rotated: past `maxBytes`, keeping `keep` old files. */
+export interface AuditRotation {
+  maxBytes: number;
+  keep: number;
+}
+
+/** Collects audit entries for one run and appends them to the JSON-lines audit log, rotating it by size. */
 export class AuditLog {
   private entries: string[] = [];
 
   constructor(
     private readonly file: string,
     private readonly runId: string,
+    private readonly rotation: AuditRotation = { maxBytes: 10 * 1024 * 1024, keep: 5 },
   ) {}
 
   /** Records one entry, stamped with the time and the run id. */
@@ -29,7 +37,9 @@ export class AuditLog {
   flush(): void {
     if (!this.entries.length) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    appendFileSync(this.file, this.entries.join('\n') + '\n');
+    const text = this.entries.join('\n') + '\n';
+    rotateIfFull(this.file, Buffer.byteLength(text), this.rotation.maxBytes, this.rotation.keep);
+    appendFileSync(this.file, text);
     this.entries = [];
   }
 }

@@ -9,7 +9,7 @@ import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
 import type { Silence } from '../model/state.js';
 import type { Personalised } from '../sources/types.js';
-import { renderFinding } from './render.js';
+import { renderFinding } from '../render/render.js';
 import type { FindingReport } from './report.js';
 
 /** What deciding over one alert's findings produced: reports, the notices to queue, and audit lines. */

@@ -20,6 +20,7 @@ import { loadSources } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
+import { unresolvedTemplatePaths } from '../render/templateFields.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -36,6 +37,8 @@ export interface RunOptions {
   ignoreSchedule?: boolean;
   /** Put each alert's request into the report. */
   includeRequests?: boolean;
+  /** Warn about template paths that no finding has (for `test`). */
+  checkTemplates?: boolean;
   now?: () => number;
   env?: NodeJS.ProcessEnv;
 }
@@ -54,7 +57,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   try {
     const fullRun = !options.window && !options.only?.length;
     const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
-    const audit = new AuditLog(config.state.audit_log, randomUUID());
+    const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
@@ -73,6 +76,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     report.sourceRequests = fetched.calls;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
+    if (options.checkTemplates) for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
     const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings });
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

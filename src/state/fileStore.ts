@@ -5,6 +5,7 @@ import { ExitCode, UserError } from '../util/errors.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { migrateState } from './migrate.js';
+import { stateShapeProblem } from './checkShape.js';
 import type { StateStore, StateTransaction } from './store.js';
 
 /** The state as one JSON file (lowdb, written to a temporary file and renamed) under a cross-process lock. */
@@ -70,17 +71,24 @@ async function readState(file: string, moveCorruptAside: boolean) {
   const { Low } = await import('lowdb');
   const { JSONFile } = await import('lowdb/node');
   const db = new Low<StateData>(new JSONFile<StateData>(file), emptyState());
+  let unusable: { what: string; why: string } | undefined;
   try {
     await db.read();
+    // Valid JSON of the wrong shape (an array, `alerts` that is a list ...) is as unusable as broken JSON.
+    const wrong = stateShapeProblem(db.data);
+    if (wrong) unusable = { what: "is not alertcron's state", why: wrong };
   } catch (error) {
     if (!(error instanceof SyntaxError)) {
       throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
     }
+    unusable = { what: 'is not valid JSON', why: error.message };
+  }
+  if (unusable !== undefined) {
     db.data = emptyState();
-    if (!moveCorruptAside) return { db, warning: `state file ${file} is not valid JSON (${error.message}); a run will move it aside` };
+    if (!moveCorruptAside) return { db, warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` };
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return { db, warning: `state file ${file} was unreadable (${error.message}); moved it to ${aside} and started afresh` };
+    return { db, warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` };
   }
   db.data = migrateState(db.data);
   return { db, warning: undefined as string | undefined };

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../support/project.js';
 const LAYERS: string[][] = [
   ['util', 'http'],
   ['model'],
-  ['policy', 'state'],
+  ['policy', 'state', 'render'],
   ['rules', 'notify', 'sources'],
   ['config', 'outbox', 'operations'],
   ['run'],

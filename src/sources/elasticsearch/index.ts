@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findRuleType } from '../../rules/registry.js';
 import type { ConditionDef } from '../../rules/types.js';
 import { parseDuration } from '../../util/duration.js';
+import { readInputFile } from '../../util/readInputFile.js';
 import type { AlertContext, SourceDefinition, SourceProblem } from '../types.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 
@@ -58,13 +58,14 @@ function readQuery(query: unknown, context: AlertContext, problems: SourceProble
   if (typeof query !== 'string') return {};
   const path = join(context.queriesDir, query);
   const display = context.display(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    problems.push({ path: ['query'], message: `query file ${display} does not exist (put it in the queries folder)` });
+  const read = readInputFile(path);
+  if ('problem' in read) {
+    const where = read.problem.line ? `:${read.problem.line}:${read.problem.col}` : '';
+    const message = read.problem.message === 'does not exist' ? `query file ${display} does not exist (put it in the queries folder)` : `query file ${display}${where} ${read.problem.message}`;
+    problems.push({ path: ['query'], message });
     return {};
   }
+  const text = read.text;
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;

@@ -109,7 +109,8 @@ function summarizeError(text: string): string {
   } catch {
     /* not JSON: show the start of the text */
   }
-  return text.slice(0, 200).replace(/\s+/g, ' ');
+  // Redact before cutting: a cut through an echoed credential would leave a piece no redaction recognises.
+  return redact(text).slice(0, 200).replace(/\s+/g, ' ');
 }
 
 function describeEsError(error: unknown): string {

@@ -43,7 +43,7 @@ function versionHint(config: TheHiveConfig, status: number, detail: string): str
 
 /** Explains a TheHive error answer: its {type, message} body, with what to check for auth, permissions, the version and missing APIs. */
 export function describeHiveError(config: TheHiveConfig, status: number, text: string): string {
-  let detail = text.slice(0, 200).replace(/\s+/g, ' ');
+  let detail = redact(text).slice(0, 200).replace(/\s+/g, ' ');
   try {
     const body = JSON.parse(text) as { type?: string; message?: string };
     if (body.type || body.message) detail = `${body.type ?? 'error'}: ${body.message ?? ''}`;

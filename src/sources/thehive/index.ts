@@ -4,8 +4,8 @@ import type { SourceDefinition } from '../types.js';
 import { versionProblems, type RawHiveFilter } from './versions.js';
 import type { FeedbackDef, TheHiveAlertDef, TheHiveConfig } from './types.js';
 
-/** The default message of a TheHive alert: its description, its link and the commands to act on it. */
-const HIVE_MESSAGE = '{{description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
+/** The default message of a TheHive alert: its own description (not the alertcron alert's), its link and the commands to act on it. */
+const HIVE_MESSAGE = '{{fields.description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
 const HIVE_TITLE = 'TheHive alert: {{title}} (severity {{severity}}, {{age}} old)';
 
 interface RawHiveAlert {
