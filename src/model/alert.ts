@@ -30,3 +30,6 @@ export interface AlertBase {
   /** The message template; when absent, a rule's own message or a default summary is used. */
   message?: string;
 }
+
+/** The pseudo-alert name under which alertcron's own notices (self-monitoring) are delivered and audited. */
+export const SELF_ALERT = '_alertcron';

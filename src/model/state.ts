@@ -120,14 +120,12 @@ export interface StateData {
   sources: Record<string, SourceHealth>;
   /** Where each reading channel's inbox was read up to (its own cursor format). */
   cursors: Record<string, unknown>;
-  /** Grows by one each time a run or command takes the state: a write with an older token is refused. */
-  fence: number;
   lastRun?: LastRun;
 }
 
 /** A fresh, empty state. */
 export function emptyState(): StateData {
-  return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {}, fence: 0 };
+  return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {} };
 }
 
 /** Where a pending item goes, for people: the channel, or `source.action`. */

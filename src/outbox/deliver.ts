@@ -42,18 +42,25 @@ export async function deliverAll(
     let attempts = 0;
     for (;;) {
       attempts++;
+      let receipt: Receipt | void;
       try {
         const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
-        const receipt = await send(item, signal);
-        onAccepted(item.id, receipt ?? undefined);
-        return { id: item.id, ok: true, attempts, ...(receipt ? { receipt } : {}) };
+        receipt = await send(item, signal);
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
         const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
         const canRetry = failure.retryable && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
         if (!canRetry) return { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
         await sleep(wait, deadline);
+        continue;
       }
+      // Accepted: whatever happens to the journal now, it must not count as a failed send (and be sent again).
+      try {
+        onAccepted(item.id, receipt ?? undefined);
+      } catch {
+        /* the state's commit at the end of the run records it all the same */
+      }
+      return { id: item.id, ok: true, attempts, ...(receipt ? { receipt } : {}) };
     }
   };
 

@@ -14,9 +14,10 @@ export interface NoticeSpec {
   fields?: Record<string, unknown>;
 }
 
-/** Most labels kept per pending notice, and longest value: enough for `--match`, small in the state. */
-const MAX_LABELS = 40;
-const MAX_LABEL_CHARS = 200;
+/** Most bytes of labels kept per pending notice, and longest value: every field of a usual event, bounded in the state. */
+const MAX_LABEL_BYTES = 16_384;
+const MAX_LABEL_CHARS = 256;
+const MAX_DEPTH = 8;
 
 /** The one place pending deliveries are built: one per channel for a notice, with a fresh id. */
 export function enqueue(spec: NoticeSpec, channels: readonly string[], now: number): PendingDelivery[] {
@@ -44,16 +45,18 @@ export function enqueueAction(alert: string, key: string, action: PendingAction,
 /** The scalar fields of a finding as dotted paths, for silences that match a field's value. */
 function labelsOf(fields: Record<string, unknown>): Record<string, string> {
   const labels: Record<string, string> = {};
+  let bytes = 0;
   const walk = (value: unknown, path: string, depth: number) => {
-    if (Object.keys(labels).length >= MAX_LABELS) return;
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined || bytes >= MAX_LABEL_BYTES) return;
     if (typeof value === 'object') {
-      if (Array.isArray(value) || depth > 3) return;
+      if (Array.isArray(value) || depth > MAX_DEPTH) return;
       for (const [name, child] of Object.entries(value as Record<string, unknown>)) walk(child, path ? `${path}.${name}` : name, depth + 1);
       return;
     }
     const text = String(value);
-    if (text.length <= MAX_LABEL_CHARS) labels[path] = text;
+    if (text.length > MAX_LABEL_CHARS || bytes + path.length + text.length > MAX_LABEL_BYTES) return;
+    labels[path] = text;
+    bytes += path.length + text.length;
   };
   walk(fields, '', 0);
   return labels;

@@ -19,11 +19,10 @@ export interface DeliveryReport {
   muted?: string;
 }
 
-/** What recording a batch of outcomes produced: the reports, the audit lines, and the items accepted. */
+/** What recording a batch of outcomes produced: the reports and the audit lines. */
 export interface Recorded {
   reports: DeliveryReport[];
   audit: AuditEntry[];
-  accepted: PendingDelivery[];
 }
 
 /**
@@ -31,7 +30,7 @@ export interface Recorded {
  * with their receipt in `sent`; retryable failures stay pending; permanent failures and muted items are dropped.
  */
 export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], now: number): Recorded {
-  const recorded: Recorded = { reports: [], audit: [], accepted: [] };
+  const recorded: Recorded = { reports: [], audit: [] };
   const byId = new Map(data.pending.map((item) => [item.id, item]));
   const drop = new Set<string>();
   for (const outcome of outcomes) {
@@ -43,7 +42,6 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
       markDelivered(data, { id: item.id, at: now, ...(outcome.receipt ? { receipt: outcome.receipt } : {}) });
       recorded.audit.push({ event: 'delivered', ...base, ...(outcome.receipt?.id ? { receipt: outcome.receipt.id } : {}) });
       recorded.reports.push({ ...base, ok: true });
-      recorded.accepted.push(item);
     } else if ('muted' in outcome) {
       drop.add(item.id);
       recorded.audit.push({ event: 'muted', ...base, why: outcome.muted });
@@ -61,7 +59,7 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
 
 /** Drops pending items older than `maxAgeMs` instead of retrying them for ever; each is audited and reported. */
 export function expirePending(data: StateData, now: number, maxAgeMs: number): Recorded {
-  const recorded: Recorded = { reports: [], audit: [], accepted: [] };
+  const recorded: Recorded = { reports: [], audit: [] };
   data.pending = data.pending.filter((item) => {
     if (now - item.createdAt <= maxAgeMs) return true;
     const error = `dropped after ${Math.round((now - item.createdAt) / 60_000)} minutes of failed attempts (max_pending_age); last error: ${item.lastError ?? 'none'}`;

@@ -1,5 +1,6 @@
 import type { PendingDelivery, StateData } from '../model/state.js';
 import { findSilence } from './silences.js';
+import { SELF_ALERT } from '../model/alert.js';
 
 /** What the muter needs to know besides the state: which alerts still exist, and which are switched off. */
 export interface MuteContext {
@@ -12,7 +13,7 @@ export interface MuteContext {
 }
 
 /** Alerts whose notices are never muted: alertcron's own (self-monitoring). */
-const UNMUTED_ALERTS = new Set(['_alertcron']);
+const UNMUTED_ALERTS = new Set([SELF_ALERT]);
 
 /**
  * Why a queued notice must not be sent (any more), or undefined: a silence or an ignore, an acknowledgement,

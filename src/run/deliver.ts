@@ -40,17 +40,22 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const now = context.clock();
   const expired = expirePending(data, now, context.delivery.max_pending_age);
   const delivered: Delivered = { reports: [...expired.reports], audit: [...expired.audit] };
+  const followUp = followUpQueue(data.pending, context, now);
   const send = async (items: PendingDelivery[]) => {
     const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
-    const journal = (id: string, receipt: Receipt | undefined) => context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}) });
+    const byId = new Map(items.map((item) => [item.id, item]));
+    // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.
+    const journal = (id: string, receipt: Receipt | undefined) => {
+      const then = followUp.take(byId.get(id));
+      context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}), ...(then ? { then } : {}) });
+    };
     const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted, journal);
     const recorded = recordDeliveries(data, outcomes, context.clock());
     delivered.reports.push(...recorded.reports);
     delivered.audit.push(...recorded.audit);
-    return recorded.accepted;
   };
-  const accepted = await send(data.pending.filter(context.selected));
-  const actions = followUps(accepted, data.pending, context, now);
+  await send(data.pending.filter(context.selected));
+  const actions = followUp.taken();
   if (actions.length) {
     data.pending.push(...actions);
     await send(actions);
@@ -58,19 +63,26 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   return delivered;
 }
 
-/** One source action per accepted notice that calls for it, once per alert, key and arguments, unless already queued. */
-function followUps(accepted: readonly PendingDelivery[], pending: readonly PendingDelivery[], context: DeliverContext, now: number): PendingDelivery[] {
+/**
+ * The source actions accepted notices call for (e.g. tag the TheHive alert): at most one per alert, key and
+ * arguments, none that is already queued. `take` builds the one for an accepted item, `taken` lists them all.
+ */
+function followUpQueue(pending: readonly PendingDelivery[], context: DeliverContext, now: number) {
   const idOf = (alert: string, key: string, action: { source: string; name: string; args: unknown }) => `${alert}\u0000${key}\u0000${action.source}.${action.name}\u0000${JSON.stringify(action.args)}`;
   const queued = new Set(pending.filter((p) => p.action).map((p) => idOf(p.alert, p.key, p.action!)));
   const out: PendingDelivery[] = [];
-  for (const item of accepted) {
-    if (!item.channel) continue;
-    const action = context.afterDelivery(item.alert, item.reason);
-    if (!action) continue;
-    const id = idOf(item.alert, item.key, action);
-    if (queued.has(id)) continue;
-    queued.add(id);
-    out.push(enqueueAction(item.alert, item.key, action, now));
-  }
-  return out;
+  return {
+    take(item: PendingDelivery | undefined): PendingDelivery | undefined {
+      if (!item?.channel) return undefined;
+      const action = context.afterDelivery(item.alert, item.reason);
+      if (!action) return undefined;
+      const id = idOf(item.alert, item.key, action);
+      if (queued.has(id)) return undefined;
+      queued.add(id);
+      const queuedAction = enqueueAction(item.alert, item.key, action, now);
+      out.push(queuedAction);
+      return queuedAction;
+    },
+    taken: () => out,
+  };
 }

@@ -33,7 +33,7 @@ export async function fetchStage<A extends AlertBase>(due: readonly DueAlert<A>[
       }
       const plans = items.map((d) => source.plan(d.alert, d.window));
       const late = `the run reached its deadline (run.deadline) before ${name} answered; the window will be searched again next run`;
-      const answer = await beforeDeadline(source.fetch(plans, now), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
+      const answer = await beforeDeadline(source.fetch(plans, now, deadline), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
       result.health.set(name, answer.failure);
       result.calls[name] = answer.calls;
       return { name, items: plans.map((plan, i) => ({ plan, outcome: answer.outcomes[i] ?? { ok: false as const, error: `no answer from ${name} for this alert` } })) };

@@ -29,7 +29,7 @@ export interface InboxTransaction {
 export async function inboxStage(
   tx: InboxTransaction,
   channels: Readonly<Record<string, ChannelConfig>>,
-  sources: ReadonlyMap<string, Source>,
+  loadSource: (name: string) => Promise<Source | undefined>,
   now: number,
   readers: (name: string, config: ChannelConfig) => Promise<InboxReader | undefined> = createInbox,
   timeoutMs = 10_000,
@@ -46,7 +46,9 @@ export async function inboxStage(
       continue;
     }
     for (const action of read.actions) {
-      const outcome = await applyRequest(tx.data, action.request, sources, now);
+      const request = action.request;
+      const source = request.op === 'promote' ? await loadSource(request.source) : undefined;
+      const outcome = await applyRequest(tx.data, request, new Map(source && request.op === 'promote' ? [[request.source, source]] : []), now);
       result.actions.push({ channel: name, op: action.request.op, ok: outcome.ok, message: outcome.message });
       result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, by: action.request.by, ok: outcome.ok, result: outcome.message });
     }

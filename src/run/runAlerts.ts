@@ -60,16 +60,16 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
-    const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
-    const planned = planStage(selected.alerts, tx.data, now, options);
-    const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
-
     if (tx.commit && fullRun) {
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, sources, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())));
-      Object.assign(report, { actions: inbox.actions });
+      const loadSource = async (name: string) => (await loadSources(config, [name])).get(name);
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())));
+      report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
     }
+    const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
+    const planned = planStage(selected.alerts, tx.data, now, options);
+    const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
 
     audit.addAll(planned.audit);
     const fetched = await fetchStage(planned.due, sources, now, deadline);

@@ -2,13 +2,12 @@ import type { AuditEntry } from '../model/audit.js';
 import type { MonitoringConfig } from '../model/config.js';
 import type { PendingDelivery, SourceHealth } from '../model/state.js';
 import { get } from '../http/post.js';
+import { SELF_ALERT } from '../model/alert.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { updateSourceHealth } from '../policy/sourceHealth.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 
-/** The pseudo-alert name under which alertcron's own notices are delivered and audited. */
-export const SELF_ALERT = '_alertcron';
 
 /** The pseudo-source under which a clock that went back is announced. */
 export const CLOCK_SOURCE = 'clock';

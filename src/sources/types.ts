@@ -41,8 +41,8 @@ export interface Source<A extends AlertBase = AlertBase> {
   readonly name: string;
   /** The request for one alert over a window. */
   plan(alert: A, window: Window): PlannedRequest<A>;
-  /** Fetches every planned request of this source, one outcome per plan. */
-  fetch(plans: PlannedRequest<A>[], now: number): Promise<FetchResult>;
+  /** Fetches every planned request of this source, one outcome per plan; `signal` (the run's deadline) cuts it short. */
+  fetch(plans: PlannedRequest<A>[], now: number, signal?: AbortSignal): Promise<FetchResult>;
   /** The actions this source offers, by name. */
   actions: Record<string, SourceAction>;
   /**

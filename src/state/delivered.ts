@@ -6,11 +6,13 @@ export interface DeliveredEntry {
   id: string;
   at: number;
   receipt?: Receipt;
+  /** The source action the accepted notice calls for (e.g. a tag write-back), queued with it. */
+  then?: PendingDelivery;
 }
 
 /**
  * Applies one accepted delivery to the state: the item leaves the pending list, its key is stamped for that
- * channel and the notice is kept with its receipt in `sent`. Returns the item, or undefined when it was no
+ * channel, the notice is kept with its receipt in `sent`, and the action it calls for is queued. Returns the item, or undefined when it was no
  * longer pending (applying twice changes nothing).
  */
 export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDelivery | undefined {
@@ -22,5 +24,6 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
     if (key) key.delivered[item.channel] = entry.at;
     data.sent.push({ id: item.id, alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, at: entry.at, receipt: entry.receipt ?? {} });
   }
+  if (entry.then && !data.pending.some((p) => p.id === entry.then!.id)) data.pending.push(entry.then);
   return item;
 }

@@ -8,8 +8,9 @@ const STALE_MS = 30_000;
 /** Who holds a lock: the process, and what makes its pid meaningful (host, boot, pid namespace). */
 interface LockOwner {
   pid: number;
-  /** The inode of the lock directory it took: an owner file left by an earlier lock does not describe this one. */
+  /** The inode and birth time of the lock directory it took: an owner file left by an earlier lock does not describe this one. */
   lock?: number;
+  born?: number;
   host: string;
   boot?: string;
   pidns?: string;
@@ -32,47 +33,43 @@ function ownerFile(file: string): string {
  */
 export async function acquireLock(file: string, waitMs: number, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
   const lockfile = await import('proper-lockfile');
-  const attempt = (retries: number) =>
-    lockfile.lock(file, {
-      realpath: false,
-      lockfilePath: lockDir(file),
-      stale: STALE_MS,
-      update: 5_000,
-      retries: { retries, factor: 1, minTimeout: 500, maxTimeout: 500 },
-      onCompromised,
-    });
-  // Taking over a dead run's lock happens under a second, short-lived lock, so that two runs
-  // that both find the owner gone cannot both remove the lock and both go on.
-  let takeover: string | undefined;
-  try {
-    let release: () => Promise<void>;
+  const attempt = () =>
+    lockfile.lock(file, { realpath: false, lockfilePath: lockDir(file), stale: STALE_MS, update: 5_000, retries: 0, onCompromised });
+  const giveUpAt = Date.now() + waitMs;
+  for (;;) {
+    // Taking over a dead run's lock happens under a second, short-lived lock, so that two runs that both find
+    // the owner gone cannot both remove the lock and both go on.
+    let takeover: string | undefined;
     try {
-      release = await attempt(0).catch(async (error: { code?: string }) => {
+      const release = await attempt().catch(async (error: { code?: string }) => {
         // ENOTEMPTY: a stale lock that proper-lockfile could not rmdir (an older alertcron kept its owner file inside).
         if (error.code !== 'ELOCKED' && error.code !== 'ENOTEMPTY') throw error;
         takeover = enterTakeover(file);
-        if (takeover && ownerIsGone(file)) {
-          rmSync(lockDir(file), { recursive: true, force: true });
-          return attempt(0);
-        }
-        takeover = leaveTakeover(takeover);
-        return attempt(Math.max(0, Math.ceil(waitMs / 500)));
+        if (!takeover || !ownerIsGone(file)) return undefined;
+        rmSync(lockDir(file), { recursive: true, force: true });
+        rmSync(ownerFile(file), { force: true });
+        return attempt().catch(() => undefined);
       });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ELOCKED') {
-        throw new UserError(`another alertcron run holds the lock on ${file}; this run did nothing`, ExitCode.lockHeld);
+      if (release) {
+        const lock = statSync(lockDir(file));
+        writeFileSync(ownerFile(file), JSON.stringify({ ...thisProcess(), lock: lock.ino, born: lock.birthtimeMs }));
+        return async () => {
+          rmSync(ownerFile(file), { force: true });
+          await release();
+        };
       }
-      throw error;
+    } finally {
+      leaveTakeover(takeover);
     }
-    writeFileSync(ownerFile(file), JSON.stringify({ ...thisProcess(), lock: statSync(lockDir(file)).ino }));
-    return async () => {
-      rmSync(ownerFile(file), { force: true });
-      await release();
-    };
-  } finally {
-    leaveTakeover(takeover);
+    if (Date.now() + LOCK_POLL_MS > giveUpAt) {
+      throw new UserError(`another alertcron run holds the lock on ${file}; this run did nothing`, ExitCode.lockHeld);
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
 }
+
+/** How often a run waiting for the lock looks again. */
+const LOCK_POLL_MS = 500;
 
 /** This process as a lock owner. */
 function thisProcess(): LockOwner {
@@ -125,7 +122,7 @@ function leaveTakeover(dir: string | undefined): undefined {
  * state folder has pids of its own, which mean nothing here).
  */
 function ownerIsGone(file: string): boolean {
-  let lock: { mtimeMs: number; ino: number };
+  let lock: { mtimeMs: number; ino: number; birthtimeMs: number };
   try {
     lock = statSync(lockDir(file));
     if (Date.now() - lock.mtimeMs > STALE_MS) return true;
@@ -139,7 +136,7 @@ function ownerIsGone(file: string): boolean {
     return false;
   }
   const me = thisProcess();
-  if (owner.lock !== lock.ino || owner.host !== me.host || owner.boot !== me.boot || owner.pidns !== me.pidns) return false;
+  if (owner.lock !== lock.ino || (owner.born !== undefined && owner.born !== lock.birthtimeMs) || owner.host !== me.host || owner.boot !== me.boot || owner.pidns !== me.pidns) return false;
   try {
     process.kill(owner.pid, 0);
     return false;

@@ -4,6 +4,7 @@ import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
+import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
 import type { StateStore, StateTransaction } from './store.js';
@@ -28,10 +29,9 @@ export class FileStateStore implements StateStore {
       // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
       if (journal.replay(db.data)) await db.write();
       journal.clear();
-      db.data.fence = (db.data.fence ?? 0) + 1;
-      const fencingToken = db.data.fence;
+      const fence = new FenceFile(`${this.file}.fence`);
+      const fencingToken = fence.next();
       const file = this.file;
-      // The new fence is written with the first commit that changes anything else: a run that changes nothing writes nothing.
       let saved = JSON.stringify(db.data);
       return {
         data: db.data,
@@ -39,6 +39,7 @@ export class FileStateStore implements StateStore {
         fencingToken,
         async commit() {
           if (compromised) throw new Error(`the lock on ${file} was lost (${compromised.message}); state not written`);
+          fence.check(fencingToken);
           const text = JSON.stringify(db.data);
           if (text === saved) return;
           await db.write();

@@ -32,7 +32,7 @@ export async function openStore(config: StateConfig): Promise<StateStore> {
 }
 
 /** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */
-export async function changeState<T>(store: StateStore, change: (data: StateData, now?: number) => T | Promise<T>): Promise<T> {
+export async function changeState<T>(store: StateStore, change: (data: StateData) => T | Promise<T>): Promise<T> {
   const tx = await store.begin();
   try {
     const result = await change(tx.data);

@@ -30,7 +30,7 @@ test('the inbox stage applies chat actions through the operations, commits them,
     { chat: '-100', request: { op: 'silence', alert: 'admins', forMs: 3_600_000, comment: 'maintenance', by: 'bob' } },
     { chat: '-100', request: { op: 'ack', alert: 'admins', key: 'nobody', by: 'eve' } },
   ];
-  const result = await inboxStage(tx, CHANNELS, new Map(), NOW, async (name) => (name === 'team' ? inbox(actions, 44, askedFrom) : undefined));
+  const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? inbox(actions, 44, askedFrom) : undefined));
   assert.deepEqual(askedFrom, [41], 'read from the stored cursor; channels that cannot read are skipped');
   assert.deepEqual(result.actions.map((a) => [a.op, a.ok]), [['ack', true], ['silence', true], ['ack', false]]);
   assert.deepEqual(tx.data.alerts.admins!.keys.root!.acknowledged, { at: NOW, by: 'alice' });
@@ -46,7 +46,7 @@ test('an inbox that cannot be read keeps its cursor and does not stop the run', 
   const tx = transaction();
   tx.data.cursors.team = 7;
   const failing: InboxReader = { read: async () => { throw new Error('Telegram answered HTTP 502'); } };
-  const result = await inboxStage(tx, CHANNELS, new Map(), NOW, async (name) => (name === 'team' ? failing : undefined));
+  const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? failing : undefined));
   assert.deepEqual(result.warnings, ['channel team: could not read its inbox: Telegram answered HTTP 502']);
   assert.equal(tx.data.cursors.team, 7);
   assert.equal(tx.commits.length, 0);

@@ -18,6 +18,8 @@ export interface SlackServer {
   /** The payloads Slack accepted (status 200). */
   accepted(): unknown[];
   behaviour: SlackBehaviour;
+  /** How long each answer takes (a slow Slack), 0 by default. */
+  delayMs: number;
   /** Resolves when the next request arrives. */
   nextRequest(): Promise<void>;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ const ANSWERS: Record<Exclude<SlackBehaviour, 'hang'>, Answer> = {
 export async function startSlackServer(): Promise<SlackServer> {
   const requests: SlackRequest[] = [];
   let behaviour: SlackBehaviour = 'ok';
+  let delayMs = 0;
   const recorder = await startHttpRecorder((request) => {
     let body: unknown;
     try {
@@ -45,7 +48,7 @@ export async function startSlackServer(): Promise<SlackServer> {
     const current = body === undefined ? 'invalid-payload' : behaviour;
     const answer = current === 'hang' ? 'hang' : ANSWERS[current];
     requests.push({ path: request.path, body, status: answer === 'hang' ? 0 : answer.status });
-    return answer;
+    return answer === 'hang' ? answer : { ...answer, delayMs };
   });
   return {
     port: recorder.port,
@@ -57,6 +60,12 @@ export async function startSlackServer(): Promise<SlackServer> {
     },
     set behaviour(value: SlackBehaviour) {
       behaviour = value;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(value: number) {
+      delayMs = value;
     },
     nextRequest: () => recorder.nextRequest(),
     close: () => recorder.close(),

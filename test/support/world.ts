@@ -48,6 +48,7 @@ export function useWorld(): World {
     world.smtp.refuseWith = undefined;
     world.slack.requests.length = 0;
     world.slack.behaviour = 'ok';
+    world.slack.delayMs = 0;
   });
   after(async () => {
     for (const project of projects) project.cleanup();

@@ -11,11 +11,14 @@ import { keepAliveAgent, post } from '../../http/post.js';
  */
 export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true };
 
+/** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
+const MAX_SPLITS = 32;
+
 /**
  * Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome,
  * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
  */
-export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
   const outcomes: SearchOutcome[] = [];
   let requests = 0;
   let failure: string | undefined;
@@ -25,19 +28,30 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   try {
     // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
     // until the culprit is alone, so that only its alert fails and every other search is answered.
+    let splits = MAX_SPLITS;
     const search = async (chunk: SearchRequest[]): Promise<SearchOutcome[]> => {
       requests++;
-      const answer = await sendChunk(config, ca, agent, chunk);
+      if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
+      const answer = await sendChunk(config, ca, agent, chunk, signal);
       if (answer.refused === undefined) {
         failure ??= answer.failure;
         return answer.outcomes;
       }
       if (chunk.length === 1) return [{ ok: false, error: `the cluster rejected this alert's search: ${answer.refused}`, rejected: true }];
+      if (splits <= 0) return chunk.map(() => ({ ok: false, error: `the cluster refused a request holding this search, and too many bodies were refused to find which (${answer.refused})` }));
+      splits -= 2;
       const half = Math.ceil(chunk.length / 2);
       return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
     };
     for (let start = 0; start < searches.length; start += config.msearch_chunk) {
-      outcomes.push(...(await search(searches.slice(start, start + config.msearch_chunk))));
+      const chunk = searches.slice(start, start + config.msearch_chunk);
+      const answered = await search(chunk);
+      // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
+      if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
+        const error = !answered[0]!.ok ? answered[0]!.error : '';
+        failure ??= `the cluster refused every search of the request: ${error}`;
+        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error })));
+      } else outcomes.push(...answered);
     }
   } finally {
     agent.destroy();
@@ -55,7 +69,7 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[]): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string }> {
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string }> {
   const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
@@ -67,6 +81,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
       ca,
       agent,
       timeoutMs: config.timeout,
+      signal,
     }));
   } catch (error) {
     return failAll(redact(`cannot reach ${config.url}: ${describeNetworkError(error)}`));
@@ -126,7 +141,7 @@ function isParseError(text: string): boolean {
   try {
     const parsed = JSON.parse(text) as { error?: { type?: string; root_cause?: { type?: string }[] } };
     const type = parsed.error?.root_cause?.[0]?.type ?? parsed.error?.type ?? '';
-    return /parsing_exception|parse_exception|illegal_argument_exception|search_phase_execution_exception|query_shard_exception/.test(type);
+    return /^(x_content_parse_exception|parsing_exception|parse_exception)$/.test(type);
   } catch {
     return false;
   }

@@ -17,8 +17,8 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
   }
 
   /** All due searches through `_msearch`, `msearch_chunk` per request; an item's error is that alert's only. */
-  async fetch(plans: PlannedRequest<SearchAlertDef>[]): Promise<FetchResult> {
-    const result = await multiSearch(this.config, plans.map((p) => p.request as ReturnType<typeof buildSearch>));
+  async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal): Promise<FetchResult> {
+    const result = await multiSearch(this.config, plans.map((p) => p.request as ReturnType<typeof buildSearch>), signal);
     return { outcomes: result.outcomes, calls: result.requests, failure: result.failure };
   }
 }

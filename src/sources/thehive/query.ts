@@ -39,14 +39,14 @@ export type HiveRead = { ok: true; alerts: HiveAlert[]; calls: number; truncated
  * Reads every TheHive alert (or case) that matches a filter, page after page (newest first) until a short page,
  * up to `max_items`: beyond it the newest are kept and `truncated` says how many were read and how to read all.
  */
-export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilter, now: number): Promise<HiveRead> {
+export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilter, now: number, signal?: AbortSignal): Promise<HiveRead> {
   const seen = new Map<string, HiveAlert>();
   let calls = 0;
   for (let from = 0; ; ) {
     // One more than max_items tells "exactly max_items" from "more than max_items".
     const to = Math.min(from + PAGE, config.max_items + 1);
     calls++;
-    const page = await queryPage(config, hiveQuery(filter, now, from, to));
+    const page = await queryPage(config, hiveQuery(filter, now, from, to), signal);
     if (!page.ok) return { ...page, calls };
     // An alert created between two pages shifts the list by one: the same alert may come twice, kept once.
     for (const alert of page.alerts) seen.set(alert._id, alert);
@@ -66,10 +66,10 @@ export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilt
 }
 
 /** Sends one page of the query and checks that the answer is a list. */
-async function queryPage(config: TheHiveConfig, body: { query: Record<string, unknown>[] }): Promise<{ ok: true; alerts: HiveAlert[] } | { ok: false; error: string }> {
+async function queryPage(config: TheHiveConfig, body: { query: Record<string, unknown>[] }, signal?: AbortSignal): Promise<{ ok: true; alerts: HiveAlert[] } | { ok: false; error: string }> {
   let answer;
   try {
-    answer = await post(new URL(`${config.url}/api/v1/query?name=alertcron-alerts`), JSON.stringify(body), { headers: hiveHeaders(config), timeoutMs: config.timeout });
+    answer = await post(new URL(`${config.url}/api/v1/query?name=alertcron-alerts`), JSON.stringify(body), { headers: hiveHeaders(config), timeoutMs: config.timeout, signal });
   } catch (error) {
     return { ok: false, error: unreachable(config, error) };
   }

@@ -27,12 +27,12 @@ export class TheHiveSource implements Source<TheHiveAlertDef> {
   }
 
   /** Runs every due alert's query concurrently, each read page after page; each TheHive alert (or case) found is a finding. */
-  async fetch(plans: PlannedRequest<TheHiveAlertDef>[], now: number): Promise<FetchResult> {
+  async fetch(plans: PlannedRequest<TheHiveAlertDef>[], now: number, signal?: AbortSignal): Promise<FetchResult> {
     let failure: string | undefined;
     let calls = 0;
     const outcomes = await Promise.all(
       plans.map(async (plan): Promise<FetchOutcome> => {
-        const answer = await queryHiveAlerts(this.config, plan.alert.thehive, plan.window.to);
+        const answer = await queryHiveAlerts(this.config, plan.alert.thehive, plan.window.to, signal);
         calls += answer.calls;
         if (!answer.ok) {
           failure ??= answer.error;
