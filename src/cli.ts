@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ProblemsError, formatProblem } from './config/problems.js';
 import { ExitCode, UserError, errorMessage } from './util/errors.js';
@@ -35,10 +36,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The version in the package's own package.json (one small file read: no JSON import machinery at start-up). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function buildProgram(): Command {
   const program = new Command('alertcron')
     .description('Alerts on Elasticsearch/OpenSearch queries by email, Slack, SMS, calls, Telegram and webhooks; meant to be run by cron every minute.')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version', 'print the version (from the installed package.json)')
     .exitOverride()
     .showHelpAfterError('(run alertcron --help for usage)')
     .addHelpText('after', `
