@@ -9,7 +9,7 @@ import { currentUser } from './silence.js';
  * until it stops matching; a new occurrence after that fires again.
  */
 export async function ackCommand(alert: string, options: { config: string; key?: string; by?: string }): Promise<number> {
-  const { config } = await loadProject(options.config);
+  const { config } = await loadProject(options.config, process.env, { offline: true });
   const now = clockFromEnv()();
   const by = options.by ?? currentUser();
   const acked = await changeState(config.state.file, config.state.lock_wait, (data) => {

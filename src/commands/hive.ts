@@ -10,15 +10,15 @@ import { redact } from '../util/redact.js';
 import { describeHiveError, hiveHeaders } from '../sources/thehive.js';
 import { currentUser, describeSilence } from './silence.js';
 
-async function hiveConfig(file: string): Promise<{ hive: TheHiveConfig; stateFile: string; lockWait: number }> {
-  const { config } = await loadProject(file);
+async function hiveConfig(file: string, offline: boolean): Promise<{ hive: TheHiveConfig; stateFile: string; lockWait: number }> {
+  const { config } = await loadProject(file, process.env, { offline });
   if (!config.thehive) throw new UserError('alertcron.yaml has no thehive: section (url, api_key)', ExitCode.invalidConfig);
   return { hive: config.thehive, stateFile: config.state.file, lockWait: config.state.lock_wait };
 }
 
 /** `alertcron hive promote <id>`: creates a case from a TheHive alert and prints its link. */
 export async function hivePromoteCommand(id: string, options: { config: string }): Promise<number> {
-  const { hive } = await hiveConfig(options.config);
+  const { hive } = await hiveConfig(options.config, false);
   let answer;
   try {
     answer = await post(new URL(`${hive.url}/api/v1/alert/${encodeURIComponent(id)}/case`), '{}', { headers: hiveHeaders(hive), timeoutMs: hive.timeout });
@@ -33,7 +33,7 @@ export async function hivePromoteCommand(id: string, options: { config: string }
 
 /** `alertcron hive ignore <id> --for 30m`: stops notices and escalation for that TheHive alert for a while. */
 export async function hiveIgnoreCommand(id: string, options: { config: string; for: string; comment?: string; author?: string }): Promise<number> {
-  const { stateFile, lockWait } = await hiveConfig(options.config);
+  const { stateFile, lockWait } = await hiveConfig(options.config, true);
   const duration = durationOption('--for', options.for);
   const now = clockFromEnv()();
   const silence = {

@@ -5,7 +5,7 @@ import { printJson } from './printReport.js';
 
 /** `alertcron list`: the alerts with schedule, condition, channels and last window; broken files marked. */
 export async function listCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { config, loaded } = await loadProject(options.config);
+  const { config, loaded } = await loadProject(options.config, process.env, { offline: true });
   const { alerts, problems, disabled } = loaded;
   const { data: state } = await peekState(config.state.file);
   const rows = alerts.map((a) => ({

@@ -37,7 +37,7 @@ export function describeSilence(s: Silence, now: number): string {
 
 /** `alertcron silence add`: stores a silence in the state file (under the lock) and prints it. */
 export async function silenceAddCommand(alert: string, options: SilenceAddOptions): Promise<number> {
-  const { config, loaded } = await loadProject(options.config);
+  const { config, loaded } = await loadProject(options.config, process.env, { offline: true });
   const known = [...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid];
   if (!known.includes(alert)) throw new UserError(`no alert named ${alert} (alerts: ${known.sort().join(', ') || 'none'})`, ExitCode.usage);
   if (options.key !== undefined && options.match !== undefined) throw new UserError('use --key or --match, not both', ExitCode.usage);
@@ -67,7 +67,7 @@ export async function silenceAddCommand(alert: string, options: SilenceAddOption
 
 /** `alertcron silence list`: the active silences (all of them with --all), newest first. */
 export async function silenceListCommand(options: { config: string; all?: boolean; json?: boolean }): Promise<number> {
-  const { config } = await loadProject(options.config);
+  const { config } = await loadProject(options.config, process.env, { offline: true });
   const now = clockFromEnv()();
   const { data } = await peekState(config.state.file);
   const silences = data.silences.filter((s) => options.all || isActive(s, now)).sort((a, b) => b.createdAt - a.createdAt);
@@ -79,7 +79,7 @@ export async function silenceListCommand(options: { config: string; all?: boolea
 
 /** `alertcron silence expire <id>`: ends a silence now. */
 export async function silenceExpireCommand(id: string, options: { config: string }): Promise<number> {
-  const { config } = await loadProject(options.config);
+  const { config } = await loadProject(options.config, process.env, { offline: true });
   const now = clockFromEnv()();
   const ended = await changeState(config.state.file, config.state.lock_wait, (data) => {
     const silence = data.silences.find((s) => s.id === id);

@@ -11,7 +11,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 /** `alertcron status`: the last run, each alert's window and firing keys, pending deliveries, silences, sources. */
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { config, loaded } = await loadProject(options.config);
+  const { config, loaded } = await loadProject(options.config, process.env, { offline: true });
   const now = clockFromEnv()();
   const { data, warning } = await peekState(config.state.file);
   const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));

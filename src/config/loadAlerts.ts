@@ -120,12 +120,14 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
     const { line, col } = yaml.locate(where);
     problems.push({ file: yaml.file, line, col, path: toPointer(where), message });
   };
+  // Against an alertcron.yaml that did not parse, what it defines is unknown: only the alert itself is checked.
+  const known = !config.contentUnknown;
   if (raw.source === 'thehive') {
-    if (!config.thehive) at(['source'], 'alertcron.yaml has no thehive: section to read alerts from');
-  } else if (!config.elasticsearch) at(['index'], 'alertcron.yaml has no elasticsearch: section to search this index in');
+    if (!config.thehive && known) at(['source'], 'alertcron.yaml has no thehive: section to read alerts from');
+  } else if (!config.elasticsearch && known) at(['index'], 'alertcron.yaml has no elasticsearch: section to search this index in');
   const channels = Object.keys(config.channels);
   const checkChannels = (list: unknown, where: (string | number)[]) =>
-    (Array.isArray(list) ? list : []).forEach((channel, i) => {
+    (Array.isArray(list) && known ? list : []).forEach((channel, i) => {
       if (typeof channel === 'string' && !config.channels[channel]) {
         const guess = closestWord(channel, channels);
         const hint = guess ? `did you mean "${guess}"?` : channels.length ? `configured: ${channels.join(', ')}` : 'alertcron.yaml defines no channels';

@@ -3,37 +3,79 @@ import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
-import { resolveSecrets } from './secrets.js';
+import { resolveSecrets, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig, Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 
+/** What reading alertcron.yaml gave: the configuration, or its problems with a stand-in for checking the alerts anyway. */
+export interface ConfigReading {
+  config?: Config;
+  problems: Problem[];
+  /** When alertcron.yaml has problems: a configuration completed from its usable parts (none if the file is missing). */
+  fallback?: Config;
+}
+
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
+  const reading = await readConfig(file, env, cache);
+  if (!reading.config) throw new ProblemsError(reading.problems);
+  return reading.config;
+}
+
+/**
+ * Reads, checks and completes alertcron.yaml, returning every problem instead of throwing. Unset secret
+ * variables are not problems here: they are listed in `config.unset`, and a channel lacking one is marked.
+ */
+export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<ConfigReading> {
   const path = resolve(file);
   const stat = statOrUndefined(path);
-  if (!stat) throw new ProblemsError([{ file, message: 'cannot read the configuration file (create it, or pass --config FILE)' }]);
+  if (!stat) return { problems: [{ file, message: 'cannot read the configuration file (create it, or pass --config FILE)' }] };
   const cached = cache?.get(path, stat);
   if (cached !== undefined) {
+    // A cached file cannot locate anything: one with problems or unset secrets is parsed again for their lines.
     const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
-    if (!checked.problems.length) return checked.config!;
+    if (checked.config && !checked.config.unset.length) return { config: checked.config, problems: [] };
   }
   const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
-  if (yaml.problems.length) throw new ProblemsError(yaml.problems);
+  if (yaml.problems.length) return { problems: yaml.problems, fallback: { ...completeConfig({}, path, []), contentUnknown: true } };
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
   const raw = structuredClone(yaml.value);
   const checked = checkConfig(yaml, env, path);
-  if (checked.problems.length) throw new ProblemsError(checked.problems);
+  if (!checked.config) return { problems: checked.problems, fallback: fallbackConfig(yaml.value, checked.problems, path) };
   cache?.set(path, stat, raw);
-  return checked.config!;
+  return { config: checked.config, problems: [] };
 }
 
 function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { problems: Problem[]; config?: Config } {
-  const secretProblems = resolveSecrets(yaml, env, dirname(path));
-  const reported = new Set(secretProblems.map((p) => p.path));
-  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
+  const { problems: secretProblems, unset } = resolveSecrets(yaml, env, dirname(path));
+  const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
+  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
-  return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path) };
+  return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path, unset) };
+}
+
+/** The configuration made of what is usable in a file with problems: every value a problem points at is left out. */
+function fallbackConfig(value: unknown, problems: Problem[], path: string): Config {
+  const raw = (value && typeof value === 'object' && !Array.isArray(value) ? structuredClone(value) : {}) as RawConfig;
+  for (const problem of problems) if (problem.path) dropScalar(raw, problem.path);
+  try {
+    return completeConfig(raw, path, []);
+  } catch {
+    return { ...completeConfig({}, path, []), contentUnknown: true };
+  }
+}
+
+function dropScalar(root: unknown, pointer: string): void {
+  const parts = pointer.slice(1).split('/');
+  let node = root as Record<string, unknown> | undefined;
+  for (const part of parts.slice(0, -1)) {
+    const next = node?.[part];
+    if (!next || typeof next !== 'object') return;
+    node = next as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1]!;
+  if (node && (node[last] === null || typeof node[last] !== 'object')) delete node[last];
 }
 
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
@@ -47,7 +89,7 @@ function checkMonitoringChannels(yaml: YamlFile): Problem[] {
 
 type RawConfig = Record<string, Record<string, unknown> | undefined> & { channels?: Record<string, Record<string, unknown>> };
 
-function completeConfig(raw: RawConfig, path: string): Config {
+function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Config {
   const dir = dirname(path);
   const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
   const es = raw.elasticsearch;
@@ -74,7 +116,8 @@ function completeConfig(raw: RawConfig, path: string): Config {
       organisation: hive.organisation as string | undefined,
       timeout: duration(hive.timeout, '30s'),
     },
-    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, completeChannel(channel)])),
+    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(completeChannel(channel), name, unset)])),
+    unset,
     defaults: {
       every: duration(defaults.every, '1m'),
       throttle: defaults.throttle === 'once' ? 'once' : duration(defaults.throttle, '30m'),
@@ -106,6 +149,11 @@ function completeConfig(raw: RawConfig, path: string): Config {
     alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),
     queries_dir: resolve(dir, (raw.queries_dir as unknown as string | undefined) ?? 'queries'),
   };
+}
+
+function withMissingSecret(channel: ChannelConfig, name: string, unset: UnsetSecret[]): ChannelConfig {
+  const missing = unset.find((u) => u.channel === name);
+  return missing ? { ...channel, missingSecret: missing.problem.message } : channel;
 }
 
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {

@@ -1,3 +1,5 @@
+import type { UnsetSecret } from './secrets.js';
+
 /** Connection settings for the Elasticsearch / OpenSearch cluster, secrets already resolved. */
 export interface ElasticsearchConfig {
   url: string;
@@ -43,8 +45,14 @@ export interface EscalationTier {
   severity?: number[];
 }
 
+/** What every channel has besides its own settings. */
+export interface ChannelBase {
+  /** Set when a secret of this channel is unset or unreadable: its deliveries fail with this message and stay pending. */
+  missingSecret?: string;
+}
+
 /** An email channel: an SMTP server and fixed, validated recipients. */
-export interface EmailChannelConfig {
+export interface EmailChannelConfig extends ChannelBase {
   type: 'email';
   host: string;
   port: number;
@@ -59,14 +67,14 @@ export interface EmailChannelConfig {
 }
 
 /** A Slack incoming-webhook channel. */
-export interface SlackChannelConfig {
+export interface SlackChannelConfig extends ChannelBase {
   type: 'slack';
   webhook_url: string;
   timeout: number;
 }
 
 /** What both Twilio channels need: the account, the numbers, and where the API is. */
-export interface TwilioAccountConfig {
+export interface TwilioAccountConfig extends ChannelBase {
   account_sid: string;
   auth_token: string;
   from?: string;
@@ -91,7 +99,7 @@ export interface TwilioCallChannelConfig extends TwilioAccountConfig {
 }
 
 /** A Telegram Bot API channel. */
-export interface TelegramChannelConfig {
+export interface TelegramChannelConfig extends ChannelBase {
   type: 'telegram';
   bot_token: string;
   chat_id: string | number;
@@ -101,7 +109,7 @@ export interface TelegramChannelConfig {
 }
 
 /** A plain JSON webhook, optionally signed with HMAC-SHA256. */
-export interface WebhookChannelConfig {
+export interface WebhookChannelConfig extends ChannelBase {
   type: 'webhook';
   url: string;
   headers: Record<string, string>;
@@ -110,7 +118,7 @@ export interface WebhookChannelConfig {
 }
 
 /** The internal channel that writes tags back to TheHive alerts (never configured by hand). */
-export interface TheHiveTagChannelConfig extends TheHiveConfig {
+export interface TheHiveTagChannelConfig extends TheHiveConfig, ChannelBase {
   type: 'thehive-tag';
   object: 'alert' | 'case';
 }
@@ -168,6 +176,10 @@ export interface Config {
   monitoring: MonitoringConfig;
   alerts_dir: string;
   queries_dir: string;
+  /** Secrets whose variable is unset or whose file is unreadable (validate warns; channels carry missingSecret). */
+  unset: UnsetSecret[];
+  /** Set on the stand-in for an alertcron.yaml that did not parse: checks of alerts against it are skipped. */
+  contentUnknown?: boolean;
 }
 
 /** A threshold on a number: every bound given must hold. */
