@@ -11,6 +11,8 @@ export interface ValidateOptions {
   config: string;
   /** Unset secrets are errors, not warnings (for the production host). */
   strict?: boolean;
+  /** Also check every alert's index, fields and query against the cluster. */
+  cluster?: boolean;
   json?: boolean;
 }
 
@@ -22,12 +24,13 @@ export interface ValidateReport {
   warnings: Problem[];
   alerts: { valid: number; disabled: number; invalid: number };
   channels: number;
-
+  /** With --cluster: where the alerts were checked, how many, and why the cluster could not be used (exit code 3). */
+  cluster: { url: string; alerts_checked: number; error?: string } | null;
 }
 
 /**
  * `alertcron validate`: loads alertcron.yaml and every alert (the alerts even when alertcron.yaml has problems),
- * prints every problem and warning at once; exits 2 on any problem.
+ * optionally checks them against the cluster, prints every problem and warning at once; exits 2 on any problem.
  */
 export async function validateCommand(options: ValidateOptions): Promise<number> {
   const report = await validateProject(options);
@@ -43,15 +46,23 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   const config = reading.config ?? reading.fallback;
   const problems = [...reading.problems];
   const warnings: Problem[] = [];
-  const report: ValidateReport = { ok: false, exit_code: ExitCode.invalidConfig, problems, warnings, alerts: { valid: 0, disabled: 0, invalid: 0 }, channels: 0 };
+  const report: ValidateReport = { ok: false, exit_code: ExitCode.invalidConfig, problems, warnings, alerts: { valid: 0, disabled: 0, invalid: 0 }, channels: 0, cluster: null };
   if (!config) return report;
-  for (const unset of config.unset) (options.strict ? problems : warnings).push(unset.problem);
+  // --cluster needs the cluster's own secrets: unset, they are errors then; the channels' stay warnings.
+  const needed = (path = '') => options.strict || (options.cluster && path.startsWith('/elasticsearch/'));
+  for (const unset of config.unset) (needed(unset.problem.path) ? problems : warnings).push(unset.problem);
   const loaded = await loadAlerts(config, cache);
   if (reading.config) cache.save();
   problems.push(...loaded.problems);
   report.alerts = { valid: loaded.alerts.length, disabled: loaded.disabled.length, invalid: loaded.invalid.length };
   report.channels = Object.keys(config.channels).length;
-  report.exit_code = problems.length ? ExitCode.invalidConfig : ExitCode.ok;
+  if (options.cluster && reading.config && !problems.some((p) => p.path?.startsWith('/elasticsearch/'))) {
+    const { checkAgainstCluster } = await import('./validateCluster.js');
+    const checked = await checkAgainstCluster(reading.config, loaded.alerts);
+    problems.push(...checked.problems);
+    if (checked.url) report.cluster = { url: checked.url, alerts_checked: checked.checked, ...(checked.error ? { error: checked.error } : {}) };
+  }
+  report.exit_code = problems.length ? ExitCode.invalidConfig : report.cluster?.error ? ExitCode.sourceFailed : ExitCode.ok;
   report.ok = report.exit_code === ExitCode.ok;
   return report;
 }
@@ -62,10 +73,14 @@ export function printValidateReport(report: ValidateReport): void {
   for (const warning of report.warnings) console.error(redact(formatProblem({ ...warning, message: `warning: ${warning.message}` })));
   const { valid, disabled } = report.alerts;
   let summary = `${valid} alert(s) valid, ${disabled} disabled, ${report.channels} channel(s)`;
+  if (report.cluster) summary += `; ${report.cluster.alerts_checked} alert(s) checked against ${report.cluster.url}`;
   if (report.warnings.length) summary += `; ${report.warnings.length} warning(s) (validate --strict fails on them)`;
+  if (report.cluster?.error) console.error(`cannot check the alerts against the cluster: ${redact(report.cluster.error)}`);
   if (report.problems.length) {
     const files = new Set(report.problems.map((p) => p.file)).size;
     console.error(`${report.problems.length} problem(s) in ${files} file(s); ${summary}`);
+  } else if (report.cluster?.error) {
+    console.error(`cluster check failed; ${summary}`);
   } else {
     console.log(`OK: ${summary}`);
   }
