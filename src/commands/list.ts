@@ -18,7 +18,7 @@ export async function listCommand(options: { config: string; json?: boolean }): 
     last_window_end: state.alerts[a.name]?.window ? new Date(state.alerts[a.name]!.window!.to).toISOString() : null,
     last_error: state.alerts[a.name]?.lastError ?? null,
   }));
-  const invalid = [...new Set(problems.map((p) => p.file))];
+  const invalid = [...new Set(problems.map((p) => p.alert ?? p.file))];
   if (options.json) {
     printJson({ alerts: rows, disabled, invalid });
     return 0;

@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
+import { jsonErrorOffset } from './jsonErrorOffset.js';
 import { checkSchema, toPointer } from './schemaCheck.js';
 import type { AlertDef, ConditionDef, Config, FeedbackDef } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
@@ -149,8 +150,9 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
   let queryFile: string | undefined;
   if (typeof raw.query === 'string') {
     queryFile = join(config.queries_dir, raw.query);
-    const loaded = readQueryFile(queryFile, displayPath(config, queryFile));
+    const loaded = readQueryFile(queryFile, displayPath(config, queryFile), yaml.file);
     if ('problem' in loaded) at(['query'], loaded.problem);
+    else if ('located' in loaded) problems.push(loaded.located);
     else query = loaded.query;
   } else if (raw.query && typeof raw.query === 'object') {
     query = raw.query;
@@ -167,27 +169,31 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
   return { problems, query, queryFile };
 }
 
-function readQueryFile(path: string, display: string): { query: Record<string, unknown> } | { problem: string } {
+/** Reads a query file: its body, a problem to report at the alert's `query:` key, or one located in the query file itself. */
+function readQueryFile(path: string, display: string, alertFile: string): { query: Record<string, unknown> } | { problem: string } | { located: Problem } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return { problem: `query file ${display} does not exist (put it in the queries folder)` };
   }
+  const inQueryFile = (offset: number, message: string): { located: Problem } => ({
+    located: { file: display, ...lineCol(text, offset), message: `${message} (the query of ${alertFile})`, alert: alertFile },
+  });
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `${display} must hold a JSON object (a query body)` };
-    return { query: parsed as Record<string, unknown> };
+    parsed = JSON.parse(text);
   } catch (error) {
-    const position = /position (\d+)/.exec(String((error as Error).message));
-    const where = position ? lineCol(text, Number(position[1])) : '';
-    return { problem: `${display}${where} is not valid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}` };
+    const reason = (error as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+    return inQueryFile(jsonErrorOffset(text) ?? 0, `not valid JSON: ${reason}`);
   }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return inQueryFile(0, 'must hold a JSON object (a query body)');
+  return { query: parsed as Record<string, unknown> };
 }
 
-function lineCol(text: string, offset: number): string {
+function lineCol(text: string, offset: number): { line: number; col: number } {
   const before = text.slice(0, offset).split('\n');
-  return `:${before.length}:${before[before.length - 1]!.length + 1}`;
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
 }
 
 function completeAlert(config: Config, raw: RawAlert, name: string, file: string, query: Record<string, unknown>, queryFile: string | undefined, path: string): AlertDef {
