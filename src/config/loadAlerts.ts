@@ -184,7 +184,7 @@ function readQueryFile(path: string, display: string, alertFile: string): { quer
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const reason = (error as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+    const reason = (error as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, (?:\.\.\.)?".*$/s, '');
     return inQueryFile(jsonErrorOffset(text) ?? 0, `not valid JSON: ${reason}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return inQueryFile(0, 'must hold a JSON object (a query body)');
