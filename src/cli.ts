@@ -59,6 +59,18 @@ ${EXIT_CODES_HELP}`);
   const verboseOption = () => new Option('--verbose', 'more detail, and stack traces on internal errors');
 
   program
+    .command('init')
+    .description('start an alerts folder: a commented alertcron.yaml, one example alert and query, a .gitignore for state/')
+    .argument('[dir]', 'the folder to set up (created if missing)', '.')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Never overwrites a file: files that are already there are kept, and named.`)
+    .action(async (dir: string) => {
+      const { initCommand } = await import('./commands/init.js');
+      process.exitCode = await initCommand(dir);
+    });
+
+  program
     .command('run')
     .description('run every due alert once: search, decide, notify, record (what cron calls)')
     .addOption(configOption())
