@@ -77,7 +77,7 @@ Never overwrites a file: files that are already there are kept, and named.`)
     .option('--only <alerts...>', 'run only these alerts')
     .option('--dry-run', 'show what would be sent; touch neither state nor channels')
     .option('--json', 'print the run report as JSON on stdout')
-    .addOption(verboseOption())
+    .addOption(new Option('--verbose', 'print what each alert found, where each notification went, and, for an alert that found nothing, its hits and why (index, timestamp_field, group_by)'))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
       const { runCommand } = await import('./commands/run.js');
@@ -103,7 +103,7 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
 
   program
     .command('test')
-    .description('run one alert against the real cluster and show the request, findings and decisions')
+    .description('run one alert against the real cluster: the request, its hits per index and keys before the condition, the findings and decisions; warns why it may find nothing')
     .argument('<alert>', 'the alert name (its file name in alerts/ without .yaml)')
     .addOption(configOption())
     .option('--from <time>', 'start of the window: an ISO time or a duration ago (15m, 2h)')

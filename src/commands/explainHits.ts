@@ -1,0 +1,60 @@
+import type { AlertDef, Config } from '../config/types.js';
+import { ClusterClient, ClusterUnreachable } from '../inspect/clusterClient.js';
+import { fieldCaps } from '../inspect/fieldCaps.js';
+import { hitSummary, type HitSummary } from '../inspect/hitSummary.js';
+import { fieldsToCheck, mappingIssues } from '../inspect/mappingIssues.js';
+import type { Window } from '../run/buildSearch.js';
+import { errorMessage } from '../util/errors.js';
+import { mapLimit } from '../util/mapLimit.js';
+
+/** Why an alert found what it found: its hits before condition and grouping, and what may make it find nothing. */
+export interface HitExplanation {
+  alert: string;
+  hits?: HitSummary;
+  warnings: string[];
+  /** Why the explanation could not be made (the cluster failed). */
+  error?: string;
+}
+
+/** Explains each alert's search over its window with two read-only requests (field capabilities, a size-0 search). */
+export async function explainHits(config: Config, alerts: { alert: AlertDef; window: Window }[]): Promise<HitExplanation[]> {
+  const searched = alerts.filter(({ alert }) => alert.source === 'elasticsearch');
+  if (!config.elasticsearch || !searched.length) return [];
+  const client = new ClusterClient(config.elasticsearch);
+  try {
+    return await mapLimit(searched, 4, async ({ alert, window }): Promise<HitExplanation> => {
+      try {
+        const caps = await fieldCaps(client, alert.index, fieldsToCheck(alert));
+        const warnings = mappingIssues(alert, caps).map((issue) => issue.message);
+        if (caps.error || caps.indices?.length === 0) return { alert: alert.name, hits: { total: 0, perIndex: [] }, warnings };
+        const groupable = !!alert.group_by && !!caps.fields[alert.group_by]?.every((t) => t.aggregatable);
+        const hits = await hitSummary(client, alert, window, groupable);
+        if ('error' in hits) return { alert: alert.name, warnings, error: `the search for the explanation failed: ${hits.error}` };
+        if (groupable && hits.total > 0 && hits.withoutKey === hits.total) warnings.push(`no hit has a value in group_by "${alert.group_by}": every hit is outside any key`);
+        return { alert: alert.name, hits, warnings };
+      } catch (error) {
+        if (error instanceof ClusterUnreachable) return { alert: alert.name, warnings: [], error: error.message };
+        return { alert: alert.name, warnings: [], error: errorMessage(error) };
+      }
+    });
+  } finally {
+    client.close();
+  }
+}
+
+/** The lines that tell a person what an explanation says: hits (per index), keys, and warnings. */
+export function explanationLines(explanation: HitExplanation, alert: AlertDef): string[] {
+  const lines: string[] = [];
+  const hits = explanation.hits;
+  if (hits) {
+    const perIndex = hits.perIndex.map((i) => `${i.index}: ${i.hits}`).join(', ');
+    lines.push(`hits before condition and grouping: ${hits.total}${perIndex ? ` (${perIndex})` : ''}`);
+    if (alert.group_by && hits.keys !== undefined) lines.push(`keys: ${hits.keys} distinct value(s) of ${alert.group_by}`);
+    else if (alert.condition.type === 'buckets' && hits.keys !== undefined) lines.push(`keys: ${hits.keys} bucket(s) at ${alert.condition.path}`);
+    else if (!alert.group_by && alert.condition.type !== 'script' && hits.total) lines.push('keys: 1 (no group_by: all hits are one key)');
+    if (hits.withoutKey && hits.withoutKey < hits.total) lines.push(`${hits.withoutKey} hit(s) have no ${alert.group_by}: they belong to no key`);
+  }
+  for (const warning of explanation.warnings) lines.push(`warning: ${warning}`);
+  if (explanation.error) lines.push(`(cannot explain the hits: ${explanation.error})`);
+  return lines;
+}
