@@ -49,12 +49,17 @@ export function explanationLines(explanation: HitExplanation, alert: AlertDef): 
   if (hits) {
     const perIndex = hits.perIndex.map((i) => `${i.index}: ${i.hits}`).join(', ');
     lines.push(`hits before condition and grouping: ${hits.total}${perIndex ? ` (${perIndex})` : ''}`);
-    if (alert.group_by && hits.keys !== undefined) lines.push(`keys: ${hits.keys} distinct value(s) of ${alert.group_by}`);
-    else if (alert.condition.type === 'buckets' && hits.keys !== undefined) lines.push(`keys: ${hits.keys} bucket(s) at ${alert.condition.path}`);
-    else if (!alert.group_by && alert.condition.type !== 'script' && hits.total) lines.push('keys: 1 (no group_by: all hits are one key)');
+    const keys = hits.total ? keysLine(hits, alert) : undefined;
+    if (keys) lines.push(keys);
     if (hits.withoutKey && hits.withoutKey < hits.total) lines.push(`${hits.withoutKey} hit(s) have no ${alert.group_by}: they belong to no key`);
   }
   for (const warning of explanation.warnings) lines.push(`warning: ${warning}`);
   if (explanation.error) lines.push(`(cannot explain the hits: ${explanation.error})`);
   return lines;
+}
+
+function keysLine(hits: HitSummary, alert: AlertDef): string | undefined {
+  if (alert.group_by) return hits.keys === undefined ? undefined : `keys: ${hits.keys} distinct value(s) of ${alert.group_by}`;
+  if (alert.condition.type === 'buckets') return hits.keys === undefined ? undefined : `keys: ${hits.keys} bucket(s) at ${alert.condition.path}`;
+  return alert.condition.type === 'script' ? undefined : 'keys: 1 (no group_by: all hits are one key)';
 }

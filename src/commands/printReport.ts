@@ -45,7 +45,11 @@ function printAlert(alert: AlertReport, withBodies: boolean): void {
 
 /** Prints, for people, where each notification of a run went: one line per delivered (alert, key, channel). */
 export function printDelivered(report: RunReport): void {
-  for (const d of report.deliveries.filter((d) => d.ok)) console.log(`delivered: ${d.alert} ${JSON.stringify(d.key)} -> ${d.channel}${d.reason ? ` (${d.reason})` : ''}`);
+  for (const d of report.deliveries.filter((d) => d.ok)) {
+    // The internal channels write tags back to TheHive: shown as such, not by their internal names.
+    const where = d.channel.startsWith('_thehive') ? 'TheHive (tag written back)' : `${d.channel}${d.reason ? ` (${d.reason})` : ''}`;
+    console.log(`delivered: ${d.alert} ${JSON.stringify(d.key)} -> ${where}`);
+  }
 }
 
 /** Prints the report as JSON, with secrets redacted. */
