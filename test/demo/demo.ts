@@ -23,8 +23,8 @@ const hive = await startTheHiveServer();
 const project = createProject({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url });
 project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base }));
 Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey });
+const suffix = Date.now().toString(36);
 try {
-  const suffix = Date.now().toString(36);
   const now = Date.now();
   await createIndex(engine.url, `winlogbeat-demo-${suffix}`);
   await indexDocs(engine.url, `winlogbeat-demo-${suffix}`, [
@@ -68,6 +68,8 @@ try {
   console.log(`  The demo's servers are stopped now; status and list still work there: cd ${project.dir} && node ${BIN} status`);
   console.log(`  Remove it with: rm -rf ${project.dir}`);
 } finally {
+  // The seeded index goes (an engine that was already running is left as it was); the project folder stays.
+  await fetch(`${engine.url}/winlogbeat-demo-${suffix}`, { method: 'DELETE' }).catch(() => undefined);
   await smtp.close();
   await slack.close();
   await twilio.close();
