@@ -52,7 +52,12 @@ function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run alertcron --help for usage)')
     .addHelpText('after', `
-Typical crontab line:
+Getting started:
+  alertcron init /srv/alerts        a commented alertcron.yaml, one example alert and query
+  alertcron validate --cluster      check the folder, then each alert against the cluster
+  alertcron test <alert> --from 1h  what an alert finds and would send (sends nothing)
+
+Typical crontab line (alertcron init prints one with a PATH that finds alertcron and node):
   * * * * * cd /srv/alerts && alertcron run
 ${EXIT_CODES_HELP}`);
   const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
