@@ -4,10 +4,12 @@ let cli;
 try {
   cli = await import('../dist/src/cli.js');
 } catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/src/cli.js')) throw error;
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes("dist/src/cli.js'")) throw error;
   console.error('alertcron: dist/ is missing: in a git checkout, run npm run build first (an installed package has it)');
   process.exit(1);
 }
+const { exitWhenFlushed } = await import('../dist/src/util/exitWhenFlushed.js');
 
-// Exit at once with the run's code: a delivery cut off by the deadline must not keep the process alive.
-process.exit(await cli.main(process.argv));
+// Exit with the run's code as soon as stdout and stderr are written out: a delivery cut off by the deadline must
+// not keep the process alive, and a slow reader of --json must still get the whole report.
+await exitWhenFlushed(await cli.main(process.argv));

@@ -93,12 +93,12 @@ Never overwrites a file: files that are already there are kept, and named.`)
     .command('validate')
     .description('check alertcron.yaml, every alert and its query; print every problem with its line (no secrets needed)')
     .addOption(configOption())
-    .option('--strict', 'fail on unset secret variables and unreadable *_file secrets too (for the production host)')
+    .option('--strict', 'fail on unset secret variables and missing *_file secrets too (for the production host)')
     .option('--cluster', 'also check each alert against the cluster: index pattern, timestamp_field, group_by, query')
     .option('--json', 'print the problems and warnings as JSON, for CI')
     .addOption(verboseOption())
     .addHelpText('after', `
-Unset secrets (\${VAR} not in the environment, unreadable *_file) are warnings naming the variable:
+Unset secrets (\${VAR} not in the environment, a missing or unreadable *_file) are warnings naming them:
 validate, list, status, silence and ack work without them. validate --strict makes them errors.
 Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--cluster).`)
     .action(async (opts) => {

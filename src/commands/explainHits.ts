@@ -1,9 +1,10 @@
 import type { AlertDef, Config } from '../config/types.js';
+import type { Window } from '../model/window.js';
+import type { ElasticsearchConfig, SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { ClusterClient, ClusterUnreachable } from '../inspect/clusterClient.js';
 import { fieldCaps } from '../inspect/fieldCaps.js';
 import { hitSummary, type HitSummary } from '../inspect/hitSummary.js';
 import { fieldsToCheck, mappingIssues } from '../inspect/mappingIssues.js';
-import type { Window } from '../run/buildSearch.js';
 import { errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/mapLimit.js';
 
@@ -18,9 +19,10 @@ export interface HitExplanation {
 
 /** Explains each alert's search over its window with two read-only requests (field capabilities, a size-0 search). */
 export async function explainHits(config: Config, alerts: { alert: AlertDef; window: Window }[]): Promise<HitExplanation[]> {
-  const searched = alerts.filter(({ alert }) => alert.source === 'elasticsearch');
-  if (!config.elasticsearch || !searched.length) return [];
-  const client = new ClusterClient(config.elasticsearch);
+  const searched = alerts.filter((a): a is { alert: SearchAlertDef; window: Window } => a.alert.source === 'elasticsearch');
+  const section = config.sources.elasticsearch as ElasticsearchConfig | undefined;
+  if (!section || !searched.length) return [];
+  const client = new ClusterClient(section);
   try {
     return await mapLimit(searched, 4, async ({ alert, window }): Promise<HitExplanation> => {
       try {
@@ -43,7 +45,7 @@ export async function explainHits(config: Config, alerts: { alert: AlertDef; win
 }
 
 /** The lines that tell a person what an explanation says: hits (per index), keys, and warnings. */
-export function explanationLines(explanation: HitExplanation, alert: AlertDef): string[] {
+export function explanationLines(explanation: HitExplanation, alert: SearchAlertDef): string[] {
   const lines: string[] = [];
   const hits = explanation.hits;
   if (hits) {
@@ -58,7 +60,7 @@ export function explanationLines(explanation: HitExplanation, alert: AlertDef): 
   return lines;
 }
 
-function keysLine(hits: HitSummary, alert: AlertDef): string | undefined {
+function keysLine(hits: HitSummary, alert: SearchAlertDef): string | undefined {
   if (alert.group_by) return hits.keys === undefined ? undefined : `keys: ${hits.keys} distinct value(s) of ${alert.group_by}`;
   if (alert.condition.type === 'buckets') return hits.keys === undefined ? undefined : `keys: ${hits.keys} bucket(s) at ${alert.condition.path}`;
   return alert.condition.type === 'script' ? undefined : 'keys: 1 (no group_by: all hits are one key)';

@@ -14,7 +14,10 @@ export function printErrors(report: RunReport): void {
   for (const line of lines) console.error(redact(line));
 }
 
-/** Prints, for people, what each alert found and what was decided, with any `notes` about an alert below it. */
+/**
+ * Prints, for people, what each alert found and what was decided, with any `notes` about an alert below it;
+ * secrets redacted like every other output.
+ */
 export function printFindings(report: RunReport, withBodies: boolean, notes: Map<string, string[]> = new Map()): void {
   for (const alert of report.alerts) {
     printAlert(alert, withBodies);
@@ -23,32 +26,35 @@ export function printFindings(report: RunReport, withBodies: boolean, notes: Map
 }
 
 function printAlert(alert: AlertReport, withBodies: boolean): void {
+  const log = (line: string) => console.log(redact(line));
   if (alert.status === 'not-due') {
-    console.log(`${alert.name}: not due`);
+    log(`${alert.name}: not due`);
     return;
   }
   const window = alert.window ? ` [${alert.window.from} .. ${alert.window.to})` : '';
   if (alert.status === 'error') {
-    console.log(`${alert.name}${window}: ERROR ${alert.error}`);
+    log(`${alert.name}${window}: ERROR ${alert.error}`);
     return;
   }
-  console.log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
+  log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
   for (const f of alert.findings) {
     const next = f.nextAt ? `, next repeat after ${f.nextAt}` : '';
-    console.log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
+    log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
     if (withBodies && f.notify) {
-      console.log(`    title: ${f.title}`);
-      for (const line of f.message.split('\n')) console.log(`    | ${line}`);
+      log(`    title: ${f.title}`);
+      for (const line of f.message.split('\n')) log(`    | ${line}`);
     }
   }
 }
 
-/** Prints, for people, where each notification of a run went: one line per delivered (alert, key, channel). */
+/**
+ * Prints, for people, where each notification of a run went: one line per delivered (alert, key, channel); a
+ * source's action after a notice (TheHive's tag write-back) is shown as such. Notices muted before sending are not.
+ */
 export function printDelivered(report: RunReport): void {
-  for (const d of report.deliveries.filter((d) => d.ok)) {
-    // The internal channels write tags back to TheHive: shown as such, not by their internal names.
-    const where = d.channel.startsWith('_thehive') ? 'TheHive (tag written back)' : `${d.channel}${d.reason ? ` (${d.reason})` : ''}`;
-    console.log(`delivered: ${d.alert} ${JSON.stringify(d.key)} -> ${where}`);
+  for (const d of report.deliveries.filter((d) => d.ok && !d.muted)) {
+    const where = d.channel === 'thehive.tag' ? 'TheHive (tag written back)' : `${d.channel}${d.reason ? ` (${d.reason})` : ''}`;
+    console.log(redact(`delivered: ${d.alert} ${JSON.stringify(d.key)} -> ${where}`));
   }
 }
 

@@ -1,7 +1,13 @@
+import { resolve } from 'node:path';
+import { checkTemplates } from '../config/checkTemplates.js';
 import { loadAlerts } from '../config/loadAlerts.js';
 import { readConfig } from '../config/loadConfig.js';
 import { ParseCache } from '../config/parseCache.js';
 import { formatProblem, type Problem } from '../config/problems.js';
+import { readInputFile } from '../util/readInputFile.js';
+import type { AlertDef, Config } from '../config/types.js';
+import { parseYamlFile } from '../config/yamlDocument.js';
+import { toPointer } from '../config/schemaCheck.js';
 import { ExitCode, type ExitCodeValue } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { printJson } from './printReport.js';
@@ -53,7 +59,7 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   for (const unset of config.unset) (needed(unset.problem.path) ? problems : warnings).push(unset.problem);
   const loaded = await loadAlerts(config, cache);
   if (reading.config) cache.save();
-  problems.push(...loaded.problems);
+  problems.push(...loaded.problems, ...(await templateProblems(config, loaded.alerts)));
   report.alerts = { valid: loaded.alerts.length, disabled: loaded.disabled.length, invalid: loaded.invalid.length };
   report.channels = Object.keys(config.channels).length;
   if (options.cluster && reading.config && !problems.some((p) => p.path?.startsWith('/elasticsearch/'))) {
@@ -84,4 +90,20 @@ export function printValidateReport(report: ValidateReport): void {
   } else {
     console.log(`OK: ${summary}`);
   }
+}
+
+/** Template names no finding can have, located in their files (runs still run such alerts: they render those names empty). */
+async function templateProblems(config: Config, alerts: AlertDef[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const alert of alerts) {
+    const found = checkTemplates(alert);
+    if (!found.length) continue;
+    const read = readInputFile(resolve(config.dir, alert.file));
+    const yaml = 'text' in read ? await parseYamlFile(alert.file, read.text) : undefined;
+    for (const { where, message } of found) {
+      const { line, col } = yaml?.locate(where) ?? { line: 0, col: 0 };
+      problems.push({ file: alert.file, line: line || undefined, col, path: toPointer(where), message });
+    }
+  }
+  return problems;
 }

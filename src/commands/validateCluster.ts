@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { displayPath } from '../config/loadAlerts.js';
 import type { Problem } from '../config/problems.js';
 import type { AlertDef, Config } from '../config/types.js';
+import type { ElasticsearchConfig, SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { parseYamlFile } from '../config/yamlDocument.js';
 import { ClusterClient, ClusterUnreachable } from '../inspect/clusterClient.js';
 import { fieldCaps, type FieldCaps } from '../inspect/fieldCaps.js';
@@ -10,6 +10,7 @@ import { fieldsToCheck, mappingIssues, type AlertIssue } from '../inspect/mappin
 import { queryIssues } from '../inspect/queryIssues.js';
 import { clockFromEnv } from '../util/clock.js';
 import { mapLimit } from '../util/mapLimit.js';
+import { readInputFile } from '../util/readInputFile.js';
 
 /** What `validate --cluster` found: problems located in the alert files, and the cluster's own failure if any. */
 export interface ClusterCheck {
@@ -25,9 +26,10 @@ export interface ClusterCheck {
  * matches something, its timestamp_field and group_by are mapped (group_by aggregatable), its query and search parse.
  */
 export async function checkAgainstCluster(config: Config, alerts: AlertDef[]): Promise<ClusterCheck> {
-  const searched = alerts.filter((a) => a.source === 'elasticsearch');
-  if (!config.elasticsearch) return { problems: [], checked: 0 };
-  const client = new ClusterClient(config.elasticsearch);
+  const searched = alerts.filter((a): a is SearchAlertDef => a.source === 'elasticsearch');
+  const section = config.sources.elasticsearch as ElasticsearchConfig | undefined;
+  if (!section) return { problems: [], checked: 0 };
+  const client = new ClusterClient(section);
   const now = clockFromEnv()();
   const window = { from: now - 60_000, to: now };
   try {
@@ -45,18 +47,19 @@ export async function checkAgainstCluster(config: Config, alerts: AlertDef[]): P
     });
     const problems: Problem[] = [];
     for (const [i, alert] of searched.entries()) if (issues[i]!.length) problems.push(...(await locate(config, alert, issues[i]!)));
-    return { problems, url: config.elasticsearch.url, checked: searched.length };
+    return { problems, url: section.url, checked: searched.length };
   } catch (error) {
     if (!(error instanceof ClusterUnreachable)) throw error;
-    return { problems: [], url: config.elasticsearch.url, checked: 0, error: error.message };
+    return { problems: [], url: section.url, checked: 0, error: error.message };
   } finally {
     client.close();
   }
 }
 
 /** Turns issues into problems at their line in the alert file; a setting inherited from defaults says so. */
-async function locate(config: Config, alert: AlertDef, issues: AlertIssue[]): Promise<Problem[]> {
-  const yaml = await parseYamlFile(alert.file, readFileSync(resolve(config.dir, alert.file), 'utf8'));
+async function locate(config: Config, alert: SearchAlertDef, issues: AlertIssue[]): Promise<Problem[]> {
+  const read = readInputFile(resolve(config.dir, alert.file));
+  const yaml = await parseYamlFile(alert.file, 'text' in read ? read.text : '');
   const own = (yaml.value ?? {}) as Record<string, unknown>;
   return issues.map((issue) => {
     const { line, col } = yaml.locate([issue.path]);

@@ -4,6 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS } from './ajvOptions.js';
+import { writeSchemas } from './assembleSchemas.js';
+
+writeSchemas();
 
 const schemaUrl = (name: string) => new URL(`../../../src/config/schemas/${name}.schema.json`, import.meta.url);
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true, lines: false } });

@@ -1,17 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { registerSecret } from '../util/redact.js';
-import { errorMessage } from '../util/errors.js';
+import { isAbsentFile, readInputFile } from '../util/readInputFile.js';
 import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /** Keys whose values are secrets: they may only come from `${ENV_VAR}` or a sibling `<key>_file`. */
-export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret']);
+export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret', 'heartbeat_url']);
+
+/** The most bytes of a `*_file` secret read: a key or a token, never a large file. */
+const SECRET_FILE_MAX_BYTES = 64 * 1024;
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const ONLY_ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
-/** A `${VAR}` whose variable is unset, or a `<key>_file` that cannot be read: a warning until a command needs it. */
+/** A `${VAR}` whose variable is unset, or a `<key>_file` that is absent here: a warning until a command needs it. */
 export interface UnsetSecret {
   /** Where it is written and what is wrong, worded as a problem. */
   problem: Problem;
@@ -67,13 +69,18 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
           at([...path, key], `set either ${base} or ${key}, not both`, true);
           continue;
         }
-        try {
-          const secret = readFileSync(resolve(baseDir, record[key] as string), 'utf8').trim();
-          registerSecret(secret);
-          record[base] = secret;
-        } catch (error) {
-          missing([...path, key], `cannot read ${key}: ${errorMessage(error)}`, false, '/' + [...path, base].join('/'));
+        const read = readInputFile(resolve(baseDir, record[key] as string), SECRET_FILE_MAX_BYTES);
+        if ('problem' in read) {
+          // A secret file absent here is like an unset variable (a warning until needed); one that is there but
+          // unusable (a device, binary, too large) is a mistake wherever the configuration runs.
+          const message = `cannot read ${key}: ${record[key] as string} ${read.problem.message}`;
+          if (isAbsentFile(read.problem)) missing([...path, key], message, false, '/' + [...path, base].join('/'));
+          else at([...path, key], message);
+          continue;
         }
+        const secret = read.text.trim();
+        registerSecret(secret);
+        record[base] = secret;
       }
       return record;
     }

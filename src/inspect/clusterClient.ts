@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ElasticsearchConfig } from '../config/types.js';
+import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { keepAliveAgent, request } from '../http/post.js';
-import { authHeaders } from '../sources/elasticsearch.js';
+import { authHeaders } from '../sources/elasticsearch/msearch.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 

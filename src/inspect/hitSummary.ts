@@ -1,5 +1,6 @@
-import type { AlertDef } from '../config/types.js';
-import { buildSearch, type Window } from '../run/buildSearch.js';
+import type { Window } from '../model/window.js';
+import { buildSearch } from '../sources/elasticsearch/buildSearch.js';
+import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { getField } from '../util/fieldPath.js';
 import { errorReason, indexPath, type ClusterClient } from './clusterClient.js';
 
@@ -14,7 +15,7 @@ export interface HitSummary {
 }
 
 /** Counts, with one size-0 search, what an alert's query matches in a window, per index and per key. */
-export async function hitSummary(client: ClusterClient, alert: AlertDef, window: Window, groupable: boolean): Promise<HitSummary | { error: string }> {
+export async function hitSummary(client: ClusterClient, alert: SearchAlertDef, window: Window, groupable: boolean): Promise<HitSummary | { error: string }> {
   const query = buildSearch(alert, window).body.query;
   const aggs: Record<string, unknown> = { by_index: { terms: { field: '_index', size: 20 } } };
   if (alert.group_by && groupable) {

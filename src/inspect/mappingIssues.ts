@@ -1,4 +1,4 @@
-import type { AlertDef } from '../config/types.js';
+import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import type { FieldCaps } from './fieldCaps.js';
 
 /** Something about an alert that the cluster contradicts, at the alert key it concerns. */
@@ -10,12 +10,12 @@ export interface AlertIssue {
 const DATE_TYPES = new Set(['date', 'date_nanos']);
 
 /** The fields an alert needs the mapping of (with `.keyword` beside group_by, for a hint). */
-export function fieldsToCheck(alert: AlertDef): string[] {
+export function fieldsToCheck(alert: SearchAlertDef): string[] {
   return [alert.timestamp_field, ...(alert.group_by ? [alert.group_by, `${alert.group_by}.keyword`] : [])];
 }
 
 /** Compares an alert with the mapping: its index pattern matches something, its time field is a date, its group_by can be grouped. */
-export function mappingIssues(alert: AlertDef, caps: FieldCaps): AlertIssue[] {
+export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssue[] {
   if (caps.error) return [{ path: 'index', message: `the cluster refuses index "${alert.index}": ${caps.error}` }];
   if (caps.indices && caps.indices.length === 0) {
     return [{ path: 'index', message: `index pattern "${alert.index}" matches no index, alias or data stream on the cluster` }];

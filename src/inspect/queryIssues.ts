@@ -1,5 +1,6 @@
-import type { AlertDef } from '../config/types.js';
-import { buildSearch, type Window } from '../run/buildSearch.js';
+import type { Window } from '../model/window.js';
+import { buildSearch } from '../sources/elasticsearch/buildSearch.js';
+import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { errorReason, indexPath, type ClusterClient } from './clusterClient.js';
 import type { AlertIssue } from './mappingIssues.js';
 
@@ -10,7 +11,7 @@ const LENIENT = 'ignore_unavailable=true&allow_no_indices=true';
  * it), then (unless `searchToo` is false) sends the alert's real search over `window` with size 0, which also
  * checks its aggregations.
  */
-export async function queryIssues(client: ClusterClient, alert: AlertDef, window: Window, queryFile?: string, searchToo = true): Promise<AlertIssue[]> {
+export async function queryIssues(client: ClusterClient, alert: SearchAlertDef, window: Window, queryFile?: string, searchToo = true): Promise<AlertIssue[]> {
   const where = queryFile ? ` (${queryFile})` : '';
   const validated = await client.call('POST', `/${indexPath(alert.index)}/_validate/query?explain=true&${LENIENT}`, { query: alert.query.query ?? { match_all: {} } });
   const body = validated.body as { valid?: boolean; error?: string; explanations?: { valid?: boolean; error?: string }[] } | undefined;

@@ -1,4 +1,4 @@
-import type { EmailChannelConfig } from '../config/types.js';
+import type { EmailChannelConfig } from './config.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';
@@ -31,8 +31,9 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
     name,
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
+      let info: { messageId?: string } | undefined;
       try {
-        await withSignal(
+        info = await withSignal(
           transport.sendMail({
             from: { name: 'alertcron', address: config.from },
             to: (notification.to ?? config.to).map((address) => ({ name: '', address })),
@@ -46,6 +47,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
         if (error instanceof DeliveryError) throw new DeliveryError(`SMTP ${config.host}:${config.port}: ${error.message}`, error.retryable, error.retryAfterMs);
         throw classify(error, signal, config);
       }
+      return info?.messageId ? { id: String(info.messageId) } : undefined;
     },
   };
 }

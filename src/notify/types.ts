@@ -1,3 +1,5 @@
+import type { Receipt } from '../model/receipt.js';
+
 /** What one channel is asked to send: already rendered from templates, still raw (each channel escapes for itself). */
 export interface Notification {
   alert: string;
@@ -5,16 +7,15 @@ export interface Notification {
   reason: string;
   title: string;
   message: string;
-  /** Tags to write back (internal TheHive channel only). */
-  tags?: string[];
   /** Recipients that replace the channel's own (case feedback mails only; validated). */
   to?: string[];
 }
 
-/** A channel ready to send: one attempt per call; retries live in deliver(). */
+/** A channel ready to send: one attempt per call; retries live in the outbox. */
 export interface Notifier {
   name: string;
-  send(notification: Notification, signal: AbortSignal): Promise<void>;
+  /** Sends once; resolves with what the provider gave back (message id, chat, thread), or throws a DeliveryError. */
+  send(notification: Notification, signal: AbortSignal): Promise<Receipt | void>;
   /** Releases what the notifier keeps open between sends (e.g. pooled SMTP connections). */
   close?(): void;
 }
@@ -41,4 +42,19 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Something a person did in chat, read by a channel's inbox: the operation asked for, by whom, from where. */
+export interface ChatAction {
+  /** The operation, in the operations module's terms (ack, silence, ignore, promote, resolve ...). */
+  request: import('../model/operation.js').OperationRequest;
+  /** The chat the action came from (for allow-lists and answers). */
+  chat: string;
+  /** The sent notice it answers, when it was a button or a reply (its id in the state's `sent`). */
+  notice?: string;
+}
+
+/** A channel that can also read: returns the actions since a cursor it defined, and the cursor after them. */
+export interface InboxReader {
+  read(cursor: unknown, signal: AbortSignal): Promise<{ actions: ChatAction[]; cursor: unknown }>;
 }

@@ -1,7 +1,7 @@
 // Regressions for problems a code review found: each test drives the CLI the way a user would.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -28,7 +28,8 @@ test('runs racing to take over a dead run\'s lock still send each notification o
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
   const lock = join(project.dir, 'state', 'state.json.lock');
   mkdirSync(lock, { recursive: true });
-  writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: Number(dead), host: hostname() }));
+  const identity = { boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), pidns: readlinkSync('/proc/self/ns/pid') };
+  writeFileSync(`${lock}-owner`, JSON.stringify({ pid: Number(dead), host: hostname(), ...identity, lock: statSync(lock).ino }));
   utimesSync(lock, new Date(), new Date());
   const results = await Promise.all(Array.from({ length: 6 }, () => project.run(['run'], { ALERTCRON_NOW: iso(T) })));
   for (const r of results) assert.ok(r.code === 0 || r.code === 5, `exit ${r.code}: ${r.stderr}`);

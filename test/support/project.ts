@@ -112,7 +112,8 @@ export function defaultConfig(options: ProjectOptions): Record<string, unknown> 
       'soc-email': { type: 'email', host: '127.0.0.1', port: options.smtpPort ?? 9, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
       'soc-slack': { type: 'slack', webhook_url: '${SLACK_WEBHOOK_URL}', timeout: '3s' },
     },
-    defaults: { first_lookback: '10m' },
+    // Exact windows for the tests; the real default (30s) has its own test.
+    defaults: { first_lookback: '10m', ingest_delay: '0s' },
     delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 },
     state: { lock_wait: '15s' },
     ...options.extraConfig,

@@ -1,0 +1,84 @@
+import type { DeliveryConfig } from '../model/config.js';
+import type { Receipt } from '../model/receipt.js';
+import type { PendingDelivery } from '../model/state.js';
+import { DeliveryError } from '../notify/types.js';
+import { errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+
+/** Sends one pending item once (a channel's notice or a source's action); throws a DeliveryError on failure. */
+export type Sender = (item: PendingDelivery, signal: AbortSignal) => Promise<Receipt | void>;
+
+/** How one pending item ended in this run: accepted (with its receipt), failed, or muted just before sending. */
+export type DeliveryOutcome =
+  | { id: string; ok: true; attempts: number; receipt?: Receipt }
+  | { id: string; ok: false; attempts: number; error: string; retryable: boolean }
+  | { id: string; ok: false; attempts: 0; muted: string };
+
+/** Longest wait between two attempts inside one run, whatever Retry-After asks for. */
+const MAX_RETRY_WAIT_MS = 10_000;
+
+/**
+ * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all within
+ * the run's deadline; what is not accepted by then stays pending for the next run. `muted` is asked again just
+ * before each item is sent; `onAccepted` hears of each accepted item at once (to journal it).
+ */
+export async function deliverAll(
+  pending: PendingDelivery[],
+  senderFor: (item: PendingDelivery) => Sender | string,
+  options: DeliveryConfig,
+  muted: (item: PendingDelivery) => string | undefined = () => undefined,
+  onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
+): Promise<DeliveryOutcome[]> {
+  const deadline = AbortSignal.timeout(Math.max(0, options.deadline));
+  const deadlineAt = Date.now() + options.deadline;
+
+  const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
+    const reason = muted(item);
+    if (reason) return { id: item.id, ok: false, attempts: 0, muted: reason };
+    // Never start a send after the deadline: it would be cut off half-way, or accepted after we gave up on it.
+    if (deadline.aborted || Date.now() >= deadlineAt - 500) return { id: item.id, ok: false, attempts: 0, error: 'not sent: the run reached its delivery deadline', retryable: true };
+    const send = senderFor(item);
+    if (typeof send === 'string') return { id: item.id, ok: false, attempts: 0, error: send, retryable: false };
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      try {
+        const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
+        const receipt = await send(item, signal);
+        onAccepted(item.id, receipt ?? undefined);
+        return { id: item.id, ok: true, attempts, ...(receipt ? { receipt } : {}) };
+      } catch (error) {
+        const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
+        const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
+        const canRetry = failure.retryable && !failure.nextRunOnly && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
+        if (!canRetry) return { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
+        await sleep(wait, deadline);
+      }
+    }
+  };
+
+  return mapConcurrent(pending, options.concurrency, deliverOne);
+}
+
+async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

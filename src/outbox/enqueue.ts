@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { PendingAction, PendingDelivery } from '../model/state.js';
+
+/** What a notice is, before it is addressed: who it is about, why, and the rendered text. */
+export interface NoticeSpec {
+  alert: string;
+  key: string;
+  reason: string;
+  title: string;
+  message: string;
+  /** Recipients that replace the channel's own (validated by the caller). */
+  to?: string[];
+  /** The finding's fields, from which a few labels are kept for `--match` silences at send time. */
+  fields?: Record<string, unknown>;
+}
+
+/** Most labels kept per pending notice, and longest value: enough for `--match`, small in the state. */
+const MAX_LABELS = 40;
+const MAX_LABEL_CHARS = 200;
+
+/** The one place pending deliveries are built: one per channel for a notice, with a fresh id. */
+export function enqueue(spec: NoticeSpec, channels: readonly string[], now: number): PendingDelivery[] {
+  const labels = spec.fields ? labelsOf(spec.fields) : undefined;
+  return channels.map((channel) => ({
+    id: randomUUID(),
+    alert: spec.alert,
+    key: spec.key,
+    channel,
+    reason: spec.reason,
+    title: spec.title,
+    message: spec.message,
+    createdAt: now,
+    attempts: 0,
+    ...(spec.to ? { to: spec.to } : {}),
+    ...(labels && Object.keys(labels).length ? { labels } : {}),
+  }));
+}
+
+/** A source action queued like a delivery (retried, expired and audited the same way). */
+export function enqueueAction(alert: string, key: string, action: PendingAction, now: number): PendingDelivery {
+  return { id: randomUUID(), alert, key, action, reason: `${action.source}.${action.name}`, title: '', message: '', createdAt: now, attempts: 0 };
+}
+
+/** The scalar fields of a finding as dotted paths, for silences that match a field's value. */
+function labelsOf(fields: Record<string, unknown>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  const walk = (value: unknown, path: string, depth: number) => {
+    if (Object.keys(labels).length >= MAX_LABELS) return;
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') {
+      if (Array.isArray(value) || depth > 3) return;
+      for (const [name, child] of Object.entries(value as Record<string, unknown>)) walk(child, path ? `${path}.${name}` : name, depth + 1);
+      return;
+    }
+    const text = String(value);
+    if (text.length <= MAX_LABEL_CHARS) labels[path] = text;
+  };
+  walk(fields, '', 0);
+  return labels;
+}
