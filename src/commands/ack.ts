@@ -8,7 +8,7 @@ import { currentUser } from './silence.js';
  * until it stops matching; a new occurrence after that fires again. Queued notices of the key are dropped.
  */
 export async function ackCommand(alert: string, options: { config: string; key?: string; by?: string }): Promise<number> {
-  const { store, now } = await openProject(options.config);
+  const { store, now } = await openProject(options.config, { offline: true });
   const done = await perform({ op: 'ack', alert, key: options.key, by: options.by ?? currentUser() }, store, new Map(), now);
   if (!done.ok) throw new UserError(done.message, ExitCode.usage);
   console.log(done.message);

@@ -4,7 +4,7 @@ import { printJson } from './printReport.js';
 
 /** `alertcron list`: the alerts with schedule, condition, channels and last window; broken files marked. */
 export async function listCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { loaded, store } = await openProject(options.config);
+  const { loaded, store } = await openProject(options.config, { offline: true });
   const { alerts, problems, disabled } = loaded;
   const { data: state } = await store.peek();
   const rows = alerts.map((a) => ({
@@ -18,7 +18,7 @@ export async function listCommand(options: { config: string; json?: boolean }): 
     last_window_end: state.alerts[a.name]?.window ? new Date(state.alerts[a.name]!.window!.to).toISOString() : null,
     last_error: state.alerts[a.name]?.lastError ?? null,
   }));
-  const invalid = [...new Set(problems.map((p) => p.file))];
+  const invalid = [...new Set(problems.map((p) => p.alert ?? p.file))];
   if (options.json) {
     printJson({ alerts: rows, disabled, invalid });
     return 0;

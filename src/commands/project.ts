@@ -1,4 +1,4 @@
-import { loadProject } from '../config/loadProject.js';
+import { loadProject, type LoadProjectOptions } from '../config/loadProject.js';
 import type { Config } from '../config/types.js';
 import type { LoadedAlerts } from '../config/loadAlerts.js';
 import { openStore, type StateStore } from '../state/store.js';
@@ -12,8 +12,11 @@ export interface CommandProject {
   now: number;
 }
 
-/** Loads the project a command was pointed at (`--config`) and opens its state store. */
-export async function openProject(configFile: string): Promise<CommandProject> {
-  const { config, loaded } = await loadProject(configFile);
+/**
+ * Loads the project a command was pointed at (`--config`) and opens its state store. An `offline` command reaches
+ * no source: it works without the sources' secrets (status, list, silence, ack, hive ignore).
+ */
+export async function openProject(configFile: string, options: LoadProjectOptions = {}): Promise<CommandProject> {
+  const { config, loaded } = await loadProject(configFile, process.env, options);
   return { config, loaded, store: await openStore(config.state), now: clockFromEnv()() };
 }

@@ -31,7 +31,7 @@ export { describeSilence } from '../operations/stateOperations.js';
 
 /** `alertcron silence add`: stores a silence in the state file (under the lock) and prints it. */
 export async function silenceAddCommand(alert: string, options: SilenceAddOptions): Promise<number> {
-  const { loaded, store, now } = await openProject(options.config);
+  const { loaded, store, now } = await openProject(options.config, { offline: true });
   const known = [...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid];
   if (!known.includes(alert)) throw new UserError(`no alert named ${alert} (alerts: ${known.sort().join(', ') || 'none'})`, ExitCode.usage);
   if (options.key !== undefined && options.match !== undefined) throw new UserError('use --key or --match, not both', ExitCode.usage);
@@ -50,7 +50,7 @@ export async function silenceAddCommand(alert: string, options: SilenceAddOption
 
 /** `alertcron silence list`: the active silences (all of them with --all), newest first. */
 export async function silenceListCommand(options: { config: string; all?: boolean; json?: boolean }): Promise<number> {
-  const { store, now } = await openProject(options.config);
+  const { store, now } = await openProject(options.config, { offline: true });
   const { data } = await store.peek();
   const silences = data.silences.filter((s: Silence) => options.all || isActive(s, now)).sort((a, b) => b.createdAt - a.createdAt);
   if (options.json) printJson(silences.map((s) => ({ ...s, active: isActive(s, now), createdAt: new Date(s.createdAt).toISOString(), endsAt: new Date(s.endsAt).toISOString() })));
@@ -61,7 +61,7 @@ export async function silenceListCommand(options: { config: string; all?: boolea
 
 /** `alertcron silence expire <id>`: ends a silence now. */
 export async function silenceExpireCommand(id: string, options: { config: string }): Promise<number> {
-  const { store, now } = await openProject(options.config);
+  const { store, now } = await openProject(options.config, { offline: true });
   const done = await perform({ op: 'expire', id, by: currentUser() }, store, new Map(), now);
   if (!done.ok) throw new UserError(done.message, ExitCode.usage);
   console.log(done.message);

@@ -11,7 +11,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 /** `alertcron status`: the last run, each alert's window and firing keys, pending deliveries, silences, sources. */
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { loaded, store, now } = await openProject(options.config);
+  const { loaded, store, now } = await openProject(options.config, { offline: true });
   const { data, warning } = await store.peek();
   const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));
   const alerts = Object.entries(data.alerts)

@@ -85,13 +85,13 @@ function checkAlert(config: Config, yaml: YamlFile, path: string, name: string):
   const schemaProblems = checkSchema('alert', yaml);
   const raw = yaml.value as RawAlert;
   const source = sourceDefinition(raw.source ?? DEFAULT_SOURCE)!;
-  const context: AlertContext = { section: config.sources[source.name], path, queriesDir: config.queries_dir, defaults: config.defaults, display: (p) => displayPath(config, p) };
+  const context: AlertContext = { section: config.sources[source.name], ...(config.contentUnknown ? { sectionUnknown: true } : {}), path, queriesDir: config.queries_dir, defaults: config.defaults, display: (p) => displayPath(config, p) };
   const at = (where: (string | number)[], message: string): Problem => {
     const { line, col } = yaml.locate(where);
     return { file, line, col, path: toPointer(where), message };
   };
   const checked = source.checkAlert(raw as Record<string, unknown>, context);
-  const problems = [...checkChannels(config, raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => at(p.path, p.message))];
+  const problems = [...checkChannels(config, raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => (p.in ? { ...p.in, message: `${p.message} (the query of ${file})`, alert: file } : at(p.path, p.message)))];
   if (schemaProblems.length || problems.length) return { problems: [...schemaProblems, ...problems] };
   if (raw.enabled === false) return {};
   return { alert: source.completeAlert(raw as Record<string, unknown>, completeBase(config, raw, name, file, source.name), context, checked.extra) as AlertDef };
@@ -122,9 +122,11 @@ interface RawAlert {
 /** Every channel an alert names (notify, escalation tiers) must be configured; feedback mails need email channels. */
 function checkChannels(config: Config, raw: RawAlert, at: (where: (string | number)[], message: string) => Problem): Problem[] {
   const problems: Problem[] = [];
+  // Against an alertcron.yaml that did not parse, what it defines is unknown: only the alert itself is checked.
+  const known = !config.contentUnknown;
   const channels = Object.keys(config.channels);
   const check = (list: unknown, where: (string | number)[]) =>
-    (Array.isArray(list) ? list : []).forEach((channel, i) => {
+    (Array.isArray(list) && known ? list : []).forEach((channel, i) => {
       if (typeof channel === 'string' && !config.channels[channel]) {
         const guess = closestWord(channel, channels);
         const hint = guess ? `did you mean "${guess}"?` : channels.length ? `configured: ${channels.join(', ')}` : 'alertcron.yaml defines no channels';

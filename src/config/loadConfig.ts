@@ -3,7 +3,7 @@ import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
-import { resolveSecrets } from './secrets.js';
+import { resolveSecrets, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
@@ -13,42 +13,85 @@ import { readInputFile } from '../util/readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
 import { registerSentCredentials } from './sentCredentials.js';
 
+/** What reading alertcron.yaml gave: the configuration, or its problems with a stand-in for checking the alerts anyway. */
+export interface ConfigReading {
+  config?: Config;
+  problems: Problem[];
+  /** When alertcron.yaml has problems: a configuration completed from its usable parts (none if the file is missing). */
+  fallback?: Config;
+}
+
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
+  const reading = await readConfig(file, env, cache);
+  if (!reading.config) throw new ProblemsError(reading.problems);
+  return reading.config;
+}
+
+/**
+ * Reads, checks and completes alertcron.yaml, returning every problem instead of throwing. Unset secret
+ * variables are not problems here: they are listed in `config.unset`, and a channel lacking one is marked.
+ */
+export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<ConfigReading> {
   const path = resolve(file);
   const stat = statOrUndefined(path);
   if (!stat) {
     const read = readInputFile(path);
     const known = 'problem' in read && read.problem.message !== 'does not exist' ? `${read.problem.message}; ` : '';
-    throw new ProblemsError([{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }]);
+    return { problems: [{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }] };
   }
   const cached = cache?.get(path, stat);
   if (cached !== undefined) {
+    // A cached file cannot locate anything: one with problems or unset secrets is parsed again for their lines.
     const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
-    if (!checked.problems.length) return checked.config!;
+    if (checked.config && !checked.config.unset.length) return { config: checked.config, problems: [] };
   }
   const read = readInputFile(path);
-  if ('problem' in read) throw new ProblemsError([{ file, ...read.problem }]);
+  const unknown = (): Config => ({ ...completeConfig({}, path, []), contentUnknown: true });
+  if ('problem' in read) return { problems: [{ file, ...read.problem }], fallback: unknown() };
   const yaml = await parseYamlFile(file, read.text);
-  if (yaml.problems.length) throw new ProblemsError(yaml.problems);
+  if (yaml.problems.length) return { problems: yaml.problems, fallback: unknown() };
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
   const raw = structuredClone(yaml.value);
   const checked = checkConfig(yaml, env, path);
-  if (checked.problems.length) throw new ProblemsError(checked.problems);
+  if (!checked.config) return { problems: checked.problems, fallback: fallbackConfig(yaml.value, checked.problems, path) };
   cache?.set(path, stat, raw);
-  return checked.config!;
+  return { config: checked.config, problems: [] };
 }
 
 function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { problems: Problem[]; config?: Config } {
-  const secretProblems = resolveSecrets(yaml, env, dirname(path));
-  const reported = new Set(secretProblems.map((p) => p.path));
-  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
+  const { problems: secretProblems, unset } = resolveSecrets(yaml, env, dirname(path));
+  const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
+  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
   if (problems.length) return { problems };
-  const config = completeConfig(yaml.value as RawConfig, path);
+  const config = completeConfig(yaml.value as RawConfig, path, unset);
   registerSentCredentials(config);
   const pathProblems = checkStatePaths(yaml, config);
   return pathProblems.length ? { problems: pathProblems } : { problems, config };
+}
+
+/** The configuration made of what is usable in a file with problems: every value a problem points at is left out. */
+function fallbackConfig(value: unknown, problems: Problem[], path: string): Config {
+  const raw = (value && typeof value === 'object' && !Array.isArray(value) ? structuredClone(value) : {}) as RawConfig;
+  for (const problem of problems) if (problem.path) dropScalar(raw, problem.path);
+  try {
+    return completeConfig(raw, path, []);
+  } catch {
+    return { ...completeConfig({}, path, []), contentUnknown: true };
+  }
+}
+
+function dropScalar(root: unknown, pointer: string): void {
+  const parts = pointer.slice(1).split('/');
+  let node = root as Record<string, unknown> | undefined;
+  for (const part of parts.slice(0, -1)) {
+    const next = node?.[part];
+    if (!next || typeof next !== 'object') return;
+    node = next as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1]!;
+  if (node && (node[last] === null || typeof node[last] !== 'object')) delete node[last];
 }
 
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
@@ -62,7 +105,7 @@ function checkMonitoringChannels(yaml: YamlFile): Problem[] {
 
 type RawConfig = Record<string, Record<string, unknown> | undefined> & { channels?: Record<string, Record<string, unknown>> };
 
-function completeConfig(raw: RawConfig, path: string): Config {
+function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Config {
   const dir = dirname(path);
   const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
   const defaults = raw.defaults ?? {};
@@ -74,7 +117,8 @@ function completeConfig(raw: RawConfig, path: string): Config {
     file: path,
     dir,
     sources: completeSources(raw, dir),
-    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, completeChannel(channel)])),
+    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(completeChannel(channel), name, unset)])),
+    unset,
     defaults: {
       every: duration(defaults.every, '1m'),
       throttle: defaults.throttle === 'once' ? 'once' : duration(defaults.throttle, '30m'),
@@ -112,6 +156,11 @@ function completeConfig(raw: RawConfig, path: string): Config {
     alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),
     queries_dir: resolve(dir, (raw.queries_dir as unknown as string | undefined) ?? 'queries'),
   };
+}
+
+function withMissingSecret(channel: ChannelConfig, name: string, unset: UnsetSecret[]): ChannelConfig {
+  const missing = unset.find((u) => u.channel === name);
+  return missing ? { ...channel, missingSecret: missing.problem.message } : channel;
 }
 
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {

@@ -21,7 +21,7 @@ export function registerSentCredentials(config: Config): void {
     switch (channel.type) {
       case 'twilio-sms':
       case 'twilio-call':
-        registerPair(channel.account_sid, channel.auth_token);
+        if (channel.auth_token) registerPair(channel.account_sid, channel.auth_token);
         break;
       case 'email':
         if (channel.password) {

@@ -2,6 +2,7 @@ import type { AlertDefaults, DeliveryConfig, MonitoringConfig, RunConfig, StateC
 import type { ChannelConfig } from '../notify/config.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import type { TheHiveAlertDef } from '../sources/thehive/types.js';
+import type { UnsetSecret } from './secrets.js';
 
 /** The whole of alertcron.yaml after validation, defaults and secrets. */
 export interface Config {
@@ -17,6 +18,10 @@ export interface Config {
   monitoring: MonitoringConfig;
   alerts_dir: string;
   queries_dir: string;
+  /** Secrets whose variable is unset or whose file is unreadable (validate warns; channels carry missingSecret). */
+  unset: UnsetSecret[];
+  /** Set on the stand-in for an alertcron.yaml that did not parse: checks of alerts against it are skipped. */
+  contentUnknown?: boolean;
 }
 
 /** One alert, loaded from alerts/<name>.yaml: a union keyed by `source`. */

@@ -1,5 +1,11 @@
+/** What every channel has besides its own settings. */
+export interface ChannelBase {
+  /** Set when a secret of this channel is unset or unreadable: its deliveries fail with this message and stay pending. */
+  missingSecret?: string;
+}
+
 /** An email channel: an SMTP server and fixed, validated recipients. */
-export interface EmailChannelConfig {
+export interface EmailChannelConfig extends ChannelBase {
   type: 'email';
   host: string;
   port: number;
@@ -14,14 +20,14 @@ export interface EmailChannelConfig {
 }
 
 /** A Slack incoming-webhook channel. */
-export interface SlackChannelConfig {
+export interface SlackChannelConfig extends ChannelBase {
   type: 'slack';
   webhook_url: string;
   timeout: number;
 }
 
 /** What both Twilio channels need: the account, the numbers, and where the API is. */
-export interface TwilioAccountConfig {
+export interface TwilioAccountConfig extends ChannelBase {
   account_sid: string;
   auth_token: string;
   from?: string;
@@ -46,7 +52,7 @@ export interface TwilioCallChannelConfig extends TwilioAccountConfig {
 }
 
 /** A Telegram Bot API channel. */
-export interface TelegramChannelConfig {
+export interface TelegramChannelConfig extends ChannelBase {
   type: 'telegram';
   bot_token: string;
   chat_id: string | number;
@@ -56,7 +62,7 @@ export interface TelegramChannelConfig {
 }
 
 /** A plain JSON webhook, optionally signed with HMAC-SHA256. */
-export interface WebhookChannelConfig {
+export interface WebhookChannelConfig extends ChannelBase {
   type: 'webhook';
   url: string;
   headers: Record<string, string>;

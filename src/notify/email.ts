@@ -44,21 +44,24 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
           signal,
         );
       } catch (error) {
-        throw error instanceof DeliveryError ? error : classify(error, signal);
+        if (error instanceof DeliveryError) throw new DeliveryError(`SMTP ${config.host}:${config.port}: ${error.message}`, error.retryable, error.retryAfterMs);
+        throw classify(error, signal, config);
       }
       return info?.messageId ? { id: String(info.messageId) } : undefined;
     },
   };
 }
 
-function classify(error: unknown, signal: AbortSignal): DeliveryError {
-  const e = error as { code?: string; responseCode?: number; command?: string };
-  if (signal.aborted) return new DeliveryError('timed out', true);
-  if (e.code === 'EAUTH') return new DeliveryError(`SMTP authentication failed (${e.responseCode ?? ''})`.trim(), false);
-  if (e.code === 'EENVELOPE') {
-    const permanent = (e.responseCode ?? 0) >= 500;
-    return new DeliveryError(`SMTP server refused the recipients (${e.responseCode ?? ''})`.trim(), !permanent);
-  }
-  if (e.responseCode && e.responseCode >= 500) return new DeliveryError(`SMTP server refused the message (${e.responseCode} at ${e.command ?? 'send'})`, false);
-  return new DeliveryError(`SMTP: ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`, true);
+/** Turns a nodemailer error into a DeliveryError that names the server (host:port) and quotes its reply. */
+function classify(error: unknown, signal: AbortSignal, config: EmailChannelConfig): DeliveryError {
+  const e = error as { code?: string; responseCode?: number; command?: string; response?: string; message?: string };
+  const server = `SMTP ${config.host}:${config.port}`;
+  const reply = e.response ? `: ${e.response.replace(/\s+/g, ' ').trim().slice(0, 300)}` : e.responseCode ? ` (${e.responseCode})` : '';
+  if (signal.aborted) return new DeliveryError(`${server}: timed out`, true);
+  if (e.code === 'EAUTH') return new DeliveryError(`${server}: authentication failed${reply}`, false);
+  if (e.code === 'EENVELOPE') return new DeliveryError(`${server} refused the ${e.command === 'MAIL FROM' ? 'sender' : 'recipients'}${reply}`, (e.responseCode ?? 0) < 500);
+  if (e.responseCode && e.responseCode >= 500) return new DeliveryError(`${server} refused the message at ${e.command ?? 'send'}${reply}`, false);
+  // nodemailer's own codes (ESOCKET, ECONNECTION ...) say less than its message (connect ECONNREFUSED 10.0.0.1:25).
+  const detail = e.message || e.code || 'error';
+  return new DeliveryError(`${server}: ${detail}${e.response ? reply : ''}`, true);
 }

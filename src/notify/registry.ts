@@ -1,8 +1,10 @@
 import type { ChannelConfig } from './config.js';
-import type { InboxReader, Notifier } from './types.js';
+import { DeliveryError, type InboxReader, type Notifier } from './types.js';
 
 /** Creates the notifier of a configured channel, loading its SDK only now (a run without it never pays for it). */
 export async function createNotifier(name: string, config: ChannelConfig): Promise<Notifier> {
+  // A channel whose secret is not set fails its own deliveries; they stay pending for a run that has it.
+  if (config.missingSecret) throw new DeliveryError(config.missingSecret, true, undefined, true);
   switch (config.type) {
     case 'email':
       return (await import('./email.js')).createEmailNotifier(name, config);

@@ -20,12 +20,16 @@ export interface Notifier {
   close?(): void;
 }
 
-/** A failed send, telling whether trying again may help and how long the other side asked us to wait. */
+/**
+ * A failed send, telling whether trying again may help, how long the other side asked us to wait, and whether
+ * only a later run can help (`nextRunOnly`: e.g. a secret that is not set; no retry within this run).
+ */
 export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    readonly nextRunOnly = false,
   ) {
     super(message);
     this.name = 'DeliveryError';

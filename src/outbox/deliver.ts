@@ -49,7 +49,7 @@ export async function deliverAll(
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
         const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
-        const canRetry = failure.retryable && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
+        const canRetry = failure.retryable && !failure.nextRunOnly && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
         if (!canRetry) return { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
         await sleep(wait, deadline);
         continue;

@@ -1,11 +1,12 @@
-import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SearchResponse } from '../model/search.js';
 import type { Window } from '../model/window.js';
 import { UNGROUPED_KEY, type Finding } from '../model/finding.js';
 import { sampleSources, totalHits } from './hits.js';
 import { countingSearch } from './search.js';
+import { scriptError } from './scriptError.js';
 import type { ConditionDef, RuleAlert, RuleType } from './types.js';
 
 type ScriptCondition = Extract<ConditionDef, { type: 'script' }>;
@@ -25,7 +26,12 @@ export interface MatchContext {
  * `[matched, message]` as in the classic scripts, or a boolean.
  */
 export async function evaluateScript(alert: RuleAlert, condition: ScriptCondition, response: SearchResponse, window: Window): Promise<Finding[]> {
-  const module = (await import(pathToFileURL(condition.modulePath).href)) as { match?: unknown; default?: unknown };
+  // What the script's own code throws (on import or in match) is reported at its path and line.
+  const inScript = <T>(work: () => Promise<T>): Promise<T> =>
+    work().catch((error: unknown) => {
+      throw scriptError(error, condition.modulePath, configDir(alert.file, condition.modulePath, condition.module));
+    });
+  const module = (await inScript(() => import(pathToFileURL(condition.modulePath).href))) as { match?: unknown; default?: unknown };
   const match = typeof module.match === 'function' ? module.match : module.default;
   if (typeof match !== 'function') throw new Error(`${condition.module} must export a function named match (or a default export)`);
   const hits = sampleSources(response.hits?.hits);
@@ -38,7 +44,13 @@ export async function evaluateScript(alert: RuleAlert, condition: ScriptConditio
     window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
     options: condition.options,
   };
-  return normalize(await (match as (c: MatchContext) => unknown)(context), hits, total, condition.module);
+  return normalize(await inScript(async () => (match as (c: MatchContext) => unknown)(context)), hits, total, condition.module);
+}
+
+/** The configuration folder, from which paths are shown: the script's path less its path as seen from there. */
+function configDir(alertFile: string, modulePath: string, module: string): string {
+  const shown = join(dirname(alertFile), module);
+  return !isAbsolute(shown) && modulePath.endsWith(sep + shown) ? modulePath.slice(0, -shown.length - 1) : dirname(modulePath);
 }
 
 function normalize(result: unknown, hits: Record<string, unknown>[], total: number, module: string): Finding[] {

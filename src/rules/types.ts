@@ -20,6 +20,8 @@ export type ConditionDef =
 /** The parts of a search alert that rule types read. */
 export interface RuleAlert {
   name: string;
+  /** The alert file, as shown (relative to the configuration folder): a script's errors name paths from there. */
+  file: string;
   index: string;
   query: Record<string, unknown>;
   condition: ConditionDef;

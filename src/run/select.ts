@@ -15,7 +15,7 @@ export function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): 
   const fileOf = (name: string) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`);
   return {
     alerts: loaded.alerts.filter((a) => only.includes(a.name)),
-    problems: loaded.problems.filter((p) => only.some((name) => loaded.invalid.includes(name) && fileOf(name).test(p.file))),
+    problems: loaded.problems.filter((p) => only.some((name) => loaded.invalid.includes(name) && fileOf(name).test(p.alert ?? p.file))),
     disabled: [],
     invalid: loaded.invalid.filter((name) => only.includes(name)),
   };

@@ -61,12 +61,16 @@ export type Personalised = { to: string; template: { title: string; message: str
 export interface SourceProblem {
   path: (string | number)[];
   message: string;
+  /** Where the problem is when it lies in another file the alert uses (its query file) rather than at `path`. */
+  in?: { file: string; line: number; col: number };
 }
 
 /** What a source's alert checks and completion may use: the rest of the configuration and where files are. */
 export interface AlertContext {
   /** This source's completed config section, or undefined when alertcron.yaml has none. */
   section: unknown;
+  /** Set when alertcron.yaml could not be read whole: a missing section may just be unreadable, so it is no problem. */
+  sectionUnknown?: boolean;
   /** The absolute path of the alert file. */
   path: string;
   queriesDir: string;

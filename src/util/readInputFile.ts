@@ -114,6 +114,15 @@ function openProblem(path: string, error: NodeJS.ErrnoException): string {
   }
 }
 
+/**
+ * Whether a problem only says the file is not there for this user (missing, a dangling link, no permission), as
+ * opposed to a file that is there but unusable (a device, a directory, binary, too large ...). A secret file may
+ * well be absent on a development machine and present on the production host.
+ */
+export function isAbsentFile(problem: InputProblem): boolean {
+  return /^does not exist\b|^is a symbolic link to .*, which does not exist|^cannot be read: permission denied/.test(problem.message);
+}
+
 function linkTarget(path: string): string | undefined {
   try {
     return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined;

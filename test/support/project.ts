@@ -32,6 +32,16 @@ export interface Project {
   cleanup(): void;
 }
 
+/** Runs the CLI in any folder (not a prepared project), with a private parse cache, as a user would. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, '.cache'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 /** Options for the default configuration of a test project. */
 export interface ProjectOptions {
   esUrl: string;

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { findRuleType } from '../../rules/registry.js';
 import type { ConditionDef } from '../../rules/types.js';
 import { parseDuration } from '../../util/duration.js';
+import { jsonErrorOffset } from '../../util/jsonErrorOffset.js';
 import { readInputFile } from '../../util/readInputFile.js';
 import type { AlertContext, SourceDefinition, SourceProblem } from '../types.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
@@ -24,7 +25,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
   },
   checkAlert(raw, context) {
     const problems: SourceProblem[] = [];
-    if (!context.section) problems.push({ path: ['index'], message: 'alertcron.yaml has no elasticsearch: section to search this index in' });
+    if (!context.section && !context.sectionUnknown) problems.push({ path: ['index'], message: 'alertcron.yaml has no elasticsearch: section to search this index in' });
     const query = readQuery(raw.query, context, problems);
     const condition = raw.condition as Record<string, unknown> | undefined;
     const rule = condition && typeof condition.type === 'string' ? findRuleType(condition.type) : undefined;
@@ -66,19 +67,22 @@ function readQuery(query: unknown, context: AlertContext, problems: SourceProble
     return {};
   }
   const text = read.text;
+  // A problem inside the query file is reported at its own line and column, naming the alert it makes invalid.
+  const inQueryFile = (offset: number, message: string) => problems.push({ path: ['query'], message, in: { file: display, ...lineCol(text, offset) } });
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    problems.push({ path: ['query'], message: `${display} must hold a JSON object (a query body)` });
+    parsed = JSON.parse(text);
   } catch (error) {
-    const position = /position (\d+)/.exec(String((error as Error).message));
-    const where = position ? lineCol(text, Number(position[1])) : '';
-    problems.push({ path: ['query'], message: `${display}${where} is not valid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}` });
+    const reason = (error as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, (?:\.\.\.)?".*$/s, '');
+    inQueryFile(jsonErrorOffset(text) ?? 0, `not valid JSON: ${reason}`);
+    return {};
   }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  inQueryFile(0, 'must hold a JSON object (a query body)');
   return {};
 }
 
-function lineCol(text: string, offset: number): string {
+function lineCol(text: string, offset: number): { line: number; col: number } {
   const before = text.slice(0, offset).split('\n');
-  return `:${before.length}:${before[before.length - 1]!.length + 1}`;
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
 }

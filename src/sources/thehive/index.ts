@@ -43,8 +43,8 @@ export const theHiveSource: SourceDefinition<TheHiveAlertDef, TheHiveConfig> = {
   checkAlert(rawAlert, context) {
     const raw = rawAlert as RawHiveAlert;
     const section = context.section as TheHiveConfig | undefined;
-    if (!section) return { problems: [{ path: ['source'], message: 'alertcron.yaml has no thehive: section to read alerts from' }] };
-    const problems = versionProblems(raw.thehive ?? {}, section.version);
+    if (!section && !context.sectionUnknown) return { problems: [{ path: ['source'], message: 'alertcron.yaml has no thehive: section to read alerts from' }] };
+    const problems = section ? versionProblems(raw.thehive ?? {}, section.version) : [];
     if (raw.feedback && raw.thehive?.object !== 'case') problems.push({ path: ['feedback'], message: 'feedback applies to source: thehive with thehive: { object: case }' });
     return { problems };
   },
