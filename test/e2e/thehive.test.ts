@@ -190,3 +190,23 @@ test('case feedback: the reporter gets the mail of the case\'s classification on
   assert.ok(phishing.tags.includes('mail sent'));
   assert.match(second.stderr, /attacker\.example is not in allowed_domains/);
 });
+
+test('self-monitoring and status name TheHive as a source of its own: told once after after_failures runs, once when it is back', async () => {
+  const T = uniqueBaseTime();
+  const { project } = ladderProject();
+  const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
+  config.channels['seniors-call'] = { ...config.channels['oncall-call'], to: ['+15551239999'] };
+  const hive = (url: string) => project.writeConfig({ ...config, monitoring: { notify: ['soc-slack'], after_failures: 2 }, thehive: { url, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' } });
+  hive('http://127.0.0.1:9');
+  for (const minute of [1, 2, 3]) {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN) });
+    assert.equal(result.code, 3, result.stderr);
+  }
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['alertcron cannot reach thehive']);
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.match(status.stdout, /^source thehive: failing for 3 run\(s\) since .*: cannot reach TheHive at http:\/\/127\.0\.0\.1:9/m);
+  hive(fake.server.base);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + 4 * MIN) })).code, 0);
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['alertcron cannot reach thehive', 'alertcron reaches thehive again']);
+  assert.deepEqual(project.state().sources.thehive, { failures: 0 });
+});
