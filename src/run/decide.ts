@@ -12,6 +12,9 @@ import type { Personalised } from '../sources/types.js';
 import { renderFinding } from '../render/render.js';
 import type { FindingReport } from './report.js';
 
+/** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
+export const SUMMARY_KEY = '_more';
+
 /** What deciding over one alert's findings produced: reports, the notices to queue, and audit lines. */
 export interface Decided {
   reports: FindingReport[];
@@ -43,8 +46,7 @@ export function decideFindings(
   const decided: DecidedWithOverflow = { reports: [], deliveries: [], audit: [], overflow: [] };
   // First decide (pure), then render what notifies, and only then touch the keys' history: if a render fails,
   // the alert fails as a whole and no key is marked as notified without its deliveries.
-  let left = budget;
-  const planned = findings.flatMap((finding) => {
+  const candidates = findings.flatMap((finding) => {
     const person = personalise(finding);
     if (person && 'skip' in person) {
       decided.reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${person.skip}` });
@@ -54,19 +56,22 @@ export function decideFindings(
     const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
     const quiet = decision.reason === 'silenced' || decision.reason === 'acknowledged' || previous?.handled;
     const tier = quiet ? undefined : escalation(alert, finding, previous, now);
-    const notifies = decision.notify || tier !== undefined;
-    if (notifies && left <= 0) {
-      // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
-      decided.overflow.push(finding);
-      const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
-      Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 });
-      state.keys[finding.key] = key;
-      return [];
-    }
-    if (notifies) left--;
-    const text = notifies ? renderFor(alert, finding, window, person) : { title: '', message: '' };
-    return [{ finding, previous, decision, tier, ...text, ...(person ? { to: [person.to] } : {}) }];
+    return [{ finding, person, previous, decision, tier, notifies: decision.notify || tier !== undefined }];
   });
+  // The budget goes to escalations first (highest tier first), then to the newest: the rest are summed up.
+  const ranked = candidates.filter((c) => c.notifies).sort((a, b) => (b.tier ?? -1) - (a.tier ?? -1) || (b.finding.createdAt ?? 0) - (a.finding.createdAt ?? 0));
+  const told = new Set(ranked.slice(0, budget));
+  const planned = candidates
+    .filter((c) => !c.notifies || told.has(c))
+    .map((c) => ({ ...c, ...(c.notifies ? renderFor(alert, c.finding, window, c.person) : { title: '', message: '' }), ...(c.person ? { to: [c.person.to] } : {}) }));
+  for (const c of candidates) {
+    if (!c.notifies || told.has(c)) continue;
+    // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
+    decided.overflow.push(c.finding);
+    const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+    Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 });
+    state.keys[c.finding.key] = key;
+  }
   for (const { finding, previous, decision, tier, title, message, to } of planned) {
     const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
     key.lastSeen = now;
@@ -121,7 +126,8 @@ function escalation(alert: AlertBase, finding: Finding, key: KeyState | undefine
 export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number): PendingDelivery[] {
   const deliveries: PendingDelivery[] = [];
   for (const [name, key] of Object.entries(state.keys)) {
-    if (found.has(name)) continue;
+    // The summary of a noisy run is not a key of the searched data: it never resolves.
+    if (found.has(name) || name === SUMMARY_KEY) continue;
     const resolvable = alert.resolve_after !== undefined && isFiring(key);
     if (!resolvable && !key.acknowledged && !key.handled) continue;
     key.missedRuns = (key.missedRuns ?? 0) + 1;

@@ -7,7 +7,7 @@ import { isoWindow } from '../model/window.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { decideFindings, trackAbsentKeys } from './decide.js';
+import { decideFindings, SUMMARY_KEY, trackAbsentKeys } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
 
@@ -74,9 +74,6 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
   }
   return result;
 }
-
-/** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
-export const SUMMARY_KEY = '_more';
 
 /** Most keys named in a summary notice. */
 const SUMMARY_KEYS = 20;

@@ -44,9 +44,10 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const send = async (items: PendingDelivery[]) => {
     const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
     const byId = new Map(items.map((item) => [item.id, item]));
+    const position = new Map(items.map((item, i) => [item.id, i]));
     // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.
     const journal = (id: string, receipt: Receipt | undefined) => {
-      const then = followUp.take(byId.get(id));
+      const then = followUp.take(byId.get(id), position.get(id) ?? 0);
       context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}), ...(then ? { then } : {}) });
     };
     const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted, journal);
@@ -70,9 +71,9 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
 function followUpQueue(pending: readonly PendingDelivery[], context: DeliverContext, now: number) {
   const idOf = (alert: string, key: string, action: { source: string; name: string; args: unknown }) => `${alert}\u0000${key}\u0000${action.source}.${action.name}\u0000${JSON.stringify(action.args)}`;
   const queued = new Set(pending.filter((p) => p.action).map((p) => idOf(p.alert, p.key, p.action!)));
-  const out: PendingDelivery[] = [];
+  const out: { action: PendingDelivery; position: number }[] = [];
   return {
-    take(item: PendingDelivery | undefined): PendingDelivery | undefined {
+    take(item: PendingDelivery | undefined, position: number): PendingDelivery | undefined {
       if (!item?.channel) return undefined;
       const action = context.afterDelivery(item.alert, item.reason);
       if (!action) return undefined;
@@ -80,9 +81,10 @@ function followUpQueue(pending: readonly PendingDelivery[], context: DeliverCont
       if (queued.has(id)) return undefined;
       queued.add(id);
       const queuedAction = enqueueAction(item.alert, item.key, action, now);
-      out.push(queuedAction);
+      out.push({ action: queuedAction, position });
       return queuedAction;
     },
-    taken: () => out,
+    // In the order of the notices that called for them, not the order the channels happened to answer in.
+    taken: () => out.sort((a, b) => a.position - b.position).map((o) => o.action),
   };
 }

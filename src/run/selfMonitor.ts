@@ -41,7 +41,11 @@ export function monitorSources(config: MonitoringConfig, previous: Readonly<Reco
     const what = source === 'elasticsearch' ? 'the cluster' : source;
     const title = TITLES[source]?.[notice] ?? (notice === 'down' ? `alertcron cannot reach ${source}` : `alertcron reaches ${source} again`);
     const message =
-      notice === 'down'
+      source === CLOCK_SOURCE
+        ? notice === 'down'
+          ? `${health.lastError}. Alerting goes on; check the host's time synchronisation (NTP).`
+          : `The clock runs forward again: no window has been ahead of it since ${new Date(now).toISOString()}.`
+        : notice === 'down'
         ? `${health.failures} runs in a row failed since ${since}; alerts over ${source} are not being evaluated. Last error: ${health.lastError}`
         : `${what.charAt(0).toUpperCase()}${what.slice(1)} answers again (it had failed since ${since}). Its alerts resume where their windows ended.`;
     monitored.deliveries.push(...enqueue({ alert: SELF_ALERT, key: source, reason: notice, title, message }, config.notify, now));

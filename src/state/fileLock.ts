@@ -68,6 +68,9 @@ export async function acquireLock(file: string, waitMs: number, onCompromised: (
   }
 }
 
+/** A lock directory changed this recently is never judged abandoned by its owner file. */
+const FRESH_MS = 2_000;
+
 /** How often a run waiting for the lock looks again. */
 const LOCK_POLL_MS = 500;
 
@@ -122,10 +125,12 @@ function leaveTakeover(dir: string | undefined): undefined {
  * state folder has pids of its own, which mean nothing here).
  */
 function ownerIsGone(file: string): boolean {
-  let lock: { mtimeMs: number; ino: number; birthtimeMs: number };
+  let lock: { mtimeMs: number; ctimeMs: number; ino: number; birthtimeMs: number };
   try {
     lock = statSync(lockDir(file));
     if (Date.now() - lock.mtimeMs > STALE_MS) return true;
+    // A lock changed a moment ago (just taken, or refreshed by a live owner) may not have its owner file yet.
+    if (Date.now() - lock.ctimeMs < FRESH_MS) return false;
   } catch {
     return true;
   }

@@ -41,7 +41,10 @@ test('with 2,500 matching TheHive alerts every page is read, newest first, and t
   assert.equal(run.stderr, '');
   assert.deepEqual(slack(), ['TheHive alert: Fresh intrusion (severity 4, 1m old)']);
   const pages = queries().map((q) => q.slice(-2));
-  assert.deepEqual(pages, [0, 1000, 2000].map((from) => [{ _name: 'sort', _fields: [{ _createdAt: 'desc' }] }, { _name: 'page', from, to: from + 1000, extraData: [] }]));
+  const sortAndPage = [{ _name: 'sort', _fields: [{ _createdAt: 'desc' }, { _id: 'desc' }] }, { _name: 'page', from: 0, to: 1000, extraData: [] }];
+  assert.deepEqual(pages, [sortAndPage, sortAndPage, sortAndPage], 'three keyset pages of 1,000, newest first');
+  const bounds = queries().map((q) => JSON.stringify(q).match(/"_lte":\{"_field":"_createdAt","_value":(\d+)\}/)?.[1]);
+  assert.deepEqual(bounds.map((b) => (b === undefined ? undefined : Number(b))), [undefined, T - 999 * 1000, T - 1998 * 1000], 'each next page starts at the oldest alert seen');
   const decisions = project.audit().filter((e) => e.event === 'decision');
   assert.equal(decisions.length, 2500, 'every alert was seen');
   assert.deepEqual(decisions.filter((e) => e.notify).map((e) => e.key), [newest._id]);
@@ -65,8 +68,7 @@ test('beyond thehive.max_items the newest are kept, the run says so, and no unse
   );
   assert.equal(slack().length, 2, `no "Resolved" notice for ${oldest._id}, which was not read, not gone`);
   assert.deepEqual(project.audit().filter((e) => e.event === 'incomplete').map((e) => e.alert), ['hive-sla']);
-  const lastPage = fake.server.requests.at(-1)!;
-  assert.deepEqual((JSON.parse(lastPage.body) as { query: Record<string, unknown>[] }).query.at(-1), { _name: 'page', from: 1000, to: 1501, extraData: [] });
+  assert.equal(fake.server.requests.filter((r) => r.path.startsWith('/api/v1/query')).length, 3 + 2, 'the capped read stopped after the page that passed max_items');
 });
 
 test('X-Organisation scopes what is read; an organisation the key\'s user is not in is refused with a clear error', async () => {
@@ -148,4 +150,34 @@ test('the TheHive version is checked: a 4.1 filter key on version 5, stage on ve
   const wrong = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(wrong.code, 3);
   assert.equal(wrong.stderr, `alert hive-sla: TheHive at ${fake.server.base} answered HTTP 400 BadRequest: Property stage for type Alert not found (this looks like TheHive 4.1: set thehive.version: 4 in alertcron.yaml)\n`);
+});
+
+test('an alert that leaves the queue between two pages of one read does not push another one out of it', async () => {
+  const T = uniqueBaseTime();
+  const { project } = hiveProject({}, { resolve_after: 1 });
+  const alerts = Array.from({ length: 1500 }, (_, i) => fake.server.addAlert({ title: `Alert ${i}`, severity: 3, _createdAt: T - (1500 - i) * 1000 }));
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) })).code, 0);
+  // During the next read an analyst imports the newest alert, right after the first page was answered.
+  let queried = 0;
+  fake.server.afterQuery = () => {
+    if (++queried === 1) alerts.at(-1)!.stage = 'Imported';
+  };
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(run.code, 0, run.stderr);
+  const keys = project.state().alerts['hive-sla'].keys as Record<string, { resolvedAt?: number }>;
+  const resolved = Object.entries(keys).filter(([, k]) => k.resolvedAt !== undefined).map(([id]) => id);
+  assert.deepEqual(resolved, [], 'no alert still in the queue was skipped by the shift and taken for resolved');
+});
+
+test('beyond run.max_findings the newest TheHive alerts are told one by one, the older ones in the summary', async () => {
+  const T = uniqueBaseTime();
+  const { project, slack } = hiveProject();
+  for (let i = 0; i < 150; i++) fake.server.addAlert({ title: `Alert ${i}`, severity: 3, _createdAt: T - (150 - i) * 1000 });
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(run.code, 0, run.stderr);
+  const titles = slack();
+  assert.equal(titles.length, 101);
+  const told = titles.map((t) => /Alert (\d+) /.exec(t)?.[1]).filter((n) => n !== undefined).map(Number).sort((a, b) => a - b);
+  assert.deepEqual(told, Array.from({ length: 100 }, (_, i) => 50 + i), 'the newest 100 one by one, the oldest 50 in the summary');
+  assert.ok(titles.includes('hive-sla: 50 more findings this run'));
 });

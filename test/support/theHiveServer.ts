@@ -26,6 +26,8 @@ export interface TheHiveServer extends HttpRecorder {
   caseList: FakeHiveAlert[];
   /** Adds a case (of `organisation`, default the first) and returns it. */
   addCase(fields: NewObject, organisation?: string): FakeHiveAlert;
+  /** Called after each query is answered: lets a test change the alerts between two pages of one read. */
+  afterQuery?: () => void;
   /** How many of the next PATCH requests answer 500 (to test retries). */
   patchFailures: number;
   /** Adds an alert (stage New on 5, unread on 4.1; of `organisation`, default the first) and returns it. */
@@ -45,6 +47,7 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     cases: [] as TheHiveServer['cases'],
     caseList: [] as FakeHiveAlert[],
     patchFailures: 0,
+    afterQuery: undefined as (() => void) | undefined,
   };
   const orgOf = new WeakMap<object, string>();
   let next = 1;
@@ -61,7 +64,9 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     if (request.method === 'POST' && path === '/api/v1/query') {
       try {
         const steps = (JSON.parse(request.body) as { query: Record<string, unknown>[] }).query;
-        return { status: 200, body: runQuery(steps, { Alert: visible(fake.alerts), Case: visible(fake.caseList) }, (type) => queryable(fake.version, type)) };
+        const body = runQuery(steps, { Alert: visible(fake.alerts), Case: visible(fake.caseList) }, (type) => queryable(fake.version, type));
+        fake.afterQuery?.();
+        return { status: 200, body };
       } catch (e) {
         return error(400, 'BadRequest', e instanceof BadQuery ? e.message : `Invalid query: ${(e as Error).message}`);
       }
@@ -157,7 +162,7 @@ export function useTheHiveServer(): { server: TheHiveServer } {
   before(async () => (holder.server = await startTheHiveServer()));
   beforeEach(() => {
     const server = holder.server;
-    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'] });
+    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'], afterQuery: undefined });
     server.alerts.length = 0;
     server.caseList.length = 0;
     server.cases.length = 0;

@@ -136,12 +136,12 @@ function describeEsError(error: unknown): string {
   return root && root.reason !== e.reason ? `${main} (${root.type}: ${root.reason})` : main;
 }
 
-/** True when a 400 answer says the cluster could not parse a search body (not, say, a proxy's 400). */
+/** True when a 400 answer is the cluster's own error about the request (a body it cannot parse or accept), not, say, a proxy's 400. */
 function isParseError(text: string): boolean {
   try {
     const parsed = JSON.parse(text) as { error?: { type?: string; root_cause?: { type?: string }[] } };
     const type = parsed.error?.root_cause?.[0]?.type ?? parsed.error?.type ?? '';
-    return /^(x_content_parse_exception|parsing_exception|parse_exception)$/.test(type);
+    return type !== '';
   } catch {
     return false;
   }

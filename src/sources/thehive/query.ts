@@ -6,8 +6,11 @@ import type { TheHiveConfig, TheHiveFilter } from './types.js';
 /** Most alerts one page asks for (TheHive pages with from/to). */
 export const PAGE = 1000;
 
-/** Builds one page of the v1 query: listAlert (or listCase), the filter, newest first, items `from` to `to`. */
-export function hiveQuery(filter: TheHiveFilter, now: number, from = 0, to = PAGE): { query: Record<string, unknown>[] } {
+/**
+ * Builds one page of the v1 query: listAlert (or listCase), the filter, newest first (ties by id), items `from` to
+ * `to`, and with `before` only those created at or before that time (the next page of a keyset read).
+ */
+export function hiveQuery(filter: TheHiveFilter, now: number, from = 0, to = PAGE, before?: number): { query: Record<string, unknown>[] } {
   const and: Record<string, unknown>[] = [];
   const eq = (field: string, value: unknown) => ({ _eq: { _field: field, _value: value } });
   const anyOf = (field: string, values: unknown[] | undefined) => {
@@ -21,12 +24,13 @@ export function hiveQuery(filter: TheHiveFilter, now: number, from = 0, to = PAG
   if (filter.imported !== undefined) and.push(eq('imported', filter.imported));
   if (filter.max_age !== undefined) and.push({ _gte: { _field: '_createdAt', _value: now - filter.max_age } });
   for (const tag of filter.without_tags ?? []) and.push({ _not: eq('tags', tag) });
+  if (before !== undefined) and.push({ _lte: { _field: '_createdAt', _value: before } });
   return {
     query: [
       { _name: filter.object === 'case' ? 'listCase' : 'listAlert' },
       ...(and.length ? [{ _name: 'filter', _and: and }] : []),
       // Newest first: should the list be longer than max_items, the ones cut are the oldest, never the newest.
-      { _name: 'sort', _fields: [{ _createdAt: 'desc' }] },
+      { _name: 'sort', _fields: [{ _createdAt: 'desc' }, { _id: 'desc' }] },
       { _name: 'page', from, to, extraData: [] },
     ],
   };
@@ -41,27 +45,30 @@ export type HiveRead = { ok: true; alerts: HiveAlert[]; calls: number; truncated
  */
 export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilter, now: number, signal?: AbortSignal): Promise<HiveRead> {
   const seen = new Map<string, HiveAlert>();
+  const what = filter.object === 'case' ? 'cases' : 'alerts';
   let calls = 0;
-  for (let from = 0; ; ) {
-    // One more than max_items tells "exactly max_items" from "more than max_items".
-    const to = Math.min(from + PAGE, config.max_items + 1);
+  // Keyset pages: each next page asks for what was created at or before the oldest seen so far, so an alert
+  // that leaves the list between two pages cannot shift another one out of the read (offsets would).
+  let before: number | undefined;
+  for (;;) {
     calls++;
-    const page = await queryPage(config, hiveQuery(filter, now, from, to), signal);
+    const page = await queryPage(config, hiveQuery(filter, now, 0, PAGE, before), signal);
     if (!page.ok) return { ...page, calls };
-    // An alert created between two pages shifts the list by one: the same alert may come twice, kept once.
-    for (const alert of page.alerts) seen.set(alert._id, alert);
+    let fresh = 0;
+    for (const alert of page.alerts) {
+      if (seen.has(alert._id)) continue;
+      seen.set(alert._id, alert);
+      fresh++;
+    }
     if (seen.size > config.max_items) {
       const alerts = [...seen.values()].slice(0, config.max_items).reverse();
-      const what = filter.object === 'case' ? 'cases' : 'alerts';
-      return {
-        ok: true,
-        alerts,
-        calls,
-        truncated: `more than ${config.max_items} TheHive ${what} match: only the newest ${config.max_items} were read, and no key was resolved this run (narrow the filter, e.g. max_age, or raise thehive.max_items)`,
-      };
+      return { ok: true, alerts, calls, truncated: `more than ${config.max_items} TheHive ${what} match: only the newest ${config.max_items} were read, and no key was resolved this run (narrow the filter, e.g. max_age, or raise thehive.max_items)` };
     }
-    if (page.alerts.length < to - from) return { ok: true, alerts: [...seen.values()].reverse(), calls };
-    from = to;
+    if (page.alerts.length < PAGE) return { ok: true, alerts: [...seen.values()].reverse(), calls };
+    if (!fresh) {
+      return { ok: true, alerts: [...seen.values()].reverse(), calls, truncated: `more than ${PAGE} TheHive ${what} share one creation time: the read stopped there, and no key was resolved this run` };
+    }
+    before = Math.min(...page.alerts.map((a) => a._createdAt));
   }
 }
 
