@@ -1,9 +1,9 @@
-import { pathToFileURL } from 'node:url';
 import type { AlertDef, ConditionDef } from '../config/types.js';
 import type { SearchResponse } from '../sources/elasticsearch.js';
 import type { Window } from '../run/buildSearch.js';
 import { UNGROUPED_KEY, type Finding } from './finding.js';
 import { sampleSources, totalHits } from './hits.js';
+import { ScriptError, scriptSandbox } from './scriptSandbox.js';
 
 type ScriptCondition = Extract<ConditionDef, { type: 'script' }>;
 
@@ -19,12 +19,10 @@ export interface MatchContext {
 
 /**
  * Script condition: the module's `match` (or default) export gets the response and returns findings,
- * `[matched, message]` as in the classic scripts, or a boolean.
+ * `[matched, message]` as in the classic scripts, or a boolean. It runs in the script sandbox under the
+ * condition's time limit, so a script that hangs, loops or exits fails only its own alert.
  */
 export async function evaluateScript(alert: AlertDef, condition: ScriptCondition, response: SearchResponse, window: Window): Promise<Finding[]> {
-  const module = (await import(pathToFileURL(condition.modulePath).href)) as { match?: unknown; default?: unknown };
-  const match = typeof module.match === 'function' ? module.match : module.default;
-  if (typeof match !== 'function') throw new Error(`${condition.module} must export a function named match (or a default export)`);
   const hits = sampleSources(response.hits?.hits);
   const total = totalHits(response);
   const context: MatchContext = {
@@ -35,7 +33,15 @@ export async function evaluateScript(alert: AlertDef, condition: ScriptCondition
     window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
     options: condition.options,
   };
-  return normalize(await (match as (c: MatchContext) => unknown)(context), hits, total, condition.module);
+  let result: unknown;
+  try {
+    result = await scriptSandbox().call(condition.modulePath, context, condition.timeout);
+  } catch (error) {
+    if (!(error instanceof ScriptError)) throw error;
+    const where = error.line ? `:${error.line}${error.col ? `:${error.col}` : ''}` : '';
+    throw new Error(`${condition.module}${where}: ${error.message}`);
+  }
+  return normalize(result, hits, total, condition.module);
 }
 
 function normalize(result: unknown, hits: Record<string, unknown>[], total: number, module: string): Finding[] {

@@ -19,6 +19,9 @@ export interface LoadedAlerts {
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** How long a script condition may take when its alert does not say (condition.timeout). */
+const SCRIPT_TIMEOUT_MS = 5000;
+
 /** The default message of a TheHive alert: its description, its link and the commands to act on it. */
 const HIVE_MESSAGE = '{{description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
 
@@ -157,6 +160,8 @@ function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: st
   if (condition.type === 'script' && typeof condition.module === 'string') {
     const module = resolve(dirname(path), condition.module);
     if (!existsSync(module)) at(['condition', 'module'], `no such file: ${displayPath(config, module)}`);
+    const timeout = (condition as { timeout?: unknown }).timeout;
+    if (typeof timeout === 'string' && /^(0+(ms|s|m|h|d|w))+$/.test(timeout)) at(['condition', 'timeout'], 'a script needs some time: give a duration above 0s, e.g. 5s');
   }
   if (condition.type === 'buckets' && raw.group_by) at(['group_by'], 'group_by does not apply to a buckets condition: group in the query aggregation instead');
   if (condition.type === 'buckets' && !query.aggs && !query.aggregations) {
@@ -231,7 +236,13 @@ function completeCondition(raw: Record<string, unknown> & { type: string }, path
     case 'buckets':
       return { type: 'buckets', path: String(raw.path), value: (raw.value as string | undefined) ?? 'doc_count', ...bounds };
     case 'script':
-      return { type: 'script', module: String(raw.module), modulePath: resolve(dirname(path), String(raw.module)), options: (raw.options as Record<string, unknown>) ?? {} };
+      return {
+        type: 'script',
+        module: String(raw.module),
+        modulePath: resolve(dirname(path), String(raw.module)),
+        options: (raw.options as Record<string, unknown>) ?? {},
+        timeout: raw.timeout ? parseDuration(String(raw.timeout)) : SCRIPT_TIMEOUT_MS,
+      };
     default:
       return { type: 'any' };
   }

@@ -183,7 +183,7 @@ export type ConditionDef =
   | { type: 'any' }
   | ({ type: 'count' } & Threshold)
   | ({ type: 'buckets'; path: string; value: string } & Threshold)
-  | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown> };
+  | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown>; /** Time limit of one call, in ms. */ timeout: number };
 
 /** One alert, loaded from alerts/<name>.yaml with its query resolved. */
 export interface AlertDef {

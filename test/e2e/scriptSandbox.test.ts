@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+
+/** Scripts that misbehave in every way issue 10 found, and one that works. */
+const SCRIPTS: Record<string, string> = {
+  'loops.mjs': 'export function match() {\n  while (true) {}\n}\n',
+  'never-settles.mjs': 'export const match = () => new Promise(() => {});\n',
+  'awaits-forever.mjs': 'await new Promise(() => {});\nexport const match = () => true;\n',
+  'exits.mjs': 'export function match() {\n  process.exit(0);\n}\n',
+  'throws.mjs': '// a comment line\nexport function match() {\n  throw new Error("no field user in the response");\n}\n',
+  'escapes.mjs': 'export function match() {\n  setTimeout(() => { throw new TypeError("late failure"); }, 0);\n  return new Promise(() => {});\n}\n',
+  'works.mjs': 'export const match = ({ total }) => [total > 0, `${total} logons`];\n',
+};
+
+test('a script that loops, never settles, awaits forever, exits or throws fails only its own alert, by name; the others are delivered', { timeout: 120_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-sandbox');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  for (const [file, code] of Object.entries(SCRIPTS)) {
+    writeFileSync(join(project.dir, 'alerts', file), code);
+    const name = file.replace('.mjs', '');
+    project.writeAlert(name, { index, condition: { type: 'script', module: file, timeout: '1s' }, notify: ['soc-email'], title: `${name} fired` });
+  }
+  project.writeAlert('plain', { index, condition: { type: 'any' }, notify: ['soc-slack'], title: 'plain fired' });
+
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+
+  assert.equal(result.code, 3, `one exit code for alerts that failed: ${result.stderr}`);
+  const lines = result.stderr.trim().split('\n').sort();
+  assert.deepEqual(lines, [
+    'alert awaits-forever: awaits-forever.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alert escapes: escapes.mjs:2:28: an error escaped match(): TypeError: late failure',
+    'alert exits: exits.mjs: the script called process.exit(0): a match function returns its result instead',
+    'alert loops: loops.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alert never-settles: never-settles.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alert throws: throws.mjs:3:9: match() failed: Error: no field user in the response',
+  ]);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['works fired'], 'the working script alert was delivered');
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['plain fired'], 'the plain alert was delivered');
+  assert.ok(!existsSync(join(project.dir, 'state', 'state.json.lock')), 'the lock is released');
+  const state = project.state();
+  assert.match(state.alerts.exits.lastError, /process\.exit\(0\)/);
+  assert.equal(state.alerts.exits.window, undefined, 'a failed script does not move its window: the events are looked at again next run');
+  assert.deepEqual(state.alerts.works.window, { from: T - 10 * MIN, to: T });
+});
