@@ -64,7 +64,7 @@ ${EXIT_CODES_HELP}`);
 
   program
     .command('validate')
-    .description('check alertcron.yaml, every alert and its query; print every problem with its line')
+    .description('check alertcron.yaml, every alert, its query and its script; print every problem with its line')
     .addOption(configOption())
     .addOption(verboseOption())
     .action(async (opts) => {

@@ -51,3 +51,27 @@ test('a script that loops, never settles, awaits forever, exits or throws fails 
   assert.equal(state.alerts.exits.window, undefined, 'a failed script does not move its window: the events are looked at again next run');
   assert.deepEqual(state.alerts.works.window, { from: T - 10 * MIN, to: T });
 });
+
+test('validate loads every script and reports syntax errors, a missing match export and a load that never ends, with file and line', { timeout: 60_000 }, async () => {
+  const project = world.project();
+  const scripts: Record<string, string> = {
+    'syntax.mjs': 'export function match() {\n  return 1 +;\n}\n',
+    'common.js': 'exports.match = () => {\n  return [true,;\n};\n',
+    'no-match.mjs': 'export const matches = () => true;\n',
+    'hangs.mjs': 'await new Promise(() => {});\nexport const match = () => true;\n',
+    'fine.mjs': 'export const match = () => false;\n',
+  };
+  for (const [file, code] of Object.entries(scripts)) {
+    writeFileSync(join(project.dir, 'alerts', file), code);
+    project.writeAlert(file.replace(/\.m?js$/, ''), { index: 'x', condition: { type: 'script', module: file, timeout: '1s' }, notify: ['soc-email'] });
+  }
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2);
+  assert.deepEqual(result.stderr.trim().split('\n'), [
+    "alerts/common.js:2:16: cannot load the script: SyntaxError: Unexpected token ';'",
+    'alerts/hangs.mjs: did not finish loading within 1s (a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alerts/no-match.mjs: must export a function named match (or a default export); it exports: matches',
+    "alerts/syntax.mjs:2:13: cannot load the script: SyntaxError: Unexpected token ';'",
+    '4 problem(s) in 4 file(s); 1 alert(s) valid, 0 disabled, 2 channel(s)',
+  ]);
+});
