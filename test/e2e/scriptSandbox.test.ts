@@ -75,3 +75,23 @@ test('validate loads every script and reports syntax errors, a missing match exp
     '4 problem(s) in 4 file(s); 1 alert(s) valid, 0 disabled, 2 channel(s)',
   ]);
 });
+
+test('a script gets every hit its query asks for, in the query\'s own order', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-script-size');
+  const users = ['u1', 'u2', 'u3', 'u4', 'u5'];
+  await indexDocs(world.esUrl, index, users.map((user, i) => logonEvent(T - 5 * MIN + i * 1000, user)));
+  const project = world.project();
+  writeFileSync(join(project.dir, 'alerts', 'all.mjs'), 'export const match = ({ hits }) => [true, hits.map((h) => h.winlog.event_data.TargetUserName).join(",")];\n');
+  project.writeAlert('all', {
+    index,
+    query: { size: 500, sort: [{ '@timestamp': 'asc' }], query: { match_all: {} } },
+    condition: { type: 'script', module: 'all.mjs' },
+    notify: ['soc-email'],
+    title: 'all',
+  });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(world.smtp.messages.length, 1);
+  assert.match(world.smtp.messages[0]!.raw, /^u1,u2,u3,u4,u5\r?$/m, 'all five hits, oldest first as the query sorts them (samples: 3 does not cut them)');
+});
