@@ -2,6 +2,7 @@ import type { ChannelConfig, DeliveryConfig } from '../config/types.js';
 import type { PendingDelivery } from '../state/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { formatDuration } from '../util/duration.js';
 import { createNotifier } from './registry.js';
 import { DeliveryError, type Notifier } from './types.js';
 
@@ -30,7 +31,12 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
     const notifier = notifierFor(item.channel);
     if (!notifier) return { id: item.id, ok: false, attempts: 0, error: `channel "${item.channel}" is no longer configured`, retryable: false };
     let attempts = 0;
+    let failed: DeliveryOutcome | undefined;
     for (;;) {
+      // No attempt starts after the deadline: what was not tried stays pending, untouched.
+      if (deadline.aborted) {
+        return failed ?? { id: item.id, ok: false, attempts, error: `not attempted: the delivery deadline (${formatDuration(options.deadline)}) passed first`, retryable: true };
+      }
       attempts++;
       try {
         const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
@@ -40,7 +46,8 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
         const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
         const canRetry = failure.retryable && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
-        if (!canRetry) return { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
+        failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
+        if (!canRetry) return failed;
         await sleep(wait, deadline);
       }
     }

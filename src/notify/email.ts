@@ -31,6 +31,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
     name,
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
+      if (signal.aborted) throw new DeliveryError('timed out', true);
       try {
         await withSignal(
           transport.sendMail({
@@ -39,6 +40,8 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
             subject: subjectLine(notification.title),
             text: sanitizeText(notification.message),
             headers: { 'X-Alertcron-Alert': notification.alert },
+            // A mail given up on leaves the pool's queue, or its connection is closed: it is not sent later.
+            signal,
           }),
           signal,
         );

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultConfig } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+
+/** A project whose alert finds `keys` users in one run, each notified on the given channels. */
+async function manyKeys(keys: number, notify: string[], config: { delivery: Record<string, unknown>; to?: string[] }) {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-once');
+  const users = Array.from({ length: keys }, (_, i) => `user${String(i).padStart(2, '0')}`);
+  await indexDocs(world.esUrl, index, users.map((user) => logonEvent(T - MIN, user)));
+  const project = world.project();
+  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  const channels = base.channels as Record<string, Record<string, unknown>>;
+  if (config.to) channels['soc-email']!.to = config.to;
+  project.writeConfig({ ...base, delivery: config.delivery });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: keys, notify, title: 'Admin {{key}}' });
+  return { T, project, users };
+}
+
+const subjects = () => world.smtp.messages.map((m) => m.subject).sort();
+
+test('a hanging Slack neither crashes the run nor repeats mails: nothing is started after the deadline, each mail goes once', { timeout: 120_000 }, async () => {
+  // Two at a time, and each Slack attempt hangs for 2 s: the sixth key's Slack and mail cannot start before the 3 s deadline.
+  const { T, project, users } = await manyKeys(6, ['soc-slack', 'soc-email'], { delivery: { deadline: '3s', attempt_timeout: '2s', retries: 0, concurrency: 2 } });
+  world.slack.behaviour = 'hang';
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  assert.doesNotMatch(first.stderr, /internal error|Connection pool|Warning/);
+  assert.match(first.stderr, /^alert admins key "user05" -> soc-email: not attempted: the delivery deadline \(3s\) passed first \(will retry next run\)$/m);
+  const pendingMails = project.state().pending.filter((p: { channel: string }) => p.channel === 'soc-email').map((p: { key: string }) => `Admin ${p.key}`);
+  const sentFirst = subjects();
+  assert.ok(sentFirst.length > 0 && pendingMails.length > 0, `some mails went before the deadline, some wait: ${sentFirst.length} sent, ${pendingMails.length} pending`);
+  assert.deepEqual([...sentFirst, ...pendingMails].sort(), users.map((u) => `Admin ${u}`), 'each mail is either accepted and recorded, or pending: never both');
+
+  world.slack.behaviour = 'ok';
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
+  assert.equal(world.slack.accepted().length, 6);
+});
