@@ -4,6 +4,7 @@ import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { formatDuration } from '../util/duration.js';
 import { createNotifier } from './registry.js';
+import { Slots } from './slots.js';
 import { DeliveryError, type Notifier } from './types.js';
 
 /** How one pending delivery ended in this run. */
@@ -20,27 +21,40 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
   const deadline = AbortSignal.timeout(options.deadline);
   const deadlineAt = Date.now() + options.deadline;
   const notifiers = new Map<string, Promise<Notifier>>();
+  const slots = new Map<string, Slots>();
   const notifierFor = (channel: string) => {
     const config = channels[channel];
     if (!config) return undefined;
     if (!notifiers.has(channel)) notifiers.set(channel, createNotifier(channel, config));
     return notifiers.get(channel)!;
   };
+  const slotsOf = (channel: string, size: number) => {
+    if (!slots.has(channel)) slots.set(channel, new Slots(size));
+    return slots.get(channel)!;
+  };
 
   const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
     const notifier = notifierFor(item.channel);
     if (!notifier) return { id: item.id, ok: false, attempts: 0, error: `channel "${item.channel}" is no longer configured`, retryable: false };
+    let channel: Notifier;
+    try {
+      channel = await notifier;
+    } catch (error) {
+      return { id: item.id, ok: false, attempts: 0, error: redact(errorMessage(error)), retryable: true };
+    }
     let attempts = 0;
     let failed: DeliveryOutcome | undefined;
     for (;;) {
-      // No attempt starts after the deadline: what was not tried stays pending, untouched.
+      // The attempt's timer starts once the channel can send (a free SMTP connection), never after the deadline.
+      const release = channel.slots ? await slotsOf(item.channel, channel.slots).acquire() : undefined;
       if (deadline.aborted) {
+        release?.();
         return failed ?? { id: item.id, ok: false, attempts, error: `not attempted: the delivery deadline (${formatDuration(options.deadline)}) passed first`, retryable: true };
       }
       attempts++;
       try {
         const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
-        await (await notifier).send(item, signal);
+        await channel.send(item, signal);
         return { id: item.id, ok: true, attempts };
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
@@ -48,7 +62,10 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
         const canRetry = failure.retryable && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
         failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
         if (!canRetry) return failed;
+        release?.();
         await sleep(wait, deadline);
+      } finally {
+        release?.();
       }
     }
   };

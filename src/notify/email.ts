@@ -15,7 +15,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   // One pooled connection serves all of a run's mails to this server, instead of one connection per mail.
   const transport = nodemailer.createTransport({
     pool: true,
-    maxConnections: 2,
+    maxConnections: CONNECTIONS,
     host: config.host,
     port: config.port,
     secure: config.secure,
@@ -29,6 +29,9 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   });
   return {
     name,
+    // deliver() starts a mail only when a pooled connection is free: its attempt timer then times the SMTP
+    // transaction, not a wait in the pool's queue (a mail the server accepted is never counted as timed out).
+    slots: CONNECTIONS,
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
       if (signal.aborted) throw new DeliveryError('timed out', true);
@@ -51,6 +54,9 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
     },
   };
 }
+
+/** Pooled SMTP connections per email channel. */
+const CONNECTIONS = 2;
 
 function classify(error: unknown, signal: AbortSignal): DeliveryError {
   const e = error as { code?: string; responseCode?: number; command?: string };

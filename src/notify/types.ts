@@ -15,6 +15,11 @@ export interface Notification {
 export interface Notifier {
   name: string;
   send(notification: Notification, signal: AbortSignal): Promise<void>;
+  /**
+   * How many sends the channel can have in flight (e.g. its pooled SMTP connections): deliver() waits for a
+   * free one before it starts an attempt's timer, so the timer measures the send, not a queue. Unset: no limit.
+   */
+  slots?: number;
   /** Releases what the notifier keeps open between sends (e.g. pooled SMTP connections). */
   close?(): void;
 }

@@ -43,3 +43,15 @@ test('a hanging Slack neither crashes the run nor repeats mails: nothing is star
   assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
   assert.equal(world.slack.accepted().length, 6);
 });
+
+test('a slow SMTP server: the attempt is timed from when the mail gets a connection, so no accepted mail is sent twice', { timeout: 120_000 }, async () => {
+  const { T, project, users } = await manyKeys(8, ['soc-email'], { delivery: { deadline: '40s', attempt_timeout: '3s', retries: 1, concurrency: 8 } });
+  world.smtp.acceptDelayMs = 1500;
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'eight mails, each once, none counted failed');
+  assert.deepEqual(project.state().pending, []);
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(world.smtp.messages.length, 8, 'the next run sends nothing again');
+});

@@ -15,6 +15,8 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** When set, every RCPT TO is refused with this SMTP code (e.g. 450 temporary, 550 permanent). */
   refuseWith?: number;
+  /** How long the server takes to answer the end of DATA; it records the message when it answers 250. */
+  acceptDelayMs?: number;
   close(): Promise<void>;
 }
 
@@ -41,13 +43,18 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ') ?? '';
-        sink.messages.push({
+        const mail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           subject,
-        });
-        callback();
+        };
+        const accept = () => {
+          sink.messages.push(mail);
+          callback();
+        };
+        if (sink.acceptDelayMs) setTimeout(accept, sink.acceptDelayMs);
+        else accept();
       });
     },
   });
