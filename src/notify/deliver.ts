@@ -7,8 +7,10 @@ import { createNotifier } from './registry.js';
 import { Slots } from './slots.js';
 import { DeliveryError, type Notifier } from './types.js';
 
-/** How one pending delivery ended in this run. */
-export type DeliveryOutcome = { id: string; ok: true; attempts: number } | { id: string; ok: false; attempts: number; error: string; retryable: boolean };
+/** How one pending delivery ended in this run; a failure may name the recipients that still need it (the others accepted it). */
+export type DeliveryOutcome =
+  | { id: string; ok: true; attempts: number }
+  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[] };
 
 /** Longest wait between two attempts inside one run, whatever Retry-After asks for. */
 const MAX_RETRY_WAIT_MS = 10_000;
@@ -58,9 +60,11 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
         return { id: item.id, ok: true, attempts };
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
+        // A partial failure (some recipients accepted) waits for a later run.
+        const later = !!failure.remainingTo;
         const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
-        const canRetry = failure.retryable && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
-        failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
+        const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
+        failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, to: failure.remainingTo };
         if (!canRetry) return failed;
         release?.();
         await sleep(wait, deadline);

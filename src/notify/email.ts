@@ -35,11 +35,13 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
       if (signal.aborted) throw new DeliveryError('timed out', true);
+      const to = notification.to ?? config.to;
+      let info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: { recipient?: string; responseCode?: number }[] };
       try {
-        await withSignal(
+        info = await withSignal(
           transport.sendMail({
             from: { name: 'alertcron', address: config.from },
-            to: (notification.to ?? config.to).map((address) => ({ name: '', address })),
+            to: to.map((address) => ({ name: '', address })),
             subject: subjectLine(notification.title),
             text: sanitizeText(notification.message),
             headers: { 'X-Alertcron-Alert': notification.alert },
@@ -51,12 +53,31 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
       } catch (error) {
         throw error instanceof DeliveryError ? error : classify(error, signal);
       }
+      const refused = refusedRecipients(to, info);
+      if (refused) throw refused;
     },
   };
 }
 
 /** Pooled SMTP connections per email channel. */
 const CONNECTIONS = 2;
+
+/**
+ * The failure of a mail that some recipients accepted and some refused: only the refused ones with a
+ * temporary (4xx) reply still need it; those with a permanent one (5xx) are reported and dropped.
+ */
+function refusedRecipients(to: string[], info: { rejected?: unknown[]; rejectedErrors?: { recipient?: string; responseCode?: number }[] }): DeliveryError | undefined {
+  const rejected = (info.rejected ?? []).map(String);
+  if (!rejected.length) return undefined;
+  const codeOf = (address: string) => info.rejectedErrors?.find((e) => e.recipient === address)?.responseCode;
+  const temporary = rejected.filter((address) => (codeOf(address) ?? 0) < 500);
+  const list = rejected.map((address) => {
+    const code = codeOf(address);
+    return `${address}${code ? ` ${code}` : ''} (${(code ?? 0) < 500 ? 'kept for the next run' : 'dropped'})`;
+  });
+  const message = `SMTP server refused ${rejected.length} of ${to.length} recipients: ${list.join(', ')}`;
+  return new DeliveryError(message, temporary.length > 0, undefined, temporary.length ? temporary : undefined);
+}
 
 function classify(error: unknown, signal: AbortSignal): DeliveryError {
   const e = error as { code?: string; responseCode?: number; command?: string };

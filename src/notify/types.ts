@@ -7,7 +7,7 @@ export interface Notification {
   message: string;
   /** Tags to write back (internal TheHive channel only). */
   tags?: string[];
-  /** Recipients that replace the channel's own (case feedback mails only; validated). */
+  /** Recipients that replace the channel's own: a case's reporter, or those a server refused for now (validated). */
   to?: string[];
 }
 
@@ -24,12 +24,14 @@ export interface Notifier {
   close?(): void;
 }
 
-/** A failed send, telling whether trying again may help and how long the other side asked us to wait. */
+/** A failed send, telling whether trying again may help, how long the other side asked us to wait, and who still needs it. */
 export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    /** Some recipients accepted it: only these still need it (email channels). */
+    readonly remainingTo?: string[],
   ) {
     super(message);
     this.name = 'DeliveryError';

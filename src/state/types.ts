@@ -57,7 +57,7 @@ export interface PendingDelivery {
   lastError?: string;
   /** Tags to write back (internal TheHive channel only). */
   tags?: string[];
-  /** Recipients that replace the channel's own (case feedback mails only; validated). */
+  /** Recipients that replace the channel's own: case feedback mails, and the recipients a server refused for now. */
   to?: string[];
 }
 

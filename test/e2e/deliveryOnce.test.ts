@@ -55,3 +55,19 @@ test('a slow SMTP server: the attempt is timed from when the mail gets a connect
   assert.equal(second.code, 0, second.stderr);
   assert.equal(world.smtp.messages.length, 8, 'the next run sends nothing again');
 });
+
+test('recipients the SMTP server refuses are not counted delivered: a 4xx one stays pending alone, a 5xx one is dropped', { timeout: 60_000 }, async () => {
+  const to = ['a@test.local', 'b@test.local', 'c@test.local'];
+  const { T, project } = await manyKeys(1, ['soc-email'], { delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 }, to });
+  world.smtp.refuseRecipients = { 'b@test.local': 450, 'c@test.local': 550 };
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  assert.match(first.stderr, /-> soc-email: SMTP server refused 2 of 3 recipients: b@test\.local 450 \(kept for the next run\), c@test\.local 550 \(dropped\) \(will retry next run\)$/m);
+  assert.deepEqual(world.smtp.messages.map((m) => m.to), [['a@test.local']]);
+  assert.deepEqual(project.state().pending.map((p: { to?: string[] }) => p.to), [['b@test.local']]);
+
+  world.smtp.refuseRecipients = undefined;
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(world.smtp.messages.map((m) => m.to), [['a@test.local'], ['b@test.local']], 'b gets it once, a is not sent it again, c never');
+});

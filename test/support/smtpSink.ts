@@ -15,6 +15,8 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** When set, every RCPT TO is refused with this SMTP code (e.g. 450 temporary, 550 permanent). */
   refuseWith?: number;
+  /** Recipients refused with their own SMTP code; the others are accepted. */
+  refuseRecipients?: Record<string, number>;
   /** How long the server takes to answer the end of DATA; it records the message when it answers 250. */
   acceptDelayMs?: number;
   close(): Promise<void>;
@@ -33,8 +35,9 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) callback(null, { user: auth.user });
       else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
-    onRcptTo(_address, _session, callback) {
-      if (sink.refuseWith) callback(Object.assign(new Error('Recipient refused'), { responseCode: sink.refuseWith }));
+    onRcptTo(address, _session, callback) {
+      const code = sink.refuseWith ?? sink.refuseRecipients?.[address.address];
+      if (code) callback(Object.assign(new Error('Recipient refused'), { responseCode: code }));
       else callback();
     },
     onData(stream, session, callback) {

@@ -44,6 +44,7 @@ export function useWorld(): World {
   beforeEach(() => {
     world.smtp.messages.length = 0;
     world.smtp.refuseWith = undefined;
+    world.smtp.refuseRecipients = undefined;
     world.smtp.acceptDelayMs = undefined;
     world.slack.requests.length = 0;
     world.slack.behaviour = 'ok';
