@@ -7,12 +7,15 @@ import { createNotifier } from './registry.js';
 import { Slots } from './slots.js';
 import { DeliveryError, type Notifier } from './types.js';
 
-/** How one pending delivery ended in this run; a failure may name the recipients that still need it (the others accepted it). */
+/**
+ * How one pending delivery ended in this run. A failure may name the recipients that still need it (`to`: the
+ * others accepted it) and how long the other side asked us to wait (`retryAfterMs`).
+ */
 export type DeliveryOutcome =
   | { id: string; ok: true; attempts: number }
-  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[] };
+  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[]; retryAfterMs?: number };
 
-/** Longest wait between two attempts inside one run, whatever Retry-After asks for. */
+/** Longest wait between two attempts inside one run; a longer Retry-After leaves the delivery to a run after that time. */
 const MAX_RETRY_WAIT_MS = 10_000;
 
 /**
@@ -60,11 +63,11 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
         return { id: item.id, ok: true, attempts };
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
-        // A partial failure (some recipients accepted) waits for a later run.
-        const later = !!failure.remainingTo;
-        const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
+        // A partial failure (some recipients accepted) and a Retry-After beyond the cap wait for a later run.
+        const later = !!failure.remainingTo || (failure.retryAfterMs ?? 0) > MAX_RETRY_WAIT_MS;
+        const wait = failure.retryAfterMs ?? 1000 * attempts;
         const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
-        failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, to: failure.remainingTo };
+        failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, to: failure.remainingTo, retryAfterMs: failure.retryAfterMs };
         if (!canRetry) return failed;
         release?.();
         await sleep(wait, deadline);

@@ -5,8 +5,8 @@ import type { DeliveryReport } from './report.js';
 
 /**
  * Records what each channel accepted: accepted deliveries leave the pending list and are stamped on
- * their key; retryable failures stay pending for the next run (for the recipients that still need them);
- * permanent failures are dropped and audited.
+ * their key; retryable failures stay pending for the next run (for the recipients that still need them,
+ * not before a Retry-After); permanent failures are dropped and audited.
  */
 export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], now: number, audit: AuditLog): DeliveryReport[] {
   const byId = new Map(outcomes.map((o) => [o.id, o]));
@@ -24,8 +24,10 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
       return false;
     }
     item.lastError = outcome.error;
-    // Only the recipients that refused it still need it.
+    // Only the recipients that refused it still need it; and none of it before the time the service asked for.
     if (outcome.to) item.to = outcome.to;
+    if (outcome.retryAfterMs) item.notBefore = now + outcome.retryAfterMs;
+    else delete item.notBefore;
     audit.add({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
     reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });
     return outcome.retryable;

@@ -79,9 +79,10 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       if (data.pending.length) await store.save();
       audit.flush();
       const isSelected = (p: PendingDelivery) => !options.only?.length || options.only.includes(p.alert);
+      const isDue = (p: PendingDelivery) => !p.notBefore || p.notBefore <= clock();
       const expired = expirePending(data, now, config.delivery.max_pending_age, audit);
       const channels = deliveryChannels(config);
-      const outcomes = await deliverAll(data.pending.filter(isSelected), channels, config.delivery);
+      const outcomes = await deliverAll(data.pending.filter((p) => isSelected(p) && isDue(p)), channels, config.delivery);
       report.deliveries = [...expired, ...recordDeliveries(data, outcomes, clock(), audit)];
       const tags = writeBackTags(loaded.alerts, report.deliveries, data.pending, now);
       if (tags.length) {

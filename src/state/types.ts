@@ -59,6 +59,8 @@ export interface PendingDelivery {
   tags?: string[];
   /** Recipients that replace the channel's own: case feedback mails, and the recipients a server refused for now. */
   to?: string[];
+  /** Not to be tried before this time: when the service's Retry-After ends. */
+  notBefore?: number;
 }
 
 /** A summary of the last run, for `status`. */

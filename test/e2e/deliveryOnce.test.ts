@@ -71,3 +71,24 @@ test('recipients the SMTP server refuses are not counted delivered: a 4xx one st
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(world.smtp.messages.map((m) => m.to), [['a@test.local'], ['b@test.local']], 'b gets it once, a is not sent it again, c never');
 });
+
+test('a Retry-After longer than the in-run retry cap keeps the delivery pending until then: no earlier attempt', { timeout: 60_000 }, async () => {
+  const { T, project } = await manyKeys(1, ['soc-slack'], { delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 } });
+  world.slack.behaviour = 'rate-limited';
+  world.slack.retryAfter = '120';
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  assert.equal(world.slack.requests.length, 1, 'not retried within the run');
+  assert.equal(project.state().pending[0].notBefore, T + 120_000);
+
+  world.slack.behaviour = 'ok';
+  const early = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(early.code, 4, 'still pending');
+  assert.equal(world.slack.requests.length, 1, 'a run before the Retry-After time does not try');
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.match(status.stdout, /-> soc-slack since .*, 1 attempt\(s\), next attempt after .*: Slack answered HTTP 429 rate_limited/);
+
+  const due = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN + 1000) });
+  assert.equal(due.code, 0, due.stderr);
+  assert.equal(world.slack.accepted().length, 1);
+});

@@ -48,6 +48,7 @@ export function useWorld(): World {
     world.smtp.acceptDelayMs = undefined;
     world.slack.requests.length = 0;
     world.slack.behaviour = 'ok';
+    world.slack.retryAfter = '1';
   });
   after(async () => {
     for (const project of projects) project.cleanup();
