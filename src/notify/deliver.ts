@@ -25,6 +25,9 @@ const MAX_RETRY_WAIT_MS = 10_000;
 export async function deliverAll(pending: PendingDelivery[], channels: Record<string, ChannelConfig>, options: DeliveryConfig): Promise<DeliveryOutcome[]> {
   const deadline = AbortSignal.timeout(options.deadline);
   const deadlineAt = Date.now() + options.deadline;
+  // The retry waits of every delivery end at the deadline through this one listener (no MaxListenersExceededWarning).
+  const wakeAtDeadline = new Set<() => void>();
+  deadline.addEventListener('abort', () => wakeAtDeadline.forEach((wake) => wake()), { once: true });
   const notifiers = new Map<string, Promise<Notifier>>();
   const slots = new Map<string, Slots>();
   const notifierFor = (channel: string) => {
@@ -70,7 +73,7 @@ export async function deliverAll(pending: PendingDelivery[], channels: Record<st
         failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, to: failure.remainingTo, retryAfterMs: failure.retryAfterMs };
         if (!canRetry) return failed;
         release?.();
-        await sleep(wait, deadline);
+        await sleep(wait, wakeAtDeadline);
       } finally {
         release?.();
       }
@@ -97,12 +100,14 @@ async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) =>
   return results;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, wakeAtDeadline: Set<() => void>): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const wake = () => {
       clearTimeout(timer);
+      wakeAtDeadline.delete(wake);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(wake, ms);
+    wakeAtDeadline.add(wake);
   });
 }

@@ -92,3 +92,14 @@ test('a Retry-After longer than the in-run retry cap keeps the delivery pending 
   assert.equal(due.code, 0, due.stderr);
   assert.equal(world.slack.accepted().length, 1);
 });
+
+test('many deliveries retried in one run print no MaxListenersExceededWarning or other noise on stderr', { timeout: 60_000 }, async () => {
+  const { T, project } = await manyKeys(15, ['soc-slack'], { delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1, concurrency: 15 } });
+  world.slack.behaviour = 'server-error';
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 4);
+  assert.equal(world.slack.requests.length, 30, 'each of the 15 tried twice');
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 15, result.stderr);
+  for (const line of lines) assert.match(line, /^alert admins key "user\d\d" -> soc-slack: Slack answered HTTP 500 rollup_error \(will retry next run\)$/);
+});
