@@ -16,6 +16,13 @@ export async function createIndex(esUrl: string, index: string): Promise<void> {
   }
 }
 
+/** Deletes test indices (those already gone are ignored). */
+export async function deleteIndices(esUrl: string, indices: string[]): Promise<void> {
+  for (let i = 0; i < indices.length; i += 50) {
+    await fetch(`${esUrl}/${indices.slice(i, i + 50).join(',')}?ignore_unavailable=true`, { method: 'DELETE' });
+  }
+}
+
 /** Indexes documents with the bulk API and makes them searchable at once. */
 export async function indexDocs(esUrl: string, index: string, docs: Record<string, unknown>[]): Promise<void> {
   if (!docs.length) return;

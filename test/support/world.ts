@@ -1,5 +1,5 @@
 import { after, before, beforeEach } from 'node:test';
-import { createIndex } from './seed.js';
+import { createIndex, deleteIndices } from './seed.js';
 import { createProject, type Project, type ProjectOptions } from './project.js';
 import { startSlackServer, type SlackServer } from './slackServer.js';
 import { startSmtpSink, type SmtpSink } from './smtpSink.js';
@@ -25,6 +25,7 @@ export interface World {
 /** Registers hooks that start a world for the current test file, empty its sinks before each test, and stop it. */
 export function useWorld(): World {
   const projects: Project[] = [];
+  const indices: string[] = [];
   const world = {} as World;
   before(async () => {
     world.esUrl = testEsUrl();
@@ -33,6 +34,7 @@ export function useWorld(): World {
     world.index = async (prefix) => {
       const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
       await createIndex(world.esUrl, name);
+      indices.push(name);
       return name;
     };
     world.project = (extra = {}) => {
@@ -52,6 +54,8 @@ export function useWorld(): World {
   });
   after(async () => {
     for (const project of projects) project.cleanup();
+    // A shared node holds at most 1,000 shards: every test file leaves none of its indices behind.
+    await deleteIndices(world.esUrl, indices);
     await world.smtp?.close();
     await world.slack?.close();
   });
