@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ProblemsError, formatProblem } from './config/problems.js';
 import { ExitCode, UserError, errorMessage } from './util/errors.js';
@@ -35,18 +36,44 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The version in the package's own package.json (one small file read: no JSON import machinery at start-up). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function buildProgram(): Command {
   const program = new Command('alertcron')
     .description('Alerts on Elasticsearch/OpenSearch queries by email, Slack, SMS, calls, Telegram and webhooks; meant to be run by cron every minute.')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version', 'print the version (from the installed package.json)')
     .exitOverride()
     .showHelpAfterError('(run alertcron --help for usage)')
     .addHelpText('after', `
-Typical crontab line:
+Getting started:
+  alertcron init /srv/alerts        a commented alertcron.yaml, one example alert and query
+  alertcron validate --cluster      check the folder, then each alert against the cluster
+  alertcron test <alert> --from 1h  what an alert finds and would send (sends nothing)
+
+Typical crontab line (alertcron init prints one with a PATH that finds alertcron and node):
   * * * * * cd /srv/alerts && alertcron run
 ${EXIT_CODES_HELP}`);
   const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
   const verboseOption = () => new Option('--verbose', 'more detail, and stack traces on internal errors');
+
+  program
+    .command('init')
+    .description('start an alerts folder: a commented alertcron.yaml, one example alert and query, a .gitignore for state/')
+    .argument('[dir]', 'the folder to set up (created if missing)', '.')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Never overwrites a file: files that are already there are kept, and named.`)
+    .action(async (dir: string) => {
+      const { initCommand } = await import('./commands/init.js');
+      process.exitCode = await initCommand(dir);
+    });
 
   program
     .command('run')
@@ -55,7 +82,7 @@ ${EXIT_CODES_HELP}`);
     .option('--only <alerts...>', 'run only these alerts')
     .option('--dry-run', 'show what would be sent; touch neither state nor channels')
     .option('--json', 'print the run report as JSON on stdout')
-    .addOption(verboseOption())
+    .addOption(new Option('--verbose', 'print what each alert found, where each notification went, and, for an alert that found nothing, its hits and why (index, timestamp_field, group_by)'))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
       const { runCommand } = await import('./commands/run.js');
@@ -64,9 +91,16 @@ ${EXIT_CODES_HELP}`);
 
   program
     .command('validate')
-    .description('check alertcron.yaml, every alert, its query and its script; print every problem with its line')
+    .description('check alertcron.yaml, every alert, its query and its script; print every problem with its line (no secrets needed)')
     .addOption(configOption())
+    .option('--strict', 'fail on unset secret variables and missing *_file secrets too (for the production host)')
+    .option('--cluster', 'also check each alert against the cluster: index pattern, timestamp_field, group_by, query')
+    .option('--json', 'print the problems and warnings as JSON, for CI')
     .addOption(verboseOption())
+    .addHelpText('after', `
+Unset secrets (\${VAR} not in the environment, a missing or unreadable *_file) are warnings naming them:
+validate, list, status, silence and ack work without them. validate --strict makes them errors.
+Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--cluster).`)
     .action(async (opts) => {
       const { validateCommand } = await import('./commands/validate.js');
       process.exitCode = await validateCommand(opts);
@@ -74,7 +108,7 @@ ${EXIT_CODES_HELP}`);
 
   program
     .command('test')
-    .description('run one alert against the real cluster and show the request, findings and decisions')
+    .description('run one alert against the real cluster: the request, its hits per index and keys before the condition, the findings and decisions; warns why it may find nothing')
     .argument('<alert>', 'the alert name (its file name in alerts/ without .yaml)')
     .addOption(configOption())
     .option('--from <time>', 'start of the window: an ISO time or a duration ago (15m, 2h)')

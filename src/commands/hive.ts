@@ -1,51 +1,32 @@
-import { randomBytes } from 'node:crypto';
-import { loadProject } from '../config/loadProject.js';
-import type { TheHiveConfig } from '../config/types.js';
-import { post } from '../http/post.js';
-import { changeState } from '../state/store.js';
-import { clockFromEnv } from '../util/clock.js';
+import { perform } from '../operations/perform.js';
+import { loadSources } from '../run/loadSources.js';
 import { durationOption } from './durationOption.js';
-import { errorMessage, ExitCode, UserError } from '../util/errors.js';
-import { redact } from '../util/redact.js';
-import { describeHiveError, hiveHeaders } from '../sources/thehive.js';
-import { currentUser, describeSilence } from './silence.js';
+import { ExitCode, UserError } from '../util/errors.js';
+import { openProject } from './project.js';
+import { currentUser } from './silence.js';
 
-async function hiveConfig(file: string): Promise<{ hive: TheHiveConfig; stateFile: string; lockWait: number }> {
-  const { config } = await loadProject(file);
-  if (!config.thehive) throw new UserError('alertcron.yaml has no thehive: section (url, api_key)', ExitCode.invalidConfig);
-  return { hive: config.thehive, stateFile: config.state.file, lockWait: config.state.lock_wait };
+async function hiveProject(file: string, offline: boolean) {
+  const project = await openProject(file, { offline });
+  if (!project.config.sources.thehive) throw new UserError('alertcron.yaml has no thehive: section (url, api_key)', ExitCode.invalidConfig);
+  return project;
 }
 
-/** `alertcron hive promote <id>`: creates a case from a TheHive alert and prints its link. */
-export async function hivePromoteCommand(id: string, options: { config: string }): Promise<number> {
-  const { hive } = await hiveConfig(options.config);
-  let answer;
-  try {
-    answer = await post(new URL(`${hive.url}/api/v1/alert/${encodeURIComponent(id)}/case`), '{}', { headers: hiveHeaders(hive), timeoutMs: hive.timeout });
-  } catch (error) {
-    throw new UserError(redact(`cannot reach TheHive at ${hive.url}: ${errorMessage(error)}`), ExitCode.sourceFailed);
-  }
-  if (answer.status !== 201 && answer.status !== 200) throw new UserError(describeHiveError(hive, answer.status, answer.text), ExitCode.sourceFailed);
-  const created = JSON.parse(answer.text) as { _id?: string; number?: number };
-  console.log(`case #${created.number ?? '?'} created from alert ${id}: ${hive.url}/cases/${encodeURIComponent(created._id ?? '')}/details`);
+/** `alertcron hive promote <id>`: creates a case from a TheHive alert, prints its link; its queued notices are dropped. */
+export async function hivePromoteCommand(id: string, options: { config: string; by?: string }): Promise<number> {
+  const { config, store, now } = await hiveProject(options.config, false);
+  const sources = await loadSources(config, ['thehive']);
+  const done = await perform({ op: 'promote', source: 'thehive', key: id, by: options.by ?? currentUser() }, store, sources, now);
+  if (!done.ok) throw new UserError(done.message, ExitCode.sourceFailed);
+  console.log(done.message);
   return ExitCode.ok;
 }
 
-/** `alertcron hive ignore <id> --for 30m`: stops notices and escalation for that TheHive alert for a while. */
+/** `alertcron hive ignore <id> --for 30m`: stops notices (queued ones too) and escalation for that TheHive alert for a while. */
 export async function hiveIgnoreCommand(id: string, options: { config: string; for: string; comment?: string; author?: string }): Promise<number> {
-  const { stateFile, lockWait } = await hiveConfig(options.config);
-  const duration = durationOption('--for', options.for);
-  const now = clockFromEnv()();
-  const silence = {
-    id: randomBytes(4).toString('hex'),
-    alert: '*',
-    key: id,
-    createdAt: now,
-    endsAt: now + duration,
-    comment: options.comment ?? `TheHive alert ${id} ignored from the shell`,
-    author: options.author ?? currentUser(),
-  };
-  await changeState(stateFile, lockWait, (data) => data.silences.push(silence));
-  console.log(`ignoring: ${describeSilence(silence, now)}`);
+  const { store, now } = await hiveProject(options.config, true);
+  const forMs = durationOption('--for', options.for);
+  const comment = options.comment ?? `TheHive alert ${id} ignored from the shell`;
+  const done = await perform({ op: 'ignore', key: id, forMs, comment, by: options.author ?? currentUser() }, store, new Map(), now);
+  console.log(done.message);
   return ExitCode.ok;
 }

@@ -1,24 +1,24 @@
-import { loadProject } from '../config/loadProject.js';
-import { peekState } from '../state/store.js';
+import { openProject } from './project.js';
 import { formatDuration } from '../util/duration.js';
 import { printJson } from './printReport.js';
 
 /** `alertcron list`: the alerts with schedule, condition, channels and last window; broken files marked. */
 export async function listCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { config, loaded } = await loadProject(options.config);
+  const { loaded, store } = await openProject(options.config, { offline: true });
   const { alerts, problems, disabled } = loaded;
-  const { data: state } = await peekState(config.state.file);
+  const { data: state } = await store.peek();
   const rows = alerts.map((a) => ({
     name: a.name,
     every: formatDuration(a.every),
-    condition: a.condition.type,
-    group_by: a.group_by ?? null,
+    source: a.source,
+    condition: a.source === 'elasticsearch' ? a.condition.type : a.source,
+    group_by: (a.source === 'elasticsearch' ? a.group_by : undefined) ?? null,
     throttle: a.throttle === 'once' ? 'once' : formatDuration(a.throttle),
     notify: a.notify,
     last_window_end: state.alerts[a.name]?.window ? new Date(state.alerts[a.name]!.window!.to).toISOString() : null,
     last_error: state.alerts[a.name]?.lastError ?? null,
   }));
-  const invalid = [...new Set(problems.map((p) => p.file))];
+  const invalid = [...new Set(problems.map((p) => p.alert ?? p.file))];
   if (options.json) {
     printJson({ alerts: rows, disabled, invalid });
     return 0;

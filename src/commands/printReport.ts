@@ -1,4 +1,4 @@
-import type { RunReport } from '../run/report.js';
+import type { AlertReport, RunReport } from '../run/report.js';
 import { redact } from '../util/redact.js';
 
 /** Prints the one-line errors of a run on stderr: problems, failed alerts, failed deliveries, warnings. */
@@ -14,27 +14,47 @@ export function printErrors(report: RunReport): void {
   for (const line of lines) console.error(redact(line));
 }
 
-/** Prints, for people, what each alert found and what was decided. */
-export function printFindings(report: RunReport, withBodies: boolean): void {
+/**
+ * Prints, for people, what each alert found and what was decided, with any `notes` about an alert below it;
+ * secrets redacted like every other output.
+ */
+export function printFindings(report: RunReport, withBodies: boolean, notes: Map<string, string[]> = new Map()): void {
   for (const alert of report.alerts) {
-    if (alert.status === 'not-due') {
-      console.log(`${alert.name}: not due`);
-      continue;
+    printAlert(alert, withBodies);
+    for (const line of notes.get(alert.name) ?? []) console.log(`  ${redact(line)}`);
+  }
+}
+
+function printAlert(alert: AlertReport, withBodies: boolean): void {
+  const log = (line: string) => console.log(redact(line));
+  if (alert.status === 'not-due') {
+    log(`${alert.name}: not due`);
+    return;
+  }
+  const window = alert.window ? ` [${alert.window.from} .. ${alert.window.to})` : '';
+  if (alert.status === 'error') {
+    log(`${alert.name}${window}: ERROR ${alert.error}`);
+    return;
+  }
+  log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
+  for (const f of alert.findings) {
+    const next = f.nextAt ? `, next repeat after ${f.nextAt}` : '';
+    log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
+    if (withBodies && f.notify) {
+      log(`    title: ${f.title}`);
+      for (const line of f.message.split('\n')) log(`    | ${line}`);
     }
-    const window = alert.window ? ` [${alert.window.from} .. ${alert.window.to})` : '';
-    if (alert.status === 'error') {
-      console.log(`${alert.name}${window}: ERROR ${alert.error}`);
-      continue;
-    }
-    console.log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
-    for (const f of alert.findings) {
-      const next = f.nextAt ? `, next repeat after ${f.nextAt}` : '';
-      console.log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
-      if (withBodies && f.notify) {
-        console.log(`    title: ${f.title}`);
-        for (const line of f.message.split('\n')) console.log(`    | ${line}`);
-      }
-    }
+  }
+}
+
+/**
+ * Prints, for people, where each notification of a run went: one line per delivered (alert, key, channel); a
+ * source's action after a notice (TheHive's tag write-back) is shown as such. Notices muted before sending are not.
+ */
+export function printDelivered(report: RunReport): void {
+  for (const d of report.deliveries.filter((d) => d.ok && !d.muted)) {
+    const where = d.channel === 'thehive.tag' ? 'TheHive (tag written back)' : `${d.channel}${d.reason ? ` (${d.reason})` : ''}`;
+    console.log(redact(`delivered: ${d.alert} ${JSON.stringify(d.key)} -> ${where}`));
   }
 }
 

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { loadProject } from '../config/loadProject.js';
+import { describeSilence } from '../operations/stateOperations.js';
+import { perform } from '../operations/perform.js';
 import { isActive } from '../policy/silences.js';
-import { changeState, peekState } from '../state/store.js';
-import type { Silence } from '../state/types.js';
-import { clockFromEnv } from '../util/clock.js';
+import type { Silence } from '../model/state.js';
+import { openProject } from './project.js';
 import { durationOption } from './durationOption.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { printJson } from './printReport.js';
@@ -28,16 +27,11 @@ export function currentUser(): string {
   }
 }
 
-/** Describes a silence in one line. */
-export function describeSilence(s: Silence, now: number): string {
-  const what = s.key !== undefined ? `key ${JSON.stringify(s.key)}` : s.match ? `${s.match.field}=${JSON.stringify(s.match.value)}` : 'all keys';
-  const state = isActive(s, now) ? `until ${new Date(s.endsAt).toISOString()}` : `ended ${new Date(s.endsAt).toISOString()}`;
-  return `${s.id}  ${s.alert}  ${what}  ${state}  by ${s.author}: ${s.comment}`;
-}
+export { describeSilence } from '../operations/stateOperations.js';
 
 /** `alertcron silence add`: stores a silence in the state file (under the lock) and prints it. */
 export async function silenceAddCommand(alert: string, options: SilenceAddOptions): Promise<number> {
-  const { config, loaded } = await loadProject(options.config);
+  const { loaded, store, now } = await openProject(options.config, { offline: true });
   const known = [...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid];
   if (!known.includes(alert)) throw new UserError(`no alert named ${alert} (alerts: ${known.sort().join(', ') || 'none'})`, ExitCode.usage);
   if (options.key !== undefined && options.match !== undefined) throw new UserError('use --key or --match, not both', ExitCode.usage);
@@ -49,28 +43,16 @@ export async function silenceAddCommand(alert: string, options: SilenceAddOption
   }
   const duration = durationOption('--for', options.for);
   if (!options.comment.trim()) throw new UserError('--comment must say why (it is shown in silence list)', ExitCode.usage);
-  const now = clockFromEnv()();
-  const silence: Silence = {
-    id: randomBytes(4).toString('hex'),
-    alert,
-    ...(options.key !== undefined ? { key: options.key } : {}),
-    ...(match ? { match } : {}),
-    createdAt: now,
-    endsAt: now + duration,
-    comment: options.comment.trim(),
-    author: options.author ?? currentUser(),
-  };
-  await changeState(config.state.file, config.state.lock_wait, (data) => data.silences.push(silence));
-  console.log(`silenced: ${describeSilence(silence, now)}`);
+  const done = await perform({ op: 'silence', alert, ...(options.key !== undefined ? { key: options.key } : {}), ...(match ? { match } : {}), forMs: duration, comment: options.comment.trim(), by: options.author ?? currentUser() }, store, new Map(), now);
+  console.log(done.message);
   return ExitCode.ok;
 }
 
 /** `alertcron silence list`: the active silences (all of them with --all), newest first. */
 export async function silenceListCommand(options: { config: string; all?: boolean; json?: boolean }): Promise<number> {
-  const { config } = await loadProject(options.config);
-  const now = clockFromEnv()();
-  const { data } = await peekState(config.state.file);
-  const silences = data.silences.filter((s) => options.all || isActive(s, now)).sort((a, b) => b.createdAt - a.createdAt);
+  const { store, now } = await openProject(options.config, { offline: true });
+  const { data } = await store.peek();
+  const silences = data.silences.filter((s: Silence) => options.all || isActive(s, now)).sort((a, b) => b.createdAt - a.createdAt);
   if (options.json) printJson(silences.map((s) => ({ ...s, active: isActive(s, now), createdAt: new Date(s.createdAt).toISOString(), endsAt: new Date(s.endsAt).toISOString() })));
   else if (!silences.length) console.log(options.all ? 'no silences' : 'no active silences');
   else for (const s of silences) console.log(describeSilence(s, now));
@@ -79,14 +61,9 @@ export async function silenceListCommand(options: { config: string; all?: boolea
 
 /** `alertcron silence expire <id>`: ends a silence now. */
 export async function silenceExpireCommand(id: string, options: { config: string }): Promise<number> {
-  const { config } = await loadProject(options.config);
-  const now = clockFromEnv()();
-  const ended = await changeState(config.state.file, config.state.lock_wait, (data) => {
-    const silence = data.silences.find((s) => s.id === id);
-    if (silence && isActive(silence, now)) silence.endsAt = now;
-    return silence;
-  });
-  if (!ended) throw new UserError(`no silence with id ${id} (see alertcron silence list --all)`, ExitCode.usage);
-  console.log(`expired: ${describeSilence(ended, now)}`);
+  const { store, now } = await openProject(options.config, { offline: true });
+  const done = await perform({ op: 'expire', id, by: currentUser() }, store, new Map(), now);
+  if (!done.ok) throw new UserError(done.message, ExitCode.usage);
+  console.log(done.message);
   return ExitCode.ok;
 }

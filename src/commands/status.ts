@@ -1,7 +1,7 @@
-import { loadProject } from '../config/loadProject.js';
+import { isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
-import { peekState } from '../state/store.js';
-import { clockFromEnv } from '../util/clock.js';
+import { targetOf } from '../model/state.js';
+import { openProject } from './project.js';
 import { formatDuration } from '../util/duration.js';
 import { ExitCode } from '../util/errors.js';
 import { printJson } from './printReport.js';
@@ -11,9 +11,8 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 /** `alertcron status`: the last run, each alert's window and firing keys, pending deliveries, silences, sources. */
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { config, loaded } = await loadProject(options.config);
-  const now = clockFromEnv()();
-  const { data, warning } = await peekState(config.state.file);
+  const { loaded, store, now } = await openProject(options.config, { offline: true });
+  const { data, warning } = await store.peek();
   const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));
   const alerts = Object.entries(data.alerts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -23,7 +22,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
       last_run: iso(alert.lastRunAt),
       last_error: alert.lastError ?? null,
       firing: Object.entries(alert.keys)
-        .filter(([, key]) => key.lastFired !== undefined)
+        .filter(([, key]) => isFiring(key))
         .map(([key, state]) => {
           const throttle = throttleOf.get(name);
           return {
@@ -43,7 +42,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     pending: data.pending.map((p) => ({
       alert: p.alert,
       key: p.key,
-      channel: p.channel,
+      channel: targetOf(p),
       since: iso(p.createdAt),
       attempts: p.attempts,
       next_attempt_after: p.notBefore && p.notBefore > now ? iso(p.notBefore) : null,
@@ -60,10 +59,12 @@ export async function statusCommand(options: { config: string; json?: boolean })
   const lines: string[] = [];
   const run = status.last_run;
   lines.push(run ? `last run: ${run.started}, took ${run.took}, exit code ${run.exit_code}${run.last_success ? `; last success ${run.last_success}` : ''}` : 'last run: never');
-  const source = data.sources.elasticsearch;
-  if (source?.failures) lines.push(`cluster: failing for ${source.failures} run(s) since ${iso(source.since)}: ${source.lastError}`);
+  for (const [name, source] of Object.entries(data.sources).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (source.failures) lines.push(`source ${name}: failing for ${source.failures} run(s) since ${iso(source.since)}: ${source.lastError}`);
+  }
   for (const a of alerts) {
-    lines.push(`${a.name}: searched up to ${a.window_end ?? 'never'}${a.last_error ? `; last error: ${a.last_error}` : ''}`);
+    const ahead = a.window_end && Date.parse(a.window_end) > now ? ` (ahead of the clock by ${formatDuration(Date.parse(a.window_end) - now)}: the clock went back; the next run resumes before now)` : '';
+    lines.push(`${a.name}: searched up to ${a.window_end ?? 'never'}${ahead}${a.last_error ? `; last error: ${a.last_error}` : ''}`);
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';

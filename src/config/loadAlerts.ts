@@ -1,12 +1,17 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, extname, join, relative } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
 import { checkSchema, toPointer } from './schemaCheck.js';
-import type { AlertDef, ConditionDef, Config, FeedbackDef } from './types.js';
+import type { AlertBase } from '../model/alert.js';
+import { DEFAULT_SOURCE, SOURCES, sourceDefinition } from '../sources/registry.js';
+import type { AlertContext } from '../sources/types.js';
+import type { AlertDef, Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { readInputFile } from '../util/readInputFile.js';
+import { errorMessage } from '../util/errors.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -18,12 +23,6 @@ export interface LoadedAlerts {
 }
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
-
-/** How long a script condition may take when its alert does not say (condition.timeout). */
-const SCRIPT_TIMEOUT_MS = 5000;
-
-/** The default message of a TheHive alert: its description, its link and the commands to act on it. */
-const HIVE_MESSAGE = '{{description}}\n\nOpen: {{link}}\nPromote to a case: {{promote}}\nIgnore for 30 minutes: {{ignore}}';
 
 /** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
 export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {
@@ -49,7 +48,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
       continue;
     }
     seen.set(name, file);
-    const loaded = await loadAlertFile(config, path, file, name, cache);
+    const loaded = await loadAlertFile(config, path, file, name, cache).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
     if ('problems' in loaded) {
       result.problems.push(...loaded.problems);
       result.invalid.push(name);
@@ -69,7 +68,9 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
     if (!('problems' in checked)) return checked;
   }
-  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
+  const read = readInputFile(path);
+  if ('problem' in read) return { problems: [{ file, ...read.problem }] };
+  const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) return { problems: yaml.problems };
   if (yaml.value === null || yaml.value === undefined) {
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
@@ -83,169 +84,101 @@ function checkAlert(config: Config, yaml: YamlFile, path: string, name: string):
   const file = yaml.file;
   const schemaProblems = checkSchema('alert', yaml);
   const raw = yaml.value as RawAlert;
-  const problems = checkReferences(config, yaml, raw, path);
-  if (schemaProblems.length || problems.problems.length) return { problems: [...schemaProblems, ...problems.problems] };
+  const source = sourceDefinition(raw.source ?? DEFAULT_SOURCE)!;
+  const context: AlertContext = { section: config.sources[source.name], ...(config.contentUnknown ? { sectionUnknown: true } : {}), path, queriesDir: config.queries_dir, defaults: config.defaults, display: (p) => displayPath(config, p) };
+  const at = (where: (string | number)[], message: string): Problem => {
+    const { line, col } = yaml.locate(where);
+    return { file, line, col, path: toPointer(where), message };
+  };
+  const checked = source.checkAlert(raw as Record<string, unknown>, context);
+  const problems = [...checkChannels(config, raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => (p.in ? { ...p.in, message: `${p.message} (the query of ${file})`, alert: file } : at(p.path, p.message)))];
+  if (schemaProblems.length || problems.length) return { problems: [...schemaProblems, ...problems] };
   if (raw.enabled === false) return {};
-  return { alert: completeAlert(config, raw, name, file, problems.query, problems.queryFile, path) };
+  return { alert: source.completeAlert(raw as Record<string, unknown>, completeBase(config, raw, name, file, source.name), context, checked.extra) as AlertDef };
 }
 
+/** What the YAML of an alert holds before completion; each source reads its own keys. */
 interface RawAlert {
-  source?: 'elasticsearch' | 'thehive';
-  thehive?: { object?: 'alert' | 'case'; without_tags?: string[]; severity?: number[]; stage?: string[]; status?: string[]; tags?: string[]; max_age?: string };
-  feedback?: FeedbackDef;
+  source?: string;
   escalation?: { after: string; notify: string[]; severity?: number[] }[];
   high_risk_words?: string[];
-  write_back_tag?: string;
   description?: string;
   enabled?: boolean;
-  index?: string;
-  query?: string | Record<string, unknown>;
-  timestamp_field?: string;
   every?: string;
   ingest_delay?: string;
   max_catchup?: string;
   first_lookback?: string;
   lookback?: string;
-  condition?: Record<string, unknown> & { type: string };
-  group_by?: string;
-  group_size?: number;
   throttle?: string;
   samples?: number;
   notify: string[];
-  resolve_after?: number;
+  resolve_after?: number | string;
   title?: string;
   message?: string;
+  feedback?: unknown;
+  [key: string]: unknown;
 }
 
-function checkReferences(config: Config, yaml: YamlFile, raw: RawAlert, path: string) {
+/** Every channel an alert names (notify, escalation tiers) must be configured; feedback mails need email channels. */
+function checkChannels(config: Config, raw: RawAlert, at: (where: (string | number)[], message: string) => Problem): Problem[] {
   const problems: Problem[] = [];
-  const at = (where: (string | number)[], message: string) => {
-    const { line, col } = yaml.locate(where);
-    problems.push({ file: yaml.file, line, col, path: toPointer(where), message });
-  };
-  if (raw.source === 'thehive') {
-    if (!config.thehive) at(['source'], 'alertcron.yaml has no thehive: section to read alerts from');
-  } else if (!config.elasticsearch) at(['index'], 'alertcron.yaml has no elasticsearch: section to search this index in');
+  // Against an alertcron.yaml that did not parse, what it defines is unknown: only the alert itself is checked.
+  const known = !config.contentUnknown;
   const channels = Object.keys(config.channels);
-  const checkChannels = (list: unknown, where: (string | number)[]) =>
-    (Array.isArray(list) ? list : []).forEach((channel, i) => {
+  const check = (list: unknown, where: (string | number)[]) =>
+    (Array.isArray(list) && known ? list : []).forEach((channel, i) => {
       if (typeof channel === 'string' && !config.channels[channel]) {
         const guess = closestWord(channel, channels);
         const hint = guess ? `did you mean "${guess}"?` : channels.length ? `configured: ${channels.join(', ')}` : 'alertcron.yaml defines no channels';
-        at([...where, i], `unknown channel "${channel}" (${hint})`);
+        problems.push(at([...where, i], `unknown channel "${channel}" (${hint})`));
       }
     });
-  checkChannels(raw.notify, ['notify']);
-  (Array.isArray(raw.escalation) ? raw.escalation : []).forEach((tier, i) => checkChannels(tier?.notify, ['escalation', i, 'notify']));
-  if (raw.escalation && raw.source !== 'thehive') at(['escalation'], 'escalation applies to source: thehive alerts');
-  if (raw.write_back_tag && raw.source !== 'thehive') at(['write_back_tag'], 'write_back_tag applies to source: thehive alerts');
+  check(raw.notify, ['notify']);
+  (Array.isArray(raw.escalation) ? raw.escalation : []).forEach((tier, i) => check(tier?.notify, ['escalation', i, 'notify']));
   if (raw.feedback) {
-    if (raw.source !== 'thehive' || raw.thehive?.object !== 'case') at(['feedback'], 'feedback applies to source: thehive with thehive: { object: case }');
     (Array.isArray(raw.notify) ? raw.notify : []).forEach((name, i) => {
       const channel = config.channels[name];
-      if (channel && channel.type !== 'email') at(['notify', i], `feedback is sent by email: "${name}" is a ${channel.type} channel`);
+      if (channel && channel.type !== 'email') problems.push(at(['notify', i], `feedback is sent by email: "${name}" is a ${channel.type} channel`));
     });
   }
-  let query: Record<string, unknown> = {};
-  let queryFile: string | undefined;
-  if (typeof raw.query === 'string') {
-    queryFile = join(config.queries_dir, raw.query);
-    const loaded = readQueryFile(queryFile, displayPath(config, queryFile));
-    if ('problem' in loaded) at(['query'], loaded.problem);
-    else query = loaded.query;
-  } else if (raw.query && typeof raw.query === 'object') {
-    query = raw.query;
-  }
-  const condition = (raw.condition ?? {}) as { type?: unknown; module?: unknown };
-  if (condition.type === 'script' && typeof condition.module === 'string') {
-    const module = resolve(dirname(path), condition.module);
-    if (!existsSync(module)) at(['condition', 'module'], `no such file: ${displayPath(config, module)}`);
-    const timeout = (condition as { timeout?: unknown }).timeout;
-    if (typeof timeout === 'string' && /^(0+(ms|s|m|h|d|w))+$/.test(timeout)) at(['condition', 'timeout'], 'a script needs some time: give a duration above 0s, e.g. 5s');
-  }
-  if (condition.type === 'buckets' && raw.group_by) at(['group_by'], 'group_by does not apply to a buckets condition: group in the query aggregation instead');
-  if (condition.type === 'buckets' && !query.aggs && !query.aggregations) {
-    at(['condition', 'path'], 'a buckets condition needs an aggregation ("aggs") in the query');
-  }
-  return { problems, query, queryFile };
+  return problems;
 }
 
-function readQueryFile(path: string, display: string): { query: Record<string, unknown> } | { problem: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return { problem: `query file ${display} does not exist (put it in the queries folder)` };
+/** Keys that belong to another source than the alert's own are errors that name the right source. */
+function checkSourceKeys(own: string, raw: RawAlert, at: (where: (string | number)[], message: string) => Problem): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, source] of Object.entries(SOURCES)) {
+    if (name === own) continue;
+    for (const key of source.alertKeys) {
+      if (key in raw && !sourceDefinition(own)!.alertKeys.includes(key)) problems.push(at([key], `${key} applies to source: ${name} alerts (this alert's source is ${own})`));
+    }
   }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `${display} must hold a JSON object (a query body)` };
-    return { query: parsed as Record<string, unknown> };
-  } catch (error) {
-    const position = /position (\d+)/.exec(String((error as Error).message));
-    const where = position ? lineCol(text, Number(position[1])) : '';
-    return { problem: `${display}${where} is not valid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}` };
-  }
+  return problems;
 }
 
-function lineCol(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `:${before.length}:${before[before.length - 1]!.length + 1}`;
-}
-
-function completeAlert(config: Config, raw: RawAlert, name: string, file: string, query: Record<string, unknown>, queryFile: string | undefined, path: string): AlertDef {
+/** The part of an alert every source shares, with the defaults of alertcron.yaml filled in. */
+function completeBase(config: Config, raw: RawAlert, name: string, file: string, source: string): AlertBase {
   const d = config.defaults;
   const optional = (value: string | undefined, fallback: number) => (value ? parseDuration(value) : fallback);
-  const thehive = raw.source === 'thehive';
   return {
     name,
     file,
+    source,
     description: raw.description ?? '',
-    source: thehive ? 'thehive' : 'elasticsearch',
-    feedback: raw.feedback,
-    thehive: thehive ? { ...raw.thehive, stage: raw.thehive?.stage ?? (raw.thehive?.status || raw.thehive?.object === 'case' ? undefined : ['New']), max_age: raw.thehive?.max_age ? parseDuration(raw.thehive.max_age) : undefined } : undefined,
     escalation: raw.escalation?.map((tier) => ({ after: parseDuration(tier.after), notify: tier.notify, severity: tier.severity })).sort((a, b) => a.after - b.after),
     high_risk_words: raw.high_risk_words ?? [],
-    write_back_tag: raw.write_back_tag,
-    index: raw.index ?? '',
-    query,
-    query_file: queryFile,
-    condition: thehive || !raw.condition ? { type: 'any' } : completeCondition(raw.condition, path),
-    group_by: raw.group_by,
-    group_size: raw.group_size ?? 100,
-    timestamp_field: raw.timestamp_field ?? d.timestamp_field,
     every: optional(raw.every, d.every),
-    throttle: raw.throttle === 'once' ? 'once' : raw.throttle ? parseDuration(raw.throttle) : thehive ? 'once' : d.throttle,
+    throttle: raw.throttle === 'once' ? 'once' : raw.throttle ? parseDuration(raw.throttle) : d.throttle,
     ingest_delay: optional(raw.ingest_delay, d.ingest_delay),
     max_catchup: optional(raw.max_catchup, d.max_catchup),
     lookback: raw.lookback ? parseDuration(raw.lookback) : undefined,
     first_lookback: optional(raw.first_lookback, d.first_lookback),
     samples: raw.samples ?? d.samples,
     notify: raw.notify,
-    resolve_after: raw.resolve_after,
-    title: raw.title ?? (thehive ? 'TheHive alert: {{title}} (severity {{severity}}, {{age}} old)' : `${name}: {{key}}`),
-    message: raw.message ?? (thehive ? HIVE_MESSAGE : undefined),
+    resolve_after: typeof raw.resolve_after === 'string' ? { ms: parseDuration(raw.resolve_after) } : raw.resolve_after,
+    title: raw.title ?? `${name}: {{key}}`,
+    message: raw.message,
   };
-}
-
-function completeCondition(raw: Record<string, unknown> & { type: string }, path: string): ConditionDef {
-  const bounds = { gt: raw.gt as number | undefined, gte: raw.gte as number | undefined, lt: raw.lt as number | undefined, lte: raw.lte as number | undefined };
-  switch (raw.type) {
-    case 'count':
-      return { type: 'count', ...bounds };
-    case 'buckets':
-      return { type: 'buckets', path: String(raw.path), value: (raw.value as string | undefined) ?? 'doc_count', ...bounds };
-    case 'script':
-      return {
-        type: 'script',
-        module: String(raw.module),
-        modulePath: resolve(dirname(path), String(raw.module)),
-        options: (raw.options as Record<string, unknown>) ?? {},
-        timeout: raw.timeout ? parseDuration(String(raw.timeout)) : SCRIPT_TIMEOUT_MS,
-      };
-    default:
-      return { type: 'any' };
-  }
 }
 
 /** Shows a path relative to the configuration folder, as users write it. */

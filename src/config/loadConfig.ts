@@ -1,39 +1,97 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
-import { resolveSecrets } from './secrets.js';
-import type { ChannelConfig, Config } from './types.js';
+import { resolveSecrets, type UnsetSecret } from './secrets.js';
+import type { ChannelConfig } from '../notify/config.js';
+import { SOURCES } from '../sources/registry.js';
+import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { readInputFile } from '../util/readInputFile.js';
+import { checkStatePaths } from './checkStatePaths.js';
+import { registerSentCredentials } from './sentCredentials.js';
+
+/** What reading alertcron.yaml gave: the configuration, or its problems with a stand-in for checking the alerts anyway. */
+export interface ConfigReading {
+  config?: Config;
+  problems: Problem[];
+  /** When alertcron.yaml has problems: a configuration completed from its usable parts (none if the file is missing). */
+  fallback?: Config;
+}
 
 /** Reads, checks and completes alertcron.yaml; throws a ProblemsError listing everything wrong with it. */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<Config> {
+  const reading = await readConfig(file, env, cache);
+  if (!reading.config) throw new ProblemsError(reading.problems);
+  return reading.config;
+}
+
+/**
+ * Reads, checks and completes alertcron.yaml, returning every problem instead of throwing. Unset secret
+ * variables are not problems here: they are listed in `config.unset`, and a channel lacking one is marked.
+ */
+export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.env, cache?: ParseCache): Promise<ConfigReading> {
   const path = resolve(file);
   const stat = statOrUndefined(path);
-  if (!stat) throw new ProblemsError([{ file, message: 'cannot read the configuration file (create it, or pass --config FILE)' }]);
+  if (!stat) {
+    const read = readInputFile(path);
+    const known = 'problem' in read && read.problem.message !== 'does not exist' ? `${read.problem.message}; ` : '';
+    return { problems: [{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }] };
+  }
   const cached = cache?.get(path, stat);
   if (cached !== undefined) {
+    // A cached file cannot locate anything: one with problems or unset secrets is parsed again for their lines.
     const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
-    if (!checked.problems.length) return checked.config!;
+    if (checked.config && !checked.config.unset.length) return { config: checked.config, problems: [] };
   }
-  const yaml = await parseYamlFile(file, readFileSync(path, 'utf8'));
-  if (yaml.problems.length) throw new ProblemsError(yaml.problems);
+  const read = readInputFile(path);
+  const unknown = (): Config => ({ ...completeConfig({}, path, []), contentUnknown: true });
+  if ('problem' in read) return { problems: [{ file, ...read.problem }], fallback: unknown() };
+  const yaml = await parseYamlFile(file, read.text);
+  if (yaml.problems.length) return { problems: yaml.problems, fallback: unknown() };
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
   const raw = structuredClone(yaml.value);
   const checked = checkConfig(yaml, env, path);
-  if (checked.problems.length) throw new ProblemsError(checked.problems);
+  if (!checked.config) return { problems: checked.problems, fallback: fallbackConfig(yaml.value, checked.problems, path) };
   cache?.set(path, stat, raw);
-  return checked.config!;
+  return { config: checked.config, problems: [] };
 }
 
 function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { problems: Problem[]; config?: Config } {
-  const secretProblems = resolveSecrets(yaml, env, dirname(path));
-  const reported = new Set(secretProblems.map((p) => p.path));
-  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !reported.has(p.path))];
+  const { problems: secretProblems, unset } = resolveSecrets(yaml, env, dirname(path));
+  const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
+  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
-  return problems.length ? { problems } : { problems, config: completeConfig(yaml.value as RawConfig, path) };
+  if (problems.length) return { problems };
+  const config = completeConfig(yaml.value as RawConfig, path, unset);
+  registerSentCredentials(config);
+  const pathProblems = checkStatePaths(yaml, config);
+  return pathProblems.length ? { problems: pathProblems } : { problems, config };
+}
+
+/** The configuration made of what is usable in a file with problems: every value a problem points at is left out. */
+function fallbackConfig(value: unknown, problems: Problem[], path: string): Config {
+  const raw = (value && typeof value === 'object' && !Array.isArray(value) ? structuredClone(value) : {}) as RawConfig;
+  for (const problem of problems) if (problem.path) dropScalar(raw, problem.path);
+  try {
+    return completeConfig(raw, path, []);
+  } catch {
+    return { ...completeConfig({}, path, []), contentUnknown: true };
+  }
+}
+
+function dropScalar(root: unknown, pointer: string): void {
+  const parts = pointer.slice(1).split('/');
+  let node = root as Record<string, unknown> | undefined;
+  for (const part of parts.slice(0, -1)) {
+    const next = node?.[part];
+    if (!next || typeof next !== 'object') return;
+    node = next as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1]!;
+  if (node && (node[last] === null || typeof node[last] !== 'object')) delete node[last];
 }
 
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
@@ -47,38 +105,24 @@ function checkMonitoringChannels(yaml: YamlFile): Problem[] {
 
 type RawConfig = Record<string, Record<string, unknown> | undefined> & { channels?: Record<string, Record<string, unknown>> };
 
-function completeConfig(raw: RawConfig, path: string): Config {
+function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Config {
   const dir = dirname(path);
   const duration = (value: unknown, fallback: string) => parseDuration(typeof value === 'string' ? value : fallback);
-  const es = raw.elasticsearch;
-  const hive = raw.thehive;
   const defaults = raw.defaults ?? {};
   const delivery = raw.delivery ?? {};
+  const run = raw.run ?? {};
   const state = raw.state ?? {};
   const monitoring = raw.monitoring ?? {};
   return {
     file: path,
     dir,
-    elasticsearch: es && {
-      url: String(es.url).replace(/\/+$/, ''),
-      username: es.username as string | undefined,
-      password: es.password as string | undefined,
-      api_key: es.api_key as string | undefined,
-      ca_file: es.ca_file ? resolve(dir, String(es.ca_file)) : undefined,
-      timeout: duration(es.timeout, '30s'),
-      msearch_chunk: (es.msearch_chunk as number | undefined) ?? 200,
-    },
-    thehive: hive && {
-      url: String(hive.url).replace(/\/+$/, ''),
-      api_key: String(hive.api_key),
-      organisation: hive.organisation as string | undefined,
-      timeout: duration(hive.timeout, '30s'),
-    },
-    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, completeChannel(channel)])),
+    sources: completeSources(raw, dir),
+    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(completeChannel(channel), name, unset)])),
+    unset,
     defaults: {
       every: duration(defaults.every, '1m'),
       throttle: defaults.throttle === 'once' ? 'once' : duration(defaults.throttle, '30m'),
-      ingest_delay: duration(defaults.ingest_delay, '0s'),
+      ingest_delay: duration(defaults.ingest_delay, '30s'),
       max_catchup: duration(defaults.max_catchup, '24h'),
       first_lookback: duration(defaults.first_lookback, '5m'),
       timestamp_field: (defaults.timestamp_field as string | undefined) ?? '@timestamp',
@@ -91,9 +135,15 @@ function completeConfig(raw: RawConfig, path: string): Config {
       retries: (delivery.retries as number | undefined) ?? 1,
       max_pending_age: duration(delivery.max_pending_age, '24h'),
     },
+    run: {
+      deadline: duration(run.deadline, '50s'),
+      max_findings: (run.max_findings as number | undefined) ?? 100,
+    },
     state: {
       file: resolve(dir, (state.file as string | undefined) ?? 'state/state.json'),
       audit_log: resolve(dir, (state.audit_log as string | undefined) ?? 'state/audit.log'),
+      audit_max_size: parseSize((state.audit_max_size as string | undefined) ?? '10MB'),
+      audit_keep: (state.audit_keep as number | undefined) ?? 5,
       prune_after: duration(state.prune_after, '7d'),
       lock_wait: duration(state.lock_wait, '10s'),
     },
@@ -106,6 +156,11 @@ function completeConfig(raw: RawConfig, path: string): Config {
     alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),
     queries_dir: resolve(dir, (raw.queries_dir as unknown as string | undefined) ?? 'queries'),
   };
+}
+
+function withMissingSecret(channel: ChannelConfig, name: string, unset: UnsetSecret[]): ChannelConfig {
+  const missing = unset.find((u) => u.channel === name);
+  return missing ? { ...channel, missingSecret: missing.problem.message } : channel;
 }
 
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {
@@ -156,4 +211,14 @@ function completeChannel(raw: Record<string, unknown>): ChannelConfig {
     default:
       return { type: 'slack', webhook_url: String(raw.webhook_url), timeout };
   }
+}
+
+/** Each configured source's section, completed by that source. */
+function completeSources(raw: RawConfig, dir: string): Record<string, unknown> {
+  const sections: Record<string, unknown> = {};
+  for (const [name, source] of Object.entries(SOURCES)) {
+    const section = raw[name];
+    if (section) sections[name] = source.completeConfig(section as Record<string, unknown>, dir);
+  }
+  return sections;
 }

@@ -1,13 +1,29 @@
 import { loadAlerts, type LoadedAlerts } from './loadAlerts.js';
 import { loadConfig } from './loadConfig.js';
 import { ParseCache } from './parseCache.js';
+import { ProblemsError } from './problems.js';
 import type { Config } from './types.js';
 
-/** Loads alertcron.yaml and every alert through the parse cache, and saves the cache. */
-export async function loadProject(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<{ config: Config; loaded: LoadedAlerts }> {
+/** How a command uses the project: `offline` commands (validate, list, status, silence, ack) reach no source. */
+export interface LoadProjectOptions {
+  offline?: boolean;
+}
+
+/**
+ * Loads alertcron.yaml and every alert through the parse cache, and saves the cache. Unless `offline`, an unset
+ * secret outside `channels:` (the cluster's, TheHive's) is an error: the command could not do its work without it.
+ */
+export async function loadProject(configFile: string, env: NodeJS.ProcessEnv = process.env, options: LoadProjectOptions = {}): Promise<{ config: Config; loaded: LoadedAlerts }> {
   const cache = ParseCache.open(configFile, env);
   const config = await loadConfig(configFile, env, cache);
+  if (!options.offline) requireSourceSecrets(config);
   const loaded = await loadAlerts(config, cache);
   cache.save();
   return { config, loaded };
+}
+
+/** Throws the unset secrets that are not a channel's (a channel lacking one only fails its own deliveries). */
+export function requireSourceSecrets(config: Config): void {
+  const needed = config.unset.filter((u) => u.channel === undefined).map((u) => u.problem);
+  if (needed.length) throw new ProblemsError(needed);
 }

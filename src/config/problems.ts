@@ -5,6 +5,8 @@ export interface Problem {
   col?: number;
   path?: string;
   message: string;
+  /** The alert file this problem makes invalid, when the problem is in another file (its query file). */
+  alert?: string;
 }
 
 /** Formats a problem as `file:line:col /json/path: message`. */

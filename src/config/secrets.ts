@@ -1,25 +1,45 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { registerSecret } from '../util/redact.js';
-import { errorMessage } from '../util/errors.js';
+import { isAbsentFile, readInputFile } from '../util/readInputFile.js';
 import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /** Keys whose values are secrets: they may only come from `${ENV_VAR}` or a sibling `<key>_file`. */
-export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret']);
+export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret', 'heartbeat_url']);
+
+/** The most bytes of a `*_file` secret read: a key or a token, never a large file. */
+const SECRET_FILE_MAX_BYTES = 64 * 1024;
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const ONLY_ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
+/** A `${VAR}` whose variable is unset, or a `<key>_file` that is absent here: a warning until a command needs it. */
+export interface UnsetSecret {
+  /** Where it is written and what is wrong, worded as a problem. */
+  problem: Problem;
+  /** The channel it belongs to, when it sits under `channels.<name>`. */
+  channel?: string;
+  /** The JSON pointers whose schema errors it explains (the key, and the resolved key of a `*_file`). */
+  paths: string[];
+}
+
 /**
- * Resolves `${ENV_VAR}` references and `<key>_file` files in a parsed alertcron.yaml, in place,
- * and reports secrets written inline, unset variables and unreadable files as problems.
+ * Resolves `${ENV_VAR}` references and `<key>_file` files in a parsed alertcron.yaml, in place. Secrets written
+ * inline are problems; unset variables and unreadable files are returned apart, so that commands which do not
+ * need them (validate, list, status ...) still work, and a run fails only the channel that lacks one.
  */
-export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: string): Problem[] {
+export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: string): { problems: Problem[]; unset: UnsetSecret[] } {
   const problems: Problem[] = [];
-  const at = (path: (string | number)[], message: string, key = false) => {
+  const unset: UnsetSecret[] = [];
+  const problemAt = (path: (string | number)[], message: string, key = false): Problem => {
     const { line, col } = yaml.locate(path, key);
-    problems.push({ file: yaml.file, line, col, path: '/' + path.join('/'), message });
+    return { file: yaml.file, line, col, path: '/' + path.join('/'), message };
+  };
+  const at = (path: (string | number)[], message: string, key = false) => problems.push(problemAt(path, message, key));
+  const missing = (path: (string | number)[], message: string, key = false, also?: string) => {
+    const problem = problemAt(path, message, key);
+    const channel = path[0] === 'channels' && typeof path[1] === 'string' ? path[1] : undefined;
+    unset.push({ problem, ...(channel ? { channel } : {}), paths: also ? [problem.path!, also] : [problem.path!] });
   };
 
   const walk = (node: unknown, path: (string | number)[]): unknown => {
@@ -49,13 +69,18 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
           at([...path, key], `set either ${base} or ${key}, not both`, true);
           continue;
         }
-        try {
-          const secret = readFileSync(resolve(baseDir, record[key] as string), 'utf8').trim();
-          registerSecret(secret);
-          record[base] = secret;
-        } catch (error) {
-          at([...path, key], `cannot read ${key}: ${errorMessage(error)}`);
+        const read = readInputFile(resolve(baseDir, record[key] as string), SECRET_FILE_MAX_BYTES);
+        if ('problem' in read) {
+          // A secret file absent here is like an unset variable (a warning until needed); one that is there but
+          // unusable (a device, binary, too large) is a mistake wherever the configuration runs.
+          const message = `cannot read ${key}: ${record[key] as string} ${read.problem.message}`;
+          if (isAbsentFile(read.problem)) missing([...path, key], message, false, '/' + [...path, base].join('/'));
+          else at([...path, key], message);
+          continue;
         }
+        const secret = read.text.trim();
+        registerSecret(secret);
+        record[base] = secret;
       }
       return record;
     }
@@ -63,7 +88,7 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
       return node.replace(ENV_REFERENCE, (_, name: string) => {
         const value = env[name];
         if (value === undefined) {
-          at(path, `environment variable ${name} is not set (export it in the crontab or use a *_file key)`);
+          missing(path, `environment variable ${name} is not set (export it in the crontab or use a *_file key)`);
           return '';
         }
         return value;
@@ -73,5 +98,5 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
   };
 
   walk(yaml.value, []);
-  return problems;
+  return { problems, unset };
 }

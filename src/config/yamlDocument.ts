@@ -15,19 +15,43 @@ export function cachedYamlFile(file: string, value: unknown): YamlFile {
   return { file, value, problems: [], locate: () => ({ line: 0, col: 0 }) };
 }
 
+/** The most alias expansions a file may make before it is refused as an alias bomb (the yaml package's own default). */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML text (importing the parser only now), collecting syntax errors as problems instead of throwing. */
 export async function parseYamlFile(file: string, text: string): Promise<YamlFile> {
-  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = await import('yaml');
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } = await import('yaml');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // The parser itself gave up (e.g. nesting too deep for the stack): the file is unusable, the run goes on.
+    return { file, value: undefined, problems: [{ file, message: `cannot be parsed as YAML: ${firstLine(String((error as Error).message))}` }], locate: () => ({ line: 0, col: 0 }) };
+  }
   const problems: Problem[] = doc.errors.map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
     return { file, line: pos.line, col: pos.col, message: firstLine(error.message) };
   });
-  const position = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
+  let value: unknown;
+  if (!problems.length) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      let alias: number | undefined;
+      visit(doc, { Alias: (_, node) => ((alias = node.range?.[0]), visit.BREAK) });
+      const { line, col } = position(alias);
+      const bomb = /alias count/i.test(String((error as Error).message));
+      const message = bomb
+        ? `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies, as in a "billion laughs" attack: write the values out instead`
+        : `cannot be read as data: ${firstLine(String((error as Error).message))}`;
+      problems.push({ file, line, col, message });
+    }
+  }
   return {
     file,
-    value: problems.length ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    value,
     problems,
     locate(path, key = false) {
       let node: unknown = doc.contents;
@@ -56,5 +80,6 @@ export async function parseYamlFile(file: string, text: string): Promise<YamlFil
 }
 
 function firstLine(message: string): string {
+  if (/call stack/i.test(message)) return 'its values are nested too deeply to read';
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }

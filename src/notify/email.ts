@@ -1,4 +1,4 @@
-import type { EmailChannelConfig } from '../config/types.js';
+import type { EmailChannelConfig } from './config.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';
@@ -29,14 +29,14 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   });
   return {
     name,
-    // deliver() starts a mail only when a pooled connection is free: its attempt timer then times the SMTP
+    // The outbox starts a mail only when a pooled connection is free: its attempt timer then times the SMTP
     // transaction, not a wait in the pool's queue (a mail the server accepted is never counted as timed out).
     slots: CONNECTIONS,
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
-      if (signal.aborted) throw new DeliveryError('timed out', true);
+      if (signal.aborted) throw new DeliveryError(`SMTP ${config.host}:${config.port}: timed out`, true);
       const to = notification.to ?? config.to;
-      let info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: { recipient?: string; responseCode?: number }[] };
+      let info: SentInfo | undefined;
       try {
         info = await withSignal(
           transport.sendMail({
@@ -47,14 +47,16 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
             headers: { 'X-Alertcron-Alert': notification.alert },
             // A mail given up on leaves the pool's queue, or its connection is closed: it is not sent later.
             signal,
-          }),
+          }) as Promise<SentInfo>,
           signal,
         );
       } catch (error) {
-        throw error instanceof DeliveryError ? error : classify(error, signal);
+        if (error instanceof DeliveryError) throw new DeliveryError(`SMTP ${config.host}:${config.port}: ${error.message}`, error.retryable, error.retryAfterMs);
+        throw classify(error, signal, config);
       }
-      const refused = refusedRecipients(to, info);
+      const refused = refusedRecipients(to, info, config);
       if (refused) throw refused;
+      return info?.messageId ? { id: String(info.messageId) } : undefined;
     },
   };
 }
@@ -62,31 +64,41 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
 /** Pooled SMTP connections per email channel. */
 const CONNECTIONS = 2;
 
+/** What nodemailer tells of a mail it handed over: its id, and the recipients the server accepted or refused. */
+interface SentInfo {
+  messageId?: string;
+  accepted?: unknown[];
+  rejected?: unknown[];
+  rejectedErrors?: { recipient?: string; responseCode?: number }[];
+}
+
 /**
  * The failure of a mail that some recipients accepted and some refused: only the refused ones with a
  * temporary (4xx) reply still need it; those with a permanent one (5xx) are reported and dropped.
  */
-function refusedRecipients(to: string[], info: { rejected?: unknown[]; rejectedErrors?: { recipient?: string; responseCode?: number }[] }): DeliveryError | undefined {
-  const rejected = (info.rejected ?? []).map(String);
+function refusedRecipients(to: string[], info: SentInfo | undefined, config: EmailChannelConfig): DeliveryError | undefined {
+  const rejected = (info?.rejected ?? []).map(String);
   if (!rejected.length) return undefined;
-  const codeOf = (address: string) => info.rejectedErrors?.find((e) => e.recipient === address)?.responseCode;
+  const codeOf = (address: string) => info?.rejectedErrors?.find((e) => e.recipient === address)?.responseCode;
   const temporary = rejected.filter((address) => (codeOf(address) ?? 0) < 500);
   const list = rejected.map((address) => {
     const code = codeOf(address);
     return `${address}${code ? ` ${code}` : ''} (${(code ?? 0) < 500 ? 'kept for the next run' : 'dropped'})`;
   });
-  const message = `SMTP server refused ${rejected.length} of ${to.length} recipients: ${list.join(', ')}`;
-  return new DeliveryError(message, temporary.length > 0, undefined, temporary.length ? temporary : undefined);
+  const message = `SMTP ${config.host}:${config.port} refused ${rejected.length} of ${to.length} recipients: ${list.join(', ')}`;
+  return new DeliveryError(message, temporary.length > 0, undefined, false, temporary.length ? temporary : undefined);
 }
 
-function classify(error: unknown, signal: AbortSignal): DeliveryError {
-  const e = error as { code?: string; responseCode?: number; command?: string };
-  if (signal.aborted) return new DeliveryError('timed out', true);
-  if (e.code === 'EAUTH') return new DeliveryError(`SMTP authentication failed (${e.responseCode ?? ''})`.trim(), false);
-  if (e.code === 'EENVELOPE') {
-    const permanent = (e.responseCode ?? 0) >= 500;
-    return new DeliveryError(`SMTP server refused the recipients (${e.responseCode ?? ''})`.trim(), !permanent);
-  }
-  if (e.responseCode && e.responseCode >= 500) return new DeliveryError(`SMTP server refused the message (${e.responseCode} at ${e.command ?? 'send'})`, false);
-  return new DeliveryError(`SMTP: ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`, true);
+/** Turns a nodemailer error into a DeliveryError that names the server (host:port) and quotes its reply. */
+function classify(error: unknown, signal: AbortSignal, config: EmailChannelConfig): DeliveryError {
+  const e = error as { code?: string; responseCode?: number; command?: string; response?: string; message?: string };
+  const server = `SMTP ${config.host}:${config.port}`;
+  const reply = e.response ? `: ${e.response.replace(/\s+/g, ' ').trim().slice(0, 300)}` : e.responseCode ? ` (${e.responseCode})` : '';
+  if (signal.aborted) return new DeliveryError(`${server}: timed out`, true);
+  if (e.code === 'EAUTH') return new DeliveryError(`${server}: authentication failed${reply}`, false);
+  if (e.code === 'EENVELOPE') return new DeliveryError(`${server} refused the ${e.command === 'MAIL FROM' ? 'sender' : 'recipients'}${reply}`, (e.responseCode ?? 0) < 500);
+  if (e.responseCode && e.responseCode >= 500) return new DeliveryError(`${server} refused the message at ${e.command ?? 'send'}${reply}`, false);
+  // nodemailer's own codes (ESOCKET, ECONNECTION ...) say less than its message (connect ECONNREFUSED 10.0.0.1:25).
+  const detail = e.message || e.code || 'error';
+  return new DeliveryError(`${server}: ${detail}${e.response ? reply : ''}`, true);
 }

@@ -1,8 +1,10 @@
-import type { ChannelConfig } from '../config/types.js';
-import type { Notifier } from './types.js';
+import type { ChannelConfig } from './config.js';
+import { DeliveryError, type InboxReader, type Notifier } from './types.js';
 
 /** Creates the notifier of a configured channel, loading its SDK only now (a run without it never pays for it). */
 export async function createNotifier(name: string, config: ChannelConfig): Promise<Notifier> {
+  // A channel whose secret is not set fails its own deliveries; they stay pending for a run that has it.
+  if (config.missingSecret) throw new DeliveryError(config.missingSecret, true, undefined, true);
   switch (config.type) {
     case 'email':
       return (await import('./email.js')).createEmailNotifier(name, config);
@@ -16,7 +18,13 @@ export async function createNotifier(name: string, config: ChannelConfig): Promi
       return (await import('./telegram.js')).createTelegramNotifier(name, config);
     case 'webhook':
       return (await import('./webhook.js')).createWebhookNotifier(name, config);
-    case 'thehive-tag':
-      return (await import('./theHiveTag.js')).createTheHiveTagNotifier(name, config);
   }
+}
+
+/**
+ * The inbox of a channel that can read what people did in chat since the last run (a Telegram bot, a Slack app),
+ * or undefined for channels that only send. None of today's channel types reads yet.
+ */
+export async function createInbox(_name: string, _config: ChannelConfig): Promise<InboxReader | undefined> {
+  return undefined;
 }

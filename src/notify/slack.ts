@@ -1,9 +1,10 @@
-import type { SlackChannelConfig } from '../config/types.js';
+import type { SlackChannelConfig } from './config.js';
 import { DeliveryError, parseRetryAfter, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';
 import { createPostFetch } from '../http/fetchAdapter.js';
 import { httpFailure } from './httpFailure.js';
+import { redact } from '../util/redact.js';
 
 /** Section text limit of Slack's plain_text objects. */
 const SECTION_LIMIT = 3000;
@@ -13,12 +14,23 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Builds the webhook payload: untrusted text only in plain_text objects and an escaped fallback, no unfurling. */
+/** Look-alikes of the characters that style mrkdwn text (bold, italic, strike, code), which Slack cannot escape. */
+const MRKDWN_LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c', '`': '\u02cb' };
+
+/**
+ * Makes text inert for the top-level `text` field, which Slack renders as mrkdwn in notifications and previews:
+ * `& < >` escaped (no mentions or links) and the styling characters replaced by look-alikes.
+ */
+export function fallbackText(text: string): string {
+  return escapeSlack(text).replace(/[*_~`]/g, (c) => MRKDWN_LOOKALIKES[c]!);
+}
+
+/** Builds the webhook payload: untrusted text only in plain_text objects and an inert fallback, no unfurling. */
 export function slackPayload(notification: Notification) {
   const title = sanitizeText(notification.title);
   const body = truncate(`${title}\n${sanitizeText(notification.message)}`, SECTION_LIMIT);
   return {
-    text: escapeSlack(truncate(title, 1000)),
+    text: fallbackText(truncate(title, 1000)),
     blocks: [{ type: 'section', text: { type: 'plain_text', text: body, emoji: false } }],
     unfurl_links: false,
     unfurl_media: false,
@@ -53,7 +65,7 @@ export async function createSlackNotifier(name: string, config: SlackChannelConf
 function classify(error: unknown, retryAfter: string | null): DeliveryError {
   const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string; message?: string } };
   if (e.code === 'slack_webhook_http_error' && e.statusCode) {
-    const body = typeof e.body === 'string' ? e.body.slice(0, 100) : '';
+    const body = typeof e.body === 'string' ? redact(e.body).slice(0, 100) : '';
     return httpFailure('Slack', e.statusCode, body, parseRetryAfter(retryAfter));
   }
   const reason = e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError' ? 'timed out' : 'could not reach Slack';

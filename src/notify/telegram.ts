@@ -1,8 +1,10 @@
-import type { TelegramChannelConfig } from '../config/types.js';
+import type { TelegramChannelConfig } from './config.js';
 import { post } from '../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
+import { redact } from '../util/redact.js';
+import type { Receipt } from '../model/receipt.js';
 import type { Notification, Notifier } from './types.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
@@ -42,12 +44,12 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
       } catch (error) {
         throw networkFailure('Telegram', error);
       }
-      if (answer.status === 200) return;
+      if (answer.status === 200) return telegramReceipt(answer.text, config.chat_id);
       let description = '';
       let retryAfterMs = retryAfterHeader(answer.headers);
       try {
         const parsed = JSON.parse(answer.text) as { description?: string; parameters?: { retry_after?: number } };
-        description = String(parsed.description ?? '').slice(0, 200);
+        description = redact(String(parsed.description ?? '')).slice(0, 200);
         if (typeof parsed.parameters?.retry_after === 'number') retryAfterMs = parsed.parameters.retry_after * 1000;
       } catch {
         /* not JSON: the status says enough */
@@ -55,4 +57,15 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
       throw httpFailure('Telegram', answer.status, description, retryAfterMs);
     },
   };
+}
+
+/** The receipt of an accepted sendMessage: the message id and the chat it went to (ties later presses and replies to it). */
+function telegramReceipt(text: string, chat: string | number): Receipt {
+  try {
+    const parsed = JSON.parse(text) as { result?: { message_id?: number; chat?: { id?: number | string } } };
+    const id = parsed.result?.message_id;
+    return { ...(id !== undefined ? { id: String(id) } : {}), chat: String(parsed.result?.chat?.id ?? chat) };
+  } catch {
+    return { chat: String(chat) };
+  }
 }

@@ -1,4 +1,4 @@
-import type { TwilioCallChannelConfig } from '../config/types.js';
+import type { TwilioCallChannelConfig } from './config.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
@@ -23,14 +23,18 @@ export async function createTwilioCallNotifier(name: string, config: TwilioCallC
   return {
     name,
     async send(notification, signal) {
+      const sids: string[] = [];
       const twiml = await callTwiml(notification, config);
       for (const to of config.to) {
         try {
-          await withSignal(client.calls.create({ to, from: config.from!, twiml }), signal);
+          const created = await withSignal(client.calls.create({ to, from: config.from!, twiml }), signal);
+          sids.push(created.sid);
         } catch (error) {
           throw error instanceof DeliveryError ? error : classifyTwilioError(error);
         }
       }
+      // One SID per number called or texted: the receipt keeps them all.
+      return { id: sids.join(',') };
     },
   };
 }

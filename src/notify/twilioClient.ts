@@ -1,6 +1,7 @@
-import type { TwilioAccountConfig } from '../config/types.js';
+import type { TwilioAccountConfig } from './config.js';
 import { httpFailure } from './httpFailure.js';
 import { DeliveryError } from './types.js';
+import { redact } from '../util/redact.js';
 
 /** The parts of the twilio SDK's client that the two Twilio channels use. */
 export type TwilioClient = import('twilio').Twilio;
@@ -25,7 +26,8 @@ export function classifyTwilioError(error: unknown): DeliveryError {
   const e = error as { status?: number; code?: number | string; message?: string; name?: string };
   if (typeof e.status === 'number') {
     // Twilio's 4xx codes (21211 bad number, 21617 body too long, 20003 authenticate ...) are all permanent.
-    const detail = typeof e.code === 'number' ? `(code ${e.code}): ${(e.message ?? '').slice(0, 200)}` : (e.message ?? '').slice(0, 200);
+    const message = redact(e.message ?? '').slice(0, 200);
+    const detail = typeof e.code === 'number' ? `(code ${e.code}): ${message}` : message;
     return httpFailure('Twilio', e.status, detail, e.status === 429 ? 1000 : undefined);
   }
   if (e.name === 'AbortError' || e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') return new DeliveryError('timed out', true);

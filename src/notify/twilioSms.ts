@@ -1,4 +1,4 @@
-import type { TwilioSmsChannelConfig } from '../config/types.js';
+import type { TwilioSmsChannelConfig } from './config.js';
 import { fitSms } from './sms/segments.js';
 import { sanitizeText } from './text.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
@@ -17,15 +17,19 @@ export async function createTwilioSmsNotifier(name: string, config: TwilioSmsCha
   return {
     name,
     async send(notification, signal) {
+      const sids: string[] = [];
       const body = smsText(notification, config.max_segments);
       for (const to of config.to) {
         const sender = config.messaging_service_sid ? { messagingServiceSid: config.messaging_service_sid } : { from: config.from };
         try {
-          await withSignal(client.messages.create({ to, body, ...sender }), signal);
+          const created = await withSignal(client.messages.create({ to, body, ...sender }), signal);
+          sids.push(created.sid);
         } catch (error) {
           throw error instanceof DeliveryError ? error : classifyTwilioError(error);
         }
       }
+      // One SID per number called or texted: the receipt keeps them all.
+      return { id: sids.join(',') };
     },
   };
 }

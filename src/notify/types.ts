@@ -1,3 +1,5 @@
+import type { Receipt } from '../model/receipt.js';
+
 /** What one channel is asked to send: already rendered from templates, still raw (each channel escapes for itself). */
 export interface Notification {
   alert: string;
@@ -5,18 +7,17 @@ export interface Notification {
   reason: string;
   title: string;
   message: string;
-  /** Tags to write back (internal TheHive channel only). */
-  tags?: string[];
   /** Recipients that replace the channel's own: a case's reporter, or those a server refused for now (validated). */
   to?: string[];
 }
 
-/** A channel ready to send: one attempt per call; retries live in deliver(). */
+/** A channel ready to send: one attempt per call; retries live in the outbox. */
 export interface Notifier {
   name: string;
-  send(notification: Notification, signal: AbortSignal): Promise<void>;
+  /** Sends once; resolves with what the provider gave back (message id, chat, thread), or throws a DeliveryError. */
+  send(notification: Notification, signal: AbortSignal): Promise<Receipt | void>;
   /**
-   * How many sends the channel can have in flight (e.g. its pooled SMTP connections): deliver() waits for a
+   * How many sends the channel can have in flight (e.g. its pooled SMTP connections): the outbox waits for a
    * free one before it starts an attempt's timer, so the timer measures the send, not a queue. Unset: no limit.
    */
   slots?: number;
@@ -24,12 +25,17 @@ export interface Notifier {
   close?(): void;
 }
 
-/** A failed send, telling whether trying again may help, how long the other side asked us to wait, and who still needs it. */
+/**
+ * A failed send, telling whether trying again may help, how long the other side asked us to wait, whether
+ * only a later run can help (`nextRunOnly`: e.g. a secret that is not set; no retry within this run), and who
+ * still needs it (`remainingTo`: some recipients accepted it).
+ */
 export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    readonly nextRunOnly = false,
     /** Some recipients accepted it: only these still need it (email channels). */
     readonly remainingTo?: string[],
   ) {
@@ -44,4 +50,19 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Something a person did in chat, read by a channel's inbox: the operation asked for, by whom, from where. */
+export interface ChatAction {
+  /** The operation, in the operations module's terms (ack, silence, ignore, promote, resolve ...). */
+  request: import('../model/operation.js').OperationRequest;
+  /** The chat the action came from (for allow-lists and answers). */
+  chat: string;
+  /** The sent notice it answers, when it was a button or a reply (its id in the state's `sent`). */
+  notice?: string;
+}
+
+/** A channel that can also read: returns the actions since a cursor it defined, and the cursor after them. */
+export interface InboxReader {
+  read(cursor: unknown, signal: AbortSignal): Promise<{ actions: ChatAction[]; cursor: unknown }>;
 }

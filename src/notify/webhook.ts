@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { WebhookChannelConfig } from '../config/types.js';
+import type { WebhookChannelConfig } from './config.js';
 import { post } from '../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import type { Notification, Notifier } from './types.js';

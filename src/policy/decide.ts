@@ -1,4 +1,4 @@
-import type { KeyState, Silence } from '../state/types.js';
+import type { KeyState, Silence } from '../model/state.js';
 
 /** Why a finding is or is not notified. */
 export type DecisionReason = 'first' | 'repeat' | 'throttled' | 'once' | 'silenced' | 'acknowledged';
@@ -16,8 +16,17 @@ export function decide(key: KeyState | undefined, throttle: number | 'once', now
   if (silence) return { notify: false, reason: 'silenced', nextAt: silence.endsAt };
   if (key?.acknowledged) return { notify: false, reason: 'acknowledged', nextAt: undefined };
   if (!key || key.lastFired === undefined) return { notify: true, reason: 'first', nextAt: throttle === 'once' ? undefined : now + throttle };
-  if (throttle === 'once') return { notify: false, reason: 'once', nextAt: undefined };
-  const nextAt = key.lastFired + throttle;
-  if (now >= nextAt) return { notify: true, reason: 'repeat', nextAt: now + throttle };
+  // A key that resolved and came back is a new occurrence, but the throttle clock runs on: a key that comes and
+  // goes is not told "first", "resolved", "first" ... every few minutes.
+  const cameBack = !isFiring(key);
+  if (throttle === 'once') return cameBack ? { notify: true, reason: 'first', nextAt: undefined } : { notify: false, reason: 'once', nextAt: undefined };
+  // A key notified while the clock was ahead is throttled from now, not from that future time.
+  const nextAt = Math.min(key.lastFired, now) + throttle;
+  if (now >= nextAt) return { notify: true, reason: cameBack ? 'first' : 'repeat', nextAt: now + throttle };
   return { notify: false, reason: 'throttled', nextAt };
+}
+
+/** True while a key is firing: notified, and not resolved since. */
+export function isFiring(key: KeyState): boolean {
+  return key.lastFired !== undefined && !(key.resolvedAt !== undefined && key.resolvedAt >= key.lastFired);
 }

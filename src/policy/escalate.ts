@@ -1,4 +1,4 @@
-import type { EscalationTier } from '../config/types.js';
+import type { EscalationTier } from '../model/alert.js';
 
 /**
  * The tier due now for an alert of this age and severity: the highest applicable tier whose age has

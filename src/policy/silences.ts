@@ -1,4 +1,4 @@
-import type { Silence } from '../state/types.js';
+import type { Silence } from '../model/state.js';
 import { getField } from '../util/fieldPath.js';
 import { stringify } from '../util/template.js';
 

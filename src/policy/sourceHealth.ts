@@ -1,4 +1,4 @@
-import type { SourceHealth } from '../state/types.js';
+import type { SourceHealth } from '../model/state.js';
 
 /** What a run learned about a source: its new health, and whether to announce an outage or a recovery. */
 export interface HealthChange {

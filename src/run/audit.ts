@@ -1,20 +1,26 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redact } from '../util/redact.js';
+import { rotateIfFull } from './rotateLog.js';
 
-/** One line of the audit log. */
-export interface AuditEntry {
-  event: string;
-  [field: string]: unknown;
+import type { AuditEntry } from '../model/audit.js';
+
+export type { AuditEntry } from '../model/audit.js';
+
+/** When the audit log is rotated: past `maxBytes`, keeping `keep` old files. */
+export interface AuditRotation {
+  maxBytes: number;
+  keep: number;
 }
 
-/** Collects audit entries for one run and appends them to the JSON-lines audit log. */
+/** Collects audit entries for one run and appends them to the JSON-lines audit log, rotating it by size. */
 export class AuditLog {
   private entries: string[] = [];
 
   constructor(
     private readonly file: string,
     private readonly runId: string,
+    private readonly rotation: AuditRotation = { maxBytes: 10 * 1024 * 1024, keep: 5 },
   ) {}
 
   /** Records one entry, stamped with the time and the run id. */
@@ -22,11 +28,18 @@ export class AuditLog {
     this.entries.push(redact(JSON.stringify({ ts: new Date().toISOString(), run: this.runId, ...entry })));
   }
 
+  /** Records several entries, each stamped like add(). */
+  addAll(entries: readonly AuditEntry[]): void {
+    for (const entry of entries) this.add(entry);
+  }
+
   /** Appends what was recorded since the last flush; one write per call. */
   flush(): void {
     if (!this.entries.length) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    appendFileSync(this.file, this.entries.join('\n') + '\n');
+    const text = this.entries.join('\n') + '\n';
+    rotateIfFull(this.file, Buffer.byteLength(text), this.rotation.maxBytes, this.rotation.keep);
+    appendFileSync(this.file, text);
     this.entries = [];
   }
 }

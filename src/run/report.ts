@@ -1,5 +1,7 @@
 import { ExitCode, type ExitCodeValue } from '../util/errors.js';
-import type { Window } from './buildSearch.js';
+import type { DeliveryReport } from '../outbox/record.js';
+
+export type { DeliveryReport } from '../outbox/record.js';
 
 /** One finding of a run and what the policy decided about it. */
 export interface FindingReport {
@@ -20,22 +22,12 @@ export interface AlertReport {
   status: 'not-due' | 'ok' | 'error';
   window?: { from: string; to: string };
   skippedMs?: number;
-  request?: { index: string; body: unknown };
+  /** What was sent to the source (`test` prints it). */
+  request?: unknown;
   findings: FindingReport[];
   error?: string;
-}
-
-/** What happened to one delivery in a run. */
-export interface DeliveryReport {
-  alert: string;
-  key: string;
-  channel: string;
-  /** Why it was sent: first, repeat, tier-N, resolved ... */
-  reason?: string;
-  ok: boolean;
-  attempts: number;
-  error?: string;
-  retryable?: boolean;
+  /** The source refused this alert's own request (a query it cannot parse): a configuration error, exit code 2. */
+  rejected?: boolean;
 }
 
 /** Everything one run did, for --json, for the exit code and for the one-line errors. */
@@ -48,19 +40,19 @@ export interface RunReport {
   alerts: AlertReport[];
   deliveries: DeliveryReport[];
   pending: number;
+  /** HTTP requests made to the cluster (the elasticsearch source). */
   clusterRequests: number;
+  /** HTTP requests made to each source. */
+  sourceRequests: Record<string, number>;
+  /** Chat actions applied from the inbox at the start of the run. */
+  actions: { channel: string; op: string; ok: boolean; message: string }[];
   warnings: string[];
 }
 
-/** The exit code of a run: invalid configuration first, then a failed source, then deliveries not made. */
+/** The exit code of a run: invalid configuration (or a query the cluster rejects) first, then a failed source, then deliveries not made. */
 export function exitCodeOf(report: Pick<RunReport, 'problems' | 'alerts' | 'deliveries' | 'pending'>): ExitCodeValue {
-  if (report.problems.length) return ExitCode.invalidConfig;
+  if (report.problems.length || report.alerts.some((a) => a.rejected)) return ExitCode.invalidConfig;
   if (report.alerts.some((a) => a.status === 'error')) return ExitCode.sourceFailed;
   if (report.pending > 0 || report.deliveries.some((d) => !d.ok)) return ExitCode.deliveriesPending;
   return ExitCode.ok;
-}
-
-/** Formats a window as ISO strings. */
-export function isoWindow(window: Window): { from: string; to: string } {
-  return { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() };
 }

@@ -1,29 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { LoadedAlerts } from '../config/loadAlerts.js';
 import { loadProject } from '../config/loadProject.js';
 import { formatProblem } from '../config/problems.js';
-import type { AlertDef, Config } from '../config/types.js';
-import { evaluate } from '../conditions/evaluate.js';
-import { deliverAll } from '../notify/deliver.js';
-import { multiSearch, type SearchOutcome, type SearchRequest } from '../sources/elasticsearch.js';
-import { queryHiveAlerts } from '../sources/thehive.js';
-import type { Finding } from '../conditions/finding.js';
-import { hiveFindings } from '../conditions/hiveFindings.js';
-import { openState, peekState } from '../state/store.js';
+import type { AlertDef } from '../config/types.js';
+import type { StateData } from '../model/state.js';
+import type { Window } from '../model/window.js';
+import { createSenders } from '../outbox/senders.js';
+import { muteReason } from '../policy/mute.js';
 import { pruneState } from '../state/prune.js';
-import type { AlertState, PendingDelivery, StateData } from '../state/types.js';
-import { errorMessage, ExitCode, UserError } from '../util/errors.js';
-import { redact } from '../util/redact.js';
+import { openStore, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
-import { applyFindings } from './applyFindings.js';
+import { ExitCode } from '../util/errors.js';
 import { AuditLog } from './audit.js';
-import { buildSearch, type Window } from './buildSearch.js';
-import { planAlert } from './plan.js';
-import { monitorCluster, pingHeartbeat } from './selfMonitor.js';
-import { trackAbsentKeys } from './trackAbsentKeys.js';
-import { deliveryChannels, writeBackTags } from './writeBack.js';
-import { expirePending, recordDeliveries } from './recordDeliveries.js';
-import { exitCodeOf, isoWindow, type AlertReport, type RunReport } from './report.js';
+import { decideStage } from './decideStage.js';
+import { deliverStage } from './deliver.js';
+import { evaluateStage } from './evaluate.js';
+import { fetchStage } from './fetch.js';
+import { inboxStage } from './inbox.js';
+import { loadSources } from './loadSources.js';
+import { planStage } from './plan.js';
+import { exitCodeOf, type RunReport } from './report.js';
+import { selectAlerts } from './select.js';
+import { unresolvedTemplatePaths } from '../render/templateFields.js';
+import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
+import { formatDuration } from '../util/duration.js';
 
 /** How a run is asked to behave; `run`, `run --dry-run` and `test` all come through here. */
 export interface RunOptions {
@@ -36,160 +35,149 @@ export interface RunOptions {
   window?: Window;
   /** Run the selected alerts even if their `every:` says they are not due. */
   ignoreSchedule?: boolean;
-  /** Put each alert's search request into the report. */
+  /** Put each alert's request into the report. */
   includeRequests?: boolean;
+  /** Warn about template paths that no finding has (for `test`). */
+  checkTemplates?: boolean;
   now?: () => number;
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs the whole pipeline once: lock, load, plan, fetch, evaluate, decide, deliver, record, unlock. */
+/** Runs the pipeline once: lock, load, inbox, plan, fetch, evaluate, decide, mute, deliver, record, unlock. */
 export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = clock();
   const { config, loaded } = await loadProject(options.configFile, options.env);
-  const { alerts, problems } = selectAlerts(loaded, options.only);
-  const store = options.dryRun ? undefined : await openState(config.state.file, config.state.lock_wait);
+  // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
+  const deadlineAt = Date.now() + config.run.deadline;
+  const deadline = AbortSignal.timeout(config.run.deadline);
+  const selected = selectAlerts(loaded, options.only);
+  const store = await openStore(config.state);
+  const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
   try {
-    const peeked = store ? undefined : await peekState(config.state.file);
-    const data: StateData = store ? store.data : peeked!.data;
-    const warning = store ? store.warning : peeked!.warning;
-    const audit = new AuditLog(config.state.audit_log, randomUUID());
+    const fullRun = !options.window && !options.only?.length;
+    const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
+    const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
+    audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
-    const report: RunReport = {
-      startedAt: new Date(startedAt).toISOString(),
-      finishedAt: '',
-      dryRun: !!options.dryRun,
-      exitCode: ExitCode.ok,
-      problems: problems.map(formatProblem),
-      alerts: [],
-      deliveries: [],
-      pending: 0,
-      clusterRequests: 0,
-      warnings: warning ? [warning] : [],
-    };
-    for (const problem of report.problems) audit.add({ event: 'invalid_alert', problem });
+    if (tx.commit && fullRun) {
+      const loadSource = async (name: string) => (await loadSources(config, [name])).get(name);
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())));
+      report.actions = inbox.actions;
+      report.warnings.push(...inbox.warnings);
+      audit.addAll(inbox.audit);
+    }
+    const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
+    const planned = planStage(selected.alerts, tx.data, now, options);
+    const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
 
-    const fresh = await searchAndDecide(config, alerts, data, now, options, report, audit);
+    audit.addAll(planned.audit);
+    const fetched = await fetchStage(planned.due, sources, now, deadline);
+    report.sourceRequests = fetched.calls;
+    report.clusterRequests = fetched.calls.elasticsearch ?? 0;
+    const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
+    if (options.checkTemplates) for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
+    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings });
+    report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    data.pending.push(...fresh);
-    pruneState(data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));
+    report.warnings.push(...decided.warnings);
+    if (planned.clockBack.size) report.warnings.push(clockBackMessage(planned.clockBack));
+    audit.addAll(decided.audit);
 
-    if (store) {
-      // Pending deliveries are on disk before anything is sent: a crash can repeat a message, never lose one.
-      if (data.pending.length) await store.save();
-      audit.flush();
-      const isSelected = (p: PendingDelivery) => !options.only?.length || options.only.includes(p.alert);
-      const isDue = (p: PendingDelivery) => !p.notBefore || p.notBefore <= clock();
-      const expired = expirePending(data, now, config.delivery.max_pending_age, audit);
-      const channels = deliveryChannels(config);
-      const outcomes = await deliverAll(data.pending.filter((p) => isSelected(p) && isDue(p)), channels, config.delivery);
-      report.deliveries = [...expired, ...recordDeliveries(data, outcomes, clock(), audit)];
-      const tags = writeBackTags(loaded.alerts, report.deliveries, data.pending, now);
-      if (tags.length) {
-        data.pending.push(...tags);
-        report.deliveries.push(...recordDeliveries(data, await deliverAll(tags, channels, config.delivery), clock(), audit));
-      }
-      report.pending = data.pending.filter(isSelected).length;
+    const fresh = [...decided.deliveries];
+    if (fullRun) {
+      const health = new Map(fetched.health);
+      health.set(CLOCK_SOURCE, planned.clockBack.size ? clockBackMessage(planned.clockBack) : undefined);
+      const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 });
+      Object.assign(tx.data.sources, monitored.health);
+      fresh.push(...monitored.deliveries);
+      audit.addAll(monitored.audit);
+    }
+    const muted = muterOf(tx.data, loaded.alerts, loaded.disabled, loaded.invalid, now);
+    // Muting when a notice is queued: a silenced or acknowledged key's notice never enters the outbox.
+    for (const item of fresh) {
+      const why = muted(item);
+      if (why) audit.add({ event: 'muted', alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, why, when: 'queued' });
+      else tx.data.pending.push(item);
+    }
+    pruneState(tx.data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));
+
+    if (!tx.commit || !tx.release) {
       report.exitCode = exitCodeOf(report);
-      const fullRun = !options.window && !options.only?.length;
-      const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : data.lastRun?.lastSuccessAt;
-      if (fullRun) data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
-      await store.save();
-      audit.flush();
-      if (fullRun && report.exitCode === ExitCode.ok) {
-        const warning = await pingHeartbeat(config);
-        if (warning) report.warnings.push(warning);
-      }
-    } else {
-      report.exitCode = exitCodeOf(report);
+      report.finishedAt = new Date(clock()).toISOString();
+      return report;
+    }
+    // Pending deliveries are on disk before anything is sent: a crash can repeat a message, never lose one.
+    if (tx.data.pending.length) await tx.commit();
+    audit.flush();
+    const isSelected = (p: { alert: string }) => !options.only?.length || options.only.includes(p.alert);
+    const senders = createSenders(config.channels, sources);
+    const alertsByName = new Map<string, AlertDef>(loaded.alerts.map((a) => [a.name, a]));
+    try {
+      const delivered = await deliverStage(tx.data, {
+        senders,
+        delivery: config.delivery,
+        selected: isSelected,
+        muted,
+        afterDelivery: (name, reason) => {
+          const alert = alertsByName.get(name);
+          const action = alert && sources.get(alert.source)?.afterDelivery?.(alert as never, reason);
+          return alert && action ? { source: alert.source, ...action } : undefined;
+        },
+        clock,
+        deadlineAt,
+        journal: (entry) => tx.journal!(entry),
+      });
+      report.deliveries = delivered.reports;
+      audit.addAll(delivered.audit);
+    } finally {
+      senders.close();
+    }
+    report.pending = tx.data.pending.filter(isSelected).length;
+    report.exitCode = exitCodeOf(report);
+    const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
+    if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
+    await tx.commit();
+    audit.flush();
+    if (fullRun && report.exitCode === ExitCode.ok) {
+      const warning = await pingHeartbeat(config.monitoring);
+      if (warning) report.warnings.push(warning);
     }
     report.finishedAt = new Date(clock()).toISOString();
     return report;
   } finally {
-    await store?.release();
+    await tx.release?.();
   }
 }
 
-function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): LoadedAlerts {
-  if (!only?.length) return loaded;
-  const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]);
-  const missing = only.filter((name) => !known.has(name));
-  if (missing.length) {
-    const all = [...known].sort().join(', ') || 'none';
-    throw new UserError(`no alert named ${missing.join(', ')} (alerts: ${all})`, ExitCode.usage);
-  }
-  const disabled = only.filter((name) => loaded.disabled.includes(name));
-  if (disabled.length) throw new UserError(`alert ${disabled.join(', ')} is disabled (enabled: false)`, ExitCode.usage);
-  const fileOf = (name: string) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`);
+/** An empty report for a run that starts now. */
+function newReport(startedAt: number, options: RunOptions, problems: string[], warning: string | undefined): RunReport {
   return {
-    alerts: loaded.alerts.filter((a) => only.includes(a.name)),
-    problems: loaded.problems.filter((p) => only.some((name) => loaded.invalid.includes(name) && fileOf(name).test(p.file))),
-    disabled: [],
-    invalid: loaded.invalid.filter((name) => only.includes(name)),
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: '',
+    dryRun: !!options.dryRun,
+    exitCode: ExitCode.ok,
+    problems,
+    alerts: [],
+    deliveries: [],
+    pending: 0,
+    clusterRequests: 0,
+    sourceRequests: {},
+    actions: [],
+    warnings: warning ? [warning] : [],
   };
 }
 
-async function searchAndDecide(config: Config, alerts: AlertDef[], data: StateData, now: number, options: RunOptions, report: RunReport, audit: AuditLog): Promise<PendingDelivery[]> {
-  const due: { alert: AlertDef; window: Window; request: SearchRequest; state: AlertState }[] = [];
-  for (const alert of alerts) {
-    const state = (data.alerts[alert.name] ??= { keys: {} });
-    const plan = options.window ? { due: true as const, window: options.window, skippedMs: 0 } : planAlert(alert, options.ignoreSchedule ? { ...state, lastRunAt: undefined } : state, now);
-    if (!plan.due) {
-      report.alerts.push({ name: alert.name, status: 'not-due', findings: [] });
-      continue;
-    }
-    if (plan.skippedMs > 0) audit.add({ event: 'window_capped', alert: alert.name, skipped_ms: plan.skippedMs });
-    due.push({ alert, window: plan.window, request: buildSearch(alert, plan.window), state });
-  }
-  const deliveries: PendingDelivery[] = [];
-  const searched = due.filter((d) => d.alert.source === 'elasticsearch');
-  const outcomeOf = new Map<AlertDef, SourceOutcome>();
-  for (const d of due.filter((d) => d.alert.source === 'thehive')) outcomeOf.set(d.alert, await fetchHive(config, d.alert, now));
-  let outcomes: SearchOutcome[];
-  if (!searched.length) outcomes = [];
-  else if (!config.elasticsearch) outcomes = searched.map(() => ({ ok: false, error: 'alertcron.yaml has no elasticsearch: section' }));
-  else {
-    const result = await multiSearch(config.elasticsearch, searched.map((d) => d.request));
-    outcomes = result.outcomes;
-    report.clusterRequests = result.requests;
-    if (!options.window && !options.only?.length) deliveries.push(...monitorCluster(config, data, result.failure, now, audit));
-  }
-
-  searched.forEach((d, i) => outcomeOf.set(d.alert, outcomes[i]!));
-  for (const { alert, window, request, state } of due) {
-    const outcome = outcomeOf.get(alert)!;
-    const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(window), findings: [] };
-    if (options.includeRequests && alert.source === 'elasticsearch') entry.request = request;
-    try {
-      if (!outcome.ok) throw new Error(outcome.error);
-      const findings = 'findings' in outcome ? outcome.findings : await evaluate(alert, outcome.response, window);
-      const applied = applyFindings(alert, findings, window, state, now, data.silences);
-      entry.findings = applied.reports;
-      deliveries.push(...applied.deliveries);
-      if (!options.window) deliveries.push(...trackAbsentKeys(alert, new Set(findings.map((f) => f.key)), state, now));
-      for (const f of applied.reports) audit.add({ event: 'decision', alert: alert.name, key: f.key, count: f.count, reason: f.decision, notify: f.notify });
-      for (const f of applied.reports) if (f.decision === 'skipped') report.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
-      if (!options.window) {
-        state.window = window;
-        state.lastRunAt = now;
-      }
-      delete state.lastError;
-    } catch (error) {
-      entry.status = 'error';
-      entry.error = redact(errorMessage(error));
-      state.lastError = entry.error;
-      audit.add({ event: 'alert_error', alert: alert.name, error: entry.error });
-    }
-    report.alerts.push(entry);
-  }
-  return deliveries;
+/** The muter of this run: the state as it is when asked, the alerts that exist and those switched off. */
+function muterOf(data: StateData, alerts: readonly AlertDef[], disabled: readonly string[], invalid: readonly string[], now: number) {
+  const defined = new Set([...alerts.map((a) => a.name), ...disabled, ...invalid]);
+  const off = new Set(disabled);
+  return (item: Parameters<typeof muteReason>[0]) => muteReason(item, { data, defined, disabled: off, now });
 }
 
-/** What a source gave for one alert: a search response, ready findings (TheHive), or an error. */
-type SourceOutcome = SearchOutcome | { ok: true; findings: Finding[] };
-
-async function fetchHive(config: Config, alert: AlertDef, now: number): Promise<SourceOutcome> {
-  if (!config.thehive) return { ok: false, error: 'alertcron.yaml has no thehive: section' };
-  const answer = await queryHiveAlerts(config.thehive, alert.thehive ?? {}, now);
-  return answer.ok ? { ok: true, findings: hiveFindings(config.thehive, answer.alerts, now, alert.thehive?.object) } : answer;
+/** One line saying that the clock went back, by how much, and for which alerts. */
+function clockBackMessage(clockBack: ReadonlyMap<string, number>): string {
+  const most = Math.max(...clockBack.values());
+  const names = [...clockBack.keys()].sort();
+  return `the clock went back ${formatDuration(most)} behind the last run (${names.join(', ')}): their windows resume from the last boundary before now instead of waiting for the clock to catch up`;
 }

@@ -1,40 +1,60 @@
-import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/types.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { MonitoringConfig } from '../model/config.js';
+import type { PendingDelivery, SourceHealth } from '../model/state.js';
 import { get } from '../http/post.js';
+import { SELF_ALERT } from '../model/alert.js';
+import { enqueue } from '../outbox/enqueue.js';
 import { updateSourceHealth } from '../policy/sourceHealth.js';
-import type { PendingDelivery, StateData } from '../state/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import type { AuditLog } from './audit.js';
 
-/** The pseudo-alert name under which alertcron's own notices are delivered and audited. */
-export const SELF_ALERT = '_alertcron';
+
+/** The pseudo-source under which a clock that went back is announced. */
+export const CLOCK_SOURCE = 'clock';
+
+/** Titles of the notices about the cluster and the clock, which are not reached like other sources. */
+const TITLES: Record<string, Record<'down' | 'recovered', string>> = {
+  elasticsearch: { down: 'alertcron cannot search the cluster', recovered: 'alertcron searches the cluster again' },
+  [CLOCK_SOURCE]: { down: "alertcron's clock went back behind its search windows", recovered: "alertcron's clock runs forward again" },
+};
+
+/** How each source asked in this run did, and the notices that are due about it. */
+export interface Monitored {
+  health: Record<string, SourceHealth>;
+  deliveries: PendingDelivery[];
+  audit: AuditEntry[];
+}
 
 /**
- * Records how the cluster did in this run and returns the notices that are due: one when it has failed
- * `after_failures` runs in a row, one when it answers again.
+ * Records how every source asked in this run did and returns the notices that are due: one when a source has
+ * failed `after_failures` runs in a row, one when it answers again. Each source is named in its notices.
  */
-export function monitorCluster(config: Config, data: StateData, failure: string | undefined, now: number, audit: AuditLog): PendingDelivery[] {
-  const { health, notice } = updateSourceHealth(data.sources.elasticsearch, failure, now, config.monitoring.after_failures);
-  const previous = data.sources.elasticsearch;
-  data.sources.elasticsearch = health;
-  if (!notice) return [];
-  audit.add({ event: notice === 'down' ? 'source_down' : 'source_recovered', source: 'elasticsearch', failures: health.failures, error: health.lastError });
-  const since = new Date((notice === 'down' ? health.since : previous?.since) ?? now).toISOString();
-  const title = notice === 'down' ? 'alertcron cannot search the cluster' : 'alertcron searches the cluster again';
-  const message =
-    notice === 'down'
-      ? `${health.failures} runs in a row failed since ${since}; alerts are not being evaluated. Last error: ${health.lastError}`
-      : `The cluster answers again (it had failed since ${since}). Alerts resume where their windows ended.`;
-  return config.monitoring.notify.map((channel) => ({ id: randomUUID(), alert: SELF_ALERT, key: 'elasticsearch', channel, reason: notice, title, message, createdAt: now, attempts: 0 }));
+export function monitorSources(config: MonitoringConfig, previous: Readonly<Record<string, SourceHealth>>, failures: ReadonlyMap<string, string | undefined>, now: number, afterFailures: Readonly<Record<string, number>> = {}): Monitored {
+  const monitored: Monitored = { health: {}, deliveries: [], audit: [] };
+  for (const [source, failure] of failures) {
+    const before = previous[source];
+    const { health, notice } = updateSourceHealth(before, failure, now, afterFailures[source] ?? config.after_failures);
+    monitored.health[source] = health;
+    if (!notice) continue;
+    monitored.audit.push({ event: notice === 'down' ? 'source_down' : 'source_recovered', source, failures: health.failures, error: health.lastError });
+    const since = new Date((notice === 'down' ? health.since : before?.since) ?? now).toISOString();
+    const what = source === 'elasticsearch' ? 'the cluster' : source;
+    const title = TITLES[source]?.[notice] ?? (notice === 'down' ? `alertcron cannot reach ${source}` : `alertcron reaches ${source} again`);
+    const message =
+      notice === 'down'
+        ? `${health.failures} runs in a row failed since ${since}; alerts over ${source} are not being evaluated. Last error: ${health.lastError}`
+        : `${what.charAt(0).toUpperCase()}${what.slice(1)} answers again (it had failed since ${since}). Its alerts resume where their windows ended.`;
+    monitored.deliveries.push(...enqueue({ alert: SELF_ALERT, key: source, reason: notice, title, message }, config.notify, now));
+  }
+  return monitored;
 }
 
 /** Pings the heartbeat URL after a good run; returns a warning when the ping fails. */
-export async function pingHeartbeat(config: Config): Promise<string | undefined> {
-  const url = config.monitoring.heartbeat_url;
+export async function pingHeartbeat(config: MonitoringConfig): Promise<string | undefined> {
+  const url = config.heartbeat_url;
   if (!url) return undefined;
   try {
-    const answer = await get(new URL(url), { headers: { 'user-agent': 'alertcron' }, timeoutMs: config.monitoring.heartbeat_timeout });
+    const answer = await get(new URL(url), { headers: { 'user-agent': 'alertcron' }, timeoutMs: config.heartbeat_timeout });
     // The URL itself is not shown: a heartbeat URL is the check's secret.
     return answer.status < 300 ? undefined : `the heartbeat URL answered HTTP ${answer.status}`;
   } catch (error) {

@@ -1,15 +1,27 @@
 import { getField } from './fieldPath.js';
 
-/** Renders `{{path}}` placeholders from a context object; missing values render as an empty string. */
-export function renderTemplate(template: string, context: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*([\w@.\-]+)\s*\}\}/g, (_, path: string) => stringify(getField(context, path)));
+/** The placeholders of a template: `{{ path }}`, where a path is letters, digits, `_`, `@`, `.` and `-`. */
+const PLACEHOLDER = /\{\{\s*([\w@.\-]+)\s*\}\}/g;
+
+/** Finds the value of a placeholder's path. */
+export type TemplateLookup = (path: string) => unknown;
+
+/** Renders `{{path}}` placeholders from a context object or a lookup; missing values render as an empty string. */
+export function renderTemplate(template: string, context: Record<string, unknown> | TemplateLookup): string {
+  const lookup = typeof context === 'function' ? context : (path: string) => getField(context, path);
+  return template.replace(PLACEHOLDER, (_, path: string) => stringify(lookup(path)));
 }
 
-/** Turns a template value into text: scalars as-is, arrays joined, objects as compact JSON. */
+/** The paths a template names, each once, in order. */
+export function templatePaths(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+}
+
+/** Turns a template value into text: scalars as-is, arrays joined, objects as compact JSON, functions as nothing. */
 export function stringify(value: unknown): string {
-  if (value === undefined || value === null) return '';
+  if (value === undefined || value === null || typeof value === 'function' || typeof value === 'symbol') return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return value.map(stringify).join(', ');
-  return JSON.stringify(value);
+  return JSON.stringify(value) ?? '';
 }

@@ -53,7 +53,6 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
     await assert.rejects(() => loadConfig(file, {}), (error: Error) => {
       assert.deepEqual(error.message.split('\n'), [
         'alertcron.yaml:7:34 /channels/t/webhook_url: secrets must not be written inline: use webhook_url: ${SOME_ENV_VAR} or webhook_url_file: /path/to/file',
-        'alertcron.yaml:8:34 /channels/u/webhook_url: environment variable MISSING_VAR is not set (export it in the crontab or use a *_file key)',
         'alertcron.yaml:3:3 /elasticsearch/pasword: unknown key "pasword" (did you mean "password"?)',
         'alertcron.yaml:5:48 /channels/a/to/0: must be a plain address local@domain: no display name, no commas or line breaks',
         'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack, twilio-sms, twilio-call, telegram, webhook)',
@@ -62,6 +61,14 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
       ].map((line) => line.replace('alertcron.yaml', file)));
       return true;
     });
+    writeFileSync(file, 'channels:\n  u: { type: slack, webhook_url: "${MISSING_VAR}" }\n  f: { type: slack, webhook_url_file: nowhere.txt }\n');
+    const lenient = await loadConfig(file, {});
+    assert.deepEqual(lenient.unset.map((u) => [u.channel, formatProblem(u.problem).replace(file, 'alertcron.yaml')]), [
+      ['u', 'alertcron.yaml:2:34 /channels/u/webhook_url: environment variable MISSING_VAR is not set (export it in the crontab or use a *_file key)'],
+      ['f', 'alertcron.yaml:3:39 /channels/f/webhook_url_file: cannot read webhook_url_file: nowhere.txt does not exist'],
+    ]);
+    assert.match(lenient.channels.u!.missingSecret!, /^environment variable MISSING_VAR is not set/);
+    assert.match(lenient.channels.f!.missingSecret!, /^cannot read webhook_url_file: nowhere\.txt does not exist$/);
     writeFileSync(file, 'channels:\n  s: { type: slack, webhook_url_file: hook.txt }\n');
     writeFileSync(join(dir, 'hook.txt'), 'https://hooks.slack.com/services/T/B/fromfile\n');
     const config = await loadConfig(file, {});

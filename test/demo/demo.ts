@@ -1,8 +1,9 @@
 // The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's and
-// TheHive's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`, `run`,
-// `run` again, `list`, `status`) on the bundled examples.
+// TheHive's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`,
+// `run --verbose`, the same a minute later, `list`, `status`) on the bundled examples, and what each server received.
+// The project folder is kept afterwards, for reading its state and audit log.
 import { startEngine } from '../support/engine.js';
-import { createProject } from '../support/project.js';
+import { BIN, createProject } from '../support/project.js';
 import { createIndex, indexDocs, logonEvent } from '../support/seed.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
@@ -22,8 +23,8 @@ const hive = await startTheHiveServer();
 const project = createProject({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url });
 project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base }));
 Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey });
+const suffix = Date.now().toString(36);
 try {
-  const suffix = Date.now().toString(36);
   const now = Date.now();
   await createIndex(engine.url, `winlogbeat-demo-${suffix}`);
   await indexDocs(engine.url, `winlogbeat-demo-${suffix}`, [
@@ -34,12 +35,13 @@ try {
   const sla = hive.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: now - 31 * MIN });
   hive.addCase({ title: 'Invoice 4411', _createdAt: now - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
   project.copyExamples();
-  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case; project folder ${project.dir}`);
+  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case`);
+  console.log(`project folder (kept after the demo): ${project.dir}`);
 
   const aMinuteLater = { ALERTCRON_NOW: new Date(now + MIN).toISOString() };
   const steps: [string[], Record<string, string>, string][] = [
     [['validate'], {}, ''],
-    [['run'], {}, ''],
+    [['run', '--verbose'], {}, ' (cron runs plain `alertcron run`, which is quiet on success; --verbose shows what fired and where it went)'],
     [['run', '--verbose'], aMinuteLater, ' (one minute later: ALERTCRON_NOW rehearses a later run)'],
     [['list'], {}, ''],
     [['status'], {}, ''],
@@ -48,7 +50,7 @@ try {
     say(`alertcron ${args.join(' ')}${note}`);
     const result = await project.run(args, env);
     process.stdout.write(result.stdout + result.stderr);
-    console.log(`(exit code ${result.code}${args[0] === 'run' && !result.stdout && !result.stderr ? ': quiet on success' : ''})`);
+    console.log(`(exit code ${result.code})`);
   }
 
   say(`the SMTP server received ${smtp.messages.length} mail(s)`);
@@ -57,10 +59,17 @@ try {
   for (const payload of slack.accepted() as { text: string }[]) console.log(`  ${payload.text}`);
   say(`Twilio received ${twilio.messages.length} SMS and ${twilio.calls.length} call(s)`);
   for (const sms of twilio.messages) console.log(`  SMS to ${sms.To}: ${sms.Body?.split('\n')[0]}`);
+  for (const call of twilio.calls) console.log(`  call to ${call.To}`);
   say(`TheHive: the alert is now tagged ${sla.tags.join(', ')}; the case ${hive.caseList[0]?.tags.includes('mail sent') ? 'is tagged "mail sent"' : 'is not tagged'}`);
-  say('the second run sent nothing new: its keys are throttled (every decision is in state/audit.log)');
+  say('the second run sent nothing new: its keys are throttled');
+  const audit = project.audit();
+  console.log(`The project folder stays: ${project.dir}`);
+  console.log(`  alertcron.yaml, alerts/ and queries/ as the demo ran them; state/state.json; state/audit.log (${audit.length} lines: every decision and delivery)`);
+  console.log(`  The demo's servers are stopped now; status and list still work there: cd ${project.dir} && node ${BIN} status`);
+  console.log(`  Remove it with: rm -rf ${project.dir}`);
 } finally {
-  project.cleanup();
+  // The seeded index goes (an engine that was already running is left as it was); the project folder stays.
+  await fetch(`${engine.url}/winlogbeat-demo-${suffix}`, { method: 'DELETE' }).catch(() => undefined);
   await smtp.close();
   await slack.close();
   await twilio.close();

@@ -126,3 +126,19 @@ test('the twilio SDK is loaded only by runs that send on a Twilio channel', asyn
   assert.doesNotMatch(modules, /node_modules\/nodemailer\//);
   assert.equal(servers.webhook.requests.length, 1);
 });
+
+test('each accepted notice is kept with its receipt: the Telegram message and chat, the Twilio SIDs, the Message-ID', async () => {
+  const { T, p } = await project(['team-telegram', 'oncall-sms', 'soc-email']);
+  const result = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const sent = p.state().sent as { alert: string; key: string; channel: string; reason: string; receipt: { id?: string; chat?: string } }[];
+  const byChannel = Object.fromEntries(sent.map((s) => [s.channel, s]));
+  assert.deepEqual(Object.keys(byChannel).sort(), ['oncall-sms', 'soc-email', 'team-telegram']);
+  for (const s of sent) assert.deepEqual([s.alert, s.key, s.reason], ['admins', 'root', 'first']);
+  const telegram = servers.telegram.sent.at(-1) as { chat_id: unknown };
+  assert.equal(byChannel['team-telegram']!.receipt.chat, String(telegram.chat_id));
+  assert.equal(byChannel['team-telegram']!.receipt.id, String(servers.telegram.sent.length), 'the message_id Telegram answered');
+  assert.match(byChannel['oncall-sms']!.receipt.id ?? '', /^SM\d+$/, 'the SID Twilio answered');
+  assert.match(byChannel['soc-email']!.receipt.id ?? '', /^<.+@.+>$/, 'the Message-ID the mail went out with');
+  assert.ok(p.audit().some((e) => e.event === 'delivered' && e.channel === 'team-telegram' && e.receipt === byChannel['team-telegram']!.receipt.id));
+});

@@ -109,7 +109,7 @@ test('the parse cache never hides an edit, and problems found on a cache hit kee
   writeFileSync(alertFile, readFileSync(alertFile, 'utf8').replace('\n  tresh: 2', ''));
   assert.equal((await project.run(['validate'])).code, 0, 'config and alerts are cached again');
   delete project.env.SLACK_WEBHOOK_URL;
-  const result = await project.run(['validate']);
+  const result = await project.run(['validate', '--strict']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/webhook_url: environment variable SLACK_WEBHOOK_URL is not set/m);
 });

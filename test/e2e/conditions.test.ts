@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
@@ -51,6 +51,26 @@ test('script: a JavaScript module that returns [matched, message] like the class
   assert.match(world.smtp.messages[0]!.raw, /logons from outside: 203\.0\.113\.9/);
   const titles = (world.slack.accepted() as { text: string }[]).map((p) => p.text).sort();
   assert.deepEqual(titles, ['user alice', 'user svc-backup']);
+});
+
+test('script errors carry the script\'s path and line: a runtime error, a syntax error, a thrown string', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-script-errors');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice')]);
+  const project = world.project();
+  mkdirSync(join(project.dir, 'alerts', 'rules'));
+  writeFileSync(join(project.dir, 'alerts', 'rules', 'boom.mjs'), 'export function match({ hits }) {\n  const first = hits[0];\n  return first.no.such.field;\n}\n');
+  writeFileSync(join(project.dir, 'alerts', 'rules', 'typo.mjs'), 'export function match() {\n  return [true, "x"\n}\n');
+  writeFileSync(join(project.dir, 'alerts', 'rules', 'throws.mjs'), 'export default () => {\n  throw "no reason";\n};\n');
+  for (const name of ['boom', 'typo', 'throws']) project.writeAlert(name, { index, condition: { type: 'script', module: `rules/${name}.mjs` }, notify: ['soc-email'] });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 3, result.stderr);
+  assert.equal(result.stderr, [
+    'alert boom: alerts/rules/boom.mjs:3:19: TypeError: Cannot read properties of undefined (reading \'such\')',
+    'alert throws: alerts/rules/throws.mjs: threw "no reason"',
+    'alert typo: alerts/rules/typo.mjs:3:1: SyntaxError: Unexpected token \'}\'',
+    '',
+  ].join('\n'));
 });
 
 test('all due alerts go out in one _msearch per chunk; a failing search is that alert\'s error only', async () => {

@@ -3,6 +3,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { defaultConfig } from '../support/project.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -25,10 +26,20 @@ test('permanent failures (Slack 404 no_service, SMTP 550) are reported, audited 
   assert.equal(result.code, 4);
   assert.equal(world.slack.requests.length, 1, 'a 404 is not retried within the run');
   assert.match(result.stderr, /-> soc-slack: Slack answered HTTP 404 no_service \(not retried\)/);
-  assert.match(result.stderr, /-> soc-email: SMTP server refused the recipients \(550\) \(not retried\)/);
+  assert.match(result.stderr, /-> soc-email: SMTP 127\.0\.0\.1:\d+ refused the recipients: 550 Recipient refused \(not retried\)/);
   assert.deepEqual(project.state().pending, []);
   const dropped = project.audit().filter((e) => e.event === 'delivery_failed');
   assert.deepEqual(dropped.map((e) => [e.channel, e.kept]).sort(), [['soc-email', false], ['soc-slack', false]]);
+});
+
+test('an SMTP server that cannot be reached is named with its host and port, and the mail stays pending', async () => {
+  const { T, project } = await firingProject();
+  const config = defaultConfig({ esUrl: world.esUrl, smtpPort: 9, slackUrl: world.slack.url });
+  project.writeConfig({ ...config, delivery: { deadline: '10s', attempt_timeout: '3s', retries: 0 } });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 4);
+  assert.equal(result.stderr, 'alert admins key "root" -> soc-email: SMTP 127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9 (will retry next run)\n');
+  assert.deepEqual(project.state().pending.map((p: { channel: string; lastError: string }) => [p.channel, p.lastError]), [['soc-email', 'SMTP 127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9']]);
 });
 
 test('Slack 429 is retried within the run after its Retry-After', async () => {

@@ -110,7 +110,8 @@ test('self-monitoring: one notice when the cluster fails 3 runs in a row, one wh
   const heartbeat = await startHttpRecorder(() => ({ status: 200, body: 'OK' }));
   try {
     const { T, project } = await adminProject();
-    const config = (esUrl: string) => ({ ...defaultConfig({ esUrl, smtpPort: world.smtp.port }), monitoring: { notify: ['soc-email'], after_failures: 3, heartbeat_url: `${heartbeat.base}/ping/abc` } });
+    project.env.HEARTBEAT_URL = `${heartbeat.base}/ping/abc`;
+    const config = (esUrl: string) => ({ ...defaultConfig({ esUrl, smtpPort: world.smtp.port }), monitoring: { notify: ['soc-email'], after_failures: 3, heartbeat_url: '${HEARTBEAT_URL}' } });
     project.writeConfig(config('http://127.0.0.1:9'));
     for (let i = 0; i < 4; i++) assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + i * MIN) })).code, 3);
     assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['alertcron cannot search the cluster']);
@@ -147,7 +148,8 @@ test('a failing heartbeat is one warning line that does not show the URL (the ch
   const heartbeat = await startHttpRecorder(() => ({ status: 500, body: 'down' }));
   try {
     const { T, project } = await adminProject();
-    project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, slackUrl: world.slack.url }), monitoring: { heartbeat_url: `${heartbeat.base}/ping/5e6f-secret-uuid` } });
+    project.env.HEARTBEAT_URL = `${heartbeat.base}/ping/5e6f-secret-uuid`;
+    project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, slackUrl: world.slack.url }), monitoring: { heartbeat_url: '${HEARTBEAT_URL}' } });
     const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
     assert.equal(result.code, 0, 'the run itself succeeded');
     assert.equal(result.stderr, 'warning: the heartbeat URL answered HTTP 500\n');

@@ -38,12 +38,12 @@ test('a script that loops, never settles, awaits forever, exits or throws fails 
   assert.equal(result.code, 3, `one exit code for alerts that failed: ${result.stderr}`);
   const lines = result.stderr.trim().split('\n').sort();
   assert.deepEqual(lines, [
-    'alert awaits-forever: awaits-forever.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
-    'alert escapes: escapes.mjs:2:28: an error escaped match(): TypeError: late failure',
-    'alert exits: exits.mjs: the script called process.exit(0): a match function returns its result instead',
-    'alert loops: loops.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
-    'alert never-settles: never-settles.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
-    'alert throws: throws.mjs:3:9: match() failed: Error: no field user in the response',
+    'alert awaits-forever: alerts/awaits-forever.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alert escapes: alerts/escapes.mjs:2:28: an error escaped match(): TypeError: late failure',
+    'alert exits: alerts/exits.mjs: the script called process.exit(0): a match function returns its result instead',
+    'alert loops: alerts/loops.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alert never-settles: alerts/never-settles.mjs: match() did not return within 1s (an endless loop, a promise that never settles or a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
+    'alert throws: alerts/throws.mjs:3:9: no field user in the response',
   ]);
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['works fired'], 'the working script alert was delivered');
   assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['plain fired'], 'the plain alert was delivered');
@@ -71,10 +71,10 @@ test('validate loads every script and reports syntax errors, a missing match exp
   const result = await project.run(['validate']);
   assert.equal(result.code, 2);
   assert.deepEqual(result.stderr.trim().split('\n'), [
-    "alerts/common.js:2:16: cannot load the script: SyntaxError: Unexpected token ';'",
+    "alerts/common.js:2:16: SyntaxError: Unexpected token ';'",
     'alerts/hangs.mjs: did not finish loading within 1s (a top-level await that never ends?): stopped it; raise condition.timeout if it needs longer',
     'alerts/no-match.mjs: must export a function named match (or a default export); it exports: matches',
-    "alerts/syntax.mjs:2:13: cannot load the script: SyntaxError: Unexpected token ';'",
+    "alerts/syntax.mjs:2:13: SyntaxError: Unexpected token ';'",
     '4 problem(s) in 4 file(s); 1 alert(s) valid, 0 disabled, 2 channel(s)',
   ]);
 });

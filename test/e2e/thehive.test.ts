@@ -100,7 +100,7 @@ test('hive promote creates a case and prints its link; a promoted alert leaves t
   assert.deepEqual(sent().slack, ['TheHive alert: Phishing click (severity 3, 1m old)', 'Resolved: TheHive alert: Phishing click (severity 3, 1m old)']);
   const again = await project.run(['hive', 'promote', alert._id]);
   assert.equal(again.code, 3);
-  assert.equal(again.stderr, `alertcron: TheHive at ${fake.server.base} answered HTTP 400 CreateError: Alert ${alert._id} has already been imported\n`);
+  assert.equal(again.stderr, `alertcron: TheHive at ${fake.server.base} answered HTTP 400 BadRequest: Alert is already imported\n`);
 });
 
 test('hive ignore stops escalation for that alert for a while, then the ladder resumes', async () => {
@@ -124,7 +124,7 @@ test('TheHive errors are clear: a wrong API key (401), a wrong URL (404), an unr
   assert.equal(wrongKey.stderr, `alert hive-sla: TheHive at ${fake.server.base} answered HTTP 401 AuthenticationError: Authentication failure (check thehive.api_key and, on a multi-organisation instance, thehive.organisation)\n`);
   writeHive({ url: `${fake.server.base}/thehive4`, api_key: '${THEHIVE_API_KEY}' });
   const wrongUrl = await project.run(['run']);
-  assert.match(wrongUrl.stderr, /answered HTTP 404 NotFoundError: .* \(check thehive\.url: alertcron needs the v1 API of TheHive 4\.1\+ or 5\)\n$/);
+  assert.match(wrongUrl.stderr, /answered HTTP 404 NotFound: .* \(check thehive\.url: alertcron needs the v1 API of TheHive 4\.1\+ or 5\)\n$/);
   writeHive({ url: 'http://127.0.0.1:9', api_key: '${THEHIVE_API_KEY}' });
   const down = await project.run(['run']);
   assert.equal(down.stderr, 'alert hive-sla: cannot reach TheHive at http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n');
@@ -140,7 +140,7 @@ test('write-back: each delivered notice tags the TheHive alert once; a failed ta
   fake.server.patchFailures = 2; // the attempt and its in-run retry
   const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
   assert.equal(failed.code, 4);
-  assert.match(failed.stderr, /-> _thehive: TheHive at .* answered HTTP 500 InternalError: database unavailable \(will retry next run\)/);
+  assert.match(failed.stderr, /-> thehive.tag: TheHive at .* answered HTTP 500 InternalError: database unavailable \(will retry next run\)/);
   assert.deepEqual(alert.tags, ['notified:first'], 'the SMS went out, its tag did not');
   assert.equal(servers.twilio.messages.length, 1);
   const retried = await project.run(['run'], { ALERTCRON_NOW: iso(T + 32 * MIN) });
@@ -189,4 +189,24 @@ test('case feedback: the reporter gets the mail of the case\'s classification on
   assert.ok(fake.server.caseList.filter((c) => c.tags.includes('mail sent')).length === 3, 'both mailed cases are tagged now');
   assert.ok(phishing.tags.includes('mail sent'));
   assert.match(second.stderr, /attacker\.example is not in allowed_domains/);
+});
+
+test('self-monitoring and status name TheHive as a source of its own: told once after after_failures runs, once when it is back', async () => {
+  const T = uniqueBaseTime();
+  const { project } = ladderProject();
+  const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
+  config.channels['seniors-call'] = { ...config.channels['oncall-call'], to: ['+15551239999'] };
+  const hive = (url: string) => project.writeConfig({ ...config, monitoring: { notify: ['soc-slack'], after_failures: 2 }, thehive: { url, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' } });
+  hive('http://127.0.0.1:9');
+  for (const minute of [1, 2, 3]) {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN) });
+    assert.equal(result.code, 3, result.stderr);
+  }
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['alertcron cannot reach thehive']);
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.match(status.stdout, /^source thehive: failing for 3 run\(s\) since .*: cannot reach TheHive at http:\/\/127\.0\.0\.1:9/m);
+  hive(fake.server.base);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + 4 * MIN) })).code, 0);
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['alertcron cannot reach thehive', 'alertcron reaches thehive again']);
+  assert.deepEqual(project.state().sources.thehive, { failures: 0 });
 });

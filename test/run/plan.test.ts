@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AlertDef } from '../../src/config/types.js';
+import type { AlertBase } from '../../src/model/alert.js';
 import { planAlert } from '../../src/run/plan.js';
 
 const MIN = 60_000;
-const alert = (over: Partial<AlertDef> = {}): AlertDef => ({
-  name: 'a', file: 'alerts/a.yaml', description: '', source: 'elasticsearch', high_risk_words: [], index: 'i', query: {}, condition: { type: 'any' }, group_size: 100,
-  timestamp_field: '@timestamp', every: MIN, throttle: 30 * MIN, ingest_delay: 0, max_catchup: 60 * MIN, first_lookback: 5 * MIN,
+const alert = (over: Partial<AlertBase> = {}): AlertBase => ({
+  name: 'a', file: 'alerts/a.yaml', description: '', source: 'elasticsearch', high_risk_words: [],
+  every: MIN, throttle: 30 * MIN, ingest_delay: 0, max_catchup: 60 * MIN, first_lookback: 5 * MIN,
   samples: 3, notify: ['x'], title: 't', ...over,
 });
 const NOW = 1_000 * MIN;

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { ElasticsearchConfig } from '../../src/config/types.js';
-import { multiSearch } from '../../src/sources/elasticsearch.js';
+import type { ElasticsearchConfig } from '../../src/sources/elasticsearch/types.js';
+import { multiSearch } from '../../src/sources/elasticsearch/msearch.js';
 import { makeCertificates } from '../support/tlsCert.js';
 
 interface Seen {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pruneState } from '../../src/state/prune.js';
-import { emptyState } from '../../src/state/types.js';
+import { emptyState } from '../../src/model/state.js';
 
 const DAY = 86_400_000;
 

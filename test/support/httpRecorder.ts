@@ -19,8 +19,8 @@ export interface HttpRecorder {
   close(): Promise<void>;
 }
 
-/** What a handler returns: status, JSON or text body, headers; or 'hang' to never answer. */
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
+/** What a handler returns: status, JSON or text body, headers, a delay before answering; or 'hang' to never answer. */
+export type Answer = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /** Starts a server on 127.0.0.1 that records requests and answers with `handle`. */
 export async function startHttpRecorder(handle: (request: RecordedRequest) => Answer): Promise<HttpRecorder> {
@@ -35,6 +35,7 @@ export async function startHttpRecorder(handle: (request: RecordedRequest) => An
     const answer = handle(request);
     if (answer === 'hang') hanging.push(res);
     else {
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
       res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json', ...answer.headers });
       res.end(text);

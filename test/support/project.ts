@@ -32,6 +32,16 @@ export interface Project {
   cleanup(): void;
 }
 
+/** Runs the CLI in any folder (not a prepared project), with a private parse cache, as a user would. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, '.cache'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 /** Options for the default configuration of a test project. */
 export interface ProjectOptions {
   esUrl: string;
@@ -102,7 +112,8 @@ export function defaultConfig(options: ProjectOptions): Record<string, unknown> 
       'soc-email': { type: 'email', host: '127.0.0.1', port: options.smtpPort ?? 9, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
       'soc-slack': { type: 'slack', webhook_url: '${SLACK_WEBHOOK_URL}', timeout: '3s' },
     },
-    defaults: { first_lookback: '10m' },
+    // Exact windows for the tests; the real default (30s) has its own test.
+    defaults: { first_lookback: '10m', ingest_delay: '0s' },
     delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 },
     state: { lock_wait: '15s' },
     ...options.extraConfig,

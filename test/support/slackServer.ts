@@ -20,6 +20,8 @@ export interface SlackServer {
   behaviour: SlackBehaviour;
   /** The Retry-After header (seconds) of a rate-limited answer; default 1. */
   retryAfter: string;
+  /** How long each answer takes (a slow Slack), 0 by default. */
+  delayMs: number;
   /** Resolves when the next request arrives. */
   nextRequest(): Promise<void>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ const ANSWERS: Record<Exclude<SlackBehaviour, 'hang' | 'rate-limited'>, Answer> 
 export async function startSlackServer(): Promise<SlackServer> {
   const requests: SlackRequest[] = [];
   let behaviour: SlackBehaviour = 'ok';
+  let delayMs = 0;
   const recorder = await startHttpRecorder((request) => {
     let body: unknown;
     try {
@@ -46,7 +49,7 @@ export async function startSlackServer(): Promise<SlackServer> {
     const current = body === undefined ? 'invalid-payload' : behaviour;
     const answer = current === 'hang' ? 'hang' : current === 'rate-limited' ? { status: 429, body: 'rate_limited', headers: { 'retry-after': server.retryAfter } } : ANSWERS[current];
     requests.push({ path: request.path, body, status: answer === 'hang' ? 0 : answer.status });
-    return answer;
+    return answer === 'hang' ? answer : { ...answer, delayMs };
   });
   const server: SlackServer = {
     port: recorder.port,
@@ -60,6 +63,12 @@ export async function startSlackServer(): Promise<SlackServer> {
       behaviour = value;
     },
     retryAfter: '1',
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(value: number) {
+      delayMs = value;
+    },
     nextRequest: () => recorder.nextRequest(),
     close: () => recorder.close(),
   };

@@ -1,179 +1,167 @@
 import { after, before, beforeEach } from 'node:test';
-import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
+import { startHttpRecorder, type Answer, type HttpRecorder, type RecordedRequest } from './httpRecorder.js';
+import { ALERT_STATUSES, CASE_STATUSES, makeAlert, makeCase, queryable, updatable, type FakeHiveAlert } from './theHiveModel.js';
+import { BadQuery, runQuery } from './theHiveQuery.js';
 
-/** An alert as TheHive 5's v1 API returns it (the fields alertcron and the tests use). */
-export interface FakeHiveAlert {
-  _id: string;
-  _type: 'Alert';
-  _createdAt: number;
-  title: string;
-  description: string;
-  severity: number;
-  tags: string[];
-  stage: string;
-  status: string;
-  caseId?: string;
-  [field: string]: unknown;
-}
+export type { FakeHiveAlert } from './theHiveModel.js';
 
-/** A local server that follows TheHive's v1 query API, alert PATCH, promote to case, and its error bodies. */
+type NewObject = Partial<FakeHiveAlert> & { title: string; _createdAt: number };
+
+/**
+ * A local server that follows TheHive's v1 API (5, or 4.1 with `version = 4`): the query API with ScalliGraph's
+ * filter semantics, GET/PATCH of alerts and cases, promote to case, organisations (X-Organisation), permissions
+ * (a read-only key gets 403 AuthorizationError) and the real error bodies.
+ */
 export interface TheHiveServer extends HttpRecorder {
   apiKey: string;
+  /** The key of a user whose profile may read but not update alerts (no manageAlert/update). */
+  readOnlyApiKey: string;
+  /** Which TheHive it plays: 5 (default) or 4 (TheHive 4.1: read/imported, no stage/status/addTags). */
+  version: 4 | 5;
+  /** The organisations the keys' user belongs to; the first is the default when X-Organisation is absent. */
+  organisations: string[];
   alerts: FakeHiveAlert[];
   cases: { _id: string; number: number; alertId: string }[];
-  /** Cases, for listCase and PATCH /api/v1/case/{id}. */
+  /** Cases, for listCase and GET/PATCH /api/v1/case/{id}. */
   caseList: FakeHiveAlert[];
-  /** Adds a case and returns it. */
-  addCase(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }): FakeHiveAlert;
+  /** Adds a case (of `organisation`, default the first) and returns it. */
+  addCase(fields: NewObject, organisation?: string): FakeHiveAlert;
   /** How many of the next PATCH requests answer 500 (to test retries). */
   patchFailures: number;
-  /** Adds an alert (stage New) and returns it. */
-  addAlert(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }): FakeHiveAlert;
-}
-
-type Filter = Record<string, unknown>;
-
-function matches(alert: Record<string, unknown>, filter: Filter): boolean {
-  const [op, arg] = Object.entries(filter)[0] ?? [];
-  const field = (a: unknown) => (a as { _field: string })._field;
-  const value = (a: unknown) => (a as { _value: unknown })._value;
-  const actual = (a: unknown) => alert[field(a)];
-  const has = (v: unknown, wanted: unknown) => (Array.isArray(v) ? v.includes(wanted) : v === wanted);
-  switch (op) {
-    case '_and':
-      return (arg as Filter[]).every((f) => matches(alert, f));
-    case '_or':
-      return (arg as Filter[]).some((f) => matches(alert, f));
-    case '_not':
-      return !matches(alert, arg as Filter);
-    case '_eq':
-      return has(actual(arg), value(arg));
-    case '_ne':
-      return !has(actual(arg), value(arg));
-    case '_gt':
-      return (actual(arg) as number) > (value(arg) as number);
-    case '_gte':
-      return (actual(arg) as number) >= (value(arg) as number);
-    case '_lt':
-      return (actual(arg) as number) < (value(arg) as number);
-    case '_lte':
-      return (actual(arg) as number) <= (value(arg) as number);
-    case '_in':
-      return ((arg as { _values: unknown[] })._values ?? []).some((v) => has(actual(arg), v));
-    case '_like': {
-      const pattern = String(value(arg)).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-      return new RegExp(`^${pattern}$`, 'i').test(String(actual(arg) ?? ''));
-    }
-    default:
-      throw new Error(`Invalid filter: ${String(op)}`);
-  }
+  /** Adds an alert (stage New on 5, unread on 4.1; of `organisation`, default the first) and returns it. */
+  addAlert(fields: NewObject, organisation?: string): FakeHiveAlert;
 }
 
 const error = (status: number, type: string, message: string): Answer => ({ status, body: { type, message } });
 
-/** Starts the fake TheHive: Bearer auth (401 AuthenticationError), /api/v1/query, PATCH, promote to case. */
+/** Starts the fake TheHive: Bearer auth (401 AuthenticationError), /api/v1/query, GET, PATCH, promote to case. */
 export async function startTheHiveServer(): Promise<TheHiveServer> {
-  const apiKey = 'thehive-api-key-SECRET-3141';
-  const alerts: FakeHiveAlert[] = [];
-  const cases: TheHiveServer['cases'] = [];
-  const state = { patchFailures: 0 };
-  const caseList: FakeHiveAlert[] = [];
-  const recorder = await startHttpRecorder((request): Answer => {
-    if (request.headers.authorization !== `Bearer ${apiKey}`) return error(401, 'AuthenticationError', 'Authentication failure');
+  const fake = {
+    apiKey: 'thehive-api-key-SECRET-3141',
+    readOnlyApiKey: 'thehive-readonly-key-SECRET-2718',
+    version: 5 as 4 | 5,
+    organisations: ['soc', 'cert'],
+    alerts: [] as FakeHiveAlert[],
+    cases: [] as TheHiveServer['cases'],
+    caseList: [] as FakeHiveAlert[],
+    patchFailures: 0,
+  };
+  const orgOf = new WeakMap<object, string>();
+  let next = 1;
+
+  const handle = (request: RecordedRequest): Answer => {
+    const auth = request.headers.authorization;
+    if (auth !== `Bearer ${fake.apiKey}` && auth !== `Bearer ${fake.readOnlyApiKey}`) return error(401, 'AuthenticationError', 'Authentication failure');
+    const wanted = request.headers['x-organisation'];
+    const org = typeof wanted === 'string' ? wanted : fake.organisations[0]!;
+    // Assumed status (unverified in the sources): an organisation the user is not in is refused.
+    if (!fake.organisations.includes(org)) return error(403, 'AuthorizationError', `You are not a member of organisation ${org}`);
+    const visible = (list: FakeHiveAlert[]) => list.filter((o) => orgOf.get(o) === org);
     const path = request.path.split('?')[0]!;
     if (request.method === 'POST' && path === '/api/v1/query') {
-      let rows: unknown = [];
       try {
-        for (const step of (JSON.parse(request.body) as { query: Record<string, unknown>[] }).query) {
-          const list = rows as Record<string, unknown>[];
-          switch (step._name) {
-            case 'listAlert':
-              rows = alerts.map((a) => ({ ...a }));
-              break;
-            case 'listCase':
-              rows = caseList.map((c) => ({ ...c }));
-              break;
-            case 'filter': {
-              const { _name, ...filter } = step;
-              void _name;
-              rows = list.filter((a) => matches(a, filter));
-              break;
-            }
-            case 'sort': {
-              const first = (step._fields as Record<string, string>[] | undefined)?.[0] ?? { _createdAt: 'asc' };
-              const [field, order] = Object.entries(first)[0] ?? ['_createdAt', 'asc'];
-              rows = [...list].sort((a, b) => ((a[field] as number) - (b[field] as number)) * (order === 'desc' ? -1 : 1));
-              break;
-            }
-            case 'page':
-              rows = list.slice(Number(step.from ?? 0), Number(step.to ?? list.length));
-              break;
-            case 'count':
-              rows = list.length;
-              break;
-            default:
-              return error(400, 'BadRequest', `Unknown query operation: ${String(step._name)}`);
-          }
-        }
+        const steps = (JSON.parse(request.body) as { query: Record<string, unknown>[] }).query;
+        return { status: 200, body: runQuery(steps, { Alert: visible(fake.alerts), Case: visible(fake.caseList) }, (type) => queryable(fake.version, type)) };
       } catch (e) {
-        return error(400, 'BadRequest', (e as Error).message);
+        return error(400, 'BadRequest', e instanceof BadQuery ? e.message : `Invalid query: ${(e as Error).message}`);
       }
-      return { status: 200, body: rows };
     }
-    const patch = /^\/api\/v1\/(?:alert|case)\/([^/]+)$/.exec(path);
-    const promote = /^\/api\/v1\/alert\/([^/]+)\/case$/.exec(path);
-    const pool = path.startsWith('/api/v1/case/') ? caseList : alerts;
-    const alert = pool.find((a) => a._id === decodeURIComponent((patch ?? promote)?.[1] ?? ''));
-    if ((patch && request.method === 'PATCH') || (promote && request.method === 'POST')) {
-      if (!alert) return error(404, 'NotFoundError', `Alert ${(patch ?? promote)![1]} not found`);
-      if (patch && state.patchFailures > 0) {
-        state.patchFailures--;
-        return error(500, 'InternalError', 'database unavailable');
-      }
-      if (patch) {
-        const body = JSON.parse(request.body) as { addTags?: string[]; removeTags?: string[]; status?: string };
-        alert.tags = [...new Set([...alert.tags, ...(body.addTags ?? [])])].filter((t) => !(body.removeTags ?? []).includes(t));
-        if (body.status) alert.status = body.status;
-        return { status: 204, body: '' };
-      }
-      if (alert.caseId) return error(400, 'CreateError', `Alert ${alert._id} has already been imported`);
-      const created = { _id: `~c${cases.length + 1}`, number: cases.length + 1, alertId: alert._id };
-      cases.push(created);
-      Object.assign(alert, { caseId: created._id, stage: 'Imported', status: 'Imported' });
-      return { status: 201, body: { _id: created._id, _type: 'Case', number: created.number, title: alert.title } };
+    const one = /^\/api\/v1\/(alert|case)\/([^/]+)(\/case)?$/.exec(path);
+    if (!one) return { status: 404, body: { type: 'NotFound', message: `No route for ${request.method} ${path}` } };
+    const type = one[1] === 'case' ? 'Case' : 'Alert';
+    const id = decodeURIComponent(one[2]!);
+    const promote = one[3] !== undefined;
+    if (promote ? request.method !== 'POST' || type !== 'Alert' : !['GET', 'PATCH'].includes(request.method)) {
+      return { status: 404, body: { type: 'NotFound', message: `No route for ${request.method} ${path}` } };
     }
-    return error(404, 'NotFoundError', `${request.method} ${path} not found`);
-  });
-  let next = 1;
-  Object.defineProperty(recorder, 'patchFailures', { get: () => state.patchFailures, set: (value: number) => (state.patchFailures = value) });
-  return Object.assign(recorder as HttpRecorder & { patchFailures: number }, {
-    apiKey,
-    alerts,
-    cases,
-    caseList,
-    addCase(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }) {
-      const created: FakeHiveAlert = { _id: `~${5000 + next++}`, _type: 'Alert', description: '', severity: 2, tags: [], stage: 'Closed', status: 'TruePositive', ...fields };
-      caseList.push(created);
-      return created;
-    },
-    addAlert(fields: Partial<FakeHiveAlert> & { title: string; _createdAt: number }) {
-      const alert: FakeHiveAlert = { _id: `~${1000 + next++}`, _type: 'Alert', description: '', severity: 3, tags: [], stage: 'New', status: 'New', ...fields };
-      alerts.push(alert);
-      return alert;
-    },
-  });
+    // Another organisation's object is not visible: NotFoundError, as for an unknown id.
+    const object = visible(type === 'Case' ? fake.caseList : fake.alerts).find((o) => o._id === id);
+    if (!object) return error(404, 'NotFoundError', `${type} ${id} not found`);
+    if (request.method === 'GET') return { status: 200, body: object };
+    if (auth === `Bearer ${fake.readOnlyApiKey}`) {
+      const permission = fake.version === 5 ? 'manageAlert/update' : 'manageAlert';
+      return error(403, 'AuthorizationError', `Your are not authorized to ${promote ? 'create case from alert' : `update ${type.toLowerCase()}`}, you haven't the permission ${permission}`);
+    }
+    return promote ? promoteAlert(object, org) : patch(object, type, request.body);
+  };
+
+  const patch = (object: FakeHiveAlert, type: 'Alert' | 'Case', text: string): Answer => {
+    if (fake.patchFailures > 0) {
+      fake.patchFailures--;
+      return error(500, 'InternalError', 'database unavailable');
+    }
+    const body = JSON.parse(text) as Record<string, unknown> & { addTags?: string[]; removeTags?: string[]; tags?: string[]; status?: string };
+    const unknown = Object.keys(body).filter((field) => !updatable(fake.version, type).has(field));
+    if (unknown.length) {
+      const errors = unknown.map((name) => ({ name, type: 'UnknownAttributeError', message: `Unknown attribute ${name}: ${JSON.stringify(body[name])}` }));
+      return { status: 400, body: { type: 'AttributeCheckingError', message: errors.map((e) => `[${e.message}]`).join(''), errors } };
+    }
+    if (body.status !== undefined && fake.version === 5) {
+      const stage = (type === 'Case' ? CASE_STATUSES : ALERT_STATUSES)[body.status];
+      // Assumed type and text (unverified): TheHive 5 refuses a status that is not configured.
+      if (!stage) return error(400, 'BadRequest', `Status ${body.status} not found`);
+      object.stage = stage;
+    }
+    const { addTags, removeTags, ...fields } = body;
+    Object.assign(object, fields);
+    object.tags = [...new Set([...object.tags, ...(addTags ?? [])])].filter((t) => !(removeTags ?? []).includes(t));
+    return { status: 204, body: '' };
+  };
+
+  const promoteAlert = (alert: FakeHiveAlert, org: string): Answer => {
+    if (alert.caseId) {
+      const existing = fake.caseList.find((c) => c._id === alert.caseId);
+      // TheHive 4.1.24 answers with the existing case (201); TheHive 5's answer is not public: the fake refuses it.
+      if (fake.version === 4 && existing) return { status: 201, body: existing };
+      return error(400, 'BadRequest', 'Alert is already imported');
+    }
+    const number = fake.caseList.length + 1;
+    const created = makeCase(fake.version, `~c${fake.cases.length + 1}`, number, {
+      title: alert.title,
+      description: alert.description,
+      severity: alert.severity,
+      tags: [...alert.tags],
+      _createdAt: Date.now(),
+      ...(fake.version === 5 ? { status: 'New', stage: 'New' } : { status: 'Open' }),
+    });
+    orgOf.set(created, org);
+    fake.caseList.push(created);
+    fake.cases.push({ _id: created._id, number, alertId: alert._id });
+    Object.assign(alert, { caseId: created._id }, fake.version === 5 ? { stage: 'Imported', status: 'Imported', importedDate: Date.now() } : {});
+    return { status: 201, body: created };
+  };
+
+  const recorder = await startHttpRecorder(handle);
+  const server = recorder as TheHiveServer;
+  for (const name of Object.keys(fake) as (keyof typeof fake)[]) {
+    Object.defineProperty(server, name, { get: () => fake[name], set: (value: never) => (fake[name] = value), enumerable: true });
+  }
+  server.addCase = (fields, organisation = fake.organisations[0]!) => {
+    const created = makeCase(fake.version, `~${5000 + next++}`, fake.caseList.length + 1, fields);
+    orgOf.set(created, organisation);
+    fake.caseList.push(created);
+    return created;
+  };
+  server.addAlert = (fields, organisation = fake.organisations[0]!) => {
+    const alert = makeAlert(fake.version, `~${1000 + next++}`, fields);
+    orgOf.set(alert, organisation);
+    fake.alerts.push(alert);
+    return alert;
+  };
+  return server;
 }
 
-/** Registers hooks that start the fake TheHive for the current test file, empty it before each test, and stop it. */
+/** Registers hooks that start the fake TheHive for the current test file, reset it before each test, and stop it. */
 export function useTheHiveServer(): { server: TheHiveServer } {
   const holder = {} as { server: TheHiveServer };
   before(async () => (holder.server = await startTheHiveServer()));
   beforeEach(() => {
-    holder.server.patchFailures = 0;
-    holder.server.alerts.length = 0;
-    holder.server.caseList.length = 0;
-    holder.server.cases.length = 0;
-    holder.server.requests.length = 0;
+    const server = holder.server;
+    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'] });
+    server.alerts.length = 0;
+    server.caseList.length = 0;
+    server.cases.length = 0;
+    server.requests.length = 0;
   });
   after(() => holder.server.close());
   return holder;

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, UserError, errorMessage } from '../util/errors.js';
+import { EXAMPLE_ALERT, initFiles } from './initTemplates.js';
+
+/** Where the published JSON Schemas are (in the repository and in the installed package alike). */
+const SCHEMA_DIR = fileURLToPath(new URL('../../../src/config/schemas', import.meta.url));
+
+/** The folders cron searches for commands when the crontab sets no PATH (Debian, Red Hat and others). */
+const CRON_PATH = ['/usr/bin', '/bin'];
+
+/**
+ * `alertcron init [dir]`: writes a commented alertcron.yaml, one example alert and its query, and a .gitignore
+ * for state/, never overwriting a file (each kept file is named), then prints the next three steps.
+ */
+export async function initCommand(dir: string | undefined): Promise<number> {
+  const target = resolve(dir ?? '.');
+  try {
+    for (const sub of ['alerts', 'queries']) mkdirSync(join(target, sub), { recursive: true });
+  } catch (error) {
+    throw new UserError(`cannot create ${target}: ${errorMessage(error)}`, ExitCode.usage);
+  }
+  const created: string[] = [];
+  const kept: string[] = [];
+  for (const [path, text] of Object.entries(initFiles(existsSync(SCHEMA_DIR) ? SCHEMA_DIR : undefined))) {
+    try {
+      writeFileSync(join(target, path), text, { flag: 'wx' });
+      created.push(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot write ${join(target, path)}: ${errorMessage(error)}`, ExitCode.usage);
+      kept.push(path);
+    }
+  }
+  const lines: string[] = [];
+  if (created.length) lines.push(`created in ${target}: ${created.join(', ')}`);
+  for (const path of kept) lines.push(`kept ${path}: it was already there and was not changed${path === '.gitignore' ? ' (make sure it ignores state/)' : ''}`);
+  const cd = relative(process.cwd(), target) ? `cd ${shellQuote(target)} && ` : '';
+  lines.push(
+    '',
+    'Next steps:',
+    '  1. Edit alertcron.yaml: point elasticsearch.url at your cluster and set up the channel(s); secrets go in as ${ENV_VAR} or *_file.',
+    `  2. Check it against the cluster, then try the example alert (nothing is sent): ${cd}alertcron validate --cluster && alertcron test ${EXAMPLE_ALERT} --from 1h`,
+    '  3. Run it every minute from cron (crontab -e), with the secrets\' variables set in the crontab or as *_file keys:',
+    `       * * * * * cd ${shellQuote(target)} && ${cronCommand()}`,
+  );
+  console.log(lines.join('\n'));
+  return ExitCode.ok;
+}
+
+/** `alertcron run`, with a PATH that finds alertcron and node when cron's short default PATH would not. */
+function cronCommand(): string {
+  const script = process.argv[1] ?? '';
+  const installed = basename(script) === 'alertcron' && !script.includes('/_npx/');
+  const dirs = [...new Set([...(installed ? [dirname(script)] : []), dirname(process.execPath)])].filter((d) => !CRON_PATH.includes(d));
+  return dirs.length ? `PATH=${[...dirs, ...CRON_PATH].map(shellQuote).join(delimiter)} alertcron run` : 'alertcron run';
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

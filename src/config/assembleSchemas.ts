@@ -1,0 +1,45 @@
+// Build step (with buildValidators.ts): assembles the published JSON Schemas in src/config/schemas/ from their
+// base files and each source's own fragment (src/sources/<name>/schema.json).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DEFAULT_SOURCE, SOURCES } from '../sources/registry.js';
+
+type Schema = Record<string, unknown> & { properties: Record<string, unknown> };
+
+/** A source's parts of the schemas: its alertcron.yaml section, and its alert keys with those it requires. */
+interface SourceFragment {
+  config: unknown;
+  alert: { properties: Record<string, unknown>; required: string[] };
+}
+
+const srcUrl = (path: string) => new URL(`../../../src/${path}`, import.meta.url);
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(srcUrl(path), 'utf8')) as T;
+
+/** The published schemas: alertcron.yaml's and an alert file's, each source's fragment merged in. */
+export function assembleSchemas(): { alertcron: Schema; alert: Schema } {
+  const alertcron = readJson<Schema>('config/schemas/alertcron.base.json');
+  const alert = readJson<Schema>('config/schemas/alert.base.json');
+  const names = Object.keys(SOURCES);
+  (alert.properties.source as { enum: string[] }).enum = names;
+  const allOf: unknown[] = [];
+  const configProperties: Record<string, unknown> = {};
+  for (const name of names) {
+    const fragment = readJson<SourceFragment>(`sources/${name}/schema.json`);
+    configProperties[name] = fragment.config;
+    Object.assign(alert.properties, fragment.alert.properties);
+    if (!fragment.alert.required.length) continue;
+    // `properties` holds when the key is absent: the default source's keys are required when none is named.
+    const isThisSource = { properties: { source: { const: name } }, ...(name === DEFAULT_SOURCE ? {} : { required: ['source'] }) };
+    allOf.push({ if: isThisSource, then: { required: fragment.alert.required } });
+  }
+  alertcron.properties = { $schema: alertcron.properties.$schema, ...configProperties, ...alertcron.properties };
+  if (allOf.length) alert.allOf = allOf;
+  return { alertcron, alert };
+}
+
+/** Writes the assembled schemas where editors and the validator compiler find them. */
+export function writeSchemas(): void {
+  const schemas = assembleSchemas();
+  for (const [name, schema] of Object.entries(schemas)) {
+    writeFileSync(srcUrl(`config/schemas/${name}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,76 @@
+import { registerSecret } from '../util/redact.js';
+import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
+import type { Config } from './types.js';
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/**
+ * Registers, for redaction, every form in which alertcron sends a credential, beyond the secret values
+ * themselves: the Basic `user:password` pair and its base64 (Elasticsearch, Twilio), SMTP AUTH PLAIN and LOGIN,
+ * the token of a webhook header (`Bearer x`, `ApiKey x`, `Basic x` and what x decodes to), the decoded form of an
+ * Elasticsearch API key, and the path of a secret URL (the heartbeat, a Slack webhook). A server that echoes what
+ * it received, in an error body for instance, cannot make alertcron print or store a credential.
+ */
+export function registerSentCredentials(config: Config): void {
+  const es = config.sources.elasticsearch as ElasticsearchConfig | undefined;
+  const hive = config.sources.thehive as { api_key?: string } | undefined;
+  if (hive?.api_key) registerHeader(`Bearer ${hive.api_key}`);
+  if (es?.username !== undefined && es.password) registerPair(es.username, es.password);
+  if (es?.api_key) registerEncoded(es.api_key);
+  for (const channel of Object.values(config.channels)) {
+    switch (channel.type) {
+      case 'twilio-sms':
+      case 'twilio-call':
+        if (channel.auth_token) registerPair(channel.account_sid, channel.auth_token);
+        break;
+      case 'email':
+        if (channel.password) {
+          registerSecret(base64(channel.password));
+          if (channel.username !== undefined) registerSecret(base64(`\u0000${channel.username}\u0000${channel.password}`));
+        }
+        break;
+      case 'webhook':
+        for (const value of Object.values(channel.headers)) registerHeader(value);
+        break;
+      case 'slack':
+        registerUrl(channel.webhook_url);
+        break;
+    }
+  }
+  if (config.monitoring.heartbeat_url) registerUrl(config.monitoring.heartbeat_url);
+}
+
+/** `user:password` and its base64, as a Basic Authorization header carries them. */
+function registerPair(user: string, password: string): void {
+  registerSecret(`${user}:${password}`);
+  registerSecret(base64(`${user}:${password}`));
+}
+
+/** A header value: the whole of it, its token after the scheme, and what a base64 token decodes to. */
+function registerHeader(value: string): void {
+  registerSecret(value);
+  const token = /^\s*[A-Za-z-]+\s+(\S{4,})\s*$/.exec(value)?.[1];
+  if (token) registerEncoded(token);
+}
+
+/** A token that may be base64 of `id:secret` (an Elasticsearch API key, a Basic pair): itself and its decoded form. */
+function registerEncoded(token: string): void {
+  registerSecret(token);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 !== 0) return;
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  if (!/^[\x21-\x7e]+:[\x20-\x7e]+$/.test(decoded)) return;
+  registerSecret(decoded);
+  const secret = decoded.slice(decoded.indexOf(':') + 1);
+  if (secret.length >= 8) registerSecret(secret);
+}
+
+/** A URL that is itself a secret: the whole of it, and its path and query (where the token lives). */
+function registerUrl(url: string): void {
+  registerSecret(url);
+  try {
+    const { pathname, search } = new URL(url);
+    if ((pathname + search).length >= 8) registerSecret(pathname + search);
+  } catch {
+    /* not a URL: the whole value is registered */
+  }
+}

@@ -1,0 +1,41 @@
+import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
+import type { FieldCaps } from './fieldCaps.js';
+
+/** Something about an alert that the cluster contradicts, at the alert key it concerns. */
+export interface AlertIssue {
+  path: 'index' | 'timestamp_field' | 'group_by' | 'query';
+  message: string;
+}
+
+const DATE_TYPES = new Set(['date', 'date_nanos']);
+
+/** The fields an alert needs the mapping of (with `.keyword` beside group_by, for a hint). */
+export function fieldsToCheck(alert: SearchAlertDef): string[] {
+  return [alert.timestamp_field, ...(alert.group_by ? [alert.group_by, `${alert.group_by}.keyword`] : [])];
+}
+
+/** Compares an alert with the mapping: its index pattern matches something, its time field is a date, its group_by can be grouped. */
+export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssue[] {
+  if (caps.error) return [{ path: 'index', message: `the cluster refuses index "${alert.index}": ${caps.error}` }];
+  if (caps.indices && caps.indices.length === 0) {
+    return [{ path: 'index', message: `index pattern "${alert.index}" matches no index, alias or data stream on the cluster` }];
+  }
+  const issues: AlertIssue[] = [];
+  const where = `the indices matching "${alert.index}"`;
+  const time = caps.fields[alert.timestamp_field];
+  if (!time) issues.push({ path: 'timestamp_field', message: `timestamp_field "${alert.timestamp_field}" is not a field of ${where}: the time window would match nothing` });
+  else if (!time.some((t) => DATE_TYPES.has(t.type))) {
+    issues.push({ path: 'timestamp_field', message: `timestamp_field "${alert.timestamp_field}" is a ${time.map((t) => t.type).join('/')} field, not a date, in ${where}` });
+  }
+  if (alert.group_by) {
+    const group = caps.fields[alert.group_by];
+    const keyword = caps.fields[`${alert.group_by}.keyword`]?.every((t) => t.aggregatable);
+    const hint = keyword ? ` (use "${alert.group_by}.keyword")` : '';
+    if (!group) issues.push({ path: 'group_by', message: `group_by "${alert.group_by}" is not a field of ${where}${hint}` });
+    else if (group.some((t) => !t.aggregatable)) {
+      const types = group.filter((t) => !t.aggregatable).map((t) => t.type).join('/');
+      issues.push({ path: 'group_by', message: `group_by "${alert.group_by}" is a ${types} field: it cannot be grouped by (not aggregatable)${hint}` });
+    }
+  }
+  return issues;
+}

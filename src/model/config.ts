@@ -1,0 +1,48 @@
+/** Alert settings that fall back to `defaults:` in alertcron.yaml. */
+export interface AlertDefaults {
+  every: number;
+  throttle: number | 'once';
+  ingest_delay: number;
+  max_catchup: number;
+  first_lookback: number;
+  timestamp_field: string;
+  samples: number;
+}
+
+/** How a run delivers notifications. */
+export interface DeliveryConfig {
+  concurrency: number;
+  deadline: number;
+  attempt_timeout: number;
+  retries: number;
+  /** Pending deliveries older than this are dropped (with an audit record) instead of retried. */
+  max_pending_age: number;
+}
+
+/** Where state lives and how long it is kept. */
+export interface StateConfig {
+  file: string;
+  audit_log: string;
+  /** The audit log is rotated when an append would take it past this many bytes. */
+  audit_max_size: number;
+  /** Rotated audit logs kept (audit.log.1 ... audit.log.N). */
+  audit_keep: number;
+  prune_after: number;
+  lock_wait: number;
+}
+
+/** Self-monitoring: notices when a source keeps failing, and a heartbeat after each good run. */
+export interface MonitoringConfig {
+  notify: string[];
+  after_failures: number;
+  heartbeat_url?: string;
+  heartbeat_timeout: number;
+}
+
+/** Limits of one run: its overall deadline, and how many findings one alert may notify. */
+export interface RunConfig {
+  /** The whole run ends by then (ms): searches, deliveries and write-backs; what is left stays pending. */
+  deadline: number;
+  /** Most findings one alert notifies per run; the rest go into one summary notice. */
+  max_findings: number;
+}

@@ -1,0 +1,17 @@
+/** What a rule or a source found: one key that matched, with what templates and channels need. */
+export interface Finding {
+  key: string;
+  count: number;
+  fields: Record<string, unknown>;
+  samples: Record<string, unknown>[];
+  message?: string;
+  /** When the thing behind the key was created (epoch ms), for escalation by age; absent: now. */
+  createdAt?: number;
+  /** Its severity on the source's scale, for tiers limited to some severities. */
+  severity?: number;
+  /** Its texts (title, description, tags ...), searched for high-risk words. */
+  text?: string[];
+}
+
+/** The key of a finding for an alert that does not group its matches. */
+export const UNGROUPED_KEY = '_all';

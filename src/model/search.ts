@@ -1,0 +1,14 @@
+/** One search: the index pattern and the request body. */
+export interface SearchRequest {
+  index: string;
+  body: Record<string, unknown>;
+}
+
+/** The parts of an Elasticsearch / OpenSearch search response alertcron reads. */
+export interface SearchResponse {
+  took?: number;
+  timed_out?: boolean;
+  _shards?: { total?: number; failed?: number; failures?: { reason?: { type?: string; reason?: string } }[] };
+  hits?: { total?: number | { value: number; relation: string }; hits?: { _id: string; _index: string; _source?: Record<string, unknown> }[] };
+  aggregations?: Record<string, unknown>;
+}

@@ -1,0 +1,136 @@
+import type { Receipt } from './receipt.js';
+import type { Window } from './window.js';
+
+/** What alertcron remembers about one key of one alert. */
+export interface KeyState {
+  firstSeen: number;
+  lastSeen: number;
+  lastFired?: number;
+  fired: number;
+  /** When each channel last accepted a notice of this key. */
+  delivered: Record<string, number>;
+  /** Set by `ack`: no repeats until the key stops matching. */
+  acknowledged?: { at: number; by: string };
+  /** Set when the key was dealt with elsewhere (e.g. promoted to a TheHive case): its queued notices are dropped. */
+  handled?: { at: number; by: string; how: string };
+  /** When the key last got resolved (stopped matching): notices queued before then are not sent. */
+  resolvedAt?: number;
+  /** Runs in a row that did not find this key since it was last seen. */
+  missedRuns?: number;
+  /** The last notified title, for its resolved notice. */
+  lastTitle?: string;
+  /** The highest escalation tier already sent for this key (0-based). */
+  tier?: number;
+}
+
+/** A silence set from the shell or chat: findings it matches are audited, not sent, until it ends. */
+export interface Silence {
+  id: string;
+  /** The alert's name, or `*` for every alert (e.g. `hive ignore`). */
+  alert: string;
+  key?: string;
+  match?: { field: string; value: string };
+  createdAt: number;
+  endsAt: number;
+  comment: string;
+  author: string;
+}
+
+/** How a source has been doing, for self-monitoring notices and `status`. */
+export interface SourceHealth {
+  failures: number;
+  since?: number;
+  lastError?: string;
+  notified?: boolean;
+}
+
+/** What alertcron remembers about one alert: its last searched window, its keys and its rule type's state. */
+export interface AlertState {
+  window?: Window;
+  lastRunAt?: number;
+  lastError?: string;
+  keys: Record<string, KeyState>;
+  /** Where the first window began, kept while the first searches fail (so the start does not slide). */
+  start?: number;
+  /** Where the last few long (catch-up) windows began: where to resume if the clock turns out to have jumped. */
+  catchups?: number[];
+  /** The small state a rule type keeps between runs (e.g. last values per key). */
+  rule?: unknown;
+}
+
+/** A source action queued like a delivery (e.g. tagging a TheHive alert after a notice): retried the same way. */
+export interface PendingAction {
+  /** The source that performs it (thehive ...). */
+  source: string;
+  /** The action's name in that source (tag ...). */
+  name: string;
+  /** Its arguments (e.g. the tags to add). */
+  args: Record<string, unknown>;
+}
+
+/** A notice to one channel (or a source action) that has not been accepted yet; the next run retries it. */
+export interface PendingDelivery {
+  id: string;
+  alert: string;
+  key: string;
+  /** The channel to send on; absent for a source action. */
+  channel?: string;
+  /** The source action to perform instead of a notice. */
+  action?: PendingAction;
+  reason: string;
+  title: string;
+  message: string;
+  createdAt: number;
+  attempts: number;
+  lastError?: string;
+  /** Recipients that replace the channel's own: case feedback mails, and the recipients a server refused for now. */
+  to?: string[];
+  /** Not to be tried before this time: when the service's Retry-After ends. */
+  notBefore?: number;
+  /** A few string fields of the finding, so that a `--match` silence set later still applies before sending. */
+  labels?: Record<string, string>;
+}
+
+/** A notice a channel accepted, with what the provider gave back: ties a later reply or press to (alert, key, notice). */
+export interface SentNotice {
+  id: string;
+  alert: string;
+  key: string;
+  channel: string;
+  reason: string;
+  at: number;
+  receipt: Receipt;
+}
+
+/** A summary of the last run, for `status`. */
+export interface LastRun {
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  /** The last successful run, for status and the heartbeat. */
+  lastSuccessAt?: number;
+}
+
+/** The whole state. */
+export interface StateData {
+  version: 1;
+  alerts: Record<string, AlertState>;
+  pending: PendingDelivery[];
+  /** Notices accepted by their channels, newest last, kept for `prune_after`. */
+  sent: SentNotice[];
+  silences: Silence[];
+  sources: Record<string, SourceHealth>;
+  /** Where each reading channel's inbox was read up to (its own cursor format). */
+  cursors: Record<string, unknown>;
+  lastRun?: LastRun;
+}
+
+/** A fresh, empty state. */
+export function emptyState(): StateData {
+  return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {} };
+}
+
+/** Where a pending item goes, for people: the channel, or `source.action`. */
+export function targetOf(item: Pick<PendingDelivery, 'channel' | 'action'>): string {
+  return item.channel ?? (item.action ? `${item.action.source}.${item.action.name}` : '?');
+}

@@ -1,0 +1,74 @@
+/** What every channel has besides its own settings. */
+export interface ChannelBase {
+  /** Set when a secret of this channel is unset or unreadable: its deliveries fail with this message and stay pending. */
+  missingSecret?: string;
+}
+
+/** An email channel: an SMTP server and fixed, validated recipients. */
+export interface EmailChannelConfig extends ChannelBase {
+  type: 'email';
+  host: string;
+  port: number;
+  secure: boolean;
+  starttls: 'auto' | 'require' | 'ignore';
+  tls_insecure: boolean;
+  username?: string;
+  password?: string;
+  from: string;
+  to: string[];
+  timeout: number;
+}
+
+/** A Slack incoming-webhook channel. */
+export interface SlackChannelConfig extends ChannelBase {
+  type: 'slack';
+  webhook_url: string;
+  timeout: number;
+}
+
+/** What both Twilio channels need: the account, the numbers, and where the API is. */
+export interface TwilioAccountConfig extends ChannelBase {
+  account_sid: string;
+  auth_token: string;
+  from?: string;
+  messaging_service_sid?: string;
+  to: string[];
+  api_url?: string;
+  timeout: number;
+}
+
+/** A Twilio SMS channel. */
+export interface TwilioSmsChannelConfig extends TwilioAccountConfig {
+  type: 'twilio-sms';
+  max_segments: number;
+}
+
+/** A Twilio voice-call channel that speaks the alert. */
+export interface TwilioCallChannelConfig extends TwilioAccountConfig {
+  type: 'twilio-call';
+  voice: string;
+  language: string;
+  loop: number;
+}
+
+/** A Telegram Bot API channel. */
+export interface TelegramChannelConfig extends ChannelBase {
+  type: 'telegram';
+  bot_token: string;
+  chat_id: string | number;
+  api_url: string;
+  disable_notification: boolean;
+  timeout: number;
+}
+
+/** A plain JSON webhook, optionally signed with HMAC-SHA256. */
+export interface WebhookChannelConfig extends ChannelBase {
+  type: 'webhook';
+  url: string;
+  headers: Record<string, string>;
+  secret?: string;
+  timeout: number;
+}
+
+/** Any configured notification channel. */
+export type ChannelConfig = EmailChannelConfig | SlackChannelConfig | TwilioSmsChannelConfig | TwilioCallChannelConfig | TelegramChannelConfig | WebhookChannelConfig;

@@ -1,0 +1,117 @@
+import type { DeliveryConfig } from '../model/config.js';
+import type { Receipt } from '../model/receipt.js';
+import type { PendingDelivery } from '../model/state.js';
+import { DeliveryError } from '../notify/types.js';
+import { errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+
+/**
+ * Sends one pending item once (a channel's notice or a source's action); throws a DeliveryError on failure.
+ * `slot`, when set, waits until the target can take one more send (e.g. a free pooled SMTP connection) and
+ * returns the function that gives the slot back: the attempt's timer starts only then.
+ */
+export type Sender = ((item: PendingDelivery, signal: AbortSignal) => Promise<Receipt | void>) & { slot?: () => Promise<() => void> };
+
+/**
+ * How one pending item ended in this run: accepted (with its receipt), failed, or muted just before sending. A
+ * failure may name the recipients that still need it (`to`: the others accepted it) and how long the other side
+ * asked us to wait (`retryAfterMs`).
+ */
+export type DeliveryOutcome =
+  | { id: string; ok: true; attempts: number; receipt?: Receipt }
+  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[]; retryAfterMs?: number }
+  | { id: string; ok: false; attempts: 0; muted: string };
+
+/** Longest wait between two attempts inside one run; a longer Retry-After leaves the item to a run after that time. */
+export const MAX_RETRY_WAIT_MS = 10_000;
+
+/**
+ * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all within
+ * the run's deadline; what is not accepted by then stays pending for the next run. `muted` is asked again just
+ * before each item is sent; `onAccepted` hears of each accepted item at once (to journal it).
+ */
+export async function deliverAll(
+  pending: PendingDelivery[],
+  senderFor: (item: PendingDelivery) => Sender | string,
+  options: DeliveryConfig,
+  muted: (item: PendingDelivery) => string | undefined = () => undefined,
+  onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
+): Promise<DeliveryOutcome[]> {
+  const deadline = AbortSignal.timeout(Math.max(0, options.deadline));
+  const deadlineAt = Date.now() + options.deadline;
+  // The retry waits of every item end at the deadline through this one listener (no MaxListenersExceededWarning).
+  const wakeAtDeadline = new Set<() => void>();
+  deadline.addEventListener('abort', () => wakeAtDeadline.forEach((wake) => wake()), { once: true });
+
+  const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
+    const reason = muted(item);
+    if (reason) return { id: item.id, ok: false, attempts: 0, muted: reason };
+    const send = senderFor(item);
+    if (typeof send === 'string') return { id: item.id, ok: false, attempts: 0, error: send, retryable: false };
+    let attempts = 0;
+    let failed: Extract<DeliveryOutcome, { error: string }> | undefined;
+    for (;;) {
+      // The attempt's timer starts once the target can send (a free SMTP connection) ...
+      const release = send.slot ? await send.slot() : undefined;
+      let receipt: Receipt | void = undefined;
+      let wait: number | undefined;
+      try {
+        // ... and never after the deadline: it would be cut off half-way, or accepted after we gave up on it.
+        if (deadline.aborted || Date.now() >= deadlineAt - 500) return failed ?? { id: item.id, ok: false, attempts, error: 'not sent: the run reached its delivery deadline', retryable: true };
+        attempts++;
+        try {
+          const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
+          receipt = await send(item, signal);
+        } catch (error) {
+          const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
+          // Some recipients accepted it, or the other side asked for more than the in-run cap: a later run tries.
+          const later = failure.nextRunOnly || !!failure.remainingTo || (failure.retryAfterMs ?? 0) > MAX_RETRY_WAIT_MS;
+          wait = failure.retryAfterMs ?? 1000 * attempts;
+          const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
+          failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, ...(failure.remainingTo ? { to: failure.remainingTo } : {}), ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) };
+          if (!canRetry) return failed;
+        }
+      } finally {
+        release?.();
+      }
+      if (wait !== undefined) {
+        await sleep(wait, wakeAtDeadline);
+        continue;
+      }
+      // Accepted: whatever happens to the journal now, it must not count as a failed send (and be sent again).
+      try {
+        onAccepted(item.id, receipt ?? undefined);
+      } catch {
+        /* the state's commit at the end of the run records it all the same */
+      }
+      return { id: item.id, ok: true, attempts, ...(receipt ? { receipt } : {}) };
+    }
+  };
+
+  return mapConcurrent(pending, options.concurrency, deliverOne);
+}
+
+async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function sleep(ms: number, wakeAtDeadline: Set<() => void>): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      wakeAtDeadline.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    wakeAtDeadline.add(wake);
+  });
+}

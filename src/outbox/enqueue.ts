@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { PendingAction, PendingDelivery } from '../model/state.js';
+
+/** What a notice is, before it is addressed: who it is about, why, and the rendered text. */
+export interface NoticeSpec {
+  alert: string;
+  key: string;
+  reason: string;
+  title: string;
+  message: string;
+  /** Recipients that replace the channel's own (validated by the caller). */
+  to?: string[];
+  /** The finding's fields, from which a few labels are kept for `--match` silences at send time. */
+  fields?: Record<string, unknown>;
+}
+
+/** Most bytes of labels kept per pending notice, and longest value: every field of a usual event, bounded in the state. */
+const MAX_LABEL_BYTES = 16_384;
+const MAX_LABEL_CHARS = 256;
+const MAX_DEPTH = 8;
+
+/** The one place pending deliveries are built: one per channel for a notice, with a fresh id. */
+export function enqueue(spec: NoticeSpec, channels: readonly string[], now: number): PendingDelivery[] {
+  const labels = spec.fields ? labelsOf(spec.fields) : undefined;
+  return channels.map((channel) => ({
+    id: randomUUID(),
+    alert: spec.alert,
+    key: spec.key,
+    channel,
+    reason: spec.reason,
+    title: spec.title,
+    message: spec.message,
+    createdAt: now,
+    attempts: 0,
+    ...(spec.to ? { to: spec.to } : {}),
+    ...(labels && Object.keys(labels).length ? { labels } : {}),
+  }));
+}
+
+/** A source action queued like a delivery (retried, expired and audited the same way). */
+export function enqueueAction(alert: string, key: string, action: PendingAction, now: number): PendingDelivery {
+  return { id: randomUUID(), alert, key, action, reason: `${action.source}.${action.name}`, title: '', message: '', createdAt: now, attempts: 0 };
+}
+
+/** The scalar fields of a finding as dotted paths, for silences that match a field's value. */
+function labelsOf(fields: Record<string, unknown>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  let bytes = 0;
+  const walk = (value: unknown, path: string, depth: number) => {
+    if (value === null || value === undefined || bytes >= MAX_LABEL_BYTES) return;
+    if (typeof value === 'object') {
+      if (Array.isArray(value) || depth > MAX_DEPTH) return;
+      for (const [name, child] of Object.entries(value as Record<string, unknown>)) walk(child, path ? `${path}.${name}` : name, depth + 1);
+      return;
+    }
+    const text = String(value);
+    if (text.length > MAX_LABEL_CHARS || bytes + path.length + text.length > MAX_LABEL_BYTES) return;
+    labels[path] = text;
+    bytes += path.length + text.length;
+  };
+  walk(fields, '', 0);
+  return labels;
+}

@@ -1,0 +1,35 @@
+import type { PendingDelivery, StateData } from '../model/state.js';
+import { findSilence } from './silences.js';
+import { SELF_ALERT } from '../model/alert.js';
+
+/** What the muter needs to know besides the state: which alerts still exist, and which are switched off. */
+export interface MuteContext {
+  data: StateData;
+  /** Names of the alerts that have a file (valid or not). */
+  defined: ReadonlySet<string>;
+  /** Names of the alerts whose file says enabled: false. */
+  disabled: ReadonlySet<string>;
+  now: number;
+}
+
+/** Alerts whose notices are never muted: alertcron's own (self-monitoring). */
+const UNMUTED_ALERTS = new Set([SELF_ALERT]);
+
+/**
+ * Why a queued notice must not be sent (any more), or undefined: a silence or an ignore, an acknowledgement,
+ * a key dealt with elsewhere (promoted) or resolved since it was queued, an alert deleted or disabled. Applied
+ * when a notice is queued and again just before it is sent. Source actions (tag write-backs) are never muted.
+ */
+export function muteReason(item: PendingDelivery, context: MuteContext): string | undefined {
+  if (item.action || UNMUTED_ALERTS.has(item.alert)) return undefined;
+  if (!context.defined.has(item.alert)) return 'alert deleted';
+  if (context.disabled.has(item.alert)) return 'alert disabled';
+  const silence = findSilence(context.data.silences, item.alert, { key: item.key, fields: item.labels ?? {} }, context.now);
+  if (silence) return `silenced by ${silence.id} (${silence.author}: ${silence.comment})`;
+  if (item.reason === 'resolved') return undefined;
+  const key = context.data.alerts[item.alert]?.keys[item.key];
+  if (key?.handled) return `${key.handled.how} by ${key.handled.by}`;
+  if (key?.acknowledged) return `acknowledged by ${key.acknowledged.by}`;
+  if (key?.resolvedAt !== undefined && item.createdAt <= key.resolvedAt) return 'key resolved since it was queued';
+  return undefined;
+}

@@ -1,0 +1,32 @@
+import type { AlertBase } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
+import type { Window } from '../model/window.js';
+import { redact } from '../util/redact.js';
+import { renderTemplate } from '../util/template.js';
+import { findingLookup, ownValues } from './templateScope.js';
+
+/** The message used when an alert has no `message:` and its condition gave none. */
+export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{from}} and {{to}}';
+
+/** Most characters of one sample document shown in a notification. */
+const SAMPLE_CHARS = 500;
+
+/** The parts of an alert that rendering reads. */
+export type RenderedAlert = Pick<AlertBase, 'name' | 'description' | 'title' | 'message' | 'samples'>;
+
+/** The message template an alert uses for a finding: its own, the condition's message, or the default summary. */
+export function messageTemplate(alert: RenderedAlert, finding: Finding): string {
+  return alert.message ?? (finding.message !== undefined ? '{{match_message}}' : DEFAULT_MESSAGE);
+}
+
+/** Renders an alert's title and message for one finding, secrets redacted; the text is raw, each channel escapes it for itself. */
+export function renderFinding(alert: RenderedAlert, finding: Finding, window: Window): { title: string; message: string } {
+  const lookup = findingLookup(ownValues(alert, finding, window), finding.fields);
+  const samples = finding.samples.slice(0, alert.samples).map((sample) => {
+    const text = JSON.stringify(sample);
+    return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text;
+  });
+  const message = renderTemplate(messageTemplate(alert, finding), lookup) + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
+  // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
+  return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
+}

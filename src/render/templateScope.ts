@@ -1,0 +1,51 @@
+import type { AlertBase } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
+import type { Window } from '../model/window.js';
+import { getField } from '../util/fieldPath.js';
+import type { TemplateLookup } from '../util/template.js';
+
+/** The names of alertcron's own template values; `{{alertcron.<name>}}` always means one of these. */
+export const OWN_NAMES = ['alert', 'description', 'key', 'count', 'from', 'to', 'match_message'] as const;
+
+/** The namespace of alertcron's own values. */
+export const OWN_NAMESPACE = 'alertcron';
+
+/** The namespace of the finding's fields (the newest event, the bucket, the TheHive alert). */
+export const FIELDS_NAMESPACE = 'fields';
+
+/** alertcron's own values for one finding of an alert. */
+export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, finding: Finding, window: Window): Record<(typeof OWN_NAMES)[number], unknown> {
+  return {
+    alert: alert.name,
+    description: alert.description,
+    key: finding.key,
+    count: finding.count,
+    from: new Date(window.from).toISOString(),
+    to: new Date(window.to).toISOString(),
+    match_message: finding.message ?? '',
+  };
+}
+
+/**
+ * Resolves template paths for one finding. `{{alertcron.X}}` is alertcron's own value X, `{{fields.X}}` the
+ * finding's field X (or, if it has none, its field `fields.X`, as Filebeat writes custom fields). A bare name is
+ * alertcron's own value when it is one of OWN_NAMES, otherwise the finding's field: so `{{key}}` is the key and
+ * `{{fields.key}}` an event field named key.
+ */
+export function findingLookup(own: Record<string, unknown>, fields: Record<string, unknown>): TemplateLookup {
+  return (path) => {
+    if (path === FIELDS_NAMESPACE) return fields;
+    const dot = path.indexOf('.');
+    const head = dot < 0 ? path : path.slice(0, dot);
+    const rest = path.slice(dot + 1);
+    if (dot > 0 && head === OWN_NAMESPACE) return isOwnName(rest) ? own[rest] : undefined;
+    if (dot > 0 && head === FIELDS_NAMESPACE) return getField(fields, rest) ?? getField(fields, path);
+    if (isOwnName(path)) return own[path];
+    return getField(fields, path);
+  };
+}
+
+/** True for the names of alertcron's own values. */
+export function isOwnName(name: string): boolean {
+  return (OWN_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,26 @@
+import { anyRule } from './any.js';
+import { bucketsRule } from './buckets.js';
+import { countRule } from './count.js';
+import { scriptRule } from './script.js';
+import type { ConditionDef, RuleType } from './types.js';
+
+/** Every rule type by its `condition.type`: add a rule type as one file in src/rules/ and one line here. */
+const RULE_TYPES: { [T in ConditionDef['type']]: RuleType<Extract<ConditionDef, { type: T }>> } = {
+  any: anyRule,
+  count: countRule,
+  buckets: bucketsRule,
+  script: scriptRule,
+};
+
+/** The names of the rule types, for messages. */
+export const RULE_TYPE_NAMES = Object.keys(RULE_TYPES);
+
+/** The rule type of a condition. */
+export function ruleTypeOf<C extends ConditionDef>(condition: C): RuleType<C> {
+  return RULE_TYPES[condition.type] as unknown as RuleType<C>;
+}
+
+/** The rule type named `type`, or undefined when there is none. */
+export function findRuleType(type: string): RuleType | undefined {
+  return (RULE_TYPES as unknown as Record<string, RuleType | undefined>)[type];
+}

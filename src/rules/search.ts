@@ -1,0 +1,38 @@
+import type { RuleAlert } from './types.js';
+
+/** Name of the terms aggregation alertcron adds for `group_by`. */
+export const GROUP_AGG = 'alertcron_groups';
+/** Name of the top-hits sub-aggregation that brings sample documents per group. */
+export const SAMPLES_AGG = 'alertcron_samples';
+
+/** The sort that brings the newest documents first. */
+export function newestFirst(alert: RuleAlert): unknown[] {
+  return [{ [alert.timestamp_field]: { order: 'desc', unmapped_type: 'date' } }];
+}
+
+/** The aggregations the user's query body declares (`aggs` or `aggregations`), if any. */
+export function userAggregations(query: Record<string, unknown>): Record<string, unknown> | undefined {
+  return (query.aggs ?? query.aggregations) as Record<string, unknown> | undefined;
+}
+
+/**
+ * The search of a hit-counting rule: with group_by, a terms aggregation with the newest documents of each key
+ * (no total, no sort); without, the total and the newest documents. At least one document is fetched: its
+ * fields feed the templates even when no samples are shown.
+ */
+export function countingSearch(base: Record<string, unknown>, alert: RuleAlert): Record<string, unknown> {
+  const documents = Math.max(1, alert.samples);
+  const aggs = userAggregations(alert.query);
+  if (!alert.group_by) return { ...base, size: documents, track_total_hits: true, sort: newestFirst(alert), ...(aggs ? { aggs } : {}) };
+  return {
+    ...base,
+    size: 0,
+    aggs: {
+      ...aggs,
+      [GROUP_AGG]: {
+        terms: { field: alert.group_by, size: alert.group_size, min_doc_count: 1 },
+        aggs: { [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } },
+      },
+    },
+  };
+}

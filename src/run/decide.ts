@@ -1,0 +1,150 @@
+import type { AlertBase } from '../model/alert.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { Finding } from '../model/finding.js';
+import type { AlertState, KeyState, PendingDelivery } from '../model/state.js';
+import type { Window } from '../model/window.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { decide, isFiring } from '../policy/decide.js';
+import { dueTier, isHighRisk } from '../policy/escalate.js';
+import { findSilence } from '../policy/silences.js';
+import type { Silence } from '../model/state.js';
+import type { Personalised } from '../sources/types.js';
+import { renderFinding } from '../render/render.js';
+import type { FindingReport } from './report.js';
+
+/** What deciding over one alert's findings produced: reports, the notices to queue, and audit lines. */
+export interface Decided {
+  reports: FindingReport[];
+  deliveries: PendingDelivery[];
+  audit: AuditEntry[];
+}
+
+/** What deciding produced, plus the findings that would have notified beyond the alert's budget for this run. */
+export interface DecidedWithOverflow extends Decided {
+  overflow: Finding[];
+}
+
+/**
+ * Runs the policy over an alert's findings: updates its keys' history in `state` (the decide stage's own part of
+ * the state) and queues one notice per channel for every finding to notify, plus the escalation tier due now.
+ * At most `budget` findings notify in one run; the others that would have are returned as `overflow` for the
+ * caller's one summary notice, and their throttle starts as if they had been told.
+ */
+export function decideFindings(
+  alert: AlertBase,
+  findings: readonly Finding[],
+  window: Window,
+  state: AlertState,
+  now: number,
+  silences: readonly Silence[],
+  personalise: (finding: Finding) => Personalised | undefined,
+  budget = Number.POSITIVE_INFINITY,
+): DecidedWithOverflow {
+  const decided: DecidedWithOverflow = { reports: [], deliveries: [], audit: [], overflow: [] };
+  // First decide (pure), then render what notifies, and only then touch the keys' history: if a render fails,
+  // the alert fails as a whole and no key is marked as notified without its deliveries.
+  let left = budget;
+  const planned = findings.flatMap((finding) => {
+    const person = personalise(finding);
+    if (person && 'skip' in person) {
+      decided.reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${person.skip}` });
+      return [];
+    }
+    const previous = state.keys[finding.key];
+    const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
+    const quiet = decision.reason === 'silenced' || decision.reason === 'acknowledged' || previous?.handled;
+    const tier = quiet ? undefined : escalation(alert, finding, previous, now);
+    const notifies = decision.notify || tier !== undefined;
+    if (notifies && left <= 0) {
+      // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
+      decided.overflow.push(finding);
+      const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+      Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 });
+      state.keys[finding.key] = key;
+      return [];
+    }
+    if (notifies) left--;
+    const text = notifies ? renderFor(alert, finding, window, person) : { title: '', message: '' };
+    return [{ finding, previous, decision, tier, ...text, ...(person ? { to: [person.to] } : {}) }];
+  });
+  for (const { finding, previous, decision, tier, title, message, to } of planned) {
+    const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+    key.lastSeen = now;
+    key.missedRuns = 0;
+    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, ...(to ? { to } : {}) };
+    if (decision.notify) {
+      key.lastFired = now;
+      key.fired++;
+      key.lastTitle = title;
+      decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
+    }
+    state.keys[finding.key] = key;
+    if (tier !== undefined) {
+      key.tier = tier;
+      const reason = `tier-${tier + 1}`;
+      decided.deliveries.push(...enqueue({ ...spec, reason, title: `[${reason}] ${title}` }, alert.escalation![tier]!.notify, now));
+    }
+    decided.reports.push({
+      key: finding.key,
+      count: finding.count,
+      decision: decision.reason,
+      notify: decision.notify,
+      title,
+      message,
+      nextAt: decision.nextAt === undefined ? undefined : new Date(decision.nextAt).toISOString(),
+      ...(tier !== undefined ? { escalated: `tier-${tier + 1}` } : {}),
+    });
+    decided.audit.push({ event: 'decision', alert: alert.name, key: finding.key, count: finding.count, reason: decision.reason, notify: decision.notify });
+  }
+  return decided;
+}
+
+/** The title and message of a finding's notice: the alert's templates, or the personal template chosen for it. */
+function renderFor(alert: AlertBase, finding: Finding, window: Window, person: Personalised | undefined): { title: string; message: string } {
+  if (!person || 'skip' in person) return renderFinding(alert, finding, window);
+  return renderFinding({ ...alert, ...person.template, samples: 0 }, finding, window);
+}
+
+/** The escalation tier to send now for a finding (only one higher than any already sent), by its normalised age, severity and text. */
+function escalation(alert: AlertBase, finding: Finding, key: KeyState | undefined, now: number): number | undefined {
+  if (!alert.escalation) return undefined;
+  const highRisk = isHighRisk(alert.high_risk_words, finding.text ?? []);
+  const due = dueTier(alert.escalation, now - (finding.createdAt ?? now), finding.severity, highRisk);
+  return due !== undefined && (key?.tier === undefined || due > key.tier) ? due : undefined;
+}
+
+/**
+ * Follows the notified keys that a successful run did not find. An acknowledged key that stops matching loses
+ * its acknowledgement (so a new occurrence fires again); with `resolve_after: N`, a notified key absent for N runs
+ * in a row gets one resolved notice, on the alert's channels that had accepted a notice of it.
+ */
+export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number): PendingDelivery[] {
+  const deliveries: PendingDelivery[] = [];
+  for (const [name, key] of Object.entries(state.keys)) {
+    if (found.has(name)) continue;
+    const resolvable = alert.resolve_after !== undefined && isFiring(key);
+    if (!resolvable && !key.acknowledged && !key.handled) continue;
+    key.missedRuns = (key.missedRuns ?? 0) + 1;
+    if (!absentLongEnough(alert.resolve_after, key, now)) continue;
+    if (resolvable) {
+      const title = `Resolved: ${key.lastTitle ?? `${alert.name} ${name}`}`;
+      const how = key.handled ? ` (${key.handled.how} by ${key.handled.by})` : '';
+      const message = `${alert.name}: "${name}" has not matched for ${key.missedRuns} run(s)${how}; last seen ${new Date(key.lastSeen).toISOString()}.`;
+      const told = alert.notify.filter((channel) => key.delivered[channel] !== undefined);
+      deliveries.push(...enqueue({ alert: alert.name, key: name, reason: 'resolved', title, message }, told, now));
+    }
+    // lastFired stays: the throttle clock survives resolution.
+    delete key.acknowledged;
+    delete key.handled;
+    key.resolvedAt = now;
+    key.missedRuns = 0;
+  }
+  return deliveries;
+}
+
+/** Whether an absent key has been away long enough to resolve: `resolve_after` runs in a row, or a span of time. */
+function absentLongEnough(resolveAfter: AlertBase['resolve_after'], key: KeyState, now: number): boolean {
+  if (resolveAfter === undefined) return (key.missedRuns ?? 0) >= 1;
+  if (typeof resolveAfter === 'number') return (key.missedRuns ?? 0) >= resolveAfter;
+  return now - key.lastSeen >= resolveAfter.ms;
+}

@@ -1,0 +1,110 @@
+import type { AlertBase } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { AlertState, PendingDelivery, StateData } from '../model/state.js';
+import type { Window } from '../model/window.js';
+import { isoWindow } from '../model/window.js';
+import type { Source } from '../sources/types.js';
+import { errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+import { decideFindings, trackAbsentKeys } from './decide.js';
+import type { Evaluated } from './evaluate.js';
+import type { AlertReport } from './report.js';
+
+/** What the decide stage produced: a report per alert, the notices to queue, audit lines and warnings. */
+export interface DecideStageResult {
+  alerts: AlertReport[];
+  deliveries: PendingDelivery[];
+  audit: AuditEntry[];
+  warnings: string[];
+}
+
+/**
+ * Decides over every evaluated alert: its keys' history, its notices, its absent keys; moves its window only
+ * when it succeeded and the run owns the window (not for `test --from`). A failed alert keeps its window.
+ */
+export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number }): DecideStageResult {
+  const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [] };
+  for (const item of evaluated) {
+    const alert: AlertBase = item.alert;
+    const state = (data.alerts[alert.name] ??= { keys: {} });
+    const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(item.window), findings: [] };
+    if (options.includeRequests && item.request !== undefined) entry.request = item.request;
+    try {
+      if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
+      const source = sources.get(alert.source);
+      const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings);
+      const summary = summarise(alert, decided.overflow, options.maxFindings);
+      if (summary) {
+        const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
+        decided.reports.push(...told.reports);
+        decided.deliveries.push(...told.deliveries);
+        decided.audit.push(...told.audit);
+        result.warnings.push(`alert ${alert.name}: ${summary.finding.count} more notice(s) than run.max_findings (${options.maxFindings}) were summed up in one`);
+      }
+      if (item.incomplete) {
+        result.warnings.push(`alert ${alert.name}: ${item.incomplete}`);
+        result.audit.push({ event: 'incomplete', alert: alert.name, detail: item.incomplete });
+      }
+      entry.findings = decided.reports;
+      result.deliveries.push(...decided.deliveries);
+      result.audit.push(...decided.audit);
+      for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
+      // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone.
+      if (!options.fixedWindow && !item.incomplete) {
+        result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
+      }
+      if (!options.fixedWindow) {
+        rememberCatchup(state, item.window, alert.every);
+        delete state.start;
+        state.window = item.window;
+        state.lastRunAt = now;
+        if (item.ruleState !== undefined) state.rule = item.ruleState;
+      }
+      delete state.lastError;
+    } catch (error) {
+      entry.status = 'error';
+      if (!item.ok && item.rejected) entry.rejected = true;
+      entry.error = redact(errorMessage(error));
+      state.lastError = entry.error;
+      if (!options.fixedWindow && !state.window) state.start ??= item.window.from;
+      result.audit.push({ event: 'alert_error', alert: alert.name, error: entry.error });
+    }
+    result.alerts.push(entry);
+  }
+  return result;
+}
+
+/** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
+export const SUMMARY_KEY = '_more';
+
+/** Most keys named in a summary notice. */
+const SUMMARY_KEYS = 20;
+
+/**
+ * One summary finding for the findings that would have notified beyond run.max_findings, sent on the same
+ * channels with the same throttle (its key is SUMMARY_KEY); undefined when there are none.
+ */
+function summarise(alert: AlertBase, overflow: readonly Finding[], max: number): { alert: AlertBase; finding: Finding } | undefined {
+  if (!overflow.length) return undefined;
+  const names = overflow.slice(0, SUMMARY_KEYS).map((f) => f.key);
+  const finding: Finding = { key: SUMMARY_KEY, count: overflow.length, fields: { keys: names.join(', '), more: Math.max(0, overflow.length - names.length), max }, samples: [] };
+  const summaryAlert: AlertBase = {
+    ...alert,
+    title: `${alert.name}: {{count}} more findings this run`,
+    message: 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.',
+    samples: 0,
+    escalation: undefined,
+  };
+  return { alert: summaryAlert, finding };
+}
+
+/** Most catch-up starts kept per alert. */
+const CATCHUPS_KEPT = 5;
+
+/** Keeps where a long window (a catch-up after downtime, or a jump of the clock) began, for planAfterClockWentBack. */
+function rememberCatchup(state: AlertState, window: Window, every: number): void {
+  const from = state.window?.to ?? window.from;
+  if (window.to - from <= 2 * every) return;
+  state.catchups = [...(state.catchups ?? []), from].slice(-CATCHUPS_KEPT);
+}

@@ -1,0 +1,90 @@
+import type { AuditEntry } from '../model/audit.js';
+import type { DeliveryConfig } from '../model/config.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
+import { deliverAll } from '../outbox/deliver.js';
+import { enqueueAction } from '../outbox/enqueue.js';
+import { expirePending, recordDeliveries, type DeliveryReport } from '../outbox/record.js';
+import type { Senders } from '../outbox/senders.js';
+import type { Receipt } from '../model/receipt.js';
+import type { DeliveredEntry } from '../state/delivered.js';
+
+/** What the deliver stage did: a report per item it sent, expired or muted, and the audit lines. */
+export interface Delivered {
+  reports: DeliveryReport[];
+  audit: AuditEntry[];
+}
+
+/** What the deliver stage needs besides the state: where items go, the limits, and the two policies it applies. */
+export interface DeliverContext {
+  senders: Senders;
+  delivery: DeliveryConfig;
+  /** Which pending items this run sends (all, or those of the `--only` alerts). */
+  selected: (item: PendingDelivery) => boolean;
+  /** Why an item must not be sent (any more), asked just before each send. */
+  muted: (item: PendingDelivery) => string | undefined;
+  /** The source action to queue after a notice of this alert was accepted (write-back), if any. */
+  afterDelivery: (alert: string, reason: string) => { source: string; name: string; args: Record<string, unknown> } | undefined;
+  clock: () => number;
+  /** Records an accepted delivery at once, durably (a kill after it does not repeat it). */
+  journal: (entry: DeliveredEntry) => void;
+  /** When the whole run must end (epoch ms, real time): both the notices and the write-backs fit before it. */
+  deadlineAt: number;
+}
+
+/**
+ * Expires what failed for too long, sends every selected pending item that is due (muted ones are dropped with an audit
+ * record naming why), records what each channel accepted with its receipt, then performs the source actions
+ * that accepted notices call for (e.g. tag the TheHive alert), retried like any delivery.
+ */
+export async function deliverStage(data: StateData, context: DeliverContext): Promise<Delivered> {
+  const now = context.clock();
+  const expired = expirePending(data, now, context.delivery.max_pending_age);
+  const delivered: Delivered = { reports: [...expired.reports], audit: [...expired.audit] };
+  const followUp = followUpQueue(data.pending, context, now);
+  const send = async (items: PendingDelivery[]) => {
+    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
+    const byId = new Map(items.map((item) => [item.id, item]));
+    // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.
+    const journal = (id: string, receipt: Receipt | undefined) => {
+      const then = followUp.take(byId.get(id));
+      context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}), ...(then ? { then } : {}) });
+    };
+    const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted, journal);
+    const recorded = recordDeliveries(data, outcomes, context.clock());
+    delivered.reports.push(...recorded.reports);
+    delivered.audit.push(...recorded.audit);
+  };
+  // An item whose channel asked for a longer wait (Retry-After) than a run retries within waits for a later run.
+  const due = (item: PendingDelivery) => !item.notBefore || item.notBefore <= now;
+  await send(data.pending.filter((item) => context.selected(item) && due(item)));
+  const actions = followUp.taken();
+  if (actions.length) {
+    data.pending.push(...actions);
+    await send(actions);
+  }
+  return delivered;
+}
+
+/**
+ * The source actions accepted notices call for (e.g. tag the TheHive alert): at most one per alert, key and
+ * arguments, none that is already queued. `take` builds the one for an accepted item, `taken` lists them all.
+ */
+function followUpQueue(pending: readonly PendingDelivery[], context: DeliverContext, now: number) {
+  const idOf = (alert: string, key: string, action: { source: string; name: string; args: unknown }) => `${alert}\u0000${key}\u0000${action.source}.${action.name}\u0000${JSON.stringify(action.args)}`;
+  const queued = new Set(pending.filter((p) => p.action).map((p) => idOf(p.alert, p.key, p.action!)));
+  const out: PendingDelivery[] = [];
+  return {
+    take(item: PendingDelivery | undefined): PendingDelivery | undefined {
+      if (!item?.channel) return undefined;
+      const action = context.afterDelivery(item.alert, item.reason);
+      if (!action) return undefined;
+      const id = idOf(item.alert, item.key, action);
+      if (queued.has(id)) return undefined;
+      queued.add(id);
+      const queuedAction = enqueueAction(item.alert, item.key, action, now);
+      out.push(queuedAction);
+      return queuedAction;
+    },
+    taken: () => out,
+  };
+}

@@ -1,0 +1,35 @@
+import type { AlertBase } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
+import type { Window } from '../model/window.js';
+import { ruleTypeOf } from '../rules/registry.js';
+import type { RuleAlert } from '../rules/types.js';
+import { errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+import type { Fetched } from './fetch.js';
+
+/** One due alert after evaluation: its findings and the rule state to keep, or its error. */
+export type Evaluated<A extends AlertBase = AlertBase> =
+  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string }
+  | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
+
+/**
+ * Turns each source outcome into findings: a search response through the alert's rule type (with the rule's
+ * saved state), ready findings as they are; an error stays that alert's error.
+ */
+export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetched<A>[], ruleStateOf: (alert: string) => unknown): Promise<Evaluated<A>[]> {
+  return Promise.all(
+    fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
+      const base = { alert: plan.alert, window: plan.window, request: plan.request };
+      if (!outcome.ok) return { ...base, ok: false, error: outcome.error, ...(outcome.rejected ? { rejected: true as const } : {}) };
+      if ('findings' in outcome) return { ...base, ok: true, findings: outcome.findings, ...(outcome.incomplete ? { incomplete: outcome.incomplete } : {}) };
+      try {
+        const alert = plan.alert as unknown as RuleAlert;
+        const rule = ruleTypeOf(alert.condition);
+        const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
+        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}) };
+      } catch (error) {
+        return { ...base, ok: false, error: redact(errorMessage(error)) };
+      }
+    }),
+  );
+}

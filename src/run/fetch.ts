@@ -1,0 +1,63 @@
+import type { AlertBase } from '../model/alert.js';
+import type { FetchOutcome, PlannedRequest, Source } from '../sources/types.js';
+import type { DueAlert } from './plan.js';
+
+/** One due alert after its source answered: the plan (with the request sent) and the outcome. */
+export interface Fetched<A extends AlertBase = AlertBase> {
+  plan: PlannedRequest<A>;
+  outcome: FetchOutcome;
+}
+
+/** What the fetch stage gives back: an outcome per due alert, each source's failure (its health), and the calls made. */
+export interface FetchStageResult<A extends AlertBase> {
+  fetched: Fetched<A>[];
+  /** Per source that was asked: its failure, or undefined when it answered. */
+  health: Map<string, string | undefined>;
+  calls: Record<string, number>;
+}
+
+/**
+ * Groups the due alerts by source, plans each request, and fetches every source concurrently with the others;
+ * an alert whose source is not configured fails alone.
+ */
+export async function fetchStage<A extends AlertBase>(due: readonly DueAlert<A>[], sources: ReadonlyMap<string, Source>, now: number, deadline: AbortSignal): Promise<FetchStageResult<A>> {
+  const bySource = new Map<string, DueAlert<A>[]>();
+  for (const d of due) bySource.set(d.alert.source, [...(bySource.get(d.alert.source) ?? []), d]);
+  const result: FetchStageResult<A> = { fetched: [], health: new Map(), calls: {} };
+  const answers = await Promise.all(
+    [...bySource].map(async ([name, items]) => {
+      const source = sources.get(name) as Source<A> | undefined;
+      if (!source) {
+        const error = `alertcron.yaml has no ${name}: section`;
+        return { name, items: items.map((d) => ({ plan: { alert: d.alert, window: d.window, request: undefined }, outcome: { ok: false as const, error } })) };
+      }
+      const plans = items.map((d) => source.plan(d.alert, d.window));
+      const late = `the run reached its deadline (run.deadline) before ${name} answered; the window will be searched again next run`;
+      const answer = await beforeDeadline(source.fetch(plans, now, deadline), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
+      result.health.set(name, answer.failure);
+      result.calls[name] = answer.calls;
+      return { name, items: plans.map((plan, i) => ({ plan, outcome: answer.outcomes[i] ?? { ok: false as const, error: `no answer from ${name} for this alert` } })) };
+    }),
+  );
+  for (const answer of answers) result.fetched.push(...answer.items);
+  return result;
+}
+
+/** The work's result, or the fallback once the deadline passes first (the work is abandoned, not awaited). */
+function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal, fallback: () => T): Promise<T> {
+  if (deadline.aborted) return Promise.resolve(fallback());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(fallback());
+    deadline.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        deadline.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

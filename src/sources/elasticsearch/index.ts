@@ -1,0 +1,88 @@
+import { join, resolve } from 'node:path';
+import { findRuleType } from '../../rules/registry.js';
+import type { ConditionDef } from '../../rules/types.js';
+import { parseDuration } from '../../util/duration.js';
+import { jsonErrorOffset } from '../../util/jsonErrorOffset.js';
+import { readInputFile } from '../../util/readInputFile.js';
+import type { AlertContext, SourceDefinition, SourceProblem } from '../types.js';
+import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
+
+/** The Elasticsearch / OpenSearch source: alerts over an index, one `_msearch` per chunk of due alerts. */
+export const elasticsearchSource: SourceDefinition<SearchAlertDef, ElasticsearchConfig> = {
+  name: 'elasticsearch',
+  alertKeys: ['index', 'query', 'timestamp_field', 'condition', 'group_by', 'group_size'],
+  windowed: true,
+  completeConfig(raw, dir) {
+    return {
+      url: String(raw.url).replace(/\/+$/, ''),
+      username: raw.username as string | undefined,
+      password: raw.password as string | undefined,
+      api_key: raw.api_key as string | undefined,
+      ca_file: raw.ca_file ? resolve(dir, String(raw.ca_file)) : undefined,
+      timeout: parseDuration((raw.timeout as string | undefined) ?? '30s'),
+      msearch_chunk: (raw.msearch_chunk as number | undefined) ?? 200,
+    };
+  },
+  checkAlert(raw, context) {
+    const problems: SourceProblem[] = [];
+    if (!context.section && !context.sectionUnknown) problems.push({ path: ['index'], message: 'alertcron.yaml has no elasticsearch: section to search this index in' });
+    const query = readQuery(raw.query, context, problems);
+    const condition = raw.condition as Record<string, unknown> | undefined;
+    const rule = condition && typeof condition.type === 'string' ? findRuleType(condition.type) : undefined;
+    if (rule?.check) problems.push(...rule.check(condition!, { group_by: raw.group_by, query }, context.path));
+    return { problems, extra: { query } };
+  },
+  completeAlert(raw, base, context, extra) {
+    const rawCondition = (raw.condition ?? { type: 'any' }) as Record<string, unknown> & { type: string };
+    const condition = (findRuleType(rawCondition.type)?.complete(rawCondition, context.path) ?? { type: 'any' }) as ConditionDef;
+    return {
+      ...base,
+      source: 'elasticsearch',
+      index: String(raw.index ?? ''),
+      query: (extra?.query as Record<string, unknown> | undefined) ?? {},
+      query_file: typeof raw.query === 'string' ? join(context.queriesDir, raw.query) : undefined,
+      condition,
+      group_by: raw.group_by as string | undefined,
+      group_size: (raw.group_size as number | undefined) ?? 100,
+      timestamp_field: (raw.timestamp_field as string | undefined) ?? context.defaults.timestamp_field,
+    };
+  },
+  async load(section) {
+    const { ElasticsearchSource } = await import('./source.js');
+    return new ElasticsearchSource(section);
+  },
+};
+
+/** The alert's query body: the named file in queries/ (checked as JSON), or the inline object. */
+function readQuery(query: unknown, context: AlertContext, problems: SourceProblem[]): Record<string, unknown> {
+  if (query && typeof query === 'object') return query as Record<string, unknown>;
+  if (typeof query !== 'string') return {};
+  const path = join(context.queriesDir, query);
+  const display = context.display(path);
+  const read = readInputFile(path);
+  if ('problem' in read) {
+    const where = read.problem.line ? `:${read.problem.line}:${read.problem.col}` : '';
+    const message = read.problem.message === 'does not exist' ? `query file ${display} does not exist (put it in the queries folder)` : `query file ${display}${where} ${read.problem.message}`;
+    problems.push({ path: ['query'], message });
+    return {};
+  }
+  const text = read.text;
+  // A problem inside the query file is reported at its own line and column, naming the alert it makes invalid.
+  const inQueryFile = (offset: number, message: string) => problems.push({ path: ['query'], message, in: { file: display, ...lineCol(text, offset) } });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, (?:\.\.\.)?".*$/s, '');
+    inQueryFile(jsonErrorOffset(text) ?? 0, `not valid JSON: ${reason}`);
+    return {};
+  }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  inQueryFile(0, 'must hold a JSON object (a query body)');
+  return {};
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
+}

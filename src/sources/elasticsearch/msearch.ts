@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import type { ElasticsearchConfig } from './types.js';
+import type { SearchRequest, SearchResponse } from '../../model/search.js';
+import { redact } from '../../util/redact.js';
+import { errorMessage } from '../../util/errors.js';
+import { keepAliveAgent, post } from '../../http/post.js';
+
+/**
+ * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
+ * cluster refused the search itself (a query it cannot parse): the alert's fault, not the cluster's.
+ */
+export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true };
+
+/** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
+const MAX_SPLITS = 32;
+
+/**
+ * Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome,
+ * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
+ */
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
+  const outcomes: SearchOutcome[] = [];
+  let requests = 0;
+  let failure: string | undefined;
+  if (!searches.length) return { outcomes, requests };
+  const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
+  const agent = keepAliveAgent(ca);
+  try {
+    // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
+    // until the culprit is alone, so that only its alert fails and every other search is answered.
+    let splits = MAX_SPLITS;
+    const search = async (chunk: SearchRequest[]): Promise<SearchOutcome[]> => {
+      requests++;
+      if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
+      const answer = await sendChunk(config, ca, agent, chunk, signal);
+      if (answer.refused === undefined) {
+        failure ??= answer.failure;
+        return answer.outcomes;
+      }
+      if (chunk.length === 1) return [{ ok: false, error: `the cluster rejected this alert's search: ${answer.refused}`, rejected: true }];
+      if (splits <= 0) return chunk.map(() => ({ ok: false, error: `the cluster refused a request holding this search, and too many bodies were refused to find which (${answer.refused})` }));
+      splits -= 2;
+      const half = Math.ceil(chunk.length / 2);
+      return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
+    };
+    for (let start = 0; start < searches.length; start += config.msearch_chunk) {
+      const chunk = searches.slice(start, start + config.msearch_chunk);
+      const answered = await search(chunk);
+      // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
+      if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
+        const error = !answered[0]!.ok ? answered[0]!.error : '';
+        failure ??= `the cluster refused every search of the request: ${error}`;
+        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error })));
+      } else outcomes.push(...answered);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return { outcomes, requests, failure };
+}
+
+/** Builds the request headers: JSON content and the configured authentication. */
+export function authHeaders(config: ElasticsearchConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (config.api_key) headers.authorization = `ApiKey ${config.api_key}`;
+  else if (config.username !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`;
+  }
+  return headers;
+}
+
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string }> {
+  const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+  const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
+  let status: number;
+  let text: string;
+  try {
+    const url = new URL(`${config.url}/_msearch`);
+    ({ status, text } = await post(url, body, {
+      headers: { ...authHeaders(config), 'content-type': 'application/x-ndjson', accept: 'application/json' },
+      ca,
+      agent,
+      timeoutMs: config.timeout,
+      signal,
+    }));
+  } catch (error) {
+    return failAll(redact(`cannot reach ${config.url}: ${describeNetworkError(error)}`));
+  }
+  if (status === 400 && isParseError(text)) return { outcomes: [], refused: redact(summarizeError(text)) };
+  if (status >= 300) return failAll(redact(`${config.url} answered HTTP ${status}: ${summarizeError(text)}`));
+  let parsed: { responses?: (SearchResponse & { status?: number; error?: unknown })[] };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return failAll(`${config.url} answered with something that is not JSON`);
+  }
+  const outcomes = chunk.map((_, i): SearchOutcome => {
+    const item = parsed.responses?.[i];
+    if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
+    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}` };
+    if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
+    const failed = item._shards?.failed ?? 0;
+    if (failed > 0) {
+      const reason = item._shards?.failures?.[0]?.reason;
+      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run` };
+    }
+    return { ok: true, response: item };
+  });
+  return { outcomes };
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = (error as { code?: string }).code ?? cause?.code;
+  if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') return 'timed out';
+  const message = cause?.message ?? errorMessage(error);
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}
+
+function summarizeError(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (parsed.error) return describeEsError(parsed.error);
+  } catch {
+    /* not JSON: show the start of the text */
+  }
+  // Redact before cutting: a cut through an echoed credential would leave a piece no redaction recognises.
+  return redact(text).slice(0, 200).replace(/\s+/g, ' ');
+}
+
+function describeEsError(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const e = error as { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] };
+  const root = e.root_cause?.[0];
+  const main = `${e.type ?? 'error'}: ${e.reason ?? ''}`.trim();
+  return root && root.reason !== e.reason ? `${main} (${root.type}: ${root.reason})` : main;
+}
+
+/** True when a 400 answer says the cluster could not parse a search body (not, say, a proxy's 400). */
+function isParseError(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { error?: { type?: string; root_cause?: { type?: string }[] } };
+    const type = parsed.error?.root_cause?.[0]?.type ?? parsed.error?.type ?? '';
+    return /^(x_content_parse_exception|parsing_exception|parse_exception)$/.test(type);
+  } catch {
+    return false;
+  }
+}

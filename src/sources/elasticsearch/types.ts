@@ -1,0 +1,19 @@
+import type { AlertBase } from '../../model/alert.js';
+import type { RuleAlert } from '../../rules/types.js';
+
+/** Connection settings for the Elasticsearch / OpenSearch cluster (the `elasticsearch:` section), secrets resolved. */
+export interface ElasticsearchConfig {
+  url: string;
+  username?: string;
+  password?: string;
+  api_key?: string;
+  ca_file?: string;
+  timeout: number;
+  msearch_chunk: number;
+}
+
+/** An alert over an index: its query, rule (condition) and grouping. */
+export interface SearchAlertDef extends AlertBase, RuleAlert {
+  source: 'elasticsearch';
+  query_file?: string;
+}

@@ -1,0 +1,30 @@
+/** True for a JSON object (not null, not an array). */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Says what is wrong with the shape of a parsed state file (valid JSON that is not alertcron's state, e.g. an
+ * array, or `alerts` that is not an object), or returns undefined when every part alertcron reads has its type.
+ */
+export function stateShapeProblem(data: unknown): string | undefined {
+  if (!isObject(data)) return `it holds ${Array.isArray(data) ? 'an array' : data === null ? 'null' : `a ${typeof data}`}, not an object`;
+  if (data.alerts !== undefined) {
+    if (!isObject(data.alerts)) return '"alerts" is not an object';
+    for (const [name, alert] of Object.entries(data.alerts)) {
+      if (!isObject(alert)) return `"alerts.${name}" is not an object`;
+      if (alert.keys !== undefined && !isObject(alert.keys)) return `"alerts.${name}.keys" is not an object`;
+      for (const [key, state] of Object.entries(isObject(alert.keys) ? alert.keys : {})) {
+        if (!isObject(state)) return `"alerts.${name}.keys.${key}" is not an object`;
+      }
+    }
+  }
+  for (const list of ['pending', 'silences'] as const) {
+    if (data[list] === undefined) continue;
+    if (!Array.isArray(data[list])) return `"${list}" is not a list`;
+    if (!(data[list] as unknown[]).every(isObject)) return `"${list}" has an item that is not an object`;
+  }
+  if (data.sources !== undefined && !isObject(data.sources)) return '"sources" is not an object';
+  if (data.lastRun !== undefined && !isObject(data.lastRun)) return '"lastRun" is not an object';
+  return undefined;
+}

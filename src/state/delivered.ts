@@ -1,0 +1,29 @@
+import type { Receipt } from '../model/receipt.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
+
+/** A delivery a channel accepted, as written to the journal the moment it happens. */
+export interface DeliveredEntry {
+  id: string;
+  at: number;
+  receipt?: Receipt;
+  /** The source action the accepted notice calls for (e.g. a tag write-back), queued with it. */
+  then?: PendingDelivery;
+}
+
+/**
+ * Applies one accepted delivery to the state: the item leaves the pending list, its key is stamped for that
+ * channel, the notice is kept with its receipt in `sent`, and the action it calls for is queued. Returns the item, or undefined when it was no
+ * longer pending (applying twice changes nothing).
+ */
+export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDelivery | undefined {
+  const index = data.pending.findIndex((p) => p.id === entry.id);
+  if (index < 0) return undefined;
+  const [item] = data.pending.splice(index, 1) as [PendingDelivery];
+  if (item.channel) {
+    const key = data.alerts[item.alert]?.keys[item.key];
+    if (key) key.delivered[item.channel] = entry.at;
+    data.sent.push({ id: item.id, alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, at: entry.at, receipt: entry.receipt ?? {} });
+  }
+  if (entry.then && !data.pending.some((p) => p.id === entry.then!.id)) data.pending.push(entry.then);
+  return item;
+}

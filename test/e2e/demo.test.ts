@@ -1,0 +1,30 @@
+// npm run demo, as a newcomer sees it: what fired, where it went, what each server received, a folder that exists.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../support/project.js';
+
+test('the demo prints the NOTIFY lines, the deliveries and what each sink received, and keeps the folder it names', async () => {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'test', 'demo', 'demo.js')], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const folder = /^The project folder stays: (\S+)$/m.exec(out)?.[1];
+  try {
+    assert.equal(code, 0, out);
+    assert.match(out, /^ {2}key "Administrator" count \d+: NOTIFY \(first/m);
+    assert.match(out, /^delivered: admin-logins "Administrator" -> soc-email \(first\)$/m);
+    assert.match(out, /^delivered: hive-sla "~\d+" -> oncall-sms \(tier-1\)$/m);
+    assert.match(out, /^== the SMTP server received 3 mail\(s\)$/m);
+    assert.match(out, /^ {2}to soc@test\.local: Admin logon: Administrator$/m);
+    assert.match(out, /^== Slack received 3 message\(s\)$/m);
+    assert.match(out, /^ {2}SMS to \+15551230001: \[tier-1\] TheHive alert: Beaconing from ws-17/m);
+    assert.ok(folder, 'the demo names its folder');
+    assert.ok(existsSync(join(folder, 'state', 'audit.log')), 'the folder it names, with the audit log it points at, is still there');
+  } finally {
+    if (folder?.includes('alertcron-test-')) rmSync(folder, { recursive: true, force: true });
+  }
+});

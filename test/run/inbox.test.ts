@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emptyState, type StateData } from '../../src/model/state.js';
+import type { ChannelConfig } from '../../src/notify/config.js';
+import type { ChatAction, InboxReader } from '../../src/notify/types.js';
+import { inboxStage } from '../../src/run/inbox.js';
+
+const NOW = Date.parse('2026-11-25T10:00:00Z');
+const CHANNELS = { team: { type: 'telegram' } as ChannelConfig, mail: { type: 'email' } as ChannelConfig };
+
+/** A state with one firing key, and a transaction that keeps a copy of the data at every commit. */
+function transaction() {
+  const data: StateData = emptyState();
+  data.alerts.admins = { keys: { root: { firstSeen: NOW - 60_000, lastSeen: NOW - 60_000, lastFired: NOW - 60_000, fired: 1, delivered: { team: NOW } } } };
+  const commits: StateData[] = [];
+  return { data, commits, commit: async () => void commits.push(structuredClone(data)) };
+}
+
+/** An inbox that returns fixed actions and a new cursor, and remembers the cursor it was asked from. */
+function inbox(actions: ChatAction[], cursor: unknown, askedFrom: unknown[]): InboxReader {
+  return { read: async (from) => (askedFrom.push(from), { actions, cursor }) };
+}
+
+test('the inbox stage applies chat actions through the operations, commits them, and only then stores the cursor', async () => {
+  const tx = transaction();
+  tx.data.cursors.team = 41;
+  const askedFrom: unknown[] = [];
+  const actions: ChatAction[] = [
+    { chat: '-100', request: { op: 'ack', alert: 'admins', key: 'root', by: 'alice' } },
+    { chat: '-100', request: { op: 'silence', alert: 'admins', forMs: 3_600_000, comment: 'maintenance', by: 'bob' } },
+    { chat: '-100', request: { op: 'ack', alert: 'admins', key: 'nobody', by: 'eve' } },
+  ];
+  const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? inbox(actions, 44, askedFrom) : undefined));
+  assert.deepEqual(askedFrom, [41], 'read from the stored cursor; channels that cannot read are skipped');
+  assert.deepEqual(result.actions.map((a) => [a.op, a.ok]), [['ack', true], ['silence', true], ['ack', false]]);
+  assert.deepEqual(tx.data.alerts.admins!.keys.root!.acknowledged, { at: NOW, by: 'alice' });
+  assert.equal(tx.data.silences[0]!.author, 'bob');
+  assert.equal(tx.commits.length, 2);
+  assert.equal(tx.commits[0]!.cursors.team, 41, 'the effects were saved while the old cursor was still stored');
+  assert.ok(tx.commits[0]!.alerts.admins!.keys.root!.acknowledged, 'the first commit holds the effects');
+  assert.equal(tx.commits[1]!.cursors.team, 44, 'the cursor moved only after');
+  assert.deepEqual(result.audit.map((e) => [e.event, e.op, e.by, e.ok]), [['chat_action', 'ack', 'alice', true], ['chat_action', 'silence', 'bob', true], ['chat_action', 'ack', 'eve', false]]);
+});
+
+test('an inbox that cannot be read keeps its cursor and does not stop the run', async () => {
+  const tx = transaction();
+  tx.data.cursors.team = 7;
+  const failing: InboxReader = { read: async () => { throw new Error('Telegram answered HTTP 502'); } };
+  const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? failing : undefined));
+  assert.deepEqual(result.warnings, ['channel team: could not read its inbox: Telegram answered HTTP 502']);
+  assert.equal(tx.data.cursors.team, 7);
+  assert.equal(tx.commits.length, 0);
+});
