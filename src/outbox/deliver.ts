@@ -3,6 +3,7 @@ import type { Receipt } from '../model/receipt.js';
 import type { PendingDelivery } from '../model/state.js';
 import { DeliveryError } from '../notify/types.js';
 import { errorMessage } from '../util/errors.js';
+import { mapLimit } from '../util/mapLimit.js';
 import { redact } from '../util/redact.js';
 
 /**
@@ -88,21 +89,9 @@ export async function deliverAll(
     }
   };
 
-  return mapConcurrent(pending, options.concurrency, deliverOne);
+  return mapLimit(pending, options.concurrency, deliverOne);
 }
 
-async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function sleep(ms: number, wakeAtDeadline: Set<() => void>): Promise<void> {
   return new Promise((resolve) => {

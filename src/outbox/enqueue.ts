@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { PendingAction, PendingDelivery } from '../model/state.js';
+import type { Notification } from '../notify/types.js';
 
 /** What a notice is, before it is addressed: who it is about, why, and the rendered text. */
-export interface NoticeSpec {
-  alert: string;
-  key: string;
-  reason: string;
-  title: string;
-  message: string;
-  /** Recipients that replace the channel's own (validated by the caller). */
-  to?: string[];
+export interface NoticeSpec extends Notification {
   /** The finding's fields, from which a few labels are kept for `--match` silences at send time. */
   fields?: Record<string, unknown>;
 }

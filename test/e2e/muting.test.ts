@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
 import type { Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { hiveLadderProject } from '../support/hiveLadder.js';
 import { useTheHiveServer } from '../support/theHiveServer.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -198,28 +199,8 @@ test('muting at queue time still works: a silenced key queues nothing, and its r
   assert.notEqual(id, adminId);
 });
 
-/** A TheHive project with the SLA ladder: first notice on Slack, SMS on-call at 30 minutes, call at 45. */
-function ladderProject(extra: Record<string, unknown> = {}) {
-  const project = world.project();
-  project.writeConfig({ ...servers.config(world), thehive: { url: fake.server.base, api_key: '${THEHIVE_API_KEY}', timeout: '3s' } });
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey });
-  project.writeAlert('hive-sla', {
-    source: 'thehive',
-    thehive: { severity: [3, 4] },
-    notify: ['soc-slack'],
-    escalation: [
-      { after: '30m', notify: ['oncall-sms'] },
-      { after: '45m', notify: ['oncall-call'] },
-    ],
-    ...extra,
-  });
-  const sent = () => ({
-    slack: (world.slack.accepted() as { text: string }[]).map((p) => p.text),
-    sms: servers.twilio.messages.map((m) => m.To),
-    calls: servers.twilio.calls.map((c) => c.To),
-  });
-  return { project, sent };
-}
+/** A TheHive project with the SLA ladder: first notice on Slack, SMS on-call at 30 minutes, a call at 45 and 60. */
+const ladderProject = (extra: Record<string, unknown> = {}) => hiveLadderProject(world, servers, fake, extra);
 
 /** Runs the ladder to its tier-1 page while Twilio answers 500: the first Slack notice went out, the SMS is pending. */
 async function failedPage(project: Project, T: number) {

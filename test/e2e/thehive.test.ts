@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
+import { hiveLadderProject } from '../support/hiveLadder.js';
 import { useTheHiveServer } from '../support/theHiveServer.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -11,32 +12,7 @@ const servers = useChannelServers();
 const fake = useTheHiveServer();
 
 /** A project with the SLA ladder of the seed: 30 min SMS on-call, 45 min call on-call, 60 min call seniors. */
-function ladderProject(extra: Record<string, unknown> = {}) {
-  const project = world.project();
-  const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
-  config.channels['seniors-call'] = { ...config.channels['oncall-call'], to: ['+15551239999'] };
-  const writeHive = (thehive: Record<string, unknown>) => project.writeConfig({ ...config, thehive });
-  writeHive({ url: fake.server.base, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' });
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey });
-  project.writeAlert('hive-sla', {
-    source: 'thehive',
-    thehive: { severity: [3, 4] },
-    notify: ['soc-slack'],
-    escalation: [
-      { after: '30m', notify: ['oncall-sms'] },
-      { after: '45m', notify: ['oncall-call'] },
-      { after: '60m', notify: ['seniors-call'] },
-    ],
-    high_risk_words: ['ransomware', 'domain admin'],
-    ...extra,
-  });
-  const sent = () => ({
-    slack: (world.slack.accepted() as { text: string }[]).map((p) => p.text),
-    sms: servers.twilio.messages.map((m) => m.To),
-    calls: servers.twilio.calls.map((c) => c.To),
-  });
-  return { project, sent, writeHive };
-}
+const ladderProject = (extra: Record<string, unknown> = {}) => hiveLadderProject(world, servers, fake, extra);
 
 test('the SLA ladder climbs one tier at a time, each tier once, from a first notice with the link and the commands', async () => {
   const T = uniqueBaseTime();
@@ -193,10 +169,8 @@ test('case feedback: the reporter gets the mail of the case\'s classification on
 
 test('self-monitoring and status name TheHive as a source of its own: told once after after_failures runs, once when it is back', async () => {
   const T = uniqueBaseTime();
-  const { project } = ladderProject();
-  const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
-  config.channels['seniors-call'] = { ...config.channels['oncall-call'], to: ['+15551239999'] };
-  const hive = (url: string) => project.writeConfig({ ...config, monitoring: { notify: ['soc-slack'], after_failures: 2 }, thehive: { url, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' } });
+  const { project, writeHive } = ladderProject();
+  const hive = (url: string) => writeHive({ url, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' }, { monitoring: { notify: ['soc-slack'], after_failures: 2 } });
   hive('http://127.0.0.1:9');
   for (const minute of [1, 2, 3]) {
     const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN) });

@@ -1,17 +1,8 @@
 import type { SourceProblem } from '../types.js';
+import type { TheHiveFilter } from './types.js';
 
-/** An alert's `thehive:` filter as written in its file. */
-export interface RawHiveFilter {
-  object?: 'alert' | 'case';
-  without_tags?: string[];
-  severity?: number[];
-  stage?: string[];
-  status?: string[];
-  tags?: string[];
-  read?: boolean;
-  imported?: boolean;
-  max_age?: string;
-}
+/** An alert's `thehive:` filter as written in its file: the filter, with max_age still a duration text. */
+export type RawHiveFilter = Omit<TheHiveFilter, 'max_age'> & { max_age?: string };
 
 /**
  * The filter keys the configured TheHive version does not have (TheHive 4.1 alerts have read/imported and no
