@@ -91,7 +91,7 @@ Never overwrites a file: files that are already there are kept, and named.`)
 
   program
     .command('validate')
-    .description('check alertcron.yaml, every alert and its query; print every problem with its line (no secrets needed)')
+    .description('check alertcron.yaml, every alert, its query and its script; print every problem with its line (no secrets needed)')
     .addOption(configOption())
     .option('--strict', 'fail on unset secret variables and missing *_file secrets too (for the production host)')
     .option('--cluster', 'also check each alert against the cluster: index pattern, timestamp_field, group_by, query')

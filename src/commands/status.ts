@@ -39,7 +39,15 @@ export async function statusCommand(options: { config: string; json?: boolean })
       ? { started: iso(data.lastRun.startedAt), took: formatDuration(data.lastRun.finishedAt - data.lastRun.startedAt), exit_code: data.lastRun.exitCode, last_success: iso(data.lastRun.lastSuccessAt) }
       : null,
     alerts,
-    pending: data.pending.map((p) => ({ alert: p.alert, key: p.key, channel: targetOf(p), since: iso(p.createdAt), attempts: p.attempts, last_error: p.lastError ?? null })),
+    pending: data.pending.map((p) => ({
+      alert: p.alert,
+      key: p.key,
+      channel: targetOf(p),
+      since: iso(p.createdAt),
+      attempts: p.attempts,
+      next_attempt_after: p.notBefore && p.notBefore > now ? iso(p.notBefore) : null,
+      last_error: p.lastError ?? null,
+    })),
     silences: data.silences.filter((s) => isActive(s, now)),
     sources: data.sources,
     warning: warning ?? null,
@@ -64,7 +72,10 @@ export async function statusCommand(options: { config: string; json?: boolean })
     }
   }
   lines.push(`pending deliveries: ${status.pending.length}`);
-  for (const p of status.pending) lines.push(`  ${p.alert} ${JSON.stringify(p.key)} -> ${p.channel} since ${p.since}, ${p.attempts} attempt(s)${p.last_error ? `: ${p.last_error}` : ''}`);
+  for (const p of status.pending) {
+    const next = p.next_attempt_after ? `, next attempt after ${p.next_attempt_after}` : '';
+    lines.push(`  ${p.alert} ${JSON.stringify(p.key)} -> ${p.channel} since ${p.since}, ${p.attempts} attempt(s)${next}${p.last_error ? `: ${p.last_error}` : ''}`);
+  }
   lines.push(`active silences: ${status.silences.length}`);
   for (const s of status.silences) lines.push(`  ${describeSilence(s, now)}`);
   if (warning) lines.push(`warning: ${warning}`);

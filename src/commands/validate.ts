@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
+import { checkScripts } from '../config/checkScripts.js';
 import { checkTemplates } from '../config/checkTemplates.js';
-import { loadAlerts } from '../config/loadAlerts.js';
+import { displayPath, loadAlerts } from '../config/loadAlerts.js';
 import { readConfig } from '../config/loadConfig.js';
 import { ParseCache } from '../config/parseCache.js';
 import { formatProblem, type Problem } from '../config/problems.js';
@@ -35,7 +36,8 @@ export interface ValidateReport {
 }
 
 /**
- * `alertcron validate`: loads alertcron.yaml and every alert (the alerts even when alertcron.yaml has problems),
+ * `alertcron validate`: loads alertcron.yaml and every alert (the alerts even when alertcron.yaml has problems) and
+ * every script (in the script sandbox),
  * optionally checks them against the cluster, prints every problem and warning at once; exits 2 on any problem.
  */
 export async function validateCommand(options: ValidateOptions): Promise<number> {
@@ -59,8 +61,10 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   for (const unset of config.unset) (needed(unset.problem.path) ? problems : warnings).push(unset.problem);
   const loaded = await loadAlerts(config, cache);
   if (reading.config) cache.save();
-  problems.push(...loaded.problems, ...(await templateProblems(config, loaded.alerts)));
-  report.alerts = { valid: loaded.alerts.length, disabled: loaded.disabled.length, invalid: loaded.invalid.length };
+  // Every script is loaded in the sandbox, as a run would: syntax errors, no match export, a load that never ends.
+  const scripts = await checkScripts(loaded.alerts, (path) => displayPath(config, path));
+  problems.push(...loaded.problems, ...scripts.problems, ...(await templateProblems(config, loaded.alerts)));
+  report.alerts = { valid: loaded.alerts.length - scripts.broken.size, disabled: loaded.disabled.length, invalid: loaded.invalid.length + scripts.broken.size };
   report.channels = Object.keys(config.channels).length;
   if (options.cluster && reading.config && !problems.some((p) => p.path?.startsWith('/elasticsearch/'))) {
     const { checkAgainstCluster } = await import('./validateCluster.js');

@@ -83,8 +83,10 @@ export interface PendingDelivery {
   createdAt: number;
   attempts: number;
   lastError?: string;
-  /** Recipients that replace the channel's own (case feedback mails only; validated). */
+  /** Recipients that replace the channel's own: case feedback mails, and the recipients a server refused for now. */
   to?: string[];
+  /** Not to be tried before this time: when the service's Retry-After ends. */
+  notBefore?: number;
   /** A few string fields of the finding, so that a `--match` silence set later still applies before sending. */
   labels?: Record<string, string>;
 }

@@ -15,7 +15,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   // One pooled connection serves all of a run's mails to this server, instead of one connection per mail.
   const transport = nodemailer.createTransport({
     pool: true,
-    maxConnections: 2,
+    maxConnections: CONNECTIONS,
     host: config.host,
     port: config.port,
     secure: config.secure,
@@ -29,27 +29,64 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   });
   return {
     name,
+    // The outbox starts a mail only when a pooled connection is free: its attempt timer then times the SMTP
+    // transaction, not a wait in the pool's queue (a mail the server accepted is never counted as timed out).
+    slots: CONNECTIONS,
     close: () => transport.close(),
     async send(notification: Notification, signal: AbortSignal) {
-      let info: { messageId?: string } | undefined;
+      if (signal.aborted) throw new DeliveryError(`SMTP ${config.host}:${config.port}: timed out`, true);
+      const to = notification.to ?? config.to;
+      let info: SentInfo | undefined;
       try {
         info = await withSignal(
           transport.sendMail({
             from: { name: 'alertcron', address: config.from },
-            to: (notification.to ?? config.to).map((address) => ({ name: '', address })),
+            to: to.map((address) => ({ name: '', address })),
             subject: subjectLine(notification.title),
             text: sanitizeText(notification.message),
             headers: { 'X-Alertcron-Alert': notification.alert },
-          }),
+            // A mail given up on leaves the pool's queue, or its connection is closed: it is not sent later.
+            signal,
+          }) as Promise<SentInfo>,
           signal,
         );
       } catch (error) {
         if (error instanceof DeliveryError) throw new DeliveryError(`SMTP ${config.host}:${config.port}: ${error.message}`, error.retryable, error.retryAfterMs);
         throw classify(error, signal, config);
       }
+      const refused = refusedRecipients(to, info, config);
+      if (refused) throw refused;
       return info?.messageId ? { id: String(info.messageId) } : undefined;
     },
   };
+}
+
+/** Pooled SMTP connections per email channel. */
+const CONNECTIONS = 2;
+
+/** What nodemailer tells of a mail it handed over: its id, and the recipients the server accepted or refused. */
+interface SentInfo {
+  messageId?: string;
+  accepted?: unknown[];
+  rejected?: unknown[];
+  rejectedErrors?: { recipient?: string; responseCode?: number }[];
+}
+
+/**
+ * The failure of a mail that some recipients accepted and some refused: only the refused ones with a
+ * temporary (4xx) reply still need it; those with a permanent one (5xx) are reported and dropped.
+ */
+function refusedRecipients(to: string[], info: SentInfo | undefined, config: EmailChannelConfig): DeliveryError | undefined {
+  const rejected = (info?.rejected ?? []).map(String);
+  if (!rejected.length) return undefined;
+  const codeOf = (address: string) => info?.rejectedErrors?.find((e) => e.recipient === address)?.responseCode;
+  const temporary = rejected.filter((address) => (codeOf(address) ?? 0) < 500);
+  const list = rejected.map((address) => {
+    const code = codeOf(address);
+    return `${address}${code ? ` ${code}` : ''} (${(code ?? 0) < 500 ? 'kept for the next run' : 'dropped'})`;
+  });
+  const message = `SMTP ${config.host}:${config.port} refused ${rejected.length} of ${to.length} recipients: ${list.join(', ')}`;
+  return new DeliveryError(message, temporary.length > 0, undefined, false, temporary.length ? temporary : undefined);
 }
 
 /** Turns a nodemailer error into a DeliveryError that names the server (host:port) and quotes its reply. */

@@ -7,7 +7,7 @@ export interface Notification {
   reason: string;
   title: string;
   message: string;
-  /** Recipients that replace the channel's own (case feedback mails only; validated). */
+  /** Recipients that replace the channel's own: a case's reporter, or those a server refused for now (validated). */
   to?: string[];
 }
 
@@ -16,13 +16,19 @@ export interface Notifier {
   name: string;
   /** Sends once; resolves with what the provider gave back (message id, chat, thread), or throws a DeliveryError. */
   send(notification: Notification, signal: AbortSignal): Promise<Receipt | void>;
+  /**
+   * How many sends the channel can have in flight (e.g. its pooled SMTP connections): the outbox waits for a
+   * free one before it starts an attempt's timer, so the timer measures the send, not a queue. Unset: no limit.
+   */
+  slots?: number;
   /** Releases what the notifier keeps open between sends (e.g. pooled SMTP connections). */
   close?(): void;
 }
 
 /**
- * A failed send, telling whether trying again may help, how long the other side asked us to wait, and whether
- * only a later run can help (`nextRunOnly`: e.g. a secret that is not set; no retry within this run).
+ * A failed send, telling whether trying again may help, how long the other side asked us to wait, whether
+ * only a later run can help (`nextRunOnly`: e.g. a secret that is not set; no retry within this run), and who
+ * still needs it (`remainingTo`: some recipients accepted it).
  */
 export class DeliveryError extends Error {
   constructor(
@@ -30,6 +36,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
     readonly nextRunOnly = false,
+    /** Some recipients accepted it: only these still need it (email channels). */
+    readonly remainingTo?: string[],
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -6,17 +6,25 @@ import { errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { redact } from '../util/redact.js';
 
-/** Sends one pending item once (a channel's notice or a source's action); throws a DeliveryError on failure. */
-export type Sender = (item: PendingDelivery, signal: AbortSignal) => Promise<Receipt | void>;
+/**
+ * Sends one pending item once (a channel's notice or a source's action); throws a DeliveryError on failure.
+ * `slot`, when set, waits until the target can take one more send (e.g. a free pooled SMTP connection) and
+ * returns the function that gives the slot back: the attempt's timer starts only then.
+ */
+export type Sender = ((item: PendingDelivery, signal: AbortSignal) => Promise<Receipt | void>) & { slot?: () => Promise<() => void> };
 
-/** How one pending item ended in this run: accepted (with its receipt), failed, or muted just before sending. */
+/**
+ * How one pending item ended in this run: accepted (with its receipt), failed, or muted just before sending. A
+ * failure may name the recipients that still need it (`to`: the others accepted it) and how long the other side
+ * asked us to wait (`retryAfterMs`).
+ */
 export type DeliveryOutcome =
   | { id: string; ok: true; attempts: number; receipt?: Receipt }
-  | { id: string; ok: false; attempts: number; error: string; retryable: boolean }
+  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[]; retryAfterMs?: number }
   | { id: string; ok: false; attempts: 0; muted: string };
 
-/** Longest wait between two attempts inside one run, whatever Retry-After asks for. */
-const MAX_RETRY_WAIT_MS = 10_000;
+/** Longest wait between two attempts inside one run; a longer Retry-After leaves the item to a run after that time. */
+export const MAX_RETRY_WAIT_MS = 10_000;
 
 /**
  * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all within
@@ -32,27 +40,43 @@ export async function deliverAll(
 ): Promise<DeliveryOutcome[]> {
   const deadline = AbortSignal.timeout(Math.max(0, options.deadline));
   const deadlineAt = Date.now() + options.deadline;
+  // The retry waits of every item end at the deadline through this one listener (no MaxListenersExceededWarning).
+  const wakeAtDeadline = new Set<() => void>();
+  deadline.addEventListener('abort', () => wakeAtDeadline.forEach((wake) => wake()), { once: true });
 
   const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
     const reason = muted(item);
     if (reason) return { id: item.id, ok: false, attempts: 0, muted: reason };
-    // Never start a send after the deadline: it would be cut off half-way, or accepted after we gave up on it.
-    if (deadline.aborted || Date.now() >= deadlineAt - 500) return { id: item.id, ok: false, attempts: 0, error: 'not sent: the run reached its delivery deadline', retryable: true };
     const send = senderFor(item);
     if (typeof send === 'string') return { id: item.id, ok: false, attempts: 0, error: send, retryable: false };
     let attempts = 0;
+    let failed: Extract<DeliveryOutcome, { error: string }> | undefined;
     for (;;) {
-      attempts++;
-      let receipt: Receipt | void;
+      // The attempt's timer starts once the target can send (a free SMTP connection) ...
+      const release = send.slot ? await send.slot() : undefined;
+      let receipt: Receipt | void = undefined;
+      let wait: number | undefined;
       try {
-        const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
-        receipt = await send(item, signal);
-      } catch (error) {
-        const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
-        const wait = Math.min(failure.retryAfterMs ?? 1000 * attempts, MAX_RETRY_WAIT_MS);
-        const canRetry = failure.retryable && !failure.nextRunOnly && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
-        if (!canRetry) return { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable };
-        await sleep(wait, deadline);
+        // ... and never after the deadline: it would be cut off half-way, or accepted after we gave up on it.
+        if (deadline.aborted || Date.now() >= deadlineAt - 500) return failed ?? { id: item.id, ok: false, attempts, error: 'not sent: the run reached its delivery deadline', retryable: true };
+        attempts++;
+        try {
+          const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
+          receipt = await send(item, signal);
+        } catch (error) {
+          const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
+          // Some recipients accepted it, or the other side asked for more than the in-run cap: a later run tries.
+          const later = failure.nextRunOnly || !!failure.remainingTo || (failure.retryAfterMs ?? 0) > MAX_RETRY_WAIT_MS;
+          wait = failure.retryAfterMs ?? 1000 * attempts;
+          const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
+          failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, ...(failure.remainingTo ? { to: failure.remainingTo } : {}), ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) };
+          if (!canRetry) return failed;
+        }
+      } finally {
+        release?.();
+      }
+      if (wait !== undefined) {
+        await sleep(wait, wakeAtDeadline);
         continue;
       }
       // Accepted: whatever happens to the journal now, it must not count as a failed send (and be sent again).
@@ -69,12 +93,14 @@ export async function deliverAll(
 }
 
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, wakeAtDeadline: Set<() => void>): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const wake = () => {
       clearTimeout(timer);
+      wakeAtDeadline.delete(wake);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(wake, ms);
+    wakeAtDeadline.add(wake);
   });
 }

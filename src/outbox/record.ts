@@ -27,7 +27,8 @@ export interface Recorded {
 
 /**
  * Records what each channel accepted: accepted items leave the pending list, are stamped on their key and kept
- * with their receipt in `sent`; retryable failures stay pending; permanent failures and muted items are dropped.
+ * with their receipt in `sent`; retryable failures stay pending (for the recipients that still need them, not
+ * before a Retry-After); permanent failures and muted items are dropped.
  */
 export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], now: number): Recorded {
   const recorded: Recorded = { reports: [], audit: [] };
@@ -48,6 +49,10 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
       recorded.reports.push({ ...base, ok: true, muted: outcome.muted });
     } else {
       item.lastError = outcome.error;
+      // Only the recipients that refused it still need it; and none of it before the time the other side asked for.
+      if (outcome.to) item.to = outcome.to;
+      if (outcome.retryAfterMs) item.notBefore = now + outcome.retryAfterMs;
+      else delete item.notBefore;
       if (!outcome.retryable) drop.add(item.id);
       recorded.audit.push({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
       recorded.reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });

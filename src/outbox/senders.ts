@@ -1,6 +1,7 @@
 import type { PendingDelivery } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createNotifier } from '../notify/registry.js';
+import { Slots } from '../notify/slots.js';
 import type { Notifier } from '../notify/types.js';
 import type { Source } from '../sources/types.js';
 import type { Sender } from './deliver.js';
@@ -15,11 +16,19 @@ export interface Senders {
 /** Builds the senders of a run from the configured channels and the sources it loaded. */
 export function createSenders(channels: Record<string, ChannelConfig>, sources: ReadonlyMap<string, Source>): Senders {
   const notifiers = new Map<string, Promise<Notifier>>();
+  const slots = new Map<string, Slots>();
   const notifierFor = (channel: string) => {
     const config = channels[channel];
     if (!config) return undefined;
     if (!notifiers.has(channel)) notifiers.set(channel, createNotifier(channel, config));
     return notifiers.get(channel)!;
+  };
+  // A channel that can have only so many sends in flight (an email channel's pooled connections) hands out that many slots.
+  const slotOf = async (channel: string, notifier: Promise<Notifier>): Promise<() => void> => {
+    const size = await notifier.then((n) => n.slots, () => undefined);
+    if (!size) return () => undefined;
+    if (!slots.has(channel)) slots.set(channel, new Slots(size));
+    return slots.get(channel)!.acquire();
   };
   return {
     senderFor(item) {
@@ -33,7 +42,9 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       }
       const notifier = notifierFor(item.channel ?? '');
       if (!notifier) return `channel "${item.channel}" is no longer configured`;
-      return async (pending, signal) => (await notifier).send(pending, signal);
+      const send: Sender = async (pending, signal) => (await notifier).send(pending, signal);
+      send.slot = () => slotOf(item.channel!, notifier);
+      return send;
     },
     close() {
       for (const notifier of notifiers.values()) notifier.then((n) => n.close?.(), () => undefined);

@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { SearchResponse } from '../model/search.js';
 import type { Window } from '../model/window.js';
 import { UNGROUPED_KEY, type Finding } from '../model/finding.js';
+import { parseDuration } from '../util/duration.js';
 import { sampleSources, totalHits } from './hits.js';
-import { countingSearch } from './search.js';
-import { scriptError } from './scriptError.js';
+import { countingSearch, newestFirst } from './search.js';
+import { formatScriptFailure, ScriptError } from './scriptError.js';
+import { scriptSandbox } from './scriptSandbox.js';
 import type { ConditionDef, RuleAlert, RuleType } from './types.js';
+
+/** How long a script may take to load and answer when its alert does not say (condition.timeout). */
+export const SCRIPT_TIMEOUT_MS = 5000;
 
 type ScriptCondition = Extract<ConditionDef, { type: 'script' }>;
 
@@ -23,17 +27,11 @@ export interface MatchContext {
 
 /**
  * Script condition: the module's `match` (or default) export gets the response and returns findings,
- * `[matched, message]` as in the classic scripts, or a boolean.
+ * `[matched, message]` as in the classic scripts, or a boolean. It runs in the script sandbox under the
+ * condition's time limit, so a script that hangs, loops or exits fails only its own alert; what the script's
+ * own code throws (on import or in match) is reported at its path and line.
  */
 export async function evaluateScript(alert: RuleAlert, condition: ScriptCondition, response: SearchResponse, window: Window): Promise<Finding[]> {
-  // What the script's own code throws (on import or in match) is reported at its path and line.
-  const inScript = <T>(work: () => Promise<T>): Promise<T> =>
-    work().catch((error: unknown) => {
-      throw scriptError(error, condition.modulePath, configDir(alert.file, condition.modulePath, condition.module));
-    });
-  const module = (await inScript(() => import(pathToFileURL(condition.modulePath).href))) as { match?: unknown; default?: unknown };
-  const match = typeof module.match === 'function' ? module.match : module.default;
-  if (typeof match !== 'function') throw new Error(`${condition.module} must export a function named match (or a default export)`);
   const hits = sampleSources(response.hits?.hits);
   const total = totalHits(response);
   const context: MatchContext = {
@@ -44,7 +42,14 @@ export async function evaluateScript(alert: RuleAlert, condition: ScriptConditio
     window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
     options: condition.options,
   };
-  return normalize(await inScript(async () => (match as (c: MatchContext) => unknown)(context)), hits, total, condition.module);
+  let result: unknown;
+  try {
+    result = await scriptSandbox().call(condition.modulePath, context, condition.timeout);
+  } catch (error) {
+    if (!(error instanceof ScriptError)) throw error;
+    throw new Error(formatScriptFailure(error.failure, condition.modulePath, configDir(alert.file, condition.modulePath, condition.module)));
+  }
+  return normalize(result, hits, total, condition.module);
 }
 
 /** The configuration folder, from which paths are shown: the script's path less its path as seen from there. */
@@ -80,6 +85,18 @@ function normalize(result: unknown, hits: Record<string, unknown>[], total: numb
   throw new Error(`${module}: match() must return findings, [matched, message] or a boolean`);
 }
 
+/**
+ * A script reads the hits themselves: it gets as many as its query's `size` asks for, in its query's `sort`
+ * (without them, `samples` hits, newest first, as a counting rule fetches).
+ */
+function scriptSearch(base: Record<string, unknown>, alert: RuleAlert): Record<string, unknown> {
+  const body = countingSearch(base, alert);
+  const { size, sort } = alert.query;
+  if (!alert.group_by) return { ...body, ...(typeof size === 'number' ? { size } : {}), ...(sort !== undefined ? { sort } : {}) };
+  if (typeof size !== 'number' || size <= 0) return body;
+  return { ...body, size, sort: sort ?? newestFirst(alert) };
+}
+
 /** `script`: a JavaScript module next to the alert whose match() turns the response into findings. */
 export const scriptRule: RuleType<ScriptCondition> = {
   type: 'script',
@@ -88,11 +105,12 @@ export const scriptRule: RuleType<ScriptCondition> = {
     module: String(raw.module),
     modulePath: resolve(dirname(alertFile), String(raw.module)),
     options: (raw.options as Record<string, unknown>) ?? {},
+    timeout: typeof raw.timeout === 'string' ? parseDuration(raw.timeout) : SCRIPT_TIMEOUT_MS,
   }),
   check(raw, _alert, alertFile) {
     if (typeof raw.module !== 'string' || existsSync(resolve(dirname(alertFile), raw.module))) return [];
     return [{ path: ['condition', 'module'], message: `no such file: ${raw.module} (relative to the alert file)` }];
   },
-  search: countingSearch,
+  search: scriptSearch,
   evaluate: async ({ alert, condition, response, window }) => ({ findings: await evaluateScript(alert, condition, response, window) }),
 };

@@ -15,7 +15,7 @@ export type ConditionDef =
   | { type: 'any' }
   | ({ type: 'count' } & Threshold)
   | ({ type: 'buckets'; path: string; value: string } & Threshold)
-  | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown> };
+  | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown>; /** Time limit of one load or call, in ms. */ timeout: number };
 
 /** The parts of a search alert that rule types read. */
 export interface RuleAlert {

@@ -32,7 +32,7 @@ export interface DeliverContext {
 }
 
 /**
- * Expires what failed for too long, sends every selected pending item (muted ones are dropped with an audit
+ * Expires what failed for too long, sends every selected pending item that is due (muted ones are dropped with an audit
  * record naming why), records what each channel accepted with its receipt, then performs the source actions
  * that accepted notices call for (e.g. tag the TheHive alert), retried like any delivery.
  */
@@ -55,7 +55,9 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
     delivered.reports.push(...recorded.reports);
     delivered.audit.push(...recorded.audit);
   };
-  await send(data.pending.filter(context.selected));
+  // An item whose channel asked for a longer wait (Retry-After) than a run retries within waits for a later run.
+  const due = (item: PendingDelivery) => !item.notBefore || item.notBefore <= now;
+  await send(data.pending.filter((item) => context.selected(item) && due(item)));
   const actions = followUp.taken();
   if (actions.length) {
     data.pending.push(...actions);

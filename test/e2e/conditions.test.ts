@@ -68,7 +68,7 @@ test('script errors carry the script\'s path and line: a runtime error, a syntax
   assert.equal(result.stderr, [
     'alert boom: alerts/rules/boom.mjs:3:19: TypeError: Cannot read properties of undefined (reading \'such\')',
     'alert throws: alerts/rules/throws.mjs: threw "no reason"',
-    'alert typo: alerts/rules/typo.mjs:3: SyntaxError: Unexpected token \'}\'',
+    'alert typo: alerts/rules/typo.mjs:3:1: SyntaxError: Unexpected token \'}\'',
     '',
   ].join('\n'));
 });

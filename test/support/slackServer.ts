@@ -18,6 +18,8 @@ export interface SlackServer {
   /** The payloads Slack accepted (status 200). */
   accepted(): unknown[];
   behaviour: SlackBehaviour;
+  /** The Retry-After header (seconds) of a rate-limited answer; default 1. */
+  retryAfter: string;
   /** How long each answer takes (a slow Slack), 0 by default. */
   delayMs: number;
   /** Resolves when the next request arrives. */
@@ -25,10 +27,9 @@ export interface SlackServer {
   close(): Promise<void>;
 }
 
-const ANSWERS: Record<Exclude<SlackBehaviour, 'hang'>, Answer> = {
+const ANSWERS: Record<Exclude<SlackBehaviour, 'hang' | 'rate-limited'>, Answer> = {
   ok: { status: 200, body: 'ok' },
   'server-error': { status: 500, body: 'rollup_error' },
-  'rate-limited': { status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } },
   'no-service': { status: 404, body: 'no_service' },
   'invalid-payload': { status: 400, body: 'invalid_payload' },
 };
@@ -46,11 +47,11 @@ export async function startSlackServer(): Promise<SlackServer> {
       body = undefined;
     }
     const current = body === undefined ? 'invalid-payload' : behaviour;
-    const answer = current === 'hang' ? 'hang' : ANSWERS[current];
+    const answer = current === 'hang' ? 'hang' : current === 'rate-limited' ? { status: 429, body: 'rate_limited', headers: { 'retry-after': server.retryAfter } } : ANSWERS[current];
     requests.push({ path: request.path, body, status: answer === 'hang' ? 0 : answer.status });
     return answer === 'hang' ? answer : { ...answer, delayMs };
   });
-  return {
+  const server: SlackServer = {
     port: recorder.port,
     url: `${recorder.base}/services/T000/B000/XXXXXXXXSECRETTOKEN`,
     requests,
@@ -61,6 +62,7 @@ export async function startSlackServer(): Promise<SlackServer> {
     set behaviour(value: SlackBehaviour) {
       behaviour = value;
     },
+    retryAfter: '1',
     get delayMs() {
       return delayMs;
     },
@@ -70,4 +72,5 @@ export async function startSlackServer(): Promise<SlackServer> {
     nextRequest: () => recorder.nextRequest(),
     close: () => recorder.close(),
   };
+  return server;
 }

@@ -15,6 +15,10 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** When set, every RCPT TO is refused with this SMTP code (e.g. 450 temporary, 550 permanent). */
   refuseWith?: number;
+  /** Recipients refused with their own SMTP code; the others are accepted. */
+  refuseRecipients?: Record<string, number>;
+  /** How long the server takes to answer the end of DATA; it records the message when it answers 250. */
+  acceptDelayMs?: number;
   close(): Promise<void>;
 }
 
@@ -31,8 +35,9 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) callback(null, { user: auth.user });
       else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
-    onRcptTo(_address, _session, callback) {
-      if (sink.refuseWith) callback(Object.assign(new Error('Recipient refused'), { responseCode: sink.refuseWith }));
+    onRcptTo(address, _session, callback) {
+      const code = sink.refuseWith ?? sink.refuseRecipients?.[address.address];
+      if (code) callback(Object.assign(new Error('Recipient refused'), { responseCode: code }));
       else callback();
     },
     onData(stream, session, callback) {
@@ -41,13 +46,18 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ') ?? '';
-        sink.messages.push({
+        const mail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           subject,
-        });
-        callback();
+        };
+        const accept = () => {
+          sink.messages.push(mail);
+          callback();
+        };
+        if (sink.acceptDelayMs) setTimeout(accept, sink.acceptDelayMs);
+        else accept();
       });
     },
   });

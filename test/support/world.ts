@@ -46,9 +46,12 @@ export function useWorld(): World {
   beforeEach(() => {
     world.smtp.messages.length = 0;
     world.smtp.refuseWith = undefined;
+    world.smtp.refuseRecipients = undefined;
+    world.smtp.acceptDelayMs = undefined;
     world.slack.requests.length = 0;
     world.slack.behaviour = 'ok';
     world.slack.delayMs = 0;
+    world.slack.retryAfter = '1';
   });
   after(async () => {
     for (const project of projects) project.cleanup();
