@@ -67,13 +67,15 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
 }
 
 /**
- * The source actions accepted notices call for (e.g. tag the TheHive alert): at most one per alert, key and
- * arguments, none that is already queued. `take` builds the one for an accepted item, `taken` lists them all.
+ * The source actions accepted notices call for (e.g. tag the TheHive alert): none that is already queued, and one
+ * per alert, key and action in a run, its tags merged in the order of the notices that called for them (so that
+ * a first notice and a tier sent together make one request, with a stable order). `take` builds or extends the
+ * action for an accepted item; `taken` lists them.
  */
 function followUpQueue(pending: readonly PendingDelivery[], context: DeliverContext, now: number) {
   const idOf = (alert: string, key: string, action: { source: string; name: string; args: unknown }) => `${alert}\u0000${key}\u0000${action.source}.${action.name}\u0000${JSON.stringify(action.args)}`;
   const queued = new Set(pending.filter((p) => p.action).map((p) => idOf(p.alert, p.key, p.action!)));
-  const out: { action: PendingDelivery; position: number }[] = [];
+  const byTarget = new Map<string, { action: PendingDelivery; position: number; parts: { position: number; tags: unknown[] }[] }>();
   return {
     take(item: PendingDelivery | undefined, position: number): PendingDelivery | undefined {
       if (!item?.channel) return undefined;
@@ -82,11 +84,21 @@ function followUpQueue(pending: readonly PendingDelivery[], context: DeliverCont
       const id = idOf(item.alert, item.key, action);
       if (queued.has(id)) return undefined;
       queued.add(id);
+      const target = `${item.alert}\u0000${item.key}\u0000${action.source}.${action.name}`;
+      const tags = Array.isArray(action.args.tags) ? action.args.tags : undefined;
+      const existing = byTarget.get(target);
+      if (existing && tags && Array.isArray(existing.action.action!.args.tags)) {
+        existing.parts.push({ position, tags });
+        existing.position = Math.min(existing.position, position);
+        const merged = [...existing.parts].sort((a, b) => a.position - b.position).flatMap((p) => p.tags);
+        existing.action.action = { ...existing.action.action!, args: { ...existing.action.action!.args, tags: merged } };
+        return existing.action;
+      }
       const queuedAction = enqueueAction(item.alert, item.key, action, now);
-      out.push({ action: queuedAction, position });
+      byTarget.set(existing ? `${target}\u0000${queuedAction.id}` : target, { action: queuedAction, position, parts: tags ? [{ position, tags }] : [] });
       return queuedAction;
     },
     // In the order of the notices that called for them, not the order the channels happened to answer in.
-    taken: () => out.sort((a, b) => a.position - b.position).map((o) => o.action),
+    taken: () => [...byTarget.values()].sort((a, b) => a.position - b.position).map((o) => o.action),
   };
 }

@@ -24,6 +24,11 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
     if (key) key.delivered[item.channel] = entry.at;
     data.sent.push({ id: item.id, alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, at: entry.at, receipt: entry.receipt ?? {} });
   }
-  if (entry.then && !data.pending.some((p) => p.id === entry.then!.id)) data.pending.push(entry.then);
+  if (entry.then) {
+    // A later entry may carry the same action with more merged into it: the latest version wins.
+    const queued = data.pending.findIndex((p) => p.id === entry.then!.id);
+    if (queued >= 0) data.pending[queued] = entry.then;
+    else data.pending.push(entry.then);
+  }
   return item;
 }
