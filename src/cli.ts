@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ProblemsError, formatProblem } from './config/problems.js';
 import { ExitCode, UserError, errorMessage } from './util/errors.js';
 import { redact } from './util/redact.js';
+import { packageRoot } from './util/packageRoot.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
 /** The version in the package's own package.json (one small file read: no JSON import machinery at start-up). */
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
   } catch {
     return 'unknown';
   }

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
+import { packageRoot } from '../util/packageRoot.js';
 import { EXAMPLE_ALERT, initFiles } from './initTemplates.js';
 
 /** Where the published JSON Schemas are (in the repository and in the installed package alike). */
-const SCHEMA_DIR = fileURLToPath(new URL('../../../src/config/schemas', import.meta.url));
+const SCHEMA_DIR = join(packageRoot(), 'src', 'config', 'schemas');
 
 /** The folders cron searches for commands when the crontab sets no PATH (Debian, Red Hat and others). */
 const CRON_PATH = ['/usr/bin', '/bin'];

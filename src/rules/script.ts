@@ -6,8 +6,6 @@ import { UNGROUPED_KEY, type Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { sampleSources, totalHits } from './hits.js';
 import { countingSearch, newestFirst } from './search.js';
-import { formatScriptFailure, ScriptError } from './scriptError.js';
-import { scriptSandbox } from './scriptSandbox.js';
 import type { ConditionDef, RuleAlert, RuleType } from './types.js';
 
 /** How long a script may take to load and answer when its alert does not say (condition.timeout). */
@@ -42,6 +40,8 @@ export async function evaluateScript(alert: RuleAlert, condition: ScriptConditio
     window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
     options: condition.options,
   };
+  // The sandbox (worker_threads) and its error formatting are loaded only by a run with a script alert due.
+  const [{ scriptSandbox }, { formatScriptFailure, ScriptError }] = await Promise.all([import('./scriptSandbox.js'), import('./scriptError.js')]);
   let result: unknown;
   try {
     result = await scriptSandbox().call(condition.modulePath, context, condition.timeout);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import { packageRoot } from '../util/packageRoot.js';
 import { fileURLToPath } from 'node:url';
 
-/** Where alertcron's own code lives: its stack frames are never the script's. */
-const OWN_CODE = resolve(fileURLToPath(new URL('../', import.meta.url)));
+/** Where alertcron's own code lives (dist/src and the start-up bundle): its stack frames are never the script's. */
+const OWN_CODE = join(packageRoot(), 'dist');
 
 /** Where in the user's files a script's error happened (line and column 1-based), when known. */
 export interface ScriptLocation {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { formatDuration } from '../util/duration.js';
+import { builtFile } from '../util/packageRoot.js';
 import { describeThrown, failureOf, ScriptError, type ScriptFailure } from './scriptError.js';
 
 /** What the main thread asks the worker: load a module and check its match export, or also call it. */
@@ -88,7 +89,7 @@ export class ScriptSandbox {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./scriptWorker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB } });
+    const worker = new Worker(builtFile('rules/scriptWorker.js'), { resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB } });
     worker.on('message', (reply: ScriptReply) => this.forCurrent(worker)?.onReply(reply));
     worker.on('error', (error) => this.forCurrent(worker)?.onError(error));
     worker.on('exit', (code) => {

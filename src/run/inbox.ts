@@ -3,7 +3,6 @@ import type { StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
 import type { InboxReader } from '../notify/types.js';
-import { applyRequest } from '../operations/perform.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
@@ -48,6 +47,7 @@ export async function inboxStage(
     for (const action of read.actions) {
       const request = action.request;
       const source = request.op === 'promote' ? await loadSource(request.source) : undefined;
+      const { applyRequest } = await import('../operations/perform.js');
       const outcome = await applyRequest(tx.data, request, new Map(source && request.op === 'promote' ? [[request.source, source]] : []), now);
       result.actions.push({ channel: name, op: action.request.op, ok: outcome.ok, message: outcome.message });
       result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, by: action.request.by, ok: outcome.ok, result: outcome.message });

@@ -20,7 +20,6 @@ import { loadSources } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
-import { unresolvedTemplatePaths } from '../render/templateFields.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -76,7 +75,10 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     report.sourceRequests = fetched.calls;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
-    if (options.checkTemplates) for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
+    if (options.checkTemplates) {
+      const { unresolvedTemplatePaths } = await import('../render/templateFields.js');
+      for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
+    }
     const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings });
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -227,7 +227,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
       'where every alert i with i mod 10 = 0 has its incident (a failed-logon burst, a break-glass logon, or password spraying): exactly N/10 alerts match, one notification each. ' +
       'alertcron throttles 30 min per key, ElastAlert2 `realert: 30 minutes`.',
     '',
-    '**alertcron** is measured in steady state, as cron runs it every minute: `alertcron.yaml` has `every: 1m`, `first_lookback: 1m`, the default `msearch_chunk: 200`, ' +
+    '**alertcron** is measured in steady state, as cron runs it every minute: `alertcron.yaml` has `every: 1m`, `first_lookback: 1m`, `ingest_delay: 0s` (windows end at now, as in ElastAlert2), the default `msearch_chunk: 200`, ' +
       'delivery concurrency 8. A priming run at T − 1 min leaves `state/` (and the parse cache under `XDG_CACHE_HOME`) behind; it is copied aside and restored before ' +
       'each measured run at T (`ALERTCRON_NOW=T`), so every measured run is the same "next minute" run. Command: `node bin/alertcron.js run` in the project folder ' +
       '(made with `test/support/project.ts`). `alertcron validate` is measured on the same folder.',
