@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   // alertcron as built in dist/ now: a copy, so that a rebuild of the working tree during the bench does not
   // change what is measured half-way.
   const app = join(work, 'alertcron');
-  for (const part of ['package.json', 'bin', join('dist', 'src'), join('src', 'config', 'schemas')]) {
+  for (const part of ['package.json', 'bin', join('dist', 'src'), join('dist', 'bundle'), join('src', 'config', 'schemas')]) {
     if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(app, part), { recursive: true });
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
