@@ -18,3 +18,12 @@ test('keys unseen for longer than prune_after are forgotten, unless pending; und
   assert.deepEqual(Object.keys(data.alerts.a!.keys).sort(), ['fresh', 'oldPending']);
   assert.deepEqual(Object.keys(data.alerts).sort(), ['a', 'failingLong'], 'a defined alert keeps its window however long it fails');
 });
+
+test('receipts of notices sent longer ago than prune_after are forgotten: the state does not grow with every delivery', () => {
+  const now = 100 * DAY;
+  const data = emptyState();
+  const sent = (id: string, at: number) => ({ id, alert: 'a', key: 'k', channel: 'team', reason: 'first', at, receipt: { id: id, chat: '-100' } });
+  data.sent.push(sent('old', now - 8 * DAY), sent('recent', now - DAY));
+  pruneState(data, now, 7 * DAY, new Set(['a']));
+  assert.deepEqual(data.sent.map((s) => s.id), ['recent']);
+});
