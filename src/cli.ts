@@ -116,9 +116,26 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
     .option('--from <time>', 'start of the window: an ISO time or a duration ago (15m, 2h)')
     .option('--to <time>', 'end of the window: an ISO time, a duration ago, or now', 'now')
     .option('--send', 'also deliver the notifications and record them in the state file')
+    .option('--backtest <span>', 'replay the alert over this past span (7d, 24h) in its own every steps, with its rule state, throttle and resolution: how many notices it would have sent, per key, the busiest hours and a histogram (sends nothing, state untouched)')
+    .option('--chunk <n>', 'with --backtest: searches per _msearch request (default 1000, or msearch_chunk if larger)')
     .option('--json', 'print the report as JSON')
     .addOption(verboseOption())
+    .addHelpText('after', `
+Examples:
+  alertcron test admin-logins --from 1h         what the alert finds in the last hour, and what it would send
+  alertcron test admin-logins --backtest 7d     how many notices it would have sent over the last week, to tune it
+  alertcron test admin-logins --backtest 7d --json   the same for tools: totals, per key, per hour, histogram
+
+A backtest replays the runs the alert would have made (one per every:, each with the window a run would search)
+with an empty state of its own, so a new alert's warm-up and first notices count as they would after enabling it.
+Silences and acknowledgements are not replayed. Exit code 3 when steps failed (they are named on stderr).`)
     .action(async (alert: string, opts) => {
+      if (opts.backtest !== undefined) {
+        if (opts.from !== undefined || opts.to !== 'now' || opts.send) throw new UserError('--backtest replays its own span and sends nothing: leave out --from, --to and --send', ExitCode.usage);
+        const { backtestCommand } = await import('./commands/backtest.js');
+        process.exitCode = await backtestCommand(alert, opts);
+        return;
+      }
       const { testCommand } = await import('./commands/test.js');
       process.exitCode = await testCommand(alert, opts);
     });
