@@ -31,23 +31,25 @@ export interface Change {
 
 /**
  * The change of one key, from its two most recent values within the span (newest first) and its remembered last
- * value. It fires when the newest value differs from the one before, and that change is news in this window: the
- * old value was still seen in the window, or the remembered value is not the newest. With a timeframe, the old
- * value must have been seen within timeframe before the new one appeared. Pure.
+ * value. It fires when the newest value differs from the one before it and that change is news in this window:
+ * it happened inside the window, or the remembered value is not the newest (it changed since the last run). With a
+ * timeframe, the old value must have been seen within timeframe before the change. Pure.
  */
 export function findChange(values: readonly SeenValue[], remembered: [string, number] | undefined, window: Window, timeframe: number | undefined): Change | undefined {
   const newest = values[0];
   if (!newest || newest.last < window.from) return undefined;
-  const candidates: { value: string; at: number; news: boolean }[] = [];
+  const candidates: { value: string; at: number }[] = [];
   const other = values[1];
-  if (other) candidates.push({ value: other.value, at: other.last, news: other.last >= window.from });
-  if (remembered && remembered[0] !== newest.value) candidates.push({ value: remembered[0], at: remembered[1], news: true });
+  if (other) candidates.push({ value: other.value, at: other.last });
+  const changedSinceLastRun = !!remembered && remembered[0] !== newest.value;
+  if (changedSinceLastRun) candidates.push({ value: remembered[0], at: remembered[1] });
   const old = candidates.sort((a, b) => b.at - a.at)[0];
-  if (!old || !candidates.some((c) => c.news)) return undefined;
-  // When the new value appeared after the old one was last seen: its first time; when they alternate: no gap.
+  if (!old) return undefined;
+  // When the new value appeared after the old one was last seen, its first time; when they alternate, the old one's last.
   const changedAt = newest.first > old.at ? newest.first : old.at;
+  if (changedAt < window.from && !changedSinceLastRun) return undefined;
   if (timeframe !== undefined && changedAt - old.at > timeframe) return undefined;
-  return { old: { value: old.value, at: old.at }, new: newest };
+  return { old, new: newest };
 }
 
 /**
