@@ -11,7 +11,7 @@ const DATE_TYPES = new Set(['date', 'date_nanos']);
 
 /** The fields an alert needs the mapping of (with `.keyword` beside group_by, for a hint). */
 export function fieldsToCheck(alert: SearchAlertDef): string[] {
-  return [alert.timestamp_field, ...(alert.group_by ? [alert.group_by, `${alert.group_by}.keyword`] : [])];
+  return [alert.timestamp_field, ...(alert.group_by ?? []).flatMap((field) => [field, `${field}.keyword`])];
 }
 
 /** Compares an alert with the mapping: its index pattern matches something, its time field is a date, its group_by can be grouped. */
@@ -27,14 +27,14 @@ export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssu
   else if (!time.some((t) => DATE_TYPES.has(t.type))) {
     issues.push({ path: 'timestamp_field', message: `timestamp_field "${alert.timestamp_field}" is a ${time.map((t) => t.type).join('/')} field, not a date, in ${where}` });
   }
-  if (alert.group_by) {
-    const group = caps.fields[alert.group_by];
-    const keyword = caps.fields[`${alert.group_by}.keyword`]?.every((t) => t.aggregatable);
-    const hint = keyword ? ` (use "${alert.group_by}.keyword")` : '';
-    if (!group) issues.push({ path: 'group_by', message: `group_by "${alert.group_by}" is not a field of ${where}${hint}` });
+  for (const field of alert.group_by ?? []) {
+    const group = caps.fields[field];
+    const keyword = caps.fields[`${field}.keyword`]?.every((t) => t.aggregatable);
+    const hint = keyword ? ` (use "${field}.keyword")` : '';
+    if (!group) issues.push({ path: 'group_by', message: `group_by "${field}" is not a field of ${where}${hint}` });
     else if (group.some((t) => !t.aggregatable)) {
       const types = group.filter((t) => !t.aggregatable).map((t) => t.type).join('/');
-      issues.push({ path: 'group_by', message: `group_by "${alert.group_by}" is a ${types} field: it cannot be grouped by (not aggregatable)${hint}` });
+      issues.push({ path: 'group_by', message: `group_by "${field}" is a ${types} field: it cannot be grouped by (not aggregatable)${hint}` });
     }
   }
   return issues;
