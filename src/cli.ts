@@ -141,6 +141,37 @@ Silences and acknowledgements are not replayed. Exit code 3 when steps failed (t
     });
 
   program
+    .command('import')
+    .description('convert rules of another alerting tool into alertcron alerts, queries and channels')
+    .command('elastalert')
+    .description('convert an ElastAlert2 rules folder (and its config.yaml) into alertcron.yaml channels, alerts/ and queries/; never writes over a file')
+    .argument('<rules>', 'the ElastAlert2 rules folder (read with its subfolders; files others import are fragments)')
+    .option('--config <file>', 'ElastAlert2\'s config.yaml: the cluster, run_every, and the global defaults of every rule (SMTP ...)')
+    .option('--out <dir>', 'the alertcron folder to write into (created if missing)', '.')
+    .option('--json', 'print the report as JSON, for tools')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Converts the rule types (any, frequency, flatline, spike, new_term, cardinality, change, percentage_match,
+metric_aggregation, blacklist, whitelist), filters (query_string, term, terms, range, bool, and the legacy and/or/
+not/missing forms), query_key (a list: a compound group_by), realert (throttle; default 1m as in ElastAlert2),
+timeframe, run_every, query_delay, alert_subject/alert_text with their args (templates), import: chains, and the
+email, slack, telegram, twilio and post/post2 alerters (one channel per distinct set of options).
+
+Literal secrets (webhook URLs, tokens, passwords, header values) become \${ELASTALERT_...} references: the
+report lists each variable and where its value was written. Every option it could not convert is listed as
+file:line. Files that are already there are kept and named, never written over.
+
+Example:
+  alertcron import elastalert /etc/elastalert/rules --config /etc/elastalert/config.yaml --out /srv/alerts
+  cd /srv/alerts && alertcron validate
+
+Exit codes: 0 every rule converted, 2 a rule or file was skipped (named on stderr), 64 wrong usage.`)
+    .action(async (rules: string, opts) => {
+      const { importCommand } = await import('./commands/import.js');
+      process.exitCode = await importCommand(rules, opts);
+    });
+
+  program
     .command('list')
     .description('list the alerts with their schedule, channels and last window')
     .addOption(configOption())

@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
   ['model'],
   ['policy', 'state', 'render'],
   ['rules', 'notify', 'sources'],
-  ['config', 'outbox', 'operations', 'inspect'],
+  ['config', 'outbox', 'operations', 'inspect', 'importer'],
   ['run'],
   ['commands'],
   ['.'],

@@ -1,0 +1,60 @@
+import { importElastalert, type ImportResult } from '../importer/importElastalert.js';
+import { ExitCode, UserError, errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+import { printJson } from './printReport.js';
+
+/** Options of `alertcron import elastalert`. */
+export interface ImportCommandOptions {
+  config?: string;
+  out: string;
+  json?: boolean;
+}
+
+/**
+ * `alertcron import elastalert <rules folder>`: converts ElastAlert2 rules into an alertcron folder and reports
+ * what it wrote, what it kept, every option it could not convert (`file:line`) and the variables to set.
+ * Exit 0 when every rule was converted, 2 when a rule or file was skipped.
+ */
+export async function importCommand(rulesDir: string, options: ImportCommandOptions): Promise<number> {
+  let result: ImportResult;
+  try {
+    result = await importElastalert(rulesDir, options);
+  } catch (error) {
+    throw new UserError(errorMessage(error), ExitCode.invalidConfig);
+  }
+  if (options.json) printJson(result);
+  else printResult(result);
+  return result.skipped.length || result.problems.length ? ExitCode.invalidConfig : ExitCode.ok;
+}
+
+function printResult(r: ImportResult): void {
+  const log = (line = '') => console.log(redact(line));
+  log(`converted ${r.converted.length} rule(s) into ${r.out}/:`);
+  for (const c of r.converted) log(`  ${c.alert}  <- ${c.source} (${c.type})`);
+  if (r.fragments.length) log(`imported fragments (read through the rules that import them): ${r.fragments.join(', ')}`);
+  if (r.channels.length) log(`channels in alertcron.yaml: ${r.channels.join(', ')}`);
+  if (r.kept.length) {
+    log();
+    log('kept (already there, not written over):');
+    for (const file of r.kept) log(`  ${file}`);
+    if (r.channelsYaml) {
+      log('add these channels to the alertcron.yaml that is there:');
+      for (const line of r.channelsYaml.trimEnd().split('\n')) log(`  ${line}`);
+    }
+  }
+  if (r.variables.length) {
+    log();
+    log('set these environment variables (the literal secrets of the rules are now ${...} references):');
+    const width = Math.max(...r.variables.map((v) => v.variable.length));
+    for (const v of r.variables) log(`  ${v.variable.padEnd(width)}  the value of ${v.option} at ${v.where}`);
+  }
+  if (r.notes.length) {
+    log();
+    log(`not converted, or converted differently (${r.notes.length}):`);
+    for (const n of r.notes) log(`  ${n.where}: ${n.option}: ${n.message}`);
+  }
+  const errors = [...r.problems.map((p) => `${p.where}: ${p.message}`), ...r.skipped.map((s) => `${s.where}: ${s.option}: ${s.message}`)];
+  for (const line of errors) console.error(redact(`import: ${line}`));
+  log();
+  log(`next: cd ${r.out} && alertcron validate, then alertcron test <alert> --backtest 7d to see what each would send`);
+}

@@ -1,0 +1,200 @@
+import { formatDuration } from '../util/duration.js';
+import { convertAlerters, type ImportNote } from './alerters.js';
+import type { ChannelBook } from './channels.js';
+import { convertFilter, type FilterProblem } from './filters.js';
+import { whereOf, type ElastAlertRule } from './readRules.js';
+import { convertTemplate } from './templates.js';
+
+/** One rule converted: the alert file's name and content, its query body, and the rule type it came from. */
+export interface ConvertedRule {
+  source: string;
+  name: string;
+  type: string;
+  alert: Record<string, unknown>;
+  query: Record<string, unknown>;
+}
+
+/** Rule options per ElastAlert2 type that carry over under the same name into the condition (or are handled below). */
+const TYPE_OPTIONS: Record<string, string[]> = {
+  any: [],
+  frequency: ['num_events', 'timeframe'],
+  flatline: ['threshold', 'timeframe'],
+  spike: ['timeframe', 'spike_height', 'spike_type', 'threshold_cur', 'threshold_ref', 'field_value', 'alert_on_new_data'],
+  new_term: ['fields', 'terms_window_size'],
+  cardinality: ['cardinality_field', 'timeframe', 'max_cardinality', 'min_cardinality'],
+  change: ['compare_key', 'timeframe'],
+  percentage_match: ['match_bucket_filter', 'min_percentage', 'max_percentage', 'min_denominator'],
+  metric_aggregation: ['metric_agg_key', 'metric_agg_type', 'max_threshold', 'min_threshold', 'min_doc_count'],
+  blacklist: ['compare_key', 'blacklist'],
+  whitelist: ['compare_key', 'whitelist', 'ignore_null'],
+};
+
+/** Options of ElastAlert2 that alertcron does not need: it always counts in the engine, in one search per run. */
+const NOT_NEEDED = new Set(['name', 'use_count_query', 'use_terms_query', 'terms_size', 'window_step_size', 'query_key', 'compound_query_key', 'alert_text_type', 'alert_subject_args', 'alert_text_args', 'alert_text_kw', 'alert_subject', 'alert_text', 'is_enabled', 'description', 'realert', 'run_every', 'query_delay', 'index', 'timestamp_field', 'timestamp_type', 'use_strftime_index', 'filter', 'type', 'buffer_time']);
+
+/** Why an ElastAlert2 option has no alertcron equivalent, for the options users meet most. */
+const WHY_NOT: Record<string, string> = {
+  aggregation: 'alertcron sends each finding on its own (no digest): throttle limits repeats per key',
+  aggregation_key: 'alertcron has no digest mode',
+  summary_table_fields: 'alertcron has no digest mode',
+  aggregate_by_match_time: 'alertcron has no digest mode',
+  exponential_realert: 'the throttle is fixed (realert became throttle)',
+  realert_key: 'throttles are per alert and key, never shared between alerts',
+  top_count_keys: 'notices carry the newest event\'s fields and samples, not top counts',
+  include: 'notices carry the newest event\'s fields; samples: sets how many events',
+  include_match_in_root: 'templates read the event\'s fields directly',
+  match_enhancements: 'Python enhancements cannot run in alertcron: a script condition can reshape findings',
+  attach_related: 'notices carry up to samples: events of the key',
+  forget_keys: 'flatline checks the keys seen within key_history (default 7d)',
+  bucket_interval: 'the metric is computed over the whole timeframe',
+  sync_bucket_interval: 'the metric is computed over the whole timeframe',
+  metric_agg_script: 'a Painless metric needs the query\'s own aggs and a buckets condition',
+  percentile_range: 'percentiles are not a metric_agg_type of alertcron',
+  allow_buffer_time_overlap: 'the timeframe always ends at the window\'s end',
+  use_run_every_query_size: 'without timeframe the metric is computed over the run\'s window',
+  alert_on_missing_field: 'events without the field are not terms',
+  use_keyword_postfix: 'fields are used as written: name the keyword field (e.g. user.name.keyword) if the field is text',
+  scan_entire_timeframe: 'each run searches its window (or the rule type\'s timeframe) once',
+  limit_execution: 'active hours are not supported: use a silence, or enabled: false',
+  owner: 'no owner field: keep it in description',
+  priority: 'no priority field: keep it in description',
+  category: 'no category field: keep it in description',
+  generate_kibana_link: 'no Kibana links in notices',
+  kibana_url: 'no Kibana links in notices',
+  kibana_discover_app_url: 'no Kibana links in notices',
+  generate_kibana_discover_url: 'no Kibana links in notices',
+  use_kibana4_dashboard: 'no Kibana links in notices',
+  doc_type: 'mapping types are gone from Elasticsearch 7+ and OpenSearch',
+  es_host: 'alertcron has one cluster, in alertcron.yaml',
+  es_port: 'alertcron has one cluster, in alertcron.yaml',
+  alert_missing_value: 'a missing value renders as nothing',
+  ignore_null: 'events without compare_key are always ignored',
+};
+
+/** An ElastAlert2 time ({minutes: 5}, {hours: 1, minutes: 30}) as an alertcron duration (5m, 1h30m); undefined if it is not one. */
+export function durationOf(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const units: Record<string, number> = { weeks: 604_800_000, days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000, milliseconds: 1 };
+  let ms = 0;
+  for (const [unit, amount] of Object.entries(value as Record<string, unknown>)) {
+    if (units[unit] === undefined || typeof amount !== 'number' || amount < 0) return undefined;
+    ms += amount * units[unit];
+  }
+  return formatDuration(ms);
+}
+
+/** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only. */
+export function alertNameOf(name: string): string {
+  return name.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'rule';
+}
+
+/**
+ * Converts one ElastAlert2 rule (its imports applied) into an alertcron alert and query: its type into a
+ * condition, filters into the query, query_key into group_by, realert into throttle, its texts into templates,
+ * its alerters into channels of the book. Every option it cannot carry over is a note at its `file:line`; a
+ * rule that cannot work without one (an unknown type, an unusable filter, no channel) is skipped, with its reason.
+ */
+export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: ImportNote[]): ConvertedRule | { skipped: ImportNote } {
+  const v = rule.value;
+  const at = (key: string) => (rule.origin.get(key) ? whereOf(rule.origin.get(key)!) : rule.file);
+  const note = (key: string, message: string) => notes.push({ where: at(key), option: key, message });
+  const skip = (key: string, message: string) => ({ skipped: { where: at(key), option: key, message } });
+  const type = String(v.type ?? '');
+  const name = typeof v.name === 'string' ? v.name : rule.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+  if (!v.type) return skip('type', 'no type: (a fragment that nothing imports, or not a rule): skipped');
+  if (!TYPE_OPTIONS[type]) return skip('type', `type ${type} has no alertcron rule type (spike_aggregation and Python classes are not supported): skipped`);
+  if (typeof v.index !== 'string' || !v.index) return skip('index', 'no index: skipped');
+  const used = new Set<string>(NOT_NEEDED);
+
+  // The query: the filters, concatenated along the import chain, in one bool filter.
+  const clauses: unknown[] = [];
+  for (const filter of rule.filters) {
+    const problems: FilterProblem[] = [];
+    const clause = convertFilter(filter.value, [], problems);
+    if (problems.length) {
+      const p = problems[0]!;
+      return { skipped: { where: whereOf({ yaml: filter.origin.yaml, path: [...filter.origin.path, ...p.path] }), option: 'filter', message: `${p.message}: skipped (a rule without its filter would alert on everything)` } };
+    }
+    clauses.push(clause);
+  }
+  const query = { query: clauses.length ? { bool: { filter: clauses } } : { match_all: {} } };
+
+  // The condition: the type's own options under their ElastAlert2 names.
+  const condition: Record<string, unknown> = { type };
+  for (const option of TYPE_OPTIONS[type]!) {
+    used.add(option);
+    if (v[option] === undefined) continue;
+    if (option === 'timeframe' || option === 'terms_window_size') {
+      const duration = durationOf(v[option]);
+      if (!duration) return skip(option, `${option} must be a time such as {minutes: 5}: skipped`);
+      condition[option] = duration;
+    } else condition[option] = v[option];
+  }
+  if (type === 'new_term' && condition.fields === undefined && v.query_key !== undefined) condition.fields = v.query_key;
+  if (type === 'change') {
+    used.add('ignore_null');
+    if (v.ignore_null === true) condition.ignore_null = true;
+    else if (v.ignore_null === false) note('ignore_null', 'not converted: events without compare_key are always ignored');
+  }
+  if (type === 'metric_aggregation' && !['min', 'max', 'avg', 'sum', 'cardinality', 'value_count'].includes(String(v.metric_agg_type))) {
+    return skip('metric_agg_type', `metric_agg_type ${String(v.metric_agg_type)} is not one of min, max, avg, sum, cardinality, value_count: skipped`);
+  }
+  if ((type === 'metric_aggregation' || type === 'percentage_match') && v.buffer_time !== undefined) {
+    // ElastAlert2 computes these over buffer_time, ending now.
+    const duration = durationOf(v.buffer_time);
+    if (duration) condition.timeframe = duration;
+  } else if (v.buffer_time !== undefined && !isConfigKey(rule, 'buffer_time')) {
+    note('buffer_time', 'not converted: each run searches from where the last one ended; set ingest_delay for events that arrive late');
+  }
+  if (v.timeframe !== undefined && !TYPE_OPTIONS[type]!.includes('timeframe')) note('timeframe', `not converted: a ${type} rule has no timeframe`);
+
+  const alert: Record<string, unknown> = { description: typeof v.description === 'string' ? v.description.trim() : name };
+  if (v.is_enabled === false) alert.enabled = false;
+  let index = v.index;
+  if (v.use_strftime_index === true && /%[a-zA-Z]/.test(index)) {
+    // logstash-%Y.%m.%d: the date part, separators included, becomes one wildcard.
+    index = index.replace(/%[a-zA-Z](?:[^%,a-zA-Z0-9]*%[a-zA-Z])*/g, '*');
+    note('use_strftime_index', `the index ${v.index} is searched as ${index}`);
+  }
+  alert.index = index;
+  alert.query = `${alertNameOf(name)}.json`;
+  if (typeof v.timestamp_field === 'string' && v.timestamp_field !== '@timestamp') alert.timestamp_field = v.timestamp_field;
+  if (v.timestamp_type !== undefined && v.timestamp_type !== 'iso') note('timestamp_type', `not converted: alertcron searches ${String(v.timestamp_field ?? '@timestamp')} as a date field (${String(v.timestamp_type)} timestamps need a date mapping)`);
+  const every = durationOf(v.run_every);
+  if (every) alert.every = every;
+  const delay = durationOf(v.query_delay);
+  if (delay) alert.ingest_delay = delay;
+  alert.condition = condition;
+  if (v.query_key !== undefined && !(type === 'new_term' && condition.fields === v.query_key)) alert.group_by = v.query_key;
+  // ElastAlert2's realert defaults to one minute, alertcron's throttle to 30m: always written out.
+  alert.throttle = v.realert === undefined ? '1m' : durationOf(v.realert) ?? '1m';
+  if (v.realert !== undefined && !durationOf(v.realert)) note('realert', 'not a time such as {minutes: 10}: the throttle is ElastAlert2\'s default, 1m');
+
+  const alerters = convertAlerters(rule, book, notes);
+  for (const key of alerters.used) used.add(key);
+  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel (email, slack, telegram, twilio, post): skipped');
+  alert.notify = alerters.notify;
+
+  for (const [key, target] of [['alert_subject', 'title'], ['alert_text', 'message']] as const) {
+    if (typeof v[key] !== 'string') continue;
+    if (key === 'alert_text' && v.alert_text_type === 'alert_text_jinja') {
+      note('alert_text', 'not converted: a Jinja template; write the message with {{field}} templates');
+      continue;
+    }
+    const { template, problems } = convertTemplate(v[key] as string, v[`${key}_args`], key === 'alert_text' ? v.alert_text_kw : undefined);
+    alert[target] = template;
+    for (const problem of problems) note(key, problem);
+  }
+  if (typeof v.alert_text_type === 'string' && !['alert_text_only', 'alert_text_jinja'].includes(v.alert_text_type)) note('alert_text_type', `not converted: ${v.alert_text_type}; the message is the alert_text alone`);
+
+  for (const key of Object.keys(v)) {
+    if (used.has(key) || isConfigKey(rule, key)) continue;
+    note(key, `not converted: ${WHY_NOT[key] ?? 'alertcron has no such option'}`);
+  }
+  return { source: rule.file, name: alertNameOf(name), type, alert, query };
+}
+
+/** True for a key that came from config.yaml (a global default) rather than from a rule file or its imports. */
+function isConfigKey(rule: ElastAlertRule, key: string): boolean {
+  return rule.configFile !== undefined && rule.origin.get(key)?.yaml.file === rule.configFile;
+}

@@ -1,0 +1,59 @@
+/** alertcron's own template names: an event field with one of these names is reached under `fields.`. */
+const OWN_NAMES = new Set(['alert', 'description', 'key', 'count', 'from', 'to', 'match_message', 'alertcron', 'fields']);
+
+/** ElastAlert2 arguments that are not event fields but values of the rule or the match, and their alertcron names. */
+const RULE_VALUES: Record<string, string> = { name: 'alert', num_hits: 'count', num_matches: 'count', description: 'description' };
+
+/** The alertcron template for one ElastAlert2 argument (a field path of the match, or a rule value). */
+function placeholder(arg: string): string {
+  if (RULE_VALUES[arg]) return `{{${RULE_VALUES[arg]}}}`;
+  return OWN_NAMES.has(arg.split('.')[0]!) ? `{{fields.${arg}}}` : `{{${arg}}}`;
+}
+
+/**
+ * Turns an ElastAlert2 text and its arguments (Python `str.format`: `{}`, `{0}`, or `{name}` with
+ * `alert_text_kw`) into an alertcron template (`{{field.path}}`). Returns the template and what could not be
+ * carried over (format specs such as `{0:.2f}`, a missing argument, literal braces that would read as a template).
+ */
+export function convertTemplate(text: string, args: unknown, kw: unknown): { template: string; problems: string[] } {
+  const problems: string[] = [];
+  const positional = Array.isArray(args) ? args.map(String) : [];
+  const named = kw && typeof kw === 'object' && !Array.isArray(kw) ? (kw as Record<string, unknown>) : {};
+  let auto = 0;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if ((c === '{' || c === '}') && text[i + 1] === c) {
+      // A doubled brace is a literal one in Python; two in a row would start an alertcron template.
+      out += c;
+      i++;
+      if (out.endsWith(c + c)) problems.push(`the literal ${c + c} would read as a template: reword it`);
+      continue;
+    }
+    if (c !== '{') {
+      out += c;
+      continue;
+    }
+    const end = text.indexOf('}', i);
+    if (end < 0) {
+      problems.push('an unclosed { is kept as it is');
+      out += text.slice(i);
+      break;
+    }
+    const field = text.slice(i + 1, end);
+    i = end;
+    const [ref, ...spec] = field.split(/[:!]/);
+    if (spec.length) problems.push(`the format {${field}} has a conversion or format spec alertcron does not apply: the value is shown as it is`);
+    const index = ref === '' ? auto++ : /^\d+$/.test(ref!) ? Number(ref) : undefined;
+    let arg: string | undefined;
+    if (index !== undefined) arg = positional[index];
+    else if (typeof named[ref!] === 'string') arg = named[ref!] as string;
+    else arg = ref;
+    if (arg === undefined || arg === '' || /[[\]]/.test(arg)) {
+      problems.push(`{${field}} has no argument alertcron can name (alert_*_args or alert_text_kw): left empty`);
+      continue;
+    }
+    out += placeholder(arg);
+  }
+  return { template: out, problems };
+}
