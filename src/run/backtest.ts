@@ -2,10 +2,13 @@ import type { Config, AlertDef } from '../config/types.js';
 import { emptyState, type StateData } from '../model/state.js';
 import type { Window } from '../model/window.js';
 import { sourceDefinition } from '../sources/registry.js';
-import type { PlannedRequest, Source } from '../sources/types.js';
+import { meetsThreshold } from '../rules/threshold.js';
+import { ruleTypeOf } from '../rules/registry.js';
+import type { ConditionDef, RuleAlert } from '../rules/types.js';
+import type { FetchOutcome, PlannedRequest, Source } from '../sources/types.js';
 import { pruneState } from '../state/prune.js';
 import { decideStage } from './decideStage.js';
-import { evaluateStage } from './evaluate.js';
+import { evaluateStage, type Evaluated } from './evaluate.js';
 
 /** One notice a backtest found the alert would have sent (on one or more channels). */
 export interface BacktestNotice {
@@ -69,7 +72,9 @@ export function backtestWindows(alert: AlertDef, spanMs: number, now: number): W
  * from step to step), then through the same decide stage as a run (throttle, escalation, max_findings summary,
  * resolution), and the notices it would queue are collected. It reads no state file, writes nothing and sends
  * nothing; silences and acknowledgements are not replayed. The steps' searches go out in `_msearch` requests of
- * `chunk` searches, evaluated in order one request at a time.
+ * `chunk` searches, evaluated in order one request at a time; for rule types that find nothing without events
+ * (any, count from 1, blacklist, whitelist, new_term, frequency), one date histogram over the span first tells
+ * which steps have events in the range that matters, and only those are searched.
  */
 export async function backtestAlert(config: Config, alert: AlertDef, options: BacktestOptions): Promise<BacktestResult> {
   const definition = sourceDefinition(alert.source);
@@ -93,32 +98,110 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     errors: [],
   };
   const defined = new Set([alert.name]);
-  for (let first = 0; first < windows.length; first += chunk) {
-    const plans: PlannedRequest<AlertDef>[] = windows.slice(first, first + chunk).map((window) => source.plan(alert, window));
-    const fetched = await source.fetch(plans, options.now);
-    result.requests += fetched.calls;
-    for (let i = 0; i < plans.length; i++) {
-      const plan = plans[i]!;
-      const runAt = plan.window.to + alert.ingest_delay;
-      const outcome = fetched.outcomes[i] ?? { ok: false as const, error: 'no answer for this step' };
-      const evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
-      const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings });
-      const report = decided.alerts[0];
-      if (report?.status === 'error') {
-        result.failedSteps++;
-        if (result.errors.length < ERRORS_KEPT) result.errors.push(`${new Date(plan.window.from).toISOString()}: ${report.error}`);
+  // Steps that need a search: all, or, for rule types an empty window leaves without findings or state, only
+  // those with events (found by one date histogram over the whole span).
+  const busy = await stepsWithEvents(source, alert, windows, options.now, result);
+  const todo = windows.map((_, i) => i).filter((i) => busy === undefined || busy[i]);
+  const outcomes = new Map<number, FetchOutcome>();
+  let next = 0;
+  for (let i = 0; i < windows.length; i++) {
+    const window = windows[i]!;
+    const plan: PlannedRequest<AlertDef> = source.plan(alert, window);
+    const runAt = window.to + alert.ingest_delay;
+    let evaluated: Evaluated[];
+    if (busy && !busy[i]) evaluated = [{ alert, window, request: plan.request, ok: true, findings: [] }];
+    else {
+      if (!outcomes.has(i)) {
+        const batch = todo.slice(next, next + chunk);
+        next += batch.length;
+        const fetched = await source.fetch(batch.map((j) => source.plan(alert, windows[j]!)), options.now);
+        result.requests += fetched.calls;
+        batch.forEach((j, k) => outcomes.set(j, fetched.outcomes[k] ?? { ok: false, error: 'no answer for this step' }));
       }
-      result.notices.push(...noticesOf(decided.deliveries, runAt));
-      // Every channel accepts at once (as markDelivered stamps a key): a later resolved notice goes to the same channels.
-      for (const d of decided.deliveries) {
-        const key = d.channel ? data.alerts[d.alert]?.keys[d.key] : undefined;
-        if (key) key.delivered[d.channel!] = runAt;
-      }
-      pruneState(data, runAt, config.state.prune_after, defined);
+      const outcome = outcomes.get(i)!;
+      outcomes.delete(i);
+      evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
     }
+    const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings });
+    const report = decided.alerts[0];
+    if (report?.status === 'error') {
+      result.failedSteps++;
+      if (result.errors.length < ERRORS_KEPT) result.errors.push(`${new Date(window.from).toISOString()}: ${report.error}`);
+    }
+    result.notices.push(...noticesOf(decided.deliveries, runAt));
+    // Every channel accepts at once (as markDelivered stamps a key): a later resolved notice goes to the same channels.
+    for (const d of decided.deliveries) {
+      const key = d.channel ? data.alerts[d.alert]?.keys[d.key] : undefined;
+      if (key) key.delivered[d.channel!] = runAt;
+    }
+    pruneState(data, runAt, config.state.prune_after, defined);
   }
   return result;
 }
+
+/**
+ * For rule types that find nothing and keep nothing when a range holds no event, that range of a step: its window
+ * (any, count from 1, blacklist, whitelist, new_term: a new term needs an event in the window) or its search span
+ * (frequency: a key needs events within the timeframe; the fire times it keeps are dropped a timeframe later
+ * anyway). Undefined for the others (flatline, spike, change, cardinality ... find or remember things without events).
+ */
+function emptyRange(alert: AlertDef): ((window: Window) => Window) | undefined {
+  const condition = (alert as { condition?: ConditionDef }).condition;
+  switch (condition?.type) {
+    case 'any':
+    case 'blacklist':
+    case 'whitelist':
+    case 'new_term':
+      return (window) => window;
+    case 'count':
+      return meetsThreshold(0, condition) ? undefined : (window) => window;
+    case 'frequency':
+      return (window) => ruleTypeOf(condition).span?.(condition, window, alert as unknown as RuleAlert) ?? window;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * For a rule type that finds nothing in an empty window, which steps have events in their window: one search of
+ * the whole span with a date histogram of `every` buckets aligned on the steps. Undefined when every step must
+ * be searched (another rule type, or the histogram search failed).
+ */
+async function stepsWithEvents(source: Source<AlertDef>, alert: AlertDef, windows: readonly Window[], now: number, result: BacktestResult): Promise<boolean[] | undefined> {
+  const rangeOf = emptyRange(alert);
+  if (!rangeOf) return undefined;
+  const ranges = windows.map(rangeOf);
+  const span = { from: Math.min(...ranges.map((w) => w.from)), to: windows[windows.length - 1]!.to };
+  const planned = source.plan(alert, span).request as { index: string; body: { query?: unknown } };
+  const every = alert.every;
+  const offset = ((span.from % every) + every) % every;
+  const timestampField = (alert as { timestamp_field?: string }).timestamp_field ?? '@timestamp';
+  const request = {
+    index: planned.index,
+    body: { size: 0, query: planned.body.query, aggs: { [STEPS_AGG]: { date_histogram: { field: timestampField, fixed_interval: `${every}ms`, offset: `+${offset}ms`, min_doc_count: 1 } } } },
+  };
+  const fetched = await source.fetch([{ alert, window: span, request }], now);
+  result.requests += fetched.calls;
+  const outcome = fetched.outcomes[0];
+  if (!outcome?.ok || !('response' in outcome)) return undefined;
+  const buckets = (outcome.response.aggregations?.[STEPS_AGG] as { buckets?: { key: number; doc_count: number }[] } | undefined)?.buckets;
+  if (!buckets) return undefined;
+  const starts = buckets.filter((b) => b.doc_count > 0).map((b) => b.key).sort((a, b) => a - b);
+  // A bucket [k, k + every) holds events of a step whose range overlaps it.
+  return ranges.map((w) => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! + every <= w.from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < starts.length && starts[lo]! < w.to;
+  });
+}
+
+/** Name of the date histogram that finds the steps with events. */
+const STEPS_AGG = 'alertcron_backtest_steps';
 
 /** Folds the deliveries one step queued (one per channel) into notices (one per key and reason). */
 function noticesOf(deliveries: readonly { key: string; reason: string; title: string; channel?: string }[], at: number): BacktestNotice[] {
