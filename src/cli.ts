@@ -58,6 +58,8 @@ Getting started:
   alertcron init /srv/alerts        a commented alertcron.yaml, one example alert and query
   alertcron validate --cluster      check the folder, then each alert against the cluster
   alertcron test <alert> --from 1h  what an alert finds and would send (sends nothing)
+  alertcron test <alert> --backtest 7d   how many notices it would have sent last week, to tune it
+  alertcron import elastalert rules/ --config config.yaml --out .   start from ElastAlert2 rules
 
 Typical crontab line (alertcron init prints one with a PATH that finds alertcron and node):
   * * * * * cd /srv/alerts && alertcron run
