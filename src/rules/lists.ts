@@ -46,7 +46,7 @@ function checkList(name: string, entries: unknown, alertFile: string): RuleProbl
   });
   if (problems.length) return problems;
   const values = expandList(entries as Entry[], alertFile);
-  if (!values.length) problems.push({ path: ['condition', name], message: 'holds no value once its files are read: add values, or lines to the file' });
+  if (!values.length && entries.length) problems.push({ path: ['condition', name], message: 'holds no value once its files are read: add values, or lines to the file' });
   if (values.length > MAX_LIST_VALUES) {
     problems.push({ path: ['condition', name], message: `holds ${values.length} values: one terms query takes at most ${MAX_LIST_VALUES} (split the alert, or match on a shorter field)` });
   }
