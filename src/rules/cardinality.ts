@@ -24,6 +24,7 @@ export const cardinalityRule: RuleType<CardinalityCondition> = {
     }
     return [];
   },
+  fields: (condition) => [{ key: 'cardinality_field', field: condition.cardinality_field }],
   span: (condition, window) => ({ from: window.to - condition.timeframe, to: window.to }),
   search(base, alert, condition) {
     const bound = Math.max(condition.max_cardinality ?? 0, condition.min_cardinality ?? 0);

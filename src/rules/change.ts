@@ -79,6 +79,7 @@ export const changeRule: RuleType<ChangeCondition> = {
     }
     return [];
   },
+  fields: (condition) => condition.compare_key.map((field) => ({ key: 'compare_key', field })),
   span: (condition, window) => ({ from: window.from - (condition.timeframe ?? 0), to: window.to }),
   search(base, alert, condition) {
     const values = groupAggregation(condition.compare_key, 2, { order: { [LAST]: 'desc' } });

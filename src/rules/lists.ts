@@ -46,7 +46,7 @@ function checkList(name: string, entries: unknown, alertFile: string): RuleProbl
   });
   if (problems.length) return problems;
   const values = expandList(entries as Entry[], alertFile);
-  if (!values.length) problems.push({ path: ['condition', name], message: 'holds no value once its files are read: add values, or lines to the file' });
+  if (!values.length && entries.length) problems.push({ path: ['condition', name], message: 'holds no value once its files are read: add values, or lines to the file' });
   if (values.length > MAX_LIST_VALUES) {
     problems.push({ path: ['condition', name], message: `holds ${values.length} values: one terms query takes at most ${MAX_LIST_VALUES} (split the alert, or match on a shorter field)` });
   }
@@ -59,6 +59,7 @@ type ListCondition<T extends 'blacklist' | 'whitelist'> = Extract<ConditionDef, 
 export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
   type: 'blacklist',
   complete: (raw, alertFile) => ({ type: 'blacklist', compare_key: String(raw.compare_key), values: expandList(raw.blacklist as Entry[], alertFile), ignore_null: true }),
+  fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],
   check: (raw, _alert, alertFile) => checkList('blacklist', raw.blacklist, alertFile),
   search: (base, alert, condition) => countingSearch(withFilter(base, { terms: { [condition.compare_key]: condition.values } }), alert),
   evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response) }),
@@ -68,6 +69,7 @@ export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
 export const whitelistRule: RuleType<ListCondition<'whitelist'>> = {
   type: 'whitelist',
   complete: (raw, alertFile) => ({ type: 'whitelist', compare_key: String(raw.compare_key), values: expandList(raw.whitelist as Entry[], alertFile), ignore_null: raw.ignore_null === true }),
+  fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],
   check: (raw, _alert, alertFile) => checkList('whitelist', raw.whitelist, alertFile),
   search(base, alert, condition) {
     const notListed = { bool: { must_not: [{ terms: { [condition.compare_key]: condition.values } }], ...(condition.ignore_null ? { filter: [{ exists: { field: condition.compare_key } }] } : {}) } };

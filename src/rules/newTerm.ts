@@ -28,6 +28,7 @@ export const newTermRule: RuleType<NewTermCondition> = {
     if (alert.group_by === undefined) return [];
     return [{ path: ['group_by'], message: 'does not apply to new_term, whose key is the term itself: list the fields that make the term in condition.fields (e.g. fields: [user.name, source.ip])' }];
   },
+  fields: (condition) => condition.fields.map((field) => ({ key: 'fields', field })),
   span: (condition, window) => ({ from: Math.min(window.from, window.to - condition.terms_window_size), to: window.to }),
   search(base, alert, condition) {
     const samples = Math.max(1, alert.samples);

@@ -145,6 +145,13 @@ export interface RuleOutput {
   incomplete?: string;
 }
 
+/** A field a condition names, under one of its keys, that the cluster must be able to aggregate (or match exactly) on. */
+export interface ConditionField {
+  /** The condition's key that names it (compare_key, fields ...). */
+  key: string;
+  field: string;
+}
+
 /** A problem a rule type finds in an alert file, at a path inside it. */
 export interface RuleProblem {
   path: (string | number)[];
@@ -161,6 +168,8 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
   complete(raw: Record<string, unknown>, alertFile: string): C;
   /** Problems with the condition that the schema cannot see (e.g. a buckets condition without aggregations). */
   check?(raw: Record<string, unknown>, alert: { group_by?: unknown; query: Record<string, unknown> }, alertFile: string): RuleProblem[];
+  /** The fields the condition names, for `validate --cluster` and `test` to check against the mapping. */
+  fields?(condition: C): ConditionField[];
   /** The span to search for a run's window: wider for rules that look back further (default: the window). */
   span?(condition: C, window: Window, alert: RuleAlert): Window;
   /**
