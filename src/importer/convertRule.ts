@@ -165,7 +165,16 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   const delay = durationOf(v.query_delay);
   if (delay) alert.ingest_delay = delay;
   alert.condition = condition;
-  if (v.query_key !== undefined && !(type === 'new_term' && condition.fields === v.query_key)) alert.group_by = v.query_key;
+  if (type === 'new_term') {
+    // A new term's key is the term itself: a query_key other than its fields has no meaning here.
+    if (v.query_key !== undefined && JSON.stringify(v.query_key) !== JSON.stringify(condition.fields)) note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
+  } else if (v.query_key !== undefined) alert.group_by = v.query_key;
+  const list = v.blacklist ?? v.whitelist;
+  if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
+    for (const entry of list) {
+      if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${entry}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
+    }
+  }
   // ElastAlert2's realert defaults to one minute, alertcron's throttle to 30m: always written out.
   alert.throttle = v.realert === undefined ? '1m' : durationOf(v.realert) ?? '1m';
   if (v.realert !== undefined && !durationOf(v.realert)) note('realert', 'not a time such as {minutes: 10}: the throttle is ElastAlert2\'s default, 1m');
