@@ -91,7 +91,7 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
         const authFile = take('smtp_auth_file');
         if (authFile !== undefined) {
           secrets.push(secret('username', 'smtp_auth_file', `file:${String(authFile)}:user`), secret('password', 'smtp_auth_file', `file:${String(authFile)}:password`));
-          note('smtp_auth_file', `the user and password in ${String(authFile)} become the channel's username and password variables (listed below)`);
+          note('smtp_auth_file', `the user and password in ${String(authFile)} become the username and password variables of the email channels (in the list of variables)`);
         }
         unsupported(['email_reply_to', 'email_format', 'smtp_key_file', 'smtp_cert_file', 'email_from_field', 'email_cc_field', 'email_bcc_field', 'assets_dir', 'email_image_keys', 'email_image_values'], 'not converted: alertcron mails are plain text from the channel\'s own from:, to: and server settings');
         notify.push(book.add(config, secrets));

@@ -31,6 +31,8 @@ export class ChannelBook {
   readonly variables: SecretVariable[] = [];
   private readonly byIdentity = new Map<string, string>();
   private readonly counts = new Map<string, number>();
+  /** One variable per secret value: channels that share a credential (an SMTP login) share its variable. */
+  private readonly variableOf = new Map<string, string>();
 
   /** The name of the channel with these options and secrets, creating it the first time. */
   add(config: Record<string, unknown> & { type: string }, secrets: ChannelSecret[]): string {
@@ -43,13 +45,18 @@ export class ChannelBook {
     const name = `${prefix}-${n}`;
     const channel: Record<string, unknown> = { ...config };
     for (const secret of secrets) {
-      const variable = `ELASTALERT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${secret.key.replace(/^headers\./, 'HEADER_').toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+      const shared = `${secret.key}\u0000${secret.literal}`;
+      const known = this.variableOf.get(shared);
+      const variable = known ?? `ELASTALERT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${secret.key.replace(/^headers\./, 'HEADER_').toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
       const reference = `${secret.prefix ?? ''}\${${variable}}`;
       if (secret.key.startsWith('headers.')) {
         const header = secret.key.slice('headers.'.length);
         channel.headers = { ...(channel.headers as Record<string, string>), [header]: reference };
       } else channel[secret.key] = reference;
-      this.variables.push({ variable, where: secret.where, option: secret.option });
+      if (!known) {
+        this.variableOf.set(shared, variable);
+        this.variables.push({ variable, where: secret.where, option: secret.option });
+      }
     }
     this.byIdentity.set(identity, name);
     this.channels.set(name, channel);

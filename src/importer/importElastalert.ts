@@ -102,6 +102,9 @@ export async function importElastalert(rulesDir: string, options: { config?: str
     converted.push({ ...result, name, alert: { ...result.alert, query: `${name}.json` } });
   }
   variables.push(...book.variables);
+  // An option of config.yaml is met in every rule that inherits it: named once.
+  const uniqueNotes = [...new Map(notes.map((n) => [`${n.where}\u0000${n.option}\u0000${n.message}`, n])).values()];
+  notes.splice(0, notes.length, ...uniqueNotes);
 
   const { stringify } = await import('yaml');
   const result: ImportResult = { out: shown(options.out), written: [], kept: [], converted: [], skipped, notes, problems, fragments, channels: [...book.channels.keys()], variables };

@@ -35,6 +35,8 @@ const LITERAL_SECRETS = ['Sup3rS3cret-es', 'XXXXXXXXXXXXXXXX', 'YYYYYYYYYYYYYYYY
 
 const VARIABLES = [
   'ELASTALERT_ES_PASSWORD',
+  'ELASTALERT_EMAIL_1_USERNAME',
+  'ELASTALERT_EMAIL_1_PASSWORD',
   'ELASTALERT_SLACK_1_WEBHOOK_URL',
   'ELASTALERT_WEBHOOK_1_HEADER_AUTHORIZATION',
   'ELASTALERT_TELEGRAM_1_BOT_TOKEN',
@@ -56,6 +58,9 @@ test('import elastalert: a deployment\'s rules folder becomes alerts, queries an
   const listed = [...out.matchAll(/^ {2}(ELASTALERT_[A-Z0-9_]+) +the value of (\S+) at (\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
   assert.deepEqual(listed, [
     ['ELASTALERT_ES_PASSWORD', 'es_password', 'config.yaml:11'],
+    // The SMTP login of config.yaml, shared by every email channel: one pair of variables.
+    ['ELASTALERT_EMAIL_1_USERNAME', 'smtp_auth_file', 'config.yaml:19'],
+    ['ELASTALERT_EMAIL_1_PASSWORD', 'smtp_auth_file', 'config.yaml:19'],
     ['ELASTALERT_SLACK_1_WEBHOOK_URL', 'slack_webhook_url', 'rules/auth/ssh-brute-force.yaml:31'],
     ['ELASTALERT_WEBHOOK_1_HEADER_AUTHORIZATION', 'http_post_headers', 'rules/error-spike.yaml:19'],
     ['ELASTALERT_TELEGRAM_1_BOT_TOKEN', 'telegram_bot_token', 'rules/heartbeat.yaml:20'],
@@ -65,6 +70,8 @@ test('import elastalert: a deployment\'s rules folder becomes alerts, queries an
   // Every option not converted, at its line (imports and config.yaml defaults point at their own files).
   const notes = [...out.matchAll(/^ {2}(\S+:\d+): (\S+): /gm)].map((m) => `${m[1]} ${m[2]}`).sort();
   assert.deepEqual(notes, [
+    'config.yaml:19 smtp_auth_file',
+    'rules/auth/new-admin.yaml:18 cc',
     'rules/auth/ssh-brute-force.yaml:18 aggregation',
     'rules/auth/ssh-brute-force.yaml:32 slack_username_override',
     'rules/bad-ips.yaml:12 alert',
@@ -136,7 +143,9 @@ test('import elastalert: a deployment\'s rules folder becomes alerts, queries an
   const config = parse(read('alertcron.yaml'));
   assert.deepEqual(config.elasticsearch, { url: 'https://es.internal.example.org:9200', username: 'elastalert', password: '${ELASTALERT_ES_PASSWORD}', ca_file: '/etc/elastalert/ca.pem' });
   assert.deepEqual(config.defaults, { every: '1m' });
-  assert.deepEqual(config.channels['email-1'], { type: 'email', host: 'smtp.example.org', port: 587, from: 'elastalert@example.org', to: ['soc@example.org', 'oncall@example.org'] });
+  const login = { username: '${ELASTALERT_EMAIL_1_USERNAME}', password: '${ELASTALERT_EMAIL_1_PASSWORD}' };
+  assert.deepEqual(config.channels['email-1'], { type: 'email', host: 'smtp.example.org', port: 587, from: 'elastalert@example.org', to: ['soc@example.org', 'oncall@example.org', 'audit@example.org'], ...login });
+  assert.deepEqual(config.channels['email-3'], { type: 'email', host: 'smtp.example.org', port: 587, from: 'elastalert@example.org', to: ['web@example.org'], ...login });
   assert.deepEqual(config.channels['webhook-1'], { type: 'webhook', url: 'https://soar.example.org/hooks/elastalert', headers: { Authorization: 'Bearer ${ELASTALERT_WEBHOOK_1_HEADER_AUTHORIZATION}' } });
   assert.deepEqual(config.channels['telegram-1'], { type: 'telegram', chat_id: -1001234567890, bot_token: '${ELASTALERT_TELEGRAM_1_BOT_TOKEN}' });
   assert.deepEqual(config.channels['sms-1'], { type: 'twilio-sms', account_sid: 'AC0123456789abcdef0123456789abcdef', from: '+15005550006', to: ['+15551234567'], auth_token: '${ELASTALERT_SMS_1_AUTH_TOKEN}' });
