@@ -200,6 +200,15 @@ test('import elastalert: a template file, a broken import, a legacy type: filter
   assert.match(result.stdout, /^ {2}rules: es_host: no --config: elasticsearch\.url is http:\/\/localhost:9200, change it in alertcron\.yaml$/m);
   const validate = await runCli(['validate'], join(dir, 'out'));
   assert.equal(validate.code, 0, validate.stderr);
+  // --json for tools: the same findings, every file now kept.
+  const json = await runCli(['import', 'elastalert', 'rules', '--out', 'out', '--json'], dir);
+  assert.equal(json.code, 2);
+  const report = JSON.parse(json.stdout);
+  assert.deepEqual(report.converted, []);
+  assert.deepEqual(report.kept, ['out/alertcron.yaml', 'out/queries/good.json', 'out/alerts/good.yaml']);
+  assert.deepEqual(report.skipped.map((s: { where: string }) => s.where).sort(), ['rules/eql.yaml:5', 'rules/old-filter.yaml:7']);
+  assert.equal(report.problems.length, 4);
+  assert.deepEqual(report.notes.map((n: { where: string; option: string }) => `${n.where} ${n.option}`), ['rules es_host', 'rules/good.yaml:5 from_addr', 'rules/good.yaml:4 owner']);
 });
 
 test('import elastalert, then backtest: a converted frequency rule replayed against the engine sends what it would have', async () => {
