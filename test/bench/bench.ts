@@ -206,7 +206,7 @@ async function main(): Promise<void> {
       if (mix) writeMixAlerts(project, n);
       else writeAlertcronAlerts(project, n);
       const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
-      const outDir = join(work, `n${n}`);
+      const outDir = join(work, `${mix ? 'mix-' : ''}n${n}`);
       mkdirSync(outDir);
       const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = []) =>
         measured(python, [process.execPath, ...nodeArgs, BIN, ...args], project.dir, env(now), join(outDir, label), proxy);
@@ -291,7 +291,7 @@ async function main(): Promise<void> {
 
       // ---- ElastAlert2
       if (py) {
-        const eaDir = join(work, `ea-${n}`);
+        const eaDir = join(work, `${mix ? 'mix-' : ''}ea-${n}`);
         const config = (mix ? writeElastAlertMixRules : writeElastAlertRules)(eaDir, n, { esHost: '127.0.0.1', esPort: proxy.port, writebackIndex: WRITEBACK, smtpPort: smtp.port, slackUrl: slack.url });
         for (const scenario of ['quiet', 'incident'] as const) {
           const now = scenario === 'quiet' ? QUIET_NOW : INCIDENT_NOW;
