@@ -3,7 +3,7 @@ import { convertAlerters, type ImportNote } from './alerters.js';
 import type { ChannelBook } from './channels.js';
 import { convertFilter, type FilterProblem } from './filters.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
-import { convertTemplate } from './templates.js';
+import { convertJinja, convertTemplate } from './templates.js';
 
 /** One rule converted: the alert file's name and content, its query body, and the rule type it came from. */
 export interface ConvertedRule {
@@ -30,7 +30,7 @@ const TYPE_OPTIONS: Record<string, string[]> = {
 };
 
 /** Options of ElastAlert2 that alertcron does not need: it always counts in the engine, in one search per run. */
-const NOT_NEEDED = new Set(['name', 'use_count_query', 'use_terms_query', 'terms_size', 'window_step_size', 'query_key', 'compound_query_key', 'alert_text_type', 'alert_subject_args', 'alert_text_args', 'alert_text_kw', 'alert_subject', 'alert_text', 'is_enabled', 'description', 'realert', 'run_every', 'query_delay', 'index', 'timestamp_field', 'timestamp_type', 'use_strftime_index', 'filter', 'type', 'buffer_time']);
+const NOT_NEEDED = new Set(['name', 'use_count_query', 'use_terms_query', 'terms_size', 'window_step_size', 'query_key', 'compound_query_key', 'alert_text_type', 'jinja_root_name', 'alert_subject_args', 'alert_text_args', 'alert_text_kw', 'alert_subject', 'alert_text', 'is_enabled', 'description', 'realert', 'run_every', 'query_delay', 'index', 'timestamp_field', 'timestamp_type', 'use_strftime_index', 'filter', 'type', 'buffer_time']);
 
 /** Why an ElastAlert2 option has no alertcron equivalent, for the options users meet most. */
 const WHY_NOT: Record<string, string> = {
@@ -187,7 +187,9 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   for (const [key, target] of [['alert_subject', 'title'], ['alert_text', 'message']] as const) {
     if (typeof v[key] !== 'string') continue;
     if (key === 'alert_text' && v.alert_text_type === 'alert_text_jinja') {
-      note('alert_text', 'not converted: a Jinja template; write the message with {{field}} templates');
+      const jinja = convertJinja(v[key] as string, typeof v.jinja_root_name === 'string' ? v.jinja_root_name : undefined);
+      if (jinja.template !== undefined) alert[target] = jinja.template;
+      else note('alert_text', `not converted: ${jinja.problem}`);
       continue;
     }
     const { template, problems } = convertTemplate(v[key] as string, v[`${key}_args`], key === 'alert_text' ? v.alert_text_kw : undefined);

@@ -32,7 +32,7 @@ const CONFIG_ONLY = new Set([
   'es_host', 'es_port', 'use_ssl', 'es_url_prefix', 'es_username', 'es_password', 'es_api_key', 'es_bearer', 'ca_certs', 'verify_certs', 'client_cert', 'client_key',
   'rules_folder', 'scan_subdirectories', 'run_every', 'writeback_index', 'writeback_alias', 'alert_time_limit', 'old_query_limit', 'max_query_size', 'max_scrolling_count',
   'scroll_keepalive', 'max_aggregation', 'disable_rules_on_error', 'notify_email', 'es_send_get_body_as', 'es_conn_timeout', 'max_threads', 'show_disabled_rules',
-  'string_multi_field_name', 'add_metadata_alert', 'logging', 'rules_loader', 'custom_pretty_ts_format', 'jinja_root_name', 'jinja_template_path', 'resend_logs',
+  'string_multi_field_name', 'add_metadata_alert', 'logging', 'rules_loader', 'custom_pretty_ts_format', 'jinja_template_path', 'resend_logs',
   'statsd_host', 'statsd_instance_tag', 'prometheus_port', 'alert_health_check', 'es_hosts', 'skip_invalid', 'query_endpoint', 'http_proxy',
 ]);
 

@@ -57,3 +57,23 @@ export function convertTemplate(text: string, args: unknown, kw: unknown): { tem
   }
   return { template: out, problems };
 }
+
+/**
+ * Turns a simple ElastAlert2 Jinja text (`alert_text_type: alert_text_jinja`) into an alertcron template: only
+ * `{{ field.path }}` and `{{ _data['field.path'] }}` are carried over; anything else (`{% %}` blocks, filters,
+ * expressions) makes it undefined, with the reason.
+ */
+export function convertJinja(text: string, root = '_data'): { template?: string; problem?: string } {
+  if (/\{%|\{#/.test(text)) return { problem: 'a Jinja template with {% %} blocks or {# #} comments: write the message with {{field}} templates' };
+  let problem: string | undefined;
+  const template = text.replace(/\{\{\s*(.*?)\s*\}\}/g, (whole, inner: string) => {
+    const indexed = new RegExp(`^${root}\\[\\s*(['"])([^'"]+)\\1\\s*\\]$`).exec(inner);
+    const path = indexed ? indexed[2]! : /^[A-Za-z_@][\w@.-]*$/.test(inner) ? inner : undefined;
+    if (path === undefined) {
+      problem ??= `the Jinja expression ${whole} is more than a field: write the message with {{field}} templates`;
+      return whole;
+    }
+    return placeholder(path);
+  });
+  return problem ? { problem } : { template };
+}

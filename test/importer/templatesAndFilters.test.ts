@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertFilter, type FilterProblem } from '../../src/importer/filters.js';
-import { convertTemplate } from '../../src/importer/templates.js';
+import { convertJinja, convertTemplate } from '../../src/importer/templates.js';
 import { alertNameOf, durationOf } from '../../src/importer/convertRule.js';
 
 test('templates: positional, automatic and named arguments; rule values; alertcron\'s own names go under fields.', () => {
@@ -50,4 +50,11 @@ test('durations and names', () => {
   assert.equal(durationOf({ fortnights: 1 }), undefined);
   assert.equal(durationOf('5m'), undefined);
   assert.equal(alertNameOf('SSH brute force (prod)'), 'ssh-brute-force-prod');
+});
+
+test('jinja: plain fields and _data[...] carry over; blocks, filters and expressions do not', () => {
+  assert.deepEqual(convertJinja("{{ _data['user.name'] }} on {{host.name}}"), { template: '{{user.name}} on {{host.name}}' });
+  assert.deepEqual(convertJinja('{{ doc["source.ip"] }}', 'doc'), { template: '{{source.ip}}' });
+  assert.match(convertJinja('{% if x %}y{% endif %}').problem!, /\{% %\} blocks/);
+  assert.match(convertJinja('{{ user.name | upper }}').problem!, /\{\{ user\.name \| upper \}\} is more than a field/);
 });
