@@ -178,6 +178,11 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
    */
   search(base: Record<string, unknown>, alert: RuleAlert, condition: C, window: Window): Record<string, unknown>;
   /**
+   * A second search in the same run, built from the first response (its answer reaches evaluate() as
+   * `response.followUp`); `base(span)` is the user's query filtered to a span. Undefined when none is needed.
+   */
+  followUp?(base: (span: Window) => Record<string, unknown>, response: SearchResponse, alert: RuleAlert, condition: C, window: Window): Record<string, unknown> | undefined;
+  /**
    * Turns the response into findings, with the state to keep for the next run. Deterministic given the response,
    * the saved state and the window (whose end is the run's now less ingest_delay): a backtest replays it step by step.
    */

@@ -4,6 +4,7 @@ import { findChange } from '../../src/rules/change.js';
 import { defaultResolution, effectiveResolution, slide } from '../../src/rules/frequency.js';
 import { matchPercentage } from '../../src/rules/percentageMatch.js';
 import { spikeDirection } from '../../src/rules/spike.js';
+import * as keyModule from '../../src/rules/groupKey.js';
 import type { FrequencyCondition, SpikeCondition } from '../../src/rules/types.js';
 
 const MIN = 60_000;
@@ -73,4 +74,17 @@ test('percentage_match: nothing to judge without events or below min_denominator
   assert.equal(matchPercentage(0, 0, 0), undefined);
   assert.equal(matchPercentage(2, 2, 5), undefined);
   assert.equal(matchPercentage(1, 3, 4), 25);
+});
+
+test('compound keys: values holding the separator never make the same key; plain values read as before', () => {
+  const { bucketKey } = keyModule;
+  assert.equal(bucketKey({ key: ['web01', 'alice'] }), 'web01, alice');
+  const left = bucketKey({ key: ['a, b', 'c'] });
+  const right = bucketKey({ key: ['a', 'b, c'] });
+  assert.notEqual(left, right);
+  assert.equal(left, 'a\\, b, c');
+  assert.equal(right, 'a, b\\, c');
+  // A backslash inside a value is escaped too, so a value ending in one cannot swallow the separator's escape.
+  assert.notEqual(bucketKey({ key: ['a\\', 'b'] }), bucketKey({ key: ['a\\, b'] }));
+  assert.equal(bucketKey({ key: 'single, value' }), 'single, value');
 });
