@@ -23,6 +23,12 @@ export interface GroupShape {
 }
 
 /**
+ * Keys in order of their value: exact across shards and daily indices, so every sub-aggregation of a key returned
+ * counts all its events (ordered by count, a key can come back from some shards only, its other counts missing).
+ */
+export const BY_KEY: GroupShape = { options: { order: { _key: 'asc' } } };
+
+/**
  * A search body that computes `aggs` per group_by key (terms, or multi_terms for several fields), with the newest
  * documents of each key; without group_by, `aggs` over all events with the total and the newest documents.
  */
