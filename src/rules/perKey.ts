@@ -29,7 +29,8 @@ export interface GroupShape {
 export const BY_KEY: GroupShape = { options: { order: { _key: 'asc' } } };
 
 /**
- * A search body that computes `aggs` per group_by key (terms, or multi_terms for several fields), with the newest
+ * A search body that computes `aggs` per group_by key (terms, or multi_terms for several fields; in order of value
+ * unless `shape` says otherwise, see BY_KEY), with the newest
  * documents of each key; without group_by, `aggs` over all events with the total and the newest documents.
  */
 export function perKeySearch(base: Record<string, unknown>, alert: RuleAlert, aggs: Record<string, unknown>, shape: GroupShape = {}): Record<string, unknown> {
@@ -41,7 +42,7 @@ export function perKeySearch(base: Record<string, unknown>, alert: RuleAlert, ag
   return {
     ...base,
     size: 0,
-    aggs: { [GROUP_AGG]: { ...groupAggregation(alert.group_by, alert.group_size, shape.options), aggs: { ...aggs, ...samples } } },
+    aggs: { [GROUP_AGG]: { ...groupAggregation(alert.group_by, alert.group_size, { ...BY_KEY.options, ...shape.options }), aggs: { ...aggs, ...samples } } },
   };
 }
 
