@@ -1,6 +1,6 @@
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
-import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import { timeRange } from './search.js';
 import type { RuleType, SpikeCondition } from './types.js';
 
@@ -63,7 +63,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
       [REFERENCE]: { filter: timeRange(alert, { from: window.to - 2 * T, to: window.to - T }), ...average },
       [CURRENT]: { filter: timeRange(alert, { from: window.to - T, to: window.to }), ...average },
       [FIRST_SEEN]: { min: { field: alert.timestamp_field } },
-    });
+    }, BY_KEY);
   },
   evaluate({ alert, condition, window, response, state }) {
     const T = condition.timeframe;

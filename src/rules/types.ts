@@ -152,6 +152,15 @@ export interface ConditionField {
   field: string;
 }
 
+/** What check() sees of the alert besides its condition: the grouping, the query and the longest window a run searches (ms). */
+export interface AlertLimits {
+  group_by?: unknown;
+  query: Record<string, unknown>;
+  group_size?: number;
+  /** The longest run window: max_catchup or first_lookback, whichever is longer. */
+  longest_window?: number;
+}
+
 /** A problem a rule type finds in an alert file, at a path inside it. */
 export interface RuleProblem {
   path: (string | number)[];
@@ -167,7 +176,7 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
   /** Completes the condition as written in the alert file (defaults, resolved paths). */
   complete(raw: Record<string, unknown>, alertFile: string): C;
   /** Problems with the condition that the schema cannot see (e.g. a buckets condition without aggregations). */
-  check?(raw: Record<string, unknown>, alert: { group_by?: unknown; query: Record<string, unknown> }, alertFile: string): RuleProblem[];
+  check?(raw: Record<string, unknown>, alert: AlertLimits, alertFile: string): RuleProblem[];
   /** The fields the condition names, for `validate --cluster` and `test` to check against the mapping. */
   fields?(condition: C): ConditionField[];
   /** The span to search for a run's window: wider for rules that look back further (default: the window). */

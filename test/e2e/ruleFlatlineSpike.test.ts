@@ -133,3 +133,26 @@ test('flatline per key over daily indices: hosts busy today are not reported sil
   assert.deepEqual(notifiedTitles(report), {});
   assert.match(JSON.stringify(report), /more than group_size \(3\) values of host\.name were seen within key_history/);
 });
+
+test('spike per key over two indices: a key busy in one index and quieter in the other is compared on all its events', async () => {
+  const T0 = uniqueBaseTime();
+  const tag = `spdaily${Math.random().toString(36).slice(2, 6)}`;
+  const older = await world.index(`${tag}-d1`);
+  const newer = await world.index(`${tag}-d2`);
+  const hit = (at: number, host: string) => event(at, { 'host.name': host });
+  // alpha: warm (first seen T0-25m), 100 events in the reference window [T0-20m, T0-10m) in one index, 40 in the
+  // current window in the other: 40 vs 100 is no drop (it would take <= 33). The other index's 20 busier hosts
+  // (50 events each) fill its shard's top list when keys are ordered by count, which left alpha's 40 out.
+  await indexDocs(world.esUrl, older, [hit(T0 - 25 * MIN, 'alpha'), ...Array.from({ length: 100 }, (_, n) => hit(T0 - 20 * MIN + n * 5000, 'alpha'))]);
+  await indexDocs(world.esUrl, newer, [
+    ...Array.from({ length: 40 }, (_, n) => hit(T0 - 9 * MIN + n * 1000, 'alpha')),
+    ...Array.from({ length: 20 }, (_, i) => Array.from({ length: 50 }, (_, n) => hit(T0 - 9 * MIN + n * 1000, `host${String(i).padStart(2, '0')}`))).flat(),
+  ]);
+  const project = world.project();
+  project.writeAlert('drop', {
+    index: `${tag}-*`, every: '1m', throttle: '0s', notify: ['soc-email'], group_by: 'host.name', group_size: 3,
+    condition: { type: 'spike', timeframe: '10m', spike_height: 3, spike_type: 'down', threshold_ref: 3 },
+    title: '{{key}} {{spike_direction}}: {{spike_current}} vs {{spike_reference}}',
+  });
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), {});
+});
