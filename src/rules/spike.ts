@@ -54,7 +54,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
     }
     return [];
   },
-  fields: (condition) => (condition.field_value ? [{ key: 'field_value', field: condition.field_value }] : []),
+  fields: (condition) => (condition.field_value ? [{ key: 'field_value', field: condition.field_value, numeric: true }] : []),
   span: (condition, window) => ({ from: window.to - 3 * condition.timeframe, to: window.to }),
   search(base, alert, condition, window) {
     const T = condition.timeframe;
