@@ -1,5 +1,6 @@
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
+import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import { timeRange } from './search.js';
 import type { RuleType, SpikeCondition } from './types.js';
@@ -94,6 +95,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
       });
     }
     for (const [key, [, last]] of Object.entries(known)) if (last < window.to - Math.max(KEY_MEMORY, 3 * T)) delete known[key];
-    return { findings, state: { keys: known } satisfies SpikeState, incomplete: keysLeftOut(alert, response) };
+    const forgotten = capKeys(known, ([, last]) => last, 'they warm up again (2 x timeframe) when they return');
+    return { findings, state: { keys: known } satisfies SpikeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten) };
   },
 };

@@ -89,3 +89,12 @@ test('compound keys: values holding the separator never make the same key; plain
   assert.notEqual(bucketKey({ key: ['a\\', 'b'] }), bucketKey({ key: ['a\\, b'] }));
   assert.equal(bucketKey({ key: 'single, value' }), 'single, value');
 });
+
+test('rule state is capped: the least recently seen keys are forgotten, with a warning saying so', async () => {
+  const { capKeys } = await import('../../src/rules/keyMemory.js');
+  const keys: Record<string, [number, number]> = { a: [1, 30], b: [2, 10], c: [3, 20], d: [4, 40] };
+  assert.equal(capKeys(keys, ([, last]) => last, 'x', 4), undefined);
+  const warning = capKeys(keys, ([, last]) => last, 'they warm up again', 2);
+  assert.deepEqual(Object.keys(keys).sort(), ['a', 'd']);
+  assert.equal(warning, '2 key(s) beyond the 2 remembered were forgotten (the least recently seen): they warm up again');
+});
