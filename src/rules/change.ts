@@ -2,6 +2,7 @@ import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { parseDuration } from '../util/duration.js';
 import { bucketKey, bucketsOf, groupAggregation } from './groupKey.js';
+import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { ChangeCondition, RuleType } from './types.js';
 
@@ -107,6 +108,7 @@ export const changeRule: RuleType<ChangeCondition> = {
       });
     }
     for (const [key, [, at]] of Object.entries(remembered)) if (at < window.to - condition.key_history) delete remembered[key];
-    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: keysLeftOut(alert, response) };
+    const forgotten = capKeys(remembered, ([, at]) => at, 'a change of their value across runs is not seen (a change within one search still is)');
+    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten) };
   },
 };

@@ -150,6 +150,8 @@ export interface ConditionField {
   /** The condition's key that names it (compare_key, fields ...). */
   key: string;
   field: string;
+  /** Set when the condition computes on its values as numbers (avg, sum ...): the field must be numeric. */
+  numeric?: boolean;
 }
 
 /** What check() sees of the alert besides its condition: the grouping, the query and the longest window a run searches (ms). */
