@@ -51,7 +51,7 @@ async function twoHosts(users: string[], options: { esUrlOf?: (host: string) => 
     project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: users.length, notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
     return project;
   });
-  return { T, a: hosts[0]!, b: hosts[1]!, shared };
+  return { T, a: hosts[0]!, b: hosts[1]!, shared, index };
 }
 
 /** How many times each subject was mailed. */
@@ -205,4 +205,68 @@ test('a host paused past its lease cannot overwrite the newer state: its write i
   for (const id of ['alert:admins', 'meta:state']) assert.equal(afterwards.get(id)?._seq_no, before.get(id)?._seq_no, `${id} is as host-b left it`);
   const seen = counts();
   for (const subject of subjects) assert.ok((seen.get(subject) ?? 0) >= 1, `${subject} sent`);
+});
+
+test('a host whose clock is a minute off neither double-sends nor stops alerting', { timeout: 180_000 }, async () => {
+  const { T, a, b, index } = await twoHosts(users.slice(0, 2));
+  for (const host of [a, b]) {
+    const config = (await import('yaml')).parse((await import('node:fs')).readFileSync(`${host.dir}/alertcron.yaml`, 'utf8'));
+    host.writeConfig({ ...config, state: { ...config.state, max_clock_skew: '1m', lease_ttl: '75s' } });
+  }
+  // host-a runs on time; host-b's cron runs 25 s later, with a clock 60 s behind.
+  const behind = 25_000 - 60_000;
+  const first = await a.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 0, first.stderr);
+  const skewed = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + behind) });
+  assert.equal(skewed.code, 0, skewed.stderr);
+  assert.deepEqual(JSON.parse(skewed.stdout).alerts.map((x: { status: string }) => x.status), ['not-due'], 'host-a ran it this minute: not a clock that went back');
+  assert.equal(world.smtp.messages.length, 2);
+  // host-a dies; host-b alone keeps alerting on what comes next, with its slow clock.
+  await indexDocs(world.esUrl, index, [logonEvent(T + 5_000, 'late')]);
+  for (let minute = 1; minute <= 3; minute++) {
+    const r = await b.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN + behind) });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject).sort(), ['Admin late', 'Admin user0', 'Admin user1'], 'the new key once, the old ones not again, no clock notice');
+  // And a host whose clock is a minute ahead: host-a, now back, sees host-b's windows behind it and goes on.
+  const ahead = await a.run(['run'], { ALERTCRON_NOW: iso(T + 4 * MIN + 60_000) });
+  assert.equal(ahead.code, 0, ahead.stderr);
+  assert.equal(world.smtp.messages.length, 3);
+});
+
+test('state migrate moves the state to the cluster and back, verified and backed up; a host left on the cluster stops', { timeout: 180_000 }, async () => {
+  const { T, a, b, shared } = await twoHosts(users.slice(0, 3));
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const yaml = await import('yaml');
+  const config = yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8'));
+  a.writeConfig({ ...config, state: { ...config.state, backend: 'file' } });
+  const first = await a.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(world.smtp.messages.length, 3);
+  const fileState = a.state();
+
+  const toCluster = await a.run(['state', 'migrate', '--to', 'cluster']);
+  assert.equal(toCluster.code, 0, toCluster.stderr);
+  assert.match(toCluster.stdout, /moved the state from the file backend to the cluster backend \(1 alerts, 0 pending deliveries, 0 silences\), verified; backup: .*state-backup-file-/);
+  assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'cluster');
+  assert.ok(readdirSync(`${a.dir}/state`).some((f) => f.startsWith('state-backup-file-')));
+  const docs = await stateDocs(shared);
+  assert.deepEqual(docs.get('alert:admins')!._source.body, fileState.alerts.admins, 'the alert state as the file had it');
+
+  // Either host goes on from the moved state: nothing is sent again.
+  const fromB = await b.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(fromB.code, 0, fromB.stderr);
+  assert.equal(world.smtp.messages.length, 3, 'host-b knows what host-a sent');
+
+  const toFile = await a.run(['state', 'migrate', '--to', 'file']);
+  assert.equal(toFile.code, 0, toFile.stderr);
+  assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'file');
+  assert.equal(a.state().alerts.admins.window.to, (await stateDocs(shared)).get('alert:admins')!._source.body.window.to);
+  const onFile = await a.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(onFile.code, 0, onFile.stderr);
+  assert.equal(world.smtp.messages.length, 3);
+  const stale = await b.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.equal(stale.code, 5, 'host-b, still set to the cluster, stops');
+  assert.match(stale.stderr, /the state was moved from the cluster index .* to a file \(moved-to-file-by-host-a\)/);
+  assert.equal(world.smtp.messages.length, 3);
 });
