@@ -146,7 +146,7 @@ class ClusterTransaction implements StateTransaction {
   }
 
   stats() {
-    return { requests: this.client.requests, writes: this.client.writes };
+    return { requests: this.client.requests, writes: this.client.writes, docs: this.client.docs };
   }
 
   /**
@@ -178,9 +178,9 @@ class ClusterTransaction implements StateTransaction {
       const results = await bulk(this.client, this.config.index, ops);
       const failed = hardFailures(results);
       const conflicts = results.filter((r) => r.status === 409);
-      for (const result of results) {
+      for (const [i, result] of results.entries()) {
         if (result.status >= 300) continue;
-        const op = ops.find((o) => o.id === result.id)!;
+        const op = ops[i]!;
         if (op.op === 'delete') this.snapshot.delete(result.id);
         else if (jsons.has(result.id)) this.snapshot.set(result.id, { json: jsons.get(result.id)!, seqNo: result.seqNo!, primaryTerm: result.primaryTerm! });
       }
@@ -242,7 +242,7 @@ function unavailableTransaction(file: string, local: ReturnType<typeof readLocal
     },
     // Kept until a run that reaches the cluster has recorded them: they may be about shared items too.
     journal: (entry) => journal.append(entry),
-    stats: () => ({ requests: client.requests, writes: client.writes }),
+    stats: () => ({ requests: client.requests, writes: client.writes, docs: client.docs }),
     release: closeAll,
   };
 }

@@ -310,21 +310,21 @@ async function main(): Promise<void> {
               resetSinks();
               const sample = await measured(python, [process.execPath, BIN, 'run', '--json'], bp.dir, benv(now), join(bOut, `${scenario}-${r}`), proxy);
               sample.delivered = delivered();
-              let stats = { requests: NaN, writes: NaN };
+              let stats: { requests: number; writes: number; docs?: number } = { requests: NaN, writes: NaN };
               try {
                 stats = (JSON.parse(sample.stdout) as { stateRequests?: typeof stats }).stateRequests ?? stats;
               } catch {
                 /* reported as a check below */
               }
-              sample.extra = { state_requests: stats.requests, state_writes: stats.writes };
+              sample.extra = { state_requests: stats.requests, state_writes: stats.writes, ...(stats.docs === undefined ? {} : { state_docs: stats.docs }) };
               samples.push(sample);
             }
             const sum = summarise(samples);
-            (results.backends ??= []).push({ n, backend, scenario, wall: sum, clusterRequests: sum.requests, stateRequests: sum.extra?.state_requests ?? NaN, stateWrites: sum.extra?.state_writes ?? NaN });
+            (results.backends ??= []).push({ n, backend, scenario, wall: sum, clusterRequests: sum.requests, stateRequests: sum.extra?.state_requests ?? NaN, stateWrites: sum.extra?.state_writes ?? NaN, ...(sum.extra?.state_docs === undefined ? {} : { stateDocs: sum.extra.state_docs }) });
             const want = scenario === 'quiet' ? 0 : expected;
             const bad = samples.filter((x) => x.code !== 0 || x.delivered !== want);
             results.checks.push(bad.length ? `N=${n} ${scenario} state backend ${backend}: exit codes ${samples.map((x) => x.code).join(',')}, delivered ${samples.map((x) => x.delivered).join(',')} (expected ${want}); stderr: ${bad[0]!.stderr.slice(0, 300)}` : `N=${n} ${scenario} state backend ${backend}: alertcron exited 0 and delivered ${want} notification(s) in each of ${samples.length} runs`);
-            log(`bench: state backend ${backend} (${scenario}): ${sum.wall_s.toFixed(3)} s, ${sum.requests} cluster requests, state requests ${sum.extra?.state_requests}, state writes ${sum.extra?.state_writes}`);
+            log(`bench: state backend ${backend} (${scenario}): ${sum.wall_s.toFixed(3)} s, ${sum.requests} cluster requests, state requests ${sum.extra?.state_requests}, state writes ${sum.extra?.state_writes}, documents written ${sum.extra?.state_docs ?? '–'}`);
           }
           await direct('DELETE', `/${stateIndex}?ignore_unavailable=true`);
           if (!opts.keep) bp.cleanup();

@@ -33,6 +33,8 @@ export interface BackendResult {
   /** The state store's own requests and writes, as the run reported them (file: writes = state rewrites + journal syncs). */
   stateRequests: number;
   stateWrites: number;
+  /** Documents the cluster backend wrote (each `_bulk` action); undefined for the file. */
+  stateDocs?: number;
 }
 
 export interface BenchResults {
@@ -184,12 +186,12 @@ function backendSection(res: BenchResults): string[] {
     '### State backends: file and cluster',
     '',
     'The same steady-state run with `state.backend: file` and with `state.backend: cluster` (the state in an index of the same cluster, through the proxy). ' +
-      '"state requests" and "state writes" are what the run itself reports (`run --json`, `stateRequests`); for the file, writes are state rewrites plus delivery-journal syncs. ' +
+      '"state requests" and "state writes" are what the run itself reports (`run --json`, `stateRequests`); for the file, writes are state rewrites plus delivery-journal syncs; for the cluster, write requests, and "documents written" the actions of its `_bulk` requests. ' +
       'Before each measured run the state is reset and one priming run at T − 1 min leaves it behind.',
     '',
-    '| N | scenario | backend | wall (median, min–max) | cluster requests (all) | state requests | state writes |',
-    '|---:|---|---|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${int(r.n)} | ${r.scenario} | ${r.backend} | ${range(r.wall)} | ${int(r.clusterRequests)} | ${int(r.stateRequests)} | ${int(r.stateWrites)} |`),
+    '| N | scenario | backend | wall (median, min–max) | cluster requests (all) | state requests | state writes | documents written |',
+    '|---:|---|---|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${int(r.n)} | ${r.scenario} | ${r.backend} | ${range(r.wall)} | ${int(r.clusterRequests)} | ${int(r.stateRequests)} | ${int(r.stateWrites)} | ${r.stateDocs === undefined || Number.isNaN(r.stateDocs) ? '–' : int(r.stateDocs)} |`),
     '',
   ];
 }
