@@ -45,7 +45,7 @@ async function twoHosts(users: string[], options: { esUrlOf?: (host: string) => 
       elasticsearch: { url: esUrl, timeout: '3s' },
       run: { deadline: '10s' },
       delivery: { deadline: '8s', attempt_timeout: '3s', retries: 0, concurrency: 2, ...options.delivery },
-      state: { backend: 'cluster', index: shared, host_id: host, lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '20s' },
+      state: { backend: 'cluster', index: shared, host_id: host, lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '4s' },
       monitoring: { notify: ['soc-email'], after_failures: 1, heartbeat_url: '${HEARTBEAT_URL}' },
     });
     project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: users.length, notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
@@ -94,8 +94,11 @@ test('20 runs at once across two hosts sharing the cluster state send each notif
   const { T, a, b, shared } = await twoHosts(users);
   const runs = Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).run(['run'], { ALERTCRON_NOW: iso(T) }));
   const results = await Promise.all(runs);
-  for (const r of results) assert.ok(r.code === 0 || r.code === 5, `each run either worked or found the lease held: ${r.code} ${r.stderr}`);
-  assert.ok(results.some((r) => r.code === 0));
+  // Each run worked, or found the lease held (5), or (on a loaded machine) got it too late to send all before its deadline (4).
+  for (const r of results) assert.ok([0, 4, 5].includes(r.code!), `each run worked, found the lease held or left deliveries pending: ${r.code} ${r.stderr}`);
+  assert.ok(results.some((r) => r.code !== 5));
+  const next = await runUntilDrained(a, T, 2);
+  assert.equal(next.code, 0, next.stderr);
   assert.deepEqual([...counts()].sort(), subjects.map((s) => [s, 1]), 'each user mailed once');
   const docs = await stateDocs(shared);
   assert.equal(docs.get('lease:run')?._source.released, true, 'the last run gave the lease back');
@@ -117,7 +120,7 @@ test('20 runs at once across two hosts sharing the cluster state send each notif
   assert.ok(state.get('alert:admins')!._source.body.keys.user2.acknowledged, 'an ack from host-a is in the shared state');
 
   // Requests per run: a few, not one per key.
-  const quiet = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  const quiet = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
   assert.equal(quiet.code, 0, quiet.stderr);
   const requests = JSON.parse(quiet.stdout).stateRequests;
   assert.ok(requests.requests <= 8, `state requests in a quiet run: ${JSON.stringify(requests)}`);
