@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { StateConfig } from '../model/config.js';
 import { emptyState, type StateData } from '../model/state.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
-import { bulk, hardFailures, type BulkOp } from './cluster/bulk.js';
+import { bulk, hardFailures, type BulkOp, type BulkResult } from './cluster/bulk.js';
 import { Claims } from './cluster/claims.js';
 import { ClusterUnreachable, StateClient, type ClusterConnection } from './cluster/client.js';
 import { fromDocs, STATE_KINDS, toDocs, type StateDoc } from './cluster/docs.js';
@@ -65,7 +65,7 @@ export class ClusterStateStore implements StateStore {
       // Deliveries this host accepted but could not record in the cluster (it went away, or the run was killed).
       journal.replay(data);
       const snapshot = new Map([...read].map(([id, r]) => [id, { json: JSON.stringify(r.doc.body), seqNo: r.seqNo, primaryTerm: r.primaryTerm }]));
-      return new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll);
+      return new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll, JSON.stringify(local));
     } catch (error) {
       if (!(error instanceof ClusterUnreachable)) {
         await closeAll();
@@ -130,10 +130,12 @@ class ClusterTransaction implements StateTransaction {
     private readonly localJournal: DeliveryJournal,
     private readonly compromised: () => Error | undefined,
     private readonly closeAll: () => Promise<void>,
+    localOnDisk: string,
   ) {
     this.fencingToken = lease.doc.token;
     this.claims = new Claims(client, config.index, lease.doc.holder, lease.doc.token, config.lease_ttl);
-    this.localJson = JSON.stringify({ slices: localSlicesOf(data), pending: [] });
+    // What the local file holds now (notices it kept are written to the cluster by the first commit, then dropped from it).
+    this.localJson = localOnDisk;
   }
 
   claim(items: Parameters<Claims['claim']>[0]): ReturnType<Claims['claim']> {
@@ -172,10 +174,13 @@ class ClusterTransaction implements StateTransaction {
     }
     for (const [id, read] of this.snapshot) if (!docs.has(id)) ops.push({ op: 'delete', id, seqNo: read.seqNo, primaryTerm: read.primaryTerm });
     ops.push(...this.claims.giveBack(new Set(this.data.pending.map((p) => p.id))));
+    // What later writes depend on goes first: the pending items and receipts before the windows that moved past them.
+    ops.sort((x, y) => writeRank(x) - writeRank(y));
     const prune = (this.lease.doc.pruned_at ?? 0) < now - CLAIM_PRUNE_EVERY_MS;
     if (ops.length || prune) {
       await this.renewLease(now, prune);
       const results = await bulk(this.client, this.config.index, ops);
+      this.keepRefusedPending(ops, results);
       const failed = hardFailures(results);
       const conflicts = results.filter((r) => r.status === 409);
       for (const [i, result] of results.entries()) {
@@ -192,6 +197,25 @@ class ClusterTransaction implements StateTransaction {
     if (local !== this.localJson) writeLocal(this.config.local_file, JSON.parse(local));
     this.localJson = local;
     this.localJournal.clear();
+  }
+
+  /**
+   * A pending item whose document the cluster refused (429, mapping ...) while its alert's window was written (or
+   * not changed) would be lost: the next run does not evaluate that window again. It is kept in the local file, and
+   * the next run of this host that reaches the cluster writes it there again. (An item whose alert document failed
+   * too is left out: the next run evaluates the window again and queues it afresh.)
+   */
+  private keepRefusedPending(ops: BulkOp[], results: BulkResult[]): void {
+    const refused = new Set(hardFailures(results).map((r) => r.id));
+    if (![...refused].some((id) => id.startsWith('pending:'))) return;
+    const written = (id: string) => !ops.some((op) => op.id === id) || !refused.has(id);
+    const keep = this.data.pending.filter((p) => refused.has(`pending:${p.id}`) && written(`alert:${p.alert}`));
+    if (!keep.length) return;
+    const local = readLocal(this.config.local_file);
+    const known = new Set(local.pending.map((p) => p.id));
+    const kept = { slices: localSlicesOf(this.data), pending: [...local.pending, ...keep.filter((p) => !known.has(p.id))] };
+    writeLocal(this.config.local_file, kept);
+    this.localJson = JSON.stringify(kept);
   }
 
   /** Gives the lease back (released, so that the next run, on either host, need not wait for it to expire). */
@@ -221,6 +245,12 @@ class ClusterTransaction implements StateTransaction {
     const query = { query: { bool: { filter: [{ term: { kind: 'claim' } }, { range: { updated_at: { lt: now - this.config.prune_after } } }] } } };
     await this.client.send('POST', `/${this.config.index}/_delete_by_query?conflicts=proceed`, query, { write: true }).catch(() => undefined);
   }
+}
+
+/** The order of a commit's writes: pending items, receipts and silences, then deletions, then alert and meta documents. */
+function writeRank(op: BulkOp): number {
+  if (op.op === 'delete') return 1;
+  return op.id.startsWith('alert:') || op.id.startsWith('meta:') ? 2 : 0;
 }
 
 /**

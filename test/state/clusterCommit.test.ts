@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { StateConfig } from '../../src/model/config.js';
+import type { PendingDelivery } from '../../src/model/state.js';
+import { ClusterStateStore } from '../../src/state/clusterStore.js';
+import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
+import { testEsUrl } from '../support/world.js';
+
+const esUrl = testEsUrl();
+const indices: string[] = [];
+let proxy: BulkFaultProxy;
+
+before(async () => {
+  proxy = await startBulkFaultProxy(esUrl);
+});
+after(async () => {
+  await proxy.close();
+  for (const index of indices) await fetch(`${esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
+
+/** A store on a fresh state index of this file's own, reached through the fault proxy. */
+function store(host = 'host-a'): { store: ClusterStateStore; index: string } {
+  const index = `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
+  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: 30_000, max_clock_skew: 1_000, lock_wait: 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
+  return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }), index };
+}
+
+async function storedIds(index: string): Promise<string[]> {
+  await fetch(`${esUrl}/${index}/_refresh`, { method: 'POST' });
+  const answer = (await (await fetch(`${esUrl}/${index}/_search?size=100`)).json()) as { hits: { hits: { _id: string }[] } };
+  return answer.hits.hits.map((h) => h._id).sort();
+}
+
+const item: PendingDelivery = { id: 'p1', alert: 'admins', key: 'root', channel: 'soc-email', reason: 'first', title: 'Admin root', message: 'm', createdAt: 1, attempts: 0 };
+
+test('a pending item the cluster refuses (429 in the _bulk answer) while its window is written is kept on the host, written by the next run, and not queued again once sent', async () => {
+  const { store: s, index } = store();
+  proxy.rejectIdsStartingWith = 'pending:';
+  const first = await s.begin();
+  first.data.alerts.admins = { window: { from: 1, to: 2 }, keys: { root: { firstSeen: 1, lastSeen: 2, fired: 2, delivered: {} } } };
+  first.data.pending.push({ ...item });
+  await assert.rejects(first.commit(), /refused 1 of \d+ writes: pending:p1: es_rejected_execution_exception/);
+  await first.release();
+  assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), ['alert:admins', 'meta:state'], 'the window moved on, the item did not reach the cluster');
+
+  proxy.rejectIdsStartingWith = undefined;
+  const second = await s.begin();
+  assert.deepEqual(second.data.pending.map((p) => p.id), ['p1'], 'the refused item is back, from the local file');
+  await second.commit();
+  assert.ok((await storedIds(index)).includes('pending:p1'), 'and now in the cluster');
+  // It is sent: the run drops it from pending.
+  second.data.pending = [];
+  await second.commit();
+  await second.release();
+
+  const third = await s.begin();
+  assert.deepEqual(third.data.pending, [], 'the copy the local file held is not queued again');
+  await third.release();
+});
+
+test('a _bulk answer that does not account for every write is not taken for success', async () => {
+  const { store: s } = store();
+  const tx = await s.begin();
+  tx.data.pending.push({ ...item, id: 'p2' });
+  proxy.dropItems = true;
+  try {
+    await assert.rejects(tx.commit(), /answered 0 results for \d+ writes/);
+  } finally {
+    proxy.dropItems = false;
+    await tx.release();
+  }
+});
