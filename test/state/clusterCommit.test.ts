@@ -75,3 +75,22 @@ test('a _bulk answer that does not account for every write is not taken for succ
     await tx.release();
   }
 });
+
+test('a claim the cluster refuses holds back only its own item: the others are claimed and sent', async () => {
+  const { store: s, index } = store();
+  const tx = await s.begin();
+  const items = ['p3', 'p4', 'p5'].map((id) => ({ ...item, id }));
+  tx.data.pending.push(...items);
+  await tx.commit();
+  proxy.rejectIdsStartingWith = 'claim:p4';
+  try {
+    const mine = await tx.claim!(items, Date.now());
+    assert.deepEqual(mine.map((p) => p.id), ['p3', 'p5']);
+  } finally {
+    proxy.rejectIdsStartingWith = undefined;
+  }
+  // p4 is still pending and unclaimed: the next run (here, this one again) may claim it.
+  assert.deepEqual((await tx.claim!([items[1]!], Date.now())).map((p) => p.id), ['p4']);
+  await tx.release();
+  assert.ok((await storedIds(index)).includes('claim:p4'));
+});

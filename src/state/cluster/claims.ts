@@ -47,7 +47,8 @@ export class Claims {
     if (!items.length) return [];
     const now = Date.now();
     const created = await bulk(this.client, this.index, items.map((item) => ({ op: 'create', id: claimId(item.id), doc: this.doc(item.id, 'claimed', now) })));
-    this.check(created);
+    // A claim the cluster refused (429 ...) is not this run's: its item waits for the next run; the others go out.
+    this.note(created);
     const mine = new Set<string>();
     const taken: string[] = [];
     created.forEach((result, i) => {
@@ -67,7 +68,7 @@ export class Claims {
         else if (claim.until < now || this.ownHostLeft(claim.holder)) takeovers.push({ op: 'index', id: found._id, doc: this.doc(id, 'claimed', now), seqNo: found._seq_no!, primaryTerm: found._primary_term! });
       }
       const results = await bulk(this.client, this.index, takeovers);
-      this.check(results);
+      this.note(results);
       for (const result of results) if (result.status < 300) this.hold(result.id.slice('claim:'.length), result, false), mine.add(result.id.slice('claim:'.length));
     }
     return items.filter((item) => mine.has(item.id));
@@ -130,8 +131,8 @@ export class Claims {
     return { kind: 'claim', id: claimId(id), holder: this.holder, token: this.token, until: now + this.ttlMs, state, updated_at: now };
   }
 
-  private check(results: ReturnType<typeof hardFailures>): void {
+  private note(results: ReturnType<typeof hardFailures>): void {
     const failed = hardFailures(results);
-    if (failed.length) throw new Error(`the state cluster refused ${failed.length} claims: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`);
+    if (failed.length) this.problem = `the state cluster refused ${failed.length} claims: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`;
   }
 }
