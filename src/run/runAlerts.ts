@@ -52,7 +52,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const deadlineAt = Date.now() + config.run.deadline;
   const deadline = AbortSignal.timeout(config.run.deadline);
   const selected = selectAlerts(loaded, options.only);
-  const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined);
+  const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
   try {
     const fullRun = !options.window && !options.only?.length;

@@ -36,7 +36,7 @@ export class ClusterStateStore implements StateStore {
   constructor(
     private readonly config: StateConfig,
     private readonly connection: ClusterConnection,
-    private readonly options: { takeOverMoved?: boolean } = {},
+    private readonly options: { takeOverMoved?: boolean; deadlineAt?: number } = {},
   ) {}
 
   /**
@@ -57,7 +57,10 @@ export class ClusterStateStore implements StateStore {
     };
     try {
       const holder = `${config.host_id}/${process.pid}/${randomUUID().slice(0, 8)}`;
-      const lease = await acquireLease(client, config.index, holder, config.lease_ttl, config.lock_wait, this.options.takeOverMoved);
+      // A run waits for the lease at most half the time it has left: the other half is for its own work.
+      const { deadlineAt } = this.options;
+      const waitMs = deadlineAt === undefined ? config.lock_wait : Math.max(0, Math.min(config.lock_wait, (deadlineAt - Date.now()) / 2));
+      const lease = await acquireLease(client, config.index, holder, config.lease_ttl, waitMs, this.options.takeOverMoved);
       const read = await readDocs(client, config.index);
       const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc)), local);
       const shared = new Set(data.pending.map((p) => p.id));

@@ -39,12 +39,12 @@ export interface StateStore {
   peek(): Promise<{ data: StateData; warning?: string }>;
 }
 
-/** The store configured in alertcron.yaml's state: section (the cluster backend uses the elasticsearch: connection). */
-export async function openStore(config: StateConfig, cluster?: ClusterConnection): Promise<StateStore> {
+/** The store configured in alertcron.yaml's state: section (the cluster backend uses the elasticsearch: connection; a run passes its deadline, which bounds the wait for the lease). */
+export async function openStore(config: StateConfig, cluster?: ClusterConnection, options: { deadlineAt?: number } = {}): Promise<StateStore> {
   if (config.backend === 'cluster') {
     if (!cluster) throw new Error('state.backend: cluster needs the elasticsearch: section');
     const { ClusterStateStore } = await import('./clusterStore.js');
-    return new ClusterStateStore(config, cluster);
+    return new ClusterStateStore(config, cluster, options);
   }
   const { FileStateStore } = await import('./fileStore.js');
   return new FileStateStore(config.file, config.lock_wait);

@@ -22,12 +22,12 @@ after(async () => {
 });
 
 /** A store on a fresh state index of this file's own, reached through the fault proxy. */
-function store(host = 'host-a'): { store: ClusterStateStore; index: string } {
-  const index = `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
+function store(host = 'host-a', options: { index?: string; lockWait?: number; deadlineAt?: number } = {}): { store: ClusterStateStore; index: string } {
+  const index = options.index ?? `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
-  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: 30_000, max_clock_skew: 1_000, lock_wait: 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
-  return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }), index };
+  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
+  return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index };
 }
 
 async function storedIds(index: string): Promise<string[]> {
@@ -93,4 +93,19 @@ test('a claim the cluster refuses holds back only its own item: the others are c
   assert.deepEqual((await tx.claim!([items[1]!], Date.now())).map((p) => p.id), ['p4']);
   await tx.release();
   assert.ok((await storedIds(index)).includes('claim:p4'));
+});
+
+test('a run waits for a lease another host holds no longer than half the time left before its deadline, whatever lock_wait says', { timeout: 30_000 }, async () => {
+  const { store: b, index } = store('host-b');
+  const held = await b.begin();
+  // host-b is still running (it holds the lease for 30 s); host-a's run has 2 s left and lock_wait of a minute.
+  const a = store('host-a', { index, lockWait: 60_000, deadlineAt: Date.now() + 2_000 }).store;
+  try {
+    await assert.rejects(a.begin(), (error: Error & { exitCode?: number }) => {
+      assert.match(error.message, /another alertcron run \(host-b\/.*\) holds the state lease .* waited [01]s \(state\.lock_wait, at most half the time left before run\.deadline\) and did nothing/);
+      return true;
+    });
+  } finally {
+    await held.release();
+  }
 });

@@ -59,7 +59,7 @@ export async function acquireLease(client: StateClient, index: string, holder: s
         const taken = await writeLease(client, index, doc, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
         if (taken) return taken;
       } else if (now + POLL_MS > giveUpAt) {
-        throw new UserError(`another alertcron run (${current.holder}) holds the state lease in ${index} until ${new Date(current.until).toISOString()}; this run did nothing`, ExitCode.lockHeld);
+        throw new UserError(`another alertcron run (${current.holder}) holds the state lease in ${index} until ${new Date(current.until).toISOString()}; this run waited ${Math.round(waitMs / 1000)}s (state.lock_wait, at most half the time left before run.deadline) and did nothing`, ExitCode.lockHeld);
       }
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
