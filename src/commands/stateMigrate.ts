@@ -50,15 +50,16 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const seen = await target.peek();
       const difference = firstDifference(canonical(moved), canonical(seen.data));
       if (difference) throw new UserError(`the state read back from the ${to} backend differs from what was written (${difference}); state.backend is unchanged, the backup is ${backup}`, ExitCode.internal);
-      if (from === 'file' && existsSync(config.state.file)) {
-        copyFileSync(config.state.file, `${backup.slice(0, -5)}.file.json`);
-        renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
-      }
+      // The switch first (one atomic rename), then the old copy is retired: a failure in between leaves this host on
+      // the verified new copy, never on a retired or missing one (a state file gone would start from nothing).
+      if (from === 'file' && existsSync(config.state.file)) copyFileSync(config.state.file, `${backup.slice(0, -5)}.file.json`);
       if (from === 'cluster') {
+        // Other hosts are stopped before this one switches: none may run on the copy left behind.
         const { markMoved } = await import('../state/clusterStore.js');
         await markMoved(cluster, config.state.index, `${MOVED_PREFIX}${config.state.host_id}`);
       }
       await setBackend(config.file, to);
+      if (from === 'file' && existsSync(config.state.file)) renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
       const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
       console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
       if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');
@@ -96,11 +97,14 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
   return `at ${path || 'the top'}`;
 }
 
-/** Sets state.backend in alertcron.yaml, keeping its comments and layout. */
+/** Sets state.backend in alertcron.yaml, keeping its comments and layout, atomically. */
 async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<void> {
   const { parseDocument } = await import('yaml');
   const text = readFileSync(file, 'utf8');
   const document = parseDocument(text);
   document.setIn(['state', 'backend'], backend);
-  writeFileSync(file, document.toString());
+  // Written aside and renamed over: a kill mid-write never leaves a half alertcron.yaml.
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, document.toString());
+  renameSync(temporary, file);
 }
