@@ -9,7 +9,7 @@ import { Claims } from './cluster/claims.js';
 import { ClusterUnreachable, StateClient, type ClusterConnection } from './cluster/client.js';
 import { fromDocs, STATE_KINDS, toDocs, type StateDoc } from './cluster/docs.js';
 import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } from './cluster/lease.js';
-import { localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
+import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
@@ -56,7 +56,8 @@ export class ClusterStateStore implements StateStore {
       if (!compromised) await releaseLocal().catch(() => undefined);
     };
     try {
-      const holder = `${config.host_id}/${process.pid}/${randomUUID().slice(0, 8)}`;
+      // host@instance/pid/run: what a later run of this very deployment may take over at once (it holds the local lock).
+      const holder = `${config.host_id}@${instanceId(config.local_file)}/${process.pid}/${randomUUID().slice(0, 8)}`;
       // A run waits for the lease at most half the time it has left: the other half is for its own work.
       const { deadlineAt } = this.options;
       const waitMs = deadlineAt === undefined ? config.lock_wait : Math.max(0, Math.min(config.lock_wait, (deadlineAt - Date.now()) / 2));

@@ -192,7 +192,7 @@ test('a host paused past its lease cannot overwrite the newer state: its write i
   // Paused while it sends: it holds the lease and has claimed its notifications.
   await waitFor('host-a to claim its notifications', async () => {
     const docs = [...(await stateDocs(shared).catch(() => new Map())).values()];
-    return docs.some((d) => d._source.kind === 'claim' && d._source.holder.startsWith('host-a/'));
+    return docs.some((d) => d._source.kind === 'claim' && d._source.holder.startsWith('host-a@'));
   });
   child.kill('SIGSTOP');
   world.smtp.acceptDelayMs = undefined;

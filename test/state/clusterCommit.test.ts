@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,12 +22,12 @@ after(async () => {
 });
 
 /** A store on a fresh state index of this file's own, reached through the fault proxy. */
-function store(host = 'host-a', options: { index?: string; lockWait?: number; deadlineAt?: number } = {}): { store: ClusterStateStore; index: string } {
+function store(host = 'host-a', options: { index?: string; lockWait?: number; deadlineAt?: number } = {}): { store: ClusterStateStore; index: string; localFile: string } {
   const index = options.index ?? `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
   const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
-  return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index };
+  return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index, localFile: config.local_file };
 }
 
 async function storedIds(index: string): Promise<string[]> {
@@ -102,10 +102,34 @@ test('a run waits for a lease another host holds no longer than half the time le
   const a = store('host-a', { index, lockWait: 60_000, deadlineAt: Date.now() + 2_000 }).store;
   try {
     await assert.rejects(a.begin(), (error: Error & { exitCode?: number }) => {
-      assert.match(error.message, /another alertcron run \(host-b\/.*\) holds the state lease .* waited [01]s \(state\.lock_wait, at most half the time left before run\.deadline\) and did nothing/);
+      assert.match(error.message, /another alertcron run \(host-b@[0-9a-f]{8}\/.*\) holds the state lease .* waited [01]s \(state\.lock_wait, at most half the time left before run\.deadline\) and did nothing/);
       return true;
     });
   } finally {
     await held.release();
   }
+});
+
+test('two machines given the same host_id (a copied alertcron.yaml) do not take each other\'s live lease as their own', async () => {
+  const { store: first, index } = store('alerts');
+  const held = await first.begin();
+  // Another deployment (its own local file) with the same host_id, while the first still runs.
+  const second = store('alerts', { index }).store;
+  try {
+    await assert.rejects(second.begin(), /another alertcron run \(alerts@[0-9a-f]{8}\/.*\) holds the state lease/);
+  } finally {
+    await held.release();
+  }
+});
+
+test('a lease left live by a killed run of this very deployment is taken over at once', async () => {
+  const { store: s, index, localFile } = store('alerts');
+  await (await s.begin()).release();
+  const instance = readFileSync(`${localFile}.instance`, 'utf8').trim();
+  const lease = (await (await fetch(`${esUrl}/${index}/_doc/lease:run`)).json()) as { _source: Record<string, unknown> };
+  // As a run killed with SIGKILL leaves it: held, not released, for a while yet.
+  await fetch(`${esUrl}/${index}/_doc/lease:run?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...lease._source, holder: `alerts@${instance}/1/killed`, released: false, until: Date.now() + 60_000 }) });
+  const tx = await s.begin();
+  assert.ok(tx.fencingToken > (lease._source.token as number));
+  await tx.release();
 });

@@ -34,7 +34,7 @@ const POLL_MS = 500;
  * Takes the lease, waiting up to `waitMs` while another live holder has it: created when absent (create-only), else
  * taken over when released or expired, with if_seq_no/if_primary_term so that of two hosts trying at once exactly
  * one succeeds. Each taking raises the fencing token. Creates the state index on first use. `holder` is
- * `host/pid/run`; the caller holds this host's local lock.
+ * `host@instance/pid/run` (a holder with the same `host@instance` is a dead run of this deployment); the caller holds this host's local lock.
  */
 export async function acquireLease(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number, takeOverMoved = false): Promise<HeldLease> {
   const giveUpAt = Date.now() + waitMs;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LOCAL_SLICES, type PendingDelivery, type StateData } from '../../model/state.js';
@@ -38,4 +39,23 @@ export function withLocalSlices(data: StateData, local: LocalState): StateData {
 export function localSlicesOf(data: StateData): Record<string, unknown> {
   const source = data as unknown as Record<string, unknown>;
   return Object.fromEntries(LOCAL_SLICES.filter((slice) => source[slice] !== undefined).map((slice) => [slice, source[slice]]));
+}
+
+/**
+ * This deployment's own id (made once, kept in `<local_file>.instance`): leases and claims name it beside
+ * state.host_id, so that a run takes over what "its own host" left only when it really is that host, not another
+ * machine given the same host_id by a copied alertcron.yaml. The caller holds the local lock.
+ */
+export function instanceId(file: string): string {
+  const path = `${file}.instance`;
+  try {
+    const id = readFileSync(path, 'utf8').trim();
+    if (/^[0-9a-f]{8}$/.test(id)) return id;
+  } catch {
+    // First run of this deployment: made below.
+  }
+  const id = randomUUID().slice(0, 8);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${id}\n`);
+  return id;
 }
