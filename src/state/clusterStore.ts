@@ -237,6 +237,12 @@ class ClusterTransaction implements StateTransaction {
     const renewed = await writeLease(this.client, this.config.index, doc, this.lease);
     if (renewed) {
       this.lease = renewed;
+      // Renewed, but so late (this host paused, the answer slow) that another host, its clock up to max_clock_skew
+      // ahead, may already judge it expired and take over: writing now could add to what that host writes.
+      const left = renewed.doc.until - Date.now();
+      if (left <= this.config.max_clock_skew) {
+        throw new UserError(`the state lease was renewed too late (${Math.max(0, Math.round(left / 1000))}s left of state.lease_ttl, not more than state.max_clock_skew): another host may be taking over; state not written`, ExitCode.lockHeld);
+      }
       return;
     }
     const current = await this.client.send('GET', `/${this.config.index}/_doc/${LEASE_ID}`).catch(() => undefined);

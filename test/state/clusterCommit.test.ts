@@ -22,11 +22,11 @@ after(async () => {
 });
 
 /** A store on a fresh state index of this file's own, reached through the fault proxy. */
-function store(host = 'host-a', options: { index?: string; lockWait?: number; deadlineAt?: number } = {}): { store: ClusterStateStore; index: string; localFile: string } {
+function store(host = 'host-a', options: { index?: string; lockWait?: number; deadlineAt?: number; leaseTtl?: number } = {}): { store: ClusterStateStore; index: string; localFile: string } {
   const index = options.index ?? `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
-  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
+  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: options.leaseTtl ?? 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
   return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index, localFile: config.local_file };
 }
 
@@ -132,4 +132,19 @@ test('a lease left live by a killed run of this very deployment is taken over at
   const tx = await s.begin();
   assert.ok(tx.fencingToken > (lease._source.token as number));
   await tx.release();
+});
+
+test('a lease renewed too late to be sure of (the answer came after lease_ttl minus max_clock_skew) writes nothing', async () => {
+  const { store: s, index } = store('host-a', { leaseTtl: 3_000 });
+  const tx = await s.begin();
+  tx.data.alerts.admins = { window: { from: 1, to: 2 }, keys: {} };
+  tx.data.pending.push({ ...item, id: 'p6' });
+  proxy.delayLeaseWritesMs = 2_500;
+  try {
+    await assert.rejects(tx.commit(), /the state lease was renewed too late .* another host may be taking over; state not written/);
+  } finally {
+    proxy.delayLeaseWritesMs = undefined;
+    await tx.release();
+  }
+  assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), [], 'neither the window nor the item was written');
 });

@@ -8,6 +8,8 @@ export interface BulkFaultProxy {
   rejectIdsStartingWith?: string;
   /** Every `_bulk` is answered 200 with no item results, and not forwarded. */
   dropItems?: boolean;
+  /** Writes of the run lease are forwarded at once but answered this much later (a host paused, a slow answer). */
+  delayLeaseWritesMs?: number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export async function startBulkFaultProxy(target: string): Promise<BulkFaultProx
     const isBulk = request.method === 'POST' && request.url?.split('?')[0] === '/_bulk';
     if (!isBulk || (!proxy.dropItems && !proxy.rejectIdsStartingWith)) {
       const answer = await forward(request.method!, request.url!, headers, body || undefined);
+      const leaseWrite = request.method === 'PUT' && /\/_doc\/lease:run\?/.test(request.url ?? '');
+      if (leaseWrite && proxy.delayLeaseWritesMs) await new Promise((resolve) => setTimeout(resolve, proxy.delayLeaseWritesMs));
       return send(answer.status, answer.text);
     }
     if (proxy.dropItems) return send(200, JSON.stringify({ took: 1, errors: false, items: [] }));
