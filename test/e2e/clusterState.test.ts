@@ -133,15 +133,19 @@ test('a host killed mid-delivery: the other host sends what it left, nothing is 
   await waitFor('the first mail', () => world.smtp.messages.length >= 1);
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('close', resolve));
-  const atKill = world.smtp.messages.length;
+  // What host-a got out before it died: the mails in flight (concurrency 2), and any accepted whose "sent" mark had
+  // not reached the cluster yet (on a loaded machine the kill can land a little later than the first mail).
+  const fromA = world.smtp.messages.map((m) => m.subject);
   world.smtp.acceptDelayMs = undefined;
   // host-b takes over once host-a's lease (and its claims) expired: within lease_ttl plus a run or two.
   const last = await runUntilDrained(b, T, 6);
   assert.equal(last.code, 0, last.stderr);
   const seen = counts();
-  assert.deepEqual([...seen.keys()].sort(), subjects, `every user mailed (killed after ${atKill} accepted)`);
-  const repeated = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
-  assert.ok(repeated <= 2, `at most the in-flight mails (concurrency 2) repeated: ${repeated} repeats ${JSON.stringify([...seen])}`);
+  assert.deepEqual([...seen.keys()].sort(), subjects, `every user mailed (host-a got ${fromA.length} out before it died)`);
+  const repeatedSubjects = [...seen].filter(([, n]) => n > 1).map(([subject]) => subject);
+  for (const subject of repeatedSubjects) assert.ok(fromA.includes(subject), `only what host-a had in flight is repeated, not ${subject}`);
+  for (const [subject, n] of seen) assert.ok(n <= 2, `${subject} at most twice (once by each host): ${n}`);
+  assert.ok(fromA.length < users.length, `host-a was killed mid-delivery (${fromA.length} of ${users.length} out)`);
 });
 
 test('the cluster becoming unreachable mid-run loses nothing; the "cluster down" notice and the heartbeat work from local memory', { timeout: 180_000 }, async () => {
