@@ -148,3 +148,26 @@ test('a lease renewed too late to be sure of (the answer came after lease_ttl mi
   }
   assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), [], 'neither the window nor the item was written');
 });
+
+test('slices other branches add (chats, chatLog, chatDone, conversations) are stored under the strict mapping as they are; tokens stay on the host', async () => {
+  const { store: s, index } = store();
+  const tx = await s.begin();
+  const extra = {
+    chats: { telegram: { allowed: { '-100': { id: '-100', title: 'SOC', kind: 'group', at: 1, by: 'ann' } }, requested: {}, banned: {} } },
+    chatLog: [{ at: 1, channel: 'telegram', chat: '-100', by: 'ann', what: 'allowed', deep: { any: ['shape', 1, true] } }],
+    chatDone: { 'telegram:42': 1 },
+    conversations: [{ id: 'c1', turns: [{ role: 'user', text: 'ack all' }] }],
+    tokens: { maxpatrol: { token: 'session-secret', expiresAt: 9 } },
+  };
+  Object.assign(tx.data, extra);
+  await tx.commit();
+  await tx.release();
+  const stored = (await (await fetch(`${esUrl}/${index}/_doc/meta:state`)).json()) as { _source: { body: Record<string, unknown> } };
+  const { tokens, ...shared } = extra;
+  for (const [slice, value] of Object.entries(shared)) assert.deepEqual(stored._source.body[slice], value, `${slice} in the cluster as it was`);
+  assert.doesNotMatch(JSON.stringify(stored), /session-secret/);
+  const back = (await s.begin()) as unknown as { data: Record<string, unknown>; release(): Promise<void> };
+  for (const [slice, value] of Object.entries(extra)) assert.deepEqual(back.data[slice], value, `${slice} back in the next run`);
+  assert.deepEqual(back.data.tokens, tokens);
+  await back.release();
+});
