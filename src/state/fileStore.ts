@@ -33,6 +33,7 @@ export class FileStateStore implements StateStore {
       const fencingToken = fence.next();
       const file = this.file;
       let saved = JSON.stringify(db.data);
+      let writes = 0;
       return {
         data: db.data,
         warning,
@@ -43,12 +44,15 @@ export class FileStateStore implements StateStore {
           const text = JSON.stringify(db.data);
           if (text === saved) return;
           await db.write();
+          writes++;
           saved = text;
           journal.clear();
         },
         journal(entry) {
           journal.append(entry);
+          writes++;
         },
+        stats: () => ({ requests: 0, writes }),
         async release() {
           if (!compromised) await release().catch(() => undefined);
         },

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { StateConfig } from '../../src/model/config.js';
+import type { PendingDelivery } from '../../src/model/state.js';
+import { ClusterStateStore } from '../../src/state/clusterStore.js';
+import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
+import { testEsUrl } from '../support/world.js';
+
+const esUrl = testEsUrl();
+const indices: string[] = [];
+let proxy: BulkFaultProxy;
+
+before(async () => {
+  proxy = await startBulkFaultProxy(esUrl);
+});
+after(async () => {
+  await proxy.close();
+  for (const index of indices) await fetch(`${esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
+
+/** A store on a fresh state index of this file's own, reached through the fault proxy. */
+function store(host = 'host-a', options: { index?: string; lockWait?: number; deadlineAt?: number; leaseTtl?: number } = {}): { store: ClusterStateStore; index: string; localFile: string } {
+  const index = options.index ?? `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
+  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: options.leaseTtl ?? 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
+  return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index, localFile: config.local_file };
+}
+
+async function storedIds(index: string): Promise<string[]> {
+  await fetch(`${esUrl}/${index}/_refresh`, { method: 'POST' });
+  const answer = (await (await fetch(`${esUrl}/${index}/_search?size=100`)).json()) as { hits: { hits: { _id: string }[] } };
+  return answer.hits.hits.map((h) => h._id).sort();
+}
+
+const item: PendingDelivery = { id: 'p1', alert: 'admins', key: 'root', channel: 'soc-email', reason: 'first', title: 'Admin root', message: 'm', createdAt: 1, attempts: 0 };
+
+test('a pending item the cluster refuses (429 in the _bulk answer) while its window is written is kept on the host, written by the next run, and not queued again once sent', async () => {
+  const { store: s, index } = store();
+  proxy.rejectIdsStartingWith = 'pending:';
+  const first = await s.begin();
+  first.data.alerts.admins = { window: { from: 1, to: 2 }, keys: { root: { firstSeen: 1, lastSeen: 2, fired: 2, delivered: {} } } };
+  first.data.pending.push({ ...item });
+  await assert.rejects(first.commit(), /refused 1 of \d+ writes: pending:p1: es_rejected_execution_exception/);
+  await first.release();
+  assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), ['alert:admins', 'meta:state'], 'the window moved on, the item did not reach the cluster');
+
+  proxy.rejectIdsStartingWith = undefined;
+  const second = await s.begin();
+  assert.deepEqual(second.data.pending.map((p) => p.id), ['p1'], 'the refused item is back, from the local file');
+  await second.commit();
+  assert.ok((await storedIds(index)).includes('pending:p1'), 'and now in the cluster');
+  // It is sent: the run drops it from pending.
+  second.data.pending = [];
+  await second.commit();
+  await second.release();
+
+  const third = await s.begin();
+  assert.deepEqual(third.data.pending, [], 'the copy the local file held is not queued again');
+  await third.release();
+});
+
+test('a _bulk answer that does not account for every write is not taken for success', async () => {
+  const { store: s } = store();
+  const tx = await s.begin();
+  tx.data.pending.push({ ...item, id: 'p2' });
+  proxy.dropItems = true;
+  try {
+    await assert.rejects(tx.commit(), /answered 0 results for \d+ writes/);
+  } finally {
+    proxy.dropItems = false;
+    await tx.release();
+  }
+});
+
+test('a claim the cluster refuses holds back only its own item: the others are claimed and sent', async () => {
+  const { store: s, index } = store();
+  const tx = await s.begin();
+  const items = ['p3', 'p4', 'p5'].map((id) => ({ ...item, id }));
+  tx.data.pending.push(...items);
+  await tx.commit();
+  proxy.rejectIdsStartingWith = 'claim:p4';
+  try {
+    const mine = await tx.claim!(items, Date.now());
+    assert.deepEqual(mine.map((p) => p.id), ['p3', 'p5']);
+  } finally {
+    proxy.rejectIdsStartingWith = undefined;
+  }
+  // p4 is still pending and unclaimed: the next run (here, this one again) may claim it.
+  assert.deepEqual((await tx.claim!([items[1]!], Date.now())).map((p) => p.id), ['p4']);
+  await tx.release();
+  assert.ok((await storedIds(index)).includes('claim:p4'));
+});
+
+test('a run waits for a lease another host holds no longer than half the time left before its deadline, whatever lock_wait says', { timeout: 30_000 }, async () => {
+  const { store: b, index } = store('host-b');
+  const held = await b.begin();
+  // host-b is still running (it holds the lease for 30 s); host-a's run has 2 s left and lock_wait of a minute.
+  const a = store('host-a', { index, lockWait: 60_000, deadlineAt: Date.now() + 2_000 }).store;
+  try {
+    await assert.rejects(a.begin(), (error: Error & { exitCode?: number }) => {
+      assert.match(error.message, /another alertcron run \(host-b@[0-9a-f]{8}\/.*\) holds the state lease .* waited [01]s \(state\.lock_wait, at most half the time left before run\.deadline\) and did nothing/);
+      return true;
+    });
+  } finally {
+    await held.release();
+  }
+});
+
+test('two machines given the same host_id (a copied alertcron.yaml) do not take each other\'s live lease as their own', async () => {
+  const { store: first, index } = store('alerts');
+  const held = await first.begin();
+  // Another deployment (its own local file) with the same host_id, while the first still runs.
+  const second = store('alerts', { index }).store;
+  try {
+    await assert.rejects(second.begin(), /another alertcron run \(alerts@[0-9a-f]{8}\/.*\) holds the state lease/);
+  } finally {
+    await held.release();
+  }
+});
+
+test('a lease left live by a killed run of this very deployment is taken over at once', async () => {
+  const { store: s, index, localFile } = store('alerts');
+  await (await s.begin()).release();
+  const instance = readFileSync(`${localFile}.instance`, 'utf8').trim();
+  const lease = (await (await fetch(`${esUrl}/${index}/_doc/lease:run`)).json()) as { _source: Record<string, unknown> };
+  // As a run killed with SIGKILL leaves it: held, not released, for a while yet.
+  await fetch(`${esUrl}/${index}/_doc/lease:run?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...lease._source, holder: `alerts@${instance}/1/killed`, released: false, until: Date.now() + 60_000 }) });
+  const tx = await s.begin();
+  assert.ok(tx.fencingToken > (lease._source.token as number));
+  await tx.release();
+});
+
+test('a lease renewed too late to be sure of (the answer came after lease_ttl minus max_clock_skew) writes nothing', async () => {
+  const { store: s, index } = store('host-a', { leaseTtl: 3_000 });
+  const tx = await s.begin();
+  tx.data.alerts.admins = { window: { from: 1, to: 2 }, keys: {} };
+  tx.data.pending.push({ ...item, id: 'p6' });
+  proxy.delayLeaseWritesMs = 2_500;
+  try {
+    await assert.rejects(tx.commit(), /the state lease was renewed too late .* another host may be taking over; state not written/);
+  } finally {
+    proxy.delayLeaseWritesMs = undefined;
+    await tx.release();
+  }
+  assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), [], 'neither the window nor the item was written');
+});
+
+test('slices other branches add (chats, chatLog, chatDone, conversations) are stored under the strict mapping as they are; tokens stay on the host', async () => {
+  const { store: s, index } = store();
+  const tx = await s.begin();
+  const extra = {
+    chats: { telegram: { allowed: { '-100': { id: '-100', title: 'SOC', kind: 'group', at: 1, by: 'ann' } }, requested: {}, banned: {} } },
+    chatLog: [{ at: 1, channel: 'telegram', chat: '-100', by: 'ann', what: 'allowed', deep: { any: ['shape', 1, true] } }],
+    chatDone: { 'telegram:42': 1 },
+    conversations: [{ id: 'c1', turns: [{ role: 'user', text: 'ack all' }] }],
+    tokens: { maxpatrol: { token: 'session-secret', expiresAt: 9 } },
+  };
+  Object.assign(tx.data, extra);
+  await tx.commit();
+  await tx.release();
+  const stored = (await (await fetch(`${esUrl}/${index}/_doc/meta:state`)).json()) as { _source: { body: Record<string, unknown> } };
+  const { tokens, ...shared } = extra;
+  for (const [slice, value] of Object.entries(shared)) assert.deepEqual(stored._source.body[slice], value, `${slice} in the cluster as it was`);
+  assert.doesNotMatch(JSON.stringify(stored), /session-secret/);
+  const back = (await s.begin()) as unknown as { data: Record<string, unknown>; release(): Promise<void> };
+  for (const [slice, value] of Object.entries(extra)) assert.deepEqual(back.data[slice], value, `${slice} back in the next run`);
+  assert.deepEqual(back.data.tokens, tokens);
+  await back.release();
+});
