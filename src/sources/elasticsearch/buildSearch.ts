@@ -1,7 +1,13 @@
 import type { SearchRequest } from '../../model/search.js';
 import type { Window } from '../../model/window.js';
 import { ruleTypeOf } from '../../rules/registry.js';
+import type { FusionKey } from './fuse.js';
 import type { SearchAlertDef } from './types.js';
+
+/** The span an alert's search covers for a run's window: the window, or wider for rule types that look back further. */
+export function searchSpan(alert: SearchAlertDef, window: Window): Window {
+  return ruleTypeOf(alert.condition).span?.(alert.condition, window) ?? window;
+}
 
 /**
  * Builds the search for one alert and window: the user's query filtered to the span its rule type searches
@@ -9,9 +15,15 @@ import type { SearchAlertDef } from './types.js';
  */
 export function buildSearch(alert: SearchAlertDef, window: Window): SearchRequest {
   const rule = ruleTypeOf(alert.condition);
-  const span = rule.span?.(alert.condition, window) ?? window;
+  const span = searchSpan(alert, window);
   const { query, aggs: _aggs, aggregations: _aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
   const range = { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };
   const base = { ...rest, query: { bool: { filter: [query ?? { match_all: {} }, range] } } };
   return { index: alert.index, body: rule.search(base, alert, alert.condition) };
+}
+
+/** What the alert's search shares with others that may be fused with it: index, timestamp field and span. */
+export function fusionKey(alert: SearchAlertDef, window: Window): FusionKey {
+  const span = searchSpan(alert, window);
+  return { index: alert.index, timestamp_field: alert.timestamp_field, from: span.from, to: span.to };
 }

@@ -9,7 +9,7 @@ import { keepAliveAgent, post } from '../../http/post.js';
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
  * cluster refused the search itself (a query it cannot parse): the alert's fault, not the cluster's.
  */
-export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true };
+export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true; /** The cluster answered this search with an error of its own (not a failure of the request). */ own?: true };
 
 /** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
 const MAX_SPLITS = 32;
@@ -50,7 +50,8 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
         const error = !answered[0]!.ok ? answered[0]!.error : '';
         failure ??= `the cluster refused every search of the request: ${error}`;
-        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error })));
+        // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
+        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const })));
       } else outcomes.push(...answered);
     }
   } finally {
@@ -97,12 +98,12 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   const outcomes = chunk.map((_, i): SearchOutcome => {
     const item = parsed.responses?.[i];
     if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
-    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}` };
+    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}`, own: true };
     if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
     const failed = item._shards?.failed ?? 0;
     if (failed > 0) {
       const reason = item._shards?.failures?.[0]?.reason;
-      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run` };
+      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run`, own: true };
     }
     return { ok: true, response: item };
   });

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { useChannelServers } from '../support/channelWorld.js';
+import { exampleConfig } from '../support/exampleConfig.js';
+import type { Project } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { useTheHiveServer } from '../support/theHiveServer.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+const servers = useChannelServers();
+const fake = useTheHiveServer();
+
+/** The alerts of every rule type over one index, in the shapes fusion must reproduce (and some it must leave alone). */
+function ruleAlerts(index: string): Record<string, Record<string, unknown>> {
+  const byHost = { by_host: { terms: { field: 'host.name' }, aggs: { users: { cardinality: { field: 'winlog.event_data.TargetUserName' } } } } };
+  return {
+    'any-failures': { index, query: { query: { term: { 'event.code': '4625' } } }, condition: { type: 'any' }, samples: 3, message: '{{count}} {{samples}}' },
+    'any-per-user': { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', samples: 2, message: '{{count}} {{source.ip}} {{samples}}' },
+    'count-per-host': { index, condition: { type: 'count', gte: 2 }, group_by: 'host.name', message: '{{count}} {{winlog.event_data.TargetUserName}}' },
+    'count-silent-user': { index, query: { query: { term: { 'winlog.event_data.TargetUserName': 'nobody' } } }, condition: { type: 'count', lt: 1 }, samples: 0 },
+    'count-source-filter': { index, query: { _source: ['winlog'], query: { term: { 'event.code': '4624' } } }, condition: { type: 'count', gte: 3 }, samples: 5, message: '{{count}} {{samples}}' },
+    'count-group-size-1': { index, condition: { type: 'count', gte: 1 }, group_by: 'source.ip', group_size: 1 },
+    'buckets-users-per-host': { index, query: { aggs: byHost }, condition: { type: 'buckets', path: 'by_host', value: 'users.value', gte: 2 }, message: '{{key}} {{users}}' },
+    'buckets-pipeline': {
+      index,
+      query: { aggs: { by_ip: { terms: { field: 'source.ip' } }, busiest: { max_bucket: { buckets_path: 'by_ip>_count' } } } },
+      condition: { type: 'buckets', path: 'by_ip', gte: 2 },
+    },
+    'script-per-user': { index, condition: { type: 'script', module: 'per-user.mjs' }, samples: 10 },
+    'script-own-size': { index, query: { size: 500, sort: [{ '@timestamp': 'asc' }] }, condition: { type: 'script', module: 'per-user.mjs' } },
+    'any-lookback-5m': { index, lookback: '5m', condition: { type: 'any' }, group_by: 'host.name' },
+    'any-own-timeout': { index, query: { timeout: '20s', query: { term: { 'event.code': '4625' } } }, condition: { type: 'any' } },
+    'any-like-the-examples': { index: 'winlogbeat-*', condition: { type: 'count', gte: 2 }, group_by: 'winlog.event_data.TargetUserName' },
+  };
+}
+
+/** A project with the bundled examples and the alerts above, its searches fused (up to `fuse` alerts) or not (1). */
+function projectWith(index: string, fuse: number): Project {
+  const project = world.project();
+  project.copyExamples();
+  const config = exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: fake.server.base });
+  // One search per request, so that the requests counted are the searches sent.
+  config.elasticsearch = { ...(config.elasticsearch as object), msearch_chunk: 1, fuse_alerts: fuse };
+  project.writeConfig(config);
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey });
+  writeFileSync(join(project.dir, 'alerts', 'per-user.mjs'), 'export default ({ hits }) => hits.map((h) => ({ key: h.winlog.event_data.TargetUserName, count: 1, fields: { ip: h.source.ip } }));\n');
+  for (const [name, alert] of Object.entries(ruleAlerts(index))) project.writeAlert(name, { notify: ['soc-email'], title: '{{key}}', ...alert });
+  return project;
+}
+
+test('fused and unfused searches find the same: the whole example set and every rule type, against the real engine', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('fusion');
+  const winlog = await world.index('winlogbeat-fusion');
+  const users = ['alice', 'bob', 'carol', 'dave', 'Administrator'];
+  const docs = Array.from({ length: 60 }, (_, i) =>
+    logonEvent(T - (i % 12) * MIN + (i % 7) * 1000, users[i % 5]!, { code: i % 3 === 0 ? '4625' : '4624', host: `web0${i % 4}`, ip: `10.0.0.${i % 6}` }),
+  );
+  await indexDocs(world.esUrl, index, docs);
+  const burst = Array.from({ length: 11 }, (_, i) => logonEvent(T - 4 * MIN + i * 10_000, 'mallory', { code: '4625', ip: '198.51.100.7' }));
+  await indexDocs(world.esUrl, winlog, [...docs.slice(0, 30), ...burst]);
+  fake.server.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: T - 31 * MIN });
+  fake.server.addCase({ title: 'Invoice 4411', _createdAt: T - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+
+  const runs = [];
+  for (const fuse of [100, 1]) {
+    const result = await projectWith(index, fuse).run(['run', '--dry-run', '--json'], { ALERTCRON_NOW: iso(T) });
+    assert.equal(result.code, 0, result.stderr);
+    runs.push(JSON.parse(result.stdout));
+  }
+  const [fused, unfused] = runs;
+  const findings = (report: { alerts: { name: string; status: string; findings: unknown[] }[] }) => report.alerts.map((a) => [a.name, a.status, a.findings]);
+  assert.deepEqual(findings(fused), findings(unfused));
+  assert.ok(fused.alerts.every((a: { status: string }) => a.status === 'ok'));
+  const fired = fused.alerts.filter((a: { findings: unknown[] }) => a.findings.length).map((a: { name: string }) => a.name);
+  assert.deepEqual(fired, [
+    'admin-logins', 'any-failures', 'any-like-the-examples', 'any-lookback-5m', 'any-own-timeout', 'any-per-user', 'buckets-pipeline', 'buckets-users-per-host',
+    'case-feedback', 'count-group-size-1', 'count-per-host', 'count-silent-user', 'count-source-filter', 'failed-logon-burst', 'hive-sla', 'index-silent',
+    'script-own-size', 'script-per-user',
+  ]);
+  assert.deepEqual(fused.warnings, unfused.warnings);
+  // 16 searches on their own; fused: the 9 alerts over the index's 10-minute window are one search, admin-logins and
+  // any-like-the-examples another; the 5-minute lookback, the own size and own timeout, the two other examples go alone.
+  assert.equal(unfused.clusterRequests, 16);
+  assert.equal(fused.clusterRequests, 7);
+});
+
+test('a fused search the cluster rejects is sent again as its alerts\' own searches: only the faulty alert fails', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('fusion-broken');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root'), logonEvent(T - 2 * MIN, 'alice')]);
+  const project = world.project({ extraConfig: { elasticsearch: { url: world.esUrl, msearch_chunk: 10 } } });
+  for (const name of ['a1', 'a2', 'a3']) project.writeAlert(name, { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], title: `${name} {{key}}` });
+  project.writeAlert('a4-broken', { index, query: { query: { range: { '@timestamp': { gte: 'not a date' } } } }, condition: { type: 'any' }, notify: ['soc-slack'] });
+  const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 3, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(report.alerts.map((a: { name: string; status: string; findings: { key: string }[] }) => [a.name, a.status, a.findings.map((f) => f.key)]), [
+    ['a1', 'ok', ['alice', 'root']],
+    ['a2', 'ok', ['alice', 'root']],
+    ['a3', 'ok', ['alice', 'root']],
+    ['a4-broken', 'error', []],
+  ]);
+  assert.equal(report.clusterRequests, 2, 'the fused search, then the four alerts\' own searches in one _msearch');
+  assert.equal(result.stderr, `alert a4-broken: ${report.alerts[3].error}\n`);
+  assert.match(report.alerts[3].error, /^search failed: .*parse.*not a date/);
+  assert.equal(world.slack.accepted().length, 6);
+});
