@@ -1,6 +1,6 @@
 // The benchmark: `npm run bench` (tsc -p . && node dist/test/bench/bench.js).
 //
-//   node dist/test/bench/bench.js [--sizes 10,100,1000,5000] [--runs 5] [--ea-runs R] [--no-elastalert]
+//   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
@@ -13,11 +13,11 @@ import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:o
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { startEngine } from '../support/engine.js';
-import { createProject, REPO_ROOT } from '../support/project.js';
+import { createProject, defaultConfig, REPO_ROOT } from '../support/project.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
 import { writeAlertcronAlerts, writeElastAlertRules } from './alerts.js';
-import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, WINDOW_MS } from './data.js';
+import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
@@ -37,7 +37,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -56,11 +56,11 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--out') o.out = value();
     else if (name === '--keep') o.keep = true;
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
-  if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error('--sizes: whole numbers from 1 to 5000 (the seeded data has 5,000 servers)');
+  if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > SERVERS)) throw new Error(`--sizes: whole numbers from 1 to ${SERVERS} (the seeded data has ${SERVERS.toLocaleString('en-US')} servers)`);
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a whole number >= 1');
   return o;
 }
@@ -68,6 +68,8 @@ function parseOptions(argv: string[]): Options {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const iso = (ms: number) => new Date(ms).toISOString();
 const WRITEBACK = 'bench_elastalert';
+/** The bench project's configuration with query fusion off (`fuse_alerts: 1`), next to alertcron.yaml. */
+const UNFUSED_CONFIG = 'alertcron-unfused.yaml';
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
       log(`\nbench: N = ${n} (${expected} alerts match in the incident minute)`);
 
       // ---- alertcron
-      const project = createProject({
+      const projectOptions = {
         esUrl: proxy.url,
         smtpPort: smtp.port,
         slackUrl: slack.url,
@@ -189,7 +191,10 @@ async function main(): Promise<void> {
           delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
           state: { lock_wait: '10s' },
         },
-      });
+      };
+      const project = createProject(projectOptions);
+      // The same project with query fusion off (every alert's search on its own), compared side by side.
+      writeFileSync(join(project.dir, UNFUSED_CONFIG), stringify(defaultConfig({ ...projectOptions, extraConfig: { ...projectOptions.extraConfig, elasticsearch: { url: proxy.url, timeout: '30s', fuse_alerts: 1 } } })));
       size.project = project.dir;
       writeAlertcronAlerts(project, n);
       const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
@@ -260,6 +265,21 @@ async function main(): Promise<void> {
           size.acQuietCold = summarise(cold);
           if (cold.some((s) => s.code !== 0)) results.checks.push(`N=${n} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);
           log(`bench: alertcron run (quiet, no parse cache): ${size.acQuietCold.wall_s.toFixed(3)} s, ${size.acQuietCold.rss_mb.toFixed(0)} MB`);
+
+          // The same steady-state run with query fusion off, alternating with fused runs so both see the same load.
+          const unfused: Sample[] = [];
+          const fusedAgain: Sample[] = [];
+          for (let r = 0; r < opts.runs; r++) {
+            for (const [series, args] of [[unfused, ['run', '--config', UNFUSED_CONFIG]], [fusedAgain, ['run']]] as const) {
+              restore();
+              await clearRequestCache();
+              series.push(await alertcron([...args], now, `quiet-${series === unfused ? 'unfused' : 'fused'}-${r}`));
+            }
+          }
+          size.acQuietUnfused = summarise(unfused);
+          size.acQuietFusedPaired = summarise(fusedAgain);
+          if (unfused.some((s) => s.code !== 0)) results.checks.push(`N=${n} quiet with fusion off: alertcron exit codes ${unfused.map((s) => s.code).join(',')}: ${unfused.find((s) => s.code !== 0)!.stderr.slice(0, 300)}`);
+          log(`bench: alertcron run (quiet, fusion off / on, alternating): ${size.acQuietUnfused.wall_s.toFixed(3)} s / ${size.acQuietFusedPaired.wall_s.toFixed(3)} s; ${size.acQuietUnfused.requests} / ${size.acQuietFusedPaired.requests} requests; cluster in flight ${size.acQuietUnfused.clusterMs.toFixed(0)} / ${size.acQuietFusedPaired.clusterMs.toFixed(0)} ms`);
         }
 
         if (opts.profile && n === opts.profileSize) {

@@ -16,6 +16,9 @@ export interface SizeResult {
   validate?: Summary;
   validateCold?: Summary;
   acQuietCold?: Summary;
+  /** Nothing matching with query fusion off, and the fused run measured alternately with it. */
+  acQuietUnfused?: Summary;
+  acQuietFusedPaired?: Summary;
   acQuiet?: Summary;
   acIncident?: Summary;
   eaQuiet?: Summary;
@@ -187,7 +190,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     ...commands,
     '```',
     '',
-    'Options: `--sizes 10,100,1000,5000` `--runs 5` `--ea-runs R` (ElastAlert2 runs; default: `--runs`)',
+    'Options: `--sizes 10,100,1000,5000,10000` `--runs 5` `--ea-runs R` (ElastAlert2 runs; default: `--runs`)',
     '`--no-elastalert` `--no-profile` `--profile-size 1000` `--port 9260` `--out docs/BENCHMARK.md` `--keep` (keep the work folder).',
     `This report: sizes ${res.options.sizes.join(', ')}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',

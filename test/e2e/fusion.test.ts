@@ -35,6 +35,8 @@ function ruleAlerts(index: string): Record<string, Record<string, unknown>> {
     'any-lookback-5m': { index, lookback: '5m', condition: { type: 'any' }, group_by: 'host.name' },
     'any-own-timeout': { index, query: { timeout: '20s', query: { term: { 'event.code': '4625' } } }, condition: { type: 'any' } },
     'any-like-the-examples': { index: 'winlogbeat-*', condition: { type: 'count', gte: 2 }, group_by: 'winlog.event_data.TargetUserName' },
+    'any-no-such-index': { index: `${index}-none-*`, condition: { type: 'any' }, group_by: 'host.name' },
+    'count-no-such-index': { index: `${index}-none-*`, condition: { type: 'count', lt: 1 }, samples: 2 },
   };
 }
 
@@ -79,14 +81,15 @@ test('fused and unfused searches find the same: the whole example set and every 
   const fired = fused.alerts.filter((a: { findings: unknown[] }) => a.findings.length).map((a: { name: string }) => a.name);
   assert.deepEqual(fired, [
     'admin-logins', 'any-failures', 'any-like-the-examples', 'any-lookback-5m', 'any-own-timeout', 'any-per-user', 'buckets-pipeline', 'buckets-users-per-host',
-    'case-feedback', 'count-group-size-1', 'count-per-host', 'count-silent-user', 'count-source-filter', 'failed-logon-burst', 'hive-sla', 'index-silent',
+    'case-feedback', 'count-group-size-1', 'count-no-such-index', 'count-per-host', 'count-silent-user', 'count-source-filter', 'failed-logon-burst', 'hive-sla', 'index-silent',
     'script-own-size', 'script-per-user',
   ]);
   assert.deepEqual(fused.warnings, unfused.warnings);
-  // 16 searches on their own; fused: the 9 alerts over the index's 10-minute window are one search, admin-logins and
-  // any-like-the-examples another; the 5-minute lookback, the own size and own timeout, the two other examples go alone.
-  assert.equal(unfused.clusterRequests, 16);
-  assert.equal(fused.clusterRequests, 7);
+  // 18 searches on their own; fused: the 9 alerts over the index's 10-minute window are one search, admin-logins and
+  // any-like-the-examples another, the two over a pattern no index matches a third; the 5-minute lookback, the own
+  // size and own timeout, the two other examples go alone.
+  assert.equal(unfused.clusterRequests, 18);
+  assert.equal(fused.clusterRequests, 8);
 });
 
 test('a fused search the cluster rejects is sent again as its alerts\' own searches: only the faulty alert fails', async () => {

@@ -97,7 +97,9 @@ function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
  * `track_total_hits` asks for, its documents and its aggregations; undefined for a member the response lacks.
  */
 export function memberResponse(fused: SearchResponse, body: Record<string, unknown>, j: number): SearchResponse | undefined {
-  const bucket = fused.aggregations?.[`${FUSED_AGG}${j}`] as ({ doc_count?: number } & Record<string, unknown>) | undefined;
+  // No index matched the pattern: the cluster answers without aggregations, as it does each search on its own.
+  if (fused.aggregations === undefined) return { took: fused.took, timed_out: fused.timed_out, _shards: fused._shards, hits: { ...totalOf(0, body.track_total_hits), max_score: null, hits: [] } as SearchResponse['hits'] };
+  const bucket = fused.aggregations[`${FUSED_AGG}${j}`] as ({ doc_count?: number } & Record<string, unknown>) | undefined;
   if (!bucket || typeof bucket.doc_count !== 'number') return undefined;
   const { doc_count: count, [FUSED_HITS]: top, ...own } = bucket;
   const documents = (top as { hits?: { hits?: NonNullable<SearchResponse['hits']>['hits']; max_score?: number | null } } | undefined)?.hits;
