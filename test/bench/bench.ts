@@ -2,6 +2,7 @@
 //
 //   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
+//                                 [--state-keys 100000] [--state-alerts 100]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
@@ -20,6 +21,7 @@ import { writeAlertcronAlerts, writeElastAlertRules } from './alerts.js';
 import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
+import { measureStateGrowth } from './stateGrowth.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
 import { BENCH_DIR, capture, measured, summarise, type Sample } from './run.js';
 import { ensureVenv } from './venv.js';
@@ -34,10 +36,13 @@ interface Options {
   port: number;
   out: string;
   keep: boolean;
+  /** Keys in the grown state measured (0: not measured), over stateAlerts alerts. */
+  stateKeys: number;
+  stateAlerts: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -55,8 +60,10 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--port') o.port = Number(value());
     else if (name === '--out') o.out = value();
     else if (name === '--keep') o.keep = true;
+    else if (name === '--state-keys') o.stateKeys = Number(value());
+    else if (name === '--state-alerts') o.stateAlerts = Number(value());
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -338,6 +345,20 @@ async function main(): Promise<void> {
         }
       }
       results.sizes.push(size);
+      writeReport(opts.out, results, commands(opts));
+    }
+    if (opts.stateKeys > 0) {
+      // ---- a grown state: the same small run with a state of many keys and with none
+      log(`\nbench: state growth: ${opts.stateAlerts} alerts, a state of ${opts.stateKeys.toLocaleString('en-US')} keys and one of none`);
+      const project = createProject({ esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url, extraConfig: { elasticsearch: { url: proxy.url, timeout: '30s' }, defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' }, state: { lock_wait: '10s' } } });
+      const outDir = join(work, 'state-growth');
+      mkdirSync(outDir);
+      const env = (now: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ALERTCRON_NOW: iso(now) });
+      const growth = await measureStateGrowth(project, opts.stateAlerts, opts.stateKeys, opts.runs, (now, label) => measured(python, [process.execPath, BIN, 'run'], project.dir, env(now), join(outDir, label), proxy), async () => void (await clearRequestCache()));
+      results.stateGrowth = growth;
+      results.checks.push(...growth.checks);
+      log(`bench: state growth: ${growth.withKeys.wall_s.toFixed(3)} s / ${growth.withKeys.rss_mb.toFixed(0)} MB with the keys, ${growth.withoutKeys.wall_s.toFixed(3)} s / ${growth.withoutKeys.rss_mb.toFixed(0)} MB without`);
+      if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
   } catch (error) {

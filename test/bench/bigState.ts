@@ -3,10 +3,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Writes `file` holding `keys` keys spread evenly over the alerts, all seen within the last day before `now`. */
-export function writeGrownState(file: string, alerts: readonly string[], keys: number, now: number, channel: string): void {
+/** Writes `file` holding `keys` keys spread evenly over the alerts, all seen within the last day before `now`; returns its size in bytes. */
+export function writeGrownState(file: string, alerts: readonly string[], keys: number, now: number, channel: string): number {
   const state = { version: 1, alerts: {} as Record<string, unknown>, pending: [], sent: [], silences: [], sources: {}, cursors: {} };
-  const perAlert = Math.ceil(keys / alerts.length);
+  const perAlert = Math.ceil(keys / Math.max(1, alerts.length));
   let made = 0;
   for (const [a, name] of alerts.entries()) {
     const stored: Record<string, unknown> = {};
@@ -17,5 +17,7 @@ export function writeGrownState(file: string, alerts: readonly string[], keys: n
     state.alerts[name] = { window: { from: now - 120_000, to: now - 60_000 }, lastRunAt: now - 60_000, keys: stored };
   }
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(state, null, 2));
+  const text = JSON.stringify(state, null, 2);
+  writeFileSync(file, text);
+  return Buffer.byteLength(text);
 }

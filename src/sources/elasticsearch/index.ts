@@ -22,6 +22,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       timeout: parseDuration((raw.timeout as string | undefined) ?? '30s'),
       msearch_chunk: (raw.msearch_chunk as number | undefined) ?? 200,
       fuse_alerts: (raw.fuse_alerts as number | undefined) ?? 100,
+      msearch_concurrency: (raw.msearch_concurrency as number | undefined) ?? 1,
     };
   },
   checkAlert(raw, context) {

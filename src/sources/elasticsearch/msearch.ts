@@ -4,6 +4,7 @@ import type { SearchRequest, SearchResponse } from '../../model/search.js';
 import { redact } from '../../util/redact.js';
 import { errorMessage } from '../../util/errors.js';
 import { keepAliveAgent, post } from '../../http/post.js';
+import { mapLimit } from '../../util/mapLimit.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -15,7 +16,8 @@ export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false
 const MAX_SPLITS = 32;
 
 /**
- * Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome,
+ * Runs all searches through `_msearch`, `chunk` searches per HTTP request (`msearch_concurrency` requests at a
+ * time), and reports each search's outcome,
  * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
  */
 export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
@@ -43,9 +45,11 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       const half = Math.ceil(chunk.length / 2);
       return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
     };
-    for (let start = 0; start < searches.length; start += config.msearch_chunk) {
-      const chunk = searches.slice(start, start + config.msearch_chunk);
-      const answered = await search(chunk);
+    const chunks: SearchRequest[][] = [];
+    for (let start = 0; start < searches.length; start += config.msearch_chunk) chunks.push(searches.slice(start, start + config.msearch_chunk));
+    const answers = await mapLimit(chunks, config.msearch_concurrency ?? 1, search);
+    chunks.forEach((chunk, c) => {
+      const answered = answers[c]!;
       // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
       if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
         const error = !answered[0]!.ok ? answered[0]!.error : '';
@@ -53,7 +57,7 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
         // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
         outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const })));
       } else outcomes.push(...answered);
-    }
+    });
   } finally {
     agent.destroy();
   }
