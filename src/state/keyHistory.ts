@@ -19,6 +19,8 @@ export interface KeySummary {
 interface Segment {
   summary: KeySummary;
   text: string;
+  /** The whole line as read (without its newline), copied as it is while the keys stay unloaded. */
+  line?: string;
 }
 
 /** The keys not loaded yet, per alert state object (a loaded alert's keys are plain data again). */
@@ -74,9 +76,16 @@ export function attachKeys(state: AlertState, name: string, segment: Segment, fi
   });
 }
 
-/** The line of one alert in the key file: its name, the keys' summary and the keys, tab-separated JSON. */
+/** The line of one alert in the key file (without its newline): its name, the keys' summary and the keys, tab-separated JSON. */
 function line(name: string, segment: Segment): string {
-  return `${JSON.stringify(name)}\t${JSON.stringify(segment.summary)}\t${segment.text}\n`;
+  return `${JSON.stringify(name)}\t${JSON.stringify(segment.summary)}\t${segment.text}`;
+}
+
+/** The key file's text from its lines. */
+export function keyFileText(lines: ReadonlyMap<string, string>): string {
+  let text = '';
+  for (const value of lines.values()) text += `${value}\n`;
+  return text;
 }
 
 /**
@@ -92,7 +101,7 @@ export function splitKeys(data: StateData, previous: ReadonlyMap<string, string>
     const { keys: _keys, ...rest } = Object.getOwnPropertyDescriptor(state, 'keys')?.get ? withoutKeys(state) : state;
     alerts[name] = rest as AlertState;
     const stored = unloaded.get(state);
-    const text = stored ? line(name, stored) : line(name, { summary: summariseKeys(state.keys ?? {}), text: JSON.stringify(state.keys ?? {}) });
+    const text = stored ? (stored.line ?? line(name, stored)) : line(name, { summary: summariseKeys(state.keys ?? {}), text: JSON.stringify(state.keys ?? {}) });
     if (previous.get(name) !== text) changed = true;
     keys.set(name, text);
   }
@@ -128,7 +137,7 @@ export function readKeyLines(text: string): { lines: Map<string, { line: string;
       const name = JSON.parse(raw.slice(0, first)) as string;
       const summary = JSON.parse(raw.slice(first + 1, second)) as KeySummary;
       if (typeof name !== 'string' || typeof summary?.count !== 'number') throw new Error('not name, summary and keys');
-      lines.set(name, { line: `${raw}\n`, segment: { summary, text: raw.slice(second + 1) } });
+      lines.set(name, { line: raw, segment: { summary, text: raw.slice(second + 1), line: raw } });
     } catch (error) {
       problems.push(`line ${lines.size + problems.length + 1}: ${(error as Error).message}`);
     }
