@@ -135,7 +135,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     startedAt: iso(started),
-    options: { sizes: opts.sizes, runs: opts.runs, eaRuns: opts.eaRuns },
+    options: { sizes: opts.sizes, runs: opts.runs, eaRuns: opts.eaRuns, port: opts.port },
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',

@@ -31,7 +31,7 @@ export interface BenchResults {
   finishedAt?: string;
   /** Why the bench stopped early, if it did. */
   error?: string;
-  options: { sizes: number[]; runs: number; eaRuns?: number };
+  options: { sizes: number[]; runs: number; eaRuns?: number; port?: number };
   machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; loadAvgAtStart?: number[] };
   versions: { node: string; alertcronCommit: string; alertcronDirty: boolean; opensearch: string; elastalert2?: string; elasticsearchPy?: string; python?: string };
   data: { index: string; docs: number; sizeBytes: number; seededNow: boolean; seedSeconds: number; quietWindowDocs: number; incidentWindowDocs: number; quietNow: string; incidentNow: string };
@@ -220,7 +220,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '## Machine and versions',
     '',
     `- Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB.toFixed(1)} GiB memory, ${m.os}. Everything runs on it: the OpenSearch node (1 GB heap), the counting proxy, the sinks and the tool measured. Load average at the start: ${m.loadAvgAtStart?.join(', ') ?? '?'}.`,
-    `- Node ${v.node}; alertcron commit ${v.alertcronCommit}${v.alertcronDirty ? ' **with uncommitted changes in src/** (the build of the working tree was measured)' : ''} (a copy of \`dist/src\` and \`bin\` taken when the bench started); ${v.opensearch} (single node from Maven Central, \`test/support/engine.ts\`, port 9260).`,
+    `- Node ${v.node}; alertcron commit ${v.alertcronCommit}${v.alertcronDirty ? ' **with uncommitted changes in src/** (the build of the working tree was measured)' : ''} (a copy of \`dist/src\` and \`bin\` taken when the bench started); ${v.opensearch} (single node from Maven Central, \`test/support/engine.ts\`, port ${res.options.port ?? 9260}).`,
     v.elastalert2 ? `- ElastAlert2 ${v.elastalert2} from PyPI (elasticsearch-py ${v.elasticsearchPy}) on Python ${v.python}, in \`test/bench/.venv\`.` : '- ElastAlert2: not measured in this run (`--no-elastalert`).',
     '',
     '## Commands',
