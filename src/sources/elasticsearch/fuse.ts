@@ -101,15 +101,19 @@ export function memberResponse(fused: SearchResponse, body: Record<string, unkno
   if (fused.aggregations === undefined) return { took: fused.took, timed_out: fused.timed_out, _shards: fused._shards, hits: { ...totalOf(0, body.track_total_hits), max_score: null, hits: [] } as SearchResponse['hits'] };
   const bucket = fused.aggregations[`${FUSED_AGG}${j}`] as ({ doc_count?: number } & Record<string, unknown>) | undefined;
   if (!bucket || typeof bucket.doc_count !== 'number') return undefined;
-  const { doc_count: count, [FUSED_HITS]: top, ...own } = bucket;
-  const documents = (top as { hits?: { hits?: NonNullable<SearchResponse['hits']>['hits']; max_score?: number | null } } | undefined)?.hits;
+  const documents = (bucket[FUSED_HITS] as { hits?: { hits?: NonNullable<SearchResponse['hits']>['hits']; max_score?: number | null } } | undefined)?.hits;
   const response: SearchResponse = {
     took: fused.took,
     timed_out: fused.timed_out,
     _shards: fused._shards,
-    hits: { ...totalOf(count, body.track_total_hits), max_score: documents?.max_score ?? null, hits: documents?.hits ?? [] } as SearchResponse['hits'],
+    hits: { ...totalOf(bucket.doc_count, body.track_total_hits), max_score: documents?.max_score ?? null, hits: documents?.hits ?? [] } as SearchResponse['hits'],
   };
-  if (aggregationsOf(body) !== undefined) response.aggregations = own;
+  const aggs = aggregationsOf(body);
+  if (aggs !== undefined) {
+    const own: Record<string, unknown> = {};
+    for (const name of Object.keys(aggs)) if (name in bucket) own[name] = bucket[name];
+    response.aggregations = own;
+  }
   return response;
 }
 

@@ -49,6 +49,9 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       timestamp_field: (raw.timestamp_field as string | undefined) ?? context.defaults.timestamp_field,
     };
   },
+  inputFiles(alert) {
+    return [alert.query_file, alert.condition.type === 'script' ? alert.condition.modulePath : undefined].filter((f): f is string => f !== undefined);
+  },
   async load(section) {
     const { ElasticsearchSource } = await import('./source.js');
     return new ElasticsearchSource(section);
