@@ -2,6 +2,7 @@ import { loadProject, type LoadProjectOptions } from '../config/loadProject.js';
 import type { Config } from '../config/types.js';
 import type { LoadedAlerts } from '../config/loadAlerts.js';
 import { openStore, type StateStore } from '../state/store.js';
+import type { ClusterConnection } from '../state/cluster/client.js';
 import { clockFromEnv } from '../util/clock.js';
 
 /** What the operator commands work with: the configuration, the alerts, the state store and the clock's now. */
@@ -18,5 +19,5 @@ export interface CommandProject {
  */
 export async function openProject(configFile: string, options: LoadProjectOptions = {}): Promise<CommandProject> {
   const { config, loaded } = await loadProject(configFile, process.env, options);
-  return { config, loaded, store: await openStore(config.state), now: clockFromEnv()() };
+  return { config, loaded, store: await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined), now: clockFromEnv()() };
 }

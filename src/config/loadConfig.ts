@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
@@ -11,6 +12,7 @@ import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js'
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 import { readInputFile } from '../util/readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
+import { checkStateBackend } from './checkStateBackend.js';
 import { registerSentCredentials } from './sentCredentials.js';
 
 /** What reading alertcron.yaml gave: the configuration, or its problems with a stand-in for checking the alerts anyway. */
@@ -67,7 +69,7 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   if (problems.length) return { problems };
   const config = completeConfig(yaml.value as RawConfig, path, unset);
   registerSentCredentials(config);
-  const pathProblems = checkStatePaths(yaml, config);
+  const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config)];
   return pathProblems.length ? { problems: pathProblems } : { problems, config };
 }
 
@@ -146,6 +148,11 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       audit_keep: (state.audit_keep as number | undefined) ?? 5,
       prune_after: duration(state.prune_after, '7d'),
       lock_wait: duration(state.lock_wait, '10s'),
+      backend: state.backend === 'cluster' ? 'cluster' : 'file',
+      index: (state.index as string | undefined) ?? 'alertcron-state',
+      local_file: resolve(dir, (state.local_file as string | undefined) ?? 'state/local.json'),
+      host_id: (state.host_id as string | undefined) ?? hostname(),
+      lease_ttl: duration(state.lease_ttl, '3m'),
     },
     monitoring: {
       notify: (monitoring.notify as string[] | undefined) ?? [],

@@ -21,7 +21,16 @@ export interface DeliveryConfig {
 
 /** Where state lives and how long it is kept. */
 export interface StateConfig {
+  /** Where the shared state lives: one file on this host, or an index of the cluster the alerts search. */
+  backend: 'file' | 'cluster';
   file: string;
+  /** The cluster backend: the state index, and the file keeping this host's local slices (LOCAL_SLICES). */
+  index: string;
+  local_file: string;
+  /** This host's name in leases and claims (default: the host name); two hosts must not share it. */
+  host_id: string;
+  /** How long a run's lease and its notification claims hold before another host may take them over. */
+  lease_ttl: number;
   audit_log: string;
   /** The audit log is rotated when an append would take it past this many bytes. */
   audit_max_size: number;

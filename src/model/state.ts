@@ -125,6 +125,14 @@ export interface StateData {
   lastRun?: LastRun;
 }
 
+/**
+ * The slices of the state that belong to one host and never leave it, whatever the backend: how each source has
+ * been doing (every host judges the cluster from where it stands, and must be able to say "cluster down" when the
+ * cluster is the store), and `tokens` (credentials a source obtained, e.g. a SIEM session: secrets stay on the host).
+ * A shared backend keeps these in a local file beside the host's other files and everything else in the shared store.
+ */
+export const LOCAL_SLICES: readonly string[] = ['sources', 'tokens'];
+
 /** A fresh, empty state. */
 export function emptyState(): StateData {
   return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {} };

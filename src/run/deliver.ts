@@ -27,6 +27,8 @@ export interface DeliverContext {
   clock: () => number;
   /** Records an accepted delivery at once, durably (a kill after it does not repeat it). */
   journal: (entry: DeliveredEntry) => void;
+  /** Claims the items about to be sent and returns those this run may send (a shared state: another host may hold some). */
+  claim?: (items: PendingDelivery[]) => Promise<PendingDelivery[]>;
   /** When the whole run must end (epoch ms, real time): both the notices and the write-backs fit before it. */
   deadlineAt: number;
 }
@@ -41,7 +43,8 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const expired = expirePending(data, now, context.delivery.max_pending_age);
   const delivered: Delivered = { reports: [...expired.reports], audit: [...expired.audit] };
   const followUp = followUpQueue(data.pending, context, now);
-  const send = async (items: PendingDelivery[]) => {
+  const send = async (wanted: PendingDelivery[]) => {
+    const items = context.claim ? await context.claim(wanted) : wanted;
     const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
     const byId = new Map(items.map((item) => [item.id, item]));
     const position = new Map(items.map((item, i) => [item.id, i]));

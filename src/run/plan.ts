@@ -13,9 +13,10 @@ export type AlertPlan = { due: false; nextAt: number } | { due: true; window: Wi
  * Decides whether an alert is due and which window it searches: from where its last successful
  * window ended to now minus the ingest delay, capped by max_catchup (or a fixed lookback). Pure.
  */
-export function planAlert(alert: AlertBase, state: AlertState | undefined, now: number): AlertPlan {
-  // The last run claims a time later than now: the clock went back (or a jump forward was corrected).
-  if (state?.lastRunAt !== undefined && state.lastRunAt > now + DUE_SLACK_MS) return planAfterClockWentBack(alert, state, now);
+export function planAlert(alert: AlertBase, state: AlertState | undefined, now: number, clockTolerance = 0): AlertPlan {
+  // The last run claims a time later than now: the clock went back (or a jump forward was corrected). With a shared
+  // state, up to `clockTolerance` ahead is another host's clock: the alert waits (that host ran it), as when not due.
+  if (state?.lastRunAt !== undefined && state.lastRunAt > now + Math.max(DUE_SLACK_MS, clockTolerance)) return planAfterClockWentBack(alert, state, now);
   if (state?.lastRunAt !== undefined && now < state.lastRunAt + alert.every - DUE_SLACK_MS) {
     return { due: false, nextAt: state.lastRunAt + alert.every };
   }
@@ -69,13 +70,13 @@ export interface Planned<A extends AlertBase> {
 }
 
 /** Plans every selected alert: due or not, and its window (or the window a `test` asked for). */
-export function planStage<A extends AlertBase>(alerts: readonly A[], data: StateData, now: number, options: { window?: Window; ignoreSchedule?: boolean }): Planned<A> {
+export function planStage<A extends AlertBase>(alerts: readonly A[], data: StateData, now: number, options: { window?: Window; ignoreSchedule?: boolean; clockTolerance?: number }): Planned<A> {
   const planned: Planned<A> = { due: [], notDue: [], audit: [], clockBack: new Map() };
   for (const alert of alerts) {
     const state = data.alerts[alert.name];
     const plan = options.window
       ? { due: true as const, window: options.window, skippedMs: 0 }
-      : planAlert(alert, options.ignoreSchedule && state ? { ...state, lastRunAt: undefined } : state, now);
+      : planAlert(alert, options.ignoreSchedule && state ? { ...state, lastRunAt: undefined } : state, now, options.clockTolerance);
     if (!plan.due) {
       planned.notDue.push(alert.name);
       continue;

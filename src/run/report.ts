@@ -42,6 +42,10 @@ export interface RunReport {
   pending: number;
   /** HTTP requests made to the cluster (the elasticsearch source). */
   clusterRequests: number;
+  /** The state store's requests and writes (the cluster backend; absent for the file). */
+  stateRequests?: { requests: number; writes: number };
+  /** Why the shared state store could not be used: nothing was evaluated (exit code 3). */
+  stateUnavailable?: string;
   /** HTTP requests made to each source. */
   sourceRequests: Record<string, number>;
   /** Chat actions applied from the inbox at the start of the run. */
@@ -50,9 +54,9 @@ export interface RunReport {
 }
 
 /** The exit code of a run: invalid configuration (or a query the cluster rejects) first, then a failed source, then deliveries not made. */
-export function exitCodeOf(report: Pick<RunReport, 'problems' | 'alerts' | 'deliveries' | 'pending'>): ExitCodeValue {
+export function exitCodeOf(report: Pick<RunReport, 'problems' | 'alerts' | 'deliveries' | 'pending' | 'stateUnavailable'>): ExitCodeValue {
   if (report.problems.length || report.alerts.some((a) => a.rejected)) return ExitCode.invalidConfig;
-  if (report.alerts.some((a) => a.status === 'error')) return ExitCode.sourceFailed;
+  if (report.stateUnavailable || report.alerts.some((a) => a.status === 'error')) return ExitCode.sourceFailed;
   if (report.pending > 0 || report.deliveries.some((d) => !d.ok)) return ExitCode.deliveriesPending;
   return ExitCode.ok;
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { loadProject } from '../config/loadProject.js';
 import { formatProblem } from '../config/problems.js';
 import type { AlertDef } from '../config/types.js';
-import type { StateData } from '../model/state.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
+import type { ClusterConnection } from '../state/cluster/client.js';
+import { MAX_CLOCK_SKEW_MS } from '../config/checkStateBackend.js';
 import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
@@ -51,15 +53,22 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const deadlineAt = Date.now() + config.run.deadline;
   const deadline = AbortSignal.timeout(config.run.deadline);
   const selected = selectAlerts(loaded, options.only);
-  const store = await openStore(config.state);
+  const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined);
   const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
   try {
     const fullRun = !options.window && !options.only?.length;
     const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
+    // The shared state cannot be reached: no alert is evaluated (nothing could be searched either, and its state is
+    // unknown); the "cluster down" notice is counted, sent and retried from this host's local memory.
+    const storeDown = tx.unavailable;
+    if (storeDown) {
+      report.stateUnavailable = storeDown;
+      report.warnings.push(`the state cluster cannot be used (${storeDown}): no alert was evaluated; the next run resumes where the last one that reached it ended`);
+    }
     const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
-    if (tx.commit && fullRun) {
+    if (tx.commit && fullRun && !storeDown) {
       const loadSource = async (name: string) => (await loadSources(config, [name])).get(name);
       const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())));
       report.actions = inbox.actions;
@@ -67,7 +76,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       audit.addAll(inbox.audit);
     }
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
-    const planned = planStage(selected.alerts, tx.data, now, options);
+    // Two hosts' clocks may differ by a minute: a window another host stored that far ahead is not a clock that went back.
+    const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance: config.state.backend === 'cluster' ? MAX_CLOCK_SKEW_MS : 0 });
     const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
 
     audit.addAll(planned.audit);
@@ -89,6 +99,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const fresh = [...decided.deliveries];
     if (fullRun) {
       const health = new Map(fetched.health);
+      if (storeDown) health.set('elasticsearch', `the state index cannot be used: ${storeDown}`);
       health.set(CLOCK_SOURCE, planned.clockBack.size ? clockBackMessage(planned.clockBack) : undefined);
       const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 });
       Object.assign(tx.data.sources, monitored.health);
@@ -129,6 +140,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
         clock,
         deadlineAt,
         journal: (entry) => tx.journal!(entry),
+        ...(tx.claim ? { claim: (items: PendingDelivery[]) => tx.claim!(items, clock()) } : {}),
       });
       report.deliveries = delivered.reports;
       audit.addAll(delivered.audit);
@@ -140,6 +152,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
     if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
     await tx.commit();
+    if (tx.stats) report.stateRequests = tx.stats();
     audit.flush();
     if (fullRun && report.exitCode === ExitCode.ok) {
       const warning = await pingHeartbeat(config.monitoring);

@@ -1,23 +1,37 @@
+import { ExitCode, UserError } from '../util/errors.js';
 import type { StateConfig } from '../model/config.js';
-import type { StateData } from '../model/state.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DeliveredEntry } from './delivered.js';
+import type { ClusterConnection } from './cluster/client.js';
 
 /** The state taken by one run or command: read under the store's lock, written back with commit(). */
 export interface StateTransaction {
   data: StateData;
   /** A warning to show, e.g. that a corrupt state was moved aside. */
   warning?: string;
+  /**
+   * Set when the shared store could not be reached: `data` then holds only this host's local slices (LOCAL_SLICES)
+   * and pending notices about alertcron itself, and commit() writes only those. The run evaluates no alert.
+   */
+  unavailable?: string;
   /** Grows with every begin(): a holder whose token is older than the store's may no longer write. */
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */
   commit(): Promise<void>;
   /** Records at once, durably and cheaply, that a delivery was accepted (before the next commit writes it into the state). */
   journal(entry: DeliveredEntry): void;
+  /**
+   * Claims the pending items this run is about to send and returns those it may send: a shared store lets only one
+   * holder send each (the others are being sent, or were sent, elsewhere). Absent: every item is this run's.
+   */
+  claim?(items: PendingDelivery[], now: number): Promise<PendingDelivery[]>;
+  /** How many requests and writes the store made so far (a file store: none counted). */
+  stats?(): { requests: number; writes: number };
   /** Releases the lock; the transaction is unusable afterwards. */
   release(): Promise<void>;
 }
 
-/** Where the state lives: one implementation per backend (a file today; the cluster next). */
+/** Where the state lives: one implementation per backend (a file, or an index of the cluster). */
 export interface StateStore {
   /** Takes the lock (waiting up to lock_wait; a lockHeld error after that) and reads the state. */
   begin(): Promise<StateTransaction>;
@@ -25,8 +39,13 @@ export interface StateStore {
   peek(): Promise<{ data: StateData; warning?: string }>;
 }
 
-/** The store configured in alertcron.yaml's state: section. */
-export async function openStore(config: StateConfig): Promise<StateStore> {
+/** The store configured in alertcron.yaml's state: section (the cluster backend uses the elasticsearch: connection). */
+export async function openStore(config: StateConfig, cluster?: ClusterConnection): Promise<StateStore> {
+  if (config.backend === 'cluster') {
+    if (!cluster) throw new Error('state.backend: cluster needs the elasticsearch: section');
+    const { ClusterStateStore } = await import('./clusterStore.js');
+    return new ClusterStateStore(config, cluster);
+  }
   const { FileStateStore } = await import('./fileStore.js');
   return new FileStateStore(config.file, config.lock_wait);
 }
@@ -35,10 +54,19 @@ export async function openStore(config: StateConfig): Promise<StateStore> {
 export async function changeState<T>(store: StateStore, change: (data: StateData) => T | Promise<T>): Promise<T> {
   const tx = await store.begin();
   try {
+    if (tx.unavailable) throw new StoreUnavailableError(tx.unavailable);
     const result = await change(tx.data);
     await tx.commit();
     return result;
   } finally {
     await tx.release();
+  }
+}
+
+/** The shared store cannot be reached (or refused the request for reasons not its data's): the run fails safe. */
+export class StoreUnavailableError extends UserError {
+  constructor(message: string) {
+    super(`the state cluster cannot be used: ${message}`, ExitCode.sourceFailed);
+    this.name = 'StoreUnavailableError';
   }
 }

@@ -1,0 +1,37 @@
+import type { StateClient } from './client.js';
+
+/** One action of a `_bulk` request: its metadata line and, except for a delete, its document. */
+export type BulkOp =
+  | { op: 'create' | 'index'; id: string; doc: unknown; seqNo?: number; primaryTerm?: number }
+  | { op: 'delete'; id: string; seqNo: number; primaryTerm: number };
+
+/** How one action ended: its status, the new sequence number and primary term, or the error's type. */
+export interface BulkResult {
+  id: string;
+  status: number;
+  seqNo?: number;
+  primaryTerm?: number;
+  error?: string;
+}
+
+/** Sends the actions in one `_bulk` request (none: no request) and returns each one's result, in order. */
+export async function bulk(client: StateClient, index: string, ops: BulkOp[]): Promise<BulkResult[]> {
+  if (!ops.length) return [];
+  const lines: unknown[] = [];
+  for (const op of ops) {
+    const occ = op.seqNo !== undefined ? { if_seq_no: op.seqNo, if_primary_term: op.primaryTerm } : {};
+    lines.push({ [op.op]: { _index: index, _id: op.id, ...occ } });
+    if (op.op !== 'delete') lines.push(op.doc);
+  }
+  const answer = await client.send('POST', '/_bulk', lines, { write: true, ndjson: true });
+  const items = (answer.body?.items ?? []) as Record<string, { _id: string; status: number; _seq_no?: number; _primary_term?: number; error?: { type?: string; reason?: string } }>[];
+  return items.map((item) => {
+    const result = Object.values(item)[0]!;
+    return { id: result._id, status: result.status, seqNo: result._seq_no, primaryTerm: result._primary_term, ...(result.error ? { error: `${result.error.type}: ${result.error.reason ?? ''}` } : {}) };
+  });
+}
+
+/** The results that failed for another reason than a version conflict (409): a mapping or cluster problem. */
+export function hardFailures(results: BulkResult[]): BulkResult[] {
+  return results.filter((r) => r.status >= 300 && r.status !== 409 && !(r.status === 404 && !r.error));
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { keepAliveAgent, request } from '../../http/post.js';
+import { errorMessage } from '../../util/errors.js';
+import { redact } from '../../util/redact.js';
+
+/** How to reach the cluster that keeps the state: the `elasticsearch:` section's connection settings. */
+export interface ClusterConnection {
+  url: string;
+  username?: string;
+  password?: string;
+  api_key?: string;
+  ca_file?: string;
+  timeout: number;
+}
+
+/** An answer of the cluster: its HTTP status and parsed body. */
+export interface ClusterAnswer {
+  status: number;
+  body: any;
+}
+
+/** The cluster could not be reached, or answered with an error that is not about one document (5xx, 401, 403 ...). */
+export class ClusterUnreachable extends Error {}
+
+/**
+ * A small JSON client for the state index, counting its requests and writes (the benchmark reports them).
+ * Transport failures and cluster-wide errors throw ClusterUnreachable; per-document answers (404, 409) are returned.
+ */
+export class StateClient {
+  requests = 0;
+  writes = 0;
+  private readonly ca: string | undefined;
+  private readonly agent: ReturnType<typeof keepAliveAgent>;
+
+  constructor(private readonly connection: ClusterConnection) {
+    this.ca = connection.ca_file ? readFileSync(connection.ca_file, 'utf8') : undefined;
+    this.agent = keepAliveAgent(this.ca);
+  }
+
+  /** Sends one request; `write` counts it as a write. 404 and 409 are answers, other errors throw. */
+  async send(method: string, path: string, body?: unknown, options: { write?: boolean; ndjson?: boolean } = {}): Promise<ClusterAnswer> {
+    this.requests++;
+    if (options.write) this.writes++;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.auth() };
+    let text: string | undefined;
+    if (body !== undefined) {
+      text = options.ndjson ? (body as unknown[]).map((line) => `${JSON.stringify(line)}\n`).join('') : JSON.stringify(body);
+      headers['content-type'] = options.ndjson ? 'application/x-ndjson' : 'application/json';
+    }
+    let answer;
+    try {
+      answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs: this.connection.timeout });
+    } catch (error) {
+      throw new ClusterUnreachable(`${method} ${path.split('?')[0]}: ${redact(errorMessage(error))}`);
+    }
+    let parsed: any;
+    try {
+      parsed = answer.text ? JSON.parse(answer.text) : {};
+    } catch {
+      parsed = { error: answer.text.slice(0, 200) };
+    }
+    if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
+      const reason = parsed?.error?.reason ?? parsed?.error?.type ?? (typeof parsed?.error === 'string' ? parsed.error : '');
+      throw new ClusterUnreachable(`${method} ${path.split('?')[0]} answered HTTP ${answer.status}${reason ? `: ${redact(String(reason))}` : ''}`);
+    }
+    return { status: answer.status, body: parsed };
+  }
+
+  /** Closes the kept-alive connection. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private auth(): Record<string, string> {
+    const c = this.connection;
+    if (c.api_key) return { authorization: `ApiKey ${c.api_key}` };
+    if (c.username !== undefined) return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` };
+    return {};
+  }
+}

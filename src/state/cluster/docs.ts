@@ -1,0 +1,68 @@
+import { emptyState, LOCAL_SLICES, type StateData } from '../../model/state.js';
+
+/** One state document as stored: its kind, its id (also a keyword field, to page by), and the state part it holds. */
+export interface StateDoc {
+  kind: 'meta' | 'alert' | 'pending' | 'sent' | 'silence';
+  id: string;
+  body: unknown;
+}
+
+/** The kinds of documents the state is split into (leases and claims live beside them). */
+export const STATE_KINDS: readonly StateDoc['kind'][] = ['meta', 'alert', 'pending', 'sent', 'silence'];
+
+/** The mapping of the state index: a few keyword fields to find documents by, the state itself kept as unindexed JSON. */
+export const STATE_INDEX_BODY = {
+  settings: { number_of_shards: 1, auto_expand_replicas: '0-1' },
+  mappings: {
+    dynamic: 'strict',
+    properties: {
+      kind: { type: 'keyword' },
+      id: { type: 'keyword' },
+      holder: { type: 'keyword' },
+      token: { type: 'long' },
+      until: { type: 'long' },
+      released: { type: 'boolean' },
+      state: { type: 'keyword' },
+      updated_at: { type: 'long' },
+      pruned_at: { type: 'long' },
+      body: { type: 'object', enabled: false },
+    },
+  },
+};
+
+/**
+ * Splits the shared part of the state into documents, one per alert, pending item, sent notice and silence,
+ * plus one `meta` for the rest: a run rewrites only the documents it changed. Local slices are left out.
+ */
+export function toDocs(data: StateData): Map<string, StateDoc> {
+  const docs = new Map<string, StateDoc>();
+  const add = (kind: StateDoc['kind'], name: string, body: unknown) => docs.set(`${kind}:${name}`, { kind, id: `${kind}:${name}`, body });
+  const { alerts, pending, sent, silences, ...rest } = data as StateData & Record<string, unknown>;
+  const meta: Record<string, unknown> = {};
+  for (const [slice, value] of Object.entries(rest)) if (!LOCAL_SLICES.includes(slice) && value !== undefined) meta[slice] = value;
+  add('meta', 'state', meta);
+  for (const [name, alert] of Object.entries(alerts)) add('alert', name, alert);
+  for (const item of pending) add('pending', item.id, item);
+  for (const notice of sent) add('sent', notice.id, notice);
+  for (const silence of silences) add('silence', silence.id, silence);
+  return docs;
+}
+
+/** Puts the documents back together into the state (local slices empty: the caller adds this host's). */
+export function fromDocs(docs: Iterable<StateDoc>): StateData {
+  const data = emptyState() as StateData & Record<string, unknown>;
+  for (const doc of docs) {
+    const body = doc.body as any;
+    const name = doc.id.slice(doc.kind.length + 1);
+    if (doc.kind === 'meta') Object.assign(data, body, { version: 1 });
+    else if (doc.kind === 'alert') data.alerts[name] = body;
+    else if (doc.kind === 'pending') data.pending.push(body);
+    else if (doc.kind === 'sent') data.sent.push(body);
+    else if (doc.kind === 'silence') data.silences.push(body);
+  }
+  // The order the file keeps: oldest first.
+  data.pending.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  data.sent.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  data.silences.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return data;
+}

@@ -1,0 +1,76 @@
+import { ExitCode, UserError } from '../../util/errors.js';
+import { STATE_INDEX_BODY } from './docs.js';
+import type { StateClient } from './client.js';
+
+/** The id of the run lease: whoever holds it runs the alerts this minute and may write the state. */
+export const LEASE_ID = 'lease:run';
+
+/** The lease as stored. */
+export interface LeaseDoc {
+  kind: 'lease';
+  id: string;
+  holder: string;
+  token: number;
+  until: number;
+  released: boolean;
+  updated_at: number;
+  pruned_at?: number;
+}
+
+/** A lease this run holds: its document, and the sequence number and primary term its next write must match. */
+export interface HeldLease {
+  doc: LeaseDoc;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/** How often a run waiting for the lease looks again. */
+const POLL_MS = 500;
+
+/**
+ * Takes the lease, waiting up to `waitMs` while another live holder has it: created when absent (create-only), else
+ * taken over when released or expired, with if_seq_no/if_primary_term so that of two hosts trying at once exactly
+ * one succeeds. Each taking raises the fencing token. Creates the state index on first use. `holder` is
+ * `host/pid/run`; the caller holds this host's local lock.
+ */
+export async function acquireLease(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number): Promise<HeldLease> {
+  const giveUpAt = Date.now() + waitMs;
+  for (;;) {
+    const got = await client.send('GET', `/${index}/_doc/${LEASE_ID}`);
+    const now = Date.now();
+    if (got.status === 404) {
+      if (got.body?.error?.type === 'index_not_found_exception') await createIndex(client, index);
+      const doc: LeaseDoc = { kind: 'lease', id: LEASE_ID, holder, token: 1, until: now + ttlMs, released: false, updated_at: now };
+      const created = await client.send('PUT', `/${index}/_create/${LEASE_ID}`, doc, { write: true });
+      if (created.status < 300) return { doc, seqNo: created.body._seq_no, primaryTerm: created.body._primary_term };
+    } else {
+      const current = got.body._source as LeaseDoc;
+      // Released, expired, or left by a killed run of this host (the caller holds the host's lock, so that run is over).
+      const ownHost = current.holder.split('/')[0] === holder.split('/')[0];
+      if (current.released || current.until < now || ownHost) {
+        const doc: LeaseDoc = { ...current, holder, token: current.token + 1, until: now + ttlMs, released: false, updated_at: now };
+        const taken = await writeLease(client, index, doc, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
+        if (taken) return taken;
+      } else if (now + POLL_MS > giveUpAt) {
+        throw new UserError(`another alertcron run (${current.holder}) holds the state lease in ${index} until ${new Date(current.until).toISOString()}; this run did nothing`, ExitCode.lockHeld);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Writes the lease if nobody wrote it since `held` (if_seq_no/if_primary_term); undefined when another did. */
+export async function writeLease(client: StateClient, index: string, doc: LeaseDoc, held: { seqNo: number; primaryTerm: number }): Promise<HeldLease | undefined> {
+  const answer = await client.send('PUT', `/${index}/_doc/${LEASE_ID}?if_seq_no=${held.seqNo}&if_primary_term=${held.primaryTerm}`, doc, { write: true });
+  if (answer.status === 409) return undefined;
+  return { doc, seqNo: answer.body._seq_no, primaryTerm: answer.body._primary_term };
+}
+
+/** Creates the state index with its mapping (one primary, a replica when the cluster has a second node); another host creating it first is fine. */
+async function createIndex(client: StateClient, index: string): Promise<void> {
+  try {
+    await client.send('PUT', `/${index}`, STATE_INDEX_BODY, { write: true });
+  } catch (error) {
+    if (!/resource_already_exists|already exists/.test((error as Error).message)) throw error;
+  }
+}

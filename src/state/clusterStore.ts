@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import type { StateConfig } from '../model/config.js';
+import { emptyState, type StateData } from '../model/state.js';
+import { errorMessage, ExitCode, UserError } from '../util/errors.js';
+import { bulk, hardFailures, type BulkOp } from './cluster/bulk.js';
+import { Claims } from './cluster/claims.js';
+import { ClusterUnreachable, StateClient, type ClusterConnection } from './cluster/client.js';
+import { fromDocs, STATE_KINDS, toDocs, type StateDoc } from './cluster/docs.js';
+import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } from './cluster/lease.js';
+import { localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
+import { acquireLock } from './fileLock.js';
+import { DeliveryJournal } from './journal.js';
+import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
+
+/** A state document as read: its JSON (to see whether a run changed it) and what its next write must match. */
+interface ReadDoc {
+  json: string;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/** How often at most the claims of long-sent notices are pruned. */
+const CLAIM_PRUNE_EVERY_MS = 3_600_000;
+/** Documents per page when reading the state. */
+const PAGE = 10_000;
+
+/**
+ * The state in an index of the cluster the alerts search, shared by every host that runs them: one document per
+ * alert, pending item, sent notice and silence, written with if_seq_no/if_primary_term. A run holds the lease
+ * (with a fencing token) while it works, claims each notification with a create-only document before sending it,
+ * and keeps this host's local slices (LOCAL_SLICES) and a delivery journal in `state.local_file`.
+ */
+export class ClusterStateStore implements StateStore {
+  constructor(
+    private readonly config: StateConfig,
+    private readonly connection: ClusterConnection,
+  ) {}
+
+  /**
+   * Takes this host's lock, then the cluster's lease, and reads the state. When the cluster cannot be reached the
+   * transaction is `unavailable`: it holds only the local slices and the notices queued locally.
+   */
+  async begin(): Promise<StateTransaction> {
+    const { config } = this;
+    let compromised: Error | undefined;
+    const releaseLocal = await acquireLock(config.local_file, config.lock_wait, (error) => (compromised = error));
+    const client = new StateClient(this.connection);
+    const local = readLocal(config.local_file);
+    const journal = new DeliveryJournal(`${config.local_file}.journal`);
+    const closeAll = async () => {
+      client.close();
+      if (!compromised) await releaseLocal().catch(() => undefined);
+    };
+    try {
+      const holder = `${config.host_id}/${process.pid}/${randomUUID().slice(0, 8)}`;
+      const lease = await acquireLease(client, config.index, holder, config.lease_ttl, config.lock_wait);
+      const read = await readDocs(client, config.index);
+      const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc)), local);
+      const shared = new Set(data.pending.map((p) => p.id));
+      data.pending.push(...local.pending.filter((p) => !shared.has(p.id)));
+      // Deliveries this host accepted but could not record in the cluster (it went away, or the run was killed).
+      journal.replay(data);
+      const snapshot = new Map([...read].map(([id, r]) => [id, { json: JSON.stringify(r.doc.body), seqNo: r.seqNo, primaryTerm: r.primaryTerm }]));
+      return new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll);
+    } catch (error) {
+      if (!(error instanceof ClusterUnreachable)) {
+        await closeAll();
+        throw error;
+      }
+      return unavailableTransaction(config.local_file, local, journal, error.message, () => compromised, closeAll, client);
+    }
+  }
+
+  /** Reads the state without the lease (after a refresh, so that the last run's writes are seen). */
+  async peek(): Promise<{ data: StateData; warning?: string }> {
+    const client = new StateClient(this.connection);
+    try {
+      const read = await readDocs(client, this.config.index);
+      const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc)), readLocal(this.config.local_file));
+      new DeliveryJournal(`${this.config.local_file}.journal`).replay(data);
+      return { data };
+    } catch (error) {
+      if (error instanceof ClusterUnreachable) throw new StoreUnavailableError(error.message);
+      throw error;
+    } finally {
+      client.close();
+    }
+  }
+}
+
+/** Reads every state document (refreshing the small index first: a search sees only refreshed writes). */
+async function readDocs(client: StateClient, index: string): Promise<Map<string, { doc: StateDoc; seqNo: number; primaryTerm: number }>> {
+  const docs = new Map<string, { doc: StateDoc; seqNo: number; primaryTerm: number }>();
+  const refreshed = await client.send('POST', `/${index}/_refresh`);
+  if (refreshed.status === 404) return docs;
+  let after: unknown[] | undefined;
+  for (;;) {
+    const answer = await client.send('POST', `/${index}/_search`, {
+      size: PAGE,
+      query: { terms: { kind: STATE_KINDS } },
+      seq_no_primary_term: true,
+      sort: [{ id: 'asc' }],
+      track_total_hits: false,
+      ...(after ? { search_after: after } : {}),
+    });
+    if (answer.status === 404) return docs;
+    const hits = (answer.body?.hits?.hits ?? []) as { _id: string; _source: StateDoc; _seq_no: number; _primary_term: number; sort: unknown[] }[];
+    for (const hit of hits) docs.set(hit._id, { doc: hit._source, seqNo: hit._seq_no, primaryTerm: hit._primary_term });
+    if (hits.length < PAGE) return docs;
+    after = hits[hits.length - 1]!.sort;
+  }
+}
+
+/** The transaction of a run that holds the lease. */
+class ClusterTransaction implements StateTransaction {
+  readonly fencingToken: number;
+  private readonly claims: Claims;
+  private localJson: string;
+
+  constructor(
+    private readonly config: StateConfig,
+    private readonly client: StateClient,
+    readonly data: StateData,
+    private lease: HeldLease,
+    private readonly snapshot: Map<string, ReadDoc>,
+    private readonly localJournal: DeliveryJournal,
+    private readonly compromised: () => Error | undefined,
+    private readonly closeAll: () => Promise<void>,
+  ) {
+    this.fencingToken = lease.doc.token;
+    this.claims = new Claims(client, config.index, lease.doc.holder, lease.doc.token, config.lease_ttl);
+    this.localJson = JSON.stringify({ slices: localSlicesOf(data), pending: [] });
+  }
+
+  claim(items: Parameters<Claims['claim']>[0]): ReturnType<Claims['claim']> {
+    return this.claims.claim(items, this.data).catch(() => []);
+  }
+
+  journal(entry: Parameters<StateTransaction['journal']>[0]): void {
+    this.localJournal.append(entry);
+    this.claims.sent(entry);
+  }
+
+  stats() {
+    return { requests: this.client.requests, writes: this.client.writes };
+  }
+
+  /**
+   * Renews the lease with if_seq_no/if_primary_term (refused when another run took it over: this run's writes
+   * are then dropped), then writes the documents that changed in one `_bulk`, each with the sequence number it
+   * was read at (a document another run wrote meanwhile is refused too).
+   */
+  async commit(): Promise<void> {
+    const compromised = this.compromised();
+    if (compromised) throw new Error(`this host's lock on ${this.config.local_file} was lost (${compromised.message}); state not written`);
+    await this.claims.settled();
+    const now = Date.now();
+    const docs = toDocs(this.data);
+    const ops: BulkOp[] = [];
+    const jsons = new Map<string, string>();
+    for (const [id, doc] of docs) {
+      const json = JSON.stringify(doc.body);
+      const read = this.snapshot.get(id);
+      if (read?.json === json) continue;
+      jsons.set(id, json);
+      const stored = { kind: doc.kind, id, body: doc.body, updated_at: now };
+      ops.push(read ? { op: 'index', id, doc: stored, seqNo: read.seqNo, primaryTerm: read.primaryTerm } : { op: 'create', id, doc: stored });
+    }
+    for (const [id, read] of this.snapshot) if (!docs.has(id)) ops.push({ op: 'delete', id, seqNo: read.seqNo, primaryTerm: read.primaryTerm });
+    ops.push(...this.claims.giveBack(new Set(this.data.pending.map((p) => p.id))));
+    const prune = (this.lease.doc.pruned_at ?? 0) < now - CLAIM_PRUNE_EVERY_MS;
+    if (ops.length || prune) {
+      await this.renewLease(now, prune);
+      const results = await bulk(this.client, this.config.index, ops);
+      const failed = hardFailures(results);
+      const conflicts = results.filter((r) => r.status === 409);
+      for (const result of results) {
+        if (result.status >= 300) continue;
+        const op = ops.find((o) => o.id === result.id)!;
+        if (op.op === 'delete') this.snapshot.delete(result.id);
+        else if (jsons.has(result.id)) this.snapshot.set(result.id, { json: jsons.get(result.id)!, seqNo: result.seqNo!, primaryTerm: result.primaryTerm! });
+      }
+      if (failed.length) throw new Error(`the state cluster refused ${failed.length} of ${ops.length} writes: ${failed[0]!.id}: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`);
+      if (conflicts.length) throw new UserError(`another run changed ${conflicts.length} state documents meanwhile (first ${conflicts[0]!.id}); this run's changes to them were refused`, ExitCode.lockHeld);
+      if (prune) await this.pruneClaims(now);
+    }
+    const local = JSON.stringify({ slices: localSlicesOf(this.data), pending: [] });
+    if (local !== this.localJson) writeLocal(this.config.local_file, JSON.parse(local));
+    this.localJson = local;
+    this.localJournal.clear();
+  }
+
+  /** Gives the lease back (released, so that the next run, on either host, need not wait for it to expire). */
+  async release(): Promise<void> {
+    try {
+      await this.claims.settled();
+      await writeLease(this.client, this.config.index, { ...this.lease.doc, released: true, until: Date.now(), updated_at: Date.now() }, this.lease).catch(() => undefined);
+    } finally {
+      await this.closeAll();
+    }
+  }
+
+  private async renewLease(now: number, prune: boolean): Promise<void> {
+    const doc: LeaseDoc = { ...this.lease.doc, until: now + this.config.lease_ttl, updated_at: now, ...(prune ? { pruned_at: now } : {}) };
+    const renewed = await writeLease(this.client, this.config.index, doc, this.lease);
+    if (renewed) {
+      this.lease = renewed;
+      return;
+    }
+    const current = await this.client.send('GET', `/${this.config.index}/_doc/${LEASE_ID}`).catch(() => undefined);
+    const newer = (current?.body?._source as LeaseDoc | undefined) ?? undefined;
+    throw new UserError(`another run (${newer?.holder ?? 'unknown'}) took the state lease over meanwhile (fencing token ${newer?.token ?? '?'} > ${this.fencingToken}); state not written`, ExitCode.lockHeld);
+  }
+
+  /** Deletes the claims of notices sent or given up longer ago than prune_after. */
+  private async pruneClaims(now: number): Promise<void> {
+    const query = { query: { bool: { filter: [{ term: { kind: 'claim' } }, { range: { updated_at: { lt: now - this.config.prune_after } } }] } } };
+    await this.client.send('POST', `/${this.config.index}/_delete_by_query?conflicts=proceed`, query, { write: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The transaction of a run that could not reach the cluster: it holds this host's local slices and the notices
+ * queued locally, so that the "cluster down" notice is still counted, sent and retried; commit writes only those.
+ */
+function unavailableTransaction(file: string, local: ReturnType<typeof readLocal>, journal: DeliveryJournal, why: string, compromised: () => Error | undefined, closeAll: () => Promise<void>, client: StateClient): StateTransaction {
+  const data = withLocalSlices(emptyState(), local);
+  data.pending = [...local.pending];
+  journal.replay(data);
+  return {
+    data,
+    unavailable: why,
+    fencingToken: 0,
+    async commit() {
+      const lost = compromised();
+      if (lost) throw new Error(`this host's lock on ${file} was lost (${errorMessage(lost)}); state not written`);
+      writeLocal(file, { slices: localSlicesOf(data), pending: data.pending });
+    },
+    // Kept until a run that reaches the cluster has recorded them: they may be about shared items too.
+    journal: (entry) => journal.append(entry),
+    stats: () => ({ requests: client.requests, writes: client.writes }),
+    release: closeAll,
+  };
+}
