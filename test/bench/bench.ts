@@ -92,6 +92,9 @@ async function main(): Promise<void> {
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
   const BIN = join(app, 'bin', 'alertcron.js');
+  // The profiled runs start the CLI from dist/src instead of the start-up bundle, so that each sample names its source file.
+  const UNBUNDLED = join(app, 'bin', 'alertcron-unbundled.js');
+  writeFileSync(UNBUNDLED, "const cli = await import('../dist/src/cli.js');\nconst { exitWhenFlushed } = await import('../dist/src/util/exitWhenFlushed.js');\nawait exitWhenFlushed(await cli.main(process.argv));\n");
 
   const engine = await startEngine({ port: opts.port, log: (line) => line.startsWith('engine:') && log(line) });
   const direct = async (method: string, path: string, body?: unknown) => {
@@ -207,8 +210,8 @@ async function main(): Promise<void> {
       const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
       const outDir = join(work, `n${n}`);
       mkdirSync(outDir);
-      const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = []) =>
-        measured(python, [process.execPath, ...nodeArgs, BIN, ...args], project.dir, env(now), join(outDir, label), proxy);
+      const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = [], bin = BIN) =>
+        measured(python, [process.execPath, ...nodeArgs, bin, ...args], project.dir, env(now), join(outDir, label), proxy);
 
       await settle();
       // validate with an empty parse cache (as after editing every file), then with the cache a previous command left
@@ -294,7 +297,7 @@ async function main(): Promise<void> {
           await clearRequestCache();
           resetSinks();
           const profDir = join(outDir, `cpu-profile-${scenario}`);
-          const p = await alertcron(['run'], now, `${scenario}-profile`, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=100']);
+          const p = await alertcron(['run'], now, `${scenario}-profile`, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=100'], UNBUNDLED);
           const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
           if (file) {
             (results.profiles ??= []).push({ n, scenario, wall_s: p.wall_s, clusterMs: p.busyMs, requests: p.requests, delivered: delivered(), summary: summariseProfile(join(profDir, file), 15) });

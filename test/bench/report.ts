@@ -173,7 +173,7 @@ function profileSection(res: BenchResults): string[] {
   const L: string[] = [
     "## Where alertcron's time goes",
     '',
-    `One steady-state \`alertcron run\` of the ${int(ps[0]!.n)}-alert set per scenario under \`node --cpu-prof --cpu-prof-interval=100\` ` +
+    `One steady-state \`alertcron run\` of the ${int(ps[0]!.n)}-alert set per scenario under \`node --cpu-prof --cpu-prof-interval=100\`, started from \`dist/src\` rather than the start-up bundle so that every sample names its source file (its module loading is therefore heavier than in the runs measured above) ` +
       "(100 µs sampling; the profile starts after node's own start-up, about `node -e 0`, " +
       `${sec(res.floor.nodeNothing?.wall_s)}, which comes on top). Every CPU sample is charged to the nearest alertcron or npm function on its stack, ` +
       "so node's own file, stream and URL work counts for whoever asked for it. `(idle)` is the process waiting: for the cluster while an " +
@@ -197,6 +197,10 @@ function profileSection(res: BenchResults): string[] {
   for (const p of ps) {
     L.push(`Top owners, ${label(p)} (file of alertcron or npm package; the CPU samples charged to it):`, '', '| owner | ms | share |', '|---|---:|---:|');
     L.push(...p.summary.byOwner.filter((r) => !r.name.startsWith('(idle')).slice(0, 12).map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`), '');
+    if (p.summary.alertcronInclusive.length) {
+      L.push(`alertcron's own functions by inclusive time (self and callees), ${label(p)}:`, '', '| function | ms | share |', '|---|---:|---:|');
+      L.push(...p.summary.alertcronInclusive.slice(0, 12).map((r) => `| \`${r.name.replace(/\|/g, '\\|')}\` | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`), '');
+    }
     L.push(`Top functions by self time, ${label(p)}:`, '', '| function | self ms | share |', '|---|---:|---:|');
     L.push(...p.summary.byFunction.filter((r) => r.name !== '(idle)').slice(0, 12).map((r) => `| \`${r.name.replace(/\|/g, '\\|')}\` | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`), '');
   }
