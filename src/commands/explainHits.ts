@@ -29,10 +29,10 @@ export async function explainHits(config: Config, alerts: { alert: AlertDef; win
         const caps = await fieldCaps(client, alert.index, fieldsToCheck(alert));
         const warnings = mappingIssues(alert, caps).map((issue) => issue.message);
         if (caps.error || caps.indices?.length === 0) return { alert: alert.name, hits: { total: 0, perIndex: [] }, warnings };
-        const groupable = !!alert.group_by && !!caps.fields[alert.group_by]?.every((t) => t.aggregatable);
+        const groupable = !!alert.group_by && alert.group_by.every((field) => caps.fields[field]?.every((t) => t.aggregatable));
         const hits = await hitSummary(client, alert, window, groupable);
         if ('error' in hits) return { alert: alert.name, warnings, error: `the search for the explanation failed: ${hits.error}` };
-        if (groupable && hits.total > 0 && hits.withoutKey === hits.total) warnings.push(`no hit has a value in group_by "${alert.group_by}": every hit is outside any key`);
+        if (groupable && hits.total > 0 && hits.withoutKey === hits.total) warnings.push(`no hit has a value in group_by "${alert.group_by!.join('", "')}": every hit is outside any key`);
         return { alert: alert.name, hits, warnings };
       } catch (error) {
         if (error instanceof ClusterUnreachable) return { alert: alert.name, warnings: [], error: error.message };
@@ -53,7 +53,7 @@ export function explanationLines(explanation: HitExplanation, alert: SearchAlert
     lines.push(`hits before condition and grouping: ${hits.total}${perIndex ? ` (${perIndex})` : ''}`);
     const keys = hits.total ? keysLine(hits, alert) : undefined;
     if (keys) lines.push(keys);
-    if (hits.withoutKey && hits.withoutKey < hits.total) lines.push(`${hits.withoutKey} hit(s) have no ${alert.group_by}: they belong to no key`);
+    if (hits.withoutKey && hits.withoutKey < hits.total) lines.push(`${hits.withoutKey} hit(s) have no ${alert.group_by!.join(' or no ')}: they belong to no key`);
   }
   for (const warning of explanation.warnings) lines.push(`warning: ${warning}`);
   if (explanation.error) lines.push(`(cannot explain the hits: ${explanation.error})`);
@@ -61,7 +61,7 @@ export function explanationLines(explanation: HitExplanation, alert: SearchAlert
 }
 
 function keysLine(hits: HitSummary, alert: SearchAlertDef): string | undefined {
-  if (alert.group_by) return hits.keys === undefined ? undefined : `keys: ${hits.keys} distinct value(s) of ${alert.group_by}`;
+  if (alert.group_by) return hits.keys === undefined ? undefined : `keys: ${hits.keys} distinct value(s) of ${alert.group_by.join(', ')}`;
   if (alert.condition.type === 'buckets') return hits.keys === undefined ? undefined : `keys: ${hits.keys} bucket(s) at ${alert.condition.path}`;
   return alert.condition.type === 'script' ? undefined : 'keys: 1 (no group_by: all hits are one key)';
 }

@@ -47,8 +47,9 @@ state:                                # alertcron's memory (windows, keys, pendi
 description: Error events, one notification per host
 index: logs-*                         # an index name or pattern
 query: ${EXAMPLE_ALERT}.json          # a file in queries/, or an inline query body
-condition: { type: count, gte: 5 }    # 5 or more hits per key in the window (also: any, buckets, script)
-group_by: host.name                   # a keyword field: one finding, and one notification, per value
+condition: { type: count, gte: 5 }    # 5 or more hits per key in the window (also: any, buckets, script, and
+                                      # ElastAlert2's frequency, flatline, spike, new_term, change ...: see the README)
+group_by: host.name                   # a keyword field (or a list of them): one finding, and one notification, per value
 throttle: 30m
 notify: [soc-email]
 title: "{{count}} errors on {{key}}"

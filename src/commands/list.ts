@@ -12,7 +12,7 @@ export async function listCommand(options: { config: string; json?: boolean }): 
     every: formatDuration(a.every),
     source: a.source,
     condition: a.source === 'elasticsearch' ? a.condition.type : a.source,
-    group_by: (a.source === 'elasticsearch' ? a.group_by : undefined) ?? null,
+    group_by: (a.source === 'elasticsearch' ? a.group_by?.join(', ') : undefined) ?? null,
     throttle: a.throttle === 'once' ? 'once' : formatDuration(a.throttle),
     notify: a.notify,
     last_window_end: state.alerts[a.name]?.window ? new Date(state.alerts[a.name]!.window!.to).toISOString() : null,

@@ -42,7 +42,7 @@ export async function checkAgainstCluster(config: Config, alerts: AlertDef[]): P
       const found = mappingIssues(alert, capsOf.get(alert.index)!);
       if (found.some((i) => i.path === 'index')) return found;
       const queryFile = alert.query_file ? displayPath(config, alert.query_file) : undefined;
-      const searchable = !found.some((i) => i.path === 'group_by');
+      const searchable = !found.some((i) => i.path === 'group_by' || i.path === 'condition');
       return [...found, ...(await queryIssues(client, alert, window, queryFile, searchable))];
     });
     const problems: Problem[] = [];
@@ -62,8 +62,9 @@ async function locate(config: Config, alert: SearchAlertDef, issues: AlertIssue[
   const yaml = await parseYamlFile(alert.file, 'text' in read ? read.text : '');
   const own = (yaml.value ?? {}) as Record<string, unknown>;
   return issues.map((issue) => {
-    const { line, col } = yaml.locate([issue.path]);
+    const where = issue.key ? [issue.path, issue.key] : [issue.path];
+    const { line, col } = yaml.locate(where);
     const inherited = issue.path === 'timestamp_field' && own.timestamp_field === undefined ? ' (inherited from defaults in alertcron.yaml)' : '';
-    return { file: alert.file, line, col, path: `/${issue.path}`, message: issue.message + inherited };
+    return { file: alert.file, line, col, path: `/${where.join('/')}`, message: issue.message + inherited };
   });
 }

@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
+import { elastalertHint } from './elastalertHints.js';
 import type { Problem } from './problems.js';
 import * as validators from './validators.generated.js';
 import type { YamlFile } from './yamlDocument.js';
@@ -69,7 +70,7 @@ function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): D
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}).filter((k) => k !== '$schema');
       const guess = closestWord(extra, allowed);
-      const hint = guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`;
+      const hint = elastalertHint(extra) ?? (guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`);
       return { path: [...path, extra], key: true, message: `unknown key "${extra}" (${hint})` };
     }
     case 'required':
@@ -108,9 +109,29 @@ function phrase(error: ErrorObject): string {
       return `${/^[aeiou]/.test(String(params.type)) ? 'an' : 'a'} ${String(params.type)}`;
     case 'required':
       return `an object with key "${String(params.missingProperty)}"`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `${COMPARISONS[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`;
+    case 'minItems':
+      return `a list of at least ${plural(Number(params.limit), 'item')}`;
+    case 'maxItems':
+      return `a list of at most ${plural(Number(params.limit), 'item')}`;
+    case 'minProperties':
+      return `an object with at least ${plural(Number(params.limit), 'key')}`;
+    case 'minLength':
+      return `at least ${plural(Number(params.limit), 'character')} long`;
     default:
       return error.message ?? 'valid';
   }
+}
+
+/** The words for ajv's comparisons of a number with its limit. */
+const COMPARISONS: Record<string, string> = { '>=': 'at least', '>': 'greater than', '<=': 'at most', '<': 'less than' };
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function alternatives(schema: unknown): string[] {

@@ -19,8 +19,9 @@ export async function hitSummary(client: ClusterClient, alert: SearchAlertDef, w
   const query = buildSearch(alert, window).body.query;
   const aggs: Record<string, unknown> = { by_index: { terms: { field: '_index', size: 20 } } };
   if (alert.group_by && groupable) {
-    aggs.keys = { cardinality: { field: alert.group_by } };
-    aggs.without_key = { missing: { field: alert.group_by } };
+    // A compound key's distinct values would need a script: only a single field's are counted.
+    if (alert.group_by.length === 1) aggs.keys = { cardinality: { field: alert.group_by[0] } };
+    aggs.without_key = { filter: { bool: { should: alert.group_by.map((field) => ({ bool: { must_not: { exists: { field } } } })), minimum_should_match: 1 } } };
   }
   if (alert.condition.type === 'buckets') Object.assign(aggs, alert.query.aggs ?? alert.query.aggregations);
   const answer = await client.call('POST', `/${indexPath(alert.index)}/_search?ignore_unavailable=true&allow_no_indices=true`, { size: 0, track_total_hits: true, query, aggs });

@@ -1,9 +1,13 @@
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
+import { ruleTypeOf } from '../rules/registry.js';
+import type { ConditionField } from '../rules/types.js';
 import type { FieldCaps } from './fieldCaps.js';
 
 /** Something about an alert that the cluster contradicts, at the alert key it concerns. */
 export interface AlertIssue {
-  path: 'index' | 'timestamp_field' | 'group_by' | 'query';
+  path: 'index' | 'timestamp_field' | 'group_by' | 'query' | 'condition';
+  /** The key under path it concerns (a condition's compare_key ...). */
+  key?: string;
   message: string;
 }
 
@@ -11,7 +15,8 @@ const DATE_TYPES = new Set(['date', 'date_nanos']);
 
 /** The fields an alert needs the mapping of (with `.keyword` beside group_by, for a hint). */
 export function fieldsToCheck(alert: SearchAlertDef): string[] {
-  return [alert.timestamp_field, ...(alert.group_by ? [alert.group_by, `${alert.group_by}.keyword`] : [])];
+  const named = [...(alert.group_by ?? []), ...conditionFields(alert).map((f) => f.field)];
+  return [alert.timestamp_field, ...named.flatMap((field) => [field, `${field}.keyword`])];
 }
 
 /** Compares an alert with the mapping: its index pattern matches something, its time field is a date, its group_by can be grouped. */
@@ -27,15 +32,28 @@ export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssu
   else if (!time.some((t) => DATE_TYPES.has(t.type))) {
     issues.push({ path: 'timestamp_field', message: `timestamp_field "${alert.timestamp_field}" is a ${time.map((t) => t.type).join('/')} field, not a date, in ${where}` });
   }
-  if (alert.group_by) {
-    const group = caps.fields[alert.group_by];
-    const keyword = caps.fields[`${alert.group_by}.keyword`]?.every((t) => t.aggregatable);
-    const hint = keyword ? ` (use "${alert.group_by}.keyword")` : '';
-    if (!group) issues.push({ path: 'group_by', message: `group_by "${alert.group_by}" is not a field of ${where}${hint}` });
-    else if (group.some((t) => !t.aggregatable)) {
-      const types = group.filter((t) => !t.aggregatable).map((t) => t.type).join('/');
-      issues.push({ path: 'group_by', message: `group_by "${alert.group_by}" is a ${types} field: it cannot be grouped by (not aggregatable)${hint}` });
-    }
+  for (const field of alert.group_by ?? []) {
+    const problem = aggregatableProblem(caps, field, where, 'it cannot be grouped by');
+    if (problem) issues.push({ path: 'group_by', message: `group_by "${field}" ${problem}` });
+  }
+  for (const { key, field } of conditionFields(alert)) {
+    const problem = aggregatableProblem(caps, field, where, 'the cluster cannot count or compare its values exactly');
+    if (problem) issues.push({ path: 'condition', key, message: `${key} "${field}" ${problem}` });
   }
   return issues;
+}
+
+/** The fields the alert's condition names (compare_key, fields ...). */
+function conditionFields(alert: SearchAlertDef): ConditionField[] {
+  return ruleTypeOf(alert.condition).fields?.(alert.condition) ?? [];
+}
+
+/** Why a field cannot be aggregated on (absent, or text), with a hint at its .keyword sibling; undefined when it can. */
+function aggregatableProblem(caps: FieldCaps, field: string, where: string, consequence: string): string | undefined {
+  const types = caps.fields[field];
+  const keyword = caps.fields[`${field}.keyword`]?.every((t) => t.aggregatable);
+  const hint = keyword ? ` (use "${field}.keyword")` : '';
+  if (!types) return `is not a field of ${where}${hint}`;
+  if (!types.some((t) => !t.aggregatable)) return undefined;
+  return `is a ${types.filter((t) => !t.aggregatable).map((t) => t.type).join('/')} field: ${consequence} (not aggregatable)${hint}`;
 }

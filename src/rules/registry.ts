@@ -1,7 +1,16 @@
 import { anyRule } from './any.js';
 import { bucketsRule } from './buckets.js';
+import { cardinalityRule } from './cardinality.js';
+import { changeRule } from './change.js';
 import { countRule } from './count.js';
+import { flatlineRule } from './flatline.js';
+import { frequencyRule } from './frequency.js';
+import { blacklistRule, whitelistRule } from './lists.js';
+import { metricAggregationRule } from './metricAggregation.js';
+import { newTermRule } from './newTerm.js';
+import { percentageMatchRule } from './percentageMatch.js';
 import { scriptRule } from './script.js';
+import { spikeRule } from './spike.js';
 import type { ConditionDef, RuleType } from './types.js';
 
 /** Every rule type by its `condition.type`: add a rule type as one file in src/rules/ and one line here. */
@@ -10,6 +19,16 @@ const RULE_TYPES: { [T in ConditionDef['type']]: RuleType<Extract<ConditionDef, 
   count: countRule,
   buckets: bucketsRule,
   script: scriptRule,
+  frequency: frequencyRule,
+  flatline: flatlineRule,
+  spike: spikeRule,
+  new_term: newTermRule,
+  cardinality: cardinalityRule,
+  change: changeRule,
+  percentage_match: percentageMatchRule,
+  metric_aggregation: metricAggregationRule,
+  blacklist: blacklistRule,
+  whitelist: whitelistRule,
 };
 
 /** The names of the rule types, for messages. */

@@ -1,3 +1,5 @@
+import type { Window } from '../model/window.js';
+import { groupAggregation } from './groupKey.js';
 import type { RuleAlert } from './types.js';
 
 /** Name of the terms aggregation alertcron adds for `group_by`. */
@@ -15,10 +17,20 @@ export function userAggregations(query: Record<string, unknown>): Record<string,
   return (query.aggs ?? query.aggregations) as Record<string, unknown> | undefined;
 }
 
+/** A filter on the alert's time field to [from, to). */
+export function timeRange(alert: RuleAlert, span: Window): Record<string, unknown> {
+  return { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };
+}
+
+/** `base` with one more filter ANDed to its query. */
+export function withFilter(base: Record<string, unknown>, filter: Record<string, unknown>): Record<string, unknown> {
+  return { ...base, query: { bool: { filter: [base.query ?? { match_all: {} }, filter] } } };
+}
+
 /**
- * The search of a hit-counting rule: with group_by, a terms aggregation with the newest documents of each key
- * (no total, no sort); without, the total and the newest documents. At least one document is fetched: its
- * fields feed the templates even when no samples are shown.
+ * The search of a hit-counting rule: with group_by, a terms aggregation (multi_terms for several fields) with the
+ * newest documents of each key (no total, no sort); without, the total and the newest documents. At least one
+ * document is fetched: its fields feed the templates even when no samples are shown.
  */
 export function countingSearch(base: Record<string, unknown>, alert: RuleAlert): Record<string, unknown> {
   const documents = Math.max(1, alert.samples);
@@ -30,7 +42,7 @@ export function countingSearch(base: Record<string, unknown>, alert: RuleAlert):
     aggs: {
       ...aggs,
       [GROUP_AGG]: {
-        terms: { field: alert.group_by, size: alert.group_size, min_doc_count: 1 },
+        ...groupAggregation(alert.group_by, alert.group_size),
         aggs: { [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } },
       },
     },

@@ -15,7 +15,102 @@ export type ConditionDef =
   | { type: 'any' }
   | ({ type: 'count' } & Threshold)
   | ({ type: 'buckets'; path: string; value: string } & Threshold)
-  | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown>; /** Time limit of one load or call, in ms. */ timeout: number };
+  | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown>; /** Time limit of one load or call, in ms. */ timeout: number }
+  | FrequencyCondition
+  | FlatlineCondition
+  | SpikeCondition
+  | NewTermCondition
+  | CardinalityCondition
+  | ChangeCondition
+  | PercentageMatchCondition
+  | MetricAggregationCondition
+  | ({ type: 'blacklist' } & ListOptions)
+  | ({ type: 'whitelist' } & ListOptions);
+
+/** `frequency`: at least num_events events of one key within any timeframe-wide window ending in the run's window. Durations in ms. */
+export interface FrequencyCondition {
+  type: 'frequency';
+  num_events: number;
+  timeframe: number;
+  /** Width of the time buckets the window slides over. */
+  resolution: number;
+}
+
+/** `flatline`: fewer than threshold events within the last timeframe (per key seen within key_history). Durations in ms. */
+export interface FlatlineCondition {
+  type: 'flatline';
+  threshold: number;
+  timeframe: number;
+  key_history: number;
+}
+
+/** `spike`: the current timeframe against the one before it, by count or by the average of field_value. Durations in ms. */
+export interface SpikeCondition {
+  type: 'spike';
+  timeframe: number;
+  spike_height: number;
+  spike_type: 'up' | 'down' | 'both';
+  threshold_cur: number;
+  threshold_ref: number;
+  field_value?: string;
+  alert_on_new_data: boolean;
+}
+
+/** `new_term`: values (of one field, or compound) first seen in the run's window, against terms_window_size of history. */
+export interface NewTermCondition {
+  type: 'new_term';
+  fields: string[];
+  terms_window_size: number;
+}
+
+/** `cardinality`: distinct values of a field within timeframe above max_cardinality or below min_cardinality. */
+export interface CardinalityCondition {
+  type: 'cardinality';
+  cardinality_field: string;
+  timeframe: number;
+  max_cardinality?: number;
+  min_cardinality?: number;
+}
+
+/** `change`: the value of compare_key (one field or several) changed for a key; old and new value in the finding. */
+export interface ChangeCondition {
+  type: 'change';
+  compare_key: string[];
+  timeframe?: number;
+  key_history: number;
+}
+
+/** `percentage_match`: the share of events matching match_bucket_filter outside [min_percentage, max_percentage]. */
+export interface PercentageMatchCondition {
+  type: 'percentage_match';
+  match_bucket_filter: Record<string, unknown>;
+  min_percentage?: number;
+  max_percentage?: number;
+  min_denominator: number;
+  timeframe?: number;
+}
+
+/** The metrics metric_aggregation computes. */
+export type MetricAggType = 'min' | 'max' | 'avg' | 'sum' | 'cardinality' | 'value_count';
+
+/** `metric_aggregation`: a metric of a field (per key) above max_threshold or below min_threshold. */
+export interface MetricAggregationCondition {
+  type: 'metric_aggregation';
+  metric_agg_key: string;
+  metric_agg_type: MetricAggType;
+  max_threshold?: number;
+  min_threshold?: number;
+  min_doc_count: number;
+  timeframe?: number;
+}
+
+/** `blacklist` / `whitelist`: events whose compare_key is (or is not) one of the listed values, `!file` entries expanded. */
+export interface ListOptions {
+  compare_key: string;
+  values: (string | number)[];
+  /** whitelist: events without compare_key do not fire. */
+  ignore_null: boolean;
+}
 
 /** The parts of a search alert that rule types read. */
 export interface RuleAlert {
@@ -25,7 +120,8 @@ export interface RuleAlert {
   index: string;
   query: Record<string, unknown>;
   condition: ConditionDef;
-  group_by?: string;
+  /** The field(s) whose values make the key; several fields make a compound key. */
+  group_by?: string[];
   group_size: number;
   timestamp_field: string;
   samples: number;
@@ -49,6 +145,13 @@ export interface RuleOutput {
   incomplete?: string;
 }
 
+/** A field a condition names, under one of its keys, that the cluster must be able to aggregate (or match exactly) on. */
+export interface ConditionField {
+  /** The condition's key that names it (compare_key, fields ...). */
+  key: string;
+  field: string;
+}
+
 /** A problem a rule type finds in an alert file, at a path inside it. */
 export interface RuleProblem {
   path: (string | number)[];
@@ -65,10 +168,18 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
   complete(raw: Record<string, unknown>, alertFile: string): C;
   /** Problems with the condition that the schema cannot see (e.g. a buckets condition without aggregations). */
   check?(raw: Record<string, unknown>, alert: { group_by?: unknown; query: Record<string, unknown> }, alertFile: string): RuleProblem[];
+  /** The fields the condition names, for `validate --cluster` and `test` to check against the mapping. */
+  fields?(condition: C): ConditionField[];
   /** The span to search for a run's window: wider for rules that look back further (default: the window). */
-  span?(condition: C, window: Window): Window;
-  /** The search body over the span: `base` is the user's query filtered to the span, without size, sort or aggregations. */
-  search(base: Record<string, unknown>, alert: RuleAlert, condition: C): Record<string, unknown>;
-  /** Turns the response into findings, with the state to keep for the next run. */
+  span?(condition: C, window: Window, alert: RuleAlert): Window;
+  /**
+   * The search body over the span: `base` is the user's query filtered to the span, without size, sort or
+   * aggregations; `window` is the run's window (the span is what span() made of it).
+   */
+  search(base: Record<string, unknown>, alert: RuleAlert, condition: C, window: Window): Record<string, unknown>;
+  /**
+   * Turns the response into findings, with the state to keep for the next run. Deterministic given the response,
+   * the saved state and the window (whose end is the run's now less ingest_delay): a backtest replays it step by step.
+   */
   evaluate(input: RuleInput<C>): Promise<RuleOutput> | RuleOutput;
 }

@@ -2,12 +2,13 @@
 //
 //   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
-//                                 [--state-keys 100000] [--state-alerts 100]
+//                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
 // `alertcron run` (nothing matching, and 10% matching with deliveries into a local SMTP sink and Slack server),
-// `alertcron validate`, and one ElastAlert2 cycle over equivalent rules; then writes docs/BENCHMARK.md.
+// `alertcron validate`, and one ElastAlert2 cycle over equivalent rules; then the same for a mix of the ElastAlert2
+// rule types (frequency, flatline, spike ... one per alert in turn; --mix-size, default 1000); then writes docs/BENCHMARK.md.
 // It reports only: nothing here fails on a time.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -17,7 +18,7 @@ import { startEngine } from '../support/engine.js';
 import { createProject, defaultConfig, REPO_ROOT } from '../support/project.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
-import { writeAlertcronAlerts, writeElastAlertRules } from './alerts.js';
+import { writeAlertcronAlerts, writeElastAlertMixRules, writeElastAlertRules, writeMixAlerts } from './alerts.js';
 import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
@@ -39,6 +40,8 @@ interface Options {
   /** Keys in the grown state measured (0: not measured), over stateAlerts alerts. */
   stateKeys: number;
   stateAlerts: number;
+  /** Alerts in the mix of the ElastAlert2 rule types (0: none; default 1000 when measured, else the largest size). */
+  mixSize?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -62,13 +65,15 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--keep') o.keep = true;
     else if (name === '--state-keys') o.stateKeys = Number(value());
     else if (name === '--state-alerts') o.stateAlerts = Number(value());
+    else if (name === '--mix-size') o.mixSize = Number(value());
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > SERVERS)) throw new Error(`--sizes: whole numbers from 1 to ${SERVERS} (the seeded data has ${SERVERS.toLocaleString('en-US')} servers)`);
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a whole number >= 1');
+  if (o.mixSize !== undefined && (!Number.isInteger(o.mixSize) || o.mixSize < 0 || o.mixSize > 5000)) throw new Error('--mix-size: a whole number from 0 (no mix) to 5000');
   return o;
 }
 
@@ -183,11 +188,17 @@ async function main(): Promise<void> {
     results.floor = { nodeNothing: summarise(nodeNothing), nodeMsearch: summarise(nodeMsearch), pythonNothing: pythonNothing.length ? summarise(pythonNothing) : undefined };
     log(`bench: floor: node -e 0 ${results.floor.nodeNothing!.wall_s.toFixed(3)} s; node + one _msearch ${results.floor.nodeMsearch!.wall_s.toFixed(3)} s`);
 
-    for (const n of opts.sizes) {
-      const expected = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+    /**
+     * Measures one set of n alerts: today's kinds (count, any, buckets), or the mix of the ElastAlert2 rule types,
+     * whose notices are not worked out in advance (each run of a scenario must deliver the same number).
+     */
+    const measureSet = async (n: number, set: 'kinds' | 'mix'): Promise<SizeResult> => {
+      const mix = set === 'mix';
+      const tag = mix ? `mix N=${n}` : `N=${n}`;
+      const expected = mix ? undefined : Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
       const eaRuns = opts.eaRuns ?? opts.runs;
       const size: SizeResult = { n, expectedMatches: expected, runs: opts.runs, eaRuns, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
-      log(`\nbench: N = ${n} (${expected} alerts match in the incident minute)`);
+      log(mix ? `\nbench: mix of the ElastAlert2 rule types, N = ${n}` : `\nbench: N = ${n} (${expected} alerts match in the incident minute)`);
 
       // ---- alertcron
       const projectOptions = {
@@ -206,9 +217,10 @@ async function main(): Promise<void> {
       // The same project with query fusion off (every alert's search on its own), compared side by side.
       writeFileSync(join(project.dir, UNFUSED_CONFIG), stringify(defaultConfig({ ...projectOptions, extraConfig: { ...projectOptions.extraConfig, elasticsearch: { url: proxy.url, timeout: '30s', fuse_alerts: 1 } } })));
       size.project = project.dir;
-      writeAlertcronAlerts(project, n);
+      if (mix) writeMixAlerts(project, n);
+      else writeAlertcronAlerts(project, n);
       const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
-      const outDir = join(work, `n${n}`);
+      const outDir = join(work, `${mix ? 'mix-' : ''}n${n}`);
       mkdirSync(outDir);
       const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = [], bin = BIN) =>
         measured(python, [process.execPath, ...nodeArgs, bin, ...args], project.dir, env(now), join(outDir, label), proxy);
@@ -225,8 +237,8 @@ async function main(): Promise<void> {
       size.validateCold = summarise(validateCold);
       size.validate = summarise(validate);
       const badValidate = [...validateCold, ...validate].filter((s) => s.code !== 0);
-      if (badValidate.length) results.checks.push(`N=${n}: alertcron validate exited ${badValidate[0]!.code}: ${badValidate[0]!.stdout}${badValidate[0]!.stderr}`.slice(0, 600));
-      else results.checks.push(`N=${n}: alertcron validate exited 0 in all ${validateCold.length + validate.length} runs`);
+      if (badValidate.length) results.checks.push(`${tag}: alertcron validate exited ${badValidate[0]!.code}: ${badValidate[0]!.stdout}${badValidate[0]!.stderr}`.slice(0, 600));
+      else results.checks.push(`${tag}: alertcron validate exited 0 in all ${validateCold.length + validate.length} runs`);
       log(`bench: alertcron validate: ${size.validateCold.wall_s.toFixed(3)} s without parse cache, ${size.validate.wall_s.toFixed(3)} s with, ${size.validate.rss_mb.toFixed(0)} MB`);
 
       for (const scenario of ['quiet', 'incident'] as const) {
@@ -235,7 +247,7 @@ async function main(): Promise<void> {
         rmSync(join(project.dir, 'state'), { recursive: true, force: true });
         rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
         const prime = await alertcron(['run'], now - WINDOW_MS, `${scenario}-prime`);
-        if (prime.code !== 0) results.checks.push(`N=${n} ${scenario}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`);
+        if (prime.code !== 0) results.checks.push(`${tag} ${scenario}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`);
         const snap = join(outDir, `${scenario}-snapshot`);
         cpSync(join(project.dir, 'state'), join(snap, 'state'), { recursive: true });
         if (existsSync(join(project.dir, '.cache'))) cpSync(join(project.dir, '.cache'), join(snap, 'cache'), { recursive: true });
@@ -256,10 +268,10 @@ async function main(): Promise<void> {
           samples.push(s);
         }
         size[scenario === 'quiet' ? 'acQuiet' : 'acIncident'] = summarise(samples);
-        const want = scenario === 'quiet' ? 0 : expected;
+        const want = expected === undefined ? samples[0]!.delivered : scenario === 'quiet' ? 0 : expected;
         const bad = samples.filter((s) => s.code !== 0 || s.delivered !== want);
-        if (bad.length) results.checks.push(`N=${n} ${scenario}: alertcron exit codes ${samples.map((s) => s.code).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${want}); stderr: ${bad[0]!.stderr.slice(0, 400)}`);
-        else results.checks.push(`N=${n} ${scenario}: alertcron exited 0 and delivered ${want} notification(s) in each of ${samples.length} runs`);
+        if (bad.length) results.checks.push(`${tag} ${scenario}: alertcron exit codes ${samples.map((s) => s.code).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${expected === undefined ? 'the same in each run' : want}); stderr: ${bad[0]!.stderr.slice(0, 400)}`);
+        else results.checks.push(`${tag} ${scenario}: alertcron exited 0 and delivered ${want} notification(s) in each of ${samples.length} runs`);
         const sum = size[scenario === 'quiet' ? 'acQuiet' : 'acIncident']!;
         log(`bench: alertcron run (${scenario}): ${sum.wall_s.toFixed(3)} s, ${sum.rss_mb.toFixed(0)} MB, ${sum.requests} requests, delivered ${sum.delivered}`);
 
@@ -273,7 +285,7 @@ async function main(): Promise<void> {
             cold.push(await alertcron(['run'], now, `quiet-cold-${r}`));
           }
           size.acQuietCold = summarise(cold);
-          if (cold.some((s) => s.code !== 0)) results.checks.push(`N=${n} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);
+          if (cold.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);
           log(`bench: alertcron run (quiet, no parse cache): ${size.acQuietCold.wall_s.toFixed(3)} s, ${size.acQuietCold.rss_mb.toFixed(0)} MB`);
 
           // The same steady-state run with query fusion off, alternating with fused runs so both see the same load.
@@ -288,11 +300,11 @@ async function main(): Promise<void> {
           }
           size.acQuietUnfused = summarise(unfused);
           size.acQuietFusedPaired = summarise(fusedAgain);
-          if (unfused.some((s) => s.code !== 0)) results.checks.push(`N=${n} quiet with fusion off: alertcron exit codes ${unfused.map((s) => s.code).join(',')}: ${unfused.find((s) => s.code !== 0)!.stderr.slice(0, 300)}`);
+          if (unfused.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet with fusion off: alertcron exit codes ${unfused.map((s) => s.code).join(',')}: ${unfused.find((s) => s.code !== 0)!.stderr.slice(0, 300)}`);
           log(`bench: alertcron run (quiet, fusion off / on, alternating): ${size.acQuietUnfused.wall_s.toFixed(3)} s / ${size.acQuietFusedPaired.wall_s.toFixed(3)} s; ${size.acQuietUnfused.requests} / ${size.acQuietFusedPaired.requests} requests; cluster in flight ${size.acQuietUnfused.clusterMs.toFixed(0)} / ${size.acQuietFusedPaired.clusterMs.toFixed(0)} ms`);
         }
 
-        if (opts.profile && n === opts.profileSize) {
+        if (!mix && opts.profile && n === opts.profileSize) {
           restore();
           await clearRequestCache();
           resetSinks();
@@ -301,15 +313,15 @@ async function main(): Promise<void> {
           const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
           if (file) {
             (results.profiles ??= []).push({ n, scenario, wall_s: p.wall_s, clusterMs: p.busyMs, requests: p.requests, delivered: delivered(), summary: summariseProfile(join(profDir, file), 15) });
-          } else results.checks.push(`N=${n} ${scenario}: no CPU profile was written (exit ${p.code}: ${p.stderr.slice(0, 200)})`);
+          } else results.checks.push(`${tag} ${scenario}: no CPU profile was written (exit ${p.code}: ${p.stderr.slice(0, 200)})`);
         }
       }
       if (!opts.keep) project.cleanup();
 
       // ---- ElastAlert2
       if (py) {
-        const eaDir = join(work, `ea-${n}`);
-        const config = writeElastAlertRules(eaDir, n, { esHost: '127.0.0.1', esPort: proxy.port, writebackIndex: WRITEBACK, smtpPort: smtp.port, slackUrl: slack.url });
+        const eaDir = join(work, `${mix ? 'mix-' : ''}ea-${n}`);
+        const config = (mix ? writeElastAlertMixRules : writeElastAlertRules)(eaDir, n, { esHost: '127.0.0.1', esPort: proxy.port, writebackIndex: WRITEBACK, smtpPort: smtp.port, slackUrl: slack.url });
         for (const scenario of ['quiet', 'incident'] as const) {
           const now = scenario === 'quiet' ? QUIET_NOW : INCIDENT_NOW;
           const samples: Sample[] = [];
@@ -341,13 +353,22 @@ async function main(): Promise<void> {
             log(`bench: ElastAlert2 (${scenario}) run ${r + 1}/${eaRuns}: ${s.wall_s.toFixed(2)} s, ${(s.max_rss_kib / 1024).toFixed(0)} MiB, ${s.requests} requests, delivered ${s.delivered}, writeback errors ${errors}`);
           }
           size[scenario === 'quiet' ? 'eaQuiet' : 'eaIncident'] = summarise(samples);
-          const want = scenario === 'quiet' ? 0 : expected;
+          const want = expected === undefined ? samples[0]!.delivered : scenario === 'quiet' ? 0 : expected;
           const bad = samples.filter((s) => s.code !== 0 || s.delivered !== want || (s.extra?.writeback_errors as number) > 0 || s.extra?.rules !== n);
-          if (bad.length) results.checks.push(`N=${n} ${scenario}: ElastAlert2 exit codes ${samples.map((s) => s.code).join(',')}, rules ${samples.map((s) => s.extra?.rules).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${want}), writeback errors ${samples.map((s) => s.extra?.writeback_errors).join(',')}; stderr: ${bad[0]!.stderr.slice(-400)}`);
-          else results.checks.push(`N=${n} ${scenario}: ElastAlert2 exited 0, ran ${n} rules and delivered ${want} notification(s) in each of ${samples.length} runs, no writeback errors`);
+          if (bad.length) results.checks.push(`${tag} ${scenario}: ElastAlert2 exit codes ${samples.map((s) => s.code).join(',')}, rules ${samples.map((s) => s.extra?.rules).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${want}), writeback errors ${samples.map((s) => s.extra?.writeback_errors).join(',')}; stderr: ${bad[0]!.stderr.slice(-400)}`);
+          else results.checks.push(`${tag} ${scenario}: ElastAlert2 exited 0, ran ${n} rules and delivered ${want} notification(s) in each of ${samples.length} runs, no writeback errors`);
         }
       }
-      results.sizes.push(size);
+      return size;
+    };
+
+    for (const n of opts.sizes) {
+      results.sizes.push(await measureSet(n, 'kinds'));
+      writeReport(opts.out, results, commands(opts));
+    }
+    const mixSize = opts.mixSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
+    if (mixSize > 0) {
+      results.mix = await measureSet(mixSize, 'mix');
       writeReport(opts.out, results, commands(opts));
     }
     if (opts.stateKeys > 0) {

@@ -8,7 +8,8 @@ import type { StateGrowthResult } from './stateGrowth.js';
 
 export interface SizeResult {
   n: number;
-  expectedMatches: number;
+  /** Alerts that match in the incident minute; undefined for the mix (its notices are not worked out in advance). */
+  expectedMatches?: number;
   runs: number;
   eaRuns: number;
   /** 1, 5 and 15 minute load averages just before this size was measured. */
@@ -37,6 +38,8 @@ export interface BenchResults {
   data: { index: string; docs: number; sizeBytes: number; seededNow: boolean; seedSeconds: number; quietWindowDocs: number; incidentWindowDocs: number; quietNow: string; incidentNow: string };
   floor: { nodeNothing?: Summary; nodeMsearch?: Summary; pythonNothing?: Summary };
   sizes: SizeResult[];
+  /** The mix of the ElastAlert2 rule types (frequency, flatline, spike ...), measured like a size. */
+  mix?: SizeResult;
   checks: string[];
   stateGrowth?: StateGrowthResult;
   profiles?: { n: number; scenario: 'quiet' | 'incident'; wall_s: number; clusterMs: number; requests: number; delivered: number; summary: ProfileSummary }[];
@@ -58,7 +61,7 @@ const kinds = (s: Summary | undefined) =>
 
 function sizeTable(r: SizeResult): string[] {
   const L: string[] = [];
-  L.push(`### N = ${int(r.n)} alerts (${int(r.expectedMatches)} of them match in the incident minute)`, '');
+  L.push(`### N = ${int(r.n)} alerts (${int(r.expectedMatches ?? 0)} of them match in the incident minute)`, '');
   L.push(`Medians of ${r.runs} runs for alertcron${r.eaQuiet ? ` and ${r.eaRuns} for ElastAlert2` : ''}; wall times show (min–max). Load average before (includes the bench's own previous runs): ${r.loadAvg?.join(', ') ?? '?'}.`, '');
   L.push('| | alertcron | ElastAlert2 | ElastAlert2 / alertcron |', '|---|---:|---:|---:|');
   for (const [label, ac, ea] of [
@@ -72,7 +75,7 @@ function sizeTable(r: SizeResult): string[] {
     L.push(`| run, ${label}: TCP connections to the cluster | ${ac ? int(ac.connections) : '–'} | ${ea ? int(ea.connections) : '–'} | |`);
     L.push(`| run, ${label}: time with a cluster request in flight (at the proxy) | ${ac ? sec(ac.clusterMs / 1000) : '–'} | ${ea ? sec(ea.clusterMs / 1000) : '–'} | |`);
     if (label !== 'nothing matching') {
-      L.push(`| run, ${label}: notifications received by the sinks (expected ${int(r.expectedMatches)}) | ${ac?.delivered ?? '–'} | ${ea?.delivered ?? '–'} | |`);
+      L.push(`| run, ${label}: notifications received by the sinks (expected ${int(r.expectedMatches ?? 0)}) | ${ac?.delivered ?? '–'} | ${ea?.delivered ?? '–'} | |`);
     }
   }
   if (r.eaQuiet?.extra) {
@@ -96,6 +99,41 @@ function sizeTable(r: SizeResult): string[] {
   L.push(`| \`alertcron validate\` without / with the parse cache: peak RSS | ${mb(r.validateCold?.rss_mb)} / ${mb(r.validate?.rss_mb)} | | |`, '');
   L.push(`Requests by kind (last run): alertcron nothing matching: ${kinds(r.acQuiet)}; 10% matching: ${kinds(r.acIncident)}.`);
   if (r.eaQuiet) L.push(`ElastAlert2 nothing matching: ${kinds(r.eaQuiet)}; 10% matching: ${kinds(r.eaIncident)}.`);
+  L.push('');
+  return L;
+}
+
+/** The mix of the ElastAlert2 rule types beside today's kinds at the same N (when measured). */
+function mixSection(res: BenchResults): string[] {
+  const m = res.mix;
+  if (!m) return [];
+  const k = res.sizes.find((s) => s.n === m.n);
+  const L: string[] = [
+    `### N = ${int(m.n)} alerts of the ElastAlert2 rule types (the mix), beside today's kinds`,
+    '',
+    `One alert per server again, its type by i mod 10: frequency, flatline, spike, new_term, cardinality, change, percentage_match, metric_aggregation, blacklist, whitelist (\`test/bench/alerts.ts\`). ` +
+      "Their notices are not worked out in advance: the check is that every run of a scenario delivers the same number. ElastAlert2 runs the same rules, one cycle in a fresh process, " +
+      "so its in-memory types (flatline, spike, cardinality's min, change, new_term's history) start empty there, while alertcron reads what they need from the index and its state. " +
+      `Medians of ${m.runs} runs${m.eaQuiet ? ` (ElastAlert2 ${m.eaRuns})` : ''}; load average before: ${m.loadAvg?.join(', ') ?? '?'}.`,
+    '',
+    `| | today's kinds, alertcron | the mix, alertcron | the mix, ElastAlert2 | ElastAlert2 / alertcron (mix) |`,
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const [label, today, ac, ea] of [
+    ['nothing matching', k?.acQuiet, m.acQuiet, m.eaQuiet],
+    ['incident minute', k?.acIncident, m.acIncident, m.eaIncident],
+  ] as const) {
+    L.push(`| **run, ${label}**: wall | ${range(today)} | ${range(ac)} | ${range(ea)} | ${ratio(ea?.wall_s, ac?.wall_s)} |`);
+    L.push(`| run, ${label}: peak RSS | ${mb(today?.rss_mb)} | ${mb(ac?.rss_mb)} | ${mb(ea?.rss_mb)} | ${ratio(ea?.rss_mb, ac?.rss_mb)} |`);
+    L.push(`| run, ${label}: CPU time (user + sys) | ${sec(today?.cpu_s)} | ${sec(ac?.cpu_s)} | ${sec(ea?.cpu_s)} | ${ratio(ea?.cpu_s, ac?.cpu_s)} |`);
+    L.push(`| run, ${label}: HTTP requests to the cluster | ${reqs(today)} | ${reqs(ac)} | ${reqs(ea)} | ${ratio(ea?.requests, ac?.requests)} |`);
+    L.push(`| run, ${label}: time with a cluster request in flight | ${today ? sec(today.clusterMs / 1000) : '–'} | ${ac ? sec(ac.clusterMs / 1000) : '–'} | ${ea ? sec(ea.clusterMs / 1000) : '–'} | |`);
+    L.push(`| run, ${label}: notifications received by the sinks | ${today?.delivered ?? '–'} | ${ac?.delivered ?? '–'} | ${ea?.delivered ?? '–'} | |`);
+  }
+  L.push(`| run, nothing matching, without the parse cache: wall | ${range(k?.acQuietCold)} | ${range(m.acQuietCold)} | | |`);
+  L.push(`| \`alertcron validate\` without / with the parse cache: wall | ${sec(k?.validateCold?.wall_s)} / ${sec(k?.validate?.wall_s)} | ${sec(m.validateCold?.wall_s)} / ${sec(m.validate?.wall_s)} | | |`, '');
+  L.push(`Requests by kind (last run), the mix: alertcron nothing matching: ${kinds(m.acQuiet)}; incident minute: ${kinds(m.acIncident)}.`);
+  if (m.eaQuiet) L.push(`ElastAlert2 nothing matching: ${kinds(m.eaQuiet)}; incident minute: ${kinds(m.eaIncident)}.`);
   L.push('');
   return L;
 }
@@ -127,7 +165,7 @@ function targets(res: BenchResults): string[] {
     const q = big.acQuiet;
     L.push(`| 10,000 alerts, nothing matching: wall under 5 s | ${sec(q.wall_s)} (${sec(q.wall_min_s)}–${sec(q.wall_max_s)}) | ${verdict(q.wall_s < 5)} |`);
     L.push(`| 10,000 alerts, nothing matching: peak RSS under 200 MB | ${mb(q.rss_mb)} | ${verdict(q.rss_mb < 200)} |`);
-    if (big.acIncident) L.push(`| (for information) 10,000 alerts, 10% matching and delivering ${int(big.expectedMatches)} notices | ${sec(big.acIncident.wall_s)}, ${mb(big.acIncident.rss_mb)} | |`);
+    if (big.acIncident) L.push(`| (for information) 10,000 alerts, 10% matching and delivering ${int(big.expectedMatches ?? 0)} notices | ${sec(big.acIncident.wall_s)}, ${mb(big.acIncident.rss_mb)} | |`);
   } else L.push('| 10,000 alerts: under 5 s and 200 MB | not in this run (--sizes) | not measured |');
   const g = res.stateGrowth;
   if (g) {
@@ -234,12 +272,15 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '```',
     '',
     'Options: `--sizes 10,100,1000,5000,10000` `--runs 5` `--ea-runs R` (ElastAlert2 runs; default: `--runs`)',
-    '`--no-elastalert` `--no-profile` `--profile-size 1000` `--port 9260` `--out docs/BENCHMARK.md` `--keep` (keep the work folder) `--state-keys 100000` `--state-alerts 100` (0 keys: no state-growth measurement).',
-    `This report: sizes ${res.options.sizes.join(', ')}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
+    '`--no-elastalert` `--no-profile` `--profile-size 1000` `--port 9260` `--out docs/BENCHMARK.md` `--keep` (keep the work folder)',
+    '`--state-keys 100000` `--state-alerts 100` (0 keys: no state-growth measurement)',
+    '`--mix-size N` (alerts in the mix of the ElastAlert2 rule types; default 1000 when 1000 is among the sizes, else the largest; 0: none).',
+    `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
     '',
     ...res.sizes.flatMap(sizeTable),
+    ...mixSection(res),
     ...stateGrowthSection(res),
     '### The floor',
     '',

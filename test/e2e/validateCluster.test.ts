@@ -59,6 +59,24 @@ test('validate --cluster finds what the cluster contradicts, names each alert fi
   ]);
 });
 
+test('validate --cluster checks the fields a rule type names: a text field gets the .keyword hint, a missing one is named', async () => {
+  const texts = await textIndex();
+  const project = world.project();
+  const alert = (condition: Record<string, unknown>) => ({ index: texts, condition, notify: ['soc-email'] });
+  project.writeAlert('ok-terms', alert({ type: 'new_term', fields: ['message.keyword'] }));
+  project.writeAlert('text-terms', alert({ type: 'new_term', fields: ['message'] }));
+  project.writeAlert('text-list', alert({ type: 'blacklist', compare_key: 'message', blacklist: ['root'] }));
+  project.writeAlert('missing-metric', alert({ type: 'metric_aggregation', metric_agg_key: 'bytes', metric_agg_type: 'sum', max_threshold: 1 }));
+  const result = await project.run(['validate', '--cluster']);
+  assert.equal(result.code, 2, result.stderr);
+  assert.deepEqual(result.stderr.trim().split('\n'), [
+    `alerts/missing-metric.yaml:4:19 /condition/metric_agg_key: metric_agg_key "bytes" is not a field of the indices matching "${texts}"`,
+    'alerts/text-list.yaml:4:16 /condition/compare_key: compare_key "message" is a text field: the cluster cannot count or compare its values exactly (not aggregatable) (use "message.keyword")',
+    'alerts/text-terms.yaml:5:5 /condition/fields: fields "message" is a text field: the cluster cannot count or compare its values exactly (not aggregatable) (use "message.keyword")',
+    `3 problem(s) in 3 file(s); 4 alert(s) valid, 0 disabled, 2 channel(s); 4 alert(s) checked against ${world.esUrl}`,
+  ]);
+});
+
 test('validate --cluster with an unreachable cluster exits 3 and says why', async () => {
   const project = world.project({ esUrl: 'http://127.0.0.1:9' });
   project.writeAlert('any', { index: 'x', condition: { type: 'any' }, notify: ['soc-email'] });

@@ -6,7 +6,7 @@ import type { SearchAlertDef } from './types.js';
 
 /** The span an alert's search covers for a run's window: the window, or wider for rule types that look back further. */
 export function searchSpan(alert: SearchAlertDef, window: Window): Window {
-  return ruleTypeOf(alert.condition).span?.(alert.condition, window) ?? window;
+  return ruleTypeOf(alert.condition).span?.(alert.condition, window, alert) ?? window;
 }
 
 /**
@@ -19,7 +19,7 @@ export function buildSearch(alert: SearchAlertDef, window: Window): SearchReques
   const { query, aggs: _aggs, aggregations: _aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
   const range = { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };
   const base = { ...rest, query: { bool: { filter: [query ?? { match_all: {} }, range] } } };
-  return { index: alert.index, body: rule.search(base, alert, alert.condition) };
+  return { index: alert.index, body: rule.search(base, alert, alert.condition, window) };
 }
 
 /** What the alert's search shares with others that may be fused with it: index, timestamp field and span. */

@@ -44,7 +44,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       query: (extra?.query as Record<string, unknown> | undefined) ?? {},
       query_file: typeof raw.query === 'string' ? join(context.queriesDir, raw.query) : undefined,
       condition,
-      group_by: raw.group_by as string | undefined,
+      group_by: typeof raw.group_by === 'string' ? [raw.group_by] : (raw.group_by as string[] | undefined),
       group_size: (raw.group_size as number | undefined) ?? 100,
       timestamp_field: (raw.timestamp_field as string | undefined) ?? context.defaults.timestamp_field,
     };

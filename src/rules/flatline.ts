@@ -1,0 +1,57 @@
+import type { Finding } from '../model/finding.js';
+import { parseDuration } from '../util/duration.js';
+import { isoTime, keyParts, perKeySearch } from './perKey.js';
+import { GROUP_AGG, timeRange } from './search.js';
+import { otherCount, describeFields } from './groupKey.js';
+import type { FlatlineCondition, RuleType } from './types.js';
+
+/** Sub-aggregation: the key's events within the last timeframe. */
+const RECENT = 'alertcron_recent';
+/** Sub-aggregation: the key's newest event time. */
+const LAST_SEEN = 'alertcron_last_seen';
+/** How far back a key counts as known when the alert does not say. */
+export const DEFAULT_KEY_HISTORY = 7 * 86_400_000;
+
+/**
+ * `flatline`: fewer than threshold events within the timeframe ending at the window's end. With group_by, every
+ * key seen within key_history before is checked, the quietest first, so a key that went silent is found from the
+ * index itself: nothing to remember, nothing lost on a restart.
+ */
+export const flatlineRule: RuleType<FlatlineCondition> = {
+  type: 'flatline',
+  complete: (raw) => ({
+    type: 'flatline',
+    threshold: Number(raw.threshold),
+    timeframe: parseDuration(String(raw.timeframe)),
+    key_history: typeof raw.key_history === 'string' ? parseDuration(raw.key_history) : DEFAULT_KEY_HISTORY,
+  }),
+  check(raw, alert) {
+    if (raw.key_history !== undefined && !alert.group_by) return [{ path: ['condition', 'key_history'], message: 'applies only with group_by (the keys to watch): remove it, or add group_by' }];
+    return [];
+  },
+  // With group_by, the keys' history too: the keys seen within key_history before the timeframe.
+  span: (condition, window, alert) => ({ from: window.to - condition.timeframe - (alert.group_by ? condition.key_history : 0), to: window.to }),
+  search(base, alert, condition, window) {
+    if (!alert.group_by) return perKeySearch(base, alert, {}, { samples: 1 });
+    const recent = { filter: timeRange(alert, { from: window.to - condition.timeframe, to: window.to }) };
+    // The quietest keys first: when there are more keys than group_size, the ones left out are the busiest.
+    return perKeySearch(base, alert, { [RECENT]: recent, [LAST_SEEN]: { max: { field: alert.timestamp_field } } }, { options: { order: { [RECENT]: 'asc' } }, samples: 1 });
+  },
+  evaluate({ alert, condition, response }) {
+    const findings: Finding[] = [];
+    const parts = keyParts(alert, response);
+    for (const part of parts) {
+      const count = alert.group_by ? Number(part.aggs[RECENT]?.doc_count ?? 0) : part.doc_count;
+      if (count >= condition.threshold) continue;
+      const lastSeen = alert.group_by ? isoTime(part.aggs[LAST_SEEN]?.value) : undefined;
+      findings.push({ key: part.key, count, fields: { ...(part.samples[0] ?? {}), threshold: condition.threshold, ...(lastSeen ? { last_seen: lastSeen } : {}) }, samples: [] });
+    }
+    // Keys left out are the busiest ones: that matters only when the last key returned was still below threshold.
+    const other = otherCount(response, GROUP_AGG);
+    const lastQuiet = parts.length && Number(parts[parts.length - 1]!.aggs[RECENT]?.doc_count ?? 0) < condition.threshold;
+    const incomplete = alert.group_by && other > 0 && lastQuiet
+      ? `more than group_size (${alert.group_size}) values of ${describeFields(alert.group_by)} are below the threshold: the others were not checked (raise group_size)`
+      : undefined;
+    return { findings, incomplete };
+  },
+};

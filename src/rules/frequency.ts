@@ -1,0 +1,148 @@
+import type { Finding } from '../model/finding.js';
+import type { Window } from '../model/window.js';
+import { parseDuration } from '../util/duration.js';
+import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import type { FrequencyCondition, RuleAlert, RuleProblem, RuleType } from './types.js';
+
+/** Name of the date histogram the window slides over. */
+const HISTOGRAM = 'alertcron_histogram';
+/** Most histogram buckets one search may ask for (the cluster's search.max_buckets is 65,535 by default). */
+const BUCKET_BUDGET = 60_000;
+/** Bucket counts per timeframe tried for the default resolution, finest first (each must divide the timeframe). */
+const DEFAULT_STEPS = [60, 50, 40, 30, 20, 12, 10, 6, 5, 4, 3, 2, 1];
+
+/** What frequency remembers per key: when it last fired (the events before then are used up). */
+export interface FrequencyState {
+  lastFire: Record<string, number>;
+}
+
+/** The default resolution: timeframe/60 or the nearest coarser step that divides it, at least one second. */
+export function defaultResolution(timeframe: number): number {
+  const steps = DEFAULT_STEPS.find((n) => timeframe % n === 0 && timeframe / n >= 1000);
+  return steps ? timeframe / steps : timeframe;
+}
+
+/**
+ * The resolution used for this window: the configured one, made coarser (by a factor that keeps it dividing the
+ * timeframe) when a long catch-up window over many keys would ask for more buckets than the cluster allows.
+ */
+export function effectiveResolution(condition: FrequencyCondition, window: Window, keys: number): number {
+  const steps = condition.timeframe / condition.resolution;
+  const span = condition.timeframe + (window.to - window.from);
+  for (let d = steps; d >= 1; d--) {
+    if (steps % d !== 0) continue;
+    const r = condition.timeframe / d;
+    if ((span / r + 1) * keys <= BUCKET_BUDGET) return r;
+  }
+  return condition.timeframe;
+}
+
+/** The window's first bucket start: the grid is aligned on window.to so that every window ends on a boundary. */
+function gridStart(condition: FrequencyCondition, window: Window, r: number): number {
+  const from = window.from - condition.timeframe;
+  return window.to - Math.ceil((window.to - from) / r) * r;
+}
+
+/**
+ * Slides a timeframe-wide window over one key's histogram, ending at each bucket boundary inside the run's window,
+ * counting only events after the key last fired; each time it holds num_events or more, the key fires and its
+ * events so far are used up (ElastAlert2 discards the key's window after a match). Pure.
+ */
+export function slide(counts: Map<number, number>, condition: FrequencyCondition, window: Window, r: number, lastFire: number | undefined): { fires: number; at?: number; count: number; start?: number } {
+  const start = gridStart(condition, window, r);
+  const n = Math.round((window.to - start) / r);
+  const per = new Array<number>(n).fill(0);
+  for (const [at, count] of counts) {
+    const i = Math.floor((at - start) / r);
+    if (i >= 0 && i < n) per[i]! += count;
+  }
+  const width = Math.round(condition.timeframe / r);
+  let used = lastFire;
+  let fires = 0;
+  let last: { at: number; count: number; start: number } | undefined;
+  for (let end = 1; end <= n; end++) {
+    const at = start + end * r;
+    if (at <= window.from) continue;
+    let first = Math.max(0, end - width);
+    if (used !== undefined) first = Math.max(first, Math.ceil((used - start) / r));
+    let count = 0;
+    for (let i = first; i < end; i++) count += per[i]!;
+    if (count >= condition.num_events) {
+      fires++;
+      last = { at, count, start: start + first * r };
+      used = at;
+    }
+  }
+  return last ? { fires, ...last } : { fires: 0, count: 0 };
+}
+
+function groupsFor(alert: RuleAlert): number {
+  return alert.group_by ? alert.group_size : 1;
+}
+
+/** `frequency`: num_events or more events of a key within timeframe, checked at every bucket boundary of the window (catch-up included). */
+export const frequencyRule: RuleType<FrequencyCondition> = {
+  type: 'frequency',
+  complete(raw) {
+    const timeframe = parseDuration(String(raw.timeframe));
+    return {
+      type: 'frequency',
+      num_events: Number(raw.num_events),
+      timeframe,
+      resolution: typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : defaultResolution(timeframe),
+    };
+  },
+  check(raw) {
+    const problems: RuleProblem[] = [];
+    if (typeof raw.timeframe !== 'string' || typeof raw.resolution !== 'string') return problems;
+    const timeframe = safeDuration(raw.timeframe);
+    const resolution = safeDuration(raw.resolution);
+    if (!timeframe || !resolution) return problems;
+    if (resolution > timeframe || timeframe % resolution !== 0) {
+      problems.push({ path: ['condition', 'resolution'], message: `must divide timeframe (${raw.timeframe}) into equal buckets: e.g. resolution: ${formatMs(defaultResolution(timeframe))}` });
+    } else if (timeframe / resolution > 1000) {
+      problems.push({ path: ['condition', 'resolution'], message: `gives ${timeframe / resolution} buckets per timeframe: at most 1000 (e.g. resolution: ${formatMs(defaultResolution(timeframe))})` });
+    }
+    return problems;
+  },
+  span: (condition, window) => ({ from: window.from - condition.timeframe, to: window.to }),
+  search(base, alert, condition, window) {
+    const r = effectiveResolution(condition, window, groupsFor(alert));
+    const offset = ((window.to % r) + r) % r;
+    const histogram = { date_histogram: { field: alert.timestamp_field, fixed_interval: `${r}ms`, offset: `${offset}ms`, min_doc_count: 1 } };
+    return perKeySearch(base, alert, { [HISTOGRAM]: histogram });
+  },
+  evaluate({ alert, condition, window, response, state }) {
+    const r = effectiveResolution(condition, window, groupsFor(alert));
+    const lastFire = { ...((state as FrequencyState | undefined)?.lastFire ?? {}) };
+    const findings: Finding[] = [];
+    for (const part of keyParts(alert, response)) {
+      const buckets = (part.aggs[HISTOGRAM]?.buckets ?? []) as { key: number; doc_count: number }[];
+      const counts = new Map(buckets.map((b) => [Number(b.key), b.doc_count]));
+      const result = slide(counts, condition, window, r, lastFire[part.key]);
+      if (!result.fires) continue;
+      lastFire[part.key] = result.at!;
+      findings.push({
+        key: part.key,
+        count: result.count,
+        fields: { ...(part.samples[0] ?? {}), num_events: condition.num_events, fires: result.fires, window_start: isoTime(result.start), window_end: isoTime(result.at) },
+        samples: part.samples,
+      });
+    }
+    // A fire older than one timeframe before the window's end no longer limits what the next run counts.
+    for (const [key, at] of Object.entries(lastFire)) if (at <= window.to - condition.timeframe) delete lastFire[key];
+    return { findings, state: { lastFire } satisfies FrequencyState, incomplete: keysLeftOut(alert, response) };
+  },
+};
+
+function safeDuration(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

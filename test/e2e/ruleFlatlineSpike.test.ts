@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { event, notifiedTitles, runAt } from '../support/ruleRuns.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+
+test('flatline: per key seen within key_history, fewer than threshold events in the timeframe; and over all events', async () => {
+  const T0 = uniqueBaseTime();
+  const index = await world.index('flatline');
+  const beat = (at: number, host: string) => event(at, { 'host.name': host });
+  await indexDocs(world.esUrl, index, [
+    beat(T0 - 50 * MIN, 'web01'), beat(T0 - 3 * MIN, 'web01'), // active: 1 event in [T0-10m, T0)
+    beat(T0 - 40 * MIN, 'web02'), beat(T0 - 30 * MIN, 'web02'), // silent for 30 minutes
+    beat(T0 - 2 * 60 * MIN, 'web03'), // last seen 2h ago: beyond timeframe + key_history (1h10m), not watched
+    beat(T0 + 15 * MIN, 'web02'), // web02 comes back before run 2
+  ]);
+  const project = world.project();
+  const base = { index, every: '1m', throttle: '0s', notify: ['soc-email'] };
+  project.writeAlert('silent-hosts', {
+    ...base,
+    condition: { type: 'flatline', threshold: 1, timeframe: '10m', key_history: '1h' },
+    group_by: 'host.name',
+    title: '{{key}} silent: {{count}} events in 10m, last seen {{last_seen}}',
+  });
+  project.writeAlert('quiet-index', { ...base, condition: { type: 'flatline', threshold: 3, timeframe: '10m' }, title: 'index quiet: {{count}} < {{threshold}}' });
+
+  // Run 1 at T0. Keys seen in [T0-1h10m, T0): web01, web02 (web03 is older). In [T0-10m, T0): web01 1 (>= 1),
+  // web02 0 (< 1: fires). All events in [T0-10m, T0): 1 < 3: the index is quiet.
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), {
+    'silent-hosts': [`web02 silent: 0 events in 10m, last seen ${iso(T0 - 30 * MIN)}`],
+    'quiet-index': ['index quiet: 1 < 3'],
+  });
+  // Run 2 at T0+20m. In [T0+10m, T0+20m): web01 0 (its last event was T0-3m: fires); web02 1 (back: no finding).
+  // All events in the timeframe: 1 (web02's) < 3.
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 20 * MIN)), {
+    'silent-hosts': [`web01 silent: 0 events in 10m, last seen ${iso(T0 - 3 * MIN)}`],
+    'quiet-index': ['index quiet: 1 < 3'],
+  });
+});
+
+test('spike: current vs reference window, up and down, thresholds, warm-up of new keys, and an average of a field', async () => {
+  const T0 = uniqueBaseTime();
+  const index = await world.index('spike');
+  const hit = (at: number, host: string, duration?: number) => event(at, { 'host.name': host, ...(duration !== undefined ? { duration } : {}) });
+  const each = (host: string, minutes: number[]) => minutes.map((m) => hit(T0 + m * MIN, host));
+  await indexDocs(world.esUrl, index, [
+    // Run 1 at T0: reference window [T0-20m, T0-10m), current [T0-10m, T0); a key is warm when first seen at or
+    // before T0-20m (the search reaches back to T0-30m).
+    ...each('web01', [-28, -26, /* ref */ -18, -15, /* cur */ -9, -8, -7, -6, -5, -4, /* run 2 cur */ 1, 2, 3, 4, 5, 6]),
+    ...each('web02', [-29, /* ref */ -19, -18, -17, -16, -15, -14, /* cur */ -5]),
+    ...each('web03', [/* first seen, ref */ -15, /* cur */ -8, -7, -6, -5, -4]),
+    ...Array.from({ length: 15 }, (_, i) => hit(T0 + MIN + i * 30_000, 'web03')), // run 2 current: 15 events
+    ...each('web04', [-27, /* ref */ -17, -16, -15, /* cur */ -9, -8, -7, -6, -5]),
+    ...each('web05', [-25, /* no ref; cur */ -8, -7, -6, -5]),
+    // web06: latencies, reference average (100+100)/2 = 100, current (500+300)/2 = 400.
+    hit(T0 - 28 * MIN, 'web06', 100), hit(T0 - 18 * MIN, 'web06', 100), hit(T0 - 12 * MIN, 'web06', 100), hit(T0 - 5 * MIN, 'web06', 500), hit(T0 - 3 * MIN, 'web06', 300),
+  ]);
+  const project = world.project();
+  const base = { index, every: '1m', throttle: '0s', notify: ['soc-email'] };
+  const title = '{{key}} {{spike_direction}}: {{spike_current}} vs {{spike_reference}}';
+  project.writeAlert('surge', { ...base, condition: { type: 'spike', timeframe: '10m', spike_height: 3, spike_type: 'up' }, group_by: 'host.name', title });
+  project.writeAlert('drop', { ...base, condition: { type: 'spike', timeframe: '10m', spike_height: 3, spike_type: 'down', threshold_ref: 3 }, group_by: 'host.name', title });
+  project.writeAlert('latency', {
+    ...base,
+    query: { query: { term: { 'host.name': 'web06' } } },
+    condition: { type: 'spike', timeframe: '10m', spike_height: 3, field_value: 'duration' },
+    title: 'latency {{spike_direction}}: {{spike_current}} vs {{spike_reference}}',
+  });
+
+  // Run 1 (cur vs ref). surge (cur >= 3 x ref): web01 6 vs 2 (6 >= 6: up); web02 1 vs 6 no; web03 5 vs 1 would be up
+  // but it was first seen at T0-15m, after T0-20m: warming up; web04 5 vs 3 (< 9) no; web05 4 vs 0: up (a warm key
+  // with no reference events spikes, as in ElastAlert2; threshold_ref stops that, see drop); web06 2 vs 2 no.
+  // drop (cur <= ref / 3, ref >= 3): web02 1 vs 6 (1 <= 2: down); web04 5 vs 3 no; web05 ref 0 < 3; web06 ref 2 < 3.
+  // latency: the average 400 >= 3 x 100.
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), {
+    surge: ['web01 up: 6 vs 2', 'web05 up: 4 vs 0'],
+    drop: ['web02 down: 1 vs 6'],
+    latency: ['latency up: 400 vs 100'],
+  });
+  assert.equal(project.state().alerts.surge.rule.keys.web03[0], T0 - 15 * MIN, 'web03\'s first sighting is remembered');
+
+  // Run 2 at T0+10m: reference [T0-10m, T0), current [T0, T0+10m).
+  // surge: web03 is warm now (first seen T0-15m <= T0-10m): 15 vs 5 (15 >= 15: up); web01 6 vs 6 no; others have 0 now.
+  // drop: web01 6 vs 6 no; web02 ref 1 < 3; web04 0 vs 5 (0 <= 1.67: down); web05 0 vs 4 (down); web06 ref 2 < 3.
+  // latency: no current events, no average: nothing to compare.
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 10 * MIN)), {
+    surge: ['web03 up: 15 vs 5'],
+    drop: ['web04 down: 0 vs 5', 'web05 down: 0 vs 4'],
+  });
+});

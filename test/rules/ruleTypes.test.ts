@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findChange } from '../../src/rules/change.js';
+import { defaultResolution, effectiveResolution, slide } from '../../src/rules/frequency.js';
+import { matchPercentage } from '../../src/rules/percentageMatch.js';
+import { spikeDirection } from '../../src/rules/spike.js';
+import type { FrequencyCondition, SpikeCondition } from '../../src/rules/types.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+test('frequency: the default resolution divides the timeframe; a long catch-up over many keys coarsens it within max_buckets', () => {
+  assert.equal(defaultResolution(HOUR), MIN); // 1h / 60
+  assert.equal(defaultResolution(10 * MIN), 10_000);
+  assert.equal(defaultResolution(7_000), 1_400); // 7s: 60, 50 ... 6 do not divide it into whole ms of at least 1s; 5 does
+  const condition: FrequencyCondition = { type: 'frequency', num_events: 5, timeframe: 10 * MIN, resolution: 10_000 };
+  // A one-minute window: (10m + 1m) / 10s = 66 buckets per key, x 100 keys = 6,600: kept.
+  assert.equal(effectiveResolution(condition, { from: 0, to: MIN }, 100), 10_000);
+  // A 24h catch-up: (10m + 24h) / 10s = 8,700 buckets per key, x 100 keys: more than 60,000. The resolution grows by
+  // a factor that keeps it dividing the timeframe until the buckets fit.
+  const r = effectiveResolution(condition, { from: 0, to: 24 * HOUR }, 100);
+  assert.ok(((10 * MIN + 24 * HOUR) / r + 1) * 100 <= 60_000, `resolution ${r} fits the budget`);
+  assert.equal((10 * MIN) % r, 0, 'and still divides the timeframe');
+});
+
+test('frequency: windows slide over the buckets, used-up events do not count twice, fires are counted', () => {
+  const condition: FrequencyCondition = { type: 'frequency', num_events: 3, timeframe: 10 * MIN, resolution: MIN };
+  const window = { from: 60 * MIN, to: 120 * MIN };
+  // events: 3 at minutes 61..63, 3 at 90..92, 2 at 100, 1 at 105
+  const counts = new Map([[61, 1], [62, 1], [63, 1], [90, 1], [91, 1], [92, 1], [100, 2], [105, 1]].map(([m, c]) => [m! * MIN, c!]));
+  const result = slide(counts, condition, window, MIN, undefined);
+  // fires at 64 (61..63), at 93 (90..92), at 106 (100 x2 + 105 = 3 after the fire at 93)
+  assert.deepEqual(result, { fires: 3, at: 106 * MIN, count: 3, start: 96 * MIN });
+  // A fire remembered at minute 95 (an earlier run): every event before it is used up; only 100 x2 + 105 count.
+  assert.deepEqual(slide(counts, condition, window, MIN, 95 * MIN), { fires: 1, at: 106 * MIN, count: 3, start: 96 * MIN });
+});
+
+test('spike: directions, thresholds, zero on both sides and averages of zero', () => {
+  const c: SpikeCondition = { type: 'spike', timeframe: MIN, spike_height: 3, spike_type: 'both', threshold_cur: 0, threshold_ref: 0, alert_on_new_data: false };
+  assert.equal(spikeDirection(c, 9, 3), 'up');
+  assert.equal(spikeDirection(c, 8, 3), undefined);
+  assert.equal(spikeDirection(c, 1, 3), 'down');
+  assert.equal(spikeDirection(c, 4, 0), 'up', 'ElastAlert2: any current over a zero reference is up');
+  assert.equal(spikeDirection(c, 0, 0), undefined);
+  assert.equal(spikeDirection({ ...c, threshold_ref: 1 }, 4, 0), undefined);
+  assert.equal(spikeDirection({ ...c, threshold_cur: 10 }, 9, 3), undefined);
+  assert.equal(spikeDirection({ ...c, spike_type: 'up' }, 1, 3), undefined);
+  assert.equal(spikeDirection({ ...c, field_value: 'ms' }, 0, 100), undefined, 'an average of 0 is no spike');
+  assert.equal(spikeDirection({ ...c, field_value: 'ms' }, null, 100), undefined);
+});
+
+test('change: news in the window, since the remembered value, alternating values, and the timeframe', () => {
+  const w = { from: 100, to: 200 };
+  const v = (value: string, first: number, last: number) => ({ value, first, last });
+  // A then B, B first seen in the window: a change.
+  assert.deepEqual(findChange([v('B', 150, 190), v('A', 10, 90)], undefined, w, undefined), { old: { value: 'A', at: 90 }, new: v('B', 150, 190) });
+  // The change happened before the window and B is remembered: already reported.
+  assert.equal(findChange([v('B', 50, 190), v('A', 10, 40)], ['B', 99], w, undefined), undefined);
+  // Nothing remembered and the change before the window (first run): not reported.
+  assert.equal(findChange([v('B', 50, 190), v('A', 10, 40)], undefined, w, undefined), undefined);
+  // Remembered A, only B in the search: a change since the last run.
+  assert.deepEqual(findChange([v('B', 120, 130)], ['A', 60], w, undefined)?.old, { value: 'A', at: 60 });
+  // Alternating A B A inside the window, B remembered... the latest change is B -> A.
+  assert.deepEqual(findChange([v('A', 10, 180), v('B', 20, 150)], ['A', 99], w, undefined)?.new.value, 'A');
+  // Timeframe: A last seen 80 before B appeared: 80 > 50 no, 80 <= 100 yes.
+  assert.equal(findChange([v('B', 170, 190), v('A', 10, 90)], undefined, w, 50), undefined);
+  assert.ok(findChange([v('B', 170, 190), v('A', 10, 90)], undefined, w, 100));
+  // No event of the key in the window: nothing.
+  assert.equal(findChange([v('B', 10, 90)], ['A', 5], w, undefined), undefined);
+});
+
+test('percentage_match: nothing to judge without events or below min_denominator', () => {
+  assert.equal(matchPercentage(0, 0, 0), undefined);
+  assert.equal(matchPercentage(2, 2, 5), undefined);
+  assert.equal(matchPercentage(1, 3, 4), 25);
+});
