@@ -50,7 +50,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
     };
   },
   inputFiles(alert) {
-    return [alert.query_file, alert.condition.type === 'script' ? alert.condition.modulePath : undefined].filter((f): f is string => f !== undefined);
+    return [...(alert.query_file ? [alert.query_file] : []), ...(findRuleType(alert.condition.type)?.inputFiles?.(alert.condition) ?? [])];
   },
   async load(section) {
     const { ElasticsearchSource } = await import('./source.js');
