@@ -211,6 +211,24 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
     });
 
   program
+    .command('state')
+    .description('where the state lives: state migrate --to cluster|file moves it between the file and the cluster backend')
+    .command('migrate')
+    .description('move the state to the other backend under the lock, verify it, keep a backup, and set state.backend in alertcron.yaml')
+    .addOption(configOption())
+    .requiredOption('--to <backend>', 'cluster (an index of the elasticsearch: cluster, shared by several hosts) or file')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Runs while cron goes on: it takes the same lock (and the cluster's lease) a run takes, so no run writes
+meanwhile. The copy it moved from is kept as state/state-backup-<backend>-<time>.json. Moving to the file
+leaves the cluster's lease held by a marker, so that a second host still set to the cluster stops (exit 5)
+instead of running on old state. See README, "Two hosts".`)
+    .action(async (opts) => {
+      const { stateMigrateCommand } = await import('./commands/stateMigrate.js');
+      process.exitCode = await stateMigrateCommand(opts);
+    });
+
+  program
     .command('status')
     .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences')
     .addOption(configOption())

@@ -3,12 +3,9 @@ import type { Problem } from './problems.js';
 import type { Config } from './types.js';
 import type { YamlFile } from './yamlDocument.js';
 
-/** The most clock skew between two hosts the cluster backend's leases are sized for. */
-export const MAX_CLOCK_SKEW_MS = 60_000;
-
 /**
  * Checks what the cluster backend needs: the `elasticsearch:` section it keeps the state in, and a lease that
- * outlasts a run plus a minute of clock skew (a shorter one would let a second host take over a run still going).
+ * outlasts a run plus the clock skew allowed between hosts (a shorter one would let a second host take over a run still going).
  */
 export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   if (config.state.backend !== 'cluster') return [];
@@ -17,9 +14,9 @@ export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   if (!config.sources.elasticsearch) {
     problems.push({ ...at('backend'), message: 'state.backend: cluster keeps the state in the elasticsearch: cluster, and this file has no elasticsearch: section: add one, or use backend: file' });
   }
-  const least = config.run.deadline + MAX_CLOCK_SKEW_MS;
+  const least = config.run.deadline + config.state.max_clock_skew;
   if (config.state.lease_ttl < least) {
-    problems.push({ ...at('lease_ttl'), message: `state.lease_ttl ${formatDuration(config.state.lease_ttl)} is shorter than run.deadline plus a minute of clock skew (${formatDuration(least)}): set it to ${formatDuration(least)} or more` });
+    problems.push({ ...at('lease_ttl'), message: `state.lease_ttl ${formatDuration(config.state.lease_ttl)} is shorter than run.deadline plus state.max_clock_skew (${formatDuration(least)}): set it to ${formatDuration(least)} or more` });
   }
   return problems;
 }

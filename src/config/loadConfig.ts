@@ -153,6 +153,7 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       local_file: resolve(dir, (state.local_file as string | undefined) ?? 'state/local.json'),
       host_id: (state.host_id as string | undefined) ?? hostname(),
       lease_ttl: duration(state.lease_ttl, '3m'),
+      max_clock_skew: duration(state.max_clock_skew, '1m'),
     },
     monitoring: {
       notify: (monitoring.notify as string[] | undefined) ?? [],

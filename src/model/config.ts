@@ -31,6 +31,8 @@ export interface StateConfig {
   host_id: string;
   /** How long a run's lease and its notification claims hold before another host may take them over. */
   lease_ttl: number;
+  /** The most the hosts' clocks may differ (default a minute): leases outlast a run by this, windows tolerate it. */
+  max_clock_skew: number;
   audit_log: string;
   /** The audit log is rotated when an append would take it past this many bytes. */
   audit_max_size: number;

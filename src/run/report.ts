@@ -43,7 +43,7 @@ export interface RunReport {
   /** HTTP requests made to the cluster (the elasticsearch source). */
   clusterRequests: number;
   /** The state store's requests and writes (the cluster backend; absent for the file). */
-  stateRequests?: { requests: number; writes: number };
+  stateRequests?: { requests: number; writes: number; docs?: number };
   /** Why the shared state store could not be used: nothing was evaluated (exit code 3). */
   stateUnavailable?: string;
   /** HTTP requests made to each source. */

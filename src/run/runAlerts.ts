@@ -4,7 +4,6 @@ import { formatProblem } from '../config/problems.js';
 import type { AlertDef } from '../config/types.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
-import { MAX_CLOCK_SKEW_MS } from '../config/checkStateBackend.js';
 import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
@@ -76,8 +75,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       audit.addAll(inbox.audit);
     }
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
-    // Two hosts' clocks may differ by a minute: a window another host stored that far ahead is not a clock that went back.
-    const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance: config.state.backend === 'cluster' ? MAX_CLOCK_SKEW_MS : 0 });
+    // Two hosts' clocks may differ by up to max_clock_skew: a window another host stored that far ahead is not a clock that went back.
+    const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance: config.state.backend === 'cluster' ? config.state.max_clock_skew : 0 });
     const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
 
     audit.addAll(planned.audit);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { StateConfig } from '../model/config.js';
 import { emptyState, type StateData } from '../model/state.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
@@ -34,6 +36,7 @@ export class ClusterStateStore implements StateStore {
   constructor(
     private readonly config: StateConfig,
     private readonly connection: ClusterConnection,
+    private readonly options: { takeOverMoved?: boolean } = {},
   ) {}
 
   /**
@@ -43,6 +46,7 @@ export class ClusterStateStore implements StateStore {
   async begin(): Promise<StateTransaction> {
     const { config } = this;
     let compromised: Error | undefined;
+    mkdirSync(dirname(config.local_file), { recursive: true });
     const releaseLocal = await acquireLock(config.local_file, config.lock_wait, (error) => (compromised = error));
     const client = new StateClient(this.connection);
     const local = readLocal(config.local_file);
@@ -53,7 +57,7 @@ export class ClusterStateStore implements StateStore {
     };
     try {
       const holder = `${config.host_id}/${process.pid}/${randomUUID().slice(0, 8)}`;
-      const lease = await acquireLease(client, config.index, holder, config.lease_ttl, config.lock_wait);
+      const lease = await acquireLease(client, config.index, holder, config.lease_ttl, config.lock_wait, this.options.takeOverMoved);
       const read = await readDocs(client, config.index);
       const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc)), local);
       const shared = new Set(data.pending.map((p) => p.id));
@@ -142,7 +146,7 @@ class ClusterTransaction implements StateTransaction {
   }
 
   stats() {
-    return { requests: this.client.requests, writes: this.client.writes };
+    return { requests: this.client.requests, writes: this.client.writes, docs: this.client.docs };
   }
 
   /**
@@ -174,9 +178,9 @@ class ClusterTransaction implements StateTransaction {
       const results = await bulk(this.client, this.config.index, ops);
       const failed = hardFailures(results);
       const conflicts = results.filter((r) => r.status === 409);
-      for (const result of results) {
+      for (const [i, result] of results.entries()) {
         if (result.status >= 300) continue;
-        const op = ops.find((o) => o.id === result.id)!;
+        const op = ops[i]!;
         if (op.op === 'delete') this.snapshot.delete(result.id);
         else if (jsons.has(result.id)) this.snapshot.set(result.id, { json: jsons.get(result.id)!, seqNo: result.seqNo!, primaryTerm: result.primaryTerm! });
       }
@@ -238,7 +242,24 @@ function unavailableTransaction(file: string, local: ReturnType<typeof readLocal
     },
     // Kept until a run that reaches the cluster has recorded them: they may be about shared items too.
     journal: (entry) => journal.append(entry),
-    stats: () => ({ requests: client.requests, writes: client.writes }),
+    stats: () => ({ requests: client.requests, writes: client.writes, docs: client.docs }),
     release: closeAll,
   };
+}
+
+/**
+ * Leaves the lease held for ever by `marker` (while the caller still holds it): after `state migrate --to file`,
+ * a host still configured for the cluster stops with a message instead of running on the state left behind.
+ */
+export async function markMoved(connection: ClusterConnection, index: string, marker: string): Promise<void> {
+  const client = new StateClient(connection);
+  try {
+    const got = await client.send('GET', `/${index}/_doc/${LEASE_ID}`);
+    const current = got.body._source as LeaseDoc;
+    const now = Date.now();
+    const written = await writeLease(client, index, { ...current, holder: marker, token: current.token + 1, until: Number.MAX_SAFE_INTEGER, released: false, updated_at: now }, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
+    if (!written) throw new UserError(`another run took the lease of ${index} while the state was being moved: run state migrate again`, ExitCode.lockHeld);
+  } finally {
+    client.close();
+  }
 }

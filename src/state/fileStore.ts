@@ -43,6 +43,7 @@ export class FileStateStore implements StateStore {
       let keyFile = read.keyFile;
       let keyLines = read.keyLines;
       let commits = 0;
+      let writes = 0;
       removeStaleKeyFiles(file, keyFile);
       const write = () => {
         const split = splitKeys(data, keyLines);
@@ -51,10 +52,14 @@ export class FileStateStore implements StateStore {
           oldKeyFile = keyFile;
           keyFile = `${basename(file)}.keys-${fencingToken}.${++commits}`;
           writeAtomically(join(dirname(file), keyFile), keyFileText(split.keys));
+          writes++;
           keyLines = split.keys;
         }
         const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile });
-        if (text !== head) writeAtomically(file, text);
+        if (text !== head) {
+          writeAtomically(file, text);
+          writes++;
+        }
         head = text;
         if (oldKeyFile !== undefined && oldKeyFile !== keyFile) rmSync(join(dirname(file), oldKeyFile), { force: true });
       };
@@ -74,7 +79,9 @@ export class FileStateStore implements StateStore {
         },
         journal(entry) {
           journal.append(entry);
+          writes++;
         },
+        stats: () => ({ requests: 0, writes }),
         async release() {
           if (!compromised) await release().catch(() => undefined);
         },

@@ -25,8 +25,8 @@ export interface StateTransaction {
    * holder send each (the others are being sent, or were sent, elsewhere). Absent: every item is this run's.
    */
   claim?(items: PendingDelivery[], now: number): Promise<PendingDelivery[]>;
-  /** How many requests and writes the store made so far (a file store: none counted). */
-  stats?(): { requests: number; writes: number };
+  /** How many requests, write requests and documents written the store made so far (a file: rewrites and journal syncs). */
+  stats?(): { requests: number; writes: number; docs?: number };
   /** Releases the lock; the transaction is unusable afterwards. */
   release(): Promise<void>;
 }

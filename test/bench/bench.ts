@@ -42,10 +42,12 @@ interface Options {
   stateAlerts: number;
   /** Alerts in the mix of the ElastAlert2 rule types (0: none; default 1000 when measured, else the largest size). */
   mixSize?: number;
+  /** Sizes at which the file and cluster state backends are compared (those of --sizes only). */
+  backendSizes: number[];
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100 };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -66,8 +68,10 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--state-keys') o.stateKeys = Number(value());
     else if (name === '--state-alerts') o.stateAlerts = Number(value());
     else if (name === '--mix-size') o.mixSize = Number(value());
+    else if (name === '--backend-sizes') o.backendSizes = value().split(',').map(Number);
+    else if (name === '--no-backends') o.backendSizes = [];
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -317,6 +321,57 @@ async function main(): Promise<void> {
         }
       }
       if (!opts.keep) project.cleanup();
+
+      // ---- the state backends side by side: the file, and an index of the same cluster (through the proxy)
+      if (!mix && opts.backendSizes.includes(n)) {
+        for (const backend of ['file', 'cluster'] as const) {
+          const stateIndex = 'bench-alertcron-state';
+          const bp = createProject({
+            esUrl: proxy.url,
+            smtpPort: smtp.port,
+            slackUrl: slack.url,
+            extraConfig: {
+              elasticsearch: { url: proxy.url, timeout: '30s' },
+              defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
+              delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+              state: { lock_wait: '10s', backend, index: stateIndex, host_id: 'bench' },
+            },
+          });
+          writeAlertcronAlerts(bp, n);
+          const benv = (now: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(bp.dir, '.cache'), ...bp.env, ALERTCRON_NOW: iso(now) });
+          const bOut = join(outDir, `backend-${backend}`);
+          mkdirSync(bOut);
+          for (const scenario of ['quiet', 'incident'] as const) {
+            const now = scenario === 'quiet' ? QUIET_NOW : INCIDENT_NOW;
+            const samples: Sample[] = [];
+            for (let r = 0; r < opts.runs; r++) {
+              rmSync(join(bp.dir, 'state'), { recursive: true, force: true });
+              await direct('DELETE', `/${stateIndex}?ignore_unavailable=true`);
+              await measured(python, [process.execPath, BIN, 'run'], bp.dir, benv(now - WINDOW_MS), join(bOut, `${scenario}-prime-${r}`), proxy);
+              await clearRequestCache();
+              resetSinks();
+              const sample = await measured(python, [process.execPath, BIN, 'run', '--json'], bp.dir, benv(now), join(bOut, `${scenario}-${r}`), proxy);
+              sample.delivered = delivered();
+              let stats: { requests: number; writes: number; docs?: number } = { requests: NaN, writes: NaN };
+              try {
+                stats = (JSON.parse(sample.stdout) as { stateRequests?: typeof stats }).stateRequests ?? stats;
+              } catch {
+                /* reported as a check below */
+              }
+              sample.extra = { state_requests: stats.requests, state_writes: stats.writes, ...(stats.docs === undefined ? {} : { state_docs: stats.docs }) };
+              samples.push(sample);
+            }
+            const sum = summarise(samples);
+            (results.backends ??= []).push({ n, backend, scenario, wall: sum, clusterRequests: sum.requests, stateRequests: sum.extra?.state_requests ?? NaN, stateWrites: sum.extra?.state_writes ?? NaN, ...(sum.extra?.state_docs === undefined ? {} : { stateDocs: sum.extra.state_docs }) });
+            const want = scenario === 'quiet' ? 0 : expected;
+            const bad = samples.filter((x) => x.code !== 0 || x.delivered !== want);
+            results.checks.push(bad.length ? `N=${n} ${scenario} state backend ${backend}: exit codes ${samples.map((x) => x.code).join(',')}, delivered ${samples.map((x) => x.delivered).join(',')} (expected ${want}); stderr: ${bad[0]!.stderr.slice(0, 300)}` : `N=${n} ${scenario} state backend ${backend}: alertcron exited 0 and delivered ${want} notification(s) in each of ${samples.length} runs`);
+            log(`bench: state backend ${backend} (${scenario}): ${sum.wall_s.toFixed(3)} s, ${sum.requests} cluster requests, state requests ${sum.extra?.state_requests}, state writes ${sum.extra?.state_writes}, documents written ${sum.extra?.state_docs ?? '–'}`);
+          }
+          await direct('DELETE', `/${stateIndex}?ignore_unavailable=true`);
+          if (!opts.keep) bp.cleanup();
+        }
+      }
 
       // ---- ElastAlert2
       if (py) {

@@ -27,6 +27,21 @@ export interface SizeResult {
   eaIncident?: Summary;
 }
 
+/** One state backend measured at one size and scenario. */
+export interface BackendResult {
+  n: number;
+  backend: 'file' | 'cluster';
+  scenario: 'quiet' | 'incident';
+  wall: Summary;
+  /** All cluster requests of the run (searches and state), seen at the proxy. */
+  clusterRequests: number;
+  /** The state store's own requests and writes, as the run reported them (file: writes = state rewrites + journal syncs). */
+  stateRequests: number;
+  stateWrites: number;
+  /** Documents the cluster backend wrote (each `_bulk` action); undefined for the file. */
+  stateDocs?: number;
+}
+
 export interface BenchResults {
   startedAt: string;
   finishedAt?: string;
@@ -42,6 +57,8 @@ export interface BenchResults {
   mix?: SizeResult;
   checks: string[];
   stateGrowth?: StateGrowthResult;
+  /** The file and the cluster state backend side by side (issue 16): per size and scenario, medians. */
+  backends?: BackendResult[];
   profiles?: { n: number; scenario: 'quiet' | 'incident'; wall_s: number; clusterMs: number; requests: number; delivered: number; summary: ProfileSummary }[];
 }
 
@@ -249,6 +266,24 @@ function profileSection(res: BenchResults): string[] {
   return L;
 }
 
+/** The file and cluster state backends side by side. */
+function backendSection(res: BenchResults): string[] {
+  const rows = res.backends ?? [];
+  if (!rows.length) return [];
+  return [
+    '### State backends: file and cluster',
+    '',
+    'The same steady-state run with `state.backend: file` and with `state.backend: cluster` (the state in an index of the same cluster, through the proxy). ' +
+      '"state requests" and "state writes" are what the run itself reports (`run --json`, `stateRequests`); for the file, writes are state rewrites plus delivery-journal syncs; for the cluster, write requests, and "documents written" the actions of its `_bulk` requests. ' +
+      'Before each measured run the state is reset and one priming run at T − 1 min leaves it behind.',
+    '',
+    '| N | scenario | backend | wall (median, min–max) | cluster requests (all) | state requests | state writes | documents written |',
+    '|---:|---|---|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${int(r.n)} | ${r.scenario} | ${r.backend} | ${range(r.wall)} | ${int(r.clusterRequests)} | ${int(r.stateRequests)} | ${int(r.stateWrites)} | ${r.stateDocs === undefined || Number.isNaN(r.stateDocs) ? '–' : int(r.stateDocs)} |`),
+    '',
+  ];
+}
+
 /** Writes the whole report (called after each N, so a long run leaves a useful file behind). */
 export function writeReport(file: string, res: BenchResults, commands: string[]): void {
   const v = res.versions;
@@ -278,7 +313,8 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     'Options: `--sizes 10,100,1000,5000,10000` `--runs 5` `--ea-runs R` (ElastAlert2 runs; default: `--runs`)',
     '`--no-elastalert` `--no-profile` `--profile-size 1000` `--port 9260` `--out docs/BENCHMARK.md` `--keep` (keep the work folder)',
     '`--state-keys 100000` `--state-alerts 100` (0 keys: no state-growth measurement)',
-    '`--mix-size N` (alerts in the mix of the ElastAlert2 rule types; default 1000 when 1000 is among the sizes, else the largest; 0: none).',
+    '`--mix-size N` (alerts in the mix of the ElastAlert2 rule types; default 1000 when 1000 is among the sizes, else the largest; 0: none)',
+    '`--backend-sizes 10,1000` (compare the file and cluster state backends at these of the sizes) `--no-backends`.',
     `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
@@ -295,6 +331,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     `| that \`_msearch\` round trip alone, inside the process | ${f.nodeMsearch?.extra?.rtt_ms !== undefined ? `${f.nodeMsearch.extra.rtt_ms.toFixed(1)} ms` : '–'} | |`,
     f.pythonNothing ? `| \`python -c pass\` (the venv's Python) | ${range(f.pythonNothing)} | ${mb(f.pythonNothing.rss_mb)} |` : '',
     '',
+    ...backendSection(res),
     ...profileSection(res),
     '## How it is measured',
     '',

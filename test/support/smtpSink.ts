@@ -61,6 +61,8 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
       });
     },
   });
+  // A client killed mid-transfer resets its connection: that is the client's doing, not the sink's failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));

@@ -23,6 +23,7 @@ export async function bulk(client: StateClient, index: string, ops: BulkOp[]): P
     lines.push({ [op.op]: { _index: index, _id: op.id, ...occ } });
     if (op.op !== 'delete') lines.push(op.doc);
   }
+  client.docs += ops.length;
   const answer = await client.send('POST', '/_bulk', lines, { write: true, ndjson: true });
   const items = (answer.body?.items ?? []) as Record<string, { _id: string; status: number; _seq_no?: number; _primary_term?: number; error?: { type?: string; reason?: string } }>[];
   return items.map((item) => {

@@ -29,6 +29,8 @@ export class ClusterUnreachable extends Error {}
 export class StateClient {
   requests = 0;
   writes = 0;
+  /** Documents written (each action of a `_bulk` counts). */
+  docs = 0;
   private readonly ca: string | undefined;
   private readonly agent: ReturnType<typeof keepAliveAgent>;
 

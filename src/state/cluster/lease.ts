@@ -24,6 +24,9 @@ export interface HeldLease {
   primaryTerm: number;
 }
 
+/** The holder `state migrate --to file` leaves in the lease: hosts still configured for the cluster stop, and say why. */
+export const MOVED_PREFIX = 'moved-to-file-by-';
+
 /** How often a run waiting for the lease looks again. */
 const POLL_MS = 500;
 
@@ -33,10 +36,10 @@ const POLL_MS = 500;
  * one succeeds. Each taking raises the fencing token. Creates the state index on first use. `holder` is
  * `host/pid/run`; the caller holds this host's local lock.
  */
-export async function acquireLease(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number): Promise<HeldLease> {
+export async function acquireLease(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number, takeOverMoved = false): Promise<HeldLease> {
   const giveUpAt = Date.now() + waitMs;
   for (;;) {
-    const got = await client.send('GET', `/${index}/_doc/${LEASE_ID}`);
+    const got = await getLease(client, index);
     const now = Date.now();
     if (got.status === 404) {
       if (got.body?.error?.type === 'index_not_found_exception') await createIndex(client, index);
@@ -45,9 +48,13 @@ export async function acquireLease(client: StateClient, index: string, holder: s
       if (created.status < 300) return { doc, seqNo: created.body._seq_no, primaryTerm: created.body._primary_term };
     } else {
       const current = got.body._source as LeaseDoc;
+      const moved = current.holder.startsWith(MOVED_PREFIX);
+      if (moved && !takeOverMoved) {
+        throw new UserError(`the state was moved from the cluster index ${index} to a file (${current.holder}): this host still has state.backend: cluster; run alertcron state migrate --to cluster on the host that holds it, or switch this host off`, ExitCode.lockHeld);
+      }
       // Released, expired, or left by a killed run of this host (the caller holds the host's lock, so that run is over).
       const ownHost = current.holder.split('/')[0] === holder.split('/')[0];
-      if (current.released || current.until < now || ownHost) {
+      if (current.released || current.until < now || ownHost || moved) {
         const doc: LeaseDoc = { ...current, holder, token: current.token + 1, until: now + ttlMs, released: false, updated_at: now };
         const taken = await writeLease(client, index, doc, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
         if (taken) return taken;
@@ -74,3 +81,19 @@ async function createIndex(client: StateClient, index: string): Promise<void> {
     if (!/resource_already_exists|already exists/.test((error as Error).message)) throw error;
   }
 }
+
+/** Gets the lease; a 503 while another host is creating the index (its shard not yet started) is waited out briefly. */
+async function getLease(client: StateClient, index: string) {
+  const giveUpAt = Date.now() + STARTING_SHARD_WAIT_MS;
+  for (;;) {
+    try {
+      return await client.send('GET', `/${index}/_doc/${LEASE_ID}`);
+    } catch (error) {
+      if (!/HTTP 503/.test((error as Error).message) || Date.now() > giveUpAt) throw error;
+      await client.send('GET', `/_cluster/health/${index}?wait_for_status=yellow&timeout=5s`).catch(() => undefined);
+    }
+  }
+}
+
+/** How long a state index that is being created (its shard starting) is waited for. */
+const STARTING_SHARD_WAIT_MS = 10_000;

@@ -1,0 +1,106 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { StateData } from '../model/state.js';
+import type { ClusterConnection } from '../state/cluster/client.js';
+import { openStore } from '../state/store.js';
+import { ExitCode, UserError } from '../util/errors.js';
+import { openProject } from './project.js';
+import { MOVED_PREFIX } from '../state/cluster/lease.js';
+
+/** Options of `alertcron state migrate`. */
+export interface StateMigrateOptions {
+  config: string;
+  to: string;
+}
+
+/**
+ * `alertcron state migrate --to cluster|file`: takes the state of the configured backend under its lock (and the
+ * target's), keeps a backup of it, writes it to the other backend, reads it back and compares, and only then
+ * sets `state.backend` in alertcron.yaml. The old copy is retired so that a host still configured for it
+ * cannot run on stale state: the file is moved to the backup, the cluster's lease is held for ever by a marker.
+ */
+export async function stateMigrateCommand(options: StateMigrateOptions): Promise<number> {
+  if (options.to !== 'cluster' && options.to !== 'file') throw new UserError(`--to takes cluster or file, not "${options.to}"`, ExitCode.usage);
+  const to = options.to;
+  const { config } = await openProject(options.config, { offline: true });
+  const from = config.state.backend;
+  if (from === to) throw new UserError(`the state is already on the ${to} backend (state.backend in ${config.file})`, ExitCode.usage);
+  const cluster = config.sources.elasticsearch as ClusterConnection | undefined;
+  if (!cluster) throw new UserError(`the cluster backend keeps the state in the elasticsearch: cluster, and ${config.file} has no elasticsearch: section`, ExitCode.invalidConfig);
+  const open = async (backend: 'file' | 'cluster') => {
+    if (backend === 'file') return openStore({ ...config.state, backend }, cluster);
+    const { ClusterStateStore } = await import('../state/clusterStore.js');
+    return new ClusterStateStore({ ...config.state, backend }, cluster, { takeOverMoved: true });
+  };
+  const source = await open(from);
+  const target = await open(to);
+  const sourceTx = await source.begin();
+  try {
+    const targetTx = await target.begin();
+    try {
+      for (const tx of [sourceTx, targetTx]) if (tx.unavailable) throw new UserError(`the state cluster cannot be used: ${tx.unavailable}; nothing was moved`, ExitCode.sourceFailed);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const backup = join(dirname(config.state.file), `state-backup-${from}-${stamp}.json`);
+      mkdirSync(dirname(backup), { recursive: true });
+      writeFileSync(backup, JSON.stringify(sourceTx.data, null, 1));
+      const moved = structuredClone(sourceTx.data);
+      for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
+      Object.assign(targetTx.data, moved);
+      await targetTx.commit();
+      const seen = await target.peek();
+      const difference = firstDifference(canonical(moved), canonical(seen.data));
+      if (difference) throw new UserError(`the state read back from the ${to} backend differs from what was written (${difference}); state.backend is unchanged, the backup is ${backup}`, ExitCode.internal);
+      if (from === 'file' && existsSync(config.state.file)) {
+        copyFileSync(config.state.file, `${backup.slice(0, -5)}.file.json`);
+        renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
+      }
+      if (from === 'cluster') {
+        const { markMoved } = await import('../state/clusterStore.js');
+        await markMoved(cluster, config.state.index, `${MOVED_PREFIX}${config.state.host_id}`);
+      }
+      await setBackend(config.file, to);
+      const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
+      console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
+      if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');
+      else console.log('set up the other host with the same alertcron.yaml (its own state.host_id) and a crontab line offset by some seconds: see README, Two hosts');
+      return ExitCode.ok;
+    } finally {
+      await targetTx.release();
+    }
+  } finally {
+    await sourceTx.release();
+  }
+}
+
+/** The state as sorted JSON (lists by id), to compare two backends' copies. */
+function canonical(data: StateData): unknown {
+  const sort = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      const items = value.map(sort);
+      return items.every((i) => i && typeof i === 'object' && 'id' in (i as object)) ? [...items].sort((a, b) => String((a as { id: string }).id).localeCompare(String((b as { id: string }).id))) : items;
+    }
+    if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => [k, sort((value as Record<string, unknown>)[k])]));
+    return value;
+  };
+  return sort(JSON.parse(JSON.stringify(data)));
+}
+
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return `at ${path || 'the top'}`;
+}
+
+/** Sets state.backend in alertcron.yaml, keeping its comments and layout. */
+async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<void> {
+  const { parseDocument } = await import('yaml');
+  const text = readFileSync(file, 'utf8');
+  const document = parseDocument(text);
+  document.setIn(['state', 'backend'], backend);
+  writeFileSync(file, document.toString());
+}

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { defaultConfig, type Project } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { startHttpRecorder, type HttpRecorder } from '../support/httpRecorder.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+const stateIndices: string[] = [];
+let heartbeat: HttpRecorder;
+
+before(async () => {
+  heartbeat = await startHttpRecorder(() => ({ status: 200, body: 'ok' }));
+});
+after(async () => {
+  await heartbeat.close();
+  for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
+
+/** A state index of this test file's own, deleted afterwards. */
+function stateIndex(): string {
+  const name = `alertcron-state-test-${Math.random().toString(36).slice(2, 8)}`;
+  stateIndices.push(name);
+  return name;
+}
+
+/**
+ * Two deployment folders acting as two hosts (host-a, host-b) with the same alert over `users` logons, sharing
+ * the state in one index of the real engine; short leases so that a test need not wait minutes for a takeover.
+ */
+async function twoHosts(users: string[], options: { esUrlOf?: (host: string) => string; delivery?: Record<string, unknown> } = {}) {
+  const T = uniqueBaseTime();
+  const index = await world.index('ha-auth');
+  await indexDocs(world.esUrl, index, users.map((user) => logonEvent(T - MIN, user)));
+  const shared = stateIndex();
+  const hosts = ['host-a', 'host-b'].map((host) => {
+    const project = world.project();
+    project.env.HEARTBEAT_URL = `${heartbeat.base}/ping/${host}`;
+    const esUrl = options.esUrlOf?.(host) ?? world.esUrl;
+    const base = defaultConfig({ esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+    project.writeConfig({
+      ...base,
+      elasticsearch: { url: esUrl, timeout: '3s' },
+      run: { deadline: '10s' },
+      delivery: { deadline: '8s', attempt_timeout: '3s', retries: 0, concurrency: 2, ...options.delivery },
+      state: { backend: 'cluster', index: shared, host_id: host, lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '4s' },
+      monitoring: { notify: ['soc-email'], after_failures: 1, heartbeat_url: '${HEARTBEAT_URL}' },
+    });
+    project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: users.length, notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
+    return project;
+  });
+  return { T, a: hosts[0]!, b: hosts[1]!, shared, index };
+}
+
+/** How many times each subject was mailed. */
+function counts(): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const m of world.smtp.messages) seen.set(m.subject, (seen.get(m.subject) ?? 0) + 1);
+  return seen;
+}
+
+/** The stored documents of a state index (after a refresh), by id. */
+async function stateDocs(index: string): Promise<Map<string, { _seq_no: number; _source: any }>> {
+  await fetch(`${world.esUrl}/${index}/_refresh`, { method: 'POST' });
+  const answer = (await (await fetch(`${world.esUrl}/${index}/_search?size=1000&seq_no_primary_term=true`)).json()) as { hits: { hits: { _id: string; _seq_no: number; _source: any }[] } };
+  return new Map(answer.hits.hits.map((h) => [h._id, h]));
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs `run` on a host until nothing is pending (at most `times`), as cron would minute after minute. */
+async function runUntilDrained(host: Project, T: number, times = 4) {
+  let last;
+  for (let i = 0; i < times; i++) {
+    last = await host.run(['run', '--json'], { ALERTCRON_NOW: iso(T + (i + 1) * MIN) });
+    if (last.code === 0) return last;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return last!;
+}
+
+const users = Array.from({ length: 6 }, (_, i) => `user${i}`);
+const subjects = users.map((u) => `Admin ${u}`);
+
+test('20 runs at once across two hosts sharing the cluster state send each notification exactly once', { timeout: 180_000 }, async () => {
+  const { T, a, b, shared } = await twoHosts(users);
+  const runs = Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).run(['run'], { ALERTCRON_NOW: iso(T) }));
+  const results = await Promise.all(runs);
+  // Each run worked, or found the lease held (5), or (on a loaded machine) got it too late to send all before its deadline (4).
+  for (const r of results) assert.ok([0, 4, 5].includes(r.code!), `each run worked, found the lease held or left deliveries pending: ${r.code} ${r.stderr}`);
+  assert.ok(results.some((r) => r.code !== 5));
+  const next = await runUntilDrained(a, T, 2);
+  assert.equal(next.code, 0, next.stderr);
+  assert.deepEqual([...counts()].sort(), subjects.map((s) => [s, 1]), 'each user mailed once');
+  const docs = await stateDocs(shared);
+  assert.equal(docs.get('lease:run')?._source.released, true, 'the last run gave the lease back');
+  assert.ok(docs.get('lease:run')!._source.token >= results.filter((r) => r.code === 0).length, 'the fencing token grew with every run that held the lease');
+  assert.equal([...docs.values()].filter((d) => d._source.kind === 'claim' && d._source.state === 'sent').length, users.length, 'one create-only claim per notification, marked sent');
+  assert.equal([...docs.keys()].filter((id) => id.startsWith('pending:')).length, 0);
+
+  // The state is the same from either host: status, silence and ack.
+  const statusA = JSON.parse((await a.run(['status', '--json'])).stdout);
+  const statusB = JSON.parse((await b.run(['status', '--json'])).stdout);
+  assert.deepEqual(statusA.alerts, statusB.alerts);
+  const silenced = await b.run(['silence', 'add', 'admins', '--key', 'user1', '--for', '1h', '--comment', 'maintenance']);
+  assert.equal(silenced.code, 0, silenced.stderr);
+  const acked = await a.run(['ack', 'admins', '--key', 'user2']);
+  assert.equal(acked.code, 0, acked.stderr);
+  const listed = JSON.parse((await a.run(['silence', 'list', '--json'])).stdout);
+  assert.deepEqual(listed.map((s: { key: string }) => s.key), ['user1'], 'a silence set on host-b is seen on host-a');
+  const state = await stateDocs(shared);
+  assert.ok(state.get('alert:admins')!._source.body.keys.user2.acknowledged, 'an ack from host-a is in the shared state');
+
+  // Requests per run: a few, not one per key.
+  const quiet = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  const requests = JSON.parse(quiet.stdout).stateRequests;
+  assert.ok(requests.requests <= 8, `state requests in a quiet run: ${JSON.stringify(requests)}`);
+});
+
+test('a host killed mid-delivery: the other host sends what it left, nothing is lost, at most its in-flight mails repeat', { timeout: 180_000 }, async () => {
+  const { T, a, b } = await twoHosts(users, { delivery: { concurrency: 2 } });
+  world.smtp.acceptDelayMs = 1_500;
+  const child = a.spawn(['run'], { ALERTCRON_NOW: iso(T) });
+  await waitFor('the first mail', () => world.smtp.messages.length >= 1);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('close', resolve));
+  const atKill = world.smtp.messages.length;
+  world.smtp.acceptDelayMs = undefined;
+  // host-b takes over once host-a's lease (and its claims) expired: within lease_ttl plus a run or two.
+  const last = await runUntilDrained(b, T, 6);
+  assert.equal(last.code, 0, last.stderr);
+  const seen = counts();
+  assert.deepEqual([...seen.keys()].sort(), subjects, `every user mailed (killed after ${atKill} accepted)`);
+  const repeated = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
+  assert.ok(repeated <= 2, `at most the in-flight mails (concurrency 2) repeated: ${repeated} repeats ${JSON.stringify([...seen])}`);
+});
+
+test('the cluster becoming unreachable mid-run loses nothing; the "cluster down" notice and the heartbeat work from local memory', { timeout: 180_000 }, async () => {
+  const proxy: TcpProxy = await startTcpProxy(world.esUrl);
+  try {
+    const { T, a } = await twoHosts(users, { esUrlOf: () => proxy.url });
+    world.smtp.acceptDelayMs = 1_000;
+    heartbeat.requests.length = 0;
+    const child = a.spawn(['run'], { ALERTCRON_NOW: iso(T) });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor('the first mail', () => world.smtp.messages.length >= 1);
+    proxy.cut();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.notEqual(code, 0, 'the run could not record its work');
+    world.smtp.acceptDelayMs = undefined;
+
+    // While it is down: exit 3, one "cannot search the cluster" notice, no heartbeat.
+    const down = await a.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+    assert.equal(down.code, 3, down.stderr);
+    assert.match(down.stderr, /state cluster cannot be used/);
+    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron cannot search the cluster'), 'the cluster-down notice went out');
+    assert.ok(!heartbeat.requests.length, 'no heartbeat while failing');
+    const again = await a.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+    assert.equal(again.code, 3);
+    assert.equal(world.smtp.messages.filter((m) => m.subject === 'alertcron cannot search the cluster').length, 1, 'the notice once, counted in local memory');
+
+    proxy.restore();
+    const back = await runUntilDrained(a, T + 2 * MIN, 6);
+    assert.equal(back.code, 0, back.stderr);
+    const seen = counts();
+    for (const subject of subjects) assert.ok((seen.get(subject) ?? 0) >= 1, `${subject} not lost`);
+    const repeated = subjects.reduce((sum, s) => sum + (seen.get(s) ?? 0) - 1, 0);
+    assert.ok(repeated <= 2, `at most the in-flight mails repeated: ${JSON.stringify([...seen])}`);
+    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron searches the cluster again'));
+    assert.ok(heartbeat.requests.some((r) => r.path === '/ping/host-a'), 'the heartbeat after the good run');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a host paused past its lease cannot overwrite the newer state: its write is refused', { timeout: 180_000 }, async () => {
+  const { T, a, b, shared } = await twoHosts(users);
+  world.smtp.acceptDelayMs = 2_000;
+  const child = a.spawn(['run'], { ALERTCRON_NOW: iso(T) });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  // Paused while it sends: it holds the lease and has claimed its notifications.
+  await waitFor('host-a to claim its notifications', async () => {
+    const docs = [...(await stateDocs(shared).catch(() => new Map())).values()];
+    return docs.some((d) => d._source.kind === 'claim' && d._source.holder.startsWith('host-a/'));
+  });
+  child.kill('SIGSTOP');
+  world.smtp.acceptDelayMs = undefined;
+  await new Promise((resolve) => setTimeout(resolve, 13_000));
+  const newer = await runUntilDrained(b, T, 4);
+  assert.equal(newer.code, 0, newer.stderr);
+  const before = await stateDocs(shared);
+  child.kill('SIGCONT');
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 5, stderr);
+  assert.match(stderr, /took the state lease over meanwhile \(fencing token \d+ > \d+\); state not written/);
+  const afterwards = await stateDocs(shared);
+  for (const id of ['alert:admins', 'meta:state']) assert.equal(afterwards.get(id)?._seq_no, before.get(id)?._seq_no, `${id} is as host-b left it`);
+  const seen = counts();
+  for (const subject of subjects) assert.ok((seen.get(subject) ?? 0) >= 1, `${subject} sent`);
+});
+
+test('a host whose clock is a minute off neither double-sends nor stops alerting', { timeout: 180_000 }, async () => {
+  const { T, a, b, index } = await twoHosts(users.slice(0, 2));
+  for (const host of [a, b]) {
+    const config = (await import('yaml')).parse((await import('node:fs')).readFileSync(`${host.dir}/alertcron.yaml`, 'utf8'));
+    host.writeConfig({ ...config, state: { ...config.state, max_clock_skew: '1m', lease_ttl: '75s' } });
+  }
+  // host-a runs on time; host-b's cron runs 25 s later, with a clock 60 s behind.
+  const behind = 25_000 - 60_000;
+  const first = await a.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 0, first.stderr);
+  const skewed = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + behind) });
+  assert.equal(skewed.code, 0, skewed.stderr);
+  assert.deepEqual(JSON.parse(skewed.stdout).alerts.map((x: { status: string }) => x.status), ['not-due'], 'host-a ran it this minute: not a clock that went back');
+  assert.equal(world.smtp.messages.length, 2);
+  // host-a dies; host-b alone keeps alerting on what comes next, with its slow clock.
+  await indexDocs(world.esUrl, index, [logonEvent(T + 5_000, 'late')]);
+  for (let minute = 1; minute <= 3; minute++) {
+    const r = await b.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN + behind) });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject).sort(), ['Admin late', 'Admin user0', 'Admin user1'], 'the new key once, the old ones not again, no clock notice');
+  // And a host whose clock is a minute ahead: host-a, now back, sees host-b's windows behind it and goes on.
+  const ahead = await a.run(['run'], { ALERTCRON_NOW: iso(T + 4 * MIN + 60_000) });
+  assert.equal(ahead.code, 0, ahead.stderr);
+  assert.equal(world.smtp.messages.length, 3);
+});
+
+test('state migrate moves the state to the cluster and back, verified and backed up; a host left on the cluster stops', { timeout: 180_000 }, async () => {
+  const { T, a, b, shared } = await twoHosts(users.slice(0, 3));
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const yaml = await import('yaml');
+  const config = yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8'));
+  a.writeConfig({ ...config, state: { ...config.state, backend: 'file' } });
+  const first = await a.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(world.smtp.messages.length, 3);
+  const fileState = a.state();
+
+  const toCluster = await a.run(['state', 'migrate', '--to', 'cluster']);
+  assert.equal(toCluster.code, 0, toCluster.stderr);
+  assert.match(toCluster.stdout, /moved the state from the file backend to the cluster backend \(1 alerts, 0 pending deliveries, 0 silences\), verified; backup: .*state-backup-file-/);
+  assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'cluster');
+  assert.ok(readdirSync(`${a.dir}/state`).some((f) => f.startsWith('state-backup-file-')));
+  const docs = await stateDocs(shared);
+  assert.deepEqual(docs.get('alert:admins')!._source.body, fileState.alerts.admins, 'the alert state as the file had it');
+
+  // Either host goes on from the moved state: nothing is sent again.
+  const fromB = await b.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(fromB.code, 0, fromB.stderr);
+  assert.equal(world.smtp.messages.length, 3, 'host-b knows what host-a sent');
+
+  const toFile = await a.run(['state', 'migrate', '--to', 'file']);
+  assert.equal(toFile.code, 0, toFile.stderr);
+  assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'file');
+  assert.equal(a.state().alerts.admins.window.to, (await stateDocs(shared)).get('alert:admins')!._source.body.window.to);
+  const onFile = await a.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(onFile.code, 0, onFile.stderr);
+  assert.equal(world.smtp.messages.length, 3);
+  const stale = await b.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.equal(stale.code, 5, 'host-b, still set to the cluster, stops');
+  assert.match(stale.stderr, /the state was moved from the cluster index .* to a file \(moved-to-file-by-host-a\)/);
+  assert.equal(world.smtp.messages.length, 3);
+});
