@@ -12,6 +12,8 @@ export interface AlertIssue {
 }
 
 const DATE_TYPES = new Set(['date', 'date_nanos']);
+/** Field types the cluster computes averages and sums on. */
+const NUMERIC_TYPES = new Set(['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long', ...DATE_TYPES]);
 
 /** The fields an alert needs the mapping of (with `.keyword` beside group_by, for a hint). */
 export function fieldsToCheck(alert: SearchAlertDef): string[] {
@@ -36,9 +38,13 @@ export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssu
     const problem = aggregatableProblem(caps, field, where, 'it cannot be grouped by');
     if (problem) issues.push({ path: 'group_by', message: `group_by "${field}" ${problem}` });
   }
-  for (const { key, field } of conditionFields(alert)) {
+  for (const { key, field, numeric } of conditionFields(alert)) {
     const problem = aggregatableProblem(caps, field, where, 'the cluster cannot count or compare its values exactly');
     if (problem) issues.push({ path: 'condition', key, message: `${key} "${field}" ${problem}` });
+    else if (numeric) {
+      const other = (caps.fields[field] ?? []).filter((t) => !NUMERIC_TYPES.has(t.type)).map((t) => t.type);
+      if (other.length) issues.push({ path: 'condition', key, message: `${key} "${field}" is a ${other.join('/')} field in ${where}: the cluster computes this only on numbers (map it as a number, or name a numeric field)` });
+    }
   }
   return issues;
 }

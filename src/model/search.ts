@@ -11,4 +11,6 @@ export interface SearchResponse {
   _shards?: { total?: number; failed?: number; failures?: { reason?: { type?: string; reason?: string } }[] };
   hits?: { total?: number | { value: number; relation: string }; hits?: { _id: string; _index: string; _source?: Record<string, unknown> }[] };
   aggregations?: Record<string, unknown>;
+  /** The answer to the rule type's second search of the same run (see RuleType.followUp), when it asked for one. */
+  followUp?: SearchResponse;
 }

@@ -2,7 +2,8 @@ import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { parseDuration } from '../util/duration.js';
 import { bucketKey, bucketsOf, groupAggregation } from './groupKey.js';
-import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { capKeys, joinWarnings } from './keyMemory.js';
+import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { ChangeCondition, RuleType } from './types.js';
 
 const VALUES = 'alertcron_values';
@@ -84,7 +85,7 @@ export const changeRule: RuleType<ChangeCondition> = {
   search(base, alert, condition) {
     const values = groupAggregation(condition.compare_key, 2, { order: { [LAST]: 'desc' } });
     const times = { [FIRST]: { min: { field: alert.timestamp_field } }, [LAST]: { max: { field: alert.timestamp_field } } };
-    return perKeySearch(base, alert, { [VALUES]: { ...values, aggs: times } });
+    return perKeySearch(base, alert, { [VALUES]: { ...values, aggs: times } }, BY_KEY);
   },
   evaluate({ alert, condition, window, response, state }) {
     const remembered = { ...((state as ChangeState | undefined)?.keys ?? {}) };
@@ -107,6 +108,7 @@ export const changeRule: RuleType<ChangeCondition> = {
       });
     }
     for (const [key, [, at]] of Object.entries(remembered)) if (at < window.to - condition.key_history) delete remembered[key];
-    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: keysLeftOut(alert, response) };
+    const forgotten = capKeys(remembered, ([, at]) => at, 'a change of their value across runs is not seen (a change within one search still is)');
+    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten) };
   },
 };

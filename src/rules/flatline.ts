@@ -9,13 +9,17 @@ import type { FlatlineCondition, RuleType } from './types.js';
 const RECENT = 'alertcron_recent';
 /** Sub-aggregation: the key's newest event time. */
 const LAST_SEEN = 'alertcron_last_seen';
+/** Sub-aggregation: the key's oldest event time within the search (a key first seen inside the timeframe is not checked yet). */
+const FIRST_SEEN = 'alertcron_first_seen';
 /** How far back a key counts as known when the alert does not say. */
 export const DEFAULT_KEY_HISTORY = 7 * 86_400_000;
 
 /**
  * `flatline`: fewer than threshold events within the timeframe ending at the window's end. With group_by, every
- * key seen within key_history before is checked, the quietest first, so a key that went silent is found from the
- * index itself: nothing to remember, nothing lost on a restart.
+ * key seen within key_history before is checked once a full timeframe has passed since its first event there (as
+ * in ElastAlert2), so a key that went silent is found from the index itself: nothing to remember, nothing lost on a
+ * restart. Keys come in order of their value, which is exact across shards and daily indices (an order by the
+ * recent count is not: a busy key could come out as silent).
  */
 export const flatlineRule: RuleType<FlatlineCondition> = {
   type: 'flatline',
@@ -34,23 +38,25 @@ export const flatlineRule: RuleType<FlatlineCondition> = {
   search(base, alert, condition, window) {
     if (!alert.group_by) return perKeySearch(base, alert, {}, { samples: 1 });
     const recent = { filter: timeRange(alert, { from: window.to - condition.timeframe, to: window.to }) };
-    // The quietest keys first: when there are more keys than group_size, the ones left out are the busiest.
-    return perKeySearch(base, alert, { [RECENT]: recent, [LAST_SEEN]: { max: { field: alert.timestamp_field } } }, { options: { order: { [RECENT]: 'asc' } }, samples: 1 });
+    const seen = { [LAST_SEEN]: { max: { field: alert.timestamp_field } }, [FIRST_SEEN]: { min: { field: alert.timestamp_field } } };
+    return perKeySearch(base, alert, { [RECENT]: recent, ...seen }, { options: { order: { _key: 'asc' } }, samples: 1 });
   },
-  evaluate({ alert, condition, response }) {
+  evaluate({ alert, condition, window, response }) {
     const findings: Finding[] = [];
     const parts = keyParts(alert, response);
     for (const part of parts) {
+      // A key first seen within the last timeframe has not had a full timeframe to speak yet.
+      const first = part.aggs[FIRST_SEEN]?.value;
+      if (alert.group_by && (typeof first !== 'number' || first >= window.to - condition.timeframe)) continue;
       const count = alert.group_by ? Number(part.aggs[RECENT]?.doc_count ?? 0) : part.doc_count;
       if (count >= condition.threshold) continue;
       const lastSeen = alert.group_by ? isoTime(part.aggs[LAST_SEEN]?.value) : undefined;
       findings.push({ key: part.key, count, fields: { ...(part.samples[0] ?? {}), threshold: condition.threshold, ...(lastSeen ? { last_seen: lastSeen } : {}) }, samples: [] });
     }
-    // Keys left out are the busiest ones: that matters only when the last key returned was still below threshold.
+    // Keys come in order of their value: those beyond group_size were not checked at all.
     const other = otherCount(response, GROUP_AGG);
-    const lastQuiet = parts.length && Number(parts[parts.length - 1]!.aggs[RECENT]?.doc_count ?? 0) < condition.threshold;
-    const incomplete = alert.group_by && other > 0 && lastQuiet
-      ? `more than group_size (${alert.group_size}) values of ${describeFields(alert.group_by)} are below the threshold: the others were not checked (raise group_size)`
+    const incomplete = alert.group_by && other > 0
+      ? `more than group_size (${alert.group_size}) values of ${describeFields(alert.group_by)} were seen within key_history: those after the first ${alert.group_size} (in order of value) were not checked (raise group_size)`
       : undefined;
     return { findings, incomplete };
   },

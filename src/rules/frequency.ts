@@ -1,6 +1,6 @@
 import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { FrequencyCondition, RuleAlert, RuleProblem, RuleType } from './types.js';
 
@@ -32,9 +32,35 @@ export function effectiveResolution(condition: FrequencyCondition, window: Windo
   for (let d = steps; d >= 1; d--) {
     if (steps % d !== 0) continue;
     const r = condition.timeframe / d;
-    if ((span / r + 1) * keys <= BUCKET_BUDGET) return r;
+    if (bucketsFor(span, r, keys) <= BUCKET_BUDGET) return r;
   }
+  // Over budget even at r = timeframe: validation refuses such alerts (see bucketBudgetProblem).
   return condition.timeframe;
+}
+
+/** The buckets a search asks for: per key, its histogram over the span (plus a partial bucket) and the key's own bucket. */
+function bucketsFor(span: number, r: number, keys: number): number {
+  return (Math.ceil(span / r) + 2) * keys;
+}
+
+/**
+ * A problem when even the coarsest buckets (resolution = timeframe) over the longest window a run can search
+ * would exceed the bucket budget: the cluster would reject the search on every run, so it is refused up front.
+ */
+export function bucketBudgetProblem(timeframe: number, longestWindow: number, keys: number, grouped: boolean): RuleProblem | undefined {
+  const buckets = bucketsFor(timeframe + longestWindow, timeframe, keys);
+  if (buckets <= BUCKET_BUDGET) return undefined;
+  const perKey = bucketsFor(timeframe + longestWindow, timeframe, 1);
+  const fits = Math.floor(BUCKET_BUDGET / perKey);
+  const fixes = [
+    grouped && fits >= 1 ? `lower group_size to ${fits}` : undefined,
+    `lower max_catchup (and first_lookback) so that a run's window is shorter`,
+    'or lengthen timeframe',
+  ].filter(Boolean).join(', ');
+  return {
+    path: ['condition', 'timeframe'],
+    message: `with ${keys} key(s) and a window of up to ${formatDuration(longestWindow)}, a search would need ${buckets} buckets even at resolution = timeframe: the cluster allows about ${BUCKET_BUDGET}; ${fixes}`,
+  };
 }
 
 /** The window's first bucket start: the grid is aligned on window.to so that every window ends on a boundary. */
@@ -92,8 +118,14 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
       resolution: typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : defaultResolution(timeframe),
     };
   },
-  check(raw) {
+  check(raw, alert) {
     const problems: RuleProblem[] = [];
+    const tf = typeof raw.timeframe === 'string' ? safeDuration(raw.timeframe) : undefined;
+    if (tf && alert.longest_window !== undefined) {
+      const grouped = alert.group_by !== undefined;
+      const budget = bucketBudgetProblem(tf, alert.longest_window, grouped ? Number(alert.group_size ?? 100) : 1, grouped);
+      if (budget) problems.push(budget);
+    }
     if (typeof raw.timeframe !== 'string' || typeof raw.resolution !== 'string') return problems;
     const timeframe = safeDuration(raw.timeframe);
     const resolution = safeDuration(raw.resolution);

@@ -20,9 +20,13 @@ export function groupAggregation(fields: readonly string[], size: number, option
   return { multi_terms: { terms: fields.map((field) => ({ field })), size, min_doc_count: 1, ...options } };
 }
 
-/** The key of a bucket: its value, or for a compound key its values joined by ", ". */
+/**
+ * The key of a bucket: its value, or for a compound key its values joined by ", ", with a backslash before any
+ * comma or backslash inside a value, so that two different compounds never make the same key (["a, b", "c"] is
+ * `a\, b, c`, ["a", "b, c"] is `a, b\, c`): the key names a finding's throttle, ack, silence and rule state.
+ */
 export function bucketKey(bucket: { key: unknown; key_as_string?: string }): string {
-  if (Array.isArray(bucket.key)) return bucket.key.map((part) => String(part)).join(KEY_SEPARATOR);
+  if (Array.isArray(bucket.key)) return bucket.key.map((part) => String(part).replace(/[\\,]/g, (c) => `\\${c}`)).join(KEY_SEPARATOR);
   return bucket.key_as_string ?? String(bucket.key);
 }
 

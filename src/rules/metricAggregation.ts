@@ -25,7 +25,8 @@ export const metricAggregationRule: RuleType<MetricAggregationCondition> = {
     if (raw.min_doc_count !== undefined && !alert.group_by) return [{ path: ['condition', 'min_doc_count'], message: 'applies only with group_by: remove it, or add group_by' }];
     return [];
   },
-  fields: (condition) => [{ key: 'metric_agg_key', field: condition.metric_agg_key }],
+  // min, max, avg and sum need numbers; cardinality and value_count count any values.
+  fields: (condition) => [{ key: 'metric_agg_key', field: condition.metric_agg_key, numeric: !['cardinality', 'value_count'].includes(condition.metric_agg_type) }],
   span: (condition, window) => (condition.timeframe ? { from: window.to - condition.timeframe, to: window.to } : window),
   search(base, alert, condition) {
     const metric = { [METRIC]: { [condition.metric_agg_type]: { field: condition.metric_agg_key } } };

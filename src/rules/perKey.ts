@@ -23,7 +23,14 @@ export interface GroupShape {
 }
 
 /**
- * A search body that computes `aggs` per group_by key (terms, or multi_terms for several fields), with the newest
+ * Keys in order of their value: exact across shards and daily indices, so every sub-aggregation of a key returned
+ * counts all its events (ordered by count, a key can come back from some shards only, its other counts missing).
+ */
+export const BY_KEY: GroupShape = { options: { order: { _key: 'asc' } } };
+
+/**
+ * A search body that computes `aggs` per group_by key (terms, or multi_terms for several fields; in order of value
+ * unless `shape` says otherwise, see BY_KEY), with the newest
  * documents of each key; without group_by, `aggs` over all events with the total and the newest documents.
  */
 export function perKeySearch(base: Record<string, unknown>, alert: RuleAlert, aggs: Record<string, unknown>, shape: GroupShape = {}): Record<string, unknown> {
@@ -35,7 +42,7 @@ export function perKeySearch(base: Record<string, unknown>, alert: RuleAlert, ag
   return {
     ...base,
     size: 0,
-    aggs: { [GROUP_AGG]: { ...groupAggregation(alert.group_by, alert.group_size, shape.options), aggs: { ...aggs, ...samples } } },
+    aggs: { [GROUP_AGG]: { ...groupAggregation(alert.group_by, alert.group_size, { ...BY_KEY.options, ...shape.options }), aggs: { ...aggs, ...samples } } },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
-import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { capKeys, joinWarnings } from './keyMemory.js';
+import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import { timeRange } from './search.js';
 import type { RuleType, SpikeCondition } from './types.js';
 
@@ -54,7 +55,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
     }
     return [];
   },
-  fields: (condition) => (condition.field_value ? [{ key: 'field_value', field: condition.field_value }] : []),
+  fields: (condition) => (condition.field_value ? [{ key: 'field_value', field: condition.field_value, numeric: true }] : []),
   span: (condition, window) => ({ from: window.to - 3 * condition.timeframe, to: window.to }),
   search(base, alert, condition, window) {
     const T = condition.timeframe;
@@ -63,7 +64,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
       [REFERENCE]: { filter: timeRange(alert, { from: window.to - 2 * T, to: window.to - T }), ...average },
       [CURRENT]: { filter: timeRange(alert, { from: window.to - T, to: window.to }), ...average },
       [FIRST_SEEN]: { min: { field: alert.timestamp_field } },
-    });
+    }, BY_KEY);
   },
   evaluate({ alert, condition, window, response, state }) {
     const T = condition.timeframe;
@@ -94,6 +95,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
       });
     }
     for (const [key, [, last]] of Object.entries(known)) if (last < window.to - Math.max(KEY_MEMORY, 3 * T)) delete known[key];
-    return { findings, state: { keys: known } satisfies SpikeState, incomplete: keysLeftOut(alert, response) };
+    const forgotten = capKeys(known, ([, last]) => last, 'they warm up again (2 x timeframe) when they return');
+    return { findings, state: { keys: known } satisfies SpikeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten) };
   },
 };

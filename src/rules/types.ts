@@ -152,6 +152,17 @@ export interface ConditionField {
   /** The condition's key that names it (compare_key, fields ...). */
   key: string;
   field: string;
+  /** Set when the condition computes on its values as numbers (avg, sum ...): the field must be numeric. */
+  numeric?: boolean;
+}
+
+/** What check() sees of the alert besides its condition: the grouping, the query and the longest window a run searches (ms). */
+export interface AlertLimits {
+  group_by?: unknown;
+  query: Record<string, unknown>;
+  group_size?: number;
+  /** The longest run window: max_catchup or first_lookback, whichever is longer. */
+  longest_window?: number;
 }
 
 /** A problem a rule type finds in an alert file, at a path inside it. */
@@ -171,7 +182,7 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
   /** The files completion read besides the alert file (a script, `!file` lists): a change to one makes it completed again. */
   inputFiles?(condition: C): string[];
   /** Problems with the condition that the schema cannot see (e.g. a buckets condition without aggregations). */
-  check?(raw: Record<string, unknown>, alert: { group_by?: unknown; query: Record<string, unknown> }, alertFile: string): RuleProblem[];
+  check?(raw: Record<string, unknown>, alert: AlertLimits, alertFile: string): RuleProblem[];
   /** The fields the condition names, for `validate --cluster` and `test` to check against the mapping. */
   fields?(condition: C): ConditionField[];
   /** The span to search for a run's window: wider for rules that look back further (default: the window). */
@@ -181,6 +192,11 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
    * aggregations; `window` is the run's window (the span is what span() made of it).
    */
   search(base: Record<string, unknown>, alert: RuleAlert, condition: C, window: Window): Record<string, unknown>;
+  /**
+   * A second search in the same run, built from the first response (its answer reaches evaluate() as
+   * `response.followUp`); `base(span)` is the user's query filtered to a span. Undefined when none is needed.
+   */
+  followUp?(base: (span: Window) => Record<string, unknown>, response: SearchResponse, alert: RuleAlert, condition: C, window: Window): Record<string, unknown> | undefined;
   /**
    * Turns the response into findings, with the state to keep for the next run. Deterministic given the response,
    * the saved state and the window (whose end is the run's now less ingest_delay): a backtest replays it step by step.

@@ -80,3 +80,21 @@ test('cardinality, percentage_match, metric_aggregation, blacklist and whitelist
     hosts: ['2 hosts reporting'],
   });
 });
+
+test('validate warns when a last-timeframe rule type runs less often than its timeframe (the time between is never looked at)', async () => {
+  const project = world.project();
+  project.writeAlert('sparse-spike', {
+    index: 'logs-*', every: '1h', notify: ['soc-email'], group_by: 'host.name',
+    condition: { type: 'spike', timeframe: '10m', spike_height: 3 },
+  });
+  project.writeAlert('dense-cardinality', {
+    index: 'logs-*', every: '5m', notify: ['soc-email'],
+    condition: { type: 'cardinality', cardinality_field: 'user.name', timeframe: '10m', max_cardinality: 5 },
+  });
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 0, result.stderr);
+  const warnings = result.stderr.split('\n').filter((line) => line.includes('warning: '));
+  assert.deepEqual(warnings, [
+    'alerts/sparse-spike.yaml /condition/timeframe: warning: spike looks only at the last timeframe (10m) before each run, and runs are 1h apart: the 50m between is never looked at; make timeframe at least 1h, or every at most 10m',
+  ]);
+});

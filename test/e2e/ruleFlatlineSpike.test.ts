@@ -91,3 +91,68 @@ test('spike: current vs reference window, up and down, thresholds, warm-up of ne
     drop: ['web04 down: 0 vs 5', 'web05 down: 0 vs 4'],
   });
 });
+
+test('flatline per key: a key first seen within the timeframe is not checked until a full timeframe has passed since', async () => {
+  const T0 = uniqueBaseTime();
+  const index = await world.index('flatnew');
+  const beat = (at: number, host: string) => event(at, { 'host.name': host });
+  await indexDocs(world.esUrl, index, [
+    beat(T0 - 30 * MIN, 'old01'), beat(T0 - 5 * MIN, 'old01'), // known, 1 event in [T0-10m, T0): below 3
+    beat(T0 - 5 * MIN, 'new01'), // first seen at T0-5m: too young to be silent
+  ]);
+  const project = world.project();
+  project.writeAlert('quiet-hosts', {
+    index, every: '1m', throttle: '0s', notify: ['soc-email'], group_by: 'host.name',
+    condition: { type: 'flatline', threshold: 3, timeframe: '10m', key_history: '1h' },
+    title: '{{key}} quiet: {{count}}',
+  });
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), { 'quiet-hosts': ['old01 quiet: 1'] });
+  // At T0+5m new01's first event is exactly at the timeframe's start: still not a full timeframe (old01: 1 event).
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 5 * MIN)), { 'quiet-hosts': ['old01 quiet: 1'] });
+  // At T0+6m it has had its full timeframe (first event at T0-5m < T0+6m-10m): now it is checked.
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 6 * MIN)), { 'quiet-hosts': ['new01 quiet: 0', 'old01 quiet: 0'] });
+});
+
+test('flatline per key over daily indices: hosts busy today are not reported silent because yesterday\'s index knows them too', async () => {
+  const T0 = uniqueBaseTime();
+  const tag = `fldaily${Math.random().toString(36).slice(2, 6)}`;
+  const yesterday = await world.index(`${tag}-d1`);
+  const today = await world.index(`${tag}-d2`);
+  const host = (i: number) => `host${String(i).padStart(2, '0')}`;
+  const beat = (at: number, name: string) => event(at, { 'host.name': name });
+  // 20 hosts, each seen yesterday; today host i sends 20 - i events within the timeframe: none is silent.
+  await indexDocs(world.esUrl, yesterday, Array.from({ length: 20 }, (_, i) => beat(T0 - 20 * 60 * MIN, host(i))));
+  await indexDocs(world.esUrl, today, Array.from({ length: 20 }, (_, i) => Array.from({ length: 20 - i }, (_, n) => beat(T0 - 9 * MIN + n * 1000, host(i)))).flat());
+  const project = world.project();
+  project.writeAlert('silent-hosts', {
+    index: `${tag}-*`, every: '1m', throttle: '0s', notify: ['soc-email'], group_by: 'host.name', group_size: 3,
+    condition: { type: 'flatline', threshold: 1, timeframe: '10m', key_history: '2d' },
+    title: '{{key}} silent',
+  });
+  const report = await runAt(project, T0);
+  assert.deepEqual(notifiedTitles(report), {});
+  assert.match(JSON.stringify(report), /more than group_size \(3\) values of host\.name were seen within key_history/);
+});
+
+test('spike per key over two indices: a key busy in one index and quieter in the other is compared on all its events', async () => {
+  const T0 = uniqueBaseTime();
+  const tag = `spdaily${Math.random().toString(36).slice(2, 6)}`;
+  const older = await world.index(`${tag}-d1`);
+  const newer = await world.index(`${tag}-d2`);
+  const hit = (at: number, host: string) => event(at, { 'host.name': host });
+  // alpha: warm (first seen T0-25m), 100 events in the reference window [T0-20m, T0-10m) in one index, 40 in the
+  // current window in the other: 40 vs 100 is no drop (it would take <= 33). The other index's 20 busier hosts
+  // (50 events each) fill its shard's top list when keys are ordered by count, which left alpha's 40 out.
+  await indexDocs(world.esUrl, older, [hit(T0 - 25 * MIN, 'alpha'), ...Array.from({ length: 100 }, (_, n) => hit(T0 - 20 * MIN + n * 5000, 'alpha'))]);
+  await indexDocs(world.esUrl, newer, [
+    ...Array.from({ length: 40 }, (_, n) => hit(T0 - 9 * MIN + n * 1000, 'alpha')),
+    ...Array.from({ length: 20 }, (_, i) => Array.from({ length: 50 }, (_, n) => hit(T0 - 9 * MIN + n * 1000, `host${String(i).padStart(2, '0')}`))).flat(),
+  ]);
+  const project = world.project();
+  project.writeAlert('drop', {
+    index: `${tag}-*`, every: '1m', throttle: '0s', notify: ['soc-email'], group_by: 'host.name', group_size: 3,
+    condition: { type: 'spike', timeframe: '10m', spike_height: 3, spike_type: 'down', threshold_ref: 3 },
+    title: '{{key}} {{spike_direction}}: {{spike_current}} vs {{spike_reference}}',
+  });
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), {});
+});

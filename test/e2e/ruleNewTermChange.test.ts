@@ -79,3 +79,27 @@ test('change: a compound compare_key changed per key, old and new value in the n
   assert.deepEqual(notifiedTitles(await runAt(project, T0 + MIN)), { travel: ['carol: UK, Leeds -> UK, London', 'eve: NL, Amsterdam -> BE, Brussels'] });
   assert.deepEqual(project.state().alerts.travel.rule.keys.dave, ['BE, Brussels', T0 + 40 * S]);
 });
+
+test('new_term over daily indices: a term seen yesterday in another index is not new today; the history check is exact across shards', async () => {
+  const T0 = uniqueBaseTime();
+  const tag = `ntdaily${Math.random().toString(36).slice(2, 6)}`;
+  const yesterday = await world.index(`${tag}-d1`);
+  const today = await world.index(`${tag}-d2`);
+  const logon = (at: number, user: string) => event(at, { 'user.name': user });
+  // Yesterday's index: alice early, then 30 other users later (all first seen after alice). Ordered by first
+  // sighting, yesterday's shard would return only the newest ~13 users for group_size 2, leaving alice out.
+  await indexDocs(world.esUrl, yesterday, [logon(T0 - 20 * HOUR, 'alice'), ...Array.from({ length: 30 }, (_, i) => logon(T0 - 10 * HOUR + i * MIN, `user${i}`))]);
+  // Today's index: alice again (not new) and mallory (new) in the window [T0-10m, T0).
+  await indexDocs(world.esUrl, today, [logon(T0 - 5 * MIN, 'alice'), logon(T0 - 4 * MIN, 'mallory')]);
+  const project = world.project();
+  project.writeAlert('new-user', {
+    index: `${tag}-*`,
+    every: '1m',
+    throttle: '0s',
+    group_size: 2,
+    condition: { type: 'new_term', fields: 'user.name', terms_window_size: '2d' },
+    notify: ['soc-email'],
+    title: 'new user {{key}}',
+  });
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), { 'new-user': ['new user mallory'] });
+});

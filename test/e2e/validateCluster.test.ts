@@ -67,13 +67,19 @@ test('validate --cluster checks the fields a rule type names: a text field gets 
   project.writeAlert('text-terms', alert({ type: 'new_term', fields: ['message'] }));
   project.writeAlert('text-list', alert({ type: 'blacklist', compare_key: 'message', blacklist: ['root'] }));
   project.writeAlert('missing-metric', alert({ type: 'metric_aggregation', metric_agg_key: 'bytes', metric_agg_type: 'sum', max_threshold: 1 }));
+  // A keyword can be counted (cardinality) but not averaged: avg and spike's field_value need numbers.
+  project.writeAlert('keyword-avg', alert({ type: 'metric_aggregation', metric_agg_key: 'message.keyword', metric_agg_type: 'avg', max_threshold: 1 }));
+  project.writeAlert('keyword-distinct', alert({ type: 'metric_aggregation', metric_agg_key: 'message.keyword', metric_agg_type: 'cardinality', max_threshold: 1 }));
+  project.writeAlert('keyword-spike', alert({ type: 'spike', timeframe: '10m', spike_height: 3, field_value: 'message.keyword' }));
   const result = await project.run(['validate', '--cluster']);
   assert.equal(result.code, 2, result.stderr);
   assert.deepEqual(result.stderr.trim().split('\n'), [
+    `alerts/keyword-avg.yaml:4:19 /condition/metric_agg_key: metric_agg_key "message.keyword" is a keyword field in the indices matching "${texts}": the cluster computes this only on numbers (map it as a number, or name a numeric field)`,
+    `alerts/keyword-spike.yaml:6:16 /condition/field_value: field_value "message.keyword" is a keyword field in the indices matching "${texts}": the cluster computes this only on numbers (map it as a number, or name a numeric field)`,
     `alerts/missing-metric.yaml:4:19 /condition/metric_agg_key: metric_agg_key "bytes" is not a field of the indices matching "${texts}"`,
     'alerts/text-list.yaml:4:16 /condition/compare_key: compare_key "message" is a text field: the cluster cannot count or compare its values exactly (not aggregatable) (use "message.keyword")',
     'alerts/text-terms.yaml:5:5 /condition/fields: fields "message" is a text field: the cluster cannot count or compare its values exactly (not aggregatable) (use "message.keyword")',
-    `3 problem(s) in 3 file(s); 4 alert(s) valid, 0 disabled, 2 channel(s); 4 alert(s) checked against ${world.esUrl}`,
+    `5 problem(s) in 5 file(s); 7 alert(s) valid, 0 disabled, 2 channel(s); 7 alert(s) checked against ${world.esUrl}`,
   ]);
 });
 

@@ -4,6 +4,7 @@ import { findChange } from '../../src/rules/change.js';
 import { defaultResolution, effectiveResolution, slide } from '../../src/rules/frequency.js';
 import { matchPercentage } from '../../src/rules/percentageMatch.js';
 import { spikeDirection } from '../../src/rules/spike.js';
+import * as keyModule from '../../src/rules/groupKey.js';
 import type { FrequencyCondition, SpikeCondition } from '../../src/rules/types.js';
 
 const MIN = 60_000;
@@ -18,9 +19,10 @@ test('frequency: the default resolution divides the timeframe; a long catch-up o
   assert.equal(effectiveResolution(condition, { from: 0, to: MIN }, 100), 10_000);
   // A 24h catch-up: (10m + 24h) / 10s = 8,700 buckets per key, x 100 keys: more than 60,000. The resolution grows by
   // a factor that keeps it dividing the timeframe until the buckets fit.
-  const r = effectiveResolution(condition, { from: 0, to: 24 * HOUR }, 100);
-  assert.ok(((10 * MIN + 24 * HOUR) / r + 1) * 100 <= 60_000, `resolution ${r} fits the budget`);
-  assert.equal((10 * MIN) % r, 0, 'and still divides the timeframe');
+  // 60 steps per timeframe: 12, 10, 6 and 5 are too fine; 4 (2m30s) gives (580 + 2) x 100 = 58,200 buckets.
+  assert.equal(effectiveResolution(condition, { from: 0, to: 24 * HOUR }, 100), 150_000);
+  // Over budget even at r = timeframe (validate refuses such alerts): the coarsest, the timeframe itself.
+  assert.equal(effectiveResolution(condition, { from: 0, to: 24 * HOUR }, 3000), 10 * MIN);
 });
 
 test('frequency: windows slide over the buckets, used-up events do not count twice, fires are counted', () => {
@@ -60,7 +62,7 @@ test('change: news in the window, since the remembered value, alternating values
   assert.equal(findChange([v('B', 50, 190), v('A', 10, 40)], undefined, w, undefined), undefined);
   // Remembered A, only B in the search: a change since the last run.
   assert.deepEqual(findChange([v('B', 120, 130)], ['A', 60], w, undefined)?.old, { value: 'A', at: 60 });
-  // Alternating A B A inside the window, B remembered... the latest change is B -> A.
+  // A remembered, then B and A again inside the window (A B A): the latest change, B -> A, is reported.
   assert.deepEqual(findChange([v('A', 10, 180), v('B', 20, 150)], ['A', 99], w, undefined)?.new.value, 'A');
   // Timeframe: A last seen 80 before B appeared: 80 > 50 no, 80 <= 100 yes.
   assert.equal(findChange([v('B', 170, 190), v('A', 10, 90)], undefined, w, 50), undefined);
@@ -73,4 +75,26 @@ test('percentage_match: nothing to judge without events or below min_denominator
   assert.equal(matchPercentage(0, 0, 0), undefined);
   assert.equal(matchPercentage(2, 2, 5), undefined);
   assert.equal(matchPercentage(1, 3, 4), 25);
+});
+
+test('compound keys: values holding the separator never make the same key; plain values read as before', () => {
+  const { bucketKey } = keyModule;
+  assert.equal(bucketKey({ key: ['web01', 'alice'] }), 'web01, alice');
+  const left = bucketKey({ key: ['a, b', 'c'] });
+  const right = bucketKey({ key: ['a', 'b, c'] });
+  assert.notEqual(left, right);
+  assert.equal(left, 'a\\, b, c');
+  assert.equal(right, 'a, b\\, c');
+  // A backslash inside a value is escaped too, so a value ending in one cannot swallow the separator's escape.
+  assert.notEqual(bucketKey({ key: ['a\\', 'b'] }), bucketKey({ key: ['a\\, b'] }));
+  assert.equal(bucketKey({ key: 'single, value' }), 'single, value');
+});
+
+test('rule state is capped: the least recently seen keys are forgotten, with a warning saying so', async () => {
+  const { capKeys } = await import('../../src/rules/keyMemory.js');
+  const keys: Record<string, [number, number]> = { a: [1, 30], b: [2, 10], c: [3, 20], d: [4, 40] };
+  assert.equal(capKeys(keys, ([, last]) => last, 'x', 4), undefined);
+  const warning = capKeys(keys, ([, last]) => last, 'they warm up again', 2);
+  assert.deepEqual(Object.keys(keys).sort(), ['a', 'd']);
+  assert.equal(warning, '2 key(s) beyond the 2 remembered were forgotten (the least recently seen): they warm up again');
 });

@@ -1,4 +1,4 @@
-import type { SearchRequest } from '../../model/search.js';
+import type { SearchRequest, SearchResponse } from '../../model/search.js';
 import type { Window } from '../../model/window.js';
 import { ruleTypeOf } from '../../rules/registry.js';
 import type { FusionKey } from './fuse.js';
@@ -15,15 +15,28 @@ export function searchSpan(alert: SearchAlertDef, window: Window): Window {
  */
 export function buildSearch(alert: SearchAlertDef, window: Window): SearchRequest {
   const rule = ruleTypeOf(alert.condition);
-  const span = searchSpan(alert, window);
-  const { query, aggs: _aggs, aggregations: _aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
-  const range = { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };
-  const base = { ...rest, query: { bool: { filter: [query ?? { match_all: {} }, range] } } };
-  return { index: alert.index, body: rule.search(base, alert, alert.condition, window) };
+  return { index: alert.index, body: rule.search(baseSearch(alert, searchSpan(alert, window)), alert, alert.condition, window) };
+}
+
+/**
+ * The second search of a rule type that asks for one after seeing the first response (new_term's check of its
+ * candidates against the history), or undefined when it needs none.
+ */
+export function buildFollowUp(alert: SearchAlertDef, window: Window, response: SearchResponse): SearchRequest | undefined {
+  const rule = ruleTypeOf(alert.condition);
+  const body = rule.followUp?.((span) => baseSearch(alert, span), response, alert, alert.condition, window);
+  return body ? { index: alert.index, body } : undefined;
 }
 
 /** What the alert's search shares with others that may be fused with it: index, timestamp field and span. */
 export function fusionKey(alert: SearchAlertDef, window: Window): FusionKey {
   const span = searchSpan(alert, window);
   return { index: alert.index, timestamp_field: alert.timestamp_field, from: span.from, to: span.to };
+}
+
+/** The user's query filtered to the span, without size, sort or aggregations. */
+function baseSearch(alert: SearchAlertDef, span: Window): Record<string, unknown> {
+  const { query, aggs: _aggs, aggregations: _aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
+  const range = { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };
+  return { ...rest, query: { bool: { filter: [query ?? { match_all: {} }, range] } } };
 }

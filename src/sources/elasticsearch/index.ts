@@ -31,7 +31,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
     const query = readQuery(raw.query, context, problems);
     const condition = raw.condition as Record<string, unknown> | undefined;
     const rule = condition && typeof condition.type === 'string' ? findRuleType(condition.type) : undefined;
-    if (rule?.check) problems.push(...rule.check(condition!, { group_by: raw.group_by, query }, context.path));
+    if (rule?.check) problems.push(...rule.check(condition!, { group_by: raw.group_by, query, group_size: (raw.group_size as number | undefined) ?? 100, longest_window: longestWindow(raw, context) }, context.path));
     return { problems, extra: { query } };
   },
   completeAlert(raw, base, context, extra) {
@@ -57,6 +57,18 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
     return new ElasticsearchSource(section);
   },
 };
+
+/** The longest window a run of this alert searches: its max_catchup or first_lookback (or the defaults'), whichever is longer. */
+function longestWindow(raw: Record<string, unknown>, context: AlertContext): number {
+  const own = (key: 'max_catchup' | 'first_lookback'): number => {
+    try {
+      return typeof raw[key] === 'string' ? parseDuration(raw[key] as string) : context.defaults[key];
+    } catch {
+      return context.defaults[key]; // a bad duration is reported by the schema
+    }
+  };
+  return Math.max(own('max_catchup'), own('first_lookback'));
+}
 
 /** The alert's query body: the named file in queries/ (checked as JSON), or the inline object. */
 function readQuery(query: unknown, context: AlertContext, problems: SourceProblem[]): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import type { Window } from '../../model/window.js';
 import type { FetchResult, PlannedRequest, Source } from '../types.js';
-import { buildSearch, fusionKey } from './buildSearch.js';
+import { buildFollowUp, buildSearch, fusionKey } from './buildSearch.js';
 import { fuseSearches, memberResponse } from './fuse.js';
 import { multiSearch, type SearchOutcome } from './msearch.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
@@ -49,6 +49,22 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
     if (again.length) {
       const second = await multiSearch(this.config, again.map((m) => requests[m]!), signal);
       again.forEach((m, i) => (outcomes[m] = second.outcomes[i] ?? { ok: false, error: 'no answer for this search' }));
+      calls += second.requests;
+      failure ??= second.failure;
+    }
+    // Rule types that check the first answer with a second search (new_term) get it in one more _msearch.
+    const followUps = plans.flatMap((plan, i) => {
+      const outcome = outcomes[i];
+      const request = outcome?.ok ? buildFollowUp(plan.alert, plan.window, outcome.response) : undefined;
+      return request ? [{ i, request }] : [];
+    });
+    if (followUps.length) {
+      const second = await multiSearch(this.config, followUps.map((f) => f.request), signal);
+      followUps.forEach(({ i }, n) => {
+        const answer = second.outcomes[n];
+        const found = outcomes[i] as Extract<SearchOutcome, { ok: true }>;
+        outcomes[i] = answer?.ok ? { ok: true, response: { ...found.response, followUp: answer.response } } : { ok: false, error: `second search (history check): ${answer?.error ?? 'no answer'}` };
+      });
       calls += second.requests;
       failure ??= second.failure;
     }
