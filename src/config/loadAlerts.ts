@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
@@ -63,10 +63,13 @@ type LoadedFile = { alert?: AlertDef } | { problems: Problem[] };
 
 async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined): Promise<LoadedFile> {
   const stat = statOrUndefined(path);
+  // Checked and completed before, and nothing it depends on changed: as it was.
+  const done = stat && cache?.getAlert(path, stat);
+  if (done) return done.alert ? { alert: done.alert as AlertDef } : {};
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
-    if (!('problems' in checked)) return checked;
+    if (!('problems' in checked)) return stat ? remember(cache, path, stat, checked) : checked;
   }
   const read = readInputFile(path);
   if ('problem' in read) return { problems: [{ file, ...read.problem }] };
@@ -76,7 +79,17 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
   }
   const checked = checkAlert(config, yaml, path, name);
-  if (stat && !('problems' in checked)) cache?.set(path, stat, yaml.value);
+  if (stat && !('problems' in checked)) {
+    cache?.set(path, stat, yaml.value);
+    remember(cache, path, stat, checked);
+  }
+  return checked;
+}
+
+/** Caches a valid alert as checked and completed, with the files its source read for it. */
+function remember(cache: ParseCache | undefined, path: string, stat: Stats, checked: { alert?: AlertDef }): { alert?: AlertDef } {
+  const inputs = checked.alert ? (sourceDefinition(checked.alert.source)?.inputFiles?.(checked.alert as never) ?? []) : [];
+  cache?.setAlert(path, stat, inputs, checked.alert ?? null);
   return checked;
 }
 

@@ -30,6 +30,15 @@ export function expandList(entries: readonly Entry[], alertFile: string): Entry[
   return [...new Set(values)];
 }
 
+/** The files a list's `!file` entries name (absolute). */
+function listFiles(entries: unknown, alertFile: string): string[] {
+  if (!Array.isArray(entries)) return [];
+  return entries.flatMap((entry) => {
+    const file = typeof entry === 'string' ? FILE_ENTRY.exec(entry)?.[1]?.trim() : undefined;
+    return file ? [resolve(dirname(alertFile), file)] : [];
+  });
+}
+
 /** Problems of a list: `!file` entries that cannot be read, an empty list, more values than one terms query takes. */
 function checkList(name: string, entries: unknown, alertFile: string): RuleProblem[] {
   if (!Array.isArray(entries)) return [];
@@ -58,7 +67,8 @@ type ListCondition<T extends 'blacklist' | 'whitelist'> = Extract<ConditionDef, 
 /** `blacklist`: events whose compare_key is one of the values (exact match, in the query: the cluster filters). */
 export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
   type: 'blacklist',
-  complete: (raw, alertFile) => ({ type: 'blacklist', compare_key: String(raw.compare_key), values: expandList(raw.blacklist as Entry[], alertFile), ignore_null: true }),
+  complete: (raw, alertFile) => ({ type: 'blacklist', compare_key: String(raw.compare_key), values: expandList(raw.blacklist as Entry[], alertFile), ignore_null: true, files: listFiles(raw.blacklist, alertFile) }),
+  inputFiles: (condition) => condition.files ?? [],
   fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],
   check: (raw, _alert, alertFile) => checkList('blacklist', raw.blacklist, alertFile),
   search: (base, alert, condition) => countingSearch(withFilter(base, { terms: { [condition.compare_key]: condition.values } }), alert),
@@ -68,7 +78,8 @@ export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
 /** `whitelist`: events whose compare_key is none of the values (with ignore_null: false, also events without it). */
 export const whitelistRule: RuleType<ListCondition<'whitelist'>> = {
   type: 'whitelist',
-  complete: (raw, alertFile) => ({ type: 'whitelist', compare_key: String(raw.compare_key), values: expandList(raw.whitelist as Entry[], alertFile), ignore_null: raw.ignore_null === true }),
+  complete: (raw, alertFile) => ({ type: 'whitelist', compare_key: String(raw.compare_key), values: expandList(raw.whitelist as Entry[], alertFile), ignore_null: raw.ignore_null === true, files: listFiles(raw.whitelist, alertFile) }),
+  inputFiles: (condition) => condition.files ?? [],
   fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],
   check: (raw, _alert, alertFile) => checkList('whitelist', raw.whitelist, alertFile),
   search(base, alert, condition) {

@@ -107,6 +107,7 @@ export const scriptRule: RuleType<ScriptCondition> = {
     options: (raw.options as Record<string, unknown>) ?? {},
     timeout: typeof raw.timeout === 'string' ? parseDuration(raw.timeout) : SCRIPT_TIMEOUT_MS,
   }),
+  inputFiles: (condition) => [condition.modulePath],
   check(raw, _alert, alertFile) {
     if (typeof raw.module !== 'string' || existsSync(resolve(dirname(alertFile), raw.module))) return [];
     return [{ path: ['condition', 'module'], message: `no such file: ${raw.module} (relative to the alert file)` }];

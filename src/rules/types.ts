@@ -110,6 +110,8 @@ export interface ListOptions {
   values: (string | number)[];
   /** whitelist: events without compare_key do not fire. */
   ignore_null: boolean;
+  /** The `!file` lists read (absolute paths): a change to one makes the alert checked and completed again. */
+  files?: string[];
 }
 
 /** The parts of a search alert that rule types read. */
@@ -177,6 +179,8 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
   type: C['type'];
   /** Completes the condition as written in the alert file (defaults, resolved paths). */
   complete(raw: Record<string, unknown>, alertFile: string): C;
+  /** The files completion read besides the alert file (a script, `!file` lists): a change to one makes it completed again. */
+  inputFiles?(condition: C): string[];
   /** Problems with the condition that the schema cannot see (e.g. a buckets condition without aggregations). */
   check?(raw: Record<string, unknown>, alert: AlertLimits, alertFile: string): RuleProblem[];
   /** The fields the condition names, for `validate --cluster` and `test` to check against the mapping. */

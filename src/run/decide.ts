@@ -5,6 +5,7 @@ import type { AlertState, KeyState, PendingDelivery } from '../model/state.js';
 import type { Window } from '../model/window.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { decide, isFiring } from '../policy/decide.js';
+import { unloadedKeySummary } from '../state/keyHistory.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
 import type { Silence } from '../model/state.js';
@@ -125,6 +126,9 @@ function escalation(alert: AlertBase, finding: Finding, key: KeyState | undefine
  */
 export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number): PendingDelivery[] {
   const deliveries: PendingDelivery[] = [];
+  // Keys the store has not even parsed are as they were last written: skip them when none can need a look.
+  const stored = unloadedKeySummary(state);
+  if (stored && stored.attention === 0 && (alert.resolve_after === undefined || stored.firing === 0)) return deliveries;
   for (const [name, key] of Object.entries(state.keys)) {
     // The summary of a noisy run is not a key of the searched data: it never resolves.
     if (found.has(name) || name === SUMMARY_KEY) continue;

@@ -22,7 +22,11 @@ export interface FetchStageResult<A extends AlertBase> {
  */
 export async function fetchStage<A extends AlertBase>(due: readonly DueAlert<A>[], sources: ReadonlyMap<string, Source>, now: number, deadline: AbortSignal): Promise<FetchStageResult<A>> {
   const bySource = new Map<string, DueAlert<A>[]>();
-  for (const d of due) bySource.set(d.alert.source, [...(bySource.get(d.alert.source) ?? []), d]);
+  for (const d of due) {
+    const list = bySource.get(d.alert.source);
+    if (list) list.push(d);
+    else bySource.set(d.alert.source, [d]);
+  }
   const result: FetchStageResult<A> = { fetched: [], health: new Map(), calls: {} };
   const answers = await Promise.all(
     [...bySource].map(async ([name, items]) => {

@@ -97,6 +97,8 @@ export interface SourceDefinition<A extends AlertBase = AlertBase, C = unknown> 
   checkAlert(raw: Record<string, unknown>, context: AlertContext): { problems: SourceProblem[]; extra?: Record<string, unknown> };
   /** The complete alert from the common part and its own keys. */
   completeAlert(raw: Record<string, unknown>, base: AlertBase, context: AlertContext, extra: Record<string, unknown> | undefined): A;
+  /** The files other than the alert file its completion read (query, script ...): a change to one makes it checked again. */
+  inputFiles?(alert: A): string[];
   /** Loads the code that talks to the source, configured with its section. */
   load(section: C): Promise<Source<A>>;
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { acquireLock } from './fileLock.js';
@@ -7,16 +7,26 @@ import { DeliveryJournal } from './journal.js';
 import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
+import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
 import type { StateStore, StateTransaction } from './store.js';
 
-/** The state as one JSON file (lowdb, written to a temporary file and renamed) under a cross-process lock. */
+/** The field of state.json naming the key file that holds the alerts' keys (beside it). */
+const KEY_FILE_FIELD = 'keyFile';
+
+/**
+ * The state as two files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but
+ * not the alerts' keys) and a key file beside it holding every alert's keys, one line per alert, named by
+ * state.json. Each is written to a temporary file, synced and renamed; the key file only when some alert's keys
+ * changed, under a new name, so that state.json always names a complete key file. A run parses only the keys it
+ * reads (the alerts with findings, and those whose keys need a look), and copies the others as they were read.
+ */
 export class FileStateStore implements StateStore {
   constructor(
     private readonly file: string,
     private readonly lockWaitMs: number,
   ) {}
 
-  /** Takes the lock, then reads the file (moving an unreadable one aside); the fencing token is persisted in the file. */
+  /** Takes the lock, then reads the state (moving an unreadable one aside); the fencing token is persisted beside it. */
   async begin(): Promise<StateTransaction> {
     mkdirSync(dirname(this.file), { recursive: true });
     let compromised: Error | undefined;
@@ -24,28 +34,47 @@ export class FileStateStore implements StateStore {
       compromised = error;
     });
     try {
-      const { db, warning } = await readState(this.file, true);
-      const journal = new DeliveryJournal(`${this.file}.journal`);
-      // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
-      if (journal.replay(db.data)) await db.write();
-      journal.clear();
+      const read = readState(this.file, true);
+      const data = read.data;
       const fence = new FenceFile(`${this.file}.fence`);
       const fencingToken = fence.next();
       const file = this.file;
-      let saved = JSON.stringify(db.data);
+      let head = read.headText;
+      let keyFile = read.keyFile;
+      let keyLines = read.keyLines;
+      let commits = 0;
       let writes = 0;
+      removeStaleKeyFiles(file, keyFile);
+      const write = () => {
+        const split = splitKeys(data, keyLines);
+        let oldKeyFile: string | undefined;
+        if (split.changed || keyFile === undefined) {
+          oldKeyFile = keyFile;
+          keyFile = `${basename(file)}.keys-${fencingToken}.${++commits}`;
+          writeAtomically(join(dirname(file), keyFile), keyFileText(split.keys));
+          writes++;
+          keyLines = split.keys;
+        }
+        const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile });
+        if (text !== head) {
+          writeAtomically(file, text);
+          writes++;
+        }
+        head = text;
+        if (oldKeyFile !== undefined && oldKeyFile !== keyFile) rmSync(join(dirname(file), oldKeyFile), { force: true });
+      };
+      const journal = new DeliveryJournal(`${this.file}.journal`);
+      // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
+      if (journal.replay(data)) write();
+      journal.clear();
       return {
-        data: db.data,
-        warning,
+        data,
+        warning: read.warning,
         fencingToken,
         async commit() {
           if (compromised) throw new Error(`the lock on ${file} was lost (${compromised.message}); state not written`);
           fence.check(fencingToken);
-          const text = JSON.stringify(db.data);
-          if (text === saved) return;
-          await db.write();
-          writes++;
-          saved = text;
+          write();
           journal.clear();
         },
         journal(entry) {
@@ -63,38 +92,99 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  /** Reads the file without the lock; a corrupt file is reported, not moved. */
+  /** Reads the state without the lock; a corrupt file is reported, not moved. */
   async peek(): Promise<{ data: StateData; warning?: string }> {
-    const { db, warning } = await readState(this.file, false);
-    new DeliveryJournal(`${this.file}.journal`).replay(db.data);
-    return { data: db.data, warning };
+    // A run may replace the key file between reading state.json and reading the key file it names: read again.
+    let read = readState(this.file, false);
+    if (read.keyFileMissing) read = readState(this.file, false);
+    new DeliveryJournal(`${this.file}.journal`).replay(read.data);
+    return { data: read.data, warning: read.warning };
   }
 }
 
-/** Reads the state file into a lowdb instance whose data is complete (defaults filled in, or fresh when unreadable). */
-async function readState(file: string, moveCorruptAside: boolean) {
-  const { Low } = await import('lowdb');
-  const { JSONFile } = await import('lowdb/node');
-  const db = new Low<StateData>(new JSONFile<StateData>(file), emptyState());
+/** What reading the state gave: the data (keys attached unparsed), the texts as read, and what was wrong. */
+interface ReadState {
+  data: StateData;
+  warning?: string;
+  /** state.json as read: nothing to write while the state serialises to the same text. */
+  headText?: string;
+  keyFile?: string;
+  keyLines: Map<string, string>;
+  keyFileMissing?: boolean;
+}
+
+/** Reads state.json and the key file it names; an unreadable state.json gives a fresh state (moved aside if asked). */
+function readState(file: string, moveCorruptAside: boolean): ReadState {
+  let text: string | undefined;
   let unusable: { what: string; why: string } | undefined;
+  let raw: unknown;
   try {
-    await db.read();
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
+  }
+  if (text === undefined) return { data: emptyState(), keyLines: new Map() };
+  try {
+    raw = JSON.parse(text);
     // Valid JSON of the wrong shape (an array, `alerts` that is a list ...) is as unusable as broken JSON.
-    const wrong = stateShapeProblem(db.data);
+    const wrong = stateShapeProblem(raw);
     if (wrong) unusable = { what: "is not alertcron's state", why: wrong };
   } catch (error) {
-    if (!(error instanceof SyntaxError)) {
-      throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
-    }
-    unusable = { what: 'is not valid JSON', why: error.message };
+    unusable = { what: 'is not valid JSON', why: (error as Error).message };
   }
   if (unusable !== undefined) {
-    db.data = emptyState();
-    if (!moveCorruptAside) return { db, warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` };
+    if (!moveCorruptAside) return { data: emptyState(), keyLines: new Map(), warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` };
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return { db, warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` };
+    return { data: emptyState(), keyLines: new Map(), warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` };
   }
-  db.data = migrateState(db.data);
-  return { db, warning: undefined as string | undefined };
+  const { [KEY_FILE_FIELD]: keyFile, ...rest } = raw as Record<string, unknown>;
+  const data = migrateState(rest as Partial<StateData>);
+  // An older state.json holds the keys itself: they are plain data, moved to a key file by the next commit.
+  if (typeof keyFile !== 'string') return { data, headText: undefined, keyLines: new Map() };
+  const keyPath = join(dirname(file), basename(keyFile));
+  let keysText: string;
+  try {
+    keysText = readFileSync(keyPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the key file ${keyPath}: ${(error as Error).message}`, ExitCode.internal);
+    for (const state of Object.values(data.alerts)) state.keys ??= {};
+    return { data, keyLines: new Map(), keyFileMissing: true, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
+  }
+  const { lines, problems } = readKeyLines(keysText);
+  const keyLines = new Map<string, string>();
+  for (const [name, { line, segment }] of lines) {
+    const state = data.alerts[name];
+    if (!state) continue;
+    attachKeys(state, name, segment, keyPath);
+    keyLines.set(name, line);
+  }
+  for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = {};
+  const warning = problems.length ? `the key file ${keyPath} has lines that cannot be read (${problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
+  return { data, warning, headText: text, keyFile: basename(keyFile), keyLines };
+}
+
+/** Writes a file durably: to a temporary file beside it, synced, then renamed over it. */
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+}
+
+/** Removes key files a killed run left behind (written, but never named by state.json). */
+function removeStaleKeyFiles(file: string, current: string | undefined): void {
+  const prefix = `${basename(file)}.keys-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix) && name !== current) rmSync(join(dirname(file), name), { force: true });
 }

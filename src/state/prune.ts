@@ -1,4 +1,5 @@
 import type { StateData } from '../model/state.js';
+import { unloadedKeySummary } from './keyHistory.js';
 
 /**
  * Forgets keys not seen for `maxAgeMs` (unless a delivery for them is pending), the state of alerts that are no
@@ -11,11 +12,16 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number, defin
   data.sent = data.sent.filter((s) => now - s.at <= maxAgeMs);
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
   for (const [name, alert] of Object.entries(data.alerts)) {
-    for (const [key, state] of Object.entries(alert.keys)) {
-      if (now - state.lastSeen > maxAgeMs && !pendingKeys.has(`${name}\u0000${key}`)) delete alert.keys[key];
+    // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough.
+    const stored = unloadedKeySummary(alert);
+    if (!stored || now - stored.oldestSeen > maxAgeMs) {
+      for (const [key, state] of Object.entries(alert.keys)) {
+        if (now - state.lastSeen > maxAgeMs && !pendingKeys.has(`${name}\u0000${key}`)) delete alert.keys[key];
+      }
     }
     const lastActive = alert.lastRunAt ?? alert.window?.to;
     const idle = lastActive === undefined || now - lastActive > maxAgeMs;
-    if (!defined.has(name) && idle && Object.keys(alert.keys).length === 0) delete data.alerts[name];
+    const keyCount = unloadedKeySummary(alert)?.count ?? Object.keys(alert.keys).length;
+    if (!defined.has(name) && idle && keyCount === 0) delete data.alerts[name];
   }
 }

@@ -1,8 +1,8 @@
 // The benchmark: `npm run bench` (tsc -p . && node dist/test/bench/bench.js).
 //
-//   node dist/test/bench/bench.js [--sizes 10,100,1000,5000] [--runs 5] [--ea-runs R] [--no-elastalert]
+//   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
-//                                 [--mix-size N]
+//                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
@@ -15,13 +15,14 @@ import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:o
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { startEngine } from '../support/engine.js';
-import { createProject, REPO_ROOT } from '../support/project.js';
+import { createProject, defaultConfig, REPO_ROOT } from '../support/project.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
 import { writeAlertcronAlerts, writeElastAlertMixRules, writeElastAlertRules, writeMixAlerts } from './alerts.js';
-import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, WINDOW_MS } from './data.js';
+import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
+import { measureStateGrowth } from './stateGrowth.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
 import { BENCH_DIR, capture, measured, summarise, type Sample } from './run.js';
 import { ensureVenv } from './venv.js';
@@ -36,6 +37,9 @@ interface Options {
   port: number;
   out: string;
   keep: boolean;
+  /** Keys in the grown state measured (0: not measured), over stateAlerts alerts. */
+  stateKeys: number;
+  stateAlerts: number;
   /** Alerts in the mix of the ElastAlert2 rule types (0: none; default 1000 when measured, else the largest size). */
   mixSize?: number;
   /** Sizes at which the file and cluster state backends are compared (those of --sizes only). */
@@ -43,7 +47,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, backendSizes: [10, 1000] };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -61,15 +65,17 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--port') o.port = Number(value());
     else if (name === '--out') o.out = value();
     else if (name === '--keep') o.keep = true;
+    else if (name === '--state-keys') o.stateKeys = Number(value());
+    else if (name === '--state-alerts') o.stateAlerts = Number(value());
     else if (name === '--mix-size') o.mixSize = Number(value());
     else if (name === '--backend-sizes') o.backendSizes = value().split(',').map(Number);
     else if (name === '--no-backends') o.backendSizes = [];
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--mix-size N] [--backend-sizes 10,1000 | --no-backends]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
-  if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error('--sizes: whole numbers from 1 to 5000 (the seeded data has 5,000 servers)');
+  if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > SERVERS)) throw new Error(`--sizes: whole numbers from 1 to ${SERVERS} (the seeded data has ${SERVERS.toLocaleString('en-US')} servers)`);
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a whole number >= 1');
   if (o.mixSize !== undefined && (!Number.isInteger(o.mixSize) || o.mixSize < 0 || o.mixSize > 5000)) throw new Error('--mix-size: a whole number from 0 (no mix) to 5000');
   return o;
@@ -78,6 +84,8 @@ function parseOptions(argv: string[]): Options {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const iso = (ms: number) => new Date(ms).toISOString();
 const WRITEBACK = 'bench_elastalert';
+/** The bench project's configuration with query fusion off (`fuse_alerts: 1`), next to alertcron.yaml. */
+const UNFUSED_CONFIG = 'alertcron-unfused.yaml';
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -93,6 +101,9 @@ async function main(): Promise<void> {
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
   const BIN = join(app, 'bin', 'alertcron.js');
+  // The profiled runs start the CLI from dist/src instead of the start-up bundle, so that each sample names its source file.
+  const UNBUNDLED = join(app, 'bin', 'alertcron-unbundled.js');
+  writeFileSync(UNBUNDLED, "const cli = await import('../dist/src/cli.js');\nconst { exitWhenFlushed } = await import('../dist/src/util/exitWhenFlushed.js');\nawait exitWhenFlushed(await cli.main(process.argv));\n");
 
   const engine = await startEngine({ port: opts.port, log: (line) => line.startsWith('engine:') && log(line) });
   const direct = async (method: string, path: string, body?: unknown) => {
@@ -136,7 +147,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     startedAt: iso(started),
-    options: { sizes: opts.sizes, runs: opts.runs, eaRuns: opts.eaRuns },
+    options: { sizes: opts.sizes, runs: opts.runs, eaRuns: opts.eaRuns, port: opts.port },
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -194,7 +205,7 @@ async function main(): Promise<void> {
       log(mix ? `\nbench: mix of the ElastAlert2 rule types, N = ${n}` : `\nbench: N = ${n} (${expected} alerts match in the incident minute)`);
 
       // ---- alertcron
-      const project = createProject({
+      const projectOptions = {
         esUrl: proxy.url,
         smtpPort: smtp.port,
         slackUrl: slack.url,
@@ -205,15 +216,18 @@ async function main(): Promise<void> {
           delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
           state: { lock_wait: '10s' },
         },
-      });
+      };
+      const project = createProject(projectOptions);
+      // The same project with query fusion off (every alert's search on its own), compared side by side.
+      writeFileSync(join(project.dir, UNFUSED_CONFIG), stringify(defaultConfig({ ...projectOptions, extraConfig: { ...projectOptions.extraConfig, elasticsearch: { url: proxy.url, timeout: '30s', fuse_alerts: 1 } } })));
       size.project = project.dir;
       if (mix) writeMixAlerts(project, n);
       else writeAlertcronAlerts(project, n);
       const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
       const outDir = join(work, `${mix ? 'mix-' : ''}n${n}`);
       mkdirSync(outDir);
-      const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = []) =>
-        measured(python, [process.execPath, ...nodeArgs, BIN, ...args], project.dir, env(now), join(outDir, label), proxy);
+      const alertcron = (args: string[], now: number | undefined, label: string, nodeArgs: string[] = [], bin = BIN) =>
+        measured(python, [process.execPath, ...nodeArgs, bin, ...args], project.dir, env(now), join(outDir, label), proxy);
 
       await settle();
       // validate with an empty parse cache (as after editing every file), then with the cache a previous command left
@@ -277,6 +291,21 @@ async function main(): Promise<void> {
           size.acQuietCold = summarise(cold);
           if (cold.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);
           log(`bench: alertcron run (quiet, no parse cache): ${size.acQuietCold.wall_s.toFixed(3)} s, ${size.acQuietCold.rss_mb.toFixed(0)} MB`);
+
+          // The same steady-state run with query fusion off, alternating with fused runs so both see the same load.
+          const unfused: Sample[] = [];
+          const fusedAgain: Sample[] = [];
+          for (let r = 0; r < opts.runs; r++) {
+            for (const [series, args] of [[unfused, ['run', '--config', UNFUSED_CONFIG]], [fusedAgain, ['run']]] as const) {
+              restore();
+              await clearRequestCache();
+              series.push(await alertcron([...args], now, `quiet-${series === unfused ? 'unfused' : 'fused'}-${r}`));
+            }
+          }
+          size.acQuietUnfused = summarise(unfused);
+          size.acQuietFusedPaired = summarise(fusedAgain);
+          if (unfused.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet with fusion off: alertcron exit codes ${unfused.map((s) => s.code).join(',')}: ${unfused.find((s) => s.code !== 0)!.stderr.slice(0, 300)}`);
+          log(`bench: alertcron run (quiet, fusion off / on, alternating): ${size.acQuietUnfused.wall_s.toFixed(3)} s / ${size.acQuietFusedPaired.wall_s.toFixed(3)} s; ${size.acQuietUnfused.requests} / ${size.acQuietFusedPaired.requests} requests; cluster in flight ${size.acQuietUnfused.clusterMs.toFixed(0)} / ${size.acQuietFusedPaired.clusterMs.toFixed(0)} ms`);
         }
 
         if (!mix && opts.profile && n === opts.profileSize) {
@@ -284,7 +313,7 @@ async function main(): Promise<void> {
           await clearRequestCache();
           resetSinks();
           const profDir = join(outDir, `cpu-profile-${scenario}`);
-          const p = await alertcron(['run'], now, `${scenario}-profile`, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=100']);
+          const p = await alertcron(['run'], now, `${scenario}-profile`, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=100'], UNBUNDLED);
           const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
           if (file) {
             (results.profiles ??= []).push({ n, scenario, wall_s: p.wall_s, clusterMs: p.busyMs, requests: p.requests, delivered: delivered(), summary: summariseProfile(join(profDir, file), 15) });
@@ -294,7 +323,7 @@ async function main(): Promise<void> {
       if (!opts.keep) project.cleanup();
 
       // ---- the state backends side by side: the file, and an index of the same cluster (through the proxy)
-      if (opts.backendSizes.includes(n)) {
+      if (!mix && opts.backendSizes.includes(n)) {
         for (const backend of ['file', 'cluster'] as const) {
           const stateIndex = 'bench-alertcron-state';
           const bp = createProject({
@@ -395,6 +424,20 @@ async function main(): Promise<void> {
     const mixSize = opts.mixSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
     if (mixSize > 0) {
       results.mix = await measureSet(mixSize, 'mix');
+      writeReport(opts.out, results, commands(opts));
+    }
+    if (opts.stateKeys > 0) {
+      // ---- a grown state: the same small run with a state of many keys and with none
+      log(`\nbench: state growth: ${opts.stateAlerts} alerts, a state of ${opts.stateKeys.toLocaleString('en-US')} keys and one of none`);
+      const project = createProject({ esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url, extraConfig: { elasticsearch: { url: proxy.url, timeout: '30s' }, defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' }, state: { lock_wait: '10s' } } });
+      const outDir = join(work, 'state-growth');
+      mkdirSync(outDir);
+      const env = (now: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ALERTCRON_NOW: iso(now) });
+      const growth = await measureStateGrowth(project, opts.stateAlerts, opts.stateKeys, opts.runs, (now, label) => measured(python, [process.execPath, BIN, 'run'], project.dir, env(now), join(outDir, label), proxy), async () => void (await clearRequestCache()));
+      results.stateGrowth = growth;
+      results.checks.push(...growth.checks);
+      log(`bench: state growth: ${growth.withKeys.wall_s.toFixed(3)} s / ${growth.withKeys.rss_mb.toFixed(0)} MB with the keys, ${growth.withoutKeys.wall_s.toFixed(3)} s / ${growth.withoutKeys.rss_mb.toFixed(0)} MB without`);
+      if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
   } catch (error) {

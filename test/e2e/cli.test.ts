@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
@@ -112,4 +112,35 @@ test('the parse cache never hides an edit, and problems found on a cache hit kee
   const result = await project.run(['validate', '--strict']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/webhook_url: environment variable SLACK_WEBHOOK_URL is not set/m);
+});
+
+test('the cache of checked alerts never hides an edit of a query file, a script or alertcron.yaml', async () => {
+  const { project } = await oneAlertProject();
+  project.writeQuery('spray.json', { query: { term: { 'event.code': '4625' } }, aggs: { by_ip: { terms: { field: 'source.ip' } } } });
+  project.writeAlert('spray', { index: 'winlogbeat-*', query: 'spray.json', condition: { type: 'buckets', path: 'by_ip', gte: 5 }, notify: ['soc-email'] });
+  writeFileSync(join(project.dir, 'alerts', 'match.mjs'), 'export default () => false;\n');
+  project.writeAlert('scripted', { index: 'winlogbeat-*', condition: { type: 'script', module: 'match.mjs' }, notify: ['soc-email'] });
+  assert.equal((await project.run(['validate'])).code, 0);
+  assert.equal((await project.run(['validate'])).code, 0, 'every alert from the cache');
+
+  project.writeQuery('spray.json', { query: { term: { 'event.code': '4625' } } });
+  const query = await project.run(['validate']);
+  assert.equal(query.code, 2, 'the changed query file is checked again');
+  assert.match(query.stderr, /^alerts\/spray\.yaml:\d+:\d+ \/condition\/path: a buckets condition needs an aggregation \("aggs"\) in the query$/m);
+  project.writeQuery('spray.json', { query: { term: { 'event.code': '4625' } }, aggs: { by_ip: { terms: { field: 'source.ip' } } } });
+
+  rmSync(join(project.dir, 'alerts', 'match.mjs'));
+  const script = await project.run(['validate']);
+  assert.equal(script.code, 2, 'the deleted script is noticed');
+  assert.match(script.stderr, /^alerts\/scripted\.yaml:\d+:\d+ \/condition\/module: no such file: match\.mjs \(relative to the alert file\)$/m);
+  writeFileSync(join(project.dir, 'alerts', 'match.mjs'), 'export default () => false;\n');
+  assert.equal((await project.run(['validate'])).code, 0);
+
+  // A channel removed from alertcron.yaml: every alert is checked against the new configuration.
+  const config = projectConfig(project.dir) as { channels: Record<string, unknown> };
+  delete config.channels['soc-email'];
+  project.writeConfig(config);
+  const channel = await project.run(['validate']);
+  assert.equal(channel.code, 2);
+  assert.match(channel.stderr, /^alerts\/spray\.yaml:\d+:\d+ \/notify\/0: unknown channel "soc-email"/m);
 });

@@ -77,7 +77,7 @@ test('all due alerts go out in one _msearch per chunk; a failing search is that 
   const T = uniqueBaseTime();
   const index = await world.index('auth-chunks');
   await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
-  const project = world.project({ extraConfig: { elasticsearch: { url: world.esUrl, msearch_chunk: 2 } } });
+  const project = world.project({ extraConfig: { elasticsearch: { url: world.esUrl, msearch_chunk: 2, fuse_alerts: 1 } } });
   for (const name of ['a1', 'a2', 'a3', 'a4']) project.writeAlert(name, { index, condition: { type: 'any' }, notify: ['soc-slack'], title: `${name} {{count}}` });
   project.writeAlert('a5-broken', { index, query: { query: { range: { '@timestamp': { gte: 'not a date' } } } }, condition: { type: 'any' }, notify: ['soc-slack'] });
   const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });

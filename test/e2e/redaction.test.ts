@@ -1,7 +1,7 @@
 // No secret in an echoed error: a cluster that echoes the credentials it received cannot make alertcron write them
 // anywhere, whatever form they take; and Slack's fallback text carries no mrkdwn styling from log data.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startHttpRecorder, type RecordedRequest } from '../support/httpRecorder.js';
@@ -37,6 +37,7 @@ function everything(project: { dir: string }, outputs: string[]): Record<string,
   return {
     outputs: outputs.join('\n'),
     state: file('state.json'),
+    keys: (existsSync(join(project.dir, 'state')) ? readdirSync(join(project.dir, 'state')) : []).filter((f) => f.startsWith('state.json.keys-')).map(file).join('\n'),
     audit: file('audit.log'),
     slack: JSON.stringify(world.slack.requests.map((r) => r.body)),
     email: world.smtp.messages.map((m) => m.raw).join('\n'),

@@ -38,7 +38,7 @@ async function listen(handler: ReturnType<typeof msearchHandler>): Promise<strin
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const config = (url: string, extra: Partial<ElasticsearchConfig> = {}): ElasticsearchConfig => ({ url, timeout: 2000, msearch_chunk: 100, ...extra });
+const config = (url: string, extra: Partial<ElasticsearchConfig> = {}): ElasticsearchConfig => ({ url, timeout: 2000, msearch_chunk: 100, fuse_alerts: 100, ...extra });
 const search = (index: string) => ({ index, body: { query: { match_all: {} } } });
 
 test('each item\'s failure is its own: timed_out, failed shards and item errors are reported per search', async () => {
@@ -55,8 +55,8 @@ test('each item\'s failure is its own: timed_out, failed shards and item errors 
   assert.equal(outcomes[0]!.ok, true);
   assert.deepEqual(outcomes.slice(1), [
     { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' },
-    { ok: false, error: '1 of 3 shards failed (illegal_argument_exception: Text fields are not optimised); the window will be searched again next run' },
-    { ok: false, error: 'search failed: index_not_found_exception: no such index [x]' },
+    { ok: false, error: '1 of 3 shards failed (illegal_argument_exception: Text fields are not optimised); the window will be searched again next run', own: true },
+    { ok: false, error: 'search failed: index_not_found_exception: no such index [x]', own: true },
   ]);
   assert.equal(seen[0]!.authorization, `Basic ${Buffer.from('elastic:changeme').toString('base64')}`);
   assert.equal(seen[0]!.contentType, 'application/x-ndjson');

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { PendingDelivery } from '../../src/model/state.js';
 import { FileStateStore } from '../../src/state/fileStore.js';
+import { unloadedKeySummary } from '../../src/state/keyHistory.js';
+import { pruneState } from '../../src/state/prune.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 
@@ -55,6 +57,108 @@ test('a delivery journalled before a kill is folded into the state by the next h
     await next.release();
     const peeked = await store.peek();
     assert.deepEqual(peeked.data.pending.map((p) => p.id), ['n2', 'a1'], 'the replay was written before anything else');
+  } finally {
+    cleanup();
+  }
+});
+
+/** The files of the store's folder whose names start with state.json, sorted. */
+function stateFiles(file: string): string[] {
+  return readdirSync(dirname(file)).filter((f) => f.startsWith('state.json')).sort();
+}
+
+test('keys live in a key file named by state.json: an older single state.json is moved there, and only changed keys are written again', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const key = (seen: number) => ({ firstSeen: seen, lastSeen: seen, lastFired: seen, fired: 1, delivered: { 'soc-slack': seen } });
+    // As an older version wrote it: the keys inside state.json.
+    const legacy = { version: 1, alerts: { quiet: { lastRunAt: NOW, keys: { alice: key(NOW - 5), bob: key(NOW - 6) } }, busy: { keys: { carol: key(NOW - 7) } } }, pending: [], sent: [], silences: [], sources: {}, cursors: {} };
+    writeFileSync(file, JSON.stringify(legacy, null, 2));
+    const store = new FileStateStore(file, 1_000);
+    const first = await store.begin();
+    assert.deepEqual(first.data.alerts.quiet!.keys.alice, key(NOW - 5));
+    await first.commit();
+    await first.release();
+    const head = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(typeof head.keyFile, 'string');
+    assert.equal(head.alerts.quiet.keys, undefined, 'state.json no longer holds the keys');
+    assert.deepEqual(stateFiles(file), ['state.json', 'state.json.fence', head.keyFile].sort());
+    const keyText = readFileSync(join(dirname(file), head.keyFile), 'utf8');
+
+    // A run that reads no keys and changes only the windows writes state.json alone.
+    const quiet = await store.begin();
+    quiet.data.alerts.quiet!.lastRunAt = NOW + 60_000;
+    await quiet.commit();
+    await quiet.release();
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(after.keyFile, head.keyFile, 'the same key file');
+    assert.equal(after.alerts.quiet.lastRunAt, NOW + 60_000);
+    assert.equal(readFileSync(join(dirname(file), head.keyFile), 'utf8'), keyText);
+
+    // A run that changes one alert's keys writes a new key file, the other alert's line copied as it was.
+    const busy = await store.begin();
+    busy.data.alerts.busy!.keys.dave = key(NOW);
+    await busy.commit();
+    await busy.release();
+    const third = JSON.parse(readFileSync(file, 'utf8'));
+    assert.notEqual(third.keyFile, head.keyFile);
+    assert.deepEqual(stateFiles(file), ['state.json', 'state.json.fence', third.keyFile].sort(), 'the old key file is gone');
+    const lines = readFileSync(join(dirname(file), third.keyFile), 'utf8').split('\n');
+    assert.equal(lines.find((l) => l.startsWith('"quiet"')), keyText.split('\n').find((l) => l.startsWith('"quiet"')));
+    const peeked = (await store.peek()).data;
+    assert.deepEqual(Object.keys(peeked.alerts.busy!.keys).sort(), ['carol', 'dave']);
+    assert.deepEqual(Object.keys(peeked.alerts.quiet!.keys).sort(), ['alice', 'bob']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a key file written by a run killed before it renamed state.json is ignored and removed; a missing key file is a warning, not a crash', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const store = new FileStateStore(file, 1_000);
+    const tx = await store.begin();
+    tx.data.alerts.a = { keys: { k: { firstSeen: NOW, lastSeen: NOW, fired: 0, delivered: {} } } };
+    await tx.commit();
+    await tx.release();
+    const named = JSON.parse(readFileSync(file, 'utf8')).keyFile;
+    writeFileSync(join(dirname(file), 'state.json.keys-99.1'), '"a"\t{"count":0,"attention":0,"firing":0,"oldestSeen":0}\t{}\n');
+    const next = await store.begin();
+    assert.deepEqual(Object.keys(next.data.alerts.a!.keys), ['k'], 'the keys of the key file state.json names');
+    assert.ok(!stateFiles(file).includes('state.json.keys-99.1'), 'the orphan is removed');
+    await next.release();
+
+    rmSync(join(dirname(file), named));
+    const lost = await store.begin();
+    assert.match(lost.warning ?? '', /the key file .* named by .* is missing: the alerts' key history starts afresh/);
+    assert.deepEqual(lost.data.alerts.a!.keys, {});
+    await lost.commit();
+    await lost.release();
+  } finally {
+    cleanup();
+  }
+});
+
+test('pruning reaches keys the run never read: an alert whose oldest key is past prune_after is read and pruned, the others are left unparsed', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const DAY = 86_400_000;
+    const key = (seen: number) => ({ firstSeen: seen, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const tx = await store.begin();
+    tx.data.alerts.old = { keys: { stale: key(NOW - 9 * DAY), fresh: key(NOW - DAY) } };
+    tx.data.alerts.recent = { keys: { fresh: key(NOW - DAY) } };
+    await tx.commit();
+    await tx.release();
+    const next = await store.begin();
+    pruneState(next.data, NOW, 7 * DAY, new Set(['old', 'recent']));
+    assert.equal(unloadedKeySummary(next.data.alerts.old!), undefined, 'read, to be pruned');
+    assert.deepEqual(unloadedKeySummary(next.data.alerts.recent!)?.count, 1, 'not read: nothing to prune');
+    await next.commit();
+    await next.release();
+    const { data } = await store.peek();
+    assert.deepEqual(Object.keys(data.alerts.old!.keys), ['fresh']);
+    assert.deepEqual(Object.keys(data.alerts.recent!.keys), ['fresh']);
   } finally {
     cleanup();
   }

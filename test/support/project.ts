@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
@@ -88,8 +88,7 @@ export function createProject(options: ProjectOptions): Project {
       return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
     },
     state() {
-      const file = join(dir, 'state', 'state.json');
-      return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+      return readStateFiles(join(dir, 'state', 'state.json'));
     },
     audit() {
       const file = join(dir, 'state', 'audit.log');
@@ -118,4 +117,22 @@ export function defaultConfig(options: ProjectOptions): Record<string, unknown> 
     state: { lock_wait: '15s' },
     ...options.extraConfig,
   };
+}
+
+/**
+ * The whole state as one object, as the file store keeps it: state.json, with each alert's keys taken from the key
+ * file it names (one line per alert: name, summary and keys, tab-separated JSON); undefined when there is none.
+ */
+export function readStateFiles(file: string): any {
+  if (!existsSync(file)) return undefined;
+  const { keyFile, ...state } = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof keyFile !== 'string') return state;
+  for (const line of readFileSync(join(dirname(file), keyFile), 'utf8').split('\n')) {
+    if (!line) continue;
+    const [name, , keys] = line.split('\t');
+    const alert = state.alerts[JSON.parse(name!)];
+    if (alert) alert.keys = JSON.parse(keys!);
+  }
+  for (const alert of Object.values(state.alerts) as { keys?: unknown }[]) alert.keys ??= {};
+  return state;
 }

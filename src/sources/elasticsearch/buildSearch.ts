@@ -1,7 +1,13 @@
 import type { SearchRequest, SearchResponse } from '../../model/search.js';
 import type { Window } from '../../model/window.js';
 import { ruleTypeOf } from '../../rules/registry.js';
+import type { FusionKey } from './fuse.js';
 import type { SearchAlertDef } from './types.js';
+
+/** The span an alert's search covers for a run's window: the window, or wider for rule types that look back further. */
+export function searchSpan(alert: SearchAlertDef, window: Window): Window {
+  return ruleTypeOf(alert.condition).span?.(alert.condition, window, alert) ?? window;
+}
 
 /**
  * Builds the search for one alert and window: the user's query filtered to the span its rule type searches
@@ -9,8 +15,7 @@ import type { SearchAlertDef } from './types.js';
  */
 export function buildSearch(alert: SearchAlertDef, window: Window): SearchRequest {
   const rule = ruleTypeOf(alert.condition);
-  const span = rule.span?.(alert.condition, window, alert) ?? window;
-  return { index: alert.index, body: rule.search(baseSearch(alert, span), alert, alert.condition, window) };
+  return { index: alert.index, body: rule.search(baseSearch(alert, searchSpan(alert, window)), alert, alert.condition, window) };
 }
 
 /**
@@ -21,6 +26,12 @@ export function buildFollowUp(alert: SearchAlertDef, window: Window, response: S
   const rule = ruleTypeOf(alert.condition);
   const body = rule.followUp?.((span) => baseSearch(alert, span), response, alert, alert.condition, window);
   return body ? { index: alert.index, body } : undefined;
+}
+
+/** What the alert's search shares with others that may be fused with it: index, timestamp field and span. */
+export function fusionKey(alert: SearchAlertDef, window: Window): FusionKey {
+  const span = searchSpan(alert, window);
+  return { index: alert.index, timestamp_field: alert.timestamp_field, from: span.from, to: span.to };
 }
 
 /** The user's query filtered to the span, without size, sort or aggregations. */

@@ -7,7 +7,7 @@ import { readInputFile } from '../../util/readInputFile.js';
 import type { AlertContext, SourceDefinition, SourceProblem } from '../types.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 
-/** The Elasticsearch / OpenSearch source: alerts over an index, one `_msearch` per chunk of due alerts. */
+/** The Elasticsearch / OpenSearch source: alerts over an index, fused where they share a span, one `_msearch` per chunk of searches. */
 export const elasticsearchSource: SourceDefinition<SearchAlertDef, ElasticsearchConfig> = {
   name: 'elasticsearch',
   alertKeys: ['index', 'query', 'timestamp_field', 'condition', 'group_by', 'group_size'],
@@ -21,6 +21,8 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       ca_file: raw.ca_file ? resolve(dir, String(raw.ca_file)) : undefined,
       timeout: parseDuration((raw.timeout as string | undefined) ?? '30s'),
       msearch_chunk: (raw.msearch_chunk as number | undefined) ?? 200,
+      fuse_alerts: (raw.fuse_alerts as number | undefined) ?? 100,
+      msearch_concurrency: (raw.msearch_concurrency as number | undefined) ?? 1,
     };
   },
   checkAlert(raw, context) {
@@ -46,6 +48,9 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       group_size: (raw.group_size as number | undefined) ?? 100,
       timestamp_field: (raw.timestamp_field as string | undefined) ?? context.defaults.timestamp_field,
     };
+  },
+  inputFiles(alert) {
+    return [...(alert.query_file ? [alert.query_file] : []), ...(findRuleType(alert.condition.type)?.inputFiles?.(alert.condition) ?? [])];
   },
   async load(section) {
     const { ElasticsearchSource } = await import('./source.js');

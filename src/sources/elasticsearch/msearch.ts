@@ -4,18 +4,20 @@ import type { SearchRequest, SearchResponse } from '../../model/search.js';
 import { redact } from '../../util/redact.js';
 import { errorMessage } from '../../util/errors.js';
 import { keepAliveAgent, post } from '../../http/post.js';
+import { mapLimit } from '../../util/mapLimit.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
  * cluster refused the search itself (a query it cannot parse): the alert's fault, not the cluster's.
  */
-export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true };
+export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true; /** The cluster answered this search with an error of its own (not a failure of the request). */ own?: true };
 
 /** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
 const MAX_SPLITS = 32;
 
 /**
- * Runs all searches through `_msearch`, `chunk` searches per HTTP request, and reports each search's outcome,
+ * Runs all searches through `_msearch`, `chunk` searches per HTTP request (`msearch_concurrency` requests at a
+ * time), and reports each search's outcome,
  * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
  */
 export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
@@ -43,16 +45,19 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       const half = Math.ceil(chunk.length / 2);
       return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
     };
-    for (let start = 0; start < searches.length; start += config.msearch_chunk) {
-      const chunk = searches.slice(start, start + config.msearch_chunk);
-      const answered = await search(chunk);
+    const chunks: SearchRequest[][] = [];
+    for (let start = 0; start < searches.length; start += config.msearch_chunk) chunks.push(searches.slice(start, start + config.msearch_chunk));
+    const answers = await mapLimit(chunks, config.msearch_concurrency ?? 1, search);
+    chunks.forEach((chunk, c) => {
+      const answered = answers[c]!;
       // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
       if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
         const error = !answered[0]!.ok ? answered[0]!.error : '';
         failure ??= `the cluster refused every search of the request: ${error}`;
-        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error })));
+        // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
+        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const })));
       } else outcomes.push(...answered);
-    }
+    });
   } finally {
     agent.destroy();
   }
@@ -97,12 +102,12 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   const outcomes = chunk.map((_, i): SearchOutcome => {
     const item = parsed.responses?.[i];
     if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
-    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}` };
+    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}`, own: true };
     if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
     const failed = item._shards?.failed ?? 0;
     if (failed > 0) {
       const reason = item._shards?.failures?.[0]?.reason;
-      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run` };
+      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run`, own: true };
     }
     return { ok: true, response: item };
   });

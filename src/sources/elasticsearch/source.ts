@@ -1,10 +1,14 @@
 import type { Window } from '../../model/window.js';
 import type { FetchResult, PlannedRequest, Source } from '../types.js';
-import { buildFollowUp, buildSearch } from './buildSearch.js';
+import { buildFollowUp, buildSearch, fusionKey } from './buildSearch.js';
+import { fuseSearches, memberResponse } from './fuse.js';
 import { multiSearch, type SearchOutcome } from './msearch.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 
-/** The cluster as a source: each due alert is one search of the run's `_msearch` (chunked). */
+/**
+ * The cluster as a source: the due alerts' searches go through `_msearch` (chunked); alerts searching the same
+ * index, timestamp field and span are fused into one search that reads the span once.
+ */
 export class ElasticsearchSource implements Source<SearchAlertDef> {
   readonly name = 'elasticsearch';
   readonly actions = {};
@@ -16,23 +20,54 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
     return { alert, window, request: buildSearch(alert, window) };
   }
 
-  /** All due searches through `_msearch`, `msearch_chunk` per request; an item's error is that alert's only. */
+  /**
+   * All due searches, fused where they can be, through `_msearch`, `msearch_chunk` searches per request; an
+   * item's error is that alert's only: a fused search the cluster answers with an error of its own is sent again
+   * as its alerts' own searches, so that only the faulty alert fails.
+   */
   async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal): Promise<FetchResult> {
-    const result = await multiSearch(this.config, plans.map((p) => p.request as ReturnType<typeof buildSearch>), signal);
-    const outcomes = result.outcomes;
+    const requests = plans.map((p) => p.request as ReturnType<typeof buildSearch>);
+    const units = fuseSearches(requests, plans.map((p) => fusionKey(p.alert, p.window)), this.config.fuse_alerts);
+    const first = await multiSearch(this.config, units.map((u) => u.request), signal);
+    const outcomes: SearchOutcome[] = new Array(plans.length);
+    const again: number[] = [];
+    units.forEach((unit, u) => {
+      const outcome = first.outcomes[u] ?? { ok: false as const, error: 'no answer for this search' };
+      if (!unit.fused) outcomes[unit.members[0]!] = outcome;
+      else if (!outcome.ok) {
+        if (outcome.own || outcome.rejected) again.push(...unit.members);
+        else for (const m of unit.members) outcomes[m] = outcome;
+      } else {
+        unit.members.forEach((m, j) => {
+          const response = memberResponse(outcome.response, requests[m]!.body, j);
+          outcomes[m] = response ? { ok: true, response } : { ok: false, error: 'the fused search brought no answer for this alert' };
+        });
+      }
+    });
+    let calls = first.requests;
+    let failure = first.failure;
+    if (again.length) {
+      const second = await multiSearch(this.config, again.map((m) => requests[m]!), signal);
+      again.forEach((m, i) => (outcomes[m] = second.outcomes[i] ?? { ok: false, error: 'no answer for this search' }));
+      calls += second.requests;
+      failure ??= second.failure;
+    }
     // Rule types that check the first answer with a second search (new_term) get it in one more _msearch.
     const followUps = plans.flatMap((plan, i) => {
       const outcome = outcomes[i];
       const request = outcome?.ok ? buildFollowUp(plan.alert, plan.window, outcome.response) : undefined;
       return request ? [{ i, request }] : [];
     });
-    if (!followUps.length) return { outcomes, calls: result.requests, failure: result.failure };
-    const second = await multiSearch(this.config, followUps.map((f) => f.request), signal);
-    followUps.forEach(({ i }, n) => {
-      const answer = second.outcomes[n];
-      const first = outcomes[i] as Extract<SearchOutcome, { ok: true }>;
-      outcomes[i] = answer?.ok ? { ok: true, response: { ...first.response, followUp: answer.response } } : { ok: false, error: `second search (history check): ${answer?.error ?? 'no answer'}` };
-    });
-    return { outcomes, calls: result.requests + second.requests, failure: result.failure ?? second.failure };
+    if (followUps.length) {
+      const second = await multiSearch(this.config, followUps.map((f) => f.request), signal);
+      followUps.forEach(({ i }, n) => {
+        const answer = second.outcomes[n];
+        const found = outcomes[i] as Extract<SearchOutcome, { ok: true }>;
+        outcomes[i] = answer?.ok ? { ok: true, response: { ...found.response, followUp: answer.response } } : { ok: false, error: `second search (history check): ${answer?.error ?? 'no answer'}` };
+      });
+      calls += second.requests;
+      failure ??= second.failure;
+    }
+    return { outcomes, calls, failure };
   }
 }

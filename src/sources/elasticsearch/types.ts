@@ -10,6 +10,10 @@ export interface ElasticsearchConfig {
   ca_file?: string;
   timeout: number;
   msearch_chunk: number;
+  /** `_msearch` requests in flight at a time (default 1). */
+  msearch_concurrency?: number;
+  /** Most alerts fused into one search (1: every alert's search goes on its own). */
+  fuse_alerts: number;
 }
 
 /** An alert over an index: its query, rule (condition) and grouping. */

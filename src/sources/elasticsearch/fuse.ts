@@ -1,0 +1,130 @@
+import type { SearchRequest, SearchResponse } from '../../model/search.js';
+
+/** The prefix of the filter aggregation that carries one alert's query inside a fused search. */
+export const FUSED_AGG = 'alertcron_fused_';
+/** The top-hits aggregation that brings one fused alert's documents (its `size`, `sort` and `_source`). */
+export const FUSED_HITS = 'alertcron_fused_hits';
+
+/** The most documents a top_hits aggregation may bring (the cluster's default index.max_inner_result_window). */
+const MAX_TOP_HITS = 100;
+/** The body keys a fused search can carry for an alert; a search with any other key goes on its own. */
+const FUSABLE_KEYS = new Set(['query', 'size', 'sort', 'track_total_hits', 'aggs', 'aggregations', '_source']);
+/** Aggregations the cluster accepts only at the top level of a search: an alert using one goes on its own. */
+const TOP_LEVEL_ONLY = new Set(['global', 'composite']);
+
+/** What the searches of several alerts share when they can be fused: the index, the timestamp field and the span. */
+export interface FusionKey {
+  index: string;
+  timestamp_field: string;
+  from: number;
+  to: number;
+}
+
+/** A search to send: one alert's own, or several alerts fused into one (`members` are their positions). */
+export interface Unit {
+  request: SearchRequest;
+  members: number[];
+  fused: boolean;
+}
+
+/**
+ * Why one alert's search body cannot be fused, or undefined when it can: a fused search carries each alert's
+ * query, aggregations and newest documents as aggregations, which holds only for bodies made of those parts.
+ */
+export function unfusableReason(body: Record<string, unknown>): string | undefined {
+  const other = Object.keys(body).find((key) => !FUSABLE_KEYS.has(key));
+  if (other) return `its search sets ${other}`;
+  const size = typeof body.size === 'number' ? body.size : 10;
+  if (size > MAX_TOP_HITS) return `it fetches ${size} documents (a fused search brings at most ${MAX_TOP_HITS} per alert)`;
+  if (size > 0 && body.sort === undefined) return 'it fetches documents in score order';
+  const aggs = aggregationsOf(body) ?? {};
+  if (FUSED_HITS in aggs) return `it has an aggregation named ${FUSED_HITS}`;
+  for (const [name, agg] of Object.entries(aggs)) {
+    const type = Object.keys(agg && typeof agg === 'object' ? agg : {}).find((k) => TOP_LEVEL_ONLY.has(k));
+    if (type) return `its aggregation ${name} is a ${type} aggregation`;
+  }
+  return undefined;
+}
+
+/**
+ * Groups the searches into units: searches with the same fusion key whose bodies can be fused go together, at
+ * most `maxAlerts` per unit, as one search that reads the span once; every other search is a unit of its own.
+ * Units keep the order of their first member.
+ */
+export function fuseSearches(searches: readonly SearchRequest[], keys: readonly (FusionKey | undefined)[], maxAlerts: number): Unit[] {
+  const units: Unit[] = [];
+  const open = new Map<string, number[]>();
+  const order: (number[] | number)[] = [];
+  searches.forEach((search, i) => {
+    const key = keys[i];
+    if (maxAlerts < 2 || !key || unfusableReason(search.body) !== undefined) {
+      order.push(i);
+      return;
+    }
+    const id = `${key.index}\u0000${key.timestamp_field}\u0000${key.from}\u0000${key.to}`;
+    let group = open.get(id);
+    if (!group || group.length >= maxAlerts) {
+      group = [];
+      open.set(id, group);
+      order.push(group);
+    }
+    group.push(i);
+  });
+  for (const item of order) {
+    if (typeof item === 'number') units.push({ request: searches[item]!, members: [item], fused: false });
+    else if (item.length === 1) units.push({ request: searches[item[0]!]!, members: item, fused: false });
+    else units.push({ request: fusedRequest(item.map((i) => searches[i]!), keys[item[0]!]!), members: item, fused: true });
+  }
+  return units;
+}
+
+/** One search over the shared span whose aggregations hold each member's query as a named filter, its aggregations and documents beneath. */
+function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
+  const aggs: Record<string, unknown> = {};
+  members.forEach((member, j) => {
+    const body = member.body;
+    const size = typeof body.size === 'number' ? body.size : 10;
+    const own: Record<string, unknown> = { ...aggregationsOf(body) };
+    if (size > 0) own[FUSED_HITS] = { top_hits: { size, sort: body.sort, ...(body._source !== undefined ? { _source: body._source } : {}) } };
+    aggs[`${FUSED_AGG}${j}`] = { filter: body.query ?? { match_all: {} }, ...(Object.keys(own).length ? { aggs: own } : {}) };
+  });
+  const range = { range: { [key.timestamp_field]: { gte: key.from, lt: key.to, format: 'epoch_millis' } } };
+  return { index: key.index, body: { size: 0, track_total_hits: false, query: { bool: { filter: [range] } }, aggs } };
+}
+
+/**
+ * The response each member would have had on its own, cut from the fused response: the total its
+ * `track_total_hits` asks for, its documents and its aggregations; undefined for a member the response lacks.
+ */
+export function memberResponse(fused: SearchResponse, body: Record<string, unknown>, j: number): SearchResponse | undefined {
+  // No index matched the pattern: the cluster answers without aggregations, as it does each search on its own.
+  if (fused.aggregations === undefined) return { took: fused.took, timed_out: fused.timed_out, _shards: fused._shards, hits: { ...totalOf(0, body.track_total_hits), max_score: null, hits: [] } as SearchResponse['hits'] };
+  const bucket = fused.aggregations[`${FUSED_AGG}${j}`] as ({ doc_count?: number } & Record<string, unknown>) | undefined;
+  if (!bucket || typeof bucket.doc_count !== 'number') return undefined;
+  const documents = (bucket[FUSED_HITS] as { hits?: { hits?: NonNullable<SearchResponse['hits']>['hits']; max_score?: number | null } } | undefined)?.hits;
+  const response: SearchResponse = {
+    took: fused.took,
+    timed_out: fused.timed_out,
+    _shards: fused._shards,
+    hits: { ...totalOf(bucket.doc_count, body.track_total_hits), max_score: documents?.max_score ?? null, hits: documents?.hits ?? [] } as SearchResponse['hits'],
+  };
+  const aggs = aggregationsOf(body);
+  if (aggs !== undefined) {
+    const own: Record<string, unknown> = {};
+    for (const name of Object.keys(aggs)) if (name in bucket) own[name] = bucket[name];
+    response.aggregations = own;
+  }
+  return response;
+}
+
+/** The hits total a search reports under its `track_total_hits` (exact, capped at a number, default 10,000, or none). */
+function totalOf(count: number, track: unknown): { total?: { value: number; relation: string } } {
+  if (track === false) return {};
+  if (track === true) return { total: { value: count, relation: 'eq' } };
+  const limit = typeof track === 'number' ? track : 10_000;
+  return { total: count > limit ? { value: limit, relation: 'gte' } : { value: count, relation: 'eq' } };
+}
+
+function aggregationsOf(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  return (body.aggs ?? body.aggregations) as Record<string, unknown> | undefined;
+}
