@@ -94,8 +94,10 @@ test('20 runs at once across two hosts sharing the cluster state send each notif
   const { T, a, b, shared } = await twoHosts(users);
   const runs = Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).run(['run'], { ALERTCRON_NOW: iso(T) }));
   const results = await Promise.all(runs);
-  // Each run worked, or found the lease held (5), or (on a loaded machine) got it too late to send all before its deadline (4).
-  for (const r of results) assert.ok([0, 4, 5].includes(r.code!), `each run worked, found the lease held or left deliveries pending: ${r.code} ${r.stderr}`);
+  // Each run worked, or found the lease held (5), or (on a loaded machine) got it too late to send all before its deadline (4),
+  // or timed out while twenty runs at once created the state index (3, said as such: fail safe, nothing evaluated).
+  const ok = (r: { code: number | null; stderr: string }) => [0, 4, 5].includes(r.code!) || (r.code === 3 && r.stderr.includes('the state cluster cannot be used'));
+  for (const r of results) assert.ok(ok(r), `each run worked, found the lease held or left deliveries pending: ${r.code} ${r.stderr}`);
   assert.ok(results.some((r) => r.code !== 5));
   const next = await runUntilDrained(a, T, 2);
   assert.equal(next.code, 0, next.stderr);
