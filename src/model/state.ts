@@ -105,8 +105,10 @@ export interface SentNotice {
   reason: string;
   at: number;
   receipt: Receipt;
-  /** The chat actions the notice offered. */
+  /** The chat actions the notice offered when sent (text commands may ask for any of them). */
   actions?: NoticeAction[];
+  /** What its message offers now, after the actions taken on it (its buttons); unset: all of `actions`. */
+  offered?: NoticeAction[];
   /** The notice's short reference (Telegram button data, `/ack <ref>`). */
   ref?: string;
   /** Its title, for the thread confirmations and edits. */

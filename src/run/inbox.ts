@@ -88,7 +88,7 @@ export async function inboxStage(
       const done = await applyOnce(data, action, loadSource, now);
       const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
       const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
-      if (notice && offers) notice.actions = offers;
+      if (notice && offers) notice.offered = offers;
       const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
       outcomes.push({ action, ok: done.ok, message: done.message, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
       const what = describe(action);
@@ -129,7 +129,7 @@ async function applyOnce(data: StateData, action: ChatAction, loadSource: (name:
  * source gave them; nothing once the key is promoted or ignored; otherwise the same minus the action just taken.
  */
 function offersAfter(notice: SentNotice, action: ChatAction, done: OperationResult, alerts: AlertLookup): NoticeAction[] | undefined {
-  const current = notice.actions ?? [];
+  const current = notice.offered ?? notice.actions ?? [];
   if (!done.ok) return current;
   if (done.labels) {
     const source = alerts.sourceOf(notice.alert);
