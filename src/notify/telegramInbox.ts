@@ -52,8 +52,8 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
   const allowedUser = (user: TelegramUser | undefined) => !config.allowed_users || (!!user && config.allowed_users.includes(user.id));
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
-      const { updates, offset } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
-      const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, audit: [], messages: [] };
+      const { updates, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
+      const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, more, audit: [], messages: [] };
       const work: AdminWork = { audit: read.audit, send: [] };
       const presses: { id: string; text: string }[] = [];
       const refuse = (update: TelegramUpdate, chat: string, user: TelegramUser | undefined, what: string, why: string) =>
