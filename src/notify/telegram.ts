@@ -44,16 +44,17 @@ export function telegramMessage(notification: Notification, config: Pick<Telegra
 }
 
 /**
- * The chats a notice goes to: those a partly failed earlier attempt still owes it to; else, with an
- * administrator, every chat the administrator allowed (plus chat_id); else chat_id.
+ * The chats a notice goes to: those a partly failed earlier attempt still owes it to that are still allowed (a chat
+ * banned or denied since gets nothing); else, with an administrator, every chat the administrator allowed (plus
+ * chat_id); else chat_id.
  */
 export function recipientsOf(name: string, config: TelegramChannelConfig, notification: Notification, data: StateData | undefined): (string | number)[] {
-  const owed = notification.to?.filter((to) => /^-?\d+$/.test(to));
-  if (owed?.length) return owed;
   const fixed = config.chat_id !== undefined ? [config.chat_id] : [];
-  if (!config.admin_chat_id) return fixed;
-  const allowed = data ? Object.keys(chatsOf(data, name).allowed).filter((id) => id !== String(config.chat_id)) : [];
-  return [...fixed, ...allowed];
+  const allowed = config.admin_chat_id && data ? Object.keys(chatsOf(data, name).allowed).filter((id) => id !== String(config.chat_id)) : [];
+  const current = [...fixed, ...allowed];
+  const owed = notification.to?.filter((to) => /^-?\d+$/.test(to));
+  if (owed?.length) return owed.filter((chat) => current.some((c) => String(c) === chat) && !(data && chatsOf(data, name).banned[chat]));
+  return current;
 }
 
 /**
@@ -66,6 +67,8 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
     name,
     async send(notification, signal) {
       const chats = recipientsOf(name, config, notification, data);
+      // Every chat still owed it was banned or denied since: nothing more to send (the earlier messages are the receipt).
+      if (!chats.length && notification.to?.length) return {};
       if (!chats.length) throw new DeliveryError('no chat is allowed yet: the administrator allows chats with the buttons the bot sends (see README, Telegram bot)', true, undefined, true);
       const messages: { chat: string; id: string }[] = [];
       const owed: string[] = [];
@@ -85,10 +88,10 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
           }
         }
       }
-      if (owed.length && (messages.length || owed.length < chats.length)) throw new DeliveryError(`${lastFailure!.message} (${owed.length} of ${chats.length} chats still owed)`, true, retryAfterMs, false, owed);
-      if (lastFailure && !messages.length) throw lastFailure;
       const [first] = messages;
       const receipt: Receipt = { ...(first ? { id: first.id, chat: first.chat } : {}), ...(messages.length > 1 ? { messages } : {}) };
+      if (owed.length && (messages.length || owed.length < chats.length)) throw new DeliveryError(`${lastFailure!.message} (${owed.length} of ${chats.length} chats still owed)`, true, retryAfterMs, false, owed, messages.length ? receipt : undefined);
+      if (lastFailure && !messages.length) throw lastFailure;
       return receipt;
     },
   };

@@ -40,8 +40,10 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
     readonly nextRunOnly = false,
-    /** Some recipients accepted it: only these still need it (email channels). */
+    /** Some recipients accepted it: only these still need it (email channels, a bot's chats). */
     readonly remainingTo?: string[],
+    /** What the recipients that accepted it gave back (a bot's messages in the chats that got it). */
+    readonly partial?: Receipt,
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -1,3 +1,4 @@
+import { mergeReceipts } from '../model/receipt.js';
 import type { Receipt } from '../model/receipt.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 
@@ -29,7 +30,7 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
       channel: item.channel,
       reason: item.reason,
       at: entry.at,
-      receipt: entry.receipt ?? {},
+      receipt: mergeReceipts(item.partial, entry.receipt) ?? {},
       ...(item.actions?.length ? { actions: item.actions, ref: item.ref, title: item.title } : {}),
     });
   }

@@ -53,3 +53,59 @@ test('presses and commands act only on notices of this channel that were sent to
     await server.close();
   }
 });
+
+test('a notice owed to a chat is not resent once that chat is banned, and the chats that got it keep their messages for replies and the final receipt', async () => {
+  const { createTelegramNotifier } = await import('../../src/notify/telegram.js');
+  const { DeliveryError } = await import('../../src/notify/types.js');
+  const { markDelivered } = await import('../../src/state/delivered.js');
+  const server = await startTelegramServer();
+  try {
+    const data = emptyState();
+    chatsOf(data, 'team').allowed[String(OTHER.id)] = { id: String(OTHER.id), title: 'Other allowed', kind: 'supergroup', at: NOW };
+    const config = configOf(server);
+    const notifier = await createTelegramNotifier('team', config, data);
+    const notification = { alert: 'disk', key: 'db1', reason: 'first', title: 'disk full', message: 'db1', actions: ACK, ref: 'teamref1' };
+    server.floodedChats.add(OTHER.id);
+    const failure = await notifier.send(notification, AbortSignal.timeout(5000)).then(() => undefined, (e: unknown) => e);
+    assert.ok(failure instanceof DeliveryError && failure.retryable);
+    assert.deepEqual(failure.remainingTo, [String(OTHER.id)]);
+    const [teamMessage] = server.inChat(TEAM.id);
+    assert.deepEqual(failure.partial, { chat: String(TEAM.id), id: String(teamMessage!.message_id) });
+    // The outbox keeps it pending with what was already sent: a reply in the team chat finds the notice meanwhile.
+    data.pending.push({ id: 'n1', alert: 'disk', key: 'db1', channel: 'team', reason: 'first', title: 'disk full', message: 'db1', createdAt: NOW, attempts: 1, to: failure.remainingTo, partial: failure.partial, actions: ACK, ref: 'teamref1' });
+    server.say(ALICE, TEAM, '/ack teamref1');
+    const read = await createTelegramInbox('team', config).read(undefined, AbortSignal.timeout(5000), { data, now: NOW });
+    assert.deepEqual(read.actions.map((a) => [a.notice, a.action]), [['n1', 'ack']]);
+    // The administrator bans the flooded chat; the next attempt sends nothing, and the receipt keeps the team message.
+    delete chatsOf(data, 'team').allowed[String(OTHER.id)];
+    chatsOf(data, 'team').banned[String(OTHER.id)] = { id: String(OTHER.id), title: 'Other allowed', kind: 'supergroup', at: NOW };
+    server.floodedChats.clear();
+    const sentBefore = server.sent.length;
+    const receipt = await notifier.send({ ...notification, to: [String(OTHER.id)] }, AbortSignal.timeout(5000));
+    assert.equal(server.sent.length, sentBefore, 'nothing goes to a banned chat');
+    markDelivered(data, { id: 'n1', at: NOW, ...(receipt ? { receipt } : {}) });
+    assert.deepEqual(data.sent[0]!.receipt, { chat: String(TEAM.id), id: String(teamMessage!.message_id) });
+  } finally {
+    await server.close();
+  }
+});
+
+test('a partly failed send that later reaches the owed chat ends with one receipt naming both messages', async () => {
+  const { createTelegramNotifier } = await import('../../src/notify/telegram.js');
+  const { mergeReceipts } = await import('../../src/model/receipt.js');
+  const server = await startTelegramServer();
+  try {
+    const data = emptyState();
+    chatsOf(data, 'team').allowed[String(OTHER.id)] = { id: String(OTHER.id), title: 'Other allowed', kind: 'supergroup', at: NOW };
+    const notifier = await createTelegramNotifier('team', configOf(server), data);
+    const notification = { alert: 'disk', key: 'db1', reason: 'first', title: 'disk full', message: 'db1' };
+    server.floodedChats.add(OTHER.id);
+    const failure = (await notifier.send(notification, AbortSignal.timeout(5000)).catch((e: { partial?: unknown }) => e)) as { partial: { chat: string; id: string } };
+    server.floodedChats.clear();
+    const later = await notifier.send({ ...notification, to: [String(OTHER.id)] }, AbortSignal.timeout(5000));
+    const [other] = server.inChat(OTHER.id);
+    assert.deepEqual(mergeReceipts(failure.partial, later ?? undefined), { chat: failure.partial.chat, id: failure.partial.id, messages: [failure.partial, { chat: String(OTHER.id), id: String(other!.message_id) }] });
+  } finally {
+    await server.close();
+  }
+});

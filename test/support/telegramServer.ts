@@ -44,6 +44,8 @@ export interface TelegramServer extends HttpRecorder {
   polls: { offset?: number; returned: number }[];
   /** Chats whose members blocked or kicked the bot: sendMessage answers 403. */
   blockedChats: Set<number>;
+  /** Chats over Telegram's per-chat limit (20 messages a minute in a group): sendMessage there answers 429. */
+  floodedChats: Set<number>;
   /** getUpdates answers 409 as if a webhook were set (until deleteWebhook), or another poller were running. */
   conflict?: 'webhook' | 'other-poller';
   /** Seconds after which answerCallbackQuery says the query is too old (Telegram's is a few seconds). */
@@ -133,6 +135,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     edits: [] as TelegramServer['edits'],
     polls: [] as TelegramServer['polls'],
     blockedChats: new Set<number>(),
+    floodedChats: new Set<number>(),
     answerWithinS: 10,
   };
   let conflict: TelegramServer['conflict'];
@@ -162,6 +165,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     const chatId = Number(body.chat_id);
     if (migrated.has(chatId)) return fail(400, 'Bad Request: group chat was upgraded to a supergroup chat', { parameters: { migrate_to_chat_id: migrated.get(chatId) } });
     if (state.behaviour === 'blocked') return fail(403, 'Forbidden: bot was blocked by the user');
+    if (state.floodedChats.has(chatId)) return fail(429, 'Too Many Requests: retry after 3', { parameters: { retry_after: 3 } });
     if (state.blockedChats.has(chatId)) return fail(403, chatId > 0 ? 'Forbidden: bot was blocked by the user' : 'Forbidden: bot was kicked from the supergroup chat');
     const text = String(body.text ?? '');
     const parsed = body.parse_mode === 'HTML' ? parseTelegramHtml(text) : body.parse_mode === undefined ? { visible: text } : { error: `unsupported parse mode ${String(body.parse_mode)}` };
@@ -273,6 +277,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     edits: state.edits,
     polls: state.polls,
     blockedChats: state.blockedChats,
+    floodedChats: state.floodedChats,
     advance(seconds: number) {
       skewS += seconds;
     },
