@@ -211,6 +211,7 @@ function completeChannel(raw: Record<string, unknown>): ChannelConfig {
         bot: raw.bot === true || raw.admin_chat_id !== undefined,
         ...(raw.admin_chat_id !== undefined ? { admin_chat_id: String(raw.admin_chat_id) } : {}),
         ...(raw.allowed_users ? { allowed_users: raw.allowed_users as number[] } : {}),
+        ...(raw.admin_users ? { admin_users: raw.admin_users as number[] } : {}),
       };
     case 'slack-app':
       return {

@@ -66,6 +66,8 @@ export interface TelegramChannelConfig extends ChannelBase {
   admin_chat_id?: string;
   /** Telegram user ids who may act; undefined: anyone in an allowed chat. */
   allowed_users?: number[];
+  /** Telegram user ids who may administer in the admin chat; undefined: anyone in it (only allowed for a private admin chat). */
+  admin_users?: number[];
 }
 
 /** A Slack app (bot token, Web API): posts with chat.postMessage and reads reactions and thread replies each run. */

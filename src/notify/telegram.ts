@@ -1,5 +1,5 @@
 import type { TelegramChannelConfig } from './config.js';
-import { sanitizeText } from './text.js';
+import { inertForTelegram, sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
 import type { NoticeAction } from '../model/operation.js';
 import type { Receipt } from '../model/receipt.js';
@@ -31,8 +31,9 @@ export function actionFooter(ref: string, actions: readonly NoticeAction[]): str
 export function telegramMessage(notification: Notification, config: Pick<TelegramChannelConfig, 'chat_id' | 'disable_notification'> & { bot?: boolean }, chat: string | number | undefined = config.chat_id) {
   const buttons = config.bot ? actionButtons(notification.ref, notification.actions) : [];
   const footer = buttons.length ? actionFooter(notification.ref!, notification.actions!) : '';
-  const title = truncate(sanitizeText(notification.title), 256);
-  const message = truncate(sanitizeText(notification.message), TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0));
+  // Log data in a notice is made inert: Telegram would otherwise auto-link its URLs, @mentions and /commands.
+  const title = truncate(inertForTelegram(sanitizeText(notification.title)), 256);
+  const message = truncate(inertForTelegram(sanitizeText(notification.message)), TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0));
   return {
     chat_id: chat,
     text: `<b>${escapeTelegramHtml(title)}</b>\n${escapeTelegramHtml(message)}${footer ? `\n\n<i>${escapeTelegramHtml(footer)}</i>` : ''}`,

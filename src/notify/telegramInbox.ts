@@ -5,6 +5,7 @@ import type { TelegramChannelConfig } from './config.js';
 import { actionButtons, actionFooter, moveChat } from './telegram.js';
 import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sendAdminWork, type AdminWork } from './telegramAdmin.js';
 import { answerPress, displayName, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
+import { inertForTelegram } from './text.js';
 import type { ChatAction, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 
 /** How a chat action is answered: the press to answer, the notice message to edit, the command to reply to. */
@@ -62,6 +63,8 @@ function hhmm(now: number): string {
 export function createTelegramInbox(name: string, config: TelegramChannelConfig): InboxReader {
   // allowed_users limits who may act on alerts; the administrator's chat is the administrator, whoever is listed.
   const allowedUser = (user: TelegramUser | undefined) => !config.allowed_users || (!!user && config.allowed_users.includes(user.id));
+  // The administrator: someone in the admin chat, and one of admin_users when they are set (required for a group admin chat).
+  const isAdmin = (chat: string, user: TelegramUser | undefined) => chat === config.admin_chat_id && (!config.admin_users || (!!user && config.admin_users.includes(user.id)));
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
       const { updates, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
@@ -80,12 +83,12 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           const [kind, ref, choice] = String(press.data ?? '').split(':');
           if (kind === 'c' && ref && choice) {
             // The administrator's Allow / Ignore / Block.
-            if (chat !== config.admin_chat_id) {
+            if (!isAdmin(chat, press.from)) {
               refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
               presses.push({ id: press.id, text: REFUSAL });
               continue;
             }
-            const said = decideRequest(data, name, ref, choice, personOf(press.from), now, work) ?? 'that request is no longer open';
+            const said = decideRequest(data, name, ref, choice, personOf(press.from), now, work, config) ?? 'that request is no longer open';
             presses.push({ id: press.id, text: said });
             if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
             continue;
@@ -145,8 +148,8 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): void {
         const text = message.text!.trim();
         const isPrivate = message.chat.type === 'private';
-        if (chat === config.admin_chat_id) {
-          const said = adminCommand(data, name, text, personOf(message.from), now, work);
+        if (isAdmin(chat, message.from)) {
+          const said = adminCommand(data, name, text, personOf(message.from), now, work, config);
           if (said !== undefined) {
             work.send.push({ chat, text: said, replyTo: message.message_id });
             return;
@@ -193,8 +196,9 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       for (const outcome of outcomes) {
         const reply = outcome.action.reply as TelegramReply | undefined;
         if (!reply) continue;
-        const by = outcome.action.request.by.replace(/ \(telegram \d+\)$/, '');
-        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${outcome.message}` : `✖ ${reply.label} by ${by} failed: ${outcome.message}`;
+        const by = inertForTelegram(outcome.action.request.by.replace(/ \(telegram \d+\)$/, ''));
+        const said = inertForTelegram(outcome.message);
+        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
         try {
           if (reply.press) await answerPress(config, reply.press, status.slice(0, 200), signal);
           if (reply.replyTo) await sendPlain(config, reply.chat, status, { replyTo: reply.replyTo }, signal);
@@ -226,7 +230,7 @@ export function parseCommand(text: string, message: Pick<TelegramMessage, 'reply
 
 /** The notice's text after an action: re-rendered (Refresh) or as it was, without the old how-to line, plus who did what when. */
 function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string): string {
-  const before = outcome.rendered ? `${outcome.rendered.title}\n${outcome.rendered.message}` : (reply.notice?.text ?? '');
+  const before = outcome.rendered ? inertForTelegram(`${outcome.rendered.title}\n${outcome.rendered.message}`) : (reply.notice?.text ?? '');
   const body = before
     .split('\n')
     .filter((line) => !(reply.ref && line.startsWith(`ref ${reply.ref}:`)))

@@ -59,8 +59,8 @@ test('a press on Ack from an allowed person acks the key at the next run, answer
   const key = p.state().alerts.admins.keys.root;
   assert.equal(key.acknowledged.by, '@alice (telegram 101)');
   assert.deepEqual(servers.telegram.answers.at(-1)!.ok, true, 'the press was answered in time');
-  assert.match(servers.telegram.answers.at(-1)!.text, /Ack: @alice/);
-  assert.match(notice.text, /✔ Ack: @alice, \d{4}-\d\d-\d\d \d\d:\d\d UTC\. acknowledged admins: "root"/, 'the message says who did what and when');
+  assert.match(servers.telegram.answers.at(-1)!.text, /Ack: @\u2060alice/);
+  assert.match(notice.text, /✔ Ack: @\u2060alice, \d{4}-\d\d-\d\d \d\d:\d\d UTC\. acknowledged admins: "root"/, 'the message says who did what and when');
   assert.deepEqual(notice.reply_markup!.inline_keyboard[0]!.map((b) => b.text), ['Silence 1h'], 'Ack is done; Silence is still offered');
   assert.ok(p.audit().some((e) => e.event === 'chat_action' && e.op === 'ack' && e.by === '@alice (telegram 101)' && e.chat === String(group.id) && e.ok === true));
 
@@ -110,7 +110,7 @@ test('a press that expired before a late run is lost, but the text command and a
   assert.equal(state.alerts.admins.keys.root.acknowledged, undefined, 'the expired press never arrived');
   assert.equal(state.silences.length, 1);
   assert.equal(state.silences[0].endsAt - state.silences[0].createdAt, 2 * 60 * MIN, 'silence for the 2h asked');
-  assert.match(servers.telegram.sent.at(-1)!.visible, /✔ Silence 1h: @alice/, 'the bot confirms in the chat');
+  assert.match(servers.telegram.sent.at(-1)!.visible, /✔ Silence 1h: @\u2060alice/, 'the bot confirms in the chat');
 
   // A reply "ack" to the notice; then the run is "killed" before storing its cursor: the next run reads it again.
   const before = p.state().cursors['team-bot'];
@@ -147,7 +147,8 @@ test('with an administrator nothing goes to a chat until allowed; Allow / Block 
   servers.telegram.membership(group, EVE, 'left', 'member');
   await at(1);
   const request = servers.telegram.inChat(admin.id).at(-1)!;
-  assert.equal(request.text, `New supergroup chat ${group.title} (${group.id}), from @eve: send it alerts?`, 'the title is shown as plain text');
+  assert.equal(request.text.replaceAll('\u2060', ''), `New supergroup chat ${group.title} (${group.id}), from @eve: send it alerts?`, 'the title is shown as plain text');
+  assert.doesNotMatch(request.text, /:\/\/|@eve/, 'its link and the mention are inert (word joiners)');
   assert.equal((servers.telegram.sent.at(-1)!.body as { parse_mode?: string }).parse_mode, undefined, 'no parse mode: no markup from a chat title');
   assert.deepEqual(request.reply_markup!.inline_keyboard[0]!.map((b) => b.text), ['Allow', 'Ignore', 'Block']);
   assert.equal(servers.telegram.inChat(group.id).length, 0, 'still nothing to the group');
@@ -174,7 +175,7 @@ test('with an administrator nothing goes to a chat until allowed; Allow / Block 
   const replies = servers.telegram.inChat(admin.id).slice(-4).map((m) => m.text);
   assert.match(replies[0]!, /^banned Mallory \(777\)/);
   assert.match(replies[1]!, new RegExp(`^allowed chats:\\n${group.id} `));
-  assert.match(replies[2]!, /firing: 1\n {2}admins root/);
+  assert.match(replies[2]!, /firing: 1\n {2}admins "root"/);
   assert.match(replies[3]!, /^pong/);
   const audited = p.audit().length;
   servers.telegram.say({ id: 777, first_name: 'Mallory' }, stranger, '/start');
@@ -211,7 +212,7 @@ test('a TheHive alert\'s Promote button creates the case at the next run, stops 
   await at(2);
   assert.equal(fake.server.cases.length, 1);
   assert.equal(fake.server.cases[0]!.alertId, alert._id);
-  assert.match(notice!.text, /✔ Promote: @alice, .* case #1 created from alert/);
+  assert.match(notice!.text, /✔ Promote: @\u2060alice, .* case #\u20601 created from alert/);
   assert.equal(notice!.reply_markup, undefined, 'no buttons once promoted');
   await at(31);
   assert.deepEqual(sent().sms, [], 'no escalation after the promote');

@@ -109,3 +109,70 @@ test('a partly failed send that later reaches the owed chat ends with one receip
     await server.close();
   }
 });
+
+test('in a group admin chat only admin_users administer; nobody can ban or deny the admin chat or chat_id', async () => {
+  const server = await startTelegramServer();
+  try {
+    const data = emptyState();
+    const config = configOf(server, { admin_users: [ALICE.id] });
+    const mallory = { id: 666, first_name: 'Mallory' };
+    const stranger = { id: -555, type: 'supergroup' as const, title: 'Stranger group' };
+    server.membership(stranger, mallory, 'left', 'member');
+    let read = await createTelegramInbox('team', config).read(undefined, AbortSignal.timeout(5000), { data, now: NOW });
+    const request = server.inChat(ADMIN.id).find((m) => /Stranger group/.test(m.text))!;
+    server.press(mallory, request, request.reply_markup!.inline_keyboard[0]![0]!.callback_data); // Allow, by a member who is not an admin
+    server.say(mallory, ADMIN, `/accept${stranger.id}`);
+    read = await createTelegramInbox('team', config).read(read.cursor, AbortSignal.timeout(5000), { data, now: NOW });
+    assert.equal(chatsOf(data, 'team').allowed[String(stranger.id)], undefined, 'a member of the admin group who is not in admin_users allows nothing');
+    assert.ok(read.audit!.some((e) => e.why === 'not the administrator' && e.by === 'Mallory (telegram 666)'));
+    server.say(ALICE, ADMIN, `/ban${TEAM.id}`);
+    server.say(ALICE, ADMIN, `/deny${ADMIN.id}`);
+    server.say(ALICE, ADMIN, `/accept${stranger.id}`);
+    await createTelegramInbox('team', config).read(read.cursor, AbortSignal.timeout(5000), { data, now: NOW });
+    const replies = server.inChat(ADMIN.id).map((m) => m.text).slice(-3);
+    assert.match(replies[0]!, /is the chat_id of alertcron.yaml: change it there, not by a ban/);
+    assert.match(replies[1]!, /is the admin chat of alertcron.yaml: change it there, not by a deny/);
+    assert.ok(chatsOf(data, 'team').allowed[String(stranger.id)], 'an admin user allows it');
+    assert.equal(chatsOf(data, 'team').banned[String(TEAM.id)], undefined);
+  } finally {
+    await server.close();
+  }
+});
+
+test('validate: a group admin chat without admin_users is refused with the key to set', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readConfig } = await import('../../src/config/loadConfig.js');
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-admin-'));
+  const file = join(dir, 'alertcron.yaml');
+  writeFileSync(file, 'channels:\n  bot: { type: telegram, bot_token: "${TG_TOKEN}", admin_chat_id: -1001234 }\n');
+  const reading = await readConfig(file, { TG_TOKEN: "1:x" });
+  assert.deepEqual(reading.problems.map((p) => p.message), ['missing required key "admin_users"']);
+  writeFileSync(file, 'channels:\n  bot: { type: telegram, bot_token: "${TG_TOKEN}", admin_chat_id: -1001234, admin_users: [42] }\n');
+  assert.deepEqual((await readConfig(file, { TG_TOKEN: "1:x" })).problems, []);
+  writeFileSync(file, 'channels:\n  bot: { type: telegram, bot_token: "${TG_TOKEN}", admin_chat_id: 4242 }\n');
+  assert.deepEqual((await readConfig(file, { TG_TOKEN: "1:x" })).problems, [], 'a private admin chat is its owner');
+});
+
+test('untrusted titles, names and log data reach Telegram inert: no tappable /command, @mention or link survives', async () => {
+  const { inertForTelegram } = await import('../../src/notify/text.js');
+  const { telegramMessage } = await import('../../src/notify/telegram.js');
+  const server = await startTelegramServer();
+  try {
+    const data = emptyState();
+    const attacker = { id: -1009999999, type: 'supergroup' as const, title: 'Urgent: tap /accept-1009999999 or see https://evil.example/x @boss' };
+    server.membership(attacker, { id: 666, first_name: '/ban-100' }, 'left', 'member');
+    await createTelegramInbox('team', configOf(server, { admin_users: [ALICE.id] })).read(undefined, AbortSignal.timeout(5000), { data, now: NOW });
+    const asked = server.inChat(ADMIN.id).at(-1)!.text;
+
+    assert.match(asked.replaceAll('\u2060', ''), /Urgent: tap \/accept-1009999999 or see https:\/\/evil\.example\/x @bo/, "it reads the same (cut to 64)");
+    assert.doesNotMatch(asked.replace(/^New supergroup chat /, ''), /\/(?!\u2060)[a-z]|@(?!\u2060)\w|:\/\/|evil\.(?!\u2060)example/i);
+    const notice = telegramMessage({ alert: 'a', key: 'k', reason: 'first', title: 'login by @root', message: 'from http://10.0.0.1/x run /start now, see evil.example' }, { chat_id: '-1', bot: false, disable_notification: false });
+    assert.doesNotMatch(notice.text.replace(/<\/?[bi]>/g, ""), /\/(?!\u2060)[a-z]|@(?!\u2060)\w|:\/\/|evil\.(?!\u2060)example/i);
+    assert.equal(inertForTelegram('ratio 1.5 of a/ b'), 'ratio 1.5 of a/ b', 'numbers and spaced slashes stay as they are');
+
+  } finally {
+    await server.close();
+  }
+});
