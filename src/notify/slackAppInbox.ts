@@ -72,7 +72,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
             state.reactions.push(key);
             const action = actionOfReaction(actions, reaction.name);
             if (!action) continue;
-            take(notice, action, user, `slack:${ts}:${key}`, undefined, `:${reaction.name}:`);
+            take(notice, action, user, `slack:${name}:${ts}:${key}`, undefined, `:${reaction.name}:`);
           }
         }
         if ((message.reply_count ?? 0) > (state.replies ?? 0)) {
@@ -84,7 +84,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
             const parsed = parseSlackReply(reply.text ?? '');
             const action = parsed && actions.find((a) => a.name === parsed.word);
             if (!parsed || !action) continue;
-            take(notice, action, reply.user, `slack:${reply.ts}`, parsed.forMs, parsed.word);
+            take(notice, action, reply.user, `slack:${name}:${reply.ts}`, parsed.forMs, parsed.word);
           }
         }
       }

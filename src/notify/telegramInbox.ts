@@ -108,7 +108,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
             presses.push({ id: press.id, text: 'This notice is no longer known to alertcron (see alertcron status).' });
             continue;
           }
-          read.actions.push(chatAction(update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
+          read.actions.push(chatAction(name, update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
           continue;
         }
         const member = update.my_chat_member;
@@ -187,7 +187,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
         const reply: TelegramReply = { chat, replyTo: message.message_id, label: action.label, ref: notice.ref, ...(message.reply_to_message ? { notice: { messageId: message.reply_to_message.message_id, text: message.reply_to_message.text } } : {}) };
         const noticeMessage = !reply.notice ? messagesOf(notice).find((m) => m.chat === chat) : undefined;
         if (noticeMessage?.id) reply.notice = { messageId: Number(noticeMessage.id) };
-        read.actions.push(chatAction(update, notice, action, chat, message.from, reply, parsed.forMs));
+        read.actions.push(chatAction(name, update, notice, action, chat, message.from, reply, parsed.forMs));
       }
     },
 
@@ -213,10 +213,10 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
   };
 }
 
-/** The chat action of a press or command on a notice, with a unique id (the update's) so it is applied once. */
-function chatAction(update: TelegramUpdate, notice: SentNotice | PendingDelivery, action: NoticeAction, chat: string, user: TelegramUser | undefined, reply: TelegramReply, forMs?: number): ChatAction {
+/** The chat action of a press or command on a notice, with an id unique per channel (`tg:<channel>:<update_id>`) so it is applied once; old unscoped ids simply expire. */
+function chatAction(channel: string, update: TelegramUpdate, notice: SentNotice | PendingDelivery, action: NoticeAction, chat: string, user: TelegramUser | undefined, reply: TelegramReply, forMs?: number): ChatAction {
   const request = requestFor(action, notice, personOf(user), `Telegram chat ${chat}`, forMs);
-  return { id: `tg:${update.update_id}`, request, chat, notice: notice.id, action: action.name, reply };
+  return { id: `tg:${channel}:${update.update_id}`, request, chat, notice: notice.id, action: action.name, reply };
 }
 
 /** A text command on a notice: `/ack <ref> [2h]`, or a reply to the notice `ack` / `silence 2h`; undefined for other text. */

@@ -60,7 +60,7 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 
 /** Something a person did in chat, read by a channel's inbox: the operation asked for, by whom, from where. */
 export interface ChatAction {
-  /** Unique per press, command or reaction (e.g. `tg:<update_id>`, `slack:<ts>:<reaction>:<user>`): applied once. */
+  /** Unique per press, command or reaction (scoped by channel: `tg:<channel>:<update_id>`, `slack:<channel>:<ts>:<reaction>:<user>`): applied once. */
   id: string;
   /** The operation, in the operations module's terms (ack, silence, ignore, promote, act ...). */
   request: import('../model/operation.js').OperationRequest;

@@ -176,3 +176,15 @@ test('untrusted titles, names and log data reach Telegram inert: no tappable /co
     await server.close();
   }
 });
+
+test('an applied-once id names its channel: two bots with the same update_id are two actions', async () => {
+  const server = await startTelegramServer();
+  try {
+    const data = await stateWithNotices(server);
+    server.say(ALICE, TEAM, '/ack teamref1');
+    const read = await createTelegramInbox('team', configOf(server)).read(undefined, AbortSignal.timeout(5000), { data, now: NOW });
+    assert.match(read.actions[0]!.id, /^tg:team:\d+$/);
+  } finally {
+    await server.close();
+  }
+});
