@@ -6,4 +6,24 @@ export interface Receipt {
   chat?: string;
   /** The thread it started or joined, where the provider has threads. */
   thread?: string;
+  /** Every message when one notice went to several chats (a Telegram bot's allowed chats): chat and message id. */
+  messages?: { chat: string; id: string }[];
+}
+
+/** Every message of a receipt (its first, then the others), each with its chat and id. */
+function messagesIn(receipt: Receipt | undefined): { chat: string; id: string }[] {
+  if (!receipt) return [];
+  const first = receipt.chat !== undefined && receipt.id !== undefined ? [{ chat: receipt.chat, id: receipt.id }] : [];
+  const rest = (receipt.messages ?? []).filter((m) => !first.some((f) => f.chat === m.chat && f.id === m.id));
+  return [...first, ...rest];
+}
+
+/** One receipt for a notice sent in parts (some chats in an earlier attempt, the rest later): every message kept. */
+export function mergeReceipts(earlier: Receipt | undefined, later: Receipt | undefined): Receipt | undefined {
+  if (!earlier) return later;
+  if (!later) return earlier;
+  const messages = [...messagesIn(earlier), ...messagesIn(later)];
+  const [first] = messages;
+  if (!first) return { ...earlier, ...later };
+  return { ...earlier, ...later, chat: first.chat, id: first.id, ...(messages.length > 1 ? { messages } : {}) };
 }

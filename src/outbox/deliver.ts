@@ -20,7 +20,7 @@ export type Sender = ((item: PendingDelivery, signal: AbortSignal) => Promise<Re
  */
 export type DeliveryOutcome =
   | { id: string; ok: true; attempts: number; receipt?: Receipt }
-  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[]; retryAfterMs?: number }
+  | { id: string; ok: false; attempts: number; error: string; retryable: boolean; to?: string[]; retryAfterMs?: number; partial?: Receipt }
   | { id: string; ok: false; attempts: 0; muted: string };
 
 /** Longest wait between two attempts inside one run; a longer Retry-After leaves the item to a run after that time. */
@@ -69,7 +69,7 @@ export async function deliverAll(
           const later = failure.nextRunOnly || !!failure.remainingTo || (failure.retryAfterMs ?? 0) > MAX_RETRY_WAIT_MS;
           wait = failure.retryAfterMs ?? 1000 * attempts;
           const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
-          failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, ...(failure.remainingTo ? { to: failure.remainingTo } : {}), ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) };
+          failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, ...(failure.remainingTo ? { to: failure.remainingTo } : {}), ...(failure.partial ? { partial: failure.partial } : {}), ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) };
           if (!canRetry) return failed;
         }
       } finally {

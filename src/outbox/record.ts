@@ -1,3 +1,4 @@
+import { mergeReceipts } from '../model/receipt.js';
 import type { AuditEntry } from '../model/audit.js';
 import { targetOf, type PendingDelivery, type StateData } from '../model/state.js';
 import { markDelivered } from '../state/delivered.js';
@@ -51,6 +52,8 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
       item.lastError = outcome.error;
       // Only the recipients that refused it still need it; and none of it before the time the other side asked for.
       if (outcome.to) item.to = outcome.to;
+      // The chats that did get it keep their messages: replies there find the notice, and the final receipt lists them.
+      if (outcome.partial) item.partial = mergeReceipts(item.partial, outcome.partial);
       if (outcome.retryAfterMs) item.notBefore = now + outcome.retryAfterMs;
       else delete item.notBefore;
       if (!outcome.retryable) drop.add(item.id);

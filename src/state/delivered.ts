@@ -1,3 +1,4 @@
+import { mergeReceipts } from '../model/receipt.js';
 import type { Receipt } from '../model/receipt.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 
@@ -22,7 +23,16 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
   if (item.channel) {
     const key = data.alerts[item.alert]?.keys[item.key];
     if (key) key.delivered[item.channel] = entry.at;
-    data.sent.push({ id: item.id, alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, at: entry.at, receipt: entry.receipt ?? {} });
+    data.sent.push({
+      id: item.id,
+      alert: item.alert,
+      key: item.key,
+      channel: item.channel,
+      reason: item.reason,
+      at: entry.at,
+      receipt: mergeReceipts(item.partial, entry.receipt) ?? {},
+      ...(item.actions?.length ? { actions: item.actions, ref: item.ref, title: item.title } : {}),
+    });
   }
   if (entry.then) {
     // A later entry may carry the same action with more merged into it: the latest version wins.

@@ -55,7 +55,7 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
         'alertcron.yaml:7:34 /channels/t/webhook_url: secrets must not be written inline: use webhook_url: ${SOME_ENV_VAR} or webhook_url_file: /path/to/file',
         'alertcron.yaml:3:3 /elasticsearch/pasword: unknown key "pasword" (did you mean "password"?)',
         'alertcron.yaml:5:48 /channels/a/to/0: must be a plain address local@domain: no display name, no commas or line breaks',
-        'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack, twilio-sms, twilio-call, telegram, webhook)',
+        'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack, twilio-sms, twilio-call, slack-app, telegram, webhook)',
         'alertcron.yaml:9:20 /defaults/every: must be a duration such as 30s, 5m, 1h30m, 7d',
         'alertcron.yaml:9:34 /defaults/throttle: must be a duration such as 30s, 5m, 1h30m, 7d or "once"',
       ].map((line) => line.replace('alertcron.yaml', file)));
@@ -88,6 +88,8 @@ test('channel settings are checked: phone numbers, account SIDs, chat ids, inlin
       '  call: { type: twilio-call, account_sid: AC0123456789abcdef0123456789abcdef, auth_token: "plain", to: ["+15551234567"] }',
       '  tg: { type: telegram, bot_token: "${T}", chat_id: "my chat" }',
       '  hook: { type: webhook, url: "https://user:pw@hooks.example.org/x" }',
+      '  bot: { type: telegram, bot_token: "${T}", bot: true }',
+      '  app: { type: slack-app, bot_token: "${T}", channel: "#alerts", reactions: { ack: ":+1:" } }',
     ].join('\n'));
     await assert.rejects(() => loadConfig(file, { T: 'token' }), (error: Error) => {
       assert.deepEqual(error.message.split('\n'), [
@@ -97,6 +99,9 @@ test('channel settings are checked: phone numbers, account SIDs, chat ids, inlin
         'alertcron.yaml:2:95 /channels/sms/to/0: must be a phone number in E.164 form, e.g. +15551234567',
         'alertcron.yaml:3:9 /channels/call: missing required key "from"',
         'alertcron.yaml:4:53 /channels/tg/chat_id: must be an integer or a chat id as text ("-1001234") or @channelname',
+        'alertcron.yaml:6:8 /channels/bot: missing required key "chat_id" (or set admin_chat_id)',
+        'alertcron.yaml:7:55 /channels/app/channel: must be the channel id (C..., G... or D...; in Slack: channel details, at the bottom). The app must be a member',
+        'alertcron.yaml:7:84 /channels/app/reactions/ack: must be an emoji name without colons, e.g. white_check_mark',
       ].map((line) => line.replace('alertcron.yaml', file)));
       return true;
     });
