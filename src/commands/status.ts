@@ -6,6 +6,7 @@ import { formatDuration } from '../util/duration.js';
 import { ExitCode } from '../util/errors.js';
 import { printJson } from './printReport.js';
 import { describeSilence } from './silence.js';
+import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -50,6 +51,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     })),
     silences: data.silences.filter((s) => isActive(s, now)),
     sources: data.sources,
+    ...(data.conversations?.length ? { conversations: data.conversations.map(conversationStatus) } : {}),
     warning: warning ?? null,
   };
   if (options.json) {
@@ -78,7 +80,33 @@ export async function statusCommand(options: { config: string; json?: boolean })
   }
   lines.push(`active silences: ${status.silences.length}`);
   for (const s of status.silences) lines.push(`  ${describeSilence(s, now)}`);
+  if (status.conversations) {
+    lines.push(`conversations: ${status.conversations.filter((c) => !c.closed).length} open, ${status.conversations.filter((c) => c.closed).length} closed`);
+    for (const c of status.conversations) {
+      const due = c.closed ? '' : `, answer due ${c.deadline}`;
+      lines.push(`  ${c.alert} ${JSON.stringify(c.key)} asking ${JSON.stringify(c.person)} on ${c.channel}: ${c.state}${c.reason ? ` (${c.reason})` : ''}${due}${c.last_error ? `; last error: ${c.last_error}` : ''}`);
+      for (const step of c.steps) lines.push(`    ${step.at} ${step.state}: ${step.note}`);
+    }
+  }
   if (warning) lines.push(`warning: ${warning}`);
   console.log(lines.join('\n'));
   return ExitCode.ok;
+}
+
+/** One conversation of an ask alert as status shows it: where it stands, why, and every step taken. */
+function conversationStatus(c: import('../model/conversation.js').Conversation) {
+  return {
+    alert: c.alert,
+    key: c.key,
+    person: c.person,
+    channel: c.channel,
+    state: c.state,
+    reason: c.reason ? ESCALATION_REASONS[c.reason] : null,
+    closed: isClosed(c),
+    asked: iso(c.askedAt),
+    deadline: iso(c.deadline),
+    two_factor: c.twoFactor ? { username: c.twoFactor.username, result: c.twoFactor.result ?? null, pushed: iso(c.twoFactor.pushedAt) } : null,
+    last_error: c.lastError ?? null,
+    steps: c.history.map((h) => ({ at: iso(h.at), state: h.state, note: h.note })),
+  };
 }

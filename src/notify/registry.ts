@@ -1,5 +1,5 @@
 import type { ChannelConfig } from './config.js';
-import { DeliveryError, type InboxReader, type Notifier } from './types.js';
+import { DeliveryError, type AskChannel, type InboxReader, type Notifier } from './types.js';
 
 /** Creates the notifier of a configured channel, loading its SDK only now (a run without it never pays for it). */
 export async function createNotifier(name: string, config: ChannelConfig): Promise<Notifier> {
@@ -26,5 +26,18 @@ export async function createNotifier(name: string, config: ChannelConfig): Promi
  * or undefined for channels that only send. None of today's channel types reads yet.
  */
 export async function createInbox(_name: string, _config: ChannelConfig): Promise<InboxReader | undefined> {
+  return undefined;
+}
+
+/** Whether a configured channel can hold private conversations with people (what `ask.via` needs). */
+export function canAsk(_config: ChannelConfig): boolean {
+  return false;
+}
+
+/**
+ * The private-conversation side of a chat channel, for ask alerts: find a person, write to them, read their
+ * replies. Undefined for channels that cannot hold one (email, webhooks, incoming-webhook Slack ...).
+ */
+export async function createAskChannel(_name: string, _config: ChannelConfig): Promise<AskChannel | undefined> {
   return undefined;
 }

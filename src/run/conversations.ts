@@ -1,0 +1,278 @@
+import type { AlertBase, AskPolicy } from '../model/alert.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { Conversation, EscalationReason } from '../model/conversation.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
+import type { DuoClient } from '../notify/duo/client.js';
+import type { AskChannel, PersonRef } from '../notify/types.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { parseAnswer } from '../policy/answer.js';
+import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation.js';
+import { deadlineAfter } from '../policy/workingHours.js';
+import { escalationNotice } from '../render/escalationNotice.js';
+import { errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+
+/** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
+export interface AskRequest {
+  alert: string;
+  key: string;
+  /** The person the finding names (the value of `ask.person`), or undefined when the field is empty. */
+  person: string | undefined;
+  title: string;
+  message: string;
+  question: string;
+  links: string[];
+}
+
+/** What the conversation stage did: notices to queue (escalations), audit lines, warnings, and one line per conversation touched. */
+export interface ConversationResult {
+  deliveries: PendingDelivery[];
+  audit: AuditEntry[];
+  warnings: string[];
+  conversations: { id: string; person: string; state: string; reason?: string }[];
+}
+
+/** What the stage needs from the run: the alerts with an ask policy, their chats, Duo, a durable commit and a deadline. */
+export interface ConversationContext {
+  alerts: ReadonlyMap<string, AlertBase & { ask: AskPolicy }>;
+  /** The chat of an ask channel, or undefined when it cannot hold conversations (or is not configured). */
+  chat(name: string): Promise<AskChannel | undefined>;
+  /** The Duo client, or undefined when alertcron.yaml has no `duo:` section. */
+  duo: DuoClient | undefined;
+  /** How long Duo pushes may stay unanswered (ms). */
+  pushTimeout: number;
+  /** Makes what happened so far durable (a kill after a question or a push then repeats at most that step). */
+  commit(): Promise<void>;
+  /** A fresh signal for one chat or Duo call, bounded by the run's deadline. */
+  signal(): AbortSignal;
+  now: number;
+}
+
+/**
+ * Starts a conversation for each new ask request (unless one is open for the key, or a confirmed yes of the
+ * person still quiets the alert), then moves every open conversation on: finds the person, asks, reads their
+ * replies since the question, confirms a yes with a Duo push, and escalates a no, a failed 2FA, silence past
+ * the deadline or an unknown person through the outbox.
+ */
+export async function conversationStage(data: StateData, requests: readonly AskRequest[], ctx: ConversationContext): Promise<ConversationResult> {
+  const result: ConversationResult = { deliveries: [], audit: [], warnings: [], conversations: [] };
+  data.conversations ??= [];
+  for (const request of requests) {
+    const alert = ctx.alerts.get(request.alert);
+    if (!alert || openConversation(data.conversations, request.alert, request.key)) continue;
+    const person = request.person ?? '';
+    const quiet = person ? quietedBy(data.conversations, request.alert, person, ctx.now) : undefined;
+    if (quiet) {
+      result.audit.push({ event: 'ask_quiet', alert: request.alert, key: request.key, person, confirmedAt: quiet.closedAt, until: (quiet.closedAt ?? 0) + quiet.quietFor });
+      continue;
+    }
+    const conversation: Conversation = {
+      id: `${request.alert}/${request.key}`,
+      alert: request.alert,
+      key: request.key,
+      person,
+      channel: alert.ask.via,
+      state: 'new',
+      createdAt: ctx.now,
+      deadline: deadlineAfter(ctx.now, alert.ask.deadline, alert.ask.working_hours),
+      title: request.title,
+      message: request.message,
+      question: request.question,
+      links: request.links,
+      quietFor: alert.ask.quiet_after_yes,
+      history: [{ at: ctx.now, state: 'new', note: `finding ${JSON.stringify(request.key)} names ${person ? JSON.stringify(person) : 'nobody'}` }],
+      ...(alert.ask.two_factor ? { twoFactor: { username: duoUser(alert.ask, person) } } : {}),
+    };
+    data.conversations.push(conversation);
+    result.audit.push({ event: 'conversation', alert: conversation.alert, key: conversation.key, person, to: 'new', note: conversation.history[0]!.note });
+  }
+  for (const conversation of data.conversations) {
+    if (conversation.state === 'confirmed' || conversation.state === 'escalated') continue;
+    const alert = ctx.alerts.get(conversation.alert);
+    if (!alert) continue;
+    const before = JSON.stringify(conversation);
+    try {
+      await advance(conversation, alert.ask, ctx, result);
+    } catch (error) {
+      conversation.lastError = redact(errorMessage(error));
+      result.warnings.push(`conversation ${conversation.id}: ${conversation.lastError}`);
+    }
+    await flushSaid(conversation, ctx, result);
+    result.conversations.push({ id: conversation.id, person: conversation.person, state: conversation.state, ...(conversation.reason ? { reason: conversation.reason } : {}) });
+    if (JSON.stringify(conversation) !== before) {
+      if (result.deliveries.length) data.pending.push(...result.deliveries.splice(0));
+      await ctx.commit();
+    }
+  }
+  return result;
+}
+
+/** One conversation's step(s) this run. */
+async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext, result: ConversationResult): Promise<void> {
+  const step = (to: Conversation['state'], note: string, reason?: EscalationReason) => result.audit.push(moveTo(c, to, ctx.now, note, reason));
+  const escalate = (reason: EscalationReason, note: string, tell?: string) => {
+    step('escalated', note, reason);
+    const notice = escalationNotice(c);
+    result.deliveries.push(...enqueue({ alert: c.alert, key: c.key, reason: `ask-${reason}`, title: notice.title, message: notice.message }, ask.escalate, ctx.now));
+    if (tell && c.address) say(c, tell);
+  };
+  if (c.state === 'new') {
+    if (!c.person) return escalate('unknown_person', `the finding has no value in ${ask.person}`);
+    const chat = await ctx.chat(c.channel);
+    if (!chat) return escalate('unknown_person', `channel ${c.channel} cannot hold a private conversation`);
+    try {
+      const address = await chat.find(personRef(ask, c.person), ctx.signal());
+      if (!address) return escalate('unknown_person', `${c.channel} does not know ${JSON.stringify(c.person)}`);
+      c.address = address;
+      const ref = await chat.say(address, questionText(c), ctx.signal());
+      c.askedAt = ctx.now;
+      c.questionRef = ref;
+      c.readRef = ref;
+      delete c.lastError;
+      step('asked', `asked ${c.person} on ${c.channel}, answer due ${new Date(c.deadline).toISOString()}`);
+    } catch (error) {
+      c.lastError = redact(errorMessage(error));
+      if (ctx.now >= c.deadline) return escalate('no_answer', `could not be asked before the deadline (${c.lastError})`);
+      result.warnings.push(`conversation ${c.id}: could not ask ${c.person} on ${c.channel} yet: ${c.lastError}`);
+    }
+    return;
+  }
+  if (c.state === 'asked') {
+    const chat = await ctx.chat(c.channel);
+    let replies: Awaited<ReturnType<NonNullable<typeof chat>['replies']>> = [];
+    if (chat && c.address) {
+      try {
+        replies = await chat.replies(c.address, c.readRef ?? c.questionRef ?? '0', ctx.signal());
+        delete c.lastError;
+      } catch (error) {
+        c.lastError = redact(errorMessage(error));
+        result.warnings.push(`conversation ${c.id}: could not read ${c.person}'s replies on ${c.channel}: ${c.lastError}`);
+      }
+    }
+    let unclear = false;
+    for (const reply of replies) {
+      c.readRef = reply.ref;
+      const verdict = parseAnswer(reply.text);
+      if (!verdict) {
+        unclear = true;
+        continue;
+      }
+      c.answer = { text: reply.text.slice(0, 2000), at: reply.at, verdict };
+      if (verdict === 'no') return escalate('said_no', `${c.person} answered no`, SAY.saidNo);
+      step('answered_yes', `${c.person} answered yes`);
+      return confirmYes(c, ctx, step, escalate);
+    }
+    if (ctx.now >= c.deadline) return escalate('no_answer', `no yes or no from ${c.person} by ${new Date(c.deadline).toISOString()}`, SAY.noAnswer);
+    if (unclear) say(c, SAY.again);
+    return;
+  }
+  if (c.state === 'answered_yes') return confirmYes(c, ctx, step, escalate);
+  if (c.state === '2fa_pending') {
+    const t = c.twoFactor!;
+    const timedOut = ctx.now >= (t.pushedAt ?? ctx.now) + ctx.pushTimeout;
+    if (!ctx.duo || !t.txid) return escalate('2fa_failed', 'no Duo configuration to read the push with', SAY.twoFactorFailed);
+    try {
+      const status = await ctx.duo.status(t.txid, ctx.signal());
+      t.result = status.result;
+      t.statusMsg = status.statusMsg.slice(0, 200);
+      delete c.lastError;
+      if (status.result === 'allow') {
+        step('confirmed', `Duo push approved by ${t.username}`);
+        say(c, SAY.confirmed);
+        return;
+      }
+      if (status.result === 'deny') return escalate('2fa_denied', `Duo push refused or failed: ${t.statusMsg || status.status}`, SAY.twoFactorFailed);
+    } catch (error) {
+      c.lastError = redact(errorMessage(error));
+      result.warnings.push(`conversation ${c.id}: could not read the Duo push status: ${c.lastError}`);
+    }
+    if (timedOut) {
+      t.result = 'timeout';
+      return escalate('2fa_timed_out', `no answer to the Duo push within ${Math.round(ctx.pushTimeout / 1000)}s`, SAY.twoFactorFailed);
+    }
+  }
+}
+
+/** After a yes: closes it at once without 2FA, or checks enrollment and sends the Duo push. */
+async function confirmYes(
+  c: Conversation,
+  ctx: ConversationContext,
+  step: (to: Conversation['state'], note: string, reason?: EscalationReason) => void,
+  escalate: (reason: EscalationReason, note: string, tell?: string) => void,
+): Promise<void> {
+  const t = c.twoFactor;
+  if (!t) {
+    step('confirmed', 'a yes needs no 2FA for this alert');
+    say(c, SAY.confirmedNo2fa);
+    return;
+  }
+  if (!ctx.duo) return escalate('2fa_failed', 'alertcron.yaml has no duo: section', SAY.twoFactorFailed);
+  try {
+    const pre = await ctx.duo.preauth(t.username, ctx.signal());
+    t.statusMsg = pre.statusMsg.slice(0, 200);
+    if (pre.result === 'enroll' || (pre.result === 'auth' && !pre.canPush)) {
+      t.result = 'not enrolled';
+      return escalate('not_enrolled', `Duo user ${t.username} has no device that can take a push (${pre.result})`, SAY.notEnrolled);
+    }
+    if (pre.result === 'deny') {
+      t.result = 'deny';
+      return escalate('2fa_denied', `Duo refuses ${t.username} (${t.statusMsg})`, SAY.twoFactorFailed);
+    }
+    if (pre.result === 'allow') {
+      t.result = 'allow (bypass)';
+      step('confirmed', `Duo lets ${t.username} through without a push (bypass)`);
+      say(c, SAY.confirmed);
+      return;
+    }
+    t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: c.title.slice(0, 100) }, ctx.signal());
+    t.pushedAt = ctx.now;
+    t.result = 'waiting';
+    step('2fa_pending', `Duo push sent to ${t.username}`);
+    say(c, SAY.sendingPush);
+  } catch (error) {
+    const message = redact(errorMessage(error));
+    t.result = 'error';
+    t.statusMsg = message.slice(0, 200);
+    escalate('2fa_failed', message, SAY.twoFactorFailed);
+  }
+}
+
+/** Queues a message to the person; flushSaid sends it (and retries it next run if the chat fails). */
+function say(c: Conversation, text: string): void {
+  (c.outbox ??= []).push(text);
+}
+
+/** Sends the messages queued for the person, keeping those the chat refused for the next run. */
+async function flushSaid(c: Conversation, ctx: ConversationContext, result: ConversationResult): Promise<void> {
+  if (!c.outbox?.length || !c.address) return;
+  const chat = await ctx.chat(c.channel);
+  if (!chat) return;
+  while (c.outbox.length) {
+    try {
+      // Our own messages are not replies: each chat's replies() leaves out what the bot wrote.
+      await chat.say(c.address, c.outbox[0]!, ctx.signal());
+      c.outbox.shift();
+    } catch (error) {
+      result.warnings.push(`conversation ${c.id}: could not write to ${c.person} on ${c.channel}: ${redact(errorMessage(error))} (tried again next run)`);
+      return;
+    }
+  }
+  delete c.outbox;
+}
+
+/** The question as the person reads it: the rendered template and how to answer by when. */
+function questionText(c: Conversation): string {
+  return `${c.question}\n\nPlease reply yes or no (you may add a word of explanation) by ${new Date(c.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z')}.`;
+}
+
+/** The person as the chat should look for them: the mapping file's entry, else the name itself (an email when it has @). */
+function personRef(ask: AskPolicy, name: string): PersonRef {
+  const entry = ask.people[name];
+  const email = entry?.email ?? (name.includes('@') ? name : undefined);
+  return { name, ...(email ? { email } : {}), ...(entry?.slack ? { slack: entry.slack } : {}), ...(entry?.telegram ? { telegram: entry.telegram } : {}) };
+}
+
+/** The Duo user name of a person: the mapping file's `duo`, else the name in the findings. */
+function duoUser(ask: AskPolicy, name: string): string {
+  return ask.people[name]?.duo ?? name;
+}
