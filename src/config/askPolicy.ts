@@ -43,7 +43,7 @@ export function checkAsk(config: Config, ask: RawAsk, notify: unknown, at: (wher
   }
   if (known) (Array.isArray(ask.escalate) ? ask.escalate : []).forEach((name, i) => typeof name === 'string' && !config.channels[name] && problems.push(at(['ask', 'escalate', i], unknown(name))));
   if (known && ask.two_factor !== false && !config.duo) {
-    problems.push(at(['ask', 'two_factor' in ask ? 'two_factor' : 'via'], 'a yes is confirmed with a Duo push, but alertcron.yaml has no duo: section: add one (api_url, integration_key, secret_key) or set ask.two_factor: false'));
+    problems.push(at('two_factor' in ask ? ['ask', 'two_factor'] : ['ask'], 'a yes is confirmed with a Duo push, but alertcron.yaml has no duo: section: add one (api_url, integration_key, secret_key) or set ask.two_factor: false'));
   }
   const hours = ask.working_hours;
   if (hours && typeof hours === 'object') {
