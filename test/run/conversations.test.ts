@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { AlertBase, AskPolicy } from '../../src/model/alert.js';
+import type { ChatAddress } from '../../src/model/conversation.js';
+import { emptyState, type StateData } from '../../src/model/state.js';
+import { createDuoClient } from '../../src/notify/duo/client.js';
+import type { AskChannel, ChatReply, PersonRef } from '../../src/notify/types.js';
+import { conversationStage, type AskRequest } from '../../src/run/conversations.js';
+import { startDuoServer } from '../support/duoServer.js';
+
+// The conversation stage on its own: the real Duo protocol server, and a chat kept in memory (the chat's own
+// protocol is tested end to end with the Slack and Telegram servers).
+const MIN = 60_000;
+const duo = await startDuoServer();
+after(() => duo.close());
+const client = createDuoClient({ api_url: duo.base, integration_key: duo.ikey, secret_key: duo.skey, timeout: 500, push_timeout: 5 * MIN, push_type: 'alertcron' });
+
+/** A chat in memory: people it knows, what the bot said to whom, and replies a test adds. */
+function memoryChat(known: Record<string, string>) {
+  const said: { chat: string; text: string }[] = [];
+  const replies = new Map<string, ChatReply[]>();
+  let seq = 0;
+  let down = false;
+  const chat: AskChannel = {
+    async find(person: PersonRef) {
+      if (down) throw new Error('chat unreachable');
+      const user = known[person.email ?? person.name];
+      return user ? { user, chat: `D-${user}` } : undefined;
+    },
+    async say(address: ChatAddress, text: string) {
+      if (down) throw new Error('chat unreachable');
+      said.push({ chat: address.chat, text });
+      return String(++seq);
+    },
+    async replies(address: ChatAddress, after: string) {
+      return (replies.get(address.chat) ?? []).filter((r) => Number(r.ref) > Number(after));
+    },
+  };
+  return {
+    chat,
+    said,
+    reply: (chatId: string, text: string, at: number) => replies.set(chatId, [...(replies.get(chatId) ?? []), { text, at, ref: String(++seq) }]),
+    setDown: (value: boolean) => (down = value),
+  };
+}
+
+const ask: AskPolicy = { person: 'user', people: { bob: { email: 'bob@example.org', duo: 'bob.duo' } }, via: 'bot', question: 'Did you run sudo?', deadline: 30 * MIN, two_factor: true, escalate: ['soc'], quiet_after_yes: 21 * 60 * MIN, links: ['https://kibana.example/x'] };
+const alert = { name: 'sudo', ask } as AlertBase & { ask: AskPolicy };
+const request = (person: string | undefined, key = person ?? 'nobody'): AskRequest => ({ alert: 'sudo', key, person, title: `sudo by ${person}`, message: 'ran sudo on db-3', question: 'Did you run sudo?', links: ['https://kibana.example/x'] });
+
+async function stage(data: StateData, requests: AskRequest[], chat: AskChannel, now: number, policy: AskPolicy = ask) {
+  let commits = 0;
+  const result = await conversationStage(data, requests, {
+    alerts: new Map([['sudo', { ...alert, ask: policy }]]),
+    chat: async () => chat,
+    duo: client,
+    pushTimeout: 5 * MIN,
+    commit: async () => void commits++,
+    signal: () => AbortSignal.timeout(2000),
+    now,
+  });
+  return { ...result, commits };
+}
+
+test('yes + push allowed: confirmed, and the same alert for the same person is quiet until the quiet period ends', async () => {
+  duo.users.set('bob.duo', { enrolled: true, push: 'waiting' });
+  const m = memoryChat({ 'bob@example.org': 'U-BOB' });
+  const data = emptyState();
+  await stage(data, [request('bob')], m.chat, 0);
+  assert.equal(data.conversations[0]!.state, 'asked');
+  assert.match(m.said[0]!.text, /^Did you run sudo\?\n\nPlease reply yes or no .* by 1970-01-01T00:30:00Z\.$/);
+  m.reply('D-U-BOB', 'yes, that was me', MIN);
+  await stage(data, [], m.chat, 2 * MIN);
+  assert.equal(data.conversations[0]!.state, '2fa_pending');
+  assert.equal(duo.pushes.at(-1)!.username, 'bob.duo', 'the people file names the Duo user');
+  duo.users.get('bob.duo')!.push = 'allow';
+  const done = await stage(data, [], m.chat, 3 * MIN);
+  assert.equal(data.conversations[0]!.state, 'confirmed');
+  assert.deepEqual(data.conversations[0]!.history.map((h) => h.state), ['new', 'asked', 'answered_yes', '2fa_pending', 'confirmed']);
+  assert.equal(data.pending.length, 0, 'nothing escalated');
+  assert.ok(done.commits >= 1);
+  const quiet = await stage(data, [request('bob', 'bob-again')], m.chat, 4 * MIN);
+  assert.equal(data.conversations.length, 1);
+  assert.equal(quiet.audit[0]!.event, 'ask_quiet');
+  await stage(data, [request('bob', 'bob-later')], m.chat, 3 * MIN + 21 * 60 * MIN + 1);
+  assert.equal(data.conversations.length, 2, 'asked again after the quiet period');
+});
+
+test('yes + push denied, a no, silence, an unknown person, not enrolled: each escalates once with its reason', async () => {
+  duo.users.set('carol', { enrolled: true, push: 'deny' });
+  duo.users.set('dave', { enrolled: false, push: 'waiting' });
+  const m = memoryChat({ carol: 'U-C', erin: 'U-E', frank: 'U-F', dave: 'U-D' });
+  const data = emptyState();
+  await stage(data, [request('carol'), request('erin'), request('frank'), request('mallory'), request(undefined), request('dave')], m.chat, 0);
+  const byKey = (key: string) => data.conversations.find((c) => c.key === key)!;
+  assert.equal(byKey('mallory').state, 'escalated');
+  assert.equal(byKey('mallory').reason, 'unknown_person');
+  assert.equal(byKey('nobody').reason, 'unknown_person');
+  m.reply('D-U-C', 'Yes', MIN);
+  m.reply('D-U-E', 'no <@U0ADMIN> I was on leave', MIN);
+  m.reply('D-U-D', 'y', MIN);
+  m.reply('D-U-F', 'what is this about?', MIN);
+  await stage(data, [], m.chat, 2 * MIN);
+  assert.equal(byKey('erin').reason, 'said_no');
+  assert.equal(byKey('dave').reason, 'not_enrolled');
+  assert.equal(byKey('carol').state, '2fa_pending');
+  assert.equal(byKey('frank').state, 'asked');
+  assert.ok(m.said.some((s) => s.chat === 'D-U-F' && /did not understand/.test(s.text)));
+  await stage(data, [], m.chat, 3 * MIN);
+  assert.equal(byKey('carol').reason, '2fa_denied');
+  await stage(data, [], m.chat, 31 * MIN);
+  assert.equal(byKey('frank').reason, 'no_answer');
+  const reasons = data.pending.map((p) => p.reason).sort();
+  assert.deepEqual(reasons, ['ask-2fa_denied', 'ask-no_answer', 'ask-not_enrolled', 'ask-said_no', 'ask-unknown_person', 'ask-unknown_person']);
+  assert.ok(data.pending.every((p) => p.channel === 'soc'));
+  const no = data.pending.find((p) => p.reason === 'ask-said_no')!;
+  assert.match(no.message, /Answer at 1970-01-01T00:01:00Z: "no \(at\)U0ADMIN I was on leave" \(read as no\)/);
+  await stage(data, [], m.chat, 60 * MIN);
+  assert.equal(data.pending.length, 6, 'closed conversations never escalate twice');
+});
+
+test('an unanswered push times out; a chat that cannot be reached keeps the conversation until the deadline, then escalates', async () => {
+  duo.users.set('gina', { enrolled: true, push: 'waiting' });
+  const m = memoryChat({ gina: 'U-G', hank: 'U-H' });
+  const data = emptyState();
+  await stage(data, [request('gina')], m.chat, 0);
+  m.reply('D-U-G', 'yes', MIN);
+  await stage(data, [], m.chat, MIN);
+  await stage(data, [], m.chat, 5 * MIN);
+  assert.equal(data.conversations[0]!.state, '2fa_pending');
+  await stage(data, [], m.chat, 6 * MIN + 1);
+  assert.equal(data.conversations[0]!.reason, '2fa_timed_out');
+  m.setDown(true);
+  const first = await stage(data, [request('hank')], m.chat, 0);
+  const hank = data.conversations.find((c) => c.key === 'hank')!;
+  assert.equal(hank.state, 'new');
+  assert.match(first.warnings.join('\n'), /could not ask hank on bot yet: chat unreachable/);
+  await stage(data, [], m.chat, 30 * MIN);
+  assert.equal(hank.reason, 'no_answer');
+  assert.match(data.pending.at(-1)!.message, /Not asked on bot: chat unreachable/);
+});
+
+test('without 2FA a yes closes at once', async () => {
+  const m = memoryChat({ ivy: 'U-I' });
+  const data = emptyState();
+  await stage(data, [request('ivy')], m.chat, 0, { ...ask, two_factor: false });
+  m.reply('D-U-I', 'yep', MIN);
+  await stage(data, [], m.chat, 2 * MIN, { ...ask, two_factor: false });
+  assert.equal(data.conversations[0]!.state, 'confirmed');
+  assert.equal(m.said.at(-1)!.text, 'Thank you, noted. Nothing more to do.');
+});
