@@ -207,6 +207,8 @@ async function confirmYes(
     return;
   }
   if (!ctx.duo) return escalate('2fa_failed', 'alertcron.yaml has no duo: section', SAY.twoFactorFailed);
+  // The yes is saved before Duo is called: a run killed during the push resumes from here, not from the reply.
+  await ctx.commit();
   try {
     const pre = await ctx.duo.preauth(t.username, ctx.signal());
     t.statusMsg = pre.statusMsg.slice(0, 200);

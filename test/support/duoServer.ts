@@ -28,6 +28,8 @@ export interface DuoServer {
   requests: (RecordedRequest & { verdict: 'ok' | number })[];
   /** When set, auth_status never answers (a long poll that outlasts the client's timeout). */
   hangStatus: boolean;
+  /** When set, auth (the push) never answers: a run can be killed while it waits. */
+  hangPush: boolean;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startDuoServer(): Promise<DuoServer> {
         const u = users.get(username);
         if (!u || !u.enrolled) return fail(400, 40002, 'Invalid request parameters', 'username');
         if (params.get('factor') !== 'push' || params.get('async') !== '1') return fail(400, 40002, 'Invalid request parameters', 'this fake only does async pushes');
+        if (server.hangPush) return 'hang';
         const txid = `tx-${++txSeq}-${Math.random().toString(16).slice(2, 10)}`;
         pushes.push({ txid, username, type: params.get('type') ?? '', pushinfo: params.get('pushinfo') ?? '', result: u.push });
         return ok({ txid });
@@ -105,6 +108,6 @@ export async function startDuoServer(): Promise<DuoServer> {
     }
   };
   const recorder = await startHttpRecorder(handle);
-  const server: DuoServer = { base: recorder.base, ikey, skey, users, pushes, requests, hangStatus: false, close: () => recorder.close() };
+  const server: DuoServer = { base: recorder.base, ikey, skey, users, pushes, requests, hangStatus: false, hangPush: false, close: () => recorder.close() };
   return server;
 }
