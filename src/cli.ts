@@ -212,7 +212,7 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
 
   program
     .command('status')
-    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences')
+    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences, conversations of ask alerts')
     .addOption(configOption())
     .option('--json', 'print as JSON, for scripts')
     .addOption(verboseOption())
