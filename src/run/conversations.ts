@@ -43,8 +43,10 @@ export interface ConversationContext {
   pushTimeout: number;
   /** Makes what happened so far durable (a kill after a question or a push then repeats at most that step). */
   commit(): Promise<void>;
-  /** A fresh signal for one chat or Duo call, bounded by the run's deadline. */
+  /** A fresh signal for one chat or Duo call, bounded by the stage's time. */
   signal(): AbortSignal;
+  /** Whether the stage's time is up (the conversations not reached wait for the next run). */
+  expired?(): boolean;
   now: number;
 }
 
@@ -86,10 +88,14 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     data.conversations.push(conversation);
     result.audit.push({ event: 'conversation', alert: conversation.alert, key: conversation.key, person, to: 'new', note: conversation.history[0]!.note });
   }
-  for (const conversation of data.conversations) {
-    if (conversation.state === 'confirmed' || conversation.state === 'escalated') continue;
+  const open = data.conversations.filter((c) => c.state !== 'confirmed' && c.state !== 'escalated');
+  for (const [i, conversation] of open.entries()) {
     const alert = ctx.alerts.get(conversation.alert);
     if (!alert) continue;
+    if (ctx.expired?.()) {
+      result.warnings.push(`${open.length - i} conversation(s) wait for the next run: the conversation stage used its time`);
+      break;
+    }
     const before = JSON.stringify(conversation);
     try {
       await advance(conversation, alert.ask, ctx, result);

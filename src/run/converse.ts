@@ -7,6 +7,8 @@ import { conversationStage, type AskRequest, type ConversationResult } from './c
 
 /** Longest one chat or Duo call of the conversation stage may take. */
 const CALL_TIMEOUT_MS = 10_000;
+/** Longest the whole stage may take: what is left of the run goes to the deliveries; the rest waits for the next run. */
+const STAGE_BUDGET_MS = 15_000;
 
 /**
  * Runs the conversation stage with this run's chats and Duo: loads them only when an ask alert or an open
@@ -23,6 +25,7 @@ export async function converseStage(config: Config, alerts: readonly AlertDef[],
     if (!chats.has(name)) chats.set(name, createAskChannel(name, channel));
     return chats.get(name)!;
   };
+  const stageEnd = Math.min(deadlineAt, Date.now() + STAGE_BUDGET_MS);
   const duo = config.duo ? (await import('../notify/duo/client.js')).createDuoClient(config.duo) : undefined;
   return conversationStage(data, asks, {
     alerts: askAlerts,
@@ -30,7 +33,8 @@ export async function converseStage(config: Config, alerts: readonly AlertDef[],
     duo,
     pushTimeout: config.duo?.push_timeout ?? 0,
     commit,
-    signal: () => AbortSignal.timeout(Math.max(1, Math.min(CALL_TIMEOUT_MS, deadlineAt - Date.now()))),
+    signal: () => AbortSignal.timeout(Math.max(1, Math.min(CALL_TIMEOUT_MS, stageEnd - Date.now()))),
+    expired: () => Date.now() >= stageEnd,
     now,
   });
 }

@@ -10,7 +10,10 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number, defin
   data.silences = data.silences.filter((s) => now - s.endsAt <= maxAgeMs);
   data.sent = data.sent.filter((s) => now - s.at <= maxAgeMs);
   // A closed conversation stays while it quiets its alert for the person, and prune_after for status.
-  data.conversations = (data.conversations ?? []).filter((c) => c.closedAt === undefined || now - c.closedAt <= Math.max(maxAgeMs, c.quietFor));
+  // An open conversation of an alert that no longer exists ends with it, once as old as prune_after.
+  data.conversations = (data.conversations ?? []).filter((c) =>
+    c.closedAt === undefined ? defined.has(c.alert) || now - c.createdAt <= maxAgeMs : now - c.closedAt <= Math.max(maxAgeMs, c.quietFor),
+  );
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
   for (const [name, alert] of Object.entries(data.alerts)) {
     for (const [key, state] of Object.entries(alert.keys)) {
