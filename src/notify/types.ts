@@ -93,3 +93,11 @@ export interface AskChannel {
   /** The person's own messages in the private chat after position `after`, oldest first. */
   replies(address: import('../model/conversation.js').ChatAddress, after: string, signal: AbortSignal): Promise<ChatReply[]>;
 }
+
+/** The chat cannot reach the person at all (a Telegram user who never started the bot, a blocked bot): escalated as unknown. */
+export class PersonUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PersonUnreachable';
+  }
+}

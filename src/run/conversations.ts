@@ -3,7 +3,7 @@ import type { AuditEntry } from '../model/audit.js';
 import type { Conversation, EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
-import type { AskChannel, PersonRef } from '../notify/types.js';
+import { PersonUnreachable, type AskChannel, type PersonRef } from '../notify/types.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { parseAnswer } from '../policy/answer.js';
 import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation.js';
@@ -138,6 +138,7 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
       step('asked', `asked ${c.person} on ${c.channel}, answer due ${new Date(c.deadline).toISOString()}`);
     } catch (error) {
       c.lastError = redact(errorMessage(error));
+      if (error instanceof PersonUnreachable) return escalate('unknown_person', c.lastError);
       if (ctx.now >= c.deadline) return escalate('no_answer', `could not be asked before the deadline (${c.lastError})`);
       result.warnings.push(`conversation ${c.id}: could not ask ${c.person} on ${c.channel} yet: ${c.lastError}`);
     }
