@@ -104,6 +104,10 @@ export async function conversationStage(data: StateData, requests: readonly AskR
       result.warnings.push(`conversation ${conversation.id}: ${conversation.lastError}`);
     }
     await flushSaid(conversation, ctx, result);
+    if (conversation.received) {
+      conversation.received = conversation.received.filter((r) => conversation.state === 'asked' && Number(r.ref) > Number(conversation.readRef ?? 0));
+      if (!conversation.received.length) delete conversation.received;
+    }
     result.conversations.push({ id: conversation.id, person: conversation.person, state: conversation.state, ...(conversation.reason ? { reason: conversation.reason } : {}) });
     if (JSON.stringify(conversation) !== before) {
       if (result.deliveries.length) data.pending.push(...result.deliveries.splice(0));
@@ -284,4 +288,36 @@ function personRef(ask: AskPolicy, name: string): PersonRef {
 /** The Duo user name of a person: the mapping file's `duo`, else the name in the findings. */
 function duoUser(ask: AskPolicy, name: string): string {
   return ask.people[name]?.duo ?? name;
+}
+
+/** A private message a chat's inbox read this run (the fields of the inbox's chat messages that conversations use). */
+export interface ReadMessage {
+  channel: string;
+  user: string;
+  chat: string;
+  text: string;
+  /** Unix seconds. */
+  date: number;
+  messageId: string;
+}
+
+/**
+ * Keeps the private messages an inbox read this run (Telegram's one getUpdates) on the open conversations they
+ * answer, before the inbox's cursor is stored: a run killed after the cursor moved on still has the reply.
+ * Messages of people with no open conversation on that channel are not kept. Returns how many were kept.
+ */
+export function keepReplies(data: StateData, messages: readonly ReadMessage[]): number {
+  let kept = 0;
+  for (const m of messages) {
+    const c = (data.conversations ?? []).find((c) => c.state === 'asked' && c.channel === m.channel && c.address?.chat === m.chat && c.address.user === m.user);
+    if (!c || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
+    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId });
+    kept++;
+  }
+  return kept;
+}
+
+/** The kept private messages of one channel's conversations, as its ask channel reads replies from them. */
+export function keptReplies(data: StateData, channel: string): { chat: string; user: string; text: string; at: number; ref: string }[] {
+  return (data.conversations ?? []).flatMap((c) => (c.channel === channel && c.address ? (c.received ?? []).map((r) => ({ chat: c.address!.chat, user: c.address!.user, ...r })) : []));
 }

@@ -5,7 +5,7 @@ import type { ChatAddress } from '../../src/model/conversation.js';
 import { emptyState, type StateData } from '../../src/model/state.js';
 import { createDuoClient } from '../../src/notify/duo/client.js';
 import type { AskChannel, ChatReply, PersonRef } from '../../src/notify/types.js';
-import { conversationStage, type AskRequest } from '../../src/run/conversations.js';
+import { conversationStage, keepReplies, keptReplies, type AskRequest } from '../../src/run/conversations.js';
 import { startDuoServer } from '../support/duoServer.js';
 
 // The conversation stage on its own: the real Duo protocol server, and a chat kept in memory (the chat's own
@@ -148,4 +148,24 @@ test('without 2FA a yes closes at once', async () => {
   await stage(data, [], m.chat, 2 * MIN, { ...ask, two_factor: false });
   assert.equal(data.conversations[0]!.state, 'confirmed');
   assert.equal(m.said.at(-1)!.text, 'Thank you, noted. Nothing more to do.');
+});
+
+test('private messages an inbox read are kept on the conversation they answer (a kill after the inbox cursor moved loses none), then consumed', async () => {
+  const m = memoryChat({ jo: 'U-J' });
+  const data = emptyState();
+  await stage(data, [request('jo')], m.chat, 0, { ...ask, two_factor: false });
+  const jo = data.conversations[0]!;
+  const messages = [
+    { channel: 'bot', user: 'U-J', chat: 'D-U-J', text: 'yes', date: 60, messageId: '900' },
+    { channel: 'bot', user: 'U-X', chat: 'D-U-X', text: 'no', date: 60, messageId: '901' },
+    { channel: 'other', user: 'U-J', chat: 'D-U-J', text: 'no', date: 60, messageId: '902' },
+  ];
+  assert.equal(keepReplies(data, messages), 1);
+  assert.equal(keepReplies(data, messages), 0, 'read twice (a repeated getUpdates), kept once');
+  assert.deepEqual(keptReplies(data, 'bot'), [{ chat: 'D-U-J', user: 'U-J', text: 'yes', at: 60_000, ref: '900' }]);
+  const kept: AskChannel = { ...m.chat, replies: async (address, after) => keptReplies(data, 'bot').filter((r) => r.chat === address.chat && Number(r.ref) > Number(after)) };
+  await stage(data, [], kept, MIN, { ...ask, two_factor: false });
+  assert.equal(jo.state, 'confirmed');
+  assert.equal(jo.answer!.text, 'yes');
+  assert.equal(jo.received, undefined, 'consumed');
 });
