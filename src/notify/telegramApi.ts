@@ -148,6 +148,16 @@ export async function editMessage(bot: TelegramBot, chat: string | number, messa
   }
 }
 
+/** Replaces only a message's buttons (its text is not known here); "message is not modified" counts as done. */
+export async function editButtons(bot: TelegramBot, chat: string | number, messageId: number, buttons: PressButton[][], signal?: AbortSignal): Promise<void> {
+  try {
+    await callTelegram(bot, 'editMessageReplyMarkup', { chat_id: chat, message_id: messageId, reply_markup: { inline_keyboard: buttons } }, signal);
+  } catch (error) {
+    if (error instanceof TelegramApiError && error.status === 400 && /message is not modified/i.test(error.description)) return;
+    throw error;
+  }
+}
+
 /** Sends a plain-text message (no parse mode), optionally as a reply and with buttons; returns its message id. */
 export async function sendPlain(bot: TelegramBot, chat: string | number, text: string, options: { replyTo?: number; buttons?: PressButton[][] } = {}, signal?: AbortSignal): Promise<number> {
   const sent = await callTelegram<{ message_id: number }>(

@@ -18,9 +18,32 @@ export async function callPromote(sources: ReadonlyMap<string, Source>, request:
   }
 }
 
-/** Applies one request inside a transaction the caller holds (the run's inbox stage): a promote calls its source first. */
+/** Asks a source to perform another of its actions on one item (confirm, close, refresh ...); changes no state. */
+export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>): Promise<OperationResult> {
+  const action = sources.get(request.source)?.actions[request.action];
+  if (!action) return { ok: false, message: `source ${request.source} is not configured or has no action ${request.action}` };
+  try {
+    const done = await action(request.key, { by: request.by });
+    return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}), ...(done.labels ? { labels: done.labels } : {}), ...(done.finding ? { finding: done.finding } : {}) };
+  } catch (error) {
+    return { ok: false, message: redact(errorMessage(error)) };
+  }
+}
+
+/** The alerts in which a key was already promoted (applying a promote again is then only reported). */
+function promotedIn(data: StateData, key: string): string[] {
+  return Object.entries(data.alerts).flatMap(([name, state]) => (state.keys[key]?.handled?.how === 'promoted' ? [name] : []));
+}
+
+/**
+ * Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or another source
+ * action calls its source first. A key already promoted is not promoted again (a replayed press after a kill).
+ */
 export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
+  if (request.op === 'act') return callAction(sources, request);
   if (request.op !== 'promote') return applyToState(data, request, now);
+  const already = promotedIn(data, request.key);
+  if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
   const done = await callPromote(sources, request);
   if (done.ok) applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now);
   return done;
@@ -32,6 +55,7 @@ export async function applyRequest(data: StateData, request: OperationRequest, s
  * are not sent.
  */
 export async function perform(request: OperationRequest, store: StateStore, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
+  if (request.op === 'act') return callAction(sources, request);
   if (request.op !== 'promote') return changeState(store, (data) => applyToState(data, request, now));
   const done = await callPromote(sources, request);
   if (done.ok) await changeState(store, (data) => applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now));

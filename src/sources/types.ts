@@ -1,6 +1,7 @@
 import type { AlertBase } from '../model/alert.js';
 import type { AlertDefaults } from '../model/config.js';
 import type { Finding } from '../model/finding.js';
+import type { NoticeAction } from '../model/operation.js';
 import type { SearchResponse } from '../model/search.js';
 import type { Window } from '../model/window.js';
 
@@ -31,6 +32,19 @@ export interface FetchResult {
 export interface ActionResult {
   message: string;
   link?: string;
+  /** The item's fields after the action (e.g. {status: 'Approved'}): the notice's chat actions are recomputed from them. */
+  labels?: Record<string, string>;
+  /** The item as it is now, when the action re-read it (Refresh): the notice is re-rendered from it and edited. */
+  finding?: Finding;
+}
+
+/**
+ * A chat action a source offers on its alerts' notices (Telegram button, Slack reaction or reply): a NoticeAction
+ * and, optionally, for which findings it applies, by the finding's labels (its scalar fields as dotted paths),
+ * e.g. only while `status` is New. Asked when the notice is queued and again after an action changed the labels.
+ */
+export interface ChatActionSpec extends NoticeAction {
+  appliesTo?(labels: Readonly<Record<string, string>>): boolean;
 }
 
 /** An action a source offers on one of its items (tag, promote ...): throws a DeliveryError when it fails. */
@@ -99,4 +113,9 @@ export interface SourceDefinition<A extends AlertBase = AlertBase, C = unknown> 
   completeAlert(raw: Record<string, unknown>, base: AlertBase, context: AlertContext, extra: Record<string, unknown> | undefined): A;
   /** Loads the code that talks to the source, configured with its section. */
   load(section: C): Promise<Source<A>>;
+  /**
+   * The chat actions its alerts' notices offer (buttons on a Telegram bot, reactions and replies on a Slack app),
+   * in order. An action with op promote or act is performed by this source (its `actions[action ?? name]`).
+   */
+  chatActions?: readonly ChatActionSpec[];
 }

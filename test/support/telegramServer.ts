@@ -62,6 +62,8 @@ export interface TelegramServer extends HttpRecorder {
   inChat(chatId: number): FakeMessage[];
   /** Updates still queued (not confirmed by an offset, not expired). */
   queued(): number;
+  /** Forgets every queued update (as if another bot instance had confirmed them): a test starts with an empty queue. */
+  clearQueue(): void;
 }
 
 const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote', 'tg-emoji']);
@@ -312,6 +314,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     },
     inChat: (chatId: number) => state.messages.get(chatId) ?? [],
     queued: () => queue.length,
+    clearQueue: () => void queue.splice(0, queue.length),
   });
   Object.defineProperty(server, 'behaviour', { get: () => state.behaviour, set: (value: TelegramBehaviour) => (state.behaviour = value) });
   Object.defineProperty(server, 'conflict', { get: () => conflict, set: (value: TelegramServer['conflict']) => (conflict = value) });
