@@ -1,5 +1,6 @@
 import type { StateData } from '../model/state.js';
 import type { ChannelConfig } from './config.js';
+import type { PrivateMessage } from './telegramAsk.js';
 import { DeliveryError, type AskChannel, type InboxReader, type Notifier } from './types.js';
 
 /** Creates the notifier of a configured channel, loading its SDK only now (a run without it never pays for it). */
@@ -35,15 +36,24 @@ export async function createInbox(name: string, config: ChannelConfig): Promise<
   return undefined;
 }
 
-/** Whether a configured channel can hold private conversations with people (what `ask.via` needs). */
-export function canAsk(_config: ChannelConfig): boolean {
-  return false;
+/** Whether a configured channel can hold private conversations with people (what `ask.via` needs): a Slack app, a Telegram bot. */
+export function canAsk(config: ChannelConfig): boolean {
+  return config.type === 'slack-app' || (config.type === 'telegram' && config.bot);
 }
 
 /**
  * The private-conversation side of a chat channel, for ask alerts: find a person, write to them, read their
  * replies. Undefined for channels that cannot hold one (email, webhooks, incoming-webhook Slack ...).
  */
-export async function createAskChannel(_name: string, _config: ChannelConfig): Promise<AskChannel | undefined> {
+export async function createAskChannel(_name: string, config: ChannelConfig, kept: () => readonly PrivateMessage[] = () => []): Promise<AskChannel | undefined> {
+  if (config.missingSecret && canAsk(config)) {
+    // Every call fails with the reason: the conversation waits (and escalates at its deadline), it is not "unknown".
+    const fail = async (): Promise<never> => {
+      throw new Error(config.missingSecret);
+    };
+    return { find: fail, say: fail, replies: fail };
+  }
+  if (config.type === 'slack-app') return (await import('./slackAsk.js')).createSlackAskChannel({ api_url: config.api_url, bot_token: config.bot_token, timeout: config.timeout });
+  if (config.type === 'telegram' && config.bot) return (await import('./telegramAsk.js')).createTelegramAskChannel({ api_url: config.api_url, bot_token: config.bot_token, timeout: config.timeout }, kept);
   return undefined;
 }

@@ -140,14 +140,18 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           requestChat(data, name, config, message.chat, message.from, now, work);
           return;
         }
+        const handOn = () => read.messages.push({ channel: name, user: String(message.from?.id ?? ''), chat, text: message.text!, date: message.date, messageId: String(message.message_id), ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}) });
         const parsed = parseCommand(text, message);
         if (!parsed) {
-          if (isPrivate && !text.startsWith('/')) {
-            read.messages.push({ channel: name, user: String(message.from?.id ?? ''), chat, text: message.text!, date: message.date, messageId: String(message.message_id), ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}) });
-          }
+          if (isPrivate && !text.startsWith('/')) handOn();
           return;
         }
         const notice = parsed.ref ? noticeByRef(data, parsed.ref) : noticeByMessage(data, name, chat, message.reply_to_message!.message_id);
+        // A one-word reply to a message that is no notice (e.g. "yes" to an ask alert's question) is a plain message.
+        if (!notice && !parsed.ref && isPrivate && !text.startsWith('/')) {
+          handOn();
+          return;
+        }
         if (!isAllowedChat(data, name, config, chat)) {
           // Nothing is sent to a chat the administrator did not allow: the refusal is only audited.
           refuse(update, chat, message.from, parsed.word, 'chat not allowed');

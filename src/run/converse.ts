@@ -3,7 +3,7 @@ import type { AlertBase, AskPolicy } from '../model/alert.js';
 import type { StateData } from '../model/state.js';
 import { createAskChannel } from '../notify/registry.js';
 import type { AskChannel } from '../notify/types.js';
-import { conversationStage, type AskRequest, type ConversationResult } from './conversations.js';
+import { conversationStage, keptReplies, type AskRequest, type ConversationResult } from './conversations.js';
 
 /** Longest one chat or Duo call of the conversation stage may take. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -22,7 +22,7 @@ export async function converseStage(config: Config, alerts: readonly AlertDef[],
   const chat = (name: string) => {
     const channel = config.channels[name];
     if (!channel) return Promise.resolve(undefined);
-    if (!chats.has(name)) chats.set(name, createAskChannel(name, channel));
+    if (!chats.has(name)) chats.set(name, createAskChannel(name, channel, () => keptReplies(data, name)));
     return chats.get(name)!;
   };
   const stageEnd = Math.min(deadlineAt, Date.now() + STAGE_BUDGET_MS);
