@@ -1,6 +1,8 @@
 // Ask alerts end to end through bin/alertcron.js: the real engine finds sudo events, the Slack Web API test server
 // holds the DMs, the Duo Auth API test server confirms (or refuses) the yes, and the SMTP sink gets the escalations.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDuoServer, type DuoServer } from '../support/duoServer.js';
 import { defaultConfig, type Project } from '../support/project.js';
@@ -139,4 +141,61 @@ test('a run killed while it sends the Duo push resumes the conversation from the
   assert.equal(erin.state, 'confirmed');
   assert.deepEqual(erin.history.map((h) => h.state), ['new', 'asked', 'answered_yes', '2fa_pending', 'confirmed']);
   assert.equal(world.smtp.messages.length, 0, 'nothing escalated');
+});
+
+test('ask over a Telegram bot: people file to user ids, a reply to the question and a plain no, read from the run\'s one getUpdates', async () => {
+  const { startTelegramServer } = await import('../support/telegramServer.js');
+  const tg = await startTelegramServer();
+  try {
+    const T = uniqueBaseTime();
+    const index = await world.index('sudo-ask-tg');
+    const project = world.project();
+    project.writeConfig({
+      ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+      channels: {
+        'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
+        'soc-tg': { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' },
+      },
+      duo: { api_url: duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s' },
+    });
+    Object.assign(project.env, { TELEGRAM_BOT_TOKEN: tg.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
+    writeFileSync(join(project.dir, 'people.yaml'), 'frank: { telegram: 5151, duo: frank.duo }\ngail: 5252\n');
+    project.writeAlert('sudo', {
+      index,
+      condition: { type: 'any' },
+      group_by: 'user.name',
+      notify: ['soc-email'],
+      samples: 0,
+      title: 'sudo by {{user.name}} on {{host.name}}',
+      ask: { person: 'user.name', people: 'people.yaml', via: 'soc-tg', question: 'Did you run {{process.args}} on {{host.name}}?' },
+    });
+    duo.users.set('frank.duo', { enrolled: true, push: 'allow' });
+    await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'frank'), sudo(T - 30_000, 'gail')]);
+    const run = async (at: number) => {
+      const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
+      assert.equal(result.code, 0, result.stderr);
+    };
+    await run(T);
+    const [question] = tg.inChat(5151);
+    assert.match(question!.text, /^Did you run sudo -i on db-3\?/);
+    assert.equal(tg.inChat(5252).length, 1);
+    const FRANK = { id: 5151, first_name: 'Frank' };
+    const GAIL = { id: 5252, first_name: 'Gail' };
+    tg.say(FRANK, { id: 5151, type: 'private', first_name: 'Frank' }, 'yes', question);
+    tg.say(GAIL, { id: 5252, type: 'private', first_name: 'Gail' }, 'Nope, not me');
+    const polls = tg.polls.length;
+    await run(T + MIN);
+    assert.equal(tg.polls.length - polls, 1, 'one getUpdates per run, shared by the inbox and the conversations');
+    assert.equal(conversation(project, 'frank').state, '2fa_pending');
+    assert.equal(duo.pushes.at(-1)!.username, 'frank.duo', 'the people file names the Duo user');
+    assert.equal(conversation(project, 'gail').reason, 'said_no');
+    assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['[ask: said no] sudo by gail on db-3']);
+    assert.ok(!tg.sent.some((s) => /No notice with that reference/.test(s.visible)), 'the reply to the question is no command');
+    await run(T + 2 * MIN);
+    assert.equal(conversation(project, 'frank').state, 'confirmed');
+    assert.match(tg.inChat(5151).at(-1)!.text, /Confirmed with 2FA/);
+    assert.equal(world.smtp.messages.length, 1);
+  } finally {
+    await tg.close();
+  }
 });
