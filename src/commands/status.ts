@@ -18,6 +18,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
   const { loaded, store, now } = await openProject(options.config, { offline: true });
   const { data, warning } = await store.peek();
   const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));
+  const asking = new Set(loaded.alerts.filter((a) => a.ask).map((a) => a.name));
   const alerts = Object.entries(data.alerts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, alert]) => ({
@@ -75,7 +76,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';
-      lines.push(`  firing ${JSON.stringify(f.key)}: notified ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
+      lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
     }
   }
   lines.push(`pending deliveries: ${status.pending.length}`);

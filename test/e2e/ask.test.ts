@@ -110,6 +110,9 @@ test('ask alert: yes + push allowed is quiet, yes + push denied, no, silence and
   const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + 12 * MIN) });
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /^conversations: 0 open, 5 closed$/m);
+  assert.match(status.stdout, /^ {2}firing "alice": asked about 2 time\(s\)/m, 'a finding of an ask alert is asked about, not notified');
+  const list = await project.run(['list'], { ALERTCRON_NOW: iso(T + 12 * MIN) });
+  assert.match(list.stdout, /^sudo {2}every 1m {2}any by user\.name {2}throttle 1m {2}-> ask via soc-bot, escalate to soc-email {2}\(/m);
   assert.match(status.stdout, /^ {2}sudo "alice" asking "alice@example\.org" on soc-bot: confirmed$/m);
   assert.match(status.stdout, /^ {2}sudo "bob" asking "bob@example\.org" on soc-bot: escalated \(2FA denied\)$/m);
   assert.match(status.stdout, /^ {4}\S+ 2fa_pending: Duo push sent to bob@example\.org$/m);
