@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
+import { useTheHiveServer } from '../support/theHiveServer.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
+const fake = useTheHiveServer();
 let slack: SlackApiServer;
 before(async () => {
   slack = await startSlackApiServer();
@@ -131,4 +133,42 @@ test('429 on history and ok:false answers are handled like every channel failure
   assert.equal(other.p.state().pending.length, 0, 'a permanent failure is dropped with an audit record');
   assert.ok(other.p.audit().some((e) => e.event === 'delivery_failed' && e.retryable === false));
   slack.failing.clear();
+});
+
+test('a TheHive alert: ⬆️ from an allowed person promotes it to one case at the next run; 💤 ignores it; the escalation stops', async () => {
+  const T = uniqueBaseTime();
+  const channel = `C0HIVE${nextChannel++}`;
+  slack.channels.set(channel, []);
+  const p = world.project();
+  p.writeConfig({
+    thehive: { url: fake.server.base, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s' },
+    channels: {
+      'ops-slack': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel, api_url: slack.apiUrl, allowed_users: ['U0ALICE'], timeout: '3s' },
+      'oncall-slack': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: slack.apiUrl, timeout: '3s' },
+    },
+    delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 },
+  });
+  Object.assign(p.env, { SLACK_BOT_TOKEN: slack.token, THEHIVE_API_KEY: fake.server.apiKey });
+  p.writeAlert('hive-sla', { source: 'thehive', thehive: { severity: [3, 4] }, notify: ['ops-slack'], escalation: [{ after: '30m', notify: ['oncall-slack'] }] });
+  const phishing = fake.server.addAlert({ title: 'Phishing click', severity: 3, _createdAt: T });
+  const malware = fake.server.addAlert({ title: 'Malware', severity: 3, _createdAt: T });
+  const at = async (minutes: number) => {
+    const result = await p.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  await at(1);
+  const notices = slack.posted(channel);
+  assert.equal(notices.length, 2);
+  assert.match(JSON.stringify(notices[0]!.blocks), /React :arrow_up: Promote, :zzz: Ignore 30m; or reply in this thread: promote, ignore 2h/);
+  const byTitle = (title: string) => notices.find((n) => n.text.includes(title))!;
+  slack.react(channel, byTitle('Phishing').ts, 'arrow_up', 'U0ALICE');
+  slack.react(channel, byTitle('Phishing').ts, 'arrow_up', 'U0EVE');
+  slack.reply(channel, byTitle('Malware').ts, 'U0ALICE', 'ignore 2h');
+  await at(2);
+  assert.deepEqual(fake.server.cases.map((c) => c.alertId), [phishing._id], 'one case, from Alice; Eve was refused');
+  assert.match(byTitle('Phishing').replies.map((r) => r.text).join('\n'), /✔ Promote by slack user U0ALICE: case #1 created from alert/);
+  assert.ok(p.state().silences.some((s: { key: string; endsAt: number; createdAt: number }) => s.key === malware._id && s.endsAt - s.createdAt === 120 * MIN));
+  await at(31);
+  assert.equal(slack.posted('C0ALERTS').filter((m) => m.text.includes('Phishing')).length, 0, 'promoted: no escalation');
+  assert.equal(slack.posted('C0ALERTS').filter((m) => m.text.includes('Malware')).length, 0, 'ignored for 2h: no escalation');
 });
