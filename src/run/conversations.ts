@@ -1,6 +1,6 @@
 import type { AlertBase, AskPolicy } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
-import type { Conversation, EscalationReason } from '../model/conversation.js';
+import { isClosed, type Conversation, type EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
 import { PersonUnreachable, type AskChannel, type PersonRef } from '../notify/types.js';
@@ -88,7 +88,8 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     data.conversations.push(conversation);
     result.audit.push({ event: 'conversation', alert: conversation.alert, key: conversation.key, person, to: 'new', note: conversation.history[0]!.note });
   }
-  const open = data.conversations.filter((c) => c.state !== 'confirmed' && c.state !== 'escalated');
+  // Open conversations, and closed ones whose last words to the person could not be sent yet.
+  const open = data.conversations.filter((c) => !isClosed(c) || c.outbox?.length);
   for (const [i, conversation] of open.entries()) {
     const alert = ctx.alerts.get(conversation.alert);
     if (!alert) continue;
@@ -98,7 +99,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     }
     const before = JSON.stringify(conversation);
     try {
-      await advance(conversation, alert.ask, ctx, result);
+      if (!isClosed(conversation)) await advance(conversation, alert.ask, ctx, result);
     } catch (error) {
       conversation.lastError = redact(errorMessage(error));
       result.warnings.push(`conversation ${conversation.id}: ${conversation.lastError}`);

@@ -15,7 +15,7 @@ const STAGE_BUDGET_MS = 15_000;
  * conversation needs them, and bounds every call by the run's deadline.
  */
 export async function converseStage(config: Config, alerts: readonly AlertDef[], data: StateData, asks: readonly AskRequest[], commit: () => Promise<void>, deadlineAt: number, now: number): Promise<ConversationResult | undefined> {
-  const open = (data.conversations ?? []).some((c) => c.state !== 'confirmed' && c.state !== 'escalated');
+  const open = (data.conversations ?? []).some((c) => (c.state !== 'confirmed' && c.state !== 'escalated') || c.outbox?.length);
   if (!asks.length && !open) return undefined;
   const askAlerts = new Map(alerts.filter((a): a is AlertDef & { ask: AskPolicy } => !!a.ask).map((a) => [a.name, a as AlertBase & { ask: AskPolicy }]));
   const chats = new Map<string, Promise<AskChannel | undefined>>();

@@ -169,3 +169,22 @@ test('private messages an inbox read are kept on the conversation they answer (a
   assert.equal(jo.answer!.text, 'yes');
   assert.equal(jo.received, undefined, 'consumed');
 });
+
+test('the last words to the person are sent by a later run when the chat failed when the conversation closed', async () => {
+  const m = memoryChat({ kim: 'U-K' });
+  const data = emptyState();
+  await stage(data, [request('kim')], m.chat, 0);
+  m.reply('D-U-K', 'no', MIN);
+  const sayOnce = m.chat.say;
+  m.chat.say = async () => {
+    throw new Error('chat down');
+  };
+  const failed = await stage(data, [], m.chat, 2 * MIN);
+  assert.equal(data.conversations[0]!.reason, 'said_no');
+  assert.match(failed.warnings.join('\n'), /could not write to kim on bot: chat down \(tried again next run\)/);
+  m.chat.say = sayOnce;
+  await stage(data, [], m.chat, 3 * MIN);
+  assert.equal(data.conversations[0]!.outbox, undefined);
+  assert.match(m.said.at(-1)!.text, /security team has been told/);
+  assert.equal(data.pending.length, 1, 'escalated once');
+});
