@@ -7,11 +7,11 @@ import { redact } from '../util/redact.js';
 import { applyToState } from './stateOperations.js';
 
 /** Asks a source to promote one of its items (e.g. a TheHive alert to a case); changes no state. */
-export async function callPromote(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' }>): Promise<OperationResult> {
+export async function callPromote(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' }>, signal?: AbortSignal): Promise<OperationResult> {
   const promote = sources.get(request.source)?.actions.promote;
   if (!promote) return { ok: false, message: `source ${request.source} is not configured or cannot promote` };
   try {
-    const done = await promote(request.key, {});
+    const done = await promote(request.key, {}, signal);
     return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}) };
   } catch (error) {
     return { ok: false, message: redact(errorMessage(error)) };
@@ -19,11 +19,11 @@ export async function callPromote(sources: ReadonlyMap<string, Source>, request:
 }
 
 /** Asks a source to perform another of its actions on one item (confirm, close, refresh ...); changes no state. */
-export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>): Promise<OperationResult> {
+export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>, signal?: AbortSignal): Promise<OperationResult> {
   const action = sources.get(request.source)?.actions[request.action];
   if (!action) return { ok: false, message: `source ${request.source} is not configured or has no action ${request.action}` };
   try {
-    const done = await action(request.key, { by: request.by });
+    const done = await action(request.key, { by: request.by }, signal);
     return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}), ...(done.labels ? { labels: done.labels } : {}), ...(done.finding ? { finding: done.finding } : {}) };
   } catch (error) {
     return { ok: false, message: redact(errorMessage(error)) };
@@ -37,14 +37,14 @@ function promotedIn(data: StateData, key: string): string[] {
 
 /**
  * Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or another source
- * action calls its source first. A key already promoted is not promoted again (a replayed press after a kill).
+ * action calls its source first (cut short by `signal`, the run's deadline). A key already promoted is not promoted again (a replayed press after a kill).
  */
-export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
-  if (request.op === 'act') return callAction(sources, request);
+export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number, signal?: AbortSignal): Promise<OperationResult> {
+  if (request.op === 'act') return callAction(sources, request, signal);
   if (request.op !== 'promote') return applyToState(data, request, now);
   const already = promotedIn(data, request.key);
   if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
-  const done = await callPromote(sources, request);
+  const done = await callPromote(sources, request, signal);
   if (done.ok) applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now);
   return done;
 }
