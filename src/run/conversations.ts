@@ -3,7 +3,7 @@ import type { AuditEntry } from '../model/audit.js';
 import { isClosed, type Conversation, type EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
-import { PersonUnreachable, type AskChannel, type PersonRef } from '../notify/types.js';
+import { PersonUnreachable, type AskChannel, type ChatReply, type PersonRef } from '../notify/types.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { parseAnswer } from '../policy/answer.js';
 import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation.js';
@@ -92,7 +92,11 @@ export async function conversationStage(data: StateData, requests: readonly AskR
   const open = data.conversations.filter((c) => !isClosed(c) || c.outbox?.length);
   for (const [i, conversation] of open.entries()) {
     const alert = ctx.alerts.get(conversation.alert);
-    if (!alert) continue;
+    if (!alert) {
+      // Its alert was deleted or lost its ask: nothing can escalate it, so every run says so until someone acts.
+      if (!isClosed(conversation)) result.warnings.push(`conversation ${conversation.id}: its alert no longer exists or has no ask: section, so it can neither be asked nor escalated: restore the alert (or tell the people yourself); it is forgotten once as old as state.prune_after`);
+      continue;
+    }
     if (ctx.expired?.()) {
       result.warnings.push(`${open.length - i} conversation(s) wait for the next run: the conversation stage used its time`);
       break;
@@ -129,9 +133,10 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
   };
   if (c.state === 'new') {
     if (!c.person) return escalate('unknown_person', `the finding has no value in ${ask.person}`);
-    const chat = await ctx.chat(c.channel);
-    if (!chat) return escalate('unknown_person', `channel ${c.channel} cannot hold a private conversation`);
     try {
+      // Inside the try: a chat that cannot even be set up (e.g. its token is missing) still escalates at the deadline.
+      const chat = await ctx.chat(c.channel);
+      if (!chat) return escalate('unknown_person', `channel ${c.channel} cannot hold a private conversation`);
       const address = await chat.find(personRef(ask, c.person), ctx.signal());
       if (!address) return escalate('unknown_person', `${c.channel} does not know ${JSON.stringify(c.person)}`);
       c.address = address;
@@ -150,11 +155,12 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
     return;
   }
   if (c.state === 'asked') {
-    const chat = await ctx.chat(c.channel);
-    let replies: Awaited<ReturnType<NonNullable<typeof chat>['replies']>> = [];
-    if (chat && c.address) {
+    let replies: ChatReply[] = [];
+    if (c.address) {
       try {
-        replies = await chat.replies(c.address, c.readRef ?? c.questionRef ?? '0', ctx.signal());
+        // Inside the try: a chat that fails to set up every run must not keep the deadline below from escalating.
+        const chat = await ctx.chat(c.channel);
+        if (chat) replies = await chat.replies(c.address, c.readRef ?? c.questionRef ?? '0', ctx.signal());
         delete c.lastError;
       } catch (error) {
         c.lastError = redact(errorMessage(error));
@@ -259,10 +265,11 @@ function say(c: Conversation, text: string): void {
 /** Sends the messages queued for the person, keeping those the chat refused for the next run. */
 async function flushSaid(c: Conversation, ctx: ConversationContext, result: ConversationResult): Promise<void> {
   if (!c.outbox?.length || !c.address) return;
-  const chat = await ctx.chat(c.channel);
-  if (!chat) return;
   while (c.outbox.length) {
     try {
+      // A chat that cannot be set up is one more refusal: it must not stop the stage (and its escalations' commit).
+      const chat = await ctx.chat(c.channel);
+      if (!chat) return;
       // Our own messages are not replies: each chat's replies() leaves out what the bot wrote.
       await chat.say(c.address, c.outbox[0]!, ctx.signal());
       c.outbox.shift();

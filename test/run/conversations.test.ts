@@ -188,3 +188,45 @@ test('the last words to the person are sent by a later run when the chat failed 
   assert.match(m.said.at(-1)!.text, /security team has been told/);
   assert.equal(data.pending.length, 1, 'escalated once');
 });
+
+test('a chat that cannot even be set up every run still escalates the unanswered question at the deadline', async () => {
+  const m = memoryChat({ 'bob@example.org': 'U-BOB' });
+  const data = emptyState();
+  await stage(data, [request('bob')], m.chat, 0, { ...ask, two_factor: false });
+  assert.equal(data.conversations[0]!.state, 'asked');
+  const broken = async () => {
+    throw new Error('channel bot: TELEGRAM_TOKEN is not set');
+  };
+  const run = (now: number) =>
+    conversationStage(data, [], { alerts: new Map([['sudo', { ...alert, ask: { ...ask, two_factor: false } }]]), chat: broken, duo: client, pushTimeout: 5 * MIN, commit: async () => {}, signal: () => AbortSignal.timeout(2000), now });
+  const early = await run(10 * MIN);
+  assert.equal(data.conversations[0]!.state, 'asked');
+  assert.match(early.warnings.join('\n'), /TELEGRAM_TOKEN is not set/);
+  await run(31 * MIN);
+  assert.equal(data.conversations[0]!.state, 'escalated', 'the deadline escalates even though the chat never came up');
+  assert.equal(data.conversations[0]!.reason, 'no_answer');
+  assert.deepEqual(data.pending.map((p) => p.channel), ['soc']);
+});
+
+test('a question that could not be asked because the chat never comes up escalates at the deadline', async () => {
+  const data = emptyState();
+  const broken = async () => {
+    throw new Error('channel bot: TELEGRAM_TOKEN is not set');
+  };
+  const policy = { ...ask, two_factor: false };
+  const run = (requests: AskRequest[], now: number) =>
+    conversationStage(data, requests, { alerts: new Map([['sudo', { ...alert, ask: policy }]]), chat: broken, duo: client, pushTimeout: 5 * MIN, commit: async () => {}, signal: () => AbortSignal.timeout(2000), now });
+  await run([request('bob')], 0);
+  assert.equal(data.conversations[0]!.state, 'new');
+  await run([], 31 * MIN);
+  assert.equal(data.conversations[0]!.state, 'escalated');
+  assert.deepEqual(data.pending.map((p) => p.channel), ['soc']);
+});
+
+test('an open conversation whose alert was deleted is named in the warnings of every run, not left in silence', async () => {
+  const m = memoryChat({ 'bob@example.org': 'U-BOB' });
+  const data = emptyState();
+  await stage(data, [request('bob')], m.chat, 0);
+  const result = await conversationStage(data, [], { alerts: new Map(), chat: async () => m.chat, duo: client, pushTimeout: 5 * MIN, commit: async () => {}, signal: () => AbortSignal.timeout(2000), now: MIN });
+  assert.match(result.warnings.join('\n'), /conversation sudo\/bob: its alert no longer exists/);
+});
