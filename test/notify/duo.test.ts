@@ -49,6 +49,8 @@ test('Duo client against the protocol server: preauth, async push, status allow 
   const push = duo.pushes.find((p) => p.txid === txid)!;
   assert.equal(push.type, 'alertcron');
   assert.equal(new URLSearchParams(push.pushinfo).get('alert'), 'sudo on db-3 & more');
+  // Duo's documented form (from=login%20portal&domain=example.com): %20, not the form encoding's +, which Duo Mobile would show as is.
+  assert.equal(push.pushinfo, 'from=alertcron&alert=sudo%20on%20db-3%20%26%20more');
   assert.equal((await client.status(txid)).result, 'waiting');
   duo.users.get('alice')!.push = 'allow';
   assert.equal((await client.status(txid)).result, 'allow');

@@ -1,6 +1,6 @@
 import type { DuoConfig } from '../../model/config.js';
 import { request } from '../../http/post.js';
-import { canonParams, duoDate, signRequest } from './sign.js';
+import { canonParams, duoDate, duoEncode, signRequest } from './sign.js';
 
 /** What preauth says about a user: `auth` (can authenticate, with devices), `enroll` (not enrolled), `allow` (bypass) or `deny`. */
 export interface DuoPreauth {
@@ -71,7 +71,8 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
       return { result, statusMsg: String(r.status_msg ?? ''), canPush: devices.some((d) => Array.isArray(d.capabilities) && d.capabilities.includes('push')) };
     },
     async push(username, info, signal) {
-      const pushinfo = new URLSearchParams(info).toString();
+      // Duo shows pushinfo decoded as %XX only: a form-encoded + for a space would reach the phone as a +.
+      const pushinfo = Object.entries(info).map(([key, value]) => `${duoEncode(key)}=${duoEncode(value)}`).join('&');
       const r = await call('POST', '/auth/v2/auth', { username, factor: 'push', device: 'auto', async: '1', type: config.push_type, pushinfo }, signal);
       if (typeof r.txid !== 'string' || !r.txid) throw new DuoError('Duo auth: no txid in the answer');
       return r.txid;
