@@ -94,7 +94,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     const alert = ctx.alerts.get(conversation.alert);
     if (!alert) {
       // Its alert was deleted or lost its ask: nothing can escalate it, so every run says so until someone acts.
-      if (!isClosed(conversation)) result.warnings.push(`conversation ${conversation.id}: its alert no longer exists or has no ask: section, so it can neither be asked nor escalated: restore the alert (or tell the people yourself); it is forgotten once as old as state.prune_after`);
+      if (!isClosed(conversation)) result.warnings.push(`conversation ${conversation.id}: its alert is deleted, disabled, invalid or has no ask: section this run, so it can neither be asked nor escalated: restore the alert (or tell the people yourself); it is forgotten once as old as state.prune_after`);
       continue;
     }
     if (ctx.expired?.()) {

@@ -228,5 +228,5 @@ test('an open conversation whose alert was deleted is named in the warnings of e
   const data = emptyState();
   await stage(data, [request('bob')], m.chat, 0);
   const result = await conversationStage(data, [], { alerts: new Map(), chat: async () => m.chat, duo: client, pushTimeout: 5 * MIN, commit: async () => {}, signal: () => AbortSignal.timeout(2000), now: MIN });
-  assert.match(result.warnings.join('\n'), /conversation sudo\/bob: its alert no longer exists/);
+  assert.match(result.warnings.join('\n'), /conversation sudo\/bob: its alert is deleted, disabled, invalid or has no ask/);
 });
