@@ -2,6 +2,10 @@ import type { ChatAddress } from '../model/conversation.js';
 import { fallbackText } from './slack.js';
 import { callSlack, postMessage, readHistory, SlackApiError, type SlackApp } from './slackApi.js';
 import { sanitizeText } from './text.js';
+import { truncate } from './truncate.js';
+
+/** Most characters of a section block's text (Slack's limit). */
+const SECTION_LIMIT = 3000;
 import type { AskChannel, ChatReply, PersonRef } from './types.js';
 
 /** Slack's answers that mean "this workspace has no such person to talk to" (the conversation escalates). */
@@ -32,8 +36,11 @@ export function createSlackAskChannel(app: SlackApp): AskChannel {
       }
     },
     async say(address: ChatAddress, text: string, signal: AbortSignal): Promise<string> {
-      // The question holds log data: inert text (no mentions, links or styling), as every Slack notice.
-      const posted = await postMessage(app, { channel: address.chat, text: fallbackText(sanitizeText(text)) }, signal);
+      // The question holds log data: shown only as a plain_text block (no mrkdwn, so no mentions, links or styling),
+      // with the same inert fallback as every Slack notice.
+      const clean = sanitizeText(text);
+      const blocks = [{ type: 'section', text: { type: 'plain_text', text: truncate(clean, SECTION_LIMIT), emoji: false } }];
+      const posted = await postMessage(app, { channel: address.chat, text: fallbackText(truncate(clean, 1000)), blocks }, signal);
       return posted.ts;
     },
     async replies(address: ChatAddress, after: string, signal: AbortSignal): Promise<ChatReply[]> {

@@ -25,6 +25,8 @@ test('Slack: a person found by email or user id, the DM opened, the question ine
     const question = server.find('D0ALICE', ts)!;
     assert.doesNotMatch(question.text, /<!channel>|<https?:|\*urgent\*/);
     assert.equal(question.body!.unfurl_links, false);
+    // The text itself is shown only as plain_text: mrkdwn would turn a bare URL from the logs into a link.
+    assert.deepEqual(question.blocks, [{ type: 'section', text: { type: 'plain_text', text: 'Did you log in as <!channel> from <https://evil.example|here>? *urgent*', emoji: false } }]);
     server.say('D0ALICE', 'U0MALLORY', 'yes');
     const bot = await chat.say(alice!, 'a reminder', signal());
     const reply = server.say('D0ALICE', 'U0ALICE', 'no, not me');
