@@ -280,7 +280,7 @@ instead of running on old state. See README, "Two hosts".`)
 
   program
     .command('status')
-    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions')
+    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions, conversations of ask alerts')
     .addOption(configOption())
     .option('--json', 'print as JSON, for scripts')
     .addOption(verboseOption())

@@ -39,8 +39,8 @@ function printAlert(alert: AlertReport, withBodies: boolean): void {
   log(`${alert.name}${window}: ${alert.findings.length} finding(s)`);
   for (const f of alert.findings) {
     const next = f.nextAt ? `, next repeat after ${f.nextAt}` : '';
-    log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : 'skip'} (${f.decision}${next})`);
-    if (withBodies && f.notify) {
+    log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : f.asked ? 'ASK the person' : 'skip'} (${f.decision}${next})`);
+    if (withBodies && (f.notify || f.asked)) {
       log(`    title: ${f.title}`);
       for (const line of f.message.split('\n')) log(`    | ${line}`);
     }
@@ -61,4 +61,9 @@ export function printDelivered(report: RunReport): void {
 /** Prints the report as JSON, with secrets redacted. */
 export function printJson(value: unknown): void {
   console.log(redact(JSON.stringify(value, null, 2)));
+}
+
+/** Prints, for people, where each conversation of an ask alert stands after the run (for `run --verbose`). */
+export function printConversations(report: RunReport): void {
+  for (const c of report.conversations ?? []) console.log(redact(`conversation: ${c.id} with ${JSON.stringify(c.person)}: ${c.state}${c.reason ? ` (${c.reason})` : ''}`));
 }

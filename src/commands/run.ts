@@ -1,6 +1,6 @@
 import type { RunReport } from '../run/report.js';
 import { runAlerts } from '../run/runAlerts.js';
-import { printDelivered, printErrors, printFindings, printJson } from './printReport.js';
+import { printConversations, printDelivered, printErrors, printFindings, printJson } from './printReport.js';
 
 /** Options of `alertcron run`. */
 export interface RunCommandOptions {
@@ -20,7 +20,10 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   if (options.json) printJson(report);
   else if (options.dryRun || options.verbose) {
     printFindings(report, !!options.dryRun, options.verbose ? await explainEmpty(options.config, report) : undefined);
-    if (options.verbose) printDelivered(report);
+    if (options.verbose) {
+      printConversations(report);
+      printDelivered(report);
+    }
   }
   printErrors(report);
   return report.exitCode;

@@ -6,6 +6,7 @@ import { formatDuration } from '../util/duration.js';
 import { ExitCode } from '../util/errors.js';
 import { printJson } from './printReport.js';
 import { describeSilence } from './silence.js';
+import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
 
 /** How many of the latest chat actions `status` lists. */
 const CHAT_LOG_SHOWN = 20;
@@ -17,6 +18,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
   const { loaded, store, now } = await openProject(options.config, { offline: true });
   const { data, warning } = await store.peek();
   const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));
+  const asking = new Set(loaded.alerts.filter((a) => a.ask).map((a) => a.name));
   const alerts = Object.entries(data.alerts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, alert]) => ({
@@ -55,6 +57,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     sources: data.sources,
     chats: data.chats ?? {},
     chat_actions: (data.chatLog ?? []).slice(-CHAT_LOG_SHOWN).map((e) => ({ ...e, at: iso(e.at) })),
+    ...(data.conversations?.length ? { conversations: data.conversations.map(conversationStatus) } : {}),
     warning: warning ?? null,
   };
   if (options.json) {
@@ -73,7 +76,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';
-      lines.push(`  firing ${JSON.stringify(f.key)}: notified ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
+      lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
     }
   }
   lines.push(`pending deliveries: ${status.pending.length}`);
@@ -95,7 +98,33 @@ export async function statusCommand(options: { config: string; json?: boolean })
     lines.push(`chat actions (latest ${status.chat_actions.length}):`);
     for (const e of status.chat_actions) lines.push(`  ${e.at} ${e.channel} chat ${e.chat}: ${e.by}: ${JSON.stringify(e.what)} ${e.ok ? 'done' : 'refused/failed'}: ${JSON.stringify(e.result)}`);
   }
+  if (status.conversations) {
+    lines.push(`conversations: ${status.conversations.filter((c) => !c.closed).length} open, ${status.conversations.filter((c) => c.closed).length} closed`);
+    for (const c of status.conversations) {
+      const due = c.closed ? '' : `, answer due ${c.deadline}`;
+      lines.push(`  ${c.alert} ${JSON.stringify(c.key)} asking ${JSON.stringify(c.person)} on ${c.channel}: ${c.state}${c.reason ? ` (${c.reason})` : ''}${due}${c.last_error ? `; last error: ${c.last_error}` : ''}`);
+      for (const step of c.steps) lines.push(`    ${step.at} ${step.state}: ${step.note}`);
+    }
+  }
   if (warning) lines.push(`warning: ${warning}`);
   console.log(lines.join('\n'));
   return ExitCode.ok;
+}
+
+/** One conversation of an ask alert as status shows it: where it stands, why, and every step taken. */
+function conversationStatus(c: import('../model/conversation.js').Conversation) {
+  return {
+    alert: c.alert,
+    key: c.key,
+    person: c.person,
+    channel: c.channel,
+    state: c.state,
+    reason: c.reason ? ESCALATION_REASONS[c.reason] : null,
+    closed: isClosed(c),
+    asked: iso(c.askedAt),
+    deadline: iso(c.deadline),
+    two_factor: c.twoFactor ? { username: c.twoFactor.username, result: c.twoFactor.result ?? null, pushed: iso(c.twoFactor.pushedAt) } : null,
+    last_error: c.lastError ?? null,
+    steps: c.history.map((h) => ({ at: iso(h.at), state: h.state, note: h.note })),
+  };
 }

@@ -12,6 +12,7 @@ import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js'
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
+import { checkAsk, completeAsk, loadPeople, type RawAsk } from './askPolicy.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -69,7 +70,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
-    if (!('problems' in checked)) return stat ? remember(cache, path, stat, checked) : checked;
+    if (!('problems' in checked)) return namesPeople(cached) ? withPeople(config, checked, cached) : stat ? remember(cache, path, stat, checked) : checked;
   }
   const read = readInputFile(path);
   if ('problem' in read) return { problems: [{ file, ...read.problem }] };
@@ -81,9 +82,15 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   const checked = checkAlert(config, yaml, path, name);
   if (stat && !('problems' in checked)) {
     cache?.set(path, stat, yaml.value);
-    remember(cache, path, stat, checked);
+    // An alert with a people file is not kept as completed: the file is read anew each run.
+    if (!namesPeople(yaml.value)) remember(cache, path, stat, checked);
   }
-  return checked;
+  return 'problems' in checked ? checked : withPeople(config, checked, yaml.value);
+}
+
+/** Whether the raw alert names a people file (its ask policy maps user names through it). */
+function namesPeople(raw: unknown): boolean {
+  return typeof (raw as { ask?: { people?: unknown } } | null)?.ask?.people === 'string';
 }
 
 /** Caches a valid alert as checked and completed, with the files its source read for it. */
@@ -91,6 +98,15 @@ function remember(cache: ParseCache | undefined, path: string, stat: Stats, chec
   const inputs = checked.alert ? (sourceDefinition(checked.alert.source)?.inputFiles?.(checked.alert as never) ?? []) : [];
   cache?.setAlert(path, stat, inputs, checked.alert ?? null);
   return checked;
+}
+
+/** Reads the people file an ask policy names into the alert (its problems make the alert invalid). */
+async function withPeople(config: Config, checked: LoadedFile, raw: unknown): Promise<LoadedFile> {
+  const file = (raw as { ask?: { people?: string } } | null)?.ask?.people;
+  if ('problems' in checked || !checked.alert?.ask || !file) return checked;
+  const people = await loadPeople(config, file);
+  if ('problems' in people) return { problems: people.problems };
+  return { alert: { ...checked.alert, ask: { ...checked.alert.ask, people: people.people } } };
 }
 
 function checkAlert(config: Config, yaml: YamlFile, path: string, name: string): LoadedFile {
@@ -104,7 +120,7 @@ function checkAlert(config: Config, yaml: YamlFile, path: string, name: string):
     return { file, line, col, path: toPointer(where), message };
   };
   const checked = source.checkAlert(raw as Record<string, unknown>, context);
-  const problems = [...checkChannels(config, raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => (p.in ? { ...p.in, message: `${p.message} (the query of ${file})`, alert: file } : at(p.path, p.message)))];
+  const problems = [...(raw.ask && typeof raw.ask === 'object' ? checkAsk(config, raw.ask, raw.notify, at) : []), ...checkChannels(config, raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => (p.in ? { ...p.in, message: `${p.message} (the query of ${file})`, alert: file } : at(p.path, p.message)))];
   if (schemaProblems.length || problems.length) return { problems: [...schemaProblems, ...problems] };
   if (raw.enabled === false) return {};
   return { alert: source.completeAlert(raw as Record<string, unknown>, completeBase(config, raw, name, file, source.name), context, checked.extra) as AlertDef };
@@ -129,6 +145,7 @@ interface RawAlert {
   title?: string;
   message?: string;
   feedback?: unknown;
+  ask?: RawAsk;
   [key: string]: unknown;
 }
 
@@ -191,6 +208,7 @@ function completeBase(config: Config, raw: RawAlert, name: string, file: string,
     resolve_after: typeof raw.resolve_after === 'string' ? { ms: parseDuration(raw.resolve_after) } : raw.resolve_after,
     title: raw.title ?? `${name}: {{key}}`,
     message: raw.message,
+    ...(raw.ask ? { ask: completeAsk(raw.ask, raw.notify) } : {}),
   };
 }
 

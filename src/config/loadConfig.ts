@@ -6,6 +6,7 @@ import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema } from './schemaCheck.js';
 import { resolveSecrets, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig } from '../notify/config.js';
+import type { DuoConfig } from '../model/config.js';
 import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
@@ -161,8 +162,23 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       heartbeat_url: monitoring.heartbeat_url as string | undefined,
       heartbeat_timeout: duration(monitoring.heartbeat_timeout, '5s'),
     },
+    ...(raw.duo ? { duo: completeDuo(raw.duo, unset) } : {}),
     alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),
     queries_dir: resolve(dir, (raw.queries_dir as unknown as string | undefined) ?? 'queries'),
+  };
+}
+
+/** The duo: section with its defaults; an unset key makes every 2FA fail with its message (the conversation escalates). */
+function completeDuo(raw: Record<string, unknown>, unset: UnsetSecret[]): DuoConfig {
+  const missing = unset.find((u) => u.paths.some((p) => p.startsWith('/duo/')));
+  return {
+    api_url: String(raw.api_url).replace(/\/+$/, ''),
+    integration_key: String(raw.integration_key ?? ''),
+    secret_key: String(raw.secret_key ?? ''),
+    timeout: parseDuration((raw.timeout as string | undefined) ?? '5s'),
+    push_timeout: parseDuration((raw.push_timeout as string | undefined) ?? '5m'),
+    push_type: (raw.push_type as string | undefined) ?? 'alertcron',
+    ...(missing ? { missingSecret: missing.problem.message } : {}),
   };
 }
 

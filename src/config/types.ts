@@ -1,4 +1,4 @@
-import type { AlertDefaults, DeliveryConfig, MonitoringConfig, RunConfig, StateConfig } from '../model/config.js';
+import type { AlertDefaults, DeliveryConfig, DuoConfig, MonitoringConfig, RunConfig, StateConfig } from '../model/config.js';
 import type { ChannelConfig } from '../notify/config.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import type { TheHiveAlertDef } from '../sources/thehive/types.js';
@@ -16,6 +16,8 @@ export interface Config {
   run: RunConfig;
   state: StateConfig;
   monitoring: MonitoringConfig;
+  /** Duo Auth API for the second factor of ask alerts; absent when not configured. */
+  duo?: DuoConfig;
   alerts_dir: string;
   queries_dir: string;
   /** Secrets whose variable is unset or whose file is unreadable (validate warns; channels carry missingSecret). */

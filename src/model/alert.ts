@@ -29,7 +29,51 @@ export interface AlertBase {
   title: string;
   /** The message template; when absent, a rule's own message or a default summary is used. */
   message?: string;
+  /** Ask the person involved before telling anyone (their chat, 2FA, then the escalation channels). */
+  ask?: AskPolicy;
 }
 
 /** The pseudo-alert name under which alertcron's own notices (self-monitoring) are delivered and audited. */
 export const SELF_ALERT = '_alertcron';
+
+/** The hours in which an answer deadline runs: on these weekdays (0 = Sunday), from..to minutes after midnight, in a time zone. */
+export interface WorkingHours {
+  days: number[];
+  from: number;
+  to: number;
+  timezone: string;
+}
+
+/** How the chat and Duo know a person the findings name by a user name (a line of the `ask.people` file). */
+export interface PersonEntry {
+  email?: string;
+  /** A Slack user id (U…), when the email is not the way to find them. */
+  slack?: string;
+  /** A Telegram user id (their private chat with the bot has the same id). */
+  telegram?: string;
+  /** The Duo user name, when it differs from the name the findings use. */
+  duo?: string;
+}
+
+/** Ask the person a finding is about whether it was them, confirm a yes with 2FA, escalate a no or silence. */
+export interface AskPolicy {
+  /** The finding field that names the person (an email or a user name). */
+  person: string;
+  /** People by user name, from the optional `people` file. */
+  people: Record<string, PersonEntry>;
+  /** The Slack app or Telegram bot channel to ask on. */
+  via: string;
+  /** The question template (finding fields as placeholders). */
+  question: string;
+  /** How long the person has to answer (ms), counted in working hours when those are set. */
+  deadline: number;
+  working_hours?: WorkingHours;
+  /** Whether a yes is confirmed with a Duo push before the matter closes. */
+  two_factor: boolean;
+  /** The channels an escalation goes to. */
+  escalate: string[];
+  /** How long a confirmed yes quiets this alert for this person (ms). */
+  quiet_after_yes: number;
+  /** Link templates added to the escalation notice (a dashboard, the log search ...). */
+  links: string[];
+}

@@ -57,3 +57,19 @@ export interface RunConfig {
   /** Most findings one alert notifies per run; the rest go into one summary notice. */
   max_findings: number;
 }
+
+/** Duo Auth API v2 for the ask policy's second factor: where it is, its keys (secrets), and how long to wait. */
+export interface DuoConfig {
+  /** https://api-XXXXXXXX.duosecurity.com (or a test server). */
+  api_url: string;
+  integration_key: string;
+  secret_key: string;
+  /** Each request's own timeout (ms); a status read that takes longer counts as "still waiting". */
+  timeout: number;
+  /** How long a push may stay unanswered before the conversation escalates as "2FA timed out" (ms). */
+  push_timeout: number;
+  /** The label the Duo app shows above the push. */
+  push_type: string;
+  /** Set when a key is unset or unreadable: 2FA fails with this message (and the conversation escalates). */
+  missingSecret?: string;
+}

@@ -1,3 +1,4 @@
+import type { Conversation } from './conversation.js';
 import type { NoticeAction } from './operation.js';
 import type { Receipt } from './receipt.js';
 import type { Window } from './window.js';
@@ -168,6 +169,8 @@ export interface StateData {
   sources: Record<string, SourceHealth>;
   /** Where each reading channel's inbox was read up to (its own cursor format). */
   cursors: Record<string, unknown>;
+  /** Conversations of `ask` alerts with the people findings are about, open ones and closed ones kept for quiet periods. */
+  conversations: Conversation[];
   /** The chats each bot channel knows (the administrator's allow-list). */
   chats?: Record<string, ChannelChats>;
   /** The latest chat actions, applied or refused, newest last (for `status`). */
@@ -192,7 +195,7 @@ export function chatsOf(data: StateData, channel: string): ChannelChats {
 
 /** A fresh, empty state. */
 export function emptyState(): StateData {
-  return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {} };
+  return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {}, conversations: [] };
 }
 
 /** Where a pending item goes, for people: the channel, or `source.action`. */

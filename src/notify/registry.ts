@@ -1,6 +1,7 @@
 import type { StateData } from '../model/state.js';
 import type { ChannelConfig } from './config.js';
-import { DeliveryError, type InboxReader, type Notifier } from './types.js';
+import type { PrivateMessage } from './telegramAsk.js';
+import { DeliveryError, type AskChannel, type InboxReader, type Notifier } from './types.js';
 
 /** Creates the notifier of a configured channel, loading its SDK only now (a run without it never pays for it). */
 export async function createNotifier(name: string, config: ChannelConfig, data?: StateData): Promise<Notifier> {
@@ -32,5 +33,27 @@ export async function createInbox(name: string, config: ChannelConfig): Promise<
   if (config.missingSecret) return undefined;
   if (config.type === 'telegram' && config.bot) return (await import('./telegramInbox.js')).createTelegramInbox(name, config);
   if (config.type === 'slack-app') return (await import('./slackAppInbox.js')).createSlackAppInbox(name, config);
+  return undefined;
+}
+
+/** Whether a configured channel can hold private conversations with people (what `ask.via` needs): a Slack app, a Telegram bot. */
+export function canAsk(config: ChannelConfig): boolean {
+  return config.type === 'slack-app' || (config.type === 'telegram' && config.bot);
+}
+
+/**
+ * The private-conversation side of a chat channel, for ask alerts: find a person, write to them, read their
+ * replies. Undefined for channels that cannot hold one (email, webhooks, incoming-webhook Slack ...).
+ */
+export async function createAskChannel(_name: string, config: ChannelConfig, kept: () => readonly PrivateMessage[] = () => []): Promise<AskChannel | undefined> {
+  if (config.missingSecret && canAsk(config)) {
+    // Every call fails with the reason: the conversation waits (and escalates at its deadline), it is not "unknown".
+    const fail = async (): Promise<never> => {
+      throw new Error(config.missingSecret);
+    };
+    return { find: fail, say: fail, replies: fail };
+  }
+  if (config.type === 'slack-app') return (await import('./slackAsk.js')).createSlackAskChannel({ api_url: config.api_url, bot_token: config.bot_token, timeout: config.timeout });
+  if (config.type === 'telegram' && config.bot) return (await import('./telegramAsk.js')).createTelegramAskChannel({ api_url: config.api_url, bot_token: config.bot_token, timeout: config.timeout }, kept);
   return undefined;
 }

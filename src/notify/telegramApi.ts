@@ -85,6 +85,14 @@ export interface TelegramMessage {
   migrate_to_chat_id?: number;
   migrate_from_chat_id?: number;
   new_chat_members?: TelegramUser[];
+  /** Set on a forwarded message (Bot API 7.0+); the older forward_* fields are kept for older servers. */
+  forward_origin?: unknown;
+  forward_from?: unknown;
+  forward_from_chat?: unknown;
+  forward_sender_name?: string;
+  forward_date?: number;
+  /** Set on a message the person sent through an inline bot: the text is that bot's, not theirs. */
+  via_bot?: TelegramUser;
 }
 
 /** One update of getUpdates: only the kinds alertcron asks for. */

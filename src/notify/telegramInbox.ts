@@ -159,14 +159,20 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           requestChat(data, name, config, message.chat, message.from, now, work);
           return;
         }
+        // Only the person's own words answer a question: a forwarded message, one written through an inline bot or by a bot is not handed on.
+        const ownWords = !message.from?.is_bot && !message.via_bot && message.forward_origin === undefined && message.forward_date === undefined && message.forward_from === undefined && message.forward_from_chat === undefined && message.forward_sender_name === undefined;
+        const handOn = () => ownWords && read.messages.push({ channel: name, user: String(message.from?.id ?? ''), chat, text: message.text!, date: message.date, messageId: String(message.message_id), ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}) });
         const parsed = parseCommand(text, message);
         if (!parsed) {
-          if (isPrivate && !text.startsWith('/')) {
-            read.messages.push({ channel: name, user: String(message.from?.id ?? ''), chat, text: message.text!, date: message.date, messageId: String(message.message_id), ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}) });
-          }
+          if (isPrivate && !text.startsWith('/')) handOn();
           return;
         }
         const notice = parsed.ref ? noticeByRef(data, name, parsed.ref, chat) : noticeByMessage(data, name, chat, message.reply_to_message!.message_id);
+        // A one-word reply to a message that is no notice (e.g. "yes" to an ask alert's question) is a plain message.
+        if (!notice && !parsed.ref && isPrivate && !text.startsWith('/')) {
+          handOn();
+          return;
+        }
         if (!isAllowedChat(data, name, config, chat)) {
           // Nothing is sent to a chat the administrator did not allow: the refusal is only audited.
           refuse(update, chat, message.from, parsed.word, 'chat not allowed');

@@ -125,3 +125,38 @@ export interface InboxReader {
   /** Tells people what came of their actions; returns warnings for what could not be told (never throws). */
   respond?(outcomes: ChatOutcome[], signal: AbortSignal, context: InboxContext): Promise<string[]>;
 }
+
+/** The person to find in a chat: their name in the findings and what the `ask.people` file says about them. */
+export interface PersonRef {
+  name: string;
+  email?: string;
+  slack?: string;
+  telegram?: string;
+}
+
+/** A message the person wrote in their private chat with alertcron, after the question. */
+export interface ChatReply {
+  text: string;
+  /** When it was written (epoch ms). */
+  at: number;
+  /** Its position in the chat, to read on from (a Slack ts, a Telegram message id). */
+  ref: string;
+}
+
+/** A chat channel that can hold a private conversation (a Slack app, a Telegram bot): find, say, read replies. */
+export interface AskChannel {
+  /** The person's private chat, or undefined when the chat does not know them (they are escalated at once). */
+  find(person: PersonRef, signal: AbortSignal): Promise<import('../model/conversation.js').ChatAddress | undefined>;
+  /** Posts a plain-text message (escaped by the channel) in the private chat; resolves with its position. */
+  say(address: import('../model/conversation.js').ChatAddress, text: string, signal: AbortSignal): Promise<string>;
+  /** The person's own messages in the private chat after position `after`, oldest first. */
+  replies(address: import('../model/conversation.js').ChatAddress, after: string, signal: AbortSignal): Promise<ChatReply[]>;
+}
+
+/** The chat cannot reach the person at all (a Telegram user who never started the bot, a blocked bot): escalated as unknown. */
+export class PersonUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PersonUnreachable';
+  }
+}

@@ -30,3 +30,8 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
 }
+
+/** Renders any template of an alert (an ask question, a link) for one finding, with the same names as its title; secrets redacted. */
+export function renderForFinding(template: string, alert: Pick<AlertBase, 'name' | 'description'>, finding: Finding, window: Window): string {
+  return redact(renderTemplate(template, findingLookup(ownValues(alert, finding, window), finding.fields)));
+}

@@ -11,7 +11,10 @@ import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
 import type { Silence } from '../model/state.js';
 import type { Personalised } from '../sources/types.js';
-import { renderFinding } from '../render/render.js';
+import { renderFinding, renderForFinding } from '../render/render.js';
+import { getField } from '../util/fieldPath.js';
+import { stringify } from '../util/template.js';
+import type { AskRequest } from './conversations.js';
 import type { FindingReport } from './report.js';
 
 /** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
@@ -22,6 +25,8 @@ export interface Decided {
   reports: FindingReport[];
   deliveries: PendingDelivery[];
   audit: AuditEntry[];
+  /** Findings of an `ask` alert that would have notified: the person is asked instead (the conversation stage). */
+  asks: AskRequest[];
 }
 
 /** What deciding produced, plus the findings that would have notified beyond the alert's budget for this run. */
@@ -45,7 +50,7 @@ export function decideFindings(
   personalise: (finding: Finding) => Personalised | undefined,
   budget = Number.POSITIVE_INFINITY,
 ): DecidedWithOverflow {
-  const decided: DecidedWithOverflow = { reports: [], deliveries: [], audit: [], overflow: [] };
+  const decided: DecidedWithOverflow = { reports: [], deliveries: [], audit: [], asks: [], overflow: [] };
   // First decide (pure), then render what notifies, and only then touch the keys' history: if a render fails,
   // the alert fails as a whole and no key is marked as notified without its deliveries.
   const candidates = findings.flatMap((finding) => {
@@ -85,7 +90,8 @@ export function decideFindings(
       key.lastFired = now;
       key.fired++;
       key.lastTitle = title;
-      decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
+      if (alert.ask) decided.asks.push(askRequest(alert, alert.ask, finding, window, title, message));
+      else decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
     }
     state.keys[finding.key] = key;
     if (tier !== undefined) {
@@ -97,7 +103,8 @@ export function decideFindings(
       key: finding.key,
       count: finding.count,
       decision: decision.reason,
-      notify: decision.notify,
+      notify: decision.notify && !alert.ask,
+      ...(decision.notify && alert.ask ? { asked: true } : {}),
       title,
       message,
       nextAt: decision.nextAt === undefined ? undefined : new Date(decision.nextAt).toISOString(),
@@ -108,6 +115,21 @@ export function decideFindings(
   return decided;
 }
 
+/** What the conversation stage needs to ask about a finding: the person it names, the rendered notice, question and links. */
+function askRequest(alert: AlertBase, ask: NonNullable<AlertBase['ask']>, finding: Finding, window: Window, title: string, message: string): AskRequest {
+  const value = getField(finding.fields, ask.person) ?? getField(finding.samples[0], ask.person);
+  const person = stringify(Array.isArray(value) ? value[0] : value).trim();
+  return {
+    alert: alert.name,
+    key: finding.key,
+    person: person || undefined,
+    title,
+    message,
+    question: renderForFinding(ask.question, alert, finding, window),
+    links: ask.links.map((link) => renderForFinding(link, alert, finding, window)),
+  };
+}
+
 /** The title and message of a finding's notice: the alert's templates, or the personal template chosen for it. */
 function renderFor(alert: AlertBase, finding: Finding, window: Window, person: Personalised | undefined): { title: string; message: string } {
   if (!person || 'skip' in person) return renderFinding(alert, finding, window);
@@ -116,7 +138,8 @@ function renderFor(alert: AlertBase, finding: Finding, window: Window, person: P
 
 /** The escalation tier to send now for a finding (only one higher than any already sent), by its normalised age, severity and text. */
 function escalation(alert: AlertBase, finding: Finding, key: KeyState | undefined, now: number): number | undefined {
-  if (!alert.escalation) return undefined;
+  // An ask alert escalates through its conversation, not by age.
+  if (!alert.escalation || alert.ask) return undefined;
   const highRisk = isHighRisk(alert.high_risk_words, finding.text ?? []);
   const due = dueTier(alert.escalation, now - (finding.createdAt ?? now), finding.severity, highRisk);
   return due !== undefined && (key?.tier === undefined || due > key.tier) ? due : undefined;

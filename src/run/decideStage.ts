@@ -10,6 +10,7 @@ import { redact } from '../util/redact.js';
 import { decideFindings, SUMMARY_KEY, trackAbsentKeys } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
+import type { AskRequest } from './conversations.js';
 
 /** What the decide stage produced: a report per alert, the notices to queue, audit lines and warnings. */
 export interface DecideStageResult {
@@ -17,6 +18,8 @@ export interface DecideStageResult {
   deliveries: PendingDelivery[];
   audit: AuditEntry[];
   warnings: string[];
+  /** Findings of ask alerts to start conversations for. */
+  asks: AskRequest[];
 }
 
 /**
@@ -24,7 +27,7 @@ export interface DecideStageResult {
  * when it succeeded and the run owns the window (not for `test --from`). A failed alert keeps its window.
  */
 export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number }): DecideStageResult {
-  const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [] };
+  const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [], asks: [] };
   for (const item of evaluated) {
     const alert: AlertBase = item.alert;
     const state = (data.alerts[alert.name] ??= { keys: {} });
@@ -48,6 +51,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       }
       entry.findings = decided.reports;
       result.deliveries.push(...decided.deliveries);
+      result.asks.push(...decided.asks);
       result.audit.push(...decided.audit);
       for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
       // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone.
@@ -92,6 +96,9 @@ function summarise(alert: AlertBase, overflow: readonly Finding[], max: number):
     message: 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.',
     samples: 0,
     escalation: undefined,
+    // An ask alert's overflow is told to its escalation channels: nobody is asked about a summary.
+    notify: alert.ask ? alert.ask.escalate : alert.notify,
+    ask: undefined,
   };
   return { alert: summaryAlert, finding };
 }

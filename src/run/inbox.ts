@@ -12,6 +12,7 @@ import { offeredActions } from '../sources/chatActions.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { keepReplies } from './conversations.js';
 
 /** What the inbox stage did: each action applied (or refused), the audit lines, the private messages read, warnings. */
 export interface InboxResult {
@@ -123,6 +124,8 @@ async function applyPage(
   const { data, now } = context;
   result.warnings.push(...(read.warnings ?? []));
   result.messages.push(...(read.messages ?? []));
+  // Replies to ask alerts' questions are kept with their conversations before the cursor moves past them.
+  keepReplies(data, read.messages ?? []);
   for (const entry of read.audit ?? []) {
     result.audit.push({ channel: name, ...entry });
     if (entry.event === 'chat_refused') logChat(data, { at: now, channel: name, chat: String(entry.chat ?? ''), by: String(entry.by ?? ''), what: String(entry.what ?? ''), ok: false, result: String(entry.why ?? 'refused') });

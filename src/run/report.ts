@@ -14,6 +14,8 @@ export interface FindingReport {
   nextAt?: string;
   /** The escalation tier sent in this run, if any. */
   escalated?: string;
+  /** Set when the person the finding names is asked (an ask alert) instead of notices being sent. */
+  asked?: boolean;
 }
 
 /** What happened to one alert in a run. */
@@ -50,6 +52,8 @@ export interface RunReport {
   sourceRequests: Record<string, number>;
   /** Chat actions applied from the inbox at the start of the run. */
   actions: { channel: string; op: string; ok: boolean; message: string }[];
+  /** The conversations of ask alerts this run moved on or looked at (absent when there are none). */
+  conversations?: { id: string; person: string; state: string; reason?: string }[];
   warnings: string[];
 }
 

@@ -13,6 +13,7 @@ import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
 import { AuditLog } from './audit.js';
 import { decideStage } from './decideStage.js';
+import { converseStage } from './converse.js';
 import { deliverStage } from './deliver.js';
 import { evaluateStage } from './evaluate.js';
 import { fetchStage } from './fetch.js';
@@ -96,6 +97,15 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     if (planned.clockBack.size) report.warnings.push(clockBackMessage(planned.clockBack));
     audit.addAll(decided.audit);
 
+    // Ask alerts: their findings become conversations with the people named; escalations join the outbox.
+    if (tx.commit && !options.window) {
+      const talked = await converseStage(config, loaded.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
+      if (talked) {
+        report.conversations = talked.conversations;
+        report.warnings.push(...talked.warnings);
+        audit.addAll(talked.audit);
+      }
+    }
     const fresh = [...decided.deliveries];
     if (fullRun) {
       const health = new Map(fetched.health);

@@ -19,7 +19,7 @@ export function stateShapeProblem(data: unknown): string | undefined {
       }
     }
   }
-  for (const list of ['pending', 'silences'] as const) {
+  for (const list of ['pending', 'silences', 'conversations'] as const) {
     if (data[list] === undefined) continue;
     if (!Array.isArray(data[list])) return `"${list}" is not a list`;
     if (!(data[list] as unknown[]).every(isObject)) return `"${list}" has an item that is not an object`;

@@ -5,11 +5,16 @@ import { unloadedKeySummary } from './keyHistory.js';
  * Forgets keys not seen for `maxAgeMs` (unless a delivery for them is pending), the state of alerts that are no
  * longer defined and have been idle that long (a defined alert keeps its window however long it fails), and
  * silences that ended more than `maxAgeMs` ago (until then `silence list --all` shows them), and the receipts
- * of notices sent longer ago than that.
+ * of notices sent longer ago than that, and conversations closed that long ago (or their quiet period, if longer).
  */
 export function pruneState(data: StateData, now: number, maxAgeMs: number, defined: ReadonlySet<string>): void {
   data.silences = data.silences.filter((s) => now - s.endsAt <= maxAgeMs);
   data.sent = data.sent.filter((s) => now - s.at <= maxAgeMs);
+  // A closed conversation stays while it quiets its alert for the person, and prune_after for status.
+  // An open conversation of an alert that no longer exists ends with it, once as old as prune_after.
+  data.conversations = (data.conversations ?? []).filter((c) =>
+    c.closedAt === undefined ? defined.has(c.alert) || now - c.createdAt <= maxAgeMs : now - c.closedAt <= Math.max(maxAgeMs, c.quietFor),
+  );
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
   for (const [name, alert] of Object.entries(data.alerts)) {
     // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough.

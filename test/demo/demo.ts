@@ -1,5 +1,5 @@
 // The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's and
-// TheHive's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`,
+// TheHive's, the Slack Web API's and Duo's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`,
 // `run --verbose`, the same a minute later, `list`, `status`) on the bundled examples, and what each server received.
 // The project folder is kept afterwards, for reading its state and audit log.
 import { startEngine } from '../support/engine.js';
@@ -10,6 +10,8 @@ import { startSmtpSink } from '../support/smtpSink.js';
 import { exampleConfig } from '../support/exampleConfig.js';
 import { startTheHiveServer } from '../support/theHiveServer.js';
 import { startTwilioServer } from '../support/twilioServer.js';
+import { startDuoServer } from '../support/duoServer.js';
+import { startSlackApiServer } from '../support/slackApiServer.js';
 
 const MIN = 60_000;
 const say = (text: string) => console.log(`\n== ${text}`);
@@ -20,9 +22,12 @@ const smtp = await startSmtpSink();
 const slack = await startSlackServer();
 const twilio = await startTwilioServer();
 const hive = await startTheHiveServer();
+const slackApi = await startSlackApiServer();
+const duo = await startDuoServer();
+slackApi.addUser('U0DAVE', 'dave@example.org');
 const project = createProject({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url });
-project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base }));
-Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey });
+project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base, slackApiUrl: slackApi.apiUrl, duoUrl: duo.base }));
+Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey, SLACK_BOT_TOKEN: slackApi.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
 const suffix = Date.now().toString(36);
 try {
   const now = Date.now();
@@ -31,11 +36,12 @@ try {
     logonEvent(now - 2 * MIN, 'Administrator', { host: 'dc01', ip: '10.0.4.17' }),
     logonEvent(now - MIN, 'alice', { host: 'ws-22' }),
     ...Array.from({ length: 12 }, (_, i) => logonEvent(now - 3 * MIN + i * 5000, 'bob', { code: '4625', ip: '198.51.100.23' })),
+    { ...logonEvent(now - MIN, 'dave', { host: 'app-7', ip: '203.0.113.7' }), winlog: { event_data: { TargetUserName: 'dave', LogonType: '10' } } },
   ]);
   const sla = hive.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: now - 31 * MIN });
   hive.addCase({ title: 'Invoice 4411', _createdAt: now - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
   project.copyExamples();
-  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case`);
+  console.log(`seeded 15 logon events (one an RDP logon by dave) into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case`);
   console.log(`project folder (kept after the demo): ${project.dir}`);
 
   const aMinuteLater = { ALERTCRON_NOW: new Date(now + MIN).toISOString() };
@@ -60,6 +66,9 @@ try {
   say(`Twilio received ${twilio.messages.length} SMS and ${twilio.calls.length} call(s)`);
   for (const sms of twilio.messages) console.log(`  SMS to ${sms.To}: ${sms.Body?.split('\n')[0]}`);
   for (const call of twilio.calls) console.log(`  call to ${call.To}`);
+  const dm = slackApi.channels.get(slackApi.dmOf('U0DAVE')) ?? [];
+  say(`the Slack app asked dave in a DM (${dm.length} message(s)); he has not answered yet, so status shows the conversation as asked`);
+  for (const message of dm) console.log(`  ${message.text.split('\n')[0]}`);
   say(`TheHive: the alert is now tagged ${sla.tags.join(', ')}; the case ${hive.caseList[0]?.tags.includes('mail sent') ? 'is tagged "mail sent"' : 'is not tagged'}`);
   say('the second run sent nothing new: its keys are throttled');
   const audit = project.audit();
@@ -74,5 +83,7 @@ try {
   await slack.close();
   await twilio.close();
   await hive.close();
+  await slackApi.close();
+  await duo.close();
   await engine.stop();
 }

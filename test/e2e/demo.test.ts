@@ -21,6 +21,9 @@ test('the demo prints the NOTIFY lines, the deliveries and what each sink receiv
     assert.match(out, /^== the SMTP server received 3 mail\(s\)$/m);
     assert.match(out, /^ {2}to soc@test\.local: Admin logon: Administrator$/m);
     assert.match(out, /^== Slack received 3 message\(s\)$/m);
+    assert.match(out, /^== the Slack app asked dave in a DM \(1 message\(s\)\)/m);
+    assert.match(out, /^ {2}Did you just log on to app-7 over remote desktop from 203\.0\.113\.7\?$/m);
+    assert.match(out, /^ {2}rdp-logon-ask "dave" asking "dave" on soc-bot: asked, answer due /m);
     assert.match(out, /^ {2}SMS to \+15551230001: \[tier-1\] TheHive alert: Beaconing from ws-17/m);
     assert.ok(folder, 'the demo names its folder');
     assert.ok(existsSync(join(folder, 'state', 'audit.log')), 'the folder it names, with the audit log it points at, is still there');

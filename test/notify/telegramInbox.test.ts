@@ -188,3 +188,20 @@ test('an applied-once id names its channel: two bots with the same update_id are
     await server.close();
   }
 });
+
+test('a private message is handed on as the person\'s own words only: forwarded messages, inline-bot messages and bots are left out', async () => {
+  const server = await startTelegramServer();
+  try {
+    const data = emptyState();
+    const privateChat = { id: ALICE.id, type: 'private' as const, first_name: 'Alice' };
+    server.say(ALICE, privateChat, 'yes', undefined, { forward_origin: { type: 'user', date: 1, sender_user: { id: 202, is_bot: false, first_name: 'Mallory' } }, forward_date: 1 });
+    server.say(ALICE, privateChat, 'yes', undefined, { forward_date: 1, forward_sender_name: 'Hidden' });
+    server.say(ALICE, privateChat, 'yes', undefined, { via_bot: { id: 303, is_bot: true, first_name: 'Inline' } });
+    server.say(ALICE, privateChat, 'yes', undefined, { from: { id: ALICE.id, is_bot: true, first_name: 'Bot' } });
+    server.say(ALICE, privateChat, 'yes, it was me');
+    const read = await createTelegramInbox('team', configOf(server)).read(undefined, AbortSignal.timeout(5000), { data, now: NOW });
+    assert.deepEqual(read.messages!.map((m) => [m.user, m.text]), [[String(ALICE.id), 'yes, it was me']]);
+  } finally {
+    await server.close();
+  }
+});

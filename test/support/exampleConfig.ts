@@ -7,6 +7,10 @@ export interface ExampleServices {
   slackUrl: string;
   twilio: { base: string; accountSid: string };
   theHiveUrl: string;
+  /** The Slack Web API test server of the ask example (a dead address when the test does not need it). */
+  slackApiUrl?: string;
+  /** The Duo Auth API test server of the ask example. */
+  duoUrl?: string;
 }
 
 /** The configuration the bundled alerts/ examples need, with every channel and TheHive on local servers. */
@@ -23,6 +27,8 @@ export function exampleConfig(s: ExampleServices): Record<string, unknown> {
       'oncall-call': { type: 'twilio-call', ...twilio, to: ['+15551230001'] },
       'seniors-call': { type: 'twilio-call', ...twilio, to: ['+15551239999'] },
       'reporter-mail': { ...email, from: 'security@test.local' },
+      'soc-bot': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: s.slackApiUrl ?? 'http://127.0.0.1:9/api', timeout: '3s' },
     },
+    duo: { api_url: s.duoUrl ?? 'http://127.0.0.1:9', integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '2s' },
   };
 }

@@ -71,6 +71,7 @@ export function createProject(options: ProjectOptions): Project {
     copyExamples() {
       cpSync(join(REPO_ROOT, 'alerts'), join(dir, 'alerts'), { recursive: true });
       cpSync(join(REPO_ROOT, 'queries'), join(dir, 'queries'), { recursive: true });
+      cpSync(join(REPO_ROOT, 'people.yaml'), join(dir, 'people.yaml'));
     },
     spawn(args, extraEnv = {}) {
       return spawn(process.execPath, [BIN, ...args], {

@@ -42,14 +42,30 @@ export interface SlackApiServer extends HttpRecorder {
   posted(channel: string): FakeSlackMessage[];
   /** Finds a message (or a thread reply) by channel and ts. */
   find(channel: string, ts: string): FakeSlackMessage | undefined;
+  /** The workspace's people (issue 14): users.lookupByEmail and conversations.open know them. */
+  users: Map<string, FakeSlackUser>;
+  /** Adds a person to the workspace. */
+  addUser(id: string, email: string, options?: { deleted?: boolean }): FakeSlackUser;
+  /** The DM channel id conversations.open gives for a user (D + the user id without its U). */
+  dmOf(user: string): string;
+  /** A person writes a top-level message in a channel (e.g. their DM with the bot). */
+  say(channel: string, user: string, text: string): FakeSlackMessage;
+}
+
+/** A person in the fake workspace. */
+export interface FakeSlackUser {
+  id: string;
+  email: string;
+  deleted: boolean;
 }
 
 /**
  * Starts the fake Slack Web API on 127.0.0.1 with one channel C0ALERTS: chat.postMessage, chat.update,
  * conversations.history (oldest/latest/inclusive, limit, cursor pages, reactions inline, reply_count and
  * latest_reply), conversations.replies, auth.test; invalid_auth, channel_not_found, not_in_channel,
- * thread_not_found, message_not_found, no_text, msg_too_long; 429 with Retry-After when asked. Issue 14 adds
- * users.lookupByEmail, conversations.open and DM history here.
+ * thread_not_found, message_not_found, no_text, msg_too_long; 429 with Retry-After when asked; and for the
+ * conversations of ask alerts users.lookupByEmail (users_not_found), conversations.open (user_not_found,
+ * user_disabled) and the DM's history, where people write with say().
  */
 export async function startSlackApiServer(): Promise<SlackApiServer> {
   const token = 'xoxb-1111-2222-SLACKBOTSECRET';
@@ -62,6 +78,8 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
   const calls: SlackApiServer['calls'] = [];
   const rateLimited = new Map<string, string>();
   const failing = new Map<string, string>();
+  const users = new Map<string, FakeSlackUser>();
+  const dmOf = (user: string) => `D${user.replace(/^U/, '')}`;
   const error = (code: string, extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { ok: false, error: code, ...extra } });
   const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body: { ok: true, ...body } });
   const find = (channel: string, ts: string) => {
@@ -141,6 +159,24 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
         const replies = parent.replies.filter((r) => Number(r.ts) >= oldest);
         return ok({ messages: [view(parent), ...replies.map(view)], has_more: false });
       }
+      case 'users.lookupByEmail': {
+        if (!p.email) return error('invalid_arguments');
+        const user = [...users.values()].find((u) => u.email.toLowerCase() === p.email!.toLowerCase());
+        if (!user) return error('users_not_found');
+        return ok({ user: { id: user.id, team_id: 'T0FAKE', name: user.email.split('@')[0], deleted: user.deleted, is_bot: false, tz: 'Europe/Berlin', profile: { email: user.email, display_name: user.email.split('@')[0] } } });
+      }
+      case 'conversations.open': {
+        const ids = (p.users ?? '').split(',').filter(Boolean);
+        if (!ids.length) return error('users_list_not_supplied');
+        if (ids.length > 1) return error('not_implemented', { detail: 'this fake opens one-to-one DMs only' });
+        const user = users.get(ids[0]!);
+        if (!user) return error('user_not_found');
+        if (user.deleted) return error('user_disabled');
+        const dm = dmOf(user.id);
+        const already = channels.has(dm);
+        if (!already) channels.set(dm, []);
+        return ok({ channel: { id: dm }, ...(already ? { already_open: true } : {}) });
+      }
       default:
         return error('unknown_method');
     }
@@ -191,6 +227,19 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
       if (!parent) throw new Error(`no message ${ts} in ${channel}`);
       const message: FakeSlackMessage = { ts: nextTs(), channel, user, text, thread_ts: parent.ts, reactions: [], replies: [], edits: 0 };
       parent.replies.push(message);
+      return message;
+    },
+    users,
+    addUser(id: string, email: string, options: { deleted?: boolean } = {}) {
+      const user = { id, email, deleted: !!options.deleted };
+      users.set(id, user);
+      return user;
+    },
+    dmOf,
+    say(channel: string, user: string, text: string) {
+      const message: FakeSlackMessage = { ts: nextTs(), channel, user, text, reactions: [], replies: [], edits: 0 };
+      if (!channels.has(channel)) channels.set(channel, []);
+      channels.get(channel)!.push(message);
       return message;
     },
     posted: (channel: string) => (channels.get(channel) ?? []).filter((m) => m.user === botUser),

@@ -55,7 +55,8 @@ export interface TelegramServer extends HttpRecorder {
   /** Queues a press on a button of a message the bot sent; returns the callback query id. */
   press(from: FakeUser, message: FakeMessage, data?: string): string;
   /** Queues a text message from a person in a chat (a command, or a reply to one of the bot's messages). */
-  say(from: FakeUser, chat: FakeChat, text: string, replyTo?: FakeMessage): number;
+  /** Queues a message; `extra` adds Bot API fields (e.g. forward_origin) to it. */
+  say(from: FakeUser, chat: FakeChat, text: string, replyTo?: FakeMessage, extra?: Record<string, unknown>): number;
   /** Queues a change of the bot's own membership (added to a group, blocked in a private chat ...). */
   membership(chat: FakeChat, from: FakeUser, oldStatus: string, newStatus: string): void;
   /** Upgrades a group to a supergroup: the service messages are queued and the old id answers 400 with migrate_to_chat_id. */
@@ -288,7 +289,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
       enqueue('callback_query', { id, chat_instance: `-${message.chat.id}77`, from: { ...from, is_bot: false }, message: { message_id: message.message_id, date: message.date, chat: message.chat, text: message.text }, ...(callbackData !== undefined ? { data: callbackData } : {}) }, 150);
       return id;
     },
-    say(from: FakeUser, chat: FakeChat, text: string, replyTo?: FakeMessage) {
+    say(from: FakeUser, chat: FakeChat, text: string, replyTo?: FakeMessage, extra: Record<string, unknown> = {}) {
       const id = nextMessageId++;
       const command = /^\/\w+/.exec(text);
       enqueue(
@@ -301,6 +302,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
           text,
           ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
           ...(replyTo ? { reply_to_message: { message_id: replyTo.message_id, date: replyTo.date, chat: replyTo.chat, text: replyTo.text, from: BOT_USER } } : {}),
+          ...extra,
         },
         86_400,
       );
