@@ -18,22 +18,44 @@ export async function callPromote(sources: ReadonlyMap<string, Source>, request:
   }
 }
 
-/** Applies one request inside a transaction the caller holds (the run's inbox stage): a promote calls its source first. */
+/** Asks a source to perform one of its named actions on an item (MaxPatrol: confirm, close ...); changes no state. */
+export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>): Promise<OperationResult & { handled?: string }> {
+  const action = sources.get(request.source)?.actions[request.action];
+  if (!action) return { ok: false, message: `source ${request.source} is not configured or has no action ${request.action}` };
+  try {
+    const done = await action(request.key, { ...request.args, by: request.by });
+    return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}), ...(done.handled ? { handled: done.handled } : {}) };
+  } catch (error) {
+    return { ok: false, message: redact(errorMessage(error)) };
+  }
+}
+
+/** Calls the source a request needs (promote, act), if any; with how the key was handled when it was. */
+async function callSource(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' | 'act' }>): Promise<{ done: OperationResult; handled?: string }> {
+  if (request.op === 'promote') {
+    const done = await callPromote(sources, request);
+    return { done, ...(done.ok ? { handled: 'promoted' } : {}) };
+  }
+  const { handled, ...done } = await callAction(sources, request);
+  return { done, ...(handled ? { handled } : {}) };
+}
+
+/** Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or source action calls its source first. */
 export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
-  if (request.op !== 'promote') return applyToState(data, request, now);
-  const done = await callPromote(sources, request);
-  if (done.ok) applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now);
+  if (request.op !== 'promote' && request.op !== 'act') return applyToState(data, request, now);
+  const { done, handled } = await callSource(sources, request);
+  if (handled) applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now);
   return done;
 }
 
 /**
- * Performs one request from the shell. State changes happen under the store's lock; a promote calls its source
- * outside the lock (a slow TheHive must not hold up cron runs), then marks the key handled so its queued notices
- * are not sent.
+ * Performs one request from the shell. State changes happen under the store's lock; a promote or a source action
+ * calls its source outside the lock (a slow TheHive or MaxPatrol must not hold up cron runs), then marks the key
+ * handled so its queued notices are not sent.
  */
 export async function perform(request: OperationRequest, store: StateStore, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
-  if (request.op !== 'promote') return changeState(store, (data) => applyToState(data, request, now));
-  const done = await callPromote(sources, request);
-  if (done.ok) await changeState(store, (data) => applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now));
+  if (request.op !== 'promote' && request.op !== 'act') return changeState(store, (data) => applyToState(data, request, now));
+  const { done, handled } = await callSource(sources, request);
+  if (handled) await changeState(store, (data) => applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now));
   return done;
 }

@@ -75,6 +75,7 @@ export function applyToState(data: StateData, request: OperationRequest, now: nu
       return { ok: true, message: alerts.length ? `${request.key} ${request.how} (${alerts.join(', ')})` : `${request.key} ${request.how}` };
     }
     case 'promote':
-      return { ok: false, message: 'promote needs its source: use operations.perform()' };
+    case 'act':
+      return { ok: false, message: `${request.op} needs its source: use operations.perform()` };
   }
 }

@@ -46,9 +46,10 @@ export async function inboxStage(
     }
     for (const action of read.actions) {
       const request = action.request;
-      const source = request.op === 'promote' ? await loadSource(request.source) : undefined;
+      const needs = request.op === 'promote' || request.op === 'act' ? request.source : undefined;
+      const source = needs ? await loadSource(needs) : undefined;
       const { applyRequest } = await import('../operations/perform.js');
-      const outcome = await applyRequest(tx.data, request, new Map(source && request.op === 'promote' ? [[request.source, source]] : []), now);
+      const outcome = await applyRequest(tx.data, request, new Map(source && needs ? [[needs, source]] : []), now);
       result.actions.push({ channel: name, op: action.request.op, ok: outcome.ok, message: outcome.message });
       result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, by: action.request.by, ok: outcome.ok, result: outcome.message });
     }

@@ -1,0 +1,64 @@
+import type { Finding } from '../../model/finding.js';
+import type { Window } from '../../model/window.js';
+import type { MaxPatrolClient } from './client.js';
+import { incidentFinding } from './findings.js';
+import { incidentEvents, listIncidents, parseCreated } from './incidents.js';
+import type { Incident, IncidentEvent, MaxPatrolCursor, MaxPatrolFilter } from './types.js';
+
+/** Events requests in flight at once. */
+const EVENT_CONCURRENCY = 4;
+
+/** Whether an incident passes an alert's filter (status, severity and type compared without regard to case). */
+export function matchesFilter(filter: MaxPatrolFilter, incident: Incident): boolean {
+  const isIn = (value: unknown, wanted: string[] | undefined) => !wanted || wanted.some((w) => w.toLowerCase() === String(value ?? '').toLowerCase());
+  return isIn(incident.status, filter.status) && isIn(incident.severity, filter.severity) && isIn(incident.type, filter.type);
+}
+
+/** Where one alert's read starts: its cursor, else the window's start (first run, `test --from`), never before max_age. */
+export function readFrom(filter: MaxPatrolFilter, cursor: MaxPatrolCursor | undefined, window: Window, now: number): number {
+  return Math.max(cursor?.from ?? window.from, now - filter.max_age);
+}
+
+/** What one alert's read gave: its findings (oldest first), the cursor to keep, the calls, and a note when it was cut. */
+export interface AlertRead {
+  findings: Finding[];
+  saved: MaxPatrolCursor;
+  calls: number;
+  incomplete?: string;
+}
+
+/**
+ * Reads one alert's incidents: every incident created since its cursor, page after page, oldest first; those that
+ * match its filter are findings, each with its first events (read once per incident and kept in the cursor).
+ * The next read starts at the oldest incident that still matches (so it stays in view for escalation and its
+ * resolved notice), or at the newest one seen when none matches. Throws a DeliveryError when MaxPatrol fails:
+ * the caller then keeps the old cursor.
+ */
+export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter, cursor: MaxPatrolCursor | undefined, window: Window, now: number, signal?: AbortSignal): Promise<AlertRead> {
+  const from = readFrom(filter, cursor, window, now);
+  const read = await listIncidents(client, from, signal);
+  let calls = read.calls;
+  const floor = now - filter.max_age;
+  const matching = read.incidents.filter((i) => matchesFilter(filter, i) && !(parseCreated(i.created) < floor));
+  const events: Record<string, IncidentEvent[]> = {};
+  const queue = [...matching];
+  const worker = async () => {
+    for (let incident = queue.shift(); incident; incident = queue.shift()) {
+      const known = cursor?.events[incident.id];
+      if (known) events[incident.id] = known;
+      else {
+        calls++;
+        events[incident.id] = await incidentEvents(client, incident, filter.max_events, signal);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: EVENT_CONCURRENCY }, worker));
+  const times = (list: Incident[]) => list.map((i) => parseCreated(i.created)).filter((t) => !Number.isNaN(t));
+  const next = matching.length ? Math.min(...times(matching)) : read.incidents.length ? Math.max(...times(read.incidents)) : from;
+  return {
+    findings: matching.map((i) => incidentFinding(client.config, i, events[i.id] ?? [], now)),
+    saved: { from: Number.isFinite(next) ? Math.max(next, from) : from, events },
+    calls,
+    ...(read.truncated ? { incomplete: read.truncated } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+import type { ActionResult } from '../types.js';
+import type { MaxPatrolClient } from './client.js';
+import { incidentLink } from './findings.js';
+import { findIncident } from './incidents.js';
+
+/** What each action asks MaxPatrol for: the target status, and how the key is marked handled in alertcron. */
+export const TRANSITIONS = {
+  confirm: { status: 'Approved', handled: 'confirmed' },
+  close: { status: 'Closed', handled: 'closed' },
+} as const;
+
+/** The name of an action that changes an incident's status. */
+export type TransitionName = keyof typeof TRANSITIONS;
+
+/** The comment written with a status change: who did it, and where from. */
+export function transitionComment(name: TransitionName, by: string, comment?: string): string {
+  const done = name === 'confirm' ? 'Confirmed' : 'Closed';
+  return `${done} by ${by} via alertcron${comment ? `: ${comment}` : ''}`;
+}
+
+/**
+ * Changes an incident's status (PUT /api/incidents/{id}/transitions, answered 204): confirm takes it to Approved,
+ * close to Closed, each with a comment naming who did it. An incident already there is left as it is.
+ */
+export async function transition(client: MaxPatrolClient, name: TransitionName, keyOrId: string, by: string, comment?: string, signal?: AbortSignal): Promise<ActionResult> {
+  const { status, handled } = TRANSITIONS[name];
+  const incident = await findIncident(client, keyOrId, signal);
+  const label = incident.key ?? incident.id;
+  const link = incidentLink(client.config, incident);
+  if (incident.status === status) return { message: `${label} is already ${status}: ${link}`, link, handled };
+  const body = { id: status, measures: '', message: transitionComment(name, by, comment) };
+  await client.call('PUT', `/api/incidents/${encodeURIComponent(incident.id)}/transitions`, body, `the status change of ${label} to ${status}`, signal);
+  return { message: `${label} ${handled} (${incident.status ?? '?'} -> ${status}) by ${by}: ${link}`, link, handled };
+}
