@@ -1,5 +1,5 @@
-// The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's and
-// TheHive's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`,
+// The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's, TheHive's
+// and MaxPatrol SIEM's protocols, seeded auth events, TheHive items and a MaxPatrol incident, then the real CLI (`alertcron validate`,
 // `run --verbose`, the same a minute later, `list`, `status`) on the bundled examples, and what each server received.
 // The project folder is kept afterwards, for reading its state and audit log.
 import { startEngine } from '../support/engine.js';
@@ -8,6 +8,9 @@ import { createIndex, indexDocs, logonEvent } from '../support/seed.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
 import { exampleConfig } from '../support/exampleConfig.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { maxPatrolEnv, startMaxPatrolServer } from '../support/maxpatrolServer.js';
 import { startTheHiveServer } from '../support/theHiveServer.js';
 import { startTwilioServer } from '../support/twilioServer.js';
 
@@ -20,9 +23,12 @@ const smtp = await startSmtpSink();
 const slack = await startSlackServer();
 const twilio = await startTwilioServer();
 const hive = await startTheHiveServer();
+const mp = await startMaxPatrolServer();
 const project = createProject({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url });
-project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base }));
-Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey });
+writeFileSync(join(project.dir, 'mp-ca.pem'), mp.ca);
+const maxPatrol = { apiUrl: mp.apiUrl, tokenUrl: mp.tokenUrl, caFile: 'mp-ca.pem', username: mp.username };
+project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base, maxPatrol }));
+Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey }, maxPatrolEnv(mp));
 const suffix = Date.now().toString(36);
 try {
   const now = Date.now();
@@ -34,8 +40,9 @@ try {
   ]);
   const sla = hive.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: now - 31 * MIN });
   hive.addCase({ title: 'Invoice 4411', _createdAt: now - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  mp.addIncident({ created: now - 3 * MIN, name: 'Beaconing to a rare domain', category: 'C2', type: 'Network attack', severity: 'High', events: [{ id: 'e1', date: mp.time(now - 4 * MIN), description: 'ws-17 resolved rare-domain.example 40 times' }] });
   project.copyExamples();
-  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case`);
+  console.log(`seeded 14 logon events into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert, a reported case and a new MaxPatrol incident`);
   console.log(`project folder (kept after the demo): ${project.dir}`);
 
   const aMinuteLater = { ALERTCRON_NOW: new Date(now + MIN).toISOString() };
@@ -61,6 +68,9 @@ try {
   for (const sms of twilio.messages) console.log(`  SMS to ${sms.To}: ${sms.Body?.split('\n')[0]}`);
   for (const call of twilio.calls) console.log(`  call to ${call.To}`);
   say(`TheHive: the alert is now tagged ${sla.tags.join(', ')}; the case ${hive.caseList[0]?.tags.includes('mail sent') ? 'is tagged "mail sent"' : 'is not tagged'}`);
+  say(`MaxPatrol: ${mp.logins} login(s) for both runs (the token is kept in state/state.json, not logged in every minute)`);
+  const confirm = await project.run(['maxpatrol', 'confirm', 'INC-1', '--by', 'demo']);
+  console.log(`alertcron maxpatrol confirm INC-1 --by demo\n${confirm.stdout}${confirm.stderr}(exit code ${confirm.code}); the incident's status on the core: ${mp.incidents[0]?.status}`);
   say('the second run sent nothing new: its keys are throttled');
   const audit = project.audit();
   console.log(`The project folder stays: ${project.dir}`);
@@ -74,5 +84,6 @@ try {
   await slack.close();
   await twilio.close();
   await hive.close();
+  await mp.close();
   await engine.stop();
 }

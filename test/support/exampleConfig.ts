@@ -1,15 +1,17 @@
 import { defaultConfig } from './project.js';
 
-/** Where the bundled examples' channels and TheHive point in the tests and the demo: local servers. */
+/** Where the bundled examples' channels, TheHive and MaxPatrol point in the tests and the demo: local servers. */
 export interface ExampleServices {
   esUrl: string;
   smtpPort: number;
   slackUrl: string;
   twilio: { base: string; accountSid: string };
   theHiveUrl: string;
+  /** The fake MaxPatrol: its core and token URLs, and the path of its CA file. */
+  maxPatrol: { apiUrl: string; tokenUrl: string; caFile: string; username: string };
 }
 
-/** The configuration the bundled alerts/ examples need, with every channel and TheHive on local servers. */
+/** The configuration the bundled alerts/ examples need, with every channel, TheHive and MaxPatrol on local servers. */
 export function exampleConfig(s: ExampleServices): Record<string, unknown> {
   const base = defaultConfig({ esUrl: s.esUrl, smtpPort: s.smtpPort, slackUrl: s.slackUrl });
   const twilio = { account_sid: s.twilio.accountSid, auth_token: '${TWILIO_AUTH_TOKEN}', from: '+15005550006', api_url: s.twilio.base, timeout: '3s' };
@@ -17,6 +19,7 @@ export function exampleConfig(s: ExampleServices): Record<string, unknown> {
   return {
     ...base,
     thehive: { url: s.theHiveUrl, api_key: '${THEHIVE_API_KEY}', timeout: '3s' },
+    maxpatrol: { url: s.maxPatrol.apiUrl, token_url: s.maxPatrol.tokenUrl, username: s.maxPatrol.username, password: '${MP_PASSWORD}', client_secret: '${MP_CLIENT_SECRET}', ca_file: s.maxPatrol.caFile, time_zone: 'Europe/Moscow', timeout: '3s' },
     channels: {
       ...(base.channels as object),
       'oncall-sms': { type: 'twilio-sms', ...twilio, to: ['+15551230001'] },
