@@ -204,3 +204,36 @@ test('escalation by age and severity, and a silence, work as for any source', as
   assert.deepEqual(slack(), ['MaxPatrol INC-1: Lateral movement (High)', 'MaxPatrol INC-2: Policy violation (Medium)']);
   assert.deepEqual(servers.twilio.messages.map((m) => String(m.Body).split('\n')[0]), ['[tier-1] MaxPatrol INC-1: Lateral movement (High)'], 'only the High incident climbs, once');
 });
+
+test('TLS: the core is trusted through ca_file; without it only the loudly named insecure switch works, and validate warns about it', async () => {
+  const T = uniqueBaseTime();
+  const mp = fake.server;
+  const { project, writeSection, slack } = maxPatrolProject(world, servers, fake);
+  mp.addIncident({ created: T - MIN, name: 'Over an unverified link' });
+  writeSection({ ca_file: undefined, insecure_skip_tls_verify: true });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 0, validate.stderr);
+  assert.equal(validate.stderr, "alertcron.yaml /maxpatrol/insecure_skip_tls_verify: warning: MaxPatrol certificates are not verified: anyone between this host and the core can read the password and the incidents (set ca_file to the core's CA instead)\n");
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(slack(), ['MaxPatrol INC-1: Over an unverified link (High)']);
+});
+
+test('validate names what is wrong in the maxpatrol: section and in an alert over it', async () => {
+  const mp = fake.server;
+  const { project, writeSection } = maxPatrolProject(world, servers, fake, { maxpatrol: { status: ['Open'], severity: ['High'] } });
+  writeSection({ time_zone: 'Mars/Olympus', password: 'inline-password', page_sise: 10 });
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/maxpatrol\/password: secrets must not be written inline: use password: \$\{SOME_ENV_VAR\} or password_file: \/path\/to\/file$/m);
+  writeSection({ time_zone: 'Mars/Olympus', page_sise: 10 });
+  const again = await project.run(['validate']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /^alertcron\.yaml:\d+:\d+ \/maxpatrol\/page_sise: unknown key "page_sise" \(did you mean "page_size"\?\)$/m);
+  writeSection({ time_zone: 'Mars/Olympus' });
+  const zone = await project.run(['validate']);
+  assert.equal(zone.code, 2);
+  assert.match(zone.stderr, /^alerts\/mp-incidents\.yaml:4:7 \/maxpatrol\/status\/0: must be one of "New", "Approved", "InProgress", "Resolved", "Closed"$/m);
+  assert.match(zone.stderr, /^alerts\/mp-incidents\.yaml:1:9 \/source: maxpatrol\.time_zone in alertcron\.yaml is not a time zone: "Mars\/Olympus" \(write an IANA name such as Europe\/Moscow or UTC\)$/m);
+  assert.ok(!`${result.stderr}${again.stderr}${zone.stderr}`.includes(mp.password));
+});
