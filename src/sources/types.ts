@@ -37,6 +37,8 @@ export interface ActionResult {
   link?: string;
   /** Set when the action dealt with the item (e.g. `confirmed`, `closed`): its queued notices are dropped. */
   handled?: string;
+  /** The item as it is now, re-read by the action (MaxPatrol's refresh): a notice about it can be rendered again. */
+  finding?: Finding;
 }
 
 /** An action a source offers on one of its items (tag, promote ...): throws a DeliveryError when it fails. */

@@ -97,3 +97,17 @@ test('a read never goes back further than max_age, and an expired token leaves t
   pruneState(data, T, 7 * 24 * 60 * MIN, new Set());
   assert.deepEqual(Object.keys(data.tokens), ['other']);
 });
+
+test('refresh re-reads an incident by its key: the status and assignee now, and its first events', async () => {
+  const mp = fake.server;
+  const T = Date.UTC(2025, 5, 1, 12);
+  const { MaxPatrolSource } = await import('../../src/sources/maxpatrol/source.js');
+  const source = new MaxPatrolSource(configFor(), { tokens: memoryKeeper(), now: () => T });
+  const incident = mp.addIncident({ created: T - MIN, events: [1, 2, 3].map((n) => ({ id: `e${n}`, date: mp.time(T - MIN + n), description: `event ${n}` })) });
+  incident.status = 'InProgress';
+  incident.assigned = { id: 'u2', firstName: 'Anna', lastName: 'Smirnova' };
+  const done = await source.actions.refresh!(incident.key, { max_events: 2 });
+  assert.equal(done.message, `INC-1 is InProgress, assigned to Anna Smirnova, 2 event(s) shown: ${mp.apiUrl}/#/incident/incidents/view/${incident.id}`);
+  assert.equal(done.finding?.fields.status, 'InProgress');
+  assert.equal(done.finding?.fields.events_text, '2025-06-01 11:59:00 UTC  event 1\n2025-06-01 11:59:00 UTC  event 2');
+});

@@ -5,7 +5,7 @@ import type { FetchOutcome, FetchResult, PlannedRequest, Source, SourceAction, S
 import { MaxPatrolClient, memoryKeeper } from './client.js';
 import { listBody } from './incidents.js';
 import { readAlert, readFrom } from './read.js';
-import { transition } from './transitions.js';
+import { refresh, transition } from './transitions.js';
 import type { MaxPatrolAlertDef, MaxPatrolConfig, MaxPatrolCursor } from './types.js';
 
 /** The saved cursor of an alert, if it has the expected shape (a cursor of another source or version is ignored). */
@@ -14,7 +14,7 @@ function cursorOf(saved: unknown): MaxPatrolCursor | undefined {
   return c && typeof c.from === 'number' && c.events && typeof c.events === 'object' ? c : undefined;
 }
 
-/** MaxPatrol SIEM as a source: new incidents of each due alert, read page after page, and the confirm and close actions. */
+/** MaxPatrol SIEM as a source: new incidents of each due alert, read page after page, and the confirm, close and refresh actions. */
 export class MaxPatrolSource implements Source<MaxPatrolAlertDef> {
   readonly name = 'maxpatrol';
   readonly actions: Record<string, SourceAction>;
@@ -29,6 +29,7 @@ export class MaxPatrolSource implements Source<MaxPatrolAlertDef> {
     this.actions = {
       confirm: (key, args, signal) => transition(this.client, 'confirm', key, by(args), comment(args), signal),
       close: (key, args, signal) => transition(this.client, 'close', key, by(args), comment(args), signal),
+      refresh: (key, args, signal) => refresh(this.client, key, typeof args.max_events === 'number' ? args.max_events : 5, now(), signal),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { ActionResult } from '../types.js';
 import type { MaxPatrolClient } from './client.js';
-import { incidentLink } from './findings.js';
-import { findIncident } from './incidents.js';
+import { incidentFinding, incidentLink } from './findings.js';
+import { findIncident, incidentEvents, readIncident } from './incidents.js';
 
 /** What each action asks MaxPatrol for: the target status, and how the key is marked handled in alertcron. */
 export const TRANSITIONS = {
@@ -31,4 +31,14 @@ export async function transition(client: MaxPatrolClient, name: TransitionName, 
   const body = { id: status, measures: '', message: transitionComment(name, by, comment) };
   await client.call('PUT', `/api/incidents/${encodeURIComponent(incident.id)}/transitions`, body, `the status change of ${label} to ${status}`, signal);
   return { message: `${label} ${handled} (${incident.status ?? '?'} -> ${status}) by ${by}: ${link}`, link, handled };
+}
+
+/** Re-reads an incident (its current status, assignee ...) and its first `maxEvents` events, as a finding to show again. */
+export async function refresh(client: MaxPatrolClient, keyOrId: string, maxEvents: number, now: number, signal?: AbortSignal): Promise<ActionResult> {
+  const listed = await findIncident(client, keyOrId, signal);
+  const incident = await readIncident(client, listed, signal);
+  const events = await incidentEvents(client, incident, maxEvents, signal);
+  const finding = incidentFinding(client.config, incident, events, now);
+  const link = incidentLink(client.config, incident);
+  return { message: `${finding.key} is ${incident.status ?? '?'}, assigned to ${String(finding.fields.assigned) || 'nobody'}, ${events.length} event(s) shown: ${link}`, link, finding };
 }
