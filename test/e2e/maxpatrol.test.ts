@@ -180,13 +180,14 @@ test('failures are one line naming the host and what to check; the window stays;
   writeSection({ ca_file: undefined });
   await failing(T + 6 * MIN, `cannot reach MaxPatrol at ${mpHost} for the incident list: self-signed certificate in certificate chain (set maxpatrol.ca_file to the CA that signed its certificate)`);
   for (const line of outputs.join('').split('\n').filter((l) => l.includes('MaxPatrol'))) assert.ok(!line.includes(mp.password) && !line.includes(mp.clientSecret));
-  assert.deepEqual(slack(), ['alertcron cannot reach maxpatrol'], 'told once, after 2 failed runs');
+  assert.deepEqual(slack(), ['alertcron cannot read MaxPatrol SIEM incidents'], 'told once, after 2 failed runs');
+  assert.match(JSON.stringify(world.slack.accepted()[0]), /2 runs in a row failed since .*; alerts over maxpatrol are not being evaluated\. Last error: MaxPatrol at 127\.0\.0\.1:\d+ refused the login \(HTTP 400 invalid_client\)/);
 
   writeSection();
   const back = await project.run(['run'], { ALERTCRON_NOW: iso(T + 7 * MIN) });
   assert.equal(back.code, 0, back.stderr);
   assert.ok(slack().includes(`MaxPatrol ${early.key}: During the outage (High)`), 'the incident of the outage is not lost');
-  assert.ok(slack().includes('alertcron reaches maxpatrol again'));
+  assert.ok(slack().includes('alertcron reads MaxPatrol SIEM incidents again'));
   const insecure = await project.run(['validate']);
   assert.equal(insecure.code, 0, insecure.stderr);
 });
