@@ -63,6 +63,8 @@ export interface MaxPatrolServer {
   loginFailures: number[];
   /** Makes every token handed out so far stale: the API answers 401 to them. */
   expireTokens(): void;
+  /** While set, the API answers 401 even to fresh tokens (a client whose tokens give no API access). */
+  refuseAllTokens: boolean;
   /** Adds an incident (status New, severity High, key INC-<n>) created at `created` (epoch ms). */
   addIncident(fields: Partial<Omit<FakeIncident, 'created'>> & { created: number; events?: FakeIncident['events'] }): FakeIncident;
   /** MaxPatrol's way of writing a time: ISO UTC with 7 fractional digits. */
@@ -94,6 +96,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     listFailures: [] as number[],
     transitionFailures: [] as number[],
     loginFailures: [] as number[],
+    refuseAllTokens: false,
   } as MaxPatrolServer;
   fake.users = { alertcron: { password: fake.password, canTransition: true }, viewer: { password: 'viewer-SECRET-pass', canTransition: false } };
   let next = 1;
@@ -157,7 +160,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
   const apiEndpoint = (request: RecordedRequest): Answer => {
     const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
     const session = bearer ? fake.issued.get(bearer) : undefined;
-    if (!session || session.expiresAt <= Date.now()) return { status: 401, body: '', headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+    if (!session || session.expiresAt <= Date.now() || fake.refuseAllTokens) return { status: 401, body: '', headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
     const [path, query = ''] = request.path.split('?') as [string, string?];
     if (request.method === 'POST' && /^\/api\/v2\/incidents\/?$/.test(path)) {
       try {
@@ -218,7 +221,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     next = 1;
     fake.incidents.length = 0;
     fake.issued.clear();
-    Object.assign(fake, { logins: 0, tokenLifetime: 300, maxPageSize: 1000, listFailures: [], transitionFailures: [], loginFailures: [] });
+    Object.assign(fake, { refuseAllTokens: false, logins: 0, tokenLifetime: 300, maxPageSize: 1000, listFailures: [], transitionFailures: [], loginFailures: [] });
     fake.token.requests.length = 0;
     fake.api.requests.length = 0;
   };
