@@ -111,3 +111,19 @@ test('refresh re-reads an incident by its key: the status and assignee now, and 
   assert.equal(done.finding?.fields.status, 'InProgress');
   assert.equal(done.finding?.fields.events_text, '2025-06-01 11:59:00 UTC  event 1\n2025-06-01 11:59:00 UTC  event 2');
 });
+
+test('a burst larger than one run reads the events of is told over the next runs, oldest first, none lost', async () => {
+  const mp = fake.server;
+  const T = Date.UTC(2025, 5, 1, 12);
+  const client = new MaxPatrolClient(configFor({ page_size: 50 }), memoryKeeper(), () => T);
+  for (let n = 0; n < 130; n++) mp.addIncident({ created: T - 9 * MIN + n * 1000 });
+  const window = { from: T - 10 * MIN, to: T };
+  const first = await readAlert(client, filter, undefined, window, T);
+  assert.equal(first.findings.length, 100);
+  assert.equal(first.findings[99]!.key, 'INC-100');
+  assert.equal(first.incomplete, '30 more new MaxPatrol incidents than one run reads the events of (100) are told at the next runs');
+  const second = await readAlert(client, filter, first.saved, window, T + MIN);
+  assert.equal(second.findings.length, 130);
+  assert.equal(second.incomplete, undefined);
+  assert.equal(mp.api.requests.filter((r) => r.path.includes('/events')).length, 130, 'each incident\'s events read once');
+});

@@ -7,6 +7,11 @@ import type { Incident, IncidentEvent, MaxPatrolCursor, MaxPatrolFilter } from '
 
 /** Events requests in flight at once. */
 const EVENT_CONCURRENCY = 4;
+/**
+ * Most incidents whose events one read fetches: a burst beyond it is told over the next runs (oldest first), so
+ * that a run always ends within its deadline and its cursor moves on, instead of failing the same read forever.
+ */
+export const EVENT_READS_PER_RUN = 100;
 
 /** Whether an incident passes an alert's filter (status, severity and type compared without regard to case). */
 export function matchesFilter(filter: MaxPatrolFilter, incident: Incident): boolean {
@@ -29,7 +34,8 @@ export interface AlertRead {
 
 /**
  * Reads one alert's incidents: every incident created since its cursor, page after page, oldest first; those that
- * match its filter are findings, each with its first events (read once per incident and kept in the cursor).
+ * match its filter are findings, each with its first events (read once per incident and kept in the cursor;
+ * at most EVENT_READS_PER_RUN new incidents a run, the newer ones of a larger burst wait for the next runs).
  * The next read starts at the oldest incident that still matches (so it stays in view for escalation and its
  * resolved notice), or at the newest one seen when none matches. Throws a DeliveryError when MaxPatrol fails:
  * the caller then keeps the old cursor.
@@ -41,13 +47,16 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
   const floor = now - filter.max_age;
   const matching = read.incidents.filter((i) => matchesFilter(filter, i) && !(parseCreated(i.created) < floor));
   const events: Record<string, IncidentEvent[]> = {};
-  const queue = [...matching];
+  let budget = EVENT_READS_PER_RUN;
+  const ready = matching.filter((i) => cursor?.events[i.id] !== undefined || filter.max_events === 0 || budget-- > 0);
+  const deferred = matching.length - ready.length;
+  const queue = [...ready];
   const worker = async () => {
     for (let incident = queue.shift(); incident; incident = queue.shift()) {
       const known = cursor?.events[incident.id];
       if (known) events[incident.id] = known;
       else {
-        calls++;
+        if (filter.max_events > 0) calls++;
         events[incident.id] = await incidentEvents(client, incident, filter.max_events, signal);
       }
     }
@@ -56,9 +65,9 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
   const times = (list: Incident[]) => list.map((i) => parseCreated(i.created)).filter((t) => !Number.isNaN(t));
   const next = matching.length ? Math.min(...times(matching)) : read.incidents.length ? Math.max(...times(read.incidents)) : from;
   return {
-    findings: matching.map((i) => incidentFinding(client.config, i, events[i.id] ?? [], now)),
+    findings: ready.map((i) => incidentFinding(client.config, i, events[i.id] ?? [], now)),
     saved: { from: Number.isFinite(next) ? Math.max(next, from) : from, events },
     calls,
-    ...(read.truncated ? { incomplete: read.truncated } : {}),
+    ...(read.truncated || deferred ? { incomplete: [read.truncated, deferred ? `${deferred} more new MaxPatrol incidents than one run reads the events of (${EVENT_READS_PER_RUN}) are told at the next runs` : undefined].filter(Boolean).join('; ') } : {}),
   };
 }
