@@ -243,3 +243,18 @@ test('validate names what is wrong in the maxpatrol: section and in an alert ove
   assert.match(zone.stderr, /^alerts\/mp-incidents\.yaml:1:9 \/source: maxpatrol\.time_zone in alertcron\.yaml is not a time zone: "Mars\/Olympus" \(write an IANA name such as Europe\/Moscow or UTC\)$/m);
   assert.ok(!`${result.stderr}${again.stderr}${zone.stderr}`.includes(mp.password));
 });
+
+test('alertcron test reads the incidents of the window asked for, sends nothing and moves no cursor', async () => {
+  const T = uniqueBaseTime();
+  const mp = fake.server;
+  const { project, slack } = maxPatrolProject(world, servers, fake);
+  mp.addIncident({ created: T - 90 * MIN, name: 'An hour and a half ago' });
+  mp.addIncident({ created: T - 3 * 60 * MIN, name: 'Three hours ago' });
+  const result = await project.run(['test', 'mp-incidents', '--from', '2h'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /"timeFrom": "[^"]+"/);
+  assert.match(result.stdout, /INC-1/);
+  assert.doesNotMatch(result.stdout, /INC-2/);
+  assert.deepEqual(slack(), []);
+  assert.equal(project.state()?.alerts?.['mp-incidents']?.rule, undefined);
+});
