@@ -7,6 +7,9 @@ import { ExitCode } from '../util/errors.js';
 import { printJson } from './printReport.js';
 import { describeSilence } from './silence.js';
 
+/** How many of the latest chat actions `status` lists. */
+const CHAT_LOG_SHOWN = 20;
+
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** `alertcron status`: the last run, each alert's window and firing keys, pending deliveries, silences, sources. */
@@ -50,6 +53,8 @@ export async function statusCommand(options: { config: string; json?: boolean })
     })),
     silences: data.silences.filter((s) => isActive(s, now)),
     sources: data.sources,
+    chats: data.chats ?? {},
+    chat_actions: (data.chatLog ?? []).slice(-CHAT_LOG_SHOWN).map((e) => ({ ...e, at: iso(e.at) })),
     warning: warning ?? null,
   };
   if (options.json) {
@@ -78,6 +83,18 @@ export async function statusCommand(options: { config: string; json?: boolean })
   }
   lines.push(`active silences: ${status.silences.length}`);
   for (const s of status.silences) lines.push(`  ${describeSilence(s, now)}`);
+  for (const [channel, chats] of Object.entries(status.chats)) {
+    const list = (entries: Record<string, { id: string; title: string; kind: string; by?: string; at: number }>) =>
+      Object.values(entries).map((e) => `${e.id} ${JSON.stringify(e.title)} (${e.kind}${e.by ? `, by ${e.by}` : ''}, ${iso(e.at)})`);
+    lines.push(`chats of ${channel}: ${Object.keys(chats.allowed).length} allowed, ${Object.keys(chats.requested).length} waiting, ${Object.keys(chats.banned).length} banned`);
+    for (const line of list(chats.allowed)) lines.push(`  allowed ${line}`);
+    for (const line of list(chats.requested)) lines.push(`  waiting ${line}`);
+    for (const line of list(chats.banned)) lines.push(`  banned ${line}`);
+  }
+  if (status.chat_actions.length) {
+    lines.push(`chat actions (latest ${status.chat_actions.length}):`);
+    for (const e of status.chat_actions) lines.push(`  ${e.at} ${e.channel} chat ${e.chat}: ${e.by}: ${JSON.stringify(e.what)} ${e.ok ? 'done' : 'refused/failed'}: ${JSON.stringify(e.result)}`);
+  }
   if (warning) lines.push(`warning: ${warning}`);
   console.log(lines.join('\n'));
   return ExitCode.ok;

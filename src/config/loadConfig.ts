@@ -163,6 +163,9 @@ function withMissingSecret(channel: ChannelConfig, name: string, unset: UnsetSec
   return missing ? { ...channel, missingSecret: missing.problem.message } : channel;
 }
 
+/** The emoji that act on a Slack app's notices unless `reactions:` says otherwise. */
+const DEFAULT_REACTIONS: Record<string, string> = { ack: 'white_check_mark', silence: 'no_bell', promote: 'arrow_up', ignore: 'zzz' };
+
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {
   const timeout = parseDuration((raw.timeout as string | undefined) ?? '10s');
   const text = (key: string) => (raw[key] === undefined ? undefined : String(raw[key]));
@@ -201,9 +204,23 @@ function completeChannel(raw: Record<string, unknown>): ChannelConfig {
       return {
         type: 'telegram',
         bot_token: String(raw.bot_token),
-        chat_id: raw.chat_id as string | number,
+        ...(raw.chat_id !== undefined ? { chat_id: raw.chat_id as string | number } : {}),
         api_url: (text('api_url') ?? 'https://api.telegram.org').replace(/\/+$/, ''),
         disable_notification: raw.disable_notification === true,
+        timeout,
+        bot: raw.bot === true || raw.admin_chat_id !== undefined,
+        ...(raw.admin_chat_id !== undefined ? { admin_chat_id: String(raw.admin_chat_id) } : {}),
+        ...(raw.allowed_users ? { allowed_users: raw.allowed_users as number[] } : {}),
+      };
+    case 'slack-app':
+      return {
+        type: 'slack-app',
+        bot_token: String(raw.bot_token),
+        channel: String(raw.channel),
+        api_url: (text('api_url') ?? 'https://slack.com/api').replace(/\/+$/, ''),
+        ...(raw.allowed_users ? { allowed_users: raw.allowed_users as string[] } : {}),
+        reactions: { ...DEFAULT_REACTIONS, ...((raw.reactions as Record<string, string> | undefined) ?? {}) },
+        watch_for: parseDuration((raw.watch_for as string | undefined) ?? '24h'),
         timeout,
       };
     case 'webhook':

@@ -6,4 +6,6 @@ export interface Receipt {
   chat?: string;
   /** The thread it started or joined, where the provider has threads. */
   thread?: string;
+  /** Every message when one notice went to several chats (a Telegram bot's allowed chats): chat and message id. */
+  messages?: { chat: string; id: string }[];
 }

@@ -1,3 +1,4 @@
+import type { NoticeAction } from './operation.js';
 import type { Receipt } from './receipt.js';
 import type { Window } from './window.js';
 
@@ -89,6 +90,10 @@ export interface PendingDelivery {
   notBefore?: number;
   /** A few string fields of the finding, so that a `--match` silence set later still applies before sending. */
   labels?: Record<string, string>;
+  /** The chat actions the notice offers (buttons, reactions, replies), from its alert's source. */
+  actions?: NoticeAction[];
+  /** The short opaque reference chat actions on this notice carry (Telegram button data, `/ack <ref>`). */
+  ref?: string;
 }
 
 /** A notice a channel accepted, with what the provider gave back: ties a later reply or press to (alert, key, notice). */
@@ -100,6 +105,45 @@ export interface SentNotice {
   reason: string;
   at: number;
   receipt: Receipt;
+  /** The chat actions the notice offered when sent (text commands may ask for any of them). */
+  actions?: NoticeAction[];
+  /** What its message offers now, after the actions taken on it (its buttons); unset: all of `actions`. */
+  offered?: NoticeAction[];
+  /** The notice's short reference (Telegram button data, `/ack <ref>`). */
+  ref?: string;
+  /** Its title, for the thread confirmations and edits. */
+  title?: string;
+}
+
+/** A chat known to a reading channel: its id, a name to show, and who allowed (or banned) it when. */
+export interface ChatEntry {
+  id: string;
+  /** The chat's title or the person's name, as Telegram gave it (shown as plain text only). */
+  title: string;
+  /** private, group, supergroup ... */
+  kind: string;
+  at: number;
+  by?: string;
+  /** The short reference the administrator's Allow / Ignore / Block buttons carry. */
+  ref?: string;
+}
+
+/** The chats of one bot channel: allowed (receive notices, may act), waiting for the administrator, banned (ignored). */
+export interface ChannelChats {
+  allowed: Record<string, ChatEntry>;
+  requested: Record<string, ChatEntry>;
+  banned: Record<string, ChatEntry>;
+}
+
+/** One chat action as `status` shows it: who did what, from where, when, and what came of it (refusals too). */
+export interface ChatLogEntry {
+  at: number;
+  channel: string;
+  chat: string;
+  by: string;
+  what: string;
+  ok: boolean;
+  result: string;
 }
 
 /**
@@ -135,6 +179,12 @@ export interface StateData {
   sources: Record<string, SourceHealth>;
   /** Where each reading channel's inbox was read up to (its own cursor format). */
   cursors: Record<string, unknown>;
+  /** The chats each bot channel knows (the administrator's allow-list). */
+  chats?: Record<string, ChannelChats>;
+  /** The latest chat actions, applied or refused, newest last (for `status`). */
+  chatLog?: ChatLogEntry[];
+  /** Chat actions already applied, by their id, with when: a run killed before storing its cursor does not apply them twice. */
+  chatDone?: Record<string, number>;
   lastRun?: LastRun;
   /**
    * Login tokens of sources, by source name (`tokens.maxpatrol`). The one place tokens live: they belong to this
@@ -142,6 +192,12 @@ export interface StateData {
    * local. Only sources read and write it, through a TokenKeeper; no command prints it.
    */
   tokens?: Record<string, SourceToken>;
+}
+
+/** The chats of a bot channel, created empty on first use. */
+export function chatsOf(data: StateData, channel: string): ChannelChats {
+  data.chats ??= {};
+  return (data.chats[channel] ??= { allowed: {}, requested: {}, banned: {} });
 }
 
 /** A fresh, empty state. */

@@ -55,9 +55,31 @@ export interface TwilioCallChannelConfig extends TwilioAccountConfig {
 export interface TelegramChannelConfig extends ChannelBase {
   type: 'telegram';
   bot_token: string;
-  chat_id: string | number;
+  /** The chat notices go to; optional when admin_chat_id is set (then notices go to the allowed chats). */
+  chat_id?: string | number;
   api_url: string;
   disable_notification: boolean;
+  timeout: number;
+  /** Bot mode: buttons on notices, and each run reads presses, commands and replies. */
+  bot: boolean;
+  /** The administrator's chat: allows new chats, takes admin commands. */
+  admin_chat_id?: string;
+  /** Telegram user ids who may act; undefined: anyone in an allowed chat. */
+  allowed_users?: number[];
+}
+
+/** A Slack app (bot token, Web API): posts with chat.postMessage and reads reactions and thread replies each run. */
+export interface SlackAppChannelConfig extends ChannelBase {
+  type: 'slack-app';
+  bot_token: string;
+  channel: string;
+  api_url: string;
+  /** Slack user ids who may act; undefined: anyone in the channel. */
+  allowed_users?: string[];
+  /** The emoji that act on a notice, by action name (ack, silence, promote, ignore ...). */
+  reactions: Record<string, string>;
+  /** How long a notice's reactions and replies are read after it was sent. */
+  watch_for: number;
   timeout: number;
 }
 
@@ -71,4 +93,4 @@ export interface WebhookChannelConfig extends ChannelBase {
 }
 
 /** Any configured notification channel. */
-export type ChannelConfig = EmailChannelConfig | SlackChannelConfig | TwilioSmsChannelConfig | TwilioCallChannelConfig | TelegramChannelConfig | WebhookChannelConfig;
+export type ChannelConfig = EmailChannelConfig | SlackChannelConfig | SlackAppChannelConfig | TwilioSmsChannelConfig | TwilioCallChannelConfig | TelegramChannelConfig | WebhookChannelConfig;

@@ -1,11 +1,11 @@
 import type { TelegramChannelConfig } from './config.js';
-import { post } from '../http/post.js';
-import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
-import { redact } from '../util/redact.js';
+import type { NoticeAction } from '../model/operation.js';
 import type { Receipt } from '../model/receipt.js';
-import type { Notification, Notifier } from './types.js';
+import { chatsOf, type StateData } from '../model/state.js';
+import { callTelegram, TelegramApiError, type PressButton } from './telegramApi.js';
+import { DeliveryError, type Notification, type Notifier } from './types.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
 const TEXT_LIMIT = 4096;
@@ -15,57 +15,106 @@ export function escapeTelegramHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Builds a sendMessage body: a bold title and the message, escaped, cut to 4,096 visible characters, no link preview. */
-export function telegramMessage(notification: Notification, config: Pick<TelegramChannelConfig, 'chat_id' | 'disable_notification'>) {
+/** The buttons of a notice's chat actions, one row: each carries `<ref>:<action>` (never alert data; at most 64 bytes). */
+export function actionButtons(ref: string | undefined, actions: readonly NoticeAction[] | undefined): PressButton[][] {
+  if (!ref || !actions?.length) return [];
+  return [actions.map((a) => ({ text: a.label, callback_data: `${ref}:${a.name}`.slice(0, 64) }))];
+}
+
+/** The line under a bot's notice saying how to act on it without the buttons (a press expires in 150 s; text lasts 24 h). */
+export function actionFooter(ref: string, actions: readonly NoticeAction[]): string {
+  const words = actions.map((a) => (a.forMs !== undefined ? `${a.name} 2h` : a.name));
+  return `ref ${ref}: reply to this message with ${words.join(' or ')}, or send /${actions[0]!.name} ${ref}`;
+}
+
+/** Builds a sendMessage body: a bold title and the message, escaped, cut to 4,096 visible characters, no link preview; a bot's notice adds its buttons. */
+export function telegramMessage(notification: Notification, config: Pick<TelegramChannelConfig, 'chat_id' | 'disable_notification'> & { bot?: boolean }, chat: string | number | undefined = config.chat_id) {
+  const buttons = config.bot ? actionButtons(notification.ref, notification.actions) : [];
+  const footer = buttons.length ? actionFooter(notification.ref!, notification.actions!) : '';
   const title = truncate(sanitizeText(notification.title), 256);
-  const message = truncate(sanitizeText(notification.message), TEXT_LIMIT - title.length - 1);
+  const message = truncate(sanitizeText(notification.message), TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0));
   return {
-    chat_id: config.chat_id,
-    text: `<b>${escapeTelegramHtml(title)}</b>\n${escapeTelegramHtml(message)}`,
+    chat_id: chat,
+    text: `<b>${escapeTelegramHtml(title)}</b>\n${escapeTelegramHtml(message)}${footer ? `\n\n<i>${escapeTelegramHtml(footer)}</i>` : ''}`,
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },
     disable_notification: config.disable_notification,
+    ...(buttons.length ? { reply_markup: { inline_keyboard: buttons } } : {}),
   };
 }
 
-/** Creates a Telegram notifier over the Bot API's sendMessage. */
-export async function createTelegramNotifier(name: string, config: TelegramChannelConfig): Promise<Notifier> {
+/**
+ * The chats a notice goes to: those a partly failed earlier attempt still owes it to; else, with an
+ * administrator, every chat the administrator allowed (plus chat_id); else chat_id.
+ */
+export function recipientsOf(name: string, config: TelegramChannelConfig, notification: Notification, data: StateData | undefined): (string | number)[] {
+  const owed = notification.to?.filter((to) => /^-?\d+$/.test(to));
+  if (owed?.length) return owed;
+  const fixed = config.chat_id !== undefined ? [config.chat_id] : [];
+  if (!config.admin_chat_id) return fixed;
+  const allowed = data ? Object.keys(chatsOf(data, name).allowed).filter((id) => id !== String(config.chat_id)) : [];
+  return [...fixed, ...allowed];
+}
+
+/**
+ * Creates a Telegram notifier over the Bot API's sendMessage. With an administrator it sends to every allowed
+ * chat; a chat that failed for now is owed the notice (retried alone), one that was upgraded to a supergroup
+ * keeps its allowance under the new id, and one that blocked the bot is not tried again.
+ */
+export async function createTelegramNotifier(name: string, config: TelegramChannelConfig, data?: StateData): Promise<Notifier> {
   return {
     name,
     async send(notification, signal) {
-      const body = JSON.stringify(telegramMessage(notification, config));
-      let answer;
-      try {
-        answer = await post(new URL(`${config.api_url}/bot${config.bot_token}/sendMessage`), body, {
-          headers: { 'content-type': 'application/json' },
-          timeoutMs: config.timeout,
-          signal,
-        });
-      } catch (error) {
-        throw networkFailure('Telegram', error);
+      const chats = recipientsOf(name, config, notification, data);
+      if (!chats.length) throw new DeliveryError('no chat is allowed yet: the administrator allows chats with the buttons the bot sends (see README, Telegram bot)', true, undefined, true);
+      const messages: { chat: string; id: string }[] = [];
+      const owed: string[] = [];
+      let lastFailure: DeliveryError | undefined;
+      let retryAfterMs: number | undefined;
+      for (const chat of chats) {
+        try {
+          messages.push(await sendTo(name, config, notification, chat, data, signal));
+        } catch (error) {
+          const failure = error instanceof TelegramApiError ? error.toDeliveryError() : (error as DeliveryError);
+          lastFailure = failure;
+          if (failure.retryable) {
+            owed.push(String(chat));
+            retryAfterMs = Math.max(retryAfterMs ?? 0, failure.retryAfterMs ?? 0) || undefined;
+          }
+        }
       }
-      if (answer.status === 200) return telegramReceipt(answer.text, config.chat_id);
-      let description = '';
-      let retryAfterMs = retryAfterHeader(answer.headers);
-      try {
-        const parsed = JSON.parse(answer.text) as { description?: string; parameters?: { retry_after?: number } };
-        description = redact(String(parsed.description ?? '')).slice(0, 200);
-        if (typeof parsed.parameters?.retry_after === 'number') retryAfterMs = parsed.parameters.retry_after * 1000;
-      } catch {
-        /* not JSON: the status says enough */
-      }
-      throw httpFailure('Telegram', answer.status, description, retryAfterMs);
+      if (owed.length && (messages.length || owed.length < chats.length)) throw new DeliveryError(`${lastFailure!.message} (${owed.length} of ${chats.length} chats still owed)`, true, retryAfterMs, false, owed);
+      if (lastFailure && !messages.length) throw lastFailure;
+      const [first] = messages;
+      const receipt: Receipt = { ...(first ? { id: first.id, chat: first.chat } : {}), ...(messages.length > 1 ? { messages } : {}) };
+      return receipt;
     },
   };
 }
 
-/** The receipt of an accepted sendMessage: the message id and the chat it went to (ties later presses and replies to it). */
-function telegramReceipt(text: string, chat: string | number): Receipt {
+/** Sends to one chat; a group upgraded to a supergroup gets it at its new id, which keeps the old one's allowance. */
+async function sendTo(name: string, config: TelegramChannelConfig, notification: Notification, chat: string | number, data: StateData | undefined, signal: AbortSignal): Promise<{ chat: string; id: string }> {
   try {
-    const parsed = JSON.parse(text) as { result?: { message_id?: number; chat?: { id?: number | string } } };
-    const id = parsed.result?.message_id;
-    return { ...(id !== undefined ? { id: String(id) } : {}), chat: String(parsed.result?.chat?.id ?? chat) };
-  } catch {
-    return { chat: String(chat) };
+    const sent = await callTelegram<{ message_id: number; chat?: { id: number } }>(config, 'sendMessage', telegramMessage(notification, config, chat), signal);
+    return { chat: String(sent.chat?.id ?? chat), id: String(sent.message_id) };
+  } catch (error) {
+    if (!(error instanceof TelegramApiError) || error.migrateTo === undefined) throw error;
+    if (data) moveChat(data, name, String(chat), String(error.migrateTo));
+    const sent = await callTelegram<{ message_id: number }>(config, 'sendMessage', telegramMessage(notification, config, error.migrateTo), signal);
+    return { chat: String(error.migrateTo), id: String(sent.message_id) };
   }
+}
+
+/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup. */
+export function moveChat(data: StateData, channel: string, from: string, to: string): boolean {
+  const chats = chatsOf(data, channel);
+  let moved = false;
+  for (const list of [chats.allowed, chats.banned, chats.requested]) {
+    const entry = list[from];
+    if (!entry) continue;
+    delete list[from];
+    list[to] = { ...entry, id: to, kind: 'supergroup' };
+    moved = true;
+  }
+  return moved;
 }

@@ -9,6 +9,10 @@ export interface Notification {
   message: string;
   /** Recipients that replace the channel's own: a case's reporter, or those a server refused for now (validated). */
   to?: string[];
+  /** The chat actions the notice offers (its alert's source's): channels that can read show them. */
+  actions?: import('../model/operation.js').NoticeAction[];
+  /** The notice's short opaque reference, carried by its buttons and text commands. */
+  ref?: string;
 }
 
 /** A channel ready to send: one attempt per call; retries live in the outbox. */
@@ -54,15 +58,66 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 
 /** Something a person did in chat, read by a channel's inbox: the operation asked for, by whom, from where. */
 export interface ChatAction {
-  /** The operation, in the operations module's terms (ack, silence, ignore, promote, resolve ...). */
+  /** Unique per press, command or reaction (e.g. `tg:<update_id>`, `slack:<ts>:<reaction>:<user>`): applied once. */
+  id: string;
+  /** The operation, in the operations module's terms (ack, silence, ignore, promote, act ...). */
   request: import('../model/operation.js').OperationRequest;
   /** The chat the action came from (for allow-lists and answers). */
   chat: string;
   /** The sent notice it answers, when it was a button or a reply (its id in the state's `sent`). */
   notice?: string;
+  /** The notice action it performs (its name), to recompute what the notice offers afterwards. */
+  action?: string;
+  /** What the channel needs to answer it (press id, message to edit, thread to reply in): opaque to the run. */
+  reply?: unknown;
+}
+
+/** What came of a chat action, for the channel to tell the person (answer the press, edit the notice, confirm in the thread). */
+export interface ChatOutcome {
+  action: ChatAction;
+  ok: boolean;
+  message: string;
+  /** What the notice offers now (buttons to show after the action). */
+  offers?: import('../model/operation.js').NoticeAction[];
+  /** The notice re-rendered from the item as the source sees it now (after a Refresh). */
+  rendered?: { title: string; message: string };
+}
+
+/** A plain text message a person sent the bot in a private chat (for another consumer of the same run's read). */
+export interface ChatMessage {
+  channel: string;
+  user: string;
+  chat: string;
+  text: string;
+  /** Unix seconds, as the chat service gave it. */
+  date: number;
+  messageId: string;
+  /** The message it replies to (its id), if any. */
+  replyTo?: string;
+}
+
+/** What one read of a channel's inbox found. */
+export interface InboxRead {
+  actions: ChatAction[];
+  /** The cursor after everything read: stored only once the actions' effects are saved. */
+  cursor: unknown;
+  /** Audit lines of what was not turned into an action (strangers' presses, banned chats, allow-list changes). */
+  audit?: import('../model/audit.js').AuditEntry[];
+  /** Plain text messages received in private chats (each read once per run: one getUpdates per bot). */
+  messages?: ChatMessage[];
+  /** Things the run should say on stderr (e.g. a second poller of the same bot). */
+  warnings?: string[];
+}
+
+/** What a reader may look at and change while reading: the run's state (its chats, its sent notices) and the time. */
+export interface InboxContext {
+  data: import('../model/state.js').StateData;
+  now: number;
 }
 
 /** A channel that can also read: returns the actions since a cursor it defined, and the cursor after them. */
 export interface InboxReader {
-  read(cursor: unknown, signal: AbortSignal): Promise<{ actions: ChatAction[]; cursor: unknown }>;
+  read(cursor: unknown, signal: AbortSignal, context: InboxContext): Promise<InboxRead>;
+  /** Tells people what came of their actions; returns warnings for what could not be told (never throws). */
+  respond?(outcomes: ChatOutcome[], signal: AbortSignal, context: InboxContext): Promise<string[]>;
 }

@@ -18,19 +18,31 @@ export async function callPromote(sources: ReadonlyMap<string, Source>, request:
   }
 }
 
-/** Asks a source to perform one of its named actions on an item (MaxPatrol: confirm, close ...); changes no state. */
+/** Asks a source to perform another of its actions on one item (confirm, close, refresh ...); changes no state. */
 export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>): Promise<OperationResult & { handled?: string }> {
   const action = sources.get(request.source)?.actions[request.action];
   if (!action) return { ok: false, message: `source ${request.source} is not configured or has no action ${request.action}` };
   try {
     const done = await action(request.key, { ...request.args, by: request.by });
-    return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}), ...(done.handled ? { handled: done.handled } : {}) };
+    return {
+      ok: true,
+      message: done.message,
+      ...(done.link ? { link: done.link } : {}),
+      ...(done.labels ? { labels: done.labels } : {}),
+      ...(done.finding ? { finding: done.finding } : {}),
+      ...(done.handled ? { handled: done.handled } : {}),
+    };
   } catch (error) {
     return { ok: false, message: redact(errorMessage(error)) };
   }
 }
 
-/** Calls the source a request needs (promote, act), if any; with how the key was handled when it was. */
+/** The alerts in which a key was already promoted (applying a promote again is then only reported). */
+function promotedIn(data: StateData, key: string): string[] {
+  return Object.entries(data.alerts).flatMap(([name, state]) => (state.keys[key]?.handled?.how === 'promoted' ? [name] : []));
+}
+
+/** Calls the source a request needs (promote, act); with how the key was handled when the action dealt with it. */
 async function callSource(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' | 'act' }>): Promise<{ done: OperationResult; handled?: string }> {
   if (request.op === 'promote') {
     const done = await callPromote(sources, request);
@@ -40,9 +52,17 @@ async function callSource(sources: ReadonlyMap<string, Source>, request: Extract
   return { done, ...(handled ? { handled } : {}) };
 }
 
-/** Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or source action calls its source first. */
+/**
+ * Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or another source
+ * action calls its source first, and one that dealt with the item (promoted, confirmed, closed) marks the key
+ * handled. A key already promoted is not promoted again (a replayed press after a kill).
+ */
 export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
   if (request.op !== 'promote' && request.op !== 'act') return applyToState(data, request, now);
+  if (request.op === 'promote') {
+    const already = promotedIn(data, request.key);
+    if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
+  }
   const { done, handled } = await callSource(sources, request);
   if (handled) applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now);
   return done;

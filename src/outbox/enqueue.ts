@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { NoticeAction } from '../model/operation.js';
 import type { PendingAction, PendingDelivery } from '../model/state.js';
 import type { Notification } from '../notify/types.js';
 
@@ -6,6 +7,13 @@ import type { Notification } from '../notify/types.js';
 export interface NoticeSpec extends Notification {
   /** The finding's fields, from which a few labels are kept for `--match` silences at send time. */
   fields?: Record<string, unknown>;
+  /** The chat actions the notice offers (its alert's source's, for this finding); they get a short reference. */
+  actions?: NoticeAction[];
+}
+
+/** A short opaque reference for a notice's chat actions: 8 characters of [A-Za-z0-9_-], never alert data. */
+export function newRef(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 /** Most bytes of labels kept per pending notice, and longest value: every field of a usual event, bounded in the state. */
@@ -16,6 +24,7 @@ const MAX_DEPTH = 8;
 /** The one place pending deliveries are built: one per channel for a notice, with a fresh id. */
 export function enqueue(spec: NoticeSpec, channels: readonly string[], now: number): PendingDelivery[] {
   const labels = spec.fields ? labelsOf(spec.fields) : undefined;
+  const actions = spec.actions?.length ? spec.actions : undefined;
   return channels.map((channel) => ({
     id: randomUUID(),
     alert: spec.alert,
@@ -28,7 +37,13 @@ export function enqueue(spec: NoticeSpec, channels: readonly string[], now: numb
     attempts: 0,
     ...(spec.to ? { to: spec.to } : {}),
     ...(labels && Object.keys(labels).length ? { labels } : {}),
+    ...(actions ? { actions, ref: newRef() } : {}),
   }));
+}
+
+/** The labels of a finding's fields (as queued notices keep them), for a source's chatActions.appliesTo. */
+export function findingLabels(fields: Record<string, unknown> | undefined): Record<string, string> {
+  return fields ? labelsOf(fields) : {};
 }
 
 /** A source action queued like a delivery (retried, expired and audited the same way). */

@@ -1,4 +1,4 @@
-import type { PendingDelivery } from '../model/state.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createNotifier } from '../notify/registry.js';
 import { Slots } from '../notify/slots.js';
@@ -14,13 +14,13 @@ export interface Senders {
 }
 
 /** Builds the senders of a run from the configured channels and the sources it loaded. */
-export function createSenders(channels: Record<string, ChannelConfig>, sources: ReadonlyMap<string, Source>): Senders {
+export function createSenders(channels: Record<string, ChannelConfig>, sources: ReadonlyMap<string, Source>, data?: StateData): Senders {
   const notifiers = new Map<string, Promise<Notifier>>();
   const slots = new Map<string, Slots>();
   const notifierFor = (channel: string) => {
     const config = channels[channel];
     if (!config) return undefined;
-    if (!notifiers.has(channel)) notifiers.set(channel, createNotifier(channel, config));
+    if (!notifiers.has(channel)) notifiers.set(channel, createNotifier(channel, config, data));
     return notifiers.get(channel)!;
   };
   // A channel that can have only so many sends in flight (an email channel's pooled connections) hands out that many slots.

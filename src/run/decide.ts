@@ -3,7 +3,8 @@ import type { AuditEntry } from '../model/audit.js';
 import type { Finding } from '../model/finding.js';
 import type { AlertState, KeyState, PendingDelivery } from '../model/state.js';
 import type { Window } from '../model/window.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { enqueue, findingLabels } from '../outbox/enqueue.js';
+import { offeredActions } from '../sources/chatActions.js';
 import { decide, isFiring } from '../policy/decide.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
@@ -76,7 +77,9 @@ export function decideFindings(
     const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
     key.lastSeen = now;
     key.missedRuns = 0;
-    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, ...(to ? { to } : {}) };
+    // A personal mail (to) offers no chat actions; every other notice offers its source's.
+    const actions = to ? [] : offeredActions(alert.source, findingLabels(finding.fields));
+    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, actions, ...(to ? { to } : {}) };
     if (decision.notify) {
       key.lastFired = now;
       key.fired++;

@@ -1,16 +1,23 @@
+import type { AlertBase } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
-import type { StateData } from '../model/state.js';
+import type { Finding } from '../model/finding.js';
+import type { NoticeAction, OperationResult } from '../model/operation.js';
+import type { ChatLogEntry, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
-import type { InboxReader } from '../notify/types.js';
+import type { ChatAction, ChatMessage, ChatOutcome, InboxReader } from '../notify/types.js';
+import { renderFinding } from '../render/render.js';
+import { offeredActions } from '../sources/chatActions.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 
-/** What the inbox stage did: each action applied (or refused), the audit lines, and warnings for unreadable inboxes. */
+/** What the inbox stage did: each action applied (or refused), the audit lines, the private messages read, warnings. */
 export interface InboxResult {
   actions: { channel: string; op: string; ok: boolean; message: string }[];
   audit: AuditEntry[];
+  /** Plain text messages people sent the bots in private chats this run, for other consumers of the same run. */
+  messages: ChatMessage[];
   warnings: string[];
 }
 
@@ -20,10 +27,33 @@ export interface InboxTransaction {
   commit(): Promise<void>;
 }
 
+/** How many chat actions `status` keeps, and how long an applied action's id is remembered (longer than any update lives). */
+const CHAT_LOG_SIZE = 200;
+const DONE_KEPT_MS = 3 * 86_400_000;
+
+/** What the inbox stage may know of the alerts: each one's source, and how to render its notice again from a fresh finding. */
+export interface AlertLookup {
+  sourceOf(alert: string): string | undefined;
+  render?(alert: string, finding: Finding): { title: string; message: string } | undefined;
+}
+
+/** An alert lookup over the loaded alerts (rendering a refreshed notice over the last hour as its window). */
+export function alertLookup(alerts: readonly AlertBase[], now: number): AlertLookup {
+  const byName = new Map(alerts.map((a) => [a.name, a]));
+  return {
+    sourceOf: (name) => byName.get(name)?.source,
+    render: (name, finding) => {
+      const alert = byName.get(name);
+      return alert ? renderFinding(alert, finding, { from: now - 3_600_000, to: now }) : undefined;
+    },
+  };
+}
+
 /**
  * Reads what people did in chat since each reading channel's stored cursor and applies it through the operations
- * module, under the run's lock and before planning. The effects are committed first, the new cursor only after
- * them: a kill in between applies an action twice at worst (operations are idempotent), never loses one.
+ * module, under the run's lock and before planning. The effects (with each action's id, so a replay after a kill
+ * applies nothing twice) are committed first; then the channel tells people what came of their actions; the new
+ * cursor is stored last: a kill in between repeats at most an answer, never an effect, and loses nothing.
  */
 export async function inboxStage(
   tx: InboxTransaction,
@@ -32,30 +62,100 @@ export async function inboxStage(
   now: number,
   readers: (name: string, config: ChannelConfig) => Promise<InboxReader | undefined> = createInbox,
   timeoutMs = 10_000,
+  alerts: AlertLookup = { sourceOf: () => undefined },
 ): Promise<InboxResult> {
-  const result: InboxResult = { actions: [], audit: [], warnings: [] };
+  const result: InboxResult = { actions: [], audit: [], messages: [], warnings: [] };
+  const data = tx.data;
   for (const [name, config] of Object.entries(channels)) {
     const reader = await readers(name, config);
     if (!reader) continue;
+    const context = { data, now };
     let read;
     try {
-      read = await reader.read(tx.data.cursors[name], AbortSignal.timeout(timeoutMs));
+      read = await reader.read(data.cursors[name], AbortSignal.timeout(timeoutMs), context);
     } catch (error) {
       result.warnings.push(`channel ${name}: could not read its inbox: ${redact(errorMessage(error))}`);
       continue;
     }
-    for (const action of read.actions) {
-      const request = action.request;
-      const needs = request.op === 'promote' || request.op === 'act' ? request.source : undefined;
-      const source = needs ? await loadSource(needs) : undefined;
-      const { applyRequest } = await import('../operations/perform.js');
-      const outcome = await applyRequest(tx.data, request, new Map(source && needs ? [[needs, source]] : []), now);
-      result.actions.push({ channel: name, op: action.request.op, ok: outcome.ok, message: outcome.message });
-      result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, by: action.request.by, ok: outcome.ok, result: outcome.message });
+    result.warnings.push(...(read.warnings ?? []));
+    result.messages.push(...(read.messages ?? []));
+    for (const entry of read.audit ?? []) {
+      result.audit.push({ channel: name, ...entry });
+      if (entry.event === 'chat_refused') logChat(data, { at: now, channel: name, chat: String(entry.chat ?? ''), by: String(entry.by ?? ''), what: String(entry.what ?? ''), ok: false, result: String(entry.why ?? 'refused') });
     }
-    if (read.actions.length) await tx.commit();
-    tx.data.cursors[name] = read.cursor;
+    const outcomes: ChatOutcome[] = [];
+    for (const action of read.actions) {
+      const done = await applyOnce(data, action, loadSource, now);
+      const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
+      const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
+      if (notice && offers) notice.offered = offers;
+      const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
+      outcomes.push({ action, ok: done.ok, message: done.message, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
+      const what = describe(action);
+      result.actions.push({ channel: name, op: action.request.op, ok: done.ok, message: done.message });
+      result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, what, by: action.request.by, ok: done.ok, result: done.message });
+      logChat(data, { at: now, channel: name, chat: action.chat, by: action.request.by, what, ok: done.ok, result: done.message });
+    }
+    if (read.actions.length || read.audit?.length) await tx.commit();
+    if (reader.respond && outcomes.length) {
+      try {
+        result.warnings.push(...(await reader.respond(outcomes, AbortSignal.timeout(timeoutMs), context)));
+      } catch (error) {
+        result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
+      }
+    }
+    data.cursors[name] = read.cursor;
     await tx.commit();
   }
+  forgetOldDone(data, now);
   return result;
+}
+
+/** Applies an action unless its id was applied before (a run killed before storing its cursor reads it again). */
+async function applyOnce(data: StateData, action: ChatAction, loadSource: (name: string) => Promise<Source | undefined>, now: number): Promise<OperationResult> {
+  data.chatDone ??= {};
+  if (data.chatDone[action.id] !== undefined) return { ok: true, message: 'already applied' };
+  const request = action.request;
+  const sourceName = request.op === 'promote' || request.op === 'act' ? request.source : undefined;
+  const source = sourceName ? await loadSource(sourceName) : undefined;
+  const { applyRequest } = await import('../operations/perform.js');
+  const done = await applyRequest(data, request, new Map(source && sourceName ? [[sourceName, source]] : []), now);
+  if (done.ok) data.chatDone[action.id] = now;
+  return done;
+}
+
+/**
+ * What a notice offers after an action: unchanged after a failure; recomputed from the item's new labels when the
+ * source gave them; nothing once the key is promoted or ignored; otherwise the same minus the action just taken.
+ */
+function offersAfter(notice: SentNotice, action: ChatAction, done: OperationResult, alerts: AlertLookup): NoticeAction[] | undefined {
+  const current = notice.offered ?? notice.actions ?? [];
+  if (!done.ok) return current;
+  if (done.labels) {
+    const source = alerts.sourceOf(notice.alert);
+    return source ? offeredActions(source, done.labels) : current;
+  }
+  if (action.request.op === 'promote' || action.request.op === 'ignore') return [];
+  return current.filter((a) => a.name !== action.action);
+}
+
+/** One word for what an action asked: the operation, and its alert and key. */
+function describe(action: ChatAction): string {
+  const r = action.request;
+  const target = 'alert' in r && r.alert ? `${r.alert} ${'key' in r && r.key !== undefined ? r.key : ''}`.trim() : 'key' in r ? r.key : '';
+  const op = r.op === 'act' ? r.action : r.op;
+  return `${op}${target ? ` ${target}` : ''}`;
+}
+
+/** Appends to the chat log `status` shows, keeping the latest CHAT_LOG_SIZE. */
+function logChat(data: StateData, entry: ChatLogEntry): void {
+  data.chatLog ??= [];
+  data.chatLog.push(entry);
+  if (data.chatLog.length > CHAT_LOG_SIZE) data.chatLog.splice(0, data.chatLog.length - CHAT_LOG_SIZE);
+}
+
+/** Forgets applied action ids older than any chat service keeps an update. */
+function forgetOldDone(data: StateData, now: number): void {
+  if (!data.chatDone) return;
+  for (const [id, at] of Object.entries(data.chatDone)) if (now - at > DONE_KEPT_MS) delete data.chatDone[id];
 }

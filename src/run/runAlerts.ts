@@ -15,7 +15,7 @@ import { decideStage } from './decideStage.js';
 import { deliverStage } from './deliver.js';
 import { evaluateStage } from './evaluate.js';
 import { fetchStage } from './fetch.js';
-import { inboxStage } from './inbox.js';
+import { alertLookup, inboxStage } from './inbox.js';
 import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
@@ -63,7 +63,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const environment = { tokens: tokensIn(tx.data), now: clock };
     if (tx.commit && fullRun) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())));
+      // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())), alertLookup(loaded.alerts, now));
       report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
@@ -116,7 +117,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     if (tx.data.pending.length) await tx.commit();
     audit.flush();
     const isSelected = (p: { alert: string }) => !options.only?.length || options.only.includes(p.alert);
-    const senders = createSenders(config.channels, sources);
+    const senders = createSenders(config.channels, sources, tx.data);
     const alertsByName = new Map<string, AlertDef>(loaded.alerts.map((a) => [a.name, a]));
     try {
       const delivered = await deliverStage(tx.data, {

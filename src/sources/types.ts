@@ -2,6 +2,7 @@ import type { AlertBase } from '../model/alert.js';
 import type { AlertDefaults } from '../model/config.js';
 import type { Finding } from '../model/finding.js';
 import type { SourceToken } from '../model/state.js';
+import type { NoticeAction } from '../model/operation.js';
 import type { SearchResponse } from '../model/search.js';
 import type { Window } from '../model/window.js';
 
@@ -37,8 +38,19 @@ export interface ActionResult {
   link?: string;
   /** Set when the action dealt with the item (e.g. `confirmed`, `closed`): its queued notices are dropped. */
   handled?: string;
-  /** The item as it is now, re-read by the action (MaxPatrol's refresh): a notice about it can be rendered again. */
+  /** The item's fields after the action (e.g. {status: 'Approved'}): the notice's chat actions are recomputed from them. */
+  labels?: Record<string, string>;
+  /** The item as it is now, when the action re-read it (Refresh): the notice is re-rendered from it and edited. */
   finding?: Finding;
+}
+
+/**
+ * A chat action a source offers on its alerts' notices (Telegram button, Slack reaction or reply): a NoticeAction
+ * and, optionally, for which findings it applies, by the finding's labels (its scalar fields as dotted paths),
+ * e.g. only while `status` is New. Asked when the notice is queued and again after an action changed the labels.
+ */
+export interface ChatActionSpec extends NoticeAction {
+  appliesTo?(labels: Readonly<Record<string, string>>): boolean;
 }
 
 /** An action a source offers on one of its items (tag, promote ...): throws a DeliveryError when it fails. */
@@ -107,6 +119,11 @@ export interface SourceDefinition<A extends AlertBase = AlertBase, C = unknown> 
   completeAlert(raw: Record<string, unknown>, base: AlertBase, context: AlertContext, extra: Record<string, unknown> | undefined): A;
   /** Loads the code that talks to the source, configured with its section (and, for sources that log in, where their token is kept). */
   load(section: C, context?: SourceContext): Promise<Source<A>>;
+  /**
+   * The chat actions its alerts' notices offer (buttons on a Telegram bot, reactions and replies on a Slack app),
+   * in order. An action with op promote or act is performed by this source (its `actions[action ?? name]`).
+   */
+  chatActions?: readonly ChatActionSpec[];
 }
 
 /** Where a source keeps its login token between runs: the state's `tokens.<source>` slice (local to this host). */

@@ -22,7 +22,16 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
   if (item.channel) {
     const key = data.alerts[item.alert]?.keys[item.key];
     if (key) key.delivered[item.channel] = entry.at;
-    data.sent.push({ id: item.id, alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, at: entry.at, receipt: entry.receipt ?? {} });
+    data.sent.push({
+      id: item.id,
+      alert: item.alert,
+      key: item.key,
+      channel: item.channel,
+      reason: item.reason,
+      at: entry.at,
+      receipt: entry.receipt ?? {},
+      ...(item.actions?.length ? { actions: item.actions, ref: item.ref, title: item.title } : {}),
+    });
   }
   if (entry.then) {
     // A later entry may carry the same action with more merged into it: the latest version wins.

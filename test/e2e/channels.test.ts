@@ -137,7 +137,7 @@ test('each accepted notice is kept with its receipt: the Telegram message and ch
   for (const s of sent) assert.deepEqual([s.alert, s.key, s.reason], ['admins', 'root', 'first']);
   const telegram = servers.telegram.sent.at(-1) as { chat_id: unknown };
   assert.equal(byChannel['team-telegram']!.receipt.chat, String(telegram.chat_id));
-  assert.equal(byChannel['team-telegram']!.receipt.id, String(servers.telegram.sent.length), 'the message_id Telegram answered');
+  assert.equal(byChannel['team-telegram']!.receipt.id, String(servers.telegram.inChat(Number(telegram.chat_id)).at(-1)!.message_id), 'the message_id Telegram answered');
   assert.match(byChannel['oncall-sms']!.receipt.id ?? '', /^SM\d+$/, 'the SID Twilio answered');
   assert.match(byChannel['soc-email']!.receipt.id ?? '', /^<.+@.+>$/, 'the Message-ID the mail went out with');
   assert.ok(p.audit().some((e) => e.event === 'delivered' && e.channel === 'team-telegram' && e.receipt === byChannel['team-telegram']!.receipt.id));

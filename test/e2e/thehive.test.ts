@@ -74,9 +74,11 @@ test('hive promote creates a case and prints its link; a promoted alert leaves t
   await project.run(['run'], { ALERTCRON_NOW: iso(T + 31 * MIN) });
   assert.deepEqual(sent().sms, [], 'no longer in the queue: no escalation');
   assert.deepEqual(sent().slack, ['TheHive alert: Phishing click (severity 3, 1m old)', 'Resolved: TheHive alert: Phishing click (severity 3, 1m old)']);
+  // Promoting again (from the shell, or a chat press replayed after a kill) reports the case instead of making a second one.
   const again = await project.run(['hive', 'promote', alert._id]);
-  assert.equal(again.code, 3);
-  assert.equal(again.stderr, `alertcron: TheHive at ${fake.server.base} answered HTTP 400 BadRequest: Alert is already imported\n`);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, `alert ${alert._id} was already promoted to case ~c1: ${fake.server.base}/cases/~c1/details\n`);
+  assert.equal(fake.server.cases.length, 1);
 });
 
 test('hive ignore stops escalation for that alert for a while, then the ladder resumes', async () => {

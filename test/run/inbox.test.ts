@@ -26,9 +26,9 @@ test('the inbox stage applies chat actions through the operations, commits them,
   tx.data.cursors.team = 41;
   const askedFrom: unknown[] = [];
   const actions: ChatAction[] = [
-    { chat: '-100', request: { op: 'ack', alert: 'admins', key: 'root', by: 'alice' } },
-    { chat: '-100', request: { op: 'silence', alert: 'admins', forMs: 3_600_000, comment: 'maintenance', by: 'bob' } },
-    { chat: '-100', request: { op: 'ack', alert: 'admins', key: 'nobody', by: 'eve' } },
+    { id: 'tg:1', chat: '-100', request: { op: 'ack', alert: 'admins', key: 'root', by: 'alice' } },
+    { id: 'tg:2', chat: '-100', request: { op: 'silence', alert: 'admins', forMs: 3_600_000, comment: 'maintenance', by: 'bob' } },
+    { id: 'tg:3', chat: '-100', request: { op: 'ack', alert: 'admins', key: 'nobody', by: 'eve' } },
   ];
   const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? inbox(actions, 44, askedFrom) : undefined));
   assert.deepEqual(askedFrom, [41], 'read from the stored cursor; channels that cannot read are skipped');
@@ -50,4 +50,16 @@ test('an inbox that cannot be read keeps its cursor and does not stop the run', 
   assert.deepEqual(result.warnings, ['channel team: could not read its inbox: Telegram answered HTTP 502']);
   assert.equal(tx.data.cursors.team, 7);
   assert.equal(tx.commits.length, 0);
+});
+
+test('an action read again after a kill (same id) is not applied twice: one silence, not two', async () => {
+  const tx = transaction();
+  const actions: ChatAction[] = [{ id: 'tg:9', chat: '-100', request: { op: 'silence', alert: 'admins', forMs: 3_600_000, comment: 'x', by: 'bob' } }];
+  // The first run saved the effects and was killed before its cursor: the second reads the same update.
+  await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? inbox(actions, 5, []) : undefined));
+  tx.data.cursors.team = undefined;
+  const again = await inboxStage(tx, CHANNELS, async () => undefined, NOW + 60_000, async (name) => (name === 'team' ? inbox(actions, 5, []) : undefined));
+  assert.equal(tx.data.silences.length, 1);
+  assert.deepEqual(again.actions.map((a) => a.message), ['already applied']);
+  assert.deepEqual(tx.data.chatLog!.map((e) => [e.by, e.what, e.ok]), [['bob', 'silence admins', true], ['bob', 'silence admins', true]]);
 });

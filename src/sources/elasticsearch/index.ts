@@ -47,6 +47,11 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       timestamp_field: (raw.timestamp_field as string | undefined) ?? context.defaults.timestamp_field,
     };
   },
+  // What a notice offers in chat: stop repeats of this key, or quiet it for an hour.
+  chatActions: [
+    { name: 'ack', label: 'Ack', op: 'ack' },
+    { name: 'silence', label: 'Silence 1h', op: 'silence', forMs: 3_600_000 },
+  ],
   async load(section) {
     const { ElasticsearchSource } = await import('./source.js');
     return new ElasticsearchSource(section);

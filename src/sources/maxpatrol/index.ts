@@ -92,6 +92,14 @@ export const maxPatrolSource: SourceDefinition<MaxPatrolAlertDef, MaxPatrolConfi
       message: raw.message ?? MP_MESSAGE,
     };
   },
+  // The buttons of an incident's notice: Confirm and Close while it is New (what `maxpatrol confirm|close` do), and
+  // Refresh (re-read it and its events, and edit the message) always. After an action, what the incident's new
+  // status allows is offered.
+  chatActions: [
+    { name: 'confirm', label: 'Confirm', op: 'act', action: 'confirm', appliesTo: (labels) => labels.status === 'New' },
+    { name: 'close', label: 'Close', op: 'act', action: 'close', appliesTo: (labels) => labels.status === 'New' },
+    { name: 'refresh', label: 'Refresh', op: 'act', action: 'refresh' },
+  ],
   async load(section, context) {
     const { MaxPatrolSource } = await import('./source.js');
     return new MaxPatrolSource(section, context);

@@ -27,10 +27,10 @@ export async function transition(client: MaxPatrolClient, name: TransitionName, 
   const incident = await findIncident(client, keyOrId, signal);
   const label = incident.key ?? incident.id;
   const link = incidentLink(client.config, incident);
-  if (incident.status === status) return { message: `${label} is already ${status}: ${link}`, link, handled };
+  if (incident.status === status) return { message: `${label} is already ${status}: ${link}`, link, handled, labels: { status } };
   const body = { id: status, measures: '', message: transitionComment(name, by, comment) };
   await client.call('PUT', `/api/incidents/${encodeURIComponent(incident.id)}/transitions`, body, `the status change of ${label} to ${status}`, signal);
-  return { message: `${label} ${handled} (${incident.status ?? '?'} -> ${status}) by ${by}: ${link}`, link, handled };
+  return { message: `${label} ${handled} (${incident.status ?? '?'} -> ${status}) by ${by}: ${link}`, link, handled, labels: { status } };
 }
 
 /** Re-reads an incident (its current status, assignee ...) and its first `maxEvents` events, as a finding to show again. */
@@ -40,5 +40,6 @@ export async function refresh(client: MaxPatrolClient, keyOrId: string, maxEvent
   const events = await incidentEvents(client, incident, maxEvents, signal);
   const finding = incidentFinding(client.config, incident, events, now);
   const link = incidentLink(client.config, incident);
-  return { message: `${finding.key} is ${incident.status ?? '?'}, assigned to ${String(finding.fields.assigned) || 'nobody'}, ${events.length} event(s) shown: ${link}`, link, finding };
+  const labels = { status: String(incident.status ?? '') };
+  return { message: `${finding.key} is ${incident.status ?? '?'}, assigned to ${String(finding.fields.assigned) || 'nobody'}, ${events.length} event(s) shown: ${link}`, link, finding, labels };
 }

@@ -68,6 +68,11 @@ export const theHiveSource: SourceDefinition<TheHiveAlertDef, TheHiveConfig> = {
       message: raw.message ?? HIVE_MESSAGE,
     };
   },
+  // What `hive promote` and `hive ignore --for 30m` do, from the notice itself.
+  chatActions: [
+    { name: 'promote', label: 'Promote', op: 'promote' },
+    { name: 'ignore', label: 'Ignore 30m', op: 'ignore', forMs: 1_800_000 },
+  ],
   async load(section) {
     const { TheHiveSource } = await import('./source.js');
     return new TheHiveSource(section);

@@ -1,0 +1,119 @@
+import { requestFor, type NoticeAction } from '../model/operation.js';
+import type { SentNotice } from '../model/state.js';
+import { parseDuration } from '../util/duration.js';
+import type { SlackAppChannelConfig } from './config.js';
+import { fallbackText } from './slack.js';
+import { postMessage, readHistory, readReplies } from './slackApi.js';
+import type { ChatAction, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+
+/** What a Slack app remembers between runs per open notice (by its ts): the reactions already taken, the last reply read. */
+interface SlackCursor {
+  seen: Record<string, { reactions: string[]; lastReply?: string }>;
+}
+
+/** Where the confirmation of an action goes: the notice's thread. */
+interface SlackReply {
+  thread: string;
+  label: string;
+}
+
+/** A thread reply that asks for an action: `ack`, `promote`, `silence 2h`, `ignore 30m`. */
+export function parseSlackReply(text: string): { word: string; forMs?: number } | undefined {
+  const match = /^\s*([a-z][a-z0-9_]*)(?:\s+(\d+[smhdw]))?\s*[.!]?\s*$/i.exec(text);
+  return match ? { word: match[1]!.toLowerCase(), ...(match[2] ? { forMs: parseDuration(match[2]) } : {}) } : undefined;
+}
+
+/** Someone as the state and audit name them (plain text: never a <@mention>). */
+function personOf(user: string): string {
+  return `slack user ${user}`;
+}
+
+/**
+ * A Slack app's inbox: the notices still open (sent less than watch_for ago, with actions) are read with one
+ * conversations.history from the oldest of them (reactions come inline) and one conversations.replies per thread
+ * with new replies. Each reaction (per person) and each reply is taken once; an allowed person's becomes a chat
+ * action, anyone else's a polite refusal in the thread and an audit record.
+ */
+export function createSlackAppInbox(name: string, config: SlackAppChannelConfig): InboxReader {
+  const allowedUser = (user: string | undefined) => !!user && (!config.allowed_users || config.allowed_users.includes(user));
+  const actionOfReaction = (actions: readonly NoticeAction[], reaction: string) => actions.find((a) => config.reactions[a.name] === reaction);
+  return {
+    async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
+      const previous = (cursor as SlackCursor | undefined)?.seen ?? {};
+      const open = data.sent.filter((s) => s.channel === name && s.receipt.id && s.actions !== undefined && now - s.at <= config.watch_for);
+      const seen: SlackCursor['seen'] = {};
+      for (const notice of open) seen[notice.receipt.id!] = previous[notice.receipt.id!] ?? { reactions: [] };
+      const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };
+      if (!open.length) return read;
+      const oldest = open.map((n) => n.receipt.id!).sort((a, b) => Number(a) - Number(b))[0]!;
+      const { messages } = await readHistory(config, config.channel, oldest, signal);
+      const byTs = new Map(messages.map((m) => [m.ts, m]));
+      const refusals: { thread: string; user: string }[] = [];
+      for (const notice of open) {
+        const ts = notice.receipt.id!;
+        const message = byTs.get(ts);
+        if (!message) continue;
+        const state = seen[ts]!;
+        const actions = notice.actions ?? [];
+        for (const reaction of message.reactions ?? []) {
+          for (const user of reaction.users ?? []) {
+            const key = `${reaction.name}:${user}`;
+            if (state.reactions.includes(key)) continue;
+            state.reactions.push(key);
+            const action = actionOfReaction(actions, reaction.name);
+            if (!action) continue;
+            take(notice, action, user, `slack:${ts}:${key}`, undefined, `:${reaction.name}:`);
+          }
+        }
+        if (message.latest_reply && (!state.lastReply || Number(message.latest_reply) > Number(state.lastReply))) {
+          const replies = await readReplies(config, config.channel, ts, state.lastReply, signal);
+          for (const reply of replies) {
+            state.lastReply = reply.ts;
+            if (reply.bot_id || !reply.user || reply.subtype) continue;
+            const parsed = parseSlackReply(reply.text ?? '');
+            const action = parsed && actions.find((a) => a.name === parsed.word);
+            if (!parsed || !action) continue;
+            take(notice, action, reply.user, `slack:${reply.ts}`, parsed.forMs, parsed.word);
+          }
+        }
+      }
+      read.warnings = [];
+      for (const refusal of refusals) {
+        try {
+          await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: `Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.` }, signal);
+        } catch (error) {
+          read.warnings.push(`channel ${name}: could not answer in the thread: ${(error as Error).message}`);
+        }
+      }
+      return read;
+
+      function take(notice: SentNotice, action: NoticeAction, user: string, id: string, forMs: number | undefined, what: string): void {
+        const thread = notice.receipt.id!;
+        if (!allowedUser(user)) {
+          read.audit.push({ event: 'chat_refused', chat: config.channel, by: personOf(user), what: `${what} on ${notice.alert}`, why: 'person not allowed' });
+          refusals.push({ thread, user });
+          return;
+        }
+        const request = requestFor(action, notice, personOf(user), `Slack channel ${config.channel}`, forMs);
+        const chatAction: ChatAction = { id, request, chat: config.channel, notice: notice.id, action: action.name, reply: { thread, label: action.label } satisfies SlackReply };
+        read.actions.push(chatAction);
+      }
+    },
+
+    async respond(outcomes: ChatOutcome[], signal: AbortSignal): Promise<string[]> {
+      const warnings: string[] = [];
+      for (const outcome of outcomes) {
+        const reply = outcome.action.reply as SlackReply | undefined;
+        if (!reply) continue;
+        const text = `${outcome.ok ? '✔' : '✖'} ${reply.label} by ${outcome.action.request.by}: ${outcome.message}`;
+        try {
+          await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(text) }, signal);
+        } catch (error) {
+          warnings.push(`channel ${name}: could not confirm in the thread: ${(error as Error).message}`);
+        }
+      }
+      return warnings;
+    },
+  };
+}
+

@@ -1,0 +1,183 @@
+import { post } from '../http/post.js';
+import { redact } from '../util/redact.js';
+import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
+import type { DeliveryError } from './types.js';
+
+/** Where a bot is and how long one call may take. */
+export interface TelegramBot {
+  api_url: string;
+  bot_token: string;
+  timeout: number;
+}
+
+/** A Bot API answer with ok:false (or no JSON at all): its status, Telegram's description and parameters. */
+export class TelegramApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly description: string,
+    readonly retryAfterMs?: number,
+    /** Set when a group was upgraded to a supergroup: the chat's new id. */
+    readonly migrateTo?: number,
+  ) {
+    super(`Telegram answered HTTP ${status}${description ? ` ${description}` : ''}`);
+    this.name = 'TelegramApiError';
+  }
+
+  /** The same failure as a delivery error (retryable for 429, 5xx). */
+  toDeliveryError(): DeliveryError {
+    return httpFailure('Telegram', this.status, this.description, this.retryAfterMs);
+  }
+}
+
+/**
+ * Calls one Bot API method with a JSON body and returns its `result`; throws a TelegramApiError for an ok:false
+ * answer and a DeliveryError (networkFailure) when Telegram could not be reached. The token never appears in errors.
+ */
+export async function callTelegram<T = unknown>(bot: TelegramBot, method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  let answer;
+  try {
+    answer = await post(new URL(`${bot.api_url}/bot${bot.bot_token}/${method}`), JSON.stringify(params), {
+      headers: { 'content-type': 'application/json' },
+      timeoutMs: bot.timeout,
+      signal,
+    });
+  } catch (error) {
+    throw networkFailure('Telegram', error);
+  }
+  let parsed: { ok?: boolean; result?: T; description?: string; parameters?: { retry_after?: number; migrate_to_chat_id?: number } } = {};
+  try {
+    parsed = JSON.parse(answer.text);
+  } catch {
+    /* not JSON: the status says enough */
+  }
+  if (answer.status === 200 && parsed.ok === true) return parsed.result as T;
+  const retryAfter = typeof parsed.parameters?.retry_after === 'number' ? parsed.parameters.retry_after * 1000 : retryAfterHeader(answer.headers);
+  const description = redact(String(parsed.description ?? '')).replaceAll(bot.bot_token, '[redacted]').slice(0, 200);
+  throw new TelegramApiError(answer.status, description, retryAfter, parsed.parameters?.migrate_to_chat_id);
+}
+
+/** A Telegram user or bot as updates describe them. */
+export interface TelegramUser {
+  id: number;
+  is_bot?: boolean;
+  first_name?: string;
+  last_name?: string;
+  username?: string;
+}
+
+/** A chat as updates describe it. */
+export interface TelegramChat {
+  id: number;
+  type: 'private' | 'group' | 'supergroup' | 'channel';
+  title?: string;
+  username?: string;
+  first_name?: string;
+}
+
+/** A message (or, for a callback on a deleted message, its inaccessible remains: date 0). */
+export interface TelegramMessage {
+  message_id: number;
+  date: number;
+  chat: TelegramChat;
+  from?: TelegramUser;
+  text?: string;
+  reply_to_message?: TelegramMessage;
+  migrate_to_chat_id?: number;
+  migrate_from_chat_id?: number;
+  new_chat_members?: TelegramUser[];
+}
+
+/** One update of getUpdates: only the kinds alertcron asks for. */
+export interface TelegramUpdate {
+  update_id: number;
+  message?: TelegramMessage;
+  callback_query?: { id: string; from: TelegramUser; message?: TelegramMessage; data?: string; chat_instance?: string };
+  my_chat_member?: { chat: TelegramChat; from: TelegramUser; date: number; old_chat_member: { status: string }; new_chat_member: { status: string } };
+}
+
+/** The update kinds a one-shot run reads: messages (commands, replies), button presses and the bot's own membership. */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'];
+
+/**
+ * Reads the updates after `offset` without waiting (timeout 0), following pages of 100 with the new offset
+ * each time (never the same offset twice: the server would make a repeated call wait 3 s). Returns them with
+ * the offset that confirms them, which the caller stores only once their effects are saved.
+ */
+export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal, maxPages = 10): Promise<{ updates: TelegramUpdate[]; offset: number | undefined }> {
+  const updates: TelegramUpdate[] = [];
+  let next = offset;
+  for (let page = 0; page < maxPages; page++) {
+    const batch = await callTelegram<TelegramUpdate[]>(bot, 'getUpdates', { ...(next !== undefined ? { offset: next } : {}), timeout: 0, limit: 100, allowed_updates: ALLOWED_UPDATES }, signal);
+    for (const update of batch) {
+      updates.push(update);
+      // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
+      next = Math.max(next ?? 0, update.update_id + 1);
+    }
+    if (batch.length < 100) break;
+  }
+  return { updates, offset: next };
+}
+
+/** Answers a button press; "query is too old" (a press read by a late run) is expected and harmless: false, no throw. */
+export async function answerPress(bot: TelegramBot, id: string, text: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await callTelegram(bot, 'answerCallbackQuery', { callback_query_id: id, text: text.slice(0, 200) }, signal);
+    return true;
+  } catch (error) {
+    if (error instanceof TelegramApiError && error.status === 400 && /query is too old|query id is invalid/i.test(error.description)) return false;
+    throw error;
+  }
+}
+
+/** An inline keyboard button that sends back a short reference when pressed. */
+export interface PressButton {
+  text: string;
+  callback_data: string;
+}
+
+/**
+ * Replaces a message's text (plain text, no parse mode: what it shows may come from logs) and its buttons;
+ * "message is not modified" counts as done.
+ */
+export async function editMessage(bot: TelegramBot, chat: string | number, messageId: number, text: string, buttons: PressButton[][], signal?: AbortSignal): Promise<void> {
+  try {
+    await callTelegram(bot, 'editMessageText', { chat_id: chat, message_id: messageId, text: text.slice(0, 4096), link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: buttons } }, signal);
+  } catch (error) {
+    if (error instanceof TelegramApiError && error.status === 400 && /message is not modified/i.test(error.description)) return;
+    throw error;
+  }
+}
+
+/** Replaces only a message's buttons (its text is not known here); "message is not modified" counts as done. */
+export async function editButtons(bot: TelegramBot, chat: string | number, messageId: number, buttons: PressButton[][], signal?: AbortSignal): Promise<void> {
+  try {
+    await callTelegram(bot, 'editMessageReplyMarkup', { chat_id: chat, message_id: messageId, reply_markup: { inline_keyboard: buttons } }, signal);
+  } catch (error) {
+    if (error instanceof TelegramApiError && error.status === 400 && /message is not modified/i.test(error.description)) return;
+    throw error;
+  }
+}
+
+/** Sends a plain-text message (no parse mode), optionally as a reply and with buttons; returns its message id. */
+export async function sendPlain(bot: TelegramBot, chat: string | number, text: string, options: { replyTo?: number; buttons?: PressButton[][] } = {}, signal?: AbortSignal): Promise<number> {
+  const sent = await callTelegram<{ message_id: number }>(
+    bot,
+    'sendMessage',
+    {
+      chat_id: chat,
+      text: text.slice(0, 4096),
+      link_preview_options: { is_disabled: true },
+      ...(options.replyTo ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } } : {}),
+      ...(options.buttons ? { reply_markup: { inline_keyboard: options.buttons } } : {}),
+    },
+    signal,
+  );
+  return sent.message_id;
+}
+
+/** A person's name as Telegram shows it, for "acknowledged by ..." (plain text: never markup). */
+export function displayName(user: TelegramUser | undefined): string {
+  if (!user) return 'someone';
+  if (user.username) return `@${user.username}`;
+  return [user.first_name, user.last_name].filter(Boolean).join(' ') || String(user.id);
+}

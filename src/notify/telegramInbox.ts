@@ -1,0 +1,228 @@
+import { requestFor, type NoticeAction } from '../model/operation.js';
+import { chatsOf, type PendingDelivery, type SentNotice, type StateData } from '../model/state.js';
+import { parseDuration } from '../util/duration.js';
+import type { TelegramChannelConfig } from './config.js';
+import { actionButtons, actionFooter, moveChat } from './telegram.js';
+import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sendAdminWork, type AdminWork } from './telegramAdmin.js';
+import { answerPress, displayName, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
+import type { ChatAction, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+
+/** How a chat action is answered: the press to answer, the notice message to edit, the command to reply to. */
+interface TelegramReply {
+  chat: string;
+  press?: string;
+  notice?: { messageId: number; text?: string };
+  replyTo?: number;
+  label: string;
+  ref?: string;
+}
+
+/** The polite answer to anyone who may not act here. */
+const REFUSAL = 'Sorry, you are not allowed to act on alerts here. Ask the alertcron administrator.';
+
+/** A notice by its reference, sent or still pending (a notice owed to some chats is still pending). */
+function noticeByRef(data: StateData, ref: string): (SentNotice | PendingDelivery) | undefined {
+  return data.sent.find((s) => s.ref === ref) ?? data.pending.find((p) => p.ref === ref);
+}
+
+/** The sent notice a message of this channel is (a reply names the message it answers). */
+function noticeByMessage(data: StateData, channel: string, chat: string, messageId: number): SentNotice | undefined {
+  const id = String(messageId);
+  return data.sent.find((s) => s.channel === channel && ((s.receipt.chat === chat && s.receipt.id === id) || s.receipt.messages?.some((m) => m.chat === chat && m.id === id)));
+}
+
+/** The person as the state and audit name them: their Telegram name and id. */
+function personOf(user: TelegramUser | undefined): string {
+  return user ? `${displayName(user)} (telegram ${user.id})` : 'someone';
+}
+
+/** The time of an action as the edited notice says it. */
+function hhmm(now: number): string {
+  return `${new Date(now).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A Telegram bot's inbox: one getUpdates per run from the stored offset; button presses, text commands
+ * (`/ack <ref>`, `/silence <ref> 2h`) and replies to a notice (`ack`, `silence 2h`) become chat actions when
+ * they come from an allowed chat and person; new chats go to the administrator; everything else is refused
+ * politely and audited. Private plain-text messages are handed on for other consumers of the run.
+ */
+export function createTelegramInbox(name: string, config: TelegramChannelConfig): InboxReader {
+  const allowedUser = (user: TelegramUser | undefined) => !config.allowed_users || (!!user && config.allowed_users.includes(user.id));
+  return {
+    async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
+      const { updates, offset } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
+      const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, audit: [], messages: [] };
+      const work: AdminWork = { audit: read.audit, send: [] };
+      const presses: { id: string; text: string }[] = [];
+      const refuse = (update: TelegramUpdate, chat: string, user: TelegramUser | undefined, what: string, why: string) =>
+        read.audit.push({ event: 'chat_refused', update: update.update_id, chat, by: personOf(user), what, why });
+      const banned = (chat: string) => !!chatsOf(data, name).banned[chat];
+
+      for (const update of updates) {
+        const press = update.callback_query;
+        if (press) {
+          const chat = String(press.message?.chat.id ?? '');
+          if (banned(chat)) continue;
+          const [kind, ref, choice] = String(press.data ?? '').split(':');
+          if (kind === 'c' && ref && choice) {
+            // The administrator's Allow / Ignore / Block.
+            if (chat !== config.admin_chat_id || !allowedUser(press.from)) {
+              refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
+              presses.push({ id: press.id, text: REFUSAL });
+              continue;
+            }
+            const said = decideRequest(data, name, ref, choice, personOf(press.from), now, work) ?? 'that request is no longer open';
+            presses.push({ id: press.id, text: said });
+            if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
+            continue;
+          }
+          const notice = kind ? noticeByRef(data, kind) : undefined;
+          const action = notice?.actions?.find((a) => a.name === ref);
+          if (!isAllowedChat(data, name, config, chat) || !allowedUser(press.from)) {
+            refuse(update, chat, press.from, action ? `${action.name} ${notice!.alert}` : 'a button', isAllowedChat(data, name, config, chat) ? 'person not allowed' : 'chat not allowed');
+            presses.push({ id: press.id, text: REFUSAL });
+            continue;
+          }
+          if (!notice || !action) {
+            refuse(update, chat, press.from, 'a button', 'unknown or expired notice reference');
+            presses.push({ id: press.id, text: 'This notice is no longer known to alertcron (see alertcron status).' });
+            continue;
+          }
+          read.actions.push(chatAction(update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
+          continue;
+        }
+        const member = update.my_chat_member;
+        if (member) {
+          const chat = String(member.chat.id);
+          if (banned(chat)) continue;
+          const joined = ['member', 'administrator', 'creator'].includes(member.new_chat_member.status) && !['member', 'administrator', 'creator'].includes(member.old_chat_member.status);
+          const left = ['left', 'kicked'].includes(member.new_chat_member.status);
+          if (joined && member.chat.type !== 'private') requestChat(data, name, config, member.chat, member.from, now, work);
+          if (left && chatsOf(data, name).allowed[chat]) {
+            delete chatsOf(data, name).allowed[chat];
+            read.audit.push({ event: 'chat_allow_list', change: 'left', chat, title: chatTitle(member.chat), by: personOf(member.from) });
+          }
+          continue;
+        }
+        const message = update.message;
+        if (!message) continue;
+        const chat = String(message.chat.id);
+        if (message.migrate_to_chat_id !== undefined) {
+          if (moveChat(data, name, chat, String(message.migrate_to_chat_id))) read.audit.push({ event: 'chat_migrated', chat, to: String(message.migrate_to_chat_id) });
+          continue;
+        }
+        if (banned(chat) || message.text === undefined) continue;
+        readText(update, message, chat);
+      }
+      const warnings = await sendAdminWork(config, work, signal);
+      for (const press of presses) {
+        try {
+          await answerPress(config, press.id, press.text, signal);
+        } catch (error) {
+          warnings.push(`channel ${name}: could not answer a press: ${(error as Error).message}`);
+        }
+      }
+      read.warnings = warnings.map((w) => (w.startsWith('channel ') ? w : `channel ${name}: ${w}`));
+      return read;
+
+      function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): void {
+        const text = message.text!.trim();
+        const isPrivate = message.chat.type === 'private';
+        if (chat === config.admin_chat_id && allowedUser(message.from)) {
+          const said = adminCommand(data, name, text, personOf(message.from), now, work);
+          if (said !== undefined) {
+            work.send.push({ chat, text: said, replyTo: message.message_id });
+            return;
+          }
+        }
+        if (isPrivate && /^\/start\b/.test(text) && !isAllowedChat(data, name, config, chat)) {
+          requestChat(data, name, config, message.chat, message.from, now, work);
+          return;
+        }
+        const parsed = parseCommand(text, message);
+        if (!parsed) {
+          if (isPrivate && !text.startsWith('/')) {
+            read.messages.push({ channel: name, user: String(message.from?.id ?? ''), chat, text: message.text!, date: message.date, messageId: String(message.message_id), ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}) });
+          }
+          return;
+        }
+        const notice = parsed.ref ? noticeByRef(data, parsed.ref) : noticeByMessage(data, name, chat, message.reply_to_message!.message_id);
+        if (!isAllowedChat(data, name, config, chat)) {
+          // Nothing is sent to a chat the administrator did not allow: the refusal is only audited.
+          refuse(update, chat, message.from, parsed.word, 'chat not allowed');
+          return;
+        }
+        if (!allowedUser(message.from)) {
+          refuse(update, chat, message.from, parsed.word, 'person not allowed');
+          work.send.push({ chat, text: REFUSAL, replyTo: message.message_id });
+          return;
+        }
+        const action = notice?.actions?.find((a) => a.name === parsed.word);
+        if (!notice || !action) {
+          const offers = notice?.actions?.map((a) => a.name).join(', ');
+          work.send.push({ chat, text: notice ? `This notice offers: ${offers || 'nothing any more'}.` : 'No notice with that reference (it may be older than state.prune_after).', replyTo: message.message_id });
+          refuse(update, chat, message.from, parsed.word, notice ? 'not offered by the notice' : 'unknown notice reference');
+          return;
+        }
+        const reply: TelegramReply = { chat, replyTo: message.message_id, label: action.label, ref: notice.ref, ...(message.reply_to_message ? { notice: { messageId: message.reply_to_message.message_id, text: message.reply_to_message.text } } : {}) };
+        const noticeMessage = !reply.notice && 'receipt' in notice ? [notice.receipt, ...(notice.receipt.messages ?? [])].find((m) => m.chat === chat) : undefined;
+        if (noticeMessage?.id) reply.notice = { messageId: Number(noticeMessage.id) };
+        read.actions.push(chatAction(update, notice, action, chat, message.from, reply, parsed.forMs));
+      }
+    },
+
+    async respond(outcomes: ChatOutcome[], signal: AbortSignal, { now }: InboxContext): Promise<string[]> {
+      const warnings: string[] = [];
+      for (const outcome of outcomes) {
+        const reply = outcome.action.reply as TelegramReply | undefined;
+        if (!reply) continue;
+        const by = outcome.action.request.by.replace(/ \(telegram \d+\)$/, '');
+        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${outcome.message}` : `✖ ${reply.label} by ${by} failed: ${outcome.message}`;
+        try {
+          if (reply.press) await answerPress(config, reply.press, status.slice(0, 200), signal);
+          if (reply.replyTo) await sendPlain(config, reply.chat, status, { replyTo: reply.replyTo }, signal);
+          if (reply.notice && (reply.notice.text !== undefined || outcome.rendered)) await editMessage(config, reply.chat, reply.notice.messageId, editedText(reply, outcome, status), buttonsAfter(reply, outcome), signal);
+          else if (reply.notice) await editButtons(config, reply.chat, reply.notice.messageId, buttonsAfter(reply, outcome), signal);
+        } catch (error) {
+          warnings.push(`channel ${name}: could not answer in chat ${reply.chat}: ${(error as Error).message}`);
+        }
+      }
+      return warnings;
+    },
+  };
+}
+
+/** The chat action of a press or command on a notice, with a unique id (the update's) so it is applied once. */
+function chatAction(update: TelegramUpdate, notice: SentNotice | PendingDelivery, action: NoticeAction, chat: string, user: TelegramUser | undefined, reply: TelegramReply, forMs?: number): ChatAction {
+  const request = requestFor(action, notice, personOf(user), `Telegram chat ${chat}`, forMs);
+  return { id: `tg:${update.update_id}`, request, chat, notice: notice.id, action: action.name, reply };
+}
+
+/** A text command on a notice: `/ack <ref> [2h]`, or a reply to the notice `ack` / `silence 2h`; undefined for other text. */
+export function parseCommand(text: string, message: Pick<TelegramMessage, 'reply_to_message'>): { word: string; ref?: string; forMs?: number } | undefined {
+  const command = /^\/([a-z][a-z0-9_]*)(?:@\w+)?\s+([A-Za-z0-9_-]{8})(?:\s+(\d+[smhdw]))?\s*$/.exec(text);
+  if (command) return { word: command[1]!, ref: command[2]!, ...(command[3] ? { forMs: parseDuration(command[3]) } : {}) };
+  if (!message.reply_to_message) return undefined;
+  const reply = /^\/?([a-z][a-z0-9_]*)(?:@\w+)?(?:\s+(\d+[smhdw]))?\s*$/i.exec(text);
+  return reply ? { word: reply[1]!.toLowerCase(), ...(reply[2] ? { forMs: parseDuration(reply[2]) } : {}) } : undefined;
+}
+
+/** The notice's text after an action: re-rendered (Refresh) or as it was, without the old how-to line, plus who did what when. */
+function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string): string {
+  const before = outcome.rendered ? `${outcome.rendered.title}\n${outcome.rendered.message}` : (reply.notice?.text ?? '');
+  const body = before
+    .split('\n')
+    .filter((line) => !(reply.ref && line.startsWith(`ref ${reply.ref}:`)))
+    .join('\n')
+    .trimEnd();
+  const offers = outcome.offers ?? [];
+  const footer = reply.ref && offers.length ? `\n${actionFooter(reply.ref, offers)}` : '';
+  const tail = `\n\n${status}${footer}`;
+  return `${body.slice(0, 4096 - tail.length)}${tail}`;
+}
+
+/** The buttons after an action: what the notice offers now. */
+function buttonsAfter(reply: TelegramReply, outcome: ChatOutcome) {
+  return actionButtons(reply.ref, outcome.offers ?? []);
+}
