@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
@@ -223,6 +223,17 @@ test('TLS: the core is trusted through ca_file; without it only the loudly named
   const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(slack(), ['MaxPatrol INC-1: Over an unverified link (High)']);
+
+  // The secrets from files instead of the environment, and the CA again.
+  writeFileSync(join(project.dir, 'mp-password'), `${mp.password}\n`);
+  writeFileSync(join(project.dir, 'mp-client-secret'), mp.clientSecret);
+  writeSection({ password: undefined, password_file: 'mp-password', client_secret: undefined, client_secret_file: 'mp-client-secret' });
+  project.env.MP_PASSWORD = 'unused';
+  mp.expireTokens();
+  mp.addIncident({ created: T + 30_000, name: 'With secrets from files' });
+  const files = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(files.code, 0, files.stderr);
+  assert.deepEqual(slack().at(-1), 'MaxPatrol INC-2: With secrets from files (High)');
 });
 
 test('validate names what is wrong in the maxpatrol: section and in an alert over it', async () => {
