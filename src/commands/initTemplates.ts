@@ -30,7 +30,7 @@ channels:                             # alerts name these under notify:
   # soc-slack:                        # a Slack incoming webhook
   #   type: slack
   #   webhook_url: \${SLACK_WEBHOOK_URL}
-  # Also: twilio-sms, twilio-call, telegram, webhook (see the README).
+  # Also: slack-app, twilio-sms, twilio-call, telegram (a bot with buttons: bot: true), webhook (see the README).
 
 defaults:                             # every alert inherits these unless it sets its own
   every: 1m                           # how often it runs (cron calls alertcron run every minute)

@@ -6,15 +6,25 @@ import { fallbackText } from './slack.js';
 import { postMessage, readHistory, readReplies } from './slackApi.js';
 import type { ChatAction, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 
-/** What a Slack app remembers between runs per open notice (by its ts): the reactions already taken, the last reply read. */
+/**
+ * What a Slack app remembers between runs per open notice (by its ts): the reactions already taken, the last
+ * reply read, and how many replies the thread had then (counting the bot's own): a thread whose reply_count
+ * did not grow costs no replies call.
+ */
+interface SeenNotice {
+  reactions: string[];
+  lastReply?: string;
+  replies?: number;
+}
 interface SlackCursor {
-  seen: Record<string, { reactions: string[]; lastReply?: string }>;
+  seen: Record<string, SeenNotice>;
 }
 
-/** Where the confirmation of an action goes: the notice's thread. */
+/** Where the confirmation of an action goes: the notice's thread (and its cursor entry, which counts the bot's reply). */
 interface SlackReply {
   thread: string;
   label: string;
+  seen: SeenNotice;
 }
 
 /** A thread reply that asks for an action: `ack`, `promote`, `silence 2h`, `ignore 30m`. */
@@ -48,7 +58,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       const oldest = open.map((n) => n.receipt.id!).sort((a, b) => Number(a) - Number(b))[0]!;
       const { messages } = await readHistory(config, config.channel, oldest, signal);
       const byTs = new Map(messages.map((m) => [m.ts, m]));
-      const refusals: { thread: string; user: string }[] = [];
+      const refusals: { thread: string; user: string; seen: SeenNotice }[] = [];
       for (const notice of open) {
         const ts = notice.receipt.id!;
         const message = byTs.get(ts);
@@ -65,8 +75,9 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
             take(notice, action, user, `slack:${ts}:${key}`, undefined, `:${reaction.name}:`);
           }
         }
-        if (message.latest_reply && (!state.lastReply || Number(message.latest_reply) > Number(state.lastReply))) {
+        if ((message.reply_count ?? 0) > (state.replies ?? 0)) {
           const replies = await readReplies(config, config.channel, ts, state.lastReply, signal);
+          state.replies = message.reply_count;
           for (const reply of replies) {
             state.lastReply = reply.ts;
             if (reply.bot_id || !reply.user || reply.subtype) continue;
@@ -81,6 +92,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       for (const refusal of refusals) {
         try {
           await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: `Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.` }, signal);
+          refusal.seen.replies = (refusal.seen.replies ?? 0) + 1;
         } catch (error) {
           read.warnings.push(`channel ${name}: could not answer in the thread: ${(error as Error).message}`);
         }
@@ -91,11 +103,11 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
         const thread = notice.receipt.id!;
         if (!allowedUser(user)) {
           read.audit.push({ event: 'chat_refused', chat: config.channel, by: personOf(user), what: `${what} on ${notice.alert}`, why: 'person not allowed' });
-          refusals.push({ thread, user });
+          refusals.push({ thread, user, seen: seen[thread]! });
           return;
         }
         const request = requestFor(action, notice, personOf(user), `Slack channel ${config.channel}`, forMs);
-        const chatAction: ChatAction = { id, request, chat: config.channel, notice: notice.id, action: action.name, reply: { thread, label: action.label } satisfies SlackReply };
+        const chatAction: ChatAction = { id, request, chat: config.channel, notice: notice.id, action: action.name, reply: { thread, label: action.label, seen: seen[thread]! } satisfies SlackReply };
         read.actions.push(chatAction);
       }
     },
@@ -108,6 +120,8 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
         const text = `${outcome.ok ? '✔' : '✖'} ${reply.label} by ${outcome.action.request.by}: ${outcome.message}`;
         try {
           await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(text) }, signal);
+          // The cursor is stored after this: the bot's own reply is not news for the next run.
+          reply.seen.replies = (reply.seen.replies ?? 0) + 1;
         } catch (error) {
           warnings.push(`channel ${name}: could not confirm in the thread: ${(error as Error).message}`);
         }

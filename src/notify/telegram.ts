@@ -77,6 +77,8 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
         } catch (error) {
           const failure = error instanceof TelegramApiError ? error.toDeliveryError() : (error as DeliveryError);
           lastFailure = failure;
+          // A chat that blocked or kicked the bot leaves the allow-list (as its my_chat_member update would do).
+          if (error instanceof TelegramApiError && error.status === 403 && data && String(chat) !== String(config.chat_id)) delete chatsOf(data, name).allowed[String(chat)];
           if (failure.retryable) {
             owed.push(String(chat));
             retryAfterMs = Math.max(retryAfterMs ?? 0, failure.retryAfterMs ?? 0) || undefined;

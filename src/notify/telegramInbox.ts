@@ -48,6 +48,7 @@ function hhmm(now: number): string {
  * politely and audited. Private plain-text messages are handed on for other consumers of the run.
  */
 export function createTelegramInbox(name: string, config: TelegramChannelConfig): InboxReader {
+  // allowed_users limits who may act on alerts; the administrator's chat is the administrator, whoever is listed.
   const allowedUser = (user: TelegramUser | undefined) => !config.allowed_users || (!!user && config.allowed_users.includes(user.id));
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
@@ -67,7 +68,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           const [kind, ref, choice] = String(press.data ?? '').split(':');
           if (kind === 'c' && ref && choice) {
             // The administrator's Allow / Ignore / Block.
-            if (chat !== config.admin_chat_id || !allowedUser(press.from)) {
+            if (chat !== config.admin_chat_id) {
               refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
               presses.push({ id: press.id, text: REFUSAL });
               continue;
@@ -129,7 +130,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): void {
         const text = message.text!.trim();
         const isPrivate = message.chat.type === 'private';
-        if (chat === config.admin_chat_id && allowedUser(message.from)) {
+        if (chat === config.admin_chat_id) {
           const said = adminCommand(data, name, text, personOf(message.from), now, work);
           if (said !== undefined) {
             work.send.push({ chat, text: said, replyTo: message.message_id });

@@ -66,9 +66,17 @@ export async function inboxStage(
 ): Promise<InboxResult> {
   const result: InboxResult = { actions: [], audit: [], messages: [], warnings: [] };
   const data = tx.data;
+  // One getUpdates per bot and run: a second channel with the same bot would take the first one's updates.
+  const readerOfBot = new Map<string, string>();
   for (const [name, config] of Object.entries(channels)) {
     const reader = await readers(name, config);
     if (!reader) continue;
+    const bot = config.type === 'telegram' ? config.bot_token : undefined;
+    if (bot && readerOfBot.has(bot)) {
+      result.warnings.push(`channel ${name} uses the same Telegram bot as channel ${readerOfBot.get(bot)}: only ${readerOfBot.get(bot)} reads its updates (give each bot channel its own bot)`);
+      continue;
+    }
+    if (bot) readerOfBot.set(bot, name);
     const context = { data, now };
     let read;
     try {

@@ -220,3 +220,54 @@ test('a TheHive alert\'s Promote button creates the case at the next run, stops 
   await at(32);
   assert.equal(fake.server.cases.length, 1);
 });
+
+test('an ack from chat also mutes the notice still pending on another channel (a failed send), as the CLI ack does', async () => {
+  const group = newGroup();
+  const { p, run, T } = await botProject(group);
+  p.writeAlert('admins', { ...(await import('yaml')).parse((await import('node:fs')).readFileSync(`${p.dir}/alerts/admins.yaml`, 'utf8')), notify: ['team-bot', 'soc-slack'] });
+  world.slack.behaviour = 'server-error';
+  const first = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, 'Slack failed: its notice stays pending');
+  assert.deepEqual(p.state().pending.map((x: { channel: string }) => x.channel), ['soc-slack']);
+  world.slack.behaviour = 'ok';
+  servers.telegram.press(ALICE, servers.telegram.inChat(group.id)[0]!);
+  await run(1);
+  assert.deepEqual(p.state().pending, []);
+  assert.equal(world.slack.accepted().length, 0, 'the pending Slack notice was not sent after the ack');
+  assert.ok(p.audit().some((e) => e.event === 'muted' && e.channel === 'soc-slack' && /acknowledged by @alice/.test(e.why)));
+});
+
+test('Telegram 409 (a webhook set, another poller), a chat that blocked the bot (403) and a send to an upgraded group', async () => {
+  const group = newGroup();
+  const admin: FakeChat = { id: ADMIN.id, type: 'private', first_name: 'Admin' };
+  const other = newGroup('Other');
+  const { p, T } = await botProject(group, { admin_chat_id: ADMIN.id });
+  const at = (minutes: number) => p.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
+  // The administrator allows another group before the alert fires.
+  servers.telegram.membership(other, ADMIN, 'left', 'member');
+  servers.telegram.conflict = 'webhook';
+  const conflicted = await at(0);
+  assert.equal(conflicted.code, 0, 'notices still go out');
+  assert.match(conflicted.stderr, /channel team-bot: could not read its inbox: Telegram answered HTTP 409 Conflict: can't use getUpdates method while webhook is active/);
+  assert.equal(servers.telegram.inChat(group.id).length, 1);
+  servers.telegram.conflict = undefined;
+  await at(1);
+  const request = servers.telegram.inChat(admin.id).at(-1)!;
+  servers.telegram.say(ADMIN, admin, `/accept${other.id}`);
+  await at(2);
+  assert.ok(p.state().chats['team-bot'].allowed[String(other.id)]);
+  // The next notice: the group upgraded meanwhile (400 migrate_to_chat_id on send), the other group blocked the bot (403).
+  const upgraded = servers.telegram.migrate(group, group.id - 700_000);
+  servers.telegram.clearQueue();
+  servers.telegram.blockedChats.add(other.id);
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  const yaml = await import('yaml');
+  const alert = yaml.parse(readFileSync(`${p.dir}/alerts/admins.yaml`, 'utf8'));
+  writeFileSync(`${p.dir}/alerts/admins.yaml`, yaml.stringify({ ...alert, throttle: '1m' }));
+  const sent = await at(4);
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.equal(servers.telegram.inChat(upgraded.id).length, 2, 'sent again to the supergroup id');
+  assert.equal(p.state().pending.length, 0, 'a 403 is not retried');
+  assert.equal(p.state().chats['team-bot'].allowed[String(other.id)], undefined, 'a chat that blocked or kicked the bot leaves the list');
+  assert.ok(request, 'the administrator was asked about the other group');
+});
