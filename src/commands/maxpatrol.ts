@@ -1,6 +1,6 @@
 import type { SourceToken } from '../model/state.js';
 import { perform } from '../operations/perform.js';
-import { loadSources } from '../run/loadSources.js';
+import { loadSources, tokensIn } from '../run/loadSources.js';
 import { changeState } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -15,17 +15,14 @@ import { currentUser } from './silence.js';
 export async function maxPatrolCommand(action: 'confirm' | 'close', incident: string, options: { config: string; by?: string; comment?: string }): Promise<number> {
   const { config, store, now } = await openProject(options.config);
   if (!config.sources.maxpatrol) throw new UserError('alertcron.yaml has no maxpatrol: section (url, username, password, client_secret)', ExitCode.invalidConfig);
-  const { data } = await store.peek();
-  const kept = { tokens: data.tokens ? { ...data.tokens } : undefined } as { tokens?: Record<string, SourceToken> };
-  const before = kept.tokens?.maxpatrol;
+  // The token the runs keep is reused; a renewed one is stored back under the lock once the call is done.
+  let token = (await store.peek()).data.tokens?.maxpatrol;
   let changed = false;
   const keeper = {
-    get: () => kept.tokens?.maxpatrol,
-    set: (token: SourceToken | undefined) => {
+    get: () => token,
+    set: (next: SourceToken | undefined) => {
+      token = next;
       changed = true;
-      kept.tokens = { ...kept.tokens };
-      if (token) kept.tokens.maxpatrol = token;
-      else delete kept.tokens.maxpatrol;
     },
   };
   const sources = await loadSources(config, ['maxpatrol'], { tokens: () => keeper, now: clockFromEnv() });
@@ -36,12 +33,6 @@ export async function maxPatrolCommand(action: 'confirm' | 'close', incident: st
     console.log(done.message);
     return ExitCode.ok;
   } finally {
-    if (changed && kept.tokens?.maxpatrol !== before) {
-      const token = kept.tokens?.maxpatrol;
-      await changeState(store, (state) => {
-        if (token) (state.tokens ??= {}).maxpatrol = token;
-        else if (state.tokens) delete state.tokens.maxpatrol;
-      });
-    }
+    if (changed) await changeState(store, (state) => tokensIn(state)('maxpatrol').set(token));
   }
 }

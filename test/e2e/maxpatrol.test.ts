@@ -89,8 +89,10 @@ test('confirm and close from the shell change the status on the core with a comm
   assert.deepEqual(JSON.parse(put.body), { id: 'Approved', measures: '', message: 'Confirmed by alice via alertcron' });
   assert.equal(mp.logins, 1, 'the shell reuses the token the run kept');
 
+  mp.expireTokens();
   const again = await project.run(['maxpatrol', 'close', 'INC-2']);
   assert.equal(again.code, 0);
+  assert.equal(mp.logins, 2, 'a 401 renewed the token once');
   assert.match(again.stdout, /^INC-2 is already Closed: /);
   assert.equal(b.history.length, 1);
   const late = await project.run(['maxpatrol', 'confirm', 'INC-2']);
@@ -101,6 +103,7 @@ test('confirm and close from the shell change the status on the core with a comm
   assert.equal(unknown.stderr, `alertcron: MaxPatrol at 127.0.0.1:${mp.api.port} has no incident INC-404 (give its key, e.g. INC-123, or its id)\n`);
 
   assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) })).code, 0);
+  assert.equal(mp.logins, 2, 'the token the shell renewed was stored for the next run');
   assert.deepEqual(slack().sort(), ['MaxPatrol INC-1: Phishing click (High)', 'MaxPatrol INC-2: Mass file rename (High)', 'Resolved: MaxPatrol INC-1: Phishing click (High)', 'Resolved: MaxPatrol INC-2: Mass file rename (High)']);
 });
 
