@@ -79,7 +79,7 @@ Never overwrites a file: files that are already there are kept, and named.`)
 
   program
     .command('run')
-    .description('run every due alert once: search, decide, notify, record (what cron calls)')
+    .description('run every due alert once: read chat actions (Telegram bot presses and commands, Slack app reactions and replies), search, decide, notify, record (what cron calls)')
     .addOption(configOption())
     .option('--only <alerts...>', 'run only these alerts')
     .option('--dry-run', 'show what would be sent; touch neither state nor channels')
@@ -231,7 +231,7 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
 
   program
     .command('status')
-    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences')
+    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions')
     .addOption(configOption())
     .option('--json', 'print as JSON, for scripts')
     .addOption(verboseOption())

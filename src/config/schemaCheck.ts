@@ -72,8 +72,12 @@ function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): D
       const hint = guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`;
       return { path: [...path, extra], key: true, message: `unknown key "${extra}" (${hint})` };
     }
-    case 'required':
-      return { path, key: false, message: `missing required key "${String(params.missingProperty)}"` };
+    case 'required': {
+      // Required only when other keys are absent (if: {not: {required: [...]}}, then: {required: [...]}): say which.
+      const condition = error.schemaPath.endsWith('/then/required') ? all.find((e) => e.keyword === 'if' && e.instancePath === error.instancePath) : undefined;
+      const instead = (condition?.parentSchema as { if?: { not?: { required?: string[] } } } | undefined)?.if?.not?.required;
+      return { path, key: false, message: `missing required key "${String(params.missingProperty)}"${instead?.length ? ` (or set ${instead.join(' or ')})` : ''}` };
+    }
     case 'discriminator': {
       const choices = alternatives(error.parentSchema).join(', ');
       if (params.error === 'tag') return { path, key: false, message: `missing required key "type" (one of ${choices})` };

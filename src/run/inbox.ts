@@ -6,6 +6,7 @@ import type { ChatLogEntry, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
 import type { ChatAction, ChatMessage, ChatOutcome, InboxReader } from '../notify/types.js';
+import { findingLabels } from '../outbox/enqueue.js';
 import { renderFinding } from '../render/render.js';
 import { offeredActions } from '../sources/chatActions.js';
 import type { Source } from '../sources/types.js';
@@ -133,17 +134,21 @@ async function applyOnce(data: StateData, action: ChatAction, loadSource: (name:
 }
 
 /**
- * What a notice offers after an action: unchanged after a failure; recomputed from the item's new labels when the
- * source gave them; nothing once the key is promoted or ignored; otherwise the same minus the action just taken.
+ * What a notice offers after an action: unchanged after a failure; recomputed from the item's new labels (or its
+ * fresh finding's) when the source gave them; nothing once the key is promoted or ignored; the same after another
+ * source action; otherwise the same minus the action just taken (ack, silence).
  */
 function offersAfter(notice: SentNotice, action: ChatAction, done: OperationResult, alerts: AlertLookup): NoticeAction[] | undefined {
   const current = notice.offered ?? notice.actions ?? [];
   if (!done.ok) return current;
-  if (done.labels) {
+  const labels = done.labels ?? (done.ok && done.finding ? findingLabels(done.finding.fields) : undefined);
+  if (labels) {
     const source = alerts.sourceOf(notice.alert);
-    return source ? offeredActions(source, done.labels) : current;
+    return source ? offeredActions(source, labels) : current;
   }
   if (action.request.op === 'promote' || action.request.op === 'ignore') return [];
+  // Another source action that says nothing of the item (no labels): the notice offers what it did.
+  if (action.request.op === 'act') return current;
   return current.filter((a) => a.name !== action.action);
 }
 

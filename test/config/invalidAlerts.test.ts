@@ -88,6 +88,8 @@ test('channel settings are checked: phone numbers, account SIDs, chat ids, inlin
       '  call: { type: twilio-call, account_sid: AC0123456789abcdef0123456789abcdef, auth_token: "plain", to: ["+15551234567"] }',
       '  tg: { type: telegram, bot_token: "${T}", chat_id: "my chat" }',
       '  hook: { type: webhook, url: "https://user:pw@hooks.example.org/x" }',
+      '  bot: { type: telegram, bot_token: "${T}", bot: true }',
+      '  app: { type: slack-app, bot_token: "${T}", channel: "#alerts", reactions: { ack: ":+1:" } }',
     ].join('\n'));
     await assert.rejects(() => loadConfig(file, { T: 'token' }), (error: Error) => {
       assert.deepEqual(error.message.split('\n'), [
@@ -97,6 +99,9 @@ test('channel settings are checked: phone numbers, account SIDs, chat ids, inlin
         'alertcron.yaml:2:95 /channels/sms/to/0: must be a phone number in E.164 form, e.g. +15551234567',
         'alertcron.yaml:3:9 /channels/call: missing required key "from"',
         'alertcron.yaml:4:53 /channels/tg/chat_id: must be an integer or a chat id as text ("-1001234") or @channelname',
+        'alertcron.yaml:6:8 /channels/bot: missing required key "chat_id" (or set admin_chat_id)',
+        'alertcron.yaml:7:55 /channels/app/channel: must be the channel id (C..., G... or D...; in Slack: channel details, at the bottom). The app must be a member',
+        'alertcron.yaml:7:84 /channels/app/reactions/ack: must be an emoji name without colons, e.g. white_check_mark',
       ].map((line) => line.replace('alertcron.yaml', file)));
       return true;
     });

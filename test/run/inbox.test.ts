@@ -63,3 +63,49 @@ test('an action read again after a kill (same id) is not applied twice: one sile
   assert.deepEqual(again.actions.map((a) => a.message), ['already applied']);
   assert.deepEqual(tx.data.chatLog!.map((e) => [e.by, e.what, e.ok]), [['bob', 'silence admins', true], ['bob', 'silence admins', true]]);
 });
+
+test('a source action through chat (op act): its new labels decide what the notice offers now, its fresh finding re-renders the notice', async () => {
+  const { SOURCES } = await import('../../src/sources/registry.js');
+  const { offeredActions } = await import('../../src/sources/chatActions.js');
+  SOURCES.siem = {
+    name: 'siem',
+    chatActions: [
+      { name: 'confirm', label: 'Confirm', op: 'act', appliesTo: (labels: Record<string, string>) => labels.status === 'New' },
+      { name: 'refresh', label: 'Refresh', op: 'act' },
+    ],
+  } as unknown as (typeof SOURCES)[string];
+  try {
+    assert.deepEqual(offeredActions('siem', { status: 'New' }).map((a) => [a.name, a.source]), [['confirm', 'siem'], ['refresh', 'siem']]);
+    const tx = transaction();
+    tx.data.sent.push({ id: 'n1', alert: 'incidents', key: 'INC-7', channel: 'team', reason: 'first', at: NOW, receipt: { id: '5', chat: '-100' }, ref: 'abcdefgh', actions: offeredActions('siem', { status: 'New' }) });
+    const calls: string[] = [];
+    const source = {
+      name: 'siem',
+      actions: {
+        confirm: async (key: string) => (calls.push(`confirm ${key}`), { message: `${key} confirmed`, labels: { status: 'Approved' } }),
+        refresh: async (key: string) => (calls.push(`refresh ${key}`), { message: 'refreshed', finding: { key, count: 1, samples: [], fields: { status: 'Approved' } } }),
+      },
+    };
+    const told: unknown[] = [];
+    const reader: InboxReader = {
+      read: async () => ({
+        actions: [
+          { id: 'tg:1', chat: '-100', notice: 'n1', action: 'confirm', request: { op: 'act', source: 'siem', action: 'confirm', key: 'INC-7', by: 'alice', alert: 'incidents' } },
+          { id: 'tg:2', chat: '-100', notice: 'n1', action: 'refresh', request: { op: 'act', source: 'siem', action: 'refresh', key: 'INC-7', by: 'alice', alert: 'incidents' } },
+        ],
+        cursor: 3,
+      }),
+      respond: async (outcomes) => (told.push(...outcomes), []),
+    };
+    const lookup = { sourceOf: () => 'siem', render: (_alert: string, finding: { fields: Record<string, unknown> }) => ({ title: `INC-7 is ${String(finding.fields.status)}`, message: 'm' }) };
+    const result = await inboxStage(tx, CHANNELS, async () => source as never, NOW, async (name) => (name === 'team' ? reader : undefined), 10_000, lookup as never);
+    assert.deepEqual(calls, ['confirm INC-7', 'refresh INC-7']);
+    assert.deepEqual(result.actions.map((a) => a.ok), [true, true]);
+    const [confirmed, refreshed] = told as { offers?: { name: string }[]; rendered?: { title: string } }[];
+    assert.deepEqual(confirmed!.offers!.map((a) => a.name), ['refresh'], 'no Confirm once the status is Approved');
+    assert.equal(refreshed!.rendered!.title, 'INC-7 is Approved');
+    assert.deepEqual(tx.data.sent[0]!.offered!.map((a) => a.name), ['refresh']);
+  } finally {
+    delete SOURCES.siem;
+  }
+});
