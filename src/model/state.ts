@@ -94,6 +94,8 @@ export interface PendingDelivery {
   actions?: NoticeAction[];
   /** The short opaque reference chat actions on this notice carry (Telegram button data, `/ack <ref>`). */
   ref?: string;
+  /** What the chats that already got it gave back (a partly failed send): kept for replies there and the final receipt. */
+  partial?: Receipt;
 }
 
 /** A notice a channel accepted, with what the provider gave back: ties a later reply or press to (alert, key, notice). */

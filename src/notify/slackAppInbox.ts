@@ -50,7 +50,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
       const previous = (cursor as SlackCursor | undefined)?.seen ?? {};
-      const open = data.sent.filter((s) => s.channel === name && s.receipt.id && s.actions !== undefined && now - s.at <= config.watch_for);
+      const open = data.sent.filter((s) => s.channel === name && (s.receipt.chat === undefined || s.receipt.chat === config.channel) && s.receipt.id && s.actions !== undefined && now - s.at <= config.watch_for);
       const seen: SlackCursor['seen'] = {};
       for (const notice of open) seen[notice.receipt.id!] = previous[notice.receipt.id!] ?? { reactions: [] };
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };

@@ -98,24 +98,20 @@ export interface TelegramUpdate {
 /** The update kinds a one-shot run reads: messages (commands, replies), button presses and the bot's own membership. */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'];
 
+/** How many updates one getUpdates returns at most (Telegram's cap). */
+export const UPDATES_PAGE = 100;
+
 /**
- * Reads the updates after `offset` without waiting (timeout 0), following pages of 100 with the new offset
- * each time (never the same offset twice: the server would make a repeated call wait 3 s). Returns them with
- * the offset that confirms them, which the caller stores only once their effects are saved.
+ * Reads one page of updates after `offset` without waiting (timeout 0). Only one: asking for the next page
+ * (offset = last + 1) confirms this one, so Telegram deletes it; the caller applies a page, saves its effects and
+ * stores the returned offset before it reads the next. `more` says the page was full (more may be waiting).
  */
-export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal, maxPages = 10): Promise<{ updates: TelegramUpdate[]; offset: number | undefined }> {
-  const updates: TelegramUpdate[] = [];
+export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal): Promise<{ updates: TelegramUpdate[]; offset: number | undefined; more: boolean }> {
+  const updates = await callTelegram<TelegramUpdate[]>(bot, 'getUpdates', { ...(offset !== undefined ? { offset } : {}), timeout: 0, limit: UPDATES_PAGE, allowed_updates: ALLOWED_UPDATES }, signal);
   let next = offset;
-  for (let page = 0; page < maxPages; page++) {
-    const batch = await callTelegram<TelegramUpdate[]>(bot, 'getUpdates', { ...(next !== undefined ? { offset: next } : {}), timeout: 0, limit: 100, allowed_updates: ALLOWED_UPDATES }, signal);
-    for (const update of batch) {
-      updates.push(update);
-      // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
-      next = Math.max(next ?? 0, update.update_id + 1);
-    }
-    if (batch.length < 100) break;
-  }
-  return { updates, offset: next };
+  // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
+  for (const update of updates) next = Math.max(next ?? 0, update.update_id + 1);
+  return { updates, offset: next, more: updates.length >= UPDATES_PAGE };
 }
 
 /** Answers a button press; "query is too old" (a press read by a late run) is expected and harmless: false, no throw. */

@@ -20,15 +20,27 @@ interface TelegramReply {
 /** The polite answer to anyone who may not act here. */
 const REFUSAL = 'Sorry, you are not allowed to act on alerts here. Ask the alertcron administrator.';
 
-/** A notice by its reference, sent or still pending (a notice owed to some chats is still pending). */
-function noticeByRef(data: StateData, ref: string): (SentNotice | PendingDelivery) | undefined {
-  return data.sent.find((s) => s.ref === ref) ?? data.pending.find((p) => p.ref === ref);
+/** The messages a notice is in: each chat it was sent to, with the message id there (a pending one: the chats it already reached). */
+export function messagesOf(notice: SentNotice | PendingDelivery): { chat: string; id: string }[] {
+  const receipt = 'receipt' in notice ? notice.receipt : notice.partial;
+  if (!receipt) return [];
+  const first = receipt.chat !== undefined && receipt.id !== undefined ? [{ chat: receipt.chat, id: receipt.id }] : [];
+  return [...first, ...(receipt.messages ?? [])];
+}
+
+/**
+ * A notice of this channel by its reference, sent or still pending, as seen from one chat: only one that was sent
+ * to that chat (a reference read elsewhere, or another channel's, acts on nothing).
+ */
+function noticeByRef(data: StateData, channel: string, ref: string, chat: string): (SentNotice | PendingDelivery) | undefined {
+  const ofChat = (n: SentNotice | PendingDelivery) => n.channel === channel && n.ref === ref && messagesOf(n).some((m) => m.chat === chat);
+  return data.sent.find(ofChat) ?? data.pending.find(ofChat);
 }
 
 /** The sent notice a message of this channel is (a reply names the message it answers). */
 function noticeByMessage(data: StateData, channel: string, chat: string, messageId: number): SentNotice | undefined {
   const id = String(messageId);
-  return data.sent.find((s) => s.channel === channel && ((s.receipt.chat === chat && s.receipt.id === id) || s.receipt.messages?.some((m) => m.chat === chat && m.id === id)));
+  return data.sent.find((s) => s.channel === channel && messagesOf(s).some((m) => m.chat === chat && m.id === id));
 }
 
 /** The person as the state and audit name them: their Telegram name and id. */
@@ -52,8 +64,8 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
   const allowedUser = (user: TelegramUser | undefined) => !config.allowed_users || (!!user && config.allowed_users.includes(user.id));
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
-      const { updates, offset } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
-      const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, audit: [], messages: [] };
+      const { updates, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
+      const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, more, audit: [], messages: [] };
       const work: AdminWork = { audit: read.audit, send: [] };
       const presses: { id: string; text: string }[] = [];
       const refuse = (update: TelegramUpdate, chat: string, user: TelegramUser | undefined, what: string, why: string) =>
@@ -78,7 +90,10 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
             if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
             continue;
           }
-          const notice = kind ? noticeByRef(data, kind) : undefined;
+          // A press counts only on the notice's own message in this chat (button data alone proves nothing).
+          const pressed = press.message ? String(press.message.message_id) : undefined;
+          const found = kind ? noticeByRef(data, name, kind, chat) : undefined;
+          const notice = found && messagesOf(found).some((m) => m.chat === chat && m.id === pressed) ? found : undefined;
           const action = notice?.actions?.find((a) => a.name === ref);
           if (!isAllowedChat(data, name, config, chat) || !allowedUser(press.from)) {
             refuse(update, chat, press.from, action ? `${action.name} ${notice!.alert}` : 'a button', isAllowedChat(data, name, config, chat) ? 'person not allowed' : 'chat not allowed');
@@ -148,7 +163,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           }
           return;
         }
-        const notice = parsed.ref ? noticeByRef(data, parsed.ref) : noticeByMessage(data, name, chat, message.reply_to_message!.message_id);
+        const notice = parsed.ref ? noticeByRef(data, name, parsed.ref, chat) : noticeByMessage(data, name, chat, message.reply_to_message!.message_id);
         if (!isAllowedChat(data, name, config, chat)) {
           // Nothing is sent to a chat the administrator did not allow: the refusal is only audited.
           refuse(update, chat, message.from, parsed.word, 'chat not allowed');
@@ -167,7 +182,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           return;
         }
         const reply: TelegramReply = { chat, replyTo: message.message_id, label: action.label, ref: notice.ref, ...(message.reply_to_message ? { notice: { messageId: message.reply_to_message.message_id, text: message.reply_to_message.text } } : {}) };
-        const noticeMessage = !reply.notice && 'receipt' in notice ? [notice.receipt, ...(notice.receipt.messages ?? [])].find((m) => m.chat === chat) : undefined;
+        const noticeMessage = !reply.notice ? messagesOf(notice).find((m) => m.chat === chat) : undefined;
         if (noticeMessage?.id) reply.notice = { messageId: Number(noticeMessage.id) };
         read.actions.push(chatAction(update, notice, action, chat, message.from, reply, parsed.forMs));
       }

@@ -101,6 +101,8 @@ export interface InboxRead {
   actions: ChatAction[];
   /** The cursor after everything read: stored only once the actions' effects are saved. */
   cursor: unknown;
+  /** More is waiting after this cursor (a full page): the stage reads again if its time allows, else the next run does. */
+  more?: boolean;
   /** Audit lines of what was not turned into an action (strangers' presses, banned chats, allow-list changes). */
   audit?: import('../model/audit.js').AuditEntry[];
   /** Plain text messages received in private chats (each read once per run: one getUpdates per bot). */

@@ -7,11 +7,11 @@ import { redact } from '../util/redact.js';
 import { applyToState } from './stateOperations.js';
 
 /** Asks a source to promote one of its items (e.g. a TheHive alert to a case); changes no state. */
-export async function callPromote(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' }>): Promise<OperationResult> {
+export async function callPromote(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' }>, signal?: AbortSignal): Promise<OperationResult> {
   const promote = sources.get(request.source)?.actions.promote;
   if (!promote) return { ok: false, message: `source ${request.source} is not configured or cannot promote` };
   try {
-    const done = await promote(request.key, {});
+    const done = await promote(request.key, {}, signal);
     return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}) };
   } catch (error) {
     return { ok: false, message: redact(errorMessage(error)) };
@@ -19,11 +19,11 @@ export async function callPromote(sources: ReadonlyMap<string, Source>, request:
 }
 
 /** Asks a source to perform another of its actions on one item (confirm, close, refresh ...); changes no state. */
-export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>): Promise<OperationResult & { handled?: string }> {
+export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>, signal?: AbortSignal): Promise<OperationResult & { handled?: string }> {
   const action = sources.get(request.source)?.actions[request.action];
   if (!action) return { ok: false, message: `source ${request.source} is not configured or has no action ${request.action}` };
   try {
-    const done = await action(request.key, { ...request.args, by: request.by });
+    const done = await action(request.key, { ...request.args, by: request.by }, signal);
     return {
       ok: true,
       message: done.message,
@@ -43,27 +43,28 @@ function promotedIn(data: StateData, key: string): string[] {
 }
 
 /** Calls the source a request needs (promote, act); with how the key was handled when the action dealt with it. */
-async function callSource(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' | 'act' }>): Promise<{ done: OperationResult; handled?: string }> {
+async function callSource(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' | 'act' }>, signal?: AbortSignal): Promise<{ done: OperationResult; handled?: string }> {
   if (request.op === 'promote') {
-    const done = await callPromote(sources, request);
+    const done = await callPromote(sources, request, signal);
     return { done, ...(done.ok ? { handled: 'promoted' } : {}) };
   }
-  const { handled, ...done } = await callAction(sources, request);
+  const { handled, ...done } = await callAction(sources, request, signal);
   return { done, ...(handled ? { handled } : {}) };
 }
 
 /**
  * Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or another source
- * action calls its source first, and one that dealt with the item (promoted, confirmed, closed) marks the key
- * handled. A key already promoted is not promoted again (a replayed press after a kill).
+ * action calls its source first (cut short by `signal`, the run's deadline), and one that dealt with the item
+ * (promoted, confirmed, closed) marks the key handled. A key already promoted is not promoted again (a replayed
+ * press after a kill).
  */
-export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
+export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number, signal?: AbortSignal): Promise<OperationResult> {
   if (request.op !== 'promote' && request.op !== 'act') return applyToState(data, request, now);
   if (request.op === 'promote') {
     const already = promotedIn(data, request.key);
     if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
   }
-  const { done, handled } = await callSource(sources, request);
+  const { done, handled } = await callSource(sources, request, signal);
   if (handled) applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now);
   return done;
 }

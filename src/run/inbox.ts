@@ -5,7 +5,7 @@ import type { NoticeAction, OperationResult } from '../model/operation.js';
 import type { ChatLogEntry, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
-import type { ChatAction, ChatMessage, ChatOutcome, InboxReader } from '../notify/types.js';
+import type { ChatAction, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
 import { findingLabels } from '../outbox/enqueue.js';
 import { renderFinding } from '../render/render.js';
 import { offeredActions } from '../sources/chatActions.js';
@@ -50,11 +50,16 @@ export function alertLookup(alerts: readonly AlertBase[], now: number): AlertLoo
   };
 }
 
+/** How long one call to a chat service may take at most (a read, the answers of one page). */
+const CALL_MS = 10_000;
+
 /**
  * Reads what people did in chat since each reading channel's stored cursor and applies it through the operations
- * module, under the run's lock and before planning. The effects (with each action's id, so a replay after a kill
- * applies nothing twice) are committed first; then the channel tells people what came of their actions; the new
- * cursor is stored last: a kill in between repeats at most an answer, never an effect, and loses nothing.
+ * module, under the run's lock and before planning, one page at a time: read, apply, commit the effects (with each
+ * action's id, so a replay after a kill applies nothing twice), tell people what came of their actions, then store
+ * the cursor after that page. A kill in between repeats at most an answer, never an effect, and loses nothing.
+ * Every call is cut short by the stage's budget (`budgetMs`, a part of the run's deadline); what does not fit is
+ * left after the stored cursor for the next run.
  */
 export async function inboxStage(
   tx: InboxTransaction,
@@ -62,11 +67,15 @@ export async function inboxStage(
   loadSource: (name: string) => Promise<Source | undefined>,
   now: number,
   readers: (name: string, config: ChannelConfig) => Promise<InboxReader | undefined> = createInbox,
-  timeoutMs = 10_000,
+  budgetMs = 10_000,
   alerts: AlertLookup = { sourceOf: () => undefined },
 ): Promise<InboxResult> {
   const result: InboxResult = { actions: [], audit: [], messages: [], warnings: [] };
   const data = tx.data;
+  const endsAt = Date.now() + Math.max(0, budgetMs);
+  const stage = AbortSignal.timeout(Math.max(0, budgetMs));
+  /** A signal for one call: the stage's budget, and at most CALL_MS. */
+  const callSignal = () => AbortSignal.any([stage, AbortSignal.timeout(CALL_MS)]);
   // One getUpdates per bot and run: a second channel with the same bot would take the first one's updates.
   const readerOfBot = new Map<string, string>();
   for (const [name, config] of Object.entries(channels)) {
@@ -79,56 +88,79 @@ export async function inboxStage(
     }
     if (bot) readerOfBot.set(bot, name);
     const context = { data, now };
-    let read;
-    try {
-      read = await reader.read(data.cursors[name], AbortSignal.timeout(timeoutMs), context);
-    } catch (error) {
-      result.warnings.push(`channel ${name}: could not read its inbox: ${redact(errorMessage(error))}`);
-      continue;
-    }
-    result.warnings.push(...(read.warnings ?? []));
-    result.messages.push(...(read.messages ?? []));
-    for (const entry of read.audit ?? []) {
-      result.audit.push({ channel: name, ...entry });
-      if (entry.event === 'chat_refused') logChat(data, { at: now, channel: name, chat: String(entry.chat ?? ''), by: String(entry.by ?? ''), what: String(entry.what ?? ''), ok: false, result: String(entry.why ?? 'refused') });
-    }
-    const outcomes: ChatOutcome[] = [];
-    for (const action of read.actions) {
-      const done = await applyOnce(data, action, loadSource, now);
-      const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
-      const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
-      if (notice && offers) notice.offered = offers;
-      const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
-      outcomes.push({ action, ok: done.ok, message: done.message, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
-      const what = describe(action);
-      result.actions.push({ channel: name, op: action.request.op, ok: done.ok, message: done.message });
-      result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, what, by: action.request.by, ok: done.ok, result: done.message });
-      logChat(data, { at: now, channel: name, chat: action.chat, by: action.request.by, what, ok: done.ok, result: done.message });
-    }
-    if (read.actions.length || read.audit?.length) await tx.commit();
-    if (reader.respond && outcomes.length) {
-      try {
-        result.warnings.push(...(await reader.respond(outcomes, AbortSignal.timeout(timeoutMs), context)));
-      } catch (error) {
-        result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
+    for (;;) {
+      if (stage.aborted || Date.now() >= endsAt) {
+        result.warnings.push(`channel ${name}: the chat inbox stage used its share of run.deadline; the rest is read next run`);
+        break;
       }
+      let read;
+      try {
+        read = await reader.read(data.cursors[name], callSignal(), context);
+      } catch (error) {
+        result.warnings.push(`channel ${name}: could not read its inbox: ${redact(errorMessage(error))}`);
+        break;
+      }
+      await applyPage(name, reader, read, context, tx, loadSource, alerts, result, callSignal);
+      if (!read.more) break;
     }
-    data.cursors[name] = read.cursor;
-    await tx.commit();
   }
   forgetOldDone(data, now);
   return result;
 }
 
+/** Applies one page a reader read, commits its effects, answers in chat, then stores the cursor after it. */
+async function applyPage(
+  name: string,
+  reader: InboxReader,
+  read: InboxRead,
+  context: { data: StateData; now: number },
+  tx: InboxTransaction,
+  loadSource: (name: string) => Promise<Source | undefined>,
+  alerts: AlertLookup,
+  result: InboxResult,
+  callSignal: () => AbortSignal,
+): Promise<void> {
+  const { data, now } = context;
+  result.warnings.push(...(read.warnings ?? []));
+  result.messages.push(...(read.messages ?? []));
+  for (const entry of read.audit ?? []) {
+    result.audit.push({ channel: name, ...entry });
+    if (entry.event === 'chat_refused') logChat(data, { at: now, channel: name, chat: String(entry.chat ?? ''), by: String(entry.by ?? ''), what: String(entry.what ?? ''), ok: false, result: String(entry.why ?? 'refused') });
+  }
+  const outcomes: ChatOutcome[] = [];
+  for (const action of read.actions) {
+    const done = await applyOnce(data, action, loadSource, now, callSignal());
+    const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
+    const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
+    if (notice && offers) notice.offered = offers;
+    const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
+    outcomes.push({ action, ok: done.ok, message: done.message, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
+    const what = describe(action);
+    result.actions.push({ channel: name, op: action.request.op, ok: done.ok, message: done.message });
+    result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, what, by: action.request.by, ok: done.ok, result: done.message });
+    logChat(data, { at: now, channel: name, chat: action.chat, by: action.request.by, what, ok: done.ok, result: done.message });
+  }
+  if (read.actions.length || read.audit?.length) await tx.commit();
+  if (reader.respond && outcomes.length) {
+    try {
+      result.warnings.push(...(await reader.respond(outcomes, callSignal(), context)));
+    } catch (error) {
+      result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
+    }
+  }
+  data.cursors[name] = read.cursor;
+  await tx.commit();
+}
+
 /** Applies an action unless its id was applied before (a run killed before storing its cursor reads it again). */
-async function applyOnce(data: StateData, action: ChatAction, loadSource: (name: string) => Promise<Source | undefined>, now: number): Promise<OperationResult> {
+async function applyOnce(data: StateData, action: ChatAction, loadSource: (name: string) => Promise<Source | undefined>, now: number, signal: AbortSignal): Promise<OperationResult> {
   data.chatDone ??= {};
   if (data.chatDone[action.id] !== undefined) return { ok: true, message: 'already applied' };
   const request = action.request;
   const sourceName = request.op === 'promote' || request.op === 'act' ? request.source : undefined;
   const source = sourceName ? await loadSource(sourceName) : undefined;
   const { applyRequest } = await import('../operations/perform.js');
-  const done = await applyRequest(data, request, new Map(source && sourceName ? [[sourceName, source]] : []), now);
+  const done = await applyRequest(data, request, new Map(source && sourceName ? [[sourceName, source]] : []), now, signal);
   if (done.ok) data.chatDone[action.id] = now;
   return done;
 }

@@ -64,7 +64,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     if (tx.commit && fullRun) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, Math.max(0, Math.min(10_000, deadlineAt - Date.now())), alertLookup(loaded.alerts, now));
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(loaded.alerts, now));
       report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
@@ -186,4 +186,9 @@ function clockBackMessage(clockBack: ReadonlyMap<string, number>): string {
   const most = Math.max(...clockBack.values());
   const names = [...clockBack.keys()].sort();
   return `the clock went back ${formatDuration(most)} behind the last run (${names.join(', ')}): their windows resume from the last boundary before now instead of waiting for the clock to catch up`;
+}
+
+/** The chat inbox stage's share of the run: a quarter of run.deadline, at most 20 s, never more than what is left. */
+export function inboxBudget(runDeadlineMs: number, leftMs: number): number {
+  return Math.max(0, Math.min(20_000, runDeadlineMs / 4, leftMs));
 }

@@ -31,13 +31,18 @@ test('getUpdates: each read starts at the stored offset, confirms nothing itself
   }
 });
 
-test('getUpdates follows pages of 100 with the new offset, and presses expire after 150 s while messages stay', async () => {
+test('getUpdates reads one page of 100 (the next page would confirm it), says more is waiting, and presses expire after 150 s while messages stay', async () => {
   const server = await startTelegramServer();
   try {
     const bot = { api_url: server.base, bot_token: server.token, timeout: 5000 };
     for (let i = 0; i < 150; i++) server.say(ALICE, { id: ALICE.id, type: 'private' }, `msg ${i}`);
-    const read = await readUpdates(bot, undefined);
-    assert.equal(read.updates.length, 150);
+    const page = await readUpdates(bot, undefined);
+    assert.equal(page.updates.length, 100);
+    assert.equal(page.more, true);
+    assert.equal(server.queued(), 150, 'nothing was confirmed by reading one page');
+    const read = await readUpdates(bot, page.offset);
+    assert.equal(read.updates.length, 50);
+    assert.equal(read.more, false);
     assert.deepEqual(server.polls.map((p) => p.returned), [100, 50]);
     await sendPlain(bot, GROUP.id, 'n', { buttons: [[{ text: 'Ack', callback_data: 'r:ack' }]] });
     server.press(ALICE, server.inChat(GROUP.id)[0]!);

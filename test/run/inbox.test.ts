@@ -109,3 +109,54 @@ test('a source action through chat (op act): its new labels decide what the noti
     delete SOURCES.siem;
   }
 });
+
+test('a Telegram backlog of 150 updates is read a page at a time: a kill after the first page loses nothing, the next run reads all 150 once', async () => {
+  const { startTelegramServer } = await import('../support/telegramServer.js');
+  const { createTelegramInbox } = await import('../../src/notify/telegramInbox.js');
+  const server = await startTelegramServer();
+  try {
+    const config = { type: 'telegram', api_url: server.base, bot_token: server.token, timeout: 5000, chat_id: '-100' } as ChannelConfig;
+    const channels = { team: config };
+    const reader = createTelegramInbox('team', config as never);
+    const alice = { id: 101, first_name: 'Alice' };
+    for (let i = 0; i < 150; i++) server.say(alice, { id: alice.id, type: 'private' }, `note ${i}`);
+    // The first run is killed at its first commit (after reading and applying page one, before anything is saved).
+    const saved: StateData = emptyState();
+    const killed = { data: structuredClone(saved), commit: async () => { throw new Error('killed'); } };
+    await assert.rejects(inboxStage(killed, channels, async () => undefined, NOW, async () => reader), /killed/);
+    assert.equal(server.queued(), 150, 'reading one page confirmed nothing: Telegram still holds all 150');
+    assert.deepEqual(server.polls.map((p) => p.returned), [100]);
+    // The next run starts from the saved state (no cursor) and reads both pages, one after the other.
+    const tx = { data: structuredClone(saved), commits: [] as StateData[], commit: async () => void tx.commits.push(structuredClone(tx.data)) };
+    const result = await inboxStage(tx, channels, async () => undefined, NOW + 60_000, async () => reader);
+    assert.deepEqual(result.messages.map((m) => m.text), Array.from({ length: 150 }, (_, i) => `note ${i}`));
+    assert.deepEqual(server.polls.map((p) => p.returned), [100, 100, 50]);
+    assert.equal(tx.commits.length, 2, 'one commit (with the cursor after it) per page');
+    assert.equal(tx.commits[0]!.cursors.team, server.polls[2]!.offset, 'page one was stored before page two was asked for (which confirms page one)');
+    assert.equal(server.queued(), 50, 'page two waits for its confirmation by the next run');
+  } finally {
+    await server.close();
+  }
+});
+
+test('the inbox stage stays within its budget: a page that does not fit is left after the stored cursor for the next run', async () => {
+  const tx = transaction();
+  tx.data.cursors.team = 1;
+  let reads = 0;
+  const endless: InboxReader = { read: async (from) => (reads++, await new Promise((r) => setTimeout(r, 30)), { actions: [], cursor: Number(from) + 1, more: true }) };
+  const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? endless : undefined), 100);
+  assert.ok(reads >= 1 && reads <= 5, `read ${reads} pages`);
+  assert.equal(tx.data.cursors.team, 1 + reads, 'the cursor covers exactly the pages applied');
+  assert.match(result.warnings.join('\n'), /inbox stage used its share of run.deadline; the rest is read next run/);
+});
+
+test('a chat action is cut short by the stage budget (the source gets the signal), and the run goes on', async () => {
+  const tx = transaction();
+  let aborted = false;
+  const source = { name: 's', actions: { promote: (_key: string, _args: unknown, signal?: AbortSignal) => new Promise((_, reject) => signal!.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted by the run deadline'))))) } };
+  const reader = inbox([{ id: 'tg:1', chat: '-100', request: { op: 'promote', source: 's', key: 'root', by: 'alice' } as never }], 2, []);
+  const keepAlive = setInterval(() => {}, 1000); // a real source's socket keeps the process alive; here nothing else does
+  const result = await inboxStage(tx, CHANNELS, async () => source as never, NOW, async (name) => (name === 'team' ? reader : undefined), 50).finally(() => clearInterval(keepAlive));
+  assert.equal(aborted, true);
+  assert.deepEqual(result.actions.map((a) => [a.ok, a.message]), [[false, 'aborted by the run deadline']]);
+});
