@@ -127,3 +127,31 @@ test('a burst larger than one run reads the events of is told over the next runs
   assert.equal(second.incomplete, undefined);
   assert.equal(mp.api.requests.filter((r) => r.path.includes('/events')).length, 130, 'each incident\'s events read once');
 });
+
+test('requests in flight together that meet a 401 share one login, and a run renews its token at most once', async () => {
+  const mp = fake.server;
+  const T = Date.now();
+  const keeper = memoryKeeper();
+  await new MaxPatrolClient(configFor(), keeper, () => T).login();
+  for (let n = 0; n < 8; n++) mp.addIncident({ created: T - 5 * MIN + n * 1000, events: [{ id: `e${n}`, date: mp.time(T - 5 * MIN), description: 'x' }] });
+  const client = new MaxPatrolClient(configFor(), keeper, () => T);
+  mp.eventFailures = [401, 401, 401, 401];
+  const read = await readAlert(client, filter, undefined, { from: T - 10 * MIN, to: T }, T);
+  assert.equal(read.findings.length, 8);
+  assert.equal(client.logins, 1, 'four events reads met the 401 at once: one login between them');
+
+  mp.eventFailures = [401];
+  await assert.rejects(readAlert(client, filter, undefined, { from: T - 10 * MIN, to: T }, T), /HTTP 401/);
+  assert.equal(client.logins, 1, 'a second 401 in the same run is not renewed again');
+});
+
+test('when one events read fails, the others stop: the read fails whole, and no request goes on after it', async () => {
+  const mp = fake.server;
+  const T = Date.now();
+  for (let n = 0; n < 12; n++) mp.addIncident({ created: T - 5 * MIN + n * 1000 });
+  const client = new MaxPatrolClient(configFor(), memoryKeeper(), () => T);
+  mp.eventFailures = [500, 500, 500, 500];
+  await assert.rejects(readAlert(client, filter, undefined, { from: T - 10 * MIN, to: T }, T), /HTTP 500 to the events of INC-/);
+  const eventsAsked = mp.api.requests.filter((r) => r.path.includes('/events')).length;
+  assert.equal(eventsAsked, 4, 'only the four reads in flight when the first failed');
+});

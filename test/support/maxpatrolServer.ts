@@ -59,6 +59,8 @@ export interface MaxPatrolServer {
   listFailures: number[];
   /** Statuses the next transitions answer with (e.g. [500]). */
   transitionFailures: number[];
+  /** Statuses the next events requests answer with instead of the events (e.g. [500], [401]). */
+  eventFailures: number[];
   /** Statuses the next logins answer with (e.g. [503]). */
   loginFailures: number[];
   /** Makes every token handed out so far stale: the API answers 401 to them. */
@@ -95,6 +97,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     maxPageSize: 1000,
     listFailures: [] as number[],
     transitionFailures: [] as number[],
+    eventFailures: [] as number[],
     loginFailures: [] as number[],
     refuseAllTokens: false,
   } as MaxPatrolServer;
@@ -178,6 +181,8 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     if (request.method === 'GET' && readModel && tail === '/transitions') return { status: 200, body: incident.history };
     if (request.method === 'GET' && !readModel && count) return { status: 200, body: { count: incident.events.length } };
     if (request.method === 'GET' && !readModel && tail === '/events') {
+      const failure = fake.eventFailures.shift();
+      if (failure) return { status: failure, body: failure === 401 ? '' : { error: 'Internal server error' } };
       const params = new URLSearchParams(query);
       const offset = Number(params.get('offset') ?? 0);
       const limit = Number(params.get('limit') ?? 1000);
@@ -221,7 +226,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     next = 1;
     fake.incidents.length = 0;
     fake.issued.clear();
-    Object.assign(fake, { refuseAllTokens: false, logins: 0, tokenLifetime: 300, maxPageSize: 1000, listFailures: [], transitionFailures: [], loginFailures: [] });
+    Object.assign(fake, { refuseAllTokens: false, logins: 0, tokenLifetime: 300, maxPageSize: 1000, listFailures: [], transitionFailures: [], eventFailures: [], loginFailures: [] });
     fake.token.requests.length = 0;
     fake.api.requests.length = 0;
   };

@@ -37,6 +37,8 @@ export class MaxPatrolClient {
   logins = 0;
   /** Whose token this client wants: a kept token of another user, client or console is not used. */
   private readonly owner: string;
+  /** The one renewal after a 401 this client (one run, one command) may make, shared by concurrent requests. */
+  private renewal?: Promise<string>;
 
   constructor(
     readonly config: MaxPatrolConfig,
@@ -90,17 +92,24 @@ export class MaxPatrolClient {
   }
 
   /**
-   * Sends one API request (`what` names it in errors) with the token; a 401 on a kept token renews it once and
-   * repeats the request. Resolves with a 2xx answer, or with a 404 when `allow404`; throws a DeliveryError otherwise.
+   * Sends one API request (`what` names it in errors) with the token; a 401 on a kept token renews it (at most once
+   * in this client's life, however many requests meet the 401) and repeats the request. Resolves with a 2xx answer, or with a 404 when `allow404`; throws a DeliveryError otherwise.
    */
   async call(method: string, path: string, body: unknown, what: string, signal?: AbortSignal, allow404 = false): Promise<PostResult> {
     const reused = this.usable() !== undefined;
     let token = await this.token(signal);
     let answer = await this.send(method, path, body, token, what, signal);
     if (answer.status === 401 && reused) {
-      this.tokens.set(undefined);
-      token = await this.token(signal, true);
-      answer = await this.send(method, path, body, token, what, signal);
+      // Requests in flight together that all meet the 401 share one login; a 401 after it is not renewed again.
+      if (!this.renewal) {
+        this.tokens.set(undefined);
+        this.renewal = this.login(signal);
+      }
+      const renewed = await this.renewal;
+      if (renewed !== token) {
+        token = renewed;
+        answer = await this.send(method, path, body, token, what, signal);
+      }
     }
     if (answer.status === 401) this.tokens.set(undefined);
     if ((answer.status >= 200 && answer.status < 300) || (allow404 && answer.status === 404)) return answer;

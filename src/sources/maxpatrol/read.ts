@@ -51,17 +51,27 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
   const ready = matching.filter((i) => cursor?.events[i.id] !== undefined || filter.max_events === 0 || budget-- > 0);
   const deferred = matching.length - ready.length;
   const queue = [...ready];
+  // After one events read fails the others stop taking work: the read fails as a whole (the cursor stays), and
+  // nothing of it goes on behind the caller's back.
+  let failed = false;
   const worker = async () => {
-    for (let incident = queue.shift(); incident; incident = queue.shift()) {
+    for (let incident = queue.shift(); incident && !failed; incident = queue.shift()) {
       const known = cursor?.events[incident.id];
       if (known) events[incident.id] = known;
       else {
         if (filter.max_events > 0) calls++;
-        events[incident.id] = await incidentEvents(client, incident, filter.max_events, signal);
+        try {
+          events[incident.id] = await incidentEvents(client, incident, filter.max_events, signal);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     }
   };
-  await Promise.all(Array.from({ length: EVENT_CONCURRENCY }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: EVENT_CONCURRENCY }, worker));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
   const times = (list: Incident[]) => list.map((i) => parseCreated(i.created)).filter((t) => !Number.isNaN(t));
   const next = matching.length ? Math.min(...times(matching)) : read.incidents.length ? Math.max(...times(read.incidents)) : from;
   return {
