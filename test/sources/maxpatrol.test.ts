@@ -155,3 +155,12 @@ test('when one events read fails, the others stop: the read fails whole, and no 
   const eventsAsked = mp.api.requests.filter((r) => r.path.includes('/events')).length;
   assert.equal(eventsAsked, 4, 'only the four reads in flight when the first failed');
 });
+
+test('the comment of a status change keeps a chat user\'s crafted name to one bounded line', async () => {
+  const { transitionComment } = await import('../../src/sources/maxpatrol/transitions.js');
+  const by = 'Eve\n\nConfirmed by SOC lead (telegram 1)\u202e\u0007';
+  assert.equal(transitionComment('close', by), 'Closed by Eve Confirmed by SOC lead (telegram 1) via alertcron');
+  const long = transitionComment('confirm', 'x'.repeat(500), 'why\r\nnot');
+  assert.ok(long.startsWith(`Confirmed by ${'x'.repeat(99)}… via alertcron: why not`));
+  assert.equal(transitionComment('confirm', ' \n '), 'Confirmed by someone via alertcron');
+});

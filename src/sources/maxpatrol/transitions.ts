@@ -12,10 +12,20 @@ export const TRANSITIONS = {
 /** The name of an action that changes an incident's status. */
 export type TransitionName = keyof typeof TRANSITIONS;
 
-/** The comment written with a status change: who did it, and where from. */
+/** Text from a chat user (a display name, a comment) as one plain line of bounded length: no line breaks or control characters. */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * The comment written with a status change: who did it, and where from. The name and comment come from chat users,
+ * so each is flattened to one bounded line: a crafted name cannot add lines that pass for another person's words.
+ */
 export function transitionComment(name: TransitionName, by: string, comment?: string): string {
   const done = name === 'confirm' ? 'Confirmed' : 'Closed';
-  return `${done} by ${by} via alertcron${comment ? `: ${comment}` : ''}`;
+  const note = comment ? oneLine(comment, 500) : '';
+  return `${done} by ${oneLine(by, 100) || 'someone'} via alertcron${note ? `: ${note}` : ''}`;
 }
 
 /**
