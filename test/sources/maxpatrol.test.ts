@@ -164,3 +164,28 @@ test('the comment of a status change keeps a chat user\'s crafted name to one bo
   assert.ok(long.startsWith(`Confirmed by ${'x'.repeat(99)}… via alertcron: why not`));
   assert.equal(transitionComment('confirm', ' \n '), 'Confirmed by someone via alertcron');
 });
+
+test('the 100 events reads of a run are shared by its MaxPatrol alerts: a second alert waits for the next run, none lost', async () => {
+  const mp = fake.server;
+  const T = Date.now();
+  for (let n = 0; n < 80; n++) mp.addIncident({ created: T - 9 * MIN + n * 1000, severity: n % 2 ? 'High' : 'Low' });
+  const { MaxPatrolSource } = await import('../../src/sources/maxpatrol/source.js');
+  const source = new MaxPatrolSource(configFor(), { tokens: memoryKeeper(), now: () => T });
+  const window = { from: T - 10 * MIN, to: T };
+  const alert = (name: string, extra: Partial<MaxPatrolFilter>) => ({ name, maxpatrol: { ...filter, ...extra } }) as unknown as Parameters<typeof source.plan>[0];
+  const plans = [source.plan(alert('all', {}), window), source.plan(alert('high', { severity: ['High'] }), window)];
+  const first = await source.fetch(plans, T);
+  type Read = { findings: unknown[]; incomplete?: string; saved?: unknown };
+  const readOf = (o: (typeof first.outcomes)[number]): Read => (o.ok && 'findings' in o ? o : assert.fail(JSON.stringify(o)));
+  const [all, high] = first.outcomes.map(readOf);
+  assert.equal(all!.findings.length, 80);
+  assert.equal(high!.findings.length, 20, 'the run had 20 events reads left for the second alert');
+  assert.match(high!.incomplete ?? '', /^20 more new MaxPatrol incidents/);
+  assert.equal(mp.api.requests.filter((r) => r.path.includes('/events')).length, 100);
+
+  const again = new MaxPatrolSource(configFor(), { tokens: memoryKeeper(), now: () => T });
+  const next = await again.fetch([again.plan(alert('high', { severity: ['High'] }), window, high!.saved)], T + MIN);
+  const later = readOf(next.outcomes[0]!);
+  assert.equal(later.findings.length, 40);
+  assert.equal(later.incomplete, undefined);
+});

@@ -8,7 +8,7 @@ import type { Incident, IncidentEvent, MaxPatrolCursor, MaxPatrolFilter } from '
 /** Events requests in flight at once. */
 const EVENT_CONCURRENCY = 4;
 /**
- * Most incidents whose events one read fetches: a burst beyond it is told over the next runs (oldest first), so
+ * Most incidents whose events one run fetches (shared by all its MaxPatrol alerts): a burst beyond it is told over the next runs (oldest first), so
  * that a run always ends within its deadline and its cursor moves on, instead of failing the same read forever.
  */
 export const EVENT_READS_PER_RUN = 100;
@@ -24,11 +24,12 @@ export function readFrom(filter: MaxPatrolFilter, cursor: MaxPatrolCursor | unde
   return Math.max(cursor?.from ?? window.from, now - filter.max_age);
 }
 
-/** What one alert's read gave: its findings (oldest first), the cursor to keep, the calls, and a note when it was cut. */
+/** What one alert's read gave: its findings (oldest first), the cursor to keep, the calls, the events reads it spent, and a note when it was cut. */
 export interface AlertRead {
   findings: Finding[];
   saved: MaxPatrolCursor;
   calls: number;
+  eventReads: number;
   incomplete?: string;
 }
 
@@ -40,15 +41,16 @@ export interface AlertRead {
  * resolved notice), or at the newest one seen when none matches. Throws a DeliveryError when MaxPatrol fails:
  * the caller then keeps the old cursor.
  */
-export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter, cursor: MaxPatrolCursor | undefined, window: Window, now: number, signal?: AbortSignal): Promise<AlertRead> {
+export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter, cursor: MaxPatrolCursor | undefined, window: Window, now: number, signal?: AbortSignal, eventBudget = EVENT_READS_PER_RUN): Promise<AlertRead> {
   const from = readFrom(filter, cursor, window, now);
   const read = await listIncidents(client, from, signal);
   let calls = read.calls;
   const floor = now - filter.max_age;
   const matching = read.incidents.filter((i) => matchesFilter(filter, i) && !(parseCreated(i.created) < floor));
   const events: Record<string, IncidentEvent[]> = {};
-  let budget = EVENT_READS_PER_RUN;
-  const ready = matching.filter((i) => cursor?.events[i.id] !== undefined || filter.max_events === 0 || budget-- > 0);
+  let budget = Math.max(0, eventBudget);
+  const ready = matching.filter((i) => cursor?.events[i.id] !== undefined || filter.max_events === 0 || (budget > 0 && budget-- > 0));
+  const eventReads = Math.max(0, eventBudget) - budget;
   const deferred = matching.length - ready.length;
   const queue = [...ready];
   // After one events read fails the others stop taking work: the read fails as a whole (the cursor stays), and
@@ -78,6 +80,7 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
     findings: ready.map((i) => incidentFinding(client.config, i, events[i.id] ?? [], now)),
     saved: { from: Number.isFinite(next) ? Math.max(next, from) : from, events },
     calls,
+    eventReads,
     ...(read.truncated || deferred ? { incomplete: [read.truncated, deferred ? `${deferred} more new MaxPatrol incidents than one run reads the events of (${EVENT_READS_PER_RUN}) are told at the next runs` : undefined].filter(Boolean).join('; ') } : {}),
   };
 }

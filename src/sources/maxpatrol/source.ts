@@ -4,7 +4,7 @@ import { redact } from '../../util/redact.js';
 import type { FetchOutcome, FetchResult, PlannedRequest, Source, SourceAction, SourceContext } from '../types.js';
 import { MaxPatrolClient, memoryKeeper } from './client.js';
 import { listBody } from './incidents.js';
-import { readAlert, readFrom } from './read.js';
+import { EVENT_READS_PER_RUN, readAlert, readFrom } from './read.js';
 import { refresh, transition } from './transitions.js';
 import type { MaxPatrolAlertDef, MaxPatrolConfig, MaxPatrolCursor } from './types.js';
 
@@ -44,6 +44,8 @@ export class MaxPatrolSource implements Source<MaxPatrolAlertDef> {
   async fetch(plans: PlannedRequest<MaxPatrolAlertDef>[], now: number, signal?: AbortSignal): Promise<FetchResult> {
     let failure: string | undefined;
     let calls = 0;
+    // The run's budget of events reads is shared by its alerts, so that several alerts cannot multiply it.
+    let eventBudget = EVENT_READS_PER_RUN;
     const outcomes: FetchOutcome[] = [];
     for (const plan of plans) {
       // MaxPatrol itself failed (a login refused, the core unreachable): the other alerts are not tried again,
@@ -54,7 +56,8 @@ export class MaxPatrolSource implements Source<MaxPatrolAlertDef> {
       }
       const before = this.client.logins;
       try {
-        const read = await readAlert(this.client, plan.alert.maxpatrol, this.cursors.get(plan.alert.name), plan.window, now, signal);
+        const read = await readAlert(this.client, plan.alert.maxpatrol, this.cursors.get(plan.alert.name), plan.window, now, signal, eventBudget);
+        eventBudget -= read.eventReads;
         calls += read.calls;
         outcomes.push({ ok: true, findings: read.findings, saved: read.saved, ...(read.incomplete ? { incomplete: read.incomplete } : {}) });
       } catch (error) {
