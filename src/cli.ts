@@ -260,6 +260,25 @@ Exit codes: 0 every rule converted, 2 a rule or file was skipped (named on stder
       process.exitCode = await hiveIgnoreCommand(id, opts);
     });
 
+  const maxpatrol = program.command('maxpatrol').description('act on MaxPatrol SIEM incidents from the shell (the same actions as the chat buttons)');
+  for (const [action, what] of [
+    ['confirm', 'confirm an incident: its status becomes Approved (taken into work)'],
+    ['close', 'close an incident (e.g. as a false positive): its status becomes Closed, with a comment naming you'],
+  ] as const) {
+    maxpatrol
+      .command(action)
+      .description(what)
+      .argument('<incident>', 'the incident key, e.g. INC-123 (or its id)')
+      .addOption(configOption())
+      .option('--by <name>', 'who, written into the comment (default: $USER)')
+      .option('--comment <text>', 'added to the comment MaxPatrol keeps with the status change')
+      .addOption(verboseOption())
+      .action(async (incident: string, opts) => {
+        const { maxPatrolCommand } = await import('./commands/maxpatrol.js');
+        process.exitCode = await maxPatrolCommand(action, incident, opts);
+      });
+  }
+
   program
     .command('state')
     .description('where the state lives: state migrate --to cluster|file moves it between the file and the cluster backend')

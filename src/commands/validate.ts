@@ -60,6 +60,9 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   // --cluster needs the cluster's own secrets: unset, they are errors then; the channels' stay warnings.
   const needed = (path = '') => options.strict || (options.cluster && path.startsWith('/elasticsearch/'));
   for (const unset of config.unset) (needed(unset.problem.path) ? problems : warnings).push(unset.problem);
+  if ((config.sources.maxpatrol as { insecure_skip_tls_verify?: boolean } | undefined)?.insecure_skip_tls_verify) {
+    warnings.push({ file: displayPath(config, config.file), path: '/maxpatrol/insecure_skip_tls_verify', message: 'MaxPatrol certificates are not verified: anyone between this host and the core can read the password and the incidents (set ca_file to the core\'s CA instead)' });
+  }
   const loaded = await loadAlerts(config, cache);
   if (reading.config) cache.save();
   // Every script is loaded in the sandbox, as a run would: syntax errors, no match export, a load that never ends.

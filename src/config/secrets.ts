@@ -5,7 +5,7 @@ import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /** Keys whose values are secrets: they may only come from `${ENV_VAR}` or a sibling `<key>_file`. */
-export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret', 'heartbeat_url', 'integration_key', 'secret_key']);
+export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret', 'heartbeat_url', 'integration_key', 'secret_key', 'client_secret']);
 
 /** The most bytes of a `*_file` secret read: a key or a token, never a large file. */
 const SECRET_FILE_MAX_BYTES = 64 * 1024;

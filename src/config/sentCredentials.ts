@@ -15,6 +15,9 @@ export function registerSentCredentials(config: Config): void {
   const es = config.sources.elasticsearch as ElasticsearchConfig | undefined;
   const hive = config.sources.thehive as { api_key?: string } | undefined;
   if (hive?.api_key) registerHeader(`Bearer ${hive.api_key}`);
+  const mp = config.sources.maxpatrol as { password?: string; client_secret?: string } | undefined;
+  // The password grant sends them form-encoded (a space as +, which encodeURIComponent does not give).
+  for (const secret of [mp?.password, mp?.client_secret]) if (secret) registerSecret(new URLSearchParams({ s: secret }).toString().slice(2));
   if (es?.username !== undefined && es.password) registerPair(es.username, es.password);
   if (es?.api_key) registerEncoded(es.api_key);
   for (const channel of Object.values(config.channels)) {

@@ -1,6 +1,7 @@
 import type { AlertDefaults, DeliveryConfig, DuoConfig, MonitoringConfig, RunConfig, StateConfig } from '../model/config.js';
 import type { ChannelConfig } from '../notify/config.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
+import type { MaxPatrolAlertDef } from '../sources/maxpatrol/types.js';
 import type { TheHiveAlertDef } from '../sources/thehive/types.js';
 import type { UnsetSecret } from './secrets.js';
 
@@ -27,4 +28,4 @@ export interface Config {
 }
 
 /** One alert, loaded from alerts/<name>.yaml: a union keyed by `source`. */
-export type AlertDef = SearchAlertDef | TheHiveAlertDef;
+export type AlertDef = SearchAlertDef | TheHiveAlertDef | MaxPatrolAlertDef;

@@ -6,7 +6,8 @@ export type OperationRequest =
   | { op: 'ignore'; key: string; forMs: number; comment?: string; by: string }
   | { op: 'resolve'; key: string; how: string; by: string; alert?: string }
   | { op: 'promote'; source: string; key: string; by: string }
-  | { op: 'act'; source: string; action: string; key: string; by: string; alert?: string };
+  /** A named action of a source on one of its items (MaxPatrol: confirm, close, refresh), with its arguments. */
+  | { op: 'act'; source: string; action: string; key: string; by: string; alert?: string; args?: Record<string, unknown> };
 
 /** What an operation did, in one line for the person who asked, or why it could not. */
 export type OperationResult =

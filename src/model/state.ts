@@ -56,7 +56,7 @@ export interface AlertState {
   start?: number;
   /** Where the last few long (catch-up) windows began: where to resume if the clock turns out to have jumped. */
   catchups?: number[];
-  /** The small state a rule type keeps between runs (e.g. last values per key). */
+  /** The small state a rule type keeps between runs (e.g. last values per key), or an item source's read cursor. */
   rule?: unknown;
 }
 
@@ -149,6 +149,19 @@ export interface ChatLogEntry {
   result: string;
 }
 
+/**
+ * A source's login token (e.g. MaxPatrol's OAuth access token) with its expiry, reused across runs so that a run
+ * does not log in every minute. It is a credential: never printed, logged or sent anywhere.
+ */
+export interface SourceToken {
+  value: string;
+  /** When it was obtained and when it expires (epoch ms, the run's clock). */
+  obtainedAt: number;
+  expiresAt: number;
+  /** Whose token it is (a hash of the login endpoint and user): a token of another user or server is not reused. */
+  owner?: string;
+}
+
 /** A summary of the last run, for `status`. */
 export interface LastRun {
   startedAt: number;
@@ -178,6 +191,12 @@ export interface StateData {
   /** Chat actions already applied, by their id, with when: a run killed before storing its cursor does not apply them twice. */
   chatDone?: Record<string, number>;
   lastRun?: LastRun;
+  /**
+   * Login tokens of sources, by source name (`tokens.maxpatrol`). The one place tokens live: they belong to this
+   * host only, so a state shared with other hosts (kept in the cluster) must leave this slice out and keep it
+   * local. Only sources read and write it, through a TokenKeeper; no command prints it.
+   */
+  tokens?: Record<string, SourceToken>;
 }
 
 /**

@@ -19,12 +19,19 @@ export async function callPromote(sources: ReadonlyMap<string, Source>, request:
 }
 
 /** Asks a source to perform another of its actions on one item (confirm, close, refresh ...); changes no state. */
-export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>, signal?: AbortSignal): Promise<OperationResult> {
+export async function callAction(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'act' }>, signal?: AbortSignal): Promise<OperationResult & { handled?: string }> {
   const action = sources.get(request.source)?.actions[request.action];
   if (!action) return { ok: false, message: `source ${request.source} is not configured or has no action ${request.action}` };
   try {
-    const done = await action(request.key, { by: request.by }, signal);
-    return { ok: true, message: done.message, ...(done.link ? { link: done.link } : {}), ...(done.labels ? { labels: done.labels } : {}), ...(done.finding ? { finding: done.finding } : {}) };
+    const done = await action(request.key, { ...request.args, by: request.by }, signal);
+    return {
+      ok: true,
+      message: done.message,
+      ...(done.link ? { link: done.link } : {}),
+      ...(done.labels ? { labels: done.labels } : {}),
+      ...(done.finding ? { finding: done.finding } : {}),
+      ...(done.handled ? { handled: done.handled } : {}),
+    };
   } catch (error) {
     return { ok: false, message: redact(errorMessage(error)) };
   }
@@ -35,29 +42,41 @@ function promotedIn(data: StateData, key: string): string[] {
   return Object.entries(data.alerts).flatMap(([name, state]) => (state.keys[key]?.handled?.how === 'promoted' ? [name] : []));
 }
 
+/** Calls the source a request needs (promote, act); with how the key was handled when the action dealt with it. */
+async function callSource(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' | 'act' }>, signal?: AbortSignal): Promise<{ done: OperationResult; handled?: string }> {
+  if (request.op === 'promote') {
+    const done = await callPromote(sources, request, signal);
+    return { done, ...(done.ok ? { handled: 'promoted' } : {}) };
+  }
+  const { handled, ...done } = await callAction(sources, request, signal);
+  return { done, ...(handled ? { handled } : {}) };
+}
+
 /**
  * Applies one request inside a transaction the caller holds (the run's inbox stage): a promote or another source
- * action calls its source first (cut short by `signal`, the run's deadline). A key already promoted is not promoted again (a replayed press after a kill).
+ * action calls its source first (cut short by `signal`, the run's deadline), and one that dealt with the item
+ * (promoted, confirmed, closed) marks the key handled. A key already promoted is not promoted again (a replayed
+ * press after a kill).
  */
 export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number, signal?: AbortSignal): Promise<OperationResult> {
-  if (request.op === 'act') return callAction(sources, request, signal);
-  if (request.op !== 'promote') return applyToState(data, request, now);
-  const already = promotedIn(data, request.key);
-  if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
-  const done = await callPromote(sources, request, signal);
-  if (done.ok) applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now);
+  if (request.op !== 'promote' && request.op !== 'act') return applyToState(data, request, now);
+  if (request.op === 'promote') {
+    const already = promotedIn(data, request.key);
+    if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
+  }
+  const { done, handled } = await callSource(sources, request, signal);
+  if (handled) applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now);
   return done;
 }
 
 /**
- * Performs one request from the shell. State changes happen under the store's lock; a promote calls its source
- * outside the lock (a slow TheHive must not hold up cron runs), then marks the key handled so its queued notices
- * are not sent.
+ * Performs one request from the shell. State changes happen under the store's lock; a promote or a source action
+ * calls its source outside the lock (a slow TheHive or MaxPatrol must not hold up cron runs), then marks the key
+ * handled so its queued notices are not sent.
  */
 export async function perform(request: OperationRequest, store: StateStore, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
-  if (request.op === 'act') return callAction(sources, request);
-  if (request.op !== 'promote') return changeState(store, (data) => applyToState(data, request, now));
-  const done = await callPromote(sources, request);
-  if (done.ok) await changeState(store, (data) => applyToState(data, { op: 'resolve', key: request.key, how: 'promoted', by: request.by }, now));
+  if (request.op !== 'promote' && request.op !== 'act') return changeState(store, (data) => applyToState(data, request, now));
+  const { done, handled } = await callSource(sources, request);
+  if (handled) await changeState(store, (data) => applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now));
   return done;
 }

@@ -21,7 +21,10 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
     fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
       const base = { alert: plan.alert, window: plan.window, request: plan.request };
       if (!outcome.ok) return { ...base, ok: false, error: outcome.error, ...(outcome.rejected ? { rejected: true as const } : {}) };
-      if ('findings' in outcome) return { ...base, ok: true, findings: outcome.findings, ...(outcome.incomplete ? { incomplete: outcome.incomplete } : {}) };
+      if ('findings' in outcome) {
+        // An item source's cursor is kept like a rule's state: saved only when the alert's run succeeds.
+        return { ...base, ok: true, findings: outcome.findings, ...(outcome.incomplete ? { incomplete: outcome.incomplete } : {}), ...(outcome.saved !== undefined ? { ruleState: outcome.saved } : {}) };
+      }
       try {
         const alert = plan.alert as unknown as RuleAlert;
         const rule = ruleTypeOf(alert.condition);

@@ -17,10 +17,17 @@ export interface FetchStageResult<A extends AlertBase> {
 }
 
 /**
- * Groups the due alerts by source, plans each request, and fetches every source concurrently with the others;
- * an alert whose source is not configured fails alone.
+ * Groups the due alerts by source, plans each request (with what the source saved after the alert's last
+ * successful read, from `savedOf`), and fetches every source concurrently with the others; an alert whose source
+ * is not configured fails alone.
  */
-export async function fetchStage<A extends AlertBase>(due: readonly DueAlert<A>[], sources: ReadonlyMap<string, Source>, now: number, deadline: AbortSignal): Promise<FetchStageResult<A>> {
+export async function fetchStage<A extends AlertBase>(
+  due: readonly DueAlert<A>[],
+  sources: ReadonlyMap<string, Source>,
+  now: number,
+  deadline: AbortSignal,
+  savedOf: (alert: string) => unknown = () => undefined,
+): Promise<FetchStageResult<A>> {
   const bySource = new Map<string, DueAlert<A>[]>();
   for (const d of due) {
     const list = bySource.get(d.alert.source);
@@ -35,7 +42,7 @@ export async function fetchStage<A extends AlertBase>(due: readonly DueAlert<A>[
         const error = `alertcron.yaml has no ${name}: section`;
         return { name, items: items.map((d) => ({ plan: { alert: d.alert, window: d.window, request: undefined }, outcome: { ok: false as const, error } })) };
       }
-      const plans = items.map((d) => source.plan(d.alert, d.window));
+      const plans = items.map((d) => source.plan(d.alert, d.window, savedOf(d.alert.name)));
       const late = `the run reached its deadline (run.deadline) before ${name} answered; the window will be searched again next run`;
       const answer = await beforeDeadline(source.fetch(plans, now, deadline), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
       result.health.set(name, answer.failure);

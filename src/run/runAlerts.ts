@@ -18,7 +18,7 @@ import { deliverStage } from './deliver.js';
 import { evaluateStage } from './evaluate.js';
 import { fetchStage } from './fetch.js';
 import { alertLookup, inboxStage } from './inbox.js';
-import { loadSources } from './loadSources.js';
+import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
@@ -68,8 +68,10 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
+    // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
+    const environment = { tokens: tokensIn(tx.data), now: clock };
     if (tx.commit && fullRun && !storeDown) {
-      const loadSource = async (name: string) => (await loadSources(config, [name])).get(name);
+      const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
       const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(loaded.alerts, now));
       report.actions = inbox.actions;
@@ -79,10 +81,11 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
     // Two hosts' clocks may differ by up to max_clock_skew: a window another host stored that far ahead is not a clock that went back.
     const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance: config.state.backend === 'cluster' ? config.state.max_clock_skew : 0 });
-    const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources]);
+    const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources], environment);
 
     audit.addAll(planned.audit);
-    const fetched = await fetchStage(planned.due, sources, now, deadline);
+    // A source's cursor is used only when the run owns the windows (not for `test --from`).
+    const fetched = await fetchStage(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule);
     report.sourceRequests = fetched.calls;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);

@@ -15,6 +15,7 @@ export const CLOCK_SOURCE = 'clock';
 /** Titles of the notices about the cluster and the clock, which are not reached like other sources. */
 const TITLES: Record<string, Record<'down' | 'recovered', string>> = {
   elasticsearch: { down: 'alertcron cannot search the cluster', recovered: 'alertcron searches the cluster again' },
+  maxpatrol: { down: 'alertcron cannot read MaxPatrol SIEM incidents', recovered: 'alertcron reads MaxPatrol SIEM incidents again' },
   [CLOCK_SOURCE]: { down: "alertcron's clock went back behind its search windows", recovered: "alertcron's clock runs forward again" },
 };
 

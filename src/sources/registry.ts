@@ -1,4 +1,5 @@
 import { elasticsearchSource } from './elasticsearch/index.js';
+import { maxPatrolSource } from './maxpatrol/index.js';
 import { theHiveSource } from './thehive/index.js';
 import type { SourceDefinition } from './types.js';
 
@@ -6,6 +7,7 @@ import type { SourceDefinition } from './types.js';
 export const SOURCES: Record<string, SourceDefinition> = {
   elasticsearch: elasticsearchSource as unknown as SourceDefinition,
   thehive: theHiveSource as unknown as SourceDefinition,
+  maxpatrol: maxPatrolSource as unknown as SourceDefinition,
 };
 
 /** The source alerts use when they name none. */

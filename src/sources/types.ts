@@ -1,6 +1,7 @@
 import type { AlertBase } from '../model/alert.js';
 import type { AlertDefaults } from '../model/config.js';
 import type { Finding } from '../model/finding.js';
+import type { SourceToken } from '../model/state.js';
 import type { NoticeAction } from '../model/operation.js';
 import type { SearchResponse } from '../model/search.js';
 import type { Window } from '../model/window.js';
@@ -17,7 +18,10 @@ export interface PlannedRequest<A extends AlertBase = AlertBase> {
  * (`rejected`: the source refused the alert's own request). `incomplete` says why the findings are not all that
  * matched: a warning, and no key is resolved for being absent.
  */
-export type FetchOutcome = { ok: true; response: SearchResponse } | { ok: true; findings: Finding[]; incomplete?: string } | { ok: false; error: string; rejected?: true };
+export type FetchOutcome =
+  | { ok: true; response: SearchResponse }
+  | { ok: true; findings: Finding[]; incomplete?: string; /** What the source keeps for this alert's next read (its cursor), saved only after a successful run. */ saved?: unknown }
+  | { ok: false; error: string; rejected?: true };
 
 /** The outcomes of one fetch, in the order of the plans, with the calls it took and the source's own failure (its health). */
 export interface FetchResult {
@@ -32,6 +36,8 @@ export interface FetchResult {
 export interface ActionResult {
   message: string;
   link?: string;
+  /** Set when the action dealt with the item (e.g. `confirmed`, `closed`): its queued notices are dropped. */
+  handled?: string;
   /** The item's fields after the action (e.g. {status: 'Approved'}): the notice's chat actions are recomputed from them. */
   labels?: Record<string, string>;
   /** The item as it is now, when the action re-read it (Refresh): the notice is re-rendered from it and edited. */
@@ -53,8 +59,8 @@ export type SourceAction = (key: string, args: Record<string, unknown>, signal?:
 /** A configured source: plans requests, fetches all due ones in as few calls as it allows, and performs actions. */
 export interface Source<A extends AlertBase = AlertBase> {
   readonly name: string;
-  /** The request for one alert over a window. */
-  plan(alert: A, window: Window): PlannedRequest<A>;
+  /** The request for one alert over a window; `saved` is what the source kept after the alert's last successful read. */
+  plan(alert: A, window: Window, saved?: unknown): PlannedRequest<A>;
   /** Fetches every planned request of this source, one outcome per plan; `signal` (the run's deadline) cuts it short. */
   fetch(plans: PlannedRequest<A>[], now: number, signal?: AbortSignal): Promise<FetchResult>;
   /** The actions this source offers, by name. */
@@ -113,11 +119,23 @@ export interface SourceDefinition<A extends AlertBase = AlertBase, C = unknown> 
   completeAlert(raw: Record<string, unknown>, base: AlertBase, context: AlertContext, extra: Record<string, unknown> | undefined): A;
   /** The files other than the alert file its completion read (query, script ...): a change to one makes it checked again. */
   inputFiles?(alert: A): string[];
-  /** Loads the code that talks to the source, configured with its section. */
-  load(section: C): Promise<Source<A>>;
+  /** Loads the code that talks to the source, configured with its section (and, for sources that log in, where their token is kept). */
+  load(section: C, context?: SourceContext): Promise<Source<A>>;
   /**
    * The chat actions its alerts' notices offer (buttons on a Telegram bot, reactions and replies on a Slack app),
    * in order. An action with op promote or act is performed by this source (its `actions[action ?? name]`).
    */
   chatActions?: readonly ChatActionSpec[];
+}
+
+/** Where a source keeps its login token between runs: the state's `tokens.<source>` slice (local to this host). */
+export interface TokenKeeper {
+  get(): SourceToken | undefined;
+  set(token: SourceToken | undefined): void;
+}
+
+/** What a loaded source may use besides its config section: its token keeper and the run's clock. */
+export interface SourceContext {
+  tokens: TokenKeeper;
+  now(): number;
 }

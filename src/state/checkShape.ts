@@ -26,5 +26,6 @@ export function stateShapeProblem(data: unknown): string | undefined {
   }
   if (data.sources !== undefined && !isObject(data.sources)) return '"sources" is not an object';
   if (data.lastRun !== undefined && !isObject(data.lastRun)) return '"lastRun" is not an object';
+  if (data.tokens !== undefined && (!isObject(data.tokens) || !Object.values(data.tokens).every(isObject))) return '"tokens" is not an object of tokens';
   return undefined;
 }

@@ -5,7 +5,8 @@ import { unloadedKeySummary } from './keyHistory.js';
  * Forgets keys not seen for `maxAgeMs` (unless a delivery for them is pending), the state of alerts that are no
  * longer defined and have been idle that long (a defined alert keeps its window however long it fails), and
  * silences that ended more than `maxAgeMs` ago (until then `silence list --all` shows them), and the receipts
- * of notices sent longer ago than that, and conversations closed that long ago (or their quiet period, if longer).
+ * of notices sent longer ago than that, and conversations closed that long ago (or their quiet period, if longer);
+ * and sources' login tokens that have expired.
  */
 export function pruneState(data: StateData, now: number, maxAgeMs: number, defined: ReadonlySet<string>): void {
   data.silences = data.silences.filter((s) => now - s.endsAt <= maxAgeMs);
@@ -15,6 +16,7 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number, defin
   data.conversations = (data.conversations ?? []).filter((c) =>
     c.closedAt === undefined ? defined.has(c.alert) || now - c.createdAt <= maxAgeMs : now - c.closedAt <= Math.max(maxAgeMs, c.quietFor),
   );
+  for (const [source, token] of Object.entries(data.tokens ?? {})) if (!(token.expiresAt > now)) delete data.tokens![source];
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
   for (const [name, alert] of Object.entries(data.alerts)) {
     // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough.

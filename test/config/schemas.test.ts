@@ -12,6 +12,7 @@ test('the published schemas are what the base files and the sources\' fragments 
     assert.deepEqual(published, assembled[name], `src/config/schemas/${name}.schema.json is out of date`);
   }
   const sources = (assembled.alert.properties.source as { enum: string[] }).enum;
-  assert.deepEqual(sources, ['elasticsearch', 'thehive'], 'every registered source is a value of source:');
-  assert.ok('thehive' in assembled.alertcron.properties && 'elasticsearch' in assembled.alertcron.properties, 'each source brings its config section');
+  assert.deepEqual(sources, ['elasticsearch', 'thehive', 'maxpatrol'], 'every registered source is a value of source:');
+  for (const name of sources) assert.ok(name in assembled.alertcron.properties, `source ${name} brings its config section`);
+  assert.ok('maxpatrol' in assembled.alert.properties, 'and its alert keys');
 });

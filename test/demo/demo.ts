@@ -1,5 +1,5 @@
-// The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's and
-// TheHive's, the Slack Web API's and Duo's protocols, seeded auth events and TheHive items, then the real CLI (`alertcron validate`,
+// The newcomer's demo: a local OpenSearch node, an SMTP sink and servers that speak Slack's, Twilio's, TheHive's,
+// MaxPatrol SIEM's, the Slack Web API's and Duo's protocols, seeded auth events, TheHive items and a MaxPatrol incident, then the real CLI (`alertcron validate`,
 // `run --verbose`, the same a minute later, `list`, `status`) on the bundled examples, and what each server received.
 // The project folder is kept afterwards, for reading its state and audit log.
 import { startEngine } from '../support/engine.js';
@@ -8,6 +8,9 @@ import { createIndex, indexDocs, logonEvent } from '../support/seed.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
 import { exampleConfig } from '../support/exampleConfig.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { maxPatrolEnv, startMaxPatrolServer } from '../support/maxpatrolServer.js';
 import { startTheHiveServer } from '../support/theHiveServer.js';
 import { startTwilioServer } from '../support/twilioServer.js';
 import { startDuoServer } from '../support/duoServer.js';
@@ -25,9 +28,12 @@ const hive = await startTheHiveServer();
 const slackApi = await startSlackApiServer();
 const duo = await startDuoServer();
 slackApi.addUser('U0DAVE', 'dave@example.org');
+const mp = await startMaxPatrolServer();
 const project = createProject({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url });
-project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base, slackApiUrl: slackApi.apiUrl, duoUrl: duo.base }));
-Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey, SLACK_BOT_TOKEN: slackApi.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
+writeFileSync(join(project.dir, 'mp-ca.pem'), mp.ca);
+const maxPatrol = { apiUrl: mp.apiUrl, tokenUrl: mp.tokenUrl, caFile: 'mp-ca.pem', username: mp.username };
+project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slackUrl: slack.url, twilio, theHiveUrl: hive.base, slackApiUrl: slackApi.apiUrl, duoUrl: duo.base, maxPatrol }));
+Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey, SLACK_BOT_TOKEN: slackApi.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey }, maxPatrolEnv(mp));
 const suffix = Date.now().toString(36);
 try {
   const now = Date.now();
@@ -40,8 +46,9 @@ try {
   ]);
   const sla = hive.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: now - 31 * MIN });
   hive.addCase({ title: 'Invoice 4411', _createdAt: now - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  mp.addIncident({ created: now - 3 * MIN, name: 'Beaconing to a rare domain', category: 'C2', type: 'Network attack', severity: 'High', events: [{ id: 'e1', date: mp.time(now - 4 * MIN), description: 'ws-17 resolved rare-domain.example 40 times' }] });
   project.copyExamples();
-  console.log(`seeded 15 logon events (one an RDP logon by dave) into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert and a reported case`);
+  console.log(`seeded 15 logon events (one an RDP logon by dave) into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert, a reported case and a new MaxPatrol incident`);
   console.log(`project folder (kept after the demo): ${project.dir}`);
 
   const aMinuteLater = { ALERTCRON_NOW: new Date(now + MIN).toISOString() };
@@ -70,6 +77,9 @@ try {
   say(`the Slack app asked dave in a DM (${dm.length} message(s)); he has not answered yet, so status shows the conversation as asked`);
   for (const message of dm) console.log(`  ${message.text.split('\n')[0]}`);
   say(`TheHive: the alert is now tagged ${sla.tags.join(', ')}; the case ${hive.caseList[0]?.tags.includes('mail sent') ? 'is tagged "mail sent"' : 'is not tagged'}`);
+  say(`MaxPatrol: ${mp.logins} login(s) for both runs (the token is kept in state/state.json, not logged in every minute)`);
+  const confirm = await project.run(['maxpatrol', 'confirm', 'INC-1', '--by', 'demo']);
+  console.log(`alertcron maxpatrol confirm INC-1 --by demo\n${confirm.stdout}${confirm.stderr}(exit code ${confirm.code}); the incident's status on the core: ${mp.incidents[0]?.status}`);
   say('the second run sent nothing new: its keys are throttled');
   const audit = project.audit();
   console.log(`The project folder stays: ${project.dir}`);
@@ -85,5 +95,6 @@ try {
   await hive.close();
   await slackApi.close();
   await duo.close();
+  await mp.close();
   await engine.stop();
 }

@@ -20,7 +20,10 @@ test('the demo prints the NOTIFY lines, the deliveries and what each sink receiv
     assert.match(out, /^delivered: hive-sla "~\d+" -> oncall-sms \(tier-1\)$/m);
     assert.match(out, /^== the SMTP server received 3 mail\(s\)$/m);
     assert.match(out, /^ {2}to soc@test\.local: Admin logon: Administrator$/m);
-    assert.match(out, /^== Slack received 3 message\(s\)$/m);
+    assert.match(out, /^== Slack received 4 message\(s\)$/m);
+    assert.match(out, /^ {2}MaxPatrol INC-1: Beaconing to a rare domain \(High\)$/m);
+    assert.match(out, /^== MaxPatrol: 1 login\(s\) for both runs/m);
+    assert.match(out, /^INC-1 confirmed \(New -> Approved\) by demo: https:\/\/127\.0\.0\.1:\d+\/#\/incident\/incidents\/view\/[0-9a-f-]+\n\(exit code 0\); the incident's status on the core: Approved$/m);
     assert.match(out, /^== the Slack app asked dave in a DM \(1 message\(s\)\)/m);
     assert.match(out, /^ {2}Did you just log on to app-7 over remote desktop from 203\.0\.113\.7\?$/m);
     assert.match(out, /^ {2}rdp-logon-ask "dave" asking "dave" on soc-bot: asked, answer due /m);

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
 import { exampleConfig } from '../support/exampleConfig.js';
 import { createIndex, indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { maxPatrolEnv, useMaxPatrolServer } from '../support/maxpatrolServer.js';
 import { useTheHiveServer } from '../support/theHiveServer.js';
 import { startDuoServer } from '../support/duoServer.js';
 import { startSlackApiServer } from '../support/slackApiServer.js';
@@ -12,8 +15,9 @@ const MIN = 60_000;
 const world = useWorld();
 const servers = useChannelServers();
 const fake = useTheHiveServer();
+const mp = useMaxPatrolServer();
 
-test('the bundled examples validate and fire: admin logons, a failed-logon burst, a silent index, the TheHive ladder, case feedback, an RDP logon that asks the person', async (t) => {
+test('the bundled examples validate and fire: admin logons, a failed-logon burst, a silent index, the TheHive ladder, case feedback, an RDP logon that asks the person, a MaxPatrol incident', async (t) => {
   const slackApi = await startSlackApiServer();
   const duo = await startDuoServer();
   t.after(() => Promise.all([slackApi.close(), duo.close()]));
@@ -29,19 +33,22 @@ test('the bundled examples validate and fire: admin logons, a failed-logon burst
 
   const sla = fake.server.addAlert({ title: 'Beaconing from ws-17', severity: 3, _createdAt: T - 31 * MIN });
   const reported = fake.server.addCase({ title: 'Invoice 4411', _createdAt: T - 10 * MIN, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  const incident = mp.server.addIncident({ created: T - 5 * MIN, name: 'Beaconing to a rare domain', severity: 'High' });
   const project = world.project();
   project.copyExamples();
-  project.writeConfig(exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: fake.server.base, slackApiUrl: slackApi.apiUrl, duoUrl: duo.base }));
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey, SLACK_BOT_TOKEN: slackApi.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
+  writeFileSync(join(project.dir, 'mp-ca.pem'), mp.server.ca);
+  const maxPatrol = { apiUrl: mp.server.apiUrl, tokenUrl: mp.server.tokenUrl, caFile: 'mp-ca.pem', username: mp.server.username };
+  project.writeConfig(exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: fake.server.base, slackApiUrl: slackApi.apiUrl, duoUrl: duo.base, maxPatrol }));
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey, SLACK_BOT_TOKEN: slackApi.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey }, maxPatrolEnv(mp.server));
   const validate = await project.run(['validate']);
   assert.equal(validate.code, 0, validate.stderr);
-  assert.equal(validate.stdout, 'OK: 6 alert(s) valid, 0 disabled, 7 channel(s)\n');
+  assert.equal(validate.stdout, 'OK: 7 alert(s) valid, 0 disabled, 7 channel(s)\n');
 
   const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   const keys = Object.fromEntries(report.alerts.map((a: { name: string; findings: { key: string }[] }) => [a.name, a.findings.map((f) => f.key)]));
-  assert.deepEqual(keys, { 'admin-logins': ['Administrator'], 'case-feedback': [reported._id], 'failed-logon-burst': ['alice'], 'hive-sla': [sla._id], 'index-silent': ['_all'], 'rdp-logon-ask': ['dave'] });
+  assert.deepEqual(keys, { 'admin-logins': ['Administrator'], 'case-feedback': [reported._id], 'failed-logon-burst': ['alice'], 'hive-sla': [sla._id], 'index-silent': ['_all'], 'maxpatrol-incidents': [incident.key], 'rdp-logon-ask': ['dave'] });
   const [question] = slackApi.channels.get(slackApi.dmOf('U0DAVE')) ?? [];
   assert.match(question!.text, /^Did you just log on to app-7 over remote desktop from 203\.0\.113\.7\?/, 'dave is asked in a Slack DM (people.yaml gives his email)');
   assert.deepEqual(report.conversations, [{ id: 'rdp-logon-ask/dave', person: 'dave', state: 'asked' }]);
@@ -52,5 +59,5 @@ test('the bundled examples validate and fire: admin logons, a failed-logon burst
   assert.ok(reported.tags.includes('mail sent'));
   assert.match(world.smtp.messages.find((m) => m.subject.startsWith('Admin'))!.raw, /last from 10\.1\.2\.3 on dc02/);
   const slackTexts = (world.slack.accepted() as { text: string }[]).map((p) => p.text).sort();
-  assert.deepEqual(slackTexts, ['Admin logon: Administrator', 'Failed logon burst: alice', 'TheHive alert: Beaconing from ws-17 (severity 3, 31m old)']);
+  assert.deepEqual(slackTexts, ['Admin logon: Administrator', 'Failed logon burst: alice', 'MaxPatrol INC-1: Beaconing to a rare domain (High)', 'TheHive alert: Beaconing from ws-17 (severity 3, 31m old)']);
 });

@@ -6,6 +6,7 @@ import { useChannelServers } from '../support/channelWorld.js';
 import { exampleConfig } from '../support/exampleConfig.js';
 import type { Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { maxPatrolEnv, useMaxPatrolServer } from '../support/maxpatrolServer.js';
 import { useTheHiveServer } from '../support/theHiveServer.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -13,6 +14,7 @@ const MIN = 60_000;
 const world = useWorld();
 const servers = useChannelServers();
 const fake = useTheHiveServer();
+const mp = useMaxPatrolServer();
 
 /** The alerts of every rule type over one index, in the shapes fusion must reproduce (and some it must leave alone). */
 function ruleAlerts(index: string): Record<string, Record<string, unknown>> {
@@ -62,11 +64,13 @@ function ruleAlerts(index: string): Record<string, Record<string, unknown>> {
 function projectWith(index: string, fuse: number): Project {
   const project = world.project();
   project.copyExamples();
-  const config = exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: fake.server.base });
+  writeFileSync(join(project.dir, 'mp-ca.pem'), mp.server.ca);
+  const maxPatrol = { apiUrl: mp.server.apiUrl, tokenUrl: mp.server.tokenUrl, caFile: 'mp-ca.pem', username: mp.server.username };
+  const config = exampleConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url, twilio: servers.twilio, theHiveUrl: fake.server.base, maxPatrol });
   // One search per request, so that the requests counted are the searches sent.
   config.elasticsearch = { ...(config.elasticsearch as object), msearch_chunk: 1, fuse_alerts: fuse };
   project.writeConfig(config);
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey });
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey }, maxPatrolEnv(mp.server));
   writeFileSync(join(project.dir, 'alerts', 'bad-users.txt'), '# listed\nbob\n');
   writeFileSync(join(project.dir, 'alerts', 'per-user.mjs'), 'export default ({ hits }) => hits.map((h) => ({ key: h.winlog.event_data.TargetUserName, count: 1, fields: { ip: h.source.ip } }));\n');
   for (const [name, alert] of Object.entries(ruleAlerts(index))) project.writeAlert(name, { notify: ['soc-slack'], title: '{{key}}', ...alert });

@@ -14,7 +14,7 @@ test('the state splits into one document per alert, pending item, sent notice an
   data.cursors.telegram = { offset: 7 };
   data.lastRun = { startedAt: 1, finishedAt: 2, exitCode: 0 };
   data.sources.elasticsearch = { failures: 2, lastError: 'down' };
-  data.tokens = { maxpatrol: { token: 'secret' } };
+  data.tokens = { maxpatrol: { value: 'secret', obtainedAt: 1, expiresAt: 2 } };
 
   const docs = toDocs(data);
   assert.deepEqual([...docs.keys()].sort(), ['alert:a', 'alert:b.c', 'meta:state', 'pending:p1', 'pending:p2', 'sent:s1', 'silence:x']);

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One request a local service received. */
@@ -22,12 +23,12 @@ export interface HttpRecorder {
 /** What a handler returns: status, JSON or text body, headers, a delay before answering; or 'hang' to never answer. */
 export type Answer = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
-/** Starts a server on 127.0.0.1 that records requests and answers with `handle`. */
-export async function startHttpRecorder(handle: (request: RecordedRequest) => Answer): Promise<HttpRecorder> {
+/** Starts a server on 127.0.0.1 that records requests and answers with `handle`; over TLS (https) with `tls`. */
+export async function startHttpRecorder(handle: (request: RecordedRequest) => Answer, tls?: { key: string; cert: string }): Promise<HttpRecorder> {
   const hanging: ServerResponse[] = [];
   let waiters: (() => void)[] = [];
   const recorder = { port: 0, base: '', requests: [] as RecordedRequest[] } as HttpRecorder;
-  const server = createServer(async (req, res) => {
+  const listener = async (req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     for await (const chunk of req) body += chunk;
     const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
@@ -43,10 +44,11 @@ export async function startHttpRecorder(handle: (request: RecordedRequest) => An
     const ready = waiters;
     waiters = [];
     for (const resolve of ready) resolve();
-  });
+  };
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   recorder.port = (server.address() as AddressInfo).port;
-  recorder.base = `http://127.0.0.1:${recorder.port}`;
+  recorder.base = `${tls ? 'https' : 'http'}://127.0.0.1:${recorder.port}`;
   recorder.nextRequest = () => new Promise((resolve) => waiters.push(resolve));
   recorder.close = () =>
     new Promise((resolve) => {
