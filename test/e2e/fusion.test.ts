@@ -70,7 +70,7 @@ function projectWith(index: string, fuse: number): Project {
   // One search per request, so that the requests counted are the searches sent.
   config.elasticsearch = { ...(config.elasticsearch as object), msearch_chunk: 1, fuse_alerts: fuse };
   project.writeConfig(config);
-  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey }, maxPatrolEnv(mp.server));
+  Object.assign(project.env, servers.secrets, { THEHIVE_API_KEY: fake.server.apiKey, SLACK_BOT_TOKEN: 'xoxb-unused', DUO_IKEY: 'DIUNUSED0000000000', DUO_SKEY: 'unused-secret-key-unused-secret-key-0000' }, maxPatrolEnv(mp.server));
   writeFileSync(join(project.dir, 'alerts', 'bad-users.txt'), '# listed\nbob\n');
   writeFileSync(join(project.dir, 'alerts', 'per-user.mjs'), 'export default ({ hits }) => hits.map((h) => ({ key: h.winlog.event_data.TargetUserName, count: 1, fields: { ip: h.source.ip } }));\n');
   for (const [name, alert] of Object.entries(ruleAlerts(index))) project.writeAlert(name, { notify: ['soc-slack'], title: '{{key}}', ...alert });
@@ -128,13 +128,13 @@ test('fused and unfused searches find the same: the whole example set and every 
   const newTerms = (report: { alerts: { name: string; findings: { key: string }[] }[] }) => report.alerts.find((a) => a.name === 'new-term-user-ip')!.findings.map((f) => f.key).sort();
   assert.deepEqual(newTerms(fused), ['alice, 10.0.0.9', 'bob, 10.0.0.9', 'carol, 10.0.0.9']);
   assert.deepEqual(newTerms(unfused), newTerms(fused));
-  // 34 first searches on their own (the 31 alerts over the test's index and the three searching examples) and
-  // new_term's history check: 35; fused, one search per index and shared span (the rule types' spans differ:
+  // 35 first searches on their own (the 31 alerts over the test's index and the four searching examples) and
+  // new_term's history check: 36; fused, one search per index and shared span (the rule types' spans differ:
   // lookback, timeframe, key_history; new_term's first search covers the window only, so it joins the window's),
   // plus the alerts that cannot be fused (own size, own timeout), plus new_term's history check, sent on its own
-  // after the fused answers are in: 10.
-  assert.equal(unfused.clusterRequests, 35);
-  assert.equal(fused.clusterRequests, 10);
+  // after the fused answers are in: 11 (the RDP ask example's index and span are its own).
+  assert.equal(unfused.clusterRequests, 36);
+  assert.equal(fused.clusterRequests, 11);
 });
 
 test('a fused search the cluster rejects is sent again as its alerts\' own searches: only the faulty alert fails', async () => {

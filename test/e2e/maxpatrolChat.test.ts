@@ -73,7 +73,7 @@ test('a new incident reaches the two chats the administrator allowed and not a t
   assert.equal(incident.status, 'Approved', 'the press changed the status on the server');
   assert.deepEqual(incident.history.map((h) => [h.prevStatus, h.nextStatus, h.comment]), [['New', 'Approved', 'Confirmed by @alice (telegram 101) via alertcron']], 'once, by Alice: the forged press did nothing');
   assert.ok(project.audit().some((e) => e.event === 'chat_refused' && e.by === '@eve (telegram 666)'));
-  assert.match(inSoc!.text, /✔ Confirm: @alice, .*INC-1 confirmed \(New -> Approved\)/);
+  assert.match(inSoc!.text, /✔ Confirm: @\u2060alice, .*INC-1 confirmed \(New -> Approved\)/);
   assert.deepEqual(buttons(inSoc), ['Refresh'], 'once Approved, only Refresh is offered');
 
   // Refresh re-reads the incident (now in work, assigned) and edits the message.
