@@ -99,7 +99,7 @@ export async function updateMessage(app: SlackApp, message: { channel: string; t
  * Reads a channel's messages from `oldest` (inclusive) on, newest first as Slack gives them, following the
  * cursor for at most `maxPages` pages; each message carries its reactions and reply count.
  */
-export async function readHistory(app: SlackApp, channel: string, oldest: string, signal?: AbortSignal, maxPages = 3): Promise<{ messages: SlackMessage[]; calls: number }> {
+export async function readHistory(app: SlackApp, channel: string, oldest: string, signal?: AbortSignal, maxPages = 3): Promise<{ messages: SlackMessage[]; calls: number; complete: boolean }> {
   const messages: SlackMessage[] = [];
   let cursor: string | undefined;
   let calls = 0;
@@ -109,7 +109,7 @@ export async function readHistory(app: SlackApp, channel: string, oldest: string
     messages.push(...(page.messages ?? []));
     cursor = page.response_metadata?.next_cursor || undefined;
   } while (cursor && calls < maxPages);
-  return { messages, calls };
+  return { messages, calls, complete: cursor === undefined };
 }
 
 /** Reads the replies in a thread after `oldest` (exclusive); the parent message is left out. */

@@ -56,8 +56,11 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };
       if (!open.length) return read;
       const oldest = open.map((n) => n.receipt.id!).sort((a, b) => Number(a) - Number(b))[0]!;
-      const { messages } = await readHistory(config, config.channel, oldest, signal);
+      const { messages, complete } = await readHistory(config, config.channel, oldest, signal);
       const byTs = new Map(messages.map((m) => [m.ts, m]));
+      const unread = complete ? 0 : open.filter((n) => !byTs.has(n.receipt.id!)).length;
+      // Never silently: notices older than the newest messages read this run are named, so a busy channel is seen.
+      if (unread) read.warnings = [`channel ${name}: ${unread} notice(s) are older than the ${messages.length} newest messages read this run: their reactions and replies are not read (shorten watch_for, or give alerts a quieter channel)`];
       const refusals: { thread: string; user: string; seen: SeenNotice }[] = [];
       for (const notice of open) {
         const ts = notice.receipt.id!;
@@ -88,7 +91,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
           }
         }
       }
-      read.warnings = [];
+      read.warnings ??= [];
       for (const refusal of refusals) {
         try {
           await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: `Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.` }, signal);
