@@ -3,7 +3,7 @@ import type { AuditEntry } from '../model/audit.js';
 import { isClosed, type Conversation, type EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
-import { PersonUnreachable, type AskChannel, type ChatReply, type PersonRef } from '../notify/types.js';
+import { PersonUnreachable, type AskChannel, type ChatMessage, type ChatReply, type PersonRef } from '../notify/types.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { parseAnswer } from '../policy/answer.js';
 import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation.js';
@@ -299,15 +299,7 @@ function duoUser(ask: AskPolicy, name: string): string {
 }
 
 /** A private message a chat's inbox read this run (the fields of the inbox's chat messages that conversations use). */
-export interface ReadMessage {
-  channel: string;
-  user: string;
-  chat: string;
-  text: string;
-  /** Unix seconds. */
-  date: number;
-  messageId: string;
-}
+export type ReadMessage = Omit<ChatMessage, 'replyTo'>;
 
 /**
  * Keeps the private messages an inbox read this run (Telegram's one getUpdates) on the open conversations they
