@@ -73,3 +73,13 @@ export interface DuoConfig {
   /** Set when a key is unset or unreadable: 2FA fails with this message (and the conversation escalates). */
   missingSecret?: string;
 }
+
+/** How to reach an Elasticsearch / OpenSearch cluster: the `elasticsearch:` section's connection settings, secrets resolved. */
+export interface ClusterConnection {
+  url: string;
+  username?: string;
+  password?: string;
+  api_key?: string;
+  ca_file?: string;
+  timeout: number;
+}

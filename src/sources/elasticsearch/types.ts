@@ -1,14 +1,9 @@
 import type { AlertBase } from '../../model/alert.js';
+import type { ClusterConnection } from '../../model/config.js';
 import type { RuleAlert } from '../../rules/types.js';
 
 /** Connection settings for the Elasticsearch / OpenSearch cluster (the `elasticsearch:` section), secrets resolved. */
-export interface ElasticsearchConfig {
-  url: string;
-  username?: string;
-  password?: string;
-  api_key?: string;
-  ca_file?: string;
-  timeout: number;
+export interface ElasticsearchConfig extends ClusterConnection {
   msearch_chunk: number;
   /** `_msearch` requests in flight at a time (default 1). */
   msearch_concurrency?: number;

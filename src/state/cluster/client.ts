@@ -3,15 +3,10 @@ import { keepAliveAgent, request } from '../../http/post.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 
-/** How to reach the cluster that keeps the state: the `elasticsearch:` section's connection settings. */
-export interface ClusterConnection {
-  url: string;
-  username?: string;
-  password?: string;
-  api_key?: string;
-  ca_file?: string;
-  timeout: number;
-}
+import type { ClusterConnection } from '../../model/config.js';
+
+/** How to reach the cluster that keeps the state (the model's connection settings, re-exported for the state's users). */
+export type { ClusterConnection };
 
 /** An answer of the cluster: its HTTP status and parsed body. */
 export interface ClusterAnswer {
