@@ -1,7 +1,9 @@
 import type { SearchRequest, SearchResponse } from '../../model/search.js';
 
-/** The prefix of the filter aggregation that carries one alert's query inside a fused search. */
+/** The prefix of the named filter (a bucket of a `filters` aggregation) that carries one alert's query inside a fused search. */
 export const FUSED_AGG = 'alertcron_fused_';
+/** The prefix of the `filters` aggregation that holds the alerts of one shape (the same aggregations and documents beneath). */
+export const FUSED_SHAPE = 'alertcron_shape_';
 /** The top-hits aggregation that brings one fused alert's documents (its `size`, `sort` and `_source`). */
 export const FUSED_HITS = 'alertcron_fused_hits';
 
@@ -78,28 +80,63 @@ export function fuseSearches(searches: readonly SearchRequest[], keys: readonly 
   return units;
 }
 
-/** One search over the shared span whose aggregations hold each member's query as a named filter, its aggregations and documents beneath. */
+/**
+ * One search over the shared span. Its members are grouped by shape (the same aggregations and documents asked
+ * for); each shape is one `filters` aggregation whose named filters are its members' queries, with the shape's
+ * aggregations beneath: the cluster builds one set of aggregators per shape instead of one per alert (at 100
+ * alerts of three shapes, about a quarter of the cluster's time). A member's own copy of the span is left out of
+ * its filter: the search's query already applies it.
+ */
 function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
-  const aggs: Record<string, unknown> = {};
+  const range = { range: { [key.timestamp_field]: { gte: key.from, lt: key.to, format: 'epoch_millis' } } };
+  const spanText = JSON.stringify(range);
+  const shapes = new Map<string, { filters: Record<string, unknown>; own: Record<string, unknown> }>();
   members.forEach((member, j) => {
     const body = member.body;
     const size = typeof body.size === 'number' ? body.size : 10;
     const own: Record<string, unknown> = { ...aggregationsOf(body) };
     if (size > 0) own[FUSED_HITS] = { top_hits: { size, sort: body.sort, ...(body._source !== undefined ? { _source: body._source } : {}) } };
-    aggs[`${FUSED_AGG}${j}`] = { filter: body.query ?? { match_all: {} }, ...(Object.keys(own).length ? { aggs: own } : {}) };
+    const shapeKey = JSON.stringify(own);
+    let shape = shapes.get(shapeKey);
+    if (!shape) shapes.set(shapeKey, (shape = { filters: {}, own }));
+    shape.filters[`${FUSED_AGG}${j}`] = withoutSpan(body.query ?? { match_all: {} }, spanText);
   });
-  const range = { range: { [key.timestamp_field]: { gte: key.from, lt: key.to, format: 'epoch_millis' } } };
+  const aggs: Record<string, unknown> = {};
+  let s = 0;
+  for (const { filters, own } of shapes.values()) aggs[`${FUSED_SHAPE}${s++}`] = { filters: { filters }, ...(Object.keys(own).length ? { aggs: own } : {}) };
   return { index: key.index, body: { size: 0, track_total_hits: false, query: { bool: { filter: [range] } }, aggs } };
+}
+
+/**
+ * The query without its filter clause that equals the span (JSON `spanText`), when another filter clause remains
+ * (so a `should` keeps its meaning); else the query as it is.
+ */
+function withoutSpan(query: unknown, spanText: string): unknown {
+  const bool = (query as { bool?: { filter?: unknown } } | null)?.bool;
+  if (!bool || !Array.isArray(bool.filter) || bool.filter.length < 2) return query;
+  const rest = bool.filter.filter((clause) => JSON.stringify(clause) !== spanText);
+  return rest.length === bool.filter.length || rest.length === 0 ? query : { ...(query as object), bool: { ...bool, filter: rest } };
+}
+
+/** The buckets of a fused response, by member name (`alertcron_fused_<j>`), gathered from its shapes' `filters` aggregations. */
+export function fusedBuckets(fused: SearchResponse): Map<string, unknown> {
+  const buckets = new Map<string, unknown>();
+  for (const [name, agg] of Object.entries(fused.aggregations ?? {})) {
+    if (!name.startsWith(FUSED_SHAPE)) continue;
+    const named = (agg as { buckets?: Record<string, unknown> } | null)?.buckets;
+    if (named && typeof named === 'object' && !Array.isArray(named)) for (const [member, bucket] of Object.entries(named)) buckets.set(member, bucket);
+  }
+  return buckets;
 }
 
 /**
  * The response each member would have had on its own, cut from the fused response: the total its
  * `track_total_hits` asks for, its documents and its aggregations; undefined for a member the response lacks.
  */
-export function memberResponse(fused: SearchResponse, body: Record<string, unknown>, j: number): SearchResponse | undefined {
+export function memberResponse(fused: SearchResponse, buckets: ReadonlyMap<string, unknown>, body: Record<string, unknown>, j: number): SearchResponse | undefined {
   // No index matched the pattern: the cluster answers without aggregations, as it does each search on its own.
   if (fused.aggregations === undefined) return { took: fused.took, timed_out: fused.timed_out, _shards: fused._shards, hits: { ...totalOf(0, body.track_total_hits), max_score: null, hits: [] } as SearchResponse['hits'] };
-  const bucket = fused.aggregations[`${FUSED_AGG}${j}`] as ({ doc_count?: number } & Record<string, unknown>) | undefined;
+  const bucket = buckets.get(`${FUSED_AGG}${j}`) as ({ doc_count?: number } & Record<string, unknown>) | undefined;
   if (!bucket || typeof bucket.doc_count !== 'number') return undefined;
   const documents = (bucket[FUSED_HITS] as { hits?: { hits?: NonNullable<SearchResponse['hits']>['hits']; max_score?: number | null } } | undefined)?.hits;
   const response: SearchResponse = {

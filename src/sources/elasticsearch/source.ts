@@ -1,7 +1,7 @@
 import type { Window } from '../../model/window.js';
 import type { FetchResult, PlannedRequest, Source } from '../types.js';
 import { buildFollowUp, buildSearch, fusionKey } from './buildSearch.js';
-import { fuseSearches, memberResponse } from './fuse.js';
+import { fusedBuckets, fuseSearches, memberResponse } from './fuse.js';
 import { multiSearch, type SearchOutcome } from './msearch.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 
@@ -38,8 +38,9 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
         if (outcome.own || outcome.rejected) again.push(...unit.members);
         else for (const m of unit.members) outcomes[m] = outcome;
       } else {
+        const buckets = fusedBuckets(outcome.response);
         unit.members.forEach((m, j) => {
-          const response = memberResponse(outcome.response, requests[m]!.body, j);
+          const response = memberResponse(outcome.response, buckets, requests[m]!.body, j);
           outcomes[m] = response ? { ok: true, response } : { ok: false, error: 'the fused search brought no answer for this alert' };
         });
       }

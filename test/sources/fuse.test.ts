@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SearchRequest, SearchResponse } from '../../src/model/search.js';
+import { FUSED_AGG, FUSED_SHAPE, fusedBuckets, fuseSearches, memberResponse, type FusionKey } from '../../src/sources/elasticsearch/fuse.js';
+
+const key: FusionKey = { index: 'logs-*', timestamp_field: '@timestamp', from: 1000, to: 61_000 };
+const span = { range: { '@timestamp': { gte: 1000, lt: 61_000, format: 'epoch_millis' } } };
+const byUser = { by_user: { terms: { field: 'user' } } };
+/** A search as buildSearch makes it: the alert's query and the span, both as filters. */
+const search = (term: Record<string, string>, extra: Record<string, unknown> = {}): SearchRequest => ({
+  index: 'logs-*',
+  body: { query: { bool: { filter: [{ term }, span] } }, size: 0, ...extra },
+});
+
+test('alerts of one shape share one filters aggregation; each member\'s filter is its query without the span', () => {
+  const searches = [search({ host: 'a' }, { aggs: byUser }), search({ host: 'b' }), search({ host: 'c' }, { aggs: byUser }), search({ host: 'd' }, { size: 2, sort: [{ '@timestamp': 'desc' }] })];
+  const [unit, ...rest] = fuseSearches(searches, searches.map(() => key), 100);
+  assert.equal(rest.length, 0);
+  assert.deepEqual(unit!.members, [0, 1, 2, 3]);
+  const body = unit!.request.body as { query: unknown; aggs: Record<string, { filters: { filters: Record<string, unknown> }; aggs?: unknown }> };
+  assert.deepEqual(body.query, { bool: { filter: [span] } });
+  assert.deepEqual(Object.keys(body.aggs), [`${FUSED_SHAPE}0`, `${FUSED_SHAPE}1`, `${FUSED_SHAPE}2`]);
+  assert.deepEqual(body.aggs[`${FUSED_SHAPE}0`], {
+    filters: { filters: { [`${FUSED_AGG}0`]: { bool: { filter: [{ term: { host: 'a' } }] } }, [`${FUSED_AGG}2`]: { bool: { filter: [{ term: { host: 'c' } }] } } } },
+    aggs: byUser,
+  });
+  assert.deepEqual(body.aggs[`${FUSED_SHAPE}1`], { filters: { filters: { [`${FUSED_AGG}1`]: { bool: { filter: [{ term: { host: 'b' } }] } } } } });
+  assert.deepEqual(body.aggs[`${FUSED_SHAPE}2`]!.aggs, { alertcron_fused_hits: { top_hits: { size: 2, sort: [{ '@timestamp': 'desc' }] } } });
+});
+
+test('a member\'s span stays in its filter when nothing else would be left, or when it is not the fused span', () => {
+  const onlySpan: SearchRequest = { index: 'logs-*', body: { size: 0, query: { bool: { filter: [span], should: [{ term: { a: 1 } }] } } } };
+  const otherSpan = search({ host: 'x' });
+  (otherSpan.body.query as { bool: { filter: unknown[] } }).bool.filter[1] = { range: { '@timestamp': { gte: 0, lt: 61_000, format: 'epoch_millis' } } };
+  const [unit] = fuseSearches([onlySpan, otherSpan], [key, key], 100);
+  const filters = (unit!.request.body.aggs as Record<string, { filters: { filters: Record<string, unknown> } }>)[`${FUSED_SHAPE}0`]!.filters.filters;
+  assert.deepEqual(filters[`${FUSED_AGG}0`], onlySpan.body.query);
+  assert.deepEqual(filters[`${FUSED_AGG}1`], otherSpan.body.query);
+});
+
+test('each member gets back its own bucket as the response it would have had alone', () => {
+  const searches = [search({ host: 'a' }, { aggs: byUser, track_total_hits: true }), search({ host: 'b' })];
+  const fused: SearchResponse = {
+    took: 3,
+    timed_out: false,
+    aggregations: {
+      [`${FUSED_SHAPE}0`]: { buckets: { [`${FUSED_AGG}0`]: { doc_count: 4, by_user: { buckets: [{ key: 'bob', doc_count: 4 }] } } } },
+      [`${FUSED_SHAPE}1`]: { buckets: { [`${FUSED_AGG}1`]: { doc_count: 0 } } },
+    },
+  } as SearchResponse;
+  const buckets = fusedBuckets(fused);
+  assert.deepEqual(memberResponse(fused, buckets, searches[0]!.body, 0)?.aggregations, { by_user: { buckets: [{ key: 'bob', doc_count: 4 }] } });
+  assert.deepEqual(memberResponse(fused, buckets, searches[0]!.body, 0)?.hits?.total, { value: 4, relation: 'eq' });
+  assert.deepEqual(memberResponse(fused, buckets, searches[1]!.body, 1)?.hits?.total, { value: 0, relation: 'eq' });
+  assert.equal(memberResponse(fused, buckets, searches[1]!.body, 7), undefined, 'a member the answer lacks');
+});
