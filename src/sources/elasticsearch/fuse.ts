@@ -114,7 +114,8 @@ function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
 function withoutSpan(query: unknown, spanText: string): unknown {
   const bool = (query as { bool?: { filter?: unknown } } | null)?.bool;
   if (!bool || !Array.isArray(bool.filter) || bool.filter.length < 2) return query;
-  const rest = bool.filter.filter((clause) => JSON.stringify(clause) !== spanText);
+  const isSpan = (clause: unknown) => typeof clause === 'object' && clause !== null && 'range' in clause && Object.keys(clause).length === 1 && JSON.stringify(clause) === spanText;
+  const rest = bool.filter.filter((clause) => !isSpan(clause));
   return rest.length === bool.filter.length || rest.length === 0 ? query : { ...(query as object), bool: { ...bool, filter: rest } };
 }
 
