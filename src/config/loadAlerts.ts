@@ -3,7 +3,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
-import { checkSchema, toPointer } from './schemaCheck.js';
+import { checkSchema, loadSchema, toPointer } from './schemaCheck.js';
 import type { AlertBase } from '../model/alert.js';
 import { DEFAULT_SOURCE, SOURCES, sourceDefinition } from '../sources/registry.js';
 import type { AlertContext } from '../sources/types.js';
@@ -67,6 +67,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   // Checked and completed before, and nothing it depends on changed: as it was.
   const done = stat && cache?.getAlert(path, stat);
   if (done) return done.alert ? { alert: done.alert as AlertDef } : {};
+  await loadSchema('alert');
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);

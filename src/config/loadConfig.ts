@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { ProblemsError, type Problem } from './problems.js';
-import { checkSchema } from './schemaCheck.js';
+import { checkSchema, loadSchema } from './schemaCheck.js';
 import { resolveSecrets, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig } from '../notify/config.js';
 import type { DuoConfig } from '../model/config.js';
@@ -43,6 +43,7 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     const known = 'problem' in read && read.problem.message !== 'does not exist' ? `${read.problem.message}; ` : '';
     return { problems: [{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }] };
   }
+  await loadSchema('alertcron');
   const cached = cache?.get(path, stat);
   if (cached !== undefined) {
     // A cached file cannot locate anything: one with problems or unset secrets is parsed again for their lines.

@@ -2,17 +2,28 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
 import { elastalertHint } from './elastalertHints.js';
 import type { Problem } from './problems.js';
-import * as validators from './validators.generated.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /** The names of the published JSON Schemas in src/config/schemas/. */
 export type SchemaName = 'alertcron' | 'alert';
 
-function validator(name: SchemaName): ValidateFunction {
-  return validators[name];
+const loaded: Partial<Record<SchemaName, ValidateFunction>> = {};
+
+/**
+ * Loads the compiled validator of a schema before checkSchema uses it. Each is a module of its own (the alerts'
+ * is most of their 390 KB), so a run whose alerts all come from the parse cache never loads the alerts' one.
+ */
+export async function loadSchema(name: SchemaName): Promise<void> {
+  loaded[name] ??= name === 'alert' ? (await import('./validators.alert.generated.js')).alert : (await import('./validators.alertcron.generated.js')).alertcron;
 }
 
-/** Checks a parsed YAML file against a schema and returns every problem, each with its line and column. */
+function validator(name: SchemaName): ValidateFunction {
+  const validate = loaded[name];
+  if (!validate) throw new Error(`internal error: the ${name} schema is checked before loadSchema('${name}') loaded it`);
+  return validate;
+}
+
+/** Checks a parsed YAML file against a schema (loaded first with loadSchema) and returns every problem, each with its line and column. */
 export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
   const validate = validator(name);
   if (validate(yaml.value)) return [];

@@ -1,7 +1,5 @@
-// Types of the validators that buildValidators.ts generates into dist/ at build time.
+// Type of the validator that buildValidators.ts generates into dist/ at build time.
 import type { ValidateFunction } from 'ajv';
 
 /** Validates alertcron.yaml. */
 export declare const alertcron: ValidateFunction;
-/** Validates one alert file. */
-export declare const alert: ValidateFunction;

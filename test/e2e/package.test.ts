@@ -38,7 +38,7 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   assert.equal(packed.code, 0, packed.stderr);
   const [{ filename, files }] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
   const paths = files.map((f) => f.path);
-  for (const needed of ['bin/alertcron.js', 'dist/src/cli.js', 'dist/src/config/validators.generated.js', 'src/config/schemas/alert.schema.json', 'package.json', 'README.md']) assert.ok(paths.includes(needed), `the package holds ${needed}`);
+  for (const needed of ['bin/alertcron.js', 'dist/src/cli.js', 'dist/src/config/validators.alertcron.generated.js', 'dist/src/config/validators.alert.generated.js', 'src/config/schemas/alert.schema.json', 'package.json', 'README.md']) assert.ok(paths.includes(needed), `the package holds ${needed}`);
   assert.deepEqual(paths.filter((p) => p.startsWith('dist/test/') || p.startsWith('test/') || p.endsWith('.ts')), [], 'no tests, no TypeScript sources');
 
   const prefix = join(base, 'prefix');
