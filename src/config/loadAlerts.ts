@@ -36,9 +36,11 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
     return result;
   }
   const seen = new Map<string, string>();
+  // Every alert file is shown relative to the configuration folder: the folder's part is worked out once.
+  const folder = displayPath(config, config.alerts_dir);
   for (const fileName of names) {
     const path = join(config.alerts_dir, fileName);
-    const file = displayPath(config, path);
+    const file = join(folder, fileName);
     const name = basename(fileName, extname(fileName));
     if (!ALERT_NAME.test(name)) {
       result.problems.push({ file, message: 'the file name is the alert name: use only letters, digits, ".", "_" and "-"' });

@@ -6,5 +6,18 @@ export interface Window {
 
 /** Formats a window as ISO strings. */
 export function isoWindow(window: Window): { from: string; to: string } {
-  return { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() };
+  return { from: isoTime(window.from), to: isoTime(window.to) };
+}
+
+/** The last time isoTime formatted, and its text: a run's alerts mostly share their window's ends. */
+let lastTime: number | undefined;
+let lastText = '';
+
+/** A time in ms as an ISO 8601 text (remembering the last one formatted). */
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastText = new Date(ms).toISOString();
+    lastTime = ms;
+  }
+  return lastText;
 }

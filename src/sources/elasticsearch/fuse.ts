@@ -89,7 +89,6 @@ export function fuseSearches(searches: readonly SearchRequest[], keys: readonly 
  */
 function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
   const range = { range: { [key.timestamp_field]: { gte: key.from, lt: key.to, format: 'epoch_millis' } } };
-  const spanText = JSON.stringify(range);
   const shapes = new Map<string, { filters: Record<string, unknown>; own: Record<string, unknown> }>();
   members.forEach((member, j) => {
     const body = member.body;
@@ -99,7 +98,7 @@ function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
     const shapeKey = JSON.stringify(own);
     let shape = shapes.get(shapeKey);
     if (!shape) shapes.set(shapeKey, (shape = { filters: {}, own }));
-    shape.filters[`${FUSED_AGG}${j}`] = withoutSpan(body.query ?? { match_all: {} }, spanText);
+    shape.filters[`${FUSED_AGG}${j}`] = withoutSpan(body.query ?? { match_all: {} }, key);
   });
   const aggs: Record<string, unknown> = {};
   let s = 0;
@@ -108,15 +107,22 @@ function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
 }
 
 /**
- * The query without its filter clause that equals the span (JSON `spanText`), when another filter clause remains
- * (so a `should` keeps its meaning); else the query as it is.
+ * The query without its filter clause that is exactly the fused span (the range buildSearch adds), when another
+ * filter clause remains (so a `should` keeps its meaning); else the query as it is.
  */
-function withoutSpan(query: unknown, spanText: string): unknown {
+function withoutSpan(query: unknown, key: FusionKey): unknown {
   const bool = (query as { bool?: { filter?: unknown } } | null)?.bool;
   if (!bool || !Array.isArray(bool.filter) || bool.filter.length < 2) return query;
-  const isSpan = (clause: unknown) => typeof clause === 'object' && clause !== null && 'range' in clause && Object.keys(clause).length === 1 && JSON.stringify(clause) === spanText;
-  const rest = bool.filter.filter((clause) => !isSpan(clause));
+  const rest = bool.filter.filter((clause) => !isSpan(clause, key));
   return rest.length === bool.filter.length || rest.length === 0 ? query : { ...(query as object), bool: { ...bool, filter: rest } };
+}
+
+/** Whether a clause is `{range: {<timestamp field>: {gte: from, lt: to, format: 'epoch_millis'}}}` and nothing more. */
+function isSpan(clause: unknown, key: FusionKey): boolean {
+  const range = (clause as { range?: Record<string, unknown> } | null)?.range;
+  if (!range || Object.keys(clause as object).length !== 1 || Object.keys(range).length !== 1) return false;
+  const bounds = range[key.timestamp_field] as Record<string, unknown> | undefined;
+  return !!bounds && Object.keys(bounds).length === 3 && bounds.gte === key.from && bounds.lt === key.to && bounds.format === 'epoch_millis';
 }
 
 /** The buckets of a fused response, by member name (`alertcron_fused_<j>`), gathered from its shapes' `filters` aggregations. */
