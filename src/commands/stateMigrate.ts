@@ -6,6 +6,7 @@ import { openStore } from '../state/store.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** Options of `alertcron state migrate`. */
 export interface StateMigrateOptions {
@@ -99,7 +100,7 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
 
 /** Sets state.backend in alertcron.yaml, keeping its comments and layout, atomically. */
 async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<void> {
-  const { parseDocument } = await import('yaml');
+  const { parseDocument } = loadPackage<typeof import('yaml')>('yaml');
   const text = readFileSync(file, 'utf8');
   const document = parseDocument(text);
   document.setIn(['state', 'backend'], backend);

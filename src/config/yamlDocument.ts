@@ -1,5 +1,6 @@
 import type { Node } from 'yaml';
 import type { Problem } from './problems.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** A parsed YAML file that can point back at the line and column of any JSON path. */
 export interface YamlFile {
@@ -20,7 +21,7 @@ const MAX_ALIAS_COUNT = 100;
 
 /** Parses YAML text (importing the parser only now), collecting syntax errors as problems instead of throwing. */
 export async function parseYamlFile(file: string, text: string): Promise<YamlFile> {
-  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } = await import('yaml');
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } = loadPackage<typeof import('yaml')>('yaml');
   const lineCounter = new LineCounter();
   const position = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
   let doc: ReturnType<typeof parseDocument>;

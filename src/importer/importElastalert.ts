@@ -6,6 +6,7 @@ import type { ImportNote } from './alerters.js';
 import { ChannelBook, type SecretVariable } from './channels.js';
 import { convertRule, durationOf, type ConvertedRule } from './convertRule.js';
 import { readRules, shown, whereOf, type ReadProblem } from './readRules.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** What an import did: the files written and kept, the rules converted and skipped, the notes and the variables to set. */
 export interface ImportResult {
@@ -106,7 +107,7 @@ export async function importElastalert(rulesDir: string, options: { config?: str
   const uniqueNotes = [...new Map(notes.map((n) => [`${n.where}\u0000${n.option}\u0000${n.message}`, n])).values()];
   notes.splice(0, notes.length, ...uniqueNotes);
 
-  const { stringify } = await import('yaml');
+  const { stringify } = loadPackage<typeof import('yaml')>('yaml');
   const result: ImportResult = { out: shown(options.out), written: [], kept: [], converted: [], skipped, notes, problems, fragments, channels: [...book.channels.keys()], variables };
   const write = (relativePath: string, text: string): boolean => {
     const path = join(options.out, relativePath);

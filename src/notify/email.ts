@@ -3,6 +3,7 @@ import { DeliveryError, type Notification, type Notifier } from './types.js';
 import { truncate } from './truncate.js';
 import { sanitizeText } from './text.js';
 import { withSignal } from './withSignal.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** Makes a subject line of one line: control characters (CR, LF, tabs ...) become spaces. */
 export function subjectLine(title: string): string {
@@ -11,7 +12,7 @@ export function subjectLine(title: string): string {
 
 /** Creates an email notifier over SMTP; recipients come only from the channel's configuration. */
 export async function createEmailNotifier(name: string, config: EmailChannelConfig): Promise<Notifier> {
-  const nodemailer = (await import('nodemailer')).default;
+  const nodemailer = loadPackage<typeof import('nodemailer')>('nodemailer');
   // One pooled connection serves all of a run's mails to this server, instead of one connection per mail.
   const transport = nodemailer.createTransport({
     pool: true,

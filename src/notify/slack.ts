@@ -5,6 +5,7 @@ import { sanitizeText } from './text.js';
 import { createPostFetch } from '../http/fetchAdapter.js';
 import { httpFailure } from './httpFailure.js';
 import { redact } from '../util/redact.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** Section text limit of Slack's plain_text objects. */
 const SECTION_LIMIT = 3000;
@@ -39,7 +40,7 @@ export function slackPayload(notification: Notification) {
 
 /** Creates a Slack notifier over an incoming webhook. */
 export async function createSlackNotifier(name: string, config: SlackChannelConfig): Promise<Notifier> {
-  const { IncomingWebhook } = await import('@slack/webhook');
+  const { IncomingWebhook } = loadPackage<typeof import('@slack/webhook')>('@slack/webhook');
   return {
     name,
     async send(notification, signal) {

@@ -4,13 +4,14 @@ import { truncate } from './truncate.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** Longest text spoken in a call: a title and the start of the message. */
 const SPOKEN_CHARS = 600;
 
 /** Builds the TwiML of an alert call with the SDK's builder, which escapes the text: log data never becomes markup. */
 export async function callTwiml(notification: Notification, config: Pick<TwilioCallChannelConfig, 'voice' | 'language' | 'loop'>): Promise<string> {
-  const twilio = (await import('twilio')).default;
+  const twilio = loadPackage<typeof import('twilio')>('twilio');
   const response = new twilio.twiml.VoiceResponse();
   const text = truncate(sanitizeText(`Alert. ${notification.title}. ${notification.message}`).replace(/\s+/g, ' '), SPOKEN_CHARS);
   response.say({ voice: config.voice as 'alice', language: config.language as 'en-US', loop: config.loop }, text);

@@ -2,6 +2,7 @@ import type { TwilioAccountConfig } from './config.js';
 import { httpFailure } from './httpFailure.js';
 import { DeliveryError } from './types.js';
 import { redact } from '../util/redact.js';
+import { loadPackage } from '../util/loadPackage.js';
 
 /** The parts of the twilio SDK's client that the two Twilio channels use. */
 export type TwilioClient = import('twilio').Twilio;
@@ -11,7 +12,7 @@ export type TwilioClient = import('twilio').Twilio;
  * instead of https://api.twilio.com, through the SDK's documented `httpClient` extension point.
  */
 export async function createTwilioClient(config: TwilioAccountConfig): Promise<TwilioClient> {
-  const twilio = (await import('twilio')).default;
+  const twilio = loadPackage<typeof import('twilio')>('twilio');
   const base = new twilio.RequestClient({ timeout: config.timeout });
   const httpClient = config.api_url
     ? Object.assign(Object.create(base) as typeof base, {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
@@ -98,7 +98,7 @@ test('the parse cache never hides an edit, and problems found on a cache hit kee
   const first = await project.run(['validate']);
   assert.equal(first.code, 0, first.stderr);
   const cacheDir = join(project.dir, '.cache', 'alertcron');
-  assert.equal(readdirSync(cacheDir).length, 1, 'the parsed files were cached');
+  assert.equal(readdirSync(cacheDir).filter((f) => f.endsWith('.json')).length, 1, 'the parsed files were cached');
 
   const alertFile = join(project.dir, 'alerts', 'admins.yaml');
   writeFileSync(alertFile, readFileSync(alertFile, 'utf8').replace('gte: 1', 'gte: 1\n  tresh: 2'));
@@ -112,6 +112,34 @@ test('the parse cache never hides an edit, and problems found on a cache hit kee
   const result = await project.run(['validate', '--strict']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/webhook_url: environment variable SLACK_WEBHOOK_URL is not set/m);
+});
+
+test('the code cache: written once per command and build, a damaged one is replaced, none with ALERTCRON_CACHE=off', async () => {
+  const { project } = await oneAlertProject();
+  const codeDir = join(project.dir, '.cache', 'alertcron', 'code');
+  const caches = () => readdirSync(codeDir).sort();
+  assert.equal((await project.run(['validate'])).code, 0);
+  const [validateCache, ...others] = caches();
+  assert.match(validateCache!, /^validate-\d+-\d+-\d+-v[\d.]+\.bin$/);
+  assert.deepEqual(others, []);
+  const written = statSync(join(codeDir, validateCache!)).mtimeMs;
+  assert.equal((await project.run(['validate'])).code, 0);
+  assert.equal(statSync(join(codeDir, validateCache!)).mtimeMs, written, 'a cache V8 accepted is not written again');
+
+  // A damaged cache (a disk error, a copy from another build with the same size) is rejected by V8 and replaced.
+  writeFileSync(join(codeDir, validateCache!), 'not a code cache');
+  const damaged = await project.run(['validate']);
+  assert.equal(damaged.code, 0, damaged.stderr);
+  assert.notEqual(readFileSync(join(codeDir, validateCache!), 'utf8'), 'not a code cache');
+  // Commands that load packages on demand (yaml to parse the alert again) work from the cache too.
+  writeFileSync(join(project.dir, 'alerts', 'admins.yaml'), readFileSync(join(project.dir, 'alerts', 'admins.yaml'), 'utf8') + '\n');
+  assert.equal((await project.run(['validate'])).code, 0);
+  assert.equal((await project.run(['list'])).code, 0);
+  assert.deepEqual(caches().map((f) => f.split('-')[0]), ['list', 'validate']);
+
+  rmSync(join(project.dir, '.cache'), { recursive: true });
+  assert.equal((await project.run(['validate'], { ALERTCRON_CACHE: 'off' })).code, 0);
+  assert.throws(() => readdirSync(codeDir), /ENOENT/);
 });
 
 test('the cache of checked alerts never hides an edit of a query file, a script or alertcron.yaml', async () => {
