@@ -86,6 +86,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const WRITEBACK = 'bench_elastalert';
 /** The bench project's configuration with query fusion off (`fuse_alerts: 1`), next to alertcron.yaml. */
 const UNFUSED_CONFIG = 'alertcron-unfused.yaml';
+/** The same with two `_msearch` requests in flight (`msearch_concurrency: 2`), fusion off. */
+const UNFUSED_C2_CONFIG = 'alertcron-unfused-c2.yaml';
+/** Fusion on, its fused searches split over two `_msearch` requests sent together. */
+const FUSED_C2_CONFIG = 'alertcron-fused-c2.yaml';
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -219,7 +223,12 @@ async function main(): Promise<void> {
       };
       const project = createProject(projectOptions);
       // The same project with query fusion off (every alert's search on its own), compared side by side.
-      writeFileSync(join(project.dir, UNFUSED_CONFIG), stringify(defaultConfig({ ...projectOptions, extraConfig: { ...projectOptions.extraConfig, elasticsearch: { url: proxy.url, timeout: '30s', fuse_alerts: 1 } } })));
+      const withSearch = (elasticsearch: Record<string, unknown>) => stringify(defaultConfig({ ...projectOptions, extraConfig: { ...projectOptions.extraConfig, elasticsearch: { url: proxy.url, timeout: '30s', ...elasticsearch } } }));
+      writeFileSync(join(project.dir, UNFUSED_CONFIG), withSearch({ fuse_alerts: 1 }));
+      // Two requests in flight: fusion off keeps its 200 searches a request; fused, the ceil(n/100) fused searches
+      // are cut into two requests.
+      writeFileSync(join(project.dir, UNFUSED_C2_CONFIG), withSearch({ fuse_alerts: 1, msearch_concurrency: 2 }));
+      writeFileSync(join(project.dir, FUSED_C2_CONFIG), withSearch({ msearch_concurrency: 2, msearch_chunk: Math.max(1, Math.ceil(Math.ceil(n / 100) / 2)) }));
       size.project = project.dir;
       if (mix) writeMixAlerts(project, n);
       else writeAlertcronAlerts(project, n);
@@ -252,6 +261,9 @@ async function main(): Promise<void> {
         rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
         const prime = await alertcron(['run'], now - WINDOW_MS, `${scenario}-prime`);
         if (prime.code !== 0) results.checks.push(`${tag} ${scenario}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`);
+        // The parse cache belongs to one configuration file: warm it for the other configurations too, so that their
+        // runs compare searching, not loading (validate fills it as a run would).
+        if (scenario === 'quiet') for (const other of [UNFUSED_CONFIG, UNFUSED_C2_CONFIG, FUSED_C2_CONFIG]) await alertcron(['validate', '--config', other], undefined, `quiet-prime-cache-${other}`);
         const snap = join(outDir, `${scenario}-snapshot`);
         cpSync(join(project.dir, 'state'), join(snap, 'state'), { recursive: true });
         if (existsSync(join(project.dir, '.cache'))) cpSync(join(project.dir, '.cache'), join(snap, 'cache'), { recursive: true });
@@ -295,15 +307,27 @@ async function main(): Promise<void> {
           // The same steady-state run with query fusion off, alternating with fused runs so both see the same load.
           const unfused: Sample[] = [];
           const fusedAgain: Sample[] = [];
+          // From 1,000 alerts on (5+ requests unfused, 10+ fused searches), also two requests in flight at a time.
+          const unfusedC2: Sample[] = [];
+          const fusedC2: Sample[] = [];
+          const series: [Sample[], string[], string][] = [[unfused, ['run', '--config', UNFUSED_CONFIG], 'unfused'], [fusedAgain, ['run'], 'fused']];
+          if (!mix && n >= 1000) series.push([unfusedC2, ['run', '--config', UNFUSED_C2_CONFIG], 'unfused-c2'], [fusedC2, ['run', '--config', FUSED_C2_CONFIG], 'fused-c2']);
           for (let r = 0; r < opts.runs; r++) {
-            for (const [series, args] of [[unfused, ['run', '--config', UNFUSED_CONFIG]], [fusedAgain, ['run']]] as const) {
+            for (const [samples, args, label] of series) {
               restore();
               await clearRequestCache();
-              series.push(await alertcron([...args], now, `quiet-${series === unfused ? 'unfused' : 'fused'}-${r}`));
+              samples.push(await alertcron([...args], now, `quiet-${label}-${r}`));
             }
           }
           size.acQuietUnfused = summarise(unfused);
           size.acQuietFusedPaired = summarise(fusedAgain);
+          if (unfusedC2.length) {
+            size.acQuietUnfusedC2 = summarise(unfusedC2);
+            size.acQuietFusedC2 = summarise(fusedC2);
+            const bad = [...unfusedC2, ...fusedC2].filter((x) => x.code !== 0);
+            if (bad.length) results.checks.push(`${tag} quiet with msearch_concurrency 2: alertcron exit code ${bad[0]!.code}: ${bad[0]!.stderr.slice(0, 300)}`);
+            log(`bench: msearch_concurrency 2, fusion off / on: ${size.acQuietUnfusedC2.wall_s.toFixed(3)} s / ${size.acQuietFusedC2.wall_s.toFixed(3)} s`);
+          }
           if (unfused.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet with fusion off: alertcron exit codes ${unfused.map((s) => s.code).join(',')}: ${unfused.find((s) => s.code !== 0)!.stderr.slice(0, 300)}`);
           log(`bench: alertcron run (quiet, fusion off / on, alternating): ${size.acQuietUnfused.wall_s.toFixed(3)} s / ${size.acQuietFusedPaired.wall_s.toFixed(3)} s; ${size.acQuietUnfused.requests} / ${size.acQuietFusedPaired.requests} requests; cluster in flight ${size.acQuietUnfused.clusterMs.toFixed(0)} / ${size.acQuietFusedPaired.clusterMs.toFixed(0)} ms`);
         }

@@ -21,6 +21,10 @@ export interface SizeResult {
   /** Nothing matching with query fusion off, and the fused run measured alternately with it. */
   acQuietUnfused?: Summary;
   acQuietFusedPaired?: Summary;
+  /** Fusion off with `msearch_concurrency: 2`, alternating with the two above. */
+  acQuietUnfusedC2?: Summary;
+  /** Fusion on, the fused searches in two `_msearch` requests sent together (`msearch_concurrency: 2`). */
+  acQuietFusedC2?: Summary;
   acQuiet?: Summary;
   acIncident?: Summary;
   eaQuiet?: Summary;
@@ -76,6 +80,12 @@ const kinds = (s: Summary | undefined) =>
         .join(', ') || 'none'
     : '–';
 
+/** How a configuration with two requests in flight compares with one, on the medians' wall times. */
+function verdict(one: number, two: number): string {
+  const change = (two - one) / one;
+  return Math.abs(change) < 0.05 ? 'no difference (within 5%)' : change < 0 ? `${ratio(one, two)} faster with two` : `${ratio(two, one)} slower with two`;
+}
+
 function sizeTable(r: SizeResult): string[] {
   const L: string[] = [];
   L.push(`### N = ${int(r.n)} alerts (${int(r.expectedMatches ?? 0)} of them match in the incident minute)`, '');
@@ -109,6 +119,12 @@ function sizeTable(r: SizeResult): string[] {
     L.push(`| run, nothing matching, **query fusion off / on** (alternating runs): wall | ${range(off)} / ${range(on)} | | ${ratio(off.wall_s, on.wall_s)} faster with fusion |`);
     L.push(`| run, nothing matching, fusion off / on: HTTP requests / time with a cluster request in flight | ${reqs(off)} / ${reqs(on)}; ${sec(off.clusterMs / 1000)} / ${sec(on.clusterMs / 1000)} | | |`);
     L.push(`| run, nothing matching, fusion off / on: CPU time / peak RSS | ${sec(off.cpu_s)} / ${sec(on.cpu_s)}; ${mb(off.rss_mb)} / ${mb(on.rss_mb)} | | |`);
+    const offC2 = r.acQuietUnfusedC2;
+    const onC2 = r.acQuietFusedC2;
+    if (offC2 && onC2) {
+      L.push(`| run, nothing matching, fusion off, **\`msearch_concurrency\` 1 / 2** (${reqs(off)} / ${reqs(offC2)} requests): wall; time with a cluster request in flight | ${range(off)} / ${range(offC2)}; ${sec(off.clusterMs / 1000)} / ${sec(offC2.clusterMs / 1000)} | | ${verdict(off.wall_s, offC2.wall_s)} |`);
+      L.push(`| run, nothing matching, fusion on, one request / **two requests in flight** (${reqs(on)} / ${reqs(onC2)} requests): wall; time with a cluster request in flight | ${range(on)} / ${range(onC2)}; ${sec(on.clusterMs / 1000)} / ${sec(onC2.clusterMs / 1000)} | | ${verdict(on.wall_s, onC2.wall_s)} |`);
+    }
   }
   L.push(`| run, nothing matching, **without the parse cache** (first run after the alert files changed): wall | ${range(r.acQuietCold)} | | |`);
   L.push(`| run, nothing matching, without the parse cache: peak RSS | ${mb(r.acQuietCold?.rss_mb)} | | |`);
@@ -356,7 +372,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
       'where every alert i with i mod 10 = 0 has its incident (a failed-logon burst, a break-glass logon, or password spraying): exactly N/10 alerts match, one notification each. ' +
       'alertcron throttles 30 min per key, ElastAlert2 `realert: 30 minutes`.',
     '',
-    '**alertcron** is measured in steady state, as cron runs it every minute: `alertcron.yaml` has `every: 1m`, `first_lookback: 1m`, `ingest_delay: 0s` (windows end at now, as in ElastAlert2), the default `msearch_chunk: 200` and `fuse_alerts: 100` (query fusion: the alerts of one window go as searches of up to 100 alerts each; a second configuration with `fuse_alerts: 1` gives the runs "fusion off"), ' +
+    '**alertcron** is measured in steady state, as cron runs it every minute: `alertcron.yaml` has `every: 1m`, `first_lookback: 1m`, `ingest_delay: 0s` (windows end at now, as in ElastAlert2), the default `msearch_chunk: 200` and `fuse_alerts: 100` (query fusion: the alerts of one window go as searches of up to 100 alerts each; a second configuration with `fuse_alerts: 1` gives the runs "fusion off"; from 1,000 alerts on, two more with `msearch_concurrency: 2` run alternately with those two: fusion off, 200 searches a request, and fusion on, the fused searches cut into two requests sent together), ' +
       'delivery concurrency 8. A priming run at T − 1 min leaves `state/` (and the parse cache under `XDG_CACHE_HOME`) behind; it is copied aside and restored before ' +
       'each measured run at T (`ALERTCRON_NOW=T`), so every measured run is the same "next minute" run. Command: `node bin/alertcron.js run` in the project folder ' +
       '(made with `test/support/project.ts`). `alertcron validate` is measured on the same folder.',
