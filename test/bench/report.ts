@@ -373,7 +373,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
       'alertcron throttles 30 min per key, ElastAlert2 `realert: 30 minutes`.',
     '',
     '**alertcron** is measured in steady state, as cron runs it every minute: `alertcron.yaml` has `every: 1m`, `first_lookback: 1m`, `ingest_delay: 0s` (windows end at now, as in ElastAlert2), the default `msearch_chunk: 200` and `fuse_alerts: 100` (query fusion: the alerts of one window go as searches of up to 100 alerts each; a second configuration with `fuse_alerts: 1` gives the runs "fusion off"; from 1,000 alerts on, two more with `msearch_concurrency: 2` run alternately with those two: fusion off, 200 searches a request, and fusion on, the fused searches cut into two requests sent together), ' +
-      'delivery concurrency 8. A priming run at T − 1 min leaves `state/` (and the parse cache under `XDG_CACHE_HOME`) behind; it is copied aside and restored before ' +
+      'delivery concurrency 8. A priming run at T − 1 min leaves `state/` (and the parse and code caches under `XDG_CACHE_HOME`) behind; it is copied aside and restored before ' +
       'each measured run at T (`ALERTCRON_NOW=T`), so every measured run is the same "next minute" run. Command: `node bin/alertcron.js run` in the project folder ' +
       '(made with `test/support/project.ts`). `alertcron validate` is measured on the same folder.',
     '',
