@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SearchRequest, SearchResponse } from '../../src/model/search.js';
-import { FUSED_AGG, FUSED_SHAPE, fusedBuckets, fuseSearches, memberResponse, type FusionKey } from '../../src/sources/elasticsearch/fuse.js';
+import { FUSED_AGG, FUSED_SHAPE, fusedBuckets, fuseSearches, memberResponse, unfusableReason, type FusionKey } from '../../src/sources/elasticsearch/fuse.js';
 
 const key: FusionKey = { index: 'logs-*', timestamp_field: '@timestamp', from: 1000, to: 61_000 };
 const span = { range: { '@timestamp': { gte: 1000, lt: 61_000, format: 'epoch_millis' } } };
@@ -53,4 +53,15 @@ test('each member gets back its own bucket as the response it would have had alo
   assert.deepEqual(memberResponse(fused, buckets, searches[0]!.body, 0)?.hits?.total, { value: 4, relation: 'eq' });
   assert.deepEqual(memberResponse(fused, buckets, searches[1]!.body, 1)?.hits?.total, { value: 0, relation: 'eq' });
   assert.equal(memberResponse(fused, buckets, searches[1]!.body, 7), undefined, 'a member the answer lacks');
+});
+
+test('alerts whose aggregations would change meaning or fail under a shape\'s filters go on their own', () => {
+  const selector = { by_user: { terms: { field: 'user' } }, busy: { bucket_selector: { buckets_path: { n: '_count' }, script: 'params.n > 1' } } };
+  const widths = { outer: { filter: { term: { a: 1 } }, aggs: { spread: { variable_width_histogram: { field: 'bytes', buckets: 3 } } } } };
+  assert.match(unfusableReason({ query: {}, size: 0, aggs: selector }) ?? '', /busy is a bucket_selector aggregation/);
+  assert.match(unfusableReason({ query: {}, size: 0, aggregations: widths }) ?? '', /variable_width_histogram/);
+  assert.equal(unfusableReason({ query: {}, size: 0, aggs: { by_user: { terms: { field: 'user' }, aggs: { top: { bucket_sort: { size: 3 } } } } } }), undefined, 'a parent pipeline inside a bucket aggregation is fine');
+  const searches = [search({ host: 'a' }, { aggs: selector }), search({ host: 'b' }, { aggs: byUser }), search({ host: 'c' }, { aggs: byUser })];
+  const units = fuseSearches(searches, searches.map(() => key), 100);
+  assert.deepEqual(units.map((u) => [u.members, u.fused]), [[[0], false], [[1, 2], true]]);
 });

@@ -13,6 +13,13 @@ const MAX_TOP_HITS = 100;
 const FUSABLE_KEYS = new Set(['query', 'size', 'sort', 'track_total_hits', 'aggs', 'aggregations', '_source']);
 /** Aggregations the cluster accepts only at the top level of a search: an alert using one goes on its own. */
 const TOP_LEVEL_ONLY = new Set(['global', 'composite']);
+/**
+ * Parent pipeline aggregations, which the cluster refuses at the top level of a search: fused, they would act on
+ * the shape's buckets instead of failing as the alert's own search does.
+ */
+const PARENT_PIPELINES = new Set(['bucket_selector', 'bucket_sort', 'bucket_script']);
+/** Aggregations that refuse a parent collecting more than one bucket, as a shape's `filters` aggregation is. */
+const SINGLE_BUCKET_PARENT_ONLY = new Set(['variable_width_histogram', 'exponential_histogram']);
 
 /** What the searches of several alerts share when they can be fused: the index, the timestamp field and the span. */
 export interface FusionKey {
@@ -42,8 +49,25 @@ export function unfusableReason(body: Record<string, unknown>): string | undefin
   const aggs = aggregationsOf(body) ?? {};
   if (FUSED_HITS in aggs) return `it has an aggregation named ${FUSED_HITS}`;
   for (const [name, agg] of Object.entries(aggs)) {
-    const type = Object.keys(agg && typeof agg === 'object' ? agg : {}).find((k) => TOP_LEVEL_ONLY.has(k));
+    const type = Object.keys(agg && typeof agg === 'object' ? agg : {}).find((k) => TOP_LEVEL_ONLY.has(k) || PARENT_PIPELINES.has(k));
     if (type) return `its aggregation ${name} is a ${type} aggregation`;
+  }
+  const nested = findAggregationType(aggs, SINGLE_BUCKET_PARENT_ONLY);
+  if (nested) return `it uses a ${nested} aggregation, which cannot sit under a fused search's filters`;
+  return undefined;
+}
+
+/** The first aggregation type of `types` anywhere in an aggregation tree (sub-aggregations included), or undefined. */
+function findAggregationType(aggs: Record<string, unknown>, types: ReadonlySet<string>): string | undefined {
+  for (const agg of Object.values(aggs)) {
+    if (!agg || typeof agg !== 'object') continue;
+    for (const [key, value] of Object.entries(agg)) {
+      if (types.has(key)) return key;
+      if ((key === 'aggs' || key === 'aggregations') && value && typeof value === 'object') {
+        const found = findAggregationType(value as Record<string, unknown>, types);
+        if (found) return found;
+      }
+    }
   }
   return undefined;
 }
