@@ -4,20 +4,11 @@ export interface Window {
   to: number;
 }
 
+/** The window isoWindow formatted last: a run's alerts mostly share their window. */
+let last: { from: number; to: number; iso: { from: string; to: string } } = { from: NaN, to: NaN, iso: { from: '', to: '' } };
+
 /** Formats a window as ISO strings. */
 export function isoWindow(window: Window): { from: string; to: string } {
-  return { from: isoTime(window.from), to: isoTime(window.to) };
-}
-
-/** The last time isoTime formatted, and its text: a run's alerts mostly share their window's ends. */
-let lastTime: number | undefined;
-let lastText = '';
-
-/** A time in ms as an ISO 8601 text (remembering the last one formatted). */
-function isoTime(ms: number): string {
-  if (ms !== lastTime) {
-    lastText = new Date(ms).toISOString();
-    lastTime = ms;
-  }
-  return lastText;
+  if (window.from !== last.from || window.to !== last.to) last = { from: window.from, to: window.to, iso: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } };
+  return { ...last.iso };
 }
