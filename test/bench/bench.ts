@@ -356,17 +356,8 @@ async function main(): Promise<void> {
       if (!mix && opts.backendSizes.includes(n)) {
         for (const backend of ['file', 'cluster'] as const) {
           const stateIndex = 'bench-alertcron-state';
-          const bp = createProject({
-            esUrl: proxy.url,
-            smtpPort: smtp.port,
-            slackUrl: slack.url,
-            extraConfig: {
-              elasticsearch: { url: proxy.url, timeout: '30s' },
-              defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
-              delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
-              state: { lock_wait: '10s', backend, index: stateIndex, host_id: 'bench' },
-            },
-          });
+          // The size's project settings, with the state in the chosen backend.
+          const bp = createProject({ ...projectOptions, extraConfig: { ...projectOptions.extraConfig, state: { lock_wait: '10s', backend, index: stateIndex, host_id: 'bench' } } });
           writeAlertcronAlerts(bp, n);
           const benv = (now: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(bp.dir, '.cache'), ...bp.env, ALERTCRON_NOW: iso(now) });
           const bOut = join(outDir, `backend-${backend}`);
