@@ -32,9 +32,7 @@ function ownerFile(file: string): string {
  * for STALE_MS.
  */
 export async function acquireLock(file: string, waitMs: number, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
-  // Node hands a CommonJS module's exports over as `default` (and also by name); the bundle only as `default`.
-  const imported = await import('proper-lockfile');
-  const lockfile = (imported as unknown as { default?: typeof imported }).default ?? imported;
+  const lockfile = await import('proper-lockfile');
   const attempt = () =>
     lockfile.lock(file, { realpath: false, lockfilePath: lockDir(file), stale: STALE_MS, update: 5_000, retries: 0, onCompromised });
   const giveUpAt = Date.now() + waitMs;
