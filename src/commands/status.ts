@@ -7,6 +7,7 @@ import { ExitCode } from '../util/errors.js';
 import { printJson } from './printReport.js';
 import { describeSilence } from './silence.js';
 import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
+import { ownValue } from '../util/plainMap.js';
 
 /** How many of the latest chat actions `status` lists. */
 const CHAT_LOG_SHOWN = 20;
@@ -119,7 +120,7 @@ function conversationStatus(c: import('../model/conversation.js').Conversation) 
     person: c.person,
     channel: c.channel,
     state: c.state,
-    reason: c.reason ? ESCALATION_REASONS[c.reason] : null,
+    reason: (c.reason ? ownValue(ESCALATION_REASONS, c.reason) : undefined) ?? null,
     closed: isClosed(c),
     asked: iso(c.askedAt),
     deadline: iso(c.deadline),

@@ -7,6 +7,7 @@ import { readInputFile } from '../util/readInputFile.js';
 import type { Problem } from './problems.js';
 import type { Config } from './types.js';
 import { parseYamlFile } from './yamlDocument.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** The `ask:` section of an alert as written. */
 export interface RawAsk {
@@ -70,7 +71,7 @@ export function completeAsk(ask: RawAsk, notify: string[]): AskPolicy {
     : undefined;
   return {
     person: ask.person,
-    people: {},
+    people: plainMap(),
     via: ask.via,
     question: ask.question,
     deadline: parseDuration(ask.deadline ?? '2h'),
@@ -98,7 +99,7 @@ export async function loadPeople(config: Config, path: string): Promise<{ people
   if (yaml.problems.length) return { problems: yaml.problems };
   const value = yaml.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) return { problems: [{ file: path, line: 1, col: 1, message: 'a people file is a map of user names, e.g. "alice: alice@example.org" or "alice: {slack: U0123ABCD, duo: alice}"' }] };
-  const people: Record<string, PersonEntry> = {};
+  const people: Record<string, PersonEntry> = plainMap();
   const problems: Problem[] = [];
   for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
     const here = (where: (string | number)[], message: string): Problem => ({ file: path, ...yaml.locate(where), path: '/' + where.join('/'), message });

@@ -15,6 +15,7 @@ import { readInputFile } from '../util/readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
 import { checkStateBackend } from './checkStateBackend.js';
 import { registerSentCredentials } from './sentCredentials.js';
+import { ownValue, plainMap } from '../util/plainMap.js';
 
 /** What reading alertcron.yaml gave: the configuration, or its problems with a stand-in for checking the alerts anyway. */
 export interface ConfigReading {
@@ -101,7 +102,7 @@ function dropScalar(root: unknown, pointer: string): void {
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
   const raw = yaml.value as { channels?: Record<string, unknown>; monitoring?: { notify?: string[] } };
   return (raw.monitoring?.notify ?? []).flatMap((name, i) => {
-    if (raw.channels?.[name]) return [];
+    if (ownValue(raw.channels, name)) return [];
     const { line, col } = yaml.locate(['monitoring', 'notify', i]);
     return [{ file: yaml.file, line, col, path: `/monitoring/notify/${i}`, message: `unknown channel "${name}" (configured: ${Object.keys(raw.channels ?? {}).join(', ') || 'none'})` }];
   });
@@ -121,7 +122,7 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
     file: path,
     dir,
     sources: completeSources(raw, dir),
-    channels: Object.fromEntries(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(completeChannel(channel), name, unset)])),
+    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(completeChannel(channel), name, unset)])),
     unset,
     defaults: {
       every: duration(defaults.every, '1m'),

@@ -2,6 +2,7 @@ import type { Conversation } from './conversation.js';
 import type { NoticeAction } from './operation.js';
 import type { Receipt } from './receipt.js';
 import type { Window } from './window.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** What alertcron remembers about one key of one alert. */
 export interface KeyState {
@@ -208,13 +209,13 @@ export interface StateData {
 export const LOCAL_SLICES: readonly string[] = ['sources', 'tokens'];
 /** The chats of a bot channel, created empty on first use. */
 export function chatsOf(data: StateData, channel: string): ChannelChats {
-  data.chats ??= {};
-  return (data.chats[channel] ??= { allowed: {}, requested: {}, banned: {} });
+  data.chats ??= plainMap();
+  return (data.chats[channel] ??= { allowed: plainMap(), requested: plainMap(), banned: plainMap() });
 }
 
 /** A fresh, empty state. */
 export function emptyState(): StateData {
-  return { version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {}, conversations: [] };
+  return { version: 1, alerts: plainMap(), pending: [], sent: [], silences: [], sources: plainMap(), cursors: plainMap(), conversations: [] };
 }
 
 /** Where a pending item goes, for people: the channel, or `source.action`. */

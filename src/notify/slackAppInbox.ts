@@ -5,6 +5,7 @@ import type { SlackAppChannelConfig } from './config.js';
 import { fallbackText } from './slack.js';
 import { postMessage, readHistory, readReplies } from './slackApi.js';
 import type { ChatAction, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import { plainCopy, plainMap } from '../util/plainMap.js';
 
 /**
  * What a Slack app remembers between runs per open notice (by its ts): the reactions already taken, the last
@@ -49,9 +50,9 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
   const actionOfReaction = (actions: readonly NoticeAction[], reaction: string) => actions.find((a) => config.reactions[a.name] === reaction);
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
-      const previous = (cursor as SlackCursor | undefined)?.seen ?? {};
+      const previous = plainCopy<SeenNotice>((cursor as SlackCursor | undefined)?.seen);
       const open = data.sent.filter((s) => s.channel === name && (s.receipt.chat === undefined || s.receipt.chat === config.channel) && s.receipt.id && s.actions !== undefined && now - s.at <= config.watch_for);
-      const seen: SlackCursor['seen'] = {};
+      const seen: SlackCursor['seen'] = plainMap();
       for (const notice of open) seen[notice.receipt.id!] = previous[notice.receipt.id!] ?? { reactions: [] };
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };
       if (!open.length) return read;

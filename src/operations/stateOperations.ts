@@ -3,6 +3,7 @@ import type { Silence, StateData } from '../model/state.js';
 import { isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
 import type { OperationRequest, OperationResult } from '../model/operation.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** Describes a silence in one line. */
 export function describeSilence(s: Silence, now: number): string {
@@ -13,7 +14,7 @@ export function describeSilence(s: Silence, now: number): string {
 
 /** Acknowledges the firing keys of an alert (or one key): no repeats until it stops matching. */
 export function acknowledge(data: StateData, alert: string, key: string | undefined, by: string, now: number): OperationResult {
-  const keys = data.alerts[alert]?.keys ?? {};
+  const keys = data.alerts[alert]?.keys ?? plainMap();
   const firing = Object.entries(keys).filter(([name, k]) => isFiring(k) && (key === undefined || name === key));
   if (!firing.length) {
     const what = key === undefined ? `alert ${alert} has no firing key` : `key ${JSON.stringify(key)} of alert ${alert} is not firing`;

@@ -5,6 +5,7 @@ import { Slots } from '../notify/slots.js';
 import type { Notifier } from '../notify/types.js';
 import type { Source } from '../sources/types.js';
 import type { Sender } from './deliver.js';
+import { ownValue } from '../util/plainMap.js';
 
 /** Where pending items go: each channel's notifier (created on first use) and each loaded source's actions. */
 export interface Senders {
@@ -34,7 +35,7 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
     senderFor(item) {
       if (item.action) {
         const { source: name, name: action, args } = item.action;
-        const perform = sources.get(name)?.actions[action];
+        const perform = ownValue(sources.get(name)?.actions, action);
         if (!perform) return `source "${name}" is not configured (or has no action "${action}")`;
         return async (pending, signal) => {
           await perform(pending.key, args, signal);

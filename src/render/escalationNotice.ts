@@ -1,5 +1,6 @@
 import { ESCALATION_REASONS, type Conversation } from '../model/conversation.js';
 import { inertQuote } from './inertQuote.js';
+import { ownValue } from '../util/plainMap.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -8,7 +9,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
  * asked where and when, their answer quoted as inert text, the 2FA result, the steps, and the links.
  */
 export function escalationNotice(c: Conversation): { title: string; message: string } {
-  const why = c.reason ? ESCALATION_REASONS[c.reason] : 'escalated';
+  const why = (c.reason ? ownValue(ESCALATION_REASONS, c.reason) : undefined) ?? 'escalated';
   const lines = [
     `Escalated (${why}): ${c.title}`,
     '',

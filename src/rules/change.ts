@@ -5,6 +5,8 @@ import { bucketKey, bucketsOf, groupAggregation } from './groupKey.js';
 import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { ChangeCondition, RuleType } from './types.js';
+import { plainCopy } from '../util/plainMap.js';
+import { isStoredTime } from '../state/settle.js';
 
 const VALUES = 'alertcron_values';
 const FIRST = 'alertcron_first';
@@ -88,7 +90,7 @@ export const changeRule: RuleType<ChangeCondition> = {
     return perKeySearch(base, alert, { [VALUES]: { ...values, aggs: times } }, BY_KEY);
   },
   evaluate({ alert, condition, window, response, state }) {
-    const remembered = { ...((state as ChangeState | undefined)?.keys ?? {}) };
+    const remembered = plainCopy<[string, number]>((state as ChangeState | undefined)?.keys, (v) => Array.isArray(v) && typeof v[0] === 'string' && isStoredTime(v[1]));
     const findings: Finding[] = [];
     for (const part of keyParts(alert, response)) {
       const values: SeenValue[] = bucketsOf(part.aggs, VALUES).map((bucket) => ({

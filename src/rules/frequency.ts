@@ -3,6 +3,8 @@ import type { Window } from '../model/window.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { FrequencyCondition, RuleAlert, RuleProblem, RuleType } from './types.js';
+import { plainCopy } from '../util/plainMap.js';
+import { isStoredTime } from '../state/settle.js';
 
 /** Name of the date histogram the window slides over. */
 const HISTOGRAM = 'alertcron_histogram';
@@ -146,7 +148,7 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
   },
   evaluate({ alert, condition, window, response, state }) {
     const r = effectiveResolution(condition, window, groupsFor(alert));
-    const lastFire = { ...((state as FrequencyState | undefined)?.lastFire ?? {}) };
+    const lastFire = plainCopy<number>((state as FrequencyState | undefined)?.lastFire, isStoredTime);
     const findings: Finding[] = [];
     for (const part of keyParts(alert, response)) {
       const buckets = (part.aggs[HISTOGRAM]?.buckets ?? []) as { key: number; doc_count: number }[];

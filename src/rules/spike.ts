@@ -4,6 +4,8 @@ import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import { timeRange } from './search.js';
 import type { RuleType, SpikeCondition } from './types.js';
+import { plainCopy } from '../util/plainMap.js';
+import { isStoredTime } from '../state/settle.js';
 
 const CURRENT = 'alertcron_current';
 const REFERENCE = 'alertcron_reference';
@@ -68,7 +70,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
   },
   evaluate({ alert, condition, window, response, state }) {
     const T = condition.timeframe;
-    const known = { ...((state as SpikeState | undefined)?.keys ?? {}) };
+    const known = plainCopy<[number, number]>((state as SpikeState | undefined)?.keys, (v) => Array.isArray(v) && isStoredTime(v[0]) && isStoredTime(v[1]));
     const findings: Finding[] = [];
     for (const part of keyParts(alert, response)) {
       const firstInSpan = part.aggs[FIRST_SEEN]?.value as number | null | undefined;

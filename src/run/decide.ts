@@ -16,6 +16,7 @@ import { getField } from '../util/fieldPath.js';
 import { stringify } from '../util/template.js';
 import type { AskRequest } from './conversations.js';
 import type { FindingReport } from './report.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
 export const SUMMARY_KEY = '_more';
@@ -75,12 +76,12 @@ export function decideFindings(
     if (!c.notifies || told.has(c)) continue;
     // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
     decided.overflow.push(c.finding);
-    const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+    const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
     Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 });
     state.keys[c.finding.key] = key;
   }
   for (const { finding, previous, decision, tier, title, message, to } of planned) {
-    const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: {} };
+    const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
     key.lastSeen = now;
     key.missedRuns = 0;
     // A personal mail (to) offers no chat actions; every other notice offers its source's.

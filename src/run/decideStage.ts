@@ -11,6 +11,7 @@ import { decideFindings, SUMMARY_KEY, trackAbsentKeys } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
 import type { AskRequest } from './conversations.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** What the decide stage produced: a report per alert, the notices to queue, audit lines and warnings. */
 export interface DecideStageResult {
@@ -30,7 +31,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
   const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [], asks: [] };
   for (const item of evaluated) {
     const alert: AlertBase = item.alert;
-    const state = (data.alerts[alert.name] ??= { keys: {} });
+    const state = (data.alerts[alert.name] ??= { keys: plainMap() });
     const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(item.window), findings: [] };
     if (options.includeRequests && item.request !== undefined) entry.request = item.request;
     try {

@@ -13,6 +13,7 @@ import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { keepReplies } from './conversations.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** What the inbox stage did: each action applied (or refused), the audit lines, the private messages read, warnings. */
 export interface InboxResult {
@@ -157,7 +158,7 @@ async function applyPage(
 
 /** Applies an action unless its id was applied before (a run killed before storing its cursor reads it again). */
 async function applyOnce(data: StateData, action: ChatAction, loadSource: (name: string) => Promise<Source | undefined>, now: number, signal: AbortSignal): Promise<OperationResult> {
-  data.chatDone ??= {};
+  data.chatDone ??= plainMap();
   if (data.chatDone[action.id] !== undefined) return { ok: true, message: 'already applied' };
   const request = action.request;
   const sourceName = request.op === 'promote' || request.op === 'act' ? request.source : undefined;

@@ -2,6 +2,7 @@ import type { Config } from '../config/types.js';
 import type { SourceToken } from '../model/state.js';
 import { sourceDefinition } from '../sources/registry.js';
 import type { Source, SourceContext, TokenKeeper } from '../sources/types.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** Where the loaded sources keep their tokens (by source name) and the clock they see. */
 export interface SourceEnvironment {
@@ -14,7 +15,7 @@ export function tokensIn(holder: { tokens?: Record<string, SourceToken> }): (nam
   return (name) => ({
     get: () => holder.tokens?.[name],
     set: (token) => {
-      if (token) (holder.tokens ??= {})[name] = token;
+      if (token) (holder.tokens ??= plainMap())[name] = token;
       else if (holder.tokens) delete holder.tokens[name];
     },
   });

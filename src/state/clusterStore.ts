@@ -12,6 +12,7 @@ import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } fro
 import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
+import { keepSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
 import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
 
 /** A state document as read: its JSON (to see whether a run changed it) and what its next write must match. */
@@ -63,13 +64,19 @@ export class ClusterStateStore implements StateStore {
       const waitMs = deadlineAt === undefined ? config.lock_wait : Math.max(0, Math.min(config.lock_wait, (deadlineAt - Date.now()) / 2));
       const lease = await acquireLease(client, config.index, holder, config.lease_ttl, waitMs, this.options.takeOverMoved);
       const read = await readDocs(client, config.index);
-      const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc)), local);
+      const setAside: SetAside[] = [];
+      const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc), (where, why, value) => setAside.push({ where, why, value })), local);
       const shared = new Set(data.pending.map((p) => p.id));
       data.pending.push(...local.pending.filter((p) => !shared.has(p.id)));
+      // Parts of the wrong shape are kept beside this host's local file; the next commit leaves them out of the cluster.
+      setAside.push(...settleState(data));
+      keepSetAside(config.local_file, setAside);
       // Deliveries this host accepted but could not record in the cluster (it went away, or the run was killed).
       journal.replay(data);
       const snapshot = new Map([...read].map(([id, r]) => [id, { json: JSON.stringify(r.doc.body), seqNo: r.seqNo, primaryTerm: r.primaryTerm }]));
-      return new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll, JSON.stringify(local));
+      const tx = new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll, JSON.stringify(local));
+      tx.warning = setAsideWarning(setAside, `the state index ${config.index}`, setAsideFile(config.local_file));
+      return tx;
     } catch (error) {
       if (!(error instanceof ClusterUnreachable)) {
         await closeAll();
@@ -84,9 +91,11 @@ export class ClusterStateStore implements StateStore {
     const client = new StateClient(this.connection);
     try {
       const read = await readDocs(client, this.config.index);
-      const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc)), readLocal(this.config.local_file));
+      const setAside: SetAside[] = [];
+      const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc), (where, why, value) => setAside.push({ where, why, value })), readLocal(this.config.local_file));
+      setAside.push(...settleState(data));
       new DeliveryJournal(`${this.config.local_file}.journal`).replay(data);
-      return { data };
+      return { data, warning: setAsideWarning(setAside, `the state index ${this.config.index}`, undefined) };
     } catch (error) {
       if (error instanceof ClusterUnreachable) throw new StoreUnavailableError(error.message);
       throw error;
@@ -122,6 +131,7 @@ async function readDocs(client: StateClient, index: string): Promise<Map<string,
 /** The transaction of a run that holds the lease. */
 class ClusterTransaction implements StateTransaction {
   readonly fencingToken: number;
+  warning?: string;
   private readonly claims: Claims;
   private localJson: string;
 
@@ -270,6 +280,7 @@ function writeRank(op: BulkOp): number {
 function unavailableTransaction(file: string, local: ReturnType<typeof readLocal>, journal: DeliveryJournal, why: string, compromised: () => Error | undefined, closeAll: () => Promise<void>, client: StateClient): StateTransaction {
   const data = withLocalSlices(emptyState(), local);
   data.pending = [...local.pending];
+  keepSetAside(file, settleState(data));
   journal.replay(data);
   return {
     data,

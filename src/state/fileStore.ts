@@ -2,11 +2,13 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { basename, dirname, join } from 'node:path';
 import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
+import { plainMap } from '../util/plainMap.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
+import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
 import type { StateStore, StateTransaction } from './store.js';
 
@@ -36,6 +38,9 @@ export class FileStateStore implements StateStore {
     try {
       const read = readState(this.file, true);
       const data = read.data;
+      // Parts of the wrong shape are kept beside the state file, then left out of the state the run writes.
+      if (read.setAside.length) keepSetAside(this.file, read.setAside);
+      let lateKept = lateSetAside().length;
       const fence = new FenceFile(`${this.file}.fence`);
       const fencingToken = fence.next();
       const file = this.file;
@@ -46,6 +51,9 @@ export class FileStateStore implements StateStore {
       let writes = 0;
       removeStaleKeyFiles(file, keyFile);
       const write = () => {
+        const late = lateSetAside(lateKept);
+        lateKept += late.length;
+        if (late.length) keepSetAside(file, late);
         const split = splitKeys(data, keyLines);
         let oldKeyFile: string | undefined;
         if (split.changed || keyFile === undefined) {
@@ -69,7 +77,7 @@ export class FileStateStore implements StateStore {
       journal.clear();
       return {
         data,
-        warning: read.warning,
+        warning: joinWarnings(read.warning, setAsideWarning(read.setAside, `state file ${this.file}`, setAsideFile(this.file))),
         fencingToken,
         async commit() {
           if (compromised) throw new Error(`the lock on ${file} was lost (${compromised.message}); state not written`);
@@ -98,8 +106,13 @@ export class FileStateStore implements StateStore {
     let read = readState(this.file, false);
     if (read.keyFileMissing) read = readState(this.file, false);
     new DeliveryJournal(`${this.file}.journal`).replay(read.data);
-    return { data: read.data, warning: read.warning };
+    return { data: read.data, warning: joinWarnings(read.warning, setAsideWarning(read.setAside, `state file ${this.file}`, undefined)) };
   }
+}
+
+/** Two warnings as one line (either may be absent). */
+function joinWarnings(first: string | undefined, second: string | undefined): string | undefined {
+  return first && second ? `${first}; ${second}` : (first ?? second);
 }
 
 /** What reading the state gave: the data (keys attached unparsed), the texts as read, and what was wrong. */
@@ -111,6 +124,8 @@ interface ReadState {
   keyFile?: string;
   keyLines: Map<string, string>;
   keyFileMissing?: boolean;
+  /** Parts of the state of the wrong shape, taken out of `data`. */
+  setAside: SetAside[];
 }
 
 /** Reads state.json and the key file it names; an unreadable state.json gives a fresh state (moved aside if asked). */
@@ -123,7 +138,7 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
   }
-  if (text === undefined) return { data: emptyState(), keyLines: new Map() };
+  if (text === undefined) return { data: emptyState(), keyLines: new Map(), setAside: [] };
   try {
     raw = JSON.parse(text);
     // Valid JSON of the wrong shape (an array, `alerts` that is a list ...) is as unusable as broken JSON.
@@ -133,23 +148,24 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
     unusable = { what: 'is not valid JSON', why: (error as Error).message };
   }
   if (unusable !== undefined) {
-    if (!moveCorruptAside) return { data: emptyState(), keyLines: new Map(), warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` };
+    if (!moveCorruptAside) return { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` };
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return { data: emptyState(), keyLines: new Map(), warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` };
+    return { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` };
   }
   const { [KEY_FILE_FIELD]: keyFile, ...rest } = raw as Record<string, unknown>;
   const data = migrateState(rest as Partial<StateData>);
+  const setAside = settleState(data);
   // An older state.json holds the keys itself: they are plain data, moved to a key file by the next commit.
-  if (typeof keyFile !== 'string') return { data, headText: undefined, keyLines: new Map() };
+  if (typeof keyFile !== 'string') return { data, headText: undefined, keyLines: new Map(), setAside };
   const keyPath = join(dirname(file), basename(keyFile));
   let keysText: string;
   try {
     keysText = readFileSync(keyPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the key file ${keyPath}: ${(error as Error).message}`, ExitCode.internal);
-    for (const state of Object.values(data.alerts)) state.keys ??= {};
-    return { data, keyLines: new Map(), keyFileMissing: true, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
+    for (const state of Object.values(data.alerts)) state.keys ??= plainMap();
+    return { data, keyLines: new Map(), keyFileMissing: true, setAside, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
   }
   const { lines, problems } = readKeyLines(keysText);
   const keyLines = new Map<string, string>();
@@ -159,9 +175,9 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
     attachKeys(state, name, segment, keyPath);
     keyLines.set(name, line);
   }
-  for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = {};
+  for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = plainMap();
   const warning = problems.length ? `the key file ${keyPath} has lines that cannot be read (${problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
-  return { data, warning, headText: text, keyFile: basename(keyFile), keyLines };
+  return { data, warning, headText: text, keyFile: basename(keyFile), keyLines, setAside };
 }
 
 /** Writes a file durably: to a temporary file beside it, synced, then renamed over it. */

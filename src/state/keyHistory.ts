@@ -1,4 +1,6 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
+import { plainMap } from '../util/plainMap.js';
+import { settleLateKeys } from './settle.js';
 
 /**
  * What the file store knows of an alert's keys without parsing them: written with them, true as long as they are
@@ -67,6 +69,8 @@ export function attachKeys(state: AlertState, name: string, segment: Segment, fi
       } catch (error) {
         throw new Error(`the key history of alert ${name} in ${file} is not valid JSON (${(error as Error).message}): move the file aside to start that history afresh`);
       }
+      // Any key is a plain key; a key of the wrong shape is set aside alone.
+      value = settleLateKeys(name, value);
       settle(this, value);
       return value;
     },
@@ -94,7 +98,7 @@ export function keyFileText(lines: ReadonlyMap<string, string>): string {
  * serialised again, the others are copied as they were read.
  */
 export function splitKeys(data: StateData, previous: ReadonlyMap<string, string>): { head: StateData; keys: Map<string, string>; changed: boolean } {
-  const alerts: Record<string, AlertState> = {};
+  const alerts: Record<string, AlertState> = plainMap();
   const keys = new Map<string, string>();
   let changed = false;
   for (const [name, state] of Object.entries(data.alerts)) {

@@ -1,4 +1,5 @@
 import { emptyState, type PendingDelivery, type StateData } from '../model/state.js';
+import { ownValue } from '../util/plainMap.js';
 
 /** The internal channels through which older versions wrote TheHive tags; now a source action. */
 const OLD_TAG_CHANNELS: Record<string, 'alert' | 'case'> = { _thehive: 'alert', _thehive_case: 'case' };
@@ -11,7 +12,7 @@ export function migrateState(raw: Partial<StateData> | null | undefined): StateD
 }
 
 function migratePending(item: PendingDelivery & { tags?: string[] }): PendingDelivery {
-  const object = item.channel ? OLD_TAG_CHANNELS[item.channel] : undefined;
+  const object = item.channel ? ownValue(OLD_TAG_CHANNELS, item.channel) : undefined;
   if (!object) return item;
   const { tags, channel: _channel, ...rest } = item;
   return { ...rest, action: { source: 'thehive', name: 'tag', args: { object, tags: tags ?? [] } } };

@@ -4,6 +4,7 @@ import type { MaxPatrolClient } from './client.js';
 import { incidentFinding } from './findings.js';
 import { incidentEvents, listIncidents, parseCreated } from './incidents.js';
 import type { Incident, IncidentEvent, MaxPatrolCursor, MaxPatrolFilter } from './types.js';
+import { ownValue, plainMap } from '../../util/plainMap.js';
 
 /** Events requests in flight at once. */
 const EVENT_CONCURRENCY = 4;
@@ -47,9 +48,9 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
   let calls = read.calls;
   const floor = now - filter.max_age;
   const matching = read.incidents.filter((i) => matchesFilter(filter, i) && !(parseCreated(i.created) < floor));
-  const events: Record<string, IncidentEvent[]> = {};
+  const events = plainMap<IncidentEvent[]>();
   let budget = Math.max(0, eventBudget);
-  const ready = matching.filter((i) => cursor?.events[i.id] !== undefined || filter.max_events === 0 || (budget > 0 && budget-- > 0));
+  const ready = matching.filter((i) => ownValue(cursor?.events, i.id) !== undefined || filter.max_events === 0 || (budget > 0 && budget-- > 0));
   const eventReads = Math.max(0, eventBudget) - budget;
   const deferred = matching.length - ready.length;
   const queue = [...ready];
@@ -58,7 +59,7 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
   let failed = false;
   const worker = async () => {
     for (let incident = queue.shift(); incident && !failed; incident = queue.shift()) {
-      const known = cursor?.events[incident.id];
+      const known = ownValue(cursor?.events, incident.id);
       if (known) events[incident.id] = known;
       else {
         if (filter.max_events > 0) calls++;

@@ -2,6 +2,7 @@ import type { Finding } from '../../model/finding.js';
 import { getField } from '../../util/fieldPath.js';
 import { stringify } from '../../util/template.js';
 import type { FeedbackDef } from './types.js';
+import { ownValue } from '../../util/plainMap.js';
 
 /** The same plain-address rule as email recipients in alertcron.yaml: no name, no separators, no line breaks. */
 const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)$/;
@@ -24,7 +25,7 @@ export function planFeedback(feedback: FeedbackDef, finding: Finding): FeedbackP
   const domain = match[1]!.toLowerCase();
   if (feedback.allowed_domains && !feedback.allowed_domains.some((d) => d.toLowerCase() === domain)) return { skip: `${domain} is not in allowed_domains` };
   const value = stringify(getField(finding.fields, feedback.choose_by));
-  const template = feedback.templates[value];
+  const template = ownValue(feedback.templates, value);
   if (!template) return { skip: `no template for ${feedback.choose_by} = ${JSON.stringify(value)} (templates: ${Object.keys(feedback.templates).join(', ')})` };
   return { to: address, template };
 }

@@ -1,4 +1,5 @@
 import { emptyState, LOCAL_SLICES, type StateData } from '../../model/state.js';
+import { isPlainObject } from '../../util/plainMap.js';
 
 /** One state document as stored: its kind, its id (also a keyword field, to page by), and the state part it holds. */
 export interface StateDoc {
@@ -48,14 +49,34 @@ export function toDocs(data: StateData): Map<string, StateDoc> {
   return docs;
 }
 
-/** Puts the documents back together into the state (local slices empty: the caller adds this host's). */
-export function fromDocs(docs: Iterable<StateDoc>): StateData {
+/** The slices the meta document may not hold: they have documents of their own, or stay on each host. */
+const NOT_IN_META: readonly string[] = ['version', 'alerts', 'pending', 'sent', 'silences', ...LOCAL_SLICES];
+
+/**
+ * Puts the documents back together into the state (local slices empty: the caller adds this host's). A document
+ * that cannot be part of it (a body that is not an object, a meta document holding what has documents of its own)
+ * is given to `aside` and left out; the shape of what each body holds is checked by settleState.
+ */
+export function fromDocs(docs: Iterable<StateDoc>, aside: (where: string, why: string, value: unknown) => void = () => undefined): StateData {
   const data = emptyState() as StateData & Record<string, unknown>;
   for (const doc of docs) {
+    const where = `state document ${JSON.stringify(String(doc?.id))}`;
+    if (!isPlainObject(doc) || typeof doc.id !== 'string' || !STATE_KINDS.includes(doc.kind) || !doc.id.startsWith(`${doc.kind}:`)) {
+      aside(where, 'it is not a state document (kind and id)', doc);
+      continue;
+    }
     const body = doc.body as any;
     const name = doc.id.slice(doc.kind.length + 1);
-    if (doc.kind === 'meta') Object.assign(data, body, { version: 1 });
-    else if (doc.kind === 'alert') data.alerts[name] = body;
+    if (!isPlainObject(doc.body)) {
+      aside(where, `its body is ${body === null ? 'null' : Array.isArray(body) ? 'a list' : `a ${typeof body}`}, not an object`, body);
+      continue;
+    }
+    if (doc.kind === 'meta') {
+      for (const [slice, value] of Object.entries(body as Record<string, unknown>)) {
+        if (NOT_IN_META.includes(slice)) aside(`${where}.${slice}`, `"${slice}" does not belong in the meta document`, value);
+        else data[slice] = value;
+      }
+    } else if (doc.kind === 'alert') data.alerts[name] = body;
     else if (doc.kind === 'pending') data.pending.push(body);
     else if (doc.kind === 'sent') data.sent.push(body);
     else if (doc.kind === 'silence') data.silences.push(body);

@@ -1,0 +1,259 @@
+import { appendFileSync } from 'node:fs';
+import type { AlertState, KeyState, StateData } from '../model/state.js';
+import { asPlainMap, isPlainObject, plainMap, type PlainMap } from '../util/plainMap.js';
+
+/** A part of the state that was read but had the wrong shape or a bad time: taken out of the state, kept for people. */
+export interface SetAside {
+  /** Where it was, e.g. `alerts["logons"].keys["root"]` or `pending[3]`. */
+  where: string;
+  why: string;
+  value: unknown;
+}
+
+/** The latest time a JavaScript Date can hold (ms since 1970). */
+const MAX_TIME = 8.64e15;
+
+/** True for a time alertcron can have written: epoch milliseconds within the Date range, not before 1970. */
+export function isStoredTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIME;
+}
+
+/** What is wrong with a record's fields, by field kind: required or optional times, strings, numbers, objects, lists. */
+interface Fields {
+  times?: readonly string[];
+  /** Times that must be there. */
+  needTimes?: readonly string[];
+  strings?: readonly string[];
+  needStrings?: readonly string[];
+  numbers?: readonly string[];
+  objects?: readonly string[];
+  lists?: readonly string[];
+}
+
+/** Says what is wrong with one stored record (not an object, a field of the wrong type, a time out of range), or undefined. */
+function recordProblem(value: unknown, fields: Fields): string | undefined {
+  if (!isPlainObject(value)) return `it is ${describe(value)}, not an object`;
+  for (const name of fields.needTimes ?? []) if (!isStoredTime(value[name])) return `${name} is ${describeTime(value[name])}`;
+  for (const name of fields.times ?? []) if (value[name] !== undefined && !isStoredTime(value[name])) return `${name} is ${describeTime(value[name])}`;
+  for (const name of fields.needStrings ?? []) if (typeof value[name] !== 'string') return `${name} is ${describe(value[name])}, not a string`;
+  for (const name of fields.strings ?? []) if (value[name] !== undefined && typeof value[name] !== 'string') return `${name} is ${describe(value[name])}, not a string`;
+  for (const name of fields.numbers ?? []) if (value[name] !== undefined && !(typeof value[name] === 'number' && Number.isFinite(value[name]))) return `${name} is ${describe(value[name])}, not a number`;
+  for (const name of fields.objects ?? []) if (value[name] !== undefined && !isPlainObject(value[name])) return `${name} is ${describe(value[name])}, not an object`;
+  for (const name of fields.lists ?? []) if (value[name] !== undefined && !Array.isArray(value[name])) return `${name} is ${describe(value[name])}, not a list`;
+  return undefined;
+}
+
+/** A name from the state as it appears in a warning: quoted, escaped, cut short. */
+function quote(name: string): string {
+  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+}
+
+/** A short description of a value of the wrong type, for warnings (never its whole text). */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (value === undefined) return 'missing';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Why a value is not a stored time. */
+function describeTime(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? `${value}, outside the dates alertcron writes` : 'not a finite number';
+  return `${describe(value)}, not a time in ms`;
+}
+
+const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired', 'resolvedAt'], numbers: ['fired', 'missedRuns', 'tier'], objects: ['acknowledged', 'handled'], strings: ['lastTitle'] };
+const PENDING: Fields = { needStrings: ['id', 'alert', 'key'], strings: ['channel', 'title', 'message', 'reason', 'ref'], needTimes: ['createdAt'], times: ['notBefore'], numbers: ['attempts'], objects: ['action', 'labels', 'partial'], lists: ['to', 'actions'] };
+const SENT: Fields = { needStrings: ['id', 'alert', 'key', 'channel'], needTimes: ['at'], objects: ['receipt'], lists: ['actions', 'offered'] };
+const SILENCE: Fields = { needStrings: ['id', 'alert'], strings: ['key'], needTimes: ['createdAt', 'endsAt'], objects: ['match'] };
+const CONVERSATION: Fields = { needStrings: ['id', 'alert', 'key'], needTimes: ['createdAt', 'deadline'], times: ['askedAt', 'closedAt'], objects: ['twoFactor', 'answer', 'address'], lists: ['history', 'received', 'outbox', 'links'] };
+const CHAT_LOG: Fields = { needTimes: ['at'] };
+const CHAT: Fields = { needStrings: ['id'], needTimes: ['at'] };
+const LAST_RUN: Fields = { needTimes: ['startedAt', 'finishedAt'], times: ['lastSuccessAt'] };
+const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
+const TOKEN: Fields = { needStrings: ['value'], needTimes: ['obtainedAt', 'expiresAt'] };
+const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
+
+/** The list slices of the state and the shape of their items. */
+const LISTS: readonly [keyof StateData, Fields][] = [
+  ['pending', PENDING],
+  ['sent', SENT],
+  ['silences', SILENCE],
+  ['conversations', CONVERSATION],
+  ['chatLog', CHAT_LOG],
+];
+
+/** The map slices of the state and the shape of their values (undefined: any value, e.g. a channel's cursor). */
+const MAPS: readonly [keyof StateData, Fields | undefined][] = [
+  ['sources', SOURCE],
+  ['tokens', TOKEN],
+  ['cursors', undefined],
+];
+
+/**
+ * Makes a state read from a file or the cluster safe to work on: every map keyed by outside data (alerts, keys,
+ * channels, chats, sources ...) becomes a map without a prototype, and every part of the wrong shape or with a time
+ * alertcron cannot have written (not a number, negative, beyond the Date range) is taken out and returned, so that
+ * one bad item is named and set aside while the rest of the state is used. The alerts' key histories not parsed yet
+ * are settled when they are (see settleKeys).
+ */
+export function settleState(data: StateData): SetAside[] {
+  const out: SetAside[] = [];
+  const record = data as unknown as Record<string, unknown>;
+  const aside = (where: string, why: string, value: unknown) => out.push({ where, why, value });
+  for (const [slice, fields] of LISTS) {
+    const list = record[slice];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) {
+      aside(slice, `it is ${describe(list)}, not a list`, list);
+      record[slice] = [];
+      continue;
+    }
+    record[slice] = list.filter((item, i) => {
+      const why = recordProblem(item, fields);
+      const id = isPlainObject(item) && typeof item.id === 'string' ? ` ${quote(item.id)}` : '';
+      if (why) aside(`${slice}[${i}]${id}`, why, item);
+      return !why;
+    });
+  }
+  for (const item of data.pending) if (item.labels !== undefined) item.labels = asPlainMap(item.labels);
+  for (const [slice, fields] of MAPS) settleMap(record, slice, slice, fields, aside);
+  settleMap(record, 'chatDone', 'chatDone', undefined, aside, (value) => (isStoredTime(value) ? undefined : describeTime(value)));
+  if (settleMap(record, 'chats', 'chats', {}, aside)) {
+    for (const [channel, chats] of Object.entries(data.chats!)) {
+      const lists = chats as unknown as Record<string, unknown>;
+      for (const list of ['allowed', 'requested', 'banned']) {
+        // A chat is known by its Telegram id, an integer: any other name (e.g. `__proto__`) is not a chat to send to.
+        settleMap(lists, list, `chats[${quote(channel)}].${list}`, CHAT, aside, (entry, id) => (/^-?\d+$/.test(id) && (entry as { id: unknown }).id === id ? undefined : `${quote(id)} is not the id of a Telegram chat`));
+        lists[list] ??= plainMap();
+      }
+    }
+  }
+  if (record.lastRun !== undefined) {
+    const why = recordProblem(record.lastRun, LAST_RUN);
+    if (why) {
+      aside('lastRun', why, record.lastRun);
+      delete record.lastRun;
+    }
+  }
+  if (settleMap(record, 'alerts', 'alerts', undefined, aside, (alert) => (isPlainObject(alert) ? undefined : `it is ${describe(alert)}, not an object`))) {
+    for (const [name, alert] of Object.entries(data.alerts)) settleAlert(name, alert, aside);
+  }
+  return out;
+}
+
+/** Settles one alert's own fields (a bad window or time is dropped alone) and its keys if they are parsed already. */
+function settleAlert(name: string, alert: AlertState, aside: (where: string, why: string, value: unknown) => void): void {
+  const where = `alerts[${quote(name)}]`;
+  const fields = alert as unknown as Record<string, unknown>;
+  for (const field of ['lastRunAt', 'start', 'window', 'catchups', 'lastError'] as const) {
+    const value = fields[field];
+    if (value === undefined) continue;
+    let why = recordProblem({ [field]: value }, ALERT);
+    if (!why && field === 'window') why = recordProblem(value, { needTimes: ['from', 'to'] });
+    if (!why && field === 'catchups' && !(value as unknown[]).every(isStoredTime)) why = 'catchups holds a value that is not a time';
+    if (!why && field === 'lastError' && typeof value !== 'string') why = `lastError is ${describe(value)}, not a string`;
+    if (why) {
+      aside(`${where}.${field}`, why.startsWith(field) ? why : `${field}: ${why}`, value);
+      delete fields[field];
+    }
+  }
+  const own = Object.getOwnPropertyDescriptor(alert, 'keys');
+  // Keys not parsed yet are settled by settleKeys when they are.
+  if (own && !own.get) alert.keys = settleKeys(name, alert.keys, (where, why, value) => aside(where, why, value));
+}
+
+/**
+ * Settles one alert's key history as parsed: a map without a prototype, each key's `delivered` too; a key of the
+ * wrong shape or with a bad time is taken out and reported to `aside`.
+ */
+export function settleKeys(alert: string, keys: unknown, aside: (where: string, why: string, value: unknown) => void): PlainMap<KeyState> {
+  const where = `alerts[${quote(alert)}].keys`;
+  if (keys !== undefined && !isPlainObject(keys)) {
+    aside(where, `it is ${describe(keys)}, not an object`, keys);
+    return plainMap();
+  }
+  const map = asPlainMap<KeyState>(keys);
+  for (const [key, state] of Object.entries(map)) {
+    let why = recordProblem(state, KEY);
+    const delivered = isPlainObject(state) ? state.delivered : undefined;
+    if (!why && delivered !== undefined && !isPlainObject(delivered)) why = `delivered is ${describe(delivered)}, not an object`;
+    if (!why && delivered !== undefined) {
+      const bad = Object.entries(delivered as Record<string, unknown>).find(([, at]) => !isStoredTime(at));
+      if (bad) why = `delivered[${quote(bad[0])}] is ${describeTime(bad[1])}`;
+    }
+    if (why) {
+      aside(`${where}[${quote(key)}]`, why, state);
+      delete map[key];
+      continue;
+    }
+    state.delivered = asPlainMap(delivered);
+  }
+  return map;
+}
+
+/**
+ * Makes `holder[slice]` a map without a prototype when it is an object (returns true), or sets it aside when it is
+ * anything else; each value that `problem` (or `fields`) rejects is taken out alone.
+ */
+function settleMap(
+  holder: Record<string, unknown>,
+  slice: string,
+  where: string,
+  fields: Fields | undefined,
+  aside: (where: string, why: string, value: unknown) => void,
+  problem?: (value: unknown, key: string) => string | undefined,
+): boolean {
+  const value = holder[slice];
+  if (value === undefined) return false;
+  if (!isPlainObject(value)) {
+    aside(where, `it is ${describe(value)}, not an object`, value);
+    holder[slice] = plainMap();
+    return false;
+  }
+  const map = asPlainMap<unknown>(value);
+  for (const [key, item] of Object.entries(map)) {
+    const why = (fields ? recordProblem(item, fields) : undefined) ?? problem?.(item, key);
+    if (!why) continue;
+    aside(`${where}[${quote(key)}]`, why, item);
+    delete map[key];
+  }
+  return true;
+}
+
+/** Parts set aside from key histories parsed after the state was read (keys are parsed when a run needs them). */
+const late: SetAside[] = [];
+
+/** Settles an alert's key history parsed late (see settleKeys); what it sets aside waits in takeLateSetAside(). */
+export function settleLateKeys(alert: string, keys: unknown): PlainMap<KeyState> {
+  return settleKeys(alert, keys, (where, why, value) => late.push({ where, why, value }));
+}
+
+/** What key histories parsed in this process set aside, from the `from`-th on. */
+export function lateSetAside(from = 0): SetAside[] {
+  return late.slice(from);
+}
+
+/** The file beside a state file (or a host's local file) that keeps what was set aside from it. */
+export function setAsideFile(file: string): string {
+  return `${file}.set-aside`;
+}
+
+/**
+ * Keeps what was set aside in `<file>.set-aside`, one JSON line each (when, where, why, the value as read), so that
+ * nothing read is lost and people can put it right; returns that file's name.
+ */
+export function keepSetAside(file: string, items: readonly SetAside[], now = Date.now()): string {
+  const kept = setAsideFile(file);
+  if (items.length) appendFileSync(kept, items.map((item) => `${JSON.stringify({ at: new Date(now).toISOString(), ...item })}\n`).join(''));
+  return kept;
+}
+
+/** One warning line naming what was set aside (the first few, then how many more) and where it was kept. */
+export function setAsideWarning(items: readonly SetAside[], source: string, keptIn: string | undefined): string | undefined {
+  if (!items.length) return undefined;
+  const named = items.slice(0, 3).map((item) => `${item.where}: ${item.why}`);
+  if (items.length > 3) named.push(`and ${items.length - 3} more`);
+  const kept = keptIn ? `; set aside in ${keptIn}` : '; a run will set them aside';
+  return `${source} has ${items.length} part(s) of the wrong shape, left out (${named.join('; ')})${kept}`;
+}
