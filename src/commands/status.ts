@@ -8,6 +8,7 @@ import { printJson } from './printReport.js';
 import { describeSilence } from './silence.js';
 import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
 import { ownValue } from '../util/plainMap.js';
+import { lateSetAsideWarning } from '../state/settle.js';
 
 /** How many of the latest chat actions `status` lists. */
 const CHAT_LOG_SHOWN = 20;
@@ -59,7 +60,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     chats: data.chats ?? {},
     chat_actions: (data.chatLog ?? []).slice(-CHAT_LOG_SHOWN).map((e) => ({ ...e, at: iso(e.at) })),
     ...(data.conversations?.length ? { conversations: data.conversations.map(conversationStatus) } : {}),
-    warning: warning ?? null,
+    warning: [warning, lateSetAsideWarning(undefined)].filter(Boolean).join('; ') || null,
   };
   if (options.json) {
     printJson(status);
@@ -107,7 +108,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
       for (const step of c.steps) lines.push(`    ${step.at} ${step.state}: ${step.note}`);
     }
   }
-  if (warning) lines.push(`warning: ${warning}`);
+  if (status.warning) lines.push(`warning: ${status.warning}`);
   console.log(lines.join('\n'));
   return ExitCode.ok;
 }

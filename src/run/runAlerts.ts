@@ -8,6 +8,7 @@ import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { pruneState } from '../state/prune.js';
+import { lateSetAsideWarning, setAsideFile } from '../state/settle.js';
 import { openStore, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
@@ -129,6 +130,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     pruneState(tx.data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));
 
     if (!tx.commit || !tx.release) {
+      addWarning(report, lateSetAsideWarning(undefined));
       report.exitCode = exitCodeOf(report);
       report.finishedAt = new Date(clock()).toISOString();
       return report;
@@ -165,6 +167,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
     if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
     await tx.commit();
+    addWarning(report, lateSetAsideWarning(config.state.backend === 'file' ? setAsideFile(config.state.file) : undefined));
     if (tx.stats) report.stateRequests = tx.stats();
     audit.flush();
     if (fullRun && report.exitCode === ExitCode.ok) {
@@ -176,6 +179,11 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   } finally {
     await tx.release?.();
   }
+}
+
+/** Adds a warning to the report when there is one. */
+function addWarning(report: RunReport, warning: string | undefined): void {
+  if (warning) report.warnings.push(warning);
 }
 
 /** An empty report for a run that starts now. */

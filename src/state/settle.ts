@@ -249,6 +249,11 @@ export function keepSetAside(file: string, items: readonly SetAside[], now = Dat
   return kept;
 }
 
+/** The warning for what key histories parsed late set aside (see settleLateKeys), or undefined; `keptIn` as in setAsideWarning. */
+export function lateSetAsideWarning(keptIn: string | undefined): string | undefined {
+  return setAsideWarning(lateSetAside(), "the alerts' key history", keptIn);
+}
+
 /** One warning line naming what was set aside (the first few, then how many more) and where it was kept. */
 export function setAsideWarning(items: readonly SetAside[], source: string, keptIn: string | undefined): string | undefined {
   if (!items.length) return undefined;

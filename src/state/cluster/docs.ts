@@ -50,7 +50,7 @@ export function toDocs(data: StateData): Map<string, StateDoc> {
 }
 
 /** The slices the meta document may not hold: they have documents of their own, or stay on each host. */
-const NOT_IN_META: readonly string[] = ['version', 'alerts', 'pending', 'sent', 'silences', ...LOCAL_SLICES];
+const NOT_IN_META: readonly string[] = ['alerts', 'pending', 'sent', 'silences', ...LOCAL_SLICES];
 
 /**
  * Puts the documents back together into the state (local slices empty: the caller adds this host's). A document
@@ -74,7 +74,7 @@ export function fromDocs(docs: Iterable<StateDoc>, aside: (where: string, why: s
     if (doc.kind === 'meta') {
       for (const [slice, value] of Object.entries(body as Record<string, unknown>)) {
         if (NOT_IN_META.includes(slice)) aside(`${where}.${slice}`, `"${slice}" does not belong in the meta document`, value);
-        else data[slice] = value;
+        else if (slice !== 'version') data[slice] = value;
       }
     } else if (doc.kind === 'alert') data.alerts[name] = body;
     else if (doc.kind === 'pending') data.pending.push(body);
