@@ -88,16 +88,16 @@ test('a bad time in the key file (keys read when needed) is named and set aside 
   const keyFile = join(project.dir, 'state', JSON.parse(readFileSync(stateFile, 'utf8')).keyFile);
   const [name, summary, keys] = readFileSync(keyFile, 'utf8').trim().split('\t');
   const parsed = JSON.parse(keys!);
-  parsed.root.firstSeen = 'garbage';
+  parsed.root.lastFired = 'garbage';
   writeFileSync(keyFile, `${name}\t${summary}\t${JSON.stringify(parsed)}\n`);
   const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) });
   assertOk(status, 'status');
-  assert.match(status.stdout, /^warning: the alerts' key history has 1 part\(s\) of the wrong shape, left out \(alerts\["logons"\]\.keys\["root"\]: firstSeen is a string, not a time in ms\); a run will set them aside$/m);
+  assert.match(status.stdout, /^warning: the alerts' key history has 1 part\(s\) of the wrong shape, left out \(alerts\["logons"\]\.keys\["root"\]: lastFired is a string, not a time in ms\); a run will set them aside$/m);
   const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assertOk(run, 'run');
-  assert.match(run.stderr, /^warning: the alerts' key history has 1 part\(s\) of the wrong shape, left out \(alerts\["logons"\]\.keys\["root"\]: firstSeen is a string, not a time in ms\); set aside in .*state\.json\.set-aside$/m);
+  assert.match(run.stderr, /^warning: the alerts' key history has 1 part\(s\) of the wrong shape, left out \(alerts\["logons"\]\.keys\["root"\]: lastFired is a string, not a time in ms\); set aside in .*state\.json\.set-aside$/m);
   assert.ok(existsSync(`${stateFile}.set-aside`));
-  assert.equal(typeof project.state().alerts.logons.keys.root.firstSeen, 'number');
+  assert.equal(typeof project.state().alerts.logons.keys.root.lastSeen, 'number');
   assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) }), 'the next run');
 });
 
