@@ -66,12 +66,12 @@ const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired',
 const PENDING: Fields = { needStrings: ['id', 'alert', 'key'], strings: ['channel', 'title', 'message', 'reason', 'ref'], needTimes: ['createdAt'], times: ['notBefore'], numbers: ['attempts'], objects: ['action', 'labels', 'partial'], lists: ['to', 'actions'] };
 const SENT: Fields = { needStrings: ['id', 'alert', 'key', 'channel'], needTimes: ['at'], objects: ['receipt'], lists: ['actions', 'offered'] };
 const SILENCE: Fields = { needStrings: ['id', 'alert'], strings: ['key'], needTimes: ['createdAt', 'endsAt'], objects: ['match'] };
-const CONVERSATION: Fields = { needStrings: ['id', 'alert', 'key'], needTimes: ['createdAt', 'deadline'], times: ['askedAt', 'closedAt'], objects: ['twoFactor', 'answer', 'address'], lists: ['history', 'received', 'outbox', 'links'] };
+const CONVERSATION: Fields = { needStrings: ['id'], strings: ['alert', 'key'], times: ['createdAt', 'deadline', 'askedAt', 'closedAt'], objects: ['twoFactor', 'answer', 'address'], lists: ['history', 'received', 'outbox', 'links'] };
 const CHAT_LOG: Fields = { needTimes: ['at'] };
 const CHAT: Fields = { needStrings: ['id'], needTimes: ['at'] };
 const LAST_RUN: Fields = { needTimes: ['startedAt', 'finishedAt'], times: ['lastSuccessAt'] };
 const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
-const TOKEN: Fields = { needStrings: ['value'], needTimes: ['obtainedAt', 'expiresAt'] };
+const TOKEN: Fields = { strings: ['value', 'owner'], times: ['obtainedAt', 'expiresAt'] };
 const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
 
 /** The list slices of the state and the shape of their items. */

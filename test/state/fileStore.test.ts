@@ -7,6 +7,7 @@ import type { PendingDelivery } from '../../src/model/state.js';
 import { FileStateStore } from '../../src/state/fileStore.js';
 import { unloadedKeySummary } from '../../src/state/keyHistory.js';
 import { pruneState } from '../../src/state/prune.js';
+import { contentOf } from '../support/content.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 
@@ -76,7 +77,7 @@ test('keys live in a key file named by state.json: an older single state.json is
     writeFileSync(file, JSON.stringify(legacy, null, 2));
     const store = new FileStateStore(file, 1_000);
     const first = await store.begin();
-    assert.deepEqual(first.data.alerts.quiet!.keys.alice, key(NOW - 5));
+    assert.deepEqual(contentOf(first.data.alerts.quiet!.keys.alice), key(NOW - 5));
     await first.commit();
     await first.release();
     const head = JSON.parse(readFileSync(file, 'utf8'));
@@ -131,7 +132,7 @@ test('a key file written by a run killed before it renamed state.json is ignored
     rmSync(join(dirname(file), named));
     const lost = await store.begin();
     assert.match(lost.warning ?? '', /the key file .* named by .* is missing: the alerts' key history starts afresh/);
-    assert.deepEqual(lost.data.alerts.a!.keys, {});
+    assert.deepEqual(contentOf(lost.data.alerts.a!.keys), {});
     await lost.commit();
     await lost.release();
   } finally {
