@@ -159,8 +159,8 @@ function settleAlert(name: string, alert: AlertState, aside: (where: string, why
     }
   }
   const own = Object.getOwnPropertyDescriptor(alert, 'keys');
-  // Keys not parsed yet are settled by settleKeys when they are.
-  if (own && !own.get) alert.keys = settleKeys(name, alert.keys, (where, why, value) => aside(where, why, value));
+  // Keys not parsed yet are settled by settleKeys when they are (a file store attaches them after this).
+  if (!own?.get) alert.keys = settleKeys(name, alert.keys, aside);
 }
 
 /**

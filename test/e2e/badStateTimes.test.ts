@@ -184,3 +184,42 @@ test('property: state files with garbage time fields and parts of random shapes 
     15,
   );
 });
+
+test('property: documents of random shapes in the state index never make run or status fail', async () => {
+  const index = await world.index('bad-docs-prop');
+  const kind = fc.constantFrom('meta', 'alert', 'pending', 'sent', 'silence');
+  const doc = fc.record({
+    kind,
+    name: fc.oneof(fc.constantFrom('state', 'logons', '__proto__', 'constructor'), fc.string({ minLength: 1, maxLength: 8 })),
+    body: fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({ keys: fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })), window: fc.jsonValue({ maxDepth: 1 }) }),
+      fc.record({ id: fc.string({ maxLength: 6 }), alert: fc.constant('logons'), key: fc.string({ maxLength: 6 }), createdAt: badValue, at: badValue, endsAt: badValue, channel: fc.constant('soc-slack') }),
+      fc.dictionary(fc.constantFrom('pending', 'alerts', 'chats', 'chatLog', 'chatDone', 'cursors', 'conversations', 'lastRun', 'tokens'), fc.jsonValue({ maxDepth: 2 })),
+    ),
+  });
+  await checkProperty(
+    'state documents of random shapes',
+    fc.asyncProperty(fc.array(doc, { minLength: 1, maxLength: 4 }), async (docs) => {
+      const T = uniqueBaseTime();
+      await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+      const shared = `alertcron-state-test-${Math.random().toString(36).slice(2, 8)}`;
+      stateIndices.push(shared);
+      const project = world.project();
+      project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), run: { deadline: '10s' }, state: { backend: 'cluster', index: shared, host_id: 'h', lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '4s' } });
+      project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle: '1m', lookback: '5m' });
+      assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T) }), 'first run');
+      for (const d of docs) {
+        const id = `${d.kind}:${d.name}`;
+        const answer = await fetch(`${world.esUrl}/${shared}/_doc/${encodeURIComponent(id)}?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: d.kind, id, body: d.body }) });
+        assert.ok(answer.ok, await answer.text());
+      }
+      for (const [minutes, args] of [[1, ['status']], [1, ['run']], [2, ['run']], [2, ['status', '--json']], [2, ['list']]] as const) {
+        assertOk(await project.run([...args], { ALERTCRON_NOW: iso(T + minutes * MIN) }), `${args.join(' ')} with ${JSON.stringify(docs)}`);
+      }
+      project.cleanup();
+      return true;
+    }),
+    10,
+  );
+});
