@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { NoticeAction } from '../model/operation.js';
 import type { PendingAction, PendingDelivery } from '../model/state.js';
 import type { Notification } from '../notify/types.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** What a notice is, before it is addressed: who it is about, why, and the rendered text. */
 export interface NoticeSpec extends Notification {
@@ -43,7 +44,7 @@ export function enqueue(spec: NoticeSpec, channels: readonly string[], now: numb
 
 /** The labels of a finding's fields (as queued notices keep them), for a source's chatActions.appliesTo. */
 export function findingLabels(fields: Record<string, unknown> | undefined): Record<string, string> {
-  return fields ? labelsOf(fields) : {};
+  return fields ? labelsOf(fields) : plainMap();
 }
 
 /** A source action queued like a delivery (retried, expired and audited the same way). */
@@ -53,7 +54,7 @@ export function enqueueAction(alert: string, key: string, action: PendingAction,
 
 /** The scalar fields of a finding as dotted paths, for silences that match a field's value. */
 function labelsOf(fields: Record<string, unknown>): Record<string, string> {
-  const labels: Record<string, string> = {};
+  const labels = plainMap<string>();
   let bytes = 0;
   const walk = (value: unknown, path: string, depth: number) => {
     if (value === null || value === undefined || bytes >= MAX_LABEL_BYTES) return;
