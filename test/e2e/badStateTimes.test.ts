@@ -101,20 +101,29 @@ test('a bad time in the key file (keys read when needed) is named and set aside 
   assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) }), 'the next run');
 });
 
-test('a cluster meta document of the wrong shape ("pending": 7) and bad documents are set aside; run and status go on', async () => {
-  const T = uniqueBaseTime();
-  const index = await world.index('bad-docs');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+/**
+ * A project whose state lives in a fresh index of the engine, with an alert over `index` that has run once at T;
+ * `put` writes a state document into that index as another host (or a person) might.
+ */
+async function clusterProject(index: string, T: number, throttle: string) {
   const shared = `alertcron-state-test-${Math.random().toString(36).slice(2, 8)}`;
   stateIndices.push(shared);
   const project = world.project();
   project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), run: { deadline: '10s' }, state: { backend: 'cluster', index: shared, host_id: 'h', lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '4s' } });
-  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle: '1h', lookback: '15m' });
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle, lookback: '15m' });
   assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T) }), 'first run');
   const put = async (id: string, doc: unknown) => {
     const answer = await fetch(`${world.esUrl}/${shared}/_doc/${encodeURIComponent(id)}?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
     assert.ok(answer.ok, await answer.text());
   };
+  return { project, put };
+}
+
+test('a cluster meta document of the wrong shape ("pending": 7) and bad documents are set aside; run and status go on', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('bad-docs');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const { project, put } = await clusterProject(index, T, '1h');
   await put('meta:state', { kind: 'meta', id: 'meta:state', body: { pending: 7, cursors: [] } });
   await put('pending:junk', { kind: 'pending', id: 'pending:junk', body: 'not an object' });
   await put('silence:bad', { kind: 'silence', id: 'silence:bad', body: { id: 'bad', alert: 'logons', createdAt: T, endsAt: 'never', comment: '', author: '' } });
@@ -203,17 +212,8 @@ test('property: documents of random shapes in the state index never make run or 
     fc.asyncProperty(fc.array(doc, { minLength: 1, maxLength: 4 }), async (docs) => {
       const T = uniqueBaseTime();
       await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
-      const shared = `alertcron-state-test-${Math.random().toString(36).slice(2, 8)}`;
-      stateIndices.push(shared);
-      const project = world.project();
-      project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), run: { deadline: '10s' }, state: { backend: 'cluster', index: shared, host_id: 'h', lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '4s' } });
-      project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle: '1m', lookback: '5m' });
-      assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T) }), 'first run');
-      for (const d of docs) {
-        const id = `${d.kind}:${d.name}`;
-        const answer = await fetch(`${world.esUrl}/${shared}/_doc/${encodeURIComponent(id)}?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: d.kind, id, body: d.body }) });
-        assert.ok(answer.ok, await answer.text());
-      }
+      const { project, put } = await clusterProject(index, T, '1m');
+      for (const d of docs) await put(`${d.kind}:${d.name}`, { kind: d.kind, id: `${d.kind}:${d.name}`, body: d.body });
       for (const [minutes, args] of [[1, ['status']], [1, ['run']], [2, ['run']], [2, ['status', '--json']], [2, ['list']]] as const) {
         assertOk(await project.run([...args], { ALERTCRON_NOW: iso(T + minutes * MIN) }), `${args.join(' ')} with ${JSON.stringify(docs)}`);
       }
