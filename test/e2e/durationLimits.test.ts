@@ -90,6 +90,9 @@ test('silence add --for 99999999w is a usage error naming the maximum; runs go o
   assert.equal(added.code, 64, added.stderr);
   assert.match(added.stderr, /--for "99999999w" is longer than the maximum: give a duration of at most 365d/);
   assert.equal(p.state()?.silences?.length ?? 0, 0);
+  const from = await p.run(['test', 'admins', '--from', '99999999w']);
+  assert.equal(from.code, 64, from.stderr);
+  assert.match(from.stderr, /--from "99999999w" is longer than the maximum: give a duration of at most 365d/);
   await logon(-1, 'root');
   const result = await run(0);
   assert.equal(result.code, 0, result.stderr);
