@@ -1,4 +1,5 @@
-import { quoted, serverTime } from '../../util/epoch.js';
+import { quoted, serverTime } from '../../util/serverValues.js';
+import { isSafeSegment } from '../../util/pathSegment.js';
 import type { Incident } from './types.js';
 
 /** Parses MaxPatrol's creation time (ISO UTC, up to 7 fractional digits) into epoch ms; NaN when it is not one (or is before 1970). */
@@ -9,13 +10,8 @@ export function parseCreated(created: unknown): number {
   return serverTime(Date.parse(`${m[1]}.${(m[2] ?? '').padEnd(3, '0').slice(0, 3)}${m[3] ?? 'Z'}`)) ?? NaN;
 }
 
-/** An incident id that can be one segment of a URL path: letters, digits, `_`, `-` and inner dots (never `.` or `..`), at most 200 characters. */
-const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;
-
 /** Whether an incident id may be put in a URL path as it is (a UUID always may). */
-export function isSafeId(id: unknown): id is string {
-  return typeof id === 'string' && SAFE_ID.test(id);
-}
+export const isSafeId = isSafeSegment;
 
 /** Why a row of the incident list is set aside (not an object, an id that is not a safe path segment, a creation time that is not one); undefined when it is usable. */
 export function rowProblem(row: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/finding.js';
-import { quoted } from '../../util/epoch.js';
+import { listed, quoted } from '../../util/serverValues.js';
 import type { Window } from '../../model/window.js';
 import type { MaxPatrolClient } from './client.js';
 import { incidentFinding } from './findings.js';
@@ -94,9 +94,4 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
     eventReads,
     ...(notes.length ? { incomplete: notes.join('; ') } : {}),
   };
-}
-
-/** The first few items of a list, and how many more. */
-function listed(items: string[], shown = 3): string {
-  return items.slice(0, shown).join(', ') + (items.length > shown ? ` and ${items.length - shown} more` : '');
 }

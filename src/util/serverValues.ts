@@ -16,3 +16,8 @@ export function quoted(value: unknown, max = 40): string {
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** The first few items of a list for a one-line message, and how many more there are. */
+export function listed(items: readonly string[], shown = 3): string {
+  return items.slice(0, shown).join(', ') + (items.length > shown ? ` and ${items.length - shown} more` : '');
+}
