@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { defaultConfig } from '../support/project.js';
+import { test } from 'node:test';
+import { useChannelServers } from '../support/channelWorld.js';
 import { checkProperty, fc } from '../support/property.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
-import { startTelegramServer, type TelegramServer } from '../support/telegramServer.js';
 import { iso, useWorld } from '../support/world.js';
 
 // Issue 22 point 2: a chat server's message date (beyond the Date range, negative, not a number) never makes a run exit 1.
 const MIN = 60_000;
 const world = useWorld();
-let tg: TelegramServer;
-before(async () => {
-  tg = await startTelegramServer();
-});
-after(async () => {
-  await tg?.close();
-});
+const servers = useChannelServers();
 const sudo = (at: number, user: string) => ({ '@timestamp': iso(at), event: { action: 'sudo' }, user: { name: user }, host: { name: 'db-3' }, process: { args: 'sudo -i' } });
 let nextUser = 7000;
 
@@ -28,14 +21,11 @@ test('property: a "no" answered on Telegram with any message date escalates once
     const id = nextUser++;
     const index = await world.index('sudo-dates');
     const project = world.project();
-    project.writeConfig({
-      ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-      channels: {
-        'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
-        'soc-tg': { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' },
-      },
-    });
-    Object.assign(project.env, { TELEGRAM_BOT_TOKEN: tg.token });
+    const tg = servers.telegram;
+    const config = servers.config(world) as { channels: Record<string, unknown> };
+    config.channels['soc-tg'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' };
+    project.writeConfig(config);
+    Object.assign(project.env, servers.secrets);
     writeFileSync(join(project.dir, 'people.yaml'), `gail: ${id}\n`);
     project.writeAlert('sudo', { index, condition: { type: 'any' }, group_by: 'user.name', notify: ['soc-email'], samples: 0, title: 'sudo by {{user.name}}', ask: { person: 'user.name', people: 'people.yaml', via: 'soc-tg', question: 'Did you run {{process.args}}?', two_factor: false } });
     await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'gail')]);

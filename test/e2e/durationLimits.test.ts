@@ -38,13 +38,19 @@ async function durationProject(channels: Record<string, unknown>, notify: string
   return { T, p, index, logon, run };
 }
 
-test('/silence <ref> 99999999w from an allowed Telegram user is refused in the chat; every later run searches and sends', async () => {
+/** A project whose alert told `root` to a Telegram bot group where Alice may act: the notice she answers. */
+async function botProject() {
   const group: FakeChat = { id: -1_009_100_000 - nextChat++, type: 'supergroup', title: 'SOC' };
   const bot = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [ALICE.id] };
-  const { p, logon, run } = await durationProject({ 'team-bot': bot }, ['team-bot']);
-  await logon(-1, 'root');
-  assert.equal((await run(0)).code, 0);
+  const project = await durationProject({ 'team-bot': bot }, ['team-bot']);
+  await project.logon(-1, 'root');
+  assert.equal((await project.run(0)).code, 0);
   const [notice] = servers.telegram.inChat(group.id);
+  return { ...project, group, notice };
+}
+
+test('/silence <ref> 99999999w from an allowed Telegram user is refused in the chat; every later run searches and sends', async () => {
+  const { group, p, logon, run, notice } = await botProject();
   const ref = notice!.reply_markup!.inline_keyboard[0]![0]!.callback_data!.split(':')[0]!;
   servers.telegram.say(ALICE, group, `/silence ${ref} 99999999w`);
   servers.telegram.say(ALICE, group, 'silence 99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999d', notice);
@@ -112,12 +118,7 @@ test('throttle: 99999999w is refused by validate with file:line and the maximum;
 });
 
 test('property: any duration text in a Telegram reply never stops a run, and no silence exceeds the maximum', async () => {
-  const group: FakeChat = { id: -1_009_100_000 - nextChat++, type: 'supergroup', title: 'SOC' };
-  const bot = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [ALICE.id] };
-  const { p, logon, run } = await durationProject({ 'team-bot': bot }, ['team-bot']);
-  await logon(-1, 'root');
-  assert.equal((await run(0)).code, 0);
-  const [notice] = servers.telegram.inChat(group.id);
+  const { group, p, logon, run, notice } = await botProject();
   let minute = 1;
   const amount = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String), fc.integer({ min: 0, max: 1000 }).map(String), fc.stringMatching(/^\d{1,400}$/));
   const text = fc.tuple(fc.constantFrom('silence', '/silence', 'ack', 'SILENCE'), amount, fc.constantFrom('s', 'm', 'h', 'd', 'w', 'ms', 'x', '')).map(([w, n, u]) => `${w} ${n}${u}`);
