@@ -4,7 +4,7 @@ import { runAlerts } from '../run/runAlerts.js';
 import { explainAlerts } from './explainAlerts.js';
 import { clockFromEnv } from '../util/clock.js';
 import { parseDuration } from '../util/duration.js';
-import { ExitCode, UserError } from '../util/errors.js';
+import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { printErrors, printFindings, printJson } from './printReport.js';
 
@@ -20,7 +20,13 @@ export interface TestCommandOptions {
 /** Parses `now`, an ISO time, or a duration meaning that long ago, into epoch milliseconds. */
 export function parseTime(text: string, now: number, flag: string): number {
   if (text === 'now') return now;
-  if (/^\d+(ms|s|m|h|d|w)/.test(text)) return now - parseDuration(text);
+  if (/^\d+(ms|s|m|h|d|w)/.test(text)) {
+    try {
+      return now - parseDuration(text);
+    } catch (error) {
+      throw new UserError(`${flag} ${errorMessage(error)}`, ExitCode.usage);
+    }
+  }
   const parsed = Date.parse(text);
   if (Number.isNaN(parsed)) throw new UserError(`${flag} ${text}: use an ISO time (2026-11-23T10:00:00Z), a duration ago (15m) or now`, ExitCode.usage);
   return parsed;

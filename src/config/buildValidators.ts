@@ -5,12 +5,14 @@ import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS } from './ajvOptions.js';
 import { assembleSchemas, writeSchemas } from './assembleSchemas.js';
+import { addDurationKeyword } from './durationKeyword.js';
 
 // `--write-schemas` (npm run schemas) also rewrites the published schemas from the base files and the sources'
 // fragments; a plain build compiles them in memory and leaves the tracked files alone.
 if (process.argv.includes('--write-schemas')) writeSchemas();
 const schemas = assembleSchemas();
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true, lines: false } });
+addDurationKeyword(ajv);
 for (const schema of [schemas.alertcron, schemas.alert]) ajv.addSchema(schema);
 // One module per schema: a run whose alerts all come from the parse cache loads only alertcron.yaml's validator.
 for (const [name, id] of [['alertcron', 'alertcron.schema.json'], ['alert', 'alert.schema.json']] as const) {

@@ -138,6 +138,8 @@ function phrase(error: ErrorObject): string {
       return `an object with at least ${plural(Number(params.limit), 'key')}`;
     case 'minLength':
       return `at least ${plural(Number(params.limit), 'character')} long`;
+    case 'maxDuration':
+      return `a duration of at most ${String(params.limit)} (shorten it)`;
     default:
       return error.message ?? 'valid';
   }

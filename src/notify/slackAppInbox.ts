@@ -31,7 +31,7 @@ interface SlackReply {
 /** A thread reply that asks for an action: `ack`, `promote`, `silence 2h`, `ignore 30m`. */
 export function parseSlackReply(text: string): { word: string; forMs?: number } | undefined {
   const match = /^\s*([a-z][a-z0-9_]*)(?:\s+(\d+[smhdw]))?\s*[.!]?\s*$/i.exec(text);
-  return match ? { word: match[1]!.toLowerCase(), ...(match[2] ? { forMs: parseDuration(match[2]) } : {}) } : undefined;
+  return match ? { word: match[1]!.toLowerCase(), ...(match[2] ? { forMs: parseDuration(match[2], Infinity) } : {}) } : undefined;
 }
 
 /** Someone as the state and audit name them (plain text: never a <@mention>). */

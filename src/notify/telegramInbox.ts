@@ -228,10 +228,10 @@ function chatAction(channel: string, update: TelegramUpdate, notice: SentNotice 
 /** A text command on a notice: `/ack <ref> [2h]`, or a reply to the notice `ack` / `silence 2h`; undefined for other text. */
 export function parseCommand(text: string, message: Pick<TelegramMessage, 'reply_to_message'>): { word: string; ref?: string; forMs?: number } | undefined {
   const command = /^\/([a-z][a-z0-9_]*)(?:@\w+)?\s+([A-Za-z0-9_-]{8})(?:\s+(\d+[smhdw]))?\s*$/.exec(text);
-  if (command) return { word: command[1]!, ref: command[2]!, ...(command[3] ? { forMs: parseDuration(command[3]) } : {}) };
+  if (command) return { word: command[1]!, ref: command[2]!, ...(command[3] ? { forMs: parseDuration(command[3], Infinity) } : {}) };
   if (!message.reply_to_message) return undefined;
   const reply = /^\/?([a-z][a-z0-9_]*)(?:@\w+)?(?:\s+(\d+[smhdw]))?\s*$/i.exec(text);
-  return reply ? { word: reply[1]!.toLowerCase(), ...(reply[2] ? { forMs: parseDuration(reply[2]) } : {}) } : undefined;
+  return reply ? { word: reply[1]!.toLowerCase(), ...(reply[2] ? { forMs: parseDuration(reply[2], Infinity) } : {}) } : undefined;
 }
 
 /** The notice's text after an action: re-rendered (Refresh) or as it was, without the old how-to line, plus who did what when. */

@@ -4,6 +4,7 @@ import { isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
 import type { OperationRequest, OperationResult } from '../model/operation.js';
 import { plainMap } from '../util/plainMap.js';
+import { MAX_DURATION, MAX_DURATION_MS } from '../util/duration.js';
 
 /** Describes a silence in one line. */
 export function describeSilence(s: Silence, now: number): string {
@@ -52,12 +53,18 @@ export function markHandled(data: StateData, key: string, how: string, by: strin
   return touched;
 }
 
+/** The refusal of a silence or ignore past the maximum duration (from chat, where the duration is not checked before). */
+function tooLongHold(op: 'silence' | 'ignore'): OperationResult {
+  return { ok: false, message: `${op} lasts at most ${MAX_DURATION}: ask again with a shorter duration, e.g. ${op} 7d` };
+}
+
 /** Applies one request that only changes the state (everything but promote, which calls a source first). */
 export function applyToState(data: StateData, request: OperationRequest, now: number): OperationResult {
   switch (request.op) {
     case 'ack':
       return acknowledge(data, request.alert, request.key, request.by, now);
     case 'silence': {
+      if (!(request.forMs <= MAX_DURATION_MS)) return tooLongHold('silence');
       const { op: _op, by, ...spec } = request;
       const silence = addSilence(data, { ...spec, author: by }, now);
       return { ok: true, message: `silenced: ${describeSilence(silence, now)}` };
@@ -67,6 +74,7 @@ export function applyToState(data: StateData, request: OperationRequest, now: nu
       return ended ? { ok: true, message: `expired: ${describeSilence(ended, now)}` } : { ok: false, message: `no silence with id ${request.id} (see alertcron silence list --all)` };
     }
     case 'ignore': {
+      if (!(request.forMs <= MAX_DURATION_MS)) return tooLongHold('ignore');
       const comment = request.comment ?? `${request.key} ignored`;
       const silence = addSilence(data, { alert: '*', key: request.key, comment, author: request.by, forMs: request.forMs }, now);
       return { ok: true, message: `ignoring: ${describeSilence(silence, now)}` };

@@ -4,6 +4,7 @@ import { bucketKey, bucketsOf, describeFields, groupAggregation, otherCount } fr
 import { bucketSamples, sampleSources, totalHits } from './hits.js';
 import { GROUP_AGG, newestFirst, SAMPLES_AGG } from './search.js';
 import type { RuleAlert } from './types.js';
+import { MAX_EPOCH_MS } from '../util/serverValues.js';
 
 /** One key's part of a per-key search: its events, the sub-aggregations the rule type asked for, and sample documents. */
 export interface KeyPart {
@@ -61,7 +62,7 @@ export function keysLeftOut(alert: RuleAlert, response: SearchResponse, what = '
   return `${other} ${what} fall under more than group_size (${alert.group_size}) values of ${describeFields(alert.group_by)}: those keys were not checked (raise group_size)`;
 }
 
-/** A time as an ISO string, for finding fields. */
+/** A time as an ISO string, for finding fields; undefined when it is not one a Date can hold (an aggregation over a date far beyond year 275760). */
 export function isoTime(ms: number | null | undefined): string | undefined {
-  return typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  return typeof ms === 'number' && Math.abs(ms) <= MAX_EPOCH_MS ? new Date(ms).toISOString() : undefined;
 }

@@ -11,6 +11,7 @@ import { deadlineAfter } from '../policy/workingHours.js';
 import { escalationNotice } from '../render/escalationNotice.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { serverTime } from '../util/serverValues.js';
 
 /** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
 export interface AskRequest {
@@ -175,7 +176,8 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
         unclear = true;
         continue;
       }
-      c.answer = { text: reply.text.slice(0, 2000), at: reply.at, verdict };
+      // The reply's time comes from the chat server: one that is not a time is taken as now (it is read now).
+      c.answer = { text: reply.text.slice(0, 2000), at: serverTime(reply.at) ?? ctx.now, verdict };
       if (verdict === 'no') return escalate('said_no', `${c.person} answered no`, SAY.saidNo);
       step('answered_yes', `${c.person} answered yes`);
       return confirmYes(c, ctx, step, escalate);

@@ -10,17 +10,36 @@ const UNIT_MS: Record<string, number> = {
 /** The pattern a duration string must match; the JSON Schemas use the same one. */
 export const DURATION_PATTERN = '^(\\d+(ms|s|m|h|d|w))+$';
 
-/** Parses a duration such as `90s`, `30m`, `1h30m` or `7d` into milliseconds; throws on anything else. */
-export function parseDuration(text: string): number {
+/** The longest duration accepted anywhere (configuration, command line, chat): 365 days, so now + any duration is a valid Date. */
+export const MAX_DURATION = '365d';
+
+/** MAX_DURATION in milliseconds. */
+export const MAX_DURATION_MS = 365 * UNIT_MS.d!;
+
+/** The longest timeout, wait or run deadline (`timeout`, `deadline`, `lock_wait` ...): one hour. */
+export const MAX_TIMEOUT = '1h';
+
+/** The error of a text that is not a duration, or is one longer than its maximum. */
+export class DurationError extends Error {}
+
+/** Parses a duration such as `90s`, `30m`, `1h30m` or `7d` into milliseconds; throws a DurationError on anything else or on more than `max` (default 365d). */
+export function parseDuration(text: string, max = MAX_DURATION_MS): number {
   const trimmed = text.trim();
   if (!new RegExp(DURATION_PATTERN).test(trimmed)) {
-    throw new Error(`"${text}" is not a duration: write it as 30s, 5m, 1h30m, 7d`);
+    throw new DurationError(`"${text}" is not a duration: write it as 30s, 5m, 1h30m, 7d`);
   }
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) {
     total += Number(amount) * (UNIT_MS[unit!] ?? 0);
   }
+  if (!(total <= max)) throw new DurationError(tooLong(text, max));
   return total;
+}
+
+/** The message for a duration past its maximum: what was given, the maximum, and the fix. */
+export function tooLong(text: string, max = MAX_DURATION_MS): string {
+  const shown = text.length > 24 ? `${text.slice(0, 20)}...` : text;
+  return `"${shown}" is longer than the maximum: give a duration of at most ${formatDuration(max)}`;
 }
 
 /** Formats milliseconds as a short human duration (`1h30m`, `45s`). */

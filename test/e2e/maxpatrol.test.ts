@@ -50,7 +50,7 @@ test('every new incident once, oldest first, across pages the core cuts short; f
   const lists = mp.api.requests.filter((r) => r.path === '/api/v2/incidents/');
   assert.equal(lists.length, 4, '26 incidents, 7 a page: 4 pages');
   const page = JSON.parse(lists[1]!.body);
-  assert.deepEqual([page.offset, page.limit, page.filterTimeType, page.filter.orderby], [7, 10, 'creation', [{ field: 'created', sortOrder: 'ascending' }]]);
+  assert.deepEqual([page.offset, page.limit, page.filterTimeType, page.filter.orderby], [7, 10, 'creation', [{ field: 'created', sortOrder: 'descending' }]]);
   assert.equal(page.timeFrom, new Date(T - 10 * MIN).toISOString(), 'the first run looks back first_lookback');
 
   await run(T + MIN);

@@ -38,11 +38,11 @@ test('creation times with 7 fractional digits, without a zone, or not a time at 
   assert.equal(formatInZone(Date.UTC(2024, 4, 1, 22, 30), 'Asia/Novosibirsk'), '2024-05-02 05:30:00 GMT+7');
 });
 
-test('the list asks for the oldest first, from a whole second, in UTC with milliseconds', () => {
+test('the list asks for the newest first (max_items keeps the newest), from a whole second, in UTC with milliseconds', () => {
   const body = listBody(Date.UTC(2024, 4, 1, 10, 0, 0, 987), 200, 100);
   assert.equal(body.timeFrom, '2024-05-01T10:00:00.000Z');
   assert.deepEqual([body.offset, body.limit, body.timeTo, body.filterTimeType], [200, 100, null, 'creation']);
-  assert.deepEqual((body.filter as { orderby: unknown }).orderby, [{ field: 'created', sortOrder: 'ascending' }]);
+  assert.deepEqual((body.filter as { orderby: unknown }).orderby, [{ field: 'created', sortOrder: 'descending' }]);
 });
 
 test('a kept token is renewed within the last quarter of its lifetime, at most five minutes before it expires', () => {

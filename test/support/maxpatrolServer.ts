@@ -63,12 +63,14 @@ export interface MaxPatrolServer {
   eventFailures: number[];
   /** Statuses the next logins answer with (e.g. [503]). */
   loginFailures: number[];
+  /** While set, the list ignores `offset` and answers every page with the first rows (a core that pages wrongly). */
+  ignoreOffset: boolean;
   /** Makes every token handed out so far stale: the API answers 401 to them. */
   expireTokens(): void;
   /** While set, the API answers 401 even to fresh tokens (a client whose tokens give no API access). */
   refuseAllTokens: boolean;
-  /** Adds an incident (status New, severity High, key INC-<n>) created at `created` (epoch ms). */
-  addIncident(fields: Partial<Omit<FakeIncident, 'created'>> & { created: number; events?: FakeIncident['events'] }): FakeIncident;
+  /** Adds an incident (status New, severity High, key INC-<n>) created at `created` (epoch ms), or with `created` exactly as `rawCreated` gives it (a core's bad data: any JSON value). */
+  addIncident(fields: Partial<Omit<FakeIncident, 'created'>> & { created: number; events?: FakeIncident['events']; rawCreated?: unknown }): FakeIncident;
   /** MaxPatrol's way of writing a time: ISO UTC with 7 fractional digits. */
   time(ms: number): string;
   /** Forgets incidents, tokens, failures and recorded requests. */
@@ -78,8 +80,8 @@ export interface MaxPatrolServer {
 
 /** MaxPatrol writes 7 fractional digits: 2024-05-01T10:00:00.1230000Z. */
 const mpTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
-/** Reads a time as the core does: ISO with or without Z (without: UTC). */
-const parseTime = (text: string) => Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(/(\.\d{3})\d+/, '$1') : `${text.replace(/(\.\d{3})\d+/, '$1')}Z`);
+/** Reads a time as the core does: ISO with or without Z (without: UTC); NaN for anything else. */
+const parseTime = (text: unknown) => typeof text !== 'string' ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(/(\.\d{3})\d+/, '$1') : `${text.replace(/(\.\d{3})\d+/, '$1')}Z`);
 const TARGETS = new Set(['Approved', 'InProgress', 'Resolved', 'Closed']);
 
 /** Starts both servers of the fake MaxPatrol with one throw-away CA. */
@@ -100,6 +102,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     eventFailures: [] as number[],
     loginFailures: [] as number[],
     refuseAllTokens: false,
+    ignoreOffset: false,
   } as MaxPatrolServer;
   fake.users = { alertcron: { password: fake.password, canTransition: true }, viewer: { password: 'viewer-SECRET-pass', canTransition: false } };
   let next = 1;
@@ -128,15 +131,17 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     if (typeof body.timeFrom === 'string' && (body.filterTimeType ?? 'creation') === 'creation') {
       const from = parseTime(body.timeFrom);
       if (Number.isNaN(from)) return { status: 400, body: { error: `Invalid timeFrom ${body.timeFrom}` } };
-      found = found.filter((i) => parseTime(i.created) >= from);
+      // A row whose own time is not one is listed anyway: the core gives back what it holds.
+      found = found.filter((i) => !(parseTime(i.created) < from));
     }
     const filter = (body.filter ?? {}) as { where?: string; orderby?: { field: string; sortOrder: string }[] };
     // A tiny subset of the PDQL-like where: key = "X", status = "X", status != "X"; anything else is ignored.
     const where = /^\s*(key|status)\s*(!?=)\s*["']([^"']+)["']\s*$/.exec(filter.where ?? '');
     if (where) found = found.filter((i) => (String(i[where[1] as 'key' | 'status']) === where[3]) === (where[2] === '='));
     const order = filter.orderby?.find((o) => o.field === 'created')?.sortOrder ?? 'descending';
-    found.sort((a, b) => (parseTime(a.created) - parseTime(b.created)) * (order === 'ascending' ? 1 : -1));
-    const offset = Number(body.offset ?? 0);
+    const at = (i: FakeIncident) => parseTime(i.created) || 0;
+    found.sort((a, b) => (at(a) - at(b)) * (order === 'ascending' ? 1 : -1));
+    const offset = fake.ignoreOffset ? 0 : Number(body.offset ?? 0);
     const limit = Math.min(Number(body.limit ?? 50), fake.maxPageSize);
     return { status: 200, body: { incidents: found.slice(offset, offset + limit).map(row), totalItems: found.length } };
   };
@@ -219,6 +224,10 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
       ...fields,
       created: mpTime(fields.created),
     };
+    if ('rawCreated' in fields) {
+      delete (incident as { rawCreated?: unknown }).rawCreated;
+      incident.created = fields.rawCreated as string;
+    }
     fake.incidents.push(incident);
     return incident;
   };
@@ -226,7 +235,7 @@ export async function startMaxPatrolServer(): Promise<MaxPatrolServer> {
     next = 1;
     fake.incidents.length = 0;
     fake.issued.clear();
-    Object.assign(fake, { refuseAllTokens: false, logins: 0, tokenLifetime: 300, maxPageSize: 1000, listFailures: [], transitionFailures: [], eventFailures: [], loginFailures: [] });
+    Object.assign(fake, { refuseAllTokens: false, ignoreOffset: false, logins: 0, tokenLifetime: 300, maxPageSize: 1000, listFailures: [], transitionFailures: [], eventFailures: [], loginFailures: [] });
     fake.token.requests.length = 0;
     fake.api.requests.length = 0;
   };

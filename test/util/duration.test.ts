@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, parseDuration } from '../../src/util/duration.js';
+import { checkSchema, loadSchema } from '../../src/config/schemaCheck.js';
+import { DurationError, MAX_DURATION_MS, formatDuration, parseDuration } from '../../src/util/duration.js';
+import { checkProperty, fc } from '../support/property.js';
 import { renderTemplate } from '../../src/util/template.js';
 
 test('durations parse from their short forms and reject anything else', () => {
@@ -15,4 +17,41 @@ test('durations parse from their short forms and reject anything else', () => {
 test('templates read field paths, including dotted keys, and render missing values as empty', () => {
   const context = { key: 'bob', count: 3, source: { ip: '10.0.0.1' }, 'host.name': 'dc01', list: ['a', 'b'] };
   assert.equal(renderTemplate('{{key}} x{{count}} from {{source.ip}} on {{host.name}} [{{missing}}] {{list}}', context), 'bob x3 from 10.0.0.1 on dc01 [] a, b');
+});
+
+/** Text shaped like a duration, with amounts from small to absurd, or any string at all. */
+const durationText = fc.oneof(
+  fc.array(fc.tuple(fc.oneof(fc.nat(400), fc.bigInt({ min: 0n, max: 10n ** 25n }).map(String), fc.stringMatching(/^\d{1,320}$/)), fc.constantFrom('ms', 's', 'm', 'h', 'd', 'w', 'x', '')), { minLength: 1, maxLength: 4 }).map((parts) => parts.map(([n, u]) => `${n}${u}`).join('')),
+  fc.string(),
+);
+
+test('property: any text parses to a duration within the maximum or throws the documented DurationError', async () => {
+  await checkProperty('parseDuration bounds', fc.property(durationText, fc.constantFrom(MAX_DURATION_MS, 3_600_000), (text, max) => {
+    let ms: number;
+    try {
+      ms = parseDuration(text, max);
+    } catch (error) {
+      assert.ok(error instanceof DurationError, `${text}: ${String(error)}`);
+      assert.match((error as Error).message, /is not a duration|is longer than the maximum: give a duration of at most (365d|1h)$/);
+      return;
+    }
+    assert.ok(Number.isFinite(ms) && ms >= 0 && ms <= max, `${text} -> ${ms}`);
+    assert.ok(Number.isFinite(new Date(Date.now() + ms).getTime()), 'now + the duration is a valid date');
+  }), 500);
+});
+
+test('property: the schemas\' maxDuration check agrees with parseDuration', async () => {
+  await loadSchema('alert');
+  // The parser also trims surrounding spaces, which the schema's pattern does not allow: compared on trimmed text.
+  await checkProperty('schema and parser agree', fc.property(durationText.filter((t) => t === t.trim()), (text) => {
+    let parsed = true;
+    try {
+      parseDuration(text);
+    } catch {
+      parsed = false;
+    }
+    const problems = checkSchema('alert', { file: 'alerts/x.yaml', value: { notify: ['a'], throttle: text, index: 'i', condition: { type: 'any' } }, locate: () => ({ line: 1, col: 1 }) } as never);
+    const throttleProblems = problems.filter((p) => p.path === '/throttle');
+    assert.equal(throttleProblems.length === 0, parsed || text === 'once', `${JSON.stringify(text)}: ${throttleProblems.map((p) => p.message).join('; ')}`);
+  }), 300);
 });

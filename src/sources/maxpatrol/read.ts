@@ -1,4 +1,5 @@
 import type { Finding } from '../../model/finding.js';
+import { listed, quoted } from '../../util/serverValues.js';
 import type { Window } from '../../model/window.js';
 import type { MaxPatrolClient } from './client.js';
 import { incidentFinding } from './findings.js';
@@ -13,6 +14,8 @@ const EVENT_CONCURRENCY = 4;
  * that a run always ends within its deadline and its cursor moves on, instead of failing the same read forever.
  */
 export const EVENT_READS_PER_RUN = 100;
+/** How far ahead of this host's clock an incident may be dated before the run warns of the core's clock. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** Whether an incident passes an alert's filter (status, severity and type compared without regard to case). */
 export function matchesFilter(filter: MaxPatrolFilter, incident: Incident): boolean {
@@ -20,9 +23,9 @@ export function matchesFilter(filter: MaxPatrolFilter, incident: Incident): bool
   return isIn(incident.status, filter.status) && isIn(incident.severity, filter.severity) && isIn(incident.type, filter.type);
 }
 
-/** Where one alert's read starts: its cursor, else the window's start (first run, `test --from`), never before max_age. */
+/** Where one alert's read starts: its cursor, else the window's start (first run, `test --from`), never before max_age nor after now. */
 export function readFrom(filter: MaxPatrolFilter, cursor: MaxPatrolCursor | undefined, window: Window, now: number): number {
-  return Math.max(cursor?.from ?? window.from, now - filter.max_age);
+  return Math.min(Math.max(cursor?.from ?? window.from, now - filter.max_age), now);
 }
 
 /** What one alert's read gave: its findings (oldest first), the cursor to keep, the calls, the events reads it spent, and a note when it was cut. */
@@ -77,11 +80,19 @@ export async function readAlert(client: MaxPatrolClient, filter: MaxPatrolFilter
   if (failure) throw failure.reason;
   const times = (list: Incident[]) => list.map((i) => parseCreated(i.created)).filter((t) => !Number.isNaN(t));
   const next = matching.length ? Math.min(...times(matching)) : read.incidents.length ? Math.max(...times(read.incidents)) : from;
+  // An incident dated ahead of this host's clock never takes the cursor past now: what is created meanwhile stays in view.
+  const future = read.incidents.filter((i) => parseCreated(i.created) > now + FUTURE_TOLERANCE_MS);
+  const notes = [
+    read.truncated,
+    deferred ? `${deferred} more new MaxPatrol incidents than one run reads the events of (${EVENT_READS_PER_RUN}) are told at the next runs` : undefined,
+    future.length ? `${future.length} MaxPatrol incident(s) dated ahead of this host's clock (${listed(future.map((i) => `${quoted(i.key ?? i.id)} created ${i.created}`))}): the read cursor stays at now (check the core's clock)` : undefined,
+    read.setAside.length ? `${read.setAside.length} MaxPatrol row(s) set aside: ${listed(read.setAside)}` : undefined,
+  ].filter(Boolean);
   return {
     findings: ready.map((i) => incidentFinding(client.config, i, events[i.id] ?? [], now)),
-    saved: { from: Number.isFinite(next) ? Math.max(next, from) : from, events },
+    saved: { from: Number.isFinite(next) ? Math.min(Math.max(next, from), now) : from, events },
     calls,
     eventReads,
-    ...(read.truncated || deferred ? { incomplete: [read.truncated, deferred ? `${deferred} more new MaxPatrol incidents than one run reads the events of (${EVENT_READS_PER_RUN}) are told at the next runs` : undefined].filter(Boolean).join('; ') } : {}),
+    ...(notes.length ? { incomplete: notes.join('; ') } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type { ActionResult } from '../types.js';
 import type { MaxPatrolClient } from './client.js';
 import { incidentFinding, incidentLink } from './findings.js';
-import { findIncident, incidentEvents, readIncident } from './incidents.js';
+import { findIncident, incidentEvents, incidentPath, readIncident } from './incidents.js';
 
 /** What each action asks MaxPatrol for: the target status, and how the key is marked handled in alertcron. */
 export const TRANSITIONS = {
@@ -39,7 +39,7 @@ export async function transition(client: MaxPatrolClient, name: TransitionName, 
   const link = incidentLink(client.config, incident);
   if (incident.status === status) return { message: `${label} is already ${status}: ${link}`, link, handled, labels: { status } };
   const body = { id: status, measures: '', message: transitionComment(name, by, comment) };
-  await client.call('PUT', `/api/incidents/${encodeURIComponent(incident.id)}/transitions`, body, `the status change of ${label} to ${status}`, signal);
+  await client.call('PUT', incidentPath(client, '/api/incidents', incident.id, '/transitions'), body, `the status change of ${label} to ${status}`, signal);
   return { message: `${label} ${handled} (${incident.status ?? '?'} -> ${status}) by ${by}: ${link}`, link, handled, labels: { status } };
 }
 

@@ -2,6 +2,7 @@ import { get, post } from '../../http/post.js';
 import { DeliveryError } from '../../notify/types.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
+import { isSafeSegment } from '../../util/pathSegment.js';
 import type { ActionResult } from '../types.js';
 import { describeHiveError, hiveHeaders } from './client.js';
 import type { TheHiveConfig } from './types.js';
@@ -12,6 +13,7 @@ import type { TheHiveConfig } from './types.js';
  * that case instead of being promoted twice.
  */
 export async function promoteAlert(config: TheHiveConfig, id: string, signal?: AbortSignal): Promise<ActionResult> {
+  if (!isSafeSegment(id)) throw new DeliveryError(`${JSON.stringify(id)} is not a TheHive alert id (such as ~123456)`, false);
   const existing = await existingCase(config, id, signal);
   if (existing) {
     const link = `${config.url}/cases/${encodeURIComponent(existing)}/details`;

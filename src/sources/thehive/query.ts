@@ -2,6 +2,8 @@ import { post } from '../../http/post.js';
 import type { HiveAlert } from './client.js';
 import { describeHiveError, hiveHeaders, unreachable } from './client.js';
 import type { TheHiveConfig, TheHiveFilter } from './types.js';
+import { quoted, serverTime } from '../../util/serverValues.js';
+import { isSafeSegment } from '../../util/pathSegment.js';
 
 /** Most alerts one page asks for (TheHive pages with from/to). */
 export const PAGE = 1000;
@@ -37,7 +39,16 @@ export function hiveQuery(filter: TheHiveFilter, now: number, from = 0, to = PAG
 }
 
 /** What reading a filter's alerts gave: the alerts (oldest first) and the requests made, a warning when max_items cut the list; or why it failed. */
-export type HiveRead = { ok: true; alerts: HiveAlert[]; calls: number; truncated?: string } | { ok: false; error: string; calls: number };
+export type HiveRead = { ok: true; alerts: HiveAlert[]; calls: number; truncated?: string; setAside: string[] } | { ok: false; error: string; calls: number };
+
+/** Why an item of a TheHive answer is set aside (not an object, an id that is not a safe path segment, a creation time that is not a time); undefined when it is usable. */
+export function hiveItemProblem(item: unknown): string | undefined {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return `an item that is not an object (${quoted(item)})`;
+  const alert = item as HiveAlert;
+  if (!isSafeSegment(alert._id)) return `an item with _id ${quoted(alert._id)}, which is not a safe path segment`;
+  if (serverTime(alert._createdAt) === undefined) return `${alert._id} with _createdAt ${quoted(alert._createdAt)}, which is not a time`;
+  return undefined;
+}
 
 /**
  * Reads every TheHive alert (or case) that matches a filter, page after page (newest first) until a short page,
@@ -45,6 +56,7 @@ export type HiveRead = { ok: true; alerts: HiveAlert[]; calls: number; truncated
  */
 export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilter, now: number, signal?: AbortSignal): Promise<HiveRead> {
   const seen = new Map<string, HiveAlert>();
+  const setAside: string[] = [];
   const what = filter.object === 'case' ? 'cases' : 'alerts';
   let calls = 0;
   // Keyset pages: each next page asks for what was created at or before the oldest seen so far, so an alert
@@ -55,20 +67,27 @@ export async function queryHiveAlerts(config: TheHiveConfig, filter: TheHiveFilt
     const page = await queryPage(config, hiveQuery(filter, now, 0, PAGE, before), signal);
     if (!page.ok) return { ...page, calls };
     let fresh = 0;
-    for (const alert of page.alerts) {
-      if (seen.has(alert._id)) continue;
-      seen.set(alert._id, alert);
+    const usable: HiveAlert[] = [];
+    for (const item of page.alerts) {
+      const problem = hiveItemProblem(item);
+      if (problem) {
+        if (!setAside.includes(problem)) setAside.push(problem);
+        continue;
+      }
+      usable.push(item);
+      if (seen.has(item._id)) continue;
+      seen.set(item._id, item);
       fresh++;
     }
     if (seen.size > config.max_items) {
       const alerts = [...seen.values()].slice(0, config.max_items).reverse();
-      return { ok: true, alerts, calls, truncated: `more than ${config.max_items} TheHive ${what} match: only the newest ${config.max_items} were read, and no key was resolved this run (narrow the filter, e.g. max_age, or raise thehive.max_items)` };
+      return { ok: true, alerts, calls, setAside, truncated: `more than ${config.max_items} TheHive ${what} match: only the newest ${config.max_items} were read, and no key was resolved this run (narrow the filter, e.g. max_age, or raise thehive.max_items)` };
     }
-    if (page.alerts.length < PAGE) return { ok: true, alerts: [...seen.values()].reverse(), calls };
+    if (page.alerts.length < PAGE) return { ok: true, alerts: [...seen.values()].reverse(), calls, setAside };
     if (!fresh) {
-      return { ok: true, alerts: [...seen.values()].reverse(), calls, truncated: `more than ${PAGE} TheHive ${what} share one creation time: the read stopped there, and no key was resolved this run` };
+      return { ok: true, alerts: [...seen.values()].reverse(), calls, setAside, truncated: `more than ${PAGE} TheHive ${what} share one creation time, or none of a page could be used: the read stopped there, and no key was resolved this run` };
     }
-    before = Math.min(...page.alerts.map((a) => a._createdAt));
+    before = Math.min(...usable.map((a) => a._createdAt));
   }
 }
 

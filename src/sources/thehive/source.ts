@@ -1,6 +1,7 @@
 import type { Finding } from '../../model/finding.js';
 import type { Window } from '../../model/window.js';
 import { renderTemplate } from '../../util/template.js';
+import { listed } from '../../util/serverValues.js';
 import type { FetchOutcome, FetchResult, Personalised, PlannedRequest, Source, SourceAction } from '../types.js';
 import { hiveQuery, queryHiveAlerts } from './query.js';
 import { planFeedback } from './feedback.js';
@@ -39,7 +40,8 @@ export class TheHiveSource implements Source<TheHiveAlertDef> {
           return { ok: false, error: answer.error };
         }
         const findings = hiveFindings(this.config, answer.alerts, now, plan.alert.thehive.object);
-        return { ok: true, findings, ...(answer.truncated ? { incomplete: answer.truncated } : {}) };
+        const notes = [answer.truncated, answer.setAside.length ? `${answer.setAside.length} TheHive item(s) set aside: ${listed(answer.setAside)}` : undefined].filter(Boolean);
+        return { ok: true, findings, ...(notes.length ? { incomplete: notes.join('; ') } : {}) };
       }),
     );
     return { outcomes, calls, failure };

@@ -1,6 +1,7 @@
 import { get, request } from '../../http/post.js';
 import { isRetryableStatus, networkFailure } from '../../notify/httpFailure.js';
 import { DeliveryError } from '../../notify/types.js';
+import { isSafeSegment } from '../../util/pathSegment.js';
 import type { ActionResult } from '../types.js';
 import { describeHiveError, hiveHeaders } from './client.js';
 import type { TheHiveConfig } from './types.js';
@@ -10,6 +11,7 @@ import type { TheHiveConfig } from './types.js';
  * which has no addTags, reads the object's tags and PATCHes the full list. A failure says whether a retry may help.
  */
 export async function addTags(config: TheHiveConfig, object: 'alert' | 'case', id: string, tags: string[], signal?: AbortSignal): Promise<ActionResult> {
+  if (!isSafeSegment(id)) throw new DeliveryError(`${JSON.stringify(id)} is not a TheHive ${object} id (such as ~123456)`, false);
   const url = new URL(`${config.url}/api/v1/${object}/${encodeURIComponent(id)}`);
   const options = { headers: hiveHeaders(config), timeoutMs: config.timeout, signal };
   let body = JSON.stringify({ addTags: tags });
