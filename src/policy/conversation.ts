@@ -19,6 +19,7 @@ export const SAY = {
   notEnrolled: 'You have no 2FA device that can take a push, so the security team has been told and will follow up.',
   saidNo: 'Thank you for telling us. The security team has been told and will contact you.',
   twoFactorFailed: 'The 2FA confirmation did not succeed, so the security team has been told and will follow up.',
+  twoFactorNotEnforced: 'Thank you. Duo does not ask you for a second factor, so the security team has been told and will follow up.',
   noAnswer: 'No answer came by the deadline, so the security team has been told.',
   again: 'Sorry, I did not understand. Please answer yes or no.',
 } as const;

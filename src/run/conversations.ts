@@ -10,7 +10,7 @@ import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation
 import { deadlineAfter } from '../policy/workingHours.js';
 import { escalationNotice } from '../render/escalationNotice.js';
 import { errorMessage } from '../util/errors.js';
-import { redact } from '../util/redact.js';
+import { redact, redactedExcerpt } from '../util/redact.js';
 
 /** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
 export interface AskRequest {
@@ -39,8 +39,10 @@ export interface ConversationContext {
   chat(name: string): Promise<AskChannel | undefined>;
   /** The Duo client, or undefined when alertcron.yaml has no `duo:` section. */
   duo: DuoClient | undefined;
-  /** How long Duo pushes may stay unanswered (ms). */
+  /** How long Duo pushes may stay unanswered (ms); also how long a yes may wait for a Duo that keeps answering 429. */
   pushTimeout: number;
+  /** What Duo's preauth `allow` (bypass) means: escalate (the default) or confirm without a push. */
+  onBypass?: 'escalate' | 'confirm';
   /** Makes what happened so far durable (a kill after a question or a push then repeats at most that step). */
   commit(): Promise<void>;
   /** A fresh signal for one chat or Duo call, bounded by the stage's time. */
@@ -125,6 +127,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
 /** One conversation's step(s) this run. */
 async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext, result: ConversationResult): Promise<void> {
   const step = (to: Conversation['state'], note: string, reason?: EscalationReason) => result.audit.push(moveTo(c, to, ctx.now, note, reason));
+  const warn = (text: string) => result.warnings.push(`conversation ${c.id}: ${text}`);
   const escalate = (reason: EscalationReason, note: string, tell?: string) => {
     step('escalated', note, reason);
     const notice = escalationNotice(c);
@@ -178,13 +181,13 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
       c.answer = { text: reply.text.slice(0, 2000), at: reply.at, verdict };
       if (verdict === 'no') return escalate('said_no', `${c.person} answered no`, SAY.saidNo);
       step('answered_yes', `${c.person} answered yes`);
-      return confirmYes(c, ctx, step, escalate);
+      return confirmYes(c, ctx, step, escalate, warn);
     }
     if (ctx.now >= c.deadline) return escalate('no_answer', `no yes or no from ${c.person} by ${new Date(c.deadline).toISOString()}`, SAY.noAnswer);
     if (unclear) say(c, SAY.again);
     return;
   }
-  if (c.state === 'answered_yes') return confirmYes(c, ctx, step, escalate);
+  if (c.state === 'answered_yes') return confirmYes(c, ctx, step, escalate, warn);
   if (c.state === '2fa_pending') {
     const t = c.twoFactor!;
     const timedOut = ctx.now >= (t.pushedAt ?? ctx.now) + ctx.pushTimeout;
@@ -192,13 +195,15 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
     try {
       const status = await ctx.duo.status(t.txid, ctx.signal());
       t.result = status.result;
-      t.statusMsg = status.statusMsg.slice(0, 200);
+      t.statusMsg = redactedExcerpt(status.statusMsg, 200);
       delete c.lastError;
       if (status.result === 'allow') {
         step('confirmed', `Duo push approved by ${t.username}`);
         say(c, SAY.confirmed);
         return;
       }
+      // Duo ends an unanswered push itself (result deny, status timeout): nobody refused it.
+      if (status.result === 'timeout') return escalate('2fa_timed_out', `the Duo push expired unanswered on Duo's side${t.statusMsg ? ` (${t.statusMsg})` : ''}`, SAY.twoFactorFailed);
       if (status.result === 'deny') return escalate('2fa_denied', `Duo push refused or failed: ${t.statusMsg || status.status}`, SAY.twoFactorFailed);
     } catch (error) {
       c.lastError = redact(errorMessage(error));
@@ -217,6 +222,7 @@ async function confirmYes(
   ctx: ConversationContext,
   step: (to: Conversation['state'], note: string, reason?: EscalationReason) => void,
   escalate: (reason: EscalationReason, note: string, tell?: string) => void,
+  warn: (text: string) => void,
 ): Promise<void> {
   const t = c.twoFactor;
   if (!t) {
@@ -229,7 +235,7 @@ async function confirmYes(
   await ctx.commit();
   try {
     const pre = await ctx.duo.preauth(t.username, ctx.signal());
-    t.statusMsg = pre.statusMsg.slice(0, 200);
+    t.statusMsg = redactedExcerpt(pre.statusMsg, 200);
     if (pre.result === 'enroll' || (pre.result === 'auth' && !pre.canPush)) {
       t.result = 'not enrolled';
       return escalate('not_enrolled', `Duo user ${t.username} has no device that can take a push (${pre.result})`, SAY.notEnrolled);
@@ -239,10 +245,15 @@ async function confirmYes(
       return escalate('2fa_denied', `Duo refuses ${t.username} (${t.statusMsg})`, SAY.twoFactorFailed);
     }
     if (pre.result === 'allow') {
+      // Bypass or a permissive new-user policy: no second factor was asked. Only duo.on_bypass: confirm trusts it.
       t.result = 'allow (bypass)';
-      step('confirmed', `Duo lets ${t.username} through without a push (bypass)`);
-      say(c, SAY.confirmed);
-      return;
+      const why = `Duo lets ${t.username} through without a push (preauth allow${t.statusMsg ? `: ${t.statusMsg}` : ''})`;
+      if (ctx.onBypass === 'confirm') {
+        step('confirmed', `${why}; accepted because duo.on_bypass is confirm`);
+        say(c, SAY.confirmedNo2fa);
+        return;
+      }
+      return escalate('2fa_not_enforced', `${why}; escalated because duo.on_bypass is escalate (the default)`, SAY.twoFactorNotEnforced);
     }
     t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: c.title.slice(0, 100) }, ctx.signal());
     t.pushedAt = ctx.now;
@@ -251,6 +262,13 @@ async function confirmYes(
     say(c, SAY.sendingPush);
   } catch (error) {
     const message = redact(errorMessage(error));
+    const since = c.answer?.at ?? ctx.now;
+    if ((error as { throttled?: unknown }).throttled === true && ctx.now < since + ctx.pushTimeout) {
+      // Duo is rate-limiting even after the backoff: the yes stays saved and the next run tries again.
+      c.lastError = message;
+      warn(`Duo is rate-limiting (HTTP 429); the 2FA of ${c.person} is tried again next run: ${message}`);
+      return;
+    }
     t.result = 'error';
     t.statusMsg = message.slice(0, 200);
     escalate('2fa_failed', message, SAY.twoFactorFailed);

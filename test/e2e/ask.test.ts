@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { askProject as askProjectWith, conversationOf, mailText, sudo } from '../support/askProject.js';
 import { startDuoServer, type DuoServer } from '../support/duoServer.js';
-import { defaultConfig, type Project } from '../support/project.js';
+import { defaultConfig } from '../support/project.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
 import { iso, useWorld } from '../support/world.js';
@@ -23,43 +24,10 @@ after(async () => {
   await duo?.close();
 });
 
-const sudo = (at: number, user: string, host = 'db-3') => ({ '@timestamp': iso(at), event: { action: 'sudo' }, user: { name: user, email: `${user}@example.org` }, host: { name: host }, process: { args: 'sudo -i' } });
-
-async function askProject(askExtra: Record<string, unknown> = {}): Promise<{ T: number; index: string; project: Project; run: (at: number) => Promise<void> }> {
-  const T = uniqueBaseTime();
-  const index = await world.index('sudo-ask');
-  const project = world.project();
-  project.writeConfig({
-    ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-    channels: {
-      'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
-      'soc-bot': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: slack.apiUrl, timeout: '3s' },
-    },
-    duo: { api_url: duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s', push_timeout: '3m' },
-  });
-  Object.assign(project.env, { SLACK_BOT_TOKEN: slack.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
-  project.writeAlert('sudo', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'user.name',
-    throttle: '1m',
-    samples: 0,
-    notify: ['soc-email'],
-    title: 'sudo by {{user.name}} on {{host.name}}',
-    message: '{{user.name}} ran {{process.args}} on {{host.name}}',
-    ask: { person: 'user.email', via: 'soc-bot', question: 'Did you run {{process.args}} on {{host.name}}?', deadline: '10m', quiet_after_yes: '1h', links: ['https://kibana.example.org/app/discover#/?q=user.name:{{user.name}}'], ...askExtra },
-  });
-  const run = async (at: number) => {
-    const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
-    assert.equal(result.code, 0, `run at ${iso(at)}: ${result.stderr}`);
-  };
-  return { T, index, project, run };
-}
-
-/** A mail's text with quoted-printable soft breaks and escapes undone. */
-const text = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+const askProject = (askExtra: Record<string, unknown> = {}) => askProjectWith(world, slack, duo, askExtra);
+const text = mailText;
 const subjects = () => world.smtp.messages.map((m) => m.subject).sort();
-const conversation = (project: Project, key: string) => (project.state().conversations as { key: string; state: string; reason?: string; history: { state: string }[] }[]).find((c) => c.key === key)!;
+const conversation = conversationOf;
 
 test('ask alert: yes + push allowed is quiet, yes + push denied, no, silence and an unknown person each escalate once with the whole story', async () => {
   const { T, index, project, run } = await askProject();
