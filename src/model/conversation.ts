@@ -63,7 +63,7 @@ export interface Conversation {
   /** How long a confirmed yes quiets the same alert for this person (ms). */
   quietFor: number;
   /** Private messages of the person that a chat's inbox read (Telegram's getUpdates), kept until this conversation reads past them. */
-  received?: { text: string; at: number; ref: string }[];
+  received?: { text: string; at: number; ref: string; replyTo?: string }[];
   /** Messages to the person that could not be sent yet; tried again next run. */
   outbox?: string[];
   history: ConversationStep[];

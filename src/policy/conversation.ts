@@ -25,6 +25,15 @@ export const SAY = {
 } as const;
 
 /**
+ * What the person is told when a bare yes or no came while several of their questions were open: which questions
+ * they are (each one's first line, as asked) and how to answer one, so one answer never settles two questions.
+ */
+export function whichQuestion(questions: readonly Pick<Conversation, 'question' | 'askedAt'>[]): string {
+  const list = questions.map((q, i) => `${i + 1}. ${(q.question.split('\n')[0] ?? '').slice(0, 200)}${q.askedAt ? ` (asked ${new Date(q.askedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')})` : ''}`);
+  return [`You have ${questions.length} open questions, so I cannot tell which one that answer is for. Please reply to the question itself (Reply in Telegram, Reply in thread in Slack) with yes or no:`, ...list].join('\n');
+}
+
+/**
  * Moves a conversation to a new state, recording the step in its history, and returns the audit line. An
  * escalation carries its reason; a closed conversation gets its closing time.
  */

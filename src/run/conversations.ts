@@ -3,12 +3,13 @@ import type { AuditEntry } from '../model/audit.js';
 import { isClosed, type Conversation, type EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
-import { PersonUnreachable, type AskChannel, type ChatMessage, type ChatReply, type PersonRef } from '../notify/types.js';
+import { PersonUnreachable, type AskChannel, type ChatMessage, type PersonRef } from '../notify/types.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { parseAnswer } from '../policy/answer.js';
-import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation.js';
+import { moveTo, openConversation, quietedBy, SAY, whichQuestion } from '../policy/conversation.js';
 import { deadlineAfter } from '../policy/workingHours.js';
 import { escalationNotice } from '../render/escalationNotice.js';
+import { readAnswers, type ConversationAnswers } from './readAnswers.js';
 import { errorMessage } from '../util/errors.js';
 import { redact, redactedExcerpt } from '../util/redact.js';
 
@@ -92,6 +93,14 @@ export async function conversationStage(data: StateData, requests: readonly AskR
   }
   // Open conversations, and closed ones whose last words to the person could not be sent yet.
   const open = data.conversations.filter((c) => !isClosed(c) || c.outbox?.length);
+  // Each person's chat is read once for all their open questions; each message goes to the one question it answers.
+  const answers = await readAnswers([...data.conversations.filter((c) => isClosed(c)), ...open.filter((c) => ctx.alerts.has(c.alert))], ctx.chat, ctx.signal);
+  const askedWhich = new Set<string>();
+  for (const { questions } of answers.ambiguous) {
+    if (askedWhich.has(questions[0]!.id)) continue;
+    askedWhich.add(questions[0]!.id);
+    say(questions[0]!, whichQuestion(questions));
+  }
   for (const [i, conversation] of open.entries()) {
     const alert = ctx.alerts.get(conversation.alert);
     if (!alert) {
@@ -105,7 +114,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     }
     const before = JSON.stringify(conversation);
     try {
-      if (!isClosed(conversation)) await advance(conversation, alert.ask, ctx, result);
+      if (!isClosed(conversation)) await advance(conversation, alert.ask, ctx, result, answers.byConversation.get(conversation.id));
     } catch (error) {
       conversation.lastError = redact(errorMessage(error));
       result.warnings.push(`conversation ${conversation.id}: ${conversation.lastError}`);
@@ -125,7 +134,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
 }
 
 /** One conversation's step(s) this run. */
-async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext, result: ConversationResult): Promise<void> {
+async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext, result: ConversationResult, answers: ConversationAnswers | undefined): Promise<void> {
   const step = (to: Conversation['state'], note: string, reason?: EscalationReason) => result.audit.push(moveTo(c, to, ctx.now, note, reason));
   const warn = (text: string) => result.warnings.push(`conversation ${c.id}: ${text}`);
   const escalate = (reason: EscalationReason, note: string, tell?: string) => {
@@ -158,20 +167,12 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
     return;
   }
   if (c.state === 'asked') {
-    let replies: ChatReply[] = [];
-    if (c.address) {
-      try {
-        // Inside the try: a chat that fails to set up every run must not keep the deadline below from escalating.
-        const chat = await ctx.chat(c.channel);
-        if (chat) replies = await chat.replies(c.address, c.readRef ?? c.questionRef ?? '0', ctx.signal());
-        delete c.lastError;
-      } catch (error) {
-        c.lastError = redact(errorMessage(error));
-        result.warnings.push(`conversation ${c.id}: could not read ${c.person}'s replies on ${c.channel}: ${c.lastError}`);
-      }
-    }
+    if (answers?.error) {
+      c.lastError = answers.error;
+      result.warnings.push(`conversation ${c.id}: could not read ${c.person}'s replies on ${c.channel}: ${c.lastError}`);
+    } else if (answers) delete c.lastError;
     let unclear = false;
-    for (const reply of replies) {
+    for (const reply of answers?.replies ?? []) {
       c.readRef = reply.ref;
       const verdict = parseAnswer(reply.text);
       if (!verdict) {
@@ -183,6 +184,8 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
       step('answered_yes', `${c.person} answered yes`);
       return confirmYes(c, ctx, step, escalate, warn);
     }
+    // Messages that answered other questions (or none) are read past too: they are not read again next run.
+    if (answers?.readTo && Number(answers.readTo) > Number(c.readRef ?? 0)) c.readRef = answers.readTo;
     if (ctx.now >= c.deadline) return escalate('no_answer', `no yes or no from ${c.person} by ${new Date(c.deadline).toISOString()}`, SAY.noAnswer);
     if (unclear) say(c, SAY.again);
     return;
@@ -317,7 +320,7 @@ function duoUser(ask: AskPolicy, name: string): string {
 }
 
 /** A private message a chat's inbox read this run (the fields of the inbox's chat messages that conversations use). */
-export type ReadMessage = Omit<ChatMessage, 'replyTo'>;
+export type ReadMessage = ChatMessage;
 
 /**
  * Keeps the private messages an inbox read this run (Telegram's one getUpdates) on the open conversations they
@@ -329,13 +332,13 @@ export function keepReplies(data: StateData, messages: readonly ReadMessage[]): 
   for (const m of messages) {
     const c = (data.conversations ?? []).find((c) => c.state === 'asked' && c.channel === m.channel && c.address?.chat === m.chat && c.address.user === m.user);
     if (!c || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
-    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId });
+    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId, ...(m.replyTo ? { replyTo: m.replyTo } : {}) });
     kept++;
   }
   return kept;
 }
 
 /** The kept private messages of one channel's conversations, as its ask channel reads replies from them. */
-export function keptReplies(data: StateData, channel: string): { chat: string; user: string; text: string; at: number; ref: string }[] {
+export function keptReplies(data: StateData, channel: string): { chat: string; user: string; text: string; at: number; ref: string; replyTo?: string }[] {
   return (data.conversations ?? []).flatMap((c) => (c.channel === channel && c.address ? (c.received ?? []).map((r) => ({ chat: c.address!.chat, user: c.address!.user, ...r })) : []));
 }
