@@ -15,14 +15,18 @@ export function registerSecret(value: string | undefined): void {
 }
 
 /**
- * The forms in which a secret travels or gets echoed: itself, URL-encoded (strict and form style), JSON-escaped,
+ * The forms in which a secret travels or gets echoed: itself, URL-encoded (strict and form style), its UTF-8 bytes
+ * read as latin1 (a header echoed back), each of those JSON-escaped,
  * and base64 wherever it sits inside an encoded text (a Basic `user:secret` header, a Duo `ikey:signature`, an
  * SMTP AUTH PLAIN line): the part of its base64 that does not depend on the bytes around it, for each of the
  * three alignments, in standard and URL-safe alphabets. At most two bytes at each end stay encoded beside `***`.
  */
 export function secretForms(secret: string): string[] {
-  const out = new Set([secret, encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]);
   const bytes = Buffer.from(secret, 'utf8');
+  // A header's UTF-8 bytes read back one byte per character (latin1), as servers echo them.
+  const asLatin1 = bytes.toString('latin1');
+  const out = new Set([secret, encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ s: secret }).toString().slice(2), asLatin1]);
+  for (const form of [...out]) out.add(JSON.stringify(form).slice(1, -1));
   for (let shift = 0; shift < 3; shift++) {
     const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
     // Characters before ceil(shift/3) groups mix in the unknown prefix; the last partial group mixes in what follows.
