@@ -1,4 +1,4 @@
-// Generated secrets against servers that echo what they received: every integration alertcron talks to (TheHive,
+// Generated secrets against servers that echo what they received: every integration alertcron talks to (Elasticsearch, TheHive,
 // MaxPatrol, Slack webhook and Web API, Telegram, Twilio, webhooks, SMTP) answers a failure that repeats the
 // request's credentials (its Authorization header, URL and body, the SMTP AUTH user and password). Whatever the
 // secrets are (characters that encode differently in base64, URLs and JSON), none of them, in any of those forms,
@@ -68,17 +68,21 @@ test('property: servers echoing the credentials they received never make alertcr
     'echoed credentials stay secret',
     fc.asyncProperty(
       // No shrinking: each case spawns the CLI four times; the seed replays the case as it failed.
-      fc.noShrink(fc.record({ hive: secret('Hv7q', TRICKY), mpPassword: secret('Mp3w', TRICKY), mpClient: secret('Mc9e', TRICKY), slackBot: secret('Sb2r', TRICKY), slackHook: secret('Sh5t', URL_SAFE), telegram: secret('Tg8y', URL_SAFE), twilio: secret('Tw4u', TRICKY), hookToken: secret('Ht6i', TRICKY), hookSecret: secret('Hs1o', TRICKY), smtp: secret('Sm0p', TRICKY) })),
+      fc.noShrink(fc.record({ hive: secret('Hv7q', TRICKY), mpPassword: secret('Mp3w', TRICKY), mpClient: secret('Mc9e', TRICKY), slackBot: secret('Sb2r', TRICKY), slackHook: secret('Sh5t', URL_SAFE), telegram: secret('Tg8y', URL_SAFE), twilio: secret('Tw4u', TRICKY), hookToken: secret('Ht6i', TRICKY), hookSecret: secret('Hs1o', TRICKY), smtp: secret('Sm0p', TRICKY), esPassword: secret('Ep2a', TRICKY), esApiKey: secret('Ek7s', TRICKY), esEcho: fc.constantFrom(false, 'password', 'api_key') })),
       async (s) => {
         round++;
         const project = world.project();
         Object.assign(project.env, {
           HIVE_KEY: s.hive, MP_PASSWORD: s.mpPassword, MP_CLIENT_SECRET: s.mpClient, SLACK_BOT: s.slackBot, SLACK_HOOK: `${echo.base}/services/${s.slackHook}`,
           TG_TOKEN: `12345:${s.telegram}`, TWILIO_TOKEN: s.twilio, HOOK_TOKEN: s.hookToken, HOOK_SECRET: s.hookSecret, SMTP_PASSWORD: s.smtp,
+          ES_PASSWORD: s.esPassword, ES_API_KEY: Buffer.from(`key-id:${s.esApiKey}`).toString('base64'),
         });
         const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+        // The cluster echoes too in some cases (then no finding reaches the channels; the other cases notify them all).
+        const es = s.esEcho === 'password' ? { url: echo.base, username: 'elastic', password: '${ES_PASSWORD}', timeout: '2s' } : s.esEcho === 'api_key' ? { url: echo.base, api_key: '${ES_API_KEY}', timeout: '2s' } : base.elasticsearch;
         project.writeConfig({
           ...base,
+          elasticsearch: es,
           thehive: { url: `${echo.base}/thehive`, api_key: '${HIVE_KEY}', timeout: '2s' },
           maxpatrol: { url: `${echo.base}/mp`, token_url: `${echo.base}/connect/token`, username: 'mp-user', password: '${MP_PASSWORD}', client_secret: '${MP_CLIENT_SECRET}', timeout: '2s' },
           channels: {
@@ -101,7 +105,7 @@ test('property: servers echoing the credentials they received never make alertcr
           ...filesUnder(join(project.dir, 'state')),
           ['the SMTP sink', smtp.messages.map((m) => m.raw).join('\n')],
         ];
-        const secrets = [s.hive, s.mpPassword, s.mpClient, s.slackBot, s.slackHook, s.telegram, s.twilio, s.hookToken, s.hookSecret, s.smtp];
+        const secrets = [s.hive, s.mpPassword, s.mpClient, s.slackBot, s.slackHook, s.telegram, s.twilio, s.hookToken, s.hookSecret, s.smtp, s.esPassword, s.esApiKey];
         for (const value of secrets) {
           for (const form of leakForms(value)) {
             for (const [where, text] of written) {
