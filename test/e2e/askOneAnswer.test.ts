@@ -2,97 +2,64 @@
 // same private chat (Slack DM, Telegram bot); a bare "yes" settles neither and asks her which, a reply to (or in the
 // thread of) one question settles that one only, and with only one question left a bare answer is its answer.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { askProject, conversationOf, sudo } from '../support/askProject.js';
-import { startDuoServer, type DuoServer } from '../support/duoServer.js';
-import { defaultConfig, type Project } from '../support/project.js';
-import { indexDocs, uniqueBaseTime } from '../support/seed.js';
-import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
+import { test } from 'node:test';
+import { askProject, conversationOf, useAskServers, sudo } from '../support/askProject.js';
+import type { Project } from '../support/project.js';
+import { indexDocs } from '../support/seed.js';
 import { startTelegramServer } from '../support/telegramServer.js';
-import { iso, useWorld } from '../support/world.js';
+import { useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
-let slack: SlackApiServer;
-let duo: DuoServer;
-before(async () => {
-  slack = await startSlackApiServer();
-  duo = await startDuoServer();
-});
-after(async () => {
-  await slack?.close();
-  await duo?.close();
-});
+const servers = useAskServers();
 
 /** The conversation about alice on a host (the key holds both values). */
 const onHost = (project: Project, host: string) => (project.state().conversations as { key: string }[]).map((c) => conversationOf(project, c.key)).find((c) => c.key.includes(host))!;
 
 test('Slack: a bare yes with two open questions settles neither and asks which; a reply in one question\'s thread settles that one; one pair of approvals per question', async () => {
-  const { T, index, project, run } = await askProject(world, slack, duo, {}, {}, { group_by: ['user.name', 'host.name'] });
-  slack.addUser('U0ALICE', 'alice@example.org');
-  duo.users.set('alice@example.org', { enrolled: true, push: 'allow' });
+  const { T, index, project, run } = await askProject(world, servers, { alert: { group_by: ['user.name', 'host.name'] } });
+  servers.slack.addUser('U0ALICE', 'alice@example.org');
+  servers.duo.users.set('alice@example.org', { enrolled: true, push: 'allow' });
   await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'alice', 'db-1'), sudo(T - 30_000, 'alice', 'db-2')]);
-  const dm = slack.dmOf('U0ALICE');
+  const dm = servers.slack.dmOf('U0ALICE');
   await run(T);
-  const questions = slack.channels.get(dm)!.filter((m) => m.text.startsWith('Did you'));
+  const questions = servers.slack.channels.get(dm)!.filter((m) => m.text.startsWith('Did you'));
   assert.equal(questions.length, 2, 'alice is asked about each host');
-  const pushes = duo.pushes.length;
+  const pushes = servers.duo.pushes.length;
 
-  slack.say(dm, 'U0ALICE', 'yes');
+  servers.slack.say(dm, 'U0ALICE', 'yes');
   await run(T + MIN);
   assert.equal(onHost(project, 'db-1').state, 'asked', 'a bare yes with two open questions settles neither');
   assert.equal(onHost(project, 'db-2').state, 'asked');
-  assert.equal(duo.pushes.length, pushes, 'no push for an answer that names no question');
-  const which = slack.channels.get(dm)!.at(-1)!.text;
+  assert.equal(servers.duo.pushes.length, pushes, 'no push for an answer that names no question');
+  const which = servers.slack.channels.get(dm)!.at(-1)!.text;
   assert.match(which, /^You have 2 open questions, so I cannot tell which one that answer is for\. Please reply to the question itself/);
   assert.match(which, /\n1\. Did you run sudo -i on db-[12]\? \(asked .*Z\)\n2\. Did you run sudo -i on db-[12]\?/);
 
   const db1 = questions.find((q) => q.text.includes('db-1'))!;
-  slack.reply(dm, db1.ts, 'U0ALICE', 'yes, that was me');
+  servers.slack.reply(dm, db1.ts, 'U0ALICE', 'yes, that was me');
   await run(T + 2 * MIN);
   assert.equal(onHost(project, 'db-1').state, '2fa_pending', 'the reply in db-1\'s thread answers db-1');
   assert.equal(onHost(project, 'db-2').state, 'asked', 'and only db-1');
-  assert.equal(duo.pushes.length, pushes + 1, 'one push, for db-1');
+  assert.equal(servers.duo.pushes.length, pushes + 1, 'one push, for db-1');
 
-  slack.say(dm, 'U0ALICE', 'no');
+  servers.slack.say(dm, 'U0ALICE', 'no');
   await run(T + 3 * MIN);
   assert.equal(onHost(project, 'db-2').reason, 'said_no', 'with one question open, a bare answer is its answer');
   assert.equal(onHost(project, 'db-1').state, 'confirmed');
-  assert.equal(duo.pushes.length, pushes + 1);
+  assert.equal(servers.duo.pushes.length, pushes + 1);
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['[ask: said no] sudo by alice on db-2']);
 });
 
 test('Telegram: a bare yes with two open questions asks which; a reply to one question settles that one only', async () => {
   const tg = await startTelegramServer();
   try {
-    const T = uniqueBaseTime();
-    const index = await world.index('sudo-ask-tg');
-    const project = world.project();
-    project.writeConfig({
-      ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-      channels: {
-        'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
-        'soc-tg': { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' },
-      },
-    });
-    Object.assign(project.env, { TELEGRAM_BOT_TOKEN: tg.token });
-    writeFileSync(join(project.dir, 'people.yaml'), 'frank: 5151\n');
-    project.writeAlert('sudo', {
-      index,
-      condition: { type: 'any' },
-      group_by: ['user.name', 'host.name'],
-      notify: ['soc-email'],
-      samples: 0,
-      title: 'sudo by {{user.name}} on {{host.name}}',
-      ask: { person: 'user.name', people: 'people.yaml', via: 'soc-tg', question: 'Did you run {{process.args}} on {{host.name}}?', two_factor: false },
+    const { T, index, project, run } = await askProject(world, servers, {
+      chat: { name: 'soc-tg', channel: { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' }, env: { TELEGRAM_BOT_TOKEN: tg.token }, people: 'frank: 5151\n' },
+      ask: { person: 'user.name', people: 'people.yaml', two_factor: false },
+      alert: { group_by: ['user.name', 'host.name'] },
     });
     await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'frank', 'db-1'), sudo(T - 30_000, 'frank', 'db-2')]);
-    const run = async (at: number) => {
-      const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
-      assert.equal(result.code, 0, result.stderr);
-    };
     await run(T);
     const questions = tg.inChat(5151);
     assert.equal(questions.length, 2);
