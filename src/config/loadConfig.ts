@@ -180,6 +180,7 @@ function completeDuo(raw: Record<string, unknown>, unset: UnsetSecret[]): DuoCon
     timeout: parseDuration((raw.timeout as string | undefined) ?? '5s'),
     push_timeout: parseDuration((raw.push_timeout as string | undefined) ?? '5m'),
     push_type: (raw.push_type as string | undefined) ?? 'alertcron',
+    on_bypass: raw.on_bypass === 'confirm' ? 'confirm' : 'escalate',
     ...(missing ? { missingSecret: missing.problem.message } : {}),
   };
 }

@@ -70,6 +70,11 @@ export interface DuoConfig {
   push_timeout: number;
   /** The label the Duo app shows above the push. */
   push_type: string;
+  /**
+   * What a preauth answer of `allow` means (a user in bypass, or a new-user policy that lets anyone through):
+   * `escalate` (the default, also when absent: the yes was not confirmed) or `confirm` (trust Duo's policy). Either is audited.
+   */
+  on_bypass?: 'escalate' | 'confirm';
   /** Set when a key is unset or unreadable: 2FA fails with this message (and the conversation escalates). */
   missingSecret?: string;
 }

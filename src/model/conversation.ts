@@ -2,7 +2,7 @@
 export type ConversationState = 'new' | 'asked' | 'answered_yes' | '2fa_pending' | 'confirmed' | 'escalated';
 
 /** Why a conversation was escalated to the security channels. */
-export type EscalationReason = 'said_no' | '2fa_denied' | '2fa_timed_out' | '2fa_failed' | 'no_answer' | 'unknown_person' | 'not_enrolled';
+export type EscalationReason = 'said_no' | '2fa_denied' | '2fa_timed_out' | '2fa_failed' | 'no_answer' | 'unknown_person' | 'not_enrolled' | '2fa_not_enforced';
 
 /** Words for each escalation reason, as notices and `status` show them. */
 export const ESCALATION_REASONS: Record<EscalationReason, string> = {
@@ -13,6 +13,7 @@ export const ESCALATION_REASONS: Record<EscalationReason, string> = {
   no_answer: 'no answer by the deadline',
   unknown_person: 'unknown person',
   not_enrolled: 'not enrolled in 2FA',
+  '2fa_not_enforced': '2FA not enforced for this user',
 };
 
 /** One step of a conversation, for `status` and the escalation notice. */
@@ -62,7 +63,7 @@ export interface Conversation {
   /** How long a confirmed yes quiets the same alert for this person (ms). */
   quietFor: number;
   /** Private messages of the person that a chat's inbox read (Telegram's getUpdates), kept until this conversation reads past them. */
-  received?: { text: string; at: number; ref: string }[];
+  received?: { text: string; at: number; ref: string; replyTo?: string }[];
   /** Messages to the person that could not be sent yet; tried again next run. */
   outbox?: string[];
   history: ConversationStep[];

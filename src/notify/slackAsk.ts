@@ -1,6 +1,6 @@
 import type { ChatAddress } from '../model/conversation.js';
 import { fallbackText } from './slack.js';
-import { callSlack, postMessage, readHistory, SlackApiError, type SlackApp } from './slackApi.js';
+import { callSlack, postMessage, readHistory, readReplies, SlackApiError, type SlackApp, type SlackMessage } from './slackApi.js';
 import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
 
@@ -43,12 +43,20 @@ export function createSlackAskChannel(app: SlackApp): AskChannel {
       const posted = await postMessage(app, { channel: address.chat, text: fallbackText(truncate(clean, 1000)), blocks }, signal);
       return posted.ts;
     },
-    async replies(address: ChatAddress, after: string, signal: AbortSignal): Promise<ChatReply[]> {
-      const { messages } = await readHistory(app, address.chat, after, signal);
-      return messages
-        .filter((m) => m.user === address.user && !m.bot_id && !m.subtype && typeof m.text === 'string' && Number(m.ts) > Number(after))
-        .sort((a, b) => Number(a.ts) - Number(b.ts))
-        .map((m) => ({ text: m.text!, at: Math.round(Number(m.ts) * 1000), ref: m.ts }));
+    async replies(address: ChatAddress, after: string, signal: AbortSignal, threads: readonly string[] = []): Promise<ChatReply[]> {
+      // From the oldest question on, so that each question's reply count and latest reply are in the page.
+      const oldest = [after, ...threads].reduce((a, b) => (Number(b) < Number(a) ? b : a));
+      const { messages } = await readHistory(app, address.chat, oldest, signal);
+      const own = (m: SlackMessage) => m.user === address.user && !m.bot_id && !m.subtype && typeof m.text === 'string' && Number(m.ts) > Number(after);
+      const reply = (m: SlackMessage, thread?: string): ChatReply => ({ text: m.text!, at: Math.round(Number(m.ts) * 1000), ref: m.ts, ...(thread ? { replyTo: thread } : {}) });
+      const out = messages.filter(own).map((m) => reply(m));
+      // A reply in a question's thread answers that question; a thread is read only when the history shows a new reply in it.
+      for (const ts of threads) {
+        const parent = messages.find((m) => m.ts === ts);
+        if (!parent?.latest_reply || Number(parent.latest_reply) <= Number(after)) continue;
+        out.push(...(await readReplies(app, address.chat, ts, after, signal)).filter(own).map((m) => reply(m, ts)));
+      }
+      return out.sort((a, b) => Number(a.ref) - Number(b.ref));
     },
   };
 }

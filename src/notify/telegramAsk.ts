@@ -13,6 +13,8 @@ export interface PrivateMessage {
   at: number;
   /** Its message id. */
   ref: string;
+  /** The message id it replies to, if any. */
+  replyTo?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export function createTelegramAskChannel(bot: TelegramBot, messages: () => reado
       return messages()
         .filter((m) => m.chat === address.chat && m.user === address.user && Number(m.ref) > Number(after))
         .sort((a, b) => Number(a.ref) - Number(b.ref))
-        .map((m) => ({ text: m.text, at: m.at, ref: m.ref }));
+        .map((m) => ({ text: m.text, at: m.at, ref: m.ref, ...(m.replyTo ? { replyTo: m.replyTo } : {}) }));
     },
   };
 }

@@ -141,6 +141,8 @@ export interface ChatReply {
   at: number;
   /** Its position in the chat, to read on from (a Slack ts, a Telegram message id). */
   ref: string;
+  /** The message it replies to (a Telegram reply's message id, the Slack thread it was written in), if any. */
+  replyTo?: string;
 }
 
 /** A chat channel that can hold a private conversation (a Slack app, a Telegram bot): find, say, read replies. */
@@ -149,8 +151,11 @@ export interface AskChannel {
   find(person: PersonRef, signal: AbortSignal): Promise<import('../model/conversation.js').ChatAddress | undefined>;
   /** Posts a plain-text message (escaped by the channel) in the private chat; resolves with its position. */
   say(address: import('../model/conversation.js').ChatAddress, text: string, signal: AbortSignal): Promise<string>;
-  /** The person's own messages in the private chat after position `after`, oldest first. */
-  replies(address: import('../model/conversation.js').ChatAddress, after: string, signal: AbortSignal): Promise<ChatReply[]>;
+  /**
+   * The person's own messages in the private chat after position `after`, oldest first, including those written as
+   * replies to the messages at `threads` (a Slack thread) where the chat keeps them apart.
+   */
+  replies(address: import('../model/conversation.js').ChatAddress, after: string, signal: AbortSignal, threads?: readonly string[]): Promise<ChatReply[]>;
 }
 
 /** The chat cannot reach the person at all (a Telegram user who never started the bot, a blocked bot): escalated as unknown. */

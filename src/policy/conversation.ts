@@ -19,9 +19,19 @@ export const SAY = {
   notEnrolled: 'You have no 2FA device that can take a push, so the security team has been told and will follow up.',
   saidNo: 'Thank you for telling us. The security team has been told and will contact you.',
   twoFactorFailed: 'The 2FA confirmation did not succeed, so the security team has been told and will follow up.',
+  twoFactorNotEnforced: 'Thank you. Duo does not ask you for a second factor, so the security team has been told and will follow up.',
   noAnswer: 'No answer came by the deadline, so the security team has been told.',
   again: 'Sorry, I did not understand. Please answer yes or no.',
 } as const;
+
+/**
+ * What the person is told when a bare yes or no came while several of their questions were open: which questions
+ * they are (each one's first line, as asked) and how to answer one, so one answer never settles two questions.
+ */
+export function whichQuestion(questions: readonly Pick<Conversation, 'question' | 'askedAt'>[]): string {
+  const list = questions.map((q, i) => `${i + 1}. ${(q.question.split('\n')[0] ?? '').slice(0, 200)}${q.askedAt ? ` (asked ${new Date(q.askedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')})` : ''}`);
+  return [`You have ${questions.length} open questions, so I cannot tell which one that answer is for. Please reply to the question itself (Reply in Telegram, Reply in thread in Slack) with yes or no:`, ...list].join('\n');
+}
 
 /**
  * Moves a conversation to a new state, recording the step in its history, and returns the audit line. An

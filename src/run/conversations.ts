@@ -3,14 +3,15 @@ import type { AuditEntry } from '../model/audit.js';
 import { isClosed, type Conversation, type EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
-import { PersonUnreachable, type AskChannel, type ChatMessage, type ChatReply, type PersonRef } from '../notify/types.js';
+import { PersonUnreachable, type AskChannel, type ChatMessage, type PersonRef } from '../notify/types.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { parseAnswer } from '../policy/answer.js';
-import { moveTo, openConversation, quietedBy, SAY } from '../policy/conversation.js';
+import { moveTo, openConversation, quietedBy, SAY, whichQuestion } from '../policy/conversation.js';
 import { deadlineAfter } from '../policy/workingHours.js';
 import { escalationNotice } from '../render/escalationNotice.js';
+import { readAnswers, type ConversationAnswers } from './readAnswers.js';
 import { errorMessage } from '../util/errors.js';
-import { redact } from '../util/redact.js';
+import { redact, redactedExcerpt } from '../util/redact.js';
 import { serverTime } from '../util/serverValues.js';
 
 /** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
@@ -40,8 +41,10 @@ export interface ConversationContext {
   chat(name: string): Promise<AskChannel | undefined>;
   /** The Duo client, or undefined when alertcron.yaml has no `duo:` section. */
   duo: DuoClient | undefined;
-  /** How long Duo pushes may stay unanswered (ms). */
+  /** How long Duo pushes may stay unanswered (ms); also how long a yes may wait for a Duo that keeps answering 429. */
   pushTimeout: number;
+  /** What Duo's preauth `allow` (bypass) means: escalate (the default) or confirm without a push. */
+  onBypass?: 'escalate' | 'confirm';
   /** Makes what happened so far durable (a kill after a question or a push then repeats at most that step). */
   commit(): Promise<void>;
   /** A fresh signal for one chat or Duo call, bounded by the stage's time. */
@@ -91,6 +94,14 @@ export async function conversationStage(data: StateData, requests: readonly AskR
   }
   // Open conversations, and closed ones whose last words to the person could not be sent yet.
   const open = data.conversations.filter((c) => !isClosed(c) || c.outbox?.length);
+  // Each person's chat is read once for all their open questions; each message goes to the one question it answers.
+  const answers = await readAnswers([...data.conversations.filter((c) => isClosed(c)), ...open.filter((c) => ctx.alerts.has(c.alert))], ctx.chat, ctx.signal);
+  const askedWhich = new Set<string>();
+  for (const { questions } of answers.ambiguous) {
+    if (askedWhich.has(questions[0]!.id)) continue;
+    askedWhich.add(questions[0]!.id);
+    say(questions[0]!, whichQuestion(questions));
+  }
   for (const [i, conversation] of open.entries()) {
     const alert = ctx.alerts.get(conversation.alert);
     if (!alert) {
@@ -104,7 +115,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     }
     const before = JSON.stringify(conversation);
     try {
-      if (!isClosed(conversation)) await advance(conversation, alert.ask, ctx, result);
+      if (!isClosed(conversation)) await advance(conversation, alert.ask, ctx, result, answers.byConversation.get(conversation.id));
     } catch (error) {
       conversation.lastError = redact(errorMessage(error));
       result.warnings.push(`conversation ${conversation.id}: ${conversation.lastError}`);
@@ -124,8 +135,9 @@ export async function conversationStage(data: StateData, requests: readonly AskR
 }
 
 /** One conversation's step(s) this run. */
-async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext, result: ConversationResult): Promise<void> {
+async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext, result: ConversationResult, answers: ConversationAnswers | undefined): Promise<void> {
   const step = (to: Conversation['state'], note: string, reason?: EscalationReason) => result.audit.push(moveTo(c, to, ctx.now, note, reason));
+  const warn = (text: string) => result.warnings.push(`conversation ${c.id}: ${text}`);
   const escalate = (reason: EscalationReason, note: string, tell?: string) => {
     step('escalated', note, reason);
     const notice = escalationNotice(c);
@@ -156,20 +168,12 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
     return;
   }
   if (c.state === 'asked') {
-    let replies: ChatReply[] = [];
-    if (c.address) {
-      try {
-        // Inside the try: a chat that fails to set up every run must not keep the deadline below from escalating.
-        const chat = await ctx.chat(c.channel);
-        if (chat) replies = await chat.replies(c.address, c.readRef ?? c.questionRef ?? '0', ctx.signal());
-        delete c.lastError;
-      } catch (error) {
-        c.lastError = redact(errorMessage(error));
-        result.warnings.push(`conversation ${c.id}: could not read ${c.person}'s replies on ${c.channel}: ${c.lastError}`);
-      }
-    }
+    if (answers?.error) {
+      c.lastError = answers.error;
+      result.warnings.push(`conversation ${c.id}: could not read ${c.person}'s replies on ${c.channel}: ${c.lastError}`);
+    } else if (answers) delete c.lastError;
     let unclear = false;
-    for (const reply of replies) {
+    for (const reply of answers?.replies ?? []) {
       c.readRef = reply.ref;
       const verdict = parseAnswer(reply.text);
       if (!verdict) {
@@ -180,13 +184,15 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
       c.answer = { text: reply.text.slice(0, 2000), at: serverTime(reply.at) ?? ctx.now, verdict };
       if (verdict === 'no') return escalate('said_no', `${c.person} answered no`, SAY.saidNo);
       step('answered_yes', `${c.person} answered yes`);
-      return confirmYes(c, ctx, step, escalate);
+      return confirmYes(c, ctx, step, escalate, warn);
     }
+    // Messages that answered other questions (or none) are read past too: they are not read again next run.
+    if (answers?.readTo && Number(answers.readTo) > Number(c.readRef ?? 0)) c.readRef = answers.readTo;
     if (ctx.now >= c.deadline) return escalate('no_answer', `no yes or no from ${c.person} by ${new Date(c.deadline).toISOString()}`, SAY.noAnswer);
     if (unclear) say(c, SAY.again);
     return;
   }
-  if (c.state === 'answered_yes') return confirmYes(c, ctx, step, escalate);
+  if (c.state === 'answered_yes') return confirmYes(c, ctx, step, escalate, warn);
   if (c.state === '2fa_pending') {
     const t = c.twoFactor!;
     const timedOut = ctx.now >= (t.pushedAt ?? ctx.now) + ctx.pushTimeout;
@@ -194,13 +200,15 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
     try {
       const status = await ctx.duo.status(t.txid, ctx.signal());
       t.result = status.result;
-      t.statusMsg = status.statusMsg.slice(0, 200);
+      t.statusMsg = redactedExcerpt(status.statusMsg, 200);
       delete c.lastError;
       if (status.result === 'allow') {
         step('confirmed', `Duo push approved by ${t.username}`);
         say(c, SAY.confirmed);
         return;
       }
+      // Duo ends an unanswered push itself (result deny, status timeout): nobody refused it.
+      if (status.result === 'timeout') return escalate('2fa_timed_out', `the Duo push expired unanswered on Duo's side${t.statusMsg ? ` (${t.statusMsg})` : ''}`, SAY.twoFactorFailed);
       if (status.result === 'deny') return escalate('2fa_denied', `Duo push refused or failed: ${t.statusMsg || status.status}`, SAY.twoFactorFailed);
     } catch (error) {
       c.lastError = redact(errorMessage(error));
@@ -219,6 +227,7 @@ async function confirmYes(
   ctx: ConversationContext,
   step: (to: Conversation['state'], note: string, reason?: EscalationReason) => void,
   escalate: (reason: EscalationReason, note: string, tell?: string) => void,
+  warn: (text: string) => void,
 ): Promise<void> {
   const t = c.twoFactor;
   if (!t) {
@@ -231,7 +240,7 @@ async function confirmYes(
   await ctx.commit();
   try {
     const pre = await ctx.duo.preauth(t.username, ctx.signal());
-    t.statusMsg = pre.statusMsg.slice(0, 200);
+    t.statusMsg = redactedExcerpt(pre.statusMsg, 200);
     if (pre.result === 'enroll' || (pre.result === 'auth' && !pre.canPush)) {
       t.result = 'not enrolled';
       return escalate('not_enrolled', `Duo user ${t.username} has no device that can take a push (${pre.result})`, SAY.notEnrolled);
@@ -241,10 +250,15 @@ async function confirmYes(
       return escalate('2fa_denied', `Duo refuses ${t.username} (${t.statusMsg})`, SAY.twoFactorFailed);
     }
     if (pre.result === 'allow') {
+      // Bypass or a permissive new-user policy: no second factor was asked. Only duo.on_bypass: confirm trusts it.
       t.result = 'allow (bypass)';
-      step('confirmed', `Duo lets ${t.username} through without a push (bypass)`);
-      say(c, SAY.confirmed);
-      return;
+      const why = `Duo lets ${t.username} through without a push (preauth allow${t.statusMsg ? `: ${t.statusMsg}` : ''})`;
+      if (ctx.onBypass === 'confirm') {
+        step('confirmed', `${why}; accepted because duo.on_bypass is confirm`);
+        say(c, SAY.confirmedNo2fa);
+        return;
+      }
+      return escalate('2fa_not_enforced', `${why}; escalated because duo.on_bypass is escalate (the default)`, SAY.twoFactorNotEnforced);
     }
     t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: c.title.slice(0, 100) }, ctx.signal());
     t.pushedAt = ctx.now;
@@ -253,6 +267,13 @@ async function confirmYes(
     say(c, SAY.sendingPush);
   } catch (error) {
     const message = redact(errorMessage(error));
+    const since = c.answer?.at ?? ctx.now;
+    if ((error as { throttled?: unknown }).throttled === true && ctx.now < since + ctx.pushTimeout) {
+      // Duo is rate-limiting even after the backoff: the yes stays saved and the next run tries again.
+      c.lastError = message;
+      warn(`Duo is rate-limiting (HTTP 429); the 2FA of ${c.person} is tried again next run: ${message}`);
+      return;
+    }
     t.result = 'error';
     t.statusMsg = message.slice(0, 200);
     escalate('2fa_failed', message, SAY.twoFactorFailed);
@@ -301,7 +322,7 @@ function duoUser(ask: AskPolicy, name: string): string {
 }
 
 /** A private message a chat's inbox read this run (the fields of the inbox's chat messages that conversations use). */
-export type ReadMessage = Omit<ChatMessage, 'replyTo'>;
+export type ReadMessage = ChatMessage;
 
 /**
  * Keeps the private messages an inbox read this run (Telegram's one getUpdates) on the open conversations they
@@ -313,13 +334,13 @@ export function keepReplies(data: StateData, messages: readonly ReadMessage[]): 
   for (const m of messages) {
     const c = (data.conversations ?? []).find((c) => c.state === 'asked' && c.channel === m.channel && c.address?.chat === m.chat && c.address.user === m.user);
     if (!c || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
-    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId });
+    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId, ...(m.replyTo ? { replyTo: m.replyTo } : {}) });
     kept++;
   }
   return kept;
 }
 
 /** The kept private messages of one channel's conversations, as its ask channel reads replies from them. */
-export function keptReplies(data: StateData, channel: string): { chat: string; user: string; text: string; at: number; ref: string }[] {
+export function keptReplies(data: StateData, channel: string): { chat: string; user: string; text: string; at: number; ref: string; replyTo?: string }[] {
   return (data.conversations ?? []).flatMap((c) => (c.channel === channel && c.address ? (c.received ?? []).map((r) => ({ chat: c.address!.chat, user: c.address!.user, ...r })) : []));
 }

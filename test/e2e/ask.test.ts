@@ -3,81 +3,38 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { startDuoServer, type DuoServer } from '../support/duoServer.js';
-import { defaultConfig, type Project } from '../support/project.js';
+import { test } from 'node:test';
+import { askProject as askProjectWith, conversationOf, mailText, sudo, useAskServers } from '../support/askProject.js';
+import { defaultConfig } from '../support/project.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
-import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
-let slack: SlackApiServer;
-let duo: DuoServer;
-before(async () => {
-  slack = await startSlackApiServer();
-  duo = await startDuoServer();
-});
-after(async () => {
-  await slack?.close();
-  await duo?.close();
-});
+const servers = useAskServers();
 
-const sudo = (at: number, user: string, host = 'db-3') => ({ '@timestamp': iso(at), event: { action: 'sudo' }, user: { name: user, email: `${user}@example.org` }, host: { name: host }, process: { args: 'sudo -i' } });
-
-async function askProject(askExtra: Record<string, unknown> = {}): Promise<{ T: number; index: string; project: Project; run: (at: number) => Promise<void> }> {
-  const T = uniqueBaseTime();
-  const index = await world.index('sudo-ask');
-  const project = world.project();
-  project.writeConfig({
-    ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-    channels: {
-      'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
-      'soc-bot': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: slack.apiUrl, timeout: '3s' },
-    },
-    duo: { api_url: duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s', push_timeout: '3m' },
-  });
-  Object.assign(project.env, { SLACK_BOT_TOKEN: slack.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
-  project.writeAlert('sudo', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'user.name',
-    throttle: '1m',
-    samples: 0,
-    notify: ['soc-email'],
-    title: 'sudo by {{user.name}} on {{host.name}}',
-    message: '{{user.name}} ran {{process.args}} on {{host.name}}',
-    ask: { person: 'user.email', via: 'soc-bot', question: 'Did you run {{process.args}} on {{host.name}}?', deadline: '10m', quiet_after_yes: '1h', links: ['https://kibana.example.org/app/discover#/?q=user.name:{{user.name}}'], ...askExtra },
-  });
-  const run = async (at: number) => {
-    const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
-    assert.equal(result.code, 0, `run at ${iso(at)}: ${result.stderr}`);
-  };
-  return { T, index, project, run };
-}
-
-/** A mail's text with quoted-printable soft breaks and escapes undone. */
-const text = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+const askProject = (ask: Record<string, unknown> = {}) => askProjectWith(world, servers, { ask });
+const text = mailText;
 const subjects = () => world.smtp.messages.map((m) => m.subject).sort();
-const conversation = (project: Project, key: string) => (project.state().conversations as { key: string; state: string; reason?: string; history: { state: string }[] }[]).find((c) => c.key === key)!;
+const conversation = conversationOf;
 
 test('ask alert: yes + push allowed is quiet, yes + push denied, no, silence and an unknown person each escalate once with the whole story', async () => {
   const { T, index, project, run } = await askProject();
-  for (const [id, name] of [['U0ALICE', 'alice'], ['U0BOB', 'bob'], ['U0CAROL', 'carol'], ['U0DAVE', 'dave']] as const) slack.addUser(id, `${name}@example.org`);
-  duo.users.set('alice@example.org', { enrolled: true, push: 'allow' });
-  duo.users.set('bob@example.org', { enrolled: true, push: 'deny' });
+  for (const [id, name] of [['U0ALICE', 'alice'], ['U0BOB', 'bob'], ['U0CAROL', 'carol'], ['U0DAVE', 'dave']] as const) servers.slack.addUser(id, `${name}@example.org`);
+  servers.duo.users.set('alice@example.org', { enrolled: true, push: 'allow' });
+  servers.duo.users.set('bob@example.org', { enrolled: true, push: 'deny' });
   await indexDocs(world.esUrl, index, ['alice', 'bob', 'carol', 'dave', 'mallory'].map((u) => sudo(T - 30_000, u)));
 
   await run(T);
   assert.deepEqual(subjects(), ['[ask: unknown person] sudo by mallory on db-3'], 'nobody is told about the others yet; mallory is unknown to Slack');
-  const question = slack.channels.get(slack.dmOf('U0ALICE'))![0]!;
+  const question = servers.slack.channels.get(servers.slack.dmOf('U0ALICE'))![0]!;
   assert.match(question.text, /^Did you run sudo -i on db-3\?\n\nPlease reply yes or no .* by /);
-  for (const user of ['U0BOB', 'U0CAROL', 'U0DAVE']) assert.equal(slack.channels.get(slack.dmOf(user))!.length, 1, `${user} asked once`);
+  for (const user of ['U0BOB', 'U0CAROL', 'U0DAVE']) assert.equal(servers.slack.channels.get(servers.slack.dmOf(user))!.length, 1, `${user} asked once`);
 
-  slack.say(slack.dmOf('U0ALICE'), 'U0ALICE', 'yes, that was me');
-  slack.say(slack.dmOf('U0BOB'), 'U0BOB', 'Yes');
-  slack.say(slack.dmOf('U0CAROL'), 'U0CAROL', 'no <!channel> I was asleep, see http://evil.example *now*');
-  slack.say(slack.dmOf('U0DAVE'), 'U0MALLORY', 'yes', /* someone else writing in the DM does not count */);
+  servers.slack.say(servers.slack.dmOf('U0ALICE'), 'U0ALICE', 'yes, that was me');
+  servers.slack.say(servers.slack.dmOf('U0BOB'), 'U0BOB', 'Yes');
+  servers.slack.say(servers.slack.dmOf('U0CAROL'), 'U0CAROL', 'no <!channel> I was asleep, see http://evil.example *now*');
+  servers.slack.say(servers.slack.dmOf('U0DAVE'), 'U0MALLORY', 'yes', /* someone else writing in the DM does not count */);
   await run(T + MIN);
   assert.deepEqual(subjects(), ['[ask: said no] sudo by carol on db-3', '[ask: unknown person] sudo by mallory on db-3'], 'a no escalates at once');
   const carolMail = text(world.smtp.messages.find((m) => m.subject.includes('carol'))!.raw);
@@ -86,7 +43,7 @@ test('ask alert: yes + push allowed is quiet, yes + push denied, no, silence and
   assert.match(carolMail, /https:\/\/kibana\.example\.org\/app\/discover#\/\?q=user\.name:carol/);
   assert.equal(conversation(project, 'alice').state, '2fa_pending');
   assert.equal(conversation(project, 'bob').state, '2fa_pending');
-  assert.deepEqual(duo.pushes.map((p) => p.username).sort(), ['alice@example.org', 'bob@example.org']);
+  assert.deepEqual(servers.duo.pushes.map((p) => p.username).sort(), ['alice@example.org', 'bob@example.org']);
 
   await run(T + 2 * MIN);
   assert.equal(conversation(project, 'alice').state, 'confirmed');
@@ -94,16 +51,16 @@ test('ask alert: yes + push allowed is quiet, yes + push denied, no, silence and
   const bobMail = world.smtp.messages.find((m) => m.subject.includes('bob'))!;
   assert.equal(bobMail.subject, '[ask: 2FA denied] sudo by bob on db-3');
   assert.match(text(bobMail.raw), /2FA: deny \(Login request denied\.\) for Duo user bob@example\.org/);
-  assert.match(slack.channels.get(slack.dmOf('U0ALICE'))!.at(-1)!.text, /Confirmed with 2FA/);
+  assert.match(servers.slack.channels.get(servers.slack.dmOf('U0ALICE'))!.at(-1)!.text, /Confirmed with 2FA/);
 
   // alice again within her quiet hour: nobody is asked; dave said nothing by the deadline.
   await indexDocs(world.esUrl, index, [sudo(T + 9 * MIN, 'alice')]);
   await run(T + 11 * MIN);
   assert.equal(conversation(project, 'dave').reason, 'no_answer');
   assert.deepEqual(subjects(), ['[ask: 2FA denied] sudo by bob on db-3', '[ask: no answer by the deadline] sudo by dave on db-3', '[ask: said no] sudo by carol on db-3', '[ask: unknown person] sudo by mallory on db-3']);
-  assert.equal(slack.channels.get(slack.dmOf('U0ALICE'))!.filter((m) => m.text.startsWith('Did you')).length, 1, 'alice was not asked again');
+  assert.equal(servers.slack.channels.get(servers.slack.dmOf('U0ALICE'))!.filter((m) => m.text.startsWith('Did you')).length, 1, 'alice was not asked again');
   assert.ok(project.audit().some((e) => e.event === 'ask_quiet' && e.person === 'alice@example.org'));
-  assert.ok(duo.requests.every((r) => r.verdict === 'ok'), 'every Duo request was correctly signed');
+  assert.ok(servers.duo.requests.every((r) => r.verdict === 'ok'), 'every Duo request was correctly signed');
 
   await run(T + 12 * MIN);
   assert.equal(world.smtp.messages.length, 4, 'each escalation is sent once');
@@ -122,23 +79,23 @@ test('ask alert: yes + push allowed is quiet, yes + push denied, no, silence and
 
 test('a run killed while it sends the Duo push resumes the conversation from the saved yes', async () => {
   const { T, index, project, run } = await askProject();
-  slack.addUser('U0ERIN', 'erin@example.org');
-  duo.users.set('erin@example.org', { enrolled: true, push: 'waiting' });
+  servers.slack.addUser('U0ERIN', 'erin@example.org');
+  servers.duo.users.set('erin@example.org', { enrolled: true, push: 'waiting' });
   await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'erin')]);
   await run(T);
-  slack.say(slack.dmOf('U0ERIN'), 'U0ERIN', 'yep');
-  duo.hangPush = true;
-  const pushes = duo.requests.length;
+  servers.slack.say(servers.slack.dmOf('U0ERIN'), 'U0ERIN', 'yep');
+  servers.duo.hangPush = true;
+  const pushes = servers.duo.requests.length;
   const child = project.spawn(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   const closed = new Promise((resolve) => child.on('close', resolve));
-  while (!duo.requests.slice(pushes).some((r) => r.path.startsWith('/auth/v2/auth') && !r.path.includes('status')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+  while (!servers.duo.requests.slice(pushes).some((r) => r.path.startsWith('/auth/v2/auth') && !r.path.includes('status')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
   child.kill('SIGKILL');
   await closed;
-  duo.hangPush = false;
+  servers.duo.hangPush = false;
   assert.equal(conversation(project, 'erin').state, 'answered_yes', 'the yes was saved before the push');
   await run(T + 2 * MIN);
   assert.equal(conversation(project, 'erin').state, '2fa_pending');
-  duo.users.get('erin@example.org')!.push = 'allow';
+  servers.duo.users.get('erin@example.org')!.push = 'allow';
   await run(T + 3 * MIN);
   const erin = conversation(project, 'erin');
   assert.equal(erin.state, 'confirmed');
@@ -159,9 +116,9 @@ test('ask over a Telegram bot: people file to user ids, a reply to the question 
         'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
         'soc-tg': { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' },
       },
-      duo: { api_url: duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s' },
+      duo: { api_url: servers.duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s' },
     });
-    Object.assign(project.env, { TELEGRAM_BOT_TOKEN: tg.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
+    Object.assign(project.env, { TELEGRAM_BOT_TOKEN: tg.token, DUO_IKEY: servers.duo.ikey, DUO_SKEY: servers.duo.skey });
     writeFileSync(join(project.dir, 'people.yaml'), 'frank: { telegram: 5151, duo: frank.duo }\ngail: 5252\n');
     project.writeAlert('sudo', {
       index,
@@ -172,7 +129,7 @@ test('ask over a Telegram bot: people file to user ids, a reply to the question 
       title: 'sudo by {{user.name}} on {{host.name}}',
       ask: { person: 'user.name', people: 'people.yaml', via: 'soc-tg', question: 'Did you run {{process.args}} on {{host.name}}?' },
     });
-    duo.users.set('frank.duo', { enrolled: true, push: 'allow' });
+    servers.duo.users.set('frank.duo', { enrolled: true, push: 'allow' });
     await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'frank'), sudo(T - 30_000, 'gail')]);
     const run = async (at: number) => {
       const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
@@ -190,7 +147,7 @@ test('ask over a Telegram bot: people file to user ids, a reply to the question 
     await run(T + MIN);
     assert.equal(tg.polls.length - polls, 1, 'one getUpdates per run, shared by the inbox and the conversations');
     assert.equal(conversation(project, 'frank').state, '2fa_pending');
-    assert.equal(duo.pushes.at(-1)!.username, 'frank.duo', 'the people file names the Duo user');
+    assert.equal(servers.duo.pushes.at(-1)!.username, 'frank.duo', 'the people file names the Duo user');
     assert.equal(conversation(project, 'gail').reason, 'said_no');
     assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['[ask: said no] sudo by gail on db-3']);
     assert.ok(!tg.sent.some((s) => /No notice with that reference/.test(s.visible)), 'the reply to the question is no command');

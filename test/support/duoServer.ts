@@ -4,8 +4,13 @@ import { startHttpRecorder, type Answer, type RecordedRequest } from './httpReco
 /** How the fake Duo treats one user: enrolled with a push phone (and how their pushes end), not enrolled, or unknown. */
 export interface DuoUser {
   enrolled: boolean;
-  /** What this user's next pushes end as; `waiting` until a test changes it. */
-  push: 'allow' | 'deny' | 'waiting';
+  /**
+   * What this user's next pushes end as; `waiting` until a test changes it; `timeout` when Duo ends the push
+   * itself because nobody answered (auth_status: result deny, status timeout, as Duo's docs list it).
+   */
+  push: 'allow' | 'deny' | 'waiting' | 'timeout';
+  /** The user is in bypass: preauth answers `allow` (no second factor is asked). */
+  bypass?: boolean;
 }
 
 /** One push the fake Duo started. */
@@ -14,7 +19,7 @@ export interface DuoPush {
   username: string;
   type: string;
   pushinfo: string;
-  result: 'allow' | 'deny' | 'waiting';
+  result: DuoUser['push'];
 }
 
 /** A local HTTP server speaking Duo Auth API v2 (signed requests, stat/response envelopes, documented error codes). */
@@ -30,6 +35,12 @@ export interface DuoServer {
   hangStatus: boolean;
   /** When set, auth (the push) never answers: a run can be killed while it waits. */
   hangPush: boolean;
+  /** What preauth says of a user it does not know: the documented 400 (default), or `allow` (a new-user policy that lets anyone through). */
+  newUserPolicy: 'reject' | 'allow';
+  /** How many of the next signed requests Duo rate-limits: HTTP 429 with its FAIL body (code 42901). */
+  throttle: number;
+  /** A misbehaving Duo whose every signed answer is a failure echoing the request's Authorization header or the secret key itself. */
+  echo?: 'authorization' | 'secret_key';
   close(): Promise<void>;
 }
 
@@ -66,11 +77,16 @@ export async function startDuoServer(): Promise<DuoServer> {
       record.verdict = code;
       return fail(401, code, message);
     };
+    if (server.echo) return fail(400, 40002, 'Invalid request parameters', `got ${server.echo === 'authorization' ? auth : skey} for ${url.pathname}`);
     if (!date || !auth.startsWith('Basic ')) return reject(40101, 'Missing request credentials');
     const [user, signature] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
     if (user !== ikey) return reject(40102, 'Invalid integration key in request credentials');
     const expected = createHmac('sha512', skey).update(canon(date, request.method, String(request.headers.host ?? ''), url.pathname, params)).digest('hex');
     if (signature !== expected) return reject(40103, 'Invalid signature in request credentials');
+    if (server.throttle > 0) {
+      server.throttle--;
+      return fail(429, 42901, 'Too Many Requests');
+    }
     if (request.method === 'POST' && !String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return fail(400, 40002, 'Invalid request parameters', 'content-type');
     const username = params.get('username') ?? '';
     switch (`${request.method} ${url.pathname}`) {
@@ -79,7 +95,9 @@ export async function startDuoServer(): Promise<DuoServer> {
       case 'POST /auth/v2/preauth': {
         if (!username) return fail(400, 40001, 'Missing required request parameters', 'username');
         const u = users.get(username);
+        if (!u && server.newUserPolicy === 'allow') return ok({ result: 'allow', status_msg: 'Allowing unknown user' });
         if (!u) return fail(400, 40002, 'Invalid request parameters', 'username');
+        if (u.bypass) return ok({ result: 'allow', status_msg: 'Allowing bypass user' });
         if (!u.enrolled) return ok({ result: 'enroll', status_msg: 'Enroll an authentication device to proceed', enroll_portal_url: 'https://api-fake.duosecurity.com/portal?code=x' });
         return ok({ result: 'auth', status_msg: 'Account is active', devices: [{ device: 'DPFZRS9FB0D46QFTM891', type: 'phone', number: 'XXX-XXX-0100', name: '', capabilities: ['auto', 'push', 'sms', 'phone'] }] });
       }
@@ -101,6 +119,7 @@ export async function startDuoServer(): Promise<DuoServer> {
         if (push.result === 'waiting') push.result = users.get(push.username)?.push ?? 'waiting';
         if (push.result === 'waiting') return ok({ result: 'waiting', status: 'pushed', status_msg: 'Pushed a login request to your device...' });
         if (push.result === 'allow') return ok({ result: 'allow', status: 'allow', status_msg: 'Success. Logging you in...' });
+        if (push.result === 'timeout') return ok({ result: 'deny', status: 'timeout', status_msg: 'Login timed out.' });
         return ok({ result: 'deny', status: 'deny', status_msg: 'Login request denied.' });
       }
       default:
@@ -108,6 +127,6 @@ export async function startDuoServer(): Promise<DuoServer> {
     }
   };
   const recorder = await startHttpRecorder(handle);
-  const server: DuoServer = { base: recorder.base, ikey, skey, users, pushes, requests, hangStatus: false, hangPush: false, close: () => recorder.close() };
+  const server: DuoServer = { base: recorder.base, ikey, skey, users, pushes, requests, hangStatus: false, hangPush: false, newUserPolicy: 'reject', throttle: 0, close: () => recorder.close() };
   return server;
 }

@@ -19,6 +19,8 @@ export interface SmtpSink {
   refuseRecipients?: Record<string, number>;
   /** How long the server takes to answer the end of DATA; it records the message when it answers 250. */
   acceptDelayMs?: number;
+  /** A misbehaving server: a refused AUTH answers with the user name and password it received. */
+  echoCredentials?: boolean;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
     logger: false,
     onAuth(credentials, _session, callback) {
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) callback(null, { user: auth.user });
-      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      else callback(Object.assign(new Error(`Invalid username or password${sink.echoCredentials ? ` ${credentials.username}:${credentials.password}` : ''}`), { responseCode: 535 }));
     },
     onRcptTo(address, _session, callback) {
       const code = sink.refuseWith ?? sink.refuseRecipients?.[address.address];

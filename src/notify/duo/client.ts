@@ -1,6 +1,10 @@
 import type { DuoConfig } from '../../model/config.js';
 import { request } from '../../http/post.js';
+import { redact, redactedExcerpt } from '../../util/redact.js';
 import { canonParams, duoDate, duoEncode, signRequest } from './sign.js';
+
+/** Duo's own clients back off a 429 like this: wait 1 s (plus up to 1 s of jitter), double, give up after 32 s. */
+const BACKOFF = { firstMs: 1000, factor: 2, lastMs: 32_000, jitterMs: 1000 } as const;
 
 /** What preauth says about a user: `auth` (can authenticate, with devices), `enroll` (not enrolled), `allow` (bypass) or `deny`. */
 export interface DuoPreauth {
@@ -10,9 +14,12 @@ export interface DuoPreauth {
   canPush: boolean;
 }
 
-/** The state of a push: `waiting` until the person answers, then `allow` or `deny`. */
+/**
+ * The state of a push: `waiting` until the person answers, then `allow` or `deny`; `timeout` when Duo ended the
+ * push itself because nobody answered it (auth_status: result `deny` with status `timeout`).
+ */
 export interface DuoStatus {
-  result: 'waiting' | 'allow' | 'deny';
+  result: 'waiting' | 'allow' | 'deny' | 'timeout';
   status: string;
   statusMsg: string;
 }
@@ -26,6 +33,11 @@ export class DuoError extends Error {
   ) {
     super(message);
     this.name = 'DuoError';
+  }
+
+  /** Whether Duo was still rate-limiting (HTTP 429) when the backoff ran out of time: worth trying again later. */
+  get throttled(): boolean {
+    return this.httpStatus === 429;
   }
 }
 
@@ -49,7 +61,7 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
     const url = new URL(path + (method === 'GET' && query ? `?${query}` : ''), base);
     const headers: Record<string, string> = { authorization, date, accept: 'application/json' };
     if (method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded';
-    const answer = await request(method, url, method === 'POST' ? query : undefined, { headers, timeoutMs: config.timeout, signal });
+    const answer = await requestWithBackoff(() => request(method, url, method === 'POST' ? query : undefined, { headers, timeoutMs: config.timeout, signal }), signal);
     let body: { stat?: string; response?: unknown; code?: number; message?: string; message_detail?: string };
     try {
       body = JSON.parse(answer.text) as typeof body;
@@ -57,8 +69,9 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
       throw new DuoError(`Duo answered HTTP ${answer.status} with no JSON`, undefined, answer.status);
     }
     if (body.stat !== 'OK' || !body.response || typeof body.response !== 'object') {
-      const detail = body.message_detail ? ` (${String(body.message_detail).slice(0, 200)})` : '';
-      throw new DuoError(`Duo ${path}: ${body.code ?? answer.status} ${String(body.message ?? 'failed').slice(0, 200)}${detail}`, body.code, answer.status);
+      // Redacted before cut: an answer that echoes the Authorization header (or the key) never reaches a message.
+      const detail = body.message_detail ? ` (${redactedExcerpt(String(body.message_detail), 200)})` : '';
+      throw new DuoError(`Duo ${path}: ${body.code ?? answer.status} ${redactedExcerpt(String(body.message ?? 'failed'), 200)}${detail}`, body.code, answer.status);
     }
     return body.response as Record<string, unknown>;
   };
@@ -68,7 +81,7 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
       const devices = Array.isArray(r.devices) ? (r.devices as { capabilities?: unknown }[]) : [];
       const result = String(r.result) as DuoPreauth['result'];
       if (!['auth', 'enroll', 'allow', 'deny'].includes(result)) throw new DuoError(`Duo preauth: unknown result ${JSON.stringify(r.result)}`);
-      return { result, statusMsg: String(r.status_msg ?? ''), canPush: devices.some((d) => Array.isArray(d.capabilities) && d.capabilities.includes('push')) };
+      return { result, statusMsg: redact(String(r.status_msg ?? '')), canPush: devices.some((d) => Array.isArray(d.capabilities) && d.capabilities.includes('push')) };
     },
     async push(username, info, signal) {
       // Duo shows pushinfo decoded as %XX only: a form-encoded + for a space would reach the phone as a +.
@@ -81,8 +94,9 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
       try {
         const r = await call('GET', '/auth/v2/auth_status', { txid }, signal);
         const result = String(r.result);
-        if (result !== 'waiting' && result !== 'allow' && result !== 'deny') throw new DuoError(`Duo auth_status: unknown result ${JSON.stringify(r.result)}`);
-        return { result, status: String(r.status ?? ''), statusMsg: String(r.status_msg ?? '') };
+        if (result !== 'waiting' && result !== 'allow' && result !== 'deny') throw new DuoError(`Duo auth_status: unknown result ${redactedExcerpt(JSON.stringify(r.result) ?? '', 100)}`);
+        const status = redact(String(r.status ?? ''));
+        return { result: result === 'deny' && status === 'timeout' ? 'timeout' : result, status, statusMsg: redact(String(r.status_msg ?? '')) };
       } catch (error) {
         // auth_status long-polls: our own short timeout only means the person has not answered yet.
         if (isTimeout(error) && !signal?.aborted) return { result: 'waiting', status: 'pending', statusMsg: 'no answer within the request timeout' };
@@ -90,6 +104,33 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
       }
     },
   };
+}
+
+/**
+ * Sends a request again while Duo answers 429, backing off as Duo's clients do, for as long as the call's signal
+ * allows: when the next wait would outlast it, the 429 answer is returned (and becomes a throttled DuoError).
+ */
+async function requestWithBackoff<T extends { status: number }>(send: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  for (let waitMs: number = BACKOFF.firstMs; ; waitMs *= BACKOFF.factor) {
+    const answer = await send();
+    if (answer.status !== 429 || waitMs > BACKOFF.lastMs) return answer;
+    if (!(await pause(waitMs + Math.random() * BACKOFF.jitterMs, signal))) return answer;
+  }
+}
+
+/** Waits, or stops early when the signal aborts; resolves whether the whole wait passed. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (passed: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+      resolve(passed);
+    };
+    const stop = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** Whether a request failed because its own timeout fired (node wraps the signal's TimeoutError in an AbortError). */
