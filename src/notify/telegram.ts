@@ -5,6 +5,7 @@ import type { NoticeAction } from '../model/operation.js';
 import type { Receipt } from '../model/receipt.js';
 import { chatsOf, type StateData } from '../model/state.js';
 import { callTelegram, TelegramApiError, type PressButton } from './telegramApi.js';
+import { dropUnreachable } from './telegramChatCheck.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
@@ -81,8 +82,9 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
         } catch (error) {
           const failure = error instanceof TelegramApiError ? error.toDeliveryError() : (error as DeliveryError);
           lastFailure = failure;
-          // A chat that blocked or kicked the bot leaves the allow-list (as its my_chat_member update would do).
-          if (error instanceof TelegramApiError && error.status === 403 && data && String(chat) !== String(config.chat_id)) delete chatsOf(data, name).allowed[String(chat)];
+          // A chat that blocked or kicked the bot, or that Telegram does not know, leaves the allow-list (as its
+          // my_chat_member update would do), and the administrator is told.
+          await dropUnreachable(data, name, config, String(chat), error, signal);
           if (failure.retryable) {
             owed.push(String(chat));
             retryAfterMs = Math.max(retryAfterMs ?? 0, failure.retryAfterMs ?? 0) || undefined;
