@@ -41,13 +41,13 @@ export function whereOf(origin: Origin, key = true): string {
   return line ? `${origin.yaml.file}:${line}` : origin.yaml.file;
 }
 
-/** Every .yaml/.yml file under a folder, its subfolders included (ElastAlert2's scan_subdirectories), sorted. */
+/** Every .yaml/.yml file under a folder (a symbolic link to a file too), its subfolders included (ElastAlert2's scan_subdirectories), sorted. */
 function yamlFiles(dir: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...yamlFiles(path));
-    else if (entry.isFile() && ['.yaml', '.yml'].includes(extname(entry.name))) files.push(path);
+    else if ((entry.isFile() || entry.isSymbolicLink()) && ['.yaml', '.yml'].includes(extname(entry.name))) files.push(path);
   }
   return files;
 }
@@ -91,6 +91,11 @@ function leavesFolder(root: string, name: string, target: string): string | unde
   if (isAbsolute(name)) return 'an absolute path outside the rules folder';
   return isInside(root, target) ? 'a symbolic link that leads outside the rules folder' : 'a path that leaves the rules folder (..)';
 }
+
+/** What the report says of a file it did not read because it is outside the rules folder. */
+function notRead(reason: string): string {
+  return `not read, ${reason}; copy the file into the rules folder, or pass --allow-outside-imports if you trust it`;
+}
 /**
  * Reads every rule file under `rulesDir` and applies its `import:` chain as ElastAlert2 does: a relative import is
  * found next to the importing file (else in the rules folder), the importing file's keys win, and `filter` lists
@@ -105,8 +110,13 @@ export async function readRules(rulesDir: string, defaults?: YamlFile, options: 
     if (!parsed.has(path)) parsed.set(path, await parseFile(path));
     return parsed.get(path)!;
   };
-  const files = yamlFiles(rulesDir);
   const root = realpathSync(rulesDir);
+  // A rule file that is a link leading out of the folder is not read either.
+  const files = yamlFiles(rulesDir).filter((file) => {
+    const outside = options.allowOutsideImports ? undefined : leavesFolder(root, relative(rulesDir, file), file);
+    if (outside) problems.push({ where: shown(file), message: notRead(outside) });
+    return !outside;
+  });
   const imported = new Set<string>();
   const resolveImport = (from: string, name: string): { path: string } | { refused: string } | undefined => {
     const candidates = [resolve(dirname(from), name), resolve(rulesDir, name)];
@@ -146,7 +156,7 @@ export async function readRules(rulesDir: string, defaults?: YamlFile, options: 
         return false;
       }
       if ('refused' in found) {
-        problems.push({ where, message: `import ${quoteData(name)}: not read, ${found.refused}; copy the file into the rules folder, or pass --allow-outside-imports if you trust it` });
+        problems.push({ where, message: `import ${quoteData(name)}: ${notRead(found.refused)}` });
         return false;
       }
       const target = found.path;

@@ -6,6 +6,7 @@ import type { Receipt } from '../model/receipt.js';
 import { chatsOf, type StateData } from '../model/state.js';
 import { callTelegram, TelegramApiError, type PressButton } from './telegramApi.js';
 import { dropUnreachable } from './telegramChatCheck.js';
+import { isChatId } from './telegramChatId.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
@@ -113,8 +114,9 @@ async function sendTo(name: string, config: TelegramChannelConfig, notification:
   }
 }
 
-/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup. */
+/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup (never to an id that cannot be a chat). */
 export function moveChat(data: StateData, channel: string, from: string, to: string): boolean {
+  if (!isChatId(to)) return false;
   const chats = chatsOf(data, channel);
   let moved = false;
   for (const list of [chats.allowed, chats.banned, chats.requested]) {

@@ -10,12 +10,24 @@ export const REQUEST_MESSAGES_PER_RUN = 5;
 /** At most one summary of unannounced and turned-away requests per hour. */
 export const SUMMARY_INTERVAL_MS = 60 * 60_000;
 
+/** The waiting list's counters as the state holds them, made well-formed (a state file edited by hand or by an older version may hold anything there). */
+function waitingOf(chats: ChannelChats): NonNullable<ChannelChats['waiting']> {
+  const held = chats.waiting as Partial<NonNullable<ChannelChats['waiting']>> | undefined;
+  const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0);
+  const time = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : undefined);
+  const ok = held && typeof held === 'object' ? held : {};
+  const runAt = time(ok.runAt);
+  const summaryAt = time(ok.summaryAt);
+  return (chats.waiting = { unannounced: count(ok.unannounced), turnedAway: count(ok.turnedAway), announced: count(ok.announced), ...(runAt !== undefined ? { runAt } : {}), ...(summaryAt !== undefined ? { summaryAt } : {}) });
+}
+
 /** Forgets the requests that waited longer than WAITING_TTL_MS (one audit line each). */
 export function expireRequests(chats: ChannelChats, now: number, audit: AuditEntry[]): void {
   for (const [id, entry] of Object.entries(chats.requested)) {
-    if (now - entry.at <= WAITING_TTL_MS) continue;
+    // A request with no readable time (a hand-edited state) is forgotten too.
+    if (typeof entry?.at === 'number' && now - entry.at <= WAITING_TTL_MS) continue;
     delete chats.requested[id];
-    audit.push({ event: 'chat_request_expired', chat: id, title: entry.title });
+    audit.push({ event: 'chat_request_expired', chat: id, title: String(entry?.title ?? id) });
   }
 }
 
@@ -25,24 +37,24 @@ export function expireRequests(chats: ChannelChats, now: number, audit: AuditEnt
  * counted for the summary).
  */
 export function admitRequest(chats: ChannelChats, now: number): 'announce' | 'count' | 'full' {
-  const waiting = chats.waiting ?? (chats.waiting = { unannounced: 0, turnedAway: 0 });
+  const waiting = waitingOf(chats);
   if (Object.keys(chats.requested).length >= MAX_WAITING) {
     waiting.turnedAway++;
     return 'full';
   }
   if (waiting.runAt !== now) Object.assign(waiting, { runAt: now, announced: 0 });
-  if ((waiting.announced ?? 0) >= REQUEST_MESSAGES_PER_RUN) {
+  if (waiting.announced >= REQUEST_MESSAGES_PER_RUN) {
     waiting.unannounced++;
     return 'count';
   }
-  waiting.announced = (waiting.announced ?? 0) + 1;
+  waiting.announced += 1;
   return 'announce';
 }
 
 /** The one message that counts the requests not announced one by one, at most once per SUMMARY_INTERVAL_MS; undefined when none or too soon. */
 export function requestSummary(chats: ChannelChats, now: number, audit: AuditEntry[]): string | undefined {
-  const waiting = chats.waiting;
-  if (!waiting || (!waiting.unannounced && !waiting.turnedAway)) return undefined;
+  const waiting = waitingOf(chats);
+  if ((!waiting.unannounced && !waiting.turnedAway)) return undefined;
   if (waiting.summaryAt !== undefined && now - waiting.summaryAt < SUMMARY_INTERVAL_MS && now >= waiting.summaryAt) return undefined;
   const lines = [`${waiting.unannounced + waiting.turnedAway} more chat(s) asked to receive alerts:`];
   if (waiting.unannounced) lines.push(`${waiting.unannounced} are on the waiting list: /waiting lists them, /accept<id> allows one, /deny<id> drops one`);

@@ -55,6 +55,7 @@ test('import elastalert: imports that leave the rules folder (absolute path, ..,
   assert.deepEqual(errors, [
     `import: rules/absolute.yaml:7: import ${join(dir, 'secrets', 'shadow')}: not read, an absolute path outside the rules folder; copy the file into the rules folder, or pass --allow-outside-imports if you trust it`,
     'import: rules/dotdot.yaml:7: import ../secrets/shadow: not read, a path that leaves the rules folder (..); copy the file into the rules folder, or pass --allow-outside-imports if you trust it',
+    'import: rules/linked.yaml: not read, a symbolic link that leads outside the rules folder; copy the file into the rules folder, or pass --allow-outside-imports if you trust it',
     'import: rules/symlink.yaml:7: import linked.yaml: not read, a symbolic link that leads outside the rules folder; copy the file into the rules folder, or pass --allow-outside-imports if you trust it',
   ]);
   assert.match(result.stdout, /^ {2}alerts\/inside\.yaml {2}<- rules\/sub\/inside\.yaml \(any\)$/m);
@@ -135,7 +136,8 @@ test('import elastalert, generated rule folders: it ends with its documented cod
         fc.record({
           name: fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/),
           keys: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.array(text, { maxLength: 3 })), { maxKeys: 5 }),
-          imports: fc.array(fc.oneof(fc.constantFrom('../secrets/hidden.yaml', 'SECRETS_ABS', 'outlink.yaml', 'sub/../../secrets/hidden.yaml'), fc.stringMatching(/^[a-z]{1,6}\.yaml$/)), { maxLength: 3 }),
+          // Imports out of the folder, or of another generated rule (by its index: chains and circles).
+          imports: fc.array(fc.oneof(fc.constantFrom('../secrets/hidden.yaml', 'SECRETS_ABS', 'outlink.yaml', 'sub/../../secrets/hidden.yaml'), fc.nat(3)), { maxLength: 3 }),
           raw: fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),
           hook: fc.boolean(),
         }),
@@ -149,7 +151,7 @@ test('import elastalert, generated rule folders: it ends with its documented cod
         mkdirSync(join(dir, 'rules', 'sub'));
         const { stringify } = await import('yaml');
         for (const rule of rules) {
-          const imports = rule.imports.map((i) => (i === 'SECRETS_ABS' ? join(dir, 'secrets', 'hidden.yaml') : i));
+          const imports = rule.imports.map((i) => (typeof i === 'number' ? `${rules[i % rules.length]!.name}.yaml` : i === 'SECRETS_ABS' ? join(dir, 'secrets', 'hidden.yaml') : i));
           const body = { ...rule.keys, type: 'any', index: 'logs-*', alert: ['post'], http_post_url: rule.hook ? 'https://discord.com/api/webhooks/1/GENERATEDHOOKTOKEN42' : 'https://soar.example.org/hooks/elastalert', ...(imports.length ? { import: imports } : {}) };
           writeFileSync(join(dir, 'rules', `${rule.name}.yaml`), rule.raw ?? stringify(body));
         }
