@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
+import { filesUnder } from '../support/files.js';
 import { runCli } from '../support/project.js';
 import { checkProperty } from '../support/property.js';
 
@@ -20,15 +21,6 @@ function workspace(): string {
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'secrets'));
   return dir;
-}
-
-/** Every file under a folder, with its text. */
-function filesUnder(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) files.set(join(entry.parentPath, entry.name), readFileSync(join(entry.parentPath, entry.name), 'utf8'));
-  }
-  return files;
 }
 
 /** A shadow file's lines: each `name:hash:...` reads as a YAML key, which the importer once printed as "not converted". */
