@@ -6,7 +6,7 @@ import type { ImportNote } from './alerters.js';
 import { ChannelBook, type SecretVariable } from './channels.js';
 import { convertRule, durationOf, type ConvertedRule } from './convertRule.js';
 import { readRules, shown, whereOf, type ReadProblem } from './readRules.js';
-import { quoteKey } from './quote.js';
+import { quoteData, quoteKey } from './quote.js';
 import { loadPackage } from '../util/loadPackage.js';
 
 /** What an import did: the files written and kept, the rules converted and skipped, the notes and the variables to set. */
@@ -68,7 +68,7 @@ async function readConfig(path: string): Promise<YamlFile> {
   const read = readInputFile(path);
   if ('problem' in read) throw new Error(`${shown(path)}: ${read.problem.message}`);
   const yaml = await parseYamlFile(shown(path), read.text);
-  if (yaml.problems.length) throw new Error(`${yaml.problems[0]!.file}:${yaml.problems[0]!.line ?? 1}: ${yaml.problems[0]!.message}`);
+  if (yaml.problems.length) throw new Error(`${yaml.problems[0]!.file}:${yaml.problems[0]!.line ?? 1}: ${quoteData(yaml.problems[0]!.message, 160)}`);
   if (!yaml.value || typeof yaml.value !== 'object' || Array.isArray(yaml.value)) throw new Error(`${yaml.file}: is not a mapping of settings`);
   return yaml;
 }

@@ -59,7 +59,7 @@ async function parseFile(path: string): Promise<YamlFile | ReadProblem> {
   const yaml = await parseYamlFile(shown(path), read.text);
   if (yaml.problems.length) {
     const p = yaml.problems[0]!;
-    return { where: p.line ? `${p.file}:${p.line}` : p.file, message: `not YAML ElastAlert2 can read either (${p.message}); a template (Jinja, placeholders) must be rendered first` };
+    return { where: p.line ? `${p.file}:${p.line}` : p.file, message: `not YAML ElastAlert2 can read either (${quoteData(p.message, 160)}); a template (Jinja, placeholders) must be rendered first` };
   }
   if (!yaml.value || typeof yaml.value !== 'object' || Array.isArray(yaml.value)) return { where: yaml.file, message: 'is not a mapping of rule options' };
   return yaml;
