@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, test } from 'node:test';
 import fc from 'fast-check';
 import { useChannelServers } from '../support/channelWorld.js';
+import { isChatId } from '../../src/notify/telegramChatId.js';
+import { REPO_ROOT, runCli } from '../support/project.js';
 import { checkProperty } from '../support/property.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import type { FakeChat } from '../support/telegramServer.js';
@@ -149,5 +154,58 @@ test('generated /accept arguments and /start senders: no internal error, only re
         assert.ok(adminMessages(before).length <= 5 + 1 + accepts.length, 'the administrator gets the requests, one summary and the answers');
       }),
     10,
+  );
+});
+
+test('alertcron.yaml: a chat_id or admin_chat_id that cannot be a chat (0, -0, 30 digits, out of range) is refused by validate at its line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-chatids-'));
+  try {
+    writeFileSync(join(dir, 'alertcron.yaml'), [
+      'elasticsearch: { url: "http://127.0.0.1:9" }',
+      'channels:',
+      '  a: { type: telegram, bot_token: "${T}", chat_id: 0 }',
+      '  b: { type: telegram, bot_token: "${T}", admin_chat_id: "0123" }',
+      '  c: { type: telegram, bot_token: "${T}", chat_id: 123456789012345678901234567890 }',
+      '  d: { type: telegram, bot_token: "${T}", chat_id: "-4000000000001" }',
+      '  e: { type: telegram, bot_token: "${T}", chat_id: -1001234567890, admin_chat_id: 4242 }',
+      '  f: { type: telegram, bot_token: "${T}", chat_id: "@mychannel" }',
+      '',
+    ].join('\n'));
+    const result = await runCli(['validate'], dir, { T: 'token' });
+    assert.equal(result.code, 2, result.stderr);
+    assert.deepEqual(result.stderr.trim().split('\n').filter((l) => l.startsWith('alertcron.yaml')), [
+      'alertcron.yaml:3:52 /channels/a/chat_id: must be other than 0 or a string',
+      'alertcron.yaml:4:58 /channels/b/admin_chat_id: must be an integer or a chat id as text ("4242")',
+      'alertcron.yaml:5:52 /channels/c/chat_id: must be at most 1099511627775 or a string',
+      'alertcron.yaml:6:52 /channels/d/chat_id: must be an integer or a chat id as text ("-1001234") or @channelname',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the schema\'s chat id pattern and the /accept check agree on any number written as text', async () => {
+  const patterns: RegExp[] = [];
+  const walk = (node: unknown, key?: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const anyOf = (node as { anyOf?: { pattern?: string; description?: string }[] }).anyOf;
+    // The settings' own patterns (described), not the `^-` of the rule that a group admin chat needs admin_users.
+    if ((key === 'chat_id' || key === 'admin_chat_id') && anyOf) for (const branch of anyOf) if (branch.pattern && branch.description) patterns.push(new RegExp(branch.pattern, 'u'));
+    for (const [k, v] of Object.entries(node)) walk(v, k);
+  };
+  walk(JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'config', 'schemas', 'alertcron.schema.json'), 'utf8')));
+  assert.ok(patterns.length >= 2, 'chat_id and admin_chat_id patterns found');
+  const text = fc.oneof(
+    fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n }).map(String),
+    fc.bigInt({ min: -4_000_000_001_000n, max: -3_999_999_999_000n }).map(String),
+    fc.bigInt({ min: 1_099_511_627_000n, max: 1_099_511_628_500n }).map(String),
+    fc.constantFrom('-0', '0', '007', '+1', ''),
+  );
+  await checkProperty(
+    'schema chat id pattern = isChatId',
+    fc.property(text, (id) => {
+      for (const pattern of patterns) assert.equal(pattern.test(id), isChatId(id), `${pattern} on ${id}`);
+    }),
+    1000,
   );
 });
