@@ -132,6 +132,9 @@ test('import elastalert, generated rule folders: it ends with its documented cod
           imports: fc.array(fc.oneof(fc.constantFrom('../secrets/hidden.yaml', 'SECRETS_ABS', 'outlink.yaml', 'sub/../../secrets/hidden.yaml'), fc.nat(3)), { maxLength: 3 }),
           raw: fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),
           hook: fc.boolean(),
+          // Literal secrets of the other alerters, each with a recognisable part.
+          secret: fc.stringMatching(/^[A-Za-z0-9]{6,12}$/).map((t) => `GENSECRET${t}`),
+          alerters: fc.subarray(['slack', 'telegram', 'twilio', 'email']),
         }),
         { minLength: 1, maxLength: 4 },
       ),
@@ -144,20 +147,35 @@ test('import elastalert, generated rule folders: it ends with its documented cod
         const { stringify } = await import('yaml');
         for (const rule of rules) {
           const imports = rule.imports.map((i) => (typeof i === 'number' ? `${rules[i % rules.length]!.name}.yaml` : i === 'SECRETS_ABS' ? join(dir, 'secrets', 'hidden.yaml') : i));
-          const body = { ...rule.keys, type: 'any', index: 'logs-*', alert: ['post'], http_post_url: rule.hook ? 'https://discord.com/api/webhooks/1/GENERATEDHOOKTOKEN42' : 'https://soar.example.org/hooks/elastalert', ...(imports.length ? { import: imports } : {}) };
+          const others = {
+            slack: { slack_webhook_url: `https://hooks.slack.com/services/T0/B0/${rule.secret}` },
+            telegram: { telegram_bot_token: `123:${rule.secret}`, telegram_room_id: '-1001234' },
+            twilio: { twilio_account_sid: 'AC0123', twilio_auth_token: rule.secret, twilio_to_number: '+15551230001', twilio_from_number: '+15005550006' },
+            email: { email: 'soc@example.org', smtp_auth_file: '/etc/ea/smtp.yaml' },
+          };
+          const body = {
+            ...rule.keys,
+            type: 'any',
+            index: 'logs-*',
+            alert: ['post', ...rule.alerters],
+            http_post_url: rule.hook ? 'https://discord.com/api/webhooks/1/GENERATEDHOOKTOKEN42' : 'https://soar.example.org/hooks/elastalert',
+            http_post_headers: { Authorization: `Bearer ${rule.secret}` },
+            ...Object.assign({}, ...rule.alerters.map((a) => others[a as keyof typeof others])),
+            ...(imports.length ? { import: imports } : {}),
+          };
           writeFileSync(join(dir, 'rules', `${rule.name}.yaml`), rule.raw ?? stringify(body));
         }
         const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
         const output = result.stdout + result.stderr;
         assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}: ${output}`);
         assert.ok(!/internal error|at .*\.js:\d+/i.test(output), output);
-        for (const secret of ['HIDDENLINEONE', 'HIDDENLINETWO', 'HIDDENTOKEN', 'GENERATEDHOOKTOKEN']) assert.ok(!output.includes(secret), `printed ${secret}: ${output}`);
+        for (const secret of ['HIDDENLINEONE', 'HIDDENLINETWO', 'HIDDENTOKEN', 'GENERATEDHOOKTOKEN', 'GENSECRET']) assert.ok(!output.includes(secret), `printed ${secret}: ${output}`);
         assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(output), `a control character reached the terminal: ${JSON.stringify(output)}`);
         const outside = [...filesUnder(dir).keys()].map((f) => relative(dir, f)).filter((f) => !f.startsWith('rules/') && !f.startsWith('secrets/') && !f.startsWith('out/') && !f.startsWith('.cache/'));
         assert.deepEqual(outside, [], 'wrote outside --out');
         if (existsSync(join(dir, 'out'))) {
           const written = [...filesUnder(join(dir, 'out')).values()].join('\n');
-          for (const secret of ['HIDDENLINEONE', 'HIDDENTOKEN', 'GENERATEDHOOKTOKEN']) assert.ok(!written.includes(secret), `wrote ${secret}`);
+          for (const secret of ['HIDDENLINEONE', 'HIDDENTOKEN', 'GENERATEDHOOKTOKEN', 'GENSECRET']) assert.ok(!written.includes(secret), `wrote ${secret}`);
         }
       },
     ),
