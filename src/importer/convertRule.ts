@@ -84,9 +84,10 @@ export function durationOf(value: unknown): string | undefined {
   return formatDuration(ms);
 }
 
-/** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only. */
+/** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only, at most 80 characters. */
 export function alertNameOf(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'rule';
+  // At most 80 characters: a rule's name is data, and a file name has a length limit.
+  return name.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-.]+/, '').slice(0, 80).replace(/-+$/, '') || 'rule';
 }
 
 /**

@@ -69,6 +69,8 @@ test('import elastalert: a key name is data: a long key is cut to 64 characters,
   const longKey = `k${'x'.repeat(500)}`;
   writeFileSync(join(dir, 'rules', 'keys.yaml'), `${RULE}${longKey}: 1\n"bad\\e[2J\\e]0;owned\\a\\u202eyek": 2\n${SHADOW[0]}\n`);
   writeFileSync(join(dir, 'rules', 'type.yaml'), `${RULE.replace('type: any', 'type: "\\e[2Jcustom\\u202e"')}`);
+  // A rule's name is data too: a long one still makes a file name of at most 80 characters.
+  writeFileSync(join(dir, 'rules', 'long-name.yaml'), RULE.replace('name: R', `name: ${'N'.repeat(400)}`));
   const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
   assert.equal(result.code, 2, result.stderr);
   const output = result.stdout + result.stderr;
@@ -78,6 +80,7 @@ test('import elastalert: a key name is data: a long key is cut to 64 characters,
   assert.match(result.stdout, /^ {2}rules\/keys\.yaml:9: \(a key of \d+ characters that is no option name\): not converted/m);
   assert.ok(!output.includes('ROOTHASH') && !output.includes('saltsalt'), output);
   assert.match(result.stderr, /^import: rules\/type\.yaml:2: type: type \\u\{1b\}\[2Jcustom\\u\{202e\} has no alertcron rule type/m);
+  assert.deepEqual(readdirSync(join(dir, 'out', 'alerts')).sort(), [`${'n'.repeat(80)}.yaml`, 'r.yaml']);
   const json = await runCli(['import', 'elastalert', 'rules', '--out', 'out', '--json'], dir);
   const report = JSON.parse(json.stdout);
   assert.ok(report.notes.every((n: { option: string }) => [...n.option].length <= 65), 'the JSON report bounds key names too');
@@ -118,7 +121,7 @@ test('import elastalert: a webhook URL that carries a token (path, query or user
 });
 
 /** A generated YAML scalar, key or line: printable text, control characters, YAML syntax, paths. */
-const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('..', '../secrets/hidden.yaml', '/etc/passwd', 'import', 'filter', 'alert', '{a: [', '- x', '*ref', '&a b', '!!python/object x', '%YAML 1.1', '\u001b[2J', ''));
+const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('..', '../secrets/hidden.yaml', '/etc/passwd', 'import', 'filter', 'alert', '{a: [', '- x', '*ref', '&a b', '!!python/object x', '%YAML 1.1', '\u001b[2J', '', 'name', 'L'.repeat(300)));
 
 test('import elastalert, generated rule folders: it ends with its documented code, writes only inside --out, and prints no line of a file outside the rules folder nor a secret', async () => {
   await checkProperty(
