@@ -150,6 +150,7 @@ Silences and acknowledgements are not replayed. Exit code 3 when steps failed (t
     .argument('<rules>', 'the ElastAlert2 rules folder (read with its subfolders; files others import are fragments)')
     .option('--config <file>', 'ElastAlert2\'s config.yaml: the cluster, run_every, and the global defaults of every rule (SMTP ...)')
     .option('--out <dir>', 'the alertcron folder to write into (created if missing)', '.')
+    .option('--allow-outside-imports', 'follow import: entries and rule files that lead out of the rules folder (absolute paths, .., symbolic links); refused by default')
     .option('--json', 'print the report as JSON, for tools')
     .addOption(verboseOption())
     .addHelpText('after', `
@@ -162,6 +163,12 @@ email, slack, telegram, twilio and post/post2 alerters (one channel per distinct
 Literal secrets (webhook URLs, tokens, passwords, header values) become \${ELASTALERT_...} references: the
 report lists each variable and where its value was written. Every option it could not convert is listed as
 file:line. Files that are already there are kept and named, never written over.
+
+An import: that leads out of the rules folder (an absolute path, .., a symbolic link pointing out) is refused
+and its file never read (the rule is skipped, named on stderr), as is a rule file linked from outside, unless
+--allow-outside-imports. Notes quote at most an option-like key name of a file (64 characters; other keys by
+their length; control characters escaped), never its lines. A webhook URL that carries a token (in its path,
+query or user part: Slack, Discord, Teams, Mattermost ...) becomes a variable too.
 
 Example:
   alertcron import elastalert /etc/elastalert/rules --config /etc/elastalert/config.yaml --out /srv/alerts

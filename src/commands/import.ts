@@ -1,6 +1,7 @@
 import { importElastalert, type ImportResult } from '../importer/importElastalert.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { inertLine } from '../importer/quote.js';
 import { printJson } from './printReport.js';
 
 /** Options of `alertcron import elastalert`. */
@@ -8,6 +9,7 @@ export interface ImportCommandOptions {
   config?: string;
   out: string;
   json?: boolean;
+  allowOutsideImports?: boolean;
 }
 
 /**
@@ -28,7 +30,8 @@ export async function importCommand(rulesDir: string, options: ImportCommandOpti
 }
 
 function printResult(r: ImportResult): void {
-  const log = (line = '') => console.log(redact(line));
+  // Names and messages carry text of the rule files: nothing in them may act on the terminal.
+  const log = (line = '') => console.log(redact(inertLine(line)));
   log(`converted ${r.converted.length} rule(s) into ${r.out}/:`);
   for (const c of r.converted) log(`  ${c.alert}  <- ${c.source} (${c.type})`);
   if (r.fragments.length) log(`imported fragments (read through the rules that import them): ${r.fragments.join(', ')}`);
@@ -54,7 +57,7 @@ function printResult(r: ImportResult): void {
     for (const n of r.notes) log(`  ${n.where}: ${n.option}: ${n.message}`);
   }
   const errors = [...r.problems.map((p) => `${p.where}: ${p.message}`), ...r.skipped.map((s) => `${s.where}: ${s.option}: ${s.message}`)];
-  for (const line of errors) console.error(redact(`import: ${line}`));
+  for (const line of errors) console.error(redact(inertLine(`import: ${line}`)));
   log();
   log(`next: cd ${r.out} && alertcron validate, then alertcron test <alert> --backtest 7d to see what each would send`);
 }

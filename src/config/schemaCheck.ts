@@ -119,6 +119,11 @@ function phrase(error: ErrorObject): string {
       return schema?.description ? lowerFirst(schema.description.replace(/\.$/, '')) : `text matching ${String(params.pattern)}`;
     case 'const':
       return JSON.stringify(params.allowedValue);
+    case 'not': {
+      // `not: {const: X}` (a value excluded from a range, e.g. chat id 0).
+      const excluded = (error.parentSchema as { not?: { const?: unknown } } | undefined)?.not;
+      return excluded && 'const' in excluded ? `other than ${JSON.stringify(excluded.const)}` : (error.message ?? 'valid');
+    }
     case 'enum':
       return `one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':

@@ -1,5 +1,7 @@
 import type { ChannelBook, ChannelSecret } from './channels.js';
 import { whereOf, type ElastAlertRule, type Origin } from './readRules.js';
+import { quoteData } from './quote.js';
+import { urlHasSecret } from './secretUrl.js';
 
 /** A note of the import: an option not converted, or converted with a difference, at `file:line`. */
 export interface ImportNote {
@@ -82,7 +84,7 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
         let from = typeof fromAddr === 'string' ? address(fromAddr, undefined) : '';
         if (!/^[^@\s]+@[^@\s]+$/.test(from)) {
           from = 'elastalert@localhost';
-          notes.push({ where: fromAddr === undefined ? whereOf(alerter.origin) : where('from_addr'), option: 'from_addr', message: `no plain from address (ElastAlert2's default is "ElastAlert"): the channel sends from ${from}, change it` });
+          notes.push({ where: fromAddr === undefined ? whereOf(alerter.origin) : where('from_addr'), option: 'from_addr', message: `no plain from address (ElastAlert2's default is "ElastAlert"): the channel sends from ${quoteData(from)}, change it` });
         }
         const port = take('smtp_port');
         const ssl = take('smtp_ssl');
@@ -91,7 +93,7 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
         const authFile = take('smtp_auth_file');
         if (authFile !== undefined) {
           secrets.push(secret('username', 'smtp_auth_file', `file:${String(authFile)}:user`), secret('password', 'smtp_auth_file', `file:${String(authFile)}:password`));
-          note('smtp_auth_file', `the user and password in ${String(authFile)} become the username and password variables of the email channels (in the list of variables)`);
+          note('smtp_auth_file', `the user and password in ${quoteData(authFile)} become the username and password variables of the email channels (in the list of variables)`);
         }
         unsupported(['email_reply_to', 'email_format', 'smtp_key_file', 'smtp_cert_file', 'email_from_field', 'email_cc_field', 'email_bcc_field', 'assets_dir', 'email_image_keys', 'email_image_values'], 'not converted: alertcron mails are plain text from the channel\'s own from:, to: and server settings');
         notify.push(book.add(config, secrets));
@@ -156,8 +158,8 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
         });
         const timeout = take(`${prefix}timeout`);
         for (const url of urls) {
-          // A URL that carries credentials (user:password@ or a token in its query) is a secret too.
-          const secretUrl = /^[a-z]+:\/\/[^/?#]*@|[?&](token|key|secret|sig|signature|api_key|apikey|access_token)=/i.test(url);
+          // A URL that carries credentials (user:password@, a query, a chat webhook's token path) is a secret too.
+          const secretUrl = urlHasSecret(url);
           const config: Record<string, unknown> & { type: string } = { type: 'webhook', url: secretUrl ? '' : url, ...(typeof timeout === 'number' ? { timeout: `${timeout}s` } : {}) };
           if (secretUrl) delete config.url;
           notify.push(book.add(config, [...(secretUrl ? [secret('url', `${prefix}url`, url)] : []), ...secrets]));
@@ -169,7 +171,7 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
         break;
       }
       default:
-        notes.push({ where: whereOf(alerter.origin), option: 'alert', message: `the ${alerter.name} alerter has no alertcron channel: not converted` });
+        notes.push({ where: whereOf(alerter.origin), option: 'alert', message: `the ${quoteData(alerter.name)} alerter has no alertcron channel: not converted` });
         // Its own options go with it: they are not named again one by one.
         for (const key of Object.keys(options)) if (OTHER_ALERTER_PREFIXES.some((p) => key.startsWith(p))) used.add(key);
     }

@@ -3,6 +3,7 @@ import { convertAlerters, type ImportNote } from './alerters.js';
 import type { ChannelBook } from './channels.js';
 import { convertFilter, type FilterProblem } from './filters.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
+import { quoteData } from './quote.js';
 import { convertJinja, convertTemplate } from './templates.js';
 
 /** One rule converted: the alert file's name and content, its query body, and the rule type it came from. */
@@ -83,9 +84,10 @@ export function durationOf(value: unknown): string | undefined {
   return formatDuration(ms);
 }
 
-/** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only. */
+/** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only, at most 80 characters. */
 export function alertNameOf(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'rule';
+  // At most 80 characters: a rule's name is data, and a file name has a length limit.
+  return name.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-.]+/, '').slice(0, 80).replace(/-+$/, '') || 'rule';
 }
 
 /**
@@ -102,7 +104,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   const type = String(v.type ?? '');
   const name = typeof v.name === 'string' ? v.name : rule.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   if (!v.type) return skip('type', 'no type: (a fragment that nothing imports, or not a rule): skipped');
-  if (!TYPE_OPTIONS[type]) return skip('type', `type ${type} has no alertcron rule type (spike_aggregation and Python classes are not supported): skipped`);
+  if (!TYPE_OPTIONS[type]) return skip('type', `type ${quoteData(type)} has no alertcron rule type (spike_aggregation and Python classes are not supported): skipped`);
   if (typeof v.index !== 'string' || !v.index) return skip('index', 'no index: skipped');
   const used = new Set<string>(NOT_NEEDED);
 
@@ -137,7 +139,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     else if (v.ignore_null === false) note('ignore_null', 'not converted: events without compare_key are always ignored');
   }
   if (type === 'metric_aggregation' && !['min', 'max', 'avg', 'sum', 'cardinality', 'value_count'].includes(String(v.metric_agg_type))) {
-    return skip('metric_agg_type', `metric_agg_type ${String(v.metric_agg_type)} is not one of min, max, avg, sum, cardinality, value_count: skipped`);
+    return skip('metric_agg_type', `metric_agg_type ${quoteData(v.metric_agg_type)} is not one of min, max, avg, sum, cardinality, value_count: skipped`);
   }
   if ((type === 'metric_aggregation' || type === 'percentage_match') && v.buffer_time !== undefined) {
     // ElastAlert2 computes these over buffer_time, ending now.
@@ -154,12 +156,12 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   if (v.use_strftime_index === true && /%[a-zA-Z]/.test(index)) {
     // logstash-%Y.%m.%d: the date part, separators included, becomes one wildcard.
     index = index.replace(/%[a-zA-Z](?:[^%,a-zA-Z0-9]*%[a-zA-Z])*/g, '*');
-    note('use_strftime_index', `the index ${v.index} is searched as ${index}`);
+    note('use_strftime_index', `the index ${quoteData(v.index)} is searched as ${quoteData(index)}`);
   }
   alert.index = index;
   alert.query = `${alertNameOf(name)}.json`;
   if (typeof v.timestamp_field === 'string' && v.timestamp_field !== '@timestamp') alert.timestamp_field = v.timestamp_field;
-  if (v.timestamp_type !== undefined && v.timestamp_type !== 'iso') note('timestamp_type', `not converted: alertcron searches ${String(v.timestamp_field ?? '@timestamp')} as a date field (${String(v.timestamp_type)} timestamps need a date mapping)`);
+  if (v.timestamp_type !== undefined && v.timestamp_type !== 'iso') note('timestamp_type', `not converted: alertcron searches ${quoteData(v.timestamp_field ?? '@timestamp')} as a date field (${quoteData(v.timestamp_type)} timestamps need a date mapping)`);
   const every = durationOf(v.run_every);
   if (every) alert.every = every;
   const delay = durationOf(v.query_delay);
@@ -172,7 +174,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   const list = v.blacklist ?? v.whitelist;
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
     for (const entry of list) {
-      if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${entry}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
+      if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${quoteData(entry)}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
     }
   }
   // ElastAlert2's realert defaults to one minute, alertcron's throttle to 30m: always written out.
@@ -196,7 +198,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     alert[target] = template;
     for (const problem of problems) note(key, problem);
   }
-  if (typeof v.alert_text_type === 'string' && !['alert_text_only', 'alert_text_jinja'].includes(v.alert_text_type)) note('alert_text_type', `not converted: ${v.alert_text_type}; the message is the alert_text alone`);
+  if (typeof v.alert_text_type === 'string' && !['alert_text_only', 'alert_text_jinja'].includes(v.alert_text_type)) note('alert_text_type', `not converted: ${quoteData(v.alert_text_type)}; the message is the alert_text alone`);
 
   for (const key of Object.keys(v)) {
     if (used.has(key) || isConfigKey(rule, key)) continue;

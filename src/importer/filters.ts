@@ -1,3 +1,5 @@
+import { quoteData } from './quote.js';
+
 /** A filter that could not be carried over, with the path inside it and why. */
 export interface FilterProblem {
   path: (string | number)[];
@@ -23,7 +25,7 @@ export function convertFilter(item: unknown, path: (string | number)[] = [], pro
   }
   const entries = Object.entries(item as Record<string, unknown>);
   if (entries.length !== 1) {
-    problems.push({ path, message: `a filter item must hold one clause, not ${entries.length} (${entries.map(([k]) => k).join(', ')}): write one item each` });
+    problems.push({ path, message: `a filter item must hold one clause, not ${entries.length} (${quoteData(entries.map(([k]) => k).join(', '))}): write one item each` });
     return undefined;
   }
   const [name, body] = entries[0]!;
@@ -65,7 +67,7 @@ export function convertFilter(item: unknown, path: (string | number)[] = [], pro
       return undefined;
     default:
       if (MODERN.has(name)) return { [name]: body };
-      problems.push({ path: [...path, name], message: `unknown filter clause ${name}: write it in the query DSL (term, terms, range, bool, query_string ...)` });
+      problems.push({ path: [...path, name], message: `unknown filter clause ${quoteData(name)}: write it in the query DSL (term, terms, range, bool, query_string ...)` });
       return undefined;
   }
 }

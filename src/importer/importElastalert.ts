@@ -6,6 +6,7 @@ import type { ImportNote } from './alerters.js';
 import { ChannelBook, type SecretVariable } from './channels.js';
 import { convertRule, durationOf, type ConvertedRule } from './convertRule.js';
 import { readRules, shown, whereOf, type ReadProblem } from './readRules.js';
+import { quoteData, quoteKey } from './quote.js';
 import { loadPackage } from '../util/loadPackage.js';
 
 /** What an import did: the files written and kept, the rules converted and skipped, the notes and the variables to set. */
@@ -67,7 +68,7 @@ async function readConfig(path: string): Promise<YamlFile> {
   const read = readInputFile(path);
   if ('problem' in read) throw new Error(`${shown(path)}: ${read.problem.message}`);
   const yaml = await parseYamlFile(shown(path), read.text);
-  if (yaml.problems.length) throw new Error(`${yaml.problems[0]!.file}:${yaml.problems[0]!.line ?? 1}: ${yaml.problems[0]!.message}`);
+  if (yaml.problems.length) throw new Error(`${yaml.problems[0]!.file}:${yaml.problems[0]!.line ?? 1}: ${quoteData(yaml.problems[0]!.message, 160)}`);
   if (!yaml.value || typeof yaml.value !== 'object' || Array.isArray(yaml.value)) throw new Error(`${yaml.file}: is not a mapping of settings`);
   return yaml;
 }
@@ -75,14 +76,15 @@ async function readConfig(path: string): Promise<YamlFile> {
 /**
  * Converts an ElastAlert2 rules folder (and its config.yaml) into an alertcron folder at `out`: alertcron.yaml
  * with the cluster and the synthesised channels, alerts/<name>.yaml and queries/<name>.json per rule. It never
- * writes over a file that is there: such a file is kept and named in the result.
+ * writes over a file that is there: such a file is kept and named in the result. Imports that lead out of the
+ * rules folder are refused unless `allowOutsideImports`.
  */
-export async function importElastalert(rulesDir: string, options: { config?: string; out: string }): Promise<ImportResult> {
+export async function importElastalert(rulesDir: string, options: { config?: string; out: string; allowOutsideImports?: boolean }): Promise<ImportResult> {
   if (!existsSync(rulesDir) || !statSync(rulesDir).isDirectory()) throw new Error(`${rulesDir}: not a folder of ElastAlert2 rules`);
   const config = options.config ? await readConfig(options.config) : undefined;
   // Every other global key is a default of every rule (ElastAlert2's rule.setdefault): SMTP settings and the like.
   const ruleDefaults = config && { ...config, value: Object.fromEntries(Object.entries(config.value as Record<string, unknown>).filter(([key]) => !CONFIG_ONLY.has(key))) };
-  const { rules, problems, fragments } = await readRules(resolve(rulesDir), ruleDefaults);
+  const { rules, problems, fragments } = await readRules(resolve(rulesDir), ruleDefaults, { allowOutsideImports: options.allowOutsideImports === true });
   const notes: ImportNote[] = [];
   const variables: SecretVariable[] = [];
   const cluster = clusterOf(config, notes, variables);
@@ -103,8 +105,9 @@ export async function importElastalert(rulesDir: string, options: { config?: str
     converted.push({ ...result, name, alert: { ...result.alert, query: `${name}.json` } });
   }
   variables.push(...book.variables);
-  // An option of config.yaml is met in every rule that inherits it: named once.
-  const uniqueNotes = [...new Map(notes.map((n) => [`${n.where}\u0000${n.option}\u0000${n.message}`, n])).values()];
+  // An option of config.yaml is met in every rule that inherits it: named once. A key name is data: quoted bounded and inert.
+  const uniqueNotes = [...new Map(notes.map((n) => [`${n.where}\u0000${n.option}\u0000${n.message}`, { ...n, option: quoteKey(n.option) }])).values()];
+  for (const s of skipped) s.option = quoteKey(s.option);
   notes.splice(0, notes.length, ...uniqueNotes);
 
   const { stringify } = loadPackage<typeof import('yaml')>('yaml');

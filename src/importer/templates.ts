@@ -1,3 +1,5 @@
+import { quoteData } from './quote.js';
+
 /** alertcron's own template names: an event field with one of these names is reached under `fields.`. */
 const OWN_NAMES = new Set(['alert', 'description', 'key', 'count', 'from', 'to', 'match_message', 'alertcron', 'fields']);
 
@@ -43,14 +45,14 @@ export function convertTemplate(text: string, args: unknown, kw: unknown): { tem
     const field = text.slice(i + 1, end);
     i = end;
     const [ref, ...spec] = field.split(/[:!]/);
-    if (spec.length) problems.push(`the format {${field}} has a conversion or format spec alertcron does not apply: the value is shown as it is`);
+    if (spec.length) problems.push(`the format {${quoteData(field)}} has a conversion or format spec alertcron does not apply: the value is shown as it is`);
     const index = ref === '' ? auto++ : /^\d+$/.test(ref!) ? Number(ref) : undefined;
     let arg: string | undefined;
     if (index !== undefined) arg = positional[index];
     else if (typeof named[ref!] === 'string') arg = named[ref!] as string;
     else arg = ref;
     if (arg === undefined || arg === '' || /[[\]]/.test(arg)) {
-      problems.push(`{${field}} has no argument alertcron can name (alert_*_args or alert_text_kw): left empty`);
+      problems.push(`{${quoteData(field)}} has no argument alertcron can name (alert_*_args or alert_text_kw): left empty`);
       continue;
     }
     out += placeholder(arg);
@@ -70,7 +72,7 @@ export function convertJinja(text: string, root = '_data'): { template?: string;
     const indexed = new RegExp(`^${root}\\[\\s*(['"])([^'"]+)\\1\\s*\\]$`).exec(inner);
     const path = indexed ? indexed[2]! : /^[A-Za-z_@][\w@.-]*$/.test(inner) ? inner : undefined;
     if (path === undefined) {
-      problem ??= `the Jinja expression ${whole} is more than a field: write the message with {{field}} templates`;
+      problem ??= `the Jinja expression ${quoteData(whole)} is more than a field: write the message with {{field}} templates`;
       return whole;
     }
     return placeholder(path);

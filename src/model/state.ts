@@ -137,6 +137,8 @@ export interface ChannelChats {
   allowed: Record<string, ChatEntry>;
   requested: Record<string, ChatEntry>;
   banned: Record<string, ChatEntry>;
+  /** How join requests reached the administrator: the run that last sent some and how many, those only counted, and the last summary. */
+  waiting?: { runAt?: number; announced: number; unannounced: number; turnedAway: number; summaryAt?: number };
 }
 
 /** One chat action as `status` shows it: who did what, from where, when, and what came of it (refusals too). */

@@ -5,6 +5,8 @@ import type { NoticeAction } from '../model/operation.js';
 import type { Receipt } from '../model/receipt.js';
 import { chatsOf, type StateData } from '../model/state.js';
 import { callTelegram, TelegramApiError, type PressButton } from './telegramApi.js';
+import { dropUnreachable } from './telegramChatCheck.js';
+import { isChatId } from './telegramChatId.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
@@ -81,8 +83,9 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
         } catch (error) {
           const failure = error instanceof TelegramApiError ? error.toDeliveryError() : (error as DeliveryError);
           lastFailure = failure;
-          // A chat that blocked or kicked the bot leaves the allow-list (as its my_chat_member update would do).
-          if (error instanceof TelegramApiError && error.status === 403 && data && String(chat) !== String(config.chat_id)) delete chatsOf(data, name).allowed[String(chat)];
+          // A chat that blocked or kicked the bot, or that Telegram does not know, leaves the allow-list (as its
+          // my_chat_member update would do), and the administrator is told.
+          await dropUnreachable(data, name, config, String(chat), error, signal);
           if (failure.retryable) {
             owed.push(String(chat));
             retryAfterMs = Math.max(retryAfterMs ?? 0, failure.retryAfterMs ?? 0) || undefined;
@@ -111,8 +114,9 @@ async function sendTo(name: string, config: TelegramChannelConfig, notification:
   }
 }
 
-/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup. */
+/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup (never to an id that cannot be a chat). */
 export function moveChat(data: StateData, channel: string, from: string, to: string): boolean {
+  if (!isChatId(to)) return false;
   const chats = chatsOf(data, channel);
   let moved = false;
   for (const list of [chats.allowed, chats.banned, chats.requested]) {

@@ -6,10 +6,16 @@ import { isActive } from '../policy/silences.js';
 import type { TelegramChannelConfig } from './config.js';
 import { displayName, sendPlain, type TelegramChat, type TelegramUser } from './telegramApi.js';
 import { inertForTelegram as inert } from './text.js';
+import { isChatId, notAChatId } from './telegramChatId.js';
+import { admitRequest, MAX_WAITING } from './telegramWaiting.js';
+
+/** The most chats one list message shows (a Telegram message holds 4,096 characters). */
+const LIST_MOST = 30;
 
 /** The administrator's commands, as /help lists them. */
 export const ADMIN_HELP = [
   '/accepted - the allowed chats',
+  '/waiting - the chats waiting for an answer',
   '/accept<id> - allow a chat (e.g. /accept-1001234)',
   '/deny<id> - take a chat off the list (or ignore its request)',
   '/ban<id> - ignore a chat entirely',
@@ -24,6 +30,8 @@ export const ADMIN_HELP = [
 export interface AdminWork {
   audit: AuditEntry[];
   send: { chat: string; text: string; buttons?: { text: string; callback_data: string }[][]; replyTo?: number }[];
+  /** Chats just accepted, to be confirmed with Telegram before the administrator is answered. */
+  verify?: string[];
 }
 
 /** A chat's name for lists and audit: its title, or the person's name (plain text, cut short). */
@@ -41,15 +49,19 @@ export function isAllowedChat(data: StateData, name: string, config: TelegramCha
 /**
  * A chat asks to receive notices (a private /start, or the bot added to a group): the administrator gets Allow /
  * Ignore / Block buttons whose data is a short reference kept with the request. A chat already allowed, asked or
- * banned changes nothing.
+ * banned changes nothing, nor does an id that cannot be a chat. The waiting list is bounded and the messages per
+ * run too (telegramWaiting.ts): a request beyond them is kept or turned away, and counted for one summary.
  */
 export function requestChat(data: StateData, name: string, config: TelegramChannelConfig, chat: TelegramChat, from: TelegramUser | undefined, now: number, work: AdminWork): void {
   const id = String(chat.id);
   const chats = chatsOf(data, name);
-  if (!config.admin_chat_id || chats.allowed[id] || chats.banned[id] || chats.requested[id] || isAllowedChat(data, name, config, id)) return;
+  if (!config.admin_chat_id || !isChatId(id) || chats.allowed[id] || chats.banned[id] || chats.requested[id] || isAllowedChat(data, name, config, id)) return;
+  const admitted = admitRequest(chats, now);
+  if (admitted === 'full') return;
   const entry: ChatEntry = { id, title: chatTitle(chat), kind: chat.type, at: now, by: displayName(from), ref: randomBytes(6).toString('base64url') };
   chats.requested[id] = entry;
   work.audit.push({ event: 'chat_requested', chat: id, title: entry.title, kind: entry.kind, by: entry.by });
+  if (admitted === 'count') return;
   work.send.push({
     chat: config.admin_chat_id,
     text: `New ${entry.kind} chat ${inert(entry.title)} (${id}), from ${inert(entry.by ?? '')}: send it alerts?`,
@@ -66,8 +78,9 @@ export function decideRequest(data: StateData, name: string, ref: string, choice
   return applyAdmin(data, name, verb, entry.id, by, now, work, config);
 }
 
-/** Allows, denies, bans or unbans a chat by id; one line for the administrator. */
+/** Allows, denies, bans or unbans a chat by id (an id that cannot be a chat is refused); one line for the administrator. An accepted chat is left to confirm in `work.verify`. */
 export function applyAdmin(data: StateData, name: string, verb: string, id: string, by: string, now: number, work: AdminWork, config?: Pick<TelegramChannelConfig, 'admin_chat_id' | 'chat_id'>): string {
+  if (!isChatId(id)) return notAChatId(verb, id);
   const chats = chatsOf(data, name);
   // The administrator's own chat and chat_id are set in alertcron.yaml: a ban or deny would cut the bot off from them.
   if ((verb === 'ban' || verb === 'deny') && config && (id === config.admin_chat_id || id === String(config.chat_id ?? ''))) return `${id} is the ${id === config.admin_chat_id ? 'admin chat' : 'chat_id'} of alertcron.yaml: change it there, not by a ${verb}`;
@@ -78,6 +91,7 @@ export function applyAdmin(data: StateData, name: string, verb: string, id: stri
   if (verb === 'accept') {
     delete chats.banned[id];
     chats.allowed[id] = { ...entry, at: now, by };
+    (work.verify ??= []).push(id);
     said = `allowed ${inert(entry.title)} (${id}): it gets alerts from now on`;
   } else if (verb === 'deny') {
     delete chats.allowed[id];
@@ -96,16 +110,22 @@ export function applyAdmin(data: StateData, name: string, verb: string, id: stri
 
 /** Answers an administrator's command (in the administrator's chat); undefined when the text is not one. */
 export function adminCommand(data: StateData, name: string, text: string, by: string, now: number, work: AdminWork, config?: Pick<TelegramChannelConfig, 'admin_chat_id' | 'chat_id'>): string | undefined {
-  const command = /^\/([a-z]+)(?:@\w+)?\s*(-?\d+)?\s*$/i.exec(text.trim());
+  const command = /^\/([a-z]+)(?:@\w+)?\s*(\S+)?\s*$/i.exec(text.trim());
   if (!command) return undefined;
   const [, word, id] = command as unknown as [string, string, string | undefined];
   const chats = chatsOf(data, name);
-  const list = (entries: Record<string, ChatEntry>) => Object.values(entries).map((e) => `${e.id}  ${inert(e.title)} (${e.kind}, by ${JSON.stringify(inert(e.by ?? '?'))})`).join('\n') || 'none';
+  const list = (entries: Record<string, ChatEntry>, most = LIST_MOST) => {
+    const all = Object.values(entries);
+    const lines = all.slice(0, most).map((e) => `${e.id}  ${inert(e.title)} (${e.kind}, by ${JSON.stringify(inert(e.by ?? '?'))})`);
+    return [...lines, ...(all.length > most ? [`... and ${all.length - most} more`] : [])].join('\n') || 'none';
+  };
   switch (word.toLowerCase()) {
     case 'accepted':
-      return `allowed chats:\n${list(chats.allowed)}${Object.keys(chats.requested).length ? `\nwaiting:\n${list(chats.requested)}` : ''}`;
+      return `allowed chats:\n${list(chats.allowed)}${Object.keys(chats.requested).length ? `\nwaiting (/waiting lists them all):\n${list(chats.requested, 10)}` : ''}`;
     case 'banned':
       return `banned chats:\n${list(chats.banned)}`;
+    case 'waiting':
+      return `waiting chats (${Object.keys(chats.requested).length} of at most ${MAX_WAITING}; /accept<id> or /deny<id>):\n${list(chats.requested)}`;
     case 'accept':
     case 'deny':
     case 'ban':

@@ -1,5 +1,6 @@
 import type { ChatAddress } from '../model/conversation.js';
-import { sendPlain, TelegramApiError, type TelegramBot } from './telegramApi.js';
+import { sendPlain, type TelegramBot } from './telegramApi.js';
+import { isUnreachableChat } from './telegramChatId.js';
 import { sanitizeText } from './text.js';
 import { PersonUnreachable, type AskChannel, type ChatReply, type PersonRef } from './types.js';
 
@@ -33,7 +34,7 @@ export function createTelegramAskChannel(bot: TelegramBot, messages: () => reado
         return String(await sendPlain(bot, address.chat, sanitizeText(text), {}, signal));
       } catch (error) {
         // 403: the person never started the bot or blocked it; 400 chat not found: no such private chat.
-        if (error instanceof TelegramApiError && (error.status === 403 || (error.status === 400 && /chat not found/i.test(error.description)))) {
+        if (isUnreachableChat(error)) {
           throw new PersonUnreachable(`Telegram cannot write to user ${address.user}: ${error.description || error.status} (they must start a private chat with the bot first)`);
         }
         throw error;

@@ -4,6 +4,8 @@ import { parseDuration } from '../util/duration.js';
 import type { TelegramChannelConfig } from './config.js';
 import { actionButtons, actionFooter, moveChat } from './telegram.js';
 import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sendAdminWork, type AdminWork } from './telegramAdmin.js';
+import { confirmAccepted } from './telegramChatCheck.js';
+import { expireRequests, requestSummary } from './telegramWaiting.js';
 import { answerPress, displayName, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
 import { inertForTelegram } from './text.js';
 import type { ChatAction, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
@@ -74,6 +76,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       const refuse = (update: TelegramUpdate, chat: string, user: TelegramUser | undefined, what: string, why: string) =>
         read.audit.push({ event: 'chat_refused', update: update.update_id, chat, by: personOf(user), what, why });
       const banned = (chat: string) => !!chatsOf(data, name).banned[chat];
+      expireRequests(chatsOf(data, name), now, read.audit);
 
       for (const update of updates) {
         const press = update.callback_query;
@@ -88,7 +91,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
               presses.push({ id: press.id, text: REFUSAL });
               continue;
             }
-            const said = decideRequest(data, name, ref, choice, personOf(press.from), now, work, config) ?? 'that request is no longer open';
+            const said = (await confirmAccepted(data, name, config, work, decideRequest(data, name, ref, choice, personOf(press.from), now, work, config), signal)) ?? 'that request is no longer open';
             presses.push({ id: press.id, text: said });
             if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
             continue;
@@ -132,8 +135,10 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           continue;
         }
         if (banned(chat) || message.text === undefined) continue;
-        readText(update, message, chat);
+        await readText(update, message, chat);
       }
+      const summary = !more && config.admin_chat_id ? requestSummary(chatsOf(data, name), now, read.audit) : undefined;
+      if (summary) work.send.push({ chat: config.admin_chat_id!, text: summary });
       const warnings = await sendAdminWork(config, work, signal);
       for (const press of presses) {
         try {
@@ -145,11 +150,11 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       read.warnings = warnings.map((w) => (w.startsWith('channel ') ? w : `channel ${name}: ${w}`));
       return read;
 
-      function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): void {
+      async function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): Promise<void> {
         const text = message.text!.trim();
         const isPrivate = message.chat.type === 'private';
         if (isAdmin(chat, message.from)) {
-          const said = adminCommand(data, name, text, personOf(message.from), now, work, config);
+          const said = await confirmAccepted(data, name, config, work, adminCommand(data, name, text, personOf(message.from), now, work, config), signal);
           if (said !== undefined) {
             work.send.push({ chat, text: said, replyTo: message.message_id });
             return;

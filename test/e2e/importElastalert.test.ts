@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
+import { filesUnder } from '../support/files.js';
 import { REPO_ROOT, runCli } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -20,15 +21,6 @@ function fixtureCopy(): string {
   dirs.push(dir);
   cpSync(join(REPO_ROOT, 'test', 'fixtures', 'elastalert'), dir, { recursive: true });
   return dir;
-}
-
-/** Every file under a folder, with its text. */
-function filesUnder(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) files.set(join(entry.parentPath, entry.name), readFileSync(join(entry.parentPath, entry.name), 'utf8'));
-  }
-  return files;
 }
 
 const LITERAL_SECRETS = ['Sup3rS3cret-es', 'XXXXXXXXXXXXXXXX', 'YYYYYYYYYYYYYYYY', 'soar-token-1234567890', 'AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', 'f1e2d3c4b5a69788twiliotoken4321'];

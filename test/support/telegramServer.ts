@@ -44,6 +44,10 @@ export interface TelegramServer extends HttpRecorder {
   polls: { offset?: number; returned: number }[];
   /** Chats whose members blocked or kicked the bot: sendMessage answers 403. */
   blockedChats: Set<number>;
+  /** Chats Telegram does not know for this bot (a person who never started it, a group it is not in): sendMessage and getChat answer 400 "chat not found". */
+  missingChats: Set<number>;
+  /** getChat calls, by chat id. */
+  chatLookups: unknown[];
   /** Chats over Telegram's per-chat limit (20 messages a minute in a group): sendMessage there answers 429. */
   floodedChats: Set<number>;
   /** getUpdates answers 409 as if a webhook were set (until deleteWebhook), or another poller were running. */
@@ -115,7 +119,7 @@ interface Queued {
  * button data (1-64 bytes), 429 with retry_after, 403 blocked, 400 with migrate_to_chat_id for an upgraded group;
  * getUpdates with offset confirmation, limit, TTLs (150 s for presses, 24 h for messages) and 409 conflicts;
  * answerCallbackQuery that is "too old" after a few seconds; editMessageText / editMessageReplyMarkup with
- * "message is not modified" and "message to edit not found"; deleteWebhook and getMe.
+ * "message is not modified" and "message to edit not found"; deleteWebhook, getMe, and getChat (400 "chat not found" for missingChats).
  */
 export async function startTelegramServer(): Promise<TelegramServer> {
   const token = '123456:TELEGRAM-SECRET-TOKEN';
@@ -137,6 +141,8 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     polls: [] as TelegramServer['polls'],
     blockedChats: new Set<number>(),
     floodedChats: new Set<number>(),
+    missingChats: new Set<number>(),
+    chatLookups: [] as unknown[],
     answerWithinS: 10,
   };
   let conflict: TelegramServer['conflict'];
@@ -166,6 +172,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     const chatId = Number(body.chat_id);
     if (migrated.has(chatId)) return fail(400, 'Bad Request: group chat was upgraded to a supergroup chat', { parameters: { migrate_to_chat_id: migrated.get(chatId) } });
     if (state.behaviour === 'blocked') return fail(403, 'Forbidden: bot was blocked by the user');
+    if (state.missingChats.has(chatId)) return fail(400, 'Bad Request: chat not found');
     if (state.floodedChats.has(chatId)) return fail(429, 'Too Many Requests: retry after 3', { parameters: { retry_after: 3 } });
     if (state.blockedChats.has(chatId)) return fail(403, chatId > 0 ? 'Forbidden: bot was blocked by the user' : 'Forbidden: bot was kicked from the supergroup chat');
     const text = String(body.text ?? '');
@@ -253,6 +260,9 @@ export async function startTelegramServer(): Promise<TelegramServer> {
         return sendMessage(body);
       case 'getupdates':
         return getUpdates(body);
+      case 'getchat':
+        state.chatLookups.push(body.chat_id);
+        return state.missingChats.has(Number(body.chat_id)) ? fail(400, 'Bad Request: chat not found') : ok(chatOf(Number(body.chat_id)));
       case 'answercallbackquery':
         return answerCallbackQuery(body);
       case 'editmessagetext':
@@ -279,6 +289,8 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     polls: state.polls,
     blockedChats: state.blockedChats,
     floodedChats: state.floodedChats,
+    missingChats: state.missingChats,
+    chatLookups: state.chatLookups,
     advance(seconds: number) {
       skewS += seconds;
     },

@@ -1,0 +1,24 @@
+/** Hosts and paths of chat webhooks whose URL is the credential (Slack, Discord, Teams, Google Chat). */
+const HOOK_URL = /^https?:\/\/(?:hooks\.slack\.com|(?:[\w-]+\.)*discord(?:app)?\.com\/api\/webhooks|(?:[\w-]+\.)*webhook\.office\.com|outlook\.office(?:365)?\.com\/webhook|chat\.googleapis\.com)/i;
+
+/** A path segment that looks like a token: 16+ characters of letters and digits (both), or 32+ of any token alphabet. */
+function looksLikeToken(segment: string): boolean {
+  return (segment.length >= 16 && /[a-z]/i.test(segment) && /\d/.test(segment) && /^[\w.~%+=-]+$/.test(segment)) || (segment.length >= 32 && /^[\w.~%+=-]+$/.test(segment));
+}
+
+/**
+ * Whether a webhook URL carries a credential, so that the whole URL must go into a variable rather than a file:
+ * a user:password part, any query string (key=, token=, sig= ... or a secret under any name), a chat webhook's
+ * host or path, or a path segment that looks like a token. Unreadable URLs count as secret.
+ */
+export function urlHasSecret(url: string): boolean {
+  if (HOOK_URL.test(url)) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return true;
+  }
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) return true;
+  return parsed.pathname.split('/').some((segment) => looksLikeToken(segment));
+}
