@@ -7,6 +7,8 @@ import { isoWindow } from '../model/window.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { rebaseKey, CLOCK_SLACK_MS } from '../policy/clockStep.js';
+import { unloadedKeySummary } from '../state/keyHistory.js';
 import { decideFindings, SUMMARY_KEY, trackAbsentKeys } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
@@ -26,11 +28,12 @@ export interface DecideStageResult {
  * Decides over every evaluated alert: its keys' history, its notices, its absent keys; moves its window only
  * when it succeeded and the run owns the window (not for `test --from`). A failed alert keeps its window.
  */
-export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number }): DecideStageResult {
+export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number; clockTolerance?: number }): DecideStageResult {
   const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [], asks: [] };
   for (const item of evaluated) {
     const alert: AlertBase = item.alert;
     const state = (data.alerts[alert.name] ??= { keys: {} });
+    rebaseKeys(state, alert.every, now, options.clockTolerance ?? 0);
     const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(item.window), findings: [] };
     if (options.includeRequests && item.request !== undefined) entry.request = item.request;
     try {
@@ -77,6 +80,18 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
     result.alerts.push(entry);
   }
   return result;
+}
+
+/**
+ * Re-bases the times of an alert's keys that lie ahead of the clock (policy/clockStep.ts), by as much as the clock
+ * went back since the alert's last run, taken to be one `every` ago: a key told then is throttled as if from then.
+ * Keys the store has not parsed are looked at only when that last run is ahead: a key's times come from its runs.
+ */
+function rebaseKeys(state: AlertState, every: number, now: number, tolerance: number): void {
+  const lastRunAhead = state.lastRunAt !== undefined && state.lastRunAt > now + Math.max(CLOCK_SLACK_MS, tolerance);
+  if (unloadedKeySummary(state) && !lastRunAhead) return;
+  const by = lastRunAhead ? state.lastRunAt! - now + every : 0;
+  for (const key of Object.values(state.keys)) rebaseKey(key, now, tolerance, by);
 }
 
 /** Most keys named in a summary notice. */
