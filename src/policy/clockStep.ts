@@ -35,7 +35,7 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
   for (const [channel, at] of Object.entries(key.delivered)) key.delivered[channel] = move(at)!;
   if (key.acknowledged) key.acknowledged.at = move(key.acknowledged.at)!;
   if (key.handled) key.handled.at = move(key.handled.at)!;
-  if (changed && firing && !isFiring(key)) key.resolvedAt = key.lastFired! - 1;
+  if (changed && firing !== isFiring(key)) key.resolvedAt = firing ? key.lastFired! - 1 : key.lastFired;
   return changed;
 }
 
