@@ -9,7 +9,7 @@ import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { rebaseKey, CLOCK_SLACK_MS } from '../policy/clockStep.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
-import { decideFindings, SUMMARY_KEY, trackAbsentKeys } from './decide.js';
+import { decideFindings, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
 import type { AskRequest } from './conversations.js';
@@ -40,14 +40,15 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
       const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings);
-      const summary = summarise(alert, decided.overflow, options.maxFindings);
-      if (summary) {
+      const summaries = [summarise(alert, decided.overflow, options.maxFindings), item.incomplete ? unexamined(alert, item.incomplete) : undefined];
+      for (const summary of summaries) {
+        if (!summary) continue;
         const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
         decided.reports.push(...told.reports);
         decided.deliveries.push(...told.deliveries);
         decided.audit.push(...told.audit);
-        result.warnings.push(`alert ${alert.name}: ${summary.finding.count} more notice(s) than run.max_findings (${options.maxFindings}) were summed up in one`);
       }
+      if (summaries[0]) result.warnings.push(`alert ${alert.name}: ${summaries[0].finding.count} more notice(s) than run.max_findings (${options.maxFindings}) were summed up in one`);
       if (item.incomplete) {
         result.warnings.push(`alert ${alert.name}: ${item.incomplete}`);
         result.audit.push({ event: 'incomplete', alert: alert.name, detail: item.incomplete });
@@ -105,17 +106,31 @@ function summarise(alert: AlertBase, overflow: readonly Finding[], max: number):
   if (!overflow.length) return undefined;
   const names = overflow.slice(0, SUMMARY_KEYS).map((f) => f.key);
   const finding: Finding = { key: SUMMARY_KEY, count: overflow.length, fields: { keys: names.join(', '), more: Math.max(0, overflow.length - names.length), max }, samples: [] };
-  const summaryAlert: AlertBase = {
+  const message = 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.';
+  return { alert: summaryAlert(alert, `${alert.name}: {{count}} more findings this run`, message), finding };
+}
+
+/**
+ * The notice of an alert whose search could not examine every key this run (more keys than ten pages of
+ * group_size): what was left out and how to raise the limit, on the alert's channels, throttled as a key of its own.
+ */
+function unexamined(alert: AlertBase, detail: string): { alert: AlertBase; finding: Finding } {
+  const finding: Finding = { key: UNEXAMINED_KEY, count: 1, fields: { detail }, samples: [] };
+  return { alert: summaryAlert(alert, `${alert.name}: not every key was examined this run`, '{{detail}}. Keys not examined are neither told nor resolved.'), finding };
+}
+
+/** The alert a summary notice is decided and rendered as: its own title and message, on the alert's channels. */
+function summaryAlert(alert: AlertBase, title: string, message: string): AlertBase {
+  return {
     ...alert,
-    title: `${alert.name}: {{count}} more findings this run`,
-    message: 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.',
+    title,
+    message,
     samples: 0,
     escalation: undefined,
-    // An ask alert's overflow is told to its escalation channels: nobody is asked about a summary.
+    // An ask alert's summaries are told to its escalation channels: nobody is asked about a summary.
     notify: alert.ask ? alert.ask.escalate : alert.notify,
     ask: undefined,
   };
-  return { alert: summaryAlert, finding };
 }
 
 /** Most catch-up starts kept per alert. */

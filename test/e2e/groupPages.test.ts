@@ -52,7 +52,7 @@ test('a key beyond the first page is resolved once it is gone, as any other key'
   assert.deepEqual((world.slack.accepted() as { text: string }[]).slice(12).map((p) => p.text), ['Resolved: Logon user011']);
 });
 
-test('keys beyond the bound (ten pages of group_size) are said on stderr', async () => {
+test('keys beyond the bound (ten pages of group_size) are said on stderr and in one notice saying how many and how to raise the limit', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('group-pages-bound');
   // 25 users, user000 the quietest: with group_size 2 a run examines the 20 busiest.
@@ -63,5 +63,13 @@ test('keys beyond the bound (ten pages of group_size) are said on stderr', async
   assert.equal(result.code, 0, result.stderr);
   assert.equal(JSON.parse(result.stdout).clusterRequests, 10, 'the first search and nine more pages, no more');
   assert.match(result.stderr, /warning: alert users: 9 matching event\(s\) fall under more than group_size \(2\) values of winlog\.event_data\.TargetUserName: those keys were not seen \(raise group_size\)/);
-  assert.equal(world.slack.accepted().length, 20);
+  const sent = world.slack.accepted() as { text: string }[];
+  assert.equal(sent.length, 21, 'the 20 keys examined, and one notice about the others');
+  const notice = sent.find((p) => p.text === 'users: not every key was examined this run');
+  assert.ok(notice, sent.map((p) => p.text).join(', '));
+  assert.match(JSON.stringify(notice), /9 matching event\(s\) fall under more than group_size \(2\) values of winlog\.event_data\.TargetUserName: those keys were not seen \(raise group_size\)/);
+  // The next run finds the same: the notice is throttled like a key (the alert's throttle, 30m by default), and never "resolved".
+  const next = await project.run(['run'], { ALERTCRON_NOW: iso(T + 30_000) });
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(world.slack.accepted().length, 21);
 });
