@@ -36,6 +36,21 @@ test('150 keys with group_size 100: every one is told, fused or not, and the run
   }
 });
 
+test('a compound key (two group_by fields) beyond group_size is told too', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('group-pages-compound');
+  // 4 hosts x 3 users, one of the host names with a comma: 12 compound keys, group_size 5.
+  const hosts = ['web01', 'web02', 'db, 1', 'db02'];
+  await indexDocs(world.esUrl, index, hosts.flatMap((host) => ['alice', 'bob', 'carol'].map((user) => logonEvent(T - 30_000, user, { host }))));
+  const project = world.project();
+  project.writeAlert('pairs', { index, condition: { type: 'any' }, group_by: ['host.name', 'winlog.event_data.TargetUserName'], group_size: 5, notify: ['soc-slack'], title: '{{key}}', lookback: '1m' });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, '');
+  const expected = hosts.flatMap((host) => ['alice', 'bob', 'carol'].map((user) => `${host.replace(',', '\\,')}, ${user}`)).sort();
+  assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text).sort(), expected);
+});
+
 test('a key beyond the first page is resolved once it is gone, as any other key', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('group-pages-resolve');
