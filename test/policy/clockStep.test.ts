@@ -24,7 +24,7 @@ test('rebaseKey: times ahead move back by the step and at least to just before n
   assert.equal(rebaseKey({ ...within, lastFired: now + 50_000 }, now, 60_000), false, 'within max_clock_skew is another host');
 });
 
-test('rebaseRecords: a silence, a queued notice, a conversation set while ahead keep their length from now', () => {
+test('rebaseRecords: a silence and a queued notice set while ahead keep their length from now; receipts and the last run move to now', () => {
   const now = 1000 * MIN;
   const data = emptyState();
   data.silences.push({ id: 's', alert: 'a', createdAt: now + 48 * HOUR, endsAt: now + 48 * HOUR + 30 * MIN, comment: 'c', author: 'me' });
@@ -39,6 +39,24 @@ test('rebaseRecords: a silence, a queued notice, a conversation set while ahead 
   assert.equal(data.sent[0]!.at, now - 1);
   assert.deepEqual(data.lastRun, { startedAt: now - 1, finishedAt: now - 1, exitCode: 0, lastSuccessAt: now - 1 });
   assert.equal(rebaseRecords(data, now), 0, 'nothing is ahead any more');
+});
+
+test('rebaseRecords: a question asked and confirmed while ahead keeps its deadline and quiet period from now; a token its lifetime', () => {
+  const now = 1000 * MIN;
+  const data = emptyState();
+  const ahead = now + 48 * HOUR;
+  data.conversations.push({
+    id: 'a/k', alert: 'a', key: 'k', person: 'bob', channel: 'bot', state: 'confirmed', createdAt: ahead, deadline: ahead + 15 * MIN, askedAt: ahead, title: 't', message: 'm', question: 'q', links: [],
+    answer: { text: 'yes', at: ahead + MIN, verdict: 'yes' }, quietFor: HOUR, history: [{ at: ahead, state: 'asked', note: 'asked' }], closedAt: ahead + 2 * MIN,
+  });
+  data.tokens = { maxpatrol: { value: 'secret', obtainedAt: ahead, expiresAt: ahead + HOUR } };
+  data.chatDone = { 'tg:1': ahead, 'tg:0': now - MIN };
+  rebaseRecords(data, now);
+  const c = data.conversations[0]!;
+  assert.deepEqual([c.createdAt, c.deadline, c.askedAt, c.answer!.at, c.closedAt, c.history[0]!.at], [now - 1, now - 1 + 15 * MIN, now - 1, now - 1, now - 1, now - 1]);
+  assert.ok(c.closedAt! + c.quietFor <= now + HOUR, 'quiet for its hour from now, not for 49 hours');
+  assert.deepEqual(data.tokens.maxpatrol, { value: 'secret', obtainedAt: now - 1, expiresAt: now - 1 + HOUR });
+  assert.deepEqual(data.chatDone, { 'tg:1': now - 1, 'tg:0': now - MIN });
 });
 
 /** An alert with one key, telling Slack, resolved after one run without it. */
