@@ -2,6 +2,8 @@
 // (throttle, resolution, silences). Each test drives the CLI against the real engine and a fake Slack.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { checkProperty } from '../support/property.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -98,4 +100,28 @@ test('a silence set while the clock was ahead lasts its length from the correcti
   }
   assert.deepEqual(told.slice(0, 4), [[], [], [], []], `silenced for its length: ${JSON.stringify(told)}`);
   assert.ok(told.slice(4).flat().includes('Logon root'), `told once the silence's 5 minutes are over: ${JSON.stringify(told)}`);
+});
+
+test('property: any steps of the clock over a few runs, then corrected: every run ends well and the key is told again within its throttle', async () => {
+  const offsets = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: -72 * HOUR, max: 72 * HOUR }), fc.constantFrom(-10 * MIN, 48 * HOUR)), { minLength: 1, maxLength: 3 });
+  let n = 0;
+  await checkProperty(
+    'clock steps through the CLI',
+    fc.asyncProperty(offsets, async (stepped) => {
+      const T = uniqueBaseTime();
+      const { runAt, logon } = await oneKeyProject(`clock-prop-${n++}`);
+      // The shipper stamps with the host's clock: root matches in every run, whatever the clock says.
+      const runs = [...stepped, 0, 0, 0];
+      const told: string[][] = [];
+      for (const [i, offset] of runs.entries()) {
+        const clock = T + i * MIN + offset;
+        await logon(clock - 30_000);
+        told.push(await runAt(clock));
+      }
+      const corrected = told.slice(stepped.length);
+      assert.ok(corrected[0]!.length + corrected[1]!.length >= 1, `told within its 1m throttle once the clock is right: ${JSON.stringify(told)}`);
+      assert.ok(corrected.flat().every((t) => t === 'Logon root'), `no resolution of a key that kept matching: ${JSON.stringify(told)}`);
+    }),
+    8,
+  );
 });
