@@ -2,7 +2,7 @@ import type { KeyState, StateData } from '../model/state.js';
 import { isFiring } from './decide.js';
 
 /** How far ahead of the run's clock a stored time may be and still be taken as written by a clock that was right. */
-export const CLOCK_SLACK_MS = 5_000;
+const CLOCK_SLACK_MS = 5_000;
 
 /**
  * The one rule for stored times after the clock went back (or a jump forward was corrected): a time later than
@@ -12,7 +12,12 @@ export const CLOCK_SLACK_MS = 5_000;
  * when `time` may stand.
  */
 function rebased(time: number | undefined, now: number, tolerance: number, by = 0): number | undefined {
-  return time !== undefined && time > now + Math.max(CLOCK_SLACK_MS, tolerance) ? Math.min(time - by, now - 1) : undefined;
+  return isAhead(time, now, tolerance) ? Math.min(time! - by, now - 1) : undefined;
+}
+
+/** Whether a stored time was written by a clock ahead of this run's: later than now plus the allowed skew. */
+export function isAhead(time: number | undefined, now: number, tolerance = 0): boolean {
+  return time !== undefined && time > now + Math.max(CLOCK_SLACK_MS, tolerance);
 }
 
 /**

@@ -7,7 +7,7 @@ import { isoWindow } from '../model/window.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { rebaseKey, CLOCK_SLACK_MS } from '../policy/clockStep.js';
+import { isAhead, rebaseKey } from '../policy/clockStep.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
 import { decideFindings, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
 import type { Evaluated } from './evaluate.js';
@@ -91,7 +91,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
  * Keys the store has not parsed are looked at only when that last run is ahead: a key's times come from its runs.
  */
 function rebaseKeys(state: AlertState, every: number, now: number, tolerance: number): void {
-  const lastRunAhead = state.lastRunAt !== undefined && state.lastRunAt > now + Math.max(CLOCK_SLACK_MS, tolerance);
+  const lastRunAhead = isAhead(state.lastRunAt, now, tolerance);
   if (unloadedKeySummary(state) && !lastRunAhead) return;
   const by = lastRunAhead ? state.lastRunAt! - now + every : 0;
   for (const key of Object.values(state.keys)) rebaseKey(key, now, tolerance, by);
