@@ -20,6 +20,8 @@ import { plainMap } from '../util/plainMap.js';
 
 /** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
 export const SUMMARY_KEY = '_more';
+/** The key of the notice an alert sends when its search could not examine every key (beyond the bound of group_size pages). */
+export const UNEXAMINED_KEY = '_unexamined';
 
 /** What deciding over one alert's findings produced: reports, the notices to queue, and audit lines. */
 export interface Decided {
@@ -157,8 +159,8 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
   const stored = unloadedKeySummary(state);
   if (stored && stored.attention === 0 && (alert.resolve_after === undefined || stored.firing === 0)) return deliveries;
   for (const [name, key] of Object.entries(state.keys)) {
-    // The summary of a noisy run is not a key of the searched data: it never resolves.
-    if (found.has(name) || name === SUMMARY_KEY) continue;
+    // The summaries of a run are not keys of the searched data: they never resolve.
+    if (found.has(name) || name === SUMMARY_KEY || name === UNEXAMINED_KEY) continue;
     const resolvable = alert.resolve_after !== undefined && isFiring(key);
     if (!resolvable && !key.acknowledged && !key.handled) continue;
     key.missedRuns = (key.missedRuns ?? 0) + 1;

@@ -7,7 +7,9 @@ import { isoWindow } from '../model/window.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { decideFindings, SUMMARY_KEY, trackAbsentKeys } from './decide.js';
+import { isAhead, rebaseKey } from '../policy/clockStep.js';
+import { unloadedKeySummary } from '../state/keyHistory.js';
+import { decideFindings, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
 import type { AskRequest } from './conversations.js';
@@ -27,25 +29,29 @@ export interface DecideStageResult {
  * Decides over every evaluated alert: its keys' history, its notices, its absent keys; moves its window only
  * when it succeeded and the run owns the window (not for `test --from`). A failed alert keeps its window.
  */
-export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number }): DecideStageResult {
+export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number; clockTolerance?: number }): DecideStageResult {
   const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [], asks: [] };
   for (const item of evaluated) {
     const alert: AlertBase = item.alert;
     const state = (data.alerts[alert.name] ??= { keys: plainMap() });
+    rebaseKeys(state, alert.every, now, options.clockTolerance ?? 0);
     const entry: AlertReport = { name: alert.name, status: 'ok', window: isoWindow(item.window), findings: [] };
     if (options.includeRequests && item.request !== undefined) entry.request = item.request;
     try {
       if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
       const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings);
-      const summary = summarise(alert, decided.overflow, options.maxFindings);
-      if (summary) {
+      // Keys a group_by search could not examine (beyond its pages of group_size) are also told in one notice.
+      const groupedLeftOut = item.incomplete !== undefined && (alert as { group_by?: unknown }).group_by !== undefined;
+      const summaries = [summarise(alert, decided.overflow, options.maxFindings), groupedLeftOut ? unexamined(alert, item.incomplete!) : undefined];
+      for (const summary of summaries) {
+        if (!summary) continue;
         const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
         decided.reports.push(...told.reports);
         decided.deliveries.push(...told.deliveries);
         decided.audit.push(...told.audit);
-        result.warnings.push(`alert ${alert.name}: ${summary.finding.count} more notice(s) than run.max_findings (${options.maxFindings}) were summed up in one`);
       }
+      if (summaries[0]) result.warnings.push(`alert ${alert.name}: ${summaries[0].finding.count} more notice(s) than run.max_findings (${options.maxFindings}) were summed up in one`);
       if (item.incomplete) {
         result.warnings.push(`alert ${alert.name}: ${item.incomplete}`);
         result.audit.push({ event: 'incomplete', alert: alert.name, detail: item.incomplete });
@@ -80,6 +86,18 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
   return result;
 }
 
+/**
+ * Re-bases the times of an alert's keys that lie ahead of the clock (policy/clockStep.ts), by as much as the clock
+ * went back since the alert's last run, taken to be one `every` ago: a key told then is throttled as if from then.
+ * Keys the store has not parsed are looked at only when that last run is ahead: a key's times come from its runs.
+ */
+function rebaseKeys(state: AlertState, every: number, now: number, tolerance: number): void {
+  const lastRunAhead = isAhead(state.lastRunAt, now, tolerance);
+  if (unloadedKeySummary(state) && !lastRunAhead) return;
+  const by = lastRunAhead ? state.lastRunAt! - now + every : 0;
+  for (const key of Object.values(state.keys)) rebaseKey(key, now, tolerance, by);
+}
+
 /** Most keys named in a summary notice. */
 const SUMMARY_KEYS = 20;
 
@@ -91,17 +109,31 @@ function summarise(alert: AlertBase, overflow: readonly Finding[], max: number):
   if (!overflow.length) return undefined;
   const names = overflow.slice(0, SUMMARY_KEYS).map((f) => f.key);
   const finding: Finding = { key: SUMMARY_KEY, count: overflow.length, fields: { keys: names.join(', '), more: Math.max(0, overflow.length - names.length), max }, samples: [] };
-  const summaryAlert: AlertBase = {
+  const message = 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.';
+  return { alert: summaryAlert(alert, `${alert.name}: {{count}} more findings this run`, message), finding };
+}
+
+/**
+ * The notice of an alert whose search could not examine every key this run (more keys than ten pages of
+ * group_size): what was left out and how to raise the limit, on the alert's channels, throttled as a key of its own.
+ */
+function unexamined(alert: AlertBase, detail: string): { alert: AlertBase; finding: Finding } {
+  const finding: Finding = { key: UNEXAMINED_KEY, count: 1, fields: { detail }, samples: [] };
+  return { alert: summaryAlert(alert, `${alert.name}: not every key was examined this run`, '{{detail}}. Keys not examined are neither told nor resolved.'), finding };
+}
+
+/** The alert a summary notice is decided and rendered as: its own title and message, on the alert's channels. */
+function summaryAlert(alert: AlertBase, title: string, message: string): AlertBase {
+  return {
     ...alert,
-    title: `${alert.name}: {{count}} more findings this run`,
-    message: 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.',
+    title,
+    message,
     samples: 0,
     escalation: undefined,
-    // An ask alert's overflow is told to its escalation channels: nobody is asked about a summary.
+    // An ask alert's summaries are told to its escalation channels: nobody is asked about a summary.
     notify: alert.ask ? alert.ask.escalate : alert.notify,
     ask: undefined,
   };
-  return { alert: summaryAlert, finding };
 }
 
 /** Most catch-up starts kept per alert. */

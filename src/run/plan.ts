@@ -2,6 +2,7 @@ import type { AlertBase } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { AlertState, StateData } from '../model/state.js';
 import type { Window } from '../model/window.js';
+import { isAhead } from '../policy/clockStep.js';
 
 /** Slack allowed on `every:` so that a cron run a few seconds early still counts as due. */
 export const DUE_SLACK_MS = 5_000;
@@ -16,7 +17,7 @@ export type AlertPlan = { due: false; nextAt: number } | { due: true; window: Wi
 export function planAlert(alert: AlertBase, state: AlertState | undefined, now: number, clockTolerance = 0): AlertPlan {
   // The last run claims a time later than now: the clock went back (or a jump forward was corrected). With a shared
   // state, up to `clockTolerance` ahead is another host's clock: the alert waits (that host ran it), as when not due.
-  if (state?.lastRunAt !== undefined && state.lastRunAt > now + Math.max(DUE_SLACK_MS, clockTolerance)) return planAfterClockWentBack(alert, state, now);
+  if (isAhead(state?.lastRunAt, now, clockTolerance)) return planAfterClockWentBack(alert, state!, now);
   if (state?.lastRunAt !== undefined && now < state.lastRunAt + alert.every - DUE_SLACK_MS) {
     return { due: false, nextAt: state.lastRunAt + alert.every };
   }

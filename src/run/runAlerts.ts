@@ -7,6 +7,7 @@ import type { ClusterConnection } from '../state/cluster/client.js';
 import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
+import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/settle.js';
 import { openStore, type StateTransaction } from '../state/store.js';
@@ -69,6 +70,10 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
+    // Two hosts' clocks may differ by up to max_clock_skew: a time another host stored that far ahead is not a clock that went back.
+    const clockTolerance = config.state.backend === 'cluster' ? config.state.max_clock_skew : 0;
+    // Times stored while the clock was ahead hold nothing back (policy/clockStep.ts); keys are re-based in the decide stage.
+    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance);
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
     const environment = { tokens: tokensIn(tx.data), now: clock };
     if (tx.commit && fullRun && !storeDown) {
@@ -80,8 +85,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       audit.addAll(inbox.audit);
     }
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
-    // Two hosts' clocks may differ by up to max_clock_skew: a window another host stored that far ahead is not a clock that went back.
-    const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance: config.state.backend === 'cluster' ? config.state.max_clock_skew : 0 });
+    const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance });
     const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources], environment);
 
     audit.addAll(planned.audit);
@@ -94,7 +98,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       const { unresolvedTemplatePaths } = await import('../render/templateFields.js');
       for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
     }
-    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings });
+    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings, clockTolerance });
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     report.warnings.push(...decided.warnings);

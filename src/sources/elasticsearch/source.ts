@@ -2,6 +2,7 @@ import type { Window } from '../../model/window.js';
 import type { FetchResult, PlannedRequest, Source } from '../types.js';
 import { buildFollowUp, buildSearch, fusionKey } from './buildSearch.js';
 import { fusedBuckets, fuseSearches, memberResponse } from './fuse.js';
+import { fetchGroupPages } from './groupPages.js';
 import { multiSearch, type SearchOutcome } from './msearch.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 
@@ -53,6 +54,20 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       calls += second.requests;
       failure ??= second.failure;
     }
+    // A group_by search that left keys out (more than group_size) fetches the next keys, page by page (bounded).
+    const paged = await fetchGroupPages(
+      plans.map((plan, i) => {
+        const outcome = outcomes[i];
+        return outcome?.ok ? { request: requests[i]!, groupBy: plan.alert.group_by, response: outcome.response } : undefined;
+      }),
+      (more) => multiSearch(this.config, more, signal),
+      signal,
+    );
+    paged.responses.forEach((response, i) => {
+      if (response) outcomes[i] = { ok: true, response };
+    });
+    calls += paged.requests;
+    failure ??= paged.failure;
     // Rule types that check the first answer with a second search (new_term) get it in one more _msearch.
     const followUps = plans.flatMap((plan, i) => {
       const outcome = outcomes[i];
