@@ -5,6 +5,7 @@ import { DeliveryError } from '../notify/types.js';
 import { errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { redact } from '../util/redact.js';
+import { boundedSignal } from '../util/signal.js';
 
 /**
  * Sends one pending item once (a channel's notice or a source's action); throws a DeliveryError on failure.
@@ -60,9 +61,9 @@ export async function deliverAll(
         // ... and never after the deadline: it would be cut off half-way, or accepted after we gave up on it.
         if (deadline.aborted || Date.now() >= deadlineAt - 500) return failed ?? { id: item.id, ok: false, attempts, error: 'not sent: the run reached its delivery deadline', retryable: true };
         attempts++;
+        const attempt = boundedSignal([deadline], options.attempt_timeout);
         try {
-          const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
-          receipt = await send(item, signal);
+          receipt = await send(item, attempt.signal);
         } catch (error) {
           const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
           // Some recipients accepted it, or the other side asked for more than the in-run cap: a later run tries.
@@ -71,6 +72,8 @@ export async function deliverAll(
           const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
           failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, ...(failure.remainingTo ? { to: failure.remainingTo } : {}), ...(failure.partial ? { partial: failure.partial } : {}), ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) };
           if (!canRetry) return failed;
+        } finally {
+          attempt.done();
         }
       } finally {
         release?.();
