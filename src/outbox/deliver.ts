@@ -28,14 +28,22 @@ export type DeliveryOutcome =
 export const MAX_RETRY_WAIT_MS = 10_000;
 
 /**
- * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all within
- * the run's deadline; what is not accepted by then stays pending for the next run. `muted` is asked again just
- * before each item is sent; `onAccepted` hears of each accepted item at once (to journal it).
+ * The delivery limits of one call: no attempt starts after `deadline`; one under way then ends by its own
+ * attempt_timeout, and at the latest `finishWithin` ms from now (the run's end), not at the deadline itself.
+ */
+export type DeliveryLimits = DeliveryConfig & { finishWithin?: number };
+
+/**
+ * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all started
+ * before the deadline; what is not accepted by then stays pending for the next run. An attempt under way at the
+ * deadline is not cut off: the other side may already have it (a mail whose DATA the server has), and giving up
+ * would send it twice. `muted` is asked again just before each item is sent; `onAccepted` hears of each accepted
+ * item at once (to journal it).
  */
 export async function deliverAll(
   pending: PendingDelivery[],
   senderFor: (item: PendingDelivery) => Sender | string,
-  options: DeliveryConfig,
+  options: DeliveryLimits,
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
   onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
@@ -44,6 +52,7 @@ export async function deliverAll(
   // The retry waits of every item end at the deadline through this one listener (no MaxListenersExceededWarning).
   const wakeAtDeadline = new Set<() => void>();
   deadline.addEventListener('abort', () => wakeAtDeadline.forEach((wake) => wake()), { once: true });
+  const finish = boundedSignal([], Math.max(options.deadline, options.finishWithin ?? 0));
 
   const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
     const reason = muted(item);
@@ -61,7 +70,7 @@ export async function deliverAll(
         // ... and never after the deadline: it would be cut off half-way, or accepted after we gave up on it.
         if (deadline.aborted || Date.now() >= deadlineAt - 500) return failed ?? { id: item.id, ok: false, attempts, error: 'not sent: the run reached its delivery deadline', retryable: true };
         attempts++;
-        const attempt = boundedSignal([deadline], options.attempt_timeout);
+        const attempt = boundedSignal([finish.signal], options.attempt_timeout);
         try {
           receipt = await send(item, attempt.signal);
         } catch (error) {
@@ -92,7 +101,7 @@ export async function deliverAll(
     }
   };
 
-  return mapLimit(pending, options.concurrency, deliverOne);
+  return mapLimit(pending, options.concurrency, deliverOne).finally(finish.done);
 }
 
 

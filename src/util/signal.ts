@@ -15,11 +15,11 @@ export function boundedSignal(parents: readonly (AbortSignal | undefined)[], tim
   const controller = new AbortController();
   const sources = parents.filter((parent): parent is AbortSignal => parent !== undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const listeners: [AbortSignal, () => void][] = [];
+  const unfollows: (() => void)[] = [];
   const done = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    for (const [source, listener] of listeners.splice(0)) source.removeEventListener('abort', listener);
+    for (const unfollow of unfollows.splice(0)) unfollow();
   };
   const abort = (reason: unknown) => {
     done();
@@ -30,14 +30,26 @@ export function boundedSignal(parents: readonly (AbortSignal | undefined)[], tim
     controller.abort(fired.reason);
     return { signal: controller.signal, done };
   }
-  for (const source of sources) {
-    const listener = () => abort(source.reason);
-    source.addEventListener('abort', listener, { once: true });
-    listeners.push([source, listener]);
-  }
+  for (const source of sources) unfollows.push(follow(source, abort));
   if (timeoutMs !== undefined) {
     timer = setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, timeoutMs));
     timer.unref?.();
   }
   return { signal: controller.signal, done };
+}
+
+/** The children of each parent signal: one abort listener per parent, however many children (no MaxListenersExceededWarning). */
+const children = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+/** Calls `onAbort` with the parent's reason when it aborts; returns the function that stops following it. */
+function follow(parent: AbortSignal, onAbort: (reason: unknown) => void): () => void {
+  let set = children.get(parent);
+  if (!set) {
+    const created = new Set<(reason: unknown) => void>();
+    children.set(parent, created);
+    parent.addEventListener('abort', () => [...created].forEach((child) => child(parent.reason)), { once: true });
+    set = created;
+  }
+  set.add(onAbort);
+  return () => set.delete(onAbort);
 }
