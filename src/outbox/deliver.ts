@@ -1,9 +1,9 @@
 import type { DeliveryConfig } from '../model/config.js';
 import type { Receipt } from '../model/receipt.js';
-import type { PendingDelivery } from '../model/state.js';
+import { targetOf, type PendingDelivery } from '../model/state.js';
 import { DeliveryError } from '../notify/types.js';
 import { errorMessage } from '../util/errors.js';
-import { mapLimit } from '../util/mapLimit.js';
+import { fairMapLimit } from '../util/fairMapLimit.js';
 import { redact } from '../util/redact.js';
 import { boundedSignal } from '../util/signal.js';
 
@@ -30,8 +30,9 @@ export const MAX_RETRY_WAIT_MS = 10_000;
 /**
  * The delivery limits of one call: no attempt starts after `deadline`; one under way then ends by its own
  * attempt_timeout, and at the latest `finishWithin` ms from now (the run's end), not at the deadline itself.
+ * `channelLimit` is a channel's own cap on sends in flight, besides `concurrency` and its fair share of it.
  */
-export type DeliveryLimits = DeliveryConfig & { finishWithin?: number };
+export type DeliveryLimits = DeliveryConfig & { finishWithin?: number; channelLimit?: (item: PendingDelivery) => number | undefined };
 
 /**
  * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all started
@@ -101,7 +102,9 @@ export async function deliverAll(
     }
   };
 
-  return mapLimit(pending, options.concurrency, deliverOne).finally(finish.done);
+  // Each channel (or source action) is a lane with its fair share of the slots: one that hangs holds only its share.
+  const capOf = new Map(pending.map((item) => [targetOf(item), options.channelLimit?.(item) ?? options.concurrency]));
+  return fairMapLimit(pending, options.concurrency, targetOf, (lane) => capOf.get(lane) ?? options.concurrency, deliverOne).finally(finish.done);
 }
 
 

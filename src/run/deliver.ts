@@ -49,7 +49,7 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const send = async (wanted: PendingDelivery[]) => {
     const items = context.claim ? await context.claim(wanted) : wanted;
     // Attempts under way at the delivery deadline end by their own timeout, at the latest a little before the run's end.
-    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()), finishWithin: context.deadlineAt - Date.now() - FINISH_MARGIN_MS };
+    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()), finishWithin: context.deadlineAt - Date.now() - FINISH_MARGIN_MS, channelLimit: context.senders.limitOf };
     const byId = new Map(items.map((item) => [item.id, item]));
     const position = new Map(items.map((item, i) => [item.id, i]));
     // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.
