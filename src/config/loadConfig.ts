@@ -122,7 +122,7 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
     file: path,
     dir,
     sources: completeSources(raw, dir),
-    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(completeChannel(channel), name, unset)])),
+    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(withCommonSettings(completeChannel(channel), channel), name, unset)])),
     unset,
     defaults: {
       every: duration(defaults.every, '1m'),
@@ -188,6 +188,11 @@ function completeDuo(raw: Record<string, unknown>, unset: UnsetSecret[]): DuoCon
 function withMissingSecret(channel: ChannelConfig, name: string, unset: UnsetSecret[]): ChannelConfig {
   const missing = unset.find((u) => u.channel === name);
   return missing ? { ...channel, missingSecret: missing.problem.message } : channel;
+}
+
+/** The settings every channel kind takes (its own cap on sends in flight) added to its completed config. */
+function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>): ChannelConfig {
+  return typeof raw.concurrency === 'number' ? { ...channel, concurrency: raw.concurrency } : channel;
 }
 
 /** The emoji that act on a Slack app's notices unless `reactions:` says otherwise. */

@@ -1,4 +1,5 @@
 import { post } from './post.js';
+import { boundedSignal } from '../util/signal.js';
 
 /** The part of a fetch Response that HTTP client libraries read. */
 export interface MinimalResponse {
@@ -17,12 +18,12 @@ export interface MinimalResponse {
 export function createPostFetch(options: { timeoutMs: number; signal?: AbortSignal }) {
   return async (input: string | URL, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}): Promise<MinimalResponse> => {
     if (init.method && init.method !== 'POST') throw new Error(`only POST is supported, not ${init.method}`);
-    const signals = [options.signal, init.signal].filter((s): s is AbortSignal => !!s);
+    const signal = boundedSignal([options.signal, init.signal]);
     const answer = await post(new URL(String(input)), init.body ?? '', {
       headers: init.headers ?? {},
       timeoutMs: options.timeoutMs,
-      signal: signals.length ? AbortSignal.any(signals) : undefined,
-    });
+      signal: signal.signal,
+    }).finally(signal.done);
     const header = (name: string) => {
       const value = answer.headers[name.toLowerCase()];
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;

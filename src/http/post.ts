@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { boundedSignal } from '../util/signal.js';
 
 /** Options of one POST: extra headers, a CA to trust, and a deadline for the whole exchange. */
 export interface PostOptions {
@@ -43,7 +44,9 @@ export function request(method: string, url: URL, body: string | undefined, opti
 
 function send(method: string, url: URL, body: string | undefined, options: PostOptions): Promise<PostResult> {
   const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
+  // The request's own timer fires on time even while the run's signal waits much longer (see boundedSignal).
+  const bounded = boundedSignal([options.signal], options.timeoutMs);
+  const answer = new Promise<PostResult>((resolve, reject) => {
     const headers = body === undefined ? options.headers : { ...options.headers, 'content-length': Buffer.byteLength(body) };
     const req = transport(
       url,
@@ -52,7 +55,7 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
         headers,
         agent: url.protocol === 'https:' ? options.agent : undefined,
         ca: options.ca,
-        signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
+        signal: bounded.signal,
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -64,4 +67,5 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
     req.on('error', reject);
     req.end(body);
   });
+  return answer.finally(bounded.done);
 }

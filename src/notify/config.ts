@@ -2,6 +2,8 @@
 export interface ChannelBase {
   /** Set when a secret of this channel is unset or unreadable: its deliveries fail with this message and stay pending. */
   missingSecret?: string;
+  /** Most sends of this channel in flight at once (unset: only delivery.concurrency and the fair share bound it). */
+  concurrency?: number;
 }
 
 /** An email channel: an SMTP server and fixed, validated recipients. */

@@ -3,7 +3,8 @@ import { sanitizeText } from './text.js';
 import { truncate } from './truncate.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
-import { DeliveryError, type Notification, type Notifier } from './types.js';
+import type { Notification, Notifier } from './types.js';
+import { isPhoneNumber, owedRecipients, sendToEach } from './eachRecipient.js';
 import { loadPackage } from '../util/loadPackage.js';
 
 /** Longest text spoken in a call: a title and the start of the message. */
@@ -24,18 +25,11 @@ export async function createTwilioCallNotifier(name: string, config: TwilioCallC
   return {
     name,
     async send(notification, signal) {
-      const sids: string[] = [];
       const twiml = await callTwiml(notification, config);
-      for (const to of config.to) {
-        try {
-          const created = await withSignal(client.calls.create({ to, from: config.from!, twiml }), signal);
-          sids.push(created.sid);
-        } catch (error) {
-          throw error instanceof DeliveryError ? error : classifyTwilioError(error);
-        }
-      }
-      // One SID per number called or texted: the receipt keeps them all.
-      return { id: sids.join(',') };
+      // Each number is recorded on its own: a retry goes only to those not reached yet (see sendToEach).
+      const numbers = owedRecipients(config.to, notification.to, isPhoneNumber);
+      if (!numbers.length) return {};
+      return sendToEach(numbers, async (to) => (await withSignal(client.calls.create({ to, from: config.from!, twiml }), signal)).sid, classifyTwilioError);
     },
   };
 }

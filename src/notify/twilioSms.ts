@@ -3,7 +3,8 @@ import { fitSms } from './sms/segments.js';
 import { sanitizeText } from './text.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
-import { DeliveryError, type Notification, type Notifier } from './types.js';
+import type { Notification, Notifier } from './types.js';
+import { isPhoneNumber, owedRecipients, sendToEach } from './eachRecipient.js';
 
 /** The text of an alert SMS: title and message on plain lines, fitted to `maxSegments` segments. */
 export function smsText(notification: Notification, maxSegments: number): string {
@@ -17,19 +18,12 @@ export async function createTwilioSmsNotifier(name: string, config: TwilioSmsCha
   return {
     name,
     async send(notification, signal) {
-      const sids: string[] = [];
       const body = smsText(notification, config.max_segments);
-      for (const to of config.to) {
-        const sender = config.messaging_service_sid ? { messagingServiceSid: config.messaging_service_sid } : { from: config.from };
-        try {
-          const created = await withSignal(client.messages.create({ to, body, ...sender }), signal);
-          sids.push(created.sid);
-        } catch (error) {
-          throw error instanceof DeliveryError ? error : classifyTwilioError(error);
-        }
-      }
-      // One SID per number called or texted: the receipt keeps them all.
-      return { id: sids.join(',') };
+      const sender = config.messaging_service_sid ? { messagingServiceSid: config.messaging_service_sid } : { from: config.from };
+      // Each number is recorded on its own: a retry goes only to those not reached yet (see sendToEach).
+      const numbers = owedRecipients(config.to, notification.to, isPhoneNumber);
+      if (!numbers.length) return {};
+      return sendToEach(numbers, async (to) => (await withSignal(client.messages.create({ to, body, ...sender }), signal)).sid, classifyTwilioError);
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { DeliveryConfig } from '../model/config.js';
 import type { Receipt } from '../model/receipt.js';
-import type { PendingDelivery } from '../model/state.js';
+import { targetOf, type PendingDelivery } from '../model/state.js';
 import { DeliveryError } from '../notify/types.js';
 import { errorMessage } from '../util/errors.js';
-import { mapLimit } from '../util/mapLimit.js';
+import { fairMapLimit } from '../util/fairMapLimit.js';
 import { redact } from '../util/redact.js';
+import { boundedSignal } from '../util/signal.js';
 
 /**
  * Sends one pending item once (a channel's notice or a source's action); throws a DeliveryError on failure.
@@ -27,14 +28,23 @@ export type DeliveryOutcome =
 export const MAX_RETRY_WAIT_MS = 10_000;
 
 /**
- * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all within
- * the run's deadline; what is not accepted by then stays pending for the next run. `muted` is asked again just
- * before each item is sent; `onAccepted` hears of each accepted item at once (to journal it).
+ * The delivery limits of one call: no attempt starts after `deadline`; one under way then ends by its own
+ * attempt_timeout, and at the latest `finishWithin` ms from now (the run's end), not at the deadline itself.
+ * `channelLimit` is a channel's own cap on sends in flight, besides `concurrency` and its fair share of it.
+ */
+export type DeliveryLimits = DeliveryConfig & { finishWithin?: number; channelLimit?: (item: PendingDelivery) => number | undefined };
+
+/**
+ * Sends every pending item concurrently (bounded), each with a short retry that honours Retry-After, all started
+ * before the deadline; what is not accepted by then stays pending for the next run. An attempt under way at the
+ * deadline is not cut off: the other side may already have it (a mail whose DATA the server has), and giving up
+ * would send it twice. `muted` is asked again just before each item is sent; `onAccepted` hears of each accepted
+ * item at once (to journal it).
  */
 export async function deliverAll(
   pending: PendingDelivery[],
   senderFor: (item: PendingDelivery) => Sender | string,
-  options: DeliveryConfig,
+  options: DeliveryLimits,
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
   onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
@@ -43,6 +53,7 @@ export async function deliverAll(
   // The retry waits of every item end at the deadline through this one listener (no MaxListenersExceededWarning).
   const wakeAtDeadline = new Set<() => void>();
   deadline.addEventListener('abort', () => wakeAtDeadline.forEach((wake) => wake()), { once: true });
+  const finish = boundedSignal([], Math.max(options.deadline, options.finishWithin ?? 0));
 
   const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
     const reason = muted(item);
@@ -60,9 +71,9 @@ export async function deliverAll(
         // ... and never after the deadline: it would be cut off half-way, or accepted after we gave up on it.
         if (deadline.aborted || Date.now() >= deadlineAt - 500) return failed ?? { id: item.id, ok: false, attempts, error: 'not sent: the run reached its delivery deadline', retryable: true };
         attempts++;
+        const attempt = boundedSignal([finish.signal], options.attempt_timeout);
         try {
-          const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.attempt_timeout)]);
-          receipt = await send(item, signal);
+          receipt = await send(item, attempt.signal);
         } catch (error) {
           const failure = error instanceof DeliveryError ? error : new DeliveryError(errorMessage(error), true);
           // Some recipients accepted it, or the other side asked for more than the in-run cap: a later run tries.
@@ -71,6 +82,8 @@ export async function deliverAll(
           const canRetry = failure.retryable && !later && attempts <= options.retries && Date.now() + wait < deadlineAt - 1000;
           failed = { id: item.id, ok: false, attempts, error: redact(failure.message), retryable: failure.retryable, ...(failure.remainingTo ? { to: failure.remainingTo } : {}), ...(failure.partial ? { partial: failure.partial } : {}), ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) };
           if (!canRetry) return failed;
+        } finally {
+          attempt.done();
         }
       } finally {
         release?.();
@@ -89,7 +102,9 @@ export async function deliverAll(
     }
   };
 
-  return mapLimit(pending, options.concurrency, deliverOne);
+  // Each channel (or source action) is a lane with its fair share of the slots: one that hangs holds only its share.
+  const capOf = new Map(pending.map((item) => [targetOf(item), options.channelLimit?.(item) ?? options.concurrency]));
+  return fairMapLimit(pending, options.concurrency, targetOf, (lane) => capOf.get(lane) ?? options.concurrency, deliverOne).finally(finish.done);
 }
 
 

@@ -10,6 +10,8 @@ import { ownValue } from '../util/plainMap.js';
 /** Where pending items go: each channel's notifier (created on first use) and each loaded source's actions. */
 export interface Senders {
   senderFor(item: PendingDelivery): Sender | string;
+  /** The most sends in flight the item's channel allows on its own (its `concurrency`), if it sets one. */
+  limitOf(item: PendingDelivery): number | undefined;
   /** Releases what the notifiers keep open (pooled connections). */
   close(): void;
 }
@@ -47,6 +49,7 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       send.slot = () => slotOf(item.channel!, notifier);
       return send;
     },
+    limitOf: (item) => (item.channel ? channels[item.channel]?.concurrency : undefined),
     close() {
       for (const notifier of notifiers.values()) notifier.then((n) => n.close?.(), () => undefined);
     },

@@ -3,6 +3,7 @@ import type { AlertBase, AskPolicy } from '../model/alert.js';
 import type { StateData } from '../model/state.js';
 import { createAskChannel } from '../notify/registry.js';
 import type { AskChannel } from '../notify/types.js';
+import { boundedSignal } from '../util/signal.js';
 import { conversationStage, keptReplies, type AskRequest, type ConversationResult } from './conversations.js';
 
 /** Longest one chat or Duo call of the conversation stage may take. */
@@ -34,7 +35,7 @@ export async function converseStage(config: Config, alerts: readonly AlertDef[],
     pushTimeout: config.duo?.push_timeout ?? 0,
     ...(config.duo?.on_bypass ? { onBypass: config.duo.on_bypass } : {}),
     commit,
-    signal: () => AbortSignal.timeout(Math.max(1, Math.min(CALL_TIMEOUT_MS, stageEnd - Date.now()))),
+    signal: () => boundedSignal([], Math.max(1, Math.min(CALL_TIMEOUT_MS, stageEnd - Date.now()))).signal,
     expired: () => Date.now() >= stageEnd,
     now,
   });

@@ -8,6 +8,9 @@ import type { Senders } from '../outbox/senders.js';
 import type { Receipt } from '../model/receipt.js';
 import type { DeliveredEntry } from '../state/delivered.js';
 
+/** Time kept after the last attempt for recording the run (state, audit) before the run's own deadline. */
+const FINISH_MARGIN_MS = 2_000;
+
 /** What the deliver stage did: a report per item it sent, expired or muted, and the audit lines. */
 export interface Delivered {
   reports: DeliveryReport[];
@@ -45,7 +48,8 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const followUp = followUpQueue(data.pending, context, now);
   const send = async (wanted: PendingDelivery[]) => {
     const items = context.claim ? await context.claim(wanted) : wanted;
-    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()) };
+    // Attempts under way at the delivery deadline end by their own timeout, at the latest a little before the run's end.
+    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()), finishWithin: context.deadlineAt - Date.now() - FINISH_MARGIN_MS, channelLimit: context.senders.limitOf };
     const byId = new Map(items.map((item) => [item.id, item]));
     const position = new Map(items.map((item, i) => [item.id, i]));
     // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.

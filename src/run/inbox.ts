@@ -12,6 +12,7 @@ import { offeredActions } from '../sources/chatActions.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { boundedSignal } from '../util/signal.js';
 import { keepReplies } from './conversations.js';
 import { plainMap } from '../util/plainMap.js';
 
@@ -76,8 +77,8 @@ export async function inboxStage(
   const data = tx.data;
   const endsAt = Date.now() + Math.max(0, budgetMs);
   const stage = AbortSignal.timeout(Math.max(0, budgetMs));
-  /** A signal for one call: the stage's budget, and at most CALL_MS. */
-  const callSignal = () => AbortSignal.any([stage, AbortSignal.timeout(CALL_MS)]);
+  /** A signal for one call: what is left of the stage's budget, and at most CALL_MS (a timer that fires on time). */
+  const callSignal = () => boundedSignal([], Math.min(CALL_MS, endsAt - Date.now())).signal;
   // One getUpdates per bot and run: a second channel with the same bot would take the first one's updates.
   const readerOfBot = new Map<string, string>();
   for (const [name, config] of Object.entries(channels)) {

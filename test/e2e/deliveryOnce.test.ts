@@ -103,3 +103,19 @@ test('many deliveries retried in one run print no MaxListenersExceededWarning or
   assert.equal(lines.length, 15, result.stderr);
   for (const line of lines) assert.match(line, /^alert admins key "user\d\d" -> soc-slack: Slack answered HTTP 500 rollup_error \(will retry next run\)$/);
 });
+
+test('a slow SMTP server at the delivery deadline: a mail already in the server\'s hands is waited for, not abandoned and sent again next run', { timeout: 120_000 }, async () => {
+  // Two connections, 1.5 s a mail, a 4 s deadline: mails are in the middle of DATA when it comes.
+  const { T, project, users } = await manyKeys(8, ['soc-email'], { delivery: { deadline: '4s', attempt_timeout: '3s', retries: 0, concurrency: 8 } });
+  world.smtp.acceptDelayMs = 1500;
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  const pending = project.state().pending.map((p: { key: string }) => `Admin ${p.key}`);
+  assert.ok(pending.length > 0, 'the deadline left some mails for the next run');
+  // The next run comes a minute later: by then the server has answered every mail it was given.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  world.smtp.acceptDelayMs = undefined;
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
+});

@@ -50,6 +50,7 @@ export function useChannelServers(): ChannelServers {
     for (const server of [servers.twilio, servers.telegram, servers.webhook]) server.requests.length = 0;
     servers.twilio.messages.length = 0;
     servers.twilio.calls.length = 0;
+    servers.twilio.failingNumbers.clear();
     servers.twilio.behaviour = 'ok';
     servers.telegram.sent.length = 0;
     servers.telegram.behaviour = 'ok';

@@ -13,6 +13,8 @@ export interface TwilioServer extends HttpRecorder {
   behaviour: TwilioBehaviour;
   messages: TwilioRecord[];
   calls: TwilioRecord[];
+  /** Numbers whose messages and calls fail with a 500 (20500), as a carrier outage for one person would. */
+  failingNumbers: Set<string>;
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -25,7 +27,7 @@ function error(status: number, code: number, message: string) {
 export async function startTwilioServer(): Promise<TwilioServer> {
   const accountSid = `AC${'0123456789abcdef'.repeat(2)}`;
   const authToken = 'twilio-auth-token-SECRET-0042';
-  const state = { accountSid, authToken, behaviour: 'ok' as TwilioBehaviour, messages: [] as TwilioRecord[], calls: [] as TwilioRecord[] };
+  const state = { accountSid, authToken, behaviour: 'ok' as TwilioBehaviour, messages: [] as TwilioRecord[], calls: [] as TwilioRecord[], failingNumbers: new Set<string>() };
   const recorder = await startHttpRecorder((request) => {
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.path);
     if (request.method !== 'POST' || !match) return error(404, 20404, 'The requested resource was not found');
@@ -35,6 +37,7 @@ export async function startTwilioServer(): Promise<TwilioServer> {
     if (state.behaviour === 'rate-limited') return { ...error(429, 20429, 'Too Many Requests'), headers: { 'retry-after': '1' } };
     if (state.behaviour === 'server-error') return error(500, 20500, 'Internal Server Error');
     const form = Object.fromEntries(new URLSearchParams(request.body));
+    if (state.failingNumbers.has(form.To ?? '')) return error(500, 20500, 'Internal Server Error');
     // +15005550001 is Twilio's documented test number that is "invalid".
     if (!E164.test(form.To ?? '') || form.To === '+15005550001') return error(400, 21211, `The 'To' number ${form.To} is not a valid phone number.`);
     if (match[2] === 'Messages') {

@@ -1,0 +1,55 @@
+/** A signal bounded by a timer and its parents, and the function that releases its timer and listeners once the work ended. */
+export interface BoundedSignal {
+  signal: AbortSignal;
+  /** Releases the timer and the listeners on the parents (the signal stays as it is); safe to call twice. */
+  done(): void;
+}
+
+/**
+ * A signal that aborts when any parent aborts (with the parent's reason) or when `timeoutMs` has passed (with a
+ * TimeoutError, as AbortSignal.timeout does). Unlike AbortSignal.any over AbortSignal.timeout, whose timer signal is
+ * only weakly held on node 20 and can be garbage-collected before it fires, its timer is a plain timer that holds
+ * the signal: it fires on time, however long the work waits. The timer does not keep the process alive.
+ */
+export function boundedSignal(parents: readonly (AbortSignal | undefined)[], timeoutMs?: number): BoundedSignal {
+  const controller = new AbortController();
+  const sources = parents.filter((parent): parent is AbortSignal => parent !== undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const unfollows: (() => void)[] = [];
+  const done = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    for (const unfollow of unfollows.splice(0)) unfollow();
+  };
+  const abort = (reason: unknown) => {
+    done();
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const fired = sources.find((source) => source.aborted);
+  if (fired) {
+    controller.abort(fired.reason);
+    return { signal: controller.signal, done };
+  }
+  for (const source of sources) unfollows.push(follow(source, abort));
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, timeoutMs));
+    timer.unref?.();
+  }
+  return { signal: controller.signal, done };
+}
+
+/** The children of each parent signal: one abort listener per parent, however many children (no MaxListenersExceededWarning). */
+const children = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+/** Calls `onAbort` with the parent's reason when it aborts; returns the function that stops following it. */
+function follow(parent: AbortSignal, onAbort: (reason: unknown) => void): () => void {
+  let set = children.get(parent);
+  if (!set) {
+    const created = new Set<(reason: unknown) => void>();
+    children.set(parent, created);
+    parent.addEventListener('abort', () => [...created].forEach((child) => child(parent.reason)), { once: true });
+    set = created;
+  }
+  set.add(onAbort);
+  return () => set.delete(onAbort);
+}

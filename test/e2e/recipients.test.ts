@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { useChannelServers } from '../support/channelWorld.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+// A channel with several recipients records its delivery per recipient: a retry goes only to those not reached yet.
+const MIN = 60_000;
+const world = useWorld();
+const servers = useChannelServers();
+const FIRST = '+15551230001';
+const SECOND = '+15551230002';
+
+test('Twilio SMS and calls to two numbers, the second failing: over three runs the first is texted and called once, the second retried each run', { timeout: 120_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-recipients');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  const config = servers.config(world);
+  const channels = config.channels as Record<string, Record<string, unknown>>;
+  for (const name of ['oncall-sms', 'oncall-call']) channels[name] = { ...channels[name], to: [FIRST, SECOND] };
+  project.writeConfig({ ...config, delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 } });
+  Object.assign(project.env, servers.secrets);
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['oncall-sms', 'oncall-call'], title: 'Admin {{key}}' });
+  servers.twilio.failingNumbers.add(SECOND);
+  const to = (records: Record<string, string>[], number: string) => records.filter((r) => r.To === number).length;
+  const tried = () => servers.twilio.requests.filter((r) => new URLSearchParams(r.body).get('To') === SECOND).length;
+
+  let triedBefore = 0;
+  for (let run = 0; run < 3; run++) {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + run * MIN) });
+    assert.equal(result.code, 4, result.stderr);
+    const owed = run === 0 ? ' \\(1 of 2 recipients still owed\\)' : '';
+    assert.match(result.stderr, new RegExp(`-> oncall-sms: Twilio answered HTTP 500 \\(code 20500\\): Internal Server Error${owed} \\(will retry next run\\)`));
+    assert.equal(to(servers.twilio.messages, FIRST), 1, `run ${run + 1}: the first number was texted once`);
+    assert.equal(to(servers.twilio.calls, FIRST), 1, `run ${run + 1}: the first number was called once`);
+    assert.ok(tried() > triedBefore, `run ${run + 1} tried the second number again`);
+    triedBefore = tried();
+    const pending = project.state().pending as { channel: string; to?: string[] }[];
+    assert.deepEqual(pending.map((p) => [p.channel, p.to]).sort(), [['oncall-call', [SECOND]], ['oncall-sms', [SECOND]]], 'only the second number is still owed');
+  }
+
+  servers.twilio.failingNumbers.clear();
+  const last = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.equal(last.code, 0, last.stderr);
+  assert.deepEqual([to(servers.twilio.messages, FIRST), to(servers.twilio.messages, SECOND)], [1, 1], 'each number texted exactly once');
+  assert.deepEqual([to(servers.twilio.calls, FIRST), to(servers.twilio.calls, SECOND)], [1, 1], 'each number called exactly once');
+  const sent = (project.state().sent as { channel: string; receipt: { messages?: { chat: string; id: string }[] } }[]).filter((s) => s.channel === 'oncall-sms');
+  assert.deepEqual(sent[0]!.receipt.messages?.map((m) => m.chat), [FIRST, SECOND], 'the receipt keeps the message of each number');
+});
