@@ -8,7 +8,7 @@ import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { pruneState } from '../state/prune.js';
-import { openStore, type StateTransaction } from '../state/store.js';
+import { openStore, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
 import { AuditLog } from './audit.js';
@@ -22,6 +22,7 @@ import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
+import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -55,6 +56,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const selected = selectAlerts(loaded, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
+  // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
+  let storeLost: (() => Promise<RunReport>) | undefined;
   try {
     const fullRun = !options.window && !options.only?.length;
     const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
@@ -66,6 +69,12 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       report.warnings.push(`the state cluster cannot be used (${storeDown}): no alert was evaluated; the next run resumes where the last one that reached it ended`);
     }
     const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
+    storeLost = async () => {
+      await reportStoreLost(tx as StateTransaction, tx.failed!()!, report, config.monitoring, audit, clock());
+      audit.flush();
+      report.finishedAt = new Date(clock()).toISOString();
+      return report;
+    };
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
@@ -166,6 +175,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
     await tx.commit();
     if (tx.stats) report.stateRequests = tx.stats();
+    // The lease is given back before the heartbeat, under this host's lock: failing to is the cluster failing too.
+    await tx.unlease?.();
+    if (tx.failed?.()) return await storeLost();
     audit.flush();
     if (fullRun && report.exitCode === ExitCode.ok) {
       const warning = await pingHeartbeat(config.monitoring);
@@ -173,6 +185,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     }
     report.finishedAt = new Date(clock()).toISOString();
     return report;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError) || !tx.failed?.() || !storeLost) throw error;
+    return await storeLost();
   } finally {
     await tx.release?.();
   }

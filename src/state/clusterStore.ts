@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StateConfig } from '../model/config.js';
 import { emptyState, type StateData } from '../model/state.js';
+import { SELF_ALERT } from '../model/alert.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { bulk, hardFailures, type BulkOp, type BulkResult } from './cluster/bulk.js';
 import { Claims } from './cluster/claims.js';
@@ -124,6 +125,7 @@ class ClusterTransaction implements StateTransaction {
   readonly fencingToken: number;
   private readonly claims: Claims;
   private localJson: string;
+  private leaseGivenBack = false;
 
   constructor(
     private readonly config: StateConfig,
@@ -137,13 +139,22 @@ class ClusterTransaction implements StateTransaction {
     localOnDisk: string,
   ) {
     this.fencingToken = lease.doc.token;
+    // A 503 of a shard starting, or an index another host created first, was waited out while taking the lease.
+    client.failure = undefined;
     this.claims = new Claims(client, config.index, lease.doc.holder, lease.doc.token, config.lease_ttl);
     // What the local file holds now (notices it kept are written to the cluster by the first commit, then dropped from it).
     this.localJson = localOnDisk;
   }
 
   claim(items: Parameters<Claims['claim']>[0]): ReturnType<Claims['claim']> {
+    // Nothing is sent once the cluster was lost: no claim could be trusted, and nothing sent could be recorded there.
+    if (this.failed()) return Promise.resolve([]);
     return this.claims.claim(items, this.data).catch(() => []);
+  }
+
+  /** Why a request to the cluster failed as a whole since the lease was taken (a dropped connection, a timeout ...), if one did. */
+  failed(): string | undefined {
+    return this.client.failure;
   }
 
   journal(entry: Parameters<StateTransaction['journal']>[0]): void {
@@ -164,6 +175,29 @@ class ClusterTransaction implements StateTransaction {
     const compromised = this.compromised();
     if (compromised) throw new Error(`this host's lock on ${this.config.local_file} was lost (${compromised.message}); state not written`);
     await this.claims.settled();
+    // After a request failed as a whole, what this run read (sequence numbers, the lease's) may be stale: writing
+    // again could be refused as another run's change, or half-land twice. Only this host's local file is written.
+    if (this.failed()) return this.commitLocally();
+    try {
+      await this.commitToCluster();
+    } catch (error) {
+      if (!(error instanceof ClusterUnreachable)) throw error;
+      this.commitLocally();
+      throw new StoreUnavailableError(error.message);
+    }
+  }
+
+  /**
+   * Once the cluster was lost: keeps this host's local slices and the notices about alertcron itself in the local
+   * file (the next run sends them, from the cluster or from local memory); the journal keeps what was delivered.
+   */
+  private commitLocally(): void {
+    const local = { slices: localSlicesOf(this.data), pending: this.data.pending.filter((p) => p.alert === SELF_ALERT) };
+    writeLocal(this.config.local_file, local);
+    this.localJson = JSON.stringify(local);
+  }
+
+  private async commitToCluster(): Promise<void> {
     const now = Date.now();
     const docs = toDocs(this.data);
     const ops: BulkOp[] = [];
@@ -225,11 +259,18 @@ class ClusterTransaction implements StateTransaction {
   /** Gives the lease back (released, so that the next run, on either host, need not wait for it to expire). */
   async release(): Promise<void> {
     try {
-      await this.claims.settled();
-      await writeLease(this.client, this.config.index, { ...this.lease.doc, released: true, until: Date.now(), updated_at: Date.now() }, this.lease).catch(() => undefined);
+      await this.unlease();
     } finally {
       await this.closeAll();
     }
+  }
+
+  /** Gives the lease back (once), keeping this host's lock; a failure shows in failed(). */
+  async unlease(): Promise<void> {
+    if (this.leaseGivenBack) return;
+    this.leaseGivenBack = true;
+    await this.claims.settled();
+    await writeLease(this.client, this.config.index, { ...this.lease.doc, released: true, until: Date.now(), updated_at: Date.now() }, this.lease).catch(() => undefined);
   }
 
   private async renewLease(now: number, prune: boolean): Promise<void> {
@@ -299,6 +340,8 @@ export async function markMoved(connection: ClusterConnection, index: string, ma
     const now = Date.now();
     const written = await writeLease(client, index, { ...current, holder: marker, token: current.token + 1, until: Number.MAX_SAFE_INTEGER, released: false, updated_at: now }, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
     if (!written) throw new UserError(`another run took the lease of ${index} while the state was being moved: run state migrate again`, ExitCode.lockHeld);
+  } catch (error) {
+    throw error instanceof ClusterUnreachable ? new StoreUnavailableError(error.message) : error;
   } finally {
     client.close();
   }

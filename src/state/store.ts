@@ -25,8 +25,16 @@ export interface StateTransaction {
    * holder send each (the others are being sent, or were sent, elsewhere). Absent: every item is this run's.
    */
   claim?(items: PendingDelivery[], now: number): Promise<PendingDelivery[]>;
+  /**
+   * Why the shared store failed during this transaction (a request's connection dropped, timed out, or was refused
+   * cluster-wide), if it did: the run then reports it as unavailable (exit 3), and commit() writes only this host's
+   * local file. Absent: a store that cannot fail that way.
+   */
+  failed?(): string | undefined;
   /** How many requests, write requests and documents written the store made so far (a file: rewrites and journal syncs). */
   stats?(): { requests: number; writes: number; docs?: number };
+  /** Gives a shared lease back early, keeping this host's lock (so that a failure to do so can still be committed locally); release() does it otherwise. */
+  unlease?(): Promise<void>;
   /** Releases the lock; the transaction is unusable afterwards. */
   release(): Promise<void>;
 }
