@@ -13,6 +13,7 @@ import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } fro
 import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
+import { auditRecovered } from './recoveredAudit.js';
 import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
 
 /** A state document as read: its JSON (to see whether a run changed it) and what its next write must match. */
@@ -68,7 +69,7 @@ export class ClusterStateStore implements StateStore {
       const shared = new Set(data.pending.map((p) => p.id));
       data.pending.push(...local.pending.filter((p) => !shared.has(p.id)));
       // Deliveries this host accepted but could not record in the cluster (it went away, or the run was killed).
-      journal.replay(data);
+      auditRecovered(config.audit_log, journal.replay(data));
       const snapshot = new Map([...read].map(([id, r]) => [id, { json: JSON.stringify(r.doc.body), seqNo: r.seqNo, primaryTerm: r.primaryTerm }]));
       return new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll, JSON.stringify(local));
     } catch (error) {
@@ -76,7 +77,7 @@ export class ClusterStateStore implements StateStore {
         await closeAll();
         throw error;
       }
-      return unavailableTransaction(config.local_file, local, journal, error.message, () => compromised, closeAll, client);
+      return unavailableTransaction(config, local, journal, error.message, () => compromised, closeAll, client);
     }
   }
 
@@ -308,10 +309,11 @@ function writeRank(op: BulkOp): number {
  * The transaction of a run that could not reach the cluster: it holds this host's local slices and the notices
  * queued locally, so that the "cluster down" notice is still counted, sent and retried; commit writes only those.
  */
-function unavailableTransaction(file: string, local: ReturnType<typeof readLocal>, journal: DeliveryJournal, why: string, compromised: () => Error | undefined, closeAll: () => Promise<void>, client: StateClient): StateTransaction {
+function unavailableTransaction(config: StateConfig, local: ReturnType<typeof readLocal>, journal: DeliveryJournal, why: string, compromised: () => Error | undefined, closeAll: () => Promise<void>, client: StateClient): StateTransaction {
+  const file = config.local_file;
   const data = withLocalSlices(emptyState(), local);
   data.pending = [...local.pending];
-  journal.replay(data);
+  auditRecovered(config.audit_log, journal.replay(data));
   return {
     data,
     unavailable: why,

@@ -4,6 +4,7 @@ import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
+import { auditRecovered } from './recoveredAudit.js';
 import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
@@ -24,6 +25,8 @@ export class FileStateStore implements StateStore {
   constructor(
     private readonly file: string,
     private readonly lockWaitMs: number,
+    /** The audit log, where deliveries recovered from the journal get their `delivered` lines. */
+    private readonly auditLog?: string,
   ) {}
 
   /** Takes the lock, then reads the state (moving an unreadable one aside); the fencing token is persisted beside it. */
@@ -65,7 +68,11 @@ export class FileStateStore implements StateStore {
       };
       const journal = new DeliveryJournal(`${this.file}.journal`);
       // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
-      if (journal.replay(data)) write();
+      const recovered = journal.replay(data);
+      if (recovered.length) {
+        if (this.auditLog) auditRecovered(this.auditLog, recovered);
+        write();
+      }
       journal.clear();
       return {
         data,

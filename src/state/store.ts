@@ -55,7 +55,7 @@ export async function openStore(config: StateConfig, cluster?: ClusterConnection
     return new ClusterStateStore(config, cluster, options);
   }
   const { FileStateStore } = await import('./fileStore.js');
-  return new FileStateStore(config.file, config.lock_wait);
+  return new FileStateStore(config.file, config.lock_wait, config.audit_log);
 }
 
 /** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */

@@ -70,7 +70,7 @@ test('a connection to the state cluster dropped at any step ends the run with ex
         proxy.cut = undefined;
         const what = `${step} (${when}): exit ${cut.code}, stderr ${cut.stderr}`;
         t.diagnostic(what.trim());
-        assert.ok(cutDone, `the ${step} request was made`);
+        assert.ok(cutDone, `the ${step} request was made (exit ${cut.code}, ${cut.stderr})`);
         assert.doesNotMatch(cut.stderr, /internal error/, what);
         assert.equal(cut.code, 3, what);
         assert.match(cut.stderr, /state cluster cannot be used/, what);
