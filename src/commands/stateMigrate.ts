@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
@@ -7,6 +7,7 @@ import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { syncFolder, writeFileDurably } from '../util/durableFile.js';
 
 /** Options of `alertcron state migrate`. */
 export interface StateMigrateOptions {
@@ -43,7 +44,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const backup = join(dirname(config.state.file), `state-backup-${from}-${stamp}.json`);
       mkdirSync(dirname(backup), { recursive: true });
-      writeFileSync(backup, JSON.stringify(sourceTx.data, null, 1));
+      writeFileDurably(backup, JSON.stringify(sourceTx.data, null, 1));
       const moved = structuredClone(sourceTx.data);
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
@@ -53,14 +54,17 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       if (difference) throw new UserError(`the state read back from the ${to} backend differs from what was written (${difference}); state.backend is unchanged, the backup is ${backup}`, ExitCode.internal);
       // The switch first (one atomic rename), then the old copy is retired: a failure in between leaves this host on
       // the verified new copy, never on a retired or missing one (a state file gone would start from nothing).
-      if (from === 'file' && existsSync(config.state.file)) copyFileSync(config.state.file, `${backup.slice(0, -5)}.file.json`);
+      if (from === 'file' && existsSync(config.state.file)) writeFileDurably(`${backup.slice(0, -5)}.file.json`, readFileSync(config.state.file));
       if (from === 'cluster') {
         // Other hosts are stopped before this one switches: none may run on the copy left behind.
         const { markMoved } = await import('../state/clusterStore.js');
         await markMoved(cluster, config.state.index, `${MOVED_PREFIX}${config.state.host_id}`);
       }
       await setBackend(config.file, to);
-      if (from === 'file' && existsSync(config.state.file)) renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
+      if (from === 'file' && existsSync(config.state.file)) {
+        renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
+        syncFolder(dirname(config.state.file));
+      }
       const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
       console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
       if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');
@@ -104,8 +108,6 @@ async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<vo
   const text = readFileSync(file, 'utf8');
   const document = parseDocument(text);
   document.setIn(['state', 'backend'], backend);
-  // Written aside and renamed over: a kill mid-write never leaves a half alertcron.yaml.
-  const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, document.toString());
-  renameSync(temporary, file);
+  // Written aside, synced and renamed over: a kill or a crash mid-write never leaves a half alertcron.yaml.
+  writeFileDurably(file, document.toString());
 }

@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
+import { writeFileDurably } from '../util/durableFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { auditRecovered } from './recoveredAudit.js';
@@ -17,7 +18,7 @@ const KEY_FILE_FIELD = 'keyFile';
 /**
  * The state as two files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but
  * not the alerts' keys) and a key file beside it holding every alert's keys, one line per alert, named by
- * state.json. Each is written to a temporary file, synced and renamed; the key file only when some alert's keys
+ * state.json. Each is written durably (util/durableFile: temporary file, sync, rename, folder sync); the key file only when some alert's keys
  * changed, under a new name, so that state.json always names a complete key file. A run parses only the keys it
  * reads (the alerts with findings, and those whose keys need a look), and copies the others as they were read.
  */
@@ -54,13 +55,13 @@ export class FileStateStore implements StateStore {
         if (split.changed || keyFile === undefined) {
           oldKeyFile = keyFile;
           keyFile = `${basename(file)}.keys-${fencingToken}.${++commits}`;
-          writeAtomically(join(dirname(file), keyFile), keyFileText(split.keys));
+          writeFileDurably(join(dirname(file), keyFile), keyFileText(split.keys));
           writes++;
           keyLines = split.keys;
         }
         const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile });
         if (text !== head) {
-          writeAtomically(file, text);
+          writeFileDurably(file, text);
           writes++;
         }
         head = text;
@@ -169,19 +170,6 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = {};
   const warning = problems.length ? `the key file ${keyPath} has lines that cannot be read (${problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
   return { data, warning, headText: text, keyFile: basename(keyFile), keyLines };
-}
-
-/** Writes a file durably: to a temporary file beside it, synced, then renamed over it. */
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
 }
 
 /** Removes key files a killed run left behind (written, but never named by state.json). */

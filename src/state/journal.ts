@@ -1,5 +1,7 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { PendingDelivery, StateData } from '../model/state.js';
+import { syncFolder } from '../util/durableFile.js';
 import { markDelivered, type DeliveredEntry } from './delivered.js';
 
 /** A delivery recovered from the journal: the pending item it settled, and what the journal says of it. */
@@ -20,7 +22,11 @@ export class DeliveryJournal {
 
   /** Appends one accepted delivery and syncs it. */
   append(entry: DeliveredEntry): void {
-    this.fd ??= openSync(this.file, 'a');
+    if (this.fd === undefined) {
+      this.fd = openSync(this.file, 'a');
+      // The journal's own name must survive a crash too, not only its lines.
+      syncFolder(dirname(this.file));
+    }
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
     fdatasyncSync(this.fd);
   }

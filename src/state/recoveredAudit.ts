@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { targetOf } from '../model/state.js';
+import { appendFileDurably } from '../util/durableFile.js';
 import { redact } from '../util/redact.js';
 import type { RecoveredDelivery } from './journal.js';
 
@@ -25,13 +26,7 @@ export function auditRecovered(auditFile: string, recovered: readonly RecoveredD
     });
   if (!lines.length) return;
   mkdirSync(dirname(auditFile), { recursive: true });
-  const fd = openSync(auditFile, 'a');
-  try {
-    writeSync(fd, lines.join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  appendFileDurably(auditFile, lines.join(''));
 }
 
 /** The ids of the deliveries the audit log's last TAIL_BYTES record. */
