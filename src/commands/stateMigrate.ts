@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
-import { openStore } from '../state/store.js';
+import { movedToClusterMarker, openStore } from '../state/store.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
@@ -30,7 +30,11 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
   const cluster = config.sources.elasticsearch as ClusterConnection | undefined;
   if (!cluster) throw new UserError(`the cluster backend keeps the state in the elasticsearch: cluster, and ${config.file} has no elasticsearch: section`, ExitCode.invalidConfig);
   const open = async (backend: 'file' | 'cluster') => {
-    if (backend === 'file') return openStore({ ...config.state, backend }, cluster);
+    if (backend === 'file') {
+      const { FileStateStore } = await import('../state/fileStore.js');
+      // As the target, an earlier move's marker is no reason to stop: this is the move back.
+      return from === 'file' ? openStore({ ...config.state, backend }, cluster) : new FileStateStore(config.state.file, config.state.lock_wait, config.state.audit_log, true);
+    }
     const { ClusterStateStore } = await import('../state/clusterStore.js');
     return new ClusterStateStore({ ...config.state, backend }, cluster, { takeOverMoved: true });
   };
@@ -61,10 +65,14 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
         await markMoved(cluster, config.state.index, `${MOVED_PREFIX}${config.state.host_id}`);
       }
       await setBackend(config.file, to);
+      // Renamed, not removed: the marker tells a run that waited for the lock, with the old configuration read, that
+      // the state moved (it reads alertcron.yaml again) instead of letting it start from an empty state.
       if (from === 'file' && existsSync(config.state.file)) {
-        renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
+        renameSync(config.state.file, movedToClusterMarker(config.state.file));
         syncFolder(dirname(config.state.file));
       }
+      // Back on the file: an earlier move's marker would stop a run that finds state.json missing for another reason.
+      if (to === 'file') rmSync(movedToClusterMarker(config.state.file), { force: true });
       const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
       console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
       if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');

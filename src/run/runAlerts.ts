@@ -8,7 +8,7 @@ import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { pruneState } from '../state/prune.js';
-import { openStore, StoreUnavailableError, type StateTransaction } from '../state/store.js';
+import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
 import { AuditLog } from './audit.js';
@@ -39,6 +39,8 @@ export interface RunOptions {
   ignoreSchedule?: boolean;
   /** Put each alert's request into the report. */
   includeRequests?: boolean;
+  /** Set on the second try of a run whose state moved to the other backend while it waited (it read alertcron.yaml again). */
+  afterMove?: boolean;
   /** Warn about template paths that no finding has (for `test`). */
   checkTemplates?: boolean;
   now?: () => number;
@@ -55,7 +57,16 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const deadline = AbortSignal.timeout(config.run.deadline);
   const selected = selectAlerts(loaded, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
-  const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
+  let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
+  try {
+    tx = options.dryRun ? await store.peek() : await store.begin();
+  } catch (error) {
+    // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
+    if (!(error instanceof StateMovedError) || options.afterMove) throw error;
+    const report = await runAlerts({ ...options, afterMove: true });
+    report.warnings.unshift('the state moved to the other backend (state migrate) while this run waited for it: it read alertcron.yaml again and ran with its new state.backend');
+    return report;
+  }
   // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
   let storeLost: (() => Promise<RunReport>) | undefined;
   try {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -10,7 +10,7 @@ import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
-import type { StateStore, StateTransaction } from './store.js';
+import { movedToClusterMarker, StateMovedError, type StateStore, type StateTransaction } from './store.js';
 
 /** The field of state.json naming the key file that holds the alerts' keys (beside it). */
 const KEY_FILE_FIELD = 'keyFile';
@@ -28,6 +28,8 @@ export class FileStateStore implements StateStore {
     private readonly lockWaitMs: number,
     /** The audit log, where deliveries recovered from the journal get their `delivered` lines. */
     private readonly auditLog?: string,
+    /** For `state migrate --to file`: the marker of an earlier move to the cluster is no reason to stop. */
+    private readonly ignoreMoved = false,
   ) {}
 
   /** Takes the lock, then reads the state (moving an unreadable one aside); the fencing token is persisted beside it. */
@@ -38,6 +40,7 @@ export class FileStateStore implements StateStore {
       compromised = error;
     });
     try {
+      if (!this.ignoreMoved) stopIfMoved(this.file);
       const read = readState(this.file, true);
       const data = read.data;
       const fence = new FenceFile(`${this.file}.fence`);
@@ -102,6 +105,7 @@ export class FileStateStore implements StateStore {
 
   /** Reads the state without the lock; a corrupt file is reported, not moved. */
   async peek(): Promise<{ data: StateData; warning?: string }> {
+    stopIfMoved(this.file);
     // A run may replace the key file between reading state.json and reading the key file it names: read again.
     let read = readState(this.file, false);
     if (read.keyFileMissing) read = readState(this.file, false);
@@ -170,6 +174,15 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = {};
   const warning = problems.length ? `the key file ${keyPath} has lines that cannot be read (${problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
   return { data, warning, headText: text, keyFile: basename(keyFile), keyLines };
+}
+
+/**
+ * Throws StateMovedError when state.json is gone because `state migrate --to cluster` moved it (its marker is
+ * there): an empty state is for a first run only, never for a run that waited while the state moved.
+ */
+function stopIfMoved(file: string): void {
+  if (existsSync(file) || !existsSync(movedToClusterMarker(file))) return;
+  throw new StateMovedError(`the state was moved to the cluster (${movedToClusterMarker(file)}) while this command waited for it, and alertcron.yaml does not say state.backend: cluster: run it again (if a migration back to the file is under way, after it)`);
 }
 
 /** Removes key files a killed run left behind (written, but never named by state.json). */

@@ -71,6 +71,23 @@ export async function changeState<T>(store: StateStore, change: (data: StateData
   }
 }
 
+/**
+ * The state was moved to the other backend (`state migrate`) while this run or command waited for it: it must not
+ * start from an empty state where the old copy was. A run reads alertcron.yaml again and goes on with the new
+ * backend; another command stops with this message (run it again).
+ */
+export class StateMovedError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.lockHeld);
+    this.name = 'StateMovedError';
+  }
+}
+
+/** The name the file backend's state.json is given once `state migrate --to cluster` moved the state: the marker a run that waited for the lock finds. */
+export function movedToClusterMarker(file: string): string {
+  return `${file}.moved-to-cluster`;
+}
+
 /** The shared store cannot be reached (or refused the request for reasons not its data's): the run fails safe. */
 export class StoreUnavailableError extends UserError {
   constructor(message: string) {
