@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ProblemsError, formatProblem } from './config/problems.js';
 import { ExitCode, UserError, errorMessage } from './util/errors.js';
 import { redact } from './util/redact.js';
+import { writeRefused } from './util/writeRefused.js';
 import { packageRoot } from './util/packageRoot.js';
 
 const EXIT_CODES_HELP = `
@@ -13,6 +14,7 @@ Exit codes:
   3  a source failed (cluster unreachable, search error, timeout)
   4  deliveries failed and are pending for the next run
   5  another run holds the lock on the state file
+  6  a file alertcron must write (state, lock, audit log) cannot be written: read-only, no permission, disk full
  64  wrong usage of the command line`;
 
 /** Runs the command line and returns the process exit code; never throws. */
@@ -31,6 +33,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UserError) {
       console.error(`alertcron: ${redact(error.message)}`);
       return error.exitCode;
+    }
+    const refused = writeRefused(error);
+    if (refused) {
+      console.error(`alertcron: ${redact(refused.message)}`);
+      return refused.exitCode;
     }
     console.error(`alertcron: internal error: ${redact(errorMessage(error))}`);
     if (verbose && error instanceof Error && error.stack) console.error(redact(error.stack));

@@ -1,12 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
-import { openStore } from '../state/store.js';
+import { movedToClusterMarker, openStore } from '../state/store.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { syncFolder, writeFileDurably } from '../util/durableFile.js';
 
 /** Options of `alertcron state migrate`. */
 export interface StateMigrateOptions {
@@ -29,7 +30,11 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
   const cluster = config.sources.elasticsearch as ClusterConnection | undefined;
   if (!cluster) throw new UserError(`the cluster backend keeps the state in the elasticsearch: cluster, and ${config.file} has no elasticsearch: section`, ExitCode.invalidConfig);
   const open = async (backend: 'file' | 'cluster') => {
-    if (backend === 'file') return openStore({ ...config.state, backend }, cluster);
+    if (backend === 'file') {
+      const { FileStateStore } = await import('../state/fileStore.js');
+      // As the target, an earlier move's marker is no reason to stop: this is the move back.
+      return from === 'file' ? openStore({ ...config.state, backend }, cluster) : new FileStateStore(config.state.file, config.state.lock_wait, config.state.audit_log, true);
+    }
     const { ClusterStateStore } = await import('../state/clusterStore.js');
     return new ClusterStateStore({ ...config.state, backend }, cluster, { takeOverMoved: true });
   };
@@ -43,7 +48,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const backup = join(dirname(config.state.file), `state-backup-${from}-${stamp}.json`);
       mkdirSync(dirname(backup), { recursive: true });
-      writeFileSync(backup, JSON.stringify(sourceTx.data, null, 1));
+      writeFileDurably(backup, JSON.stringify(sourceTx.data, null, 1));
       const moved = structuredClone(sourceTx.data);
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
@@ -53,14 +58,21 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       if (difference) throw new UserError(`the state read back from the ${to} backend differs from what was written (${difference}); state.backend is unchanged, the backup is ${backup}`, ExitCode.internal);
       // The switch first (one atomic rename), then the old copy is retired: a failure in between leaves this host on
       // the verified new copy, never on a retired or missing one (a state file gone would start from nothing).
-      if (from === 'file' && existsSync(config.state.file)) copyFileSync(config.state.file, `${backup.slice(0, -5)}.file.json`);
+      if (from === 'file' && existsSync(config.state.file)) writeFileDurably(`${backup.slice(0, -5)}.file.json`, readFileSync(config.state.file));
       if (from === 'cluster') {
         // Other hosts are stopped before this one switches: none may run on the copy left behind.
         const { markMoved } = await import('../state/clusterStore.js');
         await markMoved(cluster, config.state.index, `${MOVED_PREFIX}${config.state.host_id}`);
       }
       await setBackend(config.file, to);
-      if (from === 'file' && existsSync(config.state.file)) renameSync(config.state.file, `${config.state.file}.moved-to-cluster`);
+      // Renamed, not removed: the marker tells a run that waited for the lock, with the old configuration read, that
+      // the state moved (it reads alertcron.yaml again) instead of letting it start from an empty state.
+      if (from === 'file' && existsSync(config.state.file)) {
+        renameSync(config.state.file, movedToClusterMarker(config.state.file));
+        syncFolder(dirname(config.state.file));
+      }
+      // Back on the file: an earlier move's marker would stop a run that finds state.json missing for another reason.
+      if (to === 'file') rmSync(movedToClusterMarker(config.state.file), { force: true });
       const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
       console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
       if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');
@@ -104,8 +116,6 @@ async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<vo
   const text = readFileSync(file, 'utf8');
   const document = parseDocument(text);
   document.setIn(['state', 'backend'], backend);
-  // Written aside and renamed over: a kill mid-write never leaves a half alertcron.yaml.
-  const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, document.toString());
-  renameSync(temporary, file);
+  // Written aside, synced and renamed over: a kill or a crash mid-write never leaves a half alertcron.yaml.
+  writeFileDurably(file, document.toString());
 }

@@ -1,12 +1,12 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Problem } from './problems.js';
 import type { Config } from './types.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /**
- * Checks, without creating anything, that the state file and the audit log can be written: neither is a
- * directory, and each one's folder exists as a writable folder or can be created.
+ * Checks, without creating anything, that the state file and the audit log are paths of files: neither is a
+ * directory, and each one's folder is a folder or can be made one (whether it is writable is found by writing).
  */
 export function checkStatePaths(yaml: YamlFile, config: Config): Problem[] {
   const problems: Problem[] = [];
@@ -31,11 +31,8 @@ function fileProblem(path: string, example: string): string | undefined {
   while (!statOrUndefined(existing) && dirname(existing) !== existing) existing = dirname(existing);
   const found = statOrUndefined(existing);
   if (!found?.isDirectory()) return `cannot create the folder ${folder}: ${existing} is not a folder`;
-  try {
-    accessSync(existing, constants.W_OK | constants.X_OK);
-  } catch {
-    return existing === folder ? `cannot write in the folder ${folder} (permission denied)` : `cannot create the folder ${folder}: no permission to write in ${existing}`;
-  }
+  // A folder that exists but cannot be written (read-only mount, permissions) is not the file's fault: the write
+  // itself fails with its own exit code, the path and the fix (util/writeRefused.ts).
   return undefined;
 }
 

@@ -42,7 +42,7 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
     item.attempts += outcome.attempts;
     if (outcome.ok) {
       markDelivered(data, { id: item.id, at: now, ...(outcome.receipt ? { receipt: outcome.receipt } : {}) });
-      recorded.audit.push({ event: 'delivered', ...base, ...(outcome.receipt?.id ? { receipt: outcome.receipt.id } : {}) });
+      recorded.audit.push({ event: 'delivered', ...base, id: item.id, ...(outcome.receipt?.id ? { receipt: outcome.receipt.id } : {}) });
       recorded.reports.push({ ...base, ok: true });
     } else if ('muted' in outcome) {
       drop.add(item.id);

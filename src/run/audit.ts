@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { appendFileDurably } from '../util/durableFile.js';
 import { redact } from '../util/redact.js';
 import { rotateIfFull } from './rotateLog.js';
 
@@ -33,13 +34,13 @@ export class AuditLog {
     for (const entry of entries) this.add(entry);
   }
 
-  /** Appends what was recorded since the last flush; one write per call. */
+  /** Appends what was recorded since the last flush, synced; one write per call. */
   flush(): void {
     if (!this.entries.length) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const text = this.entries.join('\n') + '\n';
     rotateIfFull(this.file, Buffer.byteLength(text), this.rotation.maxBytes, this.rotation.keep);
-    appendFileSync(this.file, text);
+    appendFileDurably(this.file, text);
     this.entries = [];
   }
 }

@@ -10,7 +10,7 @@ import { muteReason } from '../policy/mute.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/settle.js';
-import { openStore, type StateTransaction } from '../state/store.js';
+import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
 import { AuditLog } from './audit.js';
@@ -24,6 +24,7 @@ import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
+import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -40,6 +41,8 @@ export interface RunOptions {
   ignoreSchedule?: boolean;
   /** Put each alert's request into the report. */
   includeRequests?: boolean;
+  /** Set on the second try of a run whose state moved to the other backend while it waited (it read alertcron.yaml again). */
+  afterMove?: boolean;
   /** Warn about template paths that no finding has (for `test`). */
   checkTemplates?: boolean;
   now?: () => number;
@@ -56,7 +59,18 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const deadline = AbortSignal.timeout(config.run.deadline);
   const selected = selectAlerts(loaded, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
-  const tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction> = options.dryRun ? await store.peek() : await store.begin();
+  let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
+  try {
+    tx = options.dryRun ? await store.peek() : await store.begin();
+  } catch (error) {
+    // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
+    if (!(error instanceof StateMovedError) || options.afterMove) throw error;
+    const report = await runAlerts({ ...options, afterMove: true });
+    report.warnings.unshift('the state moved to the other backend (state migrate) while this run waited for it: it read alertcron.yaml again and ran with its new state.backend');
+    return report;
+  }
+  // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
+  let storeLost: (() => Promise<RunReport>) | undefined;
   try {
     const fullRun = !options.window && !options.only?.length;
     const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
@@ -68,6 +82,12 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
       report.warnings.push(`the state cluster cannot be used (${storeDown}): no alert was evaluated; the next run resumes where the last one that reached it ended`);
     }
     const audit = new AuditLog(config.state.audit_log, randomUUID(), { maxBytes: config.state.audit_max_size, keep: config.state.audit_keep });
+    storeLost = async () => {
+      await reportStoreLost(tx as StateTransaction, tx.failed!()!, report, config.monitoring, audit, clock());
+      audit.flush();
+      report.finishedAt = new Date(clock()).toISOString();
+      return report;
+    };
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
     const now = clock();
     // Two hosts' clocks may differ by up to max_clock_skew: a time another host stored that far ahead is not a clock that went back.
@@ -173,6 +193,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     await tx.commit();
     addWarning(report, lateSetAsideWarning(config.state.backend === 'file' ? setAsideFile(config.state.file) : undefined));
     if (tx.stats) report.stateRequests = tx.stats();
+    // The lease is given back before the heartbeat, under this host's lock: failing to is the cluster failing too.
+    await tx.unlease?.();
+    if (tx.failed?.()) return await storeLost();
     audit.flush();
     if (fullRun && report.exitCode === ExitCode.ok) {
       const warning = await pingHeartbeat(config.monitoring);
@@ -180,6 +203,9 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     }
     report.finishedAt = new Date(clock()).toISOString();
     return report;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError) || !tx.failed?.() || !storeLost) throw error;
+    return await storeLost();
   } finally {
     await tx.release?.();
   }

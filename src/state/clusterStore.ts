@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StateConfig } from '../model/config.js';
 import { emptyState, type StateData } from '../model/state.js';
+import { SELF_ALERT } from '../model/alert.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { bulk, hardFailures, type BulkOp, type BulkResult } from './cluster/bulk.js';
 import { Claims } from './cluster/claims.js';
@@ -13,6 +14,7 @@ import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } fro
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { keepSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
+import { auditRecovered } from './recoveredAudit.js';
 import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
 
 /** A state document as read: its JSON (to see whether a run changed it) and what its next write must match. */
@@ -72,7 +74,7 @@ export class ClusterStateStore implements StateStore {
       setAside.push(...settleState(data));
       keepSetAside(config.local_file, setAside);
       // Deliveries this host accepted but could not record in the cluster (it went away, or the run was killed).
-      journal.replay(data);
+      auditRecovered(config.audit_log, journal.replay(data));
       const snapshot = new Map([...read].map(([id, r]) => [id, { json: JSON.stringify(r.doc.body), seqNo: r.seqNo, primaryTerm: r.primaryTerm }]));
       const tx = new ClusterTransaction(config, client, data, lease, snapshot, journal, () => compromised, closeAll, JSON.stringify(local));
       tx.warning = setAsideWarning(setAside, `the state index ${config.index}`, setAsideFile(config.local_file));
@@ -82,7 +84,7 @@ export class ClusterStateStore implements StateStore {
         await closeAll();
         throw error;
       }
-      return unavailableTransaction(config.local_file, local, journal, error.message, () => compromised, closeAll, client);
+      return unavailableTransaction(config, local, journal, error.message, () => compromised, closeAll, client);
     }
   }
 
@@ -134,6 +136,7 @@ class ClusterTransaction implements StateTransaction {
   warning?: string;
   private readonly claims: Claims;
   private localJson: string;
+  private leaseGivenBack = false;
 
   constructor(
     private readonly config: StateConfig,
@@ -147,13 +150,22 @@ class ClusterTransaction implements StateTransaction {
     localOnDisk: string,
   ) {
     this.fencingToken = lease.doc.token;
+    // A 503 of a shard starting, or an index another host created first, was waited out while taking the lease.
+    client.failure = undefined;
     this.claims = new Claims(client, config.index, lease.doc.holder, lease.doc.token, config.lease_ttl);
     // What the local file holds now (notices it kept are written to the cluster by the first commit, then dropped from it).
     this.localJson = localOnDisk;
   }
 
   claim(items: Parameters<Claims['claim']>[0]): ReturnType<Claims['claim']> {
+    // Nothing is sent once the cluster was lost: no claim could be trusted, and nothing sent could be recorded there.
+    if (this.failed()) return Promise.resolve([]);
     return this.claims.claim(items, this.data).catch(() => []);
+  }
+
+  /** Why a request to the cluster failed as a whole since the lease was taken (a dropped connection, a timeout ...), if one did. */
+  failed(): string | undefined {
+    return this.client.failure;
   }
 
   journal(entry: Parameters<StateTransaction['journal']>[0]): void {
@@ -174,6 +186,29 @@ class ClusterTransaction implements StateTransaction {
     const compromised = this.compromised();
     if (compromised) throw new Error(`this host's lock on ${this.config.local_file} was lost (${compromised.message}); state not written`);
     await this.claims.settled();
+    // After a request failed as a whole, what this run read (sequence numbers, the lease's) may be stale: writing
+    // again could be refused as another run's change, or half-land twice. Only this host's local file is written.
+    if (this.failed()) return this.commitLocally();
+    try {
+      await this.commitToCluster();
+    } catch (error) {
+      if (!(error instanceof ClusterUnreachable)) throw error;
+      this.commitLocally();
+      throw new StoreUnavailableError(error.message);
+    }
+  }
+
+  /**
+   * Once the cluster was lost: keeps this host's local slices and the notices about alertcron itself in the local
+   * file (the next run sends them, from the cluster or from local memory); the journal keeps what was delivered.
+   */
+  private commitLocally(): void {
+    const local = { slices: localSlicesOf(this.data), pending: this.data.pending.filter((p) => p.alert === SELF_ALERT) };
+    writeLocal(this.config.local_file, local);
+    this.localJson = JSON.stringify(local);
+  }
+
+  private async commitToCluster(): Promise<void> {
     const now = Date.now();
     const docs = toDocs(this.data);
     const ops: BulkOp[] = [];
@@ -235,11 +270,18 @@ class ClusterTransaction implements StateTransaction {
   /** Gives the lease back (released, so that the next run, on either host, need not wait for it to expire). */
   async release(): Promise<void> {
     try {
-      await this.claims.settled();
-      await writeLease(this.client, this.config.index, { ...this.lease.doc, released: true, until: Date.now(), updated_at: Date.now() }, this.lease).catch(() => undefined);
+      await this.unlease();
     } finally {
       await this.closeAll();
     }
+  }
+
+  /** Gives the lease back (once), keeping this host's lock; a failure shows in failed(). */
+  async unlease(): Promise<void> {
+    if (this.leaseGivenBack) return;
+    this.leaseGivenBack = true;
+    await this.claims.settled();
+    await writeLease(this.client, this.config.index, { ...this.lease.doc, released: true, until: Date.now(), updated_at: Date.now() }, this.lease).catch(() => undefined);
   }
 
   private async renewLease(now: number, prune: boolean): Promise<void> {
@@ -277,11 +319,12 @@ function writeRank(op: BulkOp): number {
  * The transaction of a run that could not reach the cluster: it holds this host's local slices and the notices
  * queued locally, so that the "cluster down" notice is still counted, sent and retried; commit writes only those.
  */
-function unavailableTransaction(file: string, local: ReturnType<typeof readLocal>, journal: DeliveryJournal, why: string, compromised: () => Error | undefined, closeAll: () => Promise<void>, client: StateClient): StateTransaction {
+function unavailableTransaction(config: StateConfig, local: ReturnType<typeof readLocal>, journal: DeliveryJournal, why: string, compromised: () => Error | undefined, closeAll: () => Promise<void>, client: StateClient): StateTransaction {
+  const file = config.local_file;
   const data = withLocalSlices(emptyState(), local);
   data.pending = [...local.pending];
   keepSetAside(file, settleState(data));
-  journal.replay(data);
+  auditRecovered(config.audit_log, journal.replay(data));
   return {
     data,
     unavailable: why,
@@ -310,6 +353,8 @@ export async function markMoved(connection: ClusterConnection, index: string, ma
     const now = Date.now();
     const written = await writeLease(client, index, { ...current, holder: marker, token: current.token + 1, until: Number.MAX_SAFE_INTEGER, released: false, updated_at: now }, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
     if (!written) throw new UserError(`another run took the lease of ${index} while the state was being moved: run state migrate again`, ExitCode.lockHeld);
+  } catch (error) {
+    throw error instanceof ClusterUnreachable ? new StoreUnavailableError(error.message) : error;
   } finally {
     client.close();
   }

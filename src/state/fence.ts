@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileDurably } from '../util/durableFile.js';
 
 /**
  * The fencing token of a state file, in a small file beside it: each holder of the lock takes the next number,
@@ -8,10 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 export class FenceFile {
   constructor(private readonly file: string) {}
 
-  /** Takes the next token and records it as the newest. */
+  /** Takes the next token and records it as the newest, durably (a crash must not hand the same token out again). */
   next(): number {
     const token = this.read() + 1;
-    writeFileSync(this.file, String(token));
+    writeFileDurably(this.file, String(token));
     return token;
   }
 

@@ -1,16 +1,18 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { emptyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { plainMap } from '../util/plainMap.js';
+import { writeFileDurably } from '../util/durableFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
+import { auditRecovered } from './recoveredAudit.js';
 import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
 import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
-import type { StateStore, StateTransaction } from './store.js';
+import { movedToClusterMarker, StateMovedError, type StateStore, type StateTransaction } from './store.js';
 
 /** The field of state.json naming the key file that holds the alerts' keys (beside it). */
 const KEY_FILE_FIELD = 'keyFile';
@@ -18,7 +20,7 @@ const KEY_FILE_FIELD = 'keyFile';
 /**
  * The state as two files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but
  * not the alerts' keys) and a key file beside it holding every alert's keys, one line per alert, named by
- * state.json. Each is written to a temporary file, synced and renamed; the key file only when some alert's keys
+ * state.json. Each is written durably (util/durableFile: temporary file, sync, rename, folder sync); the key file only when some alert's keys
  * changed, under a new name, so that state.json always names a complete key file. A run parses only the keys it
  * reads (the alerts with findings, and those whose keys need a look), and copies the others as they were read.
  */
@@ -26,6 +28,10 @@ export class FileStateStore implements StateStore {
   constructor(
     private readonly file: string,
     private readonly lockWaitMs: number,
+    /** The audit log, where deliveries recovered from the journal get their `delivered` lines. */
+    private readonly auditLog?: string,
+    /** For `state migrate --to file`: the marker of an earlier move to the cluster is no reason to stop. */
+    private readonly ignoreMoved = false,
   ) {}
 
   /** Takes the lock, then reads the state (moving an unreadable one aside); the fencing token is persisted beside it. */
@@ -36,6 +42,7 @@ export class FileStateStore implements StateStore {
       compromised = error;
     });
     try {
+      if (!this.ignoreMoved) stopIfMoved(this.file);
       const read = readState(this.file, true);
       const data = read.data;
       // Parts of the wrong shape are kept beside the state file, then left out of the state the run writes.
@@ -59,13 +66,13 @@ export class FileStateStore implements StateStore {
         if (split.changed || keyFile === undefined) {
           oldKeyFile = keyFile;
           keyFile = `${basename(file)}.keys-${fencingToken}.${++commits}`;
-          writeAtomically(join(dirname(file), keyFile), keyFileText(split.keys));
+          writeFileDurably(join(dirname(file), keyFile), keyFileText(split.keys));
           writes++;
           keyLines = split.keys;
         }
         const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile });
         if (text !== head) {
-          writeAtomically(file, text);
+          writeFileDurably(file, text);
           writes++;
         }
         head = text;
@@ -73,7 +80,11 @@ export class FileStateStore implements StateStore {
       };
       const journal = new DeliveryJournal(`${this.file}.journal`);
       // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
-      if (journal.replay(data)) write();
+      const recovered = journal.replay(data);
+      if (recovered.length) {
+        if (this.auditLog) auditRecovered(this.auditLog, recovered);
+        write();
+      }
       journal.clear();
       return {
         data,
@@ -102,6 +113,7 @@ export class FileStateStore implements StateStore {
 
   /** Reads the state without the lock; a corrupt file is reported, not moved. */
   async peek(): Promise<{ data: StateData; warning?: string }> {
+    stopIfMoved(this.file);
     // A run may replace the key file between reading state.json and reading the key file it names: read again.
     let read = readState(this.file, false);
     if (read.keyFileMissing) read = readState(this.file, false);
@@ -180,17 +192,13 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   return { data, warning, headText: text, keyFile: basename(keyFile), keyLines, setAside };
 }
 
-/** Writes a file durably: to a temporary file beside it, synced, then renamed over it. */
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
+/**
+ * Throws StateMovedError when state.json is gone because `state migrate --to cluster` moved it (its marker is
+ * there): an empty state is for a first run only, never for a run that waited while the state moved.
+ */
+function stopIfMoved(file: string): void {
+  if (existsSync(file) || !existsSync(movedToClusterMarker(file))) return;
+  throw new StateMovedError(`the state was moved to the cluster (${movedToClusterMarker(file)}) while this command waited for it, and alertcron.yaml does not say state.backend: cluster: run it again (if a migration back to the file is under way, after it)`);
 }
 
 /** Removes key files a killed run left behind (written, but never named by state.json). */

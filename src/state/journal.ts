@@ -1,6 +1,14 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import type { StateData } from '../model/state.js';
+import { dirname } from 'node:path';
+import type { PendingDelivery, StateData } from '../model/state.js';
+import { syncFolder } from '../util/durableFile.js';
 import { markDelivered, type DeliveredEntry } from './delivered.js';
+
+/** A delivery recovered from the journal: the pending item it settled, and what the journal says of it. */
+export interface RecoveredDelivery {
+  item: PendingDelivery;
+  entry: DeliveredEntry;
+}
 
 /**
  * An append-only file of deliveries accepted since the state was last written: one JSON line each, synced to
@@ -14,15 +22,19 @@ export class DeliveryJournal {
 
   /** Appends one accepted delivery and syncs it. */
   append(entry: DeliveredEntry): void {
-    this.fd ??= openSync(this.file, 'a');
+    if (this.fd === undefined) {
+      this.fd = openSync(this.file, 'a');
+      // The journal's own name must survive a crash too, not only its lines.
+      syncFolder(dirname(this.file));
+    }
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
     fdatasyncSync(this.fd);
   }
 
-  /** Applies what a killed run journalled to the state read from disk; returns how many deliveries it recovered. */
-  replay(data: StateData): number {
-    if (!existsSync(this.file)) return 0;
-    let recovered = 0;
+  /** Applies what a killed run journalled to the state read from disk; returns the deliveries it recovered (each item with its entry). */
+  replay(data: StateData): RecoveredDelivery[] {
+    if (!existsSync(this.file)) return [];
+    const recovered: RecoveredDelivery[] = [];
     for (const line of readFileSync(this.file, 'utf8').split('\n')) {
       let entry: DeliveredEntry;
       try {
@@ -30,7 +42,9 @@ export class DeliveryJournal {
       } catch {
         continue; // an empty line, or the last one cut by the kill
       }
-      if (typeof entry?.id === 'string' && markDelivered(data, entry)) recovered++;
+      // A line that is not a journal entry (its time is not a number) is skipped like a cut one.
+      const item = typeof entry?.id === 'string' && Number.isFinite(entry.at) ? markDelivered(data, entry) : undefined;
+      if (item) recovered.push({ item, entry });
     }
     return recovered;
   }

@@ -25,8 +25,16 @@ export interface StateTransaction {
    * holder send each (the others are being sent, or were sent, elsewhere). Absent: every item is this run's.
    */
   claim?(items: PendingDelivery[], now: number): Promise<PendingDelivery[]>;
+  /**
+   * Why the shared store failed during this transaction (a request's connection dropped, timed out, or was refused
+   * cluster-wide), if it did: the run then reports it as unavailable (exit 3), and commit() writes only this host's
+   * local file. Absent: a store that cannot fail that way.
+   */
+  failed?(): string | undefined;
   /** How many requests, write requests and documents written the store made so far (a file: rewrites and journal syncs). */
   stats?(): { requests: number; writes: number; docs?: number };
+  /** Gives a shared lease back early, keeping this host's lock (so that a failure to do so can still be committed locally); release() does it otherwise. */
+  unlease?(): Promise<void>;
   /** Releases the lock; the transaction is unusable afterwards. */
   release(): Promise<void>;
 }
@@ -47,7 +55,7 @@ export async function openStore(config: StateConfig, cluster?: ClusterConnection
     return new ClusterStateStore(config, cluster, options);
   }
   const { FileStateStore } = await import('./fileStore.js');
-  return new FileStateStore(config.file, config.lock_wait);
+  return new FileStateStore(config.file, config.lock_wait, config.audit_log);
 }
 
 /** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */
@@ -61,6 +69,23 @@ export async function changeState<T>(store: StateStore, change: (data: StateData
   } finally {
     await tx.release();
   }
+}
+
+/**
+ * The state was moved to the other backend (`state migrate`) while this run or command waited for it: it must not
+ * start from an empty state where the old copy was. A run reads alertcron.yaml again and goes on with the new
+ * backend; another command stops with this message (run it again).
+ */
+export class StateMovedError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.lockHeld);
+    this.name = 'StateMovedError';
+  }
+}
+
+/** The name the file backend's state.json is given once `state migrate --to cluster` moved the state: the marker a run that waited for the lock finds. */
+export function movedToClusterMarker(file: string): string {
+  return `${file}.moved-to-cluster`;
 }
 
 /** The shared store cannot be reached (or refused the request for reasons not its data's): the run fails safe. */

@@ -6,6 +6,7 @@ export const ExitCode = {
   sourceFailed: 3,
   deliveriesPending: 4,
   lockHeld: 5,
+  cannotWrite: 6,
   usage: 64,
 } as const;
 

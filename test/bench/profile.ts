@@ -139,7 +139,7 @@ export function areaOf(owner: string): string {
   if (npm) {
     if (['yaml', 'ajv', 'fast-deep-equal', 'json-schema-traverse', 'fast-uri', 'require-from-string'].includes(npm)) return 'alertcron: loading alertcron.yaml, alerts and queries';
     if (npm === 'undici') return 'alertcron: building and sending the searches, reading the answers';
-    if (['lowdb', 'steno', 'proper-lockfile', 'graceful-fs', 'retry', 'signal-exit'].includes(npm)) return 'alertcron: state and audit log';
+    if (['proper-lockfile', 'graceful-fs', 'retry', 'signal-exit'].includes(npm)) return 'alertcron: state and audit log';
     if (['nodemailer', '@slack/webhook', 'p-retry', 'p-queue', 'p-finally', 'p-timeout', 'eventemitter3', 'is-stream', 'is-network-error', 'axios', 'form-data', 'follow-redirects', 'proxy-from-env', 'mime-types', 'mime-db', 'asynckit', 'combined-stream', 'delayed-stream'].includes(npm)) return 'alertcron: delivery';
     if (npm === 'commander') return 'alertcron: CLI and run pipeline (cli, commands, runAlerts, report, util)';
     return `npm ${npm}`;

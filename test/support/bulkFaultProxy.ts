@@ -10,6 +10,12 @@ export interface BulkFaultProxy {
   dropItems?: boolean;
   /** Writes of the run lease are forwarded at once but answered this much later (a host paused, a slow answer). */
   delayLeaseWritesMs?: number;
+  /**
+   * Asked for each request (with its 1-based number since the proxy started): `before` drops the connection without
+   * forwarding (the cluster never saw it), `after` forwards it and then drops the connection before the answer (the
+   * write happened, its answer is lost): the client sees "socket hang up" either way.
+   */
+  cut?: (request: { n: number; method: string; path: string; body: string }) => 'before' | 'after' | undefined;
   close(): Promise<void>;
 }
 
@@ -26,8 +32,15 @@ export async function startBulkFaultProxy(target: string): Promise<BulkFaultProx
     const answer = await fetch(`${target}${path}`, { method, headers, ...(body ? { body } : {}) });
     return { status: answer.status, text: await answer.text() };
   };
+  let n = 0;
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
+    const cut = proxy.cut?.({ n: ++n, method: request.method!, path: request.url!, body });
+    if (cut === 'before') return request.socket.destroy();
+    if (cut === 'after') {
+      await forward(request.method!, request.url!, request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}, body || undefined).catch(() => undefined);
+      return request.socket.destroy();
+    }
     const headers: Record<string, string> = {};
     if (request.headers['content-type']) headers['content-type'] = request.headers['content-type'];
     const send = (status: number, text: string) => response.writeHead(status, { 'content-type': 'application/json' }).end(text);

@@ -26,6 +26,8 @@ export class StateClient {
   writes = 0;
   /** Documents written (each action of a `_bulk` counts). */
   docs = 0;
+  /** Why the first request that failed as a whole failed (a dropped connection, a timeout, a 5xx ...), if one did. */
+  failure: string | undefined;
   private readonly ca: string | undefined;
   private readonly agent: ReturnType<typeof keepAliveAgent>;
 
@@ -48,7 +50,7 @@ export class StateClient {
     try {
       answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs: this.connection.timeout });
     } catch (error) {
-      throw new ClusterUnreachable(`${method} ${path.split('?')[0]}: ${redact(errorMessage(error))}`);
+      throw this.failed(`${method} ${path.split('?')[0]}: ${redact(errorMessage(error))}`);
     }
     let parsed: any;
     try {
@@ -58,9 +60,15 @@ export class StateClient {
     }
     if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
       const reason = parsed?.error?.reason ?? parsed?.error?.type ?? (typeof parsed?.error === 'string' ? parsed.error : '');
-      throw new ClusterUnreachable(`${method} ${path.split('?')[0]} answered HTTP ${answer.status}${reason ? `: ${redact(String(reason))}` : ''}`);
+      throw this.failed(`${method} ${path.split('?')[0]} answered HTTP ${answer.status}${reason ? `: ${redact(String(reason))}` : ''}`);
     }
     return { status: answer.status, body: parsed };
+  }
+
+  /** Notes the first failure and returns the error to throw. */
+  private failed(message: string): ClusterUnreachable {
+    this.failure ??= message;
+    return new ClusterUnreachable(message);
   }
 
   /** Closes the kept-alive connection. */

@@ -1,4 +1,5 @@
 import { ExitCode, UserError } from '../../util/errors.js';
+import { StateMovedError } from '../store.js';
 import { STATE_INDEX_BODY } from './docs.js';
 import type { StateClient } from './client.js';
 
@@ -50,7 +51,7 @@ export async function acquireLease(client: StateClient, index: string, holder: s
       const current = got.body._source as LeaseDoc;
       const moved = current.holder.startsWith(MOVED_PREFIX);
       if (moved && !takeOverMoved) {
-        throw new UserError(`the state was moved from the cluster index ${index} to a file (${current.holder}): this host still has state.backend: cluster; run alertcron state migrate --to cluster on the host that holds it, or switch this host off`, ExitCode.lockHeld);
+        throw new StateMovedError(`the state was moved from the cluster index ${index} to a file (${current.holder}): this host still has state.backend: cluster; run alertcron state migrate --to cluster on the host that holds it, or switch this host off`);
       }
       // Released, expired, or left by a killed run of this host (the caller holds the host's lock, so that run is over).
       const ownHost = current.holder.split('/')[0] === holder.split('/')[0];

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LOCAL_SLICES, type PendingDelivery, type StateData } from '../../model/state.js';
+import { writeFileDurably } from '../../util/durableFile.js';
 
 /** What one host keeps for itself beside the shared state: its local slices, and notices queued while the cluster was away. */
 export interface LocalState {
@@ -20,12 +21,10 @@ export function readLocal(file: string): LocalState {
   }
 }
 
-/** Writes the host's local file atomically (temporary file, then rename). */
+/** Writes the host's local file durably (temporary file, sync, rename, folder sync). */
 export function writeLocal(file: string, local: LocalState): void {
   mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, JSON.stringify(local));
-  renameSync(temporary, file);
+  writeFileDurably(file, JSON.stringify(local));
 }
 
 /** Copies the local slices into the state a run works on. */
@@ -56,6 +55,6 @@ export function instanceId(file: string): string {
   }
   const id = randomUUID().slice(0, 8);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${id}\n`);
+  writeFileDurably(path, `${id}\n`);
   return id;
 }

@@ -1,0 +1,88 @@
+// A connection to the state cluster dropped at any step of a run (lease, read, claim, mark sent, commit, release) is a
+// source failure: exit 3 with the documented message and the "cannot search the cluster" notice, never an internal error.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { defaultConfig } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+const stateIndices: string[] = [];
+after(async () => {
+  for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
+
+type Request = { method: string; path: string; body: string };
+const DOWN = 'alertcron cannot search the cluster';
+
+const leaseWrite = (r: Request, index: string) => r.method === 'PUT' && r.path.startsWith(`/${index}/_doc/lease:run`);
+const stateBulk = (r: Request) => r.path.startsWith('/_bulk') && r.body.includes('"_id":"alert:');
+
+/** The steps of a run's talk with the state index: each is the `nth` request of its kind. */
+const STEPS: [string, (r: Request, index: string) => boolean, number][] = [
+  ['lease read', (r, index) => r.method === 'GET' && r.path.startsWith(`/${index}/_doc/lease:run`), 1],
+  ['lease take', (r, index) => leaseWrite(r, index) && !r.body.includes('"released":true'), 1],
+  ['state refresh', (r, index) => r.path.startsWith(`/${index}/_refresh`), 1],
+  ['state search', (r, index) => r.path.startsWith(`/${index}/_search`), 1],
+  ['lease renewal of the commit before sending', (r, index) => leaseWrite(r, index) && !r.body.includes('"released":true'), 2],
+  ['commit before sending', stateBulk, 1],
+  ['claim', (r) => r.path.startsWith('/_bulk') && r.body.includes('"create"') && r.body.includes('"state":"claimed"'), 1],
+  ['mark sent', (r) => r.path.startsWith('/_bulk') && r.body.includes('"state":"sent"'), 1],
+  ['lease renewal of the last commit', (r, index) => leaseWrite(r, index) && !r.body.includes('"released":true'), 3],
+  ['last commit', stateBulk, 2],
+  ['release', (r, index) => leaseWrite(r, index) && r.body.includes('"released":true'), 1],
+];
+
+test('a connection to the state cluster dropped at any step ends the run with exit 3 and the notice, never an internal error', { timeout: 600_000 }, async (t) => {
+  const proxy: BulkFaultProxy = await startBulkFaultProxy(world.esUrl);
+  try {
+    for (const [step, matches, nth] of STEPS) {
+      // A read lost before or after the cluster answered is the same; a write may have landed or not.
+      for (const when of nth && /lease read|refresh|search/.test(step) ? (['before'] as const) : (['before', 'after'] as const)) {
+        const T = uniqueBaseTime();
+        const index = await world.index('conn-auth');
+        const shared = `alertcron-state-conn-${Math.random().toString(36).slice(2, 8)}`;
+        stateIndices.push(shared);
+        const project = world.project();
+        project.writeConfig({
+          ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+          elasticsearch: { url: proxy.url, timeout: '3s' },
+          run: { deadline: '20s' },
+          state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
+          monitoring: { notify: ['soc-email'], after_failures: 1 },
+        });
+        project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
+        // A first run creates the state index and its lease; the second finds two new keys, and loses its connection once.
+        const first = await project.run(['run'], { ALERTCRON_NOW: iso(T - MIN) });
+        assert.equal(first.code, 0, first.stderr);
+        await indexDocs(world.esUrl, index, ['ann', 'bob'].map((user) => logonEvent(T - 30_000, user)));
+        world.smtp.messages.length = 0;
+        let seen = 0;
+        let cutDone = false;
+        proxy.cut = (r) => {
+          if (cutDone || !matches(r, shared) || ++seen < nth) return undefined;
+          cutDone = true;
+          return when;
+        };
+        const cut = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+        proxy.cut = undefined;
+        const what = `${step} (${when}): exit ${cut.code}, stderr ${cut.stderr}`;
+        t.diagnostic(what.trim());
+        assert.ok(cutDone, `the ${step} request was made (exit ${cut.code}, ${cut.stderr})`);
+        assert.doesNotMatch(cut.stderr, /internal error/, what);
+        assert.equal(cut.code, 3, what);
+        assert.match(cut.stderr, /state cluster cannot be used/, what);
+        // The notice about the cluster goes out (this run, or the next one that reaches it), once; nothing is lost.
+        const next = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+        assert.equal(next.code, 0, `${what}; next run: ${next.stderr}`);
+        const subjects = world.smtp.messages.map((m) => m.subject);
+        assert.equal(subjects.filter((s) => s === DOWN).length, 1, `${what}: ${JSON.stringify(subjects)}`);
+        for (const user of ['ann', 'bob']) assert.ok(subjects.includes(`Admin ${user}`), `${what}: ${user} not lost: ${JSON.stringify(subjects)}`);
+      }
+    }
+  } finally {
+    await proxy.close();
+  }
+});

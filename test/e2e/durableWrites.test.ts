@@ -1,0 +1,180 @@
+// Every file alertcron writes that must survive a crash is written durably (temporary file, sync, rename, folder
+// sync; appends synced), seen from outside with strace; and a state folder that cannot be written is a clear error
+// with its own exit code, naming the path and the fix.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { BIN, defaultConfig, type Project } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+const stateIndices: string[] = [];
+after(async () => {
+  for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+/** Runs the CLI in a project under strace; returns its exit code and the file system calls it made. */
+async function traced(project: Project, args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string; calls: string[] }> {
+  const log = join(project.dir, `strace-${Math.random().toString(36).slice(2, 8)}.txt`);
+  const child = spawn('strace', ['-f', '-qq', '-o', log, '-e', 'trace=openat,open,fsync,fdatasync,rename,renameat,renameat2,close', process.execPath, BIN, ...args], {
+    cwd: project.dir,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const calls = readFileSync(log, 'utf8').split('\n');
+  rmSync(log, { force: true });
+  return { code, stderr, calls };
+}
+
+/** What a trace shows was done to the files under `folders`: the problems of each write that would not survive a crash. */
+function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string> } {
+  const inside = (path: string) => folders.some((f) => path === f || path.startsWith(`${f}/`));
+  const open = new Map<number, { path: string; flags: string; synced: boolean; wrote: boolean }>();
+  const unfinished = new Map<string, string>();
+  const problems: string[] = [];
+  const written = new Set<string>();
+  const dirSyncs: string[] = [];
+  const pendingDirSync: string[] = [];
+  for (let line of calls) {
+    const pid = line.split(' ')[0]!;
+    if (line.includes('<unfinished ...>')) {
+      unfinished.set(pid, line.replace(/\s*<unfinished \.\.\.>$/, ''));
+      continue;
+    }
+    const resumed = line.match(/^\d+\s+<\.\.\. \w+ resumed>(.*)$/);
+    if (resumed) line = `${unfinished.get(pid) ?? ''}${resumed[1]}`;
+    const m = line.match(/^\d+\s+(\w+)\((.*)\)\s+=\s+(-?\d+)/);
+    if (!m) continue;
+    const [, call, args, ret] = m as unknown as [string, string, string, string];
+    const result = Number(ret);
+    if ((call === 'openat' || call === 'open') && result >= 0) {
+      const path = args.match(/"([^"]*)"/)?.[1] ?? '';
+      open.set(result, { path, flags: args, synced: false, wrote: /O_WRONLY|O_RDWR|O_CREAT|O_APPEND/.test(args) });
+    } else if (call === 'fsync' || call === 'fdatasync') {
+      const f = open.get(Number(args));
+      if (f) {
+        f.synced = true;
+        if (!f.wrote) dirSyncs.push(f.path);
+        for (let i = pendingDirSync.length - 1; i >= 0; i--) if (pendingDirSync[i] === f.path) pendingDirSync.splice(i, 1);
+      }
+    } else if (call === 'close') {
+      const f = open.get(Number(args));
+      open.delete(Number(args));
+      if (!f || !f.wrote || !inside(f.path)) continue;
+      written.add(f.path);
+      if (/\.lock|lock-owner/.test(f.path)) continue; // the lock's own bookkeeping, not state
+      if (!f.synced) problems.push(`${f.path} was written and closed without a sync`);
+      if (/O_TRUNC/.test(f.flags) && !/\.tmp-/.test(f.path)) problems.push(`${f.path} was rewritten in place, not through a temporary file and a rename`);
+    } else if (call.startsWith('rename') && result === 0) {
+      const [from, to] = [...args.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
+      if (!to || !inside(to)) continue;
+      written.add(to);
+      pendingDirSync.push(dirname(to));
+      void from;
+    }
+  }
+  for (const folder of new Set(pendingDirSync)) problems.push(`a file was renamed in ${folder} but the folder was not synced afterwards`);
+  return { problems, written };
+}
+
+test('every state file a run, a cluster run and a migration write is synced, renamed into place and its folder synced', { skip: !hasStrace && 'strace is not installed', timeout: 180_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('durable-auth');
+  await indexDocs(world.esUrl, index, ['ann', 'bob'].map((user) => logonEvent(T - 30_000, user)));
+  const project = world.project();
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}' });
+  const stateDir = join(project.dir, 'state');
+
+  const onFile = await traced(project, ['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(onFile.code, 0, onFile.stderr);
+  const file = durabilityProblems(onFile.calls, [stateDir]);
+  assert.deepEqual(file.problems, [], 'the file backend');
+  for (const name of ['state.json', 'state.json.fence', 'audit.log', 'state.json.journal']) assert.ok(file.written.has(join(stateDir, name)), `${name} was written (${[...file.written].join(', ')})`);
+
+  // The same project moved to the cluster, and a run there: the backup, alertcron.yaml, and the host's local file.
+  const shared = `alertcron-state-durable-${Math.random().toString(36).slice(2, 8)}`;
+  stateIndices.push(shared);
+  const config = (await import('yaml')).parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'));
+  project.writeConfig({ ...config, state: { ...config.state, index: shared, host_id: 'host-a', lease_ttl: '60s', max_clock_skew: '1s' } });
+  const migrate = await traced(project, ['state', 'migrate', '--to', 'cluster'], {});
+  assert.equal(migrate.code, 0, migrate.stderr);
+  const moved = durabilityProblems(migrate.calls, [stateDir, join(project.dir, 'alertcron.yaml')]);
+  assert.deepEqual(moved.problems, [], 'the migration');
+  assert.ok(moved.written.has(join(project.dir, 'alertcron.yaml')));
+  await indexDocs(world.esUrl, index, [logonEvent(T + 30_000, 'cid')]);
+  const onCluster = await traced(project, ['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(onCluster.code, 0, onCluster.stderr);
+  const cluster = durabilityProblems(onCluster.calls, [stateDir]);
+  assert.deepEqual(cluster.problems, [], 'the cluster backend');
+  const written = new Set([...moved.written, ...cluster.written]);
+  for (const name of ['local.json', 'local.json.instance', 'local.json.journal']) assert.ok(written.has(join(stateDir, name)), `${name} was written (${[...written].join(', ')})`);
+});
+
+/** A folder that cannot be written: a read-only tmpfs when this process may mount one, else a path under a file. */
+function unwritableFolder(): { folder: string; how: string; cleanup: () => void } {
+  const base = mkdtempSync(join(tmpdir(), 'alertcron-ro-'));
+  const mount = join(base, 'ro');
+  mkdirSync(mount);
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', mount]).status === 0) {
+    return { folder: join(mount, 'state'), how: 'read-only', cleanup: () => (spawnSync('umount', [mount]), rmSync(base, { recursive: true, force: true })) };
+  }
+  writeFileSync(join(base, 'afile'), '');
+  return { folder: join(base, 'afile', 'state'), how: 'not a folder', cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+test('a state folder that cannot be written is a clear error naming the path and the fix, exit 6, for every command that writes it', { timeout: 120_000 }, async () => {
+  const ro = unwritableFolder();
+  try {
+    const T = uniqueBaseTime();
+    const index = await world.index('ro-auth');
+    await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann')]);
+    for (const backend of ['file', 'cluster'] as const) {
+      const project = world.project();
+      const shared = `alertcron-state-ro-${Math.random().toString(36).slice(2, 8)}`;
+      stateIndices.push(shared);
+      project.writeConfig({
+        ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+        state: { backend, file: join(ro.folder, 'state.json'), audit_log: join(ro.folder, 'audit.log'), local_file: join(ro.folder, 'local.json'), index: shared, host_id: 'h', lock_wait: '2s' },
+      });
+      project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}' });
+      for (const args of [['run'], ['silence', 'add', 'admins', '--for', '30m', '--comment', 'maintenance'], ['ack', 'admins']]) {
+        const r = await project.run(args, { ALERTCRON_NOW: iso(T) });
+        const what = `${backend} ${args[0]} (${ro.how}): exit ${r.code}: ${r.stderr}`;
+        assert.doesNotMatch(r.stderr, /internal error/, what);
+        assert.equal(r.code, 6, what);
+        assert.ok(r.stderr.includes(ro.folder.split('/state')[0]!), `the path is named: ${what}`);
+        assert.match(r.stderr, /Fix: make .* writable by the user that runs alertcron .* or point state\.file, state\.audit_log and state\.local_file in alertcron\.yaml at a folder that is/, what);
+      }
+    }
+    assert.equal(world.smtp.messages.length, 0, 'nothing is sent by a run that cannot record it');
+  } finally {
+    ro.cleanup();
+  }
+});
+
+test('a state file that cannot be replaced (immutable) in a writable folder is the same clear error, exit 6, not an internal error', { timeout: 60_000 }, async (t) => {
+  const project = world.project();
+  project.writeAlert('quiet', { index: 'nothing-here-*', condition: { type: 'any' }, notify: ['soc-email'], title: 'x' });
+  const first = await project.run(['run']);
+  assert.equal(first.code, 0, first.stderr);
+  const fence = join(project.dir, 'state', 'state.json.fence');
+  if (spawnSync('chattr', ['+i', fence]).status !== 0) return t.skip('chattr +i is not available here');
+  try {
+    const r = await project.run(['run']);
+    assert.doesNotMatch(r.stderr, /internal error/, r.stderr);
+    assert.equal(r.code, 6, r.stderr);
+    assert.ok(r.stderr.includes(join(project.dir, 'state')), r.stderr);
+    assert.match(r.stderr, /operation not permitted \(permissions, or an immutable file\) \(EPERM\).*Fix: make /, r.stderr);
+  } finally {
+    spawnSync('chattr', ['-i', fence]);
+  }
+});
