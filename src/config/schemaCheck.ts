@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
+import { parseDuration } from '../util/duration.js';
 import { elastalertHint } from './elastalertHints.js';
 import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
@@ -58,6 +59,8 @@ function alternativesOf(alternative: ErrorObject, all: ErrorObject[]): ErrorObje
 
 function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] {
   const absorbed = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').flatMap((e) => alternativesOf(e, errors)));
+  // A timeout past both maxima (its own 1h and every duration's 365d) is told the tighter one only.
+  for (const e of errors) if (e.keyword === 'maxDuration' && errors.some((o) => o !== e && o.keyword === 'maxDuration' && o.instancePath === e.instancePath && durationLimit(o) < durationLimit(e))) absorbed.add(e);
   const out: Described[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
@@ -71,6 +74,11 @@ function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] 
     }
   }
   return out;
+}
+
+/** The limit of a maxDuration error, in milliseconds. */
+function durationLimit(error: ErrorObject): number {
+  return parseDuration(String((error.params as { limit?: unknown }).limit), Infinity);
 }
 
 function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): Described | undefined {

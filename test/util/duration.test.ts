@@ -55,3 +55,10 @@ test('property: the schemas\' maxDuration check agrees with parseDuration', asyn
     assert.equal(throttleProblems.length === 0, parsed || text === 'once', `${JSON.stringify(text)}: ${throttleProblems.map((p) => p.message).join('; ')}`);
   }), 300);
 });
+
+test('a timeout past both maxima is told the tighter one, at its line', async () => {
+  await loadSchema('alertcron');
+  const yaml = { file: 'alertcron.yaml', value: { elasticsearch: { url: 'http://127.0.0.1:9200', timeout: '99999999w' }, delivery: { attempt_timeout: '2h' }, defaults: { throttle: '400d' } }, locate: () => ({ line: 3, col: 12 }) } as never;
+  const messages = checkSchema('alertcron', yaml).map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(messages.filter((m) => /at most/.test(m)).sort(), ['/defaults/throttle: must be a duration of at most 365d (shorten it) or "once"', '/delivery/attempt_timeout: must be a duration of at most 1h (shorten it)', '/elasticsearch/timeout: must be a duration of at most 1h (shorten it)']);
+});
