@@ -56,7 +56,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };
       if (!open.length) return read;
       const oldest = open.map((n) => n.receipt.id!).sort((a, b) => Number(a) - Number(b))[0]!;
-      const { messages, complete } = await readHistory(config, config.channel, oldest, signal);
+      const { messages, complete, skipped } = await readHistory(config, config.channel, oldest, signal);
       const byTs = new Map(messages.map((m) => [m.ts, m]));
       const unread = complete ? 0 : open.filter((n) => !byTs.has(n.receipt.id!)).length;
       // Never silently: notices older than the newest messages read this run are named, so a busy channel is seen.
@@ -79,7 +79,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
           }
         }
         if ((message.reply_count ?? 0) > (state.replies ?? 0)) {
-          const replies = await readReplies(config, config.channel, ts, state.lastReply, signal);
+          const replies = await readReplies(config, config.channel, ts, state.lastReply, signal, skipped);
           state.replies = message.reply_count;
           for (const reply of replies) {
             state.lastReply = reply.ts;
@@ -91,6 +91,8 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
           }
         }
       }
+      // A message of the wrong shape is left out and audited; the others still count.
+      for (const why of skipped) read.audit.push({ event: 'chat_update_skipped', chat: config.channel, why });
       read.warnings ??= [];
       for (const refusal of refusals) {
         try {

@@ -1,6 +1,7 @@
 import { post } from '../http/post.js';
 import { redact } from '../util/redact.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
+import { checkUpdate } from './telegramUpdate.js';
 import type { DeliveryError } from './types.js';
 
 /** Where a bot is and how long one call may take. */
@@ -113,13 +114,23 @@ export const UPDATES_PAGE = 100;
  * Reads one page of updates after `offset` without waiting (timeout 0). Only one: asking for the next page
  * (offset = last + 1) confirms this one, so Telegram deletes it; the caller applies a page, saves its effects and
  * stores the returned offset before it reads the next. `more` says the page was full (more may be waiting).
+ * An update of the wrong shape is left out (in `skipped`, with why) and the offset still moves past it.
  */
-export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal): Promise<{ updates: TelegramUpdate[]; offset: number | undefined; more: boolean }> {
-  const updates = await callTelegram<TelegramUpdate[]>(bot, 'getUpdates', { ...(offset !== undefined ? { offset } : {}), timeout: 0, limit: UPDATES_PAGE, allowed_updates: ALLOWED_UPDATES }, signal);
+export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal): Promise<{ updates: TelegramUpdate[]; skipped: { updateId?: number; why: string }[]; offset: number | undefined; more: boolean }> {
+  const page = await callTelegram<unknown>(bot, 'getUpdates', { ...(offset !== undefined ? { offset } : {}), timeout: 0, limit: UPDATES_PAGE, allowed_updates: ALLOWED_UPDATES }, signal);
+  if (!Array.isArray(page)) throw new TelegramApiError(200, 'getUpdates returned no list of updates');
+  const updates: TelegramUpdate[] = [];
+  const skipped: { updateId?: number; why: string }[] = [];
   let next = offset;
-  // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
-  for (const update of updates) next = Math.max(next ?? 0, update.update_id + 1);
-  return { updates, offset: next, more: updates.length >= UPDATES_PAGE };
+  for (const raw of page) {
+    const checked = checkUpdate(raw);
+    if ('update' in checked) updates.push(checked.update);
+    else skipped.push(checked);
+    // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
+    const seen = 'update' in checked ? checked.update.update_id : checked.updateId;
+    if (seen !== undefined && seen >= 0) next = Math.max(next ?? 0, seen + 1);
+  }
+  return { updates, skipped, offset: next, more: page.length >= UPDATES_PAGE };
 }
 
 /** Answers a button press; "query is too old" (a press read by a late run) is expected and harmless: false, no throw. */

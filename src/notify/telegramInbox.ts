@@ -67,72 +67,22 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
   const isAdmin = (chat: string, user: TelegramUser | undefined) => chat === config.admin_chat_id && (!config.admin_users || (!!user && config.admin_users.includes(user.id)));
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
-      const { updates, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
+      const { updates, skipped, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, more, audit: [], messages: [] };
       const work: AdminWork = { audit: read.audit, send: [] };
       const presses: { id: string; text: string }[] = [];
       const refuse = (update: TelegramUpdate, chat: string, user: TelegramUser | undefined, what: string, why: string) =>
         read.audit.push({ event: 'chat_refused', update: update.update_id, chat, by: personOf(user), what, why });
       const banned = (chat: string) => !!chatsOf(data, name).banned[chat];
+      for (const bad of skipped) read.audit.push({ event: 'chat_update_skipped', ...(bad.updateId !== undefined ? { update: bad.updateId } : {}), why: bad.why });
 
       for (const update of updates) {
-        const press = update.callback_query;
-        if (press) {
-          const chat = String(press.message?.chat.id ?? '');
-          if (banned(chat)) continue;
-          const [kind, ref, choice] = String(press.data ?? '').split(':');
-          if (kind === 'c' && ref && choice) {
-            // The administrator's Allow / Ignore / Block.
-            if (!isAdmin(chat, press.from)) {
-              refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
-              presses.push({ id: press.id, text: REFUSAL });
-              continue;
-            }
-            const said = decideRequest(data, name, ref, choice, personOf(press.from), now, work, config) ?? 'that request is no longer open';
-            presses.push({ id: press.id, text: said });
-            if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
-            continue;
-          }
-          // A press counts only on the notice's own message in this chat (button data alone proves nothing).
-          const pressed = press.message ? String(press.message.message_id) : undefined;
-          const found = kind ? noticeByRef(data, name, kind, chat) : undefined;
-          const notice = found && messagesOf(found).some((m) => m.chat === chat && m.id === pressed) ? found : undefined;
-          const action = notice?.actions?.find((a) => a.name === ref);
-          if (!isAllowedChat(data, name, config, chat) || !allowedUser(press.from)) {
-            refuse(update, chat, press.from, action ? `${action.name} ${notice!.alert}` : 'a button', isAllowedChat(data, name, config, chat) ? 'person not allowed' : 'chat not allowed');
-            presses.push({ id: press.id, text: REFUSAL });
-            continue;
-          }
-          if (!notice || !action) {
-            refuse(update, chat, press.from, 'a button', 'unknown or expired notice reference');
-            presses.push({ id: press.id, text: 'This notice is no longer known to alertcron (see alertcron status).' });
-            continue;
-          }
-          read.actions.push(chatAction(name, update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
-          continue;
+        try {
+          readUpdate(update);
+        } catch (error) {
+          // One update alertcron cannot read is skipped and audited; the rest of the page still counts.
+          read.audit.push({ event: 'chat_update_skipped', update: update.update_id, why: (error as Error).message });
         }
-        const member = update.my_chat_member;
-        if (member) {
-          const chat = String(member.chat.id);
-          if (banned(chat)) continue;
-          const joined = ['member', 'administrator', 'creator'].includes(member.new_chat_member.status) && !['member', 'administrator', 'creator'].includes(member.old_chat_member.status);
-          const left = ['left', 'kicked'].includes(member.new_chat_member.status);
-          if (joined && member.chat.type !== 'private') requestChat(data, name, config, member.chat, member.from, now, work);
-          if (left && chatsOf(data, name).allowed[chat]) {
-            delete chatsOf(data, name).allowed[chat];
-            read.audit.push({ event: 'chat_allow_list', change: 'left', chat, title: chatTitle(member.chat), by: personOf(member.from) });
-          }
-          continue;
-        }
-        const message = update.message;
-        if (!message) continue;
-        const chat = String(message.chat.id);
-        if (message.migrate_to_chat_id !== undefined) {
-          if (moveChat(data, name, chat, String(message.migrate_to_chat_id))) read.audit.push({ event: 'chat_migrated', chat, to: String(message.migrate_to_chat_id) });
-          continue;
-        }
-        if (banned(chat) || message.text === undefined) continue;
-        readText(update, message, chat);
       }
       const warnings = await sendAdminWork(config, work, signal);
       for (const press of presses) {
@@ -144,6 +94,66 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       }
       read.warnings = warnings.map((w) => (w.startsWith('channel ') ? w : `channel ${name}: ${w}`));
       return read;
+
+      function readUpdate(update: TelegramUpdate): void {
+        const press = update.callback_query;
+        if (press) {
+          const chat = String(press.message?.chat.id ?? '');
+          if (banned(chat)) return;
+          const [kind, ref, choice] = String(press.data ?? '').split(':');
+          if (kind === 'c' && ref && choice) {
+            // The administrator's Allow / Ignore / Block.
+            if (!isAdmin(chat, press.from)) {
+              refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
+              presses.push({ id: press.id, text: REFUSAL });
+              return;
+            }
+            const said = decideRequest(data, name, ref, choice, personOf(press.from), now, work, config) ?? 'that request is no longer open';
+            presses.push({ id: press.id, text: said });
+            if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
+            return;
+          }
+          // A press counts only on the notice's own message in this chat (button data alone proves nothing).
+          const pressed = press.message ? String(press.message.message_id) : undefined;
+          const found = kind ? noticeByRef(data, name, kind, chat) : undefined;
+          const notice = found && messagesOf(found).some((m) => m.chat === chat && m.id === pressed) ? found : undefined;
+          const action = notice?.actions?.find((a) => a.name === ref);
+          if (!isAllowedChat(data, name, config, chat) || !allowedUser(press.from)) {
+            refuse(update, chat, press.from, action ? `${action.name} ${notice!.alert}` : 'a button', isAllowedChat(data, name, config, chat) ? 'person not allowed' : 'chat not allowed');
+            presses.push({ id: press.id, text: REFUSAL });
+            return;
+          }
+          if (!notice || !action) {
+            refuse(update, chat, press.from, 'a button', 'unknown or expired notice reference');
+            presses.push({ id: press.id, text: 'This notice is no longer known to alertcron (see alertcron status).' });
+            return;
+          }
+          read.actions.push(chatAction(name, update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
+          return;
+        }
+        const member = update.my_chat_member;
+        if (member) {
+          const chat = String(member.chat.id);
+          if (banned(chat)) return;
+          const joined = ['member', 'administrator', 'creator'].includes(member.new_chat_member.status) && !['member', 'administrator', 'creator'].includes(member.old_chat_member.status);
+          const left = ['left', 'kicked'].includes(member.new_chat_member.status);
+          if (joined && member.chat.type !== 'private') requestChat(data, name, config, member.chat, member.from, now, work);
+          if (left && chatsOf(data, name).allowed[chat]) {
+            delete chatsOf(data, name).allowed[chat];
+            read.audit.push({ event: 'chat_allow_list', change: 'left', chat, title: chatTitle(member.chat), by: personOf(member.from) });
+          }
+          return;
+        }
+        const message = update.message;
+        if (!message) return;
+        const chat = String(message.chat.id);
+        if (message.migrate_to_chat_id !== undefined) {
+          if (moveChat(data, name, chat, String(message.migrate_to_chat_id))) read.audit.push({ event: 'chat_migrated', chat, to: String(message.migrate_to_chat_id) });
+          return;
+        }
+        if (banned(chat) || message.text === undefined) return;
+        readText(update, message, chat);
+      }
 
       function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): void {
         const text = message.text!.trim();

@@ -57,6 +57,8 @@ export interface TelegramServer extends HttpRecorder {
   /** Queues a text message from a person in a chat (a command, or a reply to one of the bot's messages). */
   /** Queues a message; `extra` adds Bot API fields (e.g. forward_origin) to it. */
   say(from: FakeUser, chat: FakeChat, text: string, replyTo?: FakeMessage, extra?: Record<string, unknown>): number;
+  /** Queues a raw update of any shape (an update_id is added unless it has one), for tests of malformed updates; returns its update_id. */
+  inject(update: Record<string, unknown>): unknown;
   /** Queues a change of the bot's own membership (added to a group, blocked in a private chat ...). */
   membership(chat: FakeChat, from: FakeUser, oldStatus: string, newStatus: string): void;
   /** Upgrades a group to a supergroup: the service messages are queued and the old id answers 400 with migrate_to_chat_id. */
@@ -65,6 +67,8 @@ export interface TelegramServer extends HttpRecorder {
   inChat(chatId: number): FakeMessage[];
   /** Updates still queued (not confirmed by an offset, not expired). */
   queued(): number;
+  /** The update_id of each update still queued, oldest first. */
+  queuedIds(): unknown[];
   /** Forgets every queued update (as if another bot instance had confirmed them): a test starts with an empty queue. */
   clearQueue(): void;
 }
@@ -308,6 +312,11 @@ export async function startTelegramServer(): Promise<TelegramServer> {
       );
       return id;
     },
+    inject(update: Record<string, unknown>) {
+      const withId = 'update_id' in update ? update : { update_id: nextUpdateId++, ...update };
+      queue.push({ update: withId as Queued['update'], queuedAt: clock(), ttlS: 86_400 });
+      return withId.update_id;
+    },
     membership(chat: FakeChat, from: FakeUser, oldStatus: string, newStatus: string) {
       enqueue('my_chat_member', { chat, from: { ...from, is_bot: false }, date: clock(), old_chat_member: { status: oldStatus, user: BOT_USER }, new_chat_member: { status: newStatus, user: BOT_USER } }, 86_400);
     },
@@ -321,6 +330,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     },
     inChat: (chatId: number) => state.messages.get(chatId) ?? [],
     queued: () => queue.length,
+    queuedIds: () => queue.map((q) => q.update.update_id),
     clearQueue: () => void queue.splice(0, queue.length),
   });
   Object.defineProperty(server, 'behaviour', { get: () => state.behaviour, set: (value: TelegramBehaviour) => (state.behaviour = value) });
