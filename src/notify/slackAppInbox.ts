@@ -3,8 +3,8 @@ import type { SentNotice } from '../model/state.js';
 import { parseDuration } from '../util/duration.js';
 import type { SlackAppChannelConfig } from './config.js';
 import { fallbackText } from './slack.js';
-import { postMessage, readHistory, readReplies } from './slackApi.js';
-import type { ChatAction, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import { postMessage, readHistory, readReplies, SlackApiError } from './slackApi.js';
+import type { ChatAction, ChatAnswers, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 
 /**
  * What a Slack app remembers between runs per open notice (by its ts): the reactions already taken, the last
@@ -117,22 +117,28 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       }
     },
 
-    async respond(outcomes: ChatOutcome[], signal: AbortSignal): Promise<string[]> {
-      const warnings: string[] = [];
+    async respond(outcomes: ChatOutcome[], signal: AbortSignal): Promise<ChatAnswers> {
+      const answers: ChatAnswers = { warnings: [], owed: [] };
       for (const outcome of outcomes) {
         const reply = outcome.action.reply as SlackReply | undefined;
         if (!reply) continue;
+        if (signal.aborted) {
+          answers.owed.push(outcome.action.id);
+          continue;
+        }
         const text = `${outcome.ok ? '✔' : '✖'} ${reply.label} by ${outcome.action.request.by}: ${outcome.message}`;
         try {
           await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(text) }, signal);
           // The cursor is stored after this: the bot's own reply is not news for the next run.
           reply.seen.replies = (reply.seen.replies ?? 0) + 1;
         } catch (error) {
-          warnings.push(`channel ${name}: could not confirm in the thread: ${(error as Error).message}`);
+          // Only a failure for now (rate limit, network, 5xx) keeps the answer owed; a refusal will not change.
+          const final = error instanceof SlackApiError && !error.retryable;
+          if (!final) answers.owed.push(outcome.action.id);
+          answers.warnings.push(`channel ${name}: could not confirm in the thread${final ? '' : ' (tried again next run)'}: ${(error as Error).message}`);
         }
       }
-      return warnings;
+      return answers;
     },
   };
 }
-

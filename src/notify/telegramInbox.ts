@@ -4,9 +4,9 @@ import { parseDuration } from '../util/duration.js';
 import type { TelegramChannelConfig } from './config.js';
 import { actionButtons, actionFooter, moveChat } from './telegram.js';
 import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sendAdminWork, type AdminWork } from './telegramAdmin.js';
-import { answerPress, displayName, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
+import { answerPress, displayName, TelegramApiError, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
 import { inertForTelegram } from './text.js';
-import type { ChatAction, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 
 /** How a chat action is answered: the press to answer, the notice message to edit, the command to reply to. */
 interface TelegramReply {
@@ -207,24 +207,35 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       }
     },
 
-    async respond(outcomes: ChatOutcome[], signal: AbortSignal, { now }: InboxContext): Promise<string[]> {
-      const warnings: string[] = [];
+    async respond(outcomes: ChatOutcome[], signal: AbortSignal, { now }: InboxContext): Promise<ChatAnswers> {
+      const answers: ChatAnswers = { warnings: [], owed: [] };
       for (const outcome of outcomes) {
         const reply = outcome.action.reply as TelegramReply | undefined;
         if (!reply) continue;
+        if (signal.aborted) {
+          answers.owed.push(outcome.action.id);
+          continue;
+        }
         const by = inertForTelegram(outcome.action.request.by.replace(/ \(telegram \d+\)$/, ''));
         const said = inertForTelegram(outcome.message);
         const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
         try {
-          if (reply.press) await answerPress(config, reply.press, status.slice(0, 200), signal);
-          if (reply.replyTo) await sendPlain(config, reply.chat, status, { replyTo: reply.replyTo }, signal);
-          if (reply.notice && (reply.notice.text !== undefined || outcome.rendered)) await editMessage(config, reply.chat, reply.notice.messageId, editedText(reply, outcome, status), buttonsAfter(reply, outcome), signal);
-          else if (reply.notice) await editButtons(config, reply.chat, reply.notice.messageId, buttonsAfter(reply, outcome), signal);
+          // Confirmed once the press is answered, a reply is sent, or the notice shows the status; a press answered too late is confirmed by a message.
+          let told = reply.press ? await answerPress(config, reply.press, status, signal) : false;
+          if (reply.replyTo) told = !!(await sendPlain(config, reply.chat, status, { replyTo: reply.replyTo }, signal));
+          if (reply.notice && (reply.notice.text !== undefined || outcome.rendered)) {
+            await editMessage(config, reply.chat, reply.notice.messageId, editedText(reply, outcome, status), buttonsAfter(reply, outcome), signal);
+            told = true;
+          } else if (reply.notice) await editButtons(config, reply.chat, reply.notice.messageId, buttonsAfter(reply, outcome), signal);
+          if (!told && reply.chat) await sendPlain(config, reply.chat, status, reply.notice ? { replyTo: reply.notice.messageId } : {}, signal);
         } catch (error) {
-          warnings.push(`channel ${name}: could not answer in chat ${reply.chat}: ${(error as Error).message}`);
+          // A refusal (the message is gone, the bot was removed) will not change: only a failure for now keeps the answer owed.
+          const final = error instanceof TelegramApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+          if (!final) answers.owed.push(outcome.action.id);
+          answers.warnings.push(`channel ${name}: could not answer in chat ${reply.chat}${final ? '' : ' (tried again next run)'}: ${(error as Error).message}`);
         }
       }
-      return warnings;
+      return answers;
     },
   };
 }

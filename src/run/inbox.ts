@@ -5,7 +5,7 @@ import type { NoticeAction, OperationResult } from '../model/operation.js';
 import type { ChatLogEntry, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
-import type { ChatAction, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
+import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
 import { findingLabels } from '../outbox/enqueue.js';
 import { renderFinding } from '../render/render.js';
 import { offeredActions } from '../sources/chatActions.js';
@@ -32,6 +32,8 @@ export interface InboxTransaction {
 /** How many chat actions `status` keeps, and how long an applied action's id is remembered (longer than any update lives). */
 const CHAT_LOG_SIZE = 200;
 const DONE_KEPT_MS = 3 * 86_400_000;
+/** How many answers owed the state keeps at most (a chat service down for long), the oldest dropped first. */
+const OWED_MAX = 1000;
 
 /** What the inbox stage may know of the alerts: each one's source, and how to render its notice again from a fresh finding. */
 export interface AlertLookup {
@@ -89,6 +91,8 @@ export async function inboxStage(
     }
     if (bot) readerOfBot.set(bot, name);
     const context = { data, now };
+    // Answers an earlier run owes go first: they are the oldest.
+    await payOwed(name, reader, context, tx, result, callSignal);
     for (;;) {
       if (stage.aborted || Date.now() >= endsAt) {
         result.warnings.push(`channel ${name}: the chat inbox stage used its share of run.deadline; the rest is read next run`);
@@ -105,7 +109,7 @@ export async function inboxStage(
       if (!read.more) break;
     }
   }
-  forgetOldDone(data, now);
+  forgetOldDone(data, now, channels);
   return result;
 }
 
@@ -143,15 +147,45 @@ async function applyPage(
     result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, what, by: action.request.by, ok: done.ok, result: done.message });
     logChat(data, { at: now, channel: name, chat: action.chat, by: action.request.by, what, ok: done.ok, result: done.message });
   }
+  // The effects are saved with the answers they are owed, then the cursor after them: a kill in between repeats
+  // nothing, and every applied action is still confirmed (the answers owed are told by this run or the next).
+  if (reader.respond) owe(data, name, now, outcomes);
   if (read.actions.length || read.audit?.length) await tx.commit();
-  if (reader.respond && outcomes.length) {
-    try {
-      result.warnings.push(...(await reader.respond(outcomes, callSignal(), context)));
-    } catch (error) {
-      result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
-    }
-  }
   data.cursors[name] = read.cursor;
+  await tx.commit();
+  await payOwed(name, reader, context, tx, result, callSignal);
+}
+
+/** Keeps answers owed for applied chat actions in the state, until the chat service accepted them. */
+function owe(data: StateData, channel: string, now: number, outcomes: ChatOutcome[]): void {
+  if (!outcomes.length) return;
+  data.chatOwed ??= [];
+  data.chatOwed.push(...outcomes.map((outcome) => ({ channel, at: now, outcome })));
+  // A bound for a chat service that stays down: the oldest answers go first.
+  if (data.chatOwed.length > OWED_MAX) data.chatOwed.splice(0, data.chatOwed.length - OWED_MAX);
+}
+
+/**
+ * Tells people what came of their actions: every answer this channel owes (from this page, or from an earlier run
+ * that ran out of time or met a failing service), within the stage's budget; what is told leaves the state.
+ */
+async function payOwed(name: string, reader: InboxReader, context: { data: StateData; now: number }, tx: InboxTransaction, result: InboxResult, callSignal: () => AbortSignal): Promise<void> {
+  const { data } = context;
+  const owed = (data.chatOwed ?? []).filter((o) => o.channel === name);
+  if (!owed.length || !reader.respond) return;
+  let answers: ChatAnswers;
+  try {
+    answers = await reader.respond(owed.map((o) => o.outcome as ChatOutcome), callSignal(), context);
+  } catch (error) {
+    result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
+    return;
+  }
+  result.warnings.push(...answers.warnings);
+  const still = new Set(answers.owed);
+  const told = owed.filter((o) => !still.has((o.outcome as ChatOutcome).action.id));
+  if (still.size) result.warnings.push(`channel ${name}: ${still.size} chat action(s) applied but not yet confirmed in chat: confirmed by the next run`);
+  if (!told.length) return;
+  data.chatOwed = (data.chatOwed ?? []).filter((o) => !told.includes(o));
   await tx.commit();
 }
 
@@ -202,8 +236,9 @@ function logChat(data: StateData, entry: ChatLogEntry): void {
   if (data.chatLog.length > CHAT_LOG_SIZE) data.chatLog.splice(0, data.chatLog.length - CHAT_LOG_SIZE);
 }
 
-/** Forgets applied action ids older than any chat service keeps an update. */
-function forgetOldDone(data: StateData, now: number): void {
+/** Forgets applied action ids older than any chat service keeps an update, and answers owed that long (or to a channel gone). */
+function forgetOldDone(data: StateData, now: number, channels: Readonly<Record<string, ChannelConfig>>): void {
+  if (data.chatOwed) data.chatOwed = data.chatOwed.filter((o) => now - o.at <= DONE_KEPT_MS && channels[o.channel] !== undefined);
   if (!data.chatDone) return;
   for (const [id, at] of Object.entries(data.chatDone)) if (now - at > DONE_KEPT_MS) delete data.chatDone[id];
 }

@@ -95,7 +95,7 @@ test('a source action through chat (op act): its new labels decide what the noti
         ],
         cursor: 3,
       }),
-      respond: async (outcomes) => (told.push(...outcomes), []),
+      respond: async (outcomes) => (told.push(...outcomes), { warnings: [], owed: [] }),
     };
     const lookup = { sourceOf: () => 'siem', render: (_alert: string, finding: { fields: Record<string, unknown> }) => ({ title: `INC-7 is ${String(finding.fields.status)}`, message: 'm' }) };
     const result = await inboxStage(tx, CHANNELS, async () => source as never, NOW, async (name) => (name === 'team' ? reader : undefined), 10_000, lookup as never);

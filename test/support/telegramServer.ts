@@ -50,6 +50,8 @@ export interface TelegramServer extends HttpRecorder {
   conflict?: 'webhook' | 'other-poller';
   /** Seconds after which answerCallbackQuery says the query is too old (Telegram's is a few seconds). */
   answerWithinS: number;
+  /** Milliseconds answerCallbackQuery and the edit methods wait before answering (a slow Bot API); 0 by default. */
+  answerDelayMs: number;
   /** Moves the fake's clock on (TTLs of queued updates, the age of presses) without waiting. */
   advance(seconds: number): void;
   /** Queues a press on a button of a message the bot sent; returns the callback query id. */
@@ -142,6 +144,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     blockedChats: new Set<number>(),
     floodedChats: new Set<number>(),
     answerWithinS: 10,
+    answerDelayMs: 0,
   };
   let conflict: TelegramServer['conflict'];
   const fail = (code: number, description: string, extra: Record<string, unknown> = {}): Answer => ({ status: code, body: { ok: false, error_code: code, description, ...extra } });
@@ -242,6 +245,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     return ok({ message_id: message.message_id, chat: message.chat, date: message.date, text: message.text });
   };
 
+  const slow = (answer: Answer): Answer => (state.answerDelayMs && answer !== 'hang' ? { ...answer, delayMs: state.answerDelayMs } : answer);
   const recorder = await startHttpRecorder((request) => {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.path);
     if (!match || match[1] !== token) return fail(401, 'Unauthorized');
@@ -258,11 +262,11 @@ export async function startTelegramServer(): Promise<TelegramServer> {
       case 'getupdates':
         return getUpdates(body);
       case 'answercallbackquery':
-        return answerCallbackQuery(body);
+        return slow(answerCallbackQuery(body));
       case 'editmessagetext':
-        return edit(body, true);
+        return slow(edit(body, true));
       case 'editmessagereplymarkup':
-        return edit(body, false);
+        return slow(edit(body, false));
       case 'deletewebhook':
         if (conflict === 'webhook') conflict = undefined;
         return ok(true);
@@ -335,6 +339,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
   });
   Object.defineProperty(server, 'behaviour', { get: () => state.behaviour, set: (value: TelegramBehaviour) => (state.behaviour = value) });
   Object.defineProperty(server, 'conflict', { get: () => conflict, set: (value: TelegramServer['conflict']) => (conflict = value) });
+  Object.defineProperty(server, 'answerDelayMs', { get: () => state.answerDelayMs, set: (value: number) => (state.answerDelayMs = value) });
   Object.defineProperty(server, 'answerWithinS', { get: () => state.answerWithinS, set: (value: number) => (state.answerWithinS = value) });
   return server;
 }
