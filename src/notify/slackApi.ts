@@ -3,6 +3,7 @@ import { redact } from '../util/redact.js';
 import { usableMessages } from './slackMessage.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { DeliveryError } from './types.js';
+import { oneLine } from '../util/text.js';
 
 /** Where a Slack app's Web API is and how long one call may take. */
 export interface SlackApp {
@@ -61,7 +62,7 @@ export async function callSlack<T extends Record<string, unknown> = Record<strin
     /* not JSON: the status says enough */
   }
   if (answer.status === 200 && parsed.ok === true) return parsed as T & { ok: true };
-  const clean = (text: string) => redact(text).replaceAll(app.bot_token, '[redacted]').slice(0, 100);
+  const clean = (text: string) => oneLine(redact(text).replaceAll(app.bot_token, '[redacted]'), 100);
   if (answer.status !== 200) {
     const failure = httpFailure('Slack', answer.status, '', retryAfterHeader(answer.headers));
     throw new SlackApiError(method, parsed.error ? clean(String(parsed.error)) : `http_${answer.status}`, failure.retryable, failure.retryAfterMs);

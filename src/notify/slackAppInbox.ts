@@ -1,6 +1,7 @@
 import { requestFor, type NoticeAction } from '../model/operation.js';
 import type { SentNotice } from '../model/state.js';
 import { parseDuration } from '../util/duration.js';
+import { cleanText, oneLine } from '../util/text.js';
 import type { SlackAppChannelConfig } from './config.js';
 import { fallbackText } from './slack.js';
 import { postMessage, readHistory, readReplies, SlackApiError } from './slackApi.js';
@@ -33,9 +34,9 @@ export function parseSlackReply(text: string): { word: string; forMs?: number } 
   return match ? { word: match[1]!.toLowerCase(), ...(match[2] ? { forMs: parseDuration(match[2]) } : {}) } : undefined;
 }
 
-/** Someone as the state and audit name them (plain text: never a <@mention>). */
+/** Someone as the state and audit name them (plain text: never a <@mention>; an id of another shape is shown as one clean line). */
 function personOf(user: string): string {
-  return `slack user ${user}`;
+  return `slack user ${/^[A-Z0-9]{1,32}$/.test(user) ? user : JSON.stringify(oneLine(user, 40))}`;
 }
 
 /**
@@ -96,7 +97,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       read.warnings ??= [];
       for (const refusal of refusals) {
         try {
-          await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: `Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.` }, signal);
+          await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: fallbackText(`Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.`) }, signal);
           refusal.seen.replies = (refusal.seen.replies ?? 0) + 1;
         } catch (error) {
           read.warnings.push(`channel ${name}: could not answer in the thread: ${(error as Error).message}`);
@@ -128,7 +129,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
         }
         const text = `${outcome.ok ? '✔' : '✖'} ${reply.label} by ${outcome.action.request.by}: ${outcome.message}`;
         try {
-          await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(text) }, signal);
+          await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(cleanText(text)) }, signal);
           // The cursor is stored after this: the bot's own reply is not news for the next run.
           reply.seen.replies = (reply.seen.replies ?? 0) + 1;
         } catch (error) {

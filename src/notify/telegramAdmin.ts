@@ -6,6 +6,7 @@ import { isActive } from '../policy/silences.js';
 import type { TelegramChannelConfig } from './config.js';
 import { displayName, sendPlain, type TelegramChat, type TelegramUser } from './telegramApi.js';
 import { inertForTelegram as inert } from './text.js';
+import { cutText, oneLine } from '../util/text.js';
 
 /** The administrator's commands, as /help lists them. */
 export const ADMIN_HELP = [
@@ -28,7 +29,7 @@ export interface AdminWork {
 
 /** A chat's name for lists and audit: its title, or the person's name (plain text, cut short). */
 export function chatTitle(chat: TelegramChat): string {
-  return (chat.title ?? [chat.first_name, chat.username ? `@${chat.username}` : ''].filter(Boolean).join(' ') ?? String(chat.id)).slice(0, 64) || String(chat.id);
+  return cutText(oneLine(chat.title ?? [chat.first_name, chat.username ? `@${chat.username}` : ''].filter(Boolean).join(' ')), 64, '') || String(chat.id);
 }
 
 /** Whether notices go to this chat and people in it may act (the administrator's chat and chat_id always may). */

@@ -3,6 +3,7 @@ import { redact } from '../util/redact.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { checkUpdate } from './telegramUpdate.js';
 import type { DeliveryError } from './types.js';
+import { cutText, oneLine } from '../util/text.js';
 
 /** Where a bot is and how long one call may take. */
 export interface TelegramBot {
@@ -53,7 +54,7 @@ export async function callTelegram<T = unknown>(bot: TelegramBot, method: string
   }
   if (answer.status === 200 && parsed.ok === true) return parsed.result as T;
   const retryAfter = typeof parsed.parameters?.retry_after === 'number' ? parsed.parameters.retry_after * 1000 : retryAfterHeader(answer.headers);
-  const description = redact(String(parsed.description ?? '')).replaceAll(bot.bot_token, '[redacted]').slice(0, 200);
+  const description = oneLine(redact(String(parsed.description ?? '')).replaceAll(bot.bot_token, '[redacted]'), 200);
   throw new TelegramApiError(answer.status, description, retryAfter, parsed.parameters?.migrate_to_chat_id);
 }
 
@@ -136,7 +137,7 @@ export async function readUpdates(bot: TelegramBot, offset: number | undefined, 
 /** Answers a button press; "query is too old" (a press read by a late run) is expected and harmless: false, no throw. */
 export async function answerPress(bot: TelegramBot, id: string, text: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    await callTelegram(bot, 'answerCallbackQuery', { callback_query_id: id, text: text.slice(0, 200) }, signal);
+    await callTelegram(bot, 'answerCallbackQuery', { callback_query_id: id, text: cutText(text, 200) }, signal);
     return true;
   } catch (error) {
     if (error instanceof TelegramApiError && error.status === 400 && /query is too old|query id is invalid/i.test(error.description)) return false;
@@ -156,7 +157,7 @@ export interface PressButton {
  */
 export async function editMessage(bot: TelegramBot, chat: string | number, messageId: number, text: string, buttons: PressButton[][], signal?: AbortSignal): Promise<void> {
   try {
-    await callTelegram(bot, 'editMessageText', { chat_id: chat, message_id: messageId, text: text.slice(0, 4096), link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: buttons } }, signal);
+    await callTelegram(bot, 'editMessageText', { chat_id: chat, message_id: messageId, text: cutText(text, 4096), link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: buttons } }, signal);
   } catch (error) {
     if (error instanceof TelegramApiError && error.status === 400 && /message is not modified/i.test(error.description)) return;
     throw error;
@@ -180,7 +181,7 @@ export async function sendPlain(bot: TelegramBot, chat: string | number, text: s
     'sendMessage',
     {
       chat_id: chat,
-      text: text.slice(0, 4096),
+      text: cutText(text, 4096),
       link_preview_options: { is_disabled: true },
       ...(options.replyTo ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } } : {}),
       ...(options.buttons ? { reply_markup: { inline_keyboard: options.buttons } } : {}),
@@ -193,6 +194,7 @@ export async function sendPlain(bot: TelegramBot, chat: string | number, text: s
 /** A person's name as Telegram shows it, for "acknowledged by ..." (plain text: never markup). */
 export function displayName(user: TelegramUser | undefined): string {
   if (!user) return 'someone';
-  if (user.username) return `@${user.username}`;
-  return [user.first_name, user.last_name].filter(Boolean).join(' ') || String(user.id);
+  // Names are chosen by their owners: one clean line (no direction overrides, zero-width characters or escapes), cut short.
+  const name = user.username ? `@${oneLine(user.username)}` : oneLine([user.first_name, user.last_name].filter(Boolean).join(' '));
+  return cutText(name, 64) || String(user.id);
 }

@@ -1,6 +1,6 @@
 import type { ChatAddress } from '../model/conversation.js';
 import { sendPlain, TelegramApiError, type TelegramBot } from './telegramApi.js';
-import { sanitizeText } from './text.js';
+import { cleanText } from '../util/text.js';
 import { PersonUnreachable, type AskChannel, type ChatReply, type PersonRef } from './types.js';
 
 /** A private message to the bot, as the run's one getUpdates call read it (kept in the state until consumed). */
@@ -28,7 +28,7 @@ export function createTelegramAskChannel(bot: TelegramBot, messages: () => reado
     },
     async say(address: ChatAddress, text: string, signal: AbortSignal): Promise<string> {
       try {
-        return String(await sendPlain(bot, address.chat, sanitizeText(text), {}, signal));
+        return String(await sendPlain(bot, address.chat, cleanText(text), {}, signal));
       } catch (error) {
         // 403: the person never started the bot or blocked it; 400 chat not found: no such private chat.
         if (error instanceof TelegramApiError && (error.status === 403 || (error.status === 400 && /chat not found/i.test(error.description)))) {

@@ -7,6 +7,7 @@ import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sen
 import { answerPress, displayName, TelegramApiError, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
 import { inertForTelegram } from './text.js';
 import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import { cleanText, cutText, oneLine } from '../util/text.js';
 
 /** How a chat action is answered: the press to answer, the notice message to edit, the command to reply to. */
 interface TelegramReply {
@@ -216,8 +217,8 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           answers.owed.push(outcome.action.id);
           continue;
         }
-        const by = inertForTelegram(outcome.action.request.by.replace(/ \(telegram \d+\)$/, ''));
-        const said = inertForTelegram(outcome.message);
+        const by = inertForTelegram(oneLine(outcome.action.request.by.replace(/ \(telegram \d+\)$/, '')));
+        const said = inertForTelegram(cleanText(outcome.message));
         const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
         try {
           // Confirmed once the press is answered, a reply is sent, or the notice shows the status; a press answered too late is confirmed by a message.
@@ -257,7 +258,7 @@ export function parseCommand(text: string, message: Pick<TelegramMessage, 'reply
 
 /** The notice's text after an action: re-rendered (Refresh) or as it was, without the old how-to line, plus who did what when. */
 function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string): string {
-  const before = outcome.rendered ? inertForTelegram(`${outcome.rendered.title}\n${outcome.rendered.message}`) : (reply.notice?.text ?? '');
+  const before = outcome.rendered ? inertForTelegram(cleanText(`${outcome.rendered.title}\n${outcome.rendered.message}`)) : cleanText(reply.notice?.text ?? '');
   const body = before
     .split('\n')
     .filter((line) => !(reply.ref && line.startsWith(`ref ${reply.ref}:`)))
@@ -266,7 +267,7 @@ function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string):
   const offers = outcome.offers ?? [];
   const footer = reply.ref && offers.length ? `\n${actionFooter(reply.ref, offers)}` : '';
   const tail = `\n\n${status}${footer}`;
-  return `${body.slice(0, 4096 - tail.length)}${tail}`;
+  return `${cutText(body, 4096 - tail.length)}${tail}`;
 }
 
 /** The buttons after an action: what the notice offers now. */

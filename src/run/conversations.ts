@@ -11,6 +11,7 @@ import { deadlineAfter } from '../policy/workingHours.js';
 import { escalationNotice } from '../render/escalationNotice.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { cutText } from '../util/text.js';
 
 /** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
 export interface AskRequest {
@@ -175,7 +176,7 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
         unclear = true;
         continue;
       }
-      c.answer = { text: reply.text.slice(0, 2000), at: reply.at, verdict };
+      c.answer = { text: cutText(reply.text, 2000), at: reply.at, verdict };
       if (verdict === 'no') return escalate('said_no', `${c.person} answered no`, SAY.saidNo);
       step('answered_yes', `${c.person} answered yes`);
       return confirmYes(c, ctx, step, escalate);
@@ -192,7 +193,7 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
     try {
       const status = await ctx.duo.status(t.txid, ctx.signal());
       t.result = status.result;
-      t.statusMsg = status.statusMsg.slice(0, 200);
+      t.statusMsg = cutText(status.statusMsg, 200);
       delete c.lastError;
       if (status.result === 'allow') {
         step('confirmed', `Duo push approved by ${t.username}`);
@@ -229,7 +230,7 @@ async function confirmYes(
   await ctx.commit();
   try {
     const pre = await ctx.duo.preauth(t.username, ctx.signal());
-    t.statusMsg = pre.statusMsg.slice(0, 200);
+    t.statusMsg = cutText(pre.statusMsg, 200);
     if (pre.result === 'enroll' || (pre.result === 'auth' && !pre.canPush)) {
       t.result = 'not enrolled';
       return escalate('not_enrolled', `Duo user ${t.username} has no device that can take a push (${pre.result})`, SAY.notEnrolled);
@@ -244,7 +245,7 @@ async function confirmYes(
       say(c, SAY.confirmed);
       return;
     }
-    t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: c.title.slice(0, 100) }, ctx.signal());
+    t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: cutText(c.title, 100) }, ctx.signal());
     t.pushedAt = ctx.now;
     t.result = 'waiting';
     step('2fa_pending', `Duo push sent to ${t.username}`);
@@ -252,7 +253,7 @@ async function confirmYes(
   } catch (error) {
     const message = redact(errorMessage(error));
     t.result = 'error';
-    t.statusMsg = message.slice(0, 200);
+    t.statusMsg = cutText(message, 200);
     escalate('2fa_failed', message, SAY.twoFactorFailed);
   }
 }
@@ -311,7 +312,7 @@ export function keepReplies(data: StateData, messages: readonly ReadMessage[]): 
   for (const m of messages) {
     const c = (data.conversations ?? []).find((c) => c.state === 'asked' && c.channel === m.channel && c.address?.chat === m.chat && c.address.user === m.user);
     if (!c || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
-    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId });
+    c.received.push({ text: cutText(m.text, 2000), at: m.date * 1000, ref: m.messageId });
     kept++;
   }
   return kept;

@@ -1,6 +1,7 @@
 import type { DuoConfig } from '../../model/config.js';
 import { request } from '../../http/post.js';
 import { canonParams, duoDate, duoEncode, signRequest } from './sign.js';
+import { oneLine } from '../../util/text.js';
 
 /** What preauth says about a user: `auth` (can authenticate, with devices), `enroll` (not enrolled), `allow` (bypass) or `deny`. */
 export interface DuoPreauth {
@@ -57,8 +58,8 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
       throw new DuoError(`Duo answered HTTP ${answer.status} with no JSON`, undefined, answer.status);
     }
     if (body.stat !== 'OK' || !body.response || typeof body.response !== 'object') {
-      const detail = body.message_detail ? ` (${String(body.message_detail).slice(0, 200)})` : '';
-      throw new DuoError(`Duo ${path}: ${body.code ?? answer.status} ${String(body.message ?? 'failed').slice(0, 200)}${detail}`, body.code, answer.status);
+      const detail = body.message_detail ? ` (${oneLine(String(body.message_detail), 200)})` : '';
+      throw new DuoError(`Duo ${path}: ${body.code ?? answer.status} ${oneLine(String(body.message ?? 'failed'), 200)}${detail}`, body.code, answer.status);
     }
     return body.response as Record<string, unknown>;
   };
