@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { beforeEach, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
 import type { FakeChat, FakeMessage } from '../support/telegramServer.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -12,6 +13,13 @@ const MIN = 60_000;
 const PRESSES = 80;
 const world = useWorld();
 const servers = useChannelServers();
+let slack: SlackApiServer;
+before(async () => {
+  slack = await startSlackApiServer();
+});
+after(async () => {
+  await slack?.close();
+});
 beforeEach(() => {
   servers.telegram.clearQueue();
   servers.telegram.answerDelayMs = 0;
@@ -95,4 +103,36 @@ test('an 80-press backlog and a run killed (SIGKILL) while it answers: the next 
   assert.equal(state.silences.length, PRESSES, 'every press applied exactly once');
   assert.deepEqual(state.chatOwed ?? [], []);
   assert.deepEqual(presses.filter((press) => !confirmed(press)).map((press) => press.id), [], 'every press was confirmed');
+});
+
+test('Slack: a thread confirmation that meets a rate limit is owed, and the next run posts it once', async () => {
+  const T = uniqueBaseTime();
+  const channel = 'C0OWED1';
+  slack.channels.set(channel, []);
+  const index = await world.index('auth-slackowed');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07', ip: '10.9.8.7' })]);
+  const p = world.project();
+  p.writeConfig({
+    elasticsearch: { url: world.esUrl, timeout: '10s' },
+    channels: { 'ops-slack': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel, api_url: slack.apiUrl, allowed_users: ['U0ALICE'], timeout: '3s' } },
+    defaults: { first_lookback: '10m', ingest_delay: '0s' },
+  });
+  Object.assign(p.env, { SLACK_BOT_TOKEN: slack.token });
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['ops-slack'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', samples: 0 });
+  assert.equal((await p.run(['run'], { ALERTCRON_NOW: iso(T) })).code, 0);
+  const [notice] = slack.posted(channel);
+  slack.reply(channel, notice!.ts, 'U0ALICE', 'silence 2h');
+  slack.rateLimited.set('chat.postMessage', '1');
+  const first = await p.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  slack.rateLimited.delete('chat.postMessage');
+  assert.match(first.stderr, /confirmed by the next run/);
+  assert.equal(p.state().silences.length, 1, 'applied');
+  assert.equal(p.state().chatOwed.length, 1, 'its confirmation is owed');
+  const second = await p.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  const confirmations = notice!.replies.filter((r) => r.user === slack.botUser).map((r) => r.text);
+  assert.deepEqual(confirmations.length, 1, JSON.stringify(confirmations));
+  assert.match(confirmations[0]!, /✔ Silence 1h by slack user U0ALICE/);
+  assert.deepEqual(p.state().chatOwed ?? [], []);
+  assert.equal(p.state().silences.length, 1, 'nothing applied twice');
 });
