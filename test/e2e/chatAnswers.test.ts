@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
-import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
+import { slackAppProject, telegramBotProject, useSlackApiServer } from '../support/chatProjects.js';
 import type { FakeChat, FakeMessage } from '../support/telegramServer.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -13,13 +12,7 @@ const MIN = 60_000;
 const PRESSES = 80;
 const world = useWorld();
 const servers = useChannelServers();
-let slack: SlackApiServer;
-before(async () => {
-  slack = await startSlackApiServer();
-});
-after(async () => {
-  await slack?.close();
-});
+const slack = useSlackApiServer();
 beforeEach(() => {
   servers.telegram.clearQueue();
   servers.telegram.answerDelayMs = 0;
@@ -29,25 +22,13 @@ const ALICE = { id: 101, first_name: 'Alice', username: 'alice' };
 let nextGroup = 1;
 const newGroup = (): FakeChat => ({ id: -1_009_700_000 - nextGroup++, type: 'supergroup', title: 'SOC' });
 
-/** A project with 80 firing keys, each notified to a Telegram bot group where Alice may act; run.deadline 4s gives the inbox 1 s. */
+/** A project with 80 firing keys, each notified to a Telegram bot group where Alice may act; run.deadline 4s gives the inbox 1 s. Alice then presses Silence on every notice. */
 async function backlogProject(group: FakeChat) {
-  const T = uniqueBaseTime();
-  const index = await world.index('auth-tgbacklog');
-  await indexDocs(world.esUrl, index, Array.from({ length: PRESSES }, (_, i) => logonEvent(T - MIN, `user${i}`, { host: 'dc07', ip: '10.9.8.7' })));
-  const p = world.project();
-  const config = servers.config(world) as { channels: Record<string, unknown>; run?: Record<string, unknown> };
-  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [ALICE.id] };
-  config.run = { ...(config.run ?? {}), deadline: '4s' };
-  p.writeConfig(config);
-  Object.assign(p.env, servers.secrets);
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const users = Array.from({ length: PRESSES }, (_, i) => `user${i}`);
+  const { T, p, notices, config } = await telegramBotProject(world, servers, group, { allowed_users: [ALICE.id] }, users, { deadline: '4s' });
   // Later runs on a loaded machine get room for the 160 calls that confirm 80 presses (run.deadline 20s: an inbox share of 5 s).
-  const roomy = () => p.writeConfig({ ...config, run: { ...config.run, deadline: '20s' } });
-  const first = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
-  assert.equal(first.code, 0, first.stderr);
-  const notices = servers.telegram.inChat(group.id);
-  assert.equal(notices.length, PRESSES);
-  // Alice presses Silence on every notice: one page of 80 updates.
+  const roomy = () => p.writeConfig({ ...config, run: { deadline: '20s' } });
+  // One page of 80 updates.
   const presses = notices.map((notice) => ({ notice, id: servers.telegram.press(ALICE, notice, `${notice.reply_markup!.inline_keyboard[0]![1]!.callback_data}`) }));
   return { T, p, presses, roomy };
 }
@@ -106,31 +87,17 @@ test('an 80-press backlog and a run killed (SIGKILL) while it answers: the next 
 });
 
 test('Slack: a thread confirmation that meets a rate limit is owed, and the next run posts it once', async () => {
-  const T = uniqueBaseTime();
-  const channel = 'C0OWED1';
-  slack.channels.set(channel, []);
-  const index = await world.index('auth-slackowed');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07', ip: '10.9.8.7' })]);
-  const p = world.project();
-  p.writeConfig({
-    elasticsearch: { url: world.esUrl, timeout: '10s' },
-    channels: { 'ops-slack': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel, api_url: slack.apiUrl, allowed_users: ['U0ALICE'], timeout: '3s' } },
-    defaults: { first_lookback: '10m', ingest_delay: '0s' },
-  });
-  Object.assign(p.env, { SLACK_BOT_TOKEN: slack.token });
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['ops-slack'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', samples: 0 });
-  assert.equal((await p.run(['run'], { ALERTCRON_NOW: iso(T) })).code, 0);
-  const [notice] = slack.posted(channel);
-  slack.reply(channel, notice!.ts, 'U0ALICE', 'silence 2h');
-  slack.rateLimited.set('chat.postMessage', '1');
+  const { T, p, channel, notice } = await slackAppProject(world, slack.server, 'C0OWED1');
+  slack.server.reply(channel, notice.ts, 'U0ALICE', 'silence 2h');
+  slack.server.rateLimited.set('chat.postMessage', '1');
   const first = await p.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
-  slack.rateLimited.delete('chat.postMessage');
+  slack.server.rateLimited.delete('chat.postMessage');
   assert.match(first.stderr, /confirmed by the next run/);
   assert.equal(p.state().silences.length, 1, 'applied');
   assert.equal(p.state().chatOwed.length, 1, 'its confirmation is owed');
   const second = await p.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
   assert.equal(second.code, 0, second.stderr);
-  const confirmations = notice!.replies.filter((r) => r.user === slack.botUser).map((r) => r.text);
+  const confirmations = notice.replies.filter((r) => r.user === slack.server.botUser).map((r) => r.text);
   assert.deepEqual(confirmations.length, 1, JSON.stringify(confirmations));
   assert.match(confirmations[0]!, /✔ Silence 1h by slack user U0ALICE/);
   assert.deepEqual(p.state().chatOwed ?? [], []);

@@ -1,53 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
+import { slackAppProject, telegramBotProject, useSlackApiServer } from '../support/chatProjects.js';
 import { checkProperty, fc } from '../support/property.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
-import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
 import type { FakeChat } from '../support/telegramServer.js';
-import { iso, useWorld } from '../support/world.js';
+import { useWorld } from '../support/world.js';
 
 // Issue 22.5: one malformed update (Telegram) or message (Slack) is skipped and audited; the valid actions beside it
 // are applied once and the cursor moves past it.
 
-const MIN = 60_000;
 const world = useWorld();
 const servers = useChannelServers();
-let slack: SlackApiServer;
-before(async () => {
-  slack = await startSlackApiServer();
-});
-after(async () => {
-  await slack?.close();
-});
+const slack = useSlackApiServer();
 beforeEach(() => servers.telegram.clearQueue());
 
 const ALICE = { id: 101, first_name: 'Alice', username: 'alice' };
 let nextGroup = 1;
 const newGroup = (): FakeChat => ({ id: -1_009_500_000 - nextGroup++, type: 'supergroup', title: 'SOC' });
 
-/** A project whose alert fires once and notifies a Telegram bot channel in `group` where Alice may act. */
+/** A project whose alert fired once to a Telegram bot channel in `group` where Alice may act: the notice and its reference. */
 async function botProject(group: FakeChat) {
-  const T = uniqueBaseTime();
-  const index = await world.index('auth-tgbad');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07', ip: '10.9.8.7' })]);
-  const p = world.project();
-  const config = servers.config(world) as { channels: Record<string, unknown> };
-  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [ALICE.id] };
-  p.writeConfig(config);
-  Object.assign(p.env, servers.secrets);
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
-  const run = async (minutes: number) => {
-    const result = await p.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
-    assert.equal(result.code, 0, result.stderr);
-    assert.doesNotMatch(result.stderr, /internal error|TypeError|could not read its inbox/i);
-    return result;
-  };
-  await run(0);
-  const [notice] = servers.telegram.inChat(group.id);
-  assert.ok(notice, 'the notice went to the chat');
+  const project = await telegramBotProject(world, servers, group, { allowed_users: [ALICE.id] });
+  const notice = project.notices[0]!;
   const ref = notice.reply_markup!.inline_keyboard[0]![0]!.callback_data!.split(':')[0]!;
-  return { T, p, run, notice, ref };
+  return { ...project, notice, ref };
 }
 
 /** Updates of the wrong shape, as a broken proxy or a future Bot API could send them. */
@@ -129,34 +105,7 @@ test('property: random pages of Telegram updates mixing valid actions and garbag
 });
 
 let nextChannel = 1;
-
-/** A project whose alert notifies a Slack app channel where Alice may act; the notice is posted by the first run. */
-async function slackProject() {
-  const T = uniqueBaseTime();
-  const channel = `C0BAD${nextChannel++}`;
-  slack.channels.set(channel, []);
-  const index = await world.index('auth-slackbad');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07', ip: '10.9.8.7' })]);
-  const p = world.project();
-  p.writeConfig({
-    elasticsearch: { url: world.esUrl, timeout: '10s' },
-    channels: { 'ops-slack': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel, api_url: slack.apiUrl, allowed_users: ['U0ALICE'], timeout: '3s' } },
-    defaults: { first_lookback: '10m', ingest_delay: '0s' },
-    delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 },
-  });
-  Object.assign(p.env, { SLACK_BOT_TOKEN: slack.token });
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['ops-slack'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
-  const run = async (minutes: number) => {
-    const result = await p.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
-    assert.equal(result.code, 0, result.stderr);
-    assert.doesNotMatch(result.stderr, /internal error|TypeError|could not read its inbox/i);
-    return result;
-  };
-  await run(0);
-  const [notice] = slack.posted(channel);
-  assert.ok(notice);
-  return { p, run, channel, notice };
-}
+const slackProject = () => slackAppProject(world, slack.server, `C0BAD${nextChannel++}`);
 
 const badSlackMessages = [
   { type: 'message', text: 'no ts', user: 'U0ALICE' },
@@ -171,9 +120,9 @@ const badSlackMessages = [
 
 test('malformed Slack messages in a history or thread are skipped and audited; the valid reply and reaction beside them are applied once', async () => {
   const { p, run, channel, notice } = await slackProject();
-  slack.garbage.set(channel, badSlackMessages);
-  slack.react(channel, notice.ts, 'white_check_mark', 'U0ALICE');
-  slack.reply(channel, notice.ts, 'U0ALICE', 'silence 2h');
+  slack.server.garbage.set(channel, badSlackMessages);
+  slack.server.react(channel, notice.ts, 'white_check_mark', 'U0ALICE');
+  slack.server.reply(channel, notice.ts, 'U0ALICE', 'silence 2h');
   await run(1);
   const state = p.state();
   assert.ok(state.alerts.admins.keys.root.acknowledged, 'the reaction was applied');
@@ -181,7 +130,7 @@ test('malformed Slack messages in a history or thread are skipped and audited; t
   assert.ok(p.audit().some((e) => e.event === 'chat_update_skipped' && /ts/.test(String(e.why))));
   await run(2);
   assert.equal(p.audit().filter((e) => e.event === 'chat_action').length, 2, 'nothing applied twice');
-  slack.garbage.delete(channel);
+  slack.server.garbage.delete(channel);
 });
 
 test('property: random Slack histories and threads mixing valid replies and garbage: every valid reply is applied exactly once, no internal error', async () => {
@@ -195,14 +144,14 @@ test('property: random Slack histories and threads mixing valid replies and garb
   await checkProperty(
     'slack histories with garbage',
     fc.asyncProperty(fc.integer({ min: 0, max: 3 }), fc.array(garbage, { maxLength: 6 }), async (replies, junkMessages) => {
-      slack.garbage.set(channel, junkMessages);
+      slack.server.garbage.set(channel, junkMessages);
       const before = p.audit().filter((e) => e.event === 'chat_action').length;
-      for (let i = 0; i < replies; i++) slack.reply(channel, notice.ts, 'U0ALICE', 'silence 1h');
+      for (let i = 0; i < replies; i++) slack.server.reply(channel, notice.ts, 'U0ALICE', 'silence 1h');
       await run(minute++);
       const actions = p.audit().filter((e) => e.event === 'chat_action');
       assert.equal(actions.length - before, replies, 'every valid reply applied exactly once');
     }),
     10,
   );
-  slack.garbage.delete(channel);
+  slack.server.garbage.delete(channel);
 });
