@@ -2,7 +2,7 @@ import type { AlertBase } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { Finding } from '../model/finding.js';
 import type { NoticeAction, OperationResult } from '../model/operation.js';
-import type { ChatLogEntry, SentNotice, StateData } from '../model/state.js';
+import type { ChatLogEntry, OwedAnswer, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
 import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
@@ -75,6 +75,8 @@ export async function inboxStage(
 ): Promise<InboxResult> {
   const result: InboxResult = { actions: [], audit: [], messages: [], warnings: [] };
   const data = tx.data;
+  // Answers owed as an earlier run saved them; one that is not of that shape (a hand-edited state) cannot be told.
+  if (data.chatOwed !== undefined) data.chatOwed = Array.isArray(data.chatOwed) ? data.chatOwed.filter(isOwedAnswer) : [];
   const endsAt = Date.now() + Math.max(0, budgetMs);
   const stage = AbortSignal.timeout(Math.max(0, budgetMs));
   /** A signal for one call: the stage's budget, and at most CALL_MS. */
@@ -135,6 +137,8 @@ async function applyPage(
     if (entry.event === 'chat_refused') logChat(data, { at: now, channel: name, chat: String(entry.chat ?? ''), by: String(entry.by ?? ''), what: String(entry.what ?? ''), ok: false, result: String(entry.why ?? 'refused') });
   }
   const outcomes: ChatOutcome[] = [];
+  // An action applied before (a run killed before storing its cursor) had its answer owed with its effects: not again.
+  const replayed = new Set(read.actions.filter((a) => data.chatDone?.[a.id] !== undefined).map((a) => a.id));
   for (const action of read.actions) {
     const done = await applyOnce(data, action, loadSource, now, callSignal());
     const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
@@ -149,11 +153,18 @@ async function applyPage(
   }
   // The effects are saved with the answers they are owed, then the cursor after them: a kill in between repeats
   // nothing, and every applied action is still confirmed (the answers owed are told by this run or the next).
-  if (reader.respond) owe(data, name, now, outcomes);
+  if (reader.respond) owe(data, name, now, outcomes.filter((o) => !replayed.has(o.action.id)));
   if (read.actions.length || read.audit?.length) await tx.commit();
   data.cursors[name] = read.cursor;
   await tx.commit();
   await payOwed(name, reader, context, tx, result, callSignal);
+}
+
+/** Whether a value read from the state is an answer owed: a channel, a time, and an outcome of an action with an id and a request. */
+function isOwedAnswer(value: unknown): value is OwedAnswer {
+  const o = value as Partial<OwedAnswer> | null;
+  const outcome = o?.outcome as Partial<ChatOutcome> | undefined;
+  return typeof o?.channel === 'string' && typeof o.at === 'number' && typeof outcome?.message === 'string' && typeof outcome.action?.id === 'string' && typeof outcome.action.request?.by === 'string';
 }
 
 /** Keeps answers owed for applied chat actions in the state, until the chat service accepted them. */
