@@ -219,7 +219,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
         }
         const by = inertForTelegram(oneLine(outcome.action.request.by.replace(/ \(telegram \d+\)$/, '')));
         const said = inertForTelegram(cleanText(outcome.message));
-        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
+        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(outcome.at ?? now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
         try {
           // Confirmed once the press is answered, a reply is sent, or the notice shows the status; a press answered too late is confirmed by a message.
           let told = reply.press ? await answerPress(config, reply.press, status, signal) : false;

@@ -79,6 +79,8 @@ export interface ChatOutcome {
   action: ChatAction;
   ok: boolean;
   message: string;
+  /** When the action was applied (an answer owed may be told by a later run). */
+  at?: number;
   /** What the notice offers now (buttons to show after the action). */
   offers?: import('../model/operation.js').NoticeAction[];
   /** The notice re-rendered from the item as the source sees it now (after a Refresh). */

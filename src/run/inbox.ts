@@ -145,7 +145,7 @@ async function applyPage(
     const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
     if (notice && offers) notice.offered = offers;
     const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
-    outcomes.push({ action, ok: done.ok, message: done.message, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
+    outcomes.push({ action, ok: done.ok, message: done.message, at: now, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
     const what = describe(action);
     result.actions.push({ channel: name, op: action.request.op, ok: done.ok, message: done.message });
     result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, what, by: action.request.by, ok: done.ok, result: done.message });

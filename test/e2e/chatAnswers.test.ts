@@ -59,6 +59,8 @@ test('an 80-press backlog longer than the inbox budget: every press is applied o
   assert.equal(state.silences.length, PRESSES, 'nothing was applied twice');
   assert.deepEqual(state.chatOwed ?? [], [], 'nothing is owed any more');
   assert.deepEqual(presses.filter((press) => !confirmed(press)).map((press) => press.id), [], 'every press was confirmed');
+  const appliedAt = `${iso(T + MIN).slice(0, 16).replace('T', ' ')} UTC`;
+  assert.ok(presses.every((press) => !/✔/.test(press.notice.text) || press.notice.text.includes(appliedAt)), 'a late confirmation says when the action was applied');
 });
 
 test('an 80-press backlog and a run killed (SIGKILL) while it answers: the next run applies nothing twice and confirms every press', async () => {

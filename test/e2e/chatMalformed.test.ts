@@ -146,10 +146,13 @@ test('property: random Slack histories and threads mixing valid replies and garb
     fc.asyncProperty(fc.integer({ min: 0, max: 3 }), fc.array(garbage, { maxLength: 6 }), async (replies, junkMessages) => {
       slack.server.garbage.set(channel, junkMessages);
       const before = p.audit().filter((e) => e.event === 'chat_action').length;
-      for (let i = 0; i < replies; i++) slack.server.reply(channel, notice.ts, 'U0ALICE', 'silence 1h');
+      const added = Array.from({ length: replies }, () => slack.server.reply(channel, notice.ts, 'U0ALICE', 'silence 1h').ts);
       await run(minute++);
       const actions = p.audit().filter((e) => e.event === 'chat_action');
       assert.equal(actions.length - before, replies, 'every valid reply applied exactly once');
+      // The cursor advances: the thread is read up to the last reply (the bot's confirmations come after Alice's).
+      const lastReply = p.state().cursors['ops-slack'].seen[notice.ts].lastReply;
+      if (added.length) assert.ok(Number(lastReply) >= Number(added.at(-1)), `${lastReply} < ${added.at(-1)}`);
     }),
     10,
   );
