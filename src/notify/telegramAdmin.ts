@@ -126,7 +126,7 @@ export function adminCommand(data: StateData, name: string, text: string, by: st
 
 /** A few lines of `alertcron status`: the last run, firing keys, pending deliveries, active silences. */
 export function shortStatus(data: StateData, now: number): string {
-  const firing = Object.entries(data.alerts).flatMap(([alert, state]) => Object.entries(state.keys).filter(([, k]) => isFiring(k)).map(([key, k]) => inert(`${alert} ${JSON.stringify(key)}${k.acknowledged ? ' (acked)' : ''}`)));
+  const firing = Object.entries(data.alerts).flatMap(([alert, state]) => Object.entries(state.keys).filter(([, k]) => isFiring(k)).map(([key, k]) => inert(oneLine(`${alert} ${JSON.stringify(key)}${k.acknowledged ? ' (acked)' : ''}`))));
   const last = data.lastRun ? `last run ${new Date(data.lastRun.finishedAt).toISOString().slice(0, 16)}Z, exit ${data.lastRun.exitCode}` : 'no run yet';
   const silences = data.silences.filter((s) => isActive(s, now)).length;
   return [last, `firing: ${firing.length}${firing.length ? `\n  ${firing.slice(0, 10).join('\n  ')}` : ''}`, `pending deliveries: ${data.pending.length}`, `active silences: ${silences}`].join('\n');
