@@ -9,6 +9,7 @@ import { describeSilence } from './silence.js';
 import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
 import { ownValue } from '../util/plainMap.js';
 import { lateSetAsideWarning } from '../state/settle.js';
+import { cleanText } from '../util/text.js';
 
 /** How many of the latest chat actions `status` lists. */
 const CHAT_LOG_SHOWN = 20;
@@ -109,7 +110,8 @@ export async function statusCommand(options: { config: string; json?: boolean })
     }
   }
   if (status.warning) lines.push(`warning: ${status.warning}`);
-  console.log(lines.join('\n'));
+  // Names, titles, keys and errors come from chats, logs and servers: each line is shown clean (no escapes, direction overrides or line breaks).
+  console.log(lines.map((line) => cleanText(line).replaceAll('\n', ' ')).join('\n'));
   return ExitCode.ok;
 }
 

@@ -3,6 +3,7 @@ import { buildSearch } from '../sources/elasticsearch/buildSearch.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { errorReason, indexPath, type ClusterClient } from './clusterClient.js';
 import type { AlertIssue } from './mappingIssues.js';
+import { cutText } from '../util/text.js';
 
 const LENIENT = 'ignore_unavailable=true&allow_no_indices=true';
 
@@ -32,7 +33,7 @@ export async function queryIssues(client: ClusterClient, alert: SearchAlertDef, 
 /** Shortens a Java exception chain (`XException[reason]; nested: ...`) to its first reason, without its repetition. */
 export function summarizeJavaError(text: string): string {
   const start = text.search(/[A-Za-z]+Exception\[/);
-  if (start < 0) return text.slice(0, 300);
+  if (start < 0) return cutText(text, 300);
   const open = text.indexOf('[', start);
   let depth = 0;
   for (let i = open; i < text.length; i++) {
@@ -40,8 +41,8 @@ export function summarizeJavaError(text: string): string {
     else if (text[i] === ']' && --depth === 0) {
       const inner = text.slice(open + 1, i);
       const repeated = /^(.*): \[(.*)\]$/.exec(inner);
-      return (repeated && repeated[1]!.includes(repeated[2]!) ? repeated[1]! : inner).slice(0, 300);
+      return cutText(repeated && repeated[1]!.includes(repeated[2]!) ? repeated[1]! : inner, 300);
     }
   }
-  return text.slice(0, 300);
+  return cutText(text, 300);
 }

@@ -174,6 +174,13 @@ export interface LastRun {
   lastSuccessAt?: number;
 }
 
+/** An answer owed for an applied chat action: the channel, when it was applied, and what came of it (the channel's ChatOutcome). */
+export interface OwedAnswer {
+  channel: string;
+  at: number;
+  outcome: unknown;
+}
+
 /** The whole state. */
 export interface StateData {
   version: 1;
@@ -193,6 +200,8 @@ export interface StateData {
   chatLog?: ChatLogEntry[];
   /** Chat actions already applied, by their id, with when: a run killed before storing its cursor does not apply them twice. */
   chatDone?: Record<string, number>;
+  /** Chat actions applied but not yet confirmed in chat: kept until the chat service accepted the answer (this run or a later one). */
+  chatOwed?: OwedAnswer[];
   lastRun?: LastRun;
   /**
    * Login tokens of sources, by source name (`tokens.maxpatrol`). The one place tokens live: they belong to this

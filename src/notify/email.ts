@@ -1,13 +1,12 @@
 import type { EmailChannelConfig } from './config.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
-import { truncate } from './truncate.js';
-import { sanitizeText } from './text.js';
+import { cleanText, cutText, oneLine } from '../util/text.js';
 import { withSignal } from './withSignal.js';
 import { loadPackage } from '../util/loadPackage.js';
 
 /** Makes a subject line of one line: control characters (CR, LF, tabs ...) become spaces. */
 export function subjectLine(title: string): string {
-  return truncate(sanitizeText(title).replace(/[\s\u2028\u2029]+/g, ' ').trim(), 200);
+  return oneLine(title, 200);
 }
 
 /** Creates an email notifier over SMTP; recipients come only from the channel's configuration. */
@@ -44,7 +43,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
             from: { name: 'alertcron', address: config.from },
             to: to.map((address) => ({ name: '', address })),
             subject: subjectLine(notification.title),
-            text: sanitizeText(notification.message),
+            text: cleanText(notification.message),
             headers: { 'X-Alertcron-Alert': notification.alert },
             // A mail given up on leaves the pool's queue, or its connection is closed: it is not sent later.
             signal,
@@ -94,7 +93,7 @@ function refusedRecipients(to: string[], info: SentInfo | undefined, config: Ema
 function classify(error: unknown, signal: AbortSignal, config: EmailChannelConfig): DeliveryError {
   const e = error as { code?: string; responseCode?: number; command?: string; response?: string; message?: string };
   const server = `SMTP ${config.host}:${config.port}`;
-  const reply = e.response ? `: ${e.response.replace(/\s+/g, ' ').trim().slice(0, 300)}` : e.responseCode ? ` (${e.responseCode})` : '';
+  const reply = e.response ? `: ${oneLine(e.response, 300)}` : e.responseCode ? ` (${e.responseCode})` : '';
   if (signal.aborted) return new DeliveryError(`${server}: timed out`, true);
   if (e.code === 'EAUTH') return new DeliveryError(`${server}: authentication failed${reply}`, false);
   if (e.code === 'EENVELOPE') return new DeliveryError(`${server} refused the ${e.command === 'MAIL FROM' ? 'sender' : 'recipients'}${reply}`, (e.responseCode ?? 0) < 500);

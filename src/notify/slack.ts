@@ -1,7 +1,6 @@
 import type { SlackChannelConfig } from './config.js';
 import { DeliveryError, parseRetryAfter, type Notification, type Notifier } from './types.js';
-import { truncate } from './truncate.js';
-import { sanitizeText } from './text.js';
+import { cleanText, cutText } from '../util/text.js';
 import { createPostFetch } from '../http/fetchAdapter.js';
 import { httpFailure } from './httpFailure.js';
 import { redact } from '../util/redact.js';
@@ -28,10 +27,10 @@ export function fallbackText(text: string): string {
 
 /** Builds the webhook payload: untrusted text only in plain_text objects and an inert fallback, no unfurling. */
 export function slackPayload(notification: Notification) {
-  const title = sanitizeText(notification.title);
-  const body = truncate(`${title}\n${sanitizeText(notification.message)}`, SECTION_LIMIT);
+  const title = cleanText(notification.title);
+  const body = cutText(`${title}\n${cleanText(notification.message)}`, SECTION_LIMIT);
   return {
-    text: fallbackText(truncate(title, 1000)),
+    text: fallbackText(cutText(title, 1000)),
     blocks: [{ type: 'section', text: { type: 'plain_text', text: body, emoji: false } }],
     unfurl_links: false,
     unfurl_media: false,
@@ -66,7 +65,7 @@ export async function createSlackNotifier(name: string, config: SlackChannelConf
 function classify(error: unknown, retryAfter: string | null): DeliveryError {
   const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string; message?: string } };
   if (e.code === 'slack_webhook_http_error' && e.statusCode) {
-    const body = typeof e.body === 'string' ? redact(e.body).slice(0, 100) : '';
+    const body = typeof e.body === 'string' ? cutText(redact(e.body), 100) : '';
     return httpFailure('Slack', e.statusCode, body, parseRetryAfter(retryAfter));
   }
   const reason = e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError' ? 'timed out' : 'could not reach Slack';

@@ -1,7 +1,9 @@
 import { request } from '../http/post.js';
 import { redact } from '../util/redact.js';
+import { usableMessages } from './slackMessage.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import { DeliveryError } from './types.js';
+import { oneLine } from '../util/text.js';
 
 /** Where a Slack app's Web API is and how long one call may take. */
 export interface SlackApp {
@@ -60,7 +62,7 @@ export async function callSlack<T extends Record<string, unknown> = Record<strin
     /* not JSON: the status says enough */
   }
   if (answer.status === 200 && parsed.ok === true) return parsed as T & { ok: true };
-  const clean = (text: string) => redact(text).replaceAll(app.bot_token, '[redacted]').slice(0, 100);
+  const clean = (text: string) => oneLine(redact(text).replaceAll(app.bot_token, '[redacted]'), 100);
   if (answer.status !== 200) {
     const failure = httpFailure('Slack', answer.status, '', retryAfterHeader(answer.headers));
     throw new SlackApiError(method, parsed.error ? clean(String(parsed.error)) : `http_${answer.status}`, failure.retryable, failure.retryAfterMs);
@@ -99,23 +101,25 @@ export async function updateMessage(app: SlackApp, message: { channel: string; t
  * Reads a channel's messages from `oldest` (inclusive) on, newest first as Slack gives them, following the
  * cursor for at most `maxPages` pages; each message carries its reactions and reply count.
  */
-export async function readHistory(app: SlackApp, channel: string, oldest: string, signal?: AbortSignal, maxPages = 3): Promise<{ messages: SlackMessage[]; calls: number; complete: boolean }> {
+export async function readHistory(app: SlackApp, channel: string, oldest: string, signal?: AbortSignal, maxPages = 3): Promise<{ messages: SlackMessage[]; calls: number; complete: boolean; skipped: string[] }> {
   const messages: SlackMessage[] = [];
+  const skipped: string[] = [];
   let cursor: string | undefined;
   let calls = 0;
   do {
-    const page = await callSlack<{ messages?: SlackMessage[]; response_metadata?: { next_cursor?: string } }>(app, 'conversations.history', { channel, oldest, inclusive: true, limit: 200, cursor }, { get: true, signal });
+    const page = await callSlack<{ messages?: unknown; response_metadata?: { next_cursor?: unknown } }>(app, 'conversations.history', { channel, oldest, inclusive: true, limit: 200, cursor }, { get: true, signal });
     calls++;
-    messages.push(...(page.messages ?? []));
-    cursor = page.response_metadata?.next_cursor || undefined;
+    messages.push(...usableMessages(page.messages, skipped));
+    const next = page.response_metadata?.next_cursor;
+    cursor = typeof next === 'string' && next ? next : undefined;
   } while (cursor && calls < maxPages);
-  return { messages, calls, complete: cursor === undefined };
+  return { messages, calls, complete: cursor === undefined, skipped };
 }
 
-/** Reads the replies in a thread after `oldest` (exclusive); the parent message is left out. */
-export async function readReplies(app: SlackApp, channel: string, ts: string, oldest: string | undefined, signal?: AbortSignal): Promise<SlackMessage[]> {
-  const page = await callSlack<{ messages?: SlackMessage[] }>(app, 'conversations.replies', { channel, ts, oldest, limit: 200 }, { get: true, signal });
-  return (page.messages ?? []).filter((m) => m.ts !== ts && (!oldest || Number(m.ts) > Number(oldest)));
+/** Reads the replies in a thread after `oldest` (exclusive); the parent message is left out, and so is one of the wrong shape (its problem goes to `skipped`). */
+export async function readReplies(app: SlackApp, channel: string, ts: string, oldest: string | undefined, signal?: AbortSignal, skipped: string[] = []): Promise<SlackMessage[]> {
+  const page = await callSlack<{ messages?: unknown }>(app, 'conversations.replies', { channel, ts, oldest, limit: 200 }, { get: true, signal });
+  return usableMessages(page.messages, skipped).filter((m) => m.ts !== ts && (!oldest || Number(m.ts) > Number(oldest)));
 }
 
 /** The bot's own user id (auth.test), to leave its own messages and reactions out. */

@@ -1,10 +1,11 @@
 import { requestFor, type NoticeAction } from '../model/operation.js';
 import type { SentNotice } from '../model/state.js';
 import { parseDuration } from '../util/duration.js';
+import { cleanText, oneLine } from '../util/text.js';
 import type { SlackAppChannelConfig } from './config.js';
 import { fallbackText } from './slack.js';
-import { postMessage, readHistory, readReplies } from './slackApi.js';
-import type { ChatAction, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import { postMessage, readHistory, readReplies, SlackApiError } from './slackApi.js';
+import type { ChatAction, ChatAnswers, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 import { plainCopy, plainMap } from '../util/plainMap.js';
 
 /**
@@ -34,9 +35,9 @@ export function parseSlackReply(text: string): { word: string; forMs?: number } 
   return match ? { word: match[1]!.toLowerCase(), ...(match[2] ? { forMs: parseDuration(match[2], Infinity) } : {}) } : undefined;
 }
 
-/** Someone as the state and audit name them (plain text: never a <@mention>). */
+/** Someone as the state and audit name them (plain text: never a <@mention>; an id of another shape is shown as one clean line). */
 function personOf(user: string): string {
-  return `slack user ${user}`;
+  return `slack user ${/^[A-Z0-9]{1,32}$/.test(user) ? user : JSON.stringify(oneLine(user, 40))}`;
 }
 
 /**
@@ -57,7 +58,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };
       if (!open.length) return read;
       const oldest = open.map((n) => n.receipt.id!).sort((a, b) => Number(a) - Number(b))[0]!;
-      const { messages, complete } = await readHistory(config, config.channel, oldest, signal);
+      const { messages, complete, skipped } = await readHistory(config, config.channel, oldest, signal);
       const byTs = new Map(messages.map((m) => [m.ts, m]));
       const unread = complete ? 0 : open.filter((n) => !byTs.has(n.receipt.id!)).length;
       // Never silently: notices older than the newest messages read this run are named, so a busy channel is seen.
@@ -80,7 +81,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
           }
         }
         if ((message.reply_count ?? 0) > (state.replies ?? 0)) {
-          const replies = await readReplies(config, config.channel, ts, state.lastReply, signal);
+          const replies = await readReplies(config, config.channel, ts, state.lastReply, signal, skipped);
           state.replies = message.reply_count;
           for (const reply of replies) {
             state.lastReply = reply.ts;
@@ -92,10 +93,12 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
           }
         }
       }
+      // A message of the wrong shape is left out and audited; the others still count.
+      for (const why of skipped) read.audit.push({ event: 'chat_update_skipped', chat: config.channel, why });
       read.warnings ??= [];
       for (const refusal of refusals) {
         try {
-          await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: `Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.` }, signal);
+          await postMessage(config, { channel: config.channel, thread_ts: refusal.thread, text: fallbackText(`Sorry, ${personOf(refusal.user)} is not allowed to act on alerts here. Ask the alertcron administrator.`) }, signal);
           refusal.seen.replies = (refusal.seen.replies ?? 0) + 1;
         } catch (error) {
           read.warnings.push(`channel ${name}: could not answer in the thread: ${(error as Error).message}`);
@@ -116,22 +119,28 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
       }
     },
 
-    async respond(outcomes: ChatOutcome[], signal: AbortSignal): Promise<string[]> {
-      const warnings: string[] = [];
+    async respond(outcomes: ChatOutcome[], signal: AbortSignal): Promise<ChatAnswers> {
+      const answers: ChatAnswers = { warnings: [], owed: [] };
       for (const outcome of outcomes) {
         const reply = outcome.action.reply as SlackReply | undefined;
         if (!reply) continue;
+        if (signal.aborted) {
+          answers.owed.push(outcome.action.id);
+          continue;
+        }
         const text = `${outcome.ok ? '✔' : '✖'} ${reply.label} by ${outcome.action.request.by}: ${outcome.message}`;
         try {
-          await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(text) }, signal);
+          await postMessage(config, { channel: config.channel, thread_ts: reply.thread, text: fallbackText(cleanText(text)) }, signal);
           // The cursor is stored after this: the bot's own reply is not news for the next run.
           reply.seen.replies = (reply.seen.replies ?? 0) + 1;
         } catch (error) {
-          warnings.push(`channel ${name}: could not confirm in the thread: ${(error as Error).message}`);
+          // Only a failure for now (rate limit, network, 5xx) keeps the answer owed; a refusal will not change.
+          const final = error instanceof SlackApiError && !error.retryable;
+          if (!final) answers.owed.push(outcome.action.id);
+          answers.warnings.push(`channel ${name}: could not confirm in the thread${final ? '' : ' (tried again next run)'}: ${(error as Error).message}`);
         }
       }
-      return warnings;
+      return answers;
     },
   };
 }
-

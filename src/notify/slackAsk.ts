@@ -1,8 +1,7 @@
 import type { ChatAddress } from '../model/conversation.js';
 import { fallbackText } from './slack.js';
 import { callSlack, postMessage, readHistory, readReplies, SlackApiError, type SlackApp, type SlackMessage } from './slackApi.js';
-import { sanitizeText } from './text.js';
-import { truncate } from './truncate.js';
+import { cleanText, cutText } from '../util/text.js';
 
 /** Most characters of a section block's text (Slack's limit). */
 const SECTION_LIMIT = 3000;
@@ -38,9 +37,9 @@ export function createSlackAskChannel(app: SlackApp): AskChannel {
     async say(address: ChatAddress, text: string, signal: AbortSignal): Promise<string> {
       // The question holds log data: shown only as a plain_text block (no mrkdwn, so no mentions, links or styling),
       // with the same inert fallback as every Slack notice.
-      const clean = sanitizeText(text);
-      const blocks = [{ type: 'section', text: { type: 'plain_text', text: truncate(clean, SECTION_LIMIT), emoji: false } }];
-      const posted = await postMessage(app, { channel: address.chat, text: fallbackText(truncate(clean, 1000)), blocks }, signal);
+      const clean = cleanText(text);
+      const blocks = [{ type: 'section', text: { type: 'plain_text', text: cutText(clean, SECTION_LIMIT), emoji: false } }];
+      const posted = await postMessage(app, { channel: address.chat, text: fallbackText(cutText(clean, 1000)), blocks }, signal);
       return posted.ts;
     },
     async replies(address: ChatAddress, after: string, signal: AbortSignal, threads: readonly string[] = []): Promise<ChatReply[]> {

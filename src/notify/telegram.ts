@@ -1,6 +1,6 @@
 import type { TelegramChannelConfig } from './config.js';
-import { inertForTelegram, sanitizeText } from './text.js';
-import { truncate } from './truncate.js';
+import { inertForTelegram } from './text.js';
+import { cleanText, cutText } from '../util/text.js';
 import type { NoticeAction } from '../model/operation.js';
 import type { Receipt } from '../model/receipt.js';
 import { chatsOf, type StateData } from '../model/state.js';
@@ -34,8 +34,8 @@ export function telegramMessage(notification: Notification, config: Pick<Telegra
   const buttons = config.bot ? actionButtons(notification.ref, notification.actions) : [];
   const footer = buttons.length ? actionFooter(notification.ref!, notification.actions!) : '';
   // Log data in a notice is made inert: Telegram would otherwise auto-link its URLs, @mentions and /commands.
-  const title = truncate(inertForTelegram(sanitizeText(notification.title)), 256);
-  const message = truncate(inertForTelegram(sanitizeText(notification.message)), TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0));
+  const title = cutText(inertForTelegram(cleanText(notification.title)), 256);
+  const message = cutText(inertForTelegram(cleanText(notification.message)), TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0));
   return {
     chat_id: chat,
     text: `<b>${escapeTelegramHtml(title)}</b>\n${escapeTelegramHtml(message)}${footer ? `\n\n<i>${escapeTelegramHtml(footer)}</i>` : ''}`,

@@ -8,6 +8,7 @@ import { displayName, sendPlain, type TelegramChat, type TelegramUser } from './
 import { inertForTelegram as inert } from './text.js';
 import { isChatId, notAChatId } from './telegramChatId.js';
 import { admitRequest, MAX_WAITING } from './telegramWaiting.js';
+import { cutText, oneLine } from '../util/text.js';
 
 /** The most chats one list message shows (a Telegram message holds 4,096 characters). */
 const LIST_MOST = 30;
@@ -36,7 +37,7 @@ export interface AdminWork {
 
 /** A chat's name for lists and audit: its title, or the person's name (plain text, cut short). */
 export function chatTitle(chat: TelegramChat): string {
-  return (chat.title ?? [chat.first_name, chat.username ? `@${chat.username}` : ''].filter(Boolean).join(' ') ?? String(chat.id)).slice(0, 64) || String(chat.id);
+  return cutText(oneLine(chat.title ?? [chat.first_name, chat.username ? `@${chat.username}` : ''].filter(Boolean).join(' ')), 64, '') || String(chat.id);
 }
 
 /** Whether notices go to this chat and people in it may act (the administrator's chat and chat_id always may). */
@@ -145,7 +146,7 @@ export function adminCommand(data: StateData, name: string, text: string, by: st
 
 /** A few lines of `alertcron status`: the last run, firing keys, pending deliveries, active silences. */
 export function shortStatus(data: StateData, now: number): string {
-  const firing = Object.entries(data.alerts).flatMap(([alert, state]) => Object.entries(state.keys).filter(([, k]) => isFiring(k)).map(([key, k]) => inert(`${alert} ${JSON.stringify(key)}${k.acknowledged ? ' (acked)' : ''}`)));
+  const firing = Object.entries(data.alerts).flatMap(([alert, state]) => Object.entries(state.keys).filter(([, k]) => isFiring(k)).map(([key, k]) => inert(oneLine(`${alert} ${JSON.stringify(key)}${k.acknowledged ? ' (acked)' : ''}`))));
   const last = data.lastRun ? `last run ${new Date(data.lastRun.finishedAt).toISOString().slice(0, 16)}Z, exit ${data.lastRun.exitCode}` : 'no run yet';
   const silences = data.silences.filter((s) => isActive(s, now)).length;
   return [last, `firing: ${firing.length}${firing.length ? `\n  ${firing.slice(0, 10).join('\n  ')}` : ''}`, `pending deliveries: ${data.pending.length}`, `active silences: ${silences}`].join('\n');

@@ -1,7 +1,9 @@
 import { post } from '../http/post.js';
 import { redact } from '../util/redact.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
+import { checkUpdate } from './telegramUpdate.js';
 import type { DeliveryError } from './types.js';
+import { cutText, oneLine } from '../util/text.js';
 
 /** Where a bot is and how long one call may take. */
 export interface TelegramBot {
@@ -52,7 +54,7 @@ export async function callTelegram<T = unknown>(bot: TelegramBot, method: string
   }
   if (answer.status === 200 && parsed.ok === true) return parsed.result as T;
   const retryAfter = typeof parsed.parameters?.retry_after === 'number' ? parsed.parameters.retry_after * 1000 : retryAfterHeader(answer.headers);
-  const description = redact(String(parsed.description ?? '')).replaceAll(bot.bot_token, '[redacted]').slice(0, 200);
+  const description = oneLine(redact(String(parsed.description ?? '')).replaceAll(bot.bot_token, '[redacted]'), 200);
   throw new TelegramApiError(answer.status, description, retryAfter, parsed.parameters?.migrate_to_chat_id);
 }
 
@@ -113,19 +115,29 @@ export const UPDATES_PAGE = 100;
  * Reads one page of updates after `offset` without waiting (timeout 0). Only one: asking for the next page
  * (offset = last + 1) confirms this one, so Telegram deletes it; the caller applies a page, saves its effects and
  * stores the returned offset before it reads the next. `more` says the page was full (more may be waiting).
+ * An update of the wrong shape is left out (in `skipped`, with why) and the offset still moves past it.
  */
-export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal): Promise<{ updates: TelegramUpdate[]; offset: number | undefined; more: boolean }> {
-  const updates = await callTelegram<TelegramUpdate[]>(bot, 'getUpdates', { ...(offset !== undefined ? { offset } : {}), timeout: 0, limit: UPDATES_PAGE, allowed_updates: ALLOWED_UPDATES }, signal);
+export async function readUpdates(bot: TelegramBot, offset: number | undefined, signal?: AbortSignal): Promise<{ updates: TelegramUpdate[]; skipped: { updateId?: number; why: string }[]; offset: number | undefined; more: boolean }> {
+  const page = await callTelegram<unknown>(bot, 'getUpdates', { ...(offset !== undefined ? { offset } : {}), timeout: 0, limit: UPDATES_PAGE, allowed_updates: ALLOWED_UPDATES }, signal);
+  if (!Array.isArray(page)) throw new TelegramApiError(200, 'getUpdates returned no list of updates');
+  const updates: TelegramUpdate[] = [];
+  const skipped: { updateId?: number; why: string }[] = [];
   let next = offset;
-  // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
-  for (const update of updates) next = Math.max(next ?? 0, update.update_id + 1);
-  return { updates, offset: next, more: updates.length >= UPDATES_PAGE };
+  for (const raw of page) {
+    const checked = checkUpdate(raw);
+    if ('update' in checked) updates.push(checked.update);
+    else skipped.push(checked);
+    // update_id may jump (chosen at random after a quiet week): the next offset is the highest seen plus one.
+    const seen = 'update' in checked ? checked.update.update_id : checked.updateId;
+    if (seen !== undefined && seen >= 0) next = Math.max(next ?? 0, seen + 1);
+  }
+  return { updates, skipped, offset: next, more: page.length >= UPDATES_PAGE };
 }
 
 /** Answers a button press; "query is too old" (a press read by a late run) is expected and harmless: false, no throw. */
 export async function answerPress(bot: TelegramBot, id: string, text: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    await callTelegram(bot, 'answerCallbackQuery', { callback_query_id: id, text: text.slice(0, 200) }, signal);
+    await callTelegram(bot, 'answerCallbackQuery', { callback_query_id: id, text: cutText(text, 200) }, signal);
     return true;
   } catch (error) {
     if (error instanceof TelegramApiError && error.status === 400 && /query is too old|query id is invalid/i.test(error.description)) return false;
@@ -145,7 +157,7 @@ export interface PressButton {
  */
 export async function editMessage(bot: TelegramBot, chat: string | number, messageId: number, text: string, buttons: PressButton[][], signal?: AbortSignal): Promise<void> {
   try {
-    await callTelegram(bot, 'editMessageText', { chat_id: chat, message_id: messageId, text: text.slice(0, 4096), link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: buttons } }, signal);
+    await callTelegram(bot, 'editMessageText', { chat_id: chat, message_id: messageId, text: cutText(text, 4096), link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: buttons } }, signal);
   } catch (error) {
     if (error instanceof TelegramApiError && error.status === 400 && /message is not modified/i.test(error.description)) return;
     throw error;
@@ -169,7 +181,7 @@ export async function sendPlain(bot: TelegramBot, chat: string | number, text: s
     'sendMessage',
     {
       chat_id: chat,
-      text: text.slice(0, 4096),
+      text: cutText(text, 4096),
       link_preview_options: { is_disabled: true },
       ...(options.replyTo ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } } : {}),
       ...(options.buttons ? { reply_markup: { inline_keyboard: options.buttons } } : {}),
@@ -182,6 +194,7 @@ export async function sendPlain(bot: TelegramBot, chat: string | number, text: s
 /** A person's name as Telegram shows it, for "acknowledged by ..." (plain text: never markup). */
 export function displayName(user: TelegramUser | undefined): string {
   if (!user) return 'someone';
-  if (user.username) return `@${user.username}`;
-  return [user.first_name, user.last_name].filter(Boolean).join(' ') || String(user.id);
+  // Names are chosen by their owners: one clean line (no direction overrides, zero-width characters or escapes), cut short.
+  const name = user.username ? `@${oneLine(user.username)}` : oneLine([user.first_name, user.last_name].filter(Boolean).join(' '));
+  return cutText(name, 64) || String(user.id);
 }

@@ -1,7 +1,7 @@
 import type { ChatAddress } from '../model/conversation.js';
 import { sendPlain, type TelegramBot } from './telegramApi.js';
 import { isUnreachableChat } from './telegramChatId.js';
-import { sanitizeText } from './text.js';
+import { cleanText } from '../util/text.js';
 import { PersonUnreachable, type AskChannel, type ChatReply, type PersonRef } from './types.js';
 
 /** A private message to the bot, as the run's one getUpdates call read it (kept in the state until consumed). */
@@ -31,7 +31,7 @@ export function createTelegramAskChannel(bot: TelegramBot, messages: () => reado
     },
     async say(address: ChatAddress, text: string, signal: AbortSignal): Promise<string> {
       try {
-        return String(await sendPlain(bot, address.chat, sanitizeText(text), {}, signal));
+        return String(await sendPlain(bot, address.chat, cleanText(text), {}, signal));
       } catch (error) {
         // 403: the person never started the bot or blocked it; 400 chat not found: no such private chat.
         if (isUnreachableChat(error)) {

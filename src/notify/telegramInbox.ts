@@ -6,9 +6,10 @@ import { actionButtons, actionFooter, moveChat } from './telegram.js';
 import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sendAdminWork, type AdminWork } from './telegramAdmin.js';
 import { confirmAccepted } from './telegramChatCheck.js';
 import { expireRequests, requestSummary } from './telegramWaiting.js';
-import { answerPress, displayName, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
+import { answerPress, displayName, TelegramApiError, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
 import { inertForTelegram } from './text.js';
-import type { ChatAction, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
+import { cleanText, cutText, oneLine } from '../util/text.js';
 
 /** How a chat action is answered: the press to answer, the notice message to edit, the command to reply to. */
 interface TelegramReply {
@@ -69,7 +70,7 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
   const isAdmin = (chat: string, user: TelegramUser | undefined) => chat === config.admin_chat_id && (!config.admin_users || (!!user && config.admin_users.includes(user.id)));
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
-      const { updates, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
+      const { updates, skipped, offset, more } = await readUpdates(config, typeof cursor === 'number' ? cursor : undefined, signal);
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']>; messages: ChatMessage[] } = { actions: [], cursor: offset, more, audit: [], messages: [] };
       const work: AdminWork = { audit: read.audit, send: [] };
       const presses: { id: string; text: string }[] = [];
@@ -77,65 +78,15 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
         read.audit.push({ event: 'chat_refused', update: update.update_id, chat, by: personOf(user), what, why });
       const banned = (chat: string) => !!chatsOf(data, name).banned[chat];
       expireRequests(chatsOf(data, name), now, read.audit);
+      for (const bad of skipped) read.audit.push({ event: 'chat_update_skipped', ...(bad.updateId !== undefined ? { update: bad.updateId } : {}), why: bad.why });
 
       for (const update of updates) {
-        const press = update.callback_query;
-        if (press) {
-          const chat = String(press.message?.chat.id ?? '');
-          if (banned(chat)) continue;
-          const [kind, ref, choice] = String(press.data ?? '').split(':');
-          if (kind === 'c' && ref && choice) {
-            // The administrator's Allow / Ignore / Block.
-            if (!isAdmin(chat, press.from)) {
-              refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
-              presses.push({ id: press.id, text: REFUSAL });
-              continue;
-            }
-            const said = (await confirmAccepted(data, name, config, work, decideRequest(data, name, ref, choice, personOf(press.from), now, work, config), signal)) ?? 'that request is no longer open';
-            presses.push({ id: press.id, text: said });
-            if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
-            continue;
-          }
-          // A press counts only on the notice's own message in this chat (button data alone proves nothing).
-          const pressed = press.message ? String(press.message.message_id) : undefined;
-          const found = kind ? noticeByRef(data, name, kind, chat) : undefined;
-          const notice = found && messagesOf(found).some((m) => m.chat === chat && m.id === pressed) ? found : undefined;
-          const action = notice?.actions?.find((a) => a.name === ref);
-          if (!isAllowedChat(data, name, config, chat) || !allowedUser(press.from)) {
-            refuse(update, chat, press.from, action ? `${action.name} ${notice!.alert}` : 'a button', isAllowedChat(data, name, config, chat) ? 'person not allowed' : 'chat not allowed');
-            presses.push({ id: press.id, text: REFUSAL });
-            continue;
-          }
-          if (!notice || !action) {
-            refuse(update, chat, press.from, 'a button', 'unknown or expired notice reference');
-            presses.push({ id: press.id, text: 'This notice is no longer known to alertcron (see alertcron status).' });
-            continue;
-          }
-          read.actions.push(chatAction(name, update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
-          continue;
+        try {
+          await readUpdate(update);
+        } catch (error) {
+          // One update alertcron cannot read is skipped and audited; the rest of the page still counts.
+          read.audit.push({ event: 'chat_update_skipped', update: update.update_id, why: (error as Error).message });
         }
-        const member = update.my_chat_member;
-        if (member) {
-          const chat = String(member.chat.id);
-          if (banned(chat)) continue;
-          const joined = ['member', 'administrator', 'creator'].includes(member.new_chat_member.status) && !['member', 'administrator', 'creator'].includes(member.old_chat_member.status);
-          const left = ['left', 'kicked'].includes(member.new_chat_member.status);
-          if (joined && member.chat.type !== 'private') requestChat(data, name, config, member.chat, member.from, now, work);
-          if (left && chatsOf(data, name).allowed[chat]) {
-            delete chatsOf(data, name).allowed[chat];
-            read.audit.push({ event: 'chat_allow_list', change: 'left', chat, title: chatTitle(member.chat), by: personOf(member.from) });
-          }
-          continue;
-        }
-        const message = update.message;
-        if (!message) continue;
-        const chat = String(message.chat.id);
-        if (message.migrate_to_chat_id !== undefined) {
-          if (moveChat(data, name, chat, String(message.migrate_to_chat_id))) read.audit.push({ event: 'chat_migrated', chat, to: String(message.migrate_to_chat_id) });
-          continue;
-        }
-        if (banned(chat) || message.text === undefined) continue;
-        await readText(update, message, chat);
       }
       const summary = !more && config.admin_chat_id ? requestSummary(chatsOf(data, name), now, read.audit) : undefined;
       if (summary) work.send.push({ chat: config.admin_chat_id!, text: summary });
@@ -149,6 +100,66 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       }
       read.warnings = warnings.map((w) => (w.startsWith('channel ') ? w : `channel ${name}: ${w}`));
       return read;
+
+      async function readUpdate(update: TelegramUpdate): Promise<void> {
+        const press = update.callback_query;
+        if (press) {
+          const chat = String(press.message?.chat.id ?? '');
+          if (banned(chat)) return;
+          const [kind, ref, choice] = String(press.data ?? '').split(':');
+          if (kind === 'c' && ref && choice) {
+            // The administrator's Allow / Ignore / Block.
+            if (!isAdmin(chat, press.from)) {
+              refuse(update, chat, press.from, 'allow-list button', 'not the administrator');
+              presses.push({ id: press.id, text: REFUSAL });
+              return;
+            }
+            const said = (await confirmAccepted(data, name, config, work, decideRequest(data, name, ref, choice, personOf(press.from), now, work, config), signal)) ?? 'that request is no longer open';
+            presses.push({ id: press.id, text: said });
+            if (press.message) work.send.push({ chat, text: said, replyTo: press.message.message_id });
+            return;
+          }
+          // A press counts only on the notice's own message in this chat (button data alone proves nothing).
+          const pressed = press.message ? String(press.message.message_id) : undefined;
+          const found = kind ? noticeByRef(data, name, kind, chat) : undefined;
+          const notice = found && messagesOf(found).some((m) => m.chat === chat && m.id === pressed) ? found : undefined;
+          const action = notice?.actions?.find((a) => a.name === ref);
+          if (!isAllowedChat(data, name, config, chat) || !allowedUser(press.from)) {
+            refuse(update, chat, press.from, action ? `${action.name} ${notice!.alert}` : 'a button', isAllowedChat(data, name, config, chat) ? 'person not allowed' : 'chat not allowed');
+            presses.push({ id: press.id, text: REFUSAL });
+            return;
+          }
+          if (!notice || !action) {
+            refuse(update, chat, press.from, 'a button', 'unknown or expired notice reference');
+            presses.push({ id: press.id, text: 'This notice is no longer known to alertcron (see alertcron status).' });
+            return;
+          }
+          read.actions.push(chatAction(name, update, notice, action, chat, press.from, { chat, press: press.id, ...(press.message ? { notice: { messageId: press.message.message_id, text: press.message.text } } : {}), label: action.label, ref: notice.ref }));
+          return;
+        }
+        const member = update.my_chat_member;
+        if (member) {
+          const chat = String(member.chat.id);
+          if (banned(chat)) return;
+          const joined = ['member', 'administrator', 'creator'].includes(member.new_chat_member.status) && !['member', 'administrator', 'creator'].includes(member.old_chat_member.status);
+          const left = ['left', 'kicked'].includes(member.new_chat_member.status);
+          if (joined && member.chat.type !== 'private') requestChat(data, name, config, member.chat, member.from, now, work);
+          if (left && chatsOf(data, name).allowed[chat]) {
+            delete chatsOf(data, name).allowed[chat];
+            read.audit.push({ event: 'chat_allow_list', change: 'left', chat, title: chatTitle(member.chat), by: personOf(member.from) });
+          }
+          return;
+        }
+        const message = update.message;
+        if (!message) return;
+        const chat = String(message.chat.id);
+        if (message.migrate_to_chat_id !== undefined) {
+          if (moveChat(data, name, chat, String(message.migrate_to_chat_id))) read.audit.push({ event: 'chat_migrated', chat, to: String(message.migrate_to_chat_id) });
+          return;
+        }
+        if (banned(chat) || message.text === undefined) return;
+        await readText(update, message, chat);
+      }
 
       async function readText(update: TelegramUpdate, message: TelegramMessage, chat: string): Promise<void> {
         const text = message.text!.trim();
@@ -202,24 +213,35 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
       }
     },
 
-    async respond(outcomes: ChatOutcome[], signal: AbortSignal, { now }: InboxContext): Promise<string[]> {
-      const warnings: string[] = [];
+    async respond(outcomes: ChatOutcome[], signal: AbortSignal, { now }: InboxContext): Promise<ChatAnswers> {
+      const answers: ChatAnswers = { warnings: [], owed: [] };
       for (const outcome of outcomes) {
         const reply = outcome.action.reply as TelegramReply | undefined;
         if (!reply) continue;
-        const by = inertForTelegram(outcome.action.request.by.replace(/ \(telegram \d+\)$/, ''));
-        const said = inertForTelegram(outcome.message);
-        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
+        if (signal.aborted) {
+          answers.owed.push(outcome.action.id);
+          continue;
+        }
+        const by = inertForTelegram(oneLine(outcome.action.request.by.replace(/ \(telegram \d+\)$/, '')));
+        const said = inertForTelegram(cleanText(outcome.message));
+        const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(outcome.at ?? now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
         try {
-          if (reply.press) await answerPress(config, reply.press, status.slice(0, 200), signal);
-          if (reply.replyTo) await sendPlain(config, reply.chat, status, { replyTo: reply.replyTo }, signal);
-          if (reply.notice && (reply.notice.text !== undefined || outcome.rendered)) await editMessage(config, reply.chat, reply.notice.messageId, editedText(reply, outcome, status), buttonsAfter(reply, outcome), signal);
-          else if (reply.notice) await editButtons(config, reply.chat, reply.notice.messageId, buttonsAfter(reply, outcome), signal);
+          // Confirmed once the press is answered, a reply is sent, or the notice shows the status; a press answered too late is confirmed by a message.
+          let told = reply.press ? await answerPress(config, reply.press, status, signal) : false;
+          if (reply.replyTo) told = !!(await sendPlain(config, reply.chat, status, { replyTo: reply.replyTo }, signal));
+          if (reply.notice && (reply.notice.text !== undefined || outcome.rendered)) {
+            await editMessage(config, reply.chat, reply.notice.messageId, editedText(reply, outcome, status), buttonsAfter(reply, outcome), signal);
+            told = true;
+          } else if (reply.notice) await editButtons(config, reply.chat, reply.notice.messageId, buttonsAfter(reply, outcome), signal);
+          if (!told && reply.chat) await sendPlain(config, reply.chat, status, reply.notice ? { replyTo: reply.notice.messageId } : {}, signal);
         } catch (error) {
-          warnings.push(`channel ${name}: could not answer in chat ${reply.chat}: ${(error as Error).message}`);
+          // A refusal (the message is gone, the bot was removed) will not change: only a failure for now keeps the answer owed.
+          const final = error instanceof TelegramApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+          if (!final) answers.owed.push(outcome.action.id);
+          answers.warnings.push(`channel ${name}: could not answer in chat ${reply.chat}${final ? '' : ' (tried again next run)'}: ${(error as Error).message}`);
         }
       }
-      return warnings;
+      return answers;
     },
   };
 }
@@ -241,7 +263,7 @@ export function parseCommand(text: string, message: Pick<TelegramMessage, 'reply
 
 /** The notice's text after an action: re-rendered (Refresh) or as it was, without the old how-to line, plus who did what when. */
 function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string): string {
-  const before = outcome.rendered ? inertForTelegram(`${outcome.rendered.title}\n${outcome.rendered.message}`) : (reply.notice?.text ?? '');
+  const before = outcome.rendered ? inertForTelegram(cleanText(`${outcome.rendered.title}\n${outcome.rendered.message}`)) : cleanText(reply.notice?.text ?? '');
   const body = before
     .split('\n')
     .filter((line) => !(reply.ref && line.startsWith(`ref ${reply.ref}:`)))
@@ -250,7 +272,7 @@ function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string):
   const offers = outcome.offers ?? [];
   const footer = reply.ref && offers.length ? `\n${actionFooter(reply.ref, offers)}` : '';
   const tail = `\n\n${status}${footer}`;
-  return `${body.slice(0, 4096 - tail.length)}${tail}`;
+  return `${cutText(body, 4096 - tail.length)}${tail}`;
 }
 
 /** The buttons after an action: what the notice offers now. */

@@ -1,6 +1,5 @@
 import type { TwilioCallChannelConfig } from './config.js';
-import { sanitizeText } from './text.js';
-import { truncate } from './truncate.js';
+import { oneLine } from '../util/text.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
 import type { Notification, Notifier } from './types.js';
@@ -14,7 +13,7 @@ const SPOKEN_CHARS = 600;
 export async function callTwiml(notification: Notification, config: Pick<TwilioCallChannelConfig, 'voice' | 'language' | 'loop'>): Promise<string> {
   const twilio = loadPackage<typeof import('twilio')>('twilio');
   const response = new twilio.twiml.VoiceResponse();
-  const text = truncate(sanitizeText(`Alert. ${notification.title}. ${notification.message}`).replace(/\s+/g, ' '), SPOKEN_CHARS);
+  const text = oneLine(`Alert. ${notification.title}. ${notification.message}`, SPOKEN_CHARS);
   response.say({ voice: config.voice as 'alice', language: config.language as 'en-US', loop: config.loop }, text);
   return response.toString();
 }

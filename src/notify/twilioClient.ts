@@ -3,6 +3,7 @@ import { httpFailure } from './httpFailure.js';
 import { DeliveryError } from './types.js';
 import { redact } from '../util/redact.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { oneLine } from '../util/text.js';
 
 /** The parts of the twilio SDK's client that the two Twilio channels use. */
 export type TwilioClient = import('twilio').Twilio;
@@ -27,7 +28,7 @@ export function classifyTwilioError(error: unknown): DeliveryError {
   const e = error as { status?: number; code?: number | string; message?: string; name?: string };
   if (typeof e.status === 'number') {
     // Twilio's 4xx codes (21211 bad number, 21617 body too long, 20003 authenticate ...) are all permanent.
-    const message = redact(e.message ?? '').slice(0, 200);
+    const message = oneLine(redact(e.message ?? ''), 200);
     const detail = typeof e.code === 'number' ? `(code ${e.code}): ${message}` : message;
     return httpFailure('Twilio', e.status, detail, e.status === 429 ? 1000 : undefined);
   }

@@ -1,6 +1,6 @@
 import type { TwilioSmsChannelConfig } from './config.js';
 import { fitSms } from './sms/segments.js';
-import { sanitizeText } from './text.js';
+import { cleanText } from '../util/text.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
 import type { Notification, Notifier } from './types.js';
@@ -8,7 +8,7 @@ import { isPhoneNumber, owedRecipients, sendToEach } from './eachRecipient.js';
 
 /** The text of an alert SMS: title and message on plain lines, fitted to `maxSegments` segments. */
 export function smsText(notification: Notification, maxSegments: number): string {
-  const text = sanitizeText(`${notification.title}\n${notification.message}`).replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n').trim();
+  const text = cleanText(`${notification.title}\n${notification.message}`).replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n').trim();
   return fitSms(text, maxSegments);
 }
 

@@ -79,6 +79,8 @@ export interface ChatOutcome {
   action: ChatAction;
   ok: boolean;
   message: string;
+  /** When the action was applied (an answer owed may be told by a later run). */
+  at?: number;
   /** What the notice offers now (buttons to show after the action). */
   offers?: import('../model/operation.js').NoticeAction[];
   /** The notice re-rendered from the item as the source sees it now (after a Refresh). */
@@ -122,8 +124,17 @@ export interface InboxContext {
 /** A channel that can also read: returns the actions since a cursor it defined, and the cursor after them. */
 export interface InboxReader {
   read(cursor: unknown, signal: AbortSignal, context: InboxContext): Promise<InboxRead>;
-  /** Tells people what came of their actions; returns warnings for what could not be told (never throws). */
-  respond?(outcomes: ChatOutcome[], signal: AbortSignal, context: InboxContext): Promise<string[]>;
+  /**
+   * Tells people what came of their actions (never throws): warnings for what could not be told, and the ids of the
+   * actions still owed an answer (the service failed for now, or the signal ended first): the run keeps those and asks again.
+   */
+  respond?(outcomes: ChatOutcome[], signal: AbortSignal, context: InboxContext): Promise<ChatAnswers>;
+}
+
+/** What answering chat actions came to: warnings, and the ids of the actions whose answer is still owed. */
+export interface ChatAnswers {
+  warnings: string[];
+  owed: string[];
 }
 
 /** The person to find in a chat: their name in the findings and what the `ask.people` file says about them. */

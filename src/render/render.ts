@@ -4,6 +4,7 @@ import type { Window } from '../model/window.js';
 import { redact } from '../util/redact.js';
 import { renderTemplate } from '../util/template.js';
 import { findingLookup, ownValues } from './templateScope.js';
+import { cutText } from '../util/text.js';
 
 /** The message used when an alert has no `message:` and its condition gave none. */
 export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{from}} and {{to}}';
@@ -24,7 +25,7 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
   const lookup = findingLookup(ownValues(alert, finding, window), finding.fields);
   const samples = finding.samples.slice(0, alert.samples).map((sample) => {
     const text = JSON.stringify(sample);
-    return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text;
+    return cutText(text, SAMPLE_CHARS + 1);
   });
   const message = renderTemplate(messageTemplate(alert, finding), lookup) + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.

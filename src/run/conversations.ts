@@ -13,6 +13,7 @@ import { readAnswers, type ConversationAnswers } from './readAnswers.js';
 import { errorMessage } from '../util/errors.js';
 import { redact, redactedExcerpt } from '../util/redact.js';
 import { serverTime } from '../util/serverValues.js';
+import { cutText } from '../util/text.js';
 
 /** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
 export interface AskRequest {
@@ -181,7 +182,7 @@ async function advance(c: Conversation, ask: AskPolicy, ctx: ConversationContext
         continue;
       }
       // The reply's time comes from the chat server: one that is not a time is taken as now (it is read now).
-      c.answer = { text: reply.text.slice(0, 2000), at: serverTime(reply.at) ?? ctx.now, verdict };
+      c.answer = { text: cutText(reply.text, 2000), at: serverTime(reply.at) ?? ctx.now, verdict };
       if (verdict === 'no') return escalate('said_no', `${c.person} answered no`, SAY.saidNo);
       step('answered_yes', `${c.person} answered yes`);
       return confirmYes(c, ctx, step, escalate, warn);
@@ -260,7 +261,7 @@ async function confirmYes(
       }
       return escalate('2fa_not_enforced', `${why}; escalated because duo.on_bypass is escalate (the default)`, SAY.twoFactorNotEnforced);
     }
-    t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: c.title.slice(0, 100) }, ctx.signal());
+    t.txid = await ctx.duo.push(t.username, { from: 'alertcron', alert: cutText(c.title, 100) }, ctx.signal());
     t.pushedAt = ctx.now;
     t.result = 'waiting';
     step('2fa_pending', `Duo push sent to ${t.username}`);
@@ -275,7 +276,7 @@ async function confirmYes(
       return;
     }
     t.result = 'error';
-    t.statusMsg = message.slice(0, 200);
+    t.statusMsg = cutText(message, 200);
     escalate('2fa_failed', message, SAY.twoFactorFailed);
   }
 }
@@ -334,7 +335,7 @@ export function keepReplies(data: StateData, messages: readonly ReadMessage[]): 
   for (const m of messages) {
     const c = (data.conversations ?? []).find((c) => c.state === 'asked' && c.channel === m.channel && c.address?.chat === m.chat && c.address.user === m.user);
     if (!c || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
-    c.received.push({ text: m.text.slice(0, 2000), at: m.date * 1000, ref: m.messageId, ...(m.replyTo ? { replyTo: m.replyTo } : {}) });
+    c.received.push({ text: cutText(m.text, 2000), at: m.date * 1000, ref: m.messageId, ...(m.replyTo ? { replyTo: m.replyTo } : {}) });
     kept++;
   }
   return kept;

@@ -2,10 +2,10 @@ import type { AlertBase } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { Finding } from '../model/finding.js';
 import type { NoticeAction, OperationResult } from '../model/operation.js';
-import type { ChatLogEntry, SentNotice, StateData } from '../model/state.js';
+import type { ChatLogEntry, OwedAnswer, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createInbox } from '../notify/registry.js';
-import type { ChatAction, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
+import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
 import { findingLabels } from '../outbox/enqueue.js';
 import { renderFinding } from '../render/render.js';
 import { offeredActions } from '../sources/chatActions.js';
@@ -34,6 +34,8 @@ export interface InboxTransaction {
 /** How many chat actions `status` keeps, and how long an applied action's id is remembered (longer than any update lives). */
 const CHAT_LOG_SIZE = 200;
 const DONE_KEPT_MS = 3 * 86_400_000;
+/** How many answers owed the state keeps at most (a chat service down for long), the oldest dropped first. */
+const OWED_MAX = 1000;
 
 /** What the inbox stage may know of the alerts: each one's source, and how to render its notice again from a fresh finding. */
 export interface AlertLookup {
@@ -75,6 +77,8 @@ export async function inboxStage(
 ): Promise<InboxResult> {
   const result: InboxResult = { actions: [], audit: [], messages: [], warnings: [] };
   const data = tx.data;
+  // Answers owed as an earlier run saved them; one that is not of that shape (a hand-edited state) cannot be told.
+  if (data.chatOwed !== undefined) data.chatOwed = Array.isArray(data.chatOwed) ? data.chatOwed.filter(isOwedAnswer) : [];
   const endsAt = Date.now() + Math.max(0, budgetMs);
   const stage = AbortSignal.timeout(Math.max(0, budgetMs));
   /** A signal for one call: what is left of the stage's budget, and at most CALL_MS (a timer that fires on time). */
@@ -91,6 +95,8 @@ export async function inboxStage(
     }
     if (bot) readerOfBot.set(bot, name);
     const context = { data, now };
+    // Answers an earlier run owes go first: they are the oldest.
+    await payOwed(name, reader, context, tx, result, callSignal);
     for (;;) {
       if (stage.aborted || Date.now() >= endsAt) {
         result.warnings.push(`channel ${name}: the chat inbox stage used its share of run.deadline; the rest is read next run`);
@@ -107,7 +113,7 @@ export async function inboxStage(
       if (!read.more) break;
     }
   }
-  forgetOldDone(data, now);
+  forgetOldDone(data, now, channels);
   return result;
 }
 
@@ -133,27 +139,66 @@ async function applyPage(
     if (entry.event === 'chat_refused') logChat(data, { at: now, channel: name, chat: String(entry.chat ?? ''), by: String(entry.by ?? ''), what: String(entry.what ?? ''), ok: false, result: String(entry.why ?? 'refused') });
   }
   const outcomes: ChatOutcome[] = [];
+  // An action applied before (a run killed before storing its cursor) had its answer owed with its effects: not again.
+  const replayed = new Set(read.actions.filter((a) => data.chatDone?.[a.id] !== undefined).map((a) => a.id));
   for (const action of read.actions) {
     const done = await applyOnce(data, action, loadSource, now, callSignal());
     const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
     const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
     if (notice && offers) notice.offered = offers;
     const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
-    outcomes.push({ action, ok: done.ok, message: done.message, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
+    outcomes.push({ action, ok: done.ok, message: done.message, at: now, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
     const what = describe(action);
     result.actions.push({ channel: name, op: action.request.op, ok: done.ok, message: done.message });
     result.audit.push({ event: 'chat_action', channel: name, chat: action.chat, op: action.request.op, what, by: action.request.by, ok: done.ok, result: done.message });
     logChat(data, { at: now, channel: name, chat: action.chat, by: action.request.by, what, ok: done.ok, result: done.message });
   }
+  // The effects are saved with the answers they are owed, then the cursor after them: a kill in between repeats
+  // nothing, and every applied action is still confirmed (the answers owed are told by this run or the next).
+  if (reader.respond) owe(data, name, now, outcomes.filter((o) => !replayed.has(o.action.id)));
   if (read.actions.length || read.audit?.length) await tx.commit();
-  if (reader.respond && outcomes.length) {
-    try {
-      result.warnings.push(...(await reader.respond(outcomes, callSignal(), context)));
-    } catch (error) {
-      result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
-    }
-  }
   data.cursors[name] = read.cursor;
+  await tx.commit();
+  await payOwed(name, reader, context, tx, result, callSignal);
+}
+
+/** Whether a value read from the state is an answer owed: a channel, a time, and an outcome of an action with an id and a request. */
+function isOwedAnswer(value: unknown): value is OwedAnswer {
+  const o = value as Partial<OwedAnswer> | null;
+  const outcome = o?.outcome as Partial<ChatOutcome> | undefined;
+  return typeof o?.channel === 'string' && typeof o.at === 'number' && typeof outcome?.message === 'string' && typeof outcome.action?.id === 'string' && typeof outcome.action.request?.by === 'string';
+}
+
+/** Keeps answers owed for applied chat actions in the state, until the chat service accepted them. */
+function owe(data: StateData, channel: string, now: number, outcomes: ChatOutcome[]): void {
+  if (!outcomes.length) return;
+  data.chatOwed ??= [];
+  data.chatOwed.push(...outcomes.map((outcome) => ({ channel, at: now, outcome })));
+  // A bound for a chat service that stays down: the oldest answers go first.
+  if (data.chatOwed.length > OWED_MAX) data.chatOwed.splice(0, data.chatOwed.length - OWED_MAX);
+}
+
+/**
+ * Tells people what came of their actions: every answer this channel owes (from this page, or from an earlier run
+ * that ran out of time or met a failing service), within the stage's budget; what is told leaves the state.
+ */
+async function payOwed(name: string, reader: InboxReader, context: { data: StateData; now: number }, tx: InboxTransaction, result: InboxResult, callSignal: () => AbortSignal): Promise<void> {
+  const { data } = context;
+  const owed = (data.chatOwed ?? []).filter((o) => o.channel === name);
+  if (!owed.length || !reader.respond) return;
+  let answers: ChatAnswers;
+  try {
+    answers = await reader.respond(owed.map((o) => o.outcome as ChatOutcome), callSignal(), context);
+  } catch (error) {
+    result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
+    return;
+  }
+  result.warnings.push(...answers.warnings);
+  const still = new Set(answers.owed);
+  const told = owed.filter((o) => !still.has((o.outcome as ChatOutcome).action.id));
+  if (still.size) result.warnings.push(`channel ${name}: ${still.size} chat action(s) applied but not yet confirmed in chat: confirmed by the next run`);
+  if (!told.length) return;
+  data.chatOwed = (data.chatOwed ?? []).filter((o) => !told.includes(o));
   await tx.commit();
 }
 
@@ -204,8 +249,9 @@ function logChat(data: StateData, entry: ChatLogEntry): void {
   if (data.chatLog.length > CHAT_LOG_SIZE) data.chatLog.splice(0, data.chatLog.length - CHAT_LOG_SIZE);
 }
 
-/** Forgets applied action ids older than any chat service keeps an update. */
-function forgetOldDone(data: StateData, now: number): void {
+/** Forgets applied action ids older than any chat service keeps an update, and answers owed that long (or to a channel gone). */
+function forgetOldDone(data: StateData, now: number, channels: Readonly<Record<string, ChannelConfig>>): void {
+  if (data.chatOwed) data.chatOwed = data.chatOwed.filter((o) => now - o.at <= DONE_KEPT_MS && channels[o.channel] !== undefined);
   if (!data.chatDone) return;
   for (const [id, at] of Object.entries(data.chatDone)) if (now - at > DONE_KEPT_MS) delete data.chatDone[id];
 }

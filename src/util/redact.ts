@@ -1,3 +1,4 @@
+import { cutText } from './text.js';
 const secrets = new Set<string>();
 /** Every text form of every registered secret, longest first (so a whole form goes before a fragment of it). */
 let forms: string[] = [];
@@ -49,5 +50,5 @@ export function redact(text: string): string {
 
 /** An excerpt of outside text (an error body, a status message) for a message: redacted first, then cut to `max` characters, so a cut cannot leave part of a secret. */
 export function redactedExcerpt(text: string, max: number): string {
-  return redact(text).slice(0, max);
+  return cutText(redact(text), max);
 }

@@ -95,7 +95,7 @@ test('a source action through chat (op act): its new labels decide what the noti
         ],
         cursor: 3,
       }),
-      respond: async (outcomes) => (told.push(...outcomes), []),
+      respond: async (outcomes) => (told.push(...outcomes), { warnings: [], owed: [] }),
     };
     const lookup = { sourceOf: () => 'siem', render: (_alert: string, finding: { fields: Record<string, unknown> }) => ({ title: `INC-7 is ${String(finding.fields.status)}`, message: 'm' }) };
     const result = await inboxStage(tx, CHANNELS, async () => source as never, NOW, async (name) => (name === 'team' ? reader : undefined), 10_000, lookup as never);
@@ -159,4 +159,33 @@ test('a chat action is cut short by the stage budget (the source gets the signal
   const result = await inboxStage(tx, CHANNELS, async () => source as never, NOW, async (name) => (name === 'team' ? reader : undefined), 50).finally(() => clearInterval(keepAlive));
   assert.equal(aborted, true);
   assert.deepEqual(result.actions.map((a) => [a.ok, a.message]), [[false, 'aborted by the run deadline']]);
+});
+
+test('answers owed: kept when the reader could not tell them, told first by the next stage, each once; a malformed entry in the state is dropped', async () => {
+  const tx = transaction();
+  const actions: ChatAction[] = [
+    { id: 'tg:21', chat: '-100', request: { op: 'ack', alert: 'admins', key: 'root', by: 'alice' }, reply: { to: 1 } },
+    { id: 'tg:22', chat: '-100', request: { op: 'silence', alert: 'admins', forMs: 60_000, comment: 'x', by: 'bob' }, reply: { to: 2 } },
+  ];
+  const told: string[] = [];
+  let failing = new Set(['tg:22']);
+  const reader = (page: ChatAction[], cursor: number): InboxReader => ({
+    read: async () => ({ actions: page, cursor }),
+    respond: async (outcomes) => {
+      const owed = outcomes.filter((o) => failing.has(o.action.id)).map((o) => o.action.id);
+      told.push(...outcomes.filter((o) => !failing.has(o.action.id)).map((o) => o.action.id));
+      return { warnings: [], owed };
+    },
+  });
+  const first = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? reader(actions, 2) : undefined));
+  assert.deepEqual(told, ['tg:21']);
+  assert.deepEqual(tx.data.chatOwed!.map((o) => (o.outcome as { action: { id: string } }).action.id), ['tg:22'], 'the one not told is owed in the state');
+  assert.match(first.warnings.join('\n'), /1 chat action\(s\) applied but not yet confirmed in chat/);
+  // A kill replays the page: the action is applied once and owed once. A hand-edited entry is dropped.
+  tx.data.chatOwed!.push({ channel: 'team', at: NOW, outcome: { nonsense: true } } as never);
+  failing = new Set();
+  await inboxStage(tx, CHANNELS, async () => undefined, NOW + 60_000, async (name) => (name === 'team' ? reader([actions[1]!], 3) : undefined));
+  assert.deepEqual(told, ['tg:21', 'tg:22'], 'told once, by the next stage');
+  assert.deepEqual(tx.data.chatOwed, []);
+  assert.equal(tx.data.silences.length, 1);
 });

@@ -50,6 +50,8 @@ export interface SlackApiServer extends HttpRecorder {
   dmOf(user: string): string;
   /** A person writes a top-level message in a channel (e.g. their DM with the bot). */
   say(channel: string, user: string, text: string): FakeSlackMessage;
+  /** Raw entries added to every conversations.history / .replies answer of a channel (messages of any shape, for tests of malformed data). */
+  garbage: Map<string, unknown[]>;
 }
 
 /** A person in the fake workspace. */
@@ -79,6 +81,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
   const rateLimited = new Map<string, string>();
   const failing = new Map<string, string>();
   const users = new Map<string, FakeSlackUser>();
+  const garbage = new Map<string, unknown[]>();
   const dmOf = (user: string) => `D${user.replace(/^U/, '')}`;
   const error = (code: string, extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { ok: false, error: code, ...extra } });
   const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body: { ok: true, ...body } });
@@ -148,7 +151,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
         const start = p.cursor ? Number(Buffer.from(p.cursor, 'base64').toString()) : 0;
         const page = all.slice(start, start + limit);
         const more = start + limit < all.length;
-        return ok({ messages: page.map(view), has_more: more, response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' } });
+        return ok({ messages: [...page.map(view), ...(garbage.get(p.channel!) ?? [])], has_more: more, response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' } });
       }
       case 'conversations.replies': {
         const problem = channelProblem(p.channel);
@@ -157,7 +160,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
         if (!parent || parent.thread_ts) return error('thread_not_found');
         const oldest = p.oldest ? Number(p.oldest) : 0;
         const replies = parent.replies.filter((r) => Number(r.ts) >= oldest);
-        return ok({ messages: [view(parent), ...replies.map(view)], has_more: false });
+        return ok({ messages: [view(parent), ...replies.map(view), ...(garbage.get(p.channel!) ?? [])], has_more: false });
       }
       case 'users.lookupByEmail': {
         if (!p.email) return error('invalid_arguments');
@@ -215,6 +218,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
     calls,
     rateLimited,
     failing,
+    garbage,
     react(channel: string, ts: string, name: string, user: string) {
       const message = find(channel, ts);
       if (!message) throw new Error(`no message ${ts} in ${channel}`);

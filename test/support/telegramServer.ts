@@ -54,6 +54,8 @@ export interface TelegramServer extends HttpRecorder {
   conflict?: 'webhook' | 'other-poller';
   /** Seconds after which answerCallbackQuery says the query is too old (Telegram's is a few seconds). */
   answerWithinS: number;
+  /** Milliseconds answerCallbackQuery and the edit methods wait before answering (a slow Bot API); 0 by default. */
+  answerDelayMs: number;
   /** Moves the fake's clock on (TTLs of queued updates, the age of presses) without waiting. */
   advance(seconds: number): void;
   /** Queues a press on a button of a message the bot sent; returns the callback query id. */
@@ -61,6 +63,8 @@ export interface TelegramServer extends HttpRecorder {
   /** Queues a text message from a person in a chat (a command, or a reply to one of the bot's messages). */
   /** Queues a message; `extra` adds Bot API fields (e.g. forward_origin) to it. */
   say(from: FakeUser, chat: FakeChat, text: string, replyTo?: FakeMessage, extra?: Record<string, unknown>): number;
+  /** Queues a raw update of any shape (an update_id is added unless it has one), for tests of malformed updates; returns its update_id. */
+  inject(update: Record<string, unknown>): unknown;
   /** Queues a change of the bot's own membership (added to a group, blocked in a private chat ...). */
   membership(chat: FakeChat, from: FakeUser, oldStatus: string, newStatus: string): void;
   /** Upgrades a group to a supergroup: the service messages are queued and the old id answers 400 with migrate_to_chat_id. */
@@ -69,6 +73,8 @@ export interface TelegramServer extends HttpRecorder {
   inChat(chatId: number): FakeMessage[];
   /** Updates still queued (not confirmed by an offset, not expired). */
   queued(): number;
+  /** The update_id of each update still queued, oldest first. */
+  queuedIds(): unknown[];
   /** Forgets every queued update (as if another bot instance had confirmed them): a test starts with an empty queue. */
   clearQueue(): void;
 }
@@ -144,6 +150,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     missingChats: new Set<number>(),
     chatLookups: [] as unknown[],
     answerWithinS: 10,
+    answerDelayMs: 0,
   };
   let conflict: TelegramServer['conflict'];
   const fail = (code: number, description: string, extra: Record<string, unknown> = {}): Answer => ({ status: code, body: { ok: false, error_code: code, description, ...extra } });
@@ -245,6 +252,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     return ok({ message_id: message.message_id, chat: message.chat, date: message.date, text: message.text });
   };
 
+  const slow = (answer: Answer): Answer => (state.answerDelayMs && answer !== 'hang' ? { ...answer, delayMs: state.answerDelayMs } : answer);
   const recorder = await startHttpRecorder((request) => {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.path);
     if (!match || match[1] !== token) return fail(401, 'Unauthorized');
@@ -264,11 +272,11 @@ export async function startTelegramServer(): Promise<TelegramServer> {
         state.chatLookups.push(body.chat_id);
         return state.missingChats.has(Number(body.chat_id)) ? fail(400, 'Bad Request: chat not found') : ok(chatOf(Number(body.chat_id)));
       case 'answercallbackquery':
-        return answerCallbackQuery(body);
+        return slow(answerCallbackQuery(body));
       case 'editmessagetext':
-        return edit(body, true);
+        return slow(edit(body, true));
       case 'editmessagereplymarkup':
-        return edit(body, false);
+        return slow(edit(body, false));
       case 'deletewebhook':
         if (conflict === 'webhook') conflict = undefined;
         return ok(true);
@@ -320,6 +328,11 @@ export async function startTelegramServer(): Promise<TelegramServer> {
       );
       return id;
     },
+    inject(update: Record<string, unknown>) {
+      const withId = 'update_id' in update ? update : { update_id: nextUpdateId++, ...update };
+      queue.push({ update: withId as Queued['update'], queuedAt: clock(), ttlS: 86_400 });
+      return withId.update_id;
+    },
     membership(chat: FakeChat, from: FakeUser, oldStatus: string, newStatus: string) {
       enqueue('my_chat_member', { chat, from: { ...from, is_bot: false }, date: clock(), old_chat_member: { status: oldStatus, user: BOT_USER }, new_chat_member: { status: newStatus, user: BOT_USER } }, 86_400);
     },
@@ -333,10 +346,12 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     },
     inChat: (chatId: number) => state.messages.get(chatId) ?? [],
     queued: () => queue.length,
+    queuedIds: () => queue.map((q) => q.update.update_id),
     clearQueue: () => void queue.splice(0, queue.length),
   });
   Object.defineProperty(server, 'behaviour', { get: () => state.behaviour, set: (value: TelegramBehaviour) => (state.behaviour = value) });
   Object.defineProperty(server, 'conflict', { get: () => conflict, set: (value: TelegramServer['conflict']) => (conflict = value) });
+  Object.defineProperty(server, 'answerDelayMs', { get: () => state.answerDelayMs, set: (value: number) => (state.answerDelayMs = value) });
   Object.defineProperty(server, 'answerWithinS', { get: () => state.answerWithinS, set: (value: number) => (state.answerWithinS = value) });
   return server;
 }

@@ -2,6 +2,7 @@ import type { DuoConfig } from '../../model/config.js';
 import { request } from '../../http/post.js';
 import { redact, redactedExcerpt } from '../../util/redact.js';
 import { canonParams, duoDate, duoEncode, signRequest } from './sign.js';
+import { oneLine } from '../../util/text.js';
 
 /** Duo's own clients back off a 429 like this: wait 1 s (plus up to 1 s of jitter), double, give up after 32 s. */
 const BACKOFF = { firstMs: 1000, factor: 2, lastMs: 32_000, jitterMs: 1000 } as const;
@@ -70,8 +71,8 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
     }
     if (body.stat !== 'OK' || !body.response || typeof body.response !== 'object') {
       // Redacted before cut: an answer that echoes the Authorization header (or the key) never reaches a message.
-      const detail = body.message_detail ? ` (${redactedExcerpt(String(body.message_detail), 200)})` : '';
-      throw new DuoError(`Duo ${path}: ${body.code ?? answer.status} ${redactedExcerpt(String(body.message ?? 'failed'), 200)}${detail}`, body.code, answer.status);
+      const detail = body.message_detail ? ` (${oneLine(redact(String(body.message_detail)), 200)})` : '';
+      throw new DuoError(`Duo ${path}: ${body.code ?? answer.status} ${oneLine(redact(String(body.message ?? 'failed')), 200)}${detail}`, body.code, answer.status);
     }
     return body.response as Record<string, unknown>;
   };

@@ -5,6 +5,7 @@ import { redact } from '../../util/redact.js';
 import { errorMessage } from '../../util/errors.js';
 import { keepAliveAgent, post } from '../../http/post.js';
 import { mapLimit } from '../../util/mapLimit.js';
+import { oneLine } from '../../util/text.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -130,7 +131,7 @@ function summarizeError(text: string): string {
     /* not JSON: show the start of the text */
   }
   // Redact before cutting: a cut through an echoed credential would leave a piece no redaction recognises.
-  return redact(text).slice(0, 200).replace(/\s+/g, ' ');
+  return oneLine(redact(text), 200);
 }
 
 function describeEsError(error: unknown): string {

@@ -2,6 +2,7 @@ import { DeliveryError } from '../../notify/types.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 import type { MaxPatrolConfig } from './types.js';
+import { oneLine } from '../../util/text.js';
 
 /** The host of a URL as users wrote it (e.g. siem.example.org or siem.example.org:3334). */
 export function hostOf(url: string): string {
@@ -30,7 +31,7 @@ export function unreachable(config: MaxPatrolConfig, url: string, what: string, 
 
 /** A short, single-line, redacted excerpt of an answer's body. */
 export function excerpt(text: string): string {
-  return redact(text).replace(/\s+/g, ' ').trim().slice(0, 200);
+  return oneLine(redact(text), 200);
 }
 
 /** Explains an error answer of the token endpoint: bad credentials (400 invalid_grant), a bad client, or a failing console. */

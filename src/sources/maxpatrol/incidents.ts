@@ -3,6 +3,7 @@ import type { MaxPatrolClient } from './client.js';
 import { hostOf } from './errors.js';
 import { isSafeId, parseCreated, rowProblem } from './incidentRow.js';
 import type { Incident, IncidentEvent } from './types.js';
+import { cutText } from '../../util/text.js';
 
 /** The fields asked for in the list (severity comes back too, but is asked for explicitly as some versions want). */
 const SELECT = ['key', 'name', 'category', 'type', 'status', 'severity', 'created', 'assigned'];
@@ -112,7 +113,7 @@ export async function incidentEvents(client: MaxPatrolClient, incident: Incident
   if (answer.status === 404) return [];
   try {
     const events = JSON.parse(answer.text) as unknown;
-    if (Array.isArray(events)) return (events as IncidentEvent[]).slice(0, limit).map((e) => ({ id: e?.id, date: e?.date, description: typeof e?.description === 'string' ? e.description.slice(0, 1000) : undefined }));
+    if (Array.isArray(events)) return (events as IncidentEvent[]).slice(0, limit).map((e) => ({ id: e?.id, date: e?.date, description: typeof e?.description === 'string' ? cutText(e.description, 1000) : undefined }));
   } catch {
     /* reported below */
   }

@@ -2,6 +2,7 @@ import type { ActionResult } from '../types.js';
 import type { MaxPatrolClient } from './client.js';
 import { incidentFinding, incidentLink } from './findings.js';
 import { findIncident, incidentEvents, incidentPath, readIncident } from './incidents.js';
+import { oneLine } from '../../util/text.js';
 
 /** What each action asks MaxPatrol for: the target status, and how the key is marked handled in alertcron. */
 export const TRANSITIONS = {
@@ -11,12 +12,6 @@ export const TRANSITIONS = {
 
 /** The name of an action that changes an incident's status. */
 export type TransitionName = keyof typeof TRANSITIONS;
-
-/** Text from a chat user (a display name, a comment) as one plain line of bounded length: no line breaks or control characters. */
-export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /**
  * The comment written with a status change: who did it, and where from. The name and comment come from chat users,

@@ -1,6 +1,7 @@
 import type { TheHiveConfig } from './types.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
+import { oneLine } from '../../util/text.js';
 
 /** The fields of a TheHive (v1 API) alert that alertcron reads; the rest is kept for templates. */
 export interface HiveAlert {
@@ -43,7 +44,7 @@ function versionHint(config: TheHiveConfig, status: number, detail: string): str
 
 /** Explains a TheHive error answer: its {type, message} body, with what to check for auth, permissions, the version and missing APIs. */
 export function describeHiveError(config: TheHiveConfig, status: number, text: string): string {
-  let detail = redact(text).slice(0, 200).replace(/\s+/g, ' ');
+  let detail = oneLine(redact(text), 200);
   try {
     const body = JSON.parse(text) as { type?: string; message?: string };
     if (body.type || body.message) detail = `${body.type ?? 'error'}: ${body.message ?? ''}`;
