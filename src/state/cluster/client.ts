@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { keepAliveAgent, request } from '../../http/post.js';
 import { errorMessage } from '../../util/errors.js';
-import { redact } from '../../util/redact.js';
+import { redact, redactedExcerpt } from '../../util/redact.js';
 
 import type { ClusterConnection } from '../../model/config.js';
 
@@ -54,7 +54,7 @@ export class StateClient {
     try {
       parsed = answer.text ? JSON.parse(answer.text) : {};
     } catch {
-      parsed = { error: answer.text.slice(0, 200) };
+      parsed = { error: redactedExcerpt(answer.text, 200) };
     }
     if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
       const reason = parsed?.error?.reason ?? parsed?.error?.type ?? (typeof parsed?.error === 'string' ? parsed.error : '');
