@@ -1,8 +1,9 @@
 import type { EmailChannelConfig } from './config.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
-import { cleanText, cutText, oneLine } from '../util/text.js';
+import { cleanText, oneLine } from '../util/text.js';
 import { withSignal } from './withSignal.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { redact } from '../util/redact.js';
 
 /** Makes a subject line of one line: control characters (CR, LF, tabs ...) become spaces. */
 export function subjectLine(title: string): string {
@@ -93,7 +94,8 @@ function refusedRecipients(to: string[], info: SentInfo | undefined, config: Ema
 function classify(error: unknown, signal: AbortSignal, config: EmailChannelConfig): DeliveryError {
   const e = error as { code?: string; responseCode?: number; command?: string; response?: string; message?: string };
   const server = `SMTP ${config.host}:${config.port}`;
-  const reply = e.response ? `: ${oneLine(e.response, 300)}` : e.responseCode ? ` (${e.responseCode})` : '';
+  // Redacted before it is trimmed and cut: a server that repeats the AUTH line leaves no part of the password.
+  const reply = e.response ? `: ${oneLine(redact(e.response), 300)}` : e.responseCode ? ` (${e.responseCode})` : '';
   if (signal.aborted) return new DeliveryError(`${server}: timed out`, true);
   if (e.code === 'EAUTH') return new DeliveryError(`${server}: authentication failed${reply}`, false);
   if (e.code === 'EENVELOPE') return new DeliveryError(`${server} refused the ${e.command === 'MAIL FROM' ? 'sender' : 'recipients'}${reply}`, (e.responseCode ?? 0) < 500);

@@ -82,3 +82,51 @@ test('Telegram: a bare yes with two open questions asks which; a reply to one qu
     await tg.close();
   }
 });
+
+test('property: whatever a person writes to two open questions (bare, as replies, to other messages), one message settles at most one question and the run carries on', async () => {
+  const { default: fc } = await import('fast-check');
+  const { checkProperty } = await import('../support/property.js');
+  const tg = await startTelegramServer();
+  try {
+    let round = 0;
+    const message = fc.record({
+      text: fc.oneof(fc.constantFrom('yes', 'no', 'Yes!', 'nope', 'not me', 'it was me', '👍', 'what is this?'), fc.string({ maxLength: 40 })),
+      to: fc.constantFrom<'db-1' | 'db-2' | 'other' | undefined>('db-1', 'db-2', 'other', undefined),
+    });
+    await checkProperty(
+      'one message settles at most one question',
+      fc.asyncProperty(fc.noShrink(fc.array(message, { minLength: 1, maxLength: 5 })), async (messages) => {
+        const id = 7000 + ++round;
+        const { T, index, project, run } = await askProject(world, servers, {
+          chat: { name: 'soc-tg', channel: { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: -1001234, api_url: tg.base, bot: true, timeout: '3s' }, env: { TELEGRAM_BOT_TOKEN: tg.token }, people: `p${id}: ${id}\n` },
+          ask: { person: 'user.name', people: 'people.yaml', two_factor: false },
+          alert: { group_by: ['user.name', 'host.name'] },
+        });
+        await indexDocs(world.esUrl, index, [sudo(T - 30_000, `p${id}`, 'db-1'), sudo(T - 30_000, `p${id}`, 'db-2')]);
+        await run(T);
+        const questions = tg.inChat(id);
+        assert.equal(questions.length, 2);
+        const person = { id, first_name: 'P' };
+        const chat = { id, type: 'private' as const, first_name: 'P' };
+        for (const m of messages) {
+          const replyTo = m.to === 'other' ? { ...questions[0]!, message_id: 424242 } : m.to ? questions.find((q) => q.text.includes(m.to!)) : undefined;
+          tg.say(person, chat, m.text, replyTo);
+        }
+        await run(T + MIN);
+        const verdict = (text: string) => /^(yes|no|yes!|nope|not me|it was me|👍)$/i.test(text);
+        const settled = (['db-1', 'db-2'] as const).filter((host) => onHost(project, host).state !== 'asked');
+        if (!messages.some((m) => m.to === 'db-1' || m.to === 'db-2')) assert.deepEqual(settled, [], 'bare messages to two open questions settle neither');
+        assert.ok(settled.length <= messages.filter((m) => verdict(m.text)).length, 'each settled question took its own yes or no');
+        for (const host of settled) {
+          const repliedTo = messages.some((m) => m.to === host && verdict(m.text));
+          const afterOther = settled.length === 2 || messages.some((m) => m.to !== undefined && m.to !== 'other' && m.to !== host && verdict(m.text));
+          assert.ok(repliedTo || afterOther, `${host} was settled by neither a reply to it nor a bare answer once it was the only open question`);
+        }
+        project.cleanup();
+      }),
+      10,
+    );
+  } finally {
+    await tg.close();
+  }
+});

@@ -94,12 +94,19 @@ test('property: servers echoing the credentials they received never make alertcr
             webhook: { type: 'webhook', url: `${echo.base}/hook`, headers: { Authorization: 'Bearer ${HOOK_TOKEN}' }, secret: '${HOOK_SECRET}', timeout: '2s' },
           },
         });
-        project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'user.name', samples: 1, notify: ['mail', 'hook', 'app', 'tg', 'sms', 'webhook'], title: 'logon {{key}}' });
+        project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', samples: 1, notify: ['mail', 'hook', 'app', 'tg', 'sms', 'webhook'], title: 'logon {{key}}' });
         project.writeAlert('hive', { source: 'thehive', notify: ['hook'] });
         project.writeAlert('mp', { source: 'maxpatrol', notify: ['hook'] });
         const now = { ALERTCRON_NOW: iso(T + round) };
+        const asked = echo.requests.length;
         const runs = [await project.run(['run'], now), await project.run(['run', '--json'], now), await project.run(['status'], now), await project.run(['status', '--json'], now)];
         assert.notEqual(runs[0]!.code, 0, 'the echoing servers failed the run');
+        // Every integration was reached (the channels only when the cluster found the logon).
+        const paths = echo.requests.slice(asked).map((r) => r.path).join("\n");
+        // A secret that cannot be a header value (a character beyond latin1) stops its request before it is sent.
+        const header = (value: string, path: RegExp) => (/^[\x20-\xff]*$/.test(value) ? [path] : []);
+        const reached = s.esEcho ? [/^\/_msearch|\/_search/m] : [/^\/services\//m, ...header(s.slackBot, /^\/api\/chat\.postMessage/m), /^\/bot12345/m, /^\/2010-04-01\/Accounts\//m, ...header(s.hookToken, /^\/hook/m)];
+        for (const path of [...header(s.hive, /^\/thehive\//m), /^\/connect\/token/m, ...reached]) assert.match(paths, path, `nothing reached ${path}`);
         const written: [string, string][] = [
           ...runs.map((r, i): [string, string] => [`command ${i} output`, r.stdout + r.stderr]),
           ...filesUnder(join(project.dir, 'state')),
@@ -119,4 +126,22 @@ test('property: servers echoing the credentials they received never make alertcr
     ),
     8,
   );
+});
+
+test('an SMTP server that repeats the AUTH line, the password straddling where alertcron cuts its reply, leaves no piece of it', async () => {
+  const password = 'Sm0p-straddles-the-cut-9f3k2';
+  const project = world.project();
+  Object.assign(project.env, { SMTP_PASSWORD: password });
+  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  // "535 Invalid username or password " and 250 characters of user name put the password across character 300.
+  project.writeConfig({ ...base, channels: { mail: { type: 'email', host: '127.0.0.1', port: smtp.port, starttls: 'ignore', username: 'u'.repeat(250), password: '${SMTP_PASSWORD}', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '2s' } } });
+  const T = uniqueBaseTime();
+  const index = await world.index('echo-smtp');
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'admin')]);
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['mail'], title: 'logon {{key}}' });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  const written = [result.stdout + result.stderr, ...filesUnder(join(project.dir, 'state')).map(([, text]) => text)].join('\n');
+  assert.match(written, /authentication failed/);
+  for (const form of leakForms(password)) assert.ok(!written.includes(form), `a piece of the password: ${form} in ${written.slice(0, 600)}`);
+  project.cleanup();
 });

@@ -58,3 +58,14 @@ test('property: any Duo answer gives a well-formed result or a DuoError, with no
     150,
   );
 });
+
+test('a push Duo ended unanswered is "timeout", whether its status says timeout (Duo\'s docs) or its message says timed out (Duo\'s own mock); a refusal stays deny', async () => {
+  const client = createDuoClient({ api_url: server.base, integration_key: IKEY, secret_key: SKEY, timeout: 1000, push_timeout: 60_000, push_type: 'alertcron' });
+  const answer = (response: Record<string, unknown>) => (next = () => ({ status: 200, body: { stat: 'OK', response } }));
+  answer({ result: 'deny', status: 'timeout', status_msg: 'Login timed out.' });
+  assert.equal((await client.status('tx')).result, 'timeout');
+  answer({ result: 'deny', status: 'Authentication timed out.' });
+  assert.equal((await client.status('tx')).result, 'timeout');
+  answer({ result: 'deny', status: 'deny', status_msg: 'Login request denied.' });
+  assert.equal((await client.status('tx')).result, 'deny');
+});

@@ -97,7 +97,10 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
         const result = String(r.result);
         if (result !== 'waiting' && result !== 'allow' && result !== 'deny') throw new DuoError(`Duo auth_status: unknown result ${redactedExcerpt(JSON.stringify(r.result) ?? '', 100)}`);
         const status = redact(String(r.status ?? ''));
-        return { result: result === 'deny' && status === 'timeout' ? 'timeout' : result, status, statusMsg: redact(String(r.status_msg ?? '')) };
+        const statusMsg = redact(String(r.status_msg ?? ''));
+        // Duo's docs name the status `timeout`; Duo's own mock server (duo_unix) words it "Authentication timed out."
+        const expired = result === 'deny' && (status === 'timeout' || /\btimed out\b/i.test(`${status} ${statusMsg}`));
+        return { result: expired ? 'timeout' : result, status, statusMsg };
       } catch (error) {
         // auth_status long-polls: our own short timeout only means the person has not answered yet.
         if (isTimeout(error) && !signal?.aborted) return { result: 'waiting', status: 'pending', statusMsg: 'no answer within the request timeout' };

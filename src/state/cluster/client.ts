@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { keepAliveAgent, request } from '../../http/post.js';
 import { errorMessage } from '../../util/errors.js';
-import { redact } from '../../util/redact.js';
+import { redact, redactedExcerpt } from '../../util/redact.js';
 
 import type { ClusterConnection } from '../../model/config.js';
-import { cutText } from '../../util/text.js';
 
 /** How to reach the cluster that keeps the state (the model's connection settings, re-exported for the state's users). */
 export type { ClusterConnection };
@@ -57,7 +56,7 @@ export class StateClient {
     try {
       parsed = answer.text ? JSON.parse(answer.text) : {};
     } catch {
-      parsed = { error: cutText(answer.text, 200) };
+      parsed = { error: redactedExcerpt(answer.text, 200) };
     }
     if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
       const reason = parsed?.error?.reason ?? parsed?.error?.type ?? (typeof parsed?.error === 'string' ? parsed.error : '');
