@@ -123,7 +123,9 @@ async function readDocs(client: StateClient, index: string): Promise<Map<string,
       ...(after ? { search_after: after } : {}),
     });
     if (answer.status === 404) return docs;
-    const hits = (answer.body?.hits?.hits ?? []) as { _id: string; _source: StateDoc; _seq_no: number; _primary_term: number; sort: unknown[] }[];
+    // An answer without hits is not "no state" (that would start afresh and tell every key again): the cluster failed.
+    if (!Array.isArray(answer.body?.hits?.hits)) throw client.failed(`POST /${index}/_search answered HTTP ${answer.status} without hits`);
+    const hits = answer.body.hits.hits as { _id: string; _source: StateDoc; _seq_no: number; _primary_term: number; sort: unknown[] }[];
     for (const hit of hits) docs.set(hit._id, { doc: hit._source, seqNo: hit._seq_no, primaryTerm: hit._primary_term });
     if (hits.length < PAGE) return docs;
     after = hits[hits.length - 1]!.sort;

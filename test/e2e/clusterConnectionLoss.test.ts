@@ -1,10 +1,13 @@
 // A connection to the state cluster dropped at any step of a run (lease, read, claim, mark sent, commit, release) is a
 // source failure: exit 3 with the documented message and the "cannot search the cluster" notice, never an internal error.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
+import { checkProperty, fc } from '../support/property.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -82,6 +85,69 @@ test('a connection to the state cluster dropped at any step ends the run with ex
         for (const user of ['ann', 'bob']) assert.ok(subjects.includes(`Admin ${user}`), `${what}: ${user} not lost: ${JSON.stringify(subjects)}`);
       }
     }
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('generated faults on any request of the state cluster (dropped, 5xx, 429, not JSON, a _bulk short of results): never an internal error or a leaked password, nothing lost', { timeout: 600_000 }, async () => {
+  const proxy: BulkFaultProxy = await startBulkFaultProxy(world.esUrl);
+  try {
+    const T = uniqueBaseTime();
+    const index = await world.index('conn-gen-auth');
+    const shared = `alertcron-state-gen-${Math.random().toString(36).slice(2, 8)}`;
+    stateIndices.push(shared);
+    const project = world.project();
+    const password = `pw-${Math.random().toString(36).slice(2, 12)}`;
+    project.env.ES_PASSWORD = password;
+    project.writeConfig({
+      ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+      elasticsearch: { url: proxy.url, timeout: '3s', username: 'alertcron', password: '${ES_PASSWORD}' },
+      run: { deadline: '20s' },
+      state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
+      monitoring: { notify: ['soc-email'], after_failures: 1 },
+    });
+    project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '7d' });
+    let minute = 0;
+    const fault = fc.oneof(
+      fc.constantFrom<'before' | 'after'>('before', 'after'),
+      fc.record({ status: fc.constantFrom(500, 502, 503, 429), body: fc.constant('{"error":{"type":"x","reason":"busy"},"status":503}') }),
+      fc.record({ status: fc.constantFrom(200, 201), body: fc.constantFrom('<html>proxy</html>', '{"took":1,"errors":false', '{"took":1,"errors":false,"items":[]}', '{"took":1}') }),
+    );
+    type Answer = 'before' | 'after' | { status: number; body: string };
+    const attempt = async (nth: number, answer: Answer) => {
+      const round = minute;
+      await indexDocs(world.esUrl, index, [logonEvent(T + round * MIN - 30_000, `user${round}`)]);
+      const mailsBefore = world.smtp.messages.length;
+      let seen = 0;
+      proxy.cut = (r) => (r.path.startsWith(`/${shared}/`) || r.path.startsWith('/_bulk') ? (++seen === nth ? answer : undefined) : undefined);
+      const faulty = await project.run(['run'], { ALERTCRON_NOW: iso(T + minute++ * MIN) });
+      proxy.cut = undefined;
+      const what = `request ${nth} answered ${JSON.stringify(answer)}: exit ${faulty.code}: ${faulty.stderr}`;
+      assert.doesNotMatch(faulty.stderr, /internal error/, what);
+      assert.ok([0, 3].includes(faulty.code!), what);
+      // The next runs, without faults, deliver whatever was left: nothing lost; and no earlier key is told again
+      // (throttle 7d): a state read as empty from a bad answer would tell them all.
+      let next = await project.run(['run'], { ALERTCRON_NOW: iso(T + minute++ * MIN) });
+      if (next.code !== 0) next = await project.run(['run'], { ALERTCRON_NOW: iso(T + minute++ * MIN) });
+      assert.equal(next.code, 0, `${what}; next: ${next.stderr}`);
+      const subjects = world.smtp.messages.slice(mailsBefore).map((m) => m.subject);
+      assert.ok(world.smtp.messages.some((m) => m.subject === `Admin user${round}`), `${what}: user${round} was not lost`);
+      assert.deepEqual(subjects.filter((s) => s.startsWith('Admin ') && s !== `Admin user${round}`), [], `${what}: earlier keys told again`);
+      const seenText = [faulty.stdout, faulty.stderr, next.stdout, next.stderr, readFileSync(join(project.dir, 'state', 'audit.log'), 'utf8'), readFileSync(join(project.dir, 'state', 'local.json'), 'utf8')].join('\n');
+      assert.ok(!seenText.includes(password), `${what}: the password leaked`);
+    };
+    // The answers that are not the cluster's (a proxy's page, a body cut short) on the lease, the state search and the commit.
+    await attempt(1, { status: 200, body: '<html>proxy</html>' });
+    await attempt(1, { status: 200, body: '{"found":true}' });
+    await attempt(4, { status: 200, body: '{"took":1,"hits":' });
+    await attempt(4, { status: 200, body: '{"took":1,"timed_out":false}' });
+    await attempt(6, { status: 200, body: '{"took":1,"errors":false,"items":[]}' });
+    await checkProperty(
+      'faults on the state cluster',
+      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fault, async (nth, answer) => attempt(nth, answer)),
+      12,
+    );
   } finally {
     await proxy.close();
   }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
-import { defaultConfig, type CliResult, type Project } from '../support/project.js';
+import { defaultConfig } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -16,16 +16,6 @@ const stateIndices: string[] = [];
 after(async () => {
   for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
 });
-
-/** Runs a command as a child and collects what it printed. */
-function start(project: Project, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = project.spawn(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,8 +53,8 @@ test('a migration racing a cron run, both ways and in both orders, never sends a
       const gap = migrateFirst ? 50 + ((round * 40) % 200) : (round * 7) % 20;
       const runEnv = now();
       const [ran, moved] = migrateFirst
-        ? await Promise.all([sleep(gap).then(() => start(project, ['run'], runEnv)), start(project, ['state', 'migrate', '--to', to])])
-        : await Promise.all([start(project, ['run'], runEnv), sleep(gap).then(() => start(project, ['state', 'migrate', '--to', to]))]);
+        ? await Promise.all([sleep(gap).then(() => project.run(['run'], runEnv)), project.run(['state', 'migrate', '--to', to])])
+        : await Promise.all([project.run(['run'], runEnv), sleep(gap).then(() => project.run(['state', 'migrate', '--to', to]))]);
       const what = `round ${round} --to ${to}: run exit ${ran.code} (${ran.stderr.trim()}), migrate exit ${moved.code} (${moved.stderr.trim()})`;
       outcomes.push(`${to}:${ran.code}/${moved.code}`);
       if (/the state moved to the other backend \(state migrate\) while this run waited for it/.test(ran.stderr)) caught++;

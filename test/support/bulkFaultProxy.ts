@@ -13,9 +13,9 @@ export interface BulkFaultProxy {
   /**
    * Asked for each request (with its 1-based number since the proxy started): `before` drops the connection without
    * forwarding (the cluster never saw it), `after` forwards it and then drops the connection before the answer (the
-   * write happened, its answer is lost): the client sees "socket hang up" either way.
+   * write happened, its answer is lost): the client sees "socket hang up" either way. An object is answered instead.
    */
-  cut?: (request: { n: number; method: string; path: string; body: string }) => 'before' | 'after' | undefined;
+  cut?: (request: { n: number; method: string; path: string; body: string }) => 'before' | 'after' | { status: number; body: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -37,6 +37,8 @@ export async function startBulkFaultProxy(target: string): Promise<BulkFaultProx
     const body = await readBody(request);
     const cut = proxy.cut?.({ n: ++n, method: request.method!, path: request.url!, body });
     if (cut === 'before') return request.socket.destroy();
+    // An answer of the test's own instead of the cluster's (a 5xx, a proxy's page, a cut body).
+    if (typeof cut === 'object') return response.writeHead(cut.status, { 'content-type': 'application/json' }).end(cut.body);
     if (cut === 'after') {
       await forward(request.method!, request.url!, request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}, body || undefined).catch(() => undefined);
       return request.socket.destroy();

@@ -28,7 +28,7 @@ export async function bulk(client: StateClient, index: string, ops: BulkOp[]): P
   const items = (answer.body?.items ?? []) as Record<string, { _id: string; status: number; _seq_no?: number; _primary_term?: number; error?: { type?: string; reason?: string } }>[];
   // Each action's own status is what counts: an answer that does not account for every action (a proxy, a cut
   // response) leaves the missing ones unknown, and unknown is not success.
-  if (items.length !== ops.length) throw new Error(`the state cluster answered ${items.length} results for ${ops.length} writes; treating them all as not written`);
+  if (items.length !== ops.length) throw client.failed(`the state cluster answered ${items.length} results for ${ops.length} writes; treating them all as not written`);
   return items.map((item) => {
     const result = Object.values(item)[0]!;
     return { id: result._id, status: result.status, seqNo: result._seq_no, primaryTerm: result._primary_term, ...(result.error ? { error: `${result.error.type}: ${result.error.reason ?? ''}` } : {}) };

@@ -56,6 +56,8 @@ export class StateClient {
     try {
       parsed = answer.text ? JSON.parse(answer.text) : {};
     } catch {
+      // Not the cluster's own answer (a proxy's page, a body cut short): as good as no answer.
+      if (answer.status < 300 || answer.status === 404 || answer.status === 409) throw this.failed(`${method} ${path.split('?')[0]} answered HTTP ${answer.status} with a body that is not JSON`);
       parsed = { error: redactedExcerpt(answer.text, 200) };
     }
     if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
@@ -65,8 +67,8 @@ export class StateClient {
     return { status: answer.status, body: parsed };
   }
 
-  /** Notes the first failure and returns the error to throw. */
-  private failed(message: string): ClusterUnreachable {
+  /** Notes the first failure (also one a caller found in an answer, e.g. a `_bulk` short of results) and returns the error to throw. */
+  failed(message: string): ClusterUnreachable {
     this.failure ??= message;
     return new ClusterUnreachable(message);
   }

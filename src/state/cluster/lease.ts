@@ -48,7 +48,9 @@ export async function acquireLease(client: StateClient, index: string, holder: s
       const created = await client.send('PUT', `/${index}/_create/${LEASE_ID}`, doc, { write: true });
       if (created.status < 300) return { doc, seqNo: created.body._seq_no, primaryTerm: created.body._primary_term };
     } else {
-      const current = got.body._source as LeaseDoc;
+      const current = got.body?._source as LeaseDoc | undefined;
+      // A lease found without its document (a proxy's answer, a cut body) is no lease to judge: the cluster failed.
+      if (!current || typeof current !== 'object' || typeof current.holder !== 'string') throw client.failed(`GET /${index}/_doc/${LEASE_ID} answered HTTP ${got.status} without the lease document`);
       const moved = current.holder.startsWith(MOVED_PREFIX);
       if (moved && !takeOverMoved) {
         throw new StateMovedError(`the state was moved from the cluster index ${index} to a file (${current.holder}): this host still has state.backend: cluster; run alertcron state migrate --to cluster on the host that holds it, or switch this host off`);
