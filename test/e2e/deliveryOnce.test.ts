@@ -25,9 +25,11 @@ async function manyKeys(keys: number, notify: string[], config: { delivery: Reco
 const subjects = () => world.smtp.messages.map((m) => m.subject).sort();
 
 test('a hanging Slack neither crashes the run nor repeats mails: nothing is started after the deadline, each mail goes once', { timeout: 120_000 }, async () => {
-  // Two at a time, and each Slack attempt hangs for 2 s: the sixth key's Slack and mail cannot start before the 3 s deadline.
+  // Two at a time, one per channel (each channel's fair share), each Slack attempt hangs for 2 s and each mail takes
+  // 1 s: the sixth key's Slack and mail cannot start before the 3 s deadline.
   const { T, project, users } = await manyKeys(6, ['soc-slack', 'soc-email'], { delivery: { deadline: '3s', attempt_timeout: '2s', retries: 0, concurrency: 2 } });
   world.slack.behaviour = 'hang';
+  world.smtp.acceptDelayMs = 1000;
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 4, first.stderr);
   assert.doesNotMatch(first.stderr, /internal error|Connection pool|Warning/);
@@ -38,6 +40,7 @@ test('a hanging Slack neither crashes the run nor repeats mails: nothing is star
   assert.deepEqual([...sentFirst, ...pendingMails].sort(), users.map((u) => `Admin ${u}`), 'each mail is either accepted and recorded, or pending: never both');
 
   world.slack.behaviour = 'ok';
+  world.smtp.acceptDelayMs = undefined;
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
