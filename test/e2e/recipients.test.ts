@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
+import { checkProperty, fc } from '../support/property.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -47,4 +48,35 @@ test('Twilio SMS and calls to two numbers, the second failing: over three runs t
   assert.deepEqual([to(servers.twilio.calls, FIRST), to(servers.twilio.calls, SECOND)], [1, 1], 'each number called exactly once');
   const sent = (project.state().sent as { channel: string; receipt: { messages?: { chat: string; id: string }[] } }[]).filter((s) => s.channel === 'oncall-sms');
   assert.deepEqual(sent[0]!.receipt.messages?.map((m) => m.chat), [FIRST, SECOND], 'the receipt keeps the message of each number');
+});
+
+test('generated numbers and failing subsets: over two runs every number is texted exactly once, the failing ones only after they recover', { timeout: 240_000 }, async () => {
+  const NUMBERS = ['+15551230001', '+15551230002', '+15551230003', '+15551230004'];
+  await checkProperty(
+    'Twilio SMS per-number delivery through the CLI',
+    fc.asyncProperty(fc.integer({ min: 1, max: NUMBERS.length }), fc.array(fc.boolean(), { minLength: NUMBERS.length, maxLength: NUMBERS.length }), async (count, failing) => {
+      const numbers = NUMBERS.slice(0, count);
+      const T = uniqueBaseTime();
+      const index = await world.index('auth-recipients-gen');
+      await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+      const project = world.project();
+      const config = servers.config(world);
+      const channels = config.channels as Record<string, Record<string, unknown>>;
+      project.writeConfig({ ...config, channels: { ...channels, 'oncall-sms': { ...channels['oncall-sms'], to: numbers } }, delivery: { deadline: '10s', attempt_timeout: '3s', retries: 0 } });
+      Object.assign(project.env, servers.secrets);
+      project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['oncall-sms'], title: 'Admin {{key}}' });
+      servers.twilio.messages.length = 0;
+      servers.twilio.failingNumbers.clear();
+      numbers.forEach((number, i) => failing[i] && servers.twilio.failingNumbers.add(number));
+      const texted = (number: string) => servers.twilio.messages.filter((m) => m.To === number).length;
+      const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+      assert.equal(first.code, numbers.some((_, i) => failing[i]) ? 4 : 0, first.stderr);
+      for (const [i, number] of numbers.entries()) assert.equal(texted(number), failing[i] ? 0 : 1, `${number} after the first run`);
+      servers.twilio.failingNumbers.clear();
+      const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+      assert.equal(second.code, 0, second.stderr);
+      for (const number of numbers) assert.equal(texted(number), 1, `${number} texted exactly once over both runs`);
+    }),
+    6,
+  );
 });
