@@ -80,3 +80,25 @@ test('generated numbers and failing subsets: over two runs every number is texte
     6,
   );
 });
+
+test('a number Twilio refuses for good (21211) is reported once; the number that got the SMS keeps it as delivered and is not texted again', { timeout: 120_000 }, async () => {
+  const INVALID = '+15005550001';
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-recipients-bad');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  const config = servers.config(world);
+  const channels = config.channels as Record<string, Record<string, unknown>>;
+  project.writeConfig({ ...config, channels: { ...channels, 'oncall-sms': { ...channels['oncall-sms'], to: [FIRST, INVALID] } } });
+  Object.assign(project.env, servers.secrets);
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['oncall-sms'], title: 'Admin {{key}}' });
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  assert.match(first.stderr, /-> oncall-sms: Twilio answered HTTP 400 \(code 21211\): .*refused for good: \+15005550001\) \(not retried\)/);
+  assert.deepEqual(project.state().pending, []);
+  const sent = project.state().sent as { channel: string; receipt: { chat?: string } }[];
+  assert.deepEqual(sent.map((s) => [s.channel, s.receipt.chat]), [['oncall-sms', FIRST]], 'the SMS the first number got is recorded as sent');
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(servers.twilio.messages.filter((m) => m.To === FIRST).length, 1);
+});
