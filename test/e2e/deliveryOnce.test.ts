@@ -73,6 +73,9 @@ test('recipients the SMTP server refuses are not counted delivered: a 4xx one st
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(world.smtp.messages.map((m) => m.to), [['a@test.local'], ['b@test.local']], 'b gets it once, a is not sent it again, c never');
+  const sent = project.state().sent as { channel: string; receipt: { id?: string } }[];
+  assert.deepEqual(sent.map((s) => s.channel), ['soc-email'], 'one record of the mail, once every recipient that can have it has it');
+  assert.match(sent[0]!.receipt.id ?? '', /^<.+@.+>$/);
 });
 
 test('a Retry-After longer than the in-run retry cap keeps the delivery pending until then: no earlier attempt', { timeout: 60_000 }, async () => {
@@ -121,4 +124,17 @@ test('a slow SMTP server at the delivery deadline: a mail already in the server\
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
+});
+
+test('a mail some recipients accepted and the others refused for good (5xx) is kept as sent for them, and the refusal reported', { timeout: 60_000 }, async () => {
+  const to = ['a@test.local', 'c@test.local'];
+  const { T, project } = await manyKeys(1, ['soc-email'], { delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 }, to });
+  world.smtp.refuseRecipients = { 'c@test.local': 550 };
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  assert.match(first.stderr, /refused 1 of 2 recipients: c@test\.local 550 \(dropped\) \(not retried\)$/m);
+  assert.deepEqual(project.state().pending, []);
+  const sent = project.state().sent as { channel: string; receipt: { id?: string } }[];
+  assert.deepEqual(sent.map((s) => s.channel), ['soc-email'], 'the mail a@ got is recorded as sent');
+  assert.match(sent[0]!.receipt.id ?? '', /^<.+@.+>$/, 'with the Message-ID it went out with');
 });
