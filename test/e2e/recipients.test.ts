@@ -12,17 +12,23 @@ const servers = useChannelServers();
 const FIRST = '+15551230001';
 const SECOND = '+15551230002';
 
-test('Twilio SMS and calls to two numbers, the second failing: over three runs the first is texted and called once, the second retried each run', { timeout: 120_000 }, async () => {
+/** A project whose alert fires once for key "root" and notifies `notify`, each of those Twilio channels sending to `numbers`. */
+async function twilioProject(numbers: string[], notify: string[], delivery: Record<string, unknown> = { deadline: '10s', attempt_timeout: '3s', retries: 1 }) {
   const T = uniqueBaseTime();
   const index = await world.index('auth-recipients');
   await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
   const project = world.project();
   const config = servers.config(world);
   const channels = config.channels as Record<string, Record<string, unknown>>;
-  for (const name of ['oncall-sms', 'oncall-call']) channels[name] = { ...channels[name], to: [FIRST, SECOND] };
-  project.writeConfig({ ...config, delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 } });
+  for (const name of notify) channels[name] = { ...channels[name], to: numbers };
+  project.writeConfig({ ...config, delivery });
   Object.assign(project.env, servers.secrets);
-  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['oncall-sms', 'oncall-call'], title: 'Admin {{key}}' });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify, title: 'Admin {{key}}' });
+  return { T, project };
+}
+
+test('Twilio SMS and calls to two numbers, the second failing: over three runs the first is texted and called once, the second retried each run', { timeout: 120_000 }, async () => {
+  const { T, project } = await twilioProject([FIRST, SECOND], ['oncall-sms', 'oncall-call']);
   servers.twilio.failingNumbers.add(SECOND);
   const to = (records: Record<string, string>[], number: string) => records.filter((r) => r.To === number).length;
   const tried = () => servers.twilio.requests.filter((r) => new URLSearchParams(r.body).get('To') === SECOND).length;
@@ -56,15 +62,7 @@ test('generated numbers and failing subsets: over two runs every number is texte
     'Twilio SMS per-number delivery through the CLI',
     fc.asyncProperty(fc.integer({ min: 1, max: NUMBERS.length }), fc.array(fc.boolean(), { minLength: NUMBERS.length, maxLength: NUMBERS.length }), async (count, failing) => {
       const numbers = NUMBERS.slice(0, count);
-      const T = uniqueBaseTime();
-      const index = await world.index('auth-recipients-gen');
-      await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
-      const project = world.project();
-      const config = servers.config(world);
-      const channels = config.channels as Record<string, Record<string, unknown>>;
-      project.writeConfig({ ...config, channels: { ...channels, 'oncall-sms': { ...channels['oncall-sms'], to: numbers } }, delivery: { deadline: '10s', attempt_timeout: '3s', retries: 0 } });
-      Object.assign(project.env, servers.secrets);
-      project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['oncall-sms'], title: 'Admin {{key}}' });
+      const { T, project } = await twilioProject(numbers, ['oncall-sms'], { deadline: '10s', attempt_timeout: '3s', retries: 0 });
       servers.twilio.messages.length = 0;
       servers.twilio.failingNumbers.clear();
       numbers.forEach((number, i) => failing[i] && servers.twilio.failingNumbers.add(number));
@@ -83,15 +81,7 @@ test('generated numbers and failing subsets: over two runs every number is texte
 
 test('a number Twilio refuses for good (21211) is reported once; the number that got the SMS keeps it as delivered and is not texted again', { timeout: 120_000 }, async () => {
   const INVALID = '+15005550001';
-  const T = uniqueBaseTime();
-  const index = await world.index('auth-recipients-bad');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
-  const project = world.project();
-  const config = servers.config(world);
-  const channels = config.channels as Record<string, Record<string, unknown>>;
-  project.writeConfig({ ...config, channels: { ...channels, 'oncall-sms': { ...channels['oncall-sms'], to: [FIRST, INVALID] } } });
-  Object.assign(project.env, servers.secrets);
-  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['oncall-sms'], title: 'Admin {{key}}' });
+  const { T, project } = await twilioProject([FIRST, INVALID], ['oncall-sms']);
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 4, first.stderr);
   assert.match(first.stderr, /-> oncall-sms: Twilio answered HTTP 400 \(code 21211\): .*refused for good: \+15005550001\) \(not retried\)/);
