@@ -87,7 +87,9 @@ function refusedRecipients(to: string[], info: SentInfo | undefined, config: Ema
     return `${address}${code ? ` ${code}` : ''} (${(code ?? 0) < 500 ? 'kept for the next run' : 'dropped'})`;
   });
   const message = `SMTP ${config.host}:${config.port} refused ${rejected.length} of ${to.length} recipients: ${list.join(', ')}`;
-  return new DeliveryError(message, temporary.length > 0, undefined, false, temporary.length ? temporary : undefined);
+  // The recipients that accepted it have it: its Message-ID is their receipt (kept as sent, never sent them again).
+  const partial = rejected.length < to.length && info?.messageId ? { id: String(info.messageId) } : undefined;
+  return new DeliveryError(message, temporary.length > 0, undefined, false, temporary.length ? temporary : undefined, partial);
 }
 
 /** Turns a nodemailer error into a DeliveryError that names the server (host:port) and quotes its reply. */

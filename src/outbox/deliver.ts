@@ -48,7 +48,7 @@ export async function deliverAll(
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
   onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
-  const deadline = AbortSignal.timeout(Math.max(0, options.deadline));
+  const deadline = boundedSignal([], Math.max(0, options.deadline)).signal;
   const deadlineAt = Date.now() + options.deadline;
   // The retry waits of every item end at the deadline through this one listener (no MaxListenersExceededWarning).
   const wakeAtDeadline = new Set<() => void>();

@@ -29,7 +29,7 @@ export interface Recorded {
 /**
  * Records what each channel accepted: accepted items leave the pending list, are stamped on their key and kept
  * with their receipt in `sent`; retryable failures stay pending (for the recipients that still need them, not
- * before a Retry-After); permanent failures and muted items are dropped.
+ * before a Retry-After); permanent failures and muted items are dropped (what some recipients got is kept as sent).
  */
 export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], now: number): Recorded {
   const recorded: Recorded = { reports: [], audit: [] };
@@ -56,6 +56,8 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
       if (outcome.partial) item.partial = mergeReceipts(item.partial, outcome.partial);
       if (outcome.retryAfterMs) item.notBefore = now + outcome.retryAfterMs;
       else delete item.notBefore;
+      // Those that got it keep it as delivered (its receipt in `sent`, the key stamped): only the refusal is dropped.
+      if (!outcome.retryable && (outcome.partial || item.partial)) markDelivered(data, { id: item.id, at: now, ...(outcome.partial ? { receipt: outcome.partial } : {}) });
       if (!outcome.retryable) drop.add(item.id);
       recorded.audit.push({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
       recorded.reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });

@@ -80,7 +80,7 @@ export async function inboxStage(
   // Answers owed as an earlier run saved them; one that is not of that shape (a hand-edited state) cannot be told.
   if (data.chatOwed !== undefined) data.chatOwed = Array.isArray(data.chatOwed) ? data.chatOwed.filter(isOwedAnswer) : [];
   const endsAt = Date.now() + Math.max(0, budgetMs);
-  const stage = AbortSignal.timeout(Math.max(0, budgetMs));
+  const stage = boundedSignal([], Math.max(0, budgetMs)).signal;
   /** A signal for one call: what is left of the stage's budget, and at most CALL_MS (a timer that fires on time). */
   const callSignal = () => boundedSignal([], Math.min(CALL_MS, endsAt - Date.now())).signal;
   // One getUpdates per bot and run: a second channel with the same bot would take the first one's updates.

@@ -27,6 +27,7 @@ import { selectAlerts } from './select.js';
 import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { formatDuration } from '../util/duration.js';
+import { boundedSignal } from '../util/signal.js';
 
 /** How a run is asked to behave; `run`, `run --dry-run` and `test` all come through here. */
 export interface RunOptions {
@@ -56,7 +57,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const { config, loaded } = await loadProject(options.configFile, options.env);
   // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
   const deadlineAt = Date.now() + config.run.deadline;
-  const deadline = AbortSignal.timeout(config.run.deadline);
+  // A plain timer holds it: nothing can collect it before it fires (see boundedSignal).
+  const deadline = boundedSignal([], config.run.deadline).signal;
   const selected = selectAlerts(loaded, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;

@@ -25,9 +25,11 @@ async function manyKeys(keys: number, notify: string[], config: { delivery: Reco
 const subjects = () => world.smtp.messages.map((m) => m.subject).sort();
 
 test('a hanging Slack neither crashes the run nor repeats mails: nothing is started after the deadline, each mail goes once', { timeout: 120_000 }, async () => {
-  // Two at a time, and each Slack attempt hangs for 2 s: the sixth key's Slack and mail cannot start before the 3 s deadline.
+  // Two at a time, one per channel (each channel's fair share), each Slack attempt hangs for 2 s and each mail takes
+  // 1 s: the sixth key's Slack and mail cannot start before the 3 s deadline.
   const { T, project, users } = await manyKeys(6, ['soc-slack', 'soc-email'], { delivery: { deadline: '3s', attempt_timeout: '2s', retries: 0, concurrency: 2 } });
   world.slack.behaviour = 'hang';
+  world.smtp.acceptDelayMs = 1000;
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 4, first.stderr);
   assert.doesNotMatch(first.stderr, /internal error|Connection pool|Warning/);
@@ -38,6 +40,7 @@ test('a hanging Slack neither crashes the run nor repeats mails: nothing is star
   assert.deepEqual([...sentFirst, ...pendingMails].sort(), users.map((u) => `Admin ${u}`), 'each mail is either accepted and recorded, or pending: never both');
 
   world.slack.behaviour = 'ok';
+  world.smtp.acceptDelayMs = undefined;
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
@@ -70,6 +73,9 @@ test('recipients the SMTP server refuses are not counted delivered: a 4xx one st
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(world.smtp.messages.map((m) => m.to), [['a@test.local'], ['b@test.local']], 'b gets it once, a is not sent it again, c never');
+  const sent = project.state().sent as { channel: string; receipt: { id?: string } }[];
+  assert.deepEqual(sent.map((s) => s.channel), ['soc-email'], 'one record of the mail, once every recipient that can have it has it');
+  assert.match(sent[0]!.receipt.id ?? '', /^<.+@.+>$/);
 });
 
 test('a Retry-After longer than the in-run retry cap keeps the delivery pending until then: no earlier attempt', { timeout: 60_000 }, async () => {
@@ -118,4 +124,17 @@ test('a slow SMTP server at the delivery deadline: a mail already in the server\
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(subjects(), users.map((u) => `Admin ${u}`), 'every mail exactly once over both runs');
+});
+
+test('a mail some recipients accepted and the others refused for good (5xx) is kept as sent for them, and the refusal reported', { timeout: 60_000 }, async () => {
+  const to = ['a@test.local', 'c@test.local'];
+  const { T, project } = await manyKeys(1, ['soc-email'], { delivery: { deadline: '10s', attempt_timeout: '3s', retries: 1 }, to });
+  world.smtp.refuseRecipients = { 'c@test.local': 550 };
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  assert.match(first.stderr, /refused 1 of 2 recipients: c@test\.local 550 \(dropped\) \(not retried\)$/m);
+  assert.deepEqual(project.state().pending, []);
+  const sent = project.state().sent as { channel: string; receipt: { id?: string } }[];
+  assert.deepEqual(sent.map((s) => s.channel), ['soc-email'], 'the mail a@ got is recorded as sent');
+  assert.match(sent[0]!.receipt.id ?? '', /^<.+@.+>$/, 'with the Message-ID it went out with');
 });
