@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import type { StateData } from '../model/state.js';
 import { markDelivered, type DeliveredEntry } from './delivered.js';
+import { isStoredTime, pendingProblem } from './settle.js';
 
 /**
  * An append-only file of deliveries accepted since the state was last written: one JSON line each, synced to
@@ -30,7 +31,9 @@ export class DeliveryJournal {
       } catch {
         continue; // an empty line, or the last one cut by the kill
       }
-      if (typeof entry?.id === 'string' && markDelivered(data, entry)) recovered++;
+      // A line of the wrong shape (not written by alertcron) is skipped like a cut one.
+      if (typeof entry?.id !== 'string' || !isStoredTime(entry.at) || (entry.then !== undefined && pendingProblem(entry.then))) continue;
+      if (markDelivered(data, entry)) recovered++;
     }
     return recovered;
   }

@@ -74,6 +74,11 @@ const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
 const TOKEN: Fields = { strings: ['value', 'owner'], times: ['obtainedAt', 'expiresAt'] };
 const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
 
+/** What is wrong with a pending item as stored (e.g. one a journal line queues), or undefined. */
+export function pendingProblem(item: unknown): string | undefined {
+  return recordProblem(item, PENDING);
+}
+
 /** The list slices of the state and the shape of their items. */
 const LISTS: readonly [keyof StateData, Fields][] = [
   ['pending', PENDING],

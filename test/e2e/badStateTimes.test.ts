@@ -107,6 +107,25 @@ test('a bad time in the key file (keys read when needed) is named and set aside 
   assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) }), 'the next run');
 });
 
+test('journal lines of the wrong shape (a bad time, a queued action that is not an item) are skipped; the notice is retried', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('bad-journal');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  project.writeAlert('logons', { index, condition: { type: 'any' }, notify: ['soc-slack'], title: 'Logon' });
+  world.slack.behaviour = 'server-error';
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(failed.code, 4, failed.stderr);
+  const [item] = project.state().pending;
+  const journal = join(project.dir, 'state', 'state.json.journal');
+  writeFileSync(journal, [{ id: item.id, at: 'garbage' }, { id: item.id, at: T, then: 7 }, { id: item.id, at: -1 }].map((l) => JSON.stringify(l)).join('\n') + '\n');
+  assertOk(await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) }), 'status');
+  world.slack.behaviour = 'ok';
+  assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) }), 'run');
+  assert.equal(world.slack.accepted().length, 1, 'the notice the bad lines named is sent, not taken as delivered');
+  assert.deepEqual(project.state().pending, []);
+});
+
 /**
  * A project whose state lives in a fresh index of the engine, with an alert over `index` that has run once at T;
  * `put` writes a state document into that index as another host (or a person) might.
