@@ -10,10 +10,13 @@ export interface SetAside {
   value: unknown;
 }
 
-/** The latest time a JavaScript Date can hold (ms since 1970). */
-const MAX_TIME = 8.64e15;
+/**
+ * The latest time alertcron takes from its state: the end of the year 9999, far inside the Date range (8.64e15 ms),
+ * so that adding any duration to it still gives a date that can be shown.
+ */
+const MAX_TIME = 253_402_300_799_999;
 
-/** True for a time alertcron can have written: epoch milliseconds within the Date range, not before 1970. */
+/** True for a time alertcron can have written: epoch milliseconds from 1970 to the end of the year 9999. */
 export function isStoredTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIME;
 }
@@ -58,7 +61,7 @@ function describe(value: unknown): string {
 
 /** Why a value is not a stored time. */
 function describeTime(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? `${value}, outside the dates alertcron writes` : 'not a finite number';
+  if (typeof value === 'number') return Number.isFinite(value) ? `${value}, outside the dates alertcron writes (1970 to 9999)` : 'not a finite number';
   return `${describe(value)}, not a time in ms`;
 }
 
