@@ -182,22 +182,33 @@ export function settleKeys(alert: string, keys: unknown, aside: (where: string, 
     return plainMap();
   }
   const map = asPlainMap<KeyState>(keys);
-  for (const [key, state] of Object.entries(map)) {
-    let why = recordProblem(state, KEY);
-    const delivered = isPlainObject(state) ? state.delivered : undefined;
-    if (!why && delivered !== undefined && !isPlainObject(delivered)) why = `delivered is ${describe(delivered)}, not an object`;
-    if (!why && delivered !== undefined) {
-      const bad = Object.entries(delivered as Record<string, unknown>).find(([, at]) => !isStoredTime(at));
-      if (bad) why = `delivered[${quote(bad[0])}] is ${describeTime(bad[1])}`;
-    }
+  // A loop without copies: a key history may hold 100,000 keys, and this runs whenever one is read.
+  for (const key in map) {
+    const state = map[key] as unknown;
+    const why = keyProblem(state);
     if (why) {
       aside(`${where}[${quote(key)}]`, why, state);
       delete map[key];
       continue;
     }
-    state.delivered = asPlainMap(delivered);
+    const delivered = (state as KeyState).delivered;
+    if (delivered === undefined) (state as KeyState).delivered = plainMap();
+    else if (Object.getPrototypeOf(delivered) !== null) Object.setPrototypeOf(delivered, null);
   }
   return map;
+}
+
+/** What is wrong with one stored key (see KEY), its `delivered` times included, or undefined. */
+function keyProblem(state: unknown): string | undefined {
+  const why = recordProblem(state, KEY);
+  if (why) return why;
+  const delivered = (state as { delivered?: unknown }).delivered;
+  if (delivered === undefined) return undefined;
+  if (!isPlainObject(delivered)) return `delivered is ${describe(delivered)}, not an object`;
+  for (const channel in delivered) {
+    if (Object.prototype.hasOwnProperty.call(delivered, channel) && !isStoredTime(delivered[channel])) return `delivered[${quote(channel)}] is ${describeTime(delivered[channel])}`;
+  }
+  return undefined;
 }
 
 /**
