@@ -264,7 +264,9 @@ export function setAsideFile(file: string): string {
  */
 export function keepSetAside(file: string, items: readonly SetAside[], now = Date.now()): string {
   const kept = setAsideFile(file);
-  if (items.length) appendFileSync(kept, items.map((item) => `${JSON.stringify({ at: new Date(now).toISOString(), ...item })}\n`).join(''));
+  // A source's login token is a credential: what was wrong with it is kept, never the token itself.
+  const lines = items.map((item) => JSON.stringify({ at: new Date(now).toISOString(), ...item, ...(item.where.startsWith('tokens') ? { value: '(a login token, left out)' } : {}) }));
+  if (items.length) appendFileSync(kept, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
   return kept;
 }
 

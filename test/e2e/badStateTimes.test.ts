@@ -83,6 +83,23 @@ test('bad times in the state file are named and set aside; run and status go on 
   assertOk(await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) }), 'status after');
 });
 
+test('a login token of the wrong shape is set aside without its value: the secret is in no output and no set-aside file', async () => {
+  const T = uniqueBaseTime();
+  const project = world.project();
+  project.writeAlert('logons', { index: 'nothing-here', condition: { type: 'any' }, notify: ['soc-slack'] });
+  const state = goodState(T);
+  state.tokens = { maxpatrol: { value: 'SECRET-TOKEN-4711', obtainedAt: 'then', expiresAt: T + MIN } };
+  mkdirSync(join(project.dir, 'state'));
+  writeFileSync(join(project.dir, 'state', 'state.json'), JSON.stringify(state));
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(T) });
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assertOk(run, 'run');
+  assert.match(run.stderr, /tokens\["maxpatrol"\]: obtainedAt is a string, not a time in ms/);
+  const kept = readFileSync(join(project.dir, 'state', 'state.json.set-aside'), 'utf8');
+  assert.match(kept, /tokens\[\\"maxpatrol\\"\]/);
+  for (const text of [status.stdout, status.stderr, run.stdout, run.stderr, kept]) assert.doesNotMatch(text, /SECRET-TOKEN-4711/);
+});
+
 test('a bad time in the key file (keys read when needed) is named and set aside by run and status', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('bad-key-times');
