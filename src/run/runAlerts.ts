@@ -8,7 +8,7 @@ import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { pruneState } from '../state/prune.js';
-import { lateSetAsideWarning, setAsideFile } from '../state/settle.js';
+import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';

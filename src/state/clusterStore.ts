@@ -12,7 +12,8 @@ import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } fro
 import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
-import { keepSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
+import { keepSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
+import { settleState } from './settle.js';
 import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
 
 /** A state document as read: its JSON (to see whether a run changed it) and what its next write must match. */

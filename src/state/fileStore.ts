@@ -8,7 +8,8 @@ import { DeliveryJournal } from './journal.js';
 import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
-import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
+import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
+import { settleState } from './settle.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
 import type { StateStore, StateTransaction } from './store.js';
 
