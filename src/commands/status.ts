@@ -8,7 +8,7 @@ import { printJson } from './printReport.js';
 import { describeSilence } from './silence.js';
 import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
 import { ownValue } from '../util/plainMap.js';
-import { lateSetAsideWarning } from '../state/settle.js';
+import { lateSetAsideWarning } from '../state/setAside.js';
 import { cleanText } from '../util/text.js';
 
 /** How many of the latest chat actions `status` lists. */

@@ -12,6 +12,7 @@ import { percentageMatchRule } from './percentageMatch.js';
 import { scriptRule } from './script.js';
 import { spikeRule } from './spike.js';
 import type { ConditionDef, RuleType } from './types.js';
+import { ownValue } from '../util/plainMap.js';
 
 /** Every rule type by its `condition.type`: add a rule type as one file in src/rules/ and one line here. */
 const RULE_TYPES: { [T in ConditionDef['type']]: RuleType<Extract<ConditionDef, { type: T }>> } = {
@@ -41,5 +42,5 @@ export function ruleTypeOf<C extends ConditionDef>(condition: C): RuleType<C> {
 
 /** The rule type named `type`, or undefined when there is none. */
 export function findRuleType(type: string): RuleType | undefined {
-  return (RULE_TYPES as unknown as Record<string, RuleType | undefined>)[type];
+  return ownValue(RULE_TYPES as unknown as Record<string, RuleType>, type);
 }

@@ -9,7 +9,7 @@ import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
-import { lateSetAsideWarning, setAsideFile } from '../state/settle.js';
+import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';

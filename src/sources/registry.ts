@@ -2,6 +2,7 @@ import { elasticsearchSource } from './elasticsearch/index.js';
 import { maxPatrolSource } from './maxpatrol/index.js';
 import { theHiveSource } from './thehive/index.js';
 import type { SourceDefinition } from './types.js';
+import { ownValue } from '../util/plainMap.js';
 
 /** Every source by the name alerts give in `source:`: add a source as one folder in src/sources/ and one line here. */
 export const SOURCES: Record<string, SourceDefinition> = {
@@ -15,5 +16,5 @@ export const DEFAULT_SOURCE = 'elasticsearch';
 
 /** The definition of a source by name, or undefined. */
 export function sourceDefinition(name: string): SourceDefinition | undefined {
-  return SOURCES[name];
+  return ownValue(SOURCES, name);
 }

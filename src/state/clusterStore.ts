@@ -13,7 +13,8 @@ import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } fro
 import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
-import { keepSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
+import { keepSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
+import { settleState } from './settle.js';
 import { auditRecovered } from './recoveredAudit.js';
 import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
 

@@ -10,7 +10,8 @@ import { auditRecovered } from './recoveredAudit.js';
 import { FenceFile } from './fence.js';
 import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
-import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, settleState, type SetAside } from './settle.js';
+import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
+import { settleState } from './settle.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
 import { movedToClusterMarker, StateMovedError, type StateStore, type StateTransaction } from './store.js';
 

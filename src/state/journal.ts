@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import { syncFolder } from '../util/durableFile.js';
 import { markDelivered, type DeliveredEntry } from './delivered.js';
+import { isStoredTime, pendingProblem } from './settle.js';
 
 /** A delivery recovered from the journal: the pending item it settled, and what the journal says of it. */
 export interface RecoveredDelivery {
@@ -42,8 +43,9 @@ export class DeliveryJournal {
       } catch {
         continue; // an empty line, or the last one cut by the kill
       }
-      // A line that is not a journal entry (its time is not a number) is skipped like a cut one.
-      const item = typeof entry?.id === 'string' && Number.isFinite(entry.at) ? markDelivered(data, entry) : undefined;
+      // A line of the wrong shape (not written by alertcron) is skipped like a cut one.
+      if (typeof entry?.id !== 'string' || !isStoredTime(entry.at) || (entry.then !== undefined && pendingProblem(entry.then))) continue;
+      const item = markDelivered(data, entry);
       if (item) recovered.push({ item, entry });
     }
     return recovered;

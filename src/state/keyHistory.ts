@@ -1,6 +1,6 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { plainMap } from '../util/plainMap.js';
-import { settleLateKeys } from './settle.js';
+import { settleLateKeys } from './setAside.js';
 
 /**
  * What the file store knows of an alert's keys without parsing them: written with them, true as long as they are

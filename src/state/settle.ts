@@ -1,19 +1,14 @@
-import { appendFileSync } from 'node:fs';
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { asPlainMap, isPlainObject, plainMap, type PlainMap } from '../util/plainMap.js';
+import type { SetAside } from './setAside.js';
 
-/** A part of the state that was read but had the wrong shape or a bad time: taken out of the state, kept for people. */
-export interface SetAside {
-  /** Where it was, e.g. `alerts["logons"].keys["root"]` or `pending[3]`. */
-  where: string;
-  why: string;
-  value: unknown;
-}
+/**
+ * The latest time alertcron takes from its state: the end of the year 9999, far inside the Date range (8.64e15 ms),
+ * so that adding any duration to it still gives a date that can be shown.
+ */
+const MAX_TIME = 253_402_300_799_999;
 
-/** The latest time a JavaScript Date can hold (ms since 1970). */
-const MAX_TIME = 8.64e15;
-
-/** True for a time alertcron can have written: epoch milliseconds within the Date range, not before 1970. */
+/** True for a time alertcron can have written: epoch milliseconds from 1970 to the end of the year 9999. */
 export function isStoredTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIME;
 }
@@ -58,7 +53,7 @@ function describe(value: unknown): string {
 
 /** Why a value is not a stored time. */
 function describeTime(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? `${value}, outside the dates alertcron writes` : 'not a finite number';
+  if (typeof value === 'number') return Number.isFinite(value) ? `${value}, outside the dates alertcron writes (1970 to 9999)` : 'not a finite number';
   return `${describe(value)}, not a time in ms`;
 }
 
@@ -73,6 +68,11 @@ const LAST_RUN: Fields = { needTimes: ['startedAt', 'finishedAt'], times: ['last
 const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
 const TOKEN: Fields = { strings: ['value', 'owner'], times: ['obtainedAt', 'expiresAt'] };
 const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
+
+/** What is wrong with a pending item as stored (e.g. one a journal line queues), or undefined. */
+export function pendingProblem(item: unknown): string | undefined {
+  return recordProblem(item, PENDING);
+}
 
 /** The list slices of the state and the shape of their items. */
 const LISTS: readonly [keyof StateData, Fields][] = [
@@ -174,22 +174,33 @@ export function settleKeys(alert: string, keys: unknown, aside: (where: string, 
     return plainMap();
   }
   const map = asPlainMap<KeyState>(keys);
-  for (const [key, state] of Object.entries(map)) {
-    let why = recordProblem(state, KEY);
-    const delivered = isPlainObject(state) ? state.delivered : undefined;
-    if (!why && delivered !== undefined && !isPlainObject(delivered)) why = `delivered is ${describe(delivered)}, not an object`;
-    if (!why && delivered !== undefined) {
-      const bad = Object.entries(delivered as Record<string, unknown>).find(([, at]) => !isStoredTime(at));
-      if (bad) why = `delivered[${quote(bad[0])}] is ${describeTime(bad[1])}`;
-    }
+  // A loop without copies: a key history may hold 100,000 keys, and this runs whenever one is read.
+  for (const key in map) {
+    const state = map[key] as unknown;
+    const why = keyProblem(state);
     if (why) {
       aside(`${where}[${quote(key)}]`, why, state);
       delete map[key];
       continue;
     }
-    state.delivered = asPlainMap(delivered);
+    const delivered = (state as KeyState).delivered;
+    if (delivered === undefined) (state as KeyState).delivered = plainMap();
+    else if (Object.getPrototypeOf(delivered) !== null) Object.setPrototypeOf(delivered, null);
   }
   return map;
+}
+
+/** What is wrong with one stored key (see KEY), its `delivered` times included, or undefined. */
+function keyProblem(state: unknown): string | undefined {
+  const why = recordProblem(state, KEY);
+  if (why) return why;
+  const delivered = (state as { delivered?: unknown }).delivered;
+  if (delivered === undefined) return undefined;
+  if (!isPlainObject(delivered)) return `delivered is ${describe(delivered)}, not an object`;
+  for (const channel in delivered) {
+    if (Object.prototype.hasOwnProperty.call(delivered, channel) && !isStoredTime(delivered[channel])) return `delivered[${quote(channel)}] is ${describeTime(delivered[channel])}`;
+  }
+  return undefined;
 }
 
 /**
@@ -219,46 +230,4 @@ function settleMap(
     delete map[key];
   }
   return true;
-}
-
-/** Parts set aside from key histories parsed after the state was read (keys are parsed when a run needs them). */
-const late: SetAside[] = [];
-
-/** Settles an alert's key history parsed late (see settleKeys); what it sets aside waits in takeLateSetAside(). */
-export function settleLateKeys(alert: string, keys: unknown): PlainMap<KeyState> {
-  return settleKeys(alert, keys, (where, why, value) => late.push({ where, why, value }));
-}
-
-/** What key histories parsed in this process set aside, from the `from`-th on. */
-export function lateSetAside(from = 0): SetAside[] {
-  return late.slice(from);
-}
-
-/** The file beside a state file (or a host's local file) that keeps what was set aside from it. */
-export function setAsideFile(file: string): string {
-  return `${file}.set-aside`;
-}
-
-/**
- * Keeps what was set aside in `<file>.set-aside`, one JSON line each (when, where, why, the value as read), so that
- * nothing read is lost and people can put it right; returns that file's name.
- */
-export function keepSetAside(file: string, items: readonly SetAside[], now = Date.now()): string {
-  const kept = setAsideFile(file);
-  if (items.length) appendFileSync(kept, items.map((item) => `${JSON.stringify({ at: new Date(now).toISOString(), ...item })}\n`).join(''));
-  return kept;
-}
-
-/** The warning for what key histories parsed late set aside (see settleLateKeys), or undefined; `keptIn` as in setAsideWarning. */
-export function lateSetAsideWarning(keptIn: string | undefined): string | undefined {
-  return setAsideWarning(lateSetAside(), "the alerts' key history", keptIn);
-}
-
-/** One warning line naming what was set aside (the first few, then how many more) and where it was kept. */
-export function setAsideWarning(items: readonly SetAside[], source: string, keptIn: string | undefined): string | undefined {
-  if (!items.length) return undefined;
-  const named = items.slice(0, 3).map((item) => `${item.where}: ${item.why}`);
-  if (items.length > 3) named.push(`and ${items.length - 3} more`);
-  const kept = keptIn ? `; set aside in ${keptIn}` : '; a run will set them aside';
-  return `${source} has ${items.length} part(s) of the wrong shape, left out (${named.join('; ')})${kept}`;
 }

@@ -67,7 +67,7 @@ test('bad times in the state file are named and set aside; run and status go on 
   assertOk(run, 'run');
   const warning = run.stderr.split('\n').find((l) => l.includes('of the wrong shape'));
   assert.ok(warning, run.stderr);
-  assert.match(warning, /^warning: state file .*state\.json has 6 part\(s\) of the wrong shape, left out \(pending\[1\] "p-bad": createdAt is a string, not a time in ms; sent\[0\] "n1": at is null, not a time in ms; silences\[0\] "s1": endsAt is -5, outside the dates alertcron writes; and 3 more\); set aside in .*state\.json\.set-aside$/);
+  assert.match(warning, /^warning: state file .*state\.json has 6 part\(s\) of the wrong shape, left out \(pending\[1\] "p-bad": createdAt is a string, not a time in ms; sent\[0\] "n1": at is null, not a time in ms; silences\[0\] "s1": endsAt is -5, outside the dates alertcron writes \(1970 to 9999\); and 3 more\); set aside in .*state\.json\.set-aside$/);
   const kept = readFileSync(join(project.dir, 'state', 'state.json.set-aside'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(kept.map((k) => k.where).sort(), ['alerts["logons"].keys["root"]', 'alerts["logons"].window', 'lastRun', 'pending[1] "p-bad"', 'sent[0] "n1"', 'silences[0] "s1"'].sort());
   assert.equal(kept.find((k) => k.where === 'pending[1] "p-bad"').value.title, 'notice p-bad', 'the item is kept as it was read');
@@ -81,6 +81,23 @@ test('bad times in the state file are named and set aside; run and status go on 
   assertOk(again, 'the next run');
   assert.doesNotMatch(again.stderr, /wrong shape/, 'set aside once');
   assertOk(await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) }), 'status after');
+});
+
+test('a login token of the wrong shape is set aside without its value: the secret is in no output and no set-aside file', async () => {
+  const T = uniqueBaseTime();
+  const project = world.project();
+  project.writeAlert('logons', { index: 'nothing-here', condition: { type: 'any' }, notify: ['soc-slack'] });
+  const state = goodState(T);
+  state.tokens = { maxpatrol: { value: 'SECRET-TOKEN-4711', obtainedAt: 'then', expiresAt: T + MIN } };
+  mkdirSync(join(project.dir, 'state'));
+  writeFileSync(join(project.dir, 'state', 'state.json'), JSON.stringify(state));
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(T) });
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assertOk(run, 'run');
+  assert.match(run.stderr, /tokens\["maxpatrol"\]: obtainedAt is a string, not a time in ms/);
+  const kept = readFileSync(join(project.dir, 'state', 'state.json.set-aside'), 'utf8');
+  assert.match(kept, /tokens\[\\"maxpatrol\\"\]/);
+  for (const text of [status.stdout, status.stderr, run.stdout, run.stderr, kept]) assert.doesNotMatch(text, /SECRET-TOKEN-4711/);
 });
 
 test('a bad time in the key file (keys read when needed) is named and set aside by run and status', async () => {
@@ -105,6 +122,25 @@ test('a bad time in the key file (keys read when needed) is named and set aside 
   assert.ok(existsSync(`${stateFile}.set-aside`));
   assert.equal(typeof project.state().alerts.logons.keys.root.lastSeen, 'number');
   assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) }), 'the next run');
+});
+
+test('journal lines of the wrong shape (a bad time, a queued action that is not an item) are skipped; the notice is retried', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('bad-journal');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  project.writeAlert('logons', { index, condition: { type: 'any' }, notify: ['soc-slack'], title: 'Logon' });
+  world.slack.behaviour = 'server-error';
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(failed.code, 4, failed.stderr);
+  const [item] = project.state().pending;
+  const journal = join(project.dir, 'state', 'state.json.journal');
+  writeFileSync(journal, [{ id: item.id, at: 'garbage' }, { id: item.id, at: T, then: 7 }, { id: item.id, at: -1 }].map((l) => JSON.stringify(l)).join('\n') + '\n');
+  assertOk(await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) }), 'status');
+  world.slack.behaviour = 'ok';
+  assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) }), 'run');
+  assert.equal(world.slack.accepted().length, 1, 'the notice the bad lines named is sent, not taken as delivered');
+  assert.deepEqual(project.state().pending, []);
 });
 
 /**
@@ -148,7 +184,7 @@ test('a cluster meta document of the wrong shape ("pending": 7) and bad document
 
 /** A value that is not a time alertcron writes, or any JSON at all. */
 const badValue = fc.oneof(
-  fc.constantFrom(null, 'garbage', '', -1, 1e20, 8.64e15 + 1, -8.64e15, 1.5e300, true, [], {}),
+  fc.constantFrom(null, 'garbage', '', -1, 1e20, 8.64e15, 8.64e15 + 1, 8.5e15, 253_402_300_800_000, -8.64e15, 1.5e300, true, [], {}),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.string({ maxLength: 10 }),
   fc.jsonValue({ maxDepth: 2 }),

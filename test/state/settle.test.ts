@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { migrateState } from '../../src/state/migrate.js';
+import { isStoredTime, settleState } from '../../src/state/settle.js';
+import { plainCopy, plainMap } from '../../src/util/plainMap.js';
+import { checkProperty, fc } from '../support/property.js';
+
+const SPECIAL = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+const name = fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ maxLength: 6 }));
+
+test('property: any string is a plain key of a plainMap and a plainCopy', async () => {
+  await checkProperty(
+    'plain maps',
+    fc.property(fc.uniqueArray(name, { maxLength: 8 }), (keys) => {
+      const map = plainMap<number>(keys.map((k, i) => [k, i]));
+      assert.deepEqual(Object.keys(map).sort(), [...keys].sort());
+      for (const [i, k] of keys.entries()) assert.equal(map[k], i);
+      for (const k of SPECIAL) if (!keys.includes(k)) assert.equal(map[k], undefined);
+      const parsed = JSON.parse(JSON.stringify(map)) as Record<string, number>;
+      const copy = plainCopy<number>(parsed);
+      assert.deepEqual(Object.keys(copy).sort(), [...keys].sort());
+    }),
+    300,
+  );
+});
+
+test('property: settleState takes any parsed JSON state without throwing, and leaves only well-formed parts', async () => {
+  const time = fc.oneof(fc.integer({ min: 0, max: 2e12 }), fc.constantFrom(-1, 1e20, 'x', null, true), fc.double());
+  const key = fc.record({ firstSeen: time, lastSeen: time, fired: fc.oneof(fc.nat(), fc.string()), delivered: fc.oneof(fc.dictionary(name, time), fc.jsonValue({ maxDepth: 1 })) }, { requiredKeys: [] });
+  const state = fc.record(
+    {
+      alerts: fc.oneof(fc.dictionary(name, fc.oneof(fc.record({ keys: fc.oneof(fc.dictionary(name, key), fc.jsonValue({ maxDepth: 1 })), window: fc.record({ from: time, to: time }), lastRunAt: time }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 1 }))), fc.jsonValue({ maxDepth: 1 })),
+      pending: fc.oneof(fc.array(fc.oneof(fc.record({ id: name, alert: name, key: name, channel: name, createdAt: time, notBefore: time, labels: fc.dictionary(name, fc.string()) }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 1 }))), fc.jsonValue({ maxDepth: 1 })),
+      silences: fc.oneof(fc.array(fc.record({ id: name, alert: name, createdAt: time, endsAt: time }, { requiredKeys: [] })), fc.jsonValue({ maxDepth: 1 })),
+      chats: fc.oneof(fc.dictionary(name, fc.record({ allowed: fc.dictionary(name, fc.record({ id: name, at: time }, { requiredKeys: [] })) }, { requiredKeys: [] })), fc.jsonValue({ maxDepth: 1 })),
+      chatDone: fc.oneof(fc.dictionary(name, time), fc.jsonValue({ maxDepth: 1 })),
+      lastRun: fc.oneof(fc.record({ startedAt: time, finishedAt: time }), fc.jsonValue({ maxDepth: 1 })),
+    },
+    { requiredKeys: [] },
+  );
+  await checkProperty(
+    'settle any state',
+    fc.property(state, (raw) => {
+      // As read from a file: own __proto__ members are data, as JSON.parse makes them.
+      const data = migrateState(JSON.parse(JSON.stringify(raw)));
+      settleState(data);
+      for (const map of [data.alerts, data.sources, data.cursors]) assert.equal(Object.getPrototypeOf(map), null);
+      for (const [, alert] of Object.entries(data.alerts)) {
+        assert.equal(Object.getPrototypeOf(alert.keys), null);
+        if (alert.window) assert.ok(isStoredTime(alert.window.from) && isStoredTime(alert.window.to));
+        for (const k of Object.values(alert.keys)) {
+          assert.ok(isStoredTime(k.firstSeen) && isStoredTime(k.lastSeen));
+          assert.equal(Object.getPrototypeOf(k.delivered), null);
+          assert.ok(Object.values(k.delivered).every(isStoredTime));
+        }
+      }
+      for (const p of data.pending) assert.ok(typeof p.id === 'string' && isStoredTime(p.createdAt));
+      for (const s of data.silences) assert.ok(isStoredTime(s.endsAt));
+      for (const chats of Object.values(data.chats ?? {})) for (const id of Object.keys(chats.allowed)) assert.match(id, /^-?\d+$/);
+      if (data.lastRun) assert.ok(isStoredTime(data.lastRun.startedAt));
+    }),
+    300,
+  );
+});
