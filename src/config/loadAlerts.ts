@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, type Stats } from 'node:fs';
+import { readdirSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';

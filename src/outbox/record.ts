@@ -1,6 +1,6 @@
 import { mergeReceipts } from '../model/receipt.js';
 import type { AuditEntry } from '../model/audit.js';
-import { targetOf, type PendingDelivery, type StateData } from '../model/state.js';
+import { targetOf, type StateData } from '../model/state.js';
 import { markDelivered } from '../state/delivered.js';
 import type { DeliveryOutcome } from './deliver.js';
 
