@@ -106,7 +106,7 @@ test('property: random incident pages (ids, dates in and out of range, not numbe
       const name = `Row ${n}`;
       const fields = row.good ? {} : { id: row.id };
       const incident = 'offset' in row.created ? mp.addIncident({ ...fields, created: T + (row.created.offset as number), name }) : mp.addIncident({ ...fields, created: T, rawCreated: row.created.raw, name });
-      const safe = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/.test(incident.id);
+      const safe = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,199}$/.test(incident.id); // RFC 3986 unreserved characters, never a dot segment
       const time = typeof incident.created === 'string' ? Date.parse(incident.created.replace(/(\.\d{3})\d+/, '$1')) : NaN;
       const first = !ids.has(incident.id);
       ids.add(incident.id);
