@@ -5,6 +5,7 @@ import { convertFilter, type FilterProblem } from './filters.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
 import { quoteData } from './quote.js';
 import { convertJinja, convertTemplate } from './templates.js';
+import { plainMap } from '../util/plainMap.js';
 
 /** One rule converted: the alert file's name and content, its query body, and the rule type it came from. */
 export interface ConvertedRule {
@@ -16,7 +17,7 @@ export interface ConvertedRule {
 }
 
 /** Rule options per ElastAlert2 type that carry over under the same name into the condition (or are handled below). */
-const TYPE_OPTIONS: Record<string, string[]> = {
+const TYPE_OPTIONS: Readonly<Record<string, string[]>> = plainMap(Object.entries({
   any: [],
   frequency: ['num_events', 'timeframe'],
   flatline: ['threshold', 'timeframe'],
@@ -28,13 +29,13 @@ const TYPE_OPTIONS: Record<string, string[]> = {
   metric_aggregation: ['metric_agg_key', 'metric_agg_type', 'max_threshold', 'min_threshold', 'min_doc_count'],
   blacklist: ['compare_key', 'blacklist'],
   whitelist: ['compare_key', 'whitelist', 'ignore_null'],
-};
+}));
 
 /** Options of ElastAlert2 that alertcron does not need: it always counts in the engine, in one search per run. */
 const NOT_NEEDED = new Set(['name', 'use_count_query', 'use_terms_query', 'terms_size', 'window_step_size', 'query_key', 'compound_query_key', 'alert_text_type', 'jinja_root_name', 'alert_subject_args', 'alert_text_args', 'alert_text_kw', 'alert_subject', 'alert_text', 'is_enabled', 'description', 'realert', 'run_every', 'query_delay', 'index', 'timestamp_field', 'timestamp_type', 'use_strftime_index', 'filter', 'type', 'buffer_time']);
 
 /** Why an ElastAlert2 option has no alertcron equivalent, for the options users meet most. */
-const WHY_NOT: Record<string, string> = {
+const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
   aggregation: 'alertcron sends each finding on its own (no digest): throttle limits repeats per key',
   aggregation_key: 'alertcron has no digest mode',
   summary_table_fields: 'alertcron has no digest mode',
@@ -70,7 +71,7 @@ const WHY_NOT: Record<string, string> = {
   es_port: 'alertcron has one cluster, in alertcron.yaml',
   alert_missing_value: 'a missing value renders as nothing',
   ignore_null: 'events without compare_key are always ignored',
-};
+}));
 
 /** An ElastAlert2 time ({minutes: 5}, {hours: 1, minutes: 30}) as an alertcron duration (5m, 1h30m); undefined if it is not one. */
 export function durationOf(value: unknown): string | undefined {

@@ -4,13 +4,14 @@ import type { AdminWork } from './telegramAdmin.js';
 import { callTelegram, sendPlain } from './telegramApi.js';
 import { isUnreachableChat } from './telegramChatId.js';
 import { inertForTelegram as inert } from './text.js';
+import { oneLine } from '../util/text.js';
 
 /** What the administrator should do about a chat the bot cannot reach. */
 const HOW = 'a person must send /start to the bot first; for a group, add the bot to it; then ask again';
 
 /** Telegram's description of a failure, inert and cut short for a message to the administrator. */
 function described(error: { description: string }): string {
-  return inert(error.description.slice(0, 200));
+  return inert(oneLine(error.description, 200));
 }
 
 /**
@@ -26,7 +27,7 @@ export async function confirmAccepted(data: StateData, name: string, config: Tel
       await callTelegram(config, 'getChat', { chat_id: id }, signal);
     } catch (error) {
       if (!isUnreachableChat(error)) {
-        answer = `${answer ?? ''} (Telegram could not confirm chat ${id} now: ${inert((error as Error).message.slice(0, 200))})`;
+        answer = `${answer ?? ''} (Telegram could not confirm chat ${id} now: ${inert(oneLine((error as Error).message, 200))})`;
         continue;
       }
       delete chatsOf(data, name).allowed[id];

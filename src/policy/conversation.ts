@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../model/audit.js';
 import { ESCALATION_REASONS, type Conversation, type ConversationState, type EscalationReason } from '../model/conversation.js';
+import { oneLine } from '../util/text.js';
 
 /** The moves a conversation may make; anything else is a bug and throws. */
 const ALLOWED: Record<ConversationState, ConversationState[]> = {
@@ -29,7 +30,7 @@ export const SAY = {
  * they are (each one's first line, as asked) and how to answer one, so one answer never settles two questions.
  */
 export function whichQuestion(questions: readonly Pick<Conversation, 'question' | 'askedAt'>[]): string {
-  const list = questions.map((q, i) => `${i + 1}. ${(q.question.split('\n')[0] ?? '').slice(0, 200)}${q.askedAt ? ` (asked ${new Date(q.askedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')})` : ''}`);
+  const list = questions.map((q, i) => `${i + 1}. ${oneLine(q.question.split('\n')[0] ?? '', 200)}${q.askedAt ? ` (asked ${new Date(q.askedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')})` : ''}`);
   return [`You have ${questions.length} open questions, so I cannot tell which one that answer is for. Please reply to the question itself (Reply in Telegram, Reply in thread in Slack) with yes or no:`, ...list].join('\n');
 }
 

@@ -200,7 +200,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     if (tx.failed?.()) return await storeLost();
     audit.flush();
     if (fullRun && report.exitCode === ExitCode.ok) {
-      const warning = await pingHeartbeat(config.monitoring);
+      const warning = await pingHeartbeat(config.monitoring, deadlineAt);
       if (warning) report.warnings.push(warning);
     }
     report.finishedAt = new Date(clock()).toISOString();

@@ -54,12 +54,12 @@ export function monitorSources(config: MonitoringConfig, previous: Readonly<Reco
   return monitored;
 }
 
-/** Pings the heartbeat URL after a good run; returns a warning when the ping fails. */
-export async function pingHeartbeat(config: MonitoringConfig): Promise<string | undefined> {
+/** Pings the heartbeat URL after a good run, never past the run's deadline; returns a warning when the ping fails. */
+export async function pingHeartbeat(config: MonitoringConfig, deadlineAt = Infinity): Promise<string | undefined> {
   const url = config.heartbeat_url;
   if (!url) return undefined;
   try {
-    const answer = await get(new URL(url), { headers: { 'user-agent': 'alertcron' }, timeoutMs: config.heartbeat_timeout });
+    const answer = await get(new URL(url), { headers: { 'user-agent': 'alertcron' }, timeoutMs: Math.max(1, Math.min(config.heartbeat_timeout, deadlineAt - Date.now())) });
     // The URL itself is not shown: a heartbeat URL is the check's secret.
     return answer.status < 300 ? undefined : `the heartbeat URL answered HTTP ${answer.status}`;
   } catch (error) {

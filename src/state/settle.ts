@@ -1,6 +1,7 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { asPlainMap, isPlainObject, plainMap, type PlainMap } from '../util/plainMap.js';
 import type { SetAside } from './setAside.js';
+import { oneLine } from '../util/text.js';
 
 /**
  * The latest time alertcron takes from its state: the end of the year 9999, far inside the Date range (8.64e15 ms),
@@ -40,7 +41,7 @@ function recordProblem(value: unknown, fields: Fields): string | undefined {
 
 /** A name from the state as it appears in a warning: quoted, escaped, cut short. */
 function quote(name: string): string {
-  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+  return JSON.stringify(oneLine(name, 81));
 }
 
 /** A short description of a value of the wrong type, for warnings (never its whole text). */

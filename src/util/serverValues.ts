@@ -1,3 +1,5 @@
+import { cutText, oneLine } from './text.js';
+
 /** The latest time a JavaScript Date can hold (epoch ms): 275760-09-13. */
 export const MAX_EPOCH_MS = 8.64e15;
 
@@ -14,7 +16,7 @@ export function quoted(value: unknown, max = 40): string {
   } catch {
     text = String(value);
   }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return cutText(oneLine(text), max);
 }
 
 /** The first few items of a list for a one-line message, and how many more there are. */

@@ -121,7 +121,9 @@ test('import elastalert: a webhook URL that carries a token (path, query or user
 });
 
 /** A generated YAML scalar, key or line: printable text, control characters, YAML syntax, paths. */
-const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('..', '../secrets/hidden.yaml', '/etc/passwd', 'import', 'filter', 'alert', '{a: [', '- x', '*ref', '&a b', '!!python/object x', '%YAML 1.1', '\u001b[2J', '', 'name', 'L'.repeat(300)));
+const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('..', '../secrets/hidden.yaml', '/etc/passwd', 'import', 'filter', 'alert', '{a: [', '- x', '*ref', '&a b', '!!python/object x', '%YAML 1.1', '\u001b[2J', '', 'name', 'L'.repeat(300), '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'));
+/** A rule type or alerter name: real ones, and names that are members of every JavaScript object. */
+const special = fc.constantFrom('any', 'frequency', 'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty');
 
 test('import elastalert, generated rule folders: it ends with its documented code, writes only inside --out, and prints no line of a file outside the rules folder nor a secret', async () => {
   await checkProperty(
@@ -138,6 +140,8 @@ test('import elastalert, generated rule folders: it ends with its documented cod
           // Literal secrets of the other alerters, each with a recognisable part.
           secret: fc.stringMatching(/^[A-Za-z0-9]{6,12}$/).map((t) => `GENSECRET${t}`),
           alerters: fc.subarray(['slack', 'telegram', 'twilio', 'email']),
+          type: special,
+          alerter: fc.option(special, { nil: undefined }),
         }),
         { minLength: 1, maxLength: 4 },
       ),
@@ -158,9 +162,9 @@ test('import elastalert, generated rule folders: it ends with its documented cod
           };
           const body = {
             ...rule.keys,
-            type: 'any',
+            type: rule.type,
             index: 'logs-*',
-            alert: ['post', ...rule.alerters],
+            alert: ['post', ...rule.alerters, ...(rule.alerter ? [rule.alerter] : [])],
             http_post_url: rule.hook ? 'https://discord.com/api/webhooks/1/GENERATEDHOOKTOKEN42' : 'https://soar.example.org/hooks/elastalert',
             http_post_headers: { Authorization: `Bearer ${rule.secret}` },
             ...Object.assign({}, ...rule.alerters.map((a) => others[a as keyof typeof others])),
