@@ -328,20 +328,36 @@ export type ReadMessage = ChatMessage;
 /**
  * Keeps the private messages an inbox read this run (Telegram's one getUpdates) on the open conversations they
  * answer, before the inbox's cursor is stored: a run killed after the cursor moved on still has the reply.
- * Messages of people with no open conversation on that channel are not kept. Returns how many were kept.
+ * Each message is kept on every asked conversation of that chat and person it is newer than (each one prunes its
+ * own copy once it has read past it), so a conversation whose turn does not come this run still has it.
+ * Messages of people with no open conversation on that channel are not kept. Returns how many messages were kept.
  */
 export function keepReplies(data: StateData, messages: readonly ReadMessage[]): number {
   let kept = 0;
   for (const m of messages) {
-    const c = (data.conversations ?? []).find((c) => c.state === 'asked' && c.channel === m.channel && c.address?.chat === m.chat && c.address.user === m.user);
-    if (!c || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
-    c.received.push({ text: cutText(m.text, 2000), at: m.date * 1000, ref: m.messageId, ...(m.replyTo ? { replyTo: m.replyTo } : {}) });
-    kept++;
+    let keptHere = false;
+    for (const c of data.conversations ?? []) {
+      if (c.state !== 'asked' || c.channel !== m.channel || c.address?.chat !== m.chat || c.address.user !== m.user) continue;
+      if (Number(m.messageId) <= Number(c.readRef ?? c.questionRef ?? 0) || (c.received ??= []).some((r) => r.ref === m.messageId)) continue;
+      c.received.push({ text: cutText(m.text, 2000), at: m.date * 1000, ref: m.messageId, ...(m.replyTo ? { replyTo: m.replyTo } : {}) });
+      keptHere = true;
+    }
+    if (keptHere) kept++;
   }
   return kept;
 }
 
-/** The kept private messages of one channel's conversations, as its ask channel reads replies from them. */
+/** The kept private messages of one channel's conversations (each message once), as its ask channel reads replies from them. */
 export function keptReplies(data: StateData, channel: string): { chat: string; user: string; text: string; at: number; ref: string; replyTo?: string }[] {
-  return (data.conversations ?? []).flatMap((c) => (c.channel === channel && c.address ? (c.received ?? []).map((r) => ({ chat: c.address!.chat, user: c.address!.user, ...r })) : []));
+  const seen = new Set<string>();
+  return (data.conversations ?? []).flatMap((c) => {
+    if (c.channel !== channel || !c.address) return [];
+    const { chat, user } = c.address;
+    return (c.received ?? []).flatMap((r) => {
+      const id = `${chat}\n${user}\n${r.ref}`;
+      if (seen.has(id)) return [];
+      seen.add(id);
+      return [{ chat, user, ...r }];
+    });
+  });
 }

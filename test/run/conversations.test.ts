@@ -48,7 +48,7 @@ const ask: AskPolicy = { person: 'user', people: { bob: { email: 'bob@example.or
 const alert = { name: 'sudo', ask } as AlertBase & { ask: AskPolicy };
 const request = (person: string | undefined, key = person ?? 'nobody'): AskRequest => ({ alert: 'sudo', key, person, title: `sudo by ${person}`, message: 'ran sudo on db-3', question: 'Did you run sudo?', links: ['https://kibana.example/x'] });
 
-async function stage(data: StateData, requests: AskRequest[], chat: AskChannel, now: number, policy: AskPolicy = ask) {
+async function stage(data: StateData, requests: AskRequest[], chat: AskChannel, now: number, policy: AskPolicy = ask, expired?: () => boolean) {
   let commits = 0;
   const result = await conversationStage(data, requests, {
     alerts: new Map([['sudo', { ...alert, ask: policy }]]),
@@ -57,6 +57,7 @@ async function stage(data: StateData, requests: AskRequest[], chat: AskChannel, 
     pushTimeout: 5 * MIN,
     commit: async () => void commits++,
     signal: () => AbortSignal.timeout(2000),
+    ...(expired ? { expired } : {}),
     now,
   });
   return { ...result, commits };
@@ -168,6 +169,26 @@ test('private messages an inbox read are kept on the conversation they answer (a
   assert.equal(jo.state, 'confirmed');
   assert.equal(jo.answer!.text, 'yes');
   assert.equal(jo.received, undefined, 'consumed');
+});
+
+test('a kept reply to the second question survives a run whose time ran out after the first question (kept on each open question of the person)', async () => {
+  const m = memoryChat({ lee: 'U-L' });
+  const data = emptyState();
+  const noTwoFactor = { ...ask, two_factor: false };
+  await stage(data, [request('lee', 'db-1'), request('lee', 'db-2')], m.chat, 0, noTwoFactor);
+  const [first, second] = data.conversations;
+  assert.equal(second!.state, 'asked');
+  keepReplies(data, [{ channel: 'bot', user: 'U-L', chat: 'D-U-L', text: 'yes', date: 60, messageId: '900', replyTo: second!.questionRef! }]);
+  const kept: AskChannel = { ...m.chat, replies: async (address, after) => keptReplies(data, 'bot').filter((r) => r.chat === address.chat && Number(r.ref) > Number(after)) };
+  let checks = 0;
+  const late = await stage(data, [], kept, MIN, noTwoFactor, () => checks++ > 0);
+  assert.match(late.warnings.join('\n'), /1 conversation\(s\) wait for the next run/);
+  assert.equal(first!.state, 'asked', 'the reply is not the first question\'s');
+  assert.equal(second!.state, 'asked', 'the second question\'s turn did not come');
+  await stage(data, [], kept, 2 * MIN, noTwoFactor);
+  assert.equal(second!.state, 'confirmed', 'the reply to the second question was kept for it');
+  assert.equal(first!.state, 'asked');
+  assert.equal(data.pending.length, 0, 'nothing escalated');
 });
 
 test('the last words to the person are sent by a later run when the chat failed when the conversation closed', async () => {
