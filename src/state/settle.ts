@@ -1,4 +1,5 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
+import { isChatId } from '../util/chatId.js';
 import { asPlainMap, isPlainObject, plainMap, type PlainMap } from '../util/plainMap.js';
 import type { SetAside } from './setAside.js';
 import { oneLine } from '../util/text.js';
@@ -124,8 +125,8 @@ export function settleState(data: StateData): SetAside[] {
     for (const [channel, chats] of Object.entries(data.chats!)) {
       const lists = chats as unknown as Record<string, unknown>;
       for (const list of ['allowed', 'requested', 'banned']) {
-        // A chat is known by its Telegram id, an integer: any other name (e.g. `__proto__`) is not a chat to send to.
-        settleMap(lists, list, `chats[${quote(channel)}].${list}`, CHAT, aside, (entry, id) => (/^-?\d+$/.test(id) && (entry as { id: unknown }).id === id ? undefined : `${quote(id)} is not the id of a Telegram chat`));
+        // A chat is known by its Telegram id, an integer in Telegram's range: any other name (`__proto__`, `0`, 30 digits) is not a chat to send to.
+        settleMap(lists, list, `chats[${quote(channel)}].${list}`, CHAT, aside, (entry, id) => (isChatId(id) && (entry as { id: unknown }).id === id ? undefined : `${quote(id)} is not the id of a Telegram chat`));
         lists[list] ??= plainMap();
       }
     }

@@ -1,7 +1,7 @@
 // No value is special: names from outside data (`__proto__`, `constructor` ...) are plain keys everywhere: finding
 // keys, alert file names, channel names, chats in a crafted allow-list, and a delivery journal replayed after a kill.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
@@ -142,6 +142,37 @@ test('a crafted allow-list naming chats __proto__ and constructor sends to neith
   assert.match(result.stderr, /^warning: state file .*state\.json has \d+ part\(s\) of the wrong shape, left out \(.*chats\["team-bot"\]\.allowed\["__proto__"\]: "__proto__" is not the id of a Telegram chat.*\); set aside in .*state\.json\.set-aside$/m);
   assert.ok(existsSync(join(project.dir, 'state', 'state.json.set-aside')), 'what was set aside is kept');
   assert.deepEqual(Object.keys(project.state().chats['team-bot'].allowed), [String(GROUP)]);
+});
+
+test('an allow-list naming chat ids Telegram cannot have (0, -0, a leading zero, 30 digits) sends to none of them: they are set aside with a warning', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('special-chat-ids');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  const GROUP = -1_009_100_002;
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', api_url: servers.telegram.base, timeout: '3s', bot: true, admin_chat_id: 4343 };
+  project.writeConfig(config);
+  Object.assign(project.env, servers.secrets);
+  project.writeAlert('logons', { index, condition: { type: 'any' }, notify: ['team-bot'] });
+  const bad = ['0', '-0', '0123', '1'.repeat(30)];
+  const list = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, { id, title: 'crafted', kind: 'group', at: T - MIN }]));
+  const chats = { 'team-bot': { allowed: list([...bad, String(GROUP)]), requested: list(bad), banned: list(bad) } };
+  mkdirSync(join(project.dir, 'state'), { recursive: true });
+  writeFileSync(join(project.dir, 'state', 'state.json'), JSON.stringify({ version: 1, alerts: {}, pending: [], sent: [], silences: [], sources: {}, cursors: {}, conversations: [], chats }));
+  servers.telegram.clearQueue();
+  const before = servers.telegram.requests.length;
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assertNoCrash(result, 'the run');
+  const sentTo = servers.telegram.requests.slice(before).filter((r) => r.path.endsWith('/sendMessage')).map((r) => String(JSON.parse(r.body).chat_id));
+  assert.deepEqual(sentTo, [String(GROUP)], 'the notice goes to the one real chat only');
+  const warning = result.stderr.split('\n').find((line) => line.startsWith('warning: state file'));
+  assert.ok(warning, result.stderr);
+  assert.match(warning, /has 12 part\(s\) of the wrong shape, left out \(chats\["team-bot"\]\.allowed\["0"\]: "0" is not the id of a Telegram chat; /);
+  const setAside = readFileSync(join(project.dir, 'state', 'state.json.set-aside'), 'utf8');
+  for (const name of ['allowed', 'requested', 'banned']) for (const id of bad) assert.ok(setAside.includes(`chats[\\"team-bot\\"].${name}[\\"${id}\\"]`) || setAside.includes(`chats["team-bot"].${name}["${id}"]`), `${name} ${id} is set aside`);
+  const kept = project.state().chats['team-bot'];
+  assert.deepEqual([Object.keys(kept.allowed), Object.keys(kept.requested), Object.keys(kept.banned)], [[String(GROUP)], [], []]);
 });
 
 test('property: any strings as group_by keys survive run, run, status and list with no internal error', async () => {

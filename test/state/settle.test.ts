@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { migrateState } from '../../src/state/migrate.js';
 import { isStoredTime, settleState } from '../../src/state/settle.js';
+import { isChatId } from '../../src/util/chatId.js';
 import { plainCopy, plainMap } from '../../src/util/plainMap.js';
 import { checkProperty, fc } from '../support/property.js';
 
@@ -56,7 +57,7 @@ test('property: settleState takes any parsed JSON state without throwing, and le
       }
       for (const p of data.pending) assert.ok(typeof p.id === 'string' && isStoredTime(p.createdAt));
       for (const s of data.silences) assert.ok(isStoredTime(s.endsAt));
-      for (const chats of Object.values(data.chats ?? {})) for (const id of Object.keys(chats.allowed)) assert.match(id, /^-?\d+$/);
+      for (const chats of Object.values(data.chats ?? {})) for (const list of [chats.allowed, chats.requested, chats.banned]) for (const id of Object.keys(list)) assert.ok(isChatId(id), id);
       if (data.lastRun) assert.ok(isStoredTime(data.lastRun.startedAt));
     }),
     300,
