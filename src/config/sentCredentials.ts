@@ -8,7 +8,7 @@ const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
  * Registers, for redaction, every form in which alertcron sends a credential, beyond the secret values
  * themselves: the Basic `user:password` pair and its base64 (Elasticsearch, Twilio), SMTP AUTH PLAIN and LOGIN,
  * the token of a webhook header (`Bearer x`, `ApiKey x`, `Basic x` and what x decodes to), the decoded form of an
- * Elasticsearch API key, and the path of a secret URL (the heartbeat, a Slack webhook). A server that echoes what
+ * Elasticsearch API key, and the path of a secret URL (the heartbeat, a Slack webhook, a webhook channel's url). A server that echoes what
  * it received, in an error body for instance, cannot make alertcron print or store a credential.
  */
 export function registerSentCredentials(config: Config): void {
@@ -34,6 +34,8 @@ export function registerSentCredentials(config: Config): void {
         break;
       case 'webhook':
         for (const value of Object.values(channel.headers)) registerHeader(value);
+        // Discord, Slack and Teams hooks carry their token in the path: the URL is a secret as much as a header.
+        registerUrl(channel.url);
         break;
       case 'slack':
         registerUrl(channel.webhook_url);

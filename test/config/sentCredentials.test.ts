@@ -1,0 +1,19 @@
+// The credentials alertcron sends are registered for redaction in every form a server may echo them in. A webhook
+// channel's url is one (Discord, Slack and Teams hooks carry their token in the path): the webhook notifier shows
+// no answer body today, so no run output echoes it, and the registration is checked here directly.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Config } from '../../src/config/types.js';
+import { registerSentCredentials } from '../../src/config/sentCredentials.js';
+import { redact } from '../../src/util/redact.js';
+
+test('a webhook channel\'s url is redacted whole, and its path and query on their own', () => {
+  const token = 'Wh7kT0ken-in-the-path-4f9a2';
+  const url = `https://discord.example/api/webhooks/1234567/${token}?thread_id=99`;
+  const config = { sources: {}, monitoring: {}, channels: { hook: { type: 'webhook', url, headers: {} } } } as unknown as Config;
+  registerSentCredentials(config);
+  const echoed = `POST ${url} failed; path /api/webhooks/1234567/${token}?thread_id=99 and %2Fapi%2Fwebhooks%2F1234567%2F${token}%3Fthread_id%3D99`;
+  const shown = redact(echoed);
+  assert.ok(!shown.includes(token), shown);
+  assert.equal(shown, 'POST *** failed; path *** and ***');
+});
