@@ -1,6 +1,6 @@
 import type { SlackMessage } from './slackApi.js';
+import { isPlainObject } from '../util/plainMap.js';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const optionalText = (value: unknown) => value === undefined || typeof value === 'string';
 
 /**
@@ -9,14 +9,14 @@ const optionalText = (value: unknown) => value === undefined || typeof value ===
  * is usable, else why not. One bad message is left out; the others still count.
  */
 export function slackMessageProblem(raw: unknown): string | undefined {
-  if (!isObject(raw)) return 'a message is not an object';
+  if (!isPlainObject(raw)) return 'a message is not an object';
   if (typeof raw.ts !== 'string' || !/^\d{1,12}(\.\d{1,9})?$/.test(raw.ts)) return 'a message has no usable ts';
   for (const key of ['user', 'bot_id', 'subtype', 'text', 'thread_ts', 'latest_reply']) if (!optionalText(raw[key])) return `message ${raw.ts}: ${key} is not text`;
   if (raw.reply_count !== undefined && !(typeof raw.reply_count === 'number' && Number.isSafeInteger(raw.reply_count) && raw.reply_count >= 0)) return `message ${raw.ts}: reply_count is not a count`;
   if (raw.reactions === undefined) return undefined;
   if (!Array.isArray(raw.reactions)) return `message ${raw.ts}: reactions is not a list`;
   for (const reaction of raw.reactions) {
-    if (!isObject(reaction) || typeof reaction.name !== 'string') return `message ${raw.ts}: a reaction has no name`;
+    if (!isPlainObject(reaction) || typeof reaction.name !== 'string') return `message ${raw.ts}: a reaction has no name`;
     if (reaction.users !== undefined && !(Array.isArray(reaction.users) && reaction.users.every((u) => typeof u === 'string'))) return `message ${raw.ts}: a reaction's users are not a list of ids`;
   }
   return undefined;

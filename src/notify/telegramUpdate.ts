@@ -1,11 +1,10 @@
 import type { TelegramChat, TelegramMessage, TelegramUpdate, TelegramUser } from './telegramApi.js';
+import { isPlainObject } from '../util/plainMap.js';
 
 /** Why an update read from getUpdates cannot be used: thrown while checking, caught per update. */
 class BadUpdate extends Error {}
 
 type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function need(ok: boolean, why: string): void {
   if (!ok) throw new BadUpdate(why);
@@ -22,7 +21,7 @@ function optionalString(value: unknown, where: string): void {
 }
 
 function user(value: unknown, where: string): TelegramUser {
-  need(isObject(value), `${where} is missing`);
+  need(isPlainObject(value), `${where} is missing`);
   const u = value as Json;
   id(u.id, `${where}.id`);
   for (const key of ['first_name', 'last_name', 'username']) optionalString(u[key], `${where}.${key}`);
@@ -31,7 +30,7 @@ function user(value: unknown, where: string): TelegramUser {
 }
 
 function chat(value: unknown, where: string): TelegramChat {
-  need(isObject(value), `${where} is missing`);
+  need(isPlainObject(value), `${where} is missing`);
   const c = value as Json;
   id(c.id, `${where}.id`);
   need(typeof c.type === 'string', `${where}.type is not text`);
@@ -40,7 +39,7 @@ function chat(value: unknown, where: string): TelegramChat {
 }
 
 function message(value: unknown, where: string, depth = 0): TelegramMessage {
-  need(isObject(value), `${where} is missing`);
+  need(isPlainObject(value), `${where} is missing`);
   const m = value as Json;
   id(m.message_id, `${where}.message_id`);
   chat(m.chat, `${where}.chat`);
@@ -63,13 +62,13 @@ function message(value: unknown, where: string, depth = 0): TelegramMessage {
  * not read pass unchanged; one bad update never stops the others.
  */
 export function checkUpdate(raw: unknown): { update: TelegramUpdate } | { why: string; updateId?: number } {
-  const updateId = isObject(raw) && typeof raw.update_id === 'number' && Number.isSafeInteger(raw.update_id) ? raw.update_id : undefined;
+  const updateId = isPlainObject(raw) && typeof raw.update_id === 'number' && Number.isSafeInteger(raw.update_id) ? raw.update_id : undefined;
   try {
-    need(isObject(raw), 'the update is not an object');
+    need(isPlainObject(raw), 'the update is not an object');
     need(updateId !== undefined && updateId >= 0, 'update_id is not a usable id');
     const u = raw as Json;
     if (u.callback_query !== undefined) {
-      need(isObject(u.callback_query), 'callback_query is not an object');
+      need(isPlainObject(u.callback_query), 'callback_query is not an object');
       const q = u.callback_query as Json;
       need(typeof q.id === 'string' && q.id.length > 0, 'callback_query.id is not text');
       user(q.from, 'callback_query.from');
@@ -78,11 +77,11 @@ export function checkUpdate(raw: unknown): { update: TelegramUpdate } | { why: s
     }
     if (u.message !== undefined) message(u.message, 'message');
     if (u.my_chat_member !== undefined) {
-      need(isObject(u.my_chat_member), 'my_chat_member is not an object');
+      need(isPlainObject(u.my_chat_member), 'my_chat_member is not an object');
       const m = u.my_chat_member as Json;
       chat(m.chat, 'my_chat_member.chat');
       user(m.from, 'my_chat_member.from');
-      for (const key of ['old_chat_member', 'new_chat_member']) need(isObject(m[key]) && typeof (m[key] as Json).status === 'string', `my_chat_member.${key}.status is not text`);
+      for (const key of ['old_chat_member', 'new_chat_member']) need(isPlainObject(m[key]) && typeof (m[key] as Json).status === 'string', `my_chat_member.${key}.status is not text`);
     }
     return { update: u as unknown as TelegramUpdate };
   } catch (error) {
