@@ -6,7 +6,7 @@ import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { ChangeCondition, RuleType } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
-import { isStoredTime } from '../state/settle.js';
+import { isStoredTime } from '../util/epochTime.js';
 
 const VALUES = 'alertcron_values';
 const FIRST = 'alertcron_first';

@@ -4,7 +4,7 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { FrequencyCondition, RuleAlert, RuleProblem, RuleType } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
-import { isStoredTime } from '../state/settle.js';
+import { isStoredTime } from '../util/epochTime.js';
 
 /** Name of the date histogram the window slides over. */
 const HISTOGRAM = 'alertcron_histogram';

@@ -4,7 +4,7 @@ import { bucketKey, bucketsOf, describeFields, groupAggregation, otherCount } fr
 import { bucketSamples, sampleSources, totalHits } from './hits.js';
 import { GROUP_AGG, newestFirst, SAMPLES_AGG } from './search.js';
 import type { RuleAlert } from './types.js';
-import { MAX_EPOCH_MS } from '../util/serverValues.js';
+import { MAX_EPOCH_MS } from '../util/epochTime.js';
 
 /** One key's part of a per-key search: its events, the sub-aggregations the rule type asked for, and sample documents. */
 export interface KeyPart {

@@ -5,7 +5,7 @@ import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.j
 import { timeRange } from './search.js';
 import type { RuleType, SpikeCondition } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
-import { isStoredTime } from '../state/settle.js';
+import { isStoredTime } from '../util/epochTime.js';
 
 const CURRENT = 'alertcron_current';
 const REFERENCE = 'alertcron_reference';

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import { syncFolder } from '../util/durableFile.js';
 import { markDelivered, type DeliveredEntry } from './delivered.js';
-import { isStoredTime, pendingProblem } from './settle.js';
+import { isStoredTime } from '../util/epochTime.js';
+import { pendingProblem } from './settle.js';
 
 /** A delivery recovered from the journal: the pending item it settled, and what the journal says of it. */
 export interface RecoveredDelivery {

@@ -1,19 +1,9 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { isChatId } from '../util/chatId.js';
+import { isStoredTime } from '../util/epochTime.js';
 import { asPlainMap, isPlainObject, plainMap, type PlainMap } from '../util/plainMap.js';
 import type { SetAside } from './setAside.js';
 import { oneLine } from '../util/text.js';
-
-/**
- * The latest time alertcron takes from its state: the end of the year 9999, far inside the Date range (8.64e15 ms),
- * so that adding any duration to it still gives a date that can be shown.
- */
-const MAX_TIME = 253_402_300_799_999;
-
-/** True for a time alertcron can have written: epoch milliseconds from 1970 to the end of the year 9999. */
-export function isStoredTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIME;
-}
 
 /** What is wrong with a record's fields, by field kind: required or optional times, strings, numbers, objects, lists. */
 interface Fields {

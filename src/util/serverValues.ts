@@ -1,11 +1,13 @@
+import { isStoredTime } from './epochTime.js';
 import { cutText, oneLine } from './text.js';
 
-/** The latest time a JavaScript Date can hold (epoch ms): 275760-09-13. */
-export const MAX_EPOCH_MS = 8.64e15;
-
-/** A time read back from a server (epoch ms) when it is one a Date can hold and after 1970; undefined otherwise (a string, NaN, negative, beyond the Date range). */
+/**
+ * A time read back from a server (epoch ms) when it is one alertcron could store (isStoredTime: up to the end of
+ * the year 9999, so a duration added to it still prints) and after 1970 (0 is a server's "unset"); undefined
+ * otherwise (a string, NaN, 0, negative, past the year 9999).
+ */
 export function serverTime(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_EPOCH_MS ? value : undefined;
+  return isStoredTime(value) && value > 0 ? value : undefined;
 }
 
 /** A value from a server quoted for a one-line message: JSON, cut to `max` characters. */

@@ -14,7 +14,10 @@ test('property: isoTime never throws: a date aggregation beyond the Date range (
   assert.equal(isoTime(0), '1970-01-01T00:00:00.000Z');
 });
 
-test('serverTime takes only times after 1970 that a Date can hold', () => {
+test('serverTime takes only times after 1970 and up to the end of the year 9999', () => {
   for (const bad of [NaN, Infinity, -1, 0, 8.64e15 + 1, '1700000000000', null, undefined, {}]) assert.equal(serverTime(bad), undefined, String(bad));
   assert.equal(serverTime(1_700_000_000_000), 1_700_000_000_000);
+  // One bound with the state's: a time past the year 9999 is not taken (a duration added to it would not print).
+  assert.equal(serverTime(253_402_300_799_999), 253_402_300_799_999);
+  for (const late of [253_402_300_800_000, 8.64e15]) assert.equal(serverTime(late), undefined, String(late));
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { migrateState } from '../../src/state/migrate.js';
-import { isStoredTime, settleState } from '../../src/state/settle.js';
+import { settleState } from '../../src/state/settle.js';
 import { isChatId } from '../../src/util/chatId.js';
+import { isStoredTime } from '../../src/util/epochTime.js';
 import { plainCopy, plainMap } from '../../src/util/plainMap.js';
 import { checkProperty, fc } from '../support/property.js';
 
