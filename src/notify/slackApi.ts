@@ -62,7 +62,7 @@ export async function callSlack<T extends Record<string, unknown> = Record<strin
     /* not JSON: the status says enough */
   }
   if (answer.status === 200 && parsed.ok === true) return parsed as T & { ok: true };
-  const clean = (text: string) => oneLine(redact(text).replaceAll(app.bot_token, '[redacted]'), 100);
+  const clean = (text: string) => oneLine(redact(text), 100);
   if (answer.status !== 200) {
     const failure = httpFailure('Slack', answer.status, '', retryAfterHeader(answer.headers));
     throw new SlackApiError(method, parsed.error ? clean(String(parsed.error)) : `http_${answer.status}`, failure.retryable, failure.retryAfterMs);

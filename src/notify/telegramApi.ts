@@ -54,7 +54,7 @@ export async function callTelegram<T = unknown>(bot: TelegramBot, method: string
   }
   if (answer.status === 200 && parsed.ok === true) return parsed.result as T;
   const retryAfter = typeof parsed.parameters?.retry_after === 'number' ? parsed.parameters.retry_after * 1000 : retryAfterHeader(answer.headers);
-  const description = oneLine(redact(String(parsed.description ?? '')).replaceAll(bot.bot_token, '[redacted]'), 200);
+  const description = oneLine(redact(String(parsed.description ?? '')), 200);
   throw new TelegramApiError(answer.status, description, retryAfter, parsed.parameters?.migrate_to_chat_id);
 }
 
