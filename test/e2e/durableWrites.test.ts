@@ -232,3 +232,52 @@ test('a state file that cannot be replaced (immutable) in a writable folder is t
     spawnSync('chattr', ['-i', fence]);
   }
 });
+
+/** Runs the CLI in a project as a user that cannot read root's private files (nobody, when the tests run as root). */
+function runUnprivileged(project: Project, args: string[], privateFiles: string[]): Promise<{ code: number | null; stderr: string }> {
+  const asRoot = process.getuid?.() === 0;
+  // nobody must be able to work in the project: its folder, state folder and cache are opened up, but for the files
+  // the test makes private.
+  if (asRoot) spawnSync('chmod', ['-R', 'a+rwX', project.dir]);
+  for (const file of privateFiles) chmodSync(file, 0o600);
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: project.dir,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+test('a file alertcron only reads (a CA file, a *_file secret) that it may not open is a configuration error at its key, not exit 6 "cannot write"', { timeout: 60_000 }, async () => {
+  for (const backend of ['file', 'cluster'] as const) {
+    const project = world.project();
+    project.writeAlert('quiet', { index: 'nothing-here-*', condition: { type: 'any' }, notify: ['soc-email'], title: 'x' });
+    const shared = `alertcron-state-ca-${Math.random().toString(36).slice(2, 8)}`;
+    stateIndices.push(shared);
+    const config = (await import('yaml')).parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'));
+    const ca = join(project.dir, 'ca.pem');
+    project.writeConfig({ ...config, elasticsearch: { ...config.elasticsearch, ca_file: ca }, state: { ...config.state, backend, index: shared, host_id: 'h' } });
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    const refused = await runUnprivileged(project, ['run'], [ca]);
+    const what = `${backend}: exit ${refused.code}: ${refused.stderr}`;
+    assert.doesNotMatch(refused.stderr, /internal error|cannot write|Fix: make/, what);
+    assert.equal(refused.code, 2, what);
+    assert.match(refused.stderr, new RegExp(`cannot read elasticsearch\\.ca_file: ${ca.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*permission denied`, 'i'), what);
+  }
+
+  const project = world.project();
+  project.writeAlert('quiet', { index: 'nothing-here-*', condition: { type: 'any' }, notify: ['soc-email'], title: 'x' });
+  const config = (await import('yaml')).parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'));
+  // The cluster's own password: a run needs it (a channel's is needed only by that channel's deliveries).
+  const secret = join(project.dir, 'es.password');
+  writeFileSync(secret, 'hunter2\n');
+  project.writeConfig({ ...config, elasticsearch: { ...config.elasticsearch, username: 'alertcron', password_file: secret } });
+  const r = await runUnprivileged(project, ['run'], [secret]);
+  const what = `secret: exit ${r.code}: ${r.stderr}`;
+  assert.doesNotMatch(r.stderr, /internal error|cannot write|Fix: make/, what);
+  assert.equal(r.code, 2, what);
+  assert.match(r.stderr, /alertcron\.yaml:\d+:\d+ .*cannot read password_file: .*es\.password/, what);
+});
