@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { declareWrittenFiles } from '../util/writeRefused.js';
 import { loadAlerts, type LoadedAlerts } from './loadAlerts.js';
 import { loadConfig } from './loadConfig.js';
 import { ParseCache } from './parseCache.js';
@@ -16,6 +18,9 @@ export interface LoadProjectOptions {
 export async function loadProject(configFile: string, env: NodeJS.ProcessEnv = process.env, options: LoadProjectOptions = {}): Promise<{ config: Config; loaded: LoadedAlerts }> {
   const cache = ParseCache.open(configFile, env);
   const config = await loadConfig(configFile, env, cache);
+  // What a refusal of the file system is explained for (exit 6): the files a command of this project writes.
+  const { state } = config;
+  declareWrittenFiles([config.file, state.file, state.audit_log, state.local_file, join(dirname(state.file), 'state-backup-')]);
   if (!options.offline) requireSourceSecrets(config);
   const loaded = await loadAlerts(config, cache);
   cache.save();

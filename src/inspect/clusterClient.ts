@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readCaFile } from '../util/readInputFile.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { keepAliveAgent, request } from '../http/post.js';
 import { authHeaders } from '../sources/elasticsearch/msearch.js';
@@ -25,7 +25,7 @@ export class ClusterClient {
   private readonly agent: ReturnType<typeof keepAliveAgent>;
 
   constructor(readonly config: ElasticsearchConfig) {
-    this.ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
+    this.ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
     this.agent = keepAliveAgent(this.ca);
   }
 

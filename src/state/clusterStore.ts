@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StateConfig } from '../model/config.js';
-import { emptyState, type StateData } from '../model/state.js';
+import { emptyState, type PendingDelivery, type StateData } from '../model/state.js';
 import { SELF_ALERT } from '../model/alert.js';
 import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { bulk, hardFailures, type BulkOp, type BulkResult } from './cluster/bulk.js';
@@ -10,7 +10,7 @@ import { Claims } from './cluster/claims.js';
 import { ClusterUnreachable, StateClient, type ClusterConnection } from './cluster/client.js';
 import { fromDocs, STATE_KINDS, toDocs, type StateDoc } from './cluster/docs.js';
 import { acquireLease, LEASE_ID, writeLease, type HeldLease, type LeaseDoc } from './cluster/lease.js';
-import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
+import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal, type LocalState } from './cluster/localFile.js';
 import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { keepSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
@@ -70,7 +70,9 @@ export class ClusterStateStore implements StateStore {
       const setAside: SetAside[] = [];
       const data = withLocalSlices(fromDocs([...read.values()].map((r) => r.doc), (where, why, value) => setAside.push({ where, why, value })), local);
       const shared = new Set(data.pending.map((p) => p.id));
-      data.pending.push(...local.pending.filter((p) => !shared.has(p.id)));
+      // A copy the cluster already has, or one sent already (by either host), is not queued again.
+      const sent = new Set(data.sent.map((s) => s.id));
+      data.pending.push(...local.pending.filter((p) => !shared.has(p.id) && !sent.has(p.id)));
       // Parts of the wrong shape are kept beside this host's local file; the next commit leaves them out of the cluster.
       setAside.push(...settleState(data));
       keepSetAside(config.local_file, setAside);
@@ -202,11 +204,21 @@ class ClusterTransaction implements StateTransaction {
   }
 
   /**
-   * Once the cluster was lost: keeps this host's local slices and the notices about alertcron itself in the local
-   * file (the next run sends them, from the cluster or from local memory); the journal keeps what was delivered.
+   * Once the cluster was lost: keeps this host's local slices and every pending item the cluster has not confirmed
+   * in the local file (the next run sends them, from the cluster or from local memory): the items the local file
+   * held and that are still pending (not sent, not given up), and this run's notices about alertcron itself that
+   * were not written to the cluster as they are. The journal keeps what was delivered.
    */
   private commitLocally(): void {
-    const local = { slices: localSlicesOf(this.data), pending: this.data.pending.filter((p) => p.alert === SELF_ALERT) };
+    const current = new Map(this.data.pending.map((p) => [p.id, p]));
+    const kept = new Map<string, PendingDelivery>();
+    for (const p of (JSON.parse(this.localJson) as LocalState).pending) {
+      const now = current.get(p.id);
+      if (now) kept.set(p.id, now);
+    }
+    const confirmed = (p: PendingDelivery) => this.snapshot.get(`pending:${p.id}`)?.json === JSON.stringify(p);
+    for (const p of this.data.pending) if (p.alert === SELF_ALERT && !kept.has(p.id) && !confirmed(p)) kept.set(p.id, p);
+    const local = { slices: localSlicesOf(this.data), pending: [...kept.values()] };
     writeLocal(this.config.local_file, local);
     this.localJson = JSON.stringify(local);
   }

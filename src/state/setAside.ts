@@ -1,7 +1,7 @@
-import { appendFileSync } from 'node:fs';
 import type { KeyState } from '../model/state.js';
 import type { PlainMap } from '../util/plainMap.js';
 import { settleKeys } from './settle.js';
+import { appendFileDurably } from '../util/durableFile.js';
 
 /** A part of the state that was read but had the wrong shape or a bad time: taken out of the state, kept for people. */
 export interface SetAside {
@@ -37,7 +37,7 @@ export function keepSetAside(file: string, items: readonly SetAside[], now = Dat
   const kept = setAsideFile(file);
   // A source's login token is a credential: what was wrong with it is kept, never the token itself.
   const lines = items.map((item) => JSON.stringify({ at: new Date(now).toISOString(), ...item, ...(item.where.startsWith('tokens') ? { value: '(a login token, left out)' } : {}) }));
-  if (items.length) appendFileSync(kept, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+  if (items.length) appendFileDurably(kept, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
   return kept;
 }
 

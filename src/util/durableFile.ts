@@ -1,17 +1,26 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 let temporaries = 0;
+
+/** How old another process's temporary file must be before it is taken for one a killed write left behind. */
+const STALE_TEMPORARY_MS = 60_000;
 
 /**
  * Writes a file so that a crash or power loss leaves either the old or the new content, never a mix or nothing:
  * a temporary file beside it, synced, renamed over it, and its folder synced so that the rename itself survives.
+ * A new file gets `mode` (0o600 unless said: state files hold tokens and people's data); a file replaced keeps its
+ * own mode. Temporary files of this file that a killed write left behind are removed first.
  */
 export function writeFileDurably(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
+  sweepTemporaries(file);
   const temporary = `${file}.tmp-${process.pid}-${++temporaries}`;
+  const kept = modeOf(file);
   try {
-    const fd = openSync(temporary, 'w', options.mode ?? 0o666);
+    const fd = openSync(temporary, 'w', kept ?? options.mode ?? 0o600);
     try {
+      // The umask may have taken bits off the mode the replaced file had.
+      if (kept !== undefined) chmodQuietly(fd, kept);
       writeFileSync(fd, data);
       fsyncSync(fd);
     } finally {
@@ -25,16 +34,78 @@ export function writeFileDurably(file: string, data: string | Uint8Array, option
   syncFolder(dirname(file));
 }
 
-/** Appends to a file (created if absent) and syncs it, and its folder when the file is new. */
-export function appendFileDurably(file: string, data: string): void {
-  const fd = openSync(file, 'a');
+/** The permission bits of a file, or undefined when it does not exist (or cannot be looked at). */
+function modeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mode & 0o7777;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets a file's mode where the file system allows it (Windows and some network file systems do not). */
+function chmodQuietly(fd: number, mode: number): void {
+  try {
+    fchmodSync(fd, mode);
+  } catch {
+    // The mode the file was opened with stays.
+  }
+}
+
+/**
+ * Removes the temporary files of `file` (`<file>.tmp-<pid>-<n>`) that a write killed between open and rename left
+ * behind: those of a process that no longer runs, and any older than a minute (a pid may have been reused).
+ */
+export function sweepTemporaries(file: string, now = Date.now()): void {
+  const prefix = `${basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file)).filter((name) => name.startsWith(prefix));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^(\d+)-\d+$/.exec(name.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    const path = join(dirname(file), name);
+    try {
+      const stale = (pid !== process.pid && !processRuns(pid)) || now - statSync(path).mtimeMs > STALE_TEMPORARY_MS;
+      if (stale) rmSync(path, { force: true });
+    } catch {
+      // Gone already, or not ours to remove: the next write tries again.
+    }
+  }
+}
+
+/** Whether a process with this id runs (EPERM: it does, as another user). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
+}
+
+/** Appends to a file (created with `mode` if absent, 0o666 less the umask unless said) and syncs it, and its folder when the file is new. */
+export function appendFileDurably(file: string, data: string, options: { mode?: number } = {}): void {
+  let created = true;
+  let fd: number;
+  try {
+    fd = openSync(file, 'ax', options.mode ?? 0o666);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+    created = false;
+    fd = openSync(file, 'a');
+  }
   try {
     writeFileSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  syncFolder(dirname(file));
+  if (created) syncFolder(dirname(file));
 }
 
 /** Syncs a folder, so that the names created, renamed or removed in it survive a crash (a no-op where folders cannot be synced). */

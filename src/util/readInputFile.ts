@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { ExitCode, UserError } from './errors.js';
 
 /** The most bytes alertcron reads of one input file (alertcron.yaml, an alert, a query, a *_file secret). */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -129,4 +130,14 @@ function linkTarget(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Reads a CA file named by `key` (e.g. `elasticsearch.ca_file`); one that cannot be read is a configuration error
+ * (exit 2) naming the key, the path and why, not a failure to write the state.
+ */
+export function readCaFile(path: string, key: string): string {
+  const read = readInputFile(path);
+  if ('problem' in read) throw new UserError(`cannot read ${key}: ${path} ${read.problem.message}`, ExitCode.invalidConfig);
+  return read.text;
 }

@@ -3,7 +3,7 @@
 // with its own exit code, naming the path and the fix.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -36,7 +36,7 @@ async function traced(project: Project, args: string[], env: Record<string, stri
 }
 
 /** What a trace shows was done to the files under `folders`: the problems of each write that would not survive a crash. */
-function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string> } {
+function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string>; dirSyncs: string[] } {
   const inside = (path: string) => folders.some((f) => path === f || path.startsWith(`${f}/`));
   const open = new Map<number, { path: string; flags: string; synced: boolean; wrote: boolean }>();
   const unfinished = new Map<string, string>();
@@ -83,7 +83,7 @@ function durabilityProblems(calls: string[], folders: string[]): { problems: str
     }
   }
   for (const folder of new Set(pendingDirSync)) problems.push(`a file was renamed in ${folder} but the folder was not synced afterwards`);
-  return { problems, written };
+  return { problems, written, dirSyncs };
 }
 
 test('every state file a run, a cluster run and a migration write is synced, renamed into place and its folder synced', { skip: !hasStrace && 'strace is not installed', timeout: 180_000 }, async () => {
@@ -117,6 +117,60 @@ test('every state file a run, a cluster run and a migration write is synced, ren
   assert.deepEqual(cluster.problems, [], 'the cluster backend');
   const written = new Set([...moved.written, ...cluster.written]);
   for (const name of ['local.json', 'local.json.instance', 'local.json.journal']) assert.ok(written.has(join(stateDir, name)), `${name} was written (${[...written].join(', ')})`);
+});
+
+test('the set-aside file and the audit log are appended durably; the audit log\'s folder is synced only when the log is created', { skip: !hasStrace && 'strace is not installed', timeout: 120_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('durable-append');
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann')]);
+  const project = world.project();
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}' });
+  const auditDir = join(project.dir, 'audit');
+  const config = (await import('yaml')).parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'));
+  project.writeConfig({ ...config, state: { ...config.state, audit_log: join(auditDir, 'audit.log') } });
+  const stateDir = join(project.dir, 'state');
+  mkdirSync(stateDir);
+  // A pending item of the wrong shape: set aside beside the state file.
+  writeFileSync(join(stateDir, 'state.json'), JSON.stringify({ version: 1, alerts: {}, pending: [{ id: 'p-bad', createdAt: 'then' }], sent: [], silences: [], sources: {}, cursors: {}, conversations: [] }));
+  const first = await traced(project, ['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 0, first.stderr);
+  const created = durabilityProblems(first.calls, [stateDir, auditDir]);
+  assert.deepEqual(created.problems, []);
+  assert.ok(created.written.has(join(stateDir, 'state.json.set-aside')), `the set-aside file was written (${[...created.written].join(', ')})`);
+  assert.ok(created.written.has(join(auditDir, 'audit.log')));
+  assert.ok(created.dirSyncs.includes(auditDir), 'the new audit log\'s folder was synced');
+  await indexDocs(world.esUrl, index, [logonEvent(T + 30_000, 'bob')]);
+  const second = await traced(project, ['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  const appended = durabilityProblems(second.calls, [stateDir, auditDir]);
+  assert.deepEqual(appended.problems, []);
+  assert.ok(appended.written.has(join(auditDir, 'audit.log')), 'the audit log was appended to');
+  assert.ok(!appended.dirSyncs.includes(auditDir), 'its folder was not synced again: no name in it changed');
+});
+
+test('new state files are private (0600), a replaced file keeps its mode, and temporary files a killed write left behind are removed', { timeout: 60_000 }, async () => {
+  const project = world.project();
+  project.writeAlert('quiet', { index: 'nothing-here-*', condition: { type: 'any' }, notify: ['soc-email'], title: 'x' });
+  const stateDir = join(project.dir, 'state');
+  const first = await project.run(['run']);
+  assert.equal(first.code, 0, first.stderr);
+  const modeOf = (name: string) => (statSync(join(stateDir, name)).mode & 0o777).toString(8);
+  for (const name of ['state.json', 'state.json.fence']) assert.equal(modeOf(name), '600', name);
+  chmodSync(join(stateDir, 'state.json'), 0o640);
+  // Left by writes killed between open and rename: by a process gone (pid 2^22 + 1 is above any pid_max), and by
+  // a live one (this test) long ago; and one a live process is writing right now.
+  const dead = 'state.json.tmp-4194305-1';
+  const old = `state.json.tmp-${process.pid}-1`;
+  const live = `state.json.tmp-${process.pid}-2`;
+  const fence = 'state.json.fence.tmp-4194305-7';
+  for (const name of [dead, old, live, fence]) writeFileSync(join(stateDir, name), '{"half":');
+  utimesSync(join(stateDir, old), new Date(Date.now() - 5 * MIN), new Date(Date.now() - 5 * MIN));
+  const second = await project.run(['run']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(modeOf('state.json'), '640', 'the mode people gave state.json is kept');
+  const left = readdirSync(stateDir).filter((name) => name.includes('.tmp-'));
+  assert.deepEqual(left, [live], 'only the temporary file of a write still under way is left');
+  assert.ok(existsSync(join(stateDir, 'state.json')));
 });
 
 /** A folder that cannot be written: a read-only tmpfs when this process may mount one, else a path under a file. */
@@ -177,4 +231,53 @@ test('a state file that cannot be replaced (immutable) in a writable folder is t
   } finally {
     spawnSync('chattr', ['-i', fence]);
   }
+});
+
+/** Runs the CLI in a project as a user that cannot read root's private files (nobody, when the tests run as root). */
+function runUnprivileged(project: Project, args: string[], privateFiles: string[]): Promise<{ code: number | null; stderr: string }> {
+  const asRoot = process.getuid?.() === 0;
+  // nobody must be able to work in the project: its folder, state folder and cache are opened up, but for the files
+  // the test makes private.
+  if (asRoot) spawnSync('chmod', ['-R', 'a+rwX', project.dir]);
+  for (const file of privateFiles) chmodSync(file, 0o600);
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: project.dir,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+test('a file alertcron only reads (a CA file, a *_file secret) that it may not open is a configuration error at its key, not exit 6 "cannot write"', { timeout: 60_000 }, async () => {
+  for (const backend of ['file', 'cluster'] as const) {
+    const project = world.project();
+    project.writeAlert('quiet', { index: 'nothing-here-*', condition: { type: 'any' }, notify: ['soc-email'], title: 'x' });
+    const shared = `alertcron-state-ca-${Math.random().toString(36).slice(2, 8)}`;
+    stateIndices.push(shared);
+    const config = (await import('yaml')).parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'));
+    const ca = join(project.dir, 'ca.pem');
+    project.writeConfig({ ...config, elasticsearch: { ...config.elasticsearch, ca_file: ca }, state: { ...config.state, backend, index: shared, host_id: 'h' } });
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    const refused = await runUnprivileged(project, ['run'], [ca]);
+    const what = `${backend}: exit ${refused.code}: ${refused.stderr}`;
+    assert.doesNotMatch(refused.stderr, /internal error|cannot write|Fix: make/, what);
+    assert.equal(refused.code, 2, what);
+    assert.match(refused.stderr, new RegExp(`cannot read elasticsearch\\.ca_file: ${ca.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*permission denied`, 'i'), what);
+  }
+
+  const project = world.project();
+  project.writeAlert('quiet', { index: 'nothing-here-*', condition: { type: 'any' }, notify: ['soc-email'], title: 'x' });
+  const config = (await import('yaml')).parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'));
+  // The cluster's own password: a run needs it (a channel's is needed only by that channel's deliveries).
+  const secret = join(project.dir, 'es.password');
+  writeFileSync(secret, 'hunter2\n');
+  project.writeConfig({ ...config, elasticsearch: { ...config.elasticsearch, username: 'alertcron', password_file: secret } });
+  const r = await runUnprivileged(project, ['run'], [secret]);
+  const what = `secret: exit ${r.code}: ${r.stderr}`;
+  assert.doesNotMatch(r.stderr, /internal error|cannot write|Fix: make/, what);
+  assert.equal(r.code, 2, what);
+  assert.match(r.stderr, /alertcron\.yaml:\d+:\d+ .*cannot read password_file: .*es\.password/, what);
 });

@@ -172,3 +172,51 @@ test('slices other branches add (chats, chatLog, chatDone, conversations) are st
   assert.deepEqual(contentOf(back.data.tokens), tokens);
   await back.release();
 });
+
+test('a notice the local file holds (refused by the cluster) survives a later run that loses the cluster at its _bulk', async () => {
+  const { store: s, index, localFile } = store();
+  proxy.rejectIdsStartingWith = 'pending:';
+  const first = await s.begin();
+  first.data.alerts.admins = { window: { from: 1, to: 2 }, keys: {} };
+  first.data.pending.push({ ...item, id: 'p7' });
+  await assert.rejects(first.commit(), /refused 1 of \d+ writes: pending:p7/);
+  await first.release();
+  proxy.rejectIdsStartingWith = undefined;
+
+  // The next run holds p7 (from the local file), and the connection drops at its final _bulk.
+  const second = await s.begin();
+  assert.deepEqual(second.data.pending.map((p) => p.id), ['p7']);
+  second.data.alerts.admins = { window: { from: 2, to: 3 }, keys: {} };
+  proxy.cut = ({ path }) => (path.startsWith('/_bulk') ? 'before' : undefined);
+  try {
+    await assert.rejects(second.commit(), /./);
+  } finally {
+    proxy.cut = undefined;
+    await second.release();
+  }
+  assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending.map((p: PendingDelivery) => p.id), ['p7'], 'the local file still holds it');
+
+  const third = await s.begin();
+  assert.deepEqual(third.data.pending.map((p) => p.id), ['p7'], 'and the run after that sends it');
+  await third.commit();
+  await third.release();
+  assert.ok((await storedIds(index)).includes('pending:p7'));
+});
+
+test('a notice about alertcron itself that the cluster has is not copied into the local file when only the lease could not be given back', async () => {
+  const { store: s, localFile } = store();
+  const tx = await s.begin();
+  tx.data.pending.push({ ...item, id: 'p8', alert: '_alertcron', key: 'state' });
+  await tx.commit();
+  // The lease write is lost: the cluster is taken for lost, and the run's state is committed again, locally.
+  proxy.cut = ({ path }) => (path.includes('lease:run') ? 'before' : undefined);
+  try {
+    await tx.unlease!();
+    assert.ok(tx.failed!());
+    await tx.commit();
+  } finally {
+    proxy.cut = undefined;
+    await tx.release();
+  }
+  assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending, [], 'the cluster has it: the local file does not');
+});

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readCaFile } from '../../util/readInputFile.js';
 import type { ElasticsearchConfig } from './types.js';
 import type { SearchRequest, SearchResponse } from '../../model/search.js';
 import { redact } from '../../util/redact.js';
@@ -26,7 +26,7 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   let requests = 0;
   let failure: string | undefined;
   if (!searches.length) return { outcomes, requests };
-  const ca = config.ca_file ? readFileSync(config.ca_file, 'utf8') : undefined;
+  const ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
   const agent = keepAliveAgent(ca);
   try {
     // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves

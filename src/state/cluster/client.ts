@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readCaFile } from '../../util/readInputFile.js';
 import { keepAliveAgent, request } from '../../http/post.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact, redactedExcerpt } from '../../util/redact.js';
@@ -32,7 +32,7 @@ export class StateClient {
   private readonly agent: ReturnType<typeof keepAliveAgent>;
 
   constructor(private readonly connection: ClusterConnection) {
-    this.ca = connection.ca_file ? readFileSync(connection.ca_file, 'utf8') : undefined;
+    this.ca = connection.ca_file ? readCaFile(connection.ca_file, 'elasticsearch.ca_file') : undefined;
     this.agent = keepAliveAgent(this.ca);
   }
 
