@@ -155,3 +155,21 @@ test('duo.timeout: 1s against a Duo that never answers: the push is given up on 
   const [talk] = project.state().conversations as { state: string; twoFactor?: { result: string } }[];
   assert.equal(talk!.twoFactor?.result, 'error', 'the push that timed out is an error of 2FA (escalated), not a hang');
 });
+
+test('a webhook that never answers, delivery.deadline 40s and run.deadline 6s: the attempt ends 2 s before the run deadline, which the run keeps, its notice pending', { timeout: 90_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-run-deadline');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  const channels = { ...(config.channels as object), hook: { type: 'webhook', url: `${silent.url}/alerts`, timeout: '30s' } };
+  project.writeConfig({ ...config, channels, delivery: { deadline: '40s', attempt_timeout: '30s', retries: 0 }, run: { deadline: '6s' } });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['hook'], title: 'Admin {{key}}' });
+  const result = await timedRun(project, T);
+  assert.equal(result.code, 4, result.stderr);
+  // Counted from the spawn (node's start-up included): the run's own deadline is later still.
+  assert.ok(result.ms < 6_000, `the run ended after ${result.ms} ms: past its 6 s run.deadline`);
+  const state = project.state() as { pending: { channel?: string }[]; lastRun?: { exitCode: number } };
+  assert.deepEqual(state.pending.map((p) => p.channel), ['hook'], 'the notice stays pending');
+  assert.equal(state.lastRun?.exitCode, 4, 'the run was recorded');
+});
