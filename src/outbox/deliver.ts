@@ -28,8 +28,8 @@ export type DeliveryOutcome =
 export const MAX_RETRY_WAIT_MS = 10_000;
 
 /**
- * The delivery limits of one call: no attempt starts after `deadline`; one under way then ends by its own
- * attempt_timeout, and at the latest `finishWithin` ms from now (the run's end), not at the deadline itself.
+ * The delivery limits of one call: no attempt starts after `deadline` (nor after `finishWithin`); one under way then
+ * ends by its own attempt_timeout, and at the latest `finishWithin` ms from now (a little before the run's end).
  * `channelLimit` is a channel's own cap on sends in flight, besides `concurrency` and its fair share of it.
  */
 export type DeliveryLimits = DeliveryConfig & { finishWithin?: number; channelLimit?: (item: PendingDelivery) => number | undefined };
@@ -48,12 +48,16 @@ export async function deliverAll(
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
   onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
-  const deadline = boundedSignal([], Math.max(0, options.deadline)).signal;
-  const deadlineAt = Date.now() + options.deadline;
+  // No attempt starts after the delivery deadline, nor after the time by which every attempt must have ended.
+  const startWithin = Math.max(0, Math.min(options.deadline, options.finishWithin ?? Infinity));
+  const stop = boundedSignal([], startWithin);
+  const deadline = stop.signal;
+  const deadlineAt = Date.now() + startWithin;
   // The retry waits of every item end at the deadline through this one listener (no MaxListenersExceededWarning).
   const wakeAtDeadline = new Set<() => void>();
   deadline.addEventListener('abort', () => wakeAtDeadline.forEach((wake) => wake()), { once: true });
-  const finish = boundedSignal([], Math.max(options.deadline, options.finishWithin ?? 0));
+  // Attempts under way at the deadline end by their own attempt_timeout, and at the latest at `finishWithin`.
+  const finish = boundedSignal([], Math.max(0, options.finishWithin ?? options.deadline));
 
   const deliverOne = async (item: PendingDelivery): Promise<DeliveryOutcome> => {
     const reason = muted(item);
@@ -104,7 +108,10 @@ export async function deliverAll(
 
   // Each channel (or source action) is a lane with its fair share of the slots: one that hangs holds only its share.
   const capOf = new Map(pending.map((item) => [targetOf(item), options.channelLimit?.(item) ?? options.concurrency]));
-  return fairMapLimit(pending, options.concurrency, targetOf, (lane) => capOf.get(lane) ?? options.concurrency, deliverOne).finally(finish.done);
+  return fairMapLimit(pending, options.concurrency, targetOf, (lane) => capOf.get(lane) ?? options.concurrency, deliverOne).finally(() => {
+    finish.done();
+    stop.done();
+  });
 }
 
 

@@ -3,7 +3,7 @@ import type { AlertBase, AskPolicy } from '../model/alert.js';
 import type { StateData } from '../model/state.js';
 import { createAskChannel } from '../notify/registry.js';
 import type { AskChannel } from '../notify/types.js';
-import { boundedSignal } from '../util/signal.js';
+import { stageSignals } from '../util/signal.js';
 import { conversationStage, keptReplies, type AskRequest, type ConversationResult } from './conversations.js';
 
 /** Longest one chat or Duo call of the conversation stage may take. */
@@ -28,6 +28,7 @@ export async function converseStage(config: Config, alerts: readonly AlertDef[],
   };
   const stageEnd = Math.min(deadlineAt, Date.now() + STAGE_BUDGET_MS);
   const duo = config.duo ? (await import('../notify/duo/client.js')).createDuoClient(config.duo) : undefined;
+  const calls = stageSignals(stageEnd, CALL_TIMEOUT_MS);
   return conversationStage(data, asks, {
     alerts: askAlerts,
     chat,
@@ -35,8 +36,8 @@ export async function converseStage(config: Config, alerts: readonly AlertDef[],
     pushTimeout: config.duo?.push_timeout ?? 0,
     ...(config.duo?.on_bypass ? { onBypass: config.duo.on_bypass } : {}),
     commit,
-    signal: () => boundedSignal([], Math.max(1, Math.min(CALL_TIMEOUT_MS, stageEnd - Date.now()))).signal,
-    expired: () => Date.now() >= stageEnd,
+    signal: calls.call,
+    expired: calls.spent,
     now,
-  });
+  }).finally(calls.done);
 }

@@ -41,9 +41,10 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
       const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings);
-      // Keys a group_by search could not examine (beyond its pages of group_size) are also told in one notice.
-      const groupedLeftOut = item.incomplete !== undefined && (alert as { group_by?: unknown }).group_by !== undefined;
-      const summaries = [summarise(alert, decided.overflow, options.maxFindings), groupedLeftOut ? unexamined(alert, item.incomplete!) : undefined];
+      // Keys a group_by search could not examine (beyond its pages of group_size) are also told in one notice; any
+      // other note on the findings (keys forgotten by a rule's memory, a source's own) stays a warning only.
+      const leftOut = item.keysLeftOut !== undefined && (alert as { group_by?: unknown }).group_by !== undefined;
+      const summaries = [summarise(alert, decided.overflow, options.maxFindings), leftOut ? unexamined(alert, item.incomplete ?? `${item.keysLeftOut} matching event(s) fall under more values than group_size: those keys were not checked (raise group_size)`) : undefined];
       for (const summary of summaries) {
         if (!summary) continue;
         const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);

@@ -48,8 +48,10 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   const followUp = followUpQueue(data.pending, context, now);
   const send = async (wanted: PendingDelivery[]) => {
     const items = context.claim ? await context.claim(wanted) : wanted;
-    // Attempts under way at the delivery deadline end by their own timeout, at the latest a little before the run's end.
-    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, context.deadlineAt - Date.now()), finishWithin: context.deadlineAt - Date.now() - FINISH_MARGIN_MS, channelLimit: context.senders.limitOf };
+    // No attempt starts after the delivery deadline or FINISH_MARGIN_MS before the run's end, and every attempt under
+    // way ends by then: the state's commit, the audit and the heartbeat still fit before the run's deadline.
+    const left = Math.max(0, context.deadlineAt - FINISH_MARGIN_MS - Date.now());
+    const delivery = { ...context.delivery, deadline: Math.min(context.delivery.deadline, left), finishWithin: left, channelLimit: context.senders.limitOf };
     const byId = new Map(items.map((item) => [item.id, item]));
     const position = new Map(items.map((item, i) => [item.id, i]));
     // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.

@@ -2,14 +2,18 @@ import type { AlertBase } from '../model/alert.js';
 import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { ruleTypeOf } from '../rules/registry.js';
+import { eventsLeftOut } from '../sources/elasticsearch/groupPages.js';
 import type { RuleAlert } from '../rules/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import type { Fetched } from './fetch.js';
 
-/** One due alert after evaluation: its findings and the rule state to keep, or its error. */
+/**
+ * One due alert after evaluation: its findings and the rule state to keep, or its error. `incomplete` says why the
+ * findings may not be all; `keysLeftOut` counts the events of group_by keys the search left out (beyond group_size).
+ */
 export type Evaluated<A extends AlertBase = AlertBase> =
-  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string }
+  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number }
   | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
 
 /**
@@ -29,7 +33,9 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
         const alert = plan.alert as unknown as RuleAlert;
         const rule = ruleTypeOf(alert.condition);
         const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
-        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}) };
+        // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
+        const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
+        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}), ...(leftOut > 0 ? { keysLeftOut: leftOut } : {}) };
       } catch (error) {
         return { ...base, ok: false, error: redact(errorMessage(error)) };
       }

@@ -12,7 +12,7 @@ import { offeredActions } from '../sources/chatActions.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { boundedSignal } from '../util/signal.js';
+import { stageSignals, type StageSignals } from '../util/signal.js';
 import { keepReplies } from './conversations.js';
 import { plainMap } from '../util/plainMap.js';
 
@@ -55,8 +55,10 @@ export function alertLookup(alerts: readonly AlertBase[], now: number): AlertLoo
   };
 }
 
-/** How long one call to a chat service may take at most (a read, the answers of one page). */
+/** How long one call to a chat service may take at most (a read, one answer). */
 const CALL_MS = 10_000;
+/** How many owed answers one channel tells in one run at most (the rest wait for a later run). */
+const OWED_PER_RUN = 100;
 
 /**
  * Reads what people did in chat since each reading channel's stored cursor and applies it through the operations
@@ -79,10 +81,29 @@ export async function inboxStage(
   const data = tx.data;
   // Answers owed as an earlier run saved them; one that is not of that shape (a hand-edited state) cannot be told.
   if (data.chatOwed !== undefined) data.chatOwed = Array.isArray(data.chatOwed) ? data.chatOwed.filter(isOwedAnswer) : [];
-  const endsAt = Date.now() + Math.max(0, budgetMs);
-  const stage = boundedSignal([], Math.max(0, budgetMs)).signal;
-  /** A signal for one call: what is left of the stage's budget, and at most CALL_MS (a timer that fires on time). */
-  const callSignal = () => boundedSignal([], Math.min(CALL_MS, endsAt - Date.now())).signal;
+  // Each call: what is left of the stage's budget, and at most CALL_MS (a timer that fires on time).
+  const calls = stageSignals(Date.now() + Math.max(0, budgetMs), CALL_MS);
+  try {
+    await readChannels(tx, channels, loadSource, now, readers, alerts, result, calls);
+  } finally {
+    calls.done();
+  }
+  forgetOldDone(data, now, channels);
+  return result;
+}
+
+/** Reads and applies each reading channel's inbox in turn, its owed answers first, within the stage's budget. */
+async function readChannels(
+  tx: InboxTransaction,
+  channels: Readonly<Record<string, ChannelConfig>>,
+  loadSource: (name: string) => Promise<Source | undefined>,
+  now: number,
+  readers: (name: string, config: ChannelConfig) => Promise<InboxReader | undefined>,
+  alerts: AlertLookup,
+  result: InboxResult,
+  calls: StageSignals,
+): Promise<void> {
+  const data = tx.data;
   // One getUpdates per bot and run: a second channel with the same bot would take the first one's updates.
   const readerOfBot = new Map<string, string>();
   for (const [name, config] of Object.entries(channels)) {
@@ -95,26 +116,25 @@ export async function inboxStage(
     }
     if (bot) readerOfBot.set(bot, name);
     const context = { data, now };
+    const owedLeft = { count: OWED_PER_RUN };
     // Answers an earlier run owes go first: they are the oldest.
-    await payOwed(name, reader, context, tx, result, callSignal);
+    await payOwed(name, reader, context, tx, result, calls, owedLeft);
     for (;;) {
-      if (stage.aborted || Date.now() >= endsAt) {
+      if (calls.spent()) {
         result.warnings.push(`channel ${name}: the chat inbox stage used its share of run.deadline; the rest is read next run`);
         break;
       }
       let read;
       try {
-        read = await reader.read(data.cursors[name], callSignal(), context);
+        read = await reader.read(data.cursors[name], calls.call(), context);
       } catch (error) {
         result.warnings.push(`channel ${name}: could not read its inbox: ${redact(errorMessage(error))}`);
         break;
       }
-      await applyPage(name, reader, read, context, tx, loadSource, alerts, result, callSignal);
+      await applyPage(name, reader, read, context, tx, loadSource, alerts, result, calls, owedLeft);
       if (!read.more) break;
     }
   }
-  forgetOldDone(data, now, channels);
-  return result;
 }
 
 /** Applies one page a reader read, commits its effects, answers in chat, then stores the cursor after it. */
@@ -127,7 +147,8 @@ async function applyPage(
   loadSource: (name: string) => Promise<Source | undefined>,
   alerts: AlertLookup,
   result: InboxResult,
-  callSignal: () => AbortSignal,
+  calls: StageSignals,
+  owedLeft: { count: number },
 ): Promise<void> {
   const { data, now } = context;
   result.warnings.push(...(read.warnings ?? []));
@@ -142,7 +163,7 @@ async function applyPage(
   // An action applied before (a run killed before storing its cursor) had its answer owed with its effects: not again.
   const replayed = new Set(read.actions.filter((a) => data.chatDone?.[a.id] !== undefined).map((a) => a.id));
   for (const action of read.actions) {
-    const done = await applyOnce(data, action, loadSource, now, callSignal());
+    const done = await applyOnce(data, action, loadSource, now, calls.call());
     const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
     const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
     if (notice && offers) notice.offered = offers;
@@ -159,7 +180,7 @@ async function applyPage(
   if (read.actions.length || read.audit?.length) await tx.commit();
   data.cursors[name] = read.cursor;
   await tx.commit();
-  await payOwed(name, reader, context, tx, result, callSignal);
+  await payOwed(name, reader, context, tx, result, calls, owedLeft);
 }
 
 /** Whether a value read from the state is an answer owed: a channel, a time, and an outcome of an action with an id and a request. */
@@ -179,24 +200,31 @@ function owe(data: StateData, channel: string, now: number, outcomes: ChatOutcom
 }
 
 /**
- * Tells people what came of their actions: every answer this channel owes (from this page, or from an earlier run
- * that ran out of time or met a failing service), within the stage's budget; what is told leaves the state.
+ * Tells people what came of their actions: the answers this channel owes (from this page, or from an earlier run
+ * that ran out of time or met a failing service), oldest first, each within its own call's time, at most
+ * `owedLeft` (OWED_PER_RUN) of them per channel and run, and none once the stage's budget is spent; what is told
+ * leaves the state.
  */
-async function payOwed(name: string, reader: InboxReader, context: { data: StateData; now: number }, tx: InboxTransaction, result: InboxResult, callSignal: () => AbortSignal): Promise<void> {
+async function payOwed(name: string, reader: InboxReader, context: { data: StateData; now: number }, tx: InboxTransaction, result: InboxResult, calls: StageSignals, owedLeft: { count: number }): Promise<void> {
   const { data } = context;
   const owed = (data.chatOwed ?? []).filter((o) => o.channel === name);
   if (!owed.length || !reader.respond) return;
-  let answers: ChatAnswers;
-  try {
-    answers = await reader.respond(owed.map((o) => o.outcome as ChatOutcome), callSignal(), context);
-  } catch (error) {
-    result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
-    return;
+  const told: OwedAnswer[] = [];
+  for (const answer of owed) {
+    if (calls.spent() || owedLeft.count <= 0) break;
+    owedLeft.count--;
+    let answers: ChatAnswers;
+    try {
+      answers = await reader.respond([answer.outcome as ChatOutcome], calls.call(), context);
+    } catch (error) {
+      result.warnings.push(`channel ${name}: could not answer in chat: ${redact(errorMessage(error))}`);
+      break;
+    }
+    result.warnings.push(...answers.warnings);
+    if (!answers.owed.includes((answer.outcome as ChatOutcome).action.id)) told.push(answer);
   }
-  result.warnings.push(...answers.warnings);
-  const still = new Set(answers.owed);
-  const told = owed.filter((o) => !still.has((o.outcome as ChatOutcome).action.id));
-  if (still.size) result.warnings.push(`channel ${name}: ${still.size} chat action(s) applied but not yet confirmed in chat: confirmed by the next run`);
+  const still = owed.length - told.length;
+  if (still) result.warnings.push(`channel ${name}: ${still} chat action(s) applied but not yet confirmed in chat: confirmed by the next run`);
   if (!told.length) return;
   data.chatOwed = (data.chatOwed ?? []).filter((o) => !told.includes(o));
   await tx.commit();

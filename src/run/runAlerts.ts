@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadProject } from '../config/loadProject.js';
 import { formatProblem } from '../config/problems.js';
-import type { AlertDef } from '../config/types.js';
+import type { AlertDef, Config } from '../config/types.js';
+import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
 import type { Window } from '../model/window.js';
@@ -50,15 +51,35 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** When a run started (its clock) and when it must end (epoch ms, real time): a second try keeps the first one's. */
+interface RunStart {
+  startedAt: number;
+  deadlineAt: number;
+}
+
 /** Runs the pipeline once: lock, load, inbox, plan, fetch, evaluate, decide, mute, deliver, record, unlock. */
 export async function runAlerts(options: RunOptions): Promise<RunReport> {
+  return runOnce(options);
+}
+
+/** One try of the run; `begun` is the first try's start and deadline when the state moved under it (one run, one deadline). */
+async function runOnce(options: RunOptions, begun?: RunStart): Promise<RunReport> {
   const clock = options.now ?? clockFromEnv(options.env);
-  const startedAt = clock();
+  const startedAt = begun?.startedAt ?? clock();
   const { config, loaded } = await loadProject(options.configFile, options.env);
   // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
-  const deadlineAt = Date.now() + config.run.deadline;
+  const deadlineAt = begun?.deadlineAt ?? Date.now() + config.run.deadline;
   // A plain timer holds it: nothing can collect it before it fires (see boundedSignal).
-  const deadline = boundedSignal([], config.run.deadline).signal;
+  const runTimer = boundedSignal([], Math.max(0, deadlineAt - Date.now()));
+  try {
+    return await runWithin(options, { startedAt, deadlineAt }, runTimer.signal, clock, config, loaded);
+  } finally {
+    runTimer.done();
+  }
+}
+
+/** The pipeline of one try, the project loaded, within the run's deadline (`deadline` aborts at it). */
+async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, loaded: LoadedAlerts): Promise<RunReport> {
   const selected = selectAlerts(loaded, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
@@ -67,7 +88,7 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   } catch (error) {
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
-    const report = await runAlerts({ ...options, afterMove: true });
+    const report = await runOnce({ ...options, afterMove: true }, { startedAt, deadlineAt });
     report.warnings.unshift('the state moved to the other backend (state migrate) while this run waited for it: it read alertcron.yaml again and ran with its new state.backend');
     return report;
   }

@@ -53,3 +53,33 @@ function follow(parent: AbortSignal, onAbort: (reason: unknown) => void): () => 
   set.add(onAbort);
   return () => set.delete(onAbort);
 }
+
+/** The signals of one stage's calls: `call` bounds each by `callMs` and what is left of the budget, `spent` says it ran out, `done` releases them. */
+export interface StageSignals {
+  /** A signal for one call; already aborted (nothing starts) once the stage's budget is spent. */
+  call(): AbortSignal;
+  /** Whether the stage's budget is spent. */
+  spent(): boolean;
+  /** Releases the timers of every call's signal; call it when the stage ends. */
+  done(): void;
+}
+
+/** Signals for the calls of a stage that must end by `endsAt` (epoch ms), each call at most `callMs`. */
+export function stageSignals(endsAt: number, callMs: number): StageSignals {
+  const open = new Set<BoundedSignal>();
+  const spent = () => Date.now() >= endsAt;
+  return {
+    call() {
+      if (spent()) return AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      const bounded = boundedSignal([], Math.min(callMs, endsAt - Date.now()));
+      open.add(bounded);
+      bounded.signal.addEventListener('abort', () => open.delete(bounded), { once: true });
+      return bounded.signal;
+    },
+    spent,
+    done() {
+      for (const bounded of open) bounded.done();
+      open.clear();
+    },
+  };
+}

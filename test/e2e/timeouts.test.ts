@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { acquireLock } from '../../src/state/fileLock.js';
+import { movedToClusterMarker } from '../../src/state/store.js';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
@@ -154,4 +156,55 @@ test('duo.timeout: 1s against a Duo that never answers: the push is given up on 
   assert.ok(answered.ms < BEFORE_STAGE_LIMIT_MS, `the run ended after ${answered.ms} ms: the push timed out at 1 s, not at the stage's 10 s call limit (${answered.stderr})`);
   const [talk] = project.state().conversations as { state: string; twoFactor?: { result: string } }[];
   assert.equal(talk!.twoFactor?.result, 'error', 'the push that timed out is an error of 2FA (escalated), not a hang');
+});
+
+test('a webhook that never answers, delivery.deadline 40s and run.deadline 6s: the attempt ends 2 s before the run deadline, which the run keeps, its notice pending', { timeout: 90_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-run-deadline');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  const channels = { ...(config.channels as object), hook: { type: 'webhook', url: `${silent.url}/alerts`, timeout: '30s' } };
+  project.writeConfig({ ...config, channels, delivery: { deadline: '40s', attempt_timeout: '30s', retries: 0 }, run: { deadline: '6s' } });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['hook'], title: 'Admin {{key}}' });
+  const result = await timedRun(project, T);
+  assert.equal(result.code, 4, result.stderr);
+  // Counted from the spawn (node's start-up included): the run's own deadline is later still.
+  assert.ok(result.ms < 6_000, `the run ended after ${result.ms} ms: past its 6 s run.deadline`);
+  const state = project.state() as { pending: { channel?: string }[]; lastRun?: { exitCode: number } };
+  assert.deepEqual(state.pending.map((p) => p.channel), ['hook'], 'the notice stays pending');
+  assert.equal(state.lastRun?.exitCode, 4, 'the run was recorded');
+});
+
+test('a run that waited for the lock while `state migrate` moved its state keeps its first deadline on its second try (run.deadline 8s, 3 s waited, a webhook that never answers)', { timeout: 90_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-moved-deadline');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const stateIndex = `alertcron-state-moved-${Math.random().toString(36).slice(2, 8)}`;
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  const channels = { ...(config.channels as object), hook: { type: 'webhook', url: `${silent.url}/alerts`, timeout: '30s' } };
+  const state = { index: stateIndex, host_id: 'host-a', lease_ttl: '60s', max_clock_skew: '1s', lock_wait: '15s' };
+  const write = (backend: string) => project.writeConfig({ ...config, channels, delivery: { deadline: '40s', attempt_timeout: '30s', retries: 0 }, run: { deadline: '8s' }, state: { backend, ...state } });
+  write('file');
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['hook'], title: 'Admin {{key}}' });
+  // A migration to the cluster holds the file's lock, then leaves its marker and the new alertcron.yaml behind.
+  const file = join(project.dir, 'state', 'state.json');
+  mkdirSync(join(project.dir, 'state'), { recursive: true });
+  const release = await acquireLock(file, 1_000, () => undefined);
+  try {
+    const running = timedRun(project, T);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    writeFileSync(movedToClusterMarker(file), 'moved');
+    write('cluster');
+    await release();
+    const result = await running;
+    assert.match(result.stderr, /the state moved to the other backend/);
+    assert.equal(result.code, 4, result.stderr);
+    // Counted from the spawn: the first try's deadline (8 s) bounds both tries, not 3 s of waiting plus a fresh 8 s.
+    assert.ok(result.ms < 8_000, `the run ended after ${result.ms} ms: past its 8 s run.deadline`);
+  } finally {
+    await release().catch(() => undefined);
+    await fetch(`${world.esUrl}/${stateIndex}*?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
 });

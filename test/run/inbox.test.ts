@@ -189,3 +189,45 @@ test('answers owed: kept when the reader could not tell them, told first by the 
   assert.deepEqual(tx.data.chatOwed, []);
   assert.equal(tx.data.silences.length, 1);
 });
+
+/** `count` answers owed to channel team by an earlier run, each for an applied action of its own. */
+function owedAnswers(count: number) {
+  return Array.from({ length: count }, (_, i) => ({ channel: 'team', at: NOW - 60_000, outcome: { action: { id: `tg:o${i}`, chat: '-100', request: { op: 'ack' as const, alert: 'admins', key: 'root', by: 'alice' } }, ok: true, message: 'acknowledged' } }));
+}
+
+test('answers owed are not told once the inbox budget is spent: a read that used it up starts no answer, this channel\'s nor the next one\'s', async () => {
+  const tx = transaction();
+  tx.data.chatOwed = owedAnswers(2).map((o) => ({ ...o, channel: 'other' }));
+  const told: string[] = [];
+  const reader = (slowRead: boolean): InboxReader => ({
+    read: async () => {
+      if (slowRead) await new Promise((resolve) => setTimeout(resolve, 150));
+      return { actions: [], cursor: 1 };
+    },
+    respond: async (outcomes, signal) => {
+      if (!signal.aborted) told.push(...outcomes.map((o) => o.action.id));
+      return { warnings: [], owed: signal.aborted ? outcomes.map((o) => o.action.id) : [] };
+    },
+  });
+  // The first channel's read spends the 100 ms budget; the second channel owes two answers.
+  const channels = { team: { type: 'telegram' } as ChannelConfig, other: { type: 'telegram', bot_token: 'x' } as ChannelConfig };
+  await inboxStage(tx, channels, async () => undefined, NOW, async (name) => reader(name === 'team'), 100);
+  assert.deepEqual(told, [], 'nothing was told after the budget was spent');
+  assert.equal(tx.data.chatOwed!.length, 2, 'the answers stay owed for the next run');
+});
+
+test('each owed answer is told with its own signal, and at most 100 per channel and run; the rest stay owed', async () => {
+  const tx = transaction();
+  tx.data.chatOwed = owedAnswers(150);
+  const calls: { ids: string[]; signal: AbortSignal }[] = [];
+  const reader: InboxReader = {
+    read: async () => ({ actions: [], cursor: 1 }),
+    respond: async (outcomes, signal) => (calls.push({ ids: outcomes.map((o) => o.action.id), signal }), { warnings: [], owed: [] }),
+  };
+  const result = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? reader : undefined), 10_000);
+  assert.ok(calls.every((c) => c.ids.length === 1), 'one answer per call');
+  assert.equal(new Set(calls.map((c) => c.signal)).size, calls.length, 'each with its own signal');
+  assert.equal(calls.length, 100);
+  assert.deepEqual(tx.data.chatOwed!.map((o) => (o.outcome as { action: { id: string } }).action.id), owedAnswers(150).slice(100).map((o) => o.outcome.action.id), 'the newest 50 wait for the next run');
+  assert.ok(result.warnings.some((w) => /50 chat action\(s\) applied but not yet confirmed/.test(w)));
+});

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { boundedSignal } from '../../src/util/signal.js';
+import { boundedSignal, stageSignals } from '../../src/util/signal.js';
 import { REPO_ROOT } from '../support/project.js';
 import { checkProperty, fc } from '../support/property.js';
 
@@ -114,4 +114,17 @@ test('generated parents and timeouts: the signal aborts exactly when a parent ab
     }),
     60,
   );
+});
+
+test('stageSignals: each call is bounded by what is left of the stage, is already aborted once it is spent, and done() releases the timers', async () => {
+  const calls = stageSignals(Date.now() + 60, 10_000);
+  const released = calls.call();
+  const live = stageSignals(Date.now() + 60, 10_000).call();
+  calls.done();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(live.aborted, true, 'a call ends with the stage, not at its 10 s');
+  assert.equal((live.reason as DOMException).name, 'TimeoutError');
+  assert.equal(released.aborted, false, 'done() released its timer');
+  assert.equal(calls.spent(), true);
+  assert.equal(calls.call().aborted, true, 'nothing starts once the stage is spent');
 });
