@@ -43,7 +43,8 @@ function message(value: unknown, where: string, depth = 0): TelegramMessage {
   const m = value as Json;
   id(m.message_id, `${where}.message_id`);
   chat(m.chat, `${where}.chat`);
-  need(m.date === undefined || typeof m.date === 'number', `${where}.date is not a number`);
+  // A date that is not a time does not make the message unusable: it is read as 0 (unknown), and its readers take the run's time.
+  if (m.date !== undefined && !(typeof m.date === 'number' && Number.isFinite(m.date))) m.date = 0;
   if (m.from !== undefined) user(m.from, `${where}.from`);
   if (m.via_bot !== undefined) user(m.via_bot, `${where}.via_bot`);
   optionalString(m.text, `${where}.text`);
