@@ -18,8 +18,11 @@ test('isChatId: exactly the plainly written whole numbers of Telegram\'s range, 
     'isChatId is false for any text that is not a plain integer',
     fc.property(fc.string({ maxLength: 30 }), (text) => {
       if (!/^-?[1-9]\d*$/.test(text)) assert.equal(isChatId(text), false, text);
-      // The refusal names at most 40 characters of what was typed.
-      assert.ok([...notAChatId('accept', text)].length <= 41 + 200);
+      // The refusal names what was typed as one clean line of at most 41 characters (an ellipsis when cut), then the rule.
+      const said = notAChatId('accept', text);
+      const shown = said.slice(0, said.indexOf(' is not a Telegram chat id'));
+      assert.ok(shown.replaceAll('\u2060', '').length <= 41, shown); // word joiners keep commands and links inert
+      assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/u, shown);
     }),
     300,
   );
