@@ -84,7 +84,8 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
           const replies = await readReplies(config, config.channel, ts, state.lastReply, signal, skipped);
           state.replies = message.reply_count;
           for (const reply of replies) {
-            state.lastReply = reply.ts;
+            // The newest reply read, whatever order the page came in: a cursor never moves back to re-read what was taken.
+            if (state.lastReply === undefined || Number(reply.ts) > Number(state.lastReply)) state.lastReply = reply.ts;
             if (reply.bot_id || !reply.user || reply.subtype) continue;
             const parsed = parseSlackReply(reply.text ?? '');
             const action = parsed && actions.find((a) => a.name === parsed.word);
