@@ -102,6 +102,7 @@ test('property: random incident pages (ids, dates in and out of range, not numbe
     const told: string[] = [];
     const bad: string[] = [];
     const ids = new Set<string>();
+    const idOf = new Map<string, string>();
     rows.forEach((row, n) => {
       const name = `Row ${n}`;
       const fields = row.good ? {} : { id: row.id };
@@ -112,7 +113,11 @@ test('property: random incident pages (ids, dates in and out of range, not numbe
       ids.add(incident.id);
       if (!safe || !(time > 0)) bad.push(name);
       if (first && safe && time > 0 && time <= T + 120 * MIN && time >= T - 10 * MIN && !ignoreOffset) told.push(name);
+      idOf.set(name, incident.id);
     });
+    // An id listed twice is one incident: which of its rows is told is the source's choice (it keeps the newest).
+    const repeated = (name: string) => rows.filter((_, n) => idOf.get(`Row ${n}`) === idOf.get(name)).length > 1;
+    told.splice(0, told.length, ...told.filter((name) => !repeated(name)));
     mp.ignoreOffset = ignoreOffset;
     const already = slack().length; // the fake Slack keeps what every case before this one got
     const started = Date.now();
