@@ -115,6 +115,10 @@ async function readDocs(client: StateClient, index: string): Promise<Map<string,
   const docs = new Map<string, { doc: StateDoc; seqNo: number; primaryTerm: number }>();
   const refreshed = await client.send('POST', `/${index}/_refresh`);
   if (refreshed.status === 404) return docs;
+  // A refresh that did not say it reached every shard may leave the search below reading an older state (whose writes
+  // then conflict after notices went out): the cluster failed.
+  const shards = refreshed.body?._shards;
+  if (typeof shards?.total !== 'number' || shards.failed !== 0) throw client.failed(`POST /${index}/_refresh answered HTTP ${refreshed.status} without refreshing every shard`);
   let after: unknown[] | undefined;
   for (;;) {
     const answer = await client.send('POST', `/${index}/_search`, {
