@@ -1,13 +1,14 @@
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { convertAlerters, type ImportNote } from './alerters.js';
 import type { ChannelBook } from './channels.js';
 import { convertFilter, type FilterProblem } from './filters.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
 import { quoteData } from './quote.js';
 import { convertJinja, convertTemplate } from './templates.js';
+import { termsOf } from './termFields.js';
 import { plainMap } from '../util/plainMap.js';
 
-/** One rule converted: the alert file's name and content, its query body, and the rule type it came from. */
+/** One alert converted from a rule: the alert file's name and content, its query body, and the rule type it came from. */
 export interface ConvertedRule {
   source: string;
   name: string;
@@ -94,12 +95,15 @@ export function alertNameOf(name: string): string {
 /**
  * Converts one ElastAlert2 rule (its imports applied) into an alertcron alert and query: its type into a
  * condition, filters into the query, query_key into group_by, realert into throttle, its texts into templates,
- * its alerters into channels of the book. Every option it cannot carry over is a note at its `file:line`; a
+ * its alerters into channels of the book. Every option it cannot carry over is a note at its `file:line`, once; a
  * rule that cannot work without one (an unknown type, an unusable filter, no channel) is skipped, with its reason.
+ * A new_term rule with several separate terms becomes one alert per term.
  */
-export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: ImportNote[]): ConvertedRule | { skipped: ImportNote } {
+export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: ImportNote[]): ConvertedRule[] | { skipped: ImportNote } {
   const v = rule.value;
   const at = (key: string) => (rule.origin.get(key) ? whereOf(rule.origin.get(key)!) : rule.file);
+  // The notes of this rule start here: an option noted once is not noted again as "no such option".
+  const firstNote = notes.length;
   const note = (key: string, message: string) => notes.push({ where: at(key), option: key, message });
   const skip = (key: string, message: string) => ({ skipped: { where: at(key), option: key, message } });
   const type = String(v.type ?? '');
@@ -133,7 +137,8 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
       condition[option] = duration;
     } else condition[option] = v[option];
   }
-  if (type === 'new_term' && condition.fields === undefined && v.query_key !== undefined) condition.fields = v.query_key;
+  const terms = type === 'new_term' ? termsOf(v.fields, v.query_key) : undefined;
+  if (terms && 'problem' in terms) return skip(terms.option, terms.problem);
   if (type === 'change') {
     used.add('ignore_null');
     if (v.ignore_null === true) condition.ignore_null = true;
@@ -169,8 +174,8 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   if (delay) alert.ingest_delay = delay;
   alert.condition = condition;
   if (type === 'new_term') {
-    // A new term's key is the term itself: a query_key other than its fields has no meaning here.
-    if (v.query_key !== undefined && JSON.stringify(v.query_key) !== JSON.stringify(condition.fields)) note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
+    // A new term's key is the term itself: a query_key beside fields has no meaning here.
+    if (v.query_key !== undefined && terms && 'from' in terms && terms.from === 'fields') note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
   } else if (v.query_key !== undefined) alert.group_by = v.query_key;
   const list = v.blacklist ?? v.whitelist;
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
@@ -181,6 +186,8 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   // ElastAlert2's realert defaults to one minute, alertcron's throttle to 30m: always written out.
   alert.throttle = v.realert === undefined ? '1m' : durationOf(v.realert) ?? '1m';
   if (v.realert !== undefined && !durationOf(v.realert)) note('realert', 'not a time such as {minutes: 10}: the throttle is ElastAlert2\'s default, 1m');
+  const repeats = repeatNote(type, alert.throttle as string, condition.timeframe);
+  if (repeats) note(v.realert !== undefined ? 'realert' : 'timeframe', repeats);
 
   const alerters = convertAlerters(rule, book, notes);
   for (const key of alerters.used) used.add(key);
@@ -201,11 +208,33 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   }
   if (typeof v.alert_text_type === 'string' && !['alert_text_only', 'alert_text_jinja'].includes(v.alert_text_type)) note('alert_text_type', `not converted: ${quoteData(v.alert_text_type)}; the message is the alert_text alone`);
 
+  const noted = new Set(notes.slice(firstNote).map((n) => n.option));
   for (const key of Object.keys(v)) {
-    if (used.has(key) || isConfigKey(rule, key)) continue;
+    if (used.has(key) || noted.has(key) || isConfigKey(rule, key)) continue;
     note(key, `not converted: ${WHY_NOT[key] ?? 'alertcron has no such option'}`);
   }
-  return { source: rule.file, name: alertNameOf(name), type, alert, query };
+  const converted = { source: rule.file, name: alertNameOf(name), type, alert, query };
+  if (!terms || !('terms' in terms)) return [converted];
+  if (terms.terms.length === 1) return [{ ...converted, alert: { ...alert, condition: { ...condition, fields: terms.terms[0] } } }];
+  // ElastAlert2 checks each entry of fields on its own: an alert per term, named after its fields.
+  const perTerm = terms.terms.map((term) => {
+    const suffix = alertNameOf(term.join('-'));
+    const termName = `${converted.name.slice(0, Math.max(1, 79 - suffix.length)).replace(/-+$/, '')}-${suffix}`;
+    return { ...converted, name: termName, alert: { ...alert, condition: { ...condition, fields: term } } };
+  });
+  note('fields', `${terms.terms.length} separate terms in ElastAlert2 (each entry checked on its own): written as ${terms.terms.length} alerts, ${perTerm.map((t) => t.name).join(', ')}; write a list in a list (fields: [[a, b]]) for one term of several fields`);
+  return perTerm;
+}
+
+/** A note for a spike or flatline whose throttle is shorter than its timeframe: it repeats on every run while the condition lasts. */
+function repeatNote(type: string, throttle: string, timeframe: unknown): string | undefined {
+  if ((type !== 'spike' && type !== 'flatline') || typeof timeframe !== 'string') return undefined;
+  try {
+    if (parseDuration(throttle) >= parseDuration(timeframe)) return undefined;
+  } catch {
+    return undefined; // a time beyond alertcron's limits is reported by validate
+  }
+  return `the throttle ${throttle} (ElastAlert2's realert) is shorter than the timeframe ${timeframe}: a ${type} lasts about a timeframe and is notified again every ${throttle} while it does; set throttle: ${timeframe} for one notice per ${type}`;
 }
 
 /** True for a key that came from config.yaml (a global default) rather than from a rule file or its imports. */

@@ -99,10 +99,12 @@ export async function importElastalert(rulesDir: string, options: { config?: str
       skipped.push(result.skipped);
       continue;
     }
-    let name = result.name;
-    for (let n = 2; names.has(name); n++) name = `${result.name}-${n}`;
-    names.add(name);
-    converted.push({ ...result, name, alert: { ...result.alert, query: `${name}.json` } });
+    for (const one of result) {
+      let name = one.name;
+      for (let n = 2; names.has(name); n++) name = `${one.name}-${n}`;
+      names.add(name);
+      converted.push({ ...one, name, alert: { ...one.alert, query: `${name}.json` } });
+    }
   }
   variables.push(...book.variables);
   // An option of config.yaml is met in every rule that inherits it: named once. A key name is data: quoted bounded and inert.

@@ -68,6 +68,9 @@ test('import elastalert: a deployment\'s rules folder becomes alerts, queries an
     'rules/auth/ssh-brute-force.yaml:32 slack_username_override',
     'rules/bad-ips.yaml:12 alert',
     'rules/error-spike.yaml:21 http_post_payload',
+    // ElastAlert2's default realert (1m) is shorter than the timeframe: a throttle is suggested.
+    'rules/error-spike.yaml:4 timeframe',
+    'rules/heartbeat.yaml:5 timeframe',
     'rules/heartbeat.yaml:8 forget_keys',
     'rules/many-users.yaml:3 use_strftime_index',
     'rules/slow-responses.yaml:13 alert',
