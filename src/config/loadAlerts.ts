@@ -1,5 +1,6 @@
-import { readdirSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
+import { alertFiles, type AlertFile } from './alertFiles.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
@@ -25,21 +26,26 @@ export interface LoadedAlerts {
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** Loads every alerts/*.yaml with its query, checking each against the schema and the configured channels. */
+/**
+ * Loads every alert file (.yaml, .yml) of the alerts folder and its subfolders with its query, checking each
+ * against the schema and the configured channels. The file's name is the alert's name, in any folder: two files
+ * with one name are a problem naming both.
+ */
 export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {
   const result: LoadedAlerts = { alerts: [], problems: [], disabled: [], invalid: [] };
-  let names: string[];
+  // Every alert file is shown relative to the configuration folder: the folder's part is worked out once.
+  const folder = displayPath(config, config.alerts_dir);
+  let files: AlertFile[];
   try {
-    names = readdirSync(config.alerts_dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const found = alertFiles(config.alerts_dir, (path) => displayPath(config, path));
+    files = found.files;
+    result.problems.push(...found.problems);
   } catch {
-    result.problems.push({ file: displayPath(config, config.alerts_dir), message: 'cannot read the alerts folder (create it, or set alerts_dir in alertcron.yaml)' });
+    result.problems.push({ file: folder, message: 'cannot read the alerts folder (create it, or set alerts_dir in alertcron.yaml)' });
     return result;
   }
   const seen = new Map<string, string>();
-  // Every alert file is shown relative to the configuration folder: the folder's part is worked out once.
-  const folder = displayPath(config, config.alerts_dir);
-  for (const fileName of names) {
-    const path = join(config.alerts_dir, fileName);
+  for (const { path, relative: fileName } of files) {
     const file = join(folder, fileName);
     const name = basename(fileName, extname(fileName));
     if (!ALERT_NAME.test(name)) {
@@ -47,7 +53,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
       continue;
     }
     if (seen.has(name)) {
-      result.problems.push({ file, message: `another file already defines alert "${name}" (${seen.get(name)}): rename one` });
+      result.problems.push({ file, message: `another file already defines alert "${name}" (${seen.get(name)}): the file name is the alert's name in every folder, rename one` });
       continue;
     }
     seen.set(name, file);

@@ -1,0 +1,77 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Problem } from './problems.js';
+
+/** How many folders deep below the alerts folder alert files are read. */
+export const MAX_ALERT_DEPTH = 8;
+/** How many subfolders of the alerts folder are read at most. */
+export const MAX_ALERT_FOLDERS = 1000;
+
+/** One alert file: its path, and its path relative to the alerts folder (`team/x.yaml`). */
+export interface AlertFile {
+  path: string;
+  relative: string;
+}
+
+/**
+ * Every `.yaml`/`.yml` file in the alerts folder and its subfolders (a link to a folder is followed once), the
+ * shallower first, then by relative path. Hidden folders and folders named `state` are skipped; a folder deeper than MAX_ALERT_DEPTH,
+ * one beyond MAX_ALERT_FOLDERS, or one that cannot be read is a problem naming it, never skipped silently.
+ * Throws when the alerts folder itself cannot be read.
+ */
+export function alertFiles(dir: string, display: (path: string) => string): { files: AlertFile[]; problems: Problem[] } {
+  const files: AlertFile[] = [];
+  const problems: Problem[] = [];
+  const visited = new Set<string>([realOf(dir)]);
+  let folders = 0;
+  const walk = (folder: string, prefix: string, depth: number) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      const relative = prefix + entry.name;
+      if (/\.ya?ml$/.test(entry.name)) {
+        // A directory or a device under a .yaml name is reported when it is read.
+        files.push({ path, relative });
+        continue;
+      }
+      if (entry.name.startsWith('.') || entry.name === 'state' || !isFolder(entry, path)) continue;
+      const problem = (message: string) => problems.push({ file: display(path), message });
+      const real = realOf(path);
+      if (visited.has(real)) continue;
+      visited.add(real);
+      if (depth >= MAX_ALERT_DEPTH) problem(`more than ${MAX_ALERT_DEPTH} folders below the alerts folder: its alert files are not read (move them up)`);
+      else if (++folders > MAX_ALERT_FOLDERS) problem(`more than ${MAX_ALERT_FOLDERS} subfolders in the alerts folder: its alert files are not read (keep fewer folders)`);
+      else {
+        try {
+          walk(path, `${relative}/`, depth + 1);
+        } catch (error) {
+          problem(`cannot read this folder of alerts (${(error as NodeJS.ErrnoException).code ?? 'error'}): its alert files are not read`);
+        }
+      }
+    }
+  };
+  walk(dir, '', 0);
+  // The alerts folder's own files first: of two files with one name, the shallower one is the alert.
+  const depth = (file: AlertFile) => file.relative.split('/').length;
+  files.sort((a, b) => depth(a) - depth(b) || (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+  return { files, problems };
+}
+
+/** Whether a folder entry is a folder, or a symbolic link to one. */
+function isFolder(entry: { isDirectory(): boolean; isSymbolicLink(): boolean }, path: string): boolean {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The real path of a folder (links resolved), or the path itself when it cannot be resolved. */
+function realOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
