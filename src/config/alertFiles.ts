@@ -20,7 +20,7 @@ export interface AlertFile {
  * Throws when the alerts folder itself cannot be read.
  */
 export function alertFiles(dir: string, display: (path: string) => string): { files: AlertFile[]; problems: Problem[] } {
-  const files: AlertFile[] = [];
+  const files: (AlertFile & { depth: number })[] = [];
   const problems: Problem[] = [];
   const visited = new Set<string>([realOf(dir)]);
   let folders = 0;
@@ -30,7 +30,7 @@ export function alertFiles(dir: string, display: (path: string) => string): { fi
       const relative = prefix + entry.name;
       if (/\.ya?ml$/.test(entry.name)) {
         // A directory or a device under a .yaml name is reported when it is read.
-        files.push({ path, relative });
+        files.push({ path, relative, depth });
         continue;
       }
       if (entry.name.startsWith('.') || entry.name === 'state' || !isFolder(entry, path)) continue;
@@ -51,9 +51,8 @@ export function alertFiles(dir: string, display: (path: string) => string): { fi
   };
   walk(dir, '', 0);
   // The alerts folder's own files first: of two files with one name, the shallower one is the alert.
-  const depth = (file: AlertFile) => file.relative.split('/').length;
-  files.sort((a, b) => depth(a) - depth(b) || (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
-  return { files, problems };
+  files.sort((a, b) => a.depth - b.depth || (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+  return { files: files.map(({ path, relative }) => ({ path, relative })), problems };
 }
 
 /** Whether a folder entry is a folder, or a symbolic link to one. */
