@@ -175,7 +175,8 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   alert.condition = condition;
   if (type === 'new_term') {
     // A new term's key is the term itself: a query_key beside fields has no meaning here.
-    if (v.query_key !== undefined && terms && 'from' in terms && terms.from === 'fields') note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
+    const sameTerm = terms && 'terms' in terms && terms.terms.length === 1 && [JSON.stringify(terms.terms[0]), JSON.stringify(terms.terms[0]![0])].includes(JSON.stringify(v.query_key));
+    if (v.query_key !== undefined && terms && 'from' in terms && terms.from === 'fields' && !sameTerm) note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
   } else if (v.query_key !== undefined) alert.group_by = v.query_key;
   const list = v.blacklist ?? v.whitelist;
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {

@@ -103,6 +103,7 @@ test('import elastalert: fields shapes ElastAlert2 does not take, and a list que
     'joined.yaml': rule('query_key: [user.name, source.ip]\n'),
     'none.yaml': rule(''),
     'from-key.yaml': rule('query_key: user.name\n').replace('name: X', 'name: From key'),
+    'same-key.yaml': rule('fields: [user.name]\nquery_key: user.name\n').replace('name: X', 'name: Same key'),
   });
   const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
   assert.equal(result.code, 2);
@@ -110,6 +111,7 @@ test('import elastalert: fields shapes ElastAlert2 does not take, and a list que
   assert.deepEqual(errors.map((e) => e.replace(/: (fields|query_key): .*/, ': $1')), ['import: rules/empty.yaml:4: fields', 'import: rules/joined.yaml:4: query_key', 'import: rules/nested.yaml:4: fields', 'import: rules/none.yaml: fields']);
   assert.match(errors[1]!, /one field named user\.name,source\.ip .*write fields: \[\[a, b\]\] for one compound term/);
   assert.deepEqual(parse(readFileSync(join(dir, 'out', 'alerts', 'from-key.yaml'), 'utf8')).condition, { type: 'new_term', fields: ['user.name'] });
+  assert.deepEqual(parse(readFileSync(join(dir, 'out', 'alerts', 'same-key.yaml'), 'utf8')).condition, { type: 'new_term', fields: ['user.name'] });
   assert.doesNotMatch(result.stdout, /query_key/, 'a query_key that is the term is not a note');
 });
 
