@@ -120,7 +120,7 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
   program
     .command('test')
     .description('run one alert against the real cluster: the request, its hits per index and keys before the condition, the findings and decisions; warns why it may find nothing')
-    .argument('<alert>', 'the alert name (its file name in alerts/ without .yaml)')
+    .argument('<alert>', 'the alert name (its file name in alerts/ or a subfolder, without .yaml)')
     .addOption(configOption())
     .option('--from <time>', 'start of the window: an ISO time or a duration ago (15m, 2h)')
     .option('--to <time>', 'end of the window: an ISO time, a duration ago, or now', 'now')
