@@ -6,6 +6,7 @@ import { ExitCode, UserError, errorMessage } from './util/errors.js';
 import { redact } from './util/redact.js';
 import { writeRefused } from './util/writeRefused.js';
 import { packageRoot } from './util/packageRoot.js';
+import { refuseSplitDurations } from './commands/durationOption.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   let verbose = argv.includes('--verbose');
   try {
+    refuseSplitDurations(argv);
     await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
-import { parseDuration } from '../util/duration.js';
+import { durationFix, parseDuration } from '../util/duration.js';
 import { elastalertHint } from './elastalertHints.js';
 import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
@@ -29,10 +29,29 @@ function validator(name: SchemaName): ValidateFunction {
 export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
   const validate = validator(name);
   if (validate(yaml.value)) return [];
-  return describeErrors(validate.errors ?? [], name).map(({ path, key, message }) => {
+  const { errors, fixed } = durationsWrittenOtherwise(validate.errors ?? [], yaml.value);
+  return [...fixed, ...describeErrors(errors, name)].map(({ path, key, message }) => {
     const { line, col } = yaml.locate(path, key);
     return { file: yaml.file, line, col, path: toPointer(path), message };
   });
+}
+
+/**
+ * A value where a duration belongs but written another way (`throttle: 30`, ElastAlert2's `timeframe: {minutes: 10}`,
+ * `5 min`) gets one message saying how to write it, in place of the schema's generic ones at that place.
+ */
+function durationsWrittenOtherwise(errors: ErrorObject[], value: unknown): { errors: ErrorObject[]; fixed: Described[] } {
+  const fixes = new Map<string, string>();
+  for (const error of errors) {
+    if (fixes.has(error.instancePath) || !/\/definitions\/(positiveDuration|duration)\//.test(error.schemaPath)) continue;
+    const path = fromPointer(error.instancePath);
+    const fix = durationFix(path.reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), value));
+    if (fix) fixes.set(error.instancePath, fix);
+  }
+  return {
+    errors: errors.filter((e) => !fixes.has(e.instancePath)),
+    fixed: [...fixes].map(([pointer, fix]) => ({ path: fromPointer(pointer), key: false, message: `must be a duration (such as 30s, 5m, 1h30m): ${fix}` })),
+  };
 }
 
 interface Described {
