@@ -1,0 +1,102 @@
+// Issue 24 point 9: messages that say what is wrong and how to fix it, through the CLI against the real engine.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const world = useWorld();
+const MIN = 60_000;
+
+/** An alert on `index` that notifies by email, with `extra` on top. */
+function alertOn(index: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { index, condition: { type: 'any' }, notify: ['soc-email'], ...extra };
+}
+
+test('validate --cluster and run give the root cause of a query the cluster rejects, not only its outer reason', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('msg-rootcause');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const project = world.project();
+  project.writeAlert('unbalanced', alertOn(index, { query: { query: { query_string: { query: 'winlog.event_data.TargetUserName:(root AND' } } } }));
+  project.writeAlert('fuzzy', alertOn(index, { query: { query: { match: { 'host.name': { query: 'dc01', fuzziness: 'lots' } } } } }));
+  project.writeAlert('painless', alertOn(index, { query: { query: { script: { script: "doc['no.such.field'].value > 1" } } } }));
+
+  const validated = await project.run(['validate', '--cluster']);
+  assert.equal(validated.code, 2, validated.stderr);
+  const lines = validated.stderr.trim().split('\n');
+  assert.match(lines.find((l) => l.startsWith('alerts/fuzzy.yaml:'))!, /the cluster rejects the query: Failed to parse \(caused by: Invalid fuzziness value: lots\)$/);
+  assert.match(lines.find((l) => l.startsWith('alerts/unbalanced.yaml:'))!, /the cluster rejects the query: Failed to parse query \[.*\] \(caused by: Encountered "<EOF>" at line 1, column \d+\.\)$/);
+
+  const ran = await project.run(['run', '--only', 'unbalanced', 'painless'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(ran.code, 3, ran.stderr);
+  assert.match(ran.stderr, /alert painless: search failed: .*caused by illegal_argument_exception: No field found for \[no\.such\.field\] in mapping/);
+  assert.match(ran.stderr, /alert unbalanced: search failed: .*caused by parse_exception: Encountered "<EOF>" at line 1, column \d+\./);
+  assert.doesNotMatch(ran.stderr, /Was expecting/, 'each reason is one line');
+});
+
+test('a duration written as a number, as ElastAlert2 writes it, or in words is refused at its file:line with the form to write', async () => {
+  const index = await world.index('msg-durations');
+  const project = world.project();
+  project.writeAlert('counted', [
+    `index: ${index}`,
+    'condition: { type: frequency, num_events: 3, timeframe: {minutes: 10} }',
+    'throttle: 30',
+    'lookback: 5 min',
+    'notify: [soc-email]',
+    '',
+  ].join('\n'));
+  project.writeAlert('flat', `index: ${index}\ncondition: { type: flatline, threshold: 1, timeframe: {hours: 1, minutes: 30} }\nnotify: [soc-email]\n`);
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.ok(lines.includes("alerts/counted.yaml:2:57 /condition/timeframe: must be a duration (such as 30s, 5m, 1h30m): ElastAlert2's {minutes: 10} is written 10m here"), result.stderr);
+  assert.ok(lines.includes('alerts/counted.yaml:3:11 /throttle: must be a duration (such as 30s, 5m, 1h30m): a bare number has no unit: write 30m for 30 minutes (30s for seconds, 30h for hours)'), result.stderr);
+  assert.ok(lines.includes('alerts/counted.yaml:4:11 /lookback: must be a duration (such as 30s, 5m, 1h30m): write 5m'), result.stderr);
+  assert.ok(lines.includes("alerts/flat.yaml:2:55 /condition/timeframe: must be a duration (such as 30s, 5m, 1h30m): ElastAlert2's {hours: 1, minutes: 30} is written 1h30m here"), result.stderr);
+  assert.equal(lines.filter((l) => l.startsWith('alerts/')).length, 4, 'one message per place, not the schema\'s alternatives too');
+
+  // The same in alertcron.yaml's defaults: every duration key goes through the one check.
+  project.writeAlert('counted', alertOn(index));
+  project.writeAlert('flat', alertOn(index));
+  const file = join(project.dir, 'alertcron.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('first_lookback: 10m', 'first_lookback: 10'));
+  const defaults = await project.run(['validate']);
+  assert.equal(defaults.code, 2, defaults.stderr);
+  assert.match(defaults.stderr, /^alertcron\.yaml:\d+:\d+ \/defaults\/first_lookback: must be a duration \(such as 30s, 5m, 1h30m\): a bare number has no unit: write 10m for 10 minutes/m);
+});
+
+test('a command-line duration in two words or without a unit is refused with the one word to write (exit 64)', async () => {
+  const index = await world.index('msg-cli-durations');
+  const project = world.project();
+  project.writeAlert('admins', alertOn(index));
+  const split = await project.run(['silence', 'add', 'admins', '--for', '5', 'min', '--comment', 'maintenance']);
+  assert.equal(split.code, 64, split.stderr);
+  assert.equal(split.stderr, 'alertcron: --for 5 min: a duration is one word, write 5m\n');
+  const quoted = await project.run(['silence', 'add', 'admins', '--for', '2 hours', '--comment', 'maintenance']);
+  assert.equal(quoted.code, 64, quoted.stderr);
+  assert.equal(quoted.stderr, 'alertcron: --for "2 hours" is not a duration: write 2h\n');
+  const bare = await project.run(['silence', 'add', 'admins', '--for', '30', '--comment', 'maintenance']);
+  assert.equal(bare.code, 64, bare.stderr);
+  assert.match(bare.stderr, /--for "30" is not a duration: a bare number has no unit: write 30m for 30 minutes/);
+  const backtest = await project.run(['test', 'admins', '--backtest', '7', 'days']);
+  assert.equal(backtest.code, 64, backtest.stderr);
+  assert.equal(backtest.stderr, 'alertcron: --backtest 7 days: a duration is one word, write 7d\n');
+  assert.equal(project.state()?.silences?.length ?? 0, 0, 'nothing was silenced');
+});
+
+test('ack of an alert that does not exist says so and names the alerts there are, as silence add does (exit 64)', async () => {
+  const index = await world.index('msg-ack');
+  const project = world.project();
+  project.writeAlert('admins', alertOn(index));
+  project.writeAlert('burst', alertOn(index));
+  const ack = await project.run(['ack', 'admns']);
+  assert.equal(ack.code, 64, ack.stderr);
+  assert.equal(ack.stderr, 'alertcron: no alert named admns (alerts: admins, burst)\n');
+  const silence = await project.run(['silence', 'add', 'admns', '--for', '1h', '--comment', 'x']);
+  assert.equal(silence.code, 64, silence.stderr);
+  assert.equal(silence.stderr, ack.stderr);
+  const known = await project.run(['ack', 'admins']);
+  assert.match(known.stderr, /alert admins has no firing key/, 'a known alert with nothing firing is told that instead');
+});
