@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { defaultConfig } from '../support/project.js';
 import { iso, useWorld } from '../support/world.js';
 
 const world = useWorld();
@@ -99,4 +100,34 @@ test('ack of an alert that does not exist says so and names the alerts there are
   assert.equal(silence.stderr, ack.stderr);
   const known = await project.run(['ack', 'admins']);
   assert.match(known.stderr, /alert admins has no firing key/, 'a known alert with nothing firing is told that instead');
+});
+
+test('a people file that is missing is reported at the alert\'s file:line that names it, on every run (parse cache too)', async () => {
+  const index = await world.index('msg-people');
+  const project = world.project();
+  const config = { ...defaultConfig({ esUrl: world.esUrl }), channels: { 'soc-email': { type: 'email', host: '127.0.0.1', port: 9, from: 'a@test.local', to: ['soc@test.local'] }, 'soc-bot': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0123ABCDEF' } } };
+  project.writeConfig(config);
+  project.writeAlert('rdp', [
+    `index: ${index}`,
+    'condition: { type: any }',
+    'group_by: winlog.event_data.TargetUserName',
+    'notify: [soc-email]',
+    'ask:',
+    '  person: winlog.event_data.TargetUserName',
+    '  people: peeple.yaml',
+    '  via: soc-bot',
+    '  question: "Was this you?"',
+    '  two_factor: false',
+    '',
+  ].join('\n'));
+  for (const attempt of ['first', 'cached']) {
+    const result = await project.run(['validate'], { SLACK_BOT_TOKEN: 'xoxb-test' });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.split('\n')[0], 'alerts/rdp.yaml:7:11 /ask/people: ask.people file peeple.yaml does not exist (a path relative to the folder of alertcron.yaml)', attempt);
+  }
+  // Problems inside the file stay at the file's own lines.
+  writeFileSync(join(project.dir, 'peeple.yaml'), 'alice: {email: not-an-address}\n');
+  const inside = await project.run(['validate'], { SLACK_BOT_TOKEN: 'xoxb-test' });
+  assert.equal(inside.code, 2, inside.stderr);
+  assert.match(inside.stderr, /^peeple\.yaml:1:\d+ \/alice\/email: "not-an-address" is not an email address$/m);
 });
