@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
+import { oneLine } from '../util/text.js';
 import { durationFix, parseDuration } from '../util/duration.js';
 import { elastalertHint } from './elastalertHints.js';
 import type { Problem } from './problems.js';
@@ -29,8 +30,7 @@ function validator(name: SchemaName): ValidateFunction {
 export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
   const validate = validator(name);
   if (validate(yaml.value)) return [];
-  const { errors, fixed } = durationsWrittenOtherwise(validate.errors ?? [], yaml.value);
-  return [...fixed, ...describeErrors(errors, name)].map(({ path, key, message }) => {
+  return describeErrors(validate.errors ?? [], name, durationsWrittenOtherwise(validate.errors ?? [], yaml.value)).map(({ path, key, message }) => {
     const { line, col } = yaml.locate(path, key);
     return { file: yaml.file, line, col, path: toPointer(path), message };
   });
@@ -38,9 +38,9 @@ export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
 
 /**
  * A value where a duration belongs but written another way (`throttle: 30`, ElastAlert2's `timeframe: {minutes: 10}`,
- * `5 min`) gets one message saying how to write it, in place of the schema's generic ones at that place.
+ * `5 min`): how to write it, by the value's place (its JSON pointer), told in place of the schema's generic messages.
  */
-function durationsWrittenOtherwise(errors: ErrorObject[], value: unknown): { errors: ErrorObject[]; fixed: Described[] } {
+function durationsWrittenOtherwise(errors: ErrorObject[], value: unknown): Map<string, string> {
   const fixes = new Map<string, string>();
   for (const error of errors) {
     if (fixes.has(error.instancePath) || !/\/definitions\/(positiveDuration|duration)\//.test(error.schemaPath)) continue;
@@ -48,10 +48,7 @@ function durationsWrittenOtherwise(errors: ErrorObject[], value: unknown): { err
     const fix = durationFix(path.reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), value));
     if (fix) fixes.set(error.instancePath, fix);
   }
-  return {
-    errors: errors.filter((e) => !fixes.has(e.instancePath)),
-    fixed: [...fixes].map(([pointer, fix]) => ({ path: fromPointer(pointer), key: false, message: `must be a duration (such as 30s, 5m, 1h30m): ${fix}` })),
-  };
+  return fixes;
 }
 
 interface Described {
@@ -76,7 +73,7 @@ function alternativesOf(alternative: ErrorObject, all: ErrorObject[]): ErrorObje
   );
 }
 
-function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] {
+function describeErrors(errors: ErrorObject[], schema: SchemaName, durationFixes: Map<string, string>): Described[] {
   const absorbed = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').flatMap((e) => alternativesOf(e, errors)));
   // A timeout past both maxima (its own 1h and every duration's 365d) is told the tighter one only.
   for (const e of errors) if (e.keyword === 'maxDuration' && errors.some((o) => o !== e && o.keyword === 'maxDuration' && o.instancePath === e.instancePath && durationLimit(o) < durationLimit(e))) absorbed.add(e);
@@ -84,7 +81,8 @@ function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] 
   const seen = new Set<string>();
   for (const error of errors) {
     if (absorbed.has(error)) continue;
-    const described = describe(error, errors, schema);
+    const fix = durationFixes.get(error.instancePath);
+    const described = fix ? { path: fromPointer(error.instancePath), key: false, message: `must be a duration (such as 30s, 5m, 1h30m): ${fix}` } : describe(error, errors, schema);
     if (!described) continue;
     const id = toPointer(described.path) + described.message;
     if (!seen.has(id)) {
@@ -133,8 +131,14 @@ function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): D
       const phrases = [...new Set(parts.map(phrase).filter(Boolean))];
       return { path, key: false, message: `must be ${phrases.join(' or ') || 'valid'}` };
     }
-    default:
+    case 'propertyNames':
+      // Its own message says nothing; the error below it (a pattern) names the key and what it must be.
+      return undefined;
+    default: {
+      const name = (error as { propertyName?: string }).propertyName;
+      if (name !== undefined) return { path: [...path, name], key: true, message: `the name "${oneLine(name, 64)}" must be ${phrase(error)}` };
       return { path, key: false, message: `must be ${phrase(error)}` };
+    }
   }
 }
 

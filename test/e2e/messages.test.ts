@@ -131,3 +131,19 @@ test('a people file that is missing is reported at the alert\'s file:line that n
   assert.equal(inside.code, 2, inside.stderr);
   assert.match(inside.stderr, /^peeple\.yaml:1:\d+ \/alice\/email: "not-an-address" is not an email address$/m);
 });
+
+test('an invalid Slack allowed_users entry says what a member id looks like and where to find it; a bad name is named, no raw regex', async () => {
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl }) as { channels: Record<string, unknown> };
+  config.channels['ops-app'] = { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0123ABCDEF', allowed_users: ['alice', 'U0ALICE01'], reactions: { 'Ack!': 'x' } };
+  config.channels['hook'] = { type: 'webhook', url: 'https://hooks.test.local/x', headers: { 'X Api Key': 'v' } };
+  project.writeConfig(config);
+  const result = await project.run(['validate'], { SLACK_BOT_TOKEN: 'xoxb-test' });
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.ok(lines.some((l) => /^alertcron\.yaml:\d+:\d+ \/channels\/ops-app\/allowed_users\/0: must be a Slack member id: U or W, then capital letters and digits, e\.g\. U0123ABCD \(in Slack: the person's profile, the ⋮ menu, Copy member ID\)$/.test(l)), result.stderr);
+  assert.ok(lines.some((l) => /^alertcron\.yaml:\d+:\d+ \/channels\/ops-app\/reactions\/Ack!: the name "Ack!" must be an action name in lower case, e\.g\. ack, silence, promote, ignore$/.test(l)), result.stderr);
+  assert.ok(lines.some((l) => /^alertcron\.yaml:\d+:\d+ \/channels\/hook\/headers\/X Api Key: the name "X Api Key" must be a header name: letters, digits and - \(e\.g\. X-Api-Key\)$/.test(l)), result.stderr);
+  assert.doesNotMatch(result.stderr, /\^|\$|must be valid|text matching/, 'no pattern and no empty wording');
+  assert.equal(lines.length, 4, result.stderr);
+});
