@@ -147,3 +147,39 @@ test('an invalid Slack allowed_users entry says what a member id looks like and 
   assert.doesNotMatch(result.stderr, /\^|\$|must be valid|text matching/, 'no pattern and no empty wording');
   assert.equal(lines.length, 4, result.stderr);
 });
+
+test('state migrate sets state.backend and changes nothing else in alertcron.yaml: comments, blank lines, flow lists, alignment', { timeout: 120_000 }, async () => {
+  const project = world.project();
+  const stateIndex = `alertcron-state-msg-${Math.random().toString(36).slice(2, 8)}`;
+  const written = [
+    '# Our alerting: reviewed in git, see RUNBOOK.md',
+    'elasticsearch:',
+    `  url: ${world.esUrl}     # the production cluster`,
+    '  timeout: 10s',
+    '',
+    'channels:',
+    '  soc-email:                       # the SOC mailbox',
+    '    type: email',
+    '    host: 127.0.0.1',
+    '    port: 9',
+    '    from: alertcron@test.local',
+    '    to: [soc@test.local]           # one address',
+    '',
+    'state:                             # alertcron\'s memory',
+    '  # the file backend, until the second host is set up',
+    '  file: state/state.json',
+    `  index: ${stateIndex}`,
+    '  host_id: host-a                  # per host',
+    '  lock_wait: 15s',
+    '',
+  ].join('\n');
+  writeFileSync(join(project.dir, 'alertcron.yaml'), written);
+  const toCluster = await project.run(['state', 'migrate', '--to', 'cluster']);
+  assert.equal(toCluster.code, 0, toCluster.stderr);
+  const onCluster = readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8');
+  assert.equal(onCluster, written.replace('  # the file backend', '  backend: cluster\n  # the file backend'), 'one line added, nothing else changed');
+  const toFile = await project.run(['state', 'migrate', '--to', 'file']);
+  assert.equal(toFile.code, 0, toFile.stderr);
+  assert.equal(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'), onCluster.replace('backend: cluster', 'backend: file'), 'the value replaced in place');
+  await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' });
+});
