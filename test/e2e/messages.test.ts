@@ -1,14 +1,22 @@
 // Issue 24 point 9: messages that say what is wrong and how to fix it, through the CLI against the real engine.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
-import { defaultConfig } from '../support/project.js';
+import { BIN, defaultConfig } from '../support/project.js';
 import { iso, useWorld } from '../support/world.js';
 
 const world = useWorld();
 const MIN = 60_000;
+
+/** Runs an alertcron script file (an installed one) with node, as a shell would through its #! line. */
+function runScript(script: string, args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(cwd, '.cache') } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 /** An alert on `index` that notifies by email, with `extra` on top. */
 function alertOn(index: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -182,4 +190,24 @@ test('state migrate sets state.backend and changes nothing else in alertcron.yam
   assert.equal(toFile.code, 0, toFile.stderr);
   assert.equal(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'), onCluster.replace('backend: cluster', 'backend: file'), 'the value replaced in place');
   await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' });
+});
+
+test('--help shows the crontab line init prints, with the PATH that finds this alertcron and node', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'alertcron-cronline-'));
+  try {
+    // Installed as npm installs it: a bin folder cron's PATH (/usr/bin:/bin) does not search.
+    mkdirSync(join(base, 'bin'));
+    symlinkSync(BIN, join(base, 'bin', 'alertcron'));
+    const installed = join(base, 'bin', 'alertcron');
+    const help = runScript(installed, ['--help'], base);
+    assert.equal(help.code, 0, help.stderr);
+    const init = runScript(installed, ['init', 'site'], base);
+    assert.equal(init.code, 0, init.stderr);
+    const initLine = /^ {7}(\* \* \* \* \* cd .* && .*alertcron run)$/m.exec(init.stdout)?.[1];
+    assert.ok(initLine?.includes(`PATH=${join(base, 'bin')}:`), init.stdout);
+    const helpLine = /^ {2}(\* \* \* \* \* cd \/srv\/alerts && .*alertcron run)$/m.exec(help.stdout)?.[1];
+    assert.equal(helpLine, initLine!.replace(/cd \S+ &&/, 'cd /srv/alerts &&'), help.stdout);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
