@@ -211,3 +211,21 @@ test('--help shows the crontab line init prints, with the PATH that finds this a
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('${VAR} in a value that is not a secret (state.host_id) is resolved; unset, its warning offers no *_file key it does not have', async () => {
+  const index = await world.index('msg-hostid');
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl }) as { state: Record<string, unknown> };
+  config.state = { ...config.state, host_id: '${ALERTCRON_HOST_ID}' };
+  project.writeConfig(config);
+  project.writeAlert('admins', alertOn(index));
+  delete project.env.SLACK_WEBHOOK_URL;
+  const unset = await project.run(['validate']);
+  assert.equal(unset.code, 0, unset.stderr);
+  assert.match(unset.stderr, /^alertcron\.yaml:\d+:\d+ \/state\/host_id: warning: environment variable ALERTCRON_HOST_ID is not set \(export it in the crontab\)$/m);
+  assert.match(unset.stderr, /\/channels\/soc-slack\/webhook_url: warning: .* \(export it in the crontab or use a \*_file key\)$/m, 'a secret keeps its *_file advice');
+  const run = await project.run(['run']);
+  assert.equal(run.code, 2, 'a run does not start with a host_id left empty');
+  const set = await project.run(['validate', '--strict'], { ALERTCRON_HOST_ID: 'alerts-1', SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/x' });
+  assert.equal(set.code, 0, set.stderr);
+});
