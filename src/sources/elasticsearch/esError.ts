@@ -1,4 +1,4 @@
-import { cutText } from '../../util/text.js';
+import { oneLine } from '../../util/text.js';
 
 /** The parts of an Elasticsearch/OpenSearch error object this reads. */
 interface EsError {
@@ -16,7 +16,7 @@ interface EsError {
  */
 export function describeClusterError(error: unknown): string {
   if (typeof error === 'string') return error;
-  const e = (error ?? {}) as EsError;
+  const e = (error && typeof error === 'object' ? error : {}) as EsError;
   const main = phrase(e);
   let deepest: EsError = e.caused_by ? e : (e.failed_shards?.[0]?.reason ?? e.root_cause?.[0] ?? e);
   for (let depth = 0; deepest.caused_by && depth < 20; depth++) deepest = deepest.caused_by;
@@ -27,13 +27,13 @@ export function describeClusterError(error: unknown): string {
   return causes.length ? `${main} (${causes.join(', caused by ')})` : main;
 }
 
-/** `type: reason`, the reason's first line only, cut to 300 characters. */
+/** `type: reason`, the reason's first line only, cut to 300 characters, control characters and escapes removed. */
 function phrase(error: EsError): string {
-  return `${error.type ?? 'error'}: ${reasonOf(error)}`.trim();
+  return `${oneLine(String(error.type ?? 'error'), 100)}: ${reasonOf(error)}`.trim();
 }
 
 function reasonOf(error: EsError): string {
-  return cutText(withoutRepetition((error.reason ?? '').split('\n')[0]!.trim()), 300);
+  return oneLine(withoutRepetition(String(error.reason ?? '').split('\n')[0]!.trim()), 300);
 }
 
 /** A reason without the copy of itself the cluster sometimes appends (`failed to parse X: [failed to parse X]`). */
