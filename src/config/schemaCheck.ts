@@ -30,7 +30,7 @@ function validator(name: SchemaName): ValidateFunction {
 export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
   const validate = validator(name);
   if (validate(yaml.value)) return [];
-  return describeErrors(validate.errors ?? [], name, durationsWrittenOtherwise(validate.errors ?? [], yaml.value)).map(({ path, key, message }) => {
+  return describeErrors(validate.errors ?? [], name, durationsWrittenOtherwise(validate.errors ?? [], yaml.value), yaml.value).map(({ path, key, message }) => {
     const { line, col } = yaml.locate(path, key);
     return { file: yaml.file, line, col, path: toPointer(path), message };
   });
@@ -45,7 +45,7 @@ function durationsWrittenOtherwise(errors: ErrorObject[], value: unknown): Map<s
   for (const error of errors) {
     if (fixes.has(error.instancePath) || !/\/definitions\/(positiveDuration|duration)\//.test(error.schemaPath)) continue;
     const path = fromPointer(error.instancePath);
-    const fix = durationFix(path.reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), value));
+    const fix = durationFix(valueAt(value, path));
     if (fix) fixes.set(error.instancePath, fix);
   }
   return fixes;
@@ -73,7 +73,7 @@ function alternativesOf(alternative: ErrorObject, all: ErrorObject[]): ErrorObje
   );
 }
 
-function describeErrors(errors: ErrorObject[], schema: SchemaName, durationFixes: Map<string, string>): Described[] {
+function describeErrors(errors: ErrorObject[], schema: SchemaName, durationFixes: Map<string, string>, value: unknown): Described[] {
   const absorbed = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').flatMap((e) => alternativesOf(e, errors)));
   // A timeout past both maxima (its own 1h and every duration's 365d) is told the tighter one only.
   for (const e of errors) if (e.keyword === 'maxDuration' && errors.some((o) => o !== e && o.keyword === 'maxDuration' && o.instancePath === e.instancePath && durationLimit(o) < durationLimit(e))) absorbed.add(e);
@@ -82,7 +82,7 @@ function describeErrors(errors: ErrorObject[], schema: SchemaName, durationFixes
   for (const error of errors) {
     if (absorbed.has(error)) continue;
     const fix = durationFixes.get(error.instancePath);
-    const described = fix ? { path: fromPointer(error.instancePath), key: false, message: `must be a duration (such as 30s, 5m, 1h30m): ${fix}` } : describe(error, errors, schema);
+    const described = fix ? { path: fromPointer(error.instancePath), key: false, message: `must be a duration (such as 30s, 5m, 1h30m): ${fix}` } : describe(error, errors, schema, value);
     if (!described) continue;
     const id = toPointer(described.path) + described.message;
     if (!seen.has(id)) {
@@ -98,7 +98,7 @@ function durationLimit(error: ErrorObject): number {
   return parseDuration(String((error.params as { limit?: unknown }).limit), Infinity);
 }
 
-function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): Described | undefined {
+function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName, value: unknown): Described | undefined {
   if (error.keyword === 'if') return undefined;
   const path = fromPointer(error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -107,7 +107,9 @@ function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): D
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}).filter((k) => k !== '$schema');
       const guess = closestWord(extra, allowed);
-      const hint = elastalertHint(extra) ?? (guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`);
+      // An ElastAlert2 option's timedelta (realert: {minutes: 5}) is also said in alertcron's form.
+      const timedelta = elastalertHint(extra) && durationFix(valueAt(value, [...path, extra]));
+      const hint = elastalertHint(extra) ? `${elastalertHint(extra)}${timedelta?.startsWith('ElastAlert2') ? `; ${timedelta}` : ''}` : (guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`);
       return { path: [...path, extra], key: true, message: `unknown key "${extra}" (${hint})` };
     }
     case 'required': {
@@ -195,6 +197,11 @@ function alternatives(schema: unknown): string[] {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The value at a path in a parsed file, or undefined. */
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), value);
 }
 
 function fromPointer(pointer: string): (string | number)[] {
