@@ -182,14 +182,17 @@ test('state migrate sets state.backend and changes nothing else in alertcron.yam
     '',
   ].join('\n');
   writeFileSync(join(project.dir, 'alertcron.yaml'), written);
-  const toCluster = await project.run(['state', 'migrate', '--to', 'cluster']);
-  assert.equal(toCluster.code, 0, toCluster.stderr);
-  const onCluster = readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8');
-  assert.equal(onCluster, written.replace('  # the file backend', '  backend: cluster\n  # the file backend'), 'one line added, nothing else changed');
-  const toFile = await project.run(['state', 'migrate', '--to', 'file']);
-  assert.equal(toFile.code, 0, toFile.stderr);
-  assert.equal(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'), onCluster.replace('backend: cluster', 'backend: file'), 'the value replaced in place');
-  await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' });
+  try {
+    const toCluster = await project.run(['state', 'migrate', '--to', 'cluster']);
+    assert.equal(toCluster.code, 0, toCluster.stderr);
+    const onCluster = readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8');
+    assert.equal(onCluster, written.replace('  # the file backend', '  backend: cluster\n  # the file backend'), 'one line added, nothing else changed');
+    const toFile = await project.run(['state', 'migrate', '--to', 'file']);
+    assert.equal(toFile.code, 0, toFile.stderr);
+    assert.equal(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8'), onCluster.replace('backend: cluster', 'backend: file'), 'the value replaced in place');
+  } finally {
+    await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' });
+  }
 });
 
 test('--help shows the crontab line init prints, with the PATH that finds this alertcron and node', async () => {
