@@ -6,6 +6,8 @@ import { ExitCode, UserError, errorMessage } from './util/errors.js';
 import { redact } from './util/redact.js';
 import { writeRefused } from './util/writeRefused.js';
 import { packageRoot } from './util/packageRoot.js';
+import { refuseSplitDurations } from './commands/durationOption.js';
+import { cronLine } from './commands/cronLine.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -22,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   let verbose = argv.includes('--verbose');
   try {
+    refuseSplitDurations(argv);
     await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (error) {
@@ -68,8 +71,8 @@ Getting started:
   alertcron test <alert> --backtest 7d   how many notices it would have sent last week, to tune it
   alertcron import elastalert rules/ --config config.yaml --out .   start from ElastAlert2 rules
 
-Typical crontab line (alertcron init prints one with a PATH that finds alertcron and node):
-  * * * * * cd /srv/alerts && alertcron run
+Crontab line (crontab -e), as init prints it: with a PATH where cron's own (/usr/bin:/bin) would not find this alertcron and node:
+  ${cronLine('/srv/alerts')}
 ${EXIT_CODES_HELP}`);
   const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
   const verboseOption = () => new Option('--verbose', 'more detail, and stack traces on internal errors');

@@ -1,14 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { packageRoot } from '../util/packageRoot.js';
 import { EXAMPLE_ALERT, initFiles } from './initTemplates.js';
+import { cronLine, shellQuote } from './cronLine.js';
 
 /** Where the published JSON Schemas are (in the repository and in the installed package alike). */
 const SCHEMA_DIR = join(packageRoot(), 'src', 'config', 'schemas');
-
-/** The folders cron searches for commands when the crontab sets no PATH (Debian, Red Hat and others). */
-const CRON_PATH = ['/usr/bin', '/bin'];
 
 /**
  * `alertcron init [dir]`: writes a commented alertcron.yaml, one example alert and its query, and a .gitignore
@@ -42,20 +40,8 @@ export async function initCommand(dir: string | undefined): Promise<number> {
     '  1. Edit alertcron.yaml: point elasticsearch.url at your cluster and set up the channel(s); secrets go in as ${ENV_VAR} or *_file.',
     `  2. Check it against the cluster, then try the example alert (nothing is sent): ${cd}alertcron validate --cluster && alertcron test ${EXAMPLE_ALERT} --from 1h`,
     '  3. Run it every minute from cron (crontab -e), with the secrets\' variables set in the crontab or as *_file keys:',
-    `       * * * * * cd ${shellQuote(target)} && ${cronCommand()}`,
+    `       ${cronLine(target)}`,
   );
   console.log(lines.join('\n'));
   return ExitCode.ok;
-}
-
-/** `alertcron run`, with a PATH that finds alertcron and node when cron's short default PATH would not. */
-function cronCommand(): string {
-  const script = process.argv[1] ?? '';
-  const installed = basename(script) === 'alertcron' && !script.includes('/_npx/');
-  const dirs = [...new Set([...(installed ? [dirname(script)] : []), dirname(process.execPath)])].filter((d) => !CRON_PATH.includes(d));
-  return dirs.length ? `PATH=${[...dirs, ...CRON_PATH].map(shellQuote).join(delimiter)} alertcron run` : 'alertcron run';
-}
-
-function shellQuote(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

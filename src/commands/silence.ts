@@ -7,6 +7,7 @@ import { openProject } from './project.js';
 import { durationOption } from './durationOption.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { printJson } from './printReport.js';
+import { requireAlerts } from '../run/select.js';
 
 /** Options of `alertcron silence add`. */
 export interface SilenceAddOptions {
@@ -32,8 +33,7 @@ export { describeSilence } from '../operations/stateOperations.js';
 /** `alertcron silence add`: stores a silence in the state file (under the lock) and prints it. */
 export async function silenceAddCommand(alert: string, options: SilenceAddOptions): Promise<number> {
   const { loaded, store, now } = await openProject(options.config, { offline: true });
-  const known = [...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid];
-  if (!known.includes(alert)) throw new UserError(`no alert named ${alert} (alerts: ${known.sort().join(', ') || 'none'})`, ExitCode.usage);
+  requireAlerts(loaded, [alert]);
   if (options.key !== undefined && options.match !== undefined) throw new UserError('use --key or --match, not both', ExitCode.usage);
   let match: Silence['match'];
   if (options.match !== undefined) {

@@ -6,7 +6,7 @@ import { movedToClusterMarker, openStore } from '../state/store.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
-import { loadPackage } from '../util/loadPackage.js';
+import { setYamlValue } from '../util/yamlEdit.js';
 import { syncFolder, writeFileDurably } from '../util/durableFile.js';
 
 /** Options of `alertcron state migrate`. */
@@ -112,10 +112,7 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
 
 /** Sets state.backend in alertcron.yaml, keeping its comments and layout, atomically. */
 async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<void> {
-  const { parseDocument } = loadPackage<typeof import('yaml')>('yaml');
-  const text = readFileSync(file, 'utf8');
-  const document = parseDocument(text);
-  document.setIn(['state', 'backend'], backend);
-  // Written aside, synced and renamed over: a kill or a crash mid-write never leaves a half alertcron.yaml.
-  writeFileDurably(file, document.toString());
+  // Only the value changes in the text (comments and layout stay); written aside, synced and renamed over: a kill or
+  // a crash mid-write never leaves a half alertcron.yaml.
+  writeFileDurably(file, setYamlValue(readFileSync(file, 'utf8'), ['state', 'backend'], backend));
 }

@@ -89,12 +89,13 @@ const ENTRY_KEYS = ['email', 'slack', 'telegram', 'duo'];
 
 /**
  * Reads an `ask.people` file: a YAML map from user names to an email (a string) or to {email, slack, telegram,
- * duo}. Every problem names the file, the line and the fix.
+ * duo}. Every problem names the file, the line and the fix; a file that cannot be read is reported at `naming`, the
+ * place in the alert that names it.
  */
-export async function loadPeople(config: Config, path: string): Promise<{ people: Record<string, PersonEntry> } | { problems: Problem[] }> {
+export async function loadPeople(config: Config, path: string, naming: (message: string) => Problem): Promise<{ people: Record<string, PersonEntry> } | { problems: Problem[] }> {
   const full = resolve(config.dir, path);
   const read = readInputFile(full, PEOPLE_MAX_BYTES);
-  if ('problem' in read) return { problems: [{ file: path, ...read.problem, message: `ask.people file ${read.problem.message}` }] };
+  if ('problem' in read) return { problems: [naming(`ask.people file ${path} ${read.problem.message}${read.problem.line ? ` (line ${read.problem.line})` : ''} (a path relative to the folder of alertcron.yaml)`)] };
   const yaml = await parseYamlFile(path, read.text);
   if (yaml.problems.length) return { problems: yaml.problems };
   const value = yaml.value ?? {};

@@ -79,7 +79,10 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
-    if (!('problems' in checked)) return namesPeople(cached) ? withPeople(config, checked, cached) : stat ? remember(cache, path, stat, checked) : checked;
+    if (!('problems' in checked) && !namesPeople(cached)) return stat ? remember(cache, path, stat, checked) : checked;
+    // A people file's problems are placed in the alert file, which the cached value cannot do: re-parse then.
+    const withFile = 'problems' in checked ? checked : await withPeople(config, checked, cachedYamlFile(file, cached));
+    if (!('problems' in withFile)) return withFile;
   }
   const read = readInputFile(path);
   if ('problem' in read) return { problems: [{ file, ...read.problem }] };
@@ -94,7 +97,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     // An alert with a people file is not kept as completed: the file is read anew each run.
     if (!namesPeople(yaml.value)) remember(cache, path, stat, checked);
   }
-  return 'problems' in checked ? checked : withPeople(config, checked, yaml.value);
+  return 'problems' in checked ? checked : withPeople(config, checked, yaml);
 }
 
 /** Whether the raw alert names a people file (its ask policy maps user names through it). */
@@ -110,10 +113,10 @@ function remember(cache: ParseCache | undefined, path: string, stat: Stats, chec
 }
 
 /** Reads the people file an ask policy names into the alert (its problems make the alert invalid). */
-async function withPeople(config: Config, checked: LoadedFile, raw: unknown): Promise<LoadedFile> {
-  const file = (raw as { ask?: { people?: string } } | null)?.ask?.people;
+async function withPeople(config: Config, checked: LoadedFile, yaml: YamlFile): Promise<LoadedFile> {
+  const file = (yaml.value as { ask?: { people?: string } } | null)?.ask?.people;
   if ('problems' in checked || !checked.alert?.ask || !file) return checked;
-  const people = await loadPeople(config, file);
+  const people = await loadPeople(config, file, (message) => ({ file: yaml.file, ...yaml.locate(['ask', 'people']), path: '/ask/people', message }));
   if ('problems' in people) return { problems: people.problems };
   return { alert: { ...checked.alert, ask: { ...checked.alert.ask, people: people.people } } };
 }

@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestWord } from '../util/closestWord.js';
-import { parseDuration } from '../util/duration.js';
+import { oneLine } from '../util/text.js';
+import { durationFix, parseDuration } from '../util/duration.js';
 import { elastalertHint } from './elastalertHints.js';
 import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
@@ -29,10 +30,25 @@ function validator(name: SchemaName): ValidateFunction {
 export function checkSchema(name: SchemaName, yaml: YamlFile): Problem[] {
   const validate = validator(name);
   if (validate(yaml.value)) return [];
-  return describeErrors(validate.errors ?? [], name).map(({ path, key, message }) => {
+  return describeErrors(validate.errors ?? [], name, durationsWrittenOtherwise(validate.errors ?? [], yaml.value), yaml.value).map(({ path, key, message }) => {
     const { line, col } = yaml.locate(path, key);
     return { file: yaml.file, line, col, path: toPointer(path), message };
   });
+}
+
+/**
+ * A value where a duration belongs but written another way (`throttle: 30`, ElastAlert2's `timeframe: {minutes: 10}`,
+ * `5 min`): how to write it, by the value's place (its JSON pointer), told in place of the schema's generic messages.
+ */
+function durationsWrittenOtherwise(errors: ErrorObject[], value: unknown): Map<string, string> {
+  const fixes = new Map<string, string>();
+  for (const error of errors) {
+    if (fixes.has(error.instancePath) || !/\/definitions\/(positiveDuration|duration)\//.test(error.schemaPath)) continue;
+    const path = fromPointer(error.instancePath);
+    const fix = durationFix(valueAt(value, path));
+    if (fix) fixes.set(error.instancePath, fix);
+  }
+  return fixes;
 }
 
 interface Described {
@@ -57,7 +73,7 @@ function alternativesOf(alternative: ErrorObject, all: ErrorObject[]): ErrorObje
   );
 }
 
-function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] {
+function describeErrors(errors: ErrorObject[], schema: SchemaName, durationFixes: Map<string, string>, value: unknown): Described[] {
   const absorbed = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').flatMap((e) => alternativesOf(e, errors)));
   // A timeout past both maxima (its own 1h and every duration's 365d) is told the tighter one only.
   for (const e of errors) if (e.keyword === 'maxDuration' && errors.some((o) => o !== e && o.keyword === 'maxDuration' && o.instancePath === e.instancePath && durationLimit(o) < durationLimit(e))) absorbed.add(e);
@@ -65,7 +81,8 @@ function describeErrors(errors: ErrorObject[], schema: SchemaName): Described[] 
   const seen = new Set<string>();
   for (const error of errors) {
     if (absorbed.has(error)) continue;
-    const described = describe(error, errors, schema);
+    const fix = durationFixes.get(error.instancePath);
+    const described = fix ? { path: fromPointer(error.instancePath), key: false, message: `must be a duration (such as 30s, 5m, 1h30m): ${fix}` } : describe(error, errors, schema, value);
     if (!described) continue;
     const id = toPointer(described.path) + described.message;
     if (!seen.has(id)) {
@@ -81,7 +98,7 @@ function durationLimit(error: ErrorObject): number {
   return parseDuration(String((error.params as { limit?: unknown }).limit), Infinity);
 }
 
-function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): Described | undefined {
+function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName, value: unknown): Described | undefined {
   if (error.keyword === 'if') return undefined;
   const path = fromPointer(error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -90,7 +107,9 @@ function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): D
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {}).filter((k) => k !== '$schema');
       const guess = closestWord(extra, allowed);
-      const hint = elastalertHint(extra) ?? (guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`);
+      // An ElastAlert2 option's timedelta (realert: {minutes: 5}) is also said in alertcron's form.
+      const timedelta = elastalertHint(extra) && durationFix(valueAt(value, [...path, extra]));
+      const hint = elastalertHint(extra) ? `${elastalertHint(extra)}${timedelta?.startsWith('ElastAlert2') ? `; ${timedelta}` : ''}` : (guess ? `did you mean "${guess}"?` : allowed.length <= 8 ? `allowed keys: ${allowed.join(', ')}` : `not a setting here: src/config/schemas/${schema}.schema.json lists the allowed keys`);
       return { path: [...path, extra], key: true, message: `unknown key "${extra}" (${hint})` };
     }
     case 'required': {
@@ -114,8 +133,14 @@ function describe(error: ErrorObject, all: ErrorObject[], schema: SchemaName): D
       const phrases = [...new Set(parts.map(phrase).filter(Boolean))];
       return { path, key: false, message: `must be ${phrases.join(' or ') || 'valid'}` };
     }
-    default:
+    case 'propertyNames':
+      // Its own message says nothing; the error below it (a pattern) names the key and what it must be.
+      return undefined;
+    default: {
+      const name = (error as { propertyName?: string }).propertyName;
+      if (name !== undefined) return { path: [...path, name], key: true, message: `the name "${oneLine(name, 64)}" must be ${phrase(error)}` };
       return { path, key: false, message: `must be ${phrase(error)}` };
+    }
   }
 }
 
@@ -172,6 +197,11 @@ function alternatives(schema: unknown): string[] {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The value at a path in a parsed file, or undefined. */
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), value);
 }
 
 function fromPointer(pointer: string): (string | number)[] {

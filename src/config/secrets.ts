@@ -88,7 +88,9 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
       return node.replace(ENV_REFERENCE, (_, name: string) => {
         const value = env[name];
         if (value === undefined) {
-          missing(path, `environment variable ${name} is not set (export it in the crontab or use a *_file key)`);
+          // Only a secret key has a <key>_file form; any other value (a URL, state.host_id ...) comes from the variable.
+          const key = path.filter((p): p is string => typeof p === 'string').at(-1) ?? '';
+          missing(path, `environment variable ${name} is not set (export it in the crontab${SECRET_KEYS.has(key) ? ' or use a *_file key' : ''})`);
           return '';
         }
         return value;

@@ -3,6 +3,7 @@ import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { keepAliveAgent, request } from '../http/post.js';
 import { authHeaders } from '../sources/elasticsearch/msearch.js';
 import { errorMessage } from '../util/errors.js';
+import { describeClusterError } from '../sources/elasticsearch/esError.js';
 import { redact } from '../util/redact.js';
 
 /** A JSON answer of the cluster: its HTTP status and parsed body (undefined when it was not JSON). */
@@ -62,12 +63,9 @@ export function indexPath(index: string): string {
   return encodeURIComponent(index).replace(/%2C/gi, ',').replace(/%3A/gi, ':');
 }
 
-/** The most precise reason in an Elasticsearch error body (its first root cause), or undefined. */
+/** The reason in an Elasticsearch error body, with its causes (as a run reports it), or undefined. */
 export function errorReason(body: unknown): string | undefined {
   const error = (body as { error?: unknown } | undefined)?.error;
   if (!error) return undefined;
-  if (typeof error === 'string') return error;
-  const e = error as { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] };
-  const root = e.root_cause?.[0] ?? e;
-  return `${root.type ?? 'error'}: ${root.reason ?? ''}`.trim();
+  return describeClusterError(error);
 }

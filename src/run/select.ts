@@ -4,12 +4,7 @@ import { ExitCode, UserError } from '../util/errors.js';
 /** The alerts a run works on: all of them, or the `--only` ones (an unknown or disabled name is a usage error). */
 export function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): LoadedAlerts {
   if (!only?.length) return loaded;
-  const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]);
-  const missing = only.filter((name) => !known.has(name));
-  if (missing.length) {
-    const all = [...known].sort().join(', ') || 'none';
-    throw new UserError(`no alert named ${missing.join(', ')} (alerts: ${all})`, ExitCode.usage);
-  }
+  requireAlerts(loaded, only);
   const disabled = only.filter((name) => loaded.disabled.includes(name));
   if (disabled.length) throw new UserError(`alert ${disabled.join(', ')} is disabled (enabled: false)`, ExitCode.usage);
   const fileOf = (name: string) => new RegExp(`(^|/)${name.replace(/[.]/g, '\\.')}\\.ya?ml$`);
@@ -19,4 +14,13 @@ export function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): 
     disabled: [],
     invalid: loaded.invalid.filter((name) => only.includes(name)),
   };
+}
+
+/** Refuses, as a usage error naming the alerts there are, any name that is not an alert of the folder (loaded, disabled or invalid). */
+export function requireAlerts(loaded: LoadedAlerts, names: readonly string[]): void {
+  const known = new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]);
+  const missing = names.filter((name) => !known.has(name));
+  if (!missing.length) return;
+  const all = [...known].sort().join(', ') || 'none';
+  throw new UserError(`no alert named ${missing.join(', ')} (alerts: ${all})`, ExitCode.usage);
 }

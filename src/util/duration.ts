@@ -26,7 +26,7 @@ export class DurationError extends Error {}
 export function parseDuration(text: string, max = MAX_DURATION_MS): number {
   const trimmed = text.trim();
   if (!new RegExp(DURATION_PATTERN).test(trimmed)) {
-    throw new DurationError(`"${text}" is not a duration: write it as 30s, 5m, 1h30m, 7d`);
+    throw new DurationError(`"${text}" is not a duration: ${durationFix(trimmed) ?? 'write it as 30s, 5m, 1h30m, 7d'}`);
   }
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) {
@@ -54,4 +54,46 @@ export function formatDuration(ms: number): string {
     }
   }
   return parts.join('') || `${ms}ms`;
+}
+
+/** Unit words people write (`5 min`, `2 hours`, `1 sec`), in lower case, and the unit alertcron spells them with. */
+const UNIT_WORDS: Record<string, string> = {
+  ms: 'ms', msec: 'ms', msecs: 'ms', millisecond: 'ms', milliseconds: 'ms',
+  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+  d: 'd', day: 'd', days: 'd',
+  w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w',
+};
+
+/** ElastAlert2's timedelta keys (`timeframe: {minutes: 10}`) and their size in milliseconds. */
+const TIMEDELTA_MS: Record<string, number> = { weeks: UNIT_MS.w!, days: UNIT_MS.d!, hours: UNIT_MS.h!, minutes: UNIT_MS.m!, seconds: UNIT_MS.s!, milliseconds: 1 };
+
+/**
+ * How to write a value given where a duration belongs, when it looks like one written another way: a bare number
+ * (no unit: refused, with the forms it may have meant), ElastAlert2's `{minutes: 10}`, or words such as `5 min`;
+ * undefined for anything else (a valid duration included).
+ */
+export function durationFix(value: unknown): string | undefined {
+  if (typeof value === 'string' && /^\d+$/.test(value.trim())) value = Number(value.trim());
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) return 'a bare number has no unit: write a duration such as 30s, 5m, 1h30m, 7d';
+    return `a bare number has no unit: write ${value}m for ${value} minutes (${value}s for seconds, ${value}h for hours)`;
+  }
+  if (typeof value === 'string') {
+    const words = value.trim().toLowerCase();
+    const parts = [...words.matchAll(/(\d+)\s*([a-z]+)/g)];
+    const rest = words.replace(/(\d+)\s*([a-z]+)/g, '').replace(/\s|,|\band\b/g, '');
+    if (!parts.length || rest || parts.some(([, , unit]) => !UNIT_WORDS[unit!])) return undefined;
+    const written = parts.map(([, amount, unit]) => `${Number(amount)}${UNIT_WORDS[unit!]}`).join('');
+    return written === value.trim() ? undefined : `write ${written}`;
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value);
+    if (!entries.length || entries.some(([key, amount]) => !TIMEDELTA_MS[key] || typeof amount !== 'number' || !(amount >= 0))) return undefined;
+    const ms = entries.reduce((total, [key, amount]) => total + TIMEDELTA_MS[key]! * (amount as number), 0);
+    const written = ms % 1000 === 0 ? formatDuration(ms) : `${Math.round(ms)}ms`;
+    return `ElastAlert2's {${entries.map(([key, amount]) => `${key}: ${amount}`).join(', ')}} is written ${written} here`;
+  }
+  return undefined;
 }

@@ -36,7 +36,9 @@ project.writeConfig(exampleConfig({ esUrl: engine.url, smtpPort: smtp.port, slac
 Object.assign(project.env, { TWILIO_AUTH_TOKEN: twilio.authToken, THEHIVE_API_KEY: hive.apiKey, SLACK_BOT_TOKEN: slackApi.token, DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey }, maxPatrolEnv(mp));
 const suffix = Date.now().toString(36);
 try {
-  const now = Date.now();
+  // The first run's clock is a minute ago and the second run's the real one, as cron's next minute: every window
+  // stored is then behind the clock, so status and list (now or later in the kept folder) see no clock that went back.
+  const now = Date.now() - MIN;
   await createIndex(engine.url, `winlogbeat-demo-${suffix}`);
   await indexDocs(engine.url, `winlogbeat-demo-${suffix}`, [
     logonEvent(now - 2 * MIN, 'Administrator', { host: 'dc01', ip: '10.0.4.17' }),
@@ -51,11 +53,11 @@ try {
   console.log(`seeded 15 logon events (one an RDP logon by dave) into ${engine.url}/winlogbeat-demo-${suffix}, a 31-minute-old TheHive alert, a reported case and a new MaxPatrol incident`);
   console.log(`project folder (kept after the demo): ${project.dir}`);
 
-  const aMinuteLater = { ALERTCRON_NOW: new Date(now + MIN).toISOString() };
+  const aMinuteAgo = { ALERTCRON_NOW: new Date(now).toISOString() };
   const steps: [string[], Record<string, string>, string][] = [
     [['validate'], {}, ''],
-    [['run', '--verbose'], {}, ' (cron runs plain `alertcron run`, which is quiet on success; --verbose shows what fired and where it went)'],
-    [['run', '--verbose'], aMinuteLater, ' (one minute later: ALERTCRON_NOW rehearses a later run)'],
+    [['run', '--verbose'], aMinuteAgo, ' (as of a minute ago: ALERTCRON_NOW sets the run\'s clock; cron runs plain `alertcron run`, which is quiet on success; --verbose shows what fired and where it went)'],
+    [['run', '--verbose'], {}, ' (now, cron\'s next minute)'],
     [['list'], {}, ''],
     [['status'], {}, ''],
   ];

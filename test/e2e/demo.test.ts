@@ -28,6 +28,8 @@ test('the demo prints the NOTIFY lines, the deliveries and what each sink receiv
     assert.match(out, /^ {2}Did you just log on to app-7 over remote desktop from 203\.0\.113\.7\?$/m);
     assert.match(out, /^ {2}rdp-logon-ask "dave" asking "dave" on soc-bot: asked, answer due /m);
     assert.match(out, /^ {2}SMS to \+15551230001: \[tier-1\] TheHive alert: Beaconing from ws-17/m);
+    assert.doesNotMatch(out, /clock went back|ahead of the clock/, 'a fresh state is never ahead of the clock');
+    assert.match(out, /^== alertcron status\nlast run: [^\n]*exit code 0/m);
     assert.ok(folder, 'the demo names its folder');
     assert.ok(existsSync(join(folder, 'state', 'audit.log')), 'the folder it names, with the audit log it points at, is still there');
   } finally {

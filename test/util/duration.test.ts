@@ -62,3 +62,28 @@ test('a timeout past both maxima is told the tighter one, at its line', async ()
   const messages = checkSchema('alertcron', yaml).map((p) => `${p.path}: ${p.message}`);
   assert.deepEqual(messages.filter((m) => /at most/.test(m)).sort(), ['/defaults/throttle: must be a duration of at most 365d (shorten it) or "once"', '/delivery/attempt_timeout: must be a duration of at most 1h (shorten it)', '/elasticsearch/timeout: must be a duration of at most 1h (shorten it)']);
 });
+
+test('property: durationFix never throws, and every form it suggests parses to what was meant', async () => {
+  const { durationFix } = await import('../../src/util/duration.js');
+  const UNITS: Record<string, number> = { sec: 1000, seconds: 1000, min: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000, week: 604_800_000 };
+  const DELTA: Record<string, number> = { weeks: 604_800_000, days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000 };
+  const words = fc.array(fc.tuple(fc.nat(500), fc.constantFrom(...Object.keys(UNITS)), fc.constantFrom(' ', '', ', ', ' and ')), { minLength: 1, maxLength: 3 }).map((parts) => ({ kind: 'words' as const, parts }));
+  const timedelta = fc.dictionary(fc.constantFrom(...Object.keys(DELTA)), fc.nat(1000), { minKeys: 1 }).map((delta) => ({ kind: 'delta' as const, delta }));
+  const other = fc.anything().map((value) => ({ kind: 'other' as const, value }));
+  await checkProperty('durationFix', fc.property(fc.oneof(words, timedelta, other), (input) => {
+    if (input.kind === 'words') {
+      const text = input.parts.map(([n, unit, sep], i) => `${n} ${unit}${i < input.parts.length - 1 ? sep : ''}`).join('');
+      const fix = durationFix(text)!;
+      assert.match(fix, /^write \S+$/, text);
+      assert.equal(parseDuration(fix.slice('write '.length), Infinity), input.parts.reduce((t, [n, unit]) => t + n * UNITS[unit]!, 0), text);
+    } else if (input.kind === 'delta') {
+      const ms = Object.entries(input.delta).reduce((t, [k, n]) => t + n * DELTA[k]!, 0);
+      const written = / is written (\S+) here$/.exec(durationFix(input.delta)!)?.[1];
+      assert.ok(written, JSON.stringify(input.delta));
+      if (ms > 0) assert.equal(parseDuration(written, Infinity), ms);
+    } else {
+      const fix = durationFix(input.value);
+      assert.ok(fix === undefined || typeof fix === 'string');
+    }
+  }), 300);
+});

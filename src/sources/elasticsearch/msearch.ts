@@ -6,6 +6,7 @@ import { errorMessage } from '../../util/errors.js';
 import { keepAliveAgent, post } from '../../http/post.js';
 import { mapLimit } from '../../util/mapLimit.js';
 import { oneLine } from '../../util/text.js';
+import { describeClusterError } from './esError.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -103,12 +104,12 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   const outcomes = chunk.map((_, i): SearchOutcome => {
     const item = parsed.responses?.[i];
     if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
-    if (item.error) return { ok: false, error: `search failed: ${describeEsError(item.error)}`, own: true };
+    if (item.error) return { ok: false, error: `search failed: ${describeClusterError(item.error)}`, own: true };
     if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
     const failed = item._shards?.failed ?? 0;
     if (failed > 0) {
       const reason = item._shards?.failures?.[0]?.reason;
-      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason?.type ?? 'unknown'}: ${reason?.reason ?? ''}); the window will be searched again next run`, own: true };
+      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason ? describeClusterError(reason) : 'unknown'}); the window will be searched again next run`, own: true };
     }
     return { ok: true, response: item };
   });
@@ -126,20 +127,12 @@ function describeNetworkError(error: unknown): string {
 function summarizeError(text: string): string {
   try {
     const parsed = JSON.parse(text) as { error?: unknown };
-    if (parsed.error) return describeEsError(parsed.error);
+    if (parsed.error) return describeClusterError(parsed.error);
   } catch {
     /* not JSON: show the start of the text */
   }
   // Redact before cutting: a cut through an echoed credential would leave a piece no redaction recognises.
   return oneLine(redact(text), 200);
-}
-
-function describeEsError(error: unknown): string {
-  if (typeof error === 'string') return error;
-  const e = error as { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] };
-  const root = e.root_cause?.[0];
-  const main = `${e.type ?? 'error'}: ${e.reason ?? ''}`.trim();
-  return root && root.reason !== e.reason ? `${main} (${root.type}: ${root.reason})` : main;
 }
 
 /** True when a 400 answer is the cluster's own error about the request (a body it cannot parse or accept), not, say, a proxy's 400. */
