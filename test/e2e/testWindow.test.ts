@@ -1,0 +1,63 @@
+// `test <alert>` evaluates the window a run searches (not the 5 minutes it sums up hits over), and says which is which.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+
+/** 7 logons of root in the last minute before T and 5 more between 2 and 4 minutes before: 12 in the last 5 minutes. */
+async function burstIndex(T: number): Promise<string> {
+  const index = await world.index('auth-testwindow');
+  const recent = Array.from({ length: 7 }, (_, i) => logonEvent(T - 50_000 + i * 5_000, 'root'));
+  const earlier = Array.from({ length: 5 }, (_, i) => logonEvent(T - 4 * MIN + i * 20_000, 'root'));
+  await indexDocs(world.esUrl, index, [...recent, ...earlier]);
+  return index;
+}
+
+test('test evaluates count gte 10 over the one-minute window a run searches: 7 hits there, no NOTIFY; the summary counts 12 over 5 minutes', async () => {
+  const T = uniqueBaseTime();
+  const index = await burstIndex(T);
+  const project = world.project();
+  project.writeAlert('bursts', { index, condition: { type: 'count', gte: 10 }, notify: ['soc-email'] });
+  const result = await project.run(['test', 'bursts'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split('\n');
+  const head = lines.findIndex((line) => line.startsWith('bursts ['));
+  assert.deepEqual(lines.slice(head, head + 6), [
+    `bursts [${iso(T - MIN)} .. ${iso(T)}): 0 finding(s)`,
+    '  evaluated as a run would, over the window a run searches: the last 1m (every: each run searches from where the last one ended)',
+    "  hits in the run's search before condition and grouping: 7",
+    `  hit summary over [${iso(T - 5 * MIN)} .. ${iso(T)}) (--from/--to; only counted, not evaluated):`,
+    `    hits before condition and grouping: 12 (${index}: 12)`,
+    '    keys: 1 (no group_by: all hits are one key)',
+  ]);
+  assert.doesNotMatch(result.stdout, /NOTIFY/);
+  assert.equal(project.state(), undefined, 'test touches no state');
+
+  const json = await project.run(['test', 'bursts', '--json'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout);
+  assert.deepEqual(report.alerts[0].window, { from: iso(T - MIN), to: iso(T) });
+  assert.deepEqual(report.alerts[0].findings, []);
+  assert.deepEqual(report.explanations[0], { alert: 'bursts', span: { from: iso(T - 5 * MIN), to: iso(T) }, windowHits: 7, hits: { total: 12, perIndex: [{ index, hits: 12 }] }, warnings: [] });
+});
+
+test('test with lookback: 5m evaluates the 12 hits a run counts and would notify; --from/--to move only the summary; --to places the run', async () => {
+  const T = uniqueBaseTime();
+  const index = await burstIndex(T);
+  const project = world.project();
+  project.writeAlert('bursts', { index, condition: { type: 'count', gte: 10 }, lookback: '5m', notify: ['soc-email'] });
+  const result = await project.run(['test', 'bursts', '--from', '1h'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^bursts \\[${iso(T - 5 * MIN).replace(/\./g, '\\.')} \\.\\. ${iso(T).replace(/\./g, '\\.')}\\): 1 finding\\(s\\)\n {2}key "_all" count 12: NOTIFY \\(first, next repeat after `, 'm'));
+  assert.match(result.stdout, /^ {2}evaluated as a run would, over the window a run searches: the last 5m \(lookback\)$/m);
+  assert.match(result.stdout, new RegExp(`^ {2}hit summary over \\[${iso(T - 60 * MIN).replace(/\./g, '\\.')} \\.\\. `, 'm'));
+
+  // A run 10 minutes later searches [T+5m, T+10m): nothing there, whatever the summary's span holds.
+  const later = await project.run(['test', 'bursts', '--from', iso(T - 10 * MIN), '--to', iso(T + 10 * MIN)], { ALERTCRON_NOW: iso(T + 60 * MIN) });
+  assert.equal(later.code, 0, later.stderr);
+  assert.match(later.stdout, new RegExp(`^bursts \\[${iso(T + 5 * MIN).replace(/\./g, '\\.')} \\.\\. ${iso(T + 10 * MIN).replace(/\./g, '\\.')}\\): 0 finding\\(s\\)$`, 'm'));
+  assert.match(later.stdout, /^ {4}hits before condition and grouping: 12 /m);
+});
