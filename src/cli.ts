@@ -311,6 +311,37 @@ instead of running on old state. See README, "Two hosts".`)
       process.exitCode = await stateMigrateCommand(opts);
     });
 
+  const channel = program.command('channel').description('check the channels of alertcron.yaml: list them, or send one a test notice before the first incident');
+  channel
+    .command('list')
+    .description('list the channels: type, where their notices go, and whether their secrets are set (sends nothing)')
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .addOption(verboseOption())
+    .action(async (opts) => {
+      const { channelListCommand } = await import('./commands/channelList.js');
+      process.exitCode = await channelListCommand(opts);
+    });
+  channel
+    .command('test')
+    .description('send a clearly marked test notice (host, channel, time) through one channel, with its secrets, and print what the provider accepted (message id, SID, chat) or its error')
+    .argument('<name>', 'the channel name under channels: in alertcron.yaml')
+    .addOption(configOption())
+    .option('--json', 'print the result as JSON')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Where it goes: email and Twilio SMS/call to each recipient in to:, a Telegram bot to chat_id and every chat its
+administrator allowed, a Slack app to its channel, a Slack or plain webhook to its URL. It is delivered like a
+notice of a run (attempt_timeout, retries, Retry-After), but it is no alert's notice: it takes no lock and is
+written neither to the state nor to the audit log.
+
+Exit codes: 0 the provider accepted it (for every recipient), 4 it refused it or could not be reached (the error is
+printed, secrets redacted), 2 a secret of the channel is not set, 64 no channel of that name (the names are listed).`)
+    .action(async (name: string, opts) => {
+      const { channelTestCommand } = await import('./commands/channelTest.js');
+      process.exitCode = await channelTestCommand(name, opts);
+    });
+
   program
     .command('status')
     .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions, conversations of ask alerts')
