@@ -14,6 +14,7 @@ import { openStore } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { oneLine } from '../util/text.js';
 import { printJson } from './printReport.js';
 
 /** Options of `alertcron channel test`. */
@@ -57,7 +58,7 @@ export async function channelTestCommand(name: string, options: ChannelTestOptio
   const channel = Object.hasOwn(config.channels, name) ? config.channels[name] : undefined;
   if (!channel) {
     const names = Object.keys(config.channels).sort().join(', ') || 'none';
-    throw new UserError(`no channel named ${name} in ${displayPath(config, config.file)} (channels: ${names})`, ExitCode.usage);
+    throw new UserError(`no channel named ${JSON.stringify(oneLine(name, 64))} in ${displayPath(config, config.file)} (channels: ${names})`, ExitCode.usage);
   }
   if (channel.missingSecret) throw new UserError(`channel ${name}: ${channel.missingSecret}: nothing was sent`, ExitCode.invalidConfig);
   const now = clockFromEnv()();
@@ -134,7 +135,7 @@ function printReport(report: ChannelTestReport): void {
   const head = `channel ${report.channel} (${report.type}) -> ${report.to.join(', ') || 'nobody'}`;
   const lines = [report.ok ? `${head}: test notice sent` : `${head}: the test notice FAILED`, ...receiptLines(report).map((line) => `  ${line}`)];
   if (!report.ok) {
-    lines.push(`  error: ${report.error}`);
+    lines.push(`  error: ${oneLine(report.error ?? '')}`);
     if (report.notReached?.length) lines.push(`  not reached: ${report.notReached.join(', ')}`);
   }
   for (const line of lines) (report.ok ? console.log : console.error)(redact(line));

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { checkProperty } from '../support/property.js';
 import { useChannelServers } from '../support/channelWorld.js';
 import type { Project } from '../support/project.js';
 import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
@@ -156,7 +158,7 @@ test('channel test of an unknown channel lists the names (exit 64); one whose se
   const project = channelProject();
   const unknown = await project.run(['channel', 'test', 'soc-emial']);
   assert.equal(unknown.code, 64);
-  assert.equal(unknown.stderr, 'alertcron: no channel named soc-emial in alertcron.yaml (channels: hook, oncall-call, oncall-sms, soc-email, soc-slack, team-app, team-bot, team-telegram)\n');
+  assert.equal(unknown.stderr, 'alertcron: no channel named "soc-emial" in alertcron.yaml (channels: hook, oncall-call, oncall-sms, soc-email, soc-slack, team-app, team-bot, team-telegram)\n');
 
   delete project.env.TWILIO_AUTH_TOKEN;
   const unset = await project.run(['channel', 'test', 'oncall-sms']);
@@ -177,4 +179,24 @@ test('channel test of an unknown channel lists the names (exit 64); one whose se
     'team-telegram\ttelegram\tchat -1001234567\tsecrets set',
   ]);
   assertNoSecret(project, list.stdout + list.stderr);
+});
+
+test('channel test with any name that is no channel: exit 64, one clean line naming it (quoted, cut) and every channel', async () => {
+  const project = channelProject();
+  const names = 'hook, oncall-call, oncall-sms, soc-email, soc-slack, team-app, team-bot, team-telegram';
+  const known = new Set(names.split(', '));
+  await checkProperty(
+    'channel test of an unknown name',
+    fc.asyncProperty(fc.string({ minLength: 1, maxLength: 120, unit: 'binary' }).filter((name) => !known.has(name)), async (name) => {
+      const result = await project.run(['channel', 'test', '--', name]);
+      assert.equal(result.code, 64, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, new RegExp(`^alertcron: no channel named ".*" in alertcron\\.yaml \\(channels: ${names}\\)\n$`, 's'));
+      assert.equal(result.stderr.split('\n').length, 2, 'one line');
+      // No control character, escape sequence or bidi override reaches the terminal.
+      assert.doesNotMatch(result.stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      assert.equal(servers.twilio.requests.length + servers.telegram.sent.length + servers.webhook.requests.length + world.smtp.messages.length, 0, 'nothing sent');
+    }),
+    15,
+  );
 });

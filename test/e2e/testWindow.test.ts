@@ -1,6 +1,10 @@
 // `test <alert>` evaluates the window a run searches (not the 5 minutes it sums up hits over), and says which is which.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import type { AlertDef } from '../../src/config/types.js';
+import { SUMMARY_SPAN_MS, testPlan } from '../../src/commands/test.js';
+import { checkProperty } from '../support/property.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -60,4 +64,25 @@ test('test with lookback: 5m evaluates the 12 hits a run counts and would notify
   assert.equal(later.code, 0, later.stderr);
   assert.match(later.stdout, new RegExp(`^bursts \\[${iso(T + 5 * MIN).replace(/\./g, '\\.')} \\.\\. ${iso(T + 10 * MIN).replace(/\./g, '\\.')}\\): 0 finding\\(s\\)$`, 'm'));
   assert.match(later.stdout, /^ {4}hits before condition and grouping: 12 /m);
+});
+
+test('testPlan: the evaluated window is a run\'s (lookback or every, ending ingest_delay before --to); the summary ends at --to and holds the window unless --from cuts it', async () => {
+  const ms = (max: number) => fc.integer({ min: 1, max });
+  await checkProperty(
+    'test evaluates the run window and sums hits over the summary span',
+    fc.property(ms(86_400_000), fc.option(ms(86_400_000), { nil: undefined }), fc.integer({ min: 0, max: 3_600_000 }), fc.integer({ min: 0, max: 4e12 }), fc.option(ms(7 * 86_400_000), { nil: undefined }), (every, lookback, delay, to, back) => {
+      const alert = { source: 'elasticsearch', every, lookback, ingest_delay: delay } as unknown as AlertDef;
+      const from = back === undefined ? undefined : to - back;
+      const { window, span } = testPlan(alert, to, from);
+      assert.deepEqual(window, { from: to - delay - (lookback ?? every), to: to - delay });
+      assert.equal(span!.to, to);
+      if (from !== undefined) assert.equal(span!.from, from);
+      else assert.equal(span!.from, Math.min(to - SUMMARY_SPAN_MS, window!.from));
+    }),
+    300,
+  );
+  // Another source's alert (an incident queue) reads what --from/--to say, or the next run's window.
+  const hive = { source: 'thehive', every: 60_000, ingest_delay: 0 } as unknown as AlertDef;
+  assert.deepEqual(testPlan(hive, 10_000_000, 9_000_000), { window: { from: 9_000_000, to: 10_000_000 } });
+  assert.deepEqual(testPlan(hive, 10_000_000, undefined), {});
 });
