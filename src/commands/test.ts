@@ -3,6 +3,8 @@ import type { AlertDef, Config } from '../config/types.js';
 import type { Window } from '../model/window.js';
 import { regularWindow } from '../run/plan.js';
 import { runAlerts } from '../run/runAlerts.js';
+import type { ClusterConnection } from '../state/cluster/client.js';
+import { openStore } from '../state/store.js';
 import { searchSpan } from '../sources/elasticsearch/buildSearch.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { explainAlerts } from './explainAlerts.js';
@@ -66,7 +68,10 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window: plan?.window, ignoreSchedule: true, includeRequests: true, checkTemplates: true });
   const searched = report.alerts.filter((a) => a.status !== 'not-due');
   const { explanations, notes } = await explainAlerts(config, loaded, searched, plan?.span);
-  if (def && plan?.span && plan.window) notes.set(def.name, [runWindowLine(def as SearchAlertDef, plan.window), ...(notes.get(def.name) ?? [])]);
+  if (def && plan?.span && plan.window) {
+    const first = def.lookback === undefined && !(await hasRun(config, def.name)) ? [firstRunLine(def)] : [];
+    notes.set(def.name, [runWindowLine(def as SearchAlertDef, plan.window), ...first, ...(notes.get(def.name) ?? [])]);
+  }
   if (!options.send) addChannelWarnings(notes, config, def);
   if (options.json) printJson({ ...report, explanations });
   else {
@@ -89,6 +94,17 @@ export function testPlan(alert: AlertDef, to: number, from: number | undefined):
   if (alert.source !== 'elasticsearch') return from === undefined ? {} : { window: { from, to } };
   const window = regularWindow(alert, to - alert.ingest_delay);
   return { window, span: { from: from ?? Math.min(to - SUMMARY_SPAN_MS, window.from), to } };
+}
+
+/** Whether the alert has searched a window already (read from the state as it is, without the lock). */
+async function hasRun(config: Config, name: string): Promise<boolean> {
+  const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined);
+  return (await store.peek()).data.alerts[name]?.window !== undefined;
+}
+
+/** The note for an alert that never ran: its first run searches first_lookback once, a longer window than the one above. */
+function firstRunLine(alert: AlertDef): string {
+  return `this alert has not run yet: its first run searches the last ${formatDuration(alert.first_lookback)} (first_lookback) once, the runs after it the window above`;
 }
 
 /** The line that says which window the findings and decisions above were evaluated over, and why that one. */

@@ -19,7 +19,7 @@ test('test <alert> shows the hits per index and the keys before the condition, a
   const grouped = await project.run(['test', 'bursts', '--from', '10m'], { ALERTCRON_NOW: iso(T) });
   assert.equal(grouped.code, 0, grouped.stderr);
   // Evaluated over the minute a run searches (3 hits); the summary counts the 10 minutes --from asked for (4 hits).
-  assert.match(grouped.stdout, /^bursts \[.*\): 0 finding\(s\)\n {2}evaluated as a run would, over the window a run searches: the last 1m .*\n {2}hits in the run's search before condition and grouping: 3\n {2}hit summary over \[.*\) \(--from\/--to; only counted, not evaluated\):\n {4}hits before condition and grouping: 4 \(auth-explain-\w+: 4\)\n {4}keys: 2 distinct value\(s\) of winlog\.event_data\.TargetUserName\n {4}1 hit\(s\) have no winlog\.event_data\.TargetUserName: they belong to no key\n/m);
+  assert.match(grouped.stdout, /^bursts \[.*\): 0 finding\(s\)\n {2}evaluated as a run would, over the window a run searches: the last 1m .*\n {2}this alert has not run yet: its first run searches the last 10m \(first_lookback\) once, .*\n {2}hits in the run's search before condition and grouping: 3\n {2}hit summary over \[.*\) \(--from\/--to; only counted, not evaluated\):\n {4}hits before condition and grouping: 4 \(auth-explain-\w+: 4\)\n {4}keys: 2 distinct value\(s\) of winlog\.event_data\.TargetUserName\n {4}1 hit\(s\) have no winlog\.event_data\.TargetUserName: they belong to no key\n/m);
   const ungrouped = await project.run(['test', 'any-logon', '--from', '10m', '--json'], { ALERTCRON_NOW: iso(T) });
   assert.equal(ungrouped.code, 0, ungrouped.stderr);
   const [explanation] = JSON.parse(ungrouped.stdout).explanations;

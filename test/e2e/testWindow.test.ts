@@ -29,9 +29,10 @@ test('test evaluates count gte 10 over the one-minute window a run searches: 7 h
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.split('\n');
   const head = lines.findIndex((line) => line.startsWith('bursts ['));
-  assert.deepEqual(lines.slice(head, head + 6), [
+  assert.deepEqual(lines.slice(head, head + 7), [
     `bursts [${iso(T - MIN)} .. ${iso(T)}): 0 finding(s)`,
     '  evaluated as a run would, over the window a run searches: the last 1m (every: each run searches from where the last one ended)',
+    '  this alert has not run yet: its first run searches the last 10m (first_lookback) once, the runs after it the window above',
     "  hits in the run's search before condition and grouping: 7",
     `  hit summary over [${iso(T - 5 * MIN)} .. ${iso(T)}) (--from/--to; only counted, not evaluated):`,
     `    hits before condition and grouping: 12 (${index}: 12)`,
@@ -46,6 +47,14 @@ test('test evaluates count gte 10 over the one-minute window a run searches: 7 h
   assert.deepEqual(report.alerts[0].window, { from: iso(T - MIN), to: iso(T) });
   assert.deepEqual(report.alerts[0].findings, []);
   assert.deepEqual(report.explanations[0], { alert: 'bursts', span: { from: iso(T - 5 * MIN), to: iso(T) }, windowHits: 7, hits: { total: 12, perIndex: [{ index, hits: 12 }] }, warnings: [] });
+
+  // Once it has run, the note is gone: the runs after the first search one every at a time.
+  const ran = await project.run(['run'], { ALERTCRON_NOW: iso(T - 30_000) });
+  assert.equal(ran.code, 0, ran.stderr);
+  const after = await project.run(['test', 'bursts'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(after.code, 0, after.stderr);
+  assert.match(after.stdout, /^ {2}evaluated as a run would, over the window a run searches: the last 1m .*\n {2}hits in the run's search before condition and grouping: 7\n/m);
+  assert.doesNotMatch(after.stdout, /has not run yet/);
 });
 
 test('test with lookback: 5m evaluates the 12 hits a run counts and would notify; --from/--to move only the summary; --to places the run', async () => {
