@@ -67,7 +67,7 @@ function buildProgram(): Command {
 Getting started:
   alertcron init /srv/alerts        a commented alertcron.yaml, one example alert and query
   alertcron validate --cluster      check the folder, then each alert against the cluster
-  alertcron test <alert> --from 1h  what an alert finds and would send (sends nothing)
+  alertcron test <alert> --from 1h  what a run finds and would send, and the last hour's hits (sends nothing)
   alertcron test <alert> --backtest 7d   how many notices it would have sent last week, to tune it
   alertcron import elastalert rules/ --config config.yaml --out .   start from ElastAlert2 rules
 
@@ -122,19 +122,27 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
 
   program
     .command('test')
-    .description('run one alert against the real cluster: the request, its hits per index and keys before the condition, the findings and decisions; warns why it may find nothing')
+    .description('run one alert against the real cluster as a run would: the request, the findings and decisions over the window a run searches, then the hits per index and keys over a longer span; warns why it may find nothing')
     .argument('<alert>', 'the alert name (its file name in alerts/ or a subfolder, without .yaml)')
     .addOption(configOption())
-    .option('--from <time>', 'start of the window: an ISO time or a duration ago (15m, 2h)')
-    .option('--to <time>', 'end of the window: an ISO time, a duration ago, or now', 'now')
-    .option('--send', 'also deliver the notifications and record them in the state file')
+    .option('--from <time>', 'start of the hit summary (default: 5 minutes before --to, or the run\'s window if longer): an ISO time or a duration ago (15m, 2h); it is only counted, not evaluated')
+    .option('--to <time>', 'when the run happens: the window it evaluates ends here (less ingest_delay), and so does the hit summary: an ISO time, a duration ago, or now', 'now')
+    .option('--send', 'also deliver the notifications of that window and record them in the state file (the alert\'s window does not move)')
     .option('--backtest <span>', 'replay the alert over this past span (7d, 24h) in its own every steps, with its rule state, throttle and resolution: how many notices it would have sent, per key, the busiest hours and a histogram (sends nothing, state untouched)')
     .option('--chunk <n>', 'with --backtest: searches per _msearch request (default 1000, or msearch_chunk if larger)')
     .option('--json', 'print the report as JSON')
     .addOption(verboseOption())
     .addHelpText('after', `
+A search alert is evaluated over exactly the window a run searches: its lookback, else one every (each run
+searches from where the last one ended), ending ingest_delay before --to; rule types that look further back
+(frequency's timeframe ...) search their own span around it, as in a run. --from/--to only widen the hit
+summary below the findings (hits in all, per index, keys), printed apart from the hits of the run's own search.
+To see what an alert would have sent over a longer past span, replay it with --backtest. TheHive and MaxPatrol
+alerts read their queue: --from/--to set the span read (default: what the next run would read).
+
 Examples:
-  alertcron test admin-logins --from 1h         what the alert finds in the last hour, and what it would send
+  alertcron test admin-logins                   what a run now would find and send; hits of the last 5 minutes
+  alertcron test admin-logins --from 1h         the same run, with the hits of the last hour summed up
   alertcron test admin-logins --backtest 7d     how many notices it would have sent over the last week, to tune it
   alertcron test admin-logins --backtest 7d --json   the same for tools: totals, per key, per hour, histogram
 
@@ -312,6 +320,37 @@ instead of running on old state. See README, "Two hosts".`)
     .action(async (opts) => {
       const { stateMigrateCommand } = await import('./commands/stateMigrate.js');
       process.exitCode = await stateMigrateCommand(opts);
+    });
+
+  const channel = program.command('channel').description('check the channels of alertcron.yaml: list them, or send one a test notice before the first incident');
+  channel
+    .command('list')
+    .description('list the channels: type, where their notices go, and whether their secrets are set (sends nothing)')
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .addOption(verboseOption())
+    .action(async (opts) => {
+      const { channelListCommand } = await import('./commands/channelList.js');
+      process.exitCode = await channelListCommand(opts);
+    });
+  channel
+    .command('test')
+    .description('send a clearly marked test notice (host, channel, time) through one channel, with its secrets, and print what the provider accepted (message id, SID, chat) or its error')
+    .argument('<name>', 'the channel name under channels: in alertcron.yaml')
+    .addOption(configOption())
+    .option('--json', 'print the result as JSON')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Where it goes: email and Twilio SMS/call to each recipient in to:, a Telegram bot to chat_id and every chat its
+administrator allowed, a Slack app to its channel, a Slack or plain webhook to its URL. It is delivered like a
+notice of a run (attempt_timeout, retries, Retry-After), but it is no alert's notice: it takes no lock and is
+written neither to the state nor to the audit log.
+
+Exit codes: 0 the provider accepted it (for every recipient), 4 it refused it or could not be reached (the error is
+printed, secrets redacted), 2 a secret of the channel is not set, 64 no channel of that name (the names are listed).`)
+    .action(async (name: string, opts) => {
+      const { channelTestCommand } = await import('./commands/channelTest.js');
+      process.exitCode = await channelTestCommand(name, opts);
     });
 
   program

@@ -48,13 +48,15 @@ state:                                # alertcron's memory (windows, keys, pendi
 description: Error events, one notification per host
 index: logs-*                         # an index name or pattern
 query: ${EXAMPLE_ALERT}.json          # a file in queries/, or an inline query body
-condition: { type: count, gte: 5 }    # 5 or more hits per key in the window (also: any, buckets, script, and
+lookback: 15m                         # each run (every minute) counts the last 15 minutes; without it a run counts
+                                      # only the events since the previous run, and 5 in one minute is rare
+condition: { type: count, gte: 5 }    # 5 or more hits per key in those 15 minutes (also: any, buckets, script, and
                                       # ElastAlert2's frequency, flatline, spike, new_term, change ...: see the README)
 group_by: host.name                   # a keyword field (or a list of them): one finding, and one notification, per value
-throttle: 30m
+throttle: 30m                         # per host: at most one notification in 30 minutes while it goes on
 notify: [soc-email]
 title: "{{count}} errors on {{key}}"
-message: "{{count}} error events on {{key}} between {{from}} and {{to}}. The last one: {{message}}"
+message: "{{count}} error events on {{key}} in the 15 minutes between {{from}} and {{to}}. The last one: {{message}}"
 `,
     [`queries/${EXAMPLE_ALERT}.json`]: `${JSON.stringify({ query: { term: { 'log.level': 'error' } } }, null, 2)}\n`,
     '.gitignore': '# alertcron state (windows, keys, pending deliveries, audit log): local to this host, never committed\nstate/\n',

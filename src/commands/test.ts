@@ -1,9 +1,15 @@
 import { loadProject } from '../config/loadProject.js';
 import type { AlertDef, Config } from '../config/types.js';
+import type { Window } from '../model/window.js';
+import { regularWindow } from '../run/plan.js';
 import { runAlerts } from '../run/runAlerts.js';
+import type { ClusterConnection } from '../state/cluster/client.js';
+import { openStore } from '../state/store.js';
+import { searchSpan } from '../sources/elasticsearch/buildSearch.js';
+import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { explainAlerts } from './explainAlerts.js';
 import { clockFromEnv } from '../util/clock.js';
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { printErrors, printFindings, printJson } from './printReport.js';
@@ -43,19 +49,30 @@ function addChannelWarnings(notes: Map<string, string[]>, config: Config, alert:
   if (warnings.length) notes.set(alert.name, [...(notes.get(alert.name) ?? []), ...warnings]);
 }
 
+/** How far back `test` counts hits for its summary when --from is not given. */
+export const SUMMARY_SPAN_MS = 5 * 60_000;
+
 /**
  * `alertcron test <alert>`: the same path as run, for one alert, showing request, findings and decisions, then its
- * hits before condition and grouping (in all, per index), its number of keys, and why it may find nothing.
+ * hits before condition and grouping (in all, per index), its number of keys, and why it may find nothing. A search
+ * alert is evaluated over the window a run at --to (default now) searches; --from/--to set only the hit summary's span.
  */
 export async function testCommand(alert: string, options: TestCommandOptions): Promise<number> {
   const now = clockFromEnv()();
-  if (!options.from && options.to !== 'now') throw new UserError('--to needs --from (without them, test searches the window the next run would)', ExitCode.usage);
-  const window = options.from ? { from: parseTime(options.from, now, '--from'), to: parseTime(options.to, now, '--to') } : undefined;
-  if (window && window.from >= window.to) throw new UserError('--from must be before --to', ExitCode.usage);
-  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window, ignoreSchedule: true, includeRequests: true, checkTemplates: true });
+  const to = parseTime(options.to, now, '--to');
+  const from = options.from === undefined ? undefined : parseTime(options.from, now, '--from');
+  if (from !== undefined && from >= to) throw new UserError('--from must be before --to', ExitCode.usage);
   const { config, loaded } = await loadProject(options.config);
-  const { explanations, notes } = await explainAlerts(config, loaded, report.alerts.filter((a) => a.status !== 'not-due'));
-  if (!options.send) addChannelWarnings(notes, config, loaded.alerts.find((a) => a.name === alert));
+  const def = loaded.alerts.find((a) => a.name === alert);
+  const plan = def ? testPlan(def, to, from) : from !== undefined ? { window: { from, to } } : undefined;
+  const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window: plan?.window, ignoreSchedule: true, includeRequests: true, checkTemplates: true });
+  const searched = report.alerts.filter((a) => a.status !== 'not-due');
+  const { explanations, notes } = await explainAlerts(config, loaded, searched, plan?.span);
+  if (def && plan?.span && plan.window) {
+    const first = def.lookback === undefined && !(await hasRun(config, def.name)) ? [firstRunLine(def)] : [];
+    notes.set(def.name, [runWindowLine(def as SearchAlertDef, plan.window), ...first, ...(notes.get(def.name) ?? [])]);
+  }
+  if (!options.send) addChannelWarnings(notes, config, def);
   if (options.json) printJson({ ...report, explanations });
   else {
     for (const entry of report.alerts) {
@@ -66,6 +83,37 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   }
   printErrors(report);
   return report.exitCode;
+}
+
+/**
+ * What `test` evaluates and what it only counts: a search alert's regular run window ending at `to` less its
+ * ingest_delay (as a run at `to` searches it), and the hit summary's span [from, to) (at least the last 5 minutes and
+ * the window). An alert of another source (an incident queue) reads [from, to) when given, else the next run's window.
+ */
+export function testPlan(alert: AlertDef, to: number, from: number | undefined): { window?: Window; span?: Window } {
+  if (alert.source !== 'elasticsearch') return from === undefined ? {} : { window: { from, to } };
+  const window = regularWindow(alert, to - alert.ingest_delay);
+  return { window, span: { from: from ?? Math.min(to - SUMMARY_SPAN_MS, window.from), to } };
+}
+
+/** Whether the alert has searched a window already (read from the state as it is, without the lock). */
+async function hasRun(config: Config, name: string): Promise<boolean> {
+  const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined);
+  return (await store.peek()).data.alerts[name]?.window !== undefined;
+}
+
+/** The note for an alert that never ran: its first run searches first_lookback once, a longer window than the one above. */
+function firstRunLine(alert: AlertDef): string {
+  return `this alert has not run yet: its first run searches the last ${formatDuration(alert.first_lookback)} (first_lookback) once, the runs after it the window above`;
+}
+
+/** The line that says which window the findings and decisions above were evaluated over, and why that one. */
+function runWindowLine(alert: SearchAlertDef, window: Window): string {
+  const length = alert.lookback !== undefined ? `the last ${formatDuration(alert.lookback)} (lookback)` : `the last ${formatDuration(alert.every)} (every: each run searches from where the last one ended)`;
+  const delay = alert.ingest_delay ? `, ending ${formatDuration(alert.ingest_delay)} (ingest_delay) before the run` : '';
+  const span = searchSpan(alert, window);
+  const wider = span.from < window.from ? `; its ${alert.condition.type} condition's search reaches back to ${new Date(span.from).toISOString()} (the span this rule type looks at)` : '';
+  return `evaluated as a run would, over the window a run searches: ${length}${delay}${wider}`;
 }
 
 /** The request an alert sent, for people: a search as `POST /index/_search` and its body, anything else as JSON. */

@@ -9,6 +9,7 @@ import type { FetchOutcome, PlannedRequest, Source } from '../sources/types.js';
 import { pruneState } from '../state/prune.js';
 import { decideStage } from './decideStage.js';
 import { evaluateStage, type Evaluated } from './evaluate.js';
+import { regularWindow } from './plan.js';
 
 /** One notice a backtest found the alert would have sent (on one or more channels). */
 export interface BacktestNotice {
@@ -61,7 +62,7 @@ export function backtestWindows(alert: AlertDef, spanMs: number, now: number): W
   const windows: Window[] = [];
   for (let i = 0; i < steps; i++) {
     const to = start + (i + 1) * alert.every;
-    windows.push(alert.lookback !== undefined ? { from: to - alert.lookback, to } : { from: to - alert.every, to });
+    windows.push(regularWindow(alert, to));
   }
   return windows;
 }

@@ -22,7 +22,7 @@ export function planAlert(alert: AlertBase, state: AlertState | undefined, now: 
     return { due: false, nextAt: state.lastRunAt + alert.every };
   }
   const to = now - alert.ingest_delay;
-  if (alert.lookback !== undefined) return { due: true, window: { from: to - alert.lookback, to }, skippedMs: 0 };
+  if (alert.lookback !== undefined) return { due: true, window: regularWindow(alert, to), skippedMs: 0 };
   // A new alert whose first searches fail keeps its first start: its first minutes are not lost.
   let from = state?.window?.to ?? state?.start ?? to - alert.first_lookback;
   let skippedMs = 0;
@@ -33,6 +33,14 @@ export function planAlert(alert: AlertBase, state: AlertState | undefined, now: 
   // A window never moves backwards (a larger ingest_delay, a clock stepped back): wait until now catches up.
   if (to <= from) return { due: false, nextAt: from + alert.ingest_delay };
   return { due: true, window: { from, to }, skippedMs };
+}
+
+/**
+ * The window a run searches once the alert runs on schedule, ending at `to` (a run's now less ingest_delay): its
+ * trailing `lookback`, else one `every` (the window resumed from the previous run's end).
+ */
+export function regularWindow(alert: Pick<AlertBase, 'every' | 'lookback'>, to: number): Window {
+  return { from: to - (alert.lookback ?? alert.every), to };
 }
 
 /**

@@ -18,7 +18,8 @@ async function oneAlertProject() {
 test('test <alert> shows the request, findings and decisions, and touches neither state nor channels', async () => {
   const T = uniqueBaseTime();
   const { index, project } = await oneAlertProject();
-  await indexDocs(world.esUrl, index, [logonEvent(T - 3 * MIN, 'root')]);
+  // Inside the minute a run searches: test evaluates that window (--from/--to only widen its hit summary).
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root')]);
   const result = await project.run(['test', 'admins', '--from', iso(T - 5 * MIN), '--to', iso(T)], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`^request: POST /${index}/_search$`, 'm'));
