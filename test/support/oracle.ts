@@ -100,13 +100,14 @@ export async function replayElastalert(esUrl: string, index: string, c: OracleCa
     const { stdout } = await capture(python, [EA_REPLAY, '--config', join(dir, 'config.yaml'), '--start', new Date(c.start).toISOString(), '--end', new Date(c.end).toISOString()], dir);
     const lines = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     if (!lines.at(-1)?.done) throw new Error(`ea_replay.py did not finish:\n${stdout.slice(-2000)}`);
-    const noKey = c.elastalert.query_key === undefined ? ALL : MISSING;
+    // Without a query_key every match is of the one key (flatline calls it "all", the others None).
+    const keyless = c.elastalert.query_key === undefined;
     const matches: EaMatch[] = [];
     const errors: { step: string; error: string }[] = [];
     for (const l of lines.slice(0, -1)) {
       const step = new Date(String(l.step_end)).toISOString();
       if (l.error !== undefined) errors.push({ step, error: String(l.error) });
-      else matches.push({ rule: String(l.rule), step, key: l.key === null || l.key === undefined ? noKey : String(l.key), timestamp: String(l.timestamp), match: l.match as Record<string, unknown> });
+      else matches.push({ rule: String(l.rule), step, key: keyless ? ALL : l.key === null || l.key === undefined ? MISSING : String(l.key), timestamp: String(l.timestamp), match: l.match as Record<string, unknown> });
     }
     return { matches, errors, runs: sorted(matches.map((m) => run(m.step, m.key))) };
   } finally {
