@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MISSING, replayBoth, run, type OracleCase } from '../support/oracle.js';
+import { MISSING, replayAll, run, type OracleCase } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
@@ -37,36 +37,25 @@ function perUser(T: number): Pick<OracleCase, 'start' | 'end' | 'docs'> {
   };
 }
 
-test('oracle frequency: bursts per key across run boundaries, events used up after a fire, a window of exactly one timeframe, a silent key; the 10s buckets and events without the key are the documented differences', async () => {
+test('oracle frequency: bursts per key across run boundaries, events used up after a fire, a window of exactly one timeframe, a silent key; the 10s buckets and events without the key are the documented differences, and at resolution 1s only the latter remain', async () => {
   const T = uniqueBaseTime();
-  const r = await replayBoth(world, {
-    name: 'freq-user',
-    ...perUser(T),
-    elastalert: { type: 'frequency', num_events: 3, timeframe: { minutes: 10 }, query_key: 'user' },
-    alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m' }, group_by: 'user' },
-  });
-  assert.deepEqual(r.elastalert.errors, []);
-  // bob fired twice in ElastAlert2's step ending at 32m: one run.
-  assert.equal(r.elastalert.matches.filter((x) => x.key === 'bob').length, 2);
-  assert.deepEqual(r.alertcron.runs, [run(T + m(10), 'alice'), run(T + m(32), 'bob'), run(T + m(79), 'erin')]);
-  assert.deepEqual(r.onlyElastalert, [run(T + m(51), 'carol'), run(T + m(76), MISSING)]);
-  assert.deepEqual(r.onlyAlertcron, []);
-});
-
-test('oracle frequency: with resolution 1s the windows are exact to the second and only events without the key differ', async () => {
-  const T = uniqueBaseTime();
-  const r = await replayBoth(world, {
-    name: 'freq-fine',
-    ...perUser(T),
-    elastalert: { type: 'frequency', num_events: 3, timeframe: { minutes: 10 }, query_key: 'user' },
+  const elastalert = { type: 'frequency', num_events: 3, timeframe: { minutes: 10 }, query_key: 'user' };
+  const [coarse, fine] = await replayAll(world, [
+    { name: 'freq-user', ...perUser(T), elastalert, alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m' }, group_by: 'user' } },
     // group_size 50: 1s buckets over a run's 11-minute search for the default 100 keys would pass the cluster's
     // bucket budget, and the resolution would be coarsened to 2s.
-    alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m', resolution: '1s' }, group_by: 'user', group_size: 50 },
-  });
-  assert.deepEqual(r.elastalert.errors, []);
-  assert.deepEqual(r.onlyElastalert, [run(T + m(76), MISSING)]);
-  assert.deepEqual(r.onlyAlertcron, []);
-  assert.deepEqual(r.alertcron.runs, [run(T + m(10), 'alice'), run(T + m(32), 'bob'), run(T + m(51), 'carol'), run(T + m(79), 'erin')]);
+    { name: 'freq-fine', ...perUser(T), elastalert, alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m', resolution: '1s' }, group_by: 'user', group_size: 50 } },
+  ]);
+  for (const r of [coarse!, fine!]) {
+    assert.deepEqual(r.elastalert.errors, []);
+    // bob fired twice in ElastAlert2's step ending at 32m: one run.
+    assert.equal(r.elastalert.matches.filter((x) => x.key === 'bob').length, 2);
+    assert.deepEqual(r.onlyAlertcron, []);
+  }
+  assert.deepEqual(coarse!.alertcron.runs, [run(T + m(10), 'alice'), run(T + m(32), 'bob'), run(T + m(79), 'erin')]);
+  assert.deepEqual(coarse!.onlyElastalert, [run(T + m(51), 'carol'), run(T + m(76), MISSING)]);
+  assert.deepEqual(fine!.alertcron.runs, [run(T + m(10), 'alice'), run(T + m(32), 'bob'), run(T + m(51), 'carol'), run(T + m(79), 'erin')]);
+  assert.deepEqual(fine!.onlyElastalert, [run(T + m(76), MISSING)]);
 });
 
 test('oracle frequency: without a key all events count together; with a compound key each pair counts alone, in both', async () => {
@@ -80,29 +69,31 @@ test('oracle frequency: without a key all events count together; with a compound
     // web03 without a user: ElastAlert2 keys it "web03, None", alertcron gives it no key.
     pair(m(8, 5), 'web03'), pair(m(9, 10), 'web03'), pair(m(12, 40), 'web03'),
   ];
-  const whole = await replayBoth(world, {
-    name: 'freq-all',
-    start: T,
-    end: T + m(20),
-    docs,
-    elastalert: { type: 'frequency', num_events: 3, timeframe: { minutes: 10 } },
-    alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m', resolution: '1s' } },
-  });
-  assert.deepEqual(whole.elastalert.errors, []);
-  assert.deepEqual(whole.onlyElastalert, []);
-  assert.deepEqual(whole.onlyAlertcron, []);
-  assert.deepEqual(whole.alertcron.runs, [run(T + m(3)), run(T + m(7)), run(T + m(13))]);
+  const [whole, compound] = await replayAll(world, [
+    {
+      name: 'freq-all',
+      start: T,
+      end: T + m(20),
+      docs,
+      elastalert: { type: 'frequency', num_events: 3, timeframe: { minutes: 10 } },
+      alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m', resolution: '1s' } },
+    },
+    {
+      name: 'freq-compound',
+      start: T,
+      end: T + m(20),
+      docs,
+      elastalert: { type: 'frequency', num_events: 3, timeframe: { minutes: 10 }, query_key: ['host', 'user'] },
+      alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m', resolution: '1s' }, group_by: ['host', 'user'], group_size: 50 },
+    },
+  ]);
+  assert.deepEqual(whole!.elastalert.errors, []);
+  assert.deepEqual(whole!.onlyElastalert, []);
+  assert.deepEqual(whole!.onlyAlertcron, []);
+  assert.deepEqual(whole!.alertcron.runs, [run(T + m(3)), run(T + m(7)), run(T + m(13))]);
 
-  const compound = await replayBoth(world, {
-    name: 'freq-compound',
-    start: T,
-    end: T + m(20),
-    docs,
-    elastalert: { type: 'frequency', num_events: 3, timeframe: { minutes: 10 }, query_key: ['host', 'user'] },
-    alertcron: { condition: { type: 'frequency', num_events: 3, timeframe: '10m', resolution: '1s' }, group_by: ['host', 'user'] },
-  });
-  assert.deepEqual(compound.elastalert.errors, []);
-  assert.deepEqual(compound.alertcron.runs, [run(T + m(7), 'web01, alice')]);
-  assert.deepEqual(compound.onlyElastalert, [run(T + m(13), 'web03, None')]);
-  assert.deepEqual(compound.onlyAlertcron, []);
+  assert.deepEqual(compound!.elastalert.errors, []);
+  assert.deepEqual(compound!.alertcron.runs, [run(T + m(7), 'web01, alice')]);
+  assert.deepEqual(compound!.onlyElastalert, [run(T + m(13), 'web03, None')]);
+  assert.deepEqual(compound!.onlyAlertcron, []);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayBoth, run } from '../support/oracle.js';
+import { replayAll, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
@@ -25,15 +25,20 @@ test('oracle whitelist: values off the list match, and events without compare_ke
     conn(m(14, 59), { country: 'CN' }),
   ];
   const expectedOff = [run(T + m(2)), run(T + m(4)), run(T + m(15))];
-  for (const ignoreNull of [true, false]) {
-    const r = await replayBoth(world, {
+  const both = [true, false];
+  const results = await replayAll(
+    world,
+    both.map((ignoreNull) => ({
       name: `whitelist-${ignoreNull}`,
       start: T,
       end: T + m(15),
       docs,
       elastalert: { type: 'whitelist', compare_key: 'country', whitelist: ['FR', 'DE', 'United States'], ignore_null: ignoreNull },
       alertcron: { condition: { type: 'whitelist', compare_key: 'country', whitelist: ['FR', 'DE', 'United States'], ignore_null: ignoreNull } },
-    });
+    })),
+  );
+  for (const [i, r] of results.entries()) {
+    const ignoreNull = both[i];
     assert.deepEqual(r.elastalert.errors, []);
     assert.deepEqual(r.onlyElastalert, [], `ignore_null ${ignoreNull}`);
     assert.deepEqual(r.onlyAlertcron, [], `ignore_null ${ignoreNull}`);
