@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MISSING, replayBoth, run } from '../support/oracle.js';
+import { m, MISSING, replayBoth, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
-const S = 1000;
-const MIN = 60 * S;
 const world = useWorld();
-
-const m = (minutes: number, seconds = 0) => minutes * MIN + seconds * S;
 
 test('oracle blacklist: listed values match in the run that sees them, per key; exact and case-sensitive in both; an event without the key is the documented difference', async () => {
   const T = uniqueBaseTime();

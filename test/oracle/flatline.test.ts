@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayBoth, run } from '../support/oracle.js';
+import { m, minutes, replayBoth, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
-const S = 1000;
-const MIN = 60 * S;
 const world = useWorld();
-
-const m = (minutes: number, seconds = 0) => minutes * MIN + seconds * S;
-/** Run ends from `from` to `to` minutes, inclusive. */
-const minutes = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 test('oracle flatline: per key, a key going silent and coming back, a rate crossing the threshold from both sides, a brand-new key warming up: the same runs in both', async () => {
   const T = uniqueBaseTime();

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MISSING, replayAll, run, type OracleCase } from '../support/oracle.js';
+import { m, MISSING, replayAll, run, type OracleCase } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
-const S = 1000;
-const MIN = 60 * S;
 const world = useWorld();
 
 const ev = (t: number, fields: Record<string, unknown> = {}) => ({ '@timestamp': new Date(t).toISOString(), ...fields });
-const m = (minutes: number, seconds = 0) => minutes * MIN + seconds * S;
 
 /** num_events 3 in 10 minutes per user, over 80 minutes of edge cases (times from the span's start). */
 function perUser(T: number): Pick<OracleCase, 'start' | 'end' | 'docs'> {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayAll, run } from '../support/oracle.js';
+import { m, replayAll, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
-const S = 1000;
-const MIN = 60 * S;
 const world = useWorld();
-
-const m = (minutes: number, seconds = 0) => minutes * MIN + seconds * S;
 
 test('oracle whitelist: values off the list match, and events without compare_key match only with ignore_null false, in both', async () => {
   const T = uniqueBaseTime();

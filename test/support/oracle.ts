@@ -176,3 +176,13 @@ export async function replayAll(world: World, cases: readonly OracleCase[]): Pro
     return { index, elastalert, alertcron, onlyElastalert: elastalert.runs.filter((r) => !acRuns.has(r)), onlyAlertcron: alertcron.runs.filter((r) => !eaRuns.has(r)) };
   });
 }
+
+/** A time offset of minutes and seconds, in ms (datasets are written as offsets from the span's start). */
+export function m(minutes: number, seconds = 0): number {
+  return minutes * MIN + seconds * 1000;
+}
+
+/** The whole minutes from `from` to `to`, inclusive (e.g. the runs a key matches in). */
+export function minutes(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
