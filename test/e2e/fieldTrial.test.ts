@@ -2,6 +2,7 @@
 // the real engine and sinks, and fails without its fix.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { completeLines } from '../support/files.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +94,8 @@ test('a run killed during delivery: the next run sends only what was not accepte
   world.slack.behaviour = 'hang';
   const child = project.spawn(['run'], { ALERTCRON_NOW: iso(T) });
   await until(() => world.smtp.messages.length === 1 && world.slack.requests.length === 1, 'the mail accepted and the Slack post in flight');
-  await until(() => existsSync(join(project.dir, 'state', 'state.json.journal')), 'the accepted mail journalled');
+  // The journal's file appears before its first line is written (the folder is synced in between): wait for the line.
+  await until(() => completeLines(join(project.dir, 'state', 'state.json.journal')) >= 1, 'the accepted mail journalled');
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('close', resolve));
   world.slack.behaviour = 'ok';

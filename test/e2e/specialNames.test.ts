@@ -2,6 +2,7 @@
 // keys, alert file names, channel names, chats in a crafted allow-list, and a delivery journal replayed after a kill.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { completeLines } from '../support/files.js';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { useChannelServers } from '../support/channelWorld.js';
@@ -60,7 +61,8 @@ test('a run killed during delivery of special keys: the journal is replayed by s
   world.slack.behaviour = 'hang';
   const child = project.spawn(['run'], { ALERTCRON_NOW: iso(T) });
   await until(() => world.smtp.messages.length === SPECIAL.length && world.slack.requests.length >= 1, 'the mails accepted and a Slack post in flight');
-  await until(() => existsSync(join(project.dir, 'state', 'state.json.journal')), 'the accepted mails journalled');
+  // Each accepted mail is journalled just after the server took it: wait for every line, not for the file.
+  await until(() => completeLines(join(project.dir, 'state', 'state.json.journal')) >= SPECIAL.length, 'the accepted mails journalled');
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('close', resolve));
   world.slack.behaviour = 'ok';

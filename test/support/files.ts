@@ -9,3 +9,14 @@ export function filesUnder(dir: string): Map<string, string> {
   }
   return files;
 }
+
+/** How many complete lines (ended by a newline) a file holds; 0 when it does not exist yet. */
+export function completeLines(file: string): number {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return 0;
+  }
+  return text.split('\n').length - 1;
+}
