@@ -38,7 +38,7 @@ export async function checkTimestampFields(config: ElasticsearchConfig, alerts: 
 }
 
 /** What a field check answer says: no event has the field (a problem), a date (fine), or nothing to judge by. */
-function judgeAnswer(pair: { index: string; field: string }, response: SearchResponse): ProblemObservation | undefined {
+export function judgeAnswer(pair: { index: string; field: string }, response: SearchResponse): ProblemObservation | undefined {
   const total = response.hits?.total;
   const hits = typeof total === 'number' ? total : total?.value;
   const newest = response.aggregations?.[NEWEST] as { value?: unknown; value_as_string?: unknown } | undefined;
