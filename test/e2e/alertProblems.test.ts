@@ -2,6 +2,7 @@
 // log, in `status` and to the monitoring channels, and says it fixed when it is gone; the exit code stays 0.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkProperty, fc } from '../support/property.js';
 import { createIndex, indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { defaultConfig } from '../support/project.js';
 import { iso, useWorld } from '../support/world.js';
@@ -140,4 +141,30 @@ test('a template path no finding has is told once it has lasted an hour of findi
   await indexDocs(world.esUrl, index, [logonEvent(T + HOUR + MIN, 'carol')]);
   assert.equal(await runAt(project, T + HOUR + 2 * MIN), '');
   assert.deepEqual(subjects(), ['alertcron: alert logons notifies with empty template fields', 'alertcron: alert logons fills its template fields again']);
+});
+
+test('generated events: the group_by problem is told exactly when no event of the hour has a value, on one clean line', async () => {
+  const event = fc.record({
+    user: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+    extra: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !/[.\s]|^_|^@|^user$/.test(k)), fc.string({ maxLength: 30 }), { maxKeys: 3 }),
+  });
+  await checkProperty(
+    'group_by problem follows the events',
+    fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 4 }), fc.array(event, { minLength: 1, maxLength: 4 }), async (early, late) => {
+      const T = uniqueBaseTime();
+      const index = await world.index('problems-gen');
+      const doc = (at: number, e: { user?: string; extra: Record<string, string> }) => ({ ...e.extra, ...logonEvent(at, 'x'), ...(e.user !== undefined ? { user: { name: e.user } } : {}) });
+      await indexDocs(world.esUrl, index, [...early.map((e) => doc(T - MIN, e)), ...late.map((e) => doc(T + 59 * MIN, e))]);
+      const project = world.project();
+      project.writeAlert('gen', { index, group_by: 'user.name', condition: { type: 'count', gte: 1000 }, notify: ['soc-slack'] });
+      await runAt(project, T);
+      const stderr = await runAt(project, T + HOUR);
+      const keyless = (events: typeof early) => events.every((e) => e.user === undefined);
+      const expected = keyless(early) && keyless(late) ? 1 : 0;
+      assert.equal(told(stderr, 'gen').length, expected, stderr);
+      assert.equal(stderr.split('\n').filter(Boolean).length, expected, stderr);
+      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stderr));
+    }),
+    12,
+  );
 });
