@@ -33,7 +33,29 @@ export function answerProblems(alert: SearchAlertDef, request: SearchRequest | u
         : { kind: PROBLEM_KIND.groupBy },
     );
   }
+  const buckets = bucketsProblem(alert, hits, response);
+  if (buckets) seen.push(buckets);
   return seen;
+}
+
+/** Terms options that may leave every event without a bucket on purpose. */
+const NARROWING = ['include', 'exclude', 'min_doc_count'];
+
+/**
+ * For a `buckets` condition on a top-level terms aggregation of the query (no include, exclude or min_doc_count):
+ * hits but no bucket at its path is a field no hit has (a problem), some bucket is fine; anything else says nothing.
+ */
+function bucketsProblem(alert: SearchAlertDef, hits: number, response: SearchResponse): ProblemObservation | undefined {
+  const condition = alert.condition as { type: string; path?: string };
+  if (condition.type !== 'buckets' || !condition.path || hits <= 0) return undefined;
+  const name = condition.path.replace(/\.buckets$/, '');
+  const defined = ((alert.query.aggs ?? alert.query.aggregations) as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[name];
+  const terms = defined?.terms ?? defined?.multi_terms;
+  if (!terms || NARROWING.some((option) => option in terms)) return undefined;
+  const found = (response.aggregations?.[name] as { buckets?: unknown } | undefined)?.buckets;
+  if (!Array.isArray(found)) return undefined;
+  if (found.length) return { kind: PROBLEM_KIND.buckets };
+  return { kind: PROBLEM_KIND.buckets, message: `${hits} event(s) matched in the window, but the aggregation "${name}" (condition path) has no bucket: its field is in no hit, so nothing can fire (is the field named as the events name it, and mapped as keyword?)` };
 }
 
 /**

@@ -59,7 +59,7 @@ export interface AlertState {
   catchups?: number[];
   /** The small state a rule type keeps between runs (e.g. last values per key), or an item source's read cursor. */
   rule?: unknown;
-  /** Why the alert cannot fire, by kind (index, group_by, timestamp_field, template), as its runs showed it (run/alertProblems.ts). */
+  /** Why the alert cannot fire, by kind (index, group_by, buckets, timestamp_field, template), as its runs showed it (run/alertProblems.ts). */
   problems?: Record<string, AlertProblem>;
   /** When the daily field check last looked at this alert's timestamp_field (inspect/fieldCheck.ts). */
   fieldsCheckedAt?: number;

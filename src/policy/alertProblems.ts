@@ -11,7 +11,7 @@ export const PROBLEM_GRACE = 60 * 60_000;
 export const RETELL_AFTER = 24 * 60 * 60_000;
 
 /** The kinds of problem an alert that cannot fire is watched for (the keys of AlertState.problems). */
-export const PROBLEM_KIND = { index: 'index', groupBy: 'group_by', timestamp: 'timestamp_field', template: 'template' } as const;
+export const PROBLEM_KIND = { index: 'index', groupBy: 'group_by', buckets: 'buckets', timestamp: 'timestamp_field', template: 'template' } as const;
 
 /** How a problem of each kind is named, and its end: most kinds mean the alert cannot fire; an empty template field means its notices say less. */
 export function problemWords(kind: string): { problem: string; fixed: string } {
