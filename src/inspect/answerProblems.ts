@@ -49,9 +49,9 @@ function bucketsProblem(alert: SearchAlertDef, hits: number, response: SearchRes
   const condition = alert.condition as { type: string; path?: string };
   if (condition.type !== 'buckets' || !condition.path || hits <= 0) return undefined;
   const name = condition.path.replace(/\.buckets$/, '');
-  const defined = ((alert.query.aggs ?? alert.query.aggregations) as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[name];
+  const defined = ((alert.query?.aggs ?? alert.query?.aggregations) as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[name];
   const terms = defined?.terms ?? defined?.multi_terms;
-  if (!terms || NARROWING.some((option) => option in terms)) return undefined;
+  if (!terms || typeof terms !== 'object' || NARROWING.some((option) => option in terms)) return undefined;
   const found = (response.aggregations?.[name] as { buckets?: unknown } | undefined)?.buckets;
   if (!Array.isArray(found)) return undefined;
   if (found.length) return { kind: PROBLEM_KIND.buckets };
