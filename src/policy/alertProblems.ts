@@ -53,7 +53,10 @@ export function updateProblems(state: AlertState, observations: readonly Problem
     }
     const problem: AlertProblem = known ?? { message: seen.message, since: now, lastSeen: now };
     problem.message = seen.message;
-    problem.lastSeen = Math.max(problem.lastSeen, now);
+    // Times stored while the clock was ahead are taken as now: the problem lasts from here, and errs towards telling.
+    if (problem.since > now) problem.since = now;
+    if (problem.toldAt !== undefined && problem.toldAt > now) delete problem.toldAt;
+    problem.lastSeen = now;
     (state.problems ??= plainMap())[seen.kind] = problem;
     const lasted = seen.immediate || now - problem.since >= PROBLEM_GRACE;
     const due = problem.toldAt === undefined || now - problem.toldAt >= RETELL_AFTER;

@@ -31,6 +31,12 @@ test('a problem gone before the grace is forgotten without a word; an immediate 
   assert.deepEqual(updateProblems(state, [{ kind: 'timestamp_field', message: 'y', immediate: true }], 31 * MIN).map((n) => n.news), ['problem']);
 });
 
+test('times stored while the clock was ahead: the problem lasts from now, and a told one is told again once it has lasted', () => {
+  const state = { keys: {}, problems: { index: { message: 'm', since: 10 * PROBLEM_GRACE, lastSeen: 10 * PROBLEM_GRACE, toldAt: 10 * PROBLEM_GRACE } } } as AlertState;
+  assert.deepEqual(updateProblems(state, [{ kind: 'index', message: 'm' }], 0), []);
+  assert.deepEqual(updateProblems(state, [{ kind: 'index', message: 'm' }], PROBLEM_GRACE), [{ kind: 'index', news: 'problem', message: 'm', since: 0 }]);
+});
+
 test('a hand-edited problems record of the wrong shape is replaced, not trusted', () => {
   for (const bad of ['text', 7, null, [], { index: 'x' }, { index: { message: 1, since: 0, lastSeen: 0 } }]) {
     const state = { keys: {}, problems: bad } as unknown as AlertState;
