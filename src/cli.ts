@@ -313,7 +313,7 @@ instead of running on old state. See README, "Two hosts".`)
 
   program
     .command('status')
-    .description('what alertcron is doing: last run, windows, firing keys, pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions, conversations of ask alerts')
+    .description('what alertcron is doing: last run, windows, firing keys, alerts that cannot fire (and why), pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions, conversations of ask alerts')
     .addOption(configOption())
     .option('--json', 'print as JSON, for scripts')
     .addOption(verboseOption())

@@ -1,4 +1,3 @@
-import type { AlertBase } from '../model/alert.js';
 import { SELF_ALERT } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { MonitoringConfig } from '../model/config.js';
@@ -36,7 +35,7 @@ export async function watchAlertProblems(
   context: { elasticsearch?: ElasticsearchConfig; monitoring: MonitoringConfig; now: number; deadline?: AbortSignal },
 ): Promise<ProblemsResult> {
   const { now } = context;
-  const seen = new Map<string, { alert: AlertBase; observations: ProblemObservation[] }>();
+  const seen = new Map<string, ProblemObservation[]>();
   const unproven: SearchAlertDef[] = [];
   evaluated.forEach((item, i) => {
     if (!item.ok) return;
@@ -53,7 +52,7 @@ export async function watchAlertProblems(
     }
     const template = templateProblem(item.alert, item.findings, item.window);
     if (template) observations.push(template);
-    seen.set(item.alert.name, { alert: item.alert, observations });
+    seen.set(item.alert.name, observations);
   });
   let requests = 0;
   if (unproven.length && context.elasticsearch && !context.deadline?.aborted) {
@@ -62,11 +61,11 @@ export async function watchAlertProblems(
     for (const alert of unproven) {
       (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
       const observation = checked.observations.get(alert.name);
-      if (observation) seen.get(alert.name)!.observations.push(observation);
+      if (observation) seen.get(alert.name)!.push(observation);
     }
   }
   const result: ProblemsResult = { warnings: [], audit: [], deliveries: [], requests };
-  for (const [name, { observations }] of seen) {
+  for (const [name, observations] of seen) {
     const state = (data.alerts[name] ??= { keys: plainMap() });
     for (const news of updateProblems(state, observations, now)) tell(result, name, news, context.monitoring, now);
   }
