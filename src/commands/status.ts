@@ -1,6 +1,7 @@
 import { isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
-import { targetOf } from '../model/state.js';
+import { targetOf, type AlertState } from '../model/state.js';
+import { ownProblem, PROBLEM_GRACE, problemWords } from '../policy/alertProblems.js';
 import { openProject } from './project.js';
 import { formatDuration } from '../util/duration.js';
 import { ExitCode } from '../util/errors.js';
@@ -29,6 +30,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
       window_end: iso(alert.window?.to),
       last_run: iso(alert.lastRunAt),
       last_error: alert.lastError ?? null,
+      problems: problemsOf(alert),
       firing: Object.entries(alert.keys)
         .filter(([, key]) => isFiring(key))
         .map(([key, state]) => {
@@ -76,6 +78,10 @@ export async function statusCommand(options: { config: string; json?: boolean })
   for (const a of alerts) {
     const ahead = a.window_end && Date.parse(a.window_end) > now ? ` (ahead of the clock by ${formatDuration(Date.parse(a.window_end) - now)}: the clock went back; the next run resumes before now)` : '';
     lines.push(`${a.name}: searched up to ${a.window_end ?? 'never'}${ahead}${a.last_error ? `; last error: ${a.last_error}` : ''}`);
+    for (const p of a.problems) {
+      const told = p.told ? `told ${p.told}` : `not told yet: told once it has lasted ${formatDuration(PROBLEM_GRACE)}`;
+      lines.push(`  ${problemWords(p.kind).problem} (${p.kind}, since ${p.since}, ${told}): ${p.message}`);
+    }
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';
@@ -113,6 +119,16 @@ export async function statusCommand(options: { config: string; json?: boolean })
   // Names, titles, keys and errors come from chats, logs and servers: each line is shown clean (no escapes, direction overrides or line breaks).
   console.log(lines.map((line) => cleanText(line).replaceAll('\n', ' ')).join('\n'));
   return ExitCode.ok;
+}
+
+/** An alert's remembered problems (why it cannot fire), oldest first, as status shows them. */
+function problemsOf(alert: AlertState) {
+  return Object.keys(alert.problems ?? {})
+    .flatMap((kind) => {
+      const p = ownProblem(alert, kind);
+      return p ? [{ kind, message: p.message, since: iso(p.since)!, last_seen: iso(p.lastSeen), told: iso(p.toldAt) }] : [];
+    })
+    .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
 }
 
 /** One conversation of an ask alert as status shows it: where it stands, why, and every step taken. */

@@ -59,6 +59,21 @@ export interface AlertState {
   catchups?: number[];
   /** The small state a rule type keeps between runs (e.g. last values per key), or an item source's read cursor. */
   rule?: unknown;
+  /** Why the alert cannot fire, by kind (index, group_by, buckets, timestamp_field, template), as its runs showed it (run/alertProblems.ts). */
+  problems?: Record<string, AlertProblem>;
+  /** When the daily field check last looked at this alert's timestamp_field (inspect/fieldCheck.ts). */
+  fieldsCheckedAt?: number;
+}
+
+/** A reason an alert cannot fire, kept from the run that first showed it until a run shows it gone. */
+export interface AlertProblem {
+  /** What is wrong and what to do, in one line. */
+  message: string;
+  /** When a run first showed it, and when one last did. */
+  since: number;
+  lastSeen: number;
+  /** When it was last told (stderr, audit log, monitoring channels); unset while it has not lasted long enough. */
+  toldAt?: number;
 }
 
 /** A source action queued like a delivery (e.g. tagging a TheHive alert after a notice): retried the same way. */

@@ -48,6 +48,8 @@ export interface RunReport {
   stateRequests?: { requests: number; writes: number; docs?: number };
   /** Why the shared state store could not be used: nothing was evaluated (exit code 3). */
   stateUnavailable?: string;
+  /** HTTP requests of the daily check of the timestamp_field of alerts that found nothing (absent when none was made). */
+  fieldCheckRequests?: number;
   /** HTTP requests made to each source. */
   sourceRequests: Record<string, number>;
   /** Chat actions applied from the inbox at the start of the run. */

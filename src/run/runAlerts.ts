@@ -14,6 +14,8 @@ import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
+import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
+import { watchAlertProblems } from './alertProblems.js';
 import { AuditLog } from './audit.js';
 import { decideStage } from './decideStage.js';
 import { converseStage } from './converse.js';
@@ -147,6 +149,15 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     report.warnings.push(...decided.warnings);
     if (planned.clockBack.size) report.warnings.push(clockBackMessage(planned.clockBack));
     audit.addAll(decided.audit);
+    // A real run also watches for alerts that cannot fire (told once a day; the exit code stays what the run earned).
+    const watched = tx.commit && !options.window && !storeDown
+      ? await watchAlertProblems(fetched.fetched, evaluated, tx.data, { elasticsearch: config.sources.elasticsearch as ElasticsearchConfig | undefined, monitoring: config.monitoring, now, deadline })
+      : undefined;
+    if (watched) {
+      report.warnings.push(...watched.warnings);
+      audit.addAll(watched.audit);
+      if (watched.requests) report.fieldCheckRequests = watched.requests;
+    }
 
     // Ask alerts: their findings become conversations with the people named; escalations join the outbox.
     if (tx.commit && !options.window) {
@@ -157,7 +168,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
         audit.addAll(talked.audit);
       }
     }
-    const fresh = [...decided.deliveries];
+    const fresh = [...decided.deliveries, ...(watched?.deliveries ?? [])];
     if (fullRun) {
       const health = new Map(fetched.health);
       if (storeDown) health.set('elasticsearch', `the state index cannot be used: ${storeDown}`);

@@ -1,0 +1,79 @@
+import type { AlertProblem, AlertState } from '../model/state.js';
+import { plainMap } from '../util/plainMap.js';
+
+/**
+ * How long a problem that a run's own answer shows must last (seen, and never seen gone, from its first run to a
+ * later one) before it is told: a daily index that does not exist yet at midnight, or a minute of events without
+ * their key, must not page anyone.
+ */
+export const PROBLEM_GRACE = 60 * 60_000;
+/** How often a problem that lasts is told again (stderr, audit log, monitoring channels). */
+export const RETELL_AFTER = 24 * 60 * 60_000;
+
+/** The kinds of problem an alert that cannot fire is watched for (the keys of AlertState.problems). */
+export const PROBLEM_KIND = { index: 'index', groupBy: 'group_by', buckets: 'buckets', timestamp: 'timestamp_field', template: 'template' } as const;
+
+/** How a problem of each kind is named, and its end: most kinds mean the alert cannot fire; an empty template field means its notices say less. */
+export function problemWords(kind: string): { problem: string; fixed: string } {
+  return kind === PROBLEM_KIND.template ? { problem: 'notifies with empty template fields', fixed: 'fills its template fields again' } : { problem: 'cannot fire', fixed: 'can fire again' };
+}
+
+/** What one run saw of one kind of problem of one alert: the problem (its message), or that it is not there (`message` unset). */
+export interface ProblemObservation {
+  kind: string;
+  message?: string;
+  /** Told at once, without the grace: what the daily field check finds is not momentary. */
+  immediate?: boolean;
+}
+
+/** What is to be told about one problem this run: it is there (first time, or again after a day), or it is gone after having been told. */
+export interface ProblemNews {
+  kind: string;
+  news: 'problem' | 'fixed';
+  message: string;
+  since: number;
+}
+
+/**
+ * Updates an alert's remembered problems with what this run saw (kinds it did not look at stay as they are) and
+ * returns what is to be told: a problem once it has lasted PROBLEM_GRACE (or at once if `immediate`), then at most
+ * once per RETELL_AFTER while it lasts; a told problem that a run shows gone is told fixed once and forgotten.
+ */
+export function updateProblems(state: AlertState, observations: readonly ProblemObservation[], now: number): ProblemNews[] {
+  const news: ProblemNews[] = [];
+  const held = state.problems as unknown;
+  if (held !== undefined && (typeof held !== 'object' || held === null || Array.isArray(held))) delete state.problems;
+  for (const seen of observations) {
+    const known = ownProblem(state, seen.kind);
+    if (seen.message === undefined) {
+      if (!known) continue;
+      delete state.problems![seen.kind];
+      if (known.toldAt !== undefined) news.push({ kind: seen.kind, news: 'fixed', message: known.message, since: known.since });
+      continue;
+    }
+    const problem: AlertProblem = known ?? { message: seen.message, since: now, lastSeen: now };
+    problem.message = seen.message;
+    // Times stored while the clock was ahead are taken as now: the problem lasts from here, and errs towards telling.
+    if (problem.since > now) problem.since = now;
+    if (problem.toldAt !== undefined && problem.toldAt > now) delete problem.toldAt;
+    problem.lastSeen = now;
+    (state.problems ??= plainMap())[seen.kind] = problem;
+    const lasted = seen.immediate || now - problem.since >= PROBLEM_GRACE;
+    const due = problem.toldAt === undefined || now - problem.toldAt >= RETELL_AFTER;
+    if (lasted && due) {
+      problem.toldAt = now;
+      news.push({ kind: seen.kind, news: 'problem', message: problem.message, since: problem.since });
+    }
+  }
+  if (state.problems && !Object.keys(state.problems).length) delete state.problems;
+  return news;
+}
+
+/** The alert's remembered problem of a kind, when the state holds a well-formed one (a hand-edited state may not). */
+export function ownProblem(state: AlertState, kind: string): AlertProblem | undefined {
+  const problems = state.problems;
+  if (!problems || typeof problems !== 'object' || !Object.prototype.hasOwnProperty.call(problems, kind)) return undefined;
+  const p = problems[kind] as Partial<AlertProblem> | undefined;
+  if (!p || typeof p.message !== 'string' || typeof p.since !== 'number' || typeof p.lastSeen !== 'number' || (p.toldAt !== undefined && typeof p.toldAt !== 'number')) return undefined;
+  return p as AlertProblem;
+}

@@ -1,0 +1,95 @@
+import { SELF_ALERT } from '../model/alert.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { MonitoringConfig } from '../model/config.js';
+import type { PendingDelivery, StateData } from '../model/state.js';
+import type { SearchRequest } from '../model/search.js';
+import { answerProblems, templateProblem } from '../inspect/answerProblems.js';
+import { checkTimestampFields, FIELD_CHECK_EVERY } from '../inspect/fieldCheck.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { PROBLEM_KIND, problemWords, updateProblems, type ProblemNews, type ProblemObservation } from '../policy/alertProblems.js';
+import type { ElasticsearchConfig, SearchAlertDef } from '../sources/elasticsearch/types.js';
+import { plainMap } from '../util/plainMap.js';
+import type { Evaluated } from './evaluate.js';
+import type { Fetched } from './fetch.js';
+
+/** What the watch over alerts that cannot fire gives the run: stderr lines, audit lines, monitoring notices, the field check's requests. */
+export interface ProblemsResult {
+  warnings: string[];
+  audit: AuditEntry[];
+  deliveries: PendingDelivery[];
+  /** HTTP requests of the daily field check (0 on most runs). */
+  requests: number;
+}
+
+/**
+ * Watches, in a real run, for alerts that cannot fire: what each alert's own answer and findings show (an index
+ * pattern matching nothing, hits without a group_by value, template paths no finding has) and, for alerts whose
+ * window found nothing and were not checked for a day, the field check of their timestamp_field (one `_msearch`
+ * for all of them). Remembers each problem in the alert's state and tells it (stderr, audit log, monitoring
+ * channels) once it has lasted, then once a day while it lasts; a told problem that is gone is told fixed.
+ */
+export async function watchAlertProblems(
+  fetched: readonly Fetched[],
+  evaluated: readonly Evaluated[],
+  data: StateData,
+  context: { elasticsearch?: ElasticsearchConfig; monitoring: MonitoringConfig; now: number; deadline?: AbortSignal },
+): Promise<ProblemsResult> {
+  const { now } = context;
+  const seen = new Map<string, ProblemObservation[]>();
+  const unproven: SearchAlertDef[] = [];
+  evaluated.forEach((item, i) => {
+    if (!item.ok) return;
+    const observations: ProblemObservation[] = [];
+    const outcome = fetched[i]?.outcome;
+    if (item.alert.source === 'elasticsearch' && outcome?.ok && 'response' in outcome) {
+      const alert = item.alert as SearchAlertDef;
+      observations.push(...answerProblems(alert, item.request as SearchRequest | undefined, outcome.response));
+      const judged = new Set(observations.map((o) => o.kind));
+      // Hits in the window prove the time field as well as the field check would, until a day from now.
+      if (judged.has(PROBLEM_KIND.timestamp)) (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
+      // Nothing in the window, on a pattern that matches indices: a quiet minute, or a time field no event has.
+      else if (judged.has(PROBLEM_KIND.index) && !observations.some((o) => o.message) && fieldCheckDue(data, alert.name, now)) unproven.push(alert);
+    }
+    const template = templateProblem(item.alert, item.findings, item.window);
+    if (template) observations.push(template);
+    seen.set(item.alert.name, observations);
+  });
+  let requests = 0;
+  if (unproven.length && context.elasticsearch && !context.deadline?.aborted) {
+    const checked = await checkTimestampFields(context.elasticsearch, unproven, context.deadline);
+    requests = checked.requests;
+    for (const alert of unproven) {
+      (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
+      const observation = checked.observations.get(alert.name);
+      if (observation) seen.get(alert.name)!.push(observation);
+    }
+  }
+  const result: ProblemsResult = { warnings: [], audit: [], deliveries: [], requests };
+  for (const [name, observations] of seen) {
+    const state = (data.alerts[name] ??= { keys: plainMap() });
+    for (const news of updateProblems(state, observations, now)) tell(result, name, news, context.monitoring, now);
+  }
+  return result;
+}
+
+/** Whether the alert's timestamp_field is due for the field check: never checked, a day ago or more, or "checked" ahead of the clock. */
+function fieldCheckDue(data: StateData, alert: string, now: number): boolean {
+  const at = data.alerts[alert]?.fieldsCheckedAt;
+  return typeof at !== 'number' || now - at >= FIELD_CHECK_EVERY || at > now;
+}
+
+/** Adds what is told about one problem: a stderr line (problems only), an audit line and a notice to each monitoring channel. */
+function tell(result: ProblemsResult, alert: string, news: ProblemNews, monitoring: MonitoringConfig, now: number): void {
+  const since = new Date(news.since).toISOString();
+  const words = problemWords(news.kind);
+  if (news.news === 'problem') {
+    result.warnings.push(`alert ${alert} ${words.problem}: ${news.message} (seen since ${since}; said again once a day while it lasts)`);
+    result.audit.push({ event: 'alert_problem', alert, problem: news.kind, message: news.message, since });
+  } else result.audit.push({ event: 'alert_problem_fixed', alert, problem: news.kind, message: news.message, since });
+  const title = `alertcron: alert ${alert} ${news.news === 'problem' ? words.problem : words.fixed}`;
+  const message =
+    news.news === 'problem'
+      ? `${news.message}. Seen since ${since}; alertcron says so once a day while it lasts.`
+      : `Gone: ${news.message} (it had been seen since ${since}).`;
+  result.deliveries.push(...enqueue({ alert: SELF_ALERT, key: `${alert}/${news.kind}`, reason: news.news === 'problem' ? 'cannot_fire' : 'can_fire', title, message }, monitoring.notify, now));
+}
