@@ -79,10 +79,10 @@ export function createDuoClient(config: DuoConfig, now: () => number = Date.now)
   return {
     async preauth(username, signal) {
       const r = await call('POST', '/auth/v2/preauth', { username }, signal);
-      const devices = Array.isArray(r.devices) ? (r.devices as { capabilities?: unknown }[]) : [];
+      const devices = Array.isArray(r.devices) ? (r.devices as ({ capabilities?: unknown } | null)[]) : [];
       const result = String(r.result) as DuoPreauth['result'];
       if (!['auth', 'enroll', 'allow', 'deny'].includes(result)) throw new DuoError(`Duo preauth: unknown result ${JSON.stringify(r.result)}`);
-      return { result, statusMsg: redact(String(r.status_msg ?? '')), canPush: devices.some((d) => Array.isArray(d.capabilities) && d.capabilities.includes('push')) };
+      return { result, statusMsg: redact(String(r.status_msg ?? '')), canPush: devices.some((d) => Array.isArray(d?.capabilities) && d.capabilities.includes('push')) };
     },
     async push(username, info, signal) {
       // Duo shows pushinfo decoded as %XX only: a form-encoded + for a space would reach the phone as a +.
