@@ -28,6 +28,10 @@ export interface BacktestSummary {
   byKey: { key: string; notices: number; first: string; last: string }[];
   busiestHours: { hour: string; notices: number }[];
   histogram: { from: string; notices: number }[];
+  /** Every notice, in order: the run's time, the key, the reason (first, repeat, resolved, tier-N ...). */
+  sent: { at: string; key: string; reason: string }[];
+  /** Every finding of every run before throttle and escalation (a key that matched in a run), in order. */
+  findings: { at: string; key: string }[];
   failedSteps: number;
   errors: string[];
 }
@@ -103,6 +107,8 @@ export function summarise(result: BacktestResult): BacktestSummary {
     byKey,
     busiestHours,
     histogram: histogram(result.notices, result.span.from, result.span.to),
+    sent: result.notices.map((n) => ({ at: iso(n.at), key: n.key, reason: n.reason })),
+    findings: result.findings.map((f) => ({ at: iso(f.at), key: f.key })),
     failedSteps: result.failedSteps,
     errors: result.errors,
   };

@@ -30,6 +30,8 @@ export interface BacktestResult {
   /** HTTP requests made to the source. */
   requests: number;
   notices: BacktestNotice[];
+  /** Every finding of every step before throttle, silences and escalation: when (the run's time, epoch ms) and which key. */
+  findings: { at: number; key: string }[];
   /** Runs whose search or evaluation failed, with the first errors (their spans are not replayed). */
   failedSteps: number;
   errors: string[];
@@ -94,6 +96,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     steps: windows.length,
     requests: 0,
     notices: [],
+    findings: [],
     failedSteps: 0,
     errors: [],
   };
@@ -122,6 +125,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       outcomes.delete(i);
       evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
     }
+    for (const e of evaluated) if (e.ok) for (const f of e.findings) result.findings.push({ at: runAt, key: f.key });
     const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings });
     const report = decided.alerts[0];
     if (report?.status === 'error') {

@@ -25,7 +25,7 @@ import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
 import { BENCH_DIR, capture, measured, summarise, type Sample } from './run.js';
-import { ensureVenv } from './venv.js';
+import { ensureVenv, VENV } from './venv.js';
 
 interface Options {
   sizes: number[];
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     // ElastAlert2's writeback indices, created once on the bench engine (directly, not through the proxy).
     const cfg = join(work, 'create-index.yaml');
     writeFileSync(cfg, stringify({ es_host: '127.0.0.1', es_port: opts.port, writeback_index: WRITEBACK }));
-    const r = capture(join(BENCH_DIR, '.venv', 'bin', 'elastalert-create-index'), ['--config', cfg], work);
+    const r = capture(join(VENV, 'bin', 'elastalert-create-index'), ['--config', cfg], work);
     log(`bench: elastalert-create-index: ${r.split('\n').pop()}`);
   }
 
