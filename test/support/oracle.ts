@@ -32,6 +32,8 @@ export interface OracleCase {
   elastalert: Record<string, unknown>;
   /** The alertcron alert without index, every, ingest_delay, throttle and notify (added: 1m, 0s, 0s, soc-email). */
   alertcron: Record<string, unknown>;
+  /** Other ElastAlert2 rules loaded into the same process, by name (as `elastalert`): what one rule does to another. */
+  elastalertAlso?: Record<string, Record<string, unknown>>;
 }
 
 /** One match ElastAlert2 produced, as ea_replay.py prints it. */
@@ -48,7 +50,7 @@ export interface EaMatch {
 /** What both sides gave, and where they differ, at run granularity: `<step end ISO> <key>` strings, sorted. */
 export interface OracleResult {
   index: string;
-  elastalert: { matches: EaMatch[]; errors: { step: string; error: string }[]; runs: string[] };
+  elastalert: { matches: EaMatch[]; errors: { rule: string; step: string; error: string }[]; runs: string[] };
   alertcron: { summary: BacktestJson; runs: string[] };
   /** Runs (step and key) that matched in ElastAlert2 only. */
   onlyElastalert: string[];
@@ -96,19 +98,20 @@ export async function replayElastalert(esUrl: string, index: string, c: OracleCa
       join(dir, 'config.yaml'),
       stringify({ es_host: url.hostname, es_port: Number(url.port), writeback_index: `${index}-ea`, rules_folder: join(dir, 'rules'), run_every: { minutes: 1 }, buffer_time: { minutes: 45 } }),
     );
-    writeFileSync(join(dir, 'rules', `${c.name}.yaml`), stringify({ filter: [], ...c.elastalert, name: c.name, index, realert: { minutes: 0 }, alert: ['debug'] }));
+    const rules = { ...c.elastalertAlso, [c.name]: c.elastalert };
+    for (const [name, rule] of Object.entries(rules)) writeFileSync(join(dir, 'rules', `${name}.yaml`), stringify({ filter: [], ...rule, name, index, realert: { minutes: 0 }, alert: ['debug'] }));
     const { stdout } = await capture(python, [EA_REPLAY, '--config', join(dir, 'config.yaml'), '--start', new Date(c.start).toISOString(), '--end', new Date(c.end).toISOString()], dir);
     const lines = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     if (!lines.at(-1)?.done) throw new Error(`ea_replay.py did not finish:\n${stdout.slice(-2000)}`);
     const noKey = c.elastalert.query_key === undefined ? ALL : MISSING;
     const matches: EaMatch[] = [];
-    const errors: { step: string; error: string }[] = [];
+    const errors: { rule: string; step: string; error: string }[] = [];
     for (const l of lines.slice(0, -1)) {
       const step = new Date(String(l.step_end)).toISOString();
-      if (l.error !== undefined) errors.push({ step, error: String(l.error) });
+      if (l.error !== undefined) errors.push({ rule: String(l.rule), step, error: String(l.error) });
       else matches.push({ rule: String(l.rule), step, key: l.key === null || l.key === undefined ? noKey : String(l.key), timestamp: String(l.timestamp), match: l.match as Record<string, unknown> });
     }
-    return { matches, errors, runs: sorted(matches.map((m) => run(m.step, m.key))) };
+    return { matches, errors, runs: sorted(matches.filter((m) => m.rule === c.name).map((m) => run(m.step, m.key))) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
