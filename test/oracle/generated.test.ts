@@ -59,7 +59,7 @@ test('oracle, generated: new_term over random logons (history within terms_windo
         assert.deepEqual(r.alertcron.runs, termRuns(r, fields));
       },
     ),
-    3,
+    2,
   );
 });
 
@@ -80,7 +80,30 @@ test('oracle, generated: change without timeframe over random values per user (m
       assert.deepEqual(r.elastalert.errors, []);
       assert.deepEqual(r.alertcron.runs, r.elastalert.runs);
     }),
-    3,
+    2,
   );
 });
 
+
+test('oracle, generated: change with a 3-minute timeframe over random values per user matches ElastAlert2 run for run', async () => {
+  // Nothing precedes the replay, so alertcron's reading of the timeframe before its first window finds nothing
+  // ElastAlert2 lacks; the FR, DE, FR-after-the-timeframe case of issue 24 point 2 is in change.test.ts.
+  const sighting = fc.record({ when: inSpan, user: fc.constantFrom('alice', 'bob'), country: fc.constantFrom('DE', 'FR') });
+  await checkProperty(
+    'oracle change timeframe',
+    fc.asyncProperty(fc.array(fc.uniqueArray(sighting, { minLength: 2, maxLength: 10, selector: (s) => `${s.user} ${s.when.minute}:${s.when.second}` }), { minLength: 1, maxLength: 6 }), async (cases) => {
+      const S = uniqueBaseTime();
+      const r = await replayBoth(world, {
+        name: 'gen-change-3m',
+        start: S,
+        end: S + SPAN_MINUTES * MIN,
+        docs: cases.flatMap((sightings, i) => sightings.map((s) => event(at(S, s.when), { 'user.name': `${s.user}-${i}`, 'geo.country': s.country }))),
+        elastalert: { type: 'change', compare_key: 'geo.country', query_key: 'user.name', ignore_null: true, timeframe: { minutes: 3 } },
+        alertcron: { condition: { type: 'change', compare_key: 'geo.country', ignore_null: true, timeframe: '3m' }, group_by: 'user.name' },
+      });
+      assert.deepEqual(r.elastalert.errors, []);
+      assert.deepEqual(r.alertcron.runs, r.elastalert.runs);
+    }),
+    2,
+  );
+});
