@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MISSING, replayBoth, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
-import { SPIKE_SPAN_MINUTES, spikeEvents } from './datasets/spike.js';
+import { LATENCY_SPAN_MINUTES, latencyEvents, SPIKE_SPAN_MINUTES, spikeEvents } from './datasets/spike.js';
 
 const MIN = 60_000;
 const world = useWorld();
@@ -41,4 +41,26 @@ test('oracle spike: both find the first spike up and down per host, after the wa
   assert.deepEqual(r.onlyAlertcron, [...runs(S, 'db01', 38, 49), ...runs(S, 'web01', 54, 60), ...runs(S, 'web01', 63, 70)].sort());
   const web01 = r.elastalert.matches.find((m) => m.key === 'web01')!;
   assert.deepEqual([web01.match.spike_count, web01.match.reference_count], [30, 10]);
+});
+
+test('oracle spike with field_value: both find the average going up; threshold_cur applies to the average in alertcron only (documented)', async () => {
+  const S = uniqueBaseTime();
+  const rule = (threshold: Record<string, number>) => ({
+    start: S,
+    end: S + LATENCY_SPAN_MINUTES * MIN,
+    docs: latencyEvents(S),
+    // ElastAlert2 reads field_value as a top-level key of the event and casts it to int: keep it so.
+    elastalert: { type: 'spike', timeframe: { minutes: 5 }, spike_height: 2, spike_type: 'up', field_value: 'latency', ...threshold },
+    alertcron: { condition: { type: 'spike', timeframe: '5m', spike_height: 2, spike_type: 'up', field_value: 'latency', ...threshold } },
+  });
+  const [plain, bounded] = await Promise.all([replayBoth(world, { name: 'latency', ...rule({}) }), replayBoth(world, { name: 'latency-cur', ...rule({ threshold_cur: 250 }) })]);
+  assert.deepEqual([plain.elastalert.errors, bounded.elastalert.errors], [[], []]);
+  // Averages over [to-5m, to): 220 against 100 at S+18m, S+19m and S+20m (ElastAlert2 matches at the third 300,
+  // then pauses 2 x timeframe); at S+21m 180 against 140.
+  assert.deepEqual(plain.alertcron.runs, [run(S + 18 * MIN), run(S + 19 * MIN), run(S + 20 * MIN)]);
+  assert.deepEqual(plain.elastalert.runs, [run(S + 18 * MIN)]);
+  // threshold_cur 250: the average 220 is under it, so alertcron stays quiet; ElastAlert2 ignores the threshold
+  // when it compares averages.
+  assert.deepEqual(bounded.alertcron.runs, []);
+  assert.deepEqual(bounded.onlyElastalert, [run(S + 18 * MIN)]);
 });

@@ -40,3 +40,14 @@ export function spikeEvents(S: number): Record<string, unknown>[] {
     ...perMinute(S, 78, SPIKE_SPAN_MINUTES, [40], { 'service.name': 'batch' }),
   ];
 }
+
+/** Minutes replayed for the field_value case: steps end at S+1m ... S+30m. */
+export const LATENCY_SPAN_MINUTES = 30;
+
+/**
+ * One request a minute (at :30) from S-20m with a top-level `latency` of 100, but 300 in minutes 15-17 (relative
+ * to S). Over 5-minute windows the average is 220 against 100 from S+18m to S+20m: a spike up of height 2.
+ */
+export function latencyEvents(S: number): Record<string, unknown>[] {
+  return Array.from({ length: 20 + LATENCY_SPAN_MINUTES }, (_, i) => i - 20).map((m) => event(S + m * MIN + 30 * SEC, { latency: m >= 15 && m <= 17 ? 300 : 100 }));
+}
