@@ -68,6 +68,17 @@ test('backtest: a 1-minute alert replayed over 3 days counts its first, repeat a
   const bars = Object.fromEntries(summary.histogram.filter((b: { notices: number }) => b.notices).map((b: { from: string; notices: number }) => [b.from, b.notices]));
   assert.deepEqual(bars, { [iso(S + 9 * HOUR)]: 2, [iso(S + DAY + 9 * HOUR)]: 2, [iso(S + 2 * DAY + 12 * HOUR)]: 3, [iso(S + 2 * DAY + 15 * HOUR)]: 3 });
   assert.equal(summary.histogram.length, 24);
+  // Every notice in order, and every finding before the 1h throttle: alice 4 runs, bob 36, carol 1.
+  assert.deepEqual(summary.sent.slice(0, 3), [
+    { at: iso(S + 10 * HOUR + MIN), key: 'alice', reason: 'first' },
+    { at: iso(S + 11 * HOUR + 21 * MIN), key: 'alice', reason: 'resolved' },
+    { at: iso(S + DAY + 10 * HOUR + MIN), key: 'alice', reason: 'first' },
+  ]);
+  assert.equal(summary.sent.length, 10);
+  assert.equal(summary.findings.length, 41);
+  assert.deepEqual(summary.findings.filter((f: { key: string }) => f.key === 'alice').map((f: { at: string }) => f.at), [
+    iso(S + 10 * HOUR + MIN), iso(S + 10 * HOUR + 21 * MIN), iso(S + 10 * HOUR + 51 * MIN), iso(S + DAY + 10 * HOUR + MIN),
+  ]);
 
   // 10 searches per request: the same counts, in 1 + 4 requests.
   const chunked = await project.run(['test', 'logons', '--backtest', '3d', '--json', '--chunk', '10'], { ALERTCRON_NOW: iso(T) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MISSING, replayBoth, run } from '../support/oracle.js';
+import { MISSING, replayAll, replayBoth, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
@@ -51,22 +51,24 @@ test('oracle any: without a key every run with an event matches once; with a com
     logon(T + 3 * MIN + 6 * S, { host: 'web01', user: 'bob' }),
     logon(T + 7 * MIN + 40 * S, { host: 'web01' }), // no user: alertcron gives it no key; ElastAlert2 "web01, None"
   ];
-  const whole = await replayBoth(world, { name: 'any-all', start: T, end: T + 10 * MIN, docs, elastalert: { type: 'any' }, alertcron: { condition: { type: 'any' } } });
-  assert.deepEqual(whole.elastalert.errors, []);
-  assert.deepEqual(whole.onlyElastalert, []);
-  assert.deepEqual(whole.onlyAlertcron, []);
-  assert.deepEqual(whole.alertcron.runs, [run(T + MIN), run(T + 4 * MIN), run(T + 8 * MIN)]);
+  const [whole, compound] = await replayAll(world, [
+    { name: 'any-all', start: T, end: T + 10 * MIN, docs, elastalert: { type: 'any' }, alertcron: { condition: { type: 'any' } } },
+    {
+      name: 'any-compound',
+      start: T,
+      end: T + 10 * MIN,
+      docs,
+      elastalert: { type: 'any', query_key: ['host', 'user'] },
+      alertcron: { condition: { type: 'any' }, group_by: ['host', 'user'] },
+    },
+  ]);
+  assert.deepEqual(whole!.elastalert.errors, []);
+  assert.deepEqual(whole!.onlyElastalert, []);
+  assert.deepEqual(whole!.onlyAlertcron, []);
+  assert.deepEqual(whole!.alertcron.runs, [run(T + MIN), run(T + 4 * MIN), run(T + 8 * MIN)]);
 
-  const compound = await replayBoth(world, {
-    name: 'any-compound',
-    start: T,
-    end: T + 10 * MIN,
-    docs,
-    elastalert: { type: 'any', query_key: ['host', 'user'] },
-    alertcron: { condition: { type: 'any' }, group_by: ['host', 'user'] },
-  });
-  assert.deepEqual(compound.elastalert.errors, []);
-  assert.deepEqual(compound.onlyElastalert, [run(T + 8 * MIN, 'web01, None')]);
-  assert.deepEqual(compound.onlyAlertcron, []);
-  assert.deepEqual(compound.alertcron.runs, [run(T + MIN, 'web01, alice'), run(T + MIN, 'web02, alice'), run(T + 4 * MIN, 'web01, bob')]);
+  assert.deepEqual(compound!.elastalert.errors, []);
+  assert.deepEqual(compound!.onlyElastalert, [run(T + 8 * MIN, 'web01, None')]);
+  assert.deepEqual(compound!.onlyAlertcron, []);
+  assert.deepEqual(compound!.alertcron.runs, [run(T + MIN, 'web01, alice'), run(T + MIN, 'web02, alice'), run(T + 4 * MIN, 'web01, bob')]);
 });

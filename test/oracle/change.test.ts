@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayBoth, run, type OracleCase, type OracleResult } from '../support/oracle.js';
+import { replayAll, replayBoth, run, type OracleCase, type OracleResult } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 import { CHANGE_SPAN_MINUTES, changeEvents } from './datasets/change.js';
@@ -63,11 +63,13 @@ test("oracle change, ElastAlert2's bug: ChangeRule's occurrence_time is a class 
   // Without bob, whose change both rules first see in the same step (the order rules run in would decide): the
   // first change the rule without timeframe sees is alice's at S+20m10s, after the 1h rule recorded alice's time.
   const docs = changeEvents(S).filter((doc) => (doc.user as { name: string }).name !== 'bob');
-  const r = await replayBoth(world, { ...changeCase(S, 'change-plain', WITHOUT_TIMEFRAME, docs), elastalertAlso: { 'change-framed': WITH_TIMEFRAME.elastalert } });
-  assert.deepEqual(r.elastalert.errors, [{ rule: 'change-plain', step: new Date(S + 21 * MIN).toISOString(), error: "KeyError: 'timeframe'" }]);
-  assert.deepEqual(r.elastalert.runs, []);
+  // Both rules in one ElastAlert2 process, as in a daemon.
+  const [r, framed] = await replayAll(world, [changeCase(S, 'change-plain', WITHOUT_TIMEFRAME, docs), changeCase(S, 'change-framed', WITH_TIMEFRAME, docs)]);
+  assert.deepEqual(framed!.elastalert.errors, []);
+  assert.deepEqual(r!.elastalert.errors, [{ step: new Date(S + 21 * MIN).toISOString(), error: "KeyError: 'timeframe'" }]);
+  assert.deepEqual(r!.elastalert.runs, []);
   // The hand-worked answer (ElastAlert2's own, with the rule alone in its process): alice twice, frank once.
   // The hand-worked answer, which ElastAlert2 gives with the rule alone in its process (the first test, bob aside):
   // alice twice, frank once.
-  assert.deepEqual(r.alertcron.runs, [run(S + 21 * MIN, 'alice'), run(S + 32 * MIN, 'alice'), run(S + 81 * MIN, 'frank')]);
+  assert.deepEqual(r!.alertcron.runs, [run(S + 21 * MIN, 'alice'), run(S + 32 * MIN, 'alice'), run(S + 81 * MIN, 'frank')]);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayBoth, run } from '../support/oracle.js';
+import { minutes, replayBoth, run } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 import { FLATLINE_TWICE_SPAN_MINUTES, flatlineTwiceEvents } from './datasets/flatlineTwice.js';
@@ -22,7 +22,7 @@ test("oracle flatline, ElastAlert2's bug: a key that slows down but keeps sendin
   assert.deepEqual(r.elastalert.errors, []);
   // Hand-worked: web01 sends 3 a minute until S+15m, then 1: over [to-5m, to) that is 9 at S+18m, 7 at S+19m, then
   // 5 until the end, all under 10; db01 sends 15 per 5 minutes.
-  const steps = Array.from({ length: FLATLINE_TWICE_SPAN_MINUTES - 17 }, (_, i) => S + (18 + i) * MIN);
+  const steps = minutes(18, FLATLINE_TWICE_SPAN_MINUTES).map((m) => S + m * MIN);
   const runs = steps.map((at) => run(at, 'web01'));
   assert.deepEqual(r.alertcron.runs, runs);
   assert.deepEqual(r.elastalert.runs, runs);

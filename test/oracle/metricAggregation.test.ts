@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayBoth, run } from '../support/oracle.js';
+import { replayAll, run, type OracleResult } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 import { AGGREGATES_SPAN_MINUTES, metricEvents } from './datasets/aggregates.js';
@@ -14,20 +14,20 @@ const EA_WINDOW = { use_run_every_query_size: true };
 test('oracle metric_aggregation: an average above max and below min, exactly on both bounds, a key with no values, missing key; a compound key per host and service', async () => {
   const S = uniqueBaseTime();
   const base = { start: S, end: S + AGGREGATES_SPAN_MINUTES * MIN, docs: metricEvents(S) };
-  const [host, pair] = await Promise.all([
-    replayBoth(world, {
+  const [host, pair] = (await replayAll(world, [
+    {
       ...base,
       name: 'cpu-avg',
       elastalert: { type: 'metric_aggregation', ...CPU, metric_agg_type: 'avg', max_threshold: 0.9, min_threshold: 0.05, query_key: 'host.name', ...EA_WINDOW },
       alertcron: { condition: { type: 'metric_aggregation', ...CPU, metric_agg_type: 'avg', max_threshold: 0.9, min_threshold: 0.05 }, group_by: 'host.name' },
-    }),
-    replayBoth(world, {
+    },
+    {
       ...base,
       name: 'cpu-max-pair',
       elastalert: { type: 'metric_aggregation', ...CPU, metric_agg_type: 'max', max_threshold: 0.9, query_key: ['host.name', 'service.name'], ...EA_WINDOW },
       alertcron: { condition: { type: 'metric_aggregation', ...CPU, metric_agg_type: 'max', max_threshold: 0.9 }, group_by: ['host.name', 'service.name'] },
-    }),
-  ]);
+    },
+  ])) as [OracleResult, OracleResult];
   assert.deepEqual([host.elastalert.errors, pair.elastalert.errors], [[], []]);
   // Minute 1: db01 0.96 (above 0.9). Minute 3: db01 exactly 0.9 (as a float, just under), app01 0.04 (below 0.05).
   // Minute 5: app01 0.595; db01 without a value (no average: not compared). Minute 7: app01 exactly 0.05 (as a

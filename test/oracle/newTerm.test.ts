@@ -1,41 +1,31 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayBoth, run, type OracleResult } from '../support/oracle.js';
+import { replayAll, run, type OracleResult } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
-import { NEW_TERM_SPAN_MINUTES, newTermEvents } from './datasets/newTerm.js';
+import { NEW_TERM_SPAN_MINUTES, newTermEvents, termRuns } from './datasets/newTerm.js';
 
 const MIN = 60_000;
 const world = useWorld();
-
-/** A field's value in a nested document. */
-function lookup(doc: Record<string, unknown>, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], doc);
-}
-
-/** ElastAlert2's new_term matches as runs keyed by the term (its rule has no query_key): the values joined by ", ". */
-function termRuns(r: OracleResult, fields: readonly string[]): string[] {
-  return r.elastalert.matches.map((m) => run(m.step, fields.map((f) => String(lookup(m.match, f))).join(', '))).sort();
-}
 
 test('oracle new_term: a term per field and a compound term, new, known, twice in a step, with a field missing; a term last seen more than terms_window_size ago is new again in alertcron only (documented)', async () => {
   const S = uniqueBaseTime();
   const base = { start: S, end: S + NEW_TERM_SPAN_MINUTES * MIN, docs: newTermEvents(S) };
   // use_keyword_postfix: false because the index maps strings as keywords (ElastAlert2 would read user.name.keyword).
-  const [user, pair] = await Promise.all([
-    replayBoth(world, {
+  const [user, pair] = (await replayAll(world, [
+    {
       ...base,
       name: 'new-user',
       elastalert: { type: 'new_term', fields: ['user.name'], terms_window_size: { days: 1 }, use_keyword_postfix: false },
       alertcron: { condition: { type: 'new_term', fields: 'user.name', terms_window_size: '1d' } },
-    }),
-    replayBoth(world, {
+    },
+    {
       ...base,
       name: 'new-pair',
       elastalert: { type: 'new_term', fields: [['user.name', 'source.ip']], terms_window_size: { days: 1 }, use_keyword_postfix: false },
       alertcron: { condition: { type: 'new_term', fields: ['user.name', 'source.ip'], terms_window_size: '1d' } },
-    }),
-  ]);
+    },
+  ])) as [OracleResult, OracleResult];
   assert.deepEqual(user.elastalert.errors, []);
   // carol (last seen 2 days ago) twice in minute 12: one run; dave (without source.ip) in minute 50. alice is known.
   assert.deepEqual(termRuns(user, ['user.name']), [run(S + 13 * MIN, 'carol'), run(S + 51 * MIN, 'dave')]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MISSING, replayBoth, run } from '../support/oracle.js';
+import { minutes, MISSING, replayAll, replayBoth, run, type OracleResult } from '../support/oracle.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 import { LATENCY_SPAN_MINUTES, latencyEvents, SPIKE_SPAN_MINUTES, spikeEvents } from './datasets/spike.js';
@@ -9,7 +9,7 @@ const MIN = 60_000;
 const world = useWorld();
 
 /** The runs of `key` at the steps ending S+from ... S+to minutes. */
-const runs = (S: number, key: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => run(S + (from + i) * MIN, key));
+const runs = (S: number, key: string, from: number, to: number) => minutes(from, to).map((m) => run(S + m * MIN, key));
 
 test('oracle spike: both find the first spike up and down per host, after the warm-up; alertcron keeps matching while it spikes and gives events without host.name no key (documented)', async () => {
   const S = uniqueBaseTime();
@@ -53,7 +53,7 @@ test('oracle spike with field_value: both find the average going up; threshold_c
     elastalert: { type: 'spike', timeframe: { minutes: 5 }, spike_height: 2, spike_type: 'up', field_value: 'latency', ...threshold },
     alertcron: { condition: { type: 'spike', timeframe: '5m', spike_height: 2, spike_type: 'up', field_value: 'latency', ...threshold } },
   });
-  const [plain, bounded] = await Promise.all([replayBoth(world, { name: 'latency', ...rule({}) }), replayBoth(world, { name: 'latency-cur', ...rule({ threshold_cur: 250 }) })]);
+  const [plain, bounded] = (await replayAll(world, [{ name: 'latency', ...rule({}) }, { name: 'latency-cur', ...rule({ threshold_cur: 250 }) }])) as [OracleResult, OracleResult];
   assert.deepEqual([plain.elastalert.errors, bounded.elastalert.errors], [[], []]);
   // Averages over [to-5m, to): 220 against 100 at S+18m, S+19m and S+20m (ElastAlert2 matches at the third 300,
   // then pauses 2 x timeframe); at S+21m 180 against 140.

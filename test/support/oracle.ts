@@ -32,8 +32,6 @@ export interface OracleCase {
   elastalert: Record<string, unknown>;
   /** The alertcron alert without index, every, ingest_delay, throttle and notify (added: 1m, 0s, 0s, soc-email). */
   alertcron: Record<string, unknown>;
-  /** Other ElastAlert2 rules loaded into the same process, by name (as `elastalert`): what one rule does to another. */
-  elastalertAlso?: Record<string, Record<string, unknown>>;
 }
 
 /** One match ElastAlert2 produced, as ea_replay.py prints it. */
@@ -50,7 +48,7 @@ export interface EaMatch {
 /** What both sides gave, and where they differ, at run granularity: `<step end ISO> <key>` strings, sorted. */
 export interface OracleResult {
   index: string;
-  elastalert: { matches: EaMatch[]; errors: { rule: string; step: string; error: string }[]; runs: string[] };
+  elastalert: { matches: EaMatch[]; errors: { step: string; error: string }[]; runs: string[] };
   alertcron: { summary: BacktestJson; runs: string[] };
   /** Runs (step and key) that matched in ElastAlert2 only. */
   onlyElastalert: string[];
@@ -87,8 +85,11 @@ function capture(cmd: string, args: string[], cwd: string): Promise<{ stdout: st
   });
 }
 
-/** Runs the rule through ElastAlert2 2.31, step by step over [start, end], and returns its matches and errors. */
-export async function replayElastalert(esUrl: string, index: string, c: OracleCase): Promise<OracleResult['elastalert']> {
+/**
+ * Runs rules through ElastAlert2 2.31 in one process (each rule over its own index), step by step over [start,
+ * end], and returns each rule's matches and errors by its case's name.
+ */
+export async function replayElastalert(esUrl: string, rules: readonly { index: string; c: OracleCase }[], start: number, end: number): Promise<Map<string, OracleResult['elastalert']>> {
   const { python } = await ensureVenv();
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-oracle-'));
   try {
@@ -96,22 +97,26 @@ export async function replayElastalert(esUrl: string, index: string, c: OracleCa
     mkdirSync(join(dir, 'rules'));
     writeFileSync(
       join(dir, 'config.yaml'),
-      stringify({ es_host: url.hostname, es_port: Number(url.port), writeback_index: `${index}-ea`, rules_folder: join(dir, 'rules'), run_every: { minutes: 1 }, buffer_time: { minutes: 45 } }),
+      stringify({ es_host: url.hostname, es_port: Number(url.port), writeback_index: `${rules[0]!.index}-ea`, rules_folder: join(dir, 'rules'), run_every: { minutes: 1 }, buffer_time: { minutes: 45 } }),
     );
-    const rules = { ...c.elastalertAlso, [c.name]: c.elastalert };
-    for (const [name, rule] of Object.entries(rules)) writeFileSync(join(dir, 'rules', `${name}.yaml`), stringify({ filter: [], ...rule, name, index, realert: { minutes: 0 }, alert: ['debug'] }));
-    const { stdout } = await capture(python, [EA_REPLAY, '--config', join(dir, 'config.yaml'), '--start', new Date(c.start).toISOString(), '--end', new Date(c.end).toISOString()], dir);
+    for (const { index, c } of rules) writeFileSync(join(dir, 'rules', `${c.name}.yaml`), stringify({ filter: [], ...c.elastalert, name: c.name, index, realert: { minutes: 0 }, alert: ['debug'] }));
+    const { stdout } = await capture(python, [EA_REPLAY, '--config', join(dir, 'config.yaml'), '--start', new Date(start).toISOString(), '--end', new Date(end).toISOString()], dir);
     const lines = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     if (!lines.at(-1)?.done) throw new Error(`ea_replay.py did not finish:\n${stdout.slice(-2000)}`);
-    const noKey = c.elastalert.query_key === undefined ? ALL : MISSING;
-    const matches: EaMatch[] = [];
-    const errors: { rule: string; step: string; error: string }[] = [];
-    for (const l of lines.slice(0, -1)) {
-      const step = new Date(String(l.step_end)).toISOString();
-      if (l.error !== undefined) errors.push({ rule: String(l.rule), step, error: String(l.error) });
-      else matches.push({ rule: String(l.rule), step, key: l.key === null || l.key === undefined ? noKey : String(l.key), timestamp: String(l.timestamp), match: l.match as Record<string, unknown> });
+    const results = new Map<string, OracleResult['elastalert']>();
+    for (const { c } of rules) {
+      // Without a query_key every match is of the one key (flatline calls it "all", the others None).
+      const keyless = c.elastalert.query_key === undefined;
+      const matches: EaMatch[] = [];
+      const errors: { step: string; error: string }[] = [];
+      for (const l of lines.slice(0, -1).filter((l) => l.rule === c.name)) {
+        const step = new Date(String(l.step_end)).toISOString();
+        if (l.error !== undefined) errors.push({ step, error: String(l.error) });
+        else matches.push({ rule: c.name, step, key: keyless ? ALL : l.key === null || l.key === undefined ? MISSING : String(l.key), timestamp: String(l.timestamp), match: l.match as Record<string, unknown> });
+      }
+      results.set(c.name, { matches, errors, runs: sorted(matches.map((m) => run(m.step, m.key))) });
     }
-    return { matches, errors, runs: sorted(matches.filter((m) => m.rule === c.name).map((m) => run(m.step, m.key))) };
+    return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -135,17 +140,49 @@ export async function replayAlertcron(world: World, index: string, c: OracleCase
  * Findings are compared before alertcron's throttle, so no throttle can hide a difference.
  */
 export async function replayBoth(world: World, c: OracleCase): Promise<OracleResult> {
-  if (c.start % MIN || c.end % MIN || c.end <= c.start) throw new Error('an oracle span starts and ends on a minute');
-  const index = await world.index(`oracle-${c.name}`);
-  await indexDocs(world.esUrl, index, c.docs);
-  const [elastalert, alertcron] = await Promise.all([replayElastalert(world.esUrl, index, c), replayAlertcron(world, index, c)]);
-  const ea = new Set(elastalert.runs);
-  const ac = new Set(alertcron.runs);
-  return {
-    index,
-    elastalert,
-    alertcron,
-    onlyElastalert: elastalert.runs.filter((r) => !ac.has(r)),
-    onlyAlertcron: alertcron.runs.filter((r) => !ea.has(r)),
+  return (await replayAll(world, [c]))[0]!;
+}
+
+/**
+ * replayBoth for several cases over the same span (distinct names), each in its own index: one ElastAlert2 process
+ * replays all their rules (its start-up is most of a small replay's time), alertcron backtests them two at a time.
+ */
+export async function replayAll(world: World, cases: readonly OracleCase[]): Promise<OracleResult[]> {
+  const { start, end } = cases[0]!;
+  if (start % MIN || end % MIN || end <= start) throw new Error('an oracle span starts and ends on a minute');
+  if (cases.some((c) => c.start !== start || c.end !== end)) throw new Error('replayAll: the cases share one span');
+  if (new Set(cases.map((c) => c.name)).size !== cases.length) throw new Error('replayAll: the cases have distinct names');
+  const rules: { index: string; c: OracleCase }[] = [];
+  for (const c of cases) {
+    const index = await world.index(`oracle-${c.name}`);
+    await indexDocs(world.esUrl, index, c.docs);
+    rules.push({ index, c });
+  }
+  const alertcron = async () => {
+    const results: OracleResult['alertcron'][] = new Array(rules.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < rules.length; i = next++) results[i] = await replayAlertcron(world, rules[i]!.index, rules[i]!.c);
+    };
+    await Promise.all([worker(), worker()]);
+    return results;
   };
+  const [ea, ac] = await Promise.all([replayElastalert(world.esUrl, rules, start, end), alertcron()]);
+  return rules.map(({ index, c }, i) => {
+    const elastalert = ea.get(c.name)!;
+    const alertcron = ac[i]!;
+    const eaRuns = new Set(elastalert.runs);
+    const acRuns = new Set(alertcron.runs);
+    return { index, elastalert, alertcron, onlyElastalert: elastalert.runs.filter((r) => !acRuns.has(r)), onlyAlertcron: alertcron.runs.filter((r) => !eaRuns.has(r)) };
+  });
+}
+
+/** A time offset of minutes and seconds, in ms (datasets are written as offsets from the span's start). */
+export function m(minutes: number, seconds = 0): number {
+  return minutes * MIN + seconds * 1000;
+}
+
+/** The whole minutes from `from` to `to`, inclusive (e.g. the runs a key matches in). */
+export function minutes(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }

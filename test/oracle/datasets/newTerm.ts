@@ -1,4 +1,5 @@
 // The new_term dataset: terms per field and compound terms, known, new, new again, missing fields.
+import { run, type OracleResult } from '../../support/oracle.js';
 import { event } from '../../support/ruleRuns.js';
 
 const SEC = 1000;
@@ -41,4 +42,14 @@ export function newTermEvents(S: number): Record<string, unknown>[] {
     logon(S + 60 * MIN + 20 * SEC, undefined, '10.0.0.8'),
     logon(S + 70 * MIN + 20 * SEC, 'dave', '10.0.0.9'),
   ];
+}
+
+/** A field's value in a nested document. */
+function lookup(doc: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], doc);
+}
+
+/** ElastAlert2's new_term matches as runs keyed by the term (its rule has no query_key): the values joined by ", ", once per run. */
+export function termRuns(r: OracleResult, fields: readonly string[]): string[] {
+  return [...new Set(r.elastalert.matches.map((m) => run(m.step, fields.map((f) => String(lookup(m.match, f))).join(', '))))].sort();
 }
