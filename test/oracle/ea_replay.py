@@ -53,7 +53,9 @@ def main() -> int:
     args = parser.parse_args()
     logging.getLogger('elastalert').setLevel(logging.WARNING)
 
-    client = ElastAlerter(['--config', args.config, '--debug'])
+    # --start: rule types that read a baseline when they load (new_term's terms_window_size) read it up to START,
+    # as a daemon started at START would.
+    client = ElastAlerter(['--config', args.config, '--debug', '--start', args.start])
     logging.getLogger('elastalert').setLevel(logging.WARNING)
     client.scheduler.remove_all_jobs()
     if not client.rules:
