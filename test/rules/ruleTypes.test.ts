@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findChange } from '../../src/rules/change.js';
+import { checkProperty, fc } from '../support/property.js';
 import { defaultResolution, effectiveResolution, slide } from '../../src/rules/frequency.js';
 import { matchPercentage } from '../../src/rules/percentageMatch.js';
 import { spikeDirection } from '../../src/rules/spike.js';
@@ -101,4 +102,28 @@ test('rule state is capped: the least recently seen keys are forgotten, with a w
   const warning = capKeys(keys, ([, last]) => last, 'they warm up again', 2);
   assert.deepEqual(Object.keys(keys).sort(), ['a', 'd']);
   assert.equal(warning, '2 key(s) beyond the 2 remembered were forgotten (the least recently seen): they warm up again');
+});
+
+test('property: findChange gives the latest change in the window that ElastAlert2 reports, event by event', async () => {
+  const sequence = fc.uniqueArray(fc.record({ at: fc.integer({ min: 0, max: 400 }), value: fc.constantFrom('A', 'B', 'C') }), { maxLength: 30, selector: (e) => e.at });
+  await checkProperty(
+    'findChange matches ElastAlert2',
+    fc.property(sequence, fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 200 }), fc.option(fc.integer({ min: 1, max: 150 }), { nil: undefined }), (raw, from, width, timeframe) => {
+      const events = [...raw].sort((a, b) => a.at - b.at);
+      const window = { from, to: from + width };
+      // ElastAlert2's ChangeRule.compare over the whole sequence: the changing events and the event before each.
+      let latest: { old: (typeof events)[0]; new: (typeof events)[0] } | undefined;
+      for (let i = 1; i < events.length; i++) {
+        const [previous, current] = [events[i - 1]!, events[i]!];
+        const changed = previous.value !== current.value && (timeframe === undefined || current.at - previous.at <= timeframe);
+        if (changed && current.at >= window.from && current.at < window.to) latest = { old: previous, new: current };
+      }
+      // What a run gets: the events of its span, and the one just before them.
+      const spanFrom = window.from - (timeframe ?? 0);
+      const inSpan = events.filter((e) => e.at >= spanFrom && e.at < window.to);
+      const before = events.filter((e) => e.at < spanFrom).pop();
+      assert.deepEqual(findChange(inSpan, before, window, timeframe), latest);
+    }),
+    500,
+  );
 });
