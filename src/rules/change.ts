@@ -133,7 +133,8 @@ export const changeRule: RuleType<ChangeCondition> = {
       }
       findings.push({
         key: part.key,
-        count: part.doc_count,
+        // The key's events in the run's window ({{from}} to {{to}}), not those of the timeframe before it.
+        count: inWindow?.doc_count ?? 0,
         fields: { ...(part.samples[0] ?? {}), old_value: change.old.value, new_value: change.new.value, old_value_at: isoTime(change.old.at), new_value_at: isoTime(change.new.at) },
         samples: part.samples,
       });
