@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSchema, loadSchema } from '../../src/config/schemaCheck.js';
-import { DurationError, MAX_DURATION_MS, formatDuration, parseDuration } from '../../src/util/duration.js';
+import { DurationError, MAX_DURATION_MS, formatDuration, parseDuration, spokenDuration } from '../../src/util/duration.js';
 import { checkProperty, fc } from '../support/property.js';
 import { renderTemplate } from '../../src/util/template.js';
 
@@ -61,4 +61,13 @@ test('a timeout past both maxima is told the tighter one, at its line', async ()
   const yaml = { file: 'alertcron.yaml', value: { elasticsearch: { url: 'http://127.0.0.1:9200', timeout: '99999999w' }, delivery: { attempt_timeout: '2h' }, defaults: { throttle: '400d' } }, locate: () => ({ line: 3, col: 12 }) } as never;
   const messages = checkSchema('alertcron', yaml).map((p) => `${p.path}: ${p.message}`);
   assert.deepEqual(messages.filter((m) => /at most/.test(m)).sort(), ['/defaults/throttle: must be a duration of at most 365d (shorten it) or "once"', '/delivery/attempt_timeout: must be a duration of at most 1h (shorten it)', '/elasticsearch/timeout: must be a duration of at most 1h (shorten it)']);
+});
+
+test('spokenDuration: words for notices, singular and plural, largest units first', () => {
+  assert.equal(spokenDuration(15 * 60_000), '15 minutes');
+  assert.equal(spokenDuration(3_600_000), '1 hour');
+  assert.equal(spokenDuration(5_400_000), '1 hour 30 minutes');
+  assert.equal(spokenDuration(86_400_000 + 1000), '1 day 1 second');
+  assert.equal(spokenDuration(45_000), '45 seconds');
+  assert.equal(spokenDuration(200), '200 ms');
 });
