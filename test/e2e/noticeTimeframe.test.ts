@@ -66,3 +66,16 @@ test('frequency: a key that fired before the run\'s end is told the window that 
   assert.ok(mail);
   assert.match(mailText(mail.raw), new RegExp(`^5 matching events for web02 in the 10 minutes until ${iso(T0 - 4 * MIN - 30 * S).replace(/\./g, '\\.')}$`, 'm'));
 });
+
+test('windows are [from, to): an event exactly on a minute boundary is told by the run that starts there', async () => {
+  const T0 = Math.floor(uniqueBaseTime() / MIN) * MIN;
+  const index = await world.index('notice-boundary');
+  await indexDocs(world.esUrl, index, [event(T0, { 'host.name': 'web03' })]);
+  const project = world.project();
+  project.writeAlert('edge', { index, every: '1m', first_lookback: '1m', throttle: '0s', group_by: 'host.name', notify: ['soc-email'], condition: { type: 'any' } });
+  await runAt(project, T0);
+  assert.equal(world.smtp.messages.length, 0, 'the run ending at the event does not see it (ElastAlert2 would: (start, end])');
+  await runAt(project, T0 + MIN);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['edge: web03']);
+  assert.match(mailText(world.smtp.messages[0]!.raw), new RegExp(`^1 matching events for web03 between ${iso(T0).replace(/\./g, '\\.')} and ${iso(T0 + MIN).replace(/\./g, '\\.')}$`, 'm'));
+});

@@ -75,7 +75,7 @@ test('change: a catch-up window with several changes reports the latest that cou
     seen(T0 + 4 * MIN, 'dave', 'B'),
   ]);
   const project = world.project();
-  project.writeAlert('country', {
+  const alert = {
     index,
     every: '1m',
     throttle: '0s',
@@ -83,12 +83,14 @@ test('change: a catch-up window with several changes reports the latest that cou
     group_by: 'user.name',
     notify: ['soc-email'],
     title: '{{key}}: {{old_value}} -> {{new_value}} at {{new_value_at}}',
-  });
+  };
+  project.writeAlert('country', alert);
+  // A second alert over the same index and span: the run fuses their searches into one; each reads its own part.
+  project.writeAlert('country-too', alert);
   assert.deepEqual(notifiedTitles(await runAt(project, T0)), {});
   // One run after an hour's downtime: its window [T0, T0+60m) holds every event.
-  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 60 * MIN)), {
-    country: [`carol: A -> B at ${iso(T0 + 3 * MIN)}`, `dave: A -> B at ${iso(T0 + 4 * MIN)}`],
-  });
+  const titles = [`carol: A -> B at ${iso(T0 + 3 * MIN)}`, `dave: A -> B at ${iso(T0 + 4 * MIN)}`];
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 60 * MIN)), { country: titles, 'country-too': titles });
 });
 
 test('change: a key with more than 100 events in one window is compared on its newest 100, with a warning', async () => {
