@@ -45,6 +45,8 @@ test('change with timeframe: FR, DE 15s later, FR again 60m20s after DE does not
   });
   project.writeAlert('travel-1h', alert('1h'));
   project.writeAlert('travel', alert());
+  // Without group_by every event is one key's: bob FR 5s, alice FR 10s, bob DE 20s, alice DE 25s, bob FR 40s.
+  project.writeAlert('any-country', { ...alert('1h'), group_by: undefined, title: '{{key}}: {{old_value}} at {{old_value_at}} -> {{new_value}} at {{new_value_at}}' });
   const runs = [];
   // Cron runs every minute: the first, the one after, the run before alice's return, then the one whose window holds it.
   for (const at of [T0, T0 + MIN, T0 + 60 * MIN, T0 + 61 * MIN]) runs.push(notifiedTitles(await runAt(project, at)));
@@ -53,7 +55,7 @@ test('change with timeframe: FR, DE 15s later, FR again 60m20s after DE does not
   assert.deepEqual(runs[3], { travel: [`alice: DE at ${iso(T0 + 25 * S)} -> FR at ${iso(back)}`] });
   assert.deepEqual(runs[0], {});
   const firstChanges = [`alice: FR at ${iso(T0 + 10 * S)} -> DE at ${iso(T0 + 25 * S)}`, `bob: DE at ${iso(T0 + 20 * S)} -> FR at ${iso(T0 + 40 * S)}`];
-  assert.deepEqual(runs[1], { 'travel-1h': firstChanges, travel: firstChanges });
+  assert.deepEqual(runs[1], { 'travel-1h': firstChanges, travel: firstChanges, 'any-country': [`_all: DE at ${iso(T0 + 25 * S)} -> FR at ${iso(T0 + 40 * S)}`] });
   assert.deepEqual(runs[2], {});
   assert.deepEqual(project.state().alerts['travel-1h'].rule.keys.alice, ['FR', back]);
 });
