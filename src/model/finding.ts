@@ -5,6 +5,11 @@ export interface Finding {
   fields: Record<string, unknown>;
   samples: Record<string, unknown>[];
   message?: string;
+  /**
+   * The time span `count` covers when it is not the run's window: the timeframe a type counted over (epoch ms,
+   * [from, to)). `{{from}}`, `{{to}}` and the default message name it.
+   */
+  counted?: { from: number; to: number };
   /** When the thing behind the key was created (epoch ms), for escalation by age; absent: now. */
   createdAt?: number;
   /** Its severity on the source's scale, for tiers limited to some severities. */

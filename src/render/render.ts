@@ -5,6 +5,7 @@ import { redact } from '../util/redact.js';
 import { renderTemplate } from '../util/template.js';
 import { findingLookup, ownValues } from './templateScope.js';
 import { cutText } from '../util/text.js';
+import { spokenDuration } from '../util/duration.js';
 
 /** The message used when an alert has no `message:` and its condition gave none. */
 export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{from}} and {{to}}';
@@ -15,9 +16,20 @@ const SAMPLE_CHARS = 500;
 /** The parts of an alert that rendering reads. */
 export type RenderedAlert = Pick<AlertBase, 'name' | 'description' | 'title' | 'message' | 'samples'>;
 
+/**
+ * The default summary of a finding: its count paired with the span the count covers, the run's window or the
+ * timeframe its rule type counted over ("40 matching events for A in the last 15 minutes (until ...)").
+ */
+export function defaultMessage(finding: Finding, window?: Window): string {
+  const counted = finding.counted;
+  if (!counted) return DEFAULT_MESSAGE;
+  const length = spokenDuration(counted.to - counted.from);
+  return window && counted.to === window.to ? `{{count}} matching events for {{key}} in the last ${length} (until {{to}})` : `{{count}} matching events for {{key}} in the ${length} until {{to}}`;
+}
+
 /** The message template an alert uses for a finding: its own, the condition's message, or the default summary. */
-export function messageTemplate(alert: RenderedAlert, finding: Finding): string {
-  return alert.message ?? (finding.message !== undefined ? '{{match_message}}' : DEFAULT_MESSAGE);
+export function messageTemplate(alert: RenderedAlert, finding: Finding, window?: Window): string {
+  return alert.message ?? (finding.message !== undefined ? '{{match_message}}' : defaultMessage(finding, window));
 }
 
 /** Renders an alert's title and message for one finding, secrets redacted; the text is raw, each channel escapes it for itself. */
@@ -27,7 +39,7 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
     const text = JSON.stringify(sample);
     return cutText(text, SAMPLE_CHARS + 1);
   });
-  const message = renderTemplate(messageTemplate(alert, finding), lookup) + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
+  const message = renderTemplate(messageTemplate(alert, finding, window), lookup) + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
 }

@@ -20,8 +20,9 @@ export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, findin
     description: alert.description,
     key: finding.key,
     count: finding.count,
-    from: new Date(window.from).toISOString(),
-    to: new Date(window.to).toISOString(),
+    // The span the count covers: the run's window, or the timeframe the rule type counted over.
+    from: new Date((finding.counted ?? window).from).toISOString(),
+    to: new Date((finding.counted ?? window).to).toISOString(),
     match_message: finding.message ?? '',
   };
 }

@@ -1,3 +1,4 @@
+import { lastTimeframe } from './search.js';
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { keyParts, keysLeftOut, perKeySearch } from './perKey.js';
@@ -25,13 +26,13 @@ export const cardinalityRule: RuleType<CardinalityCondition> = {
     return [];
   },
   fields: (condition) => [{ key: 'cardinality_field', field: condition.cardinality_field }],
-  span: (condition, window) => ({ from: window.to - condition.timeframe, to: window.to }),
+  span: (condition, window) => lastTimeframe(window, condition.timeframe),
   search(base, alert, condition) {
     const bound = Math.max(condition.max_cardinality ?? 0, condition.min_cardinality ?? 0);
     const precision = Math.min(MAX_PRECISION, Math.max(100, 2 * bound + 100));
     return perKeySearch(base, alert, { [DISTINCT]: { cardinality: { field: condition.cardinality_field, precision_threshold: precision } } });
   },
-  evaluate({ alert, condition, response }) {
+  evaluate({ alert, condition, window, response }) {
     const findings: Finding[] = [];
     for (const part of keyParts(alert, response)) {
       // A key without events in the timeframe is not checked (flatline is the type for silence), as in ElastAlert2.
@@ -40,7 +41,7 @@ export const cardinalityRule: RuleType<CardinalityCondition> = {
       const above = condition.max_cardinality !== undefined && distinct > condition.max_cardinality;
       const below = condition.min_cardinality !== undefined && distinct < condition.min_cardinality;
       if (!above && !below) continue;
-      findings.push({ key: part.key, count: part.doc_count, fields: { ...(part.samples[0] ?? {}), cardinality: distinct }, samples: part.samples });
+      findings.push({ key: part.key, count: part.doc_count, counted: lastTimeframe(window, condition.timeframe), fields: { ...(part.samples[0] ?? {}), cardinality: distinct }, samples: part.samples });
     }
     return { findings, incomplete: keysLeftOut(alert, response) };
   },

@@ -1,64 +1,82 @@
 import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { parseDuration } from '../util/duration.js';
-import { bucketKey, bucketsOf, groupAggregation } from './groupKey.js';
+import { bucketKey } from './groupKey.js';
 import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
-import type { ChangeCondition, RuleType } from './types.js';
+import type { ChangeCondition, RuleAlert, RuleType } from './types.js';
+import { newestFirst, withFilter } from './search.js';
 import { plainCopy } from '../util/plainMap.js';
 import { isStoredTime } from '../util/epochTime.js';
 
-const VALUES = 'alertcron_values';
-const FIRST = 'alertcron_first';
-const LAST = 'alertcron_last';
+const WINDOW = 'alertcron_window';
+const BEFORE = 'alertcron_before';
+const EVENTS = 'alertcron_events';
 /** How long a key's last value is remembered when the alert does not say. */
 export const DEFAULT_CHANGE_MEMORY = 30 * 86_400_000;
+/** Most events of one key in one run's window that are compared (top_hits brings at most 100 documents). */
+export const MAX_CHANGE_EVENTS = 100;
 
 /** What change remembers per key: its last value and when it was last seen, [value, epoch ms]. */
 export interface ChangeState {
   keys: Record<string, [string, number]>;
 }
 
-/** One value of compare_key within the span: when it was first and last seen. */
-export interface SeenValue {
+/** One event of a key: its value of compare_key (compound: values joined as a key is) and its time (epoch ms). */
+export interface KeyEvent {
   value: string;
-  first: number;
-  last: number;
+  at: number;
 }
 
-/** A change a key went through, or undefined. */
+/** A change a key went through: the event before it (old value) and the event that changed it (new value). */
 export interface Change {
-  old: { value: string; at: number };
-  new: SeenValue;
+  old: KeyEvent;
+  new: KeyEvent;
 }
 
 /**
- * The change of one key, from its two most recent values within the span (newest first) and its remembered last
- * value. It fires when the newest value differs from the one before it and that change is news in this window:
- * it happened inside the window, or the remembered value is not the newest (it changed since the last run). With a
- * timeframe, the old value must have been seen within timeframe before the change. Pure.
+ * The latest change of one key within the window, as ElastAlert2's change rule judges each event: an event
+ * changes the key when its value differs from the key's previous event (with a timeframe, only when that previous
+ * event is at most timeframe older). `events` are the key's consecutive events, oldest first; `before` is the
+ * event just before the first of them, when known. Pure.
  */
-export function findChange(values: readonly SeenValue[], remembered: [string, number] | undefined, window: Window, timeframe: number | undefined): Change | undefined {
-  const newest = values[0];
-  if (!newest || newest.last < window.from) return undefined;
-  const candidates: { value: string; at: number }[] = [];
-  const other = values[1];
-  if (other) candidates.push({ value: other.value, at: other.last });
-  const changedSinceLastRun = !!remembered && remembered[0] !== newest.value;
-  if (changedSinceLastRun) candidates.push({ value: remembered[0], at: remembered[1] });
-  const old = candidates.sort((a, b) => b.at - a.at)[0];
-  if (!old) return undefined;
-  // When the new value appeared after the old one was last seen, its first time; when they alternate, the old one's last.
-  const changedAt = newest.first > old.at ? newest.first : old.at;
-  if (changedAt < window.from && !changedSinceLastRun) return undefined;
-  if (timeframe !== undefined && changedAt - old.at > timeframe) return undefined;
-  return { old, new: newest };
+export function findChange(events: readonly KeyEvent[], before: KeyEvent | undefined, window: Window, timeframe: number | undefined): Change | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const current = events[i]!;
+    if (current.at < window.from) return undefined;
+    const previous = i > 0 ? events[i - 1] : before;
+    if (!previous || previous.value === current.value) continue;
+    if (timeframe === undefined || current.at - previous.at <= timeframe) return { old: previous, new: current };
+  }
+  return undefined;
+}
+
+/** A key's events from a top_hits of docvalue fields (newest first as fetched), oldest first. */
+function keyEvents(hits: unknown, compareKey: readonly string[], timestampField: string): KeyEvent[] {
+  const list = ((hits as { hits?: { hits?: { fields?: Record<string, unknown[]> }[] } } | undefined)?.hits?.hits ?? []);
+  const events: KeyEvent[] = [];
+  for (const hit of list) {
+    const parts = compareKey.map((field) => {
+      const values = hit.fields?.[field] ?? [];
+      return values.length === 1 ? values[0] : values.length ? values.map(String).join(',') : undefined;
+    });
+    const at = Number(hit.fields?.[timestampField]?.[0]);
+    if (parts.some((part) => part === undefined) || !isStoredTime(at)) continue;
+    events.push({ value: bucketKey({ key: parts.length === 1 ? parts[0] : parts }), at });
+  }
+  return events.reverse();
+}
+
+/** The top_hits that brings a key's newest events: only compare_key and the time, no _source. */
+function eventsAggregation(alert: RuleAlert, condition: ChangeCondition, size: number): Record<string, unknown> {
+  return { top_hits: { size, sort: newestFirst(alert), _source: false, docvalue_fields: [...condition.compare_key, { field: alert.timestamp_field, format: 'epoch_millis' }] } };
 }
 
 /**
- * `change`: per key, the value of compare_key (one field, or several together) changed. Each run reads the two
- * most recent values of each key in its window (and within timeframe before it) and compares them with the key's
- * last value, which is remembered for key_history: a restart forgets nothing.
+ * `change`: per key, the value of compare_key (one field, or several together) changed from the key's previous
+ * event. Each run reads each key's newest events in its window (and the last one within timeframe before it) and
+ * walks them in time order; the key's last value is remembered for key_history, so a change across runs (and a
+ * restart) is seen too.
  */
 export const changeRule: RuleType<ChangeCondition> = {
   type: 'change',
@@ -84,33 +102,48 @@ export const changeRule: RuleType<ChangeCondition> = {
   },
   fields: (condition) => condition.compare_key.map((field) => ({ key: 'compare_key', field })),
   span: (condition, window) => ({ from: window.from - (condition.timeframe ?? 0), to: window.to }),
-  search(base, alert, condition) {
-    const values = groupAggregation(condition.compare_key, 2, { order: { [LAST]: 'desc' } });
-    const times = { [FIRST]: { min: { field: alert.timestamp_field } }, [LAST]: { max: { field: alert.timestamp_field } } };
-    return perKeySearch(base, alert, { [VALUES]: { ...values, aggs: times } }, BY_KEY);
+  search(base, alert, condition, window) {
+    // Events without a value of compare_key are ignored (ElastAlert2's ignore_null), so they are not searched.
+    const withValues = withFilter(base, { bool: { filter: condition.compare_key.map((field) => ({ exists: { field } })) } });
+    const since = (gte: boolean) => ({ range: { [alert.timestamp_field]: { [gte ? 'gte' : 'lt']: window.from, format: 'epoch_millis' } } });
+    const aggs: Record<string, unknown> = { [WINDOW]: { filter: since(true), aggs: { [EVENTS]: eventsAggregation(alert, condition, MAX_CHANGE_EVENTS) } } };
+    if (condition.timeframe !== undefined) aggs[BEFORE] = { filter: since(false), aggs: { [EVENTS]: eventsAggregation(alert, condition, 1) } };
+    return perKeySearch(withValues, alert, aggs, BY_KEY);
   },
   evaluate({ alert, condition, window, response, state }) {
     const remembered = plainCopy<[string, number]>((state as ChangeState | undefined)?.keys, (v) => Array.isArray(v) && typeof v[0] === 'string' && isStoredTime(v[1]));
     const findings: Finding[] = [];
+    const unchecked: string[] = [];
     for (const part of keyParts(alert, response)) {
-      const values: SeenValue[] = bucketsOf(part.aggs, VALUES).map((bucket) => ({
-        value: bucketKey(bucket),
-        first: Number((bucket[FIRST] as { value: number }).value),
-        last: Number((bucket[LAST] as { value: number }).value),
-      }));
-      const change = findChange(values, remembered[part.key], window, condition.timeframe);
-      const newest = values[0];
-      if (newest && newest.last >= (remembered[part.key]?.[1] ?? -Infinity)) remembered[part.key] = [newest.value, newest.last];
-      if (!change) continue;
+      const inWindow = part.aggs[WINDOW] as { doc_count?: number; [EVENTS]?: unknown } | undefined;
+      const events = keyEvents(inWindow?.[EVENTS], condition.compare_key, alert.timestamp_field);
+      const complete = (inWindow?.doc_count ?? 0) <= events.length;
+      // The event before the window's first: the last one within timeframe before the window, or the remembered one.
+      const last = remembered[part.key];
+      const candidates = [...keyEvents((part.aggs[BEFORE] as { [EVENTS]?: unknown } | undefined)?.[EVENTS], condition.compare_key, alert.timestamp_field)];
+      if (last) candidates.push({ value: last[0], at: last[1] });
+      const first = events[0]?.at ?? Infinity;
+      const before = complete ? candidates.filter((e) => e.at < first).sort((a, b) => b.at - a.at)[0] : undefined;
+      const change = findChange(events, before, window, condition.timeframe);
+      const newest = events[events.length - 1] ?? before;
+      if (newest && newest.at >= (last?.[1] ?? -Infinity)) remembered[part.key] = [newest.value, newest.at];
+      if (!change) {
+        if (!complete && (events[0]?.at ?? window.from) >= window.from) unchecked.push(part.key);
+        continue;
+      }
       findings.push({
         key: part.key,
-        count: part.doc_count,
-        fields: { ...(part.samples[0] ?? {}), old_value: change.old.value, new_value: change.new.value, old_value_at: isoTime(change.old.at), new_value_at: isoTime(change.new.first) },
+        // The key's events in the run's window ({{from}} to {{to}}), not those of the timeframe before it.
+        count: inWindow?.doc_count ?? 0,
+        fields: { ...(part.samples[0] ?? {}), old_value: change.old.value, new_value: change.new.value, old_value_at: isoTime(change.old.at), new_value_at: isoTime(change.new.at) },
         samples: part.samples,
       });
     }
     for (const [key, [, at]] of Object.entries(remembered)) if (at < window.to - condition.key_history) delete remembered[key];
     const forgotten = capKeys(remembered, ([, at]) => at, 'a change of their value across runs is not seen (a change within one search still is)');
-    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten) };
+    const crowded = unchecked.length
+      ? `${unchecked.length} key(s) had more than ${MAX_CHANGE_EVENTS} events in this window (${unchecked.slice(0, 5).join(', ')}${unchecked.length > 5 ? ' ...' : ''}): a change among their older events was not looked for`
+      : undefined;
+    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten, crowded) };
   },
 };

@@ -1,7 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { isoTime, keyParts, perKeySearch } from './perKey.js';
-import { GROUP_AGG, timeRange } from './search.js';
+import { GROUP_AGG, lastTimeframe, timeRange } from './search.js';
 import { otherCount, describeFields } from './groupKey.js';
 import type { FlatlineCondition, RuleType } from './types.js';
 
@@ -37,7 +37,7 @@ export const flatlineRule: RuleType<FlatlineCondition> = {
   span: (condition, window, alert) => ({ from: window.to - condition.timeframe - (alert.group_by ? condition.key_history : 0), to: window.to }),
   search(base, alert, condition, window) {
     if (!alert.group_by) return perKeySearch(base, alert, {}, { samples: 1 });
-    const recent = { filter: timeRange(alert, { from: window.to - condition.timeframe, to: window.to }) };
+    const recent = { filter: timeRange(alert, lastTimeframe(window, condition.timeframe)) };
     const seen = { [LAST_SEEN]: { max: { field: alert.timestamp_field } }, [FIRST_SEEN]: { min: { field: alert.timestamp_field } } };
     return perKeySearch(base, alert, { [RECENT]: recent, ...seen }, { options: { order: { _key: 'asc' } }, samples: 1 });
   },
@@ -51,7 +51,7 @@ export const flatlineRule: RuleType<FlatlineCondition> = {
       const count = alert.group_by ? Number(part.aggs[RECENT]?.doc_count ?? 0) : part.doc_count;
       if (count >= condition.threshold) continue;
       const lastSeen = alert.group_by ? isoTime(part.aggs[LAST_SEEN]?.value) : undefined;
-      findings.push({ key: part.key, count, fields: { ...(part.samples[0] ?? {}), threshold: condition.threshold, ...(lastSeen ? { last_seen: lastSeen } : {}) }, samples: [] });
+      findings.push({ key: part.key, count, counted: lastTimeframe(window, condition.timeframe), fields: { ...(part.samples[0] ?? {}), threshold: condition.threshold, ...(lastSeen ? { last_seen: lastSeen } : {}) }, samples: [] });
     }
     // Keys come in order of their value: those beyond group_size were not checked at all.
     const other = otherCount(response, GROUP_AGG);

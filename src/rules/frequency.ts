@@ -159,6 +159,7 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
       findings.push({
         key: part.key,
         count: result.count,
+        counted: { from: result.start!, to: result.at! },
         fields: { ...(part.samples[0] ?? {}), num_events: condition.num_events, fires: result.fires, window_start: isoTime(result.start), window_end: isoTime(result.at) },
         samples: part.samples,
       });

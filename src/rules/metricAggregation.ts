@@ -1,3 +1,4 @@
+import { lastTimeframe } from './search.js';
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { keyParts, keysLeftOut, perKeySearch } from './perKey.js';
@@ -27,12 +28,12 @@ export const metricAggregationRule: RuleType<MetricAggregationCondition> = {
   },
   // min, max, avg and sum need numbers; cardinality and value_count count any values.
   fields: (condition) => [{ key: 'metric_agg_key', field: condition.metric_agg_key, numeric: !['cardinality', 'value_count'].includes(condition.metric_agg_type) }],
-  span: (condition, window) => (condition.timeframe ? { from: window.to - condition.timeframe, to: window.to } : window),
+  span: (condition, window) => (condition.timeframe ? lastTimeframe(window, condition.timeframe) : window),
   search(base, alert, condition) {
     const metric = { [METRIC]: { [condition.metric_agg_type]: { field: condition.metric_agg_key } } };
     return perKeySearch(base, alert, metric, { options: { min_doc_count: condition.min_doc_count } });
   },
-  evaluate({ alert, condition, response }) {
+  evaluate({ alert, condition, window, response }) {
     const findings: Finding[] = [];
     for (const part of keyParts(alert, response)) {
       const value = part.aggs[METRIC]?.value as number | null | undefined;
@@ -43,7 +44,7 @@ export const metricAggregationRule: RuleType<MetricAggregationCondition> = {
       if (!above && !below) continue;
       // ElastAlert2 names the value metric_<field>_<type>; templates may use either name.
       const named = `metric_${condition.metric_agg_key}_${condition.metric_agg_type}`;
-      findings.push({ key: part.key, count: part.doc_count, fields: { ...(part.samples[0] ?? {}), metric_value: value, [named]: value }, samples: part.samples });
+      findings.push({ key: part.key, count: part.doc_count, counted: condition.timeframe ? lastTimeframe(window, condition.timeframe) : undefined, fields: { ...(part.samples[0] ?? {}), metric_value: value, [named]: value }, samples: part.samples });
     }
     return { findings, incomplete: keysLeftOut(alert, response) };
   },

@@ -1,3 +1,4 @@
+import { lastTimeframe } from './search.js';
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { keyParts, keysLeftOut, perKeySearch } from './perKey.js';
@@ -34,11 +35,11 @@ export const percentageMatchRule: RuleType<PercentageMatchCondition> = {
     }
     return [];
   },
-  span: (condition, window) => (condition.timeframe ? { from: window.to - condition.timeframe, to: window.to } : window),
+  span: (condition, window) => (condition.timeframe ? lastTimeframe(window, condition.timeframe) : window),
   search(base, alert, condition) {
     return perKeySearch(base, alert, { [SHARE]: { filters: { filters: { match: condition.match_bucket_filter }, other_bucket_key: 'other' } } });
   },
-  evaluate({ alert, condition, response }) {
+  evaluate({ alert, condition, window, response }) {
     const findings: Finding[] = [];
     for (const part of keyParts(alert, response)) {
       const buckets = (part.aggs[SHARE]?.buckets ?? {}) as Record<string, { doc_count: number }>;
@@ -50,7 +51,7 @@ export const percentageMatchRule: RuleType<PercentageMatchCondition> = {
       const below = condition.min_percentage !== undefined && percentage < condition.min_percentage;
       if (!above && !below) continue;
       const rounded = Math.round(percentage * 100) / 100;
-      findings.push({ key: part.key, count: matching + other, fields: { ...(part.samples[0] ?? {}), percentage: rounded, match_count: matching, total: matching + other }, samples: part.samples });
+      findings.push({ key: part.key, count: matching + other, counted: condition.timeframe ? lastTimeframe(window, condition.timeframe) : undefined, fields: { ...(part.samples[0] ?? {}), percentage: rounded, match_count: matching, total: matching + other }, samples: part.samples });
     }
     return { findings, incomplete: keysLeftOut(alert, response) };
   },

@@ -17,6 +17,11 @@ export function userAggregations(query: Record<string, unknown>): Record<string,
   return (query.aggs ?? query.aggregations) as Record<string, unknown> | undefined;
 }
 
+/** The timeframe that ends at the run window's end: what flatline, spike, cardinality ... count over. */
+export function lastTimeframe(window: Window, timeframe: number): Window {
+  return { from: window.to - timeframe, to: window.to };
+}
+
 /** A filter on the alert's time field to [from, to). */
 export function timeRange(alert: RuleAlert, span: Window): Record<string, unknown> {
   return { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };

@@ -2,7 +2,7 @@ import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
-import { timeRange } from './search.js';
+import { lastTimeframe, timeRange } from './search.js';
 import type { RuleType, SpikeCondition } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
 import { isStoredTime } from '../util/epochTime.js';
@@ -64,7 +64,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
     const average = condition.field_value ? { aggs: { [AVERAGE]: { avg: { field: condition.field_value } } } } : {};
     return perKeySearch(base, alert, {
       [REFERENCE]: { filter: timeRange(alert, { from: window.to - 2 * T, to: window.to - T }), ...average },
-      [CURRENT]: { filter: timeRange(alert, { from: window.to - T, to: window.to }), ...average },
+      [CURRENT]: { filter: timeRange(alert, lastTimeframe(window, T)), ...average },
       [FIRST_SEEN]: { min: { field: alert.timestamp_field } },
     }, BY_KEY);
   },
@@ -92,6 +92,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
       findings.push({
         key: part.key,
         count,
+        counted: lastTimeframe(window, T),
         fields: { ...(part.samples[0] ?? {}), spike_direction: direction, spike_current: current, spike_reference: reference, spike_height: condition.spike_height, first_seen: isoTime(first) },
         samples: part.samples,
       });

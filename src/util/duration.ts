@@ -42,6 +42,20 @@ export function tooLong(text: string, max = MAX_DURATION_MS): string {
   return `"${shown}" is longer than the maximum: give a duration of at most ${formatDuration(max)}`;
 }
 
+/** Milliseconds in words, for notices: `15 minutes`, `1 hour 30 minutes`, `45 seconds`. */
+export function spokenDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
+    if (rest >= size) {
+      const n = Math.floor(rest / size);
+      parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ') || `${Math.max(0, ms)} ms`;
+}
+
 /** Formats milliseconds as a short human duration (`1h30m`, `45s`). */
 export function formatDuration(ms: number): string {
   if (ms <= 0) return '0s';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findChange } from '../../src/rules/change.js';
+import { checkProperty, fc } from '../support/property.js';
 import { defaultResolution, effectiveResolution, slide } from '../../src/rules/frequency.js';
 import { matchPercentage } from '../../src/rules/percentageMatch.js';
 import { spikeDirection } from '../../src/rules/spike.js';
@@ -51,24 +52,28 @@ test('spike: directions, thresholds, zero on both sides and averages of zero', (
   assert.equal(spikeDirection({ ...c, field_value: 'ms' }, null, 100), undefined);
 });
 
-test('change: news in the window, since the remembered value, alternating values, and the timeframe', () => {
+test('change: each event against the key\'s previous one, news in the window only, and the timeframe', () => {
   const w = { from: 100, to: 200 };
-  const v = (value: string, first: number, last: number) => ({ value, first, last });
-  // A then B, B first seen in the window: a change.
-  assert.deepEqual(findChange([v('B', 150, 190), v('A', 10, 90)], undefined, w, undefined), { old: { value: 'A', at: 90 }, new: v('B', 150, 190) });
-  // The change happened before the window and B is remembered: already reported.
-  assert.equal(findChange([v('B', 50, 190), v('A', 10, 40)], ['B', 99], w, undefined), undefined);
-  // Nothing remembered and the change before the window (first run): not reported.
-  assert.equal(findChange([v('B', 50, 190), v('A', 10, 40)], undefined, w, undefined), undefined);
+  const e = (value: string, at: number) => ({ value, at });
+  // A then B, B in the window: a change at B's first event, from A's last.
+  assert.deepEqual(findChange([e('A', 10), e('A', 90), e('B', 150), e('B', 190)], undefined, w, undefined), { old: e('A', 90), new: e('B', 150) });
+  // The change happened before the window: already reported by an earlier run.
+  assert.equal(findChange([e('A', 40), e('B', 50), e('B', 190)], e('A', 10), w, undefined), undefined);
+  // Nothing known before the window's only value: nothing to compare with.
+  assert.equal(findChange([e('B', 120), e('B', 130)], undefined, w, undefined), undefined);
   // Remembered A, only B in the search: a change since the last run.
-  assert.deepEqual(findChange([v('B', 120, 130)], ['A', 60], w, undefined)?.old, { value: 'A', at: 60 });
-  // A remembered, then B and A again inside the window (A B A): the latest change, B -> A, is reported.
-  assert.deepEqual(findChange([v('A', 10, 180), v('B', 20, 150)], ['A', 99], w, undefined)?.new.value, 'A');
-  // Timeframe: A last seen 80 before B appeared: 80 > 50 no, 80 <= 100 yes.
-  assert.equal(findChange([v('B', 170, 190), v('A', 10, 90)], undefined, w, 50), undefined);
-  assert.ok(findChange([v('B', 170, 190), v('A', 10, 90)], undefined, w, 100));
+  assert.deepEqual(findChange([e('B', 120), e('B', 130)], e('A', 60), w, undefined)?.old, e('A', 60));
+  // A remembered, then B and A again inside the window (A B A): the latest change, B -> A, at A's return.
+  assert.deepEqual(findChange([e('B', 120), e('B', 150), e('A', 180)], e('A', 99), w, undefined), { old: e('B', 150), new: e('A', 180) });
+  // Timeframe: A last seen 80 before B: 80 > 50 no, 80 <= 100 yes, 80 <= 80 yes (ElastAlert2 compares with <=).
+  assert.equal(findChange([e('A', 90), e('B', 170)], undefined, w, 50), undefined);
+  assert.ok(findChange([e('A', 90), e('B', 170)], undefined, w, 100));
+  assert.ok(findChange([e('A', 90), e('B', 170)], undefined, w, 80));
+  // The gap is to the key's previous event, whatever its value: A, B 15 later, A again 70 after B: no change back.
+  assert.deepEqual(findChange([e('A', 100), e('B', 115), e('A', 185)], undefined, w, 60), { old: e('A', 100), new: e('B', 115) });
+  assert.equal(findChange([e('A', 100), e('B', 115), e('A', 185)], undefined, { from: 120, to: 200 }, 60), undefined);
   // No event of the key in the window: nothing.
-  assert.equal(findChange([v('B', 10, 90)], ['A', 5], w, undefined), undefined);
+  assert.equal(findChange([e('B', 10), e('B', 90)], e('A', 5), w, undefined), undefined);
 });
 
 test('percentage_match: nothing to judge without events or below min_denominator', () => {
@@ -97,4 +102,28 @@ test('rule state is capped: the least recently seen keys are forgotten, with a w
   const warning = capKeys(keys, ([, last]) => last, 'they warm up again', 2);
   assert.deepEqual(Object.keys(keys).sort(), ['a', 'd']);
   assert.equal(warning, '2 key(s) beyond the 2 remembered were forgotten (the least recently seen): they warm up again');
+});
+
+test('property: findChange gives the latest change in the window that ElastAlert2 reports, event by event', async () => {
+  const sequence = fc.uniqueArray(fc.record({ at: fc.integer({ min: 0, max: 400 }), value: fc.constantFrom('A', 'B', 'C') }), { maxLength: 30, selector: (e) => e.at });
+  await checkProperty(
+    'findChange matches ElastAlert2',
+    fc.property(sequence, fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 200 }), fc.option(fc.integer({ min: 1, max: 150 }), { nil: undefined }), (raw, from, width, timeframe) => {
+      const events = [...raw].sort((a, b) => a.at - b.at);
+      const window = { from, to: from + width };
+      // ElastAlert2's ChangeRule.compare over the whole sequence: the changing events and the event before each.
+      let latest: { old: (typeof events)[0]; new: (typeof events)[0] } | undefined;
+      for (let i = 1; i < events.length; i++) {
+        const [previous, current] = [events[i - 1]!, events[i]!];
+        const changed = previous.value !== current.value && (timeframe === undefined || current.at - previous.at <= timeframe);
+        if (changed && current.at >= window.from && current.at < window.to) latest = { old: previous, new: current };
+      }
+      // What a run gets: the events of its span, and the one just before them.
+      const spanFrom = window.from - (timeframe ?? 0);
+      const inSpan = events.filter((e) => e.at >= spanFrom && e.at < window.to);
+      const before = events.filter((e) => e.at < spanFrom).pop();
+      assert.deepEqual(findChange(inSpan, before, window, timeframe), latest);
+    }),
+    500,
+  );
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSchema, loadSchema } from '../../src/config/schemaCheck.js';
-import { DurationError, MAX_DURATION_MS, formatDuration, parseDuration } from '../../src/util/duration.js';
+import { DurationError, MAX_DURATION_MS, formatDuration, parseDuration, spokenDuration } from '../../src/util/duration.js';
 import { checkProperty, fc } from '../support/property.js';
 import { renderTemplate } from '../../src/util/template.js';
 
@@ -86,4 +86,13 @@ test('property: durationFix never throws, and every form it suggests parses to w
       assert.ok(fix === undefined || typeof fix === 'string');
     }
   }), 300);
+});
+
+test('spokenDuration: words for notices, singular and plural, largest units first', () => {
+  assert.equal(spokenDuration(15 * 60_000), '15 minutes');
+  assert.equal(spokenDuration(3_600_000), '1 hour');
+  assert.equal(spokenDuration(5_400_000), '1 hour 30 minutes');
+  assert.equal(spokenDuration(86_400_000 + 1000), '1 day 1 second');
+  assert.equal(spokenDuration(45_000), '45 seconds');
+  assert.equal(spokenDuration(200), '200 ms');
 });
