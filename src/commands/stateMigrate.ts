@@ -29,6 +29,10 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
   if (from === to) throw new UserError(`the state is already on the ${to} backend (state.backend in ${config.file})`, ExitCode.usage);
   const cluster = config.sources.elasticsearch as ClusterConnection | undefined;
   if (!cluster) throw new UserError(`the cluster backend keeps the state in the elasticsearch: cluster, and ${config.file} has no elasticsearch: section`, ExitCode.invalidConfig);
+  // The edit of alertcron.yaml is made (not yet written) before anything moves: one that cannot be made stops here,
+  // never after the old copy is retired with the old backend still in the file.
+  const configText = readFileSync(config.file, 'utf8');
+  const edited = withBackend(config.file, configText, to);
   const open = async (backend: 'file' | 'cluster') => {
     if (backend === 'file') {
       const { FileStateStore } = await import('../state/fileStore.js');
@@ -64,7 +68,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
         const { markMoved } = await import('../state/clusterStore.js');
         await markMoved(cluster, config.state.index, `${MOVED_PREFIX}${config.state.host_id}`);
       }
-      await setBackend(config.file, to);
+      await setBackend(config.file, configText, edited, to);
       // Renamed, not removed: the marker tells a run that waited for the lock, with the old configuration read, that
       // the state moved (it reads alertcron.yaml again) instead of letting it start from an empty state.
       if (from === 'file' && existsSync(config.state.file)) {
@@ -110,9 +114,19 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
   return `at ${path || 'the top'}`;
 }
 
-/** Sets state.backend in alertcron.yaml, keeping its comments and layout, atomically. */
-async function setBackend(file: string, backend: 'file' | 'cluster'): Promise<void> {
+/** alertcron.yaml's text with state.backend set, keeping its comments and layout; a usage error where it cannot be set. */
+function withBackend(file: string, text: string, backend: 'file' | 'cluster'): string {
+  try {
+    return setYamlValue(text, ['state', 'backend'], backend);
+  } catch (error) {
+    throw new UserError(`cannot set state.backend in ${file} (${error instanceof Error ? error.message : String(error)}); nothing was moved`, ExitCode.invalidConfig);
+  }
+}
+
+/** Writes alertcron.yaml with state.backend set (the text made before the move, unless the file changed since), atomically. */
+async function setBackend(file: string, before: string, edited: string, backend: 'file' | 'cluster'): Promise<void> {
   // Only the value changes in the text (comments and layout stay); written aside, synced and renamed over: a kill or
   // a crash mid-write never leaves a half alertcron.yaml.
-  writeFileDurably(file, setYamlValue(readFileSync(file, 'utf8'), ['state', 'backend'], backend));
+  const now = readFileSync(file, 'utf8');
+  writeFileDurably(file, now === before ? edited : withBackend(file, now, backend));
 }

@@ -195,6 +195,38 @@ test('state migrate sets state.backend and changes nothing else in alertcron.yam
   }
 });
 
+test('state migrate with state.backend written as a block scalar (>-, |-) moves both ways and leaves a file that runs', { timeout: 120_000 }, async () => {
+  const project = world.project();
+  const stateIndex = `alertcron-state-blk-${Math.random().toString(36).slice(2, 8)}`;
+  const configWith = (backend: string) => [
+    'elasticsearch:',
+    `  url: ${world.esUrl}`,
+    'channels:',
+    '  soc-email: {type: email, host: 127.0.0.1, port: 9, from: a@test.local, to: [soc@test.local]}',
+    'state:',
+    `  backend: ${backend}`,
+    '  file: state/state.json',
+    `  index: ${stateIndex}`,
+    '  host_id: host-a',
+    '',
+  ].join('\n');
+  const yaml = await import('yaml');
+  try {
+    writeFileSync(join(project.dir, 'alertcron.yaml'), configWith('>-\n    file'));
+    const toCluster = await project.run(['state', 'migrate', '--to', 'cluster']);
+    assert.equal(toCluster.code, 0, toCluster.stderr);
+    assert.deepEqual(yaml.parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8')).state, { backend: 'cluster', file: 'state/state.json', index: stateIndex, host_id: 'host-a' });
+    writeFileSync(join(project.dir, 'alertcron.yaml'), configWith('|-\n    cluster'));
+    const toFile = await project.run(['state', 'migrate', '--to', 'file']);
+    assert.equal(toFile.code, 0, toFile.stderr);
+    assert.deepEqual(yaml.parse(readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8')).state, { backend: 'file', file: 'state/state.json', index: stateIndex, host_id: 'host-a' });
+    const run = await project.run(['run']);
+    assert.equal(run.code, 0, run.stderr);
+  } finally {
+    await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' });
+  }
+});
+
 test('--help shows the crontab line init prints, with the PATH that finds this alertcron and node', async () => {
   const base = mkdtempSync(join(tmpdir(), 'alertcron-cronline-'));
   try {

@@ -49,3 +49,11 @@ test('setYamlValue adds a missing key above the comments of the first key, repla
   assert.equal(setYamlValue('state:\n  backend: "file"   # here\n', ['state', 'backend'], 'cluster'), 'state:\n  backend: cluster   # here\n');
   assert.equal(setYamlValue('a: [x,  y]   # as written\n', ['state', 'backend'], 'file'), 'a: [x,  y]   # as written\nstate:\n  backend: file\n');
 });
+
+test('setYamlValue replaces a block scalar (>-, |-) without joining the next line, and fills an empty section', () => {
+  assert.deepEqual(parse(setYamlValue('state:\n  backend: >-\n    file\n  index: x\n', ['state', 'backend'], 'cluster')), { state: { backend: 'cluster', index: 'x' } });
+  assert.deepEqual(parse(setYamlValue('state:\n  backend: |-\n    cluster\n  # kept\n  index: x\n', ['state', 'backend'], 'file')), { state: { backend: 'file', index: 'x' } });
+  assert.equal(setYamlValue('state:   # memory\n\nother: 1\n', ['state', 'backend'], 'cluster'), 'state:   # memory\n  backend: cluster\n\nother: 1\n');
+  assert.equal(setYamlValue('a: 1\nstate:', ['state', 'backend'], 'file'), 'a: 1\nstate:\n  backend: file\n');
+  assert.deepEqual(parse(setYamlValue('state: ~\n', ['state', 'backend'], 'file')), { state: { backend: 'file' } });
+});
