@@ -99,8 +99,17 @@ export function destinations(name: string, channel: ChannelConfig, data: StateDa
     case 'slack':
       return ['its Slack incoming webhook'];
     case 'webhook':
-      // Only the origin: a path or query may carry a token.
-      return [new URL(channel.url).origin];
+      return [originOf(channel.url)];
+  }
+}
+
+/** A webhook URL's origin only (a path or query may carry a token); a URL that is unset or not one says so. */
+function originOf(url: string): string {
+  if (!url.trim()) return '(url not set)';
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
   }
 }
 

@@ -181,6 +181,19 @@ test('channel test of an unknown channel lists the names (exit 64); one whose se
   assertNoSecret(project, list.stdout + list.stderr);
 });
 
+test('channel list shows a webhook whose URL comes from an unset ${VAR} as "(url not set)", and lists the rest', async () => {
+  const project = world.project();
+  const config = servers.config(world) as { channels: Record<string, Record<string, unknown>> };
+  config.channels.hook = { ...config.channels.hook, url: '${HOOK_URL}' };
+  project.writeConfig(config);
+  Object.assign(project.env, servers.secrets);
+  delete project.env.HOOK_URL;
+  const list = await project.run(['channel', 'list']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^hook\twebhook\t\(url not set\)\tsecrets /m);
+  assert.match(list.stdout, /^soc-email\temail\tsoc@test\.local\tsecrets set$/m);
+});
+
 test('channel test with any name that is no channel: exit 64, one clean line naming it (quoted, cut) and every channel', async () => {
   const project = channelProject();
   const names = 'hook, oncall-call, oncall-sms, soc-email, soc-slack, team-app, team-bot, team-telegram';
