@@ -23,7 +23,7 @@ export interface HitExplanation {
 
 /**
  * Explains each alert's search over its window with two read-only requests (field capabilities, a size-0 search);
- * given a `span`, the summary covers the span, and one more size-0 search counts the hits in the window itself.
+ * given a `span`, the summary counts exactly that span (not widened by the rule type), and one more size-0 search counts the hits in the window itself.
  */
 export async function explainHits(config: Config, alerts: { alert: AlertDef; window: Window; span?: Window }[]): Promise<HitExplanation[]> {
   const searched = alerts.filter((a): a is { alert: SearchAlertDef; window: Window; span?: Window } => a.alert.source === 'elasticsearch');
@@ -38,7 +38,7 @@ export async function explainHits(config: Config, alerts: { alert: AlertDef; win
         const warnings = mappingIssues(alert, caps).map((issue) => issue.message);
         if (caps.error || caps.indices?.length === 0) return { alert: alert.name, ...spanned, ...(span ? { windowHits: 0 } : {}), hits: { total: 0, perIndex: [] }, warnings };
         const groupable = !!alert.group_by && alert.group_by.every((field) => caps.fields[field]?.every((t) => t.aggregatable));
-        const hits = await hitSummary(client, alert, span ?? window, groupable);
+        const hits = span ? await hitSummary(client, alert, span, groupable, true) : await hitSummary(client, alert, window, groupable);
         if ('error' in hits) return { alert: alert.name, warnings, error: `the search for the explanation failed: ${hits.error}` };
         let windowHits: number | undefined;
         if (span) {

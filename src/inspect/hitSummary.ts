@@ -1,5 +1,5 @@
 import type { Window } from '../model/window.js';
-import { buildSearch } from '../sources/elasticsearch/buildSearch.js';
+import { buildSearch, buildSearchOver } from '../sources/elasticsearch/buildSearch.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { getField } from '../util/fieldPath.js';
 import { errorReason, indexPath, type ClusterClient } from './clusterClient.js';
@@ -14,9 +14,12 @@ export interface HitSummary {
   withoutKey?: number;
 }
 
-/** Counts, with one size-0 search, what an alert's query matches in a window, per index and per key. */
-export async function hitSummary(client: ClusterClient, alert: SearchAlertDef, window: Window, groupable: boolean): Promise<HitSummary | { error: string }> {
-  const query = buildSearch(alert, window).body.query;
+/**
+ * Counts, with one size-0 search, what an alert's query matches per index and per key: in the span a run's search
+ * for `window` covers, or with `exact` in `window` itself (a span a person chose).
+ */
+export async function hitSummary(client: ClusterClient, alert: SearchAlertDef, window: Window, groupable: boolean, exact = false): Promise<HitSummary | { error: string }> {
+  const query = (exact ? buildSearchOver(alert, window) : buildSearch(alert, window)).body.query;
   const aggs: Record<string, unknown> = { by_index: { terms: { field: '_index', size: 20 } } };
   if (alert.group_by && groupable) {
     // A compound key's distinct values would need a script: only a single field's are counted.

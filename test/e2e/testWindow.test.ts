@@ -95,3 +95,14 @@ test('testPlan: the evaluated window is a run\'s (lookback or every, ending inge
   assert.deepEqual(testPlan(hive, 10_000_000, 9_000_000), { window: { from: 9_000_000, to: 10_000_000 } });
   assert.deepEqual(testPlan(hive, 10_000_000, undefined), {});
 });
+
+test('test --from counts exactly [--from, --to) in its hit summary, not the shorter span a cardinality timeframe searches', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-testspan');
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30 * MIN, 'root'), logonEvent(T - 2 * MIN, 'alice')]);
+  const project = world.project();
+  project.writeAlert('card', { index, condition: { type: 'cardinality', cardinality_field: 'winlog.event_data.TargetUserName', max_cardinality: 5, timeframe: '5m' }, notify: ['soc-email'] });
+  const result = await project.run(['test', 'card', '--from', '1h'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^ {2}hit summary over \\[${iso(T - 60 * MIN).replace(/\./g, '\\.')} \\.\\. ${iso(T).replace(/\./g, '\\.')}\\) .*\n {4}hits before condition and grouping: 2 \\(${index}: 2\\)$`, 'm'));
+});

@@ -19,6 +19,14 @@ export function buildSearch(alert: SearchAlertDef, window: Window): SearchReques
 }
 
 /**
+ * The alert's search over exactly `span`, not widened by its rule type: what a hit summary over a span a person
+ * chose (`test --from/--to`) counts.
+ */
+export function buildSearchOver(alert: SearchAlertDef, span: Window): SearchRequest {
+  return { index: alert.index, body: ruleTypeOf(alert.condition).search(baseSearch(alert, span), alert, alert.condition, span) };
+}
+
+/**
  * The second search of a rule type that asks for one after seeing the first response (new_term's check of its
  * candidates against the history), or undefined when it needs none.
  */
