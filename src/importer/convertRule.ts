@@ -15,6 +15,13 @@ export interface ConvertedRule {
   type: string;
   alert: Record<string, unknown>;
   query: Record<string, unknown>;
+  /** Of an alert split from a rule with several new_term terms: the note that names the alerts, shared by all of them. */
+  splitNote?: ImportNote;
+}
+
+/** The note of a new_term rule split into one alert per term, naming the alerts as they are finally written. */
+export function splitNoteMessage(names: readonly string[]): string {
+  return `${names.length} separate terms in ElastAlert2 (each entry checked on its own): written as ${names.length} alerts, ${names.join(', ')}; write a list in a list (fields: [[a, b]]) for one term of several fields; ElastAlert2's realert is one for all the terms, each alert here throttles on its own`;
 }
 
 /** Rule options per ElastAlert2 type that carry over under the same name into the condition (or are handled below). */
@@ -223,8 +230,10 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     const termName = `${converted.name.slice(0, Math.max(1, 79 - suffix.length)).replace(/-+$/, '')}-${suffix}`;
     return { ...converted, name: termName, alert: { ...alert, condition: { ...condition, fields: term } } };
   });
-  note('fields', `${terms.terms.length} separate terms in ElastAlert2 (each entry checked on its own): written as ${terms.terms.length} alerts, ${perTerm.map((t) => t.name).join(', ')}; write a list in a list (fields: [[a, b]]) for one term of several fields`);
-  return perTerm;
+  // Named here as converted; the importer names them again once their names are made unique among all rules.
+  note('fields', splitNoteMessage(perTerm.map((t) => t.name)));
+  const splitNote = notes[notes.length - 1]!;
+  return perTerm.map((one) => ({ ...one, splitNote }));
 }
 
 /** A note for a spike or flatline whose throttle is shorter than its timeframe: it repeats on every run while the condition lasts. */

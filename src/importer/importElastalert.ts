@@ -4,7 +4,7 @@ import { parseYamlFile, type YamlFile } from '../config/yamlDocument.js';
 import { readInputFile } from '../util/readInputFile.js';
 import type { ImportNote } from './alerters.js';
 import { ChannelBook, type SecretVariable } from './channels.js';
-import { convertRule, durationOf, type ConvertedRule } from './convertRule.js';
+import { convertRule, durationOf, splitNoteMessage, type ConvertedRule } from './convertRule.js';
 import { readRules, shown, whereOf, type ReadProblem } from './readRules.js';
 import { quoteData, quoteKey } from './quote.js';
 import { loadPackage } from '../util/loadPackage.js';
@@ -99,12 +99,17 @@ export async function importElastalert(rulesDir: string, options: { config?: str
       skipped.push(result.skipped);
       continue;
     }
-    for (const one of result) {
+    const finalNames: string[] = [];
+    for (const { splitNote: _note, ...one } of result) {
       let name = one.name;
       for (let n = 2; names.has(name); n++) name = `${one.name}-${n}`;
       names.add(name);
+      finalNames.push(name);
       converted.push({ ...one, name, alert: { ...one.alert, query: `${name}.json` } });
     }
+    // A split rule's note names its alerts as written, after the names were made unique.
+    const splitNote = result[0]?.splitNote;
+    if (splitNote) splitNote.message = splitNoteMessage(finalNames);
   }
   variables.push(...book.variables);
   // An option of config.yaml is met in every rule that inherits it: named once. A key name is data: quoted bounded and inert.

@@ -82,6 +82,18 @@ test('import elastalert: new_term with fields [a, b] becomes one alert per field
   assert.deepEqual(await backtestKeys(out, 'new-logins-geo.country', T), [['FR', iso(S + 11 * MIN)], ['DE', iso(S + 101 * MIN)]]);
 });
 
+test('import elastalert: the note of a split new_term names the alerts as written, after their names were made unique', async () => {
+  const dir = rulesFolder({
+    'a-taken.yaml': 'name: New logins user.name\nindex: logs-*\ntype: any\nalert: [email]\nemail: soc@example.org\n',
+    'new-logins.yaml': newTermRule('logs-*', '[user.name, geo.country]'),
+  });
+  const imported = await runCli(['import', 'elastalert', 'rules', '--config', 'config.yaml', '--out', 'out'], dir);
+  assert.equal(imported.code, 0, imported.stderr + imported.stdout);
+  assert.deepEqual(readdirSync(join(dir, 'out', 'alerts')).filter((f) => f.endsWith('.yaml')).sort(), ['new-logins-geo.country.yaml', 'new-logins-user.name-2.yaml', 'new-logins-user.name.yaml']);
+  assert.equal(parse(readFileSync(join(dir, 'out', 'alerts', 'new-logins-user.name-2.yaml'), 'utf8')).condition.type, 'new_term');
+  assert.match(imported.stdout, /^ {2}rules\/new-logins\.yaml:4: fields: 2 separate terms in ElastAlert2 \(each entry checked on its own\): written as 2 alerts, new-logins-user\.name-2, new-logins-geo\.country; /m);
+});
+
 test('import elastalert: new_term with fields [[a, b]] is one compound term that validates and runs', async () => {
   const { index, T, S } = await seedLogons('ea-compound');
   const dir = rulesFolder({ 'pairs.yaml': newTermRule(index, '[[user.name, geo.country]]') });
