@@ -64,6 +64,8 @@ export async function testCommand(alert: string, options: TestCommandOptions): P
   if (from !== undefined && from >= to) throw new UserError('--from must be before --to', ExitCode.usage);
   const { config, loaded } = await loadProject(options.config);
   const def = loaded.alerts.find((a) => a.name === alert);
+  // An incident queue is read over [--from, --to) or over the next run's window: --to alone would be ignored.
+  if (def && def.source !== 'elasticsearch' && from === undefined && options.to !== 'now') throw new UserError(`--to needs --from for alert ${def.name}: a ${def.source} alert reads its queue over [--from, --to), or without both over the next run's window`, ExitCode.usage);
   const plan = def ? testPlan(def, to, from) : from !== undefined ? { window: { from, to } } : undefined;
   const report = await runAlerts({ configFile: options.config, only: [alert], dryRun: !options.send, window: plan?.window, ignoreSchedule: true, includeRequests: true, checkTemplates: true });
   const searched = report.alerts.filter((a) => a.status !== 'not-due');

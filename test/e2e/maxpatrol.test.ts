@@ -271,4 +271,10 @@ test('alertcron test reads the incidents of the window asked for, sends nothing 
   assert.doesNotMatch(result.stdout, /INC-2/);
   assert.deepEqual(slack(), []);
   assert.equal(project.state()?.alerts?.['mp-incidents']?.rule, undefined);
+
+  // --to alone would be ignored by a queue alert (it reads [--from, --to) or the next run's window): a usage error.
+  const toAlone = await project.run(['test', 'mp-incidents', '--to', '1h'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(toAlone.code, 64, toAlone.stdout);
+  assert.equal(toAlone.stderr, "alertcron: --to needs --from for alert mp-incidents: a maxpatrol alert reads its queue over [--from, --to), or without both over the next run's window\n");
+  assert.deepEqual(slack(), []);
 });
