@@ -1,3 +1,5 @@
+import { oneLine } from '../util/text.js';
+
 /** One thing wrong with an input file, located as precisely as we can. */
 export interface Problem {
   file: string;
@@ -12,7 +14,8 @@ export interface Problem {
 /** Formats a problem as `file:line:col /json/path: message`. */
 export function formatProblem(problem: Problem): string {
   const where = problem.line ? `${problem.file}:${problem.line}:${problem.col ?? 1}` : problem.file;
-  const path = problem.path ? ` ${problem.path}` : '';
+  // A pointer holds the user's key names: control characters and escapes are taken out, as in the message.
+  const path = problem.path ? ` ${oneLine(problem.path, 200)}` : '';
   return `${where}${path}: ${problem.message}`;
 }
 

@@ -156,6 +156,18 @@ test('an invalid Slack allowed_users entry says what a member id looks like and 
   assert.equal(lines.length, 4, result.stderr);
 });
 
+test('validate shows a key name with control characters and terminal escapes in its JSON pointer as one clean line', async () => {
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl }) as { channels: Record<string, unknown> };
+  config.channels['hook'] = { type: 'webhook', url: 'https://hooks.test.local/x', headers: { 'X\u001b[31mRed\rKey\u0007': 'v' } };
+  project.writeConfig(config);
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2, result.stderr);
+  const line = result.stderr.split('\n').find((l) => l.includes('/channels/hook/headers/'));
+  assert.match(line ?? '', /^alertcron\.yaml:\d+:\d+ \/channels\/hook\/headers\/XRed Key: the name "XRed Key" must be a header name/, result.stderr);
+  assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no control character reaches the terminal');
+});
+
 test('state migrate sets state.backend and changes nothing else in alertcron.yaml: comments, blank lines, flow lists, alignment', { timeout: 120_000 }, async () => {
   const project = world.project();
   const stateIndex = `alertcron-state-msg-${Math.random().toString(36).slice(2, 8)}`;
