@@ -3,7 +3,7 @@ import { buildSearch } from '../sources/elasticsearch/buildSearch.js';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { errorReason, indexPath, type ClusterClient } from './clusterClient.js';
 import type { AlertIssue } from './mappingIssues.js';
-import { cutText } from '../util/text.js';
+import { oneLine } from '../util/text.js';
 import { describeClusterError, withoutRepetition } from '../sources/elasticsearch/esError.js';
 
 const LENIENT = 'ignore_unavailable=true&allow_no_indices=true';
@@ -34,7 +34,8 @@ export async function queryIssues(client: ClusterClient, alert: SearchAlertDef, 
 
 /**
  * Shortens a Java exception chain (`XException[reason]; nested: YException[cause]; ...`) to its first reason and,
- * when it differs, its deepest nested one (the root cause), each on one line, without their repetition.
+ * when it differs, its deepest nested one (the root cause), each on one line, without their repetition; any text is
+ * one bounded line, control characters and escapes removed.
  */
 export function summarizeJavaError(text: string): string {
   // Java's own list ends at ";;" (the stack's class names follow); each "; nested: " part is one cause.
@@ -45,9 +46,9 @@ export function summarizeJavaError(text: string): string {
     .map((part) => {
       const inner = part.slice(part.search(/[A-Za-z]+Exception\[/)).replace(/^[A-Za-z]+Exception\[/, '');
       const line = inner.split('\n')[0]!;
-      return cutText(withoutRepetition((line === inner ? line.replace(/\]$/, '') : line).trim()), 300);
+      return oneLine(withoutRepetition((line === inner ? line.replace(/\]$/, '') : line).trim()), 300);
     });
-  if (!reasons.length) return cutText(text, 300);
+  if (!reasons.length) return oneLine(text, 300);
   const root = reasons[reasons.length - 1]!;
   return reasons[0]!.includes(root) ? reasons[0]! : `${reasons[0]} (caused by: ${root})`;
 }

@@ -19,10 +19,12 @@ const esError: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).error;
 
 test('property: any error body the cluster sends is described on one line of bounded length, without throwing', async () => {
-  await checkProperty('describeClusterError', fc.property(fc.oneof(esError, fc.anything()), (error) => {
+  const dirty = fc.constantFrom('a\r\nb\u001b[31m', 'line one\nline two\u0007', 'x'.repeat(2000));
+  await checkProperty('describeClusterError', fc.property(fc.oneof(esError, fc.anything(), fc.string({ maxLength: 2000 }), dirty), (error) => {
     const text = describeClusterError(error);
     assert.equal(typeof text, 'string');
-    if (typeof error !== 'string') assert.doesNotMatch(text, /\n/);
+    // A string error too: one line, no control character, bounded.
+    assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f]/);
     assert.ok(text.length <= 3 * 400, `${text.length} characters`);
   }), 300);
 });
@@ -36,9 +38,11 @@ test('the deepest cause is named: under "all shards failed", and under a parse e
 
 test('property: any _validate/query error text is shortened without throwing, to its first and deepest reasons', async () => {
   const java = fc.array(fc.tuple(fc.constantFrom('ParsingException', 'QueryShardException', 'IllegalArgumentException'), fc.string({ maxLength: 200 })), { minLength: 1, maxLength: 4 }).map((parts) => parts.map(([name, reason]) => `${name}[${reason}]`).join('; nested: ') + ';; org.example.Trace');
-  await checkProperty('summarizeJavaError', fc.property(fc.oneof(java, fc.string({ maxLength: 2000 })), (text) => {
+  const dirty = fc.constantFrom('no exception here\r\n\u001b[31mred', 'ParsingException[bad\u0007 query]; nested: X');
+  await checkProperty('summarizeJavaError', fc.property(fc.oneof(java, fc.string({ maxLength: 2000 }), dirty), (text) => {
     const short = summarizeJavaError(text);
     assert.ok(short.length <= 2 * 300 + 20, `${short.length} characters`);
+    assert.doesNotMatch(short, /[\u0000-\u001f\u007f-\u009f]/);
   }), 300);
   assert.equal(summarizeJavaError('ParsingException[Failed to parse]; nested: XContentParseException[[1:33] [bool] failed to parse field [must]]; nested: ParsingException[[foo] query malformed];; org.x: y'), 'Failed to parse (caused by: [foo] query malformed)');
 });

@@ -15,7 +15,7 @@ interface EsError {
  * "all shards failed" or "failed to parse field"). Run, validate and test all describe the cluster's errors with it.
  */
 export function describeClusterError(error: unknown): string {
-  if (typeof error === 'string') return error;
+  if (typeof error === 'string') return oneLine(withoutRepetition(error), 300);
   const e = (error && typeof error === 'object' ? error : {}) as EsError;
   const main = phrase(e);
   let deepest: EsError = e.caused_by ? e : (e.failed_shards?.[0]?.reason ?? e.root_cause?.[0] ?? e);
