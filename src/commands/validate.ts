@@ -69,7 +69,7 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   // Every script is loaded in the sandbox, as a run would: syntax errors, no match export, a load that never ends.
   const scripts = await checkScripts(loaded.alerts, (path) => displayPath(config, path));
   problems.push(...loaded.problems, ...scripts.problems, ...(await templateProblems(config, loaded.alerts)));
-  warnings.push(...timeframeWarnings(loaded.alerts), ...countWindowWarnings(loaded.alerts));
+  warnings.push(...loaded.warnings, ...timeframeWarnings(loaded.alerts), ...countWindowWarnings(loaded.alerts));
   report.alerts = { valid: loaded.alerts.length - scripts.broken.size, disabled: loaded.disabled.length, invalid: loaded.invalid.length + scripts.broken.size };
   report.channels = Object.keys(config.channels).length;
   if (options.cluster && reading.config && !problems.some((p) => p.path?.startsWith('/elasticsearch/'))) {

@@ -15,13 +15,15 @@ export interface AlertFile {
 
 /**
  * Every `.yaml`/`.yml` file in the alerts folder and its subfolders (a link to a folder is followed once), the
- * shallower first, then by relative path. Hidden folders and folders named `state` are skipped; a folder deeper than MAX_ALERT_DEPTH,
- * one beyond MAX_ALERT_FOLDERS, or one that cannot be read is a problem naming it, never skipped silently.
+ * shallower first, then by relative path. Hidden folders and folders named `state` are skipped, with a warning for
+ * each that holds YAML files (`.git` aside); a folder deeper than MAX_ALERT_DEPTH, one beyond MAX_ALERT_FOLDERS, or
+ * one that cannot be read is a problem naming it, never skipped silently.
  * Throws when the alerts folder itself cannot be read.
  */
-export function alertFiles(dir: string, display: (path: string) => string): { files: AlertFile[]; problems: Problem[] } {
+export function alertFiles(dir: string, display: (path: string) => string): { files: AlertFile[]; problems: Problem[]; warnings: Problem[] } {
   const files: (AlertFile & { depth: number })[] = [];
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const visited = new Set<string>([realOf(dir)]);
   let folders = 0;
   const walk = (folder: string, prefix: string, depth: number) => {
@@ -33,7 +35,14 @@ export function alertFiles(dir: string, display: (path: string) => string): { fi
         files.push({ path, relative, depth });
         continue;
       }
-      if (entry.name.startsWith('.') || entry.name === 'state' || !isFolder(entry, path)) continue;
+      if (!isFolder(entry, path)) continue;
+      if (entry.name.startsWith('.') || entry.name === 'state') {
+        if (entry.name !== '.git' && holdsYaml(path, MAX_ALERT_DEPTH - depth)) {
+          const why = entry.name === 'state' ? 'a folder named state' : 'a hidden folder';
+          warnings.push({ file: display(path), message: `${why} is not read: the YAML files in it are not alerts (move them to a folder of another name if they are)` });
+        }
+        continue;
+      }
       const problem = (message: string) => problems.push({ file: display(path), message });
       const real = realOf(path);
       if (visited.has(real)) continue;
@@ -52,7 +61,27 @@ export function alertFiles(dir: string, display: (path: string) => string): { fi
   walk(dir, '', 0);
   // The alerts folder's own files first: of two files with one name, the shallower one is the alert.
   files.sort((a, b) => a.depth - b.depth || (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
-  return { files: files.map(({ path, relative }) => ({ path, relative })), problems };
+  return { files: files.map(({ path, relative }) => ({ path, relative })), problems, warnings };
+}
+
+/** Whether a folder or one of its subfolders (at most `depth` deep, a few thousand entries looked at) holds a YAML file. */
+function holdsYaml(folder: string, depth: number): boolean {
+  let budget = 5000;
+  const look = (at: string, left: number): boolean => {
+    let entries;
+    try {
+      entries = readdirSync(at, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    for (const entry of entries) {
+      if (--budget < 0) return false;
+      if (/\.ya?ml$/.test(entry.name)) return true;
+      if (left > 0 && entry.isDirectory() && look(join(at, entry.name), left - 1)) return true;
+    }
+    return false;
+  };
+  return look(folder, Math.max(0, depth));
 }
 
 /** Whether a folder entry is a folder, or a symbolic link to one. */

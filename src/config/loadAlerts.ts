@@ -22,6 +22,8 @@ export interface LoadedAlerts {
   disabled: string[];
   /** Names of alert files that have problems (skipped this run, but their state is kept). */
   invalid: string[];
+  /** What is not wrong but may not be meant: a skipped folder that holds YAML files. */
+  warnings: Problem[];
 }
 
 const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -32,7 +34,7 @@ const ALERT_NAME = /^[A-Za-z0-9_.-]+$/;
  * with one name are a problem naming both.
  */
 export async function loadAlerts(config: Config, cache?: ParseCache): Promise<LoadedAlerts> {
-  const result: LoadedAlerts = { alerts: [], problems: [], disabled: [], invalid: [] };
+  const result: LoadedAlerts = { alerts: [], problems: [], disabled: [], invalid: [], warnings: [] };
   // Every alert file is shown relative to the configuration folder: the folder's part is worked out once.
   const folder = displayPath(config, config.alerts_dir);
   let files: AlertFile[];
@@ -40,6 +42,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
     const found = alertFiles(config.alerts_dir, (path) => displayPath(config, path));
     files = found.files;
     result.problems.push(...found.problems);
+    result.warnings.push(...found.warnings);
   } catch {
     result.problems.push({ file: folder, message: 'cannot read the alerts folder (create it, or set alerts_dir in alertcron.yaml)' });
     return result;

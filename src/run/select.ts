@@ -13,6 +13,7 @@ export function selectAlerts(loaded: LoadedAlerts, only: string[] | undefined): 
     problems: loaded.problems.filter((p) => only.some((name) => loaded.invalid.includes(name) && fileOf(name).test(p.alert ?? p.file))),
     disabled: [],
     invalid: loaded.invalid.filter((name) => only.includes(name)),
+    warnings: [],
   };
 }
 

@@ -90,6 +90,24 @@ test('folders too deep are named, not skipped silently; a link to a folder is re
   assert.deepEqual(list.stdout.trim().split('\n').filter((line) => !line.startsWith('alerts/')).map((line) => line.split(/\s+/)[0]).sort(), ['eight', 'linked']);
 });
 
+test('a hidden folder or a folder named state that holds YAML files is skipped with one warning each; .git and folders without YAML are not', async () => {
+  const project = world.project();
+  const index = await world.index('subfolders-hidden');
+  writeAlertAt(project, 'team/shown.yaml', logonAlert(index, 'Shown'));
+  writeAlertAt(project, '.old/rules/forgotten.yaml', logonAlert(index, 'Forgotten'));
+  writeAlertAt(project, 'state/kept.yml', logonAlert(index, 'Kept'));
+  writeAlertAt(project, '.git/hooks/config.yaml', 'not: an alert\n');
+  mkdirSync(join(project.dir, 'alerts', '.cache'));
+  writeFileSync(join(project.dir, 'alerts', '.cache', 'x.json'), '{}');
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 0, validate.stderr);
+  assert.deepEqual(validate.stderr.trim().split('\n').sort(), [
+    'alerts/.old: warning: a hidden folder is not read: the YAML files in it are not alerts (move them to a folder of another name if they are)',
+    'alerts/state: warning: a folder named state is not read: the YAML files in it are not alerts (move them to a folder of another name if they are)',
+  ]);
+  assert.match(validate.stdout, /1 alert\(s\) valid.*; 2 warning\(s\)/);
+});
+
 test('the parse cache sees a new, a changed and a removed file in a subfolder on the next run', async () => {
   const project = world.project();
   const index = await world.index('subfolders-cache');
