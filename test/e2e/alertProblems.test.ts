@@ -100,13 +100,15 @@ test('alerts fused into one search over a pattern that matches nothing are each 
   const T = uniqueBaseTime();
   const pattern = `problems-none-${Math.random().toString(36).slice(2, 8)}-*`;
   const index = await world.index('problems-buckets');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 59 * MIN, 'bob')]);
+  // Three runs over the hour show each problem (two an hour apart would not be evidence enough).
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 29 * MIN, 'bob'), logonEvent(T + 59 * MIN, 'bob')]);
   const project = projectWith('nowhere-a', { index: pattern });
   project.writeAlert('nowhere-b', { index: pattern, condition: { type: 'count', gte: 3 }, notify: ['soc-slack'] });
   project.writeAlert('per-user', { index, query: { aggs: { by_user: { terms: { field: 'user.name' } } } }, condition: { type: 'buckets', path: 'by_user', gte: 1 }, notify: ['soc-slack'] });
   const first = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
   assert.equal(JSON.parse(first.stdout).clusterRequests, 1, 'one _msearch (the two alerts over the pattern fused into one search of it)');
+  assert.equal(await runAt(project, T + 30 * MIN), '');
   const stderr = await runAt(project, T + HOUR);
   assert.deepEqual(stderr.trim().split('\n').sort(), [
     `warning: alert nowhere-a cannot fire: index pattern "${pattern}" matches no index, alias or data stream on the cluster: the alert searches nothing (check the name, or create the index) (seen since ${iso(T)}; said again once a day while it lasts)`,
@@ -152,9 +154,10 @@ test('a timestamp_field no event has is found by the daily field check: told at 
 test('a template path no finding has is told once it has lasted an hour of findings, and fixed when a finding has it', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('problems-template');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 59 * MIN, 'bob')]);
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 29 * MIN, 'bob'), logonEvent(T + 59 * MIN, 'bob')]);
   const project = projectWith('logons', { index, title: 'Logon by {{winlog.event_data.TargetUsr}}' });
   assert.equal(await runAt(project, T), '');
+  assert.equal(await runAt(project, T + 30 * MIN), '');
   const stderr = await runAt(project, T + HOUR);
   assert.deepEqual(told(stderr, 'logons'), [
     `warning: alert logons notifies with empty template fields: title {{winlog.event_data.TargetUsr}}: none of the 1 finding(s) has it, so notices show it empty (check the field's name: alertcron test logons lists the fields) (seen since ${iso(T)}; said again once a day while it lasts)`,
@@ -181,10 +184,12 @@ test('generated events: the group_by problem is told exactly when no event of th
       const T = uniqueBaseTime();
       const index = await world.index('problems-gen');
       const doc = (at: number, e: { user?: string | undefined; extra: Record<string, string> }) => ({ ...e.extra, ...logonEvent(at, 'x'), ...(e.user !== undefined ? { user: { name: e.user } } : {}) });
-      await indexDocs(world.esUrl, index, [...early.map((e) => doc(T - MIN, e)), ...late.map((e) => doc(T + 59 * MIN, e))]);
+      // The early events twice (three runs over the hour show them), the late ones last.
+      await indexDocs(world.esUrl, index, [...early.map((e) => doc(T - MIN, e)), ...early.map((e) => doc(T + 29 * MIN, e)), ...late.map((e) => doc(T + 59 * MIN, e))]);
       const project = world.project();
       project.writeAlert('gen', { index, group_by: 'user.name', condition: { type: 'count', gte: 1000 }, notify: ['soc-slack'] });
       await runAt(project, T);
+      await runAt(project, T + 30 * MIN);
       const stderr = await runAt(project, T + HOUR);
       const expected = keyed ? 0 : 1;
       assert.equal(told(stderr, 'gen').length, expected, stderr);
