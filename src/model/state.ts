@@ -65,6 +65,8 @@ export interface AlertState {
   problemsGone?: Record<string, GoneProblem>;
   /** When the daily field check last looked at this alert's timestamp_field (inspect/fieldCheck.ts). */
   fieldsCheckedAt?: number;
+  /** When the field check's search for this alert last failed (it is tried again an hour later). */
+  fieldsCheckFailedAt?: number;
 }
 
 /** A reason an alert cannot fire, kept from the run that first showed it until a run shows it gone. */
@@ -78,6 +80,8 @@ export interface AlertProblem {
   toldAt?: number;
   /** How many runs have shown it since it was first seen (none of them showed it gone). */
   runs?: number;
+  /** The alert's settings it was judged against (index, group_by ... as JSON): when they change, it is forgotten. */
+  against?: string;
 }
 
 /** When a problem that is gone was last told, and when its end was last told (epoch ms). */

@@ -29,6 +29,8 @@ export interface ProblemObservation {
   message?: string;
   /** Told at once, without the grace: what the daily field check finds is not momentary. */
   immediate?: boolean;
+  /** The alert's settings this kind is judged against (as JSON): a remembered problem judged against others is forgotten. */
+  against?: string;
 }
 
 /** What is to be told about one problem this run: it is there (first time, or again after a day), or it is gone after having been told. */
@@ -66,6 +68,7 @@ export function updateProblems(state: AlertState, observations: readonly Problem
     // A problem back within a day of being told is not told again before the day is out.
     const problem: AlertProblem = known ?? { message: seen.message, since: now, lastSeen: now, ...(gone ? { toldAt: gone.toldAt } : {}) };
     problem.message = seen.message;
+    if (seen.against !== undefined) problem.against = seen.against;
     // Times stored while the clock was ahead are taken as now: the problem lasts from here, and errs towards telling.
     if (problem.since > now) problem.since = now;
     if (problem.toldAt !== undefined && problem.toldAt > now) delete problem.toldAt;
@@ -81,6 +84,26 @@ export function updateProblems(state: AlertState, observations: readonly Problem
   }
   if (state.problems && !Object.keys(state.problems).length) delete state.problems;
   return news;
+}
+
+/**
+ * Forgets the remembered problems (and their record once gone) judged against settings the alert no longer has
+ * (`settings`: by kind, as ProblemObservation.against; give only the kinds this run did not judge): the user changed
+ * what caused them (a renamed timestamp_field, group_by or index), so status must not keep the old message until a
+ * run can judge again. Returns the kinds forgotten.
+ */
+export function forgetChangedProblems(state: AlertState, settings: Readonly<Record<string, string>>): string[] {
+  const forgotten: string[] = [];
+  for (const kind of Object.keys(state.problems ?? {})) {
+    const problem = ownProblem(state, kind);
+    const now = Object.prototype.hasOwnProperty.call(settings, kind) ? settings[kind] : undefined;
+    if (problem?.against === undefined || now === undefined || problem.against === now) continue;
+    delete state.problems![kind];
+    if (state.problemsGone && typeof state.problemsGone === 'object') delete state.problemsGone[kind];
+    forgotten.push(kind);
+  }
+  if (state.problems && typeof state.problems === 'object' && !Object.keys(state.problems).length) delete state.problems;
+  return forgotten;
 }
 
 /** Forgets gone problems whose telling (and fix) is a day old or more, or stamped ahead of the clock, and records of the wrong shape. */

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { checkProperty, fc } from '../support/property.js';
 import { createIndex, indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { defaultConfig } from '../support/project.js';
+import { startBulkFaultProxy } from '../support/bulkFaultProxy.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -149,6 +150,53 @@ test('a timestamp_field no event has is found by the daily field check: told at 
   const status = JSON.parse((await project.run(['status', '--json'], { ALERTCRON_NOW: iso(T + DAY) })).stdout);
   assert.deepEqual(status.alerts.find((a: { name: string }) => a.name === 'misnamed').problems.map((p: { kind: string }) => p.kind), ['timestamp_field']);
   assert.deepEqual(project.audit().filter((e) => e.event === 'alert_problem').map((e) => [e.alert, e.problem]), [['misnamed', 'timestamp_field'], ['misnamed', 'timestamp_field']]);
+});
+
+test('a field check whose search failed is not counted as done: tried again an hour later, not a day', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('problems-checkfail');
+  await indexDocs(world.esUrl, index, [logonEvent(T - DAY, 'alice')]);
+  const proxy = await startBulkFaultProxy(world.esUrl);
+  try {
+    let failChecks = true;
+    // The field check's own search (its aggregation's name is in the body) fails; the run's own searches pass.
+    proxy.cut = (r) => (failChecks && r.body.includes('alertcron_newest') ? { status: 503, body: '{"error":"busy"}' } : undefined);
+    const project = world.project();
+    project.writeConfig({ ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }), monitoring: { notify: ['soc-email'] } });
+    project.writeAlert('misnamed', { index, timestamp_field: 'event.created', condition: { type: 'any' }, notify: ['soc-slack'] });
+    const checks = async (at: number) => {
+      const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(at) });
+      assert.equal(result.code, 0, result.stderr);
+      return { requests: JSON.parse(result.stdout).fieldCheckRequests ?? 0, stderr: result.stderr };
+    };
+    assert.equal((await checks(T)).requests, 1);
+    assert.equal(project.state().alerts.misnamed.fieldsCheckedAt, undefined, 'a failed check is not stamped as done');
+    failChecks = false;
+    assert.equal((await checks(T + 5 * MIN)).requests, 0, 'not retried every run');
+    const retried = await checks(T + HOUR);
+    assert.equal(retried.requests, 1, 'tried again an hour later');
+    assert.equal(told(retried.stderr, 'misnamed').length, 1, retried.stderr);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a problem whose cause the user changed in the alert (a renamed timestamp_field) is forgotten at the next run, not kept in status until hits or a day', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('problems-renamed');
+  await indexDocs(world.esUrl, index, [logonEvent(T - DAY, 'alice')]);
+  const project = projectWith('misnamed', { index, timestamp_field: 'event.created' });
+  assert.equal(told(await runAt(project, T), 'misnamed').length, 1);
+  const problems = async (at: number) => JSON.parse((await project.run(['status', '--json'], { ALERTCRON_NOW: iso(at) })).stdout).alerts.find((a: { name: string }) => a.name === 'misnamed').problems.map((p: { kind: string }) => p.kind);
+  assert.deepEqual(await problems(T), ['timestamp_field']);
+  // Unchanged: a quiet minute keeps it.
+  assert.equal(await runAt(project, T + MIN), '');
+  assert.deepEqual(await problems(T + MIN), ['timestamp_field']);
+  // The user names the right field; the next minute is quiet (no hit proves the field) and no check is due.
+  project.writeAlert('misnamed', { index, timestamp_field: '@timestamp', condition: { type: 'any' }, notify: ['soc-slack'] });
+  assert.equal(await runAt(project, T + 2 * MIN), '');
+  assert.deepEqual(await problems(T + 2 * MIN), []);
+  assert.deepEqual(project.audit().filter((e) => e.event === 'alert_problem_forgotten').map((e) => [e.alert, e.problem]), [['misnamed', 'timestamp_field']]);
 });
 
 test('a template path no finding has is told once it has lasted an hour of findings, and fixed when a finding has it', async () => {
