@@ -122,7 +122,7 @@ export const changeRule: RuleType<ChangeCondition> = {
   },
   evaluate({ alert, condition, window, response, state }) {
     const saved = state as ChangeState | undefined;
-    const remembered = plainCopy<[string, number]>((state as ChangeState | undefined)?.keys, (v) => Array.isArray(v) && typeof v[0] === 'string' && isStoredTime(v[1]));
+    const remembered = plainCopy<[string, number]>(saved?.keys, (v) => Array.isArray(v) && typeof v[0] === 'string' && isStoredTime(v[1]));
     const findings: Finding[] = [];
     const unchecked: string[] = [];
     for (const part of keyParts(alert, response)) {
