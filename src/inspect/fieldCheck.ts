@@ -5,6 +5,8 @@ import type { ElasticsearchConfig, SearchAlertDef } from '../sources/elasticsear
 
 /** How often one alert's timestamp_field is checked by the field check (at most). */
 export const FIELD_CHECK_EVERY = 24 * 60 * 60_000;
+/** How long after a field check whose search failed it is tried again (not a day: it found nothing out). */
+export const FIELD_CHECK_RETRY = 60 * 60_000;
 /** The aggregation that reads the newest value of the time field: null when no event has one. */
 const NEWEST = 'alertcron_newest';
 
@@ -15,8 +17,10 @@ const NEWEST = 'alertcron_newest';
  * minute. An empty index, a failed search or a numeric field say nothing (a text or keyword time field already
  * fails the alert's own search, with the cluster's reason, every run).
  */
-export async function checkTimestampFields(config: ElasticsearchConfig, alerts: readonly SearchAlertDef[], signal?: AbortSignal): Promise<{ observations: Map<string, ProblemObservation>; requests: number }> {
+export async function checkTimestampFields(config: ElasticsearchConfig, alerts: readonly SearchAlertDef[], signal?: AbortSignal): Promise<{ observations: Map<string, ProblemObservation>; requests: number; answered: Set<string> }> {
   const observations = new Map<string, ProblemObservation>();
+  // The alerts whose check search the cluster answered: only they count as checked.
+  const answered = new Set<string>();
   const pairs = new Map<string, { index: string; field: string; alerts: string[] }>();
   for (const alert of alerts) {
     const id = `${alert.index}\u0000${alert.timestamp_field}`;
@@ -24,17 +28,18 @@ export async function checkTimestampFields(config: ElasticsearchConfig, alerts: 
     pair.alerts.push(alert.name);
     pairs.set(id, pair);
   }
-  if (!pairs.size) return { observations, requests: 0 };
+  if (!pairs.size) return { observations, requests: 0, answered };
   const list = [...pairs.values()];
   const searches: SearchRequest[] = list.map((p) => ({ index: p.index, body: { size: 0, track_total_hits: 1, aggs: { [NEWEST]: { max: { field: p.field } } } } }));
   const answer = await multiSearch(config, searches, signal);
   list.forEach((pair, i) => {
     const outcome = answer.outcomes[i];
     if (!outcome) return;
+    if (outcome.ok) for (const name of pair.alerts) answered.add(name);
     const seen = outcome.ok ? judgeAnswer(pair, outcome.response) : undefined;
     if (seen) for (const name of pair.alerts) observations.set(name, seen);
   });
-  return { observations, requests: answer.requests };
+  return { observations, requests: answer.requests, answered };
 }
 
 /** What a field check answer says: no event has the field (a problem), a date (fine), or nothing to judge by. */

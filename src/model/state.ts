@@ -61,8 +61,12 @@ export interface AlertState {
   rule?: unknown;
   /** Why the alert cannot fire, by kind (index, group_by, buckets, timestamp_field, template), as its runs showed it (run/alertProblems.ts). */
   problems?: Record<string, AlertProblem>;
+  /** The problems told and then shown gone, by kind, kept a day so that each kind is told and told fixed at most once a day. */
+  problemsGone?: Record<string, GoneProblem>;
   /** When the daily field check last looked at this alert's timestamp_field (inspect/fieldCheck.ts). */
   fieldsCheckedAt?: number;
+  /** When the field check's search for this alert last failed (it is tried again an hour later). */
+  fieldsCheckFailedAt?: number;
 }
 
 /** A reason an alert cannot fire, kept from the run that first showed it until a run shows it gone. */
@@ -74,6 +78,16 @@ export interface AlertProblem {
   lastSeen: number;
   /** When it was last told (stderr, audit log, monitoring channels); unset while it has not lasted long enough. */
   toldAt?: number;
+  /** How many runs have shown it since it was first seen (none of them showed it gone). */
+  runs?: number;
+  /** The alert's settings it was judged against (index, group_by ... as JSON): when they change, it is forgotten. */
+  against?: string;
+}
+
+/** When a problem that is gone was last told, and when its end was last told (epoch ms). */
+export interface GoneProblem {
+  toldAt: number;
+  fixedAt?: number;
 }
 
 /** A source action queued like a delivery (e.g. tagging a TheHive alert after a notice): retried the same way. */

@@ -1,7 +1,7 @@
 import type { AlertBase } from '../model/alert.js';
 import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
-import { templatePaths } from '../util/template.js';
+import { templateChoice, templatePaths } from '../util/template.js';
 import { messageTemplate } from './render.js';
 import { findingLookup, ownValues } from './templateScope.js';
 
@@ -12,20 +12,32 @@ const HINT_FIELDS = 12;
 export interface MissingPath {
   where: string;
   path: string;
+  /** How many findings it was looked for in: all of them, or those that select the feedback template. */
+  of: number;
+  /** Set for a feedback template: it was looked for only in the findings that select it. */
+  selected?: true;
 }
+
+/** An alert's feedback templates as the template checks read them: the field that chooses one, and each choice's. */
+type WithFeedback = AlertBase & { feedback?: { choose_by: string; templates: Record<string, { title: string; message: string }> } };
 
 /**
  * The template paths (title, message, feedback templates) that none of the findings has, which render as an empty
- * string; none when there are no findings.
+ * string; none when there are no findings. A feedback template is checked only against the findings that select
+ * it (by `choose_by`), and not at all when none does.
  */
-export function missingTemplatePaths(alert: AlertBase & { feedback?: { templates: Record<string, { title: string; message: string }> } }, findings: Finding[], window: Window): MissingPath[] {
+export function missingTemplatePaths(alert: WithFeedback, findings: Finding[], window: Window): MissingPath[] {
   if (!findings.length) return [];
   const lookups = findings.map((f) => findingLookup(ownValues(alert, f, window), f.fields));
-  const templates: [string, string][] = [['title', alert.title], ['message', messageTemplate(alert, findings[0]!)]];
-  for (const [choice, t] of Object.entries(alert.feedback?.templates ?? {})) templates.push([`feedback template ${choice} title`, t.title], [`feedback template ${choice} message`, t.message]);
+  const templates: [string, string, typeof lookups, boolean][] = [['title', alert.title, lookups, false], ['message', messageTemplate(alert, findings[0]!), lookups, false]];
+  const feedback = alert.feedback;
+  for (const [choice, t] of Object.entries(feedback?.templates ?? {})) {
+    const chosen = lookups.filter((_, i) => templateChoice(findings[i]!.fields, feedback!.choose_by) === choice);
+    if (chosen.length) templates.push([`feedback template ${choice} title`, t.title, chosen, true], [`feedback template ${choice} message`, t.message, chosen, true]);
+  }
   const missing: MissingPath[] = [];
-  for (const [where, template] of templates) {
-    for (const path of templatePaths(template)) if (!lookups.some((lookup) => lookup(path) !== undefined)) missing.push({ where, path });
+  for (const [where, template, among, selected] of templates) {
+    for (const path of templatePaths(template)) if (!among.some((lookup) => lookup(path) !== undefined)) missing.push({ where, path, of: among.length, ...(selected ? { selected: true as const } : {}) });
   }
   return missing;
 }
@@ -34,10 +46,10 @@ export function missingTemplatePaths(alert: AlertBase & { feedback?: { templates
  * For `alertcron test`: one warning per template path that none of the findings has (a misspelt field, or one
  * the events lack), which would render as an empty string. Nothing is said when there are no findings.
  */
-export function unresolvedTemplatePaths(alert: AlertBase & { feedback?: { templates: Record<string, { title: string; message: string }> } }, findings: Finding[], window: Window): string[] {
+export function unresolvedTemplatePaths(alert: WithFeedback, findings: Finding[], window: Window): string[] {
   const missing = missingTemplatePaths(alert, findings, window);
   if (!missing.length) return [];
   const names = Object.keys(findings[0]!.fields);
   const hint = names.length ? `the first finding has ${names.slice(0, HINT_FIELDS).join(', ')}${names.length > HINT_FIELDS ? ' ...' : ''}` : 'the findings have no fields';
-  return missing.map(({ where, path }) => `alert ${alert.name}: ${where} names {{${path}}}, but none of the ${findings.length} finding(s) has it, so it renders empty (${hint})`);
+  return missing.map(({ where, path, of, selected }) => `alert ${alert.name}: ${where} names {{${path}}}, but none of the ${of} finding(s)${selected ? ' that select it' : ''} has it, so it renders empty (${hint})`);
 }

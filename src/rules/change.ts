@@ -8,6 +8,7 @@ import type { ChangeCondition, RuleAlert, RuleType } from './types.js';
 import { newestFirst, withFilter } from './search.js';
 import { plainCopy } from '../util/plainMap.js';
 import { isStoredTime } from '../util/epochTime.js';
+import { quoted } from '../util/text.js';
 
 const WINDOW = 'alertcron_window';
 const BEFORE = 'alertcron_before';
@@ -17,9 +18,18 @@ export const DEFAULT_CHANGE_MEMORY = 30 * 86_400_000;
 /** Most events of one key in one run's window that are compared (top_hits brings at most 100 documents). */
 export const MAX_CHANGE_EVENTS = 100;
 
-/** What change remembers per key: its last value and when it was last seen, [value, epoch ms]. */
+/** How often the note on keys with more events than MAX_CHANGE_EVENTS is told per alert: once a day. */
+export const CROWDED_NOTE_EVERY = 86_400_000;
+/** Most crowded keys named in the note. */
+const CROWDED_NAMED = 5;
+
+/**
+ * What change remembers per key: its last value and when it was last seen, [value, epoch ms]; and when the note on
+ * crowded keys was last told (the end of that run's window, epoch ms).
+ */
 export interface ChangeState {
   keys: Record<string, [string, number]>;
+  crowdedToldAt?: number;
 }
 
 /** One event of a key: its value of compare_key (compound: values joined as a key is) and its time (epoch ms). */
@@ -111,7 +121,8 @@ export const changeRule: RuleType<ChangeCondition> = {
     return perKeySearch(withValues, alert, aggs, BY_KEY);
   },
   evaluate({ alert, condition, window, response, state }) {
-    const remembered = plainCopy<[string, number]>((state as ChangeState | undefined)?.keys, (v) => Array.isArray(v) && typeof v[0] === 'string' && isStoredTime(v[1]));
+    const saved = state as ChangeState | undefined;
+    const remembered = plainCopy<[string, number]>(saved?.keys, (v) => Array.isArray(v) && typeof v[0] === 'string' && isStoredTime(v[1]));
     const findings: Finding[] = [];
     const unchecked: string[] = [];
     for (const part of keyParts(alert, response)) {
@@ -141,9 +152,14 @@ export const changeRule: RuleType<ChangeCondition> = {
     }
     for (const [key, [, at]] of Object.entries(remembered)) if (at < window.to - condition.key_history) delete remembered[key];
     const forgotten = capKeys(remembered, ([, at]) => at, 'a change of their value across runs is not seen (a change within one search still is)');
-    const crowded = unchecked.length
-      ? `${unchecked.length} key(s) had more than ${MAX_CHANGE_EVENTS} events in this window (${unchecked.slice(0, 5).join(', ')}${unchecked.length > 5 ? ' ...' : ''}): a change among their older events was not looked for`
+    // A crowded key is held (neither resolved nor counted absent) but the other keys were judged in full: the note is
+    // not an incomplete answer, and it is told at most once a day per alert. Key values from the logs are quoted.
+    const toldAt = isStoredTime(saved?.crowdedToldAt) ? saved!.crowdedToldAt! : undefined;
+    const tell = unchecked.length > 0 && (toldAt === undefined || toldAt > window.to || window.to - toldAt >= CROWDED_NOTE_EVERY);
+    const note = tell
+      ? `${unchecked.length} key(s) had more than ${MAX_CHANGE_EVENTS} events in this window (${unchecked.slice(0, CROWDED_NAMED).map((key) => quoted(key, 80)).join(', ')}${unchecked.length > CROWDED_NAMED ? ' ...' : ''}): a change among their older events was not looked for, and those keys are not resolved while it lasts (told at most once a day)`
       : undefined;
-    return { findings, state: { keys: remembered } satisfies ChangeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten, crowded) };
+    const next: ChangeState = { keys: remembered, ...(tell ? { crowdedToldAt: window.to } : toldAt !== undefined ? { crowdedToldAt: toldAt } : {}) };
+    return { findings, state: next, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten), ...(unchecked.length ? { unjudged: unchecked } : {}), ...(note ? { note } : {}) };
   },
 };

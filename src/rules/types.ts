@@ -145,6 +145,10 @@ export interface RuleOutput {
   state?: unknown;
   /** Set when the response could not hold every key (e.g. more groups than group_size): says what was left out. */
   incomplete?: string;
+  /** Keys seen this run whose events were not all judged: they are neither resolved nor counted absent, while the other keys are. */
+  unjudged?: string[];
+  /** A note on this run that leaves the answer complete for every other key (told on stderr and in the audit log). */
+  note?: string;
 }
 
 /** A field a condition names, under one of its keys, that the cluster must be able to aggregate (or match exactly) on. */

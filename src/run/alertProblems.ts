@@ -4,9 +4,10 @@ import type { MonitoringConfig } from '../model/config.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { SearchRequest } from '../model/search.js';
 import { answerProblems, templateProblem } from '../inspect/answerProblems.js';
-import { checkTimestampFields, FIELD_CHECK_EVERY } from '../inspect/fieldCheck.js';
+import { checkTimestampFields, FIELD_CHECK_EVERY, FIELD_CHECK_RETRY } from '../inspect/fieldCheck.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { PROBLEM_KIND, problemWords, updateProblems, type ProblemNews, type ProblemObservation } from '../policy/alertProblems.js';
+import { forgetChangedProblems, PROBLEM_KIND, problemWords, updateProblems, type ProblemNews, type ProblemObservation } from '../policy/alertProblems.js';
+import type { AlertBase } from '../model/alert.js';
 import type { ElasticsearchConfig, SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { plainMap } from '../util/plainMap.js';
 import type { Evaluated } from './evaluate.js';
@@ -36,6 +37,7 @@ export async function watchAlertProblems(
 ): Promise<ProblemsResult> {
   const { now } = context;
   const seen = new Map<string, ProblemObservation[]>();
+  const settings = new Map<string, Record<string, string>>();
   const unproven: SearchAlertDef[] = [];
   evaluated.forEach((item, i) => {
     if (!item.ok) return;
@@ -53,13 +55,19 @@ export async function watchAlertProblems(
     const template = templateProblem(item.alert, item.findings, item.window);
     if (template) observations.push(template);
     seen.set(item.alert.name, observations);
+    settings.set(item.alert.name, judgedAgainst(item.alert));
   });
   let requests = 0;
   if (unproven.length && context.elasticsearch && !context.deadline?.aborted) {
     const checked = await checkTimestampFields(context.elasticsearch, unproven, context.deadline);
     requests = checked.requests;
     for (const alert of unproven) {
-      (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
+      const state = (data.alerts[alert.name] ??= { keys: plainMap() });
+      // Only a check the cluster answered waits a day; a failed one is tried again in an hour.
+      if (checked.answered.has(alert.name)) {
+        state.fieldsCheckedAt = now;
+        delete state.fieldsCheckFailedAt;
+      } else state.fieldsCheckFailedAt = now;
       const observation = checked.observations.get(alert.name);
       if (observation) seen.get(alert.name)!.push(observation);
     }
@@ -67,6 +75,12 @@ export async function watchAlertProblems(
   const result: ProblemsResult = { warnings: [], audit: [], deliveries: [], requests };
   for (const [name, observations] of seen) {
     const state = (data.alerts[name] ??= { keys: plainMap() });
+    const against = settings.get(name)!;
+    // A kind this run judges is updated by what it saw (told fixed, or its new message); one it cannot judge is
+    // forgotten when the settings it was judged against changed.
+    const unjudged = Object.fromEntries(Object.entries(against).filter(([kind]) => !observations.some((o) => o.kind === kind)));
+    for (const kind of forgetChangedProblems(state, unjudged)) result.audit.push({ event: 'alert_problem_forgotten', alert: name, problem: kind, reason: 'the alert\'s settings it was judged against changed' });
+    for (const o of observations) if (against[o.kind] !== undefined) o.against = against[o.kind];
     for (const news of updateProblems(state, observations, now)) tell(result, name, news, context.monitoring, now);
   }
   return result;
@@ -74,8 +88,24 @@ export async function watchAlertProblems(
 
 /** Whether the alert's timestamp_field is due for the field check: never checked, a day ago or more, or "checked" ahead of the clock. */
 function fieldCheckDue(data: StateData, alert: string, now: number): boolean {
+  const failed = data.alerts[alert]?.fieldsCheckFailedAt;
+  if (typeof failed === 'number' && failed <= now && now - failed < FIELD_CHECK_RETRY) return false;
   const at = data.alerts[alert]?.fieldsCheckedAt;
   return typeof at !== 'number' || now - at >= FIELD_CHECK_EVERY || at > now;
+}
+
+/** What each kind of problem of an alert is judged against (its settings, as JSON): a change to them forgets the problem. */
+function judgedAgainst(alert: AlertBase): Record<string, string> {
+  const a = alert as AlertBase & { index?: unknown; group_by?: unknown; timestamp_field?: unknown; condition?: unknown; query?: { aggs?: unknown; aggregations?: unknown }; feedback?: unknown };
+  // Keys sorted and unset values left out: an alert completed afresh and one read from the parse cache compare equal.
+  const json = (...parts: unknown[]) => JSON.stringify(parts, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v));
+  return {
+    [PROBLEM_KIND.index]: json(a.source, a.index),
+    [PROBLEM_KIND.groupBy]: json(a.index, a.group_by),
+    [PROBLEM_KIND.timestamp]: json(a.index, a.timestamp_field),
+    [PROBLEM_KIND.buckets]: json(a.index, a.condition, a.query?.aggs ?? a.query?.aggregations),
+    [PROBLEM_KIND.template]: json(a.title, a.message, a.feedback),
+  };
 }
 
 /** Adds what is told about one problem: a stderr line (problems only), an audit line and a notice to each monitoring channel. */

@@ -7,6 +7,7 @@ import { isoWindow } from '../model/window.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { quoted } from '../util/text.js';
 import { isAhead, rebaseKey } from '../policy/clockStep.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
 import { decideFindings, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
@@ -57,14 +58,19 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
         result.warnings.push(`alert ${alert.name}: ${item.incomplete}`);
         result.audit.push({ event: 'incomplete', alert: alert.name, detail: item.incomplete });
       }
+      if (item.note) {
+        result.warnings.push(`alert ${alert.name}: ${item.note}`);
+        result.audit.push({ event: 'note', alert: alert.name, detail: item.note });
+      }
       entry.findings = decided.reports;
       result.deliveries.push(...decided.deliveries);
       result.asks.push(...decided.asks);
       result.audit.push(...decided.audit);
-      for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${JSON.stringify(f.key)}: ${f.message}`);
-      // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone.
+      for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${quoted(f.key)}: ${f.message}`);
+      // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone. Keys
+      // seen but not wholly judged (`unjudged`) are held as they are; the other keys resolve as usual.
       if (!options.fixedWindow && !item.incomplete) {
-        result.deliveries.push(...trackAbsentKeys(alert, new Set(item.findings.map((f) => f.key)), state, now));
+        result.deliveries.push(...trackAbsentKeys(alert, new Set([...item.findings.map((f) => f.key), ...(item.unjudged ?? [])]), state, now));
       }
       if (!options.fixedWindow) {
         rememberCatchup(state, item.window, alert.every);

@@ -10,10 +10,11 @@ import type { Fetched } from './fetch.js';
 
 /**
  * One due alert after evaluation: its findings and the rule state to keep, or its error. `incomplete` says why the
- * findings may not be all; `keysLeftOut` counts the events of group_by keys the search left out (beyond group_size).
+ * findings may not be all; `keysLeftOut` counts the events of group_by keys the search left out (beyond group_size);
+ * `unjudged` are keys seen but not wholly judged (kept from resolving) and `note` a warning that leaves the answer complete.
  */
 export type Evaluated<A extends AlertBase = AlertBase> =
-  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number }
+  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string }
   | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
 
 /**
@@ -35,7 +36,7 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
         const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
         // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
         const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
-        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}), ...(leftOut > 0 ? { keysLeftOut: leftOut } : {}) };
+        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}), ...(output.unjudged?.length ? { unjudged: output.unjudged } : {}), ...(output.note ? { note: output.note } : {}), ...(leftOut > 0 ? { keysLeftOut: leftOut } : {}) };
       } catch (error) {
         return { ...base, ok: false, error: redact(errorMessage(error)) };
       }

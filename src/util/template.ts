@@ -25,3 +25,8 @@ export function stringify(value: unknown): string {
   if (Array.isArray(value)) return value.map(stringify).join(', ');
   return JSON.stringify(value) ?? '';
 }
+
+/** The template choice a finding's fields select: the value of the field `chooseBy` as text (a TheHive feedback's `choose_by`). */
+export function templateChoice(fields: Record<string, unknown>, chooseBy: string): string {
+  return stringify(getField(fields, chooseBy));
+}

@@ -45,3 +45,11 @@ export function oneLine(text: string, max?: number): string {
   const flat = cleanText(text).replace(/\s+/g, ' ').trim();
   return max === undefined ? flat : cutText(flat, max);
 }
+
+/**
+ * Untrusted text (a key, a value from the logs) quoted for a message on stderr or in a warning: one clean line, cut
+ * to `max`, in JSON quotes, so that no value can add a line, a terminal escape or a forged message of its own.
+ */
+export function quoted(text: string, max = 120): string {
+  return JSON.stringify(oneLine(text, max));
+}

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { checkProperty, fc } from '../support/property.js';
 import { createIndex, indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { defaultConfig } from '../support/project.js';
+import { startBulkFaultProxy } from '../support/bulkFaultProxy.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -100,13 +101,15 @@ test('alerts fused into one search over a pattern that matches nothing are each 
   const T = uniqueBaseTime();
   const pattern = `problems-none-${Math.random().toString(36).slice(2, 8)}-*`;
   const index = await world.index('problems-buckets');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 59 * MIN, 'bob')]);
+  // Three runs over the hour show each problem (two an hour apart would not be evidence enough).
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 29 * MIN, 'bob'), logonEvent(T + 59 * MIN, 'bob')]);
   const project = projectWith('nowhere-a', { index: pattern });
   project.writeAlert('nowhere-b', { index: pattern, condition: { type: 'count', gte: 3 }, notify: ['soc-slack'] });
   project.writeAlert('per-user', { index, query: { aggs: { by_user: { terms: { field: 'user.name' } } } }, condition: { type: 'buckets', path: 'by_user', gte: 1 }, notify: ['soc-slack'] });
   const first = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
   assert.equal(JSON.parse(first.stdout).clusterRequests, 1, 'one _msearch (the two alerts over the pattern fused into one search of it)');
+  assert.equal(await runAt(project, T + 30 * MIN), '');
   const stderr = await runAt(project, T + HOUR);
   assert.deepEqual(stderr.trim().split('\n').sort(), [
     `warning: alert nowhere-a cannot fire: index pattern "${pattern}" matches no index, alias or data stream on the cluster: the alert searches nothing (check the name, or create the index) (seen since ${iso(T)}; said again once a day while it lasts)`,
@@ -149,12 +152,60 @@ test('a timestamp_field no event has is found by the daily field check: told at 
   assert.deepEqual(project.audit().filter((e) => e.event === 'alert_problem').map((e) => [e.alert, e.problem]), [['misnamed', 'timestamp_field'], ['misnamed', 'timestamp_field']]);
 });
 
+test('a field check whose search failed is not counted as done: tried again an hour later, not a day', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('problems-checkfail');
+  await indexDocs(world.esUrl, index, [logonEvent(T - DAY, 'alice')]);
+  const proxy = await startBulkFaultProxy(world.esUrl);
+  try {
+    let failChecks = true;
+    // The field check's own search (its aggregation's name is in the body) fails; the run's own searches pass.
+    proxy.cut = (r) => (failChecks && r.body.includes('alertcron_newest') ? { status: 503, body: '{"error":"busy"}' } : undefined);
+    const project = world.project();
+    project.writeConfig({ ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }), monitoring: { notify: ['soc-email'] } });
+    project.writeAlert('misnamed', { index, timestamp_field: 'event.created', condition: { type: 'any' }, notify: ['soc-slack'] });
+    const checks = async (at: number) => {
+      const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(at) });
+      assert.equal(result.code, 0, result.stderr);
+      return { requests: JSON.parse(result.stdout).fieldCheckRequests ?? 0, stderr: result.stderr };
+    };
+    assert.equal((await checks(T)).requests, 1);
+    assert.equal(project.state().alerts.misnamed.fieldsCheckedAt, undefined, 'a failed check is not stamped as done');
+    failChecks = false;
+    assert.equal((await checks(T + 5 * MIN)).requests, 0, 'not retried every run');
+    const retried = await checks(T + HOUR);
+    assert.equal(retried.requests, 1, 'tried again an hour later');
+    assert.equal(told(retried.stderr, 'misnamed').length, 1, retried.stderr);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a problem whose cause the user changed in the alert (a renamed timestamp_field) is forgotten at the next run, not kept in status until hits or a day', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('problems-renamed');
+  await indexDocs(world.esUrl, index, [logonEvent(T - DAY, 'alice')]);
+  const project = projectWith('misnamed', { index, timestamp_field: 'event.created' });
+  assert.equal(told(await runAt(project, T), 'misnamed').length, 1);
+  const problems = async (at: number) => JSON.parse((await project.run(['status', '--json'], { ALERTCRON_NOW: iso(at) })).stdout).alerts.find((a: { name: string }) => a.name === 'misnamed').problems.map((p: { kind: string }) => p.kind);
+  assert.deepEqual(await problems(T), ['timestamp_field']);
+  // Unchanged: a quiet minute keeps it.
+  assert.equal(await runAt(project, T + MIN), '');
+  assert.deepEqual(await problems(T + MIN), ['timestamp_field']);
+  // The user names the right field; the next minute is quiet (no hit proves the field) and no check is due.
+  project.writeAlert('misnamed', { index, timestamp_field: '@timestamp', condition: { type: 'any' }, notify: ['soc-slack'] });
+  assert.equal(await runAt(project, T + 2 * MIN), '');
+  assert.deepEqual(await problems(T + 2 * MIN), []);
+  assert.deepEqual(project.audit().filter((e) => e.event === 'alert_problem_forgotten').map((e) => [e.alert, e.problem]), [['misnamed', 'timestamp_field']]);
+});
+
 test('a template path no finding has is told once it has lasted an hour of findings, and fixed when a finding has it', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('problems-template');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 59 * MIN, 'bob')]);
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 29 * MIN, 'bob'), logonEvent(T + 59 * MIN, 'bob')]);
   const project = projectWith('logons', { index, title: 'Logon by {{winlog.event_data.TargetUsr}}' });
   assert.equal(await runAt(project, T), '');
+  assert.equal(await runAt(project, T + 30 * MIN), '');
   const stderr = await runAt(project, T + HOUR);
   assert.deepEqual(told(stderr, 'logons'), [
     `warning: alert logons notifies with empty template fields: title {{winlog.event_data.TargetUsr}}: none of the 1 finding(s) has it, so notices show it empty (check the field's name: alertcron test logons lists the fields) (seen since ${iso(T)}; said again once a day while it lasts)`,
@@ -181,10 +232,12 @@ test('generated events: the group_by problem is told exactly when no event of th
       const T = uniqueBaseTime();
       const index = await world.index('problems-gen');
       const doc = (at: number, e: { user?: string | undefined; extra: Record<string, string> }) => ({ ...e.extra, ...logonEvent(at, 'x'), ...(e.user !== undefined ? { user: { name: e.user } } : {}) });
-      await indexDocs(world.esUrl, index, [...early.map((e) => doc(T - MIN, e)), ...late.map((e) => doc(T + 59 * MIN, e))]);
+      // The early events twice (three runs over the hour show them), the late ones last.
+      await indexDocs(world.esUrl, index, [...early.map((e) => doc(T - MIN, e)), ...early.map((e) => doc(T + 29 * MIN, e)), ...late.map((e) => doc(T + 59 * MIN, e))]);
       const project = world.project();
       project.writeAlert('gen', { index, group_by: 'user.name', condition: { type: 'count', gte: 1000 }, notify: ['soc-slack'] });
       await runAt(project, T);
+      await runAt(project, T + 30 * MIN);
       const stderr = await runAt(project, T + HOUR);
       const expected = keyed ? 0 : 1;
       assert.equal(told(stderr, 'gen').length, expected, stderr);

@@ -115,8 +115,49 @@ test('change: a key with more than 100 events in one window is compared on its n
   await runAt(project, T0);
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T0 + MIN) });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /1 key\(s\) had more than 100 events in this window \(erin\): a change among their older events was not looked for/);
+  assert.match(result.stderr, /1 key\(s\) had more than 100 events in this window \("erin"\): a change among their older events was not looked for/);
   assert.deepEqual(project.state().alerts.crowded.rule.keys.erin, ['Y', T0 + 100 + 119 * 400]);
+});
+
+test('change: a key with more than 100 events a minute holds back only itself: another key still resolves, the note is told once a day, and a key value cannot forge a line on stderr', async () => {
+  const T0 = minuteBase();
+  const index = await world.index('chg-busy');
+  const forged = 'mallory\nwarning: alert payroll cannot fire: \u001b[2Jfake';
+  const busy = (key: string, minute: number) => Array.from({ length: 101 }, (_, i) => seen(T0 + minute * MIN + 100 + i * 500, key, 'FR'));
+  await indexDocs(world.esUrl, index, [
+    seen(T0 + 5 * S, 'alice', 'FR'),
+    seen(T0 + 25 * S, 'alice', 'DE'),
+    ...busy(forged, 1),
+    ...busy('bob', 1),
+    ...busy('bob', 2),
+    ...busy('bob', 3),
+  ]);
+  const project = world.project();
+  project.writeAlert('travel', {
+    index,
+    every: '1m',
+    throttle: '0s',
+    resolve_after: 1,
+    condition: { type: 'change', compare_key: 'geo.country' },
+    group_by: 'user.name',
+    notify: ['soc-slack'],
+    title: 'travel: {{key}}',
+  });
+  const slack = () => (world.slack.accepted() as { text: string }[]).map((p) => p.text);
+  const stderr: string[] = [];
+  for (const minute of [0, 1, 2, 3, 4]) {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T0 + minute * MIN) });
+    assert.equal(result.code, 0, result.stderr);
+    stderr.push(result.stderr);
+  }
+  assert.deepEqual(slack(), ['travel: alice', 'Resolved: travel: alice'], 'bob\'s crowded minutes do not hold back alice\'s resolution');
+  assert.match(stderr[2]!, /2 key\(s\) had more than 100 events in this window \("bob", "mallory warning: alert payroll cannot fire: fake"\)/);
+  assert.deepEqual(stderr.slice(3).map((text) => /more than 100 events/.test(text)), [false, false], 'the note is told once a day, not every run');
+  for (const text of stderr) {
+    assert.doesNotMatch(text, /^warning: alert payroll/m);
+    assert.doesNotMatch(text, /\u001b/);
+  }
+  assert.deepEqual(project.audit().filter((e) => e.event === 'note').length, 1);
 });
 
 /** One event of a generated sequence: its key, its time (ms after the span's start), its value and the index it went to. */

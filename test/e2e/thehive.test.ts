@@ -169,6 +169,35 @@ test('case feedback: the reporter gets the mail of the case\'s classification on
   assert.match(second.stderr, /attacker\.example is not in allowed_domains/);
 });
 
+test('feedback templates are checked against the findings that select them: one no case selects is not "empty", one whose cases lack its field is', async () => {
+  const T = uniqueBaseTime();
+  const { project, writeHive } = ladderProject();
+  writeHive({ url: fake.server.base, api_key: '${THEHIVE_API_KEY}' });
+  project.writeAlert('case-feedback', {
+    source: 'thehive',
+    thehive: { object: 'case' },
+    notify: ['soc-email'],
+    feedback: {
+      recipient_tag: 'user_email',
+      choose_by: 'custom.classification',
+      templates: {
+        // Chosen by the phishing case, which has no lure field (the spam case has one).
+        phishing: { title: 'Your report: {{title}} was phishing', message: 'The lure: {{custom.lure}}.' },
+        spam: { title: 'Your report: {{title}} was spam', message: 'Thank you: it was spam ({{custom.lure}}).' },
+        // No case is legitimate this time: its field cannot be judged.
+        legitimate: { title: 'Your report: {{title}} was legitimate', message: 'It was safe: {{custom.verdict_note}}.' },
+      },
+    },
+  });
+  fake.server.addCase({ title: 'Invoice mail', _createdAt: T, tags: ['user_email:jane@example.org'], customFields: [{ name: 'classification', value: 'phishing' }] });
+  fake.server.addCase({ title: 'Lottery', _createdAt: T, tags: ['user_email:bob@example.org'], customFields: [{ name: 'classification', value: 'spam' }, { name: 'lure', value: 'a prize' }] });
+  const result = await project.run(['test', 'case-feedback'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  const empty = result.stderr.split('\n').filter((line) => line.includes('so it renders empty'));
+  assert.equal(empty.length, 1, result.stderr);
+  assert.match(empty[0]!, /feedback template phishing message names \{\{custom\.lure\}\}, but none of the 1 finding\(s\) that select it has it/);
+});
+
 test('self-monitoring and status name TheHive as a source of its own: told once after after_failures runs, once when it is back', async () => {
   const T = uniqueBaseTime();
   const { project, writeHive } = ladderProject();

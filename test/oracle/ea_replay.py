@@ -25,8 +25,10 @@ What differs from the daemon, and why:
 Output: one JSON line per match:
   {"rule", "step_end", "key" (the query_key value as ElastAlert2 keys its silence cache, or null),
    "timestamp" (the match's timestamp_field), "match" (the match's fields)}
-a line {"rule", "step_end", "error"} when a rule raised (the daemon then disables it: so does the driver),
-then a last line {"done": true, "steps": N, "rules": [...]}.
+a line {"rule", "step_end", "error"} when a rule raised (the daemon then disables it: so does the driver), and
+one for every error ElastAlert2 handles itself (handle_error: a search the cluster rejected, "Error running
+query", which get_hits logs and answers with no hits; the rule stays enabled, as in the daemon), so that no error
+passes as "no match"; then a last line {"done": true, "steps": N, "rules": [...]} naming the rules still enabled.
 """
 import argparse
 import datetime
@@ -77,6 +79,17 @@ def main() -> int:
             print(json.dumps(line, default=iso, sort_keys=True))
 
     client.alert = record
+    handled = client.handle_error
+
+    def handle_error(message, data=None):
+        # ElastAlert2 catches search errors (get_hits, get_hits_count, get_hits_terms ...), logs them and goes on as
+        # if nothing matched: print them as errors of the rule being run.
+        named = data if isinstance(data, dict) else {}
+        rule = named.get('rule') or named.get('rule_name') or current.get('rule')
+        print(json.dumps({'rule': rule, 'step_end': iso(current.get('end')), 'error': str(message)}, default=str))
+        handled(message, data)
+
+    client.handle_error = handle_error
     start = ts_to_dt(args.start)
     end = ts_to_dt(args.end)
     step = datetime.timedelta(seconds=args.step_seconds)
@@ -88,11 +101,13 @@ def main() -> int:
         for rule in list(client.rules):
             # What handle_rule_execution does around run_rule, minus the wall clock.
             rule['has_run_once'] = True
+            current['rule'] = rule['name']
             try:
                 client.run_rule(rule, step_end, cursor)
             except Exception as e:  # the daemon logs it and (disable_rules_on_error) disables the rule
                 print(json.dumps({'rule': rule['name'], 'step_end': iso(step_end), 'error': f'{type(e).__name__}: {e}'}))
                 client.rules.remove(rule)
+            current.pop('rule', None)
         cursor = step_end
         steps += 1
     print(json.dumps({'done': True, 'steps': steps, 'rules': [r['name'] for r in client.rules]}))

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findPython, pythonCandidates } from '../support/pythonVenv.js';
+import { readFileSync } from 'node:fs';
+import { assertPinned, CONSTRAINTS, ensureVenv, findPython, pinnedElastalert, pythonCandidates, REQUIREMENTS } from '../support/pythonVenv.js';
 
 test('the venv\'s Python: ALERTCRON_BENCH_PYTHON, python3.12/3.13 on PATH, then pyenv\'s 3.12+ versions newest first from $PYENV_ROOT (no machine path), then python3', () => {
   const root = mkdtempSync(join(tmpdir(), 'alertcron-pyenv-'));
@@ -18,4 +19,14 @@ test('the venv\'s Python: ALERTCRON_BENCH_PYTHON, python3.12/3.13 on PATH, then 
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('the venv is held to constraints.txt and holds the pinned ElastAlert2: another version fails loudly', async () => {
+  const pinned = pinnedElastalert(readFileSync(REQUIREMENTS, 'utf8'));
+  assert.equal(pinned, '2.31.0');
+  assert.equal(pinnedElastalert(readFileSync(CONSTRAINTS, 'utf8')), pinned, 'constraints.txt holds the same pin');
+  assert.match(readFileSync(CONSTRAINTS, 'utf8'), /^elasticsearch==\S+$/m, 'the client ElastAlert2 talks through is pinned too');
+  assert.throws(() => assertPinned({ elastalert2: '2.30.0' }), /holds elastalert2 2\.30\.0, but .*requirements\.txt pins 2\.31\.0/);
+  assert.throws(() => assertPinned({ elastalert2: '' }), /holds elastalert2 \(none\)/);
+  assert.equal((await ensureVenv()).elastalert2, pinned);
 });

@@ -102,7 +102,15 @@ export async function replayElastalert(esUrl: string, rules: readonly { index: s
     for (const { index, c } of rules) writeFileSync(join(dir, 'rules', `${c.name}.yaml`), stringify({ filter: [], ...c.elastalert, name: c.name, index, realert: { minutes: 0 }, alert: ['debug'] }));
     const { stdout } = await capture(python, [EA_REPLAY, '--config', join(dir, 'config.yaml'), '--start', new Date(start).toISOString(), '--end', new Date(end).toISOString()], dir);
     const lines = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    if (!lines.at(-1)?.done) throw new Error(`ea_replay.py did not finish:\n${stdout.slice(-2000)}`);
+    const done = lines.at(-1);
+    if (!done?.done) throw new Error(`ea_replay.py did not finish:\n${stdout.slice(-2000)}`);
+    // Every case's rule ran to the end, or its error was printed: a rule that did not load (or vanished) is no pass.
+    const names = new Set(rules.map(({ c }) => c.name));
+    const stray = lines.slice(0, -1).filter((l) => l.error !== undefined && !names.has(String(l.rule)));
+    if (stray.length) throw new Error(`ElastAlert2 reported errors outside the cases' rules:\n${stray.map((l) => JSON.stringify(l)).join('\n')}`);
+    const enabled = new Set(Array.isArray(done.rules) ? done.rules.map(String) : []);
+    const missing = rules.filter(({ c }) => !enabled.has(c.name) && !lines.some((l) => l.rule === c.name && l.error !== undefined));
+    if (missing.length) throw new Error(`ElastAlert2 did not run rule(s) ${missing.map(({ c }) => c.name).join(', ')} to the end and printed no error for them:\n${stdout.slice(-2000)}`);
     const results = new Map<string, OracleResult['elastalert']>();
     for (const { c } of rules) {
       // Without a query_key every match is of the one key (flatline calls it "all", the others None).

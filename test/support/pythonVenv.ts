@@ -1,5 +1,6 @@
 // The Python side shared by the bench and the ElastAlert2 oracle tests: one venv under test/bench/.venv
-// (git-ignored), built from test/bench/requirements.txt (ElastAlert2 pinned, from PyPI).
+// (git-ignored), built from test/bench/requirements.txt (ElastAlert2 pinned, from PyPI) with every dependency held
+// to the versions in test/bench/constraints.txt.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { REPO_ROOT } from './project.js';
 export const PYTHON_DIR = join(REPO_ROOT, 'test', 'bench');
 /** The requirements the venv is built from. */
 export const REQUIREMENTS = join(PYTHON_DIR, 'requirements.txt');
+/** The versions every package of the venv is held to (pip freeze of a venv built from REQUIREMENTS). */
+export const CONSTRAINTS = join(PYTHON_DIR, 'constraints.txt');
 /** The venv's folder. */
 export const VENV = join(PYTHON_DIR, '.venv');
 /** The venv's interpreter. */
@@ -80,7 +83,21 @@ function run(cmd: string, args: string[], log: (line: string) => void): Promise<
   });
 }
 
-const requirementsHash = () => createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
+const requirementsHash = () => createHash('sha256').update(readFileSync(REQUIREMENTS)).update(readFileSync(CONSTRAINTS)).digest('hex');
+
+/** The ElastAlert2 version a requirements (or constraints) text pins with `elastalert2==X`, or undefined. */
+export function pinnedElastalert(text: string): string | undefined {
+  return /^elastalert2==(\S+)\s*$/im.exec(text)?.[1];
+}
+
+/** Throws unless the venv holds the ElastAlert2 version requirements.txt pins: an oracle run against another version proves nothing. */
+export function assertPinned(side: Pick<PythonSide, 'elastalert2'>, requirements = readFileSync(REQUIREMENTS, 'utf8')): void {
+  const pinned = pinnedElastalert(requirements);
+  if (!pinned) throw new Error(`${REQUIREMENTS} pins no elastalert2 version (elastalert2==X)`);
+  if (side.elastalert2 !== pinned) {
+    throw new Error(`the venv ${VENV} holds elastalert2 ${side.elastalert2 || '(none)'}, but ${REQUIREMENTS} pins ${pinned}: remove the venv to have it rebuilt`);
+  }
+}
 const isComplete = () => existsSync(COMPLETE) && readFileSync(COMPLETE, 'utf8') === requirementsHash();
 
 /** Whether a lock folder's builder is gone (its pid no longer runs) or it is older than a build can take. */
@@ -120,9 +137,9 @@ async function takeLock(log: (line: string) => void): Promise<boolean> {
 }
 
 /**
- * Builds the venv unless a complete one for the current requirements.txt is there: one process builds (a lock
- * folder beside it), the others wait for it. A failed build leaves no half venv behind and throws an error that
- * says what is missing.
+ * Builds the venv unless a complete one for the current requirements.txt and constraints.txt is there: one process
+ * builds (a lock folder beside it), the others wait for it. A failed build leaves no half venv behind and throws an
+ * error that says what is missing; a venv whose ElastAlert2 is not the pinned version throws too.
  */
 export async function ensureVenv(log: (line: string) => void = () => undefined): Promise<PythonSide> {
   if (!isComplete() && (await takeLock(log))) {
@@ -131,7 +148,7 @@ export async function ensureVenv(log: (line: string) => void = () => undefined):
         rmSync(VENV, { recursive: true, force: true });
         const python = findPython();
         await run(python, ['-m', 'venv', VENV], log);
-        await run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], log);
+        await run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS, '-c', CONSTRAINTS], log);
         writeFileSync(COMPLETE, requirementsHash());
       }
     } catch (error) {
@@ -142,10 +159,12 @@ export async function ensureVenv(log: (line: string) => void = () => undefined):
     }
   }
   const version = (pkg: string) => output(VENV_PYTHON, ['-c', `import importlib.metadata as m; print(m.version("${pkg}"))`]);
-  return {
+  const side: PythonSide = {
     python: VENV_PYTHON,
     pythonVersion: output(VENV_PYTHON, ['-c', 'import platform; print(platform.python_version())']),
     elastalert2: version('elastalert2'),
     elasticsearchPy: version('elasticsearch'),
   };
+  assertPinned(side);
+  return side;
 }

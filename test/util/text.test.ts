@@ -4,7 +4,10 @@ import { fallbackText } from '../../src/notify/slack.js';
 import { escapeTelegramHtml } from '../../src/notify/telegram.js';
 import { inertForTelegram } from '../../src/notify/text.js';
 import { inertQuote } from '../../src/render/inertQuote.js';
-import { cleanText, cutText, oneLine } from '../../src/util/text.js';
+import { cleanText, cutText, oneLine, quoted } from '../../src/util/text.js';
+import { changeRule } from '../../src/rules/change.js';
+import { GROUP_AGG } from '../../src/rules/search.js';
+import type { RuleAlert } from '../../src/rules/types.js';
 import { checkProperty, fc } from '../support/property.js';
 
 /** Characters that must never reach a display: controls (but \n), format characters (bidi, zero-width, BOM), line separators. */
@@ -62,6 +65,30 @@ test('property: each channel escaping still holds on top of the sanitiser', asyn
       assert.doesNotMatch(quoted, /[<>`*\n@]|\p{Cf}/u);
       assert.doesNotMatch(quoted, LONE);
       assert.ok(quoted.length <= 303);
+    }),
+    300,
+  );
+});
+
+test('property: no key value can add a line or an escape to a warning on stderr (quoted, and the change rule\'s note on crowded keys)', async () => {
+  const condition = changeRule.complete({ type: 'change', compare_key: 'geo.country' }, 'alerts/travel.yaml');
+  const alert: RuleAlert = { name: 'travel', file: 'alerts/travel.yaml', index: 'logs', query: {}, condition, group_by: ['user.name'], group_size: 100, timestamp_field: '@timestamp', samples: 0 };
+  await checkProperty(
+    'key values quoted on stderr',
+    fc.property(fc.array(anyText, { minLength: 1, maxLength: 7 }), (keys) => {
+      for (const key of keys) {
+        const q = quoted(key);
+        assert.doesNotMatch(q, /\n/);
+        assert.doesNotMatch(q, FORBIDDEN);
+        assert.doesNotMatch(q, LONE);
+        assert.equal(typeof JSON.parse(q), 'string', 'one JSON string');
+      }
+      // Each key had more events in the window than the rule reads: the note names (some of) them.
+      const buckets = keys.map((key) => ({ key, doc_count: 500, alertcron_window: { doc_count: 500, alertcron_events: { hits: { hits: [] } } } }));
+      const output = changeRule.evaluate({ alert, condition, window: { from: 0, to: 60_000 }, response: { aggregations: { [GROUP_AGG]: { buckets } } } as never, state: undefined }) as { note?: string };
+      assert.ok(output.note);
+      assert.doesNotMatch(output.note, /\n/);
+      assert.doesNotMatch(output.note, FORBIDDEN);
     }),
     300,
   );

@@ -1,6 +1,5 @@
 import type { Finding } from '../../model/finding.js';
-import { getField } from '../../util/fieldPath.js';
-import { stringify } from '../../util/template.js';
+import { templateChoice } from '../../util/template.js';
 import type { FeedbackDef } from './types.js';
 import { ownValue } from '../../util/plainMap.js';
 
@@ -24,7 +23,7 @@ export function planFeedback(feedback: FeedbackDef, finding: Finding): FeedbackP
   if (!match) return { skip: `the ${prefix} tag is not a plain email address` };
   const domain = match[1]!.toLowerCase();
   if (feedback.allowed_domains && !feedback.allowed_domains.some((d) => d.toLowerCase() === domain)) return { skip: `${domain} is not in allowed_domains` };
-  const value = stringify(getField(finding.fields, feedback.choose_by));
+  const value = templateChoice(finding.fields, feedback.choose_by);
   const template = ownValue(feedback.templates, value);
   if (!template) return { skip: `no template for ${feedback.choose_by} = ${JSON.stringify(value)} (templates: ${Object.keys(feedback.templates).join(', ')})` };
   return { to: address, template };
