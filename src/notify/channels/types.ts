@@ -33,6 +33,8 @@ export interface ChannelKind<C extends ChannelConfig = ChannelConfig> {
   destinations(name: string, config: C, data: StateData | undefined): Promise<string[]>;
   /** What the provider's id in a receipt is called (a message SID, a Message-ID); unset: it answers with a status only. */
   receiptId?: string;
+  /** Whether it can mail a case's reporter (an alert's `feedback:`): a notice's `to` holds email addresses for it. */
+  mailsFeedback?: boolean;
   /** Whether sending needs the state (a Telegram bot with an administrator sends to the chats allowed in it). */
   needsState?(config: C): boolean;
   /** Loads its notifier. */

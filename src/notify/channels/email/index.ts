@@ -26,5 +26,6 @@ export const emailChannel: ChannelKind<EmailChannelConfig> = {
   sentCredentials: (config) => (config.password ? [{ base64: config.password }, ...(config.username !== undefined ? [{ base64: `\u0000${config.username}\u0000${config.password}` }] : [])] : []),
   destinations: async (_name, config) => [...config.to],
   receiptId: 'Message-ID',
+  mailsFeedback: true,
   notifier: async (name, config) => (await import('../../email.js')).createEmailNotifier(name, config),
 };
