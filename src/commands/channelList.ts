@@ -17,14 +17,16 @@ export interface ChannelListOptions {
  */
 export async function channelListCommand(options: ChannelListOptions): Promise<number> {
   const { config } = await loadProject(options.config, process.env, { offline: true });
-  const channels = Object.entries(config.channels)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, channel]) => ({
-      name,
-      type: channel.type,
-      to: destinations(name, channel, undefined),
-      secrets: channel.missingSecret ? `missing: ${channel.missingSecret}` : 'set',
-    }));
+  const channels = await Promise.all(
+    Object.entries(config.channels)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(async ([name, channel]) => ({
+        name,
+        type: channel.type,
+        to: await destinations(name, channel, undefined),
+        secrets: channel.missingSecret ? `missing: ${channel.missingSecret}` : 'set',
+      })),
+  );
   if (options.json) printJson(channels);
   else if (!channels.length) console.log(`no channels in ${displayPath(config, config.file)}`);
   else for (const c of channels) console.log(redact(`${c.name}\t${c.type}\t${c.to.join(', ') || '(the chats an administrator allows)'}\tsecrets ${c.secrets}`));

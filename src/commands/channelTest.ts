@@ -6,7 +6,7 @@ import { SELF_ALERT } from '../model/alert.js';
 import type { Receipt } from '../model/receipt.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
-import { recipientsOf } from '../notify/telegram.js';
+import { channelKind } from '../notify/channels/registry.js';
 import { deliverAll, type DeliveryOutcome } from '../outbox/deliver.js';
 import { createSenders } from '../outbox/senders.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
@@ -72,7 +72,7 @@ export async function channelTestCommand(name: string, options: ChannelTestOptio
   } finally {
     senders.close();
   }
-  const report = reportOf(name, channel, data, outcome);
+  const report = await reportOf(name, channel, data, outcome);
   if (options.json) printJson(report);
   else printReport(report);
   return report.ok ? ExitCode.ok : ExitCode.deliveriesPending;
@@ -80,41 +80,18 @@ export async function channelTestCommand(name: string, options: ChannelTestOptio
 
 /** The state a channel's sender needs: a Telegram bot with an administrator sends to the chats allowed in it. */
 async function stateFor(config: Config, channel: ChannelConfig): Promise<StateData | undefined> {
-  if (channel.type !== 'telegram' || !channel.admin_chat_id) return undefined;
+  if (!channelKind(channel.type)?.needsState?.(channel)) return undefined;
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined);
   return (await store.peek()).data;
 }
 
 /** Where a test notice goes on a channel, for people: recipients, chats, the Slack channel, the webhook's origin. */
-export function destinations(name: string, channel: ChannelConfig, data: StateData | undefined): string[] {
-  switch (channel.type) {
-    case 'email':
-    case 'twilio-sms':
-    case 'twilio-call':
-      return [...channel.to];
-    case 'telegram':
-      return recipientsOf(name, channel, { alert: SELF_ALERT, key: TEST_NOTICE_KEY, reason: 'test', title: '', message: '' }, data).map((chat) => `chat ${chat}`);
-    case 'slack-app':
-      return [`Slack channel ${channel.channel}`];
-    case 'slack':
-      return ['its Slack incoming webhook'];
-    case 'webhook':
-      return [originOf(channel.url)];
-  }
+export async function destinations(name: string, channel: ChannelConfig, data: StateData | undefined): Promise<string[]> {
+  return (await channelKind(channel.type)?.destinations(name, channel, data)) ?? [];
 }
 
-/** A webhook URL's origin only (a path or query may carry a token); a URL that is unset or not one says so. */
-function originOf(url: string): string {
-  if (!url.trim()) return '(url not set)';
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(not a URL)';
-  }
-}
-
-function reportOf(name: string, channel: ChannelConfig, data: StateData | undefined, outcome: DeliveryOutcome | undefined): ChannelTestReport {
-  const base = { channel: name, type: channel.type, to: destinations(name, channel, data) };
+async function reportOf(name: string, channel: ChannelConfig, data: StateData | undefined, outcome: DeliveryOutcome | undefined): Promise<ChannelTestReport> {
+  const base = { channel: name, type: channel.type, to: await destinations(name, channel, data) };
   if (outcome?.ok) return { ...base, ok: true, ...(outcome.receipt ? { receipt: outcome.receipt } : {}) };
   const error = !outcome ? 'no attempt was made' : 'muted' in outcome ? outcome.muted : outcome.error;
   const partial = outcome && !outcome.ok && 'partial' in outcome ? outcome.partial : undefined;
@@ -122,19 +99,10 @@ function reportOf(name: string, channel: ChannelConfig, data: StateData | undefi
   return { ...base, ok: false, error, ...(partial ? { receipt: partial } : {}), ...(notReached ? { notReached } : {}) };
 }
 
-/** What a provider's id is called, per channel type (none for the webhooks, which answer only with a status). */
-const ID_NAMES: Partial<Record<ChannelConfig['type'], string>> = {
-  email: 'Message-ID',
-  'twilio-sms': 'message SID',
-  'twilio-call': 'call SID',
-  telegram: 'message id',
-  'slack-app': 'message ts',
-};
-
 /** The receipt's lines: each recipient or chat with the id the provider gave it. */
 function receiptLines(report: ChannelTestReport): string[] {
   const receipt = report.receipt;
-  const idName = ID_NAMES[report.type];
+  const idName = channelKind(report.type)?.receiptId;
   if (!idName || !receipt?.id) return report.ok ? ['accepted (this kind of channel answers with a status only, no message id)'] : [];
   const messages = receipt.messages ?? [{ chat: receipt.chat, id: receipt.id }];
   return messages.map((m) => `accepted${m.chat !== undefined ? ` for ${m.chat}` : ''}: ${idName} ${m.id}`);

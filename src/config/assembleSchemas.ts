@@ -1,6 +1,8 @@
 // Build step (with buildValidators.ts): assembles the published JSON Schemas in src/config/schemas/ from their
-// base files and each source's own fragment (src/sources/<name>/schema.json).
+// base files, each source's own fragment (src/sources/<name>/schema.json) and each channel kind's
+// (src/notify/channels/<type>/schema.json).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { CHANNEL_KINDS } from '../notify/channels/registry.js';
 import { DEFAULT_SOURCE, SOURCES } from '../sources/registry.js';
 
 type Schema = Record<string, unknown> & { properties: Record<string, unknown> };
@@ -32,8 +34,17 @@ export function assembleSchemas(): { alertcron: Schema; alert: Schema } {
     allOf.push({ if: isThisSource, then: { required: fragment.alert.required } });
   }
   alertcron.properties = { $schema: alertcron.properties.$schema, ...configProperties, ...alertcron.properties };
+  addChannelKinds(alertcron);
   if (allOf.length) alert.allOf = allOf;
   return { alertcron, alert };
+}
+
+/** Puts each channel kind's schema (one alternative of a channel, chosen by its `type:`) into alertcron.yaml's. */
+function addChannelKinds(alertcron: Schema): void {
+  const channel = (alertcron.properties.channels as { additionalProperties: { properties: { type: { description: string } }; oneOf: unknown[] } }).additionalProperties;
+  const types = CHANNEL_KINDS.map((kind) => kind.type);
+  channel.properties.type.description = `${types.slice(0, -1).join(', ')} or ${types.at(-1)!}`;
+  channel.oneOf = types.map((type) => readJson(`notify/channels/${type}/schema.json`));
 }
 
 /** Writes the assembled schemas where editors and the validator compiler find them. */

@@ -1,3 +1,4 @@
+import { channelKind } from '../notify/channels/registry.js';
 import type { Stats } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { alertFiles, type AlertFile } from './alertFiles.js';
@@ -183,7 +184,9 @@ function checkChannels(config: Config, raw: RawAlert, at: (where: (string | numb
   if (raw.feedback) {
     (Array.isArray(raw.notify) ? raw.notify : []).forEach((name, i) => {
       const channel = config.channels[name];
-      if (channel && channel.type !== 'email') problems.push(at(['notify', i], `feedback is sent by email: "${name}" is a ${channel.type} channel`));
+      // A channel of a type no kind has is reported in alertcron.yaml, not judged here.
+      const kind = channel && channelKind(channel.type);
+      if (channel && kind && !kind.mailsFeedback) problems.push(at(['notify', i], `feedback is sent by email: "${name}" is a ${channel.type} channel`));
     });
   }
   return problems;

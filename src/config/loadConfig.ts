@@ -6,6 +6,7 @@ import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema, loadSchema } from './schemaCheck.js';
 import { resolveSecrets, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig } from '../notify/config.js';
+import { channelKind } from '../notify/channels/registry.js';
 import type { DuoConfig } from '../model/config.js';
 import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
@@ -195,72 +196,12 @@ function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>
   return typeof raw.concurrency === 'number' ? { ...channel, concurrency: raw.concurrency } : channel;
 }
 
-/** The emoji that act on a Slack app's notices unless `reactions:` says otherwise. */
-const DEFAULT_REACTIONS: Record<string, string> = { ack: 'white_check_mark', silence: 'no_bell', promote: 'arrow_up', ignore: 'zzz' };
-
+/**
+ * A channel completed by its kind; one whose `type:` names no kind (reported by the schema) is kept as its bare
+ * type, so that alerts naming it are checked against what alertcron.yaml says, never against another kind.
+ */
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {
-  const timeout = parseDuration((raw.timeout as string | undefined) ?? '10s');
-  const text = (key: string) => (raw[key] === undefined ? undefined : String(raw[key]));
-  switch (raw.type) {
-    case 'email': {
-      const secure = raw.secure === true;
-      return {
-        type: 'email',
-        host: String(raw.host),
-        port: (raw.port as number | undefined) ?? (secure ? 465 : 25),
-        secure,
-        starttls: (raw.starttls as 'auto' | 'require' | 'ignore' | undefined) ?? 'auto',
-        tls_insecure: raw.tls_insecure === true,
-        username: text('username'),
-        password: text('password'),
-        from: String(raw.from),
-        to: raw.to as string[],
-        timeout,
-      };
-    }
-    case 'twilio-sms':
-    case 'twilio-call': {
-      const account = {
-        account_sid: String(raw.account_sid),
-        auth_token: String(raw.auth_token),
-        from: text('from'),
-        messaging_service_sid: text('messaging_service_sid'),
-        to: raw.to as string[],
-        api_url: text('api_url')?.replace(/\/+$/, ''),
-        timeout,
-      };
-      if (raw.type === 'twilio-sms') return { type: 'twilio-sms', ...account, max_segments: (raw.max_segments as number | undefined) ?? 2 };
-      return { type: 'twilio-call', ...account, voice: text('voice') ?? 'alice', language: text('language') ?? 'en-US', loop: (raw.loop as number | undefined) ?? 2 };
-    }
-    case 'telegram':
-      return {
-        type: 'telegram',
-        bot_token: String(raw.bot_token),
-        ...(raw.chat_id !== undefined ? { chat_id: raw.chat_id as string | number } : {}),
-        api_url: (text('api_url') ?? 'https://api.telegram.org').replace(/\/+$/, ''),
-        disable_notification: raw.disable_notification === true,
-        timeout,
-        bot: raw.bot === true || raw.admin_chat_id !== undefined,
-        ...(raw.admin_chat_id !== undefined ? { admin_chat_id: String(raw.admin_chat_id) } : {}),
-        ...(raw.allowed_users ? { allowed_users: raw.allowed_users as number[] } : {}),
-        ...(raw.admin_users ? { admin_users: raw.admin_users as number[] } : {}),
-      };
-    case 'slack-app':
-      return {
-        type: 'slack-app',
-        bot_token: String(raw.bot_token),
-        channel: String(raw.channel),
-        api_url: (text('api_url') ?? 'https://slack.com/api').replace(/\/+$/, ''),
-        ...(raw.allowed_users ? { allowed_users: raw.allowed_users as string[] } : {}),
-        reactions: { ...DEFAULT_REACTIONS, ...((raw.reactions as Record<string, string> | undefined) ?? {}) },
-        watch_for: parseDuration((raw.watch_for as string | undefined) ?? '24h'),
-        timeout,
-      };
-    case 'webhook':
-      return { type: 'webhook', url: String(raw.url), headers: (raw.headers as Record<string, string> | undefined) ?? {}, secret: text('secret'), timeout };
-    default:
-      return { type: 'slack', webhook_url: String(raw.webhook_url), timeout };
-  }
+  return channelKind(raw.type)?.complete(raw) ?? { type: typeof raw.type === 'string' ? raw.type : '' };
 }
 
 /** Each configured source's section, completed by that source. */

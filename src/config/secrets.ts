@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
+import { CHANNEL_KINDS } from '../notify/channels/registry.js';
 import { registerSecret } from '../util/redact.js';
 import { isAbsentFile, readInputFile } from '../util/readInputFile.js';
 import type { Problem } from './problems.js';
 import type { YamlFile } from './yamlDocument.js';
 
-/** Keys whose values are secrets: they may only come from `${ENV_VAR}` or a sibling `<key>_file`. */
-export const SECRET_KEYS = new Set(['password', 'api_key', 'webhook_url', 'auth_token', 'bot_token', 'secret', 'heartbeat_url', 'integration_key', 'secret_key', 'client_secret']);
+/**
+ * Keys whose values are secrets: they may only come from `${ENV_VAR}` or a sibling `<key>_file`. Those of the
+ * sources, monitoring and Duo, and each channel kind's own.
+ */
+export const SECRET_KEYS = new Set(['password', 'api_key', 'heartbeat_url', 'integration_key', 'secret_key', 'client_secret', ...CHANNEL_KINDS.flatMap((kind) => kind.secretKeys)]);
 
 /** The most bytes of a `*_file` secret read: a key or a token, never a large file. */
 const SECRET_FILE_MAX_BYTES = 64 * 1024;

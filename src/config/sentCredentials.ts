@@ -1,3 +1,4 @@
+import { channelKind } from '../notify/channels/registry.js';
 import { registerSecret } from '../util/redact.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import type { Config } from './types.js';
@@ -8,7 +9,8 @@ const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
  * Registers, for redaction, every form in which alertcron sends a credential, beyond the secret values
  * themselves: the Basic `user:password` pair and its base64 (Elasticsearch, Twilio), SMTP AUTH PLAIN and LOGIN,
  * the token of a webhook header (`Bearer x`, `ApiKey x`, `Basic x` and what x decodes to), the decoded form of an
- * Elasticsearch API key, and the path of a secret URL (the heartbeat, a Slack webhook, a webhook channel's url). A server that echoes what
+ * Elasticsearch API key, and the path of a secret URL (the heartbeat, a Slack webhook, a webhook channel's url); each
+ * channel kind names its own forms (`sentCredentials`). A server that echoes what
  * it received, in an error body for instance, cannot make alertcron print or store a credential.
  */
 export function registerSentCredentials(config: Config): void {
@@ -21,25 +23,11 @@ export function registerSentCredentials(config: Config): void {
   if (es?.username !== undefined && es.password) registerPair(es.username, es.password);
   if (es?.api_key) registerEncoded(es.api_key);
   for (const channel of Object.values(config.channels)) {
-    switch (channel.type) {
-      case 'twilio-sms':
-      case 'twilio-call':
-        if (channel.auth_token) registerPair(channel.account_sid, channel.auth_token);
-        break;
-      case 'email':
-        if (channel.password) {
-          registerSecret(base64(channel.password));
-          if (channel.username !== undefined) registerSecret(base64(`\u0000${channel.username}\u0000${channel.password}`));
-        }
-        break;
-      case 'webhook':
-        for (const value of Object.values(channel.headers)) registerHeader(value);
-        // Discord, Slack and Teams hooks carry their token in the path: the URL is a secret as much as a header.
-        registerUrl(channel.url);
-        break;
-      case 'slack':
-        registerUrl(channel.webhook_url);
-        break;
+    for (const sent of channelKind(channel.type)?.sentCredentials?.(channel) ?? []) {
+      if ('pair' in sent) registerPair(...sent.pair);
+      else if ('header' in sent) registerHeader(sent.header);
+      else if ('url' in sent) registerUrl(sent.url);
+      else registerSecret(base64(sent.base64));
     }
   }
   if (config.monitoring.heartbeat_url) registerUrl(config.monitoring.heartbeat_url);

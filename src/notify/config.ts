@@ -96,5 +96,7 @@ export interface WebhookChannelConfig extends ChannelBase {
   timeout: number;
 }
 
-/** Any configured notification channel. */
-export type ChannelConfig = EmailChannelConfig | SlackChannelConfig | SlackAppChannelConfig | TwilioSmsChannelConfig | TwilioCallChannelConfig | TelegramChannelConfig | WebhookChannelConfig;
+/** Any configured notification channel: its kind's `type:` name and that kind's settings (src/notify/channels/<type>/). */
+export interface ChannelConfig extends ChannelBase {
+  type: string;
+}

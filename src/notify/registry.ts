@@ -1,4 +1,5 @@
 import type { StateData } from '../model/state.js';
+import { channelKind } from './channels/registry.js';
 import type { ChannelConfig } from './config.js';
 import type { PrivateMessage } from './telegramAsk.js';
 import { DeliveryError, type AskChannel, type InboxReader, type Notifier } from './types.js';
@@ -7,22 +8,9 @@ import { DeliveryError, type AskChannel, type InboxReader, type Notifier } from 
 export async function createNotifier(name: string, config: ChannelConfig, data?: StateData): Promise<Notifier> {
   // A channel whose secret is not set fails its own deliveries; they stay pending for a run that has it.
   if (config.missingSecret) throw new DeliveryError(config.missingSecret, true, undefined, true);
-  switch (config.type) {
-    case 'email':
-      return (await import('./email.js')).createEmailNotifier(name, config);
-    case 'slack':
-      return (await import('./slack.js')).createSlackNotifier(name, config);
-    case 'twilio-sms':
-      return (await import('./twilioSms.js')).createTwilioSmsNotifier(name, config);
-    case 'twilio-call':
-      return (await import('./twilioCall.js')).createTwilioCallNotifier(name, config);
-    case 'telegram':
-      return (await import('./telegram.js')).createTelegramNotifier(name, config, data);
-    case 'slack-app':
-      return (await import('./slackApp.js')).createSlackAppNotifier(name, config);
-    case 'webhook':
-      return (await import('./webhook.js')).createWebhookNotifier(name, config);
-  }
+  const kind = channelKind(config.type);
+  if (!kind) throw new DeliveryError(`channel ${name} has an unknown type "${config.type}"`, false);
+  return kind.notifier(name, config, data);
 }
 
 /**
@@ -31,14 +19,18 @@ export async function createNotifier(name: string, config: ChannelConfig, data?:
  */
 export async function createInbox(name: string, config: ChannelConfig): Promise<InboxReader | undefined> {
   if (config.missingSecret) return undefined;
-  if (config.type === 'telegram' && config.bot) return (await import('./telegramInbox.js')).createTelegramInbox(name, config);
-  if (config.type === 'slack-app') return (await import('./slackAppInbox.js')).createSlackAppInbox(name, config);
-  return undefined;
+  const inbox = channelKind(config.type)?.inbox;
+  return inbox?.reads(config) ? inbox.create(name, config) : undefined;
+}
+
+/** What only one channel may read at a time (a bot's update queue), named for a warning; undefined when nothing is shared. */
+export function sharedInbox(config: ChannelConfig): { key: string; what: string } | undefined {
+  return channelKind(config.type)?.inbox?.shared?.(config);
 }
 
 /** Whether a configured channel can hold private conversations with people (what `ask.via` needs): a Slack app, a Telegram bot. */
 export function canAsk(config: ChannelConfig): boolean {
-  return config.type === 'slack-app' || (config.type === 'telegram' && config.bot);
+  return channelKind(config.type)?.ask?.can(config) ?? false;
 }
 
 /**
@@ -46,14 +38,13 @@ export function canAsk(config: ChannelConfig): boolean {
  * replies. Undefined for channels that cannot hold one (email, webhooks, incoming-webhook Slack ...).
  */
 export async function createAskChannel(_name: string, config: ChannelConfig, kept: () => readonly PrivateMessage[] = () => []): Promise<AskChannel | undefined> {
-  if (config.missingSecret && canAsk(config)) {
+  if (!canAsk(config)) return undefined;
+  if (config.missingSecret) {
     // Every call fails with the reason: the conversation waits (and escalates at its deadline), it is not "unknown".
     const fail = async (): Promise<never> => {
       throw new Error(config.missingSecret);
     };
     return { find: fail, say: fail, replies: fail };
   }
-  if (config.type === 'slack-app') return (await import('./slackAsk.js')).createSlackAskChannel({ api_url: config.api_url, bot_token: config.bot_token, timeout: config.timeout });
-  if (config.type === 'telegram' && config.bot) return (await import('./telegramAsk.js')).createTelegramAskChannel({ api_url: config.api_url, bot_token: config.bot_token, timeout: config.timeout }, kept);
-  return undefined;
+  return channelKind(config.type)!.ask!.create(config, kept);
 }

@@ -4,7 +4,7 @@ import type { Finding } from '../model/finding.js';
 import type { NoticeAction, OperationResult } from '../model/operation.js';
 import type { ChatLogEntry, OwedAnswer, SentNotice, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
-import { createInbox } from '../notify/registry.js';
+import { createInbox, sharedInbox } from '../notify/registry.js';
 import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxRead, InboxReader } from '../notify/types.js';
 import { findingLabels } from '../outbox/enqueue.js';
 import { renderFinding } from '../render/render.js';
@@ -109,12 +109,13 @@ async function readChannels(
   for (const [name, config] of Object.entries(channels)) {
     const reader = await readers(name, config);
     if (!reader) continue;
-    const bot = config.type === 'telegram' ? config.bot_token : undefined;
-    if (bot && readerOfBot.has(bot)) {
-      result.warnings.push(`channel ${name} uses the same Telegram bot as channel ${readerOfBot.get(bot)}: only ${readerOfBot.get(bot)} reads its updates (give each bot channel its own bot)`);
+    const shared = sharedInbox(config);
+    const first = shared && readerOfBot.get(shared.key);
+    if (shared && first) {
+      result.warnings.push(`channel ${name} uses the same ${shared.what} as channel ${first}: only ${first} reads its updates (give each bot channel its own bot)`);
       continue;
     }
-    if (bot) readerOfBot.set(bot, name);
+    if (shared) readerOfBot.set(shared.key, name);
     const context = { data, now };
     const owedLeft = { count: OWED_PER_RUN };
     // Answers an earlier run owes go first: they are the oldest.

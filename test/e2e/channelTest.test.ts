@@ -200,7 +200,8 @@ test('channel test with any name that is no channel: exit 64, one clean line nam
   const known = new Set(names.split(', '));
   await checkProperty(
     'channel test of an unknown name',
-    fc.asyncProperty(fc.string({ minLength: 1, maxLength: 120, unit: 'binary' }).filter((name) => !known.has(name)), async (name) => {
+    // A NUL cannot be in a command-line argument at all (spawn refuses it before alertcron sees it).
+    fc.asyncProperty(fc.string({ minLength: 1, maxLength: 120, unit: 'binary' }).filter((name) => !known.has(name) && !name.includes('\u0000')), async (name) => {
       const result = await project.run(['channel', 'test', '--', name]);
       assert.equal(result.code, 64, result.stderr);
       assert.equal(result.stdout, '');

@@ -1,0 +1,77 @@
+// A channel kind is one folder and one registry line: every kind in src/notify/channels/registry.ts carries all its
+// parts (schema fragment, completion, secret keys, notifier, inbox and ask hooks whole), the published schema and
+// the secret keys are gathered from the registry, and no code outside src/notify/channels branches on a kind's type.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { assembleSchemas } from '../../src/config/assembleSchemas.js';
+import { SECRET_KEYS } from '../../src/config/secrets.js';
+import { CHANNEL_KINDS, channelKind } from '../../src/notify/channels/registry.js';
+import { REPO_ROOT } from '../support/project.js';
+
+const CHANNELS_DIR = join(REPO_ROOT, 'src', 'notify', 'channels');
+
+type Fragment = { properties: Record<string, { const?: string }>; additionalProperties?: boolean };
+const fragmentOf = (type: string): Fragment => JSON.parse(readFileSync(join(CHANNELS_DIR, type, 'schema.json'), 'utf8')) as Fragment;
+
+test('every channel kind is a folder with index.ts and a schema.json for its type, and carries every part', () => {
+  assert.equal(new Set(CHANNEL_KINDS.map((kind) => kind.type)).size, CHANNEL_KINDS.length, 'each type once');
+  for (const kind of CHANNEL_KINDS) {
+    assert.ok(existsSync(join(CHANNELS_DIR, kind.type, 'index.ts')), `${kind.type}: src/notify/channels/${kind.type}/index.ts`);
+    const fragment = fragmentOf(kind.type);
+    assert.equal(fragment.properties.type?.const, kind.type, `${kind.type}: its schema.json says type: ${kind.type}`);
+    assert.equal(fragment.additionalProperties, false, `${kind.type}: unknown keys are refused`);
+    for (const key of kind.secretKeys) assert.ok(fragment.properties[key] && fragment.properties[`${key}_file`], `${kind.type}: secret ${key} and ${key}_file are in its schema`);
+    for (const key of kind.secretKeys) assert.ok(SECRET_KEYS.has(key), `${kind.type}: ${key} is refused inline and redacted`);
+    for (const part of ['complete', 'destinations', 'notifier'] as const) assert.equal(typeof kind[part], 'function', `${kind.type}: ${part}`);
+    if (kind.inbox) assert.ok(typeof kind.inbox.reads === 'function' && typeof kind.inbox.create === 'function', `${kind.type}: inbox.reads and inbox.create`);
+    if (kind.ask) assert.ok(typeof kind.ask.can === 'function' && typeof kind.ask.create === 'function', `${kind.type}: ask.can and ask.create`);
+    assert.equal(channelKind(kind.type), kind);
+  }
+  assert.equal(channelKind('__proto__'), undefined);
+  assert.equal(channelKind('constructor'), undefined);
+});
+
+test('alertcron.yaml\'s schema offers exactly the registry\'s kinds, each with its own fragment, in registry order', () => {
+  const channel = (assembleSchemas().alertcron.properties.channels as { additionalProperties: { oneOf: Fragment[] } }).additionalProperties;
+  assert.deepEqual(channel.oneOf, CHANNEL_KINDS.map((kind) => fragmentOf(kind.type)));
+  const folders = readdirSync(CHANNELS_DIR).filter((name) => statSync(join(CHANNELS_DIR, name)).isDirectory());
+  assert.deepEqual(folders.sort(), CHANNEL_KINDS.map((kind) => kind.type).sort(), 'every kind folder is registered');
+});
+
+test('no code outside src/notify/channels switches on a channel kind\'s type (a new kind needs no edit there)', () => {
+  const types = CHANNEL_KINDS.map((kind) => kind.type.replace(/[-]/g, '\\-')).join('|');
+  const branch = new RegExp(`(case|===|!==)\\s*'(${types})'|'(${types})'\\s*(===|!==)`);
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) {
+        // The importer speaks of ElastAlert2's alerter names; the channel kinds own theirs.
+        if (path !== CHANNELS_DIR && path !== join(REPO_ROOT, 'src', 'importer')) walk(path);
+      } else if (name.endsWith('.ts')) {
+        readFileSync(path, 'utf8').split('\n').forEach((line, i) => branch.test(line) && offenders.push(`${path.slice(REPO_ROOT.length + 1)}:${i + 1}: ${line.trim()}`));
+      }
+    }
+  };
+  walk(join(REPO_ROOT, 'src'));
+  assert.deepEqual(offenders, []);
+});
+
+test('a channel completed by its kind has that kind\'s type; completing a type no kind has is not possible through the registry', () => {
+  const minimal: Record<string, Record<string, unknown>> = {
+    email: { host: 'h', from: 'a@b.c', to: ['d@e.f'] },
+    slack: { webhook_url: 'https://hooks.example/x' },
+    'twilio-sms': { account_sid: 'AC1', auth_token: 't', from: '+15551234567', to: ['+15557654321'] },
+    'twilio-call': { account_sid: 'AC1', auth_token: 't', from: '+15551234567', to: ['+15557654321'] },
+    'slack-app': { bot_token: 'xoxb', channel: 'C1' },
+    telegram: { bot_token: 't', chat_id: '1' },
+    webhook: { url: 'https://example.org/hook' },
+  };
+  for (const kind of CHANNEL_KINDS) {
+    const raw = { type: kind.type, ...(minimal[kind.type] ?? {}) };
+    assert.equal(kind.complete(raw).type, kind.type, kind.type);
+  }
+  assert.equal(channelKind('smtp'), undefined);
+});
