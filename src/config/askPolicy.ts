@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { AskPolicy, PersonEntry, WorkingHours } from '../model/alert.js';
 import { canAsk } from '../notify/registry.js';
+import { CHANNEL_KINDS, channelKind } from '../notify/channels/registry.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import { readInputFile } from '../util/readInputFile.js';
@@ -37,9 +38,11 @@ export function checkAsk(config: Config, ask: RawAsk, notify: unknown, at: (wher
   if (known && typeof ask.via === 'string') {
     const channel = config.channels[ask.via];
     if (!channel) problems.push(at(['ask', 'via'], unknown(ask.via)));
-    else if (!canAsk(channel)) {
+    // A channel whose type names no kind is reported at its own line already: it is no kind to judge here.
+    else if (channelKind(channel.type) && !canAsk(channel)) {
       const able = names.filter((n) => canAsk(config.channels[n]!));
-      problems.push(at(['ask', 'via'], `channel "${ask.via}" is a ${channel.type} channel, which cannot hold a private conversation: ask needs a slack-app or telegram bot channel${able.length ? ` (configured: ${able.join(', ')})` : ''}`));
+      const kinds = CHANNEL_KINDS.filter((kind) => kind.ask).map((kind) => kind.type).join(' or ');
+      problems.push(at(['ask', 'via'], `channel "${ask.via}" is a ${channel.type} channel, which cannot hold a private conversation: ask needs a ${kinds} channel${able.length ? ` (configured: ${able.join(', ')})` : ''}`));
     }
   }
   if (known) (Array.isArray(ask.escalate) ? ask.escalate : []).forEach((name, i) => typeof name === 'string' && !config.channels[name] && problems.push(at(['ask', 'escalate', i], unknown(name))));

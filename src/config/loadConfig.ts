@@ -197,8 +197,8 @@ function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>
 }
 
 /**
- * A channel completed by its kind; one whose `type:` names no kind (reported by the schema) is kept as its bare
- * type, so that alerts naming it are checked against what alertcron.yaml says, never against another kind.
+ * A channel completed by its kind; one whose `type:` names no kind (reported by the schema, which also drops the
+ * value, so the type is usually '') is kept as that bare type and judged as no kind by the alerts naming it.
  */
 function completeChannel(raw: Record<string, unknown>): ChannelConfig {
   return channelKind(raw.type)?.complete(raw) ?? { type: typeof raw.type === 'string' ? raw.type : '' };

@@ -62,3 +62,21 @@ test('validate: a known type is checked as that kind (a feedback alert mailing t
   assert.equal(code, 2);
   assert.ok(lines.some((line) => line.includes('feedback is sent by email: "mailer" is a slack channel')), lines.join('\n'));
 });
+
+test('validate: an ask alert whose channel has a type no kind has is not told that channel cannot ask', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-kinds-'));
+  try {
+    mkdirSync(join(dir, 'alerts'));
+    writeFileSync(join(dir, 'alertcron.yaml'), ['elasticsearch:', '  url: http://127.0.0.1:9', 'channels:', '  soc-bot:', '    type: slack-ap', '    token: ${BOT_TOKEN}', '    channel: C0123ABCD', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'alerts', 'sudo.yaml'),
+      ['index: logs-*', 'condition: { type: any }', 'notify: [soc-bot]', 'ask:', '  person: user.name', '  via: soc-bot', '  question: "Was this you?"', '  two_factor: false', ''].join('\n'),
+    );
+    const result = await runCli(['validate'], dir, { BOT_TOKEN: 'x' });
+    const lines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.includes(': '));
+    assert.equal(result.code, 2);
+    assert.deepEqual(lines, [`alertcron.yaml:5:11 /channels/soc-bot/type: unknown type (use one of ${KNOWN.join(', ')})`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
