@@ -35,6 +35,8 @@ export interface ValidateReport {
   channels: number;
   /** With --cluster: where the alerts were checked, how many, and why the cluster could not be used (exit code 3). */
   cluster: { url: string; alerts_checked: number; error?: string } | null;
+  /** How many of the warnings are unset secrets: the ones `--strict` makes errors. */
+  unset_secrets: number;
 }
 
 /**
@@ -56,11 +58,12 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   const config = reading.config ?? reading.fallback;
   const problems = [...reading.problems];
   const warnings: Problem[] = [];
-  const report: ValidateReport = { ok: false, exit_code: ExitCode.invalidConfig, problems, warnings, alerts: { valid: 0, disabled: 0, invalid: 0 }, channels: 0, cluster: null };
+  const report: ValidateReport = { ok: false, exit_code: ExitCode.invalidConfig, problems, warnings, alerts: { valid: 0, disabled: 0, invalid: 0 }, channels: 0, cluster: null, unset_secrets: 0 };
   if (!config) return report;
   // --cluster needs the cluster's own secrets: unset, they are errors then; the channels' stay warnings.
   const needed = (path = '') => options.strict || (options.cluster && path.startsWith('/elasticsearch/'));
   for (const unset of config.unset) (needed(unset.problem.path) ? problems : warnings).push(unset.problem);
+  report.unset_secrets = config.unset.filter((unset) => !needed(unset.problem.path)).length;
   if ((config.sources.maxpatrol as { insecure_skip_tls_verify?: boolean } | undefined)?.insecure_skip_tls_verify) {
     warnings.push({ file: displayPath(config, config.file), path: '/maxpatrol/insecure_skip_tls_verify', message: 'MaxPatrol certificates are not verified: anyone between this host and the core can read the password and the incidents (set ca_file to the core\'s CA instead)' });
   }
@@ -90,7 +93,7 @@ export function printValidateReport(report: ValidateReport): void {
   const { valid, disabled } = report.alerts;
   let summary = `${valid} alert(s) valid, ${disabled} disabled, ${report.channels} channel(s)`;
   if (report.cluster) summary += `; ${report.cluster.alerts_checked} alert(s) checked against ${report.cluster.url}`;
-  if (report.warnings.length) summary += `; ${report.warnings.length} warning(s) (validate --strict fails on them)`;
+  if (report.warnings.length) summary += `; ${report.warnings.length} warning(s)${report.unset_secrets ? ` (${report.unset_secrets === report.warnings.length ? 'unset secrets' : `${report.unset_secrets} of them unset secrets`}: validate --strict fails on those)` : ''}`;
   if (report.cluster?.error) console.error(`cannot check the alerts against the cluster: ${redact(report.cluster.error)}`);
   if (report.problems.length) {
     const files = new Set(report.problems.map((p) => p.file)).size;

@@ -27,7 +27,7 @@ test('validate, list, status, silence and ack work without the channels\' secret
   const validate = await project.run(['validate']);
   assert.equal(validate.code, 0, validate.stderr);
   assert.match(validate.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/webhook_url: warning: environment variable SLACK_WEBHOOK_URL is not set/m);
-  assert.equal(validate.stdout, 'OK: 1 alert(s) valid, 0 disabled, 2 channel(s); 1 warning(s) (validate --strict fails on them)\n');
+  assert.equal(validate.stdout, 'OK: 1 alert(s) valid, 0 disabled, 2 channel(s); 1 warning(s) (unset secrets: validate --strict fails on those)\n');
 
   const strict = await project.run(['validate', '--strict']);
   assert.equal(strict.code, 2);
