@@ -1,4 +1,4 @@
-import { isFiring } from '../policy/decide.js';
+import { currentThrottle, isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
 import { targetOf, type AlertState } from '../model/state.js';
 import { ownProblem, PROBLEM_GRACE, problemWords } from '../policy/alertProblems.js';
@@ -21,7 +21,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
   const { loaded, store, now } = await openProject(options.config, { offline: true });
   const { data, warning } = await store.peek();
-  const throttleOf = new Map(loaded.alerts.map((a) => [a.name, a.throttle]));
+  const alertOf = new Map(loaded.alerts.map((a) => [a.name, a]));
   const asking = new Set(loaded.alerts.filter((a) => a.ask).map((a) => a.name));
   const alerts = Object.entries(data.alerts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -34,12 +34,14 @@ export async function statusCommand(options: { config: string; json?: boolean })
       firing: Object.entries(alert.keys)
         .filter(([, key]) => isFiring(key))
         .map(([key, state]) => {
-          const throttle = throttleOf.get(name);
+          const settings = alertOf.get(name);
+          const throttle = settings ? currentThrottle(state, settings.throttle, settings.throttle_cap) : undefined;
           return {
             key,
             last_notified: iso(state.lastFired),
             times: state.fired,
             acknowledged: state.acknowledged ? { at: iso(state.acknowledged.at), by: state.acknowledged.by } : null,
+            throttle: typeof throttle === 'number' ? formatDuration(throttle) : throttle ?? null,
             next_repeat: typeof throttle === 'number' && !state.acknowledged ? iso(state.lastFired! + throttle) : null,
           };
         }),
@@ -84,7 +86,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     }
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
-      const next = f.next_repeat ? `, next repeat after ${f.next_repeat}` : '';
+      const next = f.next_repeat ? `, next repeat after ${f.next_repeat} (throttle ${f.throttle})` : '';
       lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
     }
   }

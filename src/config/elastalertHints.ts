@@ -9,7 +9,7 @@ const HINTS: Record<string, string> = {
   use_terms_query: 'not needed: alertcron always counts per key in the cluster; remove it',
   terms_size: 'the number of keys is the alert\'s group_size, 100 by default, and a run warns when keys are left out instead of dropping them silently; remove it or set group_size',
   realert: 'use throttle, per key: e.g. throttle: 10m',
-  exponential_realert: 'not supported: throttle is a fixed span per key; an escalation ladder can repeat a notice on other channels',
+  exponential_realert: 'use exponential_throttle: e.g. throttle: 1m with exponential_throttle: 1h',
   query_delay: 'use ingest_delay',
   buffer_time: 'each run resumes where the last one ended, so no event is missed; for late events use ingest_delay',
   run_every: 'use every',

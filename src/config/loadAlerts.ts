@@ -155,6 +155,7 @@ interface RawAlert {
   first_lookback?: string;
   lookback?: string;
   throttle?: string;
+  exponential_throttle?: string;
   samples?: number;
   notify: string[];
   resolve_after?: number | string;
@@ -217,6 +218,7 @@ function completeBase(config: Config, raw: RawAlert, name: string, file: string,
     high_risk_words: raw.high_risk_words ?? [],
     every: optional(raw.every, d.every),
     throttle: raw.throttle === 'once' ? 'once' : raw.throttle ? parseDuration(raw.throttle) : d.throttle,
+    ...(raw.exponential_throttle ? { throttle_cap: parseDuration(raw.exponential_throttle) } : {}),
     ingest_delay: optional(raw.ingest_delay, d.ingest_delay),
     max_catchup: optional(raw.max_catchup, d.max_catchup),
     lookback: raw.lookback ? parseDuration(raw.lookback) : undefined,

@@ -48,7 +48,6 @@ const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
   aggregation_key: 'alertcron has no digest mode',
   summary_table_fields: 'alertcron has no digest mode',
   aggregate_by_match_time: 'alertcron has no digest mode',
-  exponential_realert: 'the throttle is fixed (realert became throttle)',
   realert_key: 'throttles are per alert and key, never shared between alerts',
   top_count_keys: 'notices carry the newest event\'s fields and samples, not top counts',
   include: 'notices carry the newest event\'s fields; samples: sets how many events',
@@ -196,6 +195,12 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   if (v.realert !== undefined && !durationOf(v.realert)) note('realert', 'not a time such as {minutes: 10}: the throttle is ElastAlert2\'s default, 1m');
   const repeats = repeatNote(type, alert.throttle as string, condition.timeframe);
   if (repeats) note(v.realert !== undefined ? 'realert' : 'timeframe', repeats);
+  if (v.exponential_realert !== undefined) {
+    used.add('exponential_realert');
+    const cap = durationOf(v.exponential_realert);
+    if (cap && !/^(0+(ms|s|m|h|d|w))+$/.test(cap)) alert.exponential_throttle = cap;
+    else note('exponential_realert', 'not a time such as {hours: 1}: not converted, the throttle is fixed');
+  }
 
   const alerters = convertAlerters(rule, book, notes);
   for (const key of alerters.used) used.add(key);

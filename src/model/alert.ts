@@ -14,6 +14,8 @@ export interface AlertBase {
   source: string;
   every: number;
   throttle: number | 'once';
+  /** exponential_throttle: while a key keeps firing its throttle doubles, up to this (ms); unset: a fixed throttle. */
+  throttle_cap?: number;
   ingest_delay: number;
   max_catchup: number;
   lookback?: number;

@@ -22,6 +22,9 @@ export interface KeyState {
   missedRuns?: number;
   /** The last notified title, for its resolved notice. */
   lastTitle?: string;
+  /** With exponential_throttle: the key's current throttle (ms) and how many times it has doubled. */
+  throttle?: number;
+  exponent?: number;
   /** The highest escalation tier already sent for this key (0-based). */
   tier?: number;
 }

@@ -63,7 +63,7 @@ export function decideFindings(
       return [];
     }
     const previous = state.keys[finding.key];
-    const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now));
+    const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now), alert.throttle_cap);
     const quiet = decision.reason === 'silenced' || decision.reason === 'acknowledged' || previous?.handled;
     const tier = quiet ? undefined : escalation(alert, finding, previous, now);
     return [{ finding, person, previous, decision, tier, notifies: decision.notify || tier !== undefined }];
@@ -79,7 +79,7 @@ export function decideFindings(
     // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
     decided.overflow.push(c.finding);
     const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
-    Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 });
+    Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 }, backoffFields(c.decision));
     state.keys[c.finding.key] = key;
   }
   for (const { finding, previous, decision, tier, title, message, to } of planned) {
@@ -92,6 +92,7 @@ export function decideFindings(
     if (decision.notify) {
       key.lastFired = now;
       key.fired++;
+      Object.assign(key, backoffFields(decision));
       key.lastTitle = title;
       if (alert.ask) decided.asks.push(askRequest(alert, alert.ask, finding, window, title, message));
       else decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
@@ -137,6 +138,11 @@ function askRequest(alert: AlertBase, ask: NonNullable<AlertBase['ask']>, findin
 function renderFor(alert: AlertBase, finding: Finding, window: Window, person: Personalised | undefined): { title: string; message: string } {
   if (!person || 'skip' in person) return renderFinding(alert, finding, window);
   return renderFinding({ ...alert, ...person.template, samples: 0 }, finding, window);
+}
+
+/** The key fields an exponential throttle's notice sets (its current throttle and exponent); none for a fixed throttle. */
+function backoffFields(decision: { backoff?: { throttle: number; exponent: number } }): Partial<KeyState> {
+  return decision.backoff ? { throttle: decision.backoff.throttle, exponent: decision.backoff.exponent } : {};
 }
 
 /** The escalation tier to send now for a finding (only one higher than any already sent), by its normalised age, severity and text. */
