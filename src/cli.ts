@@ -175,6 +175,7 @@ Silences and acknowledgements are not replayed. Exit code 3 when steps failed (t
 Converts the rule types (any, frequency, flatline, spike, new_term, cardinality, change, percentage_match,
 metric_aggregation, blacklist, whitelist), filters (query_string, term, terms, range, bool, and the legacy and/or/
 not/missing forms), query_key (a list: a compound group_by), realert (throttle; default 1m as in ElastAlert2),
+exponential_realert (exponential_throttle),
 timeframe, run_every, query_delay, alert_subject/alert_text with their args (templates), import: chains, and the
 email, slack, telegram, twilio and post/post2 alerters (one channel per distinct set of options).
 

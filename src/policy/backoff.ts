@@ -12,7 +12,9 @@ export interface Backoff {
 export function nextBackoff(lastUntil: number | undefined, exponent: number, now: number, base: number, cap: number): Backoff {
   if (lastUntil === undefined) return { wait: Math.min(base, cap), exponent: 0 };
   let diff = now - lastUntil;
-  let e = Math.max(0, Math.floor(exponent));
+  // No exponent beyond the one whose wait reaches the cap is ever kept: one from a damaged state is held to it.
+  const top = Math.max(0, Math.ceil(Math.log2(cap / base)));
+  let e = Math.min(top, Math.max(0, Math.floor(exponent)));
   if (diff < base * 2 ** e) e++;
   else {
     while (diff > base * 2 ** e && e > 0) {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -80,4 +82,27 @@ test('exponential_throttle: the doubled throttle survives restarts (kept in the 
   assert.match(world.smtp.messages[resolved - 1]!.subject, /^Resolved: /);
   assert.equal(world.smtp.messages.length - resolved, 2, 'told again at T+6m (first) and T+7m (after the base 1m)');
   assert.equal(project.state().alerts.logons.keys.bob.throttle, 2 * MIN);
+});
+
+test('exponential_throttle: a key\'s throttle and exponent out of range in the state file are held to the cap: the key is told again within the cap, and its throttle halves back to the base', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-expthrottle-bad');
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30 * SEC, 'eve')]);
+  const project = world.project();
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '1m', exponential_throttle: '2m', notify: ['soc-email'], title: 'Logon by {{key}}' });
+  const key = { firstSeen: T - 2 * MIN, lastSeen: T - 2 * MIN, lastFired: T - 2 * MIN, fired: 1, delivered: {}, throttle: 1e300, exponent: 1e9 };
+  const state = { version: 1, alerts: { logons: { window: { from: T - 3 * MIN, to: T - MIN }, lastRunAt: T - MIN, keys: { eve: key } } }, pending: [], sent: [], silences: [], sources: {}, cursors: {}, conversations: [] };
+  mkdirSync(join(project.dir, 'state'));
+  writeFileSync(join(project.dir, 'state', 'state.json'), JSON.stringify(state));
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.doesNotMatch(run.stderr, /internal error|TypeError|RangeError/);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Logon by eve'], 'the 2m cap has passed since the last notice');
+  const eve = project.state().alerts.logons.keys.eve;
+  assert.equal(eve.throttle, 2 * MIN);
+  assert.equal(eve.exponent, 1, 'held to the exponent whose wait reaches the cap');
+  // Quiet for 5 minutes, then back: halved once per span, to the base 1m (not stuck at the cap for ever).
+  await indexDocs(world.esUrl, index, [logonEvent(T + 7 * MIN - 30 * SEC, 'eve')]);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + 7 * MIN) })).code, 0);
+  assert.equal(world.smtp.messages.length, 2);
+  assert.equal(project.state().alerts.logons.keys.eve.throttle, MIN);
 });
