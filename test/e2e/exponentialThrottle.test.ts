@@ -11,6 +11,13 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const world = useWorld();
 
+/** A project with one `logons` alert over `index`, keyed by user, throttle 1m doubling up to `cap`, to email. */
+function logonsProject(index: string, cap: string, extra: Record<string, unknown> = {}) {
+  const project = world.project();
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '1m', exponential_throttle: cap, notify: ['soc-email'], title: 'Logon by {{key}}', ...extra });
+  return project;
+}
+
 test('exponential_throttle: a key firing every minute is told at 0, +1x, +2x, +4x ... up to the cap; back after a quiet hour, it starts from the base throttle (backtest)', async () => {
   const T = Math.floor(uniqueBaseTime() / DAY) * DAY;
   const S = T - DAY;
@@ -19,17 +26,7 @@ test('exponential_throttle: a key firing every minute is told at 0, +1x, +2x, +4
   // alice logs on every minute for 40 minutes, is quiet for an hour, then every minute for 3 minutes.
   const minutes = [...Array.from({ length: 40 }, (_, k) => k), 100, 101, 102];
   await indexDocs(world.esUrl, index, minutes.map((k) => logonEvent(start + k * MIN + 30 * SEC, 'alice')));
-  const project = world.project();
-  project.writeAlert('logons', {
-    index,
-    condition: { type: 'count', gte: 1 },
-    group_by: 'winlog.event_data.TargetUserName',
-    every: '1m',
-    throttle: '1m',
-    exponential_throttle: '10m',
-    notify: ['soc-email'],
-    title: 'Logon by {{key}}',
-  });
+  const project = logonsProject(index, '10m');
   const json = await project.run(['test', 'logons', '--backtest', '1d', '--json'], { ALERTCRON_NOW: iso(T) });
   assert.equal(json.code, 0, json.stderr);
   const summary = JSON.parse(json.stdout);
@@ -44,17 +41,7 @@ test('exponential_throttle: a key firing every minute is told at 0, +1x, +2x, +4
 test('exponential_throttle: the doubled throttle survives restarts (kept in the state), status shows it, and a resolved key starts again from the base', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('auth-expthrottle-runs');
-  const project = world.project();
-  project.writeAlert('logons', {
-    index,
-    condition: { type: 'count', gte: 1 },
-    group_by: 'winlog.event_data.TargetUserName',
-    throttle: '1m',
-    exponential_throttle: '1h',
-    resolve_after: 1,
-    notify: ['soc-email'],
-    title: 'Logon by {{key}}',
-  });
+  const project = logonsProject(index, '1h', { resolve_after: 1 });
   const told: number[] = [];
   // A logon in every minute before each run: runs at T .. T+4m tell at T, T+1m and T+3m (waits 1m, 2m, then 4m).
   for (let m = 0; m <= 4; m++) {
@@ -88,8 +75,7 @@ test('exponential_throttle: a key\'s throttle and exponent out of range in the s
   const T = uniqueBaseTime();
   const index = await world.index('auth-expthrottle-bad');
   await indexDocs(world.esUrl, index, [logonEvent(T - 30 * SEC, 'eve')]);
-  const project = world.project();
-  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '1m', exponential_throttle: '2m', notify: ['soc-email'], title: 'Logon by {{key}}' });
+  const project = logonsProject(index, '2m');
   const key = { firstSeen: T - 2 * MIN, lastSeen: T - 2 * MIN, lastFired: T - 2 * MIN, fired: 1, delivered: {}, throttle: 1e300, exponent: 1e9 };
   const state = { version: 1, alerts: { logons: { window: { from: T - 3 * MIN, to: T - MIN }, lastRunAt: T - MIN, keys: { eve: key } } }, pending: [], sent: [], silences: [], sources: {}, cursors: {}, conversations: [] };
   mkdirSync(join(project.dir, 'state'));
