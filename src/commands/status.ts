@@ -86,7 +86,9 @@ export async function statusCommand(options: { config: string; json?: boolean })
     }
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
-      const next = f.next_repeat ? `, next repeat after ${f.next_repeat} (throttle ${f.throttle})` : '';
+      // The key's throttle is shown where it changes: with exponential_throttle.
+      const growing = alertOf.get(a.name)?.throttle_cap !== undefined ? ` (throttle ${f.throttle})` : '';
+      const next = f.next_repeat ? `, next repeat after ${f.next_repeat}${growing}` : '';
       lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
     }
   }
