@@ -70,3 +70,16 @@ test('validate refuses top_count_keys on a rule type whose findings are not even
   assert.match(result.stderr + result.stdout, /quiet\.yaml.*top_count_keys.*condition type flatline does not support top_count_keys .*use one of any, count, frequency, blacklist, whitelist/);
   assert.match(result.stderr + result.stdout, /lonely\.yaml.*top_count_number.*applies only with top_count_keys/);
 });
+
+test('two alerts over the same index and span (fused into one search by default) each get the top values of their own events', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('topcounts-fused');
+  await indexDocs(world.esUrl, index, [...events(T, 'bob', { '203.0.113.5': 2 }), ...events(T, 'eve', { '192.0.2.9': 3 })]);
+  const project = world.project();
+  for (const user of ['bob', 'eve']) {
+    project.writeAlert(`only-${user}`, { index, query: { query: { term: { 'user.name': user } } }, condition: { type: 'any' }, top_count_keys: ['source.ip'], notify: ['soc-slack'], samples: 0, title: user, message: '{{top_counts}}' });
+  }
+  const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(slackTexts().sort(), ['bob\nsource.ip: 203.0.113.5 (2)', 'eve\nsource.ip: 192.0.2.9 (3)']);
+});
