@@ -7,6 +7,7 @@ import { quoteData } from './quote.js';
 import { convertJinja, convertTemplate } from './templates.js';
 import { termsOf } from './termFields.js';
 import { plainMap } from '../util/plainMap.js';
+import { findRuleType } from '../rules/registry.js';
 
 /** One alert converted from a rule: the alert file's name and content, its query body, and the rule type it came from. */
 export interface ConvertedRule {
@@ -49,7 +50,7 @@ const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
   summary_table_fields: 'alertcron has no digest mode',
   aggregate_by_match_time: 'alertcron has no digest mode',
   realert_key: 'throttles are per alert and key, never shared between alerts',
-  top_count_keys: 'notices carry the newest event\'s fields and samples, not top counts',
+  raw_count_keys: 'top_count_keys are counted on the fields as written: name the keyword field (e.g. user.name.keyword) if the field is text',
   include: 'notices carry the newest event\'s fields; samples: sets how many events',
   include_match_in_root: 'templates read the event\'s fields directly',
   match_enhancements: 'Python enhancements cannot run in alertcron: a script condition can reshape findings',
@@ -184,6 +185,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     const sameTerm = terms && 'terms' in terms && terms.terms.length === 1 && [JSON.stringify(terms.terms[0]), JSON.stringify(terms.terms[0]![0])].includes(JSON.stringify(v.query_key));
     if (v.query_key !== undefined && terms && 'from' in terms && terms.from === 'fields' && !sameTerm) note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
   } else if (v.query_key !== undefined) alert.group_by = v.query_key;
+  convertTopCounts(v, type, alert, note, used);
   const list = v.blacklist ?? v.whitelist;
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
     for (const entry of list) {
@@ -239,6 +241,28 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   note('fields', splitNoteMessage(perTerm.map((t) => t.name)));
   const splitNote = notes[notes.length - 1]!;
   return perTerm.map((one) => ({ ...one, splitNote }));
+}
+
+/** Most top values of one field an alert lists (top_count_number's schema bound). */
+const MAX_TOP_COUNT_NUMBER = 100;
+/** Most top_count_keys fields an alert names (the schema's bound). */
+const MAX_TOP_COUNT_KEYS = 10;
+
+/** top_count_keys and top_count_number as they are, for the rule types whose findings are events; a note otherwise. */
+function convertTopCounts(v: Record<string, unknown>, type: string, alert: Record<string, unknown>, note: (key: string, message: string) => void, used: Set<string>): void {
+  used.add('top_count_keys').add('top_count_number');
+  const keys = v.top_count_keys;
+  if (keys === undefined) return;
+  if (!Array.isArray(keys) || !keys.length || !keys.every((k) => typeof k === 'string' && k)) return note('top_count_keys', 'not converted: must be a list of field names');
+  if (!findRuleType(type)?.topCounts) return note('top_count_keys', `not converted: a ${type} alert's findings are not the events of a key, so they have no top values`);
+  const fields = [...new Set(keys as string[])];
+  alert.top_count_keys = fields.slice(0, MAX_TOP_COUNT_KEYS);
+  if (fields.length > MAX_TOP_COUNT_KEYS) note('top_count_keys', `only the first ${MAX_TOP_COUNT_KEYS} fields are converted, the most alertcron counts`);
+  const number = v.top_count_number;
+  if (number === undefined) return;
+  if (Number.isInteger(number) && (number as number) >= 1) alert.top_count_number = Math.min(number as number, MAX_TOP_COUNT_NUMBER);
+  else note('top_count_number', 'not converted: must be a whole number of 1 or more; 5 values are listed');
+  if ((number as number) > MAX_TOP_COUNT_NUMBER) note('top_count_number', `lowered to ${MAX_TOP_COUNT_NUMBER}, the most alertcron lists`);
 }
 
 /** A note for a spike or flatline whose throttle is shorter than its timeframe: it repeats on every run while the condition lasts. */

@@ -1,7 +1,8 @@
 import { quoteData } from './quote.js';
+import { FIELDS_NAMESPACE, OWN_NAMES as RENDER_OWN_NAMES, OWN_NAMESPACE } from '../render/templateScope.js';
 
 /** alertcron's own template names: an event field with one of these names is reached under `fields.`. */
-const OWN_NAMES = new Set(['alert', 'description', 'key', 'count', 'from', 'to', 'match_message', 'alertcron', 'fields']);
+const OWN_NAMES = new Set<string>([...RENDER_OWN_NAMES, OWN_NAMESPACE, FIELDS_NAMESPACE]);
 
 /** ElastAlert2 arguments that are not event fields but values of the rule or the match, and their alertcron names. */
 const RULE_VALUES: Record<string, string> = { name: 'alert', num_hits: 'count', num_matches: 'count', description: 'description' };

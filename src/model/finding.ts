@@ -1,3 +1,5 @@
+import type { TopCount } from './topCounts.js';
+
 /** What a rule or a source found: one key that matched, with what templates and channels need. */
 export interface Finding {
   key: string;
@@ -16,6 +18,8 @@ export interface Finding {
   severity?: number;
   /** Its texts (title, description, tags ...), searched for high-risk words. */
   text?: string[];
+  /** The top values of the alert's top_count_keys among its events, per field in the order the alert names them. */
+  top_counts?: TopCount[];
 }
 
 /** The key of a finding for an alert that does not group its matches. */

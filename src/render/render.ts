@@ -6,6 +6,7 @@ import { renderTemplate } from '../util/template.js';
 import { findingLookup, ownValues } from './templateScope.js';
 import { cutText } from '../util/text.js';
 import { spokenDuration } from '../util/duration.js';
+import { topCountsText } from './topCountsText.js';
 
 /** The message used when an alert has no `message:` and its condition gave none. */
 export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{from}} and {{to}}';
@@ -39,7 +40,10 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
     const text = JSON.stringify(sample);
     return cutText(text, SAMPLE_CHARS + 1);
   });
-  const message = renderTemplate(messageTemplate(alert, finding, window), lookup) + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
+  const template = messageTemplate(alert, finding, window);
+  // top_count_keys' lists follow the message (as in ElastAlert2), unless the template places {{top_counts}} itself.
+  const tops = template.includes('top_counts') ? '' : topCountsText(finding.top_counts);
+  const message = renderTemplate(template, lookup) + (tops ? `\n\nTop counts:\n${tops}` : '') + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
 }

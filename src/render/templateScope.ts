@@ -3,9 +3,10 @@ import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { getField } from '../util/fieldPath.js';
 import type { TemplateLookup } from '../util/template.js';
+import { topCountsByField, topCountsText } from './topCountsText.js';
 
 /** The names of alertcron's own template values; `{{alertcron.<name>}}` always means one of these. */
-export const OWN_NAMES = ['alert', 'description', 'key', 'count', 'from', 'to', 'match_message'] as const;
+export const OWN_NAMES = ['alert', 'description', 'key', 'count', 'from', 'to', 'match_message', 'top_counts'] as const;
 
 /** The namespace of alertcron's own values. */
 export const OWN_NAMESPACE = 'alertcron';
@@ -14,7 +15,7 @@ export const OWN_NAMESPACE = 'alertcron';
 export const FIELDS_NAMESPACE = 'fields';
 
 /** alertcron's own values for one finding of an alert. */
-export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, finding: Finding, window: Window): Record<(typeof OWN_NAMES)[number], unknown> {
+export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, finding: Finding, window: Window): Record<(typeof OWN_NAMES)[number] | typeof TOP_BY_FIELD, unknown> {
   return {
     alert: alert.name,
     description: alert.description,
@@ -24,8 +25,14 @@ export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, findin
     from: new Date((finding.counted ?? window).from).toISOString(),
     to: new Date((finding.counted ?? window).to).toISOString(),
     match_message: finding.message ?? '',
+    // top_count_keys: every field's top values as lines, and each field's for {{top_counts.<field>}}.
+    top_counts: topCountsText(finding.top_counts),
+    [TOP_BY_FIELD]: topCountsByField(finding.top_counts),
   };
 }
+
+/** Where ownValues keeps each field's top values, for `{{top_counts.<field>}}` (not a template name itself). */
+const TOP_BY_FIELD = ' top_counts_by_field';
 
 /**
  * Resolves template paths for one finding. `{{alertcron.X}}` is alertcron's own value X, `{{fields.X}}` the
@@ -41,6 +48,10 @@ export function findingLookup(own: Record<string, unknown>, fields: Record<strin
     const rest = path.slice(dot + 1);
     if (dot > 0 && head === OWN_NAMESPACE) return isOwnName(rest) ? own[rest] : undefined;
     if (dot > 0 && head === FIELDS_NAMESPACE) return getField(fields, rest) ?? getField(fields, path);
+    if (dot > 0 && head === 'top_counts') {
+      const byField = own[TOP_BY_FIELD] as Record<string, string> | undefined;
+      if (byField && Object.hasOwn(byField, rest)) return byField[rest];
+    }
     if (isOwnName(path)) return own[path];
     return getField(fields, path);
   };

@@ -5,6 +5,7 @@ import type { ConditionDef, RuleType } from './types.js';
 /** `any`: at least one hit (per group_by key, if set). */
 export const anyRule: RuleType<Extract<ConditionDef, { type: 'any' }>> = {
   type: 'any',
+  topCounts: true,
   complete: () => ({ type: 'any' }),
   search: countingSearch,
   evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response) }),

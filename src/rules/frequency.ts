@@ -2,6 +2,8 @@ import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { withTopCounts } from './count.js';
+import { topCountAggs } from './topCounts.js';
 import type { FrequencyCondition, RuleAlert, RuleProblem, RuleType } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
 import { isStoredTime } from '../util/epochTime.js';
@@ -111,6 +113,7 @@ function groupsFor(alert: RuleAlert): number {
 /** `frequency`: num_events or more events of a key within timeframe, checked at every bucket boundary of the window (catch-up included). */
 export const frequencyRule: RuleType<FrequencyCondition> = {
   type: 'frequency',
+  topCounts: true,
   complete(raw) {
     const timeframe = parseDuration(String(raw.timeframe));
     return {
@@ -144,7 +147,7 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
     const r = effectiveResolution(condition, window, groupsFor(alert));
     const offset = ((window.to % r) + r) % r;
     const histogram = { date_histogram: { field: alert.timestamp_field, fixed_interval: `${r}ms`, offset: `${offset}ms`, min_doc_count: 1 } };
-    return perKeySearch(base, alert, { [HISTOGRAM]: histogram });
+    return perKeySearch(base, alert, { [HISTOGRAM]: histogram, ...topCountAggs(alert) });
   },
   evaluate({ alert, condition, window, response, state }) {
     const r = effectiveResolution(condition, window, groupsFor(alert));
@@ -156,13 +159,13 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
       const result = slide(counts, condition, window, r, lastFire[part.key]);
       if (!result.fires) continue;
       lastFire[part.key] = result.at!;
-      findings.push({
+      findings.push(withTopCounts({
         key: part.key,
         count: result.count,
         counted: { from: result.start!, to: result.at! },
         fields: { ...(part.samples[0] ?? {}), num_events: condition.num_events, fires: result.fires, window_start: isoTime(result.start), window_end: isoTime(result.at) },
         samples: part.samples,
-      });
+      }, alert, part.aggs));
     }
     // A fire older than one timeframe before the window's end no longer limits what the next run counts.
     for (const [key, at] of Object.entries(lastFire)) if (at <= window.to - condition.timeframe) delete lastFire[key];

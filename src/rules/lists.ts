@@ -67,6 +67,7 @@ type ListCondition<T extends 'blacklist' | 'whitelist'> = Extract<ConditionDef, 
 /** `blacklist`: events whose compare_key is one of the values (exact match, in the query: the cluster filters). */
 export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
   type: 'blacklist',
+  topCounts: true,
   complete: (raw, alertFile) => ({ type: 'blacklist', compare_key: String(raw.compare_key), values: expandList(raw.blacklist as Entry[], alertFile), ignore_null: true, files: listFiles(raw.blacklist, alertFile) }),
   inputFiles: (condition) => condition.files ?? [],
   fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],
@@ -78,6 +79,7 @@ export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
 /** `whitelist`: events whose compare_key is none of the values (with ignore_null: false, also events without it). */
 export const whitelistRule: RuleType<ListCondition<'whitelist'>> = {
   type: 'whitelist',
+  topCounts: true,
   complete: (raw, alertFile) => ({ type: 'whitelist', compare_key: String(raw.compare_key), values: expandList(raw.whitelist as Entry[], alertFile), ignore_null: raw.ignore_null === true, files: listFiles(raw.whitelist, alertFile) }),
   inputFiles: (condition) => condition.files ?? [],
   fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],

@@ -1,5 +1,6 @@
 import type { Window } from '../model/window.js';
 import { groupAggregation } from './groupKey.js';
+import { topCountAggs } from './topCounts.js';
 import type { RuleAlert } from './types.js';
 
 /** Name of the terms aggregation alertcron adds for `group_by`. */
@@ -35,12 +36,17 @@ export function withFilter(base: Record<string, unknown>, filter: Record<string,
 /**
  * The search of a hit-counting rule: with group_by, a terms aggregation (multi_terms for several fields) with the
  * newest documents of each key (no total, no sort); without, the total and the newest documents. At least one
- * document is fetched: its fields feed the templates even when no samples are shown.
+ * document is fetched: its fields feed the templates even when no samples are shown. top_count_keys add their terms
+ * aggregations beside the samples (per key) or at the top (without group_by).
  */
 export function countingSearch(base: Record<string, unknown>, alert: RuleAlert): Record<string, unknown> {
   const documents = Math.max(1, alert.samples);
   const aggs = userAggregations(alert.query);
-  if (!alert.group_by) return { ...base, size: documents, track_total_hits: true, sort: newestFirst(alert), ...(aggs ? { aggs } : {}) };
+  const top = topCountAggs(alert);
+  if (!alert.group_by) {
+    const all = { ...aggs, ...top };
+    return { ...base, size: documents, track_total_hits: true, sort: newestFirst(alert), ...(Object.keys(all).length ? { aggs: all } : {}) };
+  }
   return {
     ...base,
     size: 0,
@@ -48,7 +54,7 @@ export function countingSearch(base: Record<string, unknown>, alert: RuleAlert):
       ...aggs,
       [GROUP_AGG]: {
         ...groupAggregation(alert.group_by, alert.group_size),
-        aggs: { [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } },
+        aggs: { ...top, [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } },
       },
     },
   };

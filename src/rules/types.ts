@@ -127,6 +127,8 @@ export interface RuleAlert {
   group_size: number;
   timestamp_field: string;
   samples: number;
+  /** top_count_keys / top_count_number: the fields whose top values among a finding's events the notice lists. */
+  top_counts?: { keys: string[]; number: number };
 }
 
 /** What a rule type's evaluate() gets: the alert, the window searched, the response and its own saved state. */
@@ -181,6 +183,8 @@ export interface RuleProblem {
  */
 export interface RuleType<C extends ConditionDef = ConditionDef> {
   type: C['type'];
+  /** Set when a finding is the events of its key, so that top_count_keys can count their values in the same search. */
+  topCounts?: true;
   /** Completes the condition as written in the alert file (defaults, resolved paths). */
   complete(raw: Record<string, unknown>, alertFile: string): C;
   /** The files completion read besides the alert file (a script, `!file` lists): a change to one makes it completed again. */

@@ -128,7 +128,7 @@ test('validate reports template names a buckets finding cannot have, and unknown
   assert.equal(result.code, 2, result.stderr);
   assert.deepEqual(result.stderr.trim().split('\n'), [
     'alerts/spray.yaml:6:10 /message: names {{source.ip}}, but a finding of this buckets condition has only the bucket\'s fields: key, key_as_string, doc_count, value, users (not an event\'s fields)',
-    'alerts/spray.yaml:6:10 /message: names {{alertcron.window}}, but alertcron\'s own values are alert, description, key, count, from, to, match_message',
+    'alerts/spray.yaml:6:10 /message: names {{alertcron.window}}, but alertcron\'s own values are alert, description, key, count, from, to, match_message, top_counts',
     '2 problem(s) in 1 file(s); 1 alert(s) valid, 0 disabled, 2 channel(s)',
   ]);
 });

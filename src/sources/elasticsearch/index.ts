@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { findRuleType } from '../../rules/registry.js';
-import type { ConditionDef } from '../../rules/types.js';
+import { findRuleType, RULE_TYPE_NAMES } from '../../rules/registry.js';
+import type { ConditionDef, RuleType } from '../../rules/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { jsonErrorOffset } from '../../util/jsonErrorOffset.js';
 import { readInputFile } from '../../util/readInputFile.js';
@@ -10,7 +10,7 @@ import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 /** The Elasticsearch / OpenSearch source: alerts over an index, fused where they share a span, one `_msearch` per chunk of searches. */
 export const elasticsearchSource: SourceDefinition<SearchAlertDef, ElasticsearchConfig> = {
   name: 'elasticsearch',
-  alertKeys: ['index', 'query', 'timestamp_field', 'condition', 'group_by', 'group_size'],
+  alertKeys: ['index', 'query', 'timestamp_field', 'condition', 'group_by', 'group_size', 'top_count_keys', 'top_count_number'],
   windowed: true,
   completeConfig(raw, dir) {
     return {
@@ -32,6 +32,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
     const condition = raw.condition as Record<string, unknown> | undefined;
     const rule = condition && typeof condition.type === 'string' ? findRuleType(condition.type) : undefined;
     if (rule?.check) problems.push(...rule.check(condition!, { group_by: raw.group_by, query, group_size: (raw.group_size as number | undefined) ?? 100, longest_window: longestWindow(raw, context) }, context.path));
+    problems.push(...topCountProblems(raw, rule));
     return { problems, extra: { query } };
   },
   completeAlert(raw, base, context, extra) {
@@ -46,6 +47,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       condition,
       group_by: typeof raw.group_by === 'string' ? [raw.group_by] : (raw.group_by as string[] | undefined),
       group_size: (raw.group_size as number | undefined) ?? 100,
+      top_counts: Array.isArray(raw.top_count_keys) ? { keys: raw.top_count_keys as string[], number: (raw.top_count_number as number | undefined) ?? DEFAULT_TOP_COUNT_NUMBER } : undefined,
       timestamp_field: (raw.timestamp_field as string | undefined) ?? context.defaults.timestamp_field,
     };
   },
@@ -62,6 +64,19 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
     return new ElasticsearchSource(section);
   },
 };
+
+/** How many top values of each top_count_keys field a notice lists by default (as ElastAlert2). */
+const DEFAULT_TOP_COUNT_NUMBER = 5;
+
+/** top_count_keys on a rule type whose findings are not its key's events, or top_count_number without top_count_keys. */
+function topCountProblems(raw: Record<string, unknown>, rule: RuleType | undefined): SourceProblem[] {
+  if (raw.top_count_keys === undefined) {
+    return raw.top_count_number === undefined ? [] : [{ path: ['top_count_number'], message: 'applies only with top_count_keys: add the fields whose top values to list, or remove it' }];
+  }
+  if (!rule || rule.topCounts) return [];
+  const types = RULE_TYPE_NAMES.filter((name) => findRuleType(name)?.topCounts).join(', ');
+  return [{ path: ['top_count_keys'], message: `condition type ${rule.type} does not support top_count_keys (its findings are not the events of a key): use one of ${types}, or remove top_count_keys` }];
+}
 
 /** The longest window a run of this alert searches: its max_catchup or first_lookback (or the defaults'), whichever is longer. */
 function longestWindow(raw: Record<string, unknown>, context: AlertContext): number {
