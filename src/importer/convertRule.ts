@@ -50,7 +50,6 @@ const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
   summary_table_fields: 'alertcron has no digest mode',
   aggregate_by_match_time: 'alertcron has no digest mode',
   realert_key: 'throttles are per alert and key, never shared between alerts',
-  raw_count_keys: 'top_count_keys are counted on the fields as written: name the keyword field (e.g. user.name.keyword) if the field is text',
   include: 'notices carry the newest event\'s fields; samples: sets how many events',
   include_match_in_root: 'templates read the event\'s fields directly',
   match_enhancements: 'Python enhancements cannot run in alertcron: a script condition can reshape findings',
@@ -250,18 +249,22 @@ const MAX_TOP_COUNT_KEYS = 10;
 
 /** top_count_keys and top_count_number as they are, for the rule types whose findings are events; a note otherwise. */
 function convertTopCounts(v: Record<string, unknown>, type: string, alert: Record<string, unknown>, note: (key: string, message: string) => void, used: Set<string>): void {
-  used.add('top_count_keys').add('top_count_number');
+  used.add('top_count_keys').add('top_count_number').add('raw_count_keys').add('string_multi_field_name');
   const keys = v.top_count_keys;
   if (keys === undefined) return;
   if (!Array.isArray(keys) || !keys.length || !keys.every((k) => typeof k === 'string' && k)) return note('top_count_keys', 'not converted: must be a list of field names');
   if (!findRuleType(type)?.topCounts) return note('top_count_keys', `not converted: a ${type} alert's findings are not the events of a key, so they have no top values`);
-  const fields = [...new Set(keys as string[])];
+  // ElastAlert2 counts on each field's keyword sub-field (string_multi_field_name, default .keyword) unless raw_count_keys: false.
+  const suffix = typeof v.string_multi_field_name === 'string' && v.string_multi_field_name ? v.string_multi_field_name : '.keyword';
+  const keyword = v.raw_count_keys !== false;
+  const fields = [...new Set((keys as string[]).map((field) => (keyword && !field.endsWith(suffix) ? `${field}${suffix}` : field)))];
+  if (keyword && (keys as string[]).some((field) => !field.endsWith(suffix))) note('top_count_keys', `counted on ${fields.join(', ')}, as ElastAlert2 does (it adds ${suffix} unless raw_count_keys: false)`);
   alert.top_count_keys = fields.slice(0, MAX_TOP_COUNT_KEYS);
   if (fields.length > MAX_TOP_COUNT_KEYS) note('top_count_keys', `only the first ${MAX_TOP_COUNT_KEYS} fields are converted, the most alertcron counts`);
   const number = v.top_count_number;
   if (number === undefined) return;
-  if (Number.isInteger(number) && (number as number) >= 1) alert.top_count_number = Math.min(number as number, MAX_TOP_COUNT_NUMBER);
-  else note('top_count_number', 'not converted: must be a whole number of 1 or more; 5 values are listed');
+  if (!Number.isInteger(number) || (number as number) < 1) return note('top_count_number', 'not converted: must be a whole number of 1 or more; 5 values are listed');
+  alert.top_count_number = Math.min(number as number, MAX_TOP_COUNT_NUMBER);
   if ((number as number) > MAX_TOP_COUNT_NUMBER) note('top_count_number', `lowered to ${MAX_TOP_COUNT_NUMBER}, the most alertcron lists`);
 }
 

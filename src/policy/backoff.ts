@@ -10,7 +10,8 @@ export interface Backoff {
  * that went by, down to the base. `lastUntil` is when the previous wait ended; undefined for the first notice. Pure.
  */
 export function nextBackoff(lastUntil: number | undefined, exponent: number, now: number, base: number, cap: number): Backoff {
-  if (lastUntil === undefined) return { wait: Math.min(base, cap), exponent: 0 };
+  // A zero throttle has nothing to double (and 0 x 2^e is no wait either): it stays fixed.
+  if (lastUntil === undefined || base <= 0) return { wait: Math.min(base, cap), exponent: 0 };
   let diff = now - lastUntil;
   // No exponent beyond the one whose wait reaches the cap is ever kept: one from a damaged state is held to it.
   const top = Math.max(0, Math.ceil(Math.log2(cap / base)));

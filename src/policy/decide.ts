@@ -50,7 +50,7 @@ function decideExponential(key: KeyState | undefined, base: number, cap: number,
 
 /** A key's throttle now: with exponential_throttle, its own while it fires (kept in its state); else the alert's. */
 export function currentThrottle(key: KeyState, throttle: number | 'once', cap: number | undefined): number | 'once' {
-  return throttle !== 'once' && cap !== undefined && isFiring(key) && key.throttle !== undefined ? Math.min(Math.max(key.throttle, 0), cap) : throttle;
+  return throttle !== 'once' && cap !== undefined && isFiring(key) && key.throttle !== undefined ? Math.min(Math.max(key.throttle, throttle), cap) : throttle;
 }
 
 /** True while a key is firing: notified, and not resolved since. */

@@ -2,7 +2,7 @@ import type { AlertBase } from '../model/alert.js';
 import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { redact } from '../util/redact.js';
-import { renderTemplate } from '../util/template.js';
+import { renderTemplate, templatePaths } from '../util/template.js';
 import { findingLookup, ownValues } from './templateScope.js';
 import { cutText } from '../util/text.js';
 import { spokenDuration } from '../util/duration.js';
@@ -42,7 +42,8 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
   });
   const template = messageTemplate(alert, finding, window);
   // top_count_keys' lists follow the message (as in ElastAlert2), unless the template places {{top_counts}} itself.
-  const tops = template.includes('top_counts') ? '' : topCountsText(finding.top_counts);
+  const placed = templatePaths(template).some((path) => path === 'top_counts' || path.startsWith('top_counts.'));
+  const tops = placed ? '' : topCountsText(finding.top_counts);
   const message = renderTemplate(template, lookup) + (tops ? `\n\nTop counts:\n${tops}` : '') + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };

@@ -1,5 +1,6 @@
 // import elastalert: top_count_keys and top_count_number carry over for the rule types whose findings are events, and
-// the imported alert lists the top values in its mail; other types and raw_count_keys get a note at file:line.
+// the imported alert lists the top values in its mail; other types get a note at file:line; without raw_count_keys: false
+// the fields become their .keyword sub-fields, as ElastAlert2 counts them.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ test('import elastalert: top_count_keys / top_count_number become the alert\'s, 
   writeFileSync(join(dir, 'config.yaml'), `rules_folder: rules\nrun_every:\n  minutes: 1\nbuffer_time:\n  minutes: 15\nes_host: ${url.hostname}\nes_port: ${url.port}\nwriteback_index: elastalert_status\nsmtp_host: 127.0.0.1\nsmtp_port: ${world.smtp.port}\nfrom_addr: elastalert@example.org\n`);
   const mail = 'alert: [email]\nemail: soc@example.org\n';
   writeFileSync(join(dir, 'rules', 'burst.yaml'), `name: Burst\nindex: ${index}\ntype: frequency\nnum_events: 5\ntimeframe:\n  minutes: 10\nquery_key: user.name\ntop_count_keys: [source.ip]\ntop_count_number: 2\nraw_count_keys: false\n${mail}`);
+  writeFileSync(join(dir, 'rules', 'logons.yaml'), `name: Logons\nindex: ${index}\ntype: any\ntop_count_keys: [source.ip, user.name.keyword]\n${mail}`);
   writeFileSync(join(dir, 'rules', 'quiet.yaml'), `name: Quiet\nindex: ${index}\ntype: flatline\nthreshold: 1\ntimeframe:\n  minutes: 10\ntop_count_keys: [source.ip]\n${mail}`);
   const imported = await runCli(['import', 'elastalert', 'rules', '--config', 'config.yaml', '--out', 'out'], dir);
   assert.equal(imported.code, 0, imported.stderr + imported.stdout);
@@ -36,8 +38,9 @@ test('import elastalert: top_count_keys / top_count_number become the alert\'s, 
   assert.deepEqual([burst.top_count_keys, burst.top_count_number], [['source.ip'], 2]);
   assert.equal(parse(readFileSync(join(out, 'alerts', 'quiet.yaml'), 'utf8')).top_count_keys, undefined);
   assert.match(imported.stdout, /^ {2}rules\/quiet\.yaml:7: top_count_keys: not converted: a flatline alert's findings are not the events of a key/m);
-  assert.match(imported.stdout, /^ {2}rules\/burst\.yaml:10: raw_count_keys: not converted: top_count_keys are counted on the fields as written/m);
-  assert.doesNotMatch(imported.stdout, /burst\.yaml:\d+: top_count/);
+  assert.doesNotMatch(imported.stdout, /burst\.yaml:\d+: (top_count|raw_count)/, 'raw_count_keys: false converts exactly');
+  assert.deepEqual(parse(readFileSync(join(out, 'alerts', 'logons.yaml'), 'utf8')).top_count_keys, ['source.ip.keyword', 'user.name.keyword']);
+  assert.match(imported.stdout, /^ {2}rules\/logons\.yaml:4: top_count_keys: counted on source\.ip\.keyword, user\.name\.keyword, as ElastAlert2 does/m);
   const config = parse(readFileSync(join(out, 'alertcron.yaml'), 'utf8'));
   config.channels['email-1'].starttls = 'ignore';
   config.defaults.ingest_delay = '0s';

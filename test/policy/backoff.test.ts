@@ -49,3 +49,18 @@ test('decide with a cap: the key\'s own throttle decides, a resolved key starts 
   assert.deepEqual(decide(key, MIN, 12 * MIN), { notify: true, reason: 'repeat', nextAt: 13 * MIN });
   assert.deepEqual(decide(undefined, MIN, 12 * MIN, undefined, 60 * MIN), { notify: true, reason: 'first', nextAt: 13 * MIN, backoff: { throttle: MIN, exponent: 0 } });
 });
+
+test('nextBackoff: a zero throttle stays fixed (nothing to double), whatever exponent a state holds', () => {
+  assert.deepEqual(nextBackoff(undefined, 0, 0, 0, 10 * MIN), { wait: 0, exponent: 0 });
+  assert.deepEqual(nextBackoff(0, 5000, 1000, 0, 10 * MIN), { wait: 0, exponent: 0 });
+});
+
+test('currentThrottle: a firing key\'s own throttle from the state is held between the alert\'s throttle and the cap', async () => {
+  const { currentThrottle } = await import('../../src/policy/decide.js');
+  const firing = (throttle: number) => ({ lastFired: 0, throttle, exponent: 1 }) as Parameters<typeof currentThrottle>[0];
+  assert.equal(currentThrottle(firing(0), 5 * MIN, 60 * MIN), 5 * MIN, 'a damaged 0 does not let the key repeat before its throttle');
+  assert.equal(currentThrottle(firing(2 * MIN), 5 * MIN, 60 * MIN), 5 * MIN, 'nor one from before the throttle was raised');
+  assert.equal(currentThrottle(firing(1e300), 5 * MIN, 60 * MIN), 60 * MIN);
+  assert.equal(currentThrottle(firing(20 * MIN), 5 * MIN, 60 * MIN), 20 * MIN);
+  assert.equal(currentThrottle(firing(20 * MIN), 90 * MIN, 60 * MIN), 60 * MIN, 'a cap below the throttle caps it');
+});

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fallbackText } from '../../src/notify/slack.js';
 import { telegramMessage } from '../../src/notify/telegram.js';
 import { renderFinding } from '../../src/render/render.js';
-import { topCountsText } from '../../src/render/topCountsText.js';
+import { topCountsText, topValuesText } from '../../src/render/topCountsText.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const FORBIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/u;
@@ -21,8 +21,10 @@ test('arbitrary top values render as one clean line per field, each value within
     lines.forEach((line, i) => {
       assert.ok(line.startsWith(`${top[i]!.field}: `), line);
       assert.doesNotMatch(line, FORBIDDEN);
-      // Each value is at most 100 characters followed by its count.
-      assert.ok(line.length <= top[i]!.field.length + 2 + Math.max(6, top[i]!.values.length * (100 + 24)), line);
+      // The line is its values' own renderings, each at most 100 characters followed by its count.
+      const parts = top[i]!.values.map((v) => topValuesText({ field: top[i]!.field, values: [v] }));
+      parts.forEach((part, j) => assert.ok(part.length <= 100 + ` (${top[i]!.values[j]!.count})`.length, part));
+      assert.equal(line, `${top[i]!.field}: ${parts.length ? parts.join(', ') : '(none)'}`);
     });
     const { message } = renderFinding({ name: 'a', description: '', title: 't', samples: 0 }, { key: 'k', count: 1, fields: {}, samples: [], top_counts: top }, { from: 0, to: 60_000 });
     assert.ok(message.endsWith(`\n\nTop counts:\n${text}`));
@@ -30,4 +32,13 @@ test('arbitrary top values render as one clean line per field, each value within
     const telegram = telegramMessage({ title: 't', message } as Parameters<typeof telegramMessage>[0], { chat_id: 1, disable_notification: false }).text;
     assert.doesNotMatch(telegram.replace(/^<b>t<\/b>\n/, ''), /<|@(?=[\p{L}\p{N}_])|:\/\//u);
   }), 300);
+});
+
+test('the list follows the message unless the message places {{top_counts}} or {{top_counts.<field>}}; the words alone do not', () => {
+  const top = [{ field: 'source.ip', values: [{ value: '203.0.113.5', count: 3 }] }];
+  const render = (message: string) => renderFinding({ name: 'a', description: '', title: 't', message, samples: 0 }, { key: 'k', count: 1, fields: { top_counts: 'x' }, samples: [], top_counts: top }, { from: 0, to: 60_000 }).message;
+  assert.equal(render('see top_counts below'), 'see top_counts below\n\nTop counts:\nsource.ip: 203.0.113.5 (3)');
+  assert.equal(render('{{fields.top_counts}}'), 'x\n\nTop counts:\nsource.ip: 203.0.113.5 (3)');
+  assert.equal(render('{{ top_counts }}'), 'source.ip: 203.0.113.5 (3)');
+  assert.equal(render('{{top_counts.source.ip}}'), '203.0.113.5 (3)');
 });
