@@ -1,4 +1,5 @@
 import type { Conversation } from './conversation.js';
+import type { DigestTable } from './digest.js';
 import type { NoticeAction } from './operation.js';
 import type { Receipt } from './receipt.js';
 import type { Window } from './window.js';
@@ -130,6 +131,10 @@ export interface PendingDelivery {
   ref?: string;
   /** What the chats that already got it gave back (a partly failed send): kept for replies there and the final receipt. */
   partial?: Receipt;
+  /** The window of the run that found it (a digest: its period): what a create-once channel derives its dedupe reference from. */
+  window?: Window;
+  /** A digest notice's summary table (its title and message also say it in plain text): channels render it in their format. */
+  digest?: DigestTable;
 }
 
 /** A notice a channel accepted, with what the provider gave back: ties a later reply or press to (alert, key, notice). */

@@ -13,6 +13,12 @@ export interface Notification {
   actions?: import('../model/operation.js').NoticeAction[];
   /** The notice's short opaque reference, carried by its buttons and text commands. */
   ref?: string;
+  /** The finding's scalar fields as dotted paths (kept with the pending notice), for channels that map fields (observables, labels). */
+  labels?: Record<string, string>;
+  /** The window of the run that found it (a digest: its period), for channels that derive a dedupe reference from it. */
+  window?: import('../model/window.js').Window;
+  /** A digest notice's summary table, for channels that render tables (the message says it in plain text too). */
+  digest?: import('../model/digest.js').DigestTable;
 }
 
 /** A channel ready to send: one attempt per call; retries live in the outbox. */

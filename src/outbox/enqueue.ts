@@ -39,6 +39,8 @@ export function enqueue(spec: NoticeSpec, channels: readonly string[], now: numb
     ...(spec.to ? { to: spec.to } : {}),
     ...(labels && Object.keys(labels).length ? { labels } : {}),
     ...(actions ? { actions, ref: newRef() } : {}),
+    ...(spec.window ? { window: { from: spec.window.from, to: spec.window.to } } : {}),
+    ...(spec.digest ? { digest: spec.digest } : {}),
   }));
 }
 

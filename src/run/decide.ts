@@ -88,7 +88,7 @@ export function decideFindings(
     key.missedRuns = 0;
     // A personal mail (to) offers no chat actions; every other notice offers its source's.
     const actions = to ? [] : offeredActions(alert.source, findingLabels(finding.fields));
-    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, actions, ...(to ? { to } : {}) };
+    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, actions, window, ...(to ? { to } : {}) };
     if (decision.notify) {
       key.lastFired = now;
       key.fired++;
