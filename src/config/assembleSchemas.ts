@@ -39,12 +39,21 @@ export function assembleSchemas(): { alertcron: Schema; alert: Schema } {
   return { alertcron, alert };
 }
 
-/** Puts each channel kind's schema (one alternative of a channel, chosen by its `type:`) into alertcron.yaml's. */
+/**
+ * Puts each channel kind's schema (one alternative of a channel, chosen by its `type:`) into alertcron.yaml's, with
+ * the settings every kind takes (`definitions.commonChannelSettings`, e.g. send_resolved) added to its properties.
+ */
 function addChannelKinds(alertcron: Schema): void {
   const channel = (alertcron.properties.channels as { additionalProperties: { properties: { type: { description: string } }; oneOf: unknown[] } }).additionalProperties;
   const types = CHANNEL_KINDS.map((kind) => kind.type);
   channel.properties.type.description = `${types.slice(0, -1).join(', ')} or ${types.at(-1)!}`;
-  channel.oneOf = types.map((type) => readJson(`notify/channels/${type}/schema.json`));
+  channel.oneOf = types.map((type) => withCommonChannelSettings(alertcron, readJson<Schema>(`notify/channels/${type}/schema.json`)));
+}
+
+/** A kind's schema fragment with the common channel settings of alertcron.yaml's schema added to its properties (its own win). */
+export function withCommonChannelSettings(alertcron: Schema, fragment: Schema): Schema {
+  const common = (alertcron.definitions as { commonChannelSettings: { properties: Record<string, unknown> } }).commonChannelSettings.properties;
+  return { ...fragment, properties: { ...fragment.properties, ...Object.fromEntries(Object.entries(common).filter(([key]) => !(key in fragment.properties))) } };
 }
 
 /** Writes the assembled schemas where editors and the validator compiler find them. */

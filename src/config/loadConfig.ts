@@ -191,9 +191,13 @@ function withMissingSecret(channel: ChannelConfig, name: string, unset: UnsetSec
   return missing ? { ...channel, missingSecret: missing.problem.message } : channel;
 }
 
-/** The settings every channel kind takes (its own cap on sends in flight) added to its completed config. */
+/** The settings every channel kind takes (its own cap on sends in flight, send_resolved) added to its completed config. */
 function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>): ChannelConfig {
-  return typeof raw.concurrency === 'number' ? { ...channel, concurrency: raw.concurrency } : channel;
+  return {
+    ...channel,
+    ...(typeof raw.concurrency === 'number' ? { concurrency: raw.concurrency } : {}),
+    ...(typeof raw.send_resolved === 'boolean' ? { send_resolved: raw.send_resolved } : {}),
+  };
 }
 
 /**

@@ -4,6 +4,8 @@ export interface ChannelBase {
   missingSecret?: string;
   /** Most sends of this channel in flight at once (unset: only delivery.concurrency and the fair share bound it). */
   concurrency?: number;
+  /** Whether it gets resolved notices (`send_resolved`); unset: its kind's default (sendsResolved). */
+  send_resolved?: boolean;
 }
 
 /** An email channel: an SMTP server and fixed, validated recipients. */

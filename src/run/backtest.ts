@@ -7,6 +7,8 @@ import { ruleTypeOf } from '../rules/registry.js';
 import type { ConditionDef, RuleAlert } from '../rules/types.js';
 import type { FetchOutcome, PlannedRequest, Source } from '../sources/types.js';
 import { pruneState } from '../state/prune.js';
+import { stampDelivered } from '../state/delivered.js';
+import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { decideStage } from './decideStage.js';
 import { evaluateStage, type Evaluated } from './evaluate.js';
 import { regularWindow } from './plan.js';
@@ -127,7 +129,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
     }
     for (const e of evaluated) if (e.ok) for (const f of e.findings) result.findings.push({ at: runAt, key: f.key });
-    const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings });
+    const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings, resolveSetting: resolveSettingOf(config.channels) });
     const report = decided.alerts[0];
     if (report?.status === 'error') {
       result.failedSteps++;
@@ -135,10 +137,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     }
     result.notices.push(...noticesOf(decided.deliveries, runAt));
     // Every channel accepts at once (as markDelivered stamps a key): a later resolved notice goes to the same channels.
-    for (const d of decided.deliveries) {
-      const key = d.channel ? data.alerts[d.alert]?.keys[d.key] : undefined;
-      if (key) key.delivered[d.channel!] = runAt;
-    }
+    for (const d of decided.deliveries) stampDelivered(data, d, runAt);
     pruneState(data, runAt, config.state.prune_after, defined);
   }
   return result;

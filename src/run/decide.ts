@@ -9,6 +9,7 @@ import { decide, isFiring } from '../policy/decide.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
+import { resolveTargets, type ResolveSetting } from '../policy/resolveTargets.js';
 import type { Silence } from '../model/state.js';
 import type { Personalised } from '../sources/types.js';
 import { renderFinding, renderForFinding } from '../render/render.js';
@@ -154,16 +155,24 @@ function escalation(alert: AlertBase, finding: Finding, key: KeyState | undefine
   return due !== undefined && (key?.tier === undefined || due > key.tier) ? due : undefined;
 }
 
+/** What following an alert's absent keys produced: the resolved notices to queue, and audit lines. */
+export interface Resolved {
+  deliveries: PendingDelivery[];
+  audit: AuditEntry[];
+}
+
 /**
  * Follows the notified keys that a successful run did not find. An acknowledged key that stops matching loses
  * its acknowledgement (so a new occurrence fires again); with `resolve_after: N`, a notified key absent for N runs
- * in a row gets one resolved notice, on the alert's channels that had accepted a notice of it.
+ * in a row gets one resolved notice on each channel that accepted a notice of it in this episode (resolveTargets:
+ * tiers too, silenced or acked since, unless its send_resolved is false); a channel no longer configured is audited.
  */
-export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number): PendingDelivery[] {
-  const deliveries: PendingDelivery[] = [];
+export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number, settingOf: ResolveSetting): Resolved {
+  const resolved: Resolved = { deliveries: [], audit: [] };
+  const { deliveries } = resolved;
   // Keys the store has not even parsed are as they were last written: skip them when none can need a look.
   const stored = unloadedKeySummary(state);
-  if (stored && stored.attention === 0 && (alert.resolve_after === undefined || stored.firing === 0)) return deliveries;
+  if (stored && stored.attention === 0 && (alert.resolve_after === undefined || stored.firing === 0)) return resolved;
   for (const [name, key] of Object.entries(state.keys)) {
     // The summaries of a run are not keys of the searched data: they never resolve.
     if (found.has(name) || name === SUMMARY_KEY || name === UNEXAMINED_KEY) continue;
@@ -175,8 +184,9 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
       const title = `Resolved: ${key.lastTitle ?? `${alert.name} ${name}`}`;
       const how = key.handled ? ` (${key.handled.how} by ${key.handled.by})` : '';
       const message = `${alert.name}: "${name}" has not matched for ${key.missedRuns} run(s)${how}; last seen ${new Date(key.lastSeen).toISOString()}.`;
-      const told = alert.notify.filter((channel) => key.delivered[channel] !== undefined);
-      deliveries.push(...enqueue({ alert: alert.name, key: name, reason: 'resolved', title, message }, told, now));
+      const targets = resolveTargets(key, settingOf);
+      deliveries.push(...enqueue({ alert: alert.name, key: name, reason: 'resolved', title, message }, targets.to, now));
+      for (const { channel, why } of targets.skipped) resolved.audit.push({ event: 'resolve_skipped', alert: alert.name, key: name, channel, why });
     }
     // lastFired stays: the throttle clock survives resolution.
     delete key.acknowledged;
@@ -184,7 +194,7 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
     key.resolvedAt = now;
     key.missedRuns = 0;
   }
-  return deliveries;
+  return resolved;
 }
 
 /** Whether an absent key has been away long enough to resolve: `resolve_after` runs in a row, or a span of time. */

@@ -10,6 +10,7 @@ import { redact } from '../util/redact.js';
 import { quoted } from '../util/text.js';
 import { isAhead, rebaseKey } from '../policy/clockStep.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
+import type { ResolveSetting } from '../policy/resolveTargets.js';
 import { decideFindings, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
@@ -30,7 +31,7 @@ export interface DecideStageResult {
  * Decides over every evaluated alert: its keys' history, its notices, its absent keys; moves its window only
  * when it succeeded and the run owns the window (not for `test --from`). A failed alert keeps its window.
  */
-export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number; clockTolerance?: number }): DecideStageResult {
+export function decideStage(evaluated: readonly Evaluated[], data: StateData, sources: ReadonlyMap<string, Source>, now: number, options: { fixedWindow: boolean; includeRequests: boolean; maxFindings: number; clockTolerance?: number; resolveSetting: ResolveSetting }): DecideStageResult {
   const result: DecideStageResult = { alerts: [], deliveries: [], audit: [], warnings: [], asks: [] };
   for (const item of evaluated) {
     const alert: AlertBase = item.alert;
@@ -70,7 +71,9 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone. Keys
       // seen but not wholly judged (`unjudged`) are held as they are; the other keys resolve as usual.
       if (!options.fixedWindow && !item.incomplete) {
-        result.deliveries.push(...trackAbsentKeys(alert, new Set([...item.findings.map((f) => f.key), ...(item.unjudged ?? [])]), state, now));
+        const resolved = trackAbsentKeys(alert, new Set([...item.findings.map((f) => f.key), ...(item.unjudged ?? [])]), state, now, options.resolveSetting);
+        result.deliveries.push(...resolved.deliveries);
+        result.audit.push(...resolved.audit);
       }
       if (!options.fixedWindow) {
         rememberCatchup(state, item.window, alert.every);

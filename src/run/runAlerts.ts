@@ -8,6 +8,7 @@ import type { ClusterConnection } from '../state/cluster/client.js';
 import type { Window } from '../model/window.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
+import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
@@ -143,7 +144,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       const { unresolvedTemplatePaths } = await import('../render/templateFields.js');
       for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
     }
-    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings, clockTolerance });
+    const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings, clockTolerance, resolveSetting: resolveSettingOf(config.channels) });
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     report.warnings.push(...decided.warnings);

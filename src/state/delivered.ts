@@ -21,8 +21,7 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
   if (index < 0) return undefined;
   const [item] = data.pending.splice(index, 1) as [PendingDelivery];
   if (item.channel) {
-    const key = data.alerts[item.alert]?.keys[item.key];
-    if (key) key.delivered[item.channel] = entry.at;
+    stampDelivered(data, item, entry.at);
     data.sent.push({
       id: item.id,
       alert: item.alert,
@@ -41,4 +40,13 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
     else data.pending.push(entry.then);
   }
   return item;
+}
+
+/**
+ * Stamps a notice's key with when its channel accepted it: what the key's resolved notice is sent by. A resolved
+ * notice stamps nothing, so that only a notice of the key's current episode makes a channel get the next one.
+ */
+export function stampDelivered(data: StateData, item: Pick<PendingDelivery, 'alert' | 'key' | 'channel' | 'reason'>, at: number): void {
+  const key = item.channel && item.reason !== 'resolved' ? data.alerts[item.alert]?.keys[item.key] : undefined;
+  if (key) key.delivered[item.channel!] = at;
 }

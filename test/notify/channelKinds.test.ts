@@ -33,9 +33,12 @@ test('every channel kind is a folder with index.ts and a schema.json for its typ
   assert.equal(channelKind('constructor'), undefined);
 });
 
-test('alertcron.yaml\'s schema offers exactly the registry\'s kinds, each with its own fragment, in registry order', () => {
-  const channel = (assembleSchemas().alertcron.properties.channels as { additionalProperties: { oneOf: Fragment[] } }).additionalProperties;
-  assert.deepEqual(channel.oneOf, CHANNEL_KINDS.map((kind) => fragmentOf(kind.type)));
+test('alertcron.yaml\'s schema offers exactly the registry\'s kinds, each with its own fragment and the common channel settings, in registry order', () => {
+  const schema = assembleSchemas().alertcron;
+  const channel = (schema.properties.channels as { additionalProperties: { oneOf: Fragment[] } }).additionalProperties;
+  const common = (schema.definitions as { commonChannelSettings: { properties: Record<string, unknown> } }).commonChannelSettings.properties;
+  assert.deepEqual(channel.oneOf, CHANNEL_KINDS.map((kind) => ({ ...fragmentOf(kind.type), properties: { ...fragmentOf(kind.type).properties, ...common } })));
+  for (const fragment of channel.oneOf) assert.ok(fragment.properties.send_resolved, `${fragment.properties.type?.const}: send_resolved is offered`);
   const folders = readdirSync(CHANNELS_DIR).filter((name) => statSync(join(CHANNELS_DIR, name)).isDirectory());
   assert.deepEqual(folders.sort(), CHANNEL_KINDS.map((kind) => kind.type).sort(), 'every kind folder is registered');
 });

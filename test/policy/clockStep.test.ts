@@ -5,6 +5,7 @@ import type { AlertBase } from '../../src/model/alert.js';
 import { emptyState, type KeyState } from '../../src/model/state.js';
 import { rebaseKey, rebaseRecords } from '../../src/policy/clockStep.js';
 import { decideStage } from '../../src/run/decideStage.js';
+import { stampDelivered } from '../../src/state/delivered.js';
 import { checkProperty } from '../support/property.js';
 
 const MIN = 60_000;
@@ -76,9 +77,9 @@ function simulate(alert: AlertBase, runs: readonly { offset: number; present: bo
   return runs.map(({ offset, present }, i) => {
     const now = start + i * MIN + offset;
     const findings = present ? [{ key: 'k', count: 1, fields: {}, samples: [] }] : [];
-    const decided = decideStage([{ alert, window: { from: now - MIN, to: now }, request: undefined, ok: true, findings }], data, new Map(), now, { fixedWindow: false, includeRequests: false, maxFindings: 100 });
+    const decided = decideStage([{ alert, window: { from: now - MIN, to: now }, request: undefined, ok: true, findings }], data, new Map(), now, { fixedWindow: false, includeRequests: false, maxFindings: 100, resolveSetting: () => ({ sendResolved: true }) });
     assert.equal(decided.alerts[0]!.status, 'ok', decided.alerts[0]!.error);
-    for (const d of decided.deliveries) data.alerts.a!.keys[d.key]!.delivered[d.channel!] = now;
+    for (const d of decided.deliveries) stampDelivered(data, d, now);
     const reasons = decided.deliveries.map((d) => d.reason);
     return reasons.includes('resolved') ? 'resolved' : reasons.length ? 'notice' : undefined;
   });

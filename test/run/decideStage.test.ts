@@ -14,7 +14,7 @@ const alert = { name: 'users', file: 'alerts/users.yaml', description: '', sourc
 /** The decide stage over one evaluation of the alert with no finding, its note on the findings, and the events of keys left out. */
 function decide(incomplete: string, keysLeftOut?: number) {
   const evaluated = { alert, window: { from: NOW - MIN, to: NOW }, request: undefined, ok: true as const, findings: [], incomplete, ...(keysLeftOut ? { keysLeftOut } : {}) };
-  return decideStage([evaluated], emptyState(), new Map(), NOW, { fixedWindow: false, includeRequests: false, maxFindings: 100 });
+  return decideStage([evaluated], emptyState(), new Map(), NOW, { fixedWindow: false, includeRequests: false, maxFindings: 100, resolveSetting: () => ({ sendResolved: true }) });
 }
 
 test('a group_by alert whose findings are incomplete for another reason than keys left out (keys forgotten, a source note) gets the warning, not the "not every key was examined" notice', () => {

@@ -33,6 +33,15 @@ export interface ChannelKind<C extends ChannelConfig = ChannelConfig> {
   destinations(name: string, config: C, data: StateData | undefined): Promise<string[]>;
   /** What the provider's id in a receipt is called (a message SID, a Message-ID); unset: it answers with a status only. */
   receiptId?: string;
+  /**
+   * Whether its channels get resolved notices unless a channel sets `send_resolved` (unset: true). The contract a
+   * resolved notice keeps (src/policy/resolveTargets.ts): every configured channel that accepted a notice of the key
+   * in its current firing episode (its first notice, a repeat, an escalation tier, an ask alert's escalation) gets
+   * one resolved notice of it, whatever silence or ack came since; a channel told only in an earlier episode (before
+   * the key's last resolvedAt) does not. A paging channel that opens incidents closes them on this notice (its
+   * `reason` is "resolved", its alert and key those of the notice that opened it).
+   */
+  sendResolved?: boolean;
   /** Whether it can mail a case's reporter (an alert's `feedback:`): a notice's `to` holds email addresses for it. */
   mailsFeedback?: boolean;
   /** Whether sending needs the state (a Telegram bot with an administrator sends to the chats allowed in it). */

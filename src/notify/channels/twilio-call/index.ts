@@ -11,5 +11,7 @@ export const twilioCallChannel: ChannelKind<TwilioCallChannelConfig> = {
   sentCredentials: twilioCredentials,
   destinations: async (_name, config) => [...config.to],
   receiptId: 'call SID',
+  // A call to say that it is over wakes someone for nothing: resolved notices only when a channel asks for them.
+  sendResolved: false,
   notifier: async (name, config) => (await import('../../twilioCall.js')).createTwilioCallNotifier(name, config),
 };

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultConfig, type Project } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+// Resolved notices close what they opened (issue 25 point 4): every channel that accepted a notice of a key in its
+// current firing episode (first, repeat, escalation tier) gets its resolved notice, even when the key was silenced
+// or acknowledged since; not a channel with send_resolved: false, one told only in an earlier episode, or one no
+// longer configured (audited). Driven through the CLI against OpenSearch, the SMTP sink and the fake Slack.
+
+const MIN = 60_000;
+const world = useWorld();
+
+/** A project with one search alert over a fresh index (a key per user that logs on), telling email and Slack. */
+async function resolveProject(alert: Record<string, unknown> = {}, channels: Record<string, Record<string, unknown>> = {}) {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-resolve');
+  const project = world.project();
+  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }) as { channels: Record<string, Record<string, unknown>> };
+  const config = { ...base, channels: { ...base.channels, ...Object.fromEntries(Object.entries(channels).map(([name, extra]) => [name, { ...base.channels[name], ...extra }])) } };
+  project.writeConfig(config);
+  const definition = { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '1m', resolve_after: 1, notify: ['soc-email', 'soc-slack'], title: 'Logon {{key}} on {{host.name}}', ...alert };
+  project.writeAlert('logons', definition);
+  const logon = (at: number, user: string, host = 'dc01') => indexDocs(world.esUrl, index, [logonEvent(at, user, { host })]);
+  return { T, project, config, definition, logon };
+}
+
+/** What each sink received so far: Slack texts and mail subjects. */
+function received() {
+  return { slack: (world.slack.accepted() as { text: string }[]).map((p) => p.text), mail: world.smtp.messages.map((m) => m.subject) };
+}
+
+/** The delivered audit lines as [channel, reason]. */
+function deliveredLines(project: Project): [string, string][] {
+  return project.audit().filter((e) => e.event === 'delivered').map((e) => [e.channel as string, e.reason as string]);
+}
+
+/** Runs alertcron at a time and expects exit 0. */
+async function runAt(project: Project, at: number, args: string[] = ['run']): Promise<string> {
+  const result = await project.run(args, { ALERTCRON_NOW: iso(at) });
+  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+test('trigger, then a --key silence, then the key stops matching: the resolved notice still reaches email and Slack', async () => {
+  const { T, project, logon } = await resolveProject();
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  assert.deepEqual(received(), { slack: ['Logon root on dc01'], mail: ['Logon root on dc01'] });
+
+  await runAt(project, T + 10_000, ['silence', 'add', 'logons', '--key', 'root', '--for', '1h', '--comment', 'maintenance', '--author', 'alice']);
+  await runAt(project, T + MIN);
+  assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] }, 'the silence holds no resolve back');
+  assert.deepEqual(project.audit().filter((e) => e.event === 'muted'), []);
+  assert.deepEqual(project.state().pending, []);
+
+  // The silence still mutes the key's next occurrence, and no resolve follows one that was never told.
+  await logon(T + 3 * MIN - 30_000, 'root');
+  await runAt(project, T + 3 * MIN);
+  await runAt(project, T + 4 * MIN);
+  assert.equal(received().slack.length, 2, 'nothing more while silenced');
+});
+
+test('trigger, then ack, then the key stops matching: the resolved notice reaches both channels', async () => {
+  const { T, project, logon } = await resolveProject();
+  await logon(T - 30_000, 'svc-backup');
+  await runAt(project, T);
+  await runAt(project, T + 10_000, ['ack', 'logons', '--key', 'svc-backup', '--by', 'bob']);
+  await logon(T + MIN - 30_000, 'svc-backup');
+  await runAt(project, T + MIN);
+  assert.deepEqual(received().slack, ['Logon svc-backup on dc01'], 'acknowledged: no repeat');
+  await runAt(project, T + 2 * MIN);
+  assert.deepEqual(received(), { slack: ['Logon svc-backup on dc01', 'Resolved: Logon svc-backup on dc01'], mail: ['Logon svc-backup on dc01', 'Resolved: Logon svc-backup on dc01'] });
+  assert.deepEqual(deliveredLines(project).filter(([, reason]) => reason === 'resolved').sort(), [['soc-email', 'resolved'], ['soc-slack', 'resolved']]);
+});
+
+test('an escalation tier\'s channel that got the page gets the resolved notice too, even under a --match silence', async () => {
+  const { T, project, logon } = await resolveProject({ notify: ['soc-slack'], escalation: [{ after: '0s', notify: ['soc-email'] }] });
+  await logon(T - 30_000, 'admin', 'dc02');
+  await runAt(project, T);
+  assert.deepEqual(received(), { slack: ['Logon admin on dc02'], mail: ['[tier-1] Logon admin on dc02'] });
+
+  await runAt(project, T + 10_000, ['silence', 'add', 'logons', '--match', 'host.name=dc02', '--for', '1h', '--comment', 'rebuild', '--author', 'carol']);
+  await runAt(project, T + MIN);
+  assert.deepEqual(received(), { slack: ['Logon admin on dc02', 'Resolved: Logon admin on dc02'], mail: ['[tier-1] Logon admin on dc02', 'Resolved: Logon admin on dc02'] });
+  assert.deepEqual(deliveredLines(project).map(([c, r]) => `${c}:${r}`).sort(), ['soc-email:resolved', 'soc-email:tier-1', 'soc-slack:first', 'soc-slack:resolved']);
+});
+
+test('a channel with send_resolved: false gets the trigger but not the resolve; the skip is audited', async () => {
+  const { T, project, logon } = await resolveProject({}, { 'soc-slack': { send_resolved: false } });
+  const check = await project.run(['validate']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  await runAt(project, T + MIN);
+  assert.deepEqual(received(), { slack: ['Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
+  assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_skipped').map(({ alert, key, channel, why }) => ({ alert, key, channel, why })), [{ alert: 'logons', key: 'root', channel: 'soc-slack', why: 'send_resolved is false' }]);
+});
+
+test('send_resolved that is not true or false is refused by validate, naming the file and the place', async () => {
+  const { project } = await resolveProject({}, { 'soc-slack': { send_resolved: 'yes' } });
+  const check = await project.run(['validate']);
+  assert.notEqual(check.code, 0);
+  assert.match(check.stdout + check.stderr, /alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/send_resolved: must be a boolean\n/);
+});
+
+test('a channel told only in an earlier episode is not told of the next one\'s end', async () => {
+  const { T, project, logon } = await resolveProject();
+  // Episode 1: both channels told, both resolved.
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  await runAt(project, T + MIN);
+  assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
+
+  // Episode 2: the mail server refuses the notice for good, so only Slack is told this time.
+  world.smtp.refuseWith = 550;
+  await logon(T + 5 * MIN - 30_000, 'root');
+  const refused = await project.run(['run'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /soc-email/);
+  world.smtp.refuseWith = undefined;
+  await runAt(project, T + 6 * MIN);
+  assert.deepEqual(received(), {
+    slack: ['Logon root on dc01', 'Resolved: Logon root on dc01', 'Logon root on dc01', 'Resolved: Logon root on dc01'],
+    mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'],
+  }, 'the mail channel, told only of episode 1, gets no second resolve');
+});
+
+test('a channel removed from alertcron.yaml after the trigger is skipped with an audit line; the others get the resolve', async () => {
+  const { T, project, config, definition, logon } = await resolveProject();
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  const { 'soc-email': _removed, ...channels } = config.channels;
+  project.writeConfig({ ...config, channels });
+  project.writeAlert('logons', { ...definition, notify: ['soc-slack'] });
+  await runAt(project, T + MIN);
+  assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01'] });
+  assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_skipped').map(({ channel, why }) => ({ channel, why })), [{ channel: 'soc-email', why: 'channel no longer configured in alertcron.yaml' }]);
+});
+
+test('a channel dropped from the alert\'s notify but still configured still gets the end of what it was told', async () => {
+  const { T, project, definition, logon } = await resolveProject();
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  project.writeAlert('logons', { ...definition, notify: ['soc-slack'] });
+  await runAt(project, T + MIN);
+  assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
+});
