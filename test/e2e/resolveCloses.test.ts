@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { askProject, sudo, useAskServers } from '../support/askProject.js';
 import { defaultConfig, type Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -11,6 +12,7 @@ import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
+const askServers = useAskServers();
 
 /** A project with one search alert over a fresh index (a key per user that logs on), telling email and Slack. */
 async function resolveProject(alert: Record<string, unknown> = {}, channels: Record<string, Record<string, unknown>> = {}) {
@@ -146,4 +148,17 @@ test('a channel dropped from the alert\'s notify but still configured still gets
   project.writeAlert('logons', { ...definition, notify: ['soc-slack'] });
   await runAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
+});
+
+test('an ask alert\'s escalation channel that got the escalation gets the resolved notice', async () => {
+  const { T, index, project, run } = await askProject(world, askServers, { ask: { escalate: ['soc-bot'] }, alert: { resolve_after: 1 } });
+  const posted = () => askServers.slack.channels.get('C0ALERTS')!.map((m) => m.text.split('\n')[0]);
+  // mallory is unknown to Slack: the finding escalates at once to the escalation channel.
+  await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'mallory')]);
+  await run(T);
+  assert.deepEqual(posted().filter((line) => /mallory/.test(line!)).length, 1, posted().join('\n'));
+  await run(T + MIN);
+  assert.ok(posted().some((line) => /^Resolved: sudo by mallory on db-3/.test(line!)), posted().join('\n'));
+  assert.deepEqual(world.smtp.messages, [], 'the alert\'s notify channel was told nothing, so it gets no resolve either');
+  assert.deepEqual(deliveredLines(project).map(([c, r]) => `${c}:${r}`), ['soc-bot:ask-unknown_person', 'soc-bot:resolved']);
 });
