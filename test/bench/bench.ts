@@ -2,13 +2,15 @@
 //
 //   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
-//                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N]
+//                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--digest-size N | --no-digest]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
 // `alertcron run` (nothing matching, and 10% matching with deliveries into a local SMTP sink and Slack server),
 // `alertcron validate`, and one ElastAlert2 cycle over equivalent rules; then the same for a mix of the ElastAlert2
-// rule types (frequency, flatline, spike ... one per alert in turn; --mix-size, default 1000); then writes docs/BENCHMARK.md.
+// rule types (frequency, flatline, spike ... one per alert in turn; --mix-size, default 1000); the incident minute
+// with a digest channel beside email and Slack, and the run that sends the digests (--digest-size, default 1000;
+// test/bench/digest.ts); then writes docs/BENCHMARK.md.
 // It reports only: nothing here fails on a time.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -19,6 +21,7 @@ import { createProject, defaultConfig, REPO_ROOT } from '../support/project.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
 import { writeAlertcronAlerts, writeElastAlertMixRules, writeElastAlertRules, writeMixAlerts } from './alerts.js';
+import { DIGEST_CHANNEL, digestChannel, measureDigest } from './digest.js';
 import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
@@ -44,6 +47,8 @@ interface Options {
   mixSize?: number;
   /** Sizes at which the file and cluster state backends are compared (those of --sizes only). */
   backendSizes: number[];
+  /** Alerts in the incident minute with a digest channel (0: not measured; default 1000 when measured, else the largest size). */
+  digestSize?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -70,14 +75,17 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--mix-size') o.mixSize = Number(value());
     else if (name === '--backend-sizes') o.backendSizes = value().split(',').map(Number);
     else if (name === '--no-backends') o.backendSizes = [];
+    else if (name === '--digest-size') o.digestSize = Number(value());
+    else if (name === '--no-digest') o.digestSize = 0;
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (o.sizes.some((n) => !Number.isInteger(n) || n < 1 || n > SERVERS)) throw new Error(`--sizes: whole numbers from 1 to ${SERVERS} (the seeded data has ${SERVERS.toLocaleString('en-US')} servers)`);
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a whole number >= 1');
   if (o.mixSize !== undefined && (!Number.isInteger(o.mixSize) || o.mixSize < 0 || o.mixSize > 5000)) throw new Error('--mix-size: a whole number from 0 (no mix) to 5000');
+  if (o.digestSize !== undefined && (!Number.isInteger(o.digestSize) || o.digestSize < 0 || o.digestSize > SERVERS)) throw new Error(`--digest-size: a whole number from 0 (not measured) to ${SERVERS}`);
   return o;
 }
 
@@ -445,6 +453,50 @@ async function main(): Promise<void> {
     const mixSize = opts.mixSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
     if (mixSize > 0) {
       results.mix = await measureSet(mixSize, 'mix');
+      writeReport(opts.out, results, commands(opts));
+    }
+    const digestSize = opts.digestSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
+    if (digestSize > 0) {
+      // ---- the incident minute with a digest channel beside email and Slack, and the run that sends the digests
+      const n = digestSize;
+      const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+      log(`\nbench: the incident minute with a digest channel, N = ${n} (${expectedMatches} digests an hour later)`);
+      const base = { esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url };
+      const project = createProject({
+        ...base,
+        extraConfig: {
+          elasticsearch: { url: proxy.url, timeout: '30s' },
+          channels: { ...(defaultConfig(base).channels as object), [DIGEST_CHANNEL]: digestChannel(smtp.port) },
+          // max_catchup 1m: the run an hour later searches its own minute, as the cron run of that minute would.
+          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s', max_catchup: '1m' },
+          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+          state: { lock_wait: '10s' },
+        },
+      });
+      writeAlertcronAlerts(project, n, { digest: DIGEST_CHANNEL });
+      const outDir = join(work, `digest-n${n}`);
+      mkdirSync(outDir);
+      const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
+      await settle();
+      const loadAvg = loadavg().map((x) => Number(x.toFixed(2)));
+      const measuredDigest = await measureDigest({
+        n,
+        expectedMatches,
+        runs: opts.runs,
+        project,
+        alertcron: (args, now, label) => measured(python, [process.execPath, BIN, ...args], project.dir, env(now), join(outDir, label), proxy),
+        fresh: async () => {
+          await clearRequestCache();
+          resetSinks();
+        },
+        smtp,
+        delivered,
+      });
+      results.digest = { ...measuredDigest.result, loadAvg };
+      results.checks.push(...measuredDigest.checks);
+      const d = results.digest;
+      log(d.skipped ? `bench: digest scenario not measured: ${d.skipped}` : `bench: incident minute with the digest channel ${d.incident!.wall_s.toFixed(3)} s (delivered ${d.incident!.delivered}); the digest run ${d.send!.wall_s.toFixed(3)} s (delivered ${d.send!.delivered})`);
+      if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
     if (opts.stateKeys > 0) {

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { COUNT_THRESHOLD, SPRAY_USERS, USERS, WORKSTATIONS, SERVERS, BACKGROUND_EVENTS } from './data.js';
+import type { DigestResult } from './digest.js';
 import type { ProfileSummary } from './profile.js';
 import type { Summary } from './run.js';
 import type { StateGrowthResult } from './stateGrowth.js';
@@ -59,6 +60,8 @@ export interface BenchResults {
   sizes: SizeResult[];
   /** The mix of the ElastAlert2 rule types (frequency, flatline, spike ...), measured like a size. */
   mix?: SizeResult;
+  /** The incident minute with a digest channel beside email and Slack, and the run that sends the digests. */
+  digest?: DigestResult;
   checks: string[];
   stateGrowth?: StateGrowthResult;
   /** The file and the cluster state backend side by side (issue 16): per size and scenario, medians. */
@@ -168,6 +171,34 @@ function mixSection(res: BenchResults): string[] {
   L.push(`Requests by kind (last run), the mix: alertcron nothing matching: ${kinds(m.acQuiet)}; incident minute: ${kinds(m.acIncident)}.`);
   if (m.eaQuiet) L.push(`ElastAlert2 nothing matching: ${kinds(m.eaQuiet)}; incident minute: ${kinds(m.eaIncident)}.`);
   L.push('');
+  return L;
+}
+
+function digestSection(res: BenchResults): string[] {
+  const d = res.digest;
+  if (!d) return [];
+  const k = res.sizes.find((s) => s.n === d.n);
+  const L: string[] = [
+    `### N = ${int(d.n)} alerts: the incident minute with a digest channel beside email and Slack`,
+    '',
+    `Every alert also notifies \`digest-mail\` (an email channel on the same SMTP sink) with \`digest: { every: 1h, channels: [digest-mail] }\`: ` +
+      `in the incident minute email and Slack get the same ${int(d.expectedMatches)} notices as without it, and each matching alert's findings are collected in the state; ` +
+      'the first run after the hour (the minute after it, searching its own minute: `max_catchup: 1m`) sends one digest per alert that matched, with its summary table (`test/bench/digest.ts`).',
+    '',
+  ];
+  if (d.skipped || !d.incident || !d.send) return [...L, `Not measured: ${d.skipped ?? 'no result'}.`, ''];
+  L.push(
+    `Medians of ${d.runs} runs; load average before: ${d.loadAvg?.join(', ') ?? '?'}.`,
+    '',
+    '| | incident minute, email and Slack | incident minute, with the digest channel | the run that sends the digests |',
+    '|---|---:|---:|---:|',
+    `| **wall** | ${range(k?.acIncident)} | ${range(d.incident)} | ${range(d.send)} |`,
+    `| peak RSS | ${mb(k?.acIncident?.rss_mb)} | ${mb(d.incident.rss_mb)} | ${mb(d.send.rss_mb)} |`,
+    `| CPU time (user + sys) | ${sec(k?.acIncident?.cpu_s)} | ${sec(d.incident.cpu_s)} | ${sec(d.send.cpu_s)} |`,
+    `| HTTP requests to the cluster | ${reqs(k?.acIncident)} | ${reqs(d.incident)} | ${reqs(d.send)} |`,
+    `| notifications received by the sinks (expected: ${int(d.expectedMatches)} each) | ${k?.acIncident?.delivered ?? '–'} | ${d.incident.delivered ?? '–'} | ${d.send.delivered ?? '–'} (digests) |`,
+    '',
+  );
   return L;
 }
 
@@ -331,12 +362,14 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '`--state-keys 100000` `--state-alerts 100` (0 keys: no state-growth measurement)',
     '`--mix-size N` (alerts in the mix of the ElastAlert2 rule types; default 1000 when 1000 is among the sizes, else the largest; 0: none)',
     '`--backend-sizes 10,1000` (compare the file and cluster state backends at these of the sizes) `--no-backends`.',
-    `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
+    '`--digest-size N` (alerts in the incident minute with a digest channel; default 1000 when 1000 is among the sizes, else the largest) `--no-digest`.',
+    `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
     '',
     ...res.sizes.flatMap(sizeTable),
     ...mixSection(res),
+    ...digestSection(res),
     ...stateGrowthSection(res),
     '### The floor',
     '',

@@ -1,0 +1,98 @@
+// The incident minute with a digest channel beside email and Slack (issue 25's bench row): every alert also notifies
+// `digest-mail`, which collects its findings for an hourly digest instead of getting each notice. Measured: the
+// incident minute itself (the same notices to email and Slack as without the digest, plus the rows collected), and
+// the first run after the hour, which sends one digest per alert that matched.
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Project } from '../support/project.js';
+import type { SmtpSink } from '../support/smtpSink.js';
+import { INCIDENT_NOW, WINDOW_MS } from './data.js';
+import { summarise, type Sample, type Summary } from './run.js';
+
+/** The digest channel's name and its one recipient (the same SMTP sink as soc-email). */
+export const DIGEST_CHANNEL = 'digest-mail';
+export const DIGEST_TO = 'digest@test.local';
+/** The run that sends the digests: the first cron minute after the hour that began with the incident minute's findings. */
+export const DIGEST_SEND_NOW = INCIDENT_NOW + 61 * 60_000;
+
+/** The digest channel, to add to the bench project's channels. */
+export function digestChannel(smtpPort: number): Record<string, unknown> {
+  return { type: 'email', host: '127.0.0.1', port: smtpPort, starttls: 'ignore', from: 'alertcron@test.local', to: [DIGEST_TO], timeout: '3s' };
+}
+
+/** What the digest scenario measured, or why it was not. */
+export interface DigestResult {
+  n: number;
+  /** Alerts that match in the incident minute: one digest each. */
+  expectedMatches: number;
+  runs: number;
+  loadAvg?: number[];
+  /** Why it was not measured (e.g. a build whose alert schema has no `digest:`). */
+  skipped?: string;
+  /** The incident minute with the digest channel, and the run an hour later that sends the digests. */
+  incident?: Summary;
+  send?: Summary;
+}
+
+/** What the scenario needs from the bench: its project (alerts written with the digest), a measured run, the sinks. */
+export interface DigestBench {
+  n: number;
+  expectedMatches: number;
+  runs: number;
+  project: Project;
+  /** One measured `alertcron` run in the project at `now` (ALERTCRON_NOW; undefined: the real clock). */
+  alertcron(args: string[], now: number | undefined, label: string): Promise<Sample>;
+  /** Before each measured run: the cluster's request cache cleared and the sinks emptied. */
+  fresh(): Promise<void>;
+  smtp: SmtpSink;
+  /** Notifications the sinks received since the last fresh(). */
+  delivered(): number;
+}
+
+/** Measures the scenario; returns its result and the bench's check lines. */
+export async function measureDigest(bench: DigestBench): Promise<{ result: DigestResult; checks: string[] }> {
+  const { n, expectedMatches, runs, project } = bench;
+  const result: DigestResult = { n, expectedMatches, runs };
+  const tag = `digest N=${n}`;
+  const validate = await bench.alertcron(['validate'], undefined, 'digest-validate');
+  if (validate.code !== 0) {
+    result.skipped = `alertcron validate exited ${validate.code} on the digest alerts (a build without digest support?): ${(validate.stdout + validate.stderr).split('\n')[0]}`;
+    return { result, checks: [`${tag}: not measured: ${result.skipped}`.slice(0, 600)] };
+  }
+  // Steady state: a run one minute before the incident left state/ and the parse cache behind.
+  const prime = await bench.alertcron(['run'], INCIDENT_NOW - WINDOW_MS, 'digest-prime');
+  const checks: string[] = prime.code === 0 ? [] : [`${tag}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`];
+  const snap = join(project.dir, '..', `${project.dir.split('/').pop()}-digest-snapshot`);
+  const copy = (from: string, to: string) => existsSync(from) && cpSync(from, to, { recursive: true });
+  copy(join(project.dir, 'state'), join(snap, 'state'));
+  copy(join(project.dir, '.cache'), join(snap, 'cache'));
+  const incident: Sample[] = [];
+  const send: Sample[] = [];
+  const digests: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    for (const part of ['state', '.cache']) rmSync(join(project.dir, part), { recursive: true, force: true });
+    copy(join(snap, 'state'), join(project.dir, 'state'));
+    copy(join(snap, 'cache'), join(project.dir, '.cache'));
+    await bench.fresh();
+    const i = await bench.alertcron(['run'], INCIDENT_NOW, `digest-incident-${r}`);
+    i.delivered = bench.delivered();
+    incident.push(i);
+    await bench.fresh();
+    const s = await bench.alertcron(['run'], DIGEST_SEND_NOW, `digest-send-${r}`);
+    s.delivered = bench.delivered();
+    digests.push(bench.smtp.messages.filter((m) => m.to.includes(DIGEST_TO)).length);
+    send.push(s);
+  }
+  rmSync(snap, { recursive: true, force: true });
+  result.incident = summarise(incident);
+  result.send = summarise(send);
+  const badIncident = incident.filter((s) => s.code !== 0 || s.delivered !== expectedMatches);
+  checks.push(badIncident.length
+    ? `${tag} incident: alertcron exit codes ${incident.map((s) => s.code).join(',')}, delivered ${incident.map((s) => s.delivered).join(',')} (expected ${expectedMatches}, none to ${DIGEST_CHANNEL}); stderr: ${badIncident[0]!.stderr.slice(0, 400)}`
+    : `${tag} incident: alertcron exited 0 and delivered ${expectedMatches} notification(s) to email and Slack (none to ${DIGEST_CHANNEL}) in each of ${runs} runs`);
+  const badSend = send.filter((s, k) => s.code !== 0 || digests[k] !== expectedMatches || s.delivered !== expectedMatches);
+  checks.push(badSend.length
+    ? `${tag} digest run: alertcron exit codes ${send.map((s) => s.code).join(',')}, digests ${digests.join(',')}, all notifications ${send.map((s) => s.delivered).join(',')} (expected ${expectedMatches} digests and nothing else); stderr: ${badSend[0]!.stderr.slice(0, 400)}`
+    : `${tag} digest run: alertcron exited 0 and delivered ${expectedMatches} digest(s) and nothing else in each of ${runs} runs`);
+  return { result, checks };
+}
