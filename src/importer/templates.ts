@@ -8,7 +8,7 @@ const OWN_NAMES = new Set<string>([...RENDER_OWN_NAMES, OWN_NAMESPACE, FIELDS_NA
 const RULE_VALUES: Record<string, string> = { name: 'alert', num_hits: 'count', num_matches: 'count', description: 'description' };
 
 /** The alertcron template for one ElastAlert2 argument (a field path of the match, or a rule value). */
-function placeholder(arg: string): string {
+export function placeholder(arg: string): string {
   if (RULE_VALUES[arg]) return `{{${RULE_VALUES[arg]}}}`;
   return OWN_NAMES.has(arg.split('.')[0]!) ? `{{fields.${arg}}}` : `{{${arg}}}`;
 }
