@@ -188,8 +188,12 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
       if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${quoteData(entry)}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
     }
   }
-  // ElastAlert2's realert defaults to one minute (none with an aggregation of the rule's own), alertcron's throttle to 30m: always written out.
-  const defaultRealert = v.aggregation !== undefined && !isConfigKey(rule, 'aggregation') ? '0s' : '1m';
+  for (const key of DIGEST_KEYS) used.add(key);
+  // A digest option of config.yaml is named only for the rules that aggregate.
+  const digest = convertDigest(v, durationOf, (key, message) => (v.aggregation === undefined && isConfigKey(rule, key) ? undefined : note(key, message)));
+  // ElastAlert2's realert defaults to one minute, none when the rule's own aggregation collects every match (a
+  // period that could not be converted keeps the minute); alertcron's throttle to 30m: always written out.
+  const defaultRealert = digest && !isConfigKey(rule, 'aggregation') ? '0s' : '1m';
   alert.throttle = v.realert === undefined ? defaultRealert : durationOf(v.realert) ?? defaultRealert;
   if (v.realert !== undefined && !durationOf(v.realert)) note('realert', `not a time such as {minutes: 10}: the throttle is ElastAlert2's default, ${defaultRealert}`);
   const repeats = repeatNote(type, alert.throttle as string, condition.timeframe);
@@ -200,10 +204,6 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     if (cap && !/^(0+(ms|s|m|h|d|w))+$/.test(cap)) alert.exponential_throttle = cap;
     else note('exponential_realert', 'not a time such as {hours: 1}: not converted, the throttle is fixed');
   }
-
-  for (const key of DIGEST_KEYS) used.add(key);
-  // A digest option of config.yaml is named only for the rules that aggregate.
-  const digest = convertDigest(v, durationOf, (key, message) => (v.aggregation === undefined && isConfigKey(rule, key) ? undefined : note(key, message)));
   if (digest) alert.digest = digest;
 
   const alerters = convertAlerters(rule, book, notes);
