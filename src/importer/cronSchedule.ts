@@ -48,7 +48,34 @@ function fieldOf(text: string, field: number): { text: string } | { problem: str
     return `${from}-${max},${min}-${hi}`;
   });
   if (items.some((i) => i === undefined)) return { problem: `${quoteData(text)}: a range that wraps around with a step has no equivalent` };
-  return { text: items.join(',') };
+  const joined = items.join(',');
+  if (/#|\dL/.test(joined) && joined.includes(',')) return { problem: `${quoteData(text)}: an nth or last weekday (1#2, L5) in a list has no equivalent` };
+  return { text: joined.includes(',') ? distinct(joined.split(','), field) : joined };
+}
+
+/**
+ * A list as cron-parser takes it: croniter allows items that overlap (`*\/15,*\/20`, `1-5,3`), cron-parser refuses a
+ * value twice, so the plain items are spelled out as their distinct values; `L`, `5L`, `1#2` stay as written.
+ */
+function distinct(items: string[], field: number): string {
+  const [min, max] = BOUNDS[field]!;
+  const values = new Set<number>();
+  const kept: string[] = [];
+  for (const raw of items) {
+    const named = valueOf(raw, field);
+    const item = named === undefined ? raw : String(named);
+    const m = /^(\*|\d+)(?:-(\d+))?(?:\/(\d+))?$/.exec(item);
+    if (!m) {
+      kept.push(item);
+      continue;
+    }
+    const from = m[1] === '*' ? min : Number(m[1]);
+    // croniter reads `a/s` as from a to the field's end.
+    const to = m[1] === '*' || (m[2] === undefined && m[3] !== undefined) ? max : m[2] === undefined ? from : Number(m[2]);
+    const step = m[3] === undefined ? 1 : Math.max(1, Number(m[3]));
+    for (let v = from; v <= to; v += step) values.add(field === 4 && v === 7 ? 0 : v);
+  }
+  return [...[...values].sort((a, b) => a - b).map(String), ...new Set(kept)].join(',');
 }
 
 /** What a croniter schedule became: the five cron fields alertcron reads, and a difference worth naming. */
@@ -72,6 +99,8 @@ export function croniterToCron(expression: string): CronConversion {
     const seconds = fields.pop()!;
     if (seconds !== '0') difference = `the seconds field ${quoteData(seconds)} is dropped: the digest goes out with the run of that minute`;
   }
+  // croniter then ignores or intersects the day of month, where cron adds the two up.
+  if (/#|(^|,)l\d/i.test(fields[4]!) && fields[2] !== '*') return { problem: `${quoteData(trimmed)}: croniter combines an nth or last weekday (1#2, L5) with a day of month its own way: keep one of them (*)` };
   const out: string[] = [];
   for (const [i, text] of fields.entries()) {
     const converted = fieldOf(text, i);
