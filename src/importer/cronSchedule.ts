@@ -50,7 +50,8 @@ function fieldOf(text: string, field: number): { text: string } | { problem: str
   if (items.some((i) => i === undefined)) return { problem: `${quoteData(text)}: a range that wraps around with a step has no equivalent` };
   const joined = items.join(',');
   if (/#|\dL/.test(joined) && joined.includes(',')) return { problem: `${quoteData(text)}: an nth or last weekday (1#2, L5) in a list has no equivalent` };
-  return { text: joined.includes(',') ? distinct(joined.split(','), field) : joined };
+  // A list the user wrote may overlap; the two ranges of a wrapping one never do.
+  return { text: text.includes(',') ? distinct(joined.split(','), field) : joined };
 }
 
 /**
@@ -97,6 +98,7 @@ export function croniterToCron(expression: string): CronConversion {
   let difference: string | undefined;
   if (fields.length === 6) {
     const seconds = fields.pop()!;
+    if (!/^[\d*,/-]+$/.test(seconds) || (seconds.match(/\d+/g) ?? []).some((n) => Number(n) > 59)) return { problem: `the sixth field ${quoteData(seconds)} is croniter's seconds, 0-59` };
     if (seconds !== '0') difference = `the seconds field ${quoteData(seconds)} is dropped: the digest goes out with the run of that minute`;
   }
   // croniter then ignores or intersects the day of month, where cron adds the two up.

@@ -56,7 +56,8 @@ export function convertLegacyFormat(text: string, rule: Record<string, unknown>)
       continue;
     }
     const path = [...ref[2]!.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
-    if (ref[1] === 'match') add(placeholder(path.join('.')), false);
+    if (!path.every((segment) => /^[\w@.-]+$/.test(segment))) problems.push(`{${quoteData(inner)}} names a field no template can (letters, digits, _ @ . - only): left out`);
+    else if (ref[1] === 'match') add(placeholder(path.join('.')), false);
     else if (path.length === 1 && (path[0] === 'name' || path[0] === 'description')) add(placeholder(path[0]), false);
     else if (path.length === 1 && ['string', 'number', 'boolean'].includes(typeof rule[path[0]!])) add(String(rule[path[0]!]));
     else problems.push(`{${quoteData(inner)}} is not a text option of the rule: left out`);
@@ -96,7 +97,7 @@ export function convertLookup(value: string, rule: Record<string, unknown>): Hiv
  */
 export function observableField(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const legacy = /^\{match((?:\[[^\][{}]+\])+)\}$/.exec(value.trim());
+  const legacy = /^\{match((?:\[[\w@.-]+\])+)\}$/.exec(value.trim());
   if (legacy) return [...legacy[1]!.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!).join('.');
   return !isLegacyFormat(value) && FIELD_PATH.test(value) ? value : undefined;
 }
