@@ -1,5 +1,5 @@
 import { quoteData } from './quote.js';
-import { convertTemplate, placeholder } from './templates.js';
+import { convertTemplate, placeholder, scanFormat } from './templates.js';
 
 /** A hive text as an alertcron template, or what kept a part of it from carrying over. */
 export interface HiveText {
@@ -23,47 +23,23 @@ function literal(text: string): HiveText {
  * `{rule[key]}` the rule's value as text. Anything else is a problem and left out.
  */
 export function convertLegacyFormat(text: string, rule: Record<string, unknown>): HiveText {
-  const problems: string[] = [];
-  let out = '';
-  // Two braces in a row, literal or next to a placeholder, would read as a template.
-  let doubled = false;
-  const add = (piece: string, isLiteral = true) => {
-    if ((out.endsWith('{') && piece.startsWith('{')) || (out.endsWith('}') && piece.startsWith('}')) || (isLiteral && /\{\{|\}\}/.test(piece))) doubled = true;
-    out += piece;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if ((c === '{' || c === '}') && text[i + 1] === c) {
-      add(c);
-      i++;
-      continue;
-    }
-    if (c !== '{') {
-      add(c);
-      continue;
-    }
-    const end = text.indexOf('}', i);
-    if (end < 0) {
-      problems.push('an unclosed { is kept as it is');
-      out += text.slice(i);
-      break;
-    }
-    const inner = text.slice(i + 1, end);
-    i = end;
+  return scanFormat(text, (inner, problems) => {
     const ref = /^(match|rule)((?:\[[^\]]+\])+)$/.exec(inner);
     if (!ref) {
       problems.push(`{${quoteData(inner)}} is neither {match[field]} nor {rule[option]}: left out`);
-      continue;
+      return undefined;
     }
     const path = [...ref[2]!.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
     if (!path.every((segment) => /^[\w@.-]+$/.test(segment))) problems.push(`{${quoteData(inner)}} names a field no template can (letters, digits, _ @ . - only): left out`);
-    else if (ref[1] === 'match') add(placeholder(path.join('.')), false);
-    else if (path.length === 1 && (path[0] === 'name' || path[0] === 'description')) add(placeholder(path[0]), false);
-    else if (path.length === 1 && ['string', 'number', 'boolean'].includes(typeof rule[path[0]!])) add(String(rule[path[0]!]));
-    else problems.push(`{${quoteData(inner)}} is not a text option of the rule: left out`);
-  }
-  if (doubled) problems.push('braces next to each other would read as a template: reword it');
-  return { template: out, problems };
+    else if (ref[1] === 'match') return placeholder(path.join('.'));
+    else if (path.length === 1 && (path[0] === 'name' || path[0] === 'description')) return placeholder(path[0]);
+    else if (path.length === 1 && ['string', 'number', 'boolean'].includes(typeof rule[path[0]!])) {
+      const value = String(rule[path[0]!]);
+      if (/\{\{|\}\}/.test(value)) problems.push(`{${quoteData(inner)}}: the rule's value holds {{ or }}, which would read as a template: reword it`);
+      return value;
+    } else problems.push(`{${quoteData(inner)}} is not a text option of the rule: left out`);
+    return undefined;
+  });
 }
 
 /**

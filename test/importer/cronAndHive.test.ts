@@ -32,7 +32,7 @@ test('hive texts: the format-string form, _args, literals; lookups of the newer 
   assert.match(convertLegacyFormat('{0}', rule).problems[0]!, /neither/);
   assert.match(convertLegacyFormat('{match[a b]}', rule).problems[0]!, /names a field no template can/);
   assert.deepEqual(convertLegacyFormat('{{literal}} {match[x]}', rule), { template: '{literal} {{x}}', problems: [] });
-  assert.deepEqual(convertLegacyFormat('{{{{x}}}} {{{match[x]}', rule).problems, ['braces next to each other would read as a template: reword it']);
+  assert.deepEqual(convertLegacyFormat('{{{{x}}}} {{{match[x]}', rule).problems, ['a literal {{ or }} (or a brace beside a field) would read as a template: reword it']);
   assert.deepEqual(convertHiveText('Signal {0} for {1}', ['signal.rule.name', 'user.name'], rule), { template: 'Signal {{signal.rule.name}} for {{user.name}}', problems: [] });
   assert.deepEqual(convertHiveText('Title {}', undefined, rule), { template: 'Title {}', problems: [] });
   assert.deepEqual([convertLookup('source.ip', rule).template, convertLookup('siem', rule).template, convertLookup('name', rule).template, convertLookup('v1.2', rule).template], ['{{source.ip}}', 'siem', '{{alert}}', 'v1.2']);
