@@ -86,7 +86,8 @@ export function durationOf(value: unknown): string | undefined {
     if (units[unit] === undefined || typeof amount !== 'number' || amount < 0) return undefined;
     ms += amount * units[unit];
   }
-  return formatDuration(ms);
+  // Whole milliseconds: a fraction such as {weeks: 5e-324} is no time at all.
+  return Number.isFinite(ms) ? formatDuration(Math.round(ms)) : undefined;
 }
 
 /** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only, at most 80 characters. */

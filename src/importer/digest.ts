@@ -1,3 +1,4 @@
+import { MAX_DURATION, parseDuration } from '../util/duration.js';
 import { croniterToCron } from './cronSchedule.js';
 import { quoteData } from './quote.js';
 
@@ -51,8 +52,15 @@ export function convertDigest(v: Record<string, unknown>, durationOf: DurationOf
       note('aggregation', 'not converted: must be a time such as {hours: 1} or {schedule: "0 9 * * 1-5"}; each finding is sent on its own');
       return undefined;
     }
+    let ms: number;
+    try {
+      ms = parseDuration(every);
+    } catch {
+      note('aggregation', `not converted: ${every} is longer than ${MAX_DURATION}, the longest digest period; each finding is sent on its own`);
+      return undefined;
+    }
     // ElastAlert2 does not aggregate at all when the period is zero.
-    if (/^(0+(ms|s|m|h|d|w))+$/.test(every)) return undefined;
+    if (ms === 0) return undefined;
     digest.every = every;
     if (v.aggregate_by_match_time === true) digest.by_match_time = true;
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
 import { REPO_ROOT, runCli } from '../support/project.js';
+import { checkProperty, fc } from '../support/property.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -87,4 +88,32 @@ test('import elastalert: a digest option without aggregation, a schedule cronite
   // MERGE-DEPENDENT: `digest:` (d1) is known to validate once it lands.
   const validate = await runCli(['validate'], join(dir, 'out'));
   assert.equal(validate.code, 0, validate.stdout + validate.stderr);
+});
+
+/** A generated value of a digest option: the shapes ElastAlert2 takes, and others. */
+const fieldName = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}(\.[a-z][a-z0-9_]{0,6}){0,2}$/);
+const anything = fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.double({ noNaN: true }), fc.boolean(), fc.string({ maxLength: 12 }), fieldName, fc.array(fieldName, { maxLength: 25 }));
+const period = fc.oneof(
+  fc.dictionary(fc.constantFrom('weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds', 'fortnights'), fc.oneof(fc.integer({ min: -2, max: 600 }), fc.double({ min: 0, max: 100, noNaN: true })), { minKeys: 1, maxKeys: 3 }),
+  fc.record({ schedule: fc.oneof(fc.constantFrom('0 9 * * mon-fri', '*/15 * * * *', '0 9 * * 1-5 0', '@daily', '0 22-2 * * fri-mon', '0 17 * * L5', '*/20,*/30 8-18 * * *', '0 0 L * *', '0 9 * * 1#2', 'H 9 * * *', '0 9 * * 1 0 2027', '0 24 * * *'), fc.string({ maxLength: 20 })) }),
+  anything,
+);
+
+test('property: no generated aggregation options make import exit 0 with a digest: that validate rejects', async () => {
+  await checkProperty(
+    'import aggregation options',
+    fc.asyncProperty(period, fc.dictionary(fc.constantFrom('aggregation_key', 'summary_table_fields', 'summary_table_max_rows', 'aggregate_by_match_time'), anything, { maxKeys: 4 }), async (aggregation, options) => {
+      const dir = mkdtempSync(join(tmpdir(), 'alertcron-import-digest-gen-'));
+      mkdirSync(join(dir, 'rules'));
+      const rule = { name: 'Generated', type: 'any', index: 'logs-*', query_key: 'user.name', aggregation, ...options, alert: ['email'], email: 'soc@example.org', from_addr: 'ea@example.org' };
+      writeFileSync(join(dir, 'rules', 'generated.yaml'), JSON.stringify(rule));
+      const imported = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+      assert.equal(imported.code, 0, `${JSON.stringify(rule)}\n${imported.stdout}${imported.stderr}`);
+      // MERGE-DEPENDENT: validate knows digest: once digests land.
+      const validate = await runCli(['validate'], join(dir, 'out'));
+      assert.equal(validate.code, 0, `${JSON.stringify(rule)}\n${readFileSync(join(dir, 'out', 'alerts', 'generated.yaml'), 'utf8')}\n${validate.stdout}${validate.stderr}`);
+      rmSync(dir, { recursive: true, force: true });
+    }),
+    20,
+  );
 });
