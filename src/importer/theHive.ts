@@ -48,6 +48,7 @@ export function convertHiveAlerter(ctx: HiveContext): { config: Record<string, u
   const host = String(connection.hive_host ?? 'http://localhost').replace(/\/+$/, '');
   const url = `${/^https?:\/\//i.test(host) ? '' : 'http://'}${host}:${String(connection.hive_port ?? 9000)}`;
   try {
+    if (/\s/.test(url)) throw new Error('a space');
     new URL(url);
   } catch {
     note(at('hive_host'), 'hive_connection', `hive_host and hive_port make ${quoteData(url)}, not a URL: not converted`);
@@ -77,7 +78,9 @@ export function convertHiveAlerter(ctx: HiveContext): { config: Record<string, u
       note(hc(key), `hive_alert_config.${key}`, 'not converted: must be a text');
       continue;
     }
-    config[TEXT_KEY[key]!] = noteText(key, convertHiveText(value, alertConfig[`${key}_args`], rule));
+    const template = noteText(key, convertHiveText(value, alertConfig[`${key}_args`], rule));
+    // An empty text is TheHive's default (the channel's own).
+    if (template !== '') config[TEXT_KEY[key]!] = template;
   }
   for (const key of TEXTS) {
     if (alertConfig[`${key}_args`] !== undefined && alertConfig[key] === undefined) note(hc(`${key}_args`), `hive_alert_config.${key}_args`, `not converted: without ${key} there is nothing to fill in`);
@@ -158,8 +161,13 @@ function convertObservables(raw: unknown, note: (index: number, message: string)
       note(i, `not converted: ${quoteData(m[first])} is not one field ({match[field]} or field.path)`);
       continue;
     }
+    if (!/^[A-Za-z0-9_-]+$/.test(first)) {
+      note(i, `not converted: ${quoteData(first)} is not a TheHive data type (letters, digits, _ and - only)`);
+      continue;
+    }
     const observable: Record<string, unknown> = { field, type: first };
-    if (Array.isArray(m.tags) && m.tags.length) observable.tags = m.tags.map(String);
+    const tags = Array.isArray(m.tags) ? m.tags.map(String).filter((t) => t !== '') : [];
+    if (tags.length) observable.tags = tags;
     for (const key of Object.keys(m).slice(1)) {
       if (key === 'tags' || (key === 'tlp' && m.tlp === 2)) continue;
       note(i, key === 'tlp' || key === 'message' ? `the observable's ${key} is not converted` : `not converted: ${quoteData(key)} after the data type (ElastAlert2 reads only the first)`);

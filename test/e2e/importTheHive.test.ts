@@ -3,13 +3,14 @@
 // once in config.yaml is one channel per alert config), the alert config's texts as templates, observables as fields
 // with data types; every part that does not carry over is named at file:line; no key is written or printed.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
 import { filesUnder } from '../support/files.js';
 import { REPO_ROOT, runCli } from '../support/project.js';
+import { checkProperty, fc } from '../support/property.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -130,4 +131,39 @@ test('import elastalert: two rules with the same hive settings share one thehive
   assert.deepEqual(Object.keys(config.channels), ['thehive-1']);
   for (const name of ['nids-alert-2', 'nids-alert-3']) assert.deepEqual(parse(readFileSync(join(dir, 'out', 'alerts', `${name}.yaml`), 'utf8')).notify, ['thehive-1']);
   assert.equal(config.channels['thehive-1'].api_key, '${ELASTALERT_THEHIVE_1_API_KEY}');
+});
+
+/** A generated value of a TheHive option: the shapes the alerter takes, and others. */
+const word = fc.oneof(fc.string({ maxLength: 12 }), fc.stringMatching(/^[a-z][a-z0-9_]{0,6}(\.[a-z][a-z0-9_]{0,6}){0,2}$/), fc.constantFrom('{match[source][ip]}', '{rule[name]}', '{rule[index]}', '{0} on {1}', '{{x}}', '{match[a b]}', '', ' ', 'ip', 'tags', 'tlp'));
+const value = fc.oneof(word, fc.integer({ min: -2, max: 6 }), fc.boolean(), fc.array(word, { maxLength: 3 }));
+
+test('property: no generated hivealerter settings make import exit 0 with a thehive channel that validate rejects', async () => {
+  await checkProperty(
+    'import hivealerter settings',
+    fc.asyncProperty(
+      fc.record({ hive_host: fc.oneof(word, fc.constantFrom('http://10.0.0.5', 'https://hive.example', 'hive.example', 'http://h/x y')), hive_port: fc.oneof(fc.integer({ min: 0, max: 70000 }), word), hive_apikey: fc.oneof(fc.constant('k3yGENERATED0001'), word) }, { requiredKeys: [] }),
+      fc.dictionary(fc.oneof(fc.constantFrom('title', 'description', 'type', 'source', 'severity', 'tlp', 'pap', 'tags', 'title_args', 'description_args', 'status', 'follow', 'customFields'), word), fc.oneof(value, fc.array(fc.record({ name: word, type: word, value }), { maxLength: 2 }), fc.dictionary(word, fc.record({ type: word, value }), { maxKeys: 2 })), { maxKeys: 6 }),
+      fc.oneof(value, fc.array(fc.dictionary(word, value, { maxKeys: 3 }), { maxLength: 3 })),
+      async (connection, alertConfig, observables) => {
+        const dir = mkdtempSync(join(tmpdir(), 'alertcron-import-hive-gen-'));
+        mkdirSync(join(dir, 'rules'));
+        const rule = { name: 'Generated', type: 'any', index: 'logs-*', alert: ['hivealerter'], hive_connection: connection, hive_alert_config: alertConfig, hive_observable_data_mapping: observables };
+        writeFileSync(join(dir, 'rules', 'generated.yaml'), JSON.stringify(rule));
+        const imported = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+        const shown = `${JSON.stringify(rule)}\n${imported.stdout}${imported.stderr}`;
+        assert.ok(!imported.stdout.includes('k3yGENERATED0001') && !imported.stderr.includes('k3yGENERATED0001'), shown);
+        if (imported.code !== 0) {
+          // Only a connection that makes no URL leaves the rule without a channel.
+          assert.equal(imported.code, 2, shown);
+          assert.match(imported.stdout, /hive_connection: hive_host and hive_port make .*, not a URL: not converted/, shown);
+          return;
+        }
+        // MERGE-DEPENDENT: validate knows type: thehive once the channel lands.
+        const validate = await runCli(['validate'], join(dir, 'out'));
+        assert.equal(validate.code, 0, `${shown}\n${readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8')}\n${validate.stdout}${validate.stderr}`);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    ),
+    20,
+  );
 });
