@@ -179,7 +179,11 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
       }
       case 'hivealerter':
       case 'elastalert_hive_alerter.hive_alerter.HiveAlerter': {
-        for (const key of Object.keys(options)) if (key.startsWith('hive_')) used.add(key);
+        for (const key of Object.keys(options)) {
+          if (!key.startsWith('hive_')) continue;
+          used.add(key);
+          if (!['hive_connection', 'hive_alert_config', 'hive_observable_data_mapping', 'hive_proxies'].includes(key)) note(key, 'not converted: the TheHive alerter reads hive_connection, hive_alert_config and hive_observable_data_mapping');
+        }
         const hive = convertHiveAlerter({ options, where, note: (at, option, message) => notes.push({ where: at, option, message }) });
         if (hive) notify.push(book.add(hive.config, hive.secrets));
         break;

@@ -21,7 +21,7 @@ const TEXTS = ['title', 'description', 'type', 'source'] as const;
 /** The channel key of each text option: the channel's own `type` is `thehive`, TheHive's alert type is `alert_type`. */
 const TEXT_KEY: Readonly<Record<string, string>> = { title: 'title', description: 'description', type: 'alert_type', source: 'source' };
 
-/** Number options of hive_alert_config: their range and TheHive's words for them. */
+/** Number options of hive_alert_config and the range TheHive takes for each. */
 const LEVELS: Readonly<Record<string, { min: number; max: number }>> = { severity: { min: 1, max: 4 }, tlp: { min: 0, max: 4 }, pap: { min: 0, max: 3 } };
 
 /** A plain mapping, or undefined. */

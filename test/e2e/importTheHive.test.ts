@@ -54,6 +54,7 @@ test('import elastalert: rules whose only alerter is hivealerter become alerts w
     'rules/signals-thehive.yaml:32 hive_alert_config.customFields',
     'rules/signals-thehive.yaml:42 hive_observable_data_mapping',
     'rules/signals-thehive.yaml:44 hive_observable_data_mapping',
+    'rules/signals-thehive.yaml:46 hive_alert_config_type',
     'rules/signals-thehive.yaml:5 aggregation',
     'rules/so/wazuh-thehive.yaml:30 hive_observable_data_mapping',
   ]);
