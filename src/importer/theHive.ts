@@ -46,12 +46,19 @@ export function convertHiveAlerter(ctx: HiveContext): { config: Record<string, u
   }
   const at = (key: string) => where('hive_connection', key);
   const host = String(connection.hive_host ?? 'http://localhost').replace(/\/+$/, '');
-  const url = `${/^https?:\/\//i.test(host) ? '' : 'http://'}${host}:${String(connection.hive_port ?? 9000)}`;
+  let url = `${/^https?:\/\//i.test(host) ? '' : 'http://'}${host}:${String(connection.hive_port ?? 9000)}`;
+  // A user:password@ part is a credential: never written, never shown; the api_key authenticates.
+  const userinfo = /^([a-z]+:\/\/)[^/?#]*@/i.exec(url);
+  if (userinfo) {
+    url = userinfo[1] + url.slice(userinfo[0].length);
+    note(at('hive_host'), 'hive_host', 'its user:password@ part is left out (a credential): alertcron authenticates with the api_key');
+  }
   try {
     if (/\s/.test(url)) throw new Error('a space');
     new URL(url);
   } catch {
-    note(at('hive_host'), 'hive_connection', `hive_host and hive_port make ${quoteData(url)}, not a URL: not converted`);
+    // The value is not echoed: it may hold a credential; file:line finds it.
+    note(at('hive_host'), 'hive_connection', 'hive_host and hive_port do not make a URL (http://host:port): not converted');
     return undefined;
   }
   const config: Record<string, unknown> & { type: string } = { type: 'thehive', url };

@@ -142,7 +142,7 @@ test('property: no generated hivealerter settings make import exit 0 with a theh
   await checkProperty(
     'import hivealerter settings',
     fc.asyncProperty(
-      fc.record({ hive_host: fc.oneof(word, fc.constantFrom('http://10.0.0.5', 'https://hive.example', 'hive.example', 'http://h/x y')), hive_port: fc.oneof(fc.integer({ min: 0, max: 70000 }), word), hive_apikey: fc.oneof(fc.constant('k3yGENERATED0001'), word) }, { requiredKeys: [] }),
+      fc.record({ hive_host: fc.oneof(word, fc.constantFrom('http://10.0.0.5', 'https://hive.example', 'hive.example', 'http://h/x y', 'https://soc:Pa55GENERATEDword@hive.example', '@&')), hive_port: fc.oneof(fc.integer({ min: 0, max: 70000 }), word), hive_apikey: fc.oneof(fc.constant('k3yGENERATED0001'), word) }, { requiredKeys: [] }),
       fc.dictionary(fc.oneof(fc.constantFrom('title', 'description', 'type', 'source', 'severity', 'tlp', 'pap', 'tags', 'title_args', 'description_args', 'status', 'follow', 'customFields'), word), fc.oneof(value, fc.array(fc.record({ name: word, type: word, value }), { maxLength: 2 }), fc.dictionary(word, fc.record({ type: word, value }), { maxKeys: 2 })), { maxKeys: 6 }),
       fc.oneof(value, fc.array(fc.dictionary(word, value, { maxKeys: 3 }), { maxLength: 3 })),
       async (connection, alertConfig, observables) => {
@@ -152,13 +152,15 @@ test('property: no generated hivealerter settings make import exit 0 with a theh
         writeFileSync(join(dir, 'rules', 'generated.yaml'), JSON.stringify(rule));
         const imported = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
         const shown = `${JSON.stringify(rule)}\n${imported.stdout}${imported.stderr}`;
-        assert.ok(!imported.stdout.includes('k3yGENERATED0001') && !imported.stderr.includes('k3yGENERATED0001'), shown);
+        for (const secret of ['k3yGENERATED0001', 'Pa55GENERATEDword']) assert.ok(!imported.stdout.includes(secret) && !imported.stderr.includes(secret), shown);
         if (imported.code !== 0) {
           // Only a connection that makes no URL leaves the rule without a channel.
           assert.equal(imported.code, 2, shown);
-          assert.match(imported.stdout, /hive_connection: hive_host and hive_port make .*, not a URL: not converted/, shown);
+          assert.match(imported.stdout, /hive_connection: hive_host and hive_port do not make a URL \(http:\/\/host:port\): not converted/, shown);
           return;
         }
+        const written = readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8');
+        for (const secret of ['k3yGENERATED0001', 'Pa55GENERATEDword']) assert.ok(!written.includes(secret), `${shown}\n${written}`);
         // MERGE-DEPENDENT: validate knows type: thehive once the channel lands.
         const validate = await runCli(['validate'], join(dir, 'out'));
         assert.equal(validate.code, 0, `${shown}\n${readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8')}\n${validate.stdout}${validate.stderr}`);
