@@ -42,23 +42,25 @@ function fieldOf(text: string, field: number): { text: string } | { problem: str
     if (lo === undefined || hi === undefined) return item;
     // Sunday is 0 and 7 in croniter: a range from 7 starts on Sunday.
     const from = field === 4 && lo === 7 ? 0 : lo;
+    // croniter reads a range from a value to itself (9-9, sun-7) as every value.
+    if (from === (field === 4 && hi === 7 ? 0 : hi)) return null;
     if (from <= hi) return `${from}-${hi}${range[3] ?? ''}`;
     if (range[3]) return undefined;
     const [min, max] = BOUNDS[field]!;
     return `${from}-${max},${min}-${hi}`;
   });
+  if (items.some((i) => i === null)) return { problem: `${quoteData(text)}: croniter reads a range from a value to itself as every value: write the value alone, or *` };
   if (items.some((i) => i === undefined)) return { problem: `${quoteData(text)}: a range that wraps around with a step has no equivalent` };
   const joined = items.join(',');
   if (/#|\dL/.test(joined) && joined.includes(',')) return { problem: `${quoteData(text)}: an nth or last weekday (1#2, L5) in a list has no equivalent` };
-  // A list the user wrote may overlap; the two ranges of a wrapping one never do.
-  return { text: text.includes(',') ? distinct(joined.split(','), field) : joined };
+  const { values, kept } = expand(joined.split(','), field);
+  // A list the user wrote may overlap (`*\/15,*\/20`, `1-5,3`): cron-parser refuses a value twice, so its plain items
+  // are spelled out as their distinct values (`L`, `5L` stay as written); the two ranges of a wrapping one never do.
+  return { text: text.includes(',') ? [...[...values].sort((a, b) => a - b).map(String), ...kept].join(',') : joined };
 }
 
-/**
- * A list as cron-parser takes it: croniter allows items that overlap (`*\/15,*\/20`, `1-5,3`), cron-parser refuses a
- * value twice, so the plain items are spelled out as their distinct values; `L`, `5L`, `1#2` stay as written.
- */
-function distinct(items: string[], field: number): string {
+/** The values a field's items stand for, and the items that are no plain values (`L`, `5L`, `1#2`), each once. */
+function expand(items: string[], field: number): { values: Set<number>; kept: string[] } {
   const [min, max] = BOUNDS[field]!;
   const values = new Set<number>();
   const kept: string[] = [];
@@ -76,7 +78,7 @@ function distinct(items: string[], field: number): string {
     const step = m[3] === undefined ? 1 : Math.max(1, Number(m[3]));
     for (let v = from; v <= to; v += step) values.add(field === 4 && v === 7 ? 0 : v);
   }
-  return [...[...values].sort((a, b) => a - b).map(String), ...new Set(kept)].join(',');
+  return { values, kept: [...new Set(kept)] };
 }
 
 /** What a croniter schedule became: the five cron fields alertcron reads, and a difference worth naming. */
@@ -101,13 +103,23 @@ export function croniterToCron(expression: string): CronConversion {
     if (!/^[\d*,/-]+$/.test(seconds) || (seconds.match(/\d+/g) ?? []).some((n) => Number(n) > 59)) return { problem: `the sixth field ${quoteData(seconds)} is croniter's seconds, 0-59` };
     if (seconds !== '0') difference = `the seconds field ${quoteData(seconds)} is dropped: the digest goes out with the run of that minute`;
   }
-  // croniter then ignores or intersects the day of month, where cron adds the two up.
-  if (/#|(^|,)l\d/i.test(fields[4]!) && fields[2] !== '*') return { problem: `${quoteData(trimmed)}: croniter combines an nth or last weekday (1#2, L5) with a day of month its own way: keep one of them (*)` };
+  // croniter then ignores or intersects the other day field, where cron adds the two up.
+  if ((/#|(^|,)l\d/i.test(fields[4]!) || /l/i.test(fields[2]!)) && fields[2] !== '*' && fields[4] !== '*') return { problem: `${quoteData(trimmed)}: croniter combines an nth or last weekday (1#2, L5), or the last day of the month (L), with the other day field its own way: keep one of them (*)` };
   const out: string[] = [];
   for (const [i, text] of fields.entries()) {
     const converted = fieldOf(text, i);
     if ('problem' in converted) return converted;
     out.push(converted.text);
+  }
+  // With both day fields set, cron adds them up; croniter does too, except for a field that starts with * or holds
+  // every value, which it reads its own way.
+  const set = (f: string) => f !== '*' && f !== '?';
+  const full = (f: string, i: number) => {
+    const { values, kept } = expand(f.split(','), i);
+    return !kept.length && values.size === BOUNDS[i]![1] - BOUNDS[i]![0] + 1;
+  };
+  if (set(fields[2]!) && set(fields[4]!) && (fields[2]!.startsWith('*') || fields[4]!.startsWith('*') || full(out[2]!, 2) || full(out[4]!, 4))) {
+    return { problem: `${quoteData(trimmed)}: croniter combines a day field that starts with * or holds every day with the other day field its own way: keep one of them (*)` };
   }
   const schedule = out.join(' ');
   try {

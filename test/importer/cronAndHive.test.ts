@@ -21,6 +21,7 @@ test('croniter schedules: shortcuts, names, seconds, wrapping ranges and last we
   assert.match((croniterToCron('H 9 * * *') as { problem: string }).problem, /hashed \(H\) and random \(R\)/);
   assert.match((croniterToCron('0 9 1 * 1#2') as { problem: string }).problem, /its own way/);
   assert.match((croniterToCron('0 24 * * *') as { problem: string }).problem, /^0 24 \* \* \*: .*24/);
+  assert.match((croniterToCron('0 9 * OCT-10 *') as { problem: string }).problem, /range from a value to itself/);
   assert.match((croniterToCron('@reboot') as { problem: string }).problem, /not one of croniter's/);
   assert.match((croniterToCron('0 9 * *') as { problem: string }).problem, /4 fields/);
 });

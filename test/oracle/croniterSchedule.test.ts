@@ -16,16 +16,14 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /** One item of a field: a value, a range (wrapping or not, with or without a step), a step over all, in numbers or names. */
 function item(min: number, max: number, names?: string[]): fc.Arbitrary<string> {
-  // A name's number (months count from 1), to leave out ranges from a value to itself.
-  const number = (v: string) => (names && names.includes(v.toLowerCase()) ? names.indexOf(v.toLowerCase()) + (names.length === 12 ? 1 : 0) : Number(v));
   const value = names
     ? fc.oneof(fc.integer({ min, max }).map(String), fc.integer({ min: 0, max: names.length - 1 }).map((i) => (i % 2 ? names[i]!.toUpperCase() : names[i]!)))
     : fc.integer({ min, max }).map(String);
   return fc.oneof(
     { weight: 3, arbitrary: value },
     // (A range from a value to itself is left out: croniter reads OCT-10 as every month.)
-    { weight: 3, arbitrary: fc.tuple(value, value).filter(([a, b]) => number(a) !== number(b)).map(([a, b]) => `${a}-${b}`) },
-    { weight: 1, arbitrary: fc.tuple(value, value, fc.integer({ min: 1, max: 5 })).filter(([a, b]) => number(a) !== number(b)).map(([a, b, s]) => `${a}-${b}/${s}`) },
+    { weight: 3, arbitrary: fc.tuple(value, value).map(([a, b]) => `${a}-${b}`) },
+    { weight: 1, arbitrary: fc.tuple(value, value, fc.integer({ min: 1, max: 5 })).map(([a, b, s]) => `${a}-${b}/${s}`) },
     { weight: 2, arbitrary: fc.integer({ min: 1, max: Math.max(1, Math.floor((max - min) / 2)) }).map((s) => `*/${s}`) },
   );
 }
@@ -49,7 +47,7 @@ const expression = fc.oneof(
 );
 
 /** The refusals the importer makes on purpose: each names what croniter has and cron fields lack. */
-const DELIBERATE = /year field|hashed \(H\) and random \(R\)|wraps around with a step|nth or last weekday \(1#2, L5\) in a list|its own way/;
+const DELIBERATE = /year field|hashed \(H\) and random \(R\)|wraps around with a step|nth or last weekday \(1#2, L5\) in a list|its own way|a value to itself/;
 
 test('digest schedules from croniter expressions fire at croniter\'s minutes, or are refused with a reason', async () => {
   const { python } = await ensureVenv();
@@ -76,5 +74,5 @@ test('digest schedules from croniter expressions fire at croniter\'s minutes, or
     compared++;
   });
   // Most generated expressions are ones croniter takes: the comparison is not vacuous.
-  assert.ok(compared > cases.length / 3, `only ${compared} of ${cases.length} compared`);
+  assert.ok(compared > cases.length / 4, `only ${compared} of ${cases.length} compared`);
 });
