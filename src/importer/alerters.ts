@@ -2,6 +2,7 @@ import type { ChannelBook, ChannelSecret } from './channels.js';
 import { whereOf, type ElastAlertRule, type Origin } from './readRules.js';
 import { quoteData } from './quote.js';
 import { urlHasSecret } from './secretUrl.js';
+import { convertHiveAlerter } from './theHive.js';
 
 /** A note of the import: an option not converted, or converted with a difference, at `file:line`. */
 export interface ImportNote {
@@ -48,7 +49,7 @@ function alertersOf(rule: ElastAlertRule): { name: string; options: Record<strin
 }
 
 /**
- * Converts a rule's alerters (email, slack, telegram, twilio, post/post2) into channels of the book, literal
+ * Converts a rule's alerters (email, slack, telegram, twilio, post/post2, hivealerter) into channels of the book, literal
  * secrets replaced by `${ENV}` references; every other alerter, and every alerter option alertcron has no
  * equivalent for, is a note with its `file:line`.
  */
@@ -57,7 +58,13 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
   const notify: string[] = [];
   for (const alerter of alertersOf(rule)) {
     const options = { ...rule.value, ...alerter.options };
-    const where = (key: string) => (key in alerter.options ? whereOf({ yaml: alerter.origin.yaml, path: [...alerter.origin.path, key] }) : rule.origin.get(key) ? whereOf(rule.origin.get(key)!) : whereOf(alerter.origin));
+    // `file:line` of an option, or of a value inside it (hive_connection's hive_apikey).
+    const where = (key: string, ...inside: (string | number)[]) => {
+      const origin = key in alerter.options ? { yaml: alerter.origin.yaml, path: [...alerter.origin.path, key] } : rule.origin.get(key);
+      if (!origin) return whereOf(alerter.origin);
+      // A list item has no key of its own: its own line is the value's.
+      return whereOf({ yaml: origin.yaml, path: [...origin.path, ...inside] }, typeof inside[inside.length - 1] !== 'number');
+    };
     const note = (key: string, message: string) => notes.push({ where: where(key), option: key, message });
     const take = (key: string) => {
       used.add(key);
@@ -168,6 +175,17 @@ export function convertAlerters(rule: ElastAlertRule, book: ChannelBook, notes: 
           used.add(key);
           note(key, 'not converted: an alertcron webhook POSTs its own JSON {alert, key, reason, title, message, sent_at}');
         }
+        break;
+      }
+      case 'hivealerter':
+      case 'elastalert_hive_alerter.hive_alerter.HiveAlerter': {
+        for (const key of Object.keys(options)) {
+          if (!key.startsWith('hive_')) continue;
+          used.add(key);
+          if (!['hive_connection', 'hive_alert_config', 'hive_observable_data_mapping', 'hive_proxies'].includes(key)) note(key, 'not converted: the TheHive alerter reads hive_connection, hive_alert_config and hive_observable_data_mapping');
+        }
+        const hive = convertHiveAlerter({ options, where, note: (at, option, message) => notes.push({ where: at, option, message }) });
+        if (hive) notify.push(book.add(hive.config, hive.secrets));
         break;
       }
       default:

@@ -19,7 +19,7 @@ export interface ChannelSecret {
 }
 
 /** The channel name prefix per alertcron channel type. */
-const PREFIX: Record<string, string> = { email: 'email', slack: 'slack', telegram: 'telegram', 'twilio-sms': 'sms', webhook: 'webhook' };
+const PREFIX: Record<string, string> = { email: 'email', slack: 'slack', telegram: 'telegram', 'twilio-sms': 'sms', webhook: 'webhook', thehive: 'thehive' };
 
 /**
  * The channels an import synthesises: one per distinct set of options (two rules that post to the same Slack

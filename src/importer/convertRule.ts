@@ -1,6 +1,7 @@
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { convertAlerters, type ImportNote } from './alerters.js';
 import type { ChannelBook } from './channels.js';
+import { convertDigest, DIGEST_KEYS } from './digest.js';
 import { convertFilter, type FilterProblem } from './filters.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
 import { quoteData } from './quote.js';
@@ -45,10 +46,6 @@ const NOT_NEEDED = new Set(['name', 'use_count_query', 'use_terms_query', 'terms
 
 /** Why an ElastAlert2 option has no alertcron equivalent, for the options users meet most. */
 const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
-  aggregation: 'alertcron sends each finding on its own (no digest): throttle limits repeats per key',
-  aggregation_key: 'alertcron has no digest mode',
-  summary_table_fields: 'alertcron has no digest mode',
-  aggregate_by_match_time: 'alertcron has no digest mode',
   realert_key: 'throttles are per alert and key, never shared between alerts',
   include: 'notices carry the newest event\'s fields; samples: sets how many events',
   include_match_in_root: 'templates read the event\'s fields directly',
@@ -89,7 +86,8 @@ export function durationOf(value: unknown): string | undefined {
     if (units[unit] === undefined || typeof amount !== 'number' || amount < 0) return undefined;
     ms += amount * units[unit];
   }
-  return formatDuration(ms);
+  // Whole milliseconds: a fraction such as {weeks: 5e-324} is no time at all.
+  return Number.isFinite(ms) ? formatDuration(Math.round(ms)) : undefined;
 }
 
 /** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only, at most 80 characters. */
@@ -191,9 +189,14 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
       if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${quoteData(entry)}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
     }
   }
-  // ElastAlert2's realert defaults to one minute, alertcron's throttle to 30m: always written out.
-  alert.throttle = v.realert === undefined ? '1m' : durationOf(v.realert) ?? '1m';
-  if (v.realert !== undefined && !durationOf(v.realert)) note('realert', 'not a time such as {minutes: 10}: the throttle is ElastAlert2\'s default, 1m');
+  for (const key of DIGEST_KEYS) used.add(key);
+  // A digest option of config.yaml is named only for the rules that aggregate.
+  const digest = convertDigest(v, durationOf, (key, message) => (v.aggregation === undefined && isConfigKey(rule, key) ? undefined : note(key, message)));
+  // ElastAlert2's realert defaults to one minute, none when the rule's own aggregation collects every match (a
+  // period that could not be converted keeps the minute); alertcron's throttle to 30m: always written out.
+  const defaultRealert = digest && !isConfigKey(rule, 'aggregation') ? '0s' : '1m';
+  alert.throttle = v.realert === undefined ? defaultRealert : durationOf(v.realert) ?? defaultRealert;
+  if (v.realert !== undefined && !durationOf(v.realert)) note('realert', `not a time such as {minutes: 10}: the throttle is ElastAlert2's default, ${defaultRealert}`);
   const repeats = repeatNote(type, alert.throttle as string, condition.timeframe);
   if (repeats) note(v.realert !== undefined ? 'realert' : 'timeframe', repeats);
   if (v.exponential_realert !== undefined) {
@@ -202,10 +205,11 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     if (cap && !/^(0+(ms|s|m|h|d|w))+$/.test(cap)) alert.exponential_throttle = cap;
     else note('exponential_realert', 'not a time such as {hours: 1}: not converted, the throttle is fixed');
   }
+  if (digest) alert.digest = digest;
 
   const alerters = convertAlerters(rule, book, notes);
   for (const key of alerters.used) used.add(key);
-  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel (email, slack, telegram, twilio, post): skipped');
+  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel (email, slack, telegram, twilio, post, hivealerter): skipped');
   alert.notify = alerters.notify;
 
   for (const [key, target] of [['alert_subject', 'title'], ['alert_text', 'message']] as const) {
@@ -220,7 +224,8 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     alert[target] = template;
     for (const problem of problems) note(key, problem);
   }
-  if (typeof v.alert_text_type === 'string' && !['alert_text_only', 'alert_text_jinja'].includes(v.alert_text_type)) note('alert_text_type', `not converted: ${quoteData(v.alert_text_type)}; the message is the alert_text alone`);
+  // aggregation_summary_only: the message is the summary table, as a digest's is.
+  if (typeof v.alert_text_type === 'string' && !['alert_text_only', 'alert_text_jinja', ...(digest ? ['aggregation_summary_only'] : [])].includes(v.alert_text_type)) note('alert_text_type', `not converted: ${quoteData(v.alert_text_type)}; the message is the alert_text alone`);
 
   const noted = new Set(notes.slice(firstNote).map((n) => n.option));
   for (const key of Object.keys(v)) {

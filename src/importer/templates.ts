@@ -8,33 +8,34 @@ const OWN_NAMES = new Set<string>([...RENDER_OWN_NAMES, OWN_NAMESPACE, FIELDS_NA
 const RULE_VALUES: Record<string, string> = { name: 'alert', num_hits: 'count', num_matches: 'count', description: 'description' };
 
 /** The alertcron template for one ElastAlert2 argument (a field path of the match, or a rule value). */
-function placeholder(arg: string): string {
+export function placeholder(arg: string): string {
   if (RULE_VALUES[arg]) return `{{${RULE_VALUES[arg]}}}`;
   return OWN_NAMES.has(arg.split('.')[0]!) ? `{{fields.${arg}}}` : `{{${arg}}}`;
 }
 
 /**
- * Turns an ElastAlert2 text and its arguments (Python `str.format`: `{}`, `{0}`, or `{name}` with
- * `alert_text_kw`) into an alertcron template (`{{field.path}}`). Returns the template and what could not be
- * carried over (format specs such as `{0:.2f}`, a missing argument, literal braces that would read as a template).
+ * Walks a Python format string (`str.format`): doubled braces are literal ones, each `{...}` is handed to `field`,
+ * which returns the template text for it (or undefined, having said why in `problems`). A literal brace beside
+ * another, or beside a placeholder, would read as a template: that is a problem too.
  */
-export function convertTemplate(text: string, args: unknown, kw: unknown): { template: string; problems: string[] } {
+export function scanFormat(text: string, field: (inner: string, problems: string[]) => string | undefined): { template: string; problems: string[] } {
   const problems: string[] = [];
-  const positional = Array.isArray(args) ? args.map(String) : [];
-  const named = kw && typeof kw === 'object' && !Array.isArray(kw) ? (kw as Record<string, unknown>) : {};
-  let auto = 0;
   let out = '';
+  let doubled = false;
+  const add = (piece: string) => {
+    if ((out.endsWith('{') && piece.startsWith('{')) || (out.endsWith('}') && piece.startsWith('}'))) doubled = true;
+    out += piece;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if ((c === '{' || c === '}') && text[i + 1] === c) {
-      // A doubled brace is a literal one in Python; two in a row would start an alertcron template.
-      out += c;
+      // A doubled brace is a literal one in Python.
+      add(c);
       i++;
-      if (out.endsWith(c + c)) problems.push(`the literal ${c + c} would read as a template: reword it`);
       continue;
     }
     if (c !== '{') {
-      out += c;
+      add(c);
       continue;
     }
     const end = text.indexOf('}', i);
@@ -43,8 +44,24 @@ export function convertTemplate(text: string, args: unknown, kw: unknown): { tem
       out += text.slice(i);
       break;
     }
-    const field = text.slice(i + 1, end);
+    const piece = field(text.slice(i + 1, end), problems);
     i = end;
+    if (piece !== undefined) add(piece);
+  }
+  if (doubled) problems.push('a literal {{ or }} (or a brace beside a field) would read as a template: reword it');
+  return { template: out, problems };
+}
+
+/**
+ * Turns an ElastAlert2 text and its arguments (Python `str.format`: `{}`, `{0}`, or `{name}` with
+ * `alert_text_kw`) into an alertcron template (`{{field.path}}`). Returns the template and what could not be
+ * carried over (format specs such as `{0:.2f}`, a missing argument, literal braces that would read as a template).
+ */
+export function convertTemplate(text: string, args: unknown, kw: unknown): { template: string; problems: string[] } {
+  const positional = Array.isArray(args) ? args.map(String) : [];
+  const named = kw && typeof kw === 'object' && !Array.isArray(kw) ? (kw as Record<string, unknown>) : {};
+  let auto = 0;
+  return scanFormat(text, (field, problems) => {
     const [ref, ...spec] = field.split(/[:!]/);
     if (spec.length) problems.push(`the format {${quoteData(field)}} has a conversion or format spec alertcron does not apply: the value is shown as it is`);
     const index = ref === '' ? auto++ : /^\d+$/.test(ref!) ? Number(ref) : undefined;
@@ -54,11 +71,10 @@ export function convertTemplate(text: string, args: unknown, kw: unknown): { tem
     else arg = ref;
     if (arg === undefined || arg === '' || /[[\]]/.test(arg)) {
       problems.push(`{${quoteData(field)}} has no argument alertcron can name (alert_*_args or alert_text_kw): left empty`);
-      continue;
+      return undefined;
     }
-    out += placeholder(arg);
-  }
-  return { template: out, problems };
+    return placeholder(arg);
+  });
 }
 
 /**

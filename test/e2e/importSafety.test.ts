@@ -139,7 +139,16 @@ test('import elastalert, generated rule folders: it ends with its documented cod
           hook: fc.boolean(),
           // Literal secrets of the other alerters, each with a recognisable part.
           secret: fc.stringMatching(/^[A-Za-z0-9]{6,12}$/).map((t) => `GENSECRET${t}`),
-          alerters: fc.subarray(['slack', 'telegram', 'twilio', 'email']),
+          alerters: fc.subarray(['slack', 'telegram', 'twilio', 'email', 'hivealerter']),
+          // TheHive settings in either form, every value generated; the API key is a literal secret.
+          hive: fc.record({
+            host: text,
+            port: fc.oneof(fc.integer(), text),
+            config: fc.dictionary(fc.oneof(fc.constantFrom('title', 'description', 'type', 'source', 'severity', 'tlp', 'pap', 'tags', 'customFields', 'title_args', 'status', 'date'), text), fc.oneof(text, fc.integer(), fc.array(text, { maxLength: 3 }), fc.array(fc.record({ name: text, type: text, value: text }), { maxLength: 2 }), fc.dictionary(text, fc.record({ type: text, value: text }), { maxKeys: 2 })), { maxKeys: 6 }),
+            observables: fc.oneof(text, fc.array(fc.dictionary(text, fc.oneof(text, fc.array(text, { maxLength: 2 })), { maxKeys: 3 }), { maxLength: 3 })),
+          }),
+          aggregation: fc.option(fc.oneof(fc.record({ schedule: fc.oneof(text, fc.constantFrom('0 9 * * mon-fri 0', 'L5 * * * *', '@hourly', 'H 9 * * *', '1-5,3 * * * fri-mon')) }), fc.record({ hours: fc.oneof(fc.integer(), text) }), text), { nil: undefined }),
+          aggregationKeys: fc.dictionary(fc.constantFrom('aggregation_key', 'summary_table_fields', 'summary_table_max_rows', 'aggregate_by_match_time', 'summary_table_type', 'summary_prefix'), fc.oneof(text, fc.integer(), fc.boolean(), fc.array(fc.oneof(text, fc.record({ path: text, header: text })), { maxLength: 3 })), { maxKeys: 4 }),
           type: special,
           alerter: fc.option(special, { nil: undefined }),
         }),
@@ -159,6 +168,7 @@ test('import elastalert, generated rule folders: it ends with its documented cod
             telegram: { telegram_bot_token: `123:${rule.secret}`, telegram_room_id: '-1001234' },
             twilio: { twilio_account_sid: 'AC0123', twilio_auth_token: rule.secret, twilio_to_number: '+15551230001', twilio_from_number: '+15005550006' },
             email: { email: 'soc@example.org', smtp_auth_file: '/etc/ea/smtp.yaml' },
+            hivealerter: { hive_connection: { hive_host: rule.hive.host, hive_port: rule.hive.port, hive_apikey: rule.secret }, hive_alert_config: rule.hive.config, hive_observable_data_mapping: rule.hive.observables },
           };
           const body = {
             ...rule.keys,
@@ -169,6 +179,8 @@ test('import elastalert, generated rule folders: it ends with its documented cod
             http_post_headers: { Authorization: `Bearer ${rule.secret}` },
             ...Object.assign({}, ...rule.alerters.map((a) => others[a as keyof typeof others])),
             ...(imports.length ? { import: imports } : {}),
+            ...(rule.aggregation !== undefined ? { aggregation: rule.aggregation } : {}),
+            ...rule.aggregationKeys,
           };
           writeFileSync(join(dir, 'rules', `${rule.name}.yaml`), rule.raw ?? stringify(body));
         }
