@@ -119,11 +119,12 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
   const run = raw.run ?? {};
   const state = raw.state ?? {};
   const monitoring = raw.monitoring ?? {};
+  const sources = completeSources(raw, dir);
   return {
     file: path,
     dir,
-    sources: completeSources(raw, dir),
-    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(withCommonSettings(completeChannel(channel), channel), name, unset)])),
+    sources,
+    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(withCommonSettings(completeChannel(channel, sources), channel), name, unset)])),
     unset,
     defaults: {
       every: duration(defaults.every, '1m'),
@@ -200,8 +201,8 @@ function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>
  * A channel completed by its kind; one whose `type:` names no kind (reported by the schema, which also drops the
  * value, so the type is usually '') is kept as that bare type and judged as no kind by the alerts naming it.
  */
-function completeChannel(raw: Record<string, unknown>): ChannelConfig {
-  return channelKind(raw.type)?.complete(raw) ?? { type: typeof raw.type === 'string' ? raw.type : '' };
+function completeChannel(raw: Record<string, unknown>, sources: Record<string, unknown>): ChannelConfig {
+  return channelKind(raw.type)?.complete(raw, sources) ?? { type: typeof raw.type === 'string' ? raw.type : '' };
 }
 
 /** Each configured source's section, completed by that source. */
