@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../support/project.js';
+import { defaultConfig, REPO_ROOT } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { useTheHiveServer, type FakeHiveAlert } from '../support/theHiveServer.js';
 import { iso, useWorld } from '../support/world.js';
@@ -40,7 +40,7 @@ async function hiveProject(channel: Record<string, unknown> = {}, section: Recor
   const project = world.project({
     extraConfig: {
       thehive: { url: fake.server.base, api_key: '${THEHIVE_API_KEY}', organisation: 'soc', timeout: '3s', ...section },
-      channels: { hive: { ...HIVE_CHANNEL, ...channel } },
+      channels: { ...(defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port }).channels as object), hive: { ...HIVE_CHANNEL, ...channel } },
     },
   });
   project.env.THEHIVE_API_KEY = fake.server.apiKey;
@@ -230,4 +230,33 @@ test('channel test hive creates one test alert and prints its id; with no url an
   const missing = await lone.run(['channel', 'test', 'hive']);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /the thehive channel has no url: set url \(and api_key\) in the channel, or add a thehive: section to alertcron.yaml/);
+});
+
+test('the SLA ladder follows the TheHive alert alertcron created, with no extra configuration: a source: thehive alert reads it and escalates it', async () => {
+  const T = uniqueBaseTime();
+  fake.server.now = () => T;
+  const { index, project } = await hiveProject({}, {}, { samples: 0 });
+  project.writeAlert('hive-sla', {
+    source: 'thehive',
+    thehive: { severity: [3, 4] },
+    notify: ['soc-slack'],
+    escalation: [{ after: '30m', notify: ['soc-email'] }],
+  });
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const at = async (minutes: number) => {
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + minutes * MIN) });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  await at(0);
+  const [created] = fake.server.alerts;
+  assert.ok(created, 'the Elasticsearch alert created a TheHive alert');
+  const receipt = sentIds(project.state())[0];
+  assert.equal(receipt, created._id);
+  await at(1);
+  const slack = world.slack.accepted() as { text: string }[];
+  assert.deepEqual(slack.map((m) => m.text), ['TheHive alert: Admin logon: Administrator (severity 3, 1m old)'], 'the ladder\'s first notice, titled by alertcron\'s own notice');
+  assert.ok(JSON.stringify(slack[0]).includes(`/alerts/${encodeURIComponent(receipt!)}/details`), 'it links the TheHive alert whose id the receipt keeps');
+  await at(31);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['[tier-1] TheHive alert: Admin logon: Administrator (severity 3, 31m old)'], 'escalated after 30 minutes');
+  assert.equal(fake.server.alerts.length, 1, 'the ES alert was throttled: still one TheHive alert');
 });
