@@ -54,6 +54,9 @@ export function createAlert(fake: Fake, text: string, where: Where): Answer {
   const observables = ((where.v0 ? body.artifacts : body.observables) ?? []) as { dataType: string; data: string; tags?: string[] }[];
   const unknownType = observables.find((o) => !DATA_TYPES.includes(o.dataType));
   if (unknownType) return { status: 404, body: { type: 'NotFoundError', message: `ObservableType ${unknownType.dataType} not found` } };
+  // ObservableSrv.create: one (data type, data) per alert, else CreateError (TheHive issue 1514).
+  const twice = observables.find((o, i) => observables.findIndex((p) => p.dataType === o.dataType && p.data === o.data) !== i);
+  if (twice) return { status: 400, body: { type: 'CreateError', message: 'Observable already exists' } };
   const customFields = customFieldList(body.customFields);
   const unknownField = customFields.find((f) => !fake.customFieldNames.includes(f.name));
   if (unknownField) return { status: 404, body: { type: 'NotFoundError', message: `CustomField ${unknownField.name} not found` } };

@@ -60,7 +60,8 @@ function isDuplicate(status: number, text: string): boolean {
   if (status !== 400 && status !== 409) return false;
   try {
     const body = JSON.parse(text) as { type?: unknown; message?: unknown };
-    return body.type === 'CreateError' && /already exist/i.test(String(body.message));
+    // Not "Observable already exists", the other CreateError of a create (two observables with one type and value).
+    return body.type === 'CreateError' && /^Alert .* already exist/.test(String(body.message));
   } catch {
     return false;
   }
