@@ -73,7 +73,7 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   if (problems.length) return { problems };
   const config = completeConfig(yaml.value as RawConfig, path, unset);
   registerSentCredentials(config);
-  const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config)];
+  const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config), ...checkChannelSettings(yaml, config)];
   return pathProblems.length ? { problems: pathProblems } : { problems, config };
 }
 
@@ -203,6 +203,14 @@ function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>
  */
 function completeChannel(raw: Record<string, unknown>, sources: Record<string, unknown>): ChannelConfig {
   return channelKind(raw.type)?.complete(raw, sources) ?? { type: typeof raw.type === 'string' ? raw.type : '' };
+}
+
+/** What each channel's kind finds wrong with its settings beyond the schema (a TheHive channel with no url anywhere), at the channel. */
+function checkChannelSettings(yaml: YamlFile, config: Config): Problem[] {
+  const raw = (yaml.value as RawConfig).channels ?? {};
+  return Object.entries(raw).flatMap(([name, channel]) =>
+    (channelKind(channel.type)?.problems?.(channel, config.sources) ?? []).map((message) => ({ file: yaml.file, ...yaml.locate(['channels', name]), path: `/channels/${name}`, message })),
+  );
 }
 
 /** Each configured source's section, completed by that source. */

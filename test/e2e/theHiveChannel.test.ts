@@ -218,7 +218,7 @@ test('errors: a wrong key is one clear message and not retried; an unknown custo
   assert.equal(sentIds(busy.project.state()).length, 1);
 });
 
-test('channel test hive creates one test alert and prints its id; with no url and no thehive: section it says what to set', async () => {
+test('channel test hive creates one test alert and prints its id; with no url and no thehive: section validate and channel test say what to set', async () => {
   const { project } = await hiveProject();
   const result = await project.run(['channel', 'test', 'hive']);
   assert.equal(result.code, 0, result.stderr);
@@ -227,9 +227,11 @@ test('channel test hive creates one test alert and prints its id; with no url an
   assert.match(result.stdout, new RegExp(`channel hive \\(thehive\\) -> TheHive 5 at ${fake.server.base.replace(/[.]/g, '\\.')}: test notice sent\\n  accepted: TheHive alert id ${alert._id.replace('~', '~')}\\n`));
 
   const lone = world.project({ extraConfig: { channels: { hive: { type: 'thehive' } } } });
-  const missing = await lone.run(['channel', 'test', 'hive']);
-  assert.notEqual(missing.code, 0);
-  assert.match(missing.stderr, /the thehive channel has no url: set url \(and api_key\) in the channel, or add a thehive: section to alertcron.yaml/);
+  for (const command of [['validate'], ['channel', 'test', 'hive']]) {
+    const missing = await lone.run(command);
+    assert.equal(missing.code, 2, command.join(' '));
+    assert.match(missing.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/hive: a thehive channel needs url and api_key, or a thehive: section in alertcron\.yaml to take them from$/m);
+  }
 });
 
 test('the SLA ladder follows the TheHive alert alertcron created, with no extra configuration: a source: thehive alert reads it and escalates it', async () => {

@@ -42,6 +42,7 @@ export const theHiveChannel: ChannelKind<TheHiveChannelConfig> = {
       ...(missing ? { missingSecret: missing } : {}),
     };
   },
+  problems: (raw, sections) => (raw.url === undefined && !sections.thehive ? ['a thehive channel needs url and api_key, or a thehive: section in alertcron.yaml to take them from'] : []),
   sentCredentials: (config) => (config.hive.api_key ? [{ header: `Bearer ${config.hive.api_key}` }] : []),
   destinations: async (_name, config) => [config.hive.url ? `TheHive ${config.hive.version} at ${originOf(config.hive.url)}` : '(url not set)'],
   receiptId: 'TheHive alert id',
