@@ -73,7 +73,7 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   if (problems.length) return { problems };
   const config = completeConfig(yaml.value as RawConfig, path, unset);
   registerSentCredentials(config);
-  const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config)];
+  const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config), ...checkChannelSettings(yaml, config)];
   return pathProblems.length ? { problems: pathProblems } : { problems, config };
 }
 
@@ -119,11 +119,12 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
   const run = raw.run ?? {};
   const state = raw.state ?? {};
   const monitoring = raw.monitoring ?? {};
+  const sources = completeSources(raw, dir);
   return {
     file: path,
     dir,
-    sources: completeSources(raw, dir),
-    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(withCommonSettings(completeChannel(channel), channel), name, unset)])),
+    sources,
+    channels: plainMap(Object.entries(raw.channels ?? {}).map(([name, channel]) => [name, withMissingSecret(withCommonSettings(completeChannel(channel, sources), channel), name, unset)])),
     unset,
     defaults: {
       every: duration(defaults.every, '1m'),
@@ -204,8 +205,16 @@ function withCommonSettings(channel: ChannelConfig, raw: Record<string, unknown>
  * A channel completed by its kind; one whose `type:` names no kind (reported by the schema, which also drops the
  * value, so the type is usually '') is kept as that bare type and judged as no kind by the alerts naming it.
  */
-function completeChannel(raw: Record<string, unknown>): ChannelConfig {
-  return channelKind(raw.type)?.complete(raw) ?? { type: typeof raw.type === 'string' ? raw.type : '' };
+function completeChannel(raw: Record<string, unknown>, sources: Record<string, unknown>): ChannelConfig {
+  return channelKind(raw.type)?.complete(raw, sources) ?? { type: typeof raw.type === 'string' ? raw.type : '' };
+}
+
+/** What each channel's kind finds wrong with its settings beyond the schema (a TheHive channel with no url anywhere), at the channel. */
+function checkChannelSettings(yaml: YamlFile, config: Config): Problem[] {
+  const raw = (yaml.value as RawConfig).channels ?? {};
+  return Object.entries(raw).flatMap(([name, channel]) =>
+    (channelKind(channel.type)?.problems?.(channel, config.sources) ?? []).map((message) => ({ file: yaml.file, ...yaml.locate(['channels', name]), path: `/channels/${name}`, message })),
+  );
 }
 
 /** Each configured source's section, completed by that source. */

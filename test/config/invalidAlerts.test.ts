@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { loadAlerts } from '../../src/config/loadAlerts.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { formatProblem } from '../../src/config/problems.js';
+import { CHANNEL_KINDS } from '../../src/notify/channels/registry.js';
 import { REPO_ROOT } from '../support/project.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
@@ -55,7 +56,7 @@ test('alertcron.yaml: every problem at once, secrets refused inline, env vars an
         'alertcron.yaml:7:34 /channels/t/webhook_url: secrets must not be written inline: use webhook_url: ${SOME_ENV_VAR} or webhook_url_file: /path/to/file',
         'alertcron.yaml:3:3 /elasticsearch/pasword: unknown key "pasword" (did you mean "password"?)',
         'alertcron.yaml:5:48 /channels/a/to/0: must be a plain address local@domain: no display name, no commas or line breaks',
-        'alertcron.yaml:6:14 /channels/s/type: unknown type (use one of email, slack, twilio-sms, twilio-call, slack-app, telegram, webhook)',
+        `alertcron.yaml:6:14 /channels/s/type: unknown type (use one of ${CHANNEL_KINDS.map((kind) => kind.type).join(', ')})`,
         'alertcron.yaml:9:20 /defaults/every: must be a duration such as 30s, 5m, 1h30m, 7d',
         'alertcron.yaml:9:34 /defaults/throttle: must be a duration such as 30s, 5m, 1h30m, 7d or "once"',
       ].map((line) => line.replace('alertcron.yaml', file)));

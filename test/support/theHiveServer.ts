@@ -2,6 +2,7 @@ import { after, before, beforeEach } from 'node:test';
 import { startHttpRecorder, type Answer, type HttpRecorder, type RecordedRequest } from './httpRecorder.js';
 import { ALERT_STATUSES, CASE_STATUSES, makeAlert, makeCase, queryable, updatable, type FakeHiveAlert } from './theHiveModel.js';
 import { BadQuery, runQuery } from './theHiveQuery.js';
+import { createAlert } from './theHiveCreate.js';
 
 export type { FakeHiveAlert } from './theHiveModel.js';
 
@@ -32,6 +33,16 @@ export interface TheHiveServer extends HttpRecorder {
   patchFailures: number;
   /** Adds an alert (stage New on 5, unread on 4.1; of `organisation`, default the first) and returns it. */
   addAlert(fields: NewObject, organisation?: string): FakeHiveAlert;
+  /** The custom fields defined in TheHive: a create naming another gets 404 NotFoundError. */
+  customFieldNames: string[];
+  /** How many of the next alert creates store the alert and then answer 500 (the first attempt got through). */
+  createFailures: number;
+  /** How many of the next alert creates store the alert and then never answer (a run killed meanwhile). */
+  createHangs: number;
+  /** How many of the next alert creates answer 429 with Retry-After: 1, storing nothing. */
+  createBusy: number;
+  /** The server's clock for the _createdAt of created alerts (a test's ALERTCRON_NOW). */
+  now: () => number;
 }
 
 const error = (status: number, type: string, message: string): Answer => ({ status, body: { type, message } });
@@ -48,6 +59,11 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     caseList: [] as FakeHiveAlert[],
     patchFailures: 0,
     afterQuery: undefined as (() => void) | undefined,
+    customFieldNames: ['detector', 'rule'],
+    createFailures: 0,
+    createHangs: 0,
+    createBusy: 0,
+    now: Date.now as () => number,
   };
   const orgOf = new WeakMap<object, string>();
   let next = 1;
@@ -70,6 +86,24 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
       } catch (e) {
         return error(400, 'BadRequest', e instanceof BadQuery ? e.message : `Invalid query: ${(e as Error).message}`);
       }
+    }
+    if (request.method === 'POST' && (path === '/api/v1/alert' || (path === '/api/alert' && fake.version === 4))) {
+      if (auth === `Bearer ${fake.readOnlyApiKey}`) return error(403, 'AuthorizationError', 'Operation not permitted');
+      if (fake.createBusy > 0) {
+        fake.createBusy--;
+        return { status: 429, body: { type: 'TooManyRequests', message: 'slow down' }, headers: { 'retry-after': '1' } };
+      }
+      const answer = createAlert(fake, request.body, { org, v0: path === '/api/alert', add: (fields) => server.addAlert(fields, org), visible: visible(fake.alerts) });
+      if (answer === 'hang' || answer.status !== 201) return answer;
+      if (fake.createHangs > 0) {
+        fake.createHangs--;
+        return 'hang';
+      }
+      if (fake.createFailures > 0) {
+        fake.createFailures--;
+        return error(500, 'InternalError', 'database unavailable');
+      }
+      return answer;
     }
     const one = /^\/api\/v1\/(alert|case)\/([^/]+)(\/case)?$/.exec(path);
     if (!one) return { status: 404, body: { type: 'NotFound', message: `No route for ${request.method} ${path}` } };
@@ -162,7 +196,7 @@ export function useTheHiveServer(): { server: TheHiveServer } {
   before(async () => (holder.server = await startTheHiveServer()));
   beforeEach(() => {
     const server = holder.server;
-    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'], afterQuery: undefined });
+    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'], afterQuery: undefined, customFieldNames: ['detector', 'rule'], createFailures: 0, createHangs: 0, createBusy: 0, now: Date.now });
     server.alerts.length = 0;
     server.caseList.length = 0;
     server.cases.length = 0;

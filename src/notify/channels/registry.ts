@@ -5,6 +5,7 @@ import { telegramChannel } from './telegram/index.js';
 import { twilioCallChannel } from './twilio-call/index.js';
 import { twilioSmsChannel } from './twilio-sms/index.js';
 import type { ChannelKind } from './types.js';
+import { theHiveChannel } from './thehive/index.js';
 import { webhookChannel } from './webhook/index.js';
 import { ownValue } from '../../util/plainMap.js';
 
@@ -17,6 +18,7 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   slackAppChannel as unknown as ChannelKind,
   telegramChannel as unknown as ChannelKind,
   webhookChannel as unknown as ChannelKind,
+  theHiveChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));

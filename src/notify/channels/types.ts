@@ -25,8 +25,13 @@ export interface ChannelKind<C extends ChannelConfig = ChannelConfig> {
   type: string;
   /** The keys of its settings whose values are secrets: only `${ENV_VAR}` or a sibling `<key>_file` may set them. */
   secretKeys: readonly string[];
-  /** Completes a channel's settings (already schema-checked, secrets resolved) with its defaults. */
-  complete(raw: Record<string, unknown>): C;
+  /**
+   * Completes a channel's settings (already schema-checked, secrets resolved) with its defaults; `sections` are the
+   * project's completed source sections (thehive: ...), for a kind that takes its connection from one.
+   */
+  complete(raw: Record<string, unknown>, sections?: Readonly<Record<string, unknown>>): C;
+  /** What is wrong with a channel's settings beyond its schema, given the project's source sections (e.g. no url anywhere). */
+  problems?(raw: Record<string, unknown>, sections: Readonly<Record<string, unknown>>): string[];
   /** The forms in which it sends its credentials, beyond the secret values (redacted wherever they appear). */
   sentCredentials?(config: C): SentCredential[];
   /** Where its notices go, for people (no secret: a webhook's origin, not its path). */

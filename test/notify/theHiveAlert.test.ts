@@ -1,0 +1,80 @@
+// How a notice becomes a TheHive alert (src/notify/channels/thehive): markdown escaping of values, the sourceRef,
+// observables from a finding's fields or a digest's rows, and resolved notices (never sent as new alerts).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { hiveAlertBody } from '../../src/notify/channels/thehive/alertBody.js';
+import { theHiveChannel } from '../../src/notify/channels/thehive/index.js';
+import { hiveSourceRef } from '../../src/notify/channels/thehive/sourceRef.js';
+import type { Notification } from '../../src/notify/types.js';
+import { inertMarkdown } from '../../src/render/markdownText.js';
+import { cleanText } from '../../src/util/text.js';
+import { checkProperty, fc } from '../support/property.js';
+import { useTheHiveServer } from '../support/theHiveServer.js';
+
+const fake = useTheHiveServer();
+/** Every ASCII punctuation character, each escaped by a backslash, and nothing else: the shape of inert markdown. */
+const INERT = /^(?:\\[!-/:-@[-`{-~]|[^!-/:-@[-`{-~])*$/;
+
+test('property: any text becomes inert markdown that reads the same: every punctuation character escaped, nothing else changed but control characters', async () => {
+  const markdownish = fc.string({ unit: fc.constantFrom(...'[]()<>!*_`#|~\\:/.@&=-+ abc\n') });
+  const hostile = fc.array(fc.constantFrom('[a](http://x.y)', '<script>', '![i](j)', '**b**', '`c`', '# h', '1. l', '| t |', '@here', 'www.e.com', 'a@b.co', '&amp;', '\\', '\n', '\u202e', '\u0000', 'é', '😀'), { maxLength: 12 }).map((parts) => parts.join(''));
+  await checkProperty(
+    'inert markdown',
+    fc.property(fc.oneof(markdownish, hostile, fc.string({ unit: 'binary' })), (text) => {
+      const inert = inertMarkdown(text);
+      assert.match(inert, INERT);
+      assert.equal(inert.replace(/\\([!-/:-@[-`{-~])/g, '$1'), cleanText(text), 'unescaped, it is the cleaned text');
+    }),
+    500,
+  );
+});
+
+const hiveConfig = (raw: Record<string, unknown>) => theHiveChannel.complete({ type: 'thehive', url: fake.server.base, api_key: fake.server.apiKey, ...raw });
+
+const notice = (extra: Partial<Notification> = {}): Notification => ({
+  alert: 'admin-logons',
+  key: 'Administrator',
+  reason: 'first',
+  title: 'Admin logon',
+  message: 'see [here](http://evil.example)',
+  window: { from: 1_000, to: 61_000 },
+  labels: { 'source.ip': '10.0.0.1', 'host.name': 'dc01' },
+  ...extra,
+});
+
+test('the sourceRef is stable for the same alert, key and window and differs when any of them does', () => {
+  const ref = hiveSourceRef(notice());
+  assert.equal(hiveSourceRef(notice({ title: 'other text', reason: 'repeat' })), ref);
+  for (const other of [notice({ alert: 'b' }), notice({ key: 'b' }), notice({ window: { from: 1_000, to: 62_000 } })]) assert.notEqual(hiveSourceRef(other), ref);
+  assert.match(ref, /^alertcron-[0-9a-f]{20}$/);
+});
+
+test('a digest makes one alert whose observables are the rows\' values of the mapped columns, each once', () => {
+  const config = hiveConfig({ observables: [{ field: 'source.ip', type: 'ip' }, { field: 'user.name', type: 'other' }] });
+  const digest = {
+    from: 0,
+    to: 3_600_000,
+    columns: ['source.ip', 'host.name'],
+    rows: [
+      { cells: ['10.0.0.1', 'dc01'], count: 3, first: 1, last: 2 },
+      { cells: ['10.0.0.2', 'dc01'], count: 1, first: 1, last: 2 },
+      { cells: ['10.0.0.1', 'dc02'], count: 1, first: 1, last: 2 },
+    ],
+    findings: 5,
+    omitted: 0,
+  };
+  const body = hiveAlertBody(config, notice({ key: '_digest', reason: 'digest', digest, labels: undefined, message: 'source.ip | host.name\n10.0.0.1 | dc01' }));
+  assert.deepEqual(body.observables, [
+    { dataType: 'ip', data: '10.0.0.1', tags: [] },
+    { dataType: 'ip', data: '10.0.0.2', tags: [] },
+  ]);
+  assert.equal(body.description, 'source\\.ip \\| host\\.name\n10\\.0\\.0\\.1 \\| dc01');
+});
+
+test('a resolved notice creates nothing in TheHive (its alert is closed there, by people)', async () => {
+  const notifier = await theHiveChannel.notifier('hive', hiveConfig({}));
+  assert.equal(await notifier.send(notice({ reason: 'resolved' }), new AbortController().signal), undefined);
+  assert.equal(fake.server.requests.length, 0);
+  const receipt = await notifier.send(notice(), new AbortController().signal);
+  assert.deepEqual(receipt, { id: fake.server.alerts[0]!._id });
+});
