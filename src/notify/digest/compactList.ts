@@ -6,6 +6,8 @@ import { mostRowsThatFit, notListed } from './caption.js';
 export interface CompactStyle {
   separator: string;
   cellChars: number;
+  /** What marks a cut cell (default an ellipsis; SMS uses "..." to stay in GSM-7). */
+  cutMark?: string;
   /** Makes one clean, cut cell inert for the channel (e.g. breaks auto-links); the identity by default. */
   inert?: (cell: string) => string;
 }
@@ -13,7 +15,7 @@ export interface CompactStyle {
 /** One row as one line: its count, then its cells, each one clean line cut to the style's length, joined by its separator. */
 export function compactRow(row: DigestRow, style: CompactStyle): string {
   const inert = style.inert ?? ((cell: string) => cell);
-  return [String(row.count), ...row.cells.map((cell) => inert(cutText(oneLine(cell), style.cellChars)) || '-')].join(style.separator);
+  return [String(row.count), ...row.cells.map((cell) => inert(cutText(oneLine(cell), style.cellChars, style.cutMark)) || '-')].join(style.separator);
 }
 
 /**

@@ -8,11 +8,11 @@ import { compactDigest } from './compactList.js';
 const CELL_CHARS = 40;
 
 /**
- * A digest as an SMS: the title, the caption, then the most frequent rows (`count | cell | cell`: GSM-7 characters
- * only, so that the separators never force UCS-2) as long as the text fits `maxSegments`, and what is not listed.
+ * A digest as an SMS: the title, the caption, then the most frequent rows (`count | cell | cell`, a cut cell ending
+ * in "...": the separators and marks are GSM-7, so that only the values themselves can force UCS-2) as long as the text fits `maxSegments`, and what is not listed.
  */
 export function smsDigestText(title: string, table: DigestTable, maxSegments: number): string {
-  const style = { separator: ' | ', cellChars: CELL_CHARS };
+  const style = { separator: ' | ', cellChars: CELL_CHARS, cutMark: '...' };
   const text = compactDigest([oneLine(title), digestCaption(table)], table, style, (candidate) => smsSize(candidate).segments <= maxSegments);
   return fitSms(text, maxSegments);
 }
