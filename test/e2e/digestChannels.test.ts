@@ -125,7 +125,7 @@ test('a digest notice reaches each channel in its own form: an HTML table, Slack
 
   // Telegram: a bold title, the caption, one line per row, what is not listed.
   const [telegram] = servers.telegram.sent;
-  assert.equal(telegram!.visible, `Logons: digest\n${caption.replace(/\./g, '.')}\n12 · alice · 10.0.0.5\n3 · bob · 10.0.0.7\n1 · carol · -\n4 more findings not listed`);
+  assert.equal(telegram!.visible, `Logons: digest\n${caption}\ncount · user.\u2060name · source.\u2060ip\n12 · alice · 10.0.0.5\n3 · bob · 10.0.0.7\n1 · carol · -\n4 more findings not listed`);
   assert.deepEqual([...telegram!.text.matchAll(/<\/?([a-z-]+)/g)].map((m) => m[1]), ['b', 'b']);
 
   // SMS: title, caption, rows, in GSM-7.
@@ -135,7 +135,7 @@ test('a digest notice reaches each channel in its own form: an HTML table, Slack
 
   // Call: how many findings and the top three rows, spoken.
   const [call] = servers.twilio.calls;
-  assert.match(call!.Twiml!, /<Say [^>]*>Alert\. Logons: digest\. 20 findings\. Most frequent: 12 times alice, 10\.0\.0\.5; 3 times bob, 10\.0\.0\.7; 1 times carol, empty\. 4 more findings not listed\.<\/Say>/);
+  assert.match(call!.Twiml!, /<Say [^>]*>Alert\. Logons: digest\. 20 findings\. Most frequent: 12 times alice, 10\.0\.0\.5; 3 times bob, 10\.0\.0\.7; 1 time carol, empty\. 4 more findings not listed\.<\/Say>/);
 
   // Webhook: the JSON body gains the table, times as ISO strings.
   const payload = JSON.parse(servers.webhook.requests[0]!.body);

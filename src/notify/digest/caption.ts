@@ -1,5 +1,5 @@
 import type { DigestTable } from '../../model/digest.js';
-import { oneLine } from '../../util/text.js';
+import { cutText, oneLine } from '../../util/text.js';
 
 /** Most characters of the `per` value a caption shows. */
 const GROUP_CHARS = 100;
@@ -16,9 +16,9 @@ export function digestPeriod(table: Pick<DigestTable, 'from' | 'to'>): string {
   return `${from} to ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} UTC`;
 }
 
-/** The line above a digest's table: how many findings, the period, and the `per` value it is for (one clean line). */
-export function digestCaption(table: DigestTable): string {
-  const group = table.group !== undefined ? ` for ${oneLine(table.group, GROUP_CHARS) || '(empty)'}` : '';
+/** The line above a digest's table: how many findings, the period, and the `per` value it is for (one clean line, cut with `cutMark`). */
+export function digestCaption(table: DigestTable, cutMark?: string): string {
+  const group = table.group !== undefined ? ` for ${cutText(oneLine(table.group), GROUP_CHARS, cutMark) || '(empty)'}` : '';
   return `${table.findings} finding${table.findings === 1 ? '' : 's'}${group}, ${digestPeriod(table)}`;
 }
 

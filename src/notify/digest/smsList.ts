@@ -13,6 +13,6 @@ const CELL_CHARS = 40;
  */
 export function smsDigestText(title: string, table: DigestTable, maxSegments: number): string {
   const style = { separator: ' | ', cellChars: CELL_CHARS, cutMark: '...' };
-  const text = compactDigest([oneLine(title), digestCaption(table)], table, style, (candidate) => smsSize(candidate).segments <= maxSegments);
+  const text = compactDigest([oneLine(title), digestCaption(table, style.cutMark)], table, style, (candidate) => smsSize(candidate).segments <= maxSegments);
   return fitSms(text, maxSegments);
 }

@@ -12,7 +12,7 @@ const CELL_CHARS = 60;
  * rows with their counts, and how many rows and findings it does not read.
  */
 export function spokenDigest(table: DigestTable): string {
-  const top = table.rows.slice(0, SPOKEN_ROWS).map((row) => `${row.count} times ${row.cells.map((cell) => oneLine(cell, CELL_CHARS) || 'empty').join(', ')}`);
+  const top = table.rows.slice(0, SPOKEN_ROWS).map((row) => `${row.count} time${row.count === 1 ? '' : 's'} ${row.cells.map((cell) => oneLine(cell, CELL_CHARS) || 'empty').join(', ')}`);
   const more = notListed(table, table.rows.length - top.length);
   return [`${table.findings} finding${table.findings === 1 ? '' : 's'}.`, top.length ? `Most frequent: ${top.join('; ')}.` : '', more ? `${more}.` : ''].filter(Boolean).join(' ');
 }
