@@ -152,7 +152,9 @@ test('a digest notice reaches each channel in its own form: an HTML table, Slack
 
 test('hostile values in a digest stay inert in every channel: no markup, mention, link, header or TwiML', async () => {
   const T = noon();
-  const digest = table(T, [[EVIL, 'x'.repeat(10_000), 5], ['🔥 invoice\u202Efdp.exe', 'bad\ud800half', 2]], { group: EVIL });
+  // A log value may hold a secret alertcron knows (here the webhook's bearer token): it is redacted like the title.
+  const secret = servers.secrets.HOOK_TOKEN!;
+  const digest = table(T, [[EVIL, 'x'.repeat(10_000), 5], ['🔥 invoice\u202Efdp.exe', 'bad\ud800half', 2], [`token=${secret}`, secret, 1]], { group: EVIL });
   const project = await digestProject(T, digest);
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
@@ -190,6 +192,10 @@ test('hostile values in a digest stay inert in every channel: no markup, mention
   const payload = JSON.parse(servers.webhook.requests[0]!.body);
   assert.equal(payload.digest.rows[0].cells[0], EVIL, 'JSON carries the value as data');
   assert.equal(payload.digest.group, EVIL);
+  assert.deepEqual(payload.digest.rows[2].cells, ['token=***', '***']);
+
+  const sent = [mail!.raw, html, JSON.stringify(world.slack.requests), JSON.stringify(slackApi.posted('C0DIGEST')), JSON.stringify(servers.telegram.sent), JSON.stringify(servers.twilio.messages), JSON.stringify(servers.twilio.calls), servers.webhook.requests[0]!.body];
+  for (const text of sent) assert.ok(!text.includes(secret), 'no channel shows the secret');
 });
 
 test('a digest larger than a channel allows is cut to its limits, with how many rows are not listed', async () => {

@@ -11,6 +11,8 @@ const TABLE_COLUMNS = 20;
 const TABLE_CHARS = 10_000;
 const CELL_CHARS = 200;
 const SECTION_CHARS = 3000;
+/** Most characters of the title in the section, so that what is not listed always fits after it. */
+const TITLE_CHARS = 1000;
 
 /** A Block Kit block as alertcron builds it (a section, a table, a context). */
 export interface SlackBlock {
@@ -43,7 +45,7 @@ export function slackDigestBlocks(title: string, table: DigestTable): SlackBlock
   }
   const hiddenColumns = table.columns.length - columns.length;
   const lines = [
-    cleanText(title),
+    cutText(cleanText(title), TITLE_CHARS),
     digestCaption(table),
     notListed(table, table.rows.length - (rows.length - 1)),
     hiddenColumns > 0 ? `${hiddenColumns} more column${hiddenColumns === 1 ? '' : 's'} not shown` : '',

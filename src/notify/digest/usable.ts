@@ -1,5 +1,6 @@
 import type { DigestRow, DigestTable } from '../../model/digest.js';
 import { isPlainObject } from '../../util/plainMap.js';
+import { redact } from '../../util/redact.js';
 
 /** Most columns and rows a channel reads from a stored table (a damaged or hostile state cannot make a send huge). */
 const MAX_COLUMNS = 50;
@@ -7,12 +8,13 @@ const MAX_ROWS = 10_000;
 
 const count = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const time = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
-const text = (value: unknown): string => (typeof value === 'string' ? value : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+/** A stored value as text, secrets redacted (as the title and message are when rendered): a log value may hold one. */
+const text = (value: unknown): string => redact(typeof value === 'string' ? value : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
 /**
  * A notice's digest table as a channel may render it, read defensively from the state: undefined when it is not a
  * table at all (the channel then sends the plain-text message, which says the same), else a copy whose cells are
- * text and whose rows have exactly one cell per column.
+ * text with secrets redacted and whose rows have exactly one cell per column.
  */
 export function usableDigest(value: unknown): DigestTable | undefined {
   if (!isPlainObject(value)) return undefined;
