@@ -4,6 +4,8 @@ import { cleanText, oneLine } from '../util/text.js';
 import { withSignal } from './withSignal.js';
 import { loadPackage } from '../util/loadPackage.js';
 import { redact } from '../util/redact.js';
+import { usableDigest } from './digest/usable.js';
+import { digestHtml } from './digest/html.js';
 
 /** Makes a subject line of one line: control characters (CR, LF, tabs ...) become spaces. */
 export function subjectLine(title: string): string {
@@ -37,6 +39,8 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
     async send(notification: Notification, signal: AbortSignal) {
       if (signal.aborted) throw new DeliveryError(`SMTP ${config.host}:${config.port}: timed out`, true);
       const to = notification.to ?? config.to;
+      // A digest also goes as HTML (its table); the text part stays the message, which says the same in plain text.
+      const digest = usableDigest(notification.digest);
       let info: SentInfo | undefined;
       try {
         info = await withSignal(
@@ -45,6 +49,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
             to: to.map((address) => ({ name: '', address })),
             subject: subjectLine(notification.title),
             text: cleanText(notification.message),
+            ...(digest ? { html: digestHtml(notification.title, digest) } : {}),
             headers: { 'X-Alertcron-Alert': notification.alert },
             // A mail given up on leaves the pool's queue, or its connection is closed: it is not sent later.
             signal,

@@ -5,6 +5,8 @@ import { createPostFetch } from '../http/fetchAdapter.js';
 import { httpFailure } from './httpFailure.js';
 import { redact } from '../util/redact.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { usableDigest } from './digest/usable.js';
+import { slackDigestBlocks, type SlackBlock } from './digest/slackTable.js';
 
 /** Section text limit of Slack's plain_text objects. */
 const SECTION_LIMIT = 3000;
@@ -25,16 +27,37 @@ export function fallbackText(text: string): string {
   return escapeSlack(text).replace(/[*_~`]/g, (c) => MRKDWN_LOOKALIKES[c]!);
 }
 
-/** Builds the webhook payload: untrusted text only in plain_text objects and an inert fallback, no unfurling. */
-export function slackPayload(notification: Notification) {
+/**
+ * Builds the webhook payload: untrusted text only in plain_text objects and an inert fallback, no unfurling. A digest
+ * shows its table in a table block (raw_text cells) instead of the message.
+ */
+export function slackPayload(notification: Notification & { digest?: undefined }): SlackPayload<PlainSection>;
+export function slackPayload(notification: Notification): SlackPayload<SlackBlock>;
+export function slackPayload(notification: Notification): SlackPayload<SlackBlock> {
   const title = cleanText(notification.title);
+  const digest = usableDigest(notification.digest);
   const body = cutText(`${title}\n${cleanText(notification.message)}`, SECTION_LIMIT);
+  const section: PlainSection = { type: 'section', text: { type: 'plain_text', text: body, emoji: false } };
   return {
     text: fallbackText(cutText(title, 1000)),
-    blocks: [{ type: 'section', text: { type: 'plain_text', text: body, emoji: false } }],
+    blocks: digest ? slackDigestBlocks(title, digest) : [section],
     unfurl_links: false,
     unfurl_media: false,
   };
+}
+
+/** A section whose text is plain_text (shown as given: no mentions, links or markup). */
+type PlainSection = {
+  type: 'section';
+  text: { type: 'plain_text'; text: string; emoji: boolean };
+};
+
+/** What alertcron posts to Slack: an inert fallback text, its blocks, and no unfurling. */
+interface SlackPayload<B> {
+  text: string;
+  blocks: B[];
+  unfurl_links: boolean;
+  unfurl_media: boolean;
 }
 
 /** Creates a Slack notifier over an incoming webhook. */

@@ -8,6 +8,8 @@ import { callTelegram, TelegramApiError, type PressButton } from './telegramApi.
 import { dropUnreachable } from './telegramChatCheck.js';
 import { isChatId } from './telegramChatId.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
+import { usableDigest } from './digest/usable.js';
+import { telegramDigestText } from './digest/telegramList.js';
 
 /** Telegram's limit on a message's text, counted after entity parsing. */
 const TEXT_LIMIT = 4096;
@@ -29,13 +31,16 @@ export function actionFooter(ref: string, actions: readonly NoticeAction[]): str
   return `ref ${ref}: reply to this message with ${words.join(' or ')}, or send /${actions[0]!.name} ${ref}`;
 }
 
-/** Builds a sendMessage body: a bold title and the message, escaped, cut to 4,096 visible characters, no link preview; a bot's notice adds its buttons. */
+/** Builds a sendMessage body: a bold title and the message (a digest: its rows), escaped, cut to 4,096 visible characters, no link preview; a bot's notice adds its buttons. */
 export function telegramMessage(notification: Notification, config: Pick<TelegramChannelConfig, 'chat_id' | 'disable_notification'> & { bot?: boolean }, chat: string | number | undefined = config.chat_id) {
   const buttons = config.bot ? actionButtons(notification.ref, notification.actions) : [];
   const footer = buttons.length ? actionFooter(notification.ref!, notification.actions!) : '';
   // Log data in a notice is made inert: Telegram would otherwise auto-link its URLs, @mentions and /commands.
   const title = cutText(inertForTelegram(cleanText(notification.title)), 256);
-  const message = cutText(inertForTelegram(cleanText(notification.message)), TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0));
+  const room = TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0);
+  // A digest is a compact list of its table's rows instead of the message.
+  const digest = usableDigest(notification.digest);
+  const message = digest ? telegramDigestText(digest, room) : cutText(inertForTelegram(cleanText(notification.message)), room);
   return {
     chat_id: chat,
     text: `<b>${escapeTelegramHtml(title)}</b>\n${escapeTelegramHtml(message)}${footer ? `\n\n<i>${escapeTelegramHtml(footer)}</i>` : ''}`,

@@ -5,15 +5,18 @@ import { withSignal } from './withSignal.js';
 import type { Notification, Notifier } from './types.js';
 import { isPhoneNumber, owedRecipients, sendToEach } from './eachRecipient.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { usableDigest } from './digest/usable.js';
+import { spokenDigest } from './digest/spoken.js';
 
 /** Longest text spoken in a call: a title and the start of the message. */
 const SPOKEN_CHARS = 600;
 
-/** Builds the TwiML of an alert call with the SDK's builder, which escapes the text: log data never becomes markup. */
+/** Builds the TwiML of an alert call (a digest: how many findings and the top rows) with the SDK's builder, which escapes the text: log data never becomes markup. */
 export async function callTwiml(notification: Notification, config: Pick<TwilioCallChannelConfig, 'voice' | 'language' | 'loop'>): Promise<string> {
   const twilio = loadPackage<typeof import('twilio')>('twilio');
   const response = new twilio.twiml.VoiceResponse();
-  const text = oneLine(`Alert. ${notification.title}. ${notification.message}`, SPOKEN_CHARS);
+  const digest = usableDigest(notification.digest);
+  const text = oneLine(`Alert. ${notification.title}. ${digest ? spokenDigest(digest) : notification.message}`, SPOKEN_CHARS);
   response.say({ voice: config.voice as 'alice', language: config.language as 'en-US', loop: config.loop }, text);
   return response.toString();
 }

@@ -1,13 +1,17 @@
 import type { TwilioSmsChannelConfig } from './config.js';
 import { fitSms } from './sms/segments.js';
+import { usableDigest } from './digest/usable.js';
+import { smsDigestText } from './digest/smsList.js';
 import { cleanText } from '../util/text.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
 import type { Notification, Notifier } from './types.js';
 import { isPhoneNumber, owedRecipients, sendToEach } from './eachRecipient.js';
 
-/** The text of an alert SMS: title and message on plain lines, fitted to `maxSegments` segments. */
+/** The text of an alert SMS: title and message (a digest: its top rows) on plain lines, fitted to `maxSegments` segments. */
 export function smsText(notification: Notification, maxSegments: number): string {
+  const digest = usableDigest(notification.digest);
+  if (digest) return smsDigestText(notification.title, digest, maxSegments);
   const text = cleanText(`${notification.title}\n${notification.message}`).replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n').trim();
   return fitSms(text, maxSegments);
 }

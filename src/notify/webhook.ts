@@ -3,6 +3,8 @@ import type { WebhookChannelConfig } from './config.js';
 import { post } from '../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from './httpFailure.js';
 import type { Notification, Notifier } from './types.js';
+import { usableDigest } from './digest/usable.js';
+import { digestJson } from './digest/json.js';
 
 /** The header that carries the body's HMAC-SHA256 signature when the channel has a secret. */
 export const SIGNATURE_HEADER = 'x-alertcron-signature';
@@ -12,11 +14,12 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** Creates a webhook notifier: a JSON POST of the notification (JSON encoding keeps log text inert). */
+/** Creates a webhook notifier: a JSON POST of the notification, with its digest table if any (JSON encoding keeps log text inert). */
 export async function createWebhookNotifier(name: string, config: WebhookChannelConfig): Promise<Notifier> {
   return {
     name,
     async send(notification: Notification, signal) {
+      const digest = usableDigest(notification.digest);
       const body = JSON.stringify({
         alert: notification.alert,
         key: notification.key,
@@ -24,6 +27,7 @@ export async function createWebhookNotifier(name: string, config: WebhookChannel
         title: notification.title,
         message: notification.message,
         sent_at: new Date().toISOString(),
+        ...(digest ? { digest: digestJson(digest) } : {}),
       });
       const headers: Record<string, string> = { ...config.headers, 'content-type': 'application/json', 'user-agent': 'alertcron' };
       if (config.secret) headers[SIGNATURE_HEADER] = signBody(body, config.secret);

@@ -1,4 +1,5 @@
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
+import { slackBlocksProblem } from './slackBlocks.js';
 
 /** A message in the fake workspace, with its reactions and thread. */
 export interface FakeSlackMessage {
@@ -119,6 +120,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
         if (problem) return problem;
         if (!p.text && !raw.blocks) return error('no_text');
         if ((p.text ?? '').length > 40_000) return error('msg_too_long');
+        if (slackBlocksProblem(raw.blocks)) return error('invalid_blocks');
         const message: FakeSlackMessage = { ts: nextTs(), channel: p.channel!, user: botUser, bot_id: 'B0BOT', text: p.text ?? '', ...(raw.blocks ? { blocks: raw.blocks as unknown[] } : {}), reactions: [], replies: [], edits: 0, body: raw };
         if (p.thread_ts) {
           const parent = find(p.channel!, p.thread_ts);

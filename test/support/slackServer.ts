@@ -1,7 +1,8 @@
 import { startHttpRecorder, type Answer } from './httpRecorder.js';
+import { slackBlocksProblem } from './slackBlocks.js';
 
 /** How the fake Slack answers the next requests. */
-export type SlackBehaviour = 'ok' | 'server-error' | 'rate-limited' | 'hang' | 'no-service' | 'invalid-payload';
+export type SlackBehaviour = 'ok' | 'server-error' | 'rate-limited' | 'hang' | 'no-service' | 'invalid-payload' | 'invalid-blocks';
 
 /** One payload Slack accepted or refused, with the answer given (0 when it hung). */
 export interface SlackRequest {
@@ -32,6 +33,7 @@ const ANSWERS: Record<Exclude<SlackBehaviour, 'hang' | 'rate-limited'>, Answer> 
   'server-error': { status: 500, body: 'rollup_error' },
   'no-service': { status: 404, body: 'no_service' },
   'invalid-payload': { status: 400, body: 'invalid_payload' },
+  'invalid-blocks': { status: 400, body: 'invalid_blocks' },
 };
 
 /** Starts the fake Slack on 127.0.0.1; its webhook URL is `url` (a path like Slack's /services/T/B/X). */
@@ -46,7 +48,8 @@ export async function startSlackServer(): Promise<SlackServer> {
     } catch {
       body = undefined;
     }
-    const current = body === undefined ? 'invalid-payload' : behaviour;
+    // Slack answers 400 invalid_blocks to blocks it cannot show (see slackBlocks.ts).
+    const current = body === undefined ? 'invalid-payload' : slackBlocksProblem((body as { blocks?: unknown }).blocks) ? 'invalid-blocks' : behaviour;
     const answer = current === 'hang' ? 'hang' : current === 'rate-limited' ? { status: 429, body: 'rate_limited', headers: { 'retry-after': server.retryAfter } } : ANSWERS[current];
     requests.push({ path: request.path, body, status: answer === 'hang' ? 0 : answer.status });
     return answer === 'hang' ? answer : { ...answer, delayMs };
