@@ -8,6 +8,8 @@ import type { ConditionDef, RuleAlert } from '../rules/types.js';
 import type { FetchOutcome, PlannedRequest, Source } from '../sources/types.js';
 import { pruneState } from '../state/prune.js';
 import { decideStage } from './decideStage.js';
+import { digestStage } from './digest.js';
+import { loadCron, needsCron } from '../policy/digestPeriod.js';
 import { evaluateStage, type Evaluated } from './evaluate.js';
 import { regularWindow } from './plan.js';
 
@@ -105,6 +107,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
   // Steps that need a search: all, or, for rule types an empty window leaves without findings or state, only
   // those with events (found by one date histogram over the whole span).
   const busy = await stepsWithEvents(source, alert, windows, options.now, result);
+  if (needsCron(alert.digest)) await loadCron();
   const todo = windows.map((_, i) => i).filter((i) => busy === undefined || busy[i]);
   const outcomes = new Map<number, FetchOutcome>();
   let next = 0;
@@ -127,6 +130,8 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
     }
     for (const e of evaluated) if (e.ok) for (const f of e.findings) result.findings.push({ at: runAt, key: f.key });
+    // Digests due since the last step went with the first cron run after their time (runs are every minute).
+    result.notices.push(...digestNotices(alert, data, runAt));
     const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings });
     const report = decided.alerts[0];
     if (report?.status === 'error') {
@@ -141,8 +146,24 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     }
     pruneState(data, runAt, config.state.prune_after, defined);
   }
+  result.notices.push(...digestNotices(alert, data, options.now));
   return result;
 }
+
+/** The digest notices due by `until` in the replayed state, each at the first whole minute at or after its due time (a cron run). */
+function digestNotices(alert: AlertDef, data: StateData, until: number): BacktestNotice[] {
+  const { deliveries } = digestStage([alert], data, until);
+  return deliveries.reduce<BacktestNotice[]>((notices, d) => {
+    const at = Math.min(Math.ceil(d.digest!.to / MINUTE) * MINUTE, until);
+    const same = notices.find((n) => n.key === d.key && n.at === at);
+    if (same) same.channels.push(d.channel!);
+    else notices.push({ at, key: d.key, reason: d.reason, title: d.title, channels: [d.channel!] });
+    return notices;
+  }, []);
+}
+
+/** One minute, ms: cron's step. */
+const MINUTE = 60_000;
 
 /**
  * For rule types that find nothing and keep nothing when a range holds no event, that range of a step: its window
