@@ -1,5 +1,5 @@
 import type { DigestPolicy } from '../model/alert.js';
-import { loadCron, needsCron, scheduleProblem } from '../policy/digestPeriod.js';
+import { scheduleProblem } from '../policy/digestPeriod.js';
 import { parseDuration } from '../util/duration.js';
 import type { Problem } from './problems.js';
 
@@ -17,11 +17,6 @@ export interface RawDigest {
 
 /** Rows a digest lists unless max_rows says otherwise. */
 export const DEFAULT_DIGEST_ROWS = 50;
-
-/** Loads cron-parser when a raw alert's digest has a schedule to check (checkDigest reads it synchronously). */
-export async function prepareDigest(raw: unknown): Promise<void> {
-  if (needsCron((raw as { digest?: { schedule?: unknown } } | null)?.digest)) await loadCron();
-}
 
 /**
  * What the schema cannot say about a digest: exactly one of every and schedule, a schedule cron can read, a known

@@ -15,7 +15,7 @@ import { statOrUndefined, type ParseCache } from './parseCache.js';
 import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
 import { checkAsk, completeAsk, loadPeople, type RawAsk } from './askPolicy.js';
-import { checkDigest, completeDigest, prepareDigest, type RawDigest } from './digestPolicy.js';
+import { checkDigest, completeDigest, type RawDigest } from './digestPolicy.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -83,7 +83,6 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   await loadSchema('alert');
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
-    await prepareDigest(cached);
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
     if (!('problems' in checked) && !namesPeople(cached)) return stat ? remember(cache, path, stat, checked) : checked;
     // A people file's problems are placed in the alert file, which the cached value cannot do: re-parse then.
@@ -97,7 +96,6 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   if (yaml.value === null || yaml.value === undefined) {
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
   }
-  await prepareDigest(yaml.value);
   const checked = checkAlert(config, yaml, path, name);
   if (stat && !('problems' in checked)) {
     cache?.set(path, stat, yaml.value);

@@ -1,23 +1,12 @@
+import { loadPackage } from '../util/loadPackage.js';
 import type { DigestPolicy } from '../model/alert.js';
 
-type CronParser = typeof import('cron-parser').CronExpressionParser;
+/** cron-parser, loaded on first use (with its time-zone library): only a run or check that meets a digest schedule pays for it. */
+let cron: typeof import('cron-parser').CronExpressionParser | undefined;
 
-/** cron-parser once loaded: it (and its time-zone library) is loaded only when an alert has a digest schedule. */
-let cron: CronParser | undefined;
-
-/** Loads cron-parser if it is not loaded yet; call before any of the functions below meets a schedule. */
-export async function loadCron(): Promise<void> {
-  cron ??= (await import('cron-parser')).CronExpressionParser;
-}
-
-/** Whether an alert's digest needs cron-parser (a schedule). */
-export function needsCron(policy: { schedule?: unknown } | undefined): boolean {
-  return typeof policy?.schedule === 'string';
-}
-
-/** The parser, which loadCron() must have loaded. */
-function parser(): CronParser {
-  if (!cron) throw new Error('internal: cron-parser was not loaded before a digest schedule was read');
+/** The parser, loaded with require(): the start-up bundle runs from a V8 code cache, where a dynamic import() cannot. */
+function parser(): typeof import('cron-parser').CronExpressionParser {
+  cron ??= loadPackage<typeof import('cron-parser')>('cron-parser').CronExpressionParser;
   return cron;
 }
 

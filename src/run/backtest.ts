@@ -9,7 +9,6 @@ import type { FetchOutcome, PlannedRequest, Source } from '../sources/types.js';
 import { pruneState } from '../state/prune.js';
 import { decideStage } from './decideStage.js';
 import { digestStage } from './digest.js';
-import { loadCron, needsCron } from '../policy/digestPeriod.js';
 import { evaluateStage, type Evaluated } from './evaluate.js';
 import { regularWindow } from './plan.js';
 
@@ -107,7 +106,6 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
   // Steps that need a search: all, or, for rule types an empty window leaves without findings or state, only
   // those with events (found by one date histogram over the whole span).
   const busy = await stepsWithEvents(source, alert, windows, options.now, result);
-  if (needsCron(alert.digest)) await loadCron();
   const todo = windows.map((_, i) => i).filter((i) => busy === undefined || busy[i]);
   const outcomes = new Map<number, FetchOutcome>();
   let next = 0;

@@ -19,7 +19,6 @@ import { watchAlertProblems } from './alertProblems.js';
 import { AuditLog } from './audit.js';
 import { decideStage } from './decideStage.js';
 import { digestStage } from './digest.js';
-import { loadCron, needsCron } from '../policy/digestPeriod.js';
 import { converseStage } from './converse.js';
 import { deliverStage } from './deliver.js';
 import { evaluateStage } from './evaluate.js';
@@ -145,7 +144,6 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       const { unresolvedTemplatePaths } = await import('../render/templateFields.js');
       for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
     }
-    if (selected.alerts.some((a) => needsCron(a.digest))) await loadCron();
     const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings, clockTolerance });
     // Digests whose period is over are sent by every run, whichever alerts were due or failed (not by `test --from`).
     if (!storeDown && !options.window) {

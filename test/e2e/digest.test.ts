@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { defaultConfig } from '../support/project.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -60,4 +61,97 @@ test('digest every 10m: findings of several runs are collected and sent as one m
   await indexDocs(world.esUrl, index, [logonEvent(T + 14 * MIN - 30_000, 'zoe')]);
   assert.equal((await project.run(['run'], env(T + 14 * MIN))).code, 0);
   assert.equal(project.state().alerts.logons.digests[0].due, T + 24 * MIN);
+});
+
+test('digest per host.name: one digest per value (key _digest:<value>), each with its own rows', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-per');
+  const project = logonsProject(index, { every: '5m', per: 'host.name', fields: [USER] });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann', { host: 'web1' }), logonEvent(T - 20_000, 'bob', { host: 'web2' }), logonEvent(T - 10_000, 'cid', { host: 'web1' })]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  assert.equal((await project.run(['run'], env(T + 5 * MIN))).code, 0);
+  const subjects = world.smtp.messages.map((m) => m.subject).sort();
+  assert.deepEqual(subjects, ['logons (web1): 2 findings in the last 5 minutes (2 keys)', 'logons (web2): 1 finding in the last 5 minutes (1 key)']);
+  const web1 = mailText(world.smtp.messages.find((m) => m.subject.startsWith('logons (web1)'))!.raw);
+  assert.match(web1, /for web1\./);
+  assert.match(web1, /\n +1 {2}ann\r?\n/);
+  assert.match(web1, /\n +1 {2}cid\r?\n/);
+  assert.doesNotMatch(web1, /bob/);
+  const keys = project.audit().filter((e: { event: string }) => e.event === 'digest').map((e: { key: string }) => e.key).sort();
+  assert.deepEqual(keys, ['_digest:web1', '_digest:web2']);
+});
+
+test('digest: a silenced or acknowledged key is kept out of the digest; a key told again (throttle 0s) adds to its row', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-mute');
+  const project = logonsProject(index, { every: '10m', fields: [USER] }, { throttle: '0s', notify: ['soc-email'], digest: { every: '10m', fields: [USER] } });
+  await indexDocs(world.esUrl, index, ['carol', 'dave', 'erin'].map((u) => logonEvent(T - 30_000, u)));
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  // carol is acknowledged, dave silenced; all three log on again.
+  assert.equal((await project.run(['ack', 'logons', '--key', 'carol'], env(T + 30_000))).code, 0);
+  const silence = await project.run(['silence', 'add', 'logons', '--key', 'dave', '--for', '1h', '--comment', 'known'], env(T + 30_000));
+  assert.equal(silence.code, 0, silence.stderr);
+  await indexDocs(world.esUrl, index, ['carol', 'dave', 'erin'].map((u) => logonEvent(T + MIN - 30_000, u)));
+  assert.equal((await project.run(['run'], env(T + MIN))).code, 0);
+  assert.equal((await project.run(['run'], env(T + 10 * MIN))).code, 0);
+  assert.equal(world.smtp.messages.length, 1);
+  const mail = world.smtp.messages[0]!;
+  assert.equal(mail.subject, 'logons: 4 findings in the last 10 minutes (3 keys)');
+  const text = mailText(mail.raw);
+  assert.match(text, /\n +2 {2}erin\r?\n/);
+  assert.match(text, /\n +1 {2}carol\r?\n/);
+  assert.match(text, /\n +1 {2}dave\r?\n/);
+});
+
+test('digest max_rows: beyond max_rows distinct rows, findings are counted and said, not listed', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-rows');
+  const project = logonsProject(index, { every: '2m', fields: [USER], max_rows: 3 });
+  await indexDocs(world.esUrl, index, Array.from({ length: 7 }, (_, k) => logonEvent(T - 30_000 + k * 1000, `u${k}`)));
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  assert.equal(project.state().alerts.logons.digests[0].rows.length, 3, 'the state keeps at most max_rows rows');
+  assert.equal((await project.run(['run'], env(T + 2 * MIN))).code, 0);
+  const mail = world.smtp.messages[0]!;
+  assert.equal(mail.subject, 'logons: 7 findings in the last 2 minutes (7 keys)');
+  const text = mailText(mail.raw);
+  assert.equal((text.match(/\n +1 {2}u\d/g) ?? []).length, 3);
+  assert.match(text, /4 more finding\(s\) not listed: the table keeps 3 distinct row\(s\) \(digest\.max_rows\)\./);
+});
+
+test('digest schedule in a time zone: findings wait for the next cron time there (09:00 Moscow is 06:00 UTC), then go in one mail', async () => {
+  const day = Math.floor(uniqueBaseTime() / DAY) * DAY;
+  const T = day + 5 * HOUR + 50 * MIN;
+  const index = await world.index('auth-digest-cron');
+  const project = logonsProject(index, { schedule: '0 9 * * *', timezone: 'Europe/Moscow', fields: [USER] });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'oleg')]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  assert.equal(project.state().alerts.logons.digests[0].due, day + 6 * HOUR);
+  await indexDocs(world.esUrl, index, [logonEvent(T + 5 * MIN - 30_000, 'ivan')]);
+  const second = await project.run(['run'], env(T + 5 * MIN));
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal((await project.run(['run'], env(T + 9 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), [], 'not before 09:00 Moscow time');
+  assert.equal((await project.run(['run'], env(T + 10 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 2 findings in the last 10 minutes (2 keys)']);
+});
+
+test('digest with the state in the cluster: the open digest lives in the alert document and is sent from there', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-cluster');
+  const project = world.project();
+  const stateIndexName = `alertcron-state-digest-${Math.random().toString(36).slice(2, 8)}`;
+  project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), state: { backend: 'cluster', index: stateIndexName, host_id: 'h1', lock_wait: '5s' } });
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: USER, notify: ['soc-email'], digest: { every: '3m' } });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'kim')]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  await fetch(`${world.esUrl}/${stateIndexName}/_refresh`, { method: 'POST' });
+  const doc = (await (await fetch(`${world.esUrl}/${stateIndexName}/_doc/alert:logons`)).json()) as { _source: { body: { digests: { findings: number }[] } } };
+  assert.equal(doc._source.body.digests[0]!.findings, 1);
+  await indexDocs(world.esUrl, index, [logonEvent(T + MIN - 30_000, 'lee')]);
+  assert.equal((await project.run(['run'], env(T + MIN))).code, 0);
+  assert.equal((await project.run(['run'], env(T + 3 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 2 findings in the last 3 minutes (2 keys)']);
+  const text = mailText(world.smtp.messages[0]!.raw);
+  assert.match(text, /count {2}winlog\.event_data\.TargetUserName\r?\n/, 'without fields, the columns are the group_by fields');
+  await fetch(`${world.esUrl}/${stateIndexName}`, { method: 'DELETE' });
 });
