@@ -155,3 +155,52 @@ test('digest with the state in the cluster: the open digest lives in the alert d
   assert.match(text, /count {2}winlog\.event_data\.TargetUserName\r?\n/, 'without fields, the columns are the group_by fields');
   await fetch(`${world.esUrl}/${stateIndexName}`, { method: 'DELETE' });
 });
+
+test('validate refuses each digest setting that cannot work, naming file:line and the fix', async () => {
+  const project = world.project();
+  const base = 'index: logs\ncondition: { type: any }\nnotify: [soc-email]\n';
+  project.writeAlert('both', `${base}digest:\n  every: 1h\n  schedule: "0 9 * * *"\n`);
+  project.writeAlert('neither', `${base}digest:\n  fields: [user.name]\n`);
+  project.writeAlert('badcron', `${base}digest:\n  schedule: "61 * * * *"\n`);
+  project.writeAlert('sixfields', `${base}digest:\n  schedule: "0 0 9 * * *"\n`);
+  project.writeAlert('badzone', `${base}digest:\n  schedule: "0 9 * * 1-5"\n  timezone: Europe/Atlantis\n`);
+  project.writeAlert('zonenocron', `${base}digest:\n  every: 1h\n  timezone: UTC\n`);
+  project.writeAlert('notnotify', `${base}digest:\n  every: 1h\n  channels: [soc-email, soc-slack]\n`);
+  project.writeAlert('zerorows', `${base}digest:\n  every: 1h\n  max_rows: 0\n`);
+  project.writeAlert('asking', `index: logs\ncondition: { type: any }\nnotify: [soc-email]\nask:\n  person: user.name\n  via: soc-slack\n  question: was it you?\n  escalate: [soc-email]\n  two_factor: false\ndigest:\n  every: 1h\n`);
+  project.writeAlert('good', `${base}digest:\n  schedule: "0 9 * * 1-5"\n  timezone: Europe/Moscow\n  per: host.name\n`);
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  const expected = [
+    /^alerts\/both\.yaml:6:\d+ \/digest\/schedule: both every and schedule are set: give exactly one of every \(a period from the first finding, e\.g\. every: 1h\) and schedule/m,
+    /^alerts\/neither\.yaml:5:\d+ \/digest: neither every nor schedule is set: give exactly one of every/m,
+    /^alerts\/badcron\.yaml:5:\d+ \/digest\/schedule: "61 \* \* \* \*" is not a cron expression cron-parser can read \(.*59.*\): write 5 fields such as "0 9 \* \* 1-5"$/m,
+    /^alerts\/sixfields\.yaml:5:\d+ \/digest\/schedule: "0 0 9 \* \* \*" has 6 field\(s\): a schedule has 5 \(minute hour day-of-month month day-of-week\)/m,
+    /^alerts\/badzone\.yaml:6:\d+ \/digest\/timezone: unknown time zone "Europe\/Atlantis": use an IANA name such as Europe\/Moscow/m,
+    /^alerts\/zonenocron\.yaml:6:\d+ \/digest\/timezone: timezone applies to schedule only/m,
+    /^alerts\/notnotify\.yaml:6:\d+ \/digest\/channels\/1: "soc-slack" is not one of this alert's notify channels \(soc-email\): digest\.channels picks which of them get digests; add it to notify or remove it here$/m,
+    /^alerts\/zerorows\.yaml:6:\d+ \/digest\/max_rows: must be at least 1/m,
+    /^alerts\/asking\.yaml:\d+:\d+ \/digest: an ask alert asks the person each finding names, and nobody is asked about a digest: remove digest: or ask:$/m,
+  ];
+  for (const line of expected) assert.match(validate.stderr, line);
+  assert.doesNotMatch(validate.stderr, /good\.yaml|internal error/);
+});
+
+test('backtest lists digest notices in sent with reason digest, at the first run after each period', async () => {
+  const T = Math.floor(uniqueBaseTime() / DAY) * DAY;
+  const index = await world.index('auth-digest-backtest');
+  // Logons at 10:00:30, 10:03:30 and 10:20:30 the day before: two periods (10:01-10:11 and 10:21-10:31).
+  await indexDocs(world.esUrl, index, [0, 3, 20].map((m, k) => logonEvent(T - DAY + 10 * HOUR + m * MIN + 30_000, `user${k}`)));
+  const project = logonsProject(index, { every: '10m' });
+  const json = await project.run(['test', 'logons', '--backtest', '1d', '--json'], env(T));
+  assert.equal(json.code, 0, json.stderr);
+  const sent = JSON.parse(json.stdout).sent as { at: string; key: string; reason: string }[];
+  const digests = sent.filter((s) => s.reason === 'digest');
+  assert.deepEqual(digests, [
+    { at: iso(T - DAY + 10 * HOUR + 11 * MIN), key: '_digest', reason: 'digest' },
+    { at: iso(T - DAY + 10 * HOUR + 31 * MIN), key: '_digest', reason: 'digest' },
+  ]);
+  assert.equal(sent.filter((s) => s.reason === 'first').length, 3, 'each finding also went to Slack at once');
+  const text = await project.run(['test', 'logons', '--backtest', '1d'], env(T));
+  assert.match(text.stdout, /5 notice\(s\) would have been sent \(3 first, 2 digest\)/);
+});
