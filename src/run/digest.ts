@@ -39,3 +39,21 @@ export function digestStage(alerts: readonly AlertBase[], data: StateData, now: 
   }
   return result;
 }
+
+/**
+ * Drops the due digests of disabled alerts, as their queued notices are dropped (audited as muted): a digest
+ * collected before an alert was disabled is not sent when it is enabled again weeks later.
+ */
+export function dropDisabledDigests(disabled: readonly string[], data: StateData, now: number): AuditEntry[] {
+  const audit: AuditEntry[] = [];
+  for (const name of disabled) {
+    const state = data.alerts[name];
+    if (!state?.digests?.length) continue;
+    const { due, open } = dueBuckets(state.digests, now);
+    if (!due.length) continue;
+    if (open.length) state.digests = open;
+    else delete state.digests;
+    for (const bucket of due) audit.push({ event: 'muted', alert: name, key: digestKey(bucket.group), reason: 'digest', why: 'alert disabled', when: 'queued', findings: bucket.findings });
+  }
+  return audit;
+}

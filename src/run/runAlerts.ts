@@ -18,7 +18,7 @@ import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { watchAlertProblems } from './alertProblems.js';
 import { AuditLog } from './audit.js';
 import { decideStage } from './decideStage.js';
-import { digestStage } from './digest.js';
+import { digestStage, dropDisabledDigests } from './digest.js';
 import { converseStage } from './converse.js';
 import { deliverStage } from './deliver.js';
 import { evaluateStage } from './evaluate.js';
@@ -149,7 +149,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     if (!storeDown && !options.window) {
       const digests = digestStage(selected.alerts, tx.data, now);
       decided.deliveries.push(...digests.deliveries);
-      decided.audit.push(...digests.audit);
+      decided.audit.push(...digests.audit, ...(fullRun ? dropDisabledDigests(loaded.disabled, tx.data, now) : []));
     }
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

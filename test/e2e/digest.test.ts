@@ -204,3 +204,19 @@ test('backtest lists digest notices in sent with reason digest, at the first run
   const text = await project.run(['test', 'logons', '--backtest', '1d'], env(T));
   assert.match(text.stdout, /5 notice\(s\) would have been sent \(3 first, 2 digest\)/);
 });
+
+test('a digest of an alert disabled before its period ends is dropped (audited), not sent when the alert comes back', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-disabled');
+  const project = logonsProject(index, { every: '2m' });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'nina')]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  const alert = { index, condition: { type: 'any' }, group_by: USER, notify: ['soc-email', 'soc-slack'], title: 'Logon by {{key}}', digest: { every: '2m', channels: ['soc-email'] } };
+  project.writeAlert('logons', { ...alert, enabled: false });
+  assert.equal((await project.run(['run'], env(T + 2 * MIN))).code, 0);
+  assert.equal(project.state().alerts.logons.digests, undefined);
+  assert.ok(project.audit().some((e: { event: string; key?: string; why?: string }) => e.event === 'muted' && e.key === '_digest' && e.why === 'alert disabled'));
+  project.writeAlert('logons', alert);
+  assert.equal((await project.run(['run'], env(T + 3 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages, []);
+});
