@@ -220,3 +220,16 @@ test('a digest of an alert disabled before its period ends is dropped (audited),
   assert.equal((await project.run(['run'], env(T + 3 * MIN))).code, 0);
   assert.deepEqual(world.smtp.messages, []);
 });
+
+test('digest by_match_time: a finding goes to the period of its event time; a late event whose period is over is sent by the run that found it', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-matchtime');
+  const project = logonsProject(index, { every: '10m', by_match_time: true }, { first_lookback: '1h' });
+  // Events 40 and 35 minutes old (one period from the first, over by now) and one 2 minutes old (a period still open).
+  await indexDocs(world.esUrl, index, [logonEvent(T - 40 * MIN, 'old1'), logonEvent(T - 35 * MIN, 'old2'), logonEvent(T - 2 * MIN, 'new1')]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 2 findings in the last 10 minutes (2 keys)']);
+  assert.match(mailText(world.smtp.messages[0]!.raw), new RegExp(`from ${iso(T - 40 * MIN).replace(/\./g, '\\.')} to ${iso(T - 30 * MIN).replace(/\./g, '\\.')}`));
+  const open = project.state().alerts.logons.digests;
+  assert.deepEqual(open.map((b: { from: number; due: number; findings: number }) => [b.from, b.due, b.findings]), [[T - 2 * MIN, T + 8 * MIN, 1]]);
+});
