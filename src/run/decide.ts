@@ -83,7 +83,7 @@ export function decideFindings(
     if (!c.notifies || told.has(c)) continue;
     // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
     decided.overflow.push(c.finding);
-    if (c.decision.notify) collect(c.finding);
+    if (c.decision.notify && !c.person) collect(c.finding);
     const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
     Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 }, backoffFields(c.decision));
     state.keys[c.finding.key] = key;
@@ -101,6 +101,8 @@ export function decideFindings(
       Object.assign(key, backoffFields(decision));
       key.lastTitle = title;
       if (alert.ask) decided.asks.push(askRequest(alert, alert.ask, finding, window, title, message));
+      // A personal mail (to: a feedback mail to the person a case names) is never digested: it has its own recipient.
+      else if (to) decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
       else {
         decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, direct, now));
         collect(finding);
@@ -117,7 +119,7 @@ export function decideFindings(
       count: finding.count,
       decision: decision.reason,
       notify: decision.notify && !alert.ask,
-      ...(decision.notify && digest ? { digested: true } : {}),
+      ...(decision.notify && digest && !to ? { digested: true } : {}),
       ...(decision.notify && alert.ask ? { asked: true } : {}),
       title,
       message,
