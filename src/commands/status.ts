@@ -31,6 +31,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
       last_run: iso(alert.lastRunAt),
       last_error: alert.lastError ?? null,
       problems: problemsOf(alert),
+      digests: digestsOf(alert),
       firing: Object.entries(alert.keys)
         .filter(([, key]) => isFiring(key))
         .map(([key, state]) => {
@@ -84,6 +85,12 @@ export async function statusCommand(options: { config: string; json?: boolean })
       const told = p.told ? `told ${p.told}` : `not told yet: told once it has lasted ${formatDuration(PROBLEM_GRACE)}`;
       lines.push(`  ${problemWords(p.kind).problem} (${p.kind}, since ${p.since}, ${told}): ${p.message}`);
     }
+    for (const d of a.digests) {
+      const per = d.per === null ? '' : ` for ${JSON.stringify(d.per)}`;
+      const omitted = d.omitted ? ` (${d.omitted} more counted, not listed)` : '';
+      const due = Date.parse(d.due) <= now ? `due ${d.due} (sent by the next run)` : `due ${d.due}`;
+      lines.push(`  open digest${per}: ${d.findings} finding(s) in ${d.rows} row(s)${omitted}, ${d.keys} key(s), collecting since ${d.from}, ${due}`);
+    }
     for (const f of a.firing) {
       const ack = f.acknowledged ? `, acknowledged by ${f.acknowledged.by}` : '';
       // The key's throttle is shown where it changes: with exponential_throttle.
@@ -123,6 +130,19 @@ export async function statusCommand(options: { config: string; json?: boolean })
   // Names, titles, keys and errors come from chats, logs and servers: each line is shown clean (no escapes, direction overrides or line breaks).
   console.log(lines.map((line) => cleanText(line).replaceAll('\n', ' ')).join('\n'));
   return ExitCode.ok;
+}
+
+/** An alert's open digests as status shows them: for which `per` value, how much they hold, since when and when they go. */
+function digestsOf(alert: AlertState) {
+  return (alert.digests ?? []).map((b) => ({
+    per: b.group ?? null,
+    from: iso(b.from)!,
+    due: iso(b.due)!,
+    findings: b.findings,
+    rows: b.rows.length,
+    omitted: b.omitted,
+    keys: b.keys.length,
+  }));
 }
 
 /** An alert's remembered problems (why it cannot fire), oldest first, as status shows them. */

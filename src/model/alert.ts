@@ -33,6 +33,27 @@ export interface AlertBase {
   message?: string;
   /** Ask the person involved before telling anyone (their chat, 2FA, then the escalation channels). */
   ask?: AskPolicy;
+  /** Collect findings into one digest per period (and per `per` value) on the digest channels, instead of one notice each. */
+  digest?: DigestPolicy;
+}
+
+/** An alert's `digest:` completed: its period, what splits and fills the table, and which channels get digests. */
+export interface DigestPolicy {
+  /** A period of this length (ms) from the first finding collected; or else `schedule`. */
+  every?: number;
+  /** A 5-field cron expression: the digest is due at its next time after the first finding. */
+  schedule?: string;
+  /** The IANA time zone of `schedule`; undefined: the machine's local zone. */
+  timezone?: string;
+  /** The fields whose values split the digests (aggregation_key); empty: one digest for the alert. */
+  per: string[];
+  /** The table's columns. */
+  fields: string[];
+  max_rows: number;
+  /** When set, a finding goes to the period of its event time, read from this field (the alert's timestamp field) or its createdAt. */
+  by_match_time?: { field?: string };
+  /** The channels (of notify) that get digests; the alert's other channels get each notice at once. */
+  channels: string[];
 }
 
 /** The pseudo-alert name under which alertcron's own notices (self-monitoring) are delivered and audited. */

@@ -71,6 +71,17 @@ export interface AlertState {
   fieldsCheckedAt?: number;
   /** When the field check's search for this alert last failed (it is tried again an hour later). */
   fieldsCheckFailedAt?: number;
+  /** The open digests: findings collected for the digest channels, one bucket per period and `per` value, until due. */
+  digests?: DigestBucket[];
+}
+
+/** Findings collected for one digest (one period, one `per` value): the table so far, bounded by max_rows. */
+export interface DigestBucket extends DigestTable {
+  /** When it is sent (epoch ms): the period's end for `every`, the next cron time for `schedule`. */
+  due: number;
+  /** Distinct keys collected, at most DIGEST_KEYS_KEPT (then `keysMore` is set): the title counts them. */
+  keys: string[];
+  keysMore?: boolean;
 }
 
 /** A reason an alert cannot fire, kept from the run that first showed it until a run shows it gone. */

@@ -10,6 +10,7 @@ import { pruneState } from '../state/prune.js';
 import { stampDelivered } from '../state/delivered.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { decideStage } from './decideStage.js';
+import { digestStage } from './digest.js';
 import { evaluateStage, type Evaluated } from './evaluate.js';
 import { regularWindow } from './plan.js';
 
@@ -129,6 +130,8 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
     }
     for (const e of evaluated) if (e.ok) for (const f of e.findings) result.findings.push({ at: runAt, key: f.key });
+    // Digests due since the last step went with the first cron run after their time (runs are every minute).
+    result.notices.push(...digestNotices(alert, data, runAt));
     const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings, resolveSetting: resolveSettingOf(config.channels) });
     const report = decided.alerts[0];
     if (report?.status === 'error') {
@@ -140,8 +143,24 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     for (const d of decided.deliveries) stampDelivered(data, d, runAt);
     pruneState(data, runAt, config.state.prune_after, defined);
   }
+  result.notices.push(...digestNotices(alert, data, options.now));
   return result;
 }
+
+/** The digest notices due by `until` in the replayed state, each at the first whole minute at or after its due time (a cron run). */
+function digestNotices(alert: AlertDef, data: StateData, until: number): BacktestNotice[] {
+  const { deliveries } = digestStage([alert], data, until);
+  return deliveries.reduce<BacktestNotice[]>((notices, d) => {
+    const at = Math.min(Math.ceil(d.digest!.to / MINUTE) * MINUTE, until);
+    const same = notices.find((n) => n.key === d.key && n.at === at);
+    if (same) same.channels.push(d.channel!);
+    else notices.push({ at, key: d.key, reason: d.reason, title: d.title, channels: [d.channel!] });
+    return notices;
+  }, []);
+}
+
+/** One minute, ms: cron's step. */
+const MINUTE = 60_000;
 
 /**
  * For rule types that find nothing and keep nothing when a range holds no event, that range of a step: its window

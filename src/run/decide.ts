@@ -18,6 +18,7 @@ import { stringify } from '../util/template.js';
 import type { AskRequest } from './conversations.js';
 import type { FindingReport } from './report.js';
 import { plainMap } from '../util/plainMap.js';
+import { collectFinding } from '../policy/digest.js';
 
 /** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
 export const SUMMARY_KEY = '_more';
@@ -55,6 +56,10 @@ export function decideFindings(
   budget = Number.POSITIVE_INFINITY,
 ): DecidedWithOverflow {
   const decided: DecidedWithOverflow = { reports: [], deliveries: [], audit: [], asks: [], overflow: [] };
+  // A finding to notify goes at once to the alert's other channels and into its open digest for the digest channels.
+  const digest = alert.ask ? undefined : alert.digest;
+  const direct = directChannels(alert);
+  const collect = (finding: Finding) => digest && collectFinding((state.digests ??= []), digest, finding, now);
   // First decide (pure), then render what notifies, and only then touch the keys' history: if a render fails,
   // the alert fails as a whole and no key is marked as notified without its deliveries.
   const candidates = findings.flatMap((finding) => {
@@ -79,6 +84,7 @@ export function decideFindings(
     if (!c.notifies || told.has(c)) continue;
     // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
     decided.overflow.push(c.finding);
+    if (c.decision.notify && !c.person) collect(c.finding);
     const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
     Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 }, backoffFields(c.decision));
     state.keys[c.finding.key] = key;
@@ -96,7 +102,12 @@ export function decideFindings(
       Object.assign(key, backoffFields(decision));
       key.lastTitle = title;
       if (alert.ask) decided.asks.push(askRequest(alert, alert.ask, finding, window, title, message));
-      else decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
+      // A personal mail (to: a feedback mail to the person a case names) is never digested: it has its own recipient.
+      else if (to) decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
+      else {
+        decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, direct, now));
+        collect(finding);
+      }
     }
     state.keys[finding.key] = key;
     if (tier !== undefined) {
@@ -109,6 +120,7 @@ export function decideFindings(
       count: finding.count,
       decision: decision.reason,
       notify: decision.notify && !alert.ask,
+      ...(decision.notify && digest && !to ? { digested: true } : {}),
       ...(decision.notify && alert.ask ? { asked: true } : {}),
       title,
       message,
@@ -118,6 +130,12 @@ export function decideFindings(
     decided.audit.push({ event: 'decision', alert: alert.name, key: finding.key, count: finding.count, reason: decision.reason, notify: decision.notify });
   }
   return decided;
+}
+
+/** The alert's channels that get each notice as it comes: all of notify but its digest channels. */
+export function directChannels(alert: AlertBase): string[] {
+  const digest = alert.ask ? undefined : alert.digest;
+  return digest ? alert.notify.filter((channel) => !digest.channels.includes(channel)) : alert.notify;
 }
 
 /** What the conversation stage needs to ask about a finding: the person it names, the rendered notice, question and links. */

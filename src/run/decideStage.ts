@@ -11,7 +11,7 @@ import { quoted } from '../util/text.js';
 import { isAhead, rebaseKey } from '../policy/clockStep.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
 import type { ResolveSetting } from '../policy/resolveTargets.js';
-import { decideFindings, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
+import { decideFindings, directChannels, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
 import type { AskRequest } from './conversations.js';
@@ -46,7 +46,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       // Keys a group_by search could not examine (beyond its pages of group_size) are also told in one notice; any
       // other note on the findings (keys forgotten by a rule's memory, a source's own) stays a warning only.
       const leftOut = item.keysLeftOut !== undefined && (alert as { group_by?: unknown }).group_by !== undefined;
-      const summaries = [summarise(alert, decided.overflow, options.maxFindings), leftOut ? unexamined(alert, item.incomplete ?? `${item.keysLeftOut} matching event(s) fall under more values than group_size: those keys were not checked (raise group_size)`) : undefined];
+      const summaries = [directChannels(alert).length ? summarise(alert, decided.overflow, options.maxFindings) : undefined, leftOut ? unexamined(alert, item.incomplete ?? `${item.keysLeftOut} matching event(s) fall under more values than group_size: those keys were not checked (raise group_size)`) : undefined];
       for (const summary of summaries) {
         if (!summary) continue;
         const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
@@ -120,7 +120,7 @@ function summarise(alert: AlertBase, overflow: readonly Finding[], max: number):
   const names = overflow.slice(0, SUMMARY_KEYS).map((f) => f.key);
   const finding: Finding = { key: SUMMARY_KEY, count: overflow.length, fields: { keys: names.join(', '), more: Math.max(0, overflow.length - names.length), max }, samples: [] };
   const message = 'Not notified one by one (run.max_findings is {{max}}). Keys: {{keys}} (and {{more}} more). Run alertcron test {{alert}} to see them all.';
-  return { alert: summaryAlert(alert, `${alert.name}: {{count}} more findings this run`, message), finding };
+  return { alert: summaryAlert(alert, `${alert.name}: {{count}} more findings this run`, message, true), finding };
 }
 
 /**
@@ -133,16 +133,18 @@ function unexamined(alert: AlertBase, detail: string): { alert: AlertBase; findi
 }
 
 /** The alert a summary notice is decided and rendered as: its own title and message, on the alert's channels. */
-function summaryAlert(alert: AlertBase, title: string, message: string): AlertBase {
+function summaryAlert(alert: AlertBase, title: string, message: string, overflow = false): AlertBase {
   return {
     ...alert,
     title,
     message,
     samples: 0,
     escalation: undefined,
-    // An ask alert's summaries are told to its escalation channels: nobody is asked about a summary.
-    notify: alert.ask ? alert.ask.escalate : alert.notify,
+    // An ask alert's summaries are told to its escalation channels: nobody is asked about a summary. A summary is
+    // never digested: the findings beyond max_findings are in the digest already, the others get the summary.
+    notify: alert.ask ? alert.ask.escalate : overflow ? directChannels(alert) : alert.notify,
     ask: undefined,
+    digest: undefined,
   };
 }
 

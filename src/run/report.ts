@@ -16,6 +16,8 @@ export interface FindingReport {
   escalated?: string;
   /** Set when the person the finding names is asked (an ask alert) instead of notices being sent. */
   asked?: boolean;
+  /** Set when the finding went into the alert's open digest (for its digest channels). */
+  digested?: boolean;
 }
 
 /** What happened to one alert in a run. */

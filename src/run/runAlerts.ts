@@ -19,6 +19,7 @@ import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { watchAlertProblems } from './alertProblems.js';
 import { AuditLog } from './audit.js';
 import { decideStage } from './decideStage.js';
+import { digestStage, dropDisabledDigests } from './digest.js';
 import { converseStage } from './converse.js';
 import { deliverStage } from './deliver.js';
 import { evaluateStage } from './evaluate.js';
@@ -145,6 +146,12 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
     }
     const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings, clockTolerance, resolveSetting: resolveSettingOf(config.channels) });
+    // Digests whose period is over are sent by every run, whichever alerts were due or failed (not by `test --from`).
+    if (!storeDown && !options.window) {
+      const digests = digestStage(selected.alerts, tx.data, now);
+      decided.deliveries.push(...digests.deliveries);
+      decided.audit.push(...digests.audit, ...(fullRun ? dropDisabledDigests(loaded.disabled, tx.data, now) : []));
+    }
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     report.warnings.push(...decided.warnings);

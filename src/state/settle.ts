@@ -59,6 +59,8 @@ const CHAT: Fields = { needStrings: ['id'], needTimes: ['at'] };
 const LAST_RUN: Fields = { needTimes: ['startedAt', 'finishedAt'], times: ['lastSuccessAt'] };
 const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
 const TOKEN: Fields = { strings: ['value', 'owner'], times: ['obtainedAt', 'expiresAt'] };
+const DIGEST: Fields = { needTimes: ['from', 'to', 'due'], strings: ['group'], numbers: ['findings', 'omitted'], lists: ['columns', 'rows', 'keys'] };
+const DIGEST_ROW: Fields = { needTimes: ['first', 'last'], numbers: ['count'], lists: ['cells'] };
 const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
 
 /** What is wrong with a pending item as stored (e.g. one a journal line queues), or undefined. */
@@ -150,9 +152,27 @@ function settleAlert(name: string, alert: AlertState, aside: (where: string, why
       delete fields[field];
     }
   }
+  if (fields.digests !== undefined) settleDigests(where, alert, aside);
   const own = Object.getOwnPropertyDescriptor(alert, 'keys');
   // Keys not parsed yet are settled by settleKeys when they are (a file store attaches them after this).
   if (!own?.get) alert.keys = settleKeys(name, alert.keys, aside);
+}
+
+/** Settles an alert's open digests: a bucket of the wrong shape (or with a row of the wrong shape) is set aside alone. */
+function settleDigests(where: string, alert: AlertState, aside: (where: string, why: string, value: unknown) => void): void {
+  const list: unknown = alert.digests;
+  if (!Array.isArray(list)) {
+    aside(`${where}.digests`, `it is ${describe(list)}, not a list`, list);
+    delete alert.digests;
+    return;
+  }
+  alert.digests = list.filter((bucket, i) => {
+    let why = recordProblem(bucket, DIGEST);
+    const rows = isPlainObject(bucket) && Array.isArray(bucket.rows) ? (bucket.rows as unknown[]) : [];
+    why ??= rows.map((row) => recordProblem(row, DIGEST_ROW)).find((problem) => problem !== undefined);
+    if (why) aside(`${where}.digests[${i}]`, why, bucket);
+    return !why;
+  });
 }
 
 /**
