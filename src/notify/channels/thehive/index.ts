@@ -9,6 +9,8 @@ import type { HiveObservableMapping, TheHiveChannelConfig } from './types.js';
 export const theHiveChannel: ChannelKind<TheHiveChannelConfig> = {
   type: 'thehive',
   secretKeys: ['api_key'],
+  // A TheHive alert is closed by people, in TheHive: its resolves are not queued at all (the notifier skips one anyway).
+  sendResolved: false,
   complete(raw, sections) {
     const section = sections?.thehive as TheHiveConfig | undefined;
     const version = raw.version === 4 || raw.version === 5 ? raw.version : (section?.version ?? 5);
