@@ -48,9 +48,10 @@ test('a channel told exactly when the key last resolved belongs to that episode,
   assert.deepEqual(resolveTargets(key, () => ({ sendResolved: true })), { to: ['slack'], skipped: [] });
 });
 
-test('send_resolved defaults to true for every kind but twilio-call; a channel\'s own setting wins', () => {
-  for (const kind of CHANNEL_KINDS) assert.equal(sendsResolved({ type: kind.type } as never), kind.type !== 'twilio-call', kind.type);
+test('send_resolved defaults to true for every kind but twilio-call and thehive; a channel\'s own setting wins', () => {
+  for (const kind of CHANNEL_KINDS) assert.equal(sendsResolved({ type: kind.type } as never), !['twilio-call', 'thehive'].includes(kind.type), kind.type);
   assert.equal(channelKind('twilio-call')?.sendResolved, false);
+  assert.equal(channelKind('thehive')?.sendResolved, false);
   assert.equal(sendsResolved({ type: 'twilio-call', send_resolved: true } as never), true);
   assert.equal(sendsResolved({ type: 'email', send_resolved: false } as never), false);
   const settingOf = resolveSettingOf(plainMap([['ops', { type: 'slack' } as never]]));

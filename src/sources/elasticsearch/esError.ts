@@ -1,3 +1,4 @@
+import { stringify } from '../../util/template.js';
 import { oneLine } from '../../util/text.js';
 
 /** The parts of an Elasticsearch/OpenSearch error object this reads. */
@@ -22,18 +23,18 @@ export function describeClusterError(error: unknown): string {
   for (let depth = 0; deepest.caused_by && depth < 20; depth++) deepest = deepest.caused_by;
   const causes: string[] = [];
   for (const cause of [e.root_cause?.[0], deepest]) {
-    if (cause?.reason && ![main, ...causes].some((told) => told.includes(reasonOf(cause)))) causes.push(phrase(cause));
+    if (cause && typeof cause === 'object' && cause.reason && ![main, ...causes].some((told) => told.includes(reasonOf(cause)))) causes.push(phrase(cause));
   }
   return causes.length ? `${main} (${causes.join(', caused by ')})` : main;
 }
 
 /** `type: reason`, the reason's first line only, cut to 300 characters, control characters and escapes removed. */
 function phrase(error: EsError): string {
-  return `${oneLine(String(error.type ?? 'error'), 100)}: ${reasonOf(error)}`.trim();
+  return `${oneLine(stringify(error.type ?? 'error'), 100)}: ${reasonOf(error)}`.trim();
 }
 
 function reasonOf(error: EsError): string {
-  return oneLine(withoutRepetition(String(error.reason ?? '').split('\n')[0]!.trim()), 300);
+  return oneLine(withoutRepetition(stringify(error.reason ?? '').split('\n')[0]!.trim()), 300);
 }
 
 /** A reason without the copy of itself the cluster sometimes appends (`failed to parse X: [failed to parse X]`). */
