@@ -1,9 +1,11 @@
 import type { AlertBase } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
+import type { DigestTable } from '../model/digest.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { digestKey, digestTable, dueBuckets, DIGEST_KEYS_KEPT } from '../policy/digest.js';
 import { digestText, digestTitle } from '../render/digestText.js';
+import { redact } from '../util/redact.js';
 
 /** What the digest stage produced: the digest notices to queue and their audit lines. */
 export interface DigestStageResult {
@@ -29,15 +31,22 @@ export function digestStage(alerts: readonly AlertBase[], data: StateData, now: 
     else delete state.digests;
     const channels = alert.digest?.channels ?? alert.notify;
     for (const bucket of due.sort((a, b) => a.due - b.due)) {
-      const table = digestTable(bucket);
-      const key = digestKey(bucket.group);
-      const title = digestTitle(alert.name, table, bucket.keys.length, bucket.keysMore === true || bucket.keys.length > DIGEST_KEYS_KEPT);
-      const spec = { alert: alert.name, key, reason: 'digest', title, message: digestText(table), window: { from: table.from, to: table.to }, digest: table };
+      // Cells come from log data, which may hold a secret alertcron knows: blanked, as in an ordinary notice.
+      const table = redactedTable(digestTable(bucket));
+      const key = redact(digestKey(bucket.group));
+      const title = redact(digestTitle(alert.name, table, bucket.keys.length, bucket.keysMore === true || bucket.keys.length > DIGEST_KEYS_KEPT));
+      const spec = { alert: alert.name, key, reason: 'digest', title, message: redact(digestText(table)), window: { from: table.from, to: table.to }, digest: table };
       result.deliveries.push(...enqueue(spec, channels, now));
       result.audit.push({ event: 'digest', alert: alert.name, key, findings: table.findings, rows: table.rows.length, omitted: table.omitted, from: new Date(table.from).toISOString(), to: new Date(table.to).toISOString() });
     }
   }
   return result;
+}
+
+/** A digest's table with every registered secret blanked in its per value, headings and cells. */
+function redactedTable(table: DigestTable): DigestTable {
+  const group = table.group !== undefined ? { group: redact(table.group) } : {};
+  return { ...table, ...group, columns: table.columns.map(redact), rows: table.rows.map((row) => ({ ...row, cells: row.cells.map(redact) })) };
 }
 
 /**
@@ -53,7 +62,7 @@ export function dropDisabledDigests(disabled: readonly string[], data: StateData
     if (!due.length) continue;
     if (open.length) state.digests = open;
     else delete state.digests;
-    for (const bucket of due) audit.push({ event: 'muted', alert: name, key: digestKey(bucket.group), reason: 'digest', why: 'alert disabled', when: 'queued', findings: bucket.findings });
+    for (const bucket of due) audit.push({ event: 'muted', alert: name, key: redact(digestKey(bucket.group)), reason: 'digest', why: 'alert disabled', when: 'queued', findings: bucket.findings });
   }
   return audit;
 }

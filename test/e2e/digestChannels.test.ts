@@ -3,7 +3,7 @@
 // table; Slack (webhook and app): a table block; Telegram and SMS: a compact list within their limits; a call: a short
 // spoken summary; a webhook: a `digest` object. Hostile values stay inert in every form.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DigestTable } from '../../src/model/digest.js';
@@ -13,7 +13,7 @@ import { mailParts } from '../support/mimeParts.js';
 import type { Project } from '../support/project.js';
 import { checkProperty, fc } from '../support/property.js';
 import { startSlackApiServer, type SlackApiServer } from '../support/slackApiServer.js';
-import { uniqueBaseTime } from '../support/seed.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -255,4 +255,40 @@ test('generated digest values reach email, Slack and Telegram inert and accepted
     assert.equal(tableTexts(hook!.blocks).length, generated.length + 1);
     assert.deepEqual([...servers.telegram.sent[0]!.text.matchAll(/<\/?([a-z-]+)/g)].map((m) => m[1]), ['b', 'b']);
   }), 10);
+});
+
+test('a secret alertcron knows, found in the logs, is collected by `alertcron run` and sent in a digest: no channel, no pending item and no state file shows it', async () => {
+  const T = noon();
+  // The webhook's bearer token (registered from ${HOOK_TOKEN}) turns up as a user name; the digest is split per user.
+  const secret = servers.secrets.HOOK_TOKEN!;
+  const USER = 'winlog.event_data.TargetUserName';
+  const index = await world.index('digest-secret');
+  slackApi.channels.set('C0DIGEST', []);
+  const project = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['ops-slack'] = { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0DIGEST', api_url: slackApi.apiUrl, timeout: '3s' };
+  project.writeConfig(config);
+  Object.assign(project.env, servers.secrets, { SLACK_BOT_TOKEN: slackApi.token, SLACK_WEBHOOK_URL: world.slack.url });
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'host.name', notify: CHANNELS, title: 'Logons on {{key}}', digest: { every: '10m', per: USER, fields: [USER, 'host.name'] } });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, secret, { host: 'dc01' }), logonEvent(T - 20_000, `token=${secret}`, { host: 'dc02' })]);
+  const collect = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(collect.code, 0, collect.stderr);
+  assert.equal(world.smtp.messages.length, 0, 'collected, not sent');
+  // The period ends; the webhook refuses this run, so its digest stays pending in the state.
+  servers.webhookAnswers.push(...Array.from({ length: 4 }, () => ({ status: 500 })));
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + 10 * MIN) });
+  const stateFiles = () => readdirSync(join(project.dir, 'state'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+  const pending = project.state().pending as { channel: string; key: string; title: string; message: string }[];
+  assert.deepEqual(pending.map((p) => p.channel), ['hook', 'hook'], 'the webhook\'s two digests wait for the next run');
+  assert.deepEqual(pending.map((p) => p.key).sort(), ['_digest:***', '_digest:token=***']);
+  for (const text of stateFiles()) assert.ok(!text.includes(secret), 'no state file (state, keys, audit) holds the secret while a digest is pending');
+  const retry = await project.run(['run'], { ALERTCRON_NOW: iso(T + 11 * MIN) });
+  assert.equal(retry.code, 0, retry.stderr);
+  assert.deepEqual(project.state().pending, []);
+
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject).sort(), ['logons (***): 1 finding in the last 10 minutes (1 key)', 'logons (token=***): 1 finding in the last 10 minutes (1 key)']);
+  assert.equal(JSON.parse(servers.webhook.requests.at(-1)!.body).digest.rows[0].cells[0].endsWith('***'), true, 'the table the webhook got is redacted too');
+  const sent = [...world.smtp.messages.map((m) => m.raw), JSON.stringify(world.slack.requests), JSON.stringify(slackApi.posted('C0DIGEST')), JSON.stringify(servers.telegram.sent), JSON.stringify(servers.twilio.messages), JSON.stringify(servers.twilio.calls), ...servers.webhook.requests.map((r) => r.body)];
+  for (const text of sent) assert.ok(!text.includes(secret), `no channel shows the secret: ${text.slice(0, 300)}`);
+  for (const text of stateFiles()) assert.ok(!text.includes(secret), 'no state file holds the secret');
 });
