@@ -26,9 +26,12 @@ export function muteReason(item: PendingDelivery, context: MuteContext): string 
   if (item.action || UNMUTED_ALERTS.has(item.alert)) return undefined;
   if (!context.defined.has(item.alert)) return 'alert deleted';
   if (context.disabled.has(item.alert)) return 'alert disabled';
-  const key = context.data.alerts[item.alert]?.keys[item.key];
+  // A digest sums up many keys: no key's state or key silence holds it, not even a finding key that reads `_digest`.
+  const digest = item.reason === 'digest';
+  const key = digest ? undefined : context.data.alerts[item.alert]?.keys[item.key];
   if (item.reason === 'resolved') return toldAgainSince(item, key);
-  const silence = findSilence(context.data.silences, item.alert, { key: item.key, fields: item.labels ?? {} }, context.now);
+  const silences = digest ? context.data.silences.filter((s) => s.key === undefined) : context.data.silences;
+  const silence = findSilence(silences, item.alert, { key: item.key, fields: item.labels ?? {} }, context.now);
   if (silence) return `silenced by ${silence.id} (${silence.author}: ${silence.comment})`;
   if (key?.handled) return `${key.handled.how} by ${key.handled.by}`;
   if (key?.acknowledged) return `acknowledged by ${key.acknowledged.by}`;

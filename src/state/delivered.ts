@@ -44,9 +44,11 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
 
 /**
  * Stamps a notice's key with when its channel accepted it: what the key's resolved notice is sent by. A resolved
- * notice stamps nothing, so that only a notice of the key's current episode makes a channel get the next one.
+ * notice stamps nothing, so that only a notice of the key's current episode makes a channel get the next one; nor
+ * does a digest, which sums up many keys.
  */
 export function stampDelivered(data: StateData, item: Pick<PendingDelivery, 'alert' | 'key' | 'channel' | 'reason'>, at: number): void {
-  const key = item.channel && item.reason !== 'resolved' ? data.alerts[item.alert]?.keys[item.key] : undefined;
+  // A digest's key (`_digest[:<value>]`) is no finding's, even when a finding's key reads the same.
+  const key = item.channel && item.reason !== 'resolved' && item.reason !== 'digest' ? data.alerts[item.alert]?.keys[item.key] : undefined;
   if (key) key.delivered[item.channel!] = at;
 }

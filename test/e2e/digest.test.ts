@@ -233,3 +233,21 @@ test('digest by_match_time: a finding goes to the period of its event time; a la
   const open = project.state().alerts.logons.digests;
   assert.deepEqual(open.map((b: { from: number; due: number; findings: number }) => [b.from, b.due, b.findings]), [[T - 2 * MIN, T + 8 * MIN, 1]]);
 });
+
+test('a finding key that reads `_digest` is not the digest: acking or silencing it does not mute the digest, and the digest mail does not stamp it', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-keyname');
+  const project = logonsProject(index, { every: '10m', fields: [USER] });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, '_digest'), logonEvent(T - 20_000, 'bob')]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  assert.equal(world.slack.accepted().length, 2, 'Slack got both at once');
+  const ack = await project.run(['ack', 'logons', '--key', '_digest'], env(T + 30_000));
+  assert.equal(ack.code, 0, ack.stderr);
+  const silence = await project.run(['silence', 'add', 'logons', '--key', '_digest', '--for', '1h', '--comment', 'a user named so'], env(T + 30_000));
+  assert.equal(silence.code, 0, silence.stderr);
+  assert.equal((await project.run(['run'], env(T + 10 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 2 findings in the last 10 minutes (2 keys)']);
+  assert.ok(!project.audit().some((e: { event: string }) => e.event === 'muted'), 'nothing muted');
+  const key = project.state().alerts.logons.keys._digest;
+  assert.deepEqual(Object.keys(key.delivered), ['soc-slack'], 'the digest mail stamps no finding key: its resolve would not go to the digest channel');
+});
