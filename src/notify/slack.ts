@@ -6,7 +6,7 @@ import { httpFailure } from './httpFailure.js';
 import { redact } from '../util/redact.js';
 import { loadPackage } from '../util/loadPackage.js';
 import { usableDigest } from './digest/usable.js';
-import { slackDigestBlocks, type SlackBlock } from './digest/slackTable.js';
+import { hasTableBlock, slackDigestBlocks, slackDigestTextBlocks, type SlackBlock } from './digest/slackTable.js';
 
 /** Section text limit of Slack's plain_text objects. */
 const SECTION_LIMIT = 3000;
@@ -29,18 +29,19 @@ export function fallbackText(text: string): string {
 
 /**
  * Builds the webhook payload: untrusted text only in plain_text objects and an inert fallback, no unfurling. A digest
- * shows its table in a table block (raw_text cells) instead of the message.
+ * shows its table in a table block (raw_text cells) instead of the message, or with `tables: false` (a Slack that
+ * refused the table block) as aligned plain text in its section.
  */
 export function slackPayload(notification: Notification & { digest?: undefined }): SlackPayload<PlainSection>;
-export function slackPayload(notification: Notification): SlackPayload<SlackBlock>;
-export function slackPayload(notification: Notification): SlackPayload<SlackBlock> {
+export function slackPayload(notification: Notification, options?: { tables?: boolean }): SlackPayload<SlackBlock>;
+export function slackPayload(notification: Notification, options: { tables?: boolean } = {}): SlackPayload<SlackBlock> {
   const title = cleanText(notification.title);
   const digest = usableDigest(notification.digest);
   const body = cutText(`${title}\n${cleanText(notification.message)}`, SECTION_LIMIT);
   const section: PlainSection = { type: 'section', text: { type: 'plain_text', text: body, emoji: false } };
   return {
     text: fallbackText(cutText(title, 1000)),
-    blocks: digest ? slackDigestBlocks(title, digest) : [section],
+    blocks: digest ? (options.tables === false ? slackDigestTextBlocks(title, digest) : slackDigestBlocks(title, digest)) : [section],
     unfurl_links: false,
     unfurl_media: false,
   };
@@ -76,13 +77,26 @@ export async function createSlackNotifier(name: string, config: SlackChannelConf
           return response;
         },
       } as unknown as ConstructorParameters<typeof IncomingWebhook>[1]);
+      const payload = slackPayload(notification);
       try {
-        await webhook.send(slackPayload(notification));
+        await webhook.send(payload);
       } catch (error) {
-        throw classify(error, retryAfter);
+        // A webhook that refuses the table block (invalid_blocks) gets the digest once more at once, its table as text.
+        if (!hasTableBlock(payload.blocks) || !refusedBlocks(error)) throw classify(error, retryAfter);
+        try {
+          await webhook.send(slackPayload(notification, { tables: false }));
+        } catch (again) {
+          throw classify(again, retryAfter);
+        }
       }
     },
   };
+}
+
+/** Whether the webhook refused a message's blocks: HTTP 400 with Slack's `invalid_blocks` (or `invalid_blocks_format`) body. */
+function refusedBlocks(error: unknown): boolean {
+  const e = error as { code?: string; statusCode?: number; body?: unknown };
+  return e.code === 'slack_webhook_http_error' && e.statusCode === 400 && typeof e.body === 'string' && /^invalid_blocks/.test(e.body.trim());
 }
 
 function classify(error: unknown, retryAfter: string | null): DeliveryError {

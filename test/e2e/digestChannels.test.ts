@@ -292,3 +292,42 @@ test('a secret alertcron knows, found in the logs, is collected by `alertcron ru
   for (const text of sent) assert.ok(!text.includes(secret), `no channel shows the secret: ${text.slice(0, 300)}`);
   for (const text of stateFiles()) assert.ok(!text.includes(secret), 'no state file holds the secret');
 });
+
+test('a Slack webhook or workspace that refuses table blocks (invalid_blocks) gets the digest again at once, its table as aligned text within Slack\'s limits', async () => {
+  world.slack.refuseTables = true;
+  slackApi.refuseTables = true;
+  try {
+    const T = noon();
+    const project = await digestProject(T, table(T, [['alice', '10.0.0.5', 12], ['bob', '10.0.0.7', 3], ['carol', '', 1]], { omitted: 4, findings: 20 }), ['soc-slack', 'ops-slack']);
+    const callsBefore = slackApi.calls.length;
+    const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(project.state().pending, [], 'both channels accepted the digest');
+    assert.deepEqual(world.slack.requests.map((r) => r.status), [400, 200], 'refused with the table, accepted without, in the same run');
+    const caption = `20 findings, ${iso(T - 60 * MIN).slice(0, 16).replace('T', ' ')} to ${iso(T).slice(11, 16)} UTC`;
+    const text = `Logons: digest\n${caption}\ncount  user.name  source.ip\n   12  alice      10.0.0.5\n    3  bob        10.0.0.7\n    1  carol      -\n4 more findings not listed`;
+    const [hook] = world.slack.accepted() as { text: string; blocks: unknown[] }[];
+    assert.deepEqual(hook!.blocks, [{ type: 'section', text: { type: 'plain_text', text, emoji: false } }]);
+    assert.equal(hook!.text, 'Logons: digest');
+    assert.equal(slackApi.calls.slice(callsBefore).filter((c) => c.method === 'chat.postMessage').length, 2, 'refused once, posted once');
+    const [posted] = slackApi.posted('C0DIGEST');
+    assert.deepEqual(posted!.blocks, hook!.blocks);
+    assert.deepEqual(project.state().sent.find((s: { channel: string }) => s.channel === 'ops-slack').receipt, { id: posted!.ts, chat: 'C0DIGEST' });
+
+    // 150 long rows: as many as fit the section's 3,000 characters, the rest counted.
+    world.slack.requests.length = 0;
+    const rows = Array.from({ length: 150 }, (_, i): [string, string, number] => [`user-${String(i).padStart(3, '0')}-${'w'.repeat(60)}`, `10.0.0.${i}`, 150 - i]);
+    const big = await digestProject(T, table(T, rows), ['soc-slack', 'ops-slack']);
+    assert.equal((await big.run(['run'], { ALERTCRON_NOW: iso(T) })).code, 0);
+    assert.deepEqual(big.state().pending, []);
+    const [bigHook] = world.slack.accepted() as { blocks: { text: { text: string } }[] }[];
+    const section = bigHook!.blocks[0]!.text.text;
+    const listed = section.split('\n').filter((l) => / user-\d{3}-w+… +10\.0\.0\.\d+$/.test(l)).length;
+    assert.ok(section.length <= 3000 && listed >= 20, `${listed} rows in ${section.length} characters`);
+    assert.match(section, new RegExp(`\\n${150 - listed} more rows not listed$`));
+    assert.deepEqual(slackApi.posted('C0DIGEST')[0]!.blocks, bigHook!.blocks);
+  } finally {
+    world.slack.refuseTables = false;
+    slackApi.refuseTables = false;
+  }
+});

@@ -35,6 +35,8 @@ export interface SlackApiServer extends HttpRecorder {
   rateLimited: Map<string, string>;
   /** Answers the next calls of a method with {ok:false, error} until cleared. */
   failing: Map<string, string>;
+  /** Whether chat.postMessage refuses table blocks (ok:false invalid_blocks), as a workspace without them would. */
+  refuseTables: boolean;
   /** Adds a reaction by a user to a message (as a person clicking an emoji). */
   react(channel: string, ts: string, name: string, user: string): void;
   /** Adds a reply by a user in a message's thread. */
@@ -120,7 +122,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
         if (problem) return problem;
         if (!p.text && !raw.blocks) return error('no_text');
         if ((p.text ?? '').length > 40_000) return error('msg_too_long');
-        if (slackBlocksProblem(raw.blocks)) return error('invalid_blocks');
+        if (slackBlocksProblem(raw.blocks, { tables: !server.refuseTables })) return error('invalid_blocks');
         const message: FakeSlackMessage = { ts: nextTs(), channel: p.channel!, user: botUser, bot_id: 'B0BOT', text: p.text ?? '', ...(raw.blocks ? { blocks: raw.blocks as unknown[] } : {}), reactions: [], replies: [], edits: 0, body: raw };
         if (p.thread_ts) {
           const parent = find(p.channel!, p.thread_ts);
@@ -220,6 +222,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
     calls,
     rateLimited,
     failing,
+    refuseTables: false,
     garbage,
     react(channel: string, ts: string, name: string, user: string) {
       const message = find(channel, ts);

@@ -5,12 +5,12 @@
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Why Slack would refuse these blocks (`invalid_blocks`), or undefined when they are valid. */
-export function slackBlocksProblem(blocks: unknown): string | undefined {
+/** Why Slack would refuse these blocks (`invalid_blocks`), or undefined when they are valid; `tables: false` plays a Slack that refuses table blocks. */
+export function slackBlocksProblem(blocks: unknown, options: { tables?: boolean } = {}): string | undefined {
   if (blocks === undefined) return undefined;
   if (typeof blocks === 'string') {
     try {
-      return slackBlocksProblem(JSON.parse(blocks));
+      return slackBlocksProblem(JSON.parse(blocks), options);
     } catch {
       return 'blocks is not JSON';
     }
@@ -27,6 +27,7 @@ export function slackBlocksProblem(blocks: unknown): string | undefined {
     } else if (block.type === 'context') {
       if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 10) return `context ${i} has no 1 to 10 elements`;
     } else if (block.type === 'table') {
+      if (options.tables === false) return 'this Slack takes no table block';
       if (++tables > 1) return 'more than one table';
       const problem = tableProblem(block);
       if (problem) return `table ${i}: ${problem}`;

@@ -23,6 +23,8 @@ export interface SlackServer {
   retryAfter: string;
   /** How long each answer takes (a slow Slack), 0 by default. */
   delayMs: number;
+  /** Whether it refuses table blocks (400 invalid_blocks), as a workspace without them would; false by default. */
+  refuseTables: boolean;
   /** Resolves when the next request arrives. */
   nextRequest(): Promise<void>;
   close(): Promise<void>;
@@ -49,7 +51,7 @@ export async function startSlackServer(): Promise<SlackServer> {
       body = undefined;
     }
     // Slack answers 400 invalid_blocks to blocks it cannot show (see slackBlocks.ts).
-    const current = body === undefined ? 'invalid-payload' : slackBlocksProblem((body as { blocks?: unknown }).blocks) ? 'invalid-blocks' : behaviour;
+    const current = body === undefined ? 'invalid-payload' : slackBlocksProblem((body as { blocks?: unknown }).blocks, { tables: !server.refuseTables }) ? 'invalid-blocks' : behaviour;
     const answer = current === 'hang' ? 'hang' : current === 'rate-limited' ? { status: 429, body: 'rate_limited', headers: { 'retry-after': server.retryAfter } } : ANSWERS[current];
     requests.push({ path: request.path, body, status: answer === 'hang' ? 0 : answer.status });
     return answer === 'hang' ? answer : { ...answer, delayMs };
@@ -66,6 +68,7 @@ export async function startSlackServer(): Promise<SlackServer> {
       behaviour = value;
     },
     retryAfter: '1',
+    refuseTables: false,
     get delayMs() {
       return delayMs;
     },

@@ -52,6 +52,7 @@ export function useWorld(): World {
     world.slack.behaviour = 'ok';
     world.slack.delayMs = 0;
     world.slack.retryAfter = '1';
+    world.slack.refuseTables = false;
   });
   after(async () => {
     for (const project of projects) project.cleanup();

@@ -1,6 +1,6 @@
 import type { DigestTable } from '../../model/digest.js';
 import { cleanText, cutText, oneLine } from '../../util/text.js';
-import { digestCaption, notListed } from './caption.js';
+import { digestCaption, mostRowsThatFit, notListed } from './caption.js';
 
 // Slack's table block (docs.slack.dev/reference/block-kit/blocks/table-block): at most 100 rows of at most 20 cells,
 // each cell `raw_text` (shown as given: no mrkdwn, no mentions, no links) or rich_text; one table per message, shown
@@ -13,6 +13,9 @@ const CELL_CHARS = 200;
 const SECTION_CHARS = 3000;
 /** Most characters of the title in the section, so that what is not listed always fits after it. */
 const TITLE_CHARS = 1000;
+
+/** Widest value of a column in the plain-text table (the fallback when a table block is refused). */
+const TEXT_COLUMN_CHARS = 40;
 
 /** A Block Kit block as alertcron builds it (a section, a table, a context). */
 export interface SlackBlock {
@@ -53,4 +56,28 @@ export function slackDigestBlocks(title: string, table: DigestTable): SlackBlock
   const section = { type: 'section', text: { type: 'plain_text', text: cutText(lines.join('\n'), SECTION_CHARS), emoji: false } };
   if (rows.length === 1) return [section];
   return [section, { type: 'table', column_settings: [{ align: 'right' }], rows }];
+}
+
+/**
+ * The blocks of a digest notice for a Slack that refuses table blocks (invalid_blocks): one plain_text section with
+ * the title, the caption, the table as aligned text (`count` right-aligned, values cut to 40 characters) with as many
+ * rows as fit Slack's 3,000 characters, and what is not listed.
+ */
+export function slackDigestTextBlocks(title: string, table: DigestTable): SlackBlock[] {
+  const head = ['count', ...table.columns.map((c) => cutText(oneLine(c), TEXT_COLUMN_CHARS))];
+  const body = table.rows.map((row) => [String(row.count), ...table.columns.map((_, i) => cutText(oneLine(row.cells[i] ?? ''), TEXT_COLUMN_CHARS) || '-')]);
+  const render = (shown: number) => {
+    const rows = [head, ...body.slice(0, shown)];
+    const widths = head.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padStart(widths[0]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    const lines = [cutText(cleanText(title), TITLE_CHARS), digestCaption(table), ...(shown ? rows.map(line) : []), notListed(table, body.length - shown)];
+    return lines.filter(Boolean).join('\n');
+  };
+  const shown = mostRowsThatFit(body.length, (k) => render(k).length <= SECTION_CHARS);
+  return [{ type: 'section', text: { type: 'plain_text', text: cutText(render(shown), SECTION_CHARS), emoji: false } }];
+}
+
+/** Whether blocks carry a table block (which a workspace or webhook may refuse with invalid_blocks). */
+export function hasTableBlock(blocks: readonly SlackBlock[]): boolean {
+  return blocks.some((block) => block.type === 'table');
 }
