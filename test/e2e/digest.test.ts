@@ -233,3 +233,34 @@ test('digest by_match_time: a finding goes to the period of its event time; a la
   const open = project.state().alerts.logons.digests;
   assert.deepEqual(open.map((b: { from: number; due: number; findings: number }) => [b.from, b.due, b.findings]), [[T - 2 * MIN, T + 8 * MIN, 1]]);
 });
+
+test('digest by_match_time with a schedule or every: a late event joins the open digest of its period, so one run sends one digest per period, never two with the same key', async () => {
+  const T = Math.floor(uniqueBaseTime() / DAY) * DAY + 10 * HOUR;
+  for (const [name, digest, sendAt] of [['hourly', { schedule: '0 * * * *', timezone: 'UTC' }, T + HOUR], ['every', { every: '30m' }, T + 50 * MIN]] as const) {
+    world.smtp.messages.length = 0;
+    const index = await world.index(`auth-digest-late-${name}`);
+    const project = logonsProject(index, { ...digest, by_match_time: true }, { first_lookback: '1h' });
+    // ann (two logons, so her finding comes first) at 10:19 and 10:20, then bob at 10:10: bob's event is the late one.
+    await indexDocs(world.esUrl, index, [logonEvent(T + 19 * MIN, 'ann'), logonEvent(T + 20 * MIN, 'ann'), logonEvent(T + 10 * MIN, 'bob')]);
+    assert.equal((await project.run(['run'], env(T + 30 * MIN))).code, 0);
+    const open = project.state().alerts.logons.digests as { from: number; due: number; findings: number }[];
+    assert.deepEqual(open.map((b) => [b.from, b.due, b.findings]), [[T + 10 * MIN, sendAt, 2]], name);
+    assert.equal((await project.run(['run'], env(sendAt))).code, 0);
+    assert.deepEqual(world.smtp.messages.map((m) => m.subject), [`logons: 2 findings in the last ${name === 'hourly' ? '50' : '40'} minutes (2 keys)`], name);
+  }
+});
+
+test('digest: a secret of the configuration in a logged value or the per value is blanked before it is stored or sent', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-secret');
+  const project = logonsProject(index, { every: '5m', per: 'host.name', fields: [USER, 'host.name'] });
+  const secret = new URL(world.slack.url).pathname;
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann', { host: `leak${secret}` })]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  const stored = JSON.stringify(project.state().alerts.logons.digests);
+  assert.ok(!stored.includes(secret), stored);
+  assert.match(stored, /leak\*\*\*/);
+  assert.equal((await project.run(['run'], env(T + 5 * MIN))).code, 0);
+  assert.equal(world.smtp.messages.length, 1);
+  assert.ok(!world.smtp.messages[0]!.raw.includes(secret));
+});
