@@ -264,3 +264,18 @@ test('digest: a secret of the configuration in a logged value or the per value i
   assert.equal(world.smtp.messages.length, 1);
   assert.ok(!world.smtp.messages[0]!.raw.includes(secret));
 });
+
+test('digest opened while the clock was 48 h ahead: once the clock is corrected it is sent at the end of its period from then, not 48 h later', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-clock');
+  const project = logonsProject(index, { every: '10m' }, { first_lookback: '2m', ingest_delay: '0s', max_catchup: '72h' });
+  await indexDocs(world.esUrl, index, [logonEvent(T + 48 * HOUR - 30_000, 'ann')]);
+  assert.equal((await project.run(['run'], env(T + 48 * HOUR))).code, 0);
+  assert.equal(project.state().alerts.logons.digests[0].due, T + 48 * HOUR + 10 * MIN);
+  // Corrected: the next run moves the bucket back to just before it, keeping its length.
+  assert.equal((await project.run(['run'], env(T + MIN))).code, 0);
+  const [bucket] = project.state().alerts.logons.digests as { from: number; to: number; due: number; rows: { first: number; last: number }[] }[];
+  assert.deepEqual([bucket!.from, bucket!.to, bucket!.due, bucket!.rows[0]!.first, bucket!.rows[0]!.last], [T + MIN - 1, T + 11 * MIN - 1, T + 11 * MIN - 1, T + MIN - 1, T + MIN - 1]);
+  assert.equal((await project.run(['run'], env(T + 11 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 1 finding in the last 10 minutes (1 key)']);
+});
