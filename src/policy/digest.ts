@@ -84,7 +84,7 @@ function bucketFor(buckets: readonly DigestBucket[], policy: DigestPolicy, group
   }
   // `every`: a late event joins the next open bucket when a period of its own would overlap that one.
   const later = mine.filter((b) => time < b.from).sort((a, b) => a.from - b.from)[0];
-  return later && time + (policy.every ?? 0) > later.from ? later : undefined;
+  return later && digestDue(policy, time) > later.from ? later : undefined;
 }
 
 /**

@@ -279,3 +279,13 @@ test('digest opened while the clock was 48 h ahead: once the clock is corrected 
   assert.equal((await project.run(['run'], env(T + 11 * MIN))).code, 0);
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 1 finding in the last 10 minutes (1 key)']);
 });
+
+test('digest every 10m opened by a run a few hundred ms past its minute is sent by the run of the minute its period ends, not one minute later', async () => {
+  const T = Math.floor(uniqueBaseTime() / MIN) * MIN;
+  const index = await world.index('auth-digest-minute');
+  const project = logonsProject(index, { every: '10m' });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann')]);
+  assert.equal((await project.run(['run'], env(T + 350))).code, 0);
+  assert.equal((await project.run(['run'], env(T + 10 * MIN + 120))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 1 finding in the last 10 minutes (1 key)']);
+});

@@ -24,7 +24,11 @@ test('digestDue across daylight saving time: 09:00 Berlin is 08:00 UTC before th
   assert.ok(gap > Date.parse('2026-03-29T00:00:00Z') && gap <= Date.parse('2026-03-30T00:30:00Z'), new Date(gap).toISOString());
   // A finding exactly at a cron time waits for the next one (the period is never empty).
   assert.equal(digestDue({ schedule: '0 * * * *', timezone: 'UTC' }, Date.parse('2026-01-01T10:00:00Z')), Date.parse('2026-01-01T11:00:00Z'));
-  assert.equal(digestDue({ every: HOUR }, 5), 5 + HOUR);
+  // every: rounded down to the whole minute, so the run of that minute (its clock a few hundred ms past it) sends it.
+  assert.equal(digestDue({ every: HOUR }, 5), HOUR);
+  assert.equal(digestDue({ every: 10 * MIN }, Date.parse('2026-01-01T10:00:00.300Z')), Date.parse('2026-01-01T10:10:00Z'));
+  assert.equal(digestDue({ every: 10 * MIN }, Date.parse('2026-01-01T10:00:45Z')), Date.parse('2026-01-01T10:10:00Z'));
+  assert.equal(digestDue({ every: 30_000 }, Date.parse('2026-01-01T10:00:10Z')), Date.parse('2026-01-01T10:00:40Z'), 'never at or before its start');
 });
 
 test('scheduleProblem: 5 fields that cron reads pass; other forms are named', () => {
