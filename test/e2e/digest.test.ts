@@ -289,3 +289,17 @@ test('digest every 10m opened by a run a few hundred ms past its minute is sent 
   assert.equal((await project.run(['run'], env(T + 10 * MIN + 120))).code, 0);
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 1 finding in the last 10 minutes (1 key)']);
 });
+
+test('backtest sends a digest at the step its period ends after that step\'s findings are collected, as a run does: a by_match_time event just before the end is in it', async () => {
+  const T = Math.floor(uniqueBaseTime() / DAY) * DAY;
+  const index = await world.index('auth-digest-backtest-order');
+  // Logons at 10:00:30 and 10:09:30 the day before: one period 10:00:30-10:10 holding both (the run of 10:10 finds the second, then sends).
+  await indexDocs(world.esUrl, index, [logonEvent(T - DAY + 10 * HOUR + 30_000, 'ann'), logonEvent(T - DAY + 10 * HOUR + 9 * MIN + 30_000, 'bob')]);
+  const project = logonsProject(index, { every: '10m', by_match_time: true });
+  const json = await project.run(['test', 'logons', '--backtest', '1d', '--json'], env(T));
+  assert.equal(json.code, 0, json.stderr);
+  const sent = JSON.parse(json.stdout).sent as { at: string; key: string; reason: string; title?: string }[];
+  assert.deepEqual(sent.filter((s) => s.reason === 'digest').map((s) => s.at), [iso(T - DAY + 10 * HOUR + 10 * MIN)]);
+  const text = await project.run(['test', 'logons', '--backtest', '1d'], env(T));
+  assert.match(text.stdout, /3 notice\(s\) would have been sent \(2 first, 1 digest\)/);
+});
