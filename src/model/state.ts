@@ -79,9 +79,11 @@ export interface AlertState {
 export interface DigestBucket extends DigestTable {
   /** When it is sent (epoch ms): the period's end for `every`, the next cron time for `schedule`. */
   due: number;
-  /** Distinct keys collected, at most DIGEST_KEYS_KEPT (then `keysMore` is set): the title counts them. */
+  /** Short hashes of the distinct keys collected (never the keys), at most DIGEST_KEYS_KEPT (then `keysMore` is set): the title counts them. */
   keys: string[];
   keysMore?: boolean;
+  /** Set on the bucket that takes the findings of new `per` values once the alert has no room for a bucket of their own. */
+  other?: boolean;
 }
 
 /** A reason an alert cannot fire, kept from the run that first showed it until a run shows it gone. */

@@ -46,9 +46,9 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
 
 /**
  * Re-bases the stored times of the state's records that lie ahead of the clock (see `rebased`): silences, queued
- * notices, sent receipts, conversations, login tokens, chat actions done, sources' health and the last run. A
+ * notices, sent receipts, conversations, open digests, login tokens, chat actions done, sources' health and the last run. A
  * record that also holds a time meant for the future (a silence's end, a retry's not-before, a question's
- * deadline, a token's expiry) moves it back by as much as its start, so it keeps its length. Alerts' windows
+ * deadline, a token's expiry, a digest's end and due time) moves it back by as much as its start, so it keeps its length. Alerts' windows
  * are the planner's (run/plan.ts) and keys are re-based when their alert is decided (rebaseKey). Returns how
  * many times were moved.
  */
@@ -86,6 +86,23 @@ export function rebaseRecords(data: StateData, now: number, tolerance = 0): numb
     const by = back(token.obtainedAt);
     token.obtainedAt -= by;
     token.expiresAt -= by;
+  }
+  for (const alert of Object.values(data.alerts)) {
+    for (const bucket of alert.digests ?? []) {
+      // A bucket opened by a clock that was ahead moves as a whole (its period and due keep their length); a row
+      // written ahead by a clock that jumped after the bucket opened moves on its own.
+      const by = back(bucket.from);
+      bucket.from -= by;
+      bucket.to -= by;
+      bucket.due -= by;
+      for (const row of bucket.rows) {
+        row.first -= by;
+        row.last -= by;
+        const late = back(row.last);
+        row.last -= late;
+        row.first = Math.min(row.first, row.last);
+      }
+    }
   }
   for (const [id, at] of Object.entries(data.chatDone ?? {})) data.chatDone![id] = at - back(at);
   for (const health of Object.values(data.sources)) if (health.since !== undefined) health.since -= back(health.since);

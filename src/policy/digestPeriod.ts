@@ -28,11 +28,20 @@ export function scheduleProblem(schedule: string): string | undefined {
   }
 }
 
+/** One minute, ms: cron's step. */
+const MINUTE = 60_000;
+
 /**
- * When a digest whose first finding came at `start` is due: `every` after it, or the schedule's next time after it.
- * Pure once cron-parser is loaded.
+ * When a digest whose first finding came at `start` is due: `every` after it rounded down to the whole minute, or
+ * the schedule's next time after it. Pure once cron-parser is loaded.
  */
 export function digestDue(policy: Pick<DigestPolicy, 'every' | 'schedule' | 'timezone'>, start: number): number {
   if (policy.schedule !== undefined) return nextCronTime(policy.schedule, policy.timezone, start);
-  return start + (policy.every ?? 0);
+  const end = start + (policy.every ?? 0);
+  // A run's clock is its cron minute plus a start-up delay that varies by some hundred ms, so `start + every` kept
+  // that delay and the run of that minute, a little earlier, missed it: the digest went a minute late. Rounding down
+  // lets the run of that minute send it, and unlike a slack in dueBuckets it never lets a run that started late
+  // send a schedule's digest before its cron time (findings of the rest of that minute would make a second one).
+  const rounded = Math.floor(end / MINUTE) * MINUTE;
+  return rounded > start ? rounded : end;
 }

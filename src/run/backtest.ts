@@ -130,8 +130,9 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
     }
     for (const e of evaluated) if (e.ok) for (const f of e.findings) result.findings.push({ at: runAt, key: f.key });
-    // Digests due since the last step went with the first cron run after their time (runs are every minute).
-    result.notices.push(...digestNotices(alert, data, runAt));
+    // Digests due by the cron run before this step went with the runs between (runs are every minute); those due
+    // by this step's run go after its findings are collected, as a run collects and then sends.
+    result.notices.push(...digestNotices(alert, data, Math.ceil(runAt / MINUTE) * MINUTE - MINUTE));
     const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings, resolveSetting: resolveSettingOf(config.channels) });
     const report = decided.alerts[0];
     if (report?.status === 'error') {
@@ -139,6 +140,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       if (result.errors.length < ERRORS_KEPT) result.errors.push(`${new Date(window.from).toISOString()}: ${report.error}`);
     }
     result.notices.push(...noticesOf(decided.deliveries, runAt));
+    result.notices.push(...digestNotices(alert, data, runAt));
     // Every channel accepts at once (as markDelivered stamps a key): a later resolved notice goes to the same channels.
     for (const d of decided.deliveries) stampDelivered(data, d, runAt);
     pruneState(data, runAt, config.state.prune_after, defined);

@@ -251,3 +251,73 @@ test('a finding key that reads `_digest` is not the digest: acking or silencing 
   const key = project.state().alerts.logons.keys._digest;
   assert.deepEqual(Object.keys(key.delivered), ['soc-slack'], 'the digest mail stamps no finding key: its resolve would not go to the digest channel');
 });
+
+test('digest by_match_time with a schedule or every: a late event joins the open digest of its period, so one run sends one digest per period, never two with the same key', async () => {
+  const T = Math.floor(uniqueBaseTime() / DAY) * DAY + 10 * HOUR;
+  for (const [name, digest, sendAt] of [['hourly', { schedule: '0 * * * *', timezone: 'UTC' }, T + HOUR], ['every', { every: '30m' }, T + 50 * MIN]] as const) {
+    world.smtp.messages.length = 0;
+    const index = await world.index(`auth-digest-late-${name}`);
+    const project = logonsProject(index, { ...digest, by_match_time: true }, { first_lookback: '1h' });
+    // ann (two logons, so her finding comes first) at 10:19 and 10:20, then bob at 10:10: bob's event is the late one.
+    await indexDocs(world.esUrl, index, [logonEvent(T + 19 * MIN, 'ann'), logonEvent(T + 20 * MIN, 'ann'), logonEvent(T + 10 * MIN, 'bob')]);
+    assert.equal((await project.run(['run'], env(T + 30 * MIN))).code, 0);
+    const open = project.state().alerts.logons.digests as { from: number; due: number; findings: number }[];
+    assert.deepEqual(open.map((b) => [b.from, b.due, b.findings]), [[T + 10 * MIN, sendAt, 2]], name);
+    assert.equal((await project.run(['run'], env(sendAt))).code, 0);
+    assert.deepEqual(world.smtp.messages.map((m) => m.subject), [`logons: 2 findings in the last ${name === 'hourly' ? '50' : '40'} minutes (2 keys)`], name);
+  }
+});
+
+test('digest: a secret of the configuration in a logged value or the per value is blanked before it is stored or sent', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-secret');
+  const project = logonsProject(index, { every: '5m', per: 'host.name', fields: [USER, 'host.name'] });
+  const secret = new URL(world.slack.url).pathname;
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann', { host: `leak${secret}` })]);
+  assert.equal((await project.run(['run'], env(T))).code, 0);
+  const stored = JSON.stringify(project.state().alerts.logons.digests);
+  assert.ok(!stored.includes(secret), stored);
+  assert.match(stored, /leak\*\*\*/);
+  assert.equal((await project.run(['run'], env(T + 5 * MIN))).code, 0);
+  assert.equal(world.smtp.messages.length, 1);
+  assert.ok(!world.smtp.messages[0]!.raw.includes(secret));
+});
+
+test('digest opened while the clock was 48 h ahead: once the clock is corrected it is sent at the end of its period from then, not 48 h later', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-digest-clock');
+  const project = logonsProject(index, { every: '10m' }, { first_lookback: '2m', ingest_delay: '0s', max_catchup: '72h' });
+  await indexDocs(world.esUrl, index, [logonEvent(T + 48 * HOUR - 30_000, 'ann')]);
+  assert.equal((await project.run(['run'], env(T + 48 * HOUR))).code, 0);
+  assert.equal(project.state().alerts.logons.digests[0].due, T + 48 * HOUR + 10 * MIN);
+  // Corrected: the next run moves the bucket back to just before it, keeping its length.
+  assert.equal((await project.run(['run'], env(T + MIN))).code, 0);
+  const [bucket] = project.state().alerts.logons.digests as { from: number; to: number; due: number; rows: { first: number; last: number }[] }[];
+  assert.deepEqual([bucket!.from, bucket!.to, bucket!.due, bucket!.rows[0]!.first, bucket!.rows[0]!.last], [T + MIN - 1, T + 11 * MIN - 1, T + 11 * MIN - 1, T + MIN - 1, T + MIN - 1]);
+  assert.equal((await project.run(['run'], env(T + 11 * MIN))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 1 finding in the last 10 minutes (1 key)']);
+});
+
+test('digest every 10m opened by a run a few hundred ms past its minute is sent by the run of the minute its period ends, not one minute later', async () => {
+  const T = Math.floor(uniqueBaseTime() / MIN) * MIN;
+  const index = await world.index('auth-digest-minute');
+  const project = logonsProject(index, { every: '10m' });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann')]);
+  assert.equal((await project.run(['run'], env(T + 350))).code, 0);
+  assert.equal((await project.run(['run'], env(T + 10 * MIN + 120))).code, 0);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['logons: 1 finding in the last 10 minutes (1 key)']);
+});
+
+test('backtest sends a digest at the step its period ends after that step\'s findings are collected, as a run does: a by_match_time event just before the end is in it', async () => {
+  const T = Math.floor(uniqueBaseTime() / DAY) * DAY;
+  const index = await world.index('auth-digest-backtest-order');
+  // Logons at 10:00:30 and 10:09:30 the day before: one period 10:00:30-10:10 holding both (the run of 10:10 finds the second, then sends).
+  await indexDocs(world.esUrl, index, [logonEvent(T - DAY + 10 * HOUR + 30_000, 'ann'), logonEvent(T - DAY + 10 * HOUR + 9 * MIN + 30_000, 'bob')]);
+  const project = logonsProject(index, { every: '10m', by_match_time: true });
+  const json = await project.run(['test', 'logons', '--backtest', '1d', '--json'], env(T));
+  assert.equal(json.code, 0, json.stderr);
+  const sent = JSON.parse(json.stdout).sent as { at: string; key: string; reason: string; title?: string }[];
+  assert.deepEqual(sent.filter((s) => s.reason === 'digest').map((s) => s.at), [iso(T - DAY + 10 * HOUR + 10 * MIN)]);
+  const text = await project.run(['test', 'logons', '--backtest', '1d'], env(T));
+  assert.match(text.stdout, /3 notice\(s\) would have been sent \(2 first, 1 digest\)/);
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { AlertBase } from '../../src/model/alert.js';
-import { emptyState, type KeyState } from '../../src/model/state.js';
+import { emptyState, type KeyState, type StateData } from '../../src/model/state.js';
 import { rebaseKey, rebaseRecords } from '../../src/policy/clockStep.js';
 import { decideStage } from '../../src/run/decideStage.js';
 import { stampDelivered } from '../../src/state/delivered.js';
@@ -119,4 +119,15 @@ test('property: after any clock steps, a key is told within its throttle of the 
     ),
     200,
   );
+});
+
+test('rebaseRecords: an open digest written while ahead moves back as a whole (from, to, due and its rows), keeping its length; a row written ahead after it opened moves on its own', () => {
+  const now = 1_000_000_000;
+  const ahead = now + 48 * 3_600_000;
+  const bucket = (from: number, last: number) => ({ from, to: from + 600_000, due: from + 600_000, columns: ['user'], rows: [{ cells: ['a'], count: 1, first: from, last }], findings: 1, omitted: 0, keys: ['x'] });
+  const data = { ...emptyState(), alerts: { a: { keys: {}, digests: [bucket(ahead, ahead + 1000), bucket(now - 5000, ahead)] } } } as unknown as StateData;
+  rebaseRecords(data, now);
+  const [moved, row] = data.alerts.a!.digests!;
+  assert.deepEqual([moved!.from, moved!.to, moved!.due, moved!.rows[0]!.first, moved!.rows[0]!.last], [now - 1, now - 1 + 600_000, now - 1 + 600_000, now - 1, now - 1 + 1000]);
+  assert.deepEqual([row!.from, row!.due, row!.rows[0]!.first, row!.rows[0]!.last], [now - 5000, now - 5000 + 600_000, now - 5000, now - 1]);
 });

@@ -4,7 +4,8 @@ import { CronExpressionParser } from 'cron-parser';
 import type { DigestPolicy } from '../../src/model/alert.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { DigestBucket } from '../../src/model/state.js';
-import { cellsOf, collectFinding, DIGEST_CELL_CHARS, digestTable, dueBuckets, findingTime } from '../../src/policy/digest.js';
+import { cellsOf, collectFinding, DIGEST_BUCKETS_KEPT, DIGEST_CELL_CHARS, DIGEST_CHARS_KEPT, digestTable, dueBuckets, findingTime, OTHER_VALUES } from '../../src/policy/digest.js';
+import { registerSecret } from '../../src/util/redact.js';
 import { digestDue, scheduleProblem } from '../../src/policy/digestPeriod.js';
 import { checkProperty, fc } from '../support/property.js';
 
@@ -23,7 +24,11 @@ test('digestDue across daylight saving time: 09:00 Berlin is 08:00 UTC before th
   assert.ok(gap > Date.parse('2026-03-29T00:00:00Z') && gap <= Date.parse('2026-03-30T00:30:00Z'), new Date(gap).toISOString());
   // A finding exactly at a cron time waits for the next one (the period is never empty).
   assert.equal(digestDue({ schedule: '0 * * * *', timezone: 'UTC' }, Date.parse('2026-01-01T10:00:00Z')), Date.parse('2026-01-01T11:00:00Z'));
-  assert.equal(digestDue({ every: HOUR }, 5), 5 + HOUR);
+  // every: rounded down to the whole minute, so the run of that minute (its clock a few hundred ms past it) sends it.
+  assert.equal(digestDue({ every: HOUR }, 5), HOUR);
+  assert.equal(digestDue({ every: 10 * MIN }, Date.parse('2026-01-01T10:00:00.300Z')), Date.parse('2026-01-01T10:10:00Z'));
+  assert.equal(digestDue({ every: 10 * MIN }, Date.parse('2026-01-01T10:00:45Z')), Date.parse('2026-01-01T10:10:00Z'));
+  assert.equal(digestDue({ every: 30_000 }, Date.parse('2026-01-01T10:00:10Z')), Date.parse('2026-01-01T10:00:40Z'), 'never at or before its start');
 });
 
 test('scheduleProblem: 5 fields that cron reads pass; other forms are named', () => {
@@ -110,4 +115,55 @@ test('collectFinding keeps the table bounded whatever the findings hold: at most
       for (let i = 1; i < table.rows.length; i++) assert.ok(table.rows[i - 1]!.count >= table.rows[i]!.count, 'most frequent first');
     },
   ), 300);
+});
+
+test('collectFinding never keeps two open buckets of one value whose periods overlap: a schedule bucket is the one due at the same cron time; with every a late event joins the open bucket it would overlap', () => {
+  const at = (hhmm: string) => Date.parse(`2026-01-01T${hhmm}:00Z`);
+  const byTime = { by_match_time: { field: '@timestamp' } };
+  const event = (key: string, hhmm: string) => finding(key, { user: key, '@timestamp': new Date(at(hhmm)).toISOString() });
+  // The reviewer's case: run 10:30 collects an event of 10:20, run 10:40 one of 10:10: one digest due 11:00, from 10:10.
+  const hourly: DigestBucket[] = [];
+  const p = policy({ every: undefined, schedule: '0 * * * *', timezone: 'UTC', ...byTime });
+  collectFinding(hourly, p, event('a', '10:20'), at('10:30'));
+  collectFinding(hourly, p, event('b', '10:10'), at('10:40'));
+  collectFinding(hourly, p, event('c', '09:50'), at('10:40'));
+  assert.deepEqual(hourly.map((b) => [b.from, b.due, b.findings]), [[at('10:10'), at('11:00'), 2], [at('09:50'), at('10:00'), 1]]);
+  // every 10m: 10:15 would overlap the bucket opened at 10:20, so it joins it; 10:05 fits before it and opens its own.
+  const tens: DigestBucket[] = [];
+  const q = policy(byTime);
+  collectFinding(tens, q, event('a', '10:20'), at('10:30'));
+  collectFinding(tens, q, event('b', '10:15'), at('10:30'));
+  collectFinding(tens, q, event('c', '10:05'), at('10:30'));
+  collectFinding(tens, q, event('d', '10:12'), at('10:30'));
+  assert.deepEqual(tens.map((b) => [b.from, b.due, b.findings]), [[at('10:15'), at('10:30'), 2], [at('10:05'), at('10:15'), 2]]);
+  for (const list of [hourly, tens]) for (const x of list) for (const y of list) if (x !== y) assert.ok(x.due <= y.from || y.due <= x.from, 'no two buckets overlap');
+});
+
+test('collectFinding blanks known secrets in the cells and the per value before they reach the state', () => {
+  const secret = 'tok-digest-cell-secret-9f3a';
+  registerSecret(secret);
+  const buckets: DigestBucket[] = [];
+  collectFinding(buckets, policy({ per: ['host'], fields: ['user', 'url'] }), finding('k', { user: 'u', host: `h ${secret}`, url: `https://x/?t=${secret}` }), 0);
+  const stored = JSON.stringify(buckets);
+  assert.doesNotMatch(stored, /digest-cell-secret/);
+  assert.deepEqual(buckets[0]!.group, 'h ***');
+  assert.deepEqual(buckets[0]!.rows[0]!.cells, ['u', 'https://x/?t=***']);
+});
+
+test('collectFinding keeps an alert\'s digests within DIGEST_CHARS_KEPT: 520,000 findings of 1,000 users x 520 hosts with 256-character values, per host; new hosts beyond the bucket cap go to "(other values)", every finding is counted', () => {
+  const buckets: DigestBucket[] = [];
+  const p = policy({ per: ['host'], fields: ['user', 'host'], every: HOUR });
+  const pad = (s: string) => s.padEnd(256, '.');
+  const users = Array.from({ length: 1000 }, (_, i) => pad(`user${i}`));
+  const hosts = Array.from({ length: 520 }, (_, i) => pad(`host${i}`));
+  for (const host of hosts) for (const user of users) collectFinding(buckets, p, finding(user, { user, host }), 0);
+  const size = JSON.stringify(buckets).length;
+  assert.ok(size <= DIGEST_CHARS_KEPT + 10_000, `the stored digests take ${size} characters`);
+  assert.equal(buckets.reduce((n, b) => n + b.findings, 0), 520_000, 'every finding is counted');
+  assert.ok(buckets.length <= DIGEST_BUCKETS_KEPT + 1);
+  const other = buckets.filter((b) => b.other);
+  assert.equal(other.length, 1);
+  assert.equal(other[0]!.group, OTHER_VALUES);
+  assert.ok(!JSON.stringify(buckets).includes('"keys":["user'), 'keys are stored as short hashes, not whole');
+  for (const b of buckets) assert.ok(b.keys.every((k) => k.length <= 7));
 });
