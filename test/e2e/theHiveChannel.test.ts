@@ -164,7 +164,7 @@ test('TheHive 4.1 (version: 4): the alert is created at /api/alert with its obse
   assert.deepEqual(sentIds(again.project.state()), [fake.server.alerts[0]!._id]);
 });
 
-test('hostile finding values land inert: markdown links, HTML and mentions escaped in the description, one clean line in title, tags and observables', async () => {
+test('hostile finding values land inert: markdown links, HTML and mentions escaped in the description, one clean line in title and tags, observables without control or invisible characters (their line breaks kept)', async () => {
   const T = uniqueBaseTime();
   const { index, project } = await hiveProject({ tags: ['alertcron', 'host:{{host.name}}'], title: '{{title}} on {{host.name}}' });
   const host = '[click me](http://evil.example/x) <img src=x onerror=alert(1)> @channel **bold** www.evil.example\u202e\nline2';

@@ -7,6 +7,7 @@ import { theHiveChannel } from '../../src/notify/channels/thehive/index.js';
 import { hiveSourceRef } from '../../src/notify/channels/thehive/sourceRef.js';
 import type { Notification } from '../../src/notify/types.js';
 import { inertMarkdown } from '../../src/render/markdownText.js';
+import { describeHiveError } from '../../src/sources/thehive/client.js';
 import { cleanText } from '../../src/util/text.js';
 import { checkProperty, fc } from '../support/property.js';
 import { useTheHiveServer } from '../support/theHiveServer.js';
@@ -77,4 +78,13 @@ test('a resolved notice creates nothing in TheHive (its alert is closed there, b
   assert.equal(fake.server.requests.length, 0);
   const receipt = await notifier.send(notice(), new AbortController().signal);
   assert.deepEqual(receipt, { id: fake.server.alerts[0]!._id });
+});
+
+test('TheHive\'s error message is one clean line of at most 200 characters, however long the server\'s text', () => {
+  const config = hiveConfig({}).hive;
+  const said = describeHiveError(config, 400, JSON.stringify({ type: 'CreateError', message: `bad\n\u001b[31m${'x'.repeat(5000)}` }));
+  const detail = said.slice(said.indexOf('HTTP 400 ') + 'HTTP 400 '.length);
+  assert.ok(detail.startsWith('CreateError: bad x'), said);
+  assert.ok(detail.length <= 200, `${detail.length} characters`);
+  assert.ok(!/[\n\u001b]/.test(said), said);
 });

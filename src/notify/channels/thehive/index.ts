@@ -1,6 +1,6 @@
 import type { TheHiveConfig } from '../../../sources/thehive/types.js';
 import { parseDuration } from '../../../util/duration.js';
-import { optionalText } from '../settings.js';
+import { optionalText, originOf } from '../settings.js';
 import type { ChannelKind } from '../types.js';
 import { papLevel, severityLevel, tlpLevel } from './levels.js';
 import type { HiveObservableMapping, TheHiveChannelConfig } from './types.js';
@@ -51,11 +51,3 @@ export const theHiveChannel: ChannelKind<TheHiveChannelConfig> = {
   notifier: async (name, config) => (await import('./notifier.js')).createTheHiveNotifier(name, config),
 };
 
-/** A URL's origin (no path: nothing secret is in TheHive's, but the channel says where, not what). */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(not a URL)';
-  }
-}
