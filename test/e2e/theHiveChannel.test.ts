@@ -262,3 +262,25 @@ test('the SLA ladder follows the TheHive alert alertcron created, with no extra 
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['[tier-1] TheHive alert: Admin logon: Administrator (severity 3, 31m old)'], 'escalated after 30 minutes');
   assert.equal(fake.server.alerts.length, 1, 'the ES alert was throttled: still one TheHive alert');
 });
+
+test('a channel with its own url takes none of the thehive: section: not its version 4 (TheHive 5 unless set) nor its timeout', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await hiveProject({ url: fake.server.base, api_key: '${THEHIVE_API_KEY}' }, { version: 4 });
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(creates().map((r) => r.path), ['/api/v1/alert'], 'TheHive 5\'s API, not the section\'s version 4');
+  assert.equal(fake.server.alerts.length, 1);
+});
+
+test('an escalation tier queued in the same run as the first notice is a second TheHive alert, not swallowed as a duplicate of the first', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await hiveProject({}, {}, { escalation: [{ after: '0s', notify: ['hive'] }] });
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(creates().length, 2);
+  assert.equal(fake.server.alerts.length, 2, 'the first notice and tier 1: two alerts');
+  assert.notEqual(fake.server.alerts[0]!.sourceRef, fake.server.alerts[1]!.sourceRef);
+  assert.deepEqual(sentIds(project.state()).sort(), fake.server.alerts.map((a) => a._id).sort());
+});

@@ -43,10 +43,10 @@ const notice = (extra: Partial<Notification> = {}): Notification => ({
   ...extra,
 });
 
-test('the sourceRef is stable for the same alert, key and window and differs when any of them does', () => {
+test('the sourceRef is stable for the same alert, key, reason and window and differs when any of them does', () => {
   const ref = hiveSourceRef(notice());
-  assert.equal(hiveSourceRef(notice({ title: 'other text', reason: 'repeat' })), ref);
-  for (const other of [notice({ alert: 'b' }), notice({ key: 'b' }), notice({ window: { from: 1_000, to: 62_000 } })]) assert.notEqual(hiveSourceRef(other), ref);
+  assert.equal(hiveSourceRef(notice({ title: 'other text', message: 'other' })), ref);
+  for (const other of [notice({ alert: 'b' }), notice({ key: 'b' }), notice({ reason: 'tier-1' }), notice({ window: { from: 1_000, to: 62_000 } })]) assert.notEqual(hiveSourceRef(other), ref);
   assert.match(ref, /^alertcron-[0-9a-f]{20}$/);
 });
 
@@ -87,4 +87,12 @@ test('TheHive\'s error message is one clean line of at most 200 characters, howe
   assert.ok(detail.startsWith('CreateError: bad x'), said);
   assert.ok(detail.length <= 200, `${detail.length} characters`);
   assert.ok(!/[\n\u001b]/.test(said), said);
+});
+
+test('a channel with its own url takes neither the thehive: section\'s version nor its timeout', () => {
+  const section = { thehive: { url: 'http://other.example', api_key: 'k', version: 4, timeout: 60_000, max_items: 100 } };
+  const own = theHiveChannel.complete({ type: 'thehive', url: fake.server.base, api_key: 'x' }, section);
+  assert.deepEqual([own.hive.version, own.hive.timeout], [5, 10_000]);
+  const shared = theHiveChannel.complete({ type: 'thehive' }, section);
+  assert.deepEqual([shared.hive.version, shared.hive.timeout], [4, 60_000]);
 });
