@@ -284,3 +284,29 @@ test('an escalation tier queued in the same run as the first notice is a second 
   assert.notEqual(fake.server.alerts[0]!.sourceRef, fake.server.alerts[1]!.sourceRef);
   assert.deepEqual(sentIds(project.state()).sort(), fake.server.alerts.map((a) => a._id).sort());
 });
+
+test('a duplicate answered 409 ConflictError (TheHive 5\'s wording is not relied on) is looked up by its sourceRef and delivered once; a conflict with no such alert stays an error', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await hiveProject();
+  fake.server.createFailures = 1;
+  fake.server.duplicateAnswer = { status: 409, type: 'ConflictError', message: 'An alert with this sourceRef exists' };
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(creates().length, 2, 'the create was retried and answered 409');
+  assert.equal(fake.server.alerts.length, 1, 'never a second alert');
+  assert.deepEqual(sentIds(project.state()), [fake.server.alerts[0]!._id]);
+  assert.equal(project.state().pending.length, 0);
+
+  // A ConflictError about something else (no alert has the sourceRef): the original error stands.
+  fake.server.requests.length = 0;
+  fake.server.createConflicts = 1;
+  const other = await hiveProject();
+  const alertsBefore = fake.server.alerts.length;
+  await indexDocs(world.esUrl, other.index, [logonEvent(T + 9 * MIN, 'Administrator')]);
+  const refused = await other.project.run(['run'], { ALERTCRON_NOW: iso(T + 10 * MIN) });
+  assert.ok(fake.server.requests.some((r) => r.path.startsWith('/api/v1/query')), 'looked up by its sourceRef');
+  assert.match(refused.stderr, /answered HTTP 409 ConflictError: Concurrent modification, try again/);
+  assert.equal(fake.server.alerts.length, alertsBefore);
+  assert.deepEqual(sentIds(other.project.state()), [], 'not counted as delivered');
+});
