@@ -310,3 +310,29 @@ test('a duplicate answered 409 ConflictError (TheHive 5\'s wording is not relied
   assert.equal(fake.server.alerts.length, alertsBefore);
   assert.deepEqual(sentIds(other.project.state()), [], 'not counted as delivered');
 });
+
+test('a long URL and a list field reach TheHive whole: the URL as one observable and in the description, each list element an observable; a value over 8 KB is left out, never cut', async () => {
+  const T = uniqueBaseTime();
+  const url = `https://phish.example/login?next=${'a1b2c3d4'.repeat(34)}`;
+  assert.equal(url.length, 305);
+  const { index, project } = await hiveProject({
+    description: 'URL: {{url.full}} IPs: {{related.ip}}',
+    observables: [
+      { field: 'url.full', type: 'url' },
+      { field: 'related.ip', type: 'ip' },
+      { field: 'file.name', type: 'filename' },
+    ],
+  });
+  const event = { ...logonEvent(T - MIN, 'Administrator'), url: { full: url }, related: { ip: ['203.0.113.1', '203.0.113.2'] }, file: { name: 'x'.repeat(9000) } };
+  await indexDocs(world.esUrl, index, [event]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const [alert] = fake.server.alerts;
+  assert.ok(alert);
+  assert.deepEqual(alert.observables, [
+    { dataType: 'url', data: url, tags: [] },
+    { dataType: 'ip', data: '203.0.113.1', tags: [] },
+    { dataType: 'ip', data: '203.0.113.2', tags: [] },
+  ]);
+  assert.equal(alert.description, `URL: ${url.replace(/[!-/:-@[-\`{-~]/g, '\\$&')} IPs: 203\\.0\\.113\\.1\\, 203\\.0\\.113\\.2`);
+});
