@@ -138,6 +138,8 @@ export interface PendingDelivery {
   notBefore?: number;
   /** A few string fields of the finding, so that a `--match` silence set later still applies before sending. */
   labels?: Record<string, string>;
+  /** The finding's fields the labels leave out (long values, lists), bounded, for channels that map fields; never for silences. */
+  values?: Record<string, string | string[]>;
   /** The chat actions the notice offers (buttons, reactions, replies), from its alert's source. */
   actions?: NoticeAction[];
   /** The short opaque reference chat actions on this notice carry (Telegram button data, `/ack <ref>`). */

@@ -15,6 +15,8 @@ export interface Notification {
   ref?: string;
   /** The finding's scalar fields as dotted paths (kept with the pending notice), for channels that map fields (observables, labels). */
   labels?: Record<string, string>;
+  /** The finding's fields its labels leave out, whole (values up to 8,192 characters, lists as lists), for channels that map fields. */
+  values?: Record<string, string | string[]>;
   /** The window of the run that found it (a digest: its period), for channels that derive a dedupe reference from it. */
   window?: import('../model/window.js').Window;
   /** A digest notice's summary table, for channels that render tables (the message says it in plain text too). */

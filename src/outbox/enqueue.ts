@@ -22,9 +22,15 @@ const MAX_LABEL_BYTES = 16_384;
 const MAX_LABEL_CHARS = 256;
 const MAX_DEPTH = 8;
 
+/** Longest value, most elements of a list and most characters of values kept whole for channels beside the labels. */
+const MAX_VALUE_CHARS = 8_192;
+const MAX_LIST_ITEMS = 100;
+const MAX_VALUE_BYTES = 16_384;
+
 /** The one place pending deliveries are built: one per channel for a notice, with a fresh id. */
 export function enqueue(spec: NoticeSpec, channels: readonly string[], now: number): PendingDelivery[] {
   const labels = spec.fields ? labelsOf(spec.fields) : undefined;
+  const values = spec.fields && labels ? valuesOf(spec.fields, labels) : undefined;
   const actions = spec.actions?.length ? spec.actions : undefined;
   return channels.map((channel) => ({
     id: randomUUID(),
@@ -38,6 +44,7 @@ export function enqueue(spec: NoticeSpec, channels: readonly string[], now: numb
     attempts: 0,
     ...(spec.to ? { to: spec.to } : {}),
     ...(labels && Object.keys(labels).length ? { labels } : {}),
+    ...(values && Object.keys(values).length ? { values } : {}),
     ...(actions ? { actions, ref: newRef() } : {}),
     ...(spec.window ? { window: { from: spec.window.from, to: spec.window.to } } : {}),
     ...(spec.digest ? { digest: spec.digest } : {}),
@@ -72,4 +79,40 @@ function labelsOf(fields: Record<string, unknown>): Record<string, string> {
   };
   walk(fields, '', 0);
   return labels;
+}
+
+/**
+ * The fields of a finding that its labels leave out, kept whole for channels that map fields (TheHive observables):
+ * a scalar over the labels' 256 characters (or beyond their budget) up to 8,192 characters, and a list of scalars
+ * as its first 100 elements of at most 8,192 characters each; 16 KB in all. A longer value is left out, never cut
+ * (a cut URL would be a false indicator). Silences never read these: `--match` sees the labels only.
+ */
+function valuesOf(fields: Record<string, unknown>, labels: Record<string, string>): Record<string, string | string[]> {
+  const values = plainMap<string | string[]>();
+  let bytes = 0;
+  const fits = (path: string, size: number) => bytes + path.length + size <= MAX_VALUE_BYTES;
+  const walk = (value: unknown, path: string, depth: number) => {
+    if (value === null || value === undefined || bytes >= MAX_VALUE_BYTES) return;
+    if (Array.isArray(value)) {
+      const items = value.slice(0, MAX_LIST_ITEMS).filter((item) => item !== null && item !== undefined && typeof item !== 'object').map(String).filter((item) => item.length <= MAX_VALUE_CHARS);
+      const size = items.reduce((sum, item) => sum + item.length, 0);
+      if (path && items.length && fits(path, size)) {
+        values[path] = items;
+        bytes += path.length + size;
+      }
+      return;
+    }
+    if (typeof value === 'object') {
+      if (depth > MAX_DEPTH) return;
+      for (const [name, child] of Object.entries(value as Record<string, unknown>)) walk(child, path ? `${path}.${name}` : name, depth + 1);
+      return;
+    }
+    if (Object.hasOwn(labels, path)) return;
+    const text = String(value);
+    if (text.length > MAX_VALUE_CHARS || !fits(path, text.length)) return;
+    values[path] = text;
+    bytes += path.length + text.length;
+  };
+  walk(fields, '', 0);
+  return values;
 }

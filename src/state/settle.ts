@@ -50,7 +50,7 @@ function describeTime(value: unknown): string {
 }
 
 const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired', 'resolvedAt'], numbers: ['fired', 'missedRuns', 'tier', 'throttle', 'exponent'], objects: ['acknowledged', 'handled'], strings: ['lastTitle'] };
-const PENDING: Fields = { needStrings: ['id', 'alert', 'key'], strings: ['channel', 'title', 'message', 'reason', 'ref'], needTimes: ['createdAt'], times: ['notBefore'], numbers: ['attempts'], objects: ['action', 'labels', 'partial'], lists: ['to', 'actions'] };
+const PENDING: Fields = { needStrings: ['id', 'alert', 'key'], strings: ['channel', 'title', 'message', 'reason', 'ref'], needTimes: ['createdAt'], times: ['notBefore'], numbers: ['attempts'], objects: ['action', 'labels', 'values', 'partial'], lists: ['to', 'actions'] };
 const SENT: Fields = { needStrings: ['id', 'alert', 'key', 'channel'], needTimes: ['at'], objects: ['receipt'], lists: ['actions', 'offered'] };
 const SILENCE: Fields = { needStrings: ['id', 'alert'], strings: ['key'], needTimes: ['createdAt', 'endsAt'], objects: ['match'] };
 const CONVERSATION: Fields = { needStrings: ['id'], strings: ['alert', 'key'], times: ['createdAt', 'deadline', 'askedAt', 'closedAt'], objects: ['twoFactor', 'answer', 'address'], lists: ['history', 'received', 'outbox', 'links'] };
@@ -110,7 +110,10 @@ export function settleState(data: StateData): SetAside[] {
       return !why;
     });
   }
-  for (const item of data.pending) if (item.labels !== undefined) item.labels = asPlainMap(item.labels);
+  for (const item of data.pending) {
+    if (item.labels !== undefined) item.labels = asPlainMap(item.labels);
+    if (item.values !== undefined) item.values = asPlainMap(item.values);
+  }
   for (const [slice, fields] of MAPS) settleMap(record, slice, slice, fields, aside);
   settleMap(record, 'chatDone', 'chatDone', undefined, aside, (value) => (isStoredTime(value) ? undefined : describeTime(value)));
   if (settleMap(record, 'chats', 'chats', {}, aside)) {

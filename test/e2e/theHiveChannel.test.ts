@@ -164,7 +164,7 @@ test('TheHive 4.1 (version: 4): the alert is created at /api/alert with its obse
   assert.deepEqual(sentIds(again.project.state()), [fake.server.alerts[0]!._id]);
 });
 
-test('hostile finding values land inert: markdown links, HTML and mentions escaped in the description, one clean line in title, tags and observables', async () => {
+test('hostile finding values land inert: markdown links, HTML and mentions escaped in the description, one clean line in title and tags, observables without control or invisible characters (their line breaks kept)', async () => {
   const T = uniqueBaseTime();
   const { index, project } = await hiveProject({ tags: ['alertcron', 'host:{{host.name}}'], title: '{{title}} on {{host.name}}' });
   const host = '[click me](http://evil.example/x) <img src=x onerror=alert(1)> @channel **bold** www.evil.example\u202e\nline2';
@@ -261,4 +261,78 @@ test('the SLA ladder follows the TheHive alert alertcron created, with no extra 
   await at(31);
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['[tier-1] TheHive alert: Admin logon: Administrator (severity 3, 31m old)'], 'escalated after 30 minutes');
   assert.equal(fake.server.alerts.length, 1, 'the ES alert was throttled: still one TheHive alert');
+});
+
+test('a channel with its own url takes none of the thehive: section: not its version 4 (TheHive 5 unless set) nor its timeout', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await hiveProject({ url: fake.server.base, api_key: '${THEHIVE_API_KEY}' }, { version: 4 });
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(creates().map((r) => r.path), ['/api/v1/alert'], 'TheHive 5\'s API, not the section\'s version 4');
+  assert.equal(fake.server.alerts.length, 1);
+});
+
+test('an escalation tier queued in the same run as the first notice is a second TheHive alert, not swallowed as a duplicate of the first', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await hiveProject({}, {}, { escalation: [{ after: '0s', notify: ['hive'] }] });
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(creates().length, 2);
+  assert.equal(fake.server.alerts.length, 2, 'the first notice and tier 1: two alerts');
+  assert.notEqual(fake.server.alerts[0]!.sourceRef, fake.server.alerts[1]!.sourceRef);
+  assert.deepEqual(sentIds(project.state()).sort(), fake.server.alerts.map((a) => a._id).sort());
+});
+
+test('a duplicate answered 409 ConflictError (TheHive 5\'s wording is not relied on) is looked up by its sourceRef and delivered once; a conflict with no such alert stays an error', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await hiveProject();
+  fake.server.createFailures = 1;
+  fake.server.duplicateAnswer = { status: 409, type: 'ConflictError', message: 'An alert with this sourceRef exists' };
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'Administrator')]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(creates().length, 2, 'the create was retried and answered 409');
+  assert.equal(fake.server.alerts.length, 1, 'never a second alert');
+  assert.deepEqual(sentIds(project.state()), [fake.server.alerts[0]!._id]);
+  assert.equal(project.state().pending.length, 0);
+
+  // A ConflictError about something else (no alert has the sourceRef): the original error stands.
+  fake.server.requests.length = 0;
+  fake.server.createConflicts = 1;
+  const other = await hiveProject();
+  const alertsBefore = fake.server.alerts.length;
+  await indexDocs(world.esUrl, other.index, [logonEvent(T + 9 * MIN, 'Administrator')]);
+  const refused = await other.project.run(['run'], { ALERTCRON_NOW: iso(T + 10 * MIN) });
+  assert.ok(fake.server.requests.some((r) => r.path.startsWith('/api/v1/query')), 'looked up by its sourceRef');
+  assert.match(refused.stderr, /answered HTTP 409 ConflictError: Concurrent modification, try again/);
+  assert.equal(fake.server.alerts.length, alertsBefore);
+  assert.deepEqual(sentIds(other.project.state()), [], 'not counted as delivered');
+});
+
+test('a long URL and a list field reach TheHive whole: the URL as one observable and in the description, each list element an observable; a value over 8 KB is left out, never cut', async () => {
+  const T = uniqueBaseTime();
+  const url = `https://phish.example/login?next=${'a1b2c3d4'.repeat(34)}`;
+  assert.equal(url.length, 305);
+  const { index, project } = await hiveProject({
+    description: 'URL: {{url.full}} IPs: {{related.ip}}',
+    observables: [
+      { field: 'url.full', type: 'url' },
+      { field: 'related.ip', type: 'ip' },
+      { field: 'file.name', type: 'filename' },
+    ],
+  });
+  const event = { ...logonEvent(T - MIN, 'Administrator'), url: { full: url }, related: { ip: ['203.0.113.1', '203.0.113.2'] }, file: { name: 'x'.repeat(9000) } };
+  await indexDocs(world.esUrl, index, [event]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const [alert] = fake.server.alerts;
+  assert.ok(alert);
+  assert.deepEqual(alert.observables, [
+    { dataType: 'url', data: url, tags: [] },
+    { dataType: 'ip', data: '203.0.113.1', tags: [] },
+    { dataType: 'ip', data: '203.0.113.2', tags: [] },
+  ]);
+  assert.equal(alert.description, `URL: ${url.replace(/[!-/:-@[-\`{-~]/g, '\\$&')} IPs: 203\\.0\\.113\\.1\\, 203\\.0\\.113\\.2`);
 });

@@ -43,6 +43,10 @@ export interface TheHiveServer extends HttpRecorder {
   createBusy: number;
   /** The server's clock for the _createdAt of created alerts (a test's ALERTCRON_NOW). */
   now: () => number;
+  /** How a duplicate create is answered instead of TheHive 4.1's 400 CreateError (e.g. 409 ConflictError, as TheHive 5 may). */
+  duplicateAnswer?: { status: number; type: string; message: string };
+  /** How many of the next alert creates answer 409 ConflictError, storing nothing (a conflict that is no duplicate). */
+  createConflicts: number;
 }
 
 const error = (status: number, type: string, message: string): Answer => ({ status, body: { type, message } });
@@ -64,6 +68,8 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
     createHangs: 0,
     createBusy: 0,
     now: Date.now as () => number,
+    duplicateAnswer: undefined as TheHiveServer['duplicateAnswer'],
+    createConflicts: 0,
   };
   const orgOf = new WeakMap<object, string>();
   let next = 1;
@@ -93,7 +99,13 @@ export async function startTheHiveServer(): Promise<TheHiveServer> {
         fake.createBusy--;
         return { status: 429, body: { type: 'TooManyRequests', message: 'slow down' }, headers: { 'retry-after': '1' } };
       }
+      if (fake.createConflicts > 0) {
+        fake.createConflicts--;
+        return error(409, 'ConflictError', 'Concurrent modification, try again');
+      }
       const answer = createAlert(fake, request.body, { org, v0: path === '/api/alert', add: (fields) => server.addAlert(fields, org), visible: visible(fake.alerts) });
+      const duplicate = fake.duplicateAnswer;
+      if (duplicate && answer !== 'hang' && /^Alert .* already exist/.test(String((answer.body as { message?: unknown } | undefined)?.message))) return error(duplicate.status, duplicate.type, duplicate.message);
       if (answer === 'hang' || answer.status !== 201) return answer;
       if (fake.createHangs > 0) {
         fake.createHangs--;
@@ -196,7 +208,7 @@ export function useTheHiveServer(): { server: TheHiveServer } {
   before(async () => (holder.server = await startTheHiveServer()));
   beforeEach(() => {
     const server = holder.server;
-    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'], afterQuery: undefined, customFieldNames: ['detector', 'rule'], createFailures: 0, createHangs: 0, createBusy: 0, now: Date.now });
+    Object.assign(server, { patchFailures: 0, version: 5, organisations: ['soc', 'cert'], afterQuery: undefined, customFieldNames: ['detector', 'rule'], createFailures: 0, createHangs: 0, createBusy: 0, now: Date.now, duplicateAnswer: undefined, createConflicts: 0 });
     server.alerts.length = 0;
     server.caseList.length = 0;
     server.cases.length = 0;

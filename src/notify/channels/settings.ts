@@ -14,3 +14,13 @@ export function optionalText(raw: Record<string, unknown>, key: string): string 
 export function apiUrl(raw: Record<string, unknown>, fallback: string): string {
   return (optionalText(raw, 'api_url') ?? fallback).replace(/\/+$/, '');
 }
+
+/** A URL's origin only (a path or query may carry a token; a channel says where, not what); an unset URL or one that is not a URL says so. */
+export function originOf(url: string): string {
+  if (!url.trim()) return '(url not set)';
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
+  }
+}

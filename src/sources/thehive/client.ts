@@ -47,7 +47,8 @@ export function describeHiveError(config: TheHiveConfig, status: number, text: s
   let detail = oneLine(redact(text), 200);
   try {
     const body = JSON.parse(text) as { type?: string; message?: string };
-    if (body.type || body.message) detail = `${body.type ?? 'error'}: ${body.message ?? ''}`;
+    // TheHive's message is the server's text: one clean line, redacted before it is cut (a cut cannot leave part of a secret).
+    if (body.type || body.message) detail = oneLine(redact(`${body.type ?? 'error'}: ${body.message ?? ''}`), 200);
   } catch {
     /* not JSON */
   }

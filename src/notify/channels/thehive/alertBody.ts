@@ -1,3 +1,4 @@
+import { DIGEST_CELL_CHARS } from '../../../policy/digest.js';
 import { inertMarkdown } from '../../../render/markdownText.js';
 import { clockFromEnv } from '../../../util/clock.js';
 import { renderTemplate, stringify } from '../../../util/template.js';
@@ -6,7 +7,7 @@ import type { Notification } from '../../types.js';
 import { hiveSourceRef } from './sourceRef.js';
 import type { TheHiveChannelConfig } from './types.js';
 
-/** Longest title and tag sent (TheHive shows them on one line). */
+/** Longest title, and longest tag, type and source sent (TheHive shows them on one line). */
 const MAX_TITLE = 512;
 const MAX_TAG = 128;
 /** Most observables one alert carries (a digest's rows beyond are counted in its description). */
@@ -35,58 +36,85 @@ export interface HiveAlertBody {
   observables: HiveObservable[];
 }
 
-/** A template's value lookup over a notice: its own names (alert, key, title, message, reason), then its finding's fields. */
-function lookup(notification: Notification, escape: (text: string) => string): (path: string) => string {
-  const own: Record<string, string> = { alert: notification.alert, key: notification.key, title: notification.title, message: notification.message, reason: notification.reason };
-  return (path) => escape(Object.hasOwn(own, path) ? own[path]! : stringify(notification.labels && Object.hasOwn(notification.labels, path) ? notification.labels[path] : undefined));
+/** A finding's field in a notice: whole from its values (long values, lists), else from its labels; undefined when it has none. */
+function findingField(notification: Notification, path: string): string | string[] | undefined {
+  const values = notification.values;
+  if (values && Object.hasOwn(values, path)) {
+    const value: unknown = values[path];
+    return Array.isArray(value) ? value.map((item) => stringify(item)) : stringify(value);
+  }
+  return notification.labels && Object.hasOwn(notification.labels, path) ? stringify(notification.labels[path]) : undefined;
 }
 
-/** The values a field has in a notice: its finding's label, or for a digest the field's cells of every row. */
-function fieldValues(notification: Notification, field: string): string[] {
+/**
+ * A template's value lookup over a notice: its own names (alert, key, title, message, reason), then its finding's
+ * fields; `fields.<path>` is always the finding's field (falling back to a field named `fields.<path>`).
+ */
+function lookup(notification: Notification, escape: (text: string) => string): (path: string) => string {
+  const own: Record<string, string> = { alert: notification.alert, key: notification.key, title: notification.title, message: notification.message, reason: notification.reason };
+  return (path) => {
+    if (path.startsWith('fields.')) return escape(stringify(findingField(notification, path.slice('fields.'.length)) ?? findingField(notification, path)));
+    return escape(Object.hasOwn(own, path) ? own[path]! : stringify(findingField(notification, path)));
+  };
+}
+
+/** Whether a digest's cell was cut to the state's cell length (its end is lost: not a value to make an indicator of). */
+function wasCut(cell: string): boolean {
+  return cell.length >= DIGEST_CELL_CHARS - 1 && cell.endsWith('…');
+}
+
+/** The values a field has in a notice: its finding's value (each element of a list), or for a digest the field's cells of every row that were not cut. */
+function fieldValues(notification: Notification, field: string): { values: string[]; cut: number } {
   const digest = notification.digest;
   if (digest) {
     const column = digest.columns.indexOf(field);
-    return column < 0 ? [] : digest.rows.map((row) => row.cells[column] ?? '');
+    const cells = column < 0 ? [] : digest.rows.map((row) => row.cells[column] ?? '');
+    return { values: cells.filter((cell) => !wasCut(cell)), cut: cells.filter(wasCut).length };
   }
-  const value = notification.labels && Object.hasOwn(notification.labels, field) ? notification.labels[field] : undefined;
-  return value === undefined ? [] : [stringify(value)];
+  const value = findingField(notification, field);
+  return { values: value === undefined ? [] : Array.isArray(value) ? value : [value], cut: 0 };
 }
 
-/** The observables of a notice: each mapping's values that are set, one per (data type, value). */
-function observables(config: TheHiveChannelConfig, notification: Notification): HiveObservable[] {
+/** The observables of a notice (each mapping's values that are set, one per (data type, value)), and how many digest cells were left out as cut. */
+function observables(config: TheHiveChannelConfig, notification: Notification): { list: HiveObservable[]; cut: number } {
   const seen = new Map<string, HiveObservable>();
+  let cut = 0;
   for (const mapping of config.observables) {
-    for (const raw of fieldValues(notification, mapping.field)) {
+    const found = fieldValues(notification, mapping.field);
+    cut += found.cut;
+    for (const raw of found.values) {
       const data = cleanText(raw).trim();
       const id = JSON.stringify([mapping.type, data]);
       if (!data || seen.has(id) || seen.size >= MAX_OBSERVABLES) continue;
       seen.set(id, { dataType: mapping.type, data, tags: mapping.tags });
     }
   }
-  return [...seen.values()];
+  return { list: [...seen.values()], cut };
 }
 
 /**
- * The TheHive alert a notice becomes: the title and tags rendered as clean single lines, the description rendered
+ * The TheHive alert a notice becomes: the title, tags, type and source rendered as clean single lines (an empty type
+ * or source is `alertcron`), the description rendered
  * with every value inert in markdown (the template's own text is the operator's markdown), custom fields, the
  * observables its fields give, and the sourceRef that makes a second create of the same notice a duplicate.
  */
 export function hiveAlertBody(config: TheHiveChannelConfig, notification: Notification): HiveAlertBody {
   const plain = lookup(notification, (text) => text);
   const line = (template: string, max: number) => cutText(oneLine(renderTemplate(template, plain)), max);
+  const found = observables(config, notification);
   return {
-    type: config.alert_type,
-    source: config.source,
+    type: line(config.alert_type, MAX_TAG) || 'alertcron',
+    source: line(config.source, MAX_TAG) || 'alertcron',
     sourceRef: hiveSourceRef(notification),
     title: line(config.title, MAX_TITLE) || line('{{alert}}', MAX_TITLE),
-    description: renderTemplate(config.description, lookup(notification, inertMarkdown)),
+    description: renderTemplate(config.description, lookup(notification, inertMarkdown)) + (found.cut ? `\n\n${found.cut} table value${found.cut === 1 ? ' was' : 's were'} cut to ${DIGEST_CELL_CHARS} characters and made no observable.` : ''),
     severity: config.severity,
     date: notification.window?.to ?? clockFromEnv()(),
     tags: [...new Set(config.tags.map((tag) => line(tag, MAX_TAG)).filter(Boolean))],
     tlp: config.tlp,
     pap: config.pap,
     customFields: Object.entries(config.custom_fields).map(([name, template]) => ({ name, value: cleanText(renderTemplate(template, plain)) })),
-    observables: observables(config, notification),
+    observables: found.list,
   };
 }
 

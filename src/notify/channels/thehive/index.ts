@@ -1,6 +1,6 @@
 import type { TheHiveConfig } from '../../../sources/thehive/types.js';
 import { parseDuration } from '../../../util/duration.js';
-import { optionalText } from '../settings.js';
+import { optionalText, originOf } from '../settings.js';
 import type { ChannelKind } from '../types.js';
 import { papLevel, severityLevel, tlpLevel } from './levels.js';
 import type { HiveObservableMapping, TheHiveChannelConfig } from './types.js';
@@ -13,13 +13,14 @@ export const theHiveChannel: ChannelKind<TheHiveChannelConfig> = {
   sendResolved: false,
   complete(raw, sections) {
     const section = sections?.thehive as TheHiveConfig | undefined;
-    const version = raw.version === 4 || raw.version === 5 ? raw.version : (section?.version ?? 5);
+    // A channel with its own url takes nothing of the section (another instance): version 5 and 10s unless set.
+    const own = raw.url !== undefined;
+    const version = raw.version === 4 || raw.version === 5 ? raw.version : own ? 5 : (section?.version ?? 5);
     const hive: TheHiveConfig = {
       url: (optionalText(raw, 'url') ?? section?.url ?? '').replace(/\/+$/, ''),
-      // A channel with its own url takes nothing of the section's connection: its key is for another instance.
-      api_key: optionalText(raw, 'api_key') ?? (raw.url === undefined ? (section?.api_key ?? '') : ''),
-      organisation: optionalText(raw, 'organisation') ?? (raw.url === undefined ? section?.organisation : undefined),
-      timeout: raw.timeout === undefined ? (section?.timeout ?? 10_000) : parseDuration(String(raw.timeout)),
+      api_key: optionalText(raw, 'api_key') ?? (own ? '' : (section?.api_key ?? '')),
+      organisation: optionalText(raw, 'organisation') ?? (own ? undefined : section?.organisation),
+      timeout: raw.timeout === undefined ? (own ? 10_000 : (section?.timeout ?? 10_000)) : parseDuration(String(raw.timeout)),
       version,
       max_items: 1,
     };
@@ -51,11 +52,3 @@ export const theHiveChannel: ChannelKind<TheHiveChannelConfig> = {
   notifier: async (name, config) => (await import('./notifier.js')).createTheHiveNotifier(name, config),
 };
 
-/** A URL's origin (no path: nothing secret is in TheHive's, but the channel says where, not what). */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(not a URL)';
-  }
-}

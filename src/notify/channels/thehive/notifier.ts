@@ -27,7 +27,12 @@ export async function createTheHiveNotifier(name: string, config: TheHiveChannel
         const id = alertId(answer.text);
         return id ? { id } : undefined;
       }
-      if (isDuplicate(answer.status, answer.text)) return { id: await existingAlert(hive, body, signal) };
+      if (mayBeDuplicate(answer.status, answer.text)) {
+        const id = await existingAlert(hive, body, signal);
+        if (id) return { id };
+        // TheHive 4.1's own words say it has the alert: one the query API does not show (another organisation's).
+        if (saysAlertExists(answer.text)) throw new DeliveryError(redact(`TheHive at ${hive.url} already has alert ${body.type}:${body.source}:${body.sourceRef} but the query API does not show it (check the organisation and that the key may read alerts)`), false);
+      }
       throw createFailure(hive, answer);
     },
   };
@@ -55,20 +60,34 @@ function alertId(text: string): string | undefined {
   }
 }
 
-/** TheHive's answer to a second alert with the same type, source and sourceRef: 400 CreateError "… already exist …". */
-function isDuplicate(status: number, text: string): boolean {
-  if (status !== 400 && status !== 409) return false;
+/** The type and message of a TheHive error body, or undefined when it is not one. */
+function errorBody(text: string): { type?: unknown; message?: unknown } | undefined {
   try {
-    const body = JSON.parse(text) as { type?: unknown; message?: unknown };
-    // Not "Observable already exists", the other CreateError of a create (two observables with one type and value).
-    return body.type === 'CreateError' && /^Alert .* already exist/.test(String(body.message));
+    const body = JSON.parse(text) as unknown;
+    return body && typeof body === 'object' ? (body as { type?: unknown; message?: unknown }) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** The id of the alert TheHive already has for this sourceRef (type and source too), read through the v1 query API. */
-async function existingAlert(hive: TheHiveConfig, body: HiveAlertBody, signal: AbortSignal): Promise<string> {
+/**
+ * Whether a refused create may be TheHive's answer to a second alert with the same type, source and sourceRef: any
+ * 400 or 409 of type CreateError or ConflictError (TheHive 4.1 says 400 CreateError "Alert … already exist"; TheHive
+ * 5's wording is not relied on). The alert is then looked up by its sourceRef: only one that exists makes it a duplicate.
+ */
+function mayBeDuplicate(status: number, text: string): boolean {
+  if (status !== 400 && status !== 409) return false;
+  const type = errorBody(text)?.type;
+  return type === 'CreateError' || type === 'ConflictError';
+}
+
+/** TheHive 4.1's own duplicate message (not "Observable already exists", the other CreateError of a create). */
+function saysAlertExists(text: string): boolean {
+  return /^Alert .* already exist/.test(String(errorBody(text)?.message));
+}
+
+/** The id of the alert TheHive already has for this sourceRef (type and source too), read through the v1 query API; undefined when it shows none. */
+async function existingAlert(hive: TheHiveConfig, body: HiveAlertBody, signal: AbortSignal): Promise<string | undefined> {
   const eq = (field: string, value: string) => ({ _eq: { _field: field, _value: value } });
   const query = {
     query: [
@@ -83,11 +102,9 @@ async function existingAlert(hive: TheHiveConfig, body: HiveAlertBody, signal: A
   try {
     found = (JSON.parse(answer.text) as { _id?: unknown }[])[0]?._id;
   } catch {
-    /* not JSON: said below */
+    /* not JSON: none shown */
   }
-  if (typeof found === 'string') return found;
-  // TheHive says it has the alert but does not show it: another organisation's, or a key that may not read alerts.
-  throw new DeliveryError(redact(`TheHive at ${hive.url} already has alert ${body.type}:${body.source}:${body.sourceRef} but the query API does not show it (check the organisation and that the key may read alerts)`), false);
+  return typeof found === 'string' ? found : undefined;
 }
 
 /** What a refused create means: 401/403 and 400 (the field TheHive rejected) are final, 5xx and 429 retried after Retry-After. */

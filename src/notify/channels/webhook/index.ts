@@ -1,5 +1,5 @@
 import type { WebhookChannelConfig } from '../../config.js';
-import { optionalText, timeoutOf } from '../settings.js';
+import { optionalText, originOf, timeoutOf } from '../settings.js';
 import type { ChannelKind } from '../types.js';
 
 /** A plain JSON webhook, optionally signed with HMAC-SHA256. */
@@ -13,12 +13,3 @@ export const webhookChannel: ChannelKind<WebhookChannelConfig> = {
   notifier: async (name, config) => (await import('../../webhook.js')).createWebhookNotifier(name, config),
 };
 
-/** A webhook URL's origin only (a path or query may carry a token); a URL that is unset or not one says so. */
-function originOf(url: string): string {
-  if (!url.trim()) return '(url not set)';
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(not a URL)';
-  }
-}
