@@ -162,3 +162,24 @@ test('an ask alert\'s escalation channel that got the escalation gets the resolv
   assert.deepEqual(world.smtp.messages, [], 'the alert\'s notify channel was told nothing, so it gets no resolve either');
   assert.deepEqual(deliveredLines(project).map(([c, r]) => `${c}:${r}`), ['soc-bot:ask-unknown_person', 'soc-bot:resolved']);
 });
+
+test('a resolve Slack refused, still pending when the key fires again, is dropped: the retry cannot close the new incident', async () => {
+  const { T, project, logon } = await resolveProject({ notify: ['soc-slack'] });
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  // The key stops matching; Slack fails the resolve (5xx) all run long, so it stays pending.
+  world.slack.behaviour = 'server-error';
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.notEqual(failed.code, 0);
+  assert.deepEqual(project.state().pending.map((p: { reason: string }) => p.reason), ['resolved']);
+  // It fires again: its trigger is queued, and the old resolve goes, with an audit line, before anything is sent.
+  world.slack.behaviour = 'ok';
+  await logon(T + 2 * MIN - 30_000, 'root');
+  await runAt(project, T + 2 * MIN);
+  assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01'], 'no resolve beside the reopened incident');
+  assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_dropped').map(({ alert, key, channel }) => ({ alert, key, channel })), [{ alert: 'logons', key: 'root', channel: 'soc-slack' }]);
+  assert.deepEqual(project.state().pending, []);
+  // The new episode's own resolve closes it.
+  await runAt(project, T + 3 * MIN);
+  assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01', 'Resolved: Logon root on dc01']);
+});
