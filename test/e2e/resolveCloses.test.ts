@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { askProject, sudo, useAskServers } from '../support/askProject.js';
 import { defaultConfig, type Project } from '../support/project.js';
@@ -183,3 +185,21 @@ test('a resolve Slack refused, still pending when the key fires again, is droppe
   await runAt(project, T + 3 * MIN);
   assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01', 'Resolved: Logon root on dc01']);
 });
+
+for (const change of ['disabled', 'deleted'] as const) {
+  test(`a resolve Slack refused, then its alert ${change}: the retry still closes what Slack was told`, async () => {
+    const { T, project, definition, logon } = await resolveProject({ notify: ['soc-slack'] });
+    await logon(T - 30_000, 'root');
+    await runAt(project, T);
+    world.slack.behaviour = 'server-error';
+    const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+    assert.notEqual(failed.code, 0);
+    world.slack.behaviour = 'ok';
+    if (change === 'disabled') project.writeAlert('logons', { ...definition, enabled: false });
+    else rmSync(join(project.dir, 'alerts', 'logons.yaml'));
+    await runAt(project, T + 2 * MIN);
+    assert.deepEqual(received().slack, ['Logon root on dc01', 'Resolved: Logon root on dc01']);
+    assert.deepEqual(project.audit().filter((e) => e.event === 'muted'), []);
+    assert.deepEqual(project.state().pending, []);
+  });
+}
