@@ -217,3 +217,24 @@ for (const change of ['disabled', 'deleted'] as const) {
     assert.deepEqual(project.state().pending, []);
   });
 }
+
+test('an ask alert\'s escalation of a key that fired again takes out its resolve still pending on that channel', async () => {
+  const { T, index, project, run } = await askProject(world, askServers, { ask: { escalate: ['soc-bot'] }, alert: { resolve_after: 1 } });
+  const posted = () => askServers.slack.channels.get('C0ALERTS')!.map((m) => m.text.split('\n')[0]!).filter((line) => /trudy/.test(line));
+  await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'trudy')]);
+  await run(T);
+  assert.equal(posted().length, 1, posted().join('\n'));
+  // The key stops matching; Slack fails the resolve, so it stays pending.
+  askServers.slack.failing.set('chat.postMessage', 'internal_error');
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.notEqual(failed.code, 0, failed.stderr);
+  assert.deepEqual(project.state().pending.map((p: { reason: string }) => p.reason), ['resolved']);
+  askServers.slack.failing.delete('chat.postMessage');
+  // trudy again: the escalation is queued, the old resolve goes (audited), and Slack is told of the new episode only.
+  await indexDocs(world.esUrl, index, [sudo(T + 2 * MIN - 30_000, 'trudy')]);
+  await run(T + 2 * MIN);
+  assert.ok(!posted().some((line) => /^Resolved:/.test(line)), posted().join('\n'));
+  assert.equal(posted().length, 2, posted().join('\n'));
+  assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_dropped').map(({ channel }) => channel), ['soc-bot']);
+  assert.deepEqual(project.state().pending, []);
+});
