@@ -16,6 +16,7 @@ import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
 import { checkAsk, completeAsk, loadPeople, type RawAsk } from './askPolicy.js';
 import { checkDigest, completeDigest, type RawDigest } from './digestPolicy.js';
+import { checkHiveLoop } from './hiveLoop.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -137,7 +138,7 @@ function checkAlert(config: Config, yaml: YamlFile, path: string, name: string):
     return { file, line, col, path: toPointer(where), message };
   };
   const checked = source.checkAlert(raw as Record<string, unknown>, context);
-  const problems = [...(raw.ask && typeof raw.ask === 'object' ? checkAsk(config, raw.ask, raw.notify, at) : []), ...checkChannels(config, raw, at), ...checkDigest(raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => (p.in ? { ...p.in, message: `${p.message} (the query of ${file})`, alert: file } : at(p.path, p.message)))];
+  const problems = [...(raw.ask && typeof raw.ask === 'object' ? checkAsk(config, raw.ask, raw.notify, at) : []), ...checkChannels(config, raw, at), ...checkHiveLoop(config, raw, at), ...checkDigest(raw, at), ...checkSourceKeys(source.name, raw, at), ...checked.problems.map((p) => (p.in ? { ...p.in, message: `${p.message} (the query of ${file})`, alert: file } : at(p.path, p.message)))];
   if (schemaProblems.length || problems.length) return { problems: [...schemaProblems, ...problems] };
   if (raw.enabled === false) return {};
   return { alert: source.completeAlert(raw as Record<string, unknown>, completeBase(config, raw, name, file, source.name), context, checked.extra) as AlertDef };

@@ -1,5 +1,5 @@
 import { quoteData } from './quote.js';
-import { convertTemplate, placeholder, scanFormat } from './templates.js';
+import { convertTemplate, scanFormat } from './templates.js';
 
 /** A hive text as an alertcron template, or what kept a part of it from carrying over. */
 export interface HiveText {
@@ -18,9 +18,41 @@ function literal(text: string): HiveText {
 }
 
 /**
+ * One value of the match or the rule as the thehive channel renders it. The channel knows its notice's alert, key,
+ * title, message and reason, then the finding's fields: so every match field is written `{{fields.<path>}}` (a
+ * field named message or key is not mistaken for the notice's), the rule's name is `{{alert}}`, its description
+ * (or another text option) its literal text, and a count, which the channel does not know, is a problem.
+ */
+function hiveValue(arg: string, rule: Record<string, unknown>, problems: string[]): string | undefined {
+  if (arg === 'name') return '{{alert}}';
+  if (arg === 'description') return ruleText(rule, arg, quoteData(arg), problems);
+  if (arg === 'num_hits' || arg === 'num_matches') {
+    problems.push(`${quoteData(arg)}: the thehive channel has no count of hits: left out`);
+    return undefined;
+  }
+  return `{{fields.${arg}}}`;
+}
+
+/** A text option of the rule as literal text (ElastAlert2 put the rule's value in), or a problem naming it as `shown`. */
+function ruleText(rule: Record<string, unknown>, option: string, shown: string, problems: string[]): string | undefined {
+  const value = rule[option];
+  if (value === undefined && option === 'description') {
+    problems.push(`${shown}: the rule has no description: left empty (ElastAlert2 would show a missing value)`);
+    return undefined;
+  }
+  if (!['string', 'number', 'boolean'].includes(typeof value)) {
+    problems.push(`${shown} is not a text option of the rule: left out`);
+    return undefined;
+  }
+  const text = String(value);
+  if (/\{\{|\}\}/.test(text)) problems.push(`${shown}: the rule's value holds {{ or }}, which would read as a template: reword it`);
+  return text;
+}
+
+/**
  * The format-string form (`'{rule[name]} -- {match[alert]}'`, Python `str.format` over the rule and the match):
- * `{match[a][b]}` becomes `{{a.b}}`, `{rule[name]}` `{{alert}}`, `{rule[description]}` `{{description}}`, another
- * `{rule[key]}` the rule's value as text. Anything else is a problem and left out.
+ * `{match[a][b]}` becomes `{{fields.a.b}}`, `{rule[name]}` `{{alert}}`, another `{rule[key]}` (`description`
+ * among them) the rule's value as text. Anything else is a problem and left out.
  */
 export function convertLegacyFormat(text: string, rule: Record<string, unknown>): HiveText {
   return scanFormat(text, (inner, problems) => {
@@ -31,13 +63,10 @@ export function convertLegacyFormat(text: string, rule: Record<string, unknown>)
     }
     const path = [...ref[2]!.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
     if (!path.every((segment) => /^[\w@.-]+$/.test(segment))) problems.push(`{${quoteData(inner)}} names a field no template can (letters, digits, _ @ . - only): left out`);
-    else if (ref[1] === 'match') return placeholder(path.join('.'));
-    else if (path.length === 1 && (path[0] === 'name' || path[0] === 'description')) return placeholder(path[0]);
-    else if (path.length === 1 && ['string', 'number', 'boolean'].includes(typeof rule[path[0]!])) {
-      const value = String(rule[path[0]!]);
-      if (/\{\{|\}\}/.test(value)) problems.push(`{${quoteData(inner)}}: the rule's value holds {{ or }}, which would read as a template: reword it`);
-      return value;
-    } else problems.push(`{${quoteData(inner)}} is not a text option of the rule: left out`);
+    else if (ref[1] === 'match') return `{{fields.${path.join('.')}}}`;
+    else if (path.length === 1 && path[0] === 'name') return '{{alert}}';
+    else if (path.length === 1) return ruleText(rule, path[0]!, `{${quoteData(inner)}}`, problems);
+    else problems.push(`{${quoteData(inner)}} is not a text option of the rule: left out`);
     return undefined;
   });
 }
@@ -48,7 +77,7 @@ export function convertLegacyFormat(text: string, rule: Record<string, unknown>)
  */
 export function convertHiveText(text: string, args: unknown, rule: Record<string, unknown>): HiveText {
   if (isLegacyFormat(text)) return convertLegacyFormat(text, rule);
-  if (args !== undefined) return convertTemplate(text, args, undefined);
+  if (args !== undefined) return convertTemplate(text, args, undefined, (arg, problems) => hiveValue(arg, rule, problems));
   return literal(text);
 }
 
@@ -57,13 +86,16 @@ const FIELD_PATH = /^[A-Za-z_@][\w@-]*(\.[A-Za-z_@][\w@-]*)*$/;
 
 /**
  * A tag or custom field value of the newer alerter, which ElastAlert2 looks up as a field of the match, then as
- * an option of the rule, and else uses as written: a dotted field path (`source.ip`) becomes `{{source.ip}}`,
- * `name` the alert's name, anything else stays the text it is. The format-string form is read as such.
+ * an option of the rule, and else uses as written: a dotted field path (`source.ip`) becomes `{{fields.source.ip}}`,
+ * `name` the alert's name, `description` the rule's description as text, anything else stays the text it is.
+ * The format-string form is read as such.
  */
 export function convertLookup(value: string, rule: Record<string, unknown>): HiveText {
   if (isLegacyFormat(value)) return convertLegacyFormat(value, rule);
-  if (value === 'name' || value === 'description') return { template: placeholder(value), problems: [] };
-  if (value.includes('.') && FIELD_PATH.test(value)) return { template: placeholder(value), problems: [] };
+  if (value === 'name' || value === 'description' || (value.includes('.') && FIELD_PATH.test(value))) {
+    const problems: string[] = [];
+    return { template: hiveValue(value, rule, problems) ?? '', problems };
+  }
   return literal(value);
 }
 

@@ -56,8 +56,9 @@ export function scanFormat(text: string, field: (inner: string, problems: string
  * Turns an ElastAlert2 text and its arguments (Python `str.format`: `{}`, `{0}`, or `{name}` with
  * `alert_text_kw`) into an alertcron template (`{{field.path}}`). Returns the template and what could not be
  * carried over (format specs such as `{0:.2f}`, a missing argument, literal braces that would read as a template).
+ * `place` writes one argument as template text (default: placeholder; a channel that knows fewer names has its own).
  */
-export function convertTemplate(text: string, args: unknown, kw: unknown): { template: string; problems: string[] } {
+export function convertTemplate(text: string, args: unknown, kw: unknown, place: (arg: string, problems: string[]) => string | undefined = placeholder): { template: string; problems: string[] } {
   const positional = Array.isArray(args) ? args.map(String) : [];
   const named = kw && typeof kw === 'object' && !Array.isArray(kw) ? (kw as Record<string, unknown>) : {};
   let auto = 0;
@@ -73,7 +74,7 @@ export function convertTemplate(text: string, args: unknown, kw: unknown): { tem
       problems.push(`{${quoteData(field)}} has no argument alertcron can name (alert_*_args or alert_text_kw): left empty`);
       return undefined;
     }
-    return placeholder(arg);
+    return place(arg, problems);
   });
 }
 

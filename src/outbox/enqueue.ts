@@ -116,3 +116,20 @@ function valuesOf(fields: Record<string, unknown>, labels: Record<string, string
   walk(fields, '', 0);
   return values;
 }
+
+/**
+ * Adds a notice to the pending list. A notice that is not a resolve first takes out the resolved notices of the same
+ * alert and key for the same channel still pending (a retry sent beside it could close the incident it reopens; the
+ * channel never accepted that resolve, and the new episode's own resolve closes both). Returns the notices taken out.
+ */
+export function queueNotice(pending: PendingDelivery[], item: PendingDelivery): PendingDelivery[] {
+  const dropped: PendingDelivery[] = [];
+  if (!item.action && item.channel !== undefined && item.reason !== 'resolved') {
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const p = pending[i]!;
+      if (p.reason === 'resolved' && !p.action && p.alert === item.alert && p.key === item.key && p.channel === item.channel) dropped.unshift(...pending.splice(i, 1));
+    }
+  }
+  pending.push(item);
+  return dropped;
+}

@@ -4,7 +4,7 @@ import { isClosed, type Conversation, type EscalationReason } from '../model/con
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DuoClient } from '../notify/duo/client.js';
 import { PersonUnreachable, type AskChannel, type ChatMessage, type PersonRef } from '../notify/types.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { enqueue, queueNotice } from '../outbox/enqueue.js';
 import { parseAnswer } from '../policy/answer.js';
 import { moveTo, openConversation, quietedBy, SAY, whichQuestion } from '../policy/conversation.js';
 import { deadlineAfter } from '../policy/workingHours.js';
@@ -128,7 +128,10 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     }
     result.conversations.push({ id: conversation.id, person: conversation.person, state: conversation.state, ...(conversation.reason ? { reason: conversation.reason } : {}) });
     if (JSON.stringify(conversation) !== before) {
-      if (result.deliveries.length) data.pending.push(...result.deliveries.splice(0));
+      for (const item of result.deliveries.splice(0)) {
+        // An escalation of a key that fired again takes out its resolve still pending for that channel, as in runAlerts.
+        for (const stale of queueNotice(data.pending, item)) result.audit.push({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
+      }
       await ctx.commit();
     }
   }

@@ -6,6 +6,7 @@ import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
 import type { Window } from '../model/window.js';
+import { queueNotice } from '../outbox/enqueue.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
@@ -191,7 +192,10 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     for (const item of fresh) {
       const why = muted(item);
       if (why) audit.add({ event: 'muted', alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, why, when: 'queued' });
-      else tx.data.pending.push(item);
+      else {
+        // A resolve of this key still pending for the same channel would close the incident this notice reopens.
+        for (const stale of queueNotice(tx.data.pending, item)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
+      }
     }
     pruneState(tx.data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { askProject, sudo, useAskServers } from '../support/askProject.js';
 import { defaultConfig, type Project } from '../support/project.js';
@@ -161,4 +163,78 @@ test('an ask alert\'s escalation channel that got the escalation gets the resolv
   assert.ok(posted().some((line) => /^Resolved: sudo by mallory on db-3/.test(line!)), posted().join('\n'));
   assert.deepEqual(world.smtp.messages, [], 'the alert\'s notify channel was told nothing, so it gets no resolve either');
   assert.deepEqual(deliveredLines(project).map(([c, r]) => `${c}:${r}`), ['soc-bot:ask-unknown_person', 'soc-bot:resolved']);
+});
+
+for (const backend of ['file', 'cluster'] as const) {
+  test(`a resolve Slack refused, still pending when the key fires again, is dropped (${backend} state): the retry cannot close the new incident`, async () => {
+    const { T, project, config, logon } = await resolveProject({ notify: ['soc-slack'] });
+    const stateIndex = `alertcron-state-resolve-${Math.random().toString(36).slice(2, 8)}`;
+    if (backend === 'cluster') project.writeConfig({ ...config, state: { backend: 'cluster', index: stateIndex, host_id: 'host-a', lock_wait: '4s' } });
+    const pendingReasons = async (): Promise<string[]> => {
+      if (backend === 'file') return project.state().pending.map((p: { reason: string }) => p.reason);
+      await fetch(`${world.esUrl}/${stateIndex}/_refresh`, { method: 'POST' });
+      const found = (await (await fetch(`${world.esUrl}/${stateIndex}/_search?size=1000`)).json()) as { hits: { hits: { _id: string; _source: { body: { reason: string } } }[] } };
+      return found.hits.hits.filter((h) => h._id.startsWith('pending:')).map((h) => h._source.body.reason);
+    };
+    try {
+      await logon(T - 30_000, 'root');
+      await runAt(project, T);
+      // The key stops matching; Slack fails the resolve (5xx) all run long, so it stays pending.
+      world.slack.behaviour = 'server-error';
+      const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+      assert.notEqual(failed.code, 0);
+      assert.deepEqual(await pendingReasons(), ['resolved']);
+      // It fires again: its trigger is queued, and the old resolve goes, with an audit line, before anything is sent.
+      world.slack.behaviour = 'ok';
+      await logon(T + 2 * MIN - 30_000, 'root');
+      await runAt(project, T + 2 * MIN);
+      assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01'], 'no resolve beside the reopened incident');
+      assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_dropped').map(({ alert, key, channel }) => ({ alert, key, channel })), [{ alert: 'logons', key: 'root', channel: 'soc-slack' }]);
+      assert.deepEqual(await pendingReasons(), []);
+      // The new episode's own resolve closes it.
+      await runAt(project, T + 3 * MIN);
+      assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01', 'Resolved: Logon root on dc01']);
+    } finally {
+      if (backend === 'cluster') await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' }).catch(() => undefined);
+    }
+  });
+}
+
+for (const change of ['disabled', 'deleted'] as const) {
+  test(`a resolve Slack refused, then its alert ${change}: the retry still closes what Slack was told`, async () => {
+    const { T, project, definition, logon } = await resolveProject({ notify: ['soc-slack'] });
+    await logon(T - 30_000, 'root');
+    await runAt(project, T);
+    world.slack.behaviour = 'server-error';
+    const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+    assert.notEqual(failed.code, 0);
+    world.slack.behaviour = 'ok';
+    if (change === 'disabled') project.writeAlert('logons', { ...definition, enabled: false });
+    else rmSync(join(project.dir, 'alerts', 'logons.yaml'));
+    await runAt(project, T + 2 * MIN);
+    assert.deepEqual(received().slack, ['Logon root on dc01', 'Resolved: Logon root on dc01']);
+    assert.deepEqual(project.audit().filter((e) => e.event === 'muted'), []);
+    assert.deepEqual(project.state().pending, []);
+  });
+}
+
+test('an ask alert\'s escalation of a key that fired again takes out its resolve still pending on that channel', async () => {
+  const { T, index, project, run } = await askProject(world, askServers, { ask: { escalate: ['soc-bot'] }, alert: { resolve_after: 1 } });
+  const posted = () => askServers.slack.channels.get('C0ALERTS')!.map((m) => m.text.split('\n')[0]!).filter((line) => /trudy/.test(line));
+  await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'trudy')]);
+  await run(T);
+  assert.equal(posted().length, 1, posted().join('\n'));
+  // The key stops matching; Slack fails the resolve, so it stays pending.
+  askServers.slack.failing.set('chat.postMessage', 'internal_error');
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.notEqual(failed.code, 0, failed.stderr);
+  assert.deepEqual(project.state().pending.map((p: { reason: string }) => p.reason), ['resolved']);
+  askServers.slack.failing.delete('chat.postMessage');
+  // trudy again: the escalation is queued, the old resolve goes (audited), and Slack is told of the new episode only.
+  await indexDocs(world.esUrl, index, [sudo(T + 2 * MIN - 30_000, 'trudy')]);
+  await run(T + 2 * MIN);
+  assert.ok(!posted().some((line) => /^Resolved:/.test(line)), posted().join('\n'));
+  assert.equal(posted().length, 2, posted().join('\n'));
+  assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_dropped').map(({ channel }) => channel), ['soc-bot']);
+  assert.deepEqual(project.state().pending, []);
 });

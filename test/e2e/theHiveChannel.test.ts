@@ -336,3 +336,28 @@ test('a long URL and a list field reach TheHive whole: the URL as one observable
   ]);
   assert.equal(alert.description, `URL: ${url.replace(/[!-/:-@[-\`{-~]/g, '\\$&')} IPs: 203\\.0\\.113\\.1\\, 203\\.0\\.113\\.2`);
 });
+
+test('a source: thehive alert that notifies or escalates to a thehive channel on the instance it reads is refused at its file:line', async () => {
+  const { project } = await hiveProject();
+  project.writeAlert('hive-sla', { source: 'thehive', notify: ['soc-slack'], escalation: [{ after: '30m', notify: ['soc-email', 'hive'] }] });
+  const loop = /^alerts\/hive-sla\.yaml:8:9 \/escalation\/0\/notify\/1: "hive" creates TheHive alerts on http:\/\/127\.0\.0\.1:\d+, the instance this alert reads: each notice would become an alert it reads the next run, without end \(send to a channel on another TheHive instance, or read cases: thehive: \{ object: case \}\)$/m;
+  const check = await project.run(['validate']);
+  assert.equal(check.code, 2, check.stdout + check.stderr);
+  assert.match(check.stderr, loop);
+  // Every command that loads the alerts says so too; `run` skips the alert and runs the others.
+  const run = await project.run(['run']);
+  assert.match(run.stderr, loop);
+  assert.equal(fake.server.requests.filter((r) => r.path.startsWith('/api/v1/query')).length, 0, 'the looping alert never read TheHive');
+
+  // The same channel with a url of its own (another instance, a trailing slash is no difference): only the same one is refused.
+  project.writeAlert('hive-sla', { source: 'thehive', notify: ['hive'] });
+  assert.match((await project.run(['validate'])).stderr, /^alerts\/hive-sla\.yaml:3:\d+ \/notify\/0: "hive" creates TheHive alerts on/m);
+  const { project: other } = await hiveProject({ url: 'https://hive-2.example.org/', api_key: '${THEHIVE_API_KEY}' });
+  other.writeAlert('hive-sla', { source: 'thehive', notify: ['hive'] });
+  const fine = await other.run(['validate']);
+  assert.equal(fine.code, 0, fine.stdout + fine.stderr);
+  // Reading cases, not alerts, is no loop.
+  project.writeAlert('hive-sla', { source: 'thehive', thehive: { object: 'case' }, notify: ['hive'] });
+  const cases = await project.run(['validate']);
+  assert.equal(cases.code, 0, cases.stdout + cases.stderr);
+});

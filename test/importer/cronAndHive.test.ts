@@ -28,15 +28,22 @@ test('croniter schedules: shortcuts, names, seconds, wrapping ranges and last we
 
 test('hive texts: the format-string form, _args, literals; lookups of the newer form; observable fields', () => {
   const rule = { name: 'R', index: 'so-ids-*', realert: { days: 1 } };
-  assert.deepEqual(convertLegacyFormat('{rule[name]} -- {match[alert]} on {match[host][name]} in {rule[index]}', rule), { template: '{{alert}} -- {{fields.alert}} on {{host.name}} in so-ids-*', problems: [] });
+  assert.deepEqual(convertLegacyFormat('{rule[name]} -- {match[alert]} on {match[host][name]} in {rule[index]}', rule), { template: '{{alert}} -- {{fields.alert}} on {{fields.host.name}} in so-ids-*', problems: [] });
   assert.match(convertLegacyFormat('{rule[realert]}', rule).problems[0]!, /not a text option/);
   assert.match(convertLegacyFormat('{0}', rule).problems[0]!, /neither/);
   assert.match(convertLegacyFormat('{match[a b]}', rule).problems[0]!, /names a field no template can/);
-  assert.deepEqual(convertLegacyFormat('{{literal}} {match[x]}', rule), { template: '{literal} {{x}}', problems: [] });
+  assert.deepEqual(convertLegacyFormat('{{literal}} {match[x]}', rule), { template: '{literal} {{fields.x}}', problems: [] });
   assert.deepEqual(convertLegacyFormat('{{{{x}}}} {{{match[x]}', rule).problems, ['a literal {{ or }} (or a brace beside a field) would read as a template: reword it']);
-  assert.deepEqual(convertHiveText('Signal {0} for {1}', ['signal.rule.name', 'user.name'], rule), { template: 'Signal {{signal.rule.name}} for {{user.name}}', problems: [] });
+  assert.deepEqual(convertHiveText('Signal {0} for {1}', ['signal.rule.name', 'user.name'], rule), { template: 'Signal {{fields.signal.rule.name}} for {{fields.user.name}}', problems: [] });
   assert.deepEqual(convertHiveText('Title {}', undefined, rule), { template: 'Title {}', problems: [] });
-  assert.deepEqual([convertLookup('source.ip', rule).template, convertLookup('siem', rule).template, convertLookup('name', rule).template, convertLookup('v1.2', rule).template], ['{{source.ip}}', 'siem', '{{alert}}', 'v1.2']);
+  assert.deepEqual([convertLookup('source.ip', rule).template, convertLookup('siem', rule).template, convertLookup('name', rule).template, convertLookup('v1.2', rule).template], ['{{fields.source.ip}}', 'siem', '{{alert}}', 'v1.2']);
+  // The thehive channel has no {{description}}: the rule's text is written; a match field is always under fields.
+  const described = { ...rule, description: 'Suricata alerts' };
+  assert.deepEqual(convertLegacyFormat('{rule[description]}: {match[message]} {match[key]} {match[title]} {match[reason]}', described), { template: 'Suricata alerts: {{fields.message}} {{fields.key}} {{fields.title}} {{fields.reason}}', problems: [] });
+  assert.deepEqual(convertHiveText('{0} / {1}', ['description', 'key'], described), { template: 'Suricata alerts / {{fields.key}}', problems: [] });
+  assert.deepEqual(convertLookup('description', described), { template: 'Suricata alerts', problems: [] });
+  assert.match(convertLegacyFormat('{rule[description]}', rule).problems[0]!, /the rule has no description: left empty/);
+  assert.match(convertHiveText('{0}', ['num_hits'], rule).problems[0]!, /no count of hits/);
   assert.deepEqual([observableField('{match[source][ip]}'), observableField('source.ip'), observableField('{match[a]}_{match[b]}.txt'), observableField('{match[a b]}'), observableField(3)], ['source.ip', 'source.ip', undefined, undefined, undefined]);
 });
 
