@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NoticeAction } from '../model/operation.js';
-import type { PendingAction, PendingDelivery } from '../model/state.js';
+import type { PendingAction, PendingDelivery, StateData } from '../model/state.js';
 import type { Notification } from '../notify/types.js';
 import { plainMap } from '../util/plainMap.js';
 
@@ -118,18 +118,22 @@ function valuesOf(fields: Record<string, unknown>, labels: Record<string, string
 }
 
 /**
- * Adds a notice to the pending list. A notice that is not a resolve first takes out the resolved notices of the same
- * alert and key for the same channel still pending (a retry sent beside it could close the incident it reopens; the
- * channel never accepted that resolve, and the new episode's own resolve closes both). Returns the notices taken out.
+ * Adds a notice to the pending list of `data`. A notice that is not a resolve (nor a digest, which is no key's) first
+ * takes out the resolved notices of the same alert and key for the same channel still pending (a retry sent beside it
+ * could close the incident it reopens), and marks the channel as told in the key's new episode at `now`: the channel
+ * still owes a close, so the next resolve of the key goes to it even if this notice is never accepted (muted, given
+ * up). Returns the notices taken out.
  */
-export function queueNotice(pending: PendingDelivery[], item: PendingDelivery): PendingDelivery[] {
+export function queueNotice(data: StateData, item: PendingDelivery, now: number): PendingDelivery[] {
   const dropped: PendingDelivery[] = [];
-  if (!item.action && item.channel !== undefined && item.reason !== 'resolved') {
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const p = pending[i]!;
-      if (p.reason === 'resolved' && !p.action && p.alert === item.alert && p.key === item.key && p.channel === item.channel) dropped.unshift(...pending.splice(i, 1));
+  if (!item.action && item.channel !== undefined && item.reason !== 'resolved' && item.reason !== 'digest') {
+    for (let i = data.pending.length - 1; i >= 0; i--) {
+      const p = data.pending[i]!;
+      if (p.reason === 'resolved' && !p.action && p.alert === item.alert && p.key === item.key && p.channel === item.channel) dropped.unshift(...data.pending.splice(i, 1));
     }
+    const key = dropped.length ? data.alerts[item.alert]?.keys[item.key] : undefined;
+    if (key) key.delivered[item.channel] = Math.max(key.delivered[item.channel] ?? 0, now);
   }
-  pending.push(item);
+  data.pending.push(item);
   return dropped;
 }

@@ -130,7 +130,7 @@ export async function conversationStage(data: StateData, requests: readonly AskR
     if (JSON.stringify(conversation) !== before) {
       for (const item of result.deliveries.splice(0)) {
         // An escalation of a key that fired again takes out its resolve still pending for that channel, as in runAlerts.
-        for (const stale of queueNotice(data.pending, item)) result.audit.push({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
+        for (const stale of queueNotice(data, item, ctx.now)) result.audit.push({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
       }
       await ctx.commit();
     }

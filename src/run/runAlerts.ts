@@ -194,7 +194,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       if (why) audit.add({ event: 'muted', alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, why, when: 'queued' });
       else {
         // A resolve of this key still pending for the same channel would close the incident this notice reopens.
-        for (const stale of queueNotice(tx.data.pending, item)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
+        for (const stale of queueNotice(tx.data, item, now)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
       }
     }
     pruneState(tx.data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));

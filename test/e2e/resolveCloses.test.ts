@@ -238,3 +238,21 @@ test('an ask alert\'s escalation of a key that fired again takes out its resolve
   assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_dropped').map(({ channel }) => channel), ['soc-bot']);
   assert.deepEqual(project.state().pending, []);
 });
+
+test('a key that flaps while Slack is down: the resolve taken out for the new trigger is owed, so the close still reaches Slack when that trigger is never sent', async () => {
+  const { T, project, logon } = await resolveProject({ notify: ['soc-slack'] });
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  world.slack.behaviour = 'server-error';
+  // Gone: its resolve fails and stays pending. Back again: the resolve is taken out for the new trigger, which fails too.
+  assert.notEqual((await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) })).code, 0);
+  await logon(T + 2 * MIN - 30_000, 'root');
+  assert.notEqual((await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) })).code, 0);
+  assert.deepEqual(project.state().pending.map((p: { reason: string }) => p.reason), ['first']);
+  // Gone again before Slack is back: the trigger is muted as resolved since queued, and the resolve closes the incident.
+  world.slack.behaviour = 'ok';
+  await runAt(project, T + 3 * MIN);
+  await runAt(project, T + 4 * MIN);
+  assert.deepEqual(received().slack, ['Logon root on dc01', 'Resolved: Logon root on dc01']);
+  assert.deepEqual(project.state().pending, []);
+});
