@@ -1,4 +1,5 @@
-import type { TheHiveChannelConfig } from '../notify/channels/thehive/types.js';
+import { channelKind } from '../notify/channels/registry.js';
+import { ownValue } from '../util/plainMap.js';
 import type { TheHiveConfig } from '../sources/thehive/types.js';
 import type { Problem } from './problems.js';
 import type { Config } from './types.js';
@@ -23,8 +24,9 @@ export function checkHiveLoop(config: Config, raw: RawHiveAlert, at: (where: (st
   const problems: Problem[] = [];
   const check = (list: unknown, where: (string | number)[]) =>
     (Array.isArray(list) ? list : []).forEach((name, i) => {
-      const channel = typeof name === 'string' ? config.channels[name] : undefined;
-      if (channel?.type !== 'thehive' || sameInstance((channel as TheHiveChannelConfig).hive?.url ?? '') !== source) return;
+      const channel = typeof name === 'string' ? ownValue(config.channels, name) : undefined;
+      const creates = channel ? channelKind(channel.type)?.createsItemsOf?.(channel) : undefined;
+      if (creates?.source !== 'thehive' || sameInstance(creates.url) !== source) return;
       problems.push(at([...where, i], `"${name}" creates TheHive alerts on ${section.url}, the instance this alert reads: each notice would become an alert it reads the next run, without end (send to a channel on another TheHive instance, or read cases: thehive: { object: case })`));
     });
   check(raw.notify, ['notify']);

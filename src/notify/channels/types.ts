@@ -47,6 +47,11 @@ export interface ChannelKind<C extends ChannelConfig = ChannelConfig> {
    * `reason` is "resolved", its alert and key those of the notice that opened it).
    */
   sendResolved?: boolean;
+  /**
+   * The source whose items this channel creates, and where (a thehive channel creates TheHive alerts at its url): an
+   * alert of that source reading that place must not notify it, or each notice would be read back as a new item.
+   */
+  createsItemsOf?(config: C): { source: string; url: string } | undefined;
   /** Whether it can mail a case's reporter (an alert's `feedback:`): a notice's `to` holds email addresses for it. */
   mailsFeedback?: boolean;
   /** Whether sending needs the state (a Telegram bot with an administrator sends to the chats allowed in it). */

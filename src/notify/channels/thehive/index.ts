@@ -49,6 +49,7 @@ export const theHiveChannel: ChannelKind<TheHiveChannelConfig> = {
   sentCredentials: (config) => (config.hive.api_key ? [{ header: `Bearer ${config.hive.api_key}` }] : []),
   destinations: async (_name, config) => [config.hive.url ? `TheHive ${config.hive.version} at ${originOf(config.hive.url)}` : '(url not set)'],
   receiptId: 'TheHive alert id',
+  createsItemsOf: (config) => (config.hive.url ? { source: 'thehive', url: config.hive.url } : undefined),
   notifier: async (name, config) => (await import('./notifier.js')).createTheHiveNotifier(name, config),
 };
 
