@@ -150,7 +150,6 @@ test('import elastalert: a deployment\'s rules folder becomes alerts, queries an
   assert.deepEqual(Object.keys(config.channels).sort(), ['email-1', 'email-2', 'email-3', 'slack-1', 'slack-2', 'sms-1', 'telegram-1', 'webhook-1']);
 
   // The converted folder validates: unset variables are warnings, and with all of them set, --strict passes too.
-  // (MERGE-DEPENDENT since the digest: of ssh-brute-force: it validates once digests land.)
   const validate = await runCli(['validate'], join(dir, 'out'));
   assert.equal(validate.code, 0, validate.stderr);
   assert.match(validate.stdout, /^OK: 9 alert\(s\) valid, 1 disabled, 8 channel\(s\)/m);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,6 +12,7 @@ import { contentOf } from '../support/content.js';
 
 const esUrl = testEsUrl();
 const indices: string[] = [];
+const dirs: string[] = [];
 let proxy: BulkFaultProxy;
 
 before(async () => {
@@ -20,6 +21,7 @@ before(async () => {
 after(async () => {
   await proxy.close();
   for (const index of indices) await fetch(`${esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A store on a fresh state index of this file's own, reached through the fault proxy. */
@@ -27,6 +29,7 @@ function store(host = 'host-a', options: { index?: string; lockWait?: number; de
   const index = options.index ?? `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
+  dirs.push(dir);
   const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: options.leaseTtl ?? 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
   return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index, localFile: config.local_file };
 }
