@@ -8,6 +8,11 @@ export interface Receipt {
   thread?: string;
   /** Every message when one notice went to several chats (a Telegram bot's allowed chats): chat and message id. */
   messages?: { chat: string; id: string }[];
+  /**
+   * What the channel needs later to close what this notice opened, beyond `id` (an Alertmanager alert's labels):
+   * small (the channel keeps it under 4 KB), no secret; handed back on the key's resolved notice as `opened`.
+   */
+  detail?: Record<string, string>;
 }
 
 /** Every message of a receipt (its first, then the others), each with its chat and id. */

@@ -21,6 +21,12 @@ export interface Notification {
   window?: import('../model/window.js').Window;
   /** A digest notice's summary table, for channels that render tables (the message says it in plain text too). */
   digest?: import('../model/digest.js').DigestTable;
+  /**
+   * A resolved notice only: the receipt of the latest notice of the same alert and key this channel accepted before
+   * the resolve was queued (what it opened: a Jira issue's key, an Alertmanager alert's labels), while the state still
+   * keeps it (`state.prune_after`); unset when it does not.
+   */
+  opened?: import('../model/receipt.js').Receipt;
 }
 
 /** A channel ready to send: one attempt per call; retries live in the outbox. */

@@ -6,6 +6,7 @@ import type { Notifier } from '../notify/types.js';
 import type { Source } from '../sources/types.js';
 import type { Sender } from './deliver.js';
 import { ownValue } from '../util/plainMap.js';
+import { openedReceipt } from './opened.js';
 
 /** Where pending items go: each channel's notifier (created on first use) and each loaded source's actions. */
 export interface Senders {
@@ -45,7 +46,11 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       }
       const notifier = notifierFor(item.channel ?? '');
       if (!notifier) return `channel "${item.channel}" is no longer configured`;
-      const send: Sender = async (pending, signal) => (await notifier).send(pending, signal);
+      // A resolved notice carries what its channel opened for the key (a Jira issue's key, an Alertmanager alert's labels).
+      const send: Sender = async (pending, signal) => {
+        const opened = data ? openedReceipt(data.sent, pending) : undefined;
+        return (await notifier).send(opened ? { ...pending, opened } : pending, signal);
+      };
       send.slot = () => slotOf(item.channel!, notifier);
       return send;
     },
