@@ -56,14 +56,16 @@ function createProblems(body: Record<string, unknown>): Record<string, string> {
 
 /** Starts the fake Opsgenie Alert API. */
 export async function startOpsgenieServer(): Promise<OpsgenieServer> {
-  const initial = { apiKey: 'eb243592-faa2-4ba2-a551-SECRETgenie01', alerts: [] as FakeOpsgenieAlert[], busy: 0, ratePeriod: '1', failures: 0, echoKey: false };
+  const initial = { apiKey: 'eb243592-faa2-4ba2-a551-SECRETgenie1', alerts: [] as FakeOpsgenieAlert[], busy: 0, ratePeriod: '1', failures: 0, echoKey: false };
   // The handler reads the server object the tests change (busy, failures ...), not the initial values.
   let self = initial as unknown as OpsgenieServer;
   const open = (alias: string) => self.alerts.find((a) => a.alias === alias && a.status === 'open');
   const accepted = (): Answer => ({ status: 202, body: { result: 'Request will be processed', ...took() } });
   const handle = (request: RecordedRequest): Answer => {
     const fake = self;
-    if (request.headers.authorization !== `GenieKey ${fake.apiKey}`) {
+    const key = /^GenieKey (.*)$/.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
+    if (!/^\w{8}-\w{4}-\w{4}-\w{4}-\w{12}$/.test(key)) return { status: 422, body: { message: 'Key format is not valid!', ...took() } };
+    if (key !== fake.apiKey) {
       return { status: 401, body: { message: fake.echoKey ? `Could not authenticate with ${String(request.headers.authorization)}` : 'Could not authenticate', ...took() } };
     }
     if (fake.busy > 0) {

@@ -100,7 +100,7 @@ export function opsgenieAlert(config: OpsgenieChannelConfig, notification: Notif
   };
 }
 
-/** The body of a close: its source and a note with the resolved notice's title (one clean line, escaped like the message). */
-export function opsgenieClose(config: OpsgenieChannelConfig, notification: Notification): { source: string; note: string } {
-  return { source: cutText(oneLine(renderNotice(config.source, notification)), OPSGENIE_LIMITS.source) || 'alertcron', note: cutEscaped(htmlValue(oneLine(notification.title)), 1_000) };
+/** The body of a close: source alertcron and a note with the resolved notice's title (one clean line, escaped like the message). */
+export function opsgenieClose(notification: Notification): { source: string; note: string } {
+  return { source: 'alertcron', note: cutEscaped(htmlValue(oneLine(notification.title)), 1_000) };
 }

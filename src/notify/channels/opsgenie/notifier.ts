@@ -57,7 +57,7 @@ export async function createOpsgenieNotifier(name: string, config: OpsgenieChann
       const alias = aliasOf(notification);
       const closing = notification.reason === 'resolved';
       const answer = closing
-        ? await send(`/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, opsgenieClose(config, notification), signal)
+        ? await send(`/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, opsgenieClose(notification), signal)
         : await send('/v2/alerts', opsgenieAlert(config, notification), signal);
       // Nothing open under the alias (closed by people already): there is nothing left to close.
       if ((answer.status >= 200 && answer.status < 300) || (closing && answer.status === 404)) return { id: alias, ...requestIdOf(answer.text) };
