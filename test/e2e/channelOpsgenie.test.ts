@@ -7,50 +7,23 @@ import { test } from 'node:test';
 import { incidentId } from '../../src/notify/incidentId.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { useOpsgenieServer } from '../support/opsgenieServer.js';
-import { defaultConfig, type Project } from '../support/project.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { channelProject, everything, runOk } from '../support/channelRuns.js';
+import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
 const fake = useOpsgenieServer();
 
-/** A project whose logon alert (a key per user, resolved after one quiet run) notifies an Opsgenie channel. */
+/** A project whose logon alert notifies an Opsgenie channel `genie` at the fake (API key from the environment). */
 async function genieProject(channel: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) {
-  const index = await world.index('genie-channel');
-  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port }) as { channels: Record<string, unknown> };
-  const project = world.project({
-    extraConfig: { channels: { ...base.channels, genie: { type: 'opsgenie', api_key: '${OPSGENIE_API_KEY}', api_url: fake.server.base, timeout: '3s', ...channel } } },
-  });
-  project.env.OPSGENIE_API_KEY = fake.server.apiKey;
-  project.writeAlert('logons', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'winlog.event_data.TargetUserName',
-    throttle: '1m',
-    resolve_after: 1,
-    notify: ['genie'],
-    title: 'Logon {{key}} on {{host.name}}',
-    message: '{{count}} logons to {{key}} from {{source.ip}}',
-    samples: 0,
-    ...alert,
-  });
-  const logon = (at: number, user: string, extra: Record<string, unknown> = {}) => indexDocs(world.esUrl, index, [{ ...logonEvent(at, user, { host: 'dc01', ip: '10.0.0.5' }), ...extra }]);
-  return { index, project, logon };
+  const made = await channelProject(world, 'genie', { type: 'opsgenie', api_key: '${OPSGENIE_API_KEY}', api_url: fake.server.base, timeout: '3s', ...channel }, alert);
+  made.project.env.OPSGENIE_API_KEY = fake.server.apiKey;
+  return made;
 }
 
 const creates = () => fake.server.requests.filter((r) => r.path === '/v2/alerts');
 const closes = () => fake.server.requests.filter((r) => r.path.includes('/close'));
-
-/** Runs alertcron at a time and expects exit 0. */
-async function runAt(project: Project, at: number, args: string[] = ['run']) {
-  const result = await project.run(args, { ALERTCRON_NOW: iso(at) });
-  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-  return result;
-}
-
-/** Everything a run leaves for people and files: its output, the state and the audit log. */
-const everything = (project: Project, ...outputs: { stdout: string; stderr: string }[]) => JSON.stringify([outputs, project.state(), project.audit()]);
 
 test('create, repeat, close: one Opsgenie alert per alert and key (its alias), a repeat raises its count, the key\'s resolve closes it by alias', async () => {
   const T = uniqueBaseTime();
@@ -67,7 +40,7 @@ test('create, repeat, close: one Opsgenie alert per alert and key (its alias), a
   });
   const alias = incidentId('logons', 'root');
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOk(project, T);
   assert.equal(creates()[0]!.headers.authorization, `GenieKey ${fake.server.apiKey}`);
   assert.equal(fake.server.alerts.length, 1);
   const [alert] = fake.server.alerts;
@@ -87,11 +60,11 @@ test('create, repeat, close: one Opsgenie alert per alert and key (its alias), a
   assert.match(receipt.detail.requestId, /^[0-9a-f-]{36}$/, 'and Opsgenie\'s request id');
 
   await logon(T + MIN - 30_000, 'root');
-  await runAt(project, T + MIN);
+  await runOk(project, T + MIN);
   assert.equal(fake.server.alerts.length, 1, 'a repeat opens nothing new');
   assert.equal(alert!.count, 2);
 
-  await runAt(project, T + 2 * MIN);
+  await runOk(project, T + 2 * MIN);
   assert.deepEqual(closes().map((r) => r.path), [`/v2/alerts/${alias}/close?identifierType=alias`]);
   assert.equal(alert!.status, 'closed');
   assert.deepEqual(alert!.closedWith, { source: 'alertcron', note: 'Resolved: Logon root on dc01' });
@@ -100,7 +73,7 @@ test('create, repeat, close: one Opsgenie alert per alert and key (its alias), a
 
   // The key fires again: a new alert under the same alias (the old one is closed).
   await logon(T + 3 * MIN - 30_000, 'root');
-  await runAt(project, T + 3 * MIN);
+  await runOk(project, T + 3 * MIN);
   assert.deepEqual(fake.server.alerts.map((a) => [a.alias, a.status]), [[alias, 'closed'], [alias, 'open']]);
 });
 
@@ -108,7 +81,7 @@ test('defaults: message {{title}}, description {{message}}, P3, source alertcron
   const T = uniqueBaseTime();
   const { project, logon } = await genieProject();
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOk(project, T);
   const body = fake.server.alerts[0]!.body;
   assert.deepEqual([body.message, body.description, body.priority, body.source, body.responders, body.tags, body.entity], ['Logon root on dc01', '1 logons to root from 10.0.0.5', 'P3', 'alertcron', [], [], undefined]);
   assert.deepEqual(body.details, { '@timestamp': iso(T - 30_000), 'event.code': '4624', 'host.name': 'dc01', 'source.ip': '10.0.0.5', 'winlog.event_data.TargetUserName': 'root' });
@@ -117,9 +90,9 @@ test('defaults: message {{title}}, description {{message}}, P3, source alertcron
   fake.server.alerts.length = 0;
   await digest.logon(T - 30_000, 'root');
   await digest.logon(T - 20_000, 'alice');
-  await runAt(digest.project, T);
+  await runOk(digest.project, T);
   assert.equal(fake.server.alerts.length, 0, 'collected for the digest');
-  await runAt(digest.project, T + 61 * MIN);
+  await runOk(digest.project, T + 61 * MIN);
   assert.equal(fake.server.alerts.length, 1);
   const sent = fake.server.alerts[0]!;
   assert.equal(sent.body.priority, 'P5');
@@ -132,7 +105,7 @@ test('hostile log values are inert: HTML escaped in the message and description,
   const T = uniqueBaseTime();
   const { project, logon } = await genieProject({ tags: ['{{markdown}}', '{{evil}}', '{{wiki}}'], entity: '{{evil}}', details: { evil: '{{evil}}', emoji: '{{emoji}}', rtl: '{{rtl}}', broken: '{{broken}}' } }, { title: '{{evil}} {{rtl}}', message: HOSTILE_MESSAGE });
   await logon(T - 30_000, 'root', HOSTILE_FIELDS);
-  const result = await runAt(project, T);
+  const result = await runOk(project, T);
   assert.equal(fake.server.alerts.length, 1, result.stderr);
   const body = fake.server.alerts[0]!.body as Record<string, any>;
   const message = body.message as string;
@@ -186,7 +159,7 @@ test('errors: a wrong key is Opsgenie\'s 401 (422 for a malformed one), final an
   fake.server.failures = 1;
   const flaky = await genieProject();
   await flaky.logon(T - 30_000, 'root');
-  await runAt(flaky.project, T);
+  await runOk(flaky.project, T);
   assert.equal(creates().length, 2, 'the 500 was retried within the run');
   assert.equal(fake.server.alerts.length, 1);
 
@@ -196,7 +169,7 @@ test('errors: a wrong key is Opsgenie\'s 401 (422 for a malformed one), final an
   const busy = await genieProject();
   await busy.logon(T - 30_000, 'root');
   const started = Date.now();
-  await runAt(busy.project, T);
+  await runOk(busy.project, T);
   assert.ok(Date.now() - started >= 1000, 'the retry waited for X-RateLimit-Period-In-Sec: 1');
   assert.equal(fake.server.alerts.length, 1);
 
@@ -212,7 +185,7 @@ test('errors: a wrong key is Opsgenie\'s 401 (422 for a malformed one), final an
   assert.match(later.stderr, /answered HTTP 429 You are making too many requests!/);
   assert.equal(creates().length, 1, 'a minute\'s wait is not spent within the run');
   assert.equal(throttled.project.state().pending.length, 1, 'kept for a later run');
-  await runAt(throttled.project, T + 61_000);
+  await runOk(throttled.project, T + 61_000);
   assert.equal(fake.server.alerts.length, 1, 'a run after the period delivers it');
 });
 
@@ -220,7 +193,7 @@ test('a message template that renders empty falls back to the alert\'s name: Ops
   const T = uniqueBaseTime();
   const { project, logon } = await genieProject({ message: '{{missing.field}}' }, { title: '{{missing.field}}' });
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOk(project, T);
   assert.equal(fake.server.alerts[0]!.body.message, 'logons');
 });
 

@@ -7,58 +7,29 @@ import { test } from 'node:test';
 import { incidentId } from '../../src/notify/incidentId.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { usePagerDutyServer } from '../support/pagerDutyServer.js';
-import { defaultConfig, type Project } from '../support/project.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { channelProject, everything, runOk } from '../support/channelRuns.js';
+import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
 const fake = usePagerDutyServer();
 
-/** A project whose logon alert (a key per user, resolved after one quiet run) notifies a PagerDuty channel. */
+/** A project whose logon alert notifies a PagerDuty channel `pd` at the fake (routing key from the environment). */
 async function pdProject(channel: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) {
-  const index = await world.index('pd-channel');
-  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port }) as { channels: Record<string, unknown> };
-  const project = world.project({
-    extraConfig: {
-      channels: { ...base.channels, pd: { type: 'pagerduty', routing_key: '${PAGERDUTY_ROUTING_KEY}', api_url: fake.server.base, source: '{{host.name}}', timeout: '3s', ...channel } },
-    },
-  });
-  project.env.PAGERDUTY_ROUTING_KEY = fake.server.routingKeys[0]!;
-  project.writeAlert('logons', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'winlog.event_data.TargetUserName',
-    throttle: '1m',
-    resolve_after: 1,
-    notify: ['pd'],
-    title: 'Logon {{key}} on {{host.name}}',
-    message: '{{count}} logons to {{key}} from {{source.ip}}',
-    samples: 0,
-    ...alert,
-  });
-  const logon = (at: number, user: string, extra: Record<string, unknown> = {}) => indexDocs(world.esUrl, index, [{ ...logonEvent(at, user, { host: 'dc01', ip: '10.0.0.5' }), ...extra }]);
-  return { index, project, logon };
+  const made = await channelProject(world, 'pd', { type: 'pagerduty', routing_key: '${PAGERDUTY_ROUTING_KEY}', api_url: fake.server.base, source: '{{host.name}}', timeout: '3s', ...channel }, alert);
+  made.project.env.PAGERDUTY_ROUTING_KEY = fake.server.routingKeys[0]!;
+  return made;
 }
 
 const events = () => fake.server.requests.filter((r) => r.path === '/v2/enqueue').map((r) => JSON.parse(r.body) as Record<string, any>);
-
-/** Runs alertcron at a time and expects exit 0. */
-async function runAt(project: Project, at: number, args: string[] = ['run']) {
-  const result = await project.run(args, { ALERTCRON_NOW: iso(at) });
-  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-  return result;
-}
-
-/** Everything a run leaves for people and files: its output, the state and the audit log. */
-const everything = (project: Project, ...outputs: { stdout: string; stderr: string }[]) => JSON.stringify([outputs, project.state(), project.audit()]);
 
 test('trigger, repeat, resolve: one PagerDuty alert per alert and key, its repeat joins it, the key\'s resolve resolves it; the next episode opens a new one', async () => {
   const T = uniqueBaseTime();
   const { project, logon } = await pdProject({ severity: 'warning', component: 'winlogbeat', group: '{{alert}}', class: 'logon', client_url: 'https://kibana.example.org/app/discover' });
   const dedup = incidentId('logons', 'root');
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOk(project, T);
   assert.equal(fake.server.alerts.length, 1);
   const [alert] = fake.server.alerts;
   assert.equal(alert!.dedup_key, dedup);
@@ -78,13 +49,13 @@ test('trigger, repeat, resolve: one PagerDuty alert per alert and key, its repea
 
   // Still logging on after the throttle: a repeat, added to the open alert (no second incident).
   await logon(T + MIN - 30_000, 'root');
-  await runAt(project, T + MIN);
+  await runOk(project, T + MIN);
   assert.equal(fake.server.alerts.length, 1, 'a repeat opens nothing new');
   assert.equal(alert!.triggers.length, 2);
   assert.deepEqual(events().map((e) => [e.event_action, e.dedup_key]), [['trigger', dedup], ['trigger', dedup]]);
 
   // No logon for a run: the key resolves, and its resolve event resolves the alert.
-  await runAt(project, T + 2 * MIN);
+  await runOk(project, T + 2 * MIN);
   assert.deepEqual(events().at(-1), { routing_key: fake.server.routingKeys[0], event_action: 'resolve', dedup_key: dedup });
   assert.equal(alert!.status, 'resolved');
   assert.deepEqual(project.state().pending, []);
@@ -92,7 +63,7 @@ test('trigger, repeat, resolve: one PagerDuty alert per alert and key, its repea
 
   // The key fires again: a new alert with the same dedup_key (PagerDuty opens a new one once the old is resolved).
   await logon(T + 3 * MIN - 30_000, 'root');
-  await runAt(project, T + 3 * MIN);
+  await runOk(project, T + 3 * MIN);
   assert.deepEqual(fake.server.alerts.map((a) => [a.dedup_key, a.status]), [[dedup, 'resolved'], [dedup, 'triggered']]);
 });
 
@@ -102,7 +73,7 @@ test('two keys are two alerts with their own dedup_keys; the key itself never re
   const hostileKey = 'adm<in>\n../../x';
   await logon(T - 30_000, 'alice');
   await logon(T - 20_000, hostileKey);
-  await runAt(project, T);
+  await runOk(project, T);
   assert.deepEqual(fake.server.alerts.map((a) => a.dedup_key).sort(), [incidentId('logons', 'alice'), incidentId('logons', hostileKey)].sort());
   for (const key of fake.server.alerts.map((a) => a.dedup_key)) assert.match(key, /^alertcron-[0-9a-f]{40}$/);
   assert.ok(fake.server.alerts.every((a) => a.triggers[0]!.severity === 'error'), 'severity defaults to error');
@@ -112,7 +83,7 @@ test('hostile log values reach PagerDuty as plain text: the summary one clean li
   const T = uniqueBaseTime();
   const { project, logon } = await pdProject({ source: '{{evil}}', component: '{{markdown}}', group: '{{wiki}}', class: '{{wiki}} {{wiki}}' }, { title: '{{evil}} {{rtl}} {{long}}', message: HOSTILE_MESSAGE });
   await logon(T - 30_000, 'root', HOSTILE_FIELDS);
-  const result = await runAt(project, T);
+  const result = await runOk(project, T);
   assert.equal(fake.server.alerts.length, 1, result.stderr);
   const payload = fake.server.alerts[0]!.triggers[0] as Record<string, any>;
   for (const name of ['summary', 'source', 'component', 'group', 'class']) {
@@ -141,9 +112,9 @@ test('a digest is an info event with its own dedup_key per period, never the key
   const { project, logon } = await pdProject({}, { digest: { every: '1h' } });
   await logon(T - 30_000, 'root');
   await logon(T - 20_000, 'alice');
-  await runAt(project, T);
+  await runOk(project, T);
   assert.equal(fake.server.alerts.length, 0, 'collected for the digest');
-  await runAt(project, T + 61 * MIN);
+  await runOk(project, T + 61 * MIN);
   assert.equal(fake.server.alerts.length, 1, 'one digest event');
   const [digest] = fake.server.alerts;
   assert.equal(digest!.triggers[0]!.severity, 'info');
@@ -173,7 +144,7 @@ test('errors: a wrong routing key is PagerDuty\'s 400, final, redacted even when
   fake.server.failures = 1;
   const flaky = await pdProject();
   await flaky.logon(T - 30_000, 'root');
-  await runAt(flaky.project, T);
+  await runOk(flaky.project, T);
   assert.equal(events().length, 2, 'the 500 was retried within the run');
   assert.equal(fake.server.alerts.length, 1);
 
@@ -184,7 +155,7 @@ test('errors: a wrong routing key is PagerDuty\'s 400, final, redacted even when
   const busy = await pdProject();
   await busy.logon(T - 30_000, 'root');
   const started = Date.now();
-  await runAt(busy.project, T);
+  await runOk(busy.project, T);
   assert.ok(Date.now() - started >= 1000, 'the retry waited for Retry-After: 1');
   assert.equal(fake.server.alerts.length, 1);
 
@@ -199,7 +170,7 @@ test('errors: a wrong routing key is PagerDuty\'s 400, final, redacted even when
   assert.match(later.stderr, /answered HTTP 429 throttle event: Requests for this service are arriving too quickly/);
   assert.equal(throttled.project.state().pending.length, 1, 'kept for the next run');
   fake.server.busy = 0;
-  await runAt(throttled.project, T + 10_000);
+  await runOk(throttled.project, T + 10_000);
   assert.equal(fake.server.alerts.length, 1, 'the next run delivers it');
   assert.deepEqual(throttled.project.state().pending, []);
 });

@@ -1,6 +1,6 @@
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
 import { escapeHtml } from '../../digest/html.js';
-import { incidentId } from '../../incidentId.js';
+import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { renderNotice } from '../../noticeTemplate.js';
 import type { Notification } from '../../types.js';
 import type { OpsgenieChannelConfig } from './types.js';
@@ -22,20 +22,6 @@ export interface OpsgenieAlert {
   entity?: string;
   source: string;
   priority: string;
-}
-
-/**
- * The alias of a notice's alert: incidentId(alert, key) for every notice of a key (a repeat while the alert is open
- * only raises its count, and the resolve closes it; what it opened first, where the state keeps it); a digest's and a
- * test notice's own, per period (a P5 alert that nothing closes).
- */
-export function aliasOf(notification: Notification): string {
-  if (notification.reason === 'resolved' && notification.opened?.id && /^alertcron-[0-9a-f]{40}$/.test(notification.opened.id)) return notification.opened.id;
-  if (notification.reason === 'digest' || notification.reason === 'test') {
-    const period = notification.window ? `${notification.window.from}-${notification.window.to}` : `${notification.title}\n${notification.message}`;
-    return incidentId(notification.alert, `${notification.key}\n${notification.reason}\n${period}`);
-  }
-  return incidentId(notification.alert, notification.key);
 }
 
 /**
@@ -89,7 +75,7 @@ export function opsgenieAlert(config: OpsgenieChannelConfig, notification: Notif
   const info = notification.reason === 'digest' || notification.reason === 'test';
   return {
     message,
-    alias: aliasOf(notification),
+    alias: noticeIncidentId(notification),
     description: cutEscaped(renderNotice(config.description, notification, htmlValue), OPSGENIE_LIMITS.description),
     responders: respondersOf(config),
     tags: [...new Set(config.tags.map((tag) => line(tag, OPSGENIE_LIMITS.tag)).filter(Boolean))].slice(0, OPSGENIE_LIMITS.tags),

@@ -3,7 +3,8 @@ import { redact } from '../../../util/redact.js';
 import { oneLine } from '../../../util/text.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { Notification, Notifier } from '../../types.js';
-import { aliasOf, opsgenieAlert, opsgenieClose } from './alertBody.js';
+import { noticeIncidentId } from '../../noticeIncidentId.js';
+import { opsgenieAlert, opsgenieClose } from './alertBody.js';
 import type { OpsgenieChannelConfig } from './types.js';
 
 /** Most characters of Opsgenie's own error text in a message. */
@@ -54,7 +55,7 @@ export async function createOpsgenieNotifier(name: string, config: OpsgenieChann
   return {
     name,
     async send(notification: Notification, signal) {
-      const alias = aliasOf(notification);
+      const alias = noticeIncidentId(notification);
       const closing = notification.reason === 'resolved';
       const answer = closing
         ? await send(`/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, opsgenieClose(notification), signal)

@@ -1,6 +1,6 @@
 import { clockFromEnv } from '../../../util/clock.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
-import { incidentId } from '../../incidentId.js';
+import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { renderNotice } from '../../noticeTemplate.js';
 import type { Notification } from '../../types.js';
 import type { PagerDutyChannelConfig } from './types.js';
@@ -31,20 +31,6 @@ export interface PagerDutyEvent {
   client_url?: string;
 }
 
-/**
- * The dedup_key of a notice: incidentId(alert, key) for every notice of a key, so that repeats and escalation tiers
- * add to the alert the first one opened and the resolve closes it (the receipt of what it opened first, where the
- * state keeps it); a digest's and a test notice's own, per period (an info event that nothing resolves).
- */
-export function dedupKeyOf(notification: Notification): string {
-  if (notification.reason === 'resolved' && notification.opened?.id && /^alertcron-[0-9a-f]{40}$/.test(notification.opened.id)) return notification.opened.id;
-  if (notification.reason === 'digest' || notification.reason === 'test') {
-    const period = notification.window ? `${notification.window.from}-${notification.window.to}` : `${notification.title}\n${notification.message}`;
-    return incidentId(notification.alert, `${notification.key}\n${notification.reason}\n${period}`);
-  }
-  return incidentId(notification.alert, notification.key);
-}
-
 /** One clean line of a template over the notice, cut to `max` (log values cannot add lines or invisible characters). */
 function line(template: string, notification: Notification, max: number): string {
   return cutText(oneLine(renderNotice(template, notification)), max);
@@ -68,13 +54,14 @@ function customDetails(config: PagerDutyChannelConfig, notification: Notificatio
 }
 
 /**
- * The event a notice becomes: `resolve` for a resolved notice (its dedup_key only), else `trigger` with the summary
+ * The event a notice becomes, its dedup_key the notice's incident id (noticeIncidentId): `resolve` for a resolved
+ * notice (its dedup_key only), else `trigger` with the summary
  * (the title as one clean line, cut to 1,024 characters), source, severity (info for a digest and a test notice),
  * the optional component, group and class, and the custom details. Every value is plain text: PagerDuty shows these
  * fields as text, so they are cleaned of control and invisible characters and cut, not escaped.
  */
 export function pagerDutyEvent(config: PagerDutyChannelConfig, notification: Notification): PagerDutyEvent {
-  const dedup_key = dedupKeyOf(notification);
+  const dedup_key = noticeIncidentId(notification);
   if (notification.reason === 'resolved') return { routing_key: config.routing_key, event_action: 'resolve', dedup_key };
   const optional = (name: 'component' | 'group' | 'class') => {
     const template = config[name];
