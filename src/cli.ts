@@ -346,6 +346,7 @@ Where it goes: email and Twilio SMS/call to each recipient in to:, a Telegram bo
 administrator allowed, a Slack app to its channel, a Slack or plain webhook to its URL. It is delivered like a
 notice of a run (attempt_timeout, retries, Retry-After), but it is no alert's notice: it takes no lock and is
 written neither to the state nor to the audit log.
+PagerDuty and Opsgenie get a test alert of its own (severity info, priority P5): it stays open until you close it.
 
 Exit codes: 0 the provider accepted it (for every recipient), 4 it refused it or could not be reached (the error is
 printed, secrets redacted), 2 a secret of the channel is not set, 64 no channel of that name (the names are listed).`)
