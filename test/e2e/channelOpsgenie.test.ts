@@ -197,7 +197,7 @@ test('a message template that renders empty falls back to the alert\'s name: Ops
   assert.equal(fake.server.alerts[0]!.body.message, 'logons');
 });
 
-test('channel test genie creates a P5 alert and prints its alias; region eu sends to api.eu.opsgenie.com; validate names a bad setting at its line', async () => {
+test('channel test genie creates a P5 alert and prints its alias; region eu is https://api.eu.opsgenie.com; validate names a bad setting at its line', async () => {
   const { project } = await genieProject();
   const result = await project.run(['channel', 'test', 'genie']);
   assert.equal(result.code, 0, result.stderr);
