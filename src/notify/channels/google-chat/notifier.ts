@@ -48,12 +48,14 @@ export async function createGoogleChatNotifier(name: string, config: GoogleChatC
           throw new DeliveryError('timed out', true);
         }
       }
-      lastSend = Date.now();
       let answer;
       try {
         answer = await post(sendUrl(config, threadKeyOf(config, notification) !== undefined), body, { headers: { 'content-type': 'application/json; charset=UTF-8', 'user-agent': 'alertcron' }, timeoutMs: config.timeout, signal });
       } catch (error) {
         throw networkFailure('Google Chat', error);
+      } finally {
+        // Counted from the answer: Google took the message at some moment before it, never after.
+        lastSend = Date.now();
       }
       if (answer.status >= 200 && answer.status < 300) return receiptOf(answer.text);
       throw httpFailure('Google Chat', answer.status, serviceErrorText(answer.text), retryAfterHeader(answer.headers));
