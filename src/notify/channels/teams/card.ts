@@ -22,7 +22,7 @@ const MAX_FACT_VALUE = 500;
  * TextRuns, which Adaptive Cards never read as markdown: `**`, `[x](y)` and `<at>` show as typed.
  */
 export function inertCardText(text: string): string {
-  return inertForTelegram(cleanText(text)).replace(/\{\{/g, '{\u2060{');
+  return inertForTelegram(cleanText(text)).replace(/\{(?=\{)/g, '{\u2060');
 }
 
 /** A RichTextBlock of one TextRun (plain text: markdown is not interpreted in a TextRun). */
