@@ -155,3 +155,24 @@ test('bad settings are named at their place by validate: facts not a list, an un
   assert.match(refused.stderr, /secrets must not be written inline: use webhook_url: \$\{SOME_ENV_VAR\} or webhook_url_file/);
   assert.ok(!refused.stderr.includes(teams.sig));
 });
+
+test('a digest is one card: its title, and the table as aligned text in a monospace TextRun, hostile cells inert', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await teamsProject({ facts: ['host.name'] }, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'source.ip'] } });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root', { ip: '[x](https://evil.example) **b**' }), logonEvent(T - 20_000, 'admin')]);
+  const collect = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(collect.code, 0, collect.stderr);
+  assert.equal(teams.posted.length, 0, 'collected, not sent');
+  const send = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.equal(send.code, 0, send.stderr);
+  assert.deepEqual(teams.failedRuns, []);
+  assert.equal(teams.posted.length, 1);
+  const card = teams.posted[0]!.card;
+  assert.deepEqual(cardTexts(card).markdown, []);
+  const [title, table] = readTexts()[0]!;
+  assert.match(title!, /^logons: 2 findings in the last 2 minutes \(2 keys\)$/);
+  assert.equal(card.body[1].inlines[0].fontType, 'Monospace');
+  assert.match(table!, /count\s+winlog\.event_data\.TargetUserName\s+source\.ip/);
+  assert.ok(table!.includes('[x](https://evil.example) **b**'), 'the cell as typed');
+  assert.ok(!/[a-z]:\/\//i.test(cardTexts(card).plain.join('\n')), 'no linkable URL');
+});
