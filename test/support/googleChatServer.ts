@@ -3,8 +3,8 @@
 // token (401 UNAUTHENTICATED), an unknown space (404 NOT_FOUND), an invalid message (400 INVALID_ARGUMENT: unknown
 // field, text over 4,096 characters, a message over 32,000 bytes, a malformed card), and more than one message a
 // second to a space (429 RESOURCE_EXHAUSTED). Threads follow thread.threadKey with messageReplyOption.
-import { after, before, beforeEach } from 'node:test';
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
+import { useServer } from './useServer.js';
 
 export const CHAT_TEXT_CHARS = 4_096;
 export const CHAT_MESSAGE_BYTES = 32_000;
@@ -147,21 +147,16 @@ export async function startGoogleChatServer(): Promise<GoogleChatServer> {
 
 /** Registers hooks that start the fake Google Chat for a test file, empty it before each test, and stop it. */
 export function useGoogleChatServer(): GoogleChatServer {
-  const holder = {} as { server: GoogleChatServer };
-  const proxy = new Proxy({} as GoogleChatServer, { get: (_target, key) => (holder.server as any)[key], set: (_target, key, value) => (((holder.server as any)[key] = value), true) });
-  before(async () => {
-    holder.server = await startGoogleChatServer();
-  });
-  beforeEach(() => {
-    holder.server.recorder.requests.length = 0;
-    holder.server.messages.length = 0;
-    holder.server.answers.length = 0;
-    holder.server.throttled = 0;
-    holder.server.echoUrl = false;
-    holder.server.resetQuota();
-  });
-  after(async () => {
-    await holder.server?.recorder.close();
-  });
-  return proxy;
+  return useServer(
+    startGoogleChatServer,
+    (server) => {
+      server.recorder.requests.length = 0;
+      server.messages.length = 0;
+      server.answers.length = 0;
+      server.throttled = 0;
+      server.echoUrl = false;
+      server.resetQuota();
+    },
+    (server) => server.recorder.close(),
+  );
 }

@@ -3,8 +3,8 @@
 // to any JSON body, then "runs the flow": posts the Adaptive Card, or records a failed run (what Teams refuses: not a
 // message with an Adaptive Card attachment, an element it does not know, a message over 28 KB) as the real flow's
 // run history would. Throttling (429 with Retry-After) and server errors are answered on demand.
-import { after, before, beforeEach } from 'node:test';
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
+import { useServer } from './useServer.js';
 
 /** Teams' limit on one message, the card included. */
 export const TEAMS_MESSAGE_BYTES = 28 * 1024;
@@ -134,20 +134,15 @@ export async function startTeamsWorkflowServer(): Promise<TeamsWorkflowServer> {
 
 /** Registers hooks that start the fake workflow for a test file, empty it before each test, and stop it. */
 export function useTeamsWorkflowServer(): TeamsWorkflowServer {
-  const holder = {} as { server: TeamsWorkflowServer };
-  const proxy = new Proxy({} as TeamsWorkflowServer, { get: (_target, key) => (holder.server as any)[key], set: (_target, key, value) => (((holder.server as any)[key] = value), true) });
-  before(async () => {
-    holder.server = await startTeamsWorkflowServer();
-  });
-  beforeEach(() => {
-    holder.server.recorder.requests.length = 0;
-    holder.server.posted.length = 0;
-    holder.server.failedRuns.length = 0;
-    holder.server.answers.length = 0;
-    holder.server.echoUrl = false;
-  });
-  after(async () => {
-    await holder.server?.recorder.close();
-  });
-  return proxy;
+  return useServer(
+    startTeamsWorkflowServer,
+    (server) => {
+      server.recorder.requests.length = 0;
+      server.posted.length = 0;
+      server.failedRuns.length = 0;
+      server.answers.length = 0;
+      server.echoUrl = false;
+    },
+    (server) => server.recorder.close(),
+  );
 }
