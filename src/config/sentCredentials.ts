@@ -57,12 +57,16 @@ function registerEncoded(token: string): void {
   if (secret.length >= 8) registerSecret(secret);
 }
 
-/** A URL that is itself a secret: the whole of it, and its path and query (where the token lives). */
+/** Query parameters that carry a URL's token (a Workflows `sig`, a Google Chat `key` and `token`, an Azure Functions `code`). */
+const TOKEN_PARAMETERS = /^(sig|signature|token|key|code|access_token|api_key|apikey|secret)$/i;
+
+/** A URL that is itself a secret: the whole of it, its path and query (where the token lives), and each token parameter's value. */
 function registerUrl(url: string): void {
   registerSecret(url);
   try {
-    const { pathname, search } = new URL(url);
+    const { pathname, search, searchParams } = new URL(url);
     if ((pathname + search).length >= 8) registerSecret(pathname + search);
+    for (const [name, value] of searchParams) if (TOKEN_PARAMETERS.test(name)) registerSecret(value);
   } catch {
     /* not a URL: the whole value is registered */
   }

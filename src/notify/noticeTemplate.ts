@@ -16,7 +16,7 @@ export function findingField(notification: Notification, path: string): string |
  * fields; `fields.<path>` is always the finding's field (falling back to a field named `fields.<path>`). Every value
  * goes through `escape` (the channel's format), the template's own text does not.
  */
-export function noticeLookup(notification: Notification, escape: (text: string) => string): (path: string) => string {
+export function noticeLookup(notification: Notification, escape: (text: string) => string = (text) => text): (path: string) => string {
   const own: Record<string, string> = { alert: notification.alert, key: notification.key, title: notification.title, message: notification.message, reason: notification.reason };
   return (path) => {
     if (path.startsWith('fields.')) return escape(stringify(findingField(notification, path.slice('fields.'.length)) ?? findingField(notification, path)));

@@ -4,6 +4,7 @@ import { cleanText, cutText } from '../util/text.js';
 import { createPostFetch } from '../http/fetchAdapter.js';
 import { httpFailure } from './httpFailure.js';
 import { redact } from '../util/redact.js';
+import { styleLookalikes } from '../render/styleLookalikes.js';
 import { loadPackage } from '../util/loadPackage.js';
 import { usableDigest } from './digest/usable.js';
 import { hasTableBlock, slackDigestBlocks, slackDigestTextBlocks, type SlackBlock } from './digest/slackTable.js';
@@ -16,15 +17,12 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Look-alikes of the characters that style mrkdwn text (bold, italic, strike, code), which Slack cannot escape. */
-const MRKDWN_LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c', '`': '\u02cb' };
-
 /**
  * Makes text inert for the top-level `text` field, which Slack renders as mrkdwn in notifications and previews:
  * `& < >` escaped (no mentions or links) and the styling characters replaced by look-alikes.
  */
 export function fallbackText(text: string): string {
-  return escapeSlack(text).replace(/[*_~`]/g, (c) => MRKDWN_LOOKALIKES[c]!);
+  return styleLookalikes(escapeSlack(text));
 }
 
 /**

@@ -1,8 +1,10 @@
 import { emailChannel } from './email/index.js';
 import { opsgenieChannel } from './opsgenie/index.js';
 import { pagerDutyChannel } from './pagerduty/index.js';
+import { googleChatChannel } from './google-chat/index.js';
 import { slackAppChannel } from './slack-app/index.js';
 import { slackChannel } from './slack/index.js';
+import { teamsChannel } from './teams/index.js';
 import { telegramChannel } from './telegram/index.js';
 import { twilioCallChannel } from './twilio-call/index.js';
 import { twilioSmsChannel } from './twilio-sms/index.js';
@@ -23,6 +25,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   theHiveChannel as unknown as ChannelKind,
   pagerDutyChannel as unknown as ChannelKind,
   opsgenieChannel as unknown as ChannelKind,
+  teamsChannel as unknown as ChannelKind,
+  googleChatChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));
