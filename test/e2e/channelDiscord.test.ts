@@ -160,6 +160,11 @@ test('validate: a username Discord refuses, a colour that is not a number and an
   const named = await discordProject({ username: 'Discord alerts' });
   const bad = await named.project.run(['validate']);
   assert.match(bad.stderr, /alertcron\.yaml:\d+:\d+ .*username "Discord alerts" must not contain "discord" or "clyde" \(Discord refuses such a webhook name\): choose another name, or leave username out/);
+  const slackish = await discordProject();
+  slackish.project.env.DISCORD_WEBHOOK_URL = `${discord.url}/slack`;
+  const suffix = await slackish.project.run(['validate']);
+  assert.match(suffix.stderr, /alertcron\.yaml:\d+:\d+ .*webhook_url ends with \/slack or \/github \(the Slack- or GitHub-compatible endpoint\): give the plain webhook URL, without that suffix/);
+  assert.ok(!suffix.stderr.includes(discord.token));
   const inline = await discordProject({ webhook_url: discord.url });
   const literal = await inline.project.run(['validate']);
   assert.notEqual(literal.code, 0);

@@ -43,7 +43,7 @@ const everything = (project: { state(): unknown; audit(): unknown[] }, ...output
 
 test('trigger, repeat and resolve: one post each, the title in bold then the message, with the channel, name and icon overrides', async () => {
   const T = uniqueBaseTime();
-  const { index, project } = await mattermostProject({ channel: 'soc-alerts', username: 'alertcron', icon_url: 'https://alertcron.example/icon.png' });
+  const { index, project } = await mattermostProject({ channel: '#soc-alerts', username: 'alertcron', icon_url: 'https://alertcron.example/icon.png' });
   await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root', { ip: '203.0.113.7' })]);
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
@@ -82,7 +82,7 @@ test('hostile log values stay inert: no mention notifies anyone, every punctuati
 
 test('with color the text goes in an attachment of that colour whose fallback is the title, mentions broken there too', async () => {
   const T = uniqueBaseTime();
-  const { index, project } = await mattermostProject({ color: '#ff0000' }, { title: 'Logon {{key}} @here' });
+  const { index, project } = await mattermostProject({ color: 'danger' }, { title: 'Logon {{key}} @here' });
   await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, '@all')]);
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
@@ -90,7 +90,7 @@ test('with color the text goes in an attachment of that colour whose fallback is
   assert.ok(post);
   assert.equal(post.text, '');
   assert.equal(post.attachments.length, 1);
-  assert.equal(post.attachments[0]!.color, '#ff0000');
+  assert.equal(post.attachments[0]!.color, '#a30200', 'a named colour is sent as its hex');
   assert.equal(post.attachments[0]!.fallback!.replace(/\u2060/g, ''), 'Logon @all @here');
   assert.deepEqual([...mentionsIn(post.attachments[0]!.fallback!), ...post.mentions], []);
 });
@@ -155,7 +155,7 @@ test('validate: a colour that is not #rrggbb, a channel given by display name an
   const result = await project.run(['validate']);
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /alertcron\.yaml:\d+:\d+ \/channels\/soc-mm\/color: must be a colour such as "#ff0000"/);
-  assert.match(result.stderr, /alertcron\.yaml:\d+:\d+ \/channels\/soc-mm\/channel: must be the channel's name \(town-square, not its display name\) or @username/);
+  assert.match(result.stderr, /alertcron\.yaml:\d+:\d+ \/channels\/soc-mm\/channel: must be the channel's name \(town-square or #town-square, not its display name\) or @username/);
   const inline = await mattermostProject({ webhook_url: mattermost.url });
   const literal = await inline.project.run(['validate']);
   assert.notEqual(literal.code, 0);

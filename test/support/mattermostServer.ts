@@ -85,7 +85,8 @@ export async function startMattermostServer(): Promise<MattermostServer> {
     const text = typeof body.text === 'string' ? body.text : '';
     const attachments = Array.isArray(body.attachments) ? (body.attachments as MattermostPost['attachments']) : [];
     if (!text && !attachments.length) return appError(400, 'web.incoming_webhook.text.app_error', 'No text specified.');
-    const channel = typeof body.channel === 'string' && body.channel ? body.channel : 'town-square';
+    // A leading # is the channel's name too (HandleIncomingWebhook strips it); @name is a direct message.
+    const channel = typeof body.channel === 'string' && body.channel ? body.channel.replace(/^#/, '') : 'town-square';
     if (!channel.startsWith('@') && !server.channels.has(channel)) return appError(404, 'web.incoming_webhook.channel.app_error', 'Couldn\'t find the channel.');
     if (server.locked && channel !== 'town-square') return appError(403, 'web.incoming_webhook.channel_locked.app_error', 'This webhook is not permitted to post to the requested channel.');
     const chars = [...text];

@@ -11,6 +11,9 @@ export const MATTERMOST_TEXT_CHARS = 16_383;
 /** Longest attachment fallback sent (a notification's one line). */
 const FALLBACK_CHARS = 300;
 
+/** The colours of Slack's (and ElastAlert2's) named attachment colours, sent as the hex Mattermost takes. */
+const NAMED_COLOURS: Record<string, string> = { good: '#2eb886', warning: '#daa038', danger: '#a30200' };
+
 /** What alertcron posts to an incoming webhook. */
 export interface MattermostPayload {
   text?: string;
@@ -39,7 +42,7 @@ export function mattermostPayload(config: MattermostChannelConfig, notification:
   const body = digest ? inertCodeBlock(digestText(digest), room) : cutMarkdown(inert(notification.message).trim(), room);
   const text = body ? `${heading}\n\n${body}` : heading;
   return {
-    ...(config.color ? { attachments: [{ fallback: breakMattermostMentions(cutText(line, FALLBACK_CHARS)), color: config.color, text }] } : { text }),
+    ...(config.color ? { attachments: [{ fallback: breakMattermostMentions(cutText(line, FALLBACK_CHARS)), color: NAMED_COLOURS[config.color] ?? config.color, text }] } : { text }),
     ...(config.channel ? { channel: config.channel } : {}),
     ...(config.username ? { username: config.username } : {}),
     ...(config.icon_url ? { icon_url: config.icon_url } : {}),
