@@ -4,8 +4,8 @@
 // retry_after, 5xx stays pending, 4xx is final with Discord's own words; the webhook URL (its token) appears nowhere.
 // Driven through the CLI against OpenSearch and a fake Discord that follows the API (test/support/discordServer.ts).
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { startDiscordServer, type DiscordServer } from '../support/discordServer.js';
+import { beforeEach, test } from 'node:test';
+import { useDiscordServer, type DiscordServer } from '../support/discordServer.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { unescapedPunctuation, unescapeMarkdown } from '../support/markdownCheck.js';
 import { defaultConfig } from '../support/project.js';
@@ -14,17 +14,10 @@ import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
+const fake = useDiscordServer();
 let discord: DiscordServer;
-before(async () => {
-  discord = await startDiscordServer();
-});
 beforeEach(() => {
-  discord.messages.length = 0;
-  discord.failures.length = 0;
-  discord.recorder.requests.length = 0;
-});
-after(async () => {
-  await discord?.close();
+  discord = fake.server;
 });
 
 /** A project whose logon alert (a key per user, resolved after one quiet run) notifies the Discord channel only. */
@@ -114,6 +107,23 @@ test('429 waits Discord\'s retry_after and is delivered in the same run; 5xx sta
   assert.equal(next.code, 0, next.stderr);
   assert.equal(project.state().pending.length, 0);
   assert.deepEqual(discord.messages.map((m) => unescapeMarkdown(m.content)), ['**Logon root on dc01**', '**Logon admin on dc01**']);
+
+  // A retry_after longer than a run waits is not waited for: pending, and not tried before that time.
+  await indexDocs(world.esUrl, index, [logonEvent(T + 2 * MIN - 10_000, 'bob')]);
+  discord.retryAfter = 45.5;
+  discord.failures.push('rate-limited');
+  const long = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.notEqual(long.code, 0);
+  assert.match(long.stderr, /Discord answered HTTP 429 You are being rate limited\./);
+  assert.equal(discord.messages.length, 2, 'not retried within the run');
+  const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + 2 * MIN + 1_000) });
+  assert.match(status.stdout, /next attempt after/);
+  const early = discord.recorder.requests.length;
+  await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN + 20_000) });
+  assert.equal(discord.recorder.requests.length, early, 'not tried again before retry_after has passed');
+  assert.equal(project.state().pending.length, 1);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) })).code, 0);
+  assert.deepEqual(discord.messages.map((m) => unescapeMarkdown(m.content)).slice(2), ['**Logon bob on dc01**']);
 });
 
 test('a refusal is final and says Discord\'s words; one that echoes the URL shows no token anywhere; a wrong token says to check webhook_url', async () => {

@@ -4,6 +4,7 @@
 // locked channel or an unknown one, a text longer than the post size split into several posts, 429 with the rate
 // limiter's headers on demand. It finds mentions in what it received the way the server does (see mentionsIn).
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
+import { useFake } from './useFake.js';
 
 /** Mattermost's largest post, in characters (runes): a longer webhook text is split into several posts. */
 export const MATTERMOST_MAX_POST = 16_383;
@@ -101,4 +102,14 @@ export async function startMattermostServer(): Promise<MattermostServer> {
   server.url = `${server.recorder.base}/hooks/${HOOK_ID}`;
   server.close = () => server.recorder.close();
   return server;
+}
+
+/** Registers hooks that start the fake Mattermost for the current test file, reset it before each test, and stop it. */
+export function useMattermostServer(): { server: MattermostServer } {
+  return useFake(startMattermostServer, (server) => {
+    server.posts.length = 0;
+    server.failures.length = 0;
+    server.recorder.requests.length = 0;
+    server.locked = false;
+  });
 }

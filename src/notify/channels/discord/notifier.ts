@@ -1,5 +1,6 @@
 import { post, type PostResult } from '../../../http/post.js';
 import { redactedExcerpt } from '../../../util/redact.js';
+import { jsonErrorBody } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { DeliveryError, Notification, Notifier } from '../../types.js';
 import { discordPayload } from './payload.js';
@@ -58,13 +59,7 @@ function fieldErrors(errors: unknown, path: string[] = [], out: string[] = []): 
 
 /** What a refused call means: 429 and 5xx retried (after Discord's `retry_after`, else Retry-After), others final with Discord's own words (redacted, cut). */
 function discordFailure(answer: PostResult): DeliveryError {
-  let body: DiscordError = {};
-  try {
-    const parsed = JSON.parse(answer.text) as unknown;
-    if (parsed && typeof parsed === 'object') body = parsed as DiscordError;
-  } catch {
-    /* not JSON: the status alone */
-  }
+  const body: DiscordError = jsonErrorBody(answer.text) ?? {};
   const fields = fieldErrors(body.errors);
   const words = [typeof body.code === 'number' && body.code > 0 ? String(body.code) : '', typeof body.message === 'string' ? body.message : '', fields.length ? `(${fields.join('; ')})` : ''].filter(Boolean).join(' ');
   const hint = answer.status === 404 || answer.status === 401 ? ' (check webhook_url: the webhook was deleted, or its URL or token is wrong)' : '';

@@ -1,5 +1,6 @@
 import { post, type PostResult } from '../../../http/post.js';
 import { redactedExcerpt } from '../../../util/redact.js';
+import { jsonErrorBody } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { DeliveryError, Notification, Notifier } from '../../types.js';
 import { mattermostPayload } from './payload.js';
@@ -42,13 +43,7 @@ const HINTS: [RegExp, string][] = [
  * Mattermost's own message and error id (redacted, cut) and what to check.
  */
 function mattermostFailure(answer: PostResult): DeliveryError {
-  let body: AppError = {};
-  try {
-    const parsed = JSON.parse(answer.text) as unknown;
-    if (parsed && typeof parsed === 'object') body = parsed as AppError;
-  } catch {
-    body = { message: answer.text.trim() };
-  }
+  const body: AppError = jsonErrorBody(answer.text) ?? { message: answer.text.trim() };
   const id = typeof body.id === 'string' ? body.id : '';
   const words = [typeof body.message === 'string' ? body.message : '', typeof body.detailed_error === 'string' ? body.detailed_error : '', id ? `(${id})` : ''].filter(Boolean).join(' ');
   const hint = HINTS.find(([pattern]) => pattern.test(id))?.[1] ?? (answer.status === 404 ? 'check webhook_url' : undefined);
