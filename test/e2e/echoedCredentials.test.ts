@@ -1,5 +1,5 @@
 // Generated secrets against servers that echo what they received: every integration alertcron talks to (Elasticsearch, TheHive,
-// MaxPatrol, Slack webhook and Web API, Telegram, Twilio, webhooks, PagerDuty, Opsgenie, SMTP) answers a failure that repeats the
+// MaxPatrol, Slack webhook and Web API, Telegram, Twilio, webhooks, PagerDuty, Opsgenie, Discord, Mattermost, SMTP) answers a failure that repeats the
 // request's credentials (its Authorization header, URL and body, the SMTP AUTH user and password). Whatever the
 // secrets are (characters that encode differently in base64, URLs and JSON), none of them, in any of those forms,
 // reaches stdout, stderr, status, status --json, state.json, audit.log or a notice.
@@ -68,7 +68,7 @@ test('property: servers echoing the credentials they received never make alertcr
     'echoed credentials stay secret',
     fc.asyncProperty(
       // No shrinking: each case spawns the CLI four times; the seed replays the case as it failed.
-      fc.noShrink(fc.record({ hive: secret('Hv7q', TRICKY), mpPassword: secret('Mp3w', TRICKY), mpClient: secret('Mc9e', TRICKY), slackBot: secret('Sb2r', TRICKY), slackHook: secret('Sh5t', URL_SAFE), telegram: secret('Tg8y', URL_SAFE), twilio: secret('Tw4u', TRICKY), hookToken: secret('Ht6i', TRICKY), hookSecret: secret('Hs1o', TRICKY), pdKey: secret('Pd4k', TRICKY), genieKey: secret('Gk5m', TRICKY), smtp: secret('Sm0p', TRICKY), esPassword: secret('Ep2a', TRICKY), esApiKey: secret('Ek7s', TRICKY), esEcho: fc.constantFrom(false, 'password', 'api_key') })),
+      fc.noShrink(fc.record({ hive: secret('Hv7q', TRICKY), mpPassword: secret('Mp3w', TRICKY), mpClient: secret('Mc9e', TRICKY), slackBot: secret('Sb2r', TRICKY), slackHook: secret('Sh5t', URL_SAFE), telegram: secret('Tg8y', URL_SAFE), twilio: secret('Tw4u', TRICKY), hookToken: secret('Ht6i', TRICKY), hookSecret: secret('Hs1o', TRICKY), pdKey: secret('Pd4k', TRICKY), genieKey: secret('Gk5m', TRICKY), smtp: secret('Sm0p', TRICKY), esPassword: secret('Ep2a', TRICKY), esApiKey: secret('Ek7s', TRICKY), esEcho: fc.constantFrom(false, 'password', 'api_key'), discordHook: secret('Dw3k', URL_SAFE), mmHook: secret('Mm4h', URL_SAFE) })),
       async (s) => {
         round++;
         const project = world.project();
@@ -76,6 +76,7 @@ test('property: servers echoing the credentials they received never make alertcr
           HIVE_KEY: s.hive, MP_PASSWORD: s.mpPassword, MP_CLIENT_SECRET: s.mpClient, SLACK_BOT: s.slackBot, SLACK_HOOK: `${echo.base}/services/${s.slackHook}`,
           TG_TOKEN: `12345:${s.telegram}`, TWILIO_TOKEN: s.twilio, HOOK_TOKEN: s.hookToken, HOOK_SECRET: s.hookSecret, PD_KEY: s.pdKey, GENIE_KEY: s.genieKey, SMTP_PASSWORD: s.smtp,
           ES_PASSWORD: s.esPassword, ES_API_KEY: Buffer.from(`key-id:${s.esApiKey}`).toString('base64'),
+          DISCORD_HOOK: `${echo.base}/api/webhooks/42/${s.discordHook}`, MM_HOOK: `${echo.base}/hooks/${s.mmHook}`,
         });
         const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
         // The cluster echoes too in some cases (then no finding reaches the channels; the other cases notify them all).
@@ -94,9 +95,11 @@ test('property: servers echoing the credentials they received never make alertcr
             webhook: { type: 'webhook', url: `${echo.base}/hook`, headers: { Authorization: 'Bearer ${HOOK_TOKEN}' }, secret: '${HOOK_SECRET}', timeout: '2s' },
             pd: { type: 'pagerduty', routing_key: '${PD_KEY}', api_url: `${echo.base}/pd`, timeout: '2s' },
             genie: { type: 'opsgenie', api_key: '${GENIE_KEY}', api_url: `${echo.base}/genie`, timeout: '2s' },
+            discord: { type: 'discord', webhook_url: '${DISCORD_HOOK}', timeout: '2s' },
+            mm: { type: 'mattermost', webhook_url: '${MM_HOOK}', timeout: '2s' },
           },
         });
-        project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', samples: 1, notify: ['mail', 'hook', 'app', 'tg', 'sms', 'webhook', 'pd', 'genie'], title: 'logon {{key}}' });
+        project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', samples: 1, notify: ['mail', 'hook', 'app', 'tg', 'sms', 'webhook', 'pd', 'genie', 'discord', 'mm'], title: 'logon {{key}}' });
         project.writeAlert('hive', { source: 'thehive', notify: ['hook'] });
         project.writeAlert('mp', { source: 'maxpatrol', notify: ['hook'] });
         const now = { ALERTCRON_NOW: iso(T + round) };
@@ -107,14 +110,14 @@ test('property: servers echoing the credentials they received never make alertcr
         const paths = echo.requests.slice(asked).map((r) => r.path).join("\n");
         // A secret that cannot be a header value (a character beyond latin1) stops its request before it is sent.
         const header = (value: string, path: RegExp) => (/^[\x20-\xff]*$/.test(value) ? [path] : []);
-        const reached = s.esEcho ? [/^\/_msearch|\/_search/m] : [/^\/services\//m, ...header(s.slackBot, /^\/api\/chat\.postMessage/m), /^\/bot12345/m, /^\/2010-04-01\/Accounts\//m, ...header(s.hookToken, /^\/hook/m), /^\/pd\/v2\/enqueue/m, ...header(s.genieKey, /^\/genie\/v2\/alerts/m)];
+        const reached = s.esEcho ? [/^\/_msearch|\/_search/m] : [/^\/services\//m, ...header(s.slackBot, /^\/api\/chat\.postMessage/m), /^\/bot12345/m, /^\/2010-04-01\/Accounts\//m, ...header(s.hookToken, /^\/hook/m), /^\/pd\/v2\/enqueue/m, ...header(s.genieKey, /^\/genie\/v2\/alerts/m), /^\/api\/webhooks\/42\//m, /^\/hooks\//m];
         for (const path of [...header(s.hive, /^\/thehive\//m), /^\/connect\/token/m, ...reached]) assert.match(paths, path, `nothing reached ${path}`);
         const written: [string, string][] = [
           ...runs.map((r, i): [string, string] => [`command ${i} output`, r.stdout + r.stderr]),
           ...filesUnder(join(project.dir, 'state')),
           ['the SMTP sink', smtp.messages.map((m) => m.raw).join('\n')],
         ];
-        const secrets = [s.hive, s.mpPassword, s.mpClient, s.slackBot, s.slackHook, s.telegram, s.twilio, s.hookToken, s.hookSecret, s.pdKey, s.genieKey, s.smtp, s.esPassword, s.esApiKey];
+        const secrets = [s.hive, s.mpPassword, s.mpClient, s.slackBot, s.slackHook, s.telegram, s.twilio, s.hookToken, s.hookSecret, s.pdKey, s.genieKey, s.smtp, s.esPassword, s.esApiKey, s.discordHook, s.mmHook];
         for (const value of secrets) {
           for (const form of leakForms(value)) {
             for (const [where, text] of written) {

@@ -1,7 +1,9 @@
+import { discordChannel } from './discord/index.js';
 import { emailChannel } from './email/index.js';
 import { opsgenieChannel } from './opsgenie/index.js';
 import { pagerDutyChannel } from './pagerduty/index.js';
 import { googleChatChannel } from './google-chat/index.js';
+import { mattermostChannel } from './mattermost/index.js';
 import { slackAppChannel } from './slack-app/index.js';
 import { slackChannel } from './slack/index.js';
 import { teamsChannel } from './teams/index.js';
@@ -27,6 +29,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   opsgenieChannel as unknown as ChannelKind,
   teamsChannel as unknown as ChannelKind,
   googleChatChannel as unknown as ChannelKind,
+  discordChannel as unknown as ChannelKind,
+  mattermostChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));
