@@ -7,6 +7,8 @@ import { twilioSmsChannel } from './twilio-sms/index.js';
 import type { ChannelKind } from './types.js';
 import { theHiveChannel } from './thehive/index.js';
 import { webhookChannel } from './webhook/index.js';
+import { jiraChannel } from './jira/index.js';
+import { alertmanagerChannel } from './alertmanager/index.js';
 import { ownValue } from '../../util/plainMap.js';
 
 /** Every channel kind in the order `type:` lists them: add a kind as one folder in src/notify/channels/ and one line here. */
@@ -19,6 +21,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   telegramChannel as unknown as ChannelKind,
   webhookChannel as unknown as ChannelKind,
   theHiveChannel as unknown as ChannelKind,
+  jiraChannel as unknown as ChannelKind,
+  alertmanagerChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));

@@ -1,8 +1,9 @@
 import { DIGEST_CELL_CHARS } from '../../../policy/digest.js';
 import { inertMarkdown } from '../../../render/markdownText.js';
 import { clockFromEnv } from '../../../util/clock.js';
-import { renderTemplate, stringify } from '../../../util/template.js';
+import { renderTemplate } from '../../../util/template.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
+import { findingField, noticeLookup as lookup } from '../../noticeFields.js';
 import type { Notification } from '../../types.js';
 import { hiveSourceRef } from './sourceRef.js';
 import type { TheHiveChannelConfig } from './types.js';
@@ -34,28 +35,6 @@ export interface HiveAlertBody {
   pap: number;
   customFields: { name: string; value: string }[];
   observables: HiveObservable[];
-}
-
-/** A finding's field in a notice: whole from its values (long values, lists), else from its labels; undefined when it has none. */
-function findingField(notification: Notification, path: string): string | string[] | undefined {
-  const values = notification.values;
-  if (values && Object.hasOwn(values, path)) {
-    const value: unknown = values[path];
-    return Array.isArray(value) ? value.map((item) => stringify(item)) : stringify(value);
-  }
-  return notification.labels && Object.hasOwn(notification.labels, path) ? stringify(notification.labels[path]) : undefined;
-}
-
-/**
- * A template's value lookup over a notice: its own names (alert, key, title, message, reason), then its finding's
- * fields; `fields.<path>` is always the finding's field (falling back to a field named `fields.<path>`).
- */
-function lookup(notification: Notification, escape: (text: string) => string): (path: string) => string {
-  const own: Record<string, string> = { alert: notification.alert, key: notification.key, title: notification.title, message: notification.message, reason: notification.reason };
-  return (path) => {
-    if (path.startsWith('fields.')) return escape(stringify(findingField(notification, path.slice('fields.'.length)) ?? findingField(notification, path)));
-    return escape(Object.hasOwn(own, path) ? own[path]! : stringify(findingField(notification, path)));
-  };
 }
 
 /** Whether a digest's cell was cut to the state's cell length (its end is lost: not a value to make an indicator of). */
