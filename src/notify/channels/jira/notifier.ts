@@ -16,6 +16,10 @@ const SEARCH_PATHS = ['/rest/api/2/search/jql', '/rest/api/2/search'];
  */
 export async function createJiraNotifier(name: string, config: JiraChannelConfig): Promise<Notifier> {
   let searchPath = 0;
+  // Notices of one key are sent one after the other (a first notice and its tier in the same run), and an issue
+  // created in this run is remembered: Jira Cloud's search may not show a new issue at once.
+  const lanes = new Map<string, Promise<unknown>>();
+  const created = new Map<string, string>();
 
   /** The key of the newest open issue with this label in the channel's project, if any. */
   const openIssue = async (label: string, signal: AbortSignal): Promise<string | undefined> => {
@@ -84,25 +88,42 @@ export async function createJiraNotifier(name: string, config: JiraChannelConfig
     return { id: key };
   };
 
+  const sendOne = async (notification: Notification, label: string, signal: AbortSignal): Promise<Receipt | undefined> => {
+    if (notification.reason === 'resolved') {
+      const key = notification.opened?.id ?? created.get(label) ?? (await openIssue(label, signal));
+      // Nothing open for the key (people closed it, or it was never created): nothing to close.
+      if (!key) return undefined;
+      await comment(key, notification, signal);
+      if (config.resolve_transition) {
+        await transition(key, config.resolve_transition, true, signal);
+        created.delete(label);
+      }
+      return { id: key };
+    }
+    const open = created.get(label) ?? (await openIssue(label, signal));
+    if (open) {
+      await comment(open, notification, signal);
+      return { id: open };
+    }
+    try {
+      const receipt = await create(notification, label, signal);
+      created.set(label, receipt.id!);
+      return receipt;
+    } catch (error) {
+      if (error instanceof DeliveryError && error.partial?.id) created.set(label, error.partial.id);
+      throw error;
+    }
+  };
+
   return {
     name,
     async send(notification, signal) {
       if (notification.digest) return create(notification, undefined, signal);
       const label = incidentId(notification.alert, notification.key);
-      if (notification.reason === 'resolved') {
-        const key = notification.opened?.id ?? (await openIssue(label, signal));
-        // Nothing open for the key (people closed it, or it was never created): nothing to close.
-        if (!key) return undefined;
-        await comment(key, notification, signal);
-        if (config.resolve_transition) await transition(key, config.resolve_transition, true, signal);
-        return { id: key };
-      }
-      const open = await openIssue(label, signal);
-      if (open) {
-        await comment(open, notification, signal);
-        return { id: open };
-      }
-      return create(notification, label, signal);
+      const before = lanes.get(label) ?? Promise.resolve();
+      const mine = before.catch(() => undefined).then(() => sendOne(notification, label, signal));
+      lanes.set(label, mine);
+      return mine;
     },
   };
 }
