@@ -120,14 +120,16 @@ test('one issue per key: created with every field, moved to In Progress, watched
   assert.deepEqual(jira.server.issues.map((i) => `${i.key}:${i.status}`), ['SEC-1:Done', 'SEC-2:In Progress']);
 });
 
-test('two notices of one key in one run (the first and an escalation tier) make one issue and one comment; without resolve_transition the resolve is a comment only', async () => {
+test('two notices of one key in one run (the first and an escalation tier) make one issue and one comment, even while Jira\'s search does not show the new issue yet; without resolve_transition the resolve is a comment only', async () => {
   const T = uniqueBaseTime();
+  jira.server.searchLagMs = 60_000;
   const { project, logon } = await jiraProject({ resolve_transition: undefined, transition_to: undefined }, { escalation: [{ after: '0s', notify: ['sec-jira'] }] });
   await logon(T - 30_000, 'admin');
   await runAt(project, T);
   assert.equal(jira.server.issues.length, 1);
   assert.equal(jira.server.issues[0]!.comments.length, 1, 'the tier commented on the issue the first notice opened');
   assert.deepEqual(receipts(project.state()).sort(), ['first:SEC-1', 'tier-1:SEC-1']);
+  jira.server.searchLagMs = 0;
   await runAt(project, T + MIN);
   assert.equal(jira.server.issues[0]!.status, 'To Do', 'no transition without resolve_transition');
   assert.match(jira.server.issues[0]!.comments.at(-1)!, /^\*Resolved\\: Admin logon\\: admin\*/);

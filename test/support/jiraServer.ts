@@ -9,6 +9,8 @@ export interface FakeJiraIssue {
   status: 'To Do' | 'In Progress' | 'Done';
   comments: string[];
   watchers: string[];
+  /** When it was created (the server's clock), for the search's lag. */
+  createdAt: number;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface JiraServer extends HttpRecorder {
   busy: number;
   /** Whether a 401 body repeats the Authorization header it received (a server that echoes credentials). */
   echoAuth: boolean;
+  /** How long a new issue stays out of search results (Jira Cloud's search is eventually consistent); default 0. */
+  searchLagMs: number;
   /** Moves an issue to a status, as a person would in Jira. */
   setStatus(key: string, status: FakeJiraIssue['status']): void;
 }
@@ -73,6 +77,7 @@ export async function startJiraServer(): Promise<JiraServer> {
     createFailures: 0,
     busy: 0,
     echoAuth: false,
+    searchLagMs: 0,
   };
   // The handlers read the settings a test changes on the returned server.
   let state = fake as unknown as JiraServer;
@@ -103,7 +108,7 @@ export async function startJiraServer(): Promise<JiraServer> {
     const number = state.issues.length + 1;
     const id = String(10_000 + number);
     const key = `${state.project.key}-${number}`;
-    state.issues.push({ id, key, fields: fields as FakeJiraIssue['fields'], status: 'To Do', comments: [], watchers: [] });
+    state.issues.push({ id, key, fields: fields as FakeJiraIssue['fields'], status: 'To Do', comments: [], watchers: [], createdAt: Date.now() });
     if (state.createFailures > 0) {
       state.createFailures--;
       return messages(500, 'Internal server error');
@@ -128,7 +133,7 @@ export async function startJiraServer(): Promise<JiraServer> {
       else if (field === 'statusCategory') equal((issue) => CATEGORY[issue.status].name.toLowerCase() === value.toLowerCase());
       else return messages(400, `Field '${field}' does not exist or you do not have permission to view it.`);
     }
-    const found = state.issues.filter((issue) => tests.every((t) => t(issue))).reverse();
+    const found = state.issues.filter((issue) => Date.now() - issue.createdAt >= state.searchLagMs && tests.every((t) => t(issue))).reverse();
     return { status: 200, body: { issues: found.map((issue) => ({ id: issue.id, key: issue.key, fields: { status: statusOf(issue) } })), ...(state.flavour === 'cloud' ? { isLast: true } : { startAt: 0, maxResults: 50, total: found.length }) } };
   };
 
@@ -196,7 +201,7 @@ export function useJiraServer(): { server: JiraServer } {
   const holder = {} as { server: JiraServer };
   before(async () => (holder.server = await startJiraServer()));
   beforeEach(() => {
-    Object.assign(holder.server, { flavour: 'cloud', createFailures: 0, busy: 0, echoAuth: false });
+    Object.assign(holder.server, { flavour: 'cloud', createFailures: 0, busy: 0, echoAuth: false, searchLagMs: 0 });
     holder.server.issues.length = 0;
     holder.server.requests.length = 0;
   });
