@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { incidentId } from '../../src/notify/incidentId.js';
 import { cleanText } from '../../src/util/text.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
+import { checkProperty, fc } from '../support/property.js';
 import { useJiraServer } from '../support/jiraServer.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -170,6 +171,27 @@ test('hostile finding values stay inert in wiki markup: no link, mention, macro,
   assert.ok(description.length <= 32_767);
   assert.ok(!/[\r\n]/.test(issue.fields.summary) && issue.fields.summary.length <= 255, 'one line, at most 255 characters');
   assert.ok(issue.fields.summary.startsWith('Admin logon: root @everyone'));
+});
+
+test('generated log values through the CLI: every issue description Jira receives has each punctuation character escaped and reads back as the cleaned value', async () => {
+  const T = uniqueBaseTime();
+  const { project, logon } = await jiraProject({ description: '{{host.name}}', transition_to: undefined, resolve_transition: undefined, watchers: [] }, { throttle: '1h' });
+  const unit = fc.oneof(fc.constantFrom(...'[]{}|!*_-+^~?#\\:;.@&()/ \n\t\u202e'.split(''), 'h1. ', '{noformat}', '[~admin]', 'https://x.example'), fc.string({ maxLength: 2, unit: 'grapheme' }));
+  let run = 0;
+  await checkProperty(
+    'jira description of generated values',
+    fc.asyncProperty(fc.string({ unit, minLength: 1, maxLength: 40 }), async (host) => {
+      run++;
+      await logon(T + run * MIN - 30_000, `user${run}`, { host: { name: host } });
+      await runAt(project, T + run * MIN);
+      const issue = jira.server.issues.find((i) => i.fields.labels.includes(incidentId('admin-logons', `user${run}`)));
+      assert.ok(issue, 'an issue for the new key');
+      const description = issue.fields.description ?? '';
+      assert.match(description, /^(?:\\[!-/:-@[\]-`{-~]|&#92;|[^!-/:-@[-`{-~])*$/s);
+      assert.equal(description.replace(/\\([!-/:-@[\]-`{-~])|&#92;/g, (whole, char: string | undefined) => char ?? '\\'), cleanText(host));
+    }),
+    10,
+  );
 });
 
 test('errors: a wrong token is one clear message, not retried, redacted even when Jira echoes it; a refused field is named; 429 waits for Retry-After; a create that got through but answered 500 is not created twice', async () => {
