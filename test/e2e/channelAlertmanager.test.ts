@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { incidentId } from '../../src/notify/incidentId.js';
 import { useAlertmanagerServers } from '../support/alertmanagerServer.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { pagingProject, runAt } from '../support/pagingProject.js';
+import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -15,40 +16,15 @@ const am = useAlertmanagerServers(2);
 
 /** A project whose logon alert (a key per user, resolved after one quiet run) notifies an alertmanager channel on both fakes. */
 async function amProject(channel: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) {
-  const index = await world.index('am-channel');
-  const project = world.project({
-    extraConfig: {
-      channels: {
-        am: {
-          type: 'alertmanager',
-          urls: am.servers.map((s) => s.base),
-          labels: { severity: 'warning', host: '{{host.name}}' },
-          timeout: '3s',
-          ...channel,
-        },
-      },
+  return pagingProject(world, 'am-channel', {
+    am: {
+      type: 'alertmanager',
+      urls: am.servers.map((s) => s.base),
+      labels: { severity: 'warning', host: '{{host.name}}' },
+      timeout: '3s',
+      ...channel,
     },
-  });
-  project.writeAlert('admin-logons', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'winlog.event_data.TargetUserName',
-    throttle: '1m',
-    resolve_after: 1,
-    notify: ['am'],
-    title: 'Admin logon: {{key}}',
-    message: '{{count}} logons to {{key}} from {{source.ip}}',
-    samples: 0,
-    ...alert,
-  });
-  const logon = (at: number, user: string, extra: Record<string, unknown> = {}) => indexDocs(world.esUrl, index, [{ ...logonEvent(at, user), ...extra }]);
-  return { project, logon };
-}
-
-async function runAt(project: { run(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> }, at: number) {
-  const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
-  assert.equal(result.code, 0, result.stderr);
-  return result;
+  }, alert);
 }
 
 const posts = (i: number) => am.servers[i]!.requests.filter((r) => r.method === 'POST' && r.path === '/api/v2/alerts');

@@ -10,7 +10,8 @@ import { cleanText } from '../../src/util/text.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { checkProperty, fc } from '../support/property.js';
 import { useJiraServer } from '../support/jiraServer.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { pagingProject, runAt } from '../support/pagingProject.js';
+import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -20,54 +21,29 @@ const jira = useJiraServer();
 /** A project whose logon alert (a key per user, resolved after one quiet run) notifies a jira channel. */
 async function jiraProject(channel: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) {
   const fake = jira.server;
-  const index = await world.index('jira-channel');
-  const project = world.project({
-    extraConfig: {
-      channels: {
-        'sec-jira': {
-          type: 'jira',
-          url: fake.base,
-          username: fake.user,
-          password: '${JIRA_API_TOKEN}',
-          project: 'SEC',
-          issue_type: 'Task',
-          summary: '{{title}}',
-          description: 'Found by alertcron on {{host.name}}.\n\n{{message}}',
-          labels: ['alertcron', 'soc'],
-          components: ['SOC'],
-          priority: 'High',
-          assignee: 'jdoe',
-          watchers: ['asmith'],
-          transition_to: 'In Progress',
-          resolve_transition: 'Done',
-          timeout: '3s',
-          ...channel,
-        },
-      },
+  const { project, logon } = await pagingProject(world, 'jira-channel', {
+    'sec-jira': {
+      type: 'jira',
+      url: fake.base,
+      username: fake.user,
+      password: '${JIRA_API_TOKEN}',
+      project: 'SEC',
+      issue_type: 'Task',
+      summary: '{{title}}',
+      description: 'Found by alertcron on {{host.name}}.\n\n{{message}}',
+      labels: ['alertcron', 'soc'],
+      components: ['SOC'],
+      priority: 'High',
+      assignee: 'jdoe',
+      watchers: ['asmith'],
+      transition_to: 'In Progress',
+      resolve_transition: 'Done',
+      timeout: '3s',
+      ...channel,
     },
-  });
+  }, alert);
   project.env.JIRA_API_TOKEN = fake.apiToken;
-  project.writeAlert('admin-logons', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'winlog.event_data.TargetUserName',
-    throttle: '1m',
-    resolve_after: 1,
-    notify: ['sec-jira'],
-    title: 'Admin logon: {{key}}',
-    message: '{{count}} logons to {{key}} from {{source.ip}}',
-    samples: 0,
-    ...alert,
-  });
-  const logon = (at: number, user: string, extra: Record<string, unknown> = {}) => indexDocs(world.esUrl, index, [{ ...logonEvent(at, user), ...extra }]);
   return { project, logon };
-}
-
-/** Runs alertcron at a time and expects exit 0. */
-async function runAt(project: { run(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> }, at: number) {
-  const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
-  assert.equal(result.code, 0, result.stderr);
-  return result;
 }
 
 const creates = () => jira.server.requests.filter((r) => r.method === 'POST' && r.path === '/rest/api/2/issue');
