@@ -13,6 +13,8 @@ import { twilioSmsChannel } from './twilio-sms/index.js';
 import type { ChannelKind } from './types.js';
 import { theHiveChannel } from './thehive/index.js';
 import { webhookChannel } from './webhook/index.js';
+import { jiraChannel } from './jira/index.js';
+import { alertmanagerChannel } from './alertmanager/index.js';
 import { ownValue } from '../../util/plainMap.js';
 
 /** Every channel kind in the order `type:` lists them: add a kind as one folder in src/notify/channels/ and one line here. */
@@ -31,6 +33,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   googleChatChannel as unknown as ChannelKind,
   discordChannel as unknown as ChannelKind,
   mattermostChannel as unknown as ChannelKind,
+  jiraChannel as unknown as ChannelKind,
+  alertmanagerChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));

@@ -1,0 +1,71 @@
+import { renderTemplate } from '../../../util/template.js';
+import { cleanText, cutText, oneLine } from '../../../util/text.js';
+import { incidentId } from '../../incidentId.js';
+import { noticeLookup } from '../../noticeTemplate.js';
+import type { Notification } from '../../types.js';
+import type { AlertmanagerChannelConfig } from './types.js';
+
+/** Longest label value and annotation value sent (labels identify the alert; annotations carry the text). */
+const MAX_LABEL = 128;
+const MAX_ANNOTATION = 16_384;
+/** Most characters of the labels a receipt keeps for the resolve (Receipt.detail stays under 4 KB). */
+const MAX_KEPT = 4000;
+
+/** One alert of Alertmanager's API v2 (a postableAlert). */
+export interface PostableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt?: string;
+  endsAt?: string;
+}
+
+/** Renders a map of templates over a notice's plain values, each value cleaned by `clean`; values that render empty are left out (Alertmanager drops empty labels). */
+function renderAll(templates: Record<string, string>, notification: Notification, clean: (text: string) => string): Record<string, string> {
+  const lookup = noticeLookup(notification, (text) => text);
+  return Object.fromEntries(Object.entries(templates).map(([name, template]) => [name, clean(renderTemplate(template, lookup))]).filter(([, value]) => value));
+}
+
+/** A label value: one clean line (no control, invisible or direction characters), cut to 128 characters. */
+const labelValue = (text: string) => cutText(oneLine(text), MAX_LABEL);
+/** An annotation value: clean text with its lines, cut to 16,384 characters. */
+const annotationValue = (text: string) => cutText(cleanText(text).trim(), MAX_ANNOTATION);
+
+/**
+ * The labels that identify a notice's alert in Alertmanager: the channel's labels rendered from the finding, then
+ * alertname (the alert's name) and alertcron_id (incidentId of alert and key; a digest's own id per period).
+ */
+export function alertLabels(config: AlertmanagerChannelConfig, notification: Notification): Record<string, string> {
+  const id = notification.digest ? incidentId(notification.alert, `digest ${notification.digest.from}`) : incidentId(notification.alert, notification.key);
+  return { ...renderAll(config.labels, notification, labelValue), alertname: labelValue(notification.alert) || 'alertcron', alertcron_id: id };
+}
+
+/**
+ * The labels a resolved notice ends: those its trigger sent (kept in the receipt), else what can be derived without
+ * the finding: alertname, alertcron_id and the labels whose templates hold no placeholder.
+ */
+export function resolveLabels(config: AlertmanagerChannelConfig, notification: Notification): Record<string, string> {
+  const kept = notification.opened?.detail;
+  if (kept && kept.alertcron_id === incidentId(notification.alert, notification.key)) return { ...kept };
+  const fixed = Object.fromEntries(Object.entries(config.labels).filter(([, template]) => !template.includes('{{')));
+  return { ...renderAll(fixed, notification, labelValue), alertname: labelValue(notification.alert) || 'alertcron', alertcron_id: incidentId(notification.alert, notification.key) };
+}
+
+/**
+ * The alert a notice becomes at `now`: a resolve ends the labels its trigger sent (endsAt = now); any other notice
+ * fires (startsAt = now; endsAt = now + resolve_timeout when set). Annotations are the channel's templates.
+ */
+export function postableAlert(config: AlertmanagerChannelConfig, notification: Notification, now: number): PostableAlert {
+  const annotations = renderAll(config.annotations, notification, annotationValue);
+  if (notification.reason === 'resolved' && !notification.digest) return { labels: resolveLabels(config, notification), annotations, endsAt: new Date(now).toISOString() };
+  return {
+    labels: alertLabels(config, notification),
+    annotations,
+    startsAt: new Date(now).toISOString(),
+    ...(config.resolve_timeout !== undefined ? { endsAt: new Date(now + config.resolve_timeout).toISOString() } : {}),
+  };
+}
+
+/** The labels to keep in a receipt for the resolve, or undefined when they would not fit its 4 KB. */
+export function keptLabels(labels: Record<string, string>): Record<string, string> | undefined {
+  return JSON.stringify(labels).length <= MAX_KEPT ? labels : undefined;
+}
