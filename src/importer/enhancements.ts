@@ -1,4 +1,3 @@
-import type { ImportNote } from './alerters.js';
 import { quoteData } from './quote.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
 
@@ -13,7 +12,7 @@ export const ENHANCEMENT_KEYS = ['match_enhancements', 'run_enhancements_first']
  * with `DropMatchException`: an alert without it could notify on every match the class drops), naming the file:line
  * of the first class and every class; ElastAlert2's `TimeEnhancement` and `run_enhancements_first` alone are notes.
  */
-export function enhancementRefusal(rule: ElastAlertRule, note: (key: string, message: string) => void): ImportNote | undefined {
+export function enhancementRefusal(rule: ElastAlertRule, note: (key: string, message: string) => void): { where: string; option: string; message: string } | undefined {
   const value = rule.value.match_enhancements;
   const listed = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
   const origin = rule.origin.get('match_enhancements');
