@@ -1,4 +1,6 @@
+import { commandChannel } from './command/index.js';
 import { emailChannel } from './email/index.js';
+import { logChannel } from './log/index.js';
 import { slackAppChannel } from './slack-app/index.js';
 import { slackChannel } from './slack/index.js';
 import { telegramChannel } from './telegram/index.js';
@@ -19,6 +21,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   telegramChannel as unknown as ChannelKind,
   webhookChannel as unknown as ChannelKind,
   theHiveChannel as unknown as ChannelKind,
+  commandChannel as unknown as ChannelKind,
+  logChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));
