@@ -135,7 +135,7 @@ test('the time limit kills the program\'s whole process group (its children too)
   await logon(T - 30_000, 'root');
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 4, result.stderr);
-  assert.match(result.stderr, /the command \S+page-oncall did not finish within 1s \(or the delivery deadline\): its process group was killed; retried next run/);
+  assert.match(result.stderr, /the command \S+page-oncall did not finish within its timeout, 1s: its process group was killed; retried next run/);
   const child = Number(readFileSync(join(out, 'child'), 'utf8'));
   leftovers.push(child);
   assert.ok(!alive(child), 'the program\'s own child was killed with it');

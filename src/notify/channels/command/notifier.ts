@@ -35,7 +35,10 @@ export async function createCommandNotifier(name: string, config: CommandChannel
         throw notStarted(program, error);
       }
       const said = stderrTail(result.stderr);
-      if (result.timedOut) throw new DeliveryError(`the command ${program} did not finish within ${formatDuration(config.timeout)} (or the delivery deadline): its process group was killed; retried next run${said}`, true, undefined, true);
+      if (result.stoppedBy) {
+        const limit = result.stoppedBy === 'timeout' ? `within its timeout, ${formatDuration(config.timeout)}` : 'within delivery.attempt_timeout (or before the run\'s deadline)';
+        throw new DeliveryError(`the command ${program} did not finish ${limit}: its process group was killed; retried next run${said}`, true, undefined, true);
+      }
       if (result.signal) throw new DeliveryError(`the command ${program} was killed by ${result.signal}: retried next run${said}`, true, undefined, true);
       if (result.code === EXIT_TEMPFAIL) throw new DeliveryError(`the command ${program} exited with 75 (try again later): retried next run${said}`, true, undefined, true);
       if (result.code !== 0) throw new DeliveryError(`the command ${program} exited with ${result.code} (refused: only 0 delivers, 75 asks to retry)${said}`, false);

@@ -13,8 +13,8 @@ const KILL_GRACE_MS = 1000;
 export interface ProgramResult {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** The time limit (or the signal of the caller) ended it: its process group was killed. */
-  timedOut: boolean;
+  /** What ended it before it exited on its own, its process group killed: its time limit, or the caller's signal. */
+  stoppedBy?: 'timeout' | 'signal';
   /** The start of what it wrote on stdout (at most 4 KB). */
   stdout: string;
   /** The end of what it wrote on stderr (at most 8 KB; a first line cut in the middle is left out). */
@@ -45,7 +45,7 @@ export function runProgram(argv: readonly string[], input: string, env: Record<s
     let stdout = Buffer.alloc(0);
     let stderr = Buffer.alloc(0);
     let stderrCut = false;
-    let timedOut = false;
+    let stoppedBy: ProgramResult['stoppedBy'];
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
@@ -58,9 +58,9 @@ export function runProgram(argv: readonly string[], input: string, env: Record<s
         /* the group is gone already */
       }
     };
-    const stop = () => {
-      if (exited || timedOut) return;
-      timedOut = true;
+    const stop = (by: 'timeout' | 'signal') => {
+      if (exited || stoppedBy) return;
+      stoppedBy = by;
       killGroup('SIGTERM');
       timers.push(setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS));
     };
@@ -68,12 +68,12 @@ export function runProgram(argv: readonly string[], input: string, env: Record<s
       if (settled || !exited) return;
       settled = true;
       for (const timer of timers) clearTimeout(timer);
-      signal.removeEventListener('abort', stop);
+      signal.removeEventListener('abort', aborted);
       child.stdout!.destroy();
       child.stderr!.destroy();
       child.stdin!.destroy();
       const err = stderrCut ? stderr.subarray(stderr.indexOf(10) + 1) : stderr;
-      resolve({ ...exited, timedOut, stdout: stdout.toString('utf8'), stderr: err.toString('utf8') });
+      resolve({ ...exited, ...(stoppedBy ? { stoppedBy } : {}), stdout: stdout.toString('utf8'), stderr: err.toString('utf8') });
     };
 
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -90,7 +90,7 @@ export function runProgram(argv: readonly string[], input: string, env: Record<s
       if (settled) return;
       settled = true;
       for (const timer of timers) clearTimeout(timer);
-      signal.removeEventListener('abort', stop);
+      signal.removeEventListener('abort', aborted);
       reject(new ProgramNotStarted(error.code ?? 'UNKNOWN', error.message));
     });
     child.on('exit', (code, exitSignal) => {
@@ -99,8 +99,9 @@ export function runProgram(argv: readonly string[], input: string, env: Record<s
       timers.push(setTimeout(finish, DRAIN_AFTER_EXIT_MS));
     });
     child.on('close', finish);
-    timers.push(setTimeout(stop, timeoutMs));
-    signal.addEventListener('abort', stop, { once: true });
+    const aborted = () => stop('signal');
+    timers.push(setTimeout(() => stop('timeout'), timeoutMs));
+    signal.addEventListener('abort', aborted, { once: true });
     child.stdin!.end(input);
   });
 }
