@@ -88,3 +88,18 @@ test('run --json keeps stdout for its one JSON document: the notice lines go to 
   const [line] = result.stderr.trim().split('\n');
   assert.equal((JSON.parse(line!) as { key: string }).key, 'root');
 });
+
+test('a digest is one JSON line with its table (columns and rows)', async () => {
+  const { T, project, logon } = await logProject({ format: 'json' }, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'host.name'] }, resolve_after: undefined });
+  const lines: string[] = [];
+  for (let m = 0; m <= 2; m++) {
+    if (m < 2) await logon(T + m * MIN - 30_000, `user${m}`);
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + m * MIN) });
+    assert.equal(run.code, 0, run.stderr);
+    lines.push(...run.stdout.split('\n').filter(Boolean));
+  }
+  const digests = lines.map((line) => JSON.parse(line) as { reason: string; digest?: { columns: string[]; rows: { cells: string[]; count: number }[] } }).filter((n) => n.reason === 'digest');
+  assert.equal(digests.length, 1, lines.join('\n'));
+  assert.deepEqual(digests[0]!.digest!.columns, ['winlog.event_data.TargetUserName', 'host.name']);
+  assert.deepEqual(digests[0]!.digest!.rows.map((r) => [r.cells, r.count]).sort(), [[['user0', 'dc01'], 1], [['user1', 'dc01'], 1]]);
+});
