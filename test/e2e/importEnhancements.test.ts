@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { stringify } from 'yaml';
 import { runCli } from '../support/project.js';
+import { checkProperty, fc } from '../support/property.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -90,4 +92,27 @@ test('import elastalert: match_enhancements in config.yaml is every rule\'s defa
   const converted = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], alone);
   assert.equal(converted.code, 0, converted.stderr);
   assert.match(converted.stdout, /^ {2}rules\/admin-logons\.yaml:11: run_enhancements_first: not converted: no match_enhancements to run$/m);
+});
+
+test('import elastalert: whatever match_enhancements lists (names with quotes, escapes, line breaks), a rule that names a class is refused on one inert line and never written', async () => {
+  const name = fc.string({ unit: fc.constantFrom('a', 'Z', '.', '_', '-', ' ', ':', '#', '"', "'", '\\', '[', '{', '\n', '\r', '\t', '\u001b', '\u0007', '\u202e', '\u2028', 'é', '🔥'), minLength: 1, maxLength: 40 });
+  const entries = fc.array(fc.oneof(name, fc.constant('TimeEnhancement')), { minLength: 1, maxLength: 4 });
+  await checkProperty('import refuses match_enhancements', fc.asyncProperty(entries, async (list) => {
+    const classes = list.filter((entry) => entry.trim() !== 'TimeEnhancement');
+    const rule = stringify({ name: 'Enhanced', index: 'logs-*', type: 'any', filter: [{ term: { 'event.code': '4624' } }], match_enhancements: list, alert: ['email'], email: ['soc@example.org'], smtp_host: 'mail.example.org' });
+    const dir = rulesFolder({ r: rule });
+    const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+    const alerts = readdirSync(join(dir, 'out', 'alerts'));
+    if (!classes.length) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(alerts, ['enhanced.yaml']);
+      return;
+    }
+    assert.equal(result.code, 2, result.stderr);
+    assert.deepEqual(alerts, [], 'never written');
+    const lines = result.stderr.split('\n');
+    assert.equal(lines.length, 2, result.stderr);
+    assert.match(lines[0]!, /^import: rules\/r\.yaml:\d+: match_enhancements: the Python enhancement "/);
+    assert.doesNotMatch(lines[0]!, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202e]/);
+  }), 12);
 });
