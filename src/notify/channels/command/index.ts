@@ -9,7 +9,7 @@ export const commandChannel: ChannelKind<CommandChannelConfig> = {
   secretKeys: [],
   complete: (raw) => ({
     type: 'command',
-    command: (raw.command as string[]).map(String),
+    command: Array.isArray(raw.command) ? raw.command.map(String) : [],
     stdin: optionalText(raw, 'stdin') === 'text' ? 'text' : 'json',
     env: (raw.env as Record<string, string> | undefined) ?? {},
     timeout: timeoutOf(raw),
@@ -21,12 +21,12 @@ export const commandChannel: ChannelKind<CommandChannelConfig> = {
     return program ? [program] : [];
   },
   hostProblems: (config) => {
-    const problem = programHostProblem(config.command[0]!);
+    const problem = config.command[0] === undefined ? undefined : programHostProblem(config.command[0]);
     return problem ? [{ path: ['command', 0], message: problem }] : [];
   },
   // Every env value may carry a token the program needs: each is redacted wherever it appears (as webhook headers are).
   sentCredentials: (config) => Object.values(config.env).map((header) => ({ header })),
-  destinations: async (_name, config) => [`command ${config.command[0]}`],
+  destinations: async (_name, config) => [`command ${config.command[0] ?? '(not set)'}`],
   receiptId: 'first line of stdout',
   notifier: async (name, config) => (await import('./notifier.js')).createCommandNotifier(name, config),
 };
