@@ -96,7 +96,7 @@ test('a notice runs the program once with fixed argv, the notice as JSON on stdi
 });
 
 test('exit 75 stays pending and is retried next run; any other code is refused for good with the end of its stderr, cut and redacted', async () => {
-  const { T, project, out, logon } = await commandProject('cat > /dev/null; code=$(cat "$OUT/code" 2>/dev/null || echo 0); echo "attempt" >> "$OUT/attempts"; echo "pager busy, token $PAGER_TOKEN" >&2; exit $code', { env: { PAGER_TOKEN: '${PAGER_TOKEN}' } });
+  const { T, project, out, logon } = await commandProject('cat > /dev/null; code=$(cat "$OUT/code" 2>/dev/null || echo 0); echo "attempt" >> "$OUT/attempts"; echo "pager busy, token $PAGER_TOKEN" >&2; echo "ticket $PAGER_TOKEN"; exit $code', { env: { PAGER_TOKEN: '${PAGER_TOKEN}' } });
   project.env.PAGER_TOKEN = 'pgr-0123456789abcdef';
   writeFileSync(join(out, 'code'), '75');
   await logon(T - 30_000, 'root');
@@ -111,6 +111,7 @@ test('exit 75 stays pending and is retried next run; any other code is refused f
   const next = await project.run(['run'], { ALERTCRON_NOW: iso(T + 30_000) });
   assert.equal(next.code, 0, next.stderr);
   assert.equal(project.state().pending.length, 0);
+  assert.deepEqual(project.state().sent.map((s: { receipt?: { id?: string } }) => s.receipt?.id), ['ticket ***'], 'a secret the program prints on stdout is redacted from the receipt');
 
   // A refusal: the next key's notice is dropped with the program's last lines, after megabytes it wrote before them.
   writeFileSync(join(out, 'code'), '3');

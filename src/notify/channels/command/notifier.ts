@@ -42,7 +42,7 @@ export async function createCommandNotifier(name: string, config: CommandChannel
       if (result.signal) throw new DeliveryError(`the command ${program} was killed by ${result.signal}: retried next run${said}`, true, undefined, true);
       if (result.code === EXIT_TEMPFAIL) throw new DeliveryError(`the command ${program} exited with 75 (try again later): retried next run${said}`, true, undefined, true);
       if (result.code !== 0) throw new DeliveryError(`the command ${program} exited with ${result.code} (refused: only 0 delivers, 75 asks to retry)${said}`, false);
-      const id = oneLine(result.stdout.split('\n', 1)[0] ?? '', RECEIPT_MAX);
+      const id = oneLine(redact(result.stdout.split('\n', 1)[0] ?? ''), RECEIPT_MAX);
       return id ? { id } : undefined;
     },
   };
