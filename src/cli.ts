@@ -8,6 +8,7 @@ import { writeRefused } from './util/writeRefused.js';
 import { packageRoot } from './util/packageRoot.js';
 import { refuseSplitDurations } from './commands/durationOption.js';
 import { cronLine } from './commands/cronLine.js';
+import { writeLogLinesTo } from './notify/channels/log/output.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -74,6 +75,10 @@ Getting started:
 Crontab line (crontab -e), as init prints it: with a PATH where cron's own (/usr/bin:/bin) would not find this alertcron and node:
   ${cronLine('/srv/alerts')}
 ${EXIT_CODES_HELP}`);
+  // A command asked for --json keeps stdout for that one document: log channels write their notices to stderr.
+  program.hook('preAction', (_program, command) => {
+    if (command.opts().json) writeLogLinesTo(process.stderr);
+  });
   const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
   const verboseOption = () => new Option('--verbose', 'more detail, and stack traces on internal errors');
 

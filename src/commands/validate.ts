@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { channelHostProblems } from '../config/channelHostProblems.js';
 import { checkScripts } from '../config/checkScripts.js';
 import { checkTemplates } from '../config/checkTemplates.js';
 import { displayPath, loadAlerts } from '../config/loadAlerts.js';
@@ -71,7 +72,7 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   if (reading.config) cache.save();
   // Every script is loaded in the sandbox, as a run would: syntax errors, no match export, a load that never ends.
   const scripts = await checkScripts(loaded.alerts, (path) => displayPath(config, path));
-  problems.push(...loaded.problems, ...scripts.problems, ...(await templateProblems(config, loaded.alerts)));
+  problems.push(...loaded.problems, ...scripts.problems, ...(await templateProblems(config, loaded.alerts)), ...(reading.config ? await channelHostProblems(reading.config) : []));
   warnings.push(...loaded.warnings, ...timeframeWarnings(loaded.alerts), ...countWindowWarnings(loaded.alerts));
   report.alerts = { valid: loaded.alerts.length - scripts.broken.size, disabled: loaded.disabled.length, invalid: loaded.invalid.length + scripts.broken.size };
   report.channels = Object.keys(config.channels).length;

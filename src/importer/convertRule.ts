@@ -2,6 +2,7 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { convertAlerters, type ImportNote } from './alerters.js';
 import type { ChannelBook } from './channels.js';
 import { convertDigest, DIGEST_KEYS } from './digest.js';
+import { enhancementRefusal, ENHANCEMENT_KEYS } from './enhancements.js';
 import { convertFilter, type FilterProblem } from './filters.js';
 import { whereOf, type ElastAlertRule } from './readRules.js';
 import { quoteData } from './quote.js';
@@ -49,7 +50,6 @@ const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
   realert_key: 'throttles are per alert and key, never shared between alerts',
   include: 'notices carry the newest event\'s fields; samples: sets how many events',
   include_match_in_root: 'templates read the event\'s fields directly',
-  match_enhancements: 'Python enhancements cannot run in alertcron: a script condition can reshape findings',
   attach_related: 'notices carry up to samples: events of the key',
   forget_keys: 'flatline checks the keys seen within key_history (default 7d)',
   bucket_interval: 'the metric is computed over the whole timeframe',
@@ -115,7 +115,10 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   if (!v.type) return skip('type', 'no type: (a fragment that nothing imports, or not a rule): skipped');
   if (!TYPE_OPTIONS[type]) return skip('type', `type ${quoteData(type)} has no alertcron rule type (spike_aggregation and Python classes are not supported): skipped`);
   if (typeof v.index !== 'string' || !v.index) return skip('index', 'no index: skipped');
-  const used = new Set<string>(NOT_NEEDED);
+  // A match enhancement is Python that may drop matches: never an alert that notifies on every one of them.
+  const refused = enhancementRefusal(rule, note);
+  if (refused) return { skipped: refused };
+  const used = new Set<string>([...NOT_NEEDED, ...ENHANCEMENT_KEYS]);
 
   // The query: the filters, concatenated along the import chain, in one bool filter.
   const clauses: unknown[] = [];

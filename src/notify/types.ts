@@ -39,6 +39,8 @@ export interface Notifier {
    * free one before it starts an attempt's timer, so the timer measures the send, not a queue. Unset: no limit.
    */
   slots?: number;
+  /** The record an accepted send of this notice adds to the audit log beside `delivered` (the log channel: the notice itself). */
+  audit?(notification: Notification): import('../model/audit.js').AuditEntry;
   /** Releases what the notifier keeps open between sends (e.g. pooled SMTP connections). */
   close?(): void;
 }

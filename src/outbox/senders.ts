@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../model/audit.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { createNotifier } from '../notify/registry.js';
@@ -13,6 +14,8 @@ export interface Senders {
   senderFor(item: PendingDelivery): Sender | string;
   /** The most sends in flight the item's channel allows on its own (its `concurrency`), if it sets one. */
   limitOf(item: PendingDelivery): number | undefined;
+  /** The audit records the accepted sends asked for since the last call (a log channel's notices), in the order they were sent. */
+  takeAudit(): AuditEntry[];
   /** Releases what the notifiers keep open (pooled connections). */
   close(): void;
 }
@@ -21,6 +24,7 @@ export interface Senders {
 export function createSenders(channels: Record<string, ChannelConfig>, sources: ReadonlyMap<string, Source>, data?: StateData): Senders {
   const notifiers = new Map<string, Promise<Notifier>>();
   const slots = new Map<string, Slots>();
+  const audit: AuditEntry[] = [];
   const notifierFor = (channel: string) => {
     const config = channels[channel];
     if (!config) return undefined;
@@ -49,12 +53,17 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       // A resolved notice carries what its channel opened for the key (a Jira issue's key, an Alertmanager alert's labels).
       const send: Sender = async (pending, signal) => {
         const opened = data ? openedReceipt(data.sent, pending) : undefined;
-        return (await notifier).send(opened ? { ...pending, opened } : pending, signal);
+        const notice = opened ? { ...pending, opened } : pending;
+        const ready = await notifier;
+        const receipt = await ready.send(notice, signal);
+        if (ready.audit) audit.push(ready.audit(notice));
+        return receipt;
       };
       send.slot = () => slotOf(item.channel!, notifier);
       return send;
     },
     limitOf: (item) => (item.channel ? channels[item.channel]?.concurrency : undefined),
+    takeAudit: () => audit.splice(0),
     close() {
       for (const notifier of notifiers.values()) notifier.then((n) => n.close?.(), () => undefined);
     },

@@ -62,7 +62,7 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
     const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted, journal);
     const recorded = recordDeliveries(data, outcomes, context.clock());
     delivered.reports.push(...recorded.reports);
-    delivered.audit.push(...recorded.audit);
+    delivered.audit.push(...recorded.audit, ...context.senders.takeAudit());
   };
   // An item whose channel asked for a longer wait (Retry-After) than a run retries within waits for a later run.
   const due = (item: PendingDelivery) => !item.notBefore || item.notBefore <= now;

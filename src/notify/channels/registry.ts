@@ -4,6 +4,8 @@ import { opsgenieChannel } from './opsgenie/index.js';
 import { pagerDutyChannel } from './pagerduty/index.js';
 import { googleChatChannel } from './google-chat/index.js';
 import { mattermostChannel } from './mattermost/index.js';
+import { commandChannel } from './command/index.js';
+import { logChannel } from './log/index.js';
 import { slackAppChannel } from './slack-app/index.js';
 import { slackChannel } from './slack/index.js';
 import { teamsChannel } from './teams/index.js';
@@ -35,6 +37,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = [
   mattermostChannel as unknown as ChannelKind,
   jiraChannel as unknown as ChannelKind,
   alertmanagerChannel as unknown as ChannelKind,
+  commandChannel as unknown as ChannelKind,
+  logChannel as unknown as ChannelKind,
 ];
 
 const BY_TYPE: Record<string, ChannelKind> = Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind.type, kind]));

@@ -32,6 +32,11 @@ export interface ChannelKind<C extends ChannelConfig = ChannelConfig> {
   complete(raw: Record<string, unknown>, sections?: Readonly<Record<string, unknown>>): C;
   /** What is wrong with a channel's settings beyond its schema, given the project's source sections (e.g. no url anywhere). */
   problems?(raw: Record<string, unknown>, sections: Readonly<Record<string, unknown>>): string[];
+  /**
+   * What is wrong with a channel on this host rather than in its settings (a program that is not there), each at its
+   * path under the channel: `validate` reports them as problems; a run leaves them to the channel's deliveries.
+   */
+  hostProblems?(config: C): { path: (string | number)[]; message: string }[];
   /** The forms in which it sends its credentials, beyond the secret values (redacted wherever they appear). */
   sentCredentials?(config: C): SentCredential[];
   /** Where its notices go, for people (no secret: a webhook's origin, not its path). */
