@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { convertAlerters, type ImportNote } from './alerters.js';
+import { convertAlerters, type ImportNote } from './alerters/index.js';
 import type { ChannelBook } from './channels.js';
 import { convertDigest, DIGEST_KEYS } from './digest.js';
 import { convertFilter, type FilterProblem } from './filters.js';

@@ -1,0 +1,35 @@
+import { quoteData } from '../quote.js';
+import type { ChannelSecret } from '../channels.js';
+import { address, listOf, type AlerterChannel, type AlerterContext } from './context.js';
+
+/** ElastAlert2's email alerter as an `email` channel: recipients, sender, SMTP server, smtp_auth_file as variables. */
+export function convertEmail(ctx: AlerterContext): AlerterChannel[] {
+  const { options, take, note, secret } = ctx;
+  const domain = take('email_add_domain') as string | undefined;
+  const to = listOf(take('email')).map((a) => address(a, domain));
+  const copies = [...listOf(take('cc')), ...listOf(take('bcc'))].map((a) => address(a, domain));
+  if (copies.length) note(options.cc !== undefined ? 'cc' : 'bcc', 'cc and bcc recipients become ordinary recipients of the channel (alertcron sends one mail to all of to:)');
+  if (!to.length) {
+    ctx.noteAlerter('email', 'the email alerter has no email: recipients: not converted');
+    return [];
+  }
+  const fromAddr = take('from_addr');
+  let from = typeof fromAddr === 'string' ? address(fromAddr, undefined) : '';
+  if (!/^[^@\s]+@[^@\s]+$/.test(from)) {
+    from = 'elastalert@localhost';
+    const message = `no plain from address (ElastAlert2's default is "ElastAlert"): the channel sends from ${quoteData(from)}, change it`;
+    if (fromAddr === undefined) ctx.noteAlerter('from_addr', message);
+    else note('from_addr', message);
+  }
+  const port = take('smtp_port');
+  const ssl = take('smtp_ssl');
+  const config: Record<string, unknown> & { type: string } = { type: 'email', host: (take('smtp_host') as string | undefined) ?? 'localhost', ...(port !== undefined ? { port: Number(port) } : {}), ...(ssl === true ? { secure: true } : {}), from, to: [...new Set([...to, ...copies])] };
+  const secrets: ChannelSecret[] = [];
+  const authFile = take('smtp_auth_file');
+  if (authFile !== undefined) {
+    secrets.push(secret('username', 'smtp_auth_file', `file:${String(authFile)}:user`), secret('password', 'smtp_auth_file', `file:${String(authFile)}:password`));
+    note('smtp_auth_file', `the user and password in ${quoteData(authFile)} become the username and password variables of the email channels (in the list of variables)`);
+  }
+  ctx.unsupported(['email_reply_to', 'email_format', 'smtp_key_file', 'smtp_cert_file', 'email_from_field', 'email_cc_field', 'email_bcc_field', 'assets_dir', 'email_image_keys', 'email_image_values'], 'not converted: alertcron mails are plain text from the channel\'s own from:, to: and server settings');
+  return [{ config, secrets }];
+}
