@@ -209,7 +209,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
 
   const alerters = convertAlerters(rule, book, notes);
   for (const key of alerters.used) used.add(key);
-  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel (email, slack, telegram, twilio, post, hivealerter): skipped');
+  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel it converts to (a Python alerter class, an alerter with no alertcron channel, or one that names no destination: see the notes): skipped');
   alert.notify = alerters.notify;
 
   for (const [key, target] of [['alert_subject', 'title'], ['alert_text', 'message']] as const) {

@@ -18,6 +18,8 @@ export interface AlerterChannel {
 export interface AlerterContext {
   /** The alerter's name as the rule writes it (`email`, `post2`, `ms_teams` ...). */
   name: string;
+  /** The rule file, as shown (ElastAlert2 finds a jira_account_file next to it). */
+  ruleFile: string;
   /** The alerter's own options over the rule's (ElastAlert2 reads both). */
   options: Record<string, unknown>;
   /** Where the alerter was named in `alert:`. */

@@ -2,10 +2,20 @@ import type { ChannelBook, ChannelSecret } from '../channels.js';
 import { whereOf, type ElastAlertRule, type Origin } from '../readRules.js';
 import { quoteData } from '../quote.js';
 import type { AlerterChannel, AlerterContext, ImportNote } from './context.js';
+import { convertAlertmanager } from './alertmanager.js';
+import { convertCommand } from './command.js';
+import { convertDebug } from './debug.js';
+import { convertDiscord } from './discord.js';
 import { convertEmail } from './email.js';
+import { convertGoogleChat } from './googleChat.js';
 import { convertHive } from './hive.js';
+import { convertJira } from './jira.js';
+import { convertMattermost } from './mattermost.js';
+import { convertOpsgenie } from './opsgenie.js';
+import { convertPagerDuty } from './pagerduty.js';
 import { convertPost } from './post.js';
 import { convertSlack } from './slack.js';
+import { convertTeams } from './teams.js';
 import { convertTelegram } from './telegram.js';
 import { convertTwilio } from './twilio.js';
 
@@ -28,10 +38,21 @@ const CONVERTERS: Readonly<Record<string, (ctx: AlerterContext) => AlerterChanne
   webhook: convertPost,
   hivealerter: convertHive,
   'elastalert_hive_alerter.hive_alerter.HiveAlerter': convertHive,
+  pagerduty: convertPagerDuty,
+  opsgenie: convertOpsgenie,
+  ms_power_automate: convertTeams,
+  ms_teams: convertTeams,
+  discord: convertDiscord,
+  mattermost: convertMattermost,
+  googlechat: convertGoogleChat,
+  jira: convertJira,
+  alertmanager: convertAlertmanager,
+  command: convertCommand,
+  debug: convertDebug,
 });
 
 /** Option prefixes of alerters alertcron has no channel for: their options are named once, with the alerter. */
-const OTHER_ALERTER_PREFIXES = ['pagerduty_', 'opsgenie_', 'jira_', 'hive_', 'ms_teams_', 'ms_power_automate_', 'discord_', 'mattermost_', 'command', 'pipe_', 'victorops_', 'gitter_', 'servicenow_', 'alerta_', 'zabbix_', 'stomp_', 'sns_', 'ses_', 'chatwork_', 'dingtalk_', 'googlechat_', 'line_', 'rocket_chat_', 'lark_', 'gelf_', 'tencent_sms_', 'datadog_', 'exotel_', 'iris_', 'alertmanager_', 'workwechat_', 'matrixhookshot_', 'squadcast_', 'debug'];
+const OTHER_ALERTER_PREFIXES = ['pagerduty_', 'opsgenie_', 'jira_', 'hive_', 'ms_teams_', 'ms_power_automate_', 'discord_', 'mattermost_', 'command', 'pipe_', 'fail_on_non_zero_exit', 'victorops_', 'gitter_', 'servicenow_', 'alerta_', 'zabbix_', 'stomp_', 'sns_', 'ses_', 'chatwork_', 'dingtalk_', 'googlechat_', 'line_', 'rocket_chat_', 'lark_', 'gelf_', 'tencent_sms_', 'datadog_', 'exotel_', 'iris_', 'alertmanager_', 'workwechat_', 'matrixhookshot_', 'squadcast_', 'debug'];
 
 /** The alerters of a rule as ElastAlert2 normalises them: names, each with its own options over the rule's. */
 function alertersOf(rule: ElastAlertRule): { name: string; options: Record<string, unknown>; origin: Origin }[] {
@@ -60,6 +81,7 @@ function contextOf(rule: ElastAlertRule, alerter: { name: string; options: Recor
   const note = (key: string, message: string) => notes.push({ where: where(key), option: key, message });
   return {
     name: alerter.name,
+    ruleFile: rule.file,
     options,
     origin: alerter.origin,
     where,
@@ -89,7 +111,9 @@ function contextOf(rule: ElastAlertRule, alerter: { name: string; options: Recor
 }
 
 /**
- * Converts a rule's alerters into channels of the book (one converter per alerter family), literal secrets
+ * Converts a rule's alerters into channels of the book (one converter per alerter family: email, slack, telegram,
+ * twilio, post/post2, hivealerter, pagerduty, opsgenie, ms_power_automate/ms_teams, discord, mattermost,
+ * googlechat, jira, alertmanager, command, debug), literal secrets
  * replaced by `${ENV}` references; every other alerter, and every alerter option alertcron has no equivalent
  * for, is a note with its `file:line`.
  */
