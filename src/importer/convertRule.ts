@@ -110,10 +110,14 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   const firstNote = notes.length;
   const note = (key: string, message: string) => notes.push({ where: at(key), option: key, message });
   const skip = (key: string, message: string) => ({ skipped: { where: at(key), option: key, message } });
-  const type = String(v.type ?? '');
+  const sourceType = String(v.type ?? '');
   const name = typeof v.name === 'string' ? v.name : rule.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   if (!v.type) return skip('type', 'no type: (a fragment that nothing imports, or not a rule): skipped');
-  if (!TYPE_OPTIONS[type]) return skip('type', `type ${quoteData(type)} has no alertcron rule type (spike_aggregation and Python classes are not supported): skipped`);
+  // A spike of a field's average is alertcron's spike with field_value; a spike of another metric has no equivalent.
+  const averageSpike = sourceType === 'spike_aggregation' && v.metric_agg_type === 'avg' && typeof v.metric_agg_key === 'string' && v.metric_agg_key !== '';
+  if (sourceType === 'spike_aggregation' && !averageSpike) return skip('type', `type spike_aggregation of ${quoteData(v.metric_agg_type)} has no alertcron rule type (alertcron's spike compares event counts, or a field's average: metric_agg_type avg): skipped`);
+  const type = averageSpike ? 'spike' : sourceType;
+  if (!TYPE_OPTIONS[type]) return skip('type', `type ${quoteData(type)} has no alertcron rule type (a Python class is not supported): skipped`);
   if (typeof v.index !== 'string' || !v.index) return skip('index', 'no index: skipped');
   const used = new Set<string>(NOT_NEEDED);
 
@@ -143,6 +147,11 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   }
   const terms = type === 'new_term' ? termsOf(v.fields, v.query_key) : undefined;
   if (terms && 'problem' in terms) return skip(terms.option, terms.problem);
+  if (averageSpike) {
+    used.add('metric_agg_key').add('metric_agg_type');
+    condition.field_value = v.metric_agg_key;
+    note('type', `a spike_aggregation of the average of ${quoteData(v.metric_agg_key)}: written as a spike with field_value (threshold_cur and threshold_ref bound the averages, as in ElastAlert2)`);
+  }
   if (type === 'change') {
     used.add('ignore_null');
     if (v.ignore_null === true) condition.ignore_null = true;
@@ -232,7 +241,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     if (used.has(key) || noted.has(key) || isConfigKey(rule, key)) continue;
     note(key, `not converted: ${WHY_NOT[key] ?? 'alertcron has no such option'}`);
   }
-  const converted = { source: rule.file, name: alertNameOf(name), type, alert, query };
+  const converted = { source: rule.file, name: alertNameOf(name), type: sourceType, alert, query };
   if (!terms || !('terms' in terms)) return [converted];
   if (terms.terms.length === 1) return [{ ...converted, alert: { ...alert, condition: { ...condition, fields: terms.terms[0] } } }];
   // ElastAlert2 checks each entry of fields on its own: an alert per term, named after its fields.
