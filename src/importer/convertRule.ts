@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { convertAlerters, type ImportNote } from './alerters/index.js';
 import type { ChannelBook } from './channels.js';
@@ -196,6 +197,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
     for (const entry of list) {
       if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${quoteData(entry)}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
+      else if (typeof entry === 'string' && /^!file\s+\//.test(entry) && !existsSync(entry.replace(/^!file\s+/, '').trim())) note(type, `the entry "${quoteData(entry)}" names a file that is not on this machine: copy it there before alertcron validate (which names it missing)`);
     }
   }
   for (const key of DIGEST_KEYS) used.add(key);

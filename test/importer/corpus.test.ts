@@ -36,9 +36,10 @@ const EXPECTED: Readonly<Record<string, Outcome>> = {
   'bryant-treacle--so-elastalert-create/Elastalert_rules/dns_zone_xfers/dns_zone_transfers.yaml': 'converted',
   // A Sysmon net.exe rule: any + debug with alert_text_args.
   'crimsoncore--docker_elastalert/rules/netview.yaml': 'converted',
-  // The SMTP account file (user/password) that frequency.yaml's smtp_auth_file names, kept in the rules folder.
+  // The SMTP account file (user/password) that frequency.yaml's smtp_auth_file names, kept in the rules folder; frequency.yaml
+  // itself still holds the placeholders of the blog's template (email: [email], smtp_port: [port]): no address to send to.
   'davidlomanto--logstack-elk-elastalert/elastalert/example_rules/autentication.yaml': 'not-a-rule',
-  'davidlomanto--logstack-elk-elastalert/elastalert/example_rules/frequency.yaml': 'converted',
+  'davidlomanto--logstack-elk-elastalert/elastalert/example_rules/frequency.yaml': 'no-destination',
   // BitSensor's rule templates: detection, error (jira) and relevant-attack use a Python match enhancement; the others are plain.
   'dft-bluebadge--elastalert/rule_templates/detection_template.yaml': 'enhancement',
   'dft-bluebadge--elastalert/rule_templates/error_jira_template.yaml': 'enhancement',
@@ -196,11 +197,20 @@ test('import elastalert over the public corpus: each file converts, or is refuse
 const NEW_KINDS = ['opsgenie', 'discord', 'command', 'log', 'jira'];
 const kindsMissing = NEW_KINDS.filter((type) => !channelKind(type));
 
+/**
+ * The problems validate may name in a converted folder: the blacklist files that Security Onion's add-on rules read
+ * from /etc/elastalert/rules/ on the sensor (`!file` with an absolute path), which are not on this machine.
+ */
+const MISSING_LISTS = /^alerts\/(dns_zone_transfers|powershell_user_agent_strings)\.yaml:\d+:\d+ \/condition\/blacklist\/0: no such file: \/etc\/elastalert\/rules\/\S+ /;
+
 test('import elastalert over the public corpus: every converted folder validates', { skip: kindsMissing.length ? `channel kinds not registered yet: ${kindsMissing.join(', ')}` : false }, async () => {
   const { outs } = await importCorpus();
   assert.ok(outs.length > 5);
   for (const out of outs) {
     const validate = await runCli(['validate'], out);
-    assert.equal(validate.code, 0, `${out}: ${validate.stdout}${validate.stderr}`);
+    const lines = `${validate.stdout}\n${validate.stderr}`.split('\n');
+    const problems = lines.filter((line) => /^\S+:\d+:\d+ /.test(line) && !MISSING_LISTS.test(line));
+    assert.deepEqual(problems, [], `${out}: ${validate.stdout}${validate.stderr}`);
+    if (!lines.some((line) => MISSING_LISTS.test(line))) assert.equal(validate.code, 0, `${out}: ${validate.stdout}${validate.stderr}`);
   }
 });

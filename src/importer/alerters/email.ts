@@ -2,26 +2,39 @@ import { quoteData } from '../quote.js';
 import type { ChannelSecret } from '../channels.js';
 import { address, listOf, type AlerterChannel, type AlerterContext } from './context.js';
 
+/** A plain address as the email channel takes one (its schema's pattern). */
+const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+
 /** ElastAlert2's email alerter as an `email` channel: recipients, sender, SMTP server, smtp_auth_file as variables. */
 export function convertEmail(ctx: AlerterContext): AlerterChannel[] {
   const { options, take, note, secret } = ctx;
   const domain = take('email_add_domain') as string | undefined;
-  const to = listOf(take('email')).map((a) => address(a, domain));
-  const copies = [...listOf(take('cc')), ...listOf(take('bcc'))].map((a) => address(a, domain));
+  // A recipient that is no address (a placeholder such as "[email]" not yet filled in) is named and left out.
+  const addresses = (option: string) => listOf(take(option)).map((a) => address(a, domain)).filter((a) => {
+    if (PLAIN_ADDRESS.test(a)) return true;
+    note(option, `${quoteData(a)} is not an email address (local@domain): left out`);
+    return false;
+  });
+  const to = addresses('email');
+  const copies = [...addresses('cc'), ...addresses('bcc')];
   if (copies.length) note(options.cc !== undefined ? 'cc' : 'bcc', 'cc and bcc recipients become ordinary recipients of the channel (alertcron sends one mail to all of to:)');
   if (!to.length) {
-    ctx.noteAlerter('email', 'the email alerter has no email: recipients: not converted');
+    ctx.noteAlerter('email', 'the email alerter has no recipient address in email:: not converted');
     return [];
   }
   const fromAddr = take('from_addr');
   let from = typeof fromAddr === 'string' ? address(fromAddr, undefined) : '';
-  if (!/^[^@\s]+@[^@\s]+$/.test(from)) {
+  if (!PLAIN_ADDRESS.test(from)) {
     from = 'elastalert@localhost';
     const message = `no plain from address (ElastAlert2's default is "ElastAlert"): the channel sends from ${quoteData(from)}, change it`;
     if (fromAddr === undefined) ctx.noteAlerter('from_addr', message);
     else note('from_addr', message);
   }
-  const port = take('smtp_port');
+  let port = take('smtp_port');
+  if (port !== undefined && !(Number.isInteger(Number(port)) && Number(port) > 0 && Number(port) < 65536)) {
+    note('smtp_port', `${quoteData(port)} is not a port number: left out (the channel's default applies)`);
+    port = undefined;
+  }
   const ssl = take('smtp_ssl');
   const config: Record<string, unknown> & { type: string } = { type: 'email', host: (take('smtp_host') as string | undefined) ?? 'localhost', ...(port !== undefined ? { port: Number(port) } : {}), ...(ssl === true ? { secure: true } : {}), from, to: [...new Set([...to, ...copies])] };
   const secrets: ChannelSecret[] = [];
