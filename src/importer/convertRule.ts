@@ -10,6 +10,7 @@ import { convertJinja, convertTemplate } from './templates.js';
 import { termsOf } from './termFields.js';
 import { plainMap } from '../util/plainMap.js';
 import { findRuleType } from '../rules/registry.js';
+import { bucketBudgetProblem } from '../rules/frequency.js';
 
 /** One alert converted from a rule: the alert file's name and content, its query body, and the rule type it came from. */
 export interface ConvertedRule {
@@ -191,7 +192,10 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     // A new term's key is the term itself: a query_key beside fields has no meaning here.
     const sameTerm = terms && 'terms' in terms && terms.terms.length === 1 && [JSON.stringify(terms.terms[0]), JSON.stringify(terms.terms[0]![0])].includes(JSON.stringify(v.query_key));
     if (v.query_key !== undefined && terms && 'from' in terms && terms.from === 'fields' && !sameTerm) note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
-  } else if (v.query_key !== undefined) alert.group_by = v.query_key;
+  } else if (v.query_key !== undefined) {
+    alert.group_by = v.query_key;
+    if (type === 'frequency' && typeof condition.timeframe === 'string') fitBuckets(condition.timeframe, alert, (message) => note('timeframe', message));
+  }
   convertTopCounts(v, type, alert, note, used);
   const list = v.blacklist ?? v.whitelist;
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
@@ -298,4 +302,26 @@ function repeatNote(type: string, throttle: string, timeframe: unknown): string 
 /** True for a key that came from config.yaml (a global default) rather than from a rule file or its imports. */
 function isConfigKey(rule: ElastAlertRule, key: string): boolean {
   return rule.configFile !== undefined && rule.origin.get(key)?.yaml.file === rule.configFile;
+}
+
+/** The longest window a run of a converted alert searches: alertcron's default max_catchup (the import writes none). */
+const DEFAULT_LONGEST_WINDOW = 24 * 3_600_000;
+
+/**
+ * A grouped frequency alert whose short timeframe over a day's catch-up would ask the cluster for more buckets than
+ * it allows with alertcron's 100 keys (validate refuses it) gets the largest group_size that fits, noted.
+ */
+function fitBuckets(timeframe: string, alert: Record<string, unknown>, note: (message: string) => void): void {
+  let ms: number;
+  try {
+    ms = parseDuration(timeframe);
+  } catch {
+    return;
+  }
+  if (!bucketBudgetProblem(ms, DEFAULT_LONGEST_WINDOW, 100, true)) return;
+  let keys = 99;
+  while (keys > 0 && bucketBudgetProblem(ms, DEFAULT_LONGEST_WINDOW, keys, true)) keys--;
+  if (keys === 0) return note(`a ${timeframe} timeframe over a catch-up of up to 1d needs more buckets than the cluster allows even for one key: lengthen timeframe, or lower max_catchup`);
+  alert.group_size = keys;
+  note(`a ${timeframe} timeframe over a catch-up of up to 1d needs many buckets per key: group_size: ${keys} keeps the search within the cluster's bucket limit (a window with more keys says so with a warning); lower max_catchup to keep more keys`);
 }

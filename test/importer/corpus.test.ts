@@ -2,7 +2,7 @@
 // found, with SOURCES.md): each file either converts, or is refused for one of the reasons the table below names,
 // which its own text justifies. Once the channel kinds of issue 26 are registered, every converted folder validates.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, test } from 'node:test';
@@ -213,4 +213,16 @@ test('import elastalert over the public corpus: every converted folder validates
     assert.deepEqual(problems, [], `${out}: ${validate.stdout}${validate.stderr}`);
     if (!lines.some((line) => MISSING_LISTS.test(line))) assert.equal(validate.code, 0, `${out}: ${validate.stdout}${validate.stderr}`);
   }
+});
+
+test('import elastalert over the public corpus: a grouped 30s frequency rule gets the group_size whose buckets the cluster accepts', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'alertcron-corpus-buckets-'));
+  dirs.push(cwd);
+  cpSync(join(CORPUS, 'dft-bluebadge--elastalert'), cwd, { recursive: true });
+  const result = await runCli(['import', 'elastalert', 'rule_templates', '--config', 'config/elastalert.yaml', '--out', 'out'], cwd);
+  assert.match(result.stdout, /^ {2}rule_templates\/volumetric_alert_template\.yaml:11: timeframe: a 30s timeframe over a catch-up of up to 1d needs many buckets per key: group_size: 20 /m);
+  assert.match(readFileSync(join(cwd, 'out', 'alerts', 'bad-bot-behaviour.yaml'), 'utf8'), /^group_size: 20$/m);
+  // validate (which refuses a search the cluster would reject) finds no bucket problem in it.
+  const validate = await runCli(['validate'], join(cwd, 'out'));
+  assert.doesNotMatch(validate.stdout + validate.stderr, /buckets/);
 });
