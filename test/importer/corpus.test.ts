@@ -226,3 +226,13 @@ test('import elastalert over the public corpus: a grouped 30s frequency rule get
   const validate = await runCli(['validate'], join(cwd, 'out'));
   assert.doesNotMatch(validate.stdout + validate.stderr, /buckets/);
 });
+
+test('import elastalert over the public corpus: the README states the table\'s counts', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  const counts = (outcome: Outcome) => Object.values(EXPECTED).filter((o) => o === outcome).length;
+  const repos = new Set(Object.keys(EXPECTED).map((f) => f.split('/')[0])).size;
+  const total = Object.keys(EXPECTED).length;
+  assert.match(readme, new RegExp(`imports ${total} rule-folder files of ${repos} public repositories`));
+  assert.match(readme, new RegExp(`${counts('converted')} convert, and every converted folder passes`));
+  assert.match(readme, new RegExp(`The other ${total - counts('converted')} are refused: ${counts('python-class') + counts('enhancement')} depend on Python code \\(${counts('python-class')} custom rule types, ${counts('enhancement')} \`match_enhancements\`\\), ${counts('template')} are Salt/Jinja templates not yet rendered, ${counts('no-destination')} name no destination .*, ${counts('no-channel')} use only alerters with no alertcron channel .*, ${counts('filter')} filters on a mapping \`type:\` .*, and ${counts('not-a-rule')} is not a rule`));
+});
