@@ -35,11 +35,7 @@ function jinjaMap(ctx: AlerterContext, option: string, root: string): Record<str
  */
 export function convertAlertmanager(ctx: AlerterContext): AlerterChannel[] {
   const urls = listOf(ctx.take('alertmanager_hosts'));
-  if (!urls.length) {
-    ctx.noteAlerter('alertmanager_hosts', 'the alertmanager alerter has no alertmanager_hosts: not converted');
-    ctx.rest('alertmanager_', 'not converted with the alerter');
-    return [];
-  }
+  if (!urls.length) return ctx.refuse('alertmanager_hosts', 'alertmanager_');
   const config: Record<string, unknown> & { type: string } = { type: 'alertmanager', urls: urls.map((u) => u.replace(/\/+$/, '')) };
   const root = typeof ctx.options.jinja_root_name === 'string' ? ctx.options.jinja_root_name : '_data';
   const labels = { ...jinjaMap(ctx, 'alertmanager_labels', root), ...fieldMap(ctx, 'alertmanager_fields', ctx.take('alertmanager_fields'), false) };

@@ -42,6 +42,11 @@ export interface AlerterContext {
   unsupported: (keys: string[], why: string) => void;
   /** A note for every option of this prefix not taken yet. */
   rest: (prefix: string, why: string) => void;
+  /**
+   * No channel: the alerter lacks `option` (its destination), noted at its line, and its other `prefix` options
+   * go with it. Returns no channel.
+   */
+  refuse: (option: string, prefix: string) => AlerterChannel[];
   /** A literal secret of the channel (its key there), written under `option`. */
   secret: (key: string, option: string, value: unknown) => ChannelSecret;
 }

@@ -5,11 +5,7 @@ import { connectionNotes } from './text.js';
 /** ElastAlert2's discord alerter as a `discord` channel: the webhook URL a variable, the embed colour carried over. */
 export function convertDiscord(ctx: AlerterContext): AlerterChannel[] {
   const url = ctx.take('discord_webhook_url');
-  if (typeof url !== 'string' || !url) {
-    ctx.noteAlerter('discord_webhook_url', 'the discord alerter has no discord_webhook_url: not converted');
-    ctx.rest('discord_', 'not converted with the alerter');
-    return [];
-  }
+  if (typeof url !== 'string' || !url) return ctx.refuse('discord_webhook_url', 'discord_');
   const config: Record<string, unknown> & { type: string } = { type: 'discord' };
   const color = ctx.take('discord_embed_color');
   if (color !== undefined) {

@@ -5,11 +5,7 @@ import { connectionNotes } from './text.js';
 /** ElastAlert2's googlechat alerter as `google-chat` channels, one per webhook URL (a variable); `card` format kept. */
 export function convertGoogleChat(ctx: AlerterContext): AlerterChannel[] {
   const urls = listOf(ctx.take('googlechat_webhook_url'));
-  if (!urls.length) {
-    ctx.noteAlerter('googlechat_webhook_url', 'the googlechat alerter has no googlechat_webhook_url: not converted');
-    ctx.rest('googlechat_', 'not converted with the alerter');
-    return [];
-  }
+  if (!urls.length) return ctx.refuse('googlechat_webhook_url', 'googlechat_');
   const config: Record<string, unknown> & { type: string } = { type: 'google-chat' };
   const format = ctx.take('googlechat_format');
   if (format === 'card') config.format = 'card';

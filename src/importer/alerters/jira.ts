@@ -32,11 +32,8 @@ function accountKind(ruleFile: string, accountFile: string): 'token' | 'basic' |
 export function convertJira(ctx: AlerterContext): AlerterChannel[] {
   const server = ctx.take('jira_server');
   const project = ctx.take('jira_project');
-  if (typeof server !== 'string' || !server || project === undefined) {
-    ctx.noteAlerter('jira_server', 'the jira alerter needs jira_server and jira_project: not converted');
-    ctx.rest('jira_', 'not converted with the alerter');
-    return [];
-  }
+  if (typeof server !== 'string' || !server) return ctx.refuse('jira_server', 'jira_');
+  if (project === undefined) return ctx.refuse('jira_project', 'jira_');
   const config: Record<string, unknown> & { type: string } = { type: 'jira', url: server.replace(/\/+$/, ''), project: String(project) };
   const issueType = ctx.take('jira_issuetype');
   if (issueType !== undefined) config.issue_type = String(issueType);

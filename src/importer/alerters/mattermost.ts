@@ -11,11 +11,7 @@ const NAMED_COLORS: Readonly<Record<string, string>> = { good: '#2eb886', warnin
  */
 export function convertMattermost(ctx: AlerterContext): AlerterChannel[] {
   const urls = listOf(ctx.take('mattermost_webhook_url'));
-  if (!urls.length) {
-    ctx.noteAlerter('mattermost_webhook_url', 'the mattermost alerter has no mattermost_webhook_url: not converted');
-    ctx.rest('mattermost_', 'not converted with the alerter');
-    return [];
-  }
+  if (!urls.length) return ctx.refuse('mattermost_webhook_url', 'mattermost_');
   const base: Record<string, unknown> & { type: string } = { type: 'mattermost' };
   const username = ctx.take('mattermost_username_override');
   if (typeof username === 'string' && username) base.username = username;

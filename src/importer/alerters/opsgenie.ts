@@ -13,11 +13,7 @@ const EU = 'api.eu.opsgenie.com';
  */
 export function convertOpsgenie(ctx: AlerterContext): AlerterChannel[] {
   const key = ctx.take('opsgenie_key');
-  if (key === undefined || key === '') {
-    ctx.noteAlerter('opsgenie_key', 'the opsgenie alerter has no opsgenie_key: not converted');
-    ctx.rest('opsgenie_', 'not converted with the alerter');
-    return [];
-  }
+  if (key === undefined || key === '') return ctx.refuse('opsgenie_key', 'opsgenie_');
   const config: Record<string, unknown> & { type: string } = { type: 'opsgenie' };
   const addr = ctx.take('opsgenie_addr');
   if (typeof addr === 'string') {

@@ -12,11 +12,7 @@ const SEVERITIES = ['critical', 'error', 'warning', 'info'];
  */
 export function convertPagerDuty(ctx: AlerterContext): AlerterChannel[] {
   const key = ctx.take('pagerduty_service_key');
-  if (key === undefined || key === '') {
-    ctx.noteAlerter('pagerduty_service_key', 'the pagerduty alerter has no pagerduty_service_key: not converted');
-    ctx.rest('pagerduty_', 'not converted with the alerter');
-    return [];
-  }
+  if (key === undefined || key === '') return ctx.refuse('pagerduty_service_key', 'pagerduty_');
   const version = ctx.take('pagerduty_api_version') ?? 'v1';
   const config: Record<string, unknown> & { type: string } = { type: 'pagerduty' };
   if (version !== 'v2') {

@@ -15,11 +15,7 @@ export function convertTeams(ctx: AlerterContext): AlerterChannel[] {
   const prefix = retired ? 'ms_teams_' : 'ms_power_automate_';
   const urlOption = `${prefix}webhook_url`;
   const urls = listOf(ctx.take(urlOption));
-  if (!urls.length) {
-    ctx.noteAlerter(urlOption, `the ${ctx.name} alerter has no ${urlOption}: not converted`);
-    ctx.rest(prefix, 'not converted with the alerter');
-    return [];
-  }
+  if (!urls.length) return ctx.refuse(urlOption, prefix);
   const config: Record<string, unknown> & { type: string } = { type: 'teams' };
   if (retired) ctx.note(urlOption, 'Microsoft retired the Office 365 connectors this URL belongs to: create a Workflows webhook in the Teams channel ("Post to a channel when a webhook request is received") and set the variable to its URL; the old URL is not written and the channel refuses it');
   const facts = teamsFacts(ctx, `${prefix}alert_facts`);
