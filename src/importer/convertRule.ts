@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { convertAlerters, type ImportNote } from './alerters.js';
+import { convertAlerters, type ImportNote } from './alerters/index.js';
 import type { ChannelBook } from './channels.js';
 import { convertDigest, DIGEST_KEYS } from './digest.js';
 import { enhancementRefusal, ENHANCEMENT_KEYS } from './enhancements.js';
@@ -10,6 +11,7 @@ import { convertJinja, convertTemplate } from './templates.js';
 import { termsOf } from './termFields.js';
 import { plainMap } from '../util/plainMap.js';
 import { findRuleType } from '../rules/registry.js';
+import { bucketBudgetProblem } from '../rules/frequency.js';
 
 /** One alert converted from a rule: the alert file's name and content, its query body, and the rule type it came from. */
 export interface ConvertedRule {
@@ -110,10 +112,14 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   const firstNote = notes.length;
   const note = (key: string, message: string) => notes.push({ where: at(key), option: key, message });
   const skip = (key: string, message: string) => ({ skipped: { where: at(key), option: key, message } });
-  const type = String(v.type ?? '');
+  const sourceType = String(v.type ?? '');
   const name = typeof v.name === 'string' ? v.name : rule.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   if (!v.type) return skip('type', 'no type: (a fragment that nothing imports, or not a rule): skipped');
-  if (!TYPE_OPTIONS[type]) return skip('type', `type ${quoteData(type)} has no alertcron rule type (spike_aggregation and Python classes are not supported): skipped`);
+  // A spike of a field's average is alertcron's spike with field_value; a spike of another metric has no equivalent.
+  const averageSpike = sourceType === 'spike_aggregation' && v.metric_agg_type === 'avg' && typeof v.metric_agg_key === 'string' && v.metric_agg_key !== '';
+  if (sourceType === 'spike_aggregation' && !averageSpike) return skip('type', `type spike_aggregation of ${quoteData(v.metric_agg_type)} has no alertcron rule type (alertcron's spike compares event counts, or a field's average: metric_agg_type avg): skipped`);
+  const type = averageSpike ? 'spike' : sourceType;
+  if (!TYPE_OPTIONS[type]) return skip('type', `type ${quoteData(type)} has no alertcron rule type (a Python class is not supported): skipped`);
   if (typeof v.index !== 'string' || !v.index) return skip('index', 'no index: skipped');
   // A match enhancement is Python that may drop matches: never an alert that notifies on every one of them.
   const refused = enhancementRefusal(rule, note);
@@ -146,6 +152,11 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
   }
   const terms = type === 'new_term' ? termsOf(v.fields, v.query_key) : undefined;
   if (terms && 'problem' in terms) return skip(terms.option, terms.problem);
+  if (averageSpike) {
+    used.add('metric_agg_key').add('metric_agg_type');
+    condition.field_value = v.metric_agg_key;
+    note('type', `a spike_aggregation of the average of ${quoteData(v.metric_agg_key)}: written as a spike with field_value (threshold_cur and threshold_ref bound the averages, as in ElastAlert2)`);
+  }
   if (type === 'change') {
     used.add('ignore_null');
     if (v.ignore_null === true) condition.ignore_null = true;
@@ -184,12 +195,16 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     // A new term's key is the term itself: a query_key beside fields has no meaning here.
     const sameTerm = terms && 'terms' in terms && terms.terms.length === 1 && [JSON.stringify(terms.terms[0]), JSON.stringify(terms.terms[0]![0])].includes(JSON.stringify(v.query_key));
     if (v.query_key !== undefined && terms && 'from' in terms && terms.from === 'fields' && !sameTerm) note('query_key', 'not converted: a new_term alert is keyed by its fields (the term)');
-  } else if (v.query_key !== undefined) alert.group_by = v.query_key;
+  } else if (v.query_key !== undefined) {
+    alert.group_by = v.query_key;
+    if (type === 'frequency' && typeof condition.timeframe === 'string') fitBuckets(condition.timeframe, alert, (message) => note('timeframe', message));
+  }
   convertTopCounts(v, type, alert, note, used);
   const list = v.blacklist ?? v.whitelist;
   if ((type === 'blacklist' || type === 'whitelist') && Array.isArray(list)) {
     for (const entry of list) {
       if (typeof entry === 'string' && /^!file\s+[^/]/.test(entry)) note(type, `the entry "${quoteData(entry)}" names a file relative to ElastAlert2's working folder; alertcron reads it relative to the alert file: make the path absolute`);
+      else if (typeof entry === 'string' && /^!file\s+\//.test(entry) && !existsSync(entry.replace(/^!file\s+/, '').trim())) note(type, `the entry "${quoteData(entry)}" names a file that is not on this machine: copy it there before alertcron validate (which names it missing)`);
     }
   }
   for (const key of DIGEST_KEYS) used.add(key);
@@ -212,7 +227,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
 
   const alerters = convertAlerters(rule, book, notes);
   for (const key of alerters.used) used.add(key);
-  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel (email, slack, telegram, twilio, post, hivealerter): skipped');
+  if (!alerters.notify.length) return skip('alert', 'none of its alerters has an alertcron channel it converts to (a Python alerter class, an alerter with no alertcron channel, or one that names no destination: see the notes): skipped');
   alert.notify = alerters.notify;
 
   for (const [key, target] of [['alert_subject', 'title'], ['alert_text', 'message']] as const) {
@@ -235,7 +250,7 @@ export function convertRule(rule: ElastAlertRule, book: ChannelBook, notes: Impo
     if (used.has(key) || noted.has(key) || isConfigKey(rule, key)) continue;
     note(key, `not converted: ${WHY_NOT[key] ?? 'alertcron has no such option'}`);
   }
-  const converted = { source: rule.file, name: alertNameOf(name), type, alert, query };
+  const converted = { source: rule.file, name: alertNameOf(name), type: sourceType, alert, query };
   if (!terms || !('terms' in terms)) return [converted];
   if (terms.terms.length === 1) return [{ ...converted, alert: { ...alert, condition: { ...condition, fields: terms.terms[0] } } }];
   // ElastAlert2 checks each entry of fields on its own: an alert per term, named after its fields.
@@ -290,4 +305,26 @@ function repeatNote(type: string, throttle: string, timeframe: unknown): string 
 /** True for a key that came from config.yaml (a global default) rather than from a rule file or its imports. */
 function isConfigKey(rule: ElastAlertRule, key: string): boolean {
   return rule.configFile !== undefined && rule.origin.get(key)?.yaml.file === rule.configFile;
+}
+
+/** The longest window a run of a converted alert searches: alertcron's default max_catchup (the import writes none). */
+const DEFAULT_LONGEST_WINDOW = 24 * 3_600_000;
+
+/**
+ * A grouped frequency alert whose short timeframe over a day's catch-up would ask the cluster for more buckets than
+ * it allows with alertcron's 100 keys (validate refuses it) gets the largest group_size that fits, noted.
+ */
+function fitBuckets(timeframe: string, alert: Record<string, unknown>, note: (message: string) => void): void {
+  let ms: number;
+  try {
+    ms = parseDuration(timeframe);
+  } catch {
+    return;
+  }
+  if (!bucketBudgetProblem(ms, DEFAULT_LONGEST_WINDOW, 100, true)) return;
+  let keys = 99;
+  while (keys > 0 && bucketBudgetProblem(ms, DEFAULT_LONGEST_WINDOW, keys, true)) keys--;
+  if (keys === 0) return note(`a ${timeframe} timeframe over a catch-up of up to 1d needs more buckets than the cluster allows even for one key: lengthen timeframe, or lower max_catchup`);
+  alert.group_size = keys;
+  note(`a ${timeframe} timeframe over a catch-up of up to 1d needs many buckets per key: group_size: ${keys} keeps the search within the cluster's bucket limit (a window with more keys says so with a warning); lower max_catchup to keep more keys`);
 }

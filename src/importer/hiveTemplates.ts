@@ -23,11 +23,11 @@ function literal(text: string): HiveText {
  * field named message or key is not mistaken for the notice's), the rule's name is `{{alert}}`, its description
  * (or another text option) its literal text, and a count, which the channel does not know, is a problem.
  */
-function hiveValue(arg: string, rule: Record<string, unknown>, problems: string[]): string | undefined {
+function hiveValue(arg: string, rule: Record<string, unknown>, problems: string[], channel = 'thehive'): string | undefined {
   if (arg === 'name') return '{{alert}}';
   if (arg === 'description') return ruleText(rule, arg, quoteData(arg), problems);
   if (arg === 'num_hits' || arg === 'num_matches') {
-    problems.push(`${quoteData(arg)}: the thehive channel has no count of hits: left out`);
+    problems.push(`${quoteData(arg)}: the ${channel} channel has no count of hits: left out`);
     return undefined;
   }
   return `{{fields.${arg}}}`;
@@ -76,8 +76,17 @@ export function convertLegacyFormat(text: string, rule: Record<string, unknown>)
  * or the newer one where `<option>_args` fills `{0}`/`{}` with fields of the first match, or a literal.
  */
 export function convertHiveText(text: string, args: unknown, rule: Record<string, unknown>): HiveText {
+  return convertChannelText(text, args, rule, 'thehive');
+}
+
+/**
+ * A text option of a channel-building alerter (`pagerduty_v2_payload_source` with its `_args`, TheHive's title ...)
+ * as a template of that channel, which renders the notice's alert, key, title, message and reason and the
+ * finding's fields (`{{fields.<path>}}`): the format-string form, the `_args` form, or a literal.
+ */
+export function convertChannelText(text: string, args: unknown, rule: Record<string, unknown>, channel: string): HiveText {
   if (isLegacyFormat(text)) return convertLegacyFormat(text, rule);
-  if (args !== undefined) return convertTemplate(text, args, undefined, (arg, problems) => hiveValue(arg, rule, problems));
+  if (args !== undefined) return convertTemplate(text, args, undefined, (arg, problems) => hiveValue(arg, rule, problems, channel));
   return literal(text);
 }
 

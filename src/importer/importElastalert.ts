@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseYamlFile, type YamlFile } from '../config/yamlDocument.js';
 import { readInputFile } from '../util/readInputFile.js';
-import type { ImportNote } from './alerters.js';
+import type { ImportNote } from './alerters/index.js';
 import { ChannelBook, type SecretVariable } from './channels.js';
 import { convertRule, durationOf, splitNoteMessage, type ConvertedRule } from './convertRule.js';
 import { readRules, shown, whereOf, type ReadProblem } from './readRules.js';

@@ -81,9 +81,9 @@ export function convertTemplate(text: string, args: unknown, kw: unknown, place:
 /**
  * Turns a simple ElastAlert2 Jinja text (`alert_text_type: alert_text_jinja`) into an alertcron template: only
  * `{{ field.path }}` and `{{ _data['field.path'] }}` are carried over; anything else (`{% %}` blocks, filters,
- * expressions) makes it undefined, with the reason.
+ * expressions) makes it undefined, with the reason. `place` writes a field (default: placeholder).
  */
-export function convertJinja(text: string, root = '_data'): { template?: string; problem?: string } {
+export function convertJinja(text: string, root = '_data', place: (path: string) => string = placeholder): { template?: string; problem?: string } {
   if (/\{%|\{#/.test(text)) return { problem: 'a Jinja template with {% %} blocks or {# #} comments: write the message with {{field}} templates' };
   let problem: string | undefined;
   const template = text.replace(/\{\{\s*(.*?)\s*\}\}/g, (whole, inner: string) => {
@@ -93,7 +93,7 @@ export function convertJinja(text: string, root = '_data'): { template?: string;
       problem ??= `the Jinja expression ${quoteData(whole)} is more than a field: write the message with {{field}} templates`;
       return whole;
     }
-    return placeholder(path);
+    return place(path);
   });
   return problem ? { problem } : { template };
 }
