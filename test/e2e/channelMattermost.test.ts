@@ -72,6 +72,15 @@ test('hostile log values stay inert: no mention notifies anyone, every punctuati
   assert.ok(mentionsIn(HOSTILE_FIELDS.markdown).includes('@channel'));
 });
 
+test('an indented line of the message stays text (no indented code block showing the escapes)', async () => {
+  const T = uniqueBaseTime();
+  const { index, project } = await mattermostProject({}, { message: 'Stack:\n    at evil.fn (x.js:1)\n\tthen {{key}}' });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root')]);
+  assert.equal((await project.run(['run'], { ALERTCRON_NOW: iso(T) })).code, 0);
+  const lines = mattermost.posts[0]!.text.split('\n').slice(2);
+  assert.deepEqual(lines, ['Stack\\:', '\u00a0\u00a0\u00a0\u00a0at evil\\.fn \\(x\\.js\\:1\\)', '\u00a0then root'], 'a tab is a space once cleaned');
+});
+
 test('with color the text goes in an attachment of that colour whose fallback is the title, mentions broken there too', async () => {
   const T = uniqueBaseTime();
   const { index, project } = await mattermostProject({ color: 'danger' }, { title: 'Logon {{key}} @here' });

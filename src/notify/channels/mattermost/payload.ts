@@ -23,9 +23,13 @@ export interface MattermostPayload {
   icon_url?: string;
 }
 
-/** Escapes untrusted text for Mattermost's markdown and breaks its mentions. */
+/**
+ * Escapes untrusted text for Mattermost's markdown and breaks its mentions; the spaces and tabs that start a line
+ * become no-break spaces (a tab four), so that an indented line stays a line of text instead of an indented code
+ * block that would show the escapes' backslashes.
+ */
 function inert(text: string): string {
-  return breakMattermostMentions(inertMarkdown(text));
+  return breakMattermostMentions(inertMarkdown(text)).replace(/^[ \t]+/gm, (indent) => indent.replace(/ /g, '\u00a0').replace(/\t/g, '\u00a0'.repeat(4)));
 }
 
 /**
