@@ -167,3 +167,40 @@ test('import elastalert: a generated secret of any new alerter is never printed 
     },
   ), 15);
 });
+
+/** Every option the new alerter converters read, per alerter. */
+const OPTIONS: Record<string, string[]> = {
+  pagerduty: ['pagerduty_service_key', 'pagerduty_client_name', 'pagerduty_api_version', 'pagerduty_v2_payload_severity', 'pagerduty_v2_payload_source', 'pagerduty_v2_payload_source_args', 'pagerduty_v2_payload_custom_details', 'pagerduty_incident_key', 'pagerduty_event_type'],
+  opsgenie: ['opsgenie_key', 'opsgenie_addr', 'opsgenie_message', 'opsgenie_subject', 'opsgenie_subject_args', 'opsgenie_priority', 'opsgenie_recipients', 'opsgenie_recipients_args', 'opsgenie_teams', 'opsgenie_tags', 'opsgenie_details', 'opsgenie_entity'],
+  ms_power_automate: ['ms_power_automate_webhook_url', 'ms_power_automate_alert_facts', 'ms_power_automate_teams_card_width_full'],
+  ms_teams: ['ms_teams_webhook_url', 'ms_teams_alert_facts', 'ms_teams_theme_color'],
+  discord: ['discord_webhook_url', 'discord_embed_color', 'discord_emoji_title'],
+  mattermost: ['mattermost_webhook_url', 'mattermost_channel_override', 'mattermost_msg_color', 'mattermost_username_override', 'mattermost_icon_url_override'],
+  googlechat: ['googlechat_webhook_url', 'googlechat_format'],
+  jira: ['jira_server', 'jira_project', 'jira_issuetype', 'jira_components', 'jira_labels', 'jira_description', 'jira_watchers', 'jira_account_file', 'jira_priority'],
+  alertmanager: ['alertmanager_hosts', 'alertmanager_labels', 'alertmanager_annotations', 'alertmanager_fields', 'alertmanager_resolve_time', 'alertmanager_basic_auth_login', 'alertmanager_basic_auth_password', 'alertmanager_timeout'],
+  command: ['command', 'pipe_match_json', 'pipe_alert_text'],
+};
+
+test('import elastalert: any value of any new alerter option is converted or named at its line, never an internal error', async () => {
+  const value = fc.oneof(
+    fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant('{0} {host} %(a.b)s {{ x }}'),
+    fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 3 }),
+    fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.dictionary(fc.constantFrom('field', 'x'), fc.string({ maxLength: 8 }), { maxKeys: 1 })), { maxKeys: 3 }),
+  );
+  const { stringify } = await import('yaml');
+  await checkProperty('import: new alerters take any option value', fc.asyncProperty(
+    fc.constantFrom(...Object.keys(OPTIONS)).chain((alerter) => fc.tuple(fc.constant(alerter), fc.dictionary(fc.constantFrom(...OPTIONS[alerter]!), value, { maxKeys: 6 }))),
+    async ([alerter, options]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'alertcron-import-alerters-any-'));
+      dirs.push(dir);
+      mkdirSync(join(dir, 'rules'));
+      writeFileSync(join(dir, 'rules', 'r.yaml'), stringify({ name: 'Generated', type: 'any', index: 'x-*', filter: [{ term: { a: 'b' } }], alert: [alerter], ...options }));
+      const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+      assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /internal error|TypeError|at .*\.js:\d+/);
+      // Converted, or refused with the reason at the rule's alert: line.
+      if (result.code === 2) assert.match(result.stderr, /^import: rules\/r\.yaml:\d+: alert: none of its alerters has an alertcron channel it converts to/m);
+    },
+  ), 25);
+});

@@ -21,6 +21,10 @@ function jinjaMap(ctx: AlerterContext, option: string, root: string): Record<str
   }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(map)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      ctx.note(option, `${quoteData(name)}: not converted: not a text`);
+      continue;
+    }
     const converted = convertJinja(String(value), root, fieldRef);
     if (converted.template !== undefined) out[name] = converted.template;
     else ctx.note(option, `${quoteData(name)}: not converted: ${converted.problem}`);
