@@ -8,7 +8,8 @@ import { incidentId } from '../../src/notify/incidentId.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { useOpsgenieServer } from '../support/opsgenieServer.js';
 import { channelProject, everything, runOk } from '../support/channelRuns.js';
-import { uniqueBaseTime } from '../support/seed.js';
+import { checkProperty, fc } from '../support/property.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -127,6 +128,33 @@ test('hostile log values are inert: HTML escaped in the message and description,
   assert.ok(body.entity.length <= 512 && !/[\r\n]/.test(body.entity));
   assert.deepEqual([body.details.emoji, body.details.rtl, body.details.broken], ['🔥🚨👩💻', 'invoicefdp.exe שלום مرحبا', 'bad\ufffdhalf']);
   assert.equal(body.details.evil, HOSTILE_FIELDS.evil.replace(/\r\n/g, '\n'), 'details are text, cleaned');
+});
+
+test('property: whatever a log value holds, the alert Opsgenie receives shows it as text (HTML-escaped, within 130 and 15,000 characters)', async () => {
+  const T = uniqueBaseTime();
+  const { project, index } = await genieProject({ description: 'User <b>{{user}}</b>: {{message}}' }, { title: 'Logon {{user}}', message: 'from {{user}}' });
+  let round = 0;
+  const value = fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", '#', ';', '/', 'a', 'b', ' ', '\n', '\u202e', '🔥', '@'), minLength: 1, maxLength: 400 });
+  await checkProperty(
+    'opsgenie alert from hostile values',
+    fc.asyncProperty(fc.noShrink(value), async (user) => {
+      round++;
+      fake.server.alerts.length = 0;
+      const at = T + round * 10 * MIN;
+      await indexDocs(world.esUrl, index, [{ ...logonEvent(at - 30_000, `u${round}`), user }]);
+      await runOk(project, at);
+      const body = fake.server.alerts[0]!.body as { message: string; description: string };
+      assert.ok(body.message.length <= 130 && body.description.length <= 15_000);
+      const shown = (html: string) => html.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+      for (const html of [body.message, body.description.replace(/^User <b>/, '').replace('</b>: from ', ' ')]) {
+        assert.ok(!/[<>"']/.test(html), JSON.stringify(html));
+        assert.ok(!/&(?!#\d+;)/.test(html.replace(/…$/, '')));
+      }
+      assert.ok(body.description.startsWith('User <b>'), 'the template\'s own HTML is kept');
+      assert.ok(shown(body.description).includes(user.replace(/\u202e/g, '')), 'the value reads as itself once rendered');
+    }),
+    10,
+  );
 });
 
 test('errors: a wrong key is Opsgenie\'s 401 (422 for a malformed one), final and redacted even when echoed; 5xx retried; 429 waits for the rate limit\'s period', async () => {
