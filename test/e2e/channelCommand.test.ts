@@ -225,6 +225,19 @@ test('channel test runs the program once and prints the receipt (its first line 
   assert.equal(notice.reason, 'test');
 });
 
+test('a digest reaches the program as one notice whose JSON carries the table', async () => {
+  const { T, project, out, logon } = await commandProject(RECORDING, {}, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName'] }, resolve_after: undefined });
+  for (let m = 0; m <= 2; m++) {
+    if (m < 2) await logon(T + m * MIN - 30_000, `user${m}`);
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + m * MIN) });
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const digests = received(out).map((text) => JSON.parse(text)).filter((n) => n.reason === 'digest');
+  assert.equal(digests.length, 1);
+  assert.deepEqual(digests[0].digest.columns, ['winlog.event_data.TargetUserName']);
+  assert.deepEqual(digests[0].digest.rows.map((r: { cells: string[] }) => r.cells[0]).sort(), ['user0', 'user1']);
+});
+
 /** Whether a process still runs (and is no zombie). */
 function alive(pid: number): boolean {
   try {

@@ -103,3 +103,16 @@ test('a digest is one JSON line with its table (columns and rows)', async () => 
   assert.deepEqual(digests[0]!.digest!.columns, ['winlog.event_data.TargetUserName', 'host.name']);
   assert.deepEqual(digests[0]!.digest!.rows.map((r) => [r.cells, r.count]).sort(), [[['user0', 'dc01'], 1], [['user1', 'dc01'], 1]]);
 });
+
+test('a reader of stdout that went away (EPIPE) does not fail the channel or the run: the notices count as delivered', async () => {
+  const { T, project, logon } = await logProject();
+  await Promise.all(['alice', 'bob', 'carol'].map((user, i) => logon(T - 30_000 + i, user)));
+  const child = project.spawn(['run'], { ALERTCRON_NOW: iso(T) });
+  child.stdout!.destroy();
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.equal(project.audit().filter((e) => e.event === 'notice_logged').length, 3);
+  assert.deepEqual(project.state().pending, []);
+});
