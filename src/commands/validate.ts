@@ -38,6 +38,8 @@ export interface ValidateReport {
   cluster: { url: string; alerts_checked: number; error?: string } | null;
   /** How many of the warnings are unset secrets: the ones `--strict` makes errors. */
   unset_secrets: number;
+  /** How many of the warnings are programs a channel runs that this host lacks (a command channel's): `--strict` makes them errors too. */
+  missing_programs: number;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   const config = reading.config ?? reading.fallback;
   const problems = [...reading.problems];
   const warnings: Problem[] = [];
-  const report: ValidateReport = { ok: false, exit_code: ExitCode.invalidConfig, problems, warnings, alerts: { valid: 0, disabled: 0, invalid: 0 }, channels: 0, cluster: null, unset_secrets: 0 };
+  const report: ValidateReport = { ok: false, exit_code: ExitCode.invalidConfig, problems, warnings, alerts: { valid: 0, disabled: 0, invalid: 0 }, channels: 0, cluster: null, unset_secrets: 0, missing_programs: 0 };
   if (!config) return report;
   // --cluster needs the cluster's own secrets: unset, they are errors then; the channels' stay warnings.
   const needed = (path = '') => options.strict || (options.cluster && path.startsWith('/elasticsearch/'));
@@ -72,7 +74,11 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   if (reading.config) cache.save();
   // Every script is loaded in the sandbox, as a run would: syntax errors, no match export, a load that never ends.
   const scripts = await checkScripts(loaded.alerts, (path) => displayPath(config, path));
-  problems.push(...loaded.problems, ...scripts.problems, ...(await templateProblems(config, loaded.alerts)), ...(reading.config ? await channelHostProblems(reading.config) : []));
+  problems.push(...loaded.problems, ...scripts.problems, ...(await templateProblems(config, loaded.alerts)));
+  // A program this host lacks is like an unset secret: the alerts may be checked elsewhere than where they run.
+  const missing = reading.config ? await channelHostProblems(reading.config) : [];
+  (options.strict ? problems : warnings).push(...missing);
+  if (!options.strict) report.missing_programs = missing.length;
   warnings.push(...loaded.warnings, ...timeframeWarnings(loaded.alerts), ...countWindowWarnings(loaded.alerts));
   report.alerts = { valid: loaded.alerts.length - scripts.broken.size, disabled: loaded.disabled.length, invalid: loaded.invalid.length + scripts.broken.size };
   report.channels = Object.keys(config.channels).length;
@@ -94,7 +100,7 @@ export function printValidateReport(report: ValidateReport): void {
   const { valid, disabled } = report.alerts;
   let summary = `${valid} alert(s) valid, ${disabled} disabled, ${report.channels} channel(s)`;
   if (report.cluster) summary += `; ${report.cluster.alerts_checked} alert(s) checked against ${report.cluster.url}`;
-  if (report.warnings.length) summary += `; ${report.warnings.length} warning(s)${report.unset_secrets ? ` (${report.unset_secrets === report.warnings.length ? 'unset secrets' : `${report.unset_secrets} of them unset secrets`}: validate --strict fails on those)` : ''}`;
+  if (report.warnings.length) summary += `; ${report.warnings.length} warning(s)${strictNote(report)}`;
   if (report.cluster?.error) console.error(`cannot check the alerts against the cluster: ${redact(report.cluster.error)}`);
   if (report.problems.length) {
     const files = new Set(report.problems.map((p) => p.file)).size;
@@ -104,6 +110,14 @@ export function printValidateReport(report: ValidateReport): void {
   } else {
     console.log(`OK: ${summary}`);
   }
+}
+
+/** What of the warnings `--strict` turns into errors (unset secrets, missing programs), as the summary says it. */
+function strictNote(report: ValidateReport): string {
+  const strict = report.unset_secrets + report.missing_programs;
+  if (!strict) return '';
+  const what = [report.unset_secrets ? 'unset secrets' : '', report.missing_programs ? 'missing programs' : ''].filter(Boolean).join(' and ');
+  return ` (${strict === report.warnings.length ? what : `${strict} of them ${what}`}: validate --strict fails on those)`;
 }
 
 /** Template names no finding can have, located in their files (runs still run such alerts: they render those names empty). */

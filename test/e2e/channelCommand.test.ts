@@ -196,14 +196,19 @@ test('validate names a templated argument, a relative path and a missing or non-
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/pager: command\[0\] "bin\/page-oncall" is a relative path, .*write it absolute/m);
 
+  // A program this host lacks is a warning, as an unset secret is (the alerts may be checked on another host); --strict fails.
   config({ command: [join(project.dir, 'no-such-program')] });
   result = await project.run(['validate']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/pager\/command\/0: warning: the program \S+no-such-program does not exist on this host/m);
+  assert.match(result.stdout, /1 warning\(s\) \(missing programs: validate --strict fails on those\)/);
+  result = await project.run(['validate', '--strict']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/pager\/command\/0: the program \S+no-such-program does not exist on this host/m);
 
   chmodSync(program, 0o644);
   config({ command: [program] });
-  result = await project.run(['validate']);
+  result = await project.run(['validate', '--strict']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /\/channels\/pager\/command\/0: the program \S+page-oncall is not executable by this user: chmod \+x/);
   chmodSync(program, 0o755);
