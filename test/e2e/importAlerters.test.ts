@@ -127,8 +127,12 @@ test('import elastalert: the converted alerters validate with their variables se
   assert.equal(result.code, 2, result.stderr);
   const variables = [...result.stdout.matchAll(/^ {2}(ELASTALERT_[A-Z0-9_]+) /gm)].map((m) => m[1]!);
   const env = Object.fromEntries(variables.map((name) => [name, name.endsWith('WEBHOOK_URL') ? webhookFor(name) : 'set-in-test']));
-  const validate = await runCli(['validate', '--strict'], join(dir, 'out'), env);
+  const validate = await runCli(['validate'], join(dir, 'out'), env);
   assert.equal(validate.code, 0, validate.stdout + validate.stderr);
+  // With every variable set, --strict fails only on the programs the command channels run, which this host lacks.
+  const strict = await runCli(['validate', '--strict'], join(dir, 'out'), env);
+  const problems = strict.stderr.split('\n').filter((line) => /^\S+:\d+:\d+ /.test(line));
+  assert.ok(problems.length > 0 && problems.every((line) => /\/channels\/command-\d+\/command\/0: the program \S+ does not exist on this host/.test(line)), strict.stderr);
 });
 
 /** A webhook URL of the right service for a variable (the channels check their URL's host). */

@@ -209,7 +209,8 @@ test('import elastalert over the public corpus: every converted folder validates
   for (const out of outs) {
     const validate = await runCli(['validate'], out);
     const lines = `${validate.stdout}\n${validate.stderr}`.split('\n');
-    const problems = lines.filter((line) => /^\S+:\d+:\d+ /.test(line) && !MISSING_LISTS.test(line));
+    // Warnings (unset variables, a command's program this host lacks) are for the host that runs the alerts.
+    const problems = lines.filter((line) => /^\S+:\d+:\d+ /.test(line) && !/^\S+ \S+: warning: /.test(line) && !MISSING_LISTS.test(line));
     assert.deepEqual(problems, [], `${out}: ${validate.stdout}${validate.stderr}`);
     if (!lines.some((line) => MISSING_LISTS.test(line))) assert.equal(validate.code, 0, `${out}: ${validate.stdout}${validate.stderr}`);
   }
