@@ -161,6 +161,25 @@ test('validate names the file, the place and the fix: a label name Alertmanager 
   }
 });
 
+test('a digest is an alert of its own (its id from the period, never a key\'s), with the table in its description', async () => {
+  const T = uniqueBaseTime();
+  const { project, logon } = await amProject({}, { digest: { every: '2m' } });
+  await logon(T - 30_000, 'root');
+  await logon(T - 20_000, 'admin');
+  await runAt(project, T);
+  await runAt(project, T + 3 * MIN);
+  for (const s of am.servers) {
+    const alerts = [...s.alerts.values()];
+    assert.equal(alerts.length, 1, 'one alert for the digest, none per key');
+    const [digest] = alerts;
+    assert.equal(digest!.labels.alertname, 'admin-logons');
+    assert.match(digest!.labels.alertcron_id!, /^alertcron-[0-9a-f]{40}$/);
+    assert.ok(![incidentId('admin-logons', 'root'), incidentId('admin-logons', 'admin')].includes(digest!.labels.alertcron_id!));
+    assert.match(digest!.annotations.description!, /root/);
+    assert.match(digest!.annotations.description!, /admin/);
+  }
+});
+
 test('channel test am posts a test alert to every Alertmanager', async () => {
   const { project } = await amProject();
   const result = await project.run(['channel', 'test', 'am']);

@@ -232,6 +232,24 @@ test('validate names the file, the place and the fix: no credentials, both kinds
   assert.ok(!inline.stderr.includes('hunter2-literal'));
 });
 
+test('a digest is a plain create: a wiki table of escaped cells, no incident label, never commented on or closed', async () => {
+  const T = uniqueBaseTime();
+  const { project, logon } = await jiraProject({ transition_to: undefined, watchers: [] }, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'source.ip'] } });
+  await logon(T - 30_000, 'root');
+  await logon(T - 20_000, '[~admin]|x');
+  await runAt(project, T);
+  assert.equal(jira.server.issues.length, 0, 'collected, not sent yet');
+  await runAt(project, T + 3 * MIN);
+  assert.equal(jira.server.issues.length, 1);
+  const [issue] = jira.server.issues;
+  assert.deepEqual(issue!.fields.labels, ['alertcron', 'soc'], 'no incident label: a digest is never found again as a key\'s issue');
+  const lines = issue!.fields.description!.split('\n');
+  assert.match(lines[0]!, /^2 findings\\, /);
+  assert.equal(lines[2], '||count||winlog\\.event\\_data\\.TargetUserName||source\\.ip||');
+  assert.ok(lines.includes('|1|\\[\\~admin\\]\\|x|10\\.0\\.0\\.5|'), issue!.fields.description);
+  assert.ok(!issue!.fields.summary.includes('\n'));
+});
+
 test('channel test sec-jira creates an issue and names its key', async () => {
   const { project } = await jiraProject();
   const result = await project.run(['channel', 'test', 'sec-jira']);
