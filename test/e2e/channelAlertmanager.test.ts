@@ -29,7 +29,7 @@ async function amProject(channel: Record<string, unknown> = {}, alert: Record<st
 
 const posts = (i: number) => am.servers[i]!.requests.filter((r) => r.method === 'POST' && r.path === '/api/v2/alerts');
 
-test('a trigger fires one alert on every Alertmanager (labels from the finding, alertname, alertcron_id; summary and description); a repeat renews the same alert; the resolve ends it there with endsAt = now', async () => {
+test('a trigger fires one alert on every Alertmanager (labels from the finding, alertname, alertcron_id; summary and description); a repeat renews the same alert; the resolve ends it there with endsAt = now - 5 s', async () => {
   const T = uniqueBaseTime();
   for (const s of am.servers) s.now = () => T;
   const { project, logon } = await amProject();
@@ -56,12 +56,27 @@ test('a trigger fires one alert on every Alertmanager (labels from the finding, 
     assert.deepEqual(s.active(), [], 'resolved');
     const [ended] = s.resolved();
     assert.deepEqual(ended!.labels, labels, 'the very alert the trigger opened');
-    assert.equal(ended!.endsAt, T + 2 * MIN);
+    assert.equal(ended!.endsAt, T + 2 * MIN - 5000);
     assert.equal(ended!.startsAt, T, 'Alertmanager keeps the earliest startsAt');
     assert.match(ended!.annotations.summary!, /^Resolved: Admin logon: root/);
     const body = JSON.parse(s.requests.at(-1)!.body) as Record<string, unknown>[];
     assert.equal(body[0]!.startsAt, undefined);
-    assert.equal(body[0]!.endsAt, iso(T + 2 * MIN));
+    assert.equal(body[0]!.endsAt, iso(T + 2 * MIN - 5000));
+  }
+});
+
+test('an Alertmanager whose clock is 3 s behind alertcron\'s still resolves an alert sent with resolve_timeout (the resolve\'s endsAt is 5 s in the past)', async () => {
+  const T = uniqueBaseTime();
+  for (const s of am.servers) s.now = () => T;
+  const { project, logon } = await amProject({ resolve_timeout: '1h' });
+  await logon(T - 30_000, 'root');
+  await runAt(project, T);
+  for (const s of am.servers) assert.equal(s.active().length, 1);
+  for (const s of am.servers) s.now = () => T + MIN - 3000;
+  await runAt(project, T + MIN);
+  for (const s of am.servers) {
+    assert.deepEqual(s.active(), [], 'resolved although endsAt = alertcron\'s now is in this Alertmanager\'s future');
+    assert.equal(s.resolved()[0]!.endsAt, T + MIN - 5000);
   }
 });
 

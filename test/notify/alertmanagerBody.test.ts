@@ -25,12 +25,12 @@ test('labels: the channel\'s rendered from the finding (an empty one left out), 
   );
 });
 
-test('a resolve ends the labels its trigger sent (from the receipt); without them, alertname, alertcron_id and the fixed labels; endsAt = now and no startsAt', () => {
+test('a resolve ends the labels its trigger sent (from the receipt); without them, alertname, alertcron_id and the fixed labels; endsAt = now - 5 s and no startsAt', () => {
   const fired = alertLabels(config, notice('first', 'dc01'));
   const withReceipt = { ...notice('resolved', 'other'), opened: { id: fired.alertcron_id, detail: fired } };
   assert.deepEqual(resolveLabels(config, withReceipt), fired);
   assert.deepEqual(resolveLabels(config, notice('resolved', 'dc01')), { severity: 'warning', alertname: 'logons', alertcron_id: incidentId('logons', 'root') });
   const alert = postableAlert(config, withReceipt, Date.UTC(2026, 0, 1));
-  assert.deepEqual(alert, { labels: fired, annotations: { summary: 'T', description: 'M' }, endsAt: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(alert, { labels: fired, annotations: { summary: 'T', description: 'M' }, endsAt: '2025-12-31T23:59:55.000Z' });
   assert.equal(postableAlert({ ...config, resolve_timeout: 3_600_000 }, notice('first', 'dc01'), Date.UTC(2026, 0, 1)).endsAt, '2026-01-01T01:00:00.000Z');
 });

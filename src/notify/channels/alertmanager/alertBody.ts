@@ -10,6 +10,8 @@ const MAX_LABEL = 128;
 const MAX_ANNOTATION = 16_384;
 /** Most characters of the labels a receipt keeps for the resolve (Receipt.detail stays under 4 KB). */
 const MAX_KEPT = 4000;
+/** How far in the past a resolve's endsAt lies, so that an Alertmanager whose clock is a little behind still sees it as past (else Alert.Merge keeps the old explicit endsAt and the alert stays firing). */
+export const RESOLVE_BACKDATE_MS = 5_000;
 
 /** One alert of Alertmanager's API v2 (a postableAlert). */
 export interface PostableAlert {
@@ -51,12 +53,13 @@ export function resolveLabels(config: AlertmanagerChannelConfig, notification: N
 }
 
 /**
- * The alert a notice becomes at `now`: a resolve ends the labels its trigger sent (endsAt = now); any other notice
+ * The alert a notice becomes at `now`: a resolve ends the labels its trigger sent (endsAt = now - 5 s, no startsAt:
+ * Alertmanager keeps the alert's earliest startsAt, so endsAt never falls before it); any other notice
  * fires (startsAt = now; endsAt = now + resolve_timeout when set). Annotations are the channel's templates.
  */
 export function postableAlert(config: AlertmanagerChannelConfig, notification: Notification, now: number): PostableAlert {
   const annotations = renderAll(config.annotations, notification, annotationValue);
-  if (notification.reason === 'resolved' && !notification.digest) return { labels: resolveLabels(config, notification), annotations, endsAt: new Date(now).toISOString() };
+  if (notification.reason === 'resolved' && !notification.digest) return { labels: resolveLabels(config, notification), annotations, endsAt: new Date(now - RESOLVE_BACKDATE_MS).toISOString() };
   return {
     labels: alertLabels(config, notification),
     annotations,
