@@ -9,8 +9,9 @@ export interface Receipt {
   /** Every message when one notice went to several chats (a Telegram bot's allowed chats): chat and message id. */
   messages?: { chat: string; id: string }[];
   /**
-   * What the channel needs later to close what this notice opened, beyond `id` (an Alertmanager alert's labels):
-   * small (the channel keeps it under 4 KB), no secret; handed back on the key's resolved notice as `opened`.
+   * What the channel needs later to renew or close what this notice opened, beyond `id` (an Alertmanager alert's
+   * labels): small (the channel keeps it under 4 KB), no secret; handed back as `opened` on the key's later repeats
+   * and tiers of the same episode and on its resolved notice.
    */
   detail?: Record<string, string>;
 }

@@ -22,9 +22,10 @@ export interface Notification {
   /** A digest notice's summary table, for channels that render tables (the message says it in plain text too). */
   digest?: import('../model/digest.js').DigestTable;
   /**
-   * A resolved notice only: the receipt of the latest notice of the same alert and key this channel accepted before
-   * the resolve was queued (what it opened: a Jira issue's key, an Alertmanager alert's labels), while the state still
-   * keeps it (`state.prune_after`); unset when it does not.
+   * Every notice of a key but a first or a digest: the receipt of the latest notice of the same alert and key this
+   * channel accepted (not a resolve, not a digest), for a resolve before it was queued, for a repeat or tier within
+   * the key's current episode (after its last resolve): what it opened (a Jira issue's key, an Alertmanager alert's
+   * labels), while the state still keeps it (`state.prune_after`); unset when it does not.
    */
   opened?: import('../model/receipt.js').Receipt;
 }

@@ -50,9 +50,10 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       }
       const notifier = notifierFor(item.channel ?? '');
       if (!notifier) return `channel "${item.channel}" is no longer configured`;
-      // A resolved notice carries what its channel opened for the key (a Jira issue's key, an Alertmanager alert's labels).
+      // A resolve, repeat or tier carries what its channel opened for the key (a Jira issue's key, an Alertmanager
+      // alert's labels): a repeat or tier only within the key's current episode (since its last resolve).
       const send: Sender = async (pending, signal) => {
-        const opened = data ? openedReceipt(data.sent, pending) : undefined;
+        const opened = data ? openedReceipt(data.sent, pending, ownValue(ownValue(data.alerts, pending.alert)?.keys, pending.key)?.resolvedAt) : undefined;
         const notice = opened ? { ...pending, opened } : pending;
         const ready = await notifier;
         const receipt = await ready.send(notice, signal);

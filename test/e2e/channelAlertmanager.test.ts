@@ -80,6 +80,37 @@ test('an Alertmanager whose clock is 3 s behind alertcron\'s still resolves an a
   }
 });
 
+test('a repeat from another host renews the alert the key\'s first notice opened (its labels kept, the current text in the annotations), the resolve ends it; the next episode opens an alert with its own labels', async () => {
+  const T = uniqueBaseTime();
+  for (const s of am.servers) s.now = () => T;
+  const { project, logon } = await amProject({ resolve_timeout: '1h' }, { message: '{{count}} logons to {{key}} on {{host.name}}' });
+  await logon(T - 30_000, 'root', { host: { name: 'dc01' } });
+  await runAt(project, T);
+  const labels = { severity: 'warning', host: 'dc01', alertname: 'admin-logons', alertcron_id: incidentId('admin-logons', 'root') };
+
+  await logon(T + 30_000, 'root', { host: { name: 'dc02' } });
+  for (const s of am.servers) s.now = () => T + MIN;
+  await runAt(project, T + MIN);
+  for (const s of am.servers) {
+    assert.deepEqual([...s.alerts.values()].map((a) => a.labels), [labels], 'one alert: the repeat renewed the one host dc01 opened');
+    assert.match(s.active()[0]!.annotations.description!, /on dc02/, 'the repeat\'s own text');
+    assert.equal(s.active()[0]!.endsAt, T + MIN + 60 * MIN, 'renewed: resolve_timeout from the repeat');
+  }
+
+  for (const s of am.servers) s.now = () => T + 2 * MIN;
+  await runAt(project, T + 2 * MIN);
+  for (const s of am.servers) {
+    assert.deepEqual(s.active(), [], 'the resolve ended the alert the episode fired (nothing left firing until its endsAt)');
+    assert.deepEqual(s.resolved().map((a) => a.labels), [labels]);
+  }
+
+  // A new episode: its first notice opens an alert with the labels of its own finding.
+  await logon(T + 2 * MIN + 30_000, 'root', { host: { name: 'dc03' } });
+  for (const s of am.servers) s.now = () => T + 3 * MIN;
+  await runAt(project, T + 3 * MIN);
+  for (const s of am.servers) assert.deepEqual(s.active().map((a) => a.labels), [{ ...labels, host: 'dc03' }]);
+});
+
 test('resolve_timeout sets endsAt = now + resolve_timeout on each notice; Basic auth; annotations templates', async () => {
   const T = uniqueBaseTime();
   for (const s of am.servers) {

@@ -32,28 +32,36 @@ const labelValue = (text: string) => cutText(oneLine(text), MAX_LABEL);
 /** An annotation value: clean text with its lines, cut to 16,384 characters. */
 const annotationValue = (text: string) => cutText(cleanText(text).trim(), MAX_ANNOTATION);
 
-/**
- * The labels that identify a notice's alert in Alertmanager: the channel's labels rendered from the finding, then
- * alertname (the alert's name) and alertcron_id (incidentId of alert and key; a digest's own id per period).
- */
-export function alertLabels(config: AlertmanagerChannelConfig, notification: Notification): Record<string, string> {
-  const id = notification.digest ? incidentId(notification.alert, `digest ${notification.digest.from}`) : incidentId(notification.alert, notification.key);
-  return { ...renderAll(config.labels, notification, labelValue), alertname: labelValue(notification.alert) || 'alertcron', alertcron_id: id };
+/** The labels an earlier notice of the key sent on this channel (kept in its receipt), if they are that key's. */
+function keptFor(notification: Notification): Record<string, string> | undefined {
+  const kept = notification.opened?.detail;
+  return kept && kept.alertcron_id === incidentId(notification.alert, notification.key) ? { ...kept } : undefined;
 }
 
 /**
- * The labels a resolved notice ends: those its trigger sent (kept in the receipt), else what can be derived without
- * the finding: alertname, alertcron_id and the labels whose templates hold no placeholder.
+ * The labels that identify a notice's alert in Alertmanager: a repeat or tier keeps those its episode's first notice
+ * sent (kept in the receipt it builds on), so it renews that very alert; otherwise the channel's labels rendered
+ * from the finding, then alertname (the alert's name) and alertcron_id (incidentId of alert and key; a digest's own
+ * id per period).
+ */
+export function alertLabels(config: AlertmanagerChannelConfig, notification: Notification): Record<string, string> {
+  if (notification.digest) return { ...renderAll(config.labels, notification, labelValue), alertname: labelValue(notification.alert) || 'alertcron', alertcron_id: incidentId(notification.alert, `digest ${notification.digest.from}`) };
+  return keptFor(notification) ?? { ...renderAll(config.labels, notification, labelValue), alertname: labelValue(notification.alert) || 'alertcron', alertcron_id: incidentId(notification.alert, notification.key) };
+}
+
+/**
+ * The labels a resolved notice ends: those its episode's notices sent (kept in the receipt), else what can be
+ * derived without the finding: alertname, alertcron_id and the labels whose templates hold no placeholder.
  */
 export function resolveLabels(config: AlertmanagerChannelConfig, notification: Notification): Record<string, string> {
-  const kept = notification.opened?.detail;
-  if (kept && kept.alertcron_id === incidentId(notification.alert, notification.key)) return { ...kept };
+  const kept = keptFor(notification);
+  if (kept) return kept;
   const fixed = Object.fromEntries(Object.entries(config.labels).filter(([, template]) => !template.includes('{{')));
   return { ...renderAll(fixed, notification, labelValue), alertname: labelValue(notification.alert) || 'alertcron', alertcron_id: incidentId(notification.alert, notification.key) };
 }
 
 /**
- * The alert a notice becomes at `now`: a resolve ends the labels its trigger sent (endsAt = now - 5 s, no startsAt:
+ * The alert a notice becomes at `now`: a resolve ends the labels its episode's notices sent (endsAt = now - 5 s, no startsAt:
  * Alertmanager keeps the alert's earliest startsAt, so endsAt never falls before it); any other notice
  * fires (startsAt = now; endsAt = now + resolve_timeout when set). Annotations are the channel's templates.
  */
