@@ -173,7 +173,7 @@ test('429 is retried after Retry-After within the run', async () => {
   assert.equal(am.servers[0]!.alerts.size, 1);
 });
 
-test('hostile finding values are clean data: label values one line without control or direction characters, cut to 128; annotations keep lines but no control characters; Alertmanager accepts them', async () => {
+test('hostile finding values are clean, inert data: label values one line without control or direction characters, cut to 128; annotations keep lines but no control characters; no Slack or chat mention, link or entity (look-alikes), annotations no styling; Alertmanager accepts them', async () => {
   const T = uniqueBaseTime();
   const { project, logon } = await amProject({ labels: { host: '{{evil}}', user: '{{markdown}} {{long}}', odd: '{{broken}} {{rtl}}' } }, { message: HOSTILE_MESSAGE });
   await logon(T - 30_000, 'root', HOSTILE_FIELDS);
@@ -185,11 +185,27 @@ test('hostile finding values are clean data: label values one line without contr
       assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e\u200d]/.test(value), JSON.stringify(value));
       assert.ok(value.length <= 128);
     }
-    assert.ok(alert.labels.host!.startsWith('<!channel> <@U024BE7LH>'), 'the text itself is kept: it is data');
+    assert.ok(alert.labels.host!.startsWith('\u2039!channel\u203a \u2039\uff20U024BE7LH\u203a \u2039https[:]//evil.example|click\u203a'), 'the text is kept, with look-alikes: no mention, no link');
     assert.equal(alert.labels.odd, 'bad\ufffdhalf invoicefdp.exe שלום مرحبا');
     const description = alert.annotations.description!;
     assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202e\ud800]/.test(description));
-    assert.ok(description.includes('[click|https://evil.example]'));
+    assert.ok(description.includes('[click|https[:]//evil.example]'));
+    assert.ok(description.includes('\uff20everyone \uff20here \uff20channel'), 'no chat mention');
+    assert.ok(description.includes('\u2217\u2217bold\u2217\u2217 \u02cdit\u02cd'), 'no styling in annotations');
+    assert.ok(description.includes('admin\uff20evil.example') && description.includes('www[.]evil.example'));
+    for (const value of [...Object.values(alert.labels), ...Object.values(alert.annotations)]) {
+      assert.ok(!/[<>&@]|:\/\/|www\./i.test(value), `a Slack or chat control sequence: ${value.slice(0, 200)}`);
+    }
+  }
+  const labels = { user: 'svc_backup.01', severity: 'warning' };
+  const plain = await amProject({ labels: { user: '{{key}}', severity: 'warning' }, annotations: { summary: '{{title}}', runbook: 'https://wiki.example/{{alert}}' } });
+  await plain.logon(T - 30_000, 'svc_backup.01');
+  await runAt(plain.project, T);
+  for (const s of am.servers) {
+    const [alert] = s.active().filter((a) => a.labels.user === labels.user);
+    assert.ok(alert, 'a label keeps `_` and `.`: names people route and silence on');
+    assert.equal(alert.annotations.runbook, 'https://wiki.example/admin-logons', 'the channel\'s own template text is not changed');
+    assert.equal(alert.annotations.summary, 'Admin logon: svc\u02cdbackup.01');
   }
 });
 

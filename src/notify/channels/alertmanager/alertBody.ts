@@ -1,3 +1,4 @@
+import { styleLookalikes } from '../../../render/styleLookalikes.js';
 import { renderTemplate } from '../../../util/template.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
 import { incidentId } from '../../incidentId.js';
@@ -21,9 +22,29 @@ export interface PostableAlert {
   endsAt?: string;
 }
 
-/** Renders a map of templates over a notice's plain values, each value cleaned by `clean`; values that render empty are left out (Alertmanager drops empty labels). */
-function renderAll(templates: Record<string, string>, notification: Notification, clean: (text: string) => string): Record<string, string> {
-  const lookup = noticeLookup(notification, (text) => text);
+/** Look-alikes of the characters that open a Slack mention or link (`<!channel>`, `<url|text>`, `&` entities) and a chat mention or mail link (`@`). */
+const CONTROL_LOOKALIKES: Readonly<Record<string, string>> = { '<': '\u2039', '>': '\u203a', '&': '\uff06', '@': '\uff20' };
+
+/**
+ * A finding's value made inert for the receivers Alertmanager hands it to (Slack, Mattermost, Discord, Teams
+ * templates do not escape): `<` `>` `&` `@` become look-alikes (‹ › ＆ ＠: no mention, link or entity), a scheme's
+ * `://` becomes `[:]//` and `www.` becomes `www[.]` (no link), and in annotations the styling characters `*` `_`
+ * `~` `` ` `` become look-alikes too (labels keep them: they are names people route and silence on).
+ */
+export function inertForReceivers(text: string, styled = false): string {
+  const inert = text
+    .replace(/[<>&@]/g, (c) => CONTROL_LOOKALIKES[c]!)
+    .replace(/:\/\//g, '[:]//')
+    .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}[.]`);
+  return styled ? styleLookalikes(inert) : inert;
+}
+
+/**
+ * Renders a map of templates over a notice, each value of the finding made inert (inertForReceivers) and the result
+ * cleaned by `clean`; values that render empty are left out (Alertmanager drops empty labels).
+ */
+function renderAll(templates: Record<string, string>, notification: Notification, clean: (text: string) => string, styled = false): Record<string, string> {
+  const lookup = noticeLookup(notification, (text) => inertForReceivers(text, styled));
   return Object.fromEntries(Object.entries(templates).map(([name, template]) => [name, clean(renderTemplate(template, lookup))]).filter(([, value]) => value));
 }
 
@@ -66,7 +87,7 @@ export function resolveLabels(config: AlertmanagerChannelConfig, notification: N
  * fires (startsAt = now; endsAt = now + resolve_timeout when set). Annotations are the channel's templates.
  */
 export function postableAlert(config: AlertmanagerChannelConfig, notification: Notification, now: number): PostableAlert {
-  const annotations = renderAll(config.annotations, notification, annotationValue);
+  const annotations = renderAll(config.annotations, notification, annotationValue, true);
   if (notification.reason === 'resolved' && !notification.digest) return { labels: resolveLabels(config, notification), annotations, endsAt: new Date(now - RESOLVE_BACKDATE_MS).toISOString() };
   return {
     labels: alertLabels(config, notification),
