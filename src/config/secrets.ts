@@ -60,8 +60,13 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
           at(here, `secrets must not be written inline: use ${key}: \${SOME_ENV_VAR} or ${key}_file: /path/to/file`);
           continue;
         }
+        // A command channel's env value is a secret when it comes from the environment (`${VAR}`); a literal is a setting.
+        const fromEnv = key === 'env' && path[0] === 'channels' && path.length === 2 && value && typeof value === 'object' && !Array.isArray(value)
+          ? Object.keys(value).filter((name) => typeof (value as Record<string, unknown>)[name] === 'string' && new RegExp(ENV_REFERENCE.source).test((value as Record<string, string>)[name]!))
+          : [];
         record[key] = walk(value, here);
         if (SECRET_KEYS.has(key)) registerSecret(record[key] as string);
+        for (const name of fromEnv) registerSecret((record[key] as Record<string, unknown>)[name] as string);
         if (key === 'headers' && record[key] && typeof record[key] === 'object') {
           for (const header of Object.values(record[key] as Record<string, unknown>)) if (typeof header === 'string') registerSecret(header);
         }
