@@ -17,3 +17,20 @@ test('a webhook channel\'s url is redacted whole, and its path and query on thei
   assert.ok(!shown.includes(token), shown);
   assert.equal(shown, 'POST *** failed; path *** and ***');
 });
+
+test('a token parameter\'s value is redacted alone only when it looks like a token: ?key=alertcron blanks no word', () => {
+  const sig = 'q8Xv2Lm0Tz7Kp4Rw9Yb1Nc6Hd3Fg5Js-Ua_Ve8Wt2Mo';
+  const key = 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI';
+  const config = {
+    sources: {},
+    monitoring: { heartbeat_url: 'https://ping.example/beat?key=alertcron' },
+    channels: {
+      teams: { type: 'teams', webhook_url: `https://prod.example.logic.azure.com/workflows/w1/triggers/manual/paths/invoke?api-version=2016-06-01&sig=${sig}` },
+      chat: { type: 'google-chat', webhook_url: `https://chat.googleapis.com/v1/spaces/AAAA/messages?key=${key}&token=soc` },
+    },
+  } as unknown as Config;
+  registerSentCredentials(config);
+  assert.equal(redact('alertcron ran for soc'), 'alertcron ran for soc', 'short words in a query are not secrets of their own');
+  assert.equal(redact(`sig ${sig} and key ${key}`), 'sig *** and key ***', 'token-like values are, alone');
+  assert.equal(redact('GET /beat?key=alertcron'), 'GET ***', 'the URL\'s path and query still are');
+});
