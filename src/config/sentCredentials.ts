@@ -62,7 +62,8 @@ function registerEncoded(token: string): void {
 const TOKEN_PARAMETERS = /^(sig|signature|token|key|code|access_token|api_key|apikey|secret)$/i;
 
 /**
- * A URL that is itself a secret: the whole of it, its path and query (where the token lives), and each token
+ * A URL that is itself a secret: the whole of it, its path and query (where the token lives), each path segment that
+ * looks like a token (a Discord webhook's token, a Mattermost hook id, which an error may echo alone), and each token
  * parameter's value that looks like a token (`?key=alertcron` must not blank every "alertcron" alertcron writes).
  */
 function registerUrl(url: string): void {
@@ -70,6 +71,7 @@ function registerUrl(url: string): void {
   try {
     const { pathname, search, searchParams } = new URL(url);
     if ((pathname + search).length >= 8) registerSecret(pathname + search);
+    for (const segment of pathname.split('/')) if (looksLikeToken(segment)) registerSecret(segment);
     for (const [name, value] of searchParams) if (TOKEN_PARAMETERS.test(name) && looksLikeToken(value)) registerSecret(value);
   } catch {
     /* not a URL: the whole value is registered */
