@@ -4,7 +4,7 @@
 // locked channel or an unknown one, a text longer than the post size split into several posts, 429 with the rate
 // limiter's headers on demand. It finds mentions in what it received the way the server does (see mentionsIn).
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
-import { useFake } from './useFake.js';
+import { useServer } from './useServer.js';
 
 /** Mattermost's largest post, in characters (runes): a longer webhook text is split into several posts. */
 export const MATTERMOST_MAX_POST = 16_383;
@@ -105,11 +105,15 @@ export async function startMattermostServer(): Promise<MattermostServer> {
 }
 
 /** Registers hooks that start the fake Mattermost for the current test file, reset it before each test, and stop it. */
-export function useMattermostServer(): { server: MattermostServer } {
-  return useFake(startMattermostServer, (server) => {
-    server.posts.length = 0;
-    server.failures.length = 0;
-    server.recorder.requests.length = 0;
-    server.locked = false;
-  });
+export function useMattermostServer(): MattermostServer {
+  return useServer(
+    startMattermostServer,
+    (server) => {
+      server.posts.length = 0;
+      server.failures.length = 0;
+      server.recorder.requests.length = 0;
+      server.locked = false;
+    },
+    (server) => server.close(),
+  );
 }
