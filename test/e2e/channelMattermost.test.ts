@@ -124,6 +124,13 @@ test('429 and 5xx are retried (the next run at the latest); a refused override i
   const echoed = await echo.project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.match(echoed.stderr, /Mattermost answered HTTP 400 Unable to parse incoming data\. err=bad request \*\*\*/);
   assert.ok(!everything(echo.project, echoed).includes(mattermost.hookId), 'the webhook id appears nowhere');
+  // The hook id alone, without the path around it (a detailed_error naming the hook): redacted too.
+  const echoId = await mattermostProject();
+  mattermost.failures.push('echo-id');
+  await indexDocs(world.esUrl, echoId.index, [logonEvent(T - 30_000, 'root')]);
+  const idAlone = await echoId.project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.match(idAlone.stderr, /Mattermost answered HTTP 400 Unable to parse incoming data\. err=hook \*\*\* could not parse the body/);
+  assert.ok(!everything(echoId.project, idAlone).includes(mattermost.hookId), 'the webhook id alone appears nowhere');
 
   const unknown = await mattermostProject();
   unknown.project.env.MATTERMOST_WEBHOOK_URL = `${mattermost.recorder.base}/hooks/deletedhook0secret0123456789`;

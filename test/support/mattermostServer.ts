@@ -21,7 +21,7 @@ export interface MattermostPost {
 }
 
 /** A forced answer for the next call. */
-export type MattermostFailure = 'rate-limited' | 'server-error' | 'echo-url';
+export type MattermostFailure = 'rate-limited' | 'server-error' | 'echo-url' | 'echo-id';
 
 /** The fake Mattermost and what it received. */
 export interface MattermostServer {
@@ -77,6 +77,7 @@ export async function startMattermostServer(): Promise<MattermostServer> {
     if (failure === 'rate-limited') return { status: 429, body: 'limit exceeded\n', headers: { 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1', 'retry-after': '1' } };
     if (failure === 'server-error') return appError(500, 'app.post.save.app_error', 'Unable to save the post.');
     if (failure === 'echo-url') return appError(400, 'web.incoming_webhook.parse.app_error', 'Unable to parse incoming data.', `err=bad request ${request.path}`);
+    if (failure === 'echo-id') return appError(400, 'web.incoming_webhook.parse.app_error', 'Unable to parse incoming data.', `err=hook ${match[1]} could not parse the body`);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(request.body) as Record<string, unknown>;
