@@ -17,6 +17,12 @@ const SECRET_FILE_MAX_BYTES = 64 * 1024;
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const ONLY_ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
+/** The names of a mapping whose values hold a `${VAR}` reference (before it is resolved). */
+function namesWithReference(mapping: unknown): string[] {
+  if (!mapping || typeof mapping !== 'object' || Array.isArray(mapping)) return [];
+  return Object.entries(mapping).filter(([, value]) => typeof value === 'string' && new RegExp(ENV_REFERENCE.source).test(value)).map(([name]) => name);
+}
+
 /** A `${VAR}` whose variable is unset, or a `<key>_file` that is absent here: a warning until a command needs it. */
 export interface UnsetSecret {
   /** Where it is written and what is wrong, worded as a problem. */
@@ -60,8 +66,11 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
           at(here, `secrets must not be written inline: use ${key}: \${SOME_ENV_VAR} or ${key}_file: /path/to/file`);
           continue;
         }
+        // A command channel's env value is a secret when it comes from the environment (`${VAR}`); a literal is a setting.
+        const fromEnv = key === 'env' && path[0] === 'channels' && path.length === 2 ? namesWithReference(value) : [];
         record[key] = walk(value, here);
         if (SECRET_KEYS.has(key)) registerSecret(record[key] as string);
+        for (const name of fromEnv) registerSecret((record[key] as Record<string, unknown>)[name] as string);
         if (key === 'headers' && record[key] && typeof record[key] === 'object') {
           for (const header of Object.values(record[key] as Record<string, unknown>)) if (typeof header === 'string') registerSecret(header);
         }

@@ -1,5 +1,6 @@
 import { channelKind } from '../notify/channels/registry.js';
 import { registerSecret } from '../util/redact.js';
+import { looksLikeToken } from '../util/token.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import type { Config } from './types.js';
 
@@ -60,13 +61,18 @@ function registerEncoded(token: string): void {
 /** Query parameters that carry a URL's token (a Workflows `sig`, a Google Chat `key` and `token`, an Azure Functions `code`). */
 const TOKEN_PARAMETERS = /^(sig|signature|token|key|code|access_token|api_key|apikey|secret)$/i;
 
-/** A URL that is itself a secret: the whole of it, its path and query (where the token lives), and each token parameter's value. */
+/**
+ * A URL that is itself a secret: the whole of it, its path and query (where the token lives), each path segment that
+ * looks like a token (a Discord webhook's token, a Mattermost hook id, which an error may echo alone), and each token
+ * parameter's value that looks like a token (`?key=alertcron` must not blank every "alertcron" alertcron writes).
+ */
 function registerUrl(url: string): void {
   registerSecret(url);
   try {
     const { pathname, search, searchParams } = new URL(url);
     if ((pathname + search).length >= 8) registerSecret(pathname + search);
-    for (const [name, value] of searchParams) if (TOKEN_PARAMETERS.test(name)) registerSecret(value);
+    for (const segment of pathname.split('/')) if (looksLikeToken(segment)) registerSecret(segment);
+    for (const [name, value] of searchParams) if (TOKEN_PARAMETERS.test(name) && looksLikeToken(value)) registerSecret(value);
   } catch {
     /* not a URL: the whole value is registered */
   }

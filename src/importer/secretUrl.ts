@@ -1,10 +1,7 @@
+import { looksLikeToken } from '../util/token.js';
+
 /** Hosts and paths of chat webhooks whose URL is the credential (Slack, Discord, Teams, Google Chat). */
 const HOOK_URL = /^https?:\/\/(?:hooks\.slack\.com|(?:[\w-]+\.)*discord(?:app)?\.com\/api\/webhooks|(?:[\w-]+\.)*webhook\.office\.com|outlook\.office(?:365)?\.com\/webhook|chat\.googleapis\.com)/i;
-
-/** A path segment that looks like a token: 16+ characters of letters and digits (both), or 32+ of any token alphabet. */
-function looksLikeToken(segment: string): boolean {
-  return (segment.length >= 16 && /[a-z]/i.test(segment) && /\d/.test(segment) && /^[\w.~%+=-]+$/.test(segment)) || (segment.length >= 32 && /^[\w.~%+=-]+$/.test(segment));
-}
 
 /**
  * Whether a webhook URL carries a credential, so that the whole URL must go into a variable rather than a file:

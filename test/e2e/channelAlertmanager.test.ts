@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { incidentId } from '../../src/notify/incidentId.js';
 import { useAlertmanagerServers } from '../support/alertmanagerServer.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
-import { pagingProject, runAt } from '../support/pagingProject.js';
+import { pagingProject, runOk as runAt } from '../support/channelRuns.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 

@@ -131,6 +131,19 @@ test('exit 75 stays pending and is retried next run; any other code is refused f
   assert.doesNotMatch(everything(project, busy, next, refused), /pgr-0123456789abcdef/, 'the env secret is nowhere');
 });
 
+test('a literal env value is a setting, shown as it is; one from ${VAR} is a secret, redacted everywhere', async () => {
+  // A literal like `alert` must not blank every "alert" in the output and the audit log (its keys included).
+  const { T, project, logon } = await commandProject('cat > /dev/null; echo "paged $TEAM with $PAGER_TOKEN"; echo "team $TEAM token $PAGER_TOKEN" >&2; exit 3', { env: { TEAM: 'alert', PAGER_TOKEN: '${PAGER_TOKEN}' } });
+  project.env.PAGER_TOKEN = 'pgr-fedcba9876543210';
+  await logon(T - 30_000, 'root');
+  const result = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 4, result.stderr);
+  const failed = (JSON.parse(result.stdout) as { deliveries: { channel: string; error?: string }[] }).deliveries.find((d) => d.channel === 'pager');
+  assert.match(failed?.error ?? '', /stderr: team alert token \*\*\*$/, result.stdout);
+  assert.ok(failures(project).some((e) => typeof e.alert === 'string'), 'the audit keys are whole');
+  assert.doesNotMatch(everything(project, result), /pgr-fedcba9876543210/, 'the env secret is nowhere');
+});
+
 test('the time limit kills the program\'s whole process group (its children too) and the notice is retried next run', async () => {
   const { T, project, out, logon } = await commandProject('sleep 60 & echo $! > "$OUT/child"; sleep 60; echo "never" > "$OUT/finished"', { timeout: '1s' });
   await logon(T - 30_000, 'root');

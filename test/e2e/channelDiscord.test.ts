@@ -4,8 +4,8 @@
 // retry_after, 5xx stays pending, 4xx is final with Discord's own words; the webhook URL (its token) appears nowhere.
 // Driven through the CLI against OpenSearch and a fake Discord that follows the API (test/support/discordServer.ts).
 import assert from 'node:assert/strict';
-import { beforeEach, test } from 'node:test';
-import { useDiscordServer, type DiscordServer } from '../support/discordServer.js';
+import { test } from 'node:test';
+import { useDiscordServer } from '../support/discordServer.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { unescapedPunctuation, unescapeMarkdown } from '../support/markdownCheck.js';
 import { defaultConfig } from '../support/project.js';
@@ -14,11 +14,7 @@ import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
-const fake = useDiscordServer();
-let discord: DiscordServer;
-beforeEach(() => {
-  discord = fake.server;
-});
+const discord = useDiscordServer();
 
 /** A project whose logon alert (a key per user, resolved after one quiet run) notifies the Discord channel only. */
 async function discordProject(channel: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) {

@@ -10,7 +10,7 @@ import { cleanText } from '../../src/util/text.js';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { checkProperty, fc } from '../support/property.js';
 import { useJiraServer } from '../support/jiraServer.js';
-import { pagingProject, runAt } from '../support/pagingProject.js';
+import { pagingProject, runOk as runAt } from '../support/channelRuns.js';
 import { uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 

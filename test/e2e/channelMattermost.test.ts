@@ -3,21 +3,17 @@
 // @channel, @all, @here or @user mention notifying anyone (the fake finds mentions as Mattermost's server does), cut
 // to one post; 429 and 5xx retried, 4xx final with Mattermost's message and id; the webhook URL appears nowhere.
 import assert from 'node:assert/strict';
-import { beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { unescapedPunctuation, unescapeMarkdown } from '../support/markdownCheck.js';
-import { MATTERMOST_MAX_POST, mentionsIn, useMattermostServer, type MattermostServer } from '../support/mattermostServer.js';
+import { MATTERMOST_MAX_POST, mentionsIn, useMattermostServer } from '../support/mattermostServer.js';
 import { defaultConfig } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
-const fake = useMattermostServer();
-let mattermost: MattermostServer;
-beforeEach(() => {
-  mattermost = fake.server;
-});
+const mattermost = useMattermostServer();
 
 /** A project whose logon alert (a key per user, resolved after one quiet run) notifies the Mattermost channel only. */
 async function mattermostProject(channel: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) {
@@ -128,6 +124,13 @@ test('429 and 5xx are retried (the next run at the latest); a refused override i
   const echoed = await echo.project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.match(echoed.stderr, /Mattermost answered HTTP 400 Unable to parse incoming data\. err=bad request \*\*\*/);
   assert.ok(!everything(echo.project, echoed).includes(mattermost.hookId), 'the webhook id appears nowhere');
+  // The hook id alone, without the path around it (a detailed_error naming the hook): redacted too.
+  const echoId = await mattermostProject();
+  mattermost.failures.push('echo-id');
+  await indexDocs(world.esUrl, echoId.index, [logonEvent(T - 30_000, 'root')]);
+  const idAlone = await echoId.project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.match(idAlone.stderr, /Mattermost answered HTTP 400 Unable to parse incoming data\. err=hook \*\*\* could not parse the body/);
+  assert.ok(!everything(echoId.project, idAlone).includes(mattermost.hookId), 'the webhook id alone appears nowhere');
 
   const unknown = await mattermostProject();
   unknown.project.env.MATTERMOST_WEBHOOK_URL = `${mattermost.recorder.base}/hooks/deletedhook0secret0123456789`;

@@ -9,17 +9,29 @@ import { iso, type World } from './world.js';
  * user on (dc01 from 10.0.0.5, plus any extra fields, e.g. HOSTILE_FIELDS) in its fresh index.
  */
 export async function channelProject(world: World, name: string, channel: Record<string, unknown>, alert: Record<string, unknown> = {}) {
-  const index = await world.index(`${name}-channel`);
   const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port }) as { channels: Record<string, unknown> };
-  const project = world.project({ extraConfig: { channels: { ...base.channels, [name]: channel } } });
-  project.writeAlert('logons', {
+  return alertProject(world, `${name}-channel`, { ...base.channels, [name]: channel }, [name], { title: 'Logon {{key}} on {{host.name}}', ...alert });
+}
+
+/**
+ * A project for a paging channel's test: an `admin-logons` alert over a fresh index (the same alert as
+ * channelProject's otherwise) that notifies exactly the given channels, the only ones configured.
+ */
+export async function pagingProject(world: World, prefix: string, channels: Record<string, Record<string, unknown>>, alert: Record<string, unknown> = {}) {
+  return alertProject(world, prefix, channels, Object.keys(channels), { title: 'Admin logon: {{key}}', ...alert }, 'admin-logons');
+}
+
+/** The project both build: these channels configured, an alert over a fresh index notifying `notify`, and `logon`. */
+async function alertProject(world: World, prefix: string, channels: Record<string, unknown>, notify: string[], alert: Record<string, unknown>, name = 'logons') {
+  const index = await world.index(prefix);
+  const project = world.project({ extraConfig: { channels } });
+  project.writeAlert(name, {
     index,
     condition: { type: 'any' },
     group_by: 'winlog.event_data.TargetUserName',
     throttle: '1m',
     resolve_after: 1,
-    notify: [name],
-    title: 'Logon {{key}} on {{host.name}}',
+    notify,
     message: '{{count}} logons to {{key}} from {{source.ip}}',
     samples: 0,
     ...alert,
@@ -29,7 +41,7 @@ export async function channelProject(world: World, name: string, channel: Record
 }
 
 /** Runs alertcron at a time (ALERTCRON_NOW) and expects exit 0. */
-export async function runOk(project: Project, at: number, args: string[] = ['run']): Promise<CliResult> {
+export async function runOk(project: Pick<Project, 'run'>, at: number, args: string[] = ['run']): Promise<CliResult> {
   const result = await project.run(args, { ALERTCRON_NOW: iso(at) });
   assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
   return result;

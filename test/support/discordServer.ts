@@ -3,7 +3,7 @@
 // 6,000 in all embeds, at most 10 embeds), Discord's error bodies {code, message, errors}, its 401/404 for a wrong
 // token or webhook, and 429 with retry_after (seconds) in the body plus Retry-After and X-RateLimit-* headers.
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
-import { useFake } from './useFake.js';
+import { useServer } from './useServer.js';
 
 /** A message Discord accepted, with the pings it would have made (mentions allowed_mentions lets through). */
 export interface DiscordMessage {
@@ -109,11 +109,15 @@ export async function startDiscordServer(): Promise<DiscordServer> {
 }
 
 /** Registers hooks that start the fake Discord for the current test file, clear it before each test, and stop it. */
-export function useDiscordServer(): { server: DiscordServer } {
-  return useFake(startDiscordServer, (server) => {
-    server.messages.length = 0;
-    server.failures.length = 0;
-    server.recorder.requests.length = 0;
-    server.retryAfter = 0.25;
-  });
+export function useDiscordServer(): DiscordServer {
+  return useServer(
+    startDiscordServer,
+    (server) => {
+      server.messages.length = 0;
+      server.failures.length = 0;
+      server.recorder.requests.length = 0;
+      server.retryAfter = 0.25;
+    },
+    (server) => server.close(),
+  );
 }

@@ -4,7 +4,7 @@
 // locked channel or an unknown one, a text longer than the post size split into several posts, 429 with the rate
 // limiter's headers on demand. It finds mentions in what it received the way the server does (see mentionsIn).
 import { startHttpRecorder, type Answer, type HttpRecorder } from './httpRecorder.js';
-import { useFake } from './useFake.js';
+import { useServer } from './useServer.js';
 
 /** Mattermost's largest post, in characters (runes): a longer webhook text is split into several posts. */
 export const MATTERMOST_MAX_POST = 16_383;
@@ -21,7 +21,7 @@ export interface MattermostPost {
 }
 
 /** A forced answer for the next call. */
-export type MattermostFailure = 'rate-limited' | 'server-error' | 'echo-url';
+export type MattermostFailure = 'rate-limited' | 'server-error' | 'echo-url' | 'echo-id';
 
 /** The fake Mattermost and what it received. */
 export interface MattermostServer {
@@ -77,6 +77,7 @@ export async function startMattermostServer(): Promise<MattermostServer> {
     if (failure === 'rate-limited') return { status: 429, body: 'limit exceeded\n', headers: { 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1', 'retry-after': '1' } };
     if (failure === 'server-error') return appError(500, 'app.post.save.app_error', 'Unable to save the post.');
     if (failure === 'echo-url') return appError(400, 'web.incoming_webhook.parse.app_error', 'Unable to parse incoming data.', `err=bad request ${request.path}`);
+    if (failure === 'echo-id') return appError(400, 'web.incoming_webhook.parse.app_error', 'Unable to parse incoming data.', `err=hook ${match[1]} could not parse the body`);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(request.body) as Record<string, unknown>;
@@ -105,11 +106,15 @@ export async function startMattermostServer(): Promise<MattermostServer> {
 }
 
 /** Registers hooks that start the fake Mattermost for the current test file, reset it before each test, and stop it. */
-export function useMattermostServer(): { server: MattermostServer } {
-  return useFake(startMattermostServer, (server) => {
-    server.posts.length = 0;
-    server.failures.length = 0;
-    server.recorder.requests.length = 0;
-    server.locked = false;
-  });
+export function useMattermostServer(): MattermostServer {
+  return useServer(
+    startMattermostServer,
+    (server) => {
+      server.posts.length = 0;
+      server.failures.length = 0;
+      server.recorder.requests.length = 0;
+      server.locked = false;
+    },
+    (server) => server.close(),
+  );
 }

@@ -24,8 +24,7 @@ export const commandChannel: ChannelKind<CommandChannelConfig> = {
     const problem = config.command[0] === undefined ? undefined : programHostProblem(config.command[0]);
     return problem ? [{ path: ['command', 0], message: problem }] : [];
   },
-  // Every env value may carry a token the program needs: each is redacted wherever it appears (as webhook headers are).
-  sentCredentials: (config) => Object.values(config.env).map((header) => ({ header })),
+  // An env value from `${VAR}` is registered as a secret where the configuration is read (config/secrets.ts); a literal is a setting.
   destinations: async (_name, config) => [`command ${config.command[0] ?? '(not set)'}`],
   receiptId: 'first line of stdout',
   notifier: async (name, config) => (await import('./notifier.js')).createCommandNotifier(name, config),

@@ -4,8 +4,9 @@ import { usableDigest } from '../../digest/usable.js';
 import { redact } from '../../../util/redact.js';
 import { oneLine, quoted } from '../../../util/text.js';
 
-/** Most characters of a notice's title and of its message a text line shows (the audit record keeps them whole). */
+/** Most characters of a notice's title that a text line and the notice_logged audit record keep (a JSON line keeps it whole). */
 export const TITLE_MAX = 500;
+/** Most characters of a notice's message that a text line and the notice_logged audit record keep (a JSON line keeps it whole). */
 export const MESSAGE_MAX = 4000;
 
 /**
