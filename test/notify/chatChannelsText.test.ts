@@ -82,6 +82,32 @@ test('bodies stay within the services\' limits whatever the text: a Teams card T
   );
 });
 
+test('a Teams card with 20 fields of worst-case values (dotted non-Latin letters, each a joiner more once inert) and a long title stays under the limit: the fields are shortened, then the last left out and counted', async () => {
+  const worst = fc.tuple(fc.constantFrom('ꀀ.', '한.', '\u{1F525}.', 'ab.', '"\\', 'x'), fc.integer({ min: 1, max: 5_000 })).map(([part, times]) => part.repeat(times));
+  const names = Array.from({ length: 20 }, (_, i) => `${'ꀀ.'.repeat(60)}${i}`);
+  const config: TeamsChannelConfig = { ...teams, facts: names };
+  await checkProperty(
+    'teams facts fit',
+    fc.property(fc.array(worst, { minLength: 20, maxLength: 20 }), worst, worst, (values, title, message) => {
+      const card = teamsBody(config, { ...notice(title, message), values: Object.fromEntries(names.map((name, i) => [name, values[i]!])) });
+      const bytes = Buffer.byteLength(card);
+      assert.ok(bytes <= MAX_BODY_BYTES, `${bytes} bytes`);
+      const parsed = JSON.parse(card);
+      assert.equal(teamsMessageProblem(parsed, bytes), undefined);
+      assert.ok(parsed.attachments[0].content.body.length >= 2, 'the title and at least the message or a row');
+    }),
+    30,
+  );
+  const values = Object.fromEntries(names.map((name) => [name, 'ꀀ.'.repeat(300)]));
+  const card = JSON.parse(teamsBody(config, { ...notice('ꀀ.'.repeat(600), 'important message'), values }));
+  const texts = cardTexts(card.attachments[0].content).plain.map((t) => t.replace(/\u2060/g, ''));
+  assert.ok(texts.includes('important message'), 'the message is kept whole');
+  assert.ok(Buffer.byteLength(JSON.stringify(card)) <= MAX_BODY_BYTES);
+  const fourteen = JSON.parse(teamsBody({ ...config, facts: names.slice(0, 14) }, { ...notice('Logon', 'important message'), values }));
+  assert.ok(Buffer.byteLength(JSON.stringify(fourteen)) <= MAX_BODY_BYTES, 'the reviewer\'s 14 facts fit');
+  assert.equal(cardTexts(fourteen.attachments[0].content).plain.filter((t) => t.startsWith('ꀀ')).length, 28, 'all 14 rows kept, shortened');
+});
+
 test('retired connector URLs are recognised by host and path; Workflows URLs are not', () => {
   assert.match(retiredConnectorUrl('https://contoso.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d')!, /Office 365 connector URL \(contoso\.webhook\.office\.com\)/);
   assert.match(retiredConnectorUrl('https://outlook.office.com/webhook/a@b/IncomingWebhook/c/d')!, /outlook\.office\.com/);
