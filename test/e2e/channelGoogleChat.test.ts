@@ -67,10 +67,13 @@ test('several notices in one run are sent one second apart: the space\'s quota (
   assert.equal(chat.recorder.requests.length, 3, 'one request each');
 });
 
+/** Bare domains whose label ends in a digit, which clients link as readily as evil.example. */
+const DIGIT_DOMAINS = { domains: 'paypa1.com/x evil1.com login-office365.com/reset' };
+
 test('hostile log values stay inert: no mention, link, bold, code, quote or linked URL in text messages; escaped HTML in cards; cut to 4,096 characters', async () => {
   const T = uniqueBaseTime();
-  const { index, project } = await chatProject({}, { message: HOSTILE_MESSAGE, title: 'Logon {{key}}: {{markdown}}' });
-  await indexDocs(world.esUrl, index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS }]);
+  const { index, project } = await chatProject({}, { message: `{{domains}} | ${HOSTILE_MESSAGE}`, title: 'Logon {{key}}: {{markdown}}' });
+  await indexDocs(world.esUrl, index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS, ...DIGIT_DOMAINS }]);
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
   const text = chat.messages[0]!.text!;
@@ -80,11 +83,11 @@ test('hostile log values stay inert: no mention, link, bold, code, quote or link
   assert.ok(found[0]!.startsWith('bold: *Logon root: '));
   assert.ok(!/[\u202e\u0000-\u0009\u000b-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])/.test(text), 'no control, direction or broken characters');
   const read = text.replace(/\u2060/g, '');
-  for (const typed of ['users/all', 'https://evil.example', '@everyone', 'bold']) assert.ok(read.includes(typed), `still there to read: ${typed}`);
+  for (const typed of ['users/all', 'https://evil.example', '@everyone', 'bold', 'paypa1.com/x evil1.com']) assert.ok(read.includes(typed), `still there to read: ${typed}`);
   assert.ok(!everything(project, result).includes(decodeURIComponent(chat.token)));
 
-  const card = await chatProject({ format: 'card' }, { message: HOSTILE_MESSAGE, title: 'Logon {{key}}: {{evil}}' });
-  await indexDocs(world.esUrl, card.index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS }]);
+  const card = await chatProject({ format: 'card' }, { message: `{{domains}} | ${HOSTILE_MESSAGE}`, title: 'Logon {{key}}: {{evil}}' });
+  await indexDocs(world.esUrl, card.index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS, ...DIGIT_DOMAINS }]);
   const carded = await card.project.run(['run'], { ALERTCRON_NOW: iso(T + 2000) });
   assert.equal(carded.code, 0, carded.stderr);
   const message = chat.messages[1]!;
@@ -96,6 +99,7 @@ test('hostile log values stay inert: no mention, link, bold, code, quote or link
     const tags = [...html.matchAll(/<[^>]*>/g)].map((m) => m[0]);
     assert.deepEqual([...new Set(tags)].filter((t) => !['<b>', '</b>', '<br>'].includes(t)), [], `paragraph ${i}: no tag from the values`);
     assert.ok(!/[a-z]:\/\//i.test(html), 'no URL a client could link');
+    assert.deepEqual(chatFormatting(html).filter((f) => f.startsWith('bare domain')), [], 'no bare domain a client could link');
   }
   assert.ok(paragraphs.join('').replace(/\u2060/g, '').includes('&#60;a href=&#34;https://evil.example&#34;&#62;x&#60;/a&#62;'), 'HTML shown as typed');
   assert.deepEqual(chatFormatting(message.fallbackText!), [], 'the notification preview is inert too');

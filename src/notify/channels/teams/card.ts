@@ -1,7 +1,7 @@
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
 import { fitBytes } from '../../fitBytes.js';
 import { findingField } from '../../noticeTemplate.js';
-import { inertForTelegram } from '../../text.js';
+import { inertForChat } from '../../text.js';
 import type { Notification } from '../../types.js';
 import type { TeamsChannelConfig } from './types.js';
 
@@ -28,12 +28,12 @@ const MESSAGE_KEPT = 1_000;
 
 /**
  * Untrusted text made inert on a card: cleaned (no control or invisible characters), a word joiner inside `://`,
- * after a `@` or `/` that starts a word and between the letters of a dotted name (so no client turns a URL, an
+ * after a `@` or `/` that starts a word and after the dot of a dotted name (so no client turns a URL, an
  * address or a domain into a link), and `{{` split (Adaptive Cards' DATE()/TIME() functions). It goes only into
  * TextRuns, which Adaptive Cards never read as markdown: `**`, `[x](y)` and `<at>` show as typed.
  */
 export function inertCardText(text: string): string {
-  return inertForTelegram(cleanText(text)).replace(/\{(?=\{)/g, '{\u2060');
+  return inertForChat(cleanText(text)).replace(/\{(?=\{)/g, '{\u2060');
 }
 
 /** A RichTextBlock of one TextRun (plain text: markdown is not interpreted in a TextRun). */
