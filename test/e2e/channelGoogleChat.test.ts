@@ -153,20 +153,24 @@ test('a revoked webhook (401 UNAUTHENTICATED) is named by channel test; bad sett
   assert.match(result.stderr, /alertcron\.yaml:\d+:\d+ \/channels\/soc-gchat\/thread_key: must be at least 1 character long/);
 });
 
-test('a digest is one message: its title in bold and the table as aligned text in a monospace block, hostile cells inert', async () => {
-  const T = uniqueBaseTime();
-  const { index, project } = await chatProject({}, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'source.ip'] } });
-  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root', { ip: '<users/all> *b* `c` <https://evil.example|x>' }), logonEvent(T - 20_000, 'admin')]);
-  const collect = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
-  assert.equal(collect.code, 0, collect.stderr);
-  assert.equal(chat.messages.length, 0, 'collected, not sent');
-  const send = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
-  assert.equal(send.code, 0, send.stderr);
-  assert.equal(chat.messages.length, 1);
-  const text = chat.messages[0]!.text!;
-  assert.match(text, /^\*logons: 2 findings in the last 2 minutes \(2 keys\)\*\n```\n/);
-  assert.ok(text.endsWith('\n```'));
-  assert.match(text.replace(/\u2060/g, ''), /count\s+winlog\.event\u02cddata\.TargetUserName\s+source\.ip/, 'the table, its underscore a look-alike');
-  assert.ok(text.replace(/\u2060/g, '').includes('\u2039users/all\u203a \u2217b\u2217 \u02cbc\u02cb \u2039https://evil.example|x\u203a'), 'the cell, inert');
-  assert.deepEqual(chatFormatting(text).filter((f) => !f.startsWith('bold: *logons')), [], 'only the bold title and the block are formatting');
+test('a digest is one message: its title in bold and the table as aligned text in a monospace block, hostile cells inert; in card mode too (a card would not keep the columns)', async () => {
+  for (const format of ['text', 'card']) {
+    const T = uniqueBaseTime();
+    chat.messages.length = 0;
+    const { index, project } = await chatProject({ format }, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'source.ip'] } });
+    await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root', { ip: '<users/all> *b* `c` <https://evil.example|x>' }), logonEvent(T - 20_000, 'admin')]);
+    const collect = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+    assert.equal(collect.code, 0, collect.stderr);
+    assert.equal(chat.messages.length, 0, 'collected, not sent');
+    const send = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+    assert.equal(send.code, 0, send.stderr);
+    assert.equal(chat.messages.length, 1);
+    assert.equal(chat.messages[0]!.cardsV2, undefined, `${format}: a text message`);
+    const text = chat.messages[0]!.text!;
+    assert.match(text, /^\*logons: 2 findings in the last 2 minutes \(2 keys\)\*\n```\n/);
+    assert.ok(text.endsWith('\n```'));
+    assert.match(text.replace(/\u2060/g, ''), /count\s+winlog\.event\u02cddata\.TargetUserName\s+source\.ip/, 'the table, its underscore a look-alike');
+    assert.ok(text.replace(/\u2060/g, '').includes('\u2039users/all\u203a \u2217b\u2217 \u02cbc\u02cb \u2039https://evil.example|x\u203a'), 'the cell, inert');
+    assert.deepEqual(chatFormatting(text).filter((f) => !f.startsWith('bold: *logons')), [], 'only the bold title and the block are formatting');
+  }
 });
