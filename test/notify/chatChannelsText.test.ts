@@ -17,7 +17,7 @@ import { cardTexts, teamsLinks, teamsMessageProblem } from '../support/teamsWork
 
 /** Text as logs carry it: any characters, with the hostile fragments and formatting characters of every chat mixed in. */
 const logText = fc
-  .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...Object.values(HOSTILE_FIELDS).map((v) => v.slice(0, 300)), '*', '_', '~', '`', '<', '>', '|', '\n- ', '\n> ', '://', 'www.', '@', '{{', '<users/all>', '<https://x.example|y>', 'paypa1.com/x', 'evil1.com', ' login-office365.com/reset', 'v1.2.3 10.0.0.1')), { maxLength: 8 })
+  .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...Object.values(HOSTILE_FIELDS).map((v) => v.slice(0, 300)), '*', '_', '~', '`', '<', '>', '|', '\n- ', '\n> ', '://', 'www.', '@', '{{', '<users/all>', '<https://x.example|y>', 'paypa1.com/x', 'evil1.com', ' login-office365.com/reset', 'v1.2.3 10.0.0.1', '[a](b)', '[r]: x', '[t][r]', '\n# H', '\n1. x', '\n2) y', '\n+ z', '\n---\n', '\n==\n', 'a\n-\n')), { maxLength: 8 })
   .map((parts) => parts.join(''));
 
 const notice = (title: string, message: string, labels: Record<string, string> = {}): Notification => ({ alert: 'logons', key: 'root', reason: 'first', title, message, labels });

@@ -85,6 +85,11 @@ export function chatFormatting(text: string): string[] {
     ['domain', /\bwww\.[a-z0-9-]+\.[a-z]{2,}/gi],
     // Google Chat links a bare label.tld (evil.com, paypa1.com/x, office365.com) as well, not only www. names.
     ['bare domain', /[\p{L}\p{N}-]+\.\p{L}{2,}/gu],
+    // What Markdown (MARKUP_SYNTAX_MARKDOWN, CommonMark) would format on top of Chat's own syntax.
+    ['markdown link', /\][(:[]/g],
+    ['markdown heading', /^[ \t]{0,3}#{1,6}(?:[ \t]|$)/gm],
+    ['markdown list', /^[ \t]*(?:\+|\d{1,9}[.)])(?:[ \t]|$)/gm],
+    ['markdown rule', /^[ \t]{0,3}(?:-+|=+)[ \t]*$/gm],
     ['email', /[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}/gi],
   ];
   for (const [name, pattern] of patterns) for (const match of text.matchAll(pattern)) found.push(`${name}: ${match[0]}`);

@@ -10,12 +10,17 @@ const ANGLES: Readonly<Record<string, string>> = { '<': '\u2039', '>': '\u203a' 
  * Untrusted text made inert in a Google Chat text message, whose formatting has no escape: cleaned (no control or
  * invisible characters); `*` `_` `~` `` ` `` and `<` `>` replaced by look-alikes (no bold, italic, strike, code,
  * mention, link or quote); a `-` that starts a line as a list bullet replaced by a hyphen look-alike; word joiners
- * that keep URLs, addresses and domain names from being linked (inertForChat).
+ * that keep URLs, addresses and domain names from being linked (inertForChat). Webhook messages are read in Chat's
+ * own syntax (Markdown is a Chat app's setting, not a message's), but in case a space reads Markdown a word joiner
+ * also follows a `]` before `(`, `:` or `[` (links, references) and starts a line that opens with `#`, `+`, `=`,
+ * `-` or `1.`/`1)` (headings, lists, rules).
  */
 export function inertChatText(text: string): string {
   return styleLookalikes(inertForChat(cleanText(text)))
     .replace(/[<>]/g, (c) => ANGLES[c]!)
-    .replace(/^([ \t]*)-(?=[ \t])/gm, '$1\u2010');
+    .replace(/^([ \t]*)-(?=[ \t])/gm, '$1\u2010')
+    .replace(/\](?=[(:[])/g, ']\u2060')
+    .replace(/^([ \t]*)(?=[#+=-]|\d+[.)])/gm, '$1\u2060');
 }
 
 /**
