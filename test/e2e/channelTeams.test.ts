@@ -81,6 +81,21 @@ test('hostile log values stay inert on the card: plain TextRuns only, no link, n
   assert.ok(!everything(project, result).includes(teams.sig), 'the signature appears nowhere');
 });
 
+test('a card with many long fields in a script of several bytes a character still posts: the fields are shortened to fit (not lost after the 202)', async () => {
+  const T = uniqueBaseTime();
+  const facts = Array.from({ length: 14 }, (_, i) => `f${i}`);
+  const { index, project } = await teamsProject({ facts }, { message: 'important message' });
+  await indexDocs(world.esUrl, index, [{ ...logonEvent(T - 30_000, 'root'), ...Object.fromEntries(facts.map((f) => [f, 'ꀀ.'.repeat(300)])) }]);
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(teams.failedRuns, [], 'the flow run posted the card (under 28 KB)');
+  assert.equal(teams.posted.length, 1);
+  assert.ok(Buffer.byteLength(teams.recorder.requests[0]!.body) <= 26_000);
+  const texts = readTexts()[0]!;
+  assert.ok(texts.includes('important message'));
+  assert.deepEqual(facts.filter((f) => texts.includes(f)), facts, 'every field is there, its value shortened');
+});
+
 test('a retired Office 365 connector URL is refused by validate and run, at the channel, with the reason and the fix, and never printed', async () => {
   for (const url of ['https://contoso.webhook.office.com/webhookb2/0b1c2d3e-aaaa@72f988bf/IncomingWebhook/SECRETPATH1234/5d6e7f', 'https://outlook.office.com/webhook/0b1c2d3e-aaaa@72f988bf/IncomingWebhook/SECRETPATH1234/5d6e7f']) {
     const { project } = await teamsProject();
