@@ -1,5 +1,5 @@
 import type { TelegramChannelConfig } from './config.js';
-import { inertForTelegram } from './text.js';
+import { inertForChat } from './text.js';
 import { cleanText, cutText } from '../util/text.js';
 import type { NoticeAction } from '../model/operation.js';
 import type { Receipt } from '../model/receipt.js';
@@ -36,11 +36,11 @@ export function telegramMessage(notification: Notification, config: Pick<Telegra
   const buttons = config.bot ? actionButtons(notification.ref, notification.actions) : [];
   const footer = buttons.length ? actionFooter(notification.ref!, notification.actions!) : '';
   // Log data in a notice is made inert: Telegram would otherwise auto-link its URLs, @mentions and /commands.
-  const title = cutText(inertForTelegram(cleanText(notification.title)), 256);
+  const title = cutText(inertForChat(cleanText(notification.title)), 256);
   const room = TEXT_LIMIT - title.length - 1 - (footer ? footer.length + 2 : 0);
   // A digest is a compact list of its table's rows instead of the message.
   const digest = usableDigest(notification.digest);
-  const message = digest ? telegramDigestText(digest, room) : cutText(inertForTelegram(cleanText(notification.message)), room);
+  const message = digest ? telegramDigestText(digest, room) : cutText(inertForChat(cleanText(notification.message)), room);
   return {
     chat_id: chat,
     text: `<b>${escapeTelegramHtml(title)}</b>\n${escapeTelegramHtml(message)}${footer ? `\n\n<i>${escapeTelegramHtml(footer)}</i>` : ''}`,

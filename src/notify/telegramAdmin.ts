@@ -5,7 +5,7 @@ import { isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
 import type { TelegramChannelConfig } from './config.js';
 import { displayName, sendPlain, type TelegramChat, type TelegramUser } from './telegramApi.js';
-import { inertForTelegram as inert } from './text.js';
+import { inertForChat as inert } from './text.js';
 import { isChatId, notAChatId } from './telegramChatId.js';
 import { admitRequest, MAX_WAITING } from './telegramWaiting.js';
 import { cutText, oneLine } from '../util/text.js';

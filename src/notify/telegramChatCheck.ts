@@ -3,7 +3,7 @@ import type { TelegramChannelConfig } from './config.js';
 import type { AdminWork } from './telegramAdmin.js';
 import { callTelegram, sendPlain } from './telegramApi.js';
 import { isUnreachableChat } from './telegramChatId.js';
-import { inertForTelegram as inert } from './text.js';
+import { inertForChat as inert } from './text.js';
 import { oneLine } from '../util/text.js';
 
 /** What the administrator should do about a chat the bot cannot reach. */

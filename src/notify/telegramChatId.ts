@@ -1,5 +1,5 @@
 import { TelegramApiError } from './telegramApi.js';
-import { inertForTelegram } from './text.js';
+import { inertForChat } from './text.js';
 import { oneLine } from '../util/text.js';
 import { MAX_CHAT_ID, MIN_CHAT_ID } from '../util/chatId.js';
 
@@ -8,7 +8,7 @@ export { isChatId, MAX_CHAT_ID, MIN_CHAT_ID } from '../util/chatId.js';
 
 /** The administrator's answer to a command whose argument is not a chat id (the argument inert and cut short). */
 export function notAChatId(verb: string, text: string): string {
-  const shown = inertForTelegram(oneLine(text, 41));
+  const shown = inertForChat(oneLine(text, 41));
   return `${shown} is not a Telegram chat id: a chat id is a whole number from ${MIN_CHAT_ID} to ${MAX_CHAT_ID}, not 0, without leading zeros (e.g. /${verb}-1001234 for a group, /${verb}123456789 for a person)`;
 }
 

@@ -7,7 +7,7 @@ import { adminCommand, chatTitle, decideRequest, isAllowedChat, requestChat, sen
 import { confirmAccepted } from './telegramChatCheck.js';
 import { expireRequests, requestSummary } from './telegramWaiting.js';
 import { answerPress, displayName, TelegramApiError, editButtons, editMessage, readUpdates, sendPlain, type TelegramMessage, type TelegramUpdate, type TelegramUser } from './telegramApi.js';
-import { inertForTelegram } from './text.js';
+import { inertForChat } from './text.js';
 import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 import { cleanText, cutText, oneLine } from '../util/text.js';
 
@@ -222,8 +222,8 @@ export function createTelegramInbox(name: string, config: TelegramChannelConfig)
           answers.owed.push(outcome.action.id);
           continue;
         }
-        const by = inertForTelegram(oneLine(outcome.action.request.by.replace(/ \(telegram \d+\)$/, '')));
-        const said = inertForTelegram(cleanText(outcome.message));
+        const by = inertForChat(oneLine(outcome.action.request.by.replace(/ \(telegram \d+\)$/, '')));
+        const said = inertForChat(cleanText(outcome.message));
         const status = outcome.ok ? `✔ ${reply.label}: ${by}, ${hhmm(outcome.at ?? now)}. ${said}` : `✖ ${reply.label} by ${by} failed: ${said}`;
         try {
           // Confirmed once the press is answered, a reply is sent, or the notice shows the status; a press answered too late is confirmed by a message.
@@ -263,7 +263,7 @@ export function parseCommand(text: string, message: Pick<TelegramMessage, 'reply
 
 /** The notice's text after an action: re-rendered (Refresh) or as it was, without the old how-to line, plus who did what when. */
 function editedText(reply: TelegramReply, outcome: ChatOutcome, status: string): string {
-  const before = outcome.rendered ? inertForTelegram(cleanText(`${outcome.rendered.title}\n${outcome.rendered.message}`)) : cleanText(reply.notice?.text ?? '');
+  const before = outcome.rendered ? inertForChat(cleanText(`${outcome.rendered.title}\n${outcome.rendered.message}`)) : cleanText(reply.notice?.text ?? '');
   const body = before
     .split('\n')
     .filter((line) => !(reply.ref && line.startsWith(`ref ${reply.ref}:`)))

@@ -67,10 +67,13 @@ test('several notices in one run are sent one second apart: the space\'s quota (
   assert.equal(chat.recorder.requests.length, 3, 'one request each');
 });
 
+/** Bare domains whose label ends in a digit, which clients link as readily as evil.example. */
+const DIGIT_DOMAINS = { domains: 'paypa1.com/x evil1.com login-office365.com/reset' };
+
 test('hostile log values stay inert: no mention, link, bold, code, quote or linked URL in text messages; escaped HTML in cards; cut to 4,096 characters', async () => {
   const T = uniqueBaseTime();
-  const { index, project } = await chatProject({}, { message: HOSTILE_MESSAGE, title: 'Logon {{key}}: {{markdown}}' });
-  await indexDocs(world.esUrl, index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS }]);
+  const { index, project } = await chatProject({}, { message: `{{domains}} | ${HOSTILE_MESSAGE}`, title: 'Logon {{key}}: {{markdown}}' });
+  await indexDocs(world.esUrl, index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS, ...DIGIT_DOMAINS }]);
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
   const text = chat.messages[0]!.text!;
@@ -80,11 +83,11 @@ test('hostile log values stay inert: no mention, link, bold, code, quote or link
   assert.ok(found[0]!.startsWith('bold: *Logon root: '));
   assert.ok(!/[\u202e\u0000-\u0009\u000b-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])/.test(text), 'no control, direction or broken characters');
   const read = text.replace(/\u2060/g, '');
-  for (const typed of ['users/all', 'https://evil.example', '@everyone', 'bold']) assert.ok(read.includes(typed), `still there to read: ${typed}`);
+  for (const typed of ['users/all', 'https://evil.example', '@everyone', 'bold', 'paypa1.com/x evil1.com']) assert.ok(read.includes(typed), `still there to read: ${typed}`);
   assert.ok(!everything(project, result).includes(decodeURIComponent(chat.token)));
 
-  const card = await chatProject({ format: 'card' }, { message: HOSTILE_MESSAGE, title: 'Logon {{key}}: {{evil}}' });
-  await indexDocs(world.esUrl, card.index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS }]);
+  const card = await chatProject({ format: 'card' }, { message: `{{domains}} | ${HOSTILE_MESSAGE}`, title: 'Logon {{key}}: {{evil}}' });
+  await indexDocs(world.esUrl, card.index, [{ ...logonEvent(T - 30_000, 'root'), ...HOSTILE_FIELDS, ...DIGIT_DOMAINS }]);
   const carded = await card.project.run(['run'], { ALERTCRON_NOW: iso(T + 2000) });
   assert.equal(carded.code, 0, carded.stderr);
   const message = chat.messages[1]!;
@@ -96,6 +99,7 @@ test('hostile log values stay inert: no mention, link, bold, code, quote or link
     const tags = [...html.matchAll(/<[^>]*>/g)].map((m) => m[0]);
     assert.deepEqual([...new Set(tags)].filter((t) => !['<b>', '</b>', '<br>'].includes(t)), [], `paragraph ${i}: no tag from the values`);
     assert.ok(!/[a-z]:\/\//i.test(html), 'no URL a client could link');
+    assert.deepEqual(chatFormatting(html).filter((f) => f.startsWith('bare domain')), [], 'no bare domain a client could link');
   }
   assert.ok(paragraphs.join('').replace(/\u2060/g, '').includes('&#60;a href=&#34;https://evil.example&#34;&#62;x&#60;/a&#62;'), 'HTML shown as typed');
   assert.deepEqual(chatFormatting(message.fallbackText!), [], 'the notification preview is inert too');
@@ -149,20 +153,24 @@ test('a revoked webhook (401 UNAUTHENTICATED) is named by channel test; bad sett
   assert.match(result.stderr, /alertcron\.yaml:\d+:\d+ \/channels\/soc-gchat\/thread_key: must be at least 1 character long/);
 });
 
-test('a digest is one message: its title in bold and the table as aligned text in a monospace block, hostile cells inert', async () => {
-  const T = uniqueBaseTime();
-  const { index, project } = await chatProject({}, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'source.ip'] } });
-  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root', { ip: '<users/all> *b* `c` <https://evil.example|x>' }), logonEvent(T - 20_000, 'admin')]);
-  const collect = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
-  assert.equal(collect.code, 0, collect.stderr);
-  assert.equal(chat.messages.length, 0, 'collected, not sent');
-  const send = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
-  assert.equal(send.code, 0, send.stderr);
-  assert.equal(chat.messages.length, 1);
-  const text = chat.messages[0]!.text!;
-  assert.match(text, /^\*logons: 2 findings in the last 2 minutes \(2 keys\)\*\n```\n/);
-  assert.ok(text.endsWith('\n```'));
-  assert.match(text.replace(/\u2060/g, ''), /count\s+winlog\.event\u02cddata\.TargetUserName\s+source\.ip/, 'the table, its underscore a look-alike');
-  assert.ok(text.replace(/\u2060/g, '').includes('\u2039users/all\u203a \u2217b\u2217 \u02cbc\u02cb \u2039https://evil.example|x\u203a'), 'the cell, inert');
-  assert.deepEqual(chatFormatting(text).filter((f) => !f.startsWith('bold: *logons')), [], 'only the bold title and the block are formatting');
+test('a digest is one message: its title in bold and the table as aligned text in a monospace block, hostile cells inert; in card mode too (a card would not keep the columns)', async () => {
+  for (const format of ['text', 'card']) {
+    const T = uniqueBaseTime();
+    chat.messages.length = 0;
+    const { index, project } = await chatProject({ format }, { digest: { every: '2m', fields: ['winlog.event_data.TargetUserName', 'source.ip'] } });
+    await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root', { ip: '<users/all> *b* `c` <https://evil.example|x>' }), logonEvent(T - 20_000, 'admin')]);
+    const collect = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+    assert.equal(collect.code, 0, collect.stderr);
+    assert.equal(chat.messages.length, 0, 'collected, not sent');
+    const send = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+    assert.equal(send.code, 0, send.stderr);
+    assert.equal(chat.messages.length, 1);
+    assert.equal(chat.messages[0]!.cardsV2, undefined, `${format}: a text message`);
+    const text = chat.messages[0]!.text!;
+    assert.match(text, /^\*logons: 2 findings in the last 2 minutes \(2 keys\)\*\n```\n/);
+    assert.ok(text.endsWith('\n```'));
+    assert.match(text.replace(/\u2060/g, ''), /count\s+winlog\.event\u02cddata\.TargetUserName\s+source\.ip/, 'the table, its underscore a look-alike');
+    assert.ok(text.replace(/\u2060/g, '').includes('\u2039users/all\u203a \u2217b\u2217 \u02cbc\u02cb \u2039https://evil.example|x\u203a'), 'the cell, inert');
+    assert.deepEqual(chatFormatting(text).filter((f) => !f.startsWith('bold: *logons')), [], 'only the bold title and the block are formatting');
+  }
 });

@@ -13,11 +13,11 @@ import type { Notification } from '../../src/notify/types.js';
 import { chatFormatting } from '../support/googleChatServer.js';
 import { HOSTILE_FIELDS } from '../support/hostileText.js';
 import { checkProperty } from '../support/property.js';
-import { cardTexts, teamsMessageProblem } from '../support/teamsWorkflowServer.js';
+import { cardTexts, teamsLinks, teamsMessageProblem } from '../support/teamsWorkflowServer.js';
 
 /** Text as logs carry it: any characters, with the hostile fragments and formatting characters of every chat mixed in. */
 const logText = fc
-  .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...Object.values(HOSTILE_FIELDS).map((v) => v.slice(0, 300)), '*', '_', '~', '`', '<', '>', '|', '\n- ', '\n> ', '://', 'www.', '@', '{{', '<users/all>', '<https://x.example|y>')), { maxLength: 8 })
+  .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...Object.values(HOSTILE_FIELDS).map((v) => v.slice(0, 300)), '*', '_', '~', '`', '<', '>', '|', '\n- ', '\n> ', '://', 'www.', '@', '{{', '<users/all>', '<https://x.example|y>', 'paypa1.com/x', 'evil1.com', ' login-office365.com/reset', 'v1.2.3 10.0.0.1', '[a](b)', '[r]: x', '[t][r]', '\n# H', '\n1. x', '\n2) y', '\n+ z', '\n---\n', '\n==\n', 'a\n-\n')), { maxLength: 8 })
   .map((parts) => parts.join(''));
 
 const notice = (title: string, message: string, labels: Record<string, string> = {}): Notification => ({ alert: 'logons', key: 'root', reason: 'first', title, message, labels });
@@ -55,7 +55,8 @@ test('Teams card text: any log text has no linkable URL, no {{function}}, no con
     'teams card text is inert',
     fc.property(logText, (text) => {
       const inert = inertCardText(text);
-      assert.ok(!/[a-z]:\/\//i.test(inert) && !inert.includes('{{'));
+      assert.deepEqual(teamsLinks(inert), []);
+      assert.ok(!inert.includes('{{'));
       assert.ok(noBadCharacters(inert));
     }),
     300,
@@ -80,6 +81,32 @@ test('bodies stay within the services\' limits whatever the text: a Teams card T
     }),
     40,
   );
+});
+
+test('a Teams card with 20 fields of worst-case values (dotted non-Latin letters, each a joiner more once inert) and a long title stays under the limit: the fields are shortened, then the last left out and counted', async () => {
+  const worst = fc.tuple(fc.constantFrom('ꀀ.', '한.', '\u{1F525}.', 'ab.', '"\\', 'x'), fc.integer({ min: 1, max: 5_000 })).map(([part, times]) => part.repeat(times));
+  const names = Array.from({ length: 20 }, (_, i) => `${'ꀀ.'.repeat(60)}${i}`);
+  const config: TeamsChannelConfig = { ...teams, facts: names };
+  await checkProperty(
+    'teams facts fit',
+    fc.property(fc.array(worst, { minLength: 20, maxLength: 20 }), worst, worst, (values, title, message) => {
+      const card = teamsBody(config, { ...notice(title, message), values: Object.fromEntries(names.map((name, i) => [name, values[i]!])) });
+      const bytes = Buffer.byteLength(card);
+      assert.ok(bytes <= MAX_BODY_BYTES, `${bytes} bytes`);
+      const parsed = JSON.parse(card);
+      assert.equal(teamsMessageProblem(parsed, bytes), undefined);
+      assert.ok(parsed.attachments[0].content.body.length >= 2, 'the title and at least the message or a row');
+    }),
+    30,
+  );
+  const values = Object.fromEntries(names.map((name) => [name, 'ꀀ.'.repeat(300)]));
+  const card = JSON.parse(teamsBody(config, { ...notice('ꀀ.'.repeat(600), 'important message'), values }));
+  const texts = cardTexts(card.attachments[0].content).plain.map((t) => t.replace(/\u2060/g, ''));
+  assert.ok(texts.includes('important message'), 'the message is kept whole');
+  assert.ok(Buffer.byteLength(JSON.stringify(card)) <= MAX_BODY_BYTES);
+  const fourteen = JSON.parse(teamsBody({ ...config, facts: names.slice(0, 14) }, { ...notice('Logon', 'important message'), values }));
+  assert.ok(Buffer.byteLength(JSON.stringify(fourteen)) <= MAX_BODY_BYTES, 'the reviewer\'s 14 facts fit');
+  assert.equal(cardTexts(fourteen.attachments[0].content).plain.filter((t) => t.startsWith('ꀀ')).length, 28, 'all 14 rows kept, shortened');
 });
 
 test('retired connector URLs are recognised by host and path; Workflows URLs are not', () => {

@@ -156,7 +156,7 @@ test('validate: a group admin chat without admin_users is refused with the key t
 });
 
 test('untrusted titles, names and log data reach Telegram inert: no tappable /command, @mention or link survives', async () => {
-  const { inertForTelegram } = await import('../../src/notify/text.js');
+  const { inertForChat } = await import('../../src/notify/text.js');
   const { telegramMessage } = await import('../../src/notify/telegram.js');
   const server = await startTelegramServer();
   try {
@@ -170,7 +170,9 @@ test('untrusted titles, names and log data reach Telegram inert: no tappable /co
     assert.doesNotMatch(asked.replace(/^New supergroup chat /, ''), /\/(?!\u2060)[a-z]|@(?!\u2060)\w|:\/\/|evil\.(?!\u2060)example/i);
     const notice = telegramMessage({ alert: 'a', key: 'k', reason: 'first', title: 'login by @root', message: 'from http://10.0.0.1/x run /start now, see evil.example' }, { chat_id: '-1', bot: false, disable_notification: false });
     assert.doesNotMatch(notice.text.replace(/<\/?[bi]>/g, ""), /\/(?!\u2060)[a-z]|@(?!\u2060)\w|:\/\/|evil\.(?!\u2060)example/i);
-    assert.equal(inertForTelegram('ratio 1.5 of a/ b'), 'ratio 1.5 of a/ b', 'numbers and spaced slashes stay as they are');
+    assert.equal(inertForChat('ratio 1.5 of a/ b'), 'ratio 1.5 of a/ b', 'numbers and spaced slashes stay as they are');
+    assert.equal(inertForChat('v1.2.3 on 10.0.0.1'), 'v1.2.3 on 10.0.0.1', 'versions and IP addresses stay as they are');
+    assert.equal(inertForChat('paypa1.com evil1.com'), 'paypa1.\u2060com evil1.\u2060com', 'a label that ends in a digit is a domain too');
 
   } finally {
     await server.close();

@@ -67,7 +67,7 @@ function cardsProblem(cards: unknown): string | undefined {
 
 /**
  * The formatting Google Chat applies to a text message: mentions `<users/...>`, links `<url|text>`, bold, italic,
- * strike, code, quotes, list bullets, and URLs or domains it links by itself. Inertness checks assert that only
+ * strike, code, quotes, list bullets, and URLs, addresses or domains (www. or bare label.tld) it links by itself. Inertness checks assert that only
  * alertcron's own bold title is found.
  */
 export function chatFormatting(text: string): string[] {
@@ -83,6 +83,13 @@ export function chatFormatting(text: string): string[] {
     ['bullet', /^[ \t]*[-*][ \t]/gm],
     ['url', /\b(?:https?|ftp):\/\/[^\s\u2060]+/g],
     ['domain', /\bwww\.[a-z0-9-]+\.[a-z]{2,}/gi],
+    // Google Chat links a bare label.tld (evil.com, paypa1.com/x, office365.com) as well, not only www. names.
+    ['bare domain', /[\p{L}\p{N}-]+\.\p{L}{2,}/gu],
+    // What Markdown (MARKUP_SYNTAX_MARKDOWN, CommonMark) would format on top of Chat's own syntax.
+    ['markdown link', /\][(:[]/g],
+    ['markdown heading', /^[ \t]{0,3}#{1,6}(?:[ \t]|$)/gm],
+    ['markdown list', /^[ \t]*(?:\+|\d{1,9}[.)])(?:[ \t]|$)/gm],
+    ['markdown rule', /^[ \t]{0,3}(?:-+|=+)[ \t]*$/gm],
     ['email', /[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}/gi],
   ];
   for (const [name, pattern] of patterns) for (const match of text.matchAll(pattern)) found.push(`${name}: ${match[0]}`);

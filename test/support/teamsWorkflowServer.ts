@@ -100,6 +100,12 @@ export function cardTexts(card: any): { markdown: string[]; plain: string[] } {
   return out;
 }
 
+/** What Teams clients link by themselves in plain text: URLs, www. and bare label.tld domains (evil1.com), addresses and @mentions. */
+export function teamsLinks(text: string): string[] {
+  const patterns = [/[a-z]:\/\/\S*/gi, /[\p{L}\p{N}-]+\.\p{L}{2,}/gu, /[\w.+-]*@[\p{L}\p{N}_]\S*/gu];
+  return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[0]));
+}
+
 /** Starts the fake workflow trigger on 127.0.0.1. */
 export async function startTeamsWorkflowServer(): Promise<TeamsWorkflowServer> {
   const server = { posted: [], failedRuns: [], answers: [], echoUrl: false, sig: 'Xq3vR9kLmN2pQ7sT5uVwY1zA4bC6dE8fG0hJ2kL4mN6' } as unknown as TeamsWorkflowServer;

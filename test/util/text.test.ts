@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fallbackText } from '../../src/notify/slack.js';
 import { escapeTelegramHtml } from '../../src/notify/telegram.js';
-import { inertForTelegram } from '../../src/notify/text.js';
+import { inertForChat } from '../../src/notify/text.js';
 import { inertQuote } from '../../src/render/inertQuote.js';
 import { cleanText, cutText, oneLine, quoted } from '../../src/util/text.js';
 import { changeRule } from '../../src/rules/change.js';
@@ -59,7 +59,7 @@ test('property: each channel escaping still holds on top of the sanitiser', asyn
       // Telegram HTML: no tag, & only as an entity.
       assert.doesNotMatch(escapeTelegramHtml(clean), /[<>]|&(?!amp;|lt;|gt;)/);
       // Telegram plain text: no tappable command or mention (a word joiner follows each / and @ before a word).
-      assert.doesNotMatch(inertForTelegram(clean), /[/@][\p{L}\p{N}_]/u);
+      assert.doesNotMatch(inertForChat(clean), /[/@][\p{L}\p{N}_]/u);
       // A quoted chat answer: one line, no markup or mention, at most 300 characters and the mark.
       const quoted = inertQuote(text);
       assert.doesNotMatch(quoted, /[<>`*\n@]|\p{Cf}/u);

@@ -1,6 +1,6 @@
 import type { DigestTable } from '../../model/digest.js';
 import { cutText, oneLine } from '../../util/text.js';
-import { inertForTelegram } from '../text.js';
+import { inertForChat } from '../text.js';
 import { digestCaption, notListed } from './caption.js';
 
 /** Most characters of one value in a mail's table (a 10,000-character log value is cut, marked with an ellipsis). */
@@ -17,7 +17,7 @@ export function escapeHtml(text: string): string {
  * clients that turn addresses and URLs in text into links find none; then escaped.
  */
 function cell(value: string): string {
-  return escapeHtml(inertForTelegram(cutText(oneLine(value), CELL_CHARS)));
+  return escapeHtml(inertForChat(cutText(oneLine(value), CELL_CHARS)));
 }
 
 /**
@@ -41,7 +41,7 @@ export function digestHtml(title: string, table: DigestTable): string {
     '<body style="font-family:sans-serif">',
     `<p><strong>${cell(title)}</strong></p>`,
     '<table cellspacing="0" cellpadding="0" border="1" style="border-collapse:collapse">',
-    `<caption style="text-align:left;padding:4px 0">${escapeHtml(inertForTelegram(caption))}</caption>`,
+    `<caption style="text-align:left;padding:4px 0">${escapeHtml(inertForChat(caption))}</caption>`,
     `<thead>${head}</thead>`,
     `<tbody>${rows.join('')}</tbody>`,
     '</table>',

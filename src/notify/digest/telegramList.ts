@@ -1,6 +1,6 @@
 import type { DigestTable } from '../../model/digest.js';
 import { cutText, oneLine } from '../../util/text.js';
-import { inertForTelegram } from '../text.js';
+import { inertForChat } from '../text.js';
 import { digestCaption } from './caption.js';
 import { compactDigest } from './compactList.js';
 
@@ -12,8 +12,8 @@ const CELL_CHARS = 200;
  * column names, one line per row (`count · cell · cell`), and what is not listed, within `room` visible characters.
  */
 export function telegramDigestText(table: DigestTable, room: number): string {
-  const style = { separator: ' · ', cellChars: CELL_CHARS, inert: inertForTelegram };
+  const style = { separator: ' · ', cellChars: CELL_CHARS, inert: inertForChat };
   const header = ['count', ...table.columns.map((column) => cutText(oneLine(column), CELL_CHARS))].join(style.separator);
-  const first = [digestCaption(table), header].map(inertForTelegram);
+  const first = [digestCaption(table), header].map(inertForChat);
   return cutText(compactDigest(first, table, style, (text) => text.length <= room), room);
 }

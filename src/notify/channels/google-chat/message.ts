@@ -40,13 +40,14 @@ function card(title: string, message: string): Record<string, unknown> {
 }
 
 /**
- * The request body a notice becomes: `{text}` (format text) or `{cardsV2, fallbackText}` (format card), with
- * `thread.threadKey` when the channel threads; under 32,000 bytes.
+ * The request body a notice becomes: `{text}` (format text, and a digest in either format) or `{cardsV2,
+ * fallbackText}` (format card), with `thread.threadKey` when the channel threads; under 32,000 bytes.
  */
 export function googleChatBody(config: GoogleChatChannelConfig, notification: Notification): string {
   const threadKey = threadKeyOf(config, notification);
   const thread = threadKey ? { thread: { threadKey } } : {};
-  if (config.format === 'text') return fitBytes(messageText(notification), (text) => JSON.stringify({ text, ...thread }), MAX_MESSAGE_BYTES);
+  // A digest's table needs a monospace block, which only a text message has (a card's textParagraph collapses spaces).
+  if (config.format === 'text' || notification.digest) return fitBytes(messageText(notification), (text) => JSON.stringify({ text, ...thread }), MAX_MESSAGE_BYTES);
   const title = cutText(oneLine(notification.title), MAX_TITLE);
   return fitBytes(
     notification.message,
