@@ -101,7 +101,7 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
 
   const notes = notesOf(result.stdout);
   for (const expected of [
-    'rules/pagerduty-v1.yaml:12 pagerduty_api_version', 'rules/pagerduty-v1.yaml:15 pagerduty_incident_key', 'rules/pagerduty-v2.yaml:24 pagerduty_event_type',
+    'rules/pagerduty-v1.yaml:12 pagerduty_api_version', 'rules/pagerduty-v1.yaml:15 pagerduty_incident_key',
     'rules/pagerduty-v2.yaml:25 pagerduty_proxy', 'rules/opsgenie.yaml:18 opsgenie_recipients', 'rules/opsgenie.yaml:33 opsgenie_alias',
     'rules/teams.yaml:18 ms_teams_webhook_url', 'rules/teams.yaml:19 ms_teams_theme_color', 'rules/teams.yaml:17 ms_power_automate_summary_text_size',
     'rules/chat.yaml:13 discord_emoji_title', 'rules/chat.yaml:18 mattermost_msg_pretext', 'rules/chat.yaml:21 googlechat_header_title',
@@ -115,6 +115,32 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
   assert.match(result.stdout, /rules\/command\.yaml:10: command: its %\(host\.name\)s substitutions are left out: .* JSON on stdin/);
   // Every option of the fixtures is either converted or noted: none is reported as unknown to alertcron.
   assert.doesNotMatch(result.stdout, /alertcron has no such option/);
+});
+
+/** A temporary folder with one rule file, rules/r.yaml, of this text: the CLI's working folder. */
+function oneRule(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-import-alerters-one-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'rules'));
+  writeFileSync(join(dir, 'rules', 'r.yaml'), text);
+  return dir;
+}
+
+const RULE = 'name: SSH brute force\ntype: any\nindex: x-*\nfilter:\n- term: {a: b}\n';
+
+test('import elastalert: a pagerduty alerter that resolves or acknowledges is refused with the reason, never written as a trigger channel', async () => {
+  for (const event of ['resolve', 'acknowledge']) {
+    const dir = oneRule(`${RULE}alert: pagerduty\npagerduty_service_key: "0123456789abcdef0123456789abcdef"\npagerduty_event_type: ${event}\npagerduty_client_name: x\n`);
+    const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+    assert.equal(result.code, 2, result.stderr + result.stdout);
+    assert.match(result.stderr, /^import: rules\/r\.yaml:\d+: alert: none of its alerters has an alertcron channel/m);
+    assert.match(result.stdout, new RegExp(`rules/r\\.yaml:\\d+: pagerduty_event_type: the pagerduty alerter sends "?${event}"? events, .*resolve_after`));
+    let written = '';
+    try {
+      written = readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8');
+    } catch { /* nothing converted, nothing written */ }
+    assert.doesNotMatch(written, /pagerduty/);
+  }
 });
 
 /** Whether the channel kinds of issue 26 are registered (the importer's output validates only once they are). */
