@@ -1,4 +1,4 @@
-import { durationOf } from '../convertRule.js';
+import { durationOf } from '../elastalertTime.js';
 import { quoteData } from '../quote.js';
 import { convertJinja } from '../templates.js';
 import { listOf, mappingOf, type AlerterChannel, type AlerterContext } from './context.js';
