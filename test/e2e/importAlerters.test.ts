@@ -143,6 +143,24 @@ test('import elastalert: a pagerduty alerter that resolves or acknowledges is re
   }
 });
 
+test('import elastalert: a user:password@ in an Alertmanager host or a Jira server becomes the username and a password variable, never a URL', async () => {
+  const dir = oneRule(`${RULE}alert: [alertmanager, jira]\nalertmanager_hosts: ["https://amuser:S3cretAm1@am:9093"]\nalertmanager_basic_auth_password: Unused0Pass\n`
+    + 'jira_server: "https://ju:S3cretJira1@jira.example.org/"\njira_project: OPS\njira_issuetype: Bug\n');
+  const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const text = readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8');
+  const config = parse(text) as { channels: Record<string, Record<string, unknown>> };
+  assert.deepEqual(config.channels['alertmanager-1'], { type: 'alertmanager', urls: ['https://am:9093'], username: 'amuser', password: '${ELASTALERT_ALERTMANAGER_1_PASSWORD}' });
+  assert.deepEqual(config.channels['jira-1'], { type: 'jira', url: 'https://jira.example.org', project: 'OPS', issue_type: 'Bug', username: 'ju', password: '${ELASTALERT_JIRA_1_PASSWORD}' });
+  for (const secret of ['S3cretAm1', 'S3cretJira1', 'Unused0Pass']) {
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `the report shows ${secret}`);
+    for (const [file, written] of filesUnder(join(dir, 'out'))) assert.ok(!written.includes(secret), `${file} holds ${secret}`);
+  }
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_hosts: its user:password@ part is taken out of the URL/);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: jira_server: its user:password@ part is taken out of the URL/);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_basic_auth_password: not converted: there is no alertmanager_basic_auth_login/);
+});
+
 /** Whether the channel kinds of issue 26 are registered (the importer's output validates only once they are). */
 const NEW_KINDS = ['pagerduty', 'opsgenie', 'teams', 'google-chat', 'discord', 'mattermost', 'jira', 'alertmanager', 'command', 'log'];
 const kindsMissing = NEW_KINDS.filter((type) => !channelKind(type));
@@ -178,6 +196,9 @@ test('import elastalert: a generated secret of any new alerter is never printed 
     mattermost: (s) => `mattermost_webhook_url: "https://mm.example.org/hooks/${s}"\n`,
     googlechat: (s) => `googlechat_webhook_url: "https://chat.googleapis.com/v1/spaces/S/messages?token=${s}"\n`,
     alertmanager: (s) => `alertmanager_hosts: [http://am:9093]\nalertmanager_basic_auth_login: u\nalertmanager_basic_auth_password: "${s}"\n`,
+    // A credential in a URL (the alerter's name is the key's first word).
+    'alertmanager in-url': (s) => `alertmanager_hosts: ["https://amuser:${s}@am:9093", "https://amuser:${s}@am2:9093/"]\n`,
+    'jira in-url': (s) => `jira_server: "https://u:${s}@jira.example.org"\njira_project: OPS\njira_issuetype: Bug\n`,
   };
   await checkProperty('import: new alerters\' secrets stay variables', fc.asyncProperty(
     fc.constantFrom(...Object.keys(ALERTERS)),
@@ -187,7 +208,7 @@ test('import elastalert: a generated secret of any new alerter is never printed 
       dirs.push(dir);
       const rules = join(dir, 'rules');
       mkdirSync(rules);
-      writeFileSync(join(rules, 'r.yaml'), `name: Generated\ntype: any\nindex: x-*\nfilter:\n- term: {a: b}\nalert: ${alerter}\n${ALERTERS[alerter]!(secret)}`);
+      writeFileSync(join(rules, 'r.yaml'), `name: Generated\ntype: any\nindex: x-*\nfilter:\n- term: {a: b}\nalert: ${alerter.split(' ')[0]}\n${ALERTERS[alerter]!(secret)}`);
       const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), 'the report shows the secret');

@@ -1,5 +1,6 @@
 import { durationOf } from '../elastalertTime.js';
 import { quoteData } from '../quote.js';
+import { splitUserinfo } from '../secretUrl.js';
 import { convertJinja } from '../templates.js';
 import { listOf, mappingOf, type AlerterChannel, type AlerterContext } from './context.js';
 import { connectionNotes, fieldMap, fieldRef } from './text.js';
@@ -40,7 +41,9 @@ function jinjaMap(ctx: AlerterContext, option: string, root: string): Record<str
 export function convertAlertmanager(ctx: AlerterContext): AlerterChannel[] {
   const urls = listOf(ctx.take('alertmanager_hosts'));
   if (!urls.length) return ctx.refuse('alertmanager_hosts', 'alertmanager_');
-  const config: Record<string, unknown> & { type: string } = { type: 'alertmanager', urls: urls.map((u) => u.replace(/\/+$/, '')) };
+  // A user:password@ part of a host is a credential: never written into a URL.
+  const hosts = urls.map((u) => splitUserinfo(u));
+  const config: Record<string, unknown> & { type: string } = { type: 'alertmanager', urls: hosts.map((h) => h.url.replace(/\/+$/, '')) };
   const root = typeof ctx.options.jinja_root_name === 'string' ? ctx.options.jinja_root_name : '_data';
   const labels = { ...jinjaMap(ctx, 'alertmanager_labels', root), ...fieldMap(ctx, 'alertmanager_fields', ctx.take('alertmanager_fields'), false) };
   for (const name of Object.keys(labels)) {
@@ -72,6 +75,18 @@ export function convertAlertmanager(ctx: AlerterContext): AlerterChannel[] {
   if (login !== undefined) {
     config.username = String(login);
     if (password !== undefined) secrets.push(ctx.secret('password', 'alertmanager_basic_auth_password', password));
+  } else if (password !== undefined) {
+    ctx.note('alertmanager_basic_auth_password', 'not converted: there is no alertmanager_basic_auth_login (ElastAlert2 sent basic auth only with both)');
+  }
+  const withUser = hosts.filter((h) => h.username !== undefined);
+  if (withUser.length && login !== undefined) {
+    ctx.note('alertmanager_hosts', 'its user:password@ part is left out of the URL (a credential): the channel authenticates with alertmanager_basic_auth_login and its password, as ElastAlert2 did');
+  } else if (withUser.length) {
+    const first = withUser[0]!;
+    config.username = first.username;
+    if (first.password !== undefined) secrets.push(ctx.secret('password', 'alertmanager_hosts', first.password));
+    const differ = withUser.length < hosts.length || withUser.some((h) => h.username !== first.username || h.password !== first.password);
+    ctx.note('alertmanager_hosts', `its user:password@ part is taken out of the URL (a credential): the user is the channel's username, the password its password variable${differ ? '; the hosts did not all have these credentials: the channel sends them to every host' : ''}`);
   }
   connectionNotes(ctx, 'alertmanager_');
   ctx.rest('alertmanager_', 'not converted: the alertmanager channel has no such setting');
