@@ -50,7 +50,7 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
   assert.deepEqual(config.channels, {
     'alertmanager-1': {
       type: 'alertmanager', urls: ['http://alertmanager-1:9093', 'http://alertmanager-2:9093'],
-      labels: { severity: 'warning', host: '{{fields.host.name}}', mount: '{{fields.system.filesystem.mount_point}}', pct: '{{fields.system.filesystem.used.pct}}' },
+      labels: { severity: 'warning', host: '{{fields.host.name}}', mount: '{{fields.system.filesystem.mount_point}}', pct: '{{fields.system.filesystem.used.pct}}', elastalert_rule: 'Disk alerts' },
       annotations: { runbook: 'https://wiki.example.org/disk', title: '{{title}}', description: '{{message}}' },
       resolve_timeout: '30m', timeout: '5s', username: 'elastalert', password: v('ALERTMANAGER_1_PASSWORD'),
     },
@@ -68,7 +68,7 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
     },
     'opsgenie-1': {
       type: 'opsgenie', region: 'eu', message: 'Admin login on {{fields.host.name}}', description: 'User {{fields.user}} from {{fields.source}}',
-      entity: '{{fields.hostname}}', source: 'siem', priority: 'P2', users: ['oncall@example.org'], teams: ['SOC'], tags: ['admin', 'host-{{fields.hostname}}'],
+      entity: '{{fields.hostname}}', source: 'siem', priority: 'P2', users: ['oncall@example.org'], teams: ['SOC'], tags: ['admin', 'host-{{fields.hostname}}', 'ElastAlert', 'Admin logins Opsgenie'],
       details: { 'Source IP': '{{fields.source.ip}}', Runbook: 'https://wiki.example.org/admin-login' }, api_key: v('OPSGENIE_1_API_KEY'),
     },
     'pagerduty-1': { type: 'pagerduty', severity: 'critical', client: 'ElastAlert', routing_key: v('PAGERDUTY_1_ROUTING_KEY') },
@@ -150,7 +150,7 @@ test('import elastalert: a user:password@ in an Alertmanager host or a Jira serv
   assert.equal(result.code, 0, result.stderr + result.stdout);
   const text = readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8');
   const config = parse(text) as { channels: Record<string, Record<string, unknown>> };
-  assert.deepEqual(config.channels['alertmanager-1'], { type: 'alertmanager', urls: ['https://am:9093'], username: 'amuser', password: '${ELASTALERT_ALERTMANAGER_1_PASSWORD}' });
+  assert.deepEqual(config.channels['alertmanager-1'], { type: 'alertmanager', urls: ['https://am:9093'], labels: { elastalert_rule: 'SSH brute force' }, username: 'amuser', password: '${ELASTALERT_ALERTMANAGER_1_PASSWORD}' });
   assert.deepEqual(config.channels['jira-1'], { type: 'jira', url: 'https://jira.example.org', project: 'OPS', issue_type: 'Bug', username: 'ju', password: '${ELASTALERT_JIRA_1_PASSWORD}' });
   for (const secret of ['S3cretAm1', 'S3cretJira1', 'Unused0Pass']) {
     assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `the report shows ${secret}`);
@@ -159,6 +159,17 @@ test('import elastalert: a user:password@ in an Alertmanager host or a Jira serv
   assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_hosts: its user:password@ part is taken out of the URL/);
   assert.match(result.stdout, /rules\/r\.yaml:\d+: jira_server: its user:password@ part is taken out of the URL/);
   assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_basic_auth_password: not converted: there is no alertmanager_basic_auth_login/);
+});
+
+test('import elastalert: the labels and tags ElastAlert2 always sent (elastalert_rule; ElastAlert and the rule\'s name) are kept, a changed alertname is noted', async () => {
+  const dir = oneRule(`${RULE}alert: [alertmanager, opsgenie]\nalertmanager_hosts: [http://am:9093]\nopsgenie_key: "0123456789abcdef0123456789abcdef"\n`);
+  const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const config = parse(readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8')) as { channels: Record<string, Record<string, unknown>> };
+  assert.deepEqual(config.channels['alertmanager-1']?.labels, { elastalert_rule: 'SSH brute force' });
+  assert.deepEqual(config.channels['opsgenie-1']?.tags, ['ElastAlert', 'SSH brute force']);
+  assert.equal(config.channels['opsgenie-1']?.source, 'ElastAlert');
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_alertname: the alertname label is the alert's name \(its file name\), no longer the rule's name "?SSH brute force"?/);
 });
 
 /** Whether the channel kinds of issue 26 are registered (the importer's output validates only once they are). */

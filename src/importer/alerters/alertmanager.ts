@@ -51,6 +51,12 @@ export function convertAlertmanager(ctx: AlerterContext): AlerterChannel[] {
     ctx.note('alertmanager_labels', `${quoteData(name)}: not converted: ${LABEL_NAME.test(name) ? 'the channel sets this label itself' : 'not a label name (letters, digits and _)'}`);
     delete labels[name];
   }
+  // ElastAlert2 labelled each alert elastalert_rule: <rule name>; routes, inhibitions and silences may match on it.
+  const ruleName = ctx.options.name;
+  if (typeof ruleName === 'string' && labels.elastalert_rule === undefined) {
+    if (/\{\{|\}\}|\{%/.test(ruleName)) ctx.noteAlerter('name', 'the elastalert_rule label is not written: the rule\'s name would read as a template');
+    else labels.elastalert_rule = ruleName;
+  }
   if (Object.keys(labels).length) config.labels = labels;
   const titleName = String(ctx.take('alertmanager_alert_subject_labelname') ?? 'summary');
   const textName = String(ctx.take('alertmanager_alert_text_labelname') ?? 'description');
@@ -58,7 +64,9 @@ export function convertAlertmanager(ctx: AlerterContext): AlerterChannel[] {
   // The default annotations are the channel's own default: written only when they differ.
   if (Object.keys(annotations).length > 2 || titleName !== 'summary' || textName !== 'description') config.annotations = annotations;
   const alertname = ctx.take('alertmanager_alertname');
-  if (alertname !== undefined && alertname !== ctx.options.name) ctx.note('alertmanager_alertname', `not converted: the alertname label is the alert's name (rename the alert to ${quoteData(alertname)} if receivers route on it)`);
+  if (alertname === undefined && typeof ruleName === 'string' && !/^[a-z0-9][a-z0-9_.-]*$/.test(ruleName)) {
+    ctx.noteAlerter('alertmanager_alertname', `the alertname label is the alert's name (its file name), no longer the rule's name ${quoteData(ruleName)}: routes, inhibitions and silences matching alertname must match the new name (or elastalert_rule, still the rule's name)`);
+  } else if (alertname !== undefined && alertname !== ctx.options.name) ctx.note('alertmanager_alertname', `not converted: the alertname label is the alert's name (rename the alert to ${quoteData(alertname)} if receivers route on it)`);
   const version = ctx.take('alertmanager_api_version');
   if (version !== undefined && version !== 'v2') ctx.note('alertmanager_api_version', 'Alertmanager removed API v1 (0.27): the channel posts to /api/v2/alerts');
   const resolve = ctx.take('alertmanager_resolve_time');
