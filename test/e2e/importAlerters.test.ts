@@ -172,6 +172,16 @@ test('import elastalert: the labels and tags ElastAlert2 always sent (elastalert
   assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_alertname: the alertname label is the alert's name \(its file name\), no longer the rule's name "?SSH brute force"?/);
 });
 
+test('import elastalert: a command\'s {field} and {match[field]} substitutions are left out like %(field)s, %% is %, and a command ElastAlert2 never waited for is noted', async () => {
+  const dir = oneRule(`${RULE}alert: command\ncommand: ["/usr/bin/notify", "--host", "{match[host.name]}", "--user={user}", "at 100%%", "%(message)s"]\n`);
+  const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const config = parse(readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8')) as { channels: Record<string, Record<string, unknown>> };
+  assert.deepEqual(config.channels['command-1']?.command, ['/usr/bin/notify', '--host', '--user=', 'at 100%']);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: command: its "?\{match\[host\.name\]\} \{user\} %\(message\)s"? substitutions are left out/);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: command: ElastAlert2 started this command without waiting for it .* killed and retried/);
+});
+
 /** Whether the channel kinds of issue 26 are registered (the importer's output validates only once they are). */
 const NEW_KINDS = ['pagerduty', 'opsgenie', 'teams', 'google-chat', 'discord', 'mattermost', 'jira', 'alertmanager', 'command', 'log'];
 const kindsMissing = NEW_KINDS.filter((type) => !channelKind(type));
