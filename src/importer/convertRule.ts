@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/duration.js';
+import { durationOf } from './elastalertTime.js';
 import { convertAlerters, type ImportNote } from './alerters/index.js';
 import type { ChannelBook } from './channels.js';
 import { convertDigest, DIGEST_KEYS } from './digest.js';
@@ -78,19 +79,6 @@ const WHY_NOT: Readonly<Record<string, string>> = plainMap(Object.entries({
   alert_missing_value: 'a missing value renders as nothing',
   ignore_null: 'events without compare_key are always ignored',
 }));
-
-/** An ElastAlert2 time ({minutes: 5}, {hours: 1, minutes: 30}) as an alertcron duration (5m, 1h30m); undefined if it is not one. */
-export function durationOf(value: unknown): string | undefined {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const units: Record<string, number> = { weeks: 604_800_000, days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000, milliseconds: 1 };
-  let ms = 0;
-  for (const [unit, amount] of Object.entries(value as Record<string, unknown>)) {
-    if (units[unit] === undefined || typeof amount !== 'number' || amount < 0) return undefined;
-    ms += amount * units[unit];
-  }
-  // Whole milliseconds: a fraction such as {weeks: 5e-324} is no time at all.
-  return Number.isFinite(ms) ? formatDuration(Math.round(ms)) : undefined;
-}
 
 /** An alert file name from a rule's name: letters, digits, `.`, `_` and `-` only, at most 80 characters. */
 export function alertNameOf(name: string): string {

@@ -19,3 +19,23 @@ export function urlHasSecret(url: string): boolean {
   if (parsed.username || parsed.password || parsed.search || parsed.hash) return true;
   return parsed.pathname.split('/').some((segment) => looksLikeToken(segment));
 }
+
+/**
+ * A URL without its `user:password@` part, with that part's user name and password (percent-decoded); the URL
+ * unchanged, and no user name, when it has none.
+ */
+export function splitUserinfo(url: string): { url: string; username?: string; password?: string } {
+  const userinfo = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i.exec(url);
+  if (!userinfo) return { url };
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const colon = userinfo[2]!.indexOf(':');
+  const username = decode(colon < 0 ? userinfo[2]! : userinfo[2]!.slice(0, colon));
+  const password = colon < 0 ? undefined : decode(userinfo[2]!.slice(colon + 1));
+  return { url: userinfo[1] + url.slice(userinfo[0].length), username, ...(password ? { password } : {}) };
+}

@@ -11,7 +11,6 @@ import { parse } from 'yaml';
 import { filesUnder } from '../support/files.js';
 import { REPO_ROOT, runCli } from '../support/project.js';
 import { checkProperty, fc } from '../support/property.js';
-import { channelKind } from '../../src/notify/channels/registry.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -50,7 +49,7 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
   assert.deepEqual(config.channels, {
     'alertmanager-1': {
       type: 'alertmanager', urls: ['http://alertmanager-1:9093', 'http://alertmanager-2:9093'],
-      labels: { severity: 'warning', host: '{{fields.host.name}}', mount: '{{fields.system.filesystem.mount_point}}', pct: '{{fields.system.filesystem.used.pct}}' },
+      labels: { severity: 'warning', host: '{{fields.host.name}}', mount: '{{fields.system.filesystem.mount_point}}', pct: '{{fields.system.filesystem.used.pct}}', elastalert_rule: 'Disk alerts' },
       annotations: { runbook: 'https://wiki.example.org/disk', title: '{{title}}', description: '{{message}}' },
       resolve_timeout: '30m', timeout: '5s', username: 'elastalert', password: v('ALERTMANAGER_1_PASSWORD'),
     },
@@ -68,7 +67,7 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
     },
     'opsgenie-1': {
       type: 'opsgenie', region: 'eu', message: 'Admin login on {{fields.host.name}}', description: 'User {{fields.user}} from {{fields.source}}',
-      entity: '{{fields.hostname}}', source: 'siem', priority: 'P2', users: ['oncall@example.org'], teams: ['SOC'], tags: ['admin', 'host-{{fields.hostname}}'],
+      entity: '{{fields.hostname}}', source: 'siem', priority: 'P2', users: ['oncall@example.org'], teams: ['SOC'], tags: ['admin', 'host-{{fields.hostname}}', 'ElastAlert', 'Admin logins Opsgenie'],
       details: { 'Source IP': '{{fields.source.ip}}', Runbook: 'https://wiki.example.org/admin-login' }, api_key: v('OPSGENIE_1_API_KEY'),
     },
     'pagerduty-1': { type: 'pagerduty', severity: 'critical', client: 'ElastAlert', routing_key: v('PAGERDUTY_1_ROUTING_KEY') },
@@ -101,7 +100,7 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
 
   const notes = notesOf(result.stdout);
   for (const expected of [
-    'rules/pagerduty-v1.yaml:12 pagerduty_api_version', 'rules/pagerduty-v1.yaml:15 pagerduty_incident_key', 'rules/pagerduty-v2.yaml:24 pagerduty_event_type',
+    'rules/pagerduty-v1.yaml:12 pagerduty_api_version', 'rules/pagerduty-v1.yaml:15 pagerduty_incident_key',
     'rules/pagerduty-v2.yaml:25 pagerduty_proxy', 'rules/opsgenie.yaml:18 opsgenie_recipients', 'rules/opsgenie.yaml:33 opsgenie_alias',
     'rules/teams.yaml:18 ms_teams_webhook_url', 'rules/teams.yaml:19 ms_teams_theme_color', 'rules/teams.yaml:17 ms_power_automate_summary_text_size',
     'rules/chat.yaml:13 discord_emoji_title', 'rules/chat.yaml:18 mattermost_msg_pretext', 'rules/chat.yaml:21 googlechat_header_title',
@@ -117,11 +116,72 @@ test('import elastalert: every alerter of issue 26 becomes a channel of the agre
   assert.doesNotMatch(result.stdout, /alertcron has no such option/);
 });
 
-/** Whether the channel kinds of issue 26 are registered (the importer's output validates only once they are). */
-const NEW_KINDS = ['pagerduty', 'opsgenie', 'teams', 'google-chat', 'discord', 'mattermost', 'jira', 'alertmanager', 'command', 'log'];
-const kindsMissing = NEW_KINDS.filter((type) => !channelKind(type));
+/** A temporary folder with one rule file, rules/r.yaml, of this text: the CLI's working folder. */
+function oneRule(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-import-alerters-one-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'rules'));
+  writeFileSync(join(dir, 'rules', 'r.yaml'), text);
+  return dir;
+}
 
-test('import elastalert: the converted alerters validate with their variables set', { skip: kindsMissing.length ? `channel kinds not registered yet: ${kindsMissing.join(', ')}` : false }, async () => {
+const RULE = 'name: SSH brute force\ntype: any\nindex: x-*\nfilter:\n- term: {a: b}\n';
+
+test('import elastalert: a pagerduty alerter that resolves or acknowledges is refused with the reason, never written as a trigger channel', async () => {
+  for (const event of ['resolve', 'acknowledge']) {
+    const dir = oneRule(`${RULE}alert: pagerduty\npagerduty_service_key: "0123456789abcdef0123456789abcdef"\npagerduty_event_type: ${event}\npagerduty_client_name: x\n`);
+    const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+    assert.equal(result.code, 2, result.stderr + result.stdout);
+    assert.match(result.stderr, /^import: rules\/r\.yaml:\d+: alert: none of its alerters has an alertcron channel/m);
+    assert.match(result.stdout, new RegExp(`rules/r\\.yaml:\\d+: pagerduty_event_type: the pagerduty alerter sends "?${event}"? events, .*resolve_after`));
+    let written = '';
+    try {
+      written = readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8');
+    } catch { /* nothing converted, nothing written */ }
+    assert.doesNotMatch(written, /pagerduty/);
+  }
+});
+
+test('import elastalert: a user:password@ in an Alertmanager host or a Jira server becomes the username and a password variable, never a URL', async () => {
+  const dir = oneRule(`${RULE}alert: [alertmanager, jira]\nalertmanager_hosts: ["https://amuser:S3cretAm1@am:9093"]\nalertmanager_basic_auth_password: Unused0Pass\n`
+    + 'jira_server: "https://ju:S3cretJira1@jira.example.org/"\njira_project: OPS\njira_issuetype: Bug\n');
+  const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const text = readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8');
+  const config = parse(text) as { channels: Record<string, Record<string, unknown>> };
+  assert.deepEqual(config.channels['alertmanager-1'], { type: 'alertmanager', urls: ['https://am:9093'], labels: { elastalert_rule: 'SSH brute force' }, username: 'amuser', password: '${ELASTALERT_ALERTMANAGER_1_PASSWORD}' });
+  assert.deepEqual(config.channels['jira-1'], { type: 'jira', url: 'https://jira.example.org', project: 'OPS', issue_type: 'Bug', username: 'ju', password: '${ELASTALERT_JIRA_1_PASSWORD}' });
+  for (const secret of ['S3cretAm1', 'S3cretJira1', 'Unused0Pass']) {
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `the report shows ${secret}`);
+    for (const [file, written] of filesUnder(join(dir, 'out'))) assert.ok(!written.includes(secret), `${file} holds ${secret}`);
+  }
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_hosts: its user:password@ part is taken out of the URL/);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: jira_server: its user:password@ part is taken out of the URL/);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_basic_auth_password: not converted: there is no alertmanager_basic_auth_login/);
+});
+
+test('import elastalert: the labels and tags ElastAlert2 always sent (elastalert_rule; ElastAlert and the rule\'s name) are kept, a changed alertname is noted', async () => {
+  const dir = oneRule(`${RULE}alert: [alertmanager, opsgenie]\nalertmanager_hosts: [http://am:9093]\nopsgenie_key: "0123456789abcdef0123456789abcdef"\n`);
+  const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const config = parse(readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8')) as { channels: Record<string, Record<string, unknown>> };
+  assert.deepEqual(config.channels['alertmanager-1']?.labels, { elastalert_rule: 'SSH brute force' });
+  assert.deepEqual(config.channels['opsgenie-1']?.tags, ['ElastAlert', 'SSH brute force']);
+  assert.equal(config.channels['opsgenie-1']?.source, 'ElastAlert');
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: alertmanager_alertname: the alertname label is the alert's name \(its file name\), no longer the rule's name "?SSH brute force"?/);
+});
+
+test('import elastalert: a command\'s {field} and {match[field]} substitutions are left out like %(field)s, %% is %, and a command ElastAlert2 never waited for is noted', async () => {
+  const dir = oneRule(`${RULE}alert: command\ncommand: ["/usr/bin/notify", "--host", "{match[host.name]}", "--user={user}", "at 100%%", "%(message)s"]\n`);
+  const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  const config = parse(readFileSync(join(dir, 'out', 'alertcron.yaml'), 'utf8')) as { channels: Record<string, Record<string, unknown>> };
+  assert.deepEqual(config.channels['command-1']?.command, ['/usr/bin/notify', '--host', '--user=', 'at 100%']);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: command: its "?\{match\[host\.name\]\} \{user\} %\(message\)s"? substitutions are left out/);
+  assert.match(result.stdout, /rules\/r\.yaml:\d+: command: ElastAlert2 started this command without waiting for it .* killed and retried/);
+});
+
+test('import elastalert: the converted alerters validate with their variables set', async () => {
   const dir = fixtureCopy();
   const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
   assert.equal(result.code, 2, result.stderr);
@@ -152,6 +212,9 @@ test('import elastalert: a generated secret of any new alerter is never printed 
     mattermost: (s) => `mattermost_webhook_url: "https://mm.example.org/hooks/${s}"\n`,
     googlechat: (s) => `googlechat_webhook_url: "https://chat.googleapis.com/v1/spaces/S/messages?token=${s}"\n`,
     alertmanager: (s) => `alertmanager_hosts: [http://am:9093]\nalertmanager_basic_auth_login: u\nalertmanager_basic_auth_password: "${s}"\n`,
+    // A credential in a URL (the alerter's name is the key's first word).
+    'alertmanager in-url': (s) => `alertmanager_hosts: ["https://amuser:${s}@am:9093", "https://amuser:${s}@am2:9093/"]\n`,
+    'jira in-url': (s) => `jira_server: "https://u:${s}@jira.example.org"\njira_project: OPS\njira_issuetype: Bug\n`,
   };
   await checkProperty('import: new alerters\' secrets stay variables', fc.asyncProperty(
     fc.constantFrom(...Object.keys(ALERTERS)),
@@ -161,7 +224,7 @@ test('import elastalert: a generated secret of any new alerter is never printed 
       dirs.push(dir);
       const rules = join(dir, 'rules');
       mkdirSync(rules);
-      writeFileSync(join(rules, 'r.yaml'), `name: Generated\ntype: any\nindex: x-*\nfilter:\n- term: {a: b}\nalert: ${alerter}\n${ALERTERS[alerter]!(secret)}`);
+      writeFileSync(join(rules, 'r.yaml'), `name: Generated\ntype: any\nindex: x-*\nfilter:\n- term: {a: b}\nalert: ${alerter.split(' ')[0]}\n${ALERTERS[alerter]!(secret)}`);
       const result = await runCli(['import', 'elastalert', 'rules', '--out', 'out'], dir);
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), 'the report shows the secret');

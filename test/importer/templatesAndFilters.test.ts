@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertFilter, type FilterProblem } from '../../src/importer/filters.js';
 import { convertJinja, convertTemplate } from '../../src/importer/templates.js';
-import { alertNameOf, durationOf } from '../../src/importer/convertRule.js';
+import { alertNameOf } from '../../src/importer/convertRule.js';
+import { durationOf } from '../../src/importer/elastalertTime.js';
 
 test('templates: positional, automatic and named arguments; rule values; alertcron\'s own names go under fields.', () => {
   assert.deepEqual(convertTemplate('{0} on {1}: {0}', ['user.name', 'host.name'], undefined), { template: '{{user.name}} on {{host.name}}: {{user.name}}', problems: [] });

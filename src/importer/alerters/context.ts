@@ -43,10 +43,10 @@ export interface AlerterContext {
   /** A note for every option of this prefix not taken yet. */
   rest: (prefix: string, why: string) => void;
   /**
-   * No channel: the alerter lacks `option` (its destination), noted at its line, and its other `prefix` options
-   * go with it. Returns no channel.
+   * No channel: the alerter lacks `option` (its destination), or `why` (what it does instead) when given, noted at
+   * its line, and its other `prefix` options go with it. Returns no channel.
    */
-  refuse: (option: string, prefix: string) => AlerterChannel[];
+  refuse: (option: string, prefix: string, why?: string) => AlerterChannel[];
   /** A literal secret of the channel (its key there), written under `option`. */
   secret: (key: string, option: string, value: unknown) => ChannelSecret;
 }

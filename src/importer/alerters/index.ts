@@ -106,8 +106,8 @@ function contextOf(rule: ElastAlertRule, alerter: { name: string; options: Recor
         note(key, why);
       }
     },
-    refuse: (option, prefix) => {
-      notes.push({ where: whereOf(alerter.origin), option, message: `the ${alerter.name} alerter has no ${option}: not converted` });
+    refuse: (option, prefix, why) => {
+      notes.push({ where: whereOf(alerter.origin), option, message: `the ${alerter.name} alerter ${why ?? `has no ${option}`}: not converted` });
       for (const key of Object.keys(options)) if (key.startsWith(prefix) && !used.has(key)) {
         used.add(key);
         note(key, 'not converted with the alerter');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { quoteData } from '../quote.js';
+import { splitUserinfo } from '../secretUrl.js';
 import { listOf, type AlerterChannel, type AlerterContext } from './context.js';
 
 /** jira_ options of ElastAlert2's duplicate handling: the channel has its own (one open issue per key, commented on). */
@@ -34,7 +35,9 @@ export function convertJira(ctx: AlerterContext): AlerterChannel[] {
   const project = ctx.take('jira_project');
   if (typeof server !== 'string' || !server) return ctx.refuse('jira_server', 'jira_');
   if (project === undefined) return ctx.refuse('jira_project', 'jira_');
-  const config: Record<string, unknown> & { type: string } = { type: 'jira', url: server.replace(/\/+$/, ''), project: String(project) };
+  // A user:password@ part of the server is a credential: never written into the URL.
+  const serverUrl = splitUserinfo(server);
+  const config: Record<string, unknown> & { type: string } = { type: 'jira', url: serverUrl.url.replace(/\/+$/, ''), project: String(project) };
   const issueType = ctx.take('jira_issuetype');
   if (issueType !== undefined) config.issue_type = String(issueType);
   const components = listOf(ctx.take('jira_components') ?? ctx.take('jira_component'));
@@ -62,7 +65,13 @@ export function convertJira(ctx: AlerterContext): AlerterChannel[] {
 
   const secrets = [];
   const account = ctx.take('jira_account_file');
-  if (account === undefined) ctx.noteAlerter('jira_account_file', 'no jira_account_file: set the channel\'s username and password (or token)');
+  if (serverUrl.username !== undefined && account !== undefined) {
+    ctx.note('jira_server', 'its user:password@ part is left out of the URL (a credential): the channel authenticates with jira_account_file\'s credentials, as ElastAlert2 did');
+  } else if (serverUrl.username !== undefined) {
+    config.username = serverUrl.username;
+    if (serverUrl.password !== undefined) secrets.push(ctx.secret('password', 'jira_server', serverUrl.password));
+    ctx.note('jira_server', 'its user:password@ part is taken out of the URL (a credential): the user is the channel\'s username, the password its password variable');
+  } else if (account === undefined) ctx.noteAlerter('jira_account_file', 'no jira_account_file: set the channel\'s username and password (or token)');
   else {
     const kind = accountKind(ctx.ruleFile, String(account));
     if (kind === 'token') {

@@ -55,10 +55,12 @@ export function convertOpsgenie(ctx: AlerterContext): AlerterChannel[] {
     if (names.length) config[target] = names;
   }
   const tags = ctx.take('opsgenie_tags');
-  if (tags !== undefined) {
-    const converted = (Array.isArray(tags) ? tags : [tags]).map((tag) => namedText(ctx, 'opsgenie_tags', tag)).filter((t): t is string => !!t);
-    if (converted.length) config.tags = converted;
-  }
+  const converted = tags === undefined ? [] : (Array.isArray(tags) ? tags : [tags]).map((tag) => namedText(ctx, 'opsgenie_tags', tag)).filter((t): t is string => !!t);
+  // ElastAlert2 always added the tags ElastAlert and the rule's name, and the source ElastAlert: kept, so that
+  // Opsgenie's routing, filters and searches on them still match (a name that would read as a template is left out).
+  const name = typeof ctx.options.name === 'string' && !/\{\{|\}\}|\{%/.test(ctx.options.name) ? [ctx.options.name] : [];
+  config.tags = [...new Set([...converted, 'ElastAlert', ...name])];
+  if (config.source === undefined) config.source = 'ElastAlert';
   const details = opsgenieDetails(ctx);
   if (details) config.details = details;
   if (ctx.take('opsgenie_alias') !== undefined) ctx.note('opsgenie_alias', 'not converted: alertcron sets its own alias per alert and key (alertcron-<40 hex>), so that the key\'s resolve closes the Opsgenie alert it opened');

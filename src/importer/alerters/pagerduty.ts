@@ -13,6 +13,11 @@ const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 export function convertPagerDuty(ctx: AlerterContext): AlerterChannel[] {
   const key = ctx.take('pagerduty_service_key');
   if (key === undefined || key === '') return ctx.refuse('pagerduty_service_key', 'pagerduty_');
+  // A resolve or acknowledge alerter (a "recovered" companion rule) would open incidents as a trigger channel.
+  const event = ctx.take('pagerduty_event_type');
+  if (event !== undefined && event !== 'trigger') {
+    return ctx.refuse('pagerduty_event_type', 'pagerduty_', `sends ${quoteData(event)} events, which a pagerduty channel does not: it triggers on each notice and resolves the incident itself when the key resolves (set resolve_after on the triggering alert instead of this rule)`);
+  }
   const version = ctx.take('pagerduty_api_version') ?? 'v1';
   const config: Record<string, unknown> & { type: string } = { type: 'pagerduty' };
   if (version !== 'v2') {
@@ -43,8 +48,6 @@ export function convertPagerDuty(ctx: AlerterContext): AlerterChannel[] {
   if (incident !== undefined || incidentArgs !== undefined) {
     ctx.note(incident !== undefined ? 'pagerduty_incident_key' : 'pagerduty_incident_key_args', 'not converted: alertcron derives its own dedup_key per alert and key (alertcron-<40 hex>), so that the key\'s resolve closes the incident its trigger opened; notices of one key go to one incident');
   }
-  const event = ctx.take('pagerduty_event_type');
-  if (event !== undefined && event !== 'trigger') ctx.note('pagerduty_event_type', `not converted: ${quoteData(event)}; alertcron triggers on each notice and resolves the incident when the key resolves (set resolve_after on the alert)`);
   connectionNotes(ctx, 'pagerduty_');
   ctx.rest('pagerduty_', 'not converted: the pagerduty channel has no such setting');
   return [{ config, secrets: [ctx.secret('routing_key', 'pagerduty_service_key', key)] }];
