@@ -152,7 +152,7 @@ test('property: whatever a log value holds, the alert Opsgenie receives shows it
       assert.ok(!/[<>"']/.test(html), JSON.stringify(html));
       assert.ok(!/&(?!#\d+;)/.test(html.replace(/…$/, '')));
       assert.ok(!/[<>]/.test(body.message) && !/&#\d+;/.test(body.message), JSON.stringify(body.message));
-      const plain = `Logon ${user.replace(/\u202e/g, '').replace(/\s+/g, ' ').trim().replace(/</g, '\u2039').replace(/>/g, '\u203a')}`;
+      const plain = `Logon ${user.replace(/\u202e/g, '').replace(/</g, '\u2039').replace(/>/g, '\u203a')}`.replace(/\s+/g, ' ').trim();
       assert.ok(body.message === plain || (body.message.endsWith('…') && plain.startsWith(body.message.slice(0, -1))), `the message reads as the value: ${JSON.stringify(body.message)}`);
       assert.ok(body.description.startsWith('User <b>'), 'the template\'s own HTML is kept');
       assert.ok(shown(body.description).includes(user.replace(/\u202e/g, '')), 'the value reads as itself once rendered');
