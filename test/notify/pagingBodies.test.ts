@@ -9,6 +9,7 @@ import { opsgenieChannel } from '../../src/notify/channels/opsgenie/index.js';
 import { cutEscaped, opsgenieAlert, OPSGENIE_LIMITS } from '../../src/notify/channels/opsgenie/alertBody.js';
 import { incidentId } from '../../src/notify/incidentId.js';
 import type { Notification } from '../../src/notify/types.js';
+import { boundedDetails } from '../../src/notify/boundedDetails.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -87,4 +88,10 @@ test('a digest and a test notice are info (P5) with an id of their own per perio
   const opened = incidentId('old-name', 'root');
   assert.equal(pagerDutyEvent(pd, { ...notice('t', 'm', 'root', 'resolved'), opened: { id: opened } }).dedup_key, opened);
   assert.equal(pagerDutyEvent(pd, { ...notice('t', 'm', 'root', 'resolved'), opened: { id: 'not ours' } }).dedup_key, incidentId('logons', 'root'), 'a receipt that is no incident id is not trusted');
+});
+
+test('boundedDetails: names one clean line, values clean text, each cut; a blank or repeated name and what passes the total left out', () => {
+  const entries: [string, string][] = [['a\nb', 'x\u202e\ty'], ['', 'no name'], ['a b', 'again'], ['long', 'z'.repeat(20)], ['c', 'fits']];
+  assert.deepEqual(boundedDetails(entries, { name: 10, value: 8, total: 30 }), { 'a b': 'x y', long: 'zzzzzzz…', c: 'fits' });
+  assert.deepEqual(boundedDetails([['n', 'v'.repeat(5)], ['m', 'w']], { name: 5, value: 10, total: 6 }), { n: 'vvvvv' }, 'a detail that passes the total is left out');
 });

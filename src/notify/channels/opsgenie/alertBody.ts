@@ -1,6 +1,7 @@
 import { angleLookalikes } from '../../../render/styleLookalikes.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
 import { escapeHtml } from '../../digest/html.js';
+import { boundedDetails } from '../../boundedDetails.js';
 import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { renderNotice } from '../../noticeTemplate.js';
 import type { Notification } from '../../types.js';
@@ -54,16 +55,7 @@ function messageValue(text: string): string {
 /** Details: the channel's templates, or the finding's fields; each name and value clean, all within Opsgenie's 8,000 characters. */
 function detailsOf(config: OpsgenieChannelConfig, notification: Notification): Record<string, string> {
   const entries: [string, string][] = config.details ? Object.entries(config.details).map(([name, template]) => [name, renderNotice(template, notification)]) : Object.entries(notification.labels ?? {});
-  const details: Record<string, string> = {};
-  let total = 0;
-  for (const [name, raw] of entries) {
-    const key = oneLine(name, 100);
-    const value = cutText(cleanText(raw), 1_000);
-    if (!key || Object.hasOwn(details, key) || total + key.length + value.length > OPSGENIE_LIMITS.details) continue;
-    details[key] = value;
-    total += key.length + value.length;
-  }
-  return details;
+  return boundedDetails(entries, { name: 100, value: 1_000, total: OPSGENIE_LIMITS.details });
 }
 
 /** The responders of the channel, at most Opsgenie's 50: teams, users, escalations, then schedules. */
