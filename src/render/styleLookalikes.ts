@@ -8,3 +8,11 @@ export const STYLE_LOOKALIKES: Readonly<Record<string, string>> = { '*': '\u2217
 export function styleLookalikes(text: string): string {
   return text.replace(/[*_~`]/g, (c) => STYLE_LOOKALIKES[c]!);
 }
+
+/** Look-alikes of the angle brackets (‹ ›), for text that is shown both as HTML and as plain text (an Opsgenie message read by SMS or voice): they open no tag and need no character reference. */
+export const ANGLE_LOOKALIKES: Readonly<Record<string, string>> = { '<': '\u2039', '>': '\u203a' };
+
+/** Replaces each angle bracket of a text by its look-alike (ANGLE_LOOKALIKES). */
+export function angleLookalikes(text: string): string {
+  return text.replace(/[<>]/g, (c) => ANGLE_LOOKALIKES[c]!);
+}

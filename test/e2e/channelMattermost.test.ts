@@ -3,6 +3,8 @@
 // @channel, @all, @here or @user mention notifying anyone (the fake finds mentions as Mattermost's server does), cut
 // to one post; 429 and 5xx retried, 4xx final with Mattermost's message and id; the webhook URL appears nowhere.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { HOSTILE_FIELDS, HOSTILE_MESSAGE } from '../support/hostileText.js';
 import { unescapedPunctuation, unescapeMarkdown } from '../support/markdownCheck.js';
@@ -174,4 +176,24 @@ test('channel test posts a marked test notice through the webhook', async () => 
   assert.equal(mattermost.posts.length, 1);
   assert.match(unescapeMarkdown(mattermost.posts[0]!.text), /alertcron test notice for channel soc-mm/);
   assert.ok(!(result.stdout + result.stderr).includes(mattermost.hookId));
+});
+
+test('a proxy\'s HTML error page in front of Mattermost is quoted as one line in the error and the audit', async () => {
+  const T = uniqueBaseTime();
+  const page = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+  const proxy = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/html' }).end(page));
+  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+  try {
+    const { index, project } = await mattermostProject({}, { resolve_after: undefined });
+    project.env.MATTERMOST_WEBHOOK_URL = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/hooks/abc`;
+    await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root')]);
+    const refused = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /^.*answered HTTP 404.*<title>404 Not Found<\/title><\/head> <body> <center><h1>404 Not Found.*\(check webhook_url\).*$/m);
+    const failed = project.audit().filter((event) => (event as { event?: string }).event === 'delivery_failed') as { error: string }[];
+    assert.equal(failed.length, 1);
+    assert.ok(!/[\r\n]/.test(failed[0]!.error), JSON.stringify(failed[0]!.error));
+  } finally {
+    await new Promise((done) => proxy.close(done));
+  }
 });

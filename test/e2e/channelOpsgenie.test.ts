@@ -102,7 +102,7 @@ test('defaults: message {{title}}, description {{message}}, P3, source alertcron
   assert.ok(![incidentId('logons', 'root'), incidentId('logons', 'alice'), incidentId('logons', '_digest')].includes(sent.alias), 'its own alias');
 });
 
-test('hostile log values are inert: HTML escaped in the message and description, each cut to Opsgenie\'s limits between characters, tags and entity one clean line', async () => {
+test('hostile log values are inert: angle brackets as look-alikes in the message, HTML escaped in the description, each cut to Opsgenie\'s limits between characters, tags and entity one clean line', async () => {
   const T = uniqueBaseTime();
   const { project, logon } = await genieProject({ tags: ['{{markdown}}', '{{evil}}', '{{wiki}}'], entity: '{{evil}}', details: { evil: '{{evil}}', emoji: '{{emoji}}', rtl: '{{rtl}}', broken: '{{broken}}' } }, { title: '{{evil}} {{rtl}}', message: HOSTILE_MESSAGE });
   await logon(T - 30_000, 'root', HOSTILE_FIELDS);
@@ -113,13 +113,15 @@ test('hostile log values are inert: HTML escaped in the message and description,
   const description = body.description as string;
   assert.ok(message.length <= 130, 'the message fits Opsgenie\'s 130 characters');
   assert.ok(description.length <= 15_000, 'the description fits 15,000 characters');
+  assert.ok(!/[<>]/.test(message), 'no angle bracket of a value reaches the message: it opens no tag');
+  assert.ok(!/&#\d+;/.test(message), 'the message, read by SMS and voice too, holds no character reference');
+  assert.ok(!/[<>"']/.test(description), 'no markup character of a value reaches the description');
+  assert.ok(!/&(?!#\d+;)/.test(description.replace(/…$/, '')), 'every & of the description starts a whole character reference (no cut inside one)');
   for (const text of [message, description]) {
-    assert.ok(!/[<>"']/.test(text), 'no markup character of a value reaches an HTML field');
-    assert.ok(!/&(?!#\d+;)/.test(text.replace(/…$/, '')), 'every & starts a whole character reference (no cut inside one)');
     assert.ok(!/[\u202e\u0000-\u0009\u000b-\u001f]/.test(text), 'no control or direction characters');
     assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text), 'no lone surrogate');
   }
-  assert.ok(message.startsWith('&#60;!channel&#62; &#60;@U024BE7LH&#62;'), message);
+  assert.ok(message.startsWith('\u2039!channel\u203a \u2039@U024BE7LH\u203a'), message);
   assert.ok(description.includes('&#60;/Say&#62;&#60;Dial&#62;+15550000000&#60;/Dial&#62;'), 'TwiML and HTML are text');
   assert.ok(description.includes('\nBcc: evil@evil.example\nX-Injected: 1'), 'the description keeps its lines');
   assert.ok(!message.includes('\n'), 'the message is one line');
@@ -130,7 +132,7 @@ test('hostile log values are inert: HTML escaped in the message and description,
   assert.equal(body.details.evil, HOSTILE_FIELDS.evil.replace(/\r\n/g, '\n'), 'details are text, cleaned');
 });
 
-test('property: whatever a log value holds, the alert Opsgenie receives shows it as text (HTML-escaped, within 130 and 15,000 characters)', async () => {
+test('property: whatever a log value holds, the alert Opsgenie receives shows it as text (look-alike angles in the message, HTML-escaped description, within 130 and 15,000 characters)', async () => {
   const T = uniqueBaseTime();
   const { project, index } = await genieProject({ description: 'User <b>{{user}}</b>: {{message}}' }, { title: 'Logon {{user}}', message: 'from {{user}}' });
   let round = 0;
@@ -146,10 +148,12 @@ test('property: whatever a log value holds, the alert Opsgenie receives shows it
       const body = fake.server.alerts[0]!.body as { message: string; description: string };
       assert.ok(body.message.length <= 130 && body.description.length <= 15_000);
       const shown = (html: string) => html.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-      for (const html of [body.message, body.description.replace(/^User <b>/, '').replace('</b>: from ', ' ')]) {
-        assert.ok(!/[<>"']/.test(html), JSON.stringify(html));
-        assert.ok(!/&(?!#\d+;)/.test(html.replace(/…$/, '')));
-      }
+      const html = body.description.replace(/^User <b>/, '').replace('</b>: from ', ' ');
+      assert.ok(!/[<>"']/.test(html), JSON.stringify(html));
+      assert.ok(!/&(?!#\d+;)/.test(html.replace(/…$/, '')));
+      assert.ok(!/[<>]/.test(body.message) && !/&#\d+;/.test(body.message), JSON.stringify(body.message));
+      const plain = `Logon ${user.replace(/\u202e/g, '').replace(/</g, '\u2039').replace(/>/g, '\u203a')}`.replace(/\s+/g, ' ').trim();
+      assert.ok(body.message === plain || (body.message.endsWith('…') && plain.startsWith(body.message.slice(0, -1))), `the message reads as the value: ${JSON.stringify(body.message)}`);
       assert.ok(body.description.startsWith('User <b>'), 'the template\'s own HTML is kept');
       assert.ok(shown(body.description).includes(user.replace(/\u202e/g, '')), 'the value reads as itself once rendered');
     }),

@@ -9,6 +9,7 @@ import { opsgenieChannel } from '../../src/notify/channels/opsgenie/index.js';
 import { cutEscaped, opsgenieAlert, OPSGENIE_LIMITS } from '../../src/notify/channels/opsgenie/alertBody.js';
 import { incidentId } from '../../src/notify/incidentId.js';
 import type { Notification } from '../../src/notify/types.js';
+import { boundedDetails } from '../../src/notify/boundedDetails.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -47,11 +48,10 @@ test('property: an Opsgenie alert fits every documented limit, its HTML fields c
       const alert = opsgenieAlert(genie, notice(title, message, value));
       assert.ok(alert.message.length >= 1 && alert.message.length <= OPSGENIE_LIMITS.message);
       assert.ok(alert.description.length <= OPSGENIE_LIMITS.description);
-      for (const html of [alert.message, alert.description]) {
-        assert.ok(!/[<>"']/.test(html), JSON.stringify(html.slice(0, 80)));
-        assert.ok(!/&(?!#\d+;)/.test(html), 'each & opens a whole character reference');
-        assert.ok(!CONTROL.test(html) && !LONE_SURROGATE.test(html));
-      }
+      for (const html of [alert.message, alert.description]) assert.ok(!/[<>]/.test(html), JSON.stringify(html.slice(0, 80)));
+      assert.ok(!/["']/.test(alert.description), JSON.stringify(alert.description.slice(0, 80)));
+      assert.ok(!/&(?!#\d+;)/.test(alert.description), 'each & of the description opens a whole character reference');
+      for (const text of [alert.message, alert.description]) assert.ok(!CONTROL.test(text) && !LONE_SURROGATE.test(text));
       assert.ok(!alert.message.includes('\n'));
       assert.ok(alert.tags.length <= OPSGENIE_LIMITS.tags && alert.tags.every((t) => t.length <= OPSGENIE_LIMITS.tag && !t.includes('\n')));
       assert.ok((alert.entity ?? '').length <= OPSGENIE_LIMITS.entity && !(alert.entity ?? '').includes('\n'));
@@ -60,6 +60,14 @@ test('property: an Opsgenie alert fits every documented limit, its HTML fields c
     }),
     300,
   );
+});
+
+test('the Opsgenie message is read as plain text too (push, SMS, voice): a value\'s < > become look-alikes, & \' " stay as they are; the description is HTML-escaped', () => {
+  const alert = opsgenieAlert({ ...genie, message: 'Logon {{host.name}}', description: 'User {{host.name}}' }, notice('t', 'm', `O'Brien <admin> & "co"`));
+  assert.equal(alert.message, `Logon O'Brien \u2039admin\u203a & "co"`);
+  assert.equal(alert.description, 'User O&#39;Brien &#60;admin&#62; &#38; &#34;co&#34;');
+  const long = opsgenieAlert({ ...genie, message: '{{host.name}}' }, notice('t', 'm', "&'".repeat(100)));
+  assert.equal(long.message, `${"&'".repeat(64)}&\u2026`, 'the 130 characters hold the text itself, not its references');
 });
 
 test('cutEscaped never leaves half a character reference and keeps text that fits', () => {
@@ -80,4 +88,10 @@ test('a digest and a test notice are info (P5) with an id of their own per perio
   const opened = incidentId('old-name', 'root');
   assert.equal(pagerDutyEvent(pd, { ...notice('t', 'm', 'root', 'resolved'), opened: { id: opened } }).dedup_key, opened);
   assert.equal(pagerDutyEvent(pd, { ...notice('t', 'm', 'root', 'resolved'), opened: { id: 'not ours' } }).dedup_key, incidentId('logons', 'root'), 'a receipt that is no incident id is not trusted');
+});
+
+test('boundedDetails: names one clean line, values clean text, each cut; a blank or repeated name and what passes the total left out', () => {
+  const entries: [string, string][] = [['a\nb', 'x\u202e\ty'], ['', 'no name'], ['a b', 'again'], ['long', 'z'.repeat(20)], ['c', 'fits']];
+  assert.deepEqual(boundedDetails(entries, { name: 10, value: 8, total: 30 }), { 'a b': 'x y', long: 'zzzzzzz…', c: 'fits' });
+  assert.deepEqual(boundedDetails([['n', 'v'.repeat(5)], ['m', 'w']], { name: 5, value: 10, total: 6 }), { n: 'vvvvv' }, 'a detail that passes the total is left out');
 });

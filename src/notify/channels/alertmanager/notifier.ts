@@ -1,9 +1,8 @@
 import { post } from '../../../http/post.js';
 import type { Receipt } from '../../../model/receipt.js';
 import { clockFromEnv } from '../../../util/clock.js';
-import { redactedExcerpt } from '../../../util/redact.js';
-import { oneLine } from '../../../util/text.js';
 import { owedRecipients, sendToEach } from '../../eachRecipient.js';
+import { errorBodyText } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import { DeliveryError, type Notifier } from '../../types.js';
 import { keptLabels, postableAlert } from './alertBody.js';
@@ -11,14 +10,7 @@ import type { AlertmanagerChannelConfig } from './types.js';
 
 /** Alertmanager's error text (API v2 answers a JSON string, or {code, message} for a body it cannot read), one redacted line. */
 function errorText(text: string): string {
-  let detail: unknown = text;
-  try {
-    const body = JSON.parse(text) as unknown;
-    detail = typeof body === 'string' ? body : body && typeof body === 'object' && 'message' in body ? (body as { message: unknown }).message : text;
-  } catch {
-    /* plain text */
-  }
-  return redactedExcerpt(oneLine(String(detail)), 500);
+  return errorBodyText(text, (body) => (typeof body === 'string' ? body : body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : undefined), 500);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { post, type PostResult } from '../../../http/post.js';
-import { redactedExcerpt } from '../../../util/redact.js';
-import { jsonErrorBody } from '../../errorBody.js';
+import { errorBodyText, jsonErrorBody } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { DeliveryError, Notification, Notifier } from '../../types.js';
 import { discordPayload } from './payload.js';
@@ -61,9 +60,9 @@ function fieldErrors(errors: unknown, path: string[] = [], out: string[] = []): 
 function discordFailure(answer: PostResult): DeliveryError {
   const body: DiscordError = jsonErrorBody(answer.text) ?? {};
   const fields = fieldErrors(body.errors);
-  const words = [typeof body.code === 'number' && body.code > 0 ? String(body.code) : '', typeof body.message === 'string' ? body.message : '', fields.length ? `(${fields.join('; ')})` : ''].filter(Boolean).join(' ');
+  const words = errorBodyText(answer.text, () => [typeof body.code === 'number' && body.code > 0 ? String(body.code) : '', typeof body.message === 'string' ? body.message : '', fields.length ? `(${fields.join('; ')})` : ''].filter(Boolean).join(' '));
   const hint = answer.status === 404 || answer.status === 401 ? ' (check webhook_url: the webhook was deleted, or its URL or token is wrong)' : '';
   const seconds = typeof body.retry_after === 'number' && Number.isFinite(body.retry_after) && body.retry_after >= 0 ? body.retry_after : undefined;
   const retryAfterMs = seconds !== undefined ? Math.ceil(seconds * 1000) : retryAfterHeader(answer.headers);
-  return httpFailure('Discord', answer.status, redactedExcerpt(words, 300) + hint, retryAfterMs);
+  return httpFailure('Discord', answer.status, words + hint, retryAfterMs);
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { post } from '../../../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import { DeliveryError, type Notification, type Notifier } from '../../types.js';
-import { serviceErrorText } from '../serviceError.js';
+import { serviceErrorText } from '../../errorBody.js';
 import { googleChatBody, threadKeyOf } from './message.js';
 import type { GoogleChatChannelConfig } from './types.js';
 

@@ -1,6 +1,5 @@
 import { request } from '../../../http/post.js';
-import { redactedExcerpt } from '../../../util/redact.js';
-import { oneLine } from '../../../util/text.js';
+import { errorBodyText } from '../../errorBody.js';
 import { isRetryableStatus, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import { DeliveryError } from '../../types.js';
 import type { JiraChannelConfig } from './types.js';
@@ -29,17 +28,12 @@ export async function jiraRequest(config: JiraChannelConfig, method: string, pat
   }
 }
 
-/** Jira's own words in an error body ({errorMessages: [...], errors: {field: message}}), one clean line; the raw text when it is not that shape. */
-function jiraErrorText(text: string): string {
-  try {
-    const body = JSON.parse(text) as { errorMessages?: unknown; errors?: unknown };
-    const messages = Array.isArray(body.errorMessages) ? body.errorMessages.map(String) : [];
-    const fields = body.errors && typeof body.errors === 'object' ? Object.entries(body.errors as Record<string, unknown>).map(([field, message]) => `${field}: ${String(message)}`) : [];
-    if (messages.length || fields.length) return [...messages, ...fields].join('; ');
-  } catch {
-    /* not JSON: the text itself */
-  }
-  return text;
+/** Jira's own words in an error body ({errorMessages: [...], errors: {field: message}}), or nothing when it is not that shape. */
+function jiraErrorWords(parsed: unknown): string | undefined {
+  const body = (parsed ?? {}) as { errorMessages?: unknown; errors?: unknown };
+  const messages = Array.isArray(body.errorMessages) ? body.errorMessages.map(String) : [];
+  const fields = body.errors && typeof body.errors === 'object' ? Object.entries(body.errors as Record<string, unknown>).map(([field, message]) => `${field}: ${String(message)}`) : [];
+  return [...messages, ...fields].join('; ') || undefined;
 }
 
 /**
@@ -47,7 +41,7 @@ function jiraErrorText(text: string): string {
  * credentials, 404 the url or the issue; 429 and 5xx are retried (after Retry-After), other answers are final.
  */
 export function jiraFailure(config: JiraChannelConfig, what: string, answer: JiraAnswer): DeliveryError {
-  const detail = redactedExcerpt(oneLine(jiraErrorText(answer.text)), 500);
+  const detail = errorBodyText(answer.text, jiraErrorWords, 500);
   const hint =
     answer.status === 401
       ? ` (check the channel's ${config.token ? 'token' : 'username and password (Jira Cloud: an API token)'})`

@@ -20,6 +20,9 @@ export async function createJiraNotifier(name: string, config: JiraChannelConfig
   // created in this run is remembered: Jira Cloud's search may not show a new issue at once.
   const lanes = new Map<string, Promise<unknown>>();
   const created = new Map<string, string>();
+  // Keys whose create got no clear answer in this run (a 5xx, a timeout, a lost connection): Jira may have stored the
+  // issue, and its search may not show it yet, so no other notice of the key creates one before the next run.
+  const unsure = new Set<string>();
 
   /** The key of the newest open issue with this label in the channel's project, if any. */
   const openIssue = async (label: string, signal: AbortSignal): Promise<string | undefined> => {
@@ -71,7 +74,13 @@ export async function createJiraNotifier(name: string, config: JiraChannelConfig
 
   /** Creates an issue, then applies transition_to and adds the watchers; a failure after the create still delivers (the receipt names the issue). */
   const create = async (notification: Notification, label: string | undefined, signal: AbortSignal): Promise<Receipt> => {
-    const answer = await jiraRequest(config, 'POST', '/rest/api/2/issue', { fields: issueFields(config, notification, label) }, signal);
+    let answer;
+    try {
+      answer = await jiraRequest(config, 'POST', '/rest/api/2/issue', { fields: issueFields(config, notification, label) }, signal);
+    } catch (error) {
+      throw unknownOutcome(error as DeliveryError, label);
+    }
+    if (answer.status >= 500) throw unknownOutcome(jiraFailure(config, 'the new issue', answer), label);
     if (answer.status !== 201 && answer.status !== 200) throw jiraFailure(config, 'the new issue', answer);
     const key = (jsonOf(answer.text) as { key?: unknown } | undefined)?.key;
     if (typeof key !== 'string') throw new DeliveryError(`Jira at ${config.url} created an issue but its answer names no key`, false);
@@ -88,7 +97,19 @@ export async function createJiraNotifier(name: string, config: JiraChannelConfig
     return { id: key };
   };
 
+  /**
+   * A create that got no answer or a 5xx may have stored the issue: retrying it within the run (Jira's search lags)
+   * could open a second one, so it and the key's later notices wait for the next run, whose search finds it.
+   */
+  const unknownOutcome = (failure: DeliveryError, label: string | undefined): DeliveryError => {
+    if (label) unsure.add(label);
+    return new DeliveryError(`${failure.message} (Jira may have created the issue: the next run looks for it before creating one)`, true, undefined, true);
+  };
+
   const sendOne = async (notification: Notification, label: string, signal: AbortSignal): Promise<Receipt | undefined> => {
+    if (unsure.has(label) && !created.has(label) && !notification.opened?.id) {
+      throw new DeliveryError(`waits for the next run: the create of this key's issue got no clear answer from Jira at ${config.url}`, true, undefined, true);
+    }
     if (notification.reason === 'resolved') {
       const key = notification.opened?.id ?? created.get(label) ?? (await openIssue(label, signal));
       // Nothing open for the key (people closed it, or it was never created): nothing to close.

@@ -1,6 +1,5 @@
 import { post, type PostResult } from '../../../http/post.js';
-import { redactedExcerpt } from '../../../util/redact.js';
-import { jsonErrorBody } from '../../errorBody.js';
+import { errorBodyText, jsonErrorBody } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { DeliveryError, Notification, Notifier } from '../../types.js';
 import { mattermostPayload } from './payload.js';
@@ -43,11 +42,11 @@ const HINTS: [RegExp, string][] = [
  * Mattermost's own message and error id (redacted, cut) and what to check.
  */
 function mattermostFailure(answer: PostResult): DeliveryError {
-  const body: AppError = jsonErrorBody(answer.text) ?? { message: answer.text.trim() };
+  const body: AppError = jsonErrorBody(answer.text) ?? {};
   const id = typeof body.id === 'string' ? body.id : '';
-  const words = [typeof body.message === 'string' ? body.message : '', typeof body.detailed_error === 'string' ? body.detailed_error : '', id ? `(${id})` : ''].filter(Boolean).join(' ');
+  const words = errorBodyText(answer.text, () => [typeof body.message === 'string' ? body.message : '', typeof body.detailed_error === 'string' ? body.detailed_error : '', id ? `(${id})` : ''].filter(Boolean).join(' '));
   const hint = HINTS.find(([pattern]) => pattern.test(id))?.[1] ?? (answer.status === 404 ? 'check webhook_url' : undefined);
   const reset = Number(answer.headers['x-ratelimit-reset']);
   const retryAfterMs = retryAfterHeader(answer.headers) ?? (answer.status === 429 && Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined);
-  return httpFailure('Mattermost', answer.status, `${redactedExcerpt(words, 300)}${hint ? ` (${hint})` : ''}`, retryAfterMs);
+  return httpFailure('Mattermost', answer.status, `${words}${hint ? ` (${hint})` : ''}`, retryAfterMs);
 }

@@ -1,5 +1,7 @@
+import { angleLookalikes } from '../../../render/styleLookalikes.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
 import { escapeHtml } from '../../digest/html.js';
+import { boundedDetails } from '../../boundedDetails.js';
 import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { renderNotice } from '../../noticeTemplate.js';
 import type { Notification } from '../../types.js';
@@ -36,24 +38,24 @@ export function cutEscaped(text: string, max: number): string {
   return partial ? `${body.slice(0, partial.index)}…` : cut;
 }
 
-/** A log value for Opsgenie's HTML fields (message, description): clean text, `& < > " '` escaped, so it shows as the text it is. */
+/** A log value for Opsgenie's description (and a close's note): clean text, `& < > " '` escaped, so it shows as the text it is. */
 function htmlValue(text: string): string {
   return escapeHtml(cleanText(text));
+}
+
+/**
+ * A log value for the message, which Opsgenie shows as HTML in its web UI but also reads out in push, SMS, voice and
+ * chat: clean text with `<` `>` as look-alikes (‹ ›), so it opens no tag and `& ' "` stay as they are, readable and
+ * not spending the 130 characters on character references.
+ */
+function messageValue(text: string): string {
+  return angleLookalikes(cleanText(text));
 }
 
 /** Details: the channel's templates, or the finding's fields; each name and value clean, all within Opsgenie's 8,000 characters. */
 function detailsOf(config: OpsgenieChannelConfig, notification: Notification): Record<string, string> {
   const entries: [string, string][] = config.details ? Object.entries(config.details).map(([name, template]) => [name, renderNotice(template, notification)]) : Object.entries(notification.labels ?? {});
-  const details: Record<string, string> = {};
-  let total = 0;
-  for (const [name, raw] of entries) {
-    const key = oneLine(name, 100);
-    const value = cutText(cleanText(raw), 1_000);
-    if (!key || Object.hasOwn(details, key) || total + key.length + value.length > OPSGENIE_LIMITS.details) continue;
-    details[key] = value;
-    total += key.length + value.length;
-  }
-  return details;
+  return boundedDetails(entries, { name: 100, value: 1_000, total: OPSGENIE_LIMITS.details });
 }
 
 /** The responders of the channel, at most Opsgenie's 50: teams, users, escalations, then schedules. */
@@ -63,14 +65,15 @@ function respondersOf(config: OpsgenieChannelConfig): OpsgenieResponder[] {
 }
 
 /**
- * The alert a notice becomes: message and description rendered from their templates with every value HTML-escaped
- * (Opsgenie formats HTML in them; the template's own text is the operator's) and cut to 130 and 15,000 characters;
+ * The alert a notice becomes: message and description rendered from their templates (the template's own text is the
+ * operator's), each value of the description HTML-escaped and each of the message with look-alike angle brackets
+ * (Opsgenie formats HTML in both; the message is also read as plain text), cut to 130 and 15,000 characters;
  * tags, entity and source one clean line each, cut to their limits; the alias of its alert and key; P5 for a digest
  * and a test notice.
  */
 export function opsgenieAlert(config: OpsgenieChannelConfig, notification: Notification): OpsgenieAlert {
   const line = (template: string, max: number) => cutText(oneLine(renderNotice(template, notification)), max);
-  const message = cutEscaped(oneLine(renderNotice(config.message, notification, htmlValue)), OPSGENIE_LIMITS.message) || cutEscaped(htmlValue(oneLine(notification.alert)), OPSGENIE_LIMITS.message);
+  const message = cutText(oneLine(renderNotice(config.message, notification, messageValue)), OPSGENIE_LIMITS.message) || cutText(messageValue(oneLine(notification.alert)), OPSGENIE_LIMITS.message);
   const entity = config.entity === undefined ? '' : line(config.entity, OPSGENIE_LIMITS.entity);
   const info = notification.reason === 'digest' || notification.reason === 'test';
   return {
@@ -86,7 +89,7 @@ export function opsgenieAlert(config: OpsgenieChannelConfig, notification: Notif
   };
 }
 
-/** The body of a close: source alertcron and a note with the resolved notice's title (one clean line, escaped like the message). */
+/** The body of a close: source alertcron and a note with the resolved notice's title (one clean line, HTML-escaped like the description: a note is shown in the web UI only). */
 export function opsgenieClose(notification: Notification): { source: string; note: string } {
   return { source: 'alertcron', note: cutEscaped(htmlValue(oneLine(notification.title)), 1_000) };
 }

@@ -1,14 +1,10 @@
 import { post, type PostResult } from '../../../http/post.js';
-import { redact } from '../../../util/redact.js';
-import { oneLine } from '../../../util/text.js';
+import { errorBodyText } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { Notification, Notifier } from '../../types.js';
 import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { opsgenieAlert, opsgenieClose } from './alertBody.js';
 import type { OpsgenieChannelConfig } from './types.js';
-
-/** Most characters of Opsgenie's own error text in a message. */
-const MAX_ERROR = 300;
 
 /**
  * Opsgenie's answer to a refused request as one redacted line: its `message` and the fields it names in `errors`
@@ -16,17 +12,12 @@ const MAX_ERROR = 300;
  * with a hint for a key it does not take.
  */
 export function describeOpsgenieError(status: number, text: string): string {
-  let detail = text;
-  try {
-    const body = JSON.parse(text) as { message?: unknown; errors?: unknown };
-    if (body.message !== undefined) {
-      const errors = body.errors && typeof body.errors === 'object' ? Object.entries(body.errors).map(([field, why]) => `${field}: ${String(why)}`).join('; ') : '';
-      detail = `${String(body.message)}${errors ? ` (${errors})` : ''}`;
-    }
-  } catch {
-    /* not JSON: its text */
-  }
-  const line = oneLine(redact(detail), MAX_ERROR);
+  const line = errorBodyText(text, (parsed) => {
+    const body = (parsed ?? {}) as { message?: unknown; errors?: unknown };
+    if (body.message === undefined) return undefined;
+    const errors = body.errors && typeof body.errors === 'object' ? Object.entries(body.errors).map(([field, why]) => `${field}: ${String(why)}`).join('; ') : '';
+    return `${String(body.message)}${errors ? ` (${errors})` : ''}`;
+  });
   const keyProblem = status === 401 || status === 403 || (status === 422 && /key/i.test(line) && !/errors/i.test(line));
   return keyProblem ? `${line} (check the channel's api_key: the API key of an API integration in Opsgenie, and its region: us or eu)` : line;
 }

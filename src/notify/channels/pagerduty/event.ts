@@ -1,5 +1,6 @@
 import { clockFromEnv } from '../../../util/clock.js';
-import { cleanText, cutText, oneLine } from '../../../util/text.js';
+import { cutText, oneLine } from '../../../util/text.js';
+import { boundedDetails } from '../../boundedDetails.js';
 import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { renderNotice } from '../../noticeTemplate.js';
 import type { Notification } from '../../types.js';
@@ -41,16 +42,7 @@ function customDetails(config: PagerDutyChannelConfig, notification: Notificatio
   const entries: [string, string][] = config.custom_details
     ? Object.entries(config.custom_details).map(([name, template]) => [name, renderNotice(template, notification)])
     : [['message', notification.message], ...Object.entries(notification.labels ?? {}).filter(([name]) => name !== 'message')];
-  const details: Record<string, string> = {};
-  let total = 0;
-  for (const [name, raw] of entries) {
-    const key = cutText(oneLine(name), MAX_FIELD);
-    const value = cutText(cleanText(raw), MAX_DETAIL);
-    if (!key || Object.hasOwn(details, key) || total + key.length + value.length > MAX_DETAILS) continue;
-    details[key] = value;
-    total += key.length + value.length;
-  }
-  return details;
+  return boundedDetails(entries, { name: MAX_FIELD, value: MAX_DETAIL, total: MAX_DETAILS });
 }
 
 /**

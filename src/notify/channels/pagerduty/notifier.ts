@@ -1,28 +1,20 @@
 import { post } from '../../../http/post.js';
-import { redact } from '../../../util/redact.js';
-import { oneLine } from '../../../util/text.js';
+import { errorBodyText } from '../../errorBody.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { Notification, Notifier } from '../../types.js';
 import { pagerDutyEvent } from './event.js';
 import type { PagerDutyChannelConfig } from './types.js';
-
-/** Most characters of PagerDuty's own error text in a message. */
-const MAX_ERROR = 300;
 
 /**
  * PagerDuty's answer to a refused event as one redacted line: `invalid event: Event object is invalid ('routing_key'
  * is missing or blank)` from its {status, message, errors} body, else the body's text; with a hint for a wrong key.
  */
 export function describePagerDutyError(status: number, text: string): string {
-  let detail = text;
-  try {
-    const body = JSON.parse(text) as { status?: unknown; message?: unknown; errors?: unknown };
+  const line = errorBodyText(text, (parsed) => {
+    const body = (parsed ?? {}) as { status?: unknown; message?: unknown; errors?: unknown };
     const errors = Array.isArray(body.errors) ? body.errors.map(String).join('; ') : '';
-    if (body.status !== undefined || body.message !== undefined) detail = `${String(body.status ?? 'error')}: ${String(body.message ?? '')}${errors ? ` (${errors})` : ''}`;
-  } catch {
-    /* not JSON: its text */
-  }
-  const line = oneLine(redact(detail), MAX_ERROR);
+    return body.status !== undefined || body.message !== undefined ? `${String(body.status ?? 'error')}: ${String(body.message ?? '')}${errors ? ` (${errors})` : ''}` : undefined;
+  });
   const hint = status === 400 && /routing.?key/i.test(line) ? " (check the channel's routing_key: the Integration Key of an Events API v2 integration)" : '';
   return `${line}${hint}`;
 }

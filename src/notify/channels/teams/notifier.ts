@@ -1,7 +1,7 @@
 import { post } from '../../../http/post.js';
 import { httpFailure, networkFailure, retryAfterHeader } from '../../httpFailure.js';
 import type { Notification, Notifier } from '../../types.js';
-import { serviceErrorText } from '../serviceError.js';
+import { serviceErrorText } from '../../errorBody.js';
 import { teamsBody } from './card.js';
 import type { TeamsChannelConfig } from './types.js';
 
