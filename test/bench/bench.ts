@@ -467,36 +467,45 @@ async function main(): Promise<void> {
       results.mix = await measureSet(mixSize, 'mix');
       writeReport(opts.out, results, commands(opts));
     }
+    /**
+     * An extra scenario's project at the incident minute's settings: the default channels plus `channels`, `defaults`
+     * over the usual ones, `env` added to its environment; one measured `alertcron` run in it (output under `label`).
+     */
+    const scenarioProject = async (label: string, channels: Record<string, unknown>, defaults: Record<string, unknown> = {}, env: Record<string, string> = {}) => {
+      const base = { esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url };
+      const project = createProject({
+        ...base,
+        extraConfig: {
+          elasticsearch: { url: proxy.url, timeout: '30s' },
+          channels: { ...(defaultConfig(base).channels as object), ...channels },
+          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s', ...defaults },
+          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+          state: { lock_wait: '10s' },
+        },
+      });
+      Object.assign(project.env, env);
+      const outDir = join(work, label);
+      mkdirSync(outDir);
+      const runEnv = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
+      await settle();
+      const alertcron = (args: string[], now: number | undefined, run: string) => measured(python, [process.execPath, BIN, ...args], project.dir, runEnv(now), join(outDir, run), proxy);
+      return { project, alertcron, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
+    };
     const digestSize = opts.digestSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
     if (digestSize > 0) {
       // ---- the incident minute with a digest channel beside email and Slack, and the run that sends the digests
       const n = digestSize;
       const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
       log(`\nbench: the incident minute with a digest channel, N = ${n} (${expectedMatches} digests an hour later)`);
-      const base = { esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url };
-      const project = createProject({
-        ...base,
-        extraConfig: {
-          elasticsearch: { url: proxy.url, timeout: '30s' },
-          channels: { ...(defaultConfig(base).channels as object), [DIGEST_CHANNEL]: digestChannel(smtp.port) },
-          // max_catchup 1m: the run an hour later searches its own minute, as the cron run of that minute would.
-          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s', max_catchup: '1m' },
-          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
-          state: { lock_wait: '10s' },
-        },
-      });
+      // max_catchup 1m: the run an hour later searches its own minute, as the cron run of that minute would.
+      const { project, alertcron, loadAvg } = await scenarioProject(`digest-n${n}`, { [DIGEST_CHANNEL]: digestChannel(smtp.port) }, { max_catchup: '1m' });
       writeAlertcronAlerts(project, n, { digest: DIGEST_CHANNEL });
-      const outDir = join(work, `digest-n${n}`);
-      mkdirSync(outDir);
-      const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
-      await settle();
-      const loadAvg = loadavg().map((x) => Number(x.toFixed(2)));
       const measuredDigest = await measureDigest({
         n,
         expectedMatches,
         runs: opts.runs,
         project,
-        alertcron: (args, now, label) => measured(python, [process.execPath, BIN, ...args], project.dir, env(now), join(outDir, label), proxy),
+        alertcron,
         fresh: async () => {
           await clearRequestCache();
           resetSinks();
@@ -517,30 +526,14 @@ async function main(): Promise<void> {
       const n = pagingSize;
       const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
       log(`\nbench: the incident minute with PagerDuty and Teams beside email and Slack, N = ${n} (${expectedMatches} matching alerts, 4 deliveries each)`);
-      const base = { esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url };
-      const project = createProject({
-        ...base,
-        extraConfig: {
-          elasticsearch: { url: proxy.url, timeout: '30s' },
-          channels: { ...(defaultConfig(base).channels as object), ...pagingChannels(pagerDuty) },
-          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
-          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
-          state: { lock_wait: '10s' },
-        },
-      });
-      Object.assign(project.env, pagingEnv(pagerDuty, teams));
+      const { project, alertcron, loadAvg } = await scenarioProject(`paging-n${n}`, pagingChannels(pagerDuty), {}, pagingEnv(pagerDuty, teams));
       writeAlertcronAlerts(project, n, { notify: PAGING_NOTIFY });
-      const outDir = join(work, `paging-n${n}`);
-      mkdirSync(outDir);
-      const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
-      await settle();
-      const loadAvg = loadavg().map((x) => Number(x.toFixed(2)));
       const measuredPaging = await measurePaging({
         n,
         expectedMatches,
         runs: opts.runs,
         project,
-        alertcron: (args, now, label) => measured(python, [process.execPath, BIN, ...args], project.dir, env(now), join(outDir, label), proxy),
+        alertcron,
         fresh: async () => {
           await clearRequestCache();
           resetSinks();

@@ -3,12 +3,10 @@
 // v2 and the fake Teams workflow of test/support/), so each matching alert gives four deliveries. alertcron only:
 // ElastAlert2's pagerduty alerter posts to https://events.pagerduty.com hard-coded (pagerduty_proxy only tunnels
 // that HTTPS request), so it cannot reach a local fake without intercepting TLS.
-import { cpSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PagerDutyServer } from '../support/pagerDutyServer.js';
-import type { Project } from '../support/project.js';
 import type { TeamsWorkflowServer } from '../support/teamsWorkflowServer.js';
-import { INCIDENT_NOW, WINDOW_MS } from './data.js';
+import { INCIDENT_NOW } from './data.js';
+import { primeIncident, type ScenarioBench } from './primed.js';
 import { summarise, type Sample, type Summary } from './run.js';
 
 /** The two paging channels' names, and the channels each alert of the scenario notifies. */
@@ -58,15 +56,7 @@ export interface PagingResult {
 }
 
 /** What the scenario needs from the bench: its project (alerts notifying PAGING_NOTIFY), a measured run, the fakes. */
-export interface PagingBench {
-  n: number;
-  expectedMatches: number;
-  runs: number;
-  project: Project;
-  /** One measured `alertcron` run in the project at `now` (ALERTCRON_NOW; undefined: the real clock). */
-  alertcron(args: string[], now: number | undefined, label: string): Promise<Sample>;
-  /** Before each measured run: the cluster's request cache cleared and the four fakes emptied. */
-  fresh(): Promise<void>;
+export interface PagingBench extends ScenarioBench {
   /** Deliveries the four fakes received since the last fresh(). */
   deliveries(): PagingDeliveries;
 }
@@ -76,24 +66,13 @@ export async function measurePaging(bench: PagingBench): Promise<{ result: Pagin
   const { n, expectedMatches, runs, project } = bench;
   const result: PagingResult = { n, expectedMatches, runs };
   const tag = `PagerDuty and Teams N=${n}`;
-  const validate = await bench.alertcron(['validate'], undefined, 'paging-validate');
-  if (validate.code !== 0) {
-    result.skipped = `alertcron validate exited ${validate.code} on the alerts with PagerDuty and Teams (a build without those channels?): ${(validate.stdout + validate.stderr).split('\n')[0]}`;
-    return { result, checks: [`${tag}: not measured: ${result.skipped}`.slice(0, 600)] };
-  }
-  // Steady state: a run one minute before the incident left state/ and the parse cache behind.
-  const prime = await bench.alertcron(['run'], INCIDENT_NOW - WINDOW_MS, 'paging-prime');
-  const checks: string[] = prime.code === 0 ? [] : [`${tag}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`];
-  const snap = join(project.dir, '..', `${project.dir.split('/').pop()}-paging-snapshot`);
-  const copy = (from: string, to: string) => existsSync(from) && cpSync(from, to, { recursive: true });
-  copy(join(project.dir, 'state'), join(snap, 'state'));
-  copy(join(project.dir, '.cache'), join(snap, 'cache'));
+  const primed = await primeIncident(project, bench.alertcron, tag, 'paging', 'the alerts with PagerDuty and Teams (a build without those channels?)');
+  if (primed.skipped) return { result: { ...result, skipped: primed.skipped }, checks: primed.checks };
+  const checks = primed.checks;
   const incident: Sample[] = [];
   const byRun: PagingDeliveries[] = [];
   for (let r = 0; r < runs; r++) {
-    for (const part of ['state', '.cache']) rmSync(join(project.dir, part), { recursive: true, force: true });
-    copy(join(snap, 'state'), join(project.dir, 'state'));
-    copy(join(snap, 'cache'), join(project.dir, '.cache'));
+    primed.restore();
     await bench.fresh();
     const s = await bench.alertcron(['run'], INCIDENT_NOW, `paging-incident-${r}`);
     const d = bench.deliveries();
@@ -101,7 +80,7 @@ export async function measurePaging(bench: PagingBench): Promise<{ result: Pagin
     byRun.push(d);
     incident.push(s);
   }
-  rmSync(snap, { recursive: true, force: true });
+  primed.drop();
   result.incident = summarise(incident);
   result.byChannel = byRun[byRun.length - 1];
   const each = (d: PagingDeliveries) => `${d.email}/${d.slack}/${d.pagerduty}/${d.teams}`;
