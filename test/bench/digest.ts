@@ -4,7 +4,7 @@
 // the first run after the hour, which sends one digest per alert that matched.
 import type { SmtpSink } from '../support/smtpSink.js';
 import { INCIDENT_NOW } from './data.js';
-import { primeIncident, type ScenarioBench } from './primed.js';
+import { primeIncident, type ScenarioBench, type ScenarioResult } from './primed.js';
 import { summarise, type Sample, type Summary } from './run.js';
 
 /** The digest channel's name and its one recipient (the same SMTP sink as soc-email). */
@@ -19,16 +19,8 @@ export function digestChannel(smtpPort: number): Record<string, unknown> {
 }
 
 /** What the digest scenario measured, or why it was not. */
-export interface DigestResult {
-  n: number;
-  /** Alerts that match in the incident minute: one digest each. */
-  expectedMatches: number;
-  runs: number;
-  loadAvg?: number[];
-  /** Why it was not measured (e.g. a build whose alert schema has no `digest:`). */
-  skipped?: string;
-  /** The incident minute with the digest channel, and the run an hour later that sends the digests. */
-  incident?: Summary;
+export interface DigestResult extends ScenarioResult {
+  /** The run an hour later that sends the digests (one per matching alert). */
   send?: Summary;
 }
 

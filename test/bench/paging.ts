@@ -6,7 +6,7 @@
 import type { PagerDutyServer } from '../support/pagerDutyServer.js';
 import type { TeamsWorkflowServer } from '../support/teamsWorkflowServer.js';
 import { INCIDENT_NOW } from './data.js';
-import { primeIncident, type ScenarioBench } from './primed.js';
+import { primeIncident, type ScenarioBench, type ScenarioResult } from './primed.js';
 import { summarise, type Sample, type Summary } from './run.js';
 
 /** The two paging channels' names, and the channels each alert of the scenario notifies. */
@@ -43,14 +43,7 @@ export const totalDeliveries = (d: PagingDeliveries) => d.email + d.slack + d.pa
 export const pagerDutyEvents = (pd: PagerDutyServer) => pd.alerts.reduce((sum, a) => sum + a.triggers.length, 0);
 
 /** What the scenario measured, or why it was not. */
-export interface PagingResult {
-  n: number;
-  /** Alerts that match in the incident minute: four deliveries each. */
-  expectedMatches: number;
-  runs: number;
-  loadAvg?: number[];
-  skipped?: string;
-  incident?: Summary;
+export interface PagingResult extends ScenarioResult {
   /** Deliveries per fake in the last run. */
   byChannel?: PagingDeliveries;
 }

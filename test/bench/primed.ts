@@ -4,7 +4,20 @@ import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../support/project.js';
 import { INCIDENT_NOW, WINDOW_MS } from './data.js';
-import type { Sample } from './run.js';
+import type { Sample, Summary } from './run.js';
+
+/** What an extra scenario of the incident minute measured, or why it was not. */
+export interface ScenarioResult {
+  n: number;
+  /** Alerts that match in the incident minute. */
+  expectedMatches: number;
+  runs: number;
+  loadAvg?: number[];
+  /** Why it was not measured (e.g. a build whose alert schema lacks what the scenario uses). */
+  skipped?: string;
+  /** The incident minute with the scenario's channels. */
+  incident?: Summary;
+}
 
 /** What an extra scenario needs from the bench: its project (its alerts written), a measured run, fresh sinks. */
 export interface ScenarioBench {
