@@ -33,14 +33,16 @@ function filters(i: number): Record<string, unknown>[] {
 /**
  * Writes alerts/*.yaml (and queries/*.json for the aggregation alerts) of alerts 0..n-1 into the project. With
  * `digest`, each alert also notifies that channel, which gets an hourly digest instead of each notice (the
- * digest YAML of issue 25: `digest: { every: 1h, channels: [<channel>] }`).
+ * digest YAML of issue 25: `digest: { every: 1h, channels: [<channel>] }`). With `notify`, each alert notifies those
+ * channels instead of its one email or Slack channel.
  */
-export function writeAlertcronAlerts(project: Project, n: number, options: { digest?: string } = {}): void {
+export function writeAlertcronAlerts(project: Project, n: number, options: { digest?: string; notify?: string[] } = {}): void {
   for (let i = 0; i < n; i++) {
     const host = serverName(i);
+    const notify = options.notify ?? [channelOf(i)];
     const base = options.digest
-      ? { index: INDEX_PATTERN, notify: [channelOf(i), options.digest], digest: { every: '1h', channels: [options.digest] } }
-      : { index: INDEX_PATTERN, notify: [channelOf(i)] };
+      ? { index: INDEX_PATTERN, notify: [...notify, options.digest], digest: { every: '1h', channels: [options.digest] } }
+      : { index: INDEX_PATTERN, notify };
     const query = { query: { bool: { filter: filters(i) } } };
     switch (kindOf(i)) {
       case 'count':

@@ -3,6 +3,7 @@
 //   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
 //                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--digest-size N | --no-digest]
+//                                 [--paging-size N | --no-paging]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
@@ -10,7 +11,8 @@
 // `alertcron validate`, and one ElastAlert2 cycle over equivalent rules; then the same for a mix of the ElastAlert2
 // rule types (frequency, flatline, spike ... one per alert in turn; --mix-size, default 1000); the incident minute
 // with a digest channel beside email and Slack, and the run that sends the digests (--digest-size, default 1000;
-// test/bench/digest.ts); then writes docs/BENCHMARK.md.
+// test/bench/digest.ts); the incident minute with PagerDuty and Teams beside email and Slack, every alert notifying
+// all four (--paging-size, default 1000; test/bench/paging.ts); then writes docs/BENCHMARK.md.
 // It reports only: nothing here fails on a time.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -18,11 +20,14 @@ import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { startEngine } from '../support/engine.js';
 import { createProject, defaultConfig, REPO_ROOT } from '../support/project.js';
+import { startPagerDutyServer } from '../support/pagerDutyServer.js';
 import { startSlackServer } from '../support/slackServer.js';
 import { startSmtpSink } from '../support/smtpSink.js';
+import { startTeamsWorkflowServer } from '../support/teamsWorkflowServer.js';
 import { writeAlertcronAlerts, writeElastAlertMixRules, writeElastAlertRules, writeMixAlerts } from './alerts.js';
 import { DIGEST_CHANNEL, digestChannel, measureDigest } from './digest.js';
 import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
+import { measurePaging, PAGING_NOTIFY, pagerDutyEvents, pagingChannels, pagingEnv } from './paging.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
@@ -49,6 +54,8 @@ interface Options {
   backendSizes: number[];
   /** Alerts in the incident minute with a digest channel (0: not measured; default 1000 when measured, else the largest size). */
   digestSize?: number;
+  /** Alerts in the incident minute with PagerDuty and Teams beside email and Slack (0: not measured; default as the digest's). */
+  pagingSize?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -77,8 +84,10 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--no-backends') o.backendSizes = [];
     else if (name === '--digest-size') o.digestSize = Number(value());
     else if (name === '--no-digest') o.digestSize = 0;
+    else if (name === '--paging-size') o.pagingSize = Number(value());
+    else if (name === '--no-paging') o.pagingSize = 0;
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -86,6 +95,7 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a whole number >= 1');
   if (o.mixSize !== undefined && (!Number.isInteger(o.mixSize) || o.mixSize < 0 || o.mixSize > 5000)) throw new Error('--mix-size: a whole number from 0 (no mix) to 5000');
   if (o.digestSize !== undefined && (!Number.isInteger(o.digestSize) || o.digestSize < 0 || o.digestSize > SERVERS)) throw new Error(`--digest-size: a whole number from 0 (not measured) to ${SERVERS}`);
+  if (o.pagingSize !== undefined && (!Number.isInteger(o.pagingSize) || o.pagingSize < 0 || o.pagingSize > SERVERS)) throw new Error(`--paging-size: a whole number from 0 (not measured) to ${SERVERS}`);
   return o;
 }
 
@@ -133,6 +143,8 @@ async function main(): Promise<void> {
   const proxy = await startCountingProxy(engine.url);
   const smtp = await startSmtpSink();
   const slack = await startSlackServer();
+  const pagerDuty = await startPagerDutyServer();
+  const teams = await startTeamsWorkflowServer();
   const delivered = () => smtp.messages.length + slack.accepted().length;
   const resetSinks = () => {
     smtp.messages.length = 0;
@@ -455,36 +467,45 @@ async function main(): Promise<void> {
       results.mix = await measureSet(mixSize, 'mix');
       writeReport(opts.out, results, commands(opts));
     }
+    /**
+     * An extra scenario's project at the incident minute's settings: the default channels plus `channels`, `defaults`
+     * over the usual ones, `env` added to its environment; one measured `alertcron` run in it (output under `label`).
+     */
+    const scenarioProject = async (label: string, channels: Record<string, unknown>, defaults: Record<string, unknown> = {}, env: Record<string, string> = {}) => {
+      const base = { esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url };
+      const project = createProject({
+        ...base,
+        extraConfig: {
+          elasticsearch: { url: proxy.url, timeout: '30s' },
+          channels: { ...(defaultConfig(base).channels as object), ...channels },
+          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s', ...defaults },
+          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+          state: { lock_wait: '10s' },
+        },
+      });
+      Object.assign(project.env, env);
+      const outDir = join(work, label);
+      mkdirSync(outDir);
+      const runEnv = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
+      await settle();
+      const alertcron = (args: string[], now: number | undefined, run: string) => measured(python, [process.execPath, BIN, ...args], project.dir, runEnv(now), join(outDir, run), proxy);
+      return { project, alertcron, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
+    };
     const digestSize = opts.digestSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
     if (digestSize > 0) {
       // ---- the incident minute with a digest channel beside email and Slack, and the run that sends the digests
       const n = digestSize;
       const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
       log(`\nbench: the incident minute with a digest channel, N = ${n} (${expectedMatches} digests an hour later)`);
-      const base = { esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url };
-      const project = createProject({
-        ...base,
-        extraConfig: {
-          elasticsearch: { url: proxy.url, timeout: '30s' },
-          channels: { ...(defaultConfig(base).channels as object), [DIGEST_CHANNEL]: digestChannel(smtp.port) },
-          // max_catchup 1m: the run an hour later searches its own minute, as the cron run of that minute would.
-          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s', max_catchup: '1m' },
-          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
-          state: { lock_wait: '10s' },
-        },
-      });
+      // max_catchup 1m: the run an hour later searches its own minute, as the cron run of that minute would.
+      const { project, alertcron, loadAvg } = await scenarioProject(`digest-n${n}`, { [DIGEST_CHANNEL]: digestChannel(smtp.port) }, { max_catchup: '1m' });
       writeAlertcronAlerts(project, n, { digest: DIGEST_CHANNEL });
-      const outDir = join(work, `digest-n${n}`);
-      mkdirSync(outDir);
-      const env = (now?: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
-      await settle();
-      const loadAvg = loadavg().map((x) => Number(x.toFixed(2)));
       const measuredDigest = await measureDigest({
         n,
         expectedMatches,
         runs: opts.runs,
         project,
-        alertcron: (args, now, label) => measured(python, [process.execPath, BIN, ...args], project.dir, env(now), join(outDir, label), proxy),
+        alertcron,
         fresh: async () => {
           await clearRequestCache();
           resetSinks();
@@ -496,6 +517,39 @@ async function main(): Promise<void> {
       results.checks.push(...measuredDigest.checks);
       const d = results.digest;
       log(d.skipped ? `bench: digest scenario not measured: ${d.skipped}` : `bench: incident minute with the digest channel ${d.incident!.wall_s.toFixed(3)} s (delivered ${d.incident!.delivered}); the digest run ${d.send!.wall_s.toFixed(3)} s (delivered ${d.send!.delivered})`);
+      if (!opts.keep) project.cleanup();
+      writeReport(opts.out, results, commands(opts));
+    }
+    const pagingSize = opts.pagingSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
+    if (pagingSize > 0) {
+      // ---- the incident minute with PagerDuty and Teams beside email and Slack: every alert notifies all four
+      const n = pagingSize;
+      const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+      log(`\nbench: the incident minute with PagerDuty and Teams beside email and Slack, N = ${n} (${expectedMatches} matching alerts, 4 deliveries each)`);
+      const { project, alertcron, loadAvg } = await scenarioProject(`paging-n${n}`, pagingChannels(pagerDuty), {}, pagingEnv(pagerDuty, teams));
+      writeAlertcronAlerts(project, n, { notify: PAGING_NOTIFY });
+      const measuredPaging = await measurePaging({
+        n,
+        expectedMatches,
+        runs: opts.runs,
+        project,
+        alertcron,
+        fresh: async () => {
+          await clearRequestCache();
+          resetSinks();
+          pagerDuty.alerts.length = 0;
+          pagerDuty.requests.length = 0;
+          teams.posted.length = 0;
+          teams.failedRuns.length = 0;
+          teams.recorder.requests.length = 0;
+        },
+        deliveries: () => ({ email: smtp.messages.length, slack: slack.accepted().length, pagerduty: pagerDutyEvents(pagerDuty), teams: teams.posted.length }),
+      });
+      results.paging = { ...measuredPaging.result, loadAvg };
+      results.checks.push(...measuredPaging.checks);
+      if (teams.failedRuns.length) results.checks.push(`PagerDuty and Teams N=${n}: the Teams workflow could not post ${teams.failedRuns.length} card(s) in the last run: ${teams.failedRuns[0]!.slice(0, 200)}`);
+      const p = results.paging;
+      log(p.skipped ? `bench: PagerDuty and Teams scenario not measured: ${p.skipped}` : `bench: incident minute with PagerDuty and Teams ${p.incident!.wall_s.toFixed(3)} s, ${p.incident!.rss_mb.toFixed(0)} MB (delivered ${p.incident!.delivered}: email/Slack/PagerDuty/Teams ${p.byChannel!.email}/${p.byChannel!.slack}/${p.byChannel!.pagerduty}/${p.byChannel!.teams})`);
       if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
@@ -522,6 +576,8 @@ async function main(): Promise<void> {
     await proxy.close();
     await smtp.close();
     await slack.close();
+    await pagerDuty.close();
+    await teams.recorder.close();
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
     await engine.stop();
   }

@@ -2,11 +2,9 @@
 // `digest-mail`, which collects its findings for an hourly digest instead of getting each notice. Measured: the
 // incident minute itself (the same notices to email and Slack as without the digest, plus the rows collected), and
 // the first run after the hour, which sends one digest per alert that matched.
-import { cpSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Project } from '../support/project.js';
 import type { SmtpSink } from '../support/smtpSink.js';
-import { INCIDENT_NOW, WINDOW_MS } from './data.js';
+import { INCIDENT_NOW } from './data.js';
+import { primeIncident, type ScenarioBench, type ScenarioResult } from './primed.js';
 import { summarise, type Sample, type Summary } from './run.js';
 
 /** The digest channel's name and its one recipient (the same SMTP sink as soc-email). */
@@ -21,29 +19,13 @@ export function digestChannel(smtpPort: number): Record<string, unknown> {
 }
 
 /** What the digest scenario measured, or why it was not. */
-export interface DigestResult {
-  n: number;
-  /** Alerts that match in the incident minute: one digest each. */
-  expectedMatches: number;
-  runs: number;
-  loadAvg?: number[];
-  /** Why it was not measured (e.g. a build whose alert schema has no `digest:`). */
-  skipped?: string;
-  /** The incident minute with the digest channel, and the run an hour later that sends the digests. */
-  incident?: Summary;
+export interface DigestResult extends ScenarioResult {
+  /** The run an hour later that sends the digests (one per matching alert). */
   send?: Summary;
 }
 
 /** What the scenario needs from the bench: its project (alerts written with the digest), a measured run, the sinks. */
-export interface DigestBench {
-  n: number;
-  expectedMatches: number;
-  runs: number;
-  project: Project;
-  /** One measured `alertcron` run in the project at `now` (ALERTCRON_NOW; undefined: the real clock). */
-  alertcron(args: string[], now: number | undefined, label: string): Promise<Sample>;
-  /** Before each measured run: the cluster's request cache cleared and the sinks emptied. */
-  fresh(): Promise<void>;
+export interface DigestBench extends ScenarioBench {
   smtp: SmtpSink;
   /** Notifications the sinks received since the last fresh(). */
   delivered(): number;
@@ -54,25 +36,14 @@ export async function measureDigest(bench: DigestBench): Promise<{ result: Diges
   const { n, expectedMatches, runs, project } = bench;
   const result: DigestResult = { n, expectedMatches, runs };
   const tag = `digest N=${n}`;
-  const validate = await bench.alertcron(['validate'], undefined, 'digest-validate');
-  if (validate.code !== 0) {
-    result.skipped = `alertcron validate exited ${validate.code} on the digest alerts (a build without digest support?): ${(validate.stdout + validate.stderr).split('\n')[0]}`;
-    return { result, checks: [`${tag}: not measured: ${result.skipped}`.slice(0, 600)] };
-  }
-  // Steady state: a run one minute before the incident left state/ and the parse cache behind.
-  const prime = await bench.alertcron(['run'], INCIDENT_NOW - WINDOW_MS, 'digest-prime');
-  const checks: string[] = prime.code === 0 ? [] : [`${tag}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`];
-  const snap = join(project.dir, '..', `${project.dir.split('/').pop()}-digest-snapshot`);
-  const copy = (from: string, to: string) => existsSync(from) && cpSync(from, to, { recursive: true });
-  copy(join(project.dir, 'state'), join(snap, 'state'));
-  copy(join(project.dir, '.cache'), join(snap, 'cache'));
+  const primed = await primeIncident(project, bench.alertcron, tag, 'digest', 'the digest alerts (a build without digest support?)');
+  if (primed.skipped) return { result: { ...result, skipped: primed.skipped }, checks: primed.checks };
+  const checks = primed.checks;
   const incident: Sample[] = [];
   const send: Sample[] = [];
   const digests: number[] = [];
   for (let r = 0; r < runs; r++) {
-    for (const part of ['state', '.cache']) rmSync(join(project.dir, part), { recursive: true, force: true });
-    copy(join(snap, 'state'), join(project.dir, 'state'));
-    copy(join(snap, 'cache'), join(project.dir, '.cache'));
+    primed.restore();
     await bench.fresh();
     const i = await bench.alertcron(['run'], INCIDENT_NOW, `digest-incident-${r}`);
     i.delivered = bench.delivered();
@@ -83,7 +54,7 @@ export async function measureDigest(bench: DigestBench): Promise<{ result: Diges
     digests.push(bench.smtp.messages.filter((m) => m.to.includes(DIGEST_TO)).length);
     send.push(s);
   }
-  rmSync(snap, { recursive: true, force: true });
+  primed.drop();
   result.incident = summarise(incident);
   result.send = summarise(send);
   const badIncident = incident.filter((s) => s.code !== 0 || s.delivered !== expectedMatches);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { COUNT_THRESHOLD, SPRAY_USERS, USERS, WORKSTATIONS, SERVERS, BACKGROUND_EVENTS } from './data.js';
 import type { DigestResult } from './digest.js';
+import type { PagingResult } from './paging.js';
 import type { ProfileSummary } from './profile.js';
 import type { Summary } from './run.js';
 import type { StateGrowthResult } from './stateGrowth.js';
@@ -62,6 +63,8 @@ export interface BenchResults {
   mix?: SizeResult;
   /** The incident minute with a digest channel beside email and Slack, and the run that sends the digests. */
   digest?: DigestResult;
+  /** The incident minute with PagerDuty and Teams beside email and Slack (alertcron only). */
+  paging?: PagingResult;
   checks: string[];
   stateGrowth?: StateGrowthResult;
   /** The file and the cluster state backend side by side (issue 16): per size and scenario, medians. */
@@ -197,6 +200,40 @@ function digestSection(res: BenchResults): string[] {
     `| CPU time (user + sys) | ${sec(k?.acIncident?.cpu_s)} | ${sec(d.incident.cpu_s)} | ${sec(d.send.cpu_s)} |`,
     `| HTTP requests to the cluster | ${reqs(k?.acIncident)} | ${reqs(d.incident)} | ${reqs(d.send)} |`,
     `| notifications received by the sinks (expected: ${int(d.expectedMatches)} each) | ${k?.acIncident?.delivered ?? '–'} | ${d.incident.delivered ?? '–'} | ${d.send.delivered ?? '–'} (digests) |`,
+    '',
+  );
+  return L;
+}
+
+/** The incident minute with PagerDuty and Teams beside email and Slack, next to the same N's plain incident minute. */
+function pagingSection(res: BenchResults): string[] {
+  const p = res.paging;
+  if (!p) return [];
+  const k = res.sizes.find((s) => s.n === p.n);
+  const L: string[] = [
+    `### N = ${int(p.n)} alerts: the incident minute with PagerDuty and Teams beside email and Slack`,
+    '',
+    'Every alert notifies four channels: `soc-email` and `soc-slack` (the sinks of the plain incident minute), `oncall-pd` (type `pagerduty`, the fake ' +
+      'Events API v2 of `test/support/pagerDutyServer.ts`: one trigger event per notice, `dedup_key` per alert and key) and `soc-teams` (type `teams`, ' +
+      'the fake Workflows trigger of `test/support/teamsWorkflowServer.ts`: one Adaptive Card per notice), so each of the ' +
+      `${int(p.expectedMatches)} matching alerts gives four deliveries, counted on the four fakes; the plain incident minute notifies one channel per alert ` +
+      '(email or Slack). Measured like it: a priming run a minute earlier, its state restored before each run (`test/bench/paging.ts`). ' +
+      "alertcron only: ElastAlert2's `pagerduty` alerter posts to `https://events.pagerduty.com` hard-coded (`pagerduty_proxy` only tunnels that HTTPS request), " +
+      'so it cannot reach a local fake without intercepting TLS, and a Teams-only ElastAlert2 run would not be the same workload.',
+    '',
+  ];
+  if (p.skipped || !p.incident) return [...L, `Not measured: ${p.skipped ?? 'no result'}.`, ''];
+  const c = p.byChannel;
+  L.push(
+    `Medians of ${p.runs} runs; load average before: ${p.loadAvg?.join(', ') ?? '?'}.`,
+    '',
+    '| | incident minute, email or Slack | incident minute, email, Slack, PagerDuty and Teams |',
+    '|---|---:|---:|',
+    `| **wall** | ${range(k?.acIncident)} | ${range(p.incident)} |`,
+    `| peak RSS | ${mb(k?.acIncident?.rss_mb)} | ${mb(p.incident.rss_mb)} |`,
+    `| CPU time (user + sys) | ${sec(k?.acIncident?.cpu_s)} | ${sec(p.incident.cpu_s)} |`,
+    `| HTTP requests to the cluster | ${reqs(k?.acIncident)} | ${reqs(p.incident)} |`,
+    `| notifications delivered (expected ${int(p.expectedMatches)} / ${int(4 * p.expectedMatches)}) | ${k?.acIncident?.delivered ?? '–'} | ${p.incident.delivered ?? '–'}${c ? ` (email ${c.email}, Slack ${c.slack}, PagerDuty ${c.pagerduty}, Teams ${c.teams})` : ''} |`,
     '',
   );
   return L;
@@ -363,13 +400,15 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '`--mix-size N` (alerts in the mix of the ElastAlert2 rule types; default 1000 when 1000 is among the sizes, else the largest; 0: none)',
     '`--backend-sizes 10,1000` (compare the file and cluster state backends at these of the sizes) `--no-backends`.',
     '`--digest-size N` (alerts in the incident minute with a digest channel; default 1000 when 1000 is among the sizes, else the largest) `--no-digest`.',
-    `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
+    '`--paging-size N` (alerts in the incident minute with PagerDuty and Teams beside email and Slack; default as `--digest-size`) `--no-paging`.',
+    `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}${res.paging ? `, PagerDuty and Teams at ${res.paging.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
     '',
     ...res.sizes.flatMap(sizeTable),
     ...mixSection(res),
     ...digestSection(res),
+    ...pagingSection(res),
     ...stateGrowthSection(res),
     '### The floor',
     '',
