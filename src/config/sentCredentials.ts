@@ -1,6 +1,6 @@
 import { channelKind } from '../notify/channels/registry.js';
 import { registerSecret } from '../util/redact.js';
-import { looksLikeToken } from '../util/token.js';
+import { looksLikeToken, looksLikeTokenValue } from '../util/token.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import type { Config } from './types.js';
 
@@ -69,11 +69,29 @@ const TOKEN_PARAMETERS = /^(sig|signature|token|key|code|access_token|api_key|ap
 function registerUrl(url: string): void {
   registerSecret(url);
   try {
-    const { pathname, search, searchParams } = new URL(url);
+    const { pathname, search } = new URL(url);
     if ((pathname + search).length >= 8) registerSecret(pathname + search);
     for (const segment of pathname.split('/')) if (looksLikeToken(segment)) registerSecret(segment);
-    for (const [name, value] of searchParams) if (TOKEN_PARAMETERS.test(name) && looksLikeToken(value)) registerSecret(value);
+    // A query value as sent (percent-encoded), decoded, and with a raw `+` kept (a base64 signature's `+`).
+    for (const part of search.slice(1).split('&')) {
+      const at = part.indexOf('=');
+      const name = at < 0 ? part : part.slice(0, at);
+      const raw = at < 0 ? '' : part.slice(at + 1);
+      if (!TOKEN_PARAMETERS.test(safeDecode(name))) continue;
+      const kept = safeDecode(raw);
+      if (!looksLikeTokenValue(kept)) continue;
+      for (const form of new Set([raw, kept, safeDecode(raw.replace(/\+/g, ' '))])) registerSecret(form);
+    }
   } catch {
     /* not a URL: the whole value is registered */
+  }
+}
+
+/** A percent-decoded text, or the text as it is when it is not valid percent-encoding. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

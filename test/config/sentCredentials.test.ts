@@ -35,6 +35,23 @@ test('a token parameter\'s value is redacted alone only when it looks like a tok
   assert.equal(redact('GET /beat?key=alertcron'), 'GET ***', 'the URL\'s path and query still are');
 });
 
+test('a standard base64 signature (with / + and =) in a token parameter is redacted alone, as sent, decoded and with its + kept', () => {
+  const sig = 'Kq7Xv2Lm0Tz7Kp4Rw9Yb1Nc6Hd3/Fg5Js+Ua8Ve8Wt2Mo=';
+  const config = {
+    sources: {},
+    monitoring: {},
+    channels: {
+      teams: { type: 'teams', webhook_url: `https://prod.example.logic.azure.com/workflows/w2/triggers/manual/paths/invoke?api-version=2016-06-01&sig=${encodeURIComponent(sig)}` },
+      raw: { type: 'webhook', url: `https://fn.example.org/api/hook?code=Zz9Yy8Xx7Ww6/Vv5+Uu4Tt3Ss2==`, headers: {} },
+    },
+  } as unknown as Config;
+  registerSentCredentials(config);
+  assert.equal(redact(`signature ${sig} is invalid`), 'signature *** is invalid');
+  assert.equal(redact(`sig=${encodeURIComponent(sig)}`), 'sig=***');
+  assert.equal(redact('code Zz9Yy8Xx7Ww6/Vv5+Uu4Tt3Ss2== and Zz9Yy8Xx7Ww6/Vv5 Uu4Tt3Ss2=='), 'code *** and ***');
+  assert.equal(redact('api-version 2016-06-01'), 'api-version 2016-06-01', 'a parameter that is not a token is not one');
+});
+
 test('a Discord webhook\'s token and a Mattermost hook id, the path segments that look like tokens, are redacted alone', () => {
   const discordToken = 'Xy9_aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5-aB6cD7eF8gH9iJ0kL1mN2oP';
   const hookId = 'k3x9q1w7e5r2t8y4u6i0o1p3a5';

@@ -1,4 +1,4 @@
-import { styleLookalikes } from '../../../render/styleLookalikes.js';
+import { ANGLE_LOOKALIKES, styleLookalikes } from '../../../render/styleLookalikes.js';
 import { renderTemplate } from '../../../util/template.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
 import { incidentId } from '../../incidentId.js';
@@ -23,7 +23,7 @@ export interface PostableAlert {
 }
 
 /** Look-alikes of the characters that open a Slack mention or link (`<!channel>`, `<url|text>`, `&` entities) and a chat mention or mail link (`@`). */
-const CONTROL_LOOKALIKES: Readonly<Record<string, string>> = { '<': '\u2039', '>': '\u203a', '&': '\uff06', '@': '\uff20' };
+const CONTROL_LOOKALIKES: Readonly<Record<string, string>> = { ...ANGLE_LOOKALIKES, '&': '\uff06', '@': '\uff20' };
 
 /**
  * A finding's value made inert for the receivers Alertmanager hands it to (Slack, Mattermost, Discord, Teams

@@ -1,10 +1,7 @@
-import { styleLookalikes } from '../../../render/styleLookalikes.js';
+import { angleLookalikes, styleLookalikes } from '../../../render/styleLookalikes.js';
 import { cleanText } from '../../../util/text.js';
 import { escapeHtml } from '../../digest/html.js';
 import { inertForChat } from '../../text.js';
-
-/** Look-alikes of `<` and `>`, which open a mention (`<users/all>`) or a link (`<url|text>`), or start a quote. */
-const ANGLES: Readonly<Record<string, string>> = { '<': '\u2039', '>': '\u203a' };
 
 /**
  * Untrusted text made inert in a Google Chat text message, whose formatting has no escape: cleaned (no control or
@@ -16,8 +13,8 @@ const ANGLES: Readonly<Record<string, string>> = { '<': '\u2039', '>': '\u203a' 
  * `-` or `1.`/`1)` (headings, lists, rules).
  */
 export function inertChatText(text: string): string {
-  return styleLookalikes(inertForChat(cleanText(text)))
-    .replace(/[<>]/g, (c) => ANGLES[c]!)
+  // `<` and `>` open a mention (`<users/all>`) or a link (`<url|text>`), or start a quote.
+  return angleLookalikes(styleLookalikes(inertForChat(cleanText(text))))
     .replace(/^([ \t]*)-(?=[ \t])/gm, '$1\u2010')
     .replace(/\](?=[(:[])/g, ']\u2060')
     .replace(/^([ \t]*)(?=[#+=-]|\d+[.)])/gm, '$1\u2060');

@@ -107,7 +107,8 @@ export async function createJiraNotifier(name: string, config: JiraChannelConfig
   };
 
   const sendOne = async (notification: Notification, label: string, signal: AbortSignal): Promise<Receipt | undefined> => {
-    if (unsure.has(label) && !created.has(label) && !notification.opened?.id) {
+    // Only a resolve uses the issue its receipt names; a repeat or tier searches, and could create a second one.
+    if (unsure.has(label) && !created.has(label) && !(notification.reason === 'resolved' && notification.opened?.id)) {
       throw new DeliveryError(`waits for the next run: the create of this key's issue got no clear answer from Jira at ${config.url}`, true, undefined, true);
     }
     if (notification.reason === 'resolved') {
