@@ -23,6 +23,15 @@ function namesWithReference(mapping: unknown): string[] {
   return Object.entries(mapping).filter(([, value]) => typeof value === 'string' && new RegExp(ENV_REFERENCE.source).test(value)).map(([name]) => name);
 }
 
+/** Names of variables that hold secrets (`PAGER_TOKEN`, `API_KEY`, `DB_PASSWORD` ...). */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+/** The names of a command channel's env mapping that are named as secrets but hold a literal value (no `${VAR}`). */
+function literalSecretNames(mapping: unknown): string[] {
+  if (!mapping || typeof mapping !== 'object' || Array.isArray(mapping)) return [];
+  return Object.entries(mapping).filter(([name, value]) => SECRET_NAME.test(name) && typeof value === 'string' && value !== '' && !new RegExp(ENV_REFERENCE.source).test(value)).map(([name]) => name);
+}
+
 /** A `${VAR}` whose variable is unset, or a `<key>_file` that is absent here: a warning until a command needs it. */
 export interface UnsetSecret {
   /** Where it is written and what is wrong, worded as a problem. */
@@ -68,6 +77,10 @@ export function resolveSecrets(yaml: YamlFile, env: NodeJS.ProcessEnv, baseDir: 
         }
         // A command channel's env value is a secret when it comes from the environment (`${VAR}`); a literal is a setting.
         const fromEnv = key === 'env' && path[0] === 'channels' && path.length === 2 ? namesWithReference(value) : [];
+        if (key === 'env' && path[0] === 'channels' && path.length === 2) {
+          // A variable named as a secret must not be written inline either: the program would show it unredacted.
+          for (const name of literalSecretNames(value)) at([...here, name], `${name} looks like a secret written inline: use ${name}: \${SOME_ENV_VAR} (its value is then redacted from everything alertcron writes)`);
+        }
         record[key] = walk(value, here);
         if (SECRET_KEYS.has(key)) registerSecret(record[key] as string);
         for (const name of fromEnv) registerSecret((record[key] as Record<string, unknown>)[name] as string);

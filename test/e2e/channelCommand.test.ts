@@ -204,6 +204,13 @@ test('validate names a templated argument, a relative path and a missing or non-
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/pager\/command\/2: must be fixed text, never a template \(\{\{\.\.\.\}\}\): a log value must not become an argument/m);
 
+  // A variable named as a secret is not written inline (the program could show it, unredacted); a plain setting is.
+  config({ command: [program], env: { PAGER_TOKEN: 'pgr-0123456789abcdef', TEAM: 'soc' } });
+  result = await project.run(['validate']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/pager\/env\/PAGER_TOKEN: PAGER_TOKEN looks like a secret written inline: use PAGER_TOKEN: \$\{SOME_ENV_VAR\}/m);
+  assert.doesNotMatch(result.stderr, /TEAM/);
+
   config({ command: ['bin/page-oncall'] });
   result = await project.run(['validate']);
   assert.equal(result.code, 2);
