@@ -30,7 +30,9 @@ channels:                             # alerts name these under notify:
   # soc-slack:                        # a Slack incoming webhook
   #   type: slack
   #   webhook_url: \${SLACK_WEBHOOK_URL}
-  # Also: slack-app, twilio-sms, twilio-call, telegram (a bot with buttons: bot: true), webhook (see the README).
+  # Also: slack-app, twilio-sms, twilio-call, telegram (a bot with buttons: bot: true), webhook, thehive (see the README),
+  # and pagerduty, opsgenie, teams, google-chat, discord, mattermost, jira, alertmanager, command, log
+  # (each with its setup step by step in docs/channels/<type>.md).
 
 defaults:                             # every alert inherits these unless it sets its own
   every: 1m                           # how often it runs (cron calls alertcron run every minute)

@@ -80,3 +80,13 @@ test('a channel completed by its kind has that kind\'s type; completing a type n
   }
   assert.equal(channelKind('smtp'), undefined);
 });
+
+test('the alertcron.yaml that init writes names every channel kind, and each kind beyond the README\'s YAML example has its docs page', async () => {
+  const { initFiles } = await import('../../src/commands/initTemplates.js');
+  const written = initFiles(undefined)['alertcron.yaml']!;
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  for (const { type } of CHANNEL_KINDS) {
+    assert.match(written, new RegExp(`(type: |[ ,])${type.replace('-', '\\-')}\\b(?!-)`), `init names ${type}`);
+    if (!new RegExp(`type: ${type}\\s`).test(readme)) assert.ok(existsSync(join(REPO_ROOT, 'docs', 'channels', `${type}.md`)), `docs/channels/${type}.md`);
+  }
+});
