@@ -20,3 +20,32 @@ export function openedReceipt(sent: readonly SentNotice[], item: Pick<PendingDel
   }
   return latest?.receipt;
 }
+
+/**
+ * `openedReceipt` over a run's list of sent notices (read through `current`, as the state holds it now) without
+ * scanning it whole for each send: the notices are grouped by alert, key and channel once, those appended since
+ * (accepted in this run) are added at the next lookup, and a list replaced (pruned) is grouped again.
+ */
+export function openedLookup(current: () => readonly SentNotice[]): (item: Pick<PendingDelivery, 'alert' | 'key' | 'channel' | 'reason' | 'createdAt'>, episodeStart?: number) => Receipt | undefined {
+  const groups = new Map<string, SentNotice[]>();
+  const groupOf = (alert: string, key: string, channel: string) => JSON.stringify([alert, key, channel]);
+  let list: readonly SentNotice[] | undefined;
+  let indexed = 0;
+  return (item, episodeStart) => {
+    if (!item.channel || item.reason === 'first' || item.reason === 'digest') return undefined;
+    const sent = current();
+    if (sent !== list || sent.length < indexed) {
+      groups.clear();
+      list = sent;
+      indexed = 0;
+    }
+    for (; indexed < sent.length; indexed++) {
+      const notice = sent[indexed]!;
+      const group = groupOf(notice.alert, notice.key, notice.channel);
+      const kept = groups.get(group);
+      if (kept) kept.push(notice);
+      else groups.set(group, [notice]);
+    }
+    return openedReceipt(groups.get(groupOf(item.alert, item.key, item.channel)) ?? [], item, episodeStart);
+  };
+}

@@ -7,7 +7,7 @@ import type { Notifier } from '../notify/types.js';
 import type { Source } from '../sources/types.js';
 import type { Sender } from './deliver.js';
 import { ownValue } from '../util/plainMap.js';
-import { openedReceipt } from './opened.js';
+import { openedLookup } from './opened.js';
 
 /** Where pending items go: each channel's notifier (created on first use) and each loaded source's actions. */
 export interface Senders {
@@ -23,6 +23,8 @@ export interface Senders {
 /** Builds the senders of a run from the configured channels and the sources it loaded. */
 export function createSenders(channels: Record<string, ChannelConfig>, sources: ReadonlyMap<string, Source>, data?: StateData): Senders {
   const notifiers = new Map<string, Promise<Notifier>>();
+  // What each channel opened for a key, looked up in the state's sent notices grouped once (not scanned per send).
+  const opensOf = data ? openedLookup(() => data.sent) : undefined;
   const slots = new Map<string, Slots>();
   const audit: AuditEntry[] = [];
   const notifierFor = (channel: string) => {
@@ -53,7 +55,7 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       // A resolve, repeat or tier carries what its channel opened for the key (a Jira issue's key, an Alertmanager
       // alert's labels): a repeat or tier only within the key's current episode (since its last resolve).
       const send: Sender = async (pending, signal) => {
-        const opened = data ? openedReceipt(data.sent, pending, ownValue(ownValue(data.alerts, pending.alert)?.keys, pending.key)?.resolvedAt) : undefined;
+        const opened = opensOf?.(pending, ownValue(ownValue(data?.alerts, pending.alert)?.keys, pending.key)?.resolvedAt);
         const notice = opened ? { ...pending, opened } : pending;
         const ready = await notifier;
         const receipt = await ready.send(notice, signal);

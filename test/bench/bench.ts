@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     const measureSet = async (n: number, set: 'kinds' | 'mix'): Promise<SizeResult> => {
       const mix = set === 'mix';
       const tag = mix ? `mix N=${n}` : `N=${n}`;
-      const expected = mix ? undefined : Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+      const expected = mix ? undefined : matchingInIncident(n);
       const eaRuns = opts.eaRuns ?? opts.runs;
       const size: SizeResult = { n, expectedMatches: expected, runs: opts.runs, eaRuns, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
       log(mix ? `\nbench: mix of the ElastAlert2 rule types, N = ${n}` : `\nbench: N = ${n} (${expected} alerts match in the incident minute)`);
@@ -462,7 +462,7 @@ async function main(): Promise<void> {
       results.sizes.push(await measureSet(n, 'kinds'));
       writeReport(opts.out, results, commands(opts));
     }
-    const mixSize = opts.mixSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
+    const mixSize = opts.mixSize ?? defaultScenarioSize(opts.sizes);
     if (mixSize > 0) {
       results.mix = await measureSet(mixSize, 'mix');
       writeReport(opts.out, results, commands(opts));
@@ -491,11 +491,11 @@ async function main(): Promise<void> {
       const alertcron = (args: string[], now: number | undefined, run: string) => measured(python, [process.execPath, BIN, ...args], project.dir, runEnv(now), join(outDir, run), proxy);
       return { project, alertcron, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
     };
-    const digestSize = opts.digestSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
+    const digestSize = opts.digestSize ?? defaultScenarioSize(opts.sizes);
     if (digestSize > 0) {
       // ---- the incident minute with a digest channel beside email and Slack, and the run that sends the digests
       const n = digestSize;
-      const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+      const expectedMatches = matchingInIncident(n);
       log(`\nbench: the incident minute with a digest channel, N = ${n} (${expectedMatches} digests an hour later)`);
       // max_catchup 1m: the run an hour later searches its own minute, as the cron run of that minute would.
       const { project, alertcron, loadAvg } = await scenarioProject(`digest-n${n}`, { [DIGEST_CHANNEL]: digestChannel(smtp.port) }, { max_catchup: '1m' });
@@ -520,11 +520,11 @@ async function main(): Promise<void> {
       if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
-    const pagingSize = opts.pagingSize ?? (opts.sizes.includes(1000) ? 1000 : Math.max(...opts.sizes));
+    const pagingSize = opts.pagingSize ?? defaultScenarioSize(opts.sizes);
     if (pagingSize > 0) {
       // ---- the incident minute with PagerDuty and Teams beside email and Slack: every alert notifies all four
       const n = pagingSize;
-      const expectedMatches = Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+      const expectedMatches = matchingInIncident(n);
       log(`\nbench: the incident minute with PagerDuty and Teams beside email and Slack, N = ${n} (${expectedMatches} matching alerts, 4 deliveries each)`);
       const { project, alertcron, loadAvg } = await scenarioProject(`paging-n${n}`, pagingChannels(pagerDuty), {}, pagingEnv(pagerDuty, teams));
       writeAlertcronAlerts(project, n, { notify: PAGING_NOTIFY });
@@ -599,3 +599,13 @@ main().catch((error: unknown) => {
   log(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 });
+
+/** How many of the first n alerts match in the incident minute. */
+function matchingInIncident(n: number): number {
+  return Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+}
+
+/** The size of an extra scenario (mix, digest, paging) unless its option sets one: 1,000 when measured, else the largest size. */
+function defaultScenarioSize(sizes: readonly number[]): number {
+  return sizes.includes(1000) ? 1000 : Math.max(...sizes);
+}

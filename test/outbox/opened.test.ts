@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SentNotice } from '../../src/model/state.js';
-import { openedReceipt } from '../../src/outbox/opened.js';
+import { openedLookup, openedReceipt } from '../../src/outbox/opened.js';
 
 const sent = (at: number, reason: string, id: string, over: Partial<SentNotice> = {}): SentNotice => ({ id: `s${at}`, alert: 'a', key: 'k', channel: 'pd', reason, at, receipt: { id }, ...over });
 
@@ -42,4 +42,20 @@ test('a repeat or tier gets the receipt of the latest notice its channel accepte
   assert.equal(openedReceipt(history.slice(0, 3), repeat, 2000), undefined, 'nothing accepted since the last resolve: the old episode\'s notices are not built on');
   assert.equal(openedReceipt(history.slice(0, 3), repeat, 3000), undefined);
   assert.deepEqual(openedReceipt(history.slice(0, 2), repeat), { id: 'old-repeat' }, 'never resolved: the whole history is the episode');
+});
+
+test('the grouped lookup answers as the scan does, also for notices accepted after its first lookup and after the list is replaced', () => {
+  const history = [sent(1000, 'first', 'a1'), sent(2000, 'repeat', 'a2'), sent(2500, 'repeat', 'other', { key: 'k2' })];
+  let list: SentNotice[] = [...history];
+  const lookup = openedLookup(() => list);
+  const repeat = { alert: 'a', key: 'k', channel: 'pd', reason: 'repeat', createdAt: 9000 };
+  assert.deepEqual(lookup(repeat), openedReceipt(list, repeat));
+  assert.deepEqual(lookup(repeat), { id: 'a2' });
+  list.push(sent(3000, 'repeat', 'a3'));
+  assert.deepEqual(lookup(repeat), { id: 'a3' }, 'a notice accepted in this run is seen');
+  assert.equal(lookup({ ...repeat, reason: 'first' }), undefined);
+  assert.deepEqual(lookup(repeat, 2500), { id: 'a3' }, 'the episode bound applies');
+  list = [sent(500, 'first', 'pruned-list')];
+  assert.deepEqual(lookup(repeat), { id: 'pruned-list' }, 'a replaced list is grouped again');
+  assert.deepEqual(lookup({ ...repeat, key: 'k2' }), openedReceipt(list, { ...repeat, key: 'k2' }));
 });
