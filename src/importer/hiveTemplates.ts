@@ -1,6 +1,14 @@
 import { quoteData } from './quote.js';
 import { convertTemplate, scanFormat } from './templates.js';
 
+/** A field path as alerters name one (`source.ip`, `@timestamp`): letters, digits, `_ @ -`, dots between. */
+export const FIELD_PATH = /^[A-Za-z_@][\w@-]*(\.[A-Za-z_@][\w@-]*)*$/;
+
+/** The template of one field of the finding, as the thehive channel and every new channel render it. */
+export function fieldRef(path: string): string {
+  return `{{fields.${path}}}`;
+}
+
 /** A hive text as an alertcron template, or what kept a part of it from carrying over. */
 export interface HiveText {
   template: string;
@@ -30,7 +38,7 @@ function hiveValue(arg: string, rule: Record<string, unknown>, problems: string[
     problems.push(`${quoteData(arg)}: the ${channel} channel has no count of hits: left out`);
     return undefined;
   }
-  return `{{fields.${arg}}}`;
+  return fieldRef(arg);
 }
 
 /** A text option of the rule as literal text (ElastAlert2 put the rule's value in), or a problem naming it as `shown`. */
@@ -63,7 +71,7 @@ export function convertLegacyFormat(text: string, rule: Record<string, unknown>)
     }
     const path = [...ref[2]!.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
     if (!path.every((segment) => /^[\w@.-]+$/.test(segment))) problems.push(`{${quoteData(inner)}} names a field no template can (letters, digits, _ @ . - only): left out`);
-    else if (ref[1] === 'match') return `{{fields.${path.join('.')}}}`;
+    else if (ref[1] === 'match') return fieldRef(path.join('.'));
     else if (path.length === 1 && path[0] === 'name') return '{{alert}}';
     else if (path.length === 1) return ruleText(rule, path[0]!, `{${quoteData(inner)}}`, problems);
     else problems.push(`{${quoteData(inner)}} is not a text option of the rule: left out`);
@@ -90,8 +98,6 @@ export function convertChannelText(text: string, args: unknown, rule: Record<str
   return literal(text);
 }
 
-/** A field path as the newer TheHive alerter reads one (`source.ip`): letters, digits, `_ @ -`, dots between. */
-const FIELD_PATH = /^[A-Za-z_@][\w@-]*(\.[A-Za-z_@][\w@-]*)*$/;
 
 /**
  * A tag or custom field value of the newer alerter, which ElastAlert2 looks up as a field of the match, then as

@@ -3,7 +3,8 @@ import { quoteData } from '../quote.js';
 import { splitUserinfo } from '../secretUrl.js';
 import { convertJinja } from '../templates.js';
 import { listOf, mappingOf, type AlerterChannel, type AlerterContext } from './context.js';
-import { connectionNotes, fieldMap, fieldRef } from './text.js';
+import { fieldRef } from '../hiveTemplates.js';
+import { connectionNotes, fieldMap } from './text.js';
 
 /** Label names Alertmanager accepts (Prometheus's data model). */
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

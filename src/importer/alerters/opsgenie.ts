@@ -1,6 +1,7 @@
 import { quoteData } from '../quote.js';
 import { listOf, mappingOf, type AlerterChannel, type AlerterContext } from './context.js';
-import { argsText, connectionNotes, FIELD_PATH, fieldRef, namedText } from './text.js';
+import { FIELD_PATH, fieldRef } from '../hiveTemplates.js';
+import { argsText, connectionNotes, namedText } from './text.js';
 
 /** Opsgenie's API hosts: the US one is the default, an EU account has its own. */
 const US = 'api.opsgenie.com';

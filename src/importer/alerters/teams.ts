@@ -1,6 +1,7 @@
 import { quoteData } from '../quote.js';
 import { listOf, mappingOf, type AlerterChannel, type AlerterContext } from './context.js';
-import { connectionNotes, FIELD_PATH } from './text.js';
+import { FIELD_PATH } from '../hiveTemplates.js';
+import { connectionNotes } from './text.js';
 
 /** Options of both Teams alerters that only style the card or link to Kibana/OpenSearch: named, not converted. */
 const STYLE = 'not converted: the teams channel sends the notice\'s title and message as an Adaptive Card (facts and full_width are its only layout settings)';

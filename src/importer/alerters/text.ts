@@ -1,15 +1,8 @@
-import { convertChannelText } from '../hiveTemplates.js';
+import { convertChannelText, FIELD_PATH, fieldRef } from '../hiveTemplates.js';
 import { quoteData } from '../quote.js';
 import { convertTemplate } from '../templates.js';
 import type { AlerterContext } from './context.js';
 
-/** A field path as alerters name one (`source.ip`, `@timestamp`): letters, digits, `_ @ -`, dots between. */
-export const FIELD_PATH = /^[A-Za-z_@][\w@-]*(\.[A-Za-z_@][\w@-]*)*$/;
-
-/** The template of one field of the finding, as every new channel renders it. */
-export function fieldRef(path: string): string {
-  return `{{fields.${path}}}`;
-}
 
 /**
  * A text option with its `<key>_args` list (`pagerduty_v2_payload_source`, `opsgenie_subject`): `{0}`/`{}` filled
