@@ -12,7 +12,7 @@ const LAYERS: string[][] = [
   ['util', 'http'],
   ['model'],
   ['policy', 'state', 'render'],
-  ['rules', 'notify', 'sources'],
+  ['rules', 'notify', 'sources', 'sigma'],
   ['config', 'outbox', 'operations', 'inspect', 'importer'],
   ['run'],
   ['commands'],

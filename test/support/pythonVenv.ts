@@ -1,4 +1,4 @@
-// The Python side shared by the bench and the ElastAlert2 oracle tests: one venv under test/bench/.venv
+// The Python side shared by the bench, the ElastAlert2 oracle tests and the pySigma oracle tests: one venv under test/bench/.venv
 // (git-ignored), built from test/bench/requirements.txt (ElastAlert2 pinned, from PyPI) with every dependency held
 // to the versions in test/bench/constraints.txt.
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +30,9 @@ export interface PythonSide {
   pythonVersion: string;
   elastalert2: string;
   elasticsearchPy: string;
+  /** pySigma and its Elasticsearch backend (the Sigma compiler's oracle). */
+  pysigma: string;
+  pysigmaBackend: string;
 }
 
 /** Output of a command (trimmed), or '' when it cannot run or fails. */
@@ -164,6 +167,8 @@ export async function ensureVenv(log: (line: string) => void = () => undefined):
     pythonVersion: output(VENV_PYTHON, ['-c', 'import platform; print(platform.python_version())']),
     elastalert2: version('elastalert2'),
     elasticsearchPy: version('elasticsearch'),
+    pysigma: version('pySigma'),
+    pysigmaBackend: version('pySigma-backend-elasticsearch'),
   };
   assertPinned(side);
   return side;

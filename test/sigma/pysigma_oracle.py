@@ -1,0 +1,119 @@
+"""pySigma as the oracle of the Sigma compiler's tests: one process converts many rule files.
+
+Reads a JSON request on stdin:
+  {"files": [paths], "pipelines": [shipped names or pipeline files, in the order given], "mode": "lucene" | "dsl_lucene" | "tree"}
+and writes one JSON object: {"<path>": [{"id": ..., "title": ..., "queries": [...]} | {"id": ..., "error": "..."} ...]}.
+"lucene" gives pySigma-backend-elasticsearch's LuceneBackend queries, "dsl_lucene" the same wrapped as query DSL,
+"tree" pySigma's own condition tree (after its postprocessing) as JSON, in the shape of alertcron's SigmaNode.
+"""
+import json
+import sys
+
+from sigma.collection import SigmaCollection
+from sigma.backends.elasticsearch import LuceneBackend
+from sigma.plugins import InstalledSigmaPlugins
+from sigma.processing.pipeline import ProcessingPipeline
+
+
+def load_pipeline(specs):
+    if not specs:
+        return None
+    names = [s for s in specs if not (s.endswith(".yml") or s.endswith(".yaml"))]
+    files = [s for s in specs if s.endswith(".yml") or s.endswith(".yaml")]
+    pipeline = InstalledSigmaPlugins.autodiscover().get_pipeline_resolver().resolve(names) if names else None
+    for f in files:
+        with open(f, encoding="utf-8") as h:
+            own = ProcessingPipeline.from_yaml(h.read())
+        pipeline = own if pipeline is None else pipeline + own
+    return pipeline
+
+
+def value_json(v):
+    kind = type(v).__name__
+    if kind in ("SigmaString", "SigmaCasedString"):
+        parts = []
+        for p in v.s:
+            if isinstance(p, str):
+                if parts and isinstance(parts[-1], str):
+                    parts[-1] += p
+                else:
+                    parts.append(p)
+            else:
+                name = getattr(p, "name", str(p))
+                if name == "WILDCARD_MULTI":
+                    parts.append({"wildcard": "*"})
+                elif name == "WILDCARD_SINGLE":
+                    parts.append({"wildcard": "?"})
+                else:
+                    parts.append({"special": str(p)})
+        out = {"type": "string", "parts": parts}
+        if kind == "SigmaCasedString":
+            out["cased"] = True
+        return out
+    if kind == "SigmaNumber":
+        return {"type": "number", "value": v.number}
+    if kind == "SigmaBool":
+        return {"type": "bool", "value": v.boolean}
+    if kind == "SigmaNull":
+        return {"type": "null"}
+    if kind == "SigmaRegularExpression":
+        flags = sorted({f.name.lower()[0] if f.name.lower() not in ("ignorecase", "multiline", "dotall") else {"ignorecase": "i", "multiline": "m", "dotall": "s"}[f.name.lower()] for f in (v.flags or set())})
+        regexp = v.regexp.original if hasattr(v.regexp, "original") else str(v.regexp)
+        return {"type": "re", "pattern": regexp, "flags": flags}
+    if kind == "SigmaCIDRExpression":
+        return {"type": "cidr", "network": str(getattr(v, "original", v.network))}
+    if kind == "SigmaCompareExpression":
+        op = {"LT": "lt", "LTE": "lte", "GT": "gt", "GTE": "gte"}[v.op.name]
+        return {"type": "compare", "op": op, "value": v.number.number}
+    if kind == "SigmaExists":
+        return {"type": "exists", "value": v.exists}
+    return {"type": "other", "class": kind, "repr": str(v)}
+
+
+def tree_json(node):
+    kind = type(node).__name__
+    if kind == "ConditionAND":
+        return {"type": "and", "items": [tree_json(a) for a in node.args]}
+    if kind == "ConditionOR":
+        return {"type": "or", "items": [tree_json(a) for a in node.args]}
+    if kind == "ConditionNOT":
+        return {"type": "not", "item": tree_json(node.args[0])}
+    if kind == "ConditionFieldEqualsValueExpression":
+        return {"type": "match", "field": node.field, "value": value_json(node.value)}
+    if kind == "ConditionValueExpression":
+        return {"type": "match", "field": None, "value": value_json(node.value)}
+    return {"type": "other", "class": kind, "repr": str(node)}
+
+
+def main():
+    request = json.load(sys.stdin)
+    mode = request.get("mode", "lucene")
+    backend = None
+    if mode != "tree":
+        backend = LuceneBackend(processing_pipeline=load_pipeline(request.get("pipelines") or []))
+    out = {}
+    for path in request["files"]:
+        results = []
+        try:
+            with open(path, encoding="utf-8") as h:
+                collection = SigmaCollection.from_yaml(h.read())
+            for rule in collection.rules:
+                entry = {"id": str(rule.id) if getattr(rule, "id", None) else None, "title": rule.title}
+                try:
+                    if mode == "tree":
+                        conditions = [tree_json(c.parsed) for c in rule.detection.parsed_condition]
+                        entry["tree"] = conditions[0] if len(conditions) == 1 else {"type": "or", "items": conditions}
+                    else:
+                        fmt = "dsl_lucene" if mode == "dsl_lucene" else None
+                        entry["queries"] = backend.convert_rule(rule, fmt) if fmt else backend.convert_rule(rule)
+                except Exception as e:  # one rule's failure is that rule's answer
+                    entry["error"] = f"{type(e).__name__}: {e}"
+                results.append(entry)
+        except Exception as e:
+            results.append({"id": None, "error": f"{type(e).__name__}: {e}"})
+        out[path] = results
+    json.dump(out, sys.stdout, default=str)
+
+
+if __name__ == "__main__":
+    main()
