@@ -4,7 +4,7 @@ Reads a JSON request on stdin:
   {"files": [paths], "pipelines": [shipped names or pipeline files, in the order given], "mode": "lucene" | "dsl_lucene" | "tree"}
 and writes one JSON object: {"<path>": [{"id": ..., "title": ..., "queries": [...]} | {"id": ..., "error": "..."} ...]}.
 "lucene" gives pySigma-backend-elasticsearch's LuceneBackend queries, "dsl_lucene" the same wrapped as query DSL,
-"tree" pySigma's own condition tree (after its postprocessing) as JSON, in the shape of alertcron's SigmaNode.
+"tree" pySigma's own condition tree (after the pipelines, if any, and its postprocessing) as JSON, in the shape of alertcron's SigmaNode.
 """
 import json
 import sys
@@ -89,8 +89,9 @@ def main():
     request = json.load(sys.stdin)
     mode = request.get("mode", "lucene")
     backend = None
+    pipeline = load_pipeline(request.get("pipelines") or [])
     if mode != "tree":
-        backend = LuceneBackend(processing_pipeline=load_pipeline(request.get("pipelines") or []))
+        backend = LuceneBackend(processing_pipeline=pipeline)
     out = {}
     for path in request["files"]:
         results = []
@@ -101,6 +102,8 @@ def main():
                 entry = {"id": str(rule.id) if getattr(rule, "id", None) else None, "title": rule.title}
                 try:
                     if mode == "tree":
+                        if pipeline is not None:
+                            pipeline.apply(rule)
                         conditions = [tree_json(c.parsed) for c in rule.detection.parsed_condition]
                         entry["tree"] = conditions[0] if len(conditions) == 1 else {"type": "or", "items": conditions}
                     else:
