@@ -91,11 +91,11 @@ export function applyModifiers(field: string | null, modifiers: string[], rawVal
     const modifier = VALUE_MODIFIERS[name];
     if (!modifier) {
       const near = closestWord(name, MODIFIER_NAMES);
-      throw new SigmaRuleError(`unknown modifier '${name}' in '${key}': ${near ? `did you mean '${near}'? ` : ''}Sigma's modifiers are ${MODIFIER_NAMES.join(', ')}`, at);
+      throw new SigmaRuleError(`unknown modifier '${name}' in '${key}': ${near ? `did you mean '${near}'? ` : ''}Sigma's modifiers are ${MODIFIER_NAMES.join(', ')}`, at, true);
     }
     if (modifier.first && index > 0)
-      throw new SigmaRuleError(`the '${name}' modifier in '${key}' applies only to the value as written: put it first (e.g. '${[field ?? '', name, ...modifiers.filter((m) => m !== name)].join('|')}')`, at);
-    if (name === 'exists' && field === null) throw new SigmaRuleError(`the 'exists' modifier needs a field: write 'FieldName|exists: true' instead of '${key}'`, at);
+      throw new SigmaRuleError(`the '${name}' modifier in '${key}' applies only to the value as written: put it first (e.g. '${[field ?? '', name, ...modifiers.filter((m) => m !== name)].join('|')}')`, at, true);
+    if (name === 'exists' && field === null) throw new SigmaRuleError(`the 'exists' modifier needs a field: write 'FieldName|exists: true' instead of '${key}'`, at, true);
     const one = (value: ModifiedValue, i: number): ModifiedValue => {
       if (value.type === 'expansion') return { type: 'expansion', values: value.values.map((v) => one(v, i)) };
       if (!modifier.accepts.includes(value.type))
