@@ -14,10 +14,20 @@ interface Token {
 
 const KEYWORDS = new Set(['and', 'or', 'not', '(', ')']);
 
-/** Parses one condition and resolves it against the detections (in their order of definition); `at` is its path. */
-export function conditionTree(condition: unknown, detections: ReadonlyMap<string, SigmaNode>, at: Path): SigmaNode {
+/**
+ * Parses one condition and resolves it against the detections (in their order of definition); `at` is its path.
+ * `used` (shared by a rule's conditions) holds the detection trees already placed: a second use gets a copy.
+ */
+export function conditionTree(condition: unknown, detections: ReadonlyMap<string, SigmaNode>, at: Path, used = new Set<SigmaNode>()): SigmaNode {
   if (typeof condition !== 'string' || !condition.trim()) throw new SigmaRuleError('a condition must be a non-empty string such as "selection and not filter"', at);
-  return resolve(parseCondition(condition, at), detections, condition, at);
+  // Every node of a tree is its own object, so that a pipeline may rewrite one place without touching another.
+  const take = (name: string): SigmaNode => {
+    const tree = detections.get(name)!;
+    if (used.has(tree)) return structuredClone(tree);
+    used.add(tree);
+    return tree;
+  };
+  return resolve(parseCondition(condition, at), detections, take, condition, at);
 }
 
 function parseCondition(text: string, at: Path): Ast {
@@ -89,25 +99,24 @@ function parseCondition(text: string, at: Path): Ast {
   return ast;
 }
 
-function resolve(ast: Ast, detections: ReadonlyMap<string, SigmaNode>, text: string, at: Path): SigmaNode {
-  const names = [...detections.keys()];
+function resolve(ast: Ast, detections: ReadonlyMap<string, SigmaNode>, take: (name: string) => SigmaNode, text: string, at: Path): SigmaNode {
+  const names = () => [...detections.keys()].join(', ');
   switch (ast.kind) {
     case 'id': {
-      const tree = detections.get(ast.name);
-      if (!tree) throw new SigmaRuleError(`the condition "${text}" names '${ast.name}', which is not a detection of this rule: the detections are ${names.join(', ')}`, at);
-      return structuredClone(tree);
+      if (!detections.has(ast.name)) throw new SigmaRuleError(`the condition "${text}" names '${ast.name}', which is not a detection of this rule: the detections are ${names()}`, at);
+      return take(ast.name);
     }
     case 'of': {
       const glob = new RegExp(`^${ast.pattern === 'them' ? '.*' : ast.pattern.replace(/\*/g, '.*')}$`);
       const own = ast.pattern.startsWith('_');
-      const matched = names.filter((name) => glob.test(name) && (own || !name.startsWith('_')));
-      if (!matched.length) throw new SigmaRuleError(`'${ast.quantifier === 'all' ? 'all' : '1'} of ${ast.pattern}' in the condition "${text}" matches no detection: the detections are ${names.join(', ')}`, at);
-      const items = matched.map((name) => structuredClone(detections.get(name)!));
+      const matched = [...detections.keys()].filter((name) => glob.test(name) && (own || !name.startsWith('_')));
+      if (!matched.length) throw new SigmaRuleError(`'${ast.quantifier === 'all' ? 'all' : '1'} of ${ast.pattern}' in the condition "${text}" matches no detection: the detections are ${names()}`, at);
+      const items = matched.map(take);
       return items.length === 1 ? items[0]! : { type: ast.quantifier === 'all' ? 'and' : 'or', items };
     }
     case 'not':
-      return { type: 'not', item: resolve(ast.item, detections, text, at) };
+      return { type: 'not', item: resolve(ast.item, detections, take, text, at) };
     default:
-      return { type: ast.kind, items: ast.items.map((item) => resolve(item, detections, text, at)) };
+      return { type: ast.kind, items: ast.items.map((item) => resolve(item, detections, take, text, at)) };
   }
 }

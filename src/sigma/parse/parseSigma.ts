@@ -61,9 +61,10 @@ function readRule(doc: Record<string, unknown>, line: number): SigmaRule {
   if (!detections.size) throw new SigmaRuleError('`detection:` defines no detection: name at least one (e.g. selection: {Field: value})', ['detection']);
   const written = detection.condition;
   if (written === undefined || written === null || (Array.isArray(written) && !written.length)) throw new SigmaRuleError('`detection:` needs a `condition:` (e.g. selection and not filter)', ['detection']);
+  const used = new Set<SigmaNode>();
   const conditions = Array.isArray(written)
-    ? written.map((one, i) => conditionTree(one, detections, ['detection', 'condition', i]))
-    : [conditionTree(written, detections, ['detection', 'condition'])];
+    ? written.map((one, i) => conditionTree(one, detections, ['detection', 'condition', i], used))
+    : [conditionTree(written, detections, ['detection', 'condition'], used)];
   const fields = doc.fields;
   if (fields !== undefined && fields !== null && (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))) throw new SigmaRuleError('`fields:` must be a list of field names', ['fields']);
   return {
