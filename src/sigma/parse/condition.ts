@@ -36,13 +36,15 @@ function parseCondition(text: string, at: Path): Ast {
     throw new SigmaRuleError(
       `'| ${aggregation[1]}...' in a condition is the deprecated Sigma 1 aggregation syntax: keep the condition a plain search and write a correlation rule (a second YAML document with 'correlation: {type: event_count, rules: [...], group-by: [...], timespan: 5m, condition: {gte: N}}') for the count`,
       at,
+      false,
+      aggregation.index,
     );
   const tokens: Token[] = [];
   const word = /\s*(?:([()])|([A-Za-z0-9_*-]+)|(\S))/y;
   let m: RegExpExecArray | null;
   while ((m = word.exec(text)) && m[0].length) {
     const at0 = m.index + m[0].length - (m[1] ?? m[2] ?? m[3] ?? '').length;
-    if (m[3]) throw new SigmaRuleError(`unexpected '${m[3]}' at character ${at0 + 1} of the condition "${text}": a condition uses detection names, and, or, not, parentheses, '1 of x*' and 'all of x*'`, at);
+    if (m[3]) throw new SigmaRuleError(`unexpected ${describeChar(m[3])} at character ${at0 + 1} of the condition "${text}": a condition uses detection names, and, or, not, parentheses, '1 of x*' and 'all of x*'`, at, false, at0);
     tokens.push({ text: m[1] ?? m[2]!, at: at0 });
   }
   let pos = 0;
@@ -52,6 +54,8 @@ function parseCondition(text: string, at: Path): Ast {
     throw new SigmaRuleError(
       `${what} ${token ? `at '${token.text}' (character ${token.at + 1})` : 'at the end'} of the condition "${text}"${token && /^(AND|OR|NOT)$/i.test(token.text) && token.text !== token.text.toLowerCase() ? ': write and, or, not in lower case' : ''}`,
       at,
+      false,
+      token ? token.at : text.length,
     );
   };
   const binary = (kind: 'and' | 'or', next: () => Ast): Ast => {
@@ -103,14 +107,14 @@ function resolve(ast: Ast, detections: ReadonlyMap<string, SigmaNode>, take: (na
   const names = () => [...detections.keys()].join(', ');
   switch (ast.kind) {
     case 'id': {
-      if (!detections.has(ast.name)) throw new SigmaRuleError(`the condition "${text}" names '${ast.name}', which is not a detection of this rule: the detections are ${names()}`, at);
+      if (!detections.has(ast.name)) throw new SigmaRuleError(`the condition "${text}" names '${ast.name}', which is not a detection of this rule: the detections are ${names()}`, at, false, ast.at);
       return take(ast.name);
     }
     case 'of': {
       const glob = new RegExp(`^${ast.pattern === 'them' ? '.*' : ast.pattern.replace(/\*/g, '.*')}$`);
       const own = ast.pattern.startsWith('_');
       const matched = [...detections.keys()].filter((name) => glob.test(name) && (own || !name.startsWith('_')));
-      if (!matched.length) throw new SigmaRuleError(`'${ast.quantifier === 'all' ? 'all' : '1'} of ${ast.pattern}' in the condition "${text}" matches no detection: the detections are ${names()}`, at);
+      if (!matched.length) throw new SigmaRuleError(`'${ast.quantifier === 'all' ? 'all' : '1'} of ${ast.pattern}' in the condition "${text}" matches no detection: the detections are ${names()}`, at, false, ast.at);
       const items = matched.map(take);
       return items.length === 1 ? items[0]! : { type: ast.quantifier === 'all' ? 'and' : 'or', items };
     }
@@ -119,4 +123,9 @@ function resolve(ast: Ast, detections: ReadonlyMap<string, SigmaNode>, take: (na
     default:
       return { type: ast.kind, items: ast.items.map((item) => resolve(item, detections, take, text, at)) };
   }
+}
+
+/** A character for a message: itself in quotes, or its code point when it is invisible or a control character. */
+function describeChar(c: string): string {
+  return /[\p{C}\p{Z}]/u.test(c) ? `character U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `'${c}'`;
 }
