@@ -106,3 +106,13 @@ test("a rule's own text quoted in a problem (a detection name, a condition) cann
   const named = problem(RULE('  "x\\e]8;;http://evil\\a": {A: 1}\n  condition: y'));
   assert.doesNotMatch(named.message, /[\u001b\u0007]/);
 });
+
+test('a refused detection (fieldref) refuses the rule only when the condition uses it, and never hides an invalid item', () => {
+  const unused = parseSigma(RULE('  sel: {A: 1}\n  other: {B|fieldref: C}\n  condition: sel'));
+  assert.deepEqual(unused.problems, []);
+  assert.equal(unused.documents.length, 1);
+  assert.match(problem(RULE('  sel: {A: 1}\n  other: {B|fieldref: C}\n  condition: 1 of them')).message, /can't handle field references/);
+  const invalid = problem(RULE("  sel:\n    B|fieldref: C\n    D|base64: 'a*'\n  condition: sel"));
+  assert.match(invalid.message, /'base64' modifier can't encode a value with wildcards/);
+  assert.deepEqual([invalid.line, invalid.col], [8, 15]);
+});

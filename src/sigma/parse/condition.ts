@@ -1,6 +1,7 @@
 // The `condition:` grammar of a Sigma rule (`and`, `or`, `not`, parentheses, `1 of x*`, `all of them`) and its
 // resolution against the rule's detections, shaped as pySigma's parser shapes it: `not` binds tighter than `and`,
 // `and` tighter than `or`; a run of one operator is one node; parentheses nest without flattening.
+import { SigmaRefused } from '../refused.js';
 import type { SigmaNode } from '../types.js';
 import { SigmaRuleError } from './ruleError.js';
 
@@ -16,13 +17,15 @@ const KEYWORDS = new Set(['and', 'or', 'not', '(', ')']);
 
 /**
  * Parses one condition and resolves it against the detections (in their order of definition); `at` is its path.
- * `used` (shared by a rule's conditions) holds the detection trees already placed: a second use gets a copy.
+ * A detection that is a SigmaRefused (fieldref, a placeholder) refuses the rule only when the condition uses it, as
+ * in pySigma. `used` (shared by a rule's conditions) holds the trees already placed: a second use gets a copy.
  */
-export function conditionTree(condition: unknown, detections: ReadonlyMap<string, SigmaNode>, at: Path, used = new Set<SigmaNode>()): SigmaNode {
+export function conditionTree(condition: unknown, detections: ReadonlyMap<string, SigmaNode | SigmaRefused>, at: Path, used = new Set<SigmaNode>()): SigmaNode {
   if (typeof condition !== 'string' || !condition.trim()) throw new SigmaRuleError('a condition must be a non-empty string such as "selection and not filter"', at);
   // Every node of a tree is its own object, so that a pipeline may rewrite one place without touching another.
   const take = (name: string): SigmaNode => {
     const tree = detections.get(name)!;
+    if (tree instanceof SigmaRefused) throw tree;
     if (used.has(tree)) return structuredClone(tree);
     used.add(tree);
     return tree;
@@ -103,7 +106,7 @@ function parseCondition(text: string, at: Path): Ast {
   return ast;
 }
 
-function resolve(ast: Ast, detections: ReadonlyMap<string, SigmaNode>, take: (name: string) => SigmaNode, text: string, at: Path): SigmaNode {
+function resolve(ast: Ast, detections: ReadonlyMap<string, SigmaNode | SigmaRefused>, take: (name: string) => SigmaNode, text: string, at: Path): SigmaNode {
   const names = () => [...detections.keys()].join(', ');
   switch (ast.kind) {
     case 'id': {

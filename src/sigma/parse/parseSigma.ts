@@ -59,10 +59,15 @@ function readRule(doc: Record<string, unknown>, line: number): SigmaRule {
   }
   const detection = doc.detection;
   if (!isMap(detection)) throw new SigmaRuleError('a Sigma rule needs `detection:` (named detections and a condition)', detection === undefined ? [] : ['detection']);
-  const detections = new Map<string, SigmaNode>();
+  const detections = new Map<string, SigmaNode | SigmaRefused>();
   for (const [name, definition] of Object.entries(detection)) {
     if (name === 'condition') continue;
-    detections.set(name, detectionTree(definition, ['detection', name]));
+    try {
+      detections.set(name, detectionTree(definition, ['detection', name]));
+    } catch (error) {
+      if (!(error instanceof SigmaRefused)) throw error;
+      detections.set(name, error);
+    }
   }
   if (!detections.size) throw new SigmaRuleError('`detection:` defines no detection: name at least one (e.g. selection: {Field: value})', ['detection']);
   const written = detection.condition;
