@@ -10,6 +10,7 @@ import { loadPipeline } from '../../src/sigma/pipeline/loadPipeline.js';
 import type { SigmaPipeline } from '../../src/sigma/pipeline/types.js';
 import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
 import type { SigmaMatch, SigmaNode, SigmaRule } from '../../src/sigma/types.js';
+import { bareTree, orFlat, runPipelineOracle } from '../support/pipelineOracle.js';
 import { runPySigma } from '../support/pySigma.js';
 import { REPO_ROOT } from '../support/project.js';
 
@@ -26,13 +27,6 @@ function ymlFiles(dir: string): string[] {
 /** The fixture rules: the SigmaHQ corpus (test/fixtures/sigma/rules) and the pipeline tests' own Windows rules. */
 const RULE_FILES = [...ymlFiles(join(FIXTURES, 'rules')), ...ymlFiles(join(PIPELINES, 'rules'))];
 
-/** A tree without what pySigma's tree does not show (applied item ids, the expansion mark). */
-function bare(node: SigmaNode): unknown {
-  if (node.type === 'match') return { type: 'match', field: node.field, value: node.value };
-  if (node.type === 'not') return { type: 'not', item: bare(node.item) };
-  return { type: node.type, items: node.items.map(bare) };
-}
-
 /**
  * pySigma's tree with the detections a pipeline emptied taken out: pySigma leaves a None where drop_detection_item
  * emptied a detection and its backend skips it; an AND or OR left with one child by that is that child.
@@ -43,21 +37,6 @@ function pruned(node: unknown): unknown {
   if (n.type !== 'and' && n.type !== 'or') return node;
   const items = n.items!.filter((child) => (child as { class?: string }).class !== 'NoneType').map(pruned);
   return items.length === 1 && n.items!.length > 1 ? items[0] : { type: n.type, items };
-}
-
-/**
- * A tree with nested ORs flattened. Our parsed tree does not say where one detection item ends: an OR of leaves of one
- * field is read as one item (a value list), so a one-to-many field mapping of `a or b` (two detections of the same
- * field) gives OR(OR(f1=a, f1=b), OR(f2=a, f2=b)) where pySigma gives OR(OR(f1=a, f2=a), OR(f1=b, f2=b)): the same
- * leaves under ORs only, matching the same events. Used only for the pipeline with one-to-many mappings.
- */
-function orFlat(node: unknown): unknown {
-  const n = node as { type: string; items?: unknown[]; item?: unknown };
-  if (n.type === 'not') return { type: 'not', item: orFlat(n.item) };
-  if (n.type === 'and') return { type: 'and', items: n.items!.map(orFlat) };
-  if (n.type !== 'or') return node;
-  const leaves = n.items!.map(orFlat).flatMap((child) => ((child as { type: string }).type === 'or' ? (child as { items: unknown[] }).items : [child]));
-  return { type: 'or', items: leaves.map((leaf) => JSON.stringify(leaf)).sort().map((leaf) => JSON.parse(leaf) as unknown) };
 }
 
 function pipelineOf(specs: string | string[], baseDir = PIPELINES): SigmaPipeline {
@@ -82,7 +61,7 @@ async function compareWithPySigma(files: string[], ours: SigmaPipeline, theirs: 
       let got: unknown;
       let error: string | undefined;
       try {
-        got = bare(applyPipeline(ours, rule).condition);
+        got = bareTree(applyPipeline(ours, rule).condition);
       } catch (e) {
         error = (e as Error).message;
       }
@@ -139,7 +118,7 @@ test('the research’s mini pipeline turns the whoami selection into the query i
   ).documents[0] as SigmaRule;
   const out = applyPipeline(pipelineOf('mini.yml'), rule).condition;
   const s = (text: string) => ({ type: 'string', parts: [text] });
-  assert.deepEqual(bare(out), {
+  assert.deepEqual(bareTree(out), {
     type: 'and',
     items: [
       { type: 'match', field: 'winlog.channel', value: s('Microsoft-Windows-Sysmon/Operational') },
@@ -182,7 +161,6 @@ test('a modifier’s expansion (windash) stays an OR marked as an expansion afte
 });
 
 test('the rule’s fields and a correlation’s fields (mapFieldName) map as pySigma maps the field list', async () => {
-  const { runPipelineOracle } = await import('../support/pipelineOracle.js');
   const names = ['Image', 'CommandLine', 'User', 'ParentImage', 'TargetObject', 'DestinationIp', 'SubjectUserName', 'Foo', 'winlog.channel', 'EventID'];
   const cases = ['process_creation', 'registry_set', 'network_connection'].flatMap((category) =>
     [['ecs_windows', ['sysmon', 'ecs_windows']], ['ecs_windows_audit', ['windows-audit', 'ecs_windows']], ['opensearch_sa', []]].map(([ours, theirs]) => ({

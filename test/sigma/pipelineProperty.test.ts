@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { applyPipeline } from '../../src/sigma/pipeline/applyPipeline.js';
 import { readPipeline } from '../../src/sigma/pipeline/readPipeline.js';
 import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
-import type { SigmaNode, SigmaRule } from '../../src/sigma/types.js';
-import { runPipelineOracle } from '../support/pipelineOracle.js';
+import type { SigmaRule } from '../../src/sigma/types.js';
+import { bareTree, orFlat, runPipelineOracle } from '../support/pipelineOracle.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const TYPES = ['field_name_mapping', 'field_name_prefix', 'add_condition', 'convert_type', 'map_string', 'drop_detection_item', 'bogus'];
@@ -98,22 +98,6 @@ const pipeline = fc
     }),
   }));
 
-function bare(node: SigmaNode): unknown {
-  if (node.type === 'match') return { type: 'match', field: node.field, value: node.value };
-  if (node.type === 'not') return { type: 'not', item: bare(node.item) };
-  return { type: node.type, items: node.items.map(bare) };
-}
-
-/** Nested ORs flattened and sorted (see pipeline.test.ts: a one-to-many mapping of `a or b` of one field). */
-function orFlat(node: unknown): unknown {
-  const n = node as { type: string; items?: unknown[]; item?: unknown };
-  if (n.type === 'not') return { type: 'not', item: orFlat(n.item) };
-  if (n.type === 'and') return { type: 'and', items: n.items!.map(orFlat) };
-  if (n.type !== 'or') return node;
-  const leaves = n.items!.map(orFlat).flatMap((c) => ((c as { type: string }).type === 'or' ? (c as { items: unknown[] }).items : [c]));
-  return { type: 'or', items: leaves.map((l) => JSON.stringify(l)).sort().map((l) => JSON.parse(l) as unknown) };
-}
-
 test('property: random field mappings, prefixes, added conditions and value changes give pySigma’s tree', async () => {
   await checkProperty(
     'pipeline equals pySigma',
@@ -126,7 +110,7 @@ test('property: random field mappings, prefixes, added conditions and value chan
         const answer = answers[i]!;
         assert.equal(answer.error, undefined, `${text}\n${p.yaml}`);
         const shape = p.oneToMany ? orFlat : (t: unknown) => t;
-        assert.deepStrictEqual(shape(bare(ours.condition)), shape(answer.tree), `${text}\n${p.yaml}`);
+        assert.deepStrictEqual(shape(bareTree(ours.condition)), shape(answer.tree), `${text}\n${p.yaml}`);
         assert.deepEqual(JSON.parse(JSON.stringify(ours.logsource)), answer.logsource);
       });
     }),
