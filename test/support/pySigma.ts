@@ -25,9 +25,14 @@ const SCRIPT = join(REPO_ROOT, 'test', 'sigma', 'pysigma_oracle.py');
 
 /** Runs pySigma over the files in one process; resolves to each file's rules' answers (by the path as given). */
 export async function runPySigma(request: PySigmaRequest): Promise<Record<string, PySigmaEntry[]>> {
+  return runOracleScript(SCRIPT, request);
+}
+
+/** Runs one of the oracle scripts in the venv with a JSON request on stdin; resolves to the JSON it writes. */
+export async function runOracleScript<T>(script: string, request: unknown): Promise<T> {
   const side = await ensureVenv();
   return new Promise((resolve, reject) => {
-    const child = spawn(side.python, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(side.python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -36,7 +41,7 @@ export async function runPySigma(request: PySigmaRequest): Promise<Record<string
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`pySigma oracle failed (${code}): ${err}`));
       try {
-        resolve(JSON.parse(out) as Record<string, PySigmaEntry[]>);
+        resolve(JSON.parse(out) as T);
       } catch (error) {
         reject(new Error(`pySigma oracle wrote no JSON: ${(error as Error).message}; stderr: ${err}`));
       }
