@@ -78,10 +78,11 @@ def tree_json(node):
         return {"type": "or", "items": [tree_json(a) for a in node.args]}
     if kind == "ConditionNOT":
         return {"type": "not", "item": tree_json(node.args[0])}
-    if kind == "ConditionFieldEqualsValueExpression":
-        return {"type": "match", "field": node.field, "value": value_json(node.value)}
-    if kind == "ConditionValueExpression":
-        return {"type": "match", "field": None, "value": value_json(node.value)}
+    if kind in ("ConditionFieldEqualsValueExpression", "ConditionValueExpression"):
+        field = node.field if kind == "ConditionFieldEqualsValueExpression" else None
+        if type(node.value).__name__ == "SigmaExpansion":  # windash, base64offset: one value became several
+            return {"type": "or", "expansion": True, "items": [{"type": "match", "field": field, "value": value_json(v)} for v in node.value.values]}
+        return {"type": "match", "field": field, "value": value_json(node.value)}
     return {"type": "other", "class": kind, "repr": str(node)}
 
 
