@@ -70,6 +70,13 @@ def value_json(v):
     return {"type": "other", "class": kind, "repr": str(v)}
 
 
+def match_json(field, value):
+    # A modifier's expansion (windash, base64offset) is an OR of its values, even of one, marked (the backend never parenthesises it).
+    if type(value).__name__ == "SigmaExpansion":
+        return {"type": "or", "items": [match_json(field, v) for v in value.values], "expansion": True}
+    return {"type": "match", "field": field, "value": value_json(value)}
+
+
 def tree_json(node):
     kind = type(node).__name__
     if kind == "ConditionAND":
@@ -79,10 +86,7 @@ def tree_json(node):
     if kind == "ConditionNOT":
         return {"type": "not", "item": tree_json(node.args[0])}
     if kind in ("ConditionFieldEqualsValueExpression", "ConditionValueExpression"):
-        field = node.field if kind == "ConditionFieldEqualsValueExpression" else None
-        if type(node.value).__name__ == "SigmaExpansion":  # windash, base64offset: one value became several
-            return {"type": "or", "expansion": True, "items": [{"type": "match", "field": field, "value": value_json(v)} for v in node.value.values]}
-        return {"type": "match", "field": field, "value": value_json(node.value)}
+        return match_json(node.field if kind == "ConditionFieldEqualsValueExpression" else None, node.value)
     return {"type": "other", "class": kind, "repr": str(node)}
 
 
