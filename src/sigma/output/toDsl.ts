@@ -81,7 +81,7 @@ function fieldMatch(field: string, value: SigmaValue): Clause {
 /** A string: term when it has no wildcard, prefix when its one wildcard is a trailing `*`, wildcard otherwise. */
 function stringMatch(field: string, value: SigmaString): Clause {
   const text = plain(value);
-  const insensitive = value.cased !== true && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
+  const insensitive = value.cased !== true && !lowercased(field) && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
   const flag = insensitive ? { case_insensitive: true } : {};
   if (!hasWildcard(value)) return { term: { [field]: { value: text, ...flag } } };
   const last = value.parts[value.parts.length - 1];
@@ -113,6 +113,14 @@ function plain(value: SigmaString): string {
 
 function hasWildcard(value: SigmaString): boolean {
   return value.parts.some((part) => typeof part !== 'string');
+}
+
+/**
+ * ECS's `.caseless` sub-fields are keywords with a lowercase normalizer, which folds the query's value as it folded the
+ * indexed one: there term, prefix and wildcard need no case_insensitive (whose automaton is what costs on large indices).
+ */
+function lowercased(field: string): boolean {
+  return field.endsWith('.caseless');
 }
 
 /** Whether case could change a match of this text: it has a letter with another case. */
