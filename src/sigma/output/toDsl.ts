@@ -17,7 +17,7 @@ export function toDsl(node: SigmaNode): Clause {
       if (exactList(node.items)) return { terms: { [node.items[0]!.field!]: node.items.map((item) => exactValue(item.value)) } };
       return { bool: { should: node.items.map(toDsl), minimum_should_match: 1 } };
     case 'not':
-      return { bool: { must_not: [toDsl(node.item)] } };
+      return negate(toDsl(node.item));
     case 'match':
       return node.field === null ? keyword(node.value) : fieldMatch(node.field, node.value);
   }
@@ -47,6 +47,13 @@ function exactList(items: SigmaNode[]): items is SigmaMatch[] {
     if (value.type === 'number' || value.type === 'bool') return true;
     return value.type === 'string' && !hasWildcard(value) && (value.cased === true || !hasCase(plain(value)));
   });
+}
+
+/** NOT of a clause; NOT of a lone must_not (a null test, exists: false) is its positive clause. */
+function negate(clause: Clause): Clause {
+  const bool = clause.bool as { must_not?: Clause[] } | undefined;
+  if (bool && Object.keys(bool).length === 1 && bool.must_not?.length === 1) return bool.must_not[0]!;
+  return { bool: { must_not: [clause] } };
 }
 
 function exactValue(value: SigmaValue): unknown {
