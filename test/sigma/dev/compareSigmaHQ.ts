@@ -41,7 +41,7 @@ function ruleFiles(dir: string): string[] {
 
 function reason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/'[^']*'/g, "'…'").slice(0, 90);
+  return text.replace(/'[^']*'/g, "'…'").replace(/"(?:[^"\\]|\\.)*"/g, '"…"').slice(0, 90);
 }
 
 async function main(): Promise<void> {
