@@ -1,0 +1,14 @@
+// STAND-IN (d5 copy of d4's, temporary): replaced by d3's applyPipeline.
+import type { SigmaNode, SigmaRule } from '../types.js';
+import type { SigmaPipeline } from './types.js';
+
+/** Stand-in: renames fields. */
+export function applyPipeline(pipeline: SigmaPipeline, rule: SigmaRule): SigmaRule {
+  const map = (n: SigmaNode): SigmaNode => n.type === 'match' ? { ...n, field: n.field && (pipeline.fields[n.field] ?? n.field) } : n.type === 'not' ? { type: 'not', item: map(n.item) } : { type: n.type, items: n.items.map(map) };
+  return { ...rule, condition: map(rule.condition) };
+}
+
+/** Stand-in: the renamed field ('|' separates several). */
+export function mapFieldName(pipeline: SigmaPipeline, _rule: SigmaRule, field: string): string[] {
+  return (pipeline.fields[field] ?? field).split('|');
+}
