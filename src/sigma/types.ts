@@ -47,7 +47,12 @@ export interface SigmaMatch {
  * base64offset: the alternatives one value became), an OR even of one value as pySigma's backend renders it; nested
  * nodes are not flattened.
  */
-export type SigmaNode = SigmaMatch | { type: 'and'; items: SigmaNode[] } | { type: 'or'; items: SigmaNode[] } | { type: 'not'; item: SigmaNode };
+export type SigmaNode =
+  | SigmaMatch
+  | { type: 'and'; items: SigmaNode[] }
+  /** `expansion`: the values one value became through `windash` or `base64offset` (pySigma's SigmaExpansion, which its Lucene output never parenthesises). */
+  | { type: 'or'; items: SigmaNode[]; expansion?: true }
+  | { type: 'not'; item: SigmaNode };
 
 /** `logsource:` of a rule. */
 export interface SigmaLogsource {
