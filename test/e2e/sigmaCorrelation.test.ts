@@ -1,37 +1,51 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileCorrelation } from '../../src/sigma/correlation/compileCorrelation.js';
-import type { SigmaCorrelation, SigmaCorrelationCondition, SigmaDocument, SigmaRule } from '../../src/sigma/types.js';
+import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
+import type { SigmaCorrelation, SigmaCorrelationCondition, SigmaDocument } from '../../src/sigma/types.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { event, notifiedTitles, runAt } from '../support/ruleRuns.js';
 import { iso, useWorld } from '../support/world.js';
-import { testPipeline } from '../sigma/correlationPipeline.js';
+import { CORRELATION_FIXTURES, testPipeline } from '../sigma/correlationPipeline.js';
 
-// The correlation compiled in this process and written as a plain alert (query, condition, group_by): the engine
-// runs what a `sigma:` alert runs.
+// Multi-document Sigma files (test/fixtures/sigma/correlation) parsed and compiled in this process and written as
+// plain alerts (query, condition, group_by): the engine runs what a `sigma:` alert runs.
 const S = 1000;
 const MIN = 60_000;
 const world = useWorld();
 
-function rule(name: string, image: string): SigmaRule {
-  return {
-    kind: 'rule',
-    meta: { title: name, name, tags: [], falsepositives: [], references: [] },
-    logsource: { category: 'process_creation', product: 'windows' },
-    condition: { type: 'match', field: 'Image', value: { type: 'string', parts: [{ wildcard: '*' }, image] } },
-    fields: [],
-    line: 1,
-  };
+/** The documents of a correlation fixture file, parsed. */
+function fixture(file: string): SigmaDocument[] {
+  const parsed = parseSigma(readFileSync(join(CORRELATION_FIXTURES, file), 'utf8'));
+  assert.deepEqual(parsed.problems, []);
+  return parsed.documents;
 }
-const docs: SigmaDocument[] = [rule('whoami', '\\whoami.exe'), rule('net', '\\net.exe')];
 
+function lookupIn(docs: SigmaDocument[]): (ref: string) => SigmaDocument | undefined {
+  return (ref) => docs.find((d) => d.meta.id === ref || d.meta.name === ref);
+}
+
+function asAlert(c: ReturnType<typeof compileCorrelation>): Record<string, unknown> {
+  return { query: c.query, condition: c.condition, ...(c.group_by ? { group_by: c.group_by } : {}) };
+}
+
+/** The correlation of a fixture file (its first document), compiled with its rules and written as alert keys. */
+function compiledFile(file: string): Record<string, unknown> {
+  const docs = fixture(file);
+  const correlation = docs[0] as SigmaCorrelation;
+  assert.equal(correlation.kind, 'correlation');
+  return asAlert(compileCorrelation(correlation, lookupIn(docs), testPipeline(), 'dsl'));
+}
+
+/** A correlation over recon_temporal.yml's rules (recon_whoami, recon_net) with a 5m timespan. */
 function compiled(type: SigmaCorrelation['type'], rules: string[], groupBy: string[], condition?: SigmaCorrelationCondition): Record<string, unknown> {
   const correlation: SigmaCorrelation = {
     kind: 'correlation', meta: { title: type, tags: [], falsepositives: [], references: [] }, type, rules, groupBy, timespan: 5 * MIN,
     ...(condition ? { condition } : {}), aliases: {}, generate: false, line: 1,
   };
-  const c = compileCorrelation(correlation, (ref) => docs.find((d) => d.meta.name === ref), testPipeline(), 'dsl');
-  return { query: c.query, condition: c.condition, ...(c.group_by ? { group_by: c.group_by } : {}) };
+  return asAlert(compileCorrelation(correlation, lookupIn(fixture('recon_temporal.yml')), testPipeline(), 'dsl'));
 }
 
 /** A time on a 5-minute boundary (where ES|QL's BUCKET(@timestamp, 5 minutes) starts a bucket). */
@@ -58,9 +72,9 @@ test('sigma event_count (frequency) and temporal_ordered (temporal) fire on burs
   ]);
   const project = world.project();
   const base = { index, every: '1m', notify: ['soc-email'], title: '{{alert}} {{key}}' };
-  project.writeAlert('whoami-burst', { ...base, ...compiled('event_count', ['whoami'], ['User'], { gte: 3 }) });
-  project.writeAlert('recon-chain', { ...base, ...compiled('temporal_ordered', ['whoami', 'net'], ['User']) });
-  project.writeAlert('recon-any-order', { ...base, ...compiled('temporal', ['whoami', 'net'], ['User']) });
+  project.writeAlert('whoami-burst', { ...base, ...compiledFile('whoami_burst.yml') });
+  project.writeAlert('recon-chain', { ...base, ...compiledFile('recon_ordered.yml') });
+  project.writeAlert('recon-any-order', { ...base, ...compiledFile('recon_temporal.yml') });
   assert.deepEqual(notifiedTitles(await runAt(project, T)), {
     'whoami-burst': ['whoami-burst alice'],
     'recon-chain': ['recon-chain dave'],
@@ -81,9 +95,9 @@ test('sigma value_count (cardinality, gte 3: more than 2) and event_count lt (fl
   ]);
   const project = world.project();
   const base = { index, every: '1m', notify: ['soc-email'], title: '{{alert}} {{key}}' };
-  project.writeAlert('many-users', { ...base, ...compiled('value_count', ['whoami'], ['Computer'], { field: 'User', gte: 3 }) });
-  project.writeAlert('few-users', { ...base, ...compiled('value_count', ['whoami'], ['Computer'], { field: 'User', lt: 2 }) });
-  project.writeAlert('quiet', { ...base, ...compiled('event_count', ['whoami'], [], { lt: 9 }) });
+  project.writeAlert('many-users', { ...base, ...compiledFile('users_per_host.yml') });
+  project.writeAlert('few-users', { ...base, ...compiled('value_count', ['recon_whoami'], ['Computer'], { field: 'User', lt: 2 }) });
+  project.writeAlert('quiet', { ...base, ...compiled('event_count', ['recon_whoami'], [], { lt: 9 }) });
   // The run at T-4m: its last 5 minutes [T-9m, T-4m) hold every event above (8 < 9 for quiet).
   assert.deepEqual(notifiedTitles(await runAt(project, T - 4 * MIN)), {
     'many-users': ['many-users dc01'],
