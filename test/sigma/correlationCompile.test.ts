@@ -104,3 +104,34 @@ test('refused: an unknown rule, a chained correlation, a group-by that maps to s
   assert.deepEqual(compileCorrelation(correlation('event_count', { gte: 2 }, { rules: ['whoami', 'net'], groupBy: ['host'], aliases: agree }), lookup, pipeline, 'dsl').group_by, ['host.name']);
   refusal(correlation('event_count', { gte: 2 }, { rules: ['whoami', 'net'], groupBy: ['host'], aliases: { host: { whoami: 'Computer' } } }), /alias 'host' names no field for rule 'net'/);
 });
+
+test('the fixture files: own multi-document files compile; the spec\'s lone correlations and its chained example are refused with the reason', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { parseSigma } = await import('../../src/sigma/parse/parseSigma.js');
+  const { CORRELATION_FIXTURES } = await import('./correlationPipeline.js');
+  const compileFile = (file: string, which = 0) => {
+    const parsed = parseSigma(readFileSync(join(CORRELATION_FIXTURES, file), 'utf8'));
+    assert.deepEqual(parsed.problems, []);
+    const find = (ref: string) => parsed.documents.find((d) => d.meta.id === ref || d.meta.name === ref);
+    return compileCorrelation(parsed.documents[which] as SigmaCorrelation, find, pipeline, 'dsl');
+  };
+  const outcome = (file: string, which = 0) => {
+    try {
+      const c = compileFile(file, which);
+      return { condition: c.condition, group_by: c.group_by };
+    } catch (e) {
+      assert.ok(e instanceof SigmaRefused, String(e));
+      return { refused: e.message };
+    }
+  };
+  assert.deepEqual(outcome('whoami_burst.yml'), { condition: { type: 'frequency', num_events: 3, timeframe: '5m' }, group_by: ['user.name'] });
+  assert.deepEqual(outcome('users_per_host.yml'), { condition: { type: 'cardinality', cardinality_field: 'user.name', timeframe: '5m', max_cardinality: 2 }, group_by: ['host.name'] });
+  assert.deepEqual(Object.keys((outcome('recon_ordered.yml').condition as { rules: object }).rules), ['recon_whoami', 'recon_net']);
+  assert.match(outcome('range.yml').refused!, /condition gt: 100, lte: 200 is not supported for event_count/);
+  assert.match(outcome('spec/event_count.yml').refused!, /refers to rule '5638f7c0-ac70-491d-8465-2a65075e0d86', which is not in this file/);
+  assert.match(outcome('spec/temporal.yml').refused!, /refers to rule 'recon_cmd_a', which is not in this file/);
+  // The spec's example chains a temporal_ordered to an event_count correlation: refused; the inner one alone compiles.
+  assert.match(outcome('spec/failed_logins_then_success.yml').refused!, /refers to another correlation \('multiple_failed_login'\): chained correlations are not supported/);
+  assert.deepEqual(outcome('spec/failed_logins_then_success.yml', 1), { condition: { type: 'frequency', num_events: 10, timeframe: '10m' }, group_by: ['user.name'] });
+});
