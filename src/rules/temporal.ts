@@ -3,7 +3,7 @@ import type { Window } from '../model/window.js';
 import { parseDuration } from '../util/duration.js';
 import { isStoredTime } from '../util/epochTime.js';
 import { plainCopy } from '../util/plainMap.js';
-import { defaultResolution, effectiveResolution } from './frequency.js';
+import { bucketBudgetProblem, defaultResolution, effectiveResolution } from './frequency.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import type { RuleProblem, RuleType, TemporalCondition } from './types.js';
 
@@ -86,24 +86,20 @@ function firstAtLeast(list: number[], bound: number): number | undefined {
 }
 
 /** The resolution a search over `span` uses: the configured one, coarser when the buckets of all filters and keys would not fit. */
-function resolutionFor(alert: { group_by?: string[]; group_size: number }, condition: TemporalCondition, span: Window): number {
-  const keys = (alert.group_by ? alert.group_size : 1) * condition.rules.length;
-  return effectiveResolution(condition, { from: span.from + condition.timeframe, to: span.to }, keys);
+function resolutionFor(alert: { group_by?: string[]; group_size: number }, span: Window, condition: TemporalCondition): number {
+  return effectiveResolution(condition, { from: span.from + condition.timeframe, to: span.to }, alert.group_by ? alert.group_size : 1);
 }
 
-/** The match times of one key's filter aggregations, per filter in the listed order. */
+/** The match times of one key's histogram, per filter in the listed order (each bucket's first and last match). */
 function matchPoints(aggs: Record<string, any>, count: number): number[][] {
-  const points: number[][] = [];
-  for (let i = 0; i < count; i++) {
-    const buckets = (aggs[FILTER + i]?.[HISTOGRAM]?.buckets ?? []) as Record<string, any>[];
-    const list: number[] = [];
-    for (const bucket of buckets) {
+  const points: number[][] = Array.from({ length: count }, () => []);
+  for (const bucket of (aggs[HISTOGRAM]?.buckets ?? []) as Record<string, any>[]) {
+    for (let i = 0; i < count; i++) {
       for (const name of [FIRST, LAST]) {
-        const value = bucket[name]?.value;
-        if (typeof value === 'number' && Number.isFinite(value)) list.push(value);
+        const value = bucket[FILTER + i]?.[name]?.value;
+        if (typeof value === 'number' && Number.isFinite(value)) points[i]!.push(value);
       }
     }
-    points.push(list);
   }
   return points;
 }
@@ -119,9 +115,18 @@ export const temporalRule: RuleType<TemporalCondition> = {
     const resolution = typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : ordered ? defaultResolution(timeframe) : timeframe;
     return { type: 'temporal', timeframe, ordered, resolution, rules };
   },
-  check(raw) {
+  check(raw, alert) {
     const problems: RuleProblem[] = [];
     const rules = raw.rules && typeof raw.rules === 'object' ? Object.keys(raw.rules) : [];
+    if (typeof raw.timeframe === 'string' && alert.longest_window !== undefined && rules.length) {
+      try {
+        const grouped = alert.group_by !== undefined;
+        const budget = bucketBudgetProblem(parseDuration(raw.timeframe), alert.longest_window, grouped ? Number(alert.group_size ?? 100) : 1, grouped);
+        if (budget) problems.push(budget);
+      } catch {
+        // The schema reports a malformed duration.
+      }
+    }
     if (raw.ordered === true) {
       const numeric = rules.find((name) => /^\d+$/.test(name));
       if (numeric !== undefined) problems.push({ path: ['condition', 'rules', numeric], message: `a filter named with a whole number loses its place in the order (YAML maps list such keys first): rename it, e.g. rule_${numeric}` });
@@ -139,16 +144,14 @@ export const temporalRule: RuleType<TemporalCondition> = {
   },
   span: (condition, window) => ({ from: window.from - condition.timeframe, to: window.to }),
   search(base, alert, condition, span) {
-    const r = resolutionFor(alert, condition, span);
+    const r = resolutionFor(alert, span, condition);
     const offset = ((span.to % r) + r) % r;
-    const histogram = {
-      date_histogram: { field: alert.timestamp_field, fixed_interval: `${r}ms`, offset: `${offset}ms`, min_doc_count: 1 },
-      aggs: { [FIRST]: { min: { field: alert.timestamp_field } }, [LAST]: { max: { field: alert.timestamp_field } } },
-    };
-    const aggs: Record<string, unknown> = {};
+    // One histogram per key; each filter a single-bucket sub-aggregation (not counted against search.max_buckets).
+    const perFilter: Record<string, unknown> = {};
     condition.rules.forEach((rule, i) => {
-      aggs[FILTER + i] = { filter: rule.query, aggs: { [HISTOGRAM]: histogram } };
+      perFilter[FILTER + i] = { filter: rule.query, aggs: { [FIRST]: { min: { field: alert.timestamp_field } }, [LAST]: { max: { field: alert.timestamp_field } } } };
     });
+    const aggs = { [HISTOGRAM]: { date_histogram: { field: alert.timestamp_field, fixed_interval: `${r}ms`, offset: `${offset}ms`, min_doc_count: 1 }, aggs: perFilter } };
     // Only events some filter matches are searched (and sampled).
     const query = base.query as Record<string, unknown> | undefined;
     const anyFilter = { bool: { should: condition.rules.map((rule) => rule.query), minimum_should_match: 1 } };

@@ -75,12 +75,29 @@ test('temporal in backtest: matches within the timeframe fire once, a missing fi
   const project = world.project();
   project.writeAlert('pair', {
     index, every: '1m', group_by: 'user.name', notify: ['soc-email'],
-    condition: { type: 'temporal', timeframe: '2m', rules },
+    condition: { type: 'temporal', timeframe: '5m', rules },
   });
   const result = await project.run(['test', 'pair', '--backtest', '1h', '--json'], { ALERTCRON_NOW: iso(T0 + 60 * MIN) });
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
-  // alice's pair completes at T0+11m01s: the run at T0+12m (window [T0+11m, T0+12m)) fires; bob never has a net.
+  // alice's pair completes at T0+11m01s (5m timeframe): the run at T0+12m (window [T0+11m, T0+12m)) fires; bob never has a net.
   assert.deepEqual(report.byKey.map((k: { key: string; notices: number; first: string }) => [k.key, k.notices, k.first]), [['alice', 1, iso(T0 + 12 * MIN)]]);
   assert.deepEqual(report.findings, [{ at: iso(T0 + 12 * MIN), key: 'alice' }]);
+});
+
+test('temporal: validate refuses what would fail on every run, naming the place and the fix', async () => {
+  const project = world.project();
+  const base = { index: 'nothing-here', every: '1m', notify: ['soc-email'] };
+  // 1m buckets over a day's catch-up (max_catchup) for 1000 keys: far more buckets than the cluster allows.
+  project.writeAlert('too-many-buckets', { ...base, group_by: 'host.name', group_size: 1000, condition: { type: 'temporal', timeframe: '1m', rules } });
+  project.writeAlert('numbered', { ...base, condition: { type: 'temporal', timeframe: '5m', ordered: true, rules: { first: rules.whoami, 2: rules.net } } });
+  project.writeAlert('uneven', { ...base, condition: { type: 'temporal', timeframe: '5m', resolution: '2m', rules } });
+  project.writeAlert('no-query', { ...base, condition: { type: 'temporal', timeframe: '5m', rules: { whoami: {} } } });
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  const out = result.stdout + result.stderr;
+  assert.match(out, /too-many-buckets[^\n]*\/condition\/timeframe[^\n]*buckets even at resolution = timeframe[^\n]*lower group_size to \d+/);
+  assert.match(out, /numbered[^\n]*\/condition\/rules\/2[^\n]*loses its place in the order[^\n]*rename it, e\.g\. rule_2/);
+  assert.match(out, /uneven[^\n]*\/condition\/resolution[^\n]*must divide timeframe \(5m\)/);
+  assert.match(out, /no-query[^\n]*\/condition\/rules\/whoami: missing required key "query"/);
 });
