@@ -135,3 +135,13 @@ test('the fixture files: own multi-document files compile; the spec\'s lone corr
   assert.match(outcome('spec/failed_logins_then_success.yml').refused!, /refers to another correlation \('multiple_failed_login'\): chained correlations are not supported/);
   assert.deepEqual(outcome('spec/failed_logins_then_success.yml', 1), { condition: { type: 'frequency', num_events: 10, timeframe: '10m' }, group_by: ['user.name'] });
 });
+
+test('temporal filter names are the references as written: __proto__ stays a name, a whole number is refused when ordered', () => {
+  const odd = [rule('1', '__proto__', '\\a.exe'), rule('2', '7', '\\b.exe')];
+  const find = (ref: string) => odd.find((d) => d.meta.name === ref);
+  const c = compileCorrelation(correlation('temporal', undefined, { rules: ['__proto__', '7'] }), find, pipeline, 'dsl');
+  const rules = (c.condition as { rules: Record<string, unknown> }).rules;
+  assert.deepEqual(Object.keys(rules).sort(), ['7', '__proto__']);
+  assert.equal(Object.getPrototypeOf(rules), Object.prototype);
+  assert.throws(() => compileCorrelation(correlation('temporal_ordered', undefined, { rules: ['__proto__', '7'] }), find, pipeline, 'dsl'), /rule '7' is referred to by a whole number, which loses its place in the order/);
+});

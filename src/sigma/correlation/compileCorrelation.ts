@@ -91,10 +91,15 @@ function temporalCondition(correlation: SigmaCorrelation, rules: Referenced[], t
   if (condition && !(condition.gte === all && Object.keys(condition).every((k) => k === 'gte' || k === 'field'))) {
     throw new SigmaRefused(`a temporal correlation fires when all its ${all} rules match (condition gte: ${all}, the default): other conditions (some of the rules) are not supported; remove the condition or list only the rules that must all match`, ['correlation', 'condition']);
   }
-  const filters: Record<string, { query: Record<string, unknown> }> = {};
+  const seen = new Set<string>();
   rules.forEach((r, i) => {
-    if (Object.hasOwn(filters, r.ref)) throw new SigmaRefused(`rule '${r.ref}' is listed twice: list each rule once`, ['correlation', 'rules', i]);
-    filters[r.ref] = { query: r.clause };
+    if (seen.has(r.ref)) throw new SigmaRefused(`rule '${r.ref}' is listed twice: list each rule once`, ['correlation', 'rules', i]);
+    if (correlation.type === 'temporal_ordered' && /^\d+$/.test(r.ref)) {
+      throw new SigmaRefused(`rule '${r.ref}' is referred to by a whole number, which loses its place in the order: refer to it by a name with a letter in it (name: in the rule)`, ['correlation', 'rules', i]);
+    }
+    seen.add(r.ref);
   });
+  // fromEntries makes every name an own key (a rule named __proto__ included).
+  const filters = Object.fromEntries(rules.map((r) => [r.ref, { query: r.clause }]));
   return { type: 'temporal', timeframe, ordered: correlation.type === 'temporal_ordered', rules: filters };
 }
