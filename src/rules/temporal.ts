@@ -28,9 +28,10 @@ export interface TemporalFire {
  * The times at which all filters matched within `timeframe` (closed window [t - timeframe, t]) for t in the run's
  * window [from, to), each fire using up the matches up to it. `points` holds per filter the times known to be
  * matches (the first and last match of each histogram bucket, buckets no wider than the timeframe: a window that
- * holds any match of a bucket holds its first or its last, so checking these times is exact). Ordered: the matches
- * must occur in the listed order (equal times count as in order); judged on the same times, so two rules matching
- * inside one bucket count as ordered by their first and last match there. Pure.
+ * holds any match of a bucket holds its first or its last, so the first fire is exact). After a fire, the matches
+ * after it inside its bucket are known only by the bucket's last match: the next fire of the key may come up to one
+ * bucket late. Ordered: the matches must occur in the listed order (equal times count as in order); judged on the
+ * same times, so two rules matching inside one bucket count as ordered by their first and last match there. Pure.
  */
 export function temporalFires(points: number[][], timeframe: number, ordered: boolean, window: Window, lastFire: number | undefined): TemporalFire[] {
   const sorted = points.map((list) => [...new Set(list)].sort((a, b) => a - b));
@@ -85,7 +86,7 @@ function firstAtLeast(list: number[], bound: number): number | undefined {
   return list[lo];
 }
 
-/** The resolution a search over `span` uses: the configured one, coarser when the buckets of all filters and keys would not fit. */
+/** The resolution a search over `span` uses: the configured one, coarser when the buckets of all keys would not fit. */
 function resolutionFor(alert: { group_by?: string[]; group_size: number }, span: Window, condition: TemporalCondition): number {
   return effectiveResolution(condition, { from: span.from + condition.timeframe, to: span.to }, alert.group_by ? alert.group_size : 1);
 }
@@ -111,8 +112,9 @@ export const temporalRule: RuleType<TemporalCondition> = {
     const timeframe = parseDuration(String(raw.timeframe));
     const ordered = raw.ordered === true;
     const rules = Object.entries((raw.rules ?? {}) as Record<string, { query: Record<string, unknown> }>).map(([name, rule]) => ({ name, query: rule.query }));
-    // Unordered, buckets as wide as the timeframe are exact (see temporalFires); ordered, finer buckets order more matches.
-    const resolution = typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : ordered ? defaultResolution(timeframe) : timeframe;
+    // Any resolution up to the timeframe finds the first fire exactly (see temporalFires); finer buckets order more
+    // matches, and find the fires after a fire of the same key sooner (up to one bucket late).
+    const resolution = typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : defaultResolution(timeframe);
     return { type: 'temporal', timeframe, ordered, resolution, rules };
   },
   check(raw, alert) {

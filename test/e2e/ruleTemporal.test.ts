@@ -33,6 +33,12 @@ test('temporal: every named filter within a sliding timeframe per key, across bu
     condition: { type: 'temporal', timeframe: '5m', rules },
     title: '{{key}}: whoami {{matched.whoami}}, net {{matched.net}}, fired {{fires}}x',
   });
+  // Without group_by: one key for all events, whichever host they come from.
+  project.writeAlert('recon-all', {
+    index, every: '1m', throttle: '0s', notify: ['soc-email'],
+    condition: { type: 'temporal', timeframe: '5m', rules },
+    title: 'all: fired {{fires}}x, last window ending {{window_end}}',
+  });
   project.writeAlert('recon-ordered', {
     ...base,
     condition: { type: 'temporal', timeframe: '5m', ordered: true, rules },
@@ -45,6 +51,9 @@ test('temporal: every named filter within a sliding timeframe per key, across bu
       `web04: whoami ${iso(T0 - 5 * MIN - 20 * S)}, net ${iso(T0 - 4 * MIN - 50 * S)}, fired 1x`,
       `web05: whoami ${iso(T0 - 1 * MIN)}, net ${iso(T0 - 2 * MIN)}, fired 1x`,
     ],
+    // Fires at T0-4m50s (whoami T0-5m20s, net T0-4m50s), which uses those up; then at T0-2m (whoami T0-3m, net T0-2m);
+    // then at T0-30s (whoami T0-1m, net T0-30s). The buckets are 5s (5m / 60).
+    'recon-all': [`all: fired 3x, last window ending ${iso(T0 - 30 * S)}`],
     'recon-ordered': [
       `web01 in order: ${iso(T0 - 3 * MIN)}..${iso(T0 - 30 * S)}`,
       `web04 in order: ${iso(T0 - 5 * MIN - 20 * S)}..${iso(T0 - 4 * MIN - 50 * S)}`,
@@ -60,6 +69,7 @@ test('temporal: every named filter within a sliding timeframe per key, across bu
   await indexDocs(world.esUrl, index, [proc(T0 + 90 * S, 'web01', 'net.exe')]);
   assert.deepEqual(notifiedTitles(await runAt(project, T0 + 2 * MIN)), {
     recon: [`web01: whoami ${iso(T0 + 20 * S)}, net ${iso(T0 + 90 * S)}, fired 1x`],
+    'recon-all': [`all: fired 1x, last window ending ${iso(T0 + 90 * S)}`],
     'recon-ordered': [`web01 in order: ${iso(T0 + 20 * S)}..${iso(T0 + 90 * S)}`],
   });
 });
