@@ -30,7 +30,7 @@ export function defaultResolution(timeframe: number): number {
  * The resolution used for this window: the configured one, made coarser (by a factor that keeps it dividing the
  * timeframe) when a long catch-up window over many keys would ask for more buckets than the cluster allows.
  */
-export function effectiveResolution(condition: FrequencyCondition, window: Window, keys: number): number {
+export function effectiveResolution(condition: Pick<FrequencyCondition, 'timeframe' | 'resolution'>, window: Window, keys: number): number {
   const steps = condition.timeframe / condition.resolution;
   const span = condition.timeframe + (window.to - window.from);
   for (let d = steps; d >= 1; d--) {

@@ -11,6 +11,7 @@ import { newTermRule } from './newTerm.js';
 import { percentageMatchRule } from './percentageMatch.js';
 import { scriptRule } from './script.js';
 import { spikeRule } from './spike.js';
+import { temporalRule } from './temporal.js';
 import type { ConditionDef, RuleType } from './types.js';
 import { ownValue } from '../util/plainMap.js';
 
@@ -21,6 +22,7 @@ const RULE_TYPES: { [T in ConditionDef['type']]: RuleType<Extract<ConditionDef, 
   buckets: bucketsRule,
   script: scriptRule,
   frequency: frequencyRule,
+  temporal: temporalRule,
   flatline: flatlineRule,
   spike: spikeRule,
   new_term: newTermRule,

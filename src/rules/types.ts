@@ -17,6 +17,7 @@ export type ConditionDef =
   | ({ type: 'buckets'; path: string; value: string } & Threshold)
   | { type: 'script'; module: string; modulePath: string; options: Record<string, unknown>; /** Time limit of one load or call, in ms. */ timeout: number }
   | FrequencyCondition
+  | TemporalCondition
   | FlatlineCondition
   | SpikeCondition
   | NewTermCondition
@@ -34,6 +35,17 @@ export interface FrequencyCondition {
   timeframe: number;
   /** Width of the time buckets the window slides over. */
   resolution: number;
+}
+
+/** `temporal`: per key, every named filter matches within any timeframe-wide window ending in the run's window (ordered: in the listed order). Durations in ms. */
+export interface TemporalCondition {
+  type: 'temporal';
+  timeframe: number;
+  ordered: boolean;
+  /** Width of the time buckets whose first and last matches are compared. */
+  resolution: number;
+  /** The named filters, in the order written. */
+  rules: { name: string; query: Record<string, unknown> }[];
 }
 
 /** `flatline`: fewer than threshold events within the last timeframe (per key seen within key_history). Durations in ms. */

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { event, notifiedTitles, runAt } from '../support/ruleRuns.js';
+import { iso, useWorld } from '../support/world.js';
+
+const S = 1000;
+const MIN = 60_000;
+const world = useWorld();
+
+const rules = {
+  whoami: { query: { term: { 'process.name': 'whoami.exe' } } },
+  net: { query: { term: { 'process.name': 'net.exe' } } },
+};
+
+test('temporal: every named filter within a sliding timeframe per key, across bucket boundaries, ordered or not, used up by a fire', async () => {
+  const T0 = uniqueBaseTime(); // minute-aligned; the first run's window is [T0-10m, T0), its span [T0-15m, T0)
+  const index = await world.index('temporal');
+  const proc = (at: number, host: string, name: string) => event(at, { 'host.name': host, 'process.name': name });
+  await indexDocs(world.esUrl, index, [
+    proc(T0 - 3 * MIN, 'web01', 'whoami.exe'), proc(T0 - 30 * S, 'web01', 'net.exe'), // both within 5m, in order
+    proc(T0 - 2 * MIN, 'web02', 'whoami.exe'), proc(T0 - 1 * MIN, 'web02', 'whoami.exe'), // net never
+    proc(T0 - 8 * MIN, 'web03', 'whoami.exe'), proc(T0 - 30 * S, 'web03', 'net.exe'), // 7m30s apart: never within 5m
+    // 30 s apart across T0-5m, the boundary of fixed 5m buckets aligned on the run's end (pySigma's ES|QL misses it).
+    proc(T0 - 5 * MIN - 20 * S, 'web04', 'whoami.exe'), proc(T0 - 4 * MIN - 50 * S, 'web04', 'net.exe'),
+    proc(T0 - 2 * MIN, 'web05', 'net.exe'), proc(T0 - 1 * MIN, 'web05', 'whoami.exe'), // out of order
+    proc(T0 - 1 * MIN, 'web06', 'cmd.exe'), // matches no filter
+  ]);
+  const project = world.project();
+  const base = { index, every: '1m', throttle: '0s', group_by: 'host.name', notify: ['soc-email'] };
+  project.writeAlert('recon', {
+    ...base,
+    condition: { type: 'temporal', timeframe: '5m', rules },
+    title: '{{key}}: whoami {{matched.whoami}}, net {{matched.net}}, fired {{fires}}x',
+  });
+  // Without group_by: one key for all events, whichever host they come from.
+  project.writeAlert('recon-all', {
+    index, every: '1m', throttle: '0s', notify: ['soc-email'],
+    condition: { type: 'temporal', timeframe: '5m', rules },
+    title: 'all: fired {{fires}}x, last window ending {{window_end}}',
+  });
+  project.writeAlert('recon-ordered', {
+    ...base,
+    condition: { type: 'temporal', timeframe: '5m', ordered: true, rules },
+    title: '{{key}} in order: {{window_start}}..{{window_end}}',
+  });
+
+  assert.deepEqual(notifiedTitles(await runAt(project, T0)), {
+    recon: [
+      `web01: whoami ${iso(T0 - 3 * MIN)}, net ${iso(T0 - 30 * S)}, fired 1x`,
+      `web04: whoami ${iso(T0 - 5 * MIN - 20 * S)}, net ${iso(T0 - 4 * MIN - 50 * S)}, fired 1x`,
+      `web05: whoami ${iso(T0 - 1 * MIN)}, net ${iso(T0 - 2 * MIN)}, fired 1x`,
+    ],
+    // Fires at T0-4m50s (whoami T0-5m20s, net T0-4m50s), which uses those up; then at T0-2m (whoami T0-3m, net T0-2m);
+    // then at T0-30s (whoami T0-1m, net T0-30s). The buckets are 5s (5m / 60).
+    'recon-all': [`all: fired 3x, last window ending ${iso(T0 - 30 * S)}`],
+    'recon-ordered': [
+      `web01 in order: ${iso(T0 - 3 * MIN)}..${iso(T0 - 30 * S)}`,
+      `web04 in order: ${iso(T0 - 5 * MIN - 20 * S)}..${iso(T0 - 4 * MIN - 50 * S)}`,
+    ],
+  });
+  assert.deepEqual(project.state().alerts.recon.rule, { lastFire: { web01: T0 - 30 * S, web04: T0 - 4 * MIN - 50 * S, web05: T0 - 1 * MIN } });
+
+  // Run 2: web01's earlier matches were used up by its fire: a new whoami alone does not fire.
+  await indexDocs(world.esUrl, index, [proc(T0 + 20 * S, 'web01', 'whoami.exe')]);
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + MIN)), {});
+
+  // Run 3: a net after it completes the pair again (the ordered alert too: whoami at T0+20s, net at T0+90s).
+  await indexDocs(world.esUrl, index, [proc(T0 + 90 * S, 'web01', 'net.exe')]);
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + 2 * MIN)), {
+    recon: [`web01: whoami ${iso(T0 + 20 * S)}, net ${iso(T0 + 90 * S)}, fired 1x`],
+    'recon-all': [`all: fired 1x, last window ending ${iso(T0 + 90 * S)}`],
+    'recon-ordered': [`web01 in order: ${iso(T0 + 20 * S)}..${iso(T0 + 90 * S)}`],
+  });
+});
+
+test('temporal in backtest: matches within the timeframe fire once, a missing filter never', async () => {
+  const T0 = uniqueBaseTime();
+  const index = await world.index('temporal-bt');
+  const proc = (at: number, user: string, name: string) => event(at, { 'user.name': user, 'process.name': name });
+  await indexDocs(world.esUrl, index, [
+    proc(T0 + 10 * MIN + 59 * S, 'alice', 'whoami.exe'), proc(T0 + 11 * MIN + 1 * S, 'alice', 'net.exe'), // straddles a minute
+    proc(T0 + 20 * MIN, 'bob', 'whoami.exe'), proc(T0 + 40 * MIN, 'bob', 'whoami.exe'),
+  ]);
+  const project = world.project();
+  project.writeAlert('pair', {
+    index, every: '1m', group_by: 'user.name', notify: ['soc-email'],
+    condition: { type: 'temporal', timeframe: '5m', rules },
+  });
+  const result = await project.run(['test', 'pair', '--backtest', '1h', '--json'], { ALERTCRON_NOW: iso(T0 + 60 * MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  // alice's pair completes at T0+11m01s (5m timeframe): the run at T0+12m (window [T0+11m, T0+12m)) fires; bob never has a net.
+  assert.deepEqual(report.byKey.map((k: { key: string; notices: number; first: string }) => [k.key, k.notices, k.first]), [['alice', 1, iso(T0 + 12 * MIN)]]);
+  assert.deepEqual(report.findings, [{ at: iso(T0 + 12 * MIN), key: 'alice' }]);
+});
+
+test('temporal: validate refuses what would fail on every run, naming the place and the fix', async () => {
+  const project = world.project();
+  const base = { index: 'nothing-here', every: '1m', notify: ['soc-email'] };
+  // 1m buckets over a day's catch-up (max_catchup) for 1000 keys: far more buckets than the cluster allows.
+  project.writeAlert('too-many-buckets', { ...base, group_by: 'host.name', group_size: 1000, condition: { type: 'temporal', timeframe: '1m', rules } });
+  project.writeAlert('numbered', { ...base, condition: { type: 'temporal', timeframe: '5m', ordered: true, rules: { first: rules.whoami, 2: rules.net } } });
+  project.writeAlert('uneven', { ...base, condition: { type: 'temporal', timeframe: '5m', resolution: '2m', rules } });
+  project.writeAlert('no-query', { ...base, condition: { type: 'temporal', timeframe: '5m', rules: { whoami: {} } } });
+  const result = await project.run(['validate']);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  const out = result.stdout + result.stderr;
+  assert.match(out, /too-many-buckets[^\n]*\/condition\/timeframe[^\n]*buckets even at resolution = timeframe[^\n]*lower group_size to \d+/);
+  assert.match(out, /numbered[^\n]*\/condition\/rules\/2[^\n]*loses its place in the order[^\n]*rename it, e\.g\. rule_2/);
+  assert.match(out, /uneven[^\n]*\/condition\/resolution[^\n]*must divide timeframe \(5m\)/);
+  assert.match(out, /no-query[^\n]*\/condition\/rules\/whoami: missing required key "query"/);
+});

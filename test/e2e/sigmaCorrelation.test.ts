@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { compileCorrelation } from '../../src/sigma/correlation/compileCorrelation.js';
+import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
+import type { SigmaCorrelation, SigmaCorrelationCondition, SigmaDocument } from '../../src/sigma/types.js';
+import { indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { event, notifiedTitles, runAt } from '../support/ruleRuns.js';
+import { iso, useWorld } from '../support/world.js';
+import { CORRELATION_FIXTURES, testPipeline } from '../sigma/correlationPipeline.js';
+
+// Multi-document Sigma files (test/fixtures/sigma/correlation) parsed and compiled in this process and written as
+// plain alerts (query, condition, group_by): the engine runs what a `sigma:` alert runs.
+const S = 1000;
+const MIN = 60_000;
+const world = useWorld();
+
+/** The documents of a correlation fixture file, parsed. */
+function fixture(file: string): SigmaDocument[] {
+  const parsed = parseSigma(readFileSync(join(CORRELATION_FIXTURES, file), 'utf8'));
+  assert.deepEqual(parsed.problems, []);
+  return parsed.documents;
+}
+
+function lookupIn(docs: SigmaDocument[]): (ref: string) => SigmaDocument | undefined {
+  return (ref) => docs.find((d) => d.meta.id === ref || d.meta.name === ref);
+}
+
+function asAlert(c: ReturnType<typeof compileCorrelation>): Record<string, unknown> {
+  return { query: c.query, condition: c.condition, ...(c.group_by ? { group_by: c.group_by } : {}) };
+}
+
+/** The correlation of a fixture file (its first document), compiled with its rules and written as alert keys. */
+function compiledFile(file: string): Record<string, unknown> {
+  const docs = fixture(file);
+  const correlation = docs[0] as SigmaCorrelation;
+  assert.equal(correlation.kind, 'correlation');
+  return asAlert(compileCorrelation(correlation, lookupIn(docs), testPipeline(), 'dsl'));
+}
+
+/** A correlation over recon_temporal.yml's rules (recon_whoami, recon_net) with a 5m timespan. */
+function compiled(type: SigmaCorrelation['type'], rules: string[], groupBy: string[], condition?: SigmaCorrelationCondition): Record<string, unknown> {
+  const correlation: SigmaCorrelation = {
+    kind: 'correlation', meta: { title: type, tags: [], falsepositives: [], references: [] }, type, rules, groupBy, timespan: 5 * MIN,
+    ...(condition ? { condition } : {}), aliases: {}, generate: false, line: 1,
+  };
+  return asAlert(compileCorrelation(correlation, lookupIn(fixture('recon_temporal.yml')), testPipeline(), 'dsl'));
+}
+
+/** A time on a 5-minute boundary (where ES|QL's BUCKET(@timestamp, 5 minutes) starts a bucket). */
+function fiveMinuteTime(): number {
+  const t = uniqueBaseTime();
+  return t - (t % (5 * MIN));
+}
+
+const proc = (at: number, fields: Record<string, string>, image: string) => event(at, { ...fields, 'process.executable': `C:\\Windows\\System32\\${image}` });
+
+test('sigma event_count (frequency) and temporal_ordered (temporal) fire on bursts that straddle a fixed 5-minute bucket boundary', async () => {
+  const T = fiveMinuteTime();
+  const index = await world.index('sigma-corr');
+  await indexDocs(world.esUrl, index, [
+    // alice: 3 whoami within 30 s across T-5m: a fixed 5m bucket holds 2 and 1, a sliding window all 3.
+    proc(T - 5 * MIN - 20 * S, { 'user.name': 'alice' }, 'whoami.exe'), proc(T - 5 * MIN - 10 * S, { 'user.name': 'alice' }, 'WHOAMI.EXE'),
+    proc(T - 4 * MIN - 50 * S, { 'user.name': 'alice' }, 'whoami.exe'),
+    proc(T - 3 * MIN, { 'user.name': 'bob' }, 'whoami.exe'), proc(T - 2 * MIN, { 'user.name': 'bob' }, 'whoami.exe'), // 2 < 3
+    proc(T - 9 * MIN, { 'user.name': 'carol' }, 'whoami.exe'), proc(T - 6 * MIN, { 'user.name': 'carol' }, 'whoami.exe'),
+    proc(T - 3 * MIN, { 'user.name': 'carol' }, 'whoami.exe'), // 3, but over 6 minutes
+    // dave: whoami then net, 20 s apart across T-5m; erin: net then whoami (out of order).
+    proc(T - 5 * MIN - 10 * S, { 'user.name': 'dave' }, 'whoami.exe'), proc(T - 4 * MIN - 50 * S, { 'user.name': 'dave' }, 'net.exe'),
+    proc(T - 2 * MIN, { 'user.name': 'erin' }, 'net.exe'), proc(T - 1 * MIN, { 'user.name': 'erin' }, 'whoami.exe'),
+  ]);
+  const project = world.project();
+  const base = { index, every: '1m', notify: ['soc-email'], title: '{{alert}} {{key}}' };
+  project.writeAlert('whoami-burst', { ...base, ...compiledFile('whoami_burst.yml') });
+  project.writeAlert('recon-chain', { ...base, ...compiledFile('recon_ordered.yml') });
+  project.writeAlert('recon-any-order', { ...base, ...compiledFile('recon_temporal.yml') });
+  assert.deepEqual(notifiedTitles(await runAt(project, T)), {
+    'whoami-burst': ['whoami-burst alice'],
+    'recon-chain': ['recon-chain dave'],
+    'recon-any-order': ['recon-any-order dave', 'recon-any-order erin'],
+  });
+});
+
+test('sigma value_count (cardinality, gte 3: more than 2) and event_count lt (flatline) fire on what they mean', async () => {
+  const T = fiveMinuteTime();
+  const index = await world.index('sigma-corr-values');
+  await indexDocs(world.esUrl, index, [
+    // dc01: 3 users within 40 s across T-5m; dc02: 2 users; dc03: one user 3 times.
+    proc(T - 5 * MIN - 20 * S, { 'host.name': 'dc01', 'user.name': 'a' }, 'whoami.exe'), proc(T - 4 * MIN - 50 * S, { 'host.name': 'dc01', 'user.name': 'b' }, 'whoami.exe'),
+    proc(T - 4 * MIN - 40 * S, { 'host.name': 'dc01', 'user.name': 'c' }, 'whoami.exe'),
+    proc(T - 5 * MIN - 20 * S, { 'host.name': 'dc02', 'user.name': 'a' }, 'whoami.exe'), proc(T - 4 * MIN - 50 * S, { 'host.name': 'dc02', 'user.name': 'b' }, 'whoami.exe'),
+    proc(T - 5 * MIN - 20 * S, { 'host.name': 'dc03', 'user.name': 'a' }, 'whoami.exe'), proc(T - 5 * MIN - 10 * S, { 'host.name': 'dc03', 'user.name': 'a' }, 'whoami.exe'),
+    proc(T - 4 * MIN - 50 * S, { 'host.name': 'dc03', 'user.name': 'a' }, 'whoami.exe'),
+  ]);
+  const project = world.project();
+  const base = { index, every: '1m', notify: ['soc-email'], title: '{{alert}} {{key}}' };
+  project.writeAlert('many-users', { ...base, ...compiledFile('users_per_host.yml') });
+  project.writeAlert('few-users', { ...base, ...compiled('value_count', ['recon_whoami'], ['Computer'], { field: 'User', lt: 2 }) });
+  project.writeAlert('quiet', { ...base, ...compiled('event_count', ['recon_whoami'], [], { lt: 9 }) });
+  // The run at T-4m: its last 5 minutes [T-9m, T-4m) hold every event above (8 < 9 for quiet).
+  assert.deepEqual(notifiedTitles(await runAt(project, T - 4 * MIN)), {
+    'many-users': ['many-users dc01'],
+    'few-users': ['few-users dc03'],
+    quiet: ['quiet _all'],
+  });
+});

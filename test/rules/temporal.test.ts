@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { temporalFires } from '../../src/rules/temporal.js';
+import { checkProperty, fc } from '../support/property.js';
+
+/** What the engine returns per filter: the first and last match of each bucket of width r on a grid aligned on `to`. */
+function bucketPoints(times: number[], r: number, to: number): number[] {
+  const buckets = new Map<number, { min: number; max: number }>();
+  for (const t of times) {
+    const b = Math.floor((t - to) / r);
+    const cur = buckets.get(b);
+    buckets.set(b, cur ? { min: Math.min(cur.min, t), max: Math.max(cur.max, t) } : { min: t, max: t });
+  }
+  return [...buckets.values()].flatMap((b) => [b.min, b.max]);
+}
+
+/** The brute-force answer on every event: the first t in [from, to) whose window [t - tf, t] holds a match of every filter (ordered: a chain). */
+function firstFire(events: number[][], tf: number, ordered: boolean, from: number, to: number): number | undefined {
+  for (let t = from; t < to; t++) {
+    if (!ordered && events.every((list) => list.some((x) => x >= t - tf && x <= t))) return t;
+    if (ordered) {
+      let cur = t - tf;
+      let ok = true;
+      for (const list of events) {
+        const next = list.filter((x) => x >= cur && x <= t).sort((a, b) => a - b)[0];
+        if (next === undefined) { ok = false; break; }
+        cur = next;
+      }
+      if (ok) return t;
+    }
+  }
+  return undefined;
+}
+
+test('temporal: all filters within the timeframe fire at the last one, used-up matches do not fire again, ordered needs the order', () => {
+  const window = { from: 100, to: 200 };
+  // a at 90 (before the window, within the span), b at 120: the window [110-ish, 120] holds both -> fires at 120.
+  assert.deepEqual(temporalFires([[90], [120]], 30, false, window, undefined), [{ at: 120, matches: [90, 120] }]);
+  // 40 apart with a 30 timeframe: never.
+  assert.deepEqual(temporalFires([[80], [120]], 30, false, window, undefined), []);
+  // Out of order: unordered fires, ordered does not; in order both do.
+  assert.deepEqual(temporalFires([[150], [140]], 30, false, window, undefined), [{ at: 150, matches: [150, 140] }]);
+  assert.deepEqual(temporalFires([[150], [140]], 30, true, window, undefined), []);
+  assert.deepEqual(temporalFires([[140], [150]], 30, true, window, undefined), [{ at: 150, matches: [140, 150] }]);
+  // A fire uses its matches up: the next needs both again after it (two fires, the second at 190).
+  assert.deepEqual(temporalFires([[110, 170], [120, 190]], 30, false, window, undefined).map((f) => f.at), [120, 190]);
+  // The last fire of an earlier run (saved state) uses up the matches up to it.
+  assert.deepEqual(temporalFires([[90], [120]], 30, false, window, 95), []);
+  // A filter without any match: never.
+  assert.deepEqual(temporalFires([[120], []], 30, false, window, undefined), []);
+});
+
+test('temporal: the first and last match per bucket give the exact first fire of the full event list (unordered), a true chain (ordered)', async () => {
+  const scenario = fc.record({
+    tf: fc.integer({ min: 1, max: 40 }),
+    steps: fc.integer({ min: 1, max: 4 }),
+    from: fc.integer({ min: 30, max: 70 }),
+    length: fc.integer({ min: 1, max: 40 }),
+    // Events spread over the span [from - timeframe, to), a few per filter so that gaps and shared buckets are common.
+    offsets: fc.array(fc.array(fc.nat(), { maxLength: 5 }), { minLength: 1, maxLength: 4 }),
+    ordered: fc.boolean(),
+  });
+  await checkProperty('temporal fires from bucket first/last matches', fc.property(scenario, ({ tf, steps, from, length, offsets, ordered }) => {
+    const to = from + length;
+    // Buckets as the search makes them: r divides the timeframe, events only within the span [from - tf, to).
+    const r = Math.max(1, Math.floor(tf / steps));
+    const timeframe = r * Math.max(1, Math.round(tf / r));
+    const inSpan = offsets.map((list) => list.map((v) => from - timeframe + (v % (timeframe + length))));
+    const fires = temporalFires(inSpan.map((list) => bucketPoints(list, r, to)), timeframe, ordered, { from, to }, undefined);
+    const expected = firstFire(inSpan, timeframe, ordered, from, to);
+    if (!ordered) {
+      assert.equal(fires[0]?.at, expected);
+    } else if (fires[0]) {
+      // Every ordered fire is a real chain of matches in order within the timeframe.
+      const { at, matches } = fires[0];
+      matches.forEach((m, i) => assert.ok(inSpan[i]!.includes(m) && m <= at && m >= at - timeframe && (i === 0 || m >= matches[i - 1]!)));
+      assert.ok(expected !== undefined && expected <= at);
+    }
+  }), 300);
+});
