@@ -1,5 +1,5 @@
 // Ground truth (issue 27 point 6b): SigmaHQ's regression data. Every event sample is indexed into the real engine
-// (strings as keyword), every rule is compiled with the pipelines [sysmon, evtx_json.yml] to query DSL, and its hits
+// (every scalar as keyword), every rule is compiled with the pipelines [sysmon, evtx_json.yml] to query DSL, and its hits
 // among its own samples are counted as SigmaHQ's CI counts them: at least match_count passes (more is reported),
 // fewer fails, no match_count needs one match. pySigma's Lucene (dsl_lucene, same pipelines) runs on the same index:
 // where its count differs, the report says which side meets the expected count.
@@ -43,7 +43,13 @@ const meets = (c: RegressionCase, n: number | string): boolean => typeof n === '
 before(async () => {
   await call('PUT', `/${INDEX}`, {
     settings: { number_of_shards: 1, number_of_replicas: 0, 'index.mapping.total_fields.limit': 10_000 },
-    mappings: { date_detection: false, numeric_detection: false, dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }] },
+    mappings: { date_detection: false, numeric_detection: false, dynamic_templates: [
+        // The samples disagree on types (ProcessId is 888 in one, '0x378' in another): every scalar is a keyword, as strings are in Winlogbeat's template.
+        { strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } },
+        { integers: { match_mapping_type: 'long', mapping: { type: 'keyword' } } },
+        { decimals: { match_mapping_type: 'double', mapping: { type: 'keyword' } } },
+        { flags: { match_mapping_type: 'boolean', mapping: { type: 'keyword' } } },
+      ] },
   });
   const lines = cases.flatMap((c) => c.samples.flatMap((doc, k) => [JSON.stringify({ index: { _index: INDEX, _id: `${c.id}-${k}` } }), JSON.stringify(doc)]));
   const result = await call('POST', '/_bulk?refresh=true', lines.join('\n') + '\n', true);
