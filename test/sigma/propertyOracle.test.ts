@@ -22,6 +22,7 @@ test('plain strings match whole values case-insensitively; * and ? are wildcards
   assert.equal(hit(one('a', [], 'x\\\\*'), { a: 'x\\anything' }), true, '\\\\ is one literal backslash, the * stays a wildcard');
   assert.deepEqual(sigmaStringParts('a\\?\\\\b*'), [{ lit: 'a?\\b' }, { wild: '*' }]);
   assert.equal(hit(one('a', ['cased'], 'Abc'), { a: 'abc' }), false);
+  assert.equal(hit(one('a', [], 'É'), { a: 'é' }), false, "case folding is ASCII's, as the engines' case_insensitive");
   assert.equal(hit(one('a', ['contains', 'cased'], 'Abc'), { a: 'xAbcx' }), true);
 });
 
@@ -40,6 +41,8 @@ test('encodings: base64, base64offset, wide; windash variants', () => {
   assert.equal(hit(one('a', ['wide', 'base64', 'contains'], 'ab'), { a: '..YQBiAA==..' }), true);
   for (const dash of ['-', '/', '\u2013', '\u2014', '\u2015']) assert.equal(hit(one('a', ['contains', 'windash'], ' -enc '), { a: `ps ${dash}enc x` }), true, dash);
   assert.equal(hit(one('a', ['windash'], 'a-b'), { a: 'a/b' }), false, 'a dash inside a word is left alone');
+  assert.equal(hit(one('a', ['windash'], 'É-b'), { a: 'É/b' }), false, 'word characters are Unicode ones, as in pySigma');
+  assert.equal(hit(one('a', ['windash'], '-b'), { a: '/b' }), true);
 });
 
 test('re (search, flags), cidr, numbers, compare, null, exists', () => {

@@ -5,7 +5,7 @@ import type { EvalDetection, EvalItem, EvalRule, RawValue } from '../support/sig
 
 /** String fields of the generated documents (keyword-mapped), the numeric field and the field that is sometimes absent. */
 export const STRING_FIELDS = ['s1', 's2', 's3'] as const;
-export const NUMBER_FIELD = 'num';
+export const NUMBER_FIELD = 'n';
 export const OPTIONAL_FIELD = 'opt';
 
 /** One character of a Sigma value: literal text (any case), or a wildcard. */

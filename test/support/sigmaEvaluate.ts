@@ -85,12 +85,32 @@ function windashVariants(parts: Part[]): Part[][] {
       out = out.map((p) => [...p, part]);
       continue;
     }
-    const pieces = part.lit.split(/\B[-/]\b/);
+    const pieces = windashSplit(part.lit);
     let variants = [pieces[0] ?? ''];
     for (const piece of pieces.slice(1)) variants = variants.flatMap((v) => dashes.map((d) => v + d + piece));
     out = out.flatMap((p) => variants.map((v): Part[] => [...p, { lit: v }]));
   }
   return out;
+}
+
+/** A word character as Python's `re` sees one in a str pattern (Unicode letters, digits, marks, underscore). */
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+
+/** Splits text at each `-` or `/` that follows no word character and precedes one (pySigma's `\B[-/]\b`, Unicode-aware). */
+function windashSplit(text: string): string[] {
+  const chars = [...text];
+  const pieces: string[] = [];
+  let current = '';
+  chars.forEach((c, k) => {
+    const prev = chars[k - 1];
+    const next = chars[k + 1];
+    if ((c === '-' || c === '/') && !(prev !== undefined && WORD.test(prev)) && next !== undefined && WORD.test(next)) {
+      pieces.push(current);
+      current = '';
+    } else current += c;
+  });
+  pieces.push(current);
+  return pieces;
 }
 
 const wide = (text: string, bigEndian = false): string => [...text].map((c) => (bigEndian ? '\u0000' + c : c + '\u0000')).join('');
@@ -154,9 +174,15 @@ function applyModifiers(raw: RawValue, modifiers: string[]): Matcher[] {
 const star = (): Part => ({ wild: '*' });
 const starWild = (p: Part | undefined): boolean => p !== undefined && 'wild' in p && p.wild === '*';
 
+/**
+ * A Sigma string as an anchored RegExp. Case-insensitive means ASCII letters only: that is what the search engines'
+ * `case_insensitive` does (Lucene's automaton folds code points up to 127), so `É` and `é` differ, as documented.
+ */
 function partsRegExp(parts: Part[], cased: boolean): RegExp {
-  const body = parts.map((p) => ('lit' in p ? p.lit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : p.wild === '*' ? '[\\s\\S]*' : '[\\s\\S]')).join('');
-  return new RegExp(`^${body}$`, cased ? 'u' : 'iu');
+  const literal = (text: string): string =>
+    [...text].map((c) => (!cased && /[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = parts.map((p) => ('lit' in p ? literal(p.lit) : p.wild === '*' ? '[\\s\\S]*' : '[\\s\\S]')).join('');
+  return new RegExp(`^${body}$`, 'u');
 }
 
 /** Whether one (non-array) field value satisfies a matcher. */
