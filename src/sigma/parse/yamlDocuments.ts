@@ -9,8 +9,11 @@ export interface YamlDocument {
   /** The first line of the document's content (1-based). */
   line: number;
   problems: { line: number; col: number; message: string }[];
-  /** The position of the value at `path` (or of its key), or of its nearest existing parent. */
-  locate(path: readonly (string | number)[], key?: boolean): { line: number; col: number };
+  /**
+   * The position of the value at `path` (or of its key), or of its nearest existing parent; `offset` moves it to that
+   * character of a string value written on one line.
+   */
+  locate(path: readonly (string | number)[], key?: boolean, offset?: number): { line: number; col: number };
 }
 
 /** PyYAML's YAML 1.1 int and float forms (its resolver's regular expressions): other plain scalars are strings. */
@@ -80,7 +83,7 @@ export function yamlDocuments(text: string): YamlDocument[] {
       value,
       line: start.line,
       problems,
-      locate(path, key = false) {
+      locate(path, key = false, offset) {
         let node: unknown = doc.contents;
         let keyNode: unknown;
         for (const segment of path) {
@@ -94,7 +97,13 @@ export function yamlDocuments(text: string): YamlDocument[] {
           keyNode = found.key;
         }
         const target = (key && keyNode ? keyNode : node) as Node | null;
-        return position(target?.range?.[0] ?? doc.range[0]);
+        const start = target?.range?.[0] ?? doc.range[0];
+        if (offset !== undefined && !key && isScalar(target) && typeof target.value === 'string' && target.range && !text.slice(target.range[0], target.range[1]).includes('\n')) {
+          const quote = target.type === 'QUOTE_SINGLE' || target.type === 'QUOTE_DOUBLE' ? 1 : 0;
+          // Only where the written text is the value itself (no escapes before the fault) is the column exact.
+          if (text.slice(start + quote, start + quote + offset) === target.value.slice(0, offset)) return position(start + quote + offset);
+        }
+        return position(start);
       },
     };
   });
