@@ -26,10 +26,15 @@ before(async () => {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      settings: { number_of_shards: 1, number_of_replicas: 0, analysis: { normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } } } },
       mappings: {
         dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }],
-        properties: { src_ip: { type: 'ip' }, count: { type: 'long' }, EventID: { type: 'long' } },
+        properties: {
+          src_ip: { type: 'ip' },
+          count: { type: 'long' },
+          EventID: { type: 'long' },
+          Image: { type: 'keyword', fields: { caseless: { type: 'keyword', normalizer: 'lowercase' } } },
+        },
       },
     }),
   });
@@ -108,6 +113,18 @@ test("where pySigma's Lucene misses case variants on keyword fields, the DSL out
   assert.deepEqual(await hits(luceneQuery(toLucene(rule))), []);
   const lower = tree("sel:\n  Image|endswith: '\\whoami.exe'\ncondition: sel");
   assert.deepEqual(await hits(luceneQuery(toLucene(lower))), ['d2'], 'Lucene is case-sensitive on keyword fields: only the lower-case document');
+});
+
+test('on a lowercase-normalised .caseless sub-field the DSL needs no case_insensitive and still matches every case', async () => {
+  for (const [detection, expected] of [
+    ["sel:\n  Image.caseless|endswith: '\\WhoAmI.exe'\ncondition: sel", ['d1', 'd2']],
+    ["sel:\n  Image.caseless: 'C:\\WINDOWS\\system32\\whoami.exe'\ncondition: sel", ['d1', 'd2']],
+    ["sel:\n  Image.caseless|startswith: 'C:\\TOOLS'\ncondition: sel", ['d3']],
+  ] as const) {
+    const query = toDsl(tree(detection));
+    assert.ok(!JSON.stringify(query).includes('case_insensitive'), JSON.stringify(query));
+    assert.deepEqual(await hits(query), expected, detection);
+  }
 });
 
 test('what Lucene regexps cannot express is refused with the reason', () => {
