@@ -221,7 +221,7 @@ function sigmaSection(res: BenchResults): string[] {
     '',
     '| | wall (median, min–max) | peak RSS | CPU |',
     '|---|---:|---:|---:|',
-    `| in-process: read, parse, pipeline, DSL (first in the process / again) | ${ms(s.inProcessFirstMs)} / ${ms(s.inProcessAgainMs)} | | |`,
+    `| in-process: read, parse, pipeline, DSL (first in the process / again) | ${ms(s.inProcessFirstMs)} / ${ms(s.inProcessAgainMs)} | | ${ms(s.inProcessFirstCpuMs)} / ${ms(s.inProcessAgainCpuMs)} |`,
   ];
   if (s.skipped) L.push('', `CLI not measured: ${s.skipped}`);
   else
