@@ -2,6 +2,7 @@
 // `case_insensitive: true` against the same pattern case-sensitive, and against a lowercase-normalised keyword
 // sub-field (the mapping that avoids the case-insensitive automaton); query time and the JVM's heap and GC from
 // _nodes/stats around each series. It measures and reports; nothing is asserted.
+import { rng } from './data.js';
 
 /** One query series: its median engine time (`took`), wall time at the client, hits, and the JVM around it. */
 export interface WildcardSeries {
@@ -40,18 +41,6 @@ const DIRS = ['C:\\Windows\\System32\\', 'C:\\WINDOWS\\system32\\', 'c:\\windows
 const EXACT = '"C:\\Windows\\System32\\whoami.exe" /all';
 const ARGS = ['/all', '/c echo', '-enc', '/priv', 'user /domain', '-NoProfile -ExecutionPolicy Bypass', '/create /tn', 'localgroup administrators', '/i', '--type=renderer'];
 
-/** A deterministic PRNG (mulberry32), so that every bench seeds the same documents. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Mixed-case command lines, most of them unique (a random token), like a fleet's process creations. */
 function commandLine(rand: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -83,7 +72,7 @@ async function seedIndex(esUrl: string, index: string, docs: number, log: (line:
     settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1', analysis: { normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } } } },
     mappings: { properties: { process: { properties: { command_line: { type: 'keyword', fields: { lower: { type: 'keyword', normalizer: 'lowercase' } } } } } } },
   });
-  const rand = prng(27);
+  const rand = rng(27);
   const batch = 10_000;
   for (let done = 0; done < docs; done += batch) {
     const lines: string[] = [];
