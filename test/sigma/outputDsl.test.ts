@@ -86,6 +86,8 @@ const CASES: [string, string, string[]][] = [
   ["re: Lucene's reserved < > & \" ~ # @ are literal", "sel:\n  Msg|re: '<b> & \"c\" ~#@'\ncondition: sel", ['d4']],
   ['cidr IPv4 on an ip field', "sel:\n  src_ip|cidr: '10.0.0.0/8'\ncondition: sel", ['d1']],
   ['cidr IPv6 on an ip field', "sel:\n  src_ip|cidr: 'FE80::/10'\ncondition: sel", ['d3']],
+  ['an IPv6 address in capitals on an ip field (which refuses case_insensitive)', "sel:\n  src_ip: 'FE80::1'\ncondition: sel", ['d3']],
+  ['an IPv4 address on an ip field', "sel:\n  src_ip: '10.1.2.3'\ncondition: sel", ['d1']],
   ['a number', 'sel:\n  EventID: 4688\ncondition: sel', ['d1', 'd3']],
   ['a list of numbers (terms)', 'sel:\n  EventID: [1, 4688]\ncondition: sel', ['d1', 'd2', 'd3']],
   ['a list of values without letters (terms)', "sel:\n  Code: ['1-2', '4']\ncondition: sel", ['d1', 'd4']],
@@ -137,7 +139,7 @@ test('what Lucene regexps cannot express is refused with the reason', () => {
     ['a^b', /anchor/],
   ] as const) {
     const detection = `sel:\n  CommandLine|re: '${pattern}'\ncondition: sel`;
-    assert.throws(() => toDsl(tree(detection)), (error: unknown) => error instanceof SigmaRefused && reason.test(error.message) && error.message.includes(pattern), pattern);
+    assert.throws(() => toDsl(tree(detection)), (error: unknown) => error instanceof SigmaRefused && reason.test(error.message) && error.message.includes(JSON.stringify(pattern)), pattern);
   }
 });
 

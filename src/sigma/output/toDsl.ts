@@ -1,5 +1,6 @@
 // Query DSL with Sigma's semantics: strings match case-insensitively (unless `cased`), wildcards and regular
 // expressions are translated for Lucene, and the tree becomes bool filter / should / must_not.
+import { isIPv6 } from 'node:net';
 import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
 import { ipNetwork } from './ipNetwork.js';
@@ -90,7 +91,11 @@ function stringMatch(field: string, value: SigmaString): Clause {
   const text = plain(value);
   const insensitive = value.cased !== true && !lowercased(field) && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
   const flag = insensitive ? { case_insensitive: true } : {};
-  if (!hasWildcard(value)) return { term: { [field]: { value: text, ...flag } } };
+  if (!hasWildcard(value)) {
+    // An IPv6 address: the engine refuses case_insensitive on ip fields, and keyword fields hold it in lower case.
+    if (isIPv6(text)) return { term: { [field]: { value: text.toLowerCase() } } };
+    return { term: { [field]: { value: text, ...flag } } };
+  }
   const last = value.parts[value.parts.length - 1];
   const wildcards = value.parts.filter((p) => typeof p !== 'string');
   if (wildcards.length === 1 && typeof last === 'object' && last.wildcard === '*' && value.parts.length > 1) {
