@@ -93,7 +93,7 @@ test("SigmaHQ's regression samples: the DSL output matches at least each rule's 
     const n = ours[i]!;
     const p = theirsQueries[i]!.error ? `pySigma error: ${theirsQueries[i]!.error}` : theirs[i]!;
     const expected = c.matchCount === undefined ? '> 0' : `>= ${c.matchCount}`;
-    if (!meets(c, n)) fewer.push(`${c.file} (${c.id}): ${n} of ${c.samples.length} samples match, expected ${expected}`);
+    if (!meets(c, n)) fewer.push(`${c.file} (${c.id}): ${typeof n === 'number' ? `${n} of ${c.samples.length} samples match` : `the ${n}`}, expected ${expected}`);
     else {
       pass++;
       if (c.matchCount !== undefined && typeof n === 'number' && n > c.matchCount) more.push(`${c.file}: ${n} > match_count ${c.matchCount}`);
