@@ -1,6 +1,6 @@
 // Property (issue 27 point 6c): random detections (modifiers x case x wildcards x escapes x lists/all/not/1 of),
 // written as Sigma YAML text, parsed and compiled to query DSL, search the real engine over random documents
-// (keyword-mapped strings): the hits must be exactly the documents the spec-based evaluation
+// (strings keyword-mapped, one ip field for cidr): the hits must be exactly the documents the spec-based evaluation
 // (test/support/sigmaEvaluate.ts) says the rule matches. Each case indexes once and checks a batch of rules.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -8,9 +8,9 @@ import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
 import { toDsl } from '../../src/sigma/output/toDsl.js';
 import type { SigmaRule } from '../../src/sigma/types.js';
 import { checkProperty, fc } from '../support/property.js';
-import { createIndex, deleteIndices, indexDocs } from '../support/seed.js';
+import { deleteIndices, indexDocs } from '../support/seed.js';
 import { sigmaEvaluate, type EvalRule } from '../support/sigmaEvaluate.js';
-import { documentsFor, randomRule, ruleYaml } from './propertyRules.js';
+import { documentsFor, IP_FIELD, randomRule, ruleYaml } from './propertyRules.js';
 
 const ES = process.env.ALERTCRON_TEST_ES_URL ?? 'http://127.0.0.1:9250';
 const RULES_PER_CASE = 25;
@@ -37,7 +37,15 @@ test('property: the DSL of a random Sigma detection hits exactly the documents t
       const docs = documentsFor(rules, DOCS_PER_CASE, seed);
       const index = `sigma_property_${process.pid}_${caseNo++}`;
       indices.push(index);
-      await createIndex(ES, index);
+      const created = await fetch(`${ES}/${index}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          settings: { number_of_shards: 1, number_of_replicas: 0 },
+          mappings: { dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }], properties: { [IP_FIELD]: { type: 'ip' } } },
+        }),
+      });
+      assert.ok(created.ok, `cannot create ${index}: ${await created.text()}`);
       await indexDocs(ES, index, docs);
       const compiled = rules.map((rule, r) => {
         const yaml = ruleYaml(rule, `r${r}`);

@@ -7,6 +7,10 @@ import type { EvalDetection, EvalItem, EvalRule, RawValue } from '../support/sig
 export const STRING_FIELDS = ['s1', 's2', 's3'] as const;
 export const NUMBER_FIELD = 'n';
 export const OPTIONAL_FIELD = 'opt';
+/** An `ip`-typed field (cidr needs one: a keyword holds no network). */
+export const IP_FIELD = 'addr';
+const NETWORKS = ['10.0.0.0/8', '10.1.0.0/16', '192.168.1.0/24', '192.168.1.128/25', '172.16.0.0/12', '10.1.2.3/32', 'fe80::/10', '2001:db8::/32', '2001:db8:1::/48'];
+const ADDRESSES = ['10.1.2.3', '10.2.0.1', '192.168.1.5', '192.168.1.200', '172.20.1.1', '172.32.0.1', '8.8.8.8', 'fe80::1', 'fec0::1', '2001:db8:1::5', '2001:db8:2::5', '2001:db9::1'];
 
 /** One character of a Sigma value: literal text (any case), or a wildcard. */
 type Token = { lit: string } | { wild: '*' | '?' };
@@ -86,7 +90,9 @@ const presenceItem: fc.Arbitrary<EvalItem> = fc.oneof(
   fc.boolean().map((b): EvalItem => ({ field: OPTIONAL_FIELD, modifiers: ['exists'], values: [b] })),
 );
 
-const item: fc.Arbitrary<EvalItem> = fc.oneof({ weight: 8, arbitrary: stringItem }, { weight: 2, arbitrary: encodedItem }, { weight: 2, arbitrary: regexItem }, { weight: 2, arbitrary: numberItem }, { weight: 1, arbitrary: presenceItem });
+const cidrItem: fc.Arbitrary<EvalItem> = fc.subarray(NETWORKS, { minLength: 1, maxLength: 2 }).map((values) => ({ field: IP_FIELD, modifiers: ['cidr'], values }));
+
+const item: fc.Arbitrary<EvalItem> = fc.oneof({ weight: 8, arbitrary: stringItem }, { weight: 2, arbitrary: encodedItem }, { weight: 2, arbitrary: regexItem }, { weight: 2, arbitrary: numberItem }, { weight: 1, arbitrary: presenceItem }, { weight: 1, arbitrary: cidrItem });
 
 /** A map's items, each field at most once per map (as YAML keys must be unique). */
 const itemMap = fc.uniqueArray(item, { minLength: 1, maxLength: 3, selector: (i) => `${i.field}|${i.modifiers.join('|')}` });
@@ -165,7 +171,7 @@ function flipCase(text: string): string {
   return [...text].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('');
 }
 
-/** Documents for a batch of rules: each field drawn from the rules' candidate texts or random text; n, opt sometimes absent. */
+/** Documents for a batch of rules: each field drawn from the rules' candidate texts or random text; n, opt, addr sometimes absent. */
 export function documentsFor(rules: EvalRule[], count: number, seed: number): Record<string, unknown>[] {
   const pool = rules.flatMap(candidateTexts);
   let state = seed >>> 0 || 1;
@@ -180,6 +186,7 @@ export function documentsFor(rules: EvalRule[], count: number, seed: number): Re
     for (const f of STRING_FIELDS) doc[f] = pool.length && rand(4) ? pool[rand(pool.length)] : random();
     if (rand(5)) doc[NUMBER_FIELD] = rand(16) - 3;
     if (rand(2)) doc[OPTIONAL_FIELD] = random() || 'x';
+    if (rand(4)) doc[IP_FIELD] = ADDRESSES[rand(ADDRESSES.length)];
     docs.push(doc);
   }
   return docs;
