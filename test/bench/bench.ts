@@ -3,7 +3,8 @@
 //   node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert]
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
 //                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--digest-size N | --no-digest]
-//                                 [--paging-size N | --no-paging]
+//                                 [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT]
+//                                 [--wildcard-docs N]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
@@ -12,7 +13,9 @@
 // rule types (frequency, flatline, spike ... one per alert in turn; --mix-size, default 1000); the incident minute
 // with a digest channel beside email and Slack, and the run that sends the digests (--digest-size, default 1000;
 // test/bench/digest.ts); the incident minute with PagerDuty and Teams beside email and Slack, every alert notifying
-// all four (--paging-size, default 1000; test/bench/paging.ts); then writes docs/BENCHMARK.md.
+// all four (--paging-size, default 1000; test/bench/paging.ts); N Sigma alerts compiled on a cold and a warm parse cache
+// and run, and the cost of case-insensitive wildcards on a large keyword index (--sigma-size, default 1000;
+// --wildcard-docs, default 1,000,000; test/bench/sigma.ts); then writes docs/BENCHMARK.md.
 // It reports only: nothing here fails on a time.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -28,6 +31,8 @@ import { writeAlertcronAlerts, writeElastAlertMixRules, writeElastAlertRules, wr
 import { DIGEST_CHANNEL, digestChannel, measureDigest } from './digest.js';
 import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { measurePaging, PAGING_NOTIFY, pagerDutyEvents, pagingChannels, pagingEnv } from './paging.js';
+import { checkSigmaSource, compileInProcess, materialiseSigmaRules, measureSigmaCli, type SigmaBenchResult } from './sigma.js';
+import { measureWildcardCost } from './sigmaWildcard.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
@@ -56,10 +61,16 @@ interface Options {
   digestSize?: number;
   /** Alerts in the incident minute with PagerDuty and Teams beside email and Slack (0: not measured; default as the digest's). */
   pagingSize?: number;
+  /** Sigma alerts compiled and run (0: not measured; default as the digest's); where their rules come from. */
+  sigmaSize?: number;
+  sigmaRules?: string;
+  sigmaRepo?: string;
+  /** Documents in the keyword index of the case-insensitive wildcard measurement (0: not measured). */
+  wildcardDocs: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000] };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000], wildcardDocs: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -86,8 +97,13 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--no-digest') o.digestSize = 0;
     else if (name === '--paging-size') o.pagingSize = Number(value());
     else if (name === '--no-paging') o.pagingSize = 0;
+    else if (name === '--sigma-size') o.sigmaSize = Number(value());
+    else if (name === '--no-sigma') o.sigmaSize = 0;
+    else if (name === '--sigma-rules') o.sigmaRules = value();
+    else if (name === '--sigma-repo') o.sigmaRepo = value();
+    else if (name === '--wildcard-docs') o.wildcardDocs = Number(value());
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT] [--wildcard-docs 1000000]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -96,6 +112,9 @@ function parseOptions(argv: string[]): Options {
   if (o.mixSize !== undefined && (!Number.isInteger(o.mixSize) || o.mixSize < 0 || o.mixSize > 5000)) throw new Error('--mix-size: a whole number from 0 (no mix) to 5000');
   if (o.digestSize !== undefined && (!Number.isInteger(o.digestSize) || o.digestSize < 0 || o.digestSize > SERVERS)) throw new Error(`--digest-size: a whole number from 0 (not measured) to ${SERVERS}`);
   if (o.pagingSize !== undefined && (!Number.isInteger(o.pagingSize) || o.pagingSize < 0 || o.pagingSize > SERVERS)) throw new Error(`--paging-size: a whole number from 0 (not measured) to ${SERVERS}`);
+  if (o.sigmaSize !== undefined && (!Number.isInteger(o.sigmaSize) || o.sigmaSize < 0)) throw new Error('--sigma-size: a whole number (0: not measured)');
+  if (!Number.isInteger(o.wildcardDocs) || o.wildcardDocs < 0) throw new Error('--wildcard-docs: a whole number of documents (0: not measured)');
+  checkSigmaSource({ rulesDir: o.sigmaRules, repo: o.sigmaRepo });
   return o;
 }
 
@@ -551,6 +570,30 @@ async function main(): Promise<void> {
       const p = results.paging;
       log(p.skipped ? `bench: PagerDuty and Teams scenario not measured: ${p.skipped}` : `bench: incident minute with PagerDuty and Teams ${p.incident!.wall_s.toFixed(3)} s, ${p.incident!.rss_mb.toFixed(0)} MB (delivered ${p.incident!.delivered}: email/Slack/PagerDuty/Teams ${p.byChannel!.email}/${p.byChannel!.slack}/${p.byChannel!.pagerduty}/${p.byChannel!.teams})`);
       if (!opts.keep) project.cleanup();
+      writeReport(opts.out, results, commands(opts));
+    }
+    const sigmaSize = opts.sigmaSize ?? defaultScenarioSize(opts.sizes);
+    if (sigmaSize > 0) {
+      // ---- N Sigma alerts: compiled in-process, validate and run on a cold and a warm parse cache; case-insensitive wildcards
+      const rules = materialiseSigmaRules({ rulesDir: opts.sigmaRules, repo: opts.sigmaRepo }, work);
+      log(`\nbench: Sigma alerts, N = ${sigmaSize}, from ${rules.source} (${rules.files.length} rule files)`);
+      const first = compileInProcess(rules.files.slice(0, sigmaSize));
+      const all = compileInProcess(rules.files);
+      const again = compileInProcess(rules.files.slice(0, sigmaSize));
+      const usable = all.compiled.slice(0, sigmaSize);
+      const sigma: SigmaBenchResult = { n: usable.length, source: rules.source, available: rules.files.length, refused: all.refused.length, refusedExamples: all.refused.slice(0, 5), inProcessFirstMs: first.ms, inProcessAgainMs: again.ms, inProcessFirstCpuMs: first.cpuMs, inProcessAgainCpuMs: again.cpuMs };
+      log(`bench: Sigma in-process compile of ${Math.min(sigmaSize, rules.files.length)} rules: ${first.ms.toFixed(0)} ms first (CPU ${first.cpuMs.toFixed(0)} ms), ${again.ms.toFixed(0)} ms again (CPU ${again.cpuMs.toFixed(0)} ms); ${sigma.refused} of ${sigma.available} refused`);
+      const { project, alertcron } = await scenarioProject(`sigma-n${usable.length}`, {});
+      const cli = await measureSigmaCli({ n: usable.length, runs: opts.runs, project, cacheHome: join(project.dir, '.cache'), alertcron }, usable);
+      results.checks.push(...cli.checks);
+      Object.assign(sigma, { validateCold: cli.validateCold, validateWarm: cli.validateWarm, runCold: cli.runCold, runWarm: cli.runWarm, skipped: cli.skipped });
+      log(cli.skipped ? `bench: Sigma CLI part not measured: ${cli.skipped}` : `bench: Sigma validate cold ${cli.validateCold!.wall_s.toFixed(3)} s, warm ${cli.validateWarm!.wall_s.toFixed(3)} s; run cold ${cli.runCold!.wall_s.toFixed(3)} s, warm ${cli.runWarm!.wall_s.toFixed(3)} s`);
+      if (!opts.keep) project.cleanup();
+      if (opts.wildcardDocs > 0) {
+        log(`bench: case-insensitive wildcards on ${opts.wildcardDocs.toLocaleString('en-US')} keyword documents`);
+        sigma.wildcard = await measureWildcardCost(engine.url, { docs: opts.wildcardDocs, runs: Math.max(opts.runs, 10), keep: opts.keep }, log);
+      }
+      results.sigma = sigma;
       writeReport(opts.out, results, commands(opts));
     }
     if (opts.stateKeys > 0) {

@@ -52,7 +52,7 @@ export const COUNT_THRESHOLD = 20; // failed logons of one user on one server in
 export const SPRAY_USERS = 10; // distinct users failing from one source IP on one server in the window
 
 /** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { COUNT_THRESHOLD, SPRAY_USERS, USERS, WORKSTATIONS, SERVERS, BACKGROUND_EVENTS } from './data.js';
 import type { DigestResult } from './digest.js';
 import type { PagingResult } from './paging.js';
+import type { SigmaBenchResult } from './sigma.js';
 import type { ProfileSummary } from './profile.js';
 import type { Summary } from './run.js';
 import type { StateGrowthResult } from './stateGrowth.js';
@@ -65,6 +66,8 @@ export interface BenchResults {
   digest?: DigestResult;
   /** The incident minute with PagerDuty and Teams beside email and Slack (alertcron only). */
   paging?: PagingResult;
+  /** N Sigma alerts compiled and run on a cold and a warm parse cache, and the cost of case-insensitive wildcards. */
+  sigma?: SigmaBenchResult;
   checks: string[];
   stateGrowth?: StateGrowthResult;
   /** The file and the cluster state backend side by side (issue 16): per size and scenario, medians. */
@@ -206,6 +209,46 @@ function digestSection(res: BenchResults): string[] {
 }
 
 /** The incident minute with PagerDuty and Teams beside email and Slack, next to the same N's plain incident minute. */
+function sigmaSection(res: BenchResults): string[] {
+  const s = res.sigma;
+  if (!s) return [];
+  const ms = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(0)} ms`);
+  const L = [
+    `### N = ${int(s.n)} Sigma alerts`,
+    '',
+    `Rules from ${s.source}: ${int(s.available)} files, ${int(s.refused)} refused by the compiler${s.refusedExamples.length ? ` (${s.refusedExamples.map((r) => `\`${r}\``).join('; ')})` : ''}; the first ${int(s.n)} that compile, ` +
+      'each an alert `sigma: { rule: ../sigma/<file>, pipeline: ecs_windows }` on the bench index (`test/bench/sigma.ts`). Cold = the parse cache (`$XDG_CACHE_HOME/alertcron/`) deleted before each run; warm = left by the previous run.',
+    '',
+    '| | wall (median, min–max) | peak RSS | CPU |',
+    '|---|---:|---:|---:|',
+    `| in-process: read, parse, pipeline, DSL (first in the process / again) | ${ms(s.inProcessFirstMs)} / ${ms(s.inProcessAgainMs)} | | ${ms(s.inProcessFirstCpuMs)} / ${ms(s.inProcessAgainCpuMs)} |`,
+  ];
+  if (s.skipped) L.push('', `CLI not measured: ${s.skipped}`);
+  else
+    for (const [label, x] of [
+      ['`alertcron validate`, cold parse cache', s.validateCold],
+      ['`alertcron validate`, warm', s.validateWarm],
+      ['`alertcron run` (nothing matching, fused), cold parse cache', s.runCold],
+      ['`alertcron run`, warm', s.runWarm],
+    ] as const)
+      L.push(`| ${label} | ${range(x)} | ${mb(x?.rss_mb)} | ${sec(x?.cpu_s)} |`);
+  const w = s.wildcard;
+  if (w) {
+    L.push(
+      '',
+      `**Case-insensitive wildcards.** One index of ${int(w.docs)} mixed-case command lines (\`process.command_line\`, keyword, most values unique; ` +
+        `a \`.lower\` sub-field with a lowercase normalizer), one segment, store ${w.store_mb.toFixed(0)} MB, segments memory ${w.segments_memory_mb.toFixed(1)} MB, JVM heap max ${w.heap_max_mb.toFixed(0)} MB. ` +
+        `Each query ${w.runs} times after two warm-ups, \`size: 0\`, request cache off; \`took\` median; heap polled every 25 ms during the series (\`test/bench/sigmaWildcard.ts\`).`,
+      '',
+      '| query | hits | took (median) | heap before → peak | young GCs (time) |',
+      '|---|---:|---:|---:|---:|',
+      ...w.series.map((x) => `| ${x.label} | ${int(x.hits)} | ${x.took_ms} ms | ${x.heap_before_mb.toFixed(0)} → ${x.heap_peak_mb.toFixed(0)} MB | ${x.young_gcs} (${x.young_gc_ms} ms) |`),
+    );
+  }
+  L.push('');
+  return L;
+}
+
 function pagingSection(res: BenchResults): string[] {
   const p = res.paging;
   if (!p) return [];
@@ -401,6 +444,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '`--backend-sizes 10,1000` (compare the file and cluster state backends at these of the sizes) `--no-backends`.',
     '`--digest-size N` (alerts in the incident minute with a digest channel; default 1000 when 1000 is among the sizes, else the largest) `--no-digest`.',
     '`--paging-size N` (alerts in the incident minute with PagerDuty and Teams beside email and Slack; default as `--digest-size`) `--no-paging`.',
+    '`--sigma-size N` (Sigma alerts; default as `--digest-size`) `--no-sigma`; `--sigma-rules DIR` (a folder of Sigma rules) or `--sigma-repo GIT` (a clone of SigmaHQ/sigma: its rules/windows); `--wildcard-docs 1000000` (0: no wildcard measurement).',
     `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}${res.paging ? `, PagerDuty and Teams at ${res.paging.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
@@ -409,6 +453,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     ...mixSection(res),
     ...digestSection(res),
     ...pagingSection(res),
+    ...sigmaSection(res),
     ...stateGrowthSection(res),
     '### The floor',
     '',
