@@ -27,8 +27,10 @@ export function attackTechniques(tags: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
-/** The title of a Sigma alert without its own: the rule's title and level, and the key. */
-export const SIGMA_DEFAULT_TITLE = '{{sigma.title}} ({{sigma.level}}): {{key}}';
+/** The title of a Sigma alert without its own: the rule's title and level, and the key when the alert groups by one. */
+export function sigmaTitle(grouped: boolean): string {
+  return grouped ? '{{sigma.title}} ({{sigma.level}}): {{key}}' : '{{sigma.title}} ({{sigma.level}})';
+}
 
 /** The attribution line DRL 1.1 asks of every notice made from a Sigma rule. */
 export const SIGMA_AUTHOR_LINE = 'Sigma rule by {{sigma.author}} (DRL 1.1)';

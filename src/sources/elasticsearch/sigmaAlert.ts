@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { AlertBase } from '../../model/alert.js';
 import { compileSigmaAlert, type SigmaSpec } from '../../sigma/compile.js';
-import { sigmaMessage, sigmaTemplateValues, SIGMA_DEFAULT_TITLE } from '../../sigma/meta.js';
+import { sigmaMessage, sigmaTemplateValues, sigmaTitle } from '../../sigma/meta.js';
 import type { CompiledSigma } from '../../sigma/types.js';
 import type { AlertContext, SourceProblem } from '../types.js';
 
@@ -53,7 +53,7 @@ export function completeSigmaBase(raw: Record<string, unknown>, base: AlertBase,
     ...base,
     notify: (raw.notify as string[] | undefined) ?? routedChannels(compiled, context) ?? [],
     sigma: sigmaTemplateValues(compiled.meta),
-    title: typeof raw.title === 'string' ? raw.title : SIGMA_DEFAULT_TITLE,
+    title: typeof raw.title === 'string' ? raw.title : sigmaTitle(raw.group_by !== undefined || compiled.group_by !== undefined),
     message: sigmaMessage(raw.message as string | undefined, compiled.meta),
   };
 }
