@@ -1,0 +1,79 @@
+// `alertcron import sigma` writes one alert per rule of a folder (never over a file, refusing what does not compile
+// with its reason), the alerts run as written; `validate --cluster` names the fields a Sigma rule reads that the
+// index mapping lacks; `alertcron test` shows the compiled query.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const world = useWorld();
+
+const slackTitles = () => (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks[0]!.text.text.split('\n')[0]!);
+
+/** A small Sigma rule (written for these tests) on the process image, with the given title, id and image suffix. */
+function rule(title: string, id: string, image: string, level = 'medium'): string {
+  return `title: ${title}\nid: ${id}\nstatus: test\nauthor: Test Author\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith: '${image}'\n  condition: selection\nlevel: ${level}\n`;
+}
+
+function writeRules(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+test('import sigma converts a folder (subfolders too), refuses what does not compile, never writes over a file; the alerts run', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('sigma-import');
+  await indexDocs(world.esUrl, index, [
+    { '@timestamp': iso(T - 2 * MIN), process: { executable: 'C:\\Windows\\System32\\whoami.exe' } },
+    { '@timestamp': iso(T - 2 * MIN), process: { executable: 'C:\\Windows\\System32\\NET.EXE' } },
+  ]);
+  const project = world.project();
+  writeRules(project.dir, {
+    'rules/windows/whoami.yml': rule('Whoami', '11111111-1111-4111-8111-111111111111', '\\whoami.exe'),
+    'rules/windows/more/net.yml': rule('Net', '22222222-2222-4222-8222-222222222222', '\\net.exe'),
+    'rules/broken.yml': 'title: Broken\nlogsource: {product: windows}\ndetection:\n  selection:\n    Image: x\n  condition: selection and not missing\n',
+    'rules/README.md': 'not a rule',
+  });
+  writeFileSync(join(project.dir, 'alerts', 'net.yaml'), '# mine\n');
+  const imported = await project.run(['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', index, '--out', 'alerts', '--notify', 'soc-slack']);
+  assert.equal(imported.code, 2, imported.stderr);
+  assert.match(imported.stdout, /alerts\/whoami\.yaml {2}<- rules\/windows\/whoami\.yml \(Whoami\)/);
+  assert.match(imported.stdout, /kept \(already there, not written over\):\n {2}alerts\/net\.yaml/);
+  assert.match(imported.stderr, /^import: rules\/broken\.yml:\d+:\d+: .*missing/m);
+  assert.deepEqual(readdirSync(join(project.dir, 'alerts')).sort(), ['net.yaml', 'whoami.yaml']);
+  assert.equal(readFileSync(join(project.dir, 'alerts', 'net.yaml'), 'utf8'), '# mine\n');
+  assert.match(readFileSync(join(project.dir, 'alerts', 'whoami.yaml'), 'utf8'), /rule: \.\.\/rules\/windows\/whoami\.yml/);
+
+  writeFileSync(join(project.dir, 'alerts', 'net.yaml'), readFileSync(join(project.dir, 'alerts', 'whoami.yaml'), 'utf8').replace('windows/whoami.yml', 'windows/more/net.yml'));
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(slackTitles().sort(), ['Net (medium)', 'Whoami (medium)']);
+});
+
+test('validate --cluster names the fields a Sigma rule reads that the mapping lacks; alertcron test shows the compiled query', async () => {
+  const index = await world.index('sigma-fields');
+  await indexDocs(world.esUrl, index, [{ '@timestamp': iso(uniqueBaseTime()), process: { executable: 'C:\\x.exe' } }]);
+  const project = world.project();
+  writeRules(project.dir, {
+    'sigma/image.yml': rule('Image', '33333333-3333-4333-8333-333333333333', '\\whoami.exe'),
+    'sigma/user.yml': 'title: User\nid: 44444444-4444-4444-8444-444444444444\nauthor: T\nlogsource: {product: windows}\ndetection:\n  selection:\n    User: admin\n    CommandLine|contains: secret\n  condition: selection\nlevel: low\n',
+  });
+  project.writeAlert('image', { sigma: { rule: '../sigma/image.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'] });
+  project.writeAlert('user', { sigma: { rule: '../sigma/user.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'] });
+  const result = await project.run(['validate', '--cluster']);
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, result.stderr);
+  assert.match(lines[0]!, /^alerts\/user\.yaml:\d+:\d+ \/sigma: the Sigma rule reads fields "[^"]+", "[^"]+", not in the mapping of the indices matching "sigma-fields-\w+": /);
+  assert.match(lines[0]!, /"user\.name"/);
+  assert.match(lines[0]!, /"process\.command_line"/);
+
+  const shown = await project.run(['test', 'image', '--json']);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /"wildcard"[\s\S]*"process\.executable"[\s\S]*"case_insensitive": true/);
+});
