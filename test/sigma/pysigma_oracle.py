@@ -70,6 +70,13 @@ def value_json(v):
     return {"type": "other", "class": kind, "repr": str(v)}
 
 
+def match_json(field, value):
+    # A modifier's expansion (windash, base64offset) is an OR of its values, even of one: the backend renders it so.
+    if type(value).__name__ == "SigmaExpansion":
+        return {"type": "or", "items": [match_json(field, v) for v in value.values]}
+    return {"type": "match", "field": field, "value": value_json(value)}
+
+
 def tree_json(node):
     kind = type(node).__name__
     if kind == "ConditionAND":
@@ -78,10 +85,8 @@ def tree_json(node):
         return {"type": "or", "items": [tree_json(a) for a in node.args]}
     if kind == "ConditionNOT":
         return {"type": "not", "item": tree_json(node.args[0])}
-    if kind == "ConditionFieldEqualsValueExpression":
-        return {"type": "match", "field": node.field, "value": value_json(node.value)}
-    if kind == "ConditionValueExpression":
-        return {"type": "match", "field": None, "value": value_json(node.value)}
+    if kind in ("ConditionFieldEqualsValueExpression", "ConditionValueExpression"):
+        return match_json(node.field if kind == "ConditionFieldEqualsValueExpression" else None, node.value)
     return {"type": "other", "class": kind, "repr": str(node)}
 
 
