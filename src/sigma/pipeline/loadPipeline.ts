@@ -1,0 +1,117 @@
+// Resolves `sigma.pipeline` (shipped profile names and pipeline files) into one pipeline, merged by priority as
+// pySigma's resolver merges them; a file's problems point at its line and column.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { closestWord } from '../../util/closestWord.js';
+import { errorMessage } from '../../util/errors.js';
+import { loadPackage } from '../../util/loadPackage.js';
+import { SHIPPED_PIPELINES } from '../pipelines/index.js';
+import { readPipeline, type DefinitionProblem, type ReadPipeline } from './readPipeline.js';
+import type { SigmaPipeline } from './types.js';
+
+/** A problem with a pipeline: the file (or the name given), and where in it when known. */
+export interface PipelineProblem {
+  file: string;
+  line?: number;
+  col?: number;
+  message: string;
+}
+
+const shippedCache = new Map<string, ReadPipeline[]>();
+
+/** Loads and merges pipelines (shipped names or files relative to baseDir); `inputs` are the files read (absolute). */
+export function loadPipeline(specs: string | string[], baseDir: string): { pipeline: SigmaPipeline; inputs: string[] } | { problems: PipelineProblem[] } {
+  const problems: PipelineProblem[] = [];
+  const inputs: string[] = [];
+  const parts: ReadPipeline[] = [];
+  for (const spec of ([] as string[]).concat(specs)) {
+    if (typeof spec !== 'string' || !spec) {
+      problems.push({ file: String(spec), message: `a pipeline is a shipped name (${Object.keys(SHIPPED_PIPELINES).join(', ')}) or a pipeline file` });
+    } else if (isFileSpec(spec)) {
+      const file = resolve(baseDir, spec);
+      inputs.push(file);
+      const read = readPipelineFile(file);
+      if ('problems' in read) problems.push(...read.problems);
+      else parts.push(read);
+    } else {
+      const shipped = shippedPipeline(spec);
+      if (shipped) parts.push(...shipped);
+      else {
+        const close = closestWord(spec, Object.keys(SHIPPED_PIPELINES));
+        problems.push({
+          file: spec,
+          message: `is not a shipped pipeline${close ? ` (did you mean ${close}?)` : ''}: shipped are ${Object.keys(SHIPPED_PIPELINES).join(', ')}; a pipeline file needs a .yml or .yaml name`,
+        });
+      }
+    }
+  }
+  if (problems.length) return { problems };
+  // Lowest priority first; equal priorities keep the order written; a pipeline named twice runs once.
+  const seen = new Set<string>();
+  const merged = parts
+    .map((part, index) => ({ part, index }))
+    .sort((a, b) => a.part.priority - b.part.priority || a.index - b.index)
+    .map(({ part }) => part)
+    .filter((part) => !seen.has(part.name) && seen.add(part.name));
+  return { pipeline: { names: merged.map((p) => p.name), items: merged.flatMap((p) => p.items) }, inputs };
+}
+
+function isFileSpec(spec: string): boolean {
+  return /\.ya?ml$/i.test(spec) || spec.includes('/') || spec.includes('\\');
+}
+
+function shippedPipeline(name: string): ReadPipeline[] | undefined {
+  if (!Object.hasOwn(SHIPPED_PIPELINES, name)) return undefined;
+  let cached = shippedCache.get(name);
+  if (!cached) {
+    cached = SHIPPED_PIPELINES[name]!.map((definition) => {
+      const read = readPipeline(definition, name);
+      if ('problems' in read) throw new Error(`shipped pipeline ${name} is invalid: ${read.problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
+      return read;
+    });
+    shippedCache.set(name, cached);
+  }
+  return cached;
+}
+
+function readPipelineFile(file: string): ReadPipeline | { problems: PipelineProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return { problems: [{ file, message: missing ? 'pipeline file not found (a relative path is taken from the alert file)' : `cannot be read: ${errorMessage(error)}` }] };
+  }
+  const { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq } = loadPackage<typeof import('yaml')>('yaml');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length)
+    return {
+      problems: doc.errors.map((error) => {
+        const pos = lineCounter.linePos(error.pos[0]);
+        return { file, line: pos.line, col: pos.col, message: `is not valid YAML: ${error.message.split('\n')[0]}` };
+      }),
+    };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { problems: [{ file, message: `cannot be read as data: ${errorMessage(error)}` }] };
+  }
+  const read = readPipeline(value, file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, ''));
+  if (!('problems' in read)) return read;
+  const locate = (path: DefinitionProblem['path']) => {
+    let node: unknown = doc.contents;
+    for (const segment of path) {
+      const next = isMap(node)
+        ? node.items.find((pair) => isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(segment))?.value
+        : isSeq(node) && typeof segment === 'number'
+          ? node.items[segment]
+          : undefined;
+      if (!next) break;
+      node = next;
+    }
+    return lineCounter.linePos((node as { range?: number[] } | null)?.range?.[0] ?? 0);
+  };
+  return { problems: read.problems.map((p) => ({ file, ...locate(p.path), message: p.path.length ? `${p.path.join('.')}: ${p.message}` : p.message })) };
+}
