@@ -4,13 +4,24 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
-import { indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { deleteIndices, uniqueBaseTime } from '../support/seed.js';
+import { ecsIndexWith, processEvent } from '../support/sigmaEcs.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
+const indices: string[] = [];
+after(() => deleteIndices(world.esUrl, indices));
+
+/** A fresh ECS-mapped index holding the events. */
+async function ecsIndex(prefix: string, events: Record<string, unknown>[]): Promise<string> {
+  const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(name);
+  await ecsIndexWith(world.esUrl, name, events);
+  return name;
+}
 
 /** The plain text of each Slack message accepted: title, newline, message. */
 const slackTexts = () => (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks[0]!.text.text);
@@ -41,11 +52,6 @@ function whoamiRule(options: { level?: string; author?: string; image?: string }
   ].join('\n');
 }
 
-/** A process creation event as Winlogbeat with Sysmon ships it (ECS). */
-function processEvent(at: number, host: string, executable: string): Record<string, unknown> {
-  return { '@timestamp': new Date(at).toISOString(), host: { name: host }, process: { executable, command_line: executable }, event: { code: '1' } };
-}
-
 function writeSigma(dir: string, name: string, text: string): void {
   mkdirSync(join(dir, 'sigma'), { recursive: true });
   writeFileSync(join(dir, 'sigma', name), text);
@@ -53,8 +59,7 @@ function writeSigma(dir: string, name: string, text: string): void {
 
 test('a Sigma alert notifies with the rule\'s title, level, ATT&CK id and author; a value in another case still matches', async () => {
   const T = uniqueBaseTime();
-  const index = await world.index('sigma-whoami');
-  await indexDocs(world.esUrl, index, [
+  const index = await ecsIndex('sigma-whoami', [
     processEvent(T - 3 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'),
     processEvent(T - 2 * MIN, 'ws2', 'C:\\WINDOWS\\SYSTEM32\\WHOAMI.EXE'),
     processEvent(T - 2 * MIN, 'ws3', 'C:\\Windows\\System32\\notepad.exe'),
@@ -77,8 +82,7 @@ test('a Sigma alert notifies with the rule\'s title, level, ATT&CK id and author
 
 test('output: lucene runs pySigma\'s query_string; a user message gets the author line unless it names {{sigma.author}}', async () => {
   const T = uniqueBaseTime();
-  const index = await world.index('sigma-lucene');
-  await indexDocs(world.esUrl, index, [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const index = await ecsIndex('sigma-lucene', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
   const project = world.project();
   writeSigma(project.dir, 'whoami.yml', whoamiRule());
   project.writeAlert('lucene', { sigma: { rule: '../sigma/whoami.yml', pipeline: 'ecs_windows', output: 'lucene' }, index, notify: ['soc-slack'], samples: 0, title: '{{sigma.id}}', message: '{{sigma.level}} {{sigma.tags}} {{sigma.status}} {{sigma.date}}' });
@@ -95,8 +99,7 @@ test('output: lucene runs pySigma\'s query_string; a user message gets the autho
 
 test('editing the Sigma file changes what the next run matches (the parse cache recompiles it)', async () => {
   const T = uniqueBaseTime();
-  const index = await world.index('sigma-edit');
-  await indexDocs(world.esUrl, index, [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 2 * MIN, 'ws2', 'C:\\Windows\\System32\\net.exe')]);
+  const index = await ecsIndex('sigma-edit', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 2 * MIN, 'ws2', 'C:\\Windows\\System32\\net.exe')]);
   const project = world.project();
   writeSigma(project.dir, 'recon.yml', whoamiRule());
   project.writeAlert('recon', { sigma: { rule: '../sigma/recon.yml', pipeline: 'ecs_windows' }, index, group_by: 'host.name', notify: ['soc-slack'], samples: 0 });
@@ -112,8 +115,7 @@ test('editing the Sigma file changes what the next run matches (the parse cache 
 
 test('a broken Sigma file is reported at its line:col naming the alert; the other alerts still run', async () => {
   const T = uniqueBaseTime();
-  const index = await world.index('sigma-broken');
-  await indexDocs(world.esUrl, index, [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const index = await ecsIndex('sigma-broken', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
   const project = world.project();
   writeSigma(project.dir, 'good.yml', whoamiRule());
   writeSigma(project.dir, 'bad.yml', whoamiRule().replace('  condition: selection', '  condition: selection and not filter'));
@@ -129,8 +131,7 @@ test('a broken Sigma file is reported at its line:col naming the alert; the othe
 
 test('defaults.sigma routes a rule without notify by its level; a level routed nowhere is a clear problem', async () => {
   const T = uniqueBaseTime();
-  const index = await world.index('sigma-route');
-  await indexDocs(world.esUrl, index, [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const index = await ecsIndex('sigma-route', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
   const project = world.project();
   const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }) as { defaults: Record<string, unknown> };
   project.writeConfig({ ...base, defaults: { ...base.defaults, sigma: { pipeline: 'ecs_windows', notify: { high: ['soc-slack'], critical: ['soc-email'] } } } });

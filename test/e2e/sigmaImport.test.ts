@@ -4,12 +4,15 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { after, test } from 'node:test';
+import { deleteIndices, indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { ecsIndexWith, processEvent } from '../support/sigmaEcs.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
+const indices: string[] = [];
+after(() => deleteIndices(world.esUrl, indices));
 
 const slackTitles = () => (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks[0]!.text.text.split('\n')[0]!);
 
@@ -27,11 +30,9 @@ function writeRules(dir: string, files: Record<string, string>): void {
 
 test('import sigma converts a folder (subfolders too), refuses what does not compile, never writes over a file; the alerts run', async () => {
   const T = uniqueBaseTime();
-  const index = await world.index('sigma-import');
-  await indexDocs(world.esUrl, index, [
-    { '@timestamp': iso(T - 2 * MIN), process: { executable: 'C:\\Windows\\System32\\whoami.exe' } },
-    { '@timestamp': iso(T - 2 * MIN), process: { executable: 'C:\\Windows\\System32\\NET.EXE' } },
-  ]);
+  const index = `sigma-import-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  await ecsIndexWith(world.esUrl, index, [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\NET.EXE')]);
   const project = world.project();
   writeRules(project.dir, {
     'rules/windows/whoami.yml': rule('Whoami', '11111111-1111-4111-8111-111111111111', '\\whoami.exe'),
@@ -56,24 +57,29 @@ test('import sigma converts a folder (subfolders too), refuses what does not com
 });
 
 test('validate --cluster names the fields a Sigma rule reads that the mapping lacks; alertcron test shows the compiled query', async () => {
-  const index = await world.index('sigma-fields');
-  await indexDocs(world.esUrl, index, [{ '@timestamp': iso(uniqueBaseTime()), process: { executable: 'C:\\x.exe' } }]);
+  const T = uniqueBaseTime();
+  // A plain index (strings are keywords, no .caseless sub-fields) and an ECS-mapped one.
+  const plain = await world.index('sigma-plain');
+  await indexDocs(world.esUrl, plain, [processEvent(T, 'ws1', 'C:\\x.exe')]);
+  const ecs = `sigma-ecs-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(ecs);
+  await ecsIndexWith(world.esUrl, ecs, [processEvent(T, 'ws1', 'C:\\x.exe')]);
   const project = world.project();
   writeRules(project.dir, {
     'sigma/image.yml': rule('Image', '33333333-3333-4333-8333-333333333333', '\\whoami.exe'),
     'sigma/user.yml': 'title: User\nid: 44444444-4444-4444-8444-444444444444\nauthor: T\nlogsource: {product: windows}\ndetection:\n  selection:\n    User: admin\n    CommandLine|contains: secret\n  condition: selection\nlevel: low\n',
   });
-  project.writeAlert('image', { sigma: { rule: '../sigma/image.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'] });
-  project.writeAlert('user', { sigma: { rule: '../sigma/user.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'] });
+  project.writeAlert('image-ecs', { sigma: { rule: '../sigma/image.yml', pipeline: 'ecs_windows' }, index: ecs, notify: ['soc-slack'] });
+  project.writeAlert('image-plain', { sigma: { rule: '../sigma/image.yml', pipeline: 'ecs_windows' }, index: plain, notify: ['soc-slack'] });
+  project.writeAlert('user', { sigma: { rule: '../sigma/user.yml', pipeline: 'none' }, index: ecs, notify: ['soc-slack'] });
   const result = await project.run(['validate', '--cluster']);
   assert.equal(result.code, 2, result.stderr);
   const lines = result.stderr.trim().split('\n');
-  assert.equal(lines.length, 2, result.stderr);
-  assert.match(lines[0]!, /^alerts\/user\.yaml:\d+:\d+ \/sigma: the Sigma rule reads fields "[^"]+", "[^"]+", not in the mapping of the indices matching "sigma-fields-\w+": /);
-  assert.match(lines[0]!, /"user\.name"/);
-  assert.match(lines[0]!, /"process\.command_line"/);
+  assert.equal(lines.length, 3, result.stderr);
+  assert.match(lines[0]!, new RegExp(`^alerts/image-plain\\.yaml:\\d+:\\d+ /sigma: the Sigma rule reads field "process\\.executable\\.caseless", not in the mapping of the indices matching "${plain}": a \\.caseless field exists only with the ECS mapping`));
+  assert.match(lines[1]!, new RegExp(`^alerts/user\\.yaml:\\d+:\\d+ /sigma: the Sigma rule reads fields "User", "CommandLine", not in the mapping of the indices matching "${ecs}": the pipeline maps`));
 
-  const shown = await project.run(['test', 'image', '--json']);
+  const shown = await project.run(['test', 'image-ecs', '--json']);
   assert.equal(shown.code, 0, shown.stderr);
-  assert.match(shown.stdout, /"wildcard"[\s\S]*"process\.executable"[\s\S]*"case_insensitive": true/);
+  assert.match(shown.stdout, /"process\.executable\.caseless"/);
 });
