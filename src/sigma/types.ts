@@ -45,7 +45,12 @@ export interface SigmaMatch {
  * maps an OR, an item with several values an OR (AND with `all`); `1 of`/`all of` an OR/AND of the detections in
  * the order they are defined; an AND or OR of one child is that child; nested nodes are not flattened.
  */
-export type SigmaNode = SigmaMatch | { type: 'and'; items: SigmaNode[] } | { type: 'or'; items: SigmaNode[] } | { type: 'not'; item: SigmaNode };
+export type SigmaNode =
+  | SigmaMatch
+  | { type: 'and'; items: SigmaNode[] }
+  /** `expansion`: the values one value became through `windash` or `base64offset` (pySigma's SigmaExpansion, which its Lucene output never parenthesises). */
+  | { type: 'or'; items: SigmaNode[]; expansion?: true }
+  | { type: 'not'; item: SigmaNode };
 
 /** `logsource:` of a rule. */
 export interface SigmaLogsource {

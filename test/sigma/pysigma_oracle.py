@@ -71,9 +71,9 @@ def value_json(v):
 
 
 def match_json(field, value):
-    # A modifier's expansion (windash, base64offset) is an OR of its values, even of one: the backend renders it so.
+    # A modifier's expansion (windash, base64offset) is an OR of its values, even of one, marked (the backend never parenthesises it).
     if type(value).__name__ == "SigmaExpansion":
-        return {"type": "or", "items": [match_json(field, v) for v in value.values]}
+        return {"type": "or", "items": [match_json(field, v) for v in value.values], "expansion": True}
     return {"type": "match", "field": field, "value": value_json(value)}
 
 

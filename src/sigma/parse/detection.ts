@@ -53,7 +53,7 @@ function itemTree(key: string | null, raw: unknown, at: Path): SigmaNode {
 
 /** A value's match, or the OR of the alternatives a modifier expanded it into (an OR even of one, as pySigma renders it). */
 function leaf(field: string | null, value: ModifiedValue): SigmaNode {
-  if (value.type === 'expansion') return { type: 'or', items: value.values.map((v) => leaf(field, v)) };
+  if (value.type === 'expansion') return { type: 'or', items: value.values.map((v) => leaf(field, v)), expansion: true };
   return { type: 'match', field, value };
 }
 

@@ -1,0 +1,120 @@
+// Query DSL with Sigma's semantics: strings match case-insensitively (unless `cased`), wildcards and regular
+// expressions are translated for Lucene, and the tree becomes bool filter / should / must_not.
+import { SigmaRefused } from '../refused.js';
+import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
+import { ipNetwork } from './ipNetwork.js';
+import { regexToLucene } from './regexToLucene.js';
+import { luceneKeyword } from './toLucene.js';
+
+type Clause = Record<string, unknown>;
+
+/** The query clause (the caller wraps it as `{query: ...}`) matching what the Sigma condition tree matches; throws SigmaRefused. */
+export function toDsl(node: SigmaNode): Clause {
+  switch (node.type) {
+    case 'and':
+      return { bool: { filter: node.items.map(toDsl) } };
+    case 'or':
+      if (exactList(node.items)) return { terms: { [node.items[0]!.field!]: node.items.map((item) => exactValue(item.value)) } };
+      return { bool: { should: node.items.map(toDsl), minimum_should_match: 1 } };
+    case 'not':
+      return { bool: { must_not: [toDsl(node.item)] } };
+    case 'match':
+      return node.field === null ? keyword(node.value) : fieldMatch(node.field, node.value);
+  }
+  throw new SigmaRefused(`a condition node of type '${(node as { type?: unknown }).type}' cannot be searched`);
+}
+
+/** The distinct fields a condition tree reads, in the order they first appear (keyword searches read none by name). */
+export function nodeFields(node: SigmaNode): string[] {
+  const seen = new Set<string>();
+  const walk = (n: SigmaNode): void => {
+    if (n.type === 'match') {
+      if (n.field !== null) seen.add(n.field);
+    } else if (n.type === 'not') walk(n.item);
+    else n.items.forEach(walk);
+  };
+  walk(node);
+  return [...seen];
+}
+
+/** An OR of values of one field that case cannot change (numbers, booleans, strings without letters or `cased`, no wildcards): one `terms`. */
+function exactList(items: SigmaNode[]): items is SigmaMatch[] {
+  const first = items[0];
+  if (items.length < 2 || first?.type !== 'match' || first.field === null) return false;
+  return items.every((item) => {
+    if (item.type !== 'match' || item.field !== first.field) return false;
+    const value = item.value;
+    if (value.type === 'number' || value.type === 'bool') return true;
+    return value.type === 'string' && !hasWildcard(value) && (value.cased === true || !hasCase(plain(value)));
+  });
+}
+
+function exactValue(value: SigmaValue): unknown {
+  return value.type === 'string' ? plain(value) : 'value' in value ? value.value : null;
+}
+
+function fieldMatch(field: string, value: SigmaValue): Clause {
+  switch (value.type) {
+    case 'string':
+      return stringMatch(field, value);
+    case 'number':
+    case 'bool':
+      return { term: { [field]: { value: value.value } } };
+    case 'null':
+      return { bool: { must_not: [{ exists: { field } }] } };
+    case 'exists':
+      return value.value ? { exists: { field } } : { bool: { must_not: [{ exists: { field } }] } };
+    case 'compare':
+      return { range: { [field]: { [value.op]: value.value } } };
+    case 'cidr': {
+      const network = ipNetwork(value.network);
+      return { term: { [field]: { value: `${network.address}/${network.prefix}` } } };
+    }
+    case 're': {
+      const translated = regexToLucene(value.pattern, value.flags);
+      return { regexp: { [field]: { value: translated.regexp, ...(translated.caseInsensitive ? { case_insensitive: true } : {}) } } };
+    }
+  }
+}
+
+/** A string: term when it has no wildcard, prefix when its one wildcard is a trailing `*`, wildcard otherwise. */
+function stringMatch(field: string, value: SigmaString): Clause {
+  const text = plain(value);
+  const insensitive = value.cased !== true && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
+  const flag = insensitive ? { case_insensitive: true } : {};
+  if (!hasWildcard(value)) return { term: { [field]: { value: text, ...flag } } };
+  const last = value.parts[value.parts.length - 1];
+  const wildcards = value.parts.filter((p) => typeof p !== 'string');
+  if (wildcards.length === 1 && typeof last === 'object' && last.wildcard === '*' && value.parts.length > 1) {
+    return { prefix: { [field]: { value: value.parts.slice(0, -1).join(''), ...flag } } };
+  }
+  return { wildcard: { [field]: { value: wildcardPattern(value), ...flag } } };
+}
+
+/**
+ * A field-less (keyword) search: a query_string for `*value*` over every field (as pySigma writes it; case-sensitive
+ * on keyword fields, as query_string has no case_insensitive) and lenient, so fields of other types are skipped.
+ */
+function keyword(value: SigmaValue): Clause {
+  if (value.type === 'string') return { query_string: { query: `*${luceneKeyword(value)}*`, lenient: true } };
+  if (value.type === 'number') return { query_string: { query: String(value.value), lenient: true } };
+  throw new SigmaRefused(`a keyword search (a value without a field) cannot be ${value.type === 're' ? 'a regular expression' : `a ${value.type} value`}: name the field it applies to`);
+}
+
+/** Lucene wildcard syntax: `\`, `*` and `?` of the text escaped, Sigma's wildcards as they are. */
+function wildcardPattern(value: SigmaString): string {
+  return value.parts.map((part) => (typeof part === 'string' ? part.replace(/[\\*?]/g, (c) => `\\${c}`) : part.wildcard)).join('');
+}
+
+function plain(value: SigmaString): string {
+  return value.parts.map((part) => (typeof part === 'string' ? part : part.wildcard)).join('');
+}
+
+function hasWildcard(value: SigmaString): boolean {
+  return value.parts.some((part) => typeof part !== 'string');
+}
+
+/** Whether case could change a match of this text: it has a letter with another case. */
+function hasCase(text: string): boolean {
+  return text.toLowerCase() !== text.toUpperCase();
+}
