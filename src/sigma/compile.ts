@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
-import { compileCorrelation } from './correlation/compileCorrelation.js';
 import { parseSigma } from './parse/parseSigma.js';
 import { applyPipeline } from './pipeline/applyPipeline.js';
 import { loadPipeline } from './pipeline/loadPipeline.js';
@@ -49,7 +48,10 @@ export function compileSigmaAlert(spec: SigmaSpec, baseDir: string, defaults: { 
   const output = spec.output ?? defaults.output ?? 'dsl';
   const document = picked.document;
   try {
-    const made = document.kind === 'correlation' ? compileCorrelation(document, lookupIn(parsed.documents), loaded.pipeline, output) : compileRule(document, loaded.pipeline, output);
+    // Correlation rules are compiled by d5's compileCorrelation (src/sigma/correlation), not on this branch yet:
+    // when merged, this line becomes compileCorrelation(document, lookupIn(parsed.documents), loaded.pipeline, output).
+    if (document.kind === 'correlation') throw new SigmaRefused(`correlation rules need alertcron's correlation compiler, which this build lacks (rules it references: ${document.rules.join(', ')}): make an alert of each referenced rule instead`);
+    const made = compileRule(document, loaded.pipeline, output);
     return { compiled: { ...made, meta: document.meta, inputs: [file, ...loaded.inputs] } };
   } catch (error) {
     const message = error instanceof SigmaRefused ? `refused: ${error.message}` : `cannot be compiled: ${errorMessage(error)}`;
@@ -97,8 +99,4 @@ function describe(documents: SigmaDocument[]): string {
   return documents.map((d) => (d.meta.id ? `${d.meta.id} "${d.meta.title}"` : d.meta.name ? `${d.meta.name} "${d.meta.title}"` : `"${d.meta.title}"`)).join(', ');
 }
 
-/** Finds a rule of the same file by id or name, for a correlation's references. */
-function lookupIn(documents: SigmaDocument[]): (idOrName: string) => SigmaDocument | undefined {
-  return (idOrName) => documents.find((d) => d.meta.id === idOrName || d.meta.name === idOrName);
-}
 

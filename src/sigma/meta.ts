@@ -32,15 +32,17 @@ export function sigmaTitle(grouped: boolean): string {
   return grouped ? '{{sigma.title}} ({{sigma.level}}): {{key}}' : '{{sigma.title}} ({{sigma.level}})';
 }
 
-/** The attribution line DRL 1.1 asks of every notice made from a Sigma rule. */
-export const SIGMA_AUTHOR_LINE = 'Sigma rule by {{sigma.author}} (DRL 1.1)';
+/** The attribution line DRL 1.1 asks of every notice made from a Sigma rule (a rule without author: its title instead). */
+function authorLine(meta: SigmaMeta): string {
+  return meta.author ? 'Sigma rule by {{sigma.author}} (DRL 1.1)' : 'Sigma rule "{{sigma.title}}", author not named (DRL 1.1)';
+}
 
 /**
  * The message of a Sigma alert: the user's (with the author line added when it does not name {{sigma.author}}), or
  * the default one, whose lines are those the rule has values for (description, ATT&CK, false positives, references).
  */
 export function sigmaMessage(message: string | undefined, meta: SigmaMeta): string {
-  if (message !== undefined) return templatePaths(message).includes('sigma.author') ? message : `${message}\n\n${SIGMA_AUTHOR_LINE}`;
+  if (message !== undefined) return templatePaths(message).includes('sigma.author') ? message : `${message}\n\n${authorLine(meta)}`;
   const values = sigmaTemplateValues(meta);
   const lines = [
     'Sigma rule "{{sigma.title}}" (level {{sigma.level}}) matched {{count}} events for {{key}} between {{from}} and {{to}}.',
@@ -48,7 +50,7 @@ export function sigmaMessage(message: string | undefined, meta: SigmaMeta): stri
     values.attack && 'ATT&CK: {{sigma.attack}}',
     values.falsepositives && 'False positives: {{sigma.falsepositives}}',
     values.references && 'References: {{sigma.references}}',
-    SIGMA_AUTHOR_LINE,
+    authorLine(meta),
   ];
   return lines.filter(Boolean).join('\n');
 }
