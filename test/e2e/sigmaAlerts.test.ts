@@ -147,3 +147,33 @@ test('defaults.sigma routes a rule without notify by its level; a level routed n
   assert.equal(world.smtp.messages.length, 1);
   assert.match(world.smtp.messages[0]!.subject, /^Whoami Run By A Test \(critical\)/);
 });
+
+test('generated hostile rule metadata (title, author, description, false positives) reaches Slack as inert text, the author always named', async () => {
+  const { checkProperty, fc } = await import('../support/property.js');
+  const T = uniqueBaseTime();
+  const index = await ecsIndex('sigma-hostile', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const piece = fc.constantFrom('<!channel>', '<!here>', '@here', '<@U024BE7LH>', '<https://evil.example|click>', '{{fields.host.name}}', '{{alertcron.key}}', '*bold*', '[x](https://evil.example)', '&amp;', 'Ada', 'Müller', '🔥');
+  const text = fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(' '));
+  await checkProperty(
+    'hostile Sigma metadata stays inert',
+    fc.asyncProperty(text, text, text, text, async (title, author, description, falsepositive) => {
+      world.slack.requests.length = 0;
+      const project = world.project();
+      const rule = [`title: ${JSON.stringify(title)}`, `author: ${JSON.stringify(author)}`, `description: ${JSON.stringify(description)}`, `falsepositives: [${JSON.stringify(falsepositive)}]`, 'tags: [attack.t1033]', 'logsource: {category: process_creation, product: windows}', 'detection:', '  selection:', "    Image|endswith: '\\whoami.exe'", '  condition: selection', 'level: high', ''].join('\n');
+      writeSigma(project.dir, 'hostile.yml', rule);
+      project.writeAlert('hostile', { sigma: { rule: '../sigma/hostile.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'], samples: 0 });
+      const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+      assert.equal(result.code, 0, result.stderr);
+      const [sent] = world.slack.accepted() as { text: string; blocks: { text: { type: string; text: string } }[] }[];
+      assert.ok(sent, 'Slack got the notice');
+      assert.doesNotMatch(sent.text, /[<>]/, 'no Slack markup in the notification text');
+      assert.ok(sent.blocks.every((b) => b.text.type === 'plain_text'), 'blocks are plain text');
+      const shown = sent.blocks.map((b) => b.text.text).join('\n');
+      // The values are shown as written: no placeholder inside them was expanded.
+      assert.ok(shown.includes(`Sigma rule by ${author} (DRL 1.1)`), shown);
+      assert.ok(shown.includes(description), shown);
+      assert.ok(shown.includes(`False positives: ${falsepositive}`), shown);
+    }),
+    10,
+  );
+});
