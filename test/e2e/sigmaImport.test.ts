@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { REPO_ROOT } from '../support/project.js';
 import { deleteIndices, indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { ecsIndexWith, processEvent } from '../support/sigmaEcs.js';
 import { iso, useWorld } from '../support/world.js';
@@ -82,4 +83,30 @@ test('validate --cluster names the fields a Sigma rule reads that the mapping la
   const shown = await project.run(['test', 'image-ecs', '--json']);
   assert.equal(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, /"process\.executable\.caseless"/);
+});
+
+test('import sigma on the SigmaHQ fixture corpus: every rule converted or refused with pySigma\'s reason; a converted rule fires on its event, naming its author', async () => {
+  const T = uniqueBaseTime();
+  const index = `sigma-corpus-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  // The event WhoAmI as Parameter (proc_creation_win_susp_whoami_as_param.yml) describes, as Winlogbeat ships it.
+  await ecsIndexWith(world.esUrl, index, [processEvent(T - 2 * MIN, 'ws9', 'C:\\Users\\x\\EfsPotato.exe', { process: { executable: 'C:\\Users\\x\\EfsPotato.exe', command_line: 'EfsPotato.EXE WhoAmI /priv' } })]);
+  const project = world.project();
+  const corpus = join(REPO_ROOT, 'test', 'fixtures', 'sigma', 'rules');
+  const ruleFiles = readdirSync(corpus, { recursive: true }).filter((f) => String(f).endsWith('.yml')).length;
+  const imported = await project.run(['import', 'sigma', corpus, '--pipeline', 'ecs_windows', '--index', index, '--out', 'alerts', '--notify', 'soc-slack', '--json']);
+  assert.equal(imported.code, 2, imported.stderr);
+  const report = JSON.parse(imported.stdout) as { converted: unknown[]; refused: { where: string; message: string }[]; kept: unknown[] };
+  assert.equal(report.converted.length + report.refused.length, ruleFiles, imported.stdout);
+  assert.ok(report.converted.length >= ruleFiles * 0.95, `${report.converted.length} of ${ruleFiles} converted`);
+  for (const r of report.refused) assert.match(r.message, /field references|unhandled placeholder/, r.where);
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 0, validate.stderr);
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(run.code, 0, run.stderr);
+  const texts = (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks.map((b) => b.text.text).join('\n'));
+  const whoami = texts.find((t) => t.startsWith('WhoAmI as Parameter (high)'));
+  assert.ok(whoami, texts.map((t) => t.split('\n')[0]).join('\n'));
+  assert.match(whoami, /^Sigma rule by Florian Roth \(Nextron Systems\) \(DRL 1\.1\)$/m);
+  assert.match(whoami, /^ATT&CK: T1033$/m);
 });
