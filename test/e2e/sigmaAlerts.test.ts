@@ -121,9 +121,12 @@ test('a broken Sigma file is reported at its line:col naming the alert; the othe
   writeSigma(project.dir, 'bad.yml', whoamiRule().replace('  condition: selection', '  condition: selection and not filter'));
   project.writeAlert('good', { sigma: { rule: '../sigma/good.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'], samples: 0 });
   project.writeAlert('bad', { sigma: { rule: '../sigma/bad.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'], samples: 0 });
+  project.writeAlert('typo', { sigma: { rule: '../sigma/good.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'], title: '{{sigma.auther}}' });
   const validate = await project.run(['validate']);
   assert.notEqual(validate.code, 0);
   assert.match(validate.stderr + validate.stdout, /sigma\/bad\.yml:\d+:\d+: .*filter.*alerts\/bad\.yaml/);
+  assert.match(validate.stderr, /alerts\/typo\.yaml:\d+:\d+ \/title: names \{\{sigma\.auther\}\}, but a Sigma rule's values are sigma\.title, .*sigma\.author/);
+  project.writeAlert('typo', { sigma: { rule: '../sigma/good.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-slack'], enabled: false });
   const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (high)']);
   assert.match(run.stderr, /sigma\/bad\.yml/);
