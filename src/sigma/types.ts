@@ -43,7 +43,9 @@ export interface SigmaMatch {
 /**
  * The condition tree of a rule, shaped as pySigma shapes it: a detection (map) is an AND of its items, a list of
  * maps an OR, an item with several values an OR (AND with `all`); `1 of`/`all of` an OR/AND of the detections in
- * the order they are defined; an AND or OR of one child is that child; nested nodes are not flattened.
+ * the order they are defined; an AND or OR of one child is that child, except a modifier's expansion (windash,
+ * base64offset: the alternatives one value became), an OR even of one value as pySigma's backend renders it; nested
+ * nodes are not flattened.
  */
 export type SigmaNode =
   | SigmaMatch

@@ -58,7 +58,7 @@ def value_json(v):
         return {"type": "null"}
     if kind == "SigmaRegularExpression":
         flags = sorted({f.name.lower()[0] if f.name.lower() not in ("ignorecase", "multiline", "dotall") else {"ignorecase": "i", "multiline": "m", "dotall": "s"}[f.name.lower()] for f in (v.flags or set())})
-        regexp = v.regexp.original if hasattr(v.regexp, "original") else str(v.regexp)
+        regexp = v.regexp.to_plain_regex() if hasattr(v.regexp, "to_plain_regex") else str(v.regexp)
         return {"type": "re", "pattern": regexp, "flags": flags}
     if kind == "SigmaCIDRExpression":
         return {"type": "cidr", "network": str(getattr(v, "original", v.network))}

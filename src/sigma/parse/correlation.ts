@@ -22,7 +22,7 @@ export function readCorrelation(doc: Record<string, unknown>, line: number): Sig
   if (!(TYPES as readonly string[]).includes(type)) throw new SigmaRuleError(`'${type}' is not a correlation type: use one of ${TYPES.join(', ')}`, at('type'));
   const temporal = type === 'temporal' || type === 'temporal_ordered';
 
-  const rules = stringList(body.rules, at('rules'), 'rules');
+  const rules = body.rules === undefined || body.rules === null ? [] : stringList(body.rules, at('rules'), 'rules');
   if (!rules.length) throw new SigmaRuleError('a correlation needs `rules:` (the ids or names of the rules it correlates)', body.rules === undefined ? ['correlation'] : at('rules'));
   const groupBy = body['group-by'] === undefined || body['group-by'] === null ? [] : stringList(body['group-by'], at('group-by'), 'group-by');
 

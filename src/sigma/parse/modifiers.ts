@@ -42,10 +42,10 @@ const VALUE_MODIFIERS: Record<string, ValueModifier> = {
   endswith: { accepts: ['string', 're'], apply: (v) => wrap(v, true, false) },
   base64: { accepts: ['string'], apply: (v) => sigmaString([base64(bytesOf(v as SigmaString, 'base64'))]) },
   base64offset: { accepts: ['string'], apply: (v) => base64offset(v as SigmaString) },
-  wide: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'le', 'wide') },
-  utf16le: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'le', 'utf16le') },
-  utf16be: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'be', 'utf16be') },
-  utf16: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'bom', 'utf16') },
+  wide: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'le') },
+  utf16le: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'le') },
+  utf16be: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'be') },
+  utf16: { accepts: ['string'], apply: (v) => utf16(v as SigmaString, 'bom') },
   windash: { accepts: ['string'], apply: (v) => windash(v as SigmaString) },
   cased: { accepts: ['string'], apply: (v) => ({ ...(v as SigmaString), cased: true }) },
   re: { accepts: ['string'], first: true, apply: () => ({ type: 're', pattern: '', flags: [] }) /* replaced in applyModifiers */ },
@@ -91,11 +91,11 @@ export function applyModifiers(field: string | null, modifiers: string[], rawVal
     const modifier = VALUE_MODIFIERS[name];
     if (!modifier) {
       const near = closestWord(name, MODIFIER_NAMES);
-      throw new SigmaRuleError(`unknown modifier '${name}' in '${key}': ${near ? `did you mean '${near}'? ` : ''}Sigma's modifiers are ${MODIFIER_NAMES.join(', ')}`, at);
+      throw new SigmaRuleError(`unknown modifier '${name}' in '${key}': ${near ? `did you mean '${near}'? ` : ''}Sigma's modifiers are ${MODIFIER_NAMES.join(', ')}`, at, true);
     }
     if (modifier.first && index > 0)
-      throw new SigmaRuleError(`the '${name}' modifier in '${key}' applies only to the value as written: put it first (e.g. '${[field ?? '', name, ...modifiers.filter((m) => m !== name)].join('|')}')`, at);
-    if (name === 'exists' && field === null) throw new SigmaRuleError(`the 'exists' modifier needs a field: write 'FieldName|exists: true' instead of '${key}'`, at);
+      throw new SigmaRuleError(`the '${name}' modifier in '${key}' applies only to the value as written: put it first (e.g. '${[field ?? '', name, ...modifiers.filter((m) => m !== name)].join('|')}')`, at, true);
+    if (name === 'exists' && field === null) throw new SigmaRuleError(`the 'exists' modifier needs a field: write 'FieldName|exists: true' instead of '${key}'`, at, true);
     const one = (value: ModifiedValue, i: number): ModifiedValue => {
       if (value.type === 'expansion') return { type: 'expansion', values: value.values.map((v) => one(v, i)) };
       if (!modifier.accepts.includes(value.type))
@@ -147,9 +147,13 @@ function isStar(part: string | SigmaWildcard | undefined): boolean {
   return typeof part === 'object' && part.wildcard === '*';
 }
 
-/** The bytes pySigma encodes: the string as it would be written (literal `*`/`?` escaped), UTF-8. */
+/** Strings made by wide/utf16*: each character is one byte of the encoded text (base64 encodes those bytes as they are). */
+const BYTE_STRINGS = new WeakSet<SigmaString>();
+
+/** The bytes base64 encodes: a byte string's bytes, else the text as written (literal `*`/`?` escaped, as pySigma does), UTF-8. */
 function bytesOf(value: SigmaString, name: string): Buffer {
   if (hasWildcard(value)) throw new SigmaRuleError(`the '${name}' modifier can't encode a value with wildcards (${sigmaValueText(value)}): write the value without * or ?`);
+  if (BYTE_STRINGS.has(value)) return Buffer.from(value.parts.join(''), 'latin1');
   const text = value.parts.map((part) => (part as string).replace(/[*?]/g, (c) => `\\${c}`)).join('');
   return Buffer.from(text, 'utf8');
 }
@@ -164,28 +168,32 @@ const END_OFFSETS = [undefined, -3, -2];
 /** The three base64 forms of a value at each offset in a base64 stream, cut to the characters that do not depend on the neighbours. */
 function base64offset(value: SigmaString): SigmaExpansion {
   const bytes = bytesOf(value, 'base64offset');
-  const length = value.parts.reduce((n, part) => n + (typeof part === 'string' ? [...part].length : 1), 0);
   const values = [0, 1, 2].map((i) => {
     const encoded = base64(Buffer.concat([Buffer.alloc(i, ' '), bytes]));
-    const end = END_OFFSETS[(length + i) % 3];
+    const end = END_OFFSETS[(bytes.length + i) % 3];
     return sigmaString([encoded.slice(START_OFFSETS[i], end)]);
   });
   return { type: 'expansion', values };
 }
 
-/** wide/utf16le/utf16be/utf16: each character as two bytes (a byte per character of the result), as pySigma does it. */
-function utf16(value: SigmaString, order: 'le' | 'be' | 'bom', name: string): SigmaString {
+/**
+ * wide (= utf16le), utf16be, utf16 (a byte order mark FF FE, then UTF-16LE): the text's UTF-16 code units as bytes, one
+ * character per byte, as the specification defines them (pySigma accepts only ASCII and writes the mark as U+FEFF).
+ */
+function utf16(value: SigmaString, order: 'le' | 'be' | 'bom'): SigmaString {
   const parts = value.parts.map((part) => {
     if (typeof part !== 'string') return part;
     let out = '';
-    for (const c of part) {
-      const code = c.codePointAt(0)!;
-      if (code > 0x7f) throw new SigmaRuleError(`the '${name}' modifier applies only to ASCII text, and ${sigmaValueText(value)} is not: write the value's bytes another way (e.g. base64 of its UTF-16 form)`);
-      out += order === 'be' ? `\u0000${c}` : `${c}\u0000`;
+    for (let i = 0; i < part.length; i++) {
+      const unit = part.charCodeAt(i);
+      const [low, high] = [String.fromCharCode(unit & 0xff), String.fromCharCode(unit >> 8)];
+      out += order === 'be' ? high + low : low + high;
     }
     return out;
   });
-  return sigmaString(order === 'bom' ? ['\ufeff', ...parts] : parts);
+  const encoded = sigmaString(order === 'bom' ? ['\u00ff\u00fe', ...parts] : parts);
+  BYTE_STRINGS.add(encoded);
+  return encoded;
 }
 
 /** A dash or slash starting a word (`-param`, `/param`) in each of the five forms Windows accepts. */

@@ -25,7 +25,7 @@ export function parseSigma(text: string): ParsedSigmaFile {
       documents.push(readDocument(doc));
     } catch (error) {
       if (!(error instanceof SigmaRuleError || error instanceof SigmaRefused)) throw error;
-      problems.push({ ...doc.locate(error.path), path: error.path, message: error.message });
+      problems.push({ ...doc.locate(error.path, error instanceof SigmaRuleError && error.atKey), path: error.path, message: error.message });
     }
   }
   return { documents, problems };

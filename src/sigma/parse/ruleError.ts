@@ -4,6 +4,8 @@ export class SigmaRuleError extends Error {
     message: string,
     /** The JSON path of the offending value inside its YAML document. */
     readonly path: (string | number)[] = [],
+    /** The fault is in the key at `path` (a modifier chain), not in its value: point at the key. */
+    readonly atKey = false,
   ) {
     super(message);
     this.name = 'SigmaRuleError';

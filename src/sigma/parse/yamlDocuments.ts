@@ -33,6 +33,9 @@ const PYYAML_NUMBER = new RegExp(
     .replace(/$/, ')$'),
 );
 
+/** PyYAML's YAML 1.1 booleans (`y` and `n` are text to it). */
+const PYYAML_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+
 /** The most alias expansions a document may make before it is refused as an alias bomb (the yaml package's default). */
 const MAX_ALIAS_COUNT = 100;
 
@@ -52,10 +55,12 @@ export function yamlDocuments(text: string): YamlDocument[] {
     const problems = doc.errors.map((error) => ({ ...position(error.pos[0]), message: firstLine(error.message) }));
     let value: unknown;
     if (!problems.length) {
-      // The yaml package reads more plain scalars as numbers than PyYAML does (0429, 1e3): those stay text, as in pySigma.
+      // The yaml package reads more plain scalars as numbers or booleans than PyYAML does (0429, 1e3, y, n): those
+      // stay text, as in pySigma.
       visit(doc, {
         Scalar(_, node) {
-          if (typeof node.value === 'number' && node.type === 'PLAIN' && typeof node.source === 'string' && !PYYAML_NUMBER.test(node.source)) node.value = node.source;
+          if (node.type !== 'PLAIN' || typeof node.source !== 'string') return;
+          if ((typeof node.value === 'number' && !PYYAML_NUMBER.test(node.source)) || (typeof node.value === 'boolean' && !PYYAML_BOOL.test(node.source))) node.value = node.source;
         },
       });
       try {
