@@ -36,7 +36,7 @@ export function regexToLucene(pattern: string, flags: readonly ('i' | 'm' | 's')
     }
     rest = rest.slice(inline[0].length);
   }
-  const alternatives = new Translator(pattern, rest, on.has('s')).top();
+  const alternatives = new Translator(pattern, rest, on.has('s'), on.has('i')).top();
   const anchors = new Anchors(pattern, on.has('m'));
   return { regexp: alternatives.map((seq) => anchors.seq(seq, true, true)).join('|'), caseInsensitive: on.has('i') };
 }
@@ -79,6 +79,7 @@ class Translator {
     private readonly pattern: string,
     private readonly text: string,
     private readonly dotAll: boolean,
+    private readonly caseInsensitive: boolean,
   ) {}
 
   /** The top-level alternatives of the whole expression. */
@@ -213,33 +214,58 @@ class Translator {
 
   /** A bracket class, as a Lucene class (`\d \w \s` spelled out, every non-alphanumeric escaped). */
   private charClass(): string {
-    let out = '[';
-    if (this.text[this.at] === '^') {
-      out += '^';
-      this.at++;
-    }
+    const negated = this.text[this.at] === '^';
+    if (negated) this.at++;
+    const ranges: [number, number][] = [];
     let first = true;
     for (;;) {
-      const c = this.text[this.at++];
+      const c = this.text[this.at];
       if (c === undefined) return refuse(this.pattern, 'a [ class is not closed');
-      if (c === ']' && !first) return `${out}]`;
+      if (c === ']' && !first) break;
       first = false;
-      if (c === '\\') {
-        const e = this.text[this.at++];
-        if (e === undefined) return refuse(this.pattern, 'it ends with a lone backslash');
-        if ('dws'.includes(e)) out += { d: DIGIT, w: WORD, s: SPACE }[e]!;
-        else if ('DWS'.includes(e)) refuse(this.pattern, `\\${e} inside a [ ] class has no Lucene equivalent: write the class out`);
-        else out += classChar(e === 'b' ? '\b' : this.escapedChar(e));
-        continue;
-      }
-      if (c === '[' && this.text[this.at] === ':') refuse(this.pattern, 'POSIX classes ([:alpha:]) have no Lucene equivalent: write the range out');
-      if (c === '-' && !out.endsWith('[') && !out.endsWith('^') && this.text[this.at] !== ']') {
-        out += '-';
-        continue;
-      }
-      out += classChar(c);
+      const lo = this.classAtom();
+      if (this.text[this.at] === '-' && this.text[this.at + 1] !== ']' && this.text[this.at + 1] !== undefined && lo.length === 1 && lo[0]![0] === lo[0]![1]) {
+        this.at++;
+        const hi = this.classAtom();
+        if (hi.length !== 1 || hi[0]![0] !== hi[0]![1] || hi[0]![0] < lo[0]![0]) refuse(this.pattern, 'a [ ] class has a bad range');
+        ranges.push([lo[0]![0], hi[0]![0]]);
+      } else ranges.push(...lo);
     }
+    this.at++;
+    if (this.caseInsensitive) ranges.push(...ranges.flatMap(otherCase));
+    const body = ranges.map(([lo, hi]) => (lo === hi ? classChar(String.fromCodePoint(lo)) : `${classChar(String.fromCodePoint(lo))}-${classChar(String.fromCodePoint(hi))}`)).join('');
+    return `[${negated ? '^' : ''}${body}]`;
   }
+
+  /** One member of a class: a character (as a one-point range) or `\d \w \s` (as their ranges). */
+  private classAtom(): [number, number][] {
+    const c = this.text[this.at++]!;
+    if (c === '[' && this.text[this.at] === ':') refuse(this.pattern, 'POSIX classes ([:alpha:]) have no Lucene equivalent: write the range out');
+    if (c !== '\\') return [[c.codePointAt(0)!, c.codePointAt(0)!]];
+    const e = this.text[this.at++];
+    if (e === undefined) return refuse(this.pattern, 'it ends with a lone backslash');
+    if (e === 'd' || e === 'w' || e === 's') return CLASS_RANGES[e];
+    if ('DWS'.includes(e)) refuse(this.pattern, `\\${e} inside a [ ] class has no Lucene equivalent: write the class out`);
+    const char = e === 'b' ? '\b' : this.escapedChar(e);
+    return [[char.codePointAt(0)!, char.codePointAt(0)!]];
+  }
+}
+
+/** `\d \w \s` inside a class, as code point ranges (ASCII). */
+const CLASS_RANGES: Record<'d' | 'w' | 's', [number, number][]> = {
+  d: [[48, 57]],
+  w: [[48, 57], [65, 90], [97, 122], [95, 95]],
+  s: [...SPACE].map((c) => [c.codePointAt(0)!, c.codePointAt(0)!] as [number, number]),
+};
+
+/** The ASCII letters of a range in the other case: Lucene's case_insensitive folds single characters, not class ranges. */
+function otherCase([lo, hi]: [number, number]): [number, number][] {
+  const out: [number, number][] = [];
+  const lower: [number, number] = [Math.max(lo, 97), Math.min(hi, 122)];
+  const upper: [number, number] = [Math.max(lo, 65), Math.min(hi, 90)];
+  if (lower[0] <= lower[1]) out.push([lower[0] - 32, lower[1] - 32]);
+  if (upper[0] <= upper[1]) out.push([upper[0] + 32, upper[1] + 32]);
+  return out;
 }
 
 /** `\d \w \s` (ASCII, as Lucene has no Unicode classes) and their negations outside a class. */

@@ -4,7 +4,7 @@ import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
 import { ipNetwork } from './ipNetwork.js';
 import { regexToLucene } from './regexToLucene.js';
-import { luceneKeyword } from './toLucene.js';
+import { luceneKeyword, unknownValue, wildcard } from './toLucene.js';
 
 type Clause = Record<string, unknown>;
 
@@ -75,6 +75,7 @@ function fieldMatch(field: string, value: SigmaValue): Clause {
       return { regexp: { [field]: { value: translated.regexp, ...(translated.caseInsensitive ? { case_insensitive: true } : {}) } } };
     }
   }
+  return unknownValue(value);
 }
 
 /** A string: term when it has no wildcard, prefix when its one wildcard is a trailing `*`, wildcard otherwise. */
@@ -103,11 +104,11 @@ function keyword(value: SigmaValue): Clause {
 
 /** Lucene wildcard syntax: `\`, `*` and `?` of the text escaped, Sigma's wildcards as they are. */
 function wildcardPattern(value: SigmaString): string {
-  return value.parts.map((part) => (typeof part === 'string' ? part.replace(/[\\*?]/g, (c) => `\\${c}`) : part.wildcard)).join('');
+  return value.parts.map((part) => (typeof part === 'string' ? part.replace(/[\\*?]/g, (c) => `\\${c}`) : wildcard(part))).join('');
 }
 
 function plain(value: SigmaString): string {
-  return value.parts.map((part) => (typeof part === 'string' ? part : part.wildcard)).join('');
+  return value.parts.map((part) => (typeof part === 'string' ? part : wildcard(part))).join('');
 }
 
 function hasWildcard(value: SigmaString): boolean {

@@ -81,6 +81,7 @@ function fieldMatch(name: string, value: SigmaValue): string {
       return escaped.replace('\\:', ':');
     }
   }
+  return unknownValue(value);
 }
 
 /** A field-less (keyword) value: a string anywhere in the event as `*value*` (spaces escaped, never a phrase), a number as is. */
@@ -94,7 +95,7 @@ function keyword(value: SigmaValue): string {
 /** A string compared with a field: a plain value with a space becomes a phrase (2.1.1), otherwise every operator is escaped. */
 function fieldString(value: SigmaString): string {
   const wild = value.parts.some((part) => typeof part !== 'string');
-  const text = value.parts.map((part) => (typeof part === 'string' ? part : part.wildcard)).join('');
+  const text = value.parts.map((part) => (typeof part === 'string' ? part : wildcard(part))).join('');
   if (!wild && text.includes(' ')) return `"${escape(value, ESCAPED_IN_PHRASE)}"`;
   return luceneKeyword(value);
 }
@@ -105,7 +106,18 @@ export function luceneKeyword(value: SigmaString): string {
 }
 
 function escape(value: SigmaString, escaped: Set<string>): string {
-  return value.parts.map((part) => (typeof part === 'string' ? [...part].map((c) => (escaped.has(c) ? `\\${c}` : c)).join('') : part.wildcard)).join('');
+  return value.parts.map((part) => (typeof part === 'string' ? [...part].map((c) => (escaped.has(c) ? `\\${c}` : c)).join('') : wildcard(part))).join('');
+}
+
+/** A wildcard part; anything else there (an unresolved placeholder) cannot be searched. */
+export function wildcard(part: SigmaString['parts'][number]): string {
+  if (typeof part === 'object' && (part.wildcard === '*' || part.wildcard === '?')) return part.wildcard;
+  throw new SigmaRefused(`a string value holds ${JSON.stringify(part)}, which is no text or wildcard (an unhandled placeholder?): resolve it with a pipeline or remove it`);
+}
+
+/** What the outputs say of a value type they do not know (a field reference, say), instead of writing nonsense. */
+export function unknownValue(value: { type?: unknown }): never {
+  throw new SigmaRefused(`a value of type '${String(value.type)}' cannot be searched (${JSON.stringify(value).slice(0, 120)})`);
 }
 
 /** A field name with whitespace and `*` escaped, as the backend escapes it. */

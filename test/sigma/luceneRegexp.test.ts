@@ -1,0 +1,85 @@
+// Generated regular expressions (a grammar Python's re and JavaScript's RegExp read alike) translated for Lucene and
+// run as regexp queries on the real engine, against a JavaScript RegExp search over the same values.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { regexToLucene } from '../../src/sigma/output/regexToLucene.js';
+import { toDsl } from '../../src/sigma/output/toDsl.js';
+import { startEngine, type EngineHandle } from '../support/engine.js';
+import { checkProperty, PROPERTY_SEED } from '../support/property.js';
+import { deleteIndices, indexDocs } from '../support/seed.js';
+
+const INDEX = `sigma-regexp-d2-${process.pid}`;
+/** Letters of both cases, digits, space and punctuation Lucene reserves; no line breaks (Python's `$` and JS's differ there). */
+const ALPHABET = ['a', 'b', 'A', 'B', 'x', '0', '1', ' ', '.', '-', '_', '/', '<', '"', '#', '&', '~', '@', '(', '*', '\\'];
+let engine: EngineHandle;
+let values: string[] = [];
+
+const char = fc.constantFrom(...ALPHABET);
+const valueArb = fc.array(char, { minLength: 0, maxLength: 8 }).map((cs) => cs.join(''));
+
+/** A literal character written as both dialects read it (metacharacters escaped). */
+const literal = char.map((c) => (/[.\\*(?+[\]{}|^$/]/.test(c) ? `\\${c}` : c));
+const atom: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: literal },
+  { weight: 1, arbitrary: fc.constant('.') },
+  { weight: 1, arbitrary: fc.constantFrom('\\d', '\\w', '\\s', '\\D', '\\W', '\\S') },
+  { weight: 2, arbitrary: fc.constantFrom('[ab]', '[^a]', '[a-c]', '[A-Z0]', '[\\d.]', '[\\w-]', '[<#]', '[^\\s]') },
+);
+const quantifier = fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{1,2}', '{0,}', '*?', '+?');
+const piece = fc.tuple(atom, quantifier).map(([a, q]) => a + q);
+const sequence = fc.array(piece, { minLength: 1, maxLength: 4 }).map((ps) => ps.join(''));
+const group = fc.tuple(fc.constantFrom('(', '(?:'), fc.array(sequence, { minLength: 1, maxLength: 3 }), quantifier).map(([open, alts, q]) => `${open}${alts.join('|')})${q}`);
+const body = fc.array(fc.oneof(sequence, group), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(''));
+const regex = fc.record({
+  alternatives: fc.array(fc.tuple(fc.boolean(), body, fc.boolean()), { minLength: 1, maxLength: 2 }),
+  flags: fc.subarray(['i', 'm', 's'] as const),
+});
+
+before(async () => {
+  engine = await startEngine();
+  const created = await fetch(`${engine.url}/${INDEX}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { properties: { v: { type: 'keyword' }, n: { type: 'integer' } } } }),
+  });
+  assert.ok(created.ok, await created.text());
+  values = [...new Set(['', 'ab', 'AB', 'a b', 'x<#"&~@', ...fc.sample(valueArb, { seed: PROPERTY_SEED, numRuns: 150 })])];
+  await indexDocs(engine.url, INDEX, values.map((v, n) => ({ v, n })));
+});
+
+after(async () => {
+  await deleteIndices(engine.url, [INDEX]);
+  await engine.stop();
+});
+
+async function matching(query: Record<string, unknown>): Promise<string[]> {
+  const response = await fetch(`${engine.url}/${INDEX}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, size: 1000 }) });
+  const result = (await response.json()) as { hits?: { hits: { _source: { v: string } }[] }; error?: unknown };
+  assert.ok(response.ok, `${JSON.stringify(query)}: ${JSON.stringify(result.error)}`);
+  return result.hits!.hits.map((hit) => hit._source.v).sort();
+}
+
+test('a translated regexp matches on the engine exactly the values a regular-expression search matches', async () => {
+  await checkProperty(
+    'sigma re -> Lucene regexp',
+    fc.asyncProperty(regex, async ({ alternatives, flags }) => {
+      const pattern = alternatives.map(([start, text, end]) => `${start ? '^' : ''}${text}${end ? '$' : ''}`).join('|');
+      const js = new RegExp(pattern, flags.join(''));
+      const expected = values.filter((v) => js.test(v)).sort();
+      const query = toDsl({ type: 'match', field: 'v', value: { type: 're', pattern, flags: [...flags] } });
+      const got = await matching(query);
+      assert.deepEqual(got, expected, `${pattern} /${flags.join('')} -> ${JSON.stringify(query)}`);
+    }),
+    120,
+  );
+});
+
+test('the translation spells out classes, anchors and flags', () => {
+  assert.deepEqual(regexToLucene('^a\\d+$', []), { regexp: 'a[0-9]+', caseInsensitive: false });
+  assert.deepEqual(regexToLucene('(?i)b.c', []), { regexp: '.*b[^\n]c.*', caseInsensitive: true });
+  assert.deepEqual(regexToLucene('b.c', ['s']), { regexp: '.*b.c.*', caseInsensitive: false });
+  assert.deepEqual(regexToLucene('^a|b$', ['m']), { regexp: '(.*\n)?a.*|.*b(\n.*)?', caseInsensitive: false });
+  assert.deepEqual(regexToLucene('(^|/)x', []), { regexp: '(|.*/)x.*', caseInsensitive: false });
+  assert.deepEqual(regexToLucene('a<b>"@', []), { regexp: '.*a\\<b\\>\\"\\@.*', caseInsensitive: false });
+});

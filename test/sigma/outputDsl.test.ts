@@ -1,0 +1,130 @@
+// The DSL output against the real engine: Sigma rules (read by our parser) searched over documents whose strings are
+// keyword fields, as the Beats templates map them; each rule's hits are the documents Sigma's semantics match.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
+import { SigmaRefused } from '../../src/sigma/refused.js';
+import type { SigmaNode } from '../../src/sigma/types.js';
+import { nodeFields, toDsl } from '../../src/sigma/output/toDsl.js';
+import { luceneQuery, toLucene } from '../../src/sigma/output/toLucene.js';
+import { startEngine, type EngineHandle } from '../support/engine.js';
+import { deleteIndices, indexDocs } from '../support/seed.js';
+
+const INDEX = `sigma-dsl-d2-${process.pid}`;
+let engine: EngineHandle;
+
+const DOCS: Record<string, unknown>[] = [
+  { id: 'd1', Image: 'C:\\Windows\\System32\\WHOAMI.EXE', CommandLine: 'whoami /all', User: 'Admin', EventID: 4688, src_ip: '10.1.2.3', Path: 'a*b?c\\d', Msg: 'Failed to connect', Code: '1-2' },
+  { id: 'd2', Image: 'c:\\windows\\system32\\whoami.exe', CommandLine: 'WHOAMI /ALL', EventID: 1, src_ip: '192.168.1.5', Note: null, Enabled: true, Code: '3' },
+  { id: 'd3', Image: 'C:\\Tools\\who.exe', CommandLine: 'who', EventID: 4688, src_ip: 'fe80::1', Path: 'axxbyc\\d', count: 7, Note: 'x', Msg: 'failed TO CONNECT' },
+  { id: 'd4', Msg: 'a <b> & "c" ~#@', CommandLine: 'line one\nline two', count: 2, Code: '4' },
+];
+
+before(async () => {
+  engine = await startEngine();
+  const created = await fetch(`${engine.url}/${INDEX}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }],
+        properties: { src_ip: { type: 'ip' }, count: { type: 'long' }, EventID: { type: 'long' } },
+      },
+    }),
+  });
+  assert.ok(created.ok, await created.text());
+  await indexDocs(engine.url, INDEX, DOCS);
+});
+
+after(async () => {
+  await deleteIndices(engine.url, [INDEX]);
+  await engine.stop();
+});
+
+/** A Sigma rule's condition tree from its detection (our parser, as the compiler reads it). */
+function tree(detection: string): SigmaNode {
+  const text = `title: t\nid: 5f7e1d0e-0000-4000-8000-000000000001\nlogsource: {product: windows}\ndetection:\n${detection.replace(/^/gm, '  ')}\n`;
+  const parsed = parseSigma(text);
+  assert.deepEqual(parsed.problems, [], text);
+  const rule = parsed.documents[0];
+  assert.ok(rule?.kind === 'rule');
+  return rule.condition;
+}
+
+async function hits(query: Record<string, unknown>): Promise<string[]> {
+  const response = await fetch(`${engine.url}/${INDEX}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, size: 100 }) });
+  const body = (await response.json()) as { hits?: { hits: { _source: { id: string } }[] }; error?: unknown };
+  assert.ok(response.ok, `${JSON.stringify(query)}: ${JSON.stringify(body.error)}`);
+  return body.hits!.hits.map((hit) => hit._source.id).sort();
+}
+
+const CASES: [string, string, string[]][] = [
+  ['case variants of a keyword value (endswith)', "sel:\n  Image|endswith: '\\whoami.exe'\ncondition: sel", ['d1', 'd2']],
+  ['exact value in another case', "sel:\n  Image: 'C:\\Windows\\System32\\whoami.exe'\ncondition: sel", ['d1', 'd2']],
+  ['contains|all', "sel:\n  CommandLine|contains|all: ['WhoAmI', '/all']\ncondition: sel", ['d1', 'd2']],
+  ['startswith (prefix) in another case', "sel:\n  Image|startswith: 'c:\\windows\\'\ncondition: sel", ['d1', 'd2']],
+  ["escaped \\* and \\? are literal, a lone \\ stays", "sel:\n  Path: 'a\\*b\\?c\\d'\ncondition: sel", ['d1']],
+  ['* and ? are wildcards', "sel:\n  Path: 'a*b?c\\d'\ncondition: sel", ['d1', 'd3']],
+  ['cased', "sel:\n  CommandLine|cased: 'whoami /all'\ncondition: sel", ['d1']],
+  ['windash expands - to / and the dashes', "sel:\n  CommandLine|windash|contains: ' -all'\ncondition: sel", ['d1', 'd2']],
+  ['re is case-sensitive', "sel:\n  CommandLine|re: 'who.*all'\ncondition: sel", ['d1']],
+  ['re|i', "sel:\n  CommandLine|re|i: 'who.*all'\ncondition: sel", ['d1', 'd2']],
+  ['(?i) inline', "sel:\n  CommandLine|re: '(?i)WHO.*ALL'\ncondition: sel", ['d1', 'd2']],
+  ['re matches anywhere unless anchored', "sel:\n  CommandLine|re: 'ho'\ncondition: sel", ['d1', 'd3']],
+  ['re anchors', "sel:\n  CommandLine|re: '^who$'\ncondition: sel", ['d3']],
+  ['re classes \\s \\w and a quantifier', "sel:\n  CommandLine|re: '\\s/\\w{3}$'\ncondition: sel", ['d1', 'd2']],
+  ['re: . does not cross a newline without s', "sel:\n  CommandLine|re: 'one.line'\ncondition: sel", []],
+  ['re|s: . crosses a newline', "sel:\n  CommandLine|re|s: 'one.line'\ncondition: sel", ['d4']],
+  ['re: $ is the end of the value without m', "sel:\n  CommandLine|re: 'one$'\ncondition: sel", []],
+  ['re|m: ^ and $ at line ends', "sel:\n  CommandLine|re|m: '^line one$'\ncondition: sel", ['d4']],
+  ["re: Lucene's reserved < > & \" ~ # @ are literal", "sel:\n  Msg|re: '<b> & \"c\" ~#@'\ncondition: sel", ['d4']],
+  ['cidr IPv4 on an ip field', "sel:\n  src_ip|cidr: '10.0.0.0/8'\ncondition: sel", ['d1']],
+  ['cidr IPv6 on an ip field', "sel:\n  src_ip|cidr: 'FE80::/10'\ncondition: sel", ['d3']],
+  ['a number', 'sel:\n  EventID: 4688\ncondition: sel', ['d1', 'd3']],
+  ['a list of numbers (terms)', 'sel:\n  EventID: [1, 4688]\ncondition: sel', ['d1', 'd2', 'd3']],
+  ['a list of values without letters (terms)', "sel:\n  Code: ['1-2', '4']\ncondition: sel", ['d1', 'd4']],
+  ['gte', 'sel:\n  count|gte: 5\ncondition: sel', ['d3']],
+  ['lt', 'sel:\n  count|lt: 5\ncondition: sel', ['d4']],
+  ['a boolean', 'sel:\n  Enabled: true\ncondition: sel', ['d2']],
+  ['null: absent or null', 'sel:\n  Note: null\ncondition: sel', ['d1', 'd2', 'd4']],
+  ['not null', 'sel:\n  Note: null\ncondition: not sel', ['d3']],
+  ['exists', 'sel:\n  User|exists: true\ncondition: sel', ['d1']],
+  ['exists: false', 'sel:\n  User|exists: false\ncondition: sel', ['d2', 'd3', 'd4']],
+  ['a keyword search (any field, as written)', "keywords:\n  - 'Failed to connect'\ncondition: keywords", ['d1']],
+  ['and, or, not', "sel:\n  EventID: 4688\nfilter:\n  CommandLine: 'WHO'\nother:\n  Code: '4'\ncondition: (sel and not filter) or other", ['d1', 'd4']],
+  ['1 of, all of', "sel_a:\n  EventID: 4688\nsel_b:\n  User: admin\ncondition: all of sel_*", ['d1']],
+];
+
+for (const [name, detection, expected] of CASES) {
+  test(`DSL: ${name}`, async () => {
+    assert.deepEqual(await hits(toDsl(tree(detection))), expected);
+  });
+}
+
+test("where pySigma's Lucene misses case variants on keyword fields, the DSL output finds them", async () => {
+  const rule = tree("sel:\n  Image|endswith: '\\whoami.exe'\n  CommandLine|contains: 'all'\ncondition: sel");
+  assert.deepEqual(await hits(toDsl(rule)), ['d1', 'd2']);
+  assert.deepEqual(await hits(luceneQuery(toLucene(rule))), []);
+  const lower = tree("sel:\n  Image|endswith: '\\whoami.exe'\ncondition: sel");
+  assert.deepEqual(await hits(luceneQuery(toLucene(lower))), ['d2'], 'Lucene is case-sensitive on keyword fields: only the lower-case document');
+});
+
+test('what Lucene regexps cannot express is refused with the reason', () => {
+  for (const [pattern, reason] of [
+    ['a(?=b)', /lookahead/],
+    ['(a)\\1', /backreferences/],
+    ['\\bword\\b', /word boundaries/],
+    ['a*+', /possessive/],
+    ['a(?i:b)', /inline flags/],
+    ['a^b', /anchor/],
+  ] as const) {
+    const detection = `sel:\n  CommandLine|re: '${pattern}'\ncondition: sel`;
+    assert.throws(() => toDsl(tree(detection)), (error: unknown) => error instanceof SigmaRefused && reason.test(error.message) && error.message.includes(pattern), pattern);
+  }
+});
+
+test('nodeFields names every field a tree reads, once, in order', () => {
+  const rule = tree("sel:\n  Image|endswith: x\n  EventID: 1\nfilter:\n  Image: y\n  User: null\nkw:\n  - z\ncondition: sel and not filter or kw");
+  assert.deepEqual(nodeFields(rule), ['Image', 'EventID', 'User']);
+});
