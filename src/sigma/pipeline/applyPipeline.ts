@@ -2,7 +2,7 @@
 // rule's log source, its added conditions, and every detection item its detection-item and field-name conditions pick.
 import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaRule, SigmaValue } from '../types.js';
-import { fieldConditionHolds, holds, itemConditionHolds, ruleConditionHolds, type DetectionItem, type RuleState } from './conditions.js';
+import { fieldConditionHolds, holds, itemConditionHolds, ruleConditionHolds, type DetectionItem, type ItemValue, type RuleState } from './conditions.js';
 import type { PipelineItem, SigmaPipeline } from './types.js';
 import { transformValue } from './transformValue.js';
 import { scalarValue } from './values.js';
@@ -37,7 +37,7 @@ function run(pipeline: SigmaPipeline, rule: SigmaRule, fieldList: string[]): { r
   for (const item of pipeline.items) {
     if (!holds(item.rule, (c) => ruleConditionHolds(c, state))) continue;
     state.applied.add(item.id);
-    const picks = (i: Item) => holds(item.detectionItem, (c) => itemConditionHolds(c, i)) && holds(item.fieldName, (c) => fieldConditionHolds(c, i.field, i.applied));
+    const picks = (i: Item) => holds(item.fieldName, (c) => fieldConditionHolds(c, i.field, i.applied)) && holds(item.detectionItem, (c) => itemConditionHolds(c, i));
     switch (item.type) {
       case 'rule_failure':
         throw new SigmaRefused(`${item.params.message as string} (pipeline item ${item.id})`);
@@ -149,9 +149,16 @@ function eachItem(tree: Work, change: (item: Item) => Work | undefined): Work | 
   if (tree.kind === 'item') return change(tree);
   if (tree.kind === 'not') {
     const item = eachItem(tree.item, change);
-    return item && { kind: 'not', item };
+    return item === tree.item ? tree : item && { kind: 'not', item };
   }
-  const children = tree.items.map((child) => eachItem(child, change)).filter((child): child is Work => child !== undefined);
+  let changed = false;
+  const children: Work[] = [];
+  for (const child of tree.items) {
+    const next = eachItem(child, change);
+    if (next !== child) changed = true;
+    if (next) children.push(next);
+  }
+  if (!changed) return tree;
   if (!children.length) return undefined;
   return children.length === 1 ? children[0] : { kind: tree.kind, items: children };
 }
@@ -164,16 +171,30 @@ function items(tree: Work | undefined): Item[] {
 }
 
 /**
- * Groups the parsed tree back into detection items: a leaf is an item of one value, and an OR of leaves of one field
- * (a value list) is one item, so a mapping to several fields makes an OR per item as pySigma's does.
+ * Groups the parsed tree back into detection items: a leaf is an item of one value, a modifier's expansion (an OR
+ * marked `expansion`, or an OR of one leaf) one value standing for several, and an OR of such values of one field (a
+ * value list) one item, so that a mapping to several fields makes an OR per item as pySigma's does.
  */
 function toWork(node: SigmaNode): Work {
-  if (node.type === 'match') return { kind: 'item', field: node.field, values: [node.value], applied: node.applied ?? [], linking: 'or' };
+  const value = itemValue(node);
+  if (value) return { kind: 'item', field: value.field, values: [value.value], applied: value.applied, linking: 'or' };
+  if (node.type === 'match') throw new Error('unreachable');
   if (node.type === 'not') return { kind: 'not', item: toWork(node.item) };
-  const leaves = node.items.every((child): child is SigmaMatch => child.type === 'match') ? (node.items as SigmaMatch[]) : undefined;
-  if (node.type === 'or' && leaves && leaves.length > 1 && leaves.every((leaf) => leaf.field === leaves[0]!.field && String(leaf.applied) === String(leaves[0]!.applied)))
-    return { kind: 'item', field: leaves[0]!.field, values: leaves.map((leaf) => leaf.value), applied: leaves[0]!.applied ?? [], linking: 'or' };
+  const values = node.items.map(itemValue);
+  const first = values[0];
+  if (node.type === 'or' && first && values.length > 1 && values.every((v) => v && v.field === first.field && String(v.applied) === String(first.applied)))
+    return { kind: 'item', field: first.field, values: values.map((v) => v!.value), applied: first.applied, linking: 'or' };
   return { kind: node.type, items: node.items.map(toWork) };
+}
+
+/** A leaf or an expansion as one value of a detection item (undefined for any other node). */
+function itemValue(node: SigmaNode): { field: string | null; value: ItemValue; applied: string[] } | undefined {
+  if (node.type === 'match') return { field: node.field, value: node.value, applied: node.applied ?? [] };
+  if (node.type !== 'or' || !((node as { expansion?: boolean }).expansion === true || node.items.length === 1)) return undefined;
+  const leaves = node.items.filter((child): child is SigmaMatch => child.type === 'match');
+  const head = leaves[0];
+  if (!head || leaves.length !== node.items.length || !leaves.every((leaf) => leaf.field === head.field && String(leaf.applied) === String(head.applied))) return undefined;
+  return { field: head.field, value: { type: 'expansion', values: leaves.map((leaf) => leaf.value), node }, applied: head.applied ?? [] };
 }
 
 function toNode(tree: Work | undefined): SigmaNode | undefined {
@@ -183,7 +204,10 @@ function toNode(tree: Work | undefined): SigmaNode | undefined {
     return item && { type: 'not', item };
   }
   if (tree.kind === 'item') {
-    const leaves = tree.values.map((value: SigmaValue): SigmaMatch => (tree.applied.length ? { type: 'match', field: tree.field, value, applied: [...new Set(tree.applied)] } : { type: 'match', field: tree.field, value }));
+    const applied = [...new Set(tree.applied)];
+    const leaf = (value: SigmaValue): SigmaMatch => (applied.length ? { type: 'match', field: tree.field, value, applied } : { type: 'match', field: tree.field, value });
+    // An expansion stays an OR (even of one value), with whatever else its node carried.
+    const leaves = tree.values.map((value): SigmaNode => (value.type === 'expansion' ? { ...value.node, type: 'or', items: value.values.map(leaf) } : leaf(value)));
     if (!leaves.length) return undefined;
     return leaves.length === 1 ? leaves[0] : { type: tree.linking, items: leaves };
   }

@@ -1,9 +1,9 @@
 // Whether a pipeline item applies: its rule conditions against the rule, its detection-item and field-name
 // conditions against one detection item (pySigma's semantics: each level's conditions combined by op or expression).
-import type { SigmaLogsource, SigmaMeta, SigmaValue } from '../types.js';
+import type { SigmaLogsource, SigmaMeta, SigmaNode, SigmaValue } from '../types.js';
 import { evalConditionExpr } from './conditionExpr.js';
 import type { ConditionSet, PipelineCondition } from './types.js';
-import { plainText, scalarValue, sameValue } from './values.js';
+import { pySigmaText as plainText, scalarValue, sameValue } from './values.js';
 
 /** What rule conditions look at: the rule's log source (as changed so far), metadata, fields and applied items. */
 export interface RuleState {
@@ -15,22 +15,42 @@ export interface RuleState {
   fields: () => string[];
 }
 
+/** A modifier's expansion (windash, base64offset): one value of a detection item that stands for several. */
+export interface SigmaExpansion {
+  type: 'expansion';
+  values: SigmaValue[];
+  /** The OR node it was read from (kept so that its other properties survive the pipeline). */
+  node: SigmaNode;
+}
+
+/** One value of a detection item. */
+export type ItemValue = SigmaValue | SigmaExpansion;
+
 /** One detection item: its field (null for a keyword search), its values, and the items that changed it. */
 export interface DetectionItem {
   field: string | null;
-  values: SigmaValue[];
+  values: ItemValue[];
   applied: string[];
 }
 
 /** Combines one level's conditions as the item says (op or expression, then not). */
 export function holds(set: ConditionSet, test: (condition: PipelineCondition) => boolean): boolean {
-  const results = new Map(set.conditions.map(([name, condition]) => [name, test(condition)]));
-  const result = set.expr
-    ? evalConditionExpr(set.expr, (name) => results.get(name) ?? false)
-    : set.op === 'and'
-      ? [...results.values()].every(Boolean)
-      : [...results.values()].some(Boolean);
+  let result: boolean;
+  if (set.expr) {
+    const results = new Map(set.conditions.map(([name, condition]) => [name, test(condition)]));
+    result = evalConditionExpr(set.expr, (name) => results.get(name) ?? false);
+  } else if (set.op === 'and') result = set.conditions.every(([, condition]) => test(condition));
+  else result = set.conditions.some(([, condition]) => test(condition));
   return set.not ? !result : result;
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** A pattern compiled once, anchored at the start as Python's re.match is. */
+function anchored(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, (re = new RegExp(`^(?:${pattern})`, 'u')));
+  return re;
 }
 
 const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
@@ -89,15 +109,15 @@ export function itemConditionHolds(condition: PipelineCondition, item: Detection
   return condition.cond === 'all' ? item.values.every(test) : item.values.some(test);
 }
 
-function valueTest(condition: PipelineCondition): (value: SigmaValue) => boolean {
+function valueTest(condition: PipelineCondition): (value: ItemValue) => boolean {
   switch (condition.type) {
     case 'match_string': {
-      const re = new RegExp(`^(?:${condition.pattern as string})`, 'u');
+      const re = anchored(condition.pattern as string);
       return (value) => (value.type === 'string' && re.test(plainText(value))) !== (condition.negate === true);
     }
     case 'match_value': {
       const wanted = scalarValue(condition.value);
-      return (value) => sameValue(value.type === 'string' ? { ...value, cased: undefined } : value, wanted);
+      return (value) => value.type !== 'expansion' && sameValue(value.type === 'string' ? { ...value, cased: undefined } : value, wanted);
     }
     case 'is_null':
       return (value) => value.type === 'null';
@@ -115,7 +135,7 @@ export function fieldConditionHolds(condition: PipelineCondition, field: string 
     case 'exclude_fields': {
       const fields = condition.fields as string[];
       const included =
-        field !== null && (condition.mode === 're' ? fields.some((pattern) => new RegExp(`^(?:${pattern})`, 'u').test(field)) : fields.includes(field));
+        field !== null && (condition.mode === 're' ? fields.some((pattern) => anchored(pattern).test(field)) : fields.includes(field));
       return condition.type === 'include_fields' ? included : !included;
     }
     case 'processing_item_applied':

@@ -55,7 +55,7 @@ const TRANSFORMATIONS: Record<TransformationType, Record<string, [boolean, Check
   strict_field_mapping_failure: {},
 };
 
-const cond = { cond: [false, oneOf('any', 'all')] } as Record<string, [boolean, Check]>;
+const cond = { cond: [true, oneOf('any', 'all')] } as Record<string, [boolean, Check]>;
 const applied = { processing_item_id: [true, str] } as Record<string, [boolean, Check]>;
 
 /** Condition types of each level, with their parameters. */

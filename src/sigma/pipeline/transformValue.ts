@@ -1,15 +1,20 @@
 // The value transformations of a pipeline (convert_type, set_value, replace_string, map_string) on one value.
 import { SigmaRefused } from '../refused.js';
 import type { SigmaValue } from '../types.js';
+import type { ItemValue } from './conditions.js';
 import type { PipelineItem } from './types.js';
-import { plainText, scalarValue, sigmaString } from './values.js';
+import { parseSigmaString as sigmaString } from '../parse/sigmaString.js';
+import { pySigmaText as plainText, scalarValue } from './values.js';
 
 /** The values one value becomes, or undefined when the item leaves it as it is. */
-export function transformValue(item: PipelineItem, value: SigmaValue): SigmaValue[] | undefined {
+export function transformValue(item: PipelineItem, value: ItemValue): ItemValue[] | undefined {
   const p = item.params;
   switch (item.type) {
     case 'convert_type':
-      if (p.target_type === 'str') return value.type === 'number' ? [sigmaString(String(value.value))] : undefined;
+      if (p.target_type === 'str') {
+        if (value.type === 'expansion') return [{ ...value, values: value.values.map((v) => (v.type === 'number' ? sigmaString(String(v.value)) : v)) }];
+        return value.type === 'number' ? [sigmaString(String(value.value))] : undefined;
+      }
       if (value.type !== 'string') return undefined;
       if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(plainText(value)))
         throw new SigmaRefused(`the value '${plainText(value)}' cannot be converted to a number (pipeline item ${item.id})`);
@@ -19,8 +24,8 @@ export function transformValue(item: PipelineItem, value: SigmaValue): SigmaValu
       if (p.force_type === 'num') return [{ type: 'number', value: Number(p.value) }];
       return [scalarValue(p.value)];
     case 'replace_string': {
-      const text = value.type === 'number' ? String(value.value) : value.type === 'string' ? undefined : null;
-      if (text === null) return undefined;
+      if (value.type !== 'number' && value.type !== 'string') return undefined;
+      const text = value.type === 'number' ? String(value.value) : undefined;
       const re = new RegExp(p.regex as string, 'gu');
       const replacement = jsReplacement(p.replacement as string);
       if (value.type === 'string' && p.skip_special === true)
