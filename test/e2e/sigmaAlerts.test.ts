@@ -180,3 +180,27 @@ test('generated hostile rule metadata (title, author, description, false positiv
     10,
   );
 });
+
+test('a pipeline file of the user maps the fields; editing it recompiles; a broken one is reported at its line:col', async () => {
+  const T = uniqueBaseTime();
+  const event = (at: number, host: string) => processEvent(at, host, 'C:\\Windows\\System32\\whoami.exe', { exe: 'C:\\Windows\\System32\\whoami.exe' });
+  const index = await ecsIndex('sigma-pipefile', [event(T - 8 * MIN, 'ws1'), event(T - 2 * MIN, 'ws2')]);
+  const project = world.project();
+  writeSigma(project.dir, 'whoami.yml', whoamiRule());
+  const pipeline = (field: string) => `name: ours\npriority: 10\ntransformations:\n  - id: image\n    type: field_name_mapping\n    mapping:\n      Image: ${field}\n`;
+  writeFileSync(join(project.dir, 'sigma', 'ours.yml'), pipeline('no.such.field'));
+  project.writeAlert('mapped', { sigma: { rule: '../sigma/whoami.yml', pipeline: '../sigma/ours.yml' }, index, group_by: 'host.name', notify: ['soc-slack'], samples: 0 });
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T - 5 * MIN) });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(slackTexts(), [], 'the field mapped to is not in the events');
+  // Only the pipeline file changes: the next run compiles the rule again and finds the event.
+  writeFileSync(join(project.dir, 'sigma', 'ours.yml'), pipeline('exe'));
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (high): ws2']);
+
+  writeFileSync(join(project.dir, 'sigma', 'ours.yml'), `${pipeline('exe')}  - id: broken\n    type: no_such_transformation\n`);
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.match(validate.stderr, /^sigma\/ours\.yml:9:\d+: .*no_such_transformation.*alerts\/mapped\.yaml/m);
+});
