@@ -102,7 +102,8 @@ test('import sigma on the SigmaHQ fixture corpus: every rule converted or refuse
   for (const r of report.refused) assert.match(r.message, /field references|unhandled placeholder/, r.where);
   const validate = await project.run(['validate']);
   assert.equal(validate.code, 0, validate.stderr);
-  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  // The one rule whose event is indexed runs (the 240-odd others would only search an empty window of this index).
+  const run = await project.run(['run', '--only', 'proc_creation_win_susp_whoami_as_param'], { ALERTCRON_NOW: iso(T) });
   assert.equal(run.code, 0, run.stderr);
   const texts = (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks.map((b) => b.text.text).join('\n'));
   const whoami = texts.find((t) => t.startsWith('WhoAmI as Parameter (high)'));
