@@ -1,6 +1,6 @@
-import type { Node } from 'yaml';
 import type { Problem } from './problems.js';
 import { loadPackage } from '../util/loadPackage.js';
+import { ALIAS_BOMB_MESSAGE, MAX_ALIAS_COUNT, yamlErrorText, yamlNodeAt } from '../util/yamlPlaces.js';
 
 /** A parsed YAML file that can point back at the line and column of any JSON path. */
 export interface YamlFile {
@@ -16,12 +16,9 @@ export function cachedYamlFile(file: string, value: unknown): YamlFile {
   return { file, value, problems: [], locate: () => ({ line: 0, col: 0 }) };
 }
 
-/** The most alias expansions a file may make before it is refused as an alias bomb (the yaml package's own default). */
-const MAX_ALIAS_COUNT = 100;
-
 /** Parses YAML text (importing the parser only now), collecting syntax errors as problems instead of throwing. */
 export async function parseYamlFile(file: string, text: string): Promise<YamlFile> {
-  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } = loadPackage<typeof import('yaml')>('yaml');
+  const { LineCounter, parseDocument, visit } = loadPackage<typeof import('yaml')>('yaml');
   const lineCounter = new LineCounter();
   const position = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
   let doc: ReturnType<typeof parseDocument>;
@@ -29,11 +26,11 @@ export async function parseYamlFile(file: string, text: string): Promise<YamlFil
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (error) {
     // The parser itself gave up (e.g. nesting too deep for the stack): the file is unusable, the run goes on.
-    return { file, value: undefined, problems: [{ file, message: `cannot be parsed as YAML: ${firstLine(String((error as Error).message))}` }], locate: () => ({ line: 0, col: 0 }) };
+    return { file, value: undefined, problems: [{ file, message: `cannot be parsed as YAML: ${yamlErrorText(String((error as Error).message))}` }], locate: () => ({ line: 0, col: 0 }) };
   }
   const problems: Problem[] = doc.errors.map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
-    return { file, line: pos.line, col: pos.col, message: firstLine(error.message) };
+    return { file, line: pos.line, col: pos.col, message: yamlErrorText(error.message) };
   });
   let value: unknown;
   if (!problems.length) {
@@ -45,8 +42,8 @@ export async function parseYamlFile(file: string, text: string): Promise<YamlFil
       const { line, col } = position(alias);
       const bomb = /alias count/i.test(String((error as Error).message));
       const message = bomb
-        ? `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies, as in a "billion laughs" attack: write the values out instead`
-        : `cannot be read as data: ${firstLine(String((error as Error).message))}`;
+        ? ALIAS_BOMB_MESSAGE
+        : `cannot be read as data: ${yamlErrorText(String((error as Error).message))}`;
       problems.push({ file, line, col, message });
     }
   }
@@ -55,32 +52,7 @@ export async function parseYamlFile(file: string, text: string): Promise<YamlFil
     value,
     problems,
     locate(path, key = false) {
-      let node: unknown = doc.contents;
-      let keyNode: unknown;
-      const child = (node: unknown, segment: string | number): { key?: unknown; value: unknown } | undefined => {
-        if (isMap(node)) {
-          const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-          return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
-        }
-        if (isSeq(node) && typeof segment === 'number') {
-          const item = node.items[segment];
-          return item ? { value: item } : undefined;
-        }
-        return undefined;
-      };
-      for (const segment of path) {
-        const found = child(node, segment);
-        if (!found) break;
-        node = found.value;
-        keyNode = found.key;
-      }
-      const target = (key && keyNode ? keyNode : node) as Node | null;
-      return position(target?.range?.[0]);
+      return position(yamlNodeAt(doc.contents, path, key)?.range?.[0]);
     },
   };
-}
-
-function firstLine(message: string): string {
-  if (/call stack/i.test(message)) return 'its values are nested too deeply to read';
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -34,9 +34,11 @@ test('a YAML syntax error spoils only its own document: the documents before and
   );
 });
 
-test('a condition naming an unknown detection names it and lists the detections, at the condition', () => {
+test('a condition naming an unknown detection names it and lists the detections, at the name in the condition', () => {
   const p = problem(RULE('  selection: {A: 1}\n  filter_x: {B: 2}\n  condition: selection and not filterx'));
-  assert.deepEqual([p.line, p.col], [8, 14]);
+  assert.deepEqual([p.line, p.col], [8, 32]);
+  const quoted = problem(RULE("  selection: {A: 1}\n  condition: 'selection or  nope'"));
+  assert.deepEqual([quoted.line, quoted.col], [7, 29]);
   assert.match(p.message, /'filterx', which is not a detection of this rule: the detections are selection, filter_x/);
   assert.deepEqual(p.path, ['detection', 'condition']);
 });
@@ -65,7 +67,7 @@ test('an invalid level or status names the values Sigma allows, at the value', (
 test('a deprecated "| count()" aggregation says to write a correlation rule', () => {
   const p = problem(RULE('  sel: {A: 1}\n  condition: sel | count() by host > 5'));
   assert.match(p.message, /deprecated Sigma 1 aggregation syntax: .*write a correlation rule/);
-  assert.deepEqual(p.line, 7);
+  assert.deepEqual([p.line, p.col], [7, 18]);
 });
 
 test('condition grammar errors say where and what: upper-case operators, a missing parenthesis, a glob without "1 of", a pattern that matches nothing', () => {
@@ -95,4 +97,22 @@ test('missing title, logsource, detection or condition each name the key to add'
 test('an alias bomb in one document is refused without expanding it', () => {
   const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
   assert.match(problem(bomb).message, /billion laughs/);
+});
+
+test("a rule's own text quoted in a problem (a detection name, a condition) cannot carry terminal escapes, invisible characters or extra lines", () => {
+  const p = problem(RULE('  sel: {A: 1}\n  condition: "sel and \\e[31mevil\\u202e\\nFAKE: all good"'));
+  assert.doesNotMatch(p.message, /[\u001b\u202e\n]/);
+  assert.match(p.message, /unexpected character U\+001B at character 9/);
+  const named = problem(RULE('  "x\\e]8;;http://evil\\a": {A: 1}\n  condition: y'));
+  assert.doesNotMatch(named.message, /[\u001b\u0007]/);
+});
+
+test('a refused detection (fieldref) refuses the rule only when the condition uses it, and never hides an invalid item', () => {
+  const unused = parseSigma(RULE('  sel: {A: 1}\n  other: {B|fieldref: C}\n  condition: sel'));
+  assert.deepEqual(unused.problems, []);
+  assert.equal(unused.documents.length, 1);
+  assert.match(problem(RULE('  sel: {A: 1}\n  other: {B|fieldref: C}\n  condition: 1 of them')).message, /can't handle field references/);
+  const invalid = problem(RULE("  sel:\n    B|fieldref: C\n    D|base64: 'a*'\n  condition: sel"));
+  assert.match(invalid.message, /'base64' modifier can't encode a value with wildcards/);
+  assert.deepEqual([invalid.line, invalid.col], [8, 15]);
 });

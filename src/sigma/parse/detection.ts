@@ -13,16 +13,35 @@ export function detectionTree(definition: unknown, at: Path): SigmaNode {
   if (isMap(definition)) {
     const entries = Object.entries(definition);
     if (!entries.length) throw new SigmaRuleError('this detection is empty: give it at least one field: value', at);
-    const items = entries.map(([key, value]) => itemTree(key, value, [...at, key]));
+    const items = allChecked(entries.map(([key, value]) => () => itemTree(key, value, [...at, key])));
     return items.length === 1 ? items[0]! : { type: 'and', items };
   }
   if (Array.isArray(definition)) {
     if (definition.every(isPlain)) return itemTree(null, definition, at);
-    const items = definition.map((entry, i) => detectionTree(entry, [...at, i]));
+    const items = allChecked(definition.map((entry, i) => () => detectionTree(entry, [...at, i])));
     return items.length === 1 ? items[0]! : { type: 'or', items };
   }
   if (isPlain(definition)) return itemTree(null, definition, at);
   throw new SigmaRuleError(`a detection must be a map of fields, a list, or a keyword, not ${kindOf(definition)}`, at);
+}
+
+/**
+ * Builds every part, so that an invalid one is reported even after a part that is only refused (fieldref, expand:
+ * valid Sigma a search cannot run, as in pySigma); then throws the first refusal, if any.
+ */
+function allChecked(parts: (() => SigmaNode)[]): SigmaNode[] {
+  let refused: SigmaRefused | undefined;
+  const nodes: SigmaNode[] = [];
+  for (const part of parts) {
+    try {
+      nodes.push(part());
+    } catch (error) {
+      if (!(error instanceof SigmaRefused)) throw error;
+      refused ??= error;
+    }
+  }
+  if (refused) throw refused;
+  return nodes;
 }
 
 /** One `field|modifiers: value(s)` item, or a keyword item (key null: the values are searched in the whole event). */
@@ -39,7 +58,9 @@ function itemTree(key: string | null, raw: unknown, at: Path): SigmaNode {
   try {
     item = applyModifiers(field, modifiers, values, written, at);
   } catch (error) {
+    // A modifier's own check knows the value, not where it is: give it the item's place.
     if (error instanceof SigmaRefused && !error.path.length) throw new SigmaRefused(error.message, at);
+    if (error instanceof SigmaRuleError && !error.path.length) throw new SigmaRuleError(error.message, at);
     throw error;
   }
   let node: SigmaNode;

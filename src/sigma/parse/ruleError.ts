@@ -6,6 +6,8 @@ export class SigmaRuleError extends Error {
     readonly path: (string | number)[] = [],
     /** The fault is in the key at `path` (a modifier chain), not in its value: point at the key. */
     readonly atKey = false,
+    /** The character of the (one-line) string value where the fault is, when known. */
+    readonly offset?: number,
   ) {
     super(message);
     this.name = 'SigmaRuleError';

@@ -2,6 +2,7 @@
 // reads it, so `yes`, octal numbers and dates mean what they mean to pySigma).
 import type { Document, Node } from 'yaml';
 import { loadPackage } from '../../util/loadPackage.js';
+import { ALIAS_BOMB_MESSAGE, MAX_ALIAS_COUNT, yamlErrorText, yamlNodeAt } from '../../util/yamlPlaces.js';
 
 /** One YAML document of a file: its value (undefined when it is unreadable), its syntax problems and a locator. */
 export interface YamlDocument {
@@ -9,8 +10,11 @@ export interface YamlDocument {
   /** The first line of the document's content (1-based). */
   line: number;
   problems: { line: number; col: number; message: string }[];
-  /** The position of the value at `path` (or of its key), or of its nearest existing parent. */
-  locate(path: readonly (string | number)[], key?: boolean): { line: number; col: number };
+  /**
+   * The position of the value at `path` (or of its key), or of its nearest existing parent; `offset` moves it to that
+   * character of a string value written on one line.
+   */
+  locate(path: readonly (string | number)[], key?: boolean, offset?: number): { line: number; col: number };
 }
 
 /** PyYAML's YAML 1.1 int and float forms (its resolver's regular expressions): other plain scalars are strings. */
@@ -36,12 +40,9 @@ const PYYAML_NUMBER = new RegExp(
 /** PyYAML's YAML 1.1 booleans (`y` and `n` are text to it). */
 const PYYAML_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 
-/** The most alias expansions a document may make before it is refused as an alias bomb (the yaml package's default). */
-const MAX_ALIAS_COUNT = 100;
-
 /** Splits YAML text into its documents; a syntax error makes only its own document unusable. */
 export function yamlDocuments(text: string): YamlDocument[] {
-  const { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } = loadPackage<typeof import('yaml')>('yaml');
+  const { isScalar, LineCounter, parseAllDocuments, visit } = loadPackage<typeof import('yaml')>('yaml');
   const lineCounter = new LineCounter();
   const position = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
   let docs: Document.Parsed[];
@@ -49,10 +50,10 @@ export function yamlDocuments(text: string): YamlDocument[] {
     const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' });
     docs = Array.from(parsed as Document.Parsed[]);
   } catch (error) {
-    return [{ value: undefined, line: 1, problems: [{ line: 1, col: 1, message: `cannot be parsed as YAML: ${firstLine((error as Error).message)}` }], locate: () => ({ line: 1, col: 1 }) }];
+    return [{ value: undefined, line: 1, problems: [{ line: 1, col: 1, message: `cannot be parsed as YAML: ${yamlErrorText((error as Error).message)}` }], locate: () => ({ line: 1, col: 1 }) }];
   }
   return docs.map((doc) => {
-    const problems = doc.errors.map((error) => ({ ...position(error.pos[0]), message: firstLine(error.message) }));
+    const problems = doc.errors.map((error) => ({ ...position(error.pos[0]), message: yamlErrorText(error.message) }));
     let value: unknown;
     if (!problems.length) {
       // The yaml package reads more plain scalars as numbers or booleans than PyYAML does (0429, 1e3, y, n): those
@@ -70,8 +71,8 @@ export function yamlDocuments(text: string): YamlDocument[] {
         problems.push({
           ...position(doc.contents?.range?.[0] ?? doc.range[0]),
           message: bomb
-            ? `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies, as in a "billion laughs" attack: write the values out instead`
-            : `cannot be read as data: ${firstLine((error as Error).message)}`,
+            ? ALIAS_BOMB_MESSAGE
+            : `cannot be read as data: ${yamlErrorText((error as Error).message)}`,
         });
       }
     }
@@ -80,27 +81,16 @@ export function yamlDocuments(text: string): YamlDocument[] {
       value,
       line: start.line,
       problems,
-      locate(path, key = false) {
-        let node: unknown = doc.contents;
-        let keyNode: unknown;
-        for (const segment of path) {
-          let found: { key?: unknown; value: unknown } | undefined;
-          if (isMap(node)) {
-            const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-            found = pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
-          } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) found = { value: node.items[segment] };
-          if (!found) break;
-          node = found.value;
-          keyNode = found.key;
+      locate(path, key = false, offset) {
+        const target = yamlNodeAt(doc.contents, path, key);
+        const start = target?.range?.[0] ?? doc.range[0];
+        if (offset !== undefined && !key && isScalar(target) && typeof target.value === 'string' && target.range && !text.slice(target.range[0], target.range[1]).includes('\n')) {
+          const quote = target.type === 'QUOTE_SINGLE' || target.type === 'QUOTE_DOUBLE' ? 1 : 0;
+          // Only where the written text is the value itself (no escapes before the fault) is the column exact.
+          if (text.slice(start + quote, start + quote + offset) === target.value.slice(0, offset)) return position(start + quote + offset);
         }
-        const target = (key && keyNode ? keyNode : node) as Node | null;
-        return position(target?.range?.[0] ?? doc.range[0]);
+        return position(start);
       },
     };
   });
-}
-
-function firstLine(message: string): string {
-  if (/call stack/i.test(message)) return 'its values are nested too deeply to read';
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
