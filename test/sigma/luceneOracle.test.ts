@@ -2,7 +2,8 @@
 // every rule of the SigmaHQ fixture corpus, no pipeline, byte for byte, both from pySigma's own condition trees
 // (the output stage alone) and through our parser (the whole front half); a rule pySigma fails on we refuse too.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseSigma } from '../../src/sigma/parse/parseSigma.js';
@@ -104,4 +105,51 @@ test("luceneQuery wraps the text as pySigma's dsl_lucene format does", async () 
     });
   }
   assert.ok(checked >= 15, `only ${checked} rules checked`);
+});
+
+/** Detections for what the Sigma specification allows and no SigmaHQ rule uses (exists, gt..., cased, re flags m/s, them ...). */
+const SPEC_CASES = [
+  "sel:\n  a|cased: ['x', 'y']\ncondition: sel",
+  "sel:\n  a|cased: 'x'\ncondition: sel",
+  'sel:\n  a|exists: true\n  b|exists: false\ncondition: sel',
+  'sel:\n  a|exists: false\ncondition: not sel',
+  'sel:\n  a|gt: 5\n  b|lte: 2.5\n  c|lt: -3\n  d|gte: 0\ncondition: sel',
+  "sel:\n  a|re|m|s: '^x.y$'\n  b|re|i|s: 'a/b'\ncondition: sel",
+  "kw:\n  - 42\n  - 'a b*c'\n  - ''\ncondition: kw",
+  'sel:\n  a: null\ncondition: not sel',
+  'sel:\n  a: null\nother:\n  b: 1\ncondition: sel or not other',
+  "sel:\n  'my field': 'x y'\n  'f*': 'v'\ncondition: sel",
+  "sel:\n  a|wide|base64offset|contains: 'abc'\ncondition: sel",
+  "sel:\n  a|windash|contains: ['-a', '-b']\ncondition: sel and not sel",
+  "sel:\n  a|base64offset|contains: 'abc'\ncondition: not sel",
+  "sel:\n  a|cidr: ['10.0.0.0/8', '2001:DB8::/32']\ncondition: sel",
+  "sel:\n  a: ['x', 1, true]\ncondition: sel",
+  'sel1:\n  a: x\nsel2:\n  b: z\n_priv:\n  c: w\ncondition: 1 of them',
+  "sel:\n  a|contains|all: ['x']\n  b|all: ['p', 'q']\ncondition: sel",
+  "sel:\n  a: 'C:\\Program Files\\x'\n  b: 'quote\"d'\ncondition: sel",
+  'sel:\n  - a: x\n  - b: z\ncondition: not (sel or sel)',
+  'sel:\n  a: 1.0\n  b: 100000000000000000000\ncondition: sel',
+];
+
+test("spec features no SigmaHQ rule uses give pySigma's Lucene through our parser, and its failures are our refusals", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sigma-spec-d2-'));
+  try {
+    const specFiles = SPEC_CASES.map((detection, index) => {
+      const file = join(dir, `spec${index}.yml`);
+      const id = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+      writeFileSync(file, `title: spec ${index}\nid: ${id}\nlogsource: {product: windows}\ndetection:\n${detection.replace(/^/gm, '  ')}\n`);
+      return file;
+    });
+    const lucene = await runPySigma({ files: specFiles, mode: 'lucene' });
+    const failures: string[] = [];
+    for (const file of specFiles) {
+      const parsed = parseSigma(readFileSync(file, 'utf8'));
+      const rule = parsed.documents[0];
+      assert.ok(rule?.kind === 'rule', `${file}: ${JSON.stringify(parsed.problems)}`);
+      compare(readFileSync(file, 'utf8'), lucene[file]![0]!, ours(rule.condition), failures);
+    }
+    assert.deepEqual(failures, [], failures.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -26,10 +26,15 @@ before(async () => {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      settings: { number_of_shards: 1, number_of_replicas: 0, analysis: { normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } } } },
       mappings: {
         dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }],
-        properties: { src_ip: { type: 'ip' }, count: { type: 'long' }, EventID: { type: 'long' } },
+        properties: {
+          src_ip: { type: 'ip' },
+          count: { type: 'long' },
+          EventID: { type: 'long' },
+          Image: { type: 'keyword', fields: { caseless: { type: 'keyword', normalizer: 'lowercase' } } },
+        },
       },
     }),
   });
@@ -81,6 +86,8 @@ const CASES: [string, string, string[]][] = [
   ["re: Lucene's reserved < > & \" ~ # @ are literal", "sel:\n  Msg|re: '<b> & \"c\" ~#@'\ncondition: sel", ['d4']],
   ['cidr IPv4 on an ip field', "sel:\n  src_ip|cidr: '10.0.0.0/8'\ncondition: sel", ['d1']],
   ['cidr IPv6 on an ip field', "sel:\n  src_ip|cidr: 'FE80::/10'\ncondition: sel", ['d3']],
+  ['an IPv6 address in capitals on an ip field (which refuses case_insensitive)', "sel:\n  src_ip: 'FE80::1'\ncondition: sel", ['d3']],
+  ['an IPv4 address on an ip field', "sel:\n  src_ip: '10.1.2.3'\ncondition: sel", ['d1']],
   ['a number', 'sel:\n  EventID: 4688\ncondition: sel', ['d1', 'd3']],
   ['a list of numbers (terms)', 'sel:\n  EventID: [1, 4688]\ncondition: sel', ['d1', 'd2', 'd3']],
   ['a list of values without letters (terms)', "sel:\n  Code: ['1-2', '4']\ncondition: sel", ['d1', 'd4']],
@@ -110,6 +117,18 @@ test("where pySigma's Lucene misses case variants on keyword fields, the DSL out
   assert.deepEqual(await hits(luceneQuery(toLucene(lower))), ['d2'], 'Lucene is case-sensitive on keyword fields: only the lower-case document');
 });
 
+test('on a lowercase-normalised .caseless sub-field the DSL needs no case_insensitive and still matches every case', async () => {
+  for (const [detection, expected] of [
+    ["sel:\n  Image.caseless|endswith: '\\WhoAmI.exe'\ncondition: sel", ['d1', 'd2']],
+    ["sel:\n  Image.caseless: 'C:\\WINDOWS\\system32\\whoami.exe'\ncondition: sel", ['d1', 'd2']],
+    ["sel:\n  Image.caseless|startswith: 'C:\\TOOLS'\ncondition: sel", ['d3']],
+  ] as const) {
+    const query = toDsl(tree(detection));
+    assert.ok(!JSON.stringify(query).includes('case_insensitive'), JSON.stringify(query));
+    assert.deepEqual(await hits(query), expected, detection);
+  }
+});
+
 test('what Lucene regexps cannot express is refused with the reason', () => {
   for (const [pattern, reason] of [
     ['a(?=b)', /lookahead/],
@@ -120,7 +139,7 @@ test('what Lucene regexps cannot express is refused with the reason', () => {
     ['a^b', /anchor/],
   ] as const) {
     const detection = `sel:\n  CommandLine|re: '${pattern}'\ncondition: sel`;
-    assert.throws(() => toDsl(tree(detection)), (error: unknown) => error instanceof SigmaRefused && reason.test(error.message) && error.message.includes(pattern), pattern);
+    assert.throws(() => toDsl(tree(detection)), (error: unknown) => error instanceof SigmaRefused && reason.test(error.message) && error.message.includes(JSON.stringify(pattern)), pattern);
   }
 });
 

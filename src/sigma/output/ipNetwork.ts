@@ -1,5 +1,6 @@
 // The network of a `cidr` value, read the way pySigma reads it (Python's ip_network, strict): one place for both outputs.
 import { isIPv4, isIPv6 } from 'node:net';
+import { quoted } from '../../util/text.js';
 import { SigmaRefused } from '../refused.js';
 
 /** A CIDR network: its address in canonical form (IPv6 compressed, lower case) and its prefix length. */
@@ -14,15 +15,15 @@ export function ipNetwork(text: string): IpNetwork {
   const slash = text.indexOf('/');
   const address = slash < 0 ? text : text.slice(0, slash);
   const v6 = isIPv6(address);
-  if (!v6 && !isIPv4(address)) throw new SigmaRefused(`cidr value '${text}' is not an IPv4 or IPv6 network: write it as 10.0.0.0/8 or fe80::/10`);
+  if (!v6 && !isIPv4(address)) throw new SigmaRefused(`cidr value ${quoted(text)} is not an IPv4 or IPv6 network: write it as 10.0.0.0/8 or fe80::/10`);
   const bits = v6 ? 128 : 32;
   const prefixText = slash < 0 ? String(bits) : text.slice(slash + 1);
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix <= bits)) throw new SigmaRefused(`cidr value '${text}' has no valid prefix length (0 to ${bits}): write it as ${v6 ? 'fe80::/10' : '10.0.0.0/8'}`);
+  if (!(prefix <= bits)) throw new SigmaRefused(`cidr value ${quoted(text)} has no valid prefix length (0 to ${bits}): write it as ${v6 ? 'fe80::/10' : '10.0.0.0/8'}`);
   if (!v6) {
     const value = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
     const host = prefix === 32 ? 0 : value % 2 ** (32 - prefix);
-    if (host !== 0) throw new SigmaRefused(`cidr value '${text}' has host bits set: write the network address, ${ipv4(value - host)}/${prefix}`);
+    if (host !== 0) throw new SigmaRefused(`cidr value ${quoted(text)} has host bits set: write the network address, ${ipv4(value - host)}/${prefix}`);
     return { address, prefix, v6 };
   }
   return { address: new URL(`http://[${address}]/`).hostname.slice(1, -1), prefix, v6 };

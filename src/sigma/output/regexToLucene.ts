@@ -1,4 +1,5 @@
 // Sigma's `re` (Python's re: a search anywhere in the value) as a Lucene regexp (always the whole term, its own syntax).
+import { quoted } from '../../util/text.js';
 import { SigmaRefused } from '../refused.js';
 
 /** A Lucene regexp with the same matches as the Sigma expression, and whether it must run case-insensitively. */
@@ -69,7 +70,7 @@ class Anchors {
 }
 
 function refuse(pattern: string, why: string): never {
-  throw new SigmaRefused(`re value '${pattern}': ${why}`);
+  throw new SigmaRefused(`re value ${quoted(pattern)}: ${why}`);
 }
 
 class Translator {

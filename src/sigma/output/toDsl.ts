@@ -1,5 +1,6 @@
 // Query DSL with Sigma's semantics: strings match case-insensitively (unless `cased`), wildcards and regular
 // expressions are translated for Lucene, and the tree becomes bool filter / should / must_not.
+import { isIPv6 } from 'node:net';
 import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
 import { ipNetwork } from './ipNetwork.js';
@@ -17,7 +18,7 @@ export function toDsl(node: SigmaNode): Clause {
       if (exactList(node.items)) return { terms: { [node.items[0]!.field!]: node.items.map((item) => exactValue(item.value)) } };
       return { bool: { should: node.items.map(toDsl), minimum_should_match: 1 } };
     case 'not':
-      return { bool: { must_not: [toDsl(node.item)] } };
+      return negate(toDsl(node.item));
     case 'match':
       return node.field === null ? keyword(node.value) : fieldMatch(node.field, node.value);
   }
@@ -47,6 +48,13 @@ function exactList(items: SigmaNode[]): items is SigmaMatch[] {
     if (value.type === 'number' || value.type === 'bool') return true;
     return value.type === 'string' && !hasWildcard(value) && (value.cased === true || !hasCase(plain(value)));
   });
+}
+
+/** NOT of a clause; NOT of a lone must_not (a null test, exists: false) is its positive clause. */
+function negate(clause: Clause): Clause {
+  const bool = clause.bool as { must_not?: Clause[] } | undefined;
+  if (bool && Object.keys(bool).length === 1 && bool.must_not?.length === 1) return bool.must_not[0]!;
+  return { bool: { must_not: [clause] } };
 }
 
 function exactValue(value: SigmaValue): unknown {
@@ -81,9 +89,13 @@ function fieldMatch(field: string, value: SigmaValue): Clause {
 /** A string: term when it has no wildcard, prefix when its one wildcard is a trailing `*`, wildcard otherwise. */
 function stringMatch(field: string, value: SigmaString): Clause {
   const text = plain(value);
-  const insensitive = value.cased !== true && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
+  const insensitive = value.cased !== true && !lowercased(field) && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
   const flag = insensitive ? { case_insensitive: true } : {};
-  if (!hasWildcard(value)) return { term: { [field]: { value: text, ...flag } } };
+  if (!hasWildcard(value)) {
+    // An IPv6 address: the engine refuses case_insensitive on ip fields, and keyword fields hold it in lower case.
+    if (isIPv6(text)) return { term: { [field]: { value: text.toLowerCase() } } };
+    return { term: { [field]: { value: text, ...flag } } };
+  }
   const last = value.parts[value.parts.length - 1];
   const wildcards = value.parts.filter((p) => typeof p !== 'string');
   if (wildcards.length === 1 && typeof last === 'object' && last.wildcard === '*' && value.parts.length > 1) {
@@ -113,6 +125,14 @@ function plain(value: SigmaString): string {
 
 function hasWildcard(value: SigmaString): boolean {
   return value.parts.some((part) => typeof part !== 'string');
+}
+
+/**
+ * ECS's `.caseless` sub-fields are keywords with a lowercase normalizer, which folds the query's value as it folded the
+ * indexed one: there term, prefix and wildcard need no case_insensitive (whose automaton is what costs on large indices).
+ */
+function lowercased(field: string): boolean {
+  return field.endsWith('.caseless');
 }
 
 /** Whether case could change a match of this text: it has a letter with another case. */
