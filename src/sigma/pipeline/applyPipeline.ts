@@ -173,7 +173,11 @@ function items(tree: Work | undefined): Item[] {
 /**
  * Groups the parsed tree back into detection items: a leaf is an item of one value, a modifier's expansion (an OR
  * marked `expansion`, or an OR of one leaf) one value standing for several, and an OR of such values of one field (a
- * value list) one item, so that a mapping to several fields makes an OR per item as pySigma's does.
+ * value list) one item, so that a mapping to several fields makes an OR per item as pySigma's does. The tree does not
+ * say where an item ends: two detections of one field joined by `or` are read as one item too (after a one-to-many
+ * mapping they match the same events as pySigma's), and the AND of a list with `all` as separate items (after a
+ * one-to-many mapping each value may be in any of the fields, where pySigma wants all in one; two keys of one field in
+ * a map, which this cannot tell from `all`, are more common).
  */
 function toWork(node: SigmaNode): Work {
   const value = itemValue(node);

@@ -100,18 +100,15 @@ function readPipelineFile(file: string): ReadPipeline | { problems: PipelineProb
   }
   const read = readPipeline(value, file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, ''));
   if (!('problems' in read)) return read;
-  const locate = (path: DefinitionProblem['path']) => {
+  const locate = (path: DefinitionProblem['path'], key?: true) => {
     let node: unknown = doc.contents;
-    for (const segment of path) {
-      const next = isMap(node)
-        ? node.items.find((pair) => isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(segment))?.value
-        : isSeq(node) && typeof segment === 'number'
-          ? node.items[segment]
-          : undefined;
+    for (const [index, segment] of path.entries()) {
+      const pair = isMap(node) ? node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment)) : undefined;
+      const next = pair ? (key && index === path.length - 1 ? pair.key : pair.value) : isSeq(node) && typeof segment === 'number' ? node.items[segment] : undefined;
       if (!next) break;
       node = next;
     }
     return lineCounter.linePos((node as { range?: number[] } | null)?.range?.[0] ?? 0);
   };
-  return { problems: read.problems.map((p) => ({ file, ...locate(p.path), message: p.path.length ? `${p.path.join('.')}: ${p.message}` : p.message })) };
+  return { problems: read.problems.map((p) => ({ file, ...locate(p.path, p.key), message: p.path.length ? `${p.path.join('.')}: ${p.message}` : p.message })) };
 }

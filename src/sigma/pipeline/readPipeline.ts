@@ -9,6 +9,8 @@ import type { ConditionSet, PipelineCondition, PipelineItem, TransformationType 
 export interface DefinitionProblem {
   path: (string | number)[];
   message: string;
+  /** The problem is the key itself (an unknown key), not its value. */
+  key?: true;
 }
 
 /** A checked pipeline: its name, priority and items. */
@@ -92,7 +94,7 @@ export function readPipeline(value: unknown, label: string): ReadPipeline | { pr
   if (!isPlainObject(value)) return { problems: [{ path: [], message: 'a pipeline file must be a mapping with `transformations:` (pySigma processing-pipeline format)' }] };
   for (const key of Object.keys(value)) {
     if (key === 'postprocessing' || key === 'finalizers') problems.push({ path: [key], message: `\`${key}\` changes pySigma's query text, which alertcron does not produce: remove it` });
-    else if (!TOP_KEYS.includes(key)) problems.push({ path: [key], message: unknownKey(key, TOP_KEYS, 'pipeline key') });
+    else if (!TOP_KEYS.includes(key)) problems.push({ path: [key], message: unknownKey(key, TOP_KEYS, 'pipeline key'), key: true });
   }
   const name = value.name === undefined ? label : value.name;
   if (typeof name !== 'string') problems.push({ path: ['name'], message: 'must be a string' });
@@ -130,7 +132,7 @@ function readItem(entry: unknown, path: (string | number)[], fallbackId: string,
     }
     const param = spec[key];
     if (!param) {
-      problems.push({ path: [...path, key], message: unknownKey(key, [...Object.keys(spec), 'id', ...LEVEL_KEYS], `key of a ${type} item`) });
+      problems.push({ path: [...path, key], message: unknownKey(key, [...Object.keys(spec), 'id', ...LEVEL_KEYS], `key of a ${type} item`), key: true });
       continue;
     }
     const wrong = param[1](val);
@@ -197,7 +199,7 @@ function readCondition(value: unknown, level: (typeof LEVELS)[number], path: (st
     const param = spec[key];
     const wrong = param ? param[1](val) : unknownKey(key, Object.keys(spec), `key of a ${value.type} condition`);
     if (wrong) {
-      problems.push({ path: [...path, key], message: wrong });
+      problems.push({ path: [...path, key], message: wrong, ...(param ? {} : { key: true as const }) });
       ok = false;
     }
   }
