@@ -165,9 +165,36 @@ Silences and acknowledgements are not replayed. Exit code 3 when steps failed (t
       process.exitCode = await testCommand(alert, opts);
     });
 
-  program
-    .command('import')
-    .description('convert rules of another alerting tool into alertcron alerts, queries and channels')
+  const importing = program.command('import').description('convert rules of another alerting tool into alertcron alerts, queries and channels');
+  importing
+    .command('sigma')
+    .description('write one alert per Sigma rule of the files and folders (read with their subfolders); never writes over a file')
+    .argument('<paths...>', 'Sigma rule files (.yml) or folders of them')
+    .requiredOption('--index <pattern>', 'the index pattern the alerts search, e.g. winlogbeat-*')
+    .option('--pipeline <name or file>', 'field-mapping pipeline: ecs_windows, ecs_windows_audit, opensearch_sa, sysmon, none, or a pySigma pipeline file; repeat it to merge several by priority (default: defaults.sigma.pipeline at run time, else none)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--out <dir>', 'the alerts folder to write into (created if missing)', 'alerts')
+    .option('--notify <channels>', 'comma-separated channels for every alert (default: none, so defaults.sigma.notify routes each rule by its level)')
+    .option('--output <dsl|lucene>', 'dsl (default): Sigma\'s case-insensitive matching; lucene: pySigma\'s query_string, byte-identical')
+    .option('--json', 'print the report as JSON, for tools')
+    .addOption(verboseOption())
+    .addHelpText('after', `
+Each rule becomes <out>/<rule file name>.yaml (a file of several rules without a correlation: one alert per rule,
+<name>-<id>.yaml) whose sigma.rule points at the rule file relative to the out folder: the Sigma file stays the
+source of truth, and an edit reaches the next run. A file with a correlation rule becomes one alert that runs it.
+Every rule is compiled with the pipeline first: one that cannot be (fieldref, an unknown field under a strict
+pipeline, a YAML error ...) is refused and listed on stderr with the reason at file:line; nothing is written for it.
+Files that are already there are kept and named, never written over.
+
+Example:
+  alertcron import sigma sigma/rules/windows/process_creation --pipeline ecs_windows --index 'winlogbeat-*' --out alerts
+  alertcron validate --cluster
+
+Exit codes: 0 every rule converted, 2 a rule was refused (named on stderr), 64 wrong usage.`)
+    .action(async (paths: string[], opts) => {
+      const { importSigmaCommand } = await import('./commands/import.js');
+      process.exitCode = await importSigmaCommand(paths, opts);
+    });
+  importing
     .command('elastalert')
     .description('convert an ElastAlert2 rules folder (and its config.yaml) into alertcron.yaml channels, alerts/ and queries/; never writes over a file')
     .argument('<rules>', 'the ElastAlert2 rules folder (read with its subfolders; files others import are fragments)')

@@ -3,6 +3,7 @@ import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { inertLine } from '../importer/quote.js';
 import { printJson } from './printReport.js';
+import type { ImportSigmaResult } from '../importer/importSigma.js';
 
 /** Options of `alertcron import elastalert`. */
 export interface ImportCommandOptions {
@@ -60,4 +61,53 @@ function printResult(r: ImportResult): void {
   for (const line of errors) console.error(redact(inertLine(`import: ${line}`)));
   log();
   log(`next: cd ${r.out} && alertcron validate, then alertcron test <alert> --backtest 7d to see what each would send`);
+}
+
+/** Options of `alertcron import sigma`. */
+export interface ImportSigmaCommandOptions {
+  pipeline?: string[];
+  index: string;
+  out: string;
+  notify?: string;
+  output?: string;
+  json?: boolean;
+}
+
+/**
+ * `alertcron import sigma <files or folders...>`: writes one alert per Sigma rule into the out folder (never over a
+ * file) and reports what it converted, kept and refused (with the reason at file:line). Exit 0 when every rule was
+ * converted, 2 when one was refused.
+ */
+export async function importSigmaCommand(paths: string[], options: ImportSigmaCommandOptions): Promise<number> {
+  if (options.output !== undefined && options.output !== 'dsl' && options.output !== 'lucene') throw new UserError(`--output must be dsl or lucene, not "${options.output}"`, ExitCode.usage);
+  const { importSigma } = await import('../importer/importSigma.js');
+  let result: ImportSigmaResult;
+  try {
+    const notify = options.notify?.split(',').map((name) => name.trim()).filter(Boolean);
+    result = importSigma(paths, { pipeline: options.pipeline, index: options.index, out: options.out, notify, output: options.output as 'dsl' | 'lucene' | undefined });
+  } catch (error) {
+    throw new UserError(errorMessage(error), ExitCode.invalidConfig);
+  }
+  if (options.json) printJson(result);
+  else printSigmaResult(result);
+  return result.refused.length ? ExitCode.invalidConfig : ExitCode.ok;
+}
+
+function printSigmaResult(r: ImportSigmaResult): void {
+  // Titles and reasons carry text of the rule files: nothing in them may act on the terminal.
+  const log = (line = '') => console.log(redact(inertLine(line)));
+  log(`converted ${r.converted.length} Sigma rule(s) into ${r.out}/:`);
+  for (const c of r.converted) log(`  ${c.alert}  <- ${c.source} (${c.title})`);
+  if (r.kept.length) {
+    log();
+    log('kept (already there, not written over):');
+    for (const file of r.kept) log(`  ${file}`);
+  }
+  if (r.refused.length) {
+    log();
+    log(`refused (${r.refused.length}): listed on stderr`);
+  }
+  for (const line of r.refused) console.error(redact(inertLine(`import: ${line.where}: ${line.message}`)));
+  log();
+  log('next: alertcron validate (and validate --cluster to check the fields), then alertcron test <alert> --backtest 7d');
 }

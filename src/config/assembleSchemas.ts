@@ -10,7 +10,7 @@ type Schema = Record<string, unknown> & { properties: Record<string, unknown> };
 /** A source's parts of the schemas: its alertcron.yaml section, and its alert keys with those it requires. */
 interface SourceFragment {
   config: unknown;
-  alert: { properties: Record<string, unknown>; required: string[] };
+  alert: { properties: Record<string, unknown>; required: string[]; /** Schemas that hold for this source's alerts (e.g. a key required unless another is set). */ conditional?: unknown[] };
 }
 
 const srcUrl = (path: string) => new URL(`../../../src/${path}`, import.meta.url);
@@ -31,7 +31,7 @@ export function assembleSchemas(): { alertcron: Schema; alert: Schema } {
     if (!fragment.alert.required.length) continue;
     // `properties` holds when the key is absent: the default source's keys are required when none is named.
     const isThisSource = { properties: { source: { const: name } }, ...(name === DEFAULT_SOURCE ? {} : { required: ['source'] }) };
-    allOf.push({ if: isThisSource, then: { required: fragment.alert.required } });
+    allOf.push({ if: isThisSource, then: { required: fragment.alert.required, ...(fragment.alert.conditional ? { allOf: fragment.alert.conditional } : {}) } });
   }
   alertcron.properties = { $schema: alertcron.properties.$schema, ...configProperties, ...alertcron.properties };
   addChannelKinds(alertcron);

@@ -1,4 +1,4 @@
-import { FIELDS_NAMESPACE, OWN_NAMES, OWN_NAMESPACE, isOwnName } from '../render/templateScope.js';
+import { FIELDS_NAMESPACE, OWN_NAMES, OWN_NAMESPACE, SIGMA_NAMESPACE, isOwnName } from '../render/templateScope.js';
 import { templatePaths } from '../util/template.js';
 import type { AlertDef } from './types.js';
 
@@ -43,11 +43,17 @@ export function checkTemplates(alert: AlertDef): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   for (const [where, template] of templates) {
     for (const path of templatePaths(template ?? '')) {
-      const message = checkPath(path, bucketFields);
+      const message = sigmaPathProblem(path, alert.sigma) ?? checkPath(path, bucketFields);
       if (message) problems.push({ where, message: `names {{${path}}}, but ${message}` });
     }
   }
   return problems;
+}
+
+/** `{{sigma.X}}` in a Sigma alert where X is no name of the rule's metadata (it would render empty). */
+function sigmaPathProblem(path: string, sigma: Record<string, string> | undefined): string | undefined {
+  if (!sigma || !path.startsWith(`${SIGMA_NAMESPACE}.`)) return undefined;
+  return Object.hasOwn(sigma, path.slice(SIGMA_NAMESPACE.length + 1)) ? undefined : `a Sigma rule's values are ${Object.keys(sigma).map((name) => `sigma.${name}`).join(', ')}`;
 }
 
 function checkPath(path: string, bucketFields: string[] | undefined): string | undefined {

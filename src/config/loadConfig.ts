@@ -7,7 +7,7 @@ import { checkSchema, loadSchema } from './schemaCheck.js';
 import { resolveSecrets, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { channelKind } from '../notify/channels/registry.js';
-import type { DuoConfig } from '../model/config.js';
+import type { DuoConfig, SigmaDefaults } from '../model/config.js';
 import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
@@ -69,7 +69,7 @@ function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { pr
   const { problems: secretProblems, unset } = resolveSecrets(yaml, env, dirname(path));
   const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
   const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path))];
-  if (!problems.length) problems.push(...checkMonitoringChannels(yaml));
+  if (!problems.length) problems.push(...checkMonitoringChannels(yaml), ...checkSigmaChannels(yaml));
   if (problems.length) return { problems };
   const config = completeConfig(yaml.value as RawConfig, path, unset);
   registerSentCredentials(config);
@@ -98,6 +98,25 @@ function dropScalar(root: unknown, pointer: string): void {
   }
   const last = parts[parts.length - 1]!;
   if (node && (node[last] === null || typeof node[last] !== 'object')) delete node[last];
+}
+
+/** defaults.sigma with its pipeline files made absolute (Sigma alerts resolve theirs from their own folder). */
+function completeSigmaDefaults(raw: SigmaDefaults, dir: string): SigmaDefaults {
+  const path = (spec: string) => (/\.ya?ml$/i.test(spec) ? resolve(dir, spec) : spec);
+  const pipeline = raw.pipeline === undefined ? undefined : Array.isArray(raw.pipeline) ? raw.pipeline.map(path) : path(raw.pipeline);
+  return { ...raw, ...(pipeline === undefined ? {} : { pipeline }) };
+}
+
+/** Every channel defaults.sigma.notify routes a level to must be configured. */
+function checkSigmaChannels(yaml: YamlFile): Problem[] {
+  const raw = yaml.value as { channels?: Record<string, unknown>; defaults?: { sigma?: { notify?: Record<string, unknown> } } };
+  return Object.entries(raw.defaults?.sigma?.notify ?? {}).flatMap(([level, names]) =>
+    (Array.isArray(names) ? names : []).flatMap((name: unknown, i) => {
+      if (typeof name !== 'string' || ownValue(raw.channels, name)) return [];
+      const { line, col } = yaml.locate(['defaults', 'sigma', 'notify', level, i]);
+      return [{ file: yaml.file, line, col, path: `/defaults/sigma/notify/${level}/${i}`, message: `unknown channel "${name}" (configured: ${Object.keys(raw.channels ?? {}).join(', ') || 'none'})` }];
+    }),
+  );
 }
 
 function checkMonitoringChannels(yaml: YamlFile): Problem[] {
@@ -134,6 +153,7 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       first_lookback: duration(defaults.first_lookback, '5m'),
       timestamp_field: (defaults.timestamp_field as string | undefined) ?? '@timestamp',
       samples: (defaults.samples as number | undefined) ?? 3,
+      ...(defaults.sigma ? { sigma: completeSigmaDefaults(defaults.sigma as SigmaDefaults, dir) } : {}),
     },
     delivery: {
       concurrency: (delivery.concurrency as number | undefined) ?? 8,

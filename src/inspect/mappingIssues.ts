@@ -5,7 +5,7 @@ import type { FieldCaps } from './fieldCaps.js';
 
 /** Something about an alert that the cluster contradicts, at the alert key it concerns. */
 export interface AlertIssue {
-  path: 'index' | 'timestamp_field' | 'group_by' | 'query' | 'condition';
+  path: 'index' | 'timestamp_field' | 'group_by' | 'query' | 'condition' | 'sigma';
   /** The key under path it concerns (a condition's compare_key ...). */
   key?: string;
   message: string;
@@ -18,7 +18,7 @@ const NUMERIC_TYPES = new Set(['long', 'integer', 'short', 'byte', 'double', 'fl
 /** The fields an alert needs the mapping of (with `.keyword` beside group_by, for a hint). */
 export function fieldsToCheck(alert: SearchAlertDef): string[] {
   const named = [...(alert.group_by ?? []), ...conditionFields(alert).map((f) => f.field)];
-  return [alert.timestamp_field, ...named.flatMap((field) => [field, `${field}.keyword`])];
+  return [alert.timestamp_field, ...named.flatMap((field) => [field, `${field}.keyword`]), ...(alert.sigma_rule?.fields ?? [])];
 }
 
 /** Compares an alert with the mapping: its index pattern matches something, its time field is a date, its group_by can be grouped. */
@@ -46,7 +46,17 @@ export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssu
       if (other.length) issues.push({ path: 'condition', key, message: `${key} "${field}" is a ${other.join('/')} field in ${where}: the cluster computes this only on numbers (map it as a number, or name a numeric field)` });
     }
   }
-  return issues;
+  const sigma = sigmaFieldsIssue(alert, caps, where);
+  return sigma ? [...issues, sigma] : issues;
+}
+
+/** The fields a Sigma alert's query reads (after its pipeline) that the mapping lacks: such a condition can never match. */
+function sigmaFieldsIssue(alert: SearchAlertDef, caps: FieldCaps, where: string): AlertIssue | undefined {
+  const missing = (alert.sigma_rule?.fields ?? []).filter((field) => !caps.fields[field]);
+  if (!missing.length) return undefined;
+  const caseless = missing.some((field) => field.endsWith('.caseless'));
+  const hint = caseless ? ': a .caseless field exists only with the ECS mapping of Elastic\'s index templates (install them, or choose a pipeline without .caseless, e.g. a pipeline file of your own)' : ': the pipeline maps the rule\'s fields to names these events do not carry (choose the pipeline of your ingestion, or map the fields in a pipeline file)';
+  return { path: 'sigma', message: `the Sigma rule reads ${missing.length === 1 ? 'field' : 'fields'} ${missing.map((f) => `"${f}"`).join(', ')}, not in the mapping of ${where}${hint}` };
 }
 
 /** The fields the alert's condition names (compare_key, fields ...). */

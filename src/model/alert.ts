@@ -31,6 +31,8 @@ export interface AlertBase {
   title: string;
   /** The message template; when absent, a rule's own message or a default summary is used. */
   message?: string;
+  /** A Sigma alert's rule metadata as text, for `{{sigma.<name>}}` in its templates (title, level, author, attack ...). */
+  sigma?: Record<string, string>;
   /** Ask the person involved before telling anyone (their chat, 2FA, then the escalation channels). */
   ask?: AskPolicy;
   /** Collect findings into one digest per period (and per `per` value) on the digest channels, instead of one notice each. */

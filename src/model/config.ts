@@ -7,6 +7,15 @@ export interface AlertDefaults {
   first_lookback: number;
   timestamp_field: string;
   samples: number;
+  /** defaults.sigma: what Sigma alerts use unless they set their own (pipeline files are absolute paths here). */
+  sigma?: SigmaDefaults;
+}
+
+/** `defaults.sigma`: the pipeline and output of Sigma alerts, and the channels of each rule level for those without notify. */
+export interface SigmaDefaults {
+  pipeline?: string | string[];
+  output?: 'dsl' | 'lucene';
+  notify?: Partial<Record<string, string[]>>;
 }
 
 /** How a run delivers notifications. */

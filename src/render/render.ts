@@ -15,7 +15,7 @@ export const DEFAULT_MESSAGE = '{{count}} matching events for {{key}} between {{
 const SAMPLE_CHARS = 500;
 
 /** The parts of an alert that rendering reads. */
-export type RenderedAlert = Pick<AlertBase, 'name' | 'description' | 'title' | 'message' | 'samples'>;
+export type RenderedAlert = Pick<AlertBase, 'name' | 'description' | 'title' | 'message' | 'samples' | 'sigma'>;
 
 /**
  * The default summary of a finding: its count paired with the span the count covers, the run's window or the
@@ -50,6 +50,6 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
 }
 
 /** Renders any template of an alert (an ask question, a link) for one finding, with the same names as its title; secrets redacted. */
-export function renderForFinding(template: string, alert: Pick<AlertBase, 'name' | 'description'>, finding: Finding, window: Window): string {
+export function renderForFinding(template: string, alert: Pick<AlertBase, 'name' | 'description' | 'sigma'>, finding: Finding, window: Window): string {
   return redact(renderTemplate(template, findingLookup(ownValues(alert, finding, window), finding.fields)));
 }

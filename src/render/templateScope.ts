@@ -15,7 +15,7 @@ export const OWN_NAMESPACE = 'alertcron';
 export const FIELDS_NAMESPACE = 'fields';
 
 /** alertcron's own values for one finding of an alert. */
-export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, finding: Finding, window: Window): Record<(typeof OWN_NAMES)[number] | typeof TOP_BY_FIELD, unknown> {
+export function ownValues(alert: Pick<AlertBase, 'name' | 'description' | 'sigma'>, finding: Finding, window: Window): Record<(typeof OWN_NAMES)[number] | typeof TOP_BY_FIELD | typeof SIGMA_VALUES, unknown> {
   return {
     alert: alert.name,
     description: alert.description,
@@ -28,8 +28,15 @@ export function ownValues(alert: Pick<AlertBase, 'name' | 'description'>, findin
     // top_count_keys: every field's top values as lines, and each field's for {{top_counts.<field>}}.
     top_counts: topCountsText(finding.top_counts),
     [TOP_BY_FIELD]: topCountsByField(finding.top_counts),
+    [SIGMA_VALUES]: alert.sigma,
   };
 }
+
+/** Where ownValues keeps a Sigma alert's rule metadata, for `{{sigma.<name>}}` (not a template name itself). */
+const SIGMA_VALUES = ' sigma';
+
+/** The namespace of a Sigma alert's rule metadata (`{{sigma.title}}`, `{{sigma.author}}` ...). */
+export const SIGMA_NAMESPACE = 'sigma';
 
 /** Where ownValues keeps each field's top values, for `{{top_counts.<field>}}` (not a template name itself). */
 const TOP_BY_FIELD = ' top_counts_by_field';
@@ -51,6 +58,10 @@ export function findingLookup(own: Record<string, unknown>, fields: Record<strin
     if (dot > 0 && head === 'top_counts') {
       const byField = own[TOP_BY_FIELD] as Record<string, string> | undefined;
       if (byField && Object.hasOwn(byField, rest)) return byField[rest];
+    }
+    if (dot > 0 && head === SIGMA_NAMESPACE) {
+      const sigma = own[SIGMA_VALUES] as Record<string, string> | undefined;
+      if (sigma) return Object.hasOwn(sigma, rest) ? sigma[rest] : undefined;
     }
     if (isOwnName(path)) return own[path];
     return getField(fields, path);

@@ -6,11 +6,13 @@ import { jsonErrorOffset } from '../../util/jsonErrorOffset.js';
 import { readInputFile } from '../../util/readInputFile.js';
 import type { AlertContext, SourceDefinition, SourceProblem } from '../types.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
+import type { CompiledSigma } from '../../sigma/types.js';
+import { checkSigma, completeSigmaBase } from './sigmaAlert.js';
 
 /** The Elasticsearch / OpenSearch source: alerts over an index, fused where they share a span, one `_msearch` per chunk of searches. */
 export const elasticsearchSource: SourceDefinition<SearchAlertDef, ElasticsearchConfig> = {
   name: 'elasticsearch',
-  alertKeys: ['index', 'query', 'timestamp_field', 'condition', 'group_by', 'group_size', 'top_count_keys', 'top_count_number'],
+  alertKeys: ['index', 'query', 'sigma', 'timestamp_field', 'condition', 'group_by', 'group_size', 'top_count_keys', 'top_count_number'],
   windowed: true,
   completeConfig(raw, dir) {
     return {
@@ -28,14 +30,20 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
   checkAlert(raw, context) {
     const problems: SourceProblem[] = [];
     if (!context.section && !context.sectionUnknown) problems.push({ path: ['index'], message: 'alertcron.yaml has no elasticsearch: section to search this index in' });
-    const query = readQuery(raw.query, context, problems);
-    const condition = raw.condition as Record<string, unknown> | undefined;
+    // A Sigma alert's query, and for a correlation its condition and key, come from the compiled rule.
+    const sigma = raw.sigma === undefined ? undefined : checkSigma(raw, context, problems);
+    const query = sigma ? sigma.query : readQuery(raw.query, context, problems);
+    const own = sigma?.condition ? { ...raw, condition: sigma.condition, group_by: sigma.group_by } : raw;
+    const condition = own.condition as Record<string, unknown> | undefined;
     const rule = condition && typeof condition.type === 'string' ? findRuleType(condition.type) : undefined;
-    if (rule?.check) problems.push(...rule.check(condition!, { group_by: raw.group_by, query, group_size: (raw.group_size as number | undefined) ?? 100, longest_window: longestWindow(raw, context) }, context.path));
+    if (rule?.check) problems.push(...rule.check(condition!, { group_by: own.group_by, query, group_size: (raw.group_size as number | undefined) ?? 100, longest_window: longestWindow(raw, context) }, context.path));
     problems.push(...topCountProblems(raw, rule));
-    return { problems, extra: { query } };
+    return { problems, extra: { query, ...(sigma ? { sigma } : {}) } };
   },
-  completeAlert(raw, base, context, extra) {
+  completeAlert(given, commonPart, context, extra) {
+    const sigma = extra?.sigma as CompiledSigma | undefined;
+    const raw = sigma?.condition ? { ...given, condition: sigma.condition, group_by: sigma.group_by } : given;
+    const base = sigma ? completeSigmaBase(given, commonPart, sigma, context) : commonPart;
     const rawCondition = (raw.condition ?? { type: 'any' }) as Record<string, unknown> & { type: string };
     const condition = (findRuleType(rawCondition.type)?.complete(rawCondition, context.path) ?? { type: 'any' }) as ConditionDef;
     return {
@@ -44,6 +52,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       index: String(raw.index ?? ''),
       query: (extra?.query as Record<string, unknown> | undefined) ?? {},
       query_file: typeof raw.query === 'string' ? join(context.queriesDir, raw.query) : undefined,
+      ...(sigma ? { sigma_rule: { file: sigma.inputs[0]!, fields: sigma.fields, inputs: sigma.inputs } } : {}),
       condition,
       group_by: typeof raw.group_by === 'string' ? [raw.group_by] : (raw.group_by as string[] | undefined),
       group_size: (raw.group_size as number | undefined) ?? 100,
@@ -52,7 +61,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
     };
   },
   inputFiles(alert) {
-    return [...(alert.query_file ? [alert.query_file] : []), ...(findRuleType(alert.condition.type)?.inputFiles?.(alert.condition) ?? [])];
+    return [...(alert.query_file ? [alert.query_file] : []), ...(alert.sigma_rule?.inputs ?? []), ...(findRuleType(alert.condition.type)?.inputFiles?.(alert.condition) ?? [])];
   },
   // What a notice offers in chat: stop repeats of this key, or quiet it for an hour.
   chatActions: [

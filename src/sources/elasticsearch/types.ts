@@ -1,6 +1,7 @@
 import type { AlertBase } from '../../model/alert.js';
 import type { ClusterConnection } from '../../model/config.js';
 import type { RuleAlert } from '../../rules/types.js';
+import type { SigmaRuleRef } from './sigmaAlert.js';
 
 /** Connection settings for the Elasticsearch / OpenSearch cluster (the `elasticsearch:` section), secrets resolved. */
 export interface ElasticsearchConfig extends ClusterConnection {
@@ -15,4 +16,6 @@ export interface ElasticsearchConfig extends ClusterConnection {
 export interface SearchAlertDef extends AlertBase, RuleAlert {
   source: 'elasticsearch';
   query_file?: string;
+  /** A Sigma alert's rule: its file, the fields its query reads (for validate --cluster) and the files compiling read. */
+  sigma_rule?: SigmaRuleRef;
 }
