@@ -2,13 +2,11 @@ import { resolve } from 'node:path';
 import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
 import { parseSigma } from './parse/parseSigma.js';
-import { applyPipeline } from './pipeline/applyPipeline.js';
 import { loadPipeline } from './pipeline/loadPipeline.js';
-import type { SigmaPipeline } from './pipeline/types.js';
-import { luceneQuery, toLucene } from './output/toLucene.js';
-import { nodeFields, toDsl } from './output/toDsl.js';
+import { compileCorrelation } from './correlation/compileCorrelation.js';
+import { compileRule } from './compileRule.js';
 import { SigmaRefused } from './refused.js';
-import type { CompiledSigma, SigmaCorrelation, SigmaDocument, SigmaOutput, SigmaRule } from './types.js';
+import type { CompiledSigma, SigmaCorrelation, SigmaDocument, SigmaOutput } from './types.js';
 
 /** An alert's `sigma:` key: the rule file (relative to the alert file), its pipeline(s), the output, and which rule of several. */
 export interface SigmaSpec {
@@ -48,10 +46,12 @@ export function compileSigmaAlert(spec: SigmaSpec, baseDir: string, defaults: { 
   const output = spec.output ?? defaults.output ?? 'dsl';
   const document = picked.document;
   try {
-    // Correlation rules are compiled by d5's compileCorrelation (src/sigma/correlation), not on this branch yet:
-    // when merged, this line becomes compileCorrelation(document, lookupIn(parsed.documents), loaded.pipeline, output).
-    if (document.kind === 'correlation') throw new SigmaRefused(`correlation rules need alertcron's correlation compiler, which this build lacks (rules it references: ${document.rules.join(', ')}): make an alert of each referenced rule instead`);
-    const made = compileRule(document, loaded.pipeline, output);
+    let made: Omit<CompiledSigma, 'meta' | 'inputs'>;
+    if (document.kind === 'correlation') made = compileCorrelation(document, lookupIn(parsed.documents), loaded.pipeline, output);
+    else {
+      const rule = compileRule(document, loaded.pipeline, output);
+      made = { query: { query: rule.clause }, fields: rule.fields };
+    }
     return { compiled: { ...made, meta: document.meta, inputs: [file, ...loaded.inputs] } };
   } catch (error) {
     const message = error instanceof SigmaRefused ? `refused: ${error.message}` : `cannot be compiled: ${errorMessage(error)}`;
@@ -59,11 +59,9 @@ export function compileSigmaAlert(spec: SigmaSpec, baseDir: string, defaults: { 
   }
 }
 
-/** One detection rule through the pipeline into the chosen output, with the fields its query reads. */
-function compileRule(rule: SigmaRule, pipeline: SigmaPipeline, output: SigmaOutput): Omit<CompiledSigma, 'meta' | 'inputs'> {
-  const mapped = applyPipeline(pipeline, rule);
-  const query = output === 'lucene' ? luceneQuery(toLucene(mapped.condition)) : toDsl(mapped.condition);
-  return { query: { query }, fields: nodeFields(mapped.condition) };
+/** Finds a document of the same file by the id or name a correlation refers to it by. */
+function lookupIn(documents: SigmaDocument[]): (idOrName: string) => SigmaDocument | undefined {
+  return (ref) => documents.find((d) => d.meta.id === ref || d.meta.name === ref);
 }
 
 /** The loaded pipeline for these specs, loaded once per folder and run. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileCorrelation } from '../../src/sigma/correlation/compileCorrelation.js';
@@ -80,6 +80,31 @@ test('sigma event_count (frequency) and temporal_ordered (temporal) fire on burs
     'recon-chain': ['recon-chain dave'],
     'recon-any-order': ['recon-any-order dave', 'recon-any-order erin'],
   });
+});
+
+test('a correlation file named by an alert\'s sigma: key runs as its rule type (the same fires as the compiled conditions above)', async () => {
+  const T = fiveMinuteTime();
+  const index = await world.index('sigma-corr-key');
+  await indexDocs(world.esUrl, index, [
+    proc(T - 5 * MIN - 20 * S, { 'user.name': 'alice' }, 'whoami.exe'), proc(T - 5 * MIN - 10 * S, { 'user.name': 'alice' }, 'WHOAMI.EXE'),
+    proc(T - 4 * MIN - 50 * S, { 'user.name': 'alice' }, 'whoami.exe'),
+    proc(T - 3 * MIN, { 'user.name': 'bob' }, 'whoami.exe'), proc(T - 2 * MIN, { 'user.name': 'bob' }, 'whoami.exe'),
+    proc(T - 5 * MIN - 10 * S, { 'user.name': 'dave' }, 'whoami.exe'), proc(T - 4 * MIN - 50 * S, { 'user.name': 'dave' }, 'net.exe'),
+    proc(T - 2 * MIN, { 'user.name': 'erin' }, 'net.exe'), proc(T - 1 * MIN, { 'user.name': 'erin' }, 'whoami.exe'),
+  ]);
+  const project = world.project();
+  mkdirSync(join(project.dir, 'sigma'));
+  for (const file of ['whoami_burst.yml', 'recon_ordered.yml', 'pipeline.yml']) cpSync(join(CORRELATION_FIXTURES, file), join(project.dir, 'sigma', file));
+  const base = { index, every: '1m', notify: ['soc-email'] };
+  project.writeAlert('whoami-burst', { ...base, sigma: { rule: '../sigma/whoami_burst.yml', pipeline: '../sigma/pipeline.yml' }, title: '{{alert}} {{key}} {{sigma.level}}', message: '{{sigma.title}} by {{sigma.author}}' });
+  project.writeAlert('recon-chain', { ...base, sigma: { rule: '../sigma/recon_ordered.yml', pipeline: '../sigma/pipeline.yml' }, title: '{{alert}} {{key}}' });
+  const run = await runAt(project, T);
+  assert.deepEqual(notifiedTitles(run), { 'whoami-burst': ['whoami-burst alice high'], 'recon-chain': ['recon-chain dave'] });
+  // A condition or group_by beside a correlation is refused: the correlation sets them.
+  project.writeAlert('recon-chain', { ...base, sigma: { rule: '../sigma/recon_ordered.yml', pipeline: '../sigma/pipeline.yml' }, group_by: 'host.name' });
+  const checked = await project.run(['validate']);
+  assert.notEqual(checked.code, 0);
+  assert.match(checked.stderr + checked.stdout, /recon-chain\.yaml.*group-by is this alert's key: remove group_by/);
 });
 
 test('sigma value_count (cardinality, gte 3: more than 2) and event_count lt (flatline) fire on what they mean', async () => {

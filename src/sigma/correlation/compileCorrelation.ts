@@ -1,8 +1,7 @@
 import { formatDuration } from '../../util/duration.js';
-import { applyPipeline, mapFieldName } from '../pipeline/applyPipeline.js';
+import { mapFieldName } from '../pipeline/applyPipeline.js';
 import type { SigmaPipeline } from '../pipeline/types.js';
-import { nodeFields, toDsl } from '../output/toDsl.js';
-import { luceneQuery, toLucene } from '../output/toLucene.js';
+import { compileRule } from '../compileRule.js';
 import { SigmaRefused } from '../refused.js';
 import type { CompiledSigma, SigmaCorrelation, SigmaCorrelationCondition, SigmaDocument, SigmaOutput, SigmaRule } from '../types.js';
 import { correlationCondition } from './condition.js';
@@ -50,9 +49,8 @@ function referenced(ref: string, i: number, lookup: (idOrName: string) => SigmaD
   if (doc.kind === 'correlation') {
     throw new SigmaRefused(`the correlation refers to another correlation ('${ref}'): chained correlations are not supported; correlate the rules that one refers to directly, or alert on it alone`, path);
   }
-  const rule = applyPipeline(pipeline, doc);
-  const clause = output === 'lucene' ? luceneQuery(toLucene(rule.condition)) : toDsl(rule.condition);
-  return { ref, rule: doc, clause, fields: nodeFields(rule.condition) };
+  const { clause, fields } = compileRule(doc, pipeline, output);
+  return { ref, rule: doc, clause, fields };
 }
 
 /** A correlation's field (group-by entry or alias) as one field name that every referenced rule maps it to. */
