@@ -3,6 +3,7 @@
 // thread of) one question settles that one only, and with only one question left a bare answer is its answer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseAnswer } from '../../src/policy/answer.js';
 import { askProject, conversationOf, useAskServers, sudo } from '../support/askProject.js';
 import type { Project } from '../support/project.js';
 import { indexDocs } from '../support/seed.js';
@@ -113,7 +114,9 @@ test('property: whatever a person writes to two open questions (bare, as replies
           tg.say(person, chat, m.text, replyTo);
         }
         await run(T + MIN);
-        const verdict = (text: string) => /^(yes|no|yes!|nope|not me|it was me|👍)$/i.test(text);
+        // Whether a message is a yes or a no at all: the documented vocabulary (random strings such as "n" or "ok" are
+        // answers too; seed 318115158 found "n"). What this property checks is where answers go, not the words.
+        const verdict = (text: string) => parseAnswer(text) !== undefined;
         const settled = (['db-1', 'db-2'] as const).filter((host) => onHost(project, host).state !== 'asked');
         if (!messages.some((m) => m.to === 'db-1' || m.to === 'db-2')) assert.deepEqual(settled, [], 'bare messages to two open questions settle neither');
         assert.ok(settled.length <= messages.filter((m) => verdict(m.text)).length, 'each settled question took its own yes or no');
