@@ -1,8 +1,10 @@
-// A Sigma file's YAML documents, each with the line:col of any path inside it (the yaml package, YAML 1.1 as PyYAML
-// reads it, so `yes`, octal numbers and dates mean what they mean to pySigma).
+// A Sigma file's YAML documents, each with the line:col of any path inside it (YAML 1.1 as PyYAML reads it, so `yes`,
+// octal numbers and dates mean what they mean to pySigma): js-yaml reads it fast, the yaml package where it must.
 import type { Document, Node } from 'yaml';
 import { loadPackage } from '../../util/loadPackage.js';
 import { ALIAS_BOMB_MESSAGE, MAX_ALIAS_COUNT, yamlErrorText, yamlNodeAt } from '../../util/yamlPlaces.js';
+import { fastYamlDocuments } from './fastYaml.js';
+import { PYYAML_BOOL, PYYAML_NUMBER } from './pyyamlScalars.js';
 
 /** One YAML document of a file: its value (undefined when it is unreadable), its syntax problems and a locator. */
 export interface YamlDocument {
@@ -17,31 +19,28 @@ export interface YamlDocument {
   locate(path: readonly (string | number)[], key?: boolean, offset?: number): { line: number; col: number };
 }
 
-/** PyYAML's YAML 1.1 int and float forms (its resolver's regular expressions): other plain scalars are strings. */
-const PYYAML_NUMBER = new RegExp(
-  [
-    '[-+]?0b[0-1_]+',
-    '[-+]?0[0-7_]+',
-    '[-+]?(?:0|[1-9][0-9_]*)',
-    '[-+]?0x[0-9a-fA-F_]+',
-    '[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+',
-    '[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?',
-    '\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?',
-    '[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*',
-    '[-+]?\\.(?:inf|Inf|INF)',
-    '\\.(?:nan|NaN|NAN)',
-  ]
-    .map((form) => `(?:${form})`)
-    .join('|')
-    .replace(/^/, '^(?:')
-    .replace(/$/, ')$'),
-);
-
-/** PyYAML's YAML 1.1 booleans (`y` and `n` are text to it). */
-const PYYAML_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-
-/** Splits YAML text into its documents; a syntax error makes only its own document unusable. */
+/**
+ * Splits YAML text into its documents; a syntax error makes only its own document unusable. The values come from the
+ * fast reading (js-yaml) when it can read the file exactly; the yaml package reads it when it cannot, and when a
+ * position is asked for (`locate`), so every problem keeps its line:col.
+ */
 export function yamlDocuments(text: string): YamlDocument[] {
+  const fast = fastYamlDocuments(text);
+  if (!fast) return carefulYamlDocuments(text);
+  let careful: YamlDocument[] | undefined;
+  return fast.map(({ value, line }, i) => ({
+    value,
+    line,
+    problems: [],
+    locate(path, key, offset) {
+      careful ??= carefulYamlDocuments(text);
+      return careful[i]?.locate(path, key, offset) ?? { line, col: 1 };
+    },
+  }));
+}
+
+/** The yaml package's reading of every document, with its problems and a locator over its syntax tree. */
+export function carefulYamlDocuments(text: string): YamlDocument[] {
   const { isScalar, LineCounter, parseAllDocuments, visit } = loadPackage<typeof import('yaml')>('yaml');
   const lineCounter = new LineCounter();
   const position = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);

@@ -186,9 +186,15 @@ function toWork(node: SigmaNode): Work {
   if (node.type === 'not') return { kind: 'not', item: toWork(node.item) };
   const values = node.items.map(itemValue);
   const first = values[0];
-  if (node.type === 'or' && first && values.length > 1 && values.every((v) => v && v.field === first.field && String(v.applied) === String(first.applied)))
+  if (node.type === 'or' && first && values.length > 1 && sameItems(values, first))
     return { kind: 'item', field: first.field, values: values.map((v) => v!.value), applied: first.applied, linking: 'or' };
   return { kind: node.type, items: node.items.map(toWork) };
+}
+
+/** Whether every value is one of `first`'s field with its transformations (`first.applied` is joined once, not per value). */
+function sameItems(values: (ReturnType<typeof itemValue>)[], first: NonNullable<ReturnType<typeof itemValue>>): boolean {
+  const applied = String(first.applied);
+  return values.every((v) => v !== undefined && v.field === first.field && String(v.applied) === applied);
 }
 
 /** A leaf or an expansion as one value of a detection item (undefined for any other node). */
