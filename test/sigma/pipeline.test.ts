@@ -1,7 +1,7 @@
 // Pipelines against pySigma: every fixture rule through each shipped ECS profile, user pipeline files of every
 // supported transformation type, merging by priority, the field list and correlation fields (mapFieldName), and errors.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -112,6 +112,26 @@ test('user pipeline files (the research’s mini example, the regression JSON pi
   assert.ok(same >= 6);
 });
 
+test('pipelines of equal priority run in pySigma’s (priority, spec) order; two files of one name are two pipelines; a shipped name and a file of equal priority sort by spec', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-order-'));
+  const mapping = (priority: number | undefined, from: string, to: string) =>
+    `${priority === undefined ? '' : `priority: ${priority}\n`}transformations:\n  - type: field_name_mapping\n    mapping:\n      ${from}: ${to}\n`;
+  mkdirSync(join(dir, 'windows'));
+  mkdirSync(join(dir, 'linux'));
+  writeFileSync(join(dir, 'z1.yml'), mapping(0, 'CommandLine', 'X'));
+  writeFileSync(join(dir, 'a1.yml'), mapping(0, 'CommandLine', 'Y'));
+  writeFileSync(join(dir, 'windows', 'fields.yml'), mapping(undefined, 'CommandLine', 'W'));
+  writeFileSync(join(dir, 'linux', 'fields.yml'), mapping(undefined, 'Image', 'L'));
+  writeFileSync(join(dir, 'mine.yml'), mapping(10, 'EventID', 'evid'));
+  const rules = ymlFiles(join(PIPELINES, 'rules'));
+  for (const specs of [['z1.yml', 'a1.yml'], ['windows/fields.yml', 'linux/fields.yml'], ['sysmon', 'mine.yml']]) {
+    const { same } = await compareWithPySigma(rules, pipelineOf(specs, dir), specs.map((s) => (s.endsWith('.yml') ? join(dir, s) : s)));
+    assert.ok(same >= 6, `${specs.join(', ')}: only ${same} rules compared`);
+  }
+  // The same shipped definition (sysmon inside ecs_windows, and alone) or the same file twice still runs once.
+  assert.deepEqual(pipelineOf(['ecs_windows', 'sysmon', 'z1.yml', './z1.yml'], dir).names, ['z1', 'sysmon', 'ecs_windows']);
+});
+
 test('the research’s mini pipeline turns the whoami selection into the query its notes show', () => {
   const rule = parseSigma(
     'title: t\nlogsource: {category: process_creation, product: windows}\ndetection:\n  sel:\n    Image|endswith: \'\\whoami.exe\'\n    EventID: 1\n    User|contains: SYSTEM\n  condition: sel\n',
@@ -138,9 +158,9 @@ test('the research’s mini pipeline turns the whoami selection into the query i
   assert.deepEqual(((out as { items: SigmaMatch[] }).items[0]!).applied, ['channel']);
 });
 
-test('pipelines merge by priority, lowest first, in the order written for equal priorities; a pipeline named twice runs once', () => {
+test('pipelines merge by priority, lowest first, then by spec (as pySigma), whatever the order written; a pipeline named twice runs once', () => {
   assert.deepEqual(pipelineOf(['types.yml', 'ecs_windows']).names, ['sysmon', 'ecs_windows', 'every_type']);
-  assert.deepEqual(pipelineOf(['mini.yml', 'evtx_json.yml']).names, ['my_winlogbeat', 'evtx_json_raw']);
+  assert.deepEqual(pipelineOf(['mini.yml', 'evtx_json.yml']).names, ['evtx_json_raw', 'my_winlogbeat']);
   assert.deepEqual(pipelineOf(['evtx_json.yml', 'mini.yml']).names, ['evtx_json_raw', 'my_winlogbeat']);
   assert.deepEqual(pipelineOf(['sysmon', 'ecs_windows']).names, ['sysmon', 'ecs_windows']);
   assert.deepEqual(pipelineOf('none').items, []);

@@ -1,7 +1,7 @@
 """pySigma as the oracle of the Sigma compiler's tests: one process converts many rule files.
 
 Reads a JSON request on stdin:
-  {"files": [paths], "pipelines": [shipped names or pipeline files, in the order given], "mode": "lucene" | "dsl_lucene" | "tree"}
+  {"files": [paths], "pipelines": [shipped names or pipeline files, merged as sigma convert -p merges them], "mode": "lucene" | "dsl_lucene" | "tree"}
 and writes one JSON object: {"<path>": [{"id": ..., "title": ..., "queries": [...]} | {"id": ..., "error": "..."} ...]}.
 "lucene" gives pySigma-backend-elasticsearch's LuceneBackend queries, "dsl_lucene" the same wrapped as query DSL,
 "tree" pySigma's own condition tree (after the pipelines, if any, and its postprocessing) as JSON, in the shape of alertcron's SigmaNode.
@@ -12,19 +12,13 @@ import sys
 from sigma.collection import SigmaCollection
 from sigma.backends.elasticsearch import LuceneBackend
 from sigma.plugins import InstalledSigmaPlugins
-from sigma.processing.pipeline import ProcessingPipeline
 
 
 def load_pipeline(specs):
+    # As `sigma convert -p ... -p ...`: the resolver takes shipped names and files alike and sorts by (priority, spec).
     if not specs:
         return None
-    names = [s for s in specs if not (s.endswith(".yml") or s.endswith(".yaml"))]
-    files = [s for s in specs if s.endswith(".yml") or s.endswith(".yaml")]
-    pipeline = InstalledSigmaPlugins.autodiscover().get_pipeline_resolver().resolve(names) if names else None
-    for f in files:
-        with open(f, encoding="utf-8") as h:
-            own = ProcessingPipeline.from_yaml(h.read())
-        pipeline = own if pipeline is None else pipeline + own
+    pipeline = InstalledSigmaPlugins.autodiscover().get_pipeline_resolver().resolve(specs)
     return pipeline
 
 
