@@ -86,11 +86,6 @@ function firstAtLeast(list: number[], bound: number): number | undefined {
   return list[lo];
 }
 
-/** The resolution a search over `span` uses: the configured one, coarser when the buckets of all keys would not fit. */
-function resolutionFor(alert: { group_by?: string[]; group_size: number }, span: Window, condition: TemporalCondition): number {
-  return effectiveResolution(condition, { from: span.from + condition.timeframe, to: span.to }, alert.group_by ? alert.group_size : 1);
-}
-
 /** The match times of one key's histogram, per filter in the listed order (each bucket's first and last match). */
 function matchPoints(aggs: Record<string, any>, count: number): number[][] {
   const points: number[][] = Array.from({ length: count }, () => []);
@@ -145,9 +140,10 @@ export const temporalRule: RuleType<TemporalCondition> = {
     return problems;
   },
   span: (condition, window) => ({ from: window.from - condition.timeframe, to: window.to }),
-  search(base, alert, condition, span) {
-    const r = resolutionFor(alert, span, condition);
-    const offset = ((span.to % r) + r) % r;
+  search(base, alert, condition, window) {
+    // Budgeted as frequency's: over the searched span (the run's window and one timeframe before it).
+    const r = effectiveResolution(condition, window, alert.group_by ? alert.group_size : 1);
+    const offset = ((window.to % r) + r) % r;
     // One histogram per key; each filter a single-bucket sub-aggregation (not counted against search.max_buckets).
     const perFilter: Record<string, unknown> = {};
     condition.rules.forEach((rule, i) => {
