@@ -131,6 +131,18 @@ test('sigma value_count (cardinality, gte 3: more than 2) and event_count lt (fl
   });
 });
 
+test('sigma event_count lt without group-by counts an empty timespan as 0 and fires (the spec’s count; pySigma’s ES|QL has no row to fire on)', async () => {
+  const T = fiveMinuteTime();
+  const index = await world.index('sigma-corr-empty');
+  await indexDocs(world.esUrl, index, [proc(T - 2 * MIN, { 'user.name': 'a' }, 'whoami.exe'), proc(T - 1 * MIN, { 'user.name': 'b' }, 'whoami.exe')]);
+  const project = world.project();
+  project.writeAlert('quiet', { index, every: '1m', notify: ['soc-email'], title: '{{alert}} {{key}} {{count}}', ...compiled('event_count', ['recon_whoami'], [], { lt: 2 }) });
+  // Two events in the 5 minutes before T: not fewer than 2.
+  assert.deepEqual(notifiedTitles(await runAt(project, T)), {});
+  // An hour later the timespan holds none: 0 < 2, through the real search and evaluate.
+  assert.deepEqual(notifiedTitles(await runAt(project, T + 60 * MIN)), { quiet: ['quiet _all 0'] });
+});
+
 test('a correlation timespan longer than a timeframe can be (1y) is refused at correlation.timespan with the limit', async () => {
   const project = world.project();
   mkdirSync(join(project.dir, 'sigma'));
