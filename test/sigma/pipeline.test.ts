@@ -39,6 +39,17 @@ function pruned(node: unknown): unknown {
   return items.length === 1 && n.items!.length > 1 ? items[0] : { type: n.type, items };
 }
 
+/**
+ * What a refusal is about: a pipeline's rule_failure or detection_item_failure (pySigma's SigmaTransformationError,
+ * ours naming the pipeline item) by its message, else the Sigma feature the reason names, else the whole reason.
+ */
+function refusalKind(message: string): string {
+  const failure = /^SigmaTransformationError: ([^]*)$/.exec(message) ?? /^([^]*) \(pipeline item [^)]*\)$/.exec(message);
+  if (failure) return `failure: ${failure[1]!.trim()}`;
+  const feature = ['fieldref', 'placeholder', 'expand', 'base64', 'cidr', 'regular expression', 'regex', 'wildcard', 'null'].find((word) => message.toLowerCase().includes(word));
+  return feature === undefined ? `other: ${message}` : `feature: ${feature === 'regular expression' ? 'regex' : feature}`;
+}
+
 function pipelineOf(specs: string | string[], baseDir = PIPELINES): SigmaPipeline {
   const loaded = loadPipeline(specs, baseDir);
   if ('problems' in loaded) assert.fail(JSON.stringify(loaded.problems));
@@ -66,7 +77,11 @@ async function compareWithPySigma(files: string[], ours: SigmaPipeline, theirs: 
         error = (e as Error).message;
       }
       if (entry.error !== undefined || error !== undefined) {
-        if (entry.error !== undefined && error !== undefined) refusedBoth++;
+        if (entry.error !== undefined && error !== undefined) {
+          // Both refuse: for the same reason (a pipeline's failure message, or the feature named), else they differ.
+          if (refusalKind(entry.error) === refusalKind(error)) refusedBoth++;
+          else differ.push(`${file} #${i}: both refuse, pySigma (${refusalKind(entry.error)}): ${entry.error}; ours (${refusalKind(error)}): ${error}`);
+        }
         else differ.push(`${file} #${i}: pySigma ${entry.error ?? 'converts it'}, ours ${error ?? 'converts it'}`);
         return;
       }
@@ -130,6 +145,15 @@ test('pipelines of equal priority run in pySigma’s (priority, spec) order; two
   }
   // The same shipped definition (sysmon inside ecs_windows, and alone) or the same file twice still runs once.
   assert.deepEqual(pipelineOf(['ecs_windows', 'sysmon', 'z1.yml', './z1.yml'], dir).names, ['z1', 'sysmon', 'ecs_windows']);
+});
+
+test('a rule both refuse counts as agreeing only when the reasons are the same: a different failure message is a difference', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-refusal-'));
+  const other = join(dir, 'failure.yml');
+  writeFileSync(other, readFileSync(join(PIPELINES, 'failure.yml'), 'utf8').replace('registry rules are not collected here', 'no registry here'));
+  await assert.rejects(compareWithPySigma(RULE_FILES, pipelineOf('failure.yml'), [other]), /both refuse, pySigma \(failure: no registry here\)/);
+  assert.equal(refusalKind('SigmaTransformationError: x y'), refusalKind('x y (pipeline item id_1)'));
+  assert.notEqual(refusalKind('cannot resolve placeholder %admins%'), refusalKind('fieldref is not supported'));
 });
 
 test('the research’s mini pipeline turns the whoami selection into the query its notes show', () => {
