@@ -31,7 +31,8 @@ export interface TemporalFire {
  * holds any match of a bucket holds its first or its last, so the first fire is exact). After a fire, the matches
  * after it inside its bucket are known only by the bucket's last match: the next fire of the key may come up to one
  * bucket late. Ordered: the matches must occur in the listed order (equal times count as in order); judged on the
- * same times, so two rules matching inside one bucket count as ordered by their first and last match there. Pure.
+ * same times, so two rules matching inside one bucket count as ordered by their first and last match there, and a
+ * chain that needs a match hidden between a bucket's first and last is missed (see the README's temporal row). Pure.
  */
 export function temporalFires(points: number[][], timeframe: number, ordered: boolean, window: Window, lastFire: number | undefined): TemporalFire[] {
   const sorted = points.map((list) => [...new Set(list)].sort((a, b) => a - b));
