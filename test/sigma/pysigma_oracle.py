@@ -71,12 +71,39 @@ def match_json(field, value):
     return {"type": "match", "field": field, "value": value_json(value)}
 
 
+# The value lists (as tuples of the value objects' ids) of the multi-value detection items of the rule tree_json reads.
+ITEM_VALUES = set()
+
+
+def item_values(rule):
+    """The ids of each multi-value detection item's values: pySigma links those very objects into one AND or OR."""
+    found = set()
+
+    def walk(detection):
+        for d in detection.detection_items:
+            if type(d).__name__ == "SigmaDetectionItem":
+                if len(d.value) > 1:
+                    found.add(tuple(id(v) for v in d.value))
+            else:
+                walk(d)
+
+    for detection in rule.detection.detections.values():
+        walk(detection)
+    return found
+
+
+def is_item_values(node):
+    return len(node.args) > 1 and tuple(id(getattr(a, "value", None)) for a in node.args) in ITEM_VALUES
+
+
 def tree_json(node):
     kind = type(node).__name__
+    # An AND or OR of one detection item's values (its very value objects) is marked, as alertcron's parser marks it.
+    item = {"item": True} if kind in ("ConditionAND", "ConditionOR") and is_item_values(node) else {}
     if kind == "ConditionAND":
-        return {"type": "and", "items": [tree_json(a) for a in node.args]}
+        return {"type": "and", "items": [tree_json(a) for a in node.args], **item}
     if kind == "ConditionOR":
-        return {"type": "or", "items": [tree_json(a) for a in node.args]}
+        return {"type": "or", "items": [tree_json(a) for a in node.args], **item}
     if kind == "ConditionNOT":
         return {"type": "not", "item": tree_json(node.args[0])}
     if kind in ("ConditionFieldEqualsValueExpression", "ConditionValueExpression"):
@@ -103,6 +130,8 @@ def main():
                     if mode == "tree":
                         if pipeline is not None:
                             pipeline.apply(rule)
+                        ITEM_VALUES.clear()
+                        ITEM_VALUES.update(item_values(rule))
                         conditions = [tree_json(c.parsed) for c in rule.detection.parsed_condition]
                         entry["tree"] = conditions[0] if len(conditions) == 1 else {"type": "or", "items": conditions}
                     else:
