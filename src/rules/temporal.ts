@@ -31,7 +31,8 @@ export interface TemporalFire {
  * holds any match of a bucket holds its first or its last, so the first fire is exact). After a fire, the matches
  * after it inside its bucket are known only by the bucket's last match: the next fire of the key may come up to one
  * bucket late. Ordered: the matches must occur in the listed order (equal times count as in order); judged on the
- * same times, so two rules matching inside one bucket count as ordered by their first and last match there. Pure.
+ * same times, so two rules matching inside one bucket count as ordered by their first and last match there, and a
+ * chain that needs a match hidden between a bucket's first and last is missed (see the README's temporal row). Pure.
  */
 export function temporalFires(points: number[][], timeframe: number, ordered: boolean, window: Window, lastFire: number | undefined): TemporalFire[] {
   const sorted = points.map((list) => [...new Set(list)].sort((a, b) => a - b));
@@ -84,11 +85,6 @@ function firstAtLeast(list: number[], bound: number): number | undefined {
     else hi = mid;
   }
   return list[lo];
-}
-
-/** The resolution a search over `span` uses: the configured one, coarser when the buckets of all keys would not fit. */
-function resolutionFor(alert: { group_by?: string[]; group_size: number }, span: Window, condition: TemporalCondition): number {
-  return effectiveResolution(condition, { from: span.from + condition.timeframe, to: span.to }, alert.group_by ? alert.group_size : 1);
 }
 
 /** The match times of one key's histogram, per filter in the listed order (each bucket's first and last match). */
@@ -145,9 +141,10 @@ export const temporalRule: RuleType<TemporalCondition> = {
     return problems;
   },
   span: (condition, window) => ({ from: window.from - condition.timeframe, to: window.to }),
-  search(base, alert, condition, span) {
-    const r = resolutionFor(alert, span, condition);
-    const offset = ((span.to % r) + r) % r;
+  search(base, alert, condition, window) {
+    // Budgeted as frequency's: over the searched span (the run's window and one timeframe before it).
+    const r = effectiveResolution(condition, window, alert.group_by ? alert.group_size : 1);
+    const offset = ((window.to % r) + r) % r;
     // One histogram per key; each filter a single-bucket sub-aggregation (not counted against search.max_buckets).
     const perFilter: Record<string, unknown> = {};
     condition.rules.forEach((rule, i) => {

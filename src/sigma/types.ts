@@ -49,9 +49,13 @@ export interface SigmaMatch {
  */
 export type SigmaNode =
   | SigmaMatch
-  | { type: 'and'; items: SigmaNode[] }
-  /** `expansion`: the values one value became through `windash` or `base64offset` (pySigma's SigmaExpansion, which its Lucene output never parenthesises). */
-  | { type: 'or'; items: SigmaNode[]; expansion?: true }
+  /** `item`: the values of one detection item (a field's value list with `all`), as pySigma's item is one unit. */
+  | { type: 'and'; items: SigmaNode[]; item?: true }
+  /**
+   * `expansion`: the values one value became through `windash` or `base64offset` (pySigma's SigmaExpansion, which its
+   * Lucene output never parenthesises); `item`: the values of one detection item (a field's value list).
+   */
+  | { type: 'or'; items: SigmaNode[]; expansion?: true; item?: true }
   | { type: 'not'; item: SigmaNode };
 
 /** `logsource:` of a rule. */

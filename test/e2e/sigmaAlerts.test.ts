@@ -204,3 +204,34 @@ test('a pipeline file of the user maps the fields; editing it recompiles; a brok
   assert.equal(validate.code, 2, validate.stderr);
   assert.match(validate.stderr, /^sigma\/ours\.yml:9:\d+: .*no_such_transformation.*alerts\/mapped\.yaml/m);
 });
+
+test('a pipeline file whose keys or condition types are Object’s own names (constructor, __proto__, toString) is refused at its line:col', async () => {
+  const project = world.project();
+  writeSigma(project.dir, 'whoami.yml', whoamiRule());
+  writeFileSync(
+    join(project.dir, 'sigma', 'odd.yml'),
+    [
+      'name: odd',
+      'transformations:',
+      '  - type: field_name_mapping',
+      '    mapping: { Image: exe }',
+      '    constructor: x',
+      '    __proto__: y',
+      '    rule_conditions:',
+      '      - type: toString',
+      '    field_name_conditions:',
+      '      - type: include_fields',
+      '        fields: [Image]',
+      '        hasOwnProperty: z',
+      '',
+    ].join('\n'),
+  );
+  project.writeAlert('odd', { sigma: { rule: '../sigma/whoami.yml', pipeline: '../sigma/odd.yml' }, index: 'none', notify: ['soc-slack'] });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.doesNotMatch(validate.stderr, /is not a function|cannot be loaded/);
+  assert.match(validate.stderr, /^sigma\/odd\.yml:5:5: .*`constructor` is not a key of a field_name_mapping item/m);
+  assert.match(validate.stderr, /^sigma\/odd\.yml:6:5: .*`__proto__` is not a key of a field_name_mapping item/m);
+  assert.match(validate.stderr, /^sigma\/odd\.yml:8:\d+: .*`toString` is not a rule condition alertcron supports/m);
+  assert.match(validate.stderr, /^sigma\/odd\.yml:12:\d+: .*`hasOwnProperty` is not a key of a include_fields condition/m);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileCorrelation } from '../../src/sigma/correlation/compileCorrelation.js';
@@ -129,4 +129,31 @@ test('sigma value_count (cardinality, gte 3: more than 2) and event_count lt (fl
     'few-users': ['few-users dc03'],
     quiet: ['quiet _all'],
   });
+});
+
+test('sigma event_count lt without group-by counts an empty timespan as 0 and fires (the spec’s count; pySigma’s ES|QL has no row to fire on)', async () => {
+  const T = fiveMinuteTime();
+  const index = await world.index('sigma-corr-empty');
+  await indexDocs(world.esUrl, index, [proc(T - 2 * MIN, { 'user.name': 'a' }, 'whoami.exe'), proc(T - 1 * MIN, { 'user.name': 'b' }, 'whoami.exe')]);
+  const project = world.project();
+  project.writeAlert('quiet', { index, every: '1m', notify: ['soc-email'], title: '{{alert}} {{key}} {{count}}', ...compiled('event_count', ['recon_whoami'], [], { lt: 2 }) });
+  // Two events in the 5 minutes before T: not fewer than 2.
+  assert.deepEqual(notifiedTitles(await runAt(project, T)), {});
+  // An hour later the timespan holds none: 0 < 2, through the real search and evaluate.
+  assert.deepEqual(notifiedTitles(await runAt(project, T + 60 * MIN)), { quiet: ['quiet _all 0'] });
+});
+
+test('a correlation timespan longer than a timeframe can be (1y) is refused at correlation.timespan with the limit', async () => {
+  const project = world.project();
+  mkdirSync(join(project.dir, 'sigma'));
+  for (const file of ['whoami_burst.yml', 'pipeline.yml']) cpSync(join(CORRELATION_FIXTURES, file), join(project.dir, 'sigma', file));
+  const rule = join(project.dir, 'sigma', 'whoami_burst.yml');
+  writeFileSync(rule, readFileSync(rule, 'utf8').replace('timespan: 5m', 'timespan: 1y'));
+  project.writeAlert('yearly', { index: 'none', notify: ['soc-email'], sigma: { rule: '../sigma/whoami_burst.yml', pipeline: '../sigma/pipeline.yml' } });
+  const checked = await project.run(['validate']);
+  assert.equal(checked.code, 2, checked.stderr);
+  assert.match(checked.stderr, /^sigma\/whoami_burst\.yml:17:\d+: .*timespan '1y' \(365d5h49m12s\) is longer than a rule type's timeframe can be \(at most 365d\)/m);
+  writeFileSync(rule, readFileSync(rule, 'utf8').replace('timespan: 1y', 'timespan: 52w'));
+  const fits = await project.run(['validate']);
+  assert.equal(fits.code, 0, fits.stderr);
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { temporalFires } from '../../src/rules/temporal.js';
+import { frequencyRule } from '../../src/rules/frequency.js';
+import { temporalFires, temporalRule } from '../../src/rules/temporal.js';
+import type { RuleAlert } from '../../src/rules/types.js';
 import { checkProperty, fc } from '../support/property.js';
 
 /** What the engine returns per filter: the first and last match of each bucket of width r on a grid aligned on `to`. */
@@ -77,4 +79,22 @@ test('temporal: the first and last match per bucket give the exact first fire of
       assert.ok(expected !== undefined && expected <= at);
     }
   }), 300);
+});
+
+test('temporal: a long catch-up is budgeted over the searched span (window and one timeframe before), with frequency’s resolution', () => {
+  const H = 3_600_000;
+  const M = 60_000;
+  const rules = { a: { query: { term: { x: 'a' } } }, b: { query: { term: { x: 'b' } } } };
+  const temporal = temporalRule.complete({ timeframe: '1h', rules }, 'alert.yaml');
+  const frequency = frequencyRule.complete({ timeframe: '1h', num_events: 2 }, 'alert.yaml');
+  const alert = { group_by: ['host.name'], group_size: 100, timestamp_field: '@timestamp', samples: 0 } as unknown as RuleAlert;
+  const interval = (body: Record<string, unknown>) => Number(/"fixed_interval":"(\d+)ms"/.exec(JSON.stringify(body))![1]);
+  const to = Date.UTC(2026, 0, 31);
+  // From a 1h window to a 13-day catch-up (9h: 10h searched at 1m would be 602 buckets per key, 60,200 in all).
+  for (let length = H; length <= 13 * 24 * H; length += 10 * M) {
+    const window = { from: to - length, to };
+    const r = interval(temporalRule.search({}, alert, temporal, window));
+    assert.equal(r, interval(frequencyRule.search({}, alert, frequency, window)), `window of ${length / H}h`);
+    if (r < temporal.timeframe) assert.ok((Math.ceil((length + temporal.timeframe) / r) + 2) * 100 <= 60_000, `window of ${length / H}h: ${r / M}m buckets exceed the budget`);
+  }
 });

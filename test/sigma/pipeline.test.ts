@@ -1,7 +1,7 @@
 // Pipelines against pySigma: every fixture rule through each shipped ECS profile, user pipeline files of every
 // supported transformation type, merging by priority, the field list and correlation fields (mapFieldName), and errors.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -39,6 +39,17 @@ function pruned(node: unknown): unknown {
   return items.length === 1 && n.items!.length > 1 ? items[0] : { type: n.type, items };
 }
 
+/**
+ * What a refusal is about: a pipeline's rule_failure or detection_item_failure (pySigma's SigmaTransformationError,
+ * ours naming the pipeline item) by its message, else the Sigma feature the reason names, else the whole reason.
+ */
+function refusalKind(message: string): string {
+  const failure = /^SigmaTransformationError: ([^]*)$/.exec(message) ?? /^([^]*) \(pipeline item [^)]*\)$/.exec(message);
+  if (failure) return `failure: ${failure[1]!.trim()}`;
+  const feature = ['fieldref', 'placeholder', 'expand', 'base64', 'cidr', 'regular expression', 'regex', 'wildcard', 'null'].find((word) => message.toLowerCase().includes(word));
+  return feature === undefined ? `other: ${message}` : `feature: ${feature === 'regular expression' ? 'regex' : feature}`;
+}
+
 function pipelineOf(specs: string | string[], baseDir = PIPELINES): SigmaPipeline {
   const loaded = loadPipeline(specs, baseDir);
   if ('problems' in loaded) assert.fail(JSON.stringify(loaded.problems));
@@ -66,7 +77,11 @@ async function compareWithPySigma(files: string[], ours: SigmaPipeline, theirs: 
         error = (e as Error).message;
       }
       if (entry.error !== undefined || error !== undefined) {
-        if (entry.error !== undefined && error !== undefined) refusedBoth++;
+        if (entry.error !== undefined && error !== undefined) {
+          // Both refuse: for the same reason (a pipeline's failure message, or the feature named), else they differ.
+          if (refusalKind(entry.error) === refusalKind(error)) refusedBoth++;
+          else differ.push(`${file} #${i}: both refuse, pySigma (${refusalKind(entry.error)}): ${entry.error}; ours (${refusalKind(error)}): ${error}`);
+        }
         else differ.push(`${file} #${i}: pySigma ${entry.error ?? 'converts it'}, ours ${error ?? 'converts it'}`);
         return;
       }
@@ -100,16 +115,43 @@ test('sysmon alone gives pySigma’s `-p sysmon` tree (an EventID condition per 
 test('user pipeline files (the research’s mini example, the regression JSON pipeline, every transformation type, failures) give pySigma’s tree for the same file', async () => {
   for (const name of ['mini.yml', 'evtx_json.yml', 'types.yml', 'failure.yml']) {
     const file = join(PIPELINES, name);
-    // types.yml maps Image to two fields. A rule with `Image|...|all` is left out there: our tree cannot tell that AND
-    // of values from two keys of one field in a map, and reads it as separate items (each value in either field).
-    const files = name === 'types.yml' ? RULE_FILES.filter((f) => !/Image\|[\w|]*\ball\b/.test(readFileSync(f, 'utf8'))) : RULE_FILES;
-    const { same, refusedBoth } = await compareWithPySigma(files, pipelineOf(name), [file], name === 'types.yml' ? orFlat : undefined);
+    // types.yml maps Image to two fields: a rule with `Image|...|all` keeps its values together in each field.
+    const { same, refusedBoth } = await compareWithPySigma(RULE_FILES, pipelineOf(name), [file], name === 'types.yml' ? orFlat : undefined);
     assert.ok(same >= 200, `${name}: only ${same} rules compared`);
     if (name === 'failure.yml') assert.ok(refusedBoth >= 2, `failure.yml refused only ${refusedBoth} rules`);
   }
   // A shipped name and a file together: sysmon (priority 10) runs before the file (20), as pySigma's resolver orders them.
   const { same } = await compareWithPySigma(ymlFiles(join(PIPELINES, 'rules')), pipelineOf(['evtx_json.yml', 'sysmon']), ['sysmon', join(PIPELINES, 'evtx_json.yml')]);
   assert.ok(same >= 6);
+});
+
+test('pipelines of equal priority run in pySigma’s (priority, spec) order; two files of one name are two pipelines; a shipped name and a file of equal priority sort by spec', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-order-'));
+  const mapping = (priority: number | undefined, from: string, to: string) =>
+    `${priority === undefined ? '' : `priority: ${priority}\n`}transformations:\n  - type: field_name_mapping\n    mapping:\n      ${from}: ${to}\n`;
+  mkdirSync(join(dir, 'windows'));
+  mkdirSync(join(dir, 'linux'));
+  writeFileSync(join(dir, 'z1.yml'), mapping(0, 'CommandLine', 'X'));
+  writeFileSync(join(dir, 'a1.yml'), mapping(0, 'CommandLine', 'Y'));
+  writeFileSync(join(dir, 'windows', 'fields.yml'), mapping(undefined, 'CommandLine', 'W'));
+  writeFileSync(join(dir, 'linux', 'fields.yml'), mapping(undefined, 'Image', 'L'));
+  writeFileSync(join(dir, 'mine.yml'), mapping(10, 'EventID', 'evid'));
+  const rules = ymlFiles(join(PIPELINES, 'rules'));
+  for (const specs of [['z1.yml', 'a1.yml'], ['windows/fields.yml', 'linux/fields.yml'], ['sysmon', 'mine.yml']]) {
+    const { same } = await compareWithPySigma(rules, pipelineOf(specs, dir), specs.map((s) => (s.endsWith('.yml') ? join(dir, s) : s)));
+    assert.ok(same >= 6, `${specs.join(', ')}: only ${same} rules compared`);
+  }
+  // The same shipped definition (sysmon inside ecs_windows, and alone) or the same file twice still runs once.
+  assert.deepEqual(pipelineOf(['ecs_windows', 'sysmon', 'z1.yml', './z1.yml'], dir).names, ['z1', 'sysmon', 'ecs_windows']);
+});
+
+test('a rule both refuse counts as agreeing only when the reasons are the same: a different failure message is a difference', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-refusal-'));
+  const other = join(dir, 'failure.yml');
+  writeFileSync(other, readFileSync(join(PIPELINES, 'failure.yml'), 'utf8').replace('registry rules are not collected here', 'no registry here'));
+  await assert.rejects(compareWithPySigma(RULE_FILES, pipelineOf('failure.yml'), [other]), /both refuse, pySigma \(failure: no registry here\)/);
+  assert.equal(refusalKind('SigmaTransformationError: x y'), refusalKind('x y (pipeline item id_1)'));
+  assert.notEqual(refusalKind('cannot resolve placeholder %admins%'), refusalKind('fieldref is not supported'));
 });
 
 test('the research’s mini pipeline turns the whoami selection into the query its notes show', () => {
@@ -138,9 +180,9 @@ test('the research’s mini pipeline turns the whoami selection into the query i
   assert.deepEqual(((out as { items: SigmaMatch[] }).items[0]!).applied, ['channel']);
 });
 
-test('pipelines merge by priority, lowest first, in the order written for equal priorities; a pipeline named twice runs once', () => {
+test('pipelines merge by priority, lowest first, then by spec (as pySigma), whatever the order written; a pipeline named twice runs once', () => {
   assert.deepEqual(pipelineOf(['types.yml', 'ecs_windows']).names, ['sysmon', 'ecs_windows', 'every_type']);
-  assert.deepEqual(pipelineOf(['mini.yml', 'evtx_json.yml']).names, ['my_winlogbeat', 'evtx_json_raw']);
+  assert.deepEqual(pipelineOf(['mini.yml', 'evtx_json.yml']).names, ['evtx_json_raw', 'my_winlogbeat']);
   assert.deepEqual(pipelineOf(['evtx_json.yml', 'mini.yml']).names, ['evtx_json_raw', 'my_winlogbeat']);
   assert.deepEqual(pipelineOf(['sysmon', 'ecs_windows']).names, ['sysmon', 'ecs_windows']);
   assert.deepEqual(pipelineOf('none').items, []);

@@ -1,7 +1,7 @@
 """pySigma as the oracle of the Sigma compiler's tests: one process converts many rule files.
 
 Reads a JSON request on stdin:
-  {"files": [paths], "pipelines": [shipped names or pipeline files, in the order given], "mode": "lucene" | "dsl_lucene" | "tree"}
+  {"files": [paths], "pipelines": [shipped names or pipeline files, merged as sigma convert -p merges them], "mode": "lucene" | "dsl_lucene" | "tree"}
 and writes one JSON object: {"<path>": [{"id": ..., "title": ..., "queries": [...]} | {"id": ..., "error": "..."} ...]}.
 "lucene" gives pySigma-backend-elasticsearch's LuceneBackend queries, "dsl_lucene" the same wrapped as query DSL,
 "tree" pySigma's own condition tree (after the pipelines, if any, and its postprocessing) as JSON, in the shape of alertcron's SigmaNode.
@@ -12,19 +12,13 @@ import sys
 from sigma.collection import SigmaCollection
 from sigma.backends.elasticsearch import LuceneBackend
 from sigma.plugins import InstalledSigmaPlugins
-from sigma.processing.pipeline import ProcessingPipeline
 
 
 def load_pipeline(specs):
+    # As `sigma convert -p ... -p ...`: the resolver takes shipped names and files alike and sorts by (priority, spec).
     if not specs:
         return None
-    names = [s for s in specs if not (s.endswith(".yml") or s.endswith(".yaml"))]
-    files = [s for s in specs if s.endswith(".yml") or s.endswith(".yaml")]
-    pipeline = InstalledSigmaPlugins.autodiscover().get_pipeline_resolver().resolve(names) if names else None
-    for f in files:
-        with open(f, encoding="utf-8") as h:
-            own = ProcessingPipeline.from_yaml(h.read())
-        pipeline = own if pipeline is None else pipeline + own
+    pipeline = InstalledSigmaPlugins.autodiscover().get_pipeline_resolver().resolve(specs)
     return pipeline
 
 
@@ -77,12 +71,39 @@ def match_json(field, value):
     return {"type": "match", "field": field, "value": value_json(value)}
 
 
+# The value lists (as tuples of the value objects' ids) of the multi-value detection items of the rule tree_json reads.
+ITEM_VALUES = set()
+
+
+def item_values(rule):
+    """The ids of each multi-value detection item's values: pySigma links those very objects into one AND or OR."""
+    found = set()
+
+    def walk(detection):
+        for d in detection.detection_items:
+            if type(d).__name__ == "SigmaDetectionItem":
+                if len(d.value) > 1:
+                    found.add(tuple(id(v) for v in d.value))
+            else:
+                walk(d)
+
+    for detection in rule.detection.detections.values():
+        walk(detection)
+    return found
+
+
+def is_item_values(node):
+    return len(node.args) > 1 and tuple(id(getattr(a, "value", None)) for a in node.args) in ITEM_VALUES
+
+
 def tree_json(node):
     kind = type(node).__name__
+    # An AND or OR of one detection item's values (its very value objects) is marked, as alertcron's parser marks it.
+    item = {"item": True} if kind in ("ConditionAND", "ConditionOR") and is_item_values(node) else {}
     if kind == "ConditionAND":
-        return {"type": "and", "items": [tree_json(a) for a in node.args]}
+        return {"type": "and", "items": [tree_json(a) for a in node.args], **item}
     if kind == "ConditionOR":
-        return {"type": "or", "items": [tree_json(a) for a in node.args]}
+        return {"type": "or", "items": [tree_json(a) for a in node.args], **item}
     if kind == "ConditionNOT":
         return {"type": "not", "item": tree_json(node.args[0])}
     if kind in ("ConditionFieldEqualsValueExpression", "ConditionValueExpression"):
@@ -109,6 +130,8 @@ def main():
                     if mode == "tree":
                         if pipeline is not None:
                             pipeline.apply(rule)
+                        ITEM_VALUES.clear()
+                        ITEM_VALUES.update(item_values(rule))
                         conditions = [tree_json(c.parsed) for c in rule.detection.parsed_condition]
                         entry["tree"] = conditions[0] if len(conditions) == 1 else {"type": "or", "items": conditions}
                     else:

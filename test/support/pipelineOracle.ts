@@ -24,7 +24,7 @@ export function runPipelineOracle(cases: PipelineCase[]): Promise<PipelineAnswer
   return runOracleScript(join(REPO_ROOT, 'test', 'sigma', 'pipeline_oracle.py'), cases);
 }
 
-/** A tree without what pySigma's tree does not show (applied item ids, the expansion mark). */
+/** A tree without what pySigma's tree after a pipeline does not show (applied item ids, the expansion and item marks). */
 export function bareTree(node: SigmaNode): unknown {
   if (node.type === 'match') return { type: 'match', field: node.field, value: node.value };
   if (node.type === 'not') return { type: 'not', item: bareTree(node.item) };

@@ -1,6 +1,8 @@
 // A Sigma 2 correlation document (`correlation:` with type, rules, group-by, timespan, condition, aliases, generate)
 // read into SigmaCorrelation, with the checks the specification and pySigma make.
 import type { SigmaCorrelation, SigmaCorrelationCondition } from '../types.js';
+import { formatDuration, MAX_DURATION, MAX_DURATION_MS } from '../../util/duration.js';
+import { SigmaRefused } from '../refused.js';
 import { readMeta } from './meta.js';
 import { SigmaRuleError } from './ruleError.js';
 
@@ -81,7 +83,15 @@ function timespanMs(value: unknown, at: (string | number)[]): number {
   if (!m) throw new SigmaRuleError(`${value === undefined ? 'a correlation needs `timespan:`' : `timespan '${String(value)}' is not valid`}: write a whole number and a unit (s, m, h, d, w, M for months, y), e.g. 5m`, value === undefined ? at.slice(0, 1) : at);
   const count = Number(m[1]);
   if (count <= 0) throw new SigmaRuleError(`timespan '${value as string}' must be greater than zero`, at);
-  return count * UNIT_SECONDS[m[2]!]! * 1000;
+  const ms = count * UNIT_SECONDS[m[2]!]! * 1000;
+  // Valid Sigma, but no rule type's timeframe can be that long: refused here, where the key's line is known.
+  if (ms > MAX_DURATION_MS) {
+    throw new SigmaRefused(
+      `timespan '${value as string}' (${formatDuration(ms)}) is longer than a rule type's timeframe can be (at most ${MAX_DURATION}): write at most ${MAX_DURATION} (1y and 12M are 365.2425 days, a little longer; 52w fits)`,
+      at,
+    );
+  }
+  return ms;
 }
 
 function stringList(value: unknown, at: (string | number)[], key: string): string[] {

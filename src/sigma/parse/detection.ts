@@ -68,7 +68,7 @@ function itemTree(key: string | null, raw: unknown, at: Path): SigmaNode {
     if (field === null) throw new SigmaRuleError('an empty list of keywords matches nothing: give at least one value', at);
     node = { type: 'match', field, value: { type: 'null' } };
   } else if (item.values.length === 1) node = leaf(field, item.values[0]!);
-  else node = { type: item.all ? 'and' : 'or', items: item.values.map((value) => leaf(field, value)) };
+  else node = { type: item.all ? 'and' : 'or', items: item.values.map((value) => leaf(field, value)), item: true };
   return item.negated ? { type: 'not', item: node } : node;
 }
 

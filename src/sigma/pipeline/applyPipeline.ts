@@ -173,11 +173,9 @@ function items(tree: Work | undefined): Item[] {
 /**
  * Groups the parsed tree back into detection items: a leaf is an item of one value, a modifier's expansion (an OR
  * marked `expansion`, or an OR of one leaf) one value standing for several, and an OR of such values of one field (a
- * value list) one item, so that a mapping to several fields makes an OR per item as pySigma's does. The tree does not
- * say where an item ends: two detections of one field joined by `or` are read as one item too (after a one-to-many
- * mapping they match the same events as pySigma's), and the AND of a list with `all` as separate items (after a
- * one-to-many mapping each value may be in any of the fields, where pySigma wants all in one; two keys of one field in
- * a map, which this cannot tell from `all`, are more common).
+ * value list) one item, so that a mapping to several fields makes an OR per item as pySigma's does; an AND the parser
+ * marked `item` (a list with `all`) is one item too, its values kept together in each field. Two detections of one
+ * field joined by `or` are read as one item (after a one-to-many mapping they match the same events as pySigma's).
  */
 function toWork(node: SigmaNode): Work {
   const value = itemValue(node);
@@ -186,8 +184,11 @@ function toWork(node: SigmaNode): Work {
   if (node.type === 'not') return { kind: 'not', item: toWork(node.item) };
   const values = node.items.map(itemValue);
   const first = values[0];
-  if (node.type === 'or' && first && values.length > 1 && sameItems(values, first))
-    return { kind: 'item', field: first.field, values: values.map((v) => v!.value), applied: first.applied, linking: 'or' };
+  const oneField = first !== undefined && values.length > 1 && sameItems(values, first);
+  // A value list is one item; so is an AND the parser marked as one item's values (`all`), which a one-to-many mapping
+  // keeps together in each field, as pySigma does.
+  if (oneField && (node.type === 'or' || node.item === true))
+    return { kind: 'item', field: first.field, values: values.map((v) => v!.value), applied: first.applied, linking: node.type };
   return { kind: node.type, items: node.items.map(toWork) };
 }
 
@@ -217,7 +218,7 @@ function toNode(tree: Work | undefined): SigmaNode | undefined {
     const applied = [...new Set(tree.applied)];
     const leaf = (value: SigmaValue): SigmaMatch => (applied.length ? { type: 'match', field: tree.field, value, applied } : { type: 'match', field: tree.field, value });
     // An expansion stays an OR (even of one value), with whatever else its node carried.
-    const leaves = tree.values.map((value): SigmaNode => (value.type === 'expansion' ? { ...value.node, type: 'or', items: value.values.map(leaf) } : leaf(value)));
+    const leaves = tree.values.map((value): SigmaNode => (value.type === 'expansion' ? ({ ...value.node, type: 'or', items: value.values.map(leaf) } as SigmaNode) : leaf(value)));
     if (!leaves.length) return undefined;
     return leaves.length === 1 ? leaves[0] : { type: tree.linking, items: leaves };
   }

@@ -7,7 +7,7 @@ import { errorMessage } from '../../util/errors.js';
 import { loadPackage } from '../../util/loadPackage.js';
 import { SHIPPED_PIPELINES } from '../pipelines/index.js';
 import { readPipeline, type DefinitionProblem, type ReadPipeline } from './readPipeline.js';
-import type { SigmaPipeline } from './types.js';
+import type { PipelineDefinition, SigmaPipeline } from './types.js';
 
 /** A problem with a pipeline: the file (or the name given), and where in it when known. */
 export interface PipelineProblem {
@@ -17,13 +17,16 @@ export interface PipelineProblem {
   message: string;
 }
 
-const shippedCache = new Map<string, ReadPipeline[]>();
+// One read per shipped definition, so that a definition two profiles share (sysmon) is one identity.
+const shippedCache = new Map<PipelineDefinition, ReadPipeline>();
 
 /** Loads and merges pipelines (shipped names or files relative to baseDir); `inputs` are the files read (absolute). */
 export function loadPipeline(specs: string | string[], baseDir: string): { pipeline: SigmaPipeline; inputs: string[] } | { problems: PipelineProblem[] } {
   const problems: PipelineProblem[] = [];
   const inputs: string[] = [];
-  const parts: ReadPipeline[] = [];
+  // Each part with pySigma's sort key (the spec as written for a file, the pySigma name for a shipped part) and its
+  // identity (the absolute path of a file, the shipped definition itself).
+  const parts: { part: ReadPipeline; key: string; identity: unknown }[] = [];
   for (const spec of ([] as string[]).concat(specs)) {
     if (typeof spec !== 'string' || !spec) {
       problems.push({ file: String(spec), message: `a pipeline is a shipped name (${Object.keys(SHIPPED_PIPELINES).join(', ')}) or a pipeline file` });
@@ -32,10 +35,10 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
       inputs.push(file);
       const read = readPipelineFile(file);
       if ('problems' in read) problems.push(...read.problems);
-      else parts.push(read);
+      else parts.push({ part: read, key: spec, identity: file });
     } else {
       const shipped = shippedPipeline(spec);
-      if (shipped) parts.push(...shipped);
+      if (shipped) parts.push(...shipped.map((part) => ({ part, key: part.name, identity: part })));
       else {
         const close = closestWord(spec, Object.keys(SHIPPED_PIPELINES));
         problems.push({
@@ -46,13 +49,13 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
     }
   }
   if (problems.length) return { problems };
-  // Lowest priority first; equal priorities keep the order written; a pipeline named twice runs once.
-  const seen = new Set<string>();
+  // As pySigma's resolver: sorted by (priority, spec) with the spec compared by code point; the same file or shipped
+  // definition named twice runs once (two files of one name are two pipelines).
+  const seen = new Set<unknown>();
   const merged = parts
-    .map((part, index) => ({ part, index }))
-    .sort((a, b) => a.part.priority - b.part.priority || a.index - b.index)
-    .map(({ part }) => part)
-    .filter((part) => !seen.has(part.name) && seen.add(part.name));
+    .sort((a, b) => a.part.priority - b.part.priority || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .filter(({ identity }) => !seen.has(identity) && seen.add(identity))
+    .map(({ part }) => part);
   return { pipeline: { names: merged.map((p) => p.name), items: merged.flatMap((p) => p.items) }, inputs };
 }
 
@@ -62,16 +65,15 @@ function isFileSpec(spec: string): boolean {
 
 function shippedPipeline(name: string): ReadPipeline[] | undefined {
   if (!Object.hasOwn(SHIPPED_PIPELINES, name)) return undefined;
-  let cached = shippedCache.get(name);
-  if (!cached) {
-    cached = SHIPPED_PIPELINES[name]!.map((definition) => {
-      const read = readPipeline(definition, name);
-      if ('problems' in read) throw new Error(`shipped pipeline ${name} is invalid: ${read.problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
-      return read;
-    });
-    shippedCache.set(name, cached);
-  }
-  return cached;
+  return SHIPPED_PIPELINES[name]!.map((definition) => {
+    let read = shippedCache.get(definition);
+    if (!read) {
+      const fresh = readPipeline(definition, name);
+      if ('problems' in fresh) throw new Error(`shipped pipeline ${name} is invalid: ${fresh.problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
+      shippedCache.set(definition, (read = fresh));
+    }
+    return read;
+  });
 }
 
 function readPipelineFile(file: string): ReadPipeline | { problems: PipelineProblem[] } {

@@ -1,7 +1,7 @@
 // Checks a pipeline written in pySigma's YAML format (already parsed to plain data) and turns it into items,
 // or lists what is wrong with it at its JSON path, naming what is supported.
 import { closestWord } from '../../util/closestWord.js';
-import { isPlainObject } from '../../util/plainMap.js';
+import { isPlainObject, ownValue } from '../../util/plainMap.js';
 import { parseConditionExpr } from './conditionExpr.js';
 import type { ConditionSet, PipelineCondition, PipelineItem, TransformationType } from './types.js';
 
@@ -130,7 +130,7 @@ function readItem(entry: unknown, path: (string | number)[], fallbackId: string,
       if (typeof val !== 'string' || !val) problems.push({ path: [...path, key], message: 'must be a non-empty string' });
       continue;
     }
-    const param = spec[key];
+    const param = ownValue(spec, key);
     if (!param) {
       problems.push({ path: [...path, key], message: unknownKey(key, [...Object.keys(spec), 'id', ...LEVEL_KEYS], `key of a ${type} item`), key: true });
       continue;
@@ -186,17 +186,17 @@ function readConditionSet(entry: Record<string, unknown>, level: (typeof LEVELS)
 function readCondition(value: unknown, level: (typeof LEVELS)[number], path: (string | number)[], problems: DefinitionProblem[]): PipelineCondition | undefined {
   const kinds = CONDITIONS[level];
   const names = Object.keys(kinds);
-  if (!isPlainObject(value) || typeof value.type !== 'string' || !kinds[value.type]) {
+  if (!isPlainObject(value) || typeof value.type !== 'string' || !ownValue(kinds, value.type)) {
     const type = isPlainObject(value) ? value.type : undefined;
     const what = type === undefined ? 'a condition needs `type:`' : `\`${String(type)}\` is not a ${level.replace('_', ' ')} condition alertcron supports${suggest(String(type), names)}`;
     problems.push({ path: isPlainObject(value) && type !== undefined ? [...path, 'type'] : path, message: `${what}; supported: ${names.join(', ')}` });
     return undefined;
   }
-  const spec = kinds[value.type]!;
+  const spec = ownValue(kinds, value.type)!;
   let ok = true;
   for (const [key, val] of Object.entries(value)) {
     if (key === 'type') continue;
-    const param = spec[key];
+    const param = ownValue(spec, key);
     const wrong = param ? param[1](val) : unknownKey(key, Object.keys(spec), `key of a ${value.type} condition`);
     if (wrong) {
       problems.push({ path: [...path, key], message: wrong, ...(param ? {} : { key: true as const }) });
