@@ -98,7 +98,9 @@ const CASES: [string, string, string[]][] = [
   ['not null', 'sel:\n  Note: null\ncondition: not sel', ['d3']],
   ['exists', 'sel:\n  User|exists: true\ncondition: sel', ['d1']],
   ['exists: false', 'sel:\n  User|exists: false\ncondition: sel', ['d2', 'd3', 'd4']],
-  ['a keyword search (any field, as written)', "keywords:\n  - 'Failed to connect'\ncondition: keywords", ['d1']],
+  ['a keyword search (any field) matches every case', "keywords:\n  - 'FAILED TO connect'\ncondition: keywords", ['d1', 'd3']],
+  ['a keyword search with * and ? wildcards, in another case', "keywords:\n  - 'fail*TO?connect'\ncondition: keywords", ['d1', 'd3']],
+  ["a keyword search: / and Lucene's reserved characters are literal", "keywords:\n  - 'AMI /ALL'\n  - '<B> & \"C\" ~#@'\ncondition: keywords", ['d1', 'd2', 'd4']],
   ['and, or, not', "sel:\n  EventID: 4688\nfilter:\n  CommandLine: 'WHO'\nother:\n  Code: '4'\ncondition: (sel and not filter) or other", ['d1', 'd4']],
   ['1 of, all of', "sel_a:\n  EventID: 4688\nsel_b:\n  User: admin\ncondition: all of sel_*", ['d1']],
 ];

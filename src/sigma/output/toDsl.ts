@@ -5,7 +5,7 @@ import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
 import { ipNetwork } from './ipNetwork.js';
 import { regexToLucene } from './regexToLucene.js';
-import { luceneKeyword, unknownValue, wildcard } from './toLucene.js';
+import { unknownValue, wildcard } from './toLucene.js';
 
 type Clause = Record<string, unknown>;
 
@@ -105,13 +105,20 @@ function stringMatch(field: string, value: SigmaString): Clause {
 }
 
 /**
- * A field-less (keyword) search: a query_string for `*value*` over every field (as pySigma writes it; case-sensitive
- * on keyword fields, as query_string has no case_insensitive) and lenient, so fields of other types are skipped.
+ * A field-less (keyword) search: a query_string regexp (slashes around `.*`, the value, `.*`) over every field, `lenient` so fields of other
+ * types are skipped. query_string has no case_insensitive, so each ASCII letter is a two-case class (`[cC]`) unless
+ * `cased` (a `*` or `?` of the value is `.*` or `.`, everything else is escaped).
  */
 function keyword(value: SigmaValue): Clause {
-  if (value.type === 'string') return { query_string: { query: `*${luceneKeyword(value)}*`, lenient: true } };
+  if (value.type === 'string') return { query_string: { query: `/.*${wildcardRegexp(value, value.cased !== true)}.*/`, lenient: true } };
   if (value.type === 'number') return { query_string: { query: String(value.value), lenient: true } };
   throw new SigmaRefused(`a keyword search (a value without a field) cannot be ${value.type === 're' ? 'a regular expression' : `a ${value.type} value`}: name the field it applies to`);
+}
+
+/** A Sigma string as a Lucene regexp of the whole value: wildcards `.*` and `.`, every other character escaped, ASCII letters as `[aA]` when folding. */
+function wildcardRegexp(value: SigmaString, foldCase: boolean): string {
+  const literal = (text: string): string => [...text].map((c) => (foldCase && /[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : /[0-9A-Za-z]/.test(c) ? c : `\\${c}`)).join('');
+  return value.parts.map((part) => (typeof part === 'string' ? literal(part) : wildcard(part) === '*' ? '.*' : '.')).join('');
 }
 
 /** Lucene wildcard syntax: `\`, `*` and `?` of the text escaped, Sigma's wildcards as they are. */
