@@ -119,6 +119,18 @@ test("where pySigma's Lucene misses case variants on keyword fields, the DSL out
   assert.deepEqual(await hits(luceneQuery(toLucene(lower))), ['d2'], 'Lucene is case-sensitive on keyword fields: only the lower-case document');
 });
 
+test('1,100 contains values on one field (more than the engine\'s 1,024 clauses) fold into regexps that match the same, in any case', async () => {
+  const values = Array.from({ length: 1100 }, (_, k) => `'pkg-${k}@1.0.${k}'`);
+  values.splice(700, 0, "'AMI /ALL'", "'wh?ami /a*l'");
+  const many = tree(`sel:\n  CommandLine|contains:\n${values.map((v) => `    - ${v}`).join('\n')}\ncondition: sel`);
+  const query = toDsl(many);
+  const leaves = JSON.stringify(query).match(/"(regexp|wildcard|term|prefix)":/g)?.length ?? 0;
+  assert.ok(leaves < 100, `${leaves} clauses`);
+  assert.deepEqual(await hits(query), ['d1', 'd2']);
+  const starts = tree(`sel:\n  Image|startswith:\n${[...values.slice(0, 200), "'C:\\TOOLS\\'"].map((v) => `    - ${v}`).join('\n')}\ncondition: sel`);
+  assert.deepEqual(await hits(toDsl(starts)), ['d3']);
+});
+
 test('on a lowercase-normalised .caseless sub-field the DSL needs no case_insensitive and still matches every case', async () => {
   for (const [detection, expected] of [
     ["sel:\n  Image.caseless|endswith: '\\WhoAmI.exe'\ncondition: sel", ['d1', 'd2']],
