@@ -131,6 +131,31 @@ test('1,100 contains values on one field (more than the engine\'s 1,024 clauses)
   assert.deepEqual(await hits(toDsl(starts)), ['d3']);
 });
 
+test('a multi-valued field matches when any value does; contains|all when every listed value is in some element', async () => {
+  const index = `${INDEX}-arrays`;
+  const created = await fetch(`${engine.url}/${index}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mappings: { properties: { Tags: { type: 'keyword' } } } }) });
+  assert.ok(created.ok, await created.text());
+  await indexDocs(engine.url, index, [
+    { id: 'a1', Tags: ['Alpha-One', 'beta'] },
+    { id: 'a2', Tags: ['gamma'] },
+    { id: 'a3', Tags: [] },
+  ]);
+  const search = async (detection: string): Promise<string[]> => {
+    const response = await fetch(`${engine.url}/${index}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: toDsl(tree(detection)), size: 10 }) });
+    return ((await response.json()) as { hits: { hits: { _source: { id: string } }[] } }).hits.hits.map((h) => h._source.id).sort();
+  };
+  try {
+    assert.deepEqual(await search("sel:\n  Tags: 'BETA'\ncondition: sel"), ['a1']);
+    assert.deepEqual(await search("sel:\n  Tags|contains|all: ['alpha', 'ETA']\ncondition: sel"), ['a1']);
+    assert.deepEqual(await search("sel:\n  Tags|contains|all: ['alpha', 'gam']\ncondition: sel"), []);
+    assert.deepEqual(await search("sel:\n  Tags: 'beta'\ncondition: not sel"), ['a2', 'a3']);
+    assert.deepEqual(await search('sel:\n  Tags: null\ncondition: sel'), ['a3']);
+    assert.deepEqual(await search("keywords:\n  - 'ONE'\ncondition: keywords"), ['a1']);
+  } finally {
+    await deleteIndices(engine.url, [index]);
+  }
+});
+
 test('on a lowercase-normalised .caseless sub-field the DSL needs no case_insensitive and still matches every case', async () => {
   for (const [detection, expected] of [
     ["sel:\n  Image.caseless|endswith: '\\WhoAmI.exe'\ncondition: sel", ['d1', 'd2']],
