@@ -98,7 +98,9 @@ const CASES: [string, string, string[]][] = [
   ['not null', 'sel:\n  Note: null\ncondition: not sel', ['d3']],
   ['exists', 'sel:\n  User|exists: true\ncondition: sel', ['d1']],
   ['exists: false', 'sel:\n  User|exists: false\ncondition: sel', ['d2', 'd3', 'd4']],
-  ['a keyword search (any field, as written)', "keywords:\n  - 'Failed to connect'\ncondition: keywords", ['d1']],
+  ['a keyword search (any field) matches every case', "keywords:\n  - 'FAILED TO connect'\ncondition: keywords", ['d1', 'd3']],
+  ['a keyword search with * and ? wildcards, in another case', "keywords:\n  - 'fail*TO?connect'\ncondition: keywords", ['d1', 'd3']],
+  ["a keyword search: / and Lucene's reserved characters are literal", "keywords:\n  - 'AMI /ALL'\n  - '<B> & \"C\" ~#@'\ncondition: keywords", ['d1', 'd2', 'd4']],
   ['and, or, not', "sel:\n  EventID: 4688\nfilter:\n  CommandLine: 'WHO'\nother:\n  Code: '4'\ncondition: (sel and not filter) or other", ['d1', 'd4']],
   ['1 of, all of', "sel_a:\n  EventID: 4688\nsel_b:\n  User: admin\ncondition: all of sel_*", ['d1']],
 ];
@@ -115,6 +117,43 @@ test("where pySigma's Lucene misses case variants on keyword fields, the DSL out
   assert.deepEqual(await hits(luceneQuery(toLucene(rule))), []);
   const lower = tree("sel:\n  Image|endswith: '\\whoami.exe'\ncondition: sel");
   assert.deepEqual(await hits(luceneQuery(toLucene(lower))), ['d2'], 'Lucene is case-sensitive on keyword fields: only the lower-case document');
+});
+
+test('1,100 contains values on one field (more than the engine\'s 1,024 clauses) fold into regexps that match the same, in any case', async () => {
+  const values = Array.from({ length: 1100 }, (_, k) => `'pkg-${k}@1.0.${k}'`);
+  values.splice(700, 0, "'AMI /ALL'", "'wh?ami /a*l'");
+  const many = tree(`sel:\n  CommandLine|contains:\n${values.map((v) => `    - ${v}`).join('\n')}\ncondition: sel`);
+  const query = toDsl(many);
+  const leaves = JSON.stringify(query).match(/"(regexp|wildcard|term|prefix)":/g)?.length ?? 0;
+  assert.ok(leaves < 100, `${leaves} clauses`);
+  assert.deepEqual(await hits(query), ['d1', 'd2']);
+  const starts = tree(`sel:\n  Image|startswith:\n${[...values.slice(0, 200), "'C:\\TOOLS\\'"].map((v) => `    - ${v}`).join('\n')}\ncondition: sel`);
+  assert.deepEqual(await hits(toDsl(starts)), ['d3']);
+});
+
+test('a multi-valued field matches when any value does; contains|all when every listed value is in some element', async () => {
+  const index = `${INDEX}-arrays`;
+  const created = await fetch(`${engine.url}/${index}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mappings: { properties: { Tags: { type: 'keyword' } } } }) });
+  assert.ok(created.ok, await created.text());
+  await indexDocs(engine.url, index, [
+    { id: 'a1', Tags: ['Alpha-One', 'beta'] },
+    { id: 'a2', Tags: ['gamma'] },
+    { id: 'a3', Tags: [] },
+  ]);
+  const search = async (detection: string): Promise<string[]> => {
+    const response = await fetch(`${engine.url}/${index}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: toDsl(tree(detection)), size: 10 }) });
+    return ((await response.json()) as { hits: { hits: { _source: { id: string } }[] } }).hits.hits.map((h) => h._source.id).sort();
+  };
+  try {
+    assert.deepEqual(await search("sel:\n  Tags: 'BETA'\ncondition: sel"), ['a1']);
+    assert.deepEqual(await search("sel:\n  Tags|contains|all: ['alpha', 'ETA']\ncondition: sel"), ['a1']);
+    assert.deepEqual(await search("sel:\n  Tags|contains|all: ['alpha', 'gam']\ncondition: sel"), []);
+    assert.deepEqual(await search("sel:\n  Tags: 'beta'\ncondition: not sel"), ['a2', 'a3']);
+    assert.deepEqual(await search('sel:\n  Tags: null\ncondition: sel'), ['a3']);
+    assert.deepEqual(await search("keywords:\n  - 'ONE'\ncondition: keywords"), ['a1']);
+  } finally {
+    await deleteIndices(engine.url, [index]);
+  }
 });
 
 test('on a lowercase-normalised .caseless sub-field the DSL needs no case_insensitive and still matches every case', async () => {

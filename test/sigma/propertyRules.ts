@@ -171,7 +171,7 @@ function flipCase(text: string): string {
   return [...text].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('');
 }
 
-/** Documents for a batch of rules: each field drawn from the rules' candidate texts or random text; n, opt, addr sometimes absent. */
+/** Documents for a batch of rules: each field drawn from the rules' candidate texts or random text; s3 sometimes an array; n, opt, addr sometimes absent. */
 export function documentsFor(rules: EvalRule[], count: number, seed: number): Record<string, unknown>[] {
   const pool = rules.flatMap(candidateTexts);
   let state = seed >>> 0 || 1;
@@ -184,6 +184,8 @@ export function documentsFor(rules: EvalRule[], count: number, seed: number): Re
   for (let i = 0; i < count; i++) {
     const doc: Record<string, unknown> = { i };
     for (const f of STRING_FIELDS) doc[f] = pool.length && rand(4) ? pool[rand(pool.length)] : random();
+    // A multi-valued field (Sigma: it matches when any of its values does): s3 is sometimes an array, now and then empty.
+    if (!rand(4)) doc.s3 = Array.from({ length: rand(3) }, () => (pool.length && rand(4) ? pool[rand(pool.length)] : random()));
     if (rand(5)) doc[NUMBER_FIELD] = rand(16) - 3;
     if (rand(2)) doc[OPTIONAL_FIELD] = random() || 'x';
     if (rand(4)) doc[IP_FIELD] = ADDRESSES[rand(ADDRESSES.length)];

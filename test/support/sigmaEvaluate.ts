@@ -232,19 +232,22 @@ function stringLeaves(value: unknown, out: string[]): string[] {
   return out;
 }
 
-/** Whether a named detection matches the document. */
-export function detectionMatches(detection: EvalDetection, doc: Record<string, unknown>): boolean {
+/**
+ * Whether a named detection matches the document. A keyword search reads every string of the event except those of
+ * `textless` fields (an `ip`-typed field, say: the engine holds an address there, no text a substring search can read).
+ */
+export function detectionMatches(detection: EvalDetection, doc: Record<string, unknown>, textless: readonly string[] = []): boolean {
   if (detection.kind === 'map') return detection.items.every((item) => matchesItem(item, doc));
   if (detection.kind === 'maps') return detection.maps.some((items) => items.every((item) => matchesItem(item, doc)));
-  const leaves = stringLeaves(doc, []);
+  const leaves = stringLeaves(Object.fromEntries(Object.entries(doc).filter(([key]) => !textless.includes(key))), []);
   return detection.values.some((value) => {
     const re = partsRegExp([star(), ...sigmaStringParts(value), star()], false);
     return leaves.some((leaf) => re.test(leaf));
   });
 }
 
-/** Whether the rule (its condition over its detections) matches the document. */
-export function sigmaEvaluate(rule: EvalRule, doc: Record<string, unknown>): boolean {
+/** Whether the rule (its condition over its detections) matches the document (`textless`: fields keyword searches skip). */
+export function sigmaEvaluate(rule: EvalRule, doc: Record<string, unknown>, textless: readonly string[] = []): boolean {
   const tokens = rule.condition.match(/\(|\)|[^\s()]+/g) ?? [];
   let at = 0;
   const peek = (): string | undefined => tokens[at]?.toLowerCase();
@@ -256,7 +259,7 @@ export function sigmaEvaluate(rule: EvalRule, doc: Record<string, unknown>): boo
   const detection = (name: string): boolean => {
     const d = rule.detections[name];
     if (!d) throw new Error(`sigmaEvaluate: unknown detection ${name}`);
-    return detectionMatches(d, doc);
+    return detectionMatches(d, doc, textless);
   };
   const primary = (): boolean => {
     const t = tokens[at++] ?? '';

@@ -5,7 +5,7 @@ import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
 import { ipNetwork } from './ipNetwork.js';
 import { regexToLucene } from './regexToLucene.js';
-import { luceneKeyword, unknownValue, wildcard } from './toLucene.js';
+import { unknownValue, wildcard } from './toLucene.js';
 
 type Clause = Record<string, unknown>;
 
@@ -16,7 +16,7 @@ export function toDsl(node: SigmaNode): Clause {
       return { bool: { filter: node.items.map(toDsl) } };
     case 'or':
       if (exactList(node.items)) return { terms: { [node.items[0]!.field!]: node.items.map((item) => exactValue(item.value)) } };
-      return { bool: { should: node.items.map(toDsl), minimum_should_match: 1 } };
+      return { bool: { should: orClauses(node.items), minimum_should_match: 1 } };
     case 'not':
       return negate(toDsl(node.item));
     case 'match':
@@ -48,6 +48,64 @@ function exactList(items: SigmaNode[]): items is SigmaMatch[] {
     if (value.type === 'number' || value.type === 'bool') return true;
     return value.type === 'string' && !hasWildcard(value) && (value.cased === true || !hasCase(plain(value)));
   });
+}
+
+/** Same-field string values of one OR beyond this many are folded into regexps (the engine refuses more than 1,024 clauses in a query). */
+const FOLD_OVER = 64;
+/** The longest regexp a fold writes: the engine's `index.max_regex_length` is 1,000 by default. */
+const FOLD_LENGTH = 990;
+
+/**
+ * The clauses of an OR. A long list of string values on one field (SigmaHQ's Shai-Hulud rule has 1,100 `contains`)
+ * would exceed the engine's clause limit as one wildcard each: values of one shape (a leading and/or trailing `*`)
+ * become regexp alternations, `.*(a|b|c).*` (at most FOLD_LENGTH long; factored, as `.*a.*|.*b.*` needs more than the
+ * engine's 10,000 determinized states), which match the same values; other items are clauses of their own.
+ */
+function orClauses(items: SigmaNode[]): Clause[] {
+  type Foldable = SigmaMatch & { field: string; value: SigmaString };
+  const foldable = (item: SigmaNode): item is Foldable =>
+    item.type === 'match' && item.field !== null && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value)));
+  const star = (part: SigmaString['parts'][number] | undefined): boolean => typeof part === 'object' && part.wildcard === '*';
+  const shape = (item: Foldable): { key: string; lead: boolean; trail: boolean } => {
+    const parts = item.value.parts;
+    const lead = star(parts[0]);
+    const trail = star(parts[parts.length - 1]);
+    return { key: `${item.field}\0${item.value.cased === true}\0${lead}\0${trail}`, lead, trail };
+  };
+  const counts = new Map<string, number>();
+  for (const item of items) if (foldable(item)) counts.set(shape(item).key, (counts.get(shape(item).key) ?? 0) + 1);
+  const groups = new Map<string, { field: string; cased: boolean; lead: boolean; trail: boolean; patterns: string[] }>();
+  const clauses: Clause[] = [];
+  for (const item of items) {
+    const { key, lead, trail } = foldable(item) ? shape(item) : { key: '', lead: false, trail: false };
+    if (!foldable(item) || counts.get(key)! <= FOLD_OVER) {
+      clauses.push(toDsl(item));
+      continue;
+    }
+    const parts = item.value.parts.slice(lead ? 1 : 0, trail ? -1 : undefined);
+    const pattern = wildcardRegexp({ ...item.value, parts }, false);
+    if (pattern.length > FOLD_LENGTH / 2) {
+      clauses.push(toDsl(item));
+      continue;
+    }
+    const group = groups.get(key) ?? { field: item.field, cased: item.value.cased === true, lead, trail, patterns: [] };
+    groups.set(key, group);
+    group.patterns.push(pattern);
+  }
+  for (const { field, cased, lead, trail, patterns } of groups.values()) {
+    const regexp = (alternatives: string[]): string => `${lead ? '.*' : ''}(${alternatives.join('|')})${trail ? '.*' : ''}`;
+    let chunk: string[] = [];
+    const flush = (): void => {
+      if (chunk.length) clauses.push({ regexp: { [field]: { value: regexp(chunk), ...(cased ? {} : { case_insensitive: true }) } } });
+      chunk = [];
+    };
+    for (const pattern of patterns) {
+      if (chunk.length && regexp([...chunk, pattern]).length > FOLD_LENGTH) flush();
+      chunk.push(pattern);
+    }
+    flush();
+  }
+  return clauses;
 }
 
 /** NOT of a clause; NOT of a lone must_not (a null test, exists: false) is its positive clause. */
@@ -105,13 +163,20 @@ function stringMatch(field: string, value: SigmaString): Clause {
 }
 
 /**
- * A field-less (keyword) search: a query_string for `*value*` over every field (as pySigma writes it; case-sensitive
- * on keyword fields, as query_string has no case_insensitive) and lenient, so fields of other types are skipped.
+ * A field-less (keyword) search: a query_string regexp (slashes around `.*`, the value, `.*`) over every field, `lenient` so fields of other
+ * types are skipped. query_string has no case_insensitive, so each ASCII letter is a two-case class (`[cC]`) unless
+ * `cased` (a `*` or `?` of the value is `.*` or `.`, everything else is escaped).
  */
 function keyword(value: SigmaValue): Clause {
-  if (value.type === 'string') return { query_string: { query: `*${luceneKeyword(value)}*`, lenient: true } };
+  if (value.type === 'string') return { query_string: { query: `/.*${wildcardRegexp(value, value.cased !== true)}.*/`, lenient: true } };
   if (value.type === 'number') return { query_string: { query: String(value.value), lenient: true } };
   throw new SigmaRefused(`a keyword search (a value without a field) cannot be ${value.type === 're' ? 'a regular expression' : `a ${value.type} value`}: name the field it applies to`);
+}
+
+/** A Sigma string as a Lucene regexp of the whole value: wildcards `.*` and `.`, every other character escaped, ASCII letters as `[aA]` when folding. */
+function wildcardRegexp(value: SigmaString, foldCase: boolean): string {
+  const literal = (text: string): string => [...text].map((c) => (foldCase && /[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : /[0-9A-Za-z]/.test(c) ? c : `\\${c}`)).join('');
+  return value.parts.map((part) => (typeof part === 'string' ? literal(part) : wildcard(part) === '*' ? '.*' : '.')).join('');
 }
 
 /** Lucene wildcard syntax: `\`, `*` and `?` of the text escaped, Sigma's wildcards as they are. */
