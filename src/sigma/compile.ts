@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
+import { oneLine } from '../util/text.js';
 import { parseSigma } from './parse/parseSigma.js';
 import { loadPipeline } from './pipeline/loadPipeline.js';
 import { compileCorrelation } from './correlation/compileCorrelation.js';
@@ -80,7 +81,7 @@ export function pickDocument(documents: SigmaDocument[], id: string | undefined)
   const named = (d: SigmaDocument) => d.meta.id === id || d.meta.name === id;
   if (id !== undefined) {
     const found = documents.find(named);
-    return found ? { document: found } : { problem: `holds no rule with id or name "${id}" (it holds ${describe(documents)}): fix sigma.id` };
+    return found ? { document: found } : { problem: `holds no rule with id or name "${oneLine(id, 120)}" (it holds ${describe(documents)}): fix sigma.id` };
   }
   const correlations = documents.filter((d): d is SigmaCorrelation => d.kind === 'correlation');
   const referenced = new Set(correlations.flatMap((c) => c.rules));
@@ -92,9 +93,10 @@ export function pickDocument(documents: SigmaDocument[], id: string | undefined)
   return { problem: `holds ${documents.length} rules (${describe(documents)}): set sigma.id to the id or name of the one this alert runs` };
 }
 
+/** The documents as a problem names them: id or name and title, each one clean line (a rule's text may hold escapes and line breaks). */
 function describe(documents: SigmaDocument[]): string {
   if (!documents.length) return 'none';
-  return documents.map((d) => (d.meta.id ? `${d.meta.id} "${d.meta.title}"` : d.meta.name ? `${d.meta.name} "${d.meta.title}"` : `"${d.meta.title}"`)).join(', ');
+  return documents.map((d) => { const ref = d.meta.id ?? d.meta.name; const title = `"${oneLine(d.meta.title, 120)}"`; return ref !== undefined ? `${oneLine(ref, 120)} ${title}` : title; }).join(', ');
 }
 
 

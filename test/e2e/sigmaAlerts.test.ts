@@ -204,3 +204,26 @@ test('a pipeline file of the user maps the fields; editing it recompiles; a brok
   assert.equal(validate.code, 2, validate.stderr);
   assert.match(validate.stderr, /^sigma\/ours\.yml:9:\d+: .*no_such_transformation.*alerts\/mapped\.yaml/m);
 });
+
+test('escape codes and line breaks in rule metadata never reach the terminal: validate\'s problems, alertcron test and run --verbose', async () => {
+  const T = uniqueBaseTime();
+  const index = await ecsIndex('sigma-escapes', [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const project = world.project();
+  const hostile = whoamiRule({ author: '"\\e[31mRed Author\\e]0;owned\\a"' }).replace('title: Whoami Run By A Test', 'title: "Who\\e]0;pwned\\a\\e[2J\\nFAKE: alerts/ok.yaml valid"');
+  writeSigma(project.dir, 'two.yml', `${hostile}---\n${hostile.replace(/^id: .*$/m, 'id: second')}`);
+  project.writeAlert('wrongid', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: 'nope' }, index, notify: ['soc-slack'], samples: 0 });
+  project.writeAlert('hostile', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: 'second' }, index, notify: ['soc-slack'], samples: 0 });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.match(validate.stderr, /holds no rule with id or name "nope"/);
+  project.writeAlert('wrongid', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: 'nope' }, index, notify: ['soc-slack'], enabled: false });
+  const shown = await project.run(['test', 'hostile'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /Red Author/);
+  const verbose = await project.run(['run', '--verbose', '--dry-run'], { ALERTCRON_NOW: iso(T) });
+  assert.match(verbose.stdout, /Red Author/, verbose.stdout);
+  for (const out of [validate.stderr, validate.stdout, shown.stdout, verbose.stdout]) {
+    assert.doesNotMatch(out, /[\u001b\u0007\u009b]/, out);
+    assert.doesNotMatch(out, /^FAKE/m, out);
+  }
+});
