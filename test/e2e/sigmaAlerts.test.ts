@@ -227,3 +227,18 @@ test('escape codes and line breaks in rule metadata never reach the terminal: va
     assert.doesNotMatch(out, /^FAKE/m, out);
   }
 });
+
+test('a condition nested deeper than 100 (parentheses or not) is a problem at its line:col, not a stack overflow; 100 deep still compiles', async () => {
+  const project = world.project();
+  const withCondition = (condition: string) => whoamiRule().replace(/^ {2}condition: .*$/m, `  condition: '${condition}'`);
+  writeSigma(project.dir, 'parens.yml', withCondition(`${'('.repeat(20_000)}selection${')'.repeat(20_000)}`));
+  writeSigma(project.dir, 'nots.yml', withCondition(`${'not '.repeat(20_000)}selection`));
+  writeSigma(project.dir, 'deep.yml', withCondition(`${'not ('.repeat(50)}selection${')'.repeat(50)}`));
+  for (const name of ['parens', 'nots', 'deep']) project.writeAlert(name, { sigma: { rule: `../sigma/${name}.yml`, pipeline: 'ecs_windows' }, index: 'x', notify: ['soc-slack'] });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.doesNotMatch(validate.stderr, /call stack/);
+  assert.match(validate.stderr, /^sigma\/parens\.yml:\d+:\d+: .*nest more than 100 deep.*alerts\/parens\.yaml/m);
+  assert.match(validate.stderr, /^sigma\/nots\.yml:\d+:\d+: .*nest more than 100 deep.*alerts\/nots\.yaml/m);
+  assert.doesNotMatch(validate.stderr, /deep\.y/);
+});
