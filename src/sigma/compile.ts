@@ -53,11 +53,19 @@ export function compileSigmaAlert(spec: SigmaSpec, baseDir: string, defaults: { 
       const rule = compileRule(document, loaded.pipeline, output);
       made = { query: { query: rule.clause }, fields: rule.fields };
     }
-    return { compiled: { ...made, meta: document.meta, inputs: [file, ...loaded.inputs] } };
+    const meta = document.kind === 'correlation' ? withRuleAuthors(document, lookupIn(parsed.documents)) : document.meta;
+    return { compiled: { ...made, meta, inputs: [file, ...loaded.inputs] } };
   } catch (error) {
     const message = error instanceof SigmaRefused ? `refused: ${error.message}` : `cannot be compiled: ${errorMessage(error)}`;
     return { problems: [{ file, line: document.line, col: 1, message }] };
   }
+}
+
+/** A correlation's metadata crediting the authors of the rules it references too (each once, the correlation's first). */
+function withRuleAuthors(correlation: SigmaCorrelation, lookup: (ref: string) => SigmaDocument | undefined): SigmaCorrelation['meta'] {
+  const authors = [correlation.meta.author, ...correlation.rules.map((ref) => lookup(ref)?.meta.author)].filter((a): a is string => !!a);
+  const unique = [...new Set(authors)];
+  return unique.length ? { ...correlation.meta, author: unique.join(', ') } : correlation.meta;
 }
 
 /** Finds a document of the same file by the id or name a correlation refers to it by. */
