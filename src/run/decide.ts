@@ -19,7 +19,7 @@ import type { AskRequest } from './conversations.js';
 import type { FindingReport } from './report.js';
 import { plainMap } from '../util/plainMap.js';
 import { collectFinding } from '../policy/digest.js';
-import { withAttribution } from '../render/attribution.js';
+import { withAttribution } from '../sigma/meta.js';
 
 /** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
 export const SUMMARY_KEY = '_more';

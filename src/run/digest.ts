@@ -6,8 +6,7 @@ import { enqueue } from '../outbox/enqueue.js';
 import { digestKey, digestTable, dueBuckets, DIGEST_KEYS_KEPT } from '../policy/digest.js';
 import { digestText, digestTitle } from '../render/digestText.js';
 import { redact } from '../util/redact.js';
-import { withAttribution } from '../render/attribution.js';
-import { sigmaAttribution } from '../sigma/meta.js';
+import { sigmaAttribution, withAttribution } from '../sigma/meta.js';
 
 /** What the digest stage produced: the digest notices to queue and their audit lines. */
 export interface DigestStageResult {
