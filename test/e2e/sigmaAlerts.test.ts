@@ -2,7 +2,7 @@
 // notifies with the rule's level, author and ATT&CK ids; an edited rule file is compiled again on the next run; a
 // broken one is reported at its own line and column while the other alerts still run; defaults route by level.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
@@ -99,18 +99,32 @@ test('output: lucene runs pySigma\'s query_string; a user message gets the autho
 
 test('editing the Sigma file changes what the next run matches (the parse cache recompiles it)', async () => {
   const T = uniqueBaseTime();
-  const index = await ecsIndex('sigma-edit', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 2 * MIN, 'ws2', 'C:\\Windows\\System32\\net.exe')]);
+  const index = await ecsIndex('sigma-edit', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 30_000, 'ws3', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 2 * MIN, 'ws2', 'C:\\Windows\\System32\\net.exe')]);
   const project = world.project();
   writeSigma(project.dir, 'recon.yml', whoamiRule());
   project.writeAlert('recon', { sigma: { rule: '../sigma/recon.yml', pipeline: 'ecs_windows' }, index, group_by: 'host.name', notify: ['soc-slack'], samples: 0 });
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (high): ws1']);
+  // The compiled alert is in the cache, depending on the Sigma file: marked there, the next run shows it is used.
+  const cacheDir = join(project.dir, '.cache', 'alertcron');
+  const [cacheFile] = readdirSync(cacheDir).filter((f) => f.endsWith('.json')).map((f) => join(cacheDir, f));
+  assert.ok(cacheFile, 'the run wrote its parse cache');
+  const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as { alerts: Record<string, { d: [string, ...unknown[]][]; a: { title: string } }> };
+  const entry = Object.entries(cache.alerts).find(([path]) => path.endsWith(join('alerts', 'recon.yaml')))?.[1];
+  assert.ok(entry, JSON.stringify(Object.keys(cache.alerts)));
+  assert.ok(entry.d.some(([path]) => path.endsWith(join('sigma', 'recon.yml'))), JSON.stringify(entry.d));
+  entry.a.title = 'From the cache: {{key}}';
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  world.slack.requests.length = 0;
+  const cached = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(cached.code, 0, cached.stderr);
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['From the cache: ws3'], 'nothing changed: the cached alert ran');
   world.slack.requests.length = 0;
   writeSigma(project.dir, 'recon.yml', whoamiRule({ image: '\\net.exe', level: 'medium' }));
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (medium): ws2']);
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (medium): ws2'], 'the edited Sigma file was compiled again');
 });
 
 test('a broken Sigma file is reported at its line:col naming the alert; the other alerts still run', async () => {
