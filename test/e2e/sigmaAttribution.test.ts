@@ -88,3 +88,41 @@ test('a correlation alert credits the authors of the rules it references as well
   assert.equal(texts.length, 1, texts.join('\n---\n'));
   assert.match(texts[0]!, /^Sigma rule by Cor Relator, Ada Example \(DRL 1\.1\)$/m);
 });
+
+test('hostile rule metadata reaches email, Telegram and SMS as inert text, the author named as written', async () => {
+  const T = uniqueBaseTime();
+  const index = `sigma-credit-hostile-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  await ecsIndexWith(world.esUrl, index, [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const project = world.project();
+  project.writeConfig(servers.config(world));
+  Object.assign(project.env, servers.secrets);
+  mkdirSync(join(project.dir, 'sigma'), { recursive: true });
+  const author = '<b>Eve</b> <a href="https://evil.example">x</a> {{fields.host.name}} @here';
+  const description = '<script>alert(1)</script> [click](https://evil.example) {{alertcron.key}}';
+  const rule = RULE.replace(/^author: .*$/m, `author: ${JSON.stringify(author)}`).replace(/^description: .*$/m, `description: ${JSON.stringify(description)}`);
+  writeFileSync(join(project.dir, 'sigma', 'hostile.yml'), rule);
+  project.writeAlert('hostile', { sigma: { rule: '../sigma/hostile.yml', pipeline: 'ecs_windows' }, index, notify: ['soc-email', 'team-telegram', 'oncall-sms'], samples: 0 });
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(run.code, 0, run.stderr);
+  const credit = `Sigma rule by ${author} (DRL 1.1)`;
+  // Channels break links and mentions with word joiners (U+2060): the text is as written once they are taken out.
+  const shown = (text: string | undefined) => text?.replace(/\u2060/g, '') ?? '';
+  // Email: the text part shows the values as written; an HTML part, if any, escapes them.
+  const [mail] = world.smtp.messages;
+  assert.ok(mail, 'an email was sent');
+  const { mailParts } = await import('../support/mimeParts.js');
+  const parts = mailParts(mail.raw);
+  const text = parts.find((p) => p.type === 'text/plain');
+  assert.ok(shown(text?.body).includes(credit), text?.body);
+  assert.ok(shown(text?.body).includes(description), text?.body);
+  for (const html of parts.filter((p) => p.type === 'text/html')) assert.doesNotMatch(html.body, /<script|<a href="https:\/\/evil|<b>Eve/, html.body);
+  // Telegram: HTML mode, the values shown as text, no link or bold made of them.
+  const [telegram] = servers.telegram.sent;
+  assert.ok(telegram, 'Telegram got the notice');
+  assert.ok(shown(telegram.visible).includes(credit), telegram.visible);
+  assert.doesNotMatch(telegram.text, /<a |<b>Eve|<script/, telegram.text);
+  // SMS: plain text, the attribution whole, no placeholder inside the values expanded.
+  const [sms] = servers.twilio.messages;
+  assert.ok(shown(sms?.Body).includes(credit), sms?.Body);
+});
