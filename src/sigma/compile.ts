@@ -54,7 +54,8 @@ export function compileSigmaAlert(spec: SigmaSpec, baseDir: string, defaults: { 
       made = { query: { query: rule.clause }, fields: rule.fields };
     }
     const meta = document.kind === 'correlation' ? withRuleAuthors(document, lookupIn(parsed.documents)) : document.meta;
-    return { compiled: { ...made, meta, inputs: [file, ...loaded.inputs] } };
+    const siblingProblems = parsed.problems.map((p) => ({ line: p.line, col: p.col, message: p.message }));
+    return { compiled: { ...made, meta, inputs: [file, ...loaded.inputs], ...(siblingProblems.length ? { siblingProblems } : {}) } };
   } catch (error) {
     const message = error instanceof SigmaRefused ? `refused: ${error.message}` : `cannot be compiled: ${errorMessage(error)}`;
     return { problems: [{ file, line: document.line, col: 1, message }] };

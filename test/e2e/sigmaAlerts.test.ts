@@ -256,3 +256,21 @@ test('a condition nested deeper than 100 (parentheses or not) is a problem at it
   assert.match(validate.stderr, /^sigma\/nots\.yml:\d+:\d+: .*nest more than 100 deep.*alerts\/nots\.yaml/m);
   assert.doesNotMatch(validate.stderr, /deep\.y/);
 });
+
+test('a broken rule beside the one an alert names by sigma.id is a warning at its line:col in validate and run; the named rule runs', async () => {
+  const T = uniqueBaseTime();
+  const index = await ecsIndex('sigma-sibling', [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const project = world.project();
+  writeSigma(project.dir, 'two.yml', `${whoamiRule()}---\ntitle: Broken\nid: broken-one\nlogsource: {product: windows}\ndetection:\n  selection:\n    Image: x\n  condition: selection and not missing\n`);
+  project.writeAlert('uses', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: '0b6a1f5e-7d35-4c1e-9a0e-0a1b2c3d4e5f' }, index, notify: ['soc-slack'], samples: 0 });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 0, validate.stderr);
+  assert.match(validate.stderr, /^sigma\/two\.yml:\d+:\d+: warning: .*missing.*alerts\/uses\.yaml runs another of its rules by sigma\.id/m);
+  for (const when of [T, T + 20_000]) {
+    // The second run finds the alert as the parse cache kept it: the warning is still given.
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(when) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^warning: sigma\/two\.yml:\d+:\d+: .*missing/m);
+  }
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (high)']);
+});
