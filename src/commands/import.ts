@@ -4,6 +4,8 @@ import { redact } from '../util/redact.js';
 import { inertLine } from '../importer/quote.js';
 import { printJson } from './printReport.js';
 import type { ImportSigmaResult } from '../importer/importSigma.js';
+import type { SigmaDefaults } from '../model/config.js';
+import { existsSync } from 'node:fs';
 
 /** Options of `alertcron import elastalert`. */
 export interface ImportCommandOptions {
@@ -84,13 +86,21 @@ export async function importSigmaCommand(paths: string[], options: ImportSigmaCo
   let result: ImportSigmaResult;
   try {
     const notify = options.notify?.split(',').map((name) => name.trim()).filter(Boolean);
-    result = importSigma(paths, { pipeline: options.pipeline, index: options.index, out: options.out, notify, output: options.output as 'dsl' | 'lucene' | undefined });
+    const defaults = await projectSigmaDefaults();
+    result = importSigma(paths, { pipeline: options.pipeline, index: options.index, out: options.out, notify, output: options.output as 'dsl' | 'lucene' | undefined, defaults });
   } catch (error) {
     throw new UserError(errorMessage(error), ExitCode.invalidConfig);
   }
   if (options.json) printJson(result);
   else printSigmaResult(result);
   return result.refused.length ? ExitCode.invalidConfig : ExitCode.ok;
+}
+
+/** defaults.sigma of the alertcron.yaml of the working folder, if there is one that reads: what the written alerts get at run time. */
+async function projectSigmaDefaults(): Promise<SigmaDefaults | undefined> {
+  if (!existsSync('alertcron.yaml')) return undefined;
+  const { readConfig } = await import('../config/loadConfig.js');
+  return (await readConfig('alertcron.yaml')).config?.defaults.sigma;
 }
 
 function printSigmaResult(r: ImportSigmaResult): void {

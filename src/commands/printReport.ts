@@ -1,5 +1,11 @@
 import type { AlertReport, RunReport } from '../run/report.js';
 import { redact } from '../util/redact.js';
+import { cleanText } from '../util/text.js';
+
+/** A line for the terminal: escape sequences removed, other control characters and any line break made spaces. */
+function shownLine(line: string): string {
+  return cleanText(line).replace(/\n/g, ' ');
+}
 
 /** Prints the one-line errors of a run on stderr: problems, failed alerts, failed deliveries, warnings. */
 export function printErrors(report: RunReport): void {
@@ -21,12 +27,13 @@ export function printErrors(report: RunReport): void {
 export function printFindings(report: RunReport, withBodies: boolean, notes: Map<string, string[]> = new Map()): void {
   for (const alert of report.alerts) {
     printAlert(alert, withBodies);
-    for (const line of notes.get(alert.name) ?? []) console.log(`  ${redact(line)}`);
+    for (const line of notes.get(alert.name) ?? []) console.log(`  ${redact(shownLine(line))}`);
   }
 }
 
 function printAlert(alert: AlertReport, withBodies: boolean): void {
-  const log = (line: string) => console.log(redact(line));
+  // Titles and messages carry log data and rule metadata: no escape sequence reaches the terminal, no line is forged.
+  const log = (line: string) => console.log(redact(shownLine(line)));
   if (alert.status === 'not-due') {
     log(`${alert.name}: not due`);
     return;
@@ -42,7 +49,7 @@ function printAlert(alert: AlertReport, withBodies: boolean): void {
     log(`  key ${JSON.stringify(f.key)} count ${f.count}: ${f.notify ? 'NOTIFY' : f.asked ? 'ASK the person' : 'skip'} (${f.decision}${next})`);
     if (withBodies && (f.notify || f.asked)) {
       log(`    title: ${f.title}`);
-      for (const line of f.message.split('\n')) log(`    | ${line}`);
+      for (const line of cleanText(f.message).split('\n')) log(`    | ${line}`);
     }
   }
 }

@@ -5,6 +5,7 @@ import { checkTemplates } from '../config/checkTemplates.js';
 import { displayPath, loadAlerts } from '../config/loadAlerts.js';
 import { timeframeWarnings } from '../inspect/timeframeWarnings.js';
 import { countWindowWarnings } from '../inspect/countWindowWarnings.js';
+import { sigmaSiblingWarnings } from '../inspect/sigmaSiblingWarnings.js';
 import { readConfig } from '../config/loadConfig.js';
 import { ParseCache } from '../config/parseCache.js';
 import { formatProblem, type Problem } from '../config/problems.js';
@@ -79,7 +80,7 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   const missing = reading.config ? await channelHostProblems(reading.config) : [];
   (options.strict ? problems : warnings).push(...missing);
   if (!options.strict) report.missing_programs = missing.length;
-  warnings.push(...loaded.warnings, ...timeframeWarnings(loaded.alerts), ...countWindowWarnings(loaded.alerts));
+  warnings.push(...loaded.warnings, ...timeframeWarnings(loaded.alerts), ...countWindowWarnings(loaded.alerts), ...sigmaSiblingWarnings(loaded.alerts, (path) => displayPath(config, path)));
   report.alerts = { valid: loaded.alerts.length - scripts.broken.size, disabled: loaded.disabled.length, invalid: loaded.invalid.length + scripts.broken.size };
   report.channels = Object.keys(config.channels).length;
   if (options.cluster && reading.config && !problems.some((p) => p.path?.startsWith('/elasticsearch/'))) {

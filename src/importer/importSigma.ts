@@ -1,10 +1,11 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { compileSigmaAlert, pickDocument, type SigmaSpec } from '../sigma/compile.js';
 import { parseSigma } from '../sigma/parse/parseSigma.js';
 import type { SigmaDocument, SigmaOutput } from '../sigma/types.js';
 import { loadPackage } from '../util/loadPackage.js';
 import { readInputFile } from '../util/readInputFile.js';
+import { errorMessage } from '../util/errors.js';
 
 /** Options of `alertcron import sigma`. */
 export interface ImportSigmaOptions {
@@ -15,6 +16,8 @@ export interface ImportSigmaOptions {
   out: string;
   notify?: string[];
   output?: SigmaOutput;
+  /** The project's defaults.sigma (pipeline files absolute), which the alerts written without their own get at run time. */
+  defaults?: { pipeline?: string | string[]; output?: SigmaOutput };
 }
 
 /** What `import sigma` did: alerts written, files kept, rules refused with the reason (at file:line). */
@@ -43,12 +46,19 @@ export function importSigma(paths: string[], options: ImportSigmaOptions): Impor
       continue;
     }
     const parsed = parseSigma(read.text);
-    const stem = basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_');
+    const stem = fileName(basename(file, extname(file)));
     const picked = pickDocument(parsed.documents, undefined);
-    const alerts: { name: string; id?: string; document?: SigmaDocument }[] = 'document' in picked && !parsed.problems.length ? [{ name: stem }] : unreferenced(parsed.documents).map((d) => ({ name: `${stem}-${d.meta.id ?? d.meta.name ?? ''}`, id: d.meta.id ?? d.meta.name, document: d }));
-    if (!alerts.length) alerts.push({ name: stem });
+    const several = !('document' in picked) || parsed.problems.length > 0;
+    const alerts: { name: string; id?: string; document?: SigmaDocument }[] = !several ? [{ name: stem }] : unreferenced(parsed.documents).map((d) => ({ name: fileName(`${stem}-${d.meta.id ?? d.meta.name ?? ''}`), id: d.meta.id ?? d.meta.name, document: d }));
+    // A broken document among good ones is refused on its own: the alerts of its siblings name their rule by id.
+    if (several && parsed.documents.length) for (const p of parsed.problems) result.refused.push({ where: `${shown(file)}:${p.line}:${p.col}`, message: p.message });
+    if (!alerts.length && !(several && parsed.documents.length && parsed.problems.length)) alerts.push({ name: stem });
     for (const alert of alerts) {
-      const target = join(out, `${alert.name}.yaml`);
+      const target = resolve(out, `${alert.name}.yaml`);
+      if (!target.startsWith(out + sep)) {
+        result.refused.push({ where: shown(file), message: `its alert file ${alert.name}.yaml would lie outside ${shown(out)}: give the rule another id` });
+        continue;
+      }
       if (named.has(alert.name)) {
         result.refused.push({ where: shown(file), message: `its alert would be ${alert.name}.yaml, as that of ${named.get(alert.name)}: rename one of the files (an alert's file name is its name)` });
         continue;
@@ -59,7 +69,7 @@ export function importSigma(paths: string[], options: ImportSigmaOptions): Impor
         result.refused.push({ where: `${shown(file)}:${alert.document.line}`, message: `"${alert.document.meta.title}" has no id or name to choose it by among the file's rules: give it an id` });
         continue;
       }
-      const compiled = compileSigmaAlert(spec, out, {});
+      const compiled = compileSigmaAlert(spec, out, options.defaults ?? {});
       if ('problems' in compiled) {
         for (const p of compiled.problems) result.refused.push({ where: `${shown(p.file)}${p.line ? `:${p.line}:${p.col ?? 1}` : ''}`, message: p.message });
         continue;
@@ -68,14 +78,20 @@ export function importSigma(paths: string[], options: ImportSigmaOptions): Impor
       try {
         writeFileSync(target, stringify(body), { flag: 'wx' });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        result.kept.push(shown(target));
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') result.kept.push(shown(target));
+        else result.refused.push({ where: shown(file), message: `cannot write ${shown(target)}: ${errorMessage(error)}` });
         continue;
       }
       result.converted.push({ source: shown(file), alert: shown(target), title: compiled.compiled.meta.title });
     }
   }
   return result;
+}
+
+/** Text as an alert's file name (which is its name): every character but letters, digits, _ . and - becomes _, and a name of dots only gets a leading _. */
+function fileName(text: string): string {
+  const name = text.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return /^\.*$/.test(name) ? `_${name}` : name;
 }
 
 /** The documents no correlation of the file references: each is an alert of its own. */

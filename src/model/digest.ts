@@ -24,4 +24,6 @@ export interface DigestTable {
   findings: number;
   /** How many of those are in no row (beyond max_rows): counted, not listed. */
   omitted: number;
+  /** A Sigma alert's DRL 1.1 attribution line, which every rendering of the digest shows in its caption. */
+  attribution?: string;
 }

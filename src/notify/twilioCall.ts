@@ -1,5 +1,6 @@
 import type { TwilioCallChannelConfig } from './config.js';
 import { oneLine } from '../util/text.js';
+import { splitAttribution } from './attribution.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
 import type { Notification, Notifier } from './types.js';
@@ -16,7 +17,10 @@ export async function callTwiml(notification: Notification, config: Pick<TwilioC
   const twilio = loadPackage<typeof import('twilio')>('twilio');
   const response = new twilio.twiml.VoiceResponse();
   const digest = usableDigest(notification.digest);
-  const text = oneLine(`Alert. ${notification.title}. ${digest ? spokenDigest(digest) : notification.message}`, SPOKEN_CHARS);
+  // A Sigma rule's attribution is spoken last but never cut: the rest makes room for it.
+  const { rest, attribution } = digest ? { rest: '', attribution: undefined } : splitAttribution(notification.message);
+  const credit = attribution === undefined ? '' : ` ${oneLine(attribution, SPOKEN_CHARS / 2)}`;
+  const text = oneLine(`Alert. ${notification.title}. ${digest ? spokenDigest(digest) : rest}`, SPOKEN_CHARS - credit.length) + credit;
   response.say({ voice: config.voice as 'alice', language: config.language as 'en-US', loop: config.loop }, text);
   return response.toString();
 }

@@ -3,6 +3,7 @@ import { fitSms } from './sms/segments.js';
 import { usableDigest } from './digest/usable.js';
 import { smsDigestText } from './digest/smsList.js';
 import { cleanText } from '../util/text.js';
+import { splitAttribution } from './attribution.js';
 import { classifyTwilioError, createTwilioClient } from './twilioClient.js';
 import { withSignal } from './withSignal.js';
 import type { Notification, Notifier } from './types.js';
@@ -12,8 +13,9 @@ import { isPhoneNumber, owedRecipients, sendToEach } from './eachRecipient.js';
 export function smsText(notification: Notification, maxSegments: number): string {
   const digest = usableDigest(notification.digest);
   if (digest) return smsDigestText(notification.title, digest, maxSegments);
-  const text = cleanText(`${notification.title}\n${notification.message}`).replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n').trim();
-  return fitSms(text, maxSegments);
+  const { rest, attribution } = splitAttribution(notification.message);
+  const text = cleanText(`${notification.title}\n${rest}`).replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n').trim();
+  return fitSms(text, maxSegments, attribution === undefined ? '' : cleanText(attribution));
 }
 
 /** Creates a Twilio SMS notifier: one message to each configured number. */

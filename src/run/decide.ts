@@ -19,6 +19,7 @@ import type { AskRequest } from './conversations.js';
 import type { FindingReport } from './report.js';
 import { plainMap } from '../util/plainMap.js';
 import { collectFinding } from '../policy/digest.js';
+import { withAttribution } from '../sigma/meta.js';
 
 /** The key of the one summary notice an alert sends for its findings beyond run.max_findings. */
 export const SUMMARY_KEY = '_more';
@@ -201,7 +202,7 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
     if (resolvable) {
       const title = `Resolved: ${key.lastTitle ?? `${alert.name} ${name}`}`;
       const how = key.handled ? ` (${key.handled.how} by ${key.handled.by})` : '';
-      const message = `${alert.name}: "${name}" has not matched for ${key.missedRuns} run(s)${how}; last seen ${new Date(key.lastSeen).toISOString()}.`;
+      const message = withAttribution(`${alert.name}: "${name}" has not matched for ${key.missedRuns} run(s)${how}; last seen ${new Date(key.lastSeen).toISOString()}.`, alert.sigma);
       const targets = resolveTargets(key, settingOf);
       deliveries.push(...enqueue({ alert: alert.name, key: name, reason: 'resolved', title, message }, targets.to, now));
       for (const { channel, why } of targets.skipped) resolved.audit.push({ event: 'resolve_skipped', alert: alert.name, key: name, channel, why });

@@ -6,6 +6,7 @@ import { enqueue } from '../outbox/enqueue.js';
 import { digestKey, digestTable, dueBuckets, DIGEST_KEYS_KEPT } from '../policy/digest.js';
 import { digestText, digestTitle } from '../render/digestText.js';
 import { redact } from '../util/redact.js';
+import { sigmaAttribution, withAttribution } from '../sigma/meta.js';
 
 /** What the digest stage produced: the digest notices to queue and their audit lines. */
 export interface DigestStageResult {
@@ -32,10 +33,11 @@ export function digestStage(alerts: readonly AlertBase[], data: StateData, now: 
     const channels = alert.digest?.channels ?? alert.notify;
     for (const bucket of due.sort((a, b) => a.due - b.due)) {
       // Cells come from log data, which may hold a secret alertcron knows: blanked, as in an ordinary notice.
-      const table = redactedTable(digestTable(bucket));
+      const made = redactedTable(digestTable(bucket));
+      const table = alert.sigma ? { ...made, attribution: redact(sigmaAttribution(alert.sigma)) } : made;
       const key = redact(digestKey(bucket.group));
       const title = redact(digestTitle(alert.name, table, bucket.keys.length, bucket.keysMore === true || bucket.keys.length > DIGEST_KEYS_KEPT));
-      const spec = { alert: alert.name, key, reason: 'digest', title, message: redact(digestText(table)), window: { from: table.from, to: table.to }, digest: table };
+      const spec = { alert: alert.name, key, reason: 'digest', title, message: redact(withAttribution(digestText(table), alert.sigma)), window: { from: table.from, to: table.to }, digest: table };
       result.deliveries.push(...enqueue(spec, channels, now));
       result.audit.push({ event: 'digest', alert: alert.name, key, findings: table.findings, rows: table.rows.length, omitted: table.omitted, from: new Date(table.from).toISOString(), to: new Date(table.to).toISOString() });
     }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadProject } from '../config/loadProject.js';
 import { formatProblem } from '../config/problems.js';
+import { displayPath } from '../config/loadAlerts.js';
+import { sigmaSiblingWarnings } from '../inspect/sigmaSiblingWarnings.js';
 import type { AlertDef, Config } from '../config/types.js';
 import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
@@ -102,6 +104,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   try {
     const fullRun = !options.window && !options.only?.length;
     const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
+    report.warnings.push(...sigmaSiblingWarnings(selected.alerts, (path) => displayPath(config, path)).map(formatProblem));
     // The shared state cannot be reached: no alert is evaluated (nothing could be searched either, and its state is
     // unknown); the "cluster down" notice is counted, sent and retried from this host's local memory.
     const storeDown = tx.unavailable;

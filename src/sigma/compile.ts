@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { readInputFile } from '../util/readInputFile.js';
 import { errorMessage } from '../util/errors.js';
+import { oneLine } from '../util/text.js';
 import { parseSigma } from './parse/parseSigma.js';
 import { loadPipeline } from './pipeline/loadPipeline.js';
 import { compileCorrelation } from './correlation/compileCorrelation.js';
@@ -52,11 +53,20 @@ export function compileSigmaAlert(spec: SigmaSpec, baseDir: string, defaults: { 
       const rule = compileRule(document, loaded.pipeline, output);
       made = { query: { query: rule.clause }, fields: rule.fields };
     }
-    return { compiled: { ...made, meta: document.meta, inputs: [file, ...loaded.inputs] } };
+    const meta = document.kind === 'correlation' ? withRuleAuthors(document, lookupIn(parsed.documents)) : document.meta;
+    const siblingProblems = parsed.problems.map((p) => ({ line: p.line, col: p.col, message: p.message }));
+    return { compiled: { ...made, meta, inputs: [file, ...loaded.inputs], ...(siblingProblems.length ? { siblingProblems } : {}) } };
   } catch (error) {
     const message = error instanceof SigmaRefused ? `refused: ${error.message}` : `cannot be compiled: ${errorMessage(error)}`;
     return { problems: [{ file, line: document.line, col: 1, message }] };
   }
+}
+
+/** A correlation's metadata crediting the authors of the rules it references too (each once, the correlation's first). */
+function withRuleAuthors(correlation: SigmaCorrelation, lookup: (ref: string) => SigmaDocument | undefined): SigmaCorrelation['meta'] {
+  const authors = [correlation.meta.author, ...correlation.rules.map((ref) => lookup(ref)?.meta.author)].filter((a): a is string => !!a);
+  const unique = [...new Set(authors)];
+  return unique.length ? { ...correlation.meta, author: unique.join(', ') } : correlation.meta;
 }
 
 /** Finds a document of the same file by the id or name a correlation refers to it by. */
@@ -80,7 +90,7 @@ export function pickDocument(documents: SigmaDocument[], id: string | undefined)
   const named = (d: SigmaDocument) => d.meta.id === id || d.meta.name === id;
   if (id !== undefined) {
     const found = documents.find(named);
-    return found ? { document: found } : { problem: `holds no rule with id or name "${id}" (it holds ${describe(documents)}): fix sigma.id` };
+    return found ? { document: found } : { problem: `holds no rule with id or name "${oneLine(id, 120)}" (it holds ${describe(documents)}): fix sigma.id` };
   }
   const correlations = documents.filter((d): d is SigmaCorrelation => d.kind === 'correlation');
   const referenced = new Set(correlations.flatMap((c) => c.rules));
@@ -92,9 +102,10 @@ export function pickDocument(documents: SigmaDocument[], id: string | undefined)
   return { problem: `holds ${documents.length} rules (${describe(documents)}): set sigma.id to the id or name of the one this alert runs` };
 }
 
+/** The documents as a problem names them: id or name and title, each one clean line (a rule's text may hold escapes and line breaks). */
 function describe(documents: SigmaDocument[]): string {
   if (!documents.length) return 'none';
-  return documents.map((d) => (d.meta.id ? `${d.meta.id} "${d.meta.title}"` : d.meta.name ? `${d.meta.name} "${d.meta.title}"` : `"${d.meta.title}"`)).join(', ');
+  return documents.map((d) => { const ref = d.meta.id ?? d.meta.name; const title = `"${oneLine(d.meta.title, 120)}"`; return ref !== undefined ? `${oneLine(ref, 120)} ${title}` : title; }).join(', ');
 }
 
 

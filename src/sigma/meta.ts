@@ -37,20 +37,35 @@ function authorLine(meta: SigmaMeta): string {
   return meta.author ? 'Sigma rule by {{sigma.author}} (DRL 1.1)' : 'Sigma rule "{{sigma.title}}", author not named (DRL 1.1)';
 }
 
+/** The attribution line as text, from a Sigma alert's template values: what a digest or a resolved notice adds. */
+export function sigmaAttribution(values: Readonly<Record<string, string>>): string {
+  return values.author ? `Sigma rule by ${values.author} (DRL 1.1)` : `Sigma rule "${values.title ?? ''}", author not named (DRL 1.1)`;
+}
+
+/** Finds the attribution line in a rendered message, so that a channel that cuts its text (SMS, a call) keeps it. */
+export const SIGMA_ATTRIBUTION = /^Sigma rule (?:by .*|".*", author not named) \(DRL 1\.1\)$/m;
+
 /**
  * The message of a Sigma alert: the user's (with the author line added when it does not name {{sigma.author}}), or
- * the default one, whose lines are those the rule has values for (description, ATT&CK, false positives, references).
+ * the default one: what matched, the author line, then the lines the rule has values for (description, ATT&CK, false
+ * positives, references).
  */
 export function sigmaMessage(message: string | undefined, meta: SigmaMeta): string {
   if (message !== undefined) return templatePaths(message).includes('sigma.author') ? message : `${message}\n\n${authorLine(meta)}`;
   const values = sigmaTemplateValues(meta);
   const lines = [
     'Sigma rule "{{sigma.title}}" (level {{sigma.level}}) matched {{count}} events for {{key}} between {{from}} and {{to}}.',
+    // Early, so that a channel that cuts the end of a long message still names the author.
+    authorLine(meta),
     values.description && '{{sigma.description}}',
     values.attack && 'ATT&CK: {{sigma.attack}}',
     values.falsepositives && 'False positives: {{sigma.falsepositives}}',
     values.references && 'References: {{sigma.references}}',
-    authorLine(meta),
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+/** A notice's message with the DRL 1.1 attribution line of a Sigma alert added (digests, resolved notices); other alerts' as it is. */
+export function withAttribution(message: string, sigma: Readonly<Record<string, string>> | undefined): string {
+  return sigma ? `${message}\n\n${sigmaAttribution(sigma)}` : message;
 }

@@ -158,4 +158,6 @@ export interface CompiledSigma {
   fields: string[];
   /** Every file compiling read (the rule file, a pipeline file, files of referenced rules): a change recompiles. */
   inputs: string[];
+  /** The problems of the file's other documents, which the alert does not run (it names its rule by sigma.id): warnings. */
+  siblingProblems?: { line: number; col: number; message: string }[];
 }

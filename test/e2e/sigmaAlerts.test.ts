@@ -2,7 +2,7 @@
 // notifies with the rule's level, author and ATT&CK ids; an edited rule file is compiled again on the next run; a
 // broken one is reported at its own line and column while the other alerts still run; defaults route by level.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
@@ -99,18 +99,32 @@ test('output: lucene runs pySigma\'s query_string; a user message gets the autho
 
 test('editing the Sigma file changes what the next run matches (the parse cache recompiles it)', async () => {
   const T = uniqueBaseTime();
-  const index = await ecsIndex('sigma-edit', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 2 * MIN, 'ws2', 'C:\\Windows\\System32\\net.exe')]);
+  const index = await ecsIndex('sigma-edit', [processEvent(T - 2 * MIN, 'ws1', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 30_000, 'ws3', 'C:\\Windows\\System32\\whoami.exe'), processEvent(T + 2 * MIN, 'ws2', 'C:\\Windows\\System32\\net.exe')]);
   const project = world.project();
   writeSigma(project.dir, 'recon.yml', whoamiRule());
   project.writeAlert('recon', { sigma: { rule: '../sigma/recon.yml', pipeline: 'ecs_windows' }, index, group_by: 'host.name', notify: ['soc-slack'], samples: 0 });
   const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (high): ws1']);
+  // The compiled alert is in the cache, depending on the Sigma file: marked there, the next run shows it is used.
+  const cacheDir = join(project.dir, '.cache', 'alertcron');
+  const [cacheFile] = readdirSync(cacheDir).filter((f) => f.endsWith('.json')).map((f) => join(cacheDir, f));
+  assert.ok(cacheFile, 'the run wrote its parse cache');
+  const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as { alerts: Record<string, { d: [string, ...unknown[]][]; a: { title: string } }> };
+  const entry = Object.entries(cache.alerts).find(([path]) => path.endsWith(join('alerts', 'recon.yaml')))?.[1];
+  assert.ok(entry, JSON.stringify(Object.keys(cache.alerts)));
+  assert.ok(entry.d.some(([path]) => path.endsWith(join('sigma', 'recon.yml'))), JSON.stringify(entry.d));
+  entry.a.title = 'From the cache: {{key}}';
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  world.slack.requests.length = 0;
+  const cached = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(cached.code, 0, cached.stderr);
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['From the cache: ws3'], 'nothing changed: the cached alert ran');
   world.slack.requests.length = 0;
   writeSigma(project.dir, 'recon.yml', whoamiRule({ image: '\\net.exe', level: 'medium' }));
   const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (medium): ws2']);
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (medium): ws2'], 'the edited Sigma file was compiled again');
 });
 
 test('a broken Sigma file is reported at its line:col naming the alert; the other alerts still run', async () => {
@@ -234,4 +248,60 @@ test('a pipeline file whose keys or condition types are Object’s own names (co
   assert.match(validate.stderr, /^sigma\/odd\.yml:6:5: .*`__proto__` is not a key of a field_name_mapping item/m);
   assert.match(validate.stderr, /^sigma\/odd\.yml:8:\d+: .*`toString` is not a rule condition alertcron supports/m);
   assert.match(validate.stderr, /^sigma\/odd\.yml:12:\d+: .*`hasOwnProperty` is not a key of a include_fields condition/m);
+});
+
+test('escape codes and line breaks in rule metadata never reach the terminal: validate\'s problems, alertcron test and run --verbose', async () => {
+  const T = uniqueBaseTime();
+  const index = await ecsIndex('sigma-escapes', [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const project = world.project();
+  const hostile = whoamiRule({ author: '"\\e[31mRed Author\\e]0;owned\\a"' }).replace('title: Whoami Run By A Test', 'title: "Who\\e]0;pwned\\a\\e[2J\\nFAKE: alerts/ok.yaml valid"');
+  writeSigma(project.dir, 'two.yml', `${hostile}---\n${hostile.replace(/^id: .*$/m, 'id: second')}`);
+  project.writeAlert('wrongid', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: 'nope' }, index, notify: ['soc-slack'], samples: 0 });
+  project.writeAlert('hostile', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: 'second' }, index, notify: ['soc-slack'], samples: 0 });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.match(validate.stderr, /holds no rule with id or name "nope"/);
+  project.writeAlert('wrongid', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: 'nope' }, index, notify: ['soc-slack'], enabled: false });
+  const shown = await project.run(['test', 'hostile'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /Red Author/);
+  const verbose = await project.run(['run', '--verbose', '--dry-run'], { ALERTCRON_NOW: iso(T) });
+  assert.match(verbose.stdout, /Red Author/, verbose.stdout);
+  for (const out of [validate.stderr, validate.stdout, shown.stdout, verbose.stdout]) {
+    assert.doesNotMatch(out, /[\u001b\u0007\u009b]/, out);
+    assert.doesNotMatch(out, /^FAKE/m, out);
+  }
+});
+
+test('a condition nested deeper than 100 (parentheses or not) is a problem at its line:col, not a stack overflow; 100 deep still compiles', async () => {
+  const project = world.project();
+  const withCondition = (condition: string) => whoamiRule().replace(/^ {2}condition: .*$/m, `  condition: '${condition}'`);
+  writeSigma(project.dir, 'parens.yml', withCondition(`${'('.repeat(20_000)}selection${')'.repeat(20_000)}`));
+  writeSigma(project.dir, 'nots.yml', withCondition(`${'not '.repeat(20_000)}selection`));
+  writeSigma(project.dir, 'deep.yml', withCondition(`${'not ('.repeat(50)}selection${')'.repeat(50)}`));
+  for (const name of ['parens', 'nots', 'deep']) project.writeAlert(name, { sigma: { rule: `../sigma/${name}.yml`, pipeline: 'ecs_windows' }, index: 'x', notify: ['soc-slack'] });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.doesNotMatch(validate.stderr, /call stack/);
+  assert.match(validate.stderr, /^sigma\/parens\.yml:\d+:\d+: .*nest more than 100 deep.*alerts\/parens\.yaml/m);
+  assert.match(validate.stderr, /^sigma\/nots\.yml:\d+:\d+: .*nest more than 100 deep.*alerts\/nots\.yaml/m);
+  assert.doesNotMatch(validate.stderr, /deep\.y/);
+});
+
+test('a broken rule beside the one an alert names by sigma.id is a warning at its line:col in validate and run; the named rule runs', async () => {
+  const T = uniqueBaseTime();
+  const index = await ecsIndex('sigma-sibling', [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const project = world.project();
+  writeSigma(project.dir, 'two.yml', `${whoamiRule()}---\ntitle: Broken\nid: broken-one\nlogsource: {product: windows}\ndetection:\n  selection:\n    Image: x\n  condition: selection and not missing\n`);
+  project.writeAlert('uses', { sigma: { rule: '../sigma/two.yml', pipeline: 'ecs_windows', id: '0b6a1f5e-7d35-4c1e-9a0e-0a1b2c3d4e5f' }, index, notify: ['soc-slack'], samples: 0 });
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 0, validate.stderr);
+  assert.match(validate.stderr, /^sigma\/two\.yml:\d+:\d+: warning: .*missing.*alerts\/uses\.yaml runs another of its rules by sigma\.id/m);
+  for (const when of [T, T + 20_000]) {
+    // The second run finds the alert as the parse cache kept it: the warning is still given.
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(when) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^warning: sigma\/two\.yml:\d+:\d+: .*missing/m);
+  }
+  assert.deepEqual(slackTexts().map((t) => t.split('\n')[0]), ['Whoami Run By A Test (high)']);
 });

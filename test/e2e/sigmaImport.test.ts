@@ -111,3 +111,28 @@ test('import sigma on the SigmaHQ fixture corpus: every rule converted or refuse
   assert.match(whoami, /^Sigma rule by Florian Roth \(Nextron Systems\) \(DRL 1\.1\)$/m);
   assert.match(whoami, /^ATT&CK: T1033$/m);
 });
+
+test('import sigma: a rule\'s id never leads its alert file out of --out nor aborts the import; a broken rule among several is refused; the project\'s defaults.sigma compiles the rules', async () => {
+  const project = world.project();
+  const many = ['../../../escaped', 'a/b', 'with space'].map((id, i) => rule(`R${i}`, id, `\\r${i}.exe`)).join('---\n');
+  writeRules(project.dir, {
+    'rules/many.yml': `${many}---\ntitle: Broken\nid: broken-one\nlogsource: {product: windows}\ndetection:\n  selection:\n    Image: x\n  condition: selection and not missing\n`,
+  });
+  const imported = await project.run(['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', 'x', '--out', 'alerts', '--notify', 'soc-slack']);
+  assert.equal(imported.code, 2, imported.stderr);
+  assert.doesNotMatch(imported.stderr, /ENOENT|at .*\.js/);
+  assert.match(imported.stderr, /^import: rules\/many\.yml:\d+:\d+: .*missing/m);
+  assert.equal(imported.stderr.trim().split('\n').length, 1, imported.stderr);
+  assert.deepEqual(readdirSync(join(project.dir, 'alerts')).sort(), ['many-.._.._.._escaped.yaml', 'many-a_b.yaml', 'many-with_space.yaml']);
+  assert.deepEqual(readdirSync(project.dir).filter((f) => f.includes('escaped')), []);
+  assert.deepEqual(readdirSync(join(project.dir, '..')).filter((f) => f.includes('escaped')), []);
+  const validate = await project.run(['validate']);
+  assert.equal(validate.code, 0, validate.stderr);
+
+  // Without --pipeline the rules are compiled as the run will compile them: with defaults.sigma.pipeline.
+  const other = world.project({ extraConfig: { defaults: { first_lookback: '10m', ingest_delay: '0s', sigma: { pipeline: 'refuse.yml' } } } });
+  writeRules(other.dir, { 'rules/one.yml': rule('One', 'one', '\\one.exe'), 'refuse.yml': 'name: refuse\npriority: 10\ntransformations:\n  - id: no\n    type: rule_failure\n    message: the project pipeline refuses every rule\n' });
+  const second = await other.run(['import', 'sigma', 'rules', '--index', 'x', '--out', 'alerts', '--notify', 'soc-slack']);
+  assert.equal(second.code, 2, second.stdout);
+  assert.match(second.stderr, /the project pipeline refuses every rule/);
+});

@@ -16,10 +16,11 @@ export function digestPeriod(table: Pick<DigestTable, 'from' | 'to'>): string {
   return `${from} to ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} UTC`;
 }
 
-/** The line above a digest's table: how many findings, the period, and the `per` value it is for (one clean line, cut with `cutMark`). */
+/** The line above a digest's table: how many findings, the period, the `per` value it is for (cut with `cutMark`), and a Sigma alert's attribution; one clean line. */
 export function digestCaption(table: DigestTable, cutMark?: string): string {
   const group = table.group !== undefined ? ` for ${cutText(oneLine(table.group), GROUP_CHARS, cutMark) || '(empty)'}` : '';
-  return `${table.findings} finding${table.findings === 1 ? '' : 's'}${group}, ${digestPeriod(table)}`;
+  const credit = table.attribution ? `; ${oneLine(table.attribution)}` : '';
+  return `${table.findings} finding${table.findings === 1 ? '' : 's'}${group}, ${digestPeriod(table)}${credit}`;
 }
 
 /**

@@ -18,7 +18,7 @@ const text = (value: unknown): string => redact(typeof value === 'string' ? valu
  */
 export function usableDigest(value: unknown): DigestTable | undefined {
   if (!isPlainObject(value)) return undefined;
-  const { from, to, group, columns, rows, findings, omitted } = value as Record<string, unknown>;
+  const { from, to, group, columns, rows, findings, omitted, attribution } = value as Record<string, unknown>;
   if (!time(from) || !time(to) || !Array.isArray(columns) || !Array.isArray(rows) || !count(findings) || !count(omitted)) return undefined;
   const names = columns.slice(0, MAX_COLUMNS).map(text);
   const kept: DigestRow[] = [];
@@ -27,5 +27,5 @@ export function usableDigest(value: unknown): DigestTable | undefined {
     const cells = names.map((_, i) => text((row.cells as unknown[])[i]));
     kept.push({ cells, count: row.count, first: time(row.first) ? row.first : from, last: time(row.last) ? row.last : to });
   }
-  return { from, to, ...(group !== undefined ? { group: text(group) } : {}), columns: names, rows: kept, findings, omitted };
+  return { from, to, ...(group !== undefined ? { group: text(group) } : {}), columns: names, rows: kept, findings, omitted, ...(typeof attribution === 'string' ? { attribution: text(attribution) } : {}) };
 }

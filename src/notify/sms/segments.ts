@@ -27,16 +27,21 @@ function ucs2Size(text: string): SmsSize {
   return { encoding: 'UCS-2', units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
 }
 
-/** Cuts a text so that it fits in `maxSegments` SMS segments, ending a cut text with "...". */
-export function fitSms(text: string, maxSegments: number): string {
-  if (smsSize(text).segments <= maxSegments) return text;
+/**
+ * Cuts a text so that it fits in `maxSegments` SMS segments, ending a cut text with "..."; a `tail` line (an
+ * attribution) is kept whole after it when it fits at all, the text being cut to leave it room.
+ */
+export function fitSms(text: string, maxSegments: number, tail = ''): string {
+  const end = tail ? `\n${tail}` : '';
+  if (smsSize(text + end).segments <= maxSegments) return text + end;
+  if (end && smsSize(`...${end}`).segments > maxSegments) return fitSms(text + end, maxSegments);
   const chars = [...text];
   let low = 0;
   let high = chars.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (smsSize(chars.slice(0, mid).join('').trimEnd() + '...').segments <= maxSegments) low = mid;
+    if (smsSize(chars.slice(0, mid).join('').trimEnd() + '...' + end).segments <= maxSegments) low = mid;
     else high = mid - 1;
   }
-  return chars.slice(0, low).join('').trimEnd() + '...';
+  return chars.slice(0, low).join('').trimEnd() + '...' + end;
 }

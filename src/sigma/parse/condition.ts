@@ -15,6 +15,9 @@ interface Token {
 
 const KEYWORDS = new Set(['and', 'or', 'not', '(', ')']);
 
+/** How deep parentheses and `not`s may nest in a condition (SigmaHQ's rules nest a few levels): deeper is refused at its place, not left to overflow the stack. */
+export const MAX_CONDITION_DEPTH = 100;
+
 /**
  * Parses one condition and resolves it against the detections (in their order of definition); `at` is its path.
  * A detection that is a SigmaRefused (fieldref, a placeholder) refuses the rule only when the condition uses it, as
@@ -71,10 +74,17 @@ function parseCondition(text: string, at: Path): Ast {
   };
   const orExpr = (): Ast => binary('or', andExpr);
   const andExpr = (): Ast => binary('and', notExpr);
+  let depth = 0;
+  const deeper = () => {
+    if (++depth > MAX_CONDITION_DEPTH) fail(`parentheses and 'not' nest more than ${MAX_CONDITION_DEPTH} deep`);
+  };
   const notExpr = (): Ast => {
     if (peek() === 'not') {
+      deeper();
       pos++;
-      return { kind: 'not', item: notExpr() };
+      const item = notExpr();
+      depth--;
+      return { kind: 'not', item };
     }
     return primary();
   };
@@ -82,10 +92,12 @@ function parseCondition(text: string, at: Path): Ast {
     const token = tokens[pos];
     if (!token) return fail('a detection name is missing');
     if (token.text === '(') {
+      deeper();
       pos++;
       const inner = orExpr();
       if (peek() !== ')') fail("a ')' is missing");
       pos++;
+      depth--;
       return inner;
     }
     if ((token.text === '1' || token.text === 'any' || token.text === 'all') && tokens[pos + 1]?.text === 'of') {

@@ -52,7 +52,7 @@ export const elasticsearchSource: SourceDefinition<SearchAlertDef, Elasticsearch
       index: String(raw.index ?? ''),
       query: (extra?.query as Record<string, unknown> | undefined) ?? {},
       query_file: typeof raw.query === 'string' ? join(context.queriesDir, raw.query) : undefined,
-      ...(sigma ? { sigma_rule: { file: sigma.inputs[0]!, fields: sigma.fields, inputs: sigma.inputs } } : {}),
+      ...(sigma ? { sigma_rule: { file: sigma.inputs[0]!, fields: sigma.fields, inputs: sigma.inputs, ...(sigma.siblingProblems ? { siblingProblems: sigma.siblingProblems } : {}) } } : {}),
       condition,
       group_by: typeof raw.group_by === 'string' ? [raw.group_by] : (raw.group_by as string[] | undefined),
       group_size: (raw.group_size as number | undefined) ?? 100,

@@ -9,6 +9,8 @@ import type { AlertContext, SourceProblem } from '../types.js';
 export interface SigmaRuleRef {
   /** The Sigma rule file (absolute). */
   file: string;
+  /** Problems of the file's other documents (the alert runs the one sigma.id names): validate and run warn of them. */
+  siblingProblems?: { line: number; col: number; message: string }[];
   fields: string[];
   inputs: string[];
 }
