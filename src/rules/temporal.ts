@@ -232,7 +232,7 @@ export const temporalRule: RuleType<TemporalCondition> = {
     return perKeySearch(narrowed, alert, aggs);
   },
   followUp(base, response, alert, condition, window) {
-    // The events of the undecided buckets, each with its time and the filters (and key) it matches, oldest first.
+    // The events of the undecided buckets, each with its time and the filters (and key) it matches.
     const plan = followUpPlan(alert, condition, response);
     if (plan.events === 0 || plan.events > UNDECIDED_EVENT_LIMIT) return undefined;
     const r = effectiveResolution(condition, window, alert.group_by ? alert.group_size : 1);
@@ -252,7 +252,6 @@ export const temporalRule: RuleType<TemporalCondition> = {
       size: plan.events,
       _source: false,
       docvalue_fields: [{ field: alert.timestamp_field, format: 'epoch_millis' }],
-      sort: [{ [alert.timestamp_field]: 'asc' }],
     };
   },
   evaluate({ alert, condition, window, response, state }) {

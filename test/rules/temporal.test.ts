@@ -183,3 +183,24 @@ test('temporal is complete: over runs (resuming from the saved last fire), its f
     }
   }), 400);
 });
+
+test('temporal: beyond 10,000 events in undecided buckets, no events are fetched and the run says the order was judged on first and last matches', () => {
+  const rules = { a: { query: { term: { x: 'a' } } }, b: { query: { term: { x: 'b' } } } };
+  const condition = temporalRule.complete({ timeframe: '5m', resolution: '5m', ordered: true, rules }, 'alert.yaml');
+  const alert = { group_size: 100, timestamp_field: 'ts', samples: 0 } as unknown as RuleAlert;
+  const window = { from: 0, to: 600_000 };
+  const bucket = (doc_count: number) => ({
+    key: 300_000, doc_count,
+    alertcron_rule_0: { doc_count: doc_count - 2, alertcron_first: { value: 300_002 }, alertcron_last: { value: 599_999 } },
+    alertcron_rule_1: { doc_count: 2, alertcron_first: { value: 300_001 }, alertcron_last: { value: 300_003 } },
+  });
+  const response = (doc_count: number) => ({ hits: { total: { value: doc_count, relation: 'eq' } }, aggregations: { alertcron_histogram: { buckets: [bucket(doc_count)] } } });
+  const base = () => ({ query: { match_all: {} } });
+  const within = temporalRule.followUp!(base, response(10_000), alert, condition, window) as Record<string, unknown>;
+  assert.equal(within.size, 10_000);
+  assert.equal(temporalRule.followUp!(base, response(10_001), alert, condition, window), undefined);
+  const output = temporalRule.evaluate({ alert, condition, window, response: response(10_001), state: undefined }) as { note?: string; findings: unknown[] };
+  // Judged as before on the first and last matches: a 300002, b 300003 is a chain.
+  assert.equal(output.findings.length, 1);
+  assert.match(output.note ?? '', /^10001 events lie in buckets where each filter's first and last match do not decide the order, more than the 10000 fetched[^]*a chain may be missed/);
+});
