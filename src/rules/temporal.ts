@@ -182,8 +182,8 @@ export const temporalRule: RuleType<TemporalCondition> = {
     const timeframe = parseDuration(String(raw.timeframe));
     const ordered = raw.ordered === true;
     const rules = Object.entries((raw.rules ?? {}) as Record<string, { query: Record<string, unknown> }>).map(([name, rule]) => ({ name, query: rule.query }));
-    // Any resolution up to the timeframe finds the first fire exactly (see temporalFires); finer buckets order more
-    // matches, and find the fires after a fire of the same key sooner (up to one bucket late).
+    // Any resolution up to the timeframe decides the fires (see temporalFires, with the follow-up's events); finer
+    // buckets put fewer events in the buckets the follow-up fetches.
     const resolution = typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : defaultResolution(timeframe);
     return { type: 'temporal', timeframe, ordered, resolution, rules };
   },
