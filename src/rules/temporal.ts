@@ -249,7 +249,8 @@ export const temporalRule: RuleType<TemporalCondition> = {
     return {
       ...searched,
       query: { bool: { filter: [query, { bool: { should: perKey, minimum_should_match: 1 } }, { bool: { should: filters, minimum_should_match: 1 } }] } },
-      size: plan.events,
+      // Room for all (events indexed late into those buckets since the first search included).
+      size: UNDECIDED_EVENT_LIMIT,
       _source: false,
       docvalue_fields: [{ field: alert.timestamp_field, format: 'epoch_millis' }],
     };
