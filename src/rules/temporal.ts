@@ -4,14 +4,21 @@ import { parseDuration } from '../util/duration.js';
 import { isStoredTime } from '../util/epochTime.js';
 import { plainCopy } from '../util/plainMap.js';
 import { bucketBudgetProblem, defaultResolution, effectiveResolution } from './frequency.js';
+import { bucketsOf } from './groupKey.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
-import type { RuleProblem, RuleType, TemporalCondition } from './types.js';
+import { GROUP_AGG } from './search.js';
+import type { RuleAlert, RuleProblem, RuleType, TemporalCondition } from './types.js';
+import type { SearchResponse } from '../model/search.js';
 
 /** Name prefix of the per-filter aggregations (numbered: the user's filter names never reach the search). */
 const FILTER = 'alertcron_rule_';
 const HISTOGRAM = 'alertcron_histogram';
 const FIRST = 'alertcron_first';
 const LAST = 'alertcron_last';
+/** Name prefix of the follow-up's per-key clauses (numbered in the order of the first response's keys). */
+const KEY = 'alertcron_key_';
+/** The most events the follow-up fetches to decide the order inside buckets; beyond it the rule judges on first and last matches. */
+export const UNDECIDED_EVENT_LIMIT = 10_000;
 
 /** What temporal remembers per key: when it last fired (the matches up to then are used up). */
 export interface TemporalState {
@@ -26,13 +33,12 @@ export interface TemporalFire {
 
 /**
  * The times at which all filters matched within `timeframe` (closed window [t - timeframe, t]) for t in the run's
- * window [from, to), each fire using up the matches up to it. `points` holds per filter the times known to be
- * matches (the first and last match of each histogram bucket, buckets no wider than the timeframe: a window that
- * holds any match of a bucket holds its first or its last, so the first fire is exact). After a fire, the matches
- * after it inside its bucket are known only by the bucket's last match: the next fire of the key may come up to one
- * bucket late. Ordered: the matches must occur in the listed order (equal times count as in order); judged on the
- * same times, so two rules matching inside one bucket count as ordered by their first and last match there, and a
- * chain that needs a match hidden between a bucket's first and last is missed (see the README's temporal row). Pure.
+ * window [from, to), each fire using up the matches up to it. Ordered: the matches must occur in the listed order
+ * (equal times count as in order). `points` holds per filter times known to be matches: each histogram bucket's
+ * first and last match (buckets no wider than the timeframe), plus every match of the buckets where those do not
+ * decide (see undecidedBuckets). On such points the fires are those of the full event lists: a window ending in
+ * another bucket than it starts holds a match of a bucket only if it holds its first or last, and a window or a
+ * chain that needs a match between a bucket's first and last needs two filters matching in that bucket. Pure.
  */
 export function temporalFires(points: number[][], timeframe: number, ordered: boolean, window: Window, lastFire: number | undefined): TemporalFire[] {
   const sorted = points.map((list) => [...new Set(list)].sort((a, b) => a - b));
@@ -101,6 +107,74 @@ function matchPoints(aggs: Record<string, any>, count: number): number[][] {
   return points;
 }
 
+/** Per filter, the number of its matches in one histogram bucket. */
+function filterCounts(bucket: Record<string, any>, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => Number(bucket[FILTER + i]?.doc_count ?? 0));
+}
+
+/**
+ * The start times of one key's histogram buckets whose first and last matches per filter do not decide the fires:
+ * a filter there has more than two matches and (ordered) two filters next to each other in the order, or (any order)
+ * every filter, match there. Only there can a chain or a window lie between a bucket's first and last match.
+ */
+export function undecidedBuckets(aggs: Record<string, any>, count: number, ordered: boolean): { start: number; events: number }[] {
+  const undecided: { start: number; events: number }[] = [];
+  for (const bucket of (aggs[HISTOGRAM]?.buckets ?? []) as Record<string, any>[]) {
+    const counts = filterCounts(bucket, count);
+    if (!counts.some((c) => c > 2)) continue;
+    const together = ordered ? counts.some((c, i) => i > 0 && c > 0 && counts[i - 1]! > 0) : counts.every((c) => c > 0);
+    if (together) undecided.push({ start: Number(bucket.key), events: Number(bucket.doc_count ?? 0) });
+  }
+  return undecided;
+}
+
+/** What the follow-up fetches: per key (its group bucket, when grouped) the undecided buckets, or why it fetches nothing. */
+interface FollowUpPlan {
+  keys: { raw: unknown; starts: number[] }[];
+  events: number;
+}
+
+/** The undecided buckets of every key of the first response, with the events they hold. */
+function followUpPlan(alert: RuleAlert, condition: TemporalCondition, response: SearchResponse): FollowUpPlan {
+  const raws = alert.group_by ? bucketsOf(response.aggregations, GROUP_AGG).map((bucket) => bucket.key) : [undefined];
+  const keys: FollowUpPlan['keys'] = [];
+  let events = 0;
+  keyParts(alert, response).forEach((part, j) => {
+    const undecided = undecidedBuckets(part.aggs, condition.rules.length, condition.ordered);
+    keys.push({ raw: raws[j], starts: undecided.map((b) => b.start) });
+    events += undecided.reduce((sum, b) => sum + b.events, 0);
+  });
+  return { keys, events };
+}
+
+/** The note of a run whose undecided buckets hold more events than the follow-up fetches. */
+function overLimitNote(events: number): string {
+  return `${events} events lie in buckets where each filter's first and last match do not decide the order, more than the ${UNDECIDED_EVENT_LIMIT} fetched to decide it: judged on those first and last matches, so a chain may be missed (a finer resolution puts fewer events in such buckets)`;
+}
+
+/** A query matching one key's events (a term per group_by field), or undefined without group_by. */
+function keyQuery(fields: readonly string[] | undefined, raw: unknown): Record<string, unknown> | undefined {
+  if (!fields) return undefined;
+  const values = fields.length === 1 ? [raw] : (raw as unknown[]);
+  return { bool: { filter: fields.map((field, i) => ({ term: { [field]: values[i] } })) } };
+}
+
+/** Per key of the first response, per filter, the times of the follow-up's events (each tagged by the named clauses it matched). */
+function fetchedPoints(response: SearchResponse | undefined, field: string, keys: number, count: number): number[][][] {
+  const points = Array.from({ length: keys }, () => Array.from({ length: count }, () => [] as number[]));
+  for (const hit of (response?.hits?.hits ?? []) as { fields?: Record<string, unknown[]>; matched_queries?: string[] }[]) {
+    const at = Number(hit.fields?.[field]?.[0]);
+    if (!Number.isFinite(at)) continue;
+    const names = hit.matched_queries ?? [];
+    const key = keys === 1 ? 0 : Number(names.find((name) => name.startsWith(KEY))?.slice(KEY.length));
+    for (const name of names) {
+      if (!name.startsWith(FILTER)) continue;
+      points[key]?.[Number(name.slice(FILTER.length))]?.push(at);
+    }
+  }
+  return points;
+}
+
 /** `temporal`: per key, every named filter matches within any timeframe-wide window ending in the run's window (in the listed order when ordered). */
 export const temporalRule: RuleType<TemporalCondition> = {
   type: 'temporal',
@@ -108,8 +182,8 @@ export const temporalRule: RuleType<TemporalCondition> = {
     const timeframe = parseDuration(String(raw.timeframe));
     const ordered = raw.ordered === true;
     const rules = Object.entries((raw.rules ?? {}) as Record<string, { query: Record<string, unknown> }>).map(([name, rule]) => ({ name, query: rule.query }));
-    // Any resolution up to the timeframe finds the first fire exactly (see temporalFires); finer buckets order more
-    // matches, and find the fires after a fire of the same key sooner (up to one bucket late).
+    // Any resolution up to the timeframe decides the fires (see temporalFires, with the follow-up's events); finer
+    // buckets put fewer events in the buckets the follow-up fetches.
     const resolution = typeof raw.resolution === 'string' ? parseDuration(raw.resolution) : defaultResolution(timeframe);
     return { type: 'temporal', timeframe, ordered, resolution, rules };
   },
@@ -157,13 +231,40 @@ export const temporalRule: RuleType<TemporalCondition> = {
     const narrowed = { ...base, query: { bool: { filter: query ? [query, anyFilter] : [anyFilter] } } };
     return perKeySearch(narrowed, alert, aggs);
   },
+  followUp(base, response, alert, condition, window) {
+    // The events of the undecided buckets, each with its time and the filters (and key) it matches.
+    const plan = followUpPlan(alert, condition, response);
+    if (plan.events === 0 || plan.events > UNDECIDED_EVENT_LIMIT) return undefined;
+    const r = effectiveResolution(condition, window, alert.group_by ? alert.group_size : 1);
+    const perKey = plan.keys.flatMap(({ raw, starts }, j) => {
+      if (!starts.length) return [];
+      const ranges = starts.map((start) => ({ range: { [alert.timestamp_field]: { gte: start, lt: start + r, format: 'epoch_millis' } } }));
+      const key = keyQuery(alert.group_by, raw);
+      return [{ bool: { filter: [...(key ? [key] : []), { bool: { should: ranges, minimum_should_match: 1 } }], _name: KEY + j } }];
+    });
+    const filters = condition.rules.map((rule, i) => ({ bool: { filter: [rule.query], _name: FILTER + i } }));
+    const span = temporalRule.span!(condition, window, alert);
+    const searched = base(span);
+    const query = searched.query as Record<string, unknown>;
+    return {
+      ...searched,
+      query: { bool: { filter: [query, { bool: { should: perKey, minimum_should_match: 1 } }, { bool: { should: filters, minimum_should_match: 1 } }] } },
+      // Room for all (events indexed late into those buckets since the first search included).
+      size: UNDECIDED_EVENT_LIMIT,
+      _source: false,
+      docvalue_fields: [{ field: alert.timestamp_field, format: 'epoch_millis' }],
+    };
+  },
   evaluate({ alert, condition, window, response, state }) {
     const lastFire = plainCopy<number>((state as TemporalState | undefined)?.lastFire, isStoredTime);
     const findings: Finding[] = [];
-    for (const part of keyParts(alert, response)) {
-      const fires = temporalFires(matchPoints(part.aggs, condition.rules.length), condition.timeframe, condition.ordered, window, lastFire[part.key]);
+    const plan = followUpPlan(alert, condition, response);
+    const fetched = plan.events > UNDECIDED_EVENT_LIMIT ? [] : fetchedPoints(response.followUp, alert.timestamp_field, plan.keys.length, condition.rules.length);
+    keyParts(alert, response).forEach((part, j) => {
+      const points = matchPoints(part.aggs, condition.rules.length).map((list, i) => [...list, ...(fetched[j]?.[i] ?? [])]);
+      const fires = temporalFires(points, condition.timeframe, condition.ordered, window, lastFire[part.key]);
       const last = fires[fires.length - 1];
-      if (!last) continue;
+      if (!last) return;
       lastFire[part.key] = last.at;
       const start = Math.min(...last.matches);
       const matched = Object.fromEntries(condition.rules.map((rule, i) => [rule.name, isoTime(last.matches[i])]));
@@ -174,9 +275,10 @@ export const temporalRule: RuleType<TemporalCondition> = {
         fields: { ...(part.samples[0] ?? {}), matched, rules: condition.rules.map((rule) => rule.name).join(', '), fires: fires.length, window_start: isoTime(start), window_end: isoTime(last.at) },
         samples: part.samples,
       });
-    }
+    });
     // A fire older than one timeframe before the window's end no longer limits what the next run counts.
     for (const [key, at] of Object.entries(lastFire)) if (at < window.to - condition.timeframe) delete lastFire[key];
-    return { findings, state: { lastFire } satisfies TemporalState, incomplete: keysLeftOut(alert, response) };
+    const note = plan.events > UNDECIDED_EVENT_LIMIT ? overLimitNote(plan.events) : undefined;
+    return { findings, state: { lastFire } satisfies TemporalState, incomplete: keysLeftOut(alert, response), ...(note ? { note } : {}) };
   },
 };

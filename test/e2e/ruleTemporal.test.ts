@@ -111,3 +111,31 @@ test('temporal: validate refuses what would fail on every run, naming the place 
   assert.match(out, /uneven[^\n]*\/condition\/resolution[^\n]*must divide timeframe \(5m\)/);
   assert.match(out, /no-query[^\n]*\/condition\/rules\/whoami: missing required key "query"/);
 });
+
+test('temporal ordered: a chain hidden between a bucket’s first and last match is found (the events of such buckets are fetched), also after a fire', async () => {
+  const T0 = uniqueBaseTime(); // the first run's window is [T0-10m, T0); resolution 5m: one bucket [T0-5m, T0)
+  const index = await world.index('temporal-undecided');
+  const proc = (at: number, host: string, name: string) => event(at, { 'host.name': host, 'process.name': name });
+  const B = T0 - 4 * MIN;
+  await indexDocs(world.esUrl, index, [
+    // Case A on web01: b, a, b, c, b. The bucket's first/last: a 2s, b 1s and 4.5s, c 4s: no b between a and c, yet a 2s, b 3s, c 4s is a chain.
+    proc(B + 1 * S, 'web01', 'b.exe'), proc(B + 2 * S, 'web01', 'a.exe'), proc(B + 3 * S, 'web01', 'b.exe'), proc(B + 4 * S, 'web01', 'c.exe'), proc(B + 4500, 'web01', 'b.exe'),
+    // web02: the same events without the b at 3s: no chain.
+    proc(B + 1 * S, 'web02', 'b.exe'), proc(B + 2 * S, 'web02', 'a.exe'), proc(B + 4 * S, 'web02', 'c.exe'), proc(B + 4500, 'web02', 'b.exe'),
+  ]);
+  const project = world.project();
+  const names = { a: 'a.exe', b: 'b.exe', c: 'c.exe' };
+  const chain = Object.fromEntries(Object.entries(names).map(([name, value]) => [name, { query: { term: { 'process.name': value } } }]));
+  project.writeAlert('chain', {
+    index, every: '1m', throttle: '0s', group_by: 'host.name', notify: ['soc-email'],
+    condition: { type: 'temporal', timeframe: '5m', resolution: '5m', ordered: true, rules: chain },
+    title: '{{key}}: a {{matched.a}}, b {{matched.b}}, c {{matched.c}}',
+  });
+  const first = await runAt(project, T0);
+  assert.deepEqual(notifiedTitles(first), { chain: [`web01: a ${iso(B + 2 * S)}, b ${iso(B + 3 * S)}, c ${iso(B + 4 * S)}`] });
+  assert.deepEqual(project.state().alerts.chain.rule, { lastFire: { web01: B + 4 * S } });
+
+  // Case B, across runs: after the fire at B+4s, a at B+5s, b at B+6s, more a after it, in the same (first run's) bucket.
+  await indexDocs(world.esUrl, index, [proc(B + 5 * S, 'web01', 'a.exe'), proc(B + 6 * S, 'web01', 'b.exe'), proc(B + 7 * S, 'web01', 'a.exe'), proc(T0 + 10 * S, 'web01', 'c.exe')]);
+  assert.deepEqual(notifiedTitles(await runAt(project, T0 + MIN)), { chain: [`web01: a ${iso(B + 5 * S)}, b ${iso(B + 6 * S)}, c ${iso(T0 + 10 * S)}`] });
+});
