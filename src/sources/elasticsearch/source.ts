@@ -79,7 +79,7 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       followUps.forEach(({ i }, n) => {
         const answer = second.outcomes[n];
         const found = outcomes[i] as Extract<SearchOutcome, { ok: true }>;
-        outcomes[i] = answer?.ok ? { ok: true, response: { ...found.response, followUp: answer.response } } : { ok: false, error: `second search (history check): ${answer?.error ?? 'no answer'}` };
+        outcomes[i] = answer?.ok ? { ok: true, response: { ...found.response, followUp: answer.response } } : { ok: false, error: `second search (the rule type's follow-up: new_term's history check, temporal's event times): ${answer?.error ?? 'no answer'}` };
       });
       calls += second.requests;
       failure ??= second.failure;
