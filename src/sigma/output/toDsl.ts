@@ -169,7 +169,8 @@ function stringMatch(field: string, value: SigmaString): Clause {
  */
 function keyword(value: SigmaValue): Clause {
   if (value.type === 'string') return { query_string: { query: `/.*${wildcardRegexp(value, value.cased !== true)}.*/`, lenient: true } };
-  if (value.type === 'number') return { query_string: { query: String(value.value), lenient: true } };
+  // Every character but digits and the decimal point escaped: `-5` must not become NOT 5 (nor `1e+21` an operator).
+  if (value.type === 'number') return { query_string: { query: String(value.value).replace(/[^0-9.]/g, (c) => `\\${c}`), lenient: true } };
   throw new SigmaRefused(`a keyword search (a value without a field) cannot be ${value.type === 're' ? 'a regular expression' : `a ${value.type} value`}: name the field it applies to`);
 }
 

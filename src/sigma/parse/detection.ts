@@ -56,7 +56,7 @@ function itemTree(key: string | null, raw: unknown, at: Path): SigmaNode {
   const values = written.map((value, i) => plainValue(value, Array.isArray(raw) ? [...at, i] : at));
   let item;
   try {
-    item = applyModifiers(field, modifiers, values, written, at);
+    item = applyModifiers(field, modifiers, values, written, at, (i) => (Array.isArray(raw) ? [...at, i] : at));
   } catch (error) {
     // A modifier's own check knows the value, not where it is: give it the item's place.
     if (error instanceof SigmaRefused && !error.path.length) throw new SigmaRefused(error.message, at);
