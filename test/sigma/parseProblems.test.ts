@@ -116,3 +116,12 @@ test('a refused detection (fieldref) refuses the rule only when the condition us
   assert.match(invalid.message, /'base64' modifier can't encode a value with wildcards/);
   assert.deepEqual([invalid.line, invalid.col], [8, 15]);
 });
+
+test('an IPv6 cidr with host bits set and a windash value with too many dashes are problems at the value in its list', () => {
+  const cidr = problem(RULE('  sel:\n    ip|cidr:\n      - 10.0.0.0/8\n      - fe80::1/64\n  condition: sel'));
+  assert.deepEqual([cidr.line, cidr.col], [9, 9]);
+  assert.match(cidr.message, /'fe80::1\/64' is not a valid network for the 'cidr' modifier \(has host bits set: write the network address, fe80::\/64\)/);
+  const dashes = problem(RULE("  sel:\n    CommandLine|windash:\n      - ' -a'\n      - ' -a -b -c -d -e'\n  condition: sel"));
+  assert.deepEqual([dashes.line, dashes.col], [9, 9]);
+  assert.match(dashes.message, /5\^5 alternatives/);
+});

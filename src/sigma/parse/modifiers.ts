@@ -1,6 +1,7 @@
 // Sigma's value modifiers (`field|contains|all`), applied in the order written as pySigma applies them: value
 // modifiers per value, `all` and `neq` to the item; windash and base64offset expand a value into alternatives.
 import { closestWord } from '../../util/closestWord.js';
+import { ipNetwork } from '../output/ipNetwork.js';
 import { SigmaRefused } from '../refused.js';
 import type { SigmaString, SigmaValue, SigmaWildcard } from '../types.js';
 import { SigmaRuleError } from './ruleError.js';
@@ -265,6 +266,13 @@ function cidr(value: SigmaString): SigmaValue {
   if (/^[0-9a-f:.]+$/i.test(address) && address.includes(':')) {
     const bits = prefix === undefined ? 128 : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
     if (!(bits >= 0 && bits <= 128)) throw bad('the prefix length must be 0 to 128');
+    try {
+      ipNetwork(text);
+    } catch (error) {
+      // The outputs' own reading (host bits, as Python's strict ip_network), reported here at the value.
+      if (error instanceof SigmaRefused) throw bad(error.message.replace(/^cidr value .*? (has|is) /, '$1 '));
+      throw error;
+    }
     return { type: 'cidr', network: text };
   }
   throw bad('not an IPv4 or IPv6 address');
