@@ -125,3 +125,11 @@ test('an IPv6 cidr with host bits set and a windash value with too many dashes a
   assert.deepEqual([dashes.line, dashes.col], [9, 9]);
   assert.match(dashes.message, /5\^5 alternatives/);
 });
+
+test('an integer above 2^53 is a problem at the value suggesting quotes, not a rounded number', () => {
+  const p = problem(RULE('  sel:\n    Id: 9007199254740993\n  condition: sel'));
+  assert.deepEqual([p.line, p.col], [7, 9]);
+  assert.match(p.message, /beyond the integers that can be compared exactly .*quote it/);
+  assert.equal(parseSigma(RULE("  sel:\n    Id: '9007199254740993'\n  condition: sel")).problems.length, 0);
+  assert.equal(parseSigma(RULE('  sel:\n    Id: 9007199254740991\n  condition: sel')).problems.length, 0);
+});
