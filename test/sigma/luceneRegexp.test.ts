@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { regexToLucene } from '../../src/sigma/output/regexToLucene.js';
+import { SigmaRefused } from '../../src/sigma/refused.js';
 import { toDsl } from '../../src/sigma/output/toDsl.js';
 import { startEngine, type EngineHandle } from '../support/engine.js';
 import { checkProperty, PROPERTY_SEED } from '../support/property.js';
@@ -98,4 +99,12 @@ test('an empty alternative ending a group (SigmaHQ\'s invoke_obfuscation_var rul
     assert.deepEqual(await matching(query), values.filter((v) => js.test(v)).sort(), `${pattern} -> ${JSON.stringify(query)}`);
   }
   assert.ok(new RegExp(obfuscation).test(candidates[0]!));
+});
+
+test('groups nested 20,000 deep are refused with the limit, not a stack overflow; 100 deep still translate', () => {
+  assert.throws(
+    () => regexToLucene(`${'('.repeat(20_000)}a${')'.repeat(20_000)}`, []),
+    (error: unknown) => error instanceof SigmaRefused && /nest more than 100 deep/.test(error.message),
+  );
+  assert.equal(regexToLucene(`${'(?:'.repeat(100)}a${')'.repeat(100)}`, []).regexp.includes('a'), true);
 });

@@ -86,8 +86,12 @@ function refuse(pattern: string, why: string): never {
   throw new SigmaRefused(`re value ${quoted(pattern)}: ${why}`);
 }
 
+/** The deepest nesting of groups translated: deeper is refused, not a stack overflow. */
+export const REGEX_MAX_DEPTH = 100;
+
 class Translator {
   private at = 0;
+  private depth = 0;
 
   constructor(
     private readonly pattern: string,
@@ -119,7 +123,9 @@ class Translator {
 
   /** A group's body and its `)`; quantified, it is plain text (anchors inside it refused), else anchors may end in it. */
   private groupBody(): Piece {
+    if (++this.depth > REGEX_MAX_DEPTH) refuse(this.pattern, `its groups nest more than ${REGEX_MAX_DEPTH} deep: flatten them`);
     const alternatives = this.alternatives();
+    this.depth--;
     if (this.text[this.at] !== ')') refuse(this.pattern, 'a group is not closed');
     this.at++;
     const next = this.text[this.at];
