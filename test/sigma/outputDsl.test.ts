@@ -199,3 +199,14 @@ test('a wildcard on an ip field that some address could match but no network exp
     (error: unknown) => error instanceof SigmaRefused && /'src_ip' is an ip field .*cidr modifier/.test(error.message),
   );
 });
+
+test('a condition tree deeper than the outputs handle is refused by both, not a stack overflow', async () => {
+  const { compileRule } = await import('../../src/sigma/compileRule.js');
+  let deep: SigmaNode = { type: 'match', field: 'A', value: { type: 'number', value: 1 } };
+  for (let i = 0; i < 20_000; i++) deep = { type: 'not', item: deep };
+  assert.throws(() => toDsl(deep), (error: unknown) => error instanceof SigmaRefused && /nests more than 1000 deep/.test(error.message));
+  const rule = { ...(parseSigma(`title: t\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n  condition: sel\n`).documents[0] as Extract<ReturnType<typeof parseSigma>['documents'][number], { kind: 'rule' }>), condition: deep };
+  for (const output of ['dsl', 'lucene'] as const) {
+    assert.throws(() => compileRule(rule, { names: [], items: [], ipFields: [] }, output), (error: unknown) => error instanceof SigmaRefused && /nests more than 1000 deep/.test(error.message), output);
+  }
+});

@@ -23,7 +23,7 @@ export function toDsl(node: SigmaNode, options: DslOptions = {}): Clause {
 }
 
 function dsl(node: SigmaNode, ip: ReadonlySet<string>, depth: number): Clause {
-  if (depth > DSL_MAX_DEPTH) throw new SigmaRefused(`the condition nests more than ${DSL_MAX_DEPTH} deep after the pipeline: flatten it`);
+  if (depth > DSL_MAX_DEPTH) throw new SigmaRefused(`the condition nests more than ${DSL_MAX_DEPTH} deep: flatten it`);
   const sub = (n: SigmaNode): Clause => dsl(n, ip, depth + 1);
   switch (node.type) {
     case 'and':
@@ -37,6 +37,19 @@ function dsl(node: SigmaNode, ip: ReadonlySet<string>, depth: number): Clause {
       return node.field === null ? keyword(node.value) : fieldMatch(node.field, node.value, ip);
   }
   throw new SigmaRefused(`a condition node of type '${(node as { type?: unknown }).type}' cannot be searched`);
+}
+
+/** How deep a condition tree nests (a match alone is 1), counted without recursion. */
+export function nodeDepth(node: SigmaNode): number {
+  let deepest = 0;
+  const stack: [SigmaNode, number][] = [[node, 1]];
+  while (stack.length) {
+    const [n, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (n.type === 'not') stack.push([n.item, depth + 1]);
+    else if (n.type !== 'match') for (const item of n.items) stack.push([item, depth + 1]);
+  }
+  return deepest;
 }
 
 /** The distinct fields a condition tree reads, in the order they first appear (keyword searches read none by name). */
