@@ -69,3 +69,28 @@ test('SigmaHQ rules comparing source.ip / destination.ip with text run on an ind
   const hosts = (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks[0]!.text.text.split('\n')[0]!.replace(/^.*: /, '')).sort();
   assert.deepEqual(hosts, ['failed-external', 'rdp-external', 'share-external', 'smb-external', 'tunnel']);
 });
+
+test("validate --cluster warns of text compared with a field the mapping types ip; a pipeline file's field_types declares it and the warning goes", async () => {
+  const index = `sigma-ipv-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  const created = await fetch(`${world.esUrl}/${index}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mappings: { properties: { '@timestamp': { type: 'date' }, src_addr: { type: 'ip' }, event: { properties: { code: { type: 'keyword' } } } } } }),
+  });
+  assert.ok(created.ok, await created.text());
+  const project = world.project();
+  mkdirSync(join(project.dir, 'sigma'), { recursive: true });
+  writeFileSync(join(project.dir, 'sigma', 'rdp.yml'), readFileSync(FIXTURES.rdp));
+  const pipeline = (types: string) => `name: mine\ntransformations:\n  - type: field_name_mapping\n    mapping: {IpAddress: src_addr, EventID: event.code}\n${types}`;
+  writeFileSync(join(project.dir, 'sigma', 'fields.yml'), pipeline(''));
+  project.writeAlert('rdp', { sigma: { rule: '../sigma/rdp.yml', pipeline: '../sigma/fields.yml' }, index, notify: ['soc-slack'] });
+  const warned = await project.run(['validate', '--cluster']);
+  assert.match(warned.stderr, /^alerts\/rdp\.yaml:\d+:\d+ \/sigma: the Sigma query compares field "src_addr" \(term "-"\) with text, but it is an ip field in the indices matching .*declare it in the pipeline's field_types \(e\.g\. field_types: \{src_addr: ip\}\)/m);
+  writeFileSync(join(project.dir, 'sigma', 'fields.yml'), pipeline('field_types:\n  src_addr: ip\n'));
+  const declared = await project.run(['validate', '--cluster']);
+  assert.doesNotMatch(declared.stderr, /ip field/);
+  writeFileSync(join(project.dir, 'sigma', 'fields.yml'), pipeline('field_types:\n  src_addr: ipv4\n'));
+  const wrong = await project.run(['validate']);
+  assert.match(wrong.stderr, /sigma\/fields\.yml:\d+:\d+: .*field_types\.src_addr: must be ip/);
+});
