@@ -133,3 +133,10 @@ test('an integer above 2^53 is a problem at the value suggesting quotes, not a r
   assert.equal(parseSigma(RULE("  sel:\n    Id: '9007199254740993'\n  condition: sel")).problems.length, 0);
   assert.equal(parseSigma(RULE('  sel:\n    Id: 9007199254740991\n  condition: sel')).problems.length, 0);
 });
+
+test('an item whose values expand into more than 10,000 alternatives is a problem at the item, not a huge query', () => {
+  const values = Array.from({ length: 20 }, (_, i) => `      - ' -a${i} -b -c -d'`).join('\n');
+  const p = problem(RULE(`  sel:\n    CommandLine|windash:\n${values}\n  condition: sel`));
+  assert.deepEqual([p.line, p.col], [8, 7]);
+  assert.match(p.message, /'CommandLine\|windash' expands its values into 12,500 alternatives, more than the 10,000/);
+});

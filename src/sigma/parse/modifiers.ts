@@ -123,8 +123,18 @@ export function applyModifiers(
       }
     };
     item.values = item.values.map((value, i) => one(value, i));
+    const count = leaves(item.values);
+    if (count > MAX_ALTERNATIVES)
+      throw new SigmaRuleError(`'${key}' expands its values into ${count.toLocaleString('en')} alternatives, more than the ${MAX_ALTERNATIVES.toLocaleString('en')} a search is built from: split the item, or write the variants with 're'`, at);
   }
   return item;
+}
+
+/** The most values one item may expand into (windash and base64offset multiply them): a bound on memory and query size. */
+export const MAX_ALTERNATIVES = 10_000;
+
+function leaves(values: ModifiedValue[]): number {
+  return values.reduce((sum, value) => sum + (value.type === 'expansion' ? leaves(value.values) : 1), 0);
 }
 
 const KIND_NAMES: Record<Kind, string> = {
