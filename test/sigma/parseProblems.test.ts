@@ -132,6 +132,10 @@ test('an integer above 2^53 is a problem at the value suggesting quotes, not a r
   assert.match(p.message, /beyond the integers that can be compared exactly .*quote it/);
   assert.equal(parseSigma(RULE("  sel:\n    Id: '9007199254740993'\n  condition: sel")).problems.length, 0);
   assert.equal(parseSigma(RULE('  sel:\n    Id: 9007199254740991\n  condition: sel')).problems.length, 0);
+  // 10^20 is a number exactly: no problem. The yaml package's reading (a file js-yaml cannot read: anchors) agrees.
+  assert.equal(parseSigma(RULE('  sel:\n    Id: 100000000000000000000\n  condition: sel')).problems.length, 0);
+  const slow = parseSigma(RULE('  sel: &a\n    Id: 9007199254740993\n  condition: sel'));
+  assert.match(slow.problems[0]?.message ?? '', /beyond the integers that can be compared exactly/);
 });
 
 test('an item whose values expand into more than 10,000 alternatives is a problem at the item, not a huge query', () => {

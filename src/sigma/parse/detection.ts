@@ -83,11 +83,10 @@ function plainValue(value: unknown, at: Path): SigmaValue {
   if (typeof value === 'string') return parseSigmaString(value);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new SigmaRuleError(`${value} is not a number a search can compare with: quote it to match it as text`, at);
-    if (Number.isInteger(value) && !Number.isSafeInteger(value)) throw tooBig(value.toLocaleString('fullwide', { useGrouping: false }), at);
     return { type: 'number', value };
   }
   if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw tooBig(String(value), at);
+    if (BigInt(Number(value)) !== value) throw tooBig(String(value), at);
     return { type: 'number', value: Number(value) };
   }
   if (typeof value === 'boolean') return { type: 'bool', value };
@@ -95,9 +94,9 @@ function plainValue(value: unknown, at: Path): SigmaValue {
   throw new SigmaRuleError(`a detection value must be a string, number, boolean or null, not ${kindOf(value)}: quote it to match it as text`, at);
 }
 
-/** An integer beyond 2^53, which a JavaScript number (and a search's JSON) would round to another integer. */
+/** An integer beyond 2^53 that a JavaScript number (and a search's JSON) would round to another integer. */
 function tooBig(text: string, at: Path): SigmaRuleError {
-  return new SigmaRuleError(`${text} is beyond the integers that can be compared exactly (up to 2^53 = 9007199254740992): it would be rounded to another number; quote it to match it as text`, at);
+  return new SigmaRuleError(`${text} is beyond the integers that can be compared exactly (above 2^53 = 9007199254740992 only some are): it would be rounded to ${Number(text)}; quote it to match it as text`, at);
 }
 
 function isPlain(value: unknown): boolean {
