@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { ruleTypeOf } from '../rules/registry.js';
 import type { ConditionField } from '../rules/types.js';
@@ -47,7 +48,43 @@ export function mappingIssues(alert: SearchAlertDef, caps: FieldCaps): AlertIssu
     }
   }
   const sigma = sigmaFieldsIssue(alert, caps, where);
-  return sigma ? [...issues, sigma] : issues;
+  if (sigma) issues.push(sigma);
+  const ip = alert.sigma_rule ? sigmaIpIssue(alert.query, caps, where) : undefined;
+  return ip ? [...issues, ip] : issues;
+}
+
+/**
+ * The ip-typed fields a Sigma query compares with text or a pattern (a term that is no address or network, a prefix,
+ * wildcard or regexp): the engine fails the whole search on them. The pipeline's field_types fixes it.
+ */
+function sigmaIpIssue(query: unknown, caps: FieldCaps, where: string): AlertIssue | undefined {
+  const isIpField = (field: string): boolean => (caps.fields[field] ?? []).some((t) => t.type === 'ip');
+  const address = (value: unknown): boolean => typeof value === 'string' && isIP(value.replace(/\/\d{1,3}$/, '')) !== 0;
+  const found = new Map<string, string>();
+  const stack: unknown[] = [query];
+  while (stack.length) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (['term', 'terms', 'prefix', 'wildcard', 'regexp'].includes(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+          for (const [field, spec] of Object.entries(value)) {
+            if (!isIpField(field) || found.has(field)) continue;
+            const operand = spec && typeof spec === 'object' && !Array.isArray(spec) ? (spec as { value?: unknown }).value : spec;
+            const values = Array.isArray(operand) ? operand : [operand];
+            const caseInsensitive = key === 'term' && (spec as { case_insensitive?: unknown } | null)?.case_insensitive === true;
+            if (caseInsensitive || (key === 'term' || key === 'terms' ? values.some((v) => typeof v === 'string' && !address(v)) : true)) found.set(field, `${key} ${JSON.stringify(values.find((v) => !address(v)) ?? values[0])}`);
+          }
+        } else stack.push(value);
+      }
+    }
+  }
+  if (!found.size) return undefined;
+  const list = [...found].map(([field, what]) => `"${field}" (${what})`).join(', ');
+  return {
+    path: 'sigma',
+    message: `the Sigma query compares ${found.size === 1 ? 'field' : 'fields'} ${list} with text, but ${found.size === 1 ? 'it is an ip field' : 'they are ip fields'} in ${where}: the cluster fails the whole search; declare ${found.size === 1 ? 'it' : 'them'} in the pipeline's field_types (e.g. field_types: {${[...found.keys()][0]}: ip}) so strings there are searched as addresses`,
+  };
 }
 
 /** The fields a Sigma alert's query reads (after its pipeline) that the mapping lacks: such a condition can never match. */

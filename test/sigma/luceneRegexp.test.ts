@@ -4,14 +4,19 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { regexToLucene } from '../../src/sigma/output/regexToLucene.js';
+import { SigmaRefused } from '../../src/sigma/refused.js';
 import { toDsl } from '../../src/sigma/output/toDsl.js';
 import { startEngine, type EngineHandle } from '../support/engine.js';
 import { checkProperty, PROPERTY_SEED } from '../support/property.js';
 import { deleteIndices, indexDocs } from '../support/seed.js';
 
 const INDEX = `sigma-regexp-d2-${process.pid}`;
-/** Letters of both cases, digits, space and punctuation Lucene reserves; no line breaks (Python's `$` and JS's differ there). */
-const ALPHABET = ['a', 'b', 'A', 'B', 'x', '0', '1', ' ', '.', '-', '_', '/', '<', '"', '#', '&', '~', '@', '(', '*', '\\'];
+/**
+ * Letters of both cases, digits, space, a line break (what `.`, `\s`, and the m and s flags are about) and punctuation
+ * Lucene reserves. The model is a JavaScript search, whose `$` without m matches only at the very end, as the DSL's
+ * does (Python's also matches before a final line break: a documented difference, docs/sigma-matching.md).
+ */
+const ALPHABET = ['a', 'b', 'A', 'B', 'x', '0', '1', ' ', '\n', '.', '-', '_', '/', '<', '"', '#', '&', '~', '@', '(', '*', '\\'];
 let engine: EngineHandle;
 let values: string[] = [];
 
@@ -29,7 +34,8 @@ const atom: fc.Arbitrary<string> = fc.oneof(
 const quantifier = fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{1,2}', '{0,}', '*?', '+?');
 const piece = fc.tuple(atom, quantifier).map(([a, q]) => a + q);
 const sequence = fc.array(piece, { minLength: 1, maxLength: 4 }).map((ps) => ps.join(''));
-const group = fc.tuple(fc.constantFrom('(', '(?:'), fc.array(sequence, { minLength: 1, maxLength: 3 }), quantifier).map(([open, alts, q]) => `${open}${alts.join('|')})${q}`);
+// An alternative may be empty (`(?:\s|)`, as SigmaHQ's invoke_obfuscation_var rules write).
+const group = fc.tuple(fc.constantFrom('(', '(?:'), fc.array(fc.oneof({ weight: 4, arbitrary: sequence }, { weight: 1, arbitrary: fc.constant('') }), { minLength: 1, maxLength: 3 }), quantifier).map(([open, alts, q]) => `${open}${alts.join('|')})${q}`);
 const body = fc.array(fc.oneof(sequence, group), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(''));
 const regex = fc.record({
   alternatives: fc.array(fc.tuple(fc.boolean(), body, fc.boolean()), { minLength: 1, maxLength: 2 }),
@@ -80,6 +86,29 @@ test('the translation spells out classes, anchors and flags', () => {
   assert.deepEqual(regexToLucene('(?i)b.c', []), { regexp: '.*b[^\n]c.*', caseInsensitive: true });
   assert.deepEqual(regexToLucene('b.c', ['s']), { regexp: '.*b.c.*', caseInsensitive: false });
   assert.deepEqual(regexToLucene('^a|b$', ['m']), { regexp: '(.*\n)?a.*|.*b(\n.*)?', caseInsensitive: false });
-  assert.deepEqual(regexToLucene('(^|/)x', []), { regexp: '(|.*/)x.*', caseInsensitive: false });
+  assert.deepEqual(regexToLucene('(^|/)x', []), { regexp: '(.*/)?x.*', caseInsensitive: false });
+  assert.deepEqual(regexToLucene('a(?:b|)c', []), { regexp: '.*a(b)?c.*', caseInsensitive: false });
   assert.deepEqual(regexToLucene('a<b>"@', []), { regexp: '.*a\\<b\\>\\"\\@.*', caseInsensitive: false });
+});
+
+test('an empty alternative ending a group (SigmaHQ\'s invoke_obfuscation_var rules) is a regexp the engine accepts and matches as a search does', async () => {
+  // From rules/windows/powershell/powershell_script/posh_ps_invoke_obfuscation_var.yml (and its posh_pm_ and proc_creation_ twins).
+  const obfuscation = 'cmd.{0,5}(?:/c|/r)(?:\\s|)"set\\s[a-zA-Z]{3,6}.*(?:\\{\\d\\}){1,}\\\\"\\s+?-f(?:.*\\)){1,}.*"';
+  const candidates = ['cmd /c"set abc=x{0}\\" -f a) b"', 'cmd/c"set abc=x{0}\\" -f a)"', 'cmd /c"set ab=x{0}\\" -f a)"', 'ac', 'abc', 'xb', 'x', 'a c'];
+  await indexDocs(engine.url, INDEX, candidates.map((v, n) => ({ v, n: 1000 + n })));
+  values = [...values, ...candidates];
+  for (const pattern of [obfuscation, 'a(?:b|)c', '^x(b|)+$']) {
+    const query = toDsl({ type: 'match', field: 'v', value: { type: 're', pattern, flags: [] } });
+    const js = new RegExp(pattern);
+    assert.deepEqual(await matching(query), values.filter((v) => js.test(v)).sort(), `${pattern} -> ${JSON.stringify(query)}`);
+  }
+  assert.ok(new RegExp(obfuscation).test(candidates[0]!));
+});
+
+test('groups nested 20,000 deep are refused with the limit, not a stack overflow; 100 deep still translate', () => {
+  assert.throws(
+    () => regexToLucene(`${'('.repeat(20_000)}a${')'.repeat(20_000)}`, []),
+    (error: unknown) => error instanceof SigmaRefused && /nest more than 100 deep/.test(error.message),
+  );
+  assert.equal(regexToLucene(`${'(?:'.repeat(100)}a${')'.repeat(100)}`, []).regexp.includes('a'), true);
 });

@@ -17,7 +17,7 @@ const DOCS: Record<string, unknown>[] = [
   { id: 'd1', Image: 'C:\\Windows\\System32\\WHOAMI.EXE', CommandLine: 'whoami /all', User: 'Admin', EventID: 4688, src_ip: '10.1.2.3', Path: 'a*b?c\\d', Msg: 'Failed to connect', Code: '1-2' },
   { id: 'd2', Image: 'c:\\windows\\system32\\whoami.exe', CommandLine: 'WHOAMI /ALL', EventID: 1, src_ip: '192.168.1.5', Note: null, Enabled: true, Code: '3' },
   { id: 'd3', Image: 'C:\\Tools\\who.exe', CommandLine: 'who', EventID: 4688, src_ip: 'fe80::1', Path: 'axxbyc\\d', count: 7, Note: 'x', Msg: 'failed TO CONNECT' },
-  { id: 'd4', Msg: 'a <b> & "c" ~#@', CommandLine: 'line one\nline two', count: 2, Code: '4' },
+  { id: 'd4', Msg: 'a <b> & "c" ~#@', CommandLine: 'line one\nline two', count: 2, Code: '4', Peer: 'FE80::1' },
 ];
 
 before(async () => {
@@ -88,6 +88,12 @@ const CASES: [string, string, string[]][] = [
   ['cidr IPv6 on an ip field', "sel:\n  src_ip|cidr: 'FE80::/10'\ncondition: sel", ['d3']],
   ['an IPv6 address in capitals on an ip field (which refuses case_insensitive)', "sel:\n  src_ip: 'FE80::1'\ncondition: sel", ['d3']],
   ['an IPv4 address on an ip field', "sel:\n  src_ip: '10.1.2.3'\ncondition: sel", ['d1']],
+  ['an IPv6 address on a keyword field, in another case', "sel:\n  Peer: 'fe80::1'\ncondition: sel", ['d4']],
+  ["text no address can be, on an ip field, matches nothing (the engine refuses a term of '-' there)", "sel:\n  src_ip: '-'\ncondition: sel", []],
+  ['its negation matches every event', "sel:\n  src_ip: '-'\ncondition: not sel", ['d1', 'd2', 'd3', 'd4']],
+  ['a wildcard no address can match, on an ip field, matches nothing (the engine refuses wildcard queries there)', "sel:\n  - src_ip|contains: '-'\n  - src_ip|contains: '0200????7F'\ncondition: sel", []],
+  ['whole IPv4 octets then * on an ip field: their network', "sel:\n  - src_ip|startswith: '10.'\n  - src_ip: '192.168.*'\ncondition: sel", ['d1', 'd2']],
+  ['a list on an ip field mixing addresses and text', "sel:\n  src_ip: ['-', '::1', '10.1.2.3', 'FE80::1']\ncondition: sel", ['d1', 'd3']],
   ['a number', 'sel:\n  EventID: 4688\ncondition: sel', ['d1', 'd3']],
   ['a list of numbers (terms)', 'sel:\n  EventID: [1, 4688]\ncondition: sel', ['d1', 'd2', 'd3']],
   ['a list of values without letters (terms)', "sel:\n  Code: ['1-2', '4']\ncondition: sel", ['d1', 'd4']],
@@ -107,7 +113,7 @@ const CASES: [string, string, string[]][] = [
 
 for (const [name, detection, expected] of CASES) {
   test(`DSL: ${name}`, async () => {
-    assert.deepEqual(await hits(toDsl(tree(detection))), expected);
+    assert.deepEqual(await hits(toDsl(tree(detection), { ipFields: ['src_ip'] })), expected);
   });
 }
 
@@ -185,4 +191,22 @@ test('what Lucene regexps cannot express is refused with the reason', () => {
 test('nodeFields names every field a tree reads, once, in order', () => {
   const rule = tree("sel:\n  Image|endswith: x\n  EventID: 1\nfilter:\n  Image: y\n  User: null\nkw:\n  - z\ncondition: sel and not filter or kw");
   assert.deepEqual(nodeFields(rule), ['Image', 'EventID', 'User']);
+});
+
+test('a wildcard on an ip field that some address could match but no network expresses is refused with the cidr fix', () => {
+  assert.throws(
+    () => toDsl(tree("sel:\n  src_ip|endswith: '.3'\ncondition: sel"), { ipFields: ['src_ip'] }),
+    (error: unknown) => error instanceof SigmaRefused && /'src_ip' is an ip field .*cidr modifier/.test(error.message),
+  );
+});
+
+test('a condition tree deeper than the outputs handle is refused by both, not a stack overflow', async () => {
+  const { compileRule } = await import('../../src/sigma/compileRule.js');
+  let deep: SigmaNode = { type: 'match', field: 'A', value: { type: 'number', value: 1 } };
+  for (let i = 0; i < 20_000; i++) deep = { type: 'not', item: deep };
+  assert.throws(() => toDsl(deep), (error: unknown) => error instanceof SigmaRefused && /nests more than 1000 deep/.test(error.message));
+  const rule = { ...(parseSigma(`title: t\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n  condition: sel\n`).documents[0] as Extract<ReturnType<typeof parseSigma>['documents'][number], { kind: 'rule' }>), condition: deep };
+  for (const output of ['dsl', 'lucene'] as const) {
+    assert.throws(() => compileRule(rule, { names: [], items: [], ipFields: [] }, output), (error: unknown) => error instanceof SigmaRefused && /nests more than 1000 deep/.test(error.message), output);
+  }
 });

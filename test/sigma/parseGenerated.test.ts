@@ -14,10 +14,15 @@ const RULES_PER_CASE = 40;
 test('property: generated rules parse to the condition tree pySigma builds, or are refused by both', async () => {
   const { default: fc } = await import('fast-check');
   const { checkProperty } = await import('../support/property.js');
-  const text = fc.string({ unit: fc.constantFrom('a', 'B', '1', ' ', '*', '?', '\\', '-', '/', '%', 'é', '"', "'"), minLength: 0, maxLength: 7 });
+  const units = ['a', 'B', '1', ' ', '*', '?', '\\', '-', '/', '%', 'é', '"', "'"];
+  const text = fc.string({ unit: fc.constantFrom(...units), minLength: 0, maxLength: 7 });
+  // base64offset values stay ASCII: for non-ASCII text pySigma cuts its three offsets by the value's character count
+  // while it encodes UTF-8 bytes (found by the full suite: {"c.d0|base64offset|contains":"-é/-%\"-"}), where
+  // alertcron counts bytes, deliberately (docs/sigma-grammar.md, differences).
+  const asciiText = fc.string({ unit: fc.constantFrom(...units.filter((u) => u !== 'é')), minLength: 0, maxLength: 7 });
   const stringChains = fc.constantFrom([], ['contains'], ['startswith'], ['endswith'], ['contains', 'all'], ['windash'], ['windash', 'contains'], ['contains', 'windash'], ['base64offset', 'contains'], ['wide', 'base64offset', 'contains'], ['base64'], ['cased'], ['endswith', 'cased'], ['all']);
   const item = fc.oneof(
-    fc.record({ modifiers: stringChains, values: fc.array(text, { minLength: 1, maxLength: 3 }) }),
+    stringChains.chain((modifiers) => fc.record({ modifiers: fc.constant(modifiers), values: fc.array((modifiers as readonly string[]).includes('base64offset') ? asciiText : text, { minLength: 1, maxLength: 3 }) })),
     fc.record({ modifiers: fc.constantFrom(['re'], ['re', 'i'], ['re', 'm', 's'], ['re', 'contains'], ['re', 'startswith', 'i']), values: fc.array(fc.constantFrom('^a.*b$', 'x|y', '[0-9]+', 'a\\.b'), { minLength: 1, maxLength: 2 }) }),
     fc.record({ modifiers: fc.constantFrom([], ['gt'], ['lte'], ['contains']), values: fc.array(fc.integer({ min: -5, max: 9999 }), { minLength: 1, maxLength: 2 }) }),
     fc.record({ modifiers: fc.constantFrom(['exists'], []), values: fc.constantFrom([true], [false]) }),

@@ -116,3 +116,31 @@ test('a refused detection (fieldref) refuses the rule only when the condition us
   assert.match(invalid.message, /'base64' modifier can't encode a value with wildcards/);
   assert.deepEqual([invalid.line, invalid.col], [8, 15]);
 });
+
+test('an IPv6 cidr with host bits set and a windash value with too many dashes are problems at the value in its list', () => {
+  const cidr = problem(RULE('  sel:\n    ip|cidr:\n      - 10.0.0.0/8\n      - fe80::1/64\n  condition: sel'));
+  assert.deepEqual([cidr.line, cidr.col], [9, 9]);
+  assert.match(cidr.message, /'fe80::1\/64' is not a valid network for the 'cidr' modifier \(has host bits set: write the network address, fe80::\/64\)/);
+  const dashes = problem(RULE("  sel:\n    CommandLine|windash:\n      - ' -a'\n      - ' -a -b -c -d -e'\n  condition: sel"));
+  assert.deepEqual([dashes.line, dashes.col], [9, 9]);
+  assert.match(dashes.message, /5\^5 alternatives/);
+});
+
+test('an integer above 2^53 is a problem at the value suggesting quotes, not a rounded number', () => {
+  const p = problem(RULE('  sel:\n    Id: 9007199254740993\n  condition: sel'));
+  assert.deepEqual([p.line, p.col], [7, 9]);
+  assert.match(p.message, /beyond the integers that can be compared exactly .*quote it/);
+  assert.equal(parseSigma(RULE("  sel:\n    Id: '9007199254740993'\n  condition: sel")).problems.length, 0);
+  assert.equal(parseSigma(RULE('  sel:\n    Id: 9007199254740991\n  condition: sel')).problems.length, 0);
+  // 10^20 is a number exactly: no problem. The yaml package's reading (a file js-yaml cannot read: anchors) agrees.
+  assert.equal(parseSigma(RULE('  sel:\n    Id: 100000000000000000000\n  condition: sel')).problems.length, 0);
+  const slow = parseSigma(RULE('  sel: &a\n    Id: 9007199254740993\n  condition: sel'));
+  assert.match(slow.problems[0]?.message ?? '', /beyond the integers that can be compared exactly/);
+});
+
+test('an item whose values expand into more than 10,000 alternatives is a problem at the item, not a huge query', () => {
+  const values = Array.from({ length: 20 }, (_, i) => `      - ' -a${i} -b -c -d'`).join('\n');
+  const p = problem(RULE(`  sel:\n    CommandLine|windash:\n${values}\n  condition: sel`));
+  assert.deepEqual([p.line, p.col], [8, 7]);
+  assert.match(p.message, /'CommandLine\|windash' expands its values into 12,500 alternatives, more than the 10,000/);
+});

@@ -106,7 +106,7 @@ test('property: random field mappings, prefixes, added conditions and value chan
       cases.forEach(([text, p], i) => {
         const read = readPipeline(JSON.parse(p.yaml), 'generated');
         assert.ok(!('problems' in read), JSON.stringify(read));
-        const ours = applyPipeline({ names: [read.name], items: read.items }, parseSigma(text).documents[0] as SigmaRule);
+        const ours = applyPipeline({ names: [read.name], items: read.items, ipFields: [] }, parseSigma(text).documents[0] as SigmaRule);
         const answer = answers[i]!;
         assert.equal(answer.error, undefined, `${text}\n${p.yaml}`);
         const shape = p.oneToMany ? orFlat : (t: unknown) => t;

@@ -52,7 +52,7 @@ test('property: the DSL of a random Sigma detection hits exactly the documents t
         const parsed = parseSigma(yaml);
         const sigma = parsed.documents.find((d): d is SigmaRule => d.kind === 'rule');
         if (!sigma) throw new Error(`parseSigma refused a valid rule: ${JSON.stringify(parsed.problems)}\n${yaml}`);
-        return { yaml, query: toDsl(sigma.condition) };
+        return { yaml, query: toDsl(sigma.condition, { ipFields: [IP_FIELD] }) };
       });
       const body = compiled.flatMap(({ query }) => [JSON.stringify({ index }), JSON.stringify({ size: DOCS_PER_CASE, _source: ['i'], query })]).join('\n') + '\n';
       const response = await fetch(`${ES}/_msearch`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });

@@ -26,7 +26,31 @@ export function ipNetwork(text: string): IpNetwork {
     if (host !== 0) throw new SigmaRefused(`cidr value ${quoted(text)} has host bits set: write the network address, ${ipv4(value - host)}/${prefix}`);
     return { address, prefix, v6 };
   }
-  return { address: new URL(`http://[${address}]/`).hostname.slice(1, -1), prefix, v6 };
+  const hextets = ipv6Hextets(address);
+  const hostBits = hextets.some((hextet, index) => hextet & (0xffff >> Math.max(0, Math.min(16, prefix - index * 16))));
+  if (prefix < 128 && hostBits) {
+    const network = hextets.map((hextet, index) => hextet & ~(0xffff >> Math.max(0, Math.min(16, prefix - index * 16))) & 0xffff);
+    throw new SigmaRefused(`cidr value ${quoted(text)} has host bits set: write the network address, ${ipv6Text(network)}/${prefix}`);
+  }
+  return { address: ipv6Text(hextets), prefix, v6 };
+}
+
+/** The eight 16-bit groups of an IPv6 address Node's isIPv6 accepted (`::` runs and a dotted IPv4 tail expanded). */
+function ipv6Hextets(address: string): number[] {
+  const expanded = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const [head, tail] = expanded.includes('::') ? expanded.split('::') : [expanded, undefined];
+  const groups = (part: string | undefined): number[] => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
+  const front = groups(head);
+  if (tail === undefined) return front;
+  const back = groups(tail);
+  return [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+}
+
+/** Python's str() of an IPv6 address: compressed, lower case, and (Python 3.13, which pySigma runs on) an IPv4-mapped address with a dotted quad tail. */
+function ipv6Text(hextets: number[]): string {
+  const compressed = new URL(`http://[${hextets.map((h) => h.toString(16)).join(':')}]/`).hostname.slice(1, -1);
+  if (hextets.slice(0, 5).every((h) => h === 0) && hextets[5] === 0xffff) return `::ffff:${ipv4(hextets[6]! * 65536 + hextets[7]!)}`;
+  return compressed;
 }
 
 function ipv4(value: number): string {

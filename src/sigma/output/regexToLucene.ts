@@ -39,7 +39,10 @@ export function regexToLucene(pattern: string, flags: readonly ('i' | 'm' | 's')
   }
   const alternatives = new Translator(pattern, rest, on.has('s'), on.has('i')).top();
   const anchors = new Anchors(pattern, on.has('m'));
-  return { regexp: alternatives.map((seq) => anchors.seq(seq, true, true)).join('|'), caseInsensitive: on.has('i') };
+  const translated = alternatives.map((seq) => anchors.seq(seq, true, true));
+  // An alternative that is empty here (`^$|a`) matches only the empty value.
+  const regexp = translated.includes('') ? union(translated) || '()?' : translated.join('|');
+  return { regexp, caseInsensitive: on.has('i') };
 }
 
 /**
@@ -59,7 +62,7 @@ class Anchors {
 
   private piece(item: Piece, start: boolean, end: boolean): string {
     if (typeof item === 'string') return `${start ? '.*' : ''}${item}${end ? '.*' : ''}`;
-    if ('alternatives' in item) return `(${item.alternatives.map((alt) => this.seq(alt, start, end)).join('|')})`;
+    if ('alternatives' in item) return union(item.alternatives.map((alt) => this.seq(alt, start, end)));
     if (!(item.anchor === 'start' ? start : end)) {
       refuse(this.pattern, 'an anchor (^, $, \\A, \\Z) stands inside the expression: Lucene regexps match whole values, so anchors work only where the expression can start or end');
     }
@@ -69,12 +72,26 @@ class Anchors {
   }
 }
 
+/**
+ * Alternatives as one Lucene group. Empty ones make the rest optional (`(a|)` is `(a)?`, `(|)` nothing): Lucene's
+ * parser refuses an empty last alternative ("expected ')'"), and `()*` matches nothing when case_insensitive.
+ */
+function union(alternatives: string[]): string {
+  const filled = alternatives.filter((alt) => alt !== '');
+  if (filled.length === alternatives.length) return `(${alternatives.join('|')})`;
+  return filled.length ? `(${filled.join('|')})?` : '';
+}
+
 function refuse(pattern: string, why: string): never {
   throw new SigmaRefused(`re value ${quoted(pattern)}: ${why}`);
 }
 
+/** The deepest nesting of groups translated: deeper is refused, not a stack overflow. */
+export const REGEX_MAX_DEPTH = 100;
+
 class Translator {
   private at = 0;
+  private depth = 0;
 
   constructor(
     private readonly pattern: string,
@@ -106,14 +123,21 @@ class Translator {
 
   /** A group's body and its `)`; quantified, it is plain text (anchors inside it refused), else anchors may end in it. */
   private groupBody(): Piece {
+    if (++this.depth > REGEX_MAX_DEPTH) refuse(this.pattern, `its groups nest more than ${REGEX_MAX_DEPTH} deep: flatten them`);
     const alternatives = this.alternatives();
+    this.depth--;
     if (this.text[this.at] !== ')') refuse(this.pattern, 'a group is not closed');
     this.at++;
     const next = this.text[this.at];
     const quantified = next === '*' || next === '+' || next === '?' || (next === '{' && quantifierAt(this.text.slice(this.at)) !== undefined);
     if (!quantified) return { alternatives };
     const inner = new Anchors(this.pattern, false);
-    return this.quantified(`(${alternatives.map((alt) => inner.seq(alt, false, false)).join('|')})`);
+    const body = union(alternatives.map((alt) => inner.seq(alt, false, false)));
+    if (body === '') {
+      this.quantified('');
+      return '';
+    }
+    return this.quantified(body.endsWith('?') ? `(${body})` : body);
   }
 
   private next(): Piece {

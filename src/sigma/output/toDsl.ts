@@ -1,6 +1,6 @@
 // Query DSL with Sigma's semantics: strings match case-insensitively (unless `cased`), wildcards and regular
 // expressions are translated for Lucene, and the tree becomes bool filter / should / must_not.
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaString, SigmaValue } from '../types.js';
 import { ipNetwork } from './ipNetwork.js';
@@ -9,20 +9,47 @@ import { unknownValue, wildcard } from './toLucene.js';
 
 type Clause = Record<string, unknown>;
 
+/** What the DSL output knows of the index: the fields mapped as `ip` (a pipeline's `field_types`). */
+export interface DslOptions {
+  ipFields?: readonly string[];
+}
+
+/** The deepest condition tree written: a clear refusal far below a stack overflow. */
+export const DSL_MAX_DEPTH = 1000;
+
 /** The query clause (the caller wraps it as `{query: ...}`) matching what the Sigma condition tree matches; throws SigmaRefused. */
-export function toDsl(node: SigmaNode): Clause {
+export function toDsl(node: SigmaNode, options: DslOptions = {}): Clause {
+  return dsl(node, new Set(options.ipFields ?? []), 0);
+}
+
+function dsl(node: SigmaNode, ip: ReadonlySet<string>, depth: number): Clause {
+  if (depth > DSL_MAX_DEPTH) throw new SigmaRefused(`the condition nests more than ${DSL_MAX_DEPTH} deep: flatten it`);
+  const sub = (n: SigmaNode): Clause => dsl(n, ip, depth + 1);
   switch (node.type) {
     case 'and':
-      return { bool: { filter: node.items.map(toDsl) } };
+      return { bool: { filter: node.items.map(sub) } };
     case 'or':
-      if (exactList(node.items)) return { terms: { [node.items[0]!.field!]: node.items.map((item) => exactValue(item.value)) } };
-      return { bool: { should: orClauses(node.items), minimum_should_match: 1 } };
+      if (exactList(node.items, ip)) return { terms: { [node.items[0]!.field!]: node.items.map((item) => exactValue(item.value)) } };
+      return { bool: { should: orClauses(node.items, ip, sub), minimum_should_match: 1 } };
     case 'not':
-      return negate(toDsl(node.item));
+      return negate(sub(node.item));
     case 'match':
-      return node.field === null ? keyword(node.value) : fieldMatch(node.field, node.value);
+      return node.field === null ? keyword(node.value) : fieldMatch(node.field, node.value, ip);
   }
   throw new SigmaRefused(`a condition node of type '${(node as { type?: unknown }).type}' cannot be searched`);
+}
+
+/** How deep a condition tree nests (a match alone is 1), counted without recursion. */
+export function nodeDepth(node: SigmaNode): number {
+  let deepest = 0;
+  const stack: [SigmaNode, number][] = [[node, 1]];
+  while (stack.length) {
+    const [n, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (n.type === 'not') stack.push([n.item, depth + 1]);
+    else if (n.type !== 'match') for (const item of n.items) stack.push([item, depth + 1]);
+  }
+  return deepest;
 }
 
 /** The distinct fields a condition tree reads, in the order they first appear (keyword searches read none by name). */
@@ -39,9 +66,9 @@ export function nodeFields(node: SigmaNode): string[] {
 }
 
 /** An OR of values of one field that case cannot change (numbers, booleans, strings without letters or `cased`, no wildcards): one `terms`. */
-function exactList(items: SigmaNode[]): items is SigmaMatch[] {
+function exactList(items: SigmaNode[], ip: ReadonlySet<string>): items is SigmaMatch[] {
   const first = items[0];
-  if (items.length < 2 || first?.type !== 'match' || first.field === null) return false;
+  if (items.length < 2 || first?.type !== 'match' || first.field === null || ip.has(first.field)) return false;
   return items.every((item) => {
     if (item.type !== 'match' || item.field !== first.field) return false;
     const value = item.value;
@@ -61,10 +88,10 @@ const FOLD_LENGTH = 990;
  * become regexp alternations, `.*(a|b|c).*` (at most FOLD_LENGTH long; factored, as `.*a.*|.*b.*` needs more than the
  * engine's 10,000 determinized states), which match the same values; other items are clauses of their own.
  */
-function orClauses(items: SigmaNode[]): Clause[] {
+function orClauses(items: SigmaNode[], ip: ReadonlySet<string>, sub: (node: SigmaNode) => Clause): Clause[] {
   type Foldable = SigmaMatch & { field: string; value: SigmaString };
   const foldable = (item: SigmaNode): item is Foldable =>
-    item.type === 'match' && item.field !== null && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value)));
+    item.type === 'match' && item.field !== null && !ip.has(item.field) && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value)));
   const star = (part: SigmaString['parts'][number] | undefined): boolean => typeof part === 'object' && part.wildcard === '*';
   const shape = (item: Foldable): { key: string; lead: boolean; trail: boolean } => {
     const parts = item.value.parts;
@@ -79,13 +106,13 @@ function orClauses(items: SigmaNode[]): Clause[] {
   for (const item of items) {
     const { key, lead, trail } = foldable(item) ? shape(item) : { key: '', lead: false, trail: false };
     if (!foldable(item) || counts.get(key)! <= FOLD_OVER) {
-      clauses.push(toDsl(item));
+      clauses.push(sub(item));
       continue;
     }
     const parts = item.value.parts.slice(lead ? 1 : 0, trail ? -1 : undefined);
     const pattern = wildcardRegexp({ ...item.value, parts }, false);
     if (pattern.length > FOLD_LENGTH / 2) {
-      clauses.push(toDsl(item));
+      clauses.push(sub(item));
       continue;
     }
     const group = groups.get(key) ?? { field: item.field, cased: item.value.cased === true, lead, trail, patterns: [] };
@@ -119,10 +146,10 @@ function exactValue(value: SigmaValue): unknown {
   return value.type === 'string' ? plain(value) : 'value' in value ? value.value : null;
 }
 
-function fieldMatch(field: string, value: SigmaValue): Clause {
+function fieldMatch(field: string, value: SigmaValue, ip: ReadonlySet<string>): Clause {
   switch (value.type) {
     case 'string':
-      return stringMatch(field, value);
+      return ip.has(field) ? ipMatch(field, value) : stringMatch(field, value);
     case 'number':
     case 'bool':
       return { term: { [field]: { value: value.value } } };
@@ -137,6 +164,7 @@ function fieldMatch(field: string, value: SigmaValue): Clause {
       return { term: { [field]: { value: `${network.address}/${network.prefix}` } } };
     }
     case 're': {
+      if (ip.has(field)) throw new SigmaRefused(`'${field}' is an ip field (the pipeline's field_types), which the engine cannot search with a regular expression: use the cidr modifier`);
       const translated = regexToLucene(value.pattern, value.flags);
       return { regexp: { [field]: { value: translated.regexp, ...(translated.caseInsensitive ? { case_insensitive: true } : {}) } } };
     }
@@ -149,17 +177,47 @@ function stringMatch(field: string, value: SigmaString): Clause {
   const text = plain(value);
   const insensitive = value.cased !== true && !lowercased(field) && hasCase(value.parts.filter((p): p is string => typeof p === 'string').join(''));
   const flag = insensitive ? { case_insensitive: true } : {};
-  if (!hasWildcard(value)) {
-    // An IPv6 address: the engine refuses case_insensitive on ip fields, and keyword fields hold it in lower case.
-    if (isIPv6(text)) return { term: { [field]: { value: text.toLowerCase() } } };
-    return { term: { [field]: { value: text, ...flag } } };
-  }
+  if (!hasWildcard(value)) return { term: { [field]: { value: text, ...flag } } };
   const last = value.parts[value.parts.length - 1];
   const wildcards = value.parts.filter((p) => typeof p !== 'string');
   if (wildcards.length === 1 && typeof last === 'object' && last.wildcard === '*' && value.parts.length > 1) {
     return { prefix: { [field]: { value: value.parts.slice(0, -1).join(''), ...flag } } };
   }
   return { wildcard: { [field]: { value: wildcardPattern(value), ...flag } } };
+}
+
+/** What matches no document (a string no address can be, on an ip field). */
+const MATCH_NONE: Clause = { match_none: {} };
+
+/**
+ * A string on an ip field (which the engine compares only as addresses; a term of '-' or any prefix or wildcard query
+ * there fails the whole search). Sigma compares the field's text, an address's canonical form, so: an address is a
+ * term; text that no address's form can hold (`-`, `*-*`, 16 hex digits in a row) matches nothing; `a.b.*` (whole
+ * IPv4 octets, then `*`) is the network of those octets; other wildcards are refused with the cidr fix.
+ */
+function ipMatch(field: string, value: SigmaString): Clause {
+  const text = plain(value);
+  if (!hasWildcard(value)) return isIP(text) ? { term: { [field]: { value: text } } } : MATCH_NONE;
+  const literals = value.parts.filter((p): p is string => typeof p === 'string');
+  if (literals.some((literal) => !couldBeInAddress(literal))) return MATCH_NONE;
+  const octets = /^((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){1,3})$/.exec(literals.join(''));
+  const last = value.parts[value.parts.length - 1];
+  if (octets && value.parts.length === 2 && typeof last === 'object' && last.wildcard === '*') {
+    const known = octets[1]!.split('.').filter(Boolean);
+    const network = [...known, ...['0', '0', '0'].slice(0, 4 - known.length)].join('.');
+    return { term: { [field]: { value: `${network}/${known.length * 8}` } } };
+  }
+  throw new SigmaRefused(
+    `'${field}' is an ip field (the pipeline's field_types): the engine compares it only as an address, so ${JSON.stringify(text)} cannot be searched as text there; write the network with the cidr modifier (e.g. '${field}|cidr: 10.1.0.0/16') or an exact address`,
+  );
+}
+
+/** Whether some address's canonical text (IPv4 dotted, IPv6 lower-case compressed, as the engine prints them) can contain the text. */
+function couldBeInAddress(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (!/^[0-9a-f.:]*$/.test(lower)) return false;
+  // Groups have at most 4 hex digits (3 decimal digits in IPv4) and no leading zero: `0200` or 5 hex digits cannot occur.
+  return !/[0-9a-f]{5}|0[0-9a-f]{3}|:::|\.\.|\d{4}\./.test(lower);
 }
 
 /**
@@ -169,7 +227,8 @@ function stringMatch(field: string, value: SigmaString): Clause {
  */
 function keyword(value: SigmaValue): Clause {
   if (value.type === 'string') return { query_string: { query: `/.*${wildcardRegexp(value, value.cased !== true)}.*/`, lenient: true } };
-  if (value.type === 'number') return { query_string: { query: String(value.value), lenient: true } };
+  // Every character but digits and the decimal point escaped: `-5` must not become NOT 5 (nor `1e+21` an operator).
+  if (value.type === 'number') return { query_string: { query: String(value.value).replace(/[^0-9.]/g, (c) => `\\${c}`), lenient: true } };
   throw new SigmaRefused(`a keyword search (a value without a field) cannot be ${value.type === 're' ? 'a regular expression' : `a ${value.type} value`}: name the field it applies to`);
 }
 

@@ -56,7 +56,7 @@ function itemTree(key: string | null, raw: unknown, at: Path): SigmaNode {
   const values = written.map((value, i) => plainValue(value, Array.isArray(raw) ? [...at, i] : at));
   let item;
   try {
-    item = applyModifiers(field, modifiers, values, written, at);
+    item = applyModifiers(field, modifiers, values, written, at, (i) => (Array.isArray(raw) ? [...at, i] : at));
   } catch (error) {
     // A modifier's own check knows the value, not where it is: give it the item's place.
     if (error instanceof SigmaRefused && !error.path.length) throw new SigmaRefused(error.message, at);
@@ -85,10 +85,18 @@ function plainValue(value: unknown, at: Path): SigmaValue {
     if (!Number.isFinite(value)) throw new SigmaRuleError(`${value} is not a number a search can compare with: quote it to match it as text`, at);
     return { type: 'number', value };
   }
-  if (typeof value === 'bigint') return { type: 'number', value: Number(value) };
+  if (typeof value === 'bigint') {
+    if (BigInt(Number(value)) !== value) throw tooBig(String(value), at);
+    return { type: 'number', value: Number(value) };
+  }
   if (typeof value === 'boolean') return { type: 'bool', value };
   if (value === null || value === undefined) return { type: 'null' };
   throw new SigmaRuleError(`a detection value must be a string, number, boolean or null, not ${kindOf(value)}: quote it to match it as text`, at);
+}
+
+/** An integer beyond 2^53 that a JavaScript number (and a search's JSON) would round to another integer. */
+function tooBig(text: string, at: Path): SigmaRuleError {
+  return new SigmaRuleError(`${text} is beyond the integers that can be compared exactly (above 2^53 = 9007199254740992 only some are): it would be rounded to ${Number(text)}; quote it to match it as text`, at);
 }
 
 function isPlain(value: unknown): boolean {

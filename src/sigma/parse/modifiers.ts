@@ -1,6 +1,7 @@
 // Sigma's value modifiers (`field|contains|all`), applied in the order written as pySigma applies them: value
 // modifiers per value, `all` and `neq` to the item; windash and base64offset expand a value into alternatives.
 import { closestWord } from '../../util/closestWord.js';
+import { ipNetwork } from '../output/ipNetwork.js';
 import { SigmaRefused } from '../refused.js';
 import type { SigmaString, SigmaValue, SigmaWildcard } from '../types.js';
 import { SigmaRuleError } from './ruleError.js';
@@ -75,7 +76,14 @@ export const MODIFIER_NAMES = [...Object.keys(VALUE_MODIFIERS), 'all', 'neq', ..
  * `rawValues` are read as Sigma strings unless `re` reads them as patterns. Throws SigmaRuleError for a bad chain or
  * value (with the path `at`), SigmaRefused for what a search cannot express.
  */
-export function applyModifiers(field: string | null, modifiers: string[], rawValues: SigmaValue[], written: unknown[], at: (string | number)[]): ModifiedItem {
+export function applyModifiers(
+  field: string | null,
+  modifiers: string[],
+  rawValues: SigmaValue[],
+  written: unknown[],
+  at: (string | number)[],
+  valueAt: (index: number) => (string | number)[] = () => at,
+): ModifiedItem {
   const item: ModifiedItem = { values: rawValues, all: false, negated: false };
   const key = [field ?? '', ...modifiers].join('|');
   for (const [index, name] of modifiers.entries()) {
@@ -105,11 +113,28 @@ export function applyModifiers(field: string | null, modifiers: string[], rawVal
         if (typeof raw !== 'string') throw new SigmaRuleError(`the 're' modifier in '${key}' needs a string (a regular expression), not ${sigmaValueText(value)}: quote it`, at);
         return { type: 're', pattern: raw, flags: [] };
       }
-      return modifier.apply(value, field);
+      try {
+        return modifier.apply(value, field);
+      } catch (error) {
+        // A modifier's check of one value knows the value, not where it is: give it the value's place.
+        if (error instanceof SigmaRefused && !error.path.length) throw new SigmaRefused(error.message, valueAt(i));
+        if (error instanceof SigmaRuleError && !error.path.length) throw new SigmaRuleError(error.message, valueAt(i));
+        throw error;
+      }
     };
     item.values = item.values.map((value, i) => one(value, i));
+    const count = leaves(item.values);
+    if (count > MAX_ALTERNATIVES)
+      throw new SigmaRuleError(`'${key}' expands its values into ${count.toLocaleString('en')} alternatives, more than the ${MAX_ALTERNATIVES.toLocaleString('en')} a search is built from: split the item, or write the variants with 're'`, at);
   }
   return item;
+}
+
+/** The most values one item may expand into (windash and base64offset multiply them): a bound on memory and query size. */
+export const MAX_ALTERNATIVES = 10_000;
+
+function leaves(values: ModifiedValue[]): number {
+  return values.reduce((sum, value) => sum + (value.type === 'expansion' ? leaves(value.values) : 1), 0);
 }
 
 const KIND_NAMES: Record<Kind, string> = {
@@ -199,6 +224,9 @@ function utf16(value: SigmaString, order: 'le' | 'be' | 'bom'): SigmaString {
 /** A dash or slash starting a word (`-param`, `/param`) in each of the five forms Windows accepts. */
 const DASH = /(?<![\p{L}\p{N}_])[-/](?=[\p{L}\p{N}_])/gu;
 
+/** The most word-starting dashes windash expands (5^4 = 625 alternatives; SigmaHQ's values have at most 2): more would exhaust memory. */
+export const WINDASH_MAX_DASHES = 4;
+
 function windash(value: SigmaString): SigmaExpansion {
   // Each literal part is split at its dashes; every combination of dash forms is one alternative (first dash slowest).
   type Piece = string | SigmaWildcard | { dash: true };
@@ -216,6 +244,11 @@ function windash(value: SigmaString): SigmaExpansion {
     }
     if (last < part.length) pieces.push(part.slice(last));
   }
+  const dashes = pieces.filter((piece) => typeof piece === 'object' && 'dash' in piece).length;
+  if (dashes > WINDASH_MAX_DASHES)
+    throw new SigmaRuleError(
+      `the 'windash' modifier would expand ${sigmaValueText(value)} into 5^${dashes} alternatives (one per form of each of its ${dashes} dashes); it expands at most ${WINDASH_MAX_DASHES} dashes (${5 ** WINDASH_MAX_DASHES} alternatives): use 're' with the class [-/\u2013\u2014\u2015] where each dash is, or split the value`,
+    );
   let combos: (string | SigmaWildcard)[][] = [[]];
   for (const piece of pieces) {
     if (typeof piece === 'object' && 'dash' in piece) combos = combos.flatMap((c) => WINDASH.map((d) => [...c, d]));
@@ -243,6 +276,13 @@ function cidr(value: SigmaString): SigmaValue {
   if (/^[0-9a-f:.]+$/i.test(address) && address.includes(':')) {
     const bits = prefix === undefined ? 128 : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
     if (!(bits >= 0 && bits <= 128)) throw bad('the prefix length must be 0 to 128');
+    try {
+      ipNetwork(text);
+    } catch (error) {
+      // The outputs' own reading (host bits, as Python's strict ip_network), reported here at the value.
+      if (error instanceof SigmaRefused) throw bad(error.message.replace(/^cidr value .*? (has|is) /, '$1 '));
+      throw error;
+    }
     return { type: 'cidr', network: text };
   }
   throw bad('not an IPv4 or IPv6 address');

@@ -43,11 +43,21 @@ function sexagesimal(src: string): number {
   return sign === '-' ? -1 * n : n;
 }
 
+/**
+ * A decimal integer as written, when a JavaScript number cannot hold it exactly (above 2^53 and not a multiple of a
+ * large power of two): the exact value, which the detection reader refuses rather than compare a rounded number.
+ */
+export function inexactInteger(src: string): bigint | undefined {
+  if (!/^[-+]?[0-9][0-9_]*$/.test(src)) return undefined;
+  const exact = BigInt(src.replace(/[_+]/g, ''));
+  return BigInt(Number(exact)) === exact ? undefined : exact;
+}
+
 /** The yaml package's YAML 1.1 number forms, in its schema's order, each with how it computes the value. */
-const NUMBER_FORMS: [RegExp, (src: string) => number][] = [
+const NUMBER_FORMS: [RegExp, (src: string) => number | bigint][] = [
   [/^[-+]?0b[0-1_]+$/, (s) => int(s, 2, 2)],
   [/^[-+]?0[0-7_]+$/, (s) => int(s, 1, 8)],
-  [/^[-+]?[0-9][0-9_]*$/, (s) => int(s, 0, 10)],
+  [/^[-+]?[0-9][0-9_]*$/, (s) => inexactInteger(s) ?? int(s, 0, 10)],
   [/^[-+]?0x[0-9a-fA-F_]+$/, (s) => int(s, 2, 16)],
   [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)],
   [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, (s) => parseFloat(s.replace(/_/g, ''))],
@@ -75,7 +85,7 @@ function timestamp(match: RegExpMatchArray): Date {
  * `{ text: true }` when it is text although the yaml package's YAML 1.1 schema reads it as a number or boolean (`y`,
  * `0429`, `1e3`); undefined for any other text.
  */
-export function plainScalar(src: string): { value: null | boolean | number | Date } | { text: true } | undefined {
+export function plainScalar(src: string): { value: null | boolean | number | bigint | Date } | { text: true } | undefined {
   if (NULL.test(src)) return { value: null };
   if (TRUE.test(src) || FALSE.test(src)) return PYYAML_BOOL.test(src) ? { value: TRUE.test(src) } : { text: true };
   for (const [form, value] of NUMBER_FORMS) if (form.test(src)) return PYYAML_NUMBER.test(src) ? { value: value(src) } : { text: true };

@@ -4,7 +4,7 @@ import type { Document, Node } from 'yaml';
 import { loadPackage } from '../../util/loadPackage.js';
 import { ALIAS_BOMB_MESSAGE, MAX_ALIAS_COUNT, yamlErrorText, yamlNodeAt } from '../../util/yamlPlaces.js';
 import { fastYamlDocuments } from './fastYaml.js';
-import { PYYAML_BOOL, PYYAML_NUMBER } from './pyyamlScalars.js';
+import { inexactInteger, PYYAML_BOOL, PYYAML_NUMBER } from './pyyamlScalars.js';
 
 /** One YAML document of a file: its value (undefined when it is unreadable), its syntax problems and a locator. */
 export interface YamlDocument {
@@ -61,6 +61,8 @@ export function carefulYamlDocuments(text: string): YamlDocument[] {
         Scalar(_, node) {
           if (node.type !== 'PLAIN' || typeof node.source !== 'string') return;
           if ((typeof node.value === 'number' && !PYYAML_NUMBER.test(node.source)) || (typeof node.value === 'boolean' && !PYYAML_BOOL.test(node.source))) node.value = node.source;
+          // An integer a number would round is kept exact, as the fast reading keeps it.
+          else if (typeof node.value === 'number') node.value = inexactInteger(node.source) ?? node.value;
         },
       });
       try {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { closestWord } from '../../util/closestWord.js';
 import { errorMessage } from '../../util/errors.js';
 import { loadPackage } from '../../util/loadPackage.js';
-import { SHIPPED_PIPELINES } from '../pipelines/index.js';
+import { SHIPPED_IP_FIELDS, SHIPPED_PIPELINES } from '../pipelines/index.js';
 import { readPipeline, type DefinitionProblem, type ReadPipeline } from './readPipeline.js';
 import type { PipelineDefinition, SigmaPipeline } from './types.js';
 
@@ -27,6 +27,7 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
   // Each part with pySigma's sort key (the spec as written for a file, the pySigma name for a shipped part) and its
   // identity (the absolute path of a file, the shipped definition itself).
   const parts: { part: ReadPipeline; key: string; identity: unknown }[] = [];
+  const shippedIpFields: string[] = [];
   for (const spec of ([] as string[]).concat(specs)) {
     if (typeof spec !== 'string' || !spec) {
       problems.push({ file: String(spec), message: `a pipeline is a shipped name (${Object.keys(SHIPPED_PIPELINES).join(', ')}) or a pipeline file` });
@@ -38,7 +39,10 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
       else parts.push({ part: read, key: spec, identity: file });
     } else {
       const shipped = shippedPipeline(spec);
-      if (shipped) parts.push(...shipped.map((part) => ({ part, key: part.name, identity: part })));
+      if (shipped) {
+        parts.push(...shipped.map((part) => ({ part, key: part.name, identity: part })));
+        shippedIpFields.push(...(Object.hasOwn(SHIPPED_IP_FIELDS, spec) ? SHIPPED_IP_FIELDS[spec]! : []));
+      }
       else {
         const close = closestWord(spec, Object.keys(SHIPPED_PIPELINES));
         problems.push({
@@ -56,7 +60,8 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
     .sort((a, b) => a.part.priority - b.part.priority || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .filter(({ identity }) => !seen.has(identity) && seen.add(identity))
     .map(({ part }) => part);
-  return { pipeline: { names: merged.map((p) => p.name), items: merged.flatMap((p) => p.items) }, inputs };
+  const ipFields = [...new Set([...shippedIpFields, ...merged.flatMap((p) => p.ipFields)])];
+  return { pipeline: { names: merged.map((p) => p.name), items: merged.flatMap((p) => p.items), ipFields }, inputs };
 }
 
 function isFileSpec(spec: string): boolean {

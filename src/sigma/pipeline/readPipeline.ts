@@ -13,11 +13,12 @@ export interface DefinitionProblem {
   key?: true;
 }
 
-/** A checked pipeline: its name, priority and items. */
+/** A checked pipeline: its name, priority, items, and the fields it declares `ip`-typed (`field_types`, alertcron's own key). */
 export interface ReadPipeline {
   name: string;
   priority: number;
   items: PipelineItem[];
+  ipFields: string[];
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -84,7 +85,9 @@ const CONDITIONS: Record<'rule' | 'detection_item' | 'field_name', Record<string
   },
 };
 
-const TOP_KEYS = ['name', 'priority', 'transformations', 'allowed_backends', 'vars'];
+const TOP_KEYS = ['name', 'priority', 'transformations', 'allowed_backends', 'vars', 'field_types'];
+/** The field types a pipeline may declare: only `ip` changes how a value is searched. */
+const FIELD_TYPES = ['ip'];
 const LEVELS = ['rule', 'detection_item', 'field_name'] as const;
 const LEVEL_KEYS = LEVELS.flatMap((level) => [`${level}_conditions`, `${level}_cond_op`, `${level}_cond_not`, `${level}_cond_expr`]);
 
@@ -107,7 +110,15 @@ export function readPipeline(value: unknown, label: string): ReadPipeline | { pr
     const item = readItem(entry, ['transformations', index], `${String(name)}#${index + 1}`, problems);
     if (item) items.push(item);
   });
-  return problems.length ? { problems } : { name: String(name), priority: priority as number, items };
+  const ipFields: string[] = [];
+  const types = value.field_types ?? {};
+  if (!isPlainObject(types)) problems.push({ path: ['field_types'], message: `must be a mapping from a field name (after the mappings) to its type in the index (${FIELD_TYPES.join(', ')})` });
+  else
+    for (const [field, type] of Object.entries(types)) {
+      if (typeof type !== 'string' || !FIELD_TYPES.includes(type)) problems.push({ path: ['field_types', field], message: `must be ${FIELD_TYPES.join(', ')} (the only field type that changes the query: name the fields the index maps as ip)` });
+      else ipFields.push(field);
+    }
+  return problems.length ? { problems } : { name: String(name), priority: priority as number, items, ipFields };
 }
 
 function readItem(entry: unknown, path: (string | number)[], fallbackId: string, problems: DefinitionProblem[]): PipelineItem | undefined {

@@ -54,6 +54,8 @@ export interface SigmaPipeline {
   /** The names of the merged pipelines, lowest priority first. */
   names: string[];
   items: PipelineItem[];
+  /** Fields the index maps as `ip` (declared by the pipelines' `field_types`): strings there are compared as addresses. */
+  ipFields: string[];
 }
 
 /** A pipeline in pySigma's YAML shape as plain data (a shipped profile, or a parsed pipeline file). */
