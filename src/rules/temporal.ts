@@ -166,10 +166,11 @@ function fetchedPoints(response: SearchResponse | undefined, field: string, keys
     const at = Number(hit.fields?.[field]?.[0]);
     if (!Number.isFinite(at)) continue;
     const names = hit.matched_queries ?? [];
-    const key = keys === 1 ? 0 : Number(names.find((name) => name.startsWith(KEY))?.slice(KEY.length));
+    // An event whose group field holds several values belongs to every key it matched.
+    const owners = keys === 1 ? [0] : names.filter((name) => name.startsWith(KEY)).map((name) => Number(name.slice(KEY.length)));
     for (const name of names) {
       if (!name.startsWith(FILTER)) continue;
-      points[key]?.[Number(name.slice(FILTER.length))]?.push(at);
+      for (const key of owners) points[key]?.[Number(name.slice(FILTER.length))]?.push(at);
     }
   }
   return points;

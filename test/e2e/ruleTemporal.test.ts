@@ -139,3 +139,22 @@ test('temporal ordered: a chain hidden between a bucket’s first and last match
   await indexDocs(world.esUrl, index, [proc(B + 5 * S, 'web01', 'a.exe'), proc(B + 6 * S, 'web01', 'b.exe'), proc(B + 7 * S, 'web01', 'a.exe'), proc(T0 + 10 * S, 'web01', 'c.exe')]);
   assert.deepEqual(notifiedTitles(await runAt(project, T0 + MIN)), { chain: [`web01: a ${iso(B + 5 * S)}, b ${iso(B + 6 * S)}, c ${iso(T0 + 10 * S)}`] });
 });
+
+test('temporal ordered: a fetched event whose group field holds several values counts for every key it belongs to', async () => {
+  const T0 = uniqueBaseTime();
+  const index = await world.index('temporal-multivalued');
+  const proc = (at: number, host: unknown, name: string) => event(at, { 'host.name': host, 'process.name': name });
+  const B = T0 - 4 * MIN;
+  // On web01 and web02 alike: b, a, b, c, b (the bucket's first/last do not decide); the b at 3s is one event of both hosts.
+  const docs = ['web01', 'web02'].flatMap((host) => [proc(B + 1 * S, host, 'b.exe'), proc(B + 2 * S, host, 'a.exe'), proc(B + 4 * S, host, 'c.exe'), proc(B + 4500, host, 'b.exe')]);
+  await indexDocs(world.esUrl, index, [...docs, proc(B + 3 * S, ['web01', 'web02'], 'b.exe')]);
+  const project = world.project();
+  const chain = Object.fromEntries(['a', 'b', 'c'].map((name) => [name, { query: { term: { 'process.name': `${name}.exe` } } }]));
+  project.writeAlert('chain', {
+    index, every: '1m', throttle: '0s', group_by: 'host.name', notify: ['soc-email'],
+    condition: { type: 'temporal', timeframe: '5m', resolution: '5m', ordered: true, rules: chain },
+    title: '{{key}}: b {{matched.b}}',
+  });
+  const titles = notifiedTitles(await runAt(project, T0)).chain?.slice().sort();
+  assert.deepEqual(titles, [`web01: b ${iso(B + 3 * S)}`, `web02: b ${iso(B + 3 * S)}`]);
+});
