@@ -171,10 +171,11 @@ Silences and acknowledgements are not replayed. Exit code 3 when steps failed (t
     .description('write one alert per Sigma rule of the files and folders (read with their subfolders); never writes over a file')
     .argument('<paths...>', 'Sigma rule files (.yml) or folders of them')
     .requiredOption('--index <pattern>', 'the index pattern the alerts search, e.g. winlogbeat-*')
-    .option('--pipeline <name or file>', 'field-mapping pipeline: ecs_windows, ecs_windows_audit, opensearch_sa, sysmon, none, or a pySigma pipeline file; repeat it to merge several by priority (default: defaults.sigma.pipeline of ./alertcron.yaml, as at run time, else none)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--pipeline <name or file>', 'field-mapping pipeline: ecs_windows, ecs_windows_audit, opensearch_sa, sysmon, none, or a pySigma pipeline file; repeat it to merge several by priority (default: defaults.sigma.pipeline of the --config file, as at run time, else none)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out <dir>', 'the alerts folder to write into (created if missing)', 'alerts')
     .option('--notify <channels>', 'comma-separated channels for every alert (default: none, so defaults.sigma.notify routes each rule by its level)')
     .option('--output <dsl|lucene>', 'dsl (default): Sigma\'s case-insensitive matching; lucene: pySigma\'s query_string, byte-identical')
+    .option('-c, --config <file>', 'the configuration file whose defaults.sigma the rules are compiled with, as at run time (default: ./alertcron.yaml, if there is one)')
     .option('--json', 'print the report as JSON, for tools')
     .addOption(verboseOption())
     .addHelpText('after', `

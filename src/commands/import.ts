@@ -73,6 +73,8 @@ export interface ImportSigmaCommandOptions {
   notify?: string;
   output?: string;
   json?: boolean;
+  /** The alertcron.yaml whose defaults.sigma the rules are compiled with (default: ./alertcron.yaml, if there is one). */
+  config?: string;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function importSigmaCommand(paths: string[], options: ImportSigmaCo
   let result: ImportSigmaResult;
   try {
     const notify = options.notify?.split(',').map((name) => name.trim()).filter(Boolean);
-    const defaults = await projectSigmaDefaults();
+    const defaults = await projectSigmaDefaults(options.config);
     result = importSigma(paths, { pipeline: options.pipeline, index: options.index, out: options.out, notify, output: options.output as 'dsl' | 'lucene' | undefined, defaults });
   } catch (error) {
     throw new UserError(errorMessage(error), ExitCode.invalidConfig);
@@ -96,11 +98,22 @@ export async function importSigmaCommand(paths: string[], options: ImportSigmaCo
   return result.refused.length ? ExitCode.invalidConfig : ExitCode.ok;
 }
 
-/** defaults.sigma of the alertcron.yaml of the working folder, if there is one that reads: what the written alerts get at run time. */
-async function projectSigmaDefaults(): Promise<SigmaDefaults | undefined> {
-  if (!existsSync('alertcron.yaml')) return undefined;
+/**
+ * defaults.sigma of the --config file (else ./alertcron.yaml, if there is one): what the written alerts get at run
+ * time. A file that cannot be read is named on stderr with its first problem, and the rules are compiled without it.
+ */
+async function projectSigmaDefaults(config: string | undefined): Promise<SigmaDefaults | undefined> {
+  const file = config ?? 'alertcron.yaml';
+  if (config === undefined && !existsSync(file)) return undefined;
   const { readConfig } = await import('../config/loadConfig.js');
-  return (await readConfig('alertcron.yaml')).config?.defaults.sigma;
+  const { formatProblem } = await import('../config/problems.js');
+  const reading = await readConfig(file);
+  if (reading.config) return reading.config.defaults.sigma;
+  const [first] = reading.problems;
+  const more = reading.problems.length > 1 ? ` (and ${reading.problems.length - 1} more problem(s): alertcron validate lists them)` : '';
+  const problem = first ? formatProblem(first) : `${file}: cannot be read`;
+  console.error(redact(inertLine(`import: warning: ${problem}${more}; the rules are compiled without its defaults.sigma`)));
+  return undefined;
 }
 
 function printSigmaResult(r: ImportSigmaResult): void {

@@ -13,4 +13,6 @@ export interface SearchResponse {
   aggregations?: Record<string, unknown>;
   /** The answer to the rule type's second search of the same run (see RuleType.followUp), when it asked for one. */
   followUp?: SearchResponse;
+  /** Why the rule type's second search failed, when its rule type judges without it (see RuleType.followUpOptional). */
+  followUpError?: string;
 }

@@ -17,8 +17,8 @@ export async function callTwiml(notification: Notification, config: Pick<TwilioC
   const twilio = loadPackage<typeof import('twilio')>('twilio');
   const response = new twilio.twiml.VoiceResponse();
   const digest = usableDigest(notification.digest);
-  // A Sigma rule's attribution is spoken last but never cut: the rest makes room for it.
-  const { rest, attribution } = digest ? { rest: '', attribution: undefined } : splitAttribution(notification.message);
+  // A Sigma rule's attribution (a digest's from its table) is spoken last but never cut: the rest makes room for it.
+  const { rest, attribution } = digest ? { rest: '', attribution: digest.attribution } : splitAttribution(notification.message);
   const credit = attribution === undefined ? '' : ` ${oneLine(attribution, SPOKEN_CHARS / 2)}`;
   const text = oneLine(`Alert. ${notification.title}. ${digest ? spokenDigest(digest) : rest}`, SPOKEN_CHARS - credit.length) + credit;
   response.say({ voice: config.voice as 'alice', language: config.language as 'en-US', loop: config.loop }, text);

@@ -19,6 +19,8 @@ const LAST = 'alertcron_last';
 const KEY = 'alertcron_key_';
 /** The most events the follow-up fetches to decide the order inside buckets; beyond it the rule judges on first and last matches. */
 export const UNDECIDED_EVENT_LIMIT = 10_000;
+/** The most query clauses the follow-up adds (per key: its terms, and a range per run of undecided buckets), well below the engine's 1024. */
+export const FOLLOW_UP_CLAUSE_LIMIT = 500;
 
 /** What temporal remembers per key: when it last fired (the matches up to then are used up). */
 export interface TemporalState {
@@ -128,28 +130,45 @@ export function undecidedBuckets(aggs: Record<string, any>, count: number, order
   return undecided;
 }
 
-/** What the follow-up fetches: per key (its group bucket, when grouped) the undecided buckets, or why it fetches nothing. */
+/** What the follow-up fetches: per key (its group bucket, when grouped) the spans of its runs of undecided buckets, the events and clauses that takes. */
 interface FollowUpPlan {
-  keys: { raw: unknown; starts: number[] }[];
+  keys: { raw: unknown; spans: { from: number; to: number }[] }[];
   events: number;
+  clauses: number;
 }
 
-/** The undecided buckets of every key of the first response, with the events they hold. */
-function followUpPlan(alert: RuleAlert, condition: TemporalCondition, response: SearchResponse): FollowUpPlan {
+/** The undecided buckets of every key of the first response (contiguous ones merged into one span), with the events they hold. */
+function followUpPlan(alert: RuleAlert, condition: TemporalCondition, response: SearchResponse, r: number): FollowUpPlan {
   const raws = alert.group_by ? bucketsOf(response.aggregations, GROUP_AGG).map((bucket) => bucket.key) : [undefined];
   const keys: FollowUpPlan['keys'] = [];
   let events = 0;
+  let clauses = 0;
   keyParts(alert, response).forEach((part, j) => {
     const undecided = undecidedBuckets(part.aggs, condition.rules.length, condition.ordered);
-    keys.push({ raw: raws[j], starts: undecided.map((b) => b.start) });
+    const spans: { from: number; to: number }[] = [];
+    for (const start of undecided.map((b) => b.start).sort((a, b) => a - b)) {
+      const last = spans[spans.length - 1];
+      if (last && last.to >= start) last.to = Math.max(last.to, start + r);
+      else spans.push({ from: start, to: start + r });
+    }
+    keys.push({ raw: raws[j], spans });
     events += undecided.reduce((sum, b) => sum + b.events, 0);
+    // The key's bool, its terms, the bool of its ranges, and a range per span.
+    if (spans.length) clauses += 2 + (alert.group_by?.length ?? 0) + spans.length;
   });
-  return { keys, events };
+  return { keys, events, clauses };
 }
 
-/** The note of a run whose undecided buckets hold more events than the follow-up fetches. */
-function overLimitNote(events: number): string {
-  return `${events} events lie in buckets where each filter's first and last match do not decide the order, more than the ${UNDECIDED_EVENT_LIMIT} fetched to decide it: judged on those first and last matches, so a chain may be missed (a finer resolution puts fewer events in such buckets)`;
+/** Why the follow-up fetches nothing although buckets are undecided (too many events or clauses), if it does. */
+function overLimit(plan: FollowUpPlan): string | undefined {
+  if (plan.events > UNDECIDED_EVENT_LIMIT) return `${plan.events} events lie in buckets where each filter's first and last match do not decide the order, more than the ${UNDECIDED_EVENT_LIMIT} fetched to decide it`;
+  if (plan.clauses > FOLLOW_UP_CLAUSE_LIMIT) return `the buckets where each filter's first and last match do not decide the order are too scattered to fetch in one search (${plan.clauses} query clauses, more than ${FOLLOW_UP_CLAUSE_LIMIT})`;
+  return undefined;
+}
+
+/** The note of a run judged on first and last matches only: why the undecided buckets' events were not used. */
+function judgedOnEndsNote(reason: string): string {
+  return `${reason}: judged on those first and last matches, so a chain may be missed (a finer resolution puts fewer events in such buckets)`;
 }
 
 /** A query matching one key's events (a term per group_by field), or undefined without group_by. */
@@ -166,10 +185,11 @@ function fetchedPoints(response: SearchResponse | undefined, field: string, keys
     const at = Number(hit.fields?.[field]?.[0]);
     if (!Number.isFinite(at)) continue;
     const names = hit.matched_queries ?? [];
-    const key = keys === 1 ? 0 : Number(names.find((name) => name.startsWith(KEY))?.slice(KEY.length));
+    // An event whose group field holds several values belongs to every key it matched.
+    const owners = keys === 1 ? [0] : names.filter((name) => name.startsWith(KEY)).map((name) => Number(name.slice(KEY.length)));
     for (const name of names) {
       if (!name.startsWith(FILTER)) continue;
-      points[key]?.[Number(name.slice(FILTER.length))]?.push(at);
+      for (const key of owners) points[key]?.[Number(name.slice(FILTER.length))]?.push(at);
     }
   }
   return points;
@@ -178,6 +198,8 @@ function fetchedPoints(response: SearchResponse | undefined, field: string, keys
 /** `temporal`: per key, every named filter matches within any timeframe-wide window ending in the run's window (in the listed order when ordered). */
 export const temporalRule: RuleType<TemporalCondition> = {
   type: 'temporal',
+  // A failed follow-up leaves the order judged on first and last matches, with a note (see evaluate).
+  followUpOptional: true,
   complete(raw) {
     const timeframe = parseDuration(String(raw.timeframe));
     const ordered = raw.ordered === true;
@@ -233,12 +255,12 @@ export const temporalRule: RuleType<TemporalCondition> = {
   },
   followUp(base, response, alert, condition, window) {
     // The events of the undecided buckets, each with its time and the filters (and key) it matches.
-    const plan = followUpPlan(alert, condition, response);
-    if (plan.events === 0 || plan.events > UNDECIDED_EVENT_LIMIT) return undefined;
     const r = effectiveResolution(condition, window, alert.group_by ? alert.group_size : 1);
-    const perKey = plan.keys.flatMap(({ raw, starts }, j) => {
-      if (!starts.length) return [];
-      const ranges = starts.map((start) => ({ range: { [alert.timestamp_field]: { gte: start, lt: start + r, format: 'epoch_millis' } } }));
+    const plan = followUpPlan(alert, condition, response, r);
+    if (plan.events === 0 || overLimit(plan)) return undefined;
+    const perKey = plan.keys.flatMap(({ raw, spans }, j) => {
+      if (!spans.length) return [];
+      const ranges = spans.map(({ from, to }) => ({ range: { [alert.timestamp_field]: { gte: from, lt: to, format: 'epoch_millis' } } }));
       const key = keyQuery(alert.group_by, raw);
       return [{ bool: { filter: [...(key ? [key] : []), { bool: { should: ranges, minimum_should_match: 1 } }], _name: KEY + j } }];
     });
@@ -258,8 +280,11 @@ export const temporalRule: RuleType<TemporalCondition> = {
   evaluate({ alert, condition, window, response, state }) {
     const lastFire = plainCopy<number>((state as TemporalState | undefined)?.lastFire, isStoredTime);
     const findings: Finding[] = [];
-    const plan = followUpPlan(alert, condition, response);
-    const fetched = plan.events > UNDECIDED_EVENT_LIMIT ? [] : fetchedPoints(response.followUp, alert.timestamp_field, plan.keys.length, condition.rules.length);
+    const plan = followUpPlan(alert, condition, response, effectiveResolution(condition, window, alert.group_by ? alert.group_size : 1));
+    // Without the undecided buckets' events (too many, or the follow-up failed) the order is judged on first and last matches.
+    const limit = plan.events > 0 ? overLimit(plan) : undefined;
+    const failed = plan.events > 0 && !limit && response.followUpError !== undefined ? `the search for the events of buckets where each filter's first and last match do not decide the order failed (${response.followUpError})` : undefined;
+    const fetched = limit || failed ? [] : fetchedPoints(response.followUp, alert.timestamp_field, plan.keys.length, condition.rules.length);
     keyParts(alert, response).forEach((part, j) => {
       const points = matchPoints(part.aggs, condition.rules.length).map((list, i) => [...list, ...(fetched[j]?.[i] ?? [])]);
       const fires = temporalFires(points, condition.timeframe, condition.ordered, window, lastFire[part.key]);
@@ -278,7 +303,8 @@ export const temporalRule: RuleType<TemporalCondition> = {
     });
     // A fire older than one timeframe before the window's end no longer limits what the next run counts.
     for (const [key, at] of Object.entries(lastFire)) if (at < window.to - condition.timeframe) delete lastFire[key];
-    const note = plan.events > UNDECIDED_EVENT_LIMIT ? overLimitNote(plan.events) : undefined;
+    const reason = limit ?? failed;
+    const note = reason ? judgedOnEndsNote(reason) : undefined;
     return { findings, state: { lastFire } satisfies TemporalState, incomplete: keysLeftOut(alert, response), ...(note ? { note } : {}) };
   },
 };

@@ -218,6 +218,11 @@ export interface RuleType<C extends ConditionDef = ConditionDef> {
    */
   followUp?(base: (span: Window) => Record<string, unknown>, response: SearchResponse, alert: RuleAlert, condition: C, window: Window): Record<string, unknown> | undefined;
   /**
+   * True when evaluate() can judge without the follow-up's answer (given `response.followUpError` instead); otherwise
+   * a failed follow-up fails the alert's run.
+   */
+  followUpOptional?: boolean;
+  /**
    * Turns the response into findings, with the state to keep for the next run. Deterministic given the response,
    * the saved state and the window (whose end is the run's now less ingest_delay): a backtest replays it step by step.
    */

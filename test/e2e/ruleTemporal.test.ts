@@ -139,3 +139,48 @@ test('temporal ordered: a chain hidden between a bucket’s first and last match
   await indexDocs(world.esUrl, index, [proc(B + 5 * S, 'web01', 'a.exe'), proc(B + 6 * S, 'web01', 'b.exe'), proc(B + 7 * S, 'web01', 'a.exe'), proc(T0 + 10 * S, 'web01', 'c.exe')]);
   assert.deepEqual(notifiedTitles(await runAt(project, T0 + MIN)), { chain: [`web01: a ${iso(B + 5 * S)}, b ${iso(B + 6 * S)}, c ${iso(T0 + 10 * S)}`] });
 });
+
+test('temporal ordered: a fetched event whose group field holds several values counts for every key it belongs to', async () => {
+  const T0 = uniqueBaseTime();
+  const index = await world.index('temporal-multivalued');
+  const proc = (at: number, host: unknown, name: string) => event(at, { 'host.name': host, 'process.name': name });
+  const B = T0 - 4 * MIN;
+  // On web01 and web02 alike: b, a, b, c, b (the bucket's first/last do not decide); the b at 3s is one event of both hosts.
+  const docs = ['web01', 'web02'].flatMap((host) => [proc(B + 1 * S, host, 'b.exe'), proc(B + 2 * S, host, 'a.exe'), proc(B + 4 * S, host, 'c.exe'), proc(B + 4500, host, 'b.exe')]);
+  await indexDocs(world.esUrl, index, [...docs, proc(B + 3 * S, ['web01', 'web02'], 'b.exe')]);
+  const project = world.project();
+  const chain = Object.fromEntries(['a', 'b', 'c'].map((name) => [name, { query: { term: { 'process.name': `${name}.exe` } } }]));
+  project.writeAlert('chain', {
+    index, every: '1m', throttle: '0s', group_by: 'host.name', notify: ['soc-email'],
+    condition: { type: 'temporal', timeframe: '5m', resolution: '5m', ordered: true, rules: chain },
+    title: '{{key}}: b {{matched.b}}',
+  });
+  const titles = notifiedTitles(await runAt(project, T0)).chain?.slice().sort();
+  assert.deepEqual(titles, [`web01: b ${iso(B + 3 * S)}`, `web02: b ${iso(B + 3 * S)}`]);
+});
+
+test('temporal ordered: a thousand undecided buckets never make the follow-up exceed the engine\'s clause limit; contiguous ones are one range, scattered ones beyond the cap are judged on first and last matches with a note', async () => {
+  const T0 = uniqueBaseTime(); // buckets of 500 ms aligned on T0
+  const indices = { dense: await world.index('temporal-dense'), sparse: await world.index('temporal-sparse') };
+  const proc = (at: number, host: string, name: string) => event(at, { 'host.name': host, 'process.name': name });
+  // Each bucket b, a, a, a: its first and last matches do not decide the order.
+  const bucket = (start: number, host: string) => [proc(start, host, 'b.exe'), ...[100, 200, 300].map((d) => proc(start + d, host, 'a.exe'))];
+  const contiguous = Array.from({ length: 1100 }, (_, k) => bucket(T0 - 9 * MIN - 20 * S + k * 500, 'dense'));
+  const scattered = Array.from({ length: 560 }, (_, k) => bucket(T0 - 9 * MIN - 40 * S + k * 1000, 'sparse'));
+  await indexDocs(world.esUrl, indices.dense, contiguous.flat());
+  await indexDocs(world.esUrl, indices.sparse, scattered.flat());
+  const project = world.project();
+  const chain = { a: { query: { term: { 'process.name': 'a.exe' } } }, b: { query: { term: { 'process.name': 'b.exe' } } } };
+  for (const host of ['dense', 'sparse'] as const) {
+    project.writeAlert(host, {
+      index: indices[host], every: '1m', throttle: '0s', notify: ['soc-email'],
+      condition: { type: 'temporal', timeframe: '5m', resolution: '500ms', ordered: true, rules: chain },
+      title: `${host}: fired`,
+    });
+  }
+  const report = await runAt(project, T0);
+  assert.deepEqual(notifiedTitles(report), { dense: ['dense: fired'], sparse: ['sparse: fired'] });
+  const warnings = JSON.stringify(report.warnings ?? report);
+  assert.match(warnings, /alert sparse: the buckets where each filter's first and last match do not decide the order are too scattered to fetch in one search \(\d+ query clauses, more than 500\)/);
+  assert.doesNotMatch(warnings, /alert dense:/);
+});

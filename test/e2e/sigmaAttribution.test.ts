@@ -126,3 +126,26 @@ test('hostile rule metadata reaches email, Telegram and SMS as inert text, the a
   const [sms] = servers.twilio.messages;
   assert.ok(shown(sms?.Body).includes(credit), sms?.Body);
 });
+
+test('a digest delivered by a phone call speaks the attribution too', async () => {
+  const T = uniqueBaseTime();
+  const index = `sigma-credit-call-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  await ecsIndexWith(world.esUrl, index, [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
+  const project = world.project();
+  project.writeConfig(servers.config(world));
+  Object.assign(project.env, servers.secrets);
+  mkdirSync(join(project.dir, 'sigma'), { recursive: true });
+  writeFileSync(join(project.dir, 'sigma', 'whoami.yml'), RULE);
+  const sigma = { rule: '../sigma/whoami.yml', pipeline: 'ecs_windows' };
+  project.writeAlert('called', { sigma, index, group_by: 'host.name', notify: ['oncall-call'], digest: { every: '2m', fields: ['host.name'], channels: ['oncall-call'] }, samples: 0 });
+  servers.twilio.calls.length = 0;
+  for (const at of [T, T + MIN, T + 3 * MIN]) {
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const twimls = servers.twilio.calls.map((c) => c.Twiml ?? '');
+  const digest = twimls.find((t) => /finding/.test(t));
+  assert.ok(digest, twimls.join('\n---\n'));
+  assert.ok(digest.includes(CREDIT), digest);
+});

@@ -2,7 +2,7 @@
 // with its reason), the alerts run as written; `validate --cluster` names the fields a Sigma rule reads that the
 // index mapping lacks; `alertcron test` shows the compiled query.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO_ROOT } from '../support/project.js';
@@ -135,4 +135,21 @@ test('import sigma: a rule\'s id never leads its alert file out of --out nor abo
   const second = await other.run(['import', 'sigma', 'rules', '--index', 'x', '--out', 'alerts', '--notify', 'soc-slack']);
   assert.equal(second.code, 2, second.stdout);
   assert.match(second.stderr, /the project pipeline refuses every rule/);
+});
+
+test('import sigma --config compiles the rules with that file\'s defaults.sigma; a config that cannot be read is named on stderr, not dropped silently', async () => {
+  const project = world.project({ extraConfig: { defaults: { first_lookback: '10m', ingest_delay: '0s', sigma: { pipeline: 'refuse.yml' } } } });
+  writeRules(project.dir, { 'rules/one.yml': rule('One', 'one', '\\one.exe'), 'refuse.yml': 'name: refuse\npriority: 10\ntransformations:\n  - id: no\n    type: rule_failure\n    message: the project pipeline refuses every rule\n' });
+  renameSync(join(project.dir, 'alertcron.yaml'), join(project.dir, 'site.yaml'));
+  const withConfig = await project.run(['import', 'sigma', 'rules', '--config', 'site.yaml', '--index', 'x', '--out', 'alerts', '--notify', 'soc-slack']);
+  assert.equal(withConfig.code, 2, withConfig.stdout);
+  assert.match(withConfig.stderr, /the project pipeline refuses every rule/);
+
+  // A broken alertcron.yaml (looked up as run and validate do): one warning line naming the file, the rule compiled without it.
+  writeFileSync(join(project.dir, 'alertcron.yaml'), 'defaults:\n  sigma:\n    pipeline: [unclosed\n');
+  const broken = await project.run(['import', 'sigma', 'rules', '--index', 'x', '--out', 'out2', '--notify', 'soc-slack']);
+  assert.equal(broken.code, 0, broken.stderr);
+  const lines = broken.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, broken.stderr);
+  assert.match(lines[0]!, /^import: warning: alertcron\.yaml:\d+.*defaults\.sigma/);
 });

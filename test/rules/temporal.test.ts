@@ -204,3 +204,20 @@ test('temporal: beyond 10,000 events in undecided buckets, no events are fetched
   assert.equal(output.findings.length, 1);
   assert.match(output.note ?? '', /^10001 events lie in buckets where each filter's first and last match do not decide the order, more than the 10000 fetched[^]*a chain may be missed/);
 });
+
+test('temporal: when the follow-up search fails, the order is judged on first and last matches with a note naming the failure, not the alert failed', () => {
+  const rules = { a: { query: { term: { x: 'a' } } }, b: { query: { term: { x: 'b' } } } };
+  const condition = temporalRule.complete({ timeframe: '5m', resolution: '5m', ordered: true, rules }, 'alert.yaml');
+  const alert = { group_size: 100, timestamp_field: 'ts', samples: 0 } as unknown as RuleAlert;
+  const window = { from: 0, to: 600_000 };
+  const bucket = {
+    key: 300_000, doc_count: 10,
+    alertcron_rule_0: { doc_count: 8, alertcron_first: { value: 300_002 }, alertcron_last: { value: 599_999 } },
+    alertcron_rule_1: { doc_count: 2, alertcron_first: { value: 300_001 }, alertcron_last: { value: 300_003 } },
+  };
+  const response = { hits: { total: { value: 10, relation: 'eq' } }, aggregations: { alertcron_histogram: { buckets: [bucket] } }, followUpError: 'too_many_nested_clauses' };
+  assert.equal(temporalRule.followUpOptional, true);
+  const output = temporalRule.evaluate({ alert, condition, window, response, state: undefined }) as { note?: string; findings: unknown[] };
+  assert.equal(output.findings.length, 1);
+  assert.match(output.note ?? '', /failed \(too_many_nested_clauses\): judged on those first and last matches/);
+});

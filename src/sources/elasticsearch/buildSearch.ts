@@ -36,6 +36,11 @@ export function buildFollowUp(alert: SearchAlertDef, window: Window, response: S
   return body ? { index: alert.index, body } : undefined;
 }
 
+/** Whether the alert's rule type judges without its follow-up's answer when that search fails (temporal), or fails the run (new_term). */
+export function followUpOptional(alert: SearchAlertDef): boolean {
+  return ruleTypeOf(alert.condition).followUpOptional === true;
+}
+
 /** What the alert's search shares with others that may be fused with it: index, timestamp field and span. */
 export function fusionKey(alert: SearchAlertDef, window: Window): FusionKey {
   const span = searchSpan(alert, window);

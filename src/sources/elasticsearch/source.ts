@@ -1,6 +1,6 @@
 import type { Window } from '../../model/window.js';
 import type { FetchResult, PlannedRequest, Source } from '../types.js';
-import { buildFollowUp, buildSearch, fusionKey } from './buildSearch.js';
+import { buildFollowUp, buildSearch, followUpOptional, fusionKey } from './buildSearch.js';
 import { fusedBuckets, fuseSearches, memberResponse } from './fuse.js';
 import { fetchGroupPages } from './groupPages.js';
 import { multiSearch, type SearchOutcome } from './msearch.js';
@@ -79,7 +79,10 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       followUps.forEach(({ i }, n) => {
         const answer = second.outcomes[n];
         const found = outcomes[i] as Extract<SearchOutcome, { ok: true }>;
-        outcomes[i] = answer?.ok ? { ok: true, response: { ...found.response, followUp: answer.response } } : { ok: false, error: `second search (the rule type's follow-up: new_term's history check, temporal's event times): ${answer?.error ?? 'no answer'}` };
+        const error = answer?.ok ? undefined : `second search (the rule type's follow-up: new_term's history check, temporal's event times): ${answer?.error ?? 'no answer'}`;
+        if (error === undefined) outcomes[i] = { ok: true, response: { ...found.response, followUp: (answer as Extract<SearchOutcome, { ok: true }>).response } };
+        // A rule type that can judge without the answer does, saying why (temporal: on first and last matches).
+        else outcomes[i] = followUpOptional(plans[i]!.alert) ? { ok: true, response: { ...found.response, followUpError: error } } : { ok: false, error };
       });
       calls += second.requests;
       failure ??= second.failure;
