@@ -183,8 +183,7 @@ function items(tree: Work | undefined): Item[] {
  * marked `item` (a list with `all`) is one item too, its values kept together in each field. Two detections of one
  * field joined by `or` are read as one item (after a one-to-many mapping they match the same events as pySigma's).
  */
-function toWork(node: SigmaNode): Work {
-  const value = itemValue(node);
+function toWork(node: SigmaNode, value = itemValue(node)): Work {
   if (value) return { kind: 'item', field: value.field, values: [value.value], applied: value.applied, linking: 'or' };
   if (node.type === 'match') throw new Error('unreachable');
   if (node.type === 'not') return { kind: 'not', item: toWork(node.item) };
@@ -195,7 +194,7 @@ function toWork(node: SigmaNode): Work {
   // keeps together in each field, as pySigma does.
   if (oneField && (node.type === 'or' || node.item === true))
     return { kind: 'item', field: first.field, values: values.map((v) => v!.value), applied: first.applied, linking: node.type };
-  return { kind: node.type, items: node.items.map(toWork) };
+  return { kind: node.type, items: node.items.map((child, k) => toWork(child, values[k])) };
 }
 
 /** Whether every value is one of `first`'s field with its transformations (`first.applied` is joined once, not per value). */
