@@ -41,7 +41,7 @@ test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .i
   assert.deepEqual(read.value, { a: 'yes', b: 'off', c: 429, d: '1:30', e: '2021-05-12', f: 15, g: 31, h: Infinity, i: null, j: 1000, k: true, l: -0, z: null });
   assert.deepEqual(read.locate(['g']), { line: 7, col: 4 });
   assert.deepEqual(read.locate(['g'], true), { line: 7, col: 1 });
-  for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n'])
+  for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n', `${'k'.repeat(1100)}: 1\n`, 'a: "x\ny"\n', 'a: [b,\nc]\n', 'a: {b: 1,\nc: 2}\n', 'a: !\n'])
     assert.equal(readsFast(declined), false, JSON.stringify(declined));
 });
 

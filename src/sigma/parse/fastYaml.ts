@@ -29,10 +29,11 @@ const UNSURE = /(?:^|[\s[\]{},])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)|[\]}]\s*:(?:\s|$)
 /**
  * Whether a flow collection may be a key with no value inside a flow mapping (`{ {a} }`, `{ x, [b] }`: the yaml package
  * makes the key '{ a }' or '[ b ]', js-yaml '[object Object]' or 'b'; property seed 1304750694). A rough scan that
- * skips comments and one-line quoted scalars, and says yes when unsure (a quote left open at the end of its line).
+ * skips comments and one-line quoted scalars, and says yes when unsure (a quote left open at the end of its line), or
+ * with `oneLine` for any flow collection over several lines.
  */
-function flowCollectionKey(text: string): boolean {
-  if (!/[{[]/.test(text)) return false;
+function flowCollectionKey(text: string, oneLine = false): boolean {
+  if (!oneLine && !/[{[]/.test(text)) return false;
   const open: string[] = [];
   // The last character that is not blank (a line break counts outside flow collections, where a new token starts).
   let last = '\n';
@@ -40,6 +41,8 @@ function flowCollectionKey(text: string): boolean {
     const c = text[i]!;
     const before = text[i - 1] ?? '\n';
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      // The yaml package wants a flow collection's next lines indented more than its parent; js-yaml does not.
+      if (c === '\n' && oneLine && open.length) return true;
       if (c === '\n' && !open.length) last = '\n';
       continue;
     }
@@ -101,7 +104,9 @@ function readerSchema(jsyaml: typeof JsYaml, read: PlainReader): JsYaml.Schema {
  * an error, several documents, an empty one, or a key that is not text.
  */
 export function fastYamlValue(text: string, read: PlainReader): { value: unknown } | undefined {
-  if (UNSURE.test(text) || /^%/m.test(text) || flowCollectionKey(text)) return undefined;
+  // Also declined here, where the yaml package finds a problem and js-yaml none: a directive, a key or line over 1,024
+  // characters, the bare tag `!`, a quoted scalar or flow collection over several lines.
+  if (UNSURE.test(text) || /^%|[^\n]{1025}|(?:^|[\s[\]{},])!(?:\s|$)/m.test(text) || flowCollectionKey(text, true)) return undefined;
   const jsyaml = loadPackage<typeof JsYaml>('js-yaml');
   let readerFor = schemas.get(read);
   if (!readerFor) schemas.set(read, (readerFor = readerSchema(jsyaml, read)));
