@@ -40,7 +40,7 @@ test("PyYAML's scalars: y, n, 0429 and 1e3 stay text; yes, off, 0x1F, 1:30, .inf
   assert.ok(sameReading(text, 'scalars'));
   assert.deepEqual(fastYamlDocuments(text)![0]!.value, { a: 'y', b: 'n', c: '0429', d: '1e3', e: true, f: false, g: 31, h: 90, i: Infinity, j: null, k: new Date(Date.UTC(2021, 4, 12)), l: 15, m: 1500, z: null });
   // A key whose reading differs (null is '' to the yaml package, 'null' to js-yaml; y and Y collide there) declines.
-  for (const declined of ['~: a\n', 'null: a\n', 'y: a\nY: b\n', '2021-05-12: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n'])
+  for (const declined of ['~: a\n', 'null: a\n', 'y: a\nY: b\n', '2021-05-12: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', 'a: { {key} }\n', 'a: { x, [b] }\n'])
     assert.equal(fastYamlDocuments(declined), undefined, declined);
 });
 

@@ -26,6 +26,48 @@ class NotFast extends Error {}
  */
 const UNSURE = /(?:^|[\s[\]{},])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)|[\]}]\s*:(?:\s|$)|<<|(?:^|[ \t])-[ \t]*(?:#.*)?$|(?:^|[\s[{,]):(?:[\s,\]}]|$)/m;
 
+/**
+ * Whether a flow collection may be a key with no value inside a flow mapping (`{ {a} }`, `{ x, [b] }`: the yaml package
+ * makes the key '{ a }' or '[ b ]', js-yaml '[object Object]' or 'b'; property seed 1304750694). A rough scan that
+ * skips comments and one-line quoted scalars, and says yes when unsure (a quote left open at the end of its line), or
+ * with `oneLine` for any flow collection over several lines.
+ */
+function flowCollectionKey(text: string, oneLine = false): boolean {
+  if (!oneLine && !/[{[]/.test(text)) return false;
+  const open: string[] = [];
+  // The last character that is not blank (a line break counts outside flow collections, where a new token starts).
+  let last = '\n';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const before = text[i - 1] ?? '\n';
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      // The yaml package wants a flow collection's next lines indented more than its parent; js-yaml does not.
+      if (c === '\n' && oneLine && open.length) return true;
+      if (c === '\n' && !open.length) last = '\n';
+      continue;
+    }
+    if (c === '#' && /\s/.test(before)) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+      continue;
+    }
+    // A quote opens a quoted scalar only where a token starts; elsewhere it is part of a plain one.
+    if ((c === "'" || c === '"') && /[\s[{,]/.test(before) && '\n{[,:-?'.includes(last)) {
+      let j = i + 1;
+      for (; j < text.length && text[j] !== c && text[j] !== '\n'; j++) if (c === '"' && text[j] === '\\') j++;
+      if (text[j] !== c) return true;
+      i = j;
+      last = c;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      if (open.at(-1) === '{' && (last === '{' || last === ',')) return true;
+      open.push(c);
+    } else if (c === '}' || c === ']') open.pop();
+    last = c;
+  }
+  return false;
+}
+
 let schema: JsYaml.Schema | undefined;
 
 function pyyamlSchema(jsyaml: typeof JsYaml): JsYaml.Schema {
@@ -39,6 +81,42 @@ function pyyamlSchema(jsyaml: typeof JsYaml): JsYaml.Schema {
     },
   });
   return jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [plain] });
+}
+
+/** How a plain scalar reads when it is not text (undefined: it is text, as js-yaml's failsafe reading leaves it). */
+export type PlainReader = (data: string) => { value: unknown } | undefined;
+
+const schemas = new Map<PlainReader, JsYaml.Schema>();
+
+/** A failsafe schema whose plain scalars `read` turns into values, each held so that none becomes a map key. */
+function readerSchema(jsyaml: typeof JsYaml, read: PlainReader): JsYaml.Schema {
+  const plain = new jsyaml.Type('tag:yaml.org,2002:reader-plain', {
+    kind: 'scalar',
+    resolve: (data: unknown) => typeof data === 'string' && read(data) !== undefined,
+    construct: (data: string) => new Held(read(data)!.value),
+  });
+  return jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [plain] });
+}
+
+/**
+ * The value of a one-document YAML text read by js-yaml with plain scalars read by `read` (the yaml package's YAML
+ * 1.2 reading for the config files); undefined when only a careful reading can say: an UNSURE construct, a directive,
+ * an error, several documents, an empty one, or a key that is not text.
+ */
+export function fastYamlValue(text: string, read: PlainReader): { value: unknown } | undefined {
+  // Also declined here, where the yaml package finds a problem and js-yaml none: a directive, a key or line over 1,024
+  // characters, the bare tag `!`, a quoted scalar or flow collection over several lines.
+  if (UNSURE.test(text) || /^%|[^\n]{1025}|(?:^|[\s[\]{},])!(?:\s|$)/m.test(text) || flowCollectionKey(text, true)) return undefined;
+  const jsyaml = loadPackage<typeof JsYaml>('js-yaml');
+  let readerFor = schemas.get(read);
+  if (!readerFor) schemas.set(read, (readerFor = readerSchema(jsyaml, read)));
+  try {
+    const value = jsyaml.load(text, { schema: readerFor });
+    if (value === null || value === undefined || value instanceof Held) return undefined;
+    return { value: unhold(value) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Replaces every Held in a freshly read tree by its value. */
@@ -62,7 +140,7 @@ function unhold(node: unknown): unknown {
  * reads them; undefined when only the careful reading can say (any problem included).
  */
 export function fastYamlDocuments(text: string): { value: unknown; line: number }[] | undefined {
-  if (UNSURE.test(text)) return undefined;
+  if (UNSURE.test(text) || flowCollectionKey(text)) return undefined;
   const jsyaml = loadPackage<typeof JsYaml>('js-yaml');
   schema ??= pyyamlSchema(jsyaml);
   const lines: number[] = [];

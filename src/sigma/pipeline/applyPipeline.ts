@@ -3,7 +3,7 @@
 import { SigmaRefused } from '../refused.js';
 import type { SigmaMatch, SigmaNode, SigmaRule, SigmaValue } from '../types.js';
 import { fieldConditionHolds, holds, itemConditionHolds, ruleConditionHolds, type DetectionItem, type ItemValue, type RuleState } from './conditions.js';
-import type { PipelineItem, SigmaPipeline } from './types.js';
+import type { PipelineCondition, PipelineItem, SigmaPipeline } from './types.js';
 import { transformValue } from './transformValue.js';
 import { scalarValue } from './values.js';
 
@@ -34,10 +34,12 @@ function run(pipeline: SigmaPipeline, rule: SigmaRule, fieldList: string[]): { r
   let fields = fieldList.map((name) => ({ name, applied: [] as string[] }));
   const mapped = new Set<string>();
   const state: RuleState = { logsource: { ...rule.logsource }, meta: rule.meta, applied: new Set(), fields: () => items(tree).flatMap((i) => (i.field === null ? [] : [i.field])) };
+  const ruleTest = (c: PipelineCondition) => ruleConditionHolds(c, state);
   for (const item of pipeline.items) {
-    if (!holds(item.rule, (c) => ruleConditionHolds(c, state))) continue;
+    if (!holds(item.rule, ruleTest)) continue;
     state.applied.add(item.id);
     const picks = (i: Item) => holds(item.fieldName, (c) => fieldConditionHolds(c, i.field, i.applied)) && holds(item.detectionItem, (c) => itemConditionHolds(c, i));
+    const mapping = FIELD_MAPPINGS.has(item.type);
     switch (item.type) {
       case 'rule_failure':
         throw new SigmaRefused(`${item.params.message as string} (pipeline item ${item.id})`);
@@ -54,6 +56,8 @@ function run(pipeline: SigmaPipeline, rule: SigmaRule, fieldList: string[]): { r
       }
       default:
         const next = eachItem(tree, (i) => {
+          // A field mapping that has no name for this field leaves it alone whatever its conditions say.
+          if (mapping && !targetNames(item, i.field)) return i;
           if (!picks(i)) return i;
           if (item.type === 'detection_item_failure') throw new SigmaRefused(`${item.params.message as string} (pipeline item ${item.id})`);
           if (item.type === 'drop_detection_item') return undefined;
@@ -62,7 +66,7 @@ function run(pipeline: SigmaPipeline, rule: SigmaRule, fieldList: string[]): { r
         });
         if (!next) throw new SigmaRefused(`the pipeline dropped every detection item of the rule (item ${item.id}): nothing is left to search for`);
         tree = next;
-        if (FIELD_MAPPINGS.has(item.type)) fields = fields.flatMap((f) => mapListedField(f, item));
+        if (mapping) fields = fields.flatMap((f) => mapListedField(f, item));
     }
   }
   const condition = toNode(tree);
@@ -151,14 +155,16 @@ function eachItem(tree: Work, change: (item: Item) => Work | undefined): Work | 
     const item = eachItem(tree.item, change);
     return item === tree.item ? tree : item && { kind: 'not', item };
   }
-  let changed = false;
-  const children: Work[] = [];
-  for (const child of tree.items) {
+  // The children are copied only from the first that changes: an item that changes nothing allocates nothing.
+  let children: Work[] | undefined;
+  const list = tree.items;
+  for (let k = 0; k < list.length; k++) {
+    const child = list[k]!;
     const next = eachItem(child, change);
-    if (next !== child) changed = true;
-    if (next) children.push(next);
+    if (next !== child && !children) children = list.slice(0, k);
+    if (children && next) children.push(next);
   }
-  if (!changed) return tree;
+  if (!children) return tree;
   if (!children.length) return undefined;
   return children.length === 1 ? children[0] : { kind: tree.kind, items: children };
 }
@@ -177,8 +183,7 @@ function items(tree: Work | undefined): Item[] {
  * marked `item` (a list with `all`) is one item too, its values kept together in each field. Two detections of one
  * field joined by `or` are read as one item (after a one-to-many mapping they match the same events as pySigma's).
  */
-function toWork(node: SigmaNode): Work {
-  const value = itemValue(node);
+function toWork(node: SigmaNode, value = itemValue(node)): Work {
   if (value) return { kind: 'item', field: value.field, values: [value.value], applied: value.applied, linking: 'or' };
   if (node.type === 'match') throw new Error('unreachable');
   if (node.type === 'not') return { kind: 'not', item: toWork(node.item) };
@@ -189,7 +194,7 @@ function toWork(node: SigmaNode): Work {
   // keeps together in each field, as pySigma does.
   if (oneField && (node.type === 'or' || node.item === true))
     return { kind: 'item', field: first.field, values: values.map((v) => v!.value), applied: first.applied, linking: node.type };
-  return { kind: node.type, items: node.items.map(toWork) };
+  return { kind: node.type, items: node.items.map((child, k) => toWork(child, values[k])) };
 }
 
 /** Whether every value is one of `first`'s field with its transformations (`first.applied` is joined once, not per value). */

@@ -39,8 +39,17 @@ export function holds(set: ConditionSet, test: (condition: PipelineCondition) =>
   if (set.expr) {
     const results = new Map(set.conditions.map(([name, condition]) => [name, test(condition)]));
     result = evalConditionExpr(set.expr, (name) => results.get(name) ?? false);
-  } else if (set.op === 'and') result = set.conditions.every(([, condition]) => test(condition));
-  else result = set.conditions.some(([, condition]) => test(condition));
+  } else {
+    // every (and) or some (or), stopping at the first condition that decides, without a closure per call.
+    const all = set.op === 'and';
+    result = all;
+    for (const entry of set.conditions) {
+      if (test(entry[1]) !== all) {
+        result = !all;
+        break;
+      }
+    }
+  }
   return set.not ? !result : result;
 }
 
@@ -60,7 +69,11 @@ const STATUSES = ['unsupported', 'deprecated', 'experimental', 'test', 'stable']
 export function ruleConditionHolds(condition: PipelineCondition, rule: RuleState): boolean {
   switch (condition.type) {
     case 'logsource':
-      return (['category', 'product', 'service'] as const).every((key) => condition[key] === undefined || condition[key] === rule.logsource[key]);
+      return (
+        (condition.category === undefined || condition.category === rule.logsource.category) &&
+        (condition.product === undefined || condition.product === rule.logsource.product) &&
+        (condition.service === undefined || condition.service === rule.logsource.service)
+      );
     case 'contains_field':
       return rule.fields().includes(condition.field as string);
     case 'processing_item_applied':

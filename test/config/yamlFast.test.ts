@@ -1,0 +1,83 @@
+// The fast reading of config and alert files (js-yaml with the yaml package's YAML 1.2 core scalars) gives exactly the
+// values of the careful one (the yaml package) on every YAML fixture and on generated YAML; where it cannot be sure it
+// declines, and problems are still placed by the careful reading.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { carefulYamlFile, parseYamlFile, readsFast } from '../../src/config/yamlDocument.js';
+import { REPO_ROOT } from '../support/project.js';
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? yamlFiles(path) : /\.ya?ml$/.test(name) ? [path] : [];
+  });
+}
+
+/** Asserts that parseYamlFile's reading of `text` equals the careful one; true when it took the fast path. */
+async function sameReading(text: string, label: string): Promise<boolean> {
+  const read = await parseYamlFile('f.yaml', text);
+  const careful = carefulYamlFile('f.yaml', text);
+  assert.deepEqual(read.problems, careful.problems, `${label}: problems`);
+  assert.deepEqual(read.value, careful.value, label);
+  if (!readsFast(text)) return false;
+  assert.deepEqual(careful.problems, [], `${label}: the fast reading read a text with problems`);
+  return true;
+}
+
+test('every YAML fixture, example and alert reads to the same values fast and carefully; most take the fast path', async () => {
+  const files = [...yamlFiles(join(REPO_ROOT, 'alerts')), ...yamlFiles(join(REPO_ROOT, 'test', 'fixtures')).filter((f) => !f.includes(join('fixtures', 'sigma')))];
+  assert.ok(files.length > 50, `${files.length} files`);
+  let fast = 0;
+  for (const file of files) if (await sameReading(readFileSync(file, 'utf8'), file)) fast++;
+  assert.ok(fast > files.length * 0.6, `${fast} of ${files.length} took the fast path`);
+});
+
+test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .inf, ~ are values; odd keys decline; a fast file's values are still located", async () => {
+  const text = 'a: yes\nb: off\nc: 0429\nd: 1:30\ne: 2021-05-12\nf: 0o17\ng: 0x1F\nh: .inf\ni: ~\nj: 1e3\nk: True\nl: -0\nz:\n';
+  assert.ok(await sameReading(text, 'scalars'));
+  const read = await parseYamlFile('f.yaml', text);
+  assert.deepEqual(read.value, { a: 'yes', b: 'off', c: 429, d: '1:30', e: '2021-05-12', f: 15, g: 31, h: Infinity, i: null, j: 1000, k: true, l: -0, z: null });
+  assert.deepEqual(read.locate(['g']), { line: 7, col: 4 });
+  assert.deepEqual(read.locate(['g'], true), { line: 7, col: 1 });
+  for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n', `${'k'.repeat(1100)}: 1\n`, 'a: "x\ny"\n', 'a: [b,\nc]\n', 'a: {b: 1,\nc: 2}\n', 'a: !\n'])
+    assert.equal(readsFast(declined), false, JSON.stringify(declined));
+});
+
+test('property: generated maps, lists and scalars (numbers, booleans, quoted or not, odd keys) read the same fast and carefully', async () => {
+  const { checkProperty, fc } = await import('../support/property.js');
+  const tokens = fc.constantFrom(
+    'y', 'n', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'tRue', 'null', 'Null', 'NULL', 'nULL', '~', '', '0429', '0o17', '0O17', '017', '0b101',
+    '0x1F', '0X1F', '0x_1', '1_000', '1e3', '1.5e+3', '1.5E-3', '.5', '1.', '+1', '-0', '0', '00', '08', '+0x1', '-0o7', '1:30', '.inf', '+.inf', '-.Inf',
+    '.NaN', '.nan', '.NAN', 'NaN', '2021-05-12', '2021-05-12T10:11:12Z', '12:00', '1.0', '3.14', '6.02e23', '9007199254740993', '1e400', '0.1_2',
+    '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '${ENV_VAR}', '{{key}}', '30m', 'é', 'onion', 'a #b', 'http://x/y?z=1',
+  );
+  const word = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '1', '.', '-', '_', ':', '+', 'e', ' ', '\\', '/', '*', '#', 'x', 'o'), maxLength: 8 });
+  const text = fc.oneof(tokens, word, fc.integer().map(String), fc.double().map(String));
+  const scalar = fc.tuple(text, fc.constantFrom('plain', 'single', 'double')).map(([t, style]) =>
+    style === 'plain' ? t : style === 'single' ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t),
+  );
+  const { tree } = fc.letrec<{ tree: string[] }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      scalar.map((s) => [s]),
+      fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((items) => items.flatMap((lines) => lines.map((l, i) => (i ? '  ' : '- ') + l))),
+      fc.array(fc.tuple(scalar, tie('tree')), { minLength: 1, maxLength: 3 }).map((pairs) =>
+        pairs.flatMap(([key, lines]: [string, string[]]) => (lines.length === 1 && !/^(- |\S+: |\S+:$)/.test(lines[0]!) ? [`${key}: ${lines[0]}`] : [`${key}:`, ...lines.map((l) => '  ' + l)])),
+      ),
+      fc.array(scalar, { maxLength: 3 }).map((items) => [`[${items.join(', ')}]`]),
+      fc.array(fc.tuple(scalar, scalar), { maxLength: 3 }).map((pairs) => [`{${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')}}`]),
+    ),
+  }));
+  const file = tree.map((lines) => lines.join('\n') + '\n');
+  let fastCount = 0;
+  await checkProperty(
+    'fast and careful config YAML readings agree',
+    fc.asyncProperty(file, async (yaml) => {
+      if (await sameReading(yaml, JSON.stringify(yaml))) fastCount++;
+    }),
+    1000,
+  );
+  assert.ok(fastCount > 0);
+});
