@@ -40,7 +40,10 @@ test("PyYAML's scalars: y, n, 0429 and 1e3 stay text; yes, off, 0x1F, 1:30, .inf
   assert.ok(sameReading(text, 'scalars'));
   assert.deepEqual(fastYamlDocuments(text)![0]!.value, { a: 'y', b: 'n', c: '0429', d: '1e3', e: true, f: false, g: 31, h: 90, i: Infinity, j: null, k: new Date(Date.UTC(2021, 4, 12)), l: 15, m: 1500, z: null });
   // A key whose reading differs (null is '' to the yaml package, 'null' to js-yaml; y and Y collide there) declines.
-  for (const declined of ['~: a\n', 'null: a\n', 'y: a\nY: b\n', '2021-05-12: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', 'a: { {key} }\n', 'a: { x, [b] }\n'])
+  for (const declined of ['~: a\n', 'null: a\n', 'y: a\nY: b\n', '2021-05-12: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', 'a: { {key} }\n', 'a: { x, [b] }\n',
+    // Where the yaml package finds a problem or reads otherwise and js-yaml would not (found in review): a directive,
+    // a comment right after a closing quote, a flow collection over several lines.
+    '%YAML 1.2\n---\nb: yes\n', 'd: "e"#f\n', 'a: [b,\n  c]\n'])
     assert.equal(fastYamlDocuments(declined), undefined, declined);
 });
 

@@ -68,6 +68,16 @@ function flowCollectionKey(text: string, oneLine = false): boolean {
   return false;
 }
 
+/**
+ * Whether only the careful reading can say what a text holds: an UNSURE construct, or where the yaml package finds a
+ * problem and js-yaml none (so that whether a file is valid never depends on the reader): a directive (`%YAML 1.2`
+ * also changes how scalars read), a key or line over 1,024 characters, the bare tag `!`, a comment right after a
+ * closing quote (`"e"#f`), a quoted scalar or flow collection over several lines, a flow collection as a key.
+ */
+function onlyCareful(text: string): boolean {
+  return UNSURE.test(text) || /^%|[^\n]{1025}|(?:^|[\s[\]{},])!(?:\s|$)|["']#/m.test(text) || flowCollectionKey(text, true);
+}
+
 let schema: JsYaml.Schema | undefined;
 
 function pyyamlSchema(jsyaml: typeof JsYaml): JsYaml.Schema {
@@ -104,9 +114,7 @@ function readerSchema(jsyaml: typeof JsYaml, read: PlainReader): JsYaml.Schema {
  * an error, several documents, an empty one, or a key that is not text.
  */
 export function fastYamlValue(text: string, read: PlainReader): { value: unknown } | undefined {
-  // Also declined here, where the yaml package finds a problem and js-yaml none: a directive, a key or line over 1,024
-  // characters, the bare tag `!`, a quoted scalar or flow collection over several lines.
-  if (UNSURE.test(text) || /^%|[^\n]{1025}|(?:^|[\s[\]{},])!(?:\s|$)/m.test(text) || flowCollectionKey(text, true)) return undefined;
+  if (onlyCareful(text)) return undefined;
   const jsyaml = loadPackage<typeof JsYaml>('js-yaml');
   let readerFor = schemas.get(read);
   if (!readerFor) schemas.set(read, (readerFor = readerSchema(jsyaml, read)));
@@ -140,7 +148,7 @@ function unhold(node: unknown): unknown {
  * reads them; undefined when only the careful reading can say (any problem included).
  */
 export function fastYamlDocuments(text: string): { value: unknown; line: number }[] | undefined {
-  if (UNSURE.test(text) || flowCollectionKey(text)) return undefined;
+  if (onlyCareful(text)) return undefined;
   const jsyaml = loadPackage<typeof JsYaml>('js-yaml');
   schema ??= pyyamlSchema(jsyaml);
   const lines: number[] = [];
