@@ -1,7 +1,7 @@
 // Resolves `sigma.pipeline` (shipped profile names and pipeline files) into one pipeline, merged by priority as
 // pySigma's resolver merges them; a file's problems point at its line and column.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { closestWord } from '../../util/closestWord.js';
 import { errorMessage } from '../../util/errors.js';
 import { loadPackage } from '../../util/loadPackage.js';
@@ -24,8 +24,9 @@ const shippedCache = new Map<PipelineDefinition, ReadPipeline>();
 export function loadPipeline(specs: string | string[], baseDir: string): { pipeline: SigmaPipeline; inputs: string[] } | { problems: PipelineProblem[] } {
   const problems: PipelineProblem[] = [];
   const inputs: string[] = [];
-  // Each part with pySigma's sort key (the spec as written for a file, the pySigma name for a shipped part) and its
-  // identity (the absolute path of a file, the shipped definition itself).
+  // Each part with pySigma's sort key (a file's name without its folder, so that alertcron's own rewriting of a path,
+  // made absolute in defaults or relative by import, cannot change the order; the pySigma name of a shipped part) and
+  // its identity (the absolute path of a file, the shipped definition itself).
   const parts: { part: ReadPipeline; key: string; identity: unknown }[] = [];
   const shippedIpFields: string[] = [];
   for (const spec of ([] as string[]).concat(specs)) {
@@ -36,7 +37,7 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
       inputs.push(file);
       const read = readPipelineFile(file);
       if ('problems' in read) problems.push(...read.problems);
-      else parts.push({ part: read, key: spec, identity: file });
+      else parts.push({ part: read, key: basename(spec), identity: file });
     } else {
       const shipped = shippedPipeline(spec);
       if (shipped) {
@@ -53,7 +54,7 @@ export function loadPipeline(specs: string | string[], baseDir: string): { pipel
     }
   }
   if (problems.length) return { problems };
-  // As pySigma's resolver: sorted by (priority, spec) with the spec compared by code point; the same file or shipped
+  // As pySigma's resolver: sorted by (priority, spec) with the spec (a file's name) compared by code point; the same file or shipped
   // definition named twice runs once (two files of one name are two pipelines).
   const seen = new Set<unknown>();
   const merged = parts
