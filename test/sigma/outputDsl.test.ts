@@ -137,10 +137,12 @@ test('1,100 contains values on one field (more than the engine\'s 1,024 clauses)
   assert.deepEqual(await hits(toDsl(starts)), ['d3']);
 });
 
-test("values with a '*' inside are not folded (the engine cannot determinize such alternations); an OR of more than 1,024 clauses is refused", async () => {
+test("values with a '*' or a run of '?' inside are not folded (the engine cannot determinize such alternations); an OR of more than 1,024 clauses is refused", async () => {
   const list = (n: number): string => Array.from({ length: n }, (_, k) => `    - 'x${k}y*z${k}w'`).join('\n');
   const seventy = toDsl(tree(`sel:\n  CommandLine|contains:\n${list(70)}\n    - 'AMI*/ALL'\ncondition: sel`));
   assert.deepEqual(await hits(seventy), ['d1', 'd2'], JSON.stringify(seventy).slice(0, 300));
+  const runs = Array.from({ length: 70 }, (_, k) => `    - 'x${k}y?????z${k}w'`).join('\n');
+  assert.deepEqual(await hits(toDsl(tree(`sel:\n  CommandLine|contains:\n${runs}\n    - 'WH?AMI'\ncondition: sel`))), ['d1', 'd2'], 'a run of ? inside is not folded either');
   assert.throws(
     () => toDsl(tree(`sel:\n  CommandLine|contains:\n${list(1100)}\ncondition: sel`)),
     (error: unknown) => error instanceof SigmaRefused && /an OR of 1100 clauses .*indices\.query\.bool\.max_clause_count/.test(error.message),

@@ -104,14 +104,16 @@ function boundedRegexp(regexp: string, what: string): string {
  * would exceed the engine's clause limit as one wildcard each: values of one shape (a leading and/or trailing `*`)
  * become regexp alternations, `.*(a|b|c).*` (at most FOLD_LENGTH long; factored, as `.*a.*|.*b.*` needs more than the
  * engine's 10,000 determinized states), which match the same values; other items are clauses of their own. A value
- * with a `*` inside is not folded (`.*(a.*b|c.*d).*` needs more than 10,000 states too); an OR still left with more
- * clauses than the engine accepts is refused.
+ * with a `*` or a run of `?` inside is not folded (`.*(a.*b|c.*d).*` needs more than 10,000 states too); an OR still
+ * left with more clauses than the engine accepts is refused.
  */
 function orClauses(items: SigmaNode[], ip: ReadonlySet<string>, sub: (node: SigmaNode) => Clause): Clause[] {
   type Foldable = SigmaMatch & { field: string; value: SigmaString };
   const star = (part: SigmaString['parts'][number] | undefined): boolean => typeof part === 'object' && part.wildcard === '*';
+  // No `*` and no `??` inside: alternations of such values (`.*(a.*b|...)`, `.*(a.{12}b|...)`) exceed the engine's determinized states.
+  const simpleInside = (inner: SigmaString['parts']): boolean => inner.every((part, k) => typeof part === 'string' || (!star(part) && typeof inner[k + 1] !== 'object'));
   const foldable = (item: SigmaNode): item is Foldable =>
-    item.type === 'match' && item.field !== null && !ip.has(item.field) && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value))) && !item.value.parts.slice(1, -1).some(star);
+    item.type === 'match' && item.field !== null && !ip.has(item.field) && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value))) && simpleInside(item.value.parts.slice(1, -1));
   const shape = (item: Foldable): { key: string; lead: boolean; trail: boolean } => {
     const parts = item.value.parts;
     const lead = star(parts[0]);
