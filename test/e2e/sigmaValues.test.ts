@@ -1,6 +1,7 @@
 // Sigma values that once broke a whole run or matched what the rule did not say: a windash value with many dashes is a
 // problem at its line:col (not an out-of-memory crash), and keyword searches of a negative number or text with tabs
-// match only that value.
+// match only that value; a long list of values with a `*` inside runs, and what exceeds the engine's clause or regexp
+// length limits is refused by validate.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,4 +79,25 @@ test('a keyword search of text with tabs and line breaks matches that text; the 
   const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(slackTitles(), ['Tabs (high): ws1']);
+});
+
+test("a long contains list of values with a '*' inside runs (no regexp the engine cannot build); past the engine's limits validate refuses the rule", async () => {
+  const T = uniqueBaseTime();
+  const index = await ecsIndex('sigma-inner-star', [processEvent(T - 3 * MIN, 'ws1', 'C:\\x5y-middle-Z5W.exe'), processEvent(T - 2 * MIN, 'ws2', 'C:\\x5y.exe')]);
+  const list = (n: number): string[] => Array.from({ length: n }, (_, k) => `      - 'x${k}y*z${k}w'`);
+  const project = world.project();
+  writeSigma(project.dir, 'seventy.yml', rule('Seventy', ['  selection:', '    CommandLine|contains:', ...list(70), '  condition: selection']));
+  project.writeAlert('seventy', { sigma: { rule: '../sigma/seventy.yml', pipeline: 'ecs_windows' }, index, group_by: 'host.name', notify: ['soc-slack'], samples: 0 });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(slackTitles(), ['Seventy (high): ws1']);
+
+  const refused = world.project();
+  writeSigma(refused.dir, 'many.yml', rule('Many', ['  selection:', '    CommandLine|contains:', ...list(1100), '  condition: selection']));
+  writeSigma(refused.dir, 'long.yml', rule('Long', ['  keywords:', `    - '${'a'.repeat(300)}'`, '  condition: keywords']));
+  for (const name of ['many', 'long']) refused.writeAlert(name, { sigma: { rule: `../sigma/${name}.yml`, pipeline: 'ecs_windows' }, index, notify: ['soc-slack'] });
+  const validate = await refused.run(['validate']);
+  assert.equal(validate.code, 2, validate.stderr);
+  assert.match(validate.stderr, /an OR of 1100 clauses .*indices\.query\.bool\.max_clause_count.*alerts\/many\.yaml/);
+  assert.match(validate.stderr, /regular expression of 1204 characters.*index\.max_regex_length.*alerts\/long\.yaml/);
 });

@@ -137,6 +137,31 @@ test('1,100 contains values on one field (more than the engine\'s 1,024 clauses)
   assert.deepEqual(await hits(toDsl(starts)), ['d3']);
 });
 
+test("values with a '*' or a run of '?' inside are not folded (the engine cannot determinize such alternations); an OR of more than 1,024 clauses is refused", async () => {
+  const list = (n: number): string => Array.from({ length: n }, (_, k) => `    - 'x${k}y*z${k}w'`).join('\n');
+  const seventy = toDsl(tree(`sel:\n  CommandLine|contains:\n${list(70)}\n    - 'AMI*/ALL'\ncondition: sel`));
+  assert.deepEqual(await hits(seventy), ['d1', 'd2'], JSON.stringify(seventy).slice(0, 300));
+  const runs = Array.from({ length: 70 }, (_, k) => `    - 'x${k}y?????z${k}w'`).join('\n');
+  assert.deepEqual(await hits(toDsl(tree(`sel:\n  CommandLine|contains:\n${runs}\n    - 'WH?AMI'\ncondition: sel`))), ['d1', 'd2'], 'a run of ? inside is not folded either');
+  assert.throws(
+    () => toDsl(tree(`sel:\n  CommandLine|contains:\n${list(1100)}\ncondition: sel`)),
+    (error: unknown) => error instanceof SigmaRefused && /an OR of 1100 clauses .*indices\.query\.bool\.max_clause_count/.test(error.message),
+  );
+});
+
+test('a regexp longer than the engine accepts (index.max_regex_length, 1,000) is refused when written, not at search time', async () => {
+  const fits = 'a'.repeat(249);
+  assert.deepEqual(await hits(toDsl(tree(`keywords:\n  - '${fits}'\ncondition: keywords`))), []);
+  for (const detection of [`keywords:\n  - '${'a'.repeat(250)}'\ncondition: keywords`, `sel:\n  CommandLine|re: '^${'a'.repeat(1001)}$'\ncondition: sel`]) {
+    assert.throws(
+      () => toDsl(tree(detection)),
+      (error: unknown) => error instanceof SigmaRefused && /regular expression of \d+ characters.*index\.max_regex_length/.test(error.message),
+      detection.slice(0, 40),
+    );
+  }
+  assert.deepEqual(await hits(toDsl(tree(`sel:\n  CommandLine|re: '^${'a'.repeat(1000)}$'\ncondition: sel`))), [], 'an anchored regexp of 1,000 characters');
+});
+
 test('a multi-valued field matches when any value does; contains|all when every listed value is in some element', async () => {
   const index = `${INDEX}-arrays`;
   const created = await fetch(`${engine.url}/${index}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mappings: { properties: { Tags: { type: 'keyword' } } } }) });

@@ -81,18 +81,39 @@ function exactList(items: SigmaNode[], ip: ReadonlySet<string>): items is SigmaM
 const FOLD_OVER = 64;
 /** The longest regexp a fold writes: the engine's `index.max_regex_length` is 1,000 by default. */
 const FOLD_LENGTH = 990;
+/** The most clauses the engine accepts in a query by default (`indices.query.bool.max_clause_count`). */
+const MAX_CLAUSES = 1024;
+/** The longest regexp the engine accepts by default (`index.max_regex_length`). */
+const MAX_REGEX_LENGTH = 1000;
+
+/** A long text quoted by its first 40 characters, for a message. */
+function shortened(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** The regexp as written, or a refusal naming the engine's length limit: the search would fail at run time otherwise. */
+function boundedRegexp(regexp: string, what: string): string {
+  if (regexp.length <= MAX_REGEX_LENGTH) return regexp;
+  throw new SigmaRefused(
+    `${what} becomes a regular expression of ${regexp.length} characters, more than the ${MAX_REGEX_LENGTH} the engine accepts by default (the index setting index.max_regex_length): shorten it`,
+  );
+}
 
 /**
  * The clauses of an OR. A long list of string values on one field (SigmaHQ's Shai-Hulud rule has 1,100 `contains`)
  * would exceed the engine's clause limit as one wildcard each: values of one shape (a leading and/or trailing `*`)
  * become regexp alternations, `.*(a|b|c).*` (at most FOLD_LENGTH long; factored, as `.*a.*|.*b.*` needs more than the
- * engine's 10,000 determinized states), which match the same values; other items are clauses of their own.
+ * engine's 10,000 determinized states), which match the same values; other items are clauses of their own. A value
+ * with a `*` or a run of `?` inside is not folded (`.*(a.*b|c.*d).*` needs more than 10,000 states too); an OR still
+ * left with more clauses than the engine accepts is refused.
  */
 function orClauses(items: SigmaNode[], ip: ReadonlySet<string>, sub: (node: SigmaNode) => Clause): Clause[] {
   type Foldable = SigmaMatch & { field: string; value: SigmaString };
-  const foldable = (item: SigmaNode): item is Foldable =>
-    item.type === 'match' && item.field !== null && !ip.has(item.field) && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value)));
   const star = (part: SigmaString['parts'][number] | undefined): boolean => typeof part === 'object' && part.wildcard === '*';
+  // No `*` and no `??` inside: alternations of such values (`.*(a.*b|...)`, `.*(a.{12}b|...)`) exceed the engine's determinized states.
+  const simpleInside = (inner: SigmaString['parts']): boolean => inner.every((part, k) => typeof part === 'string' || (!star(part) && typeof inner[k + 1] !== 'object'));
+  const foldable = (item: SigmaNode): item is Foldable =>
+    item.type === 'match' && item.field !== null && !ip.has(item.field) && item.value.type === 'string' && item.value.parts.length > 1 && (hasWildcard(item.value) || !isIPv6(plain(item.value))) && simpleInside(item.value.parts.slice(1, -1));
   const shape = (item: Foldable): { key: string; lead: boolean; trail: boolean } => {
     const parts = item.value.parts;
     const lead = star(parts[0]);
@@ -132,6 +153,11 @@ function orClauses(items: SigmaNode[], ip: ReadonlySet<string>, sub: (node: Sigm
     }
     flush();
   }
+  if (clauses.length > MAX_CLAUSES) {
+    throw new SigmaRefused(
+      `an OR of ${clauses.length} clauses (values with a '*' inside, which cannot be folded into a regular expression, are one clause each) is more than the ${MAX_CLAUSES} the engine accepts by default (the cluster setting indices.query.bool.max_clause_count): split the list across rules`,
+    );
+  }
   return clauses;
 }
 
@@ -166,7 +192,7 @@ function fieldMatch(field: string, value: SigmaValue, ip: ReadonlySet<string>): 
     case 're': {
       if (ip.has(field)) throw new SigmaRefused(`'${field}' is an ip field (the pipeline's field_types), which the engine cannot search with a regular expression: use the cidr modifier`);
       const translated = regexToLucene(value.pattern, value.flags);
-      return { regexp: { [field]: { value: translated.regexp, ...(translated.caseInsensitive ? { case_insensitive: true } : {}) } } };
+      return { regexp: { [field]: { value: boundedRegexp(translated.regexp, `the regular expression ${shortened(value.pattern)}`), ...(translated.caseInsensitive ? { case_insensitive: true } : {}) } } };
     }
   }
   return unknownValue(value);
@@ -226,7 +252,10 @@ function couldBeInAddress(text: string): boolean {
  * `cased` (a `*` or `?` of the value is `.*` or `.`, everything else is escaped).
  */
 function keyword(value: SigmaValue): Clause {
-  if (value.type === 'string') return { query_string: { query: `/.*${wildcardRegexp(value, value.cased !== true)}.*/`, lenient: true } };
+  if (value.type === 'string') {
+    const regexp = boundedRegexp(`.*${wildcardRegexp(value, value.cased !== true)}.*`, `the keyword ${shortened(plain(value))} (each letter a two-case class, as query_string cannot ignore case)`);
+    return { query_string: { query: `/${regexp}/`, lenient: true } };
+  }
   // Every character but digits and the decimal point escaped: `-5` must not become NOT 5 (nor `1e+21` an operator).
   if (value.type === 'number') return { query_string: { query: String(value.value).replace(/[^0-9.]/g, (c) => `\\${c}`), lenient: true } };
   throw new SigmaRefused(`a keyword search (a value without a field) cannot be ${value.type === 're' ? 'a regular expression' : `a ${value.type} value`}: name the field it applies to`);
