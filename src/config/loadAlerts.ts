@@ -17,6 +17,7 @@ import { errorMessage } from '../util/errors.js';
 import { checkAsk, completeAsk, loadPeople, type RawAsk } from './askPolicy.js';
 import { checkDigest, completeDigest, type RawDigest } from './digestPolicy.js';
 import { checkHiveLoop } from './hiveLoop.js';
+import { loadSigmaCompiler } from '../sigma/lazyCompiler.js';
 
 /** The alerts that loaded, and the problems of those that did not (a broken alert never stops the others). */
 export interface LoadedAlerts {
@@ -84,6 +85,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   await loadSchema('alert');
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
+    if (hasSigma(cached)) await loadSigmaCompiler();
     const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
     if (!('problems' in checked) && !namesPeople(cached)) return stat ? remember(cache, path, stat, checked) : checked;
     // A people file's problems are placed in the alert file, which the cached value cannot do: re-parse then.
@@ -97,6 +99,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   if (yaml.value === null || yaml.value === undefined) {
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
   }
+  if (hasSigma(yaml.value)) await loadSigmaCompiler();
   const checked = checkAlert(config, yaml, path, name);
   if (stat && !('problems' in checked)) {
     cache?.set(path, stat, yaml.value);
@@ -104,6 +107,11 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     if (!namesPeople(yaml.value)) remember(cache, path, stat, checked);
   }
   return 'problems' in checked ? checked : withPeople(config, checked, yaml);
+}
+
+/** Whether the raw alert has a `sigma:` key (its query is compiled from a Sigma rule). */
+function hasSigma(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && Object.hasOwn(raw, 'sigma');
 }
 
 /** Whether the raw alert names a people file (its ask policy maps user names through it). */

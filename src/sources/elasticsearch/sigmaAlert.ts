@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { AlertBase } from '../../model/alert.js';
-import { compileSigmaAlert, type SigmaSpec } from '../../sigma/compile.js';
+import type { SigmaSpec } from '../../sigma/compile.js';
+import { sigmaCompiler } from '../../sigma/lazyCompiler.js';
 import { sigmaMessage, sigmaTemplateValues, sigmaTitle } from '../../sigma/meta.js';
 import type { CompiledSigma } from '../../sigma/types.js';
 import type { AlertContext, SourceProblem } from '../types.js';
@@ -23,7 +24,7 @@ export function checkSigma(raw: Record<string, unknown>, context: AlertContext, 
   const spec = raw.sigma as SigmaSpec | undefined;
   if (!spec || typeof spec !== 'object' || typeof spec.rule !== 'string') return undefined; // the schema says what is wrong
   if (raw.query !== undefined) problems.push({ path: ['query'], message: 'an alert with sigma: takes its query from the Sigma rule: remove query: (or sigma:)' });
-  const result = compileSigmaAlert(spec, dirname(context.path), context.defaults.sigma ?? {});
+  const result = sigmaCompiler()(spec, dirname(context.path), context.defaults.sigma ?? {});
   if ('problems' in result) {
     for (const p of result.problems) {
       const where: (string | number)[] = p.file === resolve(dirname(context.path), spec.rule) ? ['sigma', 'rule'] : ['sigma', 'pipeline'];
