@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
 import { deleteIndices, uniqueBaseTime } from '../support/seed.js';
-import { ecsIndexWith, processEvent } from '../support/sigmaEcs.js';
+import { freshEcsIndex, processEvent } from '../support/sigmaEcs.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -15,13 +15,8 @@ const world = useWorld();
 const indices: string[] = [];
 after(() => deleteIndices(world.esUrl, indices));
 
-/** A fresh ECS-mapped index holding the events. */
-async function ecsIndex(prefix: string, events: Record<string, unknown>[]): Promise<string> {
-  const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-  indices.push(name);
-  await ecsIndexWith(world.esUrl, name, events);
-  return name;
-}
+/** A fresh ECS-mapped index holding the events, deleted after the tests. */
+const ecsIndex = (prefix: string, events: Record<string, unknown>[]) => freshEcsIndex(world.esUrl, prefix, events, indices);
 
 /** The plain text of each Slack message accepted: title, newline, message. */
 const slackTexts = () => (world.slack.accepted() as { blocks: { text: { text: string } }[] }[]).map((p) => p.blocks[0]!.text.text);

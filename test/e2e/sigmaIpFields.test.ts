@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO_ROOT } from '../support/project.js';
-import { deleteIndices, indexDocs, uniqueBaseTime } from '../support/seed.js';
+import { createIndex, deleteIndices, indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -32,18 +32,7 @@ test('SigmaHQ rules comparing source.ip / destination.ip with text run on an ind
   const T = uniqueBaseTime();
   const index = `sigma-ip-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
-  const created = await fetch(`${world.esUrl}/${index}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: {
-        dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }],
-        properties: { '@timestamp': { type: 'date' }, source: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } }, destination: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } } },
-      },
-    }),
-  });
-  assert.ok(created.ok, await created.text());
+  await createIndex(world.esUrl, index, { source: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } }, destination: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } } });
   const at = T - 2 * MIN;
   await indexDocs(world.esUrl, index, [
     event(at, 'rdp-external', '4624', { winlog: { event_data: { LogonType: '10' } }, source: { ip: '203.0.113.7' } }),
@@ -73,12 +62,7 @@ test('SigmaHQ rules comparing source.ip / destination.ip with text run on an ind
 test("validate --cluster warns of text compared with a field the mapping types ip; a pipeline file's field_types declares it and the warning goes", async () => {
   const index = `sigma-ipv-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
-  const created = await fetch(`${world.esUrl}/${index}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mappings: { properties: { '@timestamp': { type: 'date' }, src_addr: { type: 'ip' }, event: { properties: { code: { type: 'keyword' } } } } } }),
-  });
-  assert.ok(created.ok, await created.text());
+  await createIndex(world.esUrl, index, { src_addr: { type: 'ip' }, event: { properties: { code: { type: 'keyword' } } } });
   const project = world.project();
   mkdirSync(join(project.dir, 'sigma'), { recursive: true });
   writeFileSync(join(project.dir, 'sigma', 'rdp.yml'), readFileSync(FIXTURES.rdp));

@@ -1,5 +1,5 @@
-/** Creates an index whose string fields are keywords (like the Beats templates) and whose @timestamp is a date. */
-export async function createIndex(esUrl: string, index: string): Promise<void> {
+/** Creates an index whose string fields are keywords (like the Beats templates), whose @timestamp is a date, and whose other mapped fields are `properties`. */
+export async function createIndex(esUrl: string, index: string, properties: Record<string, unknown> = {}): Promise<void> {
   const response = await fetch(`${esUrl}/${index}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -7,7 +7,7 @@ export async function createIndex(esUrl: string, index: string): Promise<void> {
       settings: { number_of_shards: 1, number_of_replicas: 0 },
       mappings: {
         dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }],
-        properties: { '@timestamp': { type: 'date' } },
+        properties: { '@timestamp': { type: 'date' }, ...properties },
       },
     }),
   });

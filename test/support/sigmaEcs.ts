@@ -37,3 +37,11 @@ export async function ecsIndexWith(esUrl: string, index: string, events: Record<
   await createEcsIndex(esUrl, index);
   await indexDocs(esUrl, index, events);
 }
+
+/** A fresh ECS-mapped index (a random name after `prefix`, pushed to `created` for deletion) holding the events. */
+export async function freshEcsIndex(esUrl: string, prefix: string, events: Record<string, unknown>[], created: string[]): Promise<string> {
+  const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  created.push(name);
+  await ecsIndexWith(esUrl, name, events);
+  return name;
+}
