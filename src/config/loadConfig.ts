@@ -178,7 +178,9 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       local_file: resolve(dir, (state.local_file as string | undefined) ?? 'state/local.json'),
       host_id: (state.host_id as string | undefined) ?? hostname(),
       lease_ttl: duration(state.lease_ttl, '3m'),
-      max_clock_skew: duration(state.max_clock_skew, '1m'),
+      max_clock_skew: duration(state.max_clock_skew, '10s'),
+      partition_lease: duration(state.partition_lease, '30s'),
+      host_ttl: duration(state.host_ttl, '90s'),
     },
     monitoring: {
       notify: (monitoring.notify as string[] | undefined) ?? [],

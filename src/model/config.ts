@@ -40,8 +40,12 @@ export interface StateConfig {
   host_id: string;
   /** How long a run's lease and its notification claims hold before another host may take them over. */
   lease_ttl: number;
-  /** The most the hosts' clocks may differ (default a minute): leases outlast a run by this, windows tolerate it. */
+  /** The most the hosts' clocks may differ (default 10 s): leases outlast a run by this, windows tolerate it. */
   max_clock_skew: number;
+  /** How long a partition's lease (and the coordinator's) holds unless renewed; a run renews it every third of this. */
+  partition_lease: number;
+  /** A host whose heartbeat is older than this is no longer live: its share of the partitions goes to the others. */
+  host_ttl: number;
   audit_log: string;
   /** The audit log is rotated when an append would take it past this many bytes. */
   audit_max_size: number;

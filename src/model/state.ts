@@ -3,6 +3,7 @@ import type { DigestTable } from './digest.js';
 import type { NoticeAction } from './operation.js';
 import type { Receipt } from './receipt.js';
 import type { Window } from './window.js';
+import type { AlertOp, QueuedAsk } from './partition.js';
 import { plainMap } from '../util/plainMap.js';
 
 /** What alertcron remembers about one key of one alert. */
@@ -255,6 +256,13 @@ export interface StateData {
   /** Chat actions applied but not yet confirmed in chat: kept until the chat service accepted the answer (this run or a later one). */
   chatOwed?: OwedAnswer[];
   lastRun?: LastRun;
+  /**
+   * With the partitioned cluster store only: changes to alerts' keys waiting for the hosts holding their partitions
+   * (documents `op:<id>`); absent with the file backend, where every change is applied at once.
+   */
+  ops?: AlertOp[];
+  /** With the partitioned cluster store only: ask findings handed to the coordinator, which holds the conversations (documents `ask:<id>`). */
+  asks?: QueuedAsk[];
   /**
    * Login tokens of sources, by source name (`tokens.maxpatrol`). The one place tokens live: they belong to this
    * host only, so a state shared with other hosts (kept in the cluster) must leave this slice out and keep it

@@ -59,6 +59,10 @@ export interface RunReport {
   /** The conversations of ask alerts this run moved on or looked at (absent when there are none). */
   conversations?: { id: string; person: string; state: string; reason?: string }[];
   warnings: string[];
+  /** The cluster backend: this host's state.host_id. */
+  host?: string;
+  /** The partitioned cluster backend: the leases this run held (its alerts are the only ones in `alerts`), took over, and could not take. */
+  partitions?: { held: number[]; coordinator: boolean; took: { lease: string; from: string }[]; skipped: string[] };
 }
 
 /** The exit code of a run: invalid configuration (or a query the cluster rejects) first, then a failed source, then deliveries not made. */

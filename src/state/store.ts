@@ -3,6 +3,7 @@ import type { StateConfig } from '../model/config.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { DeliveredEntry } from './delivered.js';
 import type { ClusterConnection } from './cluster/client.js';
+import type { HostRecord, LeaseRecord, Ownership } from '../model/partition.js';
 
 /** The state taken by one run or command: read under the store's lock, written back with commit(). */
 export interface StateTransaction {
@@ -14,6 +15,12 @@ export interface StateTransaction {
    * and pending notices about alertcron itself, and commit() writes only those. The run evaluates no alert.
    */
   unavailable?: string;
+  /**
+   * With the partitioned cluster store: the partitions (and the coordinator's lease) this transaction holds. `data`
+   * then holds only those partitions' alerts, pending notices and receipts (the coordinator: every receipt), and
+   * commit() writes only what it holds (see model/partition.ts). Absent: the transaction holds everything.
+   */
+  ownership?: Ownership;
   /** Grows with every begin(): a holder whose token is older than the store's may no longer write. */
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */
@@ -41,10 +48,14 @@ export interface StateTransaction {
 
 /** Where the state lives: one implementation per backend (a file, or an index of the cluster). */
 export interface StateStore {
-  /** Takes the lock (waiting up to lock_wait; a lockHeld error after that) and reads the state. */
-  begin(): Promise<StateTransaction>;
-  /** Reads the state without the lock and without changing anything, for commands that only look. */
-  peek(): Promise<{ data: StateData; warning?: string }>;
+  /**
+   * Takes the lock (waiting up to lock_wait; a lockHeld error after that) and reads the state. `command`: a shell
+   * command's transaction (silence, ack ...), which with the partitioned cluster store takes no partition and
+   * writes only silences, queued operations (data.ops) and this host's local slices.
+   */
+  begin(purpose?: 'run' | 'command'): Promise<StateTransaction>;
+  /** Reads the state without the lock and without changing anything, for commands that only look (with the cluster store: its hosts and leases too). */
+  peek(): Promise<{ data: StateData; warning?: string; cluster?: { hosts: HostRecord[]; leases: LeaseRecord[] } }>;
 }
 
 /** The store configured in alertcron.yaml's state: section (the cluster backend uses the elasticsearch: connection; a run passes its deadline, which bounds the wait for the lease). */
@@ -60,7 +71,7 @@ export async function openStore(config: StateConfig, cluster?: ClusterConnection
 
 /** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */
 export async function changeState<T>(store: StateStore, change: (data: StateData) => T | Promise<T>): Promise<T> {
-  const tx = await store.begin();
+  const tx = await store.begin('command');
   try {
     if (tx.unavailable) throw new StoreUnavailableError(tx.unavailable);
     const result = await change(tx.data);
