@@ -26,6 +26,8 @@ export const STATE_INDEX_BODY = {
       state: { type: 'keyword' },
       updated_at: { type: 'long' },
       pruned_at: { type: 'long' },
+      last_seen: { type: 'long' },
+      partition: { type: 'integer' },
       body: { type: 'object', enabled: false },
     },
   },
