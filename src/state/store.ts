@@ -21,6 +21,8 @@ export interface StateTransaction {
    * commit() writes only what it holds (see model/partition.ts). Absent: the transaction holds everything.
    */
   ownership?: Ownership;
+  /** With the partitioned cluster store, a run's transaction: the hosts' heartbeats and the leases as begin() read them (the coordinator watches the hosts with them). */
+  cluster?: { hosts: HostRecord[]; leases: LeaseRecord[] };
   /** Grows with every begin(): a holder whose token is older than the store's may no longer write. */
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */
@@ -69,13 +71,13 @@ export async function openStore(config: StateConfig, cluster?: ClusterConnection
   return new FileStateStore(config.file, config.lock_wait, config.audit_log);
 }
 
-/** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */
-export async function changeState<T>(store: StateStore, change: (data: StateData) => T | Promise<T>): Promise<T> {
+/** Takes the state, lets `change` modify it (knowing what the transaction holds), commits and releases: for commands like silence and ack. */
+export async function changeState<T>(store: StateStore, change: (data: StateData, tx: StateTransaction) => T | Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const tx = await store.begin('command');
     try {
       if (tx.unavailable) throw new StoreUnavailableError(tx.unavailable);
-      const result = await change(tx.data);
+      const result = await change(tx.data, tx);
       await tx.commit();
       return result;
     } catch (error) {
