@@ -7,7 +7,7 @@ import { StoreUnavailableError } from '../state/store.js';
 import { leaseNow } from '../util/clock.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
-import { partitionWords } from './statusHosts.js';
+import { leasesInWords } from './statusHosts.js';
 
 /**
  * `alertcron host leave`: this host stops sharing the alerts of a cluster state at once. Waits for this host's run in
@@ -31,9 +31,9 @@ export async function hostLeaveCommand(options: { config: string }): Promise<num
       heartbeat
         ? `${state.host_id} is leaving the hosts sharing ${state.index}: the others no longer count it live and take its share at their next run.`
         : `${state.host_id} has no heartbeat in ${state.index} (it never ran there): the other hosts do not count it.`,
-      released.length ? `released ${leaseWords(released)}: nobody holds them until another host's next run takes them.` : 'it held no lease.',
+      released.length ? `released ${nameWords(released)}: nobody holds them until another host's next run takes them.` : 'it held no lease.',
     ];
-    if (lost.length) lines.push(`${leaseWords(lost)} had been taken by another host meanwhile: left as they are.`);
+    if (lost.length) lines.push(`${nameWords(lost)} had been taken by another host meanwhile: left as they are.`);
     lines.push(`Remove this host's cron line (crontab -e) if you have not: its next run clears "leaving" and takes a share again.`);
     console.log(lines.join('\n'));
     return ExitCode.ok;
@@ -46,8 +46,7 @@ export async function hostLeaveCommand(options: { config: string }): Promise<num
   }
 }
 
-/** Lease names in words: "partitions 0-3, 9 and the coordinator's lease". */
-function leaseWords(names: readonly string[]): string {
-  const partitions = names.filter((n) => n !== COORDINATOR).map(Number);
-  return [partitions.length ? partitionWords(partitions) : '', names.includes(COORDINATOR) ? "the coordinator's lease" : ''].filter(Boolean).join(' and ');
+/** Lease names in words: "partitions 0-3, 9 (5) and the coordinator's lease". */
+function nameWords(names: readonly string[]): string {
+  return leasesInWords(names.filter((n) => n !== COORDINATOR).map(Number), names.includes(COORDINATOR));
 }

@@ -53,9 +53,9 @@ export interface HostStatus {
   last_heartbeat: string | null;
   last_heartbeat_age: string | null;
   version: string | null;
-  last_run: { started: string; took: string; exit_code: number; evaluated: number; partitions: string; coordinator: boolean } | null;
-  /** The leases it holds now: partitions as ranges, and whether it holds the coordinator's. */
-  holds: { partitions: string; count: number; coordinator: boolean };
+  last_run: { started: string; took: string; exit_code: number; evaluated: number; partitions: number[]; coordinator: boolean } | null;
+  /** The leases it holds now: its partitions, and whether it holds the coordinator's. */
+  holds: { partitions: number[]; coordinator: boolean };
   takeovers: { lease: string; from: string; at: string }[];
 }
 
@@ -81,9 +81,9 @@ export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: rea
       last_heartbeat_age: formatDuration(Math.max(0, now - host.lastSeen)),
       version: host.version,
       last_run: run
-        ? { started: iso(run.startedAt), took: formatDuration(Math.max(0, run.finishedAt - run.startedAt)), exit_code: run.exitCode, evaluated: run.evaluated, partitions: partitionRanges(run.partitions), coordinator: run.coordinator }
+        ? { started: iso(run.startedAt), took: formatDuration(Math.max(0, run.finishedAt - run.startedAt)), exit_code: run.exitCode, evaluated: run.evaluated, partitions: [...run.partitions].sort((a, b) => a - b), coordinator: run.coordinator }
         : null,
-      holds: { partitions: '', count: 0, coordinator: false },
+      holds: { partitions: [], coordinator: false },
       takeovers: (host.takeovers ?? []).map((t) => ({ lease: t.lease, from: t.from, at: iso(t.at) })),
     });
   }
@@ -91,12 +91,12 @@ export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: rea
   for (const lease of leases) {
     if (lease.state !== 'held') continue;
     const id = lease.host!;
-    if (!hosts.has(id)) hosts.set(id, { id, holder: null, live: false, not_live: 'no heartbeat document', last_heartbeat: null, last_heartbeat_age: null, version: null, last_run: null, holds: { partitions: '', count: 0, coordinator: false }, takeovers: [] });
+    if (!hosts.has(id)) hosts.set(id, { id, holder: null, live: false, not_live: 'no heartbeat document', last_heartbeat: null, last_heartbeat_age: null, version: null, last_run: null, holds: { partitions: [], coordinator: false }, takeovers: [] });
     const host = hosts.get(id)!;
     if (lease.name === COORDINATOR) host.holds.coordinator = true;
     else held.set(id, [...(held.get(id) ?? []), Number(lease.name)]);
   }
-  for (const [id, partitions] of held) hosts.get(id)!.holds = { ...hosts.get(id)!.holds, partitions: partitionRanges(partitions), count: partitions.length };
+  for (const [id, partitions] of held) hosts.get(id)!.holds.partitions = partitions.sort((a, b) => a - b);
   return { hosts: [...hosts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), leases };
 }
 
@@ -112,29 +112,38 @@ export function hostsLines(view: { hosts: HostStatus[]; leases: LeaseStatus[] },
     const state = h.live ? 'live' : `not live (${h.not_live})`;
     const beat = h.last_heartbeat ? `last heartbeat ${h.last_heartbeat_age} ago (${h.last_heartbeat})` : 'no heartbeat';
     const r = h.last_run;
-    const run = r ? `last run ${r.started}, took ${r.took}, exit code ${r.exit_code}, ${r.evaluated} alert(s) evaluated` : 'last run: none recorded';
-    const parts = [h.holds.count ? `partition${h.holds.count > 1 ? 's' : ''} ${h.holds.partitions} (${h.holds.count})` : '', h.holds.coordinator ? 'coordinator' : ''].filter(Boolean);
-    lines.push(`  ${inert(h.id)}: ${state}, ${beat}; ${run}; holds ${parts.length ? parts.join(' and ') : 'nothing'}`);
+    const share = r ? leasesInWords(r.partitions, r.coordinator) : '';
+    const run = r ? `last run ${r.started}, took ${r.took}, exit code ${r.exit_code}, ${r.evaluated} alert(s) evaluated${share ? ` holding ${share}` : ''}` : 'last run: none recorded';
+    lines.push(`  ${inert(h.id)}: ${state}, ${beat}; ${run}; holds now ${leasesInWords(h.holds.partitions, h.holds.coordinator) || 'nothing'}`);
   }
   const free = view.leases.filter((l) => l.state !== 'held');
   if (free.length) {
     lines.push(`leases nobody holds: ${free.length}`);
-    const groups = new Map<string, string[]>();
+    // One line per state and last holder: which leases, and how long ago the first and the last of them came free.
+    const groups = new Map<string, { state: LeaseStatus['state']; host: string | null; names: string[]; ages: number[] }>();
     for (const l of free) {
-      const ago = l.free_since ? formatDuration(Math.max(0, now - Date.parse(l.free_since))) : '';
-      const words = l.state === 'absent' ? 'never taken' : l.state === 'released' ? `released by ${inert(l.host!)} ${ago} ago` : `held by ${inert(l.host!)}, ran out ${ago} ago (taken over at another host's next run)`;
-      groups.set(words, [...(groups.get(words) ?? []), l.name]);
+      const key = `${l.state}\n${l.host ?? ''}`;
+      const group = groups.get(key) ?? { state: l.state, host: l.host, names: [], ages: [] };
+      group.names.push(l.name);
+      if (l.free_since) group.ages.push(Math.max(0, now - Date.parse(l.free_since)));
+      groups.set(key, group);
     }
-    for (const [words, names] of groups) {
-      const numbers = names.filter((n) => n !== COORDINATOR).map(Number);
-      const what = [numbers.length ? partitionWords(numbers) : '', names.includes(COORDINATOR) ? 'coordinator' : ''].filter(Boolean).join(' and ');
-      lines.push(`  ${what}: ${words}`);
+    for (const g of groups.values()) {
+      const ago = g.ages.length ? `${formatDuration(Math.min(...g.ages))}${Math.max(...g.ages) - Math.min(...g.ages) >= 1_000 ? ` to ${formatDuration(Math.max(...g.ages))}` : ''} ago` : '';
+      const words = g.state === 'absent' ? 'never taken' : g.state === 'released' ? `released by ${inert(g.host!)} ${ago}` : `held by ${inert(g.host!)}, ran out ${ago} (taken over at another host's next run)`;
+      lines.push(`  ${leasesInWords(g.names.filter((n) => n !== COORDINATOR).map(Number), g.names.includes(COORDINATOR))}: ${words}`);
     }
   }
   const takeovers = view.hosts.flatMap((h) => h.takeovers.map((t) => ({ ...t, by: h.id }))).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, TAKEOVERS_SHOWN);
   if (takeovers.length) {
     lines.push(`takeovers (latest ${takeovers.length}):`);
-    for (const t of takeovers) lines.push(`  ${t.at} ${inert(t.by)} took ${t.lease === COORDINATOR ? 'the coordinator' : `partition ${inert(t.lease)}`} from ${inert(t.from)}`);
+    for (const t of takeovers) lines.push(`  ${t.at} ${inert(t.by)} took ${t.lease === COORDINATOR ? "the coordinator's lease" : `partition ${inert(t.lease)}`} from ${inert(t.from)}`);
   }
   return lines;
+}
+
+/** Leases in words: "partitions 0-3, 9 (5) and the coordinator's lease" ("" for none). */
+export function leasesInWords(partitions: readonly number[], coordinator: boolean): string {
+  const count = new Set(partitions).size;
+  return [count ? `${partitionWords(partitions)}${count > 1 ? ` (${count})` : ''}` : '', coordinator ? "the coordinator's lease" : ''].filter(Boolean).join(' and ');
 }

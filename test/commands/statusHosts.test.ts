@@ -36,6 +36,6 @@ test('hostsStatus: a lease is held only until it runs out; a holder without a he
   assert.deepEqual(view.leases.slice(0, 2).map((l) => l.state), ['held', 'expired']);
   assert.equal(view.leases.find((l) => l.name === 'coordinator')!.state, 'released');
   assert.equal(view.leases.filter((l) => l.state === 'absent').length, PARTITIONS - 2);
-  assert.deepEqual(view.hosts.map((h) => [h.id, h.live, h.not_live, h.holds]), [['a', false, 'no heartbeat document', { partitions: '0', count: 1, coordinator: false }]]);
+  assert.deepEqual(view.hosts.map((h) => [h.id, h.live, h.not_live, h.holds]), [['a', false, 'no heartbeat document', { partitions: [0], coordinator: false }]]);
   assert.equal(holderHost('host-a@1234abcd/77/run1'), 'host-a');
 });
