@@ -350,7 +350,7 @@ Exit codes: 0 every rule converted, 2 a rule or file was skipped (named on stder
 Runs while cron goes on: it takes the same lock (and the cluster's lease) a run takes, so no run writes
 meanwhile. The copy it moved from is kept as state/state-backup-<backend>-<time>.json. Moving to the file
 leaves the cluster's lease held by a marker, so that a second host still set to the cluster stops (exit 5)
-instead of running on old state. See README, "Two hosts".`)
+instead of running on old state. See README, "Two or more hosts".`)
     .action(async (opts) => {
       const { stateMigrateCommand } = await import('./commands/stateMigrate.js');
       process.exitCode = await stateMigrateCommand(opts);
