@@ -13,7 +13,8 @@ import { lateSetAsideWarning } from '../state/setAside.js';
 import { cleanText } from '../util/text.js';
 import { leaseNow } from '../util/clock.js';
 import { readClusterView } from '../state/cluster/clusterView.js';
-import type { ClusterConnection } from '../state/cluster/client.js';
+import { ClusterUnreachable, type ClusterConnection } from '../state/cluster/client.js';
+import { StoreUnavailableError } from '../state/store.js';
 import { hostsLines, hostsStatus } from './statusHosts.js';
 
 /** How many of the latest chat actions `status` lists. */
@@ -30,7 +31,9 @@ export async function statusCommand(options: { config: string; json?: boolean })
   // The hosts sharing a cluster state: their heartbeats and the partitions' leases, judged by the lease clock.
   let cluster = peeked.cluster;
   if (!cluster && config.state.backend === 'cluster') {
-    const view = await readClusterView(config.sources.elasticsearch as ClusterConnection, config.state.index);
+    const view = await readClusterView(config.sources.elasticsearch as ClusterConnection, config.state.index).catch((error) => {
+      throw error instanceof ClusterUnreachable ? new StoreUnavailableError(error.message) : error;
+    });
     if (view.skipped.length) warning = [warning, `left out of the hosts: ${view.skipped.join('; ')}`].filter(Boolean).join('; ');
     cluster = view;
   }
