@@ -1,11 +1,13 @@
 import { COORDINATOR, leaseNames, type HostRecord, type LeaseRecord } from '../model/partition.js';
 import { notLiveReason } from '../state/cluster/hosts.js';
 import { formatDuration } from '../util/duration.js';
+import { isStoredTime } from '../util/epochTime.js';
 
 /** How many of the latest takeovers (of all hosts together) `status` lists. */
 const TAKEOVERS_SHOWN = 10;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** A time as status shows it; one that is no time (a hand-edited lease's `until`) as null. */
+const iso = (ms: number) => (isStoredTime(ms) ? new Date(ms).toISOString() : null);
 
 /** The host a lease holder (`host_id@instance/pid/run`) belongs to. */
 export function holderHost(holder: string): string {
@@ -81,10 +83,10 @@ export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: rea
       last_heartbeat_age: formatDuration(Math.max(0, now - host.lastSeen)),
       version: host.version,
       last_run: run
-        ? { started: iso(run.startedAt), took: formatDuration(Math.max(0, run.finishedAt - run.startedAt)), exit_code: run.exitCode, evaluated: run.evaluated, partitions: [...run.partitions].sort((a, b) => a - b), coordinator: run.coordinator }
+        ? { started: iso(run.startedAt)!, took: formatDuration(Math.max(0, run.finishedAt - run.startedAt)), exit_code: run.exitCode, evaluated: run.evaluated, partitions: [...run.partitions].sort((a, b) => a - b), coordinator: run.coordinator }
         : null,
       holds: { partitions: [], coordinator: false },
-      takeovers: (host.takeovers ?? []).map((t) => ({ lease: t.lease, from: t.from, at: iso(t.at) })),
+      takeovers: (host.takeovers ?? []).map((t) => ({ lease: t.lease, from: t.from, at: iso(t.at)! })),
     });
   }
   const held = new Map<string, number[]>();

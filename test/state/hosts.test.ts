@@ -15,7 +15,7 @@ after(async () => {
 });
 
 function host(id: string, lastSeen: number, extra: Partial<HostRecord> = {}): HostRecord {
-  return { id, holder: `${id}@inst`, lastSeen, startedAt: lastSeen - 1000, version: '1.0.0', ...extra };
+  return { id, holder: `${id}@inst`, lastSeen, startedAt: Math.max(0, lastSeen - 1000), version: '1.0.0', ...extra };
 }
 
 const hostId = fc.stringMatching(/^[a-z0-9-]{1,10}$/);
