@@ -54,7 +54,7 @@ test('status shows lease documents of any shape without error: each is read as a
       });
       const view = hostsStatus({ hosts: [], leases }, 5_000, 90_000);
       assert.equal(view.leases.length, PARTITIONS + 1);
-      for (const line of hostsLines(view, 5_000)) assert.doesNotMatch(line, /NaN|undefined|Invalid/);
+      for (const line of hostsLines(view, 5_000, 90_000)) assert.doesNotMatch(line, /NaN|undefined|Invalid/);
     }),
     300,
   );

@@ -110,7 +110,7 @@ test('hostRecordProblem never throws on stored text of any shape, and what it ac
       }
       const record = (source as unknown as { body: HostRecord }).body;
       const view = hostsStatus({ hosts: [record], leases: [] }, 5_000, 90_000);
-      assert.ok(hostsLines(view, 5_000).length > 1);
+      assert.ok(hostsLines(view, 5_000, 90_000).length > 1);
     }),
     300,
   );
