@@ -15,7 +15,7 @@ after(async () => {
 });
 
 function host(id: string, lastSeen: number, extra: Partial<HostRecord> = {}): HostRecord {
-  return { id, holder: `${id}@inst`, lastSeen, startedAt: lastSeen - 1000, version: '1.0.0', ...extra };
+  return { id, holder: `${id}@inst`, lastSeen, startedAt: Math.max(0, lastSeen - 1000), version: '1.0.0', ...extra };
 }
 
 const hostId = fc.stringMatching(/^[a-z0-9-]{1,10}$/);
@@ -94,4 +94,24 @@ test('writeHeartbeat and readHosts against the engine: the strict mapping takes 
   } finally {
     client.close();
   }
+});
+
+test('hostRecordProblem never throws on stored text of any shape, and what it accepts status can show', async () => {
+  const { hostsLines, hostsStatus } = await import('../../src/commands/statusHosts.js');
+  const valid = host('h', 1_000, { lastRun: { startedAt: 1, finishedAt: 2, exitCode: 0, evaluated: 3, partitions: [1], coordinator: false }, takeovers: [{ lease: '1', from: 'x', at: 3 }] }) as unknown as Record<string, unknown>;
+  const field = fc.constantFrom(...Object.keys(valid), 'extra');
+  await checkProperty(
+    'host documents of any shape',
+    fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(field, fc.jsonValue()).map((changes) => ({ body: { ...valid, ...changes } }))), (source) => {
+      const why = hostRecordProblem(source, 'host:h');
+      if (why !== undefined) {
+        assert.equal(typeof why, 'string');
+        return;
+      }
+      const record = (source as unknown as { body: HostRecord }).body;
+      const view = hostsStatus({ hosts: [record], leases: [] }, 5_000, 90_000);
+      assert.ok(hostsLines(view, 5_000, 90_000).length > 1);
+    }),
+    300,
+  );
 });

@@ -1,4 +1,5 @@
 import type { HostRecord } from '../../model/partition.js';
+import { isStoredTime } from '../../util/epochTime.js';
 import { isPlainObject } from '../../util/plainMap.js';
 import type { StateClient } from './client.js';
 
@@ -50,21 +51,24 @@ export function hostRecordProblem(source: unknown, docId: string): string | unde
   if (hostDocId(record.id) !== docId) return `its body names host ${JSON.stringify(record.id)}, not the one of its id`;
   if (typeof record.holder !== 'string') return 'its body has no holder';
   for (const field of ['lastSeen', 'startedAt'] as const) {
-    if (typeof record[field] !== 'number' || !Number.isFinite(record[field])) return `its body.${field} is not a time in milliseconds`;
+    if (!isStoredTime(record[field])) return `its body.${field} is not a time in milliseconds`;
   }
   if (typeof record.version !== 'string') return 'its body has no version';
   if (record.leaving !== undefined && typeof record.leaving !== 'boolean') return 'its body.leaving is not true or false';
   if (record.lastRun !== undefined) {
     if (!isPlainObject(record.lastRun)) return 'its body.lastRun is not an object';
     const run = record.lastRun as Record<string, unknown>;
-    for (const field of ['startedAt', 'finishedAt', 'exitCode', 'evaluated'] as const) {
+    for (const field of ['startedAt', 'finishedAt'] as const) {
+      if (!isStoredTime(run[field])) return `its body.lastRun.${field} is not a time in milliseconds`;
+    }
+    for (const field of ['exitCode', 'evaluated'] as const) {
       if (typeof run[field] !== 'number' || !Number.isFinite(run[field])) return `its body.lastRun.${field} is not a number`;
     }
     if (!Array.isArray(run.partitions) || !run.partitions.every((p) => Number.isInteger(p))) return 'its body.lastRun.partitions is not a list of partition numbers';
     if (typeof run.coordinator !== 'boolean') return 'its body.lastRun.coordinator is not true or false';
   }
   if (record.takeovers !== undefined) {
-    const ok = Array.isArray(record.takeovers) && record.takeovers.every((t) => isPlainObject(t) && typeof t.lease === 'string' && typeof t.from === 'string' && typeof t.at === 'number' && Number.isFinite(t.at));
+    const ok = Array.isArray(record.takeovers) && record.takeovers.every((t) => isPlainObject(t) && typeof t.lease === 'string' && typeof t.from === 'string' && isStoredTime(t.at));
     if (!ok) return 'its body.takeovers is not a list of {lease, from, at}';
   }
   return undefined;
@@ -92,4 +96,33 @@ export function addTakeovers(record: HostRecord, took: { lease: string; from: st
   if (!took.length) return record;
   const takeovers = [...(record.takeovers ?? []), ...took.map(({ lease, from }) => ({ lease, from, at }))].slice(-KEPT_TAKEOVERS);
   return { ...record, takeovers };
+}
+
+/** Reads one host's heartbeat by id (realtime, no refresh needed); undefined when it has none or it is not of the shape. */
+export async function readHeartbeat(client: StateClient, index: string, hostId: string): Promise<HostRecord | undefined> {
+  const id = hostDocId(hostId);
+  const answer = await client.send('GET', `/${index}/_doc/${encodeURIComponent(id)}`);
+  if (answer.status === 404 || answer.body?.found !== true) return undefined;
+  return hostRecordProblem(answer.body._source, id) ? undefined : (answer.body._source as { body: HostRecord }).body;
+}
+
+/**
+ * Releases every lease `part:<name>` still held (not released) by this deployment (`host_id@instance`, the start of
+ * its runs' holders): released = true, until = now, with if_seq_no/if_primary_term so that a lease another host
+ * took meanwhile is left alone. Says which leases were released and which had been taken by another host meanwhile.
+ * (For `alertcron host leave`; a run releases its own leases through the store.)
+ */
+export async function releaseLeasesOf(client: StateClient, index: string, deployment: string, names: readonly string[], now: number): Promise<{ released: string[]; lost: string[] }> {
+  const answer = await client.send('POST', `/${index}/_mget`, { ids: names.map((name) => `part:${name}`) });
+  const released: string[] = [];
+  const lost: string[] = [];
+  for (const doc of Array.isArray(answer.body?.docs) ? answer.body.docs : []) {
+    const source = doc?._source;
+    if (doc?.found !== true || !isPlainObject(source) || typeof source.holder !== 'string' || source.released === true) continue;
+    if (source.holder.split('/')[0] !== deployment) continue;
+    const name = String(doc._id).slice('part:'.length);
+    const written = await client.send('PUT', `/${index}/_doc/${encodeURIComponent(doc._id)}?if_seq_no=${doc._seq_no}&if_primary_term=${doc._primary_term}`, { ...source, released: true, until: now, updated_at: now }, { write: true });
+    (written.status === 409 ? lost : released).push(name);
+  }
+  return { released, lost };
 }
