@@ -17,7 +17,7 @@ import { pruneState } from '../state/prune.js';
 import { holdsAlert } from '../model/partition.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
-import { clockFromEnv } from '../util/clock.js';
+import { clockFromEnv, leaseNow } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { watchAlertProblems } from './alertProblems.js';
@@ -37,6 +37,7 @@ import { handOverAsks } from './handOverAsks.js';
 import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from './share.js';
 import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
+import { watchHosts } from './hostMonitor.js';
 import { formatDuration } from '../util/duration.js';
 import { boundedSignal } from '../util/signal.js';
 
@@ -206,6 +207,13 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       Object.assign(tx.data.sources, monitored.health);
       fresh.push(...monitored.deliveries);
       audit.addAll(monitored.audit);
+      // The coordinator watches the other hosts' heartbeats: a host that stopped running is told once, its return once.
+      if (ownership?.coordinator && tx.cluster && !storeDown) {
+        const hosts = watchHosts(config.monitoring, { hosts: tx.cluster.hosts, me: ownership.host, leaseNow: leaseNow(), hostTtlMs: config.state.host_ttl }, tx.data.hostHealth ?? {}, now);
+        if (Object.keys(hosts.health).length || tx.data.hostHealth) tx.data.hostHealth = hosts.health;
+        fresh.push(...hosts.deliveries);
+        audit.addAll(hosts.audit);
+      }
     }
     const muted = muterOf(tx.data, everyAlert.alerts, everyAlert.disabled, everyAlert.invalid, now);
     // Muting when a notice is queued: a silenced or acknowledged key's notice never enters the outbox.
