@@ -139,7 +139,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // Two hosts' clocks may differ by up to max_clock_skew: a time another host stored that far ahead is not a clock that went back.
     const clockTolerance = config.state.backend === 'cluster' ? config.state.max_clock_skew : 0;
     // Times stored while the clock was ahead hold nothing back (policy/clockStep.ts); keys are re-based in the decide stage.
-    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance);
+    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance, ownership);
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
     const environment = { tokens: tokensIn(tx.data), now: clock };
     // Chat inboxes are read by the coordinator only (one host a minute reads each bot or channel).
@@ -238,7 +238,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     audit.flush();
     // This host sends the pending notices of the partitions it holds (the others wait for their holders); the
     // notices kept in local memory while the cluster cannot be reached are its own.
-    const isSelected = (p: { alert: string }) => (!options.only?.length || options.only.includes(p.alert)) && (!!storeDown || holdsAlert(ownership, p.alert));
+    const held = (p: { alert: string }) => !!storeDown || holdsAlert(ownership, p.alert);
+    const isSelected = (p: { alert: string }) => (!options.only?.length || options.only.includes(p.alert)) && held(p);
     const senders = createSenders(config.channels, sources, tx.data);
     const alertsByName = new Map<string, AlertDef>(everyAlert.alerts.map((a) => [a.name, a]));
     try {
@@ -246,6 +247,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
         senders,
         delivery: config.delivery,
         selected: isSelected,
+        held,
         muted,
         afterDelivery: (name, reason) => {
           const alert = alertsByName.get(name);
