@@ -277,3 +277,18 @@ test('a host killed mid-delivery: the other takes its leases once they run out (
     }
   }
 });
+
+test('hosts running at once prune an ended silence once: the coordinator forgets it, the others leave it (no conflicting deletes)', { timeout: 120_000 }, async () => {
+  const { T, hosts, alerts } = await deployments(3, 6);
+  const runs: HostRun[] = [];
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  const added = await hosts[1]!.project.run(['silence', 'add', alerts[0]!, '--key', 'ann', '--for', '1m', '--comment', 'maintenance'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(added.code, 0, added.stderr);
+  // prune_after (7d) after the silence ended, every host runs at once: each reads it, only the coordinator forgets it.
+  const later = 8 * 24 * 60;
+  const round = await Promise.all(hosts.map((host) => runAt(host, T, later)));
+  round.forEach(checkRun);
+  assert.equal(round.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+  const listed = JSON.parse((await hosts[0]!.project.run(['silence', 'list', '--all', '--json'], { ALERTCRON_NOW: iso(T + later * MIN) })).stdout);
+  assert.deepEqual(listed, [], 'the ended silence was forgotten');
+});
