@@ -14,6 +14,7 @@ import { muteReason } from '../policy/mute.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
+import { applyQueuedOps, pruneOps } from '../operations/queuedOps.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv } from '../util/clock.js';
@@ -125,15 +126,22 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     const clockTolerance = config.state.backend === 'cluster' ? config.state.max_clock_skew : 0;
     // Times stored while the clock was ahead hold nothing back (policy/clockStep.ts); keys are re-based in the decide stage.
     if (!storeDown) rebaseRecords(tx.data, now, clockTolerance);
+    // Acks and handled keys queued on other hosts for the partitions this run holds: applied before anything is decided.
+    if (tx.ownership && !storeDown) audit.addAll(applyQueuedOps(tx.data, tx.ownership, now));
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
     const environment = { tokens: tokensIn(tx.data), now: clock };
     if (tx.commit && fullRun && !storeDown) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(loaded.alerts, now));
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit, ...(tx.ownership ? { ownership: tx.ownership } : {}) }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(loaded.alerts, now));
       report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
+    }
+    // Again after the chat actions (a `*` op queued by one of them); the coordinator forgets the ops done everywhere.
+    if (tx.ownership && !storeDown) {
+      audit.addAll(applyQueuedOps(tx.data, tx.ownership, now));
+      if (tx.ownership.coordinator) pruneOps(tx.data, now);
     }
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
     const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance });
@@ -173,7 +181,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
 
     // Ask alerts: their findings become conversations with the people named; escalations join the outbox.
     if (tx.commit && !options.window) {
-      const talked = await converseStage(config, loaded.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
+      const talked = await converseStage(config, loaded.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now, tx.ownership);
       if (talked) {
         report.conversations = talked.conversations;
         report.warnings.push(...talked.warnings);

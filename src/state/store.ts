@@ -69,12 +69,12 @@ export async function openStore(config: StateConfig, cluster?: ClusterConnection
   return new FileStateStore(config.file, config.lock_wait, config.audit_log);
 }
 
-/** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */
-export async function changeState<T>(store: StateStore, change: (data: StateData) => T | Promise<T>): Promise<T> {
+/** Takes the state, lets `change` modify it (knowing what the transaction holds), commits and releases: for commands like silence and ack. */
+export async function changeState<T>(store: StateStore, change: (data: StateData, tx: StateTransaction) => T | Promise<T>): Promise<T> {
   const tx = await store.begin('command');
   try {
     if (tx.unavailable) throw new StoreUnavailableError(tx.unavailable);
-    const result = await change(tx.data);
+    const result = await change(tx.data, tx);
     await tx.commit();
     return result;
   } finally {
