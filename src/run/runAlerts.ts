@@ -181,7 +181,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
 
     // Ask alerts: their findings become conversations with the people named; escalations join the outbox.
     if (tx.commit && !options.window) {
-      const talked = await converseStage(config, loaded.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now, tx.ownership);
+      const talked = await converseStage(config, loaded.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
       if (talked) {
         report.conversations = talked.conversations;
         report.warnings.push(...talked.warnings);
