@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sudo, useAskServers } from '../support/askProject.js';
+import { sudo, sudoAskAlert, useAskServers } from '../support/askProject.js';
 import { alertHeldBy, hostRoles, useHostPairs } from '../support/hostPair.js';
 import { defaultConfig } from '../support/project.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
@@ -23,26 +23,12 @@ test('a conversation (Slack question, Duo push) for an ask alert held by the non
   const pair = await pairOf({
     T,
     env: { SLACK_BOT_TOKEN: servers.slack.token, DUO_IKEY: servers.duo.ikey, DUO_SKEY: servers.duo.skey },
-    config: () => ({
-      ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-      channels: {
-        'soc-email': { type: 'email', host: '127.0.0.1', port: world.smtp.port, starttls: 'ignore', from: 'alertcron@test.local', to: ['soc@test.local'], timeout: '3s' },
-        'soc-bot': { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: servers.slack.apiUrl, timeout: '3s' },
-      },
-      duo: { api_url: servers.duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s', push_timeout: '3m' },
-    }),
-    alerts: {
-      [name]: {
-        index,
-        condition: { type: 'any' },
-        group_by: 'user.name',
-        throttle: '1m',
-        samples: 0,
-        notify: ['soc-email'],
-        title: 'sudo by {{user.name}} on {{host.name}}',
-        ask: { person: 'user.email', via: 'soc-bot', question: 'Did you run {{process.args}} on {{host.name}}?', deadline: '10m', quiet_after_yes: '1h' },
-      },
+    config: () => {
+      const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+      const chat = { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: servers.slack.apiUrl, timeout: '3s' };
+      return { ...base, channels: { ...(base.channels as object), 'soc-bot': chat }, duo: { api_url: servers.duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s', push_timeout: '3m' } };
     },
+    alerts: { [name]: sudoAskAlert(index, 'soc-bot') },
   });
   await pair.of(coordinator).run(-1);
   await pair.of(other).run(-1);
