@@ -77,6 +77,8 @@ export function applyQueuedOps(data: StateData, ownership: Ownership, now: numbe
   if (!data.ops?.length) return audit;
   const alerts = Object.keys(data.alerts);
   for (const op of data.ops) {
+    // An op document of another shape (hand-edited, a newer version's) is left alone, never half applied.
+    if (!isAlertOp(op)) continue;
     const due = opPartitions(op).filter((p) => ownership.partitions.has(p) && !op.doneIn?.includes(p));
     if (!due.length) continue;
     const dueSet = new Set(due);
@@ -95,10 +97,17 @@ export function applyQueuedOps(data: StateData, ownership: Ownership, now: numbe
   return audit;
 }
 
+/** Whether a queued operation read from the store has the shape this version applies. */
+function isAlertOp(value: unknown): value is AlertOp {
+  const o = value as Partial<AlertOp> | null;
+  return (o?.op === 'ack' || o?.op === 'handled') && typeof o.id === 'string' && typeof o.alert === 'string' && typeof o.by === 'string' && Number.isFinite(o.at) &&
+    (o.key === undefined || typeof o.key === 'string') && (o.how === undefined || typeof o.how === 'string') && (o.doneIn === undefined || (Array.isArray(o.doneIn) && o.doneIn.every(Number.isInteger)));
+}
+
 /** Drops the queued operations applied in every partition they concern, or older than OP_KEPT_MS (the coordinator's chore; the store deletes their documents). */
 export function pruneOps(data: StateData, now: number): number {
   if (!data.ops) return 0;
   const before = data.ops.length;
-  data.ops = data.ops.filter((op) => now - op.at <= OP_KEPT_MS && !opPartitions(op).every((p) => op.doneIn?.includes(p)));
+  data.ops = data.ops.filter((op) => isAlertOp(op) && now - op.at <= OP_KEPT_MS && !opPartitions(op).every((p) => op.doneIn?.includes(p)));
   return before - data.ops.length;
 }

@@ -196,3 +196,17 @@ test('property: whatever the order of runs and hosts, each op is applied at most
     assert.ok(PARTITIONS >= names.length);
   }), 300);
 });
+
+test('property: op documents of any shape (hand-edited, another version\'s) never throw and change no key unless they are well-formed', async () => {
+  await checkProperty('queued ops: any shape', fc.property(fc.array(fc.anything(), { maxLength: 6 }), fc.array(fc.record({ op: fc.constantFrom('ack', 'handled', 'nuke'), id: fc.oneof(fc.string(), fc.integer()), alert: fc.oneof(fc.constantFrom(...names, '*'), fc.integer()), key: fc.oneof(fc.constant('root'), fc.constant(undefined), fc.integer()), by: fc.oneof(fc.string(), fc.constant(null)), at: fc.oneof(fc.constant(NOW - MIN), fc.constant(Number.NaN), fc.string()), doneIn: fc.oneof(fc.constant(undefined), fc.array(fc.nat(70)), fc.string()) }, { requiredKeys: [] }), { maxLength: 6 }), (junk, shaped) => {
+    const data = clusterState();
+    data.ops = [...junk, ...shaped] as AlertOp[];
+    const before = JSON.stringify(data.alerts);
+    const audit = applyQueuedOps(data, { host: 'h', partitions: new Set(opPartitions({ alert: '*' })), coordinator: true, took: [] }, NOW);
+    const wellFormed = (o: any) => (o?.op === 'ack' || o?.op === 'handled') && typeof o.id === 'string' && typeof o.alert === 'string' && typeof o.by === 'string' && Number.isFinite(o.at) && (o.key === undefined || typeof o.key === 'string') && (o.doneIn === undefined || (Array.isArray(o.doneIn)));
+    if (!data.ops.some(wellFormed)) assert.equal(JSON.stringify(data.alerts), before);
+    for (const e of audit) assert.ok(typeof e.id === 'string');
+    pruneOps(data, NOW);
+    assert.ok(data.ops.every(wellFormed));
+  }), 300);
+});
