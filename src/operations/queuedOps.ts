@@ -49,8 +49,9 @@ function applyToAlert(data: StateData, op: AlertOp, alert: string): { touched: s
   const touched: string[] = [];
   const skipped: { key: string; why: string }[] = [];
   const keys = data.alerts[alert]?.keys;
-  if (!keys) return { touched, skipped: op.key !== undefined && op.alert !== '*' ? [{ key: op.key, why: 'the alert has no such key' }] : [] };
-  if (op.key !== undefined && !keys[op.key]) return { touched, skipped: [{ key: op.key, why: 'the alert has no such key' }] };
+  // An op for every alert (`*`) concerns only those that have the key: the others are left alone, silently.
+  const missing = op.key !== undefined && op.alert !== '*' ? [{ key: op.key, why: 'the alert has no such key' }] : [];
+  if (!keys || (op.key !== undefined && !keys[op.key])) return { touched, skipped: missing };
   const names = op.key !== undefined ? [op.key] : Object.keys(keys).filter((k) => isFiring(keys[k]!));
   for (const name of names) {
     const key = keys[name]!;
