@@ -1,6 +1,6 @@
 import type { StateConfig } from '../../model/config.js';
 import { SELF_ALERT } from '../../model/alert.js';
-import { partitionOf, type HostRecord, type LeaseRecord, type Ownership } from '../../model/partition.js';
+import { PARTITIONS, partitionOf, type HostRecord, type LeaseRecord, type Ownership } from '../../model/partition.js';
 import type { PendingDelivery, StateData } from '../../model/state.js';
 import { leaseNow } from '../../util/clock.js';
 import { ExitCode, UserError } from '../../util/errors.js';
@@ -62,6 +62,8 @@ export class ClusterTransaction implements StateTransaction {
   private readonly claims: Claims;
   private localJson: string;
   private leaseGivenBack = false;
+  /** The lost leases a commit already said were lost (each is told once). */
+  private readonly reported = new Set<string>();
   private readonly config: StateConfig;
   private readonly client: StateClient;
 
@@ -189,8 +191,9 @@ export class ClusterTransaction implements StateTransaction {
       }
       return ops;
     }
-    for (const [name, read] of holding.parts) {
-      if (name === 'coordinator') continue;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const name = String(p);
+      const read = holding.parts.get(name);
       const current = read?.doc ?? { ...newLeaseDocument(name, '', 0, 0), released: true };
       const body = partitionBody(this.data, current.partition!, current.body, now);
       if (read && JSON.stringify(body) === JSON.stringify(read.doc.body)) continue;
@@ -238,7 +241,9 @@ export class ClusterTransaction implements StateTransaction {
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
-          if (op.id.startsWith('part:')) newlyLost.push(op.id.slice('part:'.length)), this.loseLease(op.id.slice('part:'.length));
+          if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
+          // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
+          else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
           else if (!(op.op === 'create' && (op.id.startsWith('op:') || op.id.startsWith('ask:')))) conflicts.push(result);
           continue;
@@ -284,16 +289,18 @@ export class ClusterTransaction implements StateTransaction {
       return [];
     }
     if (holding.mode !== 'run') return [];
-    const before = new Set(this.lost());
     const ttl = this.config.partition_lease;
-    const live = [...holding.leases.held].filter(([name]) => !before.has(name));
+    const live = [...holding.leases.held].filter(([name]) => !this.lost().has(name));
     if (live.some(([, lease]) => lease.doc.until - leaseNow() < (ttl * 2) / 3)) await renewLeases(this.client, this.config.index, holding.leases.held, holding.renewal.lost() as Set<string>, ttl);
-    for (const [name, lease] of holding.leases.held) {
+    for (const [name] of live.filter(([n]) => !this.lost().has(n))) {
       // Renewed, but so late (this host paused, the answer slow) that another host, its clock up to max_clock_skew
       // ahead, may already judge it expired and take over: writing now could add to what that host writes.
-      if (lease.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
+      if (holding.leases.held.get(name)!.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
     }
-    return [...this.lost()].filter((name) => !before.has(name));
+    // Lost now, or by the timer's renewal since the last commit: each told once.
+    const lost = [...this.lost()].filter((name) => !this.reported.has(name));
+    for (const name of lost) this.reported.add(name);
+    return lost;
   }
 
   private loseLease(name: string): void {
@@ -405,7 +412,9 @@ export class ClusterTransaction implements StateTransaction {
     await holding.renewal.exclusive(() => releaseLeases(client, config.index, holding.leases.held, holding.renewal.lost())).catch(() => undefined);
     const now = leaseNow();
     const partitions = [...holding.ownership.partitions].filter((p) => !holding.renewal.lost().has(String(p))).sort((a, b) => a - b);
-    const lastRun = this.data.lastRun && { ...this.data.lastRun, evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator };
+    // This run's, when it recorded one (the run's own share, if it says it, wins over what the store counted).
+    const ran = this.data.lastRun && this.data.lastRun.finishedAt !== holding.host.lastRun?.finishedAt ? this.data.lastRun : undefined;
+    const lastRun = ran && { evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator, ...ran };
     const record: HostRecord = addTakeovers({ ...holding.host, lastSeen: now, ...(lastRun ? { lastRun } : {}) }, holding.leases.took, now);
     await writeHeartbeat(client, config.index, record).catch(() => undefined);
   }
