@@ -140,7 +140,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // Two hosts' clocks may differ by up to max_clock_skew: a time another host stored that far ahead is not a clock that went back.
     const clockTolerance = config.state.backend === 'cluster' ? config.state.max_clock_skew : 0;
     // Times stored while the clock was ahead hold nothing back (policy/clockStep.ts); keys are re-based in the decide stage.
-    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance);
+    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance, ownership);
     // Acks and handled keys queued on other hosts for the partitions this run holds: applied before anything is decided.
     if (ownership && !storeDown) audit.addAll(applyQueuedOps(tx.data, ownership, now));
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
@@ -246,7 +246,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     audit.flush();
     // This host sends the pending notices of the partitions it holds (the others wait for their holders); the
     // notices kept in local memory while the cluster cannot be reached are its own.
-    const isSelected = (p: { alert: string }) => (!options.only?.length || options.only.includes(p.alert)) && (!!storeDown || holdsAlert(ownership, p.alert));
+    const held = (p: { alert: string }) => !!storeDown || holdsAlert(ownership, p.alert);
+    const isSelected = (p: { alert: string }) => (!options.only?.length || options.only.includes(p.alert)) && held(p);
     const senders = createSenders(config.channels, sources, tx.data);
     const alertsByName = new Map<string, AlertDef>(everyAlert.alerts.map((a) => [a.name, a]));
     try {
@@ -254,6 +255,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
         senders,
         delivery: config.delivery,
         selected: isSelected,
+        held,
         muted,
         afterDelivery: (name, reason) => {
           const alert = alertsByName.get(name);

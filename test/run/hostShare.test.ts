@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { emptyState, type SourceHealth } from '../../src/model/state.js';
 import { partitionOf, PARTITIONS, type HostRecord, type Ownership } from '../../src/model/partition.js';
 import { pruneState } from '../../src/state/prune.js';
+import { rebaseRecords } from '../../src/policy/clockStep.js';
+import { expirePending } from '../../src/outbox/record.js';
 import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from '../../src/run/share.js';
 import { handOverAsks } from '../../src/run/handOverAsks.js';
 import { hostKey, watchHosts } from '../../src/run/hostMonitor.js';
@@ -137,4 +139,37 @@ test('a host that left is not told; a coordinator that was told down tells its o
   assert.deepEqual([left.deliveries.length, Object.keys(left.health).length], [0, 0]);
   const back = watchHosts(monitoring, { hosts: [host('host-a', now - 10 * MIN)], me: 'host-a', leaseNow: now, hostTtlMs: 90_000 }, { 'host-a': { failures: 3, since: now - 5 * MIN, notified: true } }, now);
   assert.deepEqual(back.deliveries.map((d) => [d.key, d.reason]), [['host:host-a', 'recovered']]);
+});
+
+test('re-basing times stored ahead touches only what the transaction holds (a non-coordinator leaves silences and chat actions to the coordinator)', () => {
+  const now = 1_000 * MIN;
+  const ahead = now + 60 * MIN;
+  const pool = Array.from({ length: 1000 }, (_, i) => `alert-${i}`);
+  const mine = pool.find((n) => partitionOf(n) === 0)!;
+  const theirs = pool.find((n) => partitionOf(n) === 1)!;
+  const build = () => {
+    const data = emptyState();
+    data.silences.push({ id: 's', alert: '*', createdAt: ahead, endsAt: ahead + MIN, comment: '', author: '' });
+    for (const alert of [mine, theirs]) {
+      data.pending.push({ id: alert, alert, key: 'k', channel: 'soc', reason: 'first', title: '', message: '', createdAt: ahead, attempts: 0 });
+      data.sent.push({ id: alert, alert, key: 'k', channel: 'soc', reason: 'first', at: ahead, receipt: {} as never });
+    }
+    data.chatDone = { x: ahead };
+    return data;
+  };
+  const data = build();
+  assert.equal(rebaseRecords(data, now, 0, owning([0])), 2, 'its own pending notice and receipt');
+  assert.deepEqual([data.silences[0]!.createdAt, data.chatDone!.x], [ahead, ahead]);
+  assert.deepEqual(data.pending.map((p) => p.createdAt === ahead), [false, true]);
+  assert.equal(rebaseRecords(build(), now, 0, owning([0], true)), 4, 'the coordinator: the silence and the chat action too');
+  assert.equal(rebaseRecords(build(), now), 6, 'no ownership: everything');
+});
+
+test('a host expires only the pending notices it holds: another partition’s wait for their holder', () => {
+  const now = 1_000 * MIN;
+  const data = emptyState();
+  for (const alert of ['mine', 'theirs']) data.pending.push({ id: alert, alert, key: 'k', channel: 'soc', reason: 'first', title: '', message: '', createdAt: now - 10 * DAY, attempts: 3 });
+  const expired = expirePending(data, now, DAY, (item) => item.alert === 'mine');
+  assert.deepEqual(expired.reports.map((r) => r.alert), ['mine']);
+  assert.deepEqual(data.pending.map((p) => p.id), ['theirs']);
 });
