@@ -166,6 +166,13 @@ test('two hosts split 30 alerts: each evaluated by exactly one host a minute, ru
   const [p1, p2] = last.map((r) => new Set<number>(r.report.partitions.held));
   assert.ok([...p1!].every((p) => !p2!.has(p)), 'no partition held by both hosts in one minute');
   assert.equal(last.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+  // run --only an alert the other host holds: nothing evaluated here, and a warning says where it runs.
+  const elsewhere = alerts.find((a) => p1!.has(partitionOf(a)))!;
+  const only = await hosts[1]!.project.run(['run', '--only', elsewhere, '--json'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.equal(only.code, 0, only.stderr);
+  const report = JSON.parse(only.stdout);
+  assert.deepEqual(report.alerts, []);
+  assert.ok(report.warnings.some((w: string) => w.startsWith(`not evaluated here: ${elsewhere} (partition ${partitionOf(elsewhere)})`)), JSON.stringify(report.warnings));
 });
 
 test('three hosts share 36 alerts; one stops running: the others take its share within host_ttl, its windows resume, the stop and the return told once each', { timeout: 180_000 }, async () => {
@@ -276,4 +283,19 @@ test('a host killed mid-delivery: the other takes its leases once they run out (
       assert.ok(n === 1 || (n === 2 && inFlight.has(subject)), `${subject} mailed ${n} times`);
     }
   }
+});
+
+test('hosts running at once prune an ended silence once: the coordinator forgets it, the others leave it (no conflicting deletes)', { timeout: 120_000 }, async () => {
+  const { T, hosts, alerts } = await deployments(3, 6);
+  const runs: HostRun[] = [];
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  const added = await hosts[1]!.project.run(['silence', 'add', alerts[0]!, '--key', 'ann', '--for', '1m', '--comment', 'maintenance'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(added.code, 0, added.stderr);
+  // prune_after (7d) after the silence ended, every host runs at once: each reads it, only the coordinator forgets it.
+  const later = 8 * 24 * 60;
+  const round = await Promise.all(hosts.map((host) => runAt(host, T, later)));
+  round.forEach(checkRun);
+  assert.equal(round.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+  const listed = JSON.parse((await hosts[0]!.project.run(['silence', 'list', '--all', '--json'], { ALERTCRON_NOW: iso(T + later * MIN) })).stdout);
+  assert.deepEqual(listed, [], 'the ended silence was forgotten');
 });
