@@ -289,6 +289,9 @@ Exit codes: 0 every rule converted, 2 a rule or file was skipped (named on stder
     .option('--key <key>', 'only this key')
     .option('--by <name>', 'who (default: $USER)')
     .addOption(verboseOption())
+    .addHelpText('after', `
+With hosts sharing the cluster state the ack is queued for the host holding the alert, which applies it at its
+next run (within a minute); a key that is not firing is refused (exit 64), as with one host.`)
     .action(async (alert: string, opts) => {
       const { ackCommand } = await import('./commands/ack.js');
       process.exitCode = await ackCommand(alert, opts);

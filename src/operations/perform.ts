@@ -4,7 +4,8 @@ import { changeState, type StateStore } from '../state/store.js';
 import type { Source } from '../sources/types.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { applyToState } from './stateOperations.js';
+import { applyToState, queuedWords, type OpScope } from './stateOperations.js';
+import type { StateTransaction } from '../state/store.js';
 
 /** Asks a source to promote one of its items (e.g. a TheHive alert to a case); changes no state. */
 export async function callPromote(sources: ReadonlyMap<string, Source>, request: Extract<OperationRequest, { op: 'promote' }>, signal?: AbortSignal): Promise<OperationResult> {
@@ -58,15 +59,24 @@ async function callSource(sources: ReadonlyMap<string, Source>, request: Extract
  * (promoted, confirmed, closed) marks the key handled. A key already promoted is not promoted again (a replayed
  * press after a kill).
  */
-export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number, signal?: AbortSignal): Promise<OperationResult> {
-  if (request.op !== 'promote' && request.op !== 'act') return applyToState(data, request, now);
+export async function applyRequest(data: StateData, request: OperationRequest, sources: ReadonlyMap<string, Source>, now: number, signal?: AbortSignal, scope: OpScope = {}): Promise<OperationResult> {
+  if (request.op !== 'promote' && request.op !== 'act') return applyToState(data, request, now, scope);
   if (request.op === 'promote') {
     const already = promotedIn(data, request.key);
     if (already.length) return { ok: true, message: `${request.key} was already promoted (${already.join(', ')})` };
   }
   const { done, handled } = await callSource(sources, request, signal);
-  if (handled) applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now);
+  if (handled) applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now, scope);
   return done;
+}
+
+/**
+ * A shell command's scope: it read every alert, and holds none of them when the store queues operations (the
+ * partitioned cluster store: the hosts holding the alerts apply them); the file backend holds everything.
+ */
+export function commandScope(data: StateData, tx: Pick<StateTransaction, 'ownership'>): OpScope {
+  if (!data.ops) return { readAll: true, ...(tx.ownership ? { ownership: tx.ownership } : {}) };
+  return { readAll: true, ownership: { host: tx.ownership?.host ?? '', partitions: new Set(), coordinator: false, took: [] } };
 }
 
 /**
@@ -75,8 +85,9 @@ export async function applyRequest(data: StateData, request: OperationRequest, s
  * handled so its queued notices are not sent.
  */
 export async function perform(request: OperationRequest, store: StateStore, sources: ReadonlyMap<string, Source>, now: number): Promise<OperationResult> {
-  if (request.op !== 'promote' && request.op !== 'act') return changeState(store, (data) => applyToState(data, request, now));
+  if (request.op !== 'promote' && request.op !== 'act') return changeState(store, (data, tx) => applyToState(data, request, now, commandScope(data, tx)));
   const { done, handled } = await callSource(sources, request);
-  if (handled) await changeState(store, (data) => applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now));
-  return done;
+  if (!handled) return done;
+  const marked = await changeState(store, (data, tx) => applyToState(data, { op: 'resolve', key: request.key, how: handled, by: request.by }, now, commandScope(data, tx)));
+  return marked.message.includes(queuedWords('*')) ? { ...done, message: `${done.message} (its notices: ${marked.message})` } : done;
 }

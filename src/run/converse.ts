@@ -5,6 +5,7 @@ import { createAskChannel } from '../notify/registry.js';
 import type { AskChannel } from '../notify/types.js';
 import { stageSignals } from '../util/signal.js';
 import { conversationStage, keptReplies, type AskRequest, type ConversationResult } from './conversations.js';
+import { takeQueuedAsks } from './askQueue.js';
 
 /** Longest one chat or Duo call of the conversation stage may take. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -13,9 +14,11 @@ const STAGE_BUDGET_MS = 15_000;
 
 /**
  * Runs the conversation stage with this run's chats and Duo: loads them only when an ask alert or an open
- * conversation needs them, and bounds every call by the run's deadline.
+ * conversation needs them, and bounds every call by the run's deadline. With the partitioned cluster store only
+ * the coordinator runs it: it takes the asks other hosts handed over (data.asks) besides this run's own.
  */
-export async function converseStage(config: Config, alerts: readonly AlertDef[], data: StateData, asks: readonly AskRequest[], commit: () => Promise<void>, deadlineAt: number, now: number): Promise<ConversationResult | undefined> {
+export async function converseStage(config: Config, alerts: readonly AlertDef[], data: StateData, thisRun: readonly AskRequest[], commit: () => Promise<void>, deadlineAt: number, now: number): Promise<ConversationResult | undefined> {
+  const asks = [...thisRun, ...takeQueuedAsks(data)];
   const open = (data.conversations ?? []).some((c) => (c.state !== 'confirmed' && c.state !== 'escalated') || c.outbox?.length);
   if (!asks.length && !open) return undefined;
   const askAlerts = new Map(alerts.filter((a): a is AlertDef & { ask: AskPolicy } => !!a.ask).map((a) => [a.name, a as AlertBase & { ask: AskPolicy }]));

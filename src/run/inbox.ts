@@ -15,6 +15,8 @@ import { redact } from '../util/redact.js';
 import { stageSignals, type StageSignals } from '../util/signal.js';
 import { keepReplies } from './conversations.js';
 import { plainMap } from '../util/plainMap.js';
+import type { Ownership } from '../model/partition.js';
+import { createHash } from 'node:crypto';
 
 /** What the inbox stage did: each action applied (or refused), the audit lines, the private messages read, warnings. */
 export interface InboxResult {
@@ -25,10 +27,12 @@ export interface InboxResult {
   warnings: string[];
 }
 
-/** The state transaction as the inbox stage uses it: the data, and a durable commit. */
+/** The state transaction as the inbox stage uses it: the data, a durable commit, and what it holds (absent: everything). */
 export interface InboxTransaction {
   data: StateData;
   commit(): Promise<void>;
+  /** With the partitioned cluster store: the partitions held; an action on an alert held elsewhere is queued for its holder. */
+  ownership?: Ownership;
 }
 
 /** How many chat actions `status` keeps, and how long an applied action's id is remembered (longer than any update lives). */
@@ -78,6 +82,8 @@ export async function inboxStage(
   alerts: AlertLookup = { sourceOf: () => undefined },
 ): Promise<InboxResult> {
   const result: InboxResult = { actions: [], audit: [], messages: [], warnings: [] };
+  // With the partitioned cluster store only the coordinator reads the chats (one reader per bot and minute).
+  if (tx.ownership && !tx.ownership.coordinator) return result;
   const data = tx.data;
   // Answers owed as an earlier run saved them; one that is not of that shape (a hand-edited state) cannot be told.
   if (data.chatOwed !== undefined) data.chatOwed = Array.isArray(data.chatOwed) ? data.chatOwed.filter(isOwedAnswer) : [];
@@ -164,7 +170,7 @@ async function applyPage(
   // An action applied before (a run killed before storing its cursor) had its answer owed with its effects: not again.
   const replayed = new Set(read.actions.filter((a) => data.chatDone?.[a.id] !== undefined).map((a) => a.id));
   for (const action of read.actions) {
-    const done = await applyOnce(data, action, loadSource, now, calls.call());
+    const done = await applyOnce(data, action, loadSource, now, calls.call(), tx.ownership);
     const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
     const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
     if (notice && offers) notice.offered = offers;
@@ -231,15 +237,23 @@ async function payOwed(name: string, reader: InboxReader, context: { data: State
   await tx.commit();
 }
 
-/** Applies an action unless its id was applied before (a run killed before storing its cursor reads it again). */
-async function applyOnce(data: StateData, action: ChatAction, loadSource: (name: string) => Promise<Source | undefined>, now: number, signal: AbortSignal): Promise<OperationResult> {
+/** The id of the op a chat action queues: derived from the action's id, so that a replay after a lost commit queues nothing twice. */
+export function chatOpId(actionId: string): string {
+  return `chat-${createHash('sha256').update(actionId).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Applies an action unless its id was applied before (a run killed before storing its cursor reads it again); an
+ * action on an alert of a partition not held is queued for its holder under an id derived from the action's.
+ */
+async function applyOnce(data: StateData, action: ChatAction, loadSource: (name: string) => Promise<Source | undefined>, now: number, signal: AbortSignal, ownership?: Ownership): Promise<OperationResult> {
   data.chatDone ??= plainMap();
   if (data.chatDone[action.id] !== undefined) return { ok: true, message: 'already applied' };
   const request = action.request;
   const sourceName = request.op === 'promote' || request.op === 'act' ? request.source : undefined;
   const source = sourceName ? await loadSource(sourceName) : undefined;
   const { applyRequest } = await import('../operations/perform.js');
-  const done = await applyRequest(data, request, new Map(source && sourceName ? [[sourceName, source]] : []), now, signal);
+  const done = await applyRequest(data, request, new Map(source && sourceName ? [[sourceName, source]] : []), now, signal, { ...(ownership ? { ownership } : {}), id: chatOpId(action.id) });
   if (done.ok) data.chatDone[action.id] = now;
   return done;
 }

@@ -14,6 +14,7 @@ import { muteReason } from '../policy/mute.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
+import { applyQueuedOps, pruneOps } from '../operations/queuedOps.js';
 import { holdsAlert } from '../model/partition.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
@@ -140,16 +141,23 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     const clockTolerance = config.state.backend === 'cluster' ? config.state.max_clock_skew : 0;
     // Times stored while the clock was ahead hold nothing back (policy/clockStep.ts); keys are re-based in the decide stage.
     if (!storeDown) rebaseRecords(tx.data, now, clockTolerance, ownership);
+    // Acks and handled keys queued on other hosts for the partitions this run holds: applied before anything is decided.
+    if (ownership && !storeDown) audit.addAll(applyQueuedOps(tx.data, ownership, now));
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
     const environment = { tokens: tokensIn(tx.data), now: clock };
     // Chat inboxes are read by the coordinator only (one host a minute reads each bot or channel).
     if (tx.commit && fullRun && !storeDown && coordinator) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(everyAlert.alerts, now));
+      const inbox = await inboxStage({ data: tx.data, commit: () => tx.commit!(), ...(ownership ? { ownership } : {}) }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(everyAlert.alerts, now));
       report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
+    }
+    // Again after the chat actions (a `*` op queued by one of them); the coordinator forgets the ops done everywhere.
+    if (ownership && !storeDown) {
+      audit.addAll(applyQueuedOps(tx.data, ownership, now));
+      if (ownership.coordinator) pruneOps(tx.data, now);
     }
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
     const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance });
@@ -191,7 +199,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // conversations are the coordinator's: another host hands its findings over (data.asks) for it to start them.
     if (tx.commit && !options.window && !coordinator) handOverAsks(tx.data, decided.asks, now);
     else if (tx.commit && !options.window) {
-      const talked = await converseStage(config, everyAlert.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
+      const talked = await converseStage(config, everyAlert.alerts, tx.data, decided.asks, () => tx.commit!(), deadlineAt, now);
       if (talked) {
         report.conversations = talked.conversations;
         report.warnings.push(...talked.warnings);

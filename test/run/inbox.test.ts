@@ -231,3 +231,25 @@ test('each owed answer is told with its own signal, and at most 100 per channel 
   assert.deepEqual(tx.data.chatOwed!.map((o) => (o.outcome as { action: { id: string } }).action.id), owedAnswers(150).slice(100).map((o) => o.outcome.action.id), 'the newest 50 wait for the next run');
   assert.ok(result.warnings.some((w) => /50 chat action\(s\) applied but not yet confirmed/.test(w)));
 });
+
+test('with hosts sharing the cluster state: an ack on an alert held elsewhere is queued under an id derived from the action, once even when its commit was lost and the action read again; a host that is not the coordinator reads no inbox', async () => {
+  const { chatOpId } = await import('../../src/run/inbox.js');
+  const { partitionOf } = await import('../../src/model/partition.js');
+  const ownership = { host: 'host-a', partitions: new Set([(partitionOf('admins') + 1) % 64]), coordinator: true, took: [] };
+  const actions: ChatAction[] = [{ id: 'tg:77', chat: '-100', request: { op: 'ack', alert: 'admins', key: 'root', by: 'alice' } }];
+  const tx = { ...transaction(), ownership };
+  tx.data.ops = [];
+  const first = await inboxStage(tx, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? inbox(actions, 5, []) : undefined));
+  assert.match(first.actions[0]!.message, /queued: applied by the host holding alert admins at its next run \(within a minute\)/);
+  assert.equal(tx.data.alerts.admins!.keys.root!.acknowledged, undefined, 'not applied here: another host holds admins');
+  assert.deepEqual(tx.data.ops.map((o) => [o.id, o.op, o.alert, o.key, o.by]), [[chatOpId('tg:77'), 'ack', 'admins', 'root', 'alice']]);
+  // The commit that recorded chatDone was lost; the op's document was written: the action is read and applied again.
+  delete tx.data.chatDone!['tg:77'];
+  tx.data.cursors.team = undefined;
+  await inboxStage(tx, CHANNELS, async () => undefined, NOW + 60_000, async (name) => (name === 'team' ? inbox(actions, 5, []) : undefined));
+  assert.equal(tx.data.ops.length, 1, 'the same op id: nothing queued twice');
+  const asked: unknown[] = [];
+  const notCoordinator = { ...transaction(), ownership: { ...ownership, coordinator: false } };
+  const none = await inboxStage(notCoordinator, CHANNELS, async () => undefined, NOW, async (name) => (name === 'team' ? inbox(actions, 5, asked) : undefined));
+  assert.deepEqual([asked, none.actions], [[], []], 'only the coordinator reads the chats');
+});

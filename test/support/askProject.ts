@@ -41,6 +41,22 @@ export interface AskOptions {
 /** A sudo event of a user on a host, as the ask alert's query finds it. */
 export const sudo = (at: number, user: string, host = 'db-3') => ({ '@timestamp': iso(at), event: { action: 'sudo' }, user: { name: user, email: `${user}@example.org` }, host: { name: host }, process: { args: 'sudo -i' } });
 
+/** The ask alert over sudo events of `index`, asking on the chat `via` (ask: and alert keys merged in). */
+export function sudoAskAlert(index: string, via: string, ask: Record<string, unknown> = {}, alert: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    index,
+    condition: { type: 'any' },
+    group_by: 'user.name',
+    throttle: '1m',
+    samples: 0,
+    notify: ['soc-email'],
+    title: 'sudo by {{user.name}} on {{host.name}}',
+    message: '{{user.name}} ran {{process.args}} on {{host.name}}',
+    ask: { person: 'user.email', via, question: 'Did you run {{process.args}} on {{host.name}}?', deadline: '10m', quiet_after_yes: '1h', links: ['https://kibana.example.org/app/discover#/?q=user.name:{{user.name}}'], ...ask },
+    ...alert,
+  };
+}
+
 /** What askProject sets up: the base time, the index, the project and a run that must exit 0. */
 export interface AskProject {
   T: number;
@@ -65,18 +81,7 @@ export async function askProject(world: World, { slack, duo }: AskServers, optio
   });
   Object.assign(project.env, chat.env, { DUO_IKEY: duo.ikey, DUO_SKEY: duo.skey });
   if (chat.people) writeFileSync(join(project.dir, 'people.yaml'), chat.people);
-  project.writeAlert('sudo', {
-    index,
-    condition: { type: 'any' },
-    group_by: 'user.name',
-    throttle: '1m',
-    samples: 0,
-    notify: ['soc-email'],
-    title: 'sudo by {{user.name}} on {{host.name}}',
-    message: '{{user.name}} ran {{process.args}} on {{host.name}}',
-    ask: { person: 'user.email', via: chat.name, question: 'Did you run {{process.args}} on {{host.name}}?', deadline: '10m', quiet_after_yes: '1h', links: ['https://kibana.example.org/app/discover#/?q=user.name:{{user.name}}'], ...options.ask },
-    ...options.alert,
-  });
+  project.writeAlert('sudo', sudoAskAlert(index, chat.name, options.ask, options.alert));
   const run = async (at: number) => {
     const result = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
     assert.equal(result.code, 0, `run at ${iso(at)}: ${result.stderr}`);

@@ -29,8 +29,8 @@ export interface SlackApiServer extends HttpRecorder {
   channels: Map<string, FakeSlackMessage[]>;
   /** Channels that exist but the bot was not invited to. */
   notMember: Set<string>;
-  /** Web API calls by method name, in order. */
-  calls: { method: string; params: Record<string, string> }[];
+  /** Web API calls by method name, in order, with the caller (an api_url of `<base>/via-<name>/api`). */
+  calls: { method: string; params: Record<string, string>; via?: string }[];
   /** Answers the next calls of a method with 429 and this Retry-After (seconds) until cleared. */
   rateLimited: Map<string, string>;
   /** Answers the next calls of a method with {ok:false, error} until cleared. */
@@ -191,7 +191,9 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
 
   const recorder = await startHttpRecorder((request) => {
     const url = new URL(request.path, 'http://x');
-    const method = url.pathname.replace(/^\/api\//, '');
+    // An api_url of `<base>/via-<name>/api` names the caller (one host of several sharing the app), nothing else changes.
+    const via = /^\/via-([\w-]+)\//.exec(url.pathname)?.[1];
+    const method = url.pathname.replace(/^\/via-[\w-]+/, '').replace(/^\/api\//, '');
     let raw: Record<string, unknown> = Object.fromEntries(url.searchParams);
     if (request.body) {
       const type = String(request.headers['content-type'] ?? '');
@@ -204,7 +206,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
       } else raw = { ...raw, ...Object.fromEntries(new URLSearchParams(request.body)) };
     }
     const params = Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
-    calls.push({ method, params });
+    calls.push({ method, params, ...(via ? { via } : {}) });
     if (request.headers.authorization !== `Bearer ${token}`) return error(request.headers.authorization ? 'invalid_auth' : 'not_authed');
     const retry = rateLimited.get(method);
     if (retry !== undefined) return { status: 429, headers: { 'retry-after': retry }, body: { ok: false, error: 'ratelimited' } };

@@ -40,8 +40,8 @@ export interface TelegramServer extends HttpRecorder {
   answers: { id: string; text: string; ok: boolean }[];
   /** editMessageText / editMessageReplyMarkup calls that changed a message. */
   edits: { chat_id: unknown; message_id: number; text?: string; reply_markup?: unknown }[];
-  /** getUpdates calls with the offset asked for and how many updates were returned. */
-  polls: { offset?: number; returned: number }[];
+  /** getUpdates calls with the offset asked for, how many updates were returned, and the caller (an api_url of `<base>/via-<name>`). */
+  polls: { offset?: number; returned: number; via?: string }[];
   /** Chats whose members blocked or kicked the bot: sendMessage answers 403. */
   blockedChats: Set<number>;
   /** Chats Telegram does not know for this bot (a person who never started it, a group it is not in): sendMessage and getChat answer 400 "chat not found". */
@@ -196,7 +196,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     return ok({ message_id: message.message_id, chat: message.chat, date: message.date, text: parsed.visible });
   };
 
-  const getUpdates = (body: Record<string, unknown>): Answer => {
+  const getUpdates = (body: Record<string, unknown>, via?: string): Answer => {
     if (conflict === 'webhook') return fail(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
     if (conflict === 'other-poller') return fail(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
     const now = clock();
@@ -212,7 +212,7 @@ export async function startTelegramServer(): Promise<TelegramServer> {
     const limit = Math.min(100, Math.max(1, typeof body.limit === 'number' ? body.limit : 100));
     const allowed = Array.isArray(body.allowed_updates) ? (body.allowed_updates as string[]) : undefined;
     const result = queue.filter((q) => !allowed || allowed.some((kind) => kind in q.update)).slice(0, limit).map((q) => q.update);
-    state.polls.push({ ...(offset !== undefined ? { offset } : {}), returned: result.length });
+    state.polls.push({ ...(offset !== undefined ? { offset } : {}), returned: result.length, ...(via ? { via } : {}) });
     return ok(result);
   };
 
@@ -254,8 +254,10 @@ export async function startTelegramServer(): Promise<TelegramServer> {
 
   const slow = (answer: Answer): Answer => (state.answerDelayMs && answer !== 'hang' ? { ...answer, delayMs: state.answerDelayMs } : answer);
   const recorder = await startHttpRecorder((request) => {
-    const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.path);
-    if (!match || match[1] !== token) return fail(401, 'Unauthorized');
+    // An api_url of `<base>/via-<name>` names the caller (one host of several sharing the bot), nothing else changes.
+    const match = /^(?:\/via-([\w-]+))?\/bot([^/]+)\/(\w+)$/.exec(request.path);
+    if (!match || match[2] !== token) return fail(401, 'Unauthorized');
+    const via = match[1];
     let body: Record<string, unknown> = {};
     try {
       body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
@@ -263,11 +265,11 @@ export async function startTelegramServer(): Promise<TelegramServer> {
       return fail(400, 'Bad Request: invalid JSON');
     }
     // Method names are case-insensitive.
-    switch (match[2]!.toLowerCase()) {
+    switch (match[3]!.toLowerCase()) {
       case 'sendmessage':
         return sendMessage(body);
       case 'getupdates':
-        return getUpdates(body);
+        return getUpdates(body, via);
       case 'getchat':
         state.chatLookups.push(body.chat_id);
         return state.missingChats.has(Number(body.chat_id)) ? fail(400, 'Bad Request: chat not found') : ok(chatOf(Number(body.chat_id)));
