@@ -350,10 +350,31 @@ Exit codes: 0 every rule converted, 2 a rule or file was skipped (named on stder
 Runs while cron goes on: it takes the same lock (and the cluster's lease) a run takes, so no run writes
 meanwhile. The copy it moved from is kept as state/state-backup-<backend>-<time>.json. Moving to the file
 leaves the cluster's lease held by a marker, so that a second host still set to the cluster stops (exit 5)
-instead of running on old state. See README, "Two hosts".`)
+instead of running on old state. See README, "Two or more hosts".`)
     .action(async (opts) => {
       const { stateMigrateCommand } = await import('./commands/stateMigrate.js');
       process.exitCode = await stateMigrateCommand(opts);
+    });
+
+  program
+    .command('host')
+    .description('hosts sharing a cluster state: host leave hands this host\'s share of the alerts to the others at once')
+    .command('leave')
+    .description('stop this host sharing the alerts: mark its heartbeat leaving and release the partitions it holds, so the other hosts take them at their next run')
+    .addOption(configOption())
+    .addOption(verboseOption())
+    .addHelpText('after', `
+For state.backend: cluster only. Remove this host's cron line first: its next run would clear "leaving" and
+take a share again. Waits for a run of this host in progress (its lock, up to state.lock_wait). Without it, a
+host that simply stops running keeps its partitions until its heartbeat is older than state.host_ttl (90s),
+and a host killed mid-run keeps them until its leases run out (state.partition_lease, 30s, plus
+state.max_clock_skew). See README, "Two or more hosts".
+
+Exit codes: 0 done, 3 the cluster could not be reached (run it again), 5 a run of this host held its lock
+longer than state.lock_wait, 64 this project keeps its state in a file.`)
+    .action(async (opts) => {
+      const { hostLeaveCommand } = await import('./commands/host.js');
+      process.exitCode = await hostLeaveCommand(opts);
     });
 
   const channel = program.command('channel').description('check the channels of alertcron.yaml: list them, or send one a test notice before the first incident');

@@ -43,7 +43,7 @@ defaults:                             # every alert inherits these unless it set
 state:                                # alertcron's memory (windows, keys, pending deliveries): keep it out of git
   file: state/state.json
   audit_log: state/audit.log          # one JSON line per decision and delivery
-  # backend: cluster                  # two hosts, one alerting: the state in the cluster (README, Two hosts)
+  # backend: cluster                  # hosts sharing the alerts: the state in the cluster (README, Two or more hosts)
 `,
     [`alerts/${EXAMPLE_ALERT}.yaml`]: `${schema('alert')}# One alert per file: the file name (${EXAMPLE_ALERT}) is the alert's name.
 # Try it without sending anything: alertcron test ${EXAMPLE_ALERT} --from 1h

@@ -11,6 +11,11 @@ import { ESCALATION_REASONS, isClosed } from '../model/conversation.js';
 import { ownValue } from '../util/plainMap.js';
 import { lateSetAsideWarning } from '../state/setAside.js';
 import { cleanText } from '../util/text.js';
+import { leaseNow } from '../util/clock.js';
+import { readClusterView } from '../state/cluster/clusterView.js';
+import { ClusterUnreachable, type ClusterConnection } from '../state/cluster/client.js';
+import { StoreUnavailableError } from '../state/store.js';
+import { hostsLines, hostsStatus } from './statusHosts.js';
 
 /** How many of the latest chat actions `status` lists. */
 const CHAT_LOG_SHOWN = 20;
@@ -19,8 +24,22 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 /** `alertcron status`: the last run, each alert's window and firing keys, pending deliveries, silences, sources. */
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
-  const { loaded, store, now } = await openProject(options.config, { offline: true });
-  const { data, warning } = await store.peek();
+  const { config, loaded, store, now } = await openProject(options.config, { offline: true });
+  const peeked = await store.peek();
+  const { data } = peeked;
+  let { warning } = peeked;
+  // The hosts sharing a cluster state: their heartbeats and the partitions' leases, judged by the lease clock.
+  let cluster = peeked.cluster;
+  if (!cluster && config.state.backend === 'cluster') {
+    const view = await readClusterView(config.sources.elasticsearch as ClusterConnection, config.state.index).catch((error) => {
+      throw error instanceof ClusterUnreachable ? new StoreUnavailableError(error.message) : error;
+    });
+    if (view.skipped.length) warning = [warning, `left out of the hosts: ${view.skipped.join('; ')}`].filter(Boolean).join('; ');
+    cluster = view;
+  }
+  const shared = cluster ? hostsStatus(cluster, leaseNow(), config.state.host_ttl) : undefined;
+  const ownRun = cluster?.hosts.find((h) => h.id === config.state.host_id)?.lastRun;
+  const lastRun = data.lastRun ?? ownRun;
   const alertOf = new Map(loaded.alerts.map((a) => [a.name, a]));
   const asking = new Set(loaded.alerts.filter((a) => a.ask).map((a) => a.name));
   const alerts = Object.entries(data.alerts)
@@ -48,9 +67,10 @@ export async function statusCommand(options: { config: string; json?: boolean })
         }),
     }));
   const status = {
-    last_run: data.lastRun
-      ? { started: iso(data.lastRun.startedAt), took: formatDuration(data.lastRun.finishedAt - data.lastRun.startedAt), exit_code: data.lastRun.exitCode, last_success: iso(data.lastRun.lastSuccessAt) }
+    last_run: lastRun
+      ? { started: iso(lastRun.startedAt), took: formatDuration(lastRun.finishedAt - lastRun.startedAt), exit_code: lastRun.exitCode, last_success: iso(lastRun.lastSuccessAt) }
       : null,
+    ...(shared ? { hosts: shared.hosts, leases: shared.leases } : {}),
     alerts,
     pending: data.pending.map((p) => ({
       alert: p.alert,
@@ -74,7 +94,9 @@ export async function statusCommand(options: { config: string; json?: boolean })
   }
   const lines: string[] = [];
   const run = status.last_run;
-  lines.push(run ? `last run: ${run.started}, took ${run.took}, exit code ${run.exit_code}${run.last_success ? `; last success ${run.last_success}` : ''}` : 'last run: never');
+  // With hosts sharing a cluster state, each host's last run is on its line (once any host wrote its heartbeat).
+  if (!shared?.hosts.length) lines.push(run ? `last run: ${run.started}, took ${run.took}, exit code ${run.exit_code}${run.last_success ? `; last success ${run.last_success}` : ''}` : 'last run: never');
+  if (shared) lines.push(...hostsLines(shared, leaseNow()));
   for (const [name, source] of Object.entries(data.sources).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (source.failures) lines.push(`source ${name}: failing for ${source.failures} run(s) since ${iso(source.since)}: ${source.lastError}`);
   }

@@ -4,8 +4,9 @@ import type { Config } from './types.js';
 import type { YamlFile } from './yamlDocument.js';
 
 /**
- * Checks what the cluster backend needs: the `elasticsearch:` section it keeps the state in, and a lease that
- * outlasts a run plus the clock skew allowed between hosts (a shorter one would let a second host take over a run still going).
+ * Checks what the cluster backend needs: the `elasticsearch:` section it keeps the state in, a run lease that
+ * outlasts a run plus the clock skew allowed between hosts (a shorter one would let a second host take over a run
+ * still going), partition leases long enough to renew, and a host_ttl that outlasts a run, its lease and the skew.
  */
 export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   if (config.state.backend !== 'cluster') return [];
@@ -18,5 +19,18 @@ export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   if (config.state.lease_ttl < least) {
     problems.push({ ...at('lease_ttl'), message: `state.lease_ttl ${formatDuration(config.state.lease_ttl)} is shorter than run.deadline plus state.max_clock_skew (${formatDuration(least)}): set it to ${formatDuration(least)} or more` });
   }
+  if (config.state.partition_lease < MIN_PARTITION_LEASE_MS) {
+    problems.push({ ...at('partition_lease'), message: `state.partition_lease ${formatDuration(config.state.partition_lease)} is shorter than ${formatDuration(MIN_PARTITION_LEASE_MS)} (a run renews its leases every third of it): set it to ${formatDuration(MIN_PARTITION_LEASE_MS)} or more (default 30s)` });
+  }
+  const live = config.run.deadline + config.state.partition_lease + config.state.max_clock_skew;
+  if (config.state.host_ttl < live) {
+    problems.push({
+      ...at('host_ttl'),
+      message: `state.host_ttl ${formatDuration(config.state.host_ttl)} is shorter than run.deadline plus state.partition_lease plus state.max_clock_skew (${formatDuration(live)}): another host would count this one gone and take its partitions while its run may still hold them; set host_ttl to ${formatDuration(live)} or more, or leave it out (its default follows these settings)`,
+    });
+  }
   return problems;
 }
+
+/** The shortest partition lease validate accepts: renewed every third of it, a shorter one leaves too little time to renew. */
+const MIN_PARTITION_LEASE_MS = 3_000;

@@ -180,7 +180,8 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       lease_ttl: duration(state.lease_ttl, '3m'),
       max_clock_skew: duration(state.max_clock_skew, '10s'),
       partition_lease: duration(state.partition_lease, '30s'),
-      host_ttl: duration(state.host_ttl, '90s'),
+      // Unset: 90s, or longer when the run, the lease and the skew need it (so that a configuration of today stays valid).
+      host_ttl: state.host_ttl === undefined ? Math.max(duration(undefined, '90s'), duration(run.deadline, '50s') + duration(state.partition_lease, '30s') + duration(state.max_clock_skew, '10s')) : duration(state.host_ttl, '90s'),
     },
     monitoring: {
       notify: (monitoring.notify as string[] | undefined) ?? [],

@@ -95,3 +95,23 @@ test('writeHeartbeat and readHosts against the engine: the strict mapping takes 
     client.close();
   }
 });
+
+test('hostRecordProblem never throws on stored text of any shape, and what it accepts status can show', async () => {
+  const { hostsLines, hostsStatus } = await import('../../src/commands/statusHosts.js');
+  const valid = host('h', 1_000, { lastRun: { startedAt: 1, finishedAt: 2, exitCode: 0, evaluated: 3, partitions: [1], coordinator: false }, takeovers: [{ lease: '1', from: 'x', at: 3 }] }) as unknown as Record<string, unknown>;
+  const field = fc.constantFrom(...Object.keys(valid), 'extra');
+  await checkProperty(
+    'host documents of any shape',
+    fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(field, fc.jsonValue()).map((changes) => ({ body: { ...valid, ...changes } }))), (source) => {
+      const why = hostRecordProblem(source, 'host:h');
+      if (why !== undefined) {
+        assert.equal(typeof why, 'string');
+        return;
+      }
+      const record = (source as unknown as { body: HostRecord }).body;
+      const view = hostsStatus({ hosts: [record], leases: [] }, 5_000, 90_000);
+      assert.ok(hostsLines(view, 5_000).length > 1);
+    }),
+    300,
+  );
+});

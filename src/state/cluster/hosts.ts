@@ -93,3 +93,32 @@ export function addTakeovers(record: HostRecord, took: { lease: string; from: st
   const takeovers = [...(record.takeovers ?? []), ...took.map(({ lease, from }) => ({ lease, from, at }))].slice(-KEPT_TAKEOVERS);
   return { ...record, takeovers };
 }
+
+/** Reads one host's heartbeat by id (realtime, no refresh needed); undefined when it has none or it is not of the shape. */
+export async function readHeartbeat(client: StateClient, index: string, hostId: string): Promise<HostRecord | undefined> {
+  const id = hostDocId(hostId);
+  const answer = await client.send('GET', `/${index}/_doc/${encodeURIComponent(id)}`);
+  if (answer.status === 404 || answer.body?.found !== true) return undefined;
+  return hostRecordProblem(answer.body._source, id) ? undefined : (answer.body._source as { body: HostRecord }).body;
+}
+
+/**
+ * Releases every lease `part:<name>` still held (not released) by this deployment (`host_id@instance`, the start of
+ * its runs' holders): released = true, until = now, with if_seq_no/if_primary_term so that a lease another host
+ * took meanwhile is left alone. Says which leases were released and which had been taken by another host meanwhile.
+ * (For `alertcron host leave`; a run releases its own leases through the store.)
+ */
+export async function releaseLeasesOf(client: StateClient, index: string, deployment: string, names: readonly string[], now: number): Promise<{ released: string[]; lost: string[] }> {
+  const answer = await client.send('POST', `/${index}/_mget`, { ids: names.map((name) => `part:${name}`) });
+  const released: string[] = [];
+  const lost: string[] = [];
+  for (const doc of Array.isArray(answer.body?.docs) ? answer.body.docs : []) {
+    const source = doc?._source;
+    if (doc?.found !== true || !isPlainObject(source) || typeof source.holder !== 'string' || source.released === true) continue;
+    if (source.holder.split('/')[0] !== deployment) continue;
+    const name = String(doc._id).slice('part:'.length);
+    const written = await client.send('PUT', `/${index}/_doc/${encodeURIComponent(doc._id)}?if_seq_no=${doc._seq_no}&if_primary_term=${doc._primary_term}`, { ...source, released: true, until: now, updated_at: now }, { write: true });
+    (written.status === 409 ? lost : released).push(name);
+  }
+  return { released, lost };
+}
