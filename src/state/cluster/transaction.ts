@@ -62,6 +62,8 @@ export class ClusterTransaction implements StateTransaction {
   private readonly claims: Claims;
   private localJson: string;
   private leaseGivenBack = false;
+  /** Leases whose loss a commit already reported (exit 5): told once. */
+  private readonly toldLost = new Set<string>();
   private readonly config: StateConfig;
   private readonly client: StateClient;
 
@@ -224,6 +226,8 @@ export class ClusterTransaction implements StateTransaction {
     documentOps.push(...this.claims.giveBack(new Set(this.data.pending.map((p) => p.id))));
     const prune = this.pruneDue(now);
     const newlyLost = await this.fence(documentOps.length > 0 || prune);
+    // Leases the renewal timer lost since the last commit (this host paused past them) are reported like those lost here.
+    for (const name of this.lost()) if (!this.toldLost.has(name) && !newlyLost.includes(name)) newlyLost.push(name);
     // After the renewal: the writes of a lease lost there are left out too.
     const ops = documentOps.filter((op) => op.id.startsWith('claim:') || this.allowed(op));
     ops.push(...this.partitionWrites(now));
@@ -289,6 +293,7 @@ export class ClusterTransaction implements StateTransaction {
     const live = [...holding.leases.held].filter(([name]) => !before.has(name));
     if (live.some(([, lease]) => lease.doc.until - leaseNow() < (ttl * 2) / 3)) await renewLeases(this.client, this.config.index, holding.leases.held, holding.renewal.lost() as Set<string>, ttl);
     for (const [name, lease] of holding.leases.held) {
+      if (this.lost().has(name)) continue;
       // Renewed, but so late (this host paused, the answer slow) that another host, its clock up to max_clock_skew
       // ahead, may already judge it expired and take over: writing now could add to what that host writes.
       if (lease.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
@@ -305,6 +310,7 @@ export class ClusterTransaction implements StateTransaction {
    * and those renewed too late; nothing of their partitions was written.
    */
   private async lostError(names: string[]): Promise<UserError> {
+    for (const name of names) this.toldLost.add(name);
     const holding = this.parts.holding as Extract<Holding, { mode: 'run' }>;
     const label = (name: string) => (name === 'coordinator' ? 'the coordinator' : `partition ${name}`);
     const list = (items: string[]) => `${items.slice(0, 5).map(label).join(', ')}${items.length > 5 ? ` and ${items.length - 5} more` : ''}`;
