@@ -103,6 +103,7 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
     story.push(`host-2 continued after ${((Date.now() - stopped.at) / 1000).toFixed(1)} s${takenOver ? '' : ' (its leases not taken over)'}`);
     stopped.run.child.kill('SIGCONT');
     stoppedResult = await stopped.run.done;
+    record(stopped.run, stoppedResult);
     stopped = undefined;
   };
 
@@ -197,13 +198,6 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
   const odd = exits.filter((e) => ![0, 4, 5].includes(e.code!));
   assert.deepEqual(odd, [], `runs ended 0, 4 or 5; ${context()}`);
 
-  // The stopped host: its late commit refused by the fencing token, its next run clean.
-  assert.ok(stoppedResult, `host-2 was stopped and continued; ${context()}`);
-  assert.equal(stoppedResult.code, 5, `host-2's late commit refused: ${stoppedResult.stderr}; ${context()}`);
-  assert.match(stoppedResult.stderr, /fencing token/);
-  assert.ok(rejoined, `host-2 ran again after it was continued; ${context()}`);
-  assert.equal(rejoined.code, 0, `host-2 rejoined cleanly: ${rejoined.stderr}; ${context()}`);
-
   // Each alert's windows: the committed ones (as the lease documents showed them) and those of every run that ended
   // 0 or 4, together one chain from before the first finding to the last minute, without gap or overlap.
   const breaks: string[] = [];
@@ -216,6 +210,13 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
 
   // The leases: one holder at a time (a token never has two holders, a new holder always raises it).
   assert.deepEqual(poller.violations(), [], `one holder per lease at a time; ${context()}`);
+  // The stopped host: its late commit refused by the fencing token, its next run clean.
+  assert.ok(stoppedResult, `host-2 was stopped and continued; ${context()}`);
+  assert.equal(stoppedResult.code, 5, `host-2's late commit refused: ${stoppedResult.stderr}; ${context()}`);
+  assert.match(stoppedResult.stderr, /fencing token/);
+  assert.ok(rejoined, `host-2 ran again after it was continued; ${context()}`);
+  assert.equal(rejoined.code, 0, `host-2 rejoined cleanly: ${rejoined.stderr}; ${context()}`);
+
   const partitioned = [...poller.leases.keys()].some((lease) => lease.startsWith('part:'));
   if (partitioned) {
     const holders = poller.holderHosts();

@@ -47,7 +47,8 @@ export function hostDeployments(world: World, n: number, options: HostsOptions):
     const base = defaultConfig({ esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
     project.writeConfig({
       ...base,
-      elasticsearch: { url: esUrl, timeout: '5s' },
+      // Long enough that a host stopped while it searches does not time out when it goes on.
+      elasticsearch: { url: esUrl, timeout: '30s' },
       run: { deadline },
       delivery: { deadline: '12s', attempt_timeout: '4s', retries: 0, concurrency: 2, ...options.delivery },
       state: {
