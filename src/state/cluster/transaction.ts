@@ -1,6 +1,6 @@
 import type { StateConfig } from '../../model/config.js';
 import { SELF_ALERT } from '../../model/alert.js';
-import { partitionOf, type HostRecord, type LeaseRecord, type Ownership } from '../../model/partition.js';
+import { PARTITIONS, partitionOf, type HostRecord, type LeaseRecord, type Ownership } from '../../model/partition.js';
 import type { PendingDelivery, StateData } from '../../model/state.js';
 import { leaseNow } from '../../util/clock.js';
 import { ExitCode, UserError } from '../../util/errors.js';
@@ -62,8 +62,8 @@ export class ClusterTransaction implements StateTransaction {
   private readonly claims: Claims;
   private localJson: string;
   private leaseGivenBack = false;
-  /** Leases whose loss a commit already reported (exit 5): told once. */
-  private readonly toldLost = new Set<string>();
+  /** The lost leases a commit already said were lost (each is told once). */
+  private readonly reported = new Set<string>();
   private readonly config: StateConfig;
   private readonly client: StateClient;
 
@@ -191,8 +191,9 @@ export class ClusterTransaction implements StateTransaction {
       }
       return ops;
     }
-    for (const [name, read] of holding.parts) {
-      if (name === 'coordinator') continue;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const name = String(p);
+      const read = holding.parts.get(name);
       const current = read?.doc ?? { ...newLeaseDocument(name, '', 0, 0), released: true };
       const body = partitionBody(this.data, current.partition!, current.body, now);
       if (read && JSON.stringify(body) === JSON.stringify(read.doc.body)) continue;
@@ -226,8 +227,6 @@ export class ClusterTransaction implements StateTransaction {
     documentOps.push(...this.claims.giveBack(new Set(this.data.pending.map((p) => p.id))));
     const prune = this.pruneDue(now);
     const newlyLost = await this.fence(documentOps.length > 0 || prune);
-    // Leases the renewal timer lost since the last commit (this host paused past them) are reported like those lost here.
-    for (const name of this.lost()) if (!this.toldLost.has(name) && !newlyLost.includes(name)) newlyLost.push(name);
     // After the renewal: the writes of a lease lost there are left out too.
     const ops = documentOps.filter((op) => op.id.startsWith('claim:') || this.allowed(op));
     ops.push(...this.partitionWrites(now));
@@ -242,7 +241,9 @@ export class ClusterTransaction implements StateTransaction {
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
-          if (op.id.startsWith('part:')) newlyLost.push(op.id.slice('part:'.length)), this.loseLease(op.id.slice('part:'.length));
+          if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
+          // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
+          else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
           else if (!(op.op === 'create' && (op.id.startsWith('op:') || op.id.startsWith('ask:')))) conflicts.push(result);
           continue;
@@ -288,17 +289,18 @@ export class ClusterTransaction implements StateTransaction {
       return [];
     }
     if (holding.mode !== 'run') return [];
-    const before = new Set(this.lost());
     const ttl = this.config.partition_lease;
-    const live = [...holding.leases.held].filter(([name]) => !before.has(name));
+    const live = [...holding.leases.held].filter(([name]) => !this.lost().has(name));
     if (live.some(([, lease]) => lease.doc.until - leaseNow() < (ttl * 2) / 3)) await renewLeases(this.client, this.config.index, holding.leases.held, holding.renewal.lost() as Set<string>, ttl);
-    for (const [name, lease] of holding.leases.held) {
-      if (this.lost().has(name)) continue;
+    for (const [name] of live.filter(([n]) => !this.lost().has(n))) {
       // Renewed, but so late (this host paused, the answer slow) that another host, its clock up to max_clock_skew
       // ahead, may already judge it expired and take over: writing now could add to what that host writes.
-      if (lease.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
+      if (holding.leases.held.get(name)!.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
     }
-    return [...this.lost()].filter((name) => !before.has(name));
+    // Lost now, or by the timer's renewal since the last commit: each told once.
+    const lost = [...this.lost()].filter((name) => !this.reported.has(name));
+    for (const name of lost) this.reported.add(name);
+    return lost;
   }
 
   private loseLease(name: string): void {
@@ -310,7 +312,6 @@ export class ClusterTransaction implements StateTransaction {
    * and those renewed too late; nothing of their partitions was written.
    */
   private async lostError(names: string[]): Promise<UserError> {
-    for (const name of names) this.toldLost.add(name);
     const holding = this.parts.holding as Extract<Holding, { mode: 'run' }>;
     const label = (name: string) => (name === 'coordinator' ? 'the coordinator' : `partition ${name}`);
     const list = (items: string[]) => `${items.slice(0, 5).map(label).join(', ')}${items.length > 5 ? ` and ${items.length - 5} more` : ''}`;
@@ -411,7 +412,9 @@ export class ClusterTransaction implements StateTransaction {
     await holding.renewal.exclusive(() => releaseLeases(client, config.index, holding.leases.held, holding.renewal.lost())).catch(() => undefined);
     const now = leaseNow();
     const partitions = [...holding.ownership.partitions].filter((p) => !holding.renewal.lost().has(String(p))).sort((a, b) => a - b);
-    const lastRun = this.data.lastRun && { ...this.data.lastRun, evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator };
+    // This run's, when it recorded one (the run's own share, if it says it, wins over what the store counted).
+    const ran = this.data.lastRun && this.data.lastRun.finishedAt !== holding.host.lastRun?.finishedAt ? this.data.lastRun : undefined;
+    const lastRun = ran && { evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator, ...ran };
     const record: HostRecord = addTakeovers({ ...holding.host, lastSeen: now, ...(lastRun ? { lastRun } : {}) }, holding.leases.took, now);
     await writeHeartbeat(client, config.index, record).catch(() => undefined);
   }
