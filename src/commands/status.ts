@@ -96,7 +96,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
   const run = status.last_run;
   // With hosts sharing a cluster state, each host's last run is on its line (once any host wrote its heartbeat).
   if (!shared?.hosts.length) lines.push(run ? `last run: ${run.started}, took ${run.took}, exit code ${run.exit_code}${run.last_success ? `; last success ${run.last_success}` : ''}` : 'last run: never');
-  if (shared) lines.push(...hostsLines(shared, leaseNow()));
+  if (shared) lines.push(...hostsLines(shared, leaseNow(), config.state.host_ttl));
   for (const [name, source] of Object.entries(data.sources).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (source.failures) lines.push(`source ${name}: failing for ${source.failures} run(s) since ${iso(source.since)}: ${source.lastError}`);
   }

@@ -1,11 +1,13 @@
 import { COORDINATOR, leaseNames, type HostRecord, type LeaseRecord } from '../model/partition.js';
 import { notLiveReason } from '../state/cluster/hosts.js';
 import { formatDuration } from '../util/duration.js';
+import { isStoredTime } from '../util/epochTime.js';
 
 /** How many of the latest takeovers (of all hosts together) `status` lists. */
 const TAKEOVERS_SHOWN = 10;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** A time as status shows it; one that is no time (a hand-edited lease's `until`) as null. */
+const iso = (ms: number) => (isStoredTime(ms) ? new Date(ms).toISOString() : null);
 
 /** The host a lease holder (`host_id@instance/pid/run`) belongs to. */
 export function holderHost(holder: string): string {
@@ -81,10 +83,10 @@ export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: rea
       last_heartbeat_age: formatDuration(Math.max(0, now - host.lastSeen)),
       version: host.version,
       last_run: run
-        ? { started: iso(run.startedAt), took: formatDuration(Math.max(0, run.finishedAt - run.startedAt)), exit_code: run.exitCode, evaluated: run.evaluated, partitions: [...run.partitions].sort((a, b) => a - b), coordinator: run.coordinator }
+        ? { started: iso(run.startedAt)!, took: formatDuration(Math.max(0, run.finishedAt - run.startedAt)), exit_code: run.exitCode, evaluated: run.evaluated, partitions: [...run.partitions].sort((a, b) => a - b), coordinator: run.coordinator }
         : null,
       holds: { partitions: [], coordinator: false },
-      takeovers: (host.takeovers ?? []).map((t) => ({ lease: t.lease, from: t.from, at: iso(t.at) })),
+      takeovers: (host.takeovers ?? []).map((t) => ({ lease: t.lease, from: t.from, at: iso(t.at)! })),
     });
   }
   const held = new Map<string, number[]>();
@@ -106,7 +108,7 @@ function inert(text: string): string {
 }
 
 /** The lines `status` prints about the hosts sharing the cluster state: each host, then the leases nobody holds, then the latest takeovers. */
-export function hostsLines(view: { hosts: HostStatus[]; leases: LeaseStatus[] }, now: number): string[] {
+export function hostsLines(view: { hosts: HostStatus[]; leases: LeaseStatus[] }, now: number, hostTtlMs: number): string[] {
   const lines = [`hosts: ${view.hosts.filter((h) => h.live).length} live of ${view.hosts.length}`];
   for (const h of view.hosts) {
     const state = h.live ? 'live' : `not live (${h.not_live})`;
@@ -116,9 +118,13 @@ export function hostsLines(view: { hosts: HostStatus[]; leases: LeaseStatus[] },
     const run = r ? `last run ${r.started}, took ${r.took}, exit code ${r.exit_code}, ${r.evaluated} alert(s) evaluated${share ? ` holding ${share}` : ''}` : 'last run: none recorded';
     lines.push(`  ${inert(h.id)}: ${state}, ${beat}; ${run}; holds now ${leasesInWords(h.holds.partitions, h.holds.coordinator) || 'nothing'}`);
   }
-  const free = view.leases.filter((l) => l.state !== 'held');
+  // A run gives its leases back when it ends: a lease released within host_ttl is between two runs. The others
+  // (never taken, run out without being given back, or released long ago) are the partitions nobody evaluates now.
+  const ageOf = (l: LeaseStatus) => (l.free_since ? Math.max(0, now - Date.parse(l.free_since)) : Infinity);
+  const between = view.leases.filter((l) => l.state === 'released' && ageOf(l) <= hostTtlMs);
+  const free = view.leases.filter((l) => l.state !== 'held' && !between.includes(l));
+  lines.push(`leases: ${view.leases.filter((l) => l.state === 'held').length} held now, ${between.length} given back by a run in the last ${formatDuration(hostTtlMs)}, ${free.length} waiting for a host`);
   if (free.length) {
-    lines.push(`leases nobody holds: ${free.length}`);
     // One line per state and last holder: which leases, and how long ago the first and the last of them came free.
     const groups = new Map<string, { state: LeaseStatus['state']; host: string | null; names: string[]; ages: number[] }>();
     for (const l of free) {

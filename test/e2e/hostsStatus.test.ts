@@ -70,6 +70,7 @@ test('status with hosts sharing the cluster: each host live or not and why, its 
   assert.match(out, /^ {2}host-b: live, last heartbeat \d+s ago \(\S+\); last run \S+, took 2s, exit code 0, 12 alert\(s\) evaluated holding partitions 0-3, 5, 7 \(6\) and the coordinator's lease; holds now partitions 0-3, 5, 7 \(6\) and the coordinator's lease$/m);
   assert.match(out, /^ {2}host-c: not live \(no heartbeat for 5m\d*s?\), last heartbeat 5m\d*s? ago \(\S+\); last run \S+, took 2s, exit code 4, 9 alert\(s\) evaluated holding partitions 4, 6 \(2\); holds now nothing$/m);
   assert.match(out, /^ {2}host-d: not live \(leaving\), /m);
+  assert.match(out, /^leases: 7 held now, \d+ given back by a run in the last 1m30s, \d+ waiting for a host$/m);
   assert.match(out, /^ {2}partition 4: released by host-c 2m\d*s? ago$/m);
   assert.match(out, /^ {2}partition 6: held by host-c, ran out 4\ds ago \(taken over at another host's next run\)$/m);
   assert.match(out, /^takeovers \(latest \d+\):\n {2}\S+ host-b took partition 5 from host-c$/m);

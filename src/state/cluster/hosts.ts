@@ -1,4 +1,5 @@
 import type { HostRecord } from '../../model/partition.js';
+import { isStoredTime } from '../../util/epochTime.js';
 import { isPlainObject } from '../../util/plainMap.js';
 import type { StateClient } from './client.js';
 
@@ -50,21 +51,24 @@ export function hostRecordProblem(source: unknown, docId: string): string | unde
   if (hostDocId(record.id) !== docId) return `its body names host ${JSON.stringify(record.id)}, not the one of its id`;
   if (typeof record.holder !== 'string') return 'its body has no holder';
   for (const field of ['lastSeen', 'startedAt'] as const) {
-    if (typeof record[field] !== 'number' || !Number.isFinite(record[field])) return `its body.${field} is not a time in milliseconds`;
+    if (!isStoredTime(record[field])) return `its body.${field} is not a time in milliseconds`;
   }
   if (typeof record.version !== 'string') return 'its body has no version';
   if (record.leaving !== undefined && typeof record.leaving !== 'boolean') return 'its body.leaving is not true or false';
   if (record.lastRun !== undefined) {
     if (!isPlainObject(record.lastRun)) return 'its body.lastRun is not an object';
     const run = record.lastRun as Record<string, unknown>;
-    for (const field of ['startedAt', 'finishedAt', 'exitCode', 'evaluated'] as const) {
+    for (const field of ['startedAt', 'finishedAt'] as const) {
+      if (!isStoredTime(run[field])) return `its body.lastRun.${field} is not a time in milliseconds`;
+    }
+    for (const field of ['exitCode', 'evaluated'] as const) {
       if (typeof run[field] !== 'number' || !Number.isFinite(run[field])) return `its body.lastRun.${field} is not a number`;
     }
     if (!Array.isArray(run.partitions) || !run.partitions.every((p) => Number.isInteger(p))) return 'its body.lastRun.partitions is not a list of partition numbers';
     if (typeof run.coordinator !== 'boolean') return 'its body.lastRun.coordinator is not true or false';
   }
   if (record.takeovers !== undefined) {
-    const ok = Array.isArray(record.takeovers) && record.takeovers.every((t) => isPlainObject(t) && typeof t.lease === 'string' && typeof t.from === 'string' && typeof t.at === 'number' && Number.isFinite(t.at));
+    const ok = Array.isArray(record.takeovers) && record.takeovers.every((t) => isPlainObject(t) && typeof t.lease === 'string' && typeof t.from === 'string' && isStoredTime(t.at));
     if (!ok) return 'its body.takeovers is not a list of {lease, from, at}';
   }
   return undefined;
