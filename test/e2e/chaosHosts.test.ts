@@ -83,6 +83,14 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
   let stoppedResult: CliResult | undefined;
   let rejoined: CliResult | undefined;
   let leaveCommand: CliResult | undefined;
+  /** The leases each killed run held (with their token), when it was killed; and host-3's when it left. */
+  const killedHeld: { pid: number; at: number; leases: Map<string, number> }[] = [];
+  let leftHeld: Map<string, number> | undefined;
+  let leftTakenAfterOneMinute: string[] | undefined;
+  /** The leases whose latest holder is a run of `host` (released or not), with their token. */
+  const latestOf = (host: string) => new Map([...poller.leases].filter(([lease, h]) => lease.startsWith('part:') && hostOf(h.at(-1)!.holder) === host).map(([lease, h]) => [lease, h.at(-1)!.token]));
+  /** Those of `leases` that nobody took since (their token did not go up). */
+  const notTaken = (leases: Map<string, number>) => [...leases].filter(([lease, token]) => !(poller.leases.get(lease) ?? []).some((seen) => seen.token > token)).map(([lease]) => lease);
   const context = () => `seed ${seed} (CHAOS_SEED=${seed} repeats it); ${story.join('; ')}`;
 
   /** What a finished run evaluated and how it ended. */
@@ -128,6 +136,8 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
       if (victim && victim.child.kill('SIGKILL')) {
         await victim.done;
         killed.add(victim);
+        await poller.poll();
+        killedHeld.push({ pid: victim.pid, at: Date.now(), leases: new Map(poller.heldBy(victim.pid).map((lease) => [lease, poller.leases.get(lease)!.at(-1)!.token])) });
         const titles = await inFlightTitles(world.esUrl, stateIndex, victim.pid);
         titles.forEach((title) => inFlight.add(title));
         story.push(`minute ${minute}: ${victim.host.id} killed after ${delay} ms (${titles.length} claimed, not marked sent)`);
@@ -160,7 +170,13 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
       record(run, result);
       if (wasStopped === false && run.host === host2 && stoppedResult && !rejoined) rejoined = result;
     }
+    if (minute === LEAVE_AFTER + 1 && leftHeld) {
+      await poller.poll();
+      leftTakenAfterOneMinute = notTaken(leftHeld);
+    }
     if (minute === LEAVE_AFTER) {
+      await poller.poll();
+      leftHeld = latestOf('host-3');
       leaveCommand = await host3.project.run(['host', 'leave'], { ALERTCRON_CLOCK_OFFSET_MS: String(host3.offsetMs) });
       story.push(`minute ${minute}: host-3 left (${leaveCommand.code === 0 ? 'alertcron host leave' : `no host leave command: exit ${leaveCommand.code}, it just stops running`})`);
     }
@@ -222,6 +238,15 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
 
   const partitioned = [...poller.leases.keys()].some((lease) => lease.startsWith('part:'));
   if (partitioned) {
+    // A killed run's leases are taken over (by its own host's next run, or by another once they ran out).
+    const takeoverMs = killedHeld.map(({ at, leases }) => Math.max(0, ...[...leases].map(([lease, token]) => ((poller.leases.get(lease) ?? []).find((seen) => seen.token > token)?.at ?? Infinity) - at)));
+    t.diagnostic(`leases of killed runs taken over after (ms, wall): ${takeoverMs.map((ms) => (Number.isFinite(ms) ? ms : 'never')).join(', ')}`);
+    for (const { pid, leases } of killedHeld) assert.deepEqual(notTaken(leases), [], `the leases of the killed run ${pid} were taken over; ${context()}`);
+    // The host that left cleanly: its leases were taken by the others' very next runs (not after host_ttl).
+    if (leaveCommand?.code === 0) {
+      assert.ok(leftHeld?.size, `host-3 held leases before it left; ${context()}`);
+      assert.deepEqual(leftTakenAfterOneMinute, [], `host-3's leases taken at the next minute after it left; ${context()}`);
+    }
     const holders = poller.holderHosts();
     for (const host of ['host-1', 'host-2', 'host-3', 'host-4']) assert.ok(holders.has(host), `${host} held partitions at some point; ${context()}`);
     // The host that left holds nothing any more.
