@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
-import { evaluatedWindows, hostDeployments, startGateProxy, hostOf, inFlightTitles, LeasePoller, seededRandom, sleep, spawnAt, stateDocs, waitFor, windowBreaks, type Host, type SeenWindow, type SpawnedRun } from '../support/hosts.js';
+import { evaluatedWindows, hostDeployments, startGateProxy, hostOf, inFlightTitles, LeasePoller, sleep, spawnAt, stateDocs, waitFor, windowBreaks, type Host, type SeenWindow, type SpawnedRun } from '../support/hosts.js';
 import type { CliResult } from '../support/project.js';
+import { rng } from '../bench/data.js';
 
 const MIN = 60_000;
 const ALERTS = 12;
@@ -38,7 +39,7 @@ const findsAt = (i: number, m: number) => (m + i) % 3 === 0;
 
 test('hosts killed, stopped, joining and leaving: no notice lost or repeated beyond those in flight, windows without gap or overlap, one holder per lease', { timeout: 300_000 }, async (t) => {
   const seed = Number(process.env.CHAOS_SEED) || Math.floor(Math.random() * 2 ** 31);
-  const random = seededRandom(seed);
+  const random = rng(seed);
   const T = uniqueBaseTime();
   const events = await world.index('chaos-auth');
   const expected: string[] = [];
