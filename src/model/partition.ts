@@ -20,6 +20,17 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/**
+ * MurmurHash3's 32-bit finaliser: spreads every input bit over the whole word. FNV-1a alone barely changes the
+ * order of hashes of names that differ in one character (host-1, host-2 ...), so rendezvous scores of such hosts
+ * were correlated and one host won most leases.
+ */
+function mix32(hash: number): number {
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
 /** The partition an alert belongs to (0 to PARTITIONS - 1), from its name alone. */
 export function partitionOf(alert: string): number {
   return fnv1a32(alert) % PARTITIONS;
@@ -43,7 +54,7 @@ export function assignLeases(liveHosts: readonly string[], names: readonly strin
     let best = hosts[0]!;
     let bestScore = -1;
     for (const host of hosts) {
-      const score = fnv1a32(`${host}\n${name}`);
+      const score = mix32(fnv1a32(`${host}\n${name}`));
       if (score > bestScore) {
         best = host;
         bestScore = score;

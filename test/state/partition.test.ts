@@ -43,3 +43,13 @@ test('assignLeases: the same owners whatever the order of the hosts; a join or a
   for (const owner of four.values()) share.set(owner, (share.get(owner) ?? 0) + 1);
   assert.equal(share.size, 4, 'every one of 4 hosts gets a share of 65 leases');
 });
+
+test('assignLeases gives every host a fair share, also of hosts named alike (host-1, host-2 ...)', () => {
+  const sets = [['host-1', 'host-2'], ['host-1', 'host-2', 'host-3'], ['host-1', 'host-2', 'host-3', 'host-4'], ['a.example.com', 'b.example.com', 'c.example.com'], ['siem-01', 'siem-02', 'siem-03', 'siem-04']];
+  for (const hosts of sets) {
+    const share = new Map<string, number>();
+    for (const owner of assignLeases(hosts).values()) share.set(owner, (share.get(owner) ?? 0) + 1);
+    const least = Math.min(...hosts.map((h) => share.get(h) ?? 0));
+    assert.ok(least >= leaseNames().length / hosts.length / 2, `${hosts.join(', ')}: ${JSON.stringify(Object.fromEntries(share))}`);
+  }
+});
