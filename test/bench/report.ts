@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { COUNT_THRESHOLD, SPRAY_USERS, USERS, WORKSTATIONS, SERVERS, BACKGROUND_EVENTS } from './data.js';
 import type { DigestResult } from './digest.js';
+import type { HostsResult } from './hosts.js';
+import { hostsSection, hostsTargetRows } from './hostsReport.js';
 import type { PagingResult } from './paging.js';
 import type { SigmaBenchResult } from './sigma.js';
 import type { ProfileSummary } from './profile.js';
@@ -72,6 +74,8 @@ export interface BenchResults {
   stateGrowth?: StateGrowthResult;
   /** The file and the cluster state backend side by side (issue 16): per size and scenario, medians. */
   backends?: BackendResult[];
+  /** Many hosts sharing the alerts through the cluster state (issue 28): test/bench/hosts.ts. */
+  hosts?: HostsResult;
   profiles?: { n: number; scenario: 'quiet' | 'incident'; wall_s: number; clusterMs: number; requests: number; delivered: number; summary: ProfileSummary }[];
 }
 
@@ -327,6 +331,7 @@ function targets(res: BenchResults): string[] {
     if (!s.acQuiet) continue;
     L.push(`| (for information) ${int(s.n)} alerts, nothing matching: requests to the cluster / time with one in flight | ${reqs(s.acQuiet)} / ${sec(s.acQuiet.clusterMs / 1000)}${s.acQuietUnfused ? ` (fusion off: ${reqs(s.acQuietUnfused)} / ${sec(s.acQuietUnfused.clusterMs / 1000)})` : ''} | |`);
   }
+  L.push(...hostsTargetRows(res.hosts));
   L.push('');
   return L;
 }
@@ -465,6 +470,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     f.pythonNothing ? `| \`python -c pass\` (the venv's Python) | ${range(f.pythonNothing)} | ${mb(f.pythonNothing.rss_mb)} |` : '',
     '',
     ...backendSection(res),
+    ...hostsSection(res.hosts),
     ...profileSection(res),
     '## How it is measured',
     '',
