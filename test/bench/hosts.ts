@@ -30,6 +30,8 @@ export interface HostsBench {
   clearRequestCache(): Promise<unknown>;
   log(line: string): void;
   keep?: boolean;
+  /** The shared state index (default bench-hosts-state); deleted before and after each case. */
+  stateIndex?: string;
 }
 
 /** State settings of a takeover case. */
@@ -146,7 +148,7 @@ interface Deployment {
   env(now: number): Record<string, string>;
 }
 
-const STATE_INDEX = 'bench-hosts-state';
+const stateIndex = (bench: HostsBench) => bench.stateIndex ?? 'bench-hosts-state';
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -161,7 +163,7 @@ async function engine(bench: HostsBench, method: string, path: string, body?: un
  * `settings` are added to each one's state settings (deadline: its run.deadline).
  */
 async function deploy(bench: HostsBench, count: number, alerts: number, settings: Partial<LeaseSettings> = {}): Promise<Deployment[]> {
-  await engine(bench, 'DELETE', `/${STATE_INDEX}?ignore_unavailable=true`);
+  await engine(bench, 'DELETE', `/${stateIndex(bench)}?ignore_unavailable=true`);
   const { deadline, ...state } = settings;
   const deps: Deployment[] = [];
   for (let k = 1; k <= count; k++) {
@@ -175,7 +177,7 @@ async function deploy(bench: HostsBench, count: number, alerts: number, settings
         elasticsearch: { url: proxy.url, timeout: '30s' },
         defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
         delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
-        state: { lock_wait: '10s', backend: 'cluster', index: STATE_INDEX, host_id: id, ...state },
+        state: { lock_wait: '10s', backend: 'cluster', index: stateIndex(bench), host_id: id, ...state },
         ...(deadline ? { run: { deadline } } : {}),
       },
     });
@@ -195,7 +197,7 @@ async function undeploy(bench: HostsBench, deps: Deployment[]): Promise<void> {
     await d.proxy.close();
     if (!bench.keep) d.project.cleanup();
   }
-  await engine(bench, 'DELETE', `/${STATE_INDEX}?ignore_unavailable=true`);
+  await engine(bench, 'DELETE', `/${stateIndex(bench)}?ignore_unavailable=true`);
 }
 
 /** What one run's `run --json` says, next to the measured sample. */
@@ -309,7 +311,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
 /** The lease documents as they are now (realtime GET): today's `lease:run` and the partitions' `part:<name>`. */
 async function leases(bench: HostsBench): Promise<Map<string, { holder: string; token: number; released: boolean }>> {
   const ids = ['lease:run', ...leaseNames().map((n) => `part:${n}`)];
-  const r = await engine(bench, 'POST', `/${STATE_INDEX}/_mget`, { ids });
+  const r = await engine(bench, 'POST', `/${stateIndex(bench)}/_mget`, { ids });
   const out = new Map<string, { holder: string; token: number; released: boolean }>();
   for (const d of r.docs ?? []) if (d.found && d._source) out.set(String(d._id), { holder: String(d._source.holder ?? ''), token: Number(d._source.token ?? 0), released: !!d._source.released });
   return out;
