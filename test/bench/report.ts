@@ -450,6 +450,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '`--digest-size N` (alerts in the incident minute with a digest channel; default 1000 when 1000 is among the sizes, else the largest) `--no-digest`.',
     '`--paging-size N` (alerts in the incident minute with PagerDuty and Teams beside email and Slack; default as `--digest-size`) `--no-paging`.',
     '`--sigma-size N` (Sigma alerts; default as `--digest-size`) `--no-sigma`; `--sigma-rules DIR` (a folder of Sigma rules) or `--sigma-repo GIT` (a clone of SigmaHQ/sigma: its rules/windows); `--wildcard-docs 1000000` (0: no wildcard measurement).',
+    '`--hosts 1,2,4` (hosts sharing the alerts through the cluster state) `--hosts-alerts 10000` `--hosts-minutes 5` (measured minutes, after 2 of warm-up) `--hosts-scale 1000` (the same with 1 and the most hosts at this many alerts: state writes against alerts; 0: none) `--hosts-target 40000` (4 hosts × this many alerts; 0: not measured) `--hosts-takeover defaults,short` (SIGKILL cases; empty: none) `--no-hosts`; `--hosts-only` measures only these and rewrites only their section and target rows of the report.',
     `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}${res.paging ? `, PagerDuty and Teams at ${res.paging.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
