@@ -42,7 +42,7 @@ import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
-import { BENCH_DIR, capture, measured, summarise, type Sample } from './run.js';
+import { BENCH_DIR, benchSettings, capture, measured, summarise, type Sample } from './run.js';
 import { ensureVenv, VENV } from './venv.js';
 
 interface Options {
@@ -291,10 +291,8 @@ async function main(): Promise<void> {
         smtpPort: smtp.port,
         slackUrl: slack.url,
         extraConfig: {
-          elasticsearch: { url: proxy.url, timeout: '30s' },
           // ingest_delay 0s: the same window as ElastAlert2 (up to now), and the same workload as earlier reports.
-          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
-          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+          ...benchSettings(proxy.url),
           state: { lock_wait: '10s' },
         },
       };

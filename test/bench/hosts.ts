@@ -13,7 +13,7 @@ import { createProject, type Project } from '../support/project.js';
 import { writeAlertcronAlerts } from './alerts.js';
 import { QUIET_NOW, WINDOW_MS } from './data.js';
 import { startCountingProxy, type CountingProxy } from './proxy.js';
-import { measured, median, type Sample } from './run.js';
+import { benchSettings, measured, median, type Sample } from './run.js';
 
 /** What the scenario needs from the bench around it. */
 export interface HostsBench {
@@ -174,9 +174,7 @@ async function deploy(bench: HostsBench, count: number, alerts: number, settings
       smtpPort: bench.smtpPort,
       slackUrl: bench.slackUrl,
       extraConfig: {
-        elasticsearch: { url: proxy.url, timeout: '30s' },
-        defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
-        delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+        ...benchSettings(proxy.url),
         state: { lock_wait: '10s', backend: 'cluster', index: stateIndex(bench), host_id: id, ...state },
         ...(deadline ? { run: { deadline } } : {}),
       },

@@ -101,6 +101,18 @@ export function summarise(samples: Sample[]): Summary {
   };
 }
 
+/**
+ * The settings of every steady-state bench project: the cluster through the proxy at `url`, one-minute windows up
+ * to now (`ingest_delay: 0s`: the same window as ElastAlert2's), the delivery limits.
+ */
+export function benchSettings(url: string): Record<string, unknown> {
+  return {
+    elasticsearch: { url, timeout: '30s' },
+    defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
+    delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+  };
+}
+
 /** Output of a command (for versions); '' if it fails. */
 export function capture(cmd: string, args: string[], cwd = REPO_ROOT): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
