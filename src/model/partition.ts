@@ -66,6 +66,8 @@ export interface Ownership {
   coordinator: boolean;
   /** The partitions this run took from another host whose lease had run out (a takeover), with that holder. */
   took: { lease: string; from: string }[];
+  /** The leases assigned to this host that it could not take this run (held by a live holder): for run --json. */
+  skipped?: string[];
 }
 
 /** Whether a transaction with this ownership (or none: the file backend) holds an alert's partition. */

@@ -261,6 +261,8 @@ export interface StateData {
    * (documents `op:<id>`); absent with the file backend, where every change is applied at once.
    */
   ops?: AlertOp[];
+  /** With the partitioned cluster store only: the coordinator's watch over the hosts whose heartbeat went stale, by host id (told like a failing source). */
+  hostHealth?: Record<string, SourceHealth>;
   /** With the partitioned cluster store only: ask findings handed to the coordinator, which holds the conversations (documents `ask:<id>`). */
   asks?: QueuedAsk[];
   /**

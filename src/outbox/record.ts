@@ -1,6 +1,6 @@
 import { mergeReceipts } from '../model/receipt.js';
 import type { AuditEntry } from '../model/audit.js';
-import { targetOf, type StateData } from '../model/state.js';
+import { targetOf, type PendingDelivery, type StateData } from '../model/state.js';
 import { markDelivered } from '../state/delivered.js';
 import type { DeliveryOutcome } from './deliver.js';
 
@@ -68,10 +68,10 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
 }
 
 /** Drops pending items older than `maxAgeMs` instead of retrying them for ever; each is audited and reported. */
-export function expirePending(data: StateData, now: number, maxAgeMs: number): Recorded {
+export function expirePending(data: StateData, now: number, maxAgeMs: number, mine: (item: PendingDelivery) => boolean = () => true): Recorded {
   const recorded: Recorded = { reports: [], audit: [] };
   data.pending = data.pending.filter((item) => {
-    if (now - item.createdAt <= maxAgeMs) return true;
+    if (now - item.createdAt <= maxAgeMs || !mine(item)) return true;
     const error = `dropped after ${Math.round((now - item.createdAt) / 60_000)} minutes of failed attempts (max_pending_age); last error: ${item.lastError ?? 'none'}`;
     recorded.audit.push({ event: 'delivery_expired', alert: item.alert, key: item.key, channel: targetOf(item), attempts: item.attempts, error });
     recorded.reports.push({ alert: item.alert, key: item.key, channel: targetOf(item), ok: false, attempts: 0, error, retryable: false });

@@ -1,4 +1,5 @@
 import type { KeyState, StateData } from '../model/state.js';
+import { holdsAlert, type Ownership } from '../model/partition.js';
 import { isFiring } from './decide.js';
 
 /** How far ahead of the run's clock a stored time may be and still be taken as written by a clock that was right. */
@@ -50,10 +51,14 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
  * record that also holds a time meant for the future (a silence's end, a retry's not-before, a question's
  * deadline, a token's expiry, a digest's end and due time) moves it back by as much as its start, so it keeps its length. Alerts' windows
  * are the planner's (run/plan.ts) and keys are re-based when their alert is decided (rebaseKey). Returns how
- * many times were moved.
+ * many times were moved. With an ownership (hosts sharing the cluster state), only the records its transaction may
+ * write: the notices, receipts and digests of its partitions, the shared records (silences, conversations, chat
+ * actions done) on the coordinator.
  */
-export function rebaseRecords(data: StateData, now: number, tolerance = 0): number {
+export function rebaseRecords(data: StateData, now: number, tolerance = 0, ownership?: Ownership): number {
   let moved = 0;
+  const held = (item: { alert: string }) => holdsAlert(ownership, item.alert);
+  const coordinator = !ownership || ownership.coordinator;
   /** Re-bases `start`; returns how far it moved back (0 when it may stand). */
   const back = (start: number | undefined): number => {
     const value = rebased(start, now, tolerance);
@@ -61,18 +66,18 @@ export function rebaseRecords(data: StateData, now: number, tolerance = 0): numb
     moved++;
     return start! - value;
   };
-  for (const silence of data.silences) {
+  for (const silence of coordinator ? data.silences : []) {
     const by = back(silence.createdAt);
     silence.createdAt -= by;
     silence.endsAt -= by;
   }
-  for (const item of data.pending) {
+  for (const item of data.pending.filter(held)) {
     const by = back(item.createdAt);
     item.createdAt -= by;
     if (item.notBefore !== undefined) item.notBefore -= by;
   }
-  for (const notice of data.sent) notice.at -= back(notice.at);
-  for (const c of data.conversations ?? []) {
+  for (const notice of data.sent.filter(held)) notice.at -= back(notice.at);
+  for (const c of coordinator ? data.conversations ?? [] : []) {
     const by = back(c.createdAt);
     c.createdAt -= by;
     c.deadline -= by;
@@ -87,7 +92,8 @@ export function rebaseRecords(data: StateData, now: number, tolerance = 0): numb
     token.obtainedAt -= by;
     token.expiresAt -= by;
   }
-  for (const alert of Object.values(data.alerts)) {
+  for (const [name, alert] of Object.entries(data.alerts)) {
+    if (!holdsAlert(ownership, name)) continue;
     for (const bucket of alert.digests ?? []) {
       // A bucket opened by a clock that was ahead moves as a whole (its period and due keep their length); a row
       // written ahead by a clock that jumped after the bucket opened moves on its own.
@@ -104,7 +110,7 @@ export function rebaseRecords(data: StateData, now: number, tolerance = 0): numb
       }
     }
   }
-  for (const [id, at] of Object.entries(data.chatDone ?? {})) data.chatDone![id] = at - back(at);
+  if (coordinator) for (const [id, at] of Object.entries(data.chatDone ?? {})) data.chatDone![id] = at - back(at);
   for (const health of Object.values(data.sources)) if (health.since !== undefined) health.since -= back(health.since);
   if (data.lastRun) {
     data.lastRun.startedAt -= back(data.lastRun.startedAt);

@@ -23,6 +23,8 @@ export interface DeliverContext {
   delivery: DeliveryConfig;
   /** Which pending items this run sends (all, or those of the `--only` alerts). */
   selected: (item: PendingDelivery) => boolean;
+  /** Which pending items are this host's to send or expire (hosts sharing the cluster state: those of the partitions it holds); default all. */
+  held?: (item: PendingDelivery) => boolean;
   /** Why an item must not be sent (any more), asked just before each send. */
   muted: (item: PendingDelivery) => string | undefined;
   /** The source action to queue after a notice of this alert was accepted (write-back), if any. */
@@ -43,7 +45,7 @@ export interface DeliverContext {
  */
 export async function deliverStage(data: StateData, context: DeliverContext): Promise<Delivered> {
   const now = context.clock();
-  const expired = expirePending(data, now, context.delivery.max_pending_age);
+  const expired = expirePending(data, now, context.delivery.max_pending_age, context.held);
   const delivered: Delivered = { reports: [...expired.reports], audit: [...expired.audit] };
   const followUp = followUpQueue(data.pending, context, now);
   const send = async (wanted: PendingDelivery[]) => {
@@ -66,7 +68,8 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
   };
   // An item whose channel asked for a longer wait (Retry-After) than a run retries within waits for a later run.
   const due = (item: PendingDelivery) => !item.notBefore || item.notBefore <= now;
-  await send(data.pending.filter((item) => context.selected(item) && due(item)));
+  const held = context.held ?? (() => true);
+  await send(data.pending.filter((item) => context.selected(item) && held(item) && due(item)));
   const actions = followUp.taken();
   if (actions.length) {
     data.pending.push(...actions);

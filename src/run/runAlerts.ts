@@ -14,9 +14,10 @@ import { muteReason } from '../policy/mute.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
+import { holdsAlert } from '../model/partition.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
-import { clockFromEnv } from '../util/clock.js';
+import { clockFromEnv, leaseNow } from '../util/clock.js';
 import { ExitCode } from '../util/errors.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { watchAlertProblems } from './alertProblems.js';
@@ -32,8 +33,11 @@ import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
+import { handOverAsks } from './handOverAsks.js';
+import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from './share.js';
 import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
+import { watchHosts } from './hostMonitor.js';
 import { formatDuration } from '../util/duration.js';
 import { boundedSignal } from '../util/signal.js';
 
@@ -86,8 +90,8 @@ async function runOnce(options: RunOptions, begun?: RunStart): Promise<RunReport
 }
 
 /** The pipeline of one try, the project loaded, within the run's deadline (`deadline` aborts at it). */
-async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, loaded: LoadedAlerts): Promise<RunReport> {
-  const selected = selectAlerts(loaded, options.only);
+async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, everyAlert: LoadedAlerts): Promise<RunReport> {
+  const chosen = selectAlerts(everyAlert, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
   try {
@@ -102,9 +106,19 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
   let storeLost: (() => Promise<RunReport>) | undefined;
   try {
+    // Hosts sharing the cluster state: this run works on the alerts of the partitions it holds, and only on them
+    // (their digests, problems, pending notices, pruning); the others are their holders'. No ownership: all of them.
+    const ownership = tx.ownership;
+    const coordinator = !ownership || ownership.coordinator;
+    const selected = heldShare(chosen, ownership);
     const fullRun = !options.window && !options.only?.length;
     const report = newReport(startedAt, options, selected.problems.map(formatProblem), tx.warning);
-    report.warnings.push(...sigmaSiblingWarnings(selected.alerts, (path) => displayPath(config, path)).map(formatProblem));
+    if (ownership) {
+      report.host = ownership.host;
+      report.partitions = partitionsReport(ownership);
+      addWarning(report, notHeldWarning(options.only, ownership));
+    }
+    report.warnings.push(...sigmaSiblingWarnings(chosen.alerts, (path) => displayPath(config, path)).map(formatProblem));
     // The shared state cannot be reached: no alert is evaluated (nothing could be searched either, and its state is
     // unknown); the "cluster down" notice is counted, sent and retried from this host's local memory.
     const storeDown = tx.unavailable;
@@ -120,17 +134,19 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       return report;
     };
     audit.addAll(report.problems.map((problem) => ({ event: 'invalid_alert', problem })));
+    audit.addAll(takeoverAudit(ownership));
     const now = clock();
     // Two hosts' clocks may differ by up to max_clock_skew: a time another host stored that far ahead is not a clock that went back.
     const clockTolerance = config.state.backend === 'cluster' ? config.state.max_clock_skew : 0;
     // Times stored while the clock was ahead hold nothing back (policy/clockStep.ts); keys are re-based in the decide stage.
-    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance);
+    if (!storeDown) rebaseRecords(tx.data, now, clockTolerance, ownership);
     // Sources that log in keep their token in the state's tokens slice, saved with the run's commit.
     const environment = { tokens: tokensIn(tx.data), now: clock };
-    if (tx.commit && fullRun && !storeDown) {
+    // Chat inboxes are read by the coordinator only (one host a minute reads each bot or channel).
+    if (tx.commit && fullRun && !storeDown && coordinator) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(loaded.alerts, now));
+      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(everyAlert.alerts, now));
       report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
@@ -154,7 +170,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     if (!storeDown && !options.window) {
       const digests = digestStage(selected.alerts, tx.data, now);
       decided.deliveries.push(...digests.deliveries);
-      decided.audit.push(...digests.audit, ...(fullRun ? dropDisabledDigests(loaded.disabled, tx.data, now) : []));
+      decided.audit.push(...digests.audit, ...(fullRun ? dropDisabledDigests(heldShare(everyAlert, ownership).disabled, tx.data, now) : []));
     }
     report.alerts = [...decided.alerts, ...planned.notDue.map((name) => ({ name, status: 'not-due' as const, findings: [] }))];
     report.alerts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -171,9 +187,11 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       if (watched.requests) report.fieldCheckRequests = watched.requests;
     }
 
-    // Ask alerts: their findings become conversations with the people named; escalations join the outbox.
-    if (tx.commit && !options.window) {
-      const talked = await converseStage(config, loaded.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
+    // Ask alerts: their findings become conversations with the people named; escalations join the outbox. The
+    // conversations are the coordinator's: another host hands its findings over (data.asks) for it to start them.
+    if (tx.commit && !options.window && !coordinator) handOverAsks(tx.data, decided.asks, now);
+    else if (tx.commit && !options.window) {
+      const talked = await converseStage(config, everyAlert.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
       if (talked) {
         report.conversations = talked.conversations;
         report.warnings.push(...talked.warnings);
@@ -189,8 +207,15 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       Object.assign(tx.data.sources, monitored.health);
       fresh.push(...monitored.deliveries);
       audit.addAll(monitored.audit);
+      // The coordinator watches the other hosts' heartbeats: a host that stopped running is told once, its return once.
+      if (ownership?.coordinator && tx.cluster && !storeDown) {
+        const hosts = watchHosts(config.monitoring, { hosts: tx.cluster.hosts, me: ownership.host, leaseNow: leaseNow(), hostTtlMs: config.state.host_ttl }, tx.data.hostHealth ?? {}, now);
+        if (Object.keys(hosts.health).length || tx.data.hostHealth) tx.data.hostHealth = hosts.health;
+        fresh.push(...hosts.deliveries);
+        audit.addAll(hosts.audit);
+      }
     }
-    const muted = muterOf(tx.data, loaded.alerts, loaded.disabled, loaded.invalid, now);
+    const muted = muterOf(tx.data, everyAlert.alerts, everyAlert.disabled, everyAlert.invalid, now);
     // Muting when a notice is queued: a silenced or acknowledged key's notice never enters the outbox.
     for (const item of fresh) {
       const why = muted(item);
@@ -200,7 +225,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
         for (const stale of queueNotice(tx.data, item, now)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
       }
     }
-    pruneState(tx.data, now, config.state.prune_after, new Set([...loaded.alerts.map((a) => a.name), ...loaded.disabled, ...loaded.invalid]));
+    pruneState(tx.data, now, config.state.prune_after, new Set([...everyAlert.alerts.map((a) => a.name), ...everyAlert.disabled, ...everyAlert.invalid]), ownership);
 
     if (!tx.commit || !tx.release) {
       addWarning(report, lateSetAsideWarning(undefined));
@@ -211,14 +236,18 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // Pending deliveries are on disk before anything is sent: a crash can repeat a message, never lose one.
     if (tx.data.pending.length) await tx.commit();
     audit.flush();
-    const isSelected = (p: { alert: string }) => !options.only?.length || options.only.includes(p.alert);
+    // This host sends the pending notices of the partitions it holds (the others wait for their holders); the
+    // notices kept in local memory while the cluster cannot be reached are its own.
+    const held = (p: { alert: string }) => !!storeDown || holdsAlert(ownership, p.alert);
+    const isSelected = (p: { alert: string }) => (!options.only?.length || options.only.includes(p.alert)) && held(p);
     const senders = createSenders(config.channels, sources, tx.data);
-    const alertsByName = new Map<string, AlertDef>(loaded.alerts.map((a) => [a.name, a]));
+    const alertsByName = new Map<string, AlertDef>(everyAlert.alerts.map((a) => [a.name, a]));
     try {
       const delivered = await deliverStage(tx.data, {
         senders,
         delivery: config.delivery,
         selected: isSelected,
+        held,
         muted,
         afterDelivery: (name, reason) => {
           const alert = alertsByName.get(name);
@@ -238,7 +267,9 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     report.pending = tx.data.pending.filter(isSelected).length;
     report.exitCode = exitCodeOf(report);
     const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
-    if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
+    // With hosts sharing the state, this host's own last run (the store keeps it in its heartbeat document host:<id>).
+    const share = ownership ? { evaluated: report.alerts.filter((a) => a.status !== 'not-due').length, partitions: report.partitions!.held, coordinator: ownership.coordinator } : {};
+    if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt, ...share };
     await tx.commit();
     addWarning(report, lateSetAsideWarning(config.state.backend === 'file' ? setAsideFile(config.state.file) : undefined));
     if (tx.stats) report.stateRequests = tx.stats();

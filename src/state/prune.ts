@@ -1,4 +1,5 @@
 import type { StateData } from '../model/state.js';
+import { holdsAlert, type Ownership } from '../model/partition.js';
 import { unloadedKeySummary } from './keyHistory.js';
 
 /**
@@ -6,19 +7,25 @@ import { unloadedKeySummary } from './keyHistory.js';
  * longer defined and have been idle that long (a defined alert keeps its window however long it fails), and
  * silences that ended more than `maxAgeMs` ago (until then `silence list --all` shows them), and the receipts
  * of notices sent longer ago than that, and conversations closed that long ago (or their quiet period, if longer);
- * and sources' login tokens that have expired.
+ * and sources' login tokens that have expired. With an ownership (hosts sharing the cluster state), only what this
+ * transaction holds: the alerts and receipts of its partitions, the silences and conversations if it is the coordinator.
  */
-export function pruneState(data: StateData, now: number, maxAgeMs: number, defined: ReadonlySet<string>): void {
-  data.silences = data.silences.filter((s) => now - s.endsAt <= maxAgeMs);
-  data.sent = data.sent.filter((s) => now - s.at <= maxAgeMs);
+export function pruneState(data: StateData, now: number, maxAgeMs: number, defined: ReadonlySet<string>, ownership?: Ownership): void {
+  const held = (alert: string) => holdsAlert(ownership, alert);
+  const coordinator = !ownership || ownership.coordinator;
+  if (coordinator) data.silences = data.silences.filter((s) => now - s.endsAt <= maxAgeMs);
+  data.sent = data.sent.filter((s) => !held(s.alert) || now - s.at <= maxAgeMs);
   // A closed conversation stays while it quiets its alert for the person, and prune_after for status.
   // An open conversation of an alert that no longer exists ends with it, once as old as prune_after.
-  data.conversations = (data.conversations ?? []).filter((c) =>
-    c.closedAt === undefined ? defined.has(c.alert) || now - c.createdAt <= maxAgeMs : now - c.closedAt <= Math.max(maxAgeMs, c.quietFor),
-  );
+  if (coordinator) {
+    data.conversations = (data.conversations ?? []).filter((c) =>
+      c.closedAt === undefined ? defined.has(c.alert) || now - c.createdAt <= maxAgeMs : now - c.closedAt <= Math.max(maxAgeMs, c.quietFor),
+    );
+  }
   for (const [source, token] of Object.entries(data.tokens ?? {})) if (!(token.expiresAt > now)) delete data.tokens![source];
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
   for (const [name, alert] of Object.entries(data.alerts)) {
+    if (!held(name)) continue;
     // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough.
     const stored = unloadedKeySummary(alert);
     if (!stored || now - stored.oldestSeen > maxAgeMs) {

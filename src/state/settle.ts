@@ -82,6 +82,7 @@ const MAPS: readonly [keyof StateData, Fields | undefined][] = [
   ['sources', SOURCE],
   ['tokens', TOKEN],
   ['cursors', undefined],
+  ['hostHealth', SOURCE],
 ];
 
 /**

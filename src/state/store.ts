@@ -21,6 +21,8 @@ export interface StateTransaction {
    * commit() writes only what it holds (see model/partition.ts). Absent: the transaction holds everything.
    */
   ownership?: Ownership;
+  /** With the partitioned cluster store, a run's transaction: the hosts' heartbeats and the leases as begin() read them (the coordinator watches the hosts with them). */
+  cluster?: { hosts: HostRecord[]; leases: LeaseRecord[] };
   /** Grows with every begin(): a holder whose token is older than the store's may no longer write. */
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */

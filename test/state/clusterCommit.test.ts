@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { StateConfig } from '../../src/model/config.js';
 import type { PendingDelivery } from '../../src/model/state.js';
 import { ClusterStateStore } from '../../src/state/clusterStore.js';
+import { STATE_INDEX_BODY } from '../../src/state/cluster/docs.js';
 import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
 import { testEsUrl } from '../support/world.js';
 import { contentOf } from '../support/content.js';
@@ -30,14 +31,19 @@ function store(host = 'host-a', options: { index?: string; lockWait?: number; de
   indices.push(index);
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-commit-'));
   dirs.push(dir);
-  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: options.leaseTtl ?? 30_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
+  const config = { backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: host, lease_ttl: options.leaseTtl ?? 30_000, partition_lease: options.leaseTtl ?? 30_000, host_ttl: 90_000, max_clock_skew: 1_000, lock_wait: options.lockWait ?? 2_000, prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1 } as StateConfig;
   return { store: new ClusterStateStore(config, { url: proxy.url, timeout: 5_000 }, options.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }), index, localFile: config.local_file };
 }
 
 async function storedIds(index: string): Promise<string[]> {
   await fetch(`${esUrl}/${index}/_refresh`, { method: 'POST' });
-  const answer = (await (await fetch(`${esUrl}/${index}/_search?size=100`)).json()) as { hits: { hits: { _id: string }[] } };
+  const answer = (await (await fetch(`${esUrl}/${index}/_search?size=1000`)).json()) as { hits: { hits: { _id: string }[] } };
   return answer.hits.hits.map((h) => h._id).sort();
+}
+
+/** The ids of the state's own documents (not the leases, heartbeats and claims beside them). */
+async function stateIds(index: string): Promise<string[]> {
+  return (await storedIds(index)).filter((id) => /^(meta|alert|pending|sent|silence|op|ask):/.test(id));
 }
 
 const item: PendingDelivery = { id: 'p1', alert: 'admins', key: 'root', channel: 'soc-email', reason: 'first', title: 'Admin root', message: 'm', createdAt: 1, attempts: 0 };
@@ -50,7 +56,7 @@ test('a pending item the cluster refuses (429 in the _bulk answer) while its win
   first.data.pending.push({ ...item });
   await assert.rejects(first.commit(), /refused 1 of \d+ writes: pending:p1: es_rejected_execution_exception/);
   await first.release();
-  assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), ['alert:admins', 'meta:state'], 'the window moved on, the item did not reach the cluster');
+  assert.deepEqual(await stateIds(index), ['alert:admins', 'meta:state'], 'the window moved on, the item did not reach the cluster');
 
   proxy.rejectIdsStartingWith = undefined;
   const second = await s.begin();
@@ -99,58 +105,61 @@ test('a claim the cluster refuses holds back only its own item: the others are c
   assert.ok((await storedIds(index)).includes('claim:p4'));
 });
 
-test('a run waits for a lease another host holds no longer than half the time left before its deadline, whatever lock_wait says', { timeout: 30_000 }, async () => {
-  const { store: b, index } = store('host-b');
-  const held = await b.begin();
-  // host-b is still running (it holds the lease for 30 s); host-a's run has 2 s left and lock_wait of a minute.
-  const a = store('host-a', { index, lockWait: 60_000, deadlineAt: Date.now() + 2_000 }).store;
-  try {
-    await assert.rejects(a.begin(), (error: Error & { exitCode?: number }) => {
-      assert.match(error.message, /another alertcron run \(host-b@[0-9a-f]{8}\/.*\) holds the state lease .* waited [01]s \(state\.lock_wait, at most half the time left before run\.deadline\) and did nothing/);
-      return true;
-    });
-  } finally {
-    await held.release();
-  }
+test('a run waits for the run lease of an older alertcron still running no longer than half the time left before its deadline, whatever lock_wait says', { timeout: 30_000 }, async () => {
+  const { store: a, index } = store('host-a', { lockWait: 60_000, deadlineAt: Date.now() + 2_000 });
+  // An older version on host-b runs the alerts: it holds lease:run (today's layout) for 30 s yet.
+  await fetch(`${esUrl}/${index}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STATE_INDEX_BODY) });
+  await fetch(`${esUrl}/${index}/_doc/lease:run?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'lease', id: 'lease:run', holder: 'host-b@0badc0de/1/old', token: 3, until: Date.now() + 30_000, released: false, updated_at: Date.now() }) });
+  await assert.rejects(a.begin(), (error: Error & { exitCode?: number }) => {
+    assert.match(error.message, /another alertcron run \(host-b@[0-9a-f]{8}\/.*\) holds the state lease .* waited [01]s \(state\.lock_wait, at most half the time left before run\.deadline\) and did nothing/);
+    return true;
+  });
 });
 
-test('two machines given the same host_id (a copied alertcron.yaml) do not take each other\'s live lease as their own', async () => {
+test('two machines given the same host_id (a copied alertcron.yaml) do not take each other\'s live partition leases as their own', async () => {
   const { store: first, index } = store('alerts');
   const held = await first.begin();
+  assert.equal(held.ownership!.partitions.size, 64, 'alone, the first holds every partition');
   // Another deployment (its own local file) with the same host_id, while the first still runs.
-  const second = store('alerts', { index }).store;
+  const second = await store('alerts', { index }).store.begin();
   try {
-    await assert.rejects(second.begin(), /another alertcron run \(alerts@[0-9a-f]{8}\/.*\) holds the state lease/);
+    assert.equal(second.ownership!.partitions.size, 0, 'none of the first one\'s leases is taken');
+    assert.equal(second.ownership!.coordinator, false);
   } finally {
+    await second.release();
     await held.release();
   }
 });
 
-test('a lease left live by a killed run of this very deployment is taken over at once', async () => {
+test('a partition lease left live by a killed run of this very deployment is taken over at once', async () => {
   const { store: s, index, localFile } = store('alerts');
   await (await s.begin()).release();
   const instance = readFileSync(`${localFile}.instance`, 'utf8').trim();
-  const lease = (await (await fetch(`${esUrl}/${index}/_doc/lease:run`)).json()) as { _source: Record<string, unknown> };
+  const lease = (await (await fetch(`${esUrl}/${index}/_doc/part:7`)).json()) as { _source: Record<string, unknown> };
   // As a run killed with SIGKILL leaves it: held, not released, for a while yet.
-  await fetch(`${esUrl}/${index}/_doc/lease:run?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...lease._source, holder: `alerts@${instance}/1/killed`, released: false, until: Date.now() + 60_000 }) });
+  await fetch(`${esUrl}/${index}/_doc/part:7?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...lease._source, holder: `alerts@${instance}/1/killed`, released: false, until: Date.now() + 60_000 }) });
   const tx = await s.begin();
+  assert.ok(tx.ownership!.partitions.has(7), 'taken at once');
   assert.ok(tx.fencingToken > (lease._source.token as number));
+  assert.deepEqual(tx.ownership!.took, [], 'its own dead run: no takeover from another host');
   await tx.release();
 });
 
-test('a lease renewed too late to be sure of (the answer came after lease_ttl minus max_clock_skew) writes nothing', async () => {
+test('leases renewed too late to be sure of (the answer came after partition_lease minus max_clock_skew) write nothing of their partitions', async () => {
   const { store: s, index } = store('host-a', { leaseTtl: 3_000 });
   const tx = await s.begin();
   tx.data.alerts.admins = { window: { from: 1, to: 2 }, keys: {} };
   tx.data.pending.push({ ...item, id: 'p6' });
   proxy.delayLeaseWritesMs = 2_500;
   try {
-    await assert.rejects(tx.commit(), /the state lease was renewed too late .* another host may be taking over; state not written/);
+    // The renewal timer (every second) is under way, answered late.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await assert.rejects(tx.commit(), /renewed too late .* another host may be taking over; nothing of those partitions was written/);
   } finally {
     proxy.delayLeaseWritesMs = undefined;
     await tx.release();
   }
-  assert.deepEqual((await storedIds(index)).filter((id) => !id.startsWith('lease')), [], 'neither the window nor the item was written');
+  assert.deepEqual((await stateIds(index)).filter((id) => id !== 'meta:state'), [], 'neither the window nor the item was written');
 });
 
 test('slices other branches add (chats, chatLog, chatDone, conversations) are stored under the strict mapping as they are; tokens stay on the host', async () => {
@@ -212,7 +221,7 @@ test('a notice about alertcron itself that the cluster has is not copied into th
   tx.data.pending.push({ ...item, id: 'p8', alert: '_alertcron', key: 'state' });
   await tx.commit();
   // The lease write is lost: the cluster is taken for lost, and the run's state is committed again, locally.
-  proxy.cut = ({ path }) => (path.includes('lease:run') ? 'before' : undefined);
+  proxy.cut = ({ path, body }) => (path.startsWith('/_bulk') && body.includes('"released":true') ? 'before' : undefined);
   try {
     await tx.unlease!();
     assert.ok(tx.failed!());

@@ -8,7 +8,7 @@ export interface BulkFaultProxy {
   rejectIdsStartingWith?: string;
   /** Every `_bulk` is answered 200 with no item results, and not forwarded. */
   dropItems?: boolean;
-  /** Writes of the run lease are forwarded at once but answered this much later (a host paused, a slow answer). */
+  /** Writes of the run lease, and renewals of partition leases, are forwarded at once but answered this much later (a host paused, a slow answer). */
   delayLeaseWritesMs?: number;
   /**
    * Asked for each request (with its 1-based number since the proxy started): `before` drops the connection without
@@ -49,7 +49,8 @@ export async function startBulkFaultProxy(target: string): Promise<BulkFaultProx
     const isBulk = request.method === 'POST' && request.url?.split('?')[0] === '/_bulk';
     if (!isBulk || (!proxy.dropItems && !proxy.rejectIdsStartingWith)) {
       const answer = await forward(request.method!, request.url!, headers, body || undefined);
-      const leaseWrite = request.method === 'PUT' && /\/_doc\/lease:run\?/.test(request.url ?? '');
+      const renewal = isBulk && /"update":\{[^}]*"_id":"part:/.test(body) && /"until":/.test(body) && !/"released":true/.test(body);
+      const leaseWrite = (request.method === 'PUT' && /\/_doc\/lease:run\?/.test(request.url ?? '')) || renewal;
       if (leaseWrite && proxy.delayLeaseWritesMs) await new Promise((resolve) => setTimeout(resolve, proxy.delayLeaseWritesMs));
       return send(answer.status, answer.text);
     }

@@ -3,6 +3,8 @@ import type { StateClient } from './client.js';
 /** One action of a `_bulk` request: its metadata line and, except for a delete, its document. */
 export type BulkOp =
   | { op: 'create' | 'index'; id: string; doc: unknown; seqNo?: number; primaryTerm?: number }
+  /** A partial update (its fields replace those of the stored document; objects are merged), with if_seq_no/if_primary_term. */
+  | { op: 'update'; id: string; doc: Record<string, unknown>; seqNo: number; primaryTerm: number }
   | { op: 'delete'; id: string; seqNo: number; primaryTerm: number };
 
 /** How one action ended: its status, the new sequence number and primary term, or the error's type. */
@@ -21,7 +23,8 @@ export async function bulk(client: StateClient, index: string, ops: BulkOp[]): P
   for (const op of ops) {
     const occ = op.seqNo !== undefined ? { if_seq_no: op.seqNo, if_primary_term: op.primaryTerm } : {};
     lines.push({ [op.op]: { _index: index, _id: op.id, ...occ } });
-    if (op.op !== 'delete') lines.push(op.doc);
+    if (op.op === 'update') lines.push({ doc: op.doc });
+    else if (op.op !== 'delete') lines.push(op.doc);
   }
   client.docs += ops.length;
   const answer = await client.send('POST', '/_bulk', lines, { write: true, ndjson: true });

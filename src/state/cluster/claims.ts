@@ -2,6 +2,7 @@ import type { PendingDelivery, StateData } from '../../model/state.js';
 import { markDelivered, type DeliveredEntry } from '../delivered.js';
 import { bulk, hardFailures, type BulkOp } from './bulk.js';
 import type { StateClient } from './client.js';
+import { leaseNow } from '../../util/clock.js';
 
 /** A claim on one pending item: who sends it, until when the claim holds, and whether it was sent (with its receipt). */
 export interface ClaimDoc {
@@ -45,7 +46,7 @@ export class Claims {
    */
   async claim(items: PendingDelivery[], data: StateData): Promise<PendingDelivery[]> {
     if (!items.length) return [];
-    const now = Date.now();
+    const now = leaseNow();
     const created = await bulk(this.client, this.index, items.map((item) => ({ op: 'create', id: claimId(item.id), doc: this.doc(item.id, 'claimed', now) })));
     // A claim the cluster refused (429 ...) is not this run's: its item waits for the next run; the others go out.
     this.note(created);
@@ -100,7 +101,7 @@ export class Claims {
   private async flush(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0);
-      const now = Date.now();
+      const now = leaseNow();
       const ops: BulkOp[] = batch.map((entry) => {
         const held = this.held.get(entry.id)!;
         const { id: _id, ...body } = entry;

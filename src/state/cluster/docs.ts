@@ -3,13 +3,15 @@ import { isPlainObject } from '../../util/plainMap.js';
 
 /** One state document as stored: its kind, its id (also a keyword field, to page by), and the state part it holds. */
 export interface StateDoc {
-  kind: 'meta' | 'alert' | 'pending' | 'sent' | 'silence';
+  kind: 'meta' | 'alert' | 'pending' | 'sent' | 'silence' | 'op' | 'ask';
   id: string;
+  /** The partition of the alert the document is about (alert, pending and sent documents of the partitioned layout). */
+  partition?: number;
   body: unknown;
 }
 
-/** The kinds of documents the state is split into (leases and claims live beside them). */
-export const STATE_KINDS: readonly StateDoc['kind'][] = ['meta', 'alert', 'pending', 'sent', 'silence'];
+/** The kinds of documents the state is split into (leases, heartbeats and claims live beside them). */
+export const STATE_KINDS: readonly StateDoc['kind'][] = ['meta', 'alert', 'pending', 'sent', 'silence', 'op', 'ask'];
 
 /** The mapping of the state index: a few keyword fields to find documents by, the state itself kept as unindexed JSON. */
 export const STATE_INDEX_BODY = {
@@ -26,6 +28,8 @@ export const STATE_INDEX_BODY = {
       state: { type: 'keyword' },
       updated_at: { type: 'long' },
       pruned_at: { type: 'long' },
+      last_seen: { type: 'long' },
+      partition: { type: 'integer' },
       body: { type: 'object', enabled: false },
     },
   },
@@ -38,7 +42,7 @@ export const STATE_INDEX_BODY = {
 export function toDocs(data: StateData): Map<string, StateDoc> {
   const docs = new Map<string, StateDoc>();
   const add = (kind: StateDoc['kind'], name: string, body: unknown) => docs.set(`${kind}:${name}`, { kind, id: `${kind}:${name}`, body });
-  const { alerts, pending, sent, silences, ...rest } = data as StateData & Record<string, unknown>;
+  const { alerts, pending, sent, silences, ops, asks, ...rest } = data as StateData & Record<string, unknown>;
   const meta: Record<string, unknown> = {};
   for (const [slice, value] of Object.entries(rest)) if (!LOCAL_SLICES.includes(slice) && value !== undefined) meta[slice] = value;
   add('meta', 'state', meta);
@@ -46,11 +50,13 @@ export function toDocs(data: StateData): Map<string, StateDoc> {
   for (const item of pending) add('pending', item.id, item);
   for (const notice of sent) add('sent', notice.id, notice);
   for (const silence of silences) add('silence', silence.id, silence);
+  for (const op of ops ?? []) add('op', op.id, op);
+  for (const ask of asks ?? []) add('ask', ask.id, ask);
   return docs;
 }
 
 /** The slices the meta document may not hold: they have documents of their own, or stay on each host. */
-const NOT_IN_META: readonly string[] = ['alerts', 'pending', 'sent', 'silences', ...LOCAL_SLICES];
+const NOT_IN_META: readonly string[] = ['alerts', 'pending', 'sent', 'silences', 'ops', 'asks', ...LOCAL_SLICES];
 
 /**
  * Puts the documents back together into the state (local slices empty: the caller adds this host's). A document
@@ -80,6 +86,8 @@ export function fromDocs(docs: Iterable<StateDoc>, aside: (where: string, why: s
     else if (doc.kind === 'pending') data.pending.push(body);
     else if (doc.kind === 'sent') data.sent.push(body);
     else if (doc.kind === 'silence') data.silences.push(body);
+    else if (doc.kind === 'op') (data.ops ??= []).push(body);
+    else if (doc.kind === 'ask') (data.asks ??= []).push(body);
   }
   // The order the file keeps: oldest first.
   data.pending.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -28,6 +28,16 @@ export interface HeldLease {
 /** The holder `state migrate --to file` leaves in the lease: hosts still configured for the cluster stop, and say why. */
 export const MOVED_PREFIX = 'moved-to-file-by-';
 
+/**
+ * The holder the first run of the partitioned layout leaves in `lease:run` (held for ever): an older alertcron,
+ * which knows only the one run lease, waits for it and exits 5 instead of running beside the hosts that share the
+ * partitions. Only `state migrate` takes it.
+ */
+export const PARTITIONED_PREFIX = 'partitioned-by-';
+
+/** The `until` of a lease held for ever (the largest time a Date holds). */
+export const FOREVER = 8.64e15;
+
 /** How often a run waiting for the lease looks again. */
 const POLL_MS = 500;
 
@@ -51,9 +61,10 @@ export async function acquireLease(client: StateClient, index: string, holder: s
       const current = got.body?._source as LeaseDoc | undefined;
       // A lease found without its document (a proxy's answer, a cut body) is no lease to judge: the cluster failed.
       if (!current || typeof current !== 'object' || typeof current.holder !== 'string') throw client.failed(`GET /${index}/_doc/${LEASE_ID} answered HTTP ${got.status} without the lease document`);
-      const moved = current.holder.startsWith(MOVED_PREFIX);
+      // `state migrate` takes the lease from the marker of a move (either way) as from a released lease.
+      const moved = current.holder.startsWith(MOVED_PREFIX) || (takeOverMoved && current.holder.startsWith(PARTITIONED_PREFIX));
       if (moved && !takeOverMoved) {
-        throw new StateMovedError(`the state was moved from the cluster index ${index} to a file (${current.holder}): this host still has state.backend: cluster; run alertcron state migrate --to cluster on the host that holds it, or switch this host off`);
+        throw movedError(index, current.holder);
       }
       // Released, expired, or left by a killed run of this host (the caller holds the host's lock, so that run is over).
       const ownHost = current.holder.split('/')[0] === holder.split('/')[0];
@@ -69,6 +80,38 @@ export async function acquireLease(client: StateClient, index: string, holder: s
   }
 }
 
+/**
+ * What `lease:run` says about the layout: `absent` (no index, or no lease: a new state), `moved` (the state moved
+ * to a file), `partitioned` (the partitioned layout, its marker) or `legacy` (today's run lease: the layout move is
+ * due). The GET is realtime.
+ */
+export async function runLeaseState(client: StateClient, index: string): Promise<{ state: 'absent' | 'moved' | 'partitioned' | 'legacy'; indexMissing: boolean; lease?: HeldLease }> {
+  const got = await getLease(client, index);
+  if (got.status === 404) return { state: 'absent', indexMissing: got.body?.error?.type === 'index_not_found_exception' };
+  const current = got.body?._source as LeaseDoc | undefined;
+  if (!current || typeof current !== 'object' || typeof current.holder !== 'string') throw client.failed(`GET /${index}/_doc/${LEASE_ID} answered HTTP ${got.status} without the lease document`);
+  const lease = { doc: current, seqNo: got.body._seq_no, primaryTerm: got.body._primary_term };
+  if (current.holder.startsWith(MOVED_PREFIX)) return { state: 'moved', indexMissing: false, lease };
+  return { state: current.holder.startsWith(PARTITIONED_PREFIX) ? 'partitioned' : 'legacy', indexMissing: false, lease };
+}
+
+/** The error of a host configured for the cluster whose state was moved to a file. */
+export function movedError(index: string, holder: string): StateMovedError {
+  return new StateMovedError(`the state was moved from the cluster index ${index} to a file (${holder}): this host still has state.backend: cluster; run alertcron state migrate --to cluster on the host that holds it, or switch this host off`);
+}
+
+/**
+ * Leaves `lease:run` held for ever by the partitioned layout's marker (create-only when absent, else over `held`):
+ * false when another host wrote it first (it made the same move).
+ */
+export async function markPartitioned(client: StateClient, index: string, hostId: string, held: HeldLease | undefined): Promise<boolean> {
+  const now = Date.now();
+  const doc: LeaseDoc = { kind: 'lease', id: LEASE_ID, holder: `${PARTITIONED_PREFIX}${hostId}`, token: (held?.doc.token ?? 0) + 1, until: FOREVER, released: false, updated_at: now };
+  if (held) return (await writeLease(client, index, doc, held)) !== undefined;
+  const created = await client.send('PUT', `/${index}/_create/${LEASE_ID}`, doc, { write: true });
+  return created.status < 300;
+}
+
 /** Writes the lease if nobody wrote it since `held` (if_seq_no/if_primary_term); undefined when another did. */
 export async function writeLease(client: StateClient, index: string, doc: LeaseDoc, held: { seqNo: number; primaryTerm: number }): Promise<HeldLease | undefined> {
   const answer = await client.send('PUT', `/${index}/_doc/${LEASE_ID}?if_seq_no=${held.seqNo}&if_primary_term=${held.primaryTerm}`, doc, { write: true });
@@ -77,7 +120,7 @@ export async function writeLease(client: StateClient, index: string, doc: LeaseD
 }
 
 /** Creates the state index with its mapping (one primary, a replica when the cluster has a second node); another host creating it first is fine. */
-async function createIndex(client: StateClient, index: string): Promise<void> {
+export async function createIndex(client: StateClient, index: string): Promise<void> {
   try {
     await client.send('PUT', `/${index}`, STATE_INDEX_BODY, { write: true });
   } catch (error) {
@@ -100,3 +143,9 @@ async function getLease(client: StateClient, index: string) {
 
 /** How long a state index that is being created (its shard starting) is waited for. */
 const STARTING_SHARD_WAIT_MS = 10_000;
+
+/** Adds the partitioned layout's fields to the strict mapping of a state index an older version made (at the layout move and a migration). */
+export async function updateMapping(client: StateClient, index: string): Promise<void> {
+  const { partition, last_seen } = STATE_INDEX_BODY.mappings.properties;
+  await client.send('PUT', `/${index}/_mapping`, { properties: { partition, last_seen } }, { write: true });
+}

@@ -1,0 +1,62 @@
+import { SELF_ALERT } from '../model/alert.js';
+import type { MonitoringConfig } from '../model/config.js';
+import { assignLeases, type HostRecord } from '../model/partition.js';
+import type { SourceHealth } from '../model/state.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { updateSourceHealth } from '../policy/sourceHealth.js';
+import { oneLine } from '../util/text.js';
+import type { Monitored } from './selfMonitor.js';
+
+/** The key of a host's notices (alert `_alertcron`): `host:<host_id>`. */
+export function hostKey(host: string): string {
+  return `host:${host}`;
+}
+
+/** What the coordinator needs to judge the hosts: their heartbeats, its own id, the lease clock's now, and host_ttl. */
+export interface HostView {
+  hosts: readonly HostRecord[];
+  me: string;
+  /** The lease clock (leaseNow()), which heartbeats are written with. */
+  leaseNow: number;
+  hostTtlMs: number;
+}
+
+/**
+ * The coordinator's watch over the hosts sharing the cluster state, told like a failing source: one notice when a
+ * host's heartbeat went stale (it stopped running: its share went to the others), one when it runs again. A host
+ * that left (`alertcron host leave`) is not told: it was asked to. `previous` is the watch as the last coordinator
+ * left it (state.hostHealth), so a change of coordinator tells nothing twice; `health` replaces it.
+ */
+export function watchHosts(config: MonitoringConfig, view: HostView, previous: Readonly<Record<string, SourceHealth>>, now: number): Monitored {
+  const monitored: Monitored = { health: {}, deliveries: [], audit: [] };
+  const isLive = (h: HostRecord) => h.id === view.me || (!h.leaving && h.lastSeen >= view.leaseNow - view.hostTtlMs);
+  const live = view.hosts.filter(isLive).map((h) => h.id);
+  if (!live.includes(view.me)) live.push(view.me);
+  for (const host of view.hosts) {
+    if (host.leaving && host.id !== view.me) continue;
+    const name = oneLine(host.id, 120);
+    const stale = !isLive(host);
+    const failure = stale ? `alertcron on ${name} has not run since ${new Date(host.lastSeen).toISOString()} (its share moved to ${sharedTo(host.id, live)})` : undefined;
+    const before = previous[host.id];
+    if (!stale && !before) continue;
+    const { health, notice } = updateSourceHealth(before, failure, now, 1);
+    if (!stale && !notice) continue;
+    if (stale) monitored.health[host.id] = health;
+    if (!notice) continue;
+    monitored.audit.push({ event: notice === 'down' ? 'host_down' : 'host_recovered', host: host.id, last_seen: new Date(host.lastSeen).toISOString() });
+    const since = new Date(before?.since ?? now).toISOString();
+    const title = notice === 'down' ? `alertcron on ${name} stopped running` : `alertcron on ${name} runs again`;
+    const message = notice === 'down' ? `${failure}. Alerting goes on on the other hosts; check cron and alertcron on ${name}.` : `alertcron on ${name} runs again (its heartbeat had been stale since ${since}); it takes its share back.`;
+    monitored.deliveries.push(...enqueue({ alert: SELF_ALERT, key: hostKey(host.id), reason: notice, title, message }, config.notify, now));
+  }
+  return monitored;
+}
+
+/** The live hosts that a stale host's leases go to now (by the same assignment every host computes). */
+function sharedTo(host: string, live: readonly string[]): string {
+  const before = assignLeases([...live, host]);
+  const after = assignLeases(live);
+  const heirs = new Set<string>();
+  for (const [lease, owner] of before) if (owner === host && after.get(lease)) heirs.add(after.get(lease)!);
+  return [...heirs].sort().map((h) => oneLine(h, 120)).join(', ') || 'no other host';
+}

@@ -1,0 +1,42 @@
+import type { LoadedAlerts } from '../config/loadAlerts.js';
+import type { AuditEntry } from '../model/audit.js';
+import { holdsAlert, partitionOf, type Ownership } from '../model/partition.js';
+import type { RunReport } from './report.js';
+
+/**
+ * This host's share of the loaded alerts: those whose partition its transaction holds (all of them without an
+ * ownership: the file backend, a dry run, one host alone). The alerts, the disabled and the invalid alike, so that
+ * digests, problems and pruning of the others are left to the hosts holding them.
+ */
+export function heldShare(loaded: LoadedAlerts, ownership: Ownership | undefined): LoadedAlerts {
+  if (!ownership) return loaded;
+  const held = (name: string) => holdsAlert(ownership, name);
+  return { ...loaded, alerts: loaded.alerts.filter((a) => held(a.name)), disabled: loaded.disabled.filter(held), invalid: loaded.invalid.filter(held) };
+}
+
+/** What run --json says of the leases a run held, took over and could not take (undefined without partitions). */
+export function partitionsReport(ownership: Ownership | undefined): RunReport['partitions'] {
+  if (!ownership) return undefined;
+  return {
+    held: [...ownership.partitions].sort((a, b) => a - b),
+    coordinator: ownership.coordinator,
+    took: ownership.took.map((t) => ({ lease: t.lease, from: t.from })),
+    skipped: [...(ownership.skipped ?? [])],
+  };
+}
+
+/** The audit lines of the leases this run took over from a host whose time had run out (one `lease_takeover` each). */
+export function takeoverAudit(ownership: Ownership | undefined): AuditEntry[] {
+  return (ownership?.took ?? []).map((t) => ({ event: 'lease_takeover', lease: t.lease, from: t.from, host: ownership!.host }));
+}
+
+/**
+ * The `--only` alerts this host does not hold: another host evaluates them (a warning names them and their
+ * partitions, so that a user running one alert by hand knows where it ran).
+ */
+export function notHeldWarning(only: readonly string[] | undefined, ownership: Ownership | undefined): string | undefined {
+  const elsewhere = (only ?? []).filter((name) => !holdsAlert(ownership, name));
+  if (!elsewhere.length) return undefined;
+  const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)})`).join(', ');
+  return `not evaluated here: ${named} ${elsewhere.length === 1 ? 'belongs' : 'belong'} to a partition this host does not hold this minute; the host holding it runs it (alertcron status shows which)`;
+}

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { partitionOf } from '../../src/model/partition.js';
+import { defaultConfig, type CliResult, type Project } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+// Hosts sharing the alerts through the cluster state (issue 28): each alert evaluated by exactly one host a minute,
+// one fused _msearch per host, every notice once, run --json naming only the host's own alerts and its partitions,
+// the share of a host that stopped running taken by the others, and the coordinator telling it once (and its return).
+
+const MIN = 60_000;
+const HOST_TTL_MS = 15_000;
+const world = useWorld();
+const stateIndices: string[] = [];
+
+after(async () => {
+  for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
+
+/** One deployment: its folder and host id. */
+interface Host {
+  id: string;
+  project: Project;
+}
+
+/** What one run of one host said (run --json), with the host and minute it ran for. */
+interface HostRun {
+  host: string;
+  minute: number;
+  result: CliResult;
+  report: any;
+}
+
+const USERS = ['ann', 'bob'];
+
+/**
+ * `n` deployment folders (host-1 ... host-n, each its own local_file) with the same `count` alerts over one logon
+ * index (two users logging on a minute before T: each alert fires once per user), sharing one state index, with
+ * short leases and host_ttl so that the test waits seconds, not minutes.
+ */
+async function deployments(n: number, count: number): Promise<{ T: number; hosts: Host[]; alerts: string[] }> {
+  const T = uniqueBaseTime();
+  const index = await world.index('share-auth');
+  await indexDocs(world.esUrl, index, USERS.map((user) => logonEvent(T - MIN, user)));
+  const shared = `alertcron-state-share-${Math.random().toString(36).slice(2, 8)}`;
+  stateIndices.push(shared);
+  const alerts = Array.from({ length: count }, (_, i) => `logons-${String(i).padStart(2, '0')}`);
+  const hosts = Array.from({ length: n }, (_, i) => {
+    const id = `host-${i + 1}`;
+    const project = world.project();
+    const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+    project.writeConfig({
+      ...base,
+      run: { deadline: '10s' },
+      delivery: { deadline: '8s', attempt_timeout: '3s', retries: 0, concurrency: 4 },
+      state: { backend: 'cluster', index: shared, host_id: id, partition_lease: '4s', host_ttl: `${HOST_TTL_MS / 1000}s`, max_clock_skew: '1s', lock_wait: '4s' },
+      monitoring: { notify: ['soc-email'], after_failures: 1 },
+    });
+    for (const name of alerts) {
+      project.writeAlert(name, { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: `${name} {{key}}`, throttle: '1h' });
+    }
+    return { id, project };
+  });
+  return { T, hosts, alerts };
+}
+
+/** Runs `run --json` on a host for alert-time minute `minute` after T. */
+async function runAt(host: Host, T: number, minute: number): Promise<HostRun> {
+  const result = await host.project.run(['run', '--json'], { ALERTCRON_NOW: iso(T + minute * MIN) });
+  let report: any;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    assert.fail(`${host.id} minute ${minute}: no JSON report (exit ${result.code}): ${result.stderr}`);
+  }
+  return { host: host.id, minute, result, report };
+}
+
+/** The alerts a run evaluated (searched), by name. */
+function evaluated(run: HostRun): string[] {
+  return run.report.alerts.filter((a: { status: string }) => a.status !== 'not-due').map((a: { name: string }) => a.name);
+}
+
+/** Checks one run: it worked, says its host and partitions, lists only alerts of its partitions, and searched once (one fused _msearch). */
+function checkRun(run: HostRun): void {
+  const where = `${run.host} minute ${run.minute}`;
+  assert.equal(run.result.code, 0, `${where}: ${run.result.stderr}`);
+  assert.equal(run.report.host, run.host, `${where}: run --json names the host`);
+  const held = new Set<number>(run.report.partitions?.held);
+  assert.ok(run.report.partitions && Array.isArray(run.report.partitions.took) && Array.isArray(run.report.partitions.skipped), `${where}: run --json has partitions`);
+  for (const alert of run.report.alerts) assert.ok(held.has(partitionOf(alert.name)), `${where}: ${alert.name} (partition ${partitionOf(alert.name)}) is not one of its partitions ${[...held]}`);
+  const searched = evaluated(run).length;
+  assert.equal(run.report.clusterRequests, searched ? 1 : 0, `${where}: one fused _msearch for its ${searched} alerts`);
+}
+
+/** For each minute, which hosts evaluated each alert. */
+function byMinute(runs: readonly HostRun[]): Map<number, Map<string, string[]>> {
+  const minutes = new Map<number, Map<string, string[]>>();
+  for (const run of runs) {
+    const alerts = minutes.get(run.minute) ?? new Map<string, string[]>();
+    minutes.set(run.minute, alerts);
+    for (const name of evaluated(run)) alerts.set(name, [...(alerts.get(name) ?? []), run.host]);
+  }
+  return minutes;
+}
+
+/** Asserts that in each of these minutes every alert was evaluated by exactly one host. */
+function exactlyOnce(runs: readonly HostRun[], alerts: readonly string[], minutes: readonly number[]): void {
+  const seen = byMinute(runs);
+  for (const minute of minutes) {
+    const hostsOf = seen.get(minute) ?? new Map();
+    for (const alert of alerts) assert.equal((hostsOf.get(alert) ?? []).length, 1, `minute ${minute}: ${alert} evaluated by ${JSON.stringify(hostsOf.get(alert) ?? [])}`);
+  }
+}
+
+/** Asserts that each alert's evaluated windows, across hosts and minutes, follow each other without gap or overlap. */
+function contiguousWindows(runs: readonly HostRun[]): void {
+  const windows = new Map<string, { from: number; to: number; host: string }[]>();
+  for (const run of runs) {
+    for (const alert of run.report.alerts) {
+      if (!alert.window) continue;
+      const list = windows.get(alert.name) ?? [];
+      windows.set(alert.name, list);
+      list.push({ from: Date.parse(alert.window.from), to: Date.parse(alert.window.to), host: run.host });
+    }
+  }
+  for (const [alert, list] of windows) {
+    list.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < list.length; i++) {
+      assert.equal(list[i]!.from, list[i - 1]!.to, `${alert}: the window of ${list[i]!.host} starts where ${list[i - 1]!.host}'s ended (no gap, no overlap)`);
+    }
+  }
+}
+
+/** How many times each subject was mailed. */
+function mailCounts(): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const m of world.smtp.messages) seen.set(m.subject, (seen.get(m.subject) ?? 0) + 1);
+  return seen;
+}
+
+/** Every alert's notice for every user, mailed exactly once. */
+function everyNoticeOnce(alerts: readonly string[]): void {
+  const counts = mailCounts();
+  for (const alert of alerts) for (const user of USERS) assert.equal(counts.get(`${alert} ${user}`), 1, `${alert} ${user} mailed once: ${counts.get(`${alert} ${user}`) ?? 0}`);
+}
+
+test('two hosts split 30 alerts: each evaluated by exactly one host a minute, run back to back and at once; one _msearch each; every notice once', { timeout: 120_000 }, async () => {
+  const { T, hosts, alerts } = await deployments(2, 30);
+  const runs: HostRun[] = [];
+  // Minute 0, one after the other: the first host is alone at first (it holds every partition and evaluates all).
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  // Then back to back in both orders, and at once.
+  for (const host of hosts) runs.push(await runAt(host, T, 1));
+  for (const host of [...hosts].reverse()) runs.push(await runAt(host, T, 2));
+  runs.push(...(await Promise.all(hosts.map((host) => runAt(host, T, 3)))));
+  runs.push(...(await Promise.all(hosts.map((host) => runAt(host, T, 4)))));
+  runs.forEach(checkRun);
+  exactlyOnce(runs, alerts, [0, 1, 2, 3, 4]);
+  contiguousWindows(runs);
+  everyNoticeOnce(alerts);
+  // Once both are live, each holds a share: both evaluated alerts, and their partitions do not overlap.
+  const last = runs.filter((r) => r.minute === 4);
+  assert.ok(last.every((r) => evaluated(r).length > 0), `both hosts evaluate a share: ${last.map((r) => evaluated(r).length)}`);
+  const [p1, p2] = last.map((r) => new Set<number>(r.report.partitions.held));
+  assert.ok([...p1!].every((p) => !p2!.has(p)), 'no partition held by both hosts in one minute');
+  assert.equal(last.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+});
+
+test('three hosts share 36 alerts; one stops running: the others take its share within host_ttl, its windows resume, the stop and the return told once each', { timeout: 180_000 }, async () => {
+  const { T, hosts, alerts } = await deployments(3, 36);
+  const runs: HostRun[] = [];
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  let minute = 1;
+  for (; minute <= 2; minute++) runs.push(...(await Promise.all(hosts.map((host) => runAt(host, T, minute)))));
+  runs.forEach(checkRun);
+  exactlyOnce(runs, alerts, [0, 1, 2]);
+  everyNoticeOnce(alerts);
+
+  // host-3 stops running (its cron is gone). The others go on, minute after minute, as cron would.
+  const [h1, h2] = hosts as [Host, Host, Host];
+  const stoppedAt = Date.now();
+  let takenAt: number | undefined;
+  const afterStop: HostRun[] = [];
+  while (Date.now() - stoppedAt < HOST_TTL_MS + 25_000) {
+    const round = await Promise.all([h1, h2].map((host) => runAt(host, T, minute)));
+    round.forEach(checkRun);
+    afterStop.push(...round);
+    const covered = new Set(round.flatMap(evaluated));
+    minute++;
+    if (alerts.every((a) => covered.has(a))) {
+      takenAt = Date.now();
+      break;
+    }
+  }
+  assert.ok(takenAt, `host-3's alerts were taken over within ${HOST_TTL_MS + 25_000} ms`);
+  assert.ok(takenAt - stoppedAt <= 2 * MIN, 'within two minutes');
+  // Until they are taken, host-3's alerts wait (evaluated by nobody, never by two): their windows resume where host-3's ended.
+  const seen = byMinute(afterStop);
+  for (const hostsOf of seen.values()) for (const [alert, by] of hostsOf) assert.equal(by.length, 1, `${alert} evaluated once: ${by}`);
+  exactlyOnce(afterStop, alerts, [minute - 1]);
+  const down = () => world.smtp.messages.filter((m) => m.subject === 'alertcron on host-3 stopped running');
+  const back = () => world.smtp.messages.filter((m) => m.subject === 'alertcron on host-3 runs again');
+  // The notice goes out from the holder of its partition: a run or two of the others.
+  for (let extra = 0; extra < 3 && !down().length; extra++, minute++) afterStop.push(...(await Promise.all([h1, h2].map((host) => runAt(host, T, minute)))));
+  assert.equal(down().length, 1, `host-3's stop told once: ${world.smtp.messages.map((m) => m.subject)}`);
+  assert.match(down()[0]!.raw.replace(/=\r\n/g, ''), /has not run since .* \(its share moved to host-[12]/);
+  for (let extra = 0; extra < 2; extra++, minute++) afterStop.push(...(await Promise.all([h1, h2].map((host) => runAt(host, T, minute)))));
+  assert.equal(down().length, 1, 'told once, not every minute');
+
+  // host-3 runs again: it takes its share back (its windows go on from where the others left them), and its return is told once.
+  const returned: HostRun[] = [];
+  for (let i = 0; i < 4; i++, minute++) returned.push(...(await Promise.all(hosts.map((host) => runAt(host, T, minute)))));
+  returned.forEach(checkRun);
+  exactlyOnce(returned, alerts, [minute - 1, minute - 2]);
+  const lastOf3 = returned.filter((r) => r.host === 'host-3' && r.minute === minute - 1);
+  assert.ok(lastOf3.length === 1 && evaluated(lastOf3[0]!).length > 0, 'host-3 holds a share again');
+  assert.equal(back().length, 1, `host-3's return told once: ${world.smtp.messages.map((m) => m.subject)}`);
+  assert.equal(down().length, 1);
+  contiguousWindows([...runs, ...afterStop, ...returned]);
+  everyNoticeOnce(alerts);
+});
