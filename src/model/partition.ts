@@ -20,6 +20,21 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/**
+ * MurmurHash3's 32-bit finaliser: every input bit moves every output bit. FNV-1a alone does not do that for inputs
+ * that differ in one byte (host-1, host-2 ...): compared as rendezvous scores they gave one of four hosts 1 lease of
+ * 65 and another 36.
+ */
+function mix32(hash: number): number {
+  let h = hash >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** The partition an alert belongs to (0 to PARTITIONS - 1), from its name alone. */
 export function partitionOf(alert: string): number {
   return fnv1a32(alert) % PARTITIONS;
@@ -43,7 +58,7 @@ export function assignLeases(liveHosts: readonly string[], names: readonly strin
     let best = hosts[0]!;
     let bestScore = -1;
     for (const host of hosts) {
-      const score = fnv1a32(`${host}\n${name}`);
+      const score = mix32(fnv1a32(`${host}\n${name}`));
       if (score > bestScore) {
         best = host;
         bestScore = score;

@@ -1,4 +1,4 @@
-// The multi-host bench's harness at a tiny size (2 hosts × 50 alerts, one measured minute) against the real engine,
+// The multi-host bench's harness at a tiny size (4 hosts × 50 alerts, one measured minute) against the real engine,
 // and its report splice on a copy of docs/BENCHMARK.md. No time is asserted: only that the harness measures what it
 // says (each host's runs, every alert evaluated by exactly one host) and that the splice leaves the rest alone.
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { HOSTS_HEADING, HOSTS_ROW_PREFIX, spliceHostsReport } from './hostsRepor
 const work = mkdtempSync(join(tmpdir(), 'alertcron-hosts-bench-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test('two hosts sharing 50 alerts: each host measured, every alert evaluated by exactly one host each minute', async () => {
+test('four hosts sharing 50 alerts: each host measured and holding a fair share, every alert evaluated by exactly one host each minute', async () => {
   const engineUrl = testEsUrl();
   const bench = {
     engineUrl,
@@ -28,9 +28,12 @@ test('two hosts sharing 50 alerts: each host measured, every alert evaluated by 
     log: () => undefined,
     stateIndex: `hosts-bench-state-${Math.random().toString(36).slice(2, 8)}`,
   };
-  const c = await measureHostsCase(bench, 2, 50, 1, 1);
-  assert.deepEqual(c.perHost.map((p) => p.host), ['bench-host-1', 'bench-host-2']);
-  assert.deepEqual(c.perHost.flatMap((p) => p.codes), [0, 0], JSON.stringify(c.perHost));
+  // Two warm-up minutes: in the first the hosts start together and do not all see each other yet.
+  const c = await measureHostsCase(bench, 4, 50, 1, 2);
+  assert.deepEqual(c.perHost.map((p) => p.host), ['bench-host-1', 'bench-host-2', 'bench-host-3', 'bench-host-4']);
+  assert.deepEqual(c.perHost.flatMap((p) => p.codes), [0, 0, 0, 0], JSON.stringify(c.perHost));
+  // Once every host is live, each holds at least half its fair share of the 64 partitions (16).
+  for (const p of c.perHost) assert.ok((p.held ?? 0) >= 8, `${p.host} held ${p.held} partitions: ${c.perHost.map((x) => `${x.host} ${x.held}`).join(', ')}`);
   // Both hosts reached the cluster through their own proxies and wrote their state.
   for (const p of c.perHost) assert.ok(p.requests > 0 && p.stateRequests > 0, JSON.stringify(p));
   assert.equal(c.perMinute.evaluated, 50);
