@@ -60,6 +60,8 @@ export interface HostRun {
   stateRequests: number;
   stateWrites: number;
   stateDocs: number;
+  /** Documents written as the proxy saw them: the run's report plus what comes after it (lease release, heartbeat). */
+  docsWritten: number;
   /** Alerts the run evaluated (status ok or error, not "not-due"). */
   evaluated: number;
   /** Partition leases the run held (undefined before the partitioned store). */
@@ -80,6 +82,7 @@ export interface HostSummary {
   stateRequests: number;
   stateWrites: number;
   stateDocs: number;
+  docsWritten: number;
   evaluated: number;
   held?: number;
   codes: number[];
@@ -96,7 +99,7 @@ export interface HostsCase {
   loadAvg: number[];
   perHost: HostSummary[];
   /** Medians over the measured minutes of the sums over the hosts. */
-  perMinute: { requests: number; stateRequests: number; stateWrites: number; stateDocs: number; evaluated: number; slowest_s: number };
+  perMinute: { requests: number; stateRequests: number; stateWrites: number; stateDocs: number; docsWritten: number; evaluated: number; slowest_s: number };
   /** Every measured minute: alerts evaluated by two hosts, alerts evaluated by none. */
   twice: number[];
   missed: number[];
@@ -223,6 +226,7 @@ function hostRun(host: string, s: Sample): { run: HostRun; names: string[] } {
       stateRequests: st.requests ?? NaN,
       stateWrites: st.writes ?? NaN,
       stateDocs: st.docs ?? NaN,
+      docsWritten: s.docsWritten,
       evaluated: names.length,
       ...(p ? { held: p.held?.length ?? 0, coordinator: !!p.coordinator, took: p.took?.length ?? 0 } : {}),
     },
@@ -260,7 +264,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
     await minute(bench, deps.slice(0, 1), tickNow(-1, total), `h${hosts}-n${alerts}-first`);
     for (let t = 0; t < total; t++) {
       const { runs, names } = await minute(bench, deps, tickNow(t, total), `h${hosts}-n${alerts}-m${t}`);
-      bench.log(`bench: ${hosts} host(s) × ${alerts} alerts, minute ${t + 1}/${total}${t < warmup ? ' (warm-up)' : ''}: ${runs.map((r) => `${r.host} ${r.wall_s.toFixed(2)} s exit ${r.code} evaluated ${r.evaluated}${r.held === undefined ? '' : ` held ${r.held}`} docs ${r.stateDocs}`).join('; ')}`);
+      bench.log(`bench: ${hosts} host(s) × ${alerts} alerts, minute ${t + 1}/${total}${t < warmup ? ' (warm-up)' : ''}: ${runs.map((r) => `${r.host} ${r.wall_s.toFixed(2)} s exit ${r.code} evaluated ${r.evaluated}${r.held === undefined ? '' : ` held ${r.held}`} docs ${r.stateDocs}/${r.docsWritten}`).join('; ')}`);
       if (t < warmup) continue;
       measuredRuns.push(runs);
       const seen = new Map<string, number>();
@@ -287,6 +291,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
       stateRequests: med((r) => r.stateRequests),
       stateWrites: med((r) => r.stateWrites),
       stateDocs: med((r) => r.stateDocs),
+      docsWritten: med((r) => r.docsWritten),
       evaluated: med((r) => r.evaluated),
       ...(held.length ? { held: median(held) } : {}),
       codes: [...new Set(rs.map((r) => r.code))],
@@ -299,6 +304,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
     stateRequests: sum((r) => r.stateRequests),
     stateWrites: sum((r) => r.stateWrites),
     stateDocs: sum((r) => r.stateDocs),
+    docsWritten: sum((r) => r.docsWritten),
     evaluated: sum((r) => r.evaluated),
     slowest_s: median(measuredRuns.map((m) => Math.max(...m.map((r) => r.wall_s)))),
   };

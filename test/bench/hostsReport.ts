@@ -47,9 +47,9 @@ export function hostsTargetRows(h: HostsResult | undefined): string[] {
   if (w.length >= 2) {
     const lo = w[0]!;
     const hi = w[w.length - 1]!;
-    const ratio = hi.perMinute.stateDocs / lo.perMinute.stateDocs;
+    const ratio = hi.perMinute.docsWritten / lo.perMinute.docsWritten;
     rows.push(
-      `${HOSTS_ROW_PREFIX}state writes per minute grow with partitions and hosts, not with alerts | ${lo.hosts} hosts: ${w.map((c) => `${int(c.perMinute.stateDocs)} documents a minute at ${int(c.alerts)} alerts`).join(', ')} (${(hi.alerts / lo.alerts).toFixed(0)}× the alerts: ${ratio.toFixed(2)}× the documents) | ${verdict(ratio < 2)} |`,
+      `${HOSTS_ROW_PREFIX}state writes per minute grow with partitions and hosts, not with alerts | ${lo.hosts} hosts: ${w.map((c) => `${int(c.perMinute.docsWritten)} documents a minute at ${int(c.alerts)} alerts`).join(', ')} (${(hi.alerts / lo.alerts).toFixed(0)}× the alerts: ${ratio.toFixed(2)}× the documents) | ${verdict(ratio < 2)} |`,
     );
   } else rows.push(`${HOSTS_ROW_PREFIX}state writes per minute grow with partitions and hosts, not with alerts | not measured at two alert counts | not measured |`);
   const d = h.takeovers.find((x) => x.label === 'defaults') ?? h.takeovers[0];
@@ -62,24 +62,24 @@ export function hostsTargetRows(h: HostsResult | undefined): string[] {
 
 function caseTables(h: HostsResult): string[] {
   const L: string[] = [
-    '| hosts × alerts | host | run (median; slowest) | CPU | peak RSS | requests | time with a request in flight | state requests | state write requests | state documents written | alerts evaluated | leases held |',
+    '| hosts × alerts | host | run (median; slowest) | CPU | peak RSS | requests | time with a request in flight | state requests | state write requests | state documents written (report / at the proxy) | alerts evaluated | leases held |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of allCases(h))
     for (const p of c.perHost)
       L.push(
-        `| ${c.hosts} × ${int(c.alerts)} | ${p.host} | ${sec(p.wall_s)} (${sec(p.wall_max_s)}) | ${sec(p.cpu_s)} | ${int(p.rss_mb)} MB | ${int(p.requests)} | ${sec(p.busyMs / 1000)} | ${int(p.stateRequests)} | ${int(p.stateWrites)} | ${int(p.stateDocs)} | ${int(p.evaluated)} | ${p.held === undefined ? '–' : int(p.held)} |`,
+        `| ${c.hosts} × ${int(c.alerts)} | ${p.host} | ${sec(p.wall_s)} (${sec(p.wall_max_s)}) | ${sec(p.cpu_s)} | ${int(p.rss_mb)} MB | ${int(p.requests)} | ${sec(p.busyMs / 1000)} | ${int(p.stateRequests)} | ${int(p.stateWrites)} | ${int(p.stateDocs)} / ${int(p.docsWritten)} | ${int(p.evaluated)} | ${p.held === undefined ? '–' : int(p.held)} |`,
       );
   L.push(
     '',
     'Per minute, all hosts together (medians over the measured minutes of the sums over the hosts):',
     '',
-    '| hosts × alerts | minutes measured (warm-up) | load average before | requests | state requests | state write requests | state documents written | alerts evaluated | evaluated twice / by none (per minute) | slowest host\'s run |',
+    '| hosts × alerts | minutes measured (warm-up) | load average before | requests | state requests | state write requests | state documents written (report / at the proxy) | alerts evaluated | evaluated twice / by none (per minute) | slowest host\'s run |',
     '|---|---:|---|---:|---:|---:|---:|---:|---|---:|',
   );
   for (const c of allCases(h))
     L.push(
-      `| ${c.hosts} × ${int(c.alerts)} | ${c.minutes} (${c.warmup}) | ${c.loadAvg.join(', ')} | ${int(c.perMinute.requests)} | ${int(c.perMinute.stateRequests)} | ${int(c.perMinute.stateWrites)} | ${int(c.perMinute.stateDocs)} | ${int(c.perMinute.evaluated)} | ${c.twice.join(',')} / ${c.missed.join(',')} | ${sec(c.perMinute.slowest_s)} |`,
+      `| ${c.hosts} × ${int(c.alerts)} | ${c.minutes} (${c.warmup}) | ${c.loadAvg.join(', ')} | ${int(c.perMinute.requests)} | ${int(c.perMinute.stateRequests)} | ${int(c.perMinute.stateWrites)} | ${int(c.perMinute.stateDocs)} / ${int(c.perMinute.docsWritten)} | ${int(c.perMinute.evaluated)} | ${c.twice.join(',')} / ${c.missed.join(',')} | ${sec(c.perMinute.slowest_s)} |`,
     );
   const first = h.cases.find((c) => c.hosts === mostHosts(h))?.perHost[0];
   if (first) L.push('', `Requests by kind, ${first.host} of the ${mostHosts(h)} hosts (last measured minute): ${Object.entries(first.byKind).sort((a, b) => b[1] - a[1]).map(([k, v]) => `\`${k}\` ${v}`).join(', ') || 'none'}.`);
@@ -134,10 +134,10 @@ function projection(h: HostsResult): string[] {
   if (w.length >= 2) {
     const a = w[w.length - 2]!;
     const b = w[w.length - 1]!;
-    const docs = line(a.alerts, a.perMinute.stateDocs, b.alerts, b.perMinute.stateDocs);
+    const docs = line(a.alerts, a.perMinute.docsWritten, b.alerts, b.perMinute.docsWritten);
     const reqs = line(a.alerts, a.perMinute.stateRequests, b.alerts, b.perMinute.stateRequests);
     L.push(
-      `- **State writes**: ${b.hosts} hosts wrote ${w.map((c) => `${int(c.perMinute.stateDocs)} documents a minute at ${int(c.alerts)} alerts`).join(', ')}; on the line through the two largest, ${int(N)} alerts write **${int(docs.a + docs.b * N)} documents a minute** ` +
+      `- **State writes**: ${b.hosts} hosts wrote ${w.map((c) => `${int(c.perMinute.docsWritten)} documents a minute at ${int(c.alerts)} alerts`).join(', ')}; on the line through the two largest, ${int(N)} alerts write **${int(docs.a + docs.b * N)} documents a minute** ` +
         `(${docs.b >= 0 ? '+' : ''}${(docs.b * 1000).toFixed(1)} per 1,000 alerts) in about ${int(reqs.a + reqs.b * N)} state requests. What scales with partitions and hosts: one \`part:<p>\` lease document per held partition (taken, renewed, written with the windows, released), ` +
         `one \`host:\` heartbeat per host (twice a run); with alerts: only \`alert:\` documents whose keys, rule state or digests changed, and the notices (\`pending:\`, \`claim:\`, \`sent:\`) of a minute with findings.`,
     );
@@ -164,7 +164,7 @@ export function hostsSection(h: HostsResult | undefined): string[] {
       'Each host is a deployment folder of its own on this machine (its own `alertcron.yaml` with `state.backend: cluster`, one shared `state.index`, its own `host_id` and `local_file`), ' +
       'the same alerts folder (symlinked), the bench alerts over the busy day. The hosts\' runs of one minute start together (`ALERTCRON_NOW` one minute later each time, ending at the quiet minute), ' +
       'each host through a counting proxy of its own; the first minutes are a warm-up (the hosts find each other and settle their partitions; the parse cache is filled). ' +
-      '"state requests", "state write requests" and "state documents written" are what each run reports (`run --json`, `stateRequests`); "alerts evaluated" the alerts of its report that were not "not-due"; "leases held" its `partitions.held`.',
+      '"state requests", "state write requests" and the first "state documents written" are what each run reports (`run --json`, `stateRequests`: up to the report; the release of its leases and its closing heartbeat come after it); the second "documents written" is what its proxy saw written (each `_bulk` action and single-document write, the release included), the number the targets and the projection use; "alerts evaluated" the alerts of its report that were not "not-due"; "leases held" its `partitions.held`.',
     '',
     '**Noise.** This machine has 2 cores for the engine and all hosts; numbers taken while others ran tests on it are noisy (compare within a table, not across reports). Re-run this section alone on a quiet machine with the command above; it rewrites only this section and its rows in Targets.',
     '',
