@@ -147,7 +147,7 @@ function projection(h: HostsResult): string[] {
       `${sec(busy.b * N)} of request time on this machine's engine if the per-alert time above holds (it was measured with one host; 4 hosts send theirs at the same time).`,
     '',
     '**Assumptions.** The per-alert costs are those of the bench alerts (three kinds over one busy day, nothing matching: a quiet minute) and grow linearly; a host\'s fixed cost (node start, loading the parse cache, heartbeat, lease take and release, state read) does not depend on how many hosts there are; ' +
-      'each host reads the `alert:` documents of its own partitions only (about alerts ÷ hosts a minute: this read grows with alerts; the writes grow only by the `alert:` documents a minute's findings changed); the partitions spread the alerts evenly (64 partitions: ±~15% per host at 4 hosts); ' +
+      'each host reads the `alert:` documents of its own partitions only (about alerts ÷ hosts a minute: this read grows with alerts; the writes grow only by the `alert:` documents that the findings of the minute changed); the partitions spread the alerts evenly (64 partitions: ±~15% per host at 4 hosts); ' +
       'an incident minute adds the notices\' documents and deliveries on top, as with one host. Not measured here: 100,000 alert files on one machine (the bench data has 10,000 servers; alerts beyond repeat them).',
     '',
   );
