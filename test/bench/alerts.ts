@@ -1,5 +1,6 @@
 // N alert definitions of the common kinds, written twice: as an alertcron folder and as ElastAlert2 rules
-// doing the same searches. Alert i watches server srv-i (see data.ts); kind by i % 3:
+// doing the same searches. Alert i watches server srv-i (see data.ts; beyond the 10,000 servers, alert i watches
+// srv-(i mod 10,000): the multi-host bench's 40,000 alerts); kind by i % 3:
 //   count    failed logons per user on the server, group_by user, count >= 20   | ElastAlert2: frequency + query_key + use_terms_query
 //   any      a logon with the server's break-glass account adm-i                 | ElastAlert2: any
 //   buckets  one source IP failing against >= 10 distinct users (terms + cardinality aggregation in the query)
@@ -8,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Project } from '../support/project.js';
-import { adminName, COUNT_THRESHOLD, INDEX_PATTERN, kindOf, serverName, SPRAY_USERS } from './data.js';
+import { adminName, COUNT_THRESHOLD, INDEX_PATTERN, kindOf, serverName, SERVERS, SPRAY_USERS } from './data.js';
 
 const USER_FIELD = 'winlog.event_data.TargetUserName';
 
@@ -20,13 +21,13 @@ export function channelOf(i: number): 'soc-slack' | 'soc-email' {
 }
 
 function filters(i: number): Record<string, unknown>[] {
-  const host = { term: { 'host.name': serverName(i) } };
+  const host = { term: { 'host.name': serverName(i % SERVERS) } };
   switch (kindOf(i)) {
     case 'count':
     case 'buckets':
       return [{ term: { 'event.code': '4625' } }, host];
     case 'any':
-      return [{ term: { 'event.code': '4624' } }, { term: { [USER_FIELD]: adminName(i) } }];
+      return [{ term: { 'event.code': '4624' } }, { term: { [USER_FIELD]: adminName(i % SERVERS) } }];
   }
 }
 
@@ -38,7 +39,7 @@ function filters(i: number): Record<string, unknown>[] {
  */
 export function writeAlertcronAlerts(project: Project, n: number, options: { digest?: string; notify?: string[] } = {}): void {
   for (let i = 0; i < n; i++) {
-    const host = serverName(i);
+    const host = serverName(i % SERVERS);
     const notify = options.notify ?? [channelOf(i)];
     const base = options.digest
       ? { index: INDEX_PATTERN, notify: [...notify, options.digest], digest: { every: '1h', channels: [options.digest] } }
@@ -62,8 +63,8 @@ export function writeAlertcronAlerts(project: Project, n: number, options: { dig
           ...base,
           query,
           condition: { type: 'any' },
-          title: `Break-glass logon: ${adminName(i)}`,
-          message: `{{count}} logons with ${adminName(i)} between {{from}} and {{to}}, last on {{host.name}} from {{source.ip}}`,
+          title: `Break-glass logon: ${adminName(i % SERVERS)}`,
+          message: `{{count}} logons with ${adminName(i % SERVERS)} between {{from}} and {{to}}, last on {{host.name}} from {{source.ip}}`,
         });
         break;
       case 'buckets':

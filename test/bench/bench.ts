@@ -4,7 +4,8 @@
 //                                 [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep]
 //                                 [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--digest-size N | --no-digest]
 //                                 [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT]
-//                                 [--wildcard-docs N]
+//                                 [--wildcard-docs N] [--hosts 1,2,4 | --no-hosts] [--hosts-alerts 10000] [--hosts-minutes 5]
+//                                 [--hosts-scale 1000] [--hosts-target 40000] [--hosts-takeover defaults,short] [--hosts-only]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
@@ -15,7 +16,9 @@
 // test/bench/digest.ts); the incident minute with PagerDuty and Teams beside email and Slack, every alert notifying
 // all four (--paging-size, default 1000; test/bench/paging.ts); N Sigma alerts compiled on a cold and a warm parse cache
 // and run, and the cost of case-insensitive wildcards on a large keyword index (--sigma-size, default 1000;
-// --wildcard-docs, default 1,000,000; test/bench/sigma.ts); then writes docs/BENCHMARK.md.
+// --wildcard-docs, default 1,000,000; test/bench/sigma.ts); 1, 2 and 4 hosts sharing 10,000 alerts through the cluster
+// state, the target of 4 hosts x 40,000 alerts and the takeover after a SIGKILL (test/bench/hosts.ts; --hosts-only
+// measures only that and rewrites only its section of the report); then writes docs/BENCHMARK.md.
 // It reports only: nothing here fails on a time.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -33,11 +36,13 @@ import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QU
 import { measurePaging, PAGING_NOTIFY, pagerDutyEvents, pagingChannels, pagingEnv } from './paging.js';
 import { checkSigmaSource, compileInProcess, materialiseSigmaRules, measureSigmaCli, type SigmaBenchResult } from './sigma.js';
 import { measureWildcardCost } from './sigmaWildcard.js';
+import { measureHosts, type HostsOptions } from './hosts.js';
+import { spliceHostsReport } from './hostsReport.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
-import { BENCH_DIR, capture, measured, summarise, type Sample } from './run.js';
+import { BENCH_DIR, benchSettings, capture, measured, summarise, type Sample } from './run.js';
 import { ensureVenv, VENV } from './venv.js';
 
 interface Options {
@@ -67,10 +72,13 @@ interface Options {
   sigmaRepo?: string;
   /** Documents in the keyword index of the case-insensitive wildcard measurement (0: not measured). */
   wildcardDocs: number;
+  /** Many hosts sharing the alerts (hosts.hosts empty: not measured); hostsOnly: only that, spliced into the report. */
+  hosts: HostsOptions;
+  hostsOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000], wildcardDocs: 1_000_000 };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000], wildcardDocs: 1_000_000, hosts: { hosts: [1, 2, 4], alerts: 10_000, minutes: 5, scaleAlerts: 1000, targetAlerts: 40_000, targetHosts: 4, takeovers: ['defaults', 'short'] }, hostsOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -102,8 +110,16 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--sigma-rules') o.sigmaRules = value();
     else if (name === '--sigma-repo') o.sigmaRepo = value();
     else if (name === '--wildcard-docs') o.wildcardDocs = Number(value());
+    else if (name === '--hosts') o.hosts.hosts = value().split(',').map(Number);
+    else if (name === '--no-hosts') o.hosts.hosts = [];
+    else if (name === '--hosts-alerts') o.hosts.alerts = Number(value().replace(/[_,]/g, ''));
+    else if (name === '--hosts-minutes') o.hosts.minutes = Number(value());
+    else if (name === '--hosts-scale') o.hosts.scaleAlerts = Number(value().replace(/[_,]/g, ''));
+    else if (name === '--hosts-target') o.hosts.targetAlerts = Number(value().replace(/[_,]/g, ''));
+    else if (name === '--hosts-takeover') o.hosts.takeovers = value().split(',').filter(Boolean) as HostsOptions['takeovers'];
+    else if (name === '--hosts-only') o.hostsOnly = true;
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT] [--wildcard-docs 1000000]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT] [--wildcard-docs 1000000] [--hosts 1,2,4 | --no-hosts] [--hosts-alerts 10000] [--hosts-minutes 5] [--hosts-scale 1000] [--hosts-target 40000] [--hosts-takeover defaults,short] [--hosts-only]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -115,6 +131,12 @@ function parseOptions(argv: string[]): Options {
   if (o.sigmaSize !== undefined && (!Number.isInteger(o.sigmaSize) || o.sigmaSize < 0)) throw new Error('--sigma-size: a whole number (0: not measured)');
   if (!Number.isInteger(o.wildcardDocs) || o.wildcardDocs < 0) throw new Error('--wildcard-docs: a whole number of documents (0: not measured)');
   checkSigmaSource({ rulesDir: o.sigmaRules, repo: o.sigmaRepo });
+  const h = o.hosts;
+  if (h.hosts.some((x) => !Number.isInteger(x) || x < 1 || x > 16)) throw new Error('--hosts: host counts from 1 to 16, e.g. 1,2,4');
+  if (o.hostsOnly && !h.hosts.length) throw new Error('--hosts-only needs host counts (--hosts 1,2,4), not --no-hosts');
+  for (const [flag, x, min] of [['--hosts-alerts', h.alerts, 1], ['--hosts-minutes', h.minutes, 1], ['--hosts-scale', h.scaleAlerts, 0], ['--hosts-target', h.targetAlerts, 0]] as const)
+    if (!Number.isInteger(x) || x < min) throw new Error(`${flag}: a whole number >= ${min}`);
+  if (h.takeovers.some((t) => t !== 'defaults' && t !== 'short')) throw new Error('--hosts-takeover: a list of defaults and short (empty: none)');
   return o;
 }
 
@@ -157,7 +179,7 @@ async function main(): Promise<void> {
   const incidentDocs = await docsInWindow(engine.url, INCIDENT_NOW - WINDOW_MS, INCIDENT_NOW);
   const clusterInfo = (await direct('GET', '/')).json as { version?: { number?: string; distribution?: string } };
 
-  const py = opts.elastalert ? await ensureVenv(log) : undefined;
+  const py = opts.elastalert && !opts.hostsOnly ? await ensureVenv(log) : undefined;
   const python = py?.python ?? 'python3';
   const proxy = await startCountingProxy(engine.url);
   const smtp = await startSmtpSink();
@@ -213,7 +235,23 @@ async function main(): Promise<void> {
     checks: [],
   };
 
+  /** The multi-host scenario (issue 28): hosts sharing the alerts through the cluster state. */
+  const measureManyHosts = async () => {
+    await settle();
+    results.hosts = await measureHosts(
+      { engineUrl: engine.url, python, bin: BIN, baseEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work }, work, smtpPort: smtp.port, slackUrl: slack.url, clearRequestCache, log, keep: opts.keep },
+      opts.hosts,
+      { alertcronCommit: `${results.versions.alertcronCommit}${results.versions.alertcronDirty ? ' (with uncommitted changes in src/)' : ''}`, command: `node dist/test/bench/bench.js ${process.argv.slice(2).join(' ')}`.trim() },
+    );
+  };
+
   try {
+    if (opts.hostsOnly) {
+      // Only the hosts' section: the rest of the report stays as the last full bench wrote it.
+      await measureManyHosts();
+      spliceHostsReport(opts.out, results.hosts!);
+      return;
+    }
     // ---- the floor: a node process doing nothing, and one doing one _msearch of one search
     const floorDir = join(work, 'floor');
     mkdirSync(floorDir);
@@ -253,10 +291,8 @@ async function main(): Promise<void> {
         smtpPort: smtp.port,
         slackUrl: slack.url,
         extraConfig: {
-          elasticsearch: { url: proxy.url, timeout: '30s' },
           // ingest_delay 0s: the same window as ElastAlert2 (up to now), and the same workload as earlier reports.
-          defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
-          delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
+          ...benchSettings(proxy.url),
           state: { lock_wait: '10s' },
         },
       };
@@ -610,12 +646,17 @@ async function main(): Promise<void> {
       if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
+    if (opts.hosts.hosts.length) {
+      await measureManyHosts();
+      writeReport(opts.out, results, commands(opts));
+    }
   } catch (error) {
     results.error = error instanceof Error ? error.message : String(error);
     throw error;
   } finally {
     results.finishedAt = iso(Date.now());
-    writeReport(opts.out, results, commands(opts));
+    if (!opts.hostsOnly) writeReport(opts.out, results, commands(opts));
+    else if (results.error && results.hosts === undefined) log(`bench: --hosts-only failed; ${relative(REPO_ROOT, opts.out)} left as it was`);
     await proxy.close();
     await smtp.close();
     await slack.close();

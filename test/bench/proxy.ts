@@ -10,6 +10,8 @@ export interface ProxyCounts {
   byKind: Record<string, number>;
   /** Wall time during which at least one request was in flight (from its first byte in to its last byte out), ms. */
   busyMs: number;
+  /** Documents the requests wrote: each action of a `_bulk` body, each single-document index, create or update. */
+  docsWritten: number;
 }
 
 export interface CountingProxy {
@@ -34,7 +36,7 @@ export function kindOfRequest(method: string, url: string): string {
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  let counts = { requests: 0, connections: 0, byKind: {} as Record<string, number> };
+  let counts = { requests: 0, connections: 0, byKind: {} as Record<string, number>, docsWritten: 0 };
   let spans: [number, number][] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const startedAt = performance.now();
@@ -42,6 +44,16 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     counts.requests++;
     const kind = kindOfRequest(req.method ?? 'GET', req.url ?? '/');
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
+    if (kind === 'POST _bulk' || kind === 'PUT _bulk') {
+      const current = counts;
+      let tail = '';
+      req.on('data', (chunk: Buffer) => {
+        const lines = (tail + chunk.toString('utf8')).split('\n');
+        tail = lines.pop() ?? '';
+        current.docsWritten += lines.filter(isBulkAction).length;
+      });
+      req.on('end', () => void (current.docsWritten += isBulkAction(tail) ? 1 : 0));
+    } else if (/^(PUT|POST) (_doc|_create|_update)/.test(kind)) counts.docsWritten++;
     const headers = { ...req.headers, host: upstream.host };
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
@@ -65,7 +77,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     port,
     counts: () => ({ ...counts, byKind: { ...counts.byKind }, busyMs: unionMs(spans) }),
     reset: () => {
-      counts = { requests: 0, connections: 0, byKind: {} };
+      counts = { requests: 0, connections: 0, byKind: {}, docsWritten: 0 };
       spans = [];
     },
     close: () =>
@@ -75,6 +87,11 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         agent.destroy();
       }),
   };
+}
+
+/** Whether a line of a `_bulk` body is an action (index, create, update, delete) rather than a document source. */
+function isBulkAction(line: string): boolean {
+  return /^\s*\{\s*"(index|create|update|delete)"\s*:/.test(line);
 }
 
 /** Total length of the union of time spans. */

@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { COUNT_THRESHOLD, SPRAY_USERS, USERS, WORKSTATIONS, SERVERS, BACKGROUND_EVENTS } from './data.js';
 import type { DigestResult } from './digest.js';
+import type { HostsResult } from './hosts.js';
+import { hostsSection, hostsTargetRows } from './hostsReport.js';
 import type { PagingResult } from './paging.js';
 import type { SigmaBenchResult } from './sigma.js';
 import type { ProfileSummary } from './profile.js';
@@ -72,6 +74,8 @@ export interface BenchResults {
   stateGrowth?: StateGrowthResult;
   /** The file and the cluster state backend side by side (issue 16): per size and scenario, medians. */
   backends?: BackendResult[];
+  /** Many hosts sharing the alerts through the cluster state (issue 28): test/bench/hosts.ts. */
+  hosts?: HostsResult;
   profiles?: { n: number; scenario: 'quiet' | 'incident'; wall_s: number; clusterMs: number; requests: number; delivered: number; summary: ProfileSummary }[];
 }
 
@@ -327,6 +331,7 @@ function targets(res: BenchResults): string[] {
     if (!s.acQuiet) continue;
     L.push(`| (for information) ${int(s.n)} alerts, nothing matching: requests to the cluster / time with one in flight | ${reqs(s.acQuiet)} / ${sec(s.acQuiet.clusterMs / 1000)}${s.acQuietUnfused ? ` (fusion off: ${reqs(s.acQuietUnfused)} / ${sec(s.acQuietUnfused.clusterMs / 1000)})` : ''} | |`);
   }
+  L.push(...hostsTargetRows(res.hosts));
   L.push('');
   return L;
 }
@@ -445,6 +450,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '`--digest-size N` (alerts in the incident minute with a digest channel; default 1000 when 1000 is among the sizes, else the largest) `--no-digest`.',
     '`--paging-size N` (alerts in the incident minute with PagerDuty and Teams beside email and Slack; default as `--digest-size`) `--no-paging`.',
     '`--sigma-size N` (Sigma alerts; default as `--digest-size`) `--no-sigma`; `--sigma-rules DIR` (a folder of Sigma rules) or `--sigma-repo GIT` (a clone of SigmaHQ/sigma: its rules/windows); `--wildcard-docs 1000000` (0: no wildcard measurement).',
+    '`--hosts 1,2,4` (hosts sharing the alerts through the cluster state) `--hosts-alerts 10000` `--hosts-minutes 5` (measured minutes, after 2 of warm-up) `--hosts-scale 1000` (the same with 1 and the most hosts at this many alerts: state writes against alerts; 0: none) `--hosts-target 40000` (4 hosts × this many alerts; 0: not measured) `--hosts-takeover defaults,short` (SIGKILL cases; empty: none) `--no-hosts`; `--hosts-only` measures only these and rewrites only their section and target rows of the report.',
     `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}${res.paging ? `, PagerDuty and Teams at ${res.paging.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
@@ -465,6 +471,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     f.pythonNothing ? `| \`python -c pass\` (the venv's Python) | ${range(f.pythonNothing)} | ${mb(f.pythonNothing.rss_mb)} |` : '',
     '',
     ...backendSection(res),
+    ...hostsSection(res.hosts),
     ...profileSection(res),
     '## How it is measured',
     '',

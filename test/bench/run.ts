@@ -21,6 +21,8 @@ export interface Sample {
   byKind: Record<string, number>;
   /** Wall time with at least one cluster request in flight, seen at the proxy (ms). */
   busyMs: number;
+  /** Documents written through the proxy (bulk actions and single-document writes). */
+  docsWritten: number;
   stdout: string;
   stderr: string;
   /** Notifications the sinks received during the run (for runs that deliver). */
@@ -39,8 +41,8 @@ export async function measured(python: string, command: string[], cwd: string, e
   child.stderr.on('data', (d) => (err += d));
   const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   if (code !== 0) throw new Error(`measure.py failed (${code}): ${err}`);
-  const m = JSON.parse(out.trim().split('\n').pop()!) as Omit<Sample, 'requests' | 'connections' | 'byKind' | 'busyMs' | 'stdout' | 'stderr'>;
-  const counts = proxy?.counts() ?? { requests: 0, connections: 0, byKind: {}, busyMs: 0 };
+  const m = JSON.parse(out.trim().split('\n').pop()!) as Omit<Sample, 'requests' | 'connections' | 'byKind' | 'busyMs' | 'docsWritten' | 'stdout' | 'stderr'>;
+  const counts = proxy?.counts() ?? { requests: 0, connections: 0, byKind: {}, busyMs: 0, docsWritten: 0 };
   const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
   return { ...m, ...counts, stdout: read(`${outPrefix}.out`), stderr: read(`${outPrefix}.err`) };
 }
@@ -98,6 +100,18 @@ export function summarise(samples: Sample[]): Summary {
     delivered: delivered.length ? median(delivered) : undefined,
     codes: [...new Set(samples.map((s) => s.code))],
     extra: Object.keys(extra).length ? extra : undefined,
+  };
+}
+
+/**
+ * The settings of every steady-state bench project: the cluster through the proxy at `url`, one-minute windows up
+ * to now (`ingest_delay: 0s`: the same window as ElastAlert2's), the delivery limits.
+ */
+export function benchSettings(url: string): Record<string, unknown> {
+  return {
+    elasticsearch: { url, timeout: '30s' },
+    defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' },
+    delivery: { concurrency: 8, deadline: '40s', attempt_timeout: '10s', retries: 1 },
   };
 }
 
