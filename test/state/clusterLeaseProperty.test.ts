@@ -24,7 +24,7 @@ test('random interleavings of take, renew, fenced commit and release by two or t
   const step = fc.record({ host: fc.integer({ min: 0, max: 2 }), action: fc.constantFrom('take', 'renew', 'commit', 'release', 'wait'), ms: fc.integer({ min: 0, max: 45_000 }) }) as fc.Arbitrary<Step>;
   await checkProperty(
     'partition leases: one holder per token, commits land in token order',
-    fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(step, { minLength: 4, maxLength: 24 }), async (hostCount, steps) => {
+    fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(fc.integer({ min: -20_000, max: 20_000 }), { minLength: 3, maxLength: 3 }), fc.array(step, { minLength: 4, maxLength: 24 }), async (hostCount, offsets, steps) => {
       const index = `alertcron-state-leaseprop-${Math.random().toString(36).slice(2, 8)}`;
       indices.push(index);
       await fetch(`${esUrl}/${index}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STATE_INDEX_BODY) });
@@ -40,16 +40,18 @@ test('random interleavings of take, renew, fenced commit and release by two or t
         for (const { host: i, action, ms } of steps) {
           const host = hosts[i % hostCount]!;
           const me = names[i % hostCount]!;
+          // Each host reads its own clock, off by up to 20 s (more than max_clock_skew: the fence must hold anyway).
+          const at = now + offsets[i % hostCount]!;
           if (action === 'wait') now += ms;
           else if (action === 'take' && !host.held) {
             host.holder = `${me}@0000000${i}/1/run${run++}`;
             host.lost = new Set();
-            host.held = (await takeLeases(client, index, host.holder, owners, me, now, TTL, SKEW, await readLeases(client, index))).held;
-          } else if (action === 'renew' && host.held) await renewLeases(client, index, host.held, host.lost, TTL, now);
+            host.held = (await takeLeases(client, index, host.holder, owners, me, at, TTL, SKEW, await readLeases(client, index))).held;
+          } else if (action === 'renew' && host.held) await renewLeases(client, index, host.held, host.lost, TTL, at);
           else if (action === 'commit' && host.held) {
             // The fenced write: only leases not lost and with more than the skew left, each with its sequence number.
-            const writable = [...host.held].filter(([name, lease]) => !host.lost.has(name) && lease.doc.until - now > SKEW);
-            const results = await bulk(client, index, writable.map(([name, lease]) => ({ op: 'index', id: leaseDocId(name), doc: { ...lease.doc, body: { windows: { [`a${now}`]: {} }, ops: {} } }, seqNo: lease.seqNo, primaryTerm: lease.primaryTerm })));
+            const writable = [...host.held].filter(([name, lease]) => !host.lost.has(name) && lease.doc.until - at > SKEW);
+            const results = await bulk(client, index, writable.map(([name, lease]) => ({ op: 'index', id: leaseDocId(name), doc: { ...lease.doc, body: { windows: { [`a${at}`]: {} }, ops: {} } }, seqNo: lease.seqNo, primaryTerm: lease.primaryTerm })));
             results.forEach((result, k) => {
               const [name, lease] = writable[k]!;
               if (result.status < 300) {
@@ -58,7 +60,7 @@ test('random interleavings of take, renew, fenced commit and release by two or t
               } else host.lost.add(name);
             });
           } else if (action === 'release' && host.held) {
-            await releaseLeases(client, index, host.held, host.lost, now);
+            await releaseLeases(client, index, host.held, host.lost, at);
             host.held = undefined;
           }
         }
