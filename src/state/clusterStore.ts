@@ -87,6 +87,8 @@ export class ClusterStateStore implements StateStore {
       }
       if (purpose === 'command') {
         const read = this.assembled(hits, () => true, journal);
+        // Queued operations are this store's way to change alerts it does not hold (operations/queuedOps.ts).
+        read.data.ops ??= [];
         read.data.lastRun ??= latestLastRun(read.hosts);
         return this.transaction({ ...common, ...read, holding: { mode: 'command', ownership: { host: config.host_id, partitions: new Set(), coordinator: false, took: [] } } });
       }
@@ -118,6 +120,8 @@ export class ClusterStateStore implements StateStore {
       const scoped = partitions.size || coordinator ? await searchState(client, config.index, heldQuery([...partitions], coordinator)) : new Map();
       const read = this.assembled(new Map([...shared, ...scoped]), (p) => partitions.has(p), journal);
       read.data.lastRun = lastRunOf(old);
+      read.data.ops ??= [];
+      read.data.asks ??= [];
       const readBodies = new Map([...leases.held].map(([name, lease]) => [name, lease.doc.body]));
       const ownership = { host: me, partitions, coordinator, took: leases.took, skipped: leases.skipped };
       const tx = this.transaction({ ...common, ...read, holding: { mode: 'run', leases, renewal, host, ownership, readBodies } });

@@ -84,7 +84,7 @@ export function withBody(doc: LeaseDocument): LeaseDocument {
  * skew before now) or left by a dead run of this very deployment. Another host's assignment: only when its holder's
  * time ran out without releasing it (a holder that died or stalled mid-run: a takeover).
  */
-export function takeReason(name: string, current: LeaseDocument | undefined, owner: string | undefined, me: string, holder: string, now: number, skewMs: number): 'assigned' | 'takeover' | undefined {
+export function takeReason(current: LeaseDocument | undefined, owner: string | undefined, me: string, holder: string, now: number, skewMs: number): 'assigned' | 'takeover' | undefined {
   const expired = !!current && current.until + skewMs < now;
   if (owner === me) {
     if (!current || current.released || expired || deployment(current.holder) === deployment(holder)) return 'assigned';
@@ -104,7 +104,7 @@ export async function takeLeases(client: StateClient, index: string, holder: str
   const skipped: string[] = [];
   for (const name of leaseNames()) {
     const read = leases.get(name);
-    const reason = takeReason(name, read?.doc, owners.get(name), me, holder, now, skewMs);
+    const reason = takeReason(read?.doc, owners.get(name), me, holder, now, skewMs);
     if (!reason) {
       if (owners.get(name) === me) skipped.push(name);
       continue;

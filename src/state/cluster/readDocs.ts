@@ -19,7 +19,11 @@ export const SHARED = { terms: { kind: ['meta', 'silence', 'op', 'part', 'host',
 
 /** The documents of the partitions a run holds (alerts, pending items, receipts); the coordinator also reads every receipt and every queued ask. */
 export function heldQuery(partitions: readonly number[], coordinator: boolean): unknown {
-  const should: unknown[] = [{ bool: { filter: [{ terms: { kind: ['alert', 'pending', 'sent'] } }, { terms: { partition: partitions } }] } }];
+  const should: unknown[] = [
+    { bool: { filter: [{ terms: { kind: ['alert', 'pending', 'sent'] } }, { terms: { partition: partitions } }] } },
+    // A document without its partition (written by hand, or cut short) is read by every run: set aside, then rewritten by its holder or removed by the coordinator.
+    { bool: { filter: [{ terms: { kind: ['alert', 'pending', 'sent'] } }], must_not: [{ exists: { field: 'partition' } }] } },
+  ];
   if (coordinator) should.push({ terms: { kind: ['sent', 'ask'] } });
   return { bool: { should, minimum_should_match: 1 } };
 }

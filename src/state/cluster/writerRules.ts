@@ -11,7 +11,7 @@ export interface IntendedWrite {
  * Whether a transaction may make this write (the writer of each kind, README "Two or more hosts"): alert documents
  * and the update or deletion of pending items, and sent receipts, only by the holder of their partition (sent
  * updates also by the coordinator); pending items, silences, queued operations and asks created by anyone;
- * operations and asks deleted, and the meta document written, by the coordinator (and a shell command, whose
+ * operations and asks deleted, the meta document written, and documents read without a partition removed, by the coordinator (and a shell command, whose
  * writes of the meta document are checked by sequence number). `ownership` undefined: the transaction holds
  * everything (a state migration, the layout move). `lost`: partitions (and 'coordinator') whose lease is no longer
  * this transaction's: nothing of theirs is written.
@@ -34,9 +34,9 @@ export function mayWrite(write: IntendedWrite, ownership: Ownership | undefined,
     case 'alert':
       return holds(write.partition ?? partitionOf(write.id.slice('alert:'.length)));
     case 'pending':
-      return write.change === 'create' || holds(write.partition);
+      return write.change === 'create' || holds(write.partition) || (write.partition === undefined && coordinator);
     case 'sent':
-      return holds(write.partition) || (write.change === 'update' && coordinator);
+      return holds(write.partition) || (write.change === 'update' && coordinator) || (write.partition === undefined && coordinator);
     default:
       return false;
   }
