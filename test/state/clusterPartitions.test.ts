@@ -10,7 +10,7 @@ import { ClusterStateStore } from '../../src/state/clusterStore.js';
 import { StateClient } from '../../src/state/cluster/client.js';
 import { STATE_INDEX_BODY, toDocs } from '../../src/state/cluster/docs.js';
 import { acquireLease } from '../../src/state/cluster/lease.js';
-import type { StateTransaction } from '../../src/state/store.js';
+import { changeState, type StateTransaction } from '../../src/state/store.js';
 import { testEsUrl } from '../support/world.js';
 
 const esUrl = testEsUrl();
@@ -299,4 +299,22 @@ test('a run reads only its partitions\' alert documents; a command reads them al
   } finally {
     await command.release();
   }
+});
+
+test('a shell command whose silence another host changed meanwhile is applied once more on what that host wrote', async () => {
+  const index = freshIndex();
+  const a = host('host-a', index);
+  const b = host('host-b', index);
+  const until = Date.now() + 3_600_000;
+  await changeState(a, (data) => void data.silences.push({ id: 'x', alert: '*', createdAt: 1, endsAt: until, comment: 'maintenance', author: 'ann' }));
+  let calls = 0;
+  await changeState(a, async (data) => {
+    calls++;
+    // The first time, host-b expires the same silence while this command is under way.
+    if (calls === 1) await changeState(b, (other) => void (other.silences.find((s) => s.id === 'x')!.endsAt = 5));
+    data.silences.find((s) => s.id === 'x')!.comment = 'maintenance, extended';
+  });
+  assert.equal(calls, 2, 'applied once more after the conflict');
+  const stored = (await docs(index)).get('silence:x')!._source.body;
+  assert.deepEqual([stored.endsAt, stored.comment], [5, 'maintenance, extended'], 'on top of host-b\'s change');
 });

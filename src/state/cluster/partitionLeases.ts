@@ -84,7 +84,7 @@ export function withBody(doc: LeaseDocument): LeaseDocument {
  * skew before now) or left by a dead run of this very deployment. Another host's assignment: only when its holder's
  * time ran out without releasing it (a holder that died or stalled mid-run: a takeover).
  */
-export function takeReason(name: string, current: LeaseDocument | undefined, owner: string | undefined, me: string, holder: string, now: number, skewMs: number): 'assigned' | 'takeover' | undefined {
+export function takeReason(current: LeaseDocument | undefined, owner: string | undefined, me: string, holder: string, now: number, skewMs: number): 'assigned' | 'takeover' | undefined {
   const expired = !!current && current.until + skewMs < now;
   if (owner === me) {
     if (!current || current.released || expired || deployment(current.holder) === deployment(holder)) return 'assigned';
@@ -104,7 +104,7 @@ export async function takeLeases(client: StateClient, index: string, holder: str
   const skipped: string[] = [];
   for (const name of leaseNames()) {
     const read = leases.get(name);
-    const reason = takeReason(name, read?.doc, owners.get(name), me, holder, now, skewMs);
+    const reason = takeReason(read?.doc, owners.get(name), me, holder, now, skewMs);
     if (!reason) {
       if (owners.get(name) === me) skipped.push(name);
       continue;
@@ -156,11 +156,11 @@ export async function renewLeases(client: StateClient, index: string, held: Held
   });
 }
 
-/** Gives the held leases (not those lost) back: released, until = now, each with if_seq_no/if_primary_term. */
-export async function releaseLeases(client: StateClient, index: string, held: HeldLeases['held'], lost: ReadonlySet<string>, now = leaseNow()): Promise<void> {
+/** Gives the held leases (not those lost) back: released, until = now, each with if_seq_no/if_primary_term (in one `_bulk` with `also`). */
+export async function releaseLeases(client: StateClient, index: string, held: HeldLeases['held'], lost: ReadonlySet<string>, now = leaseNow(), also: BulkOp[] = []): Promise<void> {
   const names = [...held.keys()].filter((n) => !lost.has(n));
   const ops: BulkOp[] = names.map((name) => ({ op: 'update', id: leaseDocId(name), doc: { released: true, until: now, updated_at: now }, seqNo: held.get(name)!.seqNo, primaryTerm: held.get(name)!.primaryTerm }));
-  await bulk(client, index, ops);
+  await bulk(client, index, [...ops, ...also]);
 }
 
 /** The renewal of a run's leases: a timer, and a lock that keeps a renewal and a commit's writes of lease documents apart. */
