@@ -146,7 +146,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     if (tx.commit && fullRun && !storeDown && coordinator) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
-      const inbox = await inboxStage({ data: tx.data, commit: tx.commit }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(everyAlert.alerts, now));
+      const inbox = await inboxStage({ data: tx.data, commit: () => tx.commit!() }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(everyAlert.alerts, now));
       report.actions = inbox.actions;
       report.warnings.push(...inbox.warnings);
       audit.addAll(inbox.audit);
@@ -191,7 +191,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // conversations are the coordinator's: another host hands its findings over (data.asks) for it to start them.
     if (tx.commit && !options.window && !coordinator) handOverAsks(tx.data, decided.asks, now);
     else if (tx.commit && !options.window) {
-      const talked = await converseStage(config, everyAlert.alerts, tx.data, decided.asks, tx.commit, deadlineAt, now);
+      const talked = await converseStage(config, everyAlert.alerts, tx.data, decided.asks, () => tx.commit!(), deadlineAt, now);
       if (talked) {
         report.conversations = talked.conversations;
         report.warnings.push(...talked.warnings);

@@ -166,6 +166,13 @@ test('two hosts split 30 alerts: each evaluated by exactly one host a minute, ru
   const [p1, p2] = last.map((r) => new Set<number>(r.report.partitions.held));
   assert.ok([...p1!].every((p) => !p2!.has(p)), 'no partition held by both hosts in one minute');
   assert.equal(last.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+  // run --only an alert the other host holds: nothing evaluated here, and a warning says where it runs.
+  const elsewhere = alerts.find((a) => p1!.has(partitionOf(a)))!;
+  const only = await hosts[1]!.project.run(['run', '--only', elsewhere, '--json'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.equal(only.code, 0, only.stderr);
+  const report = JSON.parse(only.stdout);
+  assert.deepEqual(report.alerts, []);
+  assert.ok(report.warnings.some((w: string) => w.startsWith(`not evaluated here: ${elsewhere} (partition ${partitionOf(elsewhere)})`)), JSON.stringify(report.warnings));
 });
 
 test('three hosts share 36 alerts; one stops running: the others take its share within host_ttl, its windows resume, the stop and the return told once each', { timeout: 180_000 }, async () => {
