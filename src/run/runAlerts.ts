@@ -267,9 +267,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     report.pending = tx.data.pending.filter(isSelected).length;
     report.exitCode = exitCodeOf(report);
     const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
-    // With hosts sharing the state, this host's own last run (the store keeps it in its heartbeat document host:<id>).
-    const share = ownership ? { evaluated: report.alerts.filter((a) => a.status !== 'not-due').length, partitions: report.partitions!.held, coordinator: ownership.coordinator } : {};
-    if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt, ...share };
+    if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
     await tx.commit();
     addWarning(report, lateSetAsideWarning(config.state.backend === 'file' ? setAsideFile(config.state.file) : undefined));
     if (tx.stats) report.stateRequests = tx.stats();

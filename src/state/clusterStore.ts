@@ -11,7 +11,7 @@ import { assemble, lastRunOf, latestLastRun } from './cluster/assemble.js';
 import { ClusterUnreachable, StateClient, type ClusterConnection } from './cluster/client.js';
 import { liveHosts, writeHeartbeat } from './cluster/hosts.js';
 import { layoutLease, migrationLease } from './cluster/layoutMove.js';
-import { LEASE_ID, writeLease, type LeaseDoc } from './cluster/lease.js';
+import { LEASE_ID, MOVED_PREFIX, movedError, PARTITIONED_PREFIX, writeLease, type LeaseDoc } from './cluster/lease.js';
 import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
 import { leaseRecords, startRenewal, takeLeases } from './cluster/partitionLeases.js';
 import { EVERYTHING, heldQuery, refreshState, searchState, SHARED, type ReadHit } from './cluster/readDocs.js';
@@ -65,23 +65,34 @@ export class ClusterStateStore implements StateStore {
       const common = { config, client, journal, compromised: () => compromised, closeAll, claimTtlMs };
       if (this.options.takeOverMoved) {
         const runLease = await migrationLease(client, config, holder, waitMs);
-        const read = await this.read(client, EVERYTHING, () => true, journal);
-        return this.transaction({ ...common, ...read, holding: { mode: 'whole', runLease, parts: read.parts, leaveMarker: true } });
+        const read = this.assembled(await this.search(client, EVERYTHING), () => true, journal);
+        read.data.lastRun ??= latestLastRun(read.hosts);
+        return this.transaction({ ...common, ...read, holding: { mode: 'whole', runLease, parts: read.parts, leaveMarker: true, host: hostRecord(read.hosts, config.host_id, deployment) } });
       }
-      const legacy = await layoutLease(client, config, holder, waitMs);
-      if (legacy) {
-        // Today's layout (or a new state): moved once, under lease:run, which is then left with the marker.
-        const read = await this.read(client, EVERYTHING, () => true, journal);
-        const move = this.transaction({ ...common, ...read, holding: { mode: 'whole', runLease: legacy, parts: read.parts, leaveMarker: true } });
-        await move.commit();
-        await move.unlease();
+      // lease:run comes with the first read: the partitioned layout's marker, a move to a file, or the move to make.
+      const query = purpose === 'command' ? EVERYTHING : SHARED;
+      let hits = await this.search(client, query);
+      const runLease = hits.get(LEASE_ID)?.doc as unknown as LeaseDoc | undefined;
+      if (typeof runLease?.holder === 'string' && runLease.holder.startsWith(MOVED_PREFIX)) throw movedError(config.index, runLease.holder);
+      if (!(typeof runLease?.holder === 'string' && runLease.holder.startsWith(PARTITIONED_PREFIX))) {
+        const legacy = await layoutLease(client, config, holder, waitMs);
+        if (legacy) {
+          // Today's layout (or a new state): moved once, under lease:run, which is then left with the marker.
+          const read = this.assembled(await this.search(client, EVERYTHING), () => true, journal);
+          const move = this.transaction({ ...common, ...read, holding: { mode: 'whole', runLease: legacy, parts: read.parts, leaveMarker: true, host: hostRecord(read.hosts, config.host_id, deployment) } });
+          await move.commit();
+          await move.unlease();
+        }
+        hits = await this.search(client, query);
       }
       if (purpose === 'command') {
-        const read = await this.read(client, EVERYTHING, () => true, journal);
+        const read = this.assembled(hits, () => true, journal);
+        // Queued operations are this store's way to change alerts it does not hold (operations/queuedOps.ts).
+        read.data.ops ??= [];
         read.data.lastRun ??= latestLastRun(read.hosts);
         return this.transaction({ ...common, ...read, holding: { mode: 'command', ownership: { host: config.host_id, partitions: new Set(), coordinator: false, took: [] } } });
       }
-      return await this.beginRun(common, deployment, holder);
+      return await this.beginRun(common, deployment, holder, hits);
     } catch (error) {
       if (!(error instanceof ClusterUnreachable)) {
         await closeAll();
@@ -92,16 +103,13 @@ export class ClusterStateStore implements StateStore {
   }
 
   /** Steps 2 to 5 of a run (README "Two or more hosts"): heartbeat, assignment, leases, the scoped read, the renewal timer. */
-  private async beginRun(common: Omit<TransactionParts, 'data' | 'holding' | 'snapshot' | 'localOnDisk'>, deployment: string, holder: string): Promise<StateTransaction> {
+  private async beginRun(common: Omit<TransactionParts, 'data' | 'holding' | 'snapshot' | 'localOnDisk'>, deployment: string, holder: string, shared: Map<string, ReadHit>): Promise<StateTransaction> {
     const { config, client, journal } = common;
-    await refreshState(client, config.index);
-    const shared = await searchState(client, config.index, SHARED);
     const { parts, hosts } = assemble(shared, { slices: {}, pending: [] }, () => false);
-    const now = leaseNow();
     const me = config.host_id;
+    const host = hostRecord(hosts, me, deployment);
+    const now = host.lastSeen;
     const old = hosts.find((h) => h.id === me);
-    const { leaving: _leaving, ...kept } = old ?? ({} as Partial<HostRecord>);
-    const host: HostRecord = { ...kept, id: me, holder: deployment, lastSeen: now, startedAt: old?.startedAt ?? now, version: alertcronVersion() };
     await writeHeartbeat(client, config.index, host);
     const owners = assignLeases(liveHosts(hosts, me, now, config.host_ttl));
     const leases = await takeLeases(client, config.index, holder, owners, me, now, config.partition_lease, config.max_clock_skew, parts);
@@ -110,8 +118,10 @@ export class ClusterStateStore implements StateStore {
       const partitions = new Set([...leases.held.keys()].filter((name) => name !== COORDINATOR).map(Number));
       const coordinator = leases.held.has(COORDINATOR);
       const scoped = partitions.size || coordinator ? await searchState(client, config.index, heldQuery([...partitions], coordinator)) : new Map();
-      const read = await this.read(client, new Map([...shared, ...scoped]), (p) => partitions.has(p), journal);
+      const read = this.assembled(new Map([...shared, ...scoped]), (p) => partitions.has(p), journal);
       read.data.lastRun = lastRunOf(old);
+      read.data.ops ??= [];
+      read.data.asks ??= [];
       const readBodies = new Map([...leases.held].map(([name, lease]) => [name, lease.doc.body]));
       const ownership = { host: me, partitions, coordinator, took: leases.took, skipped: leases.skipped };
       const tx = this.transaction({ ...common, ...read, holding: { mode: 'run', leases, renewal, host, ownership, readBodies } });
@@ -123,15 +133,16 @@ export class ClusterStateStore implements StateStore {
     }
   }
 
-  /** Reads (or takes) the documents and puts the state together with this host's local file and journal. */
-  private async read(client: StateClient, query: unknown, inScope: (p: number) => boolean, journal: DeliveryJournal) {
-    let hits: Map<string, ReadHit>;
-    if (query instanceof Map) hits = query as Map<string, ReadHit>;
-    else hits = (await refreshState(client, this.config.index)) ? await searchState(client, this.config.index, query) : new Map();
+  /** Reads the documents matching `query` after a refresh (none when the index does not exist yet). */
+  private async search(client: StateClient, query: unknown): Promise<Map<string, ReadHit>> {
+    return (await refreshState(client, this.config.index)) ? await searchState(client, this.config.index, query) : new Map();
+  }
+
+  /** Puts the state together from the documents read, this host's local file and its journal (what it delivered but could not record). */
+  private assembled(hits: Map<string, ReadHit>, inScope: (p: number) => boolean, journal: DeliveryJournal) {
     const local = readLocal(this.config.local_file);
     const assembled = assemble(hits, local, inScope);
     keepSetAside(this.config.local_file, assembled.setAside);
-    // Deliveries this host accepted but could not record in the cluster (it went away, or the run was killed).
     auditRecovered(this.config.audit_log, journal.replay(assembled.data));
     return { ...assembled, localOnDisk: JSON.stringify(local) };
   }
@@ -146,7 +157,7 @@ export class ClusterStateStore implements StateStore {
   async peek(): Promise<{ data: StateData; warning?: string; cluster: { hosts: HostRecord[]; leases: LeaseRecord[] } }> {
     const client = new StateClient(this.connection);
     try {
-      const hits = (await refreshState(client, this.config.index)) ? await searchState(client, this.config.index, EVERYTHING) : new Map();
+      const hits = await this.search(client, EVERYTHING);
       const { data, setAside, hosts, parts } = assemble(hits, readLocal(this.config.local_file), () => true);
       data.lastRun ??= latestLastRun(hosts);
       new DeliveryJournal(`${this.config.local_file}.journal`).replay(data);
@@ -158,6 +169,14 @@ export class ClusterStateStore implements StateStore {
       client.close();
     }
   }
+}
+
+/** This host's heartbeat as of now: what it said before (its start, last run, takeovers), no longer leaving. */
+function hostRecord(hosts: readonly HostRecord[], me: string, deployment: string): HostRecord {
+  const now = leaseNow();
+  const old = hosts.find((h) => h.id === me);
+  const { leaving: _leaving, ...kept } = old ?? ({} as Partial<HostRecord>);
+  return { ...kept, id: me, holder: deployment, lastSeen: now, startedAt: old?.startedAt ?? now, version: alertcronVersion() };
 }
 
 /** alertcron's version (from its package.json), for the heartbeat. */

@@ -71,16 +71,29 @@ export async function openStore(config: StateConfig, cluster?: ClusterConnection
   return new FileStateStore(config.file, config.lock_wait, config.audit_log);
 }
 
-/** Takes the state, lets `change` modify it, commits and releases: for commands like silence and ack. */
-export async function changeState<T>(store: StateStore, change: (data: StateData) => T | Promise<T>): Promise<T> {
-  const tx = await store.begin('command');
-  try {
-    if (tx.unavailable) throw new StoreUnavailableError(tx.unavailable);
-    const result = await change(tx.data);
-    await tx.commit();
-    return result;
-  } finally {
-    await tx.release();
+/** Takes the state, lets `change` modify it (knowing what the transaction holds), commits and releases: for commands like silence and ack. */
+export async function changeState<T>(store: StateStore, change: (data: StateData, tx: StateTransaction) => T | Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const tx = await store.begin('command');
+    try {
+      if (tx.unavailable) throw new StoreUnavailableError(tx.unavailable);
+      const result = await change(tx.data, tx);
+      await tx.commit();
+      return result;
+    } catch (error) {
+      // A silence another host changed meanwhile (expired it, with its sequence number): once more, on what it wrote.
+      if (attempt > 1 || !(error instanceof StateConflictError) || !error.ids.every((id) => id.startsWith('silence:'))) throw error;
+    } finally {
+      await tx.release();
+    }
+  }
+}
+
+/** Another run or command changed state documents this transaction read, meanwhile: its changes to them were refused. */
+export class StateConflictError extends UserError {
+  constructor(readonly ids: string[]) {
+    super(`another run changed ${ids.length} state documents meanwhile (first ${ids[0]}); this run's changes to them were refused`, ExitCode.lockHeld);
+    this.name = 'StateConflictError';
   }
 }
 

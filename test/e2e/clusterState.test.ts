@@ -5,6 +5,7 @@ import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/httpRecorder.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { iso, useWorld } from '../support/world.js';
+import { partitionOf } from '../../src/model/partition.js';
 
 const MIN = 60_000;
 const world = useWorld();
@@ -45,7 +46,7 @@ async function twoHosts(users: string[], options: { esUrlOf?: (host: string) => 
       elasticsearch: { url: esUrl, timeout: '3s' },
       run: { deadline: '10s' },
       delivery: { deadline: '8s', attempt_timeout: '3s', retries: 0, concurrency: 2, ...options.delivery },
-      state: { backend: 'cluster', index: shared, host_id: host, lease_ttl: '12s', max_clock_skew: '1s', lock_wait: '4s' },
+      state: { backend: 'cluster', index: shared, host_id: host, lease_ttl: '12s', partition_lease: '6s', host_ttl: '20s', max_clock_skew: '1s', lock_wait: '4s' },
       monitoring: { notify: ['soc-email'], after_failures: 1, heartbeat_url: '${HEARTBEAT_URL}' },
     });
     project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: users.length, notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
@@ -76,6 +77,25 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   }
 }
 
+/** As if `host` had stopped running long ago: its heartbeat (host:<id>) aged past host_ttl, so the others take its share. */
+async function ageHeartbeat(index: string, host: string): Promise<void> {
+  const doc = (await (await fetch(`${world.esUrl}/${index}/_doc/host:${host}`)).json()) as { _source: { body: { lastSeen: number } } };
+  const old = Date.now() - 3_600_000;
+  const body = { ...doc._source, last_seen: old, body: { ...doc._source.body, lastSeen: old } };
+  await fetch(`${world.esUrl}/${index}/_doc/host:${host}?refresh=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Runs `run` on a host, minute after minute, until every subject was mailed and a run ended well (at most `times`). */
+async function runUntilMailed(host: Project, T: number, times = 12) {
+  let last;
+  for (let i = 0; i < times; i++) {
+    last = await host.run(['run', '--json'], { ALERTCRON_NOW: iso(T + (i + 1) * MIN) });
+    if (last.code === 0 && subjects.every((s) => counts().has(s))) return last;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return last!;
+}
+
 /** Runs `run` on a host until nothing is pending (at most `times`), as cron would minute after minute. */
 async function runUntilDrained(host: Project, T: number, times = 4) {
   let last;
@@ -103,8 +123,10 @@ test('20 runs at once across two hosts sharing the cluster state send each notif
   assert.equal(next.code, 0, next.stderr);
   assert.deepEqual([...counts()].sort(), subjects.map((s) => [s, 1]), 'each user mailed once');
   const docs = await stateDocs(shared);
-  assert.equal(docs.get('lease:run')?._source.released, true, 'the last run gave the lease back');
-  assert.ok(docs.get('lease:run')!._source.token >= results.filter((r) => r.code === 0).length, 'the fencing token grew with every run that held the lease');
+  const leases = [...docs.values()].filter((d) => d._source.kind === 'part');
+  assert.equal(leases.length, 65, 'a lease per partition and the coordinator\'s');
+  assert.ok(leases.every((d) => d._source.released), 'the last runs gave their leases back');
+  assert.match(docs.get('lease:run')!._source.holder, /^partitioned-by-host-[ab]$/, 'lease:run is held for ever by the partitioned layout\'s marker: an older alertcron waits for it');
   assert.equal([...docs.values()].filter((d) => d._source.kind === 'claim' && d._source.state === 'sent').length, users.length, 'one create-only claim per notification, marked sent');
   assert.equal([...docs.keys()].filter((id) => id.startsWith('pending:')).length, 0);
 
@@ -118,14 +140,19 @@ test('20 runs at once across two hosts sharing the cluster state send each notif
   assert.equal(acked.code, 0, acked.stderr);
   const listed = JSON.parse((await a.run(['silence', 'list', '--json'])).stdout);
   assert.deepEqual(listed.map((s: { key: string }) => s.key), ['user1'], 'a silence set on host-b is seen on host-a');
-  const state = await stateDocs(shared);
-  assert.ok(state.get('alert:admins')!._source.body.keys.user2.acknowledged, 'an ack from host-a is in the shared state');
 
   // Requests per run: a few, not one per key.
   const quiet = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
   assert.equal(quiet.code, 0, quiet.stderr);
   const requests = JSON.parse(quiet.stdout).stateRequests;
   assert.ok(requests.requests <= 8, `state requests in a quiet run: ${JSON.stringify(requests)}`);
+  // The ack is applied by the host holding the alert's partition, at its next run.
+  const quietA = await a.run(['run'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.equal(quietA.code, 0, quietA.stderr);
+  const state = await stateDocs(shared);
+  const ack = [...state.values()].find((d) => d._source.kind === 'op' && d._source.body.op === 'ack' && d._source.body.key === 'user2');
+  assert.ok(ack, 'an ack from host-a is in the shared state');
+  assert.ok(state.get(`part:${partitionOf('admins')}`)!._source.body.ops[ack._source.body.id], 'and applied by the holder of its partition');
 });
 
 test('a host killed mid-delivery: the other host sends what it left, nothing is lost, at most its in-flight mails repeat', { timeout: 180_000 }, async () => {
@@ -141,11 +168,12 @@ test('a host killed mid-delivery: the other host sends what it left, nothing is 
   // not reached the cluster yet (on a loaded machine the kill can land a little later than the first mail).
   const fromA = world.smtp.messages.map((m) => m.subject);
   world.smtp.acceptDelayMs = undefined;
-  // host-b takes over once host-a's lease (and its claims) expired: within lease_ttl plus a run or two.
-  const last = await runUntilDrained(b, T, 6);
+  // host-b takes over once host-a's leases (and its claims) expired: within partition_lease plus a run or two.
+  const last = await runUntilMailed(b, T);
   assert.equal(last.code, 0, last.stderr);
   const seen = counts();
-  assert.deepEqual([...seen.keys()].sort(), subjects, `every user mailed (host-a got ${fromA.length} out before it died)`);
+  // (The coordinator may also tell that host-a stopped running: that notice is not a user's.)
+  assert.deepEqual([...seen.keys()].filter((s) => s.startsWith('Admin ')).sort(), subjects, `every user mailed (host-a got ${fromA.length} out before it died)`);
   const repeatedSubjects = [...seen].filter(([, n]) => n > 1).map(([subject]) => subject);
   for (const subject of repeatedSubjects) assert.ok(fromA.includes(subject), `only what host-a had in flight is repeated, not ${subject}`);
   for (const [subject, n] of seen) assert.ok(n <= 2, `${subject} at most twice (once by each host): ${n}`);
@@ -211,7 +239,7 @@ test('a host paused past its lease cannot overwrite the newer state: its write i
   child.kill('SIGCONT');
   const code = await new Promise((resolve) => child.on('close', resolve));
   assert.equal(code, 5, stderr);
-  assert.match(stderr, /took the state lease over meanwhile \(fencing token \d+ > \d+\); state not written/);
+  assert.match(stderr, /took over .* meanwhile \(fencing token \d+ > \d+\); nothing of th(at|ose) partitions? was written/);
   const afterwards = await stateDocs(shared);
   for (const id of ['alert:admins', 'meta:state']) assert.equal(afterwards.get(id)?._seq_no, before.get(id)?._seq_no, `${id} is as host-b left it`);
   const seen = counts();
@@ -219,30 +247,34 @@ test('a host paused past its lease cannot overwrite the newer state: its write i
 });
 
 test('a host whose clock is a minute off neither double-sends nor stops alerting', { timeout: 180_000 }, async () => {
-  const { T, a, b, index } = await twoHosts(users.slice(0, 2));
+  const { T, a, b, index, shared } = await twoHosts(users.slice(0, 2));
   for (const host of [a, b]) {
     const config = (await import('yaml')).parse((await import('node:fs')).readFileSync(`${host.dir}/alertcron.yaml`, 'utf8'));
-    host.writeConfig({ ...config, state: { ...config.state, max_clock_skew: '1m', lease_ttl: '75s' } });
+    host.writeConfig({ ...config, state: { ...config.state, max_clock_skew: '1m', lease_ttl: '75s', partition_lease: '75s', host_ttl: '150s' } });
   }
   // host-a runs on time; host-b's cron runs 25 s later, with a clock 60 s behind.
   const behind = 25_000 - 60_000;
   const first = await a.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
+  // host-a stops after this run (its heartbeat goes stale): host-b holds every partition from now on.
+  await ageHeartbeat(shared, 'host-a');
   const skewed = await b.run(['run', '--json'], { ALERTCRON_NOW: iso(T + behind) });
   assert.equal(skewed.code, 0, skewed.stderr);
   assert.deepEqual(JSON.parse(skewed.stdout).alerts.map((x: { status: string }) => x.status), ['not-due'], 'host-a ran it this minute: not a clock that went back');
-  assert.equal(world.smtp.messages.length, 2);
+  // Besides the users' notices, only the coordinator's word that host-a stopped (and runs again): no clock notice.
+  const mailed = () => world.smtp.messages.map((m) => m.subject).filter((s) => !/^alertcron on host-a (stopped running|runs again)/.test(s));
+  assert.equal(mailed().length, 2);
   // host-a dies; host-b alone keeps alerting on what comes next, with its slow clock.
   await indexDocs(world.esUrl, index, [logonEvent(T + 5_000, 'late')]);
   for (let minute = 1; minute <= 3; minute++) {
     const r = await b.run(['run'], { ALERTCRON_NOW: iso(T + minute * MIN + behind) });
     assert.equal(r.code, 0, r.stderr);
   }
-  assert.deepEqual(world.smtp.messages.map((m) => m.subject).sort(), ['Admin late', 'Admin user0', 'Admin user1'], 'the new key once, the old ones not again, no clock notice');
+  assert.deepEqual(mailed().sort(), ['Admin late', 'Admin user0', 'Admin user1'], 'the new key once, the old ones not again, no clock notice');
   // And a host whose clock is a minute ahead: host-a, now back, sees host-b's windows behind it and goes on.
   const ahead = await a.run(['run'], { ALERTCRON_NOW: iso(T + 4 * MIN + 60_000) });
   assert.equal(ahead.code, 0, ahead.stderr);
-  assert.equal(world.smtp.messages.length, 3);
+  assert.equal(mailed().length, 3);
 });
 
 test('state migrate moves the state to the cluster and back, verified and backed up; a host left on the cluster stops', { timeout: 180_000 }, async () => {
@@ -262,7 +294,8 @@ test('state migrate moves the state to the cluster and back, verified and backed
   assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'cluster');
   assert.ok(readdirSync(`${a.dir}/state`).some((f) => f.startsWith('state-backup-file-')));
   const docs = await stateDocs(shared);
-  assert.deepEqual(docs.get('alert:admins')!._source.body, fileState.alerts.admins, 'the alert state as the file had it');
+  const windowsOf = (stored: typeof docs) => stored.get(`part:${partitionOf('admins')}`)!._source.body.windows.admins;
+  assert.deepEqual({ ...docs.get('alert:admins')!._source.body, ...windowsOf(docs) }, fileState.alerts.admins, 'the alert state as the file had it (its window in its partition\'s document)');
 
   // Either host goes on from the moved state: nothing is sent again.
   const fromB = await b.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
@@ -272,7 +305,7 @@ test('state migrate moves the state to the cluster and back, verified and backed
   const toFile = await a.run(['state', 'migrate', '--to', 'file']);
   assert.equal(toFile.code, 0, toFile.stderr);
   assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'file');
-  assert.equal(a.state().alerts.admins.window.to, (await stateDocs(shared)).get('alert:admins')!._source.body.window.to);
+  assert.equal(a.state().alerts.admins.window.to, windowsOf(await stateDocs(shared)).window.to);
   const onFile = await a.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
   assert.equal(onFile.code, 0, onFile.stderr);
   assert.equal(world.smtp.messages.length, 3);

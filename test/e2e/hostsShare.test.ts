@@ -39,7 +39,7 @@ const USERS = ['ann', 'bob'];
  * index (two users logging on a minute before T: each alert fires once per user), sharing one state index, with
  * short leases and host_ttl so that the test waits seconds, not minutes.
  */
-async function deployments(n: number, count: number): Promise<{ T: number; hosts: Host[]; alerts: string[] }> {
+async function deployments(n: number, count: number): Promise<{ T: number; hosts: Host[]; alerts: string[]; index: string }> {
   const T = uniqueBaseTime();
   const index = await world.index('share-auth');
   await indexDocs(world.esUrl, index, USERS.map((user) => logonEvent(T - MIN, user)));
@@ -62,7 +62,7 @@ async function deployments(n: number, count: number): Promise<{ T: number; hosts
     }
     return { id, project };
   });
-  return { T, hosts, alerts };
+  return { T, hosts, alerts, index };
 }
 
 /** Runs `run --json` on a host for alert-time minute `minute` after T. */
@@ -166,6 +166,13 @@ test('two hosts split 30 alerts: each evaluated by exactly one host a minute, ru
   const [p1, p2] = last.map((r) => new Set<number>(r.report.partitions.held));
   assert.ok([...p1!].every((p) => !p2!.has(p)), 'no partition held by both hosts in one minute');
   assert.equal(last.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+  // run --only an alert the other host holds: nothing evaluated here, and a warning says where it runs.
+  const elsewhere = alerts.find((a) => p1!.has(partitionOf(a)))!;
+  const only = await hosts[1]!.project.run(['run', '--only', elsewhere, '--json'], { ALERTCRON_NOW: iso(T + 5 * MIN) });
+  assert.equal(only.code, 0, only.stderr);
+  const report = JSON.parse(only.stdout);
+  assert.deepEqual(report.alerts, []);
+  assert.ok(report.warnings.some((w: string) => w.startsWith(`not evaluated here: ${elsewhere} (partition ${partitionOf(elsewhere)})`)), JSON.stringify(report.warnings));
 });
 
 test('three hosts share 36 alerts; one stops running: the others take its share within host_ttl, its windows resume, the stop and the return told once each', { timeout: 180_000 }, async () => {
@@ -220,4 +227,75 @@ test('three hosts share 36 alerts; one stops running: the others take its share 
   assert.equal(down().length, 1);
   contiguousWindows([...runs, ...afterStop, ...returned]);
   everyNoticeOnce(alerts);
+});
+
+test('a host killed mid-delivery: the other takes its leases once they run out (a lease_takeover), its windows resume where it stopped, nothing lost', { timeout: 120_000 }, async () => {
+  const { T, hosts, alerts, index } = await deployments(2, 20);
+  const [h1, h2] = hosts as [Host, Host];
+  const runs: HostRun[] = [];
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  runs.forEach(checkRun);
+  const ofH2 = alerts.filter((a) => runs[1]!.report.partitions.held.includes(partitionOf(a)));
+  assert.ok(ofH2.length > 0, 'host-2 holds a share');
+  // Two new users log on: every alert fires again in minute 1. host-1 sends its share; host-2 is killed while it sends.
+  await indexDocs(world.esUrl, index, ['cy', 'dee'].map((user) => logonEvent(T + 30_000, user)));
+  runs.push(await runAt(h1, T, 1));
+  const before = world.smtp.messages.length;
+  world.smtp.acceptDelayMs = 1_500;
+  const child = h2.project.spawn(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  const deadline = Date.now() + 20_000;
+  while (world.smtp.messages.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('close', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const inFlight = new Set(world.smtp.messages.slice(before).map((m) => m.subject));
+  world.smtp.acceptDelayMs = undefined;
+  assert.ok(inFlight.size < ofH2.length * 2, `host-2 was killed mid-delivery (${inFlight.size} of ${ofH2.length * 2} out)`);
+
+  // host-1 alone from now on: once host-2's leases ran out (partition_lease + max_clock_skew, not host_ttl), it takes them over.
+  const later: HostRun[] = [];
+  let minute = 2;
+  for (; minute < 12; minute++) {
+    const run = await runAt(h1, T, minute);
+    later.push(run);
+    if (run.report.partitions.took.length && run.result.code === 0 && !run.report.pending) break;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+  const took = later.flatMap((r) => r.report.partitions.took);
+  assert.ok(took.length > 0 && took.every((t: { from: string }) => /^host-2(@|$)/.test(t.from)), `host-1 took host-2's leases over: ${JSON.stringify(took)}`);
+  const tookLeases = new Set(took.map((t: { lease: string }) => Number(t.lease)));
+  for (const alert of ofH2) assert.ok(tookLeases.has(partitionOf(alert)), `${alert}'s partition taken over`);
+  const audited = h1.project.audit().filter((e) => e.event === 'lease_takeover');
+  assert.deepEqual(audited.map((e) => e.lease).sort(), took.map((t: { lease: string }) => t.lease).sort(), 'each takeover audited by the host that took it');
+  assert.ok(audited.every((e) => e.host === 'host-1' && /^host-2(@|$)/.test(e.from)));
+  // host-2's killed run had written its windows before it sent: host-1 resumes its alerts at the end of minute 1.
+  const takeover = later.find((r) => r.report.partitions.took.length)!;
+  for (const alert of ofH2) {
+    const evaluatedThere = takeover.report.alerts.find((a: { name: string }) => a.name === alert);
+    assert.equal(evaluatedThere?.window?.from, iso(T + MIN), `${alert} resumes where host-2's killed run ended`);
+  }
+  // Every notice out; only what host-2 had in flight may have gone twice.
+  const counts = mailCounts();
+  for (const alert of alerts) {
+    for (const user of [...USERS, 'cy', 'dee']) {
+      const subject = `${alert} ${user}`;
+      const n = counts.get(subject) ?? 0;
+      assert.ok(n === 1 || (n === 2 && inFlight.has(subject)), `${subject} mailed ${n} times`);
+    }
+  }
+});
+
+test('hosts running at once prune an ended silence once: the coordinator forgets it, the others leave it (no conflicting deletes)', { timeout: 120_000 }, async () => {
+  const { T, hosts, alerts } = await deployments(3, 6);
+  const runs: HostRun[] = [];
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  const added = await hosts[1]!.project.run(['silence', 'add', alerts[0]!, '--key', 'ann', '--for', '1m', '--comment', 'maintenance'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(added.code, 0, added.stderr);
+  // prune_after (7d) after the silence ended, every host runs at once: each reads it, only the coordinator forgets it.
+  const later = 8 * 24 * 60;
+  const round = await Promise.all(hosts.map((host) => runAt(host, T, later)));
+  round.forEach(checkRun);
+  assert.equal(round.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
+  const listed = JSON.parse((await hosts[0]!.project.run(['silence', 'list', '--all', '--json'], { ALERTCRON_NOW: iso(T + later * MIN) })).stdout);
+  assert.deepEqual(listed, [], 'the ended silence was forgotten');
 });

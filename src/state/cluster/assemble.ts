@@ -50,8 +50,6 @@ export function assemble(hits: Map<string, ReadHit>, local: LocalState, inScope:
   }
   const data = withLocalSlices(fromDocs(structuredClone(docs), aside), local);
   mergePartitions(data, parts, inScope);
-  data.ops ??= [];
-  data.asks ??= [];
   const shared = new Set(data.pending.map((p) => p.id));
   // A copy the cluster already has, or one sent already (by any host), is not queued again.
   const sent = new Set(data.sent.map((s) => s.id));

@@ -140,10 +140,9 @@ export async function takeLeases(client: StateClient, index: string, holder: str
  * Renews the held leases (not those in `lost`) in one `_bulk` of partial updates with if_seq_no/if_primary_term:
  * until = now + ttl. A lease whose renewal is refused (another holder took it) is added to `lost`.
  */
-export async function renewLeases(client: StateClient, index: string, held: HeldLeases['held'], lost: Set<string>, ttlMs: number): Promise<void> {
+export async function renewLeases(client: StateClient, index: string, held: HeldLeases['held'], lost: Set<string>, ttlMs: number, now = leaseNow()): Promise<void> {
   const names = [...held.keys()].filter((n) => !lost.has(n));
   if (!names.length) return;
-  const now = leaseNow();
   const ops: BulkOp[] = names.map((name) => {
     const lease = held.get(name)!;
     return { op: 'update', id: leaseDocId(name), doc: { until: now + ttlMs, updated_at: now }, seqNo: lease.seqNo, primaryTerm: lease.primaryTerm };
@@ -157,12 +156,11 @@ export async function renewLeases(client: StateClient, index: string, held: Held
   });
 }
 
-/** Gives the held leases (not those lost) back: released, until = now, each with if_seq_no/if_primary_term. */
-export async function releaseLeases(client: StateClient, index: string, held: HeldLeases['held'], lost: ReadonlySet<string>): Promise<void> {
+/** Gives the held leases (not those lost) back: released, until = now, each with if_seq_no/if_primary_term (in one `_bulk` with `also`). */
+export async function releaseLeases(client: StateClient, index: string, held: HeldLeases['held'], lost: ReadonlySet<string>, now = leaseNow(), also: BulkOp[] = []): Promise<void> {
   const names = [...held.keys()].filter((n) => !lost.has(n));
-  const now = leaseNow();
   const ops: BulkOp[] = names.map((name) => ({ op: 'update', id: leaseDocId(name), doc: { released: true, until: now, updated_at: now }, seqNo: held.get(name)!.seqNo, primaryTerm: held.get(name)!.primaryTerm }));
-  await bulk(client, index, ops);
+  await bulk(client, index, [...ops, ...also]);
 }
 
 /** The renewal of a run's leases: a timer, and a lock that keeps a renewal and a commit's writes of lease documents apart. */

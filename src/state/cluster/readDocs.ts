@@ -11,11 +11,11 @@ export interface ReadHit {
 /** Documents per page when reading the state. */
 const PAGE = 10_000;
 
-/** Every kind a command or `status` reads: the state's documents, the leases and the heartbeats. */
-export const EVERYTHING = { terms: { kind: [...STATE_KINDS, 'part', 'host'] } };
+/** Every kind a command or `status` reads: the state's documents, the leases (lease:run too) and the heartbeats. */
+export const EVERYTHING = { terms: { kind: [...STATE_KINDS, 'part', 'host', 'lease'] } };
 
-/** What every run reads whatever it holds: the meta document, silences, queued operations, leases and heartbeats. */
-export const SHARED = { terms: { kind: ['meta', 'silence', 'op', 'part', 'host'] } };
+/** What every run reads whatever it holds: the meta document, silences, queued operations, the leases (lease:run too) and heartbeats. */
+export const SHARED = { terms: { kind: ['meta', 'silence', 'op', 'part', 'host', 'lease'] } };
 
 /** The documents of the partitions a run holds (alerts, pending items, receipts); the coordinator also reads every receipt and every queued ask. */
 export function heldQuery(partitions: readonly number[], coordinator: boolean): unknown {

@@ -1,15 +1,16 @@
 import type { StateConfig } from '../../model/config.js';
 import { SELF_ALERT } from '../../model/alert.js';
-import { partitionOf, type HostRecord, type LeaseRecord, type Ownership } from '../../model/partition.js';
+import { PARTITIONS, partitionOf, type HostRecord, type LeaseRecord, type Ownership } from '../../model/partition.js';
 import type { PendingDelivery, StateData } from '../../model/state.js';
 import { leaseNow } from '../../util/clock.js';
 import { ExitCode, UserError } from '../../util/errors.js';
 import type { DeliveryJournal } from '../journal.js';
-import { StoreUnavailableError, type StateTransaction } from '../store.js';
+import { StateConflictError, StoreUnavailableError, type StateTransaction } from '../store.js';
 import { bulk, hardFailures, type BulkOp, type BulkResult } from './bulk.js';
 import { Claims } from './claims.js';
 import { ClusterUnreachable, type StateClient } from './client.js';
-import { addTakeovers, writeHeartbeat } from './hosts.js';
+import { addTakeovers, hostDocId } from './hosts.js';
+import { lastRunOf } from './assemble.js';
 import { docJson, partitionBody, partitionedDocs } from './layout.js';
 import { LEASE_ID, markPartitioned, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
 import { localSlicesOf, readLocal, writeLocal, type LocalState } from './localFile.js';
@@ -32,7 +33,7 @@ const CLAIM_PRUNE_EVERY_MS = 3_600_000;
  * operations, the meta document by sequence number, and local slices).
  */
 export type Holding =
-  | { mode: 'whole'; runLease: HeldLease; parts: Map<string, LeaseRead | undefined>; leaveMarker: boolean }
+  | { mode: 'whole'; runLease: HeldLease; parts: Map<string, LeaseRead | undefined>; leaveMarker: boolean; host: HostRecord }
   | { mode: 'run'; leases: HeldLeases; renewal: Renewal; host: HostRecord; ownership: Ownership; readBodies: Map<string, PartitionBody> }
   | { mode: 'command'; ownership: Ownership };
 
@@ -62,6 +63,8 @@ export class ClusterTransaction implements StateTransaction {
   private readonly claims: Claims;
   private localJson: string;
   private leaseGivenBack = false;
+  /** The lost leases a commit already said were lost (each is told once). */
+  private readonly reported = new Set<string>();
   private readonly config: StateConfig;
   private readonly client: StateClient;
 
@@ -189,8 +192,9 @@ export class ClusterTransaction implements StateTransaction {
       }
       return ops;
     }
-    for (const [name, read] of holding.parts) {
-      if (name === 'coordinator') continue;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const name = String(p);
+      const read = holding.parts.get(name);
       const current = read?.doc ?? { ...newLeaseDocument(name, '', 0, 0), released: true };
       const body = partitionBody(this.data, current.partition!, current.body, now);
       if (read && JSON.stringify(body) === JSON.stringify(read.doc.body)) continue;
@@ -230,6 +234,7 @@ export class ClusterTransaction implements StateTransaction {
     // What later writes depend on goes first: the pending items and receipts before the windows that moved past them.
     ops.sort((x, y) => writeRank(x) - writeRank(y));
     if (prune) ops.push(...this.prunedMark(now));
+    ops.push(...this.lastRunWrite());
     if (ops.length) {
       const results = await bulk(this.client, this.config.index, ops);
       this.keepRefusedPending(ops, results);
@@ -238,7 +243,9 @@ export class ClusterTransaction implements StateTransaction {
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
-          if (op.id.startsWith('part:')) newlyLost.push(op.id.slice('part:'.length)), this.loseLease(op.id.slice('part:'.length));
+          if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
+          // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
+          else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
           else if (!(op.op === 'create' && (op.id.startsWith('op:') || op.id.startsWith('ask:')))) conflicts.push(result);
           continue;
@@ -248,13 +255,25 @@ export class ClusterTransaction implements StateTransaction {
       }
       if (failed.length) throw new Error(`the state cluster refused ${failed.length} of ${ops.length} writes: ${failed[0]!.id}: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`);
       if (newlyLost.length) throw await this.lostError(newlyLost);
-      if (conflicts.length) throw new UserError(`another run changed ${conflicts.length} state documents meanwhile (first ${conflicts[0]!.id}); this run's changes to them were refused`, ExitCode.lockHeld);
+      if (conflicts.length) throw new StateConflictError(conflicts.map((c) => c.id));
       if (prune) await this.pruneClaims(now);
     } else if (newlyLost.length) throw await this.lostError(newlyLost);
     const local = JSON.stringify({ slices: localSlicesOf(this.data), pending: [] });
     if (local !== this.localJson) writeLocal(this.config.local_file, JSON.parse(local));
     this.localJson = local;
     this.parts.journal.clear();
+  }
+
+  /**
+   * A whole transaction (a migration, the layout move) keeps the state's lastRun in this host's heartbeat, where
+   * the partitioned layout has it (not in meta:state).
+   */
+  private lastRunWrite(): BulkOp[] {
+    const holding = this.parts.holding;
+    const run = this.data.lastRun;
+    if (holding.mode !== 'whole' || !run || JSON.stringify(lastRunOf(holding.host)) === JSON.stringify(run)) return [];
+    holding.host = { ...holding.host, lastRun: { evaluated: 0, partitions: [], coordinator: false, ...holding.host.lastRun, ...run } };
+    return [heartbeatWrite(holding.host)];
   }
 
   /** Takes note of a successful write: the snapshot (documents) or the held lease (partition documents) moves on. */
@@ -284,16 +303,18 @@ export class ClusterTransaction implements StateTransaction {
       return [];
     }
     if (holding.mode !== 'run') return [];
-    const before = new Set(this.lost());
     const ttl = this.config.partition_lease;
-    const live = [...holding.leases.held].filter(([name]) => !before.has(name));
+    const live = [...holding.leases.held].filter(([name]) => !this.lost().has(name));
     if (live.some(([, lease]) => lease.doc.until - leaseNow() < (ttl * 2) / 3)) await renewLeases(this.client, this.config.index, holding.leases.held, holding.renewal.lost() as Set<string>, ttl);
-    for (const [name, lease] of holding.leases.held) {
+    for (const [name] of live.filter(([n]) => !this.lost().has(n))) {
       // Renewed, but so late (this host paused, the answer slow) that another host, its clock up to max_clock_skew
       // ahead, may already judge it expired and take over: writing now could add to what that host writes.
-      if (lease.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
+      if (holding.leases.held.get(name)!.doc.until - leaseNow() <= this.config.max_clock_skew) holding.renewal.lose(name, 'late');
     }
-    return [...this.lost()].filter((name) => !before.has(name));
+    // Lost now, or by the timer's renewal since the last commit: each told once.
+    const lost = [...this.lost()].filter((name) => !this.reported.has(name));
+    for (const name of lost) this.reported.add(name);
+    return lost;
   }
 
   private loseLease(name: string): void {
@@ -402,12 +423,14 @@ export class ClusterTransaction implements StateTransaction {
     }
     if (holding.mode !== 'run') return;
     holding.renewal.stop();
-    await holding.renewal.exclusive(() => releaseLeases(client, config.index, holding.leases.held, holding.renewal.lost())).catch(() => undefined);
     const now = leaseNow();
     const partitions = [...holding.ownership.partitions].filter((p) => !holding.renewal.lost().has(String(p))).sort((a, b) => a - b);
-    const lastRun = this.data.lastRun && { ...this.data.lastRun, evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator };
+    // This run's, when it recorded one (the run's own share, if it says it, wins over what the store counted).
+    const ran = this.data.lastRun && this.data.lastRun.finishedAt !== holding.host.lastRun?.finishedAt ? this.data.lastRun : undefined;
+    const lastRun = ran && { evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator, ...ran };
     const record: HostRecord = addTakeovers({ ...holding.host, lastSeen: now, ...(lastRun ? { lastRun } : {}) }, holding.leases.took, now);
-    await writeHeartbeat(client, config.index, record).catch(() => undefined);
+    // The heartbeat goes with the leases given back: one request.
+    await holding.renewal.exclusive(() => releaseLeases(client, config.index, holding.leases.held, holding.renewal.lost(), now, [heartbeatWrite(record)])).catch(() => undefined);
   }
 
   /** How many alerts this run moved on (their per-run fields changed since they were read). */
@@ -428,6 +451,12 @@ export class ClusterTransaction implements StateTransaction {
     const query = { query: { bool: { filter: [{ term: { kind: 'claim' } }, { range: { updated_at: { lt: now - this.config.prune_after } } }] } } };
     await this.client.send('POST', `/${this.config.index}/_delete_by_query?conflicts=proceed`, query, { write: true }).catch(() => undefined);
   }
+}
+
+/** The write of a host's heartbeat document in a `_bulk` (the document hosts.ts writeHeartbeat writes). */
+function heartbeatWrite(record: HostRecord): BulkOp {
+  const id = hostDocId(record.id);
+  return { op: 'index', id, doc: { kind: 'host', id, holder: record.holder, last_seen: record.lastSeen, updated_at: record.lastSeen, body: record } };
 }
 
 /** The order of a commit's writes: pending items, receipts and silences, then deletions, then alert and meta documents, then the partitions' documents. */
