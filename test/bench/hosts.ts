@@ -70,23 +70,10 @@ export interface HostRun {
   took?: number;
 }
 
-/** One host's medians over the measured minutes. */
-export interface HostSummary {
-  host: string;
-  wall_s: number;
+/** One host's medians over the measured minutes (the slowest run beside the median, every exit code). */
+export interface HostSummary extends Omit<HostRun, 'code' | 'coordinator' | 'took'> {
   wall_max_s: number;
-  cpu_s: number;
-  rss_mb: number;
-  requests: number;
-  busyMs: number;
-  stateRequests: number;
-  stateWrites: number;
-  stateDocs: number;
-  docsWritten: number;
-  evaluated: number;
-  held?: number;
   codes: number[];
-  byKind: Record<string, number>;
 }
 
 /** H hosts sharing N alerts for a few minutes. */
