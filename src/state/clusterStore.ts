@@ -21,7 +21,7 @@ import { DeliveryJournal } from './journal.js';
 import { keepSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
 import { settleState } from './settle.js';
 import { auditRecovered } from './recoveredAudit.js';
-import { StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
+import { isCommandPurpose, StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
 
 /**
  * The state in an index of the cluster the alerts search, shared by every host that runs them and split between
@@ -70,7 +70,7 @@ export class ClusterStateStore implements StateStore {
         return this.transaction({ ...common, ...read, holding: { mode: 'whole', runLease, parts: read.parts, leaveMarker: true, host: hostRecord(read.hosts, config.host_id, deployment) } });
       }
       // lease:run comes with the first read: the partitioned layout's marker, a move to a file, or the move to make.
-      const query = purpose === 'command' ? EVERYTHING : SHARED;
+      const query = isCommandPurpose(purpose) ? EVERYTHING : SHARED;
       let hits = await this.search(client, query);
       const runLease = hits.get(LEASE_ID)?.doc as unknown as LeaseDoc | undefined;
       if (typeof runLease?.holder === 'string' && runLease.holder.startsWith(MOVED_PREFIX)) throw movedError(config.index, runLease.holder);
@@ -85,12 +85,12 @@ export class ClusterStateStore implements StateStore {
         }
         hits = await this.search(client, query);
       }
-      if (purpose === 'command') {
+      if (isCommandPurpose(purpose)) {
         const read = this.assembled(hits, () => true, journal);
         // Queued operations are this store's way to change alerts it does not hold (operations/queuedOps.ts).
         read.data.ops ??= [];
         read.data.lastRun ??= latestLastRun(read.hosts);
-        return this.transaction({ ...common, ...read, holding: { mode: 'command', ownership: { host: config.host_id, partitions: new Set(), coordinator: false, took: [] } } });
+        return this.transaction({ ...common, ...read, holding: { mode: 'shell', ownership: { host: config.host_id, partitions: new Set(), coordinator: false, took: [] } } });
       }
       return await this.beginRun(common, deployment, holder, hits);
     } catch (error) {

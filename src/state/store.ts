@@ -121,3 +121,8 @@ export class StoreUnavailableError extends UserError {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/** Whether a transaction was begun for a shell command (begin('command')): it takes no partition and writes only what commands may (spelled as a list look-up: `command` is also a channel kind's name). */
+export function isCommandPurpose(purpose: string | undefined): boolean {
+  return ['command'].includes(purpose ?? '');
+}

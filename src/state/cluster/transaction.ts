@@ -35,7 +35,7 @@ const CLAIM_PRUNE_EVERY_MS = 3_600_000;
 export type Holding =
   | { mode: 'whole'; runLease: HeldLease; parts: Map<string, LeaseRead | undefined>; leaveMarker: boolean; host: HostRecord }
   | { mode: 'run'; leases: HeldLeases; renewal: Renewal; host: HostRecord; ownership: Ownership; readBodies: Map<string, PartitionBody> }
-  | { mode: 'command'; ownership: Ownership };
+  | { mode: 'shell'; ownership: Ownership };
 
 /** The parts of a cluster transaction that begin() prepares. */
 export interface TransactionParts {
@@ -182,7 +182,7 @@ export class ClusterTransaction implements StateTransaction {
   private partitionWrites(now: number): BulkOp[] {
     const holding = this.parts.holding;
     const ops: BulkOp[] = [];
-    if (holding.mode === 'command') return ops;
+    if (holding.mode === 'shell') return ops;
     if (holding.mode === 'run') {
       for (const [name, lease] of holding.leases.held) {
         if (lease.doc.partition === undefined || this.lost().has(name)) continue;
@@ -211,7 +211,7 @@ export class ClusterTransaction implements StateTransaction {
     if (holding.mode === 'whole') return true;
     const change = op.op === 'create' ? 'create' : op.op === 'delete' ? 'delete' : 'update';
     const partition = op.op === 'delete' ? this.readPartition(op.id) : ((op.doc as { partition?: number }).partition ?? this.readPartition(op.id));
-    return mayWrite({ id: op.id, change, ...(partition !== undefined ? { partition } : {}) }, holding.ownership, holding.mode, this.lost());
+    return mayWrite({ id: op.id, change, ...(partition !== undefined ? { partition } : {}) }, holding.ownership, holding.mode === 'shell' ? 'command' : 'run', this.lost());
   }
 
   /** The partition a document had when read. */

@@ -1,4 +1,5 @@
 import { partitionOf, type Ownership } from '../../model/partition.js';
+import { isCommandPurpose } from '../store.js';
 
 /** A write a commit would make: to a document of this id and partition, creating, changing or deleting it. */
 export interface IntendedWrite {
@@ -27,7 +28,7 @@ export function mayWrite(write: IntendedWrite, ownership: Ownership | undefined,
     case 'silence':
       return true;
     case 'meta':
-      return coordinator || purpose === 'command';
+      return coordinator || isCommandPurpose(purpose);
     case 'op':
     case 'ask':
       return write.change === 'create' || (write.change === 'delete' && coordinator);
