@@ -59,14 +59,20 @@ after(async () => {
   await engine.stop();
 });
 
-async function matching(query: Record<string, unknown>): Promise<string[]> {
+/** The engine's refusal of a regexp whose automaton is too big to determinize (a documented limit: validate --cluster names such queries). */
+const TOO_COMPLEX = 'too_complex_to_determinize_exception';
+
+/** The values a query matches on the engine, or TOO_COMPLEX when the engine refuses the regexp as too complex to determinize. */
+async function matching(query: Record<string, unknown>): Promise<string[] | typeof TOO_COMPLEX> {
   const response = await fetch(`${engine.url}/${INDEX}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, size: 1000 }) });
   const result = (await response.json()) as { hits?: { hits: { _source: { v: string } }[] }; error?: unknown };
+  if (!response.ok && JSON.stringify(result.error).includes(TOO_COMPLEX)) return TOO_COMPLEX;
   assert.ok(response.ok, `${JSON.stringify(query)}: ${JSON.stringify(result.error)}`);
   return result.hits!.hits.map((hit) => hit._source.v).sort();
 }
 
 test('a translated regexp matches on the engine exactly the values a regular-expression search matches', async () => {
+  let tooComplex = 0;
   await checkProperty(
     'sigma re -> Lucene regexp',
     fc.asyncProperty(regex, async ({ alternatives, flags }) => {
@@ -75,10 +81,17 @@ test('a translated regexp matches on the engine exactly the values a regular-exp
       const expected = values.filter((v) => js.test(v)).sort();
       const query = toDsl({ type: 'match', field: 'v', value: { type: 're', pattern, flags: [...flags] } });
       const got = await matching(query);
+      // The engine refuses some generated patterns as too complex (10,000 determinization steps): counted, not judged.
+      if (got === TOO_COMPLEX) {
+        tooComplex++;
+        return;
+      }
       assert.deepEqual(got, expected, `${pattern} /${flags.join('')} -> ${JSON.stringify(query)}`);
     }),
     120,
   );
+  // A rare refusal, never most of the cases: the comparison still judges nearly every generated pattern.
+  assert.ok(tooComplex <= 12, `${tooComplex} of 120 generated patterns were too complex for the engine`);
 });
 
 test('the translation spells out classes, anchors and flags', () => {
