@@ -3,7 +3,7 @@ import { leaseNow } from '../../util/clock.js';
 import { ExitCode, UserError } from '../../util/errors.js';
 import type { StateClient } from './client.js';
 import { bulk, type BulkOp } from './bulk.js';
-import { acquireLayoutLease, acquireLease, FOREVER, MOVED_PREFIX, movedError, PARTITIONED_PREFIX, runLeaseState, shownHolder, updateMapping, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
+import { acquireLayoutLease, acquireLease, MOVED_PREFIX, movedError, PARTITIONED_PREFIX, runLeaseState, shownHolder, updateMapping, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
 import { leaseDocId, newLeaseDocument, readLeases, releaseLeases, type LeaseDocument, type LeaseRead } from './partitionLeases.js';
 
 /** How often `state migrate` looks again whether a partition lease is still live. */
@@ -28,10 +28,10 @@ export async function layoutLease(client: StateClient, config: StateConfig, hold
 
 /**
  * For `state migrate`: takes `lease:run` (also from the marker of a move), then every partition lease (`part:*`),
- * each with if_seq_no/if_primary_term and its fencing token raised, held by the migration until it gives them back
- * (giveBackMigration): a run that began before finds its renewal and its fenced commit refused, and one that begins
- * now finds `lease:run` held and waits. A live lease is waited for up to lock_wait; when one is still live then (or
- * anything fails), what was taken is given back and `lease:run` is left as it was found (the marker back).
+ * each with if_seq_no/if_primary_term and its fencing token raised, held by the migration (for lease_ttl) until it
+ * gives them back (giveBackMigration): a run that began before finds its renewal and its fenced commit refused, and
+ * one that begins now finds `lease:run` held and waits. A live lease is waited for up to lock_wait; when one is
+ * still live then (or anything fails), what was taken is given back and `lease:run` is left as it was found.
  */
 export async function migrationLease(client: StateClient, config: StateConfig, holder: string, waitMs: number): Promise<HeldLease> {
   const before = await runLeaseState(client, config.index);
@@ -65,12 +65,16 @@ async function takeEveryPartition(client: StateClient, config: StateConfig, hold
     const live: [string, LeaseRead][] = [];
     for (const [name, read] of leases) {
       if (read?.doc.holder === holder) continue;
-      // Held for ever: left by an earlier migration (only one holds lease:run at a time), not by a run.
-      if (read && !read.doc.released && read.doc.until < FOREVER && read.doc.until + config.max_clock_skew >= now) {
+      // A holder of this very deployment (host@instance) is over: this migration holds the host's local lock (an
+      // earlier migration's hold, left after a move to a file, is taken back at once).
+      const ours = read?.doc.holder.split('/')[0] === holder.split('/')[0];
+      if (read && !read.doc.released && !ours && read.doc.until + config.max_clock_skew >= now) {
         live.push([name, read]);
         continue;
       }
-      const change = { holder, token: (read?.doc.token ?? 0) + 1, until: FOREVER, released: false, updated_at: now };
+      // As long as lease:run (lease_ttl): a migration killed midway holds nothing for ever. The fence itself is the new
+      // sequence number and token: a run that held the lease before can no longer renew or write it.
+      const change = { holder, token: (read?.doc.token ?? 0) + 1, until: now + config.lease_ttl, released: false, updated_at: now };
       if (read) ops.push({ op: 'update', id: leaseDocId(name), doc: change, seqNo: read.seqNo, primaryTerm: read.primaryTerm });
       else ops.push({ op: 'create', id: leaseDocId(name), doc: { ...newLeaseDocument(name, holder, now, 0), ...change } });
       wanted.push({ name, doc: { ...(read?.doc ?? newLeaseDocument(name, holder, now, 0)), ...change } });

@@ -422,7 +422,7 @@ export class ClusterTransaction implements StateTransaction {
     const { client, config } = this;
     if (holding.mode === 'whole') {
       // The partition leases a migration took are given back once lease:run holds the marker again (after a move to a
-      // file, another marker holds it: they stay held, and the hosts that still run from the cluster stay fenced).
+      // file, the move's marker holds it: they run out after lease_ttl, and a run finds the marker first).
       const marked = holding.leaveMarker && (await markPartitioned(client, config.index, config.host_id, holding.runLease).catch(() => false));
       if (marked) await giveBackMigration(client, config.index, holding.runLease.doc.holder, holding.parts).catch(() => undefined);
       if (!holding.leaveMarker) await writeLease(client, config.index, { ...holding.runLease.doc, released: true, until: Date.now(), updated_at: Date.now() }, holding.runLease).catch(() => undefined);
