@@ -48,6 +48,24 @@ const POLL_MS = 500;
  * `host@instance/pid/run` (a holder with the same `host@instance` is a dead run of this deployment); the caller holds this host's local lock.
  */
 export async function acquireLease(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number, takeOverMoved = false): Promise<HeldLease> {
+  return (await acquire(client, index, holder, ttlMs, waitMs, takeOverMoved, false))!;
+}
+
+/**
+ * As acquireLease for the layout move: undefined as soon as `lease:run` holds the partitioned layout's marker (another
+ * host made the move while this one waited: nothing is left to move).
+ */
+export async function acquireLayoutLease(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number): Promise<HeldLease | undefined> {
+  return acquire(client, index, holder, ttlMs, waitMs, false, true);
+}
+
+/** A holder read from the cluster as an error message shows it: as it is when plain, else quoted (no control character reaches a terminal or a log raw). */
+export function shownHolder(holder: unknown): string {
+  const text = String(holder);
+  return /^[\w@./:+-]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+async function acquire(client: StateClient, index: string, holder: string, ttlMs: number, waitMs: number, takeOverMoved: boolean, untilPartitioned: boolean): Promise<HeldLease | undefined> {
   const giveUpAt = Date.now() + waitMs;
   for (;;) {
     const got = await getLease(client, index);
@@ -66,6 +84,7 @@ export async function acquireLease(client: StateClient, index: string, holder: s
       if (moved && !takeOverMoved) {
         throw movedError(index, current.holder);
       }
+      if (untilPartitioned && current.holder.startsWith(PARTITIONED_PREFIX)) return undefined;
       // Released, expired, or left by a killed run of this host (the caller holds the host's lock, so that run is over).
       const ownHost = current.holder.split('/')[0] === holder.split('/')[0];
       if (current.released || current.until < now || ownHost || moved) {
@@ -73,7 +92,7 @@ export async function acquireLease(client: StateClient, index: string, holder: s
         const taken = await writeLease(client, index, doc, { seqNo: got.body._seq_no, primaryTerm: got.body._primary_term });
         if (taken) return taken;
       } else if (now + POLL_MS > giveUpAt) {
-        throw new UserError(`another alertcron run (${current.holder}) holds the state lease in ${index} until ${new Date(current.until).toISOString()}; this run waited ${Math.round(waitMs / 1000)}s (state.lock_wait, at most half the time left before run.deadline) and did nothing`, ExitCode.lockHeld);
+        throw new UserError(`another alertcron run (${shownHolder(current.holder)}) holds the state lease in ${index} until ${new Date(current.until).toISOString()}; this run waited ${Math.round(waitMs / 1000)}s (state.lock_wait, at most half the time left before run.deadline) and did nothing`, ExitCode.lockHeld);
       }
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

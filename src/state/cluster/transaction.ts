@@ -12,7 +12,8 @@ import { ClusterUnreachable, type StateClient } from './client.js';
 import { addTakeovers, hostDocId } from './hosts.js';
 import { lastRunOf } from './assemble.js';
 import { docJson, partitionBody, partitionedDocs } from './layout.js';
-import { LEASE_ID, markPartitioned, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
+import { giveBackMigration } from './layoutMove.js';
+import { LEASE_ID, markPartitioned, shownHolder, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
 import { localSlicesOf, readLocal, writeLocal, type LocalState } from './localFile.js';
 import { leaseDocId, newLeaseDocument, releaseLeases, renewLeases, type HeldLeases, type LeaseRead, type PartitionBody, type Renewal } from './partitionLeases.js';
 import { mayWrite } from './writerRules.js';
@@ -243,7 +244,10 @@ export class ClusterTransaction implements StateTransaction {
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
-          if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
+          // A partition's document changed under a whole transaction (a migration holds every partition lease: only a
+          // hand edit or a host that ignored the fence): a refusal like any other conflict, never a lost run lease.
+          if (op.id.startsWith('part:') && this.parts.holding.mode !== 'run') conflicts.push(result);
+          else if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
           // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
           else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
@@ -336,7 +340,7 @@ export class ClusterTransaction implements StateTransaction {
       const first = refused[0]!;
       const newer = await this.client.send('GET', `/${this.config.index}/_doc/${leaseDocId(first)}`).catch(() => undefined);
       const source = newer?.body?._source as { holder?: string; token?: number } | undefined;
-      parts.push(`another host (${source?.holder ?? 'unknown'}) took over ${list(refused)} meanwhile (fencing token ${source?.token ?? '?'} > ${holding.leases.held.get(first)?.doc.token ?? '?'})`);
+      parts.push(`another host (${source?.holder === undefined ? 'unknown' : shownHolder(source.holder)}) took over ${list(refused)} meanwhile (fencing token ${source?.token ?? '?'} > ${holding.leases.held.get(first)?.doc.token ?? '?'})`);
     }
     if (late.length) parts.push(`the leases of ${list(late)} were renewed too late (not more than state.max_clock_skew left of state.partition_lease): another host may be taking over`);
     return new UserError(`${parts.join('; ')}; nothing of ${names.length === 1 ? 'that partition' : 'those partitions'} was written (state not written for them)`, ExitCode.lockHeld);
@@ -356,7 +360,7 @@ export class ClusterTransaction implements StateTransaction {
     }
     const current = await this.client.send('GET', `/${this.config.index}/_doc/${LEASE_ID}`).catch(() => undefined);
     const newer = (current?.body?._source as LeaseDoc | undefined) ?? undefined;
-    throw new UserError(`another run (${newer?.holder ?? 'unknown'}) took the state lease over meanwhile (fencing token ${newer?.token ?? '?'} > ${this.fencingToken}); state not written`, ExitCode.lockHeld);
+    throw new UserError(`another run (${newer?.holder === undefined ? 'unknown' : shownHolder(newer.holder)}) took the state lease over meanwhile (fencing token ${newer?.token ?? '?'} > ${this.fencingToken}); state not written`, ExitCode.lockHeld);
   }
 
   /** Whether the hourly pruning of old claims is due: the coordinator's chore (or a whole transaction's). */
@@ -417,8 +421,11 @@ export class ClusterTransaction implements StateTransaction {
     const holding = this.parts.holding;
     const { client, config } = this;
     if (holding.mode === 'whole') {
-      if (holding.leaveMarker) await markPartitioned(client, config.index, config.host_id, holding.runLease).catch(() => undefined);
-      else await writeLease(client, config.index, { ...holding.runLease.doc, released: true, until: Date.now(), updated_at: Date.now() }, holding.runLease).catch(() => undefined);
+      // The partition leases a migration took are given back once lease:run holds the marker again (after a move to a
+      // file, the move's marker holds it: they run out after lease_ttl, and a run finds the marker first).
+      const marked = holding.leaveMarker && (await markPartitioned(client, config.index, config.host_id, holding.runLease).catch(() => false));
+      if (marked) await giveBackMigration(client, config.index, holding.runLease.doc.holder, holding.parts).catch(() => undefined);
+      if (!holding.leaveMarker) await writeLease(client, config.index, { ...holding.runLease.doc, released: true, until: Date.now(), updated_at: Date.now() }, holding.runLease).catch(() => undefined);
       return;
     }
     if (holding.mode !== 'run') return;
