@@ -37,7 +37,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
     if (view.skipped.length) warning = [warning, `left out of the hosts: ${view.skipped.join('; ')}`].filter(Boolean).join('; ');
     cluster = view;
   }
-  const shared = cluster ? hostsStatus(cluster, leaseNow(), config.state.host_ttl) : undefined;
+  const shared = cluster ? hostsStatus(cluster, leaseNow(), config.state.host_ttl, config.state.max_clock_skew) : undefined;
   const ownRun = cluster?.hosts.find((h) => h.id === config.state.host_id)?.lastRun;
   const lastRun = data.lastRun ?? ownRun;
   const alertOf = new Map(loaded.alerts.map((a) => [a.name, a]));

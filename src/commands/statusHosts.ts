@@ -61,8 +61,8 @@ export interface HostStatus {
   takeovers: { lease: string; from: string; at: string }[];
 }
 
-/** The hosts and leases part of `status`, from the heartbeats and lease documents, judged at `now` (the lease clock). */
-export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: readonly LeaseRecord[] }, now: number, hostTtlMs: number): { hosts: HostStatus[]; leases: LeaseStatus[] } {
+/** The hosts and leases part of `status`, from the heartbeats and lease documents, judged at `now` (the lease clock; given max_clock_skew, a heartbeat further ahead shows as "clock ahead"). */
+export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: readonly LeaseRecord[] }, now: number, hostTtlMs: number, skewMs?: number): { hosts: HostStatus[]; leases: LeaseStatus[] } {
   const stored = new Map(cluster.leases.map((l) => [l.name, l]));
   const leases: LeaseStatus[] = leaseNames().map((name) => {
     const lease = stored.get(name);
@@ -72,13 +72,13 @@ export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: rea
   });
   const hosts = new Map<string, HostStatus>();
   for (const host of cluster.hosts) {
-    const why = notLiveReason(host, now, hostTtlMs);
+    const why = notLiveReason(host, now, hostTtlMs, skewMs);
     const run = host.lastRun;
     hosts.set(host.id, {
       id: host.id,
       holder: host.holder,
       live: !why,
-      not_live: why === 'leaving' ? 'leaving' : why === 'stale' ? `no heartbeat for ${formatDuration(Math.max(0, now - host.lastSeen))}` : null,
+      not_live: why === 'leaving' ? 'leaving' : why === 'stale' ? `no heartbeat for ${formatDuration(Math.max(0, now - host.lastSeen))}` : why === 'ahead' ? `clock ahead: its heartbeat is ${formatDuration(host.lastSeen - now)} in the future` : null,
       last_heartbeat: iso(host.lastSeen),
       last_heartbeat_age: formatDuration(Math.max(0, now - host.lastSeen)),
       version: host.version,

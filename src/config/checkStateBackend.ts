@@ -6,7 +6,7 @@ import type { YamlFile } from './yamlDocument.js';
 /**
  * Checks what the cluster backend needs: the `elasticsearch:` section it keeps the state in, a run lease that
  * outlasts a run plus the clock skew allowed between hosts (a shorter one would let a second host take over a run
- * still going), partition leases long enough to renew, and a host_ttl that outlasts a run, its lease and the skew.
+ * still going), partition leases long enough to renew and to outlast the skew, and a host_ttl that outlasts a run, its lease and the skew.
  */
 export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   if (config.state.backend !== 'cluster') return [];
@@ -22,6 +22,13 @@ export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   if (config.state.partition_lease < MIN_PARTITION_LEASE_MS) {
     problems.push({ ...at('partition_lease'), message: `state.partition_lease ${formatDuration(config.state.partition_lease)} is shorter than ${formatDuration(MIN_PARTITION_LEASE_MS)} (a run renews its leases every third of it): set it to ${formatDuration(MIN_PARTITION_LEASE_MS)} or more (default 30s)` });
   }
+  const leastLease = MIN_LEASE_PER_SKEW * config.state.max_clock_skew;
+  if (config.state.partition_lease < leastLease) {
+    problems.push({
+      ...at('partition_lease'),
+      message: `state.partition_lease ${formatDuration(config.state.partition_lease)} is shorter than twice state.max_clock_skew (${formatDuration(leastLease)}): a run renews its leases every third of partition_lease and writes a partition only while more than max_clock_skew of its lease is left, so every run would lose its leases and exit 5; set partition_lease to ${formatDuration(leastLease)} or more, or leave it out (its default is 30s or three times max_clock_skew, whichever is longer)`,
+    });
+  }
   const live = config.run.deadline + config.state.partition_lease + config.state.max_clock_skew;
   if (config.state.host_ttl < live) {
     problems.push({
@@ -31,6 +38,16 @@ export function checkStateBackend(yaml: YamlFile, config: Config): Problem[] {
   }
   return problems;
 }
+
+/**
+ * The shortest partition lease validate accepts, in units of max_clock_skew: renewed every third of it, a lease has
+ * two thirds left just before a renewal, and a run writes only while more than the skew is left; twice the skew
+ * keeps a third of the skew's margin for a renewal that comes late or slow.
+ */
+export const MIN_LEASE_PER_SKEW = 2;
+
+/** The unset partition_lease is at least this many times max_clock_skew (with two thirds left, twice the skew). */
+export const PARTITION_LEASE_PER_SKEW = 3;
 
 /** The shortest partition lease validate accepts: renewed every third of it, a shorter one leaves too little time to renew. */
 const MIN_PARTITION_LEASE_MS = 3_000;

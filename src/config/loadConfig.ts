@@ -14,7 +14,7 @@ import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js'
 import { statOrUndefined, type ParseCache } from './parseCache.js';
 import { readInputFile } from '../util/readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
-import { checkStateBackend } from './checkStateBackend.js';
+import { checkStateBackend, PARTITION_LEASE_PER_SKEW } from './checkStateBackend.js';
 import { registerSentCredentials } from './sentCredentials.js';
 import { ownValue, plainMap } from '../util/plainMap.js';
 
@@ -139,6 +139,9 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
   const state = raw.state ?? {};
   const monitoring = raw.monitoring ?? {};
   const sources = completeSources(raw, dir);
+  const skew = duration(state.max_clock_skew, '10s');
+  // Unset: 30s, or three times the skew when that is longer (a run writes only with more than the skew left of it).
+  const partitionLease = state.partition_lease === undefined ? Math.max(duration(undefined, '30s'), PARTITION_LEASE_PER_SKEW * skew) : duration(state.partition_lease, '30s');
   return {
     file: path,
     dir,
@@ -178,10 +181,10 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       local_file: resolve(dir, (state.local_file as string | undefined) ?? 'state/local.json'),
       host_id: (state.host_id as string | undefined) ?? hostname(),
       lease_ttl: duration(state.lease_ttl, '3m'),
-      max_clock_skew: duration(state.max_clock_skew, '10s'),
-      partition_lease: duration(state.partition_lease, '30s'),
+      max_clock_skew: skew,
+      partition_lease: partitionLease,
       // Unset: 90s, or longer when the run, the lease and the skew need it (so that a configuration of today stays valid).
-      host_ttl: state.host_ttl === undefined ? Math.max(duration(undefined, '90s'), duration(run.deadline, '50s') + duration(state.partition_lease, '30s') + duration(state.max_clock_skew, '10s')) : duration(state.host_ttl, '90s'),
+      host_ttl: state.host_ttl === undefined ? Math.max(duration(undefined, '90s'), duration(run.deadline, '50s') + partitionLease + skew) : duration(state.host_ttl, '90s'),
     },
     monitoring: {
       notify: (monitoring.notify as string[] | undefined) ?? [],

@@ -111,8 +111,9 @@ export class ClusterStateStore implements StateStore {
     const now = host.lastSeen;
     const old = hosts.find((h) => h.id === me);
     await writeHeartbeat(client, config.index, host);
-    const owners = assignLeases(liveHosts(hosts, me, now, config.host_ttl));
-    const leases = await takeLeases(client, config.index, holder, owners, me, now, config.partition_lease, config.max_clock_skew, parts);
+    const owners = assignLeases(liveHosts(hosts, me, now, config.host_ttl, config.max_clock_skew));
+    const grace = { hostTtlMs: config.host_ttl, startedAt: new Map(hosts.map((h) => [h.id, h.startedAt])) };
+    const leases = await takeLeases(client, config.index, holder, owners, me, now, config.partition_lease, config.max_clock_skew, parts, grace);
     const renewal = startRenewal(client, config.index, leases.held, config.partition_lease, config.partition_lease / 3);
     try {
       const partitions = new Set([...leases.held.keys()].filter((name) => name !== COORDINATOR).map(Number));

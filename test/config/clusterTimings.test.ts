@@ -42,3 +42,13 @@ test('validate: host_ttl must outlast run.deadline + partition_lease + max_clock
   const exact = await validate({ deadline: '20s' }, { host_ttl: '35s', partition_lease: '10s', max_clock_skew: '5s' });
   assert.equal(exact.code, 0, `exactly the sum is enough: ${exact.stdout}${exact.stderr}`);
 });
+
+test('validate: partition_lease must be at least twice max_clock_skew (a run writes only with more than the skew left), and its default grows with the skew', async () => {
+  const short = await validate({}, { max_clock_skew: '1m', partition_lease: '1m' });
+  assert.equal(short.code, 2, short.stdout + short.stderr);
+  assert.match(short.stdout + short.stderr, /\/state\/partition_lease: state\.partition_lease 1m is shorter than twice state\.max_clock_skew \(2m\): .*set partition_lease to 2m or more, or leave it out/);
+  const twice = await validate({}, { max_clock_skew: '15s', partition_lease: '30s' });
+  assert.equal(twice.code, 0, twice.stdout + twice.stderr);
+  const unset = await validate({}, { max_clock_skew: '1m' });
+  assert.equal(unset.code, 0, `an unset partition_lease follows the skew: ${unset.stdout}${unset.stderr}`);
+});

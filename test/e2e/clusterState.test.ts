@@ -254,7 +254,7 @@ test('a host whose clock is a minute off neither double-sends nor stops alerting
   const { T, a, b, index, shared } = await twoHosts(users.slice(0, 2));
   for (const host of [a, b]) {
     const config = (await import('yaml')).parse((await import('node:fs')).readFileSync(`${host.dir}/alertcron.yaml`, 'utf8'));
-    host.writeConfig({ ...config, state: { ...config.state, max_clock_skew: '1m', lease_ttl: '75s', partition_lease: '75s', host_ttl: '150s' } });
+    host.writeConfig({ ...config, state: { ...config.state, max_clock_skew: '1m', lease_ttl: '75s', partition_lease: '2m', host_ttl: '190s' } });
   }
   // host-a runs on time; host-b's cron runs 25 s later, with a clock 60 s behind.
   const behind = 25_000 - 60_000;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { HostRecord } from '../../src/model/partition.js';
 import { StateClient } from '../../src/state/cluster/client.js';
 import { STATE_INDEX_BODY } from '../../src/state/cluster/docs.js';
-import { addTakeovers, hostRecordProblem, KEPT_TAKEOVERS, liveHosts, readHosts, writeHeartbeat } from '../../src/state/cluster/hosts.js';
+import { addTakeovers, hostRecordProblem, KEPT_TAKEOVERS, liveHosts, notLiveReason, readHosts, writeHeartbeat } from '../../src/state/cluster/hosts.js';
 import { checkProperty } from '../support/property.js';
 import { testEsUrl } from '../support/world.js';
 
@@ -45,6 +45,15 @@ test('liveHosts: the caller is always live, a leaving host never, a heartbeat ex
   const now = 1_000_000;
   assert.deepEqual(liveHosts([host('a', now - 90_000), host('b', now - 90_001), host('c', now, { leaving: true })], 'me', now, 90_000), ['a', 'me']);
   assert.deepEqual(liveHosts([host('me', 0, { leaving: true })], 'me', now, 90_000), ['me'], 'the caller, even marked leaving or stale, is running');
+});
+
+test('liveHosts and notLiveReason: a heartbeat more than max_clock_skew in the future is not live (its clock runs ahead: it would never go stale)', () => {
+  const now = 1_000_000;
+  const skew = 10_000;
+  assert.deepEqual(liveHosts([host('a', now + skew), host('b', now + skew + 1), host('c', now - 1_000)], 'me', now, 90_000, skew), ['a', 'c', 'me']);
+  assert.equal(notLiveReason(host('b', now + skew + 1), now, 90_000, skew), 'ahead');
+  assert.equal(notLiveReason(host('a', now + skew), now, 90_000, skew), undefined, 'exactly the skew ahead is within it');
+  assert.deepEqual(liveHosts([host('me', now + 3_600_000)], 'me', now, 90_000, skew), ['me'], 'the caller is running whatever its heartbeat says');
 });
 
 test('addTakeovers appends the new ones with their time and keeps the newest 20', () => {

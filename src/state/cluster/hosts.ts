@@ -74,20 +74,26 @@ export function hostRecordProblem(source: unknown, docId: string): string | unde
   return undefined;
 }
 
-/** Why a host is not live at `now` (undefined when it is): it is leaving, or its heartbeat is older than host_ttl. */
-export function notLiveReason(host: HostRecord, now: number, hostTtlMs: number): 'leaving' | 'stale' | undefined {
+/**
+ * Why a host is not live at `now` (undefined when it is): it is leaving, its heartbeat is older than host_ttl, or
+ * (given the skew) its heartbeat is more than max_clock_skew ahead of `now`: its clock runs ahead, and a heartbeat
+ * from the future would otherwise never go stale.
+ */
+export function notLiveReason(host: HostRecord, now: number, hostTtlMs: number, skewMs = Infinity): 'leaving' | 'stale' | 'ahead' | undefined {
   if (host.leaving) return 'leaving';
   if (host.lastSeen < now - hostTtlMs) return 'stale';
+  if (host.lastSeen > now + skewMs) return 'ahead';
   return undefined;
 }
 
 /**
  * The ids of the live hosts, sorted: those not leaving whose heartbeat is at most `hostTtlMs` old at `now` (a
- * heartbeat exactly that old still counts), and always `me` (the host asking is running).
+ * heartbeat exactly that old still counts) and, given `skewMs`, at most that far ahead of `now`; and always `me`
+ * (the host asking is running).
  */
-export function liveHosts(hosts: readonly HostRecord[], me: string, now: number, hostTtlMs: number): string[] {
+export function liveHosts(hosts: readonly HostRecord[], me: string, now: number, hostTtlMs: number, skewMs = Infinity): string[] {
   const live = new Set<string>([me]);
-  for (const host of hosts) if (host.id !== me && !notLiveReason(host, now, hostTtlMs)) live.add(host.id);
+  for (const host of hosts) if (host.id !== me && !notLiveReason(host, now, hostTtlMs, skewMs)) live.add(host.id);
   return [...live].sort();
 }
 

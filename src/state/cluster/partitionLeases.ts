@@ -80,31 +80,49 @@ export function withBody(doc: LeaseDocument): LeaseDocument {
 }
 
 /**
- * Why this run takes a lease (undefined: it leaves it). Its own assignment: when absent, released, expired (until +
- * skew before now) or left by a dead run of this very deployment. Another host's assignment: only when its holder's
- * time ran out without releasing it (a holder that died or stalled mid-run: a takeover).
+ * How long a lease of another live host may stay released or absent before any host takes it (the grace rule): its
+ * live assignee is not taking it (its lease `_bulk` keeps failing, or it runs without holding it).
  */
-export function takeReason(current: LeaseDocument | undefined, owner: string | undefined, me: string, holder: string, now: number, skewMs: number): 'assigned' | 'takeover' | undefined {
+export interface Grace {
+  /** state.host_ttl: a lease released (or absent while its assignee has been running) longer than this, plus the skew. */
+  hostTtlMs: number;
+  /** Each host's first heartbeat (HostRecord.startedAt), by host id: an absent lease has waited since its assignee began. */
+  startedAt: ReadonlyMap<string, number>;
+}
+
+/**
+ * Why this run takes a lease (undefined: it leaves it). Its own assignment: when absent, released, expired (until +
+ * skew before now) or left by a dead run of this very deployment. Another host's assignment: when its holder's time
+ * ran out without releasing it (a holder that died or stalled mid-run: a takeover), or, given `grace`, when it has
+ * stayed released (since `updated_at`) or absent (since its assignee's first heartbeat) longer than host_ttl plus
+ * the skew while its assignee counts as live (a `grace` take, recorded like a takeover).
+ */
+export function takeReason(current: LeaseDocument | undefined, owner: string | undefined, me: string, holder: string, now: number, skewMs: number, grace?: Grace): 'assigned' | 'takeover' | 'grace' | undefined {
   const expired = !!current && current.until + skewMs < now;
   if (owner === me) {
     if (!current || current.released || expired || deployment(current.holder) === deployment(holder)) return 'assigned';
     return undefined;
   }
-  return current && !current.released && expired ? 'takeover' : undefined;
+  if (current && !current.released && expired) return 'takeover';
+  if (!grace || owner === undefined) return undefined;
+  const since = current ? (current.released ? Math.max(Number(current.updated_at) || 0, current.until) : undefined) : grace.startedAt.get(owner);
+  return since !== undefined && since + grace.hostTtlMs + skewMs < now ? 'grace' : undefined;
 }
 
 /**
- * Takes, in one `_bulk`, the leases this host may take now (see takeReason): create-only when absent, else a partial
+ * Takes, in one `_bulk`, the leases this host may take now (see takeReason; the grace rule only when `grace` is given): create-only when absent, else a partial
  * update with if_seq_no/if_primary_term raising the fencing token; of two hosts trying at once exactly one gets
  * each. Never waits: a lease a live holder has is skipped this run. `leases` is what readLeases returned.
  */
-export async function takeLeases(client: StateClient, index: string, holder: string, owners: Map<string, string>, me: string, now: number, ttlMs: number, skewMs: number, leases: Map<string, LeaseRead | undefined>): Promise<HeldLeases> {
+export async function takeLeases(client: StateClient, index: string, holder: string, owners: Map<string, string>, me: string, now: number, ttlMs: number, skewMs: number, leases: Map<string, LeaseRead | undefined>, grace?: Grace): Promise<HeldLeases> {
   const ops: BulkOp[] = [];
   const wanted: { name: string; doc: LeaseDocument; from?: string }[] = [];
   const skipped: string[] = [];
   for (const name of leaseNames()) {
     const read = leases.get(name);
-    const reason = takeReason(read?.doc, owners.get(name), me, holder, now, skewMs);
+    const reason = takeReason(read?.doc, owners.get(name), me, holder, now, skewMs, grace);
+    // Taken by the grace rule: recorded like a takeover, from the live assignee that left it.
+    const graced = reason === 'grace' ? owners.get(name) : undefined;
     if (!reason) {
       if (owners.get(name) === me) skipped.push(name);
       continue;
@@ -112,13 +130,13 @@ export async function takeLeases(client: StateClient, index: string, holder: str
     if (!read) {
       const doc = newLeaseDocument(name, holder, now, ttlMs);
       ops.push({ op: 'create', id: doc.id, doc });
-      wanted.push({ name, doc });
+      wanted.push({ name, doc, ...(graced ? { from: graced } : {}) });
       continue;
     }
     const change = { holder, token: read.doc.token + 1, until: now + ttlMs, released: false, updated_at: now };
     ops.push({ op: 'update', id: leaseDocId(name), doc: change, seqNo: read.seqNo, primaryTerm: read.primaryTerm });
     // A takeover: the lease of another host that it did not give back.
-    const from = !read.doc.released && hostOfHolder(read.doc.holder) !== me ? hostOfHolder(read.doc.holder) : undefined;
+    const from = graced ?? (!read.doc.released && hostOfHolder(read.doc.holder) !== me ? hostOfHolder(read.doc.holder) : undefined);
     wanted.push({ name, doc: { ...read.doc, ...change }, ...(from ? { from } : {}) });
   }
   const results = await bulk(client, index, ops);
