@@ -4,6 +4,7 @@ import { assignLeases, type HostRecord } from '../model/partition.js';
 import type { SourceHealth } from '../model/state.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { updateSourceHealth } from '../policy/sourceHealth.js';
+import { liveHosts, notLiveReason } from '../state/cluster/hosts.js';
 import { oneLine } from '../util/text.js';
 import type { Monitored } from './selfMonitor.js';
 
@@ -29,9 +30,8 @@ export interface HostView {
  */
 export function watchHosts(config: MonitoringConfig, view: HostView, previous: Readonly<Record<string, SourceHealth>>, now: number): Monitored {
   const monitored: Monitored = { health: {}, deliveries: [], audit: [] };
-  const isLive = (h: HostRecord) => h.id === view.me || (!h.leaving && h.lastSeen >= view.leaseNow - view.hostTtlMs);
-  const live = view.hosts.filter(isLive).map((h) => h.id);
-  if (!live.includes(view.me)) live.push(view.me);
+  const isLive = (h: HostRecord) => h.id === view.me || !notLiveReason(h, view.leaseNow, view.hostTtlMs);
+  const live = liveHosts(view.hosts, view.me, view.leaseNow, view.hostTtlMs);
   for (const host of view.hosts) {
     if (host.leaving && host.id !== view.me) continue;
     const name = oneLine(host.id, 120);

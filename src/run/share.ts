@@ -6,7 +6,9 @@ import type { RunReport } from './report.js';
 /**
  * This host's share of the loaded alerts: those whose partition its transaction holds (all of them without an
  * ownership: the file backend, a dry run, one host alone). The alerts, the disabled and the invalid alike, so that
- * digests, problems and pruning of the others are left to the hosts holding them.
+ * the digests and pruning of the others are left to the hosts holding them. `problems` (alerts that failed to load)
+ * are kept whole on purpose: they are per deployment (the same folder on every host), so every host reports every
+ * invalid alert in its own run's output and log, where its operator looks.
  */
 export function heldShare(loaded: LoadedAlerts, ownership: Ownership | undefined): LoadedAlerts {
   if (!ownership) return loaded;
