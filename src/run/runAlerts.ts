@@ -211,7 +211,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       const health = new Map(fetched.health);
       if (storeDown) health.set('elasticsearch', `the state index cannot be used: ${storeDown}`);
       health.set(CLOCK_SOURCE, planned.clockBack.size ? clockBackMessage(planned.clockBack) : undefined);
-      const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 });
+      const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 }, ownership?.host ?? (config.state.backend === 'cluster' ? config.state.host_id : undefined));
       Object.assign(tx.data.sources, monitored.health);
       fresh.push(...monitored.deliveries);
       audit.addAll(monitored.audit);
