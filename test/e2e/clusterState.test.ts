@@ -216,7 +216,7 @@ test('the cluster becoming unreachable mid-run loses nothing; the "cluster down"
     for (const subject of subjects) assert.ok((seen.get(subject) ?? 0) >= 1, `${subject} not lost`);
     const repeated = subjects.reduce((sum, s) => sum + (seen.get(s) ?? 0) - 1, 0);
     assert.ok(repeated <= 2, `at most the in-flight mails repeated: ${JSON.stringify([...seen])}`);
-    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron searches the cluster again'));
+    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron on host-a searches the cluster again'));
     assert.ok(heartbeat.requests.some((r) => r.path === '/ping/host-a'), 'the heartbeat after the good run');
   } finally {
     await proxy.close();
