@@ -38,7 +38,7 @@ import { handOverAsks } from './handOverAsks.js';
 import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from './share.js';
 import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
-import { watchHosts } from './hostMonitor.js';
+import { watchHosts, watchTakeovers } from './hostMonitor.js';
 import { formatDuration } from '../util/duration.js';
 import { boundedSignal } from '../util/signal.js';
 
@@ -217,10 +217,13 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       audit.addAll(monitored.audit);
       // The coordinator watches the other hosts' heartbeats: a host that stopped running is told once, its return once.
       if (ownership?.coordinator && tx.cluster && !storeDown) {
-        const hosts = watchHosts(config.monitoring, { hosts: tx.cluster.hosts, me: ownership.host, leaseNow: leaseNow(), hostTtlMs: config.state.host_ttl }, tx.data.hostHealth ?? {}, now);
-        if (Object.keys(hosts.health).length || tx.data.hostHealth) tx.data.hostHealth = hosts.health;
-        fresh.push(...hosts.deliveries);
-        audit.addAll(hosts.audit);
+        const view = { hosts: tx.cluster.hosts, me: ownership.host, leaseNow: leaseNow(), hostTtlMs: config.state.host_ttl };
+        const hosts = watchHosts(config.monitoring, view, tx.data.hostHealth ?? {}, now);
+        const takeovers = watchTakeovers(config.monitoring, view, tx.data.hostHealth ?? {}, now);
+        const health = { ...hosts.health, ...takeovers.health };
+        if (Object.keys(health).length || tx.data.hostHealth) tx.data.hostHealth = health;
+        fresh.push(...hosts.deliveries, ...takeovers.deliveries);
+        audit.addAll([...hosts.audit, ...takeovers.audit]);
       }
     }
     const muted = muterOf(tx.data, everyAlert.alerts, everyAlert.disabled, everyAlert.invalid, now);
