@@ -35,7 +35,7 @@ import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
 import { handOverAsks } from './handOverAsks.js';
-import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from './share.js';
+import { heldShare, notHeldWarning, partialRunWarning, partitionsReport, takeoverAudit } from './share.js';
 import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { watchHosts, watchTakeovers } from './hostMonitor.js';
@@ -96,7 +96,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
   try {
-    tx = options.dryRun ? await store.peek() : await store.begin();
+    tx = options.dryRun ? await store.peek() : await store.begin(options.window || options.only?.length ? 'partial' : 'run');
   } catch (error) {
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
@@ -117,7 +117,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     if (ownership) {
       report.host = ownership.host;
       report.partitions = partitionsReport(ownership);
-      addWarning(report, notHeldWarning(options.only, ownership));
+      addWarning(report, partialRunWarning(fullRun, ownership));
+      addWarning(report, notHeldWarning(options.only, ownership, tx.cluster?.leases));
     }
     report.warnings.push(...sigmaSiblingWarnings(chosen.alerts, (path) => displayPath(config, path)).map(formatProblem));
     // The shared state cannot be reached: no alert is evaluated (nothing could be searched either, and its state is

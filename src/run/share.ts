@@ -1,6 +1,6 @@
 import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { AuditEntry } from '../model/audit.js';
-import { holdsAlert, partitionOf, type Ownership } from '../model/partition.js';
+import { holdsAlert, partitionOf, type LeaseRecord, type Ownership } from '../model/partition.js';
 import type { RunReport } from './report.js';
 
 /**
@@ -33,12 +33,26 @@ export function takeoverAudit(ownership: Ownership | undefined): AuditEntry[] {
 }
 
 /**
- * The `--only` alerts this host does not hold: another host evaluates them (a warning names them and their
- * partitions, so that a user running one alert by hand knows where it ran).
+ * The `--only` alerts this host does not hold: another host evaluates them (a warning names them, their partitions
+ * and, from `leases`, the host holding each or that held it last, so that a user running one alert by hand knows
+ * where it ran).
  */
-export function notHeldWarning(only: readonly string[] | undefined, ownership: Ownership | undefined): string | undefined {
+export function notHeldWarning(only: readonly string[] | undefined, ownership: Ownership | undefined, leases: readonly LeaseRecord[] = []): string | undefined {
   const elsewhere = (only ?? []).filter((name) => !holdsAlert(ownership, name));
   if (!elsewhere.length) return undefined;
-  const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)})`).join(', ');
+  const holderOf = (name: string) => {
+    const lease = leases.find((l) => l.name === String(partitionOf(name)));
+    return lease ? `, ${lease.released ? 'last held by' : 'held by'} ${lease.holder.split('@')[0]}` : '';
+  };
+  const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)}${holderOf(name)})`).join(', ');
   return `not evaluated here: ${named} ${elsewhere.length === 1 ? 'belongs' : 'belong'} to a partition this host does not hold this minute; the host holding it runs it (alertcron status shows which)`;
+}
+
+/**
+ * Why a partial run (`run --only`, `test --send`) of a host that is not a live cron host evaluated nothing: it does not join
+ * the hosts sharing the alerts (only a full run's heartbeat does), so it holds no partition.
+ */
+export function partialRunWarning(fullRun: boolean, ownership: Ownership | undefined): string | undefined {
+  if (fullRun || !ownership || ownership.partitions.size || ownership.coordinator) return undefined;
+  return `this host holds no partition: a run of chosen alerts (run --only, test --send) does not join the hosts sharing the alerts (only a full run, as cron's, writes the heartbeat that makes a host live), so it evaluates only alerts its live host already owns; run it on the host holding the alert (alertcron status shows which)`;
 }
