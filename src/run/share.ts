@@ -40,12 +40,13 @@ export function takeoverAudit(ownership: Ownership | undefined): AuditEntry[] {
 export function notHeldWarning(only: readonly string[] | undefined, ownership: Ownership | undefined, leases: readonly LeaseRecord[] = []): string | undefined {
   const elsewhere = (only ?? []).filter((name) => !holdsAlert(ownership, name));
   if (!elsewhere.length) return undefined;
-  const holderOf = (name: string) => {
+  const holders = elsewhere.flatMap((name) => {
     const lease = leases.find((l) => l.name === String(partitionOf(name)));
-    return lease ? `, ${lease.released ? 'last held by' : 'held by'} ${lease.holder.split('@')[0]}` : '';
-  };
-  const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)}${holderOf(name)})`).join(', ');
-  return `not evaluated here: ${named} ${elsewhere.length === 1 ? 'belongs' : 'belong'} to a partition this host does not hold this minute; the host holding it runs it (alertcron status shows which)`;
+    return lease ? [`${name} ${lease.released ? 'last held by' : 'held by'} ${lease.holder.split('@')[0]}`] : [];
+  });
+  const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)})`).join(', ');
+  const where = holders.length ? `${holders.join(', ')}; alertcron status shows the hosts` : 'alertcron status shows which';
+  return `not evaluated here: ${named} ${elsewhere.length === 1 ? 'belongs' : 'belong'} to a partition this host does not hold this minute; the host holding it runs it (${where})`;
 }
 
 /**
