@@ -35,10 +35,10 @@ import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
 import { selectAlerts } from './select.js';
 import { handOverAsks } from './handOverAsks.js';
-import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from './share.js';
+import { heldShare, notHeldWarning, partialRunWarning, partitionsReport, takeoverAudit } from './share.js';
 import { reportStoreLost } from './storeLost.js';
 import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
-import { watchHosts } from './hostMonitor.js';
+import { watchHosts, watchTakeovers } from './hostMonitor.js';
 import { formatDuration } from '../util/duration.js';
 import { boundedSignal } from '../util/signal.js';
 
@@ -96,7 +96,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
   try {
-    tx = options.dryRun ? await store.peek() : await store.begin();
+    tx = options.dryRun ? await store.peek() : await store.begin(options.window || options.only?.length ? 'partial' : 'run');
   } catch (error) {
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
@@ -117,7 +117,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     if (ownership) {
       report.host = ownership.host;
       report.partitions = partitionsReport(ownership);
-      addWarning(report, notHeldWarning(options.only, ownership));
+      addWarning(report, partialRunWarning(fullRun, ownership));
+      addWarning(report, notHeldWarning(options.only, ownership, tx.cluster?.leases));
     }
     report.warnings.push(...sigmaSiblingWarnings(chosen.alerts, (path) => displayPath(config, path)).map(formatProblem));
     // The shared state cannot be reached: no alert is evaluated (nothing could be searched either, and its state is
@@ -211,16 +212,19 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       const health = new Map(fetched.health);
       if (storeDown) health.set('elasticsearch', `the state index cannot be used: ${storeDown}`);
       health.set(CLOCK_SOURCE, planned.clockBack.size ? clockBackMessage(planned.clockBack) : undefined);
-      const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 });
+      const monitored = monitorSources(config.monitoring, tx.data.sources, health, now, { [CLOCK_SOURCE]: 1 }, ownership?.host ?? (config.state.backend === 'cluster' ? config.state.host_id : undefined));
       Object.assign(tx.data.sources, monitored.health);
       fresh.push(...monitored.deliveries);
       audit.addAll(monitored.audit);
       // The coordinator watches the other hosts' heartbeats: a host that stopped running is told once, its return once.
       if (ownership?.coordinator && tx.cluster && !storeDown) {
-        const hosts = watchHosts(config.monitoring, { hosts: tx.cluster.hosts, me: ownership.host, leaseNow: leaseNow(), hostTtlMs: config.state.host_ttl }, tx.data.hostHealth ?? {}, now);
-        if (Object.keys(hosts.health).length || tx.data.hostHealth) tx.data.hostHealth = hosts.health;
-        fresh.push(...hosts.deliveries);
-        audit.addAll(hosts.audit);
+        const view = { hosts: tx.cluster.hosts, me: ownership.host, leaseNow: leaseNow(), hostTtlMs: config.state.host_ttl };
+        const hosts = watchHosts(config.monitoring, view, tx.data.hostHealth ?? {}, now);
+        const takeovers = watchTakeovers(config.monitoring, view, tx.data.hostHealth ?? {}, now);
+        const health = { ...hosts.health, ...takeovers.health };
+        if (Object.keys(health).length || tx.data.hostHealth) tx.data.hostHealth = health;
+        fresh.push(...hosts.deliveries, ...takeovers.deliveries);
+        audit.addAll([...hosts.audit, ...takeovers.audit]);
       }
     }
     const muted = muterOf(tx.data, everyAlert.alerts, everyAlert.disabled, everyAlert.invalid, now);

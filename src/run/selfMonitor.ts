@@ -7,6 +7,7 @@ import { enqueue } from '../outbox/enqueue.js';
 import { updateSourceHealth } from '../policy/sourceHealth.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { oneLine } from '../util/text.js';
 
 
 /** The pseudo-source under which a clock that went back is announced. */
@@ -26,11 +27,18 @@ export interface Monitored {
   audit: AuditEntry[];
 }
 
+/** The key of a self-monitoring notice: the source, or `<source>@<host>` when hosts share the cluster state (one incident per host). */
+export function selfKey(source: string, host: string | undefined): string {
+  return host === undefined ? source : `${source}@${host}`;
+}
+
 /**
  * Records how every source asked in this run did and returns the notices that are due: one when a source has
- * failed `after_failures` runs in a row, one when it answers again. Each source is named in its notices.
+ * failed `after_failures` runs in a row, one when it answers again. Each source is named in its notices; with
+ * `host` (hosts sharing the cluster state, where the holder of `_alertcron`'s partition delivers every host's
+ * notices) so is this host, in the title, the message and the key.
  */
-export function monitorSources(config: MonitoringConfig, previous: Readonly<Record<string, SourceHealth>>, failures: ReadonlyMap<string, string | undefined>, now: number, afterFailures: Readonly<Record<string, number>> = {}): Monitored {
+export function monitorSources(config: MonitoringConfig, previous: Readonly<Record<string, SourceHealth>>, failures: ReadonlyMap<string, string | undefined>, now: number, afterFailures: Readonly<Record<string, number>> = {}, host?: string): Monitored {
   const monitored: Monitored = { health: {}, deliveries: [], audit: [] };
   for (const [source, failure] of failures) {
     const before = previous[source];
@@ -49,7 +57,9 @@ export function monitorSources(config: MonitoringConfig, previous: Readonly<Reco
         : notice === 'down'
         ? `${health.failures} runs in a row failed since ${since}; alerts over ${source} are not being evaluated. Last error: ${health.lastError}`
         : `${what.charAt(0).toUpperCase()}${what.slice(1)} answers again (it had failed since ${since}). Its alerts resume where their windows ended.`;
-    monitored.deliveries.push(...enqueue({ alert: SELF_ALERT, key: source, reason: notice, title, message }, config.notify, now));
+    const on = host === undefined ? '' : ` on ${oneLine(host, 120)}`;
+    const named = host === undefined ? { title, message } : { title: /^alertcron(?:'s clock)? /.test(title) ? title.replace(/^(alertcron(?:'s clock)?) /, `$1${on} `) : `${title}${on}`, message: `${message} (host ${oneLine(host, 120)})` };
+    monitored.deliveries.push(...enqueue({ alert: SELF_ALERT, key: selfKey(source, host), reason: notice, ...named }, config.notify, now));
   }
   return monitored;
 }

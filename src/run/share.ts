@@ -1,12 +1,14 @@
 import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { AuditEntry } from '../model/audit.js';
-import { holdsAlert, partitionOf, type Ownership } from '../model/partition.js';
+import { holdsAlert, partitionOf, type LeaseRecord, type Ownership } from '../model/partition.js';
 import type { RunReport } from './report.js';
 
 /**
  * This host's share of the loaded alerts: those whose partition its transaction holds (all of them without an
  * ownership: the file backend, a dry run, one host alone). The alerts, the disabled and the invalid alike, so that
- * digests, problems and pruning of the others are left to the hosts holding them.
+ * the digests and pruning of the others are left to the hosts holding them. `problems` (alerts that failed to load)
+ * are kept whole on purpose: they are per deployment (the same folder on every host), so every host reports every
+ * invalid alert in its own run's output and log, where its operator looks.
  */
 export function heldShare(loaded: LoadedAlerts, ownership: Ownership | undefined): LoadedAlerts {
   if (!ownership) return loaded;
@@ -31,12 +33,27 @@ export function takeoverAudit(ownership: Ownership | undefined): AuditEntry[] {
 }
 
 /**
- * The `--only` alerts this host does not hold: another host evaluates them (a warning names them and their
- * partitions, so that a user running one alert by hand knows where it ran).
+ * The `--only` alerts this host does not hold: another host evaluates them (a warning names them, their partitions
+ * and, from `leases`, the host holding each or that held it last, so that a user running one alert by hand knows
+ * where it ran).
  */
-export function notHeldWarning(only: readonly string[] | undefined, ownership: Ownership | undefined): string | undefined {
+export function notHeldWarning(only: readonly string[] | undefined, ownership: Ownership | undefined, leases: readonly LeaseRecord[] = []): string | undefined {
   const elsewhere = (only ?? []).filter((name) => !holdsAlert(ownership, name));
   if (!elsewhere.length) return undefined;
+  const holders = elsewhere.flatMap((name) => {
+    const lease = leases.find((l) => l.name === String(partitionOf(name)));
+    return lease ? [`${name} ${lease.released ? 'last held by' : 'held by'} ${lease.holder.split('@')[0]}`] : [];
+  });
   const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)})`).join(', ');
-  return `not evaluated here: ${named} ${elsewhere.length === 1 ? 'belongs' : 'belong'} to a partition this host does not hold this minute; the host holding it runs it (alertcron status shows which)`;
+  const where = holders.length ? `${holders.join(', ')}; alertcron status shows the hosts` : 'alertcron status shows which';
+  return `not evaluated here: ${named} ${elsewhere.length === 1 ? 'belongs' : 'belong'} to a partition this host does not hold this minute; the host holding it runs it (${where})`;
+}
+
+/**
+ * Why a partial run (`run --only`, `test --send`) of a host that is not a live cron host evaluated nothing: it does not join
+ * the hosts sharing the alerts (only a full run's heartbeat does), so it holds no partition.
+ */
+export function partialRunWarning(fullRun: boolean, ownership: Ownership | undefined): string | undefined {
+  if (fullRun || !ownership || ownership.partitions.size || ownership.coordinator) return undefined;
+  return `this host holds no partition: a run of chosen alerts (run --only, test --send) does not join the hosts sharing the alerts (only a full run, as cron's, writes the heartbeat that makes a host live), so it evaluates only alerts its live host already owns; run it on the host holding the alert (alertcron status shows which)`;
 }

@@ -12,7 +12,7 @@ import { monitorSources } from './selfMonitor.js';
 export async function reportStoreLost(tx: Pick<StateTransaction, 'data' | 'commit'>, failure: string, report: RunReport, monitoring: MonitoringConfig, audit: AuditLog, now: number): Promise<void> {
   if (!report.stateUnavailable) report.warnings.push(`the state cluster cannot be used (${failure}): this run stopped where it lost it; the next run resumes from what was recorded (what was sent is in this host's journal)`);
   report.stateUnavailable = failure;
-  const monitored = monitorSources(monitoring, tx.data.sources, new Map([['elasticsearch', `the state index cannot be used: ${failure}`]]), now);
+  const monitored = monitorSources(monitoring, tx.data.sources, new Map([['elasticsearch', `the state index cannot be used: ${failure}`]]), now, {}, report.host);
   Object.assign(tx.data.sources, monitored.health);
   tx.data.pending.push(...monitored.deliveries);
   audit.addAll(monitored.audit);

@@ -9,7 +9,7 @@ import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { packageRoot } from '../util/packageRoot.js';
 import { assemble, lastRunOf, latestLastRun } from './cluster/assemble.js';
 import { ClusterUnreachable, StateClient, type ClusterConnection } from './cluster/client.js';
-import { liveHosts, writeHeartbeat } from './cluster/hosts.js';
+import { liveHosts, notLiveReason, writeHeartbeat } from './cluster/hosts.js';
 import { layoutLease, migrationLease } from './cluster/layoutMove.js';
 import { LEASE_ID, MOVED_PREFIX, movedError, PARTITIONED_PREFIX, writeLease, type LeaseDoc } from './cluster/lease.js';
 import { instanceId, localSlicesOf, readLocal, withLocalSlices, writeLocal } from './cluster/localFile.js';
@@ -21,7 +21,7 @@ import { DeliveryJournal } from './journal.js';
 import { keepSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
 import { settleState } from './settle.js';
 import { auditRecovered } from './recoveredAudit.js';
-import { isCommandPurpose, StoreUnavailableError, type StateStore, type StateTransaction } from './store.js';
+import { isCommandPurpose, StoreUnavailableError, type RunPurpose, type StateStore, type StateTransaction } from './store.js';
 
 /**
  * The state in an index of the cluster the alerts search, shared by every host that runs them and split between
@@ -43,7 +43,7 @@ export class ClusterStateStore implements StateStore {
    * takes nothing; `state migrate` (takeOverMoved) takes `lease:run` and with it everything. When the cluster cannot
    * be reached the transaction is `unavailable`: it holds only the local slices and the notices queued locally.
    */
-  async begin(purpose: 'run' | 'command' = 'run'): Promise<StateTransaction> {
+  async begin(purpose: RunPurpose = 'run'): Promise<StateTransaction> {
     const { config } = this;
     let compromised: Error | undefined;
     mkdirSync(dirname(config.local_file), { recursive: true });
@@ -92,7 +92,7 @@ export class ClusterStateStore implements StateStore {
         read.data.lastRun ??= latestLastRun(read.hosts);
         return this.transaction({ ...common, ...read, holding: { mode: 'shell', ownership: { host: config.host_id, partitions: new Set(), coordinator: false, took: [] } } });
       }
-      return await this.beginRun(common, deployment, holder, hits);
+      return await this.beginRun(common, deployment, holder, hits, purpose === 'partial');
     } catch (error) {
       if (!(error instanceof ClusterUnreachable)) {
         await closeAll();
@@ -102,18 +102,29 @@ export class ClusterStateStore implements StateStore {
     }
   }
 
-  /** Steps 2 to 5 of a run (README "Two or more hosts"): heartbeat, assignment, leases, the scoped read, the renewal timer. */
-  private async beginRun(common: Omit<TransactionParts, 'data' | 'holding' | 'snapshot' | 'localOnDisk'>, deployment: string, holder: string, shared: Map<string, ReadHit>): Promise<StateTransaction> {
+  /**
+   * Steps 2 to 5 of a run (README "Two or more hosts"): heartbeat, assignment, leases, the scoped read, the renewal
+   * timer. A partial run writes no heartbeat and takes no lease over: only those its host, live by its cron runs'
+   * heartbeat, owns (none when it is not a live host).
+   */
+  private async beginRun(common: Omit<TransactionParts, 'data' | 'holding' | 'snapshot' | 'localOnDisk'>, deployment: string, holder: string, shared: Map<string, ReadHit>, partial = false): Promise<StateTransaction> {
     const { config, client, journal } = common;
     const { parts, hosts } = assemble(shared, { slices: {}, pending: [] }, () => false);
     const me = config.host_id;
     const host = hostRecord(hosts, me, deployment);
     const now = host.lastSeen;
     const old = hosts.find((h) => h.id === me);
-    await writeHeartbeat(client, config.index, host);
-    const owners = assignLeases(liveHosts(hosts, me, now, config.host_ttl, config.max_clock_skew));
-    const grace = { hostTtlMs: config.host_ttl, startedAt: new Map(hosts.map((h) => [h.id, h.startedAt])) };
-    const leases = await takeLeases(client, config.index, holder, owners, me, now, config.partition_lease, config.max_clock_skew, parts, grace);
+    if (!partial) await writeHeartbeat(client, config.index, host);
+    let owners = assignLeases(liveHosts(hosts, me, now, config.host_ttl, config.max_clock_skew));
+    let takable = parts;
+    if (partial) {
+      const live = !!old && !notLiveReason(old, now, config.host_ttl, config.max_clock_skew);
+      owners = new Map([...owners].filter(([, owner]) => live && owner === me));
+      takable = new Map([...parts].filter(([name]) => owners.has(name)));
+    }
+    // A partial run never takes another host's lease, not even one left released past the grace period.
+    const grace = partial ? undefined : { hostTtlMs: config.host_ttl, startedAt: new Map(hosts.map((h) => [h.id, h.startedAt])) };
+    const leases = await takeLeases(client, config.index, holder, owners, me, now, config.partition_lease, config.max_clock_skew, takable, grace);
     const renewal = startRenewal(client, config.index, leases.held, config.partition_lease, config.partition_lease / 3);
     try {
       const partitions = new Set([...leases.held.keys()].filter((name) => name !== COORDINATOR).map(Number));
@@ -125,7 +136,7 @@ export class ClusterStateStore implements StateStore {
       read.data.asks ??= [];
       const readBodies = new Map([...leases.held].map(([name, lease]) => [name, lease.doc.body]));
       const ownership = { host: me, partitions, coordinator, took: leases.took, skipped: leases.skipped };
-      const tx = this.transaction({ ...common, ...read, holding: { mode: 'run', leases, renewal, host, ownership, readBodies } });
+      const tx = this.transaction({ ...common, ...read, holding: { mode: 'run', leases, renewal, host, ownership, readBodies, ...(partial ? { partial } : {}) } });
       tx.cluster = { hosts: read.hosts, leases: leaseRecords(parts) };
       return tx;
     } catch (error) {

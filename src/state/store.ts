@@ -55,7 +55,7 @@ export interface StateStore {
    * command's transaction (silence, ack ...), which with the partitioned cluster store takes no partition and
    * writes only silences, queued operations (data.ops) and this host's local slices.
    */
-  begin(purpose?: 'run' | 'command'): Promise<StateTransaction>;
+  begin(purpose?: RunPurpose): Promise<StateTransaction>;
   /** Reads the state without the lock and without changing anything, for commands that only look (with the cluster store: its hosts and leases too). */
   peek(): Promise<{ data: StateData; warning?: string; cluster?: { hosts: HostRecord[]; leases: LeaseRecord[] } }>;
 }
@@ -121,6 +121,12 @@ export class StoreUnavailableError extends UserError {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * Why a transaction is begun: a full run (cron's: it writes the heartbeat that makes a host live), a partial run
+ * (`run --only`, `test --send`: it joins no fleet and takes only leases its live host already owns), a shell command.
+ */
+export type RunPurpose = 'run' | 'partial' | 'command';
 
 /** Whether a transaction was begun for a shell command (begin('command')): it takes no partition and writes only what commands may (spelled as a list look-up: `command` is also a channel kind's name). */
 export function isCommandPurpose(purpose: string | undefined): boolean {

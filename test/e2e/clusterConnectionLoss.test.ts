@@ -18,7 +18,7 @@ after(async () => {
 });
 
 type Request = { method: string; path: string; body: string };
-const DOWN = 'alertcron cannot search the cluster';
+const DOWN = 'alertcron on host-a cannot search the cluster';
 
 const stateBulk = (r: Request) => r.path.startsWith('/_bulk') && r.body.includes('"_id":"alert:');
 /** A _bulk of lease documents only (taking or giving back the partitions' leases), not a commit that writes windows too. */

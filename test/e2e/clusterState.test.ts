@@ -203,11 +203,11 @@ test('the cluster becoming unreachable mid-run loses nothing; the "cluster down"
     const down = await a.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
     assert.equal(down.code, 3, down.stderr);
     assert.match(down.stderr, /state cluster cannot be used/);
-    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron cannot search the cluster'), 'the cluster-down notice went out');
+    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron on host-a cannot search the cluster'), 'the cluster-down notice went out');
     assert.ok(!heartbeat.requests.length, 'no heartbeat while failing');
     const again = await a.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
     assert.equal(again.code, 3);
-    assert.equal(world.smtp.messages.filter((m) => m.subject === 'alertcron cannot search the cluster').length, 1, 'the notice once, counted in local memory');
+    assert.equal(world.smtp.messages.filter((m) => m.subject === 'alertcron on host-a cannot search the cluster').length, 1, 'the notice once, counted in local memory');
 
     proxy.restore();
     const back = await runUntilDrained(a, T + 2 * MIN, 6);
@@ -216,7 +216,7 @@ test('the cluster becoming unreachable mid-run loses nothing; the "cluster down"
     for (const subject of subjects) assert.ok((seen.get(subject) ?? 0) >= 1, `${subject} not lost`);
     const repeated = subjects.reduce((sum, s) => sum + (seen.get(s) ?? 0) - 1, 0);
     assert.ok(repeated <= 2, `at most the in-flight mails repeated: ${JSON.stringify([...seen])}`);
-    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron searches the cluster again'));
+    assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron on host-a searches the cluster again'));
     assert.ok(heartbeat.requests.some((r) => r.path === '/ping/host-a'), 'the heartbeat after the good run');
   } finally {
     await proxy.close();

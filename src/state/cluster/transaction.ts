@@ -35,7 +35,7 @@ const CLAIM_PRUNE_EVERY_MS = 3_600_000;
  */
 export type Holding =
   | { mode: 'whole'; runLease: HeldLease; parts: Map<string, LeaseRead | undefined>; leaveMarker: boolean; host: HostRecord }
-  | { mode: 'run'; leases: HeldLeases; renewal: Renewal; host: HostRecord; ownership: Ownership; readBodies: Map<string, PartitionBody> }
+  | { mode: 'run'; leases: HeldLeases; renewal: Renewal; host: HostRecord; ownership: Ownership; readBodies: Map<string, PartitionBody>; partial?: boolean }
   | { mode: 'shell'; ownership: Ownership };
 
 /** The parts of a cluster transaction that begin() prepares. */
@@ -412,7 +412,7 @@ export class ClusterTransaction implements StateTransaction {
   /**
    * Gives the leases back (once), keeping this host's lock; a failure shows in failed(). A run: its partition
    * leases released (the next run of their assignee need not wait for them to expire), then its heartbeat with
-   * this run and its takeovers. A whole transaction: `lease:run` left with the partitioned layout's marker.
+   * this run and its takeovers (not for a partial run: only a full run's heartbeat keeps a host live). A whole transaction: `lease:run` left with the partitioned layout's marker.
    */
   async unlease(): Promise<void> {
     if (this.leaseGivenBack) return;
@@ -437,7 +437,7 @@ export class ClusterTransaction implements StateTransaction {
     const lastRun = ran && { evaluated: this.evaluated(), partitions, coordinator: holding.ownership.coordinator, ...ran };
     const record: HostRecord = addTakeovers({ ...holding.host, lastSeen: now, ...(lastRun ? { lastRun } : {}) }, holding.leases.took, now);
     // The heartbeat goes with the leases given back: one request.
-    await holding.renewal.exclusive(() => releaseLeases(client, config.index, holding.leases.held, holding.renewal.lost(), now, [heartbeatWrite(record)])).catch(() => undefined);
+    await holding.renewal.exclusive(() => releaseLeases(client, config.index, holding.leases.held, holding.renewal.lost(), now, holding.partial ? [] : [heartbeatWrite(record)])).catch(() => undefined);
   }
 
   /** How many alerts this run moved on (their per-run fields changed since they were read). */
