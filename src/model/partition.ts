@@ -124,7 +124,8 @@ export interface LeaseRecord {
  */
 export interface AlertOp {
   id: string;
-  op: 'ack' | 'handled';
+  /** `chat`: a change to a Telegram channel's allow-list made while delivering, for the coordinator (see `chat`). */
+  op: 'ack' | 'handled' | 'chat';
   /** The alert, or `*` for every alert that has the key (a key handled elsewhere). */
   alert: string;
   key?: string;
@@ -134,6 +135,16 @@ export interface AlertOp {
   how?: string;
   /** The partitions it was already applied in (the one of its creator's transaction, if it held it). */
   doneIn?: number[];
+  /** For `chat` (alert is the channel's name): the change to apply once to the channel's chats in the meta document. */
+  chat?: ChatChange;
+}
+
+/** A change a delivery made to a Telegram channel's chats on a host that may not write them: applied once by the coordinator. */
+export interface ChatChange {
+  /** `unreachable`: the allowed chat `id` leaves the allow-list; `moved`: chat `id` became the supergroup `to`. */
+  change: 'unreachable' | 'moved';
+  id: string;
+  to?: string;
 }
 
 /** A finding of an ask alert handed from the host that evaluated it to the coordinator, which holds the conversations (document `ask:<alert>/<key>`). */

@@ -6,7 +6,8 @@ import type { Receipt } from '../model/receipt.js';
 import { chatsOf, type StateData } from '../model/state.js';
 import { callTelegram, TelegramApiError, type PressButton } from './telegramApi.js';
 import { dropUnreachable } from './telegramChatCheck.js';
-import { isChatId } from './telegramChatId.js';
+import { moveChat, queueChatChange } from './telegramChatChanges.js';
+import { clockFromEnv } from '../util/clock.js';
 import { DeliveryError, type Notification, type Notifier } from './types.js';
 import { usableDigest } from './digest/usable.js';
 import { telegramDigestText } from './digest/telegramList.js';
@@ -113,23 +114,12 @@ async function sendTo(name: string, config: TelegramChannelConfig, notification:
     return { chat: String(sent.chat?.id ?? chat), id: String(sent.message_id) };
   } catch (error) {
     if (!(error instanceof TelegramApiError) || error.migrateTo === undefined) throw error;
-    if (data) moveChat(data, name, String(chat), String(error.migrateTo));
+    // With the partitioned cluster store the move is also queued for the coordinator, the writer of the chats.
+    if (data && moveChat(data, name, String(chat), String(error.migrateTo))) queueChatChange(data, name, { change: 'moved', id: String(chat), to: String(error.migrateTo) }, clockFromEnv()());
     const sent = await callTelegram<{ message_id: number }>(config, 'sendMessage', telegramMessage(notification, config, error.migrateTo), signal);
     return { chat: String(error.migrateTo), id: String(sent.message_id) };
   }
 }
 
-/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup (never to an id that cannot be a chat). */
-export function moveChat(data: StateData, channel: string, from: string, to: string): boolean {
-  if (!isChatId(to)) return false;
-  const chats = chatsOf(data, channel);
-  let moved = false;
-  for (const list of [chats.allowed, chats.banned, chats.requested]) {
-    const entry = list[from];
-    if (!entry) continue;
-    delete list[from];
-    list[to] = { ...entry, id: to, kind: 'supergroup' };
-    moved = true;
-  }
-  return moved;
-}
+/** Moves a chat's allowance (or ban) to its new id after a group became a supergroup (kept here for its importers). */
+export { moveChat } from './telegramChatChanges.js';

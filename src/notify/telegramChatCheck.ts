@@ -2,7 +2,9 @@ import { chatsOf, type StateData } from '../model/state.js';
 import type { TelegramChannelConfig } from './config.js';
 import type { AdminWork } from './telegramAdmin.js';
 import { callTelegram, sendPlain } from './telegramApi.js';
+import { queueChatChange } from './telegramChatChanges.js';
 import { isUnreachableChat } from './telegramChatId.js';
+import { clockFromEnv } from '../util/clock.js';
 import { inertForChat as inert } from './text.js';
 import { oneLine } from '../util/text.js';
 
@@ -40,7 +42,8 @@ export async function confirmAccepted(data: StateData, name: string, config: Tel
 
 /**
  * A delivery to an allowed chat that Telegram says the bot cannot reach (blocked, kicked, 400 "chat not found"):
- * the chat leaves the allow-list and the administrator is told once, in their chat (best effort). The channel's
+ * the chat leaves the allow-list (queued for the coordinator with the partitioned cluster store) and the
+ * administrator is told once, in their chat (best effort). The channel's
  * own chat_id stays (it is set in alertcron.yaml).
  */
 export async function dropUnreachable(data: StateData | undefined, name: string, config: TelegramChannelConfig, chat: string, error: unknown, signal: AbortSignal): Promise<void> {
@@ -48,6 +51,9 @@ export async function dropUnreachable(data: StateData | undefined, name: string,
   const entry = chatsOf(data, name).allowed[chat];
   if (!entry) return;
   delete chatsOf(data, name).allowed[chat];
+  // With the partitioned cluster store only the coordinator writes the chats: the change is queued for it, once; a
+  // host that finds it queued already (another delivery met the same chat) does not tell the administrator again.
+  if (!queueChatChange(data, name, { change: 'unreachable', id: chat }, clockFromEnv()())) return;
   if (!config.admin_chat_id) return;
   try {
     await sendPlain(config, config.admin_chat_id, `${inert(entry.title)} (${chat}) was taken off the allowed chats: Telegram answered "${described(error)}" to an alert (${HOW})`, {}, signal);

@@ -3,6 +3,7 @@ import type { AuditEntry } from '../model/audit.js';
 import { PARTITIONS, partitionOf, type AlertOp, type Ownership } from '../model/partition.js';
 import type { KeyState, StateData } from '../model/state.js';
 import { isFiring } from '../policy/decide.js';
+import { applyChatChanges } from '../notify/telegramChatChanges.js';
 
 /** How long a queued operation is kept at most: a partition nobody held for a day no longer gets it. */
 export const OP_KEPT_MS = 86_400_000;
@@ -71,10 +72,12 @@ function applyToAlert(data: StateData, op: AlertOp, alert: string): { touched: s
  * Applies the queued operations to the partitions `ownership` holds that each has not been applied in yet, and
  * records those partitions in the operation's `doneIn` (the store keeps them in the partition's lease document, so
  * an operation is applied at most once per partition whatever the order of runs and hosts). One queued more than
- * OP_KEPT_MS before `now` is only recorded. Pure but for `data`; returns the audit lines (op_applied, op_skipped).
+ * OP_KEPT_MS before `now` is only recorded. Queued chat allow-list changes are applied first (applyChatChanges).
+ * Pure but for `data`; returns the audit lines (op_applied, op_skipped, chat_allow_list).
  */
 export function applyQueuedOps(data: StateData, ownership: Ownership, now: number): AuditEntry[] {
-  const audit: AuditEntry[] = [];
+  // Chat allow-list changes queued by deliveries: seen by every host's run, written (and dequeued) by the coordinator.
+  const audit: AuditEntry[] = applyChatChanges(data, ownership.coordinator);
   if (!data.ops?.length) return audit;
   const alerts = Object.keys(data.alerts);
   for (const op of data.ops) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { PARTITIONS, partitionOf, type AlertOp, type Ownership } from '../../src/model/partition.js';
-import { emptyState, type KeyState, type StateData } from '../../src/model/state.js';
+import { chatsOf, emptyState, type KeyState, type StateData } from '../../src/model/state.js';
+import { queueChatChange } from '../../src/notify/telegramChatChanges.js';
 import { applyQueuedOps, opPartitions, pruneOps, queueOp, OP_KEPT_MS } from '../../src/operations/queuedOps.js';
 import { acknowledge, applyToState } from '../../src/operations/stateOperations.js';
 import { checkProperty } from '../support/property.js';
@@ -209,4 +210,29 @@ test('property: op documents of any shape (hand-edited, another version\'s) neve
     pruneOps(data, NOW);
     assert.ok(data.ops.every(wellFormed));
   }), 300);
+});
+
+test('a queued chat allow-list change is seen by every host, applied and dequeued by the coordinator once; an allowance given again after it is kept', () => {
+  const entry = (id: string, at: number) => ({ id, title: `chat ${id}`, kind: 'supergroup', at });
+  const host = clusterState();
+  chatsOf(host, 'bot').allowed = { '-1001': entry('-1001', NOW - 60 * MIN), '-7': entry('-7', NOW - 60 * MIN), '-1002': entry('-1002', NOW - 60 * MIN) };
+  assert.equal(queueChatChange(host, 'bot', { change: 'unreachable', id: '-1001' }, NOW), true);
+  assert.equal(queueChatChange(host, 'bot', { change: 'unreachable', id: '-1001' }, NOW + MIN), false, 'the same change is queued once (its reader tells nobody again)');
+  assert.equal(queueChatChange(host, 'bot', { change: 'moved', id: '-7', to: '-1003' }, NOW), true);
+  assert.equal(queueChatChange(host, 'bot', { change: 'unreachable', id: '-1002' }, NOW), true);
+  assert.equal(queueChatChange(emptyState(), 'bot', { change: 'unreachable', id: '-1001' }, NOW), true, 'the file backend: nothing queued, the change is the caller\'s');
+  // The coordinator's view: its meta document still has every chat; the administrator allowed -1002 again since.
+  const coordinator = clusterState();
+  coordinator.ops = structuredClone(host.ops);
+  chatsOf(coordinator, 'bot').allowed = { '-1001': entry('-1001', NOW - 60 * MIN), '-7': entry('-7', NOW - 60 * MIN), '-1002': entry('-1002', NOW + 2 * MIN) };
+  const other = structuredClone(coordinator);
+  assert.deepEqual(applyQueuedOps(other, holding(A), NOW + 3 * MIN), [], 'another host only sees the changes');
+  assert.deepEqual(Object.keys(chatsOf(other, 'bot').allowed).sort(), ['-1002', '-1003']);
+  assert.equal(other.ops!.length, 3, 'still queued for the coordinator');
+  const audit = applyQueuedOps(coordinator, { ...holding(), coordinator: true }, NOW + 3 * MIN);
+  assert.deepEqual(audit.map((e) => `${e.event} ${e.change} ${e.chat}`), ['chat_allow_list unreachable -1001', 'chat_allow_list moved -7']);
+  assert.deepEqual(Object.keys(chatsOf(coordinator, 'bot').allowed).sort(), ['-1002', '-1003']);
+  assert.equal(chatsOf(coordinator, 'bot').allowed['-1003']!.kind, 'supergroup');
+  assert.deepEqual(coordinator.ops, [], 'dequeued: the coordinator deletes their documents');
+  assert.deepEqual(applyQueuedOps(coordinator, { ...holding(), coordinator: true }, NOW + 4 * MIN), [], 'applied once');
 });
