@@ -12,9 +12,6 @@ import { ownValue } from '../util/plainMap.js';
 import { lateSetAsideWarning } from '../state/setAside.js';
 import { cleanText } from '../util/text.js';
 import { leaseNow } from '../util/clock.js';
-import { readClusterView } from '../state/cluster/clusterView.js';
-import { ClusterUnreachable, type ClusterConnection } from '../state/cluster/client.js';
-import { StoreUnavailableError } from '../state/store.js';
 import { hostsLines, hostsStatus } from './statusHosts.js';
 
 /** How many of the latest chat actions `status` lists. */
@@ -27,16 +24,9 @@ export async function statusCommand(options: { config: string; json?: boolean })
   const { config, loaded, store, now } = await openProject(options.config, { offline: true });
   const peeked = await store.peek();
   const { data } = peeked;
-  let { warning } = peeked;
-  // The hosts sharing a cluster state: their heartbeats and the partitions' leases, judged by the lease clock.
-  let cluster = peeked.cluster;
-  if (!cluster && config.state.backend === 'cluster') {
-    const view = await readClusterView(config.sources.elasticsearch as ClusterConnection, config.state.index).catch((error) => {
-      throw error instanceof ClusterUnreachable ? new StoreUnavailableError(error.message) : error;
-    });
-    if (view.skipped.length) warning = [warning, `left out of the hosts: ${view.skipped.join('; ')}`].filter(Boolean).join('; ');
-    cluster = view;
-  }
+  const { warning } = peeked;
+  // The hosts sharing a cluster state (peek reads them with the cluster backend): their heartbeats and the leases, judged by the lease clock.
+  const cluster = peeked.cluster;
   const shared = cluster ? hostsStatus(cluster, leaseNow(), config.state.host_ttl, config.state.max_clock_skew) : undefined;
   const ownRun = cluster?.hosts.find((h) => h.id === config.state.host_id)?.lastRun;
   const lastRun = data.lastRun ?? ownRun;

@@ -1,5 +1,6 @@
 import { COORDINATOR, leaseNames, type HostRecord, type LeaseRecord } from '../model/partition.js';
 import { notLiveReason } from '../state/cluster/hosts.js';
+import { hostOfHolder } from '../state/cluster/partitionLeases.js';
 import { formatDuration } from '../util/duration.js';
 import { isStoredTime } from '../util/epochTime.js';
 
@@ -8,12 +9,6 @@ const TAKEOVERS_SHOWN = 10;
 
 /** A time as status shows it; one that is no time (a hand-edited lease's `until`) as null. */
 const iso = (ms: number) => (isStoredTime(ms) ? new Date(ms).toISOString() : null);
-
-/** The host a lease holder (`host_id@instance/pid/run`) belongs to. */
-export function holderHost(holder: string): string {
-  const at = holder.indexOf('@');
-  return at < 0 ? holder : holder.slice(0, at);
-}
 
 /** Sorted partition numbers written as ranges: [0, 1, 2, 3, 7, 9, 10] -> "0-3, 7, 9-10" ("" for none). */
 export function partitionRanges(partitions: Iterable<number>): string {
@@ -68,7 +63,7 @@ export function hostsStatus(cluster: { hosts: readonly HostRecord[]; leases: rea
     const lease = stored.get(name);
     if (!lease) return { name, state: 'absent', holder: null, host: null, token: null, until: null, free_since: null };
     const state = lease.released ? 'released' : lease.until < now ? 'expired' : 'held';
-    return { name, state, holder: lease.holder, host: holderHost(lease.holder), token: lease.token, until: iso(lease.until), free_since: state === 'held' ? null : iso(Math.min(lease.until, now)) };
+    return { name, state, holder: lease.holder, host: hostOfHolder(lease.holder), token: lease.token, until: iso(lease.until), free_since: state === 'held' ? null : iso(Math.min(lease.until, now)) };
   });
   const hosts = new Map<string, HostStatus>();
   for (const host of cluster.hosts) {

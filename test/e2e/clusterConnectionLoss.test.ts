@@ -24,24 +24,36 @@ const stateBulk = (r: Request) => r.path.startsWith('/_bulk') && r.body.includes
 /** A _bulk of lease documents only (taking or giving back the partitions' leases), not a commit that writes windows too. */
 const leaseBulk = (r: Request) => r.path.startsWith('/_bulk') && r.body.includes('"_id":"part:') && !r.body.includes('"_id":"alert:');
 
-/** The steps of a run's talk with the state index: each is the `nth` request of its kind. */
-const STEPS: [string, (r: Request, index: string) => boolean, number][] = [
+/** A renewal of the held leases: partial updates of `until` only. */
+const renewalBulk = (r: Request) => leaseBulk(r) && r.body.includes('"update"') && !r.body.includes('"released":true') && !r.body.includes('"token"');
+const claimBulk = (r: Request) => r.path.startsWith('/_bulk') && r.body.includes('"create"') && r.body.includes('"state":"claimed"');
+/** Whether the run being cut claimed its notices (it is delivering them): reset before each run. */
+let claimed = false;
+/** The renewal timer's first renewal while the mails are on their way (after the claims), not one the commit makes before. */
+const renewalMidDelivery = (r: Request) => (claimBulk(r) && (claimed = true), claimed && renewalBulk(r));
+
+/**
+ * The steps of a run's talk with the state index: each is the `nth` request of its kind; `slow` runs it with
+ * partition_lease 3s (renewed every second) and mails that take 2 s each, so that the renewal timer runs mid-delivery.
+ */
+const STEPS: [string, (r: Request, index: string) => boolean, number, { slow: true }?][] = [
   ['state refresh', (r, index) => r.path.startsWith(`/${index}/_refresh`), 1],
   ['shared search (lease:run, leases, heartbeats)', (r, index) => r.path.startsWith(`/${index}/_search`), 1],
   ['heartbeat', (r, index) => r.method === 'PUT' && r.path.startsWith(`/${index}/_doc/host`), 1],
   ['lease take', (r) => leaseBulk(r) && !r.body.includes('"released":true'), 1],
   ['held partitions search', (r, index) => r.path.startsWith(`/${index}/_search`), 2],
   ['commit before sending', stateBulk, 1],
-  ['claim', (r) => r.path.startsWith('/_bulk') && r.body.includes('"create"') && r.body.includes('"state":"claimed"'), 1],
+  ['claim', claimBulk, 1],
   ['mark sent', (r) => r.path.startsWith('/_bulk') && r.body.includes('"state":"sent"'), 1],
   ['last commit', stateBulk, 2],
   ['release', (r) => leaseBulk(r) && r.body.includes('"released":true'), 1],
+  ['lease renewal during a slow delivery', renewalMidDelivery, 1, { slow: true }],
 ];
 
 test('a connection to the state cluster dropped at any step ends the run with exit 3 and the notice, never an internal error', { timeout: 600_000 }, async (t) => {
   const proxy: BulkFaultProxy = await startBulkFaultProxy(world.esUrl);
   try {
-    for (const [step, matches, nth] of STEPS) {
+    for (const [step, matches, nth, options] of STEPS) {
       // A read lost before or after the cluster answered is the same; a write may have landed or not.
       for (const when of nth && /lease read|refresh|search/.test(step) ? (['before'] as const) : (['before', 'after'] as const)) {
         const T = uniqueBaseTime();
@@ -53,7 +65,7 @@ test('a connection to the state cluster dropped at any step ends the run with ex
           ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
           elasticsearch: { url: proxy.url, timeout: '3s' },
           run: { deadline: '20s' },
-          state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
+          state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s', ...(options?.slow ? { partition_lease: '3s' } : {}) },
           monitoring: { notify: ['soc-email'], after_failures: 1 },
         });
         project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
@@ -64,12 +76,14 @@ test('a connection to the state cluster dropped at any step ends the run with ex
         world.smtp.messages.length = 0;
         let seen = 0;
         let cutDone = false;
+        claimed = false;
         proxy.cut = (r) => {
           if (cutDone || !matches(r, shared) || ++seen < nth) return undefined;
           cutDone = true;
           return when;
         };
-        const cut = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+        if (options?.slow) world.smtp.acceptDelayMs = 2_000;
+        const cut = await project.run(['run'], { ALERTCRON_NOW: iso(T) }).finally(() => (world.smtp.acceptDelayMs = undefined));
         proxy.cut = undefined;
         const what = `${step} (${when}): exit ${cut.code}, stderr ${cut.stderr}`;
         t.diagnostic(what.trim());
@@ -83,6 +97,8 @@ test('a connection to the state cluster dropped at any step ends the run with ex
         const subjects = world.smtp.messages.map((m) => m.subject);
         assert.equal(subjects.filter((s) => s === DOWN).length, 1, `${what}: ${JSON.stringify(subjects)}`);
         for (const user of ['ann', 'bob']) assert.ok(subjects.includes(`Admin ${user}`), `${what}: ${user} not lost: ${JSON.stringify(subjects)}`);
+        // A renewal lost mid-delivery: the mails the run handed over are recorded (claims, journal), none is sent twice.
+        if (options?.slow) for (const user of ['ann', 'bob']) assert.equal(subjects.filter((s) => s === `Admin ${user}`).length, 1, `${what}: ${user} once: ${JSON.stringify(subjects)}`);
       }
     }
   } finally {

@@ -152,11 +152,32 @@ test('20 runs at once across two hosts sharing the cluster state send each notif
   // Applied once, by whichever host held the alert's partition (the coordinator then drops the op document it no longer needs).
   const applied = [...a.audit(), ...b.audit()].filter((e) => e.event === 'op_applied' && e.op === 'ack' && e.alert === 'admins');
   assert.deepEqual(applied.map((e) => e.keys), [['user2']], 'the ack from host-a applied once by the holder of its partition');
+  // Both hosts run again: the ack is not applied a second time, and the coordinator (which ran after it was applied) dropped its op document.
+  for (const host of [b, a]) {
+    const again = await host.run(['run'], { ALERTCRON_NOW: iso(T + 6 * MIN) });
+    assert.equal(again.code, 0, again.stderr);
+  }
+  const appliedAgain = [...a.audit(), ...b.audit()].filter((e) => e.event === 'op_applied' && e.op === 'ack' && e.alert === 'admins');
+  assert.equal(appliedAgain.length, 1, 'applied once, not again by the next runs');
   const state = await stateDocs(shared);
-  const opId = applied[0].id;
-  const ops = state.get(`part:${partitionOf('admins')}`)!._source.body.ops ?? {};
-  const left = state.get(`op:${opId}`);
-  assert.ok(ops[opId] || !left, 'the partition records it as applied, or the op is done and gone');
+  assert.equal(state.get(`op:${applied[0].id}`), undefined, 'the op document is gone once applied where it applies');
+  // The fencing tokens: every lease has one; a lease that changed holder from one read to the next has a higher one.
+  const tokensOf = (stored: typeof docs) => new Map([...stored.values()].filter((d) => d._source.kind === 'part').map((d) => [d._source.id as string, { token: d._source.token as number, holder: d._source.holder as string }]));
+  const tokensBefore = tokensOf(docs);
+  const tokensAfter = tokensOf(state);
+  assert.equal(tokensAfter.size, 65);
+  let changed = 0;
+  for (const [id, now] of tokensAfter) {
+    const then = tokensBefore.get(id)!;
+    assert.ok(then.token >= 1 && now.token >= 1, `${id}: tokens ${then.token}, ${now.token}`);
+    assert.match(now.holder, /^host-[ab]@/);
+    if (now.holder === then.holder) assert.equal(now.token, then.token, `${id}: the same holder, the same token`);
+    else {
+      changed++;
+      assert.ok(now.token > then.token, `${id}: a new holder (${now.holder} after ${then.holder}) with a higher token (${now.token} after ${then.token})`);
+    }
+  }
+  assert.ok(changed >= 32, `the two quiet runs took leases anew: ${changed} changed holder`);
 });
 
 test('a host killed mid-delivery: the other host sends what it left, nothing is lost, at most its in-flight mails repeat', { timeout: 180_000 }, async () => {
@@ -245,7 +266,12 @@ test('a host paused past its lease cannot overwrite the newer state: its write i
   assert.equal(code, 5, stderr);
   assert.match(stderr, /took over .* meanwhile \(fencing token \d+ > \d+\); nothing of th(at|ose) partitions? was written/);
   const afterwards = await stateDocs(shared);
-  for (const id of ['alert:admins', 'meta:state']) assert.equal(afterwards.get(id)?._seq_no, before.get(id)?._seq_no, `${id} is as host-b left it`);
+  // The windows are the fenced write, in the alert's partition's document: the late host changed nothing there either.
+  const part = `part:${partitionOf('admins')}`;
+  for (const id of ['alert:admins', 'meta:state', part]) assert.equal(afterwards.get(id)?._seq_no, before.get(id)?._seq_no, `${id} is as host-b left it`);
+  assert.ok(before.get(part)!._source.body.windows.admins, `${part} holds the window of admins`);
+  assert.deepEqual(afterwards.get(part)!._source.body.windows, before.get(part)!._source.body.windows, `${part}'s windows are host-b's`);
+  assert.deepEqual(afterwards.get(part)!._source.token, before.get(part)!._source.token);
   const seen = counts();
   for (const subject of subjects) assert.ok((seen.get(subject) ?? 0) >= 1, `${subject} sent`);
 });
