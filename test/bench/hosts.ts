@@ -88,7 +88,7 @@ export interface HostsCase {
   loadAvg: number[];
   perHost: HostSummary[];
   /** Medians over the measured minutes of the sums over the hosts. */
-  perMinute: { requests: number; stateRequests: number; stateWrites: number; stateDocs: number; docsWritten: number; docsByKind: Record<string, number>; evaluated: number; slowest_s: number };
+  perMinute: { requests: number; stateRequests: number; stateWrites: number; stateDocs: number; docsWritten: number; docsByKind?: Record<string, number>; evaluated: number; slowest_s: number };
   /** Every measured minute: alerts evaluated by two hosts, alerts evaluated by none. */
   twice: number[];
   missed: number[];
