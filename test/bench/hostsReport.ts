@@ -183,7 +183,7 @@ function projection(h: HostsResult): string[] {
     const sb = writesSplit(b);
     const head = `- **State writes**: ${b.hosts} hosts wrote ${w.map((c) => `${int(c.perMinute.docsWritten)} documents a minute at ${int(c.alerts)} alerts${c.perMinute.docsByKind ? ` (${kindList(c.perMinute.docsByKind)})` : ''}`).join(', ')}. `;
     const what =
-      'What scales with partitions and hosts: one `part:<p>` lease document per held partition (taken, renewed every partition_lease/3 of a run, written with the windows, released), ' +
+      'What scales with partitions and hosts: one `part:<p>` lease document per held partition (taken, renewed every partition_lease/3 of a run, written with the windows when it has alerts, released), ' +
       'one `host:` heartbeat per host (twice a run); with alerts: only `alert:` documents whose keys, rule state or digests changed, and the notices (`pending:`, `claim:`, `sent:`) of a minute with findings.';
     if (sa && sb) {
       const per = line(a.alerts, sa.perAlert, b.alerts, sb.perAlert);
