@@ -47,8 +47,12 @@ export async function watchAlertProblems(
       const alert = item.alert as SearchAlertDef;
       observations.push(...answerProblems(alert, item.request as SearchRequest | undefined, outcome.response));
       const judged = new Set(observations.map((o) => o.kind));
-      // Hits in the window prove the time field as well as the field check would, until a day from now.
-      if (judged.has(PROBLEM_KIND.timestamp)) (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
+      // Hits in the window prove the time field as well as the field check would, for a day: the proof is stamped
+      // once half of that day is gone, not at every run with hits (each stamp rewrites the alert's state: with the
+      // cluster store its alert: document, every minute for every alert whose window has events).
+      if (judged.has(PROBLEM_KIND.timestamp)) {
+        if (hitsStampDue(data, alert.name, now)) (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
+      }
       // Nothing in the window, on a pattern that matches indices: a quiet minute, or a time field no event has.
       else if (judged.has(PROBLEM_KIND.index) && !observations.some((o) => o.message) && fieldCheckDue(data, alert.name, now)) unproven.push(alert);
     }
@@ -84,6 +88,12 @@ export async function watchAlertProblems(
     for (const news of updateProblems(state, observations, now)) tell(result, name, news, context.monitoring, now);
   }
   return result;
+}
+
+/** Whether hits in the window should stamp the alert's time field as proven: never stamped, half a day ago or more, or ahead of the clock. */
+function hitsStampDue(data: StateData, alert: string, now: number): boolean {
+  const at = data.alerts[alert]?.fieldsCheckedAt;
+  return typeof at !== 'number' || now - at >= FIELD_CHECK_EVERY / 2 || at > now;
 }
 
 /** Whether the alert's timestamp_field is due for the field check: never checked, a day ago or more, or "checked" ahead of the clock. */

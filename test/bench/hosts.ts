@@ -62,6 +62,8 @@ export interface HostRun {
   stateDocs: number;
   /** Documents written as the proxy saw them: the run's report plus what comes after it (lease release, heartbeat). */
   docsWritten: number;
+  /** The same by kind of document (`part`, `host`, `alert`, `pending`, `claim`, `sent`, `op`...; deletes as `<kind> delete`). */
+  docsByKind: Record<string, number>;
   /** Alerts the run evaluated (status ok or error, not "not-due"). */
   evaluated: number;
   /** Partition leases the run held (undefined before the partitioned store). */
@@ -86,7 +88,7 @@ export interface HostsCase {
   loadAvg: number[];
   perHost: HostSummary[];
   /** Medians over the measured minutes of the sums over the hosts. */
-  perMinute: { requests: number; stateRequests: number; stateWrites: number; stateDocs: number; docsWritten: number; evaluated: number; slowest_s: number };
+  perMinute: { requests: number; stateRequests: number; stateWrites: number; stateDocs: number; docsWritten: number; docsByKind?: Record<string, number>; evaluated: number; slowest_s: number };
   /** Every measured minute: alerts evaluated by two hosts, alerts evaluated by none. */
   twice: number[];
   missed: number[];
@@ -214,6 +216,7 @@ function hostRun(host: string, s: Sample): { run: HostRun; names: string[] } {
       stateWrites: st.writes ?? NaN,
       stateDocs: st.docs ?? NaN,
       docsWritten: s.docsWritten,
+      docsByKind: s.docsByKind,
       evaluated: names.length,
       ...(p ? { held: p.held?.length ?? 0, coordinator: !!p.coordinator, took: p.took?.length ?? 0 } : {}),
     },
@@ -228,6 +231,24 @@ async function minute(bench: HostsBench, deps: Deployment[], now: number, label:
   const samples = await Promise.all(deps.map((d) => measured(bench.python, [process.execPath, bench.bin, 'run', '--json'], d.project.dir, d.env(now), join(out, `${label}-${d.id}`), d.proxy)));
   const runs = samples.map((s, k) => hostRun(deps[k]!.id, s));
   return { runs: runs.map((r) => r.run), names: runs.map((r) => r.names) };
+}
+
+/** Counts by kind added up (a kind missing from one is 0 there). */
+export function sumByKind(list: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of list) for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** The median of each kind over a list of counts (a kind missing from one is 0 there). */
+export function medianByKind(list: readonly Record<string, number>[]): Record<string, number> {
+  const kinds = new Set(list.flatMap((c) => Object.keys(c)));
+  return Object.fromEntries([...kinds].sort().map((k) => [k, median(list.map((c) => c[k] ?? 0))]));
+}
+
+/** Counts by kind as text, largest first: `part 64, host 2`. */
+export function kindsText(c: Record<string, number>): string {
+  return Object.entries(c).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, v]) => `${k} ${Math.round(v * 10) / 10}`).join(', ') || 'none';
 }
 
 /** The alert time of tick t of `total`: the last one is the bench's quiet minute. */
@@ -251,7 +272,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
     await minute(bench, deps.slice(0, 1), tickNow(-1, total), `h${hosts}-n${alerts}-first`);
     for (let t = 0; t < total; t++) {
       const { runs, names } = await minute(bench, deps, tickNow(t, total), `h${hosts}-n${alerts}-m${t}`);
-      bench.log(`bench: ${hosts} host(s) × ${alerts} alerts, minute ${t + 1}/${total}${t < warmup ? ' (warm-up)' : ''}: ${runs.map((r) => `${r.host} ${r.wall_s.toFixed(2)} s exit ${r.code} evaluated ${r.evaluated}${r.held === undefined ? '' : ` held ${r.held}`} docs ${r.stateDocs}/${r.docsWritten}`).join('; ')}`);
+      bench.log(`bench: ${hosts} host(s) × ${alerts} alerts, minute ${t + 1}/${total}${t < warmup ? ' (warm-up)' : ''}: ${runs.map((r) => `${r.host} ${r.wall_s.toFixed(2)} s exit ${r.code} evaluated ${r.evaluated}${r.held === undefined ? '' : ` held ${r.held}`} docs ${r.stateDocs}/${r.docsWritten} (${kindsText(r.docsByKind)})`).join('; ')}`);
       if (t < warmup) continue;
       measuredRuns.push(runs);
       const seen = new Map<string, number>();
@@ -279,6 +300,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
       stateWrites: med((r) => r.stateWrites),
       stateDocs: med((r) => r.stateDocs),
       docsWritten: med((r) => r.docsWritten),
+      docsByKind: medianByKind(rs.map((r) => r.docsByKind)),
       evaluated: med((r) => r.evaluated),
       ...(held.length ? { held: median(held) } : {}),
       codes: [...new Set(rs.map((r) => r.code))],
@@ -292,6 +314,7 @@ export async function measureHostsCase(bench: HostsBench, hosts: number, alerts:
     stateWrites: sum((r) => r.stateWrites),
     stateDocs: sum((r) => r.stateDocs),
     docsWritten: sum((r) => r.docsWritten),
+    docsByKind: medianByKind(measuredRuns.map((m) => sumByKind(m.map((r) => r.docsByKind)))),
     evaluated: sum((r) => r.evaluated),
     slowest_s: median(measuredRuns.map((m) => Math.max(...m.map((r) => r.wall_s)))),
   };

@@ -51,8 +51,8 @@ test('--hosts-only puts its section and target rows into the report and leaves e
   const start = without.indexOf(HOSTS_HEADING);
   if (start >= 0) without.splice(start, without.findIndex((l, i) => i > start && l.startsWith('## ')) - start);
   writeFileSync(file, without.join('\n'));
-  const perHost = (host: string, evaluated: number) => ({ host, wall_s: 1, wall_max_s: 1.5, cpu_s: 0.5, rss_mb: 90, requests: 9, busyMs: 120, stateRequests: 7, stateWrites: 3, stateDocs: 40, docsWritten: 60, evaluated, held: 32, codes: [0], byKind: { 'POST _msearch': 1 } });
-  const hostsCase = (hosts: number, alerts: number) => ({ hosts, alerts, minutes: 2, warmup: 2, loadAvg: [1, 1, 1], perHost: Array.from({ length: hosts }, (_, k) => perHost(`bench-host-${k + 1}`, alerts / hosts)), perMinute: { requests: 9 * hosts, stateRequests: 7 * hosts, stateWrites: 3 * hosts, stateDocs: 40 * hosts, docsWritten: 60 * hosts, evaluated: alerts, slowest_s: 1.5 }, twice: [0, 0], missed: [0, 0], checks: [] });
+  const perHost = (host: string, evaluated: number) => ({ host, wall_s: 1, wall_max_s: 1.5, cpu_s: 0.5, rss_mb: 90, requests: 9, busyMs: 120, stateRequests: 7, stateWrites: 3, stateDocs: 40, docsWritten: 60, docsByKind: { part: 40, host: 2, alert: 18 }, evaluated, held: 32, codes: [0], byKind: { 'POST _msearch': 1 } });
+  const hostsCase = (hosts: number, alerts: number) => ({ hosts, alerts, minutes: 2, warmup: 2, loadAvg: [1, 1, 1], perHost: Array.from({ length: hosts }, (_, k) => perHost(`bench-host-${k + 1}`, alerts / hosts)), perMinute: { requests: 9 * hosts, stateRequests: 7 * hosts, stateWrites: 3 * hosts, stateDocs: 40 * hosts, docsWritten: 60 * hosts, docsByKind: { part: 40 * hosts, host: 2 * hosts, alert: 18 * hosts }, evaluated: alerts, slowest_s: 1.5 }, twice: [0, 0], missed: [0, 0], checks: [] });
   const result: HostsResult = {
     startedAt: '2026-12-07T09:00:00.000Z',
     alertcronCommit: 'abc',

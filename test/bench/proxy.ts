@@ -12,6 +12,8 @@ export interface ProxyCounts {
   busyMs: number;
   /** Documents the requests wrote: each action of a `_bulk` body, each single-document index, create or update. */
   docsWritten: number;
+  /** Documents written by the kind of their id (`part`, `host`, `alert`...: the id before `:`), deletes apart as `<kind> delete` (single-document deletes too). */
+  docsByKind: Record<string, number>;
 }
 
 export interface CountingProxy {
@@ -36,7 +38,7 @@ export function kindOfRequest(method: string, url: string): string {
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  let counts = { requests: 0, connections: 0, byKind: {} as Record<string, number>, docsWritten: 0 };
+  let counts = { requests: 0, connections: 0, byKind: {} as Record<string, number>, docsWritten: 0, docsByKind: {} as Record<string, number> };
   let spans: [number, number][] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const startedAt = performance.now();
@@ -50,10 +52,15 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       req.on('data', (chunk: Buffer) => {
         const lines = (tail + chunk.toString('utf8')).split('\n');
         tail = lines.pop() ?? '';
-        current.docsWritten += lines.filter(isBulkAction).length;
+        for (const line of lines.filter(isBulkAction)) countDoc(current, bulkActionKind(line));
       });
-      req.on('end', () => void (current.docsWritten += isBulkAction(tail) ? 1 : 0));
-    } else if (/^(PUT|POST) (_doc|_create|_update)/.test(kind)) counts.docsWritten++;
+      req.on('end', () => void (isBulkAction(tail) && countDoc(current, bulkActionKind(tail))));
+    } else if (/^(PUT|POST) (_doc|_create|_update)/.test(kind)) countDoc(counts, docKind(idInPath(req.url ?? '')));
+    else if (/^DELETE _doc/.test(kind)) {
+      // A single-document delete: by kind only (docsWritten has always counted bulk actions and single writes).
+      const k = `${docKind(idInPath(req.url ?? ''))} delete`;
+      counts.docsByKind[k] = (counts.docsByKind[k] ?? 0) + 1;
+    }
     const headers = { ...req.headers, host: upstream.host };
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
@@ -75,9 +82,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    counts: () => ({ ...counts, byKind: { ...counts.byKind }, busyMs: unionMs(spans) }),
+    counts: () => ({ ...counts, byKind: { ...counts.byKind }, docsByKind: { ...counts.docsByKind }, busyMs: unionMs(spans) }),
     reset: () => {
-      counts = { requests: 0, connections: 0, byKind: {}, docsWritten: 0 };
+      counts = { requests: 0, connections: 0, byKind: {}, docsWritten: 0, docsByKind: {} };
       spans = [];
     },
     close: () =>
@@ -87,6 +94,39 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         agent.destroy();
       }),
   };
+}
+
+/** Counts one written document (docsWritten) under its kind (docsByKind). */
+function countDoc(c: { docsWritten: number; docsByKind: Record<string, number> }, kind: string): void {
+  c.docsWritten++;
+  c.docsByKind[kind] = (c.docsByKind[kind] ?? 0) + 1;
+}
+
+/** The kind of a document id: its part before the first `:` (`part:3` -> `part`); ids without one are `other`. */
+export function docKind(id: string | undefined): string {
+  const i = id ? id.indexOf(':') : -1;
+  return i > 0 ? id!.slice(0, i) : 'other';
+}
+
+/** The id of a single-document request (`/<index>/_doc/<id>`, `_create`, `_update`), decoded. */
+function idInPath(url: string): string | undefined {
+  const m = /\/_(?:doc|create|update)\/([^/?]+)/.exec(url);
+  try {
+    return m ? decodeURIComponent(m[1]!) : undefined;
+  } catch {
+    return m?.[1];
+  }
+}
+
+/** The kind of the document a `_bulk` action line writes (`<kind> delete` for a delete). */
+export function bulkActionKind(line: string): string {
+  try {
+    const action = JSON.parse(line) as Record<string, { _id?: string }>;
+    const [op, meta] = Object.entries(action)[0] ?? [];
+    return op === 'delete' ? `${docKind(meta?._id)} delete` : docKind(meta?._id);
+  } catch {
+    return 'other';
+  }
 }
 
 /** Whether a line of a `_bulk` body is an action (index, create, update, delete) rather than a document source. */

@@ -23,6 +23,8 @@ export interface Sample {
   busyMs: number;
   /** Documents written through the proxy (bulk actions and single-document writes). */
   docsWritten: number;
+  /** The same by the kind of document (see ProxyCounts.docsByKind). */
+  docsByKind: Record<string, number>;
   stdout: string;
   stderr: string;
   /** Notifications the sinks received during the run (for runs that deliver). */
@@ -41,8 +43,8 @@ export async function measured(python: string, command: string[], cwd: string, e
   child.stderr.on('data', (d) => (err += d));
   const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   if (code !== 0) throw new Error(`measure.py failed (${code}): ${err}`);
-  const m = JSON.parse(out.trim().split('\n').pop()!) as Omit<Sample, 'requests' | 'connections' | 'byKind' | 'busyMs' | 'docsWritten' | 'stdout' | 'stderr'>;
-  const counts = proxy?.counts() ?? { requests: 0, connections: 0, byKind: {}, busyMs: 0, docsWritten: 0 };
+  const m = JSON.parse(out.trim().split('\n').pop()!) as Omit<Sample, 'requests' | 'connections' | 'byKind' | 'busyMs' | 'docsWritten' | 'docsByKind' | 'stdout' | 'stderr'>;
+  const counts = proxy?.counts() ?? { requests: 0, connections: 0, byKind: {}, busyMs: 0, docsWritten: 0, docsByKind: {} };
   const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
   return { ...m, ...counts, stdout: read(`${outPrefix}.out`), stderr: read(`${outPrefix}.err`) };
 }

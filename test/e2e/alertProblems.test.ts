@@ -152,6 +152,21 @@ test('a timestamp_field no event has is found by the daily field check: told at 
   assert.deepEqual(project.audit().filter((e) => e.event === 'alert_problem').map((e) => [e.alert, e.problem]), [['misnamed', 'timestamp_field'], ['misnamed', 'timestamp_field']]);
 });
 
+test('hits in the window stamp the time field as proven once in half a day, not at every run (each stamp rewrites the alert\'s state)', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('problems-stamp');
+  // An event in the window of each run: at T, T + 5 min and T + 13 h (half a day after the first stamp and more).
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN / 2, 'alice'), logonEvent(T + 4 * MIN, 'bob'), logonEvent(T + 13 * HOUR - MIN / 2, 'carol')]);
+  const project = projectWith('busy', { index, condition: { type: 'count', gte: 100 } });
+  const stampAt = async (at: number) => {
+    assert.equal(await runAt(project, at), '');
+    return project.state().alerts.busy.fieldsCheckedAt;
+  };
+  assert.equal(await stampAt(T), T, 'the first hits stamp it');
+  assert.equal(await stampAt(T + 5 * MIN), T, 'hits five minutes later leave the stamp (and the alert\'s state) as it was');
+  assert.equal(await stampAt(T + 13 * HOUR), T + 13 * HOUR, 'hits more than half a day later stamp it again');
+});
+
 test('a field check whose search failed is not counted as done: tried again an hour later, not a day', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('problems-checkfail');
