@@ -79,6 +79,8 @@ export interface SpawnedRun {
   minute: number;
   child: ChildProcess;
   pid: number;
+  /** When it was spawned (wall clock, epoch ms). */
+  startedAt: number;
   done: Promise<CliResult>;
 }
 
@@ -90,7 +92,7 @@ export function spawnAt(host: Host, base: number, minute: number, args: string[]
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { host, minute, child, pid: child.pid!, done };
+  return { host, minute, child, pid: child.pid!, startedAt: Date.now(), done };
 }
 
 /** Runs `alertcron run --json` on a host at a minute of alert time and waits for it. */
