@@ -77,14 +77,20 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
   world.slack.delayMs = 600;
 
   const poller = new LeasePoller(world.esUrl, stateIndex, alertNames).start();
-  // No kill at the minute host-3 leaves or the next one: the host a killed run's host sits out (below) or a killed
-  // heir would keep host-3's leases from being taken at the next minute, which is what that minute checks.
+  // No kill in the minutes around host-3's leaving: a killed host-3 sitting out its last minute would leave it no
+  // lease to release, and a host killed at the minute it leaves (sitting out the next) or at the next (killed before
+  // it took them) would keep host-3's leases from being taken at the next minute, which is what that minute checks.
+  const mayKill = (m: number) => m !== STOP_AT && m !== LEAVE_AFTER - 1 && m !== LEAVE_AFTER && m !== LEAVE_AFTER + 1;
   const killMinutes = new Set<number>();
   while (killMinutes.size < KILLS) {
     const m = 2 + Math.floor(random() * (MINUTES - 1));
-    if (m !== STOP_AT && m !== LEAVE_AFTER && m !== LEAVE_AFTER + 1) killMinutes.add(m);
+    if (mayKill(m)) killMinutes.add(m);
   }
-  const killModes = [...KILL_MODES].sort(() => random() - 0.5);
+  const killModes: string[] = [...KILL_MODES];
+  for (let i = killModes.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [killModes[i], killModes[j]] = [killModes[j]!, killModes[i]!];
+  }
   /** The host whose run was killed holding leases sits out the next minute, so that another host must take them over. */
   let sittingOut: { host: Host; minute: number } | undefined;
   let killsTried = 0;
@@ -147,7 +153,7 @@ test('hosts killed, stopped, joining and leaving: no notice lost or repeated bey
     const wasStopped = !!stopped;
     if (killMinutes.has(minute) && sittingOut?.minute === minute) {
       // The minute another host must take the last victim's leases: no kill now, the next free minute instead.
-      const next = Array.from({ length: MINUTES }, (_, i) => i + 1).find((m) => m > minute && !killMinutes.has(m) && m !== STOP_AT && m !== LEAVE_AFTER && m !== LEAVE_AFTER + 1);
+      const next = Array.from({ length: MINUTES }, (_, i) => i + 1).find((m) => m > minute && !killMinutes.has(m) && mayKill(m));
       if (next) killMinutes.add(next);
       story.push(`minute ${minute}: kill moved to minute ${next ?? 'none'}`);
     } else if (killMinutes.has(minute)) {
