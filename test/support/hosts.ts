@@ -179,8 +179,19 @@ export class LeasePoller {
     await this.poll();
   }
 
-  /** Polls once now (also used by tests to see the latest state before asserting). */
-  async poll(): Promise<void> {
+  /**
+   * Polls once now (also used by tests to see the latest state before asserting); polls run one after another, so
+   * that an older answer is never noted after a newer one (which would look like a token going down).
+   */
+  poll(): Promise<void> {
+    const next = this.polling.then(() => this.pollOnce());
+    this.polling = next;
+    return next;
+  }
+
+  private polling: Promise<void> = Promise.resolve();
+
+  private async pollOnce(): Promise<void> {
     const ids = [...leaseIds(), ...this.alerts.map((a) => `alert:${a}`)];
     let docs: { _id: string; found: boolean; _source?: any }[];
     try {
