@@ -1,8 +1,10 @@
 // The chaos test of hosts sharing the alerts through the cluster state (issue 28): several deployments run the same
-// alerts minute after minute against the real engine while runs are killed at random moments, one host is stopped
-// past its lease and continued, a host joins, one leaves, and their clocks are a second apart. Nothing may be lost,
-// nothing sent twice but what was in flight at a kill, no alert's windows may have a gap or an overlap, and every
-// lease has one holder at a time.
+// alerts minute after minute against the real engine while runs are killed (at random moments, or once they hold
+// leases or have notices in flight; the killed host then sits out a minute), one host is stopped past its lease and
+// continued, a host joins, one leaves, and their clocks are a second apart. Nothing may be lost, nothing sent twice
+// but what was in flight at a kill, no alert's windows may have a gap or an overlap, a killed host's leases are taken
+// over by another host within lease + skew + a minute, the leaving host's at the next minute, and no two runs that
+// worked held a partition at the same time (their --json) while every lease has one holder at a time (its tokens).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
