@@ -79,6 +79,8 @@ export interface SpawnedRun {
   minute: number;
   child: ChildProcess;
   pid: number;
+  /** When it was spawned (wall clock, epoch ms). */
+  startedAt: number;
   done: Promise<CliResult>;
 }
 
@@ -90,7 +92,7 @@ export function spawnAt(host: Host, base: number, minute: number, args: string[]
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { host, minute, child, pid: child.pid!, done };
+  return { host, minute, child, pid: child.pid!, startedAt: Date.now(), done };
 }
 
 /** Runs `alertcron run --json` on a host at a minute of alert time and waits for it. */
@@ -177,8 +179,19 @@ export class LeasePoller {
     await this.poll();
   }
 
-  /** Polls once now (also used by tests to see the latest state before asserting). */
-  async poll(): Promise<void> {
+  /**
+   * Polls once now (also used by tests to see the latest state before asserting); polls run one after another, so
+   * that an older answer is never noted after a newer one (which would look like a token going down).
+   */
+  poll(): Promise<void> {
+    const next = this.polling.then(() => this.pollOnce());
+    this.polling = next;
+    return next;
+  }
+
+  private polling: Promise<void> = Promise.resolve();
+
+  private async pollOnce(): Promise<void> {
     const ids = [...leaseIds(), ...this.alerts.map((a) => `alert:${a}`)];
     let docs: { _id: string; found: boolean; _source?: any }[];
     try {
