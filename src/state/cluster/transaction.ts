@@ -12,6 +12,7 @@ import { ClusterUnreachable, type StateClient } from './client.js';
 import { addTakeovers, hostDocId } from './hosts.js';
 import { lastRunOf } from './assemble.js';
 import { docJson, partitionBody, partitionedDocs } from './layout.js';
+import { stateDocId } from './docs.js';
 import { LEASE_ID, markPartitioned, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
 import { localSlicesOf, readLocal, writeLocal, type LocalState } from './localFile.js';
 import { leaseDocId, newLeaseDocument, releaseLeases, renewLeases, type HeldLeases, type LeaseRead, type PartitionBody, type Renewal } from './partitionLeases.js';
@@ -153,7 +154,7 @@ export class ClusterTransaction implements StateTransaction {
       const now = current.get(p.id);
       if (now) kept.set(p.id, now);
     }
-    const confirmed = (p: PendingDelivery) => this.parts.snapshot.get(`pending:${p.id}`)?.json === docJson({ partition: partitionOf(p.alert), body: p });
+    const confirmed = (p: PendingDelivery) => this.parts.snapshot.get(stateDocId('pending', p.id))?.json === docJson({ partition: partitionOf(p.alert), body: p });
     for (const p of this.data.pending) if (p.alert === SELF_ALERT && !kept.has(p.id) && !confirmed(p)) kept.set(p.id, p);
     const local = { slices: localSlicesOf(this.data), pending: [...kept.values()] };
     writeLocal(this.config.local_file, local);
@@ -385,7 +386,7 @@ export class ClusterTransaction implements StateTransaction {
     const refused = new Set(hardFailures(results).map((r) => r.id));
     if (![...refused].some((id) => id.startsWith('pending:'))) return;
     const written = (id: string) => !ops.some((op) => op.id === id) || !refused.has(id);
-    const keep = this.data.pending.filter((p) => refused.has(`pending:${p.id}`) && written(`alert:${p.alert}`) && written(leaseDocId(String(partitionOf(p.alert)))));
+    const keep = this.data.pending.filter((p) => refused.has(stateDocId('pending', p.id)) && written(stateDocId('alert', p.alert)) && written(leaseDocId(String(partitionOf(p.alert)))));
     if (!keep.length) return;
     const local = readLocal(this.config.local_file);
     const known = new Set(local.pending.map((p) => p.id));
