@@ -6,7 +6,10 @@ import { after, before, test } from 'node:test';
 import type { StateConfig } from '../../src/model/config.js';
 import type { PendingDelivery } from '../../src/model/state.js';
 import { ClusterStateStore } from '../../src/state/clusterStore.js';
-import { STATE_INDEX_BODY } from '../../src/state/cluster/docs.js';
+import { bulk, BulkRefusedError } from '../../src/state/cluster/bulk.js';
+import { StateClient } from '../../src/state/cluster/client.js';
+import { STATE_INDEX_BODY, stateDocId, toDocs } from '../../src/state/cluster/docs.js';
+import { emptyState } from '../../src/model/state.js';
 import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
 import { testEsUrl } from '../support/world.js';
 import { contentOf } from '../support/content.js';
@@ -231,4 +234,57 @@ test('a notice about alertcron itself that the cluster has is not copied into th
     await tx.release();
   }
   assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending, [], 'the cluster has it: the local file does not');
+});
+
+test('a host not holding _alertcron\'s partition whose notice about itself landed (the _bulk\'s answer lost) drops its kept copy at the next run instead of failing on the conflict', async () => {
+  const { store: a, index } = store('host-a');
+  const { store: b, localFile } = store('host-b', { index });
+  // host-a holds every partition (it began alone and is still running): host-b holds none.
+  const holder = await a.begin();
+  try {
+    const first = await b.begin();
+    assert.equal(first.ownership?.partitions.size, 0);
+    first.data.pending.push({ ...item, id: 'p9', alert: '_alertcron', key: 'source:es' });
+    // The write lands; its answer is lost: the notice stays in host-b's local file.
+    proxy.cut = ({ path, body }) => (path.startsWith('/_bulk') && body.includes('pending:p9') ? 'after' : undefined);
+    try {
+      await assert.rejects(first.commit(), /./);
+    } finally {
+      proxy.cut = undefined;
+      await first.release();
+    }
+    assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending.map((p: PendingDelivery) => p.id), ['p9']);
+    assert.ok((await storedIds(index)).includes('pending:p9'), 'the write landed');
+
+    const second = await b.begin();
+    assert.deepEqual(second.data.pending.map((p) => p.id), ['p9'], 'the kept copy, the cluster\'s unseen (not held)');
+    await second.commit();
+    assert.deepEqual(second.data.pending, [], 'the cluster has it: its holder sends it');
+    await second.release();
+    assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending, [], 'the local file no longer keeps it');
+    assert.equal((await storedIds(index)).filter((id) => id === 'pending:p9').length, 1);
+  } finally {
+    await holder.release();
+  }
+});
+
+test('a _bulk the cluster refuses as a whole (an id over 512 bytes) is reported as refused, naming the cause, not as the cluster lost', async () => {
+  const index = `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  const client = new StateClient({ url: esUrl, timeout: 5_000 });
+  try {
+    const long = `pending:${'x'.repeat(600)}`;
+    const refused = await bulk(client, index, [{ op: 'create', id: long, doc: { kind: 'pending', id: 'x' } }]).then(() => undefined, (error: Error) => error);
+    assert.ok(refused instanceof BulkRefusedError, String(refused));
+    assert.match(refused.message, /refused all 1 writes of one request \(HTTP 400: .*too long/);
+    assert.equal(client.failure, undefined, 'the cluster is not taken for lost');
+  } finally {
+    client.close();
+  }
+  // The state's own documents never get such an id: one too long is replaced by its hash.
+  const data = emptyState();
+  data.pending.push({ ...item, id: 'y'.repeat(600) });
+  const ids = [...toDocs(data).keys()].filter((id) => id.startsWith('pending:'));
+  assert.deepEqual(ids, [stateDocId('pending', 'y'.repeat(600))]);
+  assert.ok(Buffer.byteLength(ids[0]!) <= 512 && stateDocId('pending', 'p1') === 'pending:p1');
 });

@@ -241,6 +241,7 @@ export class ClusterTransaction implements StateTransaction {
       this.keepRefusedPending(ops, results);
       const failed = hardFailures(results);
       const conflicts: BulkResult[] = [];
+      const alreadyThere = new Set<string>();
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
@@ -248,11 +249,19 @@ export class ClusterTransaction implements StateTransaction {
           // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
           else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
+          // A pending item or receipt created by id that is there already (a write that landed, its answer lost, and
+          // kept in the local file meanwhile) is the same item: the cluster's copy is the one; this run drops its own.
+          else if (op.op === 'create' && (op.id.startsWith('pending:') || op.id.startsWith('sent:'))) alreadyThere.add(op.id);
           else if (!(op.op === 'create' && (op.id.startsWith('op:') || op.id.startsWith('ask:')))) conflicts.push(result);
           continue;
         }
         if (result.status >= 300) continue;
         this.written(op, result, jsons);
+      }
+      // The holder of its partition sends it (or sent it already): not this run, from its own copy.
+      if (alreadyThere.size) {
+        const kept = this.data.pending.filter((p) => !alreadyThere.has(stateDocId('pending', p.id)));
+        this.data.pending.splice(0, this.data.pending.length, ...kept);
       }
       if (failed.length) throw new Error(`the state cluster refused ${failed.length} of ${ops.length} writes: ${failed[0]!.id}: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`);
       if (newlyLost.length) throw await this.lostError(newlyLost);
