@@ -242,10 +242,11 @@ export class ClusterTransaction implements StateTransaction {
       const failed = hardFailures(results);
       const conflicts: BulkResult[] = [];
       const alreadyThere = new Set<string>();
+      let refusedInWrite = false;
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
-          if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
+          if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length)), (refusedInWrite = true);
           // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
           else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
@@ -264,7 +265,7 @@ export class ClusterTransaction implements StateTransaction {
         this.data.pending.splice(0, this.data.pending.length, ...kept);
       }
       if (failed.length) throw new Error(`the state cluster refused ${failed.length} of ${ops.length} writes: ${failed[0]!.id}: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`);
-      if (newlyLost.length) throw await this.lostError(newlyLost);
+      if (newlyLost.length) throw await this.lostError(newlyLost, refusedInWrite);
       if (conflicts.length) throw new StateConflictError(conflicts.map((c) => c.id));
       if (prune) await this.pruneClaims(now);
     } else if (newlyLost.length) throw await this.lostError(newlyLost);
@@ -335,7 +336,7 @@ export class ClusterTransaction implements StateTransaction {
    * The error for leases lost at this commit: those refused ("fencing token N > M", with the newer token read now)
    * and those renewed too late; nothing of their partitions was written.
    */
-  private async lostError(names: string[]): Promise<UserError> {
+  private async lostError(names: string[], inWrite = false): Promise<UserError> {
     const holding = this.parts.holding as Extract<Holding, { mode: 'run' }>;
     const label = (name: string) => (name === 'coordinator' ? 'the coordinator' : `partition ${name}`);
     const list = (items: string[]) => `${items.slice(0, 5).map(label).join(', ')}${items.length > 5 ? ` and ${items.length - 5} more` : ''}`;
@@ -349,7 +350,11 @@ export class ClusterTransaction implements StateTransaction {
       parts.push(`another host (${source?.holder ?? 'unknown'}) took over ${list(refused)} meanwhile (fencing token ${source?.token ?? '?'} > ${holding.leases.held.get(first)?.doc.token ?? '?'})`);
     }
     if (late.length) parts.push(`the leases of ${list(late)} were renewed too late (not more than state.max_clock_skew left of state.partition_lease): another host may be taking over`);
-    return new UserError(`${parts.join('; ')}; nothing of ${names.length === 1 ? 'that partition' : 'those partitions'} was written (state not written for them)`, ExitCode.lockHeld);
+    const these = names.length === 1 ? 'that partition' : 'those partitions';
+    // Refused in the write itself: its windows were not written, but the notices it queued in the same write may have
+    // landed; the holder that evaluates those windows again drops them (stale_dropped) rather than send them beside its own.
+    if (inWrite) return new UserError(`${parts.join('; ')}; the windows of ${these} were not written (the holder evaluates them again, and drops any notice of this run that reached the cluster)`, ExitCode.lockHeld);
+    return new UserError(`${parts.join('; ')}; nothing of ${these} was written (state not written for them)`, ExitCode.lockHeld);
   }
 
   private async renewRunLease(holding: Extract<Holding, { mode: 'whole' }>): Promise<void> {
