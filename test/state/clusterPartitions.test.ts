@@ -334,9 +334,10 @@ test('a firing notice queued by a run whose window commit was refused is dropped
   await landed('stale', 3_000, 'root');
   await landed('digest', 3_000, 'root', { reason: 'digest', digest: { from: 2_000, to: 3_000 } });
   await landed('older', 2_000, 'bob', { window: { from: 1_000, to: 2_000 } });
+  await landed('tested', 3_000, 'carol', { fixedWindow: true });
 
   const holder = await a.begin();
-  assert.deepEqual(holder.data.pending.map((i) => i.id).sort(), ['digest', 'older'], 'the stale firing notice is not sent; a digest and a notice of the committed window are');
+  assert.deepEqual(holder.data.pending.map((i) => i.id).sort(), ['digest', 'older', 'tested'], 'the stale firing notice is not sent; a digest, a notice of the committed window and one of test --send are');
   const audit = readFileSync((a as unknown as { config: StateConfig }).config.audit_log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(audit.filter((e) => e.event === 'stale_dropped').map((e) => [e.id, e.alert, e.key]), [['stale', alert, 'root']]);
   assert.match(audit.find((e) => e.event === 'stale_dropped').why, /after the alert's committed window/);
@@ -352,6 +353,6 @@ test('a firing notice queued by a run whose window commit was refused is dropped
   await landed('late', 3_000, 'root');
   await landed('recorded', 3_500, 'root', { id: 'recorded' });
   const next = await a.begin();
-  assert.deepEqual(next.data.pending.map((i) => i.id).sort(), ['digest', 'older', 'own', 'recorded']);
+  assert.deepEqual(next.data.pending.map((i) => i.id).sort(), ['digest', 'older', 'own', 'recorded', 'tested']);
   await next.release();
 });

@@ -14,7 +14,8 @@ export interface StaleNotice {
  * partition's holder, which queues its own copy. A notice is stale when its window ends after the alert's committed
  * window, or ends with it but was queued at another time than the run that committed that window; it is kept
  * whenever the alert's committed key state records its firing (that run's decision stood: nobody queues it again).
- * Digests (their own window), resolved notices, escalation tiers, chat and self-monitoring notices are never taken.
+ * Digests (their own window), `test --send` notices, resolved notices, escalation tiers, chat and self-monitoring
+ * notices are never taken.
  */
 export function dropStaleNotices(data: StateData, held: (p: number) => boolean): StaleNotice[] {
   const dropped: StaleNotice[] = [];
@@ -30,7 +31,7 @@ export function dropStaleNotices(data: StateData, held: (p: number) => boolean):
 
 function staleWhy(data: StateData, item: PendingDelivery, held: (p: number) => boolean): string | undefined {
   const window = item.window;
-  if (!window || item.digest || item.action || /^tier-/.test(item.reason) || !held(partitionOf(item.alert))) return undefined;
+  if (!window || item.digest || item.fixedWindow || item.action || /^tier-/.test(item.reason) || !held(partitionOf(item.alert))) return undefined;
   const alert = data.alerts[item.alert];
   const committed = alert?.window;
   if (!committed || typeof window.to !== 'number') return undefined;
