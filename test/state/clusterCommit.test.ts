@@ -278,6 +278,7 @@ test('a _bulk the cluster refuses as a whole (an id over 512 bytes) is reported 
     assert.ok(refused instanceof BulkRefusedError, String(refused));
     assert.match(refused.message, /refused all 1 writes of one request \(HTTP 400: .*too long/);
     assert.equal(client.failure, undefined, 'the cluster is not taken for lost');
+    assert.equal(refused.exitCode, 6, 'exit 6 (the state cannot be written), not 3 (the cluster unreachable)');
   } finally {
     client.close();
   }

@@ -1,3 +1,4 @@
+import { ExitCode, UserError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 import type { StateClient } from './client.js';
 
@@ -17,13 +18,13 @@ export interface BulkResult {
   error?: string;
 }
 
-/** A `_bulk` request the cluster refused as a whole (HTTP 400): none of its actions was written. */
-export class BulkRefusedError extends Error {
+/** A `_bulk` request the cluster refused as a whole (HTTP 400): none of its actions was written (exit 6, as a state that cannot be written). */
+export class BulkRefusedError extends UserError {
   constructor(count: number, body: any) {
     const reason = body?.error?.reason ?? body?.error?.type ?? (typeof body?.error === 'string' ? body.error : 'no reason given');
     // The document named in full could be long (the very reason it was refused): its first 80 characters name it.
     const named = redact(String(reason)).replace(/\[([^\]]{80})[^\]]+\]/g, '[$1...]').slice(0, 600);
-    super(`the state cluster refused all ${count} writes of one request (HTTP 400: ${named}); nothing was written`);
+    super(`the state cluster refused all ${count} writes of one request (HTTP 400: ${named}); nothing was written`, ExitCode.cannotWrite);
   }
 }
 
