@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StateConfig } from '../../src/model/config.js';
 import type { PendingDelivery } from '../../src/model/state.js';
+import { partitionOf } from '../../src/model/partition.js';
 import { ClusterStateStore } from '../../src/state/clusterStore.js';
 import { bulk, BulkRefusedError } from '../../src/state/cluster/bulk.js';
 import { StateClient } from '../../src/state/cluster/client.js';
@@ -288,4 +289,48 @@ test('a _bulk the cluster refuses as a whole (an id over 512 bytes) is reported 
   const ids = [...toDocs(data).keys()].filter((id) => id.startsWith('pending:'));
   assert.deepEqual(ids, [stateDocId('pending', 'y'.repeat(600))]);
   assert.ok(Buffer.byteLength(ids[0]!) <= 512 && stateDocId('pending', 'p1') === 'pending:p1');
+});
+
+test('a holder paused between its fence and its _bulk past the lease: its notice lands, its window is refused, and the new holder (which queued its own copy) drops it: the notice is sent once', { timeout: 30_000 }, async () => {
+  const { store: a, index } = store('host-a', { leaseTtl: 3_000 });
+  const { store: b } = store('host-b', { index, leaseTtl: 3_000 });
+  const first = await a.begin();
+  first.data.alerts.admins = { window: { from: 1_000, to: 2_000 }, lastRunAt: 2_000, keys: {} };
+  await first.commit();
+  await first.release();
+
+  const stale = await a.begin();
+  (stale as unknown as { parts: { holding: { renewal: { stop(): void } } } }).parts.holding.renewal.stop();
+  stale.data.alerts.admins = { ...stale.data.alerts.admins!, window: { from: 2_000, to: 3_000 }, lastRunAt: 3_000, keys: { root: { firstSeen: 3_000, lastSeen: 3_000, lastFired: 3_000, fired: 1, delivered: {} } } };
+  stale.data.pending.push({ ...item, id: 'from-a', createdAt: 3_000, window: { from: 2_000, to: 3_000 } } as PendingDelivery);
+  // Its fence passes (the lease is fresh); its _bulk is held 4.5 s, past the lease, while host-b takes over.
+  proxy.holdBulk = (body) => (body.includes('pending:from-a') ? 4_500 : undefined);
+  const committing = stale.commit().then(() => undefined, (error: Error) => error);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const newer = await b.begin();
+    assert.ok(newer.ownership!.partitions.size > 0, 'host-b took the expired leases');
+    assert.equal(newer.data.pending.length, 0, 'host-a\'s notice has not landed yet');
+    newer.data.alerts.admins = { ...newer.data.alerts.admins!, window: { from: 2_000, to: 3_000 }, lastRunAt: 3_600, keys: { root: { firstSeen: 3_600, lastSeen: 3_600, lastFired: 3_600, fired: 1, delivered: {} } } };
+    newer.data.pending.push({ ...item, id: 'from-b', createdAt: 3_600, window: { from: 2_000, to: 3_000 } } as PendingDelivery);
+    const error = await committing;
+    assert.match(String(error), /took over .* meanwhile \(fencing token \d+ > \d+\); the windows of th(at|ose) partitions? were not written/);
+    assert.ok((await storedIds(index)).includes('pending:from-a'), 'host-a\'s notice landed');
+    // host-a's alert document landed too, after host-b read it: host-b's own is refused (exit 5), its window and notice written.
+    await assert.rejects(newer.commit(), /another run changed 1 state documents meanwhile \(first alert:admins\)/);
+    await newer.release();
+  } finally {
+    proxy.holdBulk = undefined;
+    await stale.release();
+  }
+  // Whichever host the assignment gives the partition now (both are live) reads one copy to send.
+  let next = await b.begin();
+  if (!next.ownership!.partitions.has(partitionOf('admins'))) {
+    await next.release();
+    next = await a.begin();
+  }
+  assert.deepEqual(next.data.pending.map((p) => p.id), ['from-b'], 'one copy left to send');
+  await next.commit();
+  await next.release();
+  assert.equal((await storedIds(index)).includes('pending:from-a'), false);
 });

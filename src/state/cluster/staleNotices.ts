@@ -1,4 +1,4 @@
-import type { PendingDelivery, StateData } from '../../model/state.js';
+import { targetOf, type PendingDelivery, type StateData } from '../../model/state.js';
 import { partitionOf } from '../../model/partition.js';
 
 /** A notice dropped at begin because the run that queued it had its window commit refused, and why. */
@@ -20,8 +20,10 @@ export interface StaleNotice {
 export function dropStaleNotices(data: StateData, held: (p: number) => boolean): StaleNotice[] {
   const dropped: StaleNotice[] = [];
   const kept: PendingDelivery[] = [];
+  // The notices of each window queued by the run that committed it (created at its lastRunAt): their own copies.
+  const committedCopies = new Set(data.pending.filter((p) => p.window && p.createdAt === data.alerts[p.alert]?.lastRunAt).map(copyKey));
   for (const item of data.pending) {
-    const why = staleWhy(data, item, held);
+    const why = staleWhy(data, item, held, committedCopies);
     if (why) dropped.push({ item, why });
     else kept.push(item);
   }
@@ -29,15 +31,24 @@ export function dropStaleNotices(data: StateData, held: (p: number) => boolean):
   return dropped;
 }
 
-function staleWhy(data: StateData, item: PendingDelivery, held: (p: number) => boolean): string | undefined {
+/** What makes two notices copies of one another: alert, key, channel and window. */
+function copyKey(item: PendingDelivery): string {
+  return JSON.stringify([item.alert, item.key, targetOf(item), item.reason, item.window?.from, item.window?.to]);
+}
+
+function staleWhy(data: StateData, item: PendingDelivery, held: (p: number) => boolean, committedCopies: ReadonlySet<string>): string | undefined {
   const window = item.window;
   if (!window || item.digest || item.fixedWindow || item.action || /^tier-/.test(item.reason) || !held(partitionOf(item.alert))) return undefined;
   const alert = data.alerts[item.alert];
   const committed = alert?.window;
   if (!committed || typeof window.to !== 'number') return undefined;
+  const sameWindow = window.to === committed.to && alert.lastRunAt !== undefined && item.createdAt !== alert.lastRunAt;
+  // The run that committed the window queued its own copy of this very notice (the stale run's alert document may
+  // still have landed on top of that run's): this one is the stale run's.
+  if (sameWindow && committedCopies.has(copyKey(item))) return `queued at ${new Date(item.createdAt).toISOString()} for the window ending ${new Date(window.to).toISOString()}, which another run committed (at ${new Date(alert.lastRunAt!).toISOString()}) with its own copy of this notice`;
   // The run that queued it recorded its firing in the alert's keys: the window's evaluation stands as it decided.
   if (alert.keys?.[item.key]?.lastFired === item.createdAt) return undefined;
   if (window.to > committed.to) return `queued for the window ending ${new Date(window.to).toISOString()}, after the alert's committed window (ending ${new Date(committed.to).toISOString()}): the run that queued it had its window refused, and the window is evaluated again`;
-  if (window.to === committed.to && alert.lastRunAt !== undefined && item.createdAt !== alert.lastRunAt) return `queued at ${new Date(item.createdAt).toISOString()} for the window ending ${new Date(window.to).toISOString()}, which another run committed (at ${new Date(alert.lastRunAt).toISOString()}) with its own notices`;
+  if (sameWindow) return `queued at ${new Date(item.createdAt).toISOString()} for the window ending ${new Date(window.to).toISOString()}, which another run committed (at ${new Date(alert.lastRunAt!).toISOString()}) with its own notices`;
   return undefined;
 }
