@@ -334,3 +334,18 @@ test('a holder paused between its fence and its _bulk past the lease: its notice
   await next.release();
   assert.equal((await storedIds(index)).includes('pending:from-a'), false);
 });
+
+test('an item whose claim id would be over 512 bytes (a hand-written item) is not claimed, and does not hold back the others', async () => {
+  const { store: s } = store();
+  const tx = await s.begin();
+  try {
+    const long = { ...item, id: 'z'.repeat(600) };
+    const ok = { ...item, id: 'p-short' };
+    tx.data.pending.push(long, ok);
+    await tx.commit();
+    const claimed = await tx.claim!([long, ok], Date.now());
+    assert.deepEqual(claimed.map((i) => i.id), ['p-short']);
+  } finally {
+    await tx.release();
+  }
+});
