@@ -1,10 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { StateData } from '../model/state.js';
-import type { QueuedAsk } from '../model/partition.js';
+import { partitionOf, type QueuedAsk } from '../model/partition.js';
 import type { AskRequest } from './conversations.js';
 
-/** The id of an ask handed to the coordinator: one per alert and key (document `ask:<alert>/<key>`). */
+/**
+ * The id of an ask handed to the coordinator: one per alert and key, `<partition>-<hash of alert and key>` (document
+ * `ask:<id>`), never the key itself: a key is data from the logs, of any length, and a document id must stay short.
+ */
 export function queuedAskId(alert: string, key: string): string {
-  return `${alert}/${key}`;
+  return `${partitionOf(alert)}-${createHash('sha256').update(`${alert}\0${key}`).digest('hex').slice(0, 32)}`;
 }
 
 /**

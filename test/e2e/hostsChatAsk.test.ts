@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sudo, sudoAskAlert, useAskServers } from '../support/askProject.js';
 import { alertHeldBy, hostRoles, useHostPairs } from '../support/hostPair.js';
+import { queuedAskId } from '../../src/run/handOverAsks.js';
 import { defaultConfig } from '../support/project.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
@@ -36,7 +37,7 @@ test('a conversation (Slack question, Duo push) for an ask alert held by the non
   // The holder evaluates the alert and hands the finding over; the coordinator starts the conversation the same minute.
   await pair.of(other).run(0);
   const handed = [...(await pair.docs()).keys()].filter((id) => id.startsWith('ask:'));
-  assert.deepEqual(handed, [`ask:${name}/alice`], 'the holder handed the finding to the coordinator');
+  assert.deepEqual(handed, [`ask:${queuedAskId(name, 'alice')}`], 'the holder handed the finding to the coordinator');
   await pair.of(coordinator).run(0);
   const dm = servers.slack.dmOf('U0ALICE');
   const asked = servers.slack.channels.get(dm) ?? [];
@@ -55,4 +56,40 @@ test('a conversation (Slack question, Duo push) for an ask alert held by the non
   const moves = pair.of(coordinator).p.audit().filter((e) => e.event === 'conversation').map((e) => e.to);
   assert.deepEqual(moves, ['new', 'asked', 'answered_yes', '2fa_pending', 'confirmed']);
   assert.equal(pair.of(other).p.audit().filter((e) => e.event === 'conversation').length, 0, 'the holder talks to nobody');
+});
+
+// A key is data from the logs, of any length: the handed-over ask's document id must not carry it (Elasticsearch and
+// OpenSearch refuse an id over 512 bytes, and with it the whole _bulk of the run, every minute).
+test('an ask finding with a 520-character key is handed over and started like any other: its document id stays short', { timeout: 180_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('hosts-ask-long');
+  const name = alertHeldBy(other, 'sudo');
+  const user = 'u'.repeat(520);
+  const pair = await pairOf({
+    T,
+    env: { SLACK_BOT_TOKEN: servers.slack.token, DUO_IKEY: servers.duo.ikey, DUO_SKEY: servers.duo.skey },
+    config: () => {
+      const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+      const chat = { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: servers.slack.apiUrl, timeout: '3s' };
+      return { ...base, channels: { ...(base.channels as object), 'soc-bot': chat }, duo: { api_url: servers.duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s', push_timeout: '3m' } };
+    },
+    alerts: { [name]: sudoAskAlert(index, 'soc-bot') },
+  });
+  await pair.of(coordinator).run(-1);
+  await pair.of(other).run(-1);
+  await indexDocs(world.esUrl, index, [sudo(T - 30_000, user)]);
+  const first = await pair.of(other).cli(['run', '--json'], 0);
+  assert.equal(first.code, 0, `the holder's run went through: ${first.stderr}`);
+  const docs = await pair.docs();
+  const handed = [...docs.keys()].filter((id) => id.startsWith('ask:'));
+  assert.deepEqual(handed, [`ask:${queuedAskId(name, user)}`], 'the finding was handed over under a short id');
+  assert.equal(docs.get(handed[0]!)!._source.body.key, user, 'the key stays whole in the body');
+  // The holder's window moved on: the next minute is a new window, not the same one again.
+  const second = await pair.of(other).cli(['run', '--json'], 1);
+  assert.equal(second.code, 0, second.stderr);
+  await pair.of(coordinator).run(1);
+  const after = await pair.docs();
+  assert.deepEqual([...after.keys()].filter((id) => id.startsWith('ask:')), [], 'the coordinator took the ask');
+  const conversations = after.get('meta:state')!._source.body.conversations as { key: string }[];
+  assert.deepEqual(conversations.map((c) => c.key), [user], 'one conversation, for the long key');
 });

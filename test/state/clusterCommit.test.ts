@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StateConfig } from '../../src/model/config.js';
 import type { PendingDelivery } from '../../src/model/state.js';
+import { partitionOf } from '../../src/model/partition.js';
 import { ClusterStateStore } from '../../src/state/clusterStore.js';
-import { STATE_INDEX_BODY } from '../../src/state/cluster/docs.js';
+import { bulk, BulkRefusedError } from '../../src/state/cluster/bulk.js';
+import { StateClient } from '../../src/state/cluster/client.js';
+import { STATE_INDEX_BODY, stateDocId, toDocs } from '../../src/state/cluster/docs.js';
+import { emptyState } from '../../src/model/state.js';
 import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
 import { testEsUrl } from '../support/world.js';
 import { contentOf } from '../support/content.js';
@@ -231,4 +235,117 @@ test('a notice about alertcron itself that the cluster has is not copied into th
     await tx.release();
   }
   assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending, [], 'the cluster has it: the local file does not');
+});
+
+test('a host not holding _alertcron\'s partition whose notice about itself landed (the _bulk\'s answer lost) drops its kept copy at the next run instead of failing on the conflict', async () => {
+  const { store: a, index } = store('host-a');
+  const { store: b, localFile } = store('host-b', { index });
+  // host-a holds every partition (it began alone and is still running): host-b holds none.
+  const holder = await a.begin();
+  try {
+    const first = await b.begin();
+    assert.equal(first.ownership?.partitions.size, 0);
+    first.data.pending.push({ ...item, id: 'p9', alert: '_alertcron', key: 'source:es' });
+    // The write lands; its answer is lost: the notice stays in host-b's local file.
+    proxy.cut = ({ path, body }) => (path.startsWith('/_bulk') && body.includes('pending:p9') ? 'after' : undefined);
+    try {
+      await assert.rejects(first.commit(), /./);
+    } finally {
+      proxy.cut = undefined;
+      await first.release();
+    }
+    assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending.map((p: PendingDelivery) => p.id), ['p9']);
+    assert.ok((await storedIds(index)).includes('pending:p9'), 'the write landed');
+
+    const second = await b.begin();
+    assert.deepEqual(second.data.pending.map((p) => p.id), ['p9'], 'the kept copy, the cluster\'s unseen (not held)');
+    await second.commit();
+    assert.deepEqual(second.data.pending, [], 'the cluster has it: its holder sends it');
+    await second.release();
+    assert.deepEqual(JSON.parse(readFileSync(localFile, 'utf8')).pending, [], 'the local file no longer keeps it');
+    assert.equal((await storedIds(index)).filter((id) => id === 'pending:p9').length, 1);
+  } finally {
+    await holder.release();
+  }
+});
+
+test('a _bulk the cluster refuses as a whole (an id over 512 bytes) is reported as refused, naming the cause, not as the cluster lost', async () => {
+  const index = `alertcron-state-commit-${Math.random().toString(36).slice(2, 8)}`;
+  indices.push(index);
+  const client = new StateClient({ url: esUrl, timeout: 5_000 });
+  try {
+    const long = `pending:${'x'.repeat(600)}`;
+    const refused = await bulk(client, index, [{ op: 'create', id: long, doc: { kind: 'pending', id: 'x' } }]).then(() => undefined, (error: Error) => error);
+    assert.ok(refused instanceof BulkRefusedError, String(refused));
+    assert.match(refused.message, /refused all 1 writes of one request \(HTTP 400: .*too long/);
+    assert.equal(client.failure, undefined, 'the cluster is not taken for lost');
+    assert.equal(refused.exitCode, 6, 'exit 6 (the state cannot be written), not 3 (the cluster unreachable)');
+  } finally {
+    client.close();
+  }
+  // The state's own documents never get such an id: one too long is replaced by its hash.
+  const data = emptyState();
+  data.pending.push({ ...item, id: 'y'.repeat(600) });
+  const ids = [...toDocs(data).keys()].filter((id) => id.startsWith('pending:'));
+  assert.deepEqual(ids, [stateDocId('pending', 'y'.repeat(600))]);
+  assert.ok(Buffer.byteLength(ids[0]!) <= 512 && stateDocId('pending', 'p1') === 'pending:p1');
+});
+
+test('a holder paused between its fence and its _bulk past the lease: its notice lands, its window is refused, and the new holder (which queued its own copy) drops it: the notice is sent once', { timeout: 30_000 }, async () => {
+  const { store: a, index } = store('host-a', { leaseTtl: 3_000 });
+  const { store: b } = store('host-b', { index, leaseTtl: 3_000 });
+  const first = await a.begin();
+  first.data.alerts.admins = { window: { from: 1_000, to: 2_000 }, lastRunAt: 2_000, keys: {} };
+  await first.commit();
+  await first.release();
+
+  const stale = await a.begin();
+  (stale as unknown as { parts: { holding: { renewal: { stop(): void } } } }).parts.holding.renewal.stop();
+  stale.data.alerts.admins = { ...stale.data.alerts.admins!, window: { from: 2_000, to: 3_000 }, lastRunAt: 3_000, keys: { root: { firstSeen: 3_000, lastSeen: 3_000, lastFired: 3_000, fired: 1, delivered: {} } } };
+  stale.data.pending.push({ ...item, id: 'from-a', createdAt: 3_000, window: { from: 2_000, to: 3_000 } } as PendingDelivery);
+  // Its fence passes (the lease is fresh); its _bulk is held 4.5 s, past the lease, while host-b takes over.
+  proxy.holdBulk = (body) => (body.includes('pending:from-a') ? 4_500 : undefined);
+  const committing = stale.commit().then(() => undefined, (error: Error) => error);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const newer = await b.begin();
+    assert.ok(newer.ownership!.partitions.size > 0, 'host-b took the expired leases');
+    assert.equal(newer.data.pending.length, 0, 'host-a\'s notice has not landed yet');
+    newer.data.alerts.admins = { ...newer.data.alerts.admins!, window: { from: 2_000, to: 3_000 }, lastRunAt: 3_600, keys: { root: { firstSeen: 3_600, lastSeen: 3_600, lastFired: 3_600, fired: 1, delivered: {} } } };
+    newer.data.pending.push({ ...item, id: 'from-b', createdAt: 3_600, window: { from: 2_000, to: 3_000 } } as PendingDelivery);
+    const error = await committing;
+    assert.match(String(error), /took over .* meanwhile \(fencing token \d+ > \d+\); the windows of th(at|ose) partitions? were not written/);
+    assert.ok((await storedIds(index)).includes('pending:from-a'), 'host-a\'s notice landed');
+    // host-a's alert document landed too, after host-b read it: host-b's own is refused (exit 5), its window and notice written.
+    await assert.rejects(newer.commit(), /another run changed 1 state documents meanwhile \(first alert:admins\)/);
+    await newer.release();
+  } finally {
+    proxy.holdBulk = undefined;
+    await stale.release();
+  }
+  // Whichever host the assignment gives the partition now (both are live) reads one copy to send.
+  let next = await b.begin();
+  if (!next.ownership!.partitions.has(partitionOf('admins'))) {
+    await next.release();
+    next = await a.begin();
+  }
+  assert.deepEqual(next.data.pending.map((p) => p.id), ['from-b'], 'one copy left to send');
+  await next.commit();
+  await next.release();
+  assert.equal((await storedIds(index)).includes('pending:from-a'), false);
+});
+
+test('an item whose claim id would be over 512 bytes (a hand-written item) is not claimed, and does not hold back the others', async () => {
+  const { store: s } = store();
+  const tx = await s.begin();
+  try {
+    const long = { ...item, id: 'z'.repeat(600) };
+    const ok = { ...item, id: 'p-short' };
+    tx.data.pending.push(long, ok);
+    await tx.commit();
+    const claimed = await tx.claim!([long, ok], Date.now());
+    assert.deepEqual(claimed.map((i) => i.id), ['p-short']);
+  } finally {
+    await tx.release();
+  }
 });

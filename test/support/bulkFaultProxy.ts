@@ -10,6 +10,8 @@ export interface BulkFaultProxy {
   dropItems?: boolean;
   /** Writes of the run lease, and renewals of partition leases, are forwarded at once but answered this much later (a host paused, a slow answer). */
   delayLeaseWritesMs?: number;
+  /** Asked for each `_bulk`: a number holds it that many ms before it is forwarded (a host paused between its fence and its write). */
+  holdBulk?: (body: string) => number | undefined;
   /**
    * Asked for each request (with its 1-based number since the proxy started): `before` drops the connection without
    * forwarding (the cluster never saw it), `after` forwards it and then drops the connection before the answer (the
@@ -35,6 +37,8 @@ export async function startBulkFaultProxy(target: string): Promise<BulkFaultProx
   let n = 0;
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
+    const hold = request.url?.split('?')[0] === '/_bulk' ? proxy.holdBulk?.(body) : undefined;
+    if (hold) await new Promise((resolve) => setTimeout(resolve, hold));
     const cut = proxy.cut?.({ n: ++n, method: request.method!, path: request.url!, body });
     if (cut === 'before') return request.socket.destroy();
     // An answer of the test's own instead of the cluster's (a 5xx, a proxy's page, a cut body).

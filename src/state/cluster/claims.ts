@@ -2,6 +2,7 @@ import type { PendingDelivery, StateData } from '../../model/state.js';
 import { markDelivered, type DeliveredEntry } from '../delivered.js';
 import { bulk, hardFailures, type BulkOp } from './bulk.js';
 import type { StateClient } from './client.js';
+import { MAX_DOC_ID_BYTES } from './docs.js';
 import { leaseNow } from '../../util/clock.js';
 
 /** A claim on one pending item: who sends it, until when the claim holds, and whether it was sent (with its receipt). */
@@ -44,7 +45,10 @@ export class Claims {
    * Claims the items and returns those this run may send. Items another run already sent are recorded as
    * delivered in `data` (their receipts kept); items another live run holds are left to it.
    */
-  async claim(items: PendingDelivery[], data: StateData): Promise<PendingDelivery[]> {
+  async claim(all: PendingDelivery[], data: StateData): Promise<PendingDelivery[]> {
+    // An item whose claim id would be too long for the cluster (a hand-written item) is never claimed, so never sent:
+    // in the request it would fail every other item's claim too.
+    const items = all.filter((item) => Buffer.byteLength(claimId(item.id)) <= MAX_DOC_ID_BYTES);
     if (!items.length) return [];
     const now = leaseNow();
     const created = await bulk(this.client, this.index, items.map((item) => ({ op: 'create', id: claimId(item.id), doc: this.doc(item.id, 'claimed', now) })));

@@ -36,8 +36,8 @@ export class StateClient {
     this.agent = keepAliveAgent(this.ca);
   }
 
-  /** Sends one request; `write` counts it as a write. 404 and 409 are answers, other errors throw. */
-  async send(method: string, path: string, body?: unknown, options: { write?: boolean; ndjson?: boolean } = {}): Promise<ClusterAnswer> {
+  /** Sends one request; `write` counts it as a write. 404 and 409 are answers (400 too with badRequestIsAnswer), other errors throw. */
+  async send(method: string, path: string, body?: unknown, options: { write?: boolean; ndjson?: boolean; badRequestIsAnswer?: boolean } = {}): Promise<ClusterAnswer> {
     this.requests++;
     if (options.write) this.writes++;
     const headers: Record<string, string> = { accept: 'application/json', ...this.auth() };
@@ -60,6 +60,7 @@ export class StateClient {
       if (answer.status < 300 || answer.status === 404 || answer.status === 409) throw this.failed(`${method} ${path.split('?')[0]} answered HTTP ${answer.status} with a body that is not JSON`);
       parsed = { error: redactedExcerpt(answer.text, 200) };
     }
+    if (answer.status === 400 && options.badRequestIsAnswer) return { status: answer.status, body: parsed };
     if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
       const reason = parsed?.error?.reason ?? parsed?.error?.type ?? (typeof parsed?.error === 'string' ? parsed.error : '');
       throw this.failed(`${method} ${path.split('?')[0]} answered HTTP ${answer.status}${reason ? `: ${redact(String(reason))}` : ''}`);

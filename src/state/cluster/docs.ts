@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { emptyState, LOCAL_SLICES, type StateData } from '../../model/state.js';
 import { isPlainObject } from '../../util/plainMap.js';
 
@@ -35,13 +36,28 @@ export const STATE_INDEX_BODY = {
   },
 };
 
+/** The longest document id Elasticsearch and OpenSearch accept, in bytes (a longer one fails the whole `_bulk`). */
+export const MAX_DOC_ID_BYTES = 512;
+
+/**
+ * The id of the state document `<kind>:<name>`; a name too long for an id (a hand-written item, a key used as an id
+ * by mistake) is replaced by its hash, so that one document can never make every write of a run refused.
+ */
+export function stateDocId(kind: StateDoc['kind'], name: string): string {
+  const id = `${kind}:${name}`;
+  return Buffer.byteLength(id) <= MAX_DOC_ID_BYTES ? id : `${kind}:#${createHash('sha256').update(name).digest('hex')}`;
+}
+
 /**
  * Splits the shared part of the state into documents, one per alert, pending item, sent notice and silence,
  * plus one `meta` for the rest: a run rewrites only the documents it changed. Local slices are left out.
  */
 export function toDocs(data: StateData): Map<string, StateDoc> {
   const docs = new Map<string, StateDoc>();
-  const add = (kind: StateDoc['kind'], name: string, body: unknown) => docs.set(`${kind}:${name}`, { kind, id: `${kind}:${name}`, body });
+  const add = (kind: StateDoc['kind'], name: string, body: unknown) => {
+    const id = stateDocId(kind, name);
+    docs.set(id, { kind, id, body });
+  };
   const { alerts, pending, sent, silences, ops, asks, ...rest } = data as StateData & Record<string, unknown>;
   const meta: Record<string, unknown> = {};
   for (const [slice, value] of Object.entries(rest)) if (!LOCAL_SLICES.includes(slice) && value !== undefined) meta[slice] = value;

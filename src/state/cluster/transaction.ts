@@ -13,6 +13,7 @@ import { addTakeovers, hostDocId } from './hosts.js';
 import { lastRunOf } from './assemble.js';
 import { docJson, partitionBody, partitionedDocs } from './layout.js';
 import { giveBackMigration } from './layoutMove.js';
+import { stateDocId } from './docs.js';
 import { LEASE_ID, markPartitioned, shownHolder, writeLease, type HeldLease, type LeaseDoc } from './lease.js';
 import { localSlicesOf, readLocal, writeLocal, type LocalState } from './localFile.js';
 import { leaseDocId, newLeaseDocument, releaseLeases, renewLeases, type HeldLeases, type LeaseRead, type PartitionBody, type Renewal } from './partitionLeases.js';
@@ -154,7 +155,7 @@ export class ClusterTransaction implements StateTransaction {
       const now = current.get(p.id);
       if (now) kept.set(p.id, now);
     }
-    const confirmed = (p: PendingDelivery) => this.parts.snapshot.get(`pending:${p.id}`)?.json === docJson({ partition: partitionOf(p.alert), body: p });
+    const confirmed = (p: PendingDelivery) => this.parts.snapshot.get(stateDocId('pending', p.id))?.json === docJson({ partition: partitionOf(p.alert), body: p });
     for (const p of this.data.pending) if (p.alert === SELF_ALERT && !kept.has(p.id) && !confirmed(p)) kept.set(p.id, p);
     const local = { slices: localSlicesOf(this.data), pending: [...kept.values()] };
     writeLocal(this.config.local_file, local);
@@ -241,24 +242,34 @@ export class ClusterTransaction implements StateTransaction {
       this.keepRefusedPending(ops, results);
       const failed = hardFailures(results);
       const conflicts: BulkResult[] = [];
+      const alreadyThere = new Set<string>();
+      let refusedInWrite = false;
       for (const [i, result] of results.entries()) {
         const op = ops[i]!;
         if (result.status === 409) {
           // A partition's document changed under a whole transaction (a migration holds every partition lease: only a
           // hand edit or a host that ignored the fence): a refusal like any other conflict, never a lost run lease.
           if (op.id.startsWith('part:') && this.parts.holding.mode !== 'run') conflicts.push(result);
-          else if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length));
+          else if (op.id.startsWith('part:')) this.loseLease(op.id.slice('part:'.length)), newlyLost.push(op.id.slice('part:'.length)), this.reported.add(op.id.slice('part:'.length)), (refusedInWrite = true);
           // A claim given back that another run took over meanwhile (its time had run out): it is that run's now.
           else if (op.id.startsWith('claim:')) continue;
           // A queued operation or ask that exists already was queued by another host (create-only, same id): done.
+          // A pending item or receipt created by id that is there already (a write that landed, its answer lost, and
+          // kept in the local file meanwhile) is the same item: the cluster's copy is the one; this run drops its own.
+          else if (op.op === 'create' && (op.id.startsWith('pending:') || op.id.startsWith('sent:'))) alreadyThere.add(op.id);
           else if (!(op.op === 'create' && (op.id.startsWith('op:') || op.id.startsWith('ask:')))) conflicts.push(result);
           continue;
         }
         if (result.status >= 300) continue;
         this.written(op, result, jsons);
       }
+      // The holder of its partition sends it (or sent it already): not this run, from its own copy.
+      if (alreadyThere.size) {
+        const kept = this.data.pending.filter((p) => !alreadyThere.has(stateDocId('pending', p.id)));
+        this.data.pending.splice(0, this.data.pending.length, ...kept);
+      }
       if (failed.length) throw new Error(`the state cluster refused ${failed.length} of ${ops.length} writes: ${failed[0]!.id}: ${failed[0]!.error ?? `HTTP ${failed[0]!.status}`}`);
-      if (newlyLost.length) throw await this.lostError(newlyLost);
+      if (newlyLost.length) throw await this.lostError(newlyLost, refusedInWrite);
       if (conflicts.length) throw new StateConflictError(conflicts.map((c) => c.id));
       if (prune) await this.pruneClaims(now);
     } else if (newlyLost.length) throw await this.lostError(newlyLost);
@@ -329,7 +340,7 @@ export class ClusterTransaction implements StateTransaction {
    * The error for leases lost at this commit: those refused ("fencing token N > M", with the newer token read now)
    * and those renewed too late; nothing of their partitions was written.
    */
-  private async lostError(names: string[]): Promise<UserError> {
+  private async lostError(names: string[], inWrite = false): Promise<UserError> {
     const holding = this.parts.holding as Extract<Holding, { mode: 'run' }>;
     const label = (name: string) => (name === 'coordinator' ? 'the coordinator' : `partition ${name}`);
     const list = (items: string[]) => `${items.slice(0, 5).map(label).join(', ')}${items.length > 5 ? ` and ${items.length - 5} more` : ''}`;
@@ -343,7 +354,11 @@ export class ClusterTransaction implements StateTransaction {
       parts.push(`another host (${source?.holder === undefined ? 'unknown' : shownHolder(source.holder)}) took over ${list(refused)} meanwhile (fencing token ${source?.token ?? '?'} > ${holding.leases.held.get(first)?.doc.token ?? '?'})`);
     }
     if (late.length) parts.push(`the leases of ${list(late)} were renewed too late (not more than state.max_clock_skew left of state.partition_lease): another host may be taking over`);
-    return new UserError(`${parts.join('; ')}; nothing of ${names.length === 1 ? 'that partition' : 'those partitions'} was written (state not written for them)`, ExitCode.lockHeld);
+    const these = names.length === 1 ? 'that partition' : 'those partitions';
+    // Refused in the write itself: its windows were not written, but the notices it queued in the same write may have
+    // landed; the holder that evaluates those windows again drops them (stale_dropped) rather than send them beside its own.
+    if (inWrite) return new UserError(`${parts.join('; ')}; the windows of ${these} were not written (the holder evaluates them again, and drops any notice of this run that reached the cluster)`, ExitCode.lockHeld);
+    return new UserError(`${parts.join('; ')}; nothing of ${these} was written (state not written for them)`, ExitCode.lockHeld);
   }
 
   private async renewRunLease(holding: Extract<Holding, { mode: 'whole' }>): Promise<void> {
@@ -389,7 +404,7 @@ export class ClusterTransaction implements StateTransaction {
     const refused = new Set(hardFailures(results).map((r) => r.id));
     if (![...refused].some((id) => id.startsWith('pending:'))) return;
     const written = (id: string) => !ops.some((op) => op.id === id) || !refused.has(id);
-    const keep = this.data.pending.filter((p) => refused.has(`pending:${p.id}`) && written(`alert:${p.alert}`) && written(leaseDocId(String(partitionOf(p.alert)))));
+    const keep = this.data.pending.filter((p) => refused.has(stateDocId('pending', p.id)) && written(stateDocId('alert', p.alert)) && written(leaseDocId(String(partitionOf(p.alert)))));
     if (!keep.length) return;
     const local = readLocal(this.config.local_file);
     const known = new Set(local.pending.map((p) => p.id));
