@@ -76,7 +76,7 @@ export interface Ownership {
   partitions: ReadonlySet<number>;
   coordinator: boolean;
   /** The partitions this run took from another host whose lease had run out (a takeover), with that holder. */
-  took: { lease: string; from: string }[];
+  took: { lease: string; from: string; grace?: true }[];
   /** The leases assigned to this host that it could not take this run (held by a live holder): for run --json. */
   skipped?: string[];
 }
@@ -102,7 +102,7 @@ export interface HostRecord {
   /** Its last run: when, how it ended, how many alerts it evaluated, and which leases it held. */
   lastRun?: LastRun & { evaluated: number; partitions: number[]; coordinator: boolean };
   /** Its latest takeovers of leases whose holder's time had run out, newest last (at most 20). */
-  takeovers?: { lease: string; from: string; at: number }[];
+  takeovers?: { lease: string; from: string; at: number; grace?: true }[];
 }
 
 /** A lease as its document `part:<name>` says it (what `status` shows). */

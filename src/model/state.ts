@@ -151,8 +151,6 @@ export interface PendingDelivery {
   window?: Window;
   /** A digest notice's summary table (its title and message also say it in plain text): channels render it in their format. */
   digest?: DigestTable;
-  /** Queued by `test --send` (a window given, not the alert's own): no window commit stands behind it. */
-  fixedWindow?: true;
 }
 
 /** A notice a channel accepted, with what the provider gave back: ties a later reply or press to (alert, key, notice). */

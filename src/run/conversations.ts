@@ -1,4 +1,5 @@
 import type { AlertBase, AskPolicy } from '../model/alert.js';
+import type { QueuedAsk } from '../model/partition.js';
 import type { AuditEntry } from '../model/audit.js';
 import { isClosed, type Conversation, type EscalationReason } from '../model/conversation.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
@@ -15,17 +16,11 @@ import { redact, redactedExcerpt } from '../util/redact.js';
 import { serverTime } from '../util/serverValues.js';
 import { cutText } from '../util/text.js';
 
-/** A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox. */
-export interface AskRequest {
-  alert: string;
-  key: string;
-  /** The person the finding names (the value of `ask.person`), or undefined when the field is empty. */
-  person: string | undefined;
-  title: string;
-  message: string;
-  question: string;
-  links: string[];
-}
+/**
+ * A finding of an `ask` alert that would have notified: the decide stage hands it here instead of to the outbox (the
+ * person is the value of `ask.person`, undefined when the field is empty); another host hands it over as a QueuedAsk.
+ */
+export type AskRequest = Omit<QueuedAsk, 'id' | 'at'>;
 
 /** What the conversation stage did: notices to queue (escalations), audit lines, warnings, and one line per conversation touched. */
 export interface ConversationResult {

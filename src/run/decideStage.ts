@@ -64,8 +64,6 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
         result.audit.push({ event: 'note', alert: alert.name, detail: item.note });
       }
       entry.findings = decided.reports;
-      // Notices of a window given by `test --send` are not a window commit's: a holder must never take them for stale.
-      if (options.fixedWindow) for (const item of decided.deliveries) item.fixedWindow = true;
       result.deliveries.push(...decided.deliveries);
       result.asks.push(...decided.asks);
       result.audit.push(...decided.audit);

@@ -90,7 +90,7 @@ export function watchTakeovers(config: MonitoringConfig, view: HostView, previou
       continue;
     }
     if (host.id !== view.me && notLiveReason(host, view.leaseNow, view.hostTtlMs)) continue;
-    const taken = view.hosts.flatMap((taker) => (taker.id === host.id ? [] : (taker.takeovers ?? []).filter((t) => t.from.split('@')[0] === host.id && t.at > since && t.at < host.lastSeen).map((t) => ({ ...t, by: taker.id }))));
+    const taken = view.hosts.flatMap((taker) => (taker.id === host.id ? [] : (taker.takeovers ?? []).filter((t) => !t.grace && t.from.split('@')[0] === host.id && t.at > since && t.at < host.lastSeen).map((t) => ({ ...t, by: taker.id }))));
     if (!taken.length) continue;
     const first = Math.min(...taken.map((t) => t.at));
     const name = oneLine(host.id, 120);

@@ -1,6 +1,8 @@
 import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { AuditEntry } from '../model/audit.js';
 import { holdsAlert, partitionOf, type LeaseRecord, type Ownership } from '../model/partition.js';
+import { shownHolder } from '../state/cluster/lease.js';
+import { hostOfHolder } from '../state/cluster/partitionLeases.js';
 import type { RunReport } from './report.js';
 
 /**
@@ -42,7 +44,7 @@ export function notHeldWarning(only: readonly string[] | undefined, ownership: O
   if (!elsewhere.length) return undefined;
   const holders = elsewhere.flatMap((name) => {
     const lease = leases.find((l) => l.name === String(partitionOf(name)));
-    return lease ? [`${name} ${lease.released ? 'last held by' : 'held by'} ${lease.holder.split('@')[0]}`] : [];
+    return lease ? [`${name} ${lease.released ? 'last held by' : 'held by'} ${shownHolder(hostOfHolder(lease.holder))}`] : [];
   });
   const named = elsewhere.map((name) => `${name} (partition ${partitionOf(name)})`).join(', ');
   const where = holders.length ? `${holders.join(', ')}; alertcron status shows the hosts` : 'alertcron status shows which';

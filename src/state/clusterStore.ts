@@ -20,7 +20,7 @@ import { acquireLock } from './fileLock.js';
 import { DeliveryJournal } from './journal.js';
 import { keepSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
 import { settleState } from './settle.js';
-import { auditRecovered, auditStaleDropped } from './recoveredAudit.js';
+import { auditRecovered } from './recoveredAudit.js';
 import { isCommandPurpose, StoreUnavailableError, type RunPurpose, type StateStore, type StateTransaction } from './store.js';
 
 /**
@@ -130,7 +130,7 @@ export class ClusterStateStore implements StateStore {
       const partitions = new Set([...leases.held.keys()].filter((name) => name !== COORDINATOR).map(Number));
       const coordinator = leases.held.has(COORDINATOR);
       const scoped = partitions.size || coordinator ? await searchState(client, config.index, heldQuery([...partitions], coordinator)) : new Map();
-      const read = this.assembled(new Map([...shared, ...scoped]), (p) => partitions.has(p), journal, true);
+      const read = this.assembled(new Map([...shared, ...scoped]), (p) => partitions.has(p), journal);
       read.data.lastRun = lastRunOf(old);
       read.data.ops ??= [];
       read.data.asks ??= [];
@@ -151,10 +151,9 @@ export class ClusterStateStore implements StateStore {
   }
 
   /** Puts the state together from the documents read, this host's local file and its journal (what it delivered but could not record). */
-  private assembled(hits: Map<string, ReadHit>, inScope: (p: number) => boolean, journal: DeliveryJournal, dropStale = false) {
+  private assembled(hits: Map<string, ReadHit>, inScope: (p: number) => boolean, journal: DeliveryJournal) {
     const local = readLocal(this.config.local_file);
-    const assembled = assemble(hits, local, inScope, { dropStale });
-    auditStaleDropped(this.config.audit_log, assembled.stale);
+    const assembled = assemble(hits, local, inScope);
     keepSetAside(this.config.local_file, assembled.setAside);
     auditRecovered(this.config.audit_log, journal.replay(assembled.data));
     return { ...assembled, localOnDisk: JSON.stringify(local) };

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { targetOf, type PendingDelivery } from '../model/state.js';
+import { targetOf } from '../model/state.js';
 import { appendFileDurably } from '../util/durableFile.js';
 import { redact } from '../util/redact.js';
 import type { RecoveredDelivery } from './journal.js';
@@ -56,13 +56,4 @@ function auditedIds(auditFile: string): Set<string> {
     closeSync(fd);
   }
   return ids;
-}
-
-/** Appends one `stale_dropped` line per notice a run dropped at begin as queued by a run whose window was refused (cluster/staleNotices.ts). */
-export function auditStaleDropped(auditFile: string, stale: readonly { item: PendingDelivery; why: string }[]): void {
-  if (!stale.length) return;
-  const ts = new Date().toISOString();
-  const lines = stale.map(({ item, why }) => `${redact(JSON.stringify({ ts, run: 'state', event: 'stale_dropped', alert: item.alert, key: item.key, channel: targetOf(item), reason: item.reason, id: item.id, why }))}\n`);
-  mkdirSync(dirname(auditFile), { recursive: true });
-  appendFileDurably(auditFile, lines.join(''));
 }

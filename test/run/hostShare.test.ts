@@ -7,8 +7,8 @@ import { pruneState } from '../../src/state/prune.js';
 import { rebaseRecords } from '../../src/policy/clockStep.js';
 import { expirePending } from '../../src/outbox/record.js';
 import { heldShare, notHeldWarning, partitionsReport, takeoverAudit } from '../../src/run/share.js';
-import { handOverAsks } from '../../src/run/handOverAsks.js';
-import { hostKey, watchHosts } from '../../src/run/hostMonitor.js';
+import { handOverAsks, queuedAskId } from '../../src/run/handOverAsks.js';
+import { hostKey, watchHosts, watchTakeovers } from '../../src/run/hostMonitor.js';
 import { checkProperty } from '../support/property.js';
 import type { LoadedAlerts } from '../../src/config/loadAlerts.js';
 import type { AlertDef } from '../../src/config/types.js';
@@ -92,8 +92,10 @@ test('ask findings of a host that is not the coordinator are handed over once pe
   const ask = (key: string) => ({ alert: 'logon-ask', key, person: 'ann', title: `t ${key}`, message: 'm', question: 'q?', links: ['https://x'] });
   handOverAsks(data, [ask('ann'), ask('bob')], 1000);
   handOverAsks(data, [ask('ann')], 2000);
-  assert.deepEqual(data.asks.map((a) => [a.id, a.at]), [['logon-ask/ann', 1000], ['logon-ask/bob', 1000]]);
-  assert.deepEqual(data.asks[0], { id: 'logon-ask/ann', alert: 'logon-ask', key: 'ann', person: 'ann', title: 't ann', message: 'm', question: 'q?', links: ['https://x'], at: 1000 });
+  const idOf = (key: string) => queuedAskId('logon-ask', key);
+  assert.deepEqual(data.asks.map((a) => [a.id, a.at]), [[idOf('ann'), 1000], [idOf('bob'), 1000]]);
+  assert.match(idOf('ann'), new RegExp(`^${partitionOf('logon-ask')}-[0-9a-f]{32}$`), 'a short id: the partition and a hash, never the key');
+  assert.deepEqual(data.asks[0], { id: idOf('ann'), alert: 'logon-ask', key: 'ann', person: 'ann', title: 't ann', message: 'm', question: 'q?', links: ['https://x'], at: 1000 });
   const none = emptyState();
   handOverAsks(none, [], 1000);
   assert.equal(none.asks, undefined);
@@ -172,4 +174,15 @@ test('a host expires only the pending notices it holds: another partition’s wa
   const expired = expirePending(data, now, DAY, (item) => item.alert === 'mine');
   assert.deepEqual(expired.reports.map((r) => r.alert), ['mine']);
   assert.deepEqual(data.pending.map((p) => p.id), ['theirs']);
+});
+
+test('takeovers from a host that still runs are told once; leases taken by the grace rule (a live host that did not take its own) are not called a death mid-run', () => {
+  const now = 1_000 * MIN;
+  const taken = (grace: boolean) => host('host-a', now, { takeovers: [{ lease: '5', from: 'host-b', at: now - MIN, ...(grace ? { grace: true as const } : {}) }] });
+  const view = (grace: boolean) => ({ hosts: [taken(grace), host('host-b', now - 10_000)], me: 'host-a', leaseNow: now, hostTtlMs: 90_000 });
+  const died = watchTakeovers(monitoring, view(false), {}, now);
+  assert.equal(died.deliveries.length, 1, 'a host whose leases were taken over while it still runs is told');
+  assert.match(died.deliveries[0]!.title, /host-b dies mid-run/);
+  const graced = watchTakeovers(monitoring, view(true), {}, now);
+  assert.deepEqual([graced.deliveries.length, graced.audit.length], [0, 0], 'a grace take is no death mid-run');
 });

@@ -291,7 +291,7 @@ test('a _bulk the cluster refuses as a whole (an id over 512 bytes) is reported 
   assert.ok(Buffer.byteLength(ids[0]!) <= 512 && stateDocId('pending', 'p1') === 'pending:p1');
 });
 
-test('a holder paused between its fence and its _bulk past the lease: its notice lands, its window is refused, and the new holder (which queued its own copy) drops it: the notice is sent once', { timeout: 30_000 }, async () => {
+test('a holder paused between its fence and its _bulk past the lease: its window write is refused and it says that notices of that write may have landed (the documented gap: they may be sent beside the new holder\'s copy)', { timeout: 30_000 }, async () => {
   const { store: a, index } = store('host-a', { leaseTtl: 3_000 });
   const { store: b } = store('host-b', { index, leaseTtl: 3_000 });
   const first = await a.begin();
@@ -314,7 +314,7 @@ test('a holder paused between its fence and its _bulk past the lease: its notice
     newer.data.alerts.admins = { ...newer.data.alerts.admins!, window: { from: 2_000, to: 3_000 }, lastRunAt: 3_600, keys: { root: { firstSeen: 3_600, lastSeen: 3_600, lastFired: 3_600, fired: 1, delivered: {} } } };
     newer.data.pending.push({ ...item, id: 'from-b', createdAt: 3_600, window: { from: 2_000, to: 3_000 } } as PendingDelivery);
     const error = await committing;
-    assert.match(String(error), /took over .* meanwhile \(fencing token \d+ > \d+\); the windows of th(at|ose) partitions? were not written/);
+    assert.match(String(error), /took over .* meanwhile \(fencing token \d+ > \d+\); the windows of th(at|ose) partitions? were not written .*notices this run queued in that write may have reached the cluster/);
     assert.ok((await storedIds(index)).includes('pending:from-a'), 'host-a\'s notice landed');
     // host-a's alert document landed too, after host-b read it: host-b's own is refused (exit 5), its window and notice written.
     await assert.rejects(newer.commit(), /another run changed 1 state documents meanwhile \(first alert:admins\)/);
@@ -323,16 +323,9 @@ test('a holder paused between its fence and its _bulk past the lease: its notice
     proxy.holdBulk = undefined;
     await stale.release();
   }
-  // Whichever host the assignment gives the partition now (both are live) reads one copy to send.
-  let next = await b.begin();
-  if (!next.ownership!.partitions.has(partitionOf('admins'))) {
-    await next.release();
-    next = await a.begin();
-  }
-  assert.deepEqual(next.data.pending.map((p) => p.id), ['from-b'], 'one copy left to send');
-  await next.commit();
-  await next.release();
-  assert.equal((await storedIds(index)).includes('pending:from-a'), false);
+  // The partition's window is host-b's: host-a's refused write never moved it.
+  const part = (await (await fetch(`${esUrl}/${index}/_doc/part:${partitionOf('admins')}`)).json()) as { _source: { body: { windows: Record<string, { window?: { to: number } }> } } };
+  assert.equal(part._source.body.windows.admins?.window?.to, 3_000);
 });
 
 test('an item whose claim id would be over 512 bytes (a hand-written item) is not claimed, and does not hold back the others', async () => {

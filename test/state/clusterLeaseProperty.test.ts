@@ -1,41 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import type { StateConfig } from '../../src/model/config.js';
 import { partitionOf, PARTITIONS } from '../../src/model/partition.js';
-import { ClusterStateStore } from '../../src/state/clusterStore.js';
 import type { HeldLeases, Renewal } from '../../src/state/cluster/partitionLeases.js';
 import type { StateTransaction } from '../../src/state/store.js';
 import { checkProperty } from '../support/property.js';
-import { testEsUrl } from '../support/world.js';
+import { clusterStores } from '../support/clusterStores.js';
 
-const esUrl = testEsUrl();
-const indices: string[] = [];
-const dirs: string[] = [];
-after(async () => {
-  for (const index of indices) await fetch(`${esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const { esUrl, freshIndex, store: testStore } = clusterStores('leaseprop');
 
 const TTL = 30_000;
 const SKEW = 1_000;
 
 type Step = { host: number; action: 'take' | 'renew' | 'commit' | 'release' | 'wait'; ms: number };
 
-/** One host's store on `index` (its own local file, i.e. its own deployment). */
-function store(id: string, index: string): ClusterStateStore {
-  const dir = mkdtempSync(join(tmpdir(), 'alertcron-leaseprop-'));
-  dirs.push(dir);
-  const config = {
-    backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: id, lease_ttl: TTL,
-    partition_lease: TTL, host_ttl: 90_000, max_clock_skew: SKEW, lock_wait: 2_000,
-    prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1,
-  } as StateConfig;
-  return new ClusterStateStore(config, { url: esUrl, timeout: 10_000 });
-}
+/** One host's store on `index` (its own local file, i.e. its own deployment), with the test's lease and skew. */
+const store = (id: string, index: string) => testStore(id, index, { lease: TTL, leaseTtl: TTL, skew: SKEW, requestTimeout: 10_000 });
 
 /** A run's leases and their renewal, as the transaction holds them (the test stops the timer: renewals are steps). */
 const holdingOf = (tx: StateTransaction) => (tx as unknown as { parts: { holding: { leases: HeldLeases; renewal: Renewal } } }).parts.holding;
@@ -50,8 +30,7 @@ const alertOf = (() => {
 test('random interleavings of the store\'s begin (take), renewal, fenced commit and release by two or three hosts on the real engine never let two holders\' commits of one lease both land out of order', { timeout: 600_000 }, async () => {
   const step = fc.record({ host: fc.integer({ min: 0, max: 2 }), action: fc.constantFrom('take', 'renew', 'commit', 'release', 'wait'), ms: fc.integer({ min: 0, max: 45_000 }) }) as fc.Arbitrary<Step>;
   const scenario = async (hostCount: number, offsets: number[], steps: Step[]) => {
-      const index = `alertcron-state-leaseprop-${Math.random().toString(36).slice(2, 8)}`;
-      indices.push(index);
+      const index = freshIndex();
       const realNow = Date.now;
       try {
         const names = Array.from({ length: hostCount }, (_, i) => `host-${i}`);

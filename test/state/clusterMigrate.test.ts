@@ -1,43 +1,15 @@
 // `state migrate` on the partitioned store (the transaction stateMigrate.ts begins with takeOverMoved): it fences the
 // runs under way, gives everything back when it fails, and the layout move of two new hosts at once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import type { StateConfig } from '../../src/model/config.js';
+import { test } from 'node:test';
 import { partitionOf, PARTITIONS } from '../../src/model/partition.js';
-import { ClusterStateStore } from '../../src/state/clusterStore.js';
 import { STATE_INDEX_BODY } from '../../src/state/cluster/docs.js';
 import type { StateTransaction } from '../../src/state/store.js';
-import { testEsUrl } from '../support/world.js';
+import { clusterStores, type TestStoreOptions } from '../support/clusterStores.js';
 
-const esUrl = testEsUrl();
-const indices: string[] = [];
-const dirs: string[] = [];
-
-after(async () => {
-  for (const index of indices) await fetch(`${esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function freshIndex(): string {
-  const index = `alertcron-state-migr-${Math.random().toString(36).slice(2, 8)}`;
-  indices.push(index);
-  return index;
-}
-
-/** One host's store on `index` (its own local file); `migrate`: the store `state migrate` opens. */
-function host(id: string, index: string, options: { lease?: number; lockWait?: number; migrate?: boolean } = {}): ClusterStateStore {
-  const dir = mkdtempSync(join(tmpdir(), 'alertcron-migr-'));
-  dirs.push(dir);
-  const config = {
-    backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: id, lease_ttl: 30_000,
-    partition_lease: options.lease ?? 30_000, host_ttl: 90_000, max_clock_skew: 500, lock_wait: options.lockWait ?? 2_000,
-    prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1,
-  } as StateConfig;
-  return new ClusterStateStore(config, { url: esUrl, timeout: 5_000 }, options.migrate ? { takeOverMoved: true } : {});
-}
+/** Fresh state indices, and one host's store on one (`migrate`: the store `state migrate` opens; max_clock_skew 0.5 s). */
+const { esUrl, freshIndex, store } = clusterStores('migr');
+const host = (id: string, index: string, options: TestStoreOptions = {}) => store(id, index, { skew: 500, ...options });
 
 async function source(index: string, id: string): Promise<any> {
   const answer = await fetch(`${esUrl}/${index}/_doc/${encodeURIComponent(id)}`);

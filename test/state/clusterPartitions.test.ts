@@ -1,44 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { StateConfig } from '../../src/model/config.js';
 import { assignLeases, partitionOf, PARTITIONS } from '../../src/model/partition.js';
 import { emptyState, type StateData } from '../../src/model/state.js';
-import { ClusterStateStore } from '../../src/state/clusterStore.js';
 import { StateClient } from '../../src/state/cluster/client.js';
 import { STATE_INDEX_BODY, toDocs } from '../../src/state/cluster/docs.js';
 import { acquireLease } from '../../src/state/cluster/lease.js';
 import { changeState, type StateTransaction } from '../../src/state/store.js';
-import { testEsUrl } from '../support/world.js';
+import { clusterStores } from '../support/clusterStores.js';
 
-const esUrl = testEsUrl();
-const indices: string[] = [];
-const dirs: string[] = [];
-
-after(async () => {
-  for (const index of indices) await fetch(`${esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function freshIndex(): string {
-  const index = `alertcron-state-parts-${Math.random().toString(36).slice(2, 8)}`;
-  indices.push(index);
-  return index;
-}
-
-/** One host's store on `index` (its own local file, i.e. its own deployment). */
-function host(id: string, index: string, options: { lease?: number; skew?: number } = {}): ClusterStateStore {
-  const dir = mkdtempSync(join(tmpdir(), 'alertcron-parts-'));
-  dirs.push(dir);
-  const config = {
-    backend: 'cluster', file: join(dir, 'state.json'), index, local_file: join(dir, 'local.json'), host_id: id, lease_ttl: 30_000,
-    partition_lease: options.lease ?? 30_000, host_ttl: 90_000, max_clock_skew: options.skew ?? 1_000, lock_wait: 2_000,
-    prune_after: 7 * 86_400_000, audit_log: join(dir, 'audit.log'), audit_max_size: 1e6, audit_keep: 1,
-  } as StateConfig;
-  return new ClusterStateStore(config, { url: esUrl, timeout: 5_000 });
-}
+/** Fresh state indices, and one host's store on one (its own local file, i.e. its own deployment). */
+const { esUrl, freshIndex, store: host } = clusterStores('parts');
 
 async function docs(index: string): Promise<Map<string, { _seq_no: number; _source: any }>> {
   await fetch(`${esUrl}/${index}/_refresh`, { method: 'POST' });
@@ -317,42 +291,4 @@ test('a shell command whose silence another host changed meanwhile is applied on
   assert.equal(calls, 2, 'applied once more after the conflict');
   const stored = (await docs(index)).get('silence:x')!._source.body;
   assert.deepEqual([stored.endsAt, stored.comment], [5, 'maintenance, extended'], 'on top of host-b\'s change');
-});
-
-test('a firing notice queued by a run whose window commit was refused is dropped by the holder that evaluates the window again (audited stale_dropped); one whose firing the alert records is kept', { timeout: 30_000 }, async () => {
-  const index = freshIndex();
-  const a = host('host-a', index);
-  const alert = 'admins';
-  const p = partitionOf(alert);
-  const first = await a.begin();
-  first.data.alerts[alert] = { window: { from: 1_000, to: 2_000 }, lastRunAt: 2_000, keys: {} };
-  await first.commit();
-  await first.release();
-  // What a stale holder's _bulk left: its pending items landed, its part: write was refused (window still ends at 2_000).
-  const landed = (id: string, createdAt: number, key: string, extra: Record<string, unknown> = {}) =>
-    putDoc(index, `pending:${id}`, { kind: 'pending', id: `pending:${id}`, partition: p, updated_at: createdAt, body: { id, alert, key, channel: 'mail', reason: 'first', title: 't', message: 'm', createdAt, attempts: 0, window: { from: 2_000, to: 3_000 }, ...extra } });
-  await landed('stale', 3_000, 'root');
-  await landed('digest', 3_000, 'root', { reason: 'digest', digest: { from: 2_000, to: 3_000 } });
-  await landed('older', 2_000, 'bob', { window: { from: 1_000, to: 2_000 } });
-  await landed('tested', 3_000, 'carol', { fixedWindow: true });
-
-  const holder = await a.begin();
-  assert.deepEqual(holder.data.pending.map((i) => i.id).sort(), ['digest', 'older', 'tested'], 'the stale firing notice is not sent; a digest, a notice of the committed window and one of test --send are');
-  const audit = readFileSync((a as unknown as { config: StateConfig }).config.audit_log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(audit.filter((e) => e.event === 'stale_dropped').map((e) => [e.id, e.alert, e.key]), [['stale', alert, 'root']]);
-  assert.match(audit.find((e) => e.event === 'stale_dropped').why, /after the alert's committed window/);
-  // The holder evaluates the window again, queues its own copy and commits the window.
-  holder.data.alerts[alert] = { ...holder.data.alerts[alert]!, window: { from: 2_000, to: 3_000 }, lastRunAt: 3_500, keys: { root: { firstSeen: 3_500, lastSeen: 3_500, lastFired: 3_500, fired: 1, delivered: {} } } };
-  holder.data.pending.push({ id: 'own', alert, key: 'root', channel: 'mail', reason: 'first', title: 't', message: 'm', createdAt: 3_500, attempts: 0, window: { from: 2_000, to: 3_000 } });
-  await holder.commit();
-  await holder.release();
-  assert.equal((await docs(index)).has('pending:stale'), false, 'deleted from the cluster');
-
-  // A stale copy that lands only after the holder committed the same window (its own notices) is dropped too;
-  // one whose firing the committed key state records (the stale run's alert document landed, nobody queues it again) is kept.
-  await landed('late', 3_000, 'root');
-  await landed('recorded', 3_500, 'root', { id: 'recorded' });
-  const next = await a.begin();
-  assert.deepEqual(next.data.pending.map((i) => i.id).sort(), ['digest', 'older', 'own', 'recorded', 'tested']);
-  await next.release();
 });

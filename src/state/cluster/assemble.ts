@@ -9,7 +9,6 @@ import { withLocalSlices, type LocalState } from './localFile.js';
 import { isLeaseDocument, withBody, type LeaseRead } from './partitionLeases.js';
 import type { ReadHit } from './readDocs.js';
 import type { ReadDoc } from './transaction.js';
-import { dropStaleNotices, type StaleNotice } from './staleNotices.js';
 
 /** The state put together from the documents read: the data, the snapshot its commit is compared with, the leases and the heartbeats. */
 export interface Assembled {
@@ -18,8 +17,6 @@ export interface Assembled {
   parts: Map<string, LeaseRead | undefined>;
   hosts: HostRecord[];
   setAside: SetAside[];
-  /** The firing notices of held partitions dropped as queued by a run whose window commit was refused (a run's read only). */
-  stale: StaleNotice[];
 }
 
 /**
@@ -27,7 +24,7 @@ export interface Assembled {
  * locally): the per-run fields of the alerts of the partitions `inScope` come from their partitions' documents,
  * each queued operation's doneIn from every partition's document. Parts of the wrong shape are set aside.
  */
-export function assemble(hits: Map<string, ReadHit>, local: LocalState, inScope: (p: number) => boolean, options: { dropStale?: boolean } = {}): Assembled {
+export function assemble(hits: Map<string, ReadHit>, local: LocalState, inScope: (p: number) => boolean): Assembled {
   const setAside: SetAside[] = [];
   const aside = (where: string, why: string, value: unknown) => setAside.push({ where, why, value });
   const parts = new Map<string, LeaseRead | undefined>();
@@ -53,14 +50,12 @@ export function assemble(hits: Map<string, ReadHit>, local: LocalState, inScope:
   }
   const data = withLocalSlices(fromDocs(structuredClone(docs), aside), local);
   mergePartitions(data, parts, inScope);
-  // Only what was read (never this host's own kept copies), and only by a run: it is the holder that evaluates again.
-  const stale = options.dropStale ? dropStaleNotices(data, inScope) : [];
   const shared = new Set(data.pending.map((p) => p.id));
   // A copy the cluster already has, or one sent already (by any host), is not queued again.
   const sent = new Set(data.sent.map((s) => s.id));
   data.pending.push(...local.pending.filter((p) => !shared.has(p.id) && !sent.has(p.id)));
   setAside.push(...settleState(data));
-  return { data, snapshot, parts, hosts, setAside, stale };
+  return { data, snapshot, parts, hosts, setAside };
 }
 
 /** A host's last run as the state's lastRun slice holds it (without what its heartbeat adds). */

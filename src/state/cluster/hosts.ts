@@ -98,9 +98,9 @@ export function liveHosts(hosts: readonly HostRecord[], me: string, now: number,
 }
 
 /** The record with these takeovers (at `at`) added after its earlier ones, keeping the newest KEPT_TAKEOVERS. */
-export function addTakeovers(record: HostRecord, took: { lease: string; from: string }[], at: number): HostRecord {
+export function addTakeovers(record: HostRecord, took: { lease: string; from: string; grace?: true }[], at: number): HostRecord {
   if (!took.length) return record;
-  const takeovers = [...(record.takeovers ?? []), ...took.map(({ lease, from }) => ({ lease, from, at }))].slice(-KEPT_TAKEOVERS);
+  const takeovers = [...(record.takeovers ?? []), ...took.map(({ lease, from, grace }) => ({ lease, from, at, ...(grace ? { grace } : {}) }))].slice(-KEPT_TAKEOVERS);
   return { ...record, takeovers };
 }
 

@@ -34,7 +34,7 @@ export interface LeaseRead {
 /** The leases one run took, how it took them, and the ones it left to their live holders. */
 export interface HeldLeases {
   held: Map<string, { doc: LeaseDocument; seqNo: number; primaryTerm: number }>;
-  took: { lease: string; from: string }[];
+  took: { lease: string; from: string; grace?: true }[];
   skipped: string[];
 }
 
@@ -116,7 +116,7 @@ export function takeReason(current: LeaseDocument | undefined, owner: string | u
  */
 export async function takeLeases(client: StateClient, index: string, holder: string, owners: Map<string, string>, me: string, now: number, ttlMs: number, skewMs: number, leases: Map<string, LeaseRead | undefined>, grace?: Grace): Promise<HeldLeases> {
   const ops: BulkOp[] = [];
-  const wanted: { name: string; doc: LeaseDocument; from?: string }[] = [];
+  const wanted: { name: string; doc: LeaseDocument; from?: string; grace?: true }[] = [];
   const skipped: string[] = [];
   for (const name of leaseNames()) {
     const read = leases.get(name);
@@ -130,26 +130,26 @@ export async function takeLeases(client: StateClient, index: string, holder: str
     if (!read) {
       const doc = newLeaseDocument(name, holder, now, ttlMs);
       ops.push({ op: 'create', id: doc.id, doc });
-      wanted.push({ name, doc, ...(graced ? { from: graced } : {}) });
+      wanted.push({ name, doc, ...(graced ? { from: graced, grace: true as const } : {}) });
       continue;
     }
     const change = { holder, token: read.doc.token + 1, until: now + ttlMs, released: false, updated_at: now };
     ops.push({ op: 'update', id: leaseDocId(name), doc: change, seqNo: read.seqNo, primaryTerm: read.primaryTerm });
     // A takeover: the lease of another host that it did not give back.
     const from = graced ?? (!read.doc.released && hostOfHolder(read.doc.holder) !== me ? hostOfHolder(read.doc.holder) : undefined);
-    wanted.push({ name, doc: { ...read.doc, ...change }, ...(from ? { from } : {}) });
+    wanted.push({ name, doc: { ...read.doc, ...change }, ...(from ? { from } : {}), ...(graced ? { grace: true as const } : {}) });
   }
   const results = await bulk(client, index, ops);
   const held: HeldLeases['held'] = new Map();
   const took: HeldLeases['took'] = [];
   results.forEach((result, i) => {
-    const { name, doc, from } = wanted[i]!;
+    const { name, doc, from, grace: byGrace } = wanted[i]!;
     if (result.status >= 300) {
       if (owners.get(name) === me) skipped.push(name);
       return;
     }
     held.set(name, { doc, seqNo: result.seqNo!, primaryTerm: result.primaryTerm! });
-    if (from) took.push({ lease: name, from });
+    if (from) took.push({ lease: name, from, ...(byGrace ? { grace: true as const } : {}) });
   });
   return { held, took, skipped };
 }

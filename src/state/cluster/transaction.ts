@@ -355,9 +355,10 @@ export class ClusterTransaction implements StateTransaction {
     }
     if (late.length) parts.push(`the leases of ${list(late)} were renewed too late (not more than state.max_clock_skew left of state.partition_lease): another host may be taking over`);
     const these = names.length === 1 ? 'that partition' : 'those partitions';
-    // Refused in the write itself: its windows were not written, but the notices it queued in the same write may have
-    // landed; the holder that evaluates those windows again drops them (stale_dropped) rather than send them beside its own.
-    if (inWrite) return new UserError(`${parts.join('; ')}; the windows of ${these} were not written (the holder evaluates them again, and drops any notice of this run that reached the cluster)`, ExitCode.lockHeld);
+    // Refused in the write itself (the run stalled between its renewal and its _bulk past the lease): its windows were not
+    // written, but the notices it queued in the same write may have landed (Elasticsearch cannot make one document's
+    // write depend on another's): the holder evaluates those windows again, and such a notice may be sent beside its own.
+    if (inWrite) return new UserError(`${parts.join('; ')}; the windows of ${these} were not written (the holder evaluates them again); notices this run queued in that write may have reached the cluster and be sent beside the holder's own`, ExitCode.lockHeld);
     return new UserError(`${parts.join('; ')}; nothing of ${these} was written (state not written for them)`, ExitCode.lockHeld);
   }
 
