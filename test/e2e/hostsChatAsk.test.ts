@@ -14,14 +14,10 @@ const servers = useAskServers();
 const pairOf = useHostPairs(world);
 const { coordinator, other } = hostRoles();
 
-test('a conversation (Slack question, Duo push) for an ask alert held by the non-coordinator host is started by the coordinator and confirmed, once', { timeout: 180_000 }, async () => {
-  const T = uniqueBaseTime();
-  const index = await world.index('hosts-ask');
-  const name = alertHeldBy(other, 'sudo');
-  servers.slack.addUser('U0ALICE', 'alice@example.org');
-  servers.duo.users.set('alice@example.org', { enrolled: true, push: 'allow' });
-  const pushes = servers.duo.pushes.length;
-  const pair = await pairOf({
+
+/** Two hosts sharing one state index, asking on a Slack app channel with Duo, with the ask alert `name` on `index`. */
+function askPair(T: number, index: string, name: string) {
+  return pairOf({
     T,
     env: { SLACK_BOT_TOKEN: servers.slack.token, DUO_IKEY: servers.duo.ikey, DUO_SKEY: servers.duo.skey },
     config: () => {
@@ -31,6 +27,16 @@ test('a conversation (Slack question, Duo push) for an ask alert held by the non
     },
     alerts: { [name]: sudoAskAlert(index, 'soc-bot') },
   });
+}
+
+test('a conversation (Slack question, Duo push) for an ask alert held by the non-coordinator host is started by the coordinator and confirmed, once', { timeout: 180_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('hosts-ask');
+  const name = alertHeldBy(other, 'sudo');
+  servers.slack.addUser('U0ALICE', 'alice@example.org');
+  servers.duo.users.set('alice@example.org', { enrolled: true, push: 'allow' });
+  const pushes = servers.duo.pushes.length;
+  const pair = await askPair(T, index, name);
   await pair.of(coordinator).run(-1);
   await pair.of(other).run(-1);
   await indexDocs(world.esUrl, index, [sudo(T - 30_000, 'alice')]);
@@ -65,16 +71,7 @@ test('an ask finding with a 520-character key is handed over and started like an
   const index = await world.index('hosts-ask-long');
   const name = alertHeldBy(other, 'sudo');
   const user = 'u'.repeat(520);
-  const pair = await pairOf({
-    T,
-    env: { SLACK_BOT_TOKEN: servers.slack.token, DUO_IKEY: servers.duo.ikey, DUO_SKEY: servers.duo.skey },
-    config: () => {
-      const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
-      const chat = { type: 'slack-app', bot_token: '${SLACK_BOT_TOKEN}', channel: 'C0ALERTS', api_url: servers.slack.apiUrl, timeout: '3s' };
-      return { ...base, channels: { ...(base.channels as object), 'soc-bot': chat }, duo: { api_url: servers.duo.base, integration_key: '${DUO_IKEY}', secret_key: '${DUO_SKEY}', timeout: '1s', push_timeout: '3m' } };
-    },
-    alerts: { [name]: sudoAskAlert(index, 'soc-bot') },
-  });
+  const pair = await askPair(T, index, name);
   await pair.of(coordinator).run(-1);
   await pair.of(other).run(-1);
   await indexDocs(world.esUrl, index, [sudo(T - 30_000, user)]);
