@@ -47,29 +47,17 @@ test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .i
 
 test('property: generated maps, lists and scalars (numbers, booleans, quoted or not, odd keys) read the same fast and carefully', async () => {
   const { checkProperty, fc } = await import('../support/property.js');
-  const tokens = fc.constantFrom(
-    'y', 'n', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'tRue', 'null', 'Null', 'NULL', 'nULL', '~', '', '0429', '0o17', '0O17', '017', '0b101',
-    '0x1F', '0X1F', '0x_1', '1_000', '1e3', '1.5e+3', '1.5E-3', '.5', '1.', '+1', '-0', '0', '00', '08', '+0x1', '-0o7', '1:30', '.inf', '+.inf', '-.Inf',
-    '.NaN', '.nan', '.NAN', 'NaN', '2021-05-12', '2021-05-12T10:11:12Z', '12:00', '1.0', '3.14', '6.02e23', '9007199254740993', '1e400', '0.1_2',
-    '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '${ENV_VAR}', '{{key}}', '30m', 'é', 'onion', 'a #b', 'http://x/y?z=1',
-  );
-  const word = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '1', '.', '-', '_', ':', '+', 'e', ' ', '\\', '/', '*', '#', 'x', 'o'), maxLength: 8 });
-  const text = fc.oneof(tokens, word, fc.integer().map(String), fc.double().map(String));
-  const scalar = fc.tuple(text, fc.constantFrom('plain', 'single', 'double')).map(([t, style]) =>
-    style === 'plain' ? t : style === 'single' ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t),
-  );
-  const { tree } = fc.letrec<{ tree: string[] }>((tie) => ({
-    tree: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      scalar.map((s) => [s]),
-      fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((items) => items.flatMap((lines) => lines.map((l, i) => (i ? '  ' : '- ') + l))),
-      fc.array(fc.tuple(scalar, tie('tree')), { minLength: 1, maxLength: 3 }).map((pairs) =>
-        pairs.flatMap(([key, lines]: [string, string[]]) => (lines.length === 1 && !/^(- |\S+: |\S+:$)/.test(lines[0]!) ? [`${key}: ${lines[0]}`] : [`${key}:`, ...lines.map((l) => '  ' + l)])),
-      ),
-      fc.array(scalar, { maxLength: 3 }).map((items) => [`[${items.join(', ')}]`]),
-      fc.array(fc.tuple(scalar, scalar), { maxLength: 3 }).map((pairs) => [`{${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')}}`]),
-    ),
-  }));
+  const { yamlTree } = await import('../support/yamlTree.js');
+  const tree = yamlTree({
+    tokens: [
+      'y', 'n', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'tRue', 'null', 'Null', 'NULL', 'nULL', '~', '', '0429', '0o17', '0O17', '017', '0b101',
+      '0x1F', '0X1F', '0x_1', '1_000', '1e3', '1.5e+3', '1.5E-3', '.5', '1.', '+1', '-0', '0', '00', '08', '+0x1', '-0o7', '1:30', '.inf', '+.inf', '-.Inf',
+      '.NaN', '.nan', '.NAN', 'NaN', '2021-05-12', '2021-05-12T10:11:12Z', '12:00', '1.0', '3.14', '6.02e23', '9007199254740993', '1e400', '0.1_2',
+      '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '${ENV_VAR}', '{{key}}', '30m', 'é', 'onion', 'a #b', 'http://x/y?z=1',
+    ],
+    wordChars: ['a', 'Z', '0', '1', '.', '-', '_', ':', '+', 'e', ' ', '\\', '/', '*', '#', 'x', 'o'],
+    flowMaps: true,
+  });
   const file = tree.map((lines) => lines.join('\n') + '\n');
   let fastCount = 0;
   await checkProperty(

@@ -2,12 +2,12 @@
 // notifies with the rule's level, author and ATT&CK ids; an edited rule file is compiled again on the next run; a
 // broken one is reported at its own line and column while the other alerts still run; defaults route by level.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
 import { deleteIndices, uniqueBaseTime } from '../support/seed.js';
-import { freshEcsIndex, processEvent } from '../support/sigmaEcs.js';
+import { freshEcsIndex, processEvent, writeSigma } from '../support/sigmaEcs.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -45,11 +45,6 @@ function whoamiRule(options: { level?: string; author?: string; image?: string }
     `level: ${options.level ?? 'high'}`,
     '',
   ].join('\n');
-}
-
-function writeSigma(dir: string, name: string, text: string): void {
-  mkdirSync(join(dir, 'sigma'), { recursive: true });
-  writeFileSync(join(dir, 'sigma', name), text);
 }
 
 test('a Sigma alert notifies with the rule\'s title, level, ATT&CK id and author; a value in another case still matches', async () => {

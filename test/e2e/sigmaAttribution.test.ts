@@ -36,15 +36,21 @@ const RULE = [
   '',
 ].join('\n');
 
-test('the author line survives SMS and call cutting, and is in digests and resolved notices of a Sigma alert', async () => {
+/** A project with every channel of the fake servers, an ECS index `<prefix>-...` holding one whoami run by ws1 at T - 20 s, and a sigma/ folder. */
+async function whoamiProject(prefix: string) {
   const T = uniqueBaseTime();
-  const index = `sigma-credit-${Math.random().toString(36).slice(2, 8)}`;
+  const index = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
   indices.push(index);
   await ecsIndexWith(world.esUrl, index, [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
   const project = world.project();
   project.writeConfig(servers.config(world));
   Object.assign(project.env, servers.secrets);
   mkdirSync(join(project.dir, 'sigma'), { recursive: true });
+  return { T, index, project };
+}
+
+test('the author line survives SMS and call cutting, and is in digests and resolved notices of a Sigma alert', async () => {
+  const { T, index, project } = await whoamiProject('sigma-credit');
   writeFileSync(join(project.dir, 'sigma', 'whoami.yml'), RULE);
   const sigma = { rule: '../sigma/whoami.yml', pipeline: 'ecs_windows' };
   project.writeAlert('recon', { sigma, index, group_by: 'host.name', notify: ['oncall-sms', 'oncall-call'], resolve_after: 1, samples: 0 });
@@ -90,14 +96,7 @@ test('a correlation alert credits the authors of the rules it references as well
 });
 
 test('hostile rule metadata reaches email, Telegram and SMS as inert text, the author named as written', async () => {
-  const T = uniqueBaseTime();
-  const index = `sigma-credit-hostile-${Math.random().toString(36).slice(2, 8)}`;
-  indices.push(index);
-  await ecsIndexWith(world.esUrl, index, [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
-  const project = world.project();
-  project.writeConfig(servers.config(world));
-  Object.assign(project.env, servers.secrets);
-  mkdirSync(join(project.dir, 'sigma'), { recursive: true });
+  const { T, index, project } = await whoamiProject('sigma-credit-hostile');
   const author = '<b>Eve</b> <a href="https://evil.example">x</a> {{fields.host.name}} @here';
   const description = '<script>alert(1)</script> [click](https://evil.example) {{alertcron.key}}';
   const rule = RULE.replace(/^author: .*$/m, `author: ${JSON.stringify(author)}`).replace(/^description: .*$/m, `description: ${JSON.stringify(description)}`);
@@ -128,14 +127,7 @@ test('hostile rule metadata reaches email, Telegram and SMS as inert text, the a
 });
 
 test('a digest delivered by a phone call speaks the attribution too', async () => {
-  const T = uniqueBaseTime();
-  const index = `sigma-credit-call-${Math.random().toString(36).slice(2, 8)}`;
-  indices.push(index);
-  await ecsIndexWith(world.esUrl, index, [processEvent(T - 20_000, 'ws1', 'C:\\Windows\\System32\\whoami.exe')]);
-  const project = world.project();
-  project.writeConfig(servers.config(world));
-  Object.assign(project.env, servers.secrets);
-  mkdirSync(join(project.dir, 'sigma'), { recursive: true });
+  const { T, index, project } = await whoamiProject('sigma-credit-call');
   writeFileSync(join(project.dir, 'sigma', 'whoami.yml'), RULE);
   const sigma = { rule: '../sigma/whoami.yml', pipeline: 'ecs_windows' };
   project.writeAlert('called', { sigma, index, group_by: 'host.name', notify: ['oncall-call'], digest: { every: '2m', fields: ['host.name'], channels: ['oncall-call'] }, samples: 0 });

@@ -3,11 +3,9 @@
 // match only that value; a long list of values with a `*` inside runs, and what exceeds the engine's clause or regexp
 // length limits is refused by validate.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { deleteIndices, uniqueBaseTime } from '../support/seed.js';
-import { freshEcsIndex, processEvent } from '../support/sigmaEcs.js';
+import { freshEcsIndex, processEvent, writeSigma } from '../support/sigmaEcs.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -23,11 +21,6 @@ const slackTitles = () => (world.slack.accepted() as { blocks: { text: { text: s
 /** A process creation rule with the given detection lines (indented under `detection:`). */
 function rule(title: string, detection: string[]): string {
   return ['title: ' + title, 'id: 0b6a1f5e-7d35-4c1e-9a0e-0a1b2c3d4e5f', 'status: test', 'logsource:', '  category: process_creation', '  product: windows', 'detection:', ...detection, 'level: high', ''].join('\n');
-}
-
-function writeSigma(dir: string, name: string, text: string): void {
-  mkdirSync(join(dir, 'sigma'), { recursive: true });
-  writeFileSync(join(dir, 'sigma', name), text);
 }
 
 test('a windash value with more than 4 dashes is a problem at the value\'s line:col suggesting re, not an out-of-memory crash; 4 dashes still compile', async () => {

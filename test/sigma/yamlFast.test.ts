@@ -56,28 +56,17 @@ test('a problem found by the Sigma parser is located by the careful reading, at 
 
 test('property: generated maps, lists and scalars (numbers, booleans, dates, quoted or not, odd keys) read the same fast and carefully', async () => {
   const { checkProperty, fc } = await import('../support/property.js');
-  const tokens = fc.constantFrom(
-    'y', 'Y', 'n', 'N', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'null', 'Null', 'NULL', '~', '', '0429', '0o17', '017', '0b101',
-    '0x1F', '0x_1', '1_000', '1e3', '1.5e+3', '1.5E-3', '.5', '1.', '+1', '-0', '0', '00', '08', '1:30', '-1:30:00', '190:20:30.15', '.inf',
-    '-.Inf', '.NaN', '.nan', '2021-05-12', '2021-5-1', '2021-05-12T10:11:12Z', '2021-05-12 10:11:12.5 +02:00', '2021-05-12t10:11:12.123456-5',
-    '2021/05/12', '12:00', '1.0', '3.14', '6.02e23', '0.1_2', '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '1_2:3', 'é', 'onion',
-  );
-  const word = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '1', '.', '-', '_', ':', '+', 'e', ' ', '\\', '/', '*', '#', 'x'), maxLength: 8 });
-  const text = fc.oneof(tokens, word, fc.integer().map(String), fc.double().map(String));
-  const scalar = fc.tuple(text, fc.constantFrom('plain', 'single', 'double')).map(([t, style]) =>
-    style === 'plain' ? t : style === 'single' ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t),
-  );
-  const { tree } = fc.letrec<{ tree: string[] }>((tie) => ({
-    tree: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      scalar.map((s) => [s]),
-      fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((items) => items.flatMap((lines) => lines.map((l, i) => (i ? '  ' : '- ') + l))),
-      fc.array(fc.tuple(scalar, tie('tree')), { minLength: 1, maxLength: 3 }).map((pairs) =>
-        pairs.flatMap(([key, lines]: [string, string[]]) => (lines.length === 1 && !/^(- |\S+: |\S+:$)/.test(lines[0]!) ? [`${key}: ${lines[0]}`] : [`${key}:`, ...lines.map((l) => '  ' + l)])),
-      ),
-      fc.array(scalar, { maxLength: 3 }).map((items) => [`[${items.join(', ')}]`]),
-    ),
-  }));
+  const { yamlTree } = await import('../support/yamlTree.js');
+  const tree = yamlTree({
+    tokens: [
+      'y', 'Y', 'n', 'N', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'null', 'Null', 'NULL', '~', '', '0429', '0o17', '017', '0b101',
+      '0x1F', '0x_1', '1_000', '1e3', '1.5e+3', '1.5E-3', '.5', '1.', '+1', '-0', '0', '00', '08', '1:30', '-1:30:00', '190:20:30.15', '.inf',
+      '-.Inf', '.NaN', '.nan', '2021-05-12', '2021-5-1', '2021-05-12T10:11:12Z', '2021-05-12 10:11:12.5 +02:00', '2021-05-12t10:11:12.123456-5',
+      '2021/05/12', '12:00', '1.0', '3.14', '6.02e23', '0.1_2', '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '1_2:3', 'é', 'onion',
+    ],
+    wordChars: ['a', 'Z', '0', '1', '.', '-', '_', ':', '+', 'e', ' ', '\\', '/', '*', '#', 'x'],
+    flowMaps: false,
+  });
   const file = fc.array(tree, { minLength: 1, maxLength: 2 }).map((docs) => docs.map((lines) => lines.join('\n') + '\n').join('---\n'));
   let fastCount = 0;
   await checkProperty(

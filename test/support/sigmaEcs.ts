@@ -1,5 +1,7 @@
 // An index mapped as Elastic's ECS templates map Windows events (keywords with a lowercase `.caseless` sub-field,
 // which the ecs_windows pipeline reads), and Sysmon process creation events in it, for the Sigma tests.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { indexDocs } from './seed.js';
 
 /** The fields given a `.caseless` sub-field (a keyword with a lowercase normalizer), as in the ECS templates. */
@@ -44,4 +46,10 @@ export async function freshEcsIndex(esUrl: string, prefix: string, events: Recor
   created.push(name);
   await ecsIndexWith(esUrl, name, events);
   return name;
+}
+
+/** Writes a Sigma rule file `sigma/<name>` in a project folder (alerts refer to it as `../sigma/<name>`). */
+export function writeSigma(dir: string, name: string, text: string): void {
+  mkdirSync(join(dir, 'sigma'), { recursive: true });
+  writeFileSync(join(dir, 'sigma', name), text);
 }
