@@ -97,7 +97,7 @@ test('hits none of which has a group_by value are told after an hour of runs sho
   assert.deepEqual(project.audit().filter((e) => e.event.startsWith('alert_problem')).map((e) => [e.event, e.problem]), [['alert_problem', 'group_by'], ['alert_problem_fixed', 'group_by']]);
 });
 
-test('alerts fused into one search over a pattern that matches nothing are each told; a buckets condition whose terms field no hit has is told', async () => {
+test('alerts fused into one search over a pattern that matches nothing are each told (a buckets condition among them finds no bucket, not a failed search); a buckets condition whose terms field no hit has is told', async () => {
   const T = uniqueBaseTime();
   const pattern = `problems-none-${Math.random().toString(36).slice(2, 8)}-*`;
   const index = await world.index('problems-buckets');
@@ -105,6 +105,7 @@ test('alerts fused into one search over a pattern that matches nothing are each 
   await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'alice'), logonEvent(T + 29 * MIN, 'bob'), logonEvent(T + 59 * MIN, 'bob')]);
   const project = projectWith('nowhere-a', { index: pattern });
   project.writeAlert('nowhere-b', { index: pattern, condition: { type: 'count', gte: 3 }, notify: ['soc-slack'] });
+  project.writeAlert('nowhere-c', { index: pattern, query: { aggs: { by_ip: { terms: { field: 'source.ip' } } } }, condition: { type: 'buckets', path: 'by_ip', gte: 1 }, notify: ['soc-slack'] });
   project.writeAlert('per-user', { index, query: { aggs: { by_user: { terms: { field: 'user.name' } } } }, condition: { type: 'buckets', path: 'by_user', gte: 1 }, notify: ['soc-slack'] });
   const first = await project.run(['run', '--json'], { ALERTCRON_NOW: iso(T) });
   assert.equal(first.code, 0, first.stderr);
@@ -114,12 +115,13 @@ test('alerts fused into one search over a pattern that matches nothing are each 
   assert.deepEqual(stderr.trim().split('\n').sort(), [
     `warning: alert nowhere-a cannot fire: index pattern "${pattern}" matches no index, alias or data stream on the cluster: the alert searches nothing (check the name, or create the index) (seen since ${iso(T)}; said again once a day while it lasts)`,
     `warning: alert nowhere-b cannot fire: index pattern "${pattern}" matches no index, alias or data stream on the cluster: the alert searches nothing (check the name, or create the index) (seen since ${iso(T)}; said again once a day while it lasts)`,
+    `warning: alert nowhere-c cannot fire: index pattern "${pattern}" matches no index, alias or data stream on the cluster: the alert searches nothing (check the name, or create the index) (seen since ${iso(T)}; said again once a day while it lasts)`,
     `warning: alert per-user cannot fire: 1 event(s) matched in the window, but the aggregation "by_user" (condition path) has no bucket: its field is in no hit, so nothing can fire (is the field named as the events name it, and mapped as keyword?) (seen since ${iso(T)}; said again once a day while it lasts)`,
   ]);
-  assert.deepEqual(subjects().sort(), ['alertcron: alert nowhere-a cannot fire', 'alertcron: alert nowhere-b cannot fire', 'alertcron: alert per-user cannot fire']);
+  assert.deepEqual(subjects().sort(), ['alertcron: alert nowhere-a cannot fire', 'alertcron: alert nowhere-b cannot fire', 'alertcron: alert nowhere-c cannot fire', 'alertcron: alert per-user cannot fire']);
   await indexDocs(world.esUrl, index, [{ ...logonEvent(T + HOUR + MIN, 'carol'), user: { name: 'carol' } }]);
   assert.equal(await runAt(project, T + HOUR + 2 * MIN), '');
-  assert.deepEqual(subjects().slice(3), ['alertcron: alert per-user can fire again']);
+  assert.deepEqual(subjects().slice(4), ['alertcron: alert per-user can fire again']);
 });
 
 test('a timestamp_field no event has is found by the daily field check: told at once, not again that day, again the next', async () => {
