@@ -16,7 +16,7 @@ export interface RunCommandOptions {
  * what each alert found, where each notification went, and why an alert that found nothing found nothing.
  */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
-  const report = await runAlerts({ configFile: options.config, only: options.only, dryRun: options.dryRun });
+  const report = await runAlerts({ configFile: options.config, only: options.only, dryRun: options.dryRun, processStartedAt: performance.timeOrigin });
   if (options.json) printJson(report);
   else if (options.dryRun || options.verbose) {
     printFindings(report, !!options.dryRun, options.verbose ? await explainEmpty(options.config, report) : undefined);

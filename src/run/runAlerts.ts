@@ -61,6 +61,8 @@ export interface RunOptions {
   checkTemplates?: boolean;
   now?: () => number;
   env?: NodeJS.ProcessEnv;
+  /** When the process started (epoch ms, real time): run.deadline counts from it, so node's own start-up is inside it. */
+  processStartedAt?: number;
 }
 
 /** When a run started (its clock) and when it must end (epoch ms, real time): a second try keeps the first one's. */
@@ -80,7 +82,7 @@ async function runOnce(options: RunOptions, begun?: RunStart): Promise<RunReport
   const startedAt = begun?.startedAt ?? clock();
   const { config, loaded } = await loadProject(options.configFile, options.env);
   // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
-  const deadlineAt = begun?.deadlineAt ?? Date.now() + config.run.deadline;
+  const deadlineAt = begun?.deadlineAt ?? Math.min(Date.now(), options.processStartedAt ?? Infinity) + config.run.deadline;
   // A plain timer holds it: nothing can collect it before it fires (see boundedSignal).
   const runTimer = boundedSignal([], Math.max(0, deadlineAt - Date.now()));
   try {
