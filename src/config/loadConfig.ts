@@ -12,6 +12,7 @@ import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
+import { cachedConfigValue, configVerdict, readCachedConfig, verdictHolds, type ConfigVerdict } from './configVerdict.js';
 import { readInputFile } from '../util/readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
 import { checkStateBackend, PARTITION_LEASE_PER_SKEW } from './checkStateBackend.js';
@@ -45,12 +46,14 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     const known = 'problem' in read && read.problem.message !== 'does not exist' ? `${read.problem.message}; ` : '';
     return { problems: [{ file, message: `${known}cannot read the configuration file (create it, or pass --config FILE)` }] };
   }
-  await loadSchema('alertcron');
-  const cached = cache?.get(path, stat);
-  if (cached !== undefined) {
+  const cached = readCachedConfig(cache?.get(path, stat));
+  if (cached) {
     // A cached file cannot locate anything: one with problems or unset secrets is parsed again for their lines.
-    const checked = checkConfig(cachedYamlFile(file, structuredClone(cached)), env, path);
-    if (checked.config && !checked.config.unset.length) return { config: checked.config, problems: [] };
+    const checked = await checkConfig(cachedYamlFile(file, structuredClone(cached.raw)), env, path, cached.verdict);
+    if (checked.config && !checked.config.unset.length) {
+      if (checked.verdict !== cached.verdict) cache?.set(path, stat, cachedConfigValue(cached.raw, checked.verdict!));
+      return { config: checked.config, problems: [] };
+    }
   }
   const read = readInputFile(path);
   const unknown = (): Config => ({ ...completeConfig({}, path, []), contentUnknown: true });
@@ -59,22 +62,31 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (yaml.problems.length) return { problems: yaml.problems, fallback: unknown() };
   if (yaml.value === null || yaml.value === undefined) yaml.value = {};
   const raw = structuredClone(yaml.value);
-  const checked = checkConfig(yaml, env, path);
+  const checked = await checkConfig(yaml, env, path);
   if (!checked.config) return { problems: checked.problems, fallback: fallbackConfig(yaml.value, checked.problems, path) };
-  cache?.set(path, stat, raw);
+  cache?.set(path, stat, cachedConfigValue(raw, checked.verdict!));
   return { config: checked.config, problems: [] };
 }
 
-function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string): { problems: Problem[]; config?: Config } {
+/**
+ * Resolves the secrets of a parsed alertcron.yaml and checks it. The schema is skipped (and its validator not even
+ * loaded) when `verdict` proves it passed this very resolved document; the verdict returned is that one or a new one.
+ */
+async function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string, verdict?: ConfigVerdict): Promise<{ problems: Problem[]; config?: Config; verdict?: ConfigVerdict }> {
   const { problems: secretProblems, unset } = resolveSecrets(yaml, env, dirname(path));
   const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
-  const problems: Problem[] = [...secretProblems, ...checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path))];
+  const unsetPaths = [...explained].filter((p): p is string => p !== undefined).sort();
+  const proven = !secretProblems.length && verdictHolds(verdict, yaml.value, unsetPaths);
+  // Taken before anything below reads (or completes) the document.
+  const given = proven ? verdict : configVerdict(yaml.value, unsetPaths);
+  if (!proven) await loadSchema('alertcron');
+  const problems: Problem[] = [...secretProblems, ...(proven ? [] : checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path)))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml), ...checkSigmaChannels(yaml));
   if (problems.length) return { problems };
   const config = completeConfig(yaml.value as RawConfig, path, unset);
   registerSentCredentials(config);
   const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config), ...checkChannelSettings(yaml, config)];
-  return pathProblems.length ? { problems: pathProblems } : { problems, config };
+  return pathProblems.length ? { problems: pathProblems } : { problems, config, verdict: given };
 }
 
 /** The configuration made of what is usable in a file with problems: every value a problem points at is left out. */

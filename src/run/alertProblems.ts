@@ -37,7 +37,7 @@ export async function watchAlertProblems(
 ): Promise<ProblemsResult> {
   const { now } = context;
   const seen = new Map<string, ProblemObservation[]>();
-  const settings = new Map<string, Record<string, string>>();
+  const alerts = new Map<string, AlertBase>();
   const unproven: SearchAlertDef[] = [];
   evaluated.forEach((item, i) => {
     if (!item.ok) return;
@@ -59,7 +59,7 @@ export async function watchAlertProblems(
     const template = templateProblem(item.alert, item.findings, item.window);
     if (template) observations.push(template);
     seen.set(item.alert.name, observations);
-    settings.set(item.alert.name, judgedAgainst(item.alert));
+    alerts.set(item.alert.name, item.alert);
   });
   let requests = 0;
   if (unproven.length && context.elasticsearch && !context.deadline?.aborted) {
@@ -79,12 +79,15 @@ export async function watchAlertProblems(
   const result: ProblemsResult = { warnings: [], audit: [], deliveries: [], requests };
   for (const [name, observations] of seen) {
     const state = (data.alerts[name] ??= { keys: plainMap() });
-    const against = settings.get(name)!;
-    // A kind this run judges is updated by what it saw (told fixed, or its new message); one it cannot judge is
-    // forgotten when the settings it was judged against changed.
-    const unjudged = Object.fromEntries(Object.entries(against).filter(([kind]) => !observations.some((o) => o.kind === kind)));
-    for (const kind of forgetChangedProblems(state, unjudged)) result.audit.push({ event: 'alert_problem_forgotten', alert: name, problem: kind, reason: 'the alert\'s settings it was judged against changed' });
-    for (const o of observations) if (against[o.kind] !== undefined) o.against = against[o.kind];
+    // The settings are only compared with a remembered problem and stamped on a seen one: most alerts have neither.
+    if (Object.keys(state.problems ?? {}).length || observations.some((o) => o.message !== undefined)) {
+      const against = judgedAgainst(alerts.get(name)!);
+      // A kind this run judges is updated by what it saw (told fixed, or its new message); one it cannot judge is
+      // forgotten when the settings it was judged against changed.
+      const unjudged = Object.fromEntries(Object.entries(against).filter(([kind]) => !observations.some((o) => o.kind === kind)));
+      for (const kind of forgetChangedProblems(state, unjudged)) result.audit.push({ event: 'alert_problem_forgotten', alert: name, problem: kind, reason: 'the alert\'s settings it was judged against changed' });
+      for (const o of observations) if (against[o.kind] !== undefined) o.against = against[o.kind];
+    }
     for (const news of updateProblems(state, observations, now)) tell(result, name, news, context.monitoring, now);
   }
   return result;
