@@ -1,6 +1,7 @@
 import { mergeReceipts } from '../model/receipt.js';
 import type { Receipt } from '../model/receipt.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
+import { addReceipt } from './receipts.js';
 
 /** A delivery a channel accepted, as written to the journal the moment it happens. */
 export interface DeliveredEntry {
@@ -22,7 +23,7 @@ export function markDelivered(data: StateData, entry: DeliveredEntry): PendingDe
   const [item] = data.pending.splice(index, 1) as [PendingDelivery];
   if (item.channel) {
     stampDelivered(data, item, entry.at);
-    data.sent.push({
+    addReceipt(data, {
       id: item.id,
       alert: item.alert,
       key: item.key,
