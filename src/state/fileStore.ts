@@ -13,12 +13,14 @@ import { stateShapeProblem } from './checkShape.js';
 import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
 import { settleState } from './settle.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
-import { attachReceiptLog, writeReceipts } from './receipts.js';
+import { attachReceiptLog, latestReceipt, writeReceipts } from './receipts.js';
 import { ReceiptLog, receiptFolder } from './receiptLog.js';
 import { movedToClusterMarker, StateMovedError, type StateStore, type StateTransaction } from './store.js';
 
 /** The field of state.json naming the key file that holds the alerts' keys (beside it). */
 const KEY_FILE_FIELD = 'keyFile';
+/** The field of state.json saying when the latest receipt in the receipt log was accepted (a run need not read the log to know). */
+const RECEIPTS_FIELD = 'receiptsLatest';
 
 /**
  * The state as two files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but
@@ -75,7 +77,7 @@ export class FileStateStore implements StateStore {
           writes++;
           keyLines = split.keys;
         }
-        const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile });
+        const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile, [RECEIPTS_FIELD]: latestReceipt(data) });
         if (text !== head) {
           writeFileDurably(file, text);
           writes++;
@@ -170,11 +172,11 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
     renameSync(file, aside);
     return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` });
   }
-  const { [KEY_FILE_FIELD]: keyFile, ...rest } = raw as Record<string, unknown>;
+  const { [KEY_FILE_FIELD]: keyFile, [RECEIPTS_FIELD]: latest, ...rest } = raw as Record<string, unknown>;
   const data = migrateState(rest as Partial<StateData>);
   const setAside = settleState(data);
   // The receipts live in their log beside state.json; an older state.json holds them itself: moved there by the next write.
-  attachReceiptLog(data, new ReceiptLog(receiptFolder(file)), Array.isArray(rest.sent) ? data.sent : []);
+  attachReceiptLog(data, new ReceiptLog(receiptFolder(file)), Array.isArray(rest.sent) ? data.sent : [], typeof latest === 'number' ? latest : undefined);
   // An older state.json holds the keys itself: they are plain data, moved to a key file by the next commit.
   if (typeof keyFile !== 'string') return { data, headText: undefined, keyLines: new Map(), setAside };
   const keyPath = join(dirname(file), basename(keyFile));

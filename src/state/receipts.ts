@@ -10,6 +10,8 @@ interface Held {
   lines?: Map<string, string>;
   /** Receipts added since the last write, not yet in the log (kept here while the list is unread). */
   fresh: SentNotice[];
+  /** The latest time a receipt was accepted at (undefined: not known without reading the log). */
+  latest?: number;
   /** Receipts accepted before this are forgotten (pruneState's horizon): their day files are removed at the next write. */
   horizon?: number;
 }
@@ -21,8 +23,9 @@ const HELD = new WeakMap<StateData, Held>();
  * receipt never opens it. `carried`: receipts an older state file held itself, written to the log by the next
  * write. `sent` is then no enumerable field of the state (a spread or JSON of the state leaves it out).
  */
-export function attachReceiptLog(data: StateData, log: ReceiptLog, carried: readonly SentNotice[] = []): void {
-  const held: Held = { log, fresh: [...carried] };
+export function attachReceiptLog(data: StateData, log: ReceiptLog, carried: readonly SentNotice[] = [], latest?: number): void {
+  const held: Held = { log, fresh: [...carried], latest: latest ?? (log.days().length ? undefined : -Infinity) };
+  for (const notice of carried) held.latest = Math.max(held.latest ?? -Infinity, notice.at);
   HELD.set(data, held);
   Object.defineProperty(data, 'sent', {
     configurable: true,
@@ -38,6 +41,7 @@ export function attachReceiptLog(data: StateData, log: ReceiptLog, carried: read
 /** Keeps a receipt just accepted: in the list if it was read, else until the next write, without reading the log. */
 export function addReceipt(data: StateData, notice: SentNotice): void {
   const held = HELD.get(data);
+  if (held?.latest !== undefined) held.latest = Math.max(held.latest, notice.at);
   if (!held) data.sent.push(notice);
   else if (held.list) held.list.push(notice);
   else held.fresh.push(notice);
@@ -48,6 +52,22 @@ export function recentReceipts(data: StateData, since: number): SentNotice[] {
   const held = HELD.get(data);
   if (!held || held.list) return data.sent.filter((s) => s.at >= since);
   return merge(held.log.read(since), held.fresh).filter((s) => s.at >= since);
+}
+
+/**
+ * The receipts accepted after `time` (for a clock step's rebase): without reading the log when the state knows that
+ * none there is that late. Changes made to them are written with the state.
+ */
+export function receiptsAfter(data: StateData, time: number): SentNotice[] {
+  const held = HELD.get(data);
+  if (held && !held.list && held.latest !== undefined && held.latest <= time) return held.fresh.filter((s) => s.at > time);
+  return data.sent.filter((s) => s.at > time);
+}
+
+/** The latest time a receipt of the state was accepted at, when known without reading the log (for the file store to keep). */
+export function latestReceipt(data: StateData): number | undefined {
+  const latest = HELD.get(data)?.latest;
+  return latest === -Infinity ? undefined : latest;
 }
 
 /**
@@ -81,6 +101,8 @@ export function writeReceipts(data: StateData): void {
   }
   held.log.append(changed);
   held.fresh = [];
+  // A clock step may have moved read receipts back: the latest is what the list says now.
+  if (held.list) held.latest = held.list.reduce((at, n) => Math.max(at, n.at), -Infinity);
   if (held.horizon !== undefined) held.log.prune(held.horizon);
 }
 
@@ -94,6 +116,7 @@ function loaded(held: Held): SentNotice[] {
   const read = held.log.read();
   held.lines = new Map(read.map((n) => [n.id, JSON.stringify(n)]));
   held.list = merge(read, held.fresh).filter((s) => held.horizon === undefined || s.at >= held.horizon);
+  held.latest = held.list.reduce((at, n) => Math.max(at, n.at), held.latest ?? -Infinity);
   held.fresh = [];
   return held.list;
 }
