@@ -64,6 +64,11 @@ export function receiptsAfter(data: StateData, time: number): SentNotice[] {
   return data.sent.filter((s) => s.at > time);
 }
 
+/** Receipts accepted before this time are forgotten (set by pruneState; undefined until it ran). */
+export function receiptHorizon(data: StateData): number | undefined {
+  return HELD.get(data)?.horizon;
+}
+
 /** The latest time a receipt of the state was accepted at, when known without reading the log (for the file store to keep). */
 export function latestReceipt(data: StateData): number | undefined {
   const latest = HELD.get(data)?.latest;
