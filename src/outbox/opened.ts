@@ -1,6 +1,6 @@
 import type { Receipt } from '../model/receipt.js';
 import type { KeyState, PendingDelivery, SentNotice } from '../model/state.js';
-import { ownValue } from '../util/plainMap.js';
+import { isPlainObject, ownValue } from '../util/plainMap.js';
 
 /**
  * What a notice of a key builds on, on its channel: the receipt of the latest notice of the same alert and key that
@@ -63,8 +63,9 @@ export function keptReceipt(key: KeyState | undefined, item: Pick<PendingDeliver
   // No notice of the key was accepted on the channel: nothing to build on, as the list would say (unless the key is gone).
   if (key && stamp === undefined) return {};
   if (stamp !== undefined && horizon !== undefined && stamp < horizon) return {};
-  const kept = key ? ownValue(key.opened, item.channel) : undefined;
-  if (!kept || kept.at !== stamp) return undefined;
+  const kept = key && isPlainObject(key.opened) ? ownValue(key.opened, item.channel) : undefined;
+  // Only a well-formed receipt of the very notice the stamp is of decides (anything else: the receipts do).
+  if (!isPlainObject(kept) || kept.at !== stamp || (kept.receipt !== undefined && !isPlainObject(kept.receipt))) return undefined;
   if (item.reason === 'resolved') return kept.at <= item.createdAt ? { receipt: kept.receipt ?? {} } : undefined;
   return episodeStart === undefined || kept.at > episodeStart ? { receipt: kept.receipt ?? {} } : {};
 }

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, read
 import { dirname, join } from 'node:path';
 import type { SentNotice } from '../model/state.js';
 import { syncFolder } from '../util/durableFile.js';
+import { sentProblem } from './settle.js';
 
 /** A day file's name: the UTC day its lines were written on. */
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -45,7 +46,8 @@ export class ReceiptLog {
 
   /**
    * The notices of the day files of `since`'s day or later (all of them if unset), oldest write first, the
-   * last line of each id winning (in the place of its first); lines that cannot be read (one a kill cut) are skipped.
+   * last line of each id winning (in the place of its first); lines that cannot be read (one a kill cut, one of the
+   * wrong shape) are skipped.
    */
   read(since?: number): SentNotice[] {
     const byId = new Map<string, SentNotice>();
@@ -66,7 +68,7 @@ export class ReceiptLog {
         } catch {
           continue;
         }
-        if (notice && typeof notice.id === 'string') byId.set(notice.id, notice);
+        if (!sentProblem(notice)) byId.set(notice.id, notice);
       }
     }
     return [...byId.values()];
