@@ -1,4 +1,5 @@
 import { withReceipts } from '../state/receipts.js';
+import { receiptFolder } from '../state/receiptLog.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StateData } from '../model/state.js';
@@ -76,6 +77,8 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       // the state moved (it reads alertcron.yaml again) instead of letting it start from an empty state.
       if (from === 'file' && existsSync(config.state.file)) {
         renameSync(config.state.file, movedToClusterMarker(config.state.file));
+        // Its receipt log goes with the backup: a later move back starts the file's log from what the cluster holds.
+        if (existsSync(receiptFolder(config.state.file))) renameSync(receiptFolder(config.state.file), `${backup.slice(0, -5)}.receipts`);
         syncFolder(dirname(config.state.file));
       }
       // Back on the file: an earlier move's marker would stop a run that finds state.json missing for another reason.
