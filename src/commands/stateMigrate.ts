@@ -1,3 +1,5 @@
+import { withReceipts } from '../state/receipts.js';
+import { receiptFolder } from '../state/receiptLog.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StateData } from '../model/state.js';
@@ -52,13 +54,15 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const backup = join(dirname(config.state.file), `state-backup-${from}-${stamp}.json`);
       mkdirSync(dirname(backup), { recursive: true });
-      writeFileDurably(backup, JSON.stringify(sourceTx.data, null, 1));
-      const moved = structuredClone(sourceTx.data);
+      // The receipts too, wherever the backend keeps them (the file backend: in their log, read here).
+      const whole = withReceipts(sourceTx.data);
+      writeFileDurably(backup, JSON.stringify(whole, null, 1));
+      const moved = structuredClone(whole);
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
       await targetTx.commit();
       const seen = await target.peek();
-      const difference = firstDifference(canonical(moved), canonical(seen.data));
+      const difference = firstDifference(canonical(moved), canonical(withReceipts(seen.data)));
       if (difference) throw new UserError(`the state read back from the ${to} backend differs from what was written (${difference}); state.backend is unchanged, the backup is ${backup}`, ExitCode.internal);
       // The switch first (one atomic rename), then the old copy is retired: a failure in between leaves this host on
       // the verified new copy, never on a retired or missing one (a state file gone would start from nothing).
@@ -73,6 +77,8 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       // the state moved (it reads alertcron.yaml again) instead of letting it start from an empty state.
       if (from === 'file' && existsSync(config.state.file)) {
         renameSync(config.state.file, movedToClusterMarker(config.state.file));
+        // Its receipt log goes with the backup: a later move back starts the file's log from what the cluster holds.
+        if (existsSync(receiptFolder(config.state.file))) renameSync(receiptFolder(config.state.file), `${backup.slice(0, -5)}.receipts`);
         syncFolder(dirname(config.state.file));
       }
       // Back on the file: an earlier move's marker would stop a run that finds state.json missing for another reason.

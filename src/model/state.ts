@@ -14,6 +14,8 @@ export interface KeyState {
   fired: number;
   /** When each channel last accepted a notice of this key. */
   delivered: Record<string, number>;
+  /** The receipt of that notice per channel (absent when it was empty), at its time: what a repeat or resolve builds on without reading the receipt log. */
+  opened?: Record<string, { at: number; receipt?: import('./receipt.js').Receipt }>;
   /** Set by `ack`: no repeats until the key stops matching. */
   acknowledged?: { at: number; by: string };
   /** Set when the key was dealt with elsewhere (e.g. promoted to a TheHive case): its queued notices are dropped. */

@@ -7,6 +7,7 @@ import { fallbackText } from './slack.js';
 import { postMessage, readHistory, readReplies, SlackApiError } from './slackApi.js';
 import type { ChatAction, ChatAnswers, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 import { plainCopy, plainMap } from '../util/plainMap.js';
+import { recentReceipts } from '../state/receipts.js';
 
 /**
  * What a Slack app remembers between runs per open notice (by its ts): the reactions already taken, the last
@@ -52,7 +53,7 @@ export function createSlackAppInbox(name: string, config: SlackAppChannelConfig)
   return {
     async read(cursor, signal, { data, now }: InboxContext): Promise<InboxRead> {
       const previous = plainCopy<SeenNotice>((cursor as SlackCursor | undefined)?.seen);
-      const open = data.sent.filter((s) => s.channel === name && (s.receipt.chat === undefined || s.receipt.chat === config.channel) && s.receipt.id && s.actions !== undefined && now - s.at <= config.watch_for);
+      const open = recentReceipts(data, now - config.watch_for).filter((s) => s.channel === name && (s.receipt.chat === undefined || s.receipt.chat === config.channel) && s.receipt.id && s.actions !== undefined && now - s.at <= config.watch_for);
       const seen: SlackCursor['seen'] = plainMap();
       for (const notice of open) seen[notice.receipt.id!] = previous[notice.receipt.id!] ?? { reactions: [] };
       const read: InboxRead & { audit: NonNullable<InboxRead['audit']> } = { actions: [], cursor: { seen }, audit: [] };

@@ -1,5 +1,6 @@
 import type { Receipt } from '../model/receipt.js';
-import type { PendingDelivery, SentNotice } from '../model/state.js';
+import type { KeyState, PendingDelivery, SentNotice } from '../model/state.js';
+import { isPlainObject, ownValue } from '../util/plainMap.js';
 
 /**
  * What a notice of a key builds on, on its channel: the receipt of the latest notice of the same alert and key that
@@ -48,4 +49,23 @@ export function openedLookup(current: () => readonly SentNotice[]): (item: Pick<
     }
     return openedReceipt(groups.get(groupOf(item.alert, item.key, item.channel)) ?? [], item, episodeStart);
   };
+}
+
+/**
+ * `openedReceipt` from what the key keeps (the receipt of its channel's latest notice, `key.opened`) when that
+ * decides it: `{ receipt }` (undefined: none), or undefined when only the receipts can tell (the key's stamp is not
+ * that notice's, e.g. from an older state, or a resolve queued before the latest notice). Receipts accepted before
+ * `horizon` count as forgotten (pruned), as they are in the list. Pure.
+ */
+export function keptReceipt(key: KeyState | undefined, item: Pick<PendingDelivery, 'channel' | 'reason' | 'createdAt'>, episodeStart?: number, horizon?: number): { receipt?: Receipt } | undefined {
+  if (!item.channel || item.reason === 'first' || item.reason === 'digest') return {};
+  const stamp = key ? ownValue(key.delivered, item.channel) : undefined;
+  // No notice of the key was accepted on the channel: nothing to build on, as the list would say (unless the key is gone).
+  if (key && stamp === undefined) return {};
+  if (stamp !== undefined && horizon !== undefined && stamp < horizon) return {};
+  const kept = key && isPlainObject(key.opened) ? ownValue(key.opened, item.channel) : undefined;
+  // Only a well-formed receipt of the very notice the stamp is of decides (anything else: the receipts do).
+  if (!isPlainObject(kept) || kept.at !== stamp || (kept.receipt !== undefined && !isPlainObject(kept.receipt))) return undefined;
+  if (item.reason === 'resolved') return kept.at <= item.createdAt ? { receipt: kept.receipt ?? {} } : undefined;
+  return episodeStart === undefined || kept.at > episodeStart ? { receipt: kept.receipt ?? {} } : {};
 }

@@ -7,7 +7,8 @@ import type { Notifier } from '../notify/types.js';
 import type { Source } from '../sources/types.js';
 import type { Sender } from './deliver.js';
 import { ownValue } from '../util/plainMap.js';
-import { openedLookup } from './opened.js';
+import { keptReceipt, openedLookup } from './opened.js';
+import { receiptHorizon } from '../state/receipts.js';
 
 /** Where pending items go: each channel's notifier (created on first use) and each loaded source's actions. */
 export interface Senders {
@@ -55,7 +56,11 @@ export function createSenders(channels: Record<string, ChannelConfig>, sources: 
       // A resolve, repeat or tier carries what its channel opened for the key (a Jira issue's key, an Alertmanager
       // alert's labels): a repeat or tier only within the key's current episode (since its last resolve).
       const send: Sender = async (pending, signal) => {
-        const opened = opensOf?.(pending, ownValue(ownValue(data?.alerts, pending.alert)?.keys, pending.key)?.resolvedAt);
+        const key = ownValue(ownValue(data?.alerts, pending.alert)?.keys, pending.key);
+        // From the key when it decides (a state whose receipts live in a log, pruned this run), else from the receipts.
+        const horizon = data ? receiptHorizon(data) : undefined;
+        const kept = horizon !== undefined ? keptReceipt(key, pending, key?.resolvedAt, horizon) : undefined;
+        const opened = kept ? kept.receipt : opensOf?.(pending, key?.resolvedAt);
         const notice = opened ? { ...pending, opened } : pending;
         const ready = await notifier;
         const receipt = await ready.send(notice, signal);

@@ -1,6 +1,7 @@
 import type { KeyState, StateData } from '../model/state.js';
 import { holdsAlert, type Ownership } from '../model/partition.js';
 import { isFiring } from './decide.js';
+import { receiptsAfter } from '../state/receipts.js';
 
 /** How far ahead of the run's clock a stored time may be and still be taken as written by a clock that was right. */
 const CLOCK_SLACK_MS = 5_000;
@@ -76,7 +77,8 @@ export function rebaseRecords(data: StateData, now: number, tolerance = 0, owner
     item.createdAt -= by;
     if (item.notBefore !== undefined) item.notBefore -= by;
   }
-  for (const notice of data.sent.filter(held)) notice.at -= back(notice.at);
+  // Receipts only if some could be ahead (with a receipt log: read only when the latest is).
+  for (const notice of receiptsAfter(data, now).filter(held)) notice.at -= back(notice.at);
   for (const c of coordinator ? data.conversations ?? [] : []) {
     const by = back(c.createdAt);
     c.createdAt -= by;

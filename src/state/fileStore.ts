@@ -13,10 +13,14 @@ import { stateShapeProblem } from './checkShape.js';
 import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
 import { settleState } from './settle.js';
 import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
+import { attachReceiptLog, latestReceipt, writeReceipts } from './receipts.js';
+import { ReceiptLog, receiptFolder } from './receiptLog.js';
 import { movedToClusterMarker, StateMovedError, type StateStore, type StateTransaction } from './store.js';
 
 /** The field of state.json naming the key file that holds the alerts' keys (beside it). */
 const KEY_FILE_FIELD = 'keyFile';
+/** The field of state.json saying when the latest receipt in the receipt log was accepted (a run need not read the log to know). */
+const RECEIPTS_FIELD = 'receiptsLatest';
 
 /**
  * The state as two files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but
@@ -62,6 +66,8 @@ export class FileStateStore implements StateStore {
         const late = lateSetAside(lateKept);
         lateKept += late.length;
         if (late.length) keepSetAside(file, late);
+        // Receipts go to their log first: state.json never drops pending items whose receipts are not on disk.
+        writeReceipts(data);
         const split = splitKeys(data, keyLines);
         let oldKeyFile: string | undefined;
         if (split.changed || keyFile === undefined) {
@@ -71,7 +77,7 @@ export class FileStateStore implements StateStore {
           writes++;
           keyLines = split.keys;
         }
-        const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile });
+        const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile, [RECEIPTS_FIELD]: latestReceipt(data) });
         if (text !== head) {
           writeFileDurably(file, text);
           writes++;
@@ -151,7 +157,7 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
   }
-  if (text === undefined) return { data: emptyState(), keyLines: new Map(), setAside: [] };
+  if (text === undefined) return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [] });
   try {
     raw = JSON.parse(text);
     // Valid JSON of the wrong shape (an array, `alerts` that is a list ...) is as unusable as broken JSON.
@@ -161,14 +167,16 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
     unusable = { what: 'is not valid JSON', why: (error as Error).message };
   }
   if (unusable !== undefined) {
-    if (!moveCorruptAside) return { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` };
+    if (!moveCorruptAside) return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` });
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` };
+    return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` });
   }
-  const { [KEY_FILE_FIELD]: keyFile, ...rest } = raw as Record<string, unknown>;
+  const { [KEY_FILE_FIELD]: keyFile, [RECEIPTS_FIELD]: latest, ...rest } = raw as Record<string, unknown>;
   const data = migrateState(rest as Partial<StateData>);
   const setAside = settleState(data);
+  // The receipts live in their log beside state.json; an older state.json holds them itself: moved there by the next write.
+  attachReceiptLog(data, new ReceiptLog(receiptFolder(file)), Array.isArray(rest.sent) ? data.sent : [], typeof latest === 'number' ? latest : undefined);
   // An older state.json holds the keys itself: they are plain data, moved to a key file by the next commit.
   if (typeof keyFile !== 'string') return { data, headText: undefined, keyLines: new Map(), setAside };
   const keyPath = join(dirname(file), basename(keyFile));
@@ -191,6 +199,12 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = plainMap();
   const warning = problems.length ? `the key file ${keyPath} has lines that cannot be read (${problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
   return { data, warning, headText: text, keyFile: basename(keyFile), keyLines, setAside };
+}
+
+/** The state read, its receipts read from the log beside `file` when asked for. */
+function withReceiptLog(file: string, read: ReadState): ReadState {
+  attachReceiptLog(read.data, new ReceiptLog(receiptFolder(file)));
+  return read;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { StateData } from '../model/state.js';
 import { holdsAlert, type Ownership } from '../model/partition.js';
 import { unloadedKeySummary } from './keyHistory.js';
+import { pruneReceipts } from './receipts.js';
 
 /**
  * Forgets keys not seen for `maxAgeMs` (unless a delivery for them is pending), the state of alerts that are no
@@ -14,7 +15,7 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number, defin
   const held = (alert: string) => holdsAlert(ownership, alert);
   const coordinator = !ownership || ownership.coordinator;
   if (coordinator) data.silences = data.silences.filter((s) => now - s.endsAt <= maxAgeMs);
-  data.sent = data.sent.filter((s) => !held(s.alert) || now - s.at <= maxAgeMs);
+  pruneReceipts(data, now - maxAgeMs, held);
   // A closed conversation stays while it quiets its alert for the person, and prune_after for status.
   // An open conversation of an alert that no longer exists ends with it, once as old as prune_after.
   if (coordinator) {

@@ -68,6 +68,11 @@ export function pendingProblem(item: unknown): string | undefined {
   return recordProblem(item, PENDING);
 }
 
+/** What is wrong with a sent notice's receipt as stored (e.g. a line of the receipt log), or undefined. */
+export function sentProblem(item: unknown): string | undefined {
+  return recordProblem(item, SENT);
+}
+
 /** The list slices of the state and the shape of their items. */
 const LISTS: readonly [keyof StateData, Fields][] = [
   ['pending', PENDING],
@@ -202,6 +207,8 @@ export function settleKeys(alert: string, keys: unknown, aside: (where: string, 
     const delivered = (state as KeyState).delivered;
     if (delivered === undefined) (state as KeyState).delivered = plainMap();
     else if (Object.getPrototypeOf(delivered) !== null) Object.setPrototypeOf(delivered, null);
+    const opened = (state as KeyState).opened;
+    if (isPlainObject(opened) && Object.getPrototypeOf(opened) !== null) Object.setPrototypeOf(opened, null);
   }
   return map;
 }

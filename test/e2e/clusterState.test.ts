@@ -326,6 +326,9 @@ test('state migrate moves the state to the cluster and back, verified and backed
   const docs = await stateDocs(shared);
   const windowsOf = (stored: typeof docs) => stored.get(`part:${partitionOf('admins')}`)!._source.body.windows.admins;
   assert.deepEqual({ ...docs.get('alert:admins')!._source.body, ...windowsOf(docs) }, fileState.alerts.admins, 'the alert state as the file had it (its window in its partition\'s document)');
+  const receiptIds = (fileState.sent as { id: string }[]).map((s) => s.id).sort();
+  assert.equal(receiptIds.length, 3, 'the file\'s receipts (from its receipt log)');
+  assert.deepEqual([...docs.keys()].filter((id) => id.startsWith('sent:')).map((id) => id.slice(5)).sort(), receiptIds, 'every receipt moved to the cluster');
 
   // Either host goes on from the moved state: nothing is sent again.
   const fromB = await b.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
@@ -336,6 +339,7 @@ test('state migrate moves the state to the cluster and back, verified and backed
   assert.equal(toFile.code, 0, toFile.stderr);
   assert.equal(yaml.parse(readFileSync(`${a.dir}/alertcron.yaml`, 'utf8')).state.backend, 'file');
   assert.equal(a.state().alerts.admins.window.to, windowsOf(await stateDocs(shared)).window.to);
+  assert.deepEqual(a.state().sent.map((s: { id: string }) => s.id).sort(), receiptIds, 'and back to the file\'s receipt log');
   const onFile = await a.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
   assert.equal(onFile.code, 0, onFile.stderr);
   assert.equal(world.smtp.messages.length, 3);

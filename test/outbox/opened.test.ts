@@ -2,7 +2,7 @@
 // the key's current episode); a first notice and a digest carry none.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SentNotice } from '../../src/model/state.js';
+import type { AlertState, KeyState, SentNotice } from '../../src/model/state.js';
 import { openedLookup, openedReceipt } from '../../src/outbox/opened.js';
 
 const sent = (at: number, reason: string, id: string, over: Partial<SentNotice> = {}): SentNotice => ({ id: `s${at}`, alert: 'a', key: 'k', channel: 'pd', reason, at, receipt: { id }, ...over });
@@ -58,4 +58,49 @@ test('the grouped lookup answers as the scan does, also for notices accepted aft
   list = [sent(500, 'first', 'pruned-list')];
   assert.deepEqual(lookup(repeat), { id: 'pruned-list' }, 'a replaced list is grouped again');
   assert.deepEqual(lookup({ ...repeat, key: 'k2' }), openedReceipt(list, { ...repeat, key: 'k2' }));
+});
+
+test('property: the receipt a key keeps (keptReceipt) answers as the scan of every receipt does, whenever it decides; it decides every repeat and tier', async () => {
+  const { default: fc } = await import('fast-check');
+  const { checkProperty } = await import('../support/property.js');
+  const { emptyState } = await import('../../src/model/state.js');
+  const { markDelivered } = await import('../../src/state/delivered.js');
+  const { keptReceipt } = await import('../../src/outbox/opened.js');
+  const reason = fc.constantFrom('first', 'repeat', 'tier-1', 'resolved', 'digest');
+  const channel = fc.constantFrom('pd', 'jira');
+  const event = fc.oneof(
+    fc.record({ kind: fc.constant('send' as const), reason, channel, gap: fc.integer({ min: 0, max: 3 }), empty: fc.boolean() }),
+    fc.record({ kind: fc.constant('resolve' as const), gap: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ kind: fc.constant('stamp' as const), channel, gap: fc.integer({ min: 0, max: 3 }) }),
+  );
+  const query = fc.record({ reason: fc.constantFrom('repeat', 'tier-1', 'resolved', 'first', 'digest'), channel, createdAt: fc.integer({ min: 0, max: 120 }), horizon: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }) });
+  await checkProperty('keptReceipt equals openedReceipt', fc.property(fc.array(event, { maxLength: 30 }), fc.array(query, { minLength: 1, maxLength: 8 }), (events, queries) => {
+    const data = emptyState();
+    const key: KeyState = { firstSeen: 0, lastSeen: 0, fired: 0, delivered: {} };
+    data.alerts.a = { keys: { k: key } } as unknown as AlertState;
+    const stray = new Set<string>();
+    let t = 0;
+    let n = 0;
+    for (const e of events) {
+      t += e.gap;
+      if (e.kind === 'resolve') key.resolvedAt = t;
+      else if (e.kind === 'stamp') {
+        // queueNotice's stamp (a resolve dropped for a new notice): no notice behind it.
+        key.delivered[e.channel] = Math.max(key.delivered[e.channel] ?? 0, t);
+        stray.add(e.channel);
+      } else {
+        const id = `n${++n}`;
+        data.pending.push({ id, alert: 'a', key: 'k', channel: e.channel, reason: e.reason, createdAt: t, title: '', message: '' } as never);
+        markDelivered(data, { id, at: t, ...(e.empty ? {} : { receipt: { id: `r${n}` } }) });
+        if (e.reason !== 'resolved' && e.reason !== 'digest') stray.delete(e.channel);
+      }
+    }
+    for (const q of queries) {
+      const item = { alert: 'a', key: 'k', channel: q.channel, reason: q.reason, createdAt: q.createdAt };
+      const kept = keptReceipt(key, item, key.resolvedAt, q.horizon);
+      const unpruned = data.sent.filter((s) => q.horizon === undefined || s.at >= q.horizon);
+      if (kept !== undefined) assert.deepEqual(kept.receipt, openedReceipt(unpruned, item, key.resolvedAt), JSON.stringify({ q, sent: data.sent, key }));
+      else assert.ok(stray.has(q.channel) || q.reason === 'resolved', `undecided without cause: ${JSON.stringify({ q, key })}`);
+    }
+  }), 300);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,11 +122,13 @@ export function defaultConfig(options: ProjectOptions): Record<string, unknown> 
 
 /**
  * The whole state as one object, as the file store keeps it: state.json, with each alert's keys taken from the key
- * file it names (one line per alert: name, summary and keys, tab-separated JSON); undefined when there is none.
+ * file it names (one line per alert: name, summary and keys, tab-separated JSON), and the receipts (`sent`) from the
+ * receipt log beside it unless state.json still holds them; undefined when there is none.
  */
 export function readStateFiles(file: string): any {
   if (!existsSync(file)) return undefined;
   const { keyFile, ...state } = JSON.parse(readFileSync(file, 'utf8'));
+  state.sent ??= readReceiptLog(file);
   if (typeof keyFile !== 'string') return state;
   for (const line of readFileSync(join(dirname(file), keyFile), 'utf8').split('\n')) {
     if (!line) continue;
@@ -136,4 +138,15 @@ export function readStateFiles(file: string): any {
   }
   for (const alert of Object.values(state.alerts) as { keys?: unknown }[]) alert.keys ??= {};
   return state;
+}
+
+/** The receipts in the log beside a state file (`<file>.receipts/<day>.jsonl`), days in order, the last line of each id winning. */
+export function readReceiptLog(file: string): any[] {
+  const folder = `${file}.receipts`;
+  const byId = new Map<string, any>();
+  if (!existsSync(folder)) return [];
+  for (const day of readdirSync(folder).filter((n) => /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(n)).sort()) {
+    for (const line of readFileSync(join(folder, day), 'utf8').split('\n')) if (line) byId.set(JSON.parse(line).id, JSON.parse(line));
+  }
+  return [...byId.values()];
 }

@@ -1,0 +1,110 @@
+// Issue 29 point 2: receipts live in an append-only log beside state.json (one file per day), not in the state a run
+// rewrites. An older state.json holding many receipts is moved there once; a button press, a reply, a repeat and a
+// resolve on a notice sent before the move still find what it opened; pruning removes whole day files.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, test } from 'node:test';
+import { incidentId } from '../../src/notify/incidentId.js';
+import { useAlertmanagerServers } from '../support/alertmanagerServer.js';
+import { useChannelServers } from '../support/channelWorld.js';
+import { pagingProject, runOk } from '../support/channelRuns.js';
+import { readReceiptLog, type Project } from '../support/project.js';
+import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { iso, useWorld } from '../support/world.js';
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+const world = useWorld();
+const servers = useChannelServers();
+const am = useAlertmanagerServers(1);
+beforeEach(() => servers.telegram.clearQueue());
+
+const stateFile = (p: Project) => join(p.dir, 'state', 'state.json');
+const receiptDays = (p: Project) => (existsSync(`${stateFile(p)}.receipts`) ? readdirSync(`${stateFile(p)}.receipts`).sort() : []);
+
+/**
+ * Turns the project's state into the format of before the receipt log: state.json holds every receipt in `sent`
+ * (those of the log, and `extra` made-up older notices of another key), and there is no log.
+ */
+function toOldFormat(p: Project, channel: string, alert: string, T: number, extra: number): number {
+  const raw = JSON.parse(readFileSync(stateFile(p), 'utf8'));
+  const filler = Array.from({ length: extra }, (_, i) => ({ id: `old-${i}`, alert, key: `user-${i}`, channel, reason: 'first', at: T - 3 * DAY + i * 1000, receipt: { id: String(900_000 + i) } }));
+  raw.sent = [...filler, ...readReceiptLog(stateFile(p))];
+  writeFileSync(stateFile(p), JSON.stringify(raw));
+  rmSync(`${stateFile(p)}.receipts`, { recursive: true, force: true });
+  return raw.sent.length;
+}
+
+/** After a run: state.json holds no receipt, the log holds every one of `ids`. */
+function assertMoved(p: Project, ids: string[]): void {
+  assert.equal('sent' in JSON.parse(readFileSync(stateFile(p), 'utf8')), false, 'state.json no longer holds the receipts');
+  const logged = new Set(readReceiptLog(stateFile(p)).map((s) => s.id));
+  assert.deepEqual(ids.filter((id) => !logged.has(id)), [], 'every receipt was moved to the log');
+}
+
+test('an older state with many receipts is moved to the log once; a press and a reply on a notice sent before still act; old days are removed whole', async () => {
+  const T = uniqueBaseTime();
+  const group = { id: -1_009_500_001, type: 'supergroup' as const, title: 'SOC' };
+  const index = await world.index('auth-receipts');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' })]);
+  const p = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
+  p.writeConfig(config);
+  Object.assign(p.env, servers.secrets);
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const run = async (at: number) => {
+    const result = await p.run(['run'], { ALERTCRON_NOW: iso(at) });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  await run(T);
+  const [notice] = servers.telegram.inChat(group.id);
+  assert.ok(notice, 'the notice went to the chat');
+  const ids = readReceiptLog(stateFile(p)).map((s) => s.id);
+  assert.equal(ids.length, 1, 'its receipt is in the log');
+
+  const moved = toOldFormat(p, 'team-bot', 'admins', T, 3000);
+  const alice = { id: 101, first_name: 'Alice', username: 'alice' };
+  servers.telegram.press(alice, notice, notice.reply_markup!.inline_keyboard[0]![0]!.callback_data);
+  servers.telegram.say(alice, group, 'silence 2h', notice);
+  await run(T + MIN);
+  assertMoved(p, [...ids, ...Array.from({ length: 3000 }, (_, i) => `old-${i}`)]);
+  assert.equal(readReceiptLog(stateFile(p)).length, moved);
+  const state = p.state();
+  assert.equal(state.alerts.admins.keys.root.acknowledged?.by, '@alice (telegram 101)', 'the press on the old notice acked its key');
+  assert.equal(state.silences.length, 1, 'the reply to the old notice silenced it');
+  assert.equal(state.silences[0].endsAt - state.silences[0].createdAt, 2 * 60 * MIN);
+  const written = readFileSync(stateFile(p), 'utf8').length;
+  await run(T + 2 * MIN);
+  assert.ok(readFileSync(stateFile(p), 'utf8').length <= written + 200, 'a quiet run does not write the receipts into state.json again');
+
+  // Eight days later every receipt is older than prune_after (7d): their day files are removed whole.
+  const before = receiptDays(p);
+  assert.ok(before.length >= 1);
+  await run(T + 8 * DAY);
+  assert.deepEqual(receiptDays(p).filter((d) => before.includes(d)), [], 'the old day files are gone');
+  assert.deepEqual(readReceiptLog(stateFile(p)), [], 'no receipt is left');
+});
+
+test('a repeat and a resolve after the move still reach the alert the first notice opened (Alertmanager)', async () => {
+  const T = uniqueBaseTime();
+  const s = am.servers[0]!;
+  s.now = () => T;
+  const { project, logon } = await pagingProject(world, 'am-receipts', { am: { type: 'alertmanager', urls: [s.base], labels: { host: '{{host.name}}' }, resolve_timeout: '1h', timeout: '3s' } });
+  await logon(T - 30_000, 'root', { host: { name: 'dc01' } });
+  await runOk(project, T);
+  const labels = { host: 'dc01', alertname: 'admin-logons', alertcron_id: incidentId('admin-logons', 'root') };
+  const ids = readReceiptLog(stateFile(project)).map((n) => n.id);
+  toOldFormat(project, 'am', 'admin-logons', T, 2000);
+
+  await logon(T + 30_000, 'root', { host: { name: 'dc02' } });
+  s.now = () => T + MIN;
+  await runOk(project, T + MIN);
+  assertMoved(project, ids);
+  assert.deepEqual([...s.alerts.values()].map((a) => a.labels), [labels], 'the repeat renewed the alert the first notice opened');
+  s.now = () => T + 2 * MIN;
+  await runOk(project, T + 2 * MIN);
+  assert.deepEqual(s.active(), [], 'the resolve ended it');
+  assert.deepEqual(s.resolved().map((a) => a.labels), [labels]);
+});
