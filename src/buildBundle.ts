@@ -71,6 +71,9 @@ async function main(): Promise<void> {
     define: { 'import.meta.url': 'bundleModuleUrl' },
     inject: [join(SRC, 'util', 'bundleShim.js')],
     plugins: [keepInChunk],
+    // proper-lockfile only stats, makes, touches and removes its lock folder, which graceful-fs passes through
+    // unchanged: node's fs spares each run graceful-fs's copy and patching of the fs module (and node:assert).
+    alias: { 'graceful-fs': 'node:fs' },
     metafile: true,
   });
   for (const file of split.outputFiles) {
