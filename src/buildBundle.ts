@@ -50,6 +50,25 @@ const keepInChunk: esbuild.Plugin = {
   },
 };
 
+/** Node modules a quiet run does not need (or not at once), loaded by a chunk only when one of their functions is first used. */
+const LAZY_BUILTINS = ['node:crypto', 'node:https', 'node:child_process', 'node:worker_threads'];
+
+/**
+ * Makes a chunk's imports of LAZY_BUILTINS lazy: esbuild hoists every import of a chunk to its top, so each start
+ * would load them all (crypto and https cost milliseconds); each becomes an object whose getters (one per member the
+ * chunk uses) require the module on first use. An import used other than as `name.member` stays as it is.
+ */
+export function lazyBuiltins(code: string): string {
+  return code.replace(/^var (import_node_\w+) = require\("(node:[\w/]+)"\);$/gm, (line, name: string, builtin: string) => {
+    if (!LAZY_BUILTINS.includes(builtin)) return line;
+    const uses = [...code.matchAll(new RegExp(`\\b${name}\\b(\\.(\\w+))?`, 'g'))];
+    if (uses.some((use) => use[2] === undefined && !code.startsWith(`var ${name} = `, use.index! - 4))) return line;
+    const members = [...new Set(uses.flatMap((use) => (use[2] ? [use[2]] : [])))];
+    const getters = members.map((member) => `${member}: get(${JSON.stringify(member)})`).join(', ');
+    return `var ${name} = (() => { let m; const get = (k) => ({ get: () => (m ??= require(${JSON.stringify(builtin)}))[k] }); return Object.defineProperties({}, { ${getters} }); })();`;
+  });
+}
+
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
 async function main(): Promise<void> {
@@ -79,8 +98,9 @@ async function main(): Promise<void> {
   for (const file of split.outputFiles) {
     // Each chunk as CommonJS: its imports of other chunks become require(), which bin/alertcron.js serves.
     const cjs = await esbuild.transform(file.text, { format: 'cjs', platform: 'node', target: 'node20', supported: { 'dynamic-import': false } });
-    writeFileSync(file.path, cjs.code);
-    hashes[basename(file.path)] = sha(cjs.code);
+    const code = lazyBuiltins(cjs.code);
+    writeFileSync(file.path, code);
+    hashes[basename(file.path)] = sha(code);
   }
   writeFileSync(join(DIST, 'bundle.meta.json'), JSON.stringify(split.metafile));
 
@@ -96,4 +116,5 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT, 'build.json'), `${JSON.stringify({ files: hashes, vendored: VENDORED })}\n`);
 }
 
-await main();
+// Run as the build's script (npm run bundle); imported (by the tests, for lazyBuiltins), it builds nothing.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

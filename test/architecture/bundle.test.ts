@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { lazyBuiltins } from '../../src/buildBundle.js';
 import { REPO_ROOT } from '../support/project.js';
 
 const BUNDLE = join(REPO_ROOT, 'dist', 'bundle');
@@ -29,4 +31,20 @@ test('each chunk requires only chunks of the build, and build.json holds the has
     for (const [, required] of text.matchAll(/\brequire\("\.\/([^"]+)"\)/g)) assert.ok(build.files[required!], `${file} requires ${required}, a chunk of this build`);
   }
   assert.ok(build.files['cli.cjs']);
+});
+
+test('lazyBuiltins: a chunk loads crypto, https ... only when it first uses one of their members, and then the real one', () => {
+  const chunk = ['var import_node_crypto = require("node:crypto");', 'var import_node_path = require("node:path");', 'exports.hash = (text) => (0, import_node_crypto.createHash)("sha256").update(text).digest("hex");', 'exports.uuid = () => import_node_crypto.randomUUID();', 'exports.join = import_node_path.join;'].join('\n');
+  const lazy = lazyBuiltins(chunk);
+  assert.ok(lazy.includes('var import_node_path = require("node:path");'), 'a module not named lazy is left as it is');
+  const required: string[] = [];
+  const exports: Record<string, (text?: string) => string> = {};
+  new Function('require', 'exports', lazy)((id: string) => (required.push(id), createRequire(import.meta.url)(id)), exports);
+  assert.deepEqual(required, ['node:path'], 'crypto is not loaded by the chunk itself');
+  assert.equal(exports.hash!('x'), createHash('sha256').update('x').digest('hex'));
+  assert.match(exports.uuid!(), /^[0-9a-f-]{36}$/);
+  assert.deepEqual(required, ['node:path', 'node:crypto'], 'required once, on first use');
+  // An import used as a whole (passed on, spread ...) cannot be lazy: it stays a require at the top.
+  const whole = 'var import_node_https = require("node:https");\nexports.agent = new import_node_https.Agent();\nexports.all = { ...import_node_https };';
+  assert.equal(lazyBuiltins(whole), whole);
 });
