@@ -29,6 +29,8 @@ test('each chunk requires only chunks of the build, and build.json holds the has
     const text = readFileSync(join(BUNDLE, file), 'utf8');
     assert.equal(hash, createHash('sha256').update(text).digest('hex').slice(0, 32), `the hash of ${file}`);
     for (const [, required] of text.matchAll(/\brequire\("\.\/([^"]+)"\)/g)) assert.ok(build.files[required!], `${file} requires ${required}, a chunk of this build`);
+    // An import() of a computed name would have become a require() of it, which CommonJS cannot do for an ES module.
+    assert.deepEqual([...text.matchAll(/__toESM\(require\((?!"[^"]+"\))[^)]*\)/g)].map((m) => m[0]), [], `${file}: every import() names its module`);
   }
   assert.ok(build.files['cli.cjs']);
 });
