@@ -1,45 +1,76 @@
 #!/usr/bin/env node
-// Entry point. The CLI is compiled from src/ into dist/src and bundled by esbuild into one CommonJS file,
-// dist/bundle/cli.cjs (`npm run build`, or `npm pack`). Node 20 compiles every ES module anew on each start;
-// this file compiles the bundle through node:vm with a V8 code cache instead, kept per command and build in the
-// user's cache folder (the parse cache's, see src/config/parseCache.ts; ALERTCRON_CACHE=off disables both).
+// Entry point. The CLI is compiled from src/ into dist/src and bundled by esbuild into CommonJS chunks in
+// dist/bundle/ (`npm run build`, or `npm pack`; see src/buildBundle.ts): cli.cjs and the chunks it requires are what
+// every command loads; the schema validators, the Sigma compiler, `import` and the npm packages loaded on demand
+// (vendor-*.cjs) are chunks loaded on first use. Node 20 compiles every ES module and package anew on each start;
+// this file compiles each chunk through node:vm with a V8 code cache instead, kept per command, chunk and build in
+// the user's cache folder (the parse cache's, see src/config/parseCache.ts; ALERTCRON_CACHE=off disables both).
 // The cache holds compiled code and the literals of the bundle's source, nothing a run read or computed.
 import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
-const bundle = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
-let source;
+const bundleDir = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
+/** Each chunk's hash, written by the build (the name of its code cache: no start hashes a file). */
+let build;
 try {
-  source = readFileSync(bundle, 'utf8');
+  build = JSON.parse(readFileSync(join(bundleDir, 'build.json'), 'utf8'));
 } catch (error) {
   if (error?.code !== 'ENOENT') throw error;
   console.error('alertcron: dist/ is missing: in a git checkout, run npm run build first (an installed package has it)');
   process.exit(1);
 }
 
-// One cache per command (each compiles what it runs) and build: V8 checks its own version and the source's
-// length, not its content, so the name carries a hash of the source, and the file a checksum of the code.
-const COMMANDS = new Set(['init', 'run', 'validate', 'test', 'import', 'list', 'silence', 'ack', 'hive', 'maxpatrol', 'state', 'status', 'help']);
+// One cache per command (each compiles what it runs), chunk and build: V8 checks its own version and the source's
+// length, not its content, so the name carries the chunk's hash, and the file a checksum of the code.
+const COMMANDS = new Set(['init', 'run', 'validate', 'test', 'import', 'list', 'silence', 'ack', 'hive', 'maxpatrol', 'state', 'host', 'channel', 'status', 'help']);
 const command = COMMANDS.has(process.argv[2]) ? process.argv[2] : 'other';
 const cacheDir = ownCacheDir(process.env);
-const cacheFile = cacheDir && join(cacheDir, `${command}-${sha256(source).toString('hex').slice(0, 32)}-${process.version}.bin`);
-const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
-const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-const cli = { exports: {} };
-script.runInThisContext().call(cli.exports, cli.exports, createRequire(bundle), cli, bundle, dirname(bundle));
+const nodeRequire = createRequire(join(bundleDir, 'cli.cjs'));
+/** The chunks this process loaded: file name -> { module, script, cacheFile, cached }. */
+const loaded = new Map();
 
-const code = await cli.exports.main(process.argv);
-// After the command ran, the cache also holds the functions it compiled on the way.
-if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) saveCodeCache(cacheDir, cacheFile, script);
+const cli = loadChunk('cli.cjs');
+cli.usePackageLoader((name) => (build.vendored.includes(name) ? loadChunk(`vendor-${name}.cjs`) : undefined));
+const code = await cli.main(process.argv);
+// After the command ran, each new cache also holds the functions the command compiled on the way.
+if (cacheDir) saveCodeCaches(cacheDir);
 
 // Exit with the run's code as soon as stdout and stderr are written out: a delivery cut off by the deadline must
 // not keep the process alive, and a slow reader of --json must still get the whole report.
-await cli.exports.exitWhenFlushed(code);
+await cli.exitWhenFlushed(code);
+
+/** The exports of a chunk of dist/bundle, compiled (from its code cache when there is a good one) and run once. */
+function loadChunk(name) {
+  const known = loaded.get(name);
+  if (known) return known.module.exports;
+  const filename = join(bundleDir, name);
+  const source = readFileSync(filename, 'utf8');
+  const hash = build.files[name];
+  const cacheFile = cacheDir && hash && join(cacheDir, cacheName(name, hash));
+  const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(source), { filename, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  const module = { exports: {} };
+  // Registered before it runs: chunks that require each other get the exports made so far, as node's require does.
+  loaded.set(name, { module, script, cacheFile, cached: cachedData !== undefined });
+  script.runInThisContext().call(module.exports, module.exports, chunkRequire, module, filename, bundleDir);
+  return module.exports;
+}
+
+/** The require() of the chunks: another chunk of dist/bundle from its code cache, anything else from node. */
+function chunkRequire(id) {
+  return id.startsWith('./') && id.endsWith('.cjs') ? loadChunk(id.slice(2)) : nodeRequire(id);
+}
+chunkRequire.resolve = nodeRequire.resolve;
+chunkRequire.cache = nodeRequire.cache;
+
+function cacheName(chunk, hash) {
+  return `${command}-${chunk.replace(/\.cjs$/, '')}-${hash}-${process.version}.bin`;
+}
 
 function sha256(data) {
   return createHash('sha256').update(data).digest();
@@ -76,21 +107,35 @@ function readCodeCache(file) {
   }
 }
 
-/** Writes a code cache atomically and removes this command's caches of other builds; a failure only costs time. */
-function saveCodeCache(dir, file, compiled) {
+/**
+ * Writes the code cache of each chunk loaded without a usable one, atomically, then removes this command's caches
+ * of other builds (and node versions); a failure only costs time.
+ */
+function saveCodeCaches(dir) {
+  let saved = false;
+  for (const { script, cacheFile, cached } of loaded.values()) {
+    if (!cacheFile || (cached && !script.cachedDataRejected)) continue;
+    try {
+      accessSync(dir, constants.W_OK);
+      const code = script.createCachedData();
+      const temp = `${cacheFile}.${randomBytes(6).toString('hex')}.tmp`;
+      writeFileSync(temp, Buffer.concat([sha256(code), code]), { mode: 0o600, flag: 'wx' });
+      renameSync(temp, cacheFile);
+      saved = true;
+    } catch {
+      /* a cache that cannot be written only costs time */
+    }
+  }
+  if (!saved) return;
   try {
-    accessSync(dir, constants.W_OK);
-    const code = compiled.createCachedData();
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temp, Buffer.concat([sha256(code), code]), { mode: 0o600, flag: 'wx' });
-    renameSync(temp, file);
+    const current = new Set(Object.entries(build.files).map(([chunk, hash]) => cacheName(chunk, hash)));
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       // Older builds' caches of this command, and temporary files a killed run left (older than a minute).
-      const stale = (name.startsWith(`${command}-`) && name.endsWith('.bin') && path !== file) || (name.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 60_000);
+      const stale = (name.startsWith(`${command}-`) && name.endsWith('.bin') && !current.has(name)) || (name.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 60_000);
       if (stale) rmSync(path, { force: true });
     }
   } catch {
-    /* a cache that cannot be written only costs time */
+    /* a stale cache left behind only takes room */
   }
 }

@@ -1,4 +1,5 @@
-// Entry of the start-up bundle (dist/bundle/cli.cjs, see bin/alertcron.js): the CLI and the exit that waits for
-// stdout and stderr, in one CommonJS file that node can compile from a code cache.
+// Entry of the start-up bundle (dist/bundle/cli.cjs and its chunks, see src/buildBundle.ts and bin/alertcron.js):
+// the CLI, the exit that waits for stdout and stderr, and the hook through which the bundled npm packages load.
 export { main } from './cli.js';
 export { exitWhenFlushed } from './util/exitWhenFlushed.js';
+export { usePackageLoader } from './util/loadPackage.js';

@@ -1,12 +1,19 @@
 import { createRequire } from 'node:module';
 
 const requireHere = createRequire(import.meta.url);
+let bundled: ((name: string) => unknown) | undefined;
 
 /**
  * Loads an npm package when it is first needed, with require(): the start-up bundle is compiled from a V8 code
  * cache (bin/alertcron.js), where node 20 cannot run a dynamic import(), and every package loaded this way
- * (yaml, nodemailer, twilio, @slack/webhook) ships CommonJS.
+ * (yaml, js-yaml, nodemailer, cron-parser, twilio, @slack/webhook) ships CommonJS. In the bundle, the packages
+ * it carries come from its own code-cached copy (see usePackageLoader).
  */
 export function loadPackage<T>(name: string): T {
-  return requireHere(name) as T;
+  return (bundled?.(name) ?? requireHere(name)) as T;
+}
+
+/** Makes loadPackage ask this loader first (bin/alertcron.js: the bundled packages); undefined from it means node's require(). */
+export function usePackageLoader(loader: (name: string) => unknown): void {
+  bundled = loader;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { REPO_ROOT } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -115,39 +116,92 @@ test('the parse cache never hides an edit, and problems found on a cache hit kee
   assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/channels\/soc-slack\/webhook_url: environment variable SLACK_WEBHOOK_URL is not set/m);
 });
 
-test('the code cache: written once per command and build, a damaged one is replaced, none with ALERTCRON_CACHE=off', async () => {
-  const { project } = await oneAlertProject();
-  const codeDir = join(project.dir, '.cache', 'alertcron', 'code');
-  const caches = () => readdirSync(codeDir).sort();
-  assert.equal((await project.run(['validate'])).code, 0);
-  const [validateCache, ...others] = caches();
-  assert.match(validateCache!, /^validate-[0-9a-f]{32}-v[\d.]+\.bin$/);
-  assert.deepEqual(others, []);
-  const written = statSync(join(codeDir, validateCache!)).mtimeMs;
-  assert.equal((await project.run(['validate'])).code, 0);
-  assert.equal(statSync(join(codeDir, validateCache!)).mtimeMs, written, 'a cache V8 accepted is not written again');
+/** The start-up bundle's chunks and the hash each one's code cache is named by (written by the build). */
+const BUILD = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle', 'build.json'), 'utf8')) as { files: Record<string, string> };
 
-  // A damaged cache (a disk error: one byte changed, or garbage) fails its checksum and is written anew.
-  const good = readFileSync(join(codeDir, validateCache!));
-  const flipped = Buffer.from(good);
-  flipped[flipped.length >> 1]! ^= 0xff;
-  for (const damage of [flipped, Buffer.from('not a code cache')]) {
-    writeFileSync(join(codeDir, validateCache!), damage);
-    const damaged = await project.run(['validate']);
-    assert.equal(damaged.code, 0, damaged.stderr);
-    assert.ok(!readFileSync(join(codeDir, validateCache!)).equals(damage), 'the damaged cache was replaced');
+/** The code caches in a folder, by command: each named <command>-<chunk>-<the chunk's build hash>-<node version>.bin. */
+function codeCaches(codeDir: string): Map<string, Map<string, string>> {
+  const byCommand = new Map<string, Map<string, string>>();
+  for (const name of readdirSync(codeDir)) {
+    const match = /^([a-z]+)-(.+)-([0-9a-f]{32})-(v[\d.]+)\.bin$/.exec(name);
+    assert.ok(match, `${name} is a code cache named by command, chunk, build and node version`);
+    const [, command, chunk, hash, version] = match;
+    assert.equal(BUILD.files[`${chunk}.cjs`], hash, `${name}: the hash of dist/bundle/${chunk}.cjs in this build`);
+    assert.equal(version, process.version);
+    if (!byCommand.has(command!)) byCommand.set(command!, new Map());
+    byCommand.get(command!)!.set(chunk!, name);
   }
+  return byCommand;
+}
+
+test('the code cache: one per command, chunk and build, a damaged one is replaced, none with ALERTCRON_CACHE=off; every chunk loads from it', async () => {
+  const { index, project } = await oneAlertProject();
+  const codeDir = join(project.dir, '.cache', 'alertcron', 'code');
+  const chunksOf = (command: string) => [...(codeCaches(codeDir).get(command)?.keys() ?? [])].sort();
+  // A digest on a cron schedule: checking it loads cron-parser.
+  project.writeAlert('nightly', { index, condition: { type: 'any' }, notify: ['soc-email'], title: 'Nightly', digest: { schedule: '0 9 * * 1-5', channels: ['soc-email'] } });
+  assert.equal((await project.run(['validate'])).code, 0);
+  const validate = chunksOf('validate');
+  for (const chunk of ['cli', 'validators-alert', 'validators-alertcron', 'vendor-cron-parser']) assert.ok(validate.includes(chunk), `validate loaded ${chunk}: ${validate}`);
+  assert.ok(!validate.includes('sigma') && !validate.includes('importer'), 'no Sigma alert, no import: neither chunk is loaded');
+  const written = new Map(validate.map((chunk) => [chunk, statSync(join(codeDir, codeCaches(codeDir).get('validate')!.get(chunk)!)).mtimeMs]));
+  assert.equal((await project.run(['validate'])).code, 0);
+  for (const [chunk, mtime] of written) assert.equal(statSync(join(codeDir, codeCaches(codeDir).get('validate')!.get(chunk)!)).mtimeMs, mtime, `a cache V8 accepted is not written again (${chunk})`);
+
   // A typo is not a command of its own: it gets the shared cache of everything else.
   assert.equal((await project.run(['rnu'])).code, 64);
-  // Commands that load packages on demand (yaml to parse the alert again) work from the cache too.
+  // Commands that load packages on demand (yaml to parse the alert again, nodemailer to send a mail, the Sigma
+  // compiler and the importer) work from the cache too.
   writeFileSync(join(project.dir, 'alerts', 'admins.yaml'), readFileSync(join(project.dir, 'alerts', 'admins.yaml'), 'utf8') + '\n');
   assert.equal((await project.run(['validate'])).code, 0);
   assert.equal((await project.run(['list'])).code, 0);
-  assert.deepEqual(caches().map((f) => f.split('-')[0]), ['list', 'other', 'validate']);
+  const mailed = await project.run(['channel', 'test', 'soc-email']);
+  assert.equal(mailed.code, 0, mailed.stderr);
+  mkdirSync(join(project.dir, 'rules'));
+  writeFileSync(join(project.dir, 'rules', 'whoami.yml'), "title: Whoami\nid: 11111111-1111-4111-8111-111111111111\nstatus: test\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith: '\\whoami.exe'\n  condition: selection\nlevel: medium\n");
+  const imported = await project.run(['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', index, '--out', 'alerts', '--notify', 'soc-slack']);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.deepEqual([...codeCaches(codeDir).keys()].sort(), ['channel', 'import', 'list', 'other', 'validate']);
+  assert.ok(chunksOf('channel').includes('vendor-nodemailer'), `a mail loads the bundled nodemailer: ${chunksOf('channel')}`);
+  assert.ok(chunksOf('import').includes('importer'), `${chunksOf('import')}`);
+  // The imported Sigma alert: checking it loads the Sigma compiler, whose cache joins validate's others.
+  assert.equal((await project.run(['validate'])).code, 0);
+  assert.ok(chunksOf('validate').includes('sigma'), `${chunksOf('validate')}`);
+  const everyChunk = new Set([...codeCaches(codeDir).values()].flatMap((chunks) => [...chunks.keys()]).map((chunk) => `${chunk}.cjs`));
+  assert.deepEqual([...everyChunk].sort(), Object.keys(BUILD.files).sort(), 'these commands loaded every chunk of the bundle');
+
+  // A damaged cache (a disk error: one byte changed, or garbage) fails its checksum and is written anew: every chunk's.
+  for (const damage of [(good: Buffer) => Buffer.from(good).fill(0xff, good.length >> 1, (good.length >> 1) + 1), () => Buffer.from('not a code cache')]) {
+    const damaged = new Map<string, Buffer>();
+    for (const name of readdirSync(codeDir)) {
+      damaged.set(name, damage(readFileSync(join(codeDir, name))));
+      writeFileSync(join(codeDir, name), damaged.get(name)!);
+    }
+    // Without the parse cache, validate checks (and compiles) every alert again, the Sigma one too.
+    for (const name of readdirSync(join(project.dir, '.cache', 'alertcron'))) if (name.endsWith('.json')) rmSync(join(project.dir, '.cache', 'alertcron', name));
+    for (const args of [['validate'], ['list'], ['rnu'], ['channel', 'test', 'soc-email'], ['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', index, '--out', `elsewhere-${Math.random().toString(36).slice(2)}`]]) {
+      const result = await project.run(args);
+      assert.ok(result.code === 0 || (args[0] === 'rnu' && result.code === 64), `${args.join(' ')}: ${result.stderr}`);
+    }
+    for (const [name, bad] of damaged) assert.ok(!readFileSync(join(codeDir, name)).equals(bad), `the damaged cache ${name} was replaced`);
+  }
 
   rmSync(join(project.dir, '.cache'), { recursive: true });
   assert.equal((await project.run(['validate'], { ALERTCRON_CACHE: 'off' })).code, 0);
   assert.throws(() => readdirSync(codeDir), /ENOENT/);
+});
+
+test('a quiet run reads and compiles only the chunks it runs: no alert validator, Sigma, importer or on-demand package', async () => {
+  const { project } = await oneAlertProject();
+  const codeDir = join(project.dir, '.cache', 'alertcron', 'code');
+  assert.equal((await project.run(['run'])).code, 0, 'the first run parses and checks the alerts');
+  // The caches a run writes are those of the chunks it loaded: remove them, and the next run shows what it loads.
+  for (const name of readdirSync(codeDir)) rmSync(join(codeDir, name));
+  const quiet = await project.run(['run']);
+  assert.equal(quiet.code, 0, quiet.stderr);
+  const loaded = [...(codeCaches(codeDir).get('run')?.keys() ?? [])];
+  assert.ok(loaded.includes('cli'), `${loaded}`);
+  for (const chunk of ['validators-alert', 'sigma', 'importer', 'vendor-yaml', 'vendor-js-yaml', 'vendor-nodemailer', 'vendor-cron-parser']) assert.ok(!loaded.includes(chunk), `a quiet run does not load ${chunk}: ${loaded}`);
 });
 
 test('the cache of checked alerts never hides an edit of a query file, a script or alertcron.yaml', async () => {

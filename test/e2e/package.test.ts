@@ -2,7 +2,7 @@
 // real deployment folder made by `alertcron init`, against the test engine and an SMTP sink.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -40,6 +40,10 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   const paths = files.map((f) => f.path);
   for (const needed of ['bin/alertcron.js', 'dist/src/cli.js', 'dist/src/config/validators.alertcron.generated.js', 'dist/src/config/validators.alert.generated.js', 'src/config/schemas/alert.schema.json', 'package.json', 'README.md']) assert.ok(paths.includes(needed), `the package holds ${needed}`);
   assert.deepEqual(paths.filter((p) => p.startsWith('dist/test/') || p.startsWith('test/') || p.endsWith('.ts')), [], 'no tests, no TypeScript sources');
+  // The start-up bundle: every chunk and the hashes its code caches are named by; not the build's own files.
+  const build = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle', 'build.json'), 'utf8')) as { files: Record<string, string> };
+  for (const chunk of ['build.json', ...Object.keys(build.files)]) assert.ok(paths.includes(`dist/bundle/${chunk}`), `the package holds dist/bundle/${chunk}`);
+  for (const left of ['dist/bundle.meta.json', 'dist/src/buildBundle.js']) assert.ok(!paths.includes(left), `${left} is not shipped`);
 
   const prefix = join(base, 'prefix');
   const installed = await sh('npm', ['install', '-g', '--prefix', prefix, join(base, filename), '--prefer-offline', '--no-audit', '--no-fund'], base);
@@ -82,6 +86,9 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   assert.equal(cron.code, 0, cron.stderr);
   assert.equal(cron.stdout + cron.stderr, '', 'a run that delivered everything is quiet');
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['5 errors on web01']);
+  // The installed run loaded its chunks, nodemailer's too, through the code cache.
+  const cached = readdirSync(join(base, 'cache', 'alertcron', 'code'));
+  for (const chunk of ['cli', 'vendor-nodemailer']) assert.ok(cached.some((name) => name.startsWith(`run-${chunk}-${build.files[`${chunk}.cjs`]}-`)), `run cached ${chunk}: ${cached}`);
   const status = await sh(alertcron, ['status'], site, env);
   assert.match(status.stdout, /^ {2}firing "web01": notified 1 time\(s\)/m);
 });
