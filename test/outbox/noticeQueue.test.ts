@@ -1,9 +1,10 @@
 // Queueing many notices through the indexed queue does exactly what queueing them one by one over the whole pending
-// list did: the same resolves taken out (in the same order), the same keys stamped, the same pending list.
+// list did: the same resolves taken out (in the same order), the same keys stamped, the same pending list. And notice
+// references drawn from a pool of random bytes keep their form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyState, type PendingDelivery, type StateData } from '../../src/model/state.js';
-import { noticeQueue } from '../../src/outbox/enqueue.js';
+import { newRef, noticeQueue } from '../../src/outbox/enqueue.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
@@ -70,4 +71,10 @@ test('the indexed notice queue takes out and stamps exactly what a scan of the p
     ),
     300,
   );
+});
+
+test('notice references drawn from the pooled random bytes are 8 characters of [A-Za-z0-9_-] and do not repeat', () => {
+  const refs = Array.from({ length: 2_000 }, () => newRef());
+  for (const ref of refs) assert.match(ref, /^[A-Za-z0-9_-]{8}$/);
+  assert.equal(new Set(refs).size, refs.length);
 });
