@@ -35,15 +35,10 @@ async function traced(project: Project, args: string[], env: Record<string, stri
   return { code, stderr, calls };
 }
 
-/** What a trace shows was done to the files under `folders`: the problems of each write that would not survive a crash. */
-function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string>; dirSyncs: string[] } {
-  const inside = (path: string) => folders.some((f) => path === f || path.startsWith(`${f}/`));
-  const open = new Map<number, { path: string; flags: string; synced: boolean; wrote: boolean }>();
+/** The lines of a trace, a call strace split in two (unfinished, then resumed in the same thread) put back together. */
+function joinedCalls(calls: string[]): string[] {
   const unfinished = new Map<string, string>();
-  const problems: string[] = [];
-  const written = new Set<string>();
-  const dirSyncs: string[] = [];
-  const pendingDirSync: string[] = [];
+  const joined: string[] = [];
   for (let line of calls) {
     const pid = line.split(' ')[0]!;
     if (line.includes('<unfinished ...>')) {
@@ -52,6 +47,20 @@ function durabilityProblems(calls: string[], folders: string[]): { problems: str
     }
     const resumed = line.match(/^\d+\s+<\.\.\. \w+ resumed>(.*)$/);
     if (resumed) line = `${unfinished.get(pid) ?? ''}${resumed[1]}`;
+    joined.push(line);
+  }
+  return joined;
+}
+
+/** What a trace shows was done to the files under `folders`: the problems of each write that would not survive a crash. */
+function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string>; dirSyncs: string[] } {
+  const inside = (path: string) => folders.some((f) => path === f || path.startsWith(`${f}/`));
+  const open = new Map<number, { path: string; flags: string; synced: boolean; wrote: boolean }>();
+  const problems: string[] = [];
+  const written = new Set<string>();
+  const dirSyncs: string[] = [];
+  const pendingDirSync: string[] = [];
+  for (const line of joinedCalls(calls)) {
     const m = line.match(/^\d+\s+(\w+)\((.*)\)\s+=\s+(-?\d+)/);
     if (!m) continue;
     const [, call, args, ret] = m as unknown as [string, string, string, string];
@@ -151,16 +160,8 @@ test('the set-aside file and the audit log are appended durably; the audit log\'
 /** What a trace shows of the writes to `file` and its syncs, in order: each `write` or `sync` with the fd's path. */
 function journalCalls(calls: string[], file: string): ('write' | 'sync' | 'close')[] {
   const open = new Map<number, string>();
-  const unfinished = new Map<string, string>();
   const seen: ('write' | 'sync' | 'close')[] = [];
-  for (let line of calls) {
-    const pid = line.split(' ')[0]!;
-    if (line.includes('<unfinished ...>')) {
-      unfinished.set(pid, line.replace(/\s*<unfinished \.\.\.>$/, ''));
-      continue;
-    }
-    const resumed = line.match(/^\d+\s+<\.\.\. \w+ resumed>(.*)$/);
-    if (resumed) line = `${unfinished.get(pid) ?? ''}${resumed[1]}`;
+  for (const line of joinedCalls(calls)) {
     const m = line.match(/^\d+\s+(\w+)\((\d+|"[^"]*"|[^,]*,\s*"[^"]*")[^)]*.*=\s+(-?\d+)/);
     if (!m) continue;
     const [, call, first, ret] = m as unknown as [string, string, string, string];
