@@ -34,7 +34,7 @@ export class DeliveryJournal {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
       this.queue.push({ line: `${JSON.stringify(entry)}\n`, done: (error) => (error ? reject(error) : resolve()) });
-      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+      this.flushing ??= this.flush();
     });
   }
 
@@ -44,23 +44,31 @@ export class DeliveryJournal {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0);
-      try {
-        if (this.broken) throw this.broken;
-        if (this.fd === undefined) {
-          this.fd = openSync(this.file, 'a');
-          // The journal's own name must survive a crash too, not only its lines.
-          syncFolder(dirname(this.file));
+    // Never done in the tick that started it (append sets `flushing` first), and lines of this tick join the batch.
+    await undefined;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0);
+        try {
+          if (this.broken) throw this.broken;
+          if (this.fd === undefined) {
+            this.fd = openSync(this.file, 'a');
+            // The journal's own name must survive a crash too, not only its lines.
+            syncFolder(dirname(this.file));
+          }
+          await writeAll(this.fd, Buffer.from(batch.map((b) => b.line).join('')));
+          await new Promise<void>((resolve, reject) => fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
+          this.syncs++;
+          for (const b of batch) b.done();
+        } catch (error) {
+          this.broken ??= new Error(`the delivery journal ${this.file} could not be written and synced: ${(error as Error).message}`);
+          for (const b of batch) b.done(this.broken);
         }
-        await writeAll(this.fd, Buffer.from(batch.map((b) => b.line).join('')));
-        await new Promise<void>((resolve, reject) => fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
-        this.syncs++;
-        for (const b of batch) b.done();
-      } catch (error) {
-        this.broken ??= new Error(`the delivery journal ${this.file} could not be written and synced: ${(error as Error).message}`);
-        for (const b of batch) b.done(this.broken);
       }
+    } finally {
+      // In the same step as the last check of the queue: a line appended from the resolution of the last batch
+      // (a microtask later) starts a flush of its own instead of waiting for this one.
+      this.flushing = undefined;
     }
   }
 

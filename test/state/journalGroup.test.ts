@@ -45,3 +45,21 @@ test('a journal that cannot be written rejects the lines of the batch and every 
   await assert.rejects(journal.append({ id: 'c', at: NOW }), /could not be written and synced/, 'no later line is taken for durable');
   assert.equal(journal.syncs, 0);
 });
+
+test('a line appended the moment an earlier one is synced (before the flusher has stopped) is still written and synced', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-journal-'));
+  try {
+    const file = join(dir, 'state.json.journal');
+    const journal = new DeliveryJournal(file);
+    // What a sender that answers at once does: the next accepted delivery is journalled straight from the last one's sync.
+    const chain = journal.append({ id: 'a', at: NOW }).then(() => journal.append({ id: 'b', at: NOW }));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('never synced'), 3_000)));
+    assert.equal(await Promise.race([chain.then(() => 'synced'), timedOut]), 'synced');
+    clearTimeout(timer);
+    await journal.settled();
+    assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id), ['a', 'b']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
