@@ -39,14 +39,14 @@ export type DeliveryLimits = DeliveryConfig & { finishWithin?: number; channelLi
  * before the deadline; what is not accepted by then stays pending for the next run. An attempt under way at the
  * deadline is not cut off: the other side may already have it (a mail whose DATA the server has), and giving up
  * would send it twice. `muted` is asked again just before each item is sent; `onAccepted` hears of each accepted
- * item at once (to journal it).
+ * item at once (to journal it), and the item's slot is freed only once the promise it returns settles.
  */
 export async function deliverAll(
   pending: PendingDelivery[],
   senderFor: (item: PendingDelivery) => Sender | string,
   options: DeliveryLimits,
   muted: (item: PendingDelivery) => string | undefined = () => undefined,
-  onAccepted: (id: string, receipt: Receipt | undefined) => void = () => undefined,
+  onAccepted: (id: string, receipt: Receipt | undefined) => Promise<void> | void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
   // No attempt starts after the delivery deadline, nor after the time by which every attempt must have ended.
   const startWithin = Math.max(0, Math.min(options.deadline, options.finishWithin ?? Infinity));
@@ -96,9 +96,10 @@ export async function deliverAll(
         await sleep(wait, wakeAtDeadline);
         continue;
       }
-      // Accepted: whatever happens to the journal now, it must not count as a failed send (and be sent again).
+      // Accepted: the item keeps its slot until the journal has it on disk, so that a kill repeats at most the sends
+      // in flight. Whatever happens to the journal, it must not count as a failed send (and be sent again).
       try {
-        onAccepted(item.id, receipt ?? undefined);
+        await onAccepted(item.id, receipt ?? undefined);
       } catch {
         /* the state's commit at the end of the run records it all the same */
       }

@@ -8,13 +8,25 @@ import { plainMap } from '../util/plainMap.js';
 export interface NoticeSpec extends Notification {
   /** The finding's fields, from which a few labels are kept for `--match` silences at send time. */
   fields?: Record<string, unknown>;
+  /** The labels of `fields` when the caller computed them already (findingLabels): not walked again. */
+  fieldLabels?: Record<string, string>;
   /** The chat actions the notice offers (its alert's source's, for this finding); they get a short reference. */
   actions?: NoticeAction[];
 }
 
+/** Random bytes drawn at once for many references (one call into the random source per 256 notices, not per notice). */
+const REF_BYTES = 6;
+let refPool = Buffer.alloc(0);
+let refAt = 0;
+
 /** A short opaque reference for a notice's chat actions: 8 characters of [A-Za-z0-9_-], never alert data. */
 export function newRef(): string {
-  return randomBytes(6).toString('base64url');
+  if (refAt + REF_BYTES > refPool.length) {
+    refPool = randomBytes(REF_BYTES * 256);
+    refAt = 0;
+  }
+  refAt += REF_BYTES;
+  return refPool.toString('base64url', refAt - REF_BYTES, refAt);
 }
 
 /** Most bytes of labels kept per pending notice, and longest value: every field of a usual event, bounded in the state. */
@@ -29,7 +41,7 @@ const MAX_VALUE_BYTES = 16_384;
 
 /** The one place pending deliveries are built: one per channel for a notice, with a fresh id. */
 export function enqueue(spec: NoticeSpec, channels: readonly string[], now: number): PendingDelivery[] {
-  const labels = spec.fields ? labelsOf(spec.fields) : undefined;
+  const labels = spec.fields ? (spec.fieldLabels ?? labelsOf(spec.fields)) : undefined;
   const values = spec.fields && labels ? valuesOf(spec.fields, labels) : undefined;
   const actions = spec.actions?.length ? spec.actions : undefined;
   return channels.map((channel) => ({
@@ -125,15 +137,41 @@ function valuesOf(fields: Record<string, unknown>, labels: Record<string, string
  * up). Returns the notices taken out.
  */
 export function queueNotice(data: StateData, item: PendingDelivery, now: number): PendingDelivery[] {
-  const dropped: PendingDelivery[] = [];
-  if (!item.action && item.channel !== undefined && item.reason !== 'resolved' && item.reason !== 'digest') {
-    for (let i = data.pending.length - 1; i >= 0; i--) {
-      const p = data.pending[i]!;
-      if (p.reason === 'resolved' && !p.action && p.alert === item.alert && p.key === item.key && p.channel === item.channel) dropped.unshift(...data.pending.splice(i, 1));
+  return noticeQueue(data)(item, now);
+}
+
+/**
+ * queueNotice for many notices: the pending resolves of `data` are indexed once by alert, key and channel, so that
+ * each notice queued costs O(1) (a resolve taken out, rare, is found by its position). Only the returned function may
+ * change `data.pending` while it is in use.
+ */
+export function noticeQueue(data: StateData): (item: PendingDelivery, now: number) => PendingDelivery[] {
+  const resolves = new Map<string, PendingDelivery[]>();
+  const index = (p: PendingDelivery) => {
+    if (p.reason !== 'resolved' || p.action || p.channel === undefined) return;
+    const target = resolveTarget(p);
+    const list = resolves.get(target);
+    if (list) list.push(p);
+    else resolves.set(target, [p]);
+  };
+  for (const p of data.pending) index(p);
+  return (item, now) => {
+    let dropped: PendingDelivery[] = [];
+    if (!item.action && item.channel !== undefined && item.reason !== 'resolved' && item.reason !== 'digest') {
+      const target = resolveTarget(item);
+      dropped = resolves.get(target) ?? [];
+      resolves.delete(target);
+      for (const stale of dropped) data.pending.splice(data.pending.indexOf(stale), 1);
+      const key = dropped.length ? data.alerts[item.alert]?.keys[item.key] : undefined;
+      if (key) key.delivered[item.channel] = Math.max(key.delivered[item.channel] ?? 0, now);
     }
-    const key = dropped.length ? data.alerts[item.alert]?.keys[item.key] : undefined;
-    if (key) key.delivered[item.channel] = Math.max(key.delivered[item.channel] ?? 0, now);
-  }
-  data.pending.push(item);
-  return dropped;
+    data.pending.push(item);
+    index(item);
+    return dropped;
+  };
+}
+
+/** The alert, key and channel of a notice, as one Map key. */
+function resolveTarget(p: PendingDelivery): string {
+  return `${p.alert}\u0000${p.key}\u0000${p.channel}`;
 }

@@ -95,8 +95,10 @@ export function decideFindings(
     key.lastSeen = now;
     key.missedRuns = 0;
     // A personal mail (to) offers no chat actions; every other notice offers its source's.
-    const actions = to ? [] : offeredActions(alert.source, findingLabels(finding.fields));
-    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, actions, window, ...(to ? { to } : {}) };
+    // The finding's labels are walked once: for its chat actions, and kept by each of its notices.
+    const fieldLabels = findingLabels(finding.fields);
+    const actions = to ? [] : offeredActions(alert.source, fieldLabels);
+    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, fieldLabels, actions, window, ...(to ? { to } : {}) };
     if (decision.notify) {
       key.lastFired = now;
       key.fired++;

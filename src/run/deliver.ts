@@ -30,8 +30,8 @@ export interface DeliverContext {
   /** The source action to queue after a notice of this alert was accepted (write-back), if any. */
   afterDelivery: (alert: string, reason: string) => { source: string; name: string; args: Record<string, unknown> } | undefined;
   clock: () => number;
-  /** Records an accepted delivery at once, durably (a kill after it does not repeat it). */
-  journal: (entry: DeliveredEntry) => void;
+  /** Records an accepted delivery at once; resolves once it is durable (a kill after that does not repeat it). */
+  journal: (entry: DeliveredEntry) => Promise<void>;
   /** Claims the items about to be sent and returns those this run may send (a shared state: another host may hold some). */
   claim?: (items: PendingDelivery[]) => Promise<PendingDelivery[]>;
   /** When the whole run must end (epoch ms, real time): both the notices and the write-backs fit before it. */
@@ -59,7 +59,7 @@ export async function deliverStage(data: StateData, context: DeliverContext): Pr
     // An accepted notice is journalled with the action it calls for, so that a kill right after it loses neither.
     const journal = (id: string, receipt: Receipt | undefined) => {
       const then = followUp.take(byId.get(id), position.get(id) ?? 0);
-      context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}), ...(then ? { then } : {}) });
+      return context.journal({ id, at: context.clock(), ...(receipt ? { receipt } : {}), ...(then ? { then } : {}) });
     };
     const outcomes = await deliverAll(items, context.senders.senderFor, delivery, context.muted, journal);
     const recorded = recordDeliveries(data, outcomes, context.clock());

@@ -8,7 +8,7 @@ import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
 import type { Window } from '../model/window.js';
-import { queueNotice } from '../outbox/enqueue.js';
+import { noticeQueue } from '../outbox/enqueue.js';
 import { createSenders } from '../outbox/senders.js';
 import { muteReason } from '../policy/mute.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
@@ -231,12 +231,13 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     }
     const muted = muterOf(tx.data, everyAlert.alerts, everyAlert.disabled, everyAlert.invalid, now);
     // Muting when a notice is queued: a silenced or acknowledged key's notice never enters the outbox.
+    const queueNotice = noticeQueue(tx.data);
     for (const item of fresh) {
       const why = muted(item);
       if (why) audit.add({ event: 'muted', alert: item.alert, key: item.key, channel: item.channel, reason: item.reason, why, when: 'queued' });
       else {
         // A resolve of this key still pending for the same channel would close the incident this notice reopens.
-        for (const stale of queueNotice(tx.data, item, now)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
+        for (const stale of queueNotice(item, now)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
       }
     }
     pruneState(tx.data, now, config.state.prune_after, new Set([...everyAlert.alerts.map((a) => a.name), ...everyAlert.disabled, ...everyAlert.invalid]), ownership);

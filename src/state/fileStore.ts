@@ -100,14 +100,12 @@ export class FileStateStore implements StateStore {
         async commit() {
           if (compromised) throw new Error(`the lock on ${file} was lost (${compromised.message}); state not written`);
           fence.check(fencingToken);
+          await journal.settled();
           write();
           journal.clear();
         },
-        journal(entry) {
-          journal.append(entry);
-          writes++;
-        },
-        stats: () => ({ requests: 0, writes }),
+        journal: (entry) => journal.append(entry),
+        stats: () => ({ requests: 0, writes: writes + journal.syncs }),
         async release() {
           if (!compromised) await release().catch(() => undefined);
         },

@@ -27,8 +27,11 @@ export interface StateTransaction {
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */
   commit(): Promise<void>;
-  /** Records at once, durably and cheaply, that a delivery was accepted (before the next commit writes it into the state). */
-  journal(entry: DeliveredEntry): void;
+  /**
+   * Records at once, cheaply, that a delivery was accepted (before the next commit writes it into the state); resolves
+   * once it is durable (synced with the other entries of its batch), rejects if it could not be made so.
+   */
+  journal(entry: DeliveredEntry): Promise<void>;
   /**
    * Claims the pending items this run is about to send and returns those it may send: a shared store lets only one
    * holder send each (the others are being sent, or were sent, elsewhere). Absent: every item is this run's.
@@ -40,7 +43,7 @@ export interface StateTransaction {
    * local file. Absent: a store that cannot fail that way.
    */
   failed?(): string | undefined;
-  /** How many requests, write requests and documents written the store made so far (a file: rewrites and journal syncs). */
+  /** How many requests, write requests and documents written the store made so far (a file: rewrites and journal batches synced). */
   stats?(): { requests: number; writes: number; docs?: number };
   /** Gives a shared lease back early, keeping this host's lock (so that a failure to do so can still be committed locally); release() does it otherwise. */
   unlease?(): Promise<void>;

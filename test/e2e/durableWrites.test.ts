@@ -20,9 +20,9 @@ after(async () => {
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
 /** Runs the CLI in a project under strace; returns its exit code and the file system calls it made. */
-async function traced(project: Project, args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string; calls: string[] }> {
+async function traced(project: Project, args: string[], env: Record<string, string>, moreCalls?: string): Promise<{ code: number | null; stderr: string; calls: string[] }> {
   const log = join(project.dir, `strace-${Math.random().toString(36).slice(2, 8)}.txt`);
-  const child = spawn('strace', ['-f', '-qq', '-o', log, '-e', 'trace=openat,open,fsync,fdatasync,rename,renameat,renameat2,close', process.execPath, BIN, ...args], {
+  const child = spawn('strace', ['-f', '-qq', '-o', log, '-e', `trace=openat,open,fsync,fdatasync,rename,renameat,renameat2,close${moreCalls ? `,${moreCalls}` : ''}`, process.execPath, BIN, ...args], {
     cwd: project.dir,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -35,15 +35,10 @@ async function traced(project: Project, args: string[], env: Record<string, stri
   return { code, stderr, calls };
 }
 
-/** What a trace shows was done to the files under `folders`: the problems of each write that would not survive a crash. */
-function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string>; dirSyncs: string[] } {
-  const inside = (path: string) => folders.some((f) => path === f || path.startsWith(`${f}/`));
-  const open = new Map<number, { path: string; flags: string; synced: boolean; wrote: boolean }>();
+/** The lines of a trace, a call strace split in two (unfinished, then resumed in the same thread) put back together. */
+function joinedCalls(calls: string[]): string[] {
   const unfinished = new Map<string, string>();
-  const problems: string[] = [];
-  const written = new Set<string>();
-  const dirSyncs: string[] = [];
-  const pendingDirSync: string[] = [];
+  const joined: string[] = [];
   for (let line of calls) {
     const pid = line.split(' ')[0]!;
     if (line.includes('<unfinished ...>')) {
@@ -52,6 +47,20 @@ function durabilityProblems(calls: string[], folders: string[]): { problems: str
     }
     const resumed = line.match(/^\d+\s+<\.\.\. \w+ resumed>(.*)$/);
     if (resumed) line = `${unfinished.get(pid) ?? ''}${resumed[1]}`;
+    joined.push(line);
+  }
+  return joined;
+}
+
+/** What a trace shows was done to the files under `folders`: the problems of each write that would not survive a crash. */
+function durabilityProblems(calls: string[], folders: string[]): { problems: string[]; written: Set<string>; dirSyncs: string[] } {
+  const inside = (path: string) => folders.some((f) => path === f || path.startsWith(`${f}/`));
+  const open = new Map<number, { path: string; flags: string; synced: boolean; wrote: boolean }>();
+  const problems: string[] = [];
+  const written = new Set<string>();
+  const dirSyncs: string[] = [];
+  const pendingDirSync: string[] = [];
+  for (const line of joinedCalls(calls)) {
     const m = line.match(/^\d+\s+(\w+)\((.*)\)\s+=\s+(-?\d+)/);
     if (!m) continue;
     const [, call, args, ret] = m as unknown as [string, string, string, string];
@@ -146,6 +155,54 @@ test('the set-aside file and the audit log are appended durably; the audit log\'
   assert.deepEqual(appended.problems, []);
   assert.ok(appended.written.has(join(auditDir, 'audit.log')), 'the audit log was appended to');
   assert.ok(!appended.dirSyncs.includes(auditDir), 'its folder was not synced again: no name in it changed');
+});
+
+/** What a trace shows of the writes to `file` and its syncs, in order: each `write` or `sync` with the fd's path. */
+function journalCalls(calls: string[], file: string): ('write' | 'sync' | 'close')[] {
+  const open = new Map<number, string>();
+  const seen: ('write' | 'sync' | 'close')[] = [];
+  for (const line of joinedCalls(calls)) {
+    const m = line.match(/^\d+\s+(\w+)\((\d+|"[^"]*"|[^,]*,\s*"[^"]*")[^)]*.*=\s+(-?\d+)/);
+    if (!m) continue;
+    const [, call, first, ret] = m as unknown as [string, string, string, string];
+    if (call === 'openat' || call === 'open') {
+      if (Number(ret) >= 0) open.set(Number(ret), first.match(/"([^"]*)"/)?.[1] ?? '');
+      continue;
+    }
+    const path = open.get(Number(first));
+    if (call === 'close') open.delete(Number(first));
+    if (path !== file) continue;
+    if (call === 'write' || call === 'pwrite64' || call === 'writev') seen.push('write');
+    else if (call === 'fsync' || call === 'fdatasync') seen.push('sync');
+    else if (call === 'close') seen.push('close');
+  }
+  return seen;
+}
+
+test('accepted deliveries are journalled in groups: every journal write is synced before the next one and before the file is closed, with fewer syncs than deliveries', { skip: !hasStrace && 'strace is not installed', timeout: 120_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('durable-group');
+  const users = Array.from({ length: 24 }, (_, k) => `user${k}`);
+  await indexDocs(world.esUrl, index, users.map((user) => logonEvent(T - 30_000, user)));
+  const project = world.project({ extraConfig: { delivery: { deadline: '30s', attempt_timeout: '10s', retries: 0, concurrency: 8 } } });
+  project.writeAlert('users', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], title: '{{key}}', samples: 0 });
+  const before = world.slack.accepted().length;
+  // The answers of the sends in flight come back together, while the journal is syncing the first of them.
+  world.slack.delayMs = 100;
+  try {
+    const run = await traced(project, ['run'], { ALERTCRON_NOW: iso(T) }, 'write,pwrite64,writev');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(world.slack.accepted().length - before, users.length, 'every notice was sent once');
+    const journal = journalCalls(run.calls, join(project.dir, 'state', 'state.json.journal'));
+    const writes = journal.filter((c) => c === 'write').length;
+    const syncs = journal.filter((c) => c === 'sync').length;
+    assert.ok(writes >= 1, `the journal was written (${journal.join(' ')})`);
+    // Each write is followed by its sync before anything else is written to the journal or it is closed.
+    for (const [i, call] of journal.entries()) if (call === 'write') assert.equal(journal[i + 1], 'sync', `write ${i} of the journal is synced at once (${journal.join(' ')})`);
+    assert.ok(syncs < users.length, `the ${users.length} accepted deliveries were synced in groups, not one sync each (${syncs} syncs: ${journal.join(' ')})`);
+  } finally {
+    world.slack.delayMs = 0;
+  }
 });
 
 test('new state files are private (0600), a replaced file keeps its mode, and temporary files a killed write left behind are removed', { timeout: 60_000 }, async () => {

@@ -47,7 +47,7 @@ test('a delivery journalled before a kill is folded into the state by the next h
     killed.data.pending.push(notice('n1'), notice('n2'));
     await killed.commit();
     const tag: PendingDelivery = { id: 'a1', alert: 'hive-sla', key: '~1', action: { source: 'thehive', name: 'tag', args: { tags: ['notified:first'] } }, reason: 'thehive.tag', title: '', message: '', createdAt: NOW, attempts: 0 };
-    killed.journal({ id: 'n1', at: NOW + 5, receipt: { id: '42', chat: '-100' }, then: tag });
+    await killed.journal({ id: 'n1', at: NOW + 5, receipt: { id: '42', chat: '-100' }, then: tag });
     // Killed here: no commit; the lock is released as a takeover would free it.
     await killed.release();
 

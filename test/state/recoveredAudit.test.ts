@@ -18,13 +18,13 @@ function lines(file: string): any[] {
   return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-test('a recovery repeated (killed before the state was written) does not write the delivered lines twice', () => {
+test('a recovery repeated (killed before the state was written) does not write the delivered lines twice', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-recovered-'));
   try {
     const audit = join(dir, 'audit.log');
     writeFileSync(audit, `${JSON.stringify({ event: 'delivered', alert: 'users', key: 'k-a', channel: 'soc-slack', id: 'a' })}\n`);
     const journal = new DeliveryJournal(join(dir, 'state.json.journal'));
-    for (const id of ['a', 'b', 'c']) journal.append({ id, at: NOW, receipt: { id: `r-${id}` } as never });
+    await Promise.all(['a', 'b', 'c'].map((id) => journal.append({ id, at: NOW, receipt: { id: `r-${id}` } as never })));
     for (let time = 0; time < 2; time++) {
       const data = emptyState();
       data.pending = ['a', 'b', 'c', 'd'].map(notice);

@@ -83,7 +83,7 @@ export class Claims {
   sent(entry: DeliveredEntry): void {
     if (!this.held.has(entry.id)) return;
     this.queue.push(entry);
-    this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    this.flushing ??= this.flush();
   }
 
   /** Waits until every `sent` mark so far was written (or failed). */
@@ -103,24 +103,31 @@ export class Claims {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0);
-      const now = leaseNow();
-      const ops: BulkOp[] = batch.map((entry) => {
-        const held = this.held.get(entry.id)!;
-        const { id: _id, ...body } = entry;
-        return { op: 'index', id: claimId(entry.id), doc: { ...this.doc(entry.id, 'sent', now), body }, seqNo: held.seqNo, primaryTerm: held.primaryTerm };
-      });
-      try {
-        const results = await bulk(this.client, this.index, ops);
-        for (const result of results) {
-          if (result.status < 300) this.hold(result.id.slice('claim:'.length), result, true);
-          else this.problem = `could not mark ${result.id} sent: ${result.error ?? `HTTP ${result.status}`}`;
+    // Never done in the tick that started it (sent() sets `flushing` first).
+    await undefined;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0);
+        const now = leaseNow();
+        const ops: BulkOp[] = batch.map((entry) => {
+          const held = this.held.get(entry.id)!;
+          const { id: _id, ...body } = entry;
+          return { op: 'index', id: claimId(entry.id), doc: { ...this.doc(entry.id, 'sent', now), body }, seqNo: held.seqNo, primaryTerm: held.primaryTerm };
+        });
+        try {
+          const results = await bulk(this.client, this.index, ops);
+          for (const result of results) {
+            if (result.status < 300) this.hold(result.id.slice('claim:'.length), result, true);
+            else this.problem = `could not mark ${result.id} sent: ${result.error ?? `HTTP ${result.status}`}`;
+          }
+        } catch (error) {
+          // The local journal has it: the next run of this host records the delivery.
+          this.problem = (error as Error).message;
         }
-      } catch (error) {
-        // The local journal has it: the next run of this host records the delivery.
-        this.problem = (error as Error).message;
       }
+    } finally {
+      // In the same step as the last check of the queue: a mark queued a microtask later starts a flush of its own.
+      this.flushing = undefined;
     }
   }
 

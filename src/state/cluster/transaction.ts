@@ -109,9 +109,9 @@ export class ClusterTransaction implements StateTransaction {
     return this.client.failure;
   }
 
-  journal(entry: Parameters<StateTransaction['journal']>[0]): void {
-    this.parts.journal.append(entry);
+  journal(entry: Parameters<StateTransaction['journal']>[0]): Promise<void> {
     this.claims.sent(entry);
+    return this.parts.journal.append(entry);
   }
 
   stats() {
@@ -128,6 +128,7 @@ export class ClusterTransaction implements StateTransaction {
     const compromised = this.parts.compromised();
     if (compromised) throw new Error(`this host's lock on ${this.config.local_file} was lost (${compromised.message}); state not written`);
     await this.claims.settled();
+    await this.parts.journal.settled();
     // After a request failed as a whole, what this run read (sequence numbers, the lease's) may be stale: writing
     // again could be refused as another run's change, or half-land twice. Only this host's local file is written.
     if (this.failed()) return this.commitLocally();
