@@ -191,7 +191,7 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   assert.throws(() => readdirSync(codeDir), /ENOENT/);
 });
 
-test('a quiet run reads and compiles only the chunks it runs: no alert validator, Sigma, importer or on-demand package', async () => {
+test('a quiet run reads and compiles only the chunks it runs: no validator (alert or alertcron.yaml), Sigma, importer or on-demand package', async () => {
   const { project } = await oneAlertProject();
   const codeDir = join(project.dir, '.cache', 'alertcron', 'code');
   assert.equal((await project.run(['run'])).code, 0, 'the first run parses and checks the alerts');
@@ -201,7 +201,7 @@ test('a quiet run reads and compiles only the chunks it runs: no alert validator
   assert.equal(quiet.code, 0, quiet.stderr);
   const loaded = [...(codeCaches(codeDir).get('run')?.keys() ?? [])];
   assert.ok(loaded.includes('cli'), `${loaded}`);
-  for (const chunk of ['validators-alert', 'sigma', 'importer', 'vendor-yaml', 'vendor-js-yaml', 'vendor-nodemailer', 'vendor-cron-parser']) assert.ok(!loaded.includes(chunk), `a quiet run does not load ${chunk}: ${loaded}`);
+  for (const chunk of ['validators-alert', 'validators-alertcron', 'sigma', 'importer', 'vendor-yaml', 'vendor-js-yaml', 'vendor-nodemailer', 'vendor-cron-parser']) assert.ok(!loaded.includes(chunk), `a quiet run does not load ${chunk}: ${loaded}`);
 });
 
 test('the cache of checked alerts never hides an edit of a query file, a script or alertcron.yaml', async () => {
