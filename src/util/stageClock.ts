@@ -1,4 +1,5 @@
-// Where a run's time and memory go, stage by stage, at the cost of a few clock reads per stage.
+// Where a run's time and memory go, stage by stage, at the cost of a few microseconds per stage.
+import { getHeapStatistics } from 'node:v8';
 
 /** One stage of a run: the time since the previous mark, and the memory when it ended. */
 export interface StageTiming {
@@ -9,7 +10,7 @@ export interface StageTiming {
   cpuMs: number;
   /** V8's used heap when the stage ended (MB = 10^6 bytes). */
   heapMb: number;
-  /** The resident set when the stage ended (MB). */
+  /** The process's peak resident set so far when the stage ended (MB): the stage where it grows is where the peak comes from. */
   rssMb: number;
 }
 
@@ -26,7 +27,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 /**
  * Starts a stage clock. Its first stage begins when the process started (node's own start, loading the code and
- * reading the command line), as the process's CPU time does.
+ * reading the command line), as the process's CPU time does. Each mark costs one getrusage and one heap read.
  */
 export function startStageClock(): StageClock {
   const byName = new Map<string, StageTiming>();
@@ -35,14 +36,13 @@ export function startStageClock(): StageClock {
   return {
     mark(stage) {
       const nowWall = performance.now();
-      const used = process.cpuUsage();
-      const nowCpu = (used.user + used.system) / 1000;
+      const usage = process.resourceUsage();
+      const nowCpu = (usage.userCPUTime + usage.systemCPUTime) / 1000;
       const timing = byName.get(stage) ?? { stage, wallMs: 0, cpuMs: 0, heapMb: 0, rssMb: 0 };
       timing.wallMs = round(timing.wallMs + Math.max(0, nowWall - wall));
       timing.cpuMs = round(timing.cpuMs + Math.max(0, nowCpu - cpu));
-      const memory = process.memoryUsage();
-      timing.heapMb = round(memory.heapUsed / MB);
-      timing.rssMb = round(memory.rss / MB);
+      timing.heapMb = round(getHeapStatistics().used_heap_size / MB);
+      timing.rssMb = round((usage.maxRSS * 1024) / MB);
       byName.set(stage, timing);
       wall = nowWall;
       cpu = nowCpu;

@@ -20,7 +20,7 @@ export interface StageSummary {
   /** Median of the stages' wall and CPU times added up (node's start to the heartbeat; printing the report comes after). */
   wallMs: number;
   cpuMs: number;
-  /** The largest resident set seen at the end of a stage (median over the runs). */
+  /** The peak resident set up to the last stage (median over the runs; the process's exit comes after). */
   rssMb: number;
 }
 
@@ -83,7 +83,7 @@ export function stageTable(title: string, columns: readonly (readonly [string, S
     L.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   L.push(`| all stages | ${cols.map(([, s]) => `${ms(s.wallMs)} / ${ms(s.cpuMs)}`).join(' | ')} |`);
-  L.push(`| largest resident set at a stage's end | ${cols.map(([, s]) => `${s.rssMb.toFixed(0)} MB`).join(' | ')} |`);
+  L.push(`| peak resident set up to the last stage | ${cols.map(([, s]) => `${s.rssMb.toFixed(0)} MB`).join(' | ')} |`);
   if (cols.some(([, s]) => s.clusterTookMs !== undefined)) L.push(`| the cluster's own time (\`took\`, within fetch) | ${cols.map(([, s]) => (s.clusterTookMs === undefined ? '–' : `${ms(s.clusterTookMs)}`)).join(' | ')} |`);
   L.push('');
   return L;
