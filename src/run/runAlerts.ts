@@ -75,6 +75,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const stages = startStageClock();
   stages.mark('start');
   const report = await runOnce(options, stages);
+  // The state's lock given back, and whatever a run that ended early did after its last stage.
+  stages.mark('release');
   report.stages = stages.stages();
   return report;
 }

@@ -161,7 +161,7 @@ export function stagesSection(res: BenchResults): string[] {
     '## Where the time goes, by stage',
     '',
     'From `run --json` (`stages`: wall and CPU time of each stage of the run, the peak resident set so far at its end; `clusterTookMs`: the cluster\'s own `took`, added up over the `_msearch` answers). ' +
-      "`start` is node's own start, loading the bundle and reading the command line; the process's exit after `heartbeat` (printing the report, flushing stdout) is in no stage. " +
+      "`start` is node's own start, loading the bundle and reading the command line; `release` gives the state's lock back; the process's exit after it (printing the report, flushing stdout) is in no stage. " +
       'CPU counts every thread of the process (GC, the compile threads), so it can exceed the wall time. For the sizes and the 100,000 alerts these are extra runs of the same restored minute with `--json` (`--stage-runs`), ' +
       'apart from the measured ones, whose report would weigh on them; the receipts, keys and state-growth rows read them from their measured runs (a report of a few alerts).',
     '',

@@ -13,9 +13,9 @@ const MIN = 60_000;
 const world = useWorld();
 
 /** Every stage of a real run that delivers, in the order they run. */
-const RUN_STAGES = ['start', 'config', 'alerts', 'begin', 'inbox', 'plan', 'fetch', 'evaluate', 'decide', 'problems', 'converse', 'queue', 'prune', 'commit', 'deliver', 'record', 'audit', 'heartbeat'];
+const RUN_STAGES = ['start', 'config', 'alerts', 'begin', 'inbox', 'plan', 'fetch', 'evaluate', 'decide', 'problems', 'converse', 'queue', 'prune', 'commit', 'deliver', 'record', 'audit', 'heartbeat', 'release'];
 /** A dry run stops before anything is written or sent. */
-const DRY_STAGES = RUN_STAGES.slice(0, RUN_STAGES.indexOf('prune') + 1);
+const DRY_STAGES = [...RUN_STAGES.slice(0, RUN_STAGES.indexOf('prune') + 1), 'release'];
 
 interface Stage {
   stage: string;
