@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import type { StageClock } from '../util/stageClock.js';
 import { declareWrittenFiles } from '../util/writeRefused.js';
 import { loadAlerts, type LoadedAlerts } from './loadAlerts.js';
 import { loadConfig } from './loadConfig.js';
@@ -9,6 +10,8 @@ import type { Config } from './types.js';
 /** How a command uses the project: `offline` commands (validate, list, status, silence, ack) reach no source. */
 export interface LoadProjectOptions {
   offline?: boolean;
+  /** A run's stage clock: marks `config` (alertcron.yaml read and checked) and `alerts` (the alerts loaded, the cache saved). */
+  stages?: Pick<StageClock, 'mark'>;
 }
 
 /**
@@ -22,8 +25,10 @@ export async function loadProject(configFile: string, env: NodeJS.ProcessEnv = p
   const { state } = config;
   declareWrittenFiles([config.file, state.file, state.audit_log, state.local_file, join(dirname(state.file), 'state-backup-')]);
   if (!options.offline) requireSourceSecrets(config);
+  options.stages?.mark('config');
   const loaded = await loadAlerts(config, cache);
   cache.save();
+  options.stages?.mark('alerts');
   return { config, loaded };
 }
 

@@ -14,6 +14,8 @@ export interface FetchStageResult<A extends AlertBase> {
   /** Per source that was asked: its failure, or undefined when it answered. */
   health: Map<string, string | undefined>;
   calls: Record<string, number>;
+  /** Per source that reports it: its own time answering (FetchResult.tookMs). */
+  tookMs: Record<string, number>;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function fetchStage<A extends AlertBase>(
     if (list) list.push(d);
     else bySource.set(d.alert.source, [d]);
   }
-  const result: FetchStageResult<A> = { fetched: [], health: new Map(), calls: {} };
+  const result: FetchStageResult<A> = { fetched: [], health: new Map(), calls: {}, tookMs: {} };
   const answers = await Promise.all(
     [...bySource].map(async ([name, items]) => {
       const source = sources.get(name) as Source<A> | undefined;
@@ -47,6 +49,7 @@ export async function fetchStage<A extends AlertBase>(
       const answer = await beforeDeadline(source.fetch(plans, now, deadline), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
       result.health.set(name, answer.failure);
       result.calls[name] = answer.calls;
+      if (answer.tookMs !== undefined) result.tookMs[name] = answer.tookMs;
       return { name, items: plans.map((plan, i) => ({ plan, outcome: answer.outcomes[i] ?? { ok: false as const, error: `no answer from ${name} for this alert` } })) };
     }),
   );

@@ -1,5 +1,6 @@
 import { ExitCode, type ExitCodeValue } from '../util/errors.js';
 import type { DeliveryReport } from '../outbox/record.js';
+import type { StageTiming } from '../util/stageClock.js';
 
 export type { DeliveryReport } from '../outbox/record.js';
 
@@ -46,6 +47,10 @@ export interface RunReport {
   pending: number;
   /** HTTP requests made to the cluster (the elasticsearch source). */
   clusterRequests: number;
+  /** The cluster's own time for the alerts' searches: the `took` of each `_msearch` answer, added up (ms; absent when none was sent). */
+  clusterTookMs?: number;
+  /** Where the run's time and memory went, stage by stage, in the order they ran (the process's start first). */
+  stages?: StageTiming[];
   /** The state store's requests and writes (the cluster backend; absent for the file). */
   stateRequests?: { requests: number; writes: number; docs?: number };
   /** Why the shared state store could not be used: nothing was evaluated (exit code 3). */

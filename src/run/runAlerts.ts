@@ -41,6 +41,7 @@ import { CLOCK_SOURCE, monitorSources, pingHeartbeat } from './selfMonitor.js';
 import { watchHosts, watchTakeovers } from './hostMonitor.js';
 import { formatDuration } from '../util/duration.js';
 import { boundedSignal } from '../util/signal.js';
+import { startStageClock, type StageClock } from '../util/stageClock.js';
 
 /** How a run is asked to behave; `run`, `run --dry-run` and `test` all come through here. */
 export interface RunOptions {
@@ -73,27 +74,33 @@ interface RunStart {
 
 /** Runs the pipeline once: lock, load, inbox, plan, fetch, evaluate, decide, mute, deliver, record, unlock. */
 export async function runAlerts(options: RunOptions): Promise<RunReport> {
-  return runOnce(options);
+  const stages = startStageClock();
+  stages.mark('start');
+  const report = await runOnce(options, stages);
+  // The state's lock given back, and whatever a run that ended early did after its last stage.
+  stages.mark('release');
+  report.stages = stages.stages();
+  return report;
 }
 
 /** One try of the run; `begun` is the first try's start and deadline when the state moved under it (one run, one deadline). */
-async function runOnce(options: RunOptions, begun?: RunStart): Promise<RunReport> {
+async function runOnce(options: RunOptions, stages: StageClock, begun?: RunStart): Promise<RunReport> {
   const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = begun?.startedAt ?? clock();
-  const { config, loaded } = await loadProject(options.configFile, options.env);
+  const { config, loaded } = await loadProject(options.configFile, options.env, { stages });
   // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
   const deadlineAt = begun?.deadlineAt ?? Math.min(Date.now(), options.processStartedAt ?? Infinity) + config.run.deadline;
   // A plain timer holds it: nothing can collect it before it fires (see boundedSignal).
   const runTimer = boundedSignal([], Math.max(0, deadlineAt - Date.now()));
   try {
-    return await runWithin(options, { startedAt, deadlineAt }, runTimer.signal, clock, config, loaded);
+    return await runWithin(options, { startedAt, deadlineAt }, runTimer.signal, clock, config, loaded, stages);
   } finally {
     runTimer.done();
   }
 }
 
 /** The pipeline of one try, the project loaded, within the run's deadline (`deadline` aborts at it). */
-async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, everyAlert: LoadedAlerts): Promise<RunReport> {
+async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, everyAlert: LoadedAlerts, stages: StageClock): Promise<RunReport> {
   const chosen = selectAlerts(everyAlert, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
@@ -102,10 +109,11 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   } catch (error) {
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
-    const report = await runOnce({ ...options, afterMove: true }, { startedAt, deadlineAt });
+    const report = await runOnce({ ...options, afterMove: true }, stages, { startedAt, deadlineAt });
     report.warnings.unshift('the state moved to the other backend (state migrate) while this run waited for it: it read alertcron.yaml again and ran with its new state.backend');
     return report;
   }
+  stages.mark('begin');
   // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
   let storeLost: (() => Promise<RunReport>) | undefined;
   try {
@@ -162,20 +170,25 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       audit.addAll(applyQueuedOps(tx.data, ownership, now));
       if (ownership.coordinator) pruneOps(tx.data, now);
     }
+    stages.mark('inbox');
     const pendingSources = tx.data.pending.flatMap((p) => (p.action ? [p.action.source] : []));
     const planned = planStage(storeDown ? [] : selected.alerts, tx.data, now, { ...options, clockTolerance });
     const sources = await loadSources(config, [...planned.due.map((d) => d.alert.source), ...pendingSources], environment);
+    stages.mark('plan');
 
     audit.addAll(planned.audit);
     // A source's cursor is used only when the run owns the windows (not for `test --from`).
     const fetched = await fetchStage(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule);
     report.sourceRequests = fetched.calls;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
+    if (fetched.tookMs.elasticsearch !== undefined) report.clusterTookMs = fetched.tookMs.elasticsearch;
+    stages.mark('fetch');
     const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
     if (options.checkTemplates) {
       const { unresolvedTemplatePaths } = await import('../render/templateFields.js');
       for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
     }
+    stages.mark('evaluate');
     const decided = decideStage(evaluated, tx.data, sources, now, { fixedWindow: !!options.window, includeRequests: !!options.includeRequests, maxFindings: config.run.max_findings, clockTolerance, resolveSetting: resolveSettingOf(config.channels) });
     // Digests whose period is over are sent by every run, whichever alerts were due or failed (not by `test --from`).
     if (!storeDown && !options.window) {
@@ -188,6 +201,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     report.warnings.push(...decided.warnings);
     if (planned.clockBack.size) report.warnings.push(clockBackMessage(planned.clockBack));
     audit.addAll(decided.audit);
+    stages.mark('decide');
     // A real run also watches for alerts that cannot fire (told once a day; the exit code stays what the run earned).
     const watched = tx.commit && !options.window && !storeDown
       ? await watchAlertProblems(fetched.fetched, evaluated, tx.data, { elasticsearch: config.sources.elasticsearch as ElasticsearchConfig | undefined, monitoring: config.monitoring, now, deadline })
@@ -197,6 +211,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       audit.addAll(watched.audit);
       if (watched.requests) report.fieldCheckRequests = watched.requests;
     }
+    stages.mark('problems');
 
     // Ask alerts: their findings become conversations with the people named; escalations join the outbox. The
     // conversations are the coordinator's: another host hands its findings over (data.asks) for it to start them.
@@ -209,6 +224,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
         audit.addAll(talked.audit);
       }
     }
+    stages.mark('converse');
     const fresh = [...decided.deliveries, ...(watched?.deliveries ?? [])];
     if (fullRun) {
       const health = new Map(fetched.health);
@@ -240,7 +256,9 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
         for (const stale of queueNotice(item, now)) audit.add({ event: 'resolve_dropped', alert: stale.alert, key: stale.key, channel: stale.channel, id: stale.id, why: `the key fired again before this resolve was accepted (${item.reason} queued for the channel; the next resolved notice closes it)` });
       }
     }
+    stages.mark('queue');
     pruneState(tx.data, now, config.state.prune_after, new Set([...everyAlert.alerts.map((a) => a.name), ...everyAlert.disabled, ...everyAlert.invalid]), ownership);
+    stages.mark('prune');
 
     if (!tx.commit || !tx.release) {
       addWarning(report, lateSetAsideWarning(undefined));
@@ -251,6 +269,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // Pending deliveries are on disk before anything is sent: a crash can repeat a message, never lose one.
     if (tx.data.pending.length) await tx.commit();
     audit.flush();
+    stages.mark('commit');
     // This host sends the pending notices of the partitions it holds (the others wait for their holders); the
     // notices kept in local memory while the cluster cannot be reached are its own.
     const held = (p: { alert: string }) => !!storeDown || holdsAlert(ownership, p.alert);
@@ -279,6 +298,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     } finally {
       senders.close();
     }
+    stages.mark('deliver');
     report.pending = tx.data.pending.filter(isSelected).length;
     report.exitCode = exitCodeOf(report);
     const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
@@ -289,11 +309,14 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // The lease is given back before the heartbeat, under this host's lock: failing to is the cluster failing too.
     await tx.unlease?.();
     if (tx.failed?.()) return await storeLost();
+    stages.mark('record');
     audit.flush();
+    stages.mark('audit');
     if (fullRun && report.exitCode === ExitCode.ok) {
       const warning = await pingHeartbeat(config.monitoring, deadlineAt);
       if (warning) report.warnings.push(warning);
     }
+    stages.mark('heartbeat');
     report.finishedAt = new Date(clock()).toISOString();
     return report;
   } catch (error) {

@@ -28,6 +28,8 @@ export interface FetchResult {
   outcomes: FetchOutcome[];
   /** HTTP requests made. */
   calls: number;
+  /** The source's own time answering them, as it reports it (the cluster's `took`, ms), when it does. */
+  tookMs?: number;
   /** Set when the source itself could not be used (unreachable, refused, HTTP error): self-monitoring counts it. */
   failure?: string;
 }

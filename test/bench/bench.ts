@@ -6,6 +6,8 @@
 //                                 [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT]
 //                                 [--wildcard-docs N] [--hosts 1,2,4 | --no-hosts] [--hosts-alerts 10000] [--hosts-minutes 5]
 //                                 [--hosts-scale 1000] [--hosts-target 40000] [--hosts-takeover defaults,short] [--hosts-only]
+//                                 [--receipts 200000,1000000] [--receipts-alerts 100] [--firing-keys 100000] [--big-size 100000]
+//                                 [--big-runs N] [--stage-runs 3] [--only floor,sizes,mix,digest,paging,sigma,growth,receipts,keys,big,hosts]
 //
 // Starts (or reuses) an OpenSearch 2.19 node on port 9260, seeds one busy day of auth events (once; skipped when
 // the index already holds them), puts a counting HTTP proxy in front of it, and for each N measures one
@@ -18,7 +20,11 @@
 // and run, and the cost of case-insensitive wildcards on a large keyword index (--sigma-size, default 1000;
 // --wildcard-docs, default 1,000,000; test/bench/sigma.ts); 1, 2 and 4 hosts sharing 10,000 alerts through the cluster
 // state, the target of 4 hosts x 40,000 alerts and the takeover after a SIGKILL (test/bench/hosts.ts; --hosts-only
-// measures only that and rewrites only its section of the report); then writes docs/BENCHMARK.md.
+// measures only that and rewrites only its section of the report); issue 29's rows: a quiet run with a week of receipts
+// (200,000 and 1,000,000) against none, one alert with 100,000 keys firing against none, and 100,000 alerts on one host
+// (test/bench/stateRows.ts, big.ts); every measured scenario also read its stages from `run --json` (`--stage-runs`
+// extra runs where the report itself would weigh on the measured ones); then writes docs/BENCHMARK.md. `--only`
+// measures only the scenarios named (write the report elsewhere with --out to keep docs/BENCHMARK.md whole).
 // It reports only: nothing here fails on a time.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -41,6 +47,10 @@ import { spliceHostsReport } from './hostsReport.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
+import { measureFiringKeys, measureReceipts } from './stateRows.js';
+import { measureBig } from './big.js';
+import { warmParseCache } from './primed.js';
+import { stagesOf, summariseStages, type RunStages } from './stagesReport.js';
 import { writeReport, type BenchResults, type SizeResult } from './report.js';
 import { BENCH_DIR, benchSettings, capture, measured, summarise, type Sample } from './run.js';
 import { ensureVenv, VENV } from './venv.js';
@@ -75,10 +85,26 @@ interface Options {
   /** Many hosts sharing the alerts (hosts.hosts empty: not measured); hostsOnly: only that, spliced into the report. */
   hosts: HostsOptions;
   hostsOnly: boolean;
+  /** Receipts in the states of the receipts rows (empty: not measured), over receiptsAlerts alerts. */
+  receipts: number[];
+  receiptsAlerts: number;
+  /** Keys of the one firing alert of the keys row (0: not measured). */
+  firingKeys: number;
+  /** Alerts of the big size on one host (0: not measured), and its measured runs (default: --runs, at most 3). */
+  bigSize: number;
+  bigRuns?: number;
+  /** Extra `run --json` runs per scenario that read the stages where the measured runs do not print the report. */
+  stageRuns: number;
+  /** The scenarios measured (default: all). */
+  only: Set<Scenario>;
 }
 
+/** The scenarios `--only` can name. */
+const SCENARIOS = ['floor', 'sizes', 'mix', 'digest', 'paging', 'sigma', 'growth', 'receipts', 'keys', 'big', 'hosts'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000], wildcardDocs: 1_000_000, hosts: { hosts: [1, 2, 4], alerts: 10_000, minutes: 5, scaleAlerts: 1000, targetAlerts: 40_000, targetHosts: 4, takeovers: ['defaults', 'short'] }, hostsOnly: false };
+  const o: Options = { sizes: [10, 100, 1000, 5000, 10_000], runs: 5, elastalert: true, profile: true, profileSize: 1000, port: 9260, out: join(REPO_ROOT, 'docs', 'BENCHMARK.md'), keep: false, stateKeys: 100_000, stateAlerts: 100, backendSizes: [10, 1000], wildcardDocs: 1_000_000, hosts: { hosts: [1, 2, 4], alerts: 10_000, minutes: 5, scaleAlerts: 1000, targetAlerts: 40_000, targetHosts: 4, takeovers: ['defaults', 'short'] }, hostsOnly: false, receipts: [200_000, 1_000_000], receiptsAlerts: 100, firingKeys: 100_000, bigSize: 100_000, stageRuns: 3, only: new Set(SCENARIOS) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -118,8 +144,20 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--hosts-target') o.hosts.targetAlerts = Number(value().replace(/[_,]/g, ''));
     else if (name === '--hosts-takeover') o.hosts.takeovers = value().split(',').filter(Boolean) as HostsOptions['takeovers'];
     else if (name === '--hosts-only') o.hostsOnly = true;
+    else if (name === '--receipts') o.receipts = value().split(',').filter(Boolean).map((x) => Number(x.replace(/_/g, ''))).filter((x) => x !== 0);
+    else if (name === '--receipts-alerts') o.receiptsAlerts = Number(value());
+    else if (name === '--firing-keys') o.firingKeys = Number(value().replace(/_/g, ''));
+    else if (name === '--big-size') o.bigSize = Number(value().replace(/_/g, ''));
+    else if (name === '--big-runs') o.bigRuns = Number(value());
+    else if (name === '--stage-runs') o.stageRuns = Number(value());
+    else if (name === '--only') {
+      const names = value().split(',').filter(Boolean).map((x) => (x === '100k' ? 'big' : x));
+      const unknown = names.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
+      if (unknown.length || !names.length) throw new Error(`--only: a list of ${SCENARIOS.join(', ')} (not ${unknown.join(', ') || 'nothing'})`);
+      o.only = new Set(names as Scenario[]);
+    }
     else if (name === '--help' || name === '-h') {
-      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT] [--wildcard-docs 1000000] [--hosts 1,2,4 | --no-hosts] [--hosts-alerts 10000] [--hosts-minutes 5] [--hosts-scale 1000] [--hosts-target 40000] [--hosts-takeover defaults,short] [--hosts-only]');
+      console.log('usage: node dist/test/bench/bench.js [--sizes 10,100,1000,5000,10000] [--runs 5] [--ea-runs R] [--no-elastalert] [--no-profile] [--profile-size 1000] [--port 9260] [--out docs/BENCHMARK.md] [--keep] [--state-keys 100000] [--state-alerts 100] [--mix-size N] [--backend-sizes 10,1000 | --no-backends] [--digest-size N | --no-digest] [--paging-size N | --no-paging] [--sigma-size N | --no-sigma] [--sigma-rules DIR | --sigma-repo GIT] [--wildcard-docs 1000000] [--hosts 1,2,4 | --no-hosts] [--hosts-alerts 10000] [--hosts-minutes 5] [--hosts-scale 1000] [--hosts-target 40000] [--hosts-takeover defaults,short] [--hosts-only] [--receipts 200000,1000000] [--receipts-alerts 100] [--firing-keys 100000] [--big-size 100000] [--big-runs N] [--stage-runs 3] [--only floor,sizes,mix,digest,paging,sigma,growth,receipts,keys,big,hosts]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -137,6 +175,9 @@ function parseOptions(argv: string[]): Options {
   for (const [flag, x, min] of [['--hosts-alerts', h.alerts, 1], ['--hosts-minutes', h.minutes, 1], ['--hosts-scale', h.scaleAlerts, 0], ['--hosts-target', h.targetAlerts, 0]] as const)
     if (!Number.isInteger(x) || x < min) throw new Error(`${flag}: a whole number >= ${min}`);
   if (h.takeovers.some((t) => t !== 'defaults' && t !== 'short')) throw new Error('--hosts-takeover: a list of defaults and short (empty: none)');
+  if (o.receipts.some((x) => !Number.isInteger(x) || x < 1)) throw new Error('--receipts: whole numbers of receipts, e.g. 200000,1000000 (empty: not measured)');
+  for (const [flag, x, min] of [['--receipts-alerts', o.receiptsAlerts, 1], ['--firing-keys', o.firingKeys, 0], ['--big-size', o.bigSize, 0], ['--big-runs', o.bigRuns ?? 1, 1], ['--stage-runs', o.stageRuns, 0]] as const)
+    if (!Number.isInteger(x) || x < min) throw new Error(`${flag}: a whole number >= ${min}`);
   return o;
 }
 
@@ -252,10 +293,11 @@ async function main(): Promise<void> {
       spliceHostsReport(opts.out, results.hosts!);
       return;
     }
+    const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work };
     // ---- the floor: a node process doing nothing, and one doing one _msearch of one search
     const floorDir = join(work, 'floor');
     mkdirSync(floorDir);
-    const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work };
+    if (opts.only.has('floor')) {
     // warm the cluster and the proxy's connection up a little (not measured)
     for (let r = 0; r < 3; r++) await measured(python, [process.execPath, join(REPO_ROOT, 'dist', 'test', 'bench', 'floor.js'), proxy.url, INDEX_PATTERN, String(QUIET_NOW - WINDOW_MS), String(QUIET_NOW)], floorDir, baseEnv, join(floorDir, `warm-${r}`));
     const nodeNothing: Sample[] = [];
@@ -272,6 +314,7 @@ async function main(): Promise<void> {
     }
     results.floor = { nodeNothing: summarise(nodeNothing), nodeMsearch: summarise(nodeMsearch), pythonNothing: pythonNothing.length ? summarise(pythonNothing) : undefined };
     log(`bench: floor: node -e 0 ${results.floor.nodeNothing!.wall_s.toFixed(3)} s; node + one _msearch ${results.floor.nodeMsearch!.wall_s.toFixed(3)} s`);
+    }
 
     /**
      * Measures one set of n alerts: today's kinds (count, any, buckets), or the mix of the ElastAlert2 rule types,
@@ -342,6 +385,7 @@ async function main(): Promise<void> {
         rmSync(join(project.dir, '.cache'), { recursive: true, force: true });
         const prime = await alertcron(['run'], now - WINDOW_MS, `${scenario}-prime`);
         if (prime.code !== 0) results.checks.push(`${tag} ${scenario}: the priming run exited ${prime.code}: ${prime.stderr.slice(0, 400)}`);
+        await warmParseCache(alertcron, `${scenario}-prime`);
         // The parse cache belongs to one configuration file: warm it for the other configurations too, so that their
         // runs compare searching, not loading (validate fills it as a run would).
         if (scenario === 'quiet') for (const other of [UNFUSED_CONFIG, UNFUSED_C2_CONFIG, FUSED_C2_CONFIG]) await alertcron(['validate', '--config', other], undefined, `quiet-prime-cache-${other}`);
@@ -365,6 +409,15 @@ async function main(): Promise<void> {
           samples.push(s);
         }
         size[scenario === 'quiet' ? 'acQuiet' : 'acIncident'] = summarise(samples);
+        // The stages, from runs of their own: a report of every alert printed would weigh on the measured runs.
+        const stageRuns: (RunStages | undefined)[] = [];
+        for (let r = 0; r < opts.stageRuns; r++) {
+          restore();
+          await clearRequestCache();
+          resetSinks();
+          stageRuns.push(stagesOf((await alertcron(['run', '--json'], now, `${scenario}-stages-${r}`)).stdout));
+        }
+        (size.stages ??= {})[scenario] = summariseStages(stageRuns);
         const want = expected === undefined ? samples[0]!.delivered : scenario === 'quiet' ? 0 : expected;
         const bad = samples.filter((s) => s.code !== 0 || s.delivered !== want);
         if (bad.length) results.checks.push(`${tag} ${scenario}: alertcron exit codes ${samples.map((s) => s.code).join(',')}, delivered ${samples.map((s) => s.delivered).join(',')} (expected ${expected === undefined ? 'the same in each run' : want}); stderr: ${bad[0]!.stderr.slice(0, 400)}`);
@@ -382,6 +435,14 @@ async function main(): Promise<void> {
             cold.push(await alertcron(['run'], now, `quiet-cold-${r}`));
           }
           size.acQuietCold = summarise(cold);
+          const coldStages: (RunStages | undefined)[] = [];
+          for (let r = 0; r < opts.stageRuns; r++) {
+            restore();
+            dropParseCache();
+            await clearRequestCache();
+            coldStages.push(stagesOf((await alertcron(['run', '--json'], now, `quiet-cold-stages-${r}`)).stdout));
+          }
+          size.stages!.quietCold = summariseStages(coldStages);
           if (cold.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);
           log(`bench: alertcron run (quiet, no parse cache): ${size.acQuietCold.wall_s.toFixed(3)} s, ${size.acQuietCold.rss_mb.toFixed(0)} MB`);
 
@@ -513,12 +574,14 @@ async function main(): Promise<void> {
       return size;
     };
 
-    for (const n of opts.sizes) {
-      results.sizes.push(await measureSet(n, 'kinds'));
-      writeReport(opts.out, results, commands(opts));
+    if (opts.only.has('sizes')) {
+      for (const n of opts.sizes) {
+        results.sizes.push(await measureSet(n, 'kinds'));
+        writeReport(opts.out, results, commands(opts));
+      }
     }
     const mixSize = opts.mixSize ?? defaultScenarioSize(opts.sizes);
-    if (mixSize > 0) {
+    if (mixSize > 0 && opts.only.has('mix')) {
       results.mix = await measureSet(mixSize, 'mix');
       writeReport(opts.out, results, commands(opts));
     }
@@ -547,7 +610,7 @@ async function main(): Promise<void> {
       return { project, alertcron, loadAvg: loadavg().map((x) => Number(x.toFixed(2))) };
     };
     const digestSize = opts.digestSize ?? defaultScenarioSize(opts.sizes);
-    if (digestSize > 0) {
+    if (digestSize > 0 && opts.only.has('digest')) {
       // ---- the incident minute with a digest channel beside email and Slack, and the run that sends the digests
       const n = digestSize;
       const expectedMatches = matchingInIncident(n);
@@ -576,7 +639,7 @@ async function main(): Promise<void> {
       writeReport(opts.out, results, commands(opts));
     }
     const pagingSize = opts.pagingSize ?? defaultScenarioSize(opts.sizes);
-    if (pagingSize > 0) {
+    if (pagingSize > 0 && opts.only.has('paging')) {
       // ---- the incident minute with PagerDuty and Teams beside email and Slack: every alert notifies all four
       const n = pagingSize;
       const expectedMatches = matchingInIncident(n);
@@ -609,7 +672,7 @@ async function main(): Promise<void> {
       writeReport(opts.out, results, commands(opts));
     }
     const sigmaSize = opts.sigmaSize ?? defaultScenarioSize(opts.sizes);
-    if (sigmaSize > 0) {
+    if (sigmaSize > 0 && opts.only.has('sigma')) {
       // ---- N Sigma alerts: compiled in-process, validate and run on a cold and a warm parse cache; case-insensitive wildcards
       const rules = materialiseSigmaRules({ rulesDir: opts.sigmaRules, repo: opts.sigmaRepo }, work);
       log(`\nbench: Sigma alerts, N = ${sigmaSize}, from ${rules.source} (${rules.files.length} rule files)`);
@@ -632,21 +695,63 @@ async function main(): Promise<void> {
       results.sigma = sigma;
       writeReport(opts.out, results, commands(opts));
     }
-    if (opts.stateKeys > 0) {
+    if (opts.stateKeys > 0 && opts.only.has('growth')) {
       // ---- a grown state: the same small run with a state of many keys and with none
       log(`\nbench: state growth: ${opts.stateAlerts} alerts, a state of ${opts.stateKeys.toLocaleString('en-US')} keys and one of none`);
       const project = createProject({ esUrl: proxy.url, smtpPort: smtp.port, slackUrl: slack.url, extraConfig: { elasticsearch: { url: proxy.url, timeout: '30s' }, defaults: { every: '1m', first_lookback: '1m', throttle: '30m', ingest_delay: '0s' }, state: { lock_wait: '10s' } } });
       const outDir = join(work, 'state-growth');
       mkdirSync(outDir);
-      const env = (now: number) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ALERTCRON_NOW: iso(now) });
-      const growth = await measureStateGrowth(project, opts.stateAlerts, opts.stateKeys, opts.runs, (now, label) => measured(python, [process.execPath, BIN, 'run'], project.dir, env(now), join(outDir, label), proxy), async () => void (await clearRequestCache()));
+      const env = (now: number | undefined) => ({ ...baseEnv, XDG_CACHE_HOME: join(project.dir, '.cache'), ...project.env, ...(now === undefined ? {} : { ALERTCRON_NOW: iso(now) }) });
+      const growth = await measureStateGrowth(project, opts.stateAlerts, opts.stateKeys, {
+        runs: opts.runs,
+        alertcron: (args, now, label) => measured(python, [process.execPath, BIN, ...args], project.dir, env(now), join(outDir, label), proxy),
+        before: async () => void (await clearRequestCache()),
+      });
       results.stateGrowth = growth;
       results.checks.push(...growth.checks);
       log(`bench: state growth: ${growth.withKeys.wall_s.toFixed(3)} s / ${growth.withKeys.rss_mb.toFixed(0)} MB with the keys, ${growth.withoutKeys.wall_s.toFixed(3)} s / ${growth.withoutKeys.rss_mb.toFixed(0)} MB without`);
       if (!opts.keep) project.cleanup();
       writeReport(opts.out, results, commands(opts));
     }
-    if (opts.hosts.hosts.length) {
+    if (opts.receipts.length && opts.only.has('receipts')) {
+      // ---- a week of receipts: the same quiet run with a state holding them and one holding none
+      log(`\nbench: receipts: ${opts.receiptsAlerts} alerts, states of ${opts.receipts.map((x) => x.toLocaleString('en-US')).join(' and ')} receipts and one of none`);
+      const { project, alertcron, loadAvg } = await scenarioProject('receipts', {});
+      const measuredReceipts = await measureReceipts(project, opts.receiptsAlerts, opts.receipts, { runs: opts.runs, alertcron, before: async () => { await clearRequestCache(); resetSinks(); }, delivered });
+      results.receipts = { ...measuredReceipts, loadAvg };
+      results.checks.push(...measuredReceipts.checks);
+      for (const v of measuredReceipts.variants) log(`bench: receipts ${v.receipts.toLocaleString('en-US')}: ${v.runs.wall_s.toFixed(3)} s, ${v.runs.cpu_s.toFixed(3)} s CPU, ${v.runs.rss_mb.toFixed(0)} MB (first run on the written file ${v.first.wall_s.toFixed(3)} s)`);
+      if (!opts.keep) project.cleanup();
+      writeReport(opts.out, results, commands(opts));
+    }
+    if (opts.firingKeys > 0 && opts.only.has('keys')) {
+      // ---- many keys: one alert firing in the incident minute with a history of many keys, and with none
+      log(`\nbench: firing keys: one alert firing, with ${opts.firingKeys.toLocaleString('en-US')} keys and with none`);
+      const { project, alertcron, loadAvg } = await scenarioProject('firing-keys', {});
+      const measuredKeys = await measureFiringKeys(project, opts.firingKeys, { runs: opts.runs, alertcron, before: async () => { await clearRequestCache(); resetSinks(); }, delivered });
+      results.firingKeys = { ...measuredKeys, loadAvg };
+      results.checks.push(...measuredKeys.checks);
+      log(`bench: firing keys: ${measuredKeys.withKeys.runs.wall_s.toFixed(3)} s / ${measuredKeys.withKeys.runs.rss_mb.toFixed(0)} MB with the keys, ${measuredKeys.withoutKeys.runs.wall_s.toFixed(3)} s / ${measuredKeys.withoutKeys.runs.rss_mb.toFixed(0)} MB without`);
+      if (!opts.keep) project.cleanup();
+      writeReport(opts.out, results, commands(opts));
+    }
+    if (opts.bigSize > 0 && opts.only.has('big')) {
+      // ---- 100,000 alerts on one host: the quiet and the incident minute (alertcron only)
+      const n = opts.bigSize;
+      const expectedMatches = matchingInIncident(n);
+      log(`\nbench: big size, N = ${n.toLocaleString('en-US')} alerts on one host (${expectedMatches} match in the incident minute); ElastAlert2 not measured at this size`);
+      const { project, alertcron, loadAvg } = await scenarioProject(`big-n${n}`, {});
+      writeAlertcronAlerts(project, n);
+      const runs = opts.bigRuns ?? Math.min(opts.runs, 3);
+      const measuredBig = await measureBig({ n, expectedMatches, runs, stageRuns: opts.stageRuns, project, alertcron, fresh: async () => { await clearRequestCache(); resetSinks(); }, delivered });
+      results.big = { ...measuredBig.result, loadAvg };
+      results.checks.push(...measuredBig.checks);
+      const b = results.big;
+      log(b.skipped ? `bench: big size not measured: ${b.skipped}` : `bench: big size: quiet ${b.quiet!.wall_s.toFixed(3)} s / ${b.quiet!.rss_mb.toFixed(0)} MB, ${b.quiet!.requests} requests; incident ${b.incident!.wall_s.toFixed(3)} s / ${b.incident!.rss_mb.toFixed(0)} MB, delivered ${b.incident!.delivered}`);
+      if (!opts.keep) project.cleanup();
+      writeReport(opts.out, results, commands(opts));
+    }
+    if (opts.hosts.hosts.length && opts.only.has('hosts')) {
       await measureManyHosts();
       writeReport(opts.out, results, commands(opts));
     }

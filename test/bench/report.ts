@@ -10,6 +10,11 @@ import type { SigmaBenchResult } from './sigma.js';
 import type { ProfileSummary } from './profile.js';
 import type { Summary } from './run.js';
 import type { StateGrowthResult } from './stateGrowth.js';
+import type { BigResult } from './big.js';
+import { int, mb, range, ratio, reqs, sec } from './format.js';
+import { issue29Sections, issue29TargetRows, stagesSection } from './issue29Report.js';
+import type { StageSummary } from './stagesReport.js';
+import type { FiringKeysResult, ReceiptsResult } from './stateRows.js';
 
 export interface SizeResult {
   n: number;
@@ -34,6 +39,8 @@ export interface SizeResult {
   acIncident?: Summary;
   eaQuiet?: Summary;
   eaIncident?: Summary;
+  /** alertcron's stages (`run --json`) in the steady-state minutes and the first run without the parse cache. */
+  stages?: { quiet?: StageSummary; incident?: StageSummary; quietCold?: StageSummary };
 }
 
 /** One state backend measured at one size and scenario. */
@@ -76,15 +83,13 @@ export interface BenchResults {
   backends?: BackendResult[];
   /** Many hosts sharing the alerts through the cluster state (issue 28): test/bench/hosts.ts. */
   hosts?: HostsResult;
+  /** Issue 29: a quiet run with a week of receipts against none; one alert firing with many keys against none; 100,000 alerts on one host. */
+  receipts?: ReceiptsResult & { loadAvg?: number[] };
+  firingKeys?: FiringKeysResult & { loadAvg?: number[] };
+  big?: BigResult;
   profiles?: { n: number; scenario: 'quiet' | 'incident'; wall_s: number; clusterMs: number; requests: number; delivered: number; summary: ProfileSummary }[];
 }
 
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const sec = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x < 10 ? `${x.toFixed(3)} s` : `${x.toFixed(1)} s`);
-const mb = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(0)} MB`);
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? '–' : `${(a / b).toFixed(a / b < 10 ? 1 : 0)}×`);
-const range = (s: Summary | undefined) => (s ? `${sec(s.wall_s)} (${sec(s.wall_min_s)}–${sec(s.wall_max_s)})` : '–');
-const reqs = (s: Summary | undefined) => (s ? (s.requests_min === s.requests_max ? int(s.requests) : `${int(s.requests)} (${int(s.requests_min)}–${int(s.requests_max)})`) : '–');
 const kinds = (s: Summary | undefined) =>
   s
     ? Object.entries(s.byKind)
@@ -332,6 +337,7 @@ function targets(res: BenchResults): string[] {
     L.push(`| (for information) ${int(s.n)} alerts, nothing matching: requests to the cluster / time with one in flight | ${reqs(s.acQuiet)} / ${sec(s.acQuiet.clusterMs / 1000)}${s.acQuietUnfused ? ` (fusion off: ${reqs(s.acQuietUnfused)} / ${sec(s.acQuietUnfused.clusterMs / 1000)})` : ''} | |`);
   }
   L.push(...hostsTargetRows(res.hosts));
+  L.push(...issue29TargetRows(res));
   L.push('');
   return L;
 }
@@ -451,6 +457,8 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '`--paging-size N` (alerts in the incident minute with PagerDuty and Teams beside email and Slack; default as `--digest-size`) `--no-paging`.',
     '`--sigma-size N` (Sigma alerts; default as `--digest-size`) `--no-sigma`; `--sigma-rules DIR` (a folder of Sigma rules) or `--sigma-repo GIT` (a clone of SigmaHQ/sigma: its rules/windows); `--wildcard-docs 1000000` (0: no wildcard measurement).',
     '`--hosts 1,2,4` (hosts sharing the alerts through the cluster state) `--hosts-alerts 10000` `--hosts-minutes 5` (measured minutes, after 2 of warm-up) `--hosts-scale 1000` (the same with 1 and the most hosts at this many alerts: state writes against alerts; 0: none) `--hosts-target 40000` (4 hosts × this many alerts; 0: not measured) `--hosts-takeover defaults,short` (SIGKILL cases; empty: none) `--no-hosts`; `--hosts-only` measures only these and rewrites only their section and target rows of the report.',
+    '`--receipts 200000,1000000` (receipts in the states of the receipts rows; empty: none) `--receipts-alerts 100` `--firing-keys 100000` (keys of the one firing alert; 0: none) `--big-size 100000` (alerts on one host; 0: none) `--big-runs N` (its measured runs; default `--runs`, at most 3) `--stage-runs 3` (extra `run --json` runs per scenario for the stages; 0: none).',
+    '`--only floor,sizes,mix,digest,paging,sigma,growth,receipts,keys,big,hosts` measures only the scenarios named (`100k` = `big`); the report then holds only those: write it elsewhere with `--out`.',
     `This report: sizes ${res.options.sizes.join(', ')}${res.mix ? `, the mix at ${res.mix.n}` : ''}${res.digest ? `, the digest channel at ${res.digest.n}` : ''}${res.paging ? `, PagerDuty and Teams at ${res.paging.n}` : ''}; ${res.options.runs} runs${res.options.eaRuns ? `, ElastAlert2 ${res.options.eaRuns} runs` : ''}.`,
     '',
     '## Results',
@@ -461,6 +469,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     ...pagingSection(res),
     ...sigmaSection(res),
     ...stateGrowthSection(res),
+    ...issue29Sections(res),
     '### The floor',
     '',
     '| | wall (median, min–max) | peak RSS |',
@@ -472,6 +481,7 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '',
     ...backendSection(res),
     ...hostsSection(res.hosts),
+    ...stagesSection(res),
     ...profileSection(res),
     '## How it is measured',
     '',
@@ -498,7 +508,8 @@ export function writeReport(file: string, res: BenchResults, commands: string[])
     '',
     '**alertcron** is measured in steady state, as cron runs it every minute: `alertcron.yaml` has `every: 1m`, `first_lookback: 1m`, `ingest_delay: 0s` (windows end at now, as in ElastAlert2), the default `msearch_chunk: 200` and `fuse_alerts: 100` (query fusion: the alerts of one window go as searches of up to 100 alerts each; a second configuration with `fuse_alerts: 1` gives the runs "fusion off"; from 1,000 alerts on, two more with `msearch_concurrency: 2` run alternately with those two: fusion off, 200 searches a request, and fusion on, the fused searches cut into two requests sent together), ' +
       'delivery concurrency 8. A priming run at T − 1 min leaves `state/` (and the parse and code caches under `XDG_CACHE_HOME`) behind; it is copied aside and restored before ' +
-      'each measured run at T (`ALERTCRON_NOW=T`), so every measured run is the same "next minute" run. Command: `node bin/alertcron.js run` in the project folder ' +
+      'each measured run at T (`ALERTCRON_NOW=T`), so every measured run is the same "next minute" run. The priming run is cold (no parse cache); one warm `alertcron validate` follows it before the copy is taken, ' +
+      'so that the parse cache restored is as a warm run leaves it (a cache written by a cold run is rewritten by the next warm one: in production once after a change, here it would be every restored run). Command: `node bin/alertcron.js run` in the project folder ' +
       '(made with `test/support/project.ts`). `alertcron validate` is measured on the same folder.',
     '',
     '**ElastAlert2** has no run-once flag, and its daemon with `--start/--end` may exit before any rule runs (each rule job starts after a random 0–15 s delay). ' +

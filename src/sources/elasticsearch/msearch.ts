@@ -22,11 +22,13 @@ const MAX_SPLITS = 32;
  * time), and reports each search's outcome,
  * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
  */
-export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; failure?: string }> {
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; tookMs: number; failure?: string }> {
   const outcomes: SearchOutcome[] = [];
   let requests = 0;
+  // The cluster's own time: each answer's `took` (the whole _msearch request's, its searches run side by side).
+  let tookMs = 0;
   let failure: string | undefined;
-  if (!searches.length) return { outcomes, requests };
+  if (!searches.length) return { outcomes, requests, tookMs };
   const ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
   const agent = keepAliveAgent(ca);
   try {
@@ -37,6 +39,7 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       requests++;
       if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
       const answer = await sendChunk(config, ca, agent, chunk, signal);
+      tookMs += answer.took ?? 0;
       if (answer.refused === undefined) {
         failure ??= answer.failure;
         return answer.outcomes;
@@ -63,7 +66,7 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   } finally {
     agent.destroy();
   }
-  return { outcomes, requests, failure };
+  return { outcomes, requests, tookMs, failure };
 }
 
 /** Builds the request headers: JSON content and the configured authentication. */
@@ -76,7 +79,7 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string }> {
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
   const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
@@ -95,7 +98,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   }
   if (status === 400 && isParseError(text)) return { outcomes: [], refused: redact(summarizeError(text)) };
   if (status >= 300) return failAll(redact(`${config.url} answered HTTP ${status}: ${summarizeError(text)}`));
-  let parsed: { responses?: (SearchResponse & { status?: number; error?: unknown })[] };
+  let parsed: { took?: unknown; responses?: (SearchResponse & { status?: number; error?: unknown })[] };
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -113,7 +116,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
     }
     return { ok: true, response: item };
   });
-  return { outcomes };
+  return { outcomes, ...(typeof parsed.took === 'number' && parsed.took >= 0 ? { took: parsed.took } : {}) };
 }
 
 function describeNetworkError(error: unknown): string {

@@ -29,7 +29,13 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
   async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal): Promise<FetchResult> {
     const requests = plans.map((p) => p.request as ReturnType<typeof buildSearch>);
     const units = fuseSearches(requests, plans.map((p) => fusionKey(p.alert, p.window)), this.config.fuse_alerts);
-    const first = await multiSearch(this.config, units.map((u) => u.request), signal);
+    let tookMs = 0;
+    const search = async (searches: Parameters<typeof multiSearch>[1]) => {
+      const answer = await multiSearch(this.config, searches, signal);
+      tookMs += answer.tookMs;
+      return answer;
+    };
+    const first = await search(units.map((u) => u.request));
     const outcomes: SearchOutcome[] = new Array(plans.length);
     const again: number[] = [];
     units.forEach((unit, u) => {
@@ -49,7 +55,7 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
     let calls = first.requests;
     let failure = first.failure;
     if (again.length) {
-      const second = await multiSearch(this.config, again.map((m) => requests[m]!), signal);
+      const second = await search(again.map((m) => requests[m]!));
       again.forEach((m, i) => (outcomes[m] = second.outcomes[i] ?? { ok: false, error: 'no answer for this search' }));
       calls += second.requests;
       failure ??= second.failure;
@@ -60,7 +66,7 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
         const outcome = outcomes[i];
         return outcome?.ok ? { request: requests[i]!, groupBy: plan.alert.group_by, response: outcome.response } : undefined;
       }),
-      (more) => multiSearch(this.config, more, signal),
+      search,
       signal,
     );
     paged.responses.forEach((response, i) => {
@@ -75,7 +81,7 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       return request ? [{ i, request }] : [];
     });
     if (followUps.length) {
-      const second = await multiSearch(this.config, followUps.map((f) => f.request), signal);
+      const second = await search(followUps.map((f) => f.request));
       followUps.forEach(({ i }, n) => {
         const answer = second.outcomes[n];
         const found = outcomes[i] as Extract<SearchOutcome, { ok: true }>;
@@ -87,6 +93,6 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       calls += second.requests;
       failure ??= second.failure;
     }
-    return { outcomes, calls, failure };
+    return { outcomes, calls, tookMs, failure };
   }
 }
