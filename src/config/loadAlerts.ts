@@ -102,9 +102,9 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   if (hasSigma(yaml.value)) await loadSigmaCompiler();
   const checked = checkAlert(config, yaml, path, name);
   if (stat && !('problems' in checked)) {
-    cache?.set(path, stat, yaml.value);
-    // An alert with a people file is not kept as completed: the file is read anew each run.
-    if (!namesPeople(yaml.value)) remember(cache, path, stat, checked);
+    // An alert with a people file is not kept as completed (the people file is read anew each run): its parsed value is.
+    if (namesPeople(yaml.value)) cache?.set(path, stat, yaml.value);
+    else remember(cache, path, stat, checked);
   }
   return 'problems' in checked ? checked : withPeople(config, checked, yaml);
 }
