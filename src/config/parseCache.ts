@@ -131,7 +131,8 @@ export class ParseCache {
 /** Stats a file, or returns undefined when it cannot be read. */
 export function statOrUndefined(path: string): Stats | undefined {
   try {
-    return statSync(path);
+    // A missing file is common (a dependency removed): no exception for it.
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }

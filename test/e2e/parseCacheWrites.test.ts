@@ -1,4 +1,5 @@
-// The parse cache is written when something changed, not by every run: a run that serves every alert from its
+// A cold start reads alert files the fast way: those yaml.stringify writes (the bench's) never load the careful YAML
+// parser. The parse cache is written when something changed, not by every run: a run that serves every alert from its
 // checked, completed form leaves the cache file as it was (same file, same bytes), and a cache an older alertcron
 // wrote (with each alert's parsed YAML beside its completed form) is still read, and shed of that once.
 import assert from 'node:assert/strict';
@@ -6,6 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { writeAlertcronAlerts } from '../bench/alerts.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -21,6 +23,22 @@ function parseCache(dir: string) {
   const stat = statSync(file);
   return { file, identity: `${stat.ino}:${stat.mtimeMs}:${stat.size}`, data: JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, unknown>; alerts: Record<string, unknown> } };
 }
+
+test("a cold validate of alert files as yaml.stringify writes them (the bench's) reads every one fast: the careful YAML parser is never loaded", async () => {
+  const project = world.project();
+  writeAlertcronAlerts(project, 30);
+  // Node tells each package it loads (NODE_DEBUG=module): js-yaml for the fast reading, yaml only for a careful one.
+  const cold = await project.run(['validate'], { NODE_DEBUG: 'module' });
+  assert.equal(cold.code, 0, cold.stderr.slice(-2000));
+  assert.match(cold.stdout, /^OK: 30 alert\(s\) valid/m);
+  assert.match(cold.stderr, /load "[^"]*\/node_modules\/js-yaml\//);
+  assert.doesNotMatch(cold.stderr, /load "[^"]*\/node_modules\/yaml\//);
+  // A problem still gets its line and column from the careful reading.
+  project.writeAlert('broken', 'index: x\nnotify: [soc-email]\ncondition:\n  type: count\n  gte: 1\n  tresh: 2\nmessage: "a long message folded\n  over two lines"\n');
+  const broken = await project.run(['validate']);
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /^alerts\/broken\.yaml:6:3 \/condition\/tresh: unknown key "tresh"/m);
+});
 
 test('a warm run leaves the parse cache file untouched; an older cache with parsed alert files is read and shed of them once', async () => {
   const T = uniqueBaseTime();

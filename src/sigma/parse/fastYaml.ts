@@ -132,7 +132,19 @@ function holderColumn(text: string, lineStart: number, start: number): number {
  * collection over several lines, a flow collection as a key.
  */
 function onlyCareful(text: string): boolean {
-  return UNSURE.test(text) || /^%|[^\n]{1025}|(?:^|[\s[\]{},])!(?:\s|$)|["'\]}]#/m.test(text) || flowCollectionKey(text, true);
+  return UNSURE.test(text) || /^%|(?:^|[\s[\]{},])!(?:\s|$)|["'\]}]#/m.test(text) || longLine(text) || flowCollectionKey(text, true);
+}
+
+/** Whether a line is longer than 1,024 characters (a scan, not a regular expression: that one costs a pass per line per character). */
+function longLine(text: string): boolean {
+  if (text.length <= 1024) return false;
+  for (let start = 0; start <= text.length; ) {
+    const end = text.indexOf('\n', start);
+    if ((end < 0 ? text.length : end) - start > 1024) return true;
+    if (end < 0) return false;
+    start = end + 1;
+  }
+  return false;
 }
 
 let schema: JsYaml.Schema | undefined;
