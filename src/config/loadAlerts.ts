@@ -1,6 +1,6 @@
 import { channelKind } from '../notify/channels/registry.js';
 import type { Stats } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { alertFiles, type AlertFile } from './alertFiles.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
@@ -246,6 +246,8 @@ function completeBase(config: Config, raw: RawAlert, name: string, file: string,
 
 /** Shows a path relative to the configuration folder, as users write it. */
 export function displayPath(config: Config, path: string): string {
+  // A path made by join() inside the folder is shown without asking relative() (a cold start shows thousands).
+  if (path.startsWith(config.dir + sep) && !path.includes(`${sep}..${sep}`) && !path.includes(`${sep}.${sep}`) && !path.includes(sep + sep)) return path.slice(config.dir.length + 1);
   const rel = relative(config.dir, path);
   return rel.startsWith('..') ? path : rel;
 }
