@@ -78,7 +78,8 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
 type LoadedFile = { alert?: AlertDef } | { problems: Problem[] };
 
 async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined): Promise<LoadedFile> {
-  const stat = statOrUndefined(path);
+  // A file the cache does not know (every file of a cold start) is stat()ed by its reading below.
+  let stat = cache?.knows(path) ? statOrUndefined(path) : undefined;
   // Checked and completed before, and nothing it depends on changed: as it was.
   const done = stat && cache?.getAlert(path, stat);
   if (done) return done.alert ? { alert: done.alert as AlertDef } : {};
@@ -94,6 +95,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   }
   const read = readInputFile(path);
   if ('problem' in read) return { problems: [{ file, ...read.problem }] };
+  stat ??= read.stat;
   const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) return { problems: yaml.problems };
   if (yaml.value === null || yaml.value === undefined) {

@@ -76,6 +76,11 @@ export class ParseCache {
     }
   }
 
+  /** Whether anything is cached for this file (if not, nothing needs its signature before it is read). */
+  knows(path: string): boolean {
+    return Object.hasOwn(this.alerts, path) || Object.hasOwn(this.entries, path);
+  }
+
   /** The cached value of a file whose mtime, ctime and size are unchanged, or undefined. */
   get(path: string, stat: Stats): unknown {
     const entry = this.entries[path];
