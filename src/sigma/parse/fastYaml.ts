@@ -169,10 +169,16 @@ const schemas = new Map<PlainReader, JsYaml.Schema>();
 
 /** A failsafe schema whose plain scalars `read` turns into values, each held so that none becomes a map key. */
 function readerSchema(jsyaml: typeof JsYaml, read: PlainReader): JsYaml.Schema {
+  // js-yaml constructs a scalar right after resolving it: the reading is kept for that, not made twice.
+  let last: { data: string; read: { value: unknown } } | undefined;
   const plain = new jsyaml.Type('tag:yaml.org,2002:reader-plain', {
     kind: 'scalar',
-    resolve: (data: unknown) => typeof data === 'string' && read(data) !== undefined,
-    construct: (data: string) => new Held(read(data)!.value),
+    resolve(data: unknown) {
+      const value = typeof data === 'string' ? read(data) : undefined;
+      last = value && { data: data as string, read: value };
+      return value !== undefined;
+    },
+    construct: (data: string) => new Held((last?.data === data ? last.read : read(data)!).value),
   });
   return jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [plain] });
 }
