@@ -96,8 +96,9 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
 
 /** Prints a validate report for people: problems and warnings on stderr, the summary after them. */
 export function printValidateReport(report: ValidateReport): void {
-  for (const problem of report.problems) console.error(redact(formatProblem(problem)));
-  for (const warning of report.warnings) console.error(redact(formatProblem({ ...warning, message: `warning: ${warning.message}` })));
+  // One write for all of them: a project of many alerts may have hundreds.
+  const lines = [...report.problems.map((problem) => formatProblem(problem)), ...report.warnings.map((warning) => formatProblem({ ...warning, message: `warning: ${warning.message}` }))];
+  if (lines.length) console.error(lines.map((line) => redact(line)).join('\n'));
   const { valid, disabled } = report.alerts;
   let summary = `${valid} alert(s) valid, ${disabled} disabled, ${report.channels} channel(s)`;
   if (report.cluster) summary += `; ${report.cluster.alerts_checked} alert(s) checked against ${report.cluster.url}`;

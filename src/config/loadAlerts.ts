@@ -1,6 +1,6 @@
 import { channelKind } from '../notify/channels/registry.js';
 import type { Stats } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { alertFiles, type AlertFile } from './alertFiles.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
@@ -78,7 +78,8 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
 type LoadedFile = { alert?: AlertDef } | { problems: Problem[] };
 
 async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined): Promise<LoadedFile> {
-  const stat = statOrUndefined(path);
+  // A file the cache does not know (every file of a cold start) is stat()ed by its reading below.
+  let stat = cache?.knows(path) ? statOrUndefined(path) : undefined;
   // Checked and completed before, and nothing it depends on changed: as it was.
   const done = stat && cache?.getAlert(path, stat);
   if (done) return done.alert ? { alert: done.alert as AlertDef } : {};
@@ -94,6 +95,7 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   }
   const read = readInputFile(path);
   if ('problem' in read) return { problems: [{ file, ...read.problem }] };
+  stat ??= read.stat;
   const yaml = await parseYamlFile(file, read.text);
   if (yaml.problems.length) return { problems: yaml.problems };
   if (yaml.value === null || yaml.value === undefined) {
@@ -102,9 +104,9 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   if (hasSigma(yaml.value)) await loadSigmaCompiler();
   const checked = checkAlert(config, yaml, path, name);
   if (stat && !('problems' in checked)) {
-    cache?.set(path, stat, yaml.value);
-    // An alert with a people file is not kept as completed: the file is read anew each run.
-    if (!namesPeople(yaml.value)) remember(cache, path, stat, checked);
+    // An alert with a people file is not kept as completed (the people file is read anew each run): its parsed value is.
+    if (namesPeople(yaml.value)) cache?.set(path, stat, yaml.value);
+    else remember(cache, path, stat, checked);
   }
   return 'problems' in checked ? checked : withPeople(config, checked, yaml);
 }
@@ -246,6 +248,8 @@ function completeBase(config: Config, raw: RawAlert, name: string, file: string,
 
 /** Shows a path relative to the configuration folder, as users write it. */
 export function displayPath(config: Config, path: string): string {
+  // A path made by join() inside the folder is shown without asking relative() (a cold start shows thousands).
+  if (path.startsWith(config.dir + sep) && !path.includes(`${sep}..${sep}`) && !path.includes(`${sep}.${sep}`) && !path.includes(sep + sep)) return path.slice(config.dir.length + 1);
   const rel = relative(config.dir, path);
   return rel.startsWith('..') ? path : rel;
 }

@@ -38,8 +38,9 @@ function signature(path: string): Signature {
 /**
  * Remembers the parsed value of each YAML file, keyed by its mtime, ctime and size, so that a run over
  * unchanged files neither imports the YAML parser nor parses (about 40 ms, plus 0.35 ms per alert); and each
- * alert as checked and completed, so that a run over unchanged alerts does not check them again either.
- * It lives in the user's own cache folder; ALERTCRON_CACHE=off disables it.
+ * alert as checked and completed, so that a run over unchanged alerts does not check them again either (such an
+ * alert's parsed value is not kept: a run that serves every alert so finds nothing to add or forget, and leaves
+ * the cache file as it is). It lives in the user's own cache folder; ALERTCRON_CACHE=off disables it.
  */
 export class ParseCache {
   private used: Record<string, Entry> = {};
@@ -75,6 +76,11 @@ export class ParseCache {
     }
   }
 
+  /** Whether anything is cached for this file (if not, nothing needs its signature before it is read). */
+  knows(path: string): boolean {
+    return Object.hasOwn(this.alerts, path) || Object.hasOwn(this.entries, path);
+  }
+
   /** The cached value of a file whose mtime, ctime and size are unchanged, or undefined. */
   get(path: string, stat: Stats): unknown {
     const entry = this.entries[path];
@@ -101,9 +107,13 @@ export class ParseCache {
     return { alert: entry.a };
   }
 
-  /** Stores a checked, completed alert (null: disabled) with the other files it read. */
+  /**
+   * Stores a checked, completed alert (null: disabled) with the other files it read, in place of the file's parsed
+   * value: a run served from the completed alert never reads that value, and would rewrite the cache without it.
+   */
   setAlert(path: string, stat: Stats, inputs: readonly string[], alert: unknown): void {
     if (!this.basis) return;
+    delete this.used[path];
     this.usedAlerts[path] = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, f: this.basis, d: inputs.map((dep) => [dep, ...signature(dep)]), a: alert };
     this.changed = true;
   }
@@ -126,7 +136,8 @@ export class ParseCache {
 /** Stats a file, or returns undefined when it cannot be read. */
 export function statOrUndefined(path: string): Stats | undefined {
   try {
-    return statSync(path);
+    // A missing file is common (a dependency removed): no exception for it.
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { Problem } from './problems.js';
 import { loadPackage } from '../util/loadPackage.js';
-import { fastYamlValue, type PlainReader } from '../sigma/parse/fastYaml.js';
+import { fastYamlValue } from '../sigma/parse/fastYaml.js';
+import { coreScalar } from './coreScalars.js';
 import { ALIAS_BOMB_MESSAGE, MAX_ALIAS_COUNT, yamlErrorText, yamlNodeAt } from '../util/yamlPlaces.js';
 
 /** A parsed YAML file that can point back at the line and column of any JSON path. */
@@ -17,26 +18,9 @@ export function cachedYamlFile(file: string, value: unknown): YamlFile {
   return { file, value, problems: [], locate: () => ({ line: 0, col: 0 }) };
 }
 
-let corePlain: PlainReader | undefined;
-
-/** How the yaml package's YAML 1.2 core schema reads a plain scalar that is not text (its own tags, tried in its order). */
-function coreReader(): PlainReader {
-  const { Schema, isScalar } = loadPackage<typeof import('yaml')>('yaml');
-  const tags = new Schema({ schema: 'core' }).tags.filter((tag) => tag.default === true && 'test' in tag && tag.test !== undefined) as import('yaml').ScalarTag[];
-  const fail = (): never => {
-    throw new Error('not read exactly');
-  };
-  return (data) => {
-    const tag = tags.find((t) => t.test!.test(data));
-    if (!tag) return undefined;
-    const read = tag.resolve(data, fail, { intAsBigInt: false });
-    return { value: isScalar(read) ? read.value : read };
-  };
-}
-
 /** Whether parseYamlFile reads `text` the fast way (js-yaml), for tests. */
 export function readsFast(text: string): boolean {
-  return fastYamlValue(text, (corePlain ??= coreReader())) !== undefined;
+  return fastYamlValue(text, coreScalar) !== undefined;
 }
 
 /**
@@ -45,7 +29,7 @@ export function readsFast(text: string): boolean {
  * parses it only if something asks where a value is.
  */
 export async function parseYamlFile(file: string, text: string): Promise<YamlFile> {
-  const fast = fastYamlValue(text, (corePlain ??= coreReader()));
+  const fast = fastYamlValue(text, coreScalar);
   if (!fast) return carefulYamlFile(file, text);
   let careful: YamlFile | undefined;
   return { file, value: fast.value, problems: [], locate: (path, key) => (careful ??= carefulYamlFile(file, text)).locate(path, key) };

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { ExitCode, UserError } from './errors.js';
 
 /** The most bytes alertcron reads of one input file (alertcron.yaml, an alert, a query, a *_file secret). */
@@ -14,9 +14,9 @@ export interface InputProblem {
 /**
  * Reads a UTF-8 text file safely: only a regular file (never a directory, device or FIFO, so `/dev/zero`
  * or a named pipe cannot hang a run), at most `maxBytes`, and refusing binary, UTF-16/32 and invalid UTF-8.
- * Returns the text (without a UTF-8 byte order mark) or a problem worded for the user.
+ * Returns the text (without a UTF-8 byte order mark) and the file's stat, or a problem worded for the user.
  */
-export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { text: string } | { problem: InputProblem } {
+export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { text: string; stat: Stats } | { problem: InputProblem } {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it changes nothing for a regular file.
@@ -31,7 +31,9 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { text:
     if (stat.size > maxBytes) return { problem: { message: tooLarge(maxBytes) } };
     const bytes = readAtMost(fd, maxBytes + 1, stat.size);
     if (bytes.length > maxBytes) return { problem: { message: tooLarge(maxBytes) } };
-    return decode(bytes);
+    const decoded = decode(bytes);
+    // The file's own signature as it was read (the parse cache keys on it: no second stat()).
+    return 'text' in decoded ? { text: decoded.text, stat } : decoded;
   } catch (error) {
     return { problem: { message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` } };
   } finally {

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { carefulYamlFile, parseYamlFile, readsFast } from '../../src/config/yamlDocument.js';
-import { REPO_ROOT } from '../support/project.js';
+import { stringify } from 'yaml';
+import { REPO_ROOT, type Project } from '../support/project.js';
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -34,6 +35,19 @@ test('every YAML fixture, example and alert reads to the same values fast and ca
   assert.ok(fast > files.length * 0.6, `${fast} of ${files.length} took the fast path`);
 });
 
+test("the alert files yaml.stringify writes (as the bench's: a long message folded over two lines) and every example alert take the fast path", async () => {
+  const { writeAlertcronAlerts } = await import('../bench/alerts.js');
+  const written: string[] = [];
+  const collect = { writeAlert: (_: string, alert: Record<string, unknown> | string) => written.push(typeof alert === 'string' ? alert : stringify(alert)), writeQuery: () => {} };
+  writeAlertcronAlerts(collect as unknown as Project, 300);
+  assert.ok(written.some((text) => /^message: "[^"\n]*\n {2}\S/m.test(text)), 'some message is folded over two lines');
+  const examples = yamlFiles(join(REPO_ROOT, 'alerts')).map((file) => readFileSync(file, 'utf8'));
+  let fast = 0;
+  for (const [i, text] of [...written, ...examples].entries()) if (await sameReading(text, `file ${i}`)) fast++;
+  assert.equal(fast, written.length + examples.length);
+  for (const text of ['a: "x\n  y"\n', '- "x\n  y"\n', "k: 'it''s\n    y' # c\n", 'a: from {{key}}\nb: "{{to}}: x"\n']) assert.ok(await sameReading(text, JSON.stringify(text)), JSON.stringify(text));
+});
+
 test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .inf, ~ are values; odd keys decline; a fast file's values are still located", async () => {
   const text = 'a: yes\nb: off\nc: 0429\nd: 1:30\ne: 2021-05-12\nf: 0o17\ng: 0x1F\nh: .inf\ni: ~\nj: 1e3\nk: True\nl: -0\nz:\n';
   assert.ok(await sameReading(text, 'scalars'));
@@ -41,7 +55,7 @@ test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .i
   assert.deepEqual(read.value, { a: 'yes', b: 'off', c: 429, d: '1:30', e: '2021-05-12', f: 15, g: 31, h: Infinity, i: null, j: 1000, k: true, l: -0, z: null });
   assert.deepEqual(read.locate(['g']), { line: 7, col: 4 });
   assert.deepEqual(read.locate(['g'], true), { line: 7, col: 1 });
-  for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n', `${'k'.repeat(1100)}: 1\n`, 'a: "x\ny"\n', 'a: [b,\nc]\n', 'a: {b: 1,\nc: 2}\n', 'a: !\n'])
+  for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n', `${'k'.repeat(1100)}: 1\n`, 'a: "x\ny"\n', '- a: "x\n  y"\n', 'a: "x\n\n  y"\n', 'a: "x\\\n  y"\n', '"x\n y": 1\n', 'a: "x\n  y" z\n', 'a: [b]#c\n', 'a: [b]: c\n', 'a: [b,\nc]\n', 'a: {b: 1,\nc: 2}\n', 'a: !\n'])
     assert.equal(readsFast(declined), false, JSON.stringify(declined));
 });
 
@@ -53,7 +67,7 @@ test('property: generated maps, lists and scalars (numbers, booleans, quoted or 
       'y', 'n', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'tRue', 'null', 'Null', 'NULL', 'nULL', '~', '', '0429', '0o17', '0O17', '017', '0b101',
       '0x1F', '0X1F', '0x_1', '1_000', '1e3', '1.5e+3', '1.5E-3', '.5', '1.', '+1', '-0', '0', '00', '08', '+0x1', '-0o7', '1:30', '.inf', '+.inf', '-.Inf',
       '.NaN', '.nan', '.NAN', 'NaN', '2021-05-12', '2021-05-12T10:11:12Z', '12:00', '1.0', '3.14', '6.02e23', '9007199254740993', '1e400', '0.1_2',
-      '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '${ENV_VAR}', '{{key}}', '30m', 'é', 'onion', 'a #b', 'http://x/y?z=1',
+      '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', 'cmd /c', '${ENV_VAR}', '{{key}}', 'from {{key}}', '{{to}}: x', 'x [y]', 'a]b', '30m', 'é', 'onion', 'a #b', 'http://x/y?z=1',
     ],
     wordChars: ['a', 'Z', '0', '1', '.', '-', '_', ':', '+', 'e', ' ', '\\', '/', '*', '#', 'x', 'o'],
     flowMaps: true,

@@ -15,9 +15,16 @@ export interface YamlTreeParts {
 export function yamlTree({ tokens, wordChars, flowMaps }: YamlTreeParts): fc.Arbitrary<string[]> {
   const word = fc.string({ unit: fc.constantFrom(...wordChars), maxLength: 8 });
   const text = fc.oneof(fc.constantFrom(...tokens), word, fc.integer().map(String), fc.double().map(String));
-  const scalar = fc.tuple(text, fc.constantFrom('plain', 'single', 'double')).map(([t, style]) =>
-    style === 'plain' ? t : style === 'single' ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t),
-  );
+  const quoted = (t: string, style: string) => (style === 'single' ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t));
+  // A quoted scalar folded over lines, as yaml.stringify writes a long message: the break is marked \n plus a digit
+  // (how deep the next line goes against its holder, from one less to two more; 9: a blank line between) and placed
+  // once the whole line is known (placeFolds).
+  const folded = fc.tuple(text, text, fc.constantFrom('single', 'double'), fc.constantFrom('0', '1', '2', '3', '9'), fc.constantFrom('', ' ', ' #c')).map(([a, b, style, depth, after]) => {
+    const both = quoted(`${a} ${b}`, style);
+    const cut = both.length - quoted(b, style).length + 1;
+    return `${both.slice(0, cut).trimEnd()}\n${depth}${both.slice(cut)}${after}`;
+  });
+  const scalar = fc.oneof({ weight: 6, arbitrary: fc.tuple(text, fc.constantFrom('plain', 'single', 'double')).map(([t, style]) => (style === 'plain' ? t : quoted(t, style))) }, { weight: 1, arbitrary: folded });
   const flow = [fc.array(scalar, { maxLength: 3 }).map((items) => [`[${items.join(', ')}]`])];
   if (flowMaps) flow.push(fc.array(fc.tuple(scalar, scalar), { maxLength: 3 }).map((pairs) => [`{${pairs.map(([k, v]) => `${k}: ${v}`).join(', ')}}`]));
   const { tree } = fc.letrec<{ tree: string[] }>((tie) => ({
@@ -31,5 +38,19 @@ export function yamlTree({ tokens, wordChars, flowMaps }: YamlTreeParts): fc.Arb
       ...flow,
     ),
   }));
-  return tree;
+  return tree.map((lines) => lines.flatMap(placeFolds));
+}
+
+/** Turns each fold mark of a generated line into a line break and the next line's indentation, measured from the line's holder (its first key, or its last dash). */
+function placeFolds(line: string): string[] {
+  const parts = line.split(/\n(\d)/);
+  if (parts.length === 1) return [line];
+  const lead = /^((?:\s*- )*)\s*/.exec(parts[0]!)!;
+  const holder = lead[0].length === lead[1]!.length && lead[1] ? lead[1].length - 2 : lead[0].length;
+  const out = [parts[0]!];
+  for (let i = 1; i < parts.length; i += 2) {
+    if (parts[i] === '9') out.push('');
+    out.push(' '.repeat(Math.max(0, holder + (parts[i] === '9' ? 2 : Number(parts[i]) - 1))) + parts[i + 1]);
+  }
+  return out;
 }
