@@ -53,7 +53,8 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const backup = join(dirname(config.state.file), `state-backup-${from}-${stamp}.json`);
       mkdirSync(dirname(backup), { recursive: true });
       writeFileDurably(backup, JSON.stringify(sourceTx.data, null, 1));
-      const moved = structuredClone(sourceTx.data);
+      // A JSON copy: the file store's keys are read through a proxy, which structuredClone cannot copy.
+      const moved = JSON.parse(JSON.stringify(sourceTx.data)) as typeof sourceTx.data;
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
       await targetTx.commit();
