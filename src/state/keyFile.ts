@@ -93,29 +93,27 @@ function isSummary(value: unknown): value is KeySummary {
   return typeof value.count === 'number' && typeof value.oldestSeen === 'number' && names(value.attention) && names(value.firing);
 }
 
-/** One key line of a section as read: its name's JSON, lastSeen (undefined: the key was forgotten) and where its state's JSON is. */
-export interface KeyLine {
-  keyJson: string;
-  lastSeen?: number;
-  start: number;
-  end: number;
-}
-
-/** Calls `each` for every key line of a section, in order; a line that cannot be read goes to `bad` with its text. */
-export function eachKeyLine(section: Section, each: (line: KeyLine) => void, bad: (line: string) => void): void {
+/**
+ * Indexes a section's key lines into `index` (key JSON -> `base` + the line's start in `text`), in order: a key
+ * written again keeps its place, a key forgotten is dropped; a line that cannot be read goes to `bad`. Parses nothing.
+ */
+export function indexKeyLines(section: Section, base: number, index: Map<string, number>, bad: (line: string) => void): void {
   const { text, end } = section;
   let pos = section.start;
   while (pos < end) {
     const nl = text.indexOf('\n', pos);
     const first = text.indexOf('\t', pos);
     const second = first < 0 ? -1 : text.indexOf('\t', first + 1);
-    if (first < 0 || second < 0 || second > nl || text[pos] !== '"') bad(text.slice(pos, nl));
-    else if (second === first + 1) each({ keyJson: text.slice(pos, first), start: nl, end: nl });
-    else {
-      const lastSeen = Number(text.slice(first + 1, second));
-      if (Number.isFinite(lastSeen)) each({ keyJson: text.slice(pos, first), lastSeen, start: second + 1, end: nl });
-      else bad(text.slice(pos, nl));
-    }
+    if (first < 0 || second < 0 || second > nl || text.charCodeAt(pos) !== 34) bad(text.slice(pos, nl));
+    else if (second === first + 1) index.delete(text.slice(pos, first));
+    else index.set(text.slice(pos, first), base + pos);
     pos = nl + 1;
   }
+}
+
+/** The lastSeen and the state's JSON of the key line starting at `pos` in `text` (a line indexKeyLines took). */
+export function keyLineAt(text: string, pos: number): { lastSeen: number; json: string } {
+  const first = text.indexOf('\t', pos);
+  const second = text.indexOf('\t', first + 1);
+  return { lastSeen: Number(text.slice(first + 1, second)), json: text.slice(second + 1, text.indexOf('\n', second)) };
 }

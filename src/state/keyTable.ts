@@ -1,15 +1,9 @@
 import type { KeyState } from '../model/state.js';
-import { eachKeyLine, goneLine, keyLine, type KeySummary, type Section } from './keyFile.js';
+import { goneLine, indexKeyLines, keyLine, keyLineAt, type KeySummary, type Section } from './keyFile.js';
 import { setAsideLate, settleLateKeys } from './setAside.js';
 
-/** Where one key's stored state is: its JSON in `text` between `start` and `end`, its lastSeen, its place in the object's order. */
-interface Entry {
-  text: string;
-  start: number;
-  end: number;
-  lastSeen: number;
-  seq: number;
-}
+/** Where a key line is: the index of its text (SPAN apart) plus its start in that text. */
+const SPAN = 2 ** 32;
 
 /** The table behind each alert's `keys` that the file store read (keyed by the map the alert state holds). */
 const tables = new WeakMap<object, KeyTable>();
@@ -35,25 +29,28 @@ export function touchedKeys(keys: Record<string, KeyState>): KeyState[] {
 /**
  * One alert's keys as the key file holds them, read one key at a time: `proxy` is the map the alert state holds (any
  * read, write, delete or walk works as on a plain map without a prototype); a key's JSON is parsed the first time it
- * is read, the lines are indexed the first time any key is, and a commit writes only the keys that changed.
+ * is read, the lines are indexed (not parsed) the first time any key is, and a commit writes only the keys that changed.
  */
 export class KeyTable {
-  /** The keys as last written (by key JSON), in the order of the map; built on first use. */
-  private index?: Map<string, Entry>;
+  /** Where each key's line is as last written (by key JSON), in the order of the map; built on first use. */
+  private index?: Map<string, number>;
+  /** The texts the lines are in: the sections' files, then what each commit wrote. */
+  private readonly texts: string[] = [];
   /** The keys read or set in this process: they may have changed. */
   private readonly live = new Map<string, KeyState>();
   /** The keys deleted in this process and not written so yet. */
   private readonly gone = new Set<string>();
-  /** Keys added in this process (or deleted and added again: the end of the order), with their place. */
-  private readonly added = new Map<string, number>();
-  private seq = 0;
+  /** Keys added in this process (or deleted and added again), in order: they come after the others. */
+  private readonly added = new Set<string>();
+  /** True when the summary's oldestSeen was made exact by a walk and differs from what was written. */
+  private oldestChanged = false;
   /** The map the alert state holds. */
   readonly proxy: Record<string, KeyState>;
 
   constructor(
     readonly alert: string,
     private sections: readonly Section[],
-    /** The summary as last written: exact while nothing changed since. */
+    /** The summary as last written (oldestSeen may be earlier than the oldest key: a bound until a walk makes it exact). */
     public summary: KeySummary,
   ) {
     const target = Object.create(null) as Record<string, KeyState>;
@@ -82,13 +79,14 @@ export class KeyTable {
   get(key: string): KeyState | undefined {
     const known = this.live.get(key);
     if (known !== undefined || this.gone.has(key)) return known;
-    const entry = this.entries().get(JSON.stringify(key));
-    if (entry === undefined || this.added.has(key)) return undefined;
+    const address = this.entries().get(JSON.stringify(key));
+    if (address === undefined) return undefined;
+    const { json } = this.line(address);
     let value: unknown;
     try {
-      value = JSON.parse(entry.text.slice(entry.start, entry.end));
+      value = JSON.parse(json);
     } catch (error) {
-      setAsideLate({ where: `alerts[${JSON.stringify(this.alert)}].keys[${JSON.stringify(key)}]`, why: `not valid JSON (${(error as Error).message})`, value: entry.text.slice(entry.start, entry.end) });
+      setAsideLate({ where: `alerts[${JSON.stringify(this.alert)}].keys[${JSON.stringify(key)}]`, why: `not valid JSON (${(error as Error).message})`, value: json });
       this.gone.add(key);
       return undefined;
     }
@@ -100,7 +98,7 @@ export class KeyTable {
 
   /** Sets a key. */
   set(key: string, value: KeyState): void {
-    if (!this.present(key)) this.added.set(key, ++this.seq);
+    if (!this.present(key)) this.added.add(key);
     this.gone.delete(key);
     this.live.set(key, value);
   }
@@ -116,19 +114,19 @@ export class KeyTable {
   count(): number {
     if (!this.index) return this.summary.count;
     let count = this.index.size - this.gone.size;
-    for (const key of this.added.keys()) if (!this.index.has(JSON.stringify(key))) count++;
+    for (const key of this.added) if (!this.index.has(JSON.stringify(key))) count++;
     return count;
   }
 
   /** Every key's name, in the order a plain map would give (integer-like names first, then as added). */
   names(): string[] {
-    const places: [string, number][] = [];
-    for (const [json, entry] of this.entries()) {
+    const names: string[] = [];
+    for (const json of this.entries().keys()) {
       const key = JSON.parse(json) as string;
-      if (!this.gone.has(key) && !this.added.has(key)) places.push([key, entry.seq]);
+      if (!this.gone.has(key) && !this.added.has(key)) names.push(key);
     }
-    for (const [key, seq] of this.added) places.push([key, seq]);
-    return places.sort(objectOrder).map(([key]) => key);
+    names.push(...this.added);
+    return inObjectOrder(names);
   }
 
   /** The keys read or set in this process (the others are as their runs left them). */
@@ -141,25 +139,47 @@ export class KeyTable {
    * acknowledged, handled or firing, and those read or set in this process; no other key can be.
    */
   followed(): [string, KeyState][] {
-    const names = new Set([...this.summary.attention, ...this.summary.firing, ...this.live.keys()]);
-    const places: [string, number][] = [];
-    for (const key of names) {
-      const place = this.place(key);
-      if (place !== undefined) places.push([key, place]);
+    const wanted = new Set([...this.summary.attention, ...this.summary.firing, ...this.live.keys()]);
+    let names = [...wanted].filter((key) => this.present(key));
+    if (names.length > 1) {
+      const place = new Map<string, number>();
+      const jsons = new Map(names.map((key) => [JSON.stringify(key), key]));
+      let at = 0;
+      for (const json of this.entries().keys()) {
+        const key = jsons.get(json);
+        if (key !== undefined && !this.added.has(key)) place.set(key, at);
+        at++;
+      }
+      for (const key of this.added) place.set(key, at++);
+      names = inObjectOrder(names.sort((a, b) => place.get(a)! - place.get(b)!));
     }
-    return places.sort(objectOrder).flatMap(([key]) => {
+    return names.flatMap((key) => {
       const value = this.get(key);
       return value === undefined ? [] : [[key, value] as [string, KeyState]];
     });
   }
 
-  /** Forgets the keys last seen before `cutoff` that `keep` does not hold on to; reads no key's JSON, and nothing at all while the summary says none is that old. */
+  /**
+   * Forgets the keys last seen before `cutoff` that `keep` does not hold on to: walks the lines (reading lastSeen,
+   * never a key's JSON) only when the summary's oldest is that old, and makes that oldest exact.
+   */
   forget(cutoff: number, keep: (key: string) => boolean): void {
-    if (this.index || this.summary.oldestSeen < cutoff) {
-      for (const [json, entry] of this.entries()) {
-        if (entry.lastSeen >= cutoff) continue;
-        const key = JSON.parse(json) as string;
-        if (!this.live.has(key) && !this.gone.has(key) && !this.added.has(key) && !keep(key)) this.delete(key);
+    if (this.summary.oldestSeen < cutoff) {
+      let oldest = Number.MAX_SAFE_INTEGER;
+      for (const [json, address] of this.entries()) {
+        const { lastSeen } = this.line(address);
+        if (lastSeen < cutoff) {
+          const key = JSON.parse(json) as string;
+          if (!this.live.has(key) && !this.gone.has(key) && !keep(key)) {
+            this.delete(key);
+            continue;
+          }
+        }
+        if (lastSeen < oldest) oldest = lastSeen;
+      }
+      if (oldest !== this.summary.oldestSeen) {
+        this.summary = { ...this.summary, oldestSeen: oldest };
+        this.oldestChanged = true;
       }
     }
     for (const [key, value] of this.live) if (value.lastSeen < cutoff && !keep(key)) this.delete(key);
@@ -172,51 +192,55 @@ export class KeyTable {
   commit(): string | undefined {
     if (!this.index) return undefined;
     const index = this.index;
+    const base = this.texts.length * SPAN;
     let body = '';
+    let oldest = this.summary.oldestSeen;
     for (const key of this.gone) {
       const json = JSON.stringify(key);
       if (index.delete(json)) body += goneLine(json);
     }
     this.gone.clear();
-    const moved: [string, string, number][] = [];
+    const write = (json: string, value: KeyState, text: string) => {
+      index.set(json, base + body.length);
+      body += keyLine(json, value.lastSeen, text);
+      if (value.lastSeen < oldest) oldest = value.lastSeen;
+    };
     for (const [key, value] of this.live) {
+      if (this.added.has(key)) continue;
       const json = JSON.stringify(key);
       const text = JSON.stringify(value);
-      const entry = index.get(json);
-      const seq = this.added.get(key);
-      if (seq !== undefined) {
-        if (entry !== undefined) body += goneLine(json);
-        index.delete(json);
-        moved.push([json, text, seq]);
-        continue;
-      }
-      if (entry !== undefined && entry.end - entry.start === text.length && entry.text.startsWith(text, entry.start)) continue;
-      body += keyLine(json, value.lastSeen, text);
-      index.set(json, { text, start: 0, end: text.length, lastSeen: value.lastSeen, seq: entry?.seq ?? ++this.seq });
+      const address = index.get(json);
+      if (address === undefined || this.line(address).json !== text) write(json, value, text);
     }
-    for (const [json, text, seq] of moved.sort((a, b) => a[2] - b[2])) {
-      const lastSeen = (JSON.parse(text) as KeyState).lastSeen;
-      body += keyLine(json, lastSeen, text);
-      index.set(json, { text, start: 0, end: text.length, lastSeen, seq });
+    for (const key of this.added) {
+      const json = JSON.stringify(key);
+      // Deleted and added again: at the end of the order, as on a plain map.
+      if (index.delete(json)) body += goneLine(json);
+      const value = this.live.get(key)!;
+      write(json, value, JSON.stringify(value));
     }
     this.added.clear();
-    if (!body) return undefined;
-    this.summary = this.summarise();
+    if (!body && !this.oldestChanged) return undefined;
+    this.texts.push(body);
+    this.oldestChanged = false;
+    this.summary = this.summarise(oldest);
     return body;
   }
 
   /** Every key's line as last committed, in order: the whole table, for a section that replaces all before it. */
   lines(): string {
     let body = '';
-    for (const [json, entry] of this.entries()) body += keyLine(json, entry.lastSeen, entry.text.slice(entry.start, entry.end));
+    for (const address of this.entries().values()) {
+      const text = this.texts[Math.floor(address / SPAN)]!;
+      const start = address % SPAN;
+      body += text.slice(start, text.indexOf('\n', start) + 1);
+    }
     return body;
   }
 
-  /** The summary of the keys as committed: count and oldest from the index, the keys to follow from the last summary and the keys read since. */
-  private summarise(): KeySummary {
+  /** The summary of the keys as committed: the keys to follow from the last summary and the keys read since. */
+  private summarise(oldestSeen: number): KeySummary {
     const index = this.entries();
-    let oldestSeen = Number.MAX_SAFE_INTEGER;
-    for (const entry of index.values()) if (entry.lastSeen < oldestSeen) oldestSeen = entry.lastSeen;
     const attention = new Set(this.summary.attention);
     const firing = new Set(this.summary.firing);
     for (const key of [...attention, ...firing]) {
@@ -232,7 +256,7 @@ export class KeyTable {
       if (kept && isFiringKey(value)) firing.add(key);
       else firing.delete(key);
     }
-    return { count: index.size, oldestSeen, attention: [...attention], firing: [...firing] };
+    return { count: index.size, oldestSeen: index.size ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [...attention], firing: [...firing] };
   }
 
   /** True when the key is there (read, set, or as written and not deleted). */
@@ -240,33 +264,20 @@ export class KeyTable {
     return this.live.has(key) || (!this.gone.has(key) && this.entries().has(JSON.stringify(key)));
   }
 
-  /** A present key's place in the map's order, else undefined. */
-  private place(key: string): number | undefined {
-    const added = this.added.get(key);
-    if (added !== undefined) return added;
-    if (this.gone.has(key)) return undefined;
-    return this.entries().get(JSON.stringify(key))?.seq;
+  /** The lastSeen and JSON of the line at an address. */
+  private line(address: number): { lastSeen: number; json: string } {
+    return keyLineAt(this.texts[Math.floor(address / SPAN)]!, address % SPAN);
   }
 
-  /** The index of the key lines (built the first time): the last line of each key wins, a forgotten key is dropped. */
-  private entries(): Map<string, Entry> {
+  /** The index of the key lines (built the first time, parsing nothing): the last line of each key wins, a forgotten key is dropped. */
+  private entries(): Map<string, number> {
     if (this.index) return this.index;
-    const index = new Map<string, Entry>();
+    const index = new Map<string, number>();
     const bad = (line: string) => setAsideLate({ where: `alerts[${JSON.stringify(this.alert)}].keys`, why: 'a line of the key file that is not "key", lastSeen and the key as JSON', value: line });
     for (const section of this.sections) {
-      eachKeyLine(
-        section,
-        (line) => {
-          if (line.lastSeen === undefined) {
-            index.delete(line.keyJson);
-            return;
-          }
-          const entry = index.get(line.keyJson);
-          // A key written again keeps its place, as a plain map's would.
-          index.set(line.keyJson, { text: section.text, start: line.start, end: line.end, lastSeen: line.lastSeen, seq: entry?.seq ?? ++this.seq });
-        },
-        bad,
-      );
+      let at = this.texts.indexOf(section.text);
+      if (at < 0) at = this.texts.push(section.text) - 1;
+      indexKeyLines(section, at * SPAN, index, bad);
     }
     this.sections = [];
     this.index = index;
@@ -274,12 +285,11 @@ export class KeyTable {
   }
 }
 
-/** The order of a plain map's keys: integer-like names first by value, then the others in the order they were added. */
-function objectOrder(a: [string, number], b: [string, number]): number {
-  const ai = arrayIndex(a[0]);
-  const bi = arrayIndex(b[0]);
-  if (ai !== undefined || bi !== undefined) return ai === undefined ? 1 : bi === undefined ? -1 : ai - bi;
-  return a[1] - b[1];
+/** Names in the order of a plain map's keys: integer-like names first by value, then the others as they come. */
+function inObjectOrder(names: string[]): string[] {
+  const integers = names.filter((name) => arrayIndex(name) !== undefined);
+  if (!integers.length) return names;
+  return [...integers.sort((a, b) => arrayIndex(a)! - arrayIndex(b)!), ...names.filter((name) => arrayIndex(name) === undefined)];
 }
 
 /** The name as an array index (what a plain map puts first), else undefined. */
