@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import type { AlertBase } from '../../src/model/alert.js';
 import type { KeyState, StateData } from '../../src/model/state.js';
+import { decideStage } from '../../src/run/decideStage.js';
 import { FileStateStore } from '../../src/state/fileStore.js';
 import { isKeyFile } from '../../src/state/keyFile.js';
+import { keyTableOf } from '../../src/state/keyTable.js';
 import { pruneState } from '../../src/state/prune.js';
 import { plainMap } from '../../src/util/plainMap.js';
 import { contentOf } from '../support/content.js';
@@ -149,6 +152,57 @@ test('an older key file (one line per alert) is read, and written once in the pe
     await again.commit();
     await again.release();
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).keyFile, head.keyFile, 'moved once: nothing to write again');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a run over an alert with many keys parses only the keys it finds and those its summary names: the absent-key walk, pruning and the commit read no other key', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const MIN = 60_000;
+    const alert = { name: 'users', file: 'alerts/users.yaml', description: '', source: 'elasticsearch', every: MIN, throttle: MIN, ingest_delay: 0, max_catchup: 60 * MIN, first_lookback: MIN, samples: 0, notify: ['slack'], high_risk_words: [], resolve_after: 1, title: 'U {{key}}', group_by: ['user.name'] } as AlertBase;
+    const quiet = (i: number): KeyState => ({ firstSeen: NOW - DAY, lastSeen: NOW - DAY + i, lastFired: NOW - DAY, resolvedAt: NOW - DAY + 1, fired: 1, delivered: plainMap() });
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    const keys = plainMap<KeyState>();
+    for (let i = 0; i < 2_000; i++) keys[`u${i}`] = quiet(i);
+    keys.firing = { firstSeen: NOW - 5 * MIN, lastSeen: NOW - 5 * MIN, lastFired: NOW - 5 * MIN, fired: 1, delivered: Object.assign(plainMap<number>(), { slack: NOW - 5 * MIN }) };
+    keys.acked = { ...quiet(0), acknowledged: { at: NOW - MIN, by: 'alice' } };
+    seed.data.alerts.users = { lastRunAt: NOW - MIN, window: { from: NOW - 2 * MIN, to: NOW - MIN }, keys };
+    await seed.commit();
+    await seed.release();
+
+    const tx = await store.begin();
+    const found = { key: 'u7', count: 1, fields: {}, samples: [] };
+    const decided = decideStage([{ alert, window: { from: NOW - MIN, to: NOW }, request: undefined, ok: true as const, findings: [found] }], tx.data, new Map(), NOW, { fixedWindow: false, includeRequests: false, maxFindings: 100, resolveSetting: () => ({ sendResolved: true }) });
+    pruneState(tx.data, NOW, 7 * DAY, new Set(['users']));
+    await tx.commit();
+    const table = keyTableOf(tx.data.alerts.users!.keys)!;
+    assert.deepEqual(table.touched().length, 3, 'u7, firing and acked were parsed, none of the 2,000 others');
+    assert.deepEqual(decided.deliveries.map((d) => [d.key, d.reason]).sort(), [['firing', 'resolved'], ['u7', 'first']]);
+    await tx.release();
+    const { data } = await store.peek();
+    assert.equal(data.alerts.users!.keys.acked!.acknowledged, undefined);
+    assert.equal(data.alerts.users!.keys.firing!.resolvedAt, NOW);
+    assert.equal(Object.keys(data.alerts.users!.keys).length, 2_002);
+  } finally {
+    cleanup();
+  }
+});
+
+test('alerts without keys have no lines in the key file: 1,000 key-less alerts and one with a key write one section', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const store = new FileStateStore(file, 1_000);
+    const tx = await store.begin();
+    for (let i = 0; i < 1_000; i++) tx.data.alerts[`quiet-${i}`] = { lastRunAt: NOW, keys: plainMap() };
+    tx.data.alerts.busy = { lastRunAt: NOW, keys: Object.assign(plainMap<KeyState>(), { k: { firstSeen: NOW, lastSeen: NOW, fired: 0, delivered: plainMap() } }) };
+    await tx.commit();
+    await tx.release();
+    const text = readFileSync(join(dirname(file), JSON.parse(readFileSync(file, 'utf8')).keyFile), 'utf8');
+    assert.deepEqual(text.split('\n').filter((line) => /^[AU]\t/.test(line)).map((line) => line.split('\t')[1]), ['"busy"']);
+    assert.equal(text.split('\n').length, 4, 'the first line, the section header, the key, and the end');
   } finally {
     cleanup();
   }
