@@ -75,6 +75,8 @@ export class KeyStore {
       }
     }
     for (const [alert, sections] of byAlert) {
+      // An alert whose keys were all dropped (a section of none, nothing after) has none to read or reset again.
+      if (sections.length === 1 && sections[0]!.full && sections[0]!.start === sections[0]!.end) continue;
       this.stored.add(alert);
       this.tables.set(alert, new KeyTable(alert, sections, sections[sections.length - 1]!.summary));
     }
