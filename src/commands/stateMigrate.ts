@@ -57,7 +57,8 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       // The receipts too, wherever the backend keeps them (the file backend: in their log, read here).
       const whole = withReceipts(sourceTx.data);
       writeFileDurably(backup, JSON.stringify(whole, null, 1));
-      const moved = structuredClone(whole);
+      // A JSON copy: the file store's keys are read through a proxy, which structuredClone cannot copy.
+      const moved = JSON.parse(JSON.stringify(whole)) as typeof sourceTx.data;
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
       await targetTx.commit();

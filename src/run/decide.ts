@@ -7,6 +7,7 @@ import { enqueue, findingLabels } from '../outbox/enqueue.js';
 import { offeredActions } from '../sources/chatActions.js';
 import { decide, isFiring } from '../policy/decide.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
+import { followedKeys } from '../state/keyTable.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
 import { findSilence } from '../policy/silences.js';
 import { resolveTargets, type ResolveSetting } from '../policy/resolveTargets.js';
@@ -191,10 +192,11 @@ export interface Resolved {
 export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, state: AlertState, now: number, settingOf: ResolveSetting): Resolved {
   const resolved: Resolved = { deliveries: [], audit: [] };
   const { deliveries } = resolved;
-  // Keys the store has not even parsed are as they were last written: skip them when none can need a look.
+  // Keys the store has not even parsed are as they were last written: skip them when none can need a look, and
+  // look only at those its summary names (acknowledged, handled, firing) and those read in this run.
   const stored = unloadedKeySummary(state);
-  if (stored && stored.attention === 0 && (alert.resolve_after === undefined || stored.firing === 0)) return resolved;
-  for (const [name, key] of Object.entries(state.keys)) {
+  if (stored && stored.attention.length === 0 && (alert.resolve_after === undefined || stored.firing.length === 0)) return resolved;
+  for (const [name, key] of followedKeys(state.keys)) {
     // The summaries of a run are not keys of the searched data: they never resolve.
     if (found.has(name) || name === SUMMARY_KEY || name === UNEXAMINED_KEY) continue;
     const resolvable = alert.resolve_after !== undefined && isFiring(key);

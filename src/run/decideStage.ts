@@ -9,7 +9,7 @@ import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { quoted } from '../util/text.js';
 import { isAhead, rebaseKey } from '../policy/clockStep.js';
-import { unloadedKeySummary } from '../state/keyHistory.js';
+import { touchedKeys } from '../state/keyTable.js';
 import type { ResolveSetting } from '../policy/resolveTargets.js';
 import { decideFindings, directChannels, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
 import type { Evaluated } from './evaluate.js';
@@ -103,9 +103,8 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
  */
 function rebaseKeys(state: AlertState, every: number, now: number, tolerance: number): void {
   const lastRunAhead = isAhead(state.lastRunAt, now, tolerance);
-  if (unloadedKeySummary(state) && !lastRunAhead) return;
   const by = lastRunAhead ? state.lastRunAt! - now + every : 0;
-  for (const key of Object.values(state.keys)) rebaseKey(key, now, tolerance, by);
+  for (const key of lastRunAhead ? Object.values(state.keys) : touchedKeys(state.keys)) rebaseKey(key, now, tolerance, by);
 }
 
 /** Most keys named in a summary notice. */

@@ -12,22 +12,23 @@ import { migrateState } from './migrate.js';
 import { stateShapeProblem } from './checkShape.js';
 import { keepSetAside, lateSetAside, setAsideFile, setAsideWarning, type SetAside } from './setAside.js';
 import { settleState } from './settle.js';
-import { attachKeys, keyFileText, readKeyLines, splitKeys } from './keyHistory.js';
+import { KeyStore, type NamedText } from './keyHistory.js';
 import { attachReceiptLog, latestReceipt, writeReceipts } from './receipts.js';
 import { ReceiptLog, receiptFolder } from './receiptLog.js';
 import { movedToClusterMarker, StateMovedError, type StateStore, type StateTransaction } from './store.js';
 
-/** The field of state.json naming the key file that holds the alerts' keys (beside it). */
+/** The fields of state.json naming the key file that holds the alerts' keys (beside it) and the files of changes since. */
 const KEY_FILE_FIELD = 'keyFile';
+const KEY_DELTAS_FIELD = 'keyDeltas';
 /** The field of state.json saying when the latest receipt in the receipt log was accepted (a run need not read the log to know). */
 const RECEIPTS_FIELD = 'receiptsLatest';
 
 /**
- * The state as two files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but
- * not the alerts' keys) and a key file beside it holding every alert's keys, one line per alert, named by
- * state.json. Each is written durably (util/durableFile: temporary file, sync, rename, folder sync); the key file only when some alert's keys
- * changed, under a new name, so that state.json always names a complete key file. A run parses only the keys it
- * reads (the alerts with findings, and those whose keys need a look), and copies the others as they were read.
+ * The state as files under a cross-process lock: `state.json` (windows, pending deliveries, silences ... but not
+ * the alerts' keys), a key file beside it holding the alerts' keys (one line per key, see keyFile.ts) and files of
+ * the keys changed since, all named by state.json. Each is written durably (util/durableFile: temporary file, sync,
+ * rename, folder sync) under a new name before state.json names it, so that state.json always names complete files.
+ * A run parses only the keys it reads, and a commit writes only the keys that changed (see KeyStore).
  */
 export class FileStateStore implements StateStore {
   constructor(
@@ -57,33 +58,35 @@ export class FileStateStore implements StateStore {
       const fencingToken = fence.next();
       const file = this.file;
       let head = read.headText;
-      let keyFile = read.keyFile;
-      let keyLines = read.keyLines;
+      const keys = read.keys;
       let commits = 0;
       let writes = 0;
-      removeStaleKeyFiles(file, keyFile);
+      removeStaleKeyFiles(file, Object.values(keys.names()).flat());
+      const writeKeyFile = (text: string) => {
+        const name = `${basename(file)}.keys-${fencingToken}.${++commits}`;
+        writeFileDurably(join(dirname(file), name), text);
+        writes++;
+        return name;
+      };
       const write = () => {
         const late = lateSetAside(lateKept);
         lateKept += late.length;
         if (late.length) keepSetAside(file, late);
         // Receipts go to their log first: state.json never drops pending items whose receipts are not on disk.
         writeReceipts(data);
-        const split = splitKeys(data, keyLines);
-        let oldKeyFile: string | undefined;
-        if (split.changed || keyFile === undefined) {
-          oldKeyFile = keyFile;
-          keyFile = `${basename(file)}.keys-${fencingToken}.${++commits}`;
-          writeFileDurably(join(dirname(file), keyFile), keyFileText(split.keys));
-          writes++;
-          keyLines = split.keys;
+        const unnamed = keys.commit(data, writeKeyFile);
+        const alerts = plainMap<unknown>();
+        for (const [name, state] of Object.entries(data.alerts)) {
+          const { keys: _keys, ...rest } = state;
+          alerts[name] = rest;
         }
-        const text = JSON.stringify({ ...split.head, [KEY_FILE_FIELD]: keyFile, [RECEIPTS_FIELD]: latestReceipt(data) });
+        const text = JSON.stringify({ ...data, alerts, ...keys.names(), [RECEIPTS_FIELD]: latestReceipt(data) });
         if (text !== head) {
           writeFileDurably(file, text);
           writes++;
         }
         head = text;
-        if (oldKeyFile !== undefined && oldKeyFile !== keyFile) rmSync(join(dirname(file), oldKeyFile), { force: true });
+        for (const name of unnamed) rmSync(join(dirname(file), name), { force: true });
       };
       const journal = new DeliveryJournal(`${this.file}.journal`);
       // Deliveries a killed run had journalled are applied first, and written, before anything else happens.
@@ -138,8 +141,8 @@ interface ReadState {
   warning?: string;
   /** state.json as read: nothing to write while the state serialises to the same text. */
   headText?: string;
-  keyFile?: string;
-  keyLines: Map<string, string>;
+  /** The alerts' keys, attached to `data`. */
+  keys: KeyStore;
   keyFileMissing?: boolean;
   /** Parts of the state of the wrong shape, taken out of `data`. */
   setAside: SetAside[];
@@ -155,7 +158,7 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the state file ${file}: ${(error as Error).message}`, ExitCode.internal);
   }
-  if (text === undefined) return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [] });
+  if (text === undefined) return withReceiptLog(file, { data: emptyState(), keys: new KeyStore(), setAside: [] });
   try {
     raw = JSON.parse(text);
     // Valid JSON of the wrong shape (an array, `alerts` that is a list ...) is as unusable as broken JSON.
@@ -165,38 +168,40 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
     unusable = { what: 'is not valid JSON', why: (error as Error).message };
   }
   if (unusable !== undefined) {
-    if (!moveCorruptAside) return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` });
+    if (!moveCorruptAside) return withReceiptLog(file, { data: emptyState(), keys: new KeyStore(), setAside: [], warning: `state file ${file} ${unusable.what} (${unusable.why}); a run will move it aside` });
     const aside = `${file}.corrupt-${Date.now()}`;
     renameSync(file, aside);
-    return withReceiptLog(file, { data: emptyState(), keyLines: new Map(), setAside: [], warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` });
+    return withReceiptLog(file, { data: emptyState(), keys: new KeyStore(), setAside: [], warning: `state file ${file} was unreadable (${unusable.what}: ${unusable.why}); moved it to ${aside} and started afresh` });
   }
-  const { [KEY_FILE_FIELD]: keyFile, [RECEIPTS_FIELD]: latest, ...rest } = raw as Record<string, unknown>;
+  const { [KEY_FILE_FIELD]: keyFile, [KEY_DELTAS_FIELD]: keyDeltas, [RECEIPTS_FIELD]: latest, ...rest } = raw as Record<string, unknown>;
   const data = migrateState(rest as Partial<StateData>);
   const setAside = settleState(data);
   // The receipts live in their log beside state.json; an older state.json holds them itself: moved there by the next write.
   attachReceiptLog(data, new ReceiptLog(receiptFolder(file)), Array.isArray(rest.sent) ? data.sent : [], typeof latest === 'number' ? latest : undefined);
   // An older state.json holds the keys itself: they are plain data, moved to a key file by the next commit.
-  if (typeof keyFile !== 'string') return { data, headText: undefined, keyLines: new Map(), setAside };
+  if (typeof keyFile !== 'string') {
+    const keys = new KeyStore();
+    keys.attach(data);
+    return { data, headText: undefined, keys, setAside };
+  }
+  const names = [keyFile, ...(Array.isArray(keyDeltas) ? keyDeltas.filter((d): d is string => typeof d === 'string') : [])];
+  const texts: NamedText[] = [];
+  for (const name of names) {
+    const keyPath = join(dirname(file), basename(name));
+    try {
+      texts.push({ name: basename(name), text: readFileSync(keyPath, 'utf8') });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the key file ${keyPath}: ${(error as Error).message}`, ExitCode.internal);
+      const keys = new KeyStore();
+      keys.attach(data);
+      return { data, keys, keyFileMissing: true, setAside, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
+    }
+  }
+  const keys = new KeyStore(texts[0], texts.slice(1));
+  keys.attach(data);
   const keyPath = join(dirname(file), basename(keyFile));
-  let keysText: string;
-  try {
-    keysText = readFileSync(keyPath, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the key file ${keyPath}: ${(error as Error).message}`, ExitCode.internal);
-    for (const state of Object.values(data.alerts)) state.keys ??= plainMap();
-    return { data, keyLines: new Map(), keyFileMissing: true, setAside, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
-  }
-  const { lines, problems } = readKeyLines(keysText);
-  const keyLines = new Map<string, string>();
-  for (const [name, { line, segment }] of lines) {
-    const state = data.alerts[name];
-    if (!state) continue;
-    attachKeys(state, name, segment, keyPath);
-    keyLines.set(name, line);
-  }
-  for (const state of Object.values(data.alerts)) if (!Object.getOwnPropertyDescriptor(state, 'keys')) state.keys = plainMap();
-  const warning = problems.length ? `the key file ${keyPath} has lines that cannot be read (${problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
-  return { data, warning, headText: text, keyFile: basename(keyFile), keyLines, setAside };
+  const warning = keys.problems.length ? `the key file ${keyPath} has lines that cannot be read (${keys.problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
+  return { data, warning, headText: text, keys, setAside };
 }
 
 /** The state read, its receipts read from the log beside `file` when asked for. */
@@ -215,7 +220,7 @@ function stopIfMoved(file: string): void {
 }
 
 /** Removes key files a killed run left behind (written, but never named by state.json). */
-function removeStaleKeyFiles(file: string, current: string | undefined): void {
+function removeStaleKeyFiles(file: string, current: readonly string[]): void {
   const prefix = `${basename(file)}.keys-`;
   let names: string[];
   try {
@@ -223,5 +228,5 @@ function removeStaleKeyFiles(file: string, current: string | undefined): void {
   } catch {
     return;
   }
-  for (const name of names) if (name.startsWith(prefix) && name !== current) rmSync(join(dirname(file), name), { force: true });
+  for (const name of names) if (name.startsWith(prefix) && !current.includes(name)) rmSync(join(dirname(file), name), { force: true });
 }

@@ -1,150 +1,217 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { plainMap } from '../util/plainMap.js';
 import { settleLateKeys } from './setAside.js';
+import { isKeyFile, keyFileText, keyLine, KEY_FILE_MAGIC, readSections, sectionText, type KeySummary, type Section } from './keyFile.js';
+import { isFiringKey, KeyTable, keyTableOf } from './keyTable.js';
+
+export type { KeySummary } from './keyFile.js';
+
+/** Most files of changes (beside the key file) before they are merged into one. */
+const MAX_DELTAS = 8;
+/** Changes are folded into a new key file once they are this large, or half the key file if larger. */
+const COMPACT_FLOOR = 256 * 1024;
 
 /**
- * What the file store knows of an alert's keys without parsing them: written with them, true as long as they are
- * not loaded (so not changed) in this process.
- */
-export interface KeySummary {
-  /** Keys remembered. */
-  count: number;
-  /** Keys acknowledged or handled elsewhere: followed until they stop matching. */
-  attention: number;
-  /** Keys notified and not resolved since (an alert with resolve_after follows them). */
-  firing: number;
-  /** The earliest lastSeen of the keys, MAX_SAFE_INTEGER for none (pruning has nothing to do before prune_after has passed since). */
-  oldestSeen: number;
-}
-
-/** One alert's stored keys: the summary and the keys' JSON text, parsed only when the run reads them. */
-interface Segment {
-  summary: KeySummary;
-  text: string;
-  /** The whole line as read (without its newline), copied as it is while the keys stay unloaded. */
-  line?: string;
-}
-
-/** The keys not loaded yet, per alert state object (a loaded alert's keys are plain data again). */
-const unloaded = new WeakMap<AlertState, Segment>();
-
-/**
- * The summary of an alert's keys while they are not loaded in this process, else undefined (then read the keys).
- * Lets a run skip an alert's key history when nothing in it needs a look.
+ * The summary of an alert's keys while none of them was looked at in this process, else undefined (then read the
+ * keys). Lets a run skip an alert's key history when nothing in it needs a look.
  */
 export function unloadedKeySummary(state: AlertState): KeySummary | undefined {
-  return unloaded.get(state)?.summary;
+  const table = keyTableOf(state.keys);
+  return table && !table.indexed ? table.summary : undefined;
 }
 
-/** Summarises keys as they are stored (see KeySummary). */
+/** Summarises a map of keys (see KeySummary). */
 export function summariseKeys(keys: Record<string, KeyState>): KeySummary {
-  const summary: KeySummary = { count: 0, attention: 0, firing: 0, oldestSeen: Number.MAX_SAFE_INTEGER };
-  for (const key of Object.values(keys)) {
+  const summary: KeySummary = { count: 0, oldestSeen: Number.MAX_SAFE_INTEGER, attention: [], firing: [] };
+  for (const [name, key] of Object.entries(keys)) {
     summary.count++;
-    if (key.acknowledged || key.handled) summary.attention++;
-    // Firing as policy/decide.ts isFiring says: notified, and not resolved since.
-    if (key.lastFired !== undefined && !(key.resolvedAt !== undefined && key.resolvedAt >= key.lastFired)) summary.firing++;
+    if (key.acknowledged || key.handled) summary.attention.push(name);
+    if (isFiringKey(key)) summary.firing.push(name);
     if (key.lastSeen < summary.oldestSeen) summary.oldestSeen = key.lastSeen;
   }
   return summary;
 }
 
+/** A key file as read: its name and text. */
+export interface NamedText {
+  name: string;
+  text: string;
+}
+
 /**
- * Attaches stored keys to an alert's state without parsing them: `keys` parses them the first time it is read
- * (or is replaced when written), after which they are ordinary data.
+ * The alerts' keys of a file store: read from the key file state.json names and the files of changes after it
+ * (each alert's keys a KeyTable, parsed one key at a time), and written back as only the keys that changed.
  */
-export function attachKeys(state: AlertState, name: string, segment: Segment, file: string): void {
-  unloaded.set(state, segment);
-  const settle = (target: AlertState, value: Record<string, KeyState>) => {
-    unloaded.delete(target);
-    Object.defineProperty(target, 'keys', { value, writable: true, enumerable: true, configurable: true });
-  };
-  Object.defineProperty(state, 'keys', {
-    enumerable: true,
-    configurable: true,
-    get(this: AlertState) {
-      let value: Record<string, KeyState>;
-      try {
-        value = JSON.parse(segment.text) as Record<string, KeyState>;
-      } catch (error) {
-        throw new Error(`the key history of alert ${name} in ${file} is not valid JSON (${(error as Error).message}): move the file aside to start that history afresh`);
+export class KeyStore {
+  private readonly tables = new Map<string, KeyTable>();
+  /** Plain maps (made in this process, or read from an older key file) as last written, by alert. */
+  private readonly written = new Map<string, { keys: object; text: string }>();
+  /** Alerts the files hold keys (or a reset) of. */
+  private readonly stored = new Set<string>();
+  /** Keys of an older key file (one line per alert), parsed whole: written in this format by the next commit. */
+  private readonly older = new Map<string, Record<string, KeyState>>();
+  private legacy = false;
+  /** What could not be read. */
+  readonly problems: string[] = [];
+
+  constructor(
+    private base?: NamedText,
+    private deltas: NamedText[] = [],
+  ) {
+    if (base && !isKeyFile(base.text)) {
+      this.legacy = true;
+      this.readOlder(base.text);
+      return;
+    }
+    const byAlert = new Map<string, Section[]>();
+    for (const file of [base, ...deltas]) {
+      if (!file) continue;
+      const { sections, problem } = readSections(file.text);
+      if (problem) this.problems.push(`${file.name} at ${problem}`);
+      for (const section of sections) {
+        const list = byAlert.get(section.alert);
+        if (section.full || !list) byAlert.set(section.alert, [section]);
+        else list.push(section);
       }
-      // Any key is a plain key; a key of the wrong shape is set aside alone.
-      value = settleLateKeys(name, value);
-      settle(this, value);
-      return value;
-    },
-    set(this: AlertState, value: Record<string, KeyState>) {
-      settle(this, value);
-    },
-  });
-}
-
-/** The line of one alert in the key file (without its newline): its name, the keys' summary and the keys, tab-separated JSON. */
-function line(name: string, segment: Segment): string {
-  return `${JSON.stringify(name)}\t${JSON.stringify(segment.summary)}\t${segment.text}`;
-}
-
-/** The key file's text from its lines. */
-export function keyFileText(lines: ReadonlyMap<string, string>): string {
-  let text = '';
-  for (const value of lines.values()) text += `${value}\n`;
-  return text;
-}
-
-/**
- * Splits the state into the head (everything but the alerts' keys) and the key file's text; `changed` is false
- * when no alert's keys differ from `previous` (the key file as read or last written): only loaded keys are
- * serialised again, the others are copied as they were read.
- */
-export function splitKeys(data: StateData, previous: ReadonlyMap<string, string>): { head: StateData; keys: Map<string, string>; changed: boolean } {
-  const alerts: Record<string, AlertState> = plainMap();
-  const keys = new Map<string, string>();
-  let changed = false;
-  for (const [name, state] of Object.entries(data.alerts)) {
-    const { keys: _keys, ...rest } = Object.getOwnPropertyDescriptor(state, 'keys')?.get ? withoutKeys(state) : state;
-    alerts[name] = rest as AlertState;
-    const stored = unloaded.get(state);
-    const text = stored ? (stored.line ?? line(name, stored)) : line(name, { summary: summariseKeys(state.keys ?? {}), text: JSON.stringify(state.keys ?? {}) });
-    if (previous.get(name) !== text) changed = true;
-    keys.set(name, text);
-  }
-  if (previous.size !== keys.size) changed = true;
-  return { head: { ...data, alerts }, keys, changed };
-}
-
-/** The alert state's own fields other than keys, without reading (so parsing) the keys. */
-function withoutKeys(state: AlertState): Omit<AlertState, 'keys'> & { keys?: undefined } {
-  const copy: Record<string, unknown> = {};
-  for (const field of Object.keys(state)) if (field !== 'keys') copy[field] = (state as unknown as Record<string, unknown>)[field];
-  return copy as Omit<AlertState, 'keys'>;
-}
-
-/**
- * Reads the key file's text into one line per alert: name, summary and the keys' text (not parsed). A line that
- * cannot be read is reported in `problems` and skipped.
- */
-export function readKeyLines(text: string): { lines: Map<string, { line: string; segment: Segment }>; problems: string[] } {
-  const lines = new Map<string, { line: string; segment: Segment }>();
-  const problems: string[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const raw = text.slice(start, end);
-    start = end + 1;
-    if (!raw) continue;
-    const first = raw.indexOf('\t');
-    const second = first < 0 ? -1 : raw.indexOf('\t', first + 1);
-    try {
-      if (second < 0) throw new Error('not name, summary and keys');
-      const name = JSON.parse(raw.slice(0, first)) as string;
-      const summary = JSON.parse(raw.slice(first + 1, second)) as KeySummary;
-      if (typeof name !== 'string' || typeof summary?.count !== 'number') throw new Error('not name, summary and keys');
-      lines.set(name, { line: raw, segment: { summary, text: raw.slice(second + 1), line: raw } });
-    } catch (error) {
-      problems.push(`line ${lines.size + problems.length + 1}: ${(error as Error).message}`);
+    }
+    for (const [alert, sections] of byAlert) {
+      // An alert whose keys were all dropped (a section of none, nothing after) has none to read or reset again.
+      if (sections.length === 1 && sections[0]!.full && sections[0]!.start === sections[0]!.end) continue;
+      this.stored.add(alert);
+      this.tables.set(alert, new KeyTable(alert, sections, sections[sections.length - 1]!.summary));
     }
   }
-  return { lines, problems };
+
+  /** Gives each alert of `data` its keys: a table over the files, the keys of an older file, or an empty map. */
+  attach(data: StateData): void {
+    for (const [name, state] of Object.entries(data.alerts)) {
+      const keys = this.tables.get(name)?.proxy ?? this.older.get(name) ?? state.keys;
+      // An alert the files hold nothing of has no keys (state.json itself held them only before key files).
+      state.keys = keys ?? plainMap();
+    }
+  }
+
+  /** The fields of state.json that name the key files. */
+  names(): { keyFile?: string; keyDeltas?: string[] } {
+    if (!this.base) return {};
+    return this.deltas.length ? { keyFile: this.base.name, keyDeltas: this.deltas.map((d) => d.name) } : { keyFile: this.base.name };
+  }
+
+  /**
+   * Writes the keys that changed since the last commit: as a file of changes (`writeFile` writes a new file durably
+   * and returns its name), or all keys in a new key file once the changes are large. Returns the files no longer
+   * named, to remove once state.json names the new ones.
+   */
+  commit(data: StateData, writeFile: (text: string) => string): string[] {
+    const sections: string[] = [];
+    for (const [name, state] of Object.entries(data.alerts)) {
+      const table = keyTableOf(state.keys);
+      if (table && this.tables.get(name) === table) {
+        const body = table.commit();
+        if (body) sections.push(sectionText(name, table.summary, false, body));
+        continue;
+      }
+      const section = this.plainSection(name, state.keys);
+      if (section) sections.push(section);
+    }
+    for (const name of this.stored) {
+      if (Object.prototype.hasOwnProperty.call(data.alerts, name)) continue;
+      sections.push(sectionText(name, summariseKeys({}), true, ''));
+      this.forgetAlert(name);
+    }
+    const pending = this.deltas.reduce((sum, d) => sum + d.text.length, 0) + sections.reduce((sum, s) => sum + s.length, 0);
+    const old = [this.base, ...this.deltas].filter((f) => f !== undefined).map((f) => f.name);
+    if (this.legacy || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
+      const text = keyFileText(this.wholeSections(data));
+      this.base = { name: writeFile(text), text };
+      this.deltas = [];
+      this.legacy = false;
+      this.older.clear();
+      return old;
+    }
+    if (!sections.length) return [];
+    if (this.deltas.length < MAX_DELTAS) {
+      const text = keyFileText(sections);
+      this.deltas.push({ name: writeFile(text), text });
+      return [];
+    }
+    const text = keyFileText([...this.deltas.map((d) => d.text.slice(KEY_FILE_MAGIC.length + 1)), ...sections]);
+    const merged = this.deltas.map((d) => d.name);
+    this.deltas = [{ name: writeFile(text), text }];
+    return merged;
+  }
+
+  /** The section of an alert whose keys are a plain map, all of them, when they differ from what was last written; else undefined. */
+  private plainSection(name: string, keys: Record<string, KeyState> | undefined): string | undefined {
+    const map = keys ?? plainMap<KeyState>();
+    const text = JSON.stringify(map);
+    const before = this.written.get(name);
+    if (before?.keys === map && before.text === text) return undefined;
+    this.written.set(name, { keys: map, text });
+    this.tables.delete(name);
+    if (text === '{}' && !this.stored.has(name)) return undefined;
+    this.stored.add(name);
+    return sectionText(name, summariseKeys(map), true, plainLines(map));
+  }
+
+  /** Every alert's keys as sections that replace all before them (alerts without keys have none). */
+  private wholeSections(data: StateData): string[] {
+    const sections: string[] = [];
+    this.stored.clear();
+    for (const [name, state] of Object.entries(data.alerts)) {
+      const table = keyTableOf(state.keys);
+      if (table && this.tables.get(name) === table) {
+        if (table.count() === 0) continue;
+        sections.push(sectionText(name, table.summary, true, table.lines()));
+      } else {
+        const map = state.keys ?? plainMap<KeyState>();
+        this.written.set(name, { keys: map, text: JSON.stringify(map) });
+        this.tables.delete(name);
+        const lines = plainLines(map);
+        if (!lines) continue;
+        sections.push(sectionText(name, summariseKeys(map), true, lines));
+      }
+      this.stored.add(name);
+    }
+    return sections;
+  }
+
+  /** Drops what is known of an alert's stored keys. */
+  private forgetAlert(name: string): void {
+    this.stored.delete(name);
+    this.tables.delete(name);
+    this.written.delete(name);
+  }
+
+  /** Reads an older key file (one line per alert: name, summary and all its keys as JSON), parsing every key once. */
+  private readOlder(text: string): void {
+    let start = 0;
+    let line = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const raw = text.slice(start, end);
+      start = end + 1;
+      line++;
+      if (!raw) continue;
+      const first = raw.indexOf('\t');
+      const second = first < 0 ? -1 : raw.indexOf('\t', first + 1);
+      try {
+        if (second < 0) throw new Error('not name, summary and keys');
+        const name = JSON.parse(raw.slice(0, first)) as unknown;
+        if (typeof name !== 'string') throw new Error('not name, summary and keys');
+        this.older.set(name, settleLateKeys(name, JSON.parse(raw.slice(second + 1))));
+        this.stored.add(name);
+      } catch (error) {
+        this.problems.push(`line ${line}: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** The key lines of a plain map of keys. */
+function plainLines(keys: Record<string, KeyState>): string {
+  let body = '';
+  for (const [key, value] of Object.entries(keys)) body += keyLine(JSON.stringify(key), value.lastSeen, JSON.stringify(value));
+  return body;
 }

@@ -1,6 +1,6 @@
 import type { StateData } from '../model/state.js';
 import { holdsAlert, type Ownership } from '../model/partition.js';
-import { unloadedKeySummary } from './keyHistory.js';
+import { keyTableOf } from './keyTable.js';
 import { pruneReceipts } from './receipts.js';
 
 /**
@@ -27,16 +27,19 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number, defin
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
   for (const [name, alert] of Object.entries(data.alerts)) {
     if (!held(name)) continue;
-    // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough.
-    const stored = unloadedKeySummary(alert);
-    if (!stored || now - stored.oldestSeen > maxAgeMs) {
+    // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough, and
+    // then their lastSeen is read without their JSON.
+    const table = keyTableOf(alert.keys);
+    const keep = (key: string) => pendingKeys.has(`${name}\u0000${key}`);
+    if (table) table.forget(now - maxAgeMs, keep);
+    else {
       for (const [key, state] of Object.entries(alert.keys)) {
-        if (now - state.lastSeen > maxAgeMs && !pendingKeys.has(`${name}\u0000${key}`)) delete alert.keys[key];
+        if (now - state.lastSeen > maxAgeMs && !keep(key)) delete alert.keys[key];
       }
     }
     const lastActive = alert.lastRunAt ?? alert.window?.to;
     const idle = lastActive === undefined || now - lastActive > maxAgeMs;
-    const keyCount = unloadedKeySummary(alert)?.count ?? Object.keys(alert.keys).length;
+    const keyCount = table ? table.count() : Object.keys(alert.keys).length;
     if (!defined.has(name) && idle && keyCount === 0) delete data.alerts[name];
   }
 }

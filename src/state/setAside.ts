@@ -19,6 +19,11 @@ export function settleLateKeys(alert: string, keys: unknown): PlainMap<KeyState>
   return settleKeys(alert, keys, (where, why, value) => late.push({ where, why, value }));
 }
 
+/** Sets aside a part of a key history read late that is not even a key (a line of the key file that cannot be read). */
+export function setAsideLate(item: SetAside): void {
+  late.push(item);
+}
+
 /** What key histories parsed in this process set aside, from the `from`-th on. */
 export function lateSetAside(from = 0): SetAside[] {
   return late.slice(from);

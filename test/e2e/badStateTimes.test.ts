@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { defaultConfig } from '../support/project.js';
+import { defaultConfig, editKeyFile } from '../support/project.js';
 import { checkProperty, fc } from '../support/property.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -108,11 +108,9 @@ test('a bad time in the key file (keys read when needed) is named and set aside 
   project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle: '1h', lookback: '15m' });
   assertOk(await project.run(['run'], { ALERTCRON_NOW: iso(T) }), 'first run');
   const stateFile = join(project.dir, 'state', 'state.json');
-  const keyFile = join(project.dir, 'state', JSON.parse(readFileSync(stateFile, 'utf8')).keyFile);
-  const [name, summary, keys] = readFileSync(keyFile, 'utf8').trim().split('\t');
-  const parsed = JSON.parse(keys!);
-  parsed.root.lastFired = 'garbage';
-  writeFileSync(keyFile, `${name}\t${summary}\t${JSON.stringify(parsed)}\n`);
+  editKeyFile(stateFile, (keys) => {
+    keys.logons!.root.lastFired = 'garbage';
+  });
   const status = await project.run(['status'], { ALERTCRON_NOW: iso(T + MIN) });
   assertOk(status, 'status');
   assert.match(status.stdout, /^warning: the alerts' key history has 1 part\(s\) of the wrong shape, left out \(alerts\["logons"\]\.keys\["root"\]: lastFired is a string, not a time in ms\); a run will set them aside$/m);

@@ -96,16 +96,20 @@ test('keys live in a key file named by state.json: an older single state.json is
     assert.equal(after.alerts.quiet.lastRunAt, NOW + 60_000);
     assert.equal(readFileSync(join(dirname(file), head.keyFile), 'utf8'), keyText);
 
-    // A run that changes one alert's keys writes a new key file, the other alert's line copied as it was.
+    // A run that changes one alert's keys writes that key alone, in a file of changes state.json names beside the key
+    // file, which stays as it was (the other alert's keys are not written again).
     const busy = await store.begin();
     busy.data.alerts.busy!.keys.dave = key(NOW);
     await busy.commit();
     await busy.release();
     const third = JSON.parse(readFileSync(file, 'utf8'));
-    assert.notEqual(third.keyFile, head.keyFile);
-    assert.deepEqual(stateFiles(file), ['state.json', 'state.json.fence', third.keyFile].sort(), 'the old key file is gone');
-    const lines = readFileSync(join(dirname(file), third.keyFile), 'utf8').split('\n');
-    assert.equal(lines.find((l) => l.startsWith('"quiet"')), keyText.split('\n').find((l) => l.startsWith('"quiet"')));
+    assert.equal(third.keyFile, head.keyFile);
+    assert.equal(readFileSync(join(dirname(file), head.keyFile), 'utf8'), keyText);
+    assert.equal(third.keyDeltas.length, 1);
+    assert.deepEqual(stateFiles(file), ['state.json', 'state.json.fence', third.keyFile, ...third.keyDeltas].sort(), 'no other key file');
+    const delta = readFileSync(join(dirname(file), third.keyDeltas[0]), 'utf8');
+    assert.match(delta, /^"dave"\t/m);
+    assert.doesNotMatch(delta, /"quiet"|^"carol"\t|"alice"/m, 'only the changed key is written');
     const peeked = (await store.peek()).data;
     assert.deepEqual(Object.keys(peeked.alerts.busy!.keys).sort(), ['carol', 'dave']);
     assert.deepEqual(Object.keys(peeked.alerts.quiet!.keys).sort(), ['alice', 'bob']);

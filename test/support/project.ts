@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { KeyStore, summariseKeys } from '../../src/state/keyHistory.js';
+import { keyFileText, keyLine, sectionText } from '../../src/state/keyFile.js';
 
 /** The repository root (tests run from dist/test/support). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -122,22 +124,35 @@ export function defaultConfig(options: ProjectOptions): Record<string, unknown> 
 
 /**
  * The whole state as one object, as the file store keeps it: state.json, with each alert's keys taken from the key
- * file it names (one line per alert: name, summary and keys, tab-separated JSON), and the receipts (`sent`) from the
- * receipt log beside it unless state.json still holds them; undefined when there is none.
+ * files it names (the key file and the files of changes since, read as the store reads them), and the receipts (`sent`)
+ * from the receipt log beside it unless state.json still holds them; undefined when there is none.
  */
 export function readStateFiles(file: string): any {
   if (!existsSync(file)) return undefined;
-  const { keyFile, ...state } = JSON.parse(readFileSync(file, 'utf8'));
+  const { keyFile, keyDeltas, ...state } = JSON.parse(readFileSync(file, 'utf8'));
   state.sent ??= readReceiptLog(file);
-  if (typeof keyFile !== 'string') return state;
-  for (const line of readFileSync(join(dirname(file), keyFile), 'utf8').split('\n')) {
-    if (!line) continue;
-    const [name, , keys] = line.split('\t');
-    const alert = state.alerts[JSON.parse(name!)];
-    if (alert) alert.keys = JSON.parse(keys!);
+  if (typeof keyFile === 'string') {
+    const texts = [keyFile, ...(keyDeltas ?? [])].map((name: string) => ({ name, text: readFileSync(join(dirname(file), name), 'utf8') }));
+    new KeyStore(texts[0], texts.slice(1)).attach(state);
   }
   for (const alert of Object.values(state.alerts) as { keys?: unknown }[]) alert.keys ??= {};
-  return state;
+  return JSON.parse(JSON.stringify(state));
+}
+
+/**
+ * Rewrites the key files of a file store as one key file holding the keys `edit` leaves (it gets every alert's keys
+ * as plain JSON and may change them in place, wrong shapes included), as a hand edit would.
+ */
+export function editKeyFile(file: string, edit: (keys: Record<string, Record<string, any>>) => void): void {
+  const state = readStateFiles(file);
+  const keys: Record<string, Record<string, any>> = {};
+  for (const [name, alert] of Object.entries(state.alerts) as [string, { keys: Record<string, any> }][]) keys[name] = alert.keys;
+  edit(keys);
+  const sections = Object.entries(keys).map(([name, map]) => sectionText(name, summariseKeys(map), true, Object.entries(map).map(([k, v]) => keyLine(JSON.stringify(k), typeof v?.lastSeen === 'number' ? v.lastSeen : 0, JSON.stringify(v))).join('')));
+  const head = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(join(dirname(file), head.keyFile), keyFileText(sections));
+  delete head.keyDeltas;
+  writeFileSync(file, JSON.stringify(head));
 }
 
 /** The receipts in the log beside a state file (`<file>.receipts/<day>.jsonl`), days in order, the last line of each id winning. */

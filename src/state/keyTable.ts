@@ -1,0 +1,305 @@
+import type { KeyState } from '../model/state.js';
+import { goneLine, indexKeyLines, keyLine, keyLineAt, type KeySummary, type Section } from './keyFile.js';
+import { setAsideLate, settleLateKeys } from './setAside.js';
+
+/** Where a key line is: the index of its text (SPAN apart) plus its start in that text. */
+const SPAN = 2 ** 32;
+
+/** The table behind each alert's `keys` that the file store read (keyed by the map the alert state holds). */
+const tables = new WeakMap<object, KeyTable>();
+
+/** The key table behind an alert's `keys`, or undefined for a plain map (keys made in this process, or another store's). */
+export function keyTableOf(keys: Record<string, KeyState> | undefined): KeyTable | undefined {
+  return keys === undefined ? undefined : tables.get(keys);
+}
+
+/**
+ * The keys an absent-key walk must look at, as [name, state] in the map's order: of a key table, only those that
+ * can need it (see KeyTable.followed); every key of a plain map.
+ */
+export function followedKeys(keys: Record<string, KeyState>): [string, KeyState][] {
+  return keyTableOf(keys)?.followed() ?? Object.entries(keys);
+}
+
+/** The keys whose times may differ from what their runs wrote: of a key table, those read or set in this process; every key of a plain map. */
+export function touchedKeys(keys: Record<string, KeyState>): KeyState[] {
+  return keyTableOf(keys)?.touched() ?? Object.values(keys);
+}
+
+/**
+ * One alert's keys as the key file holds them, read one key at a time: `proxy` is the map the alert state holds (any
+ * read, write, delete or walk works as on a plain map without a prototype); a key's JSON is parsed the first time it
+ * is read, the lines are indexed (not parsed) the first time any key is, and a commit writes only the keys that changed.
+ */
+export class KeyTable {
+  /** Where each key's line is as last written (by key JSON), in the order of the map; built on first use. */
+  private index?: Map<string, number>;
+  /** The texts the lines are in: the sections' files, then what each commit wrote. */
+  private readonly texts: string[] = [];
+  /** The keys read or set in this process: they may have changed. */
+  private readonly live = new Map<string, KeyState>();
+  /** The keys deleted in this process and not written so yet. */
+  private readonly gone = new Set<string>();
+  /** Keys added in this process (or deleted and added again), in order: they come after the others. */
+  private readonly added = new Set<string>();
+  /** True when the summary's oldestSeen was made exact by a walk and differs from what was written. */
+  private oldestChanged = false;
+  /** The map the alert state holds. */
+  readonly proxy: Record<string, KeyState>;
+
+  constructor(
+    readonly alert: string,
+    private sections: readonly Section[],
+    /** The summary as last written (oldestSeen may be earlier than the oldest key: a bound until a walk makes it exact). */
+    public summary: KeySummary,
+  ) {
+    const target = Object.create(null) as Record<string, KeyState>;
+    const name = (p: string | symbol) => (typeof p === 'string' ? p : undefined);
+    this.proxy = new Proxy(target, {
+      get: (_t, p) => (name(p) === undefined ? undefined : this.get(p as string)),
+      set: (_t, p, value) => name(p) !== undefined && (this.set(p as string, value as KeyState), true),
+      deleteProperty: (_t, p) => (name(p) === undefined || this.delete(p as string), true),
+      has: (_t, p) => name(p) !== undefined && this.get(p as string) !== undefined,
+      ownKeys: () => this.names(),
+      getOwnPropertyDescriptor: (_t, p) => {
+        const value = name(p) === undefined ? undefined : this.get(p as string);
+        return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+      },
+      defineProperty: (_t, p, descriptor) => name(p) !== undefined && 'value' in descriptor && (this.set(p as string, descriptor.value as KeyState), true),
+    });
+    tables.set(this.proxy, this);
+  }
+
+  /** True once any key was looked at (the summary alone no longer says what the keys are). */
+  get indexed(): boolean {
+    return this.index !== undefined;
+  }
+
+  /** Reads a key (parsing its JSON once), undefined when there is none (or it was set aside: it had the wrong shape). */
+  get(key: string): KeyState | undefined {
+    const known = this.live.get(key);
+    if (known !== undefined || this.gone.has(key)) return known;
+    const address = this.entries().get(JSON.stringify(key));
+    if (address === undefined) return undefined;
+    const { json } = this.line(address);
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      setAsideLate({ where: `alerts[${JSON.stringify(this.alert)}].keys[${JSON.stringify(key)}]`, why: `not valid JSON (${(error as Error).message})`, value: json });
+      this.gone.add(key);
+      return undefined;
+    }
+    const settled = settleLateKeys(this.alert, Object.defineProperty(Object.create(null), key, { value, enumerable: true, writable: true, configurable: true }))[key];
+    if (settled === undefined) this.gone.add(key);
+    else this.live.set(key, settled);
+    return settled;
+  }
+
+  /** Sets a key. */
+  set(key: string, value: KeyState): void {
+    if (!this.present(key)) this.added.add(key);
+    this.gone.delete(key);
+    this.live.set(key, value);
+  }
+
+  /** Forgets a key. */
+  delete(key: string): void {
+    this.live.delete(key);
+    this.added.delete(key);
+    if (this.entries().has(JSON.stringify(key))) this.gone.add(key);
+  }
+
+  /** How many keys there are (the summary's count while none was looked at). */
+  count(): number {
+    if (!this.index) return this.summary.count;
+    let count = this.index.size - this.gone.size;
+    for (const key of this.added) if (!this.index.has(JSON.stringify(key))) count++;
+    return count;
+  }
+
+  /** Every key's name, in the order a plain map would give (integer-like names first, then as added). */
+  names(): string[] {
+    const names: string[] = [];
+    for (const json of this.entries().keys()) {
+      const key = JSON.parse(json) as string;
+      if (!this.gone.has(key) && !this.added.has(key)) names.push(key);
+    }
+    names.push(...this.added);
+    return inObjectOrder(names);
+  }
+
+  /** The keys read or set in this process (the others are as their runs left them). */
+  touched(): KeyState[] {
+    return [...this.live.values()];
+  }
+
+  /**
+   * The keys an absent-key walk must look at, as [name, state] in the map's order: those the summary says are
+   * acknowledged, handled or firing, and those read or set in this process; no other key can be.
+   */
+  followed(): [string, KeyState][] {
+    const wanted = new Set([...this.summary.attention, ...this.summary.firing, ...this.live.keys()]);
+    let names = [...wanted].filter((key) => this.present(key));
+    if (names.length > 1) {
+      const place = new Map<string, number>();
+      const jsons = new Map(names.map((key) => [JSON.stringify(key), key]));
+      let at = 0;
+      for (const json of this.entries().keys()) {
+        const key = jsons.get(json);
+        if (key !== undefined && !this.added.has(key)) place.set(key, at);
+        at++;
+      }
+      for (const key of this.added) place.set(key, at++);
+      names = inObjectOrder(names.sort((a, b) => place.get(a)! - place.get(b)!));
+    }
+    return names.flatMap((key) => {
+      const value = this.get(key);
+      return value === undefined ? [] : [[key, value] as [string, KeyState]];
+    });
+  }
+
+  /**
+   * Forgets the keys last seen before `cutoff` that `keep` does not hold on to: walks the lines (reading lastSeen,
+   * never a key's JSON) only when the summary's oldest is that old, and makes that oldest exact.
+   */
+  forget(cutoff: number, keep: (key: string) => boolean): void {
+    if (this.summary.oldestSeen < cutoff) {
+      let oldest = Number.MAX_SAFE_INTEGER;
+      for (const [json, address] of this.entries()) {
+        const { lastSeen } = this.line(address);
+        if (lastSeen < cutoff) {
+          const key = JSON.parse(json) as string;
+          if (!this.live.has(key) && !this.gone.has(key) && !keep(key)) {
+            this.delete(key);
+            continue;
+          }
+        }
+        if (lastSeen < oldest) oldest = lastSeen;
+      }
+      if (oldest !== this.summary.oldestSeen) {
+        this.summary = { ...this.summary, oldestSeen: oldest };
+        this.oldestChanged = true;
+      }
+    }
+    for (const [key, value] of this.live) if (value.lastSeen < cutoff && !keep(key)) this.delete(key);
+  }
+
+  /**
+   * Takes the changes of this process into the table as written and returns their lines (undefined when nothing
+   * changed); the summary is brought up to date. The caller writes the lines (or the whole table, see lines()).
+   */
+  commit(): string | undefined {
+    if (!this.index) return undefined;
+    const index = this.index;
+    const base = this.texts.length * SPAN;
+    let body = '';
+    let oldest = this.summary.oldestSeen;
+    for (const key of this.gone) {
+      const json = JSON.stringify(key);
+      if (index.delete(json)) body += goneLine(json);
+    }
+    this.gone.clear();
+    const write = (json: string, value: KeyState, text: string) => {
+      index.set(json, base + body.length);
+      body += keyLine(json, value.lastSeen, text);
+      if (value.lastSeen < oldest) oldest = value.lastSeen;
+    };
+    for (const [key, value] of this.live) {
+      if (this.added.has(key)) continue;
+      const json = JSON.stringify(key);
+      const text = JSON.stringify(value);
+      const address = index.get(json);
+      if (address === undefined || this.line(address).json !== text) write(json, value, text);
+    }
+    for (const key of this.added) {
+      const json = JSON.stringify(key);
+      // Deleted and added again: at the end of the order, as on a plain map.
+      if (index.delete(json)) body += goneLine(json);
+      const value = this.live.get(key)!;
+      write(json, value, JSON.stringify(value));
+    }
+    this.added.clear();
+    if (!body && !this.oldestChanged) return undefined;
+    this.texts.push(body);
+    this.oldestChanged = false;
+    this.summary = this.summarise(oldest);
+    return body;
+  }
+
+  /** Every key's line as last committed, in order: the whole table, for a section that replaces all before it. */
+  lines(): string {
+    let body = '';
+    for (const address of this.entries().values()) {
+      const text = this.texts[Math.floor(address / SPAN)]!;
+      const start = address % SPAN;
+      body += text.slice(start, text.indexOf('\n', start) + 1);
+    }
+    return body;
+  }
+
+  /** The summary of the keys as committed: the keys to follow from the last summary and the keys read since. */
+  private summarise(oldestSeen: number): KeySummary {
+    const index = this.entries();
+    const attention = new Set(this.summary.attention);
+    const firing = new Set(this.summary.firing);
+    for (const key of [...attention, ...firing]) {
+      if (!index.has(JSON.stringify(key))) {
+        attention.delete(key);
+        firing.delete(key);
+      }
+    }
+    for (const [key, value] of this.live) {
+      const kept = index.has(JSON.stringify(key));
+      if (kept && (value.acknowledged || value.handled)) attention.add(key);
+      else attention.delete(key);
+      if (kept && isFiringKey(value)) firing.add(key);
+      else firing.delete(key);
+    }
+    return { count: index.size, oldestSeen: index.size ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [...attention], firing: [...firing] };
+  }
+
+  /** True when the key is there (read, set, or as written and not deleted). */
+  private present(key: string): boolean {
+    return this.live.has(key) || (!this.gone.has(key) && this.entries().has(JSON.stringify(key)));
+  }
+
+  /** The lastSeen and JSON of the line at an address. */
+  private line(address: number): { lastSeen: number; json: string } {
+    return keyLineAt(this.texts[Math.floor(address / SPAN)]!, address % SPAN);
+  }
+
+  /** The index of the key lines (built the first time, parsing nothing): the last line of each key wins, a forgotten key is dropped. */
+  private entries(): Map<string, number> {
+    if (this.index) return this.index;
+    const index = new Map<string, number>();
+    const bad = (line: string) => setAsideLate({ where: `alerts[${JSON.stringify(this.alert)}].keys`, why: 'a line of the key file that is not "key", lastSeen and the key as JSON', value: line });
+    for (const section of this.sections) {
+      let at = this.texts.indexOf(section.text);
+      if (at < 0) at = this.texts.push(section.text) - 1;
+      indexKeyLines(section, at * SPAN, index, bad);
+    }
+    this.sections = [];
+    this.index = index;
+    return index;
+  }
+}
+
+/** Names in the order of a plain map's keys: integer-like names first by value, then the others as they come. */
+function inObjectOrder(names: string[]): string[] {
+  const integers = names.filter((name) => arrayIndex(name) !== undefined);
+  if (!integers.length) return names;
+  return [...integers.sort((a, b) => arrayIndex(a)! - arrayIndex(b)!), ...names.filter((name) => arrayIndex(name) === undefined)];
+}
+
+/** The name as an array index (what a plain map puts first), else undefined. */
+function arrayIndex(name: string): number | undefined {
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(name)) return undefined;
+  const value = Number(name);
+  return value < 4294967295 ? value : undefined;
+}
+
+/** Firing as policy/decide.ts isFiring says (state may not import policy): notified, and not resolved since. */
+export function isFiringKey(key: KeyState): boolean {
+  return key.lastFired !== undefined && !(key.resolvedAt !== undefined && key.resolvedAt >= key.lastFired);
+}
