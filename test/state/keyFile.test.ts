@@ -62,6 +62,8 @@ const run = fc.record({ ops: fc.array(op, { maxLength: 12 }), end: fc.constantFr
 /** A copy of a state's alerts and keys as plain maps (keeping their order). */
 function copyOf(data: StateData): StateData {
   const copy = JSON.parse(JSON.stringify(data)) as StateData;
+  // The file store's receipts are read from their log on demand (no enumerable field): the model keeps them as a list.
+  copy.sent = [...data.sent];
   const alerts = plainMap<StateData['alerts'][string]>();
   for (const [name, state] of Object.entries(copy.alerts)) alerts[name] = { ...state, keys: Object.assign(plainMap<KeyState>(), state.keys) };
   copy.alerts = alerts;
