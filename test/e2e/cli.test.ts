@@ -171,7 +171,12 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   assert.deepEqual([...everyChunk].sort(), Object.keys(BUILD.files).sort(), 'these commands loaded every chunk of the bundle');
 
   // A damaged cache (a disk error: one byte changed, or garbage) fails its checksum and is written anew: every chunk's.
-  for (const damage of [(good: Buffer) => Buffer.from(good).fill(0xff, good.length >> 1, (good.length >> 1) + 1), () => Buffer.from('not a code cache')]) {
+  for (const damage of [(good: Buffer) => {
+    // One byte flipped (a byte set to 0xff would be no change where it was 0xff already).
+    const bad = Buffer.from(good);
+    bad[bad.length >> 1] ^= 0xff;
+    return bad;
+  }, () => Buffer.from('not a code cache')]) {
     const damaged = new Map<string, Buffer>();
     for (const name of readdirSync(codeDir)) {
       damaged.set(name, damage(readFileSync(join(codeDir, name))));
