@@ -38,9 +38,10 @@ function signature(path: string): Signature {
 /**
  * Remembers the parsed value of each YAML file, keyed by its mtime, ctime and size, so that a run over
  * unchanged files neither imports the YAML parser nor parses (about 40 ms, plus 0.35 ms per alert); and each
- * alert as checked and completed, so that a run over unchanged alerts does not check them again either (such an
- * alert's parsed value is not kept: a run that serves every alert so finds nothing to add or forget, and leaves
- * the cache file as it is). It lives in the user's own cache folder; ALERTCRON_CACHE=off disables it.
+ * alert as checked and completed, so that a run over unchanged alerts does not check them again either. Such an
+ * alert's parsed value is not kept (a run that serves every alert so finds nothing to add or forget, and leaves the
+ * cache file as it is): when alertcron.yaml as resolved changes, every alert file is read and parsed again once.
+ * It lives in the user's own cache folder; ALERTCRON_CACHE=off disables it.
  */
 export class ParseCache {
   private used: Record<string, Entry> = {};
