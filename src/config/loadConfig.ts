@@ -75,34 +75,52 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
  * loaded) when `verdict` proves it passed this very resolved document; the verdict returned is that one or a new one.
  */
 async function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string, verdict?: ConfigVerdict): Promise<{ problems: Problem[]; config?: Config; verdict?: ConfigVerdict; digest?: string }> {
-  const resolved = resolveSecrets(yaml, env, dirname(path));
-  // A setting alertcron itself needs (a duration, a path) cannot wait for a command that uses it: its unset variable is a problem.
-  const needed = resolved.unset.filter(isNeededSetting);
-  const secretProblems = [...resolved.problems, ...needed.map((u) => u.problem)];
-  const unset = resolved.unset.filter((u) => !needed.includes(u));
-  const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
+  const { problems: secretProblems, unset: allUnset } = resolveSecrets(yaml, env, dirname(path));
+  const explained = new Set([...secretProblems.map((p) => p.path), ...allUnset.flatMap((u) => u.paths)]);
   const unsetPaths = [...explained].filter((p): p is string => p !== undefined).sort();
   const proven = !secretProblems.length && verdictHolds(verdict, yaml.value, unsetPaths);
   // Taken before anything below reads (or completes) the document.
   const given = proven ? verdict : configVerdict(yaml.value, unsetPaths);
   const digest = configDigest(yaml.value);
   if (!proven) await loadSchema('alertcron');
-  const problems: Problem[] = [...secretProblems, ...(proven ? [] : checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path)))];
+  const schemaProblems = proven ? [] : checkSchema('alertcron', yaml);
+  const problems: Problem[] = [...secretProblems, ...schemaProblems.filter((p) => !explained.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml), ...checkSigmaChannels(yaml));
   if (problems.length) return { problems };
-  const config = completeConfig(yaml.value as RawConfig, path, unset);
+  let config: Config;
+  try {
+    config = completeConfig(yaml.value as RawConfig, path, allUnset);
+  } catch (error) {
+    // A setting alertcron completes itself (a duration, a size) cannot be left empty: its unset variable is the problem, at its place.
+    const candidates = allUnset.filter(isSetting);
+    const needed = candidates.filter((u) => !completes(yaml.value, path, candidates.filter((other) => other !== u)));
+    if (!needed.length) throw error;
+    return { problems: needed.map((u) => u.problem) };
+  }
   registerSentCredentials(config);
   const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config), ...checkChannelSettings(yaml, config)];
   return pathProblems.length ? { problems: pathProblems } : { problems, config, verdict: given, digest };
 }
 
-/** Sections whose values alertcron completes itself (durations, numbers, paths): none of them can be left unset. */
+/** Sections whose values alertcron completes itself (durations, sizes, numbers, paths), not those of a source or channel. */
 const SETTING_SECTIONS = new Set(['defaults', 'delivery', 'run', 'state', 'monitoring', 'alerts_dir', 'queries_dir']);
 
-/** Whether an unset `${VAR}` sits in a setting alertcron itself needs (not a secret, which only its user needs). */
-function isNeededSetting(unset: UnsetSecret): boolean {
+/** Whether an unset `${VAR}` sits in a setting alertcron itself completes (not a secret, which only its user needs). */
+function isSetting(unset: UnsetSecret): boolean {
   const parts = (unset.problem.path ?? '').split('/').slice(1);
   return SETTING_SECTIONS.has(parts[0] ?? '') && !SECRET_KEYS.has(parts.at(-1) ?? '') && !(parts.at(-1) ?? '').endsWith('_file');
+}
+
+/** Whether the document completes once the values at the given unset variables' places are left out (their defaults then). */
+function completes(value: unknown, path: string, without: UnsetSecret[]): boolean {
+  const raw = structuredClone(value) as RawConfig;
+  for (const u of without) if (u.problem.path) dropScalar(raw, u.problem.path);
+  try {
+    completeConfig(raw, path, []);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The configuration made of what is usable in a file with problems: every value a problem points at is left out. */

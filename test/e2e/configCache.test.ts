@@ -83,14 +83,18 @@ test('a changed ${ENV} value of alertcron.yaml reaches the alerts kept as checke
 
 test('an unset ${ENV} in a default is a located configuration error, not a crash', async () => {
   const project = world.project();
-  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port }) as { defaults: Record<string, unknown> };
-  project.writeConfig({ ...base, defaults: { ...base.defaults, every: '${EVERY}' } });
+  const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port }) as { defaults: Record<string, unknown>; state: Record<string, unknown> };
+  project.writeConfig({ ...base, defaults: { ...base.defaults, every: '${EVERY}' }, state: { ...base.state, host_id: '${HOST_ID}' } });
   for (const command of [['validate'], ['list'], ['run']]) {
     const result = await project.run(command);
     assert.equal(result.code, 2, `${command.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, /^alertcron\.yaml:\d+:\d+ \/defaults\/every: environment variable EVERY is not set/m, command.join(' '));
-    assert.doesNotMatch(result.stderr, /is not a duration/);
+    assert.doesNotMatch(result.stderr, /is not a duration|internal error/);
+    assert.doesNotMatch(result.stderr, /^alertcron\.yaml:\d+:\d+ \/state\/host_id: environment/m, 'an unset host_id is still only a warning');
   }
+  const validate = await project.run(['validate'], { EVERY: '5m' });
+  assert.equal(validate.code, 0, validate.stderr);
+  assert.match(validate.stdout + validate.stderr, /\/state\/host_id: warning: environment variable HOST_ID is not set/);
 });
 
 test('the verdict on alertcron.yaml keeps only the shape of a secret: a weak one cannot be guessed from the cache', async () => {
