@@ -9,7 +9,8 @@ import { limitedBy, stageTable, type StageSummary } from './stagesReport.js';
 /** Every issue 29 target row starts so (the hosts' rows have their own prefix). */
 export const ISSUE29_ROW_PREFIX = '| issue 29: ';
 
-const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
+/** Met or missed; `undefined` when not measured; a string when measured but not judged (why, e.g. "for information"). */
+const verdict = (ok: boolean | string | undefined) => (ok === undefined ? 'not measured' : typeof ok === 'string' ? ok : ok ? '**met**' : '**missed**');
 const plus = (x: number, unit: 's' | 'MB') => `${x >= 0 ? '+' : '−'}${unit === 's' ? sec(Math.abs(x)) : mb(Math.abs(x))}`;
 
 /** The two stages of a summary that took the most wall time, e.g. "fetch 120 ms, evaluate 80 ms". */
@@ -38,7 +39,7 @@ export function deliverCpuPerNotice(stages: StageSummary | undefined, notices: n
 /** The target rows of issue 29, in its order (each says met or missed with the number, or why it was not measured). */
 export function issue29TargetRows(res: BenchResults): string[] {
   const L: string[] = [];
-  const row = (target: string, measured: string, ok: boolean | undefined) => L.push(`${ISSUE29_ROW_PREFIX}${target} | ${measured} | ${verdict(ok)} |`);
+  const row = (target: string, measured: string, ok: boolean | string | undefined) => L.push(`${ISSUE29_ROW_PREFIX}${target} | ${measured} | ${verdict(ok)} |`);
   const none = (target: string, why: string) => row(target, `not in this run (${why})`, undefined);
   const at = (n: number) => res.sizes.find((s) => s.n === n);
   const k = at(1000);
@@ -74,7 +75,7 @@ export function issue29TargetRows(res: BenchResults): string[] {
       row(
         `${int(v.receipts)} receipts add under 50 ms and 20 MB to a quiet run${judged ? '' : ' (for information: the target is for 200,000)'}`,
         `${plus(dt, 's')} wall, ${plus(v.runs.cpu_s - base.runs.cpu_s, 's')} CPU, ${plus(dm, 'MB')} (${sec(v.runs.wall_s)} / ${sec(base.runs.wall_s)}; ${mb(v.runs.rss_mb)} / ${mb(base.runs.rss_mb)}); ${topStages(v.stages)}`,
-        judged ? dt < 0.05 && dm < 20 : undefined,
+        judged ? dt < 0.05 && dm < 20 : 'for information',
       );
     }
   } else none('200,000 receipts add under 50 ms and 20 MB to a quiet run', '--receipts empty or --only without receipts');
@@ -110,15 +111,25 @@ export function issue29TargetRows(res: BenchResults): string[] {
   } else none('1,000 alerts, nothing matching: at least 40× ElastAlert2', '--sizes without 1000, or --no-elastalert');
 
   // 6. Memory and 100,000 alerts.
-  if (big?.acQuiet) row('10,000 alerts: peak memory under 120 MB', `${mb(big.acQuiet.rss_mb)} nothing matching${big.acIncident ? `, ${mb(big.acIncident.rss_mb)} in the incident minute` : ''}`, big.acQuiet.rss_mb < 120);
-  else none('10,000 alerts: peak memory under 120 MB', '--sizes without 10000');
+  if (big?.acQuiet || big?.acIncident) {
+    // The peak of the two minutes: the incident minute (1,000 notices) is the one that needs the most.
+    const peak = Math.max(big.acQuiet?.rss_mb ?? 0, big.acIncident?.rss_mb ?? 0);
+    const minutes = [big.acQuiet && `${mb(big.acQuiet.rss_mb)} nothing matching`, big.acIncident && `${mb(big.acIncident.rss_mb)} in the incident minute`, !big.acIncident && 'the incident minute not measured'].filter(Boolean).join(', ');
+    row('10,000 alerts: peak memory under 120 MB', `${mb(peak)} (${minutes})`, big.acIncident || peak >= 120 ? peak < 120 : 'not judged: the incident minute not measured');
+  } else none('10,000 alerts: peak memory under 120 MB', '--sizes without 10000');
   const h = res.big;
-  if (h?.quiet) {
-    const took = h.stages.quiet?.clusterTookMs;
+  if (h?.quiet || h?.incident) {
+    // Both minutes must be under 8 s and 600 MB: nothing matching and the incident minute.
+    const minute = (label: string, x: Summary | undefined, st: StageSummary | undefined) => {
+      if (!x) return `${label}: not measured`;
+      const took = st?.clusterTookMs;
+      return `${label}: ${range(x)}, ${mb(x.rss_mb)}, ${sec(x.cpu_s)} CPU; ${reqs(x)} requests, one in flight ${sec(x.clusterMs / 1000)}, the cluster's own took ${took === undefined ? '–' : sec(took / 1000)}; limited by ${limitedBy(x.wall_s * 1000, x.cpu_s * 1000, x.clusterMs, took)}`;
+    };
+    const ok = (x: Summary) => x.wall_s < 8 && x.rss_mb < 600;
     row(
-      `${int(h.n)} alerts on one host, nothing matching: under 8 s and 600 MB`,
-      `${range(h.quiet)}, ${mb(h.quiet.rss_mb)}, ${sec(h.quiet.cpu_s)} CPU; ${reqs(h.quiet)} requests, one in flight ${sec(h.quiet.clusterMs / 1000)}, the cluster's own took ${took === undefined ? '–' : sec(took / 1000)}; limited by ${limitedBy(h.quiet.wall_s * 1000, h.quiet.cpu_s * 1000, h.quiet.clusterMs, took)}`,
-      h.quiet.wall_s < 8 && h.quiet.rss_mb < 600,
+      `${int(h.n)} alerts on one host, nothing matching and the incident minute: under 8 s and 600 MB`,
+      `${minute('nothing matching', h.quiet, h.stages.quiet)}. ${minute('the incident minute', h.incident, h.stages.incident)}`,
+      h.quiet && h.incident ? ok(h.quiet) && ok(h.incident) : [h.quiet, h.incident].some((x) => x && !ok(x)) ? false : 'not judged: one minute not measured',
     );
   } else none('100,000 alerts on one host: under 8 s and 600 MB', h?.skipped ?? '--big-size 0 or --only without big');
 

@@ -76,7 +76,7 @@ test('issue 29 targets: each judged on its own number, with the largest stages; 
       { n: 1000, expectedMatches: 100, runs: 5, eaRuns: 5, acQuiet: summary(0.25, 90, 0.2), acIncident: summary(0.4, 100, 0.23), eaQuiet: summary(11, 400), eaIncident: summary(10, 400), acQuietCold: summary(0.5, 120), validateCold: summary(0.2, 90) },
     ],
     receipts: { alerts: 100, checks: [], variants: [0, 200_000, 1_000_000].map((receipts, i) => ({ receipts, label: `receipts-${receipts}`, bytes: receipts * 370, runs: summary(0.2 + i * 0.03, 70 + i * 15), first: summary(2, 600) })) },
-    big: { n: 100_000, expectedMatches: 10_000, runs: 3, quiet: summary(6, 500, 5, { clusterMs: 800 }), stages: { quiet: { runs: 2, stages: [], wallMs: 6000, cpuMs: 5000, rssMb: 500, clusterTookMs: 700 } } },
+    big: { n: 100_000, expectedMatches: 10_000, runs: 3, quiet: summary(6, 500, 5, { clusterMs: 800 }), incident: summary(7, 1000, 6), stages: { quiet: { runs: 2, stages: [], wallMs: 6000, cpuMs: 5000, rssMb: 500, clusterTookMs: 700 } } },
   });
   const rows = issue29TargetRows(res);
   assert.ok(rows.every((r) => r.startsWith(ISSUE29_ROW_PREFIX)));
@@ -88,11 +88,14 @@ test('issue 29 targets: each judged on its own number, with the largest stages; 
   assert.match(find('`validate` of 1,000'), /\*\*met\*\*/);
   assert.match(find('delivery costs'), /0\.30 ms at 1,000 alerts.* \*\*met\*\*/);
   assert.match(find('200,000 receipts'), /\+0\.030 s wall.*\+15 MB.* \*\*met\*\*/);
-  assert.match(find('1,000,000 receipts'), /for information.*\+0\.060 s wall.* not measured \|$/);
-  assert.match(find('100,000 alerts on one host'), /500 MB.*limited by alertcron's CPU.* \*\*met\*\*/);
+  assert.match(find('1,000,000 receipts'), /for information.*\+0\.060 s wall.*\+30 MB.* \| for information \|$/, 'measured: its numbers, for information (not judged)');
+  assert.match(find('100,000 alerts on one host'), /nothing matching: .*500 MB.*limited by alertcron's CPU.*the incident minute: .*1000 MB.* \*\*missed\*\*/, 'the incident minute is judged too');
+  const tenK = (acIncident?: Summary) => issue29TargetRows(results({ sizes: [{ n: 10_000, runs: 5, eaRuns: 0, acQuiet: summary(1, 110), acIncident }] })).find((r) => r.includes('10,000 alerts: peak memory'));
+  assert.match(tenK(summary(1.2, 150))!, /150 MB \(110 MB nothing matching, 150 MB in the incident minute\) \| \*\*missed\*\* \|$/, 'the peak of the two minutes');
+  assert.match(tenK()!, /110 MB \(110 MB nothing matching, the incident minute not measured\) \| not judged/);
   assert.match(find('10,000 alerts with'), /not in this run .* not measured \|$/);
   assert.match(find('an alert with 100,000 keys'), /not in this run/);
-  assert.match(find('the report says'), /2 of 8 measured scenarios .* \*\*missed\*\*/);
+  assert.match(find('the report says'), /2 of 9 measured scenarios .* \*\*missed\*\*/);
   assert.equal(cpuPerNotice(summary(1, 1, 2), summary(1, 1, 2.5), 1000), 0.5);
 
   const section = stagesSection(res);
