@@ -1,10 +1,15 @@
 // `run --json` says where the run's time and memory went, stage by stage, and the cluster's own time (shape only:
 // nothing here is timed).
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { acquireLock } from '../../src/state/fileLock.js';
+import { movedToClusterMarker } from '../../src/state/store.js';
+import { defaultConfig } from '../support/project.js';
 import { checkProperty } from '../support/property.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -96,5 +101,36 @@ test('clusterTookMs adds up the took of each _msearch answer, whatever the clust
     );
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('a run that waited for the lock while `state migrate` moved its state charges that wait to begin, not to config', { timeout: 60_000 }, async () => {
+  const stateIndex = `alertcron-state-stages-${Math.random().toString(36).slice(2, 8)}`;
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  const write = (backend: string) => project.writeConfig({ ...config, state: { backend, index: stateIndex, host_id: 'host-a', lease_ttl: '60s', max_clock_skew: '1s', lock_wait: '15s' } });
+  write('file');
+  project.writeAlert('seen', { index: 'logs-*', condition: { type: 'any' }, notify: ['soc-email'] });
+  // A migration to the cluster holds the file's lock for 2 s, then leaves its marker and the new alertcron.yaml behind.
+  const file = join(project.dir, 'state', 'state.json');
+  mkdirSync(join(project.dir, 'state'), { recursive: true });
+  const release = await acquireLock(file, 1_000, () => undefined);
+  try {
+    const running = project.run(['run', '--json'], { ALERTCRON_NOW: iso(uniqueBaseTime()) });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    writeFileSync(movedToClusterMarker(file), 'moved');
+    write('cluster');
+    await release();
+    const run = await running;
+    assert.match(run.stderr, /the state moved to the other backend/);
+    assert.equal(run.code, 0, run.stderr);
+    const stages = (JSON.parse(run.stdout) as { stages?: Stage[] }).stages;
+    assertStages(stages, RUN_STAGES);
+    const of = (name: string) => stages!.find((s) => s.stage === name)!.wallMs;
+    assert.ok(of('begin') >= 1_500, `begin ${of('begin')} ms: the 2 s waited for the lock`);
+    assert.ok(of('config') < 1_000, `config ${of('config')} ms: reading alertcron.yaml twice, not the wait`);
+  } finally {
+    await release().catch(() => undefined);
+    await fetch(`${world.esUrl}/${stateIndex}*?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
   }
 });
