@@ -11,6 +11,7 @@ import { acquireLock } from '../../src/state/fileLock.js';
 import { movedToClusterMarker } from '../../src/state/store.js';
 import { defaultConfig } from '../support/project.js';
 import { checkProperty } from '../support/property.js';
+import { startSilentServer } from '../support/silentServer.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -132,5 +133,31 @@ test('a run that waited for the lock while `state migrate` moved its state charg
   } finally {
     await release().catch(() => undefined);
     await fetch(`${world.esUrl}/${stateIndex}*?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
+});
+
+test('clusterTookMs is 0 when the cluster cannot be reached, and absent when run.deadline cut the searches short', { timeout: 60_000 }, async () => {
+  // Nothing listens on the port of a server just closed: every search fails at once.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const down = world.project({ extraConfig: { elasticsearch: { url: `http://127.0.0.1:${port}`, timeout: '5s' } } });
+  down.writeAlert('a', { index: 'logs-*', condition: { type: 'any' }, notify: ['soc-email'] });
+  const unreachable = JSON.parse((await down.run(['run', '--dry-run', '--json'], { ALERTCRON_NOW: iso(uniqueBaseTime()) })).stdout) as { clusterTookMs?: number; clusterRequests: number };
+  assert.ok(unreachable.clusterRequests >= 1);
+  assert.equal(unreachable.clusterTookMs, 0, 'no answer: 0');
+
+  // A cluster that accepts and never answers, its request timeout far beyond the run's deadline.
+  const silent = await startSilentServer();
+  try {
+    const slow = world.project({ extraConfig: { elasticsearch: { url: silent.url, timeout: '60s' }, run: { deadline: '3s' } } });
+    slow.writeAlert('a', { index: 'logs-*', condition: { type: 'any' }, notify: ['soc-email'] });
+    const cut = await slow.run(['run', '--dry-run', '--json'], { ALERTCRON_NOW: iso(uniqueBaseTime()) });
+    const report = JSON.parse(cut.stdout) as { clusterTookMs?: number; alerts: { error?: string }[] };
+    assert.match(JSON.stringify(report.alerts), /deadline/, cut.stdout);
+    assert.equal('clusterTookMs' in report, false, 'cut by the deadline: absent');
+  } finally {
+    await silent.close();
   }
 });
