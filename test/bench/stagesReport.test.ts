@@ -65,6 +65,11 @@ test('what limits a run: the CPU, the cluster, or the network, by their shares o
   assert.match(limitedBy(1000, 300, 600, 100), /^the network or the proxy \(/);
   assert.match(limitedBy(1000, 300, 600, undefined), /^the network or the proxy \(.*in flight 60%\)$/);
   assert.match(limitedBy(1000, 200, 100, 50), /^neither the CPU nor the cluster alone/);
+  // Side by side, not the CPU first: a CPU busy 65% of the time while the cluster works 85% of it is the cluster's.
+  assert.match(limitedBy(1000, 650, 900, 850), /^the cluster \(CPU 65%.*took 85%\)$/);
+  assert.match(limitedBy(1000, 650, 900, 100), /^the network or the proxy \(/, 'in flight less took: 80%');
+  assert.match(limitedBy(1000, 500, 100, 50), /^alertcron's CPU \(/, 'the largest share, even under 60%');
+  assert.match(limitedBy(1000, 300, 600, 500, ' (other runs)'), /took 50% \(other runs\)\)$/, 'where took comes from');
 });
 
 test('issue 29 targets: each judged on its own number, with the largest stages; a scenario not measured says so', () => {
