@@ -2,7 +2,7 @@
 // medians are per stage, and each target is judged on the number it names.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpuPerNotice, ISSUE29_ROW_PREFIX, issue29TargetRows, stagesSection } from './issue29Report.js';
+import { cpuPerNotice, ISSUE29_ROW_PREFIX, issue29Sections, issue29TargetRows, stagesSection } from './issue29Report.js';
 import type { BenchResults } from './report.js';
 import type { Summary } from './run.js';
 import { limitedBy, stagesOf, stageTable, summariseStages, type RunStages } from './stagesReport.js';
@@ -80,7 +80,7 @@ test('issue 29 targets: each judged on its own number, with the largest stages; 
       { n: 10, runs: 5, eaRuns: 5, acQuiet: summary(0.14, 70), stages: { quiet } },
       { n: 1000, expectedMatches: 100, runs: 5, eaRuns: 5, acQuiet: summary(0.25, 90, 0.2), acIncident: summary(0.4, 100, 0.23), eaQuiet: summary(11, 400), eaIncident: summary(10, 400), acQuietCold: summary(0.5, 120), validateCold: summary(0.2, 90) },
     ],
-    receipts: { alerts: 100, checks: [], variants: [0, 200_000, 1_000_000].map((receipts, i) => ({ receipts, label: `receipts-${receipts}`, bytes: receipts * 370, runs: summary(0.2 + i * 0.03, 70 + i * 15), first: summary(2, 600) })) },
+    receipts: { alerts: 100, checks: [], variants: [0, 200_000, 1_000_000].map((receipts, i) => ({ receipts, label: `receipts-${receipts}`, bytes: receipts * 370, runs: summary(0.2 + i * 0.03, 70 + i * 15), first: summary(2, 600), stateJsonBytes: 2000 + i * 100 })) },
     big: { n: 100_000, expectedMatches: 10_000, runs: 3, quiet: summary(6, 500, 5, { clusterMs: 800 }), incident: summary(7, 1000, 6), stages: { quiet: { runs: 2, stages: [], wallMs: 6000, cpuMs: 5000, rssMb: 500, clusterTookMs: 700 } } },
   });
   const rows = issue29TargetRows(res);
@@ -93,6 +93,10 @@ test('issue 29 targets: each judged on its own number, with the largest stages; 
   assert.match(find('`validate` of 1,000'), /\*\*met\*\*/);
   assert.match(find('delivery costs'), /0\.30 ms at 1,000 alerts.* \*\*met\*\*/);
   assert.match(find('200,000 receipts'), /\+0\.030 s wall.*\+15 MB.* \*\*met\*\*/);
+  assert.match(find('200,000 receipts'), /state\.json rewritten 2\.1 kB \(2\.0 kB with none\)/, 'the size of the state file the measured runs rewrite');
+  const receiptsSection = issue29Sections(res);
+  assert.ok(receiptsSection.some((l) => /^\| 200,000 receipts \|.*\| 2\.1 kB \|$/.test(l)), receiptsSection.join('\n'));
+  assert.ok(receiptsSection.some((l) => /the layout that takeover leaves .*not the one a week of live runs would leave/.test(l)), 'the receipts layout is said to be a migrated one');
   assert.match(find('1,000,000 receipts'), /for information.*\+0\.060 s wall.*\+30 MB.* \| for information \|$/, 'measured: its numbers, for information (not judged)');
   assert.match(find('100,000 alerts on one host'), /nothing matching: .*500 MB.*limited by alertcron's CPU.*the incident minute: .*1000 MB.* \*\*missed\*\*/, 'the incident minute is judged too');
   const tenK = (acIncident?: Summary) => issue29TargetRows(results({ sizes: [{ n: 10_000, runs: 5, eaRuns: 0, acQuiet: summary(1, 110), acIncident }] })).find((r) => r.includes('10,000 alerts: peak memory'));
