@@ -113,3 +113,9 @@ test('issue 29 targets: each judged on its own number, with the largest stages; 
   assert.ok(section.some((l) => l.startsWith('**100,000 alerts on one host**')));
   assert.deepEqual(stagesSection(results({})), [], 'nothing measured: no section');
 });
+
+test('the keys rows say that their measured runs start right after the takeover (a compacted key file, no sections of changes)', () => {
+  const variant = (label: string) => ({ label, bytes: 1e6, runs: summary(0.3, 80), first: summary(1, 200) });
+  const section = issue29Sections(results({ firingKeys: { keys: 100_000, withKeys: variant('keys'), withoutKeys: variant('no-keys'), checks: [] } }));
+  assert.ok(section.some((l) => /just written whole \(compacted\), without the sections of changed keys/.test(l)), section.join('\n'));
+});
