@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { statOrUndefined } from './parseCache.js';
+import { SECRET_KEYS } from './secrets.js';
 
 /**
  * The proof, kept in the parse cache beside alertcron.yaml's parsed value, that the schema passed it with its
- * secrets and `${ENV}` values as they were then: a salted digest of the resolved document, never the values.
+ * secrets and `${ENV}` values as they were then: a salted digest of the resolved document in which each secret is
+ * replaced by its shape (what the schema checks of it), so the digest holds nothing a secret could be guessed from.
  */
 export interface ConfigVerdict {
   salt: string;
@@ -23,8 +25,29 @@ const VERDICT_KEY = '#checked';
 /** This build of alertcron: a schema of another build must check the file again. */
 const build = (): string => String(statOrUndefined(fileURLToPath(import.meta.url))?.mtimeMs ?? '');
 
+/** The pattern of the schema's `url` definition, the only check it makes of a secret beyond being a string. */
+const URL_SHAPE = /^https?:\/\/[^\s]+$/;
+
+/** What the schema checks of a secret value (its type, whether it is empty, whether it is a URL), and nothing else. */
+function secretShape(value: unknown): string {
+  return typeof value === 'string' ? `\0secret:string:${value === '' ? 'empty' : 'set'}:${URL_SHAPE.test(value) ? 'url' : 'text'}` : `\0secret:${typeof value}`;
+}
+
+/** A copy of a resolved alertcron.yaml with every secret (secret keys, `headers` and `env` values) replaced by its shape. */
+export function withoutSecrets(node: unknown, key = ''): unknown {
+  if (Array.isArray(node)) return node.map((item) => withoutSecrets(item));
+  if (!node || typeof node !== 'object') return SECRET_KEYS.has(key) ? secretShape(node) : node;
+  if (key === 'headers' || key === 'env') return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, secretShape(value)]));
+  return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, withoutSecrets(value, name)]));
+}
+
+/** A digest of a resolved alertcron.yaml without its secrets: what alerts completed against it depend on. */
+export function configDigest(resolved: unknown): string {
+  return createHash('sha256').update(JSON.stringify(withoutSecrets(resolved))).digest('hex');
+}
+
 function digestOf(salt: string, resolved: unknown, unsetPaths: readonly string[]): string {
-  return createHash('sha256').update(salt).update('\0').update(build()).update('\0').update(JSON.stringify([resolved, unsetPaths])).digest('hex');
+  return createHash('sha256').update(salt).update('\0').update(build()).update('\0').update(JSON.stringify([withoutSecrets(resolved), unsetPaths])).digest('hex');
 }
 
 /** A verdict for a document the schema passed, resolved as it is now (the unset secrets' paths are part of it). */

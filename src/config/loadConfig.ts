@@ -4,7 +4,7 @@ import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { ProblemsError, type Problem } from './problems.js';
 import { checkSchema, loadSchema } from './schemaCheck.js';
-import { resolveSecrets, type UnsetSecret } from './secrets.js';
+import { resolveSecrets, SECRET_KEYS, type UnsetSecret } from './secrets.js';
 import type { ChannelConfig } from '../notify/config.js';
 import { channelKind } from '../notify/channels/registry.js';
 import type { DuoConfig, SigmaDefaults } from '../model/config.js';
@@ -12,7 +12,7 @@ import { SOURCES } from '../sources/registry.js';
 import type { Config } from './types.js';
 import { cachedYamlFile, parseYamlFile, type YamlFile } from './yamlDocument.js';
 import { statOrUndefined, type ParseCache } from './parseCache.js';
-import { cachedConfigValue, configVerdict, readCachedConfig, verdictHolds, type ConfigVerdict } from './configVerdict.js';
+import { cachedConfigValue, configDigest, configVerdict, readCachedConfig, verdictHolds, type ConfigVerdict } from './configVerdict.js';
 import { readInputFile } from '../util/readInputFile.js';
 import { checkStatePaths } from './checkStatePaths.js';
 import { checkStateBackend, PARTITION_LEASE_PER_SKEW } from './checkStateBackend.js';
@@ -52,6 +52,7 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
     const checked = await checkConfig(cachedYamlFile(file, structuredClone(cached.raw)), env, path, cached.verdict);
     if (checked.config && !checked.config.unset.length) {
       if (checked.verdict !== cached.verdict) cache?.set(path, stat, cachedConfigValue(cached.raw, checked.verdict!));
+      cache?.useConfig(checked.digest!);
       return { config: checked.config, problems: [] };
     }
   }
@@ -65,6 +66,7 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
   const checked = await checkConfig(yaml, env, path);
   if (!checked.config) return { problems: checked.problems, fallback: fallbackConfig(yaml.value, checked.problems, path) };
   cache?.set(path, stat, cachedConfigValue(raw, checked.verdict!));
+  cache?.useConfig(checked.digest!);
   return { config: checked.config, problems: [] };
 }
 
@@ -72,21 +74,53 @@ export async function readConfig(file: string, env: NodeJS.ProcessEnv = process.
  * Resolves the secrets of a parsed alertcron.yaml and checks it. The schema is skipped (and its validator not even
  * loaded) when `verdict` proves it passed this very resolved document; the verdict returned is that one or a new one.
  */
-async function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string, verdict?: ConfigVerdict): Promise<{ problems: Problem[]; config?: Config; verdict?: ConfigVerdict }> {
-  const { problems: secretProblems, unset } = resolveSecrets(yaml, env, dirname(path));
-  const explained = new Set([...secretProblems.map((p) => p.path), ...unset.flatMap((u) => u.paths)]);
+async function checkConfig(yaml: YamlFile, env: NodeJS.ProcessEnv, path: string, verdict?: ConfigVerdict): Promise<{ problems: Problem[]; config?: Config; verdict?: ConfigVerdict; digest?: string }> {
+  const { problems: secretProblems, unset: allUnset } = resolveSecrets(yaml, env, dirname(path));
+  const explained = new Set([...secretProblems.map((p) => p.path), ...allUnset.flatMap((u) => u.paths)]);
   const unsetPaths = [...explained].filter((p): p is string => p !== undefined).sort();
   const proven = !secretProblems.length && verdictHolds(verdict, yaml.value, unsetPaths);
   // Taken before anything below reads (or completes) the document.
   const given = proven ? verdict : configVerdict(yaml.value, unsetPaths);
+  const digest = configDigest(yaml.value);
   if (!proven) await loadSchema('alertcron');
-  const problems: Problem[] = [...secretProblems, ...(proven ? [] : checkSchema('alertcron', yaml).filter((p) => !explained.has(p.path)))];
+  const schemaProblems = proven ? [] : checkSchema('alertcron', yaml);
+  const problems: Problem[] = [...secretProblems, ...schemaProblems.filter((p) => !explained.has(p.path))];
   if (!problems.length) problems.push(...checkMonitoringChannels(yaml), ...checkSigmaChannels(yaml));
   if (problems.length) return { problems };
-  const config = completeConfig(yaml.value as RawConfig, path, unset);
+  let config: Config;
+  try {
+    config = completeConfig(yaml.value as RawConfig, path, allUnset);
+  } catch (error) {
+    // A setting alertcron completes itself (a duration, a size) cannot be left empty: its unset variable is the problem, at its place.
+    const candidates = allUnset.filter(isSetting);
+    const needed = candidates.filter((u) => !completes(yaml.value, path, candidates.filter((other) => other !== u)));
+    if (!needed.length) throw error;
+    return { problems: needed.map((u) => u.problem) };
+  }
   registerSentCredentials(config);
   const pathProblems = [...checkStatePaths(yaml, config), ...checkStateBackend(yaml, config), ...checkChannelSettings(yaml, config)];
-  return pathProblems.length ? { problems: pathProblems } : { problems, config, verdict: given };
+  return pathProblems.length ? { problems: pathProblems } : { problems, config, verdict: given, digest };
+}
+
+/** Sections whose values alertcron completes itself (durations, sizes, numbers, paths), not those of a source or channel. */
+const SETTING_SECTIONS = new Set(['defaults', 'delivery', 'run', 'state', 'monitoring', 'alerts_dir', 'queries_dir']);
+
+/** Whether an unset `${VAR}` sits in a setting alertcron itself completes (not a secret, which only its user needs). */
+function isSetting(unset: UnsetSecret): boolean {
+  const parts = (unset.problem.path ?? '').split('/').slice(1);
+  return SETTING_SECTIONS.has(parts[0] ?? '') && !SECRET_KEYS.has(parts.at(-1) ?? '') && !(parts.at(-1) ?? '').endsWith('_file');
+}
+
+/** Whether the document completes once the values at the given unset variables' places are left out (their defaults then). */
+function completes(value: unknown, path: string, without: UnsetSecret[]): boolean {
+  const raw = structuredClone(value) as RawConfig;
+  for (const u of without) if (u.problem.path) dropScalar(raw, u.problem.path);
+  try {
+    completeConfig(raw, path, []);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The configuration made of what is usable in a file with problems: every value a problem points at is left out. */

@@ -49,6 +49,7 @@ export async function fetchStage<A extends AlertBase>(
       const answer = await beforeDeadline(source.fetch(plans, now, deadline), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
       result.health.set(name, answer.failure);
       result.calls[name] = answer.calls;
+      // Cut by the deadline, the fallback has no took: the source's own time is then unknown (absent), not 0.
       if (answer.tookMs !== undefined) result.tookMs[name] = answer.tookMs;
       return { name, items: plans.map((plan, i) => ({ plan, outcome: answer.outcomes[i] ?? { ok: false as const, error: `no answer from ${name} for this alert` } })) };
     }),

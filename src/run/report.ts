@@ -47,7 +47,11 @@ export interface RunReport {
   pending: number;
   /** HTTP requests made to the cluster (the elasticsearch source). */
   clusterRequests: number;
-  /** The cluster's own time for the alerts' searches: the `took` of each `_msearch` answer, added up (ms; absent when none was sent). */
+  /**
+   * The cluster's own time for the alerts' searches: the `took` of each `_msearch` answer received, added up (ms); 0 when
+   * none answered (the cluster unreachable); absent when no alert searched the cluster, or when the run's deadline cut the
+   * searches short (the answers received before it are then not counted).
+   */
   clusterTookMs?: number;
   /** Where the run's time and memory went, stage by stage, in the order they ran (the process's start first). */
   stages?: StageTiming[];

@@ -109,6 +109,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   } catch (error) {
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
+    // The first try's wait for the lock is the state's time, not the second try's config.
+    stages.mark('begin');
     const report = await runOnce({ ...options, afterMove: true }, stages, { startedAt, deadlineAt });
     report.warnings.unshift('the state moved to the other backend (state migrate) while this run waited for it: it read alertcron.yaml again and ran with its new state.backend');
     return report;

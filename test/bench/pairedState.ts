@@ -1,6 +1,6 @@
 // The same steady-state run of one project over states that differ in one thing (many keys or none, many receipts or
 // none ...), alternated run by run so that every variant sees the same load.
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../support/project.js';
 import { warmParseCache } from './primed.js';
@@ -23,6 +23,8 @@ export interface VariantResult {
   first: Summary;
   /** The measured runs' stages (`run --json`). */
   stages?: StageSummary;
+  /** The size of the state.json a measured run rewrites (bytes, the largest after any of them; absent if none was left). */
+  stateJsonBytes?: number;
 }
 
 /** How the variants are run: a measured `alertcron` command at a time, what to do before each run, what to expect. */
@@ -51,6 +53,7 @@ export async function measurePairedStates(project: Project, tag: string, variant
   const checks: string[] = [];
   const bytes = new Map<string, number>();
   const firsts = new Map<string, Sample>();
+  const rewritten = new Map<string, number>();
   for (const v of variants) {
     rmSync(stateDir, { recursive: true, force: true });
     mkdirSync(stateDir, { recursive: true });
@@ -72,6 +75,8 @@ export async function measurePairedStates(project: Project, tag: string, variant
       if (how.delivered) s.delivered = how.delivered();
       if (s.code !== 0 || (how.expectDelivered !== undefined && s.delivered !== how.expectDelivered)) checks.push(`${tag} (${v.label}) run ${r}: exit ${s.code}, delivered ${s.delivered ?? '–'}${how.expectDelivered === undefined ? '' : ` (expected ${how.expectDelivered})`}: ${s.stderr.slice(0, 300)}`);
       series.get(v.label)!.push(s);
+      const size = fileBytes(join(stateDir, 'state.json'));
+      if (size !== undefined) rewritten.set(v.label, Math.max(size, rewritten.get(v.label) ?? 0));
     }
   }
   rmSync(snapshots, { recursive: true, force: true });
@@ -81,7 +86,17 @@ export async function measurePairedStates(project: Project, tag: string, variant
     variants: variants.map((v) => {
       const samples = series.get(v.label)!;
       const stages = summariseStages(samples.map((s) => stagesOf(s.stdout)));
-      return { label: v.label, bytes: bytes.get(v.label)!, runs: summarise(samples), first: summarise([firsts.get(v.label)!]), ...(stages ? { stages } : {}) };
+      const stateJsonBytes = rewritten.get(v.label);
+      return { label: v.label, bytes: bytes.get(v.label)!, runs: summarise(samples), first: summarise([firsts.get(v.label)!]), ...(stages ? { stages } : {}), ...(stateJsonBytes === undefined ? {} : { stateJsonBytes }) };
     }),
   };
+}
+
+/** A file's size in bytes, or undefined when it is not there. */
+function fileBytes(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }

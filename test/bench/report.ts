@@ -12,7 +12,7 @@ import type { Summary } from './run.js';
 import type { StateGrowthResult } from './stateGrowth.js';
 import type { BigResult } from './big.js';
 import { int, mb, range, ratio, reqs, sec } from './format.js';
-import { issue29Sections, issue29TargetRows, stagesSection } from './issue29Report.js';
+import { issue29Sections, issue29TargetRows, PRIMED_KEYS_NOTE, stagesSection } from './issue29Report.js';
 import type { StageSummary } from './stagesReport.js';
 import type { FiringKeysResult, ReceiptsResult } from './stateRows.js';
 
@@ -352,7 +352,9 @@ function stateGrowthSection(res: BenchResults): string[] {
     `${int(g.alerts)} alerts (the first ${int(g.alerts)} of the bench set), nothing matching, steady state; one state remembers ${int(g.keys)} keys ` +
       `(${int(g.keys / Math.max(1, g.alerts))} per alert, all seen within the last day, each notified: what a group_by alert accumulates over a week), the other none. ` +
       `The grown state starts as one pretty-printed \`state.json\` of ${(g.legacyBytes / 1e6).toFixed(1)} MB, as older versions wrote it; the priming run a minute earlier ` +
-      'moves the key history into the file store\'s key file. Runs with and without the keys alternate; medians.',
+      'moves the key history into the file store\'s key file. ' +
+      PRIMED_KEYS_NOTE +
+      'Runs with and without the keys alternate; medians.',
     '',
     '| run | wall (median, min–max) | peak RSS | CPU |',
     '|---|---:|---:|---:|',

@@ -90,14 +90,22 @@ export function stageTable(title: string, columns: readonly (readonly [string, S
 }
 
 /**
- * What limits a run, from its medians: alertcron's CPU when it is busy most of the wall time; otherwise the cluster
- * when a request is in flight most of the time and the cluster's own `took` accounts for most of that; otherwise the
- * network (or the proxy) when requests are in flight without the cluster working; otherwise waiting on something else.
+ * What limits a run, from its medians: the largest of three shares of the wall time, compared side by side (not one
+ * before the others): alertcron's CPU, the cluster (its own `took`), the network or the proxy (a request in flight
+ * while the cluster is not working: in flight less took; all of in flight when took is unknown); none when the largest
+ * is under 40% (waiting on disk, the sinks or timers). `tookNote` says where took comes from when not the same runs.
  */
-export function limitedBy(wallMs: number, cpuMs: number, inFlightMs: number, tookMs: number | undefined): string {
-  const share = (x: number) => `${Math.round((100 * x) / Math.max(wallMs, 1))}%`;
-  const figures = `CPU ${share(cpuMs)} of the wall time, a cluster request in flight ${share(inFlightMs)}${tookMs === undefined ? '' : `, the cluster's own took ${share(tookMs)}`}`;
-  if (cpuMs >= 0.6 * wallMs) return `alertcron's CPU (${figures})`;
-  if (inFlightMs >= 0.4 * wallMs) return tookMs !== undefined && tookMs >= 0.6 * inFlightMs ? `the cluster (${figures})` : `the network or the proxy (${figures})`;
+export function limitedBy(wallMs: number, cpuMs: number, inFlightMs: number, tookMs: number | undefined, tookNote = ''): string {
+  const wall = Math.max(wallMs, 1);
+  const share = (x: number) => `${Math.round((100 * x) / wall)}%`;
+  const figures = `CPU ${share(cpuMs)} of the wall time, a cluster request in flight ${share(inFlightMs)}${tookMs === undefined ? '' : `, the cluster's own took ${share(tookMs)}${tookNote}`}`;
+  const cluster = Math.min(tookMs ?? 0, inFlightMs);
+  const candidates: [string, number][] = [
+    ["alertcron's CPU", cpuMs],
+    ['the cluster', cluster],
+    ['the network or the proxy', inFlightMs - cluster],
+  ];
+  const [name, ms] = candidates.reduce((best, c) => (c[1] > best[1] ? c : best));
+  if (ms >= 0.4 * wall) return `${name} (${figures})`;
   return `neither the CPU nor the cluster alone: waiting on disk, the sinks or timers (${figures})`;
 }

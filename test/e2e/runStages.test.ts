@@ -1,11 +1,17 @@
 // `run --json` says where the run's time and memory went, stage by stage, and the cluster's own time (shape only:
 // nothing here is timed).
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { acquireLock } from '../../src/state/fileLock.js';
+import { movedToClusterMarker } from '../../src/state/store.js';
+import { defaultConfig } from '../support/project.js';
 import { checkProperty } from '../support/property.js';
+import { startSilentServer } from '../support/silentServer.js';
 import { indexDocs, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -96,5 +102,62 @@ test('clusterTookMs adds up the took of each _msearch answer, whatever the clust
     );
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('a run that waited for the lock while `state migrate` moved its state charges that wait to begin, not to config', { timeout: 60_000 }, async () => {
+  const stateIndex = `alertcron-state-stages-${Math.random().toString(36).slice(2, 8)}`;
+  const project = world.project();
+  const config = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  const write = (backend: string) => project.writeConfig({ ...config, state: { backend, index: stateIndex, host_id: 'host-a', lease_ttl: '60s', max_clock_skew: '1s', lock_wait: '15s' } });
+  write('file');
+  project.writeAlert('seen', { index: 'logs-*', condition: { type: 'any' }, notify: ['soc-email'] });
+  // A migration to the cluster holds the file's lock for 2 s, then leaves its marker and the new alertcron.yaml behind.
+  const file = join(project.dir, 'state', 'state.json');
+  mkdirSync(join(project.dir, 'state'), { recursive: true });
+  const release = await acquireLock(file, 1_000, () => undefined);
+  try {
+    const running = project.run(['run', '--json'], { ALERTCRON_NOW: iso(uniqueBaseTime()) });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    writeFileSync(movedToClusterMarker(file), 'moved');
+    write('cluster');
+    await release();
+    const run = await running;
+    assert.match(run.stderr, /the state moved to the other backend/);
+    assert.equal(run.code, 0, run.stderr);
+    const stages = (JSON.parse(run.stdout) as { stages?: Stage[] }).stages;
+    assertStages(stages, RUN_STAGES);
+    const of = (name: string) => stages!.find((s) => s.stage === name)!.wallMs;
+    assert.ok(of('begin') >= 1_500, `begin ${of('begin')} ms: the 2 s waited for the lock`);
+    assert.ok(of('config') < 1_000, `config ${of('config')} ms: reading alertcron.yaml twice, not the wait`);
+  } finally {
+    await release().catch(() => undefined);
+    await fetch(`${world.esUrl}/${stateIndex}*?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
+});
+
+test('clusterTookMs is 0 when the cluster cannot be reached, and absent when run.deadline cut the searches short', { timeout: 60_000 }, async () => {
+  // Nothing listens on the port of a server just closed: every search fails at once.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const down = world.project({ extraConfig: { elasticsearch: { url: `http://127.0.0.1:${port}`, timeout: '5s' } } });
+  down.writeAlert('a', { index: 'logs-*', condition: { type: 'any' }, notify: ['soc-email'] });
+  const unreachable = JSON.parse((await down.run(['run', '--dry-run', '--json'], { ALERTCRON_NOW: iso(uniqueBaseTime()) })).stdout) as { clusterTookMs?: number; clusterRequests: number };
+  assert.ok(unreachable.clusterRequests >= 1);
+  assert.equal(unreachable.clusterTookMs, 0, 'no answer: 0');
+
+  // A cluster that accepts and never answers, its request timeout far beyond the run's deadline.
+  const silent = await startSilentServer();
+  try {
+    const slow = world.project({ extraConfig: { elasticsearch: { url: silent.url, timeout: '60s' }, run: { deadline: '3s' } } });
+    slow.writeAlert('a', { index: 'logs-*', condition: { type: 'any' }, notify: ['soc-email'] });
+    const cut = await slow.run(['run', '--dry-run', '--json'], { ALERTCRON_NOW: iso(uniqueBaseTime()) });
+    const report = JSON.parse(cut.stdout) as { clusterTookMs?: number; alerts: { error?: string }[] };
+    assert.match(JSON.stringify(report.alerts), /deadline/, cut.stdout);
+    assert.equal('clusterTookMs' in report, false, 'cut by the deadline: absent');
+  } finally {
+    await silent.close();
   }
 });
