@@ -174,7 +174,8 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   for (const damage of [(good: Buffer) => {
     // One byte flipped (a byte set to 0xff would be no change where it was 0xff already).
     const bad = Buffer.from(good);
-    bad[bad.length >> 1] ^= 0xff;
+    const at = bad.length >> 1;
+    bad[at] = bad[at]! ^ 0xff;
     return bad;
   }, () => Buffer.from('not a code cache')]) {
     const damaged = new Map<string, Buffer>();
