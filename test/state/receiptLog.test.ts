@@ -51,7 +51,7 @@ test('a delivery journalled before a kill reaches the receipt log, not state.jso
     const item: PendingDelivery = { id: 'n1', alert: 'a', key: 'k', channel: 'c', reason: 'first', title: 't', message: 'm', createdAt: NOW, attempts: 0 };
     killed.data.pending.push(item);
     await killed.commit();
-    killed.journal({ id: 'n1', at: NOW + 5, receipt: { id: '42' } });
+    await killed.journal({ id: 'n1', at: NOW + 5, receipt: { id: '42' } });
     await killed.release();
 
     const next = await store.begin();
