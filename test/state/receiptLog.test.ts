@@ -28,9 +28,10 @@ test('the log keeps the last line of each notice, skips a line a kill cut (the n
     const log = new ReceiptLog(join(dir, 'r'));
     log.append([sent('n1', NOW - 3 * DAY), sent('n2', NOW - 3 * DAY + 1)]);
     const [day] = log.days();
-    appendFileSync(join(dir, 'r', `${day}.jsonl`), '{"id":"cut","alert":"a","ke');
+    appendFileSync(join(dir, 'r', log.files()[0]!.name), '{"id":"cut","alert":"a","ke');
     log.append([sent('n1', NOW - 3 * DAY, { offered: [] }), sent('n3', NOW)]);
     assert.deepEqual(log.read().map((n) => [n.id, n.offered]), [['n1', []], ['n2', undefined], ['n3', undefined]], 'n1 written again wins, in its place; the cut line is left out');
+    // A file of the older layout (named by its day only) is read before the numbered ones.
     writeFileSync(join(dir, 'r', '2026-11-01.jsonl'), `${JSON.stringify({ id: 'bad', at: 'yesterday' })}\n${JSON.stringify(sent('n0', Date.parse('2026-11-01T05:00:00Z')))}\n`);
     assert.deepEqual(log.read().map((n) => n.id), ['n0', 'n1', 'n2', 'n3'], 'a line of the wrong shape is left out');
     assert.equal(day, '2026-11-22', 'a batch goes to the day of its latest receipt');
@@ -162,6 +163,29 @@ test('a journal replay of many deliveries takes each out of the pending list in 
     assert.equal(recovered.length, n);
     assert.deepEqual(data.pending, []);
     assert.ok(took < 1_500, `replayed ${n} deliveries in ${Math.round(took)} ms`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('after one write by a clock a year ahead, later receipts go to files of their own days, which are pruned as usual', () => {
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    log.append([sent('n0', NOW - DAY)]);
+    log.append([sent('ahead', NOW + 365 * DAY)]);
+    // The clock is right again: a clock step rebases the receipt (written again) and new ones come, day after day.
+    log.append([sent('ahead', NOW - 1), sent('n1', NOW)]);
+    for (let d = 1; d <= 10; d++) {
+      log.append([sent(`d${d}`, NOW + d * DAY)]);
+      log.prune(NOW + d * DAY - 3 * DAY);
+    }
+    const files = readdirSync(join(dir, 'r')).map((name) => ({ name, day: /(\d{4}-\d{2}-\d{2})\.jsonl$/.exec(name)![1]! }));
+    assert.ok(files.length <= 5, `old files are pruned: ${files.map((f) => f.name).join(' ')}`);
+    assert.ok(files.every((f) => f.day >= '2026-11-30'), 'only recent days and the year-ahead write are left');
+    const future = files.find((f) => f.day === '2027-11-25')!;
+    assert.equal(readFileSync(join(dir, 'r', future.name), 'utf8').trim().split('\n').length, 1, 'the year-ahead file took no later receipt');
+    assert.deepEqual(log.read(NOW + 9 * DAY).map((n) => n.id).filter((id) => id !== 'ahead'), ['d9', 'd10'], 'the recent days are read');
   } finally {
     cleanup();
   }
