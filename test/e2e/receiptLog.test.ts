@@ -108,3 +108,29 @@ test('a repeat and a resolve after the move still reach the alert the first noti
   assert.deepEqual(s.active(), [], 'the resolve ended it');
   assert.deepEqual(s.resolved().map((a) => a.labels), [labels]);
 });
+
+test('a press on a notice older than prune_after is answered as an unknown notice, though its day file is still there', async () => {
+  const T = uniqueBaseTime();
+  const group = { id: -1_009_500_002, type: 'supergroup' as const, title: 'SOC' };
+  const index = await world.index('auth-receipts-old');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' })]);
+  const p = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
+  p.writeConfig(config);
+  Object.assign(p.env, servers.secrets);
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const result = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const [notice] = servers.telegram.inChat(group.id);
+  assert.ok(notice, 'the notice went to the chat');
+  const days = receiptDays(p);
+  assert.equal(days.length, 1);
+
+  // A minute past prune_after (7 days): the day file of the notice ends later that day, so it is still there.
+  servers.telegram.press({ id: 101, first_name: 'Alice', username: 'alice' }, notice, notice.reply_markup!.inline_keyboard[0]![0]!.callback_data);
+  const late = await p.run(['run'], { ALERTCRON_NOW: iso(T + 7 * DAY + MIN) });
+  assert.equal(late.code, 0, late.stderr);
+  assert.equal(servers.telegram.answers.at(-1)?.text, 'This notice is no longer known to alertcron (see alertcron status).');
+  assert.equal(p.state().alerts.admins?.keys.root?.acknowledged, undefined, 'the press acked nothing');
+});
