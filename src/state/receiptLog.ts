@@ -16,6 +16,8 @@ interface LogFile {
   day: string;
 }
 const DAY_MS = 86_400_000;
+/** A line's id when the line starts with it (as alertcron writes them): read without parsing the line. */
+const LEADING_ID = /^\{"id":"((?:[^"\\]|\\.)*)"/;
 
 /**
  * The receipts of accepted notices as an append-only log beside the state: a folder of files
@@ -85,6 +87,46 @@ export class ReceiptLog {
       }
     }
     return [...byId.values()];
+  }
+
+  /**
+   * The latest version of the first notice, newest write first, that `match` accepts, reading files from the newest
+   * and stopping there: only lines holding `hint` are parsed in full (for the others only their id is, so that an
+   * older line of a notice written again never wins). Notices accepted before `since`, and ids in `skip`, are passed over.
+   */
+  find(hint: string, match: (notice: SentNotice) => boolean, since?: number, skip: ReadonlySet<string> = new Set()): SentNotice | undefined {
+    const seen = new Set(skip);
+    const first = since === undefined ? '' : dayOf(since);
+    for (const file of this.files().reverse()) {
+      if (file.day < first) continue;
+      let text: string;
+      try {
+        text = readFileSync(join(this.folder, file.name), 'utf8');
+      } catch {
+        continue;
+      }
+      const lines = text.split('\n');
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const line = lines[i]!;
+        if (!line) continue;
+        const hinted = line.includes(hint);
+        const id = hinted ? undefined : LEADING_ID.exec(line)?.[1];
+        if (id !== undefined) {
+          seen.add(JSON.parse(`"${id}"`) as string);
+          continue;
+        }
+        let notice: SentNotice;
+        try {
+          notice = JSON.parse(line) as SentNotice;
+        } catch {
+          continue;
+        }
+        if (sentProblem(notice) || seen.has(notice.id)) continue;
+        seen.add(notice.id);
+        if (hinted && (since === undefined || notice.at >= since) && match(notice)) return notice;
+      }
+    }
+    return undefined;
   }
 
   /** Removes the files whose day ended by `before` (epoch ms): every receipt in them was accepted before that. */

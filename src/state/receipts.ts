@@ -67,6 +67,29 @@ export function recentReceipts(data: StateData, since: number): SentNotice[] {
 }
 
 /**
+ * The first receipt, newest first, that `match` accepts; `hint` is a string its line must hold (its ref, a message
+ * id): the log is read from its newest file and only until a match, not whole. A change made to the receipt found is
+ * kept by keepReceiptChange.
+ */
+export function findReceipt(data: StateData, hint: string, match: (notice: SentNotice) => boolean): SentNotice | undefined {
+  const held = HELD.get(data);
+  if (!held || held.list) return data.sent.find(match);
+  const live = (s: SentNotice) => held.horizon === undefined || s.at >= held.horizon;
+  const fresh = [...held.fresh].reverse();
+  const found = fresh.find((s) => live(s) && match(s));
+  if (found) return found;
+  return held.log.find(hint, match, held.horizon, new Set(fresh.map((s) => s.id)));
+}
+
+/** Keeps a change made to a receipt findReceipt returned: written with the state, as a receipt of the list is. */
+export function keepReceiptChange(data: StateData, notice: SentNotice): void {
+  const held = HELD.get(data);
+  if (!held || held.list) return;
+  held.fresh = held.fresh.filter((s) => s.id !== notice.id);
+  held.fresh.push(notice);
+}
+
+/**
  * The receipts accepted after `time` (for a clock step's rebase): without reading the log when the state knows that
  * none there is that late. Changes made to them are written with the state.
  */

@@ -190,3 +190,28 @@ test('after one write by a clock a year ahead, later receipts go to files of the
     cleanup();
   }
 });
+
+test('findReceipt reads the log from its newest file until a match: the latest line of a notice wins, a change to it is written', async () => {
+  const { findReceipt, keepReceiptChange } = await import('../../src/state/receipts.js');
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    log.append([sent('n1', NOW - 2 * DAY, { ref: 'abc' }), sent('n2', NOW - 2 * DAY + 1, { ref: 'old' })]);
+    // n2 written again without the ref it had: its older line no longer counts.
+    log.append([sent('n2', NOW - 2 * DAY + 1, { ref: 'new' }), sent('n3', NOW, { ref: 'abc' })]);
+    const data = emptyState();
+    attachReceiptLog(data, log);
+    assert.equal(findReceipt(data, 'abc', (s) => s.ref === 'abc')?.id, 'n3', 'the newest first');
+    assert.equal(findReceipt(data, 'old', (s) => s.ref === 'old'), undefined, 'an older line of a notice written again never wins');
+    assert.equal(findReceipt(data, 'n1', (s) => s.id === 'n1')?.ref, 'abc', 'found in an older file');
+    pruneReceipts(data, NOW - DAY, () => true);
+    assert.equal(findReceipt(data, 'n1', (s) => s.id === 'n1'), undefined, 'not past the horizon');
+    const n3 = findReceipt(data, 'n3', (s) => s.id === 'n3')!;
+    n3.offered = [];
+    keepReceiptChange(data, n3);
+    writeReceipts(data);
+    assert.deepEqual(log.read().find((s) => s.id === 'n3')?.offered, [], 'the change was written');
+  } finally {
+    cleanup();
+  }
+});
