@@ -10,6 +10,7 @@ import { answerPress, displayName, TelegramApiError, editButtons, editMessage, r
 import { inertForChat } from './text.js';
 import type { ChatAction, ChatAnswers, ChatMessage, ChatOutcome, InboxContext, InboxRead, InboxReader } from './types.js';
 import { cleanText, cutText, oneLine } from '../util/text.js';
+import { findReceipt } from '../state/receipts.js';
 
 /** How a chat action is answered: the press to answer, the notice message to edit, the command to reply to. */
 interface TelegramReply {
@@ -38,13 +39,13 @@ export function messagesOf(notice: SentNotice | PendingDelivery): { chat: string
  */
 function noticeByRef(data: StateData, channel: string, ref: string, chat: string): (SentNotice | PendingDelivery) | undefined {
   const ofChat = (n: SentNotice | PendingDelivery) => n.channel === channel && n.ref === ref && messagesOf(n).some((m) => m.chat === chat);
-  return data.sent.find(ofChat) ?? data.pending.find(ofChat);
+  return findReceipt(data, ref, ofChat) ?? data.pending.find(ofChat);
 }
 
 /** The sent notice a message of this channel is (a reply names the message it answers). */
 function noticeByMessage(data: StateData, channel: string, chat: string, messageId: number): SentNotice | undefined {
   const id = String(messageId);
-  return data.sent.find((s) => s.channel === channel && messagesOf(s).some((m) => m.chat === chat && m.id === id));
+  return findReceipt(data, id, (s) => s.channel === channel && messagesOf(s).some((m) => m.chat === chat && m.id === id));
 }
 
 /** The person as the state and audit name them: their Telegram name and id. */

@@ -1,7 +1,7 @@
 import { mergeReceipts } from '../model/receipt.js';
 import type { AuditEntry } from '../model/audit.js';
 import { targetOf, type PendingDelivery, type StateData } from '../model/state.js';
-import { markDelivered } from '../state/delivered.js';
+import { DeliveryBatch } from '../state/delivered.js';
 import type { DeliveryOutcome } from './deliver.js';
 
 /** What happened to one delivery in a run. */
@@ -35,13 +35,14 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
   const recorded: Recorded = { reports: [], audit: [] };
   const byId = new Map(data.pending.map((item) => [item.id, item]));
   const drop = new Set<string>();
+  const delivered = new DeliveryBatch(data);
   for (const outcome of outcomes) {
     const item = byId.get(outcome.id);
     if (!item) continue;
     const base = { alert: item.alert, key: item.key, channel: targetOf(item), reason: item.reason, attempts: outcome.attempts };
     item.attempts += outcome.attempts;
     if (outcome.ok) {
-      markDelivered(data, { id: item.id, at: now, ...(outcome.receipt ? { receipt: outcome.receipt } : {}) });
+      delivered.mark({ id: item.id, at: now, ...(outcome.receipt ? { receipt: outcome.receipt } : {}) });
       recorded.audit.push({ event: 'delivered', ...base, id: item.id, ...(outcome.receipt?.id ? { receipt: outcome.receipt.id } : {}) });
       recorded.reports.push({ ...base, ok: true });
     } else if ('muted' in outcome) {
@@ -57,12 +58,13 @@ export function recordDeliveries(data: StateData, outcomes: DeliveryOutcome[], n
       if (outcome.retryAfterMs) item.notBefore = now + outcome.retryAfterMs;
       else delete item.notBefore;
       // Those that got it keep it as delivered (its receipt in `sent`, the key stamped): only the refusal is dropped.
-      if (!outcome.retryable && (outcome.partial || item.partial)) markDelivered(data, { id: item.id, at: now, ...(outcome.partial ? { receipt: outcome.partial } : {}) });
+      if (!outcome.retryable && (outcome.partial || item.partial)) delivered.mark({ id: item.id, at: now, ...(outcome.partial ? { receipt: outcome.partial } : {}) });
       if (!outcome.retryable) drop.add(item.id);
       recorded.audit.push({ event: 'delivery_failed', ...base, error: outcome.error, retryable: outcome.retryable, kept: outcome.retryable });
       recorded.reports.push({ ...base, ok: false, error: outcome.error, retryable: outcome.retryable });
     }
   }
+  delivered.finish();
   if (drop.size) data.pending = data.pending.filter((item) => !drop.has(item.id));
   return recorded;
 }

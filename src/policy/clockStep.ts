@@ -24,7 +24,7 @@ export function isAhead(time: number | undefined, now: number, tolerance = 0): b
 
 /**
  * Re-bases a key's times that lie ahead of the clock (see `rebased`; `by` is how far the clock of its alert went
- * back), keeping whether it is firing: a key notified after its last resolution stays notified, one resolved after
+ * back), a channel's kept receipt (`opened`) with its stamp, keeping whether it is firing: a key notified after its last resolution stays notified, one resolved after
  * its last notice stays resolved. Returns whether anything changed.
  */
 export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): boolean {
@@ -39,7 +39,12 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
   key.lastSeen = move(key.lastSeen)!;
   if (key.lastFired !== undefined) key.lastFired = move(key.lastFired);
   if (key.resolvedAt !== undefined) key.resolvedAt = move(key.resolvedAt);
-  for (const [channel, at] of Object.entries(key.delivered)) key.delivered[channel] = move(at)!;
+  for (const [channel, at] of Object.entries(key.delivered)) {
+    key.delivered[channel] = move(at)!;
+    // The kept receipt of the channel's latest notice moves with its stamp, so that it still decides (see keptReceipt).
+    const opened = key.opened !== undefined && Object.hasOwn(key.opened, channel) ? key.opened[channel] : undefined;
+    if (opened && typeof opened === 'object' && opened.at === at) opened.at = key.delivered[channel]!;
+  }
   if (key.acknowledged) key.acknowledged.at = move(key.acknowledged.at)!;
   if (key.handled) key.handled.at = move(key.handled.at)!;
   if (changed && firing !== isFiring(key)) key.resolvedAt = firing ? key.lastFired! - 1 : key.lastFired;

@@ -15,6 +15,7 @@ import { redact } from '../util/redact.js';
 import { stageSignals, type StageSignals } from '../util/signal.js';
 import { keepReplies } from './conversations.js';
 import { plainMap } from '../util/plainMap.js';
+import { findReceipt, keepReceiptChange } from '../state/receipts.js';
 import type { Ownership } from '../model/partition.js';
 import { createHash } from 'node:crypto';
 
@@ -171,9 +172,12 @@ async function applyPage(
   const replayed = new Set(read.actions.filter((a) => data.chatDone?.[a.id] !== undefined).map((a) => a.id));
   for (const action of read.actions) {
     const done = await applyOnce(data, action, loadSource, now, calls.call(), tx.ownership);
-    const notice = action.notice ? data.sent.find((s) => s.id === action.notice) : undefined;
+    const notice = action.notice ? findReceipt(data, action.notice, (s) => s.id === action.notice) : undefined;
     const offers = notice ? offersAfter(notice, action, done, alerts) : undefined;
-    if (notice && offers) notice.offered = offers;
+    if (notice && offers) {
+      notice.offered = offers;
+      keepReceiptChange(data, notice);
+    }
     const rendered = done.ok && done.finding && notice ? alerts.render?.(notice.alert, done.finding) : undefined;
     outcomes.push({ action, ok: done.ok, message: done.message, at: now, ...(offers ? { offers } : {}), ...(rendered ? { rendered } : {}) });
     const what = describe(action);

@@ -14,6 +14,7 @@ import { muteReason } from '../policy/mute.js';
 import { resolveSettingOf } from '../notify/channels/sendResolved.js';
 import { rebaseRecords } from '../policy/clockStep.js';
 import { pruneState } from '../state/prune.js';
+import { forgetReceiptsBefore } from '../state/receipts.js';
 import { applyQueuedOps, pruneOps } from '../operations/queuedOps.js';
 import { holdsAlert } from '../model/partition.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
@@ -161,6 +162,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // Chat inboxes are read by the coordinator only (one host a minute reads each bot or channel).
     if (tx.commit && fullRun && !storeDown && coordinator) {
       const loadSource = async (name: string) => (await loadSources(config, [name], environment)).get(name);
+      // A notice older than prune_after is forgotten already (pruneState runs after this stage): no action finds it.
+      forgetReceiptsBefore(tx.data, now - config.state.prune_after);
       // inbox.messages: the plain text messages people sent the bots in private chats (read once per run, for other consumers).
       const inbox = await inboxStage({ data: tx.data, commit: () => tx.commit!(), ...(ownership ? { ownership } : {}) }, config.channels, loadSource, now, undefined, inboxBudget(config.run.deadline, deadlineAt - Date.now()), alertLookup(everyAlert.alerts, now));
       report.actions = inbox.actions;

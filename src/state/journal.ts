@@ -2,7 +2,7 @@ import { closeSync, existsSync, fdatasync, openSync, readFileSync, rmSync, write
 import { dirname } from 'node:path';
 import type { PendingDelivery, StateData } from '../model/state.js';
 import { syncFolder } from '../util/durableFile.js';
-import { markDelivered, type DeliveredEntry } from './delivered.js';
+import { DeliveryBatch, type DeliveredEntry } from './delivered.js';
 import { isStoredTime } from '../util/epochTime.js';
 import { pendingProblem } from './settle.js';
 
@@ -76,6 +76,7 @@ export class DeliveryJournal {
   replay(data: StateData): RecoveredDelivery[] {
     if (!existsSync(this.file)) return [];
     const recovered: RecoveredDelivery[] = [];
+    const batch = new DeliveryBatch(data);
     for (const line of readFileSync(this.file, 'utf8').split('\n')) {
       let entry: DeliveredEntry;
       try {
@@ -85,9 +86,10 @@ export class DeliveryJournal {
       }
       // A line of the wrong shape (not written by alertcron) is skipped like a cut one.
       if (typeof entry?.id !== 'string' || !isStoredTime(entry.at) || (entry.then !== undefined && pendingProblem(entry.then))) continue;
-      const item = markDelivered(data, entry);
+      const item = batch.mark(entry);
       if (item) recovered.push({ item, entry });
     }
+    batch.finish();
     return recovered;
   }
 

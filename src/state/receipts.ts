@@ -38,6 +38,17 @@ export function attachReceiptLog(data: StateData, log: ReceiptLog, carried: read
   });
 }
 
+/**
+ * Receipts accepted before `horizon` (now - prune_after) count as forgotten from now on, as pruneState will forget
+ * them: set before the inbox stage, so that a chat action finds no notice older than prune_after whose file is still there.
+ */
+export function forgetReceiptsBefore(data: StateData, horizon: number): void {
+  const held = HELD.get(data);
+  if (!held) return;
+  held.horizon = Math.max(held.horizon ?? -Infinity, horizon);
+  if (held.list) held.list = held.list.filter((s) => s.at >= horizon);
+}
+
 /** Keeps a receipt just accepted: in the list if it was read, else until the next write, without reading the log. */
 export function addReceipt(data: StateData, notice: SentNotice): void {
   const held = HELD.get(data);
@@ -51,7 +62,31 @@ export function addReceipt(data: StateData, notice: SentNotice): void {
 export function recentReceipts(data: StateData, since: number): SentNotice[] {
   const held = HELD.get(data);
   if (!held || held.list) return data.sent.filter((s) => s.at >= since);
-  return merge(held.log.read(since), held.fresh).filter((s) => s.at >= since);
+  const from = Math.max(since, held.horizon ?? -Infinity);
+  return merge(held.log.read(from), held.fresh).filter((s) => s.at >= from);
+}
+
+/**
+ * The first receipt, newest first, that `match` accepts; `hint` is a string its line must hold (its ref, a message
+ * id): the log is read from its newest file and only until a match, not whole. A change made to the receipt found is
+ * kept by keepReceiptChange.
+ */
+export function findReceipt(data: StateData, hint: string, match: (notice: SentNotice) => boolean): SentNotice | undefined {
+  const held = HELD.get(data);
+  if (!held || held.list) return data.sent.find(match);
+  const live = (s: SentNotice) => held.horizon === undefined || s.at >= held.horizon;
+  const fresh = [...held.fresh].reverse();
+  const found = fresh.find((s) => live(s) && match(s));
+  if (found) return found;
+  return held.log.find(hint, match, held.horizon, new Set(fresh.map((s) => s.id)));
+}
+
+/** Keeps a change made to a receipt findReceipt returned: written with the state, as a receipt of the list is. */
+export function keepReceiptChange(data: StateData, notice: SentNotice): void {
+  const held = HELD.get(data);
+  if (!held || held.list) return;
+  held.fresh = held.fresh.filter((s) => s.id !== notice.id);
+  held.fresh.push(notice);
 }
 
 /**

@@ -108,3 +108,63 @@ test('a repeat and a resolve after the move still reach the alert the first noti
   assert.deepEqual(s.active(), [], 'the resolve ended it');
   assert.deepEqual(s.resolved().map((a) => a.labels), [labels]);
 });
+
+test('a press on a notice older than prune_after is answered as an unknown notice, though its day file is still there', async () => {
+  const T = uniqueBaseTime();
+  const group = { id: -1_009_500_002, type: 'supergroup' as const, title: 'SOC' };
+  const index = await world.index('auth-receipts-old');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' })]);
+  const p = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
+  p.writeConfig(config);
+  Object.assign(p.env, servers.secrets);
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const result = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const [notice] = servers.telegram.inChat(group.id);
+  assert.ok(notice, 'the notice went to the chat');
+  const days = receiptDays(p);
+  assert.equal(days.length, 1);
+
+  // A minute past prune_after (7 days): the day file of the notice ends later that day, so it is still there.
+  servers.telegram.press({ id: 101, first_name: 'Alice', username: 'alice' }, notice, notice.reply_markup!.inline_keyboard[0]![0]!.callback_data);
+  const late = await p.run(['run'], { ALERTCRON_NOW: iso(T + 7 * DAY + MIN) });
+  assert.equal(late.code, 0, late.stderr);
+  assert.equal(servers.telegram.answers.at(-1)?.text, 'This notice is no longer known to alertcron (see alertcron status).');
+  assert.equal(p.state().alerts.admins?.keys.root?.acknowledged, undefined, 'the press acked nothing');
+});
+
+test('after one run with the clock a year ahead, later receipts go to files of their own days: old files are pruned, a press still acts', async () => {
+  const T = uniqueBaseTime();
+  const YEAR = 365 * DAY;
+  const group = { id: -1_009_500_004, type: 'supergroup' as const, title: 'SOC' };
+  const index = await world.index('auth-receipts-ahead');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' }), logonEvent(T + YEAR - MIN, 'ahead', { host: 'dc07' }), logonEvent(T + 8 * DAY - MIN, 'bob', { host: 'dc07' })]);
+  const p = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
+  p.writeConfig(config);
+  Object.assign(p.env, servers.secrets);
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const run = async (at: number) => {
+    const result = await p.run(['run'], { ALERTCRON_NOW: iso(at) });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  await run(T);
+  const first = receiptDays(p);
+  await run(T + YEAR);
+  const ahead = receiptDays(p).filter((f) => !first.includes(f));
+  assert.equal(ahead.length, 1, 'the run a year ahead wrote a file');
+  const aheadSize = readFileSync(join(`${stateFile(p)}.receipts`, ahead[0]!), 'utf8').length;
+  // The clock is right again: a week later, a new notice.
+  await run(T + MIN);
+  await run(T + 8 * DAY);
+  const bob = servers.telegram.inChat(group.id).find((m) => m.text?.includes('bob'));
+  assert.ok(bob, 'the notice on bob went out');
+  assert.equal(readFileSync(join(`${stateFile(p)}.receipts`, ahead[0]!), 'utf8').length, aheadSize, 'the year-ahead file took no later receipt');
+  assert.deepEqual(receiptDays(p).filter((f) => first.includes(f)), [], 'the first day file is pruned');
+  servers.telegram.press({ id: 101, first_name: 'Alice', username: 'alice' }, bob, bob.reply_markup!.inline_keyboard[0]![0]!.callback_data);
+  await run(T + 8 * DAY + MIN);
+  assert.equal(p.state().alerts.admins.keys.bob.acknowledged?.by, '@alice (telegram 101)', 'the press on the new notice acked its key');
+});

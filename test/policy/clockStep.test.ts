@@ -131,3 +131,14 @@ test('rebaseRecords: an open digest written while ahead moves back as a whole (f
   assert.deepEqual([moved!.from, moved!.to, moved!.due, moved!.rows[0]!.first, moved!.rows[0]!.last], [now - 1, now - 1 + 600_000, now - 1 + 600_000, now - 1, now - 1 + 1000]);
   assert.deepEqual([row!.from, row!.due, row!.rows[0]!.first, row!.rows[0]!.last], [now - 5000, now - 5000 + 600_000, now - 5000, now - 1]);
 });
+
+test('rebaseKey: a channel kept receipt moves with its stamp, so keptReceipt still decides without the receipt log', async () => {
+  const { keptReceipt } = await import('../../src/outbox/opened.js');
+  const now = 1000 * MIN;
+  const ahead = now + 48 * HOUR;
+  const key: KeyState = { firstSeen: ahead, lastSeen: ahead, lastFired: ahead, fired: 1, delivered: { slack: ahead, mail: now - HOUR }, opened: { slack: { at: ahead, receipt: { id: 'ts1' } }, mail: { at: now - 2 * HOUR } } };
+  rebaseKey(key, now, 0, 48 * HOUR);
+  assert.equal(key.opened!.slack!.at, key.delivered.slack, 'moved together');
+  assert.equal(key.opened!.mail!.at, now - 2 * HOUR, 'a kept receipt of another notice than the stamp is left');
+  assert.deepEqual(keptReceipt(key, { channel: 'slack', reason: 'repeat', createdAt: now }), { receipt: { id: 'ts1' } });
+});

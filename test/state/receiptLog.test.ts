@@ -28,9 +28,10 @@ test('the log keeps the last line of each notice, skips a line a kill cut (the n
     const log = new ReceiptLog(join(dir, 'r'));
     log.append([sent('n1', NOW - 3 * DAY), sent('n2', NOW - 3 * DAY + 1)]);
     const [day] = log.days();
-    appendFileSync(join(dir, 'r', `${day}.jsonl`), '{"id":"cut","alert":"a","ke');
+    appendFileSync(join(dir, 'r', log.files()[0]!.name), '{"id":"cut","alert":"a","ke');
     log.append([sent('n1', NOW - 3 * DAY, { offered: [] }), sent('n3', NOW)]);
     assert.deepEqual(log.read().map((n) => [n.id, n.offered]), [['n1', []], ['n2', undefined], ['n3', undefined]], 'n1 written again wins, in its place; the cut line is left out');
+    // A file of the older layout (named by its day only) is read before the numbered ones.
     writeFileSync(join(dir, 'r', '2026-11-01.jsonl'), `${JSON.stringify({ id: 'bad', at: 'yesterday' })}\n${JSON.stringify(sent('n0', Date.parse('2026-11-01T05:00:00Z')))}\n`);
     assert.deepEqual(log.read().map((n) => n.id), ['n0', 'n1', 'n2', 'n3'], 'a line of the wrong shape is left out');
     assert.equal(day, '2026-11-22', 'a batch goes to the day of its latest receipt');
@@ -51,7 +52,7 @@ test('a delivery journalled before a kill reaches the receipt log, not state.jso
     const item: PendingDelivery = { id: 'n1', alert: 'a', key: 'k', channel: 'c', reason: 'first', title: 't', message: 'm', createdAt: NOW, attempts: 0 };
     killed.data.pending.push(item);
     await killed.commit();
-    killed.journal({ id: 'n1', at: NOW + 5, receipt: { id: '42' } });
+    await killed.journal({ id: 'n1', at: NOW + 5, receipt: { id: '42' } });
     await killed.release();
 
     const next = await store.begin();
@@ -144,4 +145,73 @@ test('markDelivered takes items out of a long pending list in any order, each on
   for (const id of order) assert.equal(markDelivered(data, { id, at: NOW })?.id, id);
   for (const id of order) assert.equal(markDelivered(data, { id, at: NOW }), undefined, 'applying twice changes nothing');
   assert.deepEqual(data.pending.map((p) => p.id), items.map((p) => p.id).filter((id) => !order.includes(id)), 'the rest keep their order');
+});
+
+test('a journal replay of many deliveries takes each out of the pending list in constant time', async () => {
+  const { DeliveryJournal } = await import('../../src/state/journal.js');
+  const { file, cleanup } = folder();
+  try {
+    const data = emptyState();
+    const n = 40_000;
+    data.pending = Array.from({ length: n }, (_, i): PendingDelivery => ({ id: `p${i}`, alert: 'a', key: `k${i}`, channel: 'c', reason: 'first', title: '', message: '', createdAt: NOW, attempts: 0 }));
+    // Newest first: a scan per entry would walk the whole list each time.
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `p${n - 1 - i}`, at: NOW }));
+    writeFileSync(`${file}.journal`, `${lines.join('\n')}\n`);
+    const started = performance.now();
+    const recovered = new DeliveryJournal(`${file}.journal`).replay(data);
+    const took = performance.now() - started;
+    assert.equal(recovered.length, n);
+    assert.deepEqual(data.pending, []);
+    assert.ok(took < 1_500, `replayed ${n} deliveries in ${Math.round(took)} ms`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('after one write by a clock a year ahead, later receipts go to files of their own days, which are pruned as usual', () => {
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    log.append([sent('n0', NOW - DAY)]);
+    log.append([sent('ahead', NOW + 365 * DAY)]);
+    // The clock is right again: a clock step rebases the receipt (written again) and new ones come, day after day.
+    log.append([sent('ahead', NOW - 1), sent('n1', NOW)]);
+    for (let d = 1; d <= 10; d++) {
+      log.append([sent(`d${d}`, NOW + d * DAY)]);
+      log.prune(NOW + d * DAY - 3 * DAY);
+    }
+    const files = readdirSync(join(dir, 'r')).map((name) => ({ name, day: /(\d{4}-\d{2}-\d{2})\.jsonl$/.exec(name)![1]! }));
+    assert.ok(files.length <= 5, `old files are pruned: ${files.map((f) => f.name).join(' ')}`);
+    assert.ok(files.every((f) => f.day >= '2026-11-30'), 'only recent days and the year-ahead write are left');
+    const future = files.find((f) => f.day === '2027-11-25')!;
+    assert.equal(readFileSync(join(dir, 'r', future.name), 'utf8').trim().split('\n').length, 1, 'the year-ahead file took no later receipt');
+    assert.deepEqual(log.read(NOW + 9 * DAY).map((n) => n.id).filter((id) => id !== 'ahead'), ['d9', 'd10'], 'the recent days are read');
+  } finally {
+    cleanup();
+  }
+});
+
+test('findReceipt reads the log from its newest file until a match: the latest line of a notice wins, a change to it is written', async () => {
+  const { findReceipt, keepReceiptChange } = await import('../../src/state/receipts.js');
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    log.append([sent('n1', NOW - 2 * DAY, { ref: 'abc' }), sent('n2', NOW - 2 * DAY + 1, { ref: 'old' })]);
+    // n2 written again without the ref it had: its older line no longer counts.
+    log.append([sent('n2', NOW - 2 * DAY + 1, { ref: 'new' }), sent('n3', NOW, { ref: 'abc' })]);
+    const data = emptyState();
+    attachReceiptLog(data, log);
+    assert.equal(findReceipt(data, 'abc', (s) => s.ref === 'abc')?.id, 'n3', 'the newest first');
+    assert.equal(findReceipt(data, 'old', (s) => s.ref === 'old'), undefined, 'an older line of a notice written again never wins');
+    assert.equal(findReceipt(data, 'n1', (s) => s.id === 'n1')?.ref, 'abc', 'found in an older file');
+    pruneReceipts(data, NOW - DAY, () => true);
+    assert.equal(findReceipt(data, 'n1', (s) => s.id === 'n1'), undefined, 'not past the horizon');
+    const n3 = findReceipt(data, 'n3', (s) => s.id === 'n3')!;
+    n3.offered = [];
+    keepReceiptChange(data, n3);
+    writeReceipts(data);
+    assert.deepEqual(log.read().find((s) => s.id === 'n3')?.offered, [], 'the change was written');
+  } finally {
+    cleanup();
+  }
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { KeyStore, summariseKeys } from '../../src/state/keyHistory.js';
 import { keyFileText, keyLine, sectionText } from '../../src/state/keyFile.js';
+import { ReceiptLog } from '../../src/state/receiptLog.js';
 
 /** The repository root (tests run from dist/test/support). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -155,13 +156,13 @@ export function editKeyFile(file: string, edit: (keys: Record<string, Record<str
   writeFileSync(file, JSON.stringify(head));
 }
 
-/** The receipts in the log beside a state file (`<file>.receipts/<day>.jsonl`), days in order, the last line of each id winning. */
+/** The receipts in the log beside a state file (`<file>.receipts/<seq>-<day>.jsonl`), files in order, the last line of each id winning. */
 export function readReceiptLog(file: string): any[] {
   const folder = `${file}.receipts`;
   const byId = new Map<string, any>();
   if (!existsSync(folder)) return [];
-  for (const day of readdirSync(folder).filter((n) => /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(n)).sort()) {
-    for (const line of readFileSync(join(folder, day), 'utf8').split('\n')) if (line) byId.set(JSON.parse(line).id, JSON.parse(line));
+  for (const { name } of new ReceiptLog(folder).files()) {
+    for (const line of readFileSync(join(folder, name), 'utf8').split('\n')) if (line) byId.set(JSON.parse(line).id, JSON.parse(line));
   }
   return [...byId.values()];
 }

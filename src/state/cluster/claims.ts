@@ -1,5 +1,5 @@
 import type { PendingDelivery, StateData } from '../../model/state.js';
-import { markDelivered, type DeliveredEntry } from '../delivered.js';
+import { DeliveryBatch, type DeliveredEntry } from '../delivered.js';
 import { bulk, hardFailures, type BulkOp } from './bulk.js';
 import type { StateClient } from './client.js';
 import { MAX_DOC_ID_BYTES } from './docs.js';
@@ -64,14 +64,16 @@ export class Claims {
     if (taken.length) {
       const got = await this.client.send('POST', `/${this.index}/_mget`, { ids: taken.map(claimId) });
       const takeovers: BulkOp[] = [];
+      const delivered = new DeliveryBatch(data);
       for (const found of (got.body?.docs ?? []) as { _id: string; found: boolean; _source?: ClaimDoc; _seq_no?: number; _primary_term?: number }[]) {
         const claim = found._source;
         if (!found.found || !claim) continue;
         const id = found._id.slice('claim:'.length);
-        if (claim.state === 'sent') markDelivered(data, { id, at: claim.body?.at ?? claim.updated_at, ...(claim.body?.receipt ? { receipt: claim.body.receipt } : {}), ...(claim.body?.then ? { then: claim.body.then } : {}) });
+        if (claim.state === 'sent') delivered.mark({ id, at: claim.body?.at ?? claim.updated_at, ...(claim.body?.receipt ? { receipt: claim.body.receipt } : {}), ...(claim.body?.then ? { then: claim.body.then } : {}) });
         // Expired, or left by an earlier run of this host (this run holds the host's lock: that run is over).
         else if (claim.until < now || this.ownHostLeft(claim.holder)) takeovers.push({ op: 'index', id: found._id, doc: this.doc(id, 'claimed', now), seqNo: found._seq_no!, primaryTerm: found._primary_term! });
       }
+      delivered.finish();
       const results = await bulk(this.client, this.index, takeovers);
       this.note(results);
       for (const result of results) if (result.status < 300) this.hold(result.id.slice('claim:'.length), result, false), mine.add(result.id.slice('claim:'.length));
