@@ -63,7 +63,10 @@ export class FileStateStore implements StateStore {
       let writes = 0;
       removeStaleKeyFiles(file, Object.values(keys.names()).flat());
       const writeKeyFile = (text: string) => {
-        const name = `${basename(file)}.keys-${fencingToken}.${++commits}`;
+        // A lost fence file restarts the tokens: never write over a file that is there (state.json may name it).
+        let name: string;
+        do name = `${basename(file)}.keys-${fencingToken}.${++commits}`;
+        while (existsSync(join(dirname(file), name)) || Object.values(keys.names()).flat().includes(name));
         writeFileDurably(join(dirname(file), name), text);
         writes++;
         return name;

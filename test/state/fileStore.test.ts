@@ -168,3 +168,26 @@ test('pruning reaches keys the run never read: an alert whose oldest key is past
     cleanup();
   }
 });
+
+test('a lost fence file restarts the tokens, yet a new key file never takes the name of one state.json names', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    seed.data.alerts.a = { keys: Object.fromEntries(['k1', 'k2', 'k3', 'k4', 'k5'].map((k) => [k, { firstSeen: NOW, lastSeen: NOW, fired: 0, delivered: {} }])) };
+    await seed.commit();
+    await seed.release();
+    // The fence file is lost (restored from a backup, removed by hand): the next holder takes token 1 again.
+    rmSync(`${file}.fence`);
+    const next = await store.begin();
+    next.data.alerts.a!.keys!.k1 = { firstSeen: NOW, lastSeen: NOW + 1, fired: 0, delivered: {} };
+    await next.commit();
+    await next.release();
+    const read = await store.begin();
+    assert.deepEqual(Object.keys(read.data.alerts.a!.keys!).sort(), ['k1', 'k2', 'k3', 'k4', 'k5'], 'every key is still there');
+    assert.equal(read.data.alerts.a!.keys!.k1!.lastSeen, NOW + 1);
+    await read.release();
+  } finally {
+    cleanup();
+  }
+});
