@@ -1,7 +1,7 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { plainMap } from '../util/plainMap.js';
 import { settleLateKeys } from './setAside.js';
-import { isKeyFile, keyFileText, keyLine, KEY_FILE_MAGIC, readSections, sectionText, type KeySummary, type Section } from './keyFile.js';
+import { applySummaryChange, isKeyFile, keyFileText, keyLine, KEY_FILE_MAGIC, readSections, sectionText, summaryChange, type KeySummary, type Section } from './keyFile.js';
 import { isFiringKey, KeyTable, keyTableOf } from './keyTable.js';
 
 export type { KeySummary } from './keyFile.js';
@@ -78,7 +78,9 @@ export class KeyStore {
       // An alert whose keys were all dropped (a section of none, nothing after) has none to read or reset again.
       if (sections.length === 1 && sections[0]!.full && sections[0]!.start === sections[0]!.end) continue;
       this.stored.add(alert);
-      this.tables.set(alert, new KeyTable(alert, sections, sections[sections.length - 1]!.summary));
+      let summary: KeySummary = sections[0]!.full ? sections[0]!.summary : applySummaryChange(summariseKeys({}), sections[0]!.summary);
+      for (const section of sections.slice(1)) summary = applySummaryChange(summary, section.summary);
+      this.tables.set(alert, new KeyTable(alert, sections, summary));
     }
   }
 
@@ -107,8 +109,9 @@ export class KeyStore {
     for (const [name, state] of Object.entries(data.alerts)) {
       const table = keyTableOf(state.keys);
       if (table && this.tables.get(name) === table) {
+        const before = table.summary;
         const body = table.commit();
-        if (body) sections.push(sectionText(name, table.summary, false, body));
+        if (body !== undefined) sections.push(sectionText(name, summaryChange(before, table.summary), false, body));
         continue;
       }
       const section = this.plainSection(name, state.keys);

@@ -15,10 +15,10 @@ export function keyTableOf(keys: Record<string, KeyState> | undefined): KeyTable
 
 /**
  * The keys an absent-key walk must look at, as [name, state] in the map's order: of a key table, only those that
- * can need it (see KeyTable.followed); every key of a plain map.
+ * can need it (see KeyTable.followed; firing keys only when `firing`, for an alert with resolve_after); every key of a plain map.
  */
-export function followedKeys(keys: Record<string, KeyState>): [string, KeyState][] {
-  return keyTableOf(keys)?.followed() ?? Object.entries(keys);
+export function followedKeys(keys: Record<string, KeyState>, firing = true): [string, KeyState][] {
+  return keyTableOf(keys)?.followed(firing) ?? Object.entries(keys);
 }
 
 /** The keys whose times may differ from what their runs wrote: of a key table, those read or set in this process; every key of a plain map. */
@@ -136,10 +136,11 @@ export class KeyTable {
 
   /**
    * The keys an absent-key walk must look at, as [name, state] in the map's order: those the summary says are
-   * acknowledged, handled or firing, and those read or set in this process; no other key can be.
+   * acknowledged, handled or (when `firing`: an alert that resolves keys) firing, and those read or set in this
+   * process; no other key can be.
    */
-  followed(): [string, KeyState][] {
-    const wanted = new Set([...this.summary.attention, ...this.summary.firing, ...this.live.keys()]);
+  followed(firing = true): [string, KeyState][] {
+    const wanted = new Set([...this.summary.attention, ...(firing ? this.summary.firing : []), ...this.live.keys()]);
     let names = [...wanted].filter((key) => this.present(key));
     if (names.length > 1) {
       const place = new Map<string, number>();
