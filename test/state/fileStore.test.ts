@@ -191,3 +191,33 @@ test('a lost fence file restarts the tokens, yet a new key file never takes the 
     cleanup();
   }
 });
+
+test('a prune that deletes nothing but finds the oldest key younger than the summary said writes the exact oldest: the next run does not walk the keys again', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const DAY = 86_400_000;
+    const key = (seen: number) => ({ firstSeen: seen, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const tx = await store.begin();
+    tx.data.alerts.a = { keys: { once: key(NOW - 9 * DAY), other: key(NOW - DAY) } };
+    await tx.commit();
+    await tx.release();
+    // `once` is seen again: the summary's oldest stays a bound (9 days ago) until a walk makes it exact.
+    const seen = await store.begin();
+    seen.data.alerts.a!.keys.once = key(NOW - DAY / 2);
+    await seen.commit();
+    await seen.release();
+    const pruning = await store.begin();
+    pruneState(pruning.data, NOW, 7 * DAY, new Set(['a']));
+    assert.deepEqual(Object.keys(pruning.data.alerts.a!.keys).sort(), ['once', 'other'], 'nothing to delete');
+    await pruning.commit();
+    await pruning.release();
+    const next = await store.begin();
+    assert.equal(unloadedKeySummary(next.data.alerts.a!)?.oldestSeen, NOW - DAY, 'the exact oldest was written');
+    pruneState(next.data, NOW, 7 * DAY, new Set(['a']));
+    assert.notEqual(unloadedKeySummary(next.data.alerts.a!), undefined, 'the next prune reads no key');
+    await next.release();
+  } finally {
+    cleanup();
+  }
+});
