@@ -221,3 +221,37 @@ test('a prune that deletes nothing but finds the oldest key younger than the sum
     cleanup();
   }
 });
+
+test('a missing file of key changes loses only its changes: the key file and the other files of changes are read, with a warning naming it', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const key = (seen: number) => ({ firstSeen: NOW, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    seed.data.alerts.a = { keys: { k1: key(NOW), k2: key(NOW), k3: key(NOW) } };
+    await seed.commit();
+    await seed.release();
+    for (const [name, seen] of [['k1', NOW + 1], ['k2', NOW + 2]] as const) {
+      const tx = await store.begin();
+      tx.data.alerts.a!.keys[name] = key(seen);
+      await tx.commit();
+      await tx.release();
+    }
+    const head = JSON.parse(readFileSync(file, 'utf8')) as { keyFile: string; keyDeltas: string[] };
+    assert.equal(head.keyDeltas.length, 2);
+    rmSync(join(dirname(file), head.keyDeltas[0]!));
+    const next = await store.begin();
+    assert.match(next.warning ?? '', new RegExp(`${head.keyDeltas[0]!.replace(/\./g, '\\.')} named by .* missing`));
+    assert.deepEqual(Object.fromEntries(Object.entries(next.data.alerts.a!.keys).map(([k, v]) => [k, v.lastSeen])), { k1: NOW, k2: NOW + 2, k3: NOW }, 'only the lost change is lost');
+    await next.commit();
+    await next.release();
+    const after = JSON.parse(readFileSync(file, 'utf8')) as { keyFile: string; keyDeltas?: string[] };
+    assert.equal(after.keyFile, head.keyFile, 'the key file is kept');
+    assert.deepEqual(after.keyDeltas, [head.keyDeltas[1]], 'the missing file is no longer named');
+    const { data, warning } = await store.peek();
+    assert.equal(warning, undefined);
+    assert.deepEqual(Object.keys(data.alerts.a!.keys).sort(), ['k1', 'k2', 'k3']);
+  } finally {
+    cleanup();
+  }
+});
