@@ -1,7 +1,7 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { plainMap } from '../util/plainMap.js';
 import { settleLateKeys } from './setAside.js';
-import { applySummaryChange, isKeyFile, keyFileText, keyLine, KEY_FILE_MAGIC, readSections, sectionText, summaryChange, type KeySummary, type Section } from './keyFile.js';
+import { applySummaryChange, isKeyFile, keyFileText, keyLine, readSections, sectionText, summaryChange, type KeySummary, type Section } from './keyFile.js';
 import { isFiringKey, KeyTable, keyTableOf } from './keyTable.js';
 
 export type { KeySummary } from './keyFile.js';
@@ -124,11 +124,13 @@ export class KeyStore {
     }
     const pending = this.deltas.reduce((sum, d) => sum + d.text.length, 0) + sections.reduce((sum, s) => sum + s.length, 0);
     const old = [this.base, ...this.deltas].filter((f) => f !== undefined).map((f) => f.name);
-    if (this.legacy || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
+    // A file that had problems is left behind by a key file of what was read (else it would spoil every later read).
+    if (this.legacy || this.problems.length || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
       const text = keyFileText(this.wholeSections(data));
       this.base = { name: writeFile(text), text };
       this.deltas = [];
       this.legacy = false;
+      this.problems.length = 0;
       this.older.clear();
       return old;
     }
@@ -138,7 +140,9 @@ export class KeyStore {
       this.deltas.push({ name: writeFile(text), text });
       return [];
     }
-    const text = keyFileText([...this.deltas.map((d) => d.text.slice(KEY_FILE_MAGIC.length + 1)), ...sections]);
+    // Merged from the sections as read, never the raw texts: what follows a damaged part is not spoiled by it.
+    const read = this.deltas.flatMap((d) => readSections(d.text).sections.map((s) => sectionText(s.alert, s.summary, s.full, s.text.slice(s.start, s.end))));
+    const text = keyFileText([...read, ...sections]);
     const merged = this.deltas.map((d) => d.name);
     this.deltas = [{ name: writeFile(text), text }];
     return merged;

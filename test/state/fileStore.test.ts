@@ -255,3 +255,34 @@ test('a missing file of key changes loses only its changes: the key file and the
     cleanup();
   }
 });
+
+test('a damaged file of key changes is left behind at the next commit: the keys read are written into a new key file, and later reads have no problem', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const key = (seen: number) => ({ firstSeen: NOW, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    seed.data.alerts.a = { keys: { k1: key(NOW), k2: key(NOW), k3: key(NOW) } };
+    await seed.commit();
+    await seed.release();
+    for (const [name, seen] of [['k1', NOW + 1], ['k2', NOW + 2]] as const) {
+      const tx = await store.begin();
+      tx.data.alerts.a!.keys[name] = key(seen);
+      await tx.commit();
+      await tx.release();
+    }
+    const head = JSON.parse(readFileSync(file, 'utf8')) as { keyFile: string; keyDeltas: string[] };
+    const damaged = join(dirname(file), head.keyDeltas[0]!);
+    writeFileSync(damaged, `${readFileSync(damaged, 'utf8')}not a section\n`);
+    const next = await store.begin();
+    assert.match(next.warning ?? '', /cannot be read/);
+    next.data.alerts.a!.keys.k3 = key(NOW + 3);
+    await next.commit();
+    await next.release();
+    const { data, warning } = await store.peek();
+    assert.equal(warning, undefined, 'no problem is read again');
+    assert.deepEqual(Object.fromEntries(Object.entries(data.alerts.a!.keys).map(([k, v]) => [k, v.lastSeen])), { k1: NOW + 1, k2: NOW + 2, k3: NOW + 3 });
+  } finally {
+    cleanup();
+  }
+});
