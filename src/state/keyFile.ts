@@ -29,20 +29,6 @@ export interface SummaryChange extends KeySummary {
   firingGone?: string[];
 }
 
-/** The change from one summary to the next, as a `U` header writes it. */
-export function summaryChange(before: KeySummary, after: KeySummary): SummaryChange {
-  const minus = (a: readonly string[], b: readonly string[]) => {
-    const drop = new Set(b);
-    return a.filter((key) => !drop.has(key));
-  };
-  const change: SummaryChange = { count: after.count, oldestSeen: after.oldestSeen, attention: minus(after.attention, before.attention), firing: minus(after.firing, before.firing) };
-  const attentionGone = minus(before.attention, after.attention);
-  const firingGone = minus(before.firing, after.firing);
-  if (attentionGone.length) change.attentionGone = attentionGone;
-  if (firingGone.length) change.firingGone = firingGone;
-  return change;
-}
-
 /** The summary after a `U` section: `before` with the change applied (an older `U` header's full lists only add keys already there). */
 export function applySummaryChange(before: KeySummary, change: SummaryChange): KeySummary {
   const apply = (list: readonly string[], added: readonly string[], gone: readonly string[] | undefined) => {

@@ -1,7 +1,7 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { plainMap } from '../util/plainMap.js';
 import { settleLateKeys } from './setAside.js';
-import { applySummaryChange, isKeyFile, keyFileText, keyLine, readSections, sectionText, summaryChange, type KeySummary, type Section } from './keyFile.js';
+import { applySummaryChange, isKeyFile, keyFileText, keyLine, readSections, sectionText, type KeySummary, type Section } from './keyFile.js';
 import { isFiringKey, KeyTable, keyTableOf } from './keyTable.js';
 
 export type { KeySummary } from './keyFile.js';
@@ -109,9 +109,8 @@ export class KeyStore {
     for (const [name, state] of Object.entries(data.alerts)) {
       const table = keyTableOf(state.keys);
       if (table && this.tables.get(name) === table) {
-        const before = table.summary;
         const body = table.commit();
-        if (body !== undefined) sections.push(sectionText(name, summaryChange(before, table.summary), false, body));
+        if (body !== undefined) sections.push(sectionText(name, table.lastChange!, false, body));
         continue;
       }
       const section = this.plainSection(name, state.keys);
