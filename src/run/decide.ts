@@ -196,7 +196,7 @@ export function trackAbsentKeys(alert: AlertBase, found: ReadonlySet<string>, st
   // look only at those its summary names (acknowledged, handled, firing) and those read in this run.
   const stored = unloadedKeySummary(state);
   if (stored && stored.attention.length === 0 && (alert.resolve_after === undefined || stored.firing.length === 0)) return resolved;
-  for (const [name, key] of followedKeys(state.keys)) {
+  for (const [name, key] of followedKeys(state.keys, alert.resolve_after !== undefined)) {
     // The summaries of a run are not keys of the searched data: they never resolve.
     if (found.has(name) || name === SUMMARY_KEY || name === UNEXAMINED_KEY) continue;
     const resolvable = alert.resolve_after !== undefined && isFiring(key);

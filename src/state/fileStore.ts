@@ -63,7 +63,10 @@ export class FileStateStore implements StateStore {
       let writes = 0;
       removeStaleKeyFiles(file, Object.values(keys.names()).flat());
       const writeKeyFile = (text: string) => {
-        const name = `${basename(file)}.keys-${fencingToken}.${++commits}`;
+        // A lost fence file restarts the tokens: never write over a file that is there (state.json may name it).
+        let name: string;
+        do name = `${basename(file)}.keys-${fencingToken}.${++commits}`;
+        while (existsSync(join(dirname(file), name)) || Object.values(keys.names()).flat().includes(name));
         writeFileDurably(join(dirname(file), name), text);
         writes++;
         return name;
@@ -186,22 +189,28 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
   }
   const names = [keyFile, ...(Array.isArray(keyDeltas) ? keyDeltas.filter((d): d is string => typeof d === 'string') : [])];
   const texts: NamedText[] = [];
+  const missing: string[] = [];
   for (const name of names) {
     const keyPath = join(dirname(file), basename(name));
     try {
       texts.push({ name: basename(name), text: readFileSync(keyPath, 'utf8') });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the key file ${keyPath}: ${(error as Error).message}`, ExitCode.internal);
-      const keys = new KeyStore();
-      keys.attach(data);
-      return { data, keys, keyFileMissing: true, setAside, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
+      if (name === keyFile) {
+        const keys = new KeyStore();
+        keys.attach(data);
+        return { data, keys, keyFileMissing: true, setAside, warning: `the key file ${keyPath} named by ${file} is missing: the alerts' key history starts afresh` };
+      }
+      // A file of changes lost: the key file and the other files of changes still hold the rest of the history.
+      missing.push(keyPath);
     }
   }
   const keys = new KeyStore(texts[0], texts.slice(1));
   keys.attach(data);
   const keyPath = join(dirname(file), basename(keyFile));
-  const warning = keys.problems.length ? `the key file ${keyPath} has lines that cannot be read (${keys.problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
-  return { data, warning, headText: text, keys, setAside };
+  const lost = missing.length ? `the file(s) of key changes ${missing.join(', ')} named by ${file} are missing: the keys changed in them are as before them` : undefined;
+  const problems = keys.problems.length ? `the key file ${keyPath} has lines that cannot be read (${keys.problems.slice(0, 3).join('; ')}): those alerts' key history starts afresh` : undefined;
+  return { data, warning: joinWarnings(lost, problems), headText: missing.length ? undefined : text, keys, keyFileMissing: missing.length > 0 || undefined, setAside };
 }
 
 /** The state read, its receipts read from the log beside `file` when asked for. */

@@ -2,7 +2,8 @@
  * The key file's format: a first line KEY_FILE_MAGIC, then sections, one per alert whose keys it holds. A section is a
  * header line `A|U <tab> "alert" <tab> {summary} <tab> length` and `length` characters of key lines, one per key:
  * `"key" <tab> lastSeen <tab> {key state}` (a key forgotten: `"key" <tab> <tab>`). `A` holds all of the alert's keys
- * (what came before for it is dropped), `U` the keys changed since. A reader finds an alert's keys by skipping whole
+ * (what came before for it is dropped), `U` the keys changed since; a `U` header's lists are only the keys added to
+ * them, with `attentionGone` / `firingGone` the keys taken off (so a header does not repeat long lists). A reader finds an alert's keys by skipping whole
  * sections and a key by its line, without parsing the keys it does not need.
  */
 import { isPlainObject } from '../util/plainMap.js';
@@ -22,10 +23,28 @@ export interface KeySummary {
   firing: string[];
 }
 
+/** A `U` header's summary: count and oldestSeen as after it, the lists as the keys added, and the keys taken off. */
+export interface SummaryChange extends KeySummary {
+  attentionGone?: string[];
+  firingGone?: string[];
+}
+
+/** The summary after a `U` section: `before` with the change applied (an older `U` header's full lists only add keys already there). */
+export function applySummaryChange(before: KeySummary, change: SummaryChange): KeySummary {
+  const apply = (list: readonly string[], added: readonly string[], gone: readonly string[] | undefined) => {
+    const keys = new Set(list);
+    for (const key of gone ?? []) keys.delete(key);
+    for (const key of added) keys.add(key);
+    return [...keys];
+  };
+  return { count: change.count, oldestSeen: change.oldestSeen, attention: apply(before.attention, change.attention, change.attentionGone), firing: apply(before.firing, change.firing, change.firingGone) };
+}
+
 /** One section of a key file as read: its alert, the summary after it, whether it replaces what came before, its lines' range in `text`. */
 export interface Section {
   alert: string;
-  summary: KeySummary;
+  /** The header's summary: a `U` section's lists are changes (see SummaryChange). */
+  summary: SummaryChange;
   full: boolean;
   text: string;
   start: number;
@@ -33,7 +52,7 @@ export interface Section {
 }
 
 /** A section's text: header and key lines (`body`, each line ending in a newline). */
-export function sectionText(alert: string, summary: KeySummary, full: boolean, body: string): string {
+export function sectionText(alert: string, summary: KeySummary | SummaryChange, full: boolean, body: string): string {
   return `${full ? 'A' : 'U'}\t${JSON.stringify(alert)}\t${JSON.stringify(summary)}\t${body.length}\n${body}`;
 }
 
@@ -90,7 +109,8 @@ export function readSections(text: string): { sections: Section[]; problem?: str
 function isSummary(value: unknown): value is KeySummary {
   if (!isPlainObject(value)) return false;
   const names = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
-  return typeof value.count === 'number' && typeof value.oldestSeen === 'number' && names(value.attention) && names(value.firing);
+  const gone = (list: unknown) => list === undefined || names(list);
+  return typeof value.count === 'number' && typeof value.oldestSeen === 'number' && names(value.attention) && names(value.firing) && gone(value.attentionGone) && gone(value.firingGone);
 }
 
 /**

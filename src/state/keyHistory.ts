@@ -1,7 +1,7 @@
 import type { AlertState, KeyState, StateData } from '../model/state.js';
 import { plainMap } from '../util/plainMap.js';
 import { settleLateKeys } from './setAside.js';
-import { isKeyFile, keyFileText, keyLine, KEY_FILE_MAGIC, readSections, sectionText, type KeySummary, type Section } from './keyFile.js';
+import { applySummaryChange, isKeyFile, keyFileText, keyLine, readSections, sectionText, type KeySummary, type Section } from './keyFile.js';
 import { isFiringKey, KeyTable, keyTableOf } from './keyTable.js';
 
 export type { KeySummary } from './keyFile.js';
@@ -78,7 +78,9 @@ export class KeyStore {
       // An alert whose keys were all dropped (a section of none, nothing after) has none to read or reset again.
       if (sections.length === 1 && sections[0]!.full && sections[0]!.start === sections[0]!.end) continue;
       this.stored.add(alert);
-      this.tables.set(alert, new KeyTable(alert, sections, sections[sections.length - 1]!.summary));
+      let summary: KeySummary = sections[0]!.full ? sections[0]!.summary : applySummaryChange(summariseKeys({}), sections[0]!.summary);
+      for (const section of sections.slice(1)) summary = applySummaryChange(summary, section.summary);
+      this.tables.set(alert, new KeyTable(alert, sections, summary));
     }
   }
 
@@ -108,7 +110,7 @@ export class KeyStore {
       const table = keyTableOf(state.keys);
       if (table && this.tables.get(name) === table) {
         const body = table.commit();
-        if (body) sections.push(sectionText(name, table.summary, false, body));
+        if (body !== undefined) sections.push(sectionText(name, table.lastChange!, false, body));
         continue;
       }
       const section = this.plainSection(name, state.keys);
@@ -121,11 +123,13 @@ export class KeyStore {
     }
     const pending = this.deltas.reduce((sum, d) => sum + d.text.length, 0) + sections.reduce((sum, s) => sum + s.length, 0);
     const old = [this.base, ...this.deltas].filter((f) => f !== undefined).map((f) => f.name);
-    if (this.legacy || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
+    // A file that had problems is left behind by a key file of what was read (else it would spoil every later read).
+    if (this.legacy || this.problems.length || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
       const text = keyFileText(this.wholeSections(data));
       this.base = { name: writeFile(text), text };
       this.deltas = [];
       this.legacy = false;
+      this.problems.length = 0;
       this.older.clear();
       return old;
     }
@@ -135,7 +139,9 @@ export class KeyStore {
       this.deltas.push({ name: writeFile(text), text });
       return [];
     }
-    const text = keyFileText([...this.deltas.map((d) => d.text.slice(KEY_FILE_MAGIC.length + 1)), ...sections]);
+    // Merged from the sections as read, never the raw texts: what follows a damaged part is not spoiled by it.
+    const read = this.deltas.flatMap((d) => readSections(d.text).sections.map((s) => sectionText(s.alert, s.summary, s.full, s.text.slice(s.start, s.end))));
+    const text = keyFileText([...read, ...sections]);
     const merged = this.deltas.map((d) => d.name);
     this.deltas = [{ name: writeFile(text), text }];
     return merged;

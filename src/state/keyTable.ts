@@ -1,5 +1,5 @@
 import type { KeyState } from '../model/state.js';
-import { goneLine, indexKeyLines, keyLine, keyLineAt, type KeySummary, type Section } from './keyFile.js';
+import { goneLine, indexKeyLines, keyLine, keyLineAt, type KeySummary, type Section, type SummaryChange } from './keyFile.js';
 import { setAsideLate, settleLateKeys } from './setAside.js';
 
 /** Where a key line is: the index of its text (SPAN apart) plus its start in that text. */
@@ -15,10 +15,10 @@ export function keyTableOf(keys: Record<string, KeyState> | undefined): KeyTable
 
 /**
  * The keys an absent-key walk must look at, as [name, state] in the map's order: of a key table, only those that
- * can need it (see KeyTable.followed); every key of a plain map.
+ * can need it (see KeyTable.followed; firing keys only when `firing`, for an alert with resolve_after); every key of a plain map.
  */
-export function followedKeys(keys: Record<string, KeyState>): [string, KeyState][] {
-  return keyTableOf(keys)?.followed() ?? Object.entries(keys);
+export function followedKeys(keys: Record<string, KeyState>, firing = true): [string, KeyState][] {
+  return keyTableOf(keys)?.followed(firing) ?? Object.entries(keys);
 }
 
 /** The keys whose times may differ from what their runs wrote: of a key table, those read or set in this process; every key of a plain map. */
@@ -44,6 +44,8 @@ export class KeyTable {
   private readonly added = new Set<string>();
   /** True when the summary's oldestSeen was made exact by a walk and differs from what was written. */
   private oldestChanged = false;
+  /** What the last commit changed of the summary, as a `U` header writes it. */
+  lastChange?: SummaryChange;
   /** The map the alert state holds. */
   readonly proxy: Record<string, KeyState>;
 
@@ -136,10 +138,11 @@ export class KeyTable {
 
   /**
    * The keys an absent-key walk must look at, as [name, state] in the map's order: those the summary says are
-   * acknowledged, handled or firing, and those read or set in this process; no other key can be.
+   * acknowledged, handled or (when `firing`: an alert that resolves keys) firing, and those read or set in this
+   * process; no other key can be.
    */
-  followed(): [string, KeyState][] {
-    const wanted = new Set([...this.summary.attention, ...this.summary.firing, ...this.live.keys()]);
+  followed(firing = true): [string, KeyState][] {
+    const wanted = new Set([...this.summary.attention, ...(firing ? this.summary.firing : []), ...this.live.keys()]);
     let names = [...wanted].filter((key) => this.present(key));
     if (names.length > 1) {
       const place = new Map<string, number>();
@@ -195,6 +198,7 @@ export class KeyTable {
     const base = this.texts.length * SPAN;
     let body = '';
     let oldest = this.summary.oldestSeen;
+    const removed = [...this.gone];
     for (const key of this.gone) {
       const json = JSON.stringify(key);
       if (index.delete(json)) body += goneLine(json);
@@ -223,7 +227,7 @@ export class KeyTable {
     if (!body && !this.oldestChanged) return undefined;
     this.texts.push(body);
     this.oldestChanged = false;
-    this.summary = this.summarise(oldest);
+    this.summarise(oldest, removed);
     return body;
   }
 
@@ -238,25 +242,48 @@ export class KeyTable {
     return body;
   }
 
-  /** The summary of the keys as committed: the keys to follow from the last summary and the keys read since. */
-  private summarise(oldestSeen: number): KeySummary {
+  /**
+   * Brings the summary up to the keys as committed (the keys to follow from the last summary, less the keys `removed`,
+   * and the keys read since) and sets lastChange; touches only the keys removed or read, never the whole lists.
+   */
+  private summarise(oldestSeen: number, removed: readonly string[]): void {
     const index = this.entries();
-    const attention = new Set(this.summary.attention);
-    const firing = new Set(this.summary.firing);
-    for (const key of [...attention, ...firing]) {
-      if (!index.has(JSON.stringify(key))) {
-        attention.delete(key);
-        firing.delete(key);
+    const change: SummaryChange = { count: index.size, oldestSeen: index.size ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [], firing: [] };
+    const attentionGone: string[] = [];
+    const firingGone: string[] = [];
+    let attention: Set<string> | undefined;
+    let firing: Set<string> | undefined;
+    const lists = () => {
+      attention ??= new Set(this.summary.attention);
+      firing ??= new Set(this.summary.firing);
+      return { attention, firing };
+    };
+    const follow = (list: Set<string>, key: string, want: boolean, added: string[], gone: string[]) => {
+      if (want && !list.has(key)) (list.add(key), added.push(key));
+      else if (!want && list.delete(key)) gone.push(key);
+    };
+    if (removed.length || this.live.size) {
+      const { attention: a, firing: f } = lists();
+      for (const key of removed) {
+        follow(a, key, false, change.attention, attentionGone);
+        follow(f, key, false, change.firing, firingGone);
+      }
+      for (const [key, value] of this.live) {
+        const kept = index.has(JSON.stringify(key));
+        follow(a, key, kept && Boolean(value.acknowledged || value.handled), change.attention, attentionGone);
+        follow(f, key, kept && isFiringKey(value), change.firing, firingGone);
       }
     }
-    for (const [key, value] of this.live) {
-      const kept = index.has(JSON.stringify(key));
-      if (kept && (value.acknowledged || value.handled)) attention.add(key);
-      else attention.delete(key);
-      if (kept && isFiringKey(value)) firing.add(key);
-      else firing.delete(key);
-    }
-    return { count: index.size, oldestSeen: index.size ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [...attention], firing: [...firing] };
+    if (attentionGone.length) change.attentionGone = attentionGone;
+    if (firingGone.length) change.firingGone = firingGone;
+    const changed = (added: string[], gone: string[]) => added.length > 0 || gone.length > 0;
+    this.summary = {
+      count: change.count,
+      oldestSeen: change.oldestSeen,
+      attention: attention && changed(change.attention, attentionGone) ? [...attention] : this.summary.attention,
+      firing: firing && changed(change.firing, firingGone) ? [...firing] : this.summary.firing,
+    };
+    this.lastChange = change;
   }
 
   /** True when the key is there (read, set, or as written and not deleted). */

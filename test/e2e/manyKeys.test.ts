@@ -103,3 +103,33 @@ test('an alert with 20,000 keys firing for a few: only the changed keys are writ
   assert.ok((world.slack.accepted() as { text: string }[]).some((p) => p.text === 'Resolved: Logon held'));
   assert.deepEqual(last['user-19999'], contentOf(seeded['user-19999']));
 });
+
+test('an alert without resolve_after and 20,000 notified keys never resolved: a run firing for one writes a few lines, not the firing list again, and acked keys are still followed', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('many-notified');
+  const project = world.project();
+  project.writeConfig(defaultConfig({ esUrl: world.esUrl, slackUrl: world.slack.url }));
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '1h', notify: ['soc-slack'], title: 'Logon {{key}}' });
+  const seeded = plainMap<KeyState>();
+  for (let i = 0; i < KEYS; i++) seeded[`user-${i}`] = firingKey(T - 2 * DAY + i, `user-${i}`);
+  seeded.acked = { ...firingKey(T - 10 * MIN, 'acked'), acknowledged: { at: T - 5 * MIN, by: 'alice' } };
+  const store = new FileStateStore(join(project.dir, 'state', 'state.json'), 5_000);
+  const tx = await store.begin();
+  tx.data.alerts.logons = { window: { from: T - 2 * MIN, to: T - MIN }, lastRunAt: T - MIN, keys: structuredClone(seeded) };
+  await tx.commit();
+  await tx.release();
+
+  for (const [at, user] of [[T, 'fresh-1'], [T + MIN, 'fresh-2']] as const) {
+    await indexDocs(world.esUrl, index, [logonEvent(at - 30_000, user)]);
+    const before = keyFiles(project);
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(at) });
+    assert.equal(run.code, 0, run.stderr);
+    const written = writtenSince(project, before);
+    assert.ok(written > 0 && written < 4_000, `the run at ${iso(at)} wrote ${written} bytes of keys: the changed keys, not the ${KEYS} firing keys' names`);
+  }
+  const keys = project.state().alerts.logons.keys as Record<string, KeyState>;
+  assert.equal(Object.keys(keys).length, KEYS + 3);
+  assert.equal(keys.acked!.acknowledged, undefined, 'an acked key that stopped matching is still followed: it loses its acknowledgement');
+  assert.equal(keys['fresh-2']!.lastFired, T + MIN);
+  assert.deepEqual(keys['user-123'], contentOf(seeded['user-123']), 'a notified key is kept as it was');
+});

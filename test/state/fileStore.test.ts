@@ -168,3 +168,121 @@ test('pruning reaches keys the run never read: an alert whose oldest key is past
     cleanup();
   }
 });
+
+test('a lost fence file restarts the tokens, yet a new key file never takes the name of one state.json names', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    seed.data.alerts.a = { keys: Object.fromEntries(['k1', 'k2', 'k3', 'k4', 'k5'].map((k) => [k, { firstSeen: NOW, lastSeen: NOW, fired: 0, delivered: {} }])) };
+    await seed.commit();
+    await seed.release();
+    // The fence file is lost (restored from a backup, removed by hand): the next holder takes token 1 again.
+    rmSync(`${file}.fence`);
+    const next = await store.begin();
+    next.data.alerts.a!.keys!.k1 = { firstSeen: NOW, lastSeen: NOW + 1, fired: 0, delivered: {} };
+    await next.commit();
+    await next.release();
+    const read = await store.begin();
+    assert.deepEqual(Object.keys(read.data.alerts.a!.keys!).sort(), ['k1', 'k2', 'k3', 'k4', 'k5'], 'every key is still there');
+    assert.equal(read.data.alerts.a!.keys!.k1!.lastSeen, NOW + 1);
+    await read.release();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a prune that deletes nothing but finds the oldest key younger than the summary said writes the exact oldest: the next run does not walk the keys again', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const DAY = 86_400_000;
+    const key = (seen: number) => ({ firstSeen: seen, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const tx = await store.begin();
+    tx.data.alerts.a = { keys: { once: key(NOW - 9 * DAY), other: key(NOW - DAY) } };
+    await tx.commit();
+    await tx.release();
+    // `once` is seen again: the summary's oldest stays a bound (9 days ago) until a walk makes it exact.
+    const seen = await store.begin();
+    seen.data.alerts.a!.keys.once = key(NOW - DAY / 2);
+    await seen.commit();
+    await seen.release();
+    const pruning = await store.begin();
+    pruneState(pruning.data, NOW, 7 * DAY, new Set(['a']));
+    assert.deepEqual(Object.keys(pruning.data.alerts.a!.keys).sort(), ['once', 'other'], 'nothing to delete');
+    await pruning.commit();
+    await pruning.release();
+    const next = await store.begin();
+    assert.equal(unloadedKeySummary(next.data.alerts.a!)?.oldestSeen, NOW - DAY, 'the exact oldest was written');
+    pruneState(next.data, NOW, 7 * DAY, new Set(['a']));
+    assert.notEqual(unloadedKeySummary(next.data.alerts.a!), undefined, 'the next prune reads no key');
+    await next.release();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a missing file of key changes loses only its changes: the key file and the other files of changes are read, with a warning naming it', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const key = (seen: number) => ({ firstSeen: NOW, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    seed.data.alerts.a = { keys: { k1: key(NOW), k2: key(NOW), k3: key(NOW) } };
+    await seed.commit();
+    await seed.release();
+    for (const [name, seen] of [['k1', NOW + 1], ['k2', NOW + 2]] as const) {
+      const tx = await store.begin();
+      tx.data.alerts.a!.keys[name] = key(seen);
+      await tx.commit();
+      await tx.release();
+    }
+    const head = JSON.parse(readFileSync(file, 'utf8')) as { keyFile: string; keyDeltas: string[] };
+    assert.equal(head.keyDeltas.length, 2);
+    rmSync(join(dirname(file), head.keyDeltas[0]!));
+    const next = await store.begin();
+    assert.match(next.warning ?? '', new RegExp(`${head.keyDeltas[0]!.replace(/\./g, '\\.')} named by .* missing`));
+    assert.deepEqual(Object.fromEntries(Object.entries(next.data.alerts.a!.keys).map(([k, v]) => [k, v.lastSeen])), { k1: NOW, k2: NOW + 2, k3: NOW }, 'only the lost change is lost');
+    await next.commit();
+    await next.release();
+    const after = JSON.parse(readFileSync(file, 'utf8')) as { keyFile: string; keyDeltas?: string[] };
+    assert.equal(after.keyFile, head.keyFile, 'the key file is kept');
+    assert.deepEqual(after.keyDeltas, [head.keyDeltas[1]], 'the missing file is no longer named');
+    const { data, warning } = await store.peek();
+    assert.equal(warning, undefined);
+    assert.deepEqual(Object.keys(data.alerts.a!.keys).sort(), ['k1', 'k2', 'k3']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a damaged file of key changes is left behind at the next commit: the keys read are written into a new key file, and later reads have no problem', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const key = (seen: number) => ({ firstSeen: NOW, lastSeen: seen, fired: 0, delivered: {} });
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    seed.data.alerts.a = { keys: { k1: key(NOW), k2: key(NOW), k3: key(NOW) } };
+    await seed.commit();
+    await seed.release();
+    for (const [name, seen] of [['k1', NOW + 1], ['k2', NOW + 2]] as const) {
+      const tx = await store.begin();
+      tx.data.alerts.a!.keys[name] = key(seen);
+      await tx.commit();
+      await tx.release();
+    }
+    const head = JSON.parse(readFileSync(file, 'utf8')) as { keyFile: string; keyDeltas: string[] };
+    const damaged = join(dirname(file), head.keyDeltas[0]!);
+    writeFileSync(damaged, `${readFileSync(damaged, 'utf8')}not a section\n`);
+    const next = await store.begin();
+    assert.match(next.warning ?? '', /cannot be read/);
+    next.data.alerts.a!.keys.k3 = key(NOW + 3);
+    await next.commit();
+    await next.release();
+    const { data, warning } = await store.peek();
+    assert.equal(warning, undefined, 'no problem is read again');
+    assert.deepEqual(Object.fromEntries(Object.entries(data.alerts.a!.keys).map(([k, v]) => [k, v.lastSeen])), { k1: NOW + 1, k2: NOW + 2, k3: NOW + 3 });
+  } finally {
+    cleanup();
+  }
+});

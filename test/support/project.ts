@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { KeyStore, summariseKeys } from '../../src/state/keyHistory.js';
+import { summariseKeys } from '../../src/state/keyHistory.js';
 import { keyFileText, keyLine, sectionText } from '../../src/state/keyFile.js';
 import { ReceiptLog } from '../../src/state/receiptLog.js';
 
@@ -134,10 +134,59 @@ export function readStateFiles(file: string): any {
   state.sent ??= readReceiptLog(file);
   if (typeof keyFile === 'string') {
     const texts = [keyFile, ...(keyDeltas ?? [])].map((name: string) => ({ name, text: readFileSync(join(dirname(file), name), 'utf8') }));
-    new KeyStore(texts[0], texts.slice(1)).attach(state);
+    const keys = parseKeyFiles(texts.map((t: { text: string }) => t.text));
+    for (const [name, alert] of Object.entries(state.alerts) as [string, { keys?: unknown }][]) alert.keys = keys.get(name) ?? {};
   }
   for (const alert of Object.values(state.alerts) as { keys?: unknown }[]) alert.keys ??= {};
   return JSON.parse(JSON.stringify(state));
+}
+
+/**
+ * The alerts' keys of a key file and its files of changes, read by a parser of the format of its own (not the
+ * KeyStore under test): `A` sections replace an alert's keys, `U` sections add, change (in place) or forget keys
+ * (a forgotten key written again comes last); a line whose state is not JSON is left out, reading stops at a bad header.
+ */
+export function parseKeyFiles(texts: string[]): Map<string, Record<string, unknown>> {
+  const alerts = new Map<string, Map<string, unknown>>();
+  const magic = 'alertcron keys 2\n';
+  for (const text of texts) {
+    if (!text.startsWith(magic)) {
+      // The older key file: one line per alert, its name, summary and keys as JSON, tab apart.
+      for (const line of text.split('\n').filter(Boolean)) {
+        const [name, , keys] = line.split('\t');
+        alerts.set(JSON.parse(name!), new Map(Object.entries(JSON.parse(keys!))));
+      }
+      continue;
+    }
+    let pos = magic.length;
+    while (pos < text.length) {
+      const headerEnd = text.indexOf('\n', pos);
+      const [kind, alertJson, , length] = text.slice(pos, headerEnd).split('\t');
+      if ((kind !== 'A' && kind !== 'U') || !/^\d+$/.test(length ?? '')) break;
+      const alert = JSON.parse(alertJson!) as string;
+      if (kind === 'A' || !alerts.has(alert)) alerts.set(alert, new Map());
+      const keys = alerts.get(alert)!;
+      const body = text.slice(headerEnd + 1, headerEnd + 1 + Number(length));
+      for (const line of body.split('\n').filter(Boolean)) {
+        const first = line.indexOf('\t');
+        const second = line.indexOf('\t', first + 1);
+        const key = JSON.parse(line.slice(0, first)) as string;
+        if (second === first + 1) {
+          keys.delete(key);
+          continue;
+        }
+        try {
+          keys.set(key, JSON.parse(line.slice(second + 1)));
+        } catch {
+          keys.delete(key);
+        }
+      }
+      pos = headerEnd + 1 + Number(length);
+    }
+  }
+  const result = new Map<string, Record<string, unknown>>();
+  for (const [alert, keys] of alerts) result.set(alert, Object.fromEntries(keys));
+  return result;
 }
 
 /**
