@@ -59,6 +59,15 @@ export class ReceiptLog {
     }
   }
 
+  /** The text of one file of the log, or undefined when it cannot be read (removed by a pruning run meanwhile). */
+  private text(name: string): string | undefined {
+    try {
+      return readFileSync(join(this.folder, name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * The notices of the files of `since`'s day or later (all of them if unset), oldest write first, the
    * last line of each id winning (in the place of its first); lines that cannot be read (one a kill cut, one of the
@@ -68,13 +77,8 @@ export class ReceiptLog {
     const byId = new Map<string, SentNotice>();
     const first = since === undefined ? '' : dayOf(since);
     for (const file of this.files()) {
-      if (file.day < first) continue;
-      let text: string;
-      try {
-        text = readFileSync(join(this.folder, file.name), 'utf8');
-      } catch {
-        continue;
-      }
+      const text = file.day < first ? undefined : this.text(file.name);
+      if (text === undefined) continue;
       for (const line of text.split('\n')) {
         if (!line) continue;
         let notice: SentNotice;
@@ -98,13 +102,8 @@ export class ReceiptLog {
     const seen = new Set(skip);
     const first = since === undefined ? '' : dayOf(since);
     for (const file of this.files().reverse()) {
-      if (file.day < first) continue;
-      let text: string;
-      try {
-        text = readFileSync(join(this.folder, file.name), 'utf8');
-      } catch {
-        continue;
-      }
+      const text = file.day < first ? undefined : this.text(file.name);
+      if (text === undefined) continue;
       const lines = text.split('\n');
       for (let i = lines.length - 1; i >= 0; i--) {
         const line = lines[i]!;
