@@ -49,11 +49,12 @@ export class FileStateStore implements StateStore {
     });
     try {
       if (!this.ignoreMoved) stopIfMoved(this.file);
+      // Counted before the read: keys parsed while reading (summaries made again from the keys) may set some aside.
+      let lateKept = lateSetAside().length;
       const read = readState(this.file, true);
       const data = read.data;
       // Parts of the wrong shape are kept beside the state file, then left out of the state the run writes.
       if (read.setAside.length) keepSetAside(this.file, read.setAside);
-      let lateKept = lateSetAside().length;
       const fence = new FenceFile(`${this.file}.fence`);
       const fencingToken = fence.next();
       const file = this.file;
@@ -205,7 +206,7 @@ function readState(file: string, moveCorruptAside: boolean): ReadState {
       missing.push(keyPath);
     }
   }
-  const keys = new KeyStore(texts[0], texts.slice(1));
+  const keys = new KeyStore(texts[0], texts.slice(1), missing.length > 0);
   keys.attach(data);
   const keyPath = join(dirname(file), basename(keyFile));
   const lost = missing.length ? `the file(s) of key changes ${missing.join(', ')} named by ${file} are missing: the keys changed in them are as before them` : undefined;

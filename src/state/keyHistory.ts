@@ -51,12 +51,16 @@ export class KeyStore {
   /** Keys of an older key file (one line per alert), parsed whole: written in this format by the next commit. */
   private readonly older = new Map<string, Record<string, KeyState>>();
   private legacy = false;
+  /** True while the headers may not match the key lines (a file of changes lost or damaged): the summaries were rebuilt from the keys, and the next commit compacts. */
+  private untrusted = false;
   /** What could not be read. */
   readonly problems: string[] = [];
 
   constructor(
     private base?: NamedText,
     private deltas: NamedText[] = [],
+    /** True when a file of changes named with these is missing (its headers' changes to the summaries are lost). */
+    lostDeltas = false,
   ) {
     if (base && !isKeyFile(base.text)) {
       this.legacy = true;
@@ -81,6 +85,12 @@ export class KeyStore {
       let summary: KeySummary = sections[0]!.full ? sections[0]!.summary : applySummaryChange(summariseKeys({}), sections[0]!.summary);
       for (const section of sections.slice(1)) summary = applySummaryChange(summary, section.summary);
       this.tables.set(alert, new KeyTable(alert, sections, summary));
+    }
+    // With a file of changes lost or cut short, a later line can hold a key no remaining header lists (an
+    // acknowledgement never followed, a firing key never resolved): every summary is made again from the keys.
+    if (lostDeltas || this.problems.length) {
+      this.untrusted = true;
+      for (const table of this.tables.values()) table.summary = summariseKeys(table.proxy);
     }
   }
 
@@ -124,11 +134,12 @@ export class KeyStore {
     const pending = this.deltas.reduce((sum, d) => sum + d.text.length, 0) + sections.reduce((sum, s) => sum + s.length, 0);
     const old = [this.base, ...this.deltas].filter((f) => f !== undefined).map((f) => f.name);
     // A file that had problems is left behind by a key file of what was read (else it would spoil every later read).
-    if (this.legacy || this.problems.length || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
+    if (this.legacy || this.untrusted || this.problems.length || (sections.length && (!this.base || pending > Math.max(COMPACT_FLOOR, this.base.text.length / 2)))) {
       const text = keyFileText(this.wholeSections(data));
       this.base = { name: writeFile(text), text };
       this.deltas = [];
       this.legacy = false;
+      this.untrusted = false;
       this.problems.length = 0;
       this.older.clear();
       return old;
