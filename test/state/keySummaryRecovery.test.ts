@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { FileStateStore } from '../../src/state/fileStore.js';
 import type { KeyState, StateData } from '../../src/model/state.js';
 import { KEY_FILE_MAGIC } from '../../src/state/keyFile.js';
 import { KeyStore, summariseKeys, unloadedKeySummary, type NamedText } from '../../src/state/keyHistory.js';
@@ -101,4 +105,36 @@ test('summaries across A, U and U sections in both header formats (older U heade
   assert.deepEqual(sorted(summaryOf(new KeyStore(files[0], [files[1]!], true))), { count: 3, oldestSeen: T + 1, attention: ['k1', 'k3'], firing: ['k2'] });
   // Without the older file: no remaining header lists k3, but the later file's line of it is acknowledged.
   assert.deepEqual(sorted(summaryOf(new KeyStore(files[0], [files[2]!], true))), exact);
+});
+
+test('the file store: with the file of changes that acknowledged a key lost, a later run still follows the key, and the new key file lists it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-keysummary-'));
+  const file = join(dir, 'state.json');
+  try {
+    const store = new FileStateStore(file, 1_000);
+    const run = async (change: (keys: Record<string, KeyState>) => void) => {
+      const tx = await store.begin();
+      tx.data.alerts.a ??= { keys: {} };
+      change(tx.data.alerts.a.keys);
+      await tx.commit();
+      await tx.release();
+    };
+    await run((keys) => {
+      for (let i = 0; i < 50; i++) keys[`u${i}`] = key(i);
+    });
+    await run((keys) => (keys.u1!.acknowledged = { by: 'alice', at: T + 100 }));
+    await run((keys) => (keys.u1!.lastSeen = T + 200));
+    const head = JSON.parse(readFileSync(file, 'utf8')) as { keyDeltas: string[] };
+    assert.equal(head.keyDeltas.length, 2);
+    rmSync(join(dir, head.keyDeltas[0]!));
+    const tx = await store.begin();
+    assert.match(tx.warning ?? '', /missing/);
+    assert.ok(followedKeys(tx.data.alerts.a!.keys, false).some(([name]) => name === 'u1'), 'the absent-key walk looks at u1');
+    await tx.commit();
+    await tx.release();
+    const { data } = await store.peek();
+    assert.deepEqual(unloadedKeySummary(data.alerts.a!)?.attention, ['u1'], 'the new key file lists u1');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
