@@ -109,7 +109,9 @@ export class ReceiptLog {
         const line = lines[i]!;
         if (!line) continue;
         const hinted = line.includes(hint);
-        const id = hinted ? undefined : LEADING_ID.exec(line)?.[1];
+        // Only a whole line (ending as alertcron ends them) is trusted by its id alone: a line a kill cut, or one that
+        // does not end with `}`, is parsed and checked in full, so that it never hides an older valid version (as read skips it).
+        const id = hinted || !line.endsWith('}') ? undefined : LEADING_ID.exec(line)?.[1];
         if (id !== undefined) {
           seen.add(JSON.parse(`"${id}"`) as string);
           continue;

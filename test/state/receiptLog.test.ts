@@ -221,3 +221,17 @@ test('findReceipt reads the log from its newest file until a match: the latest l
     cleanup();
   }
 });
+
+test('find: a line a kill cut (the start of a notice written again) hides no older valid version, as read skips it', () => {
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    const m = sent('M', NOW, { ref: 'BBBBBBBB' });
+    log.append([m]);
+    appendFileSync(join(dir, 'r', log.files()[0]!.name), JSON.stringify({ ...m, offered: [] }).slice(0, 40));
+    assert.deepEqual(log.read().map((n) => n.id), ['M'], 'read skips the cut line');
+    assert.deepEqual(log.find('BBBBBBBB', () => true), m, 'find returns the valid version too');
+  } finally {
+    cleanup();
+  }
+});
