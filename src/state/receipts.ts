@@ -73,7 +73,7 @@ export function recentReceipts(data: StateData, since: number): SentNotice[] {
  */
 export function findReceipt(data: StateData, hint: string, match: (notice: SentNotice) => boolean): SentNotice | undefined {
   const held = HELD.get(data);
-  if (!held || held.list) return data.sent.find(match);
+  if (!held || held.list) return [...data.sent].reverse().find(match);
   const live = (s: SentNotice) => held.horizon === undefined || s.at >= held.horizon;
   const fresh = [...held.fresh].reverse();
   const found = fresh.find((s) => live(s) && match(s));

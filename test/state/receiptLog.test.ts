@@ -235,3 +235,19 @@ test('find: a line a kill cut (the start of a notice written again) hides no old
     cleanup();
   }
 });
+
+test('findReceipt agrees on the newest receipt whether the list was read or not', async () => {
+  const { findReceipt } = await import('../../src/state/receipts.js');
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    log.append([sent('n1', NOW - 1, { ref: 'abc' }), sent('n2', NOW, { ref: 'abc' })]);
+    const data = emptyState();
+    attachReceiptLog(data, log);
+    assert.equal(findReceipt(data, 'abc', (s) => s.ref === 'abc')?.id, 'n2', 'from the log: the newest');
+    assert.equal(data.sent.length, 2, 'the list is read');
+    assert.equal(findReceipt(data, 'abc', (s) => s.ref === 'abc')?.id, 'n2', 'from the list: the newest too');
+  } finally {
+    cleanup();
+  }
+});
