@@ -26,7 +26,8 @@ const LEADING_ID = /^\{"id":"((?:[^"\\]|\\.)*)"/;
  * is appended again: readers keep the last line per id. Old files are forgotten by removing them whole once their
  * day is past, never by rewriting one. An append goes to the newest file only when its receipts are of that file's
  * day, else to a new file: a file written by a clock that was ahead takes no later receipt, so it stays the size of
- * that one write (and the files after it are pruned as usual). Files of the older layout (`<yyyy-mm-dd>.jsonl`)
+ * that one write (and the files after it are pruned as usual), and is removed once the receipts it held were written
+ * again at their moved-back times (dropAfter). Files of the older layout (`<yyyy-mm-dd>.jsonl`)
  * are read first.
  */
 export class ReceiptLog {
@@ -109,7 +110,9 @@ export class ReceiptLog {
         const line = lines[i]!;
         if (!line) continue;
         const hinted = line.includes(hint);
-        const id = hinted ? undefined : LEADING_ID.exec(line)?.[1];
+        // Only a whole line (ending as alertcron ends them) is trusted by its id alone: a line a kill cut, or one that
+        // does not end with `}`, is parsed and checked in full, so that it never hides an older valid version (as read skips it).
+        const id = hinted || !line.endsWith('}') ? undefined : LEADING_ID.exec(line)?.[1];
         if (id !== undefined) {
           seen.add(JSON.parse(`"${id}"`) as string);
           continue;
@@ -126,6 +129,30 @@ export class ReceiptLog {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Removes the files whose day is later than `day` (written by a clock that was ahead, their receipts since moved back
+   * and written again), first appending again the `current` version of each notice they hold that is still kept.
+   */
+  dropAfter(day: string, current: (id: string) => SentNotice | undefined): void {
+    const later = this.files().filter((file) => file.day > day);
+    if (!later.length) return;
+    const again = new Map<string, SentNotice>();
+    for (const file of later) {
+      for (const line of (this.text(file.name) ?? '').split('\n')) {
+        let id: unknown;
+        try {
+          id = line ? (JSON.parse(line) as { id?: unknown }).id : undefined;
+        } catch {
+          continue;
+        }
+        const notice = typeof id === 'string' ? current(id) : undefined;
+        if (notice) again.set(notice.id, notice);
+      }
+    }
+    this.append([...again.values()]);
+    for (const file of later) rmSync(join(this.folder, file.name), { force: true });
   }
 
   /** Removes the files whose day ended by `before` (epoch ms): every receipt in them was accepted before that. */

@@ -73,7 +73,7 @@ export function recentReceipts(data: StateData, since: number): SentNotice[] {
  */
 export function findReceipt(data: StateData, hint: string, match: (notice: SentNotice) => boolean): SentNotice | undefined {
   const held = HELD.get(data);
-  if (!held || held.list) return data.sent.find(match);
+  if (!held || held.list) return [...data.sent].reverse().find(match);
   const live = (s: SentNotice) => held.horizon === undefined || s.at >= held.horizon;
   const fresh = [...held.fresh].reverse();
   const found = fresh.find((s) => live(s) && match(s));
@@ -141,8 +141,14 @@ export function writeReceipts(data: StateData): void {
   }
   held.log.append(changed);
   held.fresh = [];
-  // A clock step may have moved read receipts back: the latest is what the list says now.
-  if (held.list) held.latest = held.list.reduce((at, n) => Math.max(at, n.at), -Infinity);
+  // A clock step may have moved read receipts back: the latest is what the list says now, and a file of a later day
+  // (written while the clock was ahead) holds only stale lines, which must not come back when the newer files are pruned.
+  if (held.list) {
+    held.latest = held.list.reduce((at, n) => Math.max(at, n.at), -Infinity);
+    const list = held.list;
+    let byId: Map<string, SentNotice> | undefined;
+    held.log.dropAfter(held.latest === -Infinity ? '' : new Date(held.latest).toISOString().slice(0, 10), (id) => (byId ??= new Map(list.map((n) => [n.id, n]))).get(id));
+  }
   if (held.horizon !== undefined) held.log.prune(held.horizon);
 }
 

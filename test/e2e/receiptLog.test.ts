@@ -162,9 +162,18 @@ test('after one run with the clock a year ahead, later receipts go to files of t
   await run(T + 8 * DAY);
   const bob = servers.telegram.inChat(group.id).find((m) => m.text?.includes('bob'));
   assert.ok(bob, 'the notice on bob went out');
-  assert.equal(readFileSync(join(`${stateFile(p)}.receipts`, ahead[0]!), 'utf8').length, aheadSize, 'the year-ahead file took no later receipt');
+  const aheadFile = join(`${stateFile(p)}.receipts`, ahead[0]!);
+  assert.ok(!existsSync(aheadFile) || readFileSync(aheadFile, 'utf8').length === aheadSize, 'the year-ahead file took no later receipt');
   assert.deepEqual(receiptDays(p).filter((f) => first.includes(f)), [], 'the first day file is pruned');
-  servers.telegram.press({ id: 101, first_name: 'Alice', username: 'alice' }, bob, bob.reply_markup!.inline_keyboard[0]![0]!.callback_data);
+  // The notice sent a year ahead was moved back by the clock step and is past prune_after now: its year-ahead line is not read back.
+  assert.deepEqual(readReceiptLog(stateFile(p)).filter((n) => n.at > T + 8 * DAY).map((n) => n.key), [], 'no receipt of a future time is read back');
+  const old = servers.telegram.inChat(group.id).find((m) => m.text?.includes('ahead'));
+  assert.ok(old, 'the notice sent a year ahead went out');
+  servers.telegram.press({ id: 101, first_name: 'Alice', username: 'alice' }, old, old.reply_markup!.inline_keyboard[0]![0]!.callback_data);
   await run(T + 8 * DAY + MIN);
+  assert.equal(servers.telegram.answers.at(-1)?.text, 'This notice is no longer known to alertcron (see alertcron status).', 'the press on the old notice is not accepted');
+  assert.equal(p.state().alerts.admins?.keys.ahead?.acknowledged, undefined, 'the press on the old notice acked nothing');
+  servers.telegram.press({ id: 101, first_name: 'Alice', username: 'alice' }, bob, bob.reply_markup!.inline_keyboard[0]![0]!.callback_data);
+  await run(T + 8 * DAY + 2 * MIN);
   assert.equal(p.state().alerts.admins.keys.bob.acknowledged?.by, '@alice (telegram 101)', 'the press on the new notice acked its key');
 });

@@ -221,3 +221,33 @@ test('findReceipt reads the log from its newest file until a match: the latest l
     cleanup();
   }
 });
+
+test('find: a line a kill cut (the start of a notice written again) hides no older valid version, as read skips it', () => {
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    const m = sent('M', NOW, { ref: 'BBBBBBBB' });
+    log.append([m]);
+    appendFileSync(join(dir, 'r', log.files()[0]!.name), JSON.stringify({ ...m, offered: [] }).slice(0, 40));
+    assert.deepEqual(log.read().map((n) => n.id), ['M'], 'read skips the cut line');
+    assert.deepEqual(log.find('BBBBBBBB', () => true), m, 'find returns the valid version too');
+  } finally {
+    cleanup();
+  }
+});
+
+test('findReceipt agrees on the newest receipt whether the list was read or not', async () => {
+  const { findReceipt } = await import('../../src/state/receipts.js');
+  const { dir, cleanup } = folder();
+  try {
+    const log = new ReceiptLog(join(dir, 'r'));
+    log.append([sent('n1', NOW - 1, { ref: 'abc' }), sent('n2', NOW, { ref: 'abc' })]);
+    const data = emptyState();
+    attachReceiptLog(data, log);
+    assert.equal(findReceipt(data, 'abc', (s) => s.ref === 'abc')?.id, 'n2', 'from the log: the newest');
+    assert.equal(data.sent.length, 2, 'the list is read');
+    assert.equal(findReceipt(data, 'abc', (s) => s.ref === 'abc')?.id, 'n2', 'from the list: the newest too');
+  } finally {
+    cleanup();
+  }
+});
