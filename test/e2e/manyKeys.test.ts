@@ -87,9 +87,11 @@ test('an alert with 20,000 keys firing for a few: only the changed keys are writ
   await indexDocs(world.esUrl, index, [logonEvent(T + MIN - 30_000, 'fresh')]);
   for (const delay of [60, 180, 300, 450]) {
     const child = project.spawn(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+    // Listened for before the kill: a run that ended before its kill has closed already.
+    const closed = new Promise((resolve) => child.on('close', resolve));
     await new Promise((resolve) => setTimeout(resolve, delay));
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('close', resolve));
+    await closed;
     const after = project.state().alerts.logons.keys as Record<string, KeyState>;
     assert.equal(Object.keys(after).length, KEYS + 4, `killed after ${delay} ms: every key is there`);
     assert.deepEqual(after['user-7'], contentOf(seeded['user-7']));
