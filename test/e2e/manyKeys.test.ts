@@ -44,6 +44,18 @@ function writtenSince(project: Project, before: Map<string, number>): number {
   return bytes;
 }
 
+/** Writes the alert `logons` with these keys (last run a minute before T) through the file store, as a run would. */
+async function seedLogons(project: Project, T: number, seeded: Record<string, KeyState>): Promise<void> {
+  const store = new FileStateStore(join(project.dir, 'state', 'state.json'), 5_000);
+  const tx = await store.begin();
+  tx.data.alerts.logons = { window: { from: T - 2 * MIN, to: T - MIN }, lastRunAt: T - MIN, keys: structuredClone(seeded) };
+  await tx.commit();
+  await tx.release();
+  // This seeding process stays alive: a lock it failed to give back (seen once in a CI rehearsal, cause not found) would
+  // hold the CLI's runs until it went stale, where a dead run's lock is taken over at once.
+  rmSync(join(project.dir, 'state', 'state.json.lock'), { recursive: true, force: true });
+}
+
 test('an alert with 20,000 keys firing for a few: only the changed keys are written, every other key is kept exactly, and a kill loses none', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('many-keys');
@@ -57,14 +69,7 @@ test('an alert with 20,000 keys firing for a few: only the changed keys are writ
   seeded.held = firingKey(T - 10 * MIN, 'held');
   seeded.gone = firingKey(T - 10 * MIN, 'gone');
   seeded.acked = { ...oldKey(T, -1), acknowledged: { at: T - 5 * MIN, by: 'alice' } };
-  const store = new FileStateStore(join(project.dir, 'state', 'state.json'), 5_000);
-  const tx = await store.begin();
-  tx.data.alerts.logons = { window: { from: T - 2 * MIN, to: T - MIN }, lastRunAt: T - MIN, keys: structuredClone(seeded) };
-  await tx.commit();
-  await tx.release();
-  // This seeding process stays alive: a lock it failed to give back (seen once in a CI rehearsal, cause not found) would
-  // hold the CLI's runs until it went stale, where a dead run's lock is taken over at once.
-  rmSync(join(project.dir, 'state', 'state.json.lock'), { recursive: true, force: true });
+  await seedLogons(project, T, seeded);
   const history = [...keyFiles(project).values()].reduce((a, b) => a + b, 0);
 
   await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'held'), logonEvent(T - 30_000, 'fresh')]);
@@ -118,12 +123,7 @@ test('an alert without resolve_after and 20,000 notified keys never resolved: a 
   const seeded = plainMap<KeyState>();
   for (let i = 0; i < KEYS; i++) seeded[`user-${i}`] = firingKey(T - 2 * DAY + i, `user-${i}`);
   seeded.acked = { ...firingKey(T - 10 * MIN, 'acked'), acknowledged: { at: T - 5 * MIN, by: 'alice' } };
-  const store = new FileStateStore(join(project.dir, 'state', 'state.json'), 5_000);
-  const tx = await store.begin();
-  tx.data.alerts.logons = { window: { from: T - 2 * MIN, to: T - MIN }, lastRunAt: T - MIN, keys: structuredClone(seeded) };
-  await tx.commit();
-  await tx.release();
-  rmSync(join(project.dir, 'state', 'state.json.lock'), { recursive: true, force: true });
+  await seedLogons(project, T, seeded);
 
   for (const [at, user] of [[T, 'fresh-1'], [T + MIN, 'fresh-2']] as const) {
     await indexDocs(world.esUrl, index, [logonEvent(at - 30_000, user)]);
