@@ -237,6 +237,8 @@ function completeConfig(raw: RawConfig, path: string, unset: UnsetSecret[]): Con
       after_failures: (monitoring.after_failures as number | undefined) ?? 3,
       heartbeat_url: monitoring.heartbeat_url as string | undefined,
       heartbeat_timeout: duration(monitoring.heartbeat_timeout, '5s'),
+      ...(monitoring.status_page ? { status_page: resolve(dir, monitoring.status_page as string) } : {}),
+      ...(monitoring.metrics_file ? { metrics_file: resolve(dir, monitoring.metrics_file as string) } : {}),
     },
     ...(raw.duo ? { duo: completeDuo(raw.duo, unset) } : {}),
     alerts_dir: resolve(dir, (raw.alerts_dir as unknown as string | undefined) ?? 'alerts'),

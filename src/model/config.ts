@@ -61,6 +61,10 @@ export interface MonitoringConfig {
   after_failures: number;
   heartbeat_url?: string;
   heartbeat_timeout: number;
+  /** monitoring.status_page: the HTML status page each run writes, absolute; unset: none. */
+  status_page?: string;
+  /** monitoring.metrics_file: the Prometheus textfile each run writes, absolute; unset: none. */
+  metrics_file?: string;
 }
 
 /** Limits of one run: its overall deadline, and how many findings one alert may notify. */

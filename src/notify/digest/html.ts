@@ -2,14 +2,11 @@ import type { DigestTable } from '../../model/digest.js';
 import { cutText, oneLine } from '../../util/text.js';
 import { inertForChat } from '../text.js';
 import { digestCaption, notListed } from './caption.js';
+import { escapeHtml } from '../../render/html/escape.js';
 
 /** Most characters of one value in a mail's table (a 10,000-character log value is cut, marked with an ellipsis). */
 const CELL_CHARS = 500;
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * One value as inert HTML: one clean line, cut, with a word joiner inside `://`, after a `@` or `/` that starts a

@@ -1,6 +1,6 @@
 import { angleLookalikes, styleLookalikes } from '../../../render/styleLookalikes.js';
 import { cleanText } from '../../../util/text.js';
-import { escapeHtml } from '../../digest/html.js';
+import { escapeHtml } from '../../../render/html/escape.js';
 import { inertForChat } from '../../text.js';
 
 /**

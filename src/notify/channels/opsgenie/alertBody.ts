@@ -1,6 +1,6 @@
 import { angleLookalikes } from '../../../render/styleLookalikes.js';
 import { cleanText, cutText, oneLine } from '../../../util/text.js';
-import { escapeHtml } from '../../digest/html.js';
+import { escapeHtml } from '../../../render/html/escape.js';
 import { boundedDetails } from '../../boundedDetails.js';
 import { noticeIncidentId } from '../../noticeIncidentId.js';
 import { renderNotice } from '../../noticeTemplate.js';
