@@ -2,7 +2,7 @@
 // answers a hover, the theme follows prefers-color-scheme, screenshots are real PNGs, and a script that slipped into
 // the markup does not run while its CSP violation is seen.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -101,4 +101,35 @@ test('a script injected into the markup without the CSP hash does not run, and i
 
 test('opening a missing file fails with its name instead of hanging', { skip }, async () => {
   await assert.rejects(browser.open(join(dir, 'no-such-page.html')), /cannot open file:.*no-such-page\.html: net::ERR_FILE_NOT_FOUND/);
+});
+
+/** The processes of a process group that are still alive (zombies waiting for a reaper do not count). */
+function livingInGroup(pgid: number): number[] {
+  const alive: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') alive.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return alive;
+}
+
+test('a browser that stops answering fails the call with a clear message, and close() still ends all its processes', { skip }, async () => {
+  const hung = await openBrowser({ answerTimeoutMs: 2_000 });
+  try {
+    const file = join(dir, 'hung.html');
+    writeFileSync(file, htmlPage({ title: 'hung', body: '<p>x</p>' }));
+    const page = await hung.open(file);
+    assert.ok(livingInGroup(hung.pid).length > 1, 'the browser and its helpers run in their own process group');
+    process.kill(-hung.pid, 'SIGSTOP');
+    await assert.rejects(page.evaluate('1'), /no answer to Runtime\.evaluate within 2 s \(the browser hung/);
+  } finally {
+    await hung.close();
+  }
+  assert.deepEqual(livingInGroup(hung.pid), [], 'nothing of the browser is left running');
 });

@@ -14,8 +14,11 @@ export const CHROMIUM = process.env.ALERTCRON_TEST_CHROMIUM ?? '/usr/bin/chromiu
 /** Where screenshots are kept for a person to look at after the suite (git-ignored). */
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-output', 'screenshots');
 
-/** How long any one answer from the browser may take before the test fails (a loaded 2-core machine included). */
+/** How long any one answer from the browser may take by default before the test fails (a loaded 2-core machine included). */
 const ANSWER_TIMEOUT_MS = 30_000;
+
+/** How long the browser may take to start and answer its first command. */
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * Why a browser test skips, or undefined when it runs: only a missing browser outside CI skips; in CI
@@ -55,6 +58,8 @@ export interface Page {
 
 /** A running browser. */
 export interface Browser {
+  /** The browser's process id (it leads its own process group). */
+  readonly pid: number;
   /** Opens a file (a path or a file: URL) in a new tab and waits for its load event. */
   open(fileUrlOrPath: string, options?: OpenOptions): Promise<Page>;
   /** Stops the browser (its whole process group, even when it does not answer) and removes its profile folder. */
@@ -84,7 +89,12 @@ class Connection {
   private readonly listeners = new Set<(message: Message) => void>();
   private closedBecause: string | undefined;
 
-  constructor(private readonly toBrowser: Writable, fromBrowser: Readable) {
+  constructor(
+    private readonly toBrowser: Writable,
+    fromBrowser: Readable,
+    /** How long one answer or one awaited event may take. */
+    readonly timeoutMs: number,
+  ) {
     fromBrowser.setEncoding('utf8');
     fromBrowser.on('data', (chunk: string) => this.receive(chunk));
     fromBrowser.on('error', () => this.fail('the pipe from the browser failed'));
@@ -92,21 +102,21 @@ class Connection {
   }
 
   /** Sends one command (to a page when sessionId is given) and waits for its answer. */
-  send(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<Record<string, unknown>> {
+  send(method: string, params: Record<string, unknown> = {}, sessionId?: string, timeoutMs = this.timeoutMs): Promise<Record<string, unknown>> {
     if (this.closedBecause) return Promise.reject(new Error(`browser: cannot send ${method}: ${this.closedBecause}`));
     const id = this.nextId++;
     return new Promise((resolvePromise, rejectPromise) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        rejectPromise(new Error(`browser: no answer to ${method} within ${ANSWER_TIMEOUT_MS / 1000} s (the browser hung or the machine is overloaded)`));
-      }, ANSWER_TIMEOUT_MS);
+        rejectPromise(new Error(`browser: no answer to ${method} within ${timeoutMs / 1000} s (the browser hung or the machine is overloaded)`));
+      }, timeoutMs);
       this.pending.set(id, { resolve: resolvePromise, reject: rejectPromise, timer, method });
       this.toBrowser.write(`${JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) })}\0`);
     });
   }
 
   /** Waits for the first event that matches, failing after timeoutMs with `what` in the message. */
-  waitEvent(match: (message: Message) => boolean, what: string, timeoutMs = ANSWER_TIMEOUT_MS): { promise: Promise<Message>; cancel: () => void } {
+  waitEvent(match: (message: Message) => boolean, what: string, timeoutMs = this.timeoutMs): { promise: Promise<Message>; cancel: () => void } {
     let cancel = () => {};
     const promise = new Promise<Message>((resolvePromise, rejectPromise) => {
       const listener = (message: Message) => {
@@ -168,6 +178,11 @@ class Connection {
       }
     }
   }
+}
+
+/** Resolves after ms milliseconds. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 }
 
 /** The readable text of a CDP RemoteObject (a console argument or a thrown value). */
@@ -232,13 +247,13 @@ class CdpPage implements Page {
     return (answer.result as { value?: T }).value as T;
   }
 
-  async waitFor<T>(expression: string, what: string, timeoutMs = ANSWER_TIMEOUT_MS): Promise<T> {
+  async waitFor<T>(expression: string, what: string, timeoutMs = this.connection.timeoutMs): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await this.evaluate<T>(expression);
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`browser: ${what} did not happen within ${timeoutMs / 1000} s (${expression} stayed ${JSON.stringify(value)})`);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 
@@ -286,11 +301,14 @@ class ChromiumBrowser implements Browser {
   private readonly exit: Promise<void>;
   private readonly killOnExit = () => this.kill();
 
+  readonly pid: number;
+
   constructor(
     private readonly child: ChildProcess,
     private readonly connection: Connection,
     private readonly profile: string,
   ) {
+    this.pid = child.pid ?? 0;
     this.exit = new Promise((resolveExit) =>
       child.once('exit', () => {
         this.exited = true;
@@ -320,15 +338,12 @@ class ChromiumBrowser implements Browser {
   async close(): Promise<void> {
     process.removeListener('exit', this.killOnExit);
     if (!this.exited) {
-      const polite = this.connection.send('Browser.close').catch(() => undefined);
-      const graceful = await Promise.race([this.exit.then(() => true), polite.then(() => new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-      if (!graceful) {
-        this.kill();
-        await Promise.race([this.exit, new Promise((r) => setTimeout(r, 5_000))]);
-      }
+      this.connection.send('Browser.close', {}, undefined, 3_000).catch(() => undefined);
+      await Promise.race([this.exit, sleep(3_000)]);
     }
     // Chromium's helpers (zygote, renderers) share its process group: kill what is left of it.
     this.kill();
+    await Promise.race([this.exit, sleep(5_000)]);
     rmSync(this.profile, { recursive: true, force: true, maxRetries: 3 });
   }
 
@@ -346,7 +361,7 @@ class ChromiumBrowser implements Browser {
  * Starts headless Chromium (new headless mode, no sandbox: CI runs as root) with a fresh profile in a temp folder;
  * fails with a clear message when the browser is missing or does not answer.
  */
-export async function openBrowser(): Promise<Browser> {
+export async function openBrowser(options: { answerTimeoutMs?: number } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install --no-install-recommends chromium) or set ALERTCRON_TEST_CHROMIUM`);
   const profile = mkdtempSync(join(tmpdir(), 'alertcron-chromium-'));
   const child = spawn(
@@ -374,14 +389,14 @@ export async function openBrowser(): Promise<Browser> {
   child.stderr?.on('data', (text: string) => {
     stderr = (stderr + text).slice(-4000);
   });
-  const connection = new Connection(child.stdio[3] as Writable, child.stdio[4] as Readable);
+  const connection = new Connection(child.stdio[3] as Writable, child.stdio[4] as Readable, options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS);
   const browser = new ChromiumBrowser(child, connection, profile);
   const started = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`browser: cannot start ${CHROMIUM}: ${error.message}`)));
     child.once('exit', (code, signal) => reject(new Error(`browser: ${CHROMIUM} exited at start (${signal ?? `code ${code}`}): ${stderr.trim().slice(-1500)}`)));
   });
   try {
-    await Promise.race([connection.send('Browser.getVersion'), started]);
+    await Promise.race([connection.send('Browser.getVersion', {}, undefined, Math.max(START_TIMEOUT_MS, connection.timeoutMs)), started]);
   } catch (error) {
     await browser.close();
     throw error;
