@@ -299,7 +299,10 @@ class CdpPage implements Page {
 class ChromiumBrowser implements Browser {
   private exited = false;
   private readonly exit: Promise<void>;
-  private readonly killOnExit = () => this.kill();
+  private readonly killOnExit = () => {
+    this.kill();
+    rmSync(this.profile, { recursive: true, force: true });
+  };
 
   readonly pid: number;
 
@@ -384,6 +387,10 @@ export async function openBrowser(options: { answerTimeoutMs?: number } = {}): P
     ],
     { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true },
   );
+  // A browser a test forgot to close must not keep the test process alive: nothing of it holds the event loop (a
+  // waiting command holds its timer), and the process's exit kills the group; Chromium also quits when its pipe closes.
+  child.unref();
+  for (const stream of [child.stdio[2], child.stdio[3], child.stdio[4]]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
