@@ -6,10 +6,10 @@ import { startEngine } from './support/engine.js';
 import { REPO_ROOT } from './support/project.js';
 
 /**
- * How long one test file may run before it is stopped and failed: well above the slowest file today (about 70 s in
+ * How long one test file may run before it is stopped and failed: far above the slowest file today (about 70 s in
  * CI, 125 s on a loaded 2-core machine: clusterConnectionLoss, chaosHosts, hostsShare), far below CI's 90 minutes.
  */
-const DEFAULT_FILE_TIMEOUT_S = 600;
+const DEFAULT_FILE_TIMEOUT_S = 900;
 
 /** The reporter that names the test a stopped file was running (beside spec). */
 const HANG_REPORTER = pathToFileURL(join(REPO_ROOT, 'dist', 'test', 'support', 'hangReporter.js')).href;
