@@ -81,10 +81,30 @@ interface Message {
   error?: { message: string; data?: string };
 }
 
+/** Cuts the bytes read from the browser's pipe into its messages: UTF-8 text ended by a NUL byte, however the reads split them. */
+export class NulFrames {
+  private pending: Buffer[] = [];
+
+  /** Takes one read's bytes; returns the messages they complete, in order. */
+  push(chunk: Buffer): string[] {
+    const messages: string[] = [];
+    let start = 0;
+    let end: number;
+    while ((end = chunk.indexOf(0, start)) >= 0) {
+      this.pending.push(chunk.subarray(start, end));
+      messages.push(Buffer.concat(this.pending).toString('utf8'));
+      this.pending = [];
+      start = end + 1;
+    }
+    if (start < chunk.length) this.pending.push(chunk.subarray(start));
+    return messages;
+  }
+}
+
 /** The CDP connection over the pipe: commands with ids and timeouts, events to listeners. */
 class Connection {
   private nextId = 1;
-  private buffered = '';
+  private readonly frames = new NulFrames();
   private readonly pending = new Map<number, Waiter & { method: string }>();
   private readonly listeners = new Set<(message: Message) => void>();
   private closedBecause: string | undefined;
@@ -95,8 +115,7 @@ class Connection {
     /** How long one answer or one awaited event may take. */
     readonly timeoutMs: number,
   ) {
-    fromBrowser.setEncoding('utf8');
-    fromBrowser.on('data', (chunk: string) => this.receive(chunk));
+    fromBrowser.on('data', (chunk: Buffer) => this.receive(chunk));
     fromBrowser.on('error', () => this.fail('the pipe from the browser failed'));
     toBrowser.on('error', () => this.fail('the pipe to the browser failed'));
   }
@@ -154,12 +173,8 @@ class Connection {
     }
   }
 
-  private receive(chunk: string): void {
-    this.buffered += chunk;
-    let end: number;
-    while ((end = this.buffered.indexOf('\0')) >= 0) {
-      const text = this.buffered.slice(0, end);
-      this.buffered = this.buffered.slice(end + 1);
+  private receive(chunk: Buffer): void {
+    for (const text of this.frames.push(chunk)) {
       let message: Message;
       try {
         message = JSON.parse(text) as Message;
