@@ -66,5 +66,5 @@ test('--test-timeout takes seconds; anything else is refused with the usage, and
   assert.match(bad.output, /usage: node dist\/test\/run\.js/);
   const help = await runRunner(['--help'], 60_000);
   assert.equal(help.code, 0, help.output);
-  assert.match(help.output, /--test-timeout {2}stop a test file that runs longer.*\n.*\(default 900 s; 0: no limit\)/);
+  assert.match(help.output, /--test-timeout {2}stop a test file that runs longer.*\n.*\(default 1800 s; 0: no limit\)/);
 });
