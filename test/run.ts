@@ -1,8 +1,19 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startEngine } from './support/engine.js';
 import { REPO_ROOT } from './support/project.js';
+
+/**
+ * How long one test file may run before it is stopped and failed: far above the slowest file today (about 70 s in
+ * CI, 125 s on a loaded 2-core machine: clusterConnectionLoss, chaosHosts, hostsShare; but badStateTimes passed 900 s
+ * at a load average of 18 on 2 cores), and still far below CI's 90 minutes.
+ */
+const DEFAULT_FILE_TIMEOUT_S = 1800;
+
+/** The reporter that names the test a stopped file was running (beside spec). */
+const HANG_REPORTER = pathToFileURL(join(REPO_ROOT, 'dist', 'test', 'support', 'hangReporter.js')).href;
 
 /** Test files compiled into dist/test, found recursively; filters, when given, keep those whose path contains one of them. */
 function testFiles(dir: string, filters: readonly string[]): string[] {
@@ -15,8 +26,39 @@ function testFiles(dir: string, filters: readonly string[]): string[] {
   return out.sort();
 }
 
-const filters = process.argv.slice(2);
-const files = testFiles(join(REPO_ROOT, 'dist', 'test'), filters);
+const USAGE = `usage: node dist/test/run.js [--test-timeout <seconds>] [filter | file.test.js ...]
+  filter          run the test files under dist/test whose path contains it (none: all of them)
+  file.test.js    an existing test file, run as given
+  --test-timeout  stop a test file that runs longer, failing it with its name and the test it was running
+                  (default ${DEFAULT_FILE_TIMEOUT_S} s; 0: no limit)
+`;
+
+/** The arguments: filters (or test files named by path) and the per-file limit in seconds (0: none). */
+function parseArguments(args: readonly string[]): { filters: string[]; timeoutS: number } {
+  const filters: string[] = [];
+  let timeoutS = DEFAULT_FILE_TIMEOUT_S;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    if (arg === '--test-timeout' || arg.startsWith('--test-timeout=')) {
+      const value = arg === '--test-timeout' ? args[++i] : arg.slice('--test-timeout='.length);
+      timeoutS = Number(value);
+      if (value === undefined || value.trim() === '' || !Number.isFinite(timeoutS) || timeoutS < 0) {
+        process.stderr.write(`--test-timeout needs a number of seconds (0: no limit), not ${JSON.stringify(value ?? '')}\n${USAGE}`);
+        process.exit(64);
+      }
+    } else filters.push(arg);
+  }
+  return { filters, timeoutS };
+}
+
+const { filters, timeoutS } = parseArguments(process.argv.slice(2));
+const named = filters.filter((f) => f.endsWith('.test.js') && existsSync(f)).map((f) => resolve(f));
+const searched = filters.filter((f) => !named.includes(resolve(f)));
+const files = [...(named.length && !searched.length ? [] : testFiles(join(REPO_ROOT, 'dist', 'test'), searched)), ...named];
 // Given no file, node --test would look for tests everywhere (the bench included): a filter that matches nothing is an error.
 if (!files.length) {
   process.stderr.write(`no test file under dist/test matches ${filters.map((f) => JSON.stringify(f)).join(' or ')}\n`);
@@ -24,7 +66,11 @@ if (!files.length) {
 }
 const engine = await startEngine(process.env.ALERTCRON_TEST_ENGINE_LOG ? { log: (line) => process.stderr.write(`[engine] ${line}\n`) } : {});
 process.stderr.write(`search engine ready at ${engine.url}${engine.external ? ' (already running)' : ''}\n`);
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files.map((f) => relative(REPO_ROOT, f))], {
+// node's --test-timeout also bounds each test file's process (it is killed at the limit, the file fails with its
+// name); the hang reporter adds which test was running then.
+const limit = timeoutS > 0 ? [`--test-timeout=${Math.round(timeoutS * 1000)}`] : [];
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${HANG_REPORTER}`, '--test-reporter-destination=stderr'];
+const child = spawn(process.execPath, ['--test', ...reporters, '--test-concurrency=2', ...limit, ...files.map((f) => relative(REPO_ROOT, f))], {
   cwd: REPO_ROOT,
   stdio: 'inherit',
   env: { ...process.env, ALERTCRON_TEST_ES_URL: engine.url },
