@@ -74,6 +74,8 @@ Getting started:
 
 Crontab line (crontab -e), as init prints it: with a PATH where cron's own (/usr/bin:/bin) would not find this alertcron and node:
   ${cronLine('/srv/alerts')}
+
+Docs: ${join(packageRoot(), 'README.md')} (a five-minute start and a map of the pages in docs/ beside it)
 ${EXIT_CODES_HELP}`);
   // A command asked for --json keeps stdout for that one document: log channels write their notices to stderr.
   program.hook('preAction', (_program, command) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT, type CliResult } from '../support/project.js';
@@ -58,6 +58,11 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   const alertcron = join(prefix, 'bin', 'alertcron');
   const version = await sh(alertcron, ['--version'], base);
   assert.equal(version.stdout, `${JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
+  // --help names the installed README, and the docs pages it links are there beside it.
+  const help = await sh(alertcron, ['--help'], base);
+  const readmePath = /^Docs: (\S+README\.md) /m.exec(help.stdout)?.[1];
+  assert.ok(readmePath && existsSync(readmePath), `--help names the installed README: ${help.stdout}`);
+  for (const target of readmeLinks) assert.ok(existsSync(join(dirname(readmePath), target)), `${target} is installed beside the README`);
   const init = await sh(alertcron, ['init', 'site'], base);
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /^ {7}\* \* \* \* \* cd .*site && .*alertcron run$/m);
