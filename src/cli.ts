@@ -74,6 +74,8 @@ Getting started:
 
 Crontab line (crontab -e), as init prints it: with a PATH where cron's own (/usr/bin:/bin) would not find this alertcron and node:
   ${cronLine('/srv/alerts')}
+
+Docs: ${join(packageRoot(), 'README.md')} (a five-minute start and a map of the pages in docs/ beside it)
 ${EXIT_CODES_HELP}`);
   // A command asked for --json keeps stdout for that one document: log channels write their notices to stderr.
   program.hook('preAction', (_program, command) => {
@@ -353,7 +355,7 @@ next run (within a minute); a key that is not firing is refused (exit 64), as wi
 Runs while cron goes on: it takes the same lock (and the cluster's lease) a run takes, so no run writes
 meanwhile. The copy it moved from is kept as state/state-backup-<backend>-<time>.json. Moving to the file
 leaves the cluster's lease held by a marker, so that a second host still set to the cluster stops (exit 5)
-instead of running on old state. See README, "Two or more hosts".`)
+instead of running on old state. See docs/hosts.md.`)
     .action(async (opts) => {
       const { stateMigrateCommand } = await import('./commands/stateMigrate.js');
       process.exitCode = await stateMigrateCommand(opts);
@@ -371,7 +373,7 @@ For state.backend: cluster only. Remove this host's cron line first: its next ru
 take a share again. Waits for a run of this host in progress (its lock, up to state.lock_wait). Without it, a
 host that simply stops running keeps its partitions until its heartbeat is older than state.host_ttl (90s),
 and a host killed mid-run keeps them until its leases run out (state.partition_lease, 30s, plus
-state.max_clock_skew). See README, "Two or more hosts".
+state.max_clock_skew). See docs/hosts.md.
 
 Exit codes: 0 done, 3 the cluster could not be reached (run it again), 5 a run of this host held its lock
 longer than state.lock_wait, 64 this project keeps its state in a file.`)

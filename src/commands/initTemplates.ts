@@ -30,7 +30,7 @@ channels:                             # alerts name these under notify:
   # soc-slack:                        # a Slack incoming webhook
   #   type: slack
   #   webhook_url: \${SLACK_WEBHOOK_URL}
-  # Also: slack-app, twilio-sms, twilio-call, telegram (a bot with buttons: bot: true), webhook, thehive (see the README),
+  # Also: slack-app, twilio-sms, twilio-call, telegram (a bot with buttons: bot: true), webhook, thehive (see docs/channels/),
   # and pagerduty, opsgenie, teams, google-chat, discord, mattermost, jira, alertmanager, command, log
   # (each with its setup step by step in docs/channels/<type>.md).
 
@@ -43,7 +43,7 @@ defaults:                             # every alert inherits these unless it set
 state:                                # alertcron's memory (windows, keys, pending deliveries): keep it out of git
   file: state/state.json
   audit_log: state/audit.log          # one JSON line per decision and delivery
-  # backend: cluster                  # hosts sharing the alerts: the state in the cluster (README, Two or more hosts)
+  # backend: cluster                  # hosts sharing the alerts: the state in the cluster (docs/hosts.md)
 `,
     [`alerts/${EXAMPLE_ALERT}.yaml`]: `${schema('alert')}# One alert per file: the file name (${EXAMPLE_ALERT}) is the alert's name.
 # Try it without sending anything: alertcron test ${EXAMPLE_ALERT} --from 1h
@@ -53,7 +53,7 @@ query: ${EXAMPLE_ALERT}.json          # a file in queries/, or an inline query b
 lookback: 15m                         # each run (every minute) counts the last 15 minutes; without it a run counts
                                       # only the events since the previous run, and 5 in one minute is rare
 condition: { type: count, gte: 5 }    # 5 or more hits per key in those 15 minutes (also: any, buckets, script, and
-                                      # ElastAlert2's frequency, flatline, spike, new_term, change ...: see the README)
+                                      # ElastAlert2's frequency, flatline, spike, new_term, change ...: see docs/rule-types.md)
 group_by: host.name                   # a keyword field (or a list of them): one finding, and one notification, per value
 throttle: 30m                         # per host: at most one notification in 30 minutes while it goes on
 notify: [soc-email]

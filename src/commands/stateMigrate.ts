@@ -87,7 +87,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
       console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
       if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');
-      else console.log('set up the other hosts with the same alertcron.yaml (each its own state.host_id) and the same crontab line: see README, Two or more hosts');
+      else console.log('set up the other hosts with the same alertcron.yaml (each its own state.host_id) and the same crontab line: see docs/hosts.md');
       return ExitCode.ok;
     } finally {
       await targetTx.release();

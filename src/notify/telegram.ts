@@ -78,7 +78,7 @@ export async function createTelegramNotifier(name: string, config: TelegramChann
       const chats = recipientsOf(name, config, notification, data);
       // Every chat still owed it was banned or denied since: nothing more to send (the earlier messages are the receipt).
       if (!chats.length && notification.to?.length) return {};
-      if (!chats.length) throw new DeliveryError('no chat is allowed yet: the administrator allows chats with the buttons the bot sends (see README, Telegram bot)', true, undefined, true);
+      if (!chats.length) throw new DeliveryError('no chat is allowed yet: the administrator allows chats with the buttons the bot sends (see docs/chat.md, Telegram bot)', true, undefined, true);
       const messages: { chat: string; id: string }[] = [];
       const owed: string[] = [];
       let lastFailure: DeliveryError | undefined;

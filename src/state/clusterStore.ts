@@ -103,7 +103,7 @@ export class ClusterStateStore implements StateStore {
   }
 
   /**
-   * Steps 2 to 5 of a run (README "Two or more hosts"): heartbeat, assignment, leases, the scoped read, the renewal
+   * Steps 2 to 5 of a run (docs/hosts.md): heartbeat, assignment, leases, the scoped read, the renewal
    * timer. A partial run writes no heartbeat and takes no lease over: only those its host, live by its cron runs'
    * heartbeat, owns (none when it is not a live host).
    */

@@ -1,4 +1,4 @@
-/** The process exit codes of alertcron; the README documents them. */
+/** The process exit codes of alertcron; docs/install.md (Exit codes) documents them. */
 export const ExitCode = {
   ok: 0,
   internal: 1,

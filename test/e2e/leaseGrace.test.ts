@@ -5,7 +5,7 @@ import { defaultConfig } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
-// The grace rule (README "Two or more hosts"): a partition whose assigned host is live but does not take it (its
+// The grace rule (docs/hosts.md): a partition whose assigned host is live but does not take it (its
 // heartbeat goes on, its lease _bulk keeps failing) is taken by another host once it has stayed released longer
 // than host_ttl; a host whose heartbeat is from the future (its clock far ahead) is not live at all.
 

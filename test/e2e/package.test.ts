@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT, type CliResult } from '../support/project.js';
@@ -40,6 +40,10 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   const paths = files.map((f) => f.path);
   for (const needed of ['bin/alertcron.js', 'dist/src/cli.js', 'dist/src/config/validators.alertcron.generated.js', 'dist/src/config/validators.alert.generated.js', 'src/config/schemas/alert.schema.json', 'package.json', 'README.md']) assert.ok(paths.includes(needed), `the package holds ${needed}`);
   assert.deepEqual(paths.filter((p) => p.startsWith('dist/test/') || p.startsWith('test/') || p.endsWith('.ts')), [], 'no tests, no TypeScript sources');
+  // The README's links point at docs/ pages: each one it names is in the package, so they work where it is installed.
+  const readmeLinks = [...readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)\s]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target));
+  assert.ok(readmeLinks.some((target) => target.startsWith('docs/')), 'the README links the docs pages');
+  for (const target of readmeLinks) assert.ok(paths.includes(target), `the package holds ${target}, which the README links`);
   // The start-up bundle: every chunk and the hashes its code caches are named by; not the build's own files.
   const build = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle', 'build.json'), 'utf8')) as { files: Record<string, string> };
   for (const chunk of ['build.json', ...Object.keys(build.files)]) assert.ok(paths.includes(`dist/bundle/${chunk}`), `the package holds dist/bundle/${chunk}`);
@@ -54,6 +58,11 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   const alertcron = join(prefix, 'bin', 'alertcron');
   const version = await sh(alertcron, ['--version'], base);
   assert.equal(version.stdout, `${JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
+  // --help names the installed README, and the docs pages it links are there beside it.
+  const help = await sh(alertcron, ['--help'], base);
+  const readmePath = /^Docs: (\S+README\.md) /m.exec(help.stdout)?.[1];
+  assert.ok(readmePath && existsSync(readmePath), `--help names the installed README: ${help.stdout}`);
+  for (const target of readmeLinks) assert.ok(existsSync(join(dirname(readmePath), target)), `${target} is installed beside the README`);
   const init = await sh(alertcron, ['init', 'site'], base);
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /^ {7}\* \* \* \* \* cd .*site && .*alertcron run$/m);

@@ -33,7 +33,7 @@ test('oracle spike: both find the first spike up and down per host, after the wa
   // ElastAlert2 matches at the event that makes the spike (db01 at the step's closing placeholder), then clears the
   // key's reference and skips it for 2 x timeframe: one match per spike, and web01's way back down is not seen.
   assert.deepEqual(r.elastalert.runs, [...common, run(S + 78 * MIN, MISSING)].sort());
-  // The differences, each in the README's side-by-side table: ElastAlert2 keys events without host.name together
+  // The differences, each in docs/rule-types.md's side-by-side table: ElastAlert2 keys events without host.name together
   // ("other") and finds their burst in minutes 75-77; alertcron gives them no key.
   assert.deepEqual(r.onlyElastalert, [run(S + 78 * MIN, MISSING)]);
   // alertcron keeps matching while the key spikes (throttle and resolve_after decide what is sent) instead of

@@ -9,7 +9,7 @@ export interface IntendedWrite {
 }
 
 /**
- * Whether a transaction may make this write (the writer of each kind, README "Two or more hosts"): alert documents
+ * Whether a transaction may make this write (the writer of each kind, docs/hosts.md): alert documents
  * and the update or deletion of pending items, and sent receipts, only by the holder of their partition (sent
  * updates also by the coordinator); pending items, silences, queued operations and asks created by anyone;
  * operations and asks deleted, the meta document written, and documents read without a partition removed, by the coordinator (and a shell command, whose
