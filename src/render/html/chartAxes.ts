@@ -32,7 +32,11 @@ function timeLabel(at: number, date: boolean): string {
   return date ? `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` : `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
-/** The value axis' range: from min(0, lowest) to the highest value (1 when all are 0 or there are none), widened to round ticks. */
+/**
+ * The value axis' range: from min(0, lowest) to the highest value (1 when all are 0 or there are none), widened to
+ * round ticks (1, 2 or 5 × a power of ten apart, at most `most` + 1 of them); a range too wide or too fine for
+ * round ticks (beyond what a double holds) gets two ticks, its ends.
+ */
 export function valueTicks(low: number, high: number, most = 6): { ticks: Tick[]; min: number; max: number } {
   let min = Math.min(0, Number.isFinite(low) ? low : 0);
   let max = Number.isFinite(high) ? high : 1;
@@ -40,14 +44,15 @@ export function valueTicks(low: number, high: number, most = 6): { ticks: Tick[]
   const raw = (max - min) / Math.max(1, most - 1);
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
-  min = Math.floor(min / step) * step;
-  max = Math.ceil(max / step) * step;
-  const ticks: Tick[] = [];
-  for (let i = 0; min + i * step <= max + step / 1e6; i++) {
-    const at = min + i * step;
-    ticks.push({ at, label: formatValue(at) });
+  const from = Math.floor(min / step) * step + 0; // + 0: no -0 on the axis
+  const to = Math.ceil(max / step) * step;
+  const count = Math.round((to - from) / step);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || !(to > from) || !(count >= 1 && count <= most + 1) || from + step === from) {
+    if (!(max > min)) (min = 0), (max = 1);
+    return { ticks: [min, max].map((at) => ({ at, label: formatValue(at) })), min, max };
   }
-  return { ticks, min, max };
+  const ticks = Array.from({ length: count + 1 }, (_, i) => (i === count ? to : from + i * step)).map((at) => ({ at, label: formatValue(at) }));
+  return { ticks, min: from, max: to };
 }
 
 /** A value as people read it: integers whole (with thousands separators), others to at most four significant digits. */

@@ -18,7 +18,8 @@ export function stepTime(chart: Pick<BacktestChart, 'span' | 'every'>, step: num
   return chart.span.from + (step + 1) * chart.every;
 }
 
-const num = (n: number): string => (Math.round(n * 10) / 10).toString();
+/** A coordinate to one decimal (a value beyond what the axis can place is drawn at 0 rather than as an invalid path). */
+const num = (n: number): string => (Number.isFinite(n) ? (Math.round(n * 10) / 10).toString() : '0');
 
 /** The SVG of one chart (`index` ties it to its entry in the page's data) and its value axis' range. */
 export function chartSvg(chart: BacktestChart, index: number): { svg: string; range: [number, number] } {
