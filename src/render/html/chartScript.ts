@@ -1,6 +1,6 @@
 // The chart page's one script (allowed by its hash in the page's Content-Security-Policy): it reads the
 // full-resolution data from the page's JSON element and, while the mouse is over a chart, shows the nearest step's
-// time, value, per-key values and markers in the tooltip. Text is set with textContent only, never as markup.
+// time, value, per-key values and markers (those drawn under the mouse) in the tooltip. Text is set with textContent only, never as markup.
 
 /** The script's source, kept as plain ES5-style JavaScript so the page runs in any browser without a build step. */
 export const CHART_SCRIPT = `(function () {
@@ -20,12 +20,12 @@ export const CHART_SCRIPT = `(function () {
     if (lo > 0 && t - timeOf(c, lo - 1) <= timeOf(c, lo) - t) lo -= 1;
     return lo;
   }
-  // The markers of step s (the list is sorted by step): a binary search for the first, then the run of equal steps.
-  function markersAt(c, s) {
+  // The markers of steps from..to (the list is sorted by step): a binary search for the first, then the run up to 'to'.
+  function markersIn(c, from, to) {
     var lo = 0, hi = c.markers.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (c.markers[mid][0] < s) lo = mid + 1; else hi = mid; }
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (c.markers[mid][0] < from) lo = mid + 1; else hi = mid; }
     var out = [];
-    while (lo < c.markers.length && c.markers[lo][0] === s) out.push(c.markers[lo++]);
+    while (lo < c.markers.length && c.markers[lo][0] <= to) out.push(c.markers[lo++]);
     return out;
   }
   function line(text, cls) { var div = document.createElement('div'); div.textContent = text; if (cls) div.className = cls; return div; }
@@ -37,8 +37,12 @@ export const CHART_SCRIPT = `(function () {
     var lines = [line(iso(timeOf(c, s)), 'time'), line(c.valueLabel + ': ' + shown(c.total[s]), 'value')];
     if (c.ingestDelay > 0) lines.push(line('run at ' + iso(timeOf(c, s) + c.ingestDelay), 'muted'));
     c.keys.forEach(function (k) { lines.push(line(cut(k.key) + ': ' + shown(k.values[s]), 'key')); });
-    var marks = markersAt(c, s);
-    marks.slice(0, 6).forEach(function (m) { lines.push(line(m[1] + (m[2] ? ': ' + cut(m[2]) : '') + (m[3] ? ' (' + cut(m[3]) + ')' : ''), 'mark ' + m[1])); });
+    // Markers drawn under the mouse (within a marker's radius, 4 pixels: a week is about ten steps a pixel), with their time when not this step's.
+    var half = Math.floor(4 * c.steps / (c.box.width * unit));
+    var marks = markersIn(c, s - half, s + half);
+    marks.slice(0, 6).forEach(function (m) {
+      lines.push(line(m[1] + (m[0] === s ? '' : ' at ' + iso(timeOf(c, m[0]))) + (m[2] ? ': ' + cut(m[2]) : '') + (m[3] ? ' (' + cut(m[3]) + ')' : ''), 'mark ' + m[1]));
+    });
     if (marks.length > 6) lines.push(line('+' + (marks.length - 6) + ' more', 'muted'));
     tip.replaceChildren.apply(tip, lines);
     tip.dataset.step = String(s);
