@@ -1,6 +1,7 @@
 // A backtest chart built in the test (no cluster): a week of one-minute steps by default, spiky per-key counts, a
 // threshold, every kind of marker and notices, with attacker-written keys, titles, reasons, query values and settings.
 import type { BacktestChart, ChartMarker } from '../../src/model/backtestChart.js';
+import { rng } from '../bench/data.js';
 import { HOSTILE_FIELDS } from './hostileText.js';
 
 /** Strings that would run script if the page put them into markup unescaped. */
@@ -15,18 +16,6 @@ export const SCRIPT_INJECTIONS = [
 /** Keys as an attacker could write them in a log field (the first ones get lines on the chart). */
 export const HOSTILE_KEYS = [...SCRIPT_INJECTIONS, HOSTILE_FIELDS.evil, HOSTILE_FIELDS.rtl, HOSTILE_FIELDS.emoji];
 
-/** A small deterministic generator (mulberry32), so a failure replays exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A chart of `steps` one-minute steps over `keys.length` keys (lines for the first 5, `keysShown: 'top'` when more):
  * per key a daily wave of 0-6 events with a spike of 10-39 for 1-4 steps now and then, compared per key with a threshold of 20
@@ -37,7 +26,7 @@ function random(seed: number): () => number {
 export function sampleChart(options: { alert?: string; steps?: number; keys?: string[]; seed?: number } = {}): BacktestChart {
   const steps = options.steps ?? 10_080;
   const keyNames = options.keys ?? HOSTILE_KEYS;
-  const next = random(options.seed ?? 7);
+  const next = rng(options.seed ?? 7);
   const every = 60_000;
   const from = Date.UTC(2026, 10, 30, 0, 0);
   const at = (step: number): number => from + (step + 1) * every + every;

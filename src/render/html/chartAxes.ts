@@ -34,7 +34,7 @@ function timeLabel(at: number, date: boolean): string {
 
 /**
  * The value axis' range: from min(0, lowest) to the highest value (1 when all are 0 or there are none), widened to
- * round ticks (1, 2 or 5 × a power of ten apart, at most `most` + 1 of them); a range too wide or too fine for
+ * round ticks (1, 2 or 5 × a power of ten apart, at most `most` + 2 of them); a range too wide or too fine for
  * round ticks (beyond what a double holds) gets two ticks, its ends.
  */
 export function valueTicks(low: number, high: number, most = 6): { ticks: Tick[]; min: number; max: number } {
@@ -47,12 +47,12 @@ export function valueTicks(low: number, high: number, most = 6): { ticks: Tick[]
   const from = Math.floor(min / step) * step + 0; // + 0: no -0 on the axis
   const to = Math.ceil(max / step) * step;
   const count = Math.round((to - from) / step);
-  if (!Number.isFinite(from) || !Number.isFinite(to) || !(to > from) || !(count >= 1 && count <= most + 1) || from + step === from) {
+  const ats = count >= 1 && count <= most + 1 ? Array.from({ length: count + 1 }, (_, i) => (i === count ? to : from + i * step)) : [];
+  if (!Number.isFinite(from) || !Number.isFinite(to) || !ats.length || ats.some((at, i) => i > 0 && !(at > ats[i - 1]!))) {
     if (!(max > min)) (min = 0), (max = 1);
     return { ticks: [min, max].map((at) => ({ at, label: formatValue(at) })), min, max };
   }
-  const ticks = Array.from({ length: count + 1 }, (_, i) => (i === count ? to : from + i * step)).map((at) => ({ at, label: formatValue(at) }));
-  return { ticks, min: from, max: to };
+  return { ticks: ats.map((at) => ({ at, label: formatValue(at) })), min: from, max: to };
 }
 
 /** A value as people read it: integers whole (with thousands separators), others to at most four significant digits. */
