@@ -30,4 +30,8 @@ test('time ticks fall on round UTC times: dates at midnight, times between', () 
   assert.deepEqual(hour.map((t) => t.label), ['23:15', '23:30', '23:45', '12-07', '00:15', '00:30', '00:45']);
   assert.equal(formatValue(1234.5678), '1,235');
   assert.equal(formatValue(0.000123456), '0.0001235');
+  assert.equal(formatValue(-1234567.25), '-1,235,000');
+  assert.equal(formatValue(999), '999');
+  assert.equal(formatValue(-0.5), '-0.5');
+  assert.equal(formatValue(1e21), '1e+21');
 });

@@ -108,7 +108,7 @@ function alertSection(chart: BacktestChart, index: number, data: ChartData[]): s
   const drawn = chartSvg(chart, index);
   data.push(chartData(chart, drawn.range));
   const summary =
-    `${text(chart.ruleType, 100)} · ${chart.steps.toLocaleString('en-US')} steps, one every ${formatDuration(chart.every)}` +
+    `${text(chart.ruleType, 100)} · ${formatValue(chart.steps)} steps, one every ${formatDuration(chart.every)}` +
     `${chart.ingestDelay > 0 ? ` (each run ${formatDuration(chart.ingestDelay)} after its window)` : ''}` +
     ` · windows ending ${isoTime(chart.span.from + chart.every)} to ${isoTime(chart.span.to)} · ${chart.requests} request(s)` +
     `${chart.failedSteps ? ` · <span class="errors">${chart.failedSteps} failed step(s)</span>` : ''}`;

@@ -55,9 +55,14 @@ export function valueTicks(low: number, high: number, most = 6): { ticks: Tick[]
   return { ticks: ats.map((at) => ({ at, label: formatValue(at) })), min: from, max: to };
 }
 
-/** A value as people read it: integers whole (with thousands separators), others to at most four significant digits. */
+/**
+ * A value as people read it: integers whole with thousands separators (`12,500`), others to at most four
+ * significant digits. Written by hand: the first toLocaleString of a process loads ICU (about 100 ms).
+ */
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return value.toLocaleString('en-US');
-  return Number(value.toPrecision(4)).toLocaleString('en-US', { maximumFractionDigits: 10 });
+  const text = String(Number.isInteger(value) ? value : Number(value.toPrecision(4)));
+  if (text.includes('e')) return text;
+  const [whole, fraction] = text.split('.');
+  return `${whole!.replace(/\B(?=(\d{3})+$)/g, ',')}${fraction === undefined ? '' : `.${fraction}`}`;
 }
