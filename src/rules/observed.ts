@@ -66,3 +66,42 @@ export function observedLabel(condition: ConditionDef, grouped: boolean): string
       return `events found per window${grouped ? ' (per key: events of the key)' : ''}`;
   }
 }
+
+/** The lines a condition compares its observed value against (a range: two); none for rule types without a fixed number. */
+export function observedThresholds(condition: ConditionDef): { value: number; label: string }[] {
+  const lines: { value: number; label: string }[] = [];
+  const add = (value: number | undefined, label: string) => {
+    if (typeof value === 'number' && Number.isFinite(value)) lines.push({ value, label: `${label} ${value}` });
+  };
+  switch (condition.type) {
+    case 'count':
+    case 'buckets':
+      add(condition.gt, 'gt');
+      add(condition.gte, 'gte');
+      add(condition.lt, 'lt');
+      add(condition.lte, 'lte');
+      break;
+    case 'frequency':
+      add(condition.num_events, 'num_events');
+      break;
+    case 'flatline':
+      add(condition.threshold, 'threshold');
+      break;
+    case 'metric_aggregation':
+      add(condition.max_threshold, 'max_threshold');
+      add(condition.min_threshold, 'min_threshold');
+      break;
+    case 'percentage_match':
+      add(condition.max_percentage, 'max_percentage');
+      add(condition.min_percentage, 'min_percentage');
+      break;
+    case 'cardinality':
+      add(condition.max_cardinality, 'max_cardinality');
+      add(condition.min_cardinality, 'min_cardinality');
+      break;
+    case 'spike':
+      if (condition.threshold_cur > 0) add(condition.threshold_cur, 'threshold_cur');
+      break;
+  }
+  return lines;
+}
