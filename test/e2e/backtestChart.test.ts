@@ -16,15 +16,20 @@ function wholeHour(): number {
   return Math.floor(uniqueBaseTime() / HOUR) * HOUR;
 }
 
-/** The chart data of each section of a chart page, by its data-alert name, in order. */
-function chartsOf(html: string): { alert: string; chart: any }[] {
-  const sections = [...html.matchAll(/<section class="alert" data-alert="([^"]*)"[\s\S]*?<\/section>/g)];
-  return sections.map((m) => {
-    const script = /<script type="application\/json" class="chart-data">([\s\S]*?)<\/script>/.exec(m[0]);
-    assert.ok(script, `section ${m[1]} has its chart data`);
-    return { alert: m[1]!, chart: JSON.parse(script[1]!) };
-  });
+/** The data-alert names of a chart page's sections, in order, and the page's chart data (one entry per section). */
+function pageOf(html: string): { alerts: string[]; data: any[] } {
+  const alerts = [...html.matchAll(/<section class="alert"[^>]*\bdata-alert="([^"]*)"/g)].map((m) => m[1]!);
+  const scripts = [...html.matchAll(/<script type="application\/json" class="chart-data">([\s\S]*?)<\/script>/g)];
+  assert.equal(scripts.length, 1, 'one chart-data element');
+  return { alerts, data: JSON.parse(scripts[0]![1]!) };
 }
+
+/** What the page's data must hold of a chart as --json reports it: every value and marker at full resolution. */
+function drawnOf(chart: any): Record<string, unknown> {
+  return { alert: chart.alert, steps: chart.steps, every: chart.every, total: chart.total, keys: chart.keys, markers: chart.markers.map((m: any) => [m.step, m.kind, m.key, m.reason]) };
+}
+
+const fromPage = (entry: any) => ({ alert: entry.alert, steps: entry.steps, every: entry.every, total: entry.total, keys: entry.keys, markers: entry.markers });
 
 test('backtest --html: the value each rule type compared per step comes back exactly as seeded, for several alerts on one page, and equals --json', async () => {
   const T = wholeHour();
@@ -79,7 +84,9 @@ test('backtest --html: the value each rule type compared per step comes back exa
   // The page: one section per alert in order, its chart data the same as --json's, readable by a web server.
   const html = readFileSync(page, 'utf8');
   assert.equal(statSync(page).mode & 0o777, 0o644);
-  assert.deepEqual(chartsOf(html), [{ alert: 'bursts', chart: bursts }, { alert: 'per-user', chart: perUser }]);
+  const shown = pageOf(html);
+  assert.deepEqual(shown.alerts, ['bursts', 'per-user']);
+  assert.deepEqual(shown.data.map(fromPage), [drawnOf(bursts), drawnOf(perUser)]);
   assert.doesNotMatch(html, /<script[^>]+src=/);
 
   // One alert's --json stays its summary object (no chart without --html).
@@ -112,11 +119,11 @@ test('backtest --html of a folder: every alert file in it replayed, a queue aler
   assert.match(result.stdout, /^backtest of a-count: 12 runs/m);
   assert.match(result.stdout, /^backtest of b-any: 12 runs/m);
   assert.match(result.stdout, new RegExp(`backtest charts of 2 alert\\(s\\) written to ${page.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-  const charts = chartsOf(readFileSync(page, 'utf8'));
-  assert.deepEqual(charts.map((c) => c.alert), ['a-count', 'b-any']);
+  const shown = pageOf(readFileSync(page, 'utf8'));
+  assert.deepEqual(shown.alerts, ['a-count', 'b-any']);
   // any: the events of each 5-minute step (carol at minutes 10 and 40); count with a 1h lookback: the events so far.
-  assert.deepEqual(charts[1]!.chart.total, [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
-  assert.deepEqual(charts[0]!.chart.total, [0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(shown.data[1].total, [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+  assert.deepEqual(shown.data[0].total, [0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
 
   const lone = await project.run(['test', 'a-count', '--html', 'x.html'], env);
   assert.equal(lone.code, 64);
