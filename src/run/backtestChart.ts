@@ -176,8 +176,20 @@ export function settingsOf(alert: AlertDef): Record<string, string> {
   return settings;
 }
 
-/** The condition as written, without the resolved paths and filter bodies that make a table cell unreadable. */
+/** Condition keys that hold a duration in ms (shown as 5m, 1h ...). */
+const DURATION_KEYS = new Set(['timeframe', 'resolution', 'key_history', 'terms_window_size', 'timeout']);
+
+/** The condition for a table cell: durations written as durations, long lists counted, a script's paths and options (which may hold anything) left out. */
 function conditionShown(condition: ConditionDef): Record<string, unknown> {
-  const { modulePath: _path, ...rest } = condition as ConditionDef & { modulePath?: string };
-  return rest;
+  const shown: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(condition)) {
+    if (value === undefined || name === 'modulePath' || name === 'files' || (condition.type === 'script' && name === 'options')) continue;
+    if (DURATION_KEYS.has(name) && typeof value === 'number') shown[name] = formatDuration(value);
+    else if (Array.isArray(value) && value.length > LIST_SHOWN) shown[name] = `${value.length} values`;
+    else shown[name] = value;
+  }
+  return shown;
 }
+
+/** Longest list of a condition shown in full. */
+const LIST_SHOWN = 20;

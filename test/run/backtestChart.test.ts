@@ -36,6 +36,11 @@ test('chart: skipped steps count 0, failed ones null; notices, held findings and
   assert.deepEqual(chart.thresholds, [{ value: 5, label: 'gte 5' }]);
   assert.equal(chart.keysShown, 'all');
   assert.equal(chart.settings.group_by, 'user.name');
+  assert.equal(chart.settings.condition, '{"type":"count","gte":5}');
+  const frequency = { ...alert, condition: { type: 'frequency', num_events: 3, timeframe: 300_000, resolution: 5_000 } } as unknown as AlertDef;
+  assert.equal(new ChartCollector(frequency, 1).build({ ...totals(1), notices: [] }).settings.condition, '{"type":"frequency","num_events":3,"timeframe":"5m","resolution":"5s"}');
+  const script = { ...alert, condition: { type: 'script', module: 'm.mjs', modulePath: '/abs/m.mjs', options: { token: 'secret' }, timeout: 5000 } } as unknown as AlertDef;
+  assert.doesNotMatch(new ChartCollector(script, 1).build({ ...totals(1), notices: [] }).settings.condition!, /secret|abs/);
 });
 
 test('chart: with more keys than CHART_KEYS_ALL, the top keys by notices, then peak; 10,080 steps of many keys stay within the budget', () => {
