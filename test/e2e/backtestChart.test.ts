@@ -137,3 +137,32 @@ test('backtest --html of a folder: every alert file in it replayed, a queue aler
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no alert named nope could be loaded \(alerts: /);
 });
+
+test('backtest --json --html: cardinality, flatline, percentage_match and metric_aggregation chart the value they compared at each step, against the real engine', async () => {
+  const T = wholeHour();
+  const S = T - 30 * MIN;
+  const index = await world.index('auth-backtest-chart-types');
+  // Minute m holds n = m % 4 + 1 logons, by users u0 .. u(n-1); only u0's failed (4625).
+  const n = Array.from({ length: 30 }, (_, m) => (m % 4) + 1);
+  const docs = n.flatMap((count, m) => Array.from({ length: count }, (_, k) => logonEvent(S + m * MIN + (k + 1) * SEC, `u${k}`, { code: k === 0 ? '4625' : '4624' })));
+  await indexDocs(world.esUrl, index, docs);
+  const project = world.project();
+  const base = { index, every: '1m', notify: ['soc-email'] };
+  project.writeAlert('c-distinct', { ...base, condition: { type: 'cardinality', cardinality_field: 'winlog.event_data.TargetUserName', timeframe: '1m', max_cardinality: 3 } });
+  project.writeAlert('f-quiet', { ...base, condition: { type: 'flatline', threshold: 3, timeframe: '2m' } });
+  project.writeAlert('p-failed', { ...base, condition: { type: 'percentage_match', match_bucket_filter: { term: { 'event.code': '4625' } }, max_percentage: 50 } });
+  project.writeAlert('m-count', { ...base, condition: { type: 'metric_aggregation', metric_agg_key: 'winlog.event_data.TargetUserName', metric_agg_type: 'value_count', max_threshold: 3 } });
+  const result = await project.run(['test', 'c-distinct', 'f-quiet', 'p-failed', 'm-count', '--backtest', '30m', '--json', '--html', 'types.html'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const charts = Object.fromEntries(JSON.parse(result.stdout).map((s: any) => [s.alert, s.chart]));
+  assert.deepEqual(charts['c-distinct'].total, n);
+  assert.deepEqual(charts['c-distinct'].thresholds, [{ value: 3, label: 'max_cardinality 3' }]);
+  assert.deepEqual(charts['f-quiet'].total, n.map((count, m) => count + (n[m - 1] ?? 0)));
+  assert.deepEqual(charts['p-failed'].total, n.map((count) => (1 / count) * 100));
+  assert.deepEqual(charts['m-count'].total, n);
+  // A step fires where the value is past the threshold: the markers sit at those steps (first, then held by the throttle).
+  const fired = (chart: any) => chart.markers.filter((m: any) => m.kind === 'sent' || m.kind === 'held').map((m: any) => m.step);
+  assert.deepEqual(fired(charts['c-distinct']), n.flatMap((count, m) => (count > 3 ? [m] : [])));
+  assert.deepEqual(fired(charts['p-failed']), n.flatMap((count, m) => ((1 / count) * 100 > 50 ? [m] : [])));
+  assert.deepEqual(fired(charts['f-quiet']), n.flatMap((count, m) => (count + (n[m - 1] ?? 0) < 3 ? [m] : [])));
+});
