@@ -113,6 +113,9 @@ export class ChartCollector {
     for (const [key, series] of this.keys) series.notices = notices.get(key) ?? 0;
     const all = this.keys.size <= CHART_KEYS_ALL;
     const shown = all ? [...this.keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : rank([...this.keys]).slice(0, CHART_TOP_KEYS);
+    // Held findings can be one per key and step: with many keys, only the shown keys' are marked.
+    const marked = all ? undefined : new Set(shown.map(([key]) => key));
+    const kept = marked ? markers.filter((m) => m.kind !== 'held' || marked.has(m.key)) : markers;
     return {
       alert: alert.name,
       ruleType: condition?.type ?? alert.source,
@@ -126,7 +129,7 @@ export class ChartCollector {
       keysShown: all ? 'all' : 'top',
       keysTotal: this.keys.size,
       thresholds: condition ? observedThresholds(condition) : [],
-      markers,
+      markers: kept,
       notices: result.notices.map((n) => ({ at: n.at, key: n.key, reason: n.reason, title: n.title, channels: [...n.channels] })),
       query: this.query ?? null,
       settings: settingsOf(alert),

@@ -161,7 +161,11 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   writeFileSync(join(project.dir, 'rules', 'whoami.yml'), "title: Whoami\nid: 11111111-1111-4111-8111-111111111111\nstatus: test\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith: '\\whoami.exe'\n  condition: selection\nlevel: medium\n");
   const imported = await project.run(['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', index, '--out', 'alerts', '--notify', 'soc-slack']);
   assert.equal(imported.code, 0, imported.stderr);
-  assert.deepEqual([...codeCaches(codeDir).keys()].sort(), ['channel', 'import', 'list', 'other', 'validate']);
+  // A backtest loads its own chunk (the replay and the chart page), which no run loads.
+  const replayed = await project.run(['test', 'admins', '--backtest', '10m']);
+  assert.equal(replayed.code, 0, replayed.stderr);
+  assert.ok(chunksOf('test').includes('backtest'), `${chunksOf('test')}`);
+  assert.deepEqual([...codeCaches(codeDir).keys()].sort(), ['channel', 'import', 'list', 'other', 'test', 'validate']);
   assert.ok(chunksOf('channel').includes('vendor-nodemailer'), `a mail loads the bundled nodemailer: ${chunksOf('channel')}`);
   assert.ok(chunksOf('import').includes('importer'), `${chunksOf('import')}`);
   // The imported Sigma alert: checking it loads the Sigma compiler, whose cache joins validate's others.

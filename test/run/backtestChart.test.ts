@@ -50,11 +50,14 @@ test('chart: with more keys than CHART_KEYS_ALL, the top keys by notices, then p
   for (let i = 0; i < steps; i++) c.evaluated(i, evaluated(Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: (k * 7 + i) % 50 + (k === 150 ? 100 : 0) }))));
   assert.ok((c as unknown as { points: number }).points <= KEY_POINTS_BUDGET);
   const notices = [{ at: 5 * MIN, key: 'k3', reason: 'first', title: '', channels: [] }, { at: 9 * MIN, key: 'k3', reason: 'repeat', title: '', channels: [] }, { at: 7 * MIN, key: 'k9', reason: 'first', title: '', channels: [] }];
+  c.decided(5, 6 * MIN, [{ key: 'k3', count: 1, decision: 'throttled', notify: false, title: '', message: '' }, { key: 'k77', count: 1, decision: 'throttled', notify: false, title: '', message: '' }]);
   const chart = c.build({ ...totals(steps), notices });
   assert.equal(chart.keysShown, 'top');
   assert.equal(chart.keysTotal, keys);
   assert.equal(chart.keys.length, CHART_TOP_KEYS);
   assert.deepEqual(chart.keys.slice(0, 3).map((k) => k.key), ['k3', 'k9', 'k150']);
+  // Held findings are marked for the keys shown only (k77 has no line).
+  assert.deepEqual(chart.markers.filter((m) => m.kind === 'held').map((m) => m.key), ['k3']);
   // k150 (the highest peak) was among the keys kept: its values are complete.
   assert.equal(chart.keys[2]!.values.filter((v) => v !== null).length, steps);
   assert.ok(KEYS_KEPT >= CHART_TOP_KEYS);
