@@ -27,6 +27,7 @@ export const SPLIT_AT: Record<string, string> = {
   'validators-alertcron': 'config/validators.alertcron.generated.js',
   sigma: 'sigma/compile.js',
   importer: 'commands/import.js',
+  backtest: 'commands/backtest.js',
 };
 /** npm packages loadPackage() loads, each bundled into vendor-<name>.cjs (all CommonJS, MIT/ISC/MIT-0 licensed). */
 export const VENDORED = ['yaml', 'js-yaml', 'nodemailer', 'cron-parser'];

@@ -130,13 +130,14 @@ Exit codes: 0 valid, 2 problems found, 3 the cluster could not be reached (--clu
   program
     .command('test')
     .description('run one alert against the real cluster as a run would: the request, the findings and decisions over the window a run searches, then the hits per index and keys over a longer span; warns why it may find nothing')
-    .argument('<alert>', 'the alert name (its file name in alerts/ or a subfolder, without .yaml)')
+    .argument('<alert...>', 'the alert name (its file name in alerts/ or a subfolder, without .yaml); with --backtest, several names or folders of alert files')
     .addOption(configOption())
     .option('--from <time>', 'start of the hit summary (default: 5 minutes before --to, or the run\'s window if longer): an ISO time or a duration ago (15m, 2h); it is only counted, not evaluated')
     .option('--to <time>', 'when the run happens: the window it evaluates ends here (less ingest_delay), and so does the hit summary: an ISO time, a duration ago, or now', 'now')
     .option('--send', 'also deliver the notifications of that window and record them in the state file (the alert\'s window does not move)')
     .option('--backtest <span>', 'replay the alert over this past span (7d, 24h) in its own every steps, with its rule state, throttle and resolution: how many notices it would have sent, per key, the busiest hours and a histogram (sends nothing, state untouched)')
     .option('--chunk <n>', 'with --backtest: searches per _msearch request (default 1000, or msearch_chunk if larger)')
+    .option('--html <file>', 'with --backtest: also write one self-contained chart page of every alert replayed (values per step, threshold, notices sent, held back, resolved, escalated) to this .html file')
     .option('--json', 'print the report as JSON')
     .addOption(verboseOption())
     .addHelpText('after', `
@@ -152,19 +153,26 @@ Examples:
   alertcron test admin-logins --from 1h         the same run, with the hits of the last hour summed up
   alertcron test admin-logins --backtest 7d     how many notices it would have sent over the last week, to tune it
   alertcron test admin-logins --backtest 7d --json   the same for tools: totals, per key, per hour, histogram
+  alertcron test admin-logins vpn-logins --backtest 7d --html report.html   both replayed, one chart page
+  alertcron test alerts/auth --backtest 1d --html auth.html   every alert file of a folder, one chart page
 
 A backtest replays the runs the alert would have made (one per every:, each with the window a run would search)
 with an empty state of its own, so a new alert's warm-up and first notices count as they would after enabling it.
-Silences and acknowledgements are not replayed. Exit code 3 when steps failed (they are named on stderr).`)
-    .action(async (alert: string, opts) => {
+Silences and acknowledgements are not replayed. Several alerts (names, or folders whose alert files the project
+loads) are replayed one after another; TheHive and MaxPatrol alerts of a folder are skipped (named on stderr).
+--json prints one alert's summary, or an array for several; with --html each summary carries its chart data.
+Exit code 3 when steps failed (they are named on stderr).`)
+    .action(async (alerts: string[], opts) => {
       if (opts.backtest !== undefined) {
         if (opts.from !== undefined || opts.to !== 'now' || opts.send) throw new UserError('--backtest replays its own span and sends nothing: leave out --from, --to and --send', ExitCode.usage);
         const { backtestCommand } = await import('./commands/backtest.js');
-        process.exitCode = await backtestCommand(alert, opts);
+        process.exitCode = await backtestCommand(alerts, opts);
         return;
       }
+      if (opts.html !== undefined) throw new UserError('--html draws the charts of a backtest: add --backtest <span> (e.g. --backtest 7d)', ExitCode.usage);
+      if (alerts.length > 1) throw new UserError(`test runs one alert (${alerts.length} given): to replay several, add --backtest <span>`, ExitCode.usage);
       const { testCommand } = await import('./commands/test.js');
-      process.exitCode = await testCommand(alert, opts);
+      process.exitCode = await testCommand(alerts[0]!, opts);
     });
 
   const importing = program.command('import').description('convert rules of another alerting tool into alertcron alerts, queries and channels');

@@ -4,15 +4,21 @@ import { clockFromEnv } from '../util/clock.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { formatProblem } from '../config/problems.js';
 import { printJson } from './printReport.js';
+import { basename, resolve } from 'node:path';
+import type { BacktestChart } from '../model/backtestChart.js';
+import { sourceDefinition } from '../sources/registry.js';
+import { backtestTargets } from './backtestTargets.js';
+import { writeBacktestPage } from './backtestPage.js';
 
-/** Options of `alertcron test <alert> --backtest <span>`. */
+/** Options of `alertcron test <alert...> --backtest <span>`. */
 export interface BacktestCommandOptions {
   config: string;
   backtest: string;
   json?: boolean;
   chunk?: string;
+  /** Write the chart page of the replayed alerts to this file. */
+  html?: string;
 }
 
 /** A summary of a backtest, for people and for `--json`. */
@@ -34,6 +40,8 @@ export interface BacktestSummary {
   findings: { at: string; key: string }[];
   failedSteps: number;
   errors: string[];
+  /** What the chart page draws of this alert (with --html only). */
+  chart?: BacktestChart;
 }
 
 /** Keys listed by name; the rest are counted in one line. */
@@ -45,8 +53,12 @@ const BUCKET_WIDTHS = [1, 5, 15, 30, 60, 180, 360, 720, 1440, 10080].map((m) => 
 /** Width of the longest bar. */
 const BAR_WIDTH = 40;
 
-/** `alertcron test <alert> --backtest 7d`: replays the alert over the past span and says what it would have sent. */
-export async function backtestCommand(name: string, options: BacktestCommandOptions): Promise<number> {
+/**
+ * `alertcron test <alert...> --backtest 7d [--html page.html]`: replays each alert (named, or every alert file of a
+ * folder) over the past span, one after another, and says what each would have sent; with --html, one chart page
+ * for all of them. One alert's --json is its summary; several alerts' is an array of them.
+ */
+export async function backtestCommand(names: readonly string[], options: BacktestCommandOptions): Promise<number> {
   let spanMs: number;
   try {
     spanMs = parseDuration(options.backtest);
@@ -55,27 +67,56 @@ export async function backtestCommand(name: string, options: BacktestCommandOpti
   }
   const chunk = options.chunk === undefined ? undefined : Number(options.chunk);
   if (chunk !== undefined && (!Number.isInteger(chunk) || chunk < 1 || chunk > 10_000)) throw new UserError(`--chunk ${options.chunk}: give a whole number of searches per request, 1 to 10000`, ExitCode.usage);
+  const html = options.html === undefined ? undefined : htmlTarget(options.html);
   const now = clockFromEnv()();
   const { config, loaded } = await loadProject(options.config);
-  const alert = loaded.alerts.find((a) => a.name === name);
-  if (!alert) {
-    for (const problem of loaded.problems) console.error(redact(formatProblem(problem)));
-    const known = loaded.alerts.map((a) => a.name).join(', ');
-    throw new UserError(`no alert named ${name} could be loaded${known ? ` (alerts: ${known})` : ''}`, ExitCode.invalidConfig);
+  const targets = backtestTargets(names, config, loaded);
+  for (const { alert } of targets) {
+    if (spanMs < alert.every) throw new UserError(`--backtest ${options.backtest} is shorter than alert ${alert.name}'s every (${formatDuration(alert.every)}): replay at least one run`, ExitCode.usage);
   }
-  if (spanMs < alert.every) throw new UserError(`--backtest ${options.backtest} is shorter than the alert's every (${formatDuration(alert.every)}): replay at least one run`, ExitCode.usage);
-  let result: BacktestResult;
-  try {
-    result = await backtestAlert(config, alert, { spanMs, now, chunk });
-  } catch (error) {
-    throw new UserError(errorMessage(error), ExitCode.sourceFailed);
+  const single = targets.length === 1 && targets[0]!.named && names.length === 1;
+  const summaries: BacktestSummary[] = [];
+  const charts: BacktestChart[] = [];
+  let code: number = ExitCode.ok;
+  for (const { alert, named } of targets) {
+    if (!named && !sourceDefinition(alert.source)?.windowed) {
+      console.error(`alert ${alert.name} reads a current queue (${alert.source}), not a time window of past events: not replayed`);
+      continue;
+    }
+    let result: BacktestResult;
+    try {
+      result = await backtestAlert(config, alert, { spanMs, now, chunk, chart: html !== undefined });
+    } catch (error) {
+      if (single) throw new UserError(errorMessage(error), ExitCode.sourceFailed);
+      console.error(redact(`alert ${alert.name}: ${errorMessage(error)}`));
+      code = ExitCode.sourceFailed;
+      continue;
+    }
+    const summary = summarise(result);
+    summaries.push(result.chart ? { ...summary, chart: result.chart } : summary);
+    if (result.chart) charts.push(result.chart);
+    if (!options.json) {
+      if (summaries.length > 1) console.log('');
+      printSummary(summary);
+    }
+    for (const error of result.errors) console.error(redact(`alert ${alert.name}: step ${error}`));
+    if (result.failedSteps) {
+      console.error(`alert ${alert.name}: ${result.failedSteps} of ${result.steps} steps failed and were not replayed; the counts above leave them out`);
+      code = ExitCode.sourceFailed;
+    }
   }
-  const summary = summarise(result);
-  if (options.json) printJson(summary);
-  else printSummary(summary);
-  for (const error of result.errors) console.error(redact(`alert ${name}: step ${error}`));
-  if (result.failedSteps) console.error(`alert ${name}: ${result.failedSteps} of ${result.steps} steps failed and were not replayed; the counts above leave them out`);
-  return result.failedSteps ? ExitCode.sourceFailed : ExitCode.ok;
+  if (options.json) printJson(single ? summaries[0] : summaries);
+  if (html !== undefined) {
+    const written = await writeBacktestPage(html, charts, { generatedAt: now, project: basename(config.dir) });
+    (options.json ? console.error : console.log)(`backtest charts of ${charts.length} alert(s) written to ${written}`);
+  }
+  return code;
+}
+
+/** The --html file's absolute path: it must end in .html (a typo would otherwise write over another file). */
+function htmlTarget(file: string): string {
+  if (!/\.html?$/i.test(file)) throw new UserError(`--html ${file}: name an .html file to write the chart page to`, ExitCode.usage);
+  return resolve(file);
 }
 
 /** Counts a backtest's notices per reason, per key, per hour and per histogram bucket. */

@@ -1,7 +1,8 @@
 import type { SearchResponse } from '../model/search.js';
 import { getField } from '../util/fieldPath.js';
 import type { Finding } from '../model/finding.js';
-import { sampleSources } from './hits.js';
+import { sampleSources, totalHits } from './hits.js';
+import type { Observed } from './observed.js';
 import { countingSearch, userAggregations } from './search.js';
 import { meetsThreshold } from './threshold.js';
 import type { ConditionDef, RuleType } from './types.js';
@@ -10,10 +11,15 @@ type BucketsCondition = Extract<ConditionDef, { type: 'buckets' }>;
 
 /** Buckets condition: each bucket at the aggregation path whose value (doc_count or a metric) meets the threshold is a finding. */
 export function evaluateBuckets(condition: BucketsCondition, response: SearchResponse): Finding[] {
+  return judgeBuckets(condition, response).findings;
+}
+
+/** The buckets' findings, with each bucket's compared value (met or not). */
+function judgeBuckets(condition: BucketsCondition, response: SearchResponse): { findings: Finding[]; observed: Observed } {
   const path = condition.path.endsWith('.buckets') ? condition.path : `${condition.path}.buckets`;
   const found = getField(response.aggregations ?? {}, path);
   // A pattern that matches no index answers with no aggregations at all: no bucket, and the run reports the index problem.
-  if (found === undefined && response._shards?.total === 0) return [];
+  if (found === undefined && response._shards?.total === 0) return { findings: [], observed: { total: totalHits(response), keys: [] } };
   if (found === undefined) {
     throw new Error(`condition path "${condition.path}" is not in the response's aggregations (names: ${Object.keys(response.aggregations ?? {}).join(', ') || 'none'})`);
   }
@@ -22,14 +28,16 @@ export function evaluateBuckets(condition: BucketsCondition, response: SearchRes
     : Object.entries(found as Record<string, Record<string, unknown>>).map(([key, bucket]) => ({ key, ...bucket }));
   const samples = sampleSources(response.hits?.hits);
   const findings: Finding[] = [];
+  const keys: { key: string; value: number }[] = [];
   for (const bucket of buckets) {
     const value = Number(getField(bucket, condition.value));
-    if (!Number.isFinite(value) || !meetsThreshold(value, condition)) continue;
     const key = String(bucket.key_as_string ?? bucket.key);
+    if (Number.isFinite(value)) keys.push({ key, value });
+    if (!Number.isFinite(value) || !meetsThreshold(value, condition)) continue;
     const count = Number(bucket.doc_count ?? 0);
     findings.push({ key, count, fields: { ...flattenBucket(bucket), value }, samples });
   }
-  return findings;
+  return { findings, observed: { total: totalHits(response), keys } };
 }
 
 function flattenBucket(bucket: Record<string, unknown>): Record<string, unknown> {
@@ -60,5 +68,5 @@ export const bucketsRule: RuleType<BucketsCondition> = {
     return problems;
   },
   search: countingSearch,
-  evaluate: ({ condition, response }) => ({ findings: evaluateBuckets(condition, response) }),
+  evaluate: ({ condition, response }) => judgeBuckets(condition, response),
 };

@@ -1,7 +1,8 @@
 import { lastTimeframe } from './search.js';
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
-import { keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { keyParts, keysLeftOut, perKeySearch, type KeyPart } from './perKey.js';
+import { perKeyObserved } from './observed.js';
 import type { CardinalityCondition, RuleType } from './types.js';
 
 const DISTINCT = 'alertcron_distinct';
@@ -43,6 +44,7 @@ export const cardinalityRule: RuleType<CardinalityCondition> = {
       if (!above && !below) continue;
       findings.push({ key: part.key, count: part.doc_count, counted: lastTimeframe(window, condition.timeframe), fields: { ...(part.samples[0] ?? {}), cardinality: distinct }, samples: part.samples });
     }
-    return { findings, incomplete: keysLeftOut(alert, response) };
+    const distinct = (part: KeyPart) => (part.doc_count === 0 ? undefined : Number(part.aggs[DISTINCT]?.value ?? 0));
+    return { findings, incomplete: keysLeftOut(alert, response), observed: perKeyObserved(alert, response, distinct) };
   },
 };

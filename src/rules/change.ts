@@ -1,4 +1,5 @@
 import type { Finding } from '../model/finding.js';
+import { perKeyObserved } from './observed.js';
 import type { Window } from '../model/window.js';
 import { parseDuration } from '../util/duration.js';
 import { bucketKey } from './groupKey.js';
@@ -160,6 +161,7 @@ export const changeRule: RuleType<ChangeCondition> = {
       ? `${unchecked.length} key(s) had more than ${MAX_CHANGE_EVENTS} events in this window (${unchecked.slice(0, CROWDED_NAMED).map((key) => quoted(key, 80)).join(', ')}${unchecked.length > CROWDED_NAMED ? ' ...' : ''}): a change among their older events was not looked for, and those keys are not resolved while it lasts (told at most once a day)`
       : undefined;
     const next: ChangeState = { keys: remembered, ...(tell ? { crowdedToldAt: window.to } : toldAt !== undefined ? { crowdedToldAt: toldAt } : {}) };
-    return { findings, state: next, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten), ...(unchecked.length ? { unjudged: unchecked } : {}), ...(note ? { note } : {}) };
+    const observed = perKeyObserved(alert, response, (part) => (part.aggs[WINDOW] as { doc_count?: number } | undefined)?.doc_count ?? 0);
+    return { findings, state: next, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten), ...(unchecked.length ? { unjudged: unchecked } : {}), ...(note ? { note } : {}), observed };
   },
 };

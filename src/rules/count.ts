@@ -5,6 +5,7 @@ import { bucketSamples, sampleSources, totalHits } from './hits.js';
 import { countingSearch, GROUP_AGG } from './search.js';
 import { meetsThreshold } from './threshold.js';
 import { readTopCounts } from './topCounts.js';
+import { eventsObserved } from './observed.js';
 import type { ConditionDef, RuleAlert, RuleType, Threshold } from './types.js';
 
 
@@ -45,5 +46,5 @@ export const countRule: RuleType<CountCondition> = {
   topCounts: true,
   complete: (raw) => ({ type: 'count', gt: raw.gt as number | undefined, gte: raw.gte as number | undefined, lt: raw.lt as number | undefined, lte: raw.lte as number | undefined }),
   search: countingSearch,
-  evaluate: ({ alert, condition, response }) => ({ findings: countFindings(alert, response, condition), incomplete: groupsLeftOut(alert, response) }),
+  evaluate: ({ alert, condition, response }) => ({ findings: countFindings(alert, response, condition), incomplete: groupsLeftOut(alert, response), observed: eventsObserved(alert, response) }),
 };

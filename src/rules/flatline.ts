@@ -1,6 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
-import { isoTime, keyParts, perKeySearch } from './perKey.js';
+import { isoTime, keyParts, perKeySearch, type KeyPart } from './perKey.js';
+import { perKeyObserved } from './observed.js';
 import { GROUP_AGG, lastTimeframe, timeRange } from './search.js';
 import { otherCount, describeFields } from './groupKey.js';
 import type { FlatlineCondition, RuleType } from './types.js';
@@ -58,6 +59,7 @@ export const flatlineRule: RuleType<FlatlineCondition> = {
     const incomplete = alert.group_by && other > 0
       ? `more than group_size (${alert.group_size}) values of ${describeFields(alert.group_by)} were seen within key_history: those after the first ${alert.group_size} (in order of value) were not checked (raise group_size)`
       : undefined;
-    return { findings, incomplete };
+    const recent = (part: KeyPart) => (alert.group_by ? Number(part.aggs[RECENT]?.doc_count ?? 0) : part.doc_count);
+    return { findings, incomplete, observed: perKeyObserved(alert, response, recent) };
   },
 };

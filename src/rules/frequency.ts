@@ -3,6 +3,7 @@ import type { Window } from '../model/window.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import { withTopCounts } from './count.js';
+import { perKeyObserved } from './observed.js';
 import { topCountAggs } from './topCounts.js';
 import type { FrequencyCondition, RuleAlert, RuleProblem, RuleType } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
@@ -79,6 +80,12 @@ function gridStart(condition: FrequencyCondition, window: Window, r: number): nu
  * events so far are used up (ElastAlert2 discards the key's window after a match). Pure.
  */
 export function slide(counts: Map<number, number>, condition: FrequencyCondition, window: Window, r: number, lastFire: number | undefined): { fires: number; at?: number; count: number; start?: number } {
+  const { peak: _peak, ...result } = slideWithPeak(counts, condition, window, r, lastFire);
+  return result;
+}
+
+/** slide(), with the most events it counted at one boundary (what it compared with num_events, fired or not). */
+function slideWithPeak(counts: Map<number, number>, condition: FrequencyCondition, window: Window, r: number, lastFire: number | undefined): { fires: number; at?: number; count: number; start?: number; peak: number } {
   const start = gridStart(condition, window, r);
   const n = Math.round((window.to - start) / r);
   const per = new Array<number>(n).fill(0);
@@ -90,6 +97,7 @@ export function slide(counts: Map<number, number>, condition: FrequencyCondition
   let used = lastFire;
   let fires = 0;
   let last: { at: number; count: number; start: number } | undefined;
+  let peak = 0;
   for (let end = 1; end <= n; end++) {
     const at = start + end * r;
     if (at <= window.from) continue;
@@ -97,13 +105,14 @@ export function slide(counts: Map<number, number>, condition: FrequencyCondition
     if (used !== undefined) first = Math.max(first, Math.ceil((used - start) / r));
     let count = 0;
     for (let i = first; i < end; i++) count += per[i]!;
+    peak = Math.max(peak, count);
     if (count >= condition.num_events) {
       fires++;
       last = { at, count, start: start + first * r };
       used = at;
     }
   }
-  return last ? { fires, ...last } : { fires: 0, count: 0 };
+  return last ? { fires, ...last, peak } : { fires: 0, count: 0, peak };
 }
 
 function groupsFor(alert: RuleAlert): number {
@@ -153,10 +162,12 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
     const r = effectiveResolution(condition, window, groupsFor(alert));
     const lastFire = plainCopy<number>((state as FrequencyState | undefined)?.lastFire, isStoredTime);
     const findings: Finding[] = [];
+    const peaks = new Map<string, number>();
     for (const part of keyParts(alert, response)) {
       const buckets = (part.aggs[HISTOGRAM]?.buckets ?? []) as { key: number; doc_count: number }[];
       const counts = new Map(buckets.map((b) => [Number(b.key), b.doc_count]));
-      const result = slide(counts, condition, window, r, lastFire[part.key]);
+      const result = slideWithPeak(counts, condition, window, r, lastFire[part.key]);
+      peaks.set(part.key, result.peak);
       if (!result.fires) continue;
       lastFire[part.key] = result.at!;
       findings.push(withTopCounts({
@@ -169,7 +180,7 @@ export const frequencyRule: RuleType<FrequencyCondition> = {
     }
     // A fire older than one timeframe before the window's end no longer limits what the next run counts.
     for (const [key, at] of Object.entries(lastFire)) if (at <= window.to - condition.timeframe) delete lastFire[key];
-    return { findings, state: { lastFire } satisfies FrequencyState, incomplete: keysLeftOut(alert, response) };
+    return { findings, state: { lastFire } satisfies FrequencyState, incomplete: keysLeftOut(alert, response), observed: perKeyObserved(alert, response, (part) => peaks.get(part.key)) };
   },
 };
 

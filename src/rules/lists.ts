@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { countFindings, groupsLeftOut } from './count.js';
+import { eventsObserved } from './observed.js';
 import { countingSearch, withFilter } from './search.js';
 import type { ConditionDef, RuleProblem, RuleType } from './types.js';
 
@@ -73,7 +74,7 @@ export const blacklistRule: RuleType<ListCondition<'blacklist'>> = {
   fields: (condition) => [{ key: 'compare_key', field: condition.compare_key }],
   check: (raw, _alert, alertFile) => checkList('blacklist', raw.blacklist, alertFile),
   search: (base, alert, condition) => countingSearch(withFilter(base, { terms: { [condition.compare_key]: condition.values } }), alert),
-  evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response) }),
+  evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response), observed: eventsObserved(alert, response) }),
 };
 
 /** `whitelist`: events whose compare_key is none of the values (with ignore_null: false, also events without it). */
@@ -88,5 +89,5 @@ export const whitelistRule: RuleType<ListCondition<'whitelist'>> = {
     const notListed = { bool: { must_not: [{ terms: { [condition.compare_key]: condition.values } }], ...(condition.ignore_null ? { filter: [{ exists: { field: condition.compare_key } }] } : {}) } };
     return countingSearch(withFilter(base, notListed), alert);
   },
-  evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response) }),
+  evaluate: ({ alert, response }) => ({ findings: countFindings(alert, response, { gte: 1 }), incomplete: groupsLeftOut(alert, response), observed: eventsObserved(alert, response) }),
 };

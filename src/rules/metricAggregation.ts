@@ -2,6 +2,7 @@ import { lastTimeframe } from './search.js';
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { perKeyObserved } from './observed.js';
 import type { MetricAggregationCondition, MetricAggType, RuleType } from './types.js';
 
 const METRIC = 'alertcron_metric';
@@ -46,6 +47,6 @@ export const metricAggregationRule: RuleType<MetricAggregationCondition> = {
       const named = `metric_${condition.metric_agg_key}_${condition.metric_agg_type}`;
       findings.push({ key: part.key, count: part.doc_count, counted: condition.timeframe ? lastTimeframe(window, condition.timeframe) : undefined, fields: { ...(part.samples[0] ?? {}), metric_value: value, [named]: value }, samples: part.samples });
     }
-    return { findings, incomplete: keysLeftOut(alert, response) };
+    return { findings, incomplete: keysLeftOut(alert, response), observed: perKeyObserved(alert, response, (part) => part.aggs[METRIC]?.value as number | null | undefined) };
   },
 };

@@ -68,7 +68,8 @@ export const newTermRule: RuleType<NewTermCondition> = {
     const incomplete = otherCount(response, TERMS) > 0
       ? `more than group_size (${alert.group_size}) values of ${describeFields(condition.fields)} in this window: the rarest were not checked against the history (raise group_size)`
       : undefined;
-    return { findings, incomplete };
+    const found = bucketsOf(response.aggregations, TERMS).reduce((sum, bucket) => sum + bucket.doc_count, 0) + otherCount(response, TERMS);
+    return { findings, incomplete, observed: { total: found } };
   },
 };
 

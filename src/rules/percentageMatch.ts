@@ -2,6 +2,7 @@ import { lastTimeframe } from './search.js';
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
 import { keyParts, keysLeftOut, perKeySearch } from './perKey.js';
+import { perKeyObserved } from './observed.js';
 import type { PercentageMatchCondition, RuleType } from './types.js';
 
 const SHARE = 'alertcron_share';
@@ -41,18 +42,20 @@ export const percentageMatchRule: RuleType<PercentageMatchCondition> = {
   },
   evaluate({ alert, condition, window, response }) {
     const findings: Finding[] = [];
+    const percentages = new Map<string, number>();
     for (const part of keyParts(alert, response)) {
       const buckets = (part.aggs[SHARE]?.buckets ?? {}) as Record<string, { doc_count: number }>;
       const matching = buckets.match?.doc_count ?? 0;
       const other = buckets.other?.doc_count ?? 0;
       const percentage = matchPercentage(matching, other, condition.min_denominator);
       if (percentage === undefined) continue;
+      percentages.set(part.key, percentage);
       const above = condition.max_percentage !== undefined && percentage > condition.max_percentage;
       const below = condition.min_percentage !== undefined && percentage < condition.min_percentage;
       if (!above && !below) continue;
       const rounded = Math.round(percentage * 100) / 100;
       findings.push({ key: part.key, count: matching + other, counted: condition.timeframe ? lastTimeframe(window, condition.timeframe) : undefined, fields: { ...(part.samples[0] ?? {}), percentage: rounded, match_count: matching, total: matching + other }, samples: part.samples });
     }
-    return { findings, incomplete: keysLeftOut(alert, response) };
+    return { findings, incomplete: keysLeftOut(alert, response), observed: perKeyObserved(alert, response, (part) => percentages.get(part.key)) };
   },
 };

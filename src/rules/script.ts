@@ -113,5 +113,5 @@ export const scriptRule: RuleType<ScriptCondition> = {
     return [{ path: ['condition', 'module'], message: `no such file: ${raw.module} (relative to the alert file)` }];
   },
   search: scriptSearch,
-  evaluate: async ({ alert, condition, response, window }) => ({ findings: await evaluateScript(alert, condition, response, window) }),
+  evaluate: async ({ alert, condition, response, window }) => ({ findings: await evaluateScript(alert, condition, response, window), observed: { total: totalHits(response) } }),
 };

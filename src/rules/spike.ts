@@ -3,6 +3,7 @@ import { parseDuration } from '../util/duration.js';
 import { capKeys, joinWarnings } from './keyMemory.js';
 import { BY_KEY, isoTime, keyParts, keysLeftOut, perKeySearch } from './perKey.js';
 import { lastTimeframe, timeRange } from './search.js';
+import { perKeyObserved } from './observed.js';
 import type { RuleType, SpikeCondition } from './types.js';
 import { plainCopy } from '../util/plainMap.js';
 import { isStoredTime } from '../util/epochTime.js';
@@ -72,6 +73,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
     const T = condition.timeframe;
     const known = plainCopy<[number, number]>((state as SpikeState | undefined)?.keys, (v) => Array.isArray(v) && isStoredTime(v[0]) && isStoredTime(v[1]));
     const findings: Finding[] = [];
+    const currents = new Map<string, number | null>();
     for (const part of keyParts(alert, response)) {
       const firstInSpan = part.aggs[FIRST_SEEN]?.value as number | null | undefined;
       if (typeof firstInSpan !== 'number') continue;
@@ -85,6 +87,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
         return bucket?.[AVERAGE]?.value ?? null;
       };
       const current = value(CURRENT);
+      currents.set(part.key, current);
       const reference = value(REFERENCE);
       const direction = spikeDirection(condition, current, reference);
       if (!direction) continue;
@@ -99,6 +102,7 @@ export const spikeRule: RuleType<SpikeCondition> = {
     }
     for (const [key, [, last]] of Object.entries(known)) if (last < window.to - Math.max(KEY_MEMORY, 3 * T)) delete known[key];
     const forgotten = capKeys(known, ([, last]) => last, 'they warm up again (2 x timeframe) when they return');
-    return { findings, state: { keys: known } satisfies SpikeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten) };
+    const observed = perKeyObserved(alert, response, (part) => currents.get(part.key));
+    return { findings, state: { keys: known } satisfies SpikeState, incomplete: joinWarnings(keysLeftOut(alert, response), forgotten), observed };
   },
 };

@@ -1,4 +1,5 @@
 import type { Finding } from '../model/finding.js';
+import { perKeyObserved } from './observed.js';
 import type { Window } from '../model/window.js';
 import { parseDuration } from '../util/duration.js';
 import { isStoredTime } from '../util/epochTime.js';
@@ -305,6 +306,6 @@ export const temporalRule: RuleType<TemporalCondition> = {
     for (const [key, at] of Object.entries(lastFire)) if (at < window.to - condition.timeframe) delete lastFire[key];
     const reason = limit ?? failed;
     const note = reason ? judgedOnEndsNote(reason) : undefined;
-    return { findings, state: { lastFire } satisfies TemporalState, incomplete: keysLeftOut(alert, response), ...(note ? { note } : {}) };
+    return { findings, state: { lastFire } satisfies TemporalState, incomplete: keysLeftOut(alert, response), ...(note ? { note } : {}), observed: perKeyObserved(alert, response, (part) => part.doc_count) };
   },
 };

@@ -1,6 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import type { SearchResponse } from '../model/search.js';
 import type { Window } from '../model/window.js';
+import type { Observed } from './observed.js';
 
 /** A threshold on a number: every bound given must hold. */
 export interface Threshold {
@@ -163,6 +164,8 @@ export interface RuleOutput {
   unjudged?: string[];
   /** A note on this run that leaves the answer complete for every other key (told on stderr and in the audit log). */
   note?: string;
+  /** The number the rule type compared (below the threshold too), in all and per key: what a backtest chart draws. */
+  observed?: Observed;
 }
 
 /** A field a condition names, under one of its keys, that the cluster must be able to aggregate (or match exactly) on. */

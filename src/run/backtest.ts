@@ -13,6 +13,8 @@ import { decideStage } from './decideStage.js';
 import { digestStage } from './digest.js';
 import { evaluateStage, type Evaluated } from './evaluate.js';
 import { regularWindow } from './plan.js';
+import { ChartCollector } from './backtestChart.js';
+import type { BacktestChart } from '../model/backtestChart.js';
 
 /** One notice a backtest found the alert would have sent (on one or more channels). */
 export interface BacktestNotice {
@@ -39,6 +41,8 @@ export interface BacktestResult {
   /** Runs whose search or evaluation failed, with the first errors (their spans are not replayed). */
   failedSteps: number;
   errors: string[];
+  /** What a chart of the backtest draws (only when asked for with `chart`). */
+  chart?: BacktestChart;
 }
 
 /** How a backtest is asked to run. */
@@ -49,6 +53,10 @@ export interface BacktestOptions {
   now: number;
   /** Searches per _msearch request (default: the larger of the configured msearch_chunk and 1,000). */
   chunk?: number;
+  /** Collect what a chart draws (values per step, held findings, failed steps, the query) into `result.chart`. */
+  chart?: boolean;
+  /** Called after each step replayed (progress). */
+  onStep?: (done: number, total: number) => void;
 }
 
 /** The replay's default searches per `_msearch` request: steps are small and run one after another, so bigger is cheaper. */
@@ -110,14 +118,17 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
   const busy = await stepsWithEvents(source, alert, windows, options.now, result);
   const todo = windows.map((_, i) => i).filter((i) => busy === undefined || busy[i]);
   const outcomes = new Map<number, FetchOutcome>();
+  const chart = options.chart ? new ChartCollector(alert, windows.length) : undefined;
   let next = 0;
   for (let i = 0; i < windows.length; i++) {
     const window = windows[i]!;
     const plan: PlannedRequest<AlertDef> = source.plan(alert, window);
     const runAt = window.to + alert.ingest_delay;
     let evaluated: Evaluated[];
-    if (busy && !busy[i]) evaluated = [{ alert, window, request: plan.request, ok: true, findings: [] }];
-    else {
+    if (busy && !busy[i]) {
+      evaluated = [{ alert, window, request: plan.request, ok: true, findings: [] }];
+      chart?.skipped(i, plan.request);
+    } else {
       if (!outcomes.has(i)) {
         const batch = todo.slice(next, next + chunk);
         next += batch.length;
@@ -128,10 +139,12 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
       const outcome = outcomes.get(i)!;
       outcomes.delete(i);
       evaluated = await evaluateStage([{ plan, outcome }], (name) => data.alerts[name]?.rule);
+      chart?.evaluated(i, evaluated);
     }
     for (const e of evaluated) if (e.ok) for (const f of e.findings) result.findings.push({ at: runAt, key: f.key });
     // Digests due by the cron run before this step went with the runs between (runs are every minute); those due
     // by this step's run go after its findings are collected, as a run collects and then sends.
+    const noticed = result.notices.length;
     result.notices.push(...digestNotices(alert, data, Math.ceil(runAt / MINUTE) * MINUTE - MINUTE));
     const decided = decideStage(evaluated, data, sources, runAt, { fixedWindow: false, includeRequests: false, maxFindings: config.run.max_findings, resolveSetting: resolveSettingOf(config.channels) });
     const report = decided.alerts[0];
@@ -141,11 +154,17 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     }
     result.notices.push(...noticesOf(decided.deliveries, runAt));
     result.notices.push(...digestNotices(alert, data, runAt));
+    if (chart) {
+      chart.decided(i, runAt, report?.findings ?? [], report?.status === 'error' ? report.error : undefined);
+      chart.noticed(result.notices.slice(noticed));
+    }
     // Every channel accepts at once (as markDelivered stamps a key): a later resolved notice goes to the same channels.
     for (const d of decided.deliveries) stampDelivered(data, d, runAt);
     pruneState(data, runAt, config.state.prune_after, defined);
+    options.onStep?.(i + 1, windows.length);
   }
   result.notices.push(...digestNotices(alert, data, options.now));
+  if (chart) result.chart = chart.build(result);
   return result;
 }
 

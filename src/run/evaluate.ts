@@ -4,6 +4,7 @@ import type { Window } from '../model/window.js';
 import { ruleTypeOf } from '../rules/registry.js';
 import { eventsLeftOut } from '../sources/elasticsearch/groupPages.js';
 import type { RuleAlert } from '../rules/types.js';
+import type { Observed } from '../rules/observed.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import type { Fetched } from './fetch.js';
@@ -11,10 +12,11 @@ import type { Fetched } from './fetch.js';
 /**
  * One due alert after evaluation: its findings and the rule state to keep, or its error. `incomplete` says why the
  * findings may not be all; `keysLeftOut` counts the events of group_by keys the search left out (beyond group_size);
- * `unjudged` are keys seen but not wholly judged (kept from resolving) and `note` a warning that leaves the answer complete.
+ * `unjudged` are keys seen but not wholly judged (kept from resolving), `note` a warning that leaves the answer complete,
+ * `observed` the number the rule type compared (for backtest charts).
  */
 export type Evaluated<A extends AlertBase = AlertBase> =
-  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string }
+  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string; observed?: Observed }
   | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
 
 /**
@@ -36,7 +38,7 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
         const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
         // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
         const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
-        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}), ...(output.unjudged?.length ? { unjudged: output.unjudged } : {}), ...(output.note ? { note: output.note } : {}), ...(leftOut > 0 ? { keysLeftOut: leftOut } : {}) };
+        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}), ...(output.unjudged?.length ? { unjudged: output.unjudged } : {}), ...(output.note ? { note: output.note } : {}), ...(leftOut > 0 ? { keysLeftOut: leftOut } : {}), ...(output.observed ? { observed: output.observed } : {}) };
       } catch (error) {
         return { ...base, ok: false, error: redact(errorMessage(error)) };
       }
