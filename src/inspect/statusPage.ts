@@ -121,4 +121,4 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
 const STYLE = `h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 4px}
 nav a{color:var(--line)}section{overflow-x:auto}
 .ok{color:var(--sent)}.bad{color:var(--failed)}.empty{color:var(--muted);font-style:italic}
-td code{word-break:break-all}`;
+td code{overflow-wrap:anywhere}`;

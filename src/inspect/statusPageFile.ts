@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { LoadedAlerts } from '../config/loadAlerts.js';
@@ -12,8 +13,9 @@ export function statusPageHtml(config: Config, loaded: Pick<LoadedAlerts, 'alert
   return renderStatusPage(statusView(config, loaded, peeked, now), { project: dirname(config.file), generatedAt: now, ...(host ? { host } : {}) });
 }
 
-/** Writes a status page atomically (readable by a web server: mode 0644 when it is new). */
+/** Writes a status page atomically, its folder made when missing (readable by a web server: mode 0644 when it is new). */
 export function writeStatusPageFile(file: string, html: string): void {
+  mkdirSync(dirname(file), { recursive: true });
   writeFileDurably(file, html, { mode: 0o644 });
 }
 
