@@ -3,13 +3,13 @@
 // holds, attacker-written text (log values, chat names, silence comments) shows literally and runs nothing, and no
 // secret of the project is in it.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { browserSkipReason, openBrowser, type Browser } from '../support/browser.js';
 import { useChannelServers } from '../support/channelWorld.js';
 import { HOSTILE_FIELDS } from '../support/hostileText.js';
-import type { Project } from '../support/project.js';
+import { defaultConfig, type Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import type { FakeChat } from '../support/telegramServer.js';
 import { iso, useWorld } from '../support/world.js';
@@ -177,4 +177,69 @@ test('the status page: written by every run (a failing one too), each section fi
   assert.notEqual(dark.background, light.background, 'dark and light themes differ');
   const byHand = await look(own, 'status-page-command');
   assertSound(byHand, ['runs', 'alerts', 'firing', 'silences', 'acks', 'pending', 'chats', 'chat-actions']);
+});
+
+/** The start times of the runs the page's #runs section lists, top to bottom. */
+function pageRuns(html: string): string[] {
+  const section = /<section id="runs">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  return [...section.matchAll(/<tr><td><time datetime="([^"]+)">/g)].map((m) => m[1]!);
+}
+
+test('the run history: the last runs newest first (one failing) in status --json and on the page; an older state without it reads as none; a run that found the lock held writes the page too; a page that cannot be written is only a warning', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('status-history');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const p = world.project();
+  const page = join(p.dir, 'status.html');
+  const config = (esUrl: string, extra: Record<string, unknown> = {}) => ({ ...defaultConfig({ esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), monitoring: { status_page: page }, ...extra });
+  p.writeConfig(config(world.esUrl));
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-slack'], throttle: '1h', title: 'Admin {{key}}' });
+  const at = (minutes: number, args = ['run']) => p.run(args, { ALERTCRON_NOW: iso(T + minutes * MIN) });
+
+  assert.equal((await at(0)).code, 0);
+  p.writeConfig(config('http://127.0.0.1:9'));
+  const down = await at(1);
+  assert.equal(down.code, 3, 'the search engine cannot be reached: a failed source');
+  p.writeConfig(config(world.esUrl));
+  assert.equal((await at(2)).code, 0);
+
+  const json = JSON.parse((await at(2.5, ['status', '--json'])).stdout);
+  assert.deepEqual(json.runs.map((r: { started: string; exit_code: number; alerts: number; alerts_failed: number }) => [r.started, r.exit_code, r.alerts, r.alerts_failed]), [[iso(T + 2 * MIN), 0, 1, 0], [iso(T + MIN), 3, 1, 1], [iso(T), 0, 1, 0]]);
+  assert.deepEqual(json.runs.map((r: { delivered: number }) => r.delivered), [0, 0, 1], 'the first run sent the notice');
+  assert.match(json.runs[1].first_error, /127\.0\.0\.1:9/, 'the failed run says what failed');
+  assert.equal(json.runs[0].first_error, null);
+  assert.deepEqual(pageRuns(readFileSync(page, 'utf8')), [iso(T + 2 * MIN), iso(T + MIN), iso(T)], 'the page the last run wrote lists them newest first');
+
+  // A state written before the history existed: no history, and the next run starts one.
+  const file = join(p.dir, 'state', 'state.json');
+  const { runs: _runs, ...older } = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify(older));
+  assert.deepEqual(JSON.parse((await at(2.5, ['status', '--json'])).stdout).runs, []);
+  const byHand = join(p.dir, 'older.html');
+  assert.equal((await at(2.5, ['status', '--html', byHand])).code, 0);
+  assert.match(readFileSync(byHand, 'utf8'), /<section id="runs">[^\n]*\n<p class="empty">no run recorded yet/);
+  assert.equal((await at(3)).code, 0);
+  assert.deepEqual(pageRuns(readFileSync(page, 'utf8')), [iso(T + 3 * MIN)]);
+
+  // Another run holds the lock (its Slack hangs): this one exits 5, and still writes the page from the state as it is.
+  p.writeConfig(config(world.esUrl, { state: { lock_wait: '1s' } }));
+  await indexDocs(world.esUrl, index, [logonEvent(T + 3.5 * MIN, 'admin')]);
+  world.slack.behaviour = 'hang';
+  const holder = p.spawn(['run'], { ALERTCRON_NOW: iso(T + 4 * MIN) });
+  try {
+    await world.slack.nextRequest();
+    rmSync(page);
+    const held = await at(4);
+    assert.equal(held.code, 5, held.stderr);
+    assert.deepEqual(pageRuns(readFileSync(page, 'utf8')), [iso(T + 3 * MIN)], 'the page of a run that did nothing shows the state as it is');
+  } finally {
+    holder.kill('SIGKILL');
+    world.slack.behaviour = 'ok';
+  }
+
+  // The page cannot be written (its folder is a file): the run is not failed by it; it warns.
+  p.writeConfig({ ...config(world.esUrl), monitoring: { status_page: join(p.dir, 'alertcron.yaml', 'status.html') } });
+  const warned = await at(10);
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /^warning: the status page .*alertcron\.yaml\/status\.html was not written \(monitoring\.status_page\): /m);
 });
