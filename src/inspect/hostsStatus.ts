@@ -102,6 +102,17 @@ function inert(text: string): string {
   return /^[A-Za-z0-9._@/-]{1,200}$/.test(text) ? text : JSON.stringify(text.slice(0, 200));
 }
 
+/**
+ * The leases in three groups: held now; given back by a run within host_ttl (a run gives its leases back when it
+ * ends: between two runs); and the others (never taken, run out without being given back, or released long ago),
+ * the partitions nobody evaluates now.
+ */
+export function leaseGroups(leases: readonly LeaseStatus[], now: number, hostTtlMs: number): { held: LeaseStatus[]; between: LeaseStatus[]; free: LeaseStatus[] } {
+  const ageOf = (l: LeaseStatus) => (l.free_since ? Math.max(0, now - Date.parse(l.free_since)) : Infinity);
+  const between = leases.filter((l) => l.state === 'released' && ageOf(l) <= hostTtlMs);
+  return { held: leases.filter((l) => l.state === 'held'), between, free: leases.filter((l) => l.state !== 'held' && !between.includes(l)) };
+}
+
 /** The lines `status` prints about the hosts sharing the cluster state: each host, then the leases nobody holds, then the latest takeovers. */
 export function hostsLines(view: { hosts: HostStatus[]; leases: LeaseStatus[] }, now: number, hostTtlMs: number): string[] {
   const lines = [`hosts: ${view.hosts.filter((h) => h.live).length} live of ${view.hosts.length}`];
@@ -113,12 +124,8 @@ export function hostsLines(view: { hosts: HostStatus[]; leases: LeaseStatus[] },
     const run = r ? `last run ${r.started}, took ${r.took}, exit code ${r.exit_code}, ${r.evaluated} alert(s) evaluated${share ? ` holding ${share}` : ''}` : 'last run: none recorded';
     lines.push(`  ${inert(h.id)}: ${state}, ${beat}; ${run}; holds now ${leasesInWords(h.holds.partitions, h.holds.coordinator) || 'nothing'}`);
   }
-  // A run gives its leases back when it ends: a lease released within host_ttl is between two runs. The others
-  // (never taken, run out without being given back, or released long ago) are the partitions nobody evaluates now.
-  const ageOf = (l: LeaseStatus) => (l.free_since ? Math.max(0, now - Date.parse(l.free_since)) : Infinity);
-  const between = view.leases.filter((l) => l.state === 'released' && ageOf(l) <= hostTtlMs);
-  const free = view.leases.filter((l) => l.state !== 'held' && !between.includes(l));
-  lines.push(`leases: ${view.leases.filter((l) => l.state === 'held').length} held now, ${between.length} given back by a run in the last ${formatDuration(hostTtlMs)}, ${free.length} waiting for a host`);
+  const { held, between, free } = leaseGroups(view.leases, now, hostTtlMs);
+  lines.push(`leases: ${held.length} held now, ${between.length} given back by a run in the last ${formatDuration(hostTtlMs)}, ${free.length} waiting for a host`);
   if (free.length) {
     // One line per state and last holder: which leases, and how long ago the first and the last of them came free.
     const groups = new Map<string, { state: LeaseStatus['state']; host: string | null; names: string[]; ages: number[] }>();

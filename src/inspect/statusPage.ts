@@ -4,15 +4,17 @@ import { COORDINATOR } from '../model/partition.js';
 import { formatDuration } from '../util/duration.js';
 import { redact } from '../util/redact.js';
 import { cleanText } from '../util/text.js';
-import { leasesInWords, partitionRanges } from './hostsStatus.js';
+import { leaseGroups, leasesInWords, type LeaseStatus } from './hostsStatus.js';
+import { leaseNow } from '../util/clock.js';
 import type { StatusView } from './statusView.js';
 
 /** What the page says about where it comes from: the project (alertcron.yaml's folder), this host, and when it was written. */
 export interface StatusPageMeta {
   project: string;
   generatedAt: number;
-  /** With the cluster backend: this host's id (the run history shown is this host's). */
+  /** With the cluster backend: this host's id (the run history shown is this host's), and state.host_ttl (a lease given back within it is between two runs). */
   host?: string;
+  hostTtlMs?: number;
 }
 
 /** One cell of a table: text (escaped here), or markup already built from escaped parts. */
@@ -100,22 +102,36 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
     status.hosts
       ? section('hosts', 'Hosts sharing the cluster state', ['host', 'state', 'last heartbeat', 'version', 'last run', 'holds now', 'takeovers'],
           status.hosts.map((h) => [h.id, { html: h.live ? '<span class="ok">live</span>' : `<span class="bad">not live</span> ${text(h.not_live)}` }, when(h.last_heartbeat, now), h.version,
-            h.last_run ? { html: `${cell(when(h.last_run.started, now))}, took ${text(h.last_run.took)}, exit code ${text(h.last_run.exit_code)}, ${text(h.last_run.evaluated)} alert(s)` } : 'none recorded',
+            h.last_run ? { html: `${cell(when(h.last_run.started, now))}, took ${text(h.last_run.took)}, exit code ${text(h.last_run.exit_code)}, ${text(h.last_run.evaluated)} alert(s)${runLeases(h.last_run)}` } : 'none recorded',
             leasesInWords(h.holds.partitions, h.holds.coordinator) || 'nothing',
             lines(h.takeovers.map((t) => `${t.at}: ${t.lease === COORDINATOR ? "the coordinator's lease" : `partition ${t.lease}`} from ${t.from}`))]),
           'no host has written a heartbeat yet',
-          status.leases ? text(`Partitions nobody holds now: ${partitionRanges(status.leases.filter((l) => l.state !== 'held' && l.name !== COORDINATOR).map((l) => Number(l.name))) || 'none'}.`) : '')
+          status.leases ? leasesNote(status.leases, leaseNow(), meta.hostTtlMs ?? 0) : '')
       : section('hosts', 'Hosts', [], [], 'one host: the state is a file (state.backend: file)'),
   ];
-  const summary = run
+  // With hosts sharing a cluster state each host's last run is on its row (the state's last run is any host's).
+  const summary = status.hosts?.length ? '' : run
     ? { html: `last run ${cell(when(run.started, now))}, took ${text(run.took)}, exit code ${cell(exitCell(run.exit_code))}${run.last_success ? `; last success ${cell(when(run.last_success, now))}` : ''}` }
     : 'no run yet';
   const body = [
-    `<header><h1>alertcron status</h1><p>${text(meta.project)}${meta.host ? ` · host ${text(meta.host)}` : ''} · written ${cell(when(new Date(now).toISOString(), now))}</p><p>${cell(summary)}</p>${status.warning ? `<p class="bad">warning: ${text(status.warning)}</p>` : ''}</header>`,
+    `<header><h1>alertcron status</h1><p>${text(meta.project)}${meta.host ? ` · host ${text(meta.host)}` : ''} · written ${cell(when(new Date(now).toISOString(), now))}</p>${summary ? `<p>${cell(summary)}</p>` : ''}${status.warning ? `<p class="bad">warning: ${text(status.warning)}</p>` : ''}</header>`,
     `<nav>${['runs', 'alerts', 'firing', 'silences', 'acks', 'pending', 'chats', 'chat-actions', 'conversations', 'hosts'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav>`,
     ...sections,
   ].join('\n');
   return htmlPage({ title: `alertcron status: ${cleanText(meta.project)}`, body, style: STYLE });
+}
+
+/** The partitions a host's last run held, in words (", holding partitions 0-3"). */
+function runLeases(run: { partitions: number[]; coordinator: boolean }): string {
+  const words = leasesInWords(run.partitions, run.coordinator);
+  return words ? `, holding ${text(words)}` : '';
+}
+
+/** The leases in one sentence: held now, given back between two runs, and the partitions waiting for a host. */
+function leasesNote(leases: readonly LeaseStatus[], now: number, hostTtlMs: number): string {
+  const { held, between, free } = leaseGroups(leases, now, hostTtlMs);
+  const waiting = leasesInWords(free.filter((l) => l.name !== COORDINATOR).map((l) => Number(l.name)), free.some((l) => l.name === COORDINATOR));
+  return text(`Leases: ${held.length} held now, ${between.length} given back by a run in the last ${formatDuration(hostTtlMs)}, ${free.length} waiting for a host${waiting ? ` (${waiting})` : ''}.`);
 }
 
 const STYLE = `h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 4px}

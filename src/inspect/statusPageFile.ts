@@ -9,8 +9,8 @@ import { statusView, type PeekedState } from './statusView.js';
 
 /** The status page's HTML for a project's state as peeked at `now`. */
 export function statusPageHtml(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>, peeked: PeekedState, now: number): string {
-  const host = config.state.backend === 'cluster' ? config.state.host_id : undefined;
-  return renderStatusPage(statusView(config, loaded, peeked, now), { project: dirname(config.file), generatedAt: now, ...(host ? { host } : {}) });
+  const host = config.state.backend === 'cluster' ? { host: config.state.host_id, hostTtlMs: config.state.host_ttl } : {};
+  return renderStatusPage(statusView(config, loaded, peeked, now), { project: dirname(config.file), generatedAt: now, ...host });
 }
 
 /** Writes a status page atomically, its folder made when missing (readable by a web server: mode 0644 when it is new). */
