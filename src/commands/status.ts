@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { openProject } from './project.js';
-import { ExitCode } from '../util/errors.js';
+import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import { printJson } from './printReport.js';
 import { statusView } from '../inspect/statusView.js';
 import { statusLines } from './statusText.js';
@@ -11,8 +11,14 @@ export async function statusCommand(options: { config: string; json?: boolean; h
   const peeked = await store.peek();
   if (options.html) {
     const { statusPageHtml, writeStatusPageFile } = await import('../inspect/statusPageFile.js');
-    writeStatusPageFile(resolve(options.html), statusPageHtml(config, loaded, peeked, now));
-    console.error(`status page written to ${resolve(options.html)}`);
+    const file = resolve(options.html);
+    const html = statusPageHtml(config, loaded, peeked, now);
+    try {
+      writeStatusPageFile(file, html);
+    } catch (error) {
+      throw new UserError(`the status page ${file} cannot be written: ${errorMessage(error)}; give --html a file in a folder you can write`, ExitCode.cannotWrite);
+    }
+    console.error(`status page written to ${file}`);
     return ExitCode.ok;
   }
   const status = statusView(config, loaded, peeked, now);

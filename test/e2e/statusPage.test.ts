@@ -242,4 +242,7 @@ test('the run history: the last runs newest first (one failing) in status --json
   const warned = await at(10);
   assert.equal(warned.code, 0, warned.stderr);
   assert.match(warned.stderr, /^warning: the status page .*alertcron\.yaml\/status\.html was not written \(monitoring\.status_page\): /m);
+  const refused = await at(10, ['status', '--html', join(p.dir, 'alertcron.yaml', 'by-hand.html')]);
+  assert.equal(refused.code, 6, 'status --html to a place it cannot write: exit 6, one clear line');
+  assert.match(refused.stderr, /^alertcron: the status page .*by-hand\.html cannot be written: .*; give --html a file in a folder you can write\n$/);
 });
