@@ -427,6 +427,7 @@ printed, secrets redacted), 2 a secret of the channel is not set, 64 no channel 
     .description('what alertcron is doing: last run, windows, firing keys, alerts that cannot fire (and why), pending deliveries, silences, Telegram bot chats (allowed, waiting, banned) and the latest chat actions, conversations of ask alerts; with the cluster backend, the hosts sharing it (live or why not, last heartbeat, last run, partitions held) and the latest takeovers')
     .addOption(configOption())
     .option('--json', 'print as JSON, for scripts')
+    .option('--html <file>', 'write it as one self-contained HTML page (no script, nothing secret; the same page monitoring.status_page gets after each run) instead of printing it')
     .addOption(verboseOption())
     .action(async (opts) => {
       const { statusCommand } = await import('./commands/status.js');

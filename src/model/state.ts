@@ -229,6 +229,22 @@ export interface LastRun {
   lastSuccessAt?: number;
 }
 
+/** One run in the bounded history `status` shows (the latest RUN_HISTORY_KEPT full runs, newest last). */
+export interface RunRecord {
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  /** Alerts evaluated (due), and of them those that failed (their source or query). */
+  alerts: number;
+  alertsFailed: number;
+  /** Deliveries made by this run, accepted and refused, and notices still pending after it. */
+  delivered: number;
+  deliveriesFailed: number;
+  pending: number;
+  /** The first error of the run, on one line (a failed alert's, then a failed delivery's), when there was one. */
+  firstError?: string;
+}
+
 /** An answer owed for an applied chat action: the channel, when it was applied, and what came of it (the channel's ChatOutcome). */
 export interface OwedAnswer {
   channel: string;
@@ -258,6 +274,8 @@ export interface StateData {
   /** Chat actions applied but not yet confirmed in chat: kept until the chat service accepted the answer (this run or a later one). */
   chatOwed?: OwedAnswer[];
   lastRun?: LastRun;
+  /** The latest full runs, newest last (at most RUN_HISTORY_KEPT; with the cluster backend this host's own, a local slice). Absent in older states: no history. */
+  runs?: RunRecord[];
   /**
    * With the partitioned cluster store only: changes to alerts' keys waiting for the hosts holding their partitions
    * (documents `op:<id>`); absent with the file backend, where every change is applied at once.
@@ -278,10 +296,10 @@ export interface StateData {
 /**
  * The slices of the state that belong to one host and never leave it, whatever the backend: how each source has
  * been doing (every host judges the cluster from where it stands, and must be able to say "cluster down" when the
- * cluster is the store), and `tokens` (credentials a source obtained, e.g. a SIEM session: secrets stay on the host).
+ * cluster is the store), and `tokens` (credentials a source obtained, e.g. a SIEM session: secrets stay on the host), and `runs` (this host's own run history).
  * A shared backend keeps these in a local file beside the host's other files and everything else in the shared store.
  */
-export const LOCAL_SLICES: readonly string[] = ['sources', 'tokens'];
+export const LOCAL_SLICES: readonly string[] = ['sources', 'tokens', 'runs'];
 /** The chats of a bot channel, created empty on first use. */
 export function chatsOf(data: StateData, channel: string): ChannelChats {
   data.chats ??= plainMap();

@@ -20,7 +20,7 @@ import { holdsAlert } from '../model/partition.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv, leaseNow } from '../util/clock.js';
-import { ExitCode } from '../util/errors.js';
+import { ExitCode, UserError } from '../util/errors.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { watchAlertProblems } from './alertProblems.js';
 import { AuditLog } from './audit.js';
@@ -34,6 +34,7 @@ import { alertLookup, inboxStage } from './inbox.js';
 import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
 import { exitCodeOf, type RunReport } from './report.js';
+import { recordRun } from './runHistory.js';
 import { selectAlerts } from './select.js';
 import { handOverAsks } from './handOverAsks.js';
 import { heldShare, notHeldWarning, partialRunWarning, partitionsReport, takeoverAudit } from './share.js';
@@ -108,6 +109,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   try {
     tx = options.dryRun ? await store.peek() : await store.begin(options.window || options.only?.length ? 'partial' : 'run');
   } catch (error) {
+    // Another run holds the state: this one did nothing, but the page still shows the state as that run left it.
+    if (error instanceof UserError && error.exitCode === ExitCode.lockHeld && config.monitoring.status_page && !options.dryRun) warnNow(await (await import('../inspect/statusPageFile.js')).statusPageAfterRun(config, everyAlert, () => store.peek(), clock()));
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
     // The first try's wait for the lock is the state's time, not the second try's config.
@@ -308,6 +311,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     report.exitCode = exitCodeOf(report);
     const lastSuccessAt = report.exitCode === ExitCode.ok ? clock() : tx.data.lastRun?.lastSuccessAt;
     if (fullRun) tx.data.lastRun = { startedAt, finishedAt: clock(), exitCode: report.exitCode, lastSuccessAt };
+    if (fullRun) recordRun(tx.data, report, startedAt, tx.data.lastRun!.finishedAt);
     await tx.commit();
     addWarning(report, lateSetAsideWarning(config.state.backend === 'file' ? setAsideFile(config.state.file) : undefined));
     if (tx.stats) report.stateRequests = tx.stats();
@@ -322,6 +326,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       if (warning) report.warnings.push(warning);
     }
     stages.mark('heartbeat');
+    addWarning(report, config.monitoring.status_page && (await (await import('../inspect/statusPageFile.js')).statusPageAfterRun(config, everyAlert, () => store.peek(), clock())));
     report.finishedAt = new Date(clock()).toISOString();
     return report;
   } catch (error) {
@@ -335,6 +340,11 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
 /** Adds a warning to the report when there is one. */
 function addWarning(report: RunReport, warning: string | undefined): void {
   if (warning) report.warnings.push(warning);
+}
+
+/** A warning of a run that ends in an error (no report to carry it): on stderr at once. */
+function warnNow(warning: string | undefined): void {
+  if (warning) console.error(`warning: ${warning}`);
 }
 
 /** An empty report for a run that starts now. */

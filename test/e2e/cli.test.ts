@@ -171,6 +171,9 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   const replayed = await project.run(['test', 'admins', '--backtest', '10m']);
   assert.equal(replayed.code, 0, replayed.stderr);
   assert.ok(chunksOf('test').includes('backtest'), `${chunksOf('test')}`);
+  // The status page: its renderer is a chunk of its own, loaded by status --html (and a run with status_page set).
+  assert.equal((await project.run(['status', '--html', join(project.dir, 'status.html')])).code, 0);
+  assert.ok(chunksOf('status').includes('status-page'), `${chunksOf('status')}`);
   const everyChunk = new Set([...codeCaches(codeDir).values()].flatMap((chunks) => [...chunks.keys()]).map((chunk) => `${chunk}.cjs`));
   assert.deepEqual([...everyChunk].sort(), Object.keys(BUILD.files).sort(), 'these commands loaded every chunk of the bundle');
 
@@ -189,7 +192,7 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
     }
     // Without the parse cache, validate checks (and compiles) every alert again, the Sigma one too.
     for (const name of readdirSync(join(project.dir, '.cache', 'alertcron'))) if (name.endsWith('.json')) rmSync(join(project.dir, '.cache', 'alertcron', name));
-    for (const args of [['validate'], ['list'], ['rnu'], ['channel', 'test', 'soc-email'], ['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', index, '--out', `elsewhere-${Math.random().toString(36).slice(2)}`], ['test', 'admins', '--backtest', '10m']]) {
+    for (const args of [['validate'], ['list'], ['rnu'], ['channel', 'test', 'soc-email'], ['status', '--html', join(project.dir, 'status.html')], ['import', 'sigma', 'rules', '--pipeline', 'ecs_windows', '--index', index, '--out', `elsewhere-${Math.random().toString(36).slice(2)}`], ['test', 'admins', '--backtest', '10m']]) {
       const result = await project.run(args);
       assert.ok(result.code === 0 || (args[0] === 'rnu' && result.code === 64), `${args.join(' ')}: ${result.stderr}`);
     }

@@ -21,7 +21,7 @@ test('the state splits into one document per alert, pending item, sent notice an
   assert.deepEqual([...docs.keys()].sort(), ['alert:a', 'alert:b.c', 'meta:state', 'pending:p1', 'pending:p2', 'sent:s1', 'silence:x']);
   const text = JSON.stringify([...docs.values()]);
   assert.doesNotMatch(text, /secret|down/, 'tokens and source health never go to the cluster');
-  assert.deepEqual(LOCAL_SLICES, ['sources', 'tokens']);
+  assert.deepEqual(LOCAL_SLICES, ['sources', 'tokens', 'runs'], 'each host keeps its own run history');
 
   const back = fromDocs(docs.values());
   const { sources: _s, tokens: _t, ...shared } = data;

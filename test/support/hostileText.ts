@@ -19,7 +19,9 @@ export const HOSTILE_FIELDS = {
   rtl: 'invoice\u202Efdp.exe שלום مرحبا',
   /** A lone surrogate (not valid UTF-16 text). */
   broken: 'bad\ud800half',
+  /** Script injections for HTML pages (the status page): an element, an event attribute, and a break out of an attribute value. */
+  script: '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> "><svg onload="window.__pwned=3">',
 };
 
 /** A message template that shows every hostile field, separated so each can be found in what was sent. */
-export const HOSTILE_MESSAGE = '{{evil}} | {{markdown}} | {{wiki}} | {{long}} | {{emoji}} | {{rtl}} | {{broken}}';
+export const HOSTILE_MESSAGE = '{{evil}} | {{markdown}} | {{wiki}} | {{long}} | {{emoji}} | {{rtl}} | {{broken}} | {{script}}';

@@ -13,8 +13,9 @@ import { inertForChat } from '../../text.js';
  * `-` or `1.`/`1)` (headings, lists, rules).
  */
 export function inertChatText(text: string): string {
-  // `<` and `>` open a mention (`<users/all>`) or a link (`<url|text>`), or start a quote.
-  return angleLookalikes(styleLookalikes(inertForChat(cleanText(text))))
+  // `<` and `>` open a mention (`<users/all>`) or a link (`<url|text>`), or start a quote. The look-alikes come
+  // before the word joiners: `_` becomes a letter (ˍ), so `window.__x` is a bare domain only once it is replaced.
+  return angleLookalikes(inertForChat(styleLookalikes(cleanText(text))))
     .replace(/^([ \t]*)-(?=[ \t])/gm, '$1\u2010')
     .replace(/\](?=[(:[])/g, ']\u2060')
     .replace(/^([ \t]*)(?=[#+=-]|\d+[.)])/gm, '$1\u2060');
