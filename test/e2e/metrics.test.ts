@@ -188,3 +188,19 @@ test('the metrics file is only ever replaced by a rename of a synced temporary f
     assert.ok(synced > 0 && renamed > synced, 'synced, then renamed over the metrics file');
   }
 });
+
+test('a run without metrics_file never loads the metrics writer (its bundle chunk); a run with it does', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-metrics-quiet');
+  const cached = (project: Project) => readdirSync(join(project.dir, '.cache', 'alertcron', 'code')).filter((name) => name.startsWith('run-'));
+  const quiet = world.project();
+  quiet.writeAlert('admins', { index, condition: { type: 'any' }, notify: ['soc-email'] });
+  const plain = await quiet.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.ok(cached(quiet).some((name) => name.startsWith('run-cli-')), `the code cache is kept: ${cached(quiet)}`);
+  assert.deepEqual(cached(quiet).filter((name) => name.startsWith('run-metrics-')), []);
+  const measured = metricsProject(index);
+  const run = await measured.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(cached(measured).filter((name) => name.startsWith('run-metrics-')).length, 1);
+});

@@ -60,9 +60,13 @@ out = [{'name': f.name, 'type': f.type, 'help': f.documentation,
 sys.stdout.write(json.dumps(out))
 `;
 
+let venv: ReturnType<typeof ensureVenv> | undefined;
+
 /** The families prometheus_client's text parser reads from a text (it throws on what it cannot parse). */
 export async function parseWithPrometheusClient(text: string): Promise<ParsedFamily[]> {
-  const { python } = await ensureVenv();
+  // The venv is looked at once per process (ensureVenv asks its python for six versions).
+  venv ??= ensureVenv();
+  const { python } = await venv;
   const result = await runTool(python, ['-c', PARSE], text);
   if (result.code !== 0) throw new Error(`prometheus_client could not parse the text: ${result.stderr.trim().split('\n').pop()}`);
   return JSON.parse(result.stdout) as ParsedFamily[];
