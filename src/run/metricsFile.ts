@@ -40,7 +40,7 @@ export async function writeRunMetrics(config: Config, end: RunEnd): Promise<stri
     writeFileDurably(file, text, { mode: 0o644, exactMode: true });
     return undefined;
   } catch (error) {
-    return `monitoring.metrics_file ${file} could not be written (${errorMessage(error)}): fix its folder's permissions or the path`;
+    return `monitoring.metrics_file ${file} could not be written (${errorMessage(error)}): create its folder, or let the user alertcron runs as write there (the run itself is not affected)`;
   }
 }
 

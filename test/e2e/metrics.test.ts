@@ -204,3 +204,13 @@ test('a run without metrics_file never loads the metrics writer (its bundle chun
   assert.equal(run.code, 0, run.stderr);
   assert.equal(cached(measured).filter((name) => name.startsWith('run-metrics-')).length, 1);
 });
+
+test('a metrics file that cannot be written is one warning line; the run and its exit code are not affected', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-metrics-nowhere');
+  const project = metricsProject(index, { monitoring: { metrics_file: 'missing/alertcron.prom' } });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0);
+  assert.match(result.stderr, /^warning: monitoring\.metrics_file \/.*\/missing\/alertcron\.prom could not be written \(ENOENT: .*\): create its folder, or let the user alertcron runs as write there \(the run itself is not affected\)\n$/);
+  assert.equal(project.state().lastRun.exitCode, 0);
+});
