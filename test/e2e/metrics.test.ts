@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { BIN, defaultConfig, type Project } from '../support/project.js';
 import { parseWithPrometheusClient, promtoolCheckMetrics, promtoolMissing, sampleValue, type ParsedFamily } from '../support/promCheck.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
@@ -13,6 +13,10 @@ import { iso, useWorld } from '../support/world.js';
 const MIN = 60_000;
 const world = useWorld();
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
+const stateIndices: string[] = [];
+after(async () => {
+  for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
+});
 
 /** A project whose alert `admins` fires per user to both channels, writing its metrics to alertcron.prom in the project. */
 function metricsProject(index: string, extra: Record<string, unknown> = {}): Project {
@@ -213,4 +217,23 @@ test('a metrics file that cannot be written is one warning line; the run and its
   assert.equal(result.code, 0);
   assert.match(result.stderr, /^warning: monitoring\.metrics_file \/.*\/missing\/alertcron\.prom could not be written \(ENOENT: .*\): create its folder, or let the user alertcron runs as write there \(the run itself is not affected\)\n$/);
   assert.equal(project.state().lastRun.exitCode, 0);
+});
+
+test('with the cluster backend: the state index requests, writes and documents of the run, and no file size', async (t) => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-metrics-cluster');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root')]);
+  const stateIndex = `alertcron-state-metrics-${Math.random().toString(36).slice(2, 8)}`;
+  stateIndices.push(stateIndex);
+  const project = metricsProject(index, { state: { backend: 'cluster', index: stateIndex, host_id: 'metrics-a', lock_wait: '15s' } });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(result.code, 0, result.stderr);
+  const { families } = await readMetrics(project, t);
+  assert.equal(sampleValue(families, 'alertcron_run_exit_code'), 0);
+  assert.equal(sampleValue(families, 'alertcron_run_findings', { alert: 'admins' }), 1);
+  assert.ok(sampleValue(families, 'alertcron_run_state_requests')! > 0);
+  assert.ok(sampleValue(families, 'alertcron_run_state_writes')! > 0);
+  assert.ok(sampleValue(families, 'alertcron_run_state_documents')! > 0);
+  assert.equal(sampleValue(families, 'alertcron_state_size_bytes'), undefined, 'the file backend only');
+  assert.equal(sampleValue(families, 'alertcron_last_success_timestamp_seconds'), T / 1000);
 });
