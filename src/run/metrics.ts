@@ -39,11 +39,12 @@ export function runMetrics(input: RunMetricsInput): MetricFamily[] {
   return families;
 }
 
-/** The families read from the state after the run: pending deliveries and source health. */
+/** The families read from the state after the run: pending deliveries and the configured sources' health. */
 function stateFamilies(data: StateData, sources: readonly string[]): MetricFamily[] {
   const oldest = data.pending.reduce((min, p) => Math.min(min, p.createdAt), Infinity);
   const lastAt = data.lastRun?.finishedAt;
-  const names = [...new Set([...sources, ...Object.keys(data.sources ?? {}).filter((name) => name !== CLOCK_SOURCE)])].sort();
+  // Configured sources only: a source removed from alertcron.yaml keeps its last health in the state, stale.
+  const names = sources.filter((name) => name !== CLOCK_SOURCE).sort();
   const failures = (name: string) => data.sources?.[name]?.failures ?? 0;
   return [
     gauge('alertcron_deliveries_pending', 'Deliveries waiting in the state to be sent or retried after the last run.', [{ value: data.pending.length }]),
