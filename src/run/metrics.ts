@@ -85,8 +85,8 @@ function reportFamilies(report: RunReport): MetricFamily[] {
       "Real time the last run's fetch from the source took (its requests, concurrent with the other sources').",
       sources.flatMap((source) => (report.sourceElapsedMs?.[source] === undefined ? [] : [{ labels: { source }, value: report.sourceElapsedMs[source]! / 1000 }])),
     ),
-    gauge('alertcron_run_state_requests', 'Requests the last run made to the state index (cluster backend).', state ? [{ value: state.requests }] : []),
-    gauge('alertcron_run_state_writes', 'Write requests the last run made to the state index (cluster backend).', state ? [{ value: state.writes }] : []),
+    gauge('alertcron_run_state_requests', 'Requests the last run made to the state index (cluster backend; 0 with the file backend).', state ? [{ value: state.requests }] : []),
+    gauge('alertcron_run_state_writes', "State writes of the last run: write requests to the state index, or the file backend's durable writes and journal syncs.", state ? [{ value: state.writes }] : []),
     gauge('alertcron_run_state_documents', 'State documents the last run wrote (cluster backend).', state?.docs === undefined ? [] : [{ value: state.docs }]),
     gauge('alertcron_run_chat_actions', 'Chat actions (buttons, reactions, replies) the last run applied, by channel and result.', actions.samples()),
   ];
