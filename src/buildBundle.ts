@@ -2,7 +2,8 @@
 // bin/alertcron.js compiles through node:vm with a V8 code cache each (node 20 caches no ES module and no package).
 //
 //   cli.cjs + chunk-*.cjs   what every command loads (the CLI, a run's pipeline, state, channels ...)
-//   <SPLIT_AT name>.cjs     loaded on first use only: the two schema validators, the Sigma compiler, `import`, the status page
+//   <SPLIT_AT name>.cjs     loaded on first use only: the two schema validators, the Sigma compiler, `import`,
+//                           the backtest and its chart page, the status page, the metrics file writer
 //   vendor-<package>.cjs    the npm packages loadPackage() loads on demand (yaml, js-yaml, nodemailer, cron-parser)
 //   build.json              each file's hash (the name of its code cache), written here so no start hashes a file
 //
@@ -29,6 +30,7 @@ export const SPLIT_AT: Record<string, string> = {
   importer: 'commands/import.js',
   backtest: 'commands/backtest.js',
   'status-page': 'inspect/statusPageFile.js',
+  metrics: 'run/metricsFile.js',
 };
 /** npm packages loadPackage() loads, each bundled into vendor-<name>.cjs (all CommonJS, MIT/ISC/MIT-0 licensed). */
 export const VENDORED = ['yaml', 'js-yaml', 'nodemailer', 'cron-parser'];

@@ -16,6 +16,8 @@ export interface FetchStageResult<A extends AlertBase> {
   calls: Record<string, number>;
   /** Per source that reports it: its own time answering (FetchResult.tookMs). */
   tookMs: Record<string, number>;
+  /** Per source that was asked: the wall time of its fetch, requests and waits included (ms, until the deadline at most). */
+  elapsedMs: Record<string, number>;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function fetchStage<A extends AlertBase>(
     if (list) list.push(d);
     else bySource.set(d.alert.source, [d]);
   }
-  const result: FetchStageResult<A> = { fetched: [], health: new Map(), calls: {}, tookMs: {} };
+  const result: FetchStageResult<A> = { fetched: [], health: new Map(), calls: {}, tookMs: {}, elapsedMs: {} };
   const answers = await Promise.all(
     [...bySource].map(async ([name, items]) => {
       const source = sources.get(name) as Source<A> | undefined;
@@ -45,8 +47,10 @@ export async function fetchStage<A extends AlertBase>(
         return { name, items: items.map((d) => ({ plan: { alert: d.alert, window: d.window, request: undefined }, outcome: { ok: false as const, error } })) };
       }
       const plans = items.map((d) => source.plan(d.alert, d.window, savedOf(d.alert.name)));
+      const begun = performance.now();
       const late = `the run reached its deadline (run.deadline) before ${name} answered; the window will be searched again next run`;
       const answer = await beforeDeadline(source.fetch(plans, now, deadline), deadline, () => ({ outcomes: plans.map(() => ({ ok: false as const, error: late })), calls: 0, failure: late }));
+      result.elapsedMs[name] = performance.now() - begun;
       result.health.set(name, answer.failure);
       result.calls[name] = answer.calls;
       // Cut by the deadline, the fallback has no took: the source's own time is then unknown (absent), not 0.

@@ -63,6 +63,8 @@ export interface RunReport {
   fieldCheckRequests?: number;
   /** HTTP requests made to each source. */
   sourceRequests: Record<string, number>;
+  /** The wall time of each source's fetch (ms): its requests, concurrent with the other sources'. */
+  sourceElapsedMs?: Record<string, number>;
   /** Chat actions applied from the inbox at the start of the run. */
   actions: { channel: string; op: string; ok: boolean; message: string }[];
   /** The conversations of ask alerts this run moved on or looked at (absent when there are none). */

@@ -78,31 +78,61 @@ interface RunStart {
 export async function runAlerts(options: RunOptions): Promise<RunReport> {
   const stages = startStageClock();
   stages.mark('start');
-  const report = await runOnce(options, stages);
+  const seen: RunSeen = { realStart: Math.min(Date.now(), options.processStartedAt ?? Infinity) };
+  let report: RunReport;
+  try {
+    report = await runOnce(options, stages, undefined, seen);
+  } catch (error) {
+    // A run that failed after loading alertcron.yaml still writes its metrics (exit code, last success): they exist to see failures.
+    await writeMetrics(options, seen, { error }).catch(() => undefined);
+    throw error;
+  }
   // The state's lock given back, and whatever a run that ended early did after its last stage.
   stages.mark('release');
   report.stages = stages.stages();
+  addWarning(report, await writeMetrics(options, seen, { report }));
   return report;
 }
 
+/** What the run got to before it ended or failed, for the files written after it: its config, start and state. */
+interface RunSeen {
+  /** When the process (or else the run) started, epoch ms, real time. */
+  realStart: number;
+  config?: Config;
+  startedAt?: number;
+  data?: StateData;
+}
+
+/**
+ * Writes monitoring.metrics_file after a real full run (not a dry run, `--only` or `test`), its code loaded only when it
+ * is configured; the warning when it cannot be written.
+ */
+async function writeMetrics(options: RunOptions, seen: RunSeen, outcome: { report?: RunReport; error?: unknown }): Promise<string | undefined> {
+  const { config, startedAt } = seen;
+  if (!config?.monitoring.metrics_file || startedAt === undefined || options.dryRun || options.window || options.only?.length) return undefined;
+  const { writeRunMetrics } = await import('./metricsFile.js');
+  return await writeRunMetrics(config, { startedAt, durationMs: Date.now() - seen.realStart, ...outcome, ...(seen.data ? { data: seen.data } : {}) });
+}
+
 /** One try of the run; `begun` is the first try's start and deadline when the state moved under it (one run, one deadline). */
-async function runOnce(options: RunOptions, stages: StageClock, begun?: RunStart): Promise<RunReport> {
+async function runOnce(options: RunOptions, stages: StageClock, begun: RunStart | undefined, seen: RunSeen): Promise<RunReport> {
   const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = begun?.startedAt ?? clock();
   const { config, loaded } = await loadProject(options.configFile, options.env, { stages });
+  Object.assign(seen, { config, startedAt, data: undefined });
   // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
   const deadlineAt = begun?.deadlineAt ?? Math.min(Date.now(), options.processStartedAt ?? Infinity) + config.run.deadline;
   // A plain timer holds it: nothing can collect it before it fires (see boundedSignal).
   const runTimer = boundedSignal([], Math.max(0, deadlineAt - Date.now()));
   try {
-    return await runWithin(options, { startedAt, deadlineAt }, runTimer.signal, clock, config, loaded, stages);
+    return await runWithin(options, { startedAt, deadlineAt }, runTimer.signal, clock, config, loaded, stages, seen);
   } finally {
     runTimer.done();
   }
 }
 
 /** The pipeline of one try, the project loaded, within the run's deadline (`deadline` aborts at it). */
-async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, everyAlert: LoadedAlerts, stages: StageClock): Promise<RunReport> {
+async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStart, deadline: AbortSignal, clock: () => number, config: Config, everyAlert: LoadedAlerts, stages: StageClock, seen: RunSeen): Promise<RunReport> {
   const chosen = selectAlerts(everyAlert, options.only);
   const store = await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, { deadlineAt });
   let tx: Pick<StateTransaction, 'data' | 'warning'> & Partial<StateTransaction>;
@@ -115,11 +145,12 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
     // The first try's wait for the lock is the state's time, not the second try's config.
     stages.mark('begin');
-    const report = await runOnce({ ...options, afterMove: true }, stages, { startedAt, deadlineAt });
+    const report = await runOnce({ ...options, afterMove: true }, stages, { startedAt, deadlineAt }, seen);
     report.warnings.unshift('the state moved to the other backend (state migrate) while this run waited for it: it read alertcron.yaml again and ran with its new state.backend');
     return report;
   }
   stages.mark('begin');
+  seen.data = tx.data;
   // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
   let storeLost: (() => Promise<RunReport>) | undefined;
   try {
@@ -188,6 +219,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // A source's cursor is used only when the run owns the windows (not for `test --from`).
     const fetched = await fetchStage(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule);
     report.sourceRequests = fetched.calls;
+    report.sourceElapsedMs = fetched.elapsedMs;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     if (fetched.tookMs.elasticsearch !== undefined) report.clusterTookMs = fetched.tookMs.elasticsearch;
     stages.mark('fetch');

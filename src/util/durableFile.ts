@@ -10,9 +10,10 @@ const STALE_TEMPORARY_MS = 60_000;
  * Writes a file so that a crash or power loss leaves either the old or the new content, never a mix or nothing:
  * a temporary file beside it, synced, renamed over it, and its folder synced so that the rename itself survives.
  * A new file gets `mode` (0o600 unless said: state files hold tokens and people's data); a file replaced keeps its
- * own mode. Temporary files of this file that a killed write left behind are removed first.
+ * own mode (`exactMode`: a new file gets `mode` whatever the umask). Temporary files of this file that a killed
+ * write left behind are removed first.
  */
-export function writeFileDurably(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
+export function writeFileDurably(file: string, data: string | Uint8Array, options: { mode?: number; exactMode?: boolean } = {}): void {
   sweepTemporaries(file);
   const temporary = `${file}.tmp-${process.pid}-${++temporaries}`;
   const kept = modeOf(file);
@@ -21,6 +22,7 @@ export function writeFileDurably(file: string, data: string | Uint8Array, option
     try {
       // The umask may have taken bits off the mode the replaced file had.
       if (kept !== undefined) chmodQuietly(fd, kept);
+      else if (options.exactMode && options.mode !== undefined) chmodQuietly(fd, options.mode);
       writeFileSync(fd, data);
       fsyncSync(fd);
     } finally {

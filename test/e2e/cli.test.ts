@@ -174,8 +174,15 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   // The status page: its renderer is a chunk of its own, loaded by status --html (and a run with status_page set).
   assert.equal((await project.run(['status', '--html', join(project.dir, 'status.html')])).code, 0);
   assert.ok(chunksOf('status').includes('status-page'), `${chunksOf('status')}`);
+  // A run that writes monitoring.metrics_file loads the metrics writer's chunk.
+  writeFileSync(join(project.dir, 'alertcron.yaml'), `${readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8')}monitoring:\n  metrics_file: alertcron.prom\n`);
+  const measured = await project.run(['run']);
+  assert.equal(measured.code, 0, measured.stderr);
+  assert.ok(chunksOf('run').includes('metrics'), `${chunksOf('run')}`);
   const everyChunk = new Set([...codeCaches(codeDir).values()].flatMap((chunks) => [...chunks.keys()]).map((chunk) => `${chunk}.cjs`));
   assert.deepEqual([...everyChunk].sort(), Object.keys(BUILD.files).sort(), 'these commands loaded every chunk of the bundle');
+  // The damaged caches below are those of the commands run again there (a later run may load fewer chunks than this one).
+  for (const name of readdirSync(codeDir)) if (name.startsWith('run-')) rmSync(join(codeDir, name));
 
   // A damaged cache (a disk error: one byte changed, or garbage) fails its checksum and is written anew: every chunk's.
   for (const damage of [(good: Buffer) => {
@@ -214,7 +221,7 @@ test('a quiet run reads and compiles only the chunks it runs: no validator (aler
   assert.equal(quiet.code, 0, quiet.stderr);
   const loaded = [...(codeCaches(codeDir).get('run')?.keys() ?? [])];
   assert.ok(loaded.includes('cli'), `${loaded}`);
-  for (const chunk of ['validators-alert', 'validators-alertcron', 'sigma', 'importer', 'vendor-yaml', 'vendor-js-yaml', 'vendor-nodemailer', 'vendor-cron-parser']) assert.ok(!loaded.includes(chunk), `a quiet run does not load ${chunk}: ${loaded}`);
+  for (const chunk of ['validators-alert', 'validators-alertcron', 'sigma', 'importer', 'metrics', 'vendor-yaml', 'vendor-js-yaml', 'vendor-nodemailer', 'vendor-cron-parser']) assert.ok(!loaded.includes(chunk), `a quiet run does not load ${chunk}: ${loaded}`);
 });
 
 test('the cache of checked alerts never hides an edit of a query file, a script or alertcron.yaml', async () => {
