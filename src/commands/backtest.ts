@@ -6,6 +6,7 @@ import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { formatProblem } from '../config/problems.js';
 import { printJson } from './printReport.js';
+import { startProgress } from '../util/progress.js';
 
 /** Options of `alertcron test <alert> --backtest <span>`. */
 export interface BacktestCommandOptions {
@@ -65,10 +66,14 @@ export async function backtestCommand(name: string, options: BacktestCommandOpti
   }
   if (spanMs < alert.every) throw new UserError(`--backtest ${options.backtest} is shorter than the alert's every (${formatDuration(alert.every)}): replay at least one run`, ExitCode.usage);
   let result: BacktestResult;
+  const progress = startProgress({ json: options.json });
   try {
-    result = await backtestAlert(config, alert, { spanMs, now, chunk });
+    progress.phase(`backtest ${name}`, undefined, 'steps');
+    result = await backtestAlert(config, alert, { spanMs, now, chunk, onStep: (done, total) => progress.update(done, total) });
   } catch (error) {
     throw new UserError(errorMessage(error), ExitCode.sourceFailed);
+  } finally {
+    progress.end();
   }
   const summary = summarise(result);
   if (options.json) printJson(summary);

@@ -49,6 +49,8 @@ export interface BacktestOptions {
   now: number;
   /** Searches per _msearch request (default: the larger of the configured msearch_chunk and 1,000). */
   chunk?: number;
+  /** Called after each step with the steps done and their total (a progress line's counter). */
+  onStep?: (done: number, total: number) => void;
 }
 
 /** The replay's default searches per `_msearch` request: steps are small and run one after another, so bigger is cheaper. */
@@ -144,6 +146,7 @@ export async function backtestAlert(config: Config, alert: AlertDef, options: Ba
     // Every channel accepts at once (as markDelivered stamps a key): a later resolved notice goes to the same channels.
     for (const d of decided.deliveries) stampDelivered(data, d, runAt);
     pruneState(data, runAt, config.state.prune_after, defined);
+    options.onStep?.(i + 1, windows.length);
   }
   result.notices.push(...digestNotices(alert, data, options.now));
   return result;
