@@ -137,7 +137,7 @@ class TerminalProgress implements Progress {
   private guard(out: NodeJS.WriteStream): void {
     const original = out.write;
     const writeLine = this.stream === out ? original.bind(out) : undefined;
-    if (writeLine) this.stream = { isTTY: out.isTTY, columns: out.columns, write: (text: string) => writeLine(text) };
+    if (writeLine) this.stream = { isTTY: out.isTTY, get columns() { return out.columns; }, write: (text: string) => writeLine(text) };
     out.write = ((...args: Parameters<typeof original>) => {
       this.erase();
       return original.apply(out, args);
