@@ -49,7 +49,7 @@ export interface BacktestOptions {
   now: number;
   /** Searches per _msearch request (default: the larger of the configured msearch_chunk and 1,000). */
   chunk?: number;
-  /** Called after each step with the steps done and their total (a progress line's counter). */
+  /** Called after each step replayed (progress). */
   onStep?: (done: number, total: number) => void;
 }
 
