@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { printJson } from './printReport.js';
+import { startProgress } from '../util/progress.js';
 import { basename, resolve } from 'node:path';
 import type { BacktestChart } from '../model/backtestChart.js';
 import { sourceDefinition } from '../sources/registry.js';
@@ -78,16 +79,21 @@ export async function backtestCommand(names: readonly string[], options: Backtes
   const summaries: BacktestSummary[] = [];
   const charts: BacktestChart[] = [];
   let code: number = ExitCode.ok;
-  for (const { alert, named } of targets) {
+  const progress = startProgress({ json: options.json });
+  for (const [k, { alert, named }] of targets.entries()) {
     if (!named && !sourceDefinition(alert.source)?.windowed) {
       console.error(`alert ${alert.name} reads a current queue (${alert.source}), not a time window of past events: not replayed`);
       continue;
     }
     let result: BacktestResult;
+    progress.phase(`backtest ${alert.name}${targets.length > 1 ? ` (alert ${k + 1} of ${targets.length})` : ''}`, undefined, 'steps');
     try {
-      result = await backtestAlert(config, alert, { spanMs, now, chunk, chart: html !== undefined });
+      result = await backtestAlert(config, alert, { spanMs, now, chunk, chart: html !== undefined, onStep: (done, total) => progress.update(done, total) });
     } catch (error) {
-      if (single) throw new UserError(errorMessage(error), ExitCode.sourceFailed);
+      if (single) {
+        progress.end();
+        throw new UserError(errorMessage(error), ExitCode.sourceFailed);
+      }
       console.error(redact(`alert ${alert.name}: ${errorMessage(error)}`));
       code = ExitCode.sourceFailed;
       continue;
@@ -105,6 +111,7 @@ export async function backtestCommand(names: readonly string[], options: Backtes
       code = ExitCode.sourceFailed;
     }
   }
+  progress.end();
   if (options.json) printJson(single ? summaries[0] : summaries);
   if (html !== undefined) {
     const written = await writeBacktestPage(html, charts, { generatedAt: now, project: basename(config.dir) });

@@ -3,6 +3,7 @@ import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { inertLine } from '../importer/quote.js';
 import { printJson } from './printReport.js';
+import { startProgress } from '../util/progress.js';
 import type { ImportSigmaResult } from '../importer/importSigma.js';
 import type { SigmaDefaults } from '../model/config.js';
 import { existsSync } from 'node:fs';
@@ -22,10 +23,14 @@ export interface ImportCommandOptions {
  */
 export async function importCommand(rulesDir: string, options: ImportCommandOptions): Promise<number> {
   let result: ImportResult;
+  const progress = startProgress({ json: options.json });
   try {
-    result = await importElastalert(rulesDir, options);
+    progress.phase(`import ${rulesDir}: reading`, undefined, 'files');
+    result = await importElastalert(rulesDir, { ...options, onFile: (done, total) => progress.update(done, total) });
   } catch (error) {
     throw new UserError(errorMessage(error), ExitCode.invalidConfig);
+  } finally {
+    progress.end();
   }
   if (options.json) printJson(result);
   else printResult(result);
@@ -86,12 +91,17 @@ export async function importSigmaCommand(paths: string[], options: ImportSigmaCo
   if (options.output !== undefined && options.output !== 'dsl' && options.output !== 'lucene') throw new UserError(`--output must be dsl or lucene, not "${options.output}"`, ExitCode.usage);
   const { importSigma } = await import('../importer/importSigma.js');
   let result: ImportSigmaResult;
+  const progress = startProgress({ json: options.json });
   try {
     const notify = options.notify?.split(',').map((name) => name.trim()).filter(Boolean);
     const defaults = await projectSigmaDefaults(options.config);
-    result = importSigma(paths, { pipeline: options.pipeline, index: options.index, out: options.out, notify, output: options.output as 'dsl' | 'lucene' | undefined, defaults });
+    progress.phase('import sigma: converting', undefined, 'files');
+    const onFile = (done: number, total: number) => progress.update(done, total);
+    result = importSigma(paths, { pipeline: options.pipeline, index: options.index, out: options.out, notify, output: options.output as 'dsl' | 'lucene' | undefined, defaults, onFile });
   } catch (error) {
     throw new UserError(errorMessage(error), ExitCode.invalidConfig);
+  } finally {
+    progress.end();
   }
   if (options.json) printJson(result);
   else printSigmaResult(result);

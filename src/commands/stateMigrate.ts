@@ -10,6 +10,7 @@ import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
 import { setYamlValue } from '../util/yamlEdit.js';
 import { syncFolder, writeFileDurably } from '../util/durableFile.js';
+import { startProgress } from '../util/progress.js';
 
 /** Options of `alertcron state migrate`. */
 export interface StateMigrateOptions {
@@ -46,7 +47,12 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
   };
   const source = await open(from);
   const target = await open(to);
-  const sourceTx = await source.begin();
+  const progress = startProgress();
+  progress.phase(`state migrate: reading the state on the ${from} backend`);
+  const sourceTx = await source.begin().catch((error: unknown) => {
+    progress.end();
+    throw error;
+  });
   try {
     const targetTx = await target.begin();
     try {
@@ -61,7 +67,9 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       const moved = JSON.parse(JSON.stringify(whole)) as typeof sourceTx.data;
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
+      progress.phase(`state migrate: writing ${Object.keys(moved.alerts).length} alerts to the ${to} backend`);
       await targetTx.commit();
+      progress.phase(`state migrate: reading the ${to} backend's copy back to compare`);
       const seen = await target.peek();
       const difference = firstDifference(canonical(moved), canonical(withReceipts(seen.data)));
       if (difference) throw new UserError(`the state read back from the ${to} backend differs from what was written (${difference}); state.backend is unchanged, the backup is ${backup}`, ExitCode.internal);
@@ -84,6 +92,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       }
       // Back on the file: an earlier move's marker would stop a run that finds state.json missing for another reason.
       if (to === 'file') rmSync(movedToClusterMarker(config.state.file), { force: true });
+      progress.end();
       const counts = `${Object.keys(moved.alerts).length} alerts, ${moved.pending.length} pending deliveries, ${moved.silences.length} silences`;
       console.log(`moved the state from the ${from} backend to the ${to} backend (${counts}), verified; backup: ${backup}; state.backend in ${config.file} is now ${to}`);
       if (to === 'file') console.log('other hosts that ran these alerts from the cluster now find its lease held by the move: stop their cron lines (or migrate them back)');
@@ -93,6 +102,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       await targetTx.release();
     }
   } finally {
+    progress.end();
     await sourceTx.release();
   }
 }

@@ -85,7 +85,10 @@ export async function validateProject(options: ValidateOptions, env: NodeJS.Proc
   report.channels = Object.keys(config.channels).length;
   if (options.cluster && reading.config && !problems.some((p) => p.path?.startsWith('/elasticsearch/'))) {
     const { checkAgainstCluster } = await import('./validateCluster.js');
-    const checked = await checkAgainstCluster(reading.config, loaded.alerts);
+    const { startProgress } = await import('../util/progress.js');
+    const progress = startProgress({ json: options.json });
+    progress.phase('validate --cluster', undefined, 'alerts');
+    const checked = await checkAgainstCluster(reading.config, loaded.alerts, (done, total) => progress.update(done, total)).finally(() => progress.end());
     problems.push(...checked.problems);
     if (checked.url) report.cluster = { url: checked.url, alerts_checked: checked.checked, ...(checked.error ? { error: checked.error } : {}) };
   }

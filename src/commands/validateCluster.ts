@@ -24,8 +24,9 @@ export interface ClusterCheck {
 /**
  * Checks every enabled Elasticsearch alert against the cluster without touching any state: its index pattern
  * matches something, its timestamp_field and group_by are mapped (group_by aggregatable), its query and search parse.
+ * `onAlert` hears how many alerts were checked, of how many.
  */
-export async function checkAgainstCluster(config: Config, alerts: AlertDef[]): Promise<ClusterCheck> {
+export async function checkAgainstCluster(config: Config, alerts: AlertDef[], onAlert?: (done: number, total: number) => void): Promise<ClusterCheck> {
   const searched = alerts.filter((a): a is SearchAlertDef => a.source === 'elasticsearch');
   const section = config.sources.elasticsearch as ElasticsearchConfig | undefined;
   if (!section) return { problems: [], checked: 0 };
@@ -38,12 +39,18 @@ export async function checkAgainstCluster(config: Config, alerts: AlertDef[]): P
       const fields = searched.filter((a) => a.index === index).flatMap(fieldsToCheck);
       capsOf.set(index, await fieldCaps(client, index, fields));
     }
-    const issues = await mapLimit(searched, 4, async (alert) => {
+    const check = async (alert: SearchAlertDef): Promise<AlertIssue[]> => {
       const found = mappingIssues(alert, capsOf.get(alert.index)!);
       if (found.some((i) => i.path === 'index')) return found;
       const queryFile = alert.query_file ? displayPath(config, alert.query_file) : undefined;
       const searchable = !found.some((i) => i.path === 'group_by' || i.path === 'condition');
       return [...found, ...(await queryIssues(client, alert, window, queryFile, searchable))];
+    };
+    let done = 0;
+    const issues = await mapLimit(searched, 4, async (alert) => {
+      const found = await check(alert);
+      onAlert?.(++done, searched.length);
+      return found;
     });
     const problems: Problem[] = [];
     for (const [i, alert] of searched.entries()) if (issues[i]!.length) problems.push(...(await locate(config, alert, issues[i]!)));

@@ -78,14 +78,14 @@ async function readConfig(path: string): Promise<YamlFile> {
  * Converts an ElastAlert2 rules folder (and its config.yaml) into an alertcron folder at `out`: alertcron.yaml
  * with the cluster and the synthesised channels, alerts/<name>.yaml and queries/<name>.json per rule. It never
  * writes over a file that is there: such a file is kept and named in the result. Imports that lead out of the
- * rules folder are refused unless `allowOutsideImports`.
+ * rules folder are refused unless `allowOutsideImports`. `onFile` hears how many rule files were read, of how many.
  */
-export async function importElastalert(rulesDir: string, options: { config?: string; out: string; allowOutsideImports?: boolean }): Promise<ImportResult> {
+export async function importElastalert(rulesDir: string, options: { config?: string; out: string; allowOutsideImports?: boolean; onFile?: (done: number, total: number) => void }): Promise<ImportResult> {
   if (!existsSync(rulesDir) || !statSync(rulesDir).isDirectory()) throw new Error(`${rulesDir}: not a folder of ElastAlert2 rules`);
   const config = options.config ? await readConfig(options.config) : undefined;
   // Every other global key is a default of every rule (ElastAlert2's rule.setdefault): SMTP settings and the like.
   const ruleDefaults = config && { ...config, value: Object.fromEntries(Object.entries(config.value as Record<string, unknown>).filter(([key]) => !CONFIG_ONLY.has(key))) };
-  const { rules, problems, fragments } = await readRules(resolve(rulesDir), ruleDefaults, { allowOutsideImports: options.allowOutsideImports === true });
+  const { rules, problems, fragments } = await readRules(resolve(rulesDir), ruleDefaults, { allowOutsideImports: options.allowOutsideImports === true, onFile: options.onFile });
   const notes: ImportNote[] = [];
   const variables: SecretVariable[] = [];
   const cluster = clusterOf(config, notes, variables);

@@ -18,6 +18,8 @@ export interface ImportSigmaOptions {
   output?: SigmaOutput;
   /** The project's defaults.sigma (pipeline files absolute), which the alerts written without their own get at run time. */
   defaults?: { pipeline?: string | string[]; output?: SigmaOutput };
+  /** Called before each Sigma file with the files done and their total (a progress line's counter). */
+  onFile?: (done: number, total: number) => void;
 }
 
 /** What `import sigma` did: alerts written, files kept, rules refused with the reason (at file:line). */
@@ -39,7 +41,9 @@ export function importSigma(paths: string[], options: ImportSigmaOptions): Impor
   const pipeline = options.pipeline?.map((spec) => (/\.ya?ml$/i.test(spec) ? relative(out, resolve(spec)) : spec));
   const { stringify } = loadPackage<typeof import('yaml')>('yaml');
   const named = new Map<string, string>();
-  for (const file of paths.flatMap((path) => sigmaFiles(resolve(path)))) {
+  const files = paths.flatMap((path) => sigmaFiles(resolve(path)));
+  for (const [done, file] of files.entries()) {
+    options.onFile?.(done, files.length);
     const read = readInputFile(file);
     if ('problem' in read) {
       result.refused.push({ where: shown(file), message: read.problem.message });

@@ -103,7 +103,7 @@ function notRead(reason: string): string {
  * config.yaml) fill the keys no file sets. An import that leads out of the rules folder (an absolute path, `..`,
  * a symbolic link) is refused, its file never read, unless `allowOutsideImports`.
  */
-export async function readRules(rulesDir: string, defaults?: YamlFile, options: { allowOutsideImports?: boolean } = {}): Promise<{ rules: ElastAlertRule[]; problems: ReadProblem[]; fragments: string[] }> {
+export async function readRules(rulesDir: string, defaults?: YamlFile, options: { allowOutsideImports?: boolean; onFile?: (done: number, total: number) => void } = {}): Promise<{ rules: ElastAlertRule[]; problems: ReadProblem[]; fragments: string[] }> {
   const problems: ReadProblem[] = [];
   const parsed = new Map<string, YamlFile | ReadProblem>();
   const parse = async (path: string) => {
@@ -130,7 +130,8 @@ export async function readRules(rulesDir: string, defaults?: YamlFile, options: 
     const outside = path && !options.allowOutsideImports ? leavesFolder(root, name, path) : undefined;
     return outside ? { refused: outside } : path ? { path } : undefined;
   };
-  for (const file of files) {
+  for (const [done, file] of files.entries()) {
+    options.onFile?.(done, files.length);
     const yaml = await parse(file);
     if ('message' in yaml) continue;
     for (const name of importsOf(yaml.value as Record<string, unknown>)) {
