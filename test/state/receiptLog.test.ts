@@ -102,12 +102,16 @@ test('property: receipts kept in the log read back as the plain list would hold 
       let model: SentNotice[] = [];
       let now = NOW;
       let data = emptyState();
+      let cutoff = -Infinity;
       attachReceiptLog(data, log);
       for (const o of ops) {
         if (o.kind === 'add') {
           now += o.gap;
           const notice = sent(`n${o.id}-${now}`, now);
           addReceipt(data, notice);
+          // A receipt's id is its delivery's, taken once out of the pending list; a second one of the same id (drawn here
+          // at the same instant, seed 393745913) replaces the first, as the log keeps the latest line of a notice.
+          model = model.filter((n) => n.id !== notice.id);
           model.push(structuredClone(notice));
         } else if (o.kind === 'offer') {
           const target = data.sent.find((n) => n.id.startsWith(`n${o.id}-`));
@@ -116,6 +120,7 @@ test('property: receipts kept in the log read back as the plain list would hold 
             model.find((n) => n.id === target.id)!.offered = [];
           }
         } else if (o.kind === 'prune') {
+          cutoff = Math.max(cutoff, now - o.age);
           pruneReceipts(data, now - o.age, () => true);
           model = model.filter((n) => n.at >= now - o.age);
         } else if (o.kind === 'recent') {
@@ -125,6 +130,9 @@ test('property: receipts kept in the log read back as the plain list would hold 
           writeReceipts(data);
           data = emptyState();
           attachReceiptLog(data, log);
+          // Every run forgets the receipts past prune_after before it reads any (a pruned day file may still hold older
+          // lines of a day it keeps: seed 393745913 read one back at a run that did not prune).
+          if (cutoff > -Infinity) pruneReceipts(data, cutoff, () => true);
           const horizon = Math.min(...model.map((n) => n.at), now);
           model = model.filter((n) => n.at >= horizon);
           const read = data.sent.filter((n) => n.at >= horizon);
