@@ -16,13 +16,21 @@ export function registerSecret(value: string | undefined): void {
 }
 
 /**
- * The forms in which a secret travels or gets echoed: itself, URL-encoded (strict and form style), its UTF-8 bytes
+ * The forms in which a secret travels or gets echoed: itself (and trimmed, as a header carries it), URL-encoded (strict and form style), its UTF-8 bytes
  * read as latin1 (a header echoed back), each of those JSON-escaped,
  * and base64 wherever it sits inside an encoded text (a Basic `user:secret` header, a Duo `ikey:signature`, an
  * SMTP AUTH PLAIN line): the part of its base64 that does not depend on the bytes around it, for each of the
  * three alignments, in standard and URL-safe alphabets. At most two bytes at each end stay encoded beside `***`.
  */
 export function secretForms(secret: string): string[] {
+  // An HTTP header's value loses its leading and trailing blanks on the way: a server echoes the secret trimmed.
+  const trimmed = secret.trim();
+  if (trimmed !== secret && trimmed.length >= 4) return [...new Set([...formsOf(secret), ...formsOf(trimmed)])];
+  return formsOf(secret);
+}
+
+/** secretForms of the secret exactly as given. */
+function formsOf(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
   // A header's UTF-8 bytes read back one byte per character (latin1), as servers echo them.
   const asLatin1 = bytes.toString('latin1');
