@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
+import { inCi } from './ci.js';
 import { REPO_ROOT } from './project.js';
 
 /** The browser the tests drive: `ALERTCRON_TEST_CHROMIUM` or Debian's package. */
@@ -22,10 +23,10 @@ const START_TIMEOUT_MS = 60_000;
 
 /**
  * Why a browser test skips, or undefined when it runs: only a missing browser outside CI skips; in CI
- * (`CI` set) a missing browser fails the test (openBrowser throws), so a broken install is never silent.
+ * (`CI` set, but not to `false` or `0`) a missing browser fails the test (openBrowser throws), so a broken install is never silent.
  */
 export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM) || process.env.CI) return undefined;
+  if (existsSync(CHROMIUM) || inCi()) return undefined;
   return `no browser at ${CHROMIUM} (apt-get install --no-install-recommends chromium, or set ALERTCRON_TEST_CHROMIUM); in CI this fails`;
 }
 

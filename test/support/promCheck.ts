@@ -2,6 +2,7 @@
 // package: the Go parser Prometheus and node_exporter use, plus its linter) and the oracle venv's prometheus_client
 // parser (Python, laxer: it proves values and labels round-trip, not that the text meets the format).
 import { spawn, spawnSync } from 'node:child_process';
+import { inCi } from './ci.js';
 import { ensureVenv } from './pythonVenv.js';
 
 /** One family as prometheus_client's parser read it. */
@@ -35,13 +36,13 @@ export function runTool(command: string, args: string[], input: string): Promise
 
 /**
  * Whether promtool can be run; absent, a test skips with this reason outside CI, and fails in CI (`.ci/run` installs
- * Debian's prometheus package, which ships it).
+ * promtool alone, extracted from Debian's prometheus package; see docs/development.md).
  */
 export function promtoolMissing(): string | undefined {
   const found = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
   if (found) return undefined;
-  if (process.env.CI) throw new Error('promtool is not installed (Debian package prometheus): CI must have it');
-  return 'promtool is not installed (apt-get install prometheus); the checks by promtool are skipped outside CI';
+  if (inCi()) throw new Error('promtool is not installed (Debian package prometheus): CI must have it');
+  return 'promtool is not installed (put the binary from Debian\'s prometheus package on PATH, as .ci/run does: see docs/development.md); the checks by promtool are skipped outside CI';
 }
 
 /** `promtool check metrics` over a text (parse and lint); exit code 0 and no output when clean. */

@@ -3,6 +3,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { inCi } from './ci.js';
 import { REPO_ROOT } from './project.js';
 
 /** The file that collects the seed and path of every failed property, one JSON line each. */
@@ -16,7 +17,7 @@ const CI_SEED = 20261206;
 
 /** The seed of this test process: `ALERTCRON_PROPERTY_SEED` replays one, CI uses CI_SEED, otherwise a new one each run. */
 export const PROPERTY_SEED =
-  process.env.ALERTCRON_PROPERTY_SEED !== undefined ? Number(process.env.ALERTCRON_PROPERTY_SEED) : process.env.CI ? CI_SEED : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+  process.env.ALERTCRON_PROPERTY_SEED !== undefined ? Number(process.env.ALERTCRON_PROPERTY_SEED) : inCi() ? CI_SEED : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 
 /**
  * Checks a property with a modest number of cases (`ALERTCRON_PROPERTY_RUNS` scales it) from the
