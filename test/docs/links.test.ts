@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { checkLinks } from '../support/docPages.js';
+import { checkLinks, unlinkedSectionNames } from '../support/docPages.js';
 import { Slugger, anchorsOf, githubSlug, headingText, linksOf, proseLines } from '../support/markdownLinks.js';
 import { checkProperty } from '../support/property.js';
 
@@ -16,6 +16,23 @@ test('docs: every relative link of README.md and docs/ leads to a file of the re
 test('docs: every page under docs/ can be reached from README.md by links', () => {
   const { unreachable } = checkLinks();
   assert.deepEqual(unreachable, [], `page(s) no chain of links from README.md leads to; link each from README's map or from a page it links:\n  ${unreachable.join('\n  ')}`);
+});
+
+test('docs: a section named with "see" or "section" is a link to its heading, not its name in quotes', () => {
+  const found = unlinkedSectionNames();
+  assert.deepEqual(found, [], `link each to its heading ([name](page.md#anchor)):\n  ${found.join('\n  ')}`);
+});
+
+test('docs links: the quoted-section check names a section quoted after "see" and leaves a linked one and a quoted word', () => {
+  const root = mkdtempSync(join(tmpdir(), 'alertcron-links-'));
+  try {
+    mkdirSync(join(root, 'docs'), { recursive: true });
+    writeFileSync(join(root, 'README.md'), '# Top\n\nSee "Watching it" in operations; see [Watching it](docs/ops.md#watching-it); it prints "done".\n');
+    writeFileSync(join(root, 'docs', 'ops.md'), '# Ops\n\n## Watching it\n\n## done\n\nThe section "Ops" above.\n```\nsee "Watching it"\n```\n');
+    assert.deepEqual(unlinkedSectionNames(root), ['README.md:3: "Watching it": a heading of docs/ops.md', 'docs/ops.md:7: "Ops": a heading of docs/ops.md']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('docs links: the check names a dead file, a dead anchor, a link out of the repository and a page README cannot reach', () => {

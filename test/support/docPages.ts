@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import { REPO_ROOT } from './project.js';
-import { anchorsOf, isExternal, linksOf } from './markdownLinks.js';
+import { anchorsOf, headingText, isExternal, linksOf, proseLines } from './markdownLinks.js';
 
 /** README.md and every page under docs/, relative to the repository. */
 export function docPages(root = REPO_ROOT): string[] {
@@ -56,4 +56,31 @@ export function checkLinks(root = REPO_ROOT): { broken: string[]; unreachable: s
   const queue = ['README.md'];
   while (queue.length) for (const next of linked.get(queue.shift()!) ?? []) if (!reached.has(next)) reached.add(next), queue.push(next);
   return { broken, unreachable: pages.filter((p) => !reached.has(p)) };
+}
+
+/**
+ * Sections named in quotes instead of linked (file:line: "name": which pages have that heading): a quoted text that
+ * is a heading of some page, with "see" or "section" shortly before it, should be a link to that heading.
+ */
+export function unlinkedSectionNames(root = REPO_ROOT): string[] {
+  const pages = docPages(root);
+  const headings = new Map<string, string[]>();
+  for (const page of pages) {
+    for (const { line, text } of proseLines(readFileSync(join(root, page), 'utf8'))) {
+      if (!/^ {0,3}#{1,6}[ \t]/.test(text)) continue;
+      const raw = readFileSync(join(root, page), 'utf8').split('\n')[line - 1]!;
+      const name = headingText(raw.replace(/^ {0,3}#{1,6}[ \t]+/, '').replace(/[ \t]+#+[ \t]*$/, ''));
+      headings.set(name, [...(headings.get(name) ?? []), page]);
+    }
+  }
+  const found: string[] = [];
+  for (const page of pages) {
+    for (const { line, text } of proseLines(readFileSync(join(root, page), 'utf8'))) {
+      for (const m of text.matchAll(/"([^"]+)"/g)) {
+        const at = headings.get(m[1]!);
+        if (at && /\b(see|section)\b/i.test(text.slice(Math.max(0, m.index! - 40), m.index!))) found.push(`${page}:${line}: "${m[1]}": a heading of ${[...new Set(at)].join(', ')}`);
+      }
+    }
+  }
+  return found;
 }
