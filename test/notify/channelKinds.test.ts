@@ -1,8 +1,9 @@
 // A channel kind is one folder and one registry line: every kind in src/notify/channels/registry.ts carries all its
 // parts (schema fragment, completion, secret keys, notifier, inbox and ask hooks whole), the published schema and
-// the secret keys are gathered from the registry, and no code outside src/notify/channels branches on a kind's type.
+// the secret keys are gathered from the registry, and no code outside src/notify/channels branches on a kind's type; every kind has its docs page showing a `type: <kind>` channel.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { assembleSchemas } from '../../src/config/assembleSchemas.js';
@@ -81,15 +82,70 @@ test('a channel completed by its kind has that kind\'s type; completing a type n
   assert.equal(channelKind('smtp'), undefined);
 });
 
-test('the alertcron.yaml that init writes names every channel kind, and each kind beyond the docs\' YAML examples has its docs page', async () => {
+/** Kinds documented elsewhere than docs/channels/<type>.md: the page and, when one page holds several kinds, the section. */
+const DOC_PLACES: Record<string, { page: string; section?: string }> = {
+  'twilio-sms': { page: 'docs/channels/twilio.md' },
+  'twilio-call': { page: 'docs/channels/twilio.md' },
+  'slack-app': { page: 'docs/chat.md', section: 'Slack app, step by step' },
+};
+
+/**
+ * What is missing from the docs under root for these kinds: each kind's page (docs/channels/<type>.md, or its
+ * DOC_PLACES page and section) must exist and show a `type: <kind>` channel in a code block (of that section).
+ */
+function channelDocGaps(root: string, types: readonly string[]): string[] {
+  const gaps: string[] = [];
+  for (const type of types) {
+    const { page, section } = DOC_PLACES[type] ?? { page: `docs/channels/${type}.md` };
+    if (!existsSync(join(root, page))) {
+      gaps.push(`${type}: no page ${page}`);
+      continue;
+    }
+    let lines = readFileSync(join(root, page), 'utf8').split('\n');
+    if (section) {
+      const at = lines.findIndex((line) => new RegExp(`^#+ ${section.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`).test(line));
+      if (at < 0) {
+        gaps.push(`${type}: ${page} has no section "${section}"`);
+        continue;
+      }
+      const level = /^#+/.exec(lines[at]!)![0].length;
+      const end = lines.findIndex((line, i) => i > at && /^#+ /.test(line) && /^#+/.exec(line)![0].length <= level);
+      lines = lines.slice(at, end < 0 ? undefined : end);
+    }
+    let fenced = false;
+    const code = lines.filter((line) => (/^\s*(```|~~~)/.test(line) ? ((fenced = !fenced), false) : fenced));
+    if (!code.some((line) => new RegExp(`^\\s*(- )?type: ${type.replace('-', '\\-')}\\s*(#.*)?$`).test(line))) {
+      gaps.push(`${type}: ${page}${section ? ` "${section}"` : ''} shows no \`type: ${type}\` channel in a code block`);
+    }
+  }
+  return gaps;
+}
+
+test('the alertcron.yaml that init writes names every channel kind', async () => {
   const { initFiles } = await import('../../src/commands/initTemplates.js');
   const written = initFiles(undefined)['alertcron.yaml']!;
-  // The channels' YAML examples live on the channel pages (docs/channels/*.md) and, for the chat kinds, docs/chat.md.
-  const channelDocs = join(REPO_ROOT, 'docs', 'channels');
-  const pages = [join(REPO_ROOT, 'docs', 'chat.md'), ...readdirSync(channelDocs).filter((f) => f.endsWith('.md')).map((f) => join(channelDocs, f))];
-  const examples = pages.map((page) => readFileSync(page, 'utf8')).join('\n');
-  for (const { type } of CHANNEL_KINDS) {
-    assert.match(written, new RegExp(`(type: |[ ,])${type.replace('-', '\\-')}\\b(?!-)`), `init names ${type}`);
-    if (!new RegExp(`type: ${type}\\s`).test(examples)) assert.ok(existsSync(join(REPO_ROOT, 'docs', 'channels', `${type}.md`)), `docs/channels/${type}.md`);
+  for (const { type } of CHANNEL_KINDS) assert.match(written, new RegExp(`(type: |[ ,])${type.replace('-', '\\-')}\\b(?!-)`), `init names ${type}`);
+});
+
+test('every channel kind has its docs page (docs/channels/<type>.md, or its named section) showing a `type: <kind>` channel', () => {
+  assert.deepEqual(channelDocGaps(REPO_ROOT, CHANNEL_KINDS.map((kind) => kind.type)), []);
+});
+
+test('the channel docs check names a kind whose page is gone, whose section is gone, or whose page shows no example', () => {
+  const root = mkdtempSync(join(tmpdir(), 'alertcron-channel-docs-'));
+  try {
+    cpSync(join(REPO_ROOT, 'docs'), join(root, 'docs'), { recursive: true });
+    rmSync(join(root, 'docs', 'channels', 'log.md'));
+    const chat = join(root, 'docs', 'chat.md');
+    writeFileSync(chat, readFileSync(chat, 'utf8').replace('### Slack app, step by step', '### The Slack app'));
+    const discord = join(root, 'docs', 'channels', 'discord.md');
+    writeFileSync(discord, readFileSync(discord, 'utf8').replace(/type: discord/g, 'type: discord-ish'));
+    assert.deepEqual(channelDocGaps(root, ['log', 'slack-app', 'discord', 'twilio-call', 'telegram']), [
+      'log: no page docs/channels/log.md',
+      'slack-app: docs/chat.md has no section "Slack app, step by step"',
+      'discord: docs/channels/discord.md shows no `type: discord` channel in a code block',
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
