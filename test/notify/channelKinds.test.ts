@@ -1,6 +1,7 @@
 // A channel kind is one folder and one registry line: every kind in src/notify/channels/registry.ts carries all its
 // parts (schema fragment, completion, secret keys, notifier, inbox and ask hooks whole), the published schema and
-// the secret keys are gathered from the registry, and no code outside src/notify/channels branches on a kind's type; every kind has its docs page showing a `type: <kind>` channel.
+// the secret keys are gathered from the registry, no code outside src/notify/channels branches on a kind's type,
+// and every kind has its docs page showing a `type: <kind>` channel.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
