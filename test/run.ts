@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PROFILES_DIR_ENV, removeProfiles } from './support/browser.js';
 import { startEngine } from './support/engine.js';
 import { REPO_ROOT } from './support/project.js';
 
@@ -70,11 +72,15 @@ process.stderr.write(`search engine ready at ${engine.url}${engine.external ? ' 
 // name); the hang reporter adds which test was running then.
 const limit = timeoutS > 0 ? [`--test-timeout=${Math.round(timeoutS * 1000)}`] : [];
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${HANG_REPORTER}`, '--test-reporter-destination=stderr'];
+// The test files' browser profiles go in one folder of this run, removed at its end: a file stopped at the limit
+// is killed before its own clean-up runs, and its browser, still shutting down, is ended first.
+const profiles = mkdtempSync(join(tmpdir(), 'alertcron-test-browsers-'));
 const child = spawn(process.execPath, ['--test', ...reporters, '--test-concurrency=2', ...limit, ...files.map((f) => relative(REPO_ROOT, f))], {
   cwd: REPO_ROOT,
   stdio: 'inherit',
-  env: { ...process.env, ALERTCRON_TEST_ES_URL: engine.url },
+  env: { ...process.env, ALERTCRON_TEST_ES_URL: engine.url, [PROFILES_DIR_ENV]: profiles },
 });
 const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+await removeProfiles(profiles);
 await engine.stop();
 process.exit(code);

@@ -2,10 +2,12 @@
 // so a hang fails the suite with a name instead of at CI's 90 minutes; the other files' results stand.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { browserSkipReason } from '../support/browser.js';
 import { REPO_ROOT } from '../support/project.js';
 
 /** Runs `node dist/test/run.js args`, killing it (and failing) if it has not ended after guardMs. */
@@ -67,4 +69,35 @@ test('--test-timeout takes seconds; anything else is refused with the usage, and
   const help = await runRunner(['--help'], 60_000);
   assert.equal(help.code, 0, help.output);
   assert.match(help.output, /--test-timeout {2}stop a test file that runs longer.*\n.*\(default 1800 s; 0: no limit\)/);
+});
+
+test('a test file killed with its browser open (as at --test-timeout, no exit handler runs) leaves no browser profile folder behind', { skip: browserSkipReason() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-runner-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    const marker = join(dir, 'profile.json');
+    const browserModule = pathToFileURL(join(REPO_ROOT, 'dist', 'test', 'support', 'browser.js')).href;
+    writeFileSync(
+      join(dir, 'killed.test.js'),
+      `import { test } from 'node:test';\nimport { writeFileSync } from 'node:fs';\nimport { openBrowser } from ${JSON.stringify(browserModule)};\n` +
+        `test('opens a browser and is killed', async () => { const browser = await openBrowser(); ` +
+        `writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ profile: browser.profile, pid: browser.child.pid })); process.kill(process.pid, 'SIGKILL'); });\n`,
+    );
+    const { code, output } = await runRunner([join(dir, 'killed.test.js')], 180_000);
+    assert.notEqual(code, 0, output);
+    const { profile, pid } = JSON.parse(readFileSync(marker, 'utf8')) as { profile: string; pid: number };
+    assert.match(profile, /alertcron-chromium-/, output);
+    assert.equal(existsSync(profile), false, `the killed file's browser profile ${profile} was removed by the runner`);
+    // Gone, or a zombie its new parent has not reaped yet.
+    const running = (() => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })();
+    assert.equal(running, false, `the killed file's browser ${pid} is gone`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 // A real browser for the page tests: Debian's headless Chromium driven over the Chrome DevTools Protocol on
 // --remote-debugging-pipe (fd 3 to the browser, fd 4 from it, one JSON message per NUL), no npm package.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,55 @@ export const CHROMIUM = process.env.ALERTCRON_TEST_CHROMIUM ?? '/usr/bin/chromiu
 
 /** Where screenshots are kept for a person to look at after the suite (git-ignored). */
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-output', 'screenshots');
+
+/**
+ * The environment variable naming the folder that the test runner (test/run.ts) makes for one run's browser profiles
+ * and removes when the run ends, so a test file stopped at --test-timeout (its exit handlers never run) leaves none.
+ */
+export const PROFILES_DIR_ENV = 'ALERTCRON_TEST_BROWSER_PROFILES';
+
+/** Where a browser's profile folder is made: the runner's folder for this run, else the system's temp folder. */
+function profilesParent(): string {
+  const dir = process.env[PROFILES_DIR_ENV];
+  if (!dir) return tmpdir();
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The ids of the running processes (Linux /proc) whose command line has a `--user-data-dir` under dir. */
+function browsersUnder(dir: string): number[] {
+  if (!existsSync('/proc')) return [];
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').some((arg) => arg.startsWith(`--user-data-dir=${dir}/`))) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * Ends the browsers still using a profile under the runner's profiles folder (those of a test file that was killed:
+ * they write their profile while they shut down) and removes the folder.
+ */
+export async function removeProfiles(dir: string): Promise<void> {
+  for (let tries = 0; tries < 50; tries++) {
+    const pids = browsersUnder(dir);
+    if (!pids.length) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+}
 
 /** How long any one answer from the browser may take by default before the test fails (a loaded 2-core machine included). */
 const ANSWER_TIMEOUT_MS = 30_000;
@@ -377,12 +426,13 @@ class ChromiumBrowser implements Browser {
 }
 
 /**
- * Starts headless Chromium (new headless mode, no sandbox: CI runs as root) with a fresh profile in a temp folder;
+ * Starts headless Chromium (new headless mode, no sandbox: CI runs as root) with a fresh profile in a temp folder
+ * (under the runner's PROFILES_DIR_ENV folder when set);
  * fails with a clear message when the browser is missing or does not answer.
  */
 export async function openBrowser(options: { answerTimeoutMs?: number } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install --no-install-recommends chromium) or set ALERTCRON_TEST_CHROMIUM`);
-  const profile = mkdtempSync(join(tmpdir(), 'alertcron-chromium-'));
+  const profile = mkdtempSync(join(profilesParent(), 'alertcron-chromium-'));
   const child = spawn(
     CHROMIUM,
     [
