@@ -77,3 +77,78 @@ export function documentedNames(markdown: string): Set<string> {
   }
   return names;
 }
+
+/** The parent a key's path names (its nearest ancestor that is not `*` or `[]`), or '' for a top-level key. */
+export function parentName(path: string): string {
+  const parts = path.split('.').slice(0, -1).filter((part) => part !== '*' && part !== '[]');
+  return parts.at(-1) ?? '';
+}
+
+/**
+ * Where a page documents each key name: the names (lower case) around each mention, for a name several paths share
+ * (`timeout`: elasticsearch.timeout, duo.timeout ...). Around a mention are: the page's folders and file name, the
+ * words of the headings it is under, the code-span words of its section, the earlier parts of a dotted span
+ * (`duo.timeout`), and, in a YAML block, the keys it is nested under (indentation, or a flow mapping's key).
+ */
+export function documentedPlaces(markdown: string, page: string): Map<string, Set<string>> {
+  const places = new Map<string, Set<string>>();
+  const words = (text: string) => text.toLowerCase().split(/[^\w-]+/).filter(Boolean);
+  const pageWords = page.replace(/\.md$/, '').split('/').flatMap(words);
+  const headings: string[][] = [];
+  let mentions: { name: string; around: string[] }[] = [];
+  let sectionWords: string[] = [];
+  const flush = () => {
+    const around = [...pageWords, ...headings.flat(), ...sectionWords];
+    for (const { name, around: own } of mentions) {
+      const set = places.get(name) ?? new Set<string>();
+      for (const word of [...around, ...own]) set.add(word);
+      places.set(name, set);
+    }
+    mentions = [];
+    sectionWords = [];
+  };
+  let fence: string | undefined;
+  let yamlParents: { indent: number; key: string }[] = [];
+  for (const line of markdown.split('\n')) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      else {
+        const body = line.replace(/^(\s*)(?:#\s*)?(- )?/, (_, space: string, dash: string | undefined) => space + (dash ? '  ' : ''));
+        const indent = /^\s*/.exec(body)![0].length;
+        if (body.trim()) yamlParents = yamlParents.filter((p) => p.indent < indent);
+        const lead = /^\s*(['"]?)([\w$.-]+)\1:/.exec(body)?.[2];
+        const ancestors = yamlParents.map((p) => p.key.toLowerCase());
+        for (const m of line.matchAll(/(?:^|[\s{,#(])(['"]?)([\w$.-]+)\1:(?=[\s;,)]|$)/g)) {
+          const name = m[2]!;
+          mentions.push({ name, around: name === lead ? ancestors : [...ancestors, ...(lead ? [lead.toLowerCase()] : [])] });
+        }
+        if (lead) yamlParents.push({ indent, key: lead });
+      }
+      continue;
+    }
+    if (marker) {
+      fence = marker;
+      yamlParents = [];
+      continue;
+    }
+    const heading = /^ {0,3}(#{1,6})\s+(.*)$/.exec(line);
+    if (heading) {
+      flush();
+      headings.length = heading[1]!.length - 1;
+      headings[heading[1]!.length - 1] = words(heading[2]!);
+      continue;
+    }
+    for (const span of line.matchAll(/(`+)(.+?)\1/g)) {
+      for (const word of span[2]!.trim().split(/\s+/)) {
+        const bare = word.replace(/[:,]$/, '');
+        if (!/^[\w$.*[\]-]+$/.test(bare)) continue;
+        const parts = bare.split('.').map((part) => part.replace(/\[\]$/, '')).filter(Boolean);
+        parts.forEach((part, i) => mentions.push({ name: part, around: parts.slice(0, i).map((p) => p.toLowerCase()) }));
+        sectionWords.push(...parts.map((p) => p.toLowerCase()));
+      }
+    }
+  }
+  flush();
+  return places;
+}
