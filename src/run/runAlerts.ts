@@ -150,7 +150,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     return report;
   }
   stages.mark('begin');
-  seen.data = tx.data;
+  // A cluster that cannot be reached gives only this host's local slices: no state to report (the metrics keep the last).
+  seen.data = tx.unavailable ? undefined : tx.data;
   // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
   let storeLost: (() => Promise<RunReport>) | undefined;
   try {
