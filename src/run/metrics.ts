@@ -41,7 +41,7 @@ export function runMetrics(input: RunMetricsInput): MetricFamily[] {
   const carried = data ? undefined : input.carried;
   const families: MetricFamily[] = [
     gauge('alertcron_run_duration_seconds', 'Real time the last run took, the process start-up included.', [{ value: input.durationMs / 1000 }]),
-    gauge('alertcron_run_exit_code', 'Exit code of the last run (0 ok, 2 invalid configuration, 3 a source or the state failed, 4 deliveries pending, 5 lock held).', [{ value: input.exitCode }]),
+    gauge('alertcron_run_exit_code', 'Exit code of the last run (0 ok, 1 internal error, 2 invalid configuration, 3 a source or the state failed, 4 deliveries pending, 5 lock held, 6 a file or state write refused).', [{ value: input.exitCode }]),
     gauge('alertcron_run_start_timestamp_seconds', 'When the last run started, seconds since the Unix epoch.', [{ value: input.startedAt / 1000 }]),
     gauge('alertcron_last_success_timestamp_seconds', 'When the last run that exited 0 ended, seconds since the Unix epoch.', carried?.get('alertcron_last_success_timestamp_seconds') ?? (lastSuccess === undefined ? [] : [{ value: lastSuccess / 1000 }])),
   ];

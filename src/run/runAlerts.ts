@@ -84,7 +84,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     report = await runOnce(options, stages, undefined, seen);
   } catch (error) {
     // A run that failed after loading alertcron.yaml still writes its metrics (exit code, last success): they exist to see failures.
-    await writeMetrics(options, seen, { error }).catch(() => undefined);
+    // Its warning (the file cannot be written) is printed at once: the error's message follows it, the run reports nothing else.
+    warnNow(await writeMetrics(options, seen, { error }).catch(() => undefined));
     throw error;
   }
   // The state's lock given back, and whatever a run that ended early did after its last stage.

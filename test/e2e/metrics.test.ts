@@ -217,6 +217,13 @@ test('a metrics file that cannot be written is one warning line; the run and its
   assert.equal(result.code, 0);
   assert.match(result.stderr, /^warning: monitoring\.metrics_file \/.*\/missing\/alertcron\.prom could not be written \(ENOENT: .*\): create its folder, or let the user alertcron runs as write there \(the run itself is not affected\)\n$/);
   assert.equal(project.state().lastRun.exitCode, 0);
+  // A run that fails (the lock held: exit code 5) still says its metrics file cannot be written, before its error.
+  project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), state: { lock_wait: '1s' }, monitoring: { metrics_file: 'missing/alertcron.prom' } });
+  mkdirSync(join(project.dir, 'state', 'state.json.lock'));
+  const held = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  rmSync(join(project.dir, 'state', 'state.json.lock'), { recursive: true, force: true });
+  assert.equal(held.code, 5, held.stderr);
+  assert.match(held.stderr, /^warning: monitoring\.metrics_file \/.*\/missing\/alertcron\.prom could not be written \(ENOENT: .*\): create its folder, or let the user alertcron runs as write there \(the run itself is not affected\)\n(?!warning)\S/);
 });
 
 test('with the cluster backend: the state index requests, writes and documents of the run, and no file size', async (t) => {
