@@ -62,3 +62,35 @@ function labelText(labels: Readonly<Record<string, string>> | undefined): string
   for (const [name] of entries) if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new Error(`not a label name: ${name}`);
   return `{${entries.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
 }
+
+/**
+ * The samples of the named families in an exposition text this module wrote (a metrics file being replaced), by
+ * family name; lines it cannot read are skipped, so a damaged file gives fewer samples, never an error.
+ */
+export function readSamples(text: string, names: ReadonlySet<string>): Map<string, MetricSample[]> {
+  const found = new Map<string, MetricSample[]>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/s.exec(line);
+    if (!match || !names.has(match[1]!)) continue;
+    const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
+    const labels = match[2] === undefined ? {} : readLabels(match[2]);
+    if (!labels || (Number.isNaN(value) && match[3] !== 'NaN')) continue;
+    found.set(match[1]!, [...(found.get(match[1]!) ?? []), Object.keys(labels).length ? { labels, value } : { value }]);
+  }
+  return found;
+}
+
+/** The labels of `name="value",...` (the text between a sample's braces), unescaped; undefined when it is not that. */
+function readLabels(text: string): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  const pattern = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)/y;
+  let at = 0;
+  while (at < text.length) {
+    pattern.lastIndex = at;
+    const label = pattern.exec(text);
+    if (!label) return undefined;
+    labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    at = pattern.lastIndex;
+  }
+  return labels;
+}

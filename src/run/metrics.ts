@@ -17,7 +17,18 @@ export interface RunMetricsInput {
   sources: readonly string[];
   /** The file backend: the bytes of the state file and the files beside it that belong to it. */
   stateBytes?: number;
+  /** A run without `data`: the samples of the state's families (CARRIED_FAMILIES) in the metrics file it replaces. */
+  carried?: ReadonlyMap<string, MetricSample[]>;
 }
+
+/** The families read from the state: a run that could not read it repeats them from the file it replaces. */
+export const CARRIED_FAMILIES: ReadonlySet<string> = new Set([
+  'alertcron_last_success_timestamp_seconds',
+  'alertcron_deliveries_pending',
+  'alertcron_deliveries_oldest_pending_age_seconds',
+  'alertcron_source_up',
+  'alertcron_source_consecutive_failures',
+]);
 
 /**
  * The metric families of one run, in the order docs/metrics.md lists them. Only counted things: every label value is
@@ -27,13 +38,15 @@ export interface RunMetricsInput {
 export function runMetrics(input: RunMetricsInput): MetricFamily[] {
   const { report, data } = input;
   const lastSuccess = data?.lastRun?.lastSuccessAt;
+  const carried = data ? undefined : input.carried;
   const families: MetricFamily[] = [
     gauge('alertcron_run_duration_seconds', 'Real time the last run took, the process start-up included.', [{ value: input.durationMs / 1000 }]),
-    gauge('alertcron_run_exit_code', 'Exit code of the last run (0 ok, 2 invalid configuration, 3 a source or the state failed, 4 deliveries pending, 5 lock held).', [{ value: input.exitCode }]),
+    gauge('alertcron_run_exit_code', 'Exit code of the last run (0 ok, 1 internal error, 2 invalid configuration, 3 a source or the state failed, 4 deliveries pending, 5 lock held, 6 a file or state write refused).', [{ value: input.exitCode }]),
     gauge('alertcron_run_start_timestamp_seconds', 'When the last run started, seconds since the Unix epoch.', [{ value: input.startedAt / 1000 }]),
-    gauge('alertcron_last_success_timestamp_seconds', 'When the last run that exited 0 ended, seconds since the Unix epoch.', lastSuccess === undefined ? [] : [{ value: lastSuccess / 1000 }]),
+    gauge('alertcron_last_success_timestamp_seconds', 'When the last run that exited 0 ended, seconds since the Unix epoch.', carried?.get('alertcron_last_success_timestamp_seconds') ?? (lastSuccess === undefined ? [] : [{ value: lastSuccess / 1000 }])),
   ];
   if (data) families.push(...stateFamilies(data, input.sources));
+  else if (carried) families.push(...carriedFamilies(carried, input.sources));
   if (input.stateBytes !== undefined) families.push(gauge('alertcron_state_size_bytes', 'Size of the state file and the files beside it that belong to it (file backend).', [{ value: input.stateBytes }]));
   if (report) families.push(...reportFamilies(report));
   return families;
@@ -56,6 +69,15 @@ function stateFamilies(data: StateData, sources: readonly string[]): MetricFamil
     gauge('alertcron_source_up', 'Whether the source answered the last run that asked it (1) or failed (0).', names.map((source) => ({ labels: { source }, value: failures(source) ? 0 : 1 }))),
     gauge('alertcron_source_consecutive_failures', 'Runs in a row in which the source failed (0 when its last run answered).', names.map((source) => ({ labels: { source }, value: failures(source) }))),
   ];
+}
+
+/** The state's families as the metrics file being replaced has them (the configured sources only). */
+function carriedFamilies(carried: ReadonlyMap<string, MetricSample[]>, sources: readonly string[]): MetricFamily[] {
+  const configured = (sample: MetricSample) => sample.labels?.source === undefined || sources.includes(sample.labels.source);
+  return stateFamilies({ pending: [] } as unknown as StateData, sources).flatMap((family) => {
+    const samples = carried.get(family.name);
+    return samples ? [{ ...family, samples: samples.filter(configured) }] : [];
+  });
 }
 
 /** The families counted by the run itself: alerts, findings, notices, deliveries, source requests, state requests, chat actions. */

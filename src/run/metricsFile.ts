@@ -1,14 +1,14 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config/types.js';
-import { promText } from '../render/promText.js';
+import { promText, readSamples } from '../render/promText.js';
 import { writeFileDurably } from '../util/durableFile.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { writeRefused } from '../util/writeRefused.js';
 import { ProblemsError } from '../config/problems.js';
 import type { StateData } from '../model/state.js';
 import { openStore } from '../state/store.js';
-import { runMetrics } from './metrics.js';
+import { CARRIED_FAMILIES, runMetrics } from './metrics.js';
 import type { RunReport } from './report.js';
 
 /** How a run ended, for its metrics: its report, or the error that stopped it; the state it left when it read one. */
@@ -23,7 +23,8 @@ export interface RunEnd {
 /**
  * Writes monitoring.metrics_file for node_exporter's textfile collector: the run's metrics in the text format, through
  * a temporary file beside it (its name does not end in .prom, so the collector never reads a half file), synced and
- * renamed over it; a new file is 0644 whatever the umask (node_exporter reads it as another user). Returns the
+ * renamed over it; a new file is 0644 whatever the umask (node_exporter reads it as another user). A run that could
+ * not read the state repeats the state's numbers (last success first) from the file it replaces. Returns the
  * warning when it cannot be written (the run's exit code stays what the run earned).
  */
 export async function writeRunMetrics(config: Config, end: RunEnd): Promise<string | undefined> {
@@ -32,15 +33,27 @@ export async function writeRunMetrics(config: Config, end: RunEnd): Promise<stri
   // A run stopped before it read the state (the lock held by a hung run): the file state read without the lock still
   // gives the last success and the pending deliveries, so "no success for N minutes" keeps firing while it lasts.
   const data = end.data ?? (config.state.backend === 'file' ? await peekQuietly(config) : undefined);
+  // Still none (the cluster's lock held or the cluster unreachable, a file state unreadable): the file being replaced
+  // has the last success and the other state numbers of the last run that read the state; they stay as they were.
+  const carried = data ? undefined : readSamples(readQuietly(file), CARRIED_FAMILIES);
   const sources = Object.keys(config.sources).filter((name) => config.sources[name] !== undefined);
   const stateBytes = config.state.backend === 'file' ? stateFileBytes(config.state.file) : undefined;
   const exitCode = end.report ? end.report.exitCode : exitCodeOfError(end.error);
-  const text = promText(runMetrics({ startedAt: end.startedAt, durationMs: end.durationMs, exitCode, sources, ...(end.report ? { report: end.report } : {}), ...(data ? { data } : {}), ...(stateBytes === undefined ? {} : { stateBytes }) }));
+  const text = promText(runMetrics({ startedAt: end.startedAt, durationMs: end.durationMs, exitCode, sources, ...(end.report ? { report: end.report } : {}), ...(data ? { data } : {}), ...(carried ? { carried } : {}), ...(stateBytes === undefined ? {} : { stateBytes }) }));
   try {
     writeFileDurably(file, text, { mode: 0o644, exactMode: true });
     return undefined;
   } catch (error) {
     return `monitoring.metrics_file ${file} could not be written (${errorMessage(error)}): create its folder, or let the user alertcron runs as write there (the run itself is not affected)`;
+  }
+}
+
+/** A file's text, or nothing when it cannot be read (never written yet). */
+function readQuietly(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -84,7 +84,8 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     report = await runOnce(options, stages, undefined, seen);
   } catch (error) {
     // A run that failed after loading alertcron.yaml still writes its metrics (exit code, last success): they exist to see failures.
-    await writeMetrics(options, seen, { error }).catch(() => undefined);
+    // Its warning (the file cannot be written) is printed at once: the error's message follows it, the run reports nothing else.
+    warnNow(await writeMetrics(options, seen, { error }).catch(() => undefined));
     throw error;
   }
   // The state's lock given back, and whatever a run that ended early did after its last stage.
@@ -150,7 +151,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     return report;
   }
   stages.mark('begin');
-  seen.data = tx.data;
+  // A cluster that cannot be reached gives only this host's local slices: no state to report (the metrics keep the last).
+  seen.data = tx.unavailable ? undefined : tx.data;
   // The shared store lost in the middle of the run (a dropped connection at any step): exit 3 and its notice.
   let storeLost: (() => Promise<RunReport>) | undefined;
   try {

@@ -2,7 +2,7 @@
 // validate --cluster). It is drawn on stderr only when stderr is a terminal and the command does not print --json:
 // cron's mail, a pipe, a file and a tool reading JSON never see it.
 import { formatDuration } from './duration.js';
-import { oneLine } from './text.js';
+import { cutText, oneLine } from './text.js';
 
 /** How a long loop shows how far it is. */
 export interface Progress {
@@ -121,7 +121,7 @@ class TerminalProgress implements Progress {
     }
     // One column short of the width: a line that wraps can no longer be redrawn in place.
     const width = Math.max(20, (this.stream.columns || 80) - 1);
-    this.stream.write(`${ERASE}${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+    this.stream.write(`${ERASE}${cutText(text, width)}`);
     this.drawn = true;
   }
 

@@ -20,7 +20,7 @@ function rulesBlock(): { name: string; text: string } {
   return { name: found[1]!, text: `${found[2]!}\n` };
 }
 
-/** A rules test for `promtool test rules`: one host that stops, one that keeps failing, a stuck notice, a source down. */
+/** A rules test for `promtool test rules`: one host that stops, one that goes down, one that keeps failing, a stuck notice, a source down. */
 const RULES_TEST = (rules: string) => `rule_files: [${rules}]
 evaluation_interval: 1m
 tests:
@@ -29,6 +29,9 @@ tests:
       # host a ran every minute until minute 5, then stopped (the file stays: its start time ages).
       - series: 'alertcron_run_start_timestamp_seconds{instance="a"}'
         values: '0+60x5 300x30'
+      # host c ran every minute until minute 5, then went down: node_exporter is not scraped, the series goes stale.
+      - series: 'alertcron_run_start_timestamp_seconds{instance="c"}'
+        values: '0+60x5 _x30'
       # host b runs every minute, but its last success was at minute 0.
       - series: 'alertcron_run_start_timestamp_seconds{instance="b"}'
         values: '0+60x35'
@@ -49,6 +52,8 @@ tests:
         exp_alerts:
           - exp_labels: { severity: critical, instance: a }
             exp_annotations: { summary: "alertcron on a has not started a run for 10m 0s" }
+          - exp_labels: { severity: critical, instance: c }
+            exp_annotations: { summary: "alertcron on c has not started a run for 10m 0s" }
       - eval_time: 15m
         alertname: AlertcronSourceDown
         exp_alerts:

@@ -217,6 +217,13 @@ test('a metrics file that cannot be written is one warning line; the run and its
   assert.equal(result.code, 0);
   assert.match(result.stderr, /^warning: monitoring\.metrics_file \/.*\/missing\/alertcron\.prom could not be written \(ENOENT: .*\): create its folder, or let the user alertcron runs as write there \(the run itself is not affected\)\n$/);
   assert.equal(project.state().lastRun.exitCode, 0);
+  // A run that fails (the lock held: exit code 5) still says its metrics file cannot be written, before its error.
+  project.writeConfig({ ...defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }), state: { lock_wait: '1s' }, monitoring: { metrics_file: 'missing/alertcron.prom' } });
+  mkdirSync(join(project.dir, 'state', 'state.json.lock'));
+  const held = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  rmSync(join(project.dir, 'state', 'state.json.lock'), { recursive: true, force: true });
+  assert.equal(held.code, 5, held.stderr);
+  assert.match(held.stderr, /^warning: monitoring\.metrics_file \/.*\/missing\/alertcron\.prom could not be written \(ENOENT: .*\): create its folder, or let the user alertcron runs as write there \(the run itself is not affected\)\n(?!warning)\S/);
 });
 
 test('with the cluster backend: the state index requests, writes and documents of the run, and no file size', async (t) => {
@@ -235,5 +242,46 @@ test('with the cluster backend: the state index requests, writes and documents o
   assert.ok(sampleValue(families, 'alertcron_run_state_writes')! > 0);
   assert.ok(sampleValue(families, 'alertcron_run_state_documents')! > 0);
   assert.equal(sampleValue(families, 'alertcron_state_size_bytes'), undefined, 'the file backend only');
+  assert.equal(sampleValue(families, 'alertcron_last_success_timestamp_seconds'), T / 1000);
+});
+
+test('with the cluster backend, a run finding the lock held and a run that cannot reach the state cluster keep the last success and the last state numbers', async (t) => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-metrics-cluster-down');
+  const stateIndex = `alertcron-state-metrics-${Math.random().toString(36).slice(2, 8)}`;
+  stateIndices.push(stateIndex);
+  const state = { backend: 'cluster', index: stateIndex, host_id: 'metrics-b', lock_wait: '1s' };
+  const project = metricsProject(index, { state });
+  const ok = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(ok.code, 0, ok.stderr);
+  let { families } = await readMetrics(project, t);
+  assert.equal(sampleValue(families, 'alertcron_last_success_timestamp_seconds'), T / 1000);
+
+  // A hung run of this host holds its local lock: this one gives up after lock_wait with exit code 5.
+  const lock = join(project.dir, 'state', 'local.json.lock');
+  mkdirSync(lock);
+  const held = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  rmSync(lock, { recursive: true, force: true });
+  assert.equal(held.code, 5, held.stderr);
+  ({ families } = await readMetrics(project, t));
+  assert.equal(sampleValue(families, 'alertcron_run_exit_code'), 5);
+  assert.equal(sampleValue(families, 'alertcron_run_start_timestamp_seconds'), (T + MIN) / 1000);
+  assert.equal(sampleValue(families, 'alertcron_last_success_timestamp_seconds'), T / 1000, 'the last success is still there');
+  assert.equal(sampleValue(families, 'alertcron_deliveries_pending'), 0);
+  assert.equal(sampleValue(families, 'alertcron_source_up', { source: 'elasticsearch' }), 1);
+
+  // The state cluster (here also the source) cannot be reached: exit code 3, and the last success stays what it was.
+  const down = defaultConfig({ esUrl: 'http://127.0.0.1:9', smtpPort: world.smtp.port, slackUrl: world.slack.url });
+  project.writeConfig({ ...down, elasticsearch: { url: 'http://127.0.0.1:9', timeout: '3s' }, state, monitoring: { metrics_file: 'metrics/alertcron.prom' } });
+  const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(failed.code, 3, failed.stderr);
+  ({ families } = await readMetrics(project, t));
+  assert.equal(sampleValue(families, 'alertcron_run_exit_code'), 3);
+  assert.equal(sampleValue(families, 'alertcron_run_start_timestamp_seconds'), (T + 2 * MIN) / 1000);
+  assert.equal(sampleValue(families, 'alertcron_last_success_timestamp_seconds'), T / 1000, 'the last success is still there, unchanged');
+  // A second failing run in a row: still there (carried from the file the first one wrote).
+  const again = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
+  assert.equal(again.code, 3, again.stderr);
+  ({ families } = await readMetrics(project, t));
   assert.equal(sampleValue(families, 'alertcron_last_success_timestamp_seconds'), T / 1000);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeLabelValue, promText, type MetricFamily } from '../../src/render/promText.js';
+import { escapeLabelValue, promText, readSamples, type MetricFamily } from '../../src/render/promText.js';
 import { parseWithPrometheusClient, promtoolCheckMetrics, promtoolMissing } from '../support/promCheck.js';
 import { checkProperty, fc } from '../support/property.js';
 
@@ -78,4 +78,28 @@ test('property: the escaped label value holds no raw line feed, and every quote 
     }),
     300,
   );
+});
+
+test('property: readSamples gives back the samples promText wrote (any label value, special values), only for the families asked', async () => {
+  await checkProperty(
+    'promText → readSamples round trip',
+    fc.property(
+      fc.array(fc.record({ source: labelText(20), alert: labelText(20) }).map((labels) => ({ ...labels })), { maxLength: 5 }),
+      fc.array(fc.oneof(fc.double().map((v) => (Object.is(v, -0) ? 0 : v)), fc.constantFrom(0, 1, 1.5e9)), { minLength: 6, maxLength: 6 }),
+      (labelSets, values) => {
+        const families: MetricFamily[] = [
+          { name: 'a_one', help: 'x', type: 'gauge', samples: [{ value: values[0]! }] },
+          { name: 'a_labelled', help: 'y', type: 'gauge', samples: labelSets.map((labels, i) => ({ labels, value: values[1 + i]! })) },
+          { name: 'a_other', help: 'z', type: 'gauge', samples: [{ value: 3 }] },
+        ];
+        const read = readSamples(promText(families), new Set(['a_one', 'a_labelled']));
+        assert.deepEqual([...read.keys()].sort(), labelSets.length ? ['a_labelled', 'a_one'] : ['a_one']);
+        assert.deepEqual(read.get('a_one'), [{ value: values[0]! }]);
+        assert.deepEqual(read.get('a_labelled') ?? [], families[1]!.samples);
+      },
+    ),
+    300,
+  );
+  // A damaged line is skipped, never an error.
+  assert.deepEqual(readSamples('a_one{x="1" 2\na_one{x="\\"} 3\na_one{x="ok"} 4\na_one nope\n', new Set(['a_one'])), new Map([['a_one', [{ labels: { x: 'ok' }, value: 4 }]]]));
 });

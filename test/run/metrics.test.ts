@@ -7,6 +7,7 @@ import { emptyState, type PendingDelivery } from '../../src/model/state.js';
 import type { MetricFamily } from '../../src/render/promText.js';
 import { runMetrics } from '../../src/run/metrics.js';
 import { stateFileBytes } from '../../src/run/metricsFile.js';
+import { ExitCode } from '../../src/util/errors.js';
 
 const samples = (families: MetricFamily[], name: string) => families.find((f) => f.name === name)?.samples.map((s) => [s.labels ?? {}, s.value]);
 
@@ -47,4 +48,9 @@ test('the state size counts state.json, the files named after it and its receipt
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the exit code's HELP names every exit code a run can write (all but the command line's usage error)", () => {
+  const help = runMetrics({ startedAt: 0, durationMs: 0, exitCode: 0, sources: [] }).find((f) => f.name === 'alertcron_run_exit_code')!.help;
+  for (const [name, code] of Object.entries(ExitCode)) if (code !== ExitCode.usage) assert.match(help, new RegExp(`[(,] ?${code} `), `${name} (${code})`);
 });

@@ -5,6 +5,8 @@ import { DUMB_LINE_MS, REDRAW_MS, progressText, startProgress } from '../../src/
 import { checkProperty } from '../support/property.js';
 
 const ERASE = '\r\u001b[K';
+/** Half of a UTF-16 surrogate pair on its own. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A terminal that records what is written to it, and a clock the test moves. */
 function terminal(options: { isTTY?: boolean; columns?: number } = {}) {
@@ -102,7 +104,7 @@ test('progress: while it is drawn, a line written to stderr or stdout erases it 
 test('progress: any name (control characters, escapes, line breaks, long text) is drawn as one line that fits the terminal and starts with the erase', async () => {
   await checkProperty(
     'progress line stays one inert line',
-    fc.property(fc.string({ maxLength: 300 }), fc.integer({ min: 0, max: 1e9 }), fc.option(fc.integer({ min: 0, max: 1e9 })), fc.integer({ min: 0, max: 400 }), (what, done, total, columns) => {
+    fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }).map((part) => part.repeat(60))), fc.integer({ min: 0, max: 1e9 }), fc.option(fc.integer({ min: 0, max: 1e9 })), fc.integer({ min: 0, max: 400 }), (what, done, total, columns) => {
       const t = terminal({ columns });
       const progress = startProgress({ stream: t.stream, now: t.now, env: {}, guardOutput: false });
       progress.phase(what, total ?? undefined, 'items');
@@ -114,10 +116,20 @@ test('progress: any name (control characters, escapes, line breaks, long text) i
         const text = line.slice(ERASE.length);
         assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u);
         assert.ok(text.length <= Math.max(20, (columns || 80) - 1), `${text.length} > ${columns}`);
+        // Never half a character (an emoji cut between its two halves), whatever the name and the width.
+        assert.doesNotMatch(text, LONE_SURROGATE);
       }
     }),
     300,
   );
+});
+
+test('progress: a line cut to the terminal never ends in half an emoji', () => {
+  const t = terminal({ columns: 21 });
+  const progress = startProgress({ stream: t.stream, now: t.now, env: {}, guardOutput: false });
+  // 20 columns: the cut falls after 19 code units, between the two halves of the emoji at 18-19.
+  progress.phase(`${'x'.repeat(18)}😀 more`, 3);
+  assert.equal(t.writes[0], `${ERASE}${'x'.repeat(18)}…`);
 });
 
 test('progressText: rate and time left once a second has passed; a finished phase says no time left', () => {
