@@ -13,10 +13,10 @@ export function statusPageHtml(config: Config, loaded: Pick<LoadedAlerts, 'alert
   return renderStatusPage(statusView(config, loaded, peeked, now), { project: dirname(config.file), generatedAt: now, ...host });
 }
 
-/** Writes a status page atomically, its folder made when missing (readable by a web server: mode 0644 when it is new). */
+/** Writes a status page atomically, its folder made when missing (readable by a web server: mode 0644 when it is new, whatever the umask). */
 export function writeStatusPageFile(file: string, html: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileDurably(file, html, { mode: 0o644 });
+  writeFileDurably(file, html, { mode: 0o644, exactMode: true });
 }
 
 /**
