@@ -87,7 +87,7 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
     section('alerts', 'Alerts', ['alert', 'searched up to', 'last run', 'last error', 'cannot fire', 'open digests'],
       status.alerts.map((a) => [a.name, when(a.window_end, now), when(a.last_run, now), a.last_error, lines(a.problems.map((p) => `${p.kind}: ${p.message}`)), a.digests.length ? `${a.digests.length} (${a.digests.reduce((n, d) => n + d.findings, 0)} findings)` : '']),
       'no alert has run yet'),
-    section('firing', 'Firing keys', ['alert', 'key', 'firing since', 'times notified', 'last notified', 'throttle', 'next repeat', 'acknowledged'],
+    section('firing', 'Firing keys', ['alert', 'key', 'first seen', 'times notified', 'last notified', 'throttle', 'next repeat', 'acknowledged'],
       firing.map((f) => [f.alert, { html: `<code>${text(f.key)}</code>` }, when(f.first_seen, now), f.times, when(f.last_notified, now), f.throttle, f.next_repeat ? when(f.next_repeat, now) : '', f.acknowledged ? `by ${f.acknowledged.by}` : '']),
       'nothing is firing', '', firingTotal),
     section('silences', 'Active silences', ['alert', 'what', 'by', 'comment', 'since', 'until'],
