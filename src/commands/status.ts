@@ -6,7 +6,7 @@ import { statusView } from '../inspect/statusView.js';
 import { statusLines } from './statusText.js';
 
 /** `alertcron status`: the last runs, each alert's window and firing keys, pending deliveries, silences, sources; as text, JSON or an HTML page. */
-export async function statusCommand(options: { config: string; json?: boolean; html?: string }): Promise<number> {
+export async function statusCommand(options: { config: string; json?: boolean; html?: string; verbose?: boolean }): Promise<number> {
   const { config, loaded, store, now } = await openProject(options.config, { offline: true });
   const peeked = await store.peek();
   if (options.html) {
@@ -18,7 +18,8 @@ export async function statusCommand(options: { config: string; json?: boolean; h
     } catch (error) {
       throw new UserError(`the status page ${file} cannot be written: ${errorMessage(error)}; give --html a file in a folder you can write`, ExitCode.cannotWrite);
     }
-    console.error(`status page written to ${file}`);
+    // Silent on success (status --html runs from cron, whose mail is any output); --verbose says where it went.
+    if (options.verbose) console.error(`status page written to ${file}`);
     return ExitCode.ok;
   }
   const status = statusView(config, loaded, peeked, now);

@@ -15,6 +15,10 @@ export interface StatusPageMeta {
   /** With the cluster backend: this host's id (the run history shown is this host's), and state.host_ttl (a lease given back within it is between two runs). */
   host?: string;
   hostTtlMs?: number;
+  /** What went wrong with the run that wrote the page (it failed, or could not use the state), shown above everything. */
+  banner?: string;
+  /** The most firing keys listed (the newest); the heading counts them all. */
+  rowLimit?: number;
 }
 
 /** One cell of a table: text (escaped here), or markup already built from escaped parts. */
@@ -44,11 +48,12 @@ function whenMs(ms: number | undefined, now: number): Cell {
 }
 
 /** One section: its heading, and a table with a row per item (in `<tbody>`), or the words for none. */
-function section(id: string, title: string, headers: string[], rows: Cell[][], empty: string, note = ''): string {
+function section(id: string, title: string, headers: string[], rows: Cell[][], empty: string, note = '', total = rows.length): string {
+  const more = total - rows.length;
   const body = rows.length
-    ? `<table><thead><tr>${headers.map((h) => `<th>${text(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table>`
+    ? `<table><thead><tr>${headers.map((h) => `<th>${text(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table>${more > 0 ? `\n<p class="more">and ${more} more (the newest ${rows.length} are listed; <code>alertcron status --json</code> lists them all)</p>` : ''}`
     : `<p class="empty">${text(empty)}</p>`;
-  return `<section id="${id}"><h2>${text(title)} <span class="muted count">(${rows.length})</span></h2>${note ? `<p class="muted">${note}</p>` : ''}\n${body}</section>`;
+  return `<section id="${id}"><h2>${text(title)} <span class="muted count">(${total})</span></h2>${note ? `<p class="muted">${note}</p>` : ''}\n${body}</section>`;
 }
 
 /** A run's exit code with its meaning, marked when it is not 0. */
@@ -65,7 +70,11 @@ function lines(items: string[]): Cell {
 /** A whole status page (no script: its CSP allows none) for a status as `statusView` builds it. */
 export function renderStatusPage(status: StatusView, meta: StatusPageMeta): string {
   const now = meta.generatedAt;
-  const firing = status.alerts.flatMap((a) => a.firing.map((f) => ({ alert: a.name, ...f })));
+  // Each alert's newest firing keys, the newest of them all listed (the view may hold only the newest of each alert).
+  const firingAll = status.alerts.flatMap((a) => a.firing.map((f) => ({ alert: a.name, ...f })));
+  const firingTotal = status.alerts.reduce((n, a) => n + (a.firing_total ?? a.firing.length), 0);
+  const rowLimit = meta.rowLimit ?? Infinity;
+  const firing = firingTotal > rowLimit ? firingAll.sort((a, b) => lastTime(b) - lastTime(a)).slice(0, rowLimit) : firingAll;
   const chats = Object.entries(status.chats).flatMap(([channel, c]) =>
     (['allowed', 'requested', 'banned'] as const).flatMap((list) => Object.values(c[list] ?? {}).map((e) => ({ channel, list, ...e }))),
   );
@@ -78,15 +87,15 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
     section('alerts', 'Alerts', ['alert', 'searched up to', 'last run', 'last error', 'cannot fire', 'open digests'],
       status.alerts.map((a) => [a.name, when(a.window_end, now), when(a.last_run, now), a.last_error, lines(a.problems.map((p) => `${p.kind}: ${p.message}`)), a.digests.length ? `${a.digests.length} (${a.digests.reduce((n, d) => n + d.findings, 0)} findings)` : '']),
       'no alert has run yet'),
-    section('firing', 'Firing keys', ['alert', 'key', 'firing since', 'times notified', 'last notified', 'throttle', 'next repeat', 'acknowledged'],
+    section('firing', 'Firing keys', ['alert', 'key', 'first seen', 'times notified', 'last notified', 'throttle', 'next repeat', 'acknowledged'],
       firing.map((f) => [f.alert, { html: `<code>${text(f.key)}</code>` }, when(f.first_seen, now), f.times, when(f.last_notified, now), f.throttle, f.next_repeat ? when(f.next_repeat, now) : '', f.acknowledged ? `by ${f.acknowledged.by}` : '']),
-      'nothing is firing'),
+      'nothing is firing', '', firingTotal),
     section('silences', 'Active silences', ['alert', 'what', 'by', 'comment', 'since', 'until'],
       status.silences.map((s) => [s.alert, s.key !== undefined ? { html: `key <code>${text(s.key)}</code>` } : s.match ? { html: `${text(s.match.field)} = <code>${text(s.match.value)}</code>` } : 'every key', s.author, s.comment, whenMs(s.createdAt, now), whenMs(s.endsAt, now)]),
       'no active silence'),
     section('acks', 'Acknowledged and handled keys', ['alert', 'key', 'what', 'by', 'when', 'how', 'still firing'],
       status.acks.map((a) => [a.alert, { html: `<code>${text(a.key)}</code>` }, a.kind, a.by, when(a.at, now), a.how, a.firing ? 'yes' : 'no']),
-      'no key is acknowledged or handled', 'An acknowledgement lasts until the key stops matching.'),
+      'no key is acknowledged or handled', 'An acknowledgement lasts until the key stops matching.', status.acks_total ?? status.acks.length),
     section('pending', 'Pending deliveries', ['alert', 'key', 'to', 'why', 'since', 'attempts', 'not before', 'last error'],
       status.pending.map((p) => [p.alert, { html: `<code>${text(p.key)}</code>` }, p.channel, p.reason, when(p.since, now), p.attempts, p.next_attempt_after ? when(p.next_attempt_after, now) : '', p.last_error]),
       'nothing waits to be delivered'),
@@ -114,10 +123,27 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
     ? { html: `last run ${cell(when(run.started, now))}, took ${text(run.took)}, exit code ${cell(exitCell(run.exit_code))}${run.last_success ? `; last success ${cell(when(run.last_success, now))}` : ''}` }
     : 'no run yet';
   const body = [
-    `<header><h1>alertcron status</h1><p>${text(meta.project)}${meta.host ? ` · host ${text(meta.host)}` : ''} · written ${cell(when(new Date(now).toISOString(), now))}</p>${summary ? `<p>${cell(summary)}</p>` : ''}${status.warning ? `<p class="bad">warning: ${text(status.warning)}</p>` : ''}</header>`,
+    `<header><h1>alertcron status</h1><p>${text(meta.project)}${meta.host ? ` · host ${text(meta.host)}` : ''} · written ${cell(when(new Date(now).toISOString(), now))}</p>${summary ? `<p>${cell(summary)}</p>` : ''}${status.warning ? `<p class="bad">warning: ${text(status.warning)}</p>` : ''}${banner(meta)}</header>`,
     `<nav>${['runs', 'alerts', 'firing', 'silences', 'acks', 'pending', 'chats', 'chat-actions', 'conversations', 'hosts'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav>`,
     ...sections,
   ].join('\n');
+  return htmlPage({ title: `alertcron status: ${cleanText(meta.project)}`, body, style: STYLE });
+}
+
+/** The banner of a run that failed, or nothing. */
+function banner(meta: StatusPageMeta): string {
+  return meta.banner ? `<p class="bad banner">${text(meta.banner)}</p>` : '';
+}
+
+/** When a firing key was last notified (else first seen), epoch ms, for listing the newest first. */
+function lastTime(f: { last_notified: string | null; first_seen: string | null }): number {
+  return Date.parse(f.last_notified ?? f.first_seen ?? '') || 0;
+}
+
+/** The page written when the state cannot be read: where it comes from, the run's banner, and why nothing else is shown. */
+export function unreadableStatusPage(meta: StatusPageMeta, reason: string): string {
+  const now = meta.generatedAt;
+  const body = `<header><h1>alertcron status</h1><p>${text(meta.project)}${meta.host ? ` · host ${text(meta.host)}` : ''} · written ${cell(when(new Date(now).toISOString(), now))}</p>${banner(meta)}<p class="bad">the state cannot be read: ${text(reason)}</p></header>`;
   return htmlPage({ title: `alertcron status: ${cleanText(meta.project)}`, body, style: STYLE });
 }
 

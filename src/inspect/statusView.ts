@@ -8,6 +8,7 @@ import { ESCALATION_REASONS, isClosed, type Conversation } from '../model/conver
 import { ownValue } from '../util/plainMap.js';
 import { isStoredTime } from '../util/epochTime.js';
 import { lateSetAsideWarning } from '../state/setAside.js';
+import { followedKeys } from '../state/keyTable.js';
 import { leaseNow } from '../util/clock.js';
 import type { Config } from '../config/types.js';
 import type { LoadedAlerts } from '../config/loadAlerts.js';
@@ -28,8 +29,14 @@ export interface PeekedState {
 /** Everything `status` shows (text, --json and the HTML page are three views of this one object). */
 export type StatusView = ReturnType<typeof statusView>;
 
+/** What a view may leave out: `rowLimit` keeps only the newest firing keys of each alert and the newest acknowledgements (the page's). */
+export interface StatusViewOptions {
+  rowLimit?: number;
+}
+
 /** Builds the status of a project from its configuration, its alerts and its state as peeked at `now`. */
-export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>, peeked: PeekedState, now: number) {
+export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>, peeked: PeekedState, now: number, options: StatusViewOptions = {}) {
+  const limit = options.rowLimit ?? Infinity;
   const { data, warning } = peeked;
   // The hosts sharing a cluster state (peek reads them with the cluster backend): their heartbeats and the leases, judged by the lease clock.
   const cluster = peeked.cluster;
@@ -39,15 +46,18 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
   const alertOf = new Map(loaded.alerts.map((a) => [a.name, a]));
   const alerts = Object.entries(data.alerts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, alert]) => ({
+    .map(([name, alert]) => {
+      // Only the keys that can fire or be acknowledged are read (a key table's summary names them), never every key.
+      const firingKeys = followedKeys(alert.keys).filter(([, key]) => isFiring(key));
+      return {
       name,
       window_end: iso(alert.window?.to),
       last_run: iso(alert.lastRunAt),
       last_error: alert.lastError ?? null,
       problems: problemsOf(alert),
       digests: digestsOf(alert),
-      firing: Object.entries(alert.keys)
-        .filter(([, key]) => isFiring(key))
+      ...(limit < Infinity ? { firing_total: firingKeys.length } : {}),
+      firing: newest(firingKeys, ([, key]) => key.lastFired ?? key.firstSeen, limit)
         .map(([key, state]) => {
           const settings = alertOf.get(name);
           const throttle = settings ? currentThrottle(state, settings.throttle, settings.throttle_cap) : undefined;
@@ -61,7 +71,9 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
             next_repeat: typeof throttle === 'number' && !state.acknowledged ? iso(state.lastFired! + throttle) : null,
           };
         }),
-    }));
+    };
+    });
+  const acks = acksOf(data);
   return {
     last_run: lastRun
       ? { started: iso(lastRun.startedAt), took: formatDuration(lastRun.finishedAt - lastRun.startedAt), exit_code: lastRun.exitCode, last_success: iso(lastRun.lastSuccessAt) }
@@ -69,7 +81,8 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
     runs: runsOf(data.runs),
     ...(shared ? { hosts: shared.hosts, leases: shared.leases } : {}),
     alerts,
-    acks: acksOf(data),
+    ...(limit < Infinity ? { acks_total: acks.length } : {}),
+    acks: newest(acks, (a) => (a.at ? Date.parse(a.at) : 0), limit),
     pending: data.pending.map((p) => ({
       alert: p.alert,
       key: p.key,
@@ -87,6 +100,12 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
     ...(data.conversations?.length ? { conversations: data.conversations.map(conversationStatus) } : {}),
     warning: [warning, lateSetAsideWarning(undefined)].filter(Boolean).join('; ') || null,
   };
+}
+
+/** The `limit` items of a list with the latest time, newest first (all of them, in their order, when there is no limit). */
+function newest<T>(items: T[], time: (item: T) => number, limit: number): T[] {
+  if (limit === Infinity) return items;
+  return items.map((item) => ({ item, at: time(item) })).sort((a, b) => b.at - a.at).slice(0, limit).map((x) => x.item);
 }
 
 /** The run history, newest first; records a hand-edited state spoiled are left out. */
@@ -115,7 +134,7 @@ function acksOf(data: StateData) {
   return Object.entries(data.alerts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .flatMap(([alert, state]) =>
-      Object.entries(state.keys).flatMap(([key, k]) => [
+      followedKeys(state.keys).flatMap(([key, k]) => [
         ...(k.acknowledged ? [{ alert, key, kind: 'acknowledged' as const, by: k.acknowledged.by, at: iso(k.acknowledged.at), how: null, firing: isFiring(k) }] : []),
         ...(k.handled ? [{ alert, key, kind: 'handled' as const, by: k.handled.by, at: iso(k.handled.at), how: k.handled.how, firing: isFiring(k) }] : []),
       ]),

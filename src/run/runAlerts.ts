@@ -20,7 +20,7 @@ import { holdsAlert } from '../model/partition.js';
 import { lateSetAsideWarning, setAsideFile } from '../state/setAside.js';
 import { openStore, StateMovedError, StoreUnavailableError, type StateTransaction } from '../state/store.js';
 import { clockFromEnv, leaseNow } from '../util/clock.js';
-import { ExitCode, UserError } from '../util/errors.js';
+import { errorMessage, ExitCode, UserError } from '../util/errors.js';
 import type { ElasticsearchConfig } from '../sources/elasticsearch/types.js';
 import { watchAlertProblems } from './alertProblems.js';
 import { AuditLog } from './audit.js';
@@ -86,12 +86,15 @@ export async function runAlerts(options: RunOptions): Promise<RunReport> {
     // A run that failed after loading alertcron.yaml still writes its metrics (exit code, last success): they exist to see failures.
     // Its warning (the file cannot be written) is printed at once: the error's message follows it, the run reports nothing else.
     warnNow(await writeMetrics(options, seen, { error }).catch(() => undefined));
+    // And its status page, with a banner naming the error (the lock is given back by now).
+    warnNow(await writeStatusPage(options, seen, { error }).catch(() => undefined));
     throw error;
   }
   // The state's lock given back, and whatever a run that ended early did after its last stage.
   stages.mark('release');
   report.stages = stages.stages();
   addWarning(report, await writeMetrics(options, seen, { report }));
+  addWarning(report, await writeStatusPage(options, seen, { report }));
   return report;
 }
 
@@ -100,8 +103,32 @@ interface RunSeen {
   /** When the process (or else the run) started, epoch ms, real time. */
   realStart: number;
   config?: Config;
+  loaded?: LoadedAlerts;
   startedAt?: number;
+  /** When the run must end (epoch ms, real time). */
+  deadlineAt?: number;
   data?: StateData;
+}
+
+/**
+ * Writes monitoring.status_page after a run that was not a dry run, once the state's lock is given back, its code
+ * loaded only when it is configured; the warning when it is not written.
+ */
+async function writeStatusPage(options: RunOptions, seen: RunSeen, outcome: { report?: RunReport; error?: unknown }): Promise<string | undefined> {
+  const { config, loaded } = seen;
+  const file = config?.monitoring.status_page;
+  if (!config || !file || !loaded || options.dryRun) return undefined;
+  if (seen.deadlineAt !== undefined && Date.now() >= seen.deadlineAt) return `the status page ${file} was not written (monitoring.status_page): the run's deadline (run.deadline) has passed`;
+  const { statusPageAfterRun } = await import('../inspect/statusPageFile.js');
+  const { report, error } = outcome;
+  // A run that failed, or could not reach the state, says so above the state it shows (its message redacted by the page).
+  const banner = error !== undefined ? `this run failed: ${errorMessage(error)}` : report?.stateUnavailable ? `this run could not use the state cluster: ${report.stateUnavailable}` : undefined;
+  // The file state the run committed is the state as it left it: no second read (a cluster's page also needs its hosts).
+  const data = report && config.state.backend === 'file' ? seen.data : undefined;
+  const peek = data
+    ? async () => ({ data })
+    : async () => (await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, seen.deadlineAt === undefined ? {} : { deadlineAt: seen.deadlineAt })).peek();
+  return await statusPageAfterRun(config, loaded, peek, (options.now ?? clockFromEnv(options.env))(), banner);
 }
 
 /**
@@ -120,9 +147,10 @@ async function runOnce(options: RunOptions, stages: StageClock, begun: RunStart 
   const clock = options.now ?? clockFromEnv(options.env);
   const startedAt = begun?.startedAt ?? clock();
   const { config, loaded } = await loadProject(options.configFile, options.env, { stages });
-  Object.assign(seen, { config, startedAt, data: undefined });
+  Object.assign(seen, { config, loaded, startedAt, data: undefined });
   // The run's own deadline, in real time (ALERTCRON_NOW fixes the clock the alerts see, not this one).
   const deadlineAt = begun?.deadlineAt ?? Math.min(Date.now(), options.processStartedAt ?? Infinity) + config.run.deadline;
+  seen.deadlineAt = deadlineAt;
   // A plain timer holds it: nothing can collect it before it fires (see boundedSignal).
   const runTimer = boundedSignal([], Math.max(0, deadlineAt - Date.now()));
   try {
@@ -140,8 +168,6 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
   try {
     tx = options.dryRun ? await store.peek() : await store.begin(options.window || options.only?.length ? 'partial' : 'run');
   } catch (error) {
-    // Another run holds the state: this one did nothing, but the page still shows the state as that run left it.
-    if (error instanceof UserError && error.exitCode === ExitCode.lockHeld && config.monitoring.status_page && !options.dryRun) warnNow(await (await import('../inspect/statusPageFile.js')).statusPageAfterRun(config, everyAlert, () => store.peek(), clock()));
     // `state migrate` moved the state while this run waited for it: once more, with alertcron.yaml as it is now.
     if (!(error instanceof StateMovedError) || options.afterMove) throw error;
     // The first try's wait for the lock is the state's time, not the second try's config.
@@ -360,7 +386,6 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
       if (warning) report.warnings.push(warning);
     }
     stages.mark('heartbeat');
-    addWarning(report, config.monitoring.status_page && (await (await import('../inspect/statusPageFile.js')).statusPageAfterRun(config, everyAlert, () => store.peek(), clock())));
     report.finishedAt = new Date(clock()).toISOString();
     return report;
   } catch (error) {

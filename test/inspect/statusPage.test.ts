@@ -89,3 +89,14 @@ test('statusView reads an older state without a history as none, and leaves out 
   data.runs = [{ startedAt: 'x' } as never, { startedAt: NOW - 2_000, finishedAt: NOW - 1_000, exitCode: 0, alerts: 2, alertsFailed: 0, delivered: 1, deliveriesFailed: 0, pending: 0 }];
   assert.deepEqual(statusView(CONFIG, { alerts: [] }, { data }, NOW).runs, [{ started: new Date(NOW - 2_000).toISOString(), finished: new Date(NOW - 1_000).toISOString(), took: '1s', exit_code: 0, alerts: 2, alerts_failed: 0, delivered: 1, deliveries_failed: 0, pending: 0, first_error: null }]);
 });
+
+test('a key that fired, resolved and fired again 4 days later: the page calls its first sight "first seen", not "firing since", beside when it was last notified', () => {
+  const DAY = 86_400_000;
+  const data = emptyState();
+  data.alerts.logons = { keys: { root: { delivered: {}, firstSeen: NOW - 4 * DAY, lastSeen: NOW - 60_000, lastFired: NOW - 60_000, resolvedAt: NOW - 3 * DAY, fired: 2 } }, lastRunAt: NOW - 60_000 };
+  const html = renderStatusPage(statusView(CONFIG, { alerts: [] }, { data }, NOW), { project: '/srv/alertcron', generatedAt: NOW });
+  const firing = html.match(/<section id="firing">[\s\S]*?<\/section>/)![0];
+  assert.match(firing, /<th>alert<\/th><th>key<\/th><th>first seen<\/th><th>times notified<\/th><th>last notified<\/th>/);
+  assert.doesNotMatch(firing, /firing since/, 'the first sight is not the start of this episode');
+  assert.match(firing, /<td><code>root<\/code><\/td><td><time [^>]*>[^<]*<\/time> <span class="muted">\(4d ago\)<\/span><\/td><td>2<\/td><td><time [^>]*>[^<]*<\/time> <span class="muted">\(1m ago\)<\/span>/);
+});
