@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { observedLabel } from '../../src/rules/observed.js';
 import { ruleTypeOf } from '../../src/rules/registry.js';
 import type { ConditionDef, RuleAlert } from '../../src/rules/types.js';
 import type { SearchResponse } from '../../src/model/search.js';
@@ -108,4 +109,20 @@ test('property: a count alert observes exactly the doc_counts it was answered, w
     assert.deepEqual(observed?.keys, buckets.map((b) => ({ key: b.key, value: b.doc_count })));
     assert.equal(observed?.total, counts.reduce((a, b) => a + b, 0) + other);
   }), 200);
+});
+
+test('observedLabel with group_by: the total line is named as all keys\' events, the per-key lines apart (count as the other per-key types)', () => {
+  const conditions = [
+    { type: 'count', gte: 5 },
+    { type: 'frequency', num_events: 3, timeframe: 300_000 },
+    { type: 'flatline', threshold: 1, timeframe: 300_000 },
+    { type: 'cardinality', cardinality_field: 'ip', max_cardinality: 3 },
+  ] as unknown as ConditionDef[];
+  for (const condition of conditions) {
+    const label = observedLabel(condition, true);
+    assert.match(label, / \(lines per key; total: events found\)$/, condition.type);
+    assert.doesNotMatch(label, /per key\b(?!;)/, condition.type);
+    assert.doesNotMatch(observedLabel(condition, false), /per key/, condition.type);
+  }
+  assert.equal(observedLabel({ type: 'count', gte: 5 } as unknown as ConditionDef, true), 'events per window (lines per key; total: events found)');
 });
