@@ -2,16 +2,18 @@ import { dirname, resolve } from 'node:path';
 import type { BacktestChart } from '../model/backtestChart.js';
 import { writeFileDurably } from '../util/durableFile.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
+import { redact, redactAll } from '../util/redact.js';
 
 /**
  * Renders the chart page of the charts (the renderer is loaded only here: a run never loads it) and writes it to
  * `file` atomically, readable by a web server (0644); returns the absolute path written. A refused write is a
- * UserError (exit code 6) naming the path and the fix.
+ * UserError (exit code 6) naming the path and the fix. Every registered secret is blanked from what the page shows.
  */
 export async function writeBacktestPage(file: string, charts: BacktestChart[], meta: { generatedAt: number; project: string }): Promise<string> {
   const { renderBacktestPage } = await import('../render/html/backtestPage.js');
   const path = resolve(file);
-  const page = renderBacktestPage(charts, meta);
+  // As printJson does: no registered secret reaches the page (a source's error may hold its URL, a query a value).
+  const page = renderBacktestPage(redactAll(charts), { ...meta, project: redact(meta.project) });
   try {
     writeFileDurably(path, page, { mode: 0o644 });
   } catch (error) {
