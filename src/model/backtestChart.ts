@@ -58,7 +58,7 @@ export interface ChartMarker {
   kind: 'sent' | 'held' | 'resolved' | 'escalated' | 'failed';
   /** The key concerned ('' for the whole alert, or a failed step). */
   key: string;
-  /** first, repeat, throttled, once, resolved, tier-2 ... or the error of a failed step. */
+  /** first, repeat, throttled, once, resolved, tier-1 ... or the error of a failed step. */
   reason: string;
 }
 
