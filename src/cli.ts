@@ -159,7 +159,8 @@ Examples:
 A backtest replays the runs the alert would have made (one per every:, each with the window a run would search)
 with an empty state of its own, so a new alert's warm-up and first notices count as they would after enabling it.
 Silences and acknowledgements are not replayed. Several alerts (names, or folders whose alert files the project
-loads) are replayed one after another; TheHive and MaxPatrol alerts of a folder are skipped (named on stderr).
+loads) are replayed one after another (MaxPatrol alerts too); TheHive alerts, which read a queue, are skipped
+when in a folder (named on stderr).
 --json prints one alert's summary, or an array for several; with --html each summary carries its chart data.
 Exit code 3 when steps failed (they are named on stderr).`)
     .action(async (alerts: string[], opts) => {

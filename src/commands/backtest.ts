@@ -6,7 +6,8 @@ import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { printJson } from './printReport.js';
 import { startProgress } from '../util/progress.js';
-import { basename, resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { BacktestChart } from '../model/backtestChart.js';
 import { sourceDefinition } from '../sources/registry.js';
 import { backtestTargets } from './backtestTargets.js';
@@ -120,10 +121,24 @@ export async function backtestCommand(names: readonly string[], options: Backtes
   return code;
 }
 
-/** The --html file's absolute path: it must end in .html (a typo would otherwise write over another file). */
+/**
+ * The --html file's absolute path: it must end in .html (a typo would otherwise write over another file), and its
+ * folder must exist and be writable, checked before the replay (which can take minutes) rather than after it.
+ */
 function htmlTarget(file: string): string {
   if (!/\.html?$/i.test(file)) throw new UserError(`--html ${file}: name an .html file to write the chart page to`, ExitCode.usage);
-  return resolve(file);
+  const path = resolve(file);
+  const folder = dirname(path);
+  const stat = statSync(folder, { throwIfNoEntry: false });
+  if (!stat) throw new UserError(`--html ${file}: the folder ${folder} does not exist; create it (mkdir -p ${folder}) or name a file in an existing folder`, ExitCode.usage);
+  if (!stat.isDirectory()) throw new UserError(`--html ${file}: ${folder} is a file, not a folder; name a file in a folder`, ExitCode.usage);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`--html ${file}: ${path} is a folder; name a file to write the chart page to`, ExitCode.usage);
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new UserError(`--html ${file}: the folder ${folder} is not writable (${(error as { code?: string }).code ?? errorMessage(error)}); make it writable by this user or name a file in a folder that is`, ExitCode.usage);
+  }
+  return path;
 }
 
 /** Counts a backtest's notices per reason, per key, per hour and per histogram bucket. */

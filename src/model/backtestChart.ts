@@ -23,12 +23,17 @@ export interface BacktestChart {
   /**
    * Per-key values per step (null: the key had no value at that step). Every key when there are at most
    * `CHART_KEYS_ALL` keys (`keysShown: 'all'`), else the `CHART_TOP_KEYS` keys with the most notices, then the
-   * highest peak value (`keysShown: 'top'`). Empty for rule types without keys.
+   * highest peak value (`keysShown: 'top'`), among the keys whose values were all kept (see `keysLetGo`). Empty for rule types without keys.
    */
   keys: { key: string; values: (number | null)[] }[];
   keysShown: 'all' | 'top';
   /** How many distinct keys the backtest saw in all. */
   keysTotal: number;
+  /**
+   * How many keys had their values let go while replaying, to stay within the memory budget (absent when none):
+   * those keys get no line, even with the most notices (their notices are still marked and listed).
+   */
+  keysLetGo?: number;
   /** Lines the rule compares against (count gt 10: one at 10; a range: two); absent for rule types without a number (any, new_term ...). */
   thresholds: { value: number; label: string }[];
   /** Every step with something to mark, at its exact step (never thinned out by downsampling). */
@@ -53,7 +58,7 @@ export interface ChartMarker {
   kind: 'sent' | 'held' | 'resolved' | 'escalated' | 'failed';
   /** The key concerned ('' for the whole alert, or a failed step). */
   key: string;
-  /** first, repeat, throttled, once, resolved, tier-2 ... or the error of a failed step. */
+  /** first, repeat, throttled, once, resolved, tier-1 ... or the error of a failed step. */
   reason: string;
 }
 

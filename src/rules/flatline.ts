@@ -1,6 +1,6 @@
 import type { Finding } from '../model/finding.js';
 import { parseDuration } from '../util/duration.js';
-import { isoTime, keyParts, perKeySearch, type KeyPart } from './perKey.js';
+import { isoTime, keyParts, perKeySearch } from './perKey.js';
 import { perKeyObserved } from './observed.js';
 import { GROUP_AGG, lastTimeframe, timeRange } from './search.js';
 import { otherCount, describeFields } from './groupKey.js';
@@ -45,11 +45,14 @@ export const flatlineRule: RuleType<FlatlineCondition> = {
   evaluate({ alert, condition, window, response }) {
     const findings: Finding[] = [];
     const parts = keyParts(alert, response);
+    // The value of each key that was compared with the threshold (a key not checked yet has none on a chart).
+    const compared = new Map<string, number>();
     for (const part of parts) {
       // A key first seen within the last timeframe has not had a full timeframe to speak yet.
       const first = part.aggs[FIRST_SEEN]?.value;
       if (alert.group_by && (typeof first !== 'number' || first >= window.to - condition.timeframe)) continue;
       const count = alert.group_by ? Number(part.aggs[RECENT]?.doc_count ?? 0) : part.doc_count;
+      compared.set(part.key, count);
       if (count >= condition.threshold) continue;
       const lastSeen = alert.group_by ? isoTime(part.aggs[LAST_SEEN]?.value) : undefined;
       findings.push({ key: part.key, count, counted: lastTimeframe(window, condition.timeframe), fields: { ...(part.samples[0] ?? {}), threshold: condition.threshold, ...(lastSeen ? { last_seen: lastSeen } : {}) }, samples: [] });
@@ -59,7 +62,6 @@ export const flatlineRule: RuleType<FlatlineCondition> = {
     const incomplete = alert.group_by && other > 0
       ? `more than group_size (${alert.group_size}) values of ${describeFields(alert.group_by)} were seen within key_history: those after the first ${alert.group_size} (in order of value) were not checked (raise group_size)`
       : undefined;
-    const recent = (part: KeyPart) => (alert.group_by ? Number(part.aggs[RECENT]?.doc_count ?? 0) : part.doc_count);
-    return { findings, incomplete, observed: perKeyObserved(alert, response, recent) };
+    return { findings, incomplete, observed: perKeyObserved(alert, response, (part) => compared.get(part.key)) };
   },
 };

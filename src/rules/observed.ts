@@ -47,7 +47,7 @@ export function observedLabel(condition: ConditionDef, grouped: boolean): string
   const per = grouped ? ' (lines per key; total: events found)' : '';
   switch (condition.type) {
     case 'count':
-      return `events per window${grouped ? ' per key' : ''}`;
+      return `events per window${per}`;
     case 'frequency':
       return `most events within ${formatDuration(condition.timeframe)}${per}`;
     case 'flatline':

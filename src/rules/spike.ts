@@ -87,8 +87,9 @@ export const spikeRule: RuleType<SpikeCondition> = {
         return bucket?.[AVERAGE]?.value ?? null;
       };
       const current = value(CURRENT);
-      currents.set(part.key, current);
       const reference = value(REFERENCE);
+      // Only a value compared with a reference is observed (an average over a reference without events compares nothing).
+      if (reference !== null) currents.set(part.key, current);
       const direction = spikeDirection(condition, current, reference);
       if (!direction) continue;
       const count = Number(part.aggs[CURRENT]?.doc_count ?? 0);

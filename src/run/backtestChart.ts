@@ -112,7 +112,10 @@ export class ChartCollector {
     for (const n of result.notices) notices.set(n.key, (notices.get(n.key) ?? 0) + 1);
     for (const [key, series] of this.keys) series.notices = notices.get(key) ?? 0;
     const all = this.keys.size <= CHART_KEYS_ALL;
-    const shown = all ? [...this.keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : rank([...this.keys]).slice(0, CHART_TOP_KEYS);
+    // Only a key whose values were all kept can have a line: one let go would be drawn with gaps it never had.
+    const complete = [...this.keys].filter(([, series]) => !series.dropped);
+    const letGo = this.keys.size - complete.length;
+    const shown = all ? complete.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : rank(complete).slice(0, CHART_TOP_KEYS);
     // Held findings can be one per key and step: with many keys, only the shown keys' are marked.
     const marked = all ? undefined : new Set(shown.map(([key]) => key));
     const kept = marked ? markers.filter((m) => m.kind !== 'held' || marked.has(m.key)) : markers;
@@ -128,6 +131,7 @@ export class ChartCollector {
       keys: shown.map(([key, series]) => ({ key, values: dense(series, this.steps) })),
       keysShown: all ? 'all' : 'top',
       keysTotal: this.keys.size,
+      ...(letGo > 0 ? { keysLetGo: letGo } : {}),
       thresholds: condition ? observedThresholds(condition) : [],
       markers: kept,
       notices: result.notices.map((n) => ({ at: n.at, key: n.key, reason: n.reason, title: n.title, channels: [...n.channels] })),

@@ -56,6 +56,18 @@ export function redact(text: string): string {
   return out;
 }
 
+/** A copy of a JSON-like value with `redact` applied to every string in it, object keys included (numbers and the shape kept). */
+export function redactAll<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactAll(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [name, item] of Object.entries(value)) out[redact(name)] = redactAll(item);
+    return out as T;
+  }
+  return value;
+}
+
 /** An excerpt of outside text (an error body, a status message) for a message: redacted first, then cut to `max` characters, so a cut cannot leave part of a secret. */
 export function redactedExcerpt(text: string, max: number): string {
   return cutText(redact(text), max);

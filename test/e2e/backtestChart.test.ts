@@ -138,6 +138,26 @@ test('backtest --html of a folder: every alert file in it replayed, a queue aler
   assert.match(unknown.stderr, /no alert named nope could be loaded \(alerts: /);
 });
 
+test('backtest --html into a missing folder, a file or a folder: a usage error naming the path and the fix, before anything is replayed', async () => {
+  const project = world.project();
+  const index = await world.index('auth-backtest-target');
+  project.writeAlert('target', { index, condition: { type: 'any' }, every: '5m', notify: ['soc-email'] });
+  writeFileSync(join(project.dir, 'plain'), '');
+  mkdirSync(join(project.dir, 'taken.html'));
+  const cases: [string, RegExp][] = [
+    ['missing/report.html', /--html missing\/report\.html: the folder \S+\/missing does not exist; create it \(mkdir -p \S+\/missing\) or name a file in an existing folder/],
+    ['plain/report.html', /--html plain\/report\.html: \S+\/plain is a file, not a folder/],
+    ['taken.html', /--html taken\.html: \S+\/taken\.html is a folder; name a file/],
+  ];
+  for (const [html, message] of cases) {
+    const result = await project.run(['test', 'target', '--backtest', '1h', '--html', html], { ALERTCRON_NOW: iso(wholeHour()) });
+    assert.equal(result.code, 64, `${html}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /internal error|\.tmp-/);
+    assert.doesNotMatch(result.stdout, /backtest of target/, 'nothing replayed');
+  }
+});
+
 test('backtest --json --html: cardinality, flatline, percentage_match and metric_aggregation chart the value they compared at each step, against the real engine', async () => {
   const T = wholeHour();
   const S = T - 30 * MIN;

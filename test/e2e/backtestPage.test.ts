@@ -2,15 +2,13 @@
 // drawn with a bounded number of vertices and every marker, hovering a step shows its exact time and value, the
 // hostile text in it is shown literally and runs nothing, and it follows the system's light or dark theme.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BacktestChart } from '../../src/model/backtestChart.js';
-import { renderBacktestPage } from '../../src/render/html/backtestPage.js';
 import { browserSkipReason, openBrowser, type Browser, type Page } from '../support/browser.js';
-import { sampleChart, SCRIPT_INJECTIONS } from '../support/chartFixture.js';
-import { runCli } from '../support/project.js';
+import { SCRIPT_INJECTIONS } from '../support/chartFixture.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
@@ -39,19 +37,13 @@ const USERS = [...SCRIPT_INJECTIONS, 'alice'];
 
 /**
  * The page under test: two alerts on one page, a week of one-minute steps with 6 hostile keys (5 drawn) and a week
- * of 3-hour steps (56, wide enough apart to hover each exactly). Drawn by the CLI, `alertcron test <alert...>
- * --backtest 7d --html <file>`, from events in the engine; where this build's CLI has no --html yet (the chart
- * page's branch before the backtest command's), by the page renderer from fixture charts of the same shape. Every
- * assertion reads what it expects from the page's own data; `charts` is compared with it when the test made them.
+ * of 3-hour steps (56, wide enough apart to hover each exactly). Always drawn by the CLI, `alertcron test <alert...>
+ * --backtest 7d --json --html <file>`, from events in the engine (never a fallback: a broken --html fails here).
+ * Every assertion reads what it expects from the page's own data, and the page's data is compared with the charts
+ * the same run printed with --json.
  */
-async function backtestPageFile(dir: string): Promise<{ file: string; via: string; charts?: BacktestChart[] }> {
+async function backtestPageFile(dir: string): Promise<{ file: string; via: string; charts: BacktestChart[] }> {
   const file = join(dir, 'report.html');
-  const help = await runCli(['test', '--help'], dir);
-  if (!help.stdout.includes('--html')) {
-    const charts = [sampleChart({ alert: `logins-week ${SCRIPT_INJECTIONS[3]}` }), sampleChart({ alert: 'logins-3h', steps: 56, keys: ['alice', 'bob'], seed: 3 })];
-    writeFileSync(file, renderBacktestPage(charts, { generatedAt: Date.UTC(2026, 11, 7, 12), project: `/srv/${SCRIPT_INJECTIONS[0]}` }));
-    return { file, via: 'the page renderer (this CLI has no --html)', charts };
-  }
   const T = Math.floor(uniqueBaseTime() / HOUR) * HOUR;
   const S = T - 7 * DAY;
   const index = await world.index('backtest-page');
@@ -66,9 +58,10 @@ async function backtestPageFile(dir: string): Promise<{ file: string; via: strin
   const alert = { index, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Logon burst by {{key}}' };
   project.writeAlert('logins-week', { ...alert, condition: { type: 'count', gte: 5 }, every: '1m', throttle: '10m', resolve_after: '5m' });
   project.writeAlert('logins-3h', { ...alert, condition: { type: 'count', gte: 20 }, every: '3h', throttle: '1h' });
-  const run = await project.run(['test', 'logins-week', 'logins-3h', '--backtest', '7d', '--html', file], { ALERTCRON_NOW: new Date(T).toISOString() });
+  const run = await project.run(['test', 'logins-week', 'logins-3h', '--backtest', '7d', '--json', '--html', file], { ALERTCRON_NOW: new Date(T).toISOString() });
   assert.equal(run.code, 0, run.stderr);
-  return { file, via: 'alertcron test logins-week logins-3h --backtest 7d --html' };
+  const charts = (JSON.parse(run.stdout) as { chart: BacktestChart }[]).map((s) => s.chart);
+  return { file, via: 'alertcron test logins-week logins-3h --backtest 7d --json --html', charts };
 }
 
 /** The value as the tooltip writes it. */
@@ -111,10 +104,8 @@ test('the backtest page of a week of one-minute steps: chart, markers, hover too
     t.diagnostic(`${scheme}: ${statSync(file).size} bytes of HTML; opened in ${Math.round(openMs)} ms (load event ${Math.round(load)} ms after navigation start)`);
 
     const data = await page.evaluate<PageChart[]>("JSON.parse(document.querySelector('script.chart-data').textContent)");
-    if (charts) {
-      assert.deepEqual(data.map((c) => c.total), charts.map((c) => c.total), 'the full-resolution totals reached the page unchanged');
-      assert.deepEqual(data.map((c) => c.markers.length), charts.map((c) => c.markers.length));
-    }
+    assert.deepEqual(data.map((c) => c.total), charts.map((c) => c.total), 'the full-resolution totals reached the page unchanged');
+    assert.deepEqual(data.map((c) => c.markers.length), charts.map((c) => c.markers.length));
     assert.equal(data[0]!.steps, 10_080);
     assert.deepEqual(await page.evaluate<string[]>("Array.from(document.querySelectorAll('section.alert'), (s) => s.dataset.alert)"), data.map((c) => c.alert), 'one section per alert, in order');
 
@@ -133,8 +124,8 @@ test('the backtest page of a week of one-minute steps: chart, markers, hover too
       assert.ok(drawn.thresholds >= 1);
       for (const kind of KINDS) assert.equal(drawn.markers[kind], chart.markers.filter((m) => m[1] === kind).length, `${kind} markers of ${chart.alert}`);
     }
-    // The fixture has every kind of marker; the replay sends, holds and resolves (it has no escalation and no failure).
-    for (const kind of charts ? KINDS : (['sent', 'held', 'resolved'] as const)) assert.ok(data[0]!.markers.some((m) => m[1] === kind), `the week has ${kind} markers`);
+    // The replay sends, holds and resolves (it has no escalation and no failure).
+    for (const kind of ['sent', 'held', 'resolved'] as const) assert.ok(data[0]!.markers.some((m) => m[1] === kind), `the week has ${kind} markers`);
     assert.equal((await tooltip(page)).display, 'none', 'the tooltip is hidden until the mouse is over a chart');
 
     // The short chart: hovering a step's exact position shows that step.

@@ -114,3 +114,10 @@ test('arbitrary outside text in names, keys, titles, reasons, channels, labels, 
     assert.deepEqual(data!.markers, [[0, 'held', cleanText(keys[0] ?? ''), cleanText(reason)]]);
   }), 200);
 });
+
+test('the legend says how many keys were let go while replaying (they have no line), and says nothing of it when none were', () => {
+  const chart = sampleChart({ steps: 60, keys: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] });
+  assert.doesNotMatch(renderBacktestPage([chart], META), /let go/);
+  const html = renderBacktestPage([{ ...chart, keysTotal: 300, keysLetGo: 250 }], META);
+  assert.match(html, /lines for the top 5 of 300 keys \(most notices, then highest peak\); 250 key\(s\) were let go while replaying to save memory and have no line/);
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { observedLabel } from '../../src/rules/observed.js';
 import { ruleTypeOf } from '../../src/rules/registry.js';
 import type { ConditionDef, RuleAlert } from '../../src/rules/types.js';
 import type { SearchResponse } from '../../src/model/search.js';
@@ -51,6 +52,12 @@ test('flatline: the events within the timeframe; per key those of the recent fil
     { key: 'web', doc_count: 12, alertcron_recent: { doc_count: 9 }, alertcron_first_seen: { value: 50 * MIN }, alertcron_last_seen: { value: 100 * MIN } },
   ]);
   assert.deepEqual(await observe(condition, grouped, ['host.name']), { total: 52, keys: [{ key: 'db', value: 0 }, { key: 'web', value: 9 }] });
+  // A key first seen within the last timeframe is not compared yet: it has no value (its events still count in the total).
+  const young = groups([
+    { key: 'db', doc_count: 40, alertcron_recent: { doc_count: 0 }, alertcron_first_seen: { value: 10 * MIN }, alertcron_last_seen: { value: 90 * MIN } },
+    { key: 'new', doc_count: 4, alertcron_recent: { doc_count: 4 }, alertcron_first_seen: { value: 98 * MIN }, alertcron_last_seen: { value: 100 * MIN } },
+  ]);
+  assert.deepEqual(await observe(condition, young, ['host.name']), { total: 44, keys: [{ key: 'db', value: 0 }] });
 });
 
 test('metric_aggregation: the metric per key (a null metric is no value)', async () => {
@@ -76,6 +83,11 @@ test('spike: the current timeframe\'s value, compared with the reference; a key 
   assert.deepEqual(await observe(condition, { ...hits(12), aggregations: aggs(95 * MIN, 10, 2) }), { total: null }, 'first seen 6 minutes ago: warming up');
   const grouped = groups([{ key: 'k', doc_count: 7, ...aggs(60 * MIN, 1, 6) }]);
   assert.deepEqual(await observe(condition, grouped, ['host.name']), { total: 7, keys: [{ key: 'k', value: 6 }] });
+  // By average: a key whose reference timeframe had no events (no average) is not compared, so it has no value.
+  const averaged = { ...condition, field_value: 'bytes' };
+  const avg = (first: number, ref: number | null, cur: number | null) => ({ alertcron_first_seen: { value: first }, alertcron_reference: { doc_count: ref === null ? 0 : 2, alertcron_average: { value: ref } }, alertcron_current: { doc_count: 2, alertcron_average: { value: cur } } });
+  const both = groups([{ key: 'k', doc_count: 4, ...avg(60 * MIN, 100, 50) }, { key: 'gap', doc_count: 2, ...avg(60 * MIN, null, 500) }]);
+  assert.deepEqual(await observe(averaged, both, ['host.name']), { total: 6, keys: [{ key: 'k', value: 50 }] });
 });
 
 test('cardinality: distinct values per key; a key without events is not checked', async () => {
@@ -108,4 +120,20 @@ test('property: a count alert observes exactly the doc_counts it was answered, w
     assert.deepEqual(observed?.keys, buckets.map((b) => ({ key: b.key, value: b.doc_count })));
     assert.equal(observed?.total, counts.reduce((a, b) => a + b, 0) + other);
   }), 200);
+});
+
+test('observedLabel with group_by: the total line is named as all keys\' events, the per-key lines apart (count as the other per-key types)', () => {
+  const conditions = [
+    { type: 'count', gte: 5 },
+    { type: 'frequency', num_events: 3, timeframe: 300_000 },
+    { type: 'flatline', threshold: 1, timeframe: 300_000 },
+    { type: 'cardinality', cardinality_field: 'ip', max_cardinality: 3 },
+  ] as unknown as ConditionDef[];
+  for (const condition of conditions) {
+    const label = observedLabel(condition, true);
+    assert.match(label, / \(lines per key; total: events found\)$/, condition.type);
+    assert.doesNotMatch(label, /per key\b(?!;)/, condition.type);
+    assert.doesNotMatch(observedLabel(condition, false), /per key/, condition.type);
+  }
+  assert.equal(observedLabel({ type: 'count', gte: 5 } as unknown as ConditionDef, true), 'events per window (lines per key; total: events found)');
 });

@@ -47,15 +47,25 @@ test('chart: with more keys than CHART_KEYS_ALL, the top keys by notices, then p
   const steps = 10_080;
   const keys = 200; // 2,016,000 values: over the budget, trimmed to the best KEYS_KEPT keys
   const c = new ChartCollector(alert, steps);
-  for (let i = 0; i < steps; i++) c.evaluated(i, evaluated(Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: (k * 7 + i) % 50 + (k === 150 ? 100 : 0) }))));
-  assert.ok((c as unknown as { points: number }).points <= KEY_POINTS_BUDGET);
   const notices = [{ at: 5 * MIN, key: 'k3', reason: 'first', title: '', channels: [] }, { at: 9 * MIN, key: 'k3', reason: 'repeat', title: '', channels: [] }, { at: 7 * MIN, key: 'k9', reason: 'first', title: '', channels: [] }];
+  // A notice of k199 late in the span, after k199 (no notice, a low peak) was let go at the first trim.
+  const late = { at: (steps - 1) * MIN, key: 'k199', reason: 'first', title: '', channels: [] };
+  for (let i = 0; i < steps; i++) {
+    c.evaluated(i, evaluated(Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: (k * 7 + i) % 50 + (k === 150 ? 100 : 0) }))));
+    // As the backtest does: each step's notices right after the step.
+    c.noticed([...notices, late].filter((n) => Math.ceil(n.at / MIN) - 1 === i));
+  }
+  assert.ok((c as unknown as { points: number }).points <= KEY_POINTS_BUDGET);
   c.decided(5, 6 * MIN, [{ key: 'k3', count: 1, decision: 'throttled', notify: false, title: '', message: '' }, { key: 'k77', count: 1, decision: 'throttled', notify: false, title: '', message: '' }]);
-  const chart = c.build({ ...totals(steps), notices });
+  const chart = c.build({ ...totals(steps), notices: [...notices, late] });
   assert.equal(chart.keysShown, 'top');
   assert.equal(chart.keysTotal, keys);
   assert.equal(chart.keys.length, CHART_TOP_KEYS);
+  // k199 has a notice but its values were let go: it gets no line (not an empty one); the chart says how many were let go.
   assert.deepEqual(chart.keys.slice(0, 3).map((k) => k.key), ['k3', 'k9', 'k150']);
+  assert.equal(chart.keysLetGo, keys - KEYS_KEPT);
+  // Every key drawn has its complete line: a value at every step, as it was given one at every step.
+  for (const k of chart.keys) assert.equal(k.values.filter((v) => v !== null).length, steps, k.key);
   // Held findings are marked for the keys shown only (k77 has no line).
   assert.deepEqual(chart.markers.filter((m) => m.kind === 'held').map((m) => m.key), ['k3']);
   // k150 (the highest peak) was among the keys kept: its values are complete.

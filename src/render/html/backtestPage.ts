@@ -17,7 +17,7 @@ const MARKER_WORDS: Record<ChartMarker['kind'], string> = {
   sent: 'sent (first or repeat notice)',
   held: 'held back (throttle or once)',
   resolved: 'resolved',
-  escalated: 'escalated (tier 2 and up)',
+  escalated: 'escalated (an escalation tier: tier-1 and up)',
   failed: 'failed step (search error)',
 };
 
@@ -73,7 +73,10 @@ function legend(chart: BacktestChart): string {
       chart.keysShown === 'all'
         ? `every key (${chart.keysTotal}) has a line`
         : `lines for the top ${chart.keys.length} of ${chart.keysTotal} keys (most notices, then highest peak)`;
-    items.push(`<li class="keys-shown">${which}</li>`);
+    const letGo = chart.keysLetGo
+      ? `; ${chart.keysLetGo} key(s) were let go while replaying to save memory and have no line (their notices are marked and listed)`
+      : '';
+    items.push(`<li class="keys-shown">${which}${letGo}</li>`);
   }
   for (const t of chart.thresholds) items.push(`<li><span class="line threshold"></span>${text(t.label, 200)} (${text(formatValue(t.value))})</li>`);
   for (const kind of MARKER_KINDS) {
