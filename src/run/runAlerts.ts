@@ -125,10 +125,25 @@ async function writeStatusPage(options: RunOptions, seen: RunSeen, outcome: { re
   const banner = error !== undefined ? `this run failed: ${errorMessage(error)}` : report?.stateUnavailable ? `this run could not use the state cluster: ${report.stateUnavailable}` : undefined;
   // The file state the run committed is the state as it left it: no second read (a cluster's page also needs its hosts).
   const data = report && config.state.backend === 'file' ? seen.data : undefined;
+  // A state the run could not reach is not asked again (a second wait of elasticsearch.timeout, past the deadline): the
+  // page says it cannot be read. Any other read is bounded by what is left of the run's deadline.
+  const unreachable = report?.stateUnavailable ?? (error instanceof StoreUnavailableError ? errorMessage(error) : undefined);
+  const read = async () => (await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, seen.deadlineAt === undefined ? {} : { deadlineAt: seen.deadlineAt })).peek();
   const peek = data
     ? async () => ({ data })
-    : async () => (await openStore(config.state, config.sources.elasticsearch as ClusterConnection | undefined, seen.deadlineAt === undefined ? {} : { deadlineAt: seen.deadlineAt })).peek();
+    : unreachable !== undefined
+      ? async () => Promise.reject(new Error(unreachable))
+      : async () => (seen.deadlineAt === undefined ? read() : withinDeadline(read(), seen.deadlineAt));
   return await statusPageAfterRun(config, loaded, peek, (options.now ?? clockFromEnv(options.env))(), banner);
+}
+
+/** The promise's value, or a rejection once the run's deadline has passed (what was asked is left behind: the process exits after the run). */
+function withinDeadline<T>(promise: Promise<T>, deadlineAt: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the state was not read before the run's deadline (run.deadline)")), Math.max(0, deadlineAt - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -2,6 +2,7 @@
 // silent on success, the page of a run that failed, and a page of many firing keys cut to a readable size.
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
@@ -114,4 +115,43 @@ test('a page of many firing keys (20,000 in the state) lists the newest 300 and 
   assert.equal(rowsOf('acks'), 300);
   assert.ok(html.includes(`<p class="more">and ${acks - 300} more `));
   assert.ok(html.length < 1_000_000, `a page of ${html.length} characters`);
+});
+
+test('a state cluster that never answers is not asked again for the page: the run makes the requests it makes without a page', async () => {
+  const T = uniqueBaseTime();
+  const connections = { count: 0 };
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    connections.count++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  const p = world.project();
+  const page = join(p.dir, 'www', 'status.html');
+  const config = (statusPage?: string) => ({
+    ...defaultConfig({ esUrl: url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+    elasticsearch: { url, timeout: '2s' },
+    run: { deadline: '20s' },
+    state: { backend: 'cluster', index: 'alertcron-state-silent', host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
+    ...(statusPage ? { monitoring: { status_page: statusPage } } : {}),
+  });
+  p.writeAlert('admins', { index: 'silent-logs', condition: { type: 'any' }, notify: ['soc-email'], title: 'Admin' });
+  try {
+    p.writeConfig(config());
+    const plain = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
+    const without = connections.count;
+    p.writeConfig(config(page));
+    const paged = await p.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+    const withPage = connections.count - without;
+    assert.equal(plain.code, 3, plain.stderr);
+    assert.equal(paged.code, 3, paged.stderr);
+    assert.ok(without > 0, 'the run asked the silent cluster');
+    assert.equal(withPage, without, 'the page asked the cluster nothing more');
+    assert.match(readFileSync(page, 'utf8'), /the state cannot be read: /);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
 });
