@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ExitCode, UserError } from '../util/errors.js';
 
 /** How long a lock may go without being refreshed before another run takes it over. */
 const STALE_MS = 30_000;
+/** How often a holder refreshes its lock's mtime (proper-lockfile's update). */
+const UPDATE_MS = 5_000;
 
 /** Who holds a lock: the process, and what makes its pid meaningful (host, boot, pid namespace). */
 interface LockOwner {
@@ -28,13 +30,14 @@ function ownerFile(file: string): string {
 
 /**
  * Takes the lock, waiting up to `waitMs`. A lock left by a run that was killed is taken over at once when its
- * owner process is provably gone (same host, boot and pid namespace), otherwise once it has not been refreshed
+ * owner process is provably gone (same host, boot and pid namespace), after two refresh intervals when its run died
+ * before it wrote its owner file, otherwise once it has not been refreshed
  * for STALE_MS.
  */
 export async function acquireLock(file: string, waitMs: number, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
   const lockfile = await import('proper-lockfile');
   const attempt = () =>
-    lockfile.lock(file, { realpath: false, lockfilePath: lockDir(file), stale: STALE_MS, update: 5_000, retries: 0, onCompromised });
+    lockfile.lock(file, { realpath: false, lockfilePath: lockDir(file), stale: STALE_MS, update: UPDATE_MS, retries: 0, onCompromised });
   const giveUpAt = Date.now() + waitMs;
   for (;;) {
     // Taking over a dead run's lock happens under a second, short-lived lock, so that two runs that both find
@@ -120,7 +123,8 @@ function leaveTakeover(dir: string | undefined): undefined {
 }
 
 /**
- * True when the lock went stale, or its owner is a process that provably no longer exists: a pid is only
+ * True when the lock went stale, has had no owner file for two refresh intervals (its run was killed as it took
+ * it), or its owner is a process that provably no longer exists: a pid is only
  * checked when the owner ran on this host, since this boot, in this pid namespace (a container sharing the
  * state folder has pids of its own, which mean nothing here).
  */
@@ -134,12 +138,23 @@ function ownerIsGone(file: string): boolean {
   } catch {
     return true;
   }
+  // No owner file for this lock (none, or one left by an earlier lock) and not refreshed for two update intervals: its
+  // run was killed between proper-lockfile's mkdir and the owner file's write (a live run writes it at once and
+  // refreshes the lock every UPDATE_MS). Only an empty lock directory: an older alertcron kept its owner file inside.
+  const ownerless = () => {
+    try {
+      return Date.now() - lock.mtimeMs > 2 * UPDATE_MS && readdirSync(lockDir(file)).length === 0;
+    } catch {
+      return false;
+    }
+  };
   let owner: LockOwner;
   try {
     owner = JSON.parse(readFileSync(ownerFile(file), 'utf8')) as LockOwner;
   } catch {
-    return false;
+    return ownerless();
   }
+  if (owner.lock !== lock.ino) return ownerless();
   const me = thisProcess();
   if (owner.lock !== lock.ino || (owner.born !== undefined && owner.born !== lock.birthtimeMs) || owner.host !== me.host || owner.boot !== me.boot || owner.pidns !== me.pidns) return false;
   try {
