@@ -36,6 +36,19 @@ function toOldFormat(p: Project, channel: string, alert: string, T: number, extr
   return raw.sent.length;
 }
 
+/** A project whose alert tells the team bot (in chat `chatId`, user 101 allowed) of each admin logon, with one logon indexed at T − 1 min. */
+async function botProject(indexName: string, chatId: number, T: number): Promise<Project> {
+  const index = await world.index(indexName);
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' })]);
+  const p = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: chatId, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
+  p.writeConfig(config);
+  Object.assign(p.env, servers.secrets);
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  return p;
+}
+
 /** After a run: state.json holds no receipt, the log holds every one of `ids`. */
 function assertMoved(p: Project, ids: string[]): void {
   assert.equal('sent' in JSON.parse(readFileSync(stateFile(p), 'utf8')), false, 'state.json no longer holds the receipts');
@@ -46,14 +59,7 @@ function assertMoved(p: Project, ids: string[]): void {
 test('an older state with many receipts is moved to the log once; a press and a reply on a notice sent before still act; old days are removed whole', async () => {
   const T = uniqueBaseTime();
   const group = { id: -1_009_500_001, type: 'supergroup' as const, title: 'SOC' };
-  const index = await world.index('auth-receipts');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' })]);
-  const p = world.project();
-  const config = servers.config(world) as { channels: Record<string, unknown> };
-  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
-  p.writeConfig(config);
-  Object.assign(p.env, servers.secrets);
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const p = await botProject('auth-receipts', group.id, T);
   const run = async (at: number) => {
     const result = await p.run(['run'], { ALERTCRON_NOW: iso(at) });
     assert.equal(result.code, 0, result.stderr);
@@ -112,14 +118,7 @@ test('a repeat and a resolve after the move still reach the alert the first noti
 test('a press on a notice older than prune_after is answered as an unknown notice, though its day file is still there', async () => {
   const T = uniqueBaseTime();
   const group = { id: -1_009_500_002, type: 'supergroup' as const, title: 'SOC' };
-  const index = await world.index('auth-receipts-old');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root', { host: 'dc07' })]);
-  const p = world.project();
-  const config = servers.config(world) as { channels: Record<string, unknown> };
-  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [101] };
-  p.writeConfig(config);
-  Object.assign(p.env, servers.secrets);
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  const p = await botProject('auth-receipts-old', group.id, T);
   const result = await p.run(['run'], { ALERTCRON_NOW: iso(T) });
   assert.equal(result.code, 0, result.stderr);
   const [notice] = servers.telegram.inChat(group.id);
