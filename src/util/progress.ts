@@ -114,14 +114,14 @@ class TerminalProgress implements Progress {
     if (this.ended || !this.what) return;
     const now = this.now();
     this.nextDraw = now + (this.dumb ? DUMB_LINE_MS : REDRAW_MS);
-    const text = progressText(this.what, this.done, this.total, this.unit, now - this.started);
+    const elapsed = now - this.started;
     if (this.dumb) {
-      this.stream.write(`${text}\n`);
+      this.stream.write(`${progressText(this.what, this.done, this.total, this.unit, elapsed)}\n`);
       return;
     }
     // One column short of the width: a line that wraps can no longer be redrawn in place.
     const width = Math.max(20, (this.stream.columns || 80) - 1);
-    this.stream.write(`${ERASE}${cutText(text, width)}`);
+    this.stream.write(`${ERASE}${fittedProgressText(this.what, this.done, this.total, this.unit, elapsed, width)}`);
     this.drawn = true;
   }
 
@@ -158,4 +158,37 @@ export function progressText(what: string, done: number, total: number | undefin
   const percent = total > 0 ? Math.floor((Math.min(done, total) / total) * 100) : 100;
   const left = rate !== undefined && done < total ? `, about ${formatDuration(((total - done) / rate) * 1000)} left` : '';
   return `${what}: ${done}/${total}${items} (${percent}%)${shownRate}${left}`;
+}
+
+/** Least room the phase's name keeps when the line is cut to fit: enough to recognise it. */
+const MIN_NAME = 16;
+
+/**
+ * The progress line cut to `width` columns: a long name (a folder's full path) loses its middle first, so the
+ * counts, the percentage and the time left stay in view; only when even that does not fit is the line's end cut.
+ */
+export function fittedProgressText(what: string, done: number, total: number | undefined, unit: string, elapsedMs: number, width: number): string {
+  const text = progressText(what, done, total, unit, elapsedMs);
+  if (text.length <= width) return text;
+  const room = Math.max(MIN_NAME, width - (text.length - what.length));
+  return cutText(progressText(cutMiddle(what, room), done, total, unit, elapsedMs), width);
+}
+
+/** Text cut to `max` code units by taking out its middle (marked with …), never between the two halves of a character. */
+export function cutMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = Math.max(0, max - 1);
+  let head = Math.ceil(room / 2);
+  let tail = text.length - (room - head);
+  if (head > 0 && isHighSurrogate(text.charCodeAt(head - 1))) head--;
+  if (tail < text.length && isLowSurrogate(text.charCodeAt(tail))) tail++;
+  return `${text.slice(0, head)}…${text.slice(tail)}`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -19,6 +19,8 @@ export interface TerminalOptions {
   stdoutTo?: string;
   /** Redirect stderr to this file (`2> file`). */
   stderrTo?: string;
+  /** The terminal's width (default 400: wide enough for any path a checkout can have; a narrower one cuts the progress line). */
+  columns?: number;
 }
 
 /** A word quoted for sh. */
@@ -29,7 +31,8 @@ export function shellWord(word: string): string {
 /** Runs `alertcron <args>` with a terminal for its streams (the ones not redirected), through `script -qec`. */
 export function runInTerminal(args: string[], options: TerminalOptions): Promise<TerminalResult> {
   const redirect = `${options.stdoutTo ? ` > ${shellWord(options.stdoutTo)}` : ''}${options.stderrTo ? ` 2> ${shellWord(options.stderrTo)}` : ''}`;
-  const command = [process.execPath, BIN, ...args].map(shellWord).join(' ') + redirect;
+  // `script` gives the terminal the size of its own (none here: 80 columns); the width is set as a user's terminal has it.
+  const command = `stty cols ${options.columns ?? 400} rows 50; ` + [process.execPath, BIN, ...args].map(shellWord).join(' ') + redirect;
   const env = { PATH: process.env.PATH ?? '', TERM: 'xterm', NODE_ENV: 'test', ...options.env };
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let screen = '';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DUMB_LINE_MS, REDRAW_MS, progressText, startProgress } from '../../src/util/progress.js';
+import { DUMB_LINE_MS, REDRAW_MS, cutMiddle, fittedProgressText, progressText, startProgress } from '../../src/util/progress.js';
 import { checkProperty } from '../support/property.js';
 
 const ERASE = '\r\u001b[K';
@@ -124,12 +124,30 @@ test('progress: any name (control characters, escapes, line breaks, long text) i
   );
 });
 
-test('progress: a line cut to the terminal never ends in half an emoji', () => {
+test('progress: a line cut to the terminal never splits an emoji, at the name\'s middle or at the line\'s end', () => {
   const t = terminal({ columns: 21 });
   const progress = startProgress({ stream: t.stream, now: t.now, env: {}, guardOutput: false });
-  // 20 columns: the cut falls after 19 code units, between the two halves of the emoji at 18-19.
+  // 20 columns: the name keeps 16 (8 + … + 7, the emoji whole), then the line's end is cut after 19 code units.
   progress.phase(`${'x'.repeat(18)}😀 more`, 3);
-  assert.equal(t.writes[0], `${ERASE}${'x'.repeat(18)}…`);
+  assert.equal(t.writes[0], `${ERASE}${'x'.repeat(8)}…😀 more: 0…`);
+  // The middle cut moves off a character's two halves on either side.
+  assert.equal(cutMiddle(`abc😀${'y'.repeat(10)}😀ef`, 8), 'abc…ef');
+  assert.equal(cutMiddle(`ab😀cd${'y'.repeat(10)}😀ef`, 8), 'ab😀…ef');
+});
+
+test('progress: a name too long for the terminal (a folder\'s full path) loses its middle, so the counts and the percentage stay in view', () => {
+  const t = terminal({ columns: 80 });
+  const progress = startProgress({ stream: t.stream, now: t.now, env: {}, guardOutput: false });
+  const folder = `/check/work/main/test/fixtures/${'deep/'.repeat(8)}elastalert-public`;
+  progress.phase(`import ${folder}: reading`, 64, 'files');
+  t.clock.t += 1000;
+  progress.update(26);
+  const last = t.writes.at(-1)!.slice(ERASE.length);
+  assert.ok(last.length <= 79, last);
+  assert.match(last, /^import \/check\/w[^…]*…[^…]*: reading: 26\/64 files \(40%\), 26 files\/s, about 1s left$/);
+  // A terminal too narrow for even the counts cuts the line's end, as before.
+  assert.equal(fittedProgressText('a name', 5, 10, '', 0, 12), 'a name: 5/1…');
+  assert.equal(fittedProgressText('short', 5, 10, '', 0, 80), 'short: 5/10 (50%)');
 });
 
 test('progressText: rate and time left once a second has passed; a finished phase says no time left', () => {
