@@ -26,7 +26,7 @@
 // extra runs where the report itself would weigh on the measured ones); then writes docs/BENCHMARK.md. `--only`
 // measures only the scenarios named (write the report elsewhere with --out to keep docs/BENCHMARK.md whole).
 // It reports only: nothing here fails on a time.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
@@ -43,7 +43,7 @@ import { measurePaging, PAGING_NOTIFY, pagerDutyEvents, pagingChannels, pagingEn
 import { checkSigmaSource, compileInProcess, materialiseSigmaRules, measureSigmaCli, type SigmaBenchResult } from './sigma.js';
 import { measureWildcardCost } from './sigmaWildcard.js';
 import { measureHosts, type HostsOptions } from './hosts.js';
-import { spliceHostsReport } from './hostsReport.js';
+import { carryHostsReport, spliceHostsReport } from './hostsReport.js';
 import { summariseProfile } from './profile.js';
 import { startCountingProxy } from './proxy.js';
 import { measureStateGrowth } from './stateGrowth.js';
@@ -286,6 +286,8 @@ async function main(): Promise<void> {
     );
   };
 
+  /** The report as it was before this run: its hosts' section is carried over when this run does not measure them. */
+  const previousReport = existsSync(opts.out) ? readFileSync(opts.out, 'utf8') : undefined;
   try {
     if (opts.hostsOnly) {
       // Only the hosts' section: the rest of the report stays as the last full bench wrote it.
@@ -760,7 +762,11 @@ async function main(): Promise<void> {
     throw error;
   } finally {
     results.finishedAt = iso(Date.now());
-    if (!opts.hostsOnly) writeReport(opts.out, results, commands(opts));
+    if (!opts.hostsOnly) {
+      writeReport(opts.out, results, commands(opts));
+      // Hosts not measured here (a long scenario: --no-hosts): the earlier run's section stays, marked as carried over.
+      if (!results.hosts && previousReport !== undefined && carryHostsReport(opts.out, previousReport)) log(`bench: hosts not measured; their section carried over from the report this run replaced`);
+    }
     else if (results.error && results.hosts === undefined) log(`bench: --hosts-only failed; ${relative(REPO_ROOT, opts.out)} left as it was`);
     await proxy.close();
     await smtp.close();

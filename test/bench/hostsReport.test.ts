@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HostsCase, HostsResult } from './hosts.js';
-import { HOSTS_ROW_PREFIX, hostsSection, hostsTargetRows, writesVerdict } from './hostsReport.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CARRIED_NOTE, carryHostsReport, HOSTS_HEADING, HOSTS_ROW_PREFIX, hostsSection, hostsTargetRows, spliceHostsReport, writesVerdict } from './hostsReport.js';
 
 /** A 4-host case at `alerts` alerts whose minute wrote these documents by kind. */
 function hostsCase(alerts: number, docsByKind?: Record<string, number>): HostsCase {
@@ -40,4 +43,37 @@ test('without the documents by kind (a report of an older bench) the target is n
   const h = result([hostsCase(1000), hostsCase(10_000)]);
   assert.equal(writesVerdict(h), undefined);
   assert.match(writesRow(h), /not counted by kind, not judged \| not measured \|$/);
+});
+
+test('a bench run without hosts carries the earlier section and rows over, marked once, into the report it wrote', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-hosts-carry-'));
+  try {
+    const file = join(dir, 'BENCHMARK.md');
+    // The earlier report: a measured hosts section between others, its row in the targets.
+    const h = result([hostsCase(1000, { part: 194, host: 8 }), hostsCase(10_000, { part: 194, host: 8 })]);
+    writeFileSync(file, ['# Benchmark', '', '## Targets', '', '| target | measured | verdict |', '|---|---|---|', '| old row | 1 | met |', '', '## Results', '', 'old', '', "## Where alertcron's time goes", '', 'x', ''].join('\n'));
+    spliceHostsReport(file, h);
+    const earlier = readFileSync(file, 'utf8');
+    // The new run writes a report without hosts, then carries them over.
+    writeFileSync(file, ['# Benchmark', '', '## Targets', '', '| target | measured | verdict |', '|---|---|---|', '| new row | 2 | met |', '', '## Results', '', 'new', '', "## Where alertcron's time goes", '', 'y', ''].join('\n'));
+    assert.equal(carryHostsReport(file, earlier), true);
+    const once = readFileSync(file, 'utf8');
+    assert.ok(once.includes('| new row | 2 | met |') && !once.includes('old row'), 'the new run\'s own rows stay');
+    assert.equal(once.split('\n').filter((l) => l.startsWith(HOSTS_ROW_PREFIX)).length, hostsTargetRows(h).length);
+    const section = once.slice(once.indexOf(HOSTS_HEADING));
+    assert.ok(section.startsWith(`${HOSTS_HEADING}\n\n${CARRIED_NOTE}\n`), section.slice(0, 300));
+    assert.ok(once.indexOf(HOSTS_HEADING) < once.indexOf("## Where alertcron's time goes"));
+    // Carried again by a later run: the note is not repeated, the rows are not doubled.
+    writeFileSync(file, ['# Benchmark', '', '## Targets', '', '| target | measured | verdict |', '|---|---|---|', '| newer | 3 | met |', ''].join('\n'));
+    assert.equal(carryHostsReport(file, once), true);
+    const twice = readFileSync(file, 'utf8');
+    assert.equal(twice.split(CARRIED_NOTE).length, 2);
+    assert.equal(twice.split('\n').filter((l) => l.startsWith(HOSTS_ROW_PREFIX)).length, hostsTargetRows(h).length);
+    // A report that never had the section: nothing carried, the file as the run wrote it.
+    writeFileSync(file, '# Benchmark\n');
+    assert.equal(carryHostsReport(file, '# Benchmark\n\n## Targets\n'), false);
+    assert.equal(readFileSync(file, 'utf8'), '# Benchmark\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -243,6 +243,31 @@ export function hostsSection(h: HostsResult | undefined): string[] {
  * replaced, everything else is kept byte for byte.
  */
 export function spliceHostsReport(file: string, h: HostsResult): void {
+  spliceHostsLines(file, hostsSection(h), hostsTargetRows(h));
+}
+
+/** What a note says the section came from when a bench run did not measure it and kept an earlier run's. */
+export const CARRIED_NOTE = '_Not measured by the bench run that wrote the rest of this report (`--no-hosts`): this section and its target rows are carried over from the earlier run named below (its commit and command)._';
+
+/**
+ * Carries the hosts' section and target rows of `previous` (the report as it was before this bench run) into the
+ * report just written to `file`, marked as carried over; returns false (and leaves the file) when `previous` had none.
+ */
+export function carryHostsReport(file: string, previous: string): boolean {
+  const lines = previous.split('\n');
+  const start = lines.indexOf(HOSTS_HEADING);
+  if (start < 0) return false;
+  const next = lines.findIndex((l, i) => i > start && l.startsWith('## '));
+  const section = lines.slice(start, next < 0 ? lines.length : next).filter((l) => l !== CARRIED_NOTE);
+  // The note goes right under the heading, once, however many runs carried the section on.
+  const blank = section[1] === '' ? 2 : 1;
+  section.splice(blank, 0, CARRIED_NOTE, '');
+  spliceHostsLines(file, section, lines.filter((l) => l.startsWith(HOSTS_ROW_PREFIX)));
+  return true;
+}
+
+/** Replaces the hosts' section and target rows of the report in `file` with these lines. */
+function spliceHostsLines(file: string, section: string[], rows: string[]): void {
   const old = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : ['# Benchmark', '', '## Targets', '', '| target | measured | verdict |', '|---|---|---|', ''];
   const lines = old.filter((l) => !l.startsWith(HOSTS_ROW_PREFIX));
   const start = lines.indexOf(HOSTS_HEADING);
@@ -251,12 +276,12 @@ export function spliceHostsReport(file: string, h: HostsResult): void {
     lines.splice(start, (next < 0 ? lines.length : next) - start);
   }
   const before = ["## Where alertcron's time goes", '## How it is measured'].map((x) => lines.indexOf(x)).find((i) => i >= 0);
-  lines.splice(before ?? lines.length, 0, ...hostsSection(h));
+  lines.splice(before ?? lines.length, 0, ...section);
   const targets = lines.indexOf('## Targets');
   if (targets >= 0) {
     let end = lines.findIndex((l, i) => i > targets + 1 && l.startsWith('|'));
     while (end >= 0 && lines[end]?.startsWith('|')) end++;
-    if (end > 0) lines.splice(end, 0, ...hostsTargetRows(h));
+    if (end > 0) lines.splice(end, 0, ...rows);
   }
   writeFileSync(file, lines.join('\n'));
 }
