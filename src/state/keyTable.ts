@@ -285,37 +285,41 @@ export class KeyTable {
     const change: SummaryChange = { count, oldestSeen: count ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [], firing: [] };
     const attentionGone: string[] = [];
     const firingGone: string[] = [];
-    let attention: Set<string> | undefined;
-    let firing: Set<string> | undefined;
-    const lists = () => {
-      attention ??= new Set(this.summary.attention);
-      firing ??= new Set(this.summary.firing);
-      return { attention, firing };
+    // Whether a key is on a list: by a pass over it for a few keys (a run that touched few keys of an alert with
+    // 100,000 firing ones builds no set of them), by a set for many.
+    const candidates = removed.length + this.live.size;
+    const onList = (list: readonly string[]) => {
+      if (candidates <= 32) return (key: string) => list.includes(key);
+      const set = new Set(list);
+      return (key: string) => set.has(key);
     };
-    const follow = (list: Set<string>, key: string, want: boolean, added: string[], gone: string[]) => {
-      if (want && !list.has(key)) (list.add(key), added.push(key));
-      else if (!want && list.delete(key)) gone.push(key);
+    const isAttention = onList(this.summary.attention);
+    const isFiring = onList(this.summary.firing);
+    const follow = (on: boolean, want: boolean, key: string, added: string[], gone: string[]) => {
+      if (want && !on) added.push(key);
+      else if (!want && on) gone.push(key);
     };
-    if (removed.length || this.live.size) {
-      const { attention: a, firing: f } = lists();
-      for (const key of removed) {
-        follow(a, key, false, change.attention, attentionGone);
-        follow(f, key, false, change.firing, firingGone);
-      }
-      for (const [key, value] of this.live) {
-        const kept = this.address(JSON.stringify(key)) !== undefined;
-        follow(a, key, kept && Boolean(value.acknowledged || value.handled), change.attention, attentionGone);
-        follow(f, key, kept && isFiringKey(value), change.firing, firingGone);
-      }
+    for (const key of removed) {
+      follow(isAttention(key), false, key, change.attention, attentionGone);
+      follow(isFiring(key), false, key, change.firing, firingGone);
+    }
+    for (const [key, value] of this.live) {
+      const kept = this.address(JSON.stringify(key)) !== undefined;
+      follow(isAttention(key), kept && Boolean(value.acknowledged || value.handled), key, change.attention, attentionGone);
+      follow(isFiring(key), kept && isFiringKey(value), key, change.firing, firingGone);
     }
     if (attentionGone.length) change.attentionGone = attentionGone;
     if (firingGone.length) change.firingGone = firingGone;
-    const changed = (added: string[], gone: string[]) => added.length > 0 || gone.length > 0;
+    const updated = (list: readonly string[], added: string[], gone: string[]) => {
+      if (!added.length && !gone.length) return list as string[];
+      const without = new Set(gone);
+      return [...(gone.length ? list.filter((key) => !without.has(key)) : list), ...added];
+    };
     this.summary = {
       count: change.count,
       oldestSeen: change.oldestSeen,
-      attention: attention && changed(change.attention, attentionGone) ? [...attention] : this.summary.attention,
-      firing: firing && changed(change.firing, firingGone) ? [...firing] : this.summary.firing,
+      attention: updated(this.summary.attention, change.attention, attentionGone),
+      firing: updated(this.summary.firing, change.firing, firingGone),
     };
     this.lastChange = change;
   }
