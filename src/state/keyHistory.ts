@@ -17,7 +17,7 @@ const COMPACT_FLOOR = 256 * 1024;
  */
 export function unloadedKeySummary(state: AlertState): KeySummary | undefined {
   const table = keyTableOf(state.keys);
-  return table && !table.indexed ? table.summary : undefined;
+  return table && !table.lookedAt ? table.summary : undefined;
 }
 
 /** Summarises a map of keys (see KeySummary). */

@@ -4,6 +4,11 @@ import { setAsideLate, settleLateKeys } from './setAside.js';
 
 /** Where a key line is: the index of its text (SPAN apart) plus its start in that text. */
 const SPAN = 2 ** 32;
+/**
+ * Keys looked up by searching the texts for their line before the lines are indexed: a run that reads a few keys of an
+ * alert with many (one firing key among 100,000) parses and indexes none of the others; past this many, the index is built.
+ */
+const PROBE_LIMIT = 16;
 
 /** The table behind each alert's `keys` that the file store read (keyed by the map the alert state holds). */
 const tables = new WeakMap<object, KeyTable>();
@@ -36,6 +41,13 @@ export class KeyTable {
   private index?: Map<string, number>;
   /** The texts the lines are in: the sections' files, then what each commit wrote. */
   private readonly texts: string[] = [];
+  /** The sections as read, each with the index of its text in `texts` (dropped once the index is built). */
+  private pieces: { section: Section; at: number }[];
+  /** The texts (by index) that commits wrote before the index was built: indexed after the sections. */
+  private readonly bodies: number[] = [];
+  /** Before the index is built: the addresses of the keys looked up by searching (undefined: no such key), kept up to date by commits. */
+  private readonly probed = new Map<string, number | undefined>();
+  private probes = 0;
   /** The keys read or set in this process: they may have changed. */
   private readonly live = new Map<string, KeyState>();
   /** The keys deleted in this process and not written so yet. */
@@ -51,10 +63,15 @@ export class KeyTable {
 
   constructor(
     readonly alert: string,
-    private sections: readonly Section[],
+    sections: readonly Section[],
     /** The summary as last written (oldestSeen may be earlier than the oldest key: a bound until a walk makes it exact). */
     public summary: KeySummary,
   ) {
+    this.pieces = sections.map((section) => {
+      let at = this.texts.indexOf(section.text);
+      if (at < 0) at = this.texts.push(section.text) - 1;
+      return { section, at };
+    });
     const target = Object.create(null) as Record<string, KeyState>;
     const name = (p: string | symbol) => (typeof p === 'string' ? p : undefined);
     this.proxy = new Proxy(target, {
@@ -73,15 +90,15 @@ export class KeyTable {
   }
 
   /** True once any key was looked at (the summary alone no longer says what the keys are). */
-  get indexed(): boolean {
-    return this.index !== undefined;
+  get lookedAt(): boolean {
+    return this.index !== undefined || this.probed.size > 0 || this.live.size > 0 || this.gone.size > 0;
   }
 
   /** Reads a key (parsing its JSON once), undefined when there is none (or it was set aside: it had the wrong shape). */
   get(key: string): KeyState | undefined {
     const known = this.live.get(key);
     if (known !== undefined || this.gone.has(key)) return known;
-    const address = this.entries().get(JSON.stringify(key));
+    const address = this.address(JSON.stringify(key));
     if (address === undefined) return undefined;
     const { json } = this.line(address);
     let value: unknown;
@@ -109,12 +126,16 @@ export class KeyTable {
   delete(key: string): void {
     this.live.delete(key);
     this.added.delete(key);
-    if (this.entries().has(JSON.stringify(key))) this.gone.add(key);
+    if (this.address(JSON.stringify(key)) !== undefined) this.gone.add(key);
   }
 
-  /** How many keys there are (the summary's count while none was looked at). */
+  /** How many keys there are (before the index is built: the summary's count with the changes of this process). */
   count(): number {
-    if (!this.index) return this.summary.count;
+    if (!this.index) {
+      let count = this.summary.count - this.gone.size;
+      for (const key of this.added) if (this.address(JSON.stringify(key)) === undefined) count++;
+      return count;
+    }
     let count = this.index.size - this.gone.size;
     for (const key of this.added) if (!this.index.has(JSON.stringify(key))) count++;
     return count;
@@ -193,19 +214,32 @@ export class KeyTable {
    * changed); the summary is brought up to date. The caller writes the lines (or the whole table, see lines()).
    */
   commit(): string | undefined {
-    if (!this.index) return undefined;
+    if (!this.index && !this.live.size && !this.gone.size && !this.oldestChanged) return undefined;
     const index = this.index;
     const base = this.texts.length * SPAN;
     let body = '';
     let oldest = this.summary.oldestSeen;
+    let count = index ? 0 : this.summary.count;
     const removed = [...this.gone];
+    // Before the index is built, the keys' addresses are kept in `probed` (and the count counted) instead.
+    const drop = (json: string): boolean => {
+      if (index) return index.delete(json);
+      if (this.address(json) === undefined) return false;
+      this.probed.set(json, undefined);
+      count--;
+      return true;
+    };
     for (const key of this.gone) {
       const json = JSON.stringify(key);
-      if (index.delete(json)) body += goneLine(json);
+      if (drop(json)) body += goneLine(json);
     }
     this.gone.clear();
     const write = (json: string, value: KeyState, text: string) => {
-      index.set(json, base + body.length);
+      if (index) index.set(json, base + body.length);
+      else {
+        if (this.address(json) === undefined) count++;
+        this.probed.set(json, base + body.length);
+      }
       body += keyLine(json, value.lastSeen, text);
       if (value.lastSeen < oldest) oldest = value.lastSeen;
     };
@@ -213,21 +247,22 @@ export class KeyTable {
       if (this.added.has(key)) continue;
       const json = JSON.stringify(key);
       const text = JSON.stringify(value);
-      const address = index.get(json);
+      const address = this.address(json);
       if (address === undefined || this.line(address).json !== text) write(json, value, text);
     }
     for (const key of this.added) {
       const json = JSON.stringify(key);
       // Deleted and added again: at the end of the order, as on a plain map.
-      if (index.delete(json)) body += goneLine(json);
+      if (drop(json)) body += goneLine(json);
       const value = this.live.get(key)!;
       write(json, value, JSON.stringify(value));
     }
     this.added.clear();
     if (!body && !this.oldestChanged) return undefined;
     this.texts.push(body);
+    if (!this.index) this.bodies.push(this.texts.length - 1);
     this.oldestChanged = false;
-    this.summarise(oldest, removed);
+    this.summarise(oldest, removed, this.index ? this.index.size : count);
     return body;
   }
 
@@ -246,49 +281,79 @@ export class KeyTable {
    * Brings the summary up to the keys as committed (the keys to follow from the last summary, less the keys `removed`,
    * and the keys read since) and sets lastChange; touches only the keys removed or read, never the whole lists.
    */
-  private summarise(oldestSeen: number, removed: readonly string[]): void {
-    const index = this.entries();
-    const change: SummaryChange = { count: index.size, oldestSeen: index.size ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [], firing: [] };
+  private summarise(oldestSeen: number, removed: readonly string[], count: number): void {
+    const change: SummaryChange = { count, oldestSeen: count ? oldestSeen : Number.MAX_SAFE_INTEGER, attention: [], firing: [] };
     const attentionGone: string[] = [];
     const firingGone: string[] = [];
-    let attention: Set<string> | undefined;
-    let firing: Set<string> | undefined;
-    const lists = () => {
-      attention ??= new Set(this.summary.attention);
-      firing ??= new Set(this.summary.firing);
-      return { attention, firing };
+    // Whether a key is on a list: by a pass over it for a few keys (a run that touched few keys of an alert with
+    // 100,000 firing ones builds no set of them), by a set for many.
+    const candidates = removed.length + this.live.size;
+    const onList = (list: readonly string[]) => {
+      if (candidates <= 32) return (key: string) => list.includes(key);
+      const set = new Set(list);
+      return (key: string) => set.has(key);
     };
-    const follow = (list: Set<string>, key: string, want: boolean, added: string[], gone: string[]) => {
-      if (want && !list.has(key)) (list.add(key), added.push(key));
-      else if (!want && list.delete(key)) gone.push(key);
+    const isAttention = onList(this.summary.attention);
+    const isFiring = onList(this.summary.firing);
+    const follow = (on: boolean, want: boolean, key: string, added: string[], gone: string[]) => {
+      if (want && !on) added.push(key);
+      else if (!want && on) gone.push(key);
     };
-    if (removed.length || this.live.size) {
-      const { attention: a, firing: f } = lists();
-      for (const key of removed) {
-        follow(a, key, false, change.attention, attentionGone);
-        follow(f, key, false, change.firing, firingGone);
-      }
-      for (const [key, value] of this.live) {
-        const kept = index.has(JSON.stringify(key));
-        follow(a, key, kept && Boolean(value.acknowledged || value.handled), change.attention, attentionGone);
-        follow(f, key, kept && isFiringKey(value), change.firing, firingGone);
-      }
+    for (const key of removed) {
+      follow(isAttention(key), false, key, change.attention, attentionGone);
+      follow(isFiring(key), false, key, change.firing, firingGone);
+    }
+    for (const [key, value] of this.live) {
+      const kept = this.address(JSON.stringify(key)) !== undefined;
+      follow(isAttention(key), kept && Boolean(value.acknowledged || value.handled), key, change.attention, attentionGone);
+      follow(isFiring(key), kept && isFiringKey(value), key, change.firing, firingGone);
     }
     if (attentionGone.length) change.attentionGone = attentionGone;
     if (firingGone.length) change.firingGone = firingGone;
-    const changed = (added: string[], gone: string[]) => added.length > 0 || gone.length > 0;
+    const updated = (list: readonly string[], added: string[], gone: string[]) => {
+      if (!added.length && !gone.length) return list as string[];
+      const without = new Set(gone);
+      return [...(gone.length ? list.filter((key) => !without.has(key)) : list), ...added];
+    };
     this.summary = {
       count: change.count,
       oldestSeen: change.oldestSeen,
-      attention: attention && changed(change.attention, attentionGone) ? [...attention] : this.summary.attention,
-      firing: firing && changed(change.firing, firingGone) ? [...firing] : this.summary.firing,
+      attention: updated(this.summary.attention, change.attention, attentionGone),
+      firing: updated(this.summary.firing, change.firing, firingGone),
     };
     this.lastChange = change;
   }
 
   /** True when the key is there (read, set, or as written and not deleted). */
   private present(key: string): boolean {
-    return this.live.has(key) || (!this.gone.has(key) && this.entries().has(JSON.stringify(key)));
+    return this.live.has(key) || (!this.gone.has(key) && this.address(JSON.stringify(key)) !== undefined);
+  }
+
+  /** Where the line of a key (as JSON) is: from the index once built, else found by searching the texts (a few keys only). */
+  private address(json: string): number | undefined {
+    if (this.index) return this.index.get(json);
+    if (this.probed.has(json)) return this.probed.get(json);
+    if (this.probes >= PROBE_LIMIT) return this.entries().get(json);
+    this.probes++;
+    const found = this.probe(json);
+    this.probed.set(json, found);
+    return found;
+  }
+
+  /**
+   * The address of a key's line as the index would have it, found without indexing: the last line of the key in the
+   * newest text that has one (commits' texts, then the sections, newest first); undefined when that line forgets the
+   * key, or no text has one. Lines that cannot be read are passed over (the index sets them aside when it is built).
+   */
+  private probe(json: string): number | undefined {
+    const pieces = [...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length })), ...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end }))];
+    for (let i = pieces.length - 1; i >= 0; i--) {
+      const { at, start, end } = pieces[i]!;
+      const found = lastKeyLine(this.texts[at]!, start, end, json);
+      if (found === 'gone') return undefined;
+      if (found !== undefined) return at * SPAN + found;
+    }
+    return undefined;
   }
 
   /** The lastSeen and JSON of the line at an address. */
@@ -301,15 +366,38 @@ export class KeyTable {
     if (this.index) return this.index;
     const index = new Map<string, number>();
     const bad = (line: string) => setAsideLate({ where: `alerts[${JSON.stringify(this.alert)}].keys`, why: 'a line of the key file that is not "key", lastSeen and the key as JSON', value: line });
-    for (const section of this.sections) {
-      let at = this.texts.indexOf(section.text);
-      if (at < 0) at = this.texts.push(section.text) - 1;
-      indexKeyLines(section, at * SPAN, index, bad);
+    for (const { section, at } of this.pieces) indexKeyLines(section, at * SPAN, index, bad);
+    for (const at of this.bodies) {
+      const text = this.texts[at]!;
+      indexKeyLines({ alert: this.alert, summary: this.summary, full: false, text, start: 0, end: text.length }, at * SPAN, index, bad);
     }
-    this.sections = [];
+    this.pieces = [];
+    this.bodies.length = 0;
+    this.probed.clear();
     this.index = index;
     return index;
   }
+}
+
+/**
+ * The start of the last readable line of the key `json` among the lines from `start` to `end` of `text` ('gone' when
+ * that line forgets the key), as indexKeyLines would take it; undefined when there is none.
+ */
+function lastKeyLine(text: string, start: number, end: number, json: string): number | 'gone' | undefined {
+  const part = start === 0 && end === text.length ? text : text.slice(start, end);
+  const head = `${json}\t`;
+  const needle = `\n${head}`;
+  let last: number | 'gone' | undefined;
+  const take = (pos: number) => {
+    const first = pos + json.length;
+    const nl = part.indexOf('\n', first);
+    const second = part.indexOf('\t', first + 1);
+    if (nl < 0 || second < 0 || second > nl) return;
+    last = second === first + 1 ? 'gone' : start + pos;
+  };
+  if (part.startsWith(head)) take(0);
+  for (let at = part.indexOf(needle); at >= 0; at = part.indexOf(needle, at + 1)) take(at + 1);
+  return last;
 }
 
 /** Names in the order of a plain map's keys: integer-like names first by value, then the others as they come. */

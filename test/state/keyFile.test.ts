@@ -10,6 +10,7 @@ import { decideStage } from '../../src/run/decideStage.js';
 import { FileStateStore } from '../../src/state/fileStore.js';
 import { isKeyFile } from '../../src/state/keyFile.js';
 import { keyTableOf } from '../../src/state/keyTable.js';
+import { summariseKeys, unloadedKeySummary } from '../../src/state/keyHistory.js';
 import { pruneState } from '../../src/state/prune.js';
 import { plainMap } from '../../src/util/plainMap.js';
 import { contentOf } from '../support/content.js';
@@ -57,7 +58,9 @@ const op = fc.oneof(
   fc.record({ op: fc.constant('commit' as const) }),
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
-const run = fc.record({ ops: fc.array(op, { maxLength: 12 }), end: fc.constantFrom('commit', 'kill', 'killMidWrite') });
+// `look`: the run reads every key first (the key lines get indexed); else it reads only the keys its operations name
+// (each found by searching the key file's text) and the index is built, if ever, later.
+const run = fc.record({ ops: fc.array(op, { maxLength: 12 }), end: fc.constantFrom('commit', 'kill', 'killMidWrite'), look: fc.boolean() });
 
 /** A copy of a state's alerts and keys as plain maps (keeping their order). */
 function copyOf(data: StateData): StateData {
@@ -98,9 +101,9 @@ test('property: any sequence of key writes, reads, deletes, prunes and kills thr
       try {
         const store = new FileStateStore(file, 1_000);
         let model: StateData = (await store.peek()).data;
-        for (const { ops, end } of runs) {
+        for (const { ops, end, look } of runs) {
           const tx = await store.begin();
-          assert.deepEqual(keysOf(tx.data), keysOf(model), 'a run reads what the last commit wrote');
+          if (look) assert.deepEqual(keysOf(tx.data), keysOf(model), 'a run reads what the last commit wrote');
           const working = copyOf(model);
           let written = model;
           for (const o of ops) {
@@ -120,6 +123,13 @@ test('property: any sequence of key writes, reads, deletes, prunes and kills thr
           assert.deepEqual(keysOf((await store.peek()).data), keysOf(model));
         }
         const last = await store.begin();
+        // The summaries the headers say (what a run that reads no key goes by) are those of the keys.
+        for (const [name, state] of Object.entries(last.data.alerts)) {
+          const told = unloadedKeySummary(state);
+          if (!told) continue;
+          const keys = summariseKeys(model.alerts[name]?.keys ?? {});
+          assert.deepEqual([told.count, [...told.attention].sort(), [...told.firing].sort()], [keys.count, keys.attention.sort(), keys.firing.sort()], `the summary of ${name}`);
+        }
         assert.deepEqual(keysOf(last.data), keysOf(model));
         await last.release();
         const named = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
@@ -205,6 +215,45 @@ test('alerts without keys have no lines in the key file: 1,000 key-less alerts a
     const text = readFileSync(join(dirname(file), JSON.parse(readFileSync(file, 'utf8')).keyFile), 'utf8');
     assert.deepEqual(text.split('\n').filter((line) => /^[AU]\t/.test(line)).map((line) => line.split('\t')[1]), ['"busy"']);
     assert.equal(text.split('\n').length, 4, 'the first line, the section header, the key, and the end');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a run that reads and changes a few keys of an alert with many (found by searching the key files, none indexed) writes what a plain map holds, in its order, and the summary of those keys', async () => {
+  const { file, cleanup } = folder();
+  try {
+    const key = (i: number, more: Partial<KeyState> = {}): KeyState => ({ firstSeen: NOW - DAY, lastSeen: NOW - DAY + i, lastFired: NOW - DAY, fired: 1, delivered: plainMap(), ...more });
+    const store = new FileStateStore(file, 1_000);
+    const seed = await store.begin();
+    const model = plainMap<KeyState>();
+    for (let i = 0; i < 2_000; i++) model[`u${i}`] = key(i, i % 500 === 5 ? { acknowledged: { at: NOW - DAY, by: 'alice' } } : {});
+    seed.data.alerts.users = { keys: Object.assign(plainMap<KeyState>(), structuredClone(model)) };
+    await seed.commit();
+    await seed.release();
+    // Each step on the store's keys and on the model alike; the runs commit in between (the second reads its own writes).
+    const steps: ((keys: Record<string, KeyState>) => void)[][] = [
+      [(k) => (k.u7!.lastSeen = NOW), (k) => delete k.u8, (k) => (k.fresh = key(1)), (k) => delete k.u9, (k) => (k.u9 = key(9, { fired: 2 })), (k) => delete k.u505!.acknowledged],
+      [(k) => (k.fresh!.fired = 3), (k) => delete k.u7, (k) => (k.u10!.lastFired = NOW), (k) => delete k.missing, (k) => (k.u8 = key(8))],
+    ];
+    for (let run = 0; run < 3; run++) {
+      const tx = await store.begin();
+      const keys = tx.data.alerts.users!.keys;
+      for (const [i, step] of (steps[run] ?? []).entries()) {
+        step(keys);
+        step(model);
+        if (i === 2) await tx.commit();
+      }
+      await tx.commit();
+      assert.ok(keyTableOf(keys)!.touched().length <= 8, 'only the keys named were parsed');
+      await tx.release();
+      const next = await store.begin();
+      const told = unloadedKeySummary(next.data.alerts.users!)!;
+      const plain = summariseKeys(model);
+      assert.deepEqual([told.count, [...told.attention].sort(), [...told.firing].sort()], [plain.count, plain.attention.sort(), plain.firing.sort()], `the summary after run ${run}`);
+      assert.deepEqual(Object.entries(next.data.alerts.users!.keys).map(([k, v]) => [k, contentOf(v)]), Object.entries(model).map(([k, v]) => [k, contentOf(v)]), `the keys after run ${run}`);
+      await next.release();
+    }
   } finally {
     cleanup();
   }
