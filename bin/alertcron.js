@@ -6,15 +6,16 @@
 // this file compiles each chunk through node:vm with a V8 code cache instead, kept per command, chunk and build in
 // the user's cache folder (the parse cache's, see src/config/parseCache.ts; ALERTCRON_CACHE=off disables both).
 // The cache holds compiled code and the literals of the bundle's source, nothing a run read or computed.
-import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// CommonJS (bin/package.json): node starts a CommonJS entry without its ES module loader, a few ms of every start.
+'use strict';
+const { createHash, randomBytes } = require('node:crypto');
+const { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { homedir } = require('node:os');
+const { join } = require('node:path');
+const vm = require('node:vm');
 
-const bundleDir = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
+const bundleDir = join(__dirname, '..', 'dist', 'bundle');
 /** Each chunk's hash, written by the build (the name of its code cache: no start hashes a file). */
 let build;
 try {
@@ -30,19 +31,21 @@ try {
 const COMMANDS = new Set(['init', 'run', 'validate', 'test', 'import', 'list', 'silence', 'ack', 'hive', 'maxpatrol', 'state', 'host', 'channel', 'status', 'help']);
 const command = COMMANDS.has(process.argv[2]) ? process.argv[2] : 'other';
 const cacheDir = ownCacheDir(process.env);
-const nodeRequire = createRequire(join(bundleDir, 'cli.cjs'));
+const nodeRequire = Module.createRequire(join(bundleDir, 'cli.cjs'));
 /** The chunks this process loaded: file name -> { module, script, cacheFile, cached }. */
 const loaded = new Map();
 
 const cli = loadChunk('cli.cjs');
 cli.usePackageLoader((name) => (build.vendored.includes(name) ? loadChunk(`vendor-${name}.cjs`) : undefined));
-const code = await cli.main(process.argv);
-// After the command ran, each new cache also holds the functions the command compiled on the way.
-if (cacheDir) saveCodeCaches(cacheDir);
+void (async () => {
+  const code = await cli.main(process.argv);
+  // After the command ran, each new cache also holds the functions the command compiled on the way.
+  if (cacheDir) saveCodeCaches(cacheDir);
 
-// Exit with the run's code as soon as stdout and stderr are written out: a delivery cut off by the deadline must
-// not keep the process alive, and a slow reader of --json must still get the whole report.
-await cli.exitWhenFlushed(code);
+  // Exit with the run's code as soon as stdout and stderr are written out: a delivery cut off by the deadline must
+  // not keep the process alive, and a slow reader of --json must still get the whole report.
+  await cli.exitWhenFlushed(code);
+})();
 
 /** The exports of a chunk of dist/bundle, compiled (from its code cache when there is a good one) and run once. */
 function loadChunk(name) {

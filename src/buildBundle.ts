@@ -54,22 +54,32 @@ const keepInChunk: esbuild.Plugin = {
   },
 };
 
+/** signal-exit (proper-lockfile's) gets src/util/signalExitAssert.js for node:assert, which it loads only to check a callback's type. */
+const lightAssert: esbuild.Plugin = {
+  name: 'light-assert',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: join(SRC, 'util', 'signalExitAssert.js') } : undefined));
+  },
+};
+
 /** Node modules a quiet run does not need (or not at once), loaded by a chunk only when one of their functions is first used. */
 const LAZY_BUILTINS = ['node:crypto', 'node:https', 'node:child_process', 'node:worker_threads'];
 
 /**
  * Makes a chunk's imports of LAZY_BUILTINS lazy: esbuild hoists every import of a chunk to its top, so each start
  * would load them all (crypto and https cost milliseconds); each becomes an object whose getters (one per member the
- * chunk uses) require the module on first use. An import used other than as `name.member` stays as it is.
+ * chunk uses) require the module on first use. The requires of the bundled npm packages (`var childProcess =
+ * (0, import_chunk_X.__require)("node:child_process")`, commander's, which only a subcommand run as its own program
+ * needs) are made lazy the same way. An import used other than as `name.member` stays as it is.
  */
 export function lazyBuiltins(code: string): string {
-  return code.replace(/^var (import_node_\w+) = require\("(node:[\w/]+)"\);$/gm, (line, name: string, builtin: string) => {
+  return code.replace(/^([ \t]*)var (\w+) = (require|\(0, \w+\.__require\))\("(node:[\w/]+)"\);$/gm, (line, indent: string, name: string, load: string, builtin: string) => {
     if (!LAZY_BUILTINS.includes(builtin)) return line;
     const uses = [...code.matchAll(new RegExp(`\\b${name}\\b(\\.(\\w+))?`, 'g'))];
     if (uses.some((use) => use[2] === undefined && !code.startsWith(`var ${name} = `, use.index! - 4))) return line;
     const members = [...new Set(uses.flatMap((use) => (use[2] ? [use[2]] : [])))];
     const getters = members.map((member) => `${member}: get(${JSON.stringify(member)})`).join(', ');
-    return `var ${name} = (() => { let m; const get = (k) => ({ get: () => (m ??= require(${JSON.stringify(builtin)}))[k] }); return Object.defineProperties({}, { ${getters} }); })();`;
+    return `${indent}var ${name} = (() => { let m; const get = (k) => ({ get: () => (m ??= ${load}(${JSON.stringify(builtin)}))[k] }); return Object.defineProperties({}, { ${getters} }); })();`;
   });
 }
 
@@ -93,7 +103,7 @@ async function main(): Promise<void> {
     external: EXTERNAL,
     define: { 'import.meta.url': 'bundleModuleUrl' },
     inject: [join(SRC, 'util', 'bundleShim.js')],
-    plugins: [keepInChunk],
+    plugins: [keepInChunk, lightAssert],
     // proper-lockfile only stats, makes, touches and removes its lock folder, which graceful-fs passes through
     // unchanged: node's fs spares each run graceful-fs's copy and patching of the fs module (and node:assert).
     alias: { 'graceful-fs': 'node:fs' },

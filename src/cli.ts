@@ -22,7 +22,7 @@ Exit codes:
 
 /** Runs the command line and returns the process exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv[2] === 'run');
   let verbose = argv.includes('--verbose');
   try {
     refuseSplitDurations(argv);
@@ -58,13 +58,17 @@ function packageVersion(): string {
   }
 }
 
-function buildProgram(): Command {
+/**
+ * The command line's program. `alertcron run` (what cron starts every minute) gets the run command alone: the other
+ * commands' options and help texts, and the program's own help (which finds node and the README), are not built.
+ */
+function buildProgram(runOnly = false): Command {
   const program = new Command('alertcron')
     .description('Alerts on Elasticsearch/OpenSearch queries by email, Slack, SMS, calls, Telegram and webhooks; meant to be run by cron every minute.')
     .version(packageVersion(), '-V, --version', 'print the version (from the installed package.json)')
     .exitOverride()
-    .showHelpAfterError('(run alertcron --help for usage)')
-    .addHelpText('after', `
+    .showHelpAfterError('(run alertcron --help for usage)');
+  if (!runOnly) program.addHelpText('after', () => `
 Getting started:
   alertcron init /srv/alerts        a commented alertcron.yaml, one example alert and query
   alertcron validate --cluster      check the folder, then each alert against the cluster
@@ -83,6 +87,7 @@ ${EXIT_CODES_HELP}`);
   });
   const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('alertcron.yaml');
   const verboseOption = () => new Option('--verbose', 'more detail, and stack traces on internal errors');
+  if (runOnly) return addRunCommand(program, configOption);
 
   program
     .command('init')
@@ -96,19 +101,7 @@ Never overwrites a file: files that are already there are kept, and named.`)
       process.exitCode = await initCommand(dir);
     });
 
-  program
-    .command('run')
-    .description('run every due alert once: read chat actions (Telegram bot presses and commands, Slack app reactions and replies), search, decide, notify, record (what cron calls)')
-    .addOption(configOption())
-    .option('--only <alerts...>', 'run only these alerts')
-    .option('--dry-run', 'show what would be sent; touch neither state nor channels')
-    .option('--json', 'print the run report as JSON on stdout')
-    .addOption(new Option('--verbose', 'print what each alert found, where each notification went, and, for an alert that found nothing, its hits and why (index, timestamp_field, group_by)'))
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (opts) => {
-      const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand(opts);
-    });
+  addRunCommand(program, configOption);
 
   program
     .command('validate')
@@ -435,5 +428,23 @@ printed, secrets redacted), 2 a secret of the channel is not set, 64 no channel 
       process.exitCode = await statusCommand(opts);
     });
 
+  return program;
+}
+
+/** Adds `run` to the program (and returns the program). */
+function addRunCommand(program: Command, configOption: () => Option): Command {
+  program
+    .command('run')
+    .description('run every due alert once: read chat actions (Telegram bot presses and commands, Slack app reactions and replies), search, decide, notify, record (what cron calls)')
+    .addOption(configOption())
+    .option('--only <alerts...>', 'run only these alerts')
+    .option('--dry-run', 'show what would be sent; touch neither state nor channels')
+    .option('--json', 'print the run report as JSON on stdout')
+    .addOption(new Option('--verbose', 'print what each alert found, where each notification went, and, for an alert that found nothing, its hits and why (index, timestamp_field, group_by)'))
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts) => {
+      const { runCommand } = await import('./commands/run.js');
+      process.exitCode = await runCommand(opts);
+    });
   return program;
 }

@@ -7,7 +7,7 @@ export interface PostOptions {
   headers: Record<string, string>;
   ca?: string;
   timeoutMs: number;
-  agent?: HttpsAgent;
+  agent?: KeepAliveAgent | HttpsAgent;
   /** Aborts the request early (the run's deadline), in addition to timeoutMs. */
   signal?: AbortSignal;
 }
@@ -19,9 +19,26 @@ export interface PostResult {
   text: string;
 }
 
+/** A keep-alive agent for https requests, made on the first one: a cluster reached over http never loads node:https (and TLS). */
+export class KeepAliveAgent {
+  private made?: HttpsAgent;
+
+  constructor(private readonly ca: string | undefined) {}
+
+  /** The https agent (one connection, trusting the CA when given), made now if need be. */
+  get https(): HttpsAgent {
+    return (this.made ??= new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: this.ca }));
+  }
+
+  /** Closes the agent's connections, if it was ever made. */
+  destroy(): void {
+    this.made?.destroy();
+  }
+}
+
 /** Makes a keep-alive agent for a series of requests to one cluster, trusting `ca` when given. */
-export function keepAliveAgent(ca: string | undefined): HttpsAgent {
-  return new HttpsAgent({ keepAlive: true, maxSockets: 1, ca });
+export function keepAliveAgent(ca: string | undefined): KeepAliveAgent {
+  return new KeepAliveAgent(ca);
 }
 
 /**
@@ -53,7 +70,7 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
       {
         method,
         headers,
-        agent: url.protocol === 'https:' ? options.agent : undefined,
+        agent: url.protocol !== 'https:' ? undefined : options.agent instanceof KeepAliveAgent ? options.agent.https : options.agent,
         ca: options.ca,
         signal: bounded.signal,
       },

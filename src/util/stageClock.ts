@@ -1,5 +1,4 @@
 // Where a run's time and memory go, stage by stage, at the cost of a few microseconds per stage.
-import { getHeapStatistics } from 'node:v8';
 
 /** One stage of a run: the time since the previous mark, and the memory when it ended. */
 export interface StageTiming {
@@ -41,7 +40,8 @@ export function startStageClock(): StageClock {
       const timing = byName.get(stage) ?? { stage, wallMs: 0, cpuMs: 0, heapMb: 0, rssMb: 0 };
       timing.wallMs = round(timing.wallMs + Math.max(0, nowWall - wall));
       timing.cpuMs = round(timing.cpuMs + Math.max(0, nowCpu - cpu));
-      timing.heapMb = round(getHeapStatistics().used_heap_size / MB);
+      // process.memoryUsage() rather than node:v8's heap statistics: the same used heap, without loading node:v8 (~1 ms).
+      timing.heapMb = round(process.memoryUsage().heapUsed / MB);
       timing.rssMb = round((usage.maxRSS * 1024) / MB);
       byName.set(stage, timing);
       wall = nowWall;

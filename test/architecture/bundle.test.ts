@@ -46,6 +46,19 @@ test('lazyBuiltins: a chunk loads crypto, https ... only when it first uses one 
   assert.equal(exports.hash!('x'), createHash('sha256').update('x').digest('hex'));
   assert.match(exports.uuid!(), /^[0-9a-f-]{36}$/);
   assert.deepEqual(required, ['node:path', 'node:crypto'], 'required once, on first use');
+  // A bundled npm package's require of one (commander's child_process) is made lazy the same way, with its own require.
+  const packaged = ['var require_command = __commonJS({', '  "node_modules/commander/lib/command.js"(exports) {', '    var childProcess = (0, import_chunk_X.__require)("node:child_process");', '    exports.spawn = (...args) => childProcess.spawn(...args);', '  }', '});'].join('\n');
+  const lazyPackage = lazyBuiltins(packaged);
+  assert.ok(!lazyPackage.includes('var childProcess = (0, import_chunk_X.__require)("node:child_process");'), lazyPackage);
+  const packageRequired: string[] = [];
+  const command: { spawn?: (...args: unknown[]) => unknown } = {};
+  new Function('__commonJS', 'import_chunk_X', lazyPackage + '\nrequire_command();')((module: Record<string, (exports: unknown) => void>) => () => Object.values(module)[0]!(command), { __require: (id: string) => (packageRequired.push(id), createRequire(import.meta.url)(id)) });
+  assert.deepEqual(packageRequired, [], 'child_process is not loaded when the package is');
+  assert.equal(typeof command.spawn, 'function');
+  const child = command.spawn!(process.execPath, ['-e', '0'], { stdio: 'ignore' }) as { pid?: number; kill(): void };
+  assert.ok(child.pid, 'the real spawn ran');
+  child.kill();
+  assert.deepEqual(packageRequired, ['node:child_process']);
   // An import used as a whole (passed on, spread ...) cannot be lazy: it stays a require at the top.
   const whole = 'var import_node_https = require("node:https");\nexports.agent = new import_node_https.Agent();\nexports.all = { ...import_node_https };';
   assert.equal(lazyBuiltins(whole), whole);

@@ -224,6 +224,20 @@ test('a quiet run reads and compiles only the chunks it runs: no validator (aler
   for (const chunk of ['validators-alert', 'validators-alertcron', 'sigma', 'importer', 'metrics', 'vendor-yaml', 'vendor-js-yaml', 'vendor-nodemailer', 'vendor-cron-parser']) assert.ok(!loaded.includes(chunk), `a quiet run does not load ${chunk}: ${loaded}`);
 });
 
+test('a quiet run over http loads none of the node modules it does not use: no ES module loader, https, TLS, child_process, assert or v8', async () => {
+  const { project } = await oneAlertProject();
+  assert.equal((await project.run(['run'])).code, 0, 'the first run parses and checks the alerts');
+  // A preload writes the list of node's own modules the process loaded as it exits.
+  const listFile = join(project.dir, 'modules.txt');
+  const preload = join(project.dir, 'listModules.cjs');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listFile)}, process.moduleLoadList.join('\\n')));\n`);
+  const quiet = await project.run(['run'], { NODE_OPTIONS: `--require ${preload}` });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  const loaded = new Set(readFileSync(listFile, 'utf8').split('\n').filter((line) => line.startsWith('NativeModule ')).map((line) => line.slice('NativeModule '.length)));
+  assert.ok(loaded.has('http'), `the run searched over http: ${[...loaded]}`);
+  for (const unused of ['internal/modules/esm/module_job', 'internal/modules/esm/translators', 'https', 'tls', 'child_process', 'assert', 'v8']) assert.ok(!loaded.has(unused), `a quiet run does not load ${unused}`);
+});
+
 test('the cache of checked alerts never hides an edit of a query file, a script or alertcron.yaml', async () => {
   const { project } = await oneAlertProject();
   project.writeQuery('spray.json', { query: { term: { 'event.code': '4625' } }, aggs: { by_ip: { terms: { field: 'source.ip' } } } });
