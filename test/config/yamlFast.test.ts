@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { carefulYamlFile, parseYamlFile, readsFast } from '../../src/config/yamlDocument.js';
+import { carefulYamlFile, parseYamlFile, readsFast, readsSimply } from '../../src/config/yamlDocument.js';
 import { stringify } from 'yaml';
 import { REPO_ROOT, type Project } from '../support/project.js';
 
@@ -45,6 +45,8 @@ test("the alert files yaml.stringify writes (as the bench's: a long message fold
   let fast = 0;
   for (const [i, text] of [...written, ...examples].entries()) if (await sameReading(text, `file ${i}`)) fast++;
   assert.equal(fast, written.length + examples.length);
+  // The bench's alerts need no YAML library at all (the cold start of issue 29).
+  assert.deepEqual(written.filter((text) => !readsSimply(text)), []);
   for (const text of ['a: "x\n  y"\n', '- "x\n  y"\n', "k: 'it''s\n    y' # c\n", 'a: from {{key}}\nb: "{{to}}: x"\n']) assert.ok(await sameReading(text, JSON.stringify(text)), JSON.stringify(text));
 });
 
@@ -57,6 +59,32 @@ test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .i
   assert.deepEqual(read.locate(['g'], true), { line: 7, col: 1 });
   for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n', `${'k'.repeat(1100)}: 1\n`, 'a: "x\ny"\n', '- a: "x\n  y"\n', 'a: "x\n\n  y"\n', 'a: "x\\\n  y"\n', '"x\n y": 1\n', 'a: "x\n  y" z\n', 'a: [b]#c\n', 'a: [b]: c\n', 'a: [b,\nc]\n', 'a: {b: 1,\nc: 2}\n', 'a: !\n'])
     assert.equal(readsFast(declined), false, JSON.stringify(declined));
+});
+
+test('the line-by-line reading: block scalars, quoted text folded or escaped, flow lists, comments, nested lists read as the yaml package reads them; anything unsure declines', async () => {
+  const simple = [
+    'a: |\n  x\n   y\n\n  z\n\nb: 1\n',
+    'a: |-\n  x\n  y\nb: >\n  p\n  q\n\n  r\n\n\n  s\nc: >-\n  t\n',
+    'a: |\n\n  x\n',
+    'a: |\nb: 2\n',
+    'a: "x\\ty\\u00e9\\x41\\"q\\\\" # c\nb: \'it\'\'s\'\n',
+    'a: "x\n  y\n   z"\nb: [p, "q r", 1, true, ~]\nc: []\nd: {}\n',
+    '# head\na:\n  # inner\n  b: x # tail\n  c:\n  - 1\n  -  k: v\n     l: w\n  - - nested\nd: e#f\n',
+    'a:\n- x\n- y\nb:\n  - z\nc:\n',
+    'list:\n  - key: "x\n      y"\n    other: 2\n',
+    'a: -1\nb: -x\nc: :x\nd: ?x\ne: x: y\n',
+    'a: x\n  y\n',
+    'a: x\nb: "y"z\n',
+    'a: 1\n b: 2\n',
+  ];
+  let simply = 0;
+  for (const text of simple) {
+    await sameReading(text, JSON.stringify(text));
+    if (readsSimply(text)) simply++;
+  }
+  assert.ok(simply >= 8, `${simply} read line by line`);
+  for (const declined of ['a: |2\n   x\n', 'a: |+\n  x\n\n', 'a: >\n  x\n    y\n', 'a: |\n  x\n  \n  y\n', 'a: "x\\\n  y"\n', 'a: "x\n\n  y"\n', "a: 'x\n  y'\n", 'a: [b,\n  c]\n', 'a: {b: 1}\n', '__proto__: 1\n', 'a: b\n\t c: d\n', 'a: x #\n  y\n', '- a\n'])
+    assert.equal(readsSimply(declined), false, JSON.stringify(declined));
 });
 
 test('property: generated maps, lists and scalars (numbers, booleans, quoted or not, odd keys) read the same fast and carefully', async () => {
@@ -74,12 +102,15 @@ test('property: generated maps, lists and scalars (numbers, booleans, quoted or 
   });
   const file = tree.map((lines) => lines.join('\n') + '\n');
   let fastCount = 0;
+  let simpleCount = 0;
   await checkProperty(
     'fast and careful config YAML readings agree',
     fc.asyncProperty(file, async (yaml) => {
       if (await sameReading(yaml, JSON.stringify(yaml))) fastCount++;
+      if (readsSimply(yaml)) simpleCount++;
     }),
     1000,
   );
   assert.ok(fastCount > 0);
+  assert.ok(simpleCount > 0, 'some generated files are read line by line');
 });
