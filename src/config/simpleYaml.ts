@@ -236,9 +236,12 @@ class LineReader {
     let text: string;
     if (!folded) text = lines.join('\n');
     else {
-      text = lines[0]!;
+      // Blank lines before the first text are line breaks; between texts, one break folds into a space.
+      let first = 0;
+      while (lines[first] === '') first++;
+      text = '\n'.repeat(first) + lines[first]!;
       let blanks = 0;
-      for (let k = 1; k < lines.length; k++) {
+      for (let k = first + 1; k < lines.length; k++) {
         if (lines[k] === '') blanks++;
         else {
           text += blanks ? '\n'.repeat(blanks) : ' ';

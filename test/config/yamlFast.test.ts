@@ -76,6 +76,12 @@ test('the line-by-line reading: block scalars, quoted text folded or escaped, fl
     'a: x\n  y\n',
     'a: x\nb: "y"z\n',
     'a: 1\n b: 2\n',
+    'a: >\n\n  x\n\n  y\n  z\n',
+    'a: |\n  x',
+    'a: >\n  x\n  y',
+    'a: |\n  x\n  # c\nb: 1\n',
+    'a: |\n  x\n# c\nb: 1\n',
+    'a: x # c\n  # d\nb: 1\n',
   ];
   let simply = 0;
   for (const text of simple) {
@@ -134,4 +140,26 @@ test('property: generated block maps with plain keys (as alert files have), list
     1000,
   );
   assert.ok(simply > 50, `${simply} of 1000 generated files read line by line`);
+});
+
+test('property: generated literal and folded block scalars (blank lines, deeper lines, comments, at the end of the file or not) read the same line by line and carefully', async () => {
+  const { checkProperty, fc } = await import('../support/property.js');
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '#', ':', '-', '"', "'", '{', '|'), minLength: 1, maxLength: 6 }).filter((s) => s.trim() !== '');
+  const line = fc.oneof(fc.constant(''), text, text.map((s) => ' ' + s));
+  const block = fc.tuple(fc.constantFrom('a', 'b.c'), fc.constantFrom('|', '|-', '>', '>-'), fc.array(line, { maxLength: 6 }), fc.constantFrom(0, 2, 4), fc.constantFrom('', '\n', '\nz: 1\n', '\n# c\nz: [1]\n'));
+  const file = fc.tuple(block, fc.boolean()).map(([[key, header, lines, indent, after], inList]) => {
+    const holder = inList ? 2 : 0;
+    const body = lines.map((l) => (l === '' ? '' : ' '.repeat(holder + indent) + l)).join('\n');
+    return `${inList ? 'list:\n  - ' : ''}${key}: ${header}\n${body}${after}`;
+  });
+  let simply = 0;
+  await checkProperty(
+    'block scalars: line-by-line and careful readings agree',
+    fc.asyncProperty(file, async (yaml) => {
+      await sameReading(yaml, JSON.stringify(yaml));
+      if (readsSimply(yaml)) simply++;
+    }),
+    1000,
+  );
+  assert.ok(simply > 100, `${simply} of 1000 generated files read line by line`);
 });
