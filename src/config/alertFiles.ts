@@ -1,5 +1,5 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Problem } from './problems.js';
 
 /** How many folders deep below the alerts folder alert files are read. */
@@ -28,7 +28,7 @@ export function alertFiles(dir: string, display: (path: string) => string): { fi
   let folders = 0;
   const walk = (folder: string, prefix: string, depth: number) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
+      const path = childPath(folder, entry.name);
       const relative = prefix + entry.name;
       if (/\.ya?ml$/.test(entry.name)) {
         // A directory or a device under a .yaml name is reported when it is read.
@@ -62,6 +62,15 @@ export function alertFiles(dir: string, display: (path: string) => string): { fi
   // The alerts folder's own files first: of two files with one name, the shallower one is the alert.
   files.sort((a, b) => a.depth - b.depth || (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
   return { files: files.map(({ path, relative }) => ({ path, relative })), problems, warnings };
+}
+
+/**
+ * join(folder, name) for a name read from the folder (no separator in it): a folder from the configuration is
+ * resolved, so joining is concatenation (path.join normalises every path anew: a thousandth of a second per 200 files).
+ */
+export function childPath(folder: string, name: string): string {
+  if (sep !== '/' || folder.startsWith('.') || folder.includes('/.') || folder.includes('//')) return join(folder, name);
+  return folder.endsWith('/') ? folder + name : folder + '/' + name;
 }
 
 /** Whether a folder or one of its subfolders (at most `depth` deep, a few thousand entries looked at) holds a YAML file. */

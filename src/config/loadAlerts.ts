@@ -1,7 +1,7 @@
 import { channelKind } from '../notify/channels/registry.js';
 import type { Stats } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
-import { alertFiles, type AlertFile } from './alertFiles.js';
+import { alertFiles, childPath, type AlertFile } from './alertFiles.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
@@ -53,7 +53,8 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
   }
   const seen = new Map<string, string>();
   for (const { path, relative: fileName } of files) {
-    const file = join(folder, fileName);
+    // The relative name of a file found below the folder: joined without normalising (no `.`, `..` or `//` in it).
+    const file = folder === '' ? fileName : childPath(folder, fileName);
     const name = basename(fileName, extname(fileName));
     if (!ALERT_NAME.test(name)) {
       result.problems.push({ file, message: 'the file name is the alert name: use only letters, digits, ".", "_" and "-"' });
@@ -87,8 +88,9 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {
     if (hasSigma(cached)) await loadSigmaCompiler();
-    const checked = checkAlert(config, cachedYamlFile(file, cached), path, name);
-    if (!('problems' in checked) && !namesPeople(cached)) return stat ? remember(cache, path, stat, checked) : checked;
+    const reads = new Map<string, Stats>();
+    const checked = checkAlert(config, cachedYamlFile(file, cached), path, name, reads);
+    if (!('problems' in checked) && !namesPeople(cached)) return stat ? remember(cache, path, stat, checked, reads) : checked;
     // A people file's problems are placed in the alert file, which the cached value cannot do: re-parse then.
     const withFile = 'problems' in checked ? checked : await withPeople(config, checked, cachedYamlFile(file, cached));
     if (!('problems' in withFile)) return withFile;
@@ -102,11 +104,12 @@ async function loadAlertFile(config: Config, path: string, file: string, name: s
     return { problems: [{ file, message: 'the file is empty: an alert needs at least index, condition and notify' }] };
   }
   if (hasSigma(yaml.value)) await loadSigmaCompiler();
-  const checked = checkAlert(config, yaml, path, name);
+  const reads = new Map<string, Stats>();
+  const checked = checkAlert(config, yaml, path, name, reads);
   if (stat && !('problems' in checked)) {
     // An alert with a people file is not kept as completed (the people file is read anew each run): its parsed value is.
     if (namesPeople(yaml.value)) cache?.set(path, stat, yaml.value);
-    else remember(cache, path, stat, checked);
+    else remember(cache, path, stat, checked, reads);
   }
   return 'problems' in checked ? checked : withPeople(config, checked, yaml);
 }
@@ -121,10 +124,10 @@ function namesPeople(raw: unknown): boolean {
   return typeof (raw as { ask?: { people?: unknown } } | null)?.ask?.people === 'string';
 }
 
-/** Caches a valid alert as checked and completed, with the files its source read for it. */
-function remember(cache: ParseCache | undefined, path: string, stat: Stats, checked: { alert?: AlertDef }): { alert?: AlertDef } {
+/** Caches a valid alert as checked and completed, with the files its source read for it (`reads`: their stats as read). */
+function remember(cache: ParseCache | undefined, path: string, stat: Stats, checked: { alert?: AlertDef }, reads?: ReadonlyMap<string, Stats>): { alert?: AlertDef } {
   const inputs = checked.alert ? (sourceDefinition(checked.alert.source)?.inputFiles?.(checked.alert as never) ?? []) : [];
-  cache?.setAlert(path, stat, inputs, checked.alert ?? null);
+  cache?.setAlert(path, stat, inputs, checked.alert ?? null, reads);
   return checked;
 }
 
@@ -137,12 +140,12 @@ async function withPeople(config: Config, checked: LoadedFile, yaml: YamlFile): 
   return { alert: { ...checked.alert, ask: { ...checked.alert.ask, people: people.people } } };
 }
 
-function checkAlert(config: Config, yaml: YamlFile, path: string, name: string): LoadedFile {
+function checkAlert(config: Config, yaml: YamlFile, path: string, name: string, reads?: Map<string, Stats>): LoadedFile {
   const file = yaml.file;
   const schemaProblems = checkSchema('alert', yaml);
   const raw = yaml.value as RawAlert;
   const source = sourceDefinition(raw.source ?? DEFAULT_SOURCE)!;
-  const context: AlertContext = { section: config.sources[source.name], ...(config.contentUnknown ? { sectionUnknown: true } : {}), path, queriesDir: config.queries_dir, defaults: config.defaults, display: (p) => displayPath(config, p) };
+  const context: AlertContext = { section: config.sources[source.name], ...(config.contentUnknown ? { sectionUnknown: true } : {}), path, queriesDir: config.queries_dir, defaults: config.defaults, display: (p) => displayPath(config, p), ...(reads ? { readFile: (p: string, s: Stats) => void reads.set(p, s) } : {}) };
   const at = (where: (string | number)[], message: string): Problem => {
     const { line, col } = yaml.locate(where);
     return { file, line, col, path: toPointer(where), message };

@@ -122,11 +122,17 @@ export class ParseCache {
   /**
    * Stores a checked, completed alert (null: disabled) with the other files it read, in place of the file's parsed
    * value: a run served from the completed alert never reads that value, and would rewrite the cache without it.
+   * `read`: the stats of those files as the check read them (others are stat()ed now).
    */
-  setAlert(path: string, stat: Stats, inputs: readonly string[], alert: unknown): void {
+  setAlert(path: string, stat: Stats, inputs: readonly string[], alert: unknown, read?: ReadonlyMap<string, Stats>): void {
     if (!this.basis) return;
     delete this.used[path];
-    this.usedAlerts[path] = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, f: this.basis, d: inputs.map((dep) => [dep, ...signature(dep)]), a: alert };
+    // A file the check read is kept with its signature as read (no second stat(), and no newer signature for older content).
+    const depSignature = (dep: string): Signature => {
+      const known = read?.get(dep);
+      return known ? [known.mtimeMs, known.ctimeMs, known.size] : signature(dep);
+    };
+    this.usedAlerts[path] = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, f: this.basis, d: inputs.map((dep) => [dep, ...depSignature(dep)]), a: alert };
     this.changed = true;
   }
 

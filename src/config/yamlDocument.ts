@@ -2,6 +2,7 @@ import type { Problem } from './problems.js';
 import { loadPackage } from '../util/loadPackage.js';
 import { fastYamlValue } from '../sigma/parse/fastYaml.js';
 import { coreScalar } from './coreScalars.js';
+import { simpleYamlValue } from './simpleYaml.js';
 import { ALIAS_BOMB_MESSAGE, MAX_ALIAS_COUNT, yamlErrorText, yamlNodeAt } from '../util/yamlPlaces.js';
 
 /** A parsed YAML file that can point back at the line and column of any JSON path. */
@@ -18,18 +19,24 @@ export function cachedYamlFile(file: string, value: unknown): YamlFile {
   return { file, value, problems: [], locate: () => ({ line: 0, col: 0 }) };
 }
 
-/** Whether parseYamlFile reads `text` the fast way (js-yaml), for tests. */
+/** Whether parseYamlFile reads `text` a fast way (line by line, or js-yaml), for tests. */
 export function readsFast(text: string): boolean {
-  return fastYamlValue(text, coreScalar) !== undefined;
+  return simpleYamlValue(text) !== undefined || fastYamlValue(text, coreScalar) !== undefined;
+}
+
+/** Whether parseYamlFile reads `text` the quickest way (line by line, no YAML library), for tests. */
+export function readsSimply(text: string): boolean {
+  return simpleYamlValue(text) !== undefined;
 }
 
 /**
  * Parses YAML text (importing the parser only now), collecting syntax errors as problems instead of throwing. A file
- * js-yaml reads exactly as the yaml package does is read by js-yaml (several times quicker); the yaml package then
- * parses it only if something asks where a value is.
+ * of simple block mappings and lists is read line by line (simpleYaml.ts, no library), another that js-yaml reads
+ * exactly as the yaml package does by js-yaml (several times quicker); the yaml package then parses it only if
+ * something asks where a value is.
  */
 export async function parseYamlFile(file: string, text: string): Promise<YamlFile> {
-  const fast = fastYamlValue(text, coreScalar);
+  const fast = simpleYamlValue(text) ?? fastYamlValue(text, coreScalar);
   if (!fast) return carefulYamlFile(file, text);
   let careful: YamlFile | undefined;
   return { file, value: fast.value, problems: [], locate: (path, key) => (careful ??= carefulYamlFile(file, text)).locate(path, key) };

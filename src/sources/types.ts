@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import type { AlertBase } from '../model/alert.js';
 import type { AlertDefaults } from '../model/config.js';
 import type { Finding } from '../model/finding.js';
@@ -100,6 +101,8 @@ export interface AlertContext {
   defaults: AlertDefaults;
   /** Shows a path as users write it (relative to the configuration folder). */
   display(path: string): string;
+  /** Told each input file read for the alert (its query file) with its stat as read: the parse cache keys on it, no second stat(). */
+  readFile?(path: string, stat: Stats): void;
 }
 
 /**

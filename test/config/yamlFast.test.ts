@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { carefulYamlFile, parseYamlFile, readsFast } from '../../src/config/yamlDocument.js';
+import { carefulYamlFile, parseYamlFile, readsFast, readsSimply } from '../../src/config/yamlDocument.js';
 import { stringify } from 'yaml';
 import { REPO_ROOT, type Project } from '../support/project.js';
 
@@ -45,6 +45,8 @@ test("the alert files yaml.stringify writes (as the bench's: a long message fold
   let fast = 0;
   for (const [i, text] of [...written, ...examples].entries()) if (await sameReading(text, `file ${i}`)) fast++;
   assert.equal(fast, written.length + examples.length);
+  // The bench's alerts need no YAML library at all (the cold start of issue 29).
+  assert.deepEqual(written.filter((text) => !readsSimply(text)), []);
   for (const text of ['a: "x\n  y"\n', '- "x\n  y"\n', "k: 'it''s\n    y' # c\n", 'a: from {{key}}\nb: "{{to}}: x"\n']) assert.ok(await sameReading(text, JSON.stringify(text)), JSON.stringify(text));
 });
 
@@ -57,6 +59,38 @@ test("YAML 1.2 scalars: yes, off, 1:30 and dates stay text; 0429, 0o17, 0x1F, .i
   assert.deepEqual(read.locate(['g'], true), { line: 7, col: 1 });
   for (const declined of ['~: a\n', 'null: a\n', '1: a\n', 'true: a\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '[a]: b\n', 'a: 1\na: 2\n', 'a: [\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n', '', '# only\n', '5\n', 'a: { {key} }\n', 'a: { x, [b] }\n', 'a: {\n  [b, c] }\n', `${'k'.repeat(1100)}: 1\n`, 'a: "x\ny"\n', '- a: "x\n  y"\n', 'a: "x\n\n  y"\n', 'a: "x\\\n  y"\n', '"x\n y": 1\n', 'a: "x\n  y" z\n', 'a: [b]#c\n', 'a: [b]: c\n', 'a: [b,\nc]\n', 'a: {b: 1,\nc: 2}\n', 'a: !\n'])
     assert.equal(readsFast(declined), false, JSON.stringify(declined));
+});
+
+test('the line-by-line reading: block scalars, quoted text folded or escaped, flow lists, comments, nested lists read as the yaml package reads them; anything unsure declines', async () => {
+  const simple = [
+    'a: |\n  x\n   y\n\n  z\n\nb: 1\n',
+    'a: |-\n  x\n  y\nb: >\n  p\n  q\n\n  r\n\n\n  s\nc: >-\n  t\n',
+    'a: |\n\n  x\n',
+    'a: |\nb: 2\n',
+    'a: "x\\ty\\u00e9\\x41\\"q\\\\" # c\nb: \'it\'\'s\'\n',
+    'a: "x\n  y\n   z"\nb: [p, "q r", 1, true, ~]\nc: []\nd: {}\n',
+    '# head\na:\n  # inner\n  b: x # tail\n  c:\n  - 1\n  -  k: v\n     l: w\n  - - nested\nd: e#f\n',
+    'a:\n- x\n- y\nb:\n  - z\nc:\n',
+    'list:\n  - key: "x\n      y"\n    other: 2\n',
+    'a: -1\nb: -x\nc: :x\nd: ?x\ne: x: y\n',
+    'a: x\n  y\n',
+    'a: x\nb: "y"z\n',
+    'a: 1\n b: 2\n',
+    'a: >\n\n  x\n\n  y\n  z\n',
+    'a: |\n  x',
+    'a: >\n  x\n  y',
+    'a: |\n  x\n  # c\nb: 1\n',
+    'a: |\n  x\n# c\nb: 1\n',
+    'a: x # c\n  # d\nb: 1\n',
+  ];
+  let simply = 0;
+  for (const text of simple) {
+    await sameReading(text, JSON.stringify(text));
+    if (readsSimply(text)) simply++;
+  }
+  assert.ok(simply >= 8, `${simply} read line by line`);
+  for (const declined of ['a: |2\n   x\n', 'a: |+\n  x\n\n', 'a: >\n  x\n    y\n', 'a: |\n  x\n  \n  y\n', 'a: "x\\\n  y"\n', 'a: "x\n\n  y"\n', "a: 'x\n  y'\n", 'a: [b,\n  c]\n', 'a: {b: 1}\n', '__proto__: 1\n', 'a: b\n\t c: d\n', 'a: x #\n  y\n', '- a\n'])
+    assert.equal(readsSimply(declined), false, JSON.stringify(declined));
 });
 
 test('property: generated maps, lists and scalars (numbers, booleans, quoted or not, odd keys) read the same fast and carefully', async () => {
@@ -82,4 +116,50 @@ test('property: generated maps, lists and scalars (numbers, booleans, quoted or 
     1000,
   );
   assert.ok(fastCount > 0);
+});
+
+test('property: generated block maps with plain keys (as alert files have), lists and every kind of scalar read the same line by line and carefully', async () => {
+  const { checkProperty, fc } = await import('../support/property.js');
+  const { yamlTree } = await import('../support/yamlTree.js');
+  const tree = yamlTree({
+    tokens: ['yes', 'off', 'true', 'Null', '~', '', '0429', '0o17', '0x1F', '1e3', '.5', '-0', '+1', '.inf', '.NaN', '1:30', '2021-05-12', '__proto__', 'a b', 'C:\\Windows', '*.exe', 'x*', '${ENV_VAR}', '{{key}}', 'from {{key}}', '{{to}}: x', 'x [y]', 'a]b', '30m', 'é', 'a #b', 'a# b', 'http://x/y?z=1', '- x', '-x', '? x', ':x', "it's", 'say "hi"', 'back\\slash', '|', '>', '&a', '!t', '@x', '`x', '%x', ',x'],
+    wordChars: ['a', 'Z', '0', '.', '-', '_', ':', ' ', '\\', '#', '"', "'", '[', '{', '|'],
+    flowMaps: false,
+    keys: ['a', 'b', 'type', 'notify', 'event.code', 'x_1', 'a-b', 'k/v', 'y', 'index', 'query', 'message', 'title'],
+  });
+  // Odd keys (not text, or Object's own) now and then, which only the careful reading may take.
+  const key = fc.oneof({ weight: 9, arbitrary: fc.constantFrom('a', 'type', 'event.code') }, { weight: 1, arbitrary: fc.constantFrom('true', '1', 'null', '__proto__') });
+  const file = fc.tuple(key, tree).map(([name, lines]) => [`${name}:`, ...lines.map((l) => '  ' + l)].join('\n') + '\n');
+  let simply = 0;
+  await checkProperty(
+    'line-by-line and careful YAML readings agree',
+    fc.asyncProperty(file, async (yaml) => {
+      await sameReading(yaml, JSON.stringify(yaml));
+      if (readsSimply(yaml)) simply++;
+    }),
+    1000,
+  );
+  assert.ok(simply > 50, `${simply} of 1000 generated files read line by line`);
+});
+
+test('property: generated literal and folded block scalars (blank lines, deeper lines, comments, at the end of the file or not) read the same line by line and carefully', async () => {
+  const { checkProperty, fc } = await import('../support/property.js');
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '#', ':', '-', '"', "'", '{', '|'), minLength: 1, maxLength: 6 }).filter((s) => s.trim() !== '');
+  const line = fc.oneof(fc.constant(''), text, text.map((s) => ' ' + s));
+  const block = fc.tuple(fc.constantFrom('a', 'b.c'), fc.constantFrom('|', '|-', '>', '>-'), fc.array(line, { maxLength: 6 }), fc.constantFrom(0, 2, 4), fc.constantFrom('', '\n', '\nz: 1\n', '\n# c\nz: [1]\n'));
+  const file = fc.tuple(block, fc.boolean()).map(([[key, header, lines, indent, after], inList]) => {
+    const holder = inList ? 2 : 0;
+    const body = lines.map((l) => (l === '' ? '' : ' '.repeat(holder + indent) + l)).join('\n');
+    return `${inList ? 'list:\n  - ' : ''}${key}: ${header}\n${body}${after}`;
+  });
+  let simply = 0;
+  await checkProperty(
+    'block scalars: line-by-line and careful readings agree',
+    fc.asyncProperty(file, async (yaml) => {
+      await sameReading(yaml, JSON.stringify(yaml));
+      if (readsSimply(yaml)) simply++;
+    }),
+    1000,
+  );
+  assert.ok(simply > 100, `${simply} of 1000 generated files read line by line`);
 });

@@ -5,6 +5,8 @@ export interface YamlTreeParts {
   tokens: readonly string[];
   wordChars: readonly string[];
   flowMaps: boolean;
+  /** Plain keys to use instead of generated scalars (block mappings only). */
+  keys?: readonly string[];
 }
 
 /**
@@ -12,7 +14,7 @@ export interface YamlTreeParts {
  * asked), and scalars plain, single- or double-quoted, taken from the tokens (what a reader may type differently),
  * short words, integers and doubles. For property tests comparing a fast YAML reader with a careful one.
  */
-export function yamlTree({ tokens, wordChars, flowMaps }: YamlTreeParts): fc.Arbitrary<string[]> {
+export function yamlTree({ tokens, wordChars, flowMaps, keys }: YamlTreeParts): fc.Arbitrary<string[]> {
   const word = fc.string({ unit: fc.constantFrom(...wordChars), maxLength: 8 });
   const text = fc.oneof(fc.constantFrom(...tokens), word, fc.integer().map(String), fc.double().map(String));
   const quoted = (t: string, style: string) => (style === 'single' ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t));
@@ -32,7 +34,7 @@ export function yamlTree({ tokens, wordChars, flowMaps }: YamlTreeParts): fc.Arb
       { depthSize: 'small', withCrossShrink: true },
       scalar.map((s) => [s]),
       fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((items) => items.flatMap((lines) => lines.map((l, i) => (i ? '  ' : '- ') + l))),
-      fc.array(fc.tuple(scalar, tie('tree')), { minLength: 1, maxLength: 3 }).map((pairs) =>
+      fc.array(fc.tuple(keys ? fc.constantFrom(...keys) : scalar, tie('tree')), { minLength: 1, maxLength: 3 }).map((pairs) =>
         pairs.flatMap(([key, lines]: [string, string[]]) => (lines.length === 1 && !/^(- |\S+: |\S+:$)/.test(lines[0]!) ? [`${key}: ${lines[0]}`] : [`${key}:`, ...lines.map((l) => '  ' + l)])),
       ),
       ...flow,

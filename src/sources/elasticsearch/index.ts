@@ -112,6 +112,7 @@ function readQuery(query: unknown, context: AlertContext, problems: SourceProble
     problems.push({ path: ['query'], message });
     return {};
   }
+  context.readFile?.(path, read.stat);
   const text = read.text;
   // A problem inside the query file is reported at its own line and column, naming the alert it makes invalid.
   const inQueryFile = (offset: number, message: string) => problems.push({ path: ['query'], message, in: { file: display, ...lineCol(text, offset) } });
