@@ -9,7 +9,7 @@
 // CommonJS (bin/package.json): node starts a CommonJS entry without its ES module loader, a few ms of every start.
 'use strict';
 const { createHash, randomBytes } = require('node:crypto');
-const { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const Module = require('node:module');
 const { homedir } = require('node:os');
 const { join } = require('node:path');
@@ -37,8 +37,17 @@ const loaded = new Map();
 
 const cli = loadChunk('cli.cjs');
 cli.usePackageLoader((name) => (build.vendored.includes(name) ? loadChunk(`vendor-${name}.cjs`) : undefined));
+// A command whose promise never settles (nothing left to wake it) must not look like success to cron: leaving
+// before main() returned is an internal error (exit 1), said on stderr, as node's unsettled top-level await was.
+let settled = false;
+process.on('exit', () => {
+  if (settled) return;
+  process.exitCode = 1;
+  writeSync(2, 'alertcron: internal error: the command stopped before it finished (nothing was left to wait for)\n');
+});
 void (async () => {
   const code = await cli.main(process.argv);
+  settled = true;
   // After the command ran, each new cache also holds the functions the command compiled on the way.
   if (cacheDir) saveCodeCaches(cacheDir);
 

@@ -32,6 +32,7 @@ export function startStageClock(): StageClock {
   const byName = new Map<string, StageTiming>();
   let wall = 0;
   let cpu = 0;
+  let lastHeapMb = 0;
   return {
     mark(stage) {
       const nowWall = performance.now();
@@ -41,7 +42,13 @@ export function startStageClock(): StageClock {
       timing.wallMs = round(timing.wallMs + Math.max(0, nowWall - wall));
       timing.cpuMs = round(timing.cpuMs + Math.max(0, nowCpu - cpu));
       // process.memoryUsage() rather than node:v8's heap statistics: the same used heap, without loading node:v8 (~1 ms).
-      timing.heapMb = round(process.memoryUsage().heapUsed / MB);
+      // It reads /proc as well and throws when that fails (no /proc, no file descriptor left): the last value stays.
+      try {
+        timing.heapMb = round(process.memoryUsage().heapUsed / MB);
+      } catch {
+        timing.heapMb = lastHeapMb;
+      }
+      lastHeapMb = timing.heapMb;
       timing.rssMb = round((usage.maxRSS * 1024) / MB);
       byName.set(stage, timing);
       wall = nowWall;

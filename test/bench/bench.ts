@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
   const BIN = join(app, 'bin', 'alertcron.js');
   // The profiled runs start the CLI from dist/src instead of the start-up bundle, so that each sample names its source file.
-  const UNBUNDLED = join(app, 'bin', 'alertcron-unbundled.js');
+  const UNBUNDLED = join(app, 'bin', 'alertcron-unbundled.mjs');
   writeFileSync(UNBUNDLED, "const cli = await import('../dist/src/cli.js');\nconst { exitWhenFlushed } = await import('../dist/src/util/exitWhenFlushed.js');\nawait exitWhenFlushed(await cli.main(process.argv));\n");
 
   const engine = await startEngine({ port: opts.port, log: (line) => line.startsWith('engine:') && log(line) });

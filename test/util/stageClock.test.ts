@@ -20,3 +20,22 @@ test('a stage marked twice (a run tried again) is listed once, at its first plac
   stages[0]!.wallMs = -1;
   assert.ok(clock.stages()[0]!.wallMs >= 0);
 });
+
+test('a mark never throws when the memory reading fails (no /proc, no file descriptor left): the last heap figure stays', () => {
+  const clock = startStageClock();
+  clock.mark('start');
+  const heap = clock.stages()[0]!.heapMb;
+  assert.ok(heap > 0);
+  const original = process.memoryUsage;
+  process.memoryUsage = Object.assign(() => {
+    throw Object.assign(new Error('EMFILE: too many open files, uv_resident_set_memory'), { code: 'EMFILE' });
+  }, original);
+  try {
+    clock.mark('fetch');
+  } finally {
+    process.memoryUsage = original;
+  }
+  const fetch = clock.stages().find((s) => s.stage === 'fetch')!;
+  assert.equal(fetch.heapMb, heap);
+  assert.ok(fetch.rssMb > 0);
+});
