@@ -1,5 +1,6 @@
 import type { SearchResponse } from '../model/search.js';
 import { getField } from '../util/fieldPath.js';
+import { merged } from '../util/merged.js';
 import type { Finding } from '../model/finding.js';
 import { sampleSources, totalHits } from './hits.js';
 import type { Observed } from './observed.js';
@@ -35,7 +36,7 @@ function judgeBuckets(condition: BucketsCondition, response: SearchResponse): { 
     if (Number.isFinite(value)) keys.push({ key, value });
     if (!Number.isFinite(value) || !meetsThreshold(value, condition)) continue;
     const count = Number(bucket.doc_count ?? 0);
-    findings.push({ key, count, fields: { ...flattenBucket(bucket), value }, samples });
+    findings.push({ key, count, fields: merged(flattenBucket(bucket), { value }), samples });
   }
   return { findings, observed: { total: totalHits(response), keys } };
 }

@@ -1,4 +1,5 @@
 import type { SearchResponse } from '../model/search.js';
+import { merged } from '../util/merged.js';
 
 /** A bucket of the aggregation that splits by group_by (terms, or multi_terms for a compound key). */
 export interface GroupBucket {
@@ -16,8 +17,9 @@ export const KEY_SEPARATOR = ', ';
  * OpenSearch 2.1+) on several. `options` go into it (order, min_doc_count ...).
  */
 export function groupAggregation(fields: readonly string[], size: number, options: Record<string, unknown> = {}): Record<string, unknown> {
-  if (fields.length === 1) return { terms: { field: fields[0], size, min_doc_count: 1, ...options } };
-  return { multi_terms: { terms: fields.map((field) => ({ field })), size, min_doc_count: 1, ...options } };
+  // merged, not spread: one hidden class for every alert's aggregation (util/merged.ts).
+  if (fields.length === 1) return { terms: merged({ field: fields[0], size, min_doc_count: 1 }, options) };
+  return { multi_terms: merged({ terms: fields.map((field) => ({ field })), size, min_doc_count: 1 }, options) };
 }
 
 /**

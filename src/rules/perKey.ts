@@ -5,6 +5,7 @@ import { bucketSamples, sampleSources, totalHits } from './hits.js';
 import { GROUP_AGG, newestFirst, SAMPLES_AGG } from './search.js';
 import type { RuleAlert } from './types.js';
 import { MAX_EPOCH_MS } from '../util/epochTime.js';
+import { merged } from '../util/merged.js';
 
 /** One key's part of a per-key search: its events, the sub-aggregations the rule type asked for, and sample documents. */
 export interface KeyPart {
@@ -37,14 +38,13 @@ export const BY_KEY: GroupShape = { options: { order: { _key: 'asc' } } };
 export function perKeySearch(base: Record<string, unknown>, alert: RuleAlert, aggs: Record<string, unknown>, shape: GroupShape = {}): Record<string, unknown> {
   const documents = shape.samples ?? Math.max(1, alert.samples);
   if (!alert.group_by) {
-    return { ...base, size: documents, track_total_hits: true, sort: newestFirst(alert), ...(Object.keys(aggs).length ? { aggs } : {}) };
+    return merged(base, { size: documents, track_total_hits: true, sort: newestFirst(alert) }, Object.keys(aggs).length > 0 && { aggs });
   }
   const samples = documents > 0 ? { [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } } : {};
-  return {
-    ...base,
+  return merged(base, {
     size: 0,
-    aggs: { [GROUP_AGG]: { ...groupAggregation(alert.group_by, alert.group_size, { ...BY_KEY.options, ...shape.options }), aggs: { ...aggs, ...samples } } },
-  };
+    aggs: { [GROUP_AGG]: merged(groupAggregation(alert.group_by, alert.group_size, merged(BY_KEY.options, shape.options)), { aggs: merged(aggs, samples) }) },
+  });
 }
 
 /** The keys of a per-key search's response; without group_by, one key (_all) for all events, even when there were none. */

@@ -1,4 +1,5 @@
 import type { Window } from '../model/window.js';
+import { merged } from '../util/merged.js';
 import { groupAggregation } from './groupKey.js';
 import { topCountAggs } from './topCounts.js';
 import type { RuleAlert } from './types.js';
@@ -30,7 +31,7 @@ export function timeRange(alert: RuleAlert, span: Window): Record<string, unknow
 
 /** `base` with one more filter ANDed to its query. */
 export function withFilter(base: Record<string, unknown>, filter: Record<string, unknown>): Record<string, unknown> {
-  return { ...base, query: { bool: { filter: [base.query ?? { match_all: {} }, filter] } } };
+  return merged(base, { query: { bool: { filter: [base.query ?? { match_all: {} }, filter] } } });
 }
 
 /**
@@ -44,18 +45,15 @@ export function countingSearch(base: Record<string, unknown>, alert: RuleAlert):
   const aggs = userAggregations(alert.query);
   const top = topCountAggs(alert);
   if (!alert.group_by) {
-    const all = { ...aggs, ...top };
-    return { ...base, size: documents, track_total_hits: true, sort: newestFirst(alert), ...(Object.keys(all).length ? { aggs: all } : {}) };
+    const all = merged(aggs, top);
+    return merged(base, { size: documents, track_total_hits: true, sort: newestFirst(alert) }, Object.keys(all).length > 0 && { aggs: all });
   }
-  return {
-    ...base,
+  return merged(base, {
     size: 0,
-    aggs: {
-      ...aggs,
-      [GROUP_AGG]: {
-        ...groupAggregation(alert.group_by, alert.group_size),
-        aggs: { ...top, [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } },
-      },
-    },
-  };
+    aggs: merged(aggs, {
+      [GROUP_AGG]: merged(groupAggregation(alert.group_by, alert.group_size), {
+        aggs: merged(top, { [SAMPLES_AGG]: { top_hits: { size: documents, sort: newestFirst(alert) } } }),
+      }),
+    }),
+  });
 }

@@ -7,6 +7,7 @@ import type { RuleAlert } from '../rules/types.js';
 import type { Observed } from '../rules/observed.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
+import { merged } from '../util/merged.js';
 import type { Fetched } from './fetch.js';
 
 /**
@@ -27,10 +28,10 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
   return Promise.all(
     fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
       const base = { alert: plan.alert, window: plan.window, request: plan.request };
-      if (!outcome.ok) return { ...base, ok: false, error: outcome.error, ...(outcome.rejected ? { rejected: true as const } : {}) };
+      if (!outcome.ok) return merged<Evaluated<A>>(base, { ok: false, error: outcome.error }, !!outcome.rejected && { rejected: true as const });
       if ('findings' in outcome) {
         // An item source's cursor is kept like a rule's state: saved only when the alert's run succeeds.
-        return { ...base, ok: true, findings: outcome.findings, ...(outcome.incomplete ? { incomplete: outcome.incomplete } : {}), ...(outcome.saved !== undefined ? { ruleState: outcome.saved } : {}) };
+        return merged<Evaluated<A>>(base, { ok: true, findings: outcome.findings }, !!outcome.incomplete && { incomplete: outcome.incomplete }, outcome.saved !== undefined && { ruleState: outcome.saved });
       }
       try {
         const alert = plan.alert as unknown as RuleAlert;
@@ -38,9 +39,10 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
         const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
         // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
         const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
-        return { ...base, ok: true, findings: output.findings, ...(output.state !== undefined ? { ruleState: output.state } : {}), ...(output.incomplete ? { incomplete: output.incomplete } : {}), ...(output.unjudged?.length ? { unjudged: output.unjudged } : {}), ...(output.note ? { note: output.note } : {}), ...(leftOut > 0 ? { keysLeftOut: leftOut } : {}), ...(output.observed ? { observed: output.observed } : {}) };
+        // Built by merged, not spread: one hidden class for every alert's result (util/merged.ts).
+        return merged<Evaluated<A>>(base, { ok: true, findings: output.findings }, output.state !== undefined && { ruleState: output.state }, !!output.incomplete && { incomplete: output.incomplete }, !!output.unjudged?.length && { unjudged: output.unjudged }, !!output.note && { note: output.note }, leftOut > 0 && { keysLeftOut: leftOut }, !!output.observed && { observed: output.observed });
       } catch (error) {
-        return { ...base, ok: false, error: redact(errorMessage(error)) };
+        return merged<Evaluated<A>>(base, { ok: false, error: redact(errorMessage(error)) });
       }
     }),
   );

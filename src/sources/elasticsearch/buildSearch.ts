@@ -3,6 +3,7 @@ import type { Window } from '../../model/window.js';
 import { ruleTypeOf } from '../../rules/registry.js';
 import type { FusionKey } from './fuse.js';
 import type { SearchAlertDef } from './types.js';
+import { omitted } from '../../util/merged.js';
 
 /** The span an alert's search covers for a run's window: the window, or wider for rule types that look back further. */
 export function searchSpan(alert: SearchAlertDef, window: Window): Window {
@@ -47,9 +48,14 @@ export function fusionKey(alert: SearchAlertDef, window: Window): FusionKey {
   return { index: alert.index, timestamp_field: alert.timestamp_field, from: span.from, to: span.to };
 }
 
+/** The keys of the user's search body that the rule type sets itself: baseSearch leaves them out. */
+const SHAPED_KEYS: ReadonlySet<string> = new Set(['query', 'aggs', 'aggregations', 'size', 'sort', 'from', 'track_total_hits']);
+
 /** The user's query filtered to the span, without size, sort or aggregations. */
 function baseSearch(alert: SearchAlertDef, span: Window): Record<string, unknown> {
-  const { query, aggs: _aggs, aggregations: _aggregations, size: _size, sort: _sort, from: _from, track_total_hits: _t, ...rest } = alert.query;
   const range = { range: { [alert.timestamp_field]: { gte: span.from, lt: span.to, format: 'epoch_millis' } } };
-  return { ...rest, query: { bool: { filter: [query ?? { match_all: {} }, range] } } };
+  // The user's other keys, then the query with the span.
+  const base = omitted(alert.query, SHAPED_KEYS);
+  base.query = { bool: { filter: [alert.query.query ?? { match_all: {} }, range] } };
+  return base;
 }

@@ -1,4 +1,5 @@
 import type { SearchRequest, SearchResponse } from '../../model/search.js';
+import { merged } from '../../util/merged.js';
 
 /** The prefix of the named filter (a bucket of a `filters` aggregation) that carries one alert's query inside a fused search. */
 export const FUSED_AGG = 'alertcron_fused_';
@@ -117,8 +118,8 @@ function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
   members.forEach((member, j) => {
     const body = member.body;
     const size = typeof body.size === 'number' ? body.size : 10;
-    const own: Record<string, unknown> = { ...aggregationsOf(body) };
-    if (size > 0) own[FUSED_HITS] = { top_hits: { size, sort: body.sort, ...(body._source !== undefined ? { _source: body._source } : {}) } };
+    const own: Record<string, unknown> = merged(aggregationsOf(body));
+    if (size > 0) own[FUSED_HITS] = { top_hits: body._source !== undefined ? { size, sort: body.sort, _source: body._source } : { size, sort: body.sort } };
     const shapeKey = JSON.stringify(own);
     let shape = shapes.get(shapeKey);
     if (!shape) shapes.set(shapeKey, (shape = { filters: {}, own }));
@@ -138,7 +139,7 @@ function withoutSpan(query: unknown, key: FusionKey): unknown {
   const bool = (query as { bool?: { filter?: unknown } } | null)?.bool;
   if (!bool || !Array.isArray(bool.filter) || bool.filter.length < 2) return query;
   const rest = bool.filter.filter((clause) => !isSpan(clause, key));
-  return rest.length === bool.filter.length || rest.length === 0 ? query : { ...(query as object), bool: { ...bool, filter: rest } };
+  return rest.length === bool.filter.length || rest.length === 0 ? query : merged(query as object, { bool: merged(bool, { filter: rest }) });
 }
 
 /** Whether a clause is `{range: {<timestamp field>: {gte: from, lt: to, format: 'epoch_millis'}}}` and nothing more. */
@@ -166,7 +167,7 @@ export function fusedBuckets(fused: SearchResponse): Map<string, unknown> {
  */
 export function memberResponse(fused: SearchResponse, buckets: ReadonlyMap<string, unknown>, body: Record<string, unknown>, j: number): SearchResponse | undefined {
   // No index matched the pattern: the cluster answers without aggregations, as it does each search on its own.
-  if (fused.aggregations === undefined) return { took: fused.took, timed_out: fused.timed_out, _shards: fused._shards, hits: { ...totalOf(0, body.track_total_hits), max_score: null, hits: [] } as SearchResponse['hits'] };
+  if (fused.aggregations === undefined) return { took: fused.took, timed_out: fused.timed_out, _shards: fused._shards, hits: hitsOf(0, body.track_total_hits, null, []) };
   const bucket = buckets.get(`${FUSED_AGG}${j}`) as ({ doc_count?: number } & Record<string, unknown>) | undefined;
   if (!bucket || typeof bucket.doc_count !== 'number') return undefined;
   const documents = (bucket[FUSED_HITS] as { hits?: { hits?: NonNullable<SearchResponse['hits']>['hits']; max_score?: number | null } } | undefined)?.hits;
@@ -174,7 +175,7 @@ export function memberResponse(fused: SearchResponse, buckets: ReadonlyMap<strin
     took: fused.took,
     timed_out: fused.timed_out,
     _shards: fused._shards,
-    hits: { ...totalOf(bucket.doc_count, body.track_total_hits), max_score: documents?.max_score ?? null, hits: documents?.hits ?? [] } as SearchResponse['hits'],
+    hits: hitsOf(bucket.doc_count, body.track_total_hits, documents?.max_score ?? null, documents?.hits ?? []),
   };
   const aggs = aggregationsOf(body);
   if (aggs !== undefined) {
@@ -185,12 +186,15 @@ export function memberResponse(fused: SearchResponse, buckets: ReadonlyMap<strin
   return response;
 }
 
-/** The hits total a search reports under its `track_total_hits` (exact, capped at a number, default 10,000, or none). */
-function totalOf(count: number, track: unknown): { total?: { value: number; relation: string } } {
-  if (track === false) return {};
-  if (track === true) return { total: { value: count, relation: 'eq' } };
-  const limit = typeof track === 'number' ? track : 10_000;
-  return { total: count > limit ? { value: limit, relation: 'gte' } : { value: count, relation: 'eq' } };
+/**
+ * A member's `hits`: the total its `track_total_hits` asks for (exact, capped at a number, default 10,000, or none),
+ * built as object literals (one hidden class for all members, see util/merged.ts).
+ */
+function hitsOf(count: number, track: unknown, maxScore: number | null, hits: NonNullable<SearchResponse['hits']>['hits']): SearchResponse['hits'] {
+  if (track === false) return { max_score: maxScore, hits } as SearchResponse['hits'];
+  const limit = track === true ? Infinity : typeof track === 'number' ? track : 10_000;
+  const total = count > limit ? { value: limit, relation: 'gte' } : { value: count, relation: 'eq' };
+  return { total, max_score: maxScore, hits } as SearchResponse['hits'];
 }
 
 function aggregationsOf(body: Record<string, unknown>): Record<string, unknown> | undefined {
