@@ -151,6 +151,8 @@ class LineReader {
 
   /** A double-quoted scalar starting at `rest` on the current line, folded over the lines below it if it goes on. */
   private doubleQuoted(rest: string, holder: number): string {
+    // The lines read so far (each without its trailing spaces), joined by one space at the end; `out` is this line's.
+    const folded: string[] = [];
     let out = '';
     let text = rest;
     let j = 1;
@@ -160,13 +162,14 @@ class LineReader {
         // The scalar goes on: each further line must be indented deeper than its holder, not blank, with no escapes.
         if (text.includes('\\')) decline();
         multiLine = true;
-        out = out.replace(/ +$/, '');
+        // Only this line's trailing spaces: work over all the text so far would be quadratic in the lines.
+        folded.push(out.replace(/ +$/, ''));
+        out = '';
         this.i++;
         if (this.done()) decline();
         const next = this.line();
         const at = indentOf(next);
         if (at === next.length || at <= holder) decline();
-        out += ' ';
         text = next;
         j = at;
         continue;
@@ -197,7 +200,8 @@ class LineReader {
       j++;
     }
     afterQuote(text, j + 1);
-    return out;
+    folded.push(out);
+    return folded.join(' ');
   }
 
   /** A literal (`|`) or folded (`>`) block scalar, clipped or stripped (`-`), held at column `holder`. */
@@ -286,7 +290,8 @@ function flowSequence(rest: string): unknown[] {
   const close = rest.indexOf(']');
   if (close < 0) decline();
   const inner = rest.slice(1, close);
-  if (/[[\]{}#'\\:?&*!|>%@`]/.test(inner)) decline();
+  // Only ASCII here: JavaScript's trim() would also take unicode spaces (a no-break space) that YAML keeps as text.
+  if (/[[\]{}#'\\:?&*!|>%@`]|[^\x20-\x7e]/.test(inner)) decline();
   afterQuote(rest, close + 1);
   if (inner.trim() === '') return [];
   return inner.split(',').map((part) => {

@@ -89,6 +89,19 @@ test('the line-by-line reading: block scalars, quoted text folded or escaped, fl
     if (readsSimply(text)) simply++;
   }
   assert.ok(simply >= 8, `${simply} read line by line`);
+  // Unicode spaces in a one-line list are text to YAML (JavaScript's trim() would drop them): never read line by line,
+  // read as the yaml package reads them, and a broken one stays a problem.
+  for (const text of ['a: [x\u00a0]\n', 'a: [\u00a0]\n', 'a: [\u3000x, y]\n']) {
+    assert.equal(readsSimply(text), false, JSON.stringify(text));
+    await sameReading(text, JSON.stringify(text));
+  }
+  assert.ok((await parseYamlFile('a.yaml', 'a: ["x"\u00a0]\n')).problems.length > 0, 'a no-break space after a quoted item is the error it is for the yaml package');
+  // A long double-quoted text folded over many lines reads in time linear in its length (trailing spaces of each line only).
+  const lines = 20_000;
+  const long = `a: "x\n${'  abcdefghijklmnopqrstuvwxyz0123456789   \n'.repeat(lines)}  end"\n`;
+  const folded = (await parseYamlFile('long.yaml', long)).value as { a: string };
+  assert.equal(folded.a, `x ${Array.from({ length: lines }, () => 'abcdefghijklmnopqrstuvwxyz0123456789').join(' ')} end`);
+  assert.ok(readsSimply(long));
   for (const declined of ['a: |2\n   x\n', 'a: |+\n  x\n\n', 'a: >\n  x\n    y\n', 'a: |\n  x\n  \n  y\n', 'a: "x\\\n  y"\n', 'a: "x\n\n  y"\n', "a: 'x\n  y'\n", 'a: [b,\n  c]\n', 'a: {b: 1}\n', '__proto__: 1\n', 'a: b\n\t c: d\n', 'a: x #\n  y\n', '- a\n'])
     assert.equal(readsSimply(declined), false, JSON.stringify(declined));
 });
