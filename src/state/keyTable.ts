@@ -211,7 +211,7 @@ export class KeyTable {
 
   /**
    * Takes the changes of this process into the table as written and returns their lines (undefined when nothing
-   * changed); the summary is brought up to date. The caller writes the lines (or the whole table, see lines()).
+   * changed); the summary is brought up to date. The caller writes the lines (or the whole table, see whole()).
    */
   commit(): string | undefined {
     if (!this.index && !this.live.size && !this.gone.size && !this.oldestChanged) return undefined;
@@ -266,8 +266,27 @@ export class KeyTable {
     return body;
   }
 
-  /** Every key's line as last committed, in order: the whole table, for a section that replaces all before it. */
-  lines(): string {
+  /**
+   * Indexes the key lines if they are not yet (a line that cannot be read is set aside, see setAsideLate): call it
+   * before the lines are written whole or dropped, so that no unreadable line goes unreported.
+   */
+  indexLines(): void {
+    this.entries();
+  }
+
+  /**
+   * The whole table as last committed, for a section that replaces all before it: the summary with the count of the
+   * indexed lines (an unreadable line, which the headers' count may include, is no key) and every key's line, in
+   * order; undefined when there is no key. Call after commit().
+   */
+  whole(): { summary: KeySummary; body: string } | undefined {
+    const count = this.entries().size;
+    if (count !== this.summary.count) this.summary = { ...this.summary, count, ...(count ? {} : { oldestSeen: Number.MAX_SAFE_INTEGER }) };
+    return count ? { summary: this.summary, body: this.lines() } : undefined;
+  }
+
+  /** Every key's line as last committed, in order. */
+  private lines(): string {
     let body = '';
     for (const address of this.entries().values()) {
       const text = this.texts[Math.floor(address / SPAN)]!;
@@ -343,7 +362,8 @@ export class KeyTable {
   /**
    * The address of a key's line as the index would have it, found without indexing: the last line of the key in the
    * newest text that has one (commits' texts, then the sections, newest first); undefined when that line forgets the
-   * key, or no text has one. Lines that cannot be read are passed over (the index sets them aside when it is built).
+   * key, or no text has one. Lines that cannot be read are passed over: the index, built before the lines are written
+   * whole or dropped (see indexLines), sets them aside.
    */
   private probe(json: string): number | undefined {
     const pieces = [...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length })), ...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end }))];
