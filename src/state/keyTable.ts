@@ -361,12 +361,13 @@ export class KeyTable {
 
   /**
    * The address of a key's line as the index would have it, found without indexing: the last line of the key in the
-   * newest text that has one (commits' texts, then the sections, newest first); undefined when that line forgets the
-   * key, or no text has one. Lines that cannot be read are passed over: the index, built before the lines are written
-   * whole or dropped (see indexLines), sets them aside.
+   * newest text that has one (commits' texts, newest first, then the sections, newest first); undefined when that line
+   * forgets the key, or no text has one. Lines that cannot be read are passed over: the index, built before the lines
+   * are written whole or dropped (see indexLines), sets them aside.
    */
   private probe(json: string): number | undefined {
-    const pieces = [...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length })), ...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end }))];
+    // Oldest to newest (the sections as read, then the commits' bodies), searched from the end.
+    const pieces = [...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end })), ...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length }))];
     for (let i = pieces.length - 1; i >= 0; i--) {
       const { at, start, end } = pieces[i]!;
       const found = lastKeyLine(this.texts[at]!, start, end, json);
