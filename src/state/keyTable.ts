@@ -89,6 +89,11 @@ export class KeyTable {
     tables.set(this.proxy, this);
   }
 
+  /** True once the key lines are indexed (before that, keys are found by searching the texts). */
+  get indexed(): boolean {
+    return this.index !== undefined;
+  }
+
   /** True once any key was looked at (the summary alone no longer says what the keys are). */
   get lookedAt(): boolean {
     return this.index !== undefined || this.probed.size > 0 || this.live.size > 0 || this.gone.size > 0;
