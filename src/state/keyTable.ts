@@ -5,10 +5,12 @@ import { setAsideLate, settleLateKeys } from './setAside.js';
 /** Where a key line is: the index of its text (SPAN apart) plus its start in that text. */
 const SPAN = 2 ** 32;
 /**
- * Keys looked up by searching the texts for their line before the lines are indexed: a run that reads a few keys of an
- * alert with many (one firing key among 100,000) parses and indexes none of the others; past this many, the index is built.
+ * How much text the searches for keys' lines may go over before the lines are indexed, in multiples of the alert's
+ * key text (a key not there, the common case of a key firing anew, is searched for over all of it): indexing costs
+ * about two such searches (20 and 45 ms CPU over 28 MB), so a run that reads one or two keys of an alert with many
+ * indexes none of the others, and a run that reads many pays at most about twice what indexing at once would.
  */
-const PROBE_LIMIT = 16;
+const SCAN_BUDGET = 2;
 
 /** The table behind each alert's `keys` that the file store read (keyed by the map the alert state holds). */
 const tables = new WeakMap<object, KeyTable>();
@@ -47,7 +49,9 @@ export class KeyTable {
   private readonly bodies: number[] = [];
   /** Before the index is built: the addresses of the keys looked up by searching (undefined: no such key), kept up to date by commits. */
   private readonly probed = new Map<string, number | undefined>();
-  private probes = 0;
+  /** Characters the searches went over, and how many they may (see SCAN_BUDGET) before the index is built. */
+  private scanned = 0;
+  private readonly budget: number;
   /** The keys read or set in this process: they may have changed. */
   private readonly live = new Map<string, KeyState>();
   /** The keys deleted in this process and not written so yet. */
@@ -72,6 +76,7 @@ export class KeyTable {
       if (at < 0) at = this.texts.push(section.text) - 1;
       return { section, at };
     });
+    this.budget = SCAN_BUDGET * sections.reduce((sum, section) => sum + section.end - section.start, 0);
     const target = Object.create(null) as Record<string, KeyState>;
     const name = (p: string | symbol) => (typeof p === 'string' ? p : undefined);
     this.proxy = new Proxy(target, {
@@ -357,8 +362,7 @@ export class KeyTable {
   private address(json: string): number | undefined {
     if (this.index) return this.index.get(json);
     if (this.probed.has(json)) return this.probed.get(json);
-    if (this.probes >= PROBE_LIMIT) return this.entries().get(json);
-    this.probes++;
+    if (this.scanned >= this.budget) return this.entries().get(json);
     const found = this.probe(json);
     this.probed.set(json, found);
     return found;
@@ -375,6 +379,7 @@ export class KeyTable {
     const pieces = [...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end })), ...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length }))];
     for (let i = pieces.length - 1; i >= 0; i--) {
       const { at, start, end } = pieces[i]!;
+      this.scanned += end - start;
       const found = lastKeyLine(this.texts[at]!, start, end, json);
       if (found === 'gone') return undefined;
       if (found !== undefined) return at * SPAN + found;

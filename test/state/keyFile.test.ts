@@ -241,11 +241,12 @@ test('runs that read and change a few keys of an alert with many (found by searc
       if (i % 4 === 3) many.push((k) => (delete k[`gone${i}`], (k[`u${300 + i}`]!.lastFired = NOW)));
     }
     // Each run's steps, on the store's keys and on the model alike; each run commits after its first steps
-    // (`commitAfter`) and at its end, and the next run reads what it wrote. `few`: two keys only, none indexed.
-    const runs: { steps: Step[]; commitAfter: number; few: boolean }[] = [
+    // (`commitAfter`) and at its end, and the next run reads what it wrote. `few`: two keys only, none indexed;
+    // `indexedBy`: the searches went over about twice the key text (three of the keys of `many`), the lines are indexed.
+    const runs: { steps: Step[]; commitAfter: number; few: boolean; indexedBy?: number }[] = [
       { steps: [(k) => (k.u7!.lastSeen = NOW), (k) => delete k.u505!.acknowledged], commitAfter: 1, few: true },
       { steps: [(k) => (k.fresh = key(1)), (k) => delete k.u8, (k) => (k.fresh!.fired = 3)], commitAfter: 1, few: true },
-      { steps: [(k) => delete k.fresh, (k) => (k.u8 = key(8)), ...many, (k) => (k.fresh = key(2)), (k) => delete k.u7], commitAfter: 2, few: false },
+      { steps: [(k) => delete k.fresh, (k) => (k.u8 = key(8)), ...many, (k) => (k.fresh = key(2)), (k) => delete k.u7], commitAfter: 2, few: false, indexedBy: 6 },
       { steps: [], commitAfter: 0, few: true },
     ];
     for (const [n, run] of runs.entries()) {
@@ -259,6 +260,7 @@ test('runs that read and change a few keys of an alert with many (found by searc
           await tx.commit();
           assert.equal(table.indexed, false, `run ${n}: nothing indexed before the commit mid-run`);
         }
+        if (i + 1 === run.indexedBy) assert.equal(table.indexed, true, `run ${n}: indexed once the searches went over twice the text, not after a number of keys`);
       }
       await tx.commit();
       assert.equal(table.indexed, !run.few, `run ${n}: indexed only past a few keys`);
