@@ -73,12 +73,14 @@ export class FileStateStore implements StateStore {
         return name;
       };
       const write = () => {
-        const late = lateSetAside(lateKept);
-        lateKept += late.length;
-        if (late.length) keepSetAside(file, late);
         // Receipts go to their log first: state.json never drops pending items whose receipts are not on disk.
         writeReceipts(data);
         const unnamed = keys.commit(data, writeKeyFile);
+        // What was set aside, including lines the commit found unreadable as it rewrote or dropped them, is kept before
+        // state.json names the new key files and the old ones are removed.
+        const late = lateSetAside(lateKept);
+        lateKept += late.length;
+        if (late.length) keepSetAside(file, late);
         const alerts = plainMap<unknown>();
         for (const [name, state] of Object.entries(data.alerts)) {
           const { keys: _keys, ...rest } = state;

@@ -128,6 +128,8 @@ export class KeyStore {
     }
     for (const name of this.stored) {
       if (Object.prototype.hasOwnProperty.call(data.alerts, name)) continue;
+      // Its lines are dropped: an unreadable one is set aside first (never dropped unreported).
+      this.tables.get(name)?.indexLines();
       sections.push(sectionText(name, summariseKeys({}), true, ''));
       this.forgetAlert(name);
     }
@@ -165,6 +167,8 @@ export class KeyStore {
     const before = this.written.get(name);
     if (before?.keys === map && before.text === text) return undefined;
     this.written.set(name, { keys: map, text });
+    // The table's lines are replaced by the map's: an unreadable one is set aside first.
+    this.tables.get(name)?.indexLines();
     this.tables.delete(name);
     if (text === '{}' && !this.stored.has(name)) return undefined;
     this.stored.add(name);
@@ -178,11 +182,14 @@ export class KeyStore {
     for (const [name, state] of Object.entries(data.alerts)) {
       const table = keyTableOf(state.keys);
       if (table && this.tables.get(name) === table) {
-        if (table.count() === 0) continue;
-        sections.push(sectionText(name, table.summary, true, table.lines()));
+        // From the indexed lines (an unreadable one is set aside, and not counted as a key as the headers may count it).
+        const whole = table.whole();
+        if (!whole) continue;
+        sections.push(sectionText(name, whole.summary, true, whole.body));
       } else {
         const map = state.keys ?? plainMap<KeyState>();
         this.written.set(name, { keys: map, text: JSON.stringify(map) });
+        this.tables.get(name)?.indexLines();
         this.tables.delete(name);
         const lines = plainLines(map);
         if (!lines) continue;

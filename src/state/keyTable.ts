@@ -5,10 +5,12 @@ import { setAsideLate, settleLateKeys } from './setAside.js';
 /** Where a key line is: the index of its text (SPAN apart) plus its start in that text. */
 const SPAN = 2 ** 32;
 /**
- * Keys looked up by searching the texts for their line before the lines are indexed: a run that reads a few keys of an
- * alert with many (one firing key among 100,000) parses and indexes none of the others; past this many, the index is built.
+ * How much text the searches for keys' lines may go over before the lines are indexed, in multiples of the alert's
+ * key text (a key not there, the common case of a key firing anew, is searched for over all of it): indexing costs
+ * about two such searches (20 and 45 ms CPU over 28 MB), so a run that reads one or two keys of an alert with many
+ * indexes none of the others, and a run that reads many pays at most about twice what indexing at once would.
  */
-const PROBE_LIMIT = 16;
+const SCAN_BUDGET = 2;
 
 /** The table behind each alert's `keys` that the file store read (keyed by the map the alert state holds). */
 const tables = new WeakMap<object, KeyTable>();
@@ -47,7 +49,9 @@ export class KeyTable {
   private readonly bodies: number[] = [];
   /** Before the index is built: the addresses of the keys looked up by searching (undefined: no such key), kept up to date by commits. */
   private readonly probed = new Map<string, number | undefined>();
-  private probes = 0;
+  /** Characters the searches went over, and how many they may (see SCAN_BUDGET) before the index is built. */
+  private scanned = 0;
+  private readonly budget: number;
   /** The keys read or set in this process: they may have changed. */
   private readonly live = new Map<string, KeyState>();
   /** The keys deleted in this process and not written so yet. */
@@ -72,6 +76,7 @@ export class KeyTable {
       if (at < 0) at = this.texts.push(section.text) - 1;
       return { section, at };
     });
+    this.budget = SCAN_BUDGET * sections.reduce((sum, section) => sum + section.end - section.start, 0);
     const target = Object.create(null) as Record<string, KeyState>;
     const name = (p: string | symbol) => (typeof p === 'string' ? p : undefined);
     this.proxy = new Proxy(target, {
@@ -87,6 +92,11 @@ export class KeyTable {
       defineProperty: (_t, p, descriptor) => name(p) !== undefined && 'value' in descriptor && (this.set(p as string, descriptor.value as KeyState), true),
     });
     tables.set(this.proxy, this);
+  }
+
+  /** True once the key lines are indexed (before that, keys are found by searching the texts). */
+  get indexed(): boolean {
+    return this.index !== undefined;
   }
 
   /** True once any key was looked at (the summary alone no longer says what the keys are). */
@@ -211,7 +221,7 @@ export class KeyTable {
 
   /**
    * Takes the changes of this process into the table as written and returns their lines (undefined when nothing
-   * changed); the summary is brought up to date. The caller writes the lines (or the whole table, see lines()).
+   * changed); the summary is brought up to date. The caller writes the lines (or the whole table, see whole()).
    */
   commit(): string | undefined {
     if (!this.index && !this.live.size && !this.gone.size && !this.oldestChanged) return undefined;
@@ -266,8 +276,27 @@ export class KeyTable {
     return body;
   }
 
-  /** Every key's line as last committed, in order: the whole table, for a section that replaces all before it. */
-  lines(): string {
+  /**
+   * Indexes the key lines if they are not yet (a line that cannot be read is set aside, see setAsideLate): call it
+   * before the lines are written whole or dropped, so that no unreadable line goes unreported.
+   */
+  indexLines(): void {
+    this.entries();
+  }
+
+  /**
+   * The whole table as last committed, for a section that replaces all before it: the summary with the count of the
+   * indexed lines (an unreadable line, which the headers' count may include, is no key) and every key's line, in
+   * order; undefined when there is no key. Call after commit().
+   */
+  whole(): { summary: KeySummary; body: string } | undefined {
+    const count = this.entries().size;
+    if (count !== this.summary.count) this.summary = { ...this.summary, count, ...(count ? {} : { oldestSeen: Number.MAX_SAFE_INTEGER }) };
+    return count ? { summary: this.summary, body: this.lines() } : undefined;
+  }
+
+  /** Every key's line as last committed, in order. */
+  private lines(): string {
     let body = '';
     for (const address of this.entries().values()) {
       const text = this.texts[Math.floor(address / SPAN)]!;
@@ -333,8 +362,7 @@ export class KeyTable {
   private address(json: string): number | undefined {
     if (this.index) return this.index.get(json);
     if (this.probed.has(json)) return this.probed.get(json);
-    if (this.probes >= PROBE_LIMIT) return this.entries().get(json);
-    this.probes++;
+    if (this.scanned >= this.budget) return this.entries().get(json);
     const found = this.probe(json);
     this.probed.set(json, found);
     return found;
@@ -342,13 +370,16 @@ export class KeyTable {
 
   /**
    * The address of a key's line as the index would have it, found without indexing: the last line of the key in the
-   * newest text that has one (commits' texts, then the sections, newest first); undefined when that line forgets the
-   * key, or no text has one. Lines that cannot be read are passed over (the index sets them aside when it is built).
+   * newest text that has one (commits' texts, newest first, then the sections, newest first); undefined when that line
+   * forgets the key, or no text has one. Lines that cannot be read are passed over: the index, built before the lines
+   * are written whole or dropped (see indexLines), sets them aside.
    */
   private probe(json: string): number | undefined {
-    const pieces = [...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length })), ...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end }))];
+    // Oldest to newest (the sections as read, then the commits' bodies), searched from the end.
+    const pieces = [...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end })), ...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length }))];
     for (let i = pieces.length - 1; i >= 0; i--) {
       const { at, start, end } = pieces[i]!;
+      this.scanned += end - start;
       const found = lastKeyLine(this.texts[at]!, start, end, json);
       if (found === 'gone') return undefined;
       if (found !== undefined) return at * SPAN + found;

@@ -220,7 +220,7 @@ test('alerts without keys have no lines in the key file: 1,000 key-less alerts a
   }
 });
 
-test('a run that reads and changes a few keys of an alert with many (found by searching the key files, none indexed) writes what a plain map holds, in its order, and the summary of those keys', async () => {
+test('runs that read and change a few keys of an alert with many (found by searching the key files, none indexed), then many around a commit (the lines get indexed mid-run), write what a plain map holds, in its order, and its summary', async () => {
   const { file, cleanup } = folder();
   try {
     const key = (i: number, more: Partial<KeyState> = {}): KeyState => ({ firstSeen: NOW - DAY, lastSeen: NOW - DAY + i, lastFired: NOW - DAY, fired: 1, delivered: plainMap(), ...more });
@@ -231,27 +231,46 @@ test('a run that reads and changes a few keys of an alert with many (found by se
     seed.data.alerts.users = { keys: Object.assign(plainMap<KeyState>(), structuredClone(model)) };
     await seed.commit();
     await seed.release();
-    // Each step on the store's keys and on the model alike; the runs commit in between (the second reads its own writes).
-    const steps: ((keys: Record<string, KeyState>) => void)[][] = [
-      [(k) => (k.u7!.lastSeen = NOW), (k) => delete k.u8, (k) => (k.fresh = key(1)), (k) => delete k.u9, (k) => (k.u9 = key(9, { fired: 2 })), (k) => delete k.u505!.acknowledged],
-      [(k) => (k.fresh!.fired = 3), (k) => delete k.u7, (k) => (k.u10!.lastFired = NOW), (k) => delete k.missing, (k) => (k.u8 = key(8))],
+    type Step = (keys: Record<string, KeyState>) => void;
+    // 40 distinct keys: new ones, deleted ones, deleted and added again, absent ones deleted, changed ones.
+    const many: Step[] = [];
+    for (let i = 0; i < 40; i++) {
+      if (i % 4 === 0) many.push((k) => (k[`new${i}`] = key(i)));
+      if (i % 4 === 1) many.push((k) => delete k[`u${100 + i}`]);
+      if (i % 4 === 2) many.push((k) => (delete k[`u${200 + i}`], (k[`u${200 + i}`] = key(i, { fired: 5 }))));
+      if (i % 4 === 3) many.push((k) => (delete k[`gone${i}`], (k[`u${300 + i}`]!.lastFired = NOW)));
+    }
+    // Each run's steps, on the store's keys and on the model alike; each run commits after its first steps
+    // (`commitAfter`) and at its end, and the next run reads what it wrote. `few`: two keys only, none indexed;
+    // `indexedBy`: the searches went over about twice the key text (three of the keys of `many`), the lines are indexed.
+    const runs: { steps: Step[]; commitAfter: number; few: boolean; indexedBy?: number }[] = [
+      { steps: [(k) => (k.u7!.lastSeen = NOW), (k) => delete k.u505!.acknowledged], commitAfter: 1, few: true },
+      { steps: [(k) => (k.fresh = key(1)), (k) => delete k.u8, (k) => (k.fresh!.fired = 3)], commitAfter: 1, few: true },
+      { steps: [(k) => delete k.fresh, (k) => (k.u8 = key(8)), ...many, (k) => (k.fresh = key(2)), (k) => delete k.u7], commitAfter: 2, few: false, indexedBy: 6 },
+      { steps: [], commitAfter: 0, few: true },
     ];
-    for (let run = 0; run < 3; run++) {
+    for (const [n, run] of runs.entries()) {
       const tx = await store.begin();
       const keys = tx.data.alerts.users!.keys;
-      for (const [i, step] of (steps[run] ?? []).entries()) {
+      const table = keyTableOf(keys)!;
+      for (const [i, step] of run.steps.entries()) {
         step(keys);
         step(model);
-        if (i === 2) await tx.commit();
+        if (i + 1 === run.commitAfter) {
+          await tx.commit();
+          assert.equal(table.indexed, false, `run ${n}: nothing indexed before the commit mid-run`);
+        }
+        if (i + 1 === run.indexedBy) assert.equal(table.indexed, true, `run ${n}: indexed once the searches went over twice the text, not after a number of keys`);
       }
       await tx.commit();
-      assert.ok(keyTableOf(keys)!.touched().length <= 8, 'only the keys named were parsed');
+      assert.equal(table.indexed, !run.few, `run ${n}: indexed only past a few keys`);
+      if (run.few) assert.ok(table.touched().length <= 2, `run ${n}: only the keys named were parsed`);
       await tx.release();
       const next = await store.begin();
       const told = unloadedKeySummary(next.data.alerts.users!)!;
       const plain = summariseKeys(model);
-      assert.deepEqual([told.count, [...told.attention].sort(), [...told.firing].sort()], [plain.count, plain.attention.sort(), plain.firing.sort()], `the summary after run ${run}`);
-      assert.deepEqual(Object.entries(next.data.alerts.users!.keys).map(([k, v]) => [k, contentOf(v)]), Object.entries(model).map(([k, v]) => [k, contentOf(v)]), `the keys after run ${run}`);
+      assert.deepEqual([told.count, [...told.attention].sort(), [...told.firing].sort()], [plain.count, plain.attention.sort(), plain.firing.sort()], `the summary after run ${n}`);
+      assert.deepEqual(Object.entries(next.data.alerts.users!.keys).map(([k, v]) => [k, contentOf(v)]), Object.entries(model).map(([k, v]) => [k, contentOf(v)]), `the keys after run ${n}`);
       await next.release();
     }
   } finally {
