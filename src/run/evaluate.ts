@@ -7,7 +7,6 @@ import type { RuleAlert } from '../rules/types.js';
 import type { Observed } from '../rules/observed.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { merged } from '../util/merged.js';
 import type { Fetched } from './fetch.js';
 
 /**
@@ -16,9 +15,13 @@ import type { Fetched } from './fetch.js';
  * `unjudged` are keys seen but not wholly judged (kept from resolving), `note` a warning that leaves the answer complete,
  * `observed` the number the rule type compared (for backtest charts).
  */
-export type Evaluated<A extends AlertBase = AlertBase> =
-  | { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string; observed?: Observed }
-  | { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true };
+export type Evaluated<A extends AlertBase = AlertBase> = Found<A> | Failed<A>;
+
+/** An alert evaluated: its findings and what goes with them. */
+export interface Found<A extends AlertBase = AlertBase> { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string; observed?: Observed }
+
+/** An alert whose search or evaluation failed: its error (rejected: the cluster refused the request itself). */
+export interface Failed<A extends AlertBase = AlertBase> { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true }
 
 /**
  * Turns each source outcome into findings: a search response through the alert's rule type (with the rule's
@@ -27,11 +30,21 @@ export type Evaluated<A extends AlertBase = AlertBase> =
 export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetched<A>[], ruleStateOf: (alert: string) => unknown): Promise<Evaluated<A>[]> {
   return Promise.all(
     fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
-      const base = { alert: plan.alert, window: plan.window, request: plan.request };
-      if (!outcome.ok) return merged<Evaluated<A>>(base, { ok: false, error: outcome.error }, !!outcome.rejected && { rejected: true as const });
+      // Typed literals with their optional fields assigned after, not spreads: the compiler checks every key, and
+      // every alert's result shares one transition tree of hidden classes (util/merged.ts says why that matters).
+      const failed = (error: string): Failed<A> => ({ alert: plan.alert, window: plan.window, request: plan.request, ok: false, error });
+      const found = (findings: Finding[]): Found<A> => ({ alert: plan.alert, window: plan.window, request: plan.request, ok: true, findings });
+      if (!outcome.ok) {
+        const result = failed(outcome.error);
+        if (outcome.rejected) result.rejected = true;
+        return result;
+      }
       if ('findings' in outcome) {
         // An item source's cursor is kept like a rule's state: saved only when the alert's run succeeds.
-        return merged<Evaluated<A>>(base, { ok: true, findings: outcome.findings }, !!outcome.incomplete && { incomplete: outcome.incomplete }, outcome.saved !== undefined && { ruleState: outcome.saved });
+        const result = found(outcome.findings);
+        if (outcome.incomplete) result.incomplete = outcome.incomplete;
+        if (outcome.saved !== undefined) result.ruleState = outcome.saved;
+        return result;
       }
       try {
         const alert = plan.alert as unknown as RuleAlert;
@@ -39,10 +52,16 @@ export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetch
         const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
         // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
         const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
-        // Built by merged, not spread: one hidden class for every alert's result (util/merged.ts).
-        return merged<Evaluated<A>>(base, { ok: true, findings: output.findings }, output.state !== undefined && { ruleState: output.state }, !!output.incomplete && { incomplete: output.incomplete }, !!output.unjudged?.length && { unjudged: output.unjudged }, !!output.note && { note: output.note }, leftOut > 0 && { keysLeftOut: leftOut }, !!output.observed && { observed: output.observed });
+        const result = found(output.findings);
+        if (output.state !== undefined) result.ruleState = output.state;
+        if (output.incomplete) result.incomplete = output.incomplete;
+        if (output.unjudged?.length) result.unjudged = output.unjudged;
+        if (output.note) result.note = output.note;
+        if (leftOut > 0) result.keysLeftOut = leftOut;
+        if (output.observed) result.observed = output.observed;
+        return result;
       } catch (error) {
-        return merged<Evaluated<A>>(base, { ok: false, error: redact(errorMessage(error)) });
+        return failed(redact(errorMessage(error)));
       }
     }),
   );

@@ -6,6 +6,8 @@
 /**
  * A new plain object with the own enumerable string-keyed properties of each part in turn (a later part's value
  * wins, at the place where the key first came, as with spread); parts that are undefined, null or false add nothing.
+ * Unlike spread, symbol-keyed properties are not copied (no object it builds has any). The result's type is the
+ * caller's word (unchecked): where the compiler should check the keys, build a typed literal instead.
  * A `__proto__` key stays an own data property, as spread makes it, never the object's prototype.
  */
 export function merged<T extends object = Record<string, unknown>>(...parts: readonly (object | undefined | null | false)[]): T {
