@@ -10,7 +10,12 @@ let bundled: ((name: string) => unknown) | undefined;
  * it carries come from its own code-cached copy (see usePackageLoader).
  */
 export function loadPackage<T>(name: string): T {
-  return (bundled?.(name) ?? requireHere(name)) as T;
+  return (bundled?.(vendorName(name)) ?? requireHere(name)) as T;
+}
+
+/** The name a package (or a package's entry, `nodemailer/lib/smtp-connection`) has among the bundle's vendor-<name>.cjs chunks. */
+export function vendorName(name: string): string {
+  return name.replace(/\//g, '+');
 }
 
 /** Makes loadPackage ask this loader first (bin/alertcron.js: the bundled packages); undefined from it means node's require(). */
