@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { vendorName } from './util/loadPackage.js';
 
 const DIST = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SRC = join(DIST, 'src');
@@ -32,8 +33,11 @@ export const SPLIT_AT: Record<string, string> = {
   'status-page': 'inspect/statusPageFile.js',
   metrics: 'run/metricsFile.js',
 };
-/** npm packages loadPackage() loads, each bundled into vendor-<name>.cjs (all CommonJS, MIT/ISC/MIT-0 licensed). */
-export const VENDORED = ['yaml', 'js-yaml', 'nodemailer', 'cron-parser'];
+/**
+ * npm packages (or a package's own entry, such as nodemailer's SMTP client) loadPackage() loads, each bundled into
+ * vendor-<name>.cjs, its slashes written as `+` (all CommonJS, MIT/ISC/MIT-0 licensed).
+ */
+export const VENDORED = ['yaml', 'js-yaml', 'nodemailer', 'nodemailer/lib/smtp-connection', 'cron-parser'];
 /** Packages left to node's require(): large, rarely used, or with requires esbuild cannot follow. */
 const EXTERNAL = ['twilio', '@slack/webhook', ...VENDORED];
 
@@ -120,14 +124,15 @@ async function main(): Promise<void> {
 
   const requireFromRoot = createRequire(join(DIST, '..', 'package.json'));
   for (const name of VENDORED) {
-    const vendor = await esbuild.build({ ...common, entryPoints: [requireFromRoot.resolve(name)], format: 'cjs', outfile: join(OUT, `vendor-${name}.cjs`) });
+    const file = `vendor-${vendorName(name)}.cjs`;
+    const vendor = await esbuild.build({ ...common, entryPoints: [requireFromRoot.resolve(name)], format: 'cjs', outfile: join(OUT, file) });
     const text = vendor.outputFiles[0]!.text;
-    writeFileSync(join(OUT, `vendor-${name}.cjs`), text);
-    hashes[`vendor-${name}.cjs`] = sha(text);
+    writeFileSync(join(OUT, file), text);
+    hashes[file] = sha(text);
   }
 
   await esbuild.build({ ...common, write: true, entryPoints: [join(SRC, 'rules', 'scriptWorker.js')], format: 'esm', packages: 'external', outfile: join(OUT, 'rules', 'scriptWorker.js') });
-  writeFileSync(join(OUT, 'build.json'), `${JSON.stringify({ files: hashes, vendored: VENDORED })}\n`);
+  writeFileSync(join(OUT, 'build.json'), `${JSON.stringify({ files: hashes, vendored: VENDORED.map(vendorName) })}\n`);
 }
 
 // Run as the build's script (npm run bundle); imported (by the tests, for lazyBuiltins), it builds nothing.

@@ -16,6 +16,8 @@ export function signBody(body: string, secret: string): string {
 
 /** Creates a webhook notifier: a JSON POST of the notification, with its digest table if any (JSON encoding keeps log text inert). */
 export async function createWebhookNotifier(name: string, config: WebhookChannelConfig): Promise<Notifier> {
+  // Parsed once for the run's notices, not once per notice.
+  const url = new URL(config.url);
   return {
     name,
     async send(notification: Notification, signal) {
@@ -33,7 +35,7 @@ export async function createWebhookNotifier(name: string, config: WebhookChannel
       if (config.secret) headers[SIGNATURE_HEADER] = signBody(body, config.secret);
       let answer;
       try {
-        answer = await post(new URL(config.url), body, { headers, timeoutMs: config.timeout, signal });
+        answer = await post(url, body, { headers, timeoutMs: config.timeout, signal });
       } catch (error) {
         throw networkFailure('the webhook', error);
       }

@@ -2,7 +2,7 @@ import type { SlackChannelConfig } from '../../config.js';
 import { timeoutOf } from '../settings.js';
 import type { ChannelKind } from '../types.js';
 
-/** A Slack incoming webhook (@slack/webhook, loaded on first send). */
+/** A Slack incoming webhook (a JSON POST with node's own http). */
 export const slackChannel: ChannelKind<SlackChannelConfig> = {
   type: 'slack',
   secretKeys: ['webhook_url'],
