@@ -39,7 +39,7 @@ export const SPLIT_AT: Record<string, string> = {
  */
 export const VENDORED = ['yaml', 'js-yaml', 'nodemailer', 'nodemailer/lib/smtp-connection', 'cron-parser'];
 /** Packages left to node's require(): large, rarely used, or with requires esbuild cannot follow. */
-const EXTERNAL = ['twilio', '@slack/webhook', ...VENDORED];
+const EXTERNAL = ['twilio', ...VENDORED];
 
 /** Turns a dynamic import() of a module not in SPLIT_AT into a require() esbuild keeps in the importer's chunk. */
 const keepInChunk: esbuild.Plugin = {
