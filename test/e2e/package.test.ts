@@ -95,9 +95,9 @@ test('npm pack makes a package whose installed alertcron inits, validates, tests
   assert.equal(cron.code, 0, cron.stderr);
   assert.equal(cron.stdout + cron.stderr, '', 'a run that delivered everything is quiet');
   assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['5 errors on web01']);
-  // The installed run loaded its chunks, nodemailer's too, through the code cache.
+  // The installed run loaded its chunks, nodemailer's SMTP client too, through the code cache.
   const cached = readdirSync(join(base, 'cache', 'alertcron', 'code'));
-  for (const chunk of ['cli', 'vendor-nodemailer']) assert.ok(cached.some((name) => name.startsWith(`run-${chunk}-${build.files[`${chunk}.cjs`]}-`)), `run cached ${chunk}: ${cached}`);
+  for (const chunk of ['cli', 'vendor-nodemailer+lib+smtp-connection']) assert.ok(cached.some((name) => name.startsWith(`run-${chunk}-${build.files[`${chunk}.cjs`]}-`)), `run cached ${chunk}: ${cached}`);
   const status = await sh(alertcron, ['status'], site, env);
   assert.match(status.stdout, /^ {2}firing "web01": notified 1 time\(s\)/m);
 });
