@@ -18,10 +18,17 @@ export interface ComposedMail {
 }
 
 /**
- * An address this composer writes as it is (ASCII local part without quotes or spaces, ASCII domain): anything else
- * (quoted local parts, international addresses) is left to nodemailer's composer.
+ * An address this composer writes as it is (a dot-atom ASCII local part: no quotes, spaces, leading, trailing or
+ * doubled dots; ASCII domain): anything else (a local part nodemailer quotes, international addresses) is left to
+ * nodemailer's composer.
  */
-const SIMPLE_ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+const SIMPLE_ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+
+/** An address as nodemailer writes it: its (ASCII) domain lowercased. */
+function normalized(address: string): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
+}
 
 /** Whether composePlainMail can write this mail (its addresses are plain ASCII ones, see SIMPLE_ADDRESS). */
 export function composable(from: string, to: readonly string[]): boolean {
@@ -40,10 +47,12 @@ export function composePlainMail(mail: PlainMail, now = new Date()): ComposedMai
   const messageId = `<${randomUUID()}@${domain}>`;
   const text = mail.text.replace(/\r\n|\r|\n/g, '\r\n');
   const sevenBit = ASCII_TEXT.test(text) && text.split('\r\n').every((line) => line.length <= 76);
+  // As nodemailer: domains lowercased; the To header lists every address given, the envelope each once.
+  const to = mail.to.map(normalized);
   const head = [
     'Content-Type: text/plain; charset=utf-8',
-    header('From', mail.fromName ? `${displayName(mail.fromName)} <${mail.from}>` : mail.from, true),
-    header('To', mail.to.join(', '), true),
+    header('From', mail.fromName ? `${displayName(mail.fromName)} <${normalized(mail.from)}>` : normalized(mail.from), true),
+    header('To', to.join(', '), true),
     header('Subject', mail.subject),
     header('X-Alertcron-Alert', mail.alert),
     `Message-ID: ${messageId}`,
@@ -52,7 +61,7 @@ export function composePlainMail(mail: PlainMail, now = new Date()): ComposedMai
     'MIME-Version: 1.0',
   ];
   const body = sevenBit ? text : quotedPrintable(text);
-  return { envelope: { from: mail.from, to: [...mail.to] }, messageId, raw: `${head.join('\r\n')}\r\n\r\n${body}\r\n` };
+  return { envelope: { from: normalized(mail.from), to: [...new Set(to)] }, messageId, raw: `${head.join('\r\n')}\r\n\r\n${body}\r\n` };
 }
 
 /** Printable ASCII, tabs and CRLF only. */

@@ -138,3 +138,11 @@ test('close() while a connection is still connecting: the mail fails at once and
     await silent.close();
   }
 });
+
+test('the same recipient twice (domain in other case): one RCPT TO, one copy (as nodemailer sent it)', () =>
+  withSink(async (sink) => {
+    const notifier = await createEmailNotifier('mail', channel(sink.port, { to: ['soc@test.local', 'soc@Test.Local'] }));
+    assert.deepEqual(await sendAll(notifier, 1, 1), [undefined]);
+    notifier.close?.();
+    assert.deepEqual(sink.messages.map((m) => m.to), [['soc@test.local']]);
+  }));
