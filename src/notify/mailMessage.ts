@@ -79,8 +79,9 @@ function displayName(name: string): string {
 /** One header line, folded at spaces to lines of at most 78 characters where it can be; `raw`: already encoded. */
 function header(name: string, value: string, raw = false): string {
   const flat = value.replace(/[\r\n]+/g, ' ');
-  const encoded = raw || (ASCII_LINE.test(flat) && !flat.includes('=?')) ? flat : encodedWords(flat);
-  return fold(`${name}: ${encoded}`);
+  if (raw || (ASCII_LINE.test(flat) && !flat.includes('=?'))) return fold(`${name}: ${flat}`);
+  // Encoded-words come folded, each line within RFC 2047's 76 characters, the first after the header's name.
+  return `${name}: ${encodedWords(flat, name.length + 2)}`;
 }
 
 /** Folds a header line before a space so that its lines have at most 78 characters where a space allows it. */
@@ -99,18 +100,24 @@ function fold(line: string): string {
   return out.join('\r\n');
 }
 
-/** A value as RFC 2047 base64 encoded-words of whole characters, each at most 75 characters, separated by folding. */
-function encodedWords(value: string): string {
+/**
+ * A value as RFC 2047 base64 encoded-words of whole characters, separated by folding, each line at most 76 characters:
+ * the first word shorter by `lead` (the header's name, colon and space before it).
+ */
+function encodedWords(value: string, lead = 0): string {
   const words: string[] = [];
-  // 45 bytes of UTF-8 make 60 base64 characters: with `=?UTF-8?B?` and `?=` a word of 72.
+  // 45 bytes of UTF-8 make 60 base64 characters: with `=?UTF-8?B?` and `?=` a word of 72 (73 with the fold's space);
+  // the first line's words have (76 - lead - 12) / 4 * 3 bytes.
+  let limit = Math.floor((76 - lead - 12) / 4) * 3;
   let chunk = '';
   let bytes = 0;
   for (const char of value) {
     const size = Buffer.byteLength(char);
-    if (bytes + size > 45) {
+    if (bytes + size > limit && chunk) {
       words.push(chunk);
       chunk = '';
       bytes = 0;
+      limit = 45;
     }
     chunk += char;
     bytes += size;

@@ -85,6 +85,8 @@ test('generated notices: the mail composePlainMail writes reads as nodemailer’
       assert.deepEqual(mine.headerNames, ['content-transfer-encoding', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to', 'x-alertcron-alert']);
       for (const line of ours.split('\r\n')) {
         assert.ok(line.length <= 998, `a line of ${line.length} characters`);
+        // RFC 2047: a line holding an encoded-word has at most 76 characters.
+        if (/=\?UTF-8\?B\?/.test(line)) assert.ok(line.length <= 76, `an encoded line of ${line.length} characters: ${line}`);
         assert.ok(!/[\r\n]/.test(line), 'no bare CR or LF');
       }
       const head = ours.slice(0, ours.indexOf('\r\n\r\n'));
