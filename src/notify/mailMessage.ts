@@ -18,10 +18,17 @@ export interface ComposedMail {
 }
 
 /**
- * An address this composer writes as it is (ASCII local part without quotes or spaces, ASCII domain): anything else
- * (quoted local parts, international addresses) is left to nodemailer's composer.
+ * An address this composer writes as it is (a dot-atom ASCII local part: no quotes, spaces, leading, trailing or
+ * doubled dots; ASCII domain): anything else (a local part nodemailer quotes, international addresses) is left to
+ * nodemailer's composer.
  */
-const SIMPLE_ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+const SIMPLE_ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+
+/** An address as nodemailer writes it: its (ASCII) domain lowercased. */
+function normalized(address: string): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
+}
 
 /** Whether composePlainMail can write this mail (its addresses are plain ASCII ones, see SIMPLE_ADDRESS). */
 export function composable(from: string, to: readonly string[]): boolean {
@@ -40,10 +47,12 @@ export function composePlainMail(mail: PlainMail, now = new Date()): ComposedMai
   const messageId = `<${randomUUID()}@${domain}>`;
   const text = mail.text.replace(/\r\n|\r|\n/g, '\r\n');
   const sevenBit = ASCII_TEXT.test(text) && text.split('\r\n').every((line) => line.length <= 76);
+  // As nodemailer: domains lowercased; the To header lists every address given, the envelope each once.
+  const to = mail.to.map(normalized);
   const head = [
     'Content-Type: text/plain; charset=utf-8',
-    header('From', mail.fromName ? `${displayName(mail.fromName)} <${mail.from}>` : mail.from, true),
-    header('To', mail.to.join(', '), true),
+    header('From', mail.fromName ? `${displayName(mail.fromName)} <${normalized(mail.from)}>` : normalized(mail.from), true),
+    header('To', to.join(', '), true),
     header('Subject', mail.subject),
     header('X-Alertcron-Alert', mail.alert),
     `Message-ID: ${messageId}`,
@@ -52,7 +61,7 @@ export function composePlainMail(mail: PlainMail, now = new Date()): ComposedMai
     'MIME-Version: 1.0',
   ];
   const body = sevenBit ? text : quotedPrintable(text);
-  return { envelope: { from: mail.from, to: [...mail.to] }, messageId, raw: `${head.join('\r\n')}\r\n\r\n${body}\r\n` };
+  return { envelope: { from: normalized(mail.from), to: [...new Set(to)] }, messageId, raw: `${head.join('\r\n')}\r\n\r\n${body}\r\n` };
 }
 
 /** Printable ASCII, tabs and CRLF only. */
@@ -70,8 +79,9 @@ function displayName(name: string): string {
 /** One header line, folded at spaces to lines of at most 78 characters where it can be; `raw`: already encoded. */
 function header(name: string, value: string, raw = false): string {
   const flat = value.replace(/[\r\n]+/g, ' ');
-  const encoded = raw || (ASCII_LINE.test(flat) && !flat.includes('=?')) ? flat : encodedWords(flat);
-  return fold(`${name}: ${encoded}`);
+  if (raw || (ASCII_LINE.test(flat) && !flat.includes('=?'))) return fold(`${name}: ${flat}`);
+  // Encoded-words come folded, each line within RFC 2047's 76 characters, the first after the header's name.
+  return `${name}: ${encodedWords(flat, name.length + 2)}`;
 }
 
 /** Folds a header line before a space so that its lines have at most 78 characters where a space allows it. */
@@ -90,18 +100,24 @@ function fold(line: string): string {
   return out.join('\r\n');
 }
 
-/** A value as RFC 2047 base64 encoded-words of whole characters, each at most 75 characters, separated by folding. */
-function encodedWords(value: string): string {
+/**
+ * A value as RFC 2047 base64 encoded-words of whole characters, separated by folding, each line at most 76 characters:
+ * the first word shorter by `lead` (the header's name, colon and space before it).
+ */
+function encodedWords(value: string, lead = 0): string {
   const words: string[] = [];
-  // 45 bytes of UTF-8 make 60 base64 characters: with `=?UTF-8?B?` and `?=` a word of 72.
+  // 45 bytes of UTF-8 make 60 base64 characters: with `=?UTF-8?B?` and `?=` a word of 72 (73 with the fold's space);
+  // the first line's words have (76 - lead - 12) / 4 * 3 bytes.
+  let limit = Math.floor((76 - lead - 12) / 4) * 3;
   let chunk = '';
   let bytes = 0;
   for (const char of value) {
     const size = Buffer.byteLength(char);
-    if (bytes + size > 45) {
+    if (bytes + size > limit && chunk) {
       words.push(chunk);
       chunk = '';
       bytes = 0;
+      limit = 45;
     }
     chunk += char;
     bytes += size;

@@ -16,8 +16,15 @@ export function signBody(body: string, secret: string): string {
 
 /** Creates a webhook notifier: a JSON POST of the notification, with its digest table if any (JSON encoding keeps log text inert). */
 export async function createWebhookNotifier(name: string, config: WebhookChannelConfig): Promise<Notifier> {
-  // Parsed once for the run's notices, not once per notice.
-  const url = new URL(config.url);
+  // Parsed once for the run's notices, not once per notice; a URL that does not parse fails each notice as it did
+  // (could not reach the webhook (ERR_INVALID_URL)), with its error kept but never its text (it may hold a secret).
+  let url: URL | undefined;
+  let invalid: unknown;
+  try {
+    url = new URL(config.url);
+  } catch (error) {
+    invalid = { code: (error as { code?: string }).code };
+  }
   return {
     name,
     async send(notification: Notification, signal) {
@@ -35,6 +42,7 @@ export async function createWebhookNotifier(name: string, config: WebhookChannel
       if (config.secret) headers[SIGNATURE_HEADER] = signBody(body, config.secret);
       let answer;
       try {
+        if (!url) throw invalid;
         answer = await post(url, body, { headers, timeoutMs: config.timeout, signal });
       } catch (error) {
         throw networkFailure('the webhook', error);

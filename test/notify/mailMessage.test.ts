@@ -7,7 +7,7 @@ import { cleanText } from '../../src/util/text.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const requireHere = createRequire(import.meta.url);
-const MailComposer = requireHere('nodemailer/lib/mail-composer') as new (mail: Record<string, unknown>) => { compile(): { build(cb: (error: Error | null, message: Buffer) => void): void } };
+const MailComposer = requireHere('nodemailer/lib/mail-composer') as new (mail: Record<string, unknown>) => { compile(): { build(cb: (error: Error | null, message: Buffer) => void): void; getEnvelope(): { from: string; to: string[] } } };
 
 /** A mail as a client reads it: its headers unfolded and decoded (RFC 2047), its text decoded by its transfer encoding. */
 function read(raw: string) {
@@ -44,24 +44,35 @@ function decodeWords(value: string): string {
     );
 }
 
+/** The same mail as nodemailer's composer built it, as email.ts gave it to nodemailer. */
+function nodemailerNode(mail: PlainMail) {
+  return new MailComposer({ from: { name: mail.fromName, address: mail.from }, to: mail.to.map((address) => ({ name: '', address })), subject: mail.subject, text: mail.text, headers: { 'X-Alertcron-Alert': mail.alert } }).compile();
+}
+
 /** The same mail written by nodemailer's composer, as email.ts gave it to nodemailer. */
 function nodemailerMail(mail: PlainMail): Promise<string> {
-  const composer = new MailComposer({ from: { name: mail.fromName, address: mail.from }, to: mail.to.map((address) => ({ name: '', address })), subject: mail.subject, text: mail.text, headers: { 'X-Alertcron-Alert': mail.alert } });
-  return new Promise((resolve, reject) => composer.compile().build((error, message) => (error ? reject(error) : resolve(message.toString('utf8')))));
+  const node = nodemailerNode(mail);
+  return new Promise((resolve, reject) => node.build((error, message) => (error ? reject(error) : resolve(message.toString('utf8')))));
 }
 
 /** Text as notices carry it: ASCII, Cyrillic, emoji, '=' and '.', spaces at line ends, long lines, control characters. */
 const piece = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('=', '=?UTF-8?B?SGk=?=', '.', '..', ' ', '\t', '\r\n', '\n', '\r', 'ошибка входа', '🔥', 'é', 'x'.repeat(90), ' '.repeat(3), '\u0000', '\u001b[31m'));
 const text = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
-const address = fc.constantFrom('soc@test.local', 'a.b+c@mail.example.org', "o'brien@x.io", 'x@y');
+const address = fc.constantFrom('soc@test.local', 'a.b+c@mail.example.org', "o'brien@x.io", 'x@y', 'soc@Test.Local', 'SOC@test.local', 'a..b@x.io', '.a@x.io', 'a.@x.io');
 
 test('generated notices: the mail composePlainMail writes reads as nodemailer’s own does (subject, addresses, alert, text)', async () => {
   await checkProperty(
     'composePlainMail against nodemailer MailComposer',
     fc.asyncProperty(text, text, text, fc.array(address, { minLength: 1, maxLength: 3 }), async (title, message, alertName, to) => {
       const mail: PlainMail = { from: 'alertcron@test.local', fromName: 'alertcron', to, subject: subjectLine(title), text: cleanText(message), alert: alertName };
-      assert.ok(composable(mail.from, mail.to));
-      const ours = composePlainMail(mail).raw;
+      // A local part that is no dot-atom is left to nodemailer (it quotes it: "a..b"@x.io).
+      const dotAtom = to.every((a) => !/^\.|\.\.|\.@/.test(a));
+      assert.equal(composable(mail.from, mail.to), dotAtom);
+      if (!dotAtom) return;
+      const composed = composePlainMail(mail);
+      // The envelope as nodemailer made it: each recipient once (domains compared lowercased).
+      assert.deepEqual(composed.envelope, nodemailerNode(mail).getEnvelope());
+      const ours = composed.raw;
       const theirs = read(await nodemailerMail(mail));
       const mine = read(ours);
       // A literal `=?...?=` in a title stays literal here (nodemailer lets a client decode it as an encoded-word).
@@ -74,6 +85,8 @@ test('generated notices: the mail composePlainMail writes reads as nodemailer’
       assert.deepEqual(mine.headerNames, ['content-transfer-encoding', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to', 'x-alertcron-alert']);
       for (const line of ours.split('\r\n')) {
         assert.ok(line.length <= 998, `a line of ${line.length} characters`);
+        // RFC 2047: a line holding an encoded-word has at most 76 characters.
+        if (/=\?UTF-8\?B\?/.test(line)) assert.ok(line.length <= 76, `an encoded line of ${line.length} characters: ${line}`);
         assert.ok(!/[\r\n]/.test(line), 'no bare CR or LF');
       }
       const head = ours.slice(0, ours.indexOf('\r\n\r\n'));
@@ -96,6 +109,6 @@ test('an attacker-written title or alert name cannot add a header, and text line
 
 test('only plain ASCII addresses are composed here; any other goes to nodemailer', () => {
   assert.equal(composable('alertcron@test.local', ['soc@test.local', 'a+b@x.io']), true);
-  for (const odd of ['"a b"@x.io', 'ivan@пример.рф', 'Ivan <ivan@x.io>', 'a@b@c', '', 'a@x.io\r\nRCPT TO:<b@x.io>']) assert.equal(composable('alertcron@test.local', [odd]), false, odd);
+  for (const odd of ['"a b"@x.io', 'a..b@x.io', '.a@x.io', 'a.@x.io', 'ivan@пример.рф', 'Ivan <ivan@x.io>', 'a@b@c', '', 'a@x.io\r\nRCPT TO:<b@x.io>']) assert.equal(composable('alertcron@test.local', [odd]), false, odd);
   assert.equal(composable('alertcron@test.local', []), false);
 });

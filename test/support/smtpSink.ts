@@ -21,13 +21,45 @@ export interface SmtpSink {
   acceptDelayMs?: number;
   /** A misbehaving server: a refused AUTH answers with the user name and password it received. */
   echoCredentials?: boolean;
+  /** Replies to the next MAIL FROMs, one each: a code refuses it (421: the server then closes), 'drop' closes the connection unanswered. */
+  mailFromReplies?: (number | 'drop')[];
+  /** The next N messages: the connection is closed while their text arrives (after DATA began). */
+  dropInData?: number;
+  /** Connections opened so far, open now, and the most open at once. */
+  sessions: number;
+  openSessions: number;
+  maxOpenSessions: number;
+  /** MAIL FROM commands received over each connection, by connection number (1 = the first). */
+  mailFromBySession: number[];
+  /** Closes every client connection now, as a server ending idle sessions does (no reply). */
+  closeSessions(): void;
   close(): Promise<void>;
 }
 
 /** Starts an SMTP sink; with `auth`, it accepts only that user and password. */
 export async function startSmtpSink(auth?: { user: string; pass: string }): Promise<SmtpSink> {
-  const sink: SmtpSink = { port: 0, messages: [], close: async () => undefined };
+  const sink: SmtpSink = { port: 0, messages: [], sessions: 0, openSessions: 0, maxOpenSessions: 0, mailFromBySession: [], closeSessions: () => undefined, close: async () => undefined };
+  const numbers = new Map<string, number>();
+  // smtp-server's own connection objects (each with its session and socket), to end one the way a server does.
+  const connections = () => [...((server as unknown as { connections: Set<{ session: { id: string }; close(): void; _socket: { destroy(): void } }> }).connections)];
+  const socketOf = (id: string) => connections().find((c) => c.session.id === id)?._socket;
   const server = new SMTPServer({
+    onConnect(session, callback) {
+      numbers.set(session.id, ++sink.sessions);
+      sink.maxOpenSessions = Math.max(sink.maxOpenSessions, ++sink.openSessions);
+      callback();
+    },
+    onClose() {
+      sink.openSessions--;
+    },
+    onMailFrom(_address, session, callback) {
+      const n = numbers.get(session.id)! - 1;
+      sink.mailFromBySession[n] = (sink.mailFromBySession[n] ?? 0) + 1;
+      const reply = sink.mailFromReplies?.shift();
+      if (reply === 'drop') return socketOf(session.id)?.destroy();
+      if (reply) return callback(Object.assign(new Error('Service not available, closing transmission channel'), { responseCode: reply }));
+      callback();
+    },
     secure: false,
     disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !auth,
@@ -43,6 +75,10 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
       else callback();
     },
     onData(stream, session, callback) {
+      if (sink.dropInData) {
+        sink.dropInData--;
+        stream.once('data', () => socketOf(session.id)?.destroy());
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
@@ -67,6 +103,7 @@ export async function startSmtpSink(auth?: { user: string; pass: string }): Prom
   server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
+  sink.closeSessions = () => connections().forEach((c) => c._socket.destroy());
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
   return sink;
 }
