@@ -138,6 +138,8 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   const { index, project } = await oneAlertProject();
   const codeDir = join(project.dir, '.cache', 'alertcron', 'code');
   const chunksOf = (command: string) => [...(codeCaches(codeDir).get(command)?.keys() ?? [])].sort();
+  // An email channel to a dotted local part, which only the whole nodemailer sends (see below).
+  writeFileSync(join(project.dir, 'alertcron.yaml'), readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8').replace(/^channels:\n/m, `channels:\n  soc-dotted: { type: email, host: 127.0.0.1, port: ${world.smtp.port}, starttls: ignore, from: alertcron@test.local, to: [soc..team@test.local] }\n`));
   // A digest on a cron schedule: checking it loads cron-parser.
   project.writeAlert('nightly', { index, condition: { type: 'any' }, notify: ['soc-email'], title: 'Nightly', digest: { schedule: '0 9 * * 1-5', channels: ['soc-email'] } });
   assert.equal((await project.run(['validate'])).code, 0);
@@ -157,9 +159,8 @@ test('the code cache: one per command, chunk and build, a damaged one is replace
   assert.equal((await project.run(['list'])).code, 0);
   const mailed = await project.run(['channel', 'test', 'soc-email']);
   assert.equal(mailed.code, 0, mailed.stderr);
-  // An address with a dotted local part goes out quoted, through the whole nodemailer (its own chunk): the sink's
-  // server refuses the quoted form, which is the point here only as proof the mail took that way.
-  writeFileSync(join(project.dir, 'alertcron.yaml'), readFileSync(join(project.dir, 'alertcron.yaml'), 'utf8').replace(/^channels:\n/m, `channels:\n  soc-dotted: { type: email, host: 127.0.0.1, port: ${world.smtp.port}, starttls: ignore, from: alertcron@test.local, to: [soc..team@test.local] }\n`));
+  // An address with a dotted local part (soc-dotted) goes out quoted, through the whole nodemailer (its own chunk):
+  // the sink's server refuses the quoted form, which is the point here only as proof the mail took that way.
   const quoted = await project.run(['channel', 'test', 'soc-dotted']);
   assert.match(quoted.stdout + quoted.stderr, /"soc\.\.team"@test\.local|501/, `${quoted.code}: ${quoted.stdout}${quoted.stderr}`);
   assert.ok(chunksOf('channel').includes('vendor-nodemailer'), `a quoted address loads the bundled nodemailer: ${chunksOf('channel')}`);
