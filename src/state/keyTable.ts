@@ -364,6 +364,8 @@ export class KeyTable {
     if (this.probed.has(json)) return this.probed.get(json);
     if (this.scanned >= this.budget) return this.entries().get(json);
     const found = this.probe(json);
+    // A line of this very key that cannot be read: the index sets it aside and warns, as it did before any search.
+    if (found === 'damaged') return this.entries().get(json);
     this.probed.set(json, found);
     return found;
   }
@@ -374,13 +376,14 @@ export class KeyTable {
    * forgets the key, or no text has one. Lines that cannot be read are passed over: the index, built before the lines
    * are written whole or dropped (see indexLines), sets them aside.
    */
-  private probe(json: string): number | undefined {
+  private probe(json: string): number | 'damaged' | undefined {
     // Oldest to newest (the sections as read, then the commits' bodies), searched from the end.
     const pieces = [...this.pieces.map((p) => ({ at: p.at, start: p.section.start, end: p.section.end })), ...this.bodies.map((at) => ({ at, start: 0, end: this.texts[at]!.length }))];
     for (let i = pieces.length - 1; i >= 0; i--) {
       const { at, start, end } = pieces[i]!;
       this.scanned += end - start;
       const found = lastKeyLine(this.texts[at]!, start, end, json);
+      if (found === 'damaged') return found;
       if (found === 'gone') return undefined;
       if (found !== undefined) return at * SPAN + found;
     }
@@ -412,23 +415,24 @@ export class KeyTable {
 
 /**
  * The start of the last readable line of the key `json` among the lines from `start` to `end` of `text` ('gone' when
- * that line forgets the key), as indexKeyLines would take it; undefined when there is none.
+ * that line forgets the key), as indexKeyLines would take it; undefined when there is none; 'damaged' when a line of
+ * this key cannot be read (a line starting with the key's JSON can be no other key's: a JSON string ends at its quote).
  */
-function lastKeyLine(text: string, start: number, end: number, json: string): number | 'gone' | undefined {
+function lastKeyLine(text: string, start: number, end: number, json: string): number | 'gone' | 'damaged' | undefined {
   const part = start === 0 && end === text.length ? text : text.slice(start, end);
-  const head = `${json}\t`;
-  const needle = `\n${head}`;
+  const needle = `\n${json}`;
   let last: number | 'gone' | undefined;
+  let damaged = false;
   const take = (pos: number) => {
     const first = pos + json.length;
     const nl = part.indexOf('\n', first);
     const second = part.indexOf('\t', first + 1);
-    if (nl < 0 || second < 0 || second > nl) return;
-    last = second === first + 1 ? 'gone' : start + pos;
+    if (part[first] !== '\t' || nl < 0 || second < 0 || second > nl) damaged = true;
+    else last = second === first + 1 ? 'gone' : start + pos;
   };
-  if (part.startsWith(head)) take(0);
+  if (part.startsWith(json)) take(0);
   for (let at = part.indexOf(needle); at >= 0; at = part.indexOf(needle, at + 1)) take(at + 1);
-  return last;
+  return damaged ? 'damaged' : last;
 }
 
 /** Names in the order of a plain map's keys: integer-like names first by value, then the others as they come. */

@@ -71,3 +71,26 @@ for (const how of ['compacted', 'dropped', 'replaced'] as const) {
     }
   });
 }
+
+test('a damaged line of the very key a run reads (a small change, no compaction) is reported by that run and set aside, not passed over for an older line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-damaged-'));
+  const file = join(dir, 'state.json');
+  try {
+    const line = await damaged(file);
+    const store = new FileStateStore(file, 1_000);
+    const from = lateSetAside().length;
+    const tx = await store.begin();
+    // The damaged key itself is read: the search finds its line unreadable and the index sets it aside, as before any search.
+    assert.equal(tx.data.alerts.users!.keys.u3, undefined);
+    tx.data.alerts.users!.keys.u8!.fired = 2;
+    await tx.commit();
+    await tx.release();
+    assert.deepEqual(lateSetAside(from).map((item) => item.value), [line], 'the run that read the key reports its damaged line');
+    assert.deepEqual(keptAside(file), [line]);
+    const next = await store.begin();
+    assert.equal(next.data.alerts.users!.keys.u8!.fired, 2);
+    await next.release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
