@@ -30,24 +30,13 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   const auth = config.username ? { user: config.username, pass: config.password ?? '' } : undefined;
   // A plain-text mail to plain addresses (nearly all) is written by composePlainMail and sent over our own few
   // connections (a third of the CPU of nodemailer's composer and pool); a digest (HTML) or an unusual address goes
-  // through nodemailer's transport as before. Each is opened on first use. Together they hold at most CONNECTIONS to
-  // the server: nodemailer's transport one (while it exists, ours one less), our idle ones are closed before it sends,
-  // and it is closed (when it sends nothing) before ours send.
+  // through nodemailer's transport as before. Each is opened on first use.
   let pool: SmtpPool | undefined;
   let transport: ReturnType<typeof import('nodemailer')['createTransport']> | undefined;
-  let transportBusy = 0;
-  const ourPool = () => {
-    if (transport && transportBusy === 0) {
-      transport.close();
-      transport = undefined;
-    }
-    return (pool ??= createSmtpPool(connection, auth, () => CONNECTIONS - (transport ? 1 : 0)));
-  };
   const nodemailerTransport = () => {
-    pool?.closeIdle();
     const nodemailer = loadPackage<typeof import('nodemailer')>('nodemailer');
-    // One pooled connection serves this run's digests and unusual mails to this server.
-    return (transport ??= nodemailer.createTransport({ pool: true, maxConnections: 1, ...connection, auth }));
+    // One pooled connection serves all of a run's mails to this server, instead of one connection per mail.
+    return (transport ??= nodemailer.createTransport({ pool: true, maxConnections: CONNECTIONS, ...connection, auth }));
   };
   return {
     name,
@@ -69,9 +58,9 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
       try {
         if (!digest && composable(config.from, to)) {
           const mail = composePlainMail({ from: config.from, fromName: 'alertcron', to, subject, text, alert: notification.alert });
-          info = { ...(await withSignal(ourPool().send(mail.envelope, mail.raw, signal), signal)), messageId: mail.messageId };
+          pool ??= createSmtpPool(connection, auth, () => CONNECTIONS);
+          info = { ...(await withSignal(pool.send(mail.envelope, mail.raw, signal), signal)), messageId: mail.messageId };
         } else {
-          transportBusy++;
           info = await withSignal(
             nodemailerTransport().sendMail({
               from: { name: 'alertcron', address: config.from },
@@ -84,7 +73,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
               signal,
             }) as Promise<SentInfo>,
             signal,
-          ).finally(() => transportBusy--);
+          );
         }
       } catch (error) {
         if (error instanceof DeliveryError) throw new DeliveryError(`SMTP ${config.host}:${config.port}: ${error.message}`, error.retryable, error.retryAfterMs);
