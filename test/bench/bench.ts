@@ -38,7 +38,7 @@ import { startSmtpSink } from '../support/smtpSink.js';
 import { startTeamsWorkflowServer } from '../support/teamsWorkflowServer.js';
 import { writeAlertcronAlerts, writeElastAlertMixRules, writeElastAlertRules, writeMixAlerts } from './alerts.js';
 import { DIGEST_CHANNEL, digestChannel, measureDigest } from './digest.js';
-import { docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, matchesInIncident, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
+import { alertMatchesInIncident, docsInWindow, INCIDENT_NOW, INDEX, INDEX_PATTERN, QUIET_NOW, seed, SERVERS, WINDOW_MS } from './data.js';
 import { measurePaging, PAGING_NOTIFY, pagerDutyEvents, pagingChannels, pagingEnv } from './paging.js';
 import { checkSigmaSource, compileInProcess, materialiseSigmaRules, measureSigmaCli, type SigmaBenchResult } from './sigma.js';
 import { measureWildcardCost } from './sigmaWildcard.js';
@@ -797,7 +797,7 @@ main().catch((error: unknown) => {
 
 /** How many of the first n alerts match in the incident minute. */
 function matchingInIncident(n: number): number {
-  return Array.from({ length: n }, (_, i) => i).filter(matchesInIncident).length;
+  return Array.from({ length: n }, (_, i) => i).filter(alertMatchesInIncident).length;
 }
 
 /** The size of an extra scenario (mix, digest, paging) unless its option sets one: 1,000 when measured, else the largest size. */

@@ -41,6 +41,15 @@ export function matchesInIncident(i: number): boolean {
   return i % 10 === 0;
 }
 
+/**
+ * Whether alert i (any i: beyond the servers, alert i watches server i mod SERVERS) matches in the incident minute:
+ * its server's incident is made for the kind of the alert below SERVERS, so only an alert of that same kind finds it
+ * (of the ten alerts watching a server at 100,000, four: i mod 3 cycles with i / SERVERS).
+ */
+export function alertMatchesInIncident(i: number): boolean {
+  return matchesInIncident(i) && kindOf(i) === kindOf(i % SERVERS);
+}
+
 export const serverName = (i: number) => `srv-${String(i).padStart(4, '0')}`;
 export const adminName = (i: number) => `adm-${String(i).padStart(4, '0')}`;
 const userName = (u: number) => `u${String(u).padStart(5, '0')}`;
