@@ -141,7 +141,7 @@ export function issue29TargetRows(res: BenchResults): string[] {
   // 7. Where the time goes.
   const scenarios = stageColumns(res);
   const read = scenarios.filter(([, s]) => s !== undefined).length;
-  row('the report says, for each target, where the remaining time goes (by stage)', `${read} of ${scenarios.length} measured scenarios with their stages (see "Where the time goes, by stage")`, scenarios.length ? read === scenarios.length : undefined);
+  row('the report says, for each target, where the remaining time goes (by stage)', `${read} of ${scenarios.length} measured scenarios with their stages (see [Where the time goes, by stage](#where-the-time-goes-by-stage))`, scenarios.length ? read === scenarios.length : undefined);
   return L;
 }
 
