@@ -71,16 +71,23 @@ class LineReader {
     }
   }
 
+  /** The next line of a block at column `n` (blank and comment lines passed), or undefined where the block ends. */
+  private blockLine(n: number): string | undefined {
+    this.skip();
+    if (this.done()) return undefined;
+    const line = this.line();
+    const at = indentOf(line);
+    if (at < n) return undefined;
+    if (at > n) decline();
+    return line;
+  }
+
   /** A block mapping whose keys are at column `n`. */
   mapping(n: number): Record<string, unknown> {
     const map: Record<string, unknown> = {};
     for (;;) {
-      this.skip();
-      if (this.done()) return map;
-      const line = this.line();
-      const at = indentOf(line);
-      if (at < n) return map;
-      if (at > n) decline();
+      const line = this.blockLine(n);
+      if (line === undefined) return map;
       const content = line.slice(n);
       const key = KEY.exec(content);
       if (!key) decline();
@@ -94,12 +101,8 @@ class LineReader {
   sequence(n: number): unknown[] {
     const list: unknown[] = [];
     for (;;) {
-      this.skip();
-      if (this.done()) return list;
-      const line = this.line();
-      const at = indentOf(line);
-      if (at < n) return list;
-      if (at > n) decline();
+      const line = this.blockLine(n);
+      if (line === undefined) return list;
       if (!line.startsWith('- ', n)) {
         if (line.length === n + 1 && line[n] === '-') decline();
         return list;

@@ -58,7 +58,7 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
       try {
         if (!digest && composable(config.from, to)) {
           const mail = composePlainMail({ from: config.from, fromName: 'alertcron', to, subject, text, alert: notification.alert });
-          pool ??= createSmtpPool(connection, auth, () => CONNECTIONS);
+          pool ??= createSmtpPool(connection, auth, CONNECTIONS);
           info = { ...(await withSignal(pool.send(mail.envelope, mail.raw, signal), signal)), messageId: mail.messageId };
         } else {
           info = await withSignal(

@@ -13,8 +13,6 @@ export interface SmtpSendInfo {
 export interface SmtpPool {
   /** Sends one composed message; an aborted signal closes the connection it was on (it is not sent later). */
   send(envelope: { from: string; to: string[] }, raw: string, signal: AbortSignal): Promise<SmtpSendInfo>;
-  /** Closes the connections that are open but not sending (another client to the server is about to connect). */
-  closeIdle(): void;
   close(): void;
 }
 
@@ -38,9 +36,9 @@ function droppedBeforeData(error: unknown, messageRead: boolean): boolean {
  * Opens up to `size` connections with nodemailer's SMTP client (its TLS, STARTTLS, AUTH, timeouts and error codes)
  * and sends each message over a free one, without nodemailer's mail composer and pool streams: a mail already written
  * as one string costs a third of the CPU. A connection that failed in any way is closed, never reused; one that sent
- * MESSAGES_PER_CONNECTION is replaced. `size` is read at each use (the channel's limit less what others hold).
+ * MESSAGES_PER_CONNECTION is replaced.
  */
-export function createSmtpPool(options: SMTPConnection.Options, auth: { user: string; pass: string } | undefined, size: () => number): SmtpPool {
+export function createSmtpPool(options: SMTPConnection.Options, auth: { user: string; pass: string } | undefined, size: number): SmtpPool {
   const Connection = loadPackage<typeof SMTPConnection>('nodemailer/lib/smtp-connection');
   const idle: SMTPConnection[] = [];
   // Messages each connection has been given (a connection that sent none is not reused).
@@ -95,7 +93,7 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
   const take = async (fresh = false): Promise<SMTPConnection> => {
     for (;;) {
       if (closed) throw new Error('the SMTP connections are closed');
-      if (fresh && idle.length && open >= size()) {
+      if (fresh && idle.length && open >= size) {
         open--;
         idle.shift()!.close();
       }
@@ -105,7 +103,7 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
         open--;
         continue;
       }
-      if (open < size()) {
+      if (open < size) {
         open++;
         try {
           return await connect();
@@ -116,13 +114,18 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
         }
       }
       const given = await new Promise<SMTPConnection | undefined>((resolve) => waiting.push(resolve));
-      if (given) return given;
+      if (given && !fresh) return given;
+      // A resend wants a new connection: one given back meanwhile (it may have gone stale the same way) makes room for it.
+      if (given) {
+        open--;
+        given.close();
+      }
     }
   };
   const giveBack = (connection: SMTPConnection, usable: boolean) => {
     const count = (sent.get(connection) ?? 0) + 1;
     sent.set(connection, count);
-    if (!usable || closed || connection.destroyed || count >= MESSAGES_PER_CONNECTION || open > size()) {
+    if (!usable || closed || connection.destroyed || count >= MESSAGES_PER_CONNECTION) {
       open--;
       if (usable && !connection.destroyed) connection.quit();
       else connection.close();
@@ -174,12 +177,6 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
       if (result.resend) result = await attempt(envelope, raw, signal, true);
       if (result.error !== undefined) throw result.error;
       return result.info!;
-    },
-    closeIdle() {
-      for (const connection of idle.splice(0)) {
-        open--;
-        connection.quit();
-      }
     },
     close() {
       closed = true;

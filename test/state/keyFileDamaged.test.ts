@@ -41,14 +41,21 @@ function keptAside(file: string): unknown[] {
   return existsSync(`${file}.set-aside`) ? readFileSync(`${file}.set-aside`, 'utf8').trim().split('\n').map((line) => JSON.parse(line).value) : [];
 }
 
+/** Runs `check` on a fresh state folder holding the damaged state: its file, the damaged line, a store, and how many items were set aside before. */
+async function withDamagedState(check: (file: string, line: string, store: FileStateStore, from: number) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-damaged-'));
+  const file = join(dir, 'state.json');
+  try {
+    const line = await damaged(file);
+    await check(file, line, new FileStateStore(file, 1_000), lateSetAside().length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const how of ['compacted', 'dropped', 'replaced'] as const) {
-  test(`a damaged key line of an alert whose few keys a run read is set aside and kept when the commit ${how} its lines`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alertcron-damaged-'));
-    const file = join(dir, 'state.json');
-    try {
-      const line = await damaged(file);
-      const store = new FileStateStore(file, 1_000);
-      const from = lateSetAside().length;
+  test(`a damaged key line of an alert whose few keys a run read is set aside and kept when the commit ${how} its lines`, () =>
+    withDamagedState(async (file, line, store, from) => {
       const tx = await store.begin();
       const keys = tx.data.alerts.users!.keys;
       // One key read and changed, found by searching (none indexed); a long title outgrows the key file: compaction.
@@ -66,19 +73,11 @@ for (const how of ['compacted', 'dropped', 'replaced'] as const) {
         assert.equal(next.data.alerts.users!.keys.u7!.lastTitle!.length, 300_000);
       }
       await next.release();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 }
 
-test('a damaged line of the very key a run reads (a small change, no compaction) is reported by that run and set aside, not passed over for an older line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alertcron-damaged-'));
-  const file = join(dir, 'state.json');
-  try {
-    const line = await damaged(file);
-    const store = new FileStateStore(file, 1_000);
-    const from = lateSetAside().length;
+test('a damaged line of the very key a run reads (a small change, no compaction) is reported by that run and set aside, not passed over for an older line', () =>
+  withDamagedState(async (file, line, store, from) => {
     const tx = await store.begin();
     // The damaged key itself is read: the search finds its line unreadable and the index sets it aside, as before any search.
     assert.equal(tx.data.alerts.users!.keys.u3, undefined);
@@ -90,7 +89,4 @@ test('a damaged line of the very key a run reads (a small change, no compaction)
     const next = await store.begin();
     assert.equal(next.data.alerts.users!.keys.u8!.fired, 2);
     await next.release();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
