@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { assignLeases, COORDINATOR, partitionOf } from '../../src/model/partition.js';
 import { KEPT_TAKEOVERS } from '../../src/state/cluster/hosts.js';
+import { LeasePoller, startGateProxy } from '../support/hosts.js';
 import { defaultConfig, type CliResult, type Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -38,9 +39,10 @@ const USERS = ['ann', 'bob'];
 /**
  * `n` deployment folders (host-1 ... host-n, each its own local_file) with the same `count` alerts over one logon
  * index (two users logging on a minute before T: each alert fires once per user), sharing one state index, with
- * short leases and host_ttl so that the test waits seconds, not minutes; `extra` is added to every alert (a digest).
+ * short leases and host_ttl so that the test waits seconds, not minutes; `extra` is added to every alert (a digest),
+ * and `esUrlOf` gives a host another engine URL (a gate proxy).
  */
-async function deployments(n: number, count: number, extra: Record<string, unknown> = {}): Promise<{ T: number; hosts: Host[]; alerts: string[]; index: string }> {
+async function deployments(n: number, count: number, options: { extra?: Record<string, unknown>; esUrlOf?: (id: string) => string } = {}): Promise<{ T: number; hosts: Host[]; alerts: string[]; index: string; shared: string }> {
   const T = uniqueBaseTime();
   const index = await world.index('share-auth');
   await indexDocs(world.esUrl, index, USERS.map((user) => logonEvent(T - MIN, user)));
@@ -50,7 +52,7 @@ async function deployments(n: number, count: number, extra: Record<string, unkno
   const hosts = Array.from({ length: n }, (_, i) => {
     const id = `host-${i + 1}`;
     const project = world.project();
-    const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+    const base = defaultConfig({ esUrl: options.esUrlOf?.(id) ?? world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
     project.writeConfig({
       ...base,
       run: { deadline: '10s' },
@@ -59,11 +61,11 @@ async function deployments(n: number, count: number, extra: Record<string, unkno
       monitoring: { notify: ['soc-email'], after_failures: 1 },
     });
     for (const name of alerts) {
-      project.writeAlert(name, { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: `${name} {{key}}`, throttle: '1h', ...extra });
+      project.writeAlert(name, { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: `${name} {{key}}`, throttle: '1h', ...options.extra });
     }
     return { id, project };
   });
-  return { T, hosts, alerts, index };
+  return { T, hosts, alerts, index, shared };
 }
 
 /** Runs `run --json` on a host for alert-time minute `minute` after T. */
@@ -354,7 +356,7 @@ function shareOf(host: string, live: readonly string[]): { partitions: number[];
 }
 
 test('a host joins: it holds its whole rendezvous share by its second run, an alert waits at most the join minute (caught up); digests opened before the move are sent once by the new holder with every row', { timeout: 150_000 }, async () => {
-  const { T, hosts, alerts, index } = await deployments(3, 24, { digest: { every: '4m' } });
+  const { T, hosts, alerts, index } = await deployments(3, 24, { extra: { digest: { every: '4m' } } });
   const [h1, h2, h3] = hosts as [Host, Host, Host];
   const runs: HostRun[] = [];
   // host-1 and host-2 share the alerts; at minute 0 each alert opens a digest (until minute 4) with ann and bob.
@@ -403,4 +405,62 @@ test('a host joins: it holds its whole rendezvous share by its second run, an al
     for (const user of [...USERS, 'cy']) assert.match(body, new RegExp(`\\b${user}\\b`), `${alert}: the row of ${user}`);
   }
   assert.equal(world.smtp.messages.filter((m) => / (ann|bob|cy)$/.test(m.subject)).length, 0, 'every finding went into the digests');
+});
+
+test('a host killed while its digests are open: the other takes its partitions over and sends each digest once; every row in one digest (the killed minute\'s findings neither lost nor counted twice)', { timeout: 150_000 }, async (t) => {
+  const gate = await startGateProxy(world.esUrl);
+  t.after(() => gate.close());
+  const { T, hosts, alerts, index, shared } = await deployments(2, 16, { extra: { digest: { every: '3m' }, samples: 0 }, esUrlOf: (id) => (id === 'host-2' ? gate.url : world.esUrl) });
+  const [h1, h2] = hosts as [Host, Host];
+  const runs: HostRun[] = [];
+  // Minute 0: both share the alerts, each opens the digests of its own (ann and bob, until minute 3).
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  runs.forEach(checkRun);
+  const ofH2 = alerts.filter((a) => runs[1]!.report.partitions.held.includes(partitionOf(a)));
+  assert.ok(ofH2.length > 0, 'host-2 holds a share');
+  // cy logs on in minute 1; host-1 runs it; host-2 is killed while its search is held (its leases taken, nothing written).
+  await indexDocs(world.esUrl, index, [logonEvent(T + 30_000, 'cy')]);
+  runs.push(await runAt(h1, T, 1));
+  const poller = new LeasePoller(world.esUrl, shared, alerts, 50).start();
+  const held = gate.hold(/_msearch/);
+  const child = h2.project.spawn(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  const closed = new Promise((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+  const search = await held;
+  await poller.poll();
+  assert.ok(poller.heldBy(child.pid!).length > 0, 'host-2\'s run holds its leases');
+  child.kill('SIGKILL');
+  assert.equal(await closed, 'SIGKILL');
+  search.open();
+  await poller.stop();
+  // host-1 alone: once host-2's leases ran out its runs take them over and catch host-2's alerts up. A digest is due
+  // from minute 3; findings caught up after its period ended (cy, when the takeover comes at minute 4) go to the next.
+  const rowsOf = (alert: string) => world.smtp.messages.filter((m) => m.subject.startsWith(`${alert}: `)).map((m) => m.raw.replace(/=\r\n/g, ''));
+  const complete = (alert: string) => [...USERS, 'cy'].every((user) => rowsOf(alert).some((body) => new RegExp(`\\b${user}\\b`).test(body)));
+  // (Between the takeover and host-2's heartbeat going stale, host-2's partitions given back by host-1 wait for their
+  // owner: host_ttl, then host-1 holds them all; so the runs go on for up to host_ttl and more, wall clock.)
+  const giveUpAt = Date.now() + HOST_TTL_MS + 30_000;
+  let minute = 2;
+  for (; Date.now() < giveUpAt && !(minute > 3 && alerts.every(complete)); minute++) {
+    runs.push(await runAt(h1, T, minute));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+  const takeover = runs.find((r) => r.host === 'host-1' && r.report.partitions.took.some((t: { from: string }) => /^host-2(@|$)/.test(t.from)));
+  assert.ok(takeover, 'host-1 took host-2\'s leases over');
+  assert.deepEqual(poller.violations(), [], 'one holder at a time');
+  const digestSends = runs.flatMap((r) => r.report.deliveries.filter((d: { reason?: string; ok: boolean }) => d.reason === 'digest' && d.ok).map((d: { alert: string }) => ({ alert: d.alert, host: r.host, minute: r.minute })));
+  for (const alert of alerts) {
+    const mails = world.smtp.messages.filter((m) => m.subject.startsWith(`${alert}: `));
+    const sends = digestSends.filter((d) => d.alert === alert);
+    const where: string = `${alert}${ofH2.includes(alert) ? ` (host-2's, taken over at minute ${takeover.minute})` : ''}`;
+    assert.equal(sends.length, mails.length, `${where}: each digest sent once: ${JSON.stringify(sends)}`);
+    assert.ok(sends.every((d) => d.host === 'host-1'), `${where}: sent by host-1`);
+    // Every row in exactly one digest, and the findings counted once.
+    for (const user of [...USERS, 'cy']) assert.equal(rowsOf(alert).filter((body) => new RegExp(`\\b${user}\\b`).test(body)).length, 1, `${where}: the row of ${user} in one digest: ${mails.map((m) => m.subject)}`);
+    const findings = mails.reduce((sum, m) => sum + Number(/: (\d+) findings? in the last/.exec(m.subject)?.[1] ?? NaN), 0);
+    assert.equal(findings, 3, `${where}: 3 findings in all: ${mails.map((m) => m.subject)}`);
+    if (!ofH2.includes(alert)) assert.equal(mails.length, 1, `${where}: host-1's own digest has the three rows`);
+  }
+  // The digests opened at minute 0 by host-2 were sent by host-1 once it held them.
+  for (const alert of ofH2) assert.ok(digestSends.find((d) => d.alert === alert)!.minute >= takeover.minute, `${alert}: sent from the takeover on`);
+  contiguousWindows(runs);
 });
