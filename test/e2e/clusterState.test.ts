@@ -208,7 +208,7 @@ test('a host killed mid-delivery: the other host sends what it left, nothing is 
 test('the cluster becoming unreachable mid-run loses nothing; the "cluster down" notice and the heartbeat work from local memory', { timeout: 180_000 }, async () => {
   const proxy: TcpProxy = await startTcpProxy(world.esUrl);
   try {
-    const { T, a } = await twoHosts(users, { esUrlOf: () => proxy.url });
+    const { T, a, b } = await twoHosts(users, { esUrlOf: () => proxy.url });
     world.smtp.acceptDelayMs = 1_000;
     heartbeat.requests.length = 0;
     const child = a.spawn(['run'], { ALERTCRON_NOW: iso(T) });
@@ -239,6 +239,12 @@ test('the cluster becoming unreachable mid-run loses nothing; the "cluster down"
     assert.ok(repeated <= 2, `at most the in-flight mails repeated: ${JSON.stringify([...seen])}`);
     assert.ok(world.smtp.messages.some((m) => m.subject === 'alertcron on host-a searches the cluster again'));
     assert.ok(heartbeat.requests.some((r) => r.path === '/ping/host-a'), 'the heartbeat after the good run');
+    // Each host pings its own URL: host-b's good run pings /ping/host-b, and nothing pinged another host's URL.
+    const pingedBeforeB = heartbeat.requests.length;
+    const fromB = await b.run(['run'], { ALERTCRON_NOW: iso(T + 9 * MIN) });
+    assert.equal(fromB.code, 0, fromB.stderr);
+    assert.deepEqual(heartbeat.requests.slice(pingedBeforeB).map((r) => r.path), ['/ping/host-b'], 'host-b pings its own heartbeat URL once');
+    assert.deepEqual([...new Set(heartbeat.requests.slice(0, pingedBeforeB).map((r) => r.path))], ['/ping/host-a'], 'host-a pinged only its own');
   } finally {
     await proxy.close();
   }

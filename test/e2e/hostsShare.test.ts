@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { partitionOf } from '../../src/model/partition.js';
+import { assignLeases, COORDINATOR, partitionOf } from '../../src/model/partition.js';
+import { KEPT_TAKEOVERS } from '../../src/state/cluster/hosts.js';
+import { LeasePoller, startGateProxy } from '../support/hosts.js';
 import { defaultConfig, type CliResult, type Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -37,9 +39,10 @@ const USERS = ['ann', 'bob'];
 /**
  * `n` deployment folders (host-1 ... host-n, each its own local_file) with the same `count` alerts over one logon
  * index (two users logging on a minute before T: each alert fires once per user), sharing one state index, with
- * short leases and host_ttl so that the test waits seconds, not minutes.
+ * short leases and host_ttl so that the test waits seconds, not minutes; `extra` is added to every alert (a digest),
+ * and `esUrlOf` gives a host another engine URL (a gate proxy).
  */
-async function deployments(n: number, count: number): Promise<{ T: number; hosts: Host[]; alerts: string[]; index: string }> {
+async function deployments(n: number, count: number, options: { extra?: Record<string, unknown>; esUrlOf?: (id: string) => string } = {}): Promise<{ T: number; hosts: Host[]; alerts: string[]; index: string; shared: string }> {
   const T = uniqueBaseTime();
   const index = await world.index('share-auth');
   await indexDocs(world.esUrl, index, USERS.map((user) => logonEvent(T - MIN, user)));
@@ -49,7 +52,7 @@ async function deployments(n: number, count: number): Promise<{ T: number; hosts
   const hosts = Array.from({ length: n }, (_, i) => {
     const id = `host-${i + 1}`;
     const project = world.project();
-    const base = defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
+    const base = defaultConfig({ esUrl: options.esUrlOf?.(id) ?? world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url });
     project.writeConfig({
       ...base,
       run: { deadline: '10s' },
@@ -58,11 +61,11 @@ async function deployments(n: number, count: number): Promise<{ T: number; hosts
       monitoring: { notify: ['soc-email'], after_failures: 1 },
     });
     for (const name of alerts) {
-      project.writeAlert(name, { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: `${name} {{key}}`, throttle: '1h' });
+      project.writeAlert(name, { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: `${name} {{key}}`, throttle: '1h', ...options.extra });
     }
     return { id, project };
   });
-  return { T, hosts, alerts, index };
+  return { T, hosts, alerts, index, shared };
 }
 
 /** Runs `run --json` on a host for alert-time minute `minute` after T. */
@@ -242,11 +245,21 @@ test('a host killed mid-delivery: the other takes its leases once they run out (
   runs.push(await runAt(h1, T, 1));
   const before = world.smtp.messages.length;
   world.smtp.acceptDelayMs = 1_500;
+  const spawnedAt = Date.now();
   const child = h2.project.spawn(['run'], { ALERTCRON_NOW: iso(T + MIN) });
   const deadline = Date.now() + 20_000;
   while (world.smtp.messages.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   child.kill('SIGKILL');
+  const killedAt = Date.now();
   await new Promise((resolve) => child.on('close', resolve));
+  // status right after the kill: host-2's leases are still its own (held, or run out and not yet taken over).
+  const share2 = shareOf('host-2', ['host-1', 'host-2']);
+  const atKill = await statusJson(h1, T, 1);
+  const leaseOf = new Map(atKill.leases.map((l: { name: string }) => [l.name, l]));
+  for (const p of share2.partitions) assert.equal((leaseOf.get(String(p)) as { host?: string }).host, 'host-2', `partition ${p}: host-2's killed run is its last holder: ${JSON.stringify(leaseOf.get(String(p)))}`);
+  const hostsAtKill = new Map(atKill.hosts.map((h: { id: string }) => [h.id, h]));
+  assert.ok((hostsAtKill.get('host-2') as { holds: { partitions: number[] } }).holds.partitions.every((p) => share2.partitions.includes(p)), 'host-2 holds only its share');
+  assert.deepEqual((hostsAtKill.get('host-1') as { holds: unknown }).holds, { partitions: [], coordinator: false }, 'host-1 holds nothing between its runs');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const inFlight = new Set(world.smtp.messages.slice(before).map((m) => m.subject));
   world.smtp.acceptDelayMs = undefined;
@@ -274,6 +287,34 @@ test('a host killed mid-delivery: the other takes its leases once they run out (
     const evaluatedThere = takeover.report.alerts.find((a: { name: string }) => a.name === alert);
     assert.equal(evaluatedThere?.window?.from, iso(T + MIN), `${alert} resumes where host-2's killed run ended`);
   }
+  // status (text and --json) after these real runs: both hosts, the partitions each held in its last run, the last
+  // heartbeat of each (host-2's from the start of its killed run), and host-1's takeovers from host-2.
+  const lastOf1 = later[later.length - 1]!;
+  const status = await statusJson(h1, T, minute);
+  const byId = new Map(status.hosts.map((h: { id: string }) => [h.id, h]));
+  assert.deepEqual([...byId.keys()].sort(), ['host-1', 'host-2']);
+  const s1 = byId.get('host-1') as any;
+  const s2 = byId.get('host-2') as any;
+  assert.equal(s1.live, true);
+  assert.ok(Date.parse(s1.last_heartbeat) >= killedAt && Date.parse(s1.last_heartbeat) <= Date.now(), `host-1's last heartbeat is of its last run: ${s1.last_heartbeat}`);
+  assert.ok(Date.parse(s2.last_heartbeat) >= spawnedAt && Date.parse(s2.last_heartbeat) <= killedAt, `host-2's last heartbeat is the start of its killed run: ${s2.last_heartbeat}`);
+  assert.deepEqual(s1.last_run.partitions, [...lastOf1.report.partitions.held].sort((a: number, b: number) => a - b), 'host-1\'s last run and the partitions it held');
+  assert.equal(s1.last_run.evaluated, evaluated(lastOf1).length);
+  assert.deepEqual(s2.last_run.partitions, [...runs[1]!.report.partitions.held].sort((a: number, b: number) => a - b), 'host-2\'s last finished run (minute 0) and its partitions');
+  // (A heartbeat keeps the host's KEPT_TAKEOVERS latest: here host-2's whole share was taken over, over 20 leases.)
+  assert.deepEqual(s1.takeovers.map((t: { lease: string }) => t.lease), took.map((t: { lease: string }) => t.lease).slice(-KEPT_TAKEOVERS), 'host-1\'s latest takeovers listed');
+  assert.ok(s1.takeovers.every((t: { from: string }) => /^host-2(@|$)/.test(t.from)));
+  assert.ok(status.leases.every((l: { state: string }) => l.state !== 'held'), 'no lease held between runs');
+  const text = await h1.project.run(['status'], { ALERTCRON_NOW: iso(T + minute * MIN) });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^hosts: \d live of 2$/m);
+  assert.match(text.stdout, new RegExp(`^ {2}host-1: live, last heartbeat \\S+ ago \\(${s1.last_heartbeat.replace(/[.]/g, '\\.')}\\); last run \\S+, took \\S+, exit code 0, ${s1.last_run.evaluated} alert\\(s\\) evaluated holding partitions .*; holds now nothing$`, 'm'));
+  assert.match(text.stdout, new RegExp(`^ {2}host-2: .*last heartbeat \\S+ ago \\(${s2.last_heartbeat.replace(/[.]/g, '\\.')}\\); last run `, 'm'));
+  const listed = [...text.stdout.matchAll(/^ {2}\S+ host-1 took (partition (\d+)|the coordinator's lease) from host-2$/gm)].map((m) => m[2] ?? 'coordinator');
+  const tookLeaseNames = took.map((t: { lease: string }) => t.lease);
+  assert.equal(listed.length, Math.min(10, took.length), `the latest takeovers (at most 10) in the text: ${text.stdout}`);
+  assert.ok(listed.every((lease) => tookLeaseNames.includes(lease)), `each listed takeover is one host-1 made: ${listed}`);
+
   // Every notice out; only what host-2 had in flight may have gone twice.
   const counts = mailCounts();
   for (const alert of alerts) {
@@ -298,4 +339,128 @@ test('hosts running at once prune an ended silence once: the coordinator forgets
   assert.equal(round.filter((r) => r.report.partitions.coordinator).length, 1, 'one coordinator');
   const listed = JSON.parse((await hosts[0]!.project.run(['silence', 'list', '--all', '--json'], { ALERTCRON_NOW: iso(T + later * MIN) })).stdout);
   assert.deepEqual(listed, [], 'the ended silence was forgotten');
+});
+
+/** `status --json` of a host at a minute after T. */
+async function statusJson(host: Host, T: number, minute: number): Promise<any> {
+  const result = await host.project.run(['status', '--json'], { ALERTCRON_NOW: iso(T + minute * MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+/** The partitions the rendezvous assignment gives `host` among `live`, sorted, and whether it owns the coordinator's lease. */
+function shareOf(host: string, live: readonly string[]): { partitions: number[]; coordinator: boolean } {
+  const owners = assignLeases(live);
+  const partitions = [...owners].filter(([lease, owner]) => owner === host && lease !== COORDINATOR).map(([lease]) => Number(lease));
+  return { partitions: partitions.sort((a, b) => a - b), coordinator: owners.get(COORDINATOR) === host };
+}
+
+test('a host joins: it holds its whole rendezvous share by its second run, an alert waits at most the join minute (caught up); digests opened before the move are sent once by the new holder with every row', { timeout: 150_000 }, async () => {
+  const { T, hosts, alerts, index } = await deployments(3, 24, { extra: { digest: { every: '4m' } } });
+  const [h1, h2, h3] = hosts as [Host, Host, Host];
+  const runs: HostRun[] = [];
+  // host-1 and host-2 share the alerts; at minute 0 each alert opens a digest (until minute 4) with ann and bob.
+  for (const host of [h1, h2]) runs.push(await runAt(host, T, 0));
+  runs.push(...(await Promise.all([h1, h2].map((host) => runAt(host, T, 1)))));
+  // cy logs on in minute 2, a third row of every digest; host-3 joins at minute 2: from then on the three run at once.
+  await indexDocs(world.esUrl, index, [logonEvent(T + 90_000, 'cy')]);
+  for (let minute = 2; minute <= 5; minute++) runs.push(...(await Promise.all(hosts.map((host) => runAt(host, T, minute)))));
+  runs.forEach(checkRun);
+  const run = (host: string, minute: number) => runs.find((r) => r.host === host && r.minute === minute)!;
+
+  // By its second run (minute 3) host-3 holds every lease the assignment among the three gives it, and keeps them.
+  const live = hosts.map((h) => h.id);
+  const share3 = shareOf('host-3', live);
+  assert.ok(share3.partitions.length > 0, 'host-3 has a share');
+  for (const minute of [3, 4, 5]) {
+    const partitions = run('host-3', minute).report.partitions;
+    assert.deepEqual({ partitions: [...partitions.held].sort((a: number, b: number) => a - b), coordinator: !!partitions.coordinator }, share3, `minute ${minute}: host-3 holds its share`);
+  }
+  for (const host of live) for (const minute of [4, 5]) assert.deepEqual([...run(host, minute).report.partitions.held].sort((a: number, b: number) => a - b), shareOf(host, live).partitions, `minute ${minute}: ${host} holds its share`);
+  // No alert evaluated twice in a minute; one evaluated by nobody only in the join minute (the partition changing
+  // hands, docs/hosts.md), and its next window catches that minute up (no gap, no overlap).
+  const seen = byMinute(runs);
+  for (let minute = 0; minute <= 5; minute++) {
+    for (const alert of alerts) {
+      const by = seen.get(minute)?.get(alert) ?? [];
+      assert.ok(by.length <= 1, `minute ${minute}: ${alert} evaluated by ${by}`);
+      if (minute !== 2) assert.equal(by.length, 1, `minute ${minute}: ${alert} evaluated by nobody`);
+    }
+  }
+  contiguousWindows(runs);
+
+  // The digests: each sent once, by the host holding the alert at minute 4, with the three rows; no notice per key.
+  const moved = alerts.filter((a) => share3.partitions.includes(partitionOf(a)));
+  assert.ok(moved.length > 0, 'some digests were opened by host-1 or host-2 and their partitions moved to host-3');
+  const digestSends = runs.flatMap((r) => r.report.deliveries.filter((d: { reason?: string; ok: boolean }) => d.reason === 'digest' && d.ok).map((d: { alert: string }) => ({ alert: d.alert, host: r.host, minute: r.minute })));
+  for (const alert of alerts) {
+    const sends = digestSends.filter((d) => d.alert === alert);
+    const holder = runs.find((r) => r.minute === 4 && evaluated(r).includes(alert))!.host;
+    assert.deepEqual(sends, [{ alert, host: holder, minute: 4 }], `${alert}: its digest sent once, by its holder at minute 4 (${holder})`);
+    if (moved.includes(alert)) assert.equal(holder, 'host-3');
+    const mails = world.smtp.messages.filter((m) => m.subject.startsWith(`${alert}: `));
+    assert.equal(mails.length, 1, `${alert}: one digest mail: ${mails.map((m) => m.subject)}`);
+    assert.match(mails[0]!.subject, /: 3 findings in the last 4 minutes \(3 keys\)$/);
+    const body = mails[0]!.raw.replace(/=\r\n/g, '');
+    for (const user of [...USERS, 'cy']) assert.match(body, new RegExp(`\\b${user}\\b`), `${alert}: the row of ${user}`);
+  }
+  assert.equal(world.smtp.messages.filter((m) => / (ann|bob|cy)$/.test(m.subject)).length, 0, 'every finding went into the digests');
+});
+
+test('a host killed while its digests are open: the other takes its partitions over and sends each digest once; every row in one digest (the killed minute\'s findings neither lost nor counted twice)', { timeout: 150_000 }, async (t) => {
+  const gate = await startGateProxy(world.esUrl);
+  t.after(() => gate.close());
+  const { T, hosts, alerts, index, shared } = await deployments(2, 16, { extra: { digest: { every: '3m' }, samples: 0 }, esUrlOf: (id) => (id === 'host-2' ? gate.url : world.esUrl) });
+  const [h1, h2] = hosts as [Host, Host];
+  const runs: HostRun[] = [];
+  // Minute 0: both share the alerts, each opens the digests of its own (ann and bob, until minute 3).
+  for (const host of hosts) runs.push(await runAt(host, T, 0));
+  runs.forEach(checkRun);
+  const ofH2 = alerts.filter((a) => runs[1]!.report.partitions.held.includes(partitionOf(a)));
+  assert.ok(ofH2.length > 0, 'host-2 holds a share');
+  // cy logs on in minute 1; host-1 runs it; host-2 is killed while its search is held (its leases taken, nothing written).
+  await indexDocs(world.esUrl, index, [logonEvent(T + 30_000, 'cy')]);
+  runs.push(await runAt(h1, T, 1));
+  const poller = new LeasePoller(world.esUrl, shared, alerts, 50).start();
+  const held = gate.hold(/_msearch/);
+  const child = h2.project.spawn(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  const closed = new Promise((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+  const search = await held;
+  await poller.poll();
+  assert.ok(poller.heldBy(child.pid!).length > 0, 'host-2\'s run holds its leases');
+  child.kill('SIGKILL');
+  assert.equal(await closed, 'SIGKILL');
+  search.open();
+  await poller.stop();
+  // host-1 alone: once host-2's leases ran out its runs take them over and catch host-2's alerts up. A digest is due
+  // from minute 3; findings caught up after its period ended (cy, when the takeover comes at minute 4) go to the next.
+  const rowsOf = (alert: string) => world.smtp.messages.filter((m) => m.subject.startsWith(`${alert}: `)).map((m) => m.raw.replace(/=\r\n/g, ''));
+  const complete = (alert: string) => [...USERS, 'cy'].every((user) => rowsOf(alert).some((body) => new RegExp(`\\b${user}\\b`).test(body)));
+  // (Between the takeover and host-2's heartbeat going stale, host-2's partitions given back by host-1 wait for their
+  // owner: host_ttl, then host-1 holds them all; so the runs go on for up to host_ttl and more, wall clock.)
+  const giveUpAt = Date.now() + HOST_TTL_MS + 30_000;
+  let minute = 2;
+  for (; Date.now() < giveUpAt && !(minute > 3 && alerts.every(complete)); minute++) {
+    runs.push(await runAt(h1, T, minute));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+  const takeover = runs.find((r) => r.host === 'host-1' && r.report.partitions.took.some((t: { from: string }) => /^host-2(@|$)/.test(t.from)));
+  assert.ok(takeover, 'host-1 took host-2\'s leases over');
+  assert.deepEqual(poller.violations(), [], 'one holder at a time');
+  const digestSends = runs.flatMap((r) => r.report.deliveries.filter((d: { reason?: string; ok: boolean }) => d.reason === 'digest' && d.ok).map((d: { alert: string }) => ({ alert: d.alert, host: r.host, minute: r.minute })));
+  for (const alert of alerts) {
+    const mails = world.smtp.messages.filter((m) => m.subject.startsWith(`${alert}: `));
+    const sends = digestSends.filter((d) => d.alert === alert);
+    const where: string = `${alert}${ofH2.includes(alert) ? ` (host-2's, taken over at minute ${takeover.minute})` : ''}`;
+    assert.equal(sends.length, mails.length, `${where}: each digest sent once: ${JSON.stringify(sends)}`);
+    assert.ok(sends.every((d) => d.host === 'host-1'), `${where}: sent by host-1`);
+    // Every row in exactly one digest, and the findings counted once.
+    for (const user of [...USERS, 'cy']) assert.equal(rowsOf(alert).filter((body) => new RegExp(`\\b${user}\\b`).test(body)).length, 1, `${where}: the row of ${user} in one digest: ${mails.map((m) => m.subject)}`);
+    const findings = mails.reduce((sum, m) => sum + Number(/: (\d+) findings? in the last/.exec(m.subject)?.[1] ?? NaN), 0);
+    assert.equal(findings, 3, `${where}: 3 findings in all: ${mails.map((m) => m.subject)}`);
+    if (!ofH2.includes(alert)) assert.equal(mails.length, 1, `${where}: host-1's own digest has the three rows`);
+  }
+  // The digests opened at minute 0 by host-2 were sent by host-1 once it held them.
+  for (const alert of ofH2) assert.ok(digestSends.find((d) => d.alert === alert)!.minute >= takeover.minute, `${alert}: sent from the takeover on`);
+  contiguousWindows(runs);
 });

@@ -33,6 +33,8 @@ export interface HostsOptions {
   hostTtl?: string;
   deadline?: string;
   delivery?: Record<string, unknown>;
+  /** The state settings of hosts set up before partitions (no partition_lease, host_ttl, max_clock_skew): the defaults. */
+  todaysSettings?: boolean;
   /** The engine URL of a host (e.g. a gate proxy for one of them); the world's engine otherwise. */
   esUrlOf?: (id: string) => string;
 }
@@ -51,7 +53,7 @@ export function hostDeployments(world: World, n: number, options: HostsOptions):
       elasticsearch: { url: esUrl, timeout: '30s' },
       run: { deadline },
       delivery: { deadline: '12s', attempt_timeout: '4s', retries: 0, concurrency: 2, ...options.delivery },
-      state: {
+      state: options.todaysSettings ? { backend: 'cluster', index: options.index, host_id: id } : {
         backend: 'cluster',
         index: options.index,
         host_id: id,
