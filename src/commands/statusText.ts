@@ -41,7 +41,8 @@ export function statusLines(status: StatusView, config: Config, loaded: Pick<Loa
       // The key's throttle is shown where it changes: with exponential_throttle.
       const growing = alertOf.get(a.name)?.throttle_cap !== undefined ? ` (throttle ${f.throttle})` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}${growing}` : '';
-      lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
+      const since = f.firing_since_from === 'episode' ? `firing since ${f.firing_since} (for ${f.firing_for})` : `first seen ${f.firing_since} (for ${f.firing_for}; a state from an older version keeps no episode start)`;
+      lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}; ${since}`);
     }
   }
   lines.push(`pending deliveries: ${status.pending.length}`);
