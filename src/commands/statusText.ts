@@ -41,7 +41,10 @@ export function statusLines(status: StatusView, config: Config, loaded: Pick<Loa
       // The key's throttle is shown where it changes: with exponential_throttle.
       const growing = alertOf.get(a.name)?.throttle_cap !== undefined ? ` (throttle ${f.throttle})` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}${growing}` : '';
-      lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}`);
+      // How long for, from the episode's start: said here, not in --json (whose fields stay the same from one moment to the next).
+      const age = f.firing_since ? formatDuration(Math.max(0, now - Date.parse(f.firing_since))) : '?';
+      const since = f.firing_since_from === 'episode' ? `firing since ${f.firing_since} (for ${age})` : `first seen ${f.firing_since} (for ${age}; a state from an older version keeps no episode start)`;
+      lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}; ${since}`);
     }
   }
   lines.push(`pending deliveries: ${status.pending.length}`);

@@ -87,8 +87,8 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
     section('alerts', 'Alerts', ['alert', 'searched up to', 'last run', 'last error', 'cannot fire', 'open digests'],
       status.alerts.map((a) => [a.name, when(a.window_end, now), when(a.last_run, now), a.last_error, lines(a.problems.map((p) => `${p.kind}: ${p.message}`)), a.digests.length ? `${a.digests.length} (${a.digests.reduce((n, d) => n + d.findings, 0)} findings)` : '']),
       'no alert has run yet'),
-    section('firing', 'Firing keys', ['alert', 'key', 'first seen', 'times notified', 'last notified', 'throttle', 'next repeat', 'acknowledged'],
-      firing.map((f) => [f.alert, { html: `<code>${text(f.key)}</code>` }, when(f.first_seen, now), f.times, when(f.last_notified, now), f.throttle, f.next_repeat ? when(f.next_repeat, now) : '', f.acknowledged ? `by ${f.acknowledged.by}` : '']),
+    section('firing', 'Firing keys', ['alert', 'key', 'firing since', 'times notified', 'last notified', 'throttle', 'next repeat', 'acknowledged'],
+      firing.map((f) => [f.alert, { html: `<code>${text(f.key)}</code>` }, firingSinceCell(f, now), f.times, when(f.last_notified, now), f.throttle, f.next_repeat ? when(f.next_repeat, now) : '', f.acknowledged ? `by ${f.acknowledged.by}` : '']),
       'nothing is firing', '', firingTotal),
     section('silences', 'Active silences', ['alert', 'what', 'by', 'comment', 'since', 'until'],
       status.silences.map((s) => [s.alert, s.key !== undefined ? { html: `key <code>${text(s.key)}</code>` } : s.match ? { html: `${text(s.match.field)} = <code>${text(s.match.value)}</code>` } : 'every key', s.author, s.comment, whenMs(s.createdAt, now), whenMs(s.endsAt, now)]),
@@ -133,6 +133,14 @@ export function renderStatusPage(status: StatusView, meta: StatusPageMeta): stri
 /** The banner of a run that failed, or nothing. */
 function banner(meta: StatusPageMeta): string {
   return meta.banner ? `<p class="bad banner">${text(meta.banner)}</p>` : '';
+}
+
+/** When a firing key's episode began and for how long it has fired; a key of an older state shows its first sight, marked as such. */
+function firingSinceCell(f: { firing_since: string | null; firing_since_from: 'episode' | 'first_seen' }, now: number): Cell {
+  const at = f.firing_since ? Date.parse(f.firing_since) : NaN;
+  const since = f.firing_since ? `<time datetime="${text(f.firing_since)}">${text(f.firing_since)}</time> <span class="muted">(for ${text(formatDuration(Math.max(0, now - at)))})</span>` : '';
+  const older = f.firing_since_from === 'first_seen' ? ' <span class="muted first-seen">first seen: state from an older version keeps no episode start</span>' : '';
+  return { html: `<span class="firing-since">${since}${older}</span>` };
 }
 
 /** When a firing key was last notified (else first seen), epoch ms, for listing the newest first. */

@@ -1,6 +1,6 @@
 import { currentThrottle, isFiring } from '../policy/decide.js';
 import { isActive } from '../policy/silences.js';
-import { targetOf, type AlertState, type RunRecord, type StateData } from '../model/state.js';
+import { targetOf, type AlertState, type KeyState, type RunRecord, type StateData } from '../model/state.js';
 import type { HostRecord, LeaseRecord } from '../model/partition.js';
 import { ownProblem } from '../policy/alertProblems.js';
 import { formatDuration } from '../util/duration.js';
@@ -61,9 +61,12 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
         .map(([key, state]) => {
           const settings = alertOf.get(name);
           const throttle = settings ? currentThrottle(state, settings.throttle, settings.throttle_cap) : undefined;
+          const since = firingSince(state);
           return {
             key,
             first_seen: iso(state.firstSeen),
+            firing_since: iso(since.at),
+            firing_since_from: since.from,
             last_notified: iso(state.lastFired),
             times: state.fired,
             acknowledged: state.acknowledged ? { at: iso(state.acknowledged.at), by: state.acknowledged.by } : null,
@@ -100,6 +103,14 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
     ...(data.conversations?.length ? { conversations: data.conversations.map(conversationStatus) } : {}),
     warning: [warning, lateSetAsideWarning(undefined)].filter(Boolean).join('; ') || null,
   };
+}
+
+/**
+ * When a firing key's current episode began: kept since this version ('episode'); a key of an older state, which kept
+ * no such time, falls back to its first sight ('first_seen': earlier than the episode's start if it resolved since).
+ */
+function firingSince(key: KeyState): { at: number; from: 'episode' | 'first_seen' } {
+  return key.firingSince !== undefined ? { at: key.firingSince, from: 'episode' } : { at: key.firstSeen, from: 'first_seen' };
 }
 
 /** The `limit` items of a list with the latest time, newest first (all of them, in their order, when there is no limit). */

@@ -11,6 +11,8 @@ export interface KeyState {
   firstSeen: number;
   lastSeen: number;
   lastFired?: number;
+  /** When the key's current firing episode began: the run that notified it new, or again after it was resolved (absent from state written before it was kept). */
+  firingSince?: number;
   fired: number;
   /** When each channel last accepted a notice of this key. */
   delivered: Record<string, number>;

@@ -38,6 +38,7 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
   key.firstSeen = move(key.firstSeen)!;
   key.lastSeen = move(key.lastSeen)!;
   if (key.lastFired !== undefined) key.lastFired = move(key.lastFired);
+  if (key.firingSince !== undefined) key.firingSince = move(key.firingSince);
   if (key.resolvedAt !== undefined) key.resolvedAt = move(key.resolvedAt);
   for (const [channel, at] of Object.entries(key.delivered)) {
     key.delivered[channel] = move(at)!;

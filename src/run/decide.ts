@@ -88,6 +88,7 @@ export function decideFindings(
     decided.overflow.push(c.finding);
     if (c.decision.notify && !c.person) collect(c.finding);
     const key: KeyState = c.previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
+    startEpisode(key, now);
     Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 }, backoffFields(c.decision));
     state.keys[c.finding.key] = key;
   }
@@ -101,6 +102,7 @@ export function decideFindings(
     const actions = to ? [] : offeredActions(alert.source, fieldLabels);
     const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, fieldLabels, actions, window, ...(to ? { to } : {}) };
     if (decision.notify) {
+      startEpisode(key, now);
       key.lastFired = now;
       key.fired++;
       Object.assign(key, backoffFields(decision));
@@ -161,6 +163,15 @@ function askRequest(alert: AlertBase, ask: NonNullable<AlertBase['ask']>, findin
 function renderFor(alert: AlertBase, finding: Finding, window: Window, person: Personalised | undefined): { title: string; message: string } {
   if (!person || 'skip' in person) return renderFinding(alert, finding, window);
   return renderFinding({ ...alert, ...person.template, samples: 0 }, finding, window);
+}
+
+/**
+ * Marks the start of a firing episode on a key about to be notified (call before its lastFired is set): a key new or
+ * not firing (resolved since its last notice) starts one now; a key still firing keeps its start. Changes the key only
+ * in a run that notifies it, whose line is written anyway.
+ */
+function startEpisode(key: KeyState, now: number): void {
+  if (!isFiring(key)) key.firingSince = now;
 }
 
 /** The key fields an exponential throttle's notice sets (its current throttle and exponent); none for a fixed throttle. */

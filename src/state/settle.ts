@@ -49,7 +49,7 @@ function describeTime(value: unknown): string {
   return `${describe(value)}, not a time in ms`;
 }
 
-const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired', 'resolvedAt'], numbers: ['fired', 'missedRuns', 'tier', 'throttle', 'exponent'], objects: ['acknowledged', 'handled'], strings: ['lastTitle'] };
+const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired', 'firingSince', 'resolvedAt'], numbers: ['fired', 'missedRuns', 'tier', 'throttle', 'exponent'], objects: ['acknowledged', 'handled'], strings: ['lastTitle'] };
 const PENDING: Fields = { needStrings: ['id', 'alert', 'key'], strings: ['channel', 'title', 'message', 'reason', 'ref'], needTimes: ['createdAt'], times: ['notBefore'], numbers: ['attempts'], objects: ['action', 'labels', 'values', 'partial'], lists: ['to', 'actions'] };
 const SENT: Fields = { needStrings: ['id', 'alert', 'key', 'channel'], needTimes: ['at'], objects: ['receipt'], lists: ['actions', 'offered'] };
 const SILENCE: Fields = { needStrings: ['id', 'alert'], strings: ['key'], needTimes: ['createdAt', 'endsAt'], objects: ['match'] };

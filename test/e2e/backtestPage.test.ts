@@ -1,5 +1,6 @@
 // The backtest chart page in a real browser (headless Chromium): a week of one-minute steps opens, the chart is
-// drawn with a bounded number of vertices and every marker, hovering a step shows its exact time and value, the
+// drawn with a bounded number of vertices and every marker (escalated and failed ones from a third alert with an
+// escalation tier and a step the engine fails), hovering a step or marker shows its exact time and value, the
 // hostile text in it is shown literally and runs nothing, and it follows the system's light or dark theme.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -34,6 +35,8 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 /** Keys as an attacker writes them into a log field: five that would run script as markup, and one plain. */
 const USERS = [...SCRIPT_INJECTIONS, 'alice'];
+/** The user whose event the third alert's query throws on. */
+const BOOM = 'boom';
 
 /**
  * The page under test: two alerts on one page, a week of one-minute steps with 6 hostile keys (5 drawn) and a week
@@ -54,12 +57,26 @@ async function backtestPageFile(dir: string): Promise<{ file: string; via: strin
     for (const hour of [10, 14]) for (let m = 0; m < 3; m++) for (let e = 0; e < 6; e++) docs.push(logonEvent(S + k * DAY + hour * HOUR + (3 + m) * MIN + (e + 1) * 5000, user));
   });
   await indexDocs(world.esUrl, index, docs);
+  // The third alert's own index: two users an event an hour, and at S+2d+1h30m one event the engine fails on (its
+  // script query throws on it: the shard fails, as a real cluster's would), so that one step fails.
+  const failing = await world.index('backtest-page-fail');
+  const events = ['alice', 'bob'].flatMap((user, k) => Array.from({ length: 7 * 24 }, (_, h) => logonEvent(S + h * HOUR + (k + 1) * MIN, user)));
+  await indexDocs(world.esUrl, failing, [...events, logonEvent(S + 2 * DAY + HOUR + 30 * MIN, BOOM)]);
   const project = world.project();
   const alert = { index, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Logon burst by {{key}}' };
   project.writeAlert('logins-week', { ...alert, condition: { type: 'count', gte: 5 }, every: '1m', throttle: '10m', resolve_after: '5m' });
   project.writeAlert('logins-3h', { ...alert, condition: { type: 'count', gte: 20 }, every: '3h', throttle: '1h' });
-  const run = await project.run(['test', 'logins-week', 'logins-3h', '--backtest', '7d', '--json', '--html', file], { ALERTCRON_NOW: new Date(T).toISOString() });
-  assert.equal(run.code, 0, run.stderr);
+  // Escalated at once (tier 1 after 0s) the first time each key notifies; the step holding the BOOM event fails.
+  const script = `def u = doc['winlog.event_data.TargetUserName']; if (u.size() > 0 && u.value == '${BOOM}') { throw new IllegalArgumentException('boom'); } return true;`;
+  project.writeAlert('logins-escalated', {
+    ...alert, index: failing, condition: { type: 'count', gte: 2 }, every: '3h', throttle: '1h',
+    query: { query: { script: { script: { source: script, lang: 'painless' } } } },
+    escalation: [{ after: '0s', notify: ['soc-email'] }],
+  });
+  const run = await project.run(['test', 'logins-week', 'logins-3h', 'logins-escalated', '--backtest', '7d', '--json', '--html', file], { ALERTCRON_NOW: new Date(T).toISOString() });
+  // A failed step makes the backtest exit 3 (a source failed), naming it; the page is written all the same.
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(run.stderr, /logins-escalated: step [^ ]+: search failed: .*boom/);
   const charts = (JSON.parse(run.stdout) as { chart: BacktestChart }[]).map((s) => s.chart);
   return { file, via: 'alertcron test logins-week logins-3h --backtest 7d --json --html', charts };
 }
@@ -124,8 +141,13 @@ test('the backtest page of a week of one-minute steps: chart, markers, hover too
       assert.ok(drawn.thresholds >= 1);
       for (const kind of KINDS) assert.equal(drawn.markers[kind], chart.markers.filter((m) => m[1] === kind).length, `${kind} markers of ${chart.alert}`);
     }
-    // The replay sends, holds and resolves (it has no escalation and no failure).
+    // The week's replay sends, holds and resolves; the third alert escalates each key once (alice, bob) and has one failed step.
     for (const kind of ['sent', 'held', 'resolved'] as const) assert.ok(data[0]!.markers.some((m) => m[1] === kind), `the week has ${kind} markers`);
+    const third = data[2]!;
+    assert.deepEqual(third.markers.filter((m) => m[1] === 'escalated').map((m) => m[2]).sort(), ['alice', 'bob'], 'one escalated marker per key');
+    const failedMarkers = third.markers.filter((m) => m[1] === 'failed');
+    assert.equal(failedMarkers.length, 1, 'the one step holding the event the engine fails on');
+    assert.equal(third.total[failedMarkers[0]![0]], null, 'a failed step has no value');
     assert.equal((await tooltip(page)).display, 'none', 'the tooltip is hidden until the mouse is over a chart');
 
     // The short chart: hovering a step's exact position shows that step.
@@ -156,6 +178,24 @@ test('the backtest page of a week of one-minute steps: chart, markers, hover too
     assert.equal(tip.lines[1], `${week.valueLabel}: ${shown(week.total[tip.step])}`);
     const named = tip.step === sent[0] ? 'sent: ' : `sent at ${iso(week.first + sent[0] * week.every)}: `;
     assert.ok(tip.lines.some((l) => l.startsWith(named)), `the hovered marker is named in the tooltip (${named}): ${tip.lines.join(' | ')}`);
+
+    // The third chart's escalated and failed markers: drawn, and named with their reason by the tooltip over them.
+    for (const kind of ['escalated', 'failed'] as const) {
+      const marker = third.markers.find((m) => m[1] === kind)!;
+      await chartBox(page, 2);
+      await page.hoverSelector(`svg.chart[data-index="2"] [data-marker="${kind}"][data-step="${marker[0]}"]`);
+      const over = await tooltip(page);
+      assert.equal(over.step, marker[0], `the tooltip shows the ${kind} marker's step`);
+      assert.equal(over.lines[0], iso(third.first + marker[0] * third.every));
+      const line = over.lines.find((l) => l.startsWith(kind === 'failed' ? 'failed (' : `${kind}: `));
+      assert.ok(line, `the ${kind} marker is named in the tooltip: ${over.lines.join(' | ')}`);
+      if (kind === 'failed') assert.match(line, /^failed \(search failed: search_phase_execution_exception: all shards failed/, 'with the error of the step');
+      else assert.match(line, /tier-1/, 'with the tier');
+    }
+    if (scheme === 'light') {
+      const shot = await page.screenshot('backtest-page-escalated-failed-light');
+      t.diagnostic(`screenshot: ${shot}`);
+    }
 
     assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined', 'no injected script ran');
     const text = await page.evaluate<string>('document.body.innerText');

@@ -8,10 +8,12 @@ import { after, test } from 'node:test';
 import { BIN, defaultConfig, type Project } from '../support/project.js';
 import { parseWithPrometheusClient, promtoolCheckMetrics, promtoolMissing, sampleValue, type ParsedFamily } from '../support/promCheck.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { useChannelServers } from '../support/channelWorld.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
 const world = useWorld();
+const servers = useChannelServers();
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 const stateIndices: string[] = [];
 after(async () => {
@@ -102,6 +104,63 @@ test('each run writes its findings, notices, deliveries and exit code; a failed 
   assert.equal(value('alertcron_deliveries_pending'), 0);
   assert.equal(value('alertcron_deliveries_oldest_pending_age_seconds'), 0);
   assert.equal(value('alertcron_last_success_timestamp_seconds'), (T + 6 * MIN) / 1000);
+});
+
+test('chat actions applied in a run (a refused press not counted), a notice muted by a silence set meanwhile, and an alert not due: each in its family with real values', async (t) => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-metrics-chat');
+  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, 'root'), logonEvent(T - MIN, 'admin')]);
+  const group = { id: -1_009_100_000 - Math.floor(Math.random() * 1000), type: 'supergroup' as const, title: 'SOC' };
+  const alice = { id: 101, first_name: 'Alice', username: 'alice' };
+  const eve = { id: 666, first_name: 'Eve', username: 'eve' };
+  const project = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown> };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', chat_id: group.id, api_url: servers.telegram.base, timeout: '3s', bot: true, allowed_users: [alice.id] };
+  project.writeConfig({ ...config, monitoring: { metrics_file: 'metrics/alertcron.prom' } });
+  Object.assign(project.env, servers.secrets);
+  mkdirSync(join(project.dir, 'metrics'));
+  const alert = { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '1h', samples: 0 };
+  project.writeAlert('admins', { ...alert, notify: ['team-bot', 'soc-slack'], title: 'Admin {{key}}' });
+  project.writeAlert('hourly', { ...alert, every: '1h', notify: ['soc-email'], title: 'Hourly {{key}}' });
+  servers.telegram.clearQueue();
+
+  // Run 1: both alerts run; Slack fails, so the notices of root and admin wait for it.
+  world.slack.behaviour = 'server-error';
+  const first = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+  assert.equal(first.code, 4, first.stderr);
+  let { families } = await readMetrics(project, t);
+  const value = (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels);
+  assert.deepEqual([value('alertcron_run_alerts', { outcome: 'ok' }), value('alertcron_run_alerts', { outcome: 'not_due' })], [2, 0]);
+  assert.equal(value('alertcron_run_chat_actions', { channel: 'team-bot', result: 'ok' }), undefined, 'no chat action yet');
+
+  // Between the runs: root is silenced from the shell; in the chat Alice presses Ack on root's notice, Eve (not allowed) too.
+  const silenced = await project.run(['silence', 'add', 'admins', '--key', 'root', '--for', '1h', '--comment', 'maintenance', '--author', 'dan'], { ALERTCRON_NOW: iso(T + 10_000) });
+  assert.equal(silenced.code, 0, silenced.stderr);
+  const notice = servers.telegram.inChat(group.id).find((m) => /Admin root/.test(m.text));
+  assert.ok(notice, 'root was told in the chat');
+  const ack = notice.reply_markup!.inline_keyboard[0]!.find((b) => b.text === 'Ack')!.callback_data;
+  servers.telegram.press(alice, notice, ack);
+  servers.telegram.press(eve, notice, ack);
+
+  // Run 2, a minute on: Slack is back; hourly is not due; root's waiting notice is muted, admin's sent; the presses applied.
+  world.slack.behaviour = 'ok';
+  const second = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(second.code, 0, second.stderr);
+  ({ families } = await readMetrics(project, t));
+  assert.deepEqual([value('alertcron_run_alerts', { outcome: 'ok' }), value('alertcron_run_alerts', { outcome: 'not_due' }), value('alertcron_run_alerts', { outcome: 'failed' })], [1, 1, 0]);
+  assert.equal(value('alertcron_run_notices', { alert: 'admins', channel: 'soc-slack', result: 'muted' }), 1, "root's notice, silenced before it could be sent");
+  assert.equal(value('alertcron_run_notices', { alert: 'admins', channel: 'soc-slack', result: 'sent' }), 1, "admin's");
+  assert.deepEqual([value('alertcron_run_deliveries', { result: 'sent' }), value('alertcron_run_deliveries', { result: 'failed' }), value('alertcron_run_deliveries', { result: 'muted' })], [1, 0, 1]);
+  assert.equal(value('alertcron_run_chat_actions', { channel: 'team-bot', result: 'ok' }), 1, "Alice's ack");
+  assert.equal(value('alertcron_run_chat_actions', { channel: 'team-bot', result: 'failed' }), undefined, "Eve's press was refused, not applied: not counted (status lists it)");
+  assert.ok(JSON.parse((await project.run(['status', '--json'], { ALERTCRON_NOW: iso(T + MIN) })).stdout).chat_actions.some((e: { by: string; ok: boolean }) => /eve/.test(e.by) && !e.ok));
+  assert.deepEqual(project.state().chatLog.filter((e: { ok: boolean }) => e.ok).map((e: { by: string; what: string }) => [e.by, e.what]), [['@alice (telegram 101)', 'ack admins root']]);
+
+  // Run 3: nothing taken in chat: the family has no sample again.
+  const third = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(third.code, 0, third.stderr);
+  ({ families } = await readMetrics(project, t));
+  assert.equal(value('alertcron_run_chat_actions', { channel: 'team-bot', result: 'ok' }), undefined);
 });
 
 test('a run failing at its source writes exit code 3 and source_up 0; a run finding the lock held writes 5 and keeps the last success', async (t) => {

@@ -94,7 +94,7 @@ test('status shows the last run, firing keys with their next repeat, pending del
   const lines = status.stdout.trim().split('\n');
   assert.match(lines[0]!, new RegExp(`^last run: ${iso(T)}, took \\S+, exit code 4$`));
   assert.equal(lines[1], `admins: searched up to ${iso(T)}`);
-  assert.equal(lines[2], `  firing "root": notified 1 time(s), last ${iso(T)}, next repeat after ${iso(T + 10 * MIN)}`);
+  assert.equal(lines[2], `  firing "root": notified 1 time(s), last ${iso(T)}, next repeat after ${iso(T + 10 * MIN)}; firing since ${iso(T)} (for 0s)`);
   assert.equal(lines[3], 'pending deliveries: 1');
   assert.match(lines[4]!, new RegExp(`^  admins "root" -> soc-slack since ${iso(T)}, 2 attempt\\(s\\): Slack answered HTTP 500 rollup_error$`));
   assert.equal(lines[5], 'active silences: 1');

@@ -13,6 +13,7 @@ import { defaultConfig, type Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import type { FakeChat } from '../support/telegramServer.js';
 import { iso, useWorld } from '../support/world.js';
+import { cleanText } from '../../src/util/text.js';
 
 const MIN = 60_000;
 const world = useWorld();
@@ -245,4 +246,65 @@ test('the run history: the last runs newest first (one failing) in status --json
   const refused = await at(10, ['status', '--html', join(p.dir, 'alertcron.yaml', 'by-hand.html')]);
   assert.equal(refused.code, 6, 'status --html to a place it cannot write: exit 6, one clear line');
   assert.match(refused.stderr, /^alertcron: the status page .*by-hand\.html cannot be written: .*; give --html a file in a folder you can write\n$/);
+});
+
+test('every hostile string the channels are tested with (chat markup, mentions, wiki, TwiML and mail headers, a long value, emoji, a bidi override, a lone surrogate) as log values, chat names, a silence and an ack: shown as text on the page, no element or link of theirs in Chromium', async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('status-page-hostile');
+  const strings = Object.entries(HOSTILE_FIELDS);
+  await indexDocs(world.esUrl, index, strings.map(([, value]) => logonEvent(T - MIN, value, { host: 'dc07' })));
+  const p = world.project();
+  const config = servers.config(world) as { channels: Record<string, unknown>; monitoring?: unknown };
+  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', admin_chat_id: String(ADMIN.id), api_url: servers.telegram.base, timeout: '3s', bot: true };
+  config.monitoring = { status_page: join(p.dir, 'www', 'status.html') };
+  p.writeConfig(config);
+  Object.assign(p.env, servers.secrets);
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: 20, notify: ['soc-email'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', samples: 0 });
+  const at = (minutes: number, args = ['run']) => p.run(args, { ALERTCRON_NOW: iso(T + minutes * MIN) });
+  // Each string as the name of a person asking the bot to talk (waiting chats), one a minute apart in chat ids.
+  strings.forEach(([, value], i) => servers.telegram.say({ id: 880 + i, first_name: value }, { id: 880 + i, type: 'private', first_name: value }, '/start'));
+  const first = await at(0);
+  assert.equal(first.code, 0, first.stderr);
+  const all = strings.map(([, value]) => value).join(' | ');
+  const silence = await at(0.5, ['silence', 'add', 'admins', '--key', HOSTILE_FIELDS.markdown, '--for', '2h', '--comment', all, '--author', HOSTILE_FIELDS.evil]);
+  assert.equal(silence.code, 0, silence.stderr);
+  const ack = await at(0.6, ['ack', 'admins', '--key', HOSTILE_FIELDS.wiki, '--by', HOSTILE_FIELDS.markdown]);
+  assert.equal(ack.code, 0, ack.stderr);
+  assert.equal((await at(1)).code, 0);
+  const json = JSON.parse((await at(1, ['status', '--json'])).stdout);
+  const keys: string[] = json.alerts[0].firing.map((f: { key: string }) => f.key);
+  assert.equal(keys.length, strings.length, `every hostile value is a firing key: ${keys.map((k) => k.slice(0, 20)).join(', ')}`);
+  const html = pageOf(join(p.dir, 'www', 'status.html'));
+  assertNoSecret(html, p, 'the page');
+
+  if (skip) return console.log(`browser part skipped: ${skip}`);
+  const page = await browser!.open(join(p.dir, 'www', 'status.html'), { colorScheme: 'light', width: 1400, height: 1000 });
+  try {
+    const seen = {
+      pwned: await page.evaluate('typeof window.__pwned'),
+      tags: await page.evaluate<string[]>("Array.from(new Set(Array.from(document.querySelectorAll('*'), (e) => e.tagName.toLowerCase()))).sort()"),
+      links: await page.evaluate<string[]>("Array.from(document.querySelectorAll('a'), (a) => a.getAttribute('href')).filter((h) => !/^#[a-z-]+$/.test(h))"),
+      attributes: await page.evaluate<string[]>("Array.from(new Set(Array.from(document.querySelectorAll('*'), (e) => Array.from(e.attributes, (a) => a.name)).flat())).sort()"),
+      text: await page.evaluate<string>('document.body.innerText'),
+      chats: await page.evaluate<string>("document.getElementById('chats').innerText"),
+      errors: page.errors(),
+    };
+    console.log(`screenshot: ${await page.screenshot('status-page-hostile-light')}`);
+    assert.equal(seen.pwned, 'undefined', 'no injected script or handler ran');
+    const own = ['a', 'body', 'br', 'code', 'h1', 'h2', 'head', 'header', 'html', 'meta', 'nav', 'p', 'section', 'span', 'style', 'table', 'tbody', 'td', 'th', 'thead', 'time', 'title', 'tr'];
+    assert.deepEqual(seen.tags.filter((tag) => !own.includes(tag)), [], 'no element but the page\'s own (no b, at, Dial, Say, img, svg, script)');
+    assert.deepEqual(seen.links, [], 'no link but the page\'s own anchors');
+    assert.deepEqual(seen.attributes.filter((name) => !['lang', 'charset', 'http-equiv', 'content', 'name', 'href', 'id', 'class', 'datetime'].includes(name)), [], 'no attribute of theirs');
+    assert.deepEqual(seen.errors, [], 'no console error, exception or CSP violation');
+    // Each string is shown as its text (made clean: the bidi override taken out, line breaks and controls as spaces, a lone surrogate as U+FFFD).
+    const flat = (text: string) => cleanText(text).replace(/\s+/g, ' ').trim();
+    const shown = flat(seen.text);
+    for (const [name, value] of strings) assert.ok(shown.includes(flat(value)), `the ${name} string is shown literally as a key`);
+    assert.ok(!seen.text.includes('\u202E'), 'the bidi override is not on the page');
+    // Chat names are kept cut in the state: their start is what the page can show.
+    for (const [name, value] of strings) assert.ok(flat(seen.chats).includes(flat(value).slice(0, 40)), `the ${name} string is shown as a waiting chat's name`);
+    assert.ok(shown.includes(flat(all)), 'the silence comment with all of them is shown literally');
+  } finally {
+    await page.close();
+  }
 });
