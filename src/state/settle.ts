@@ -61,7 +61,28 @@ const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
 const TOKEN: Fields = { strings: ['value', 'owner'], times: ['obtainedAt', 'expiresAt'] };
 const DIGEST: Fields = { needTimes: ['from', 'to', 'due'], strings: ['group'], numbers: ['findings', 'omitted'], lists: ['columns', 'rows', 'keys'] };
 const DIGEST_ROW: Fields = { needTimes: ['first', 'last'], numbers: ['count'], lists: ['cells'] };
-const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
+const WINDOW: Fields = { needTimes: ['from', 'to'] };
+/** An alert's own fields settleAlert checks (its keys and digests apart). */
+const ALERT_FIELDS = ['lastRunAt', 'start', 'window', 'catchups', 'lastError'] as const;
+
+/**
+ * What is wrong with one of an alert's own fields (set, so not undefined), or undefined: a check per field rather
+ * than a record made for each (this runs for every field of every alert, every run).
+ */
+function alertFieldProblem(field: (typeof ALERT_FIELDS)[number], value: unknown): string | undefined {
+  switch (field) {
+    case 'lastRunAt':
+    case 'start':
+      return isStoredTime(value) ? undefined : `${field} is ${describeTime(value)}`;
+    case 'window':
+      return isPlainObject(value) ? recordProblem(value, WINDOW) : `window is ${describe(value)}, not an object`;
+    case 'catchups':
+      if (!Array.isArray(value)) return `catchups is ${describe(value)}, not a list`;
+      return value.every(isStoredTime) ? undefined : 'catchups holds a value that is not a time';
+    case 'lastError':
+      return typeof value === 'string' ? undefined : `lastError is ${describe(value)}, not a string`;
+  }
+}
 
 /** What is wrong with a pending item as stored (e.g. one a journal line queues), or undefined. */
 export function pendingProblem(item: unknown): string | undefined {
@@ -150,13 +171,10 @@ function settleAlert(name: string, alert: AlertState, aside: (where: string, why
   // Quoted only for a warning: the escaping is a few regular expressions per alert, every run.
   const where = () => `alerts[${quote(name)}]`;
   const fields = alert as unknown as Record<string, unknown>;
-  for (const field of ['lastRunAt', 'start', 'window', 'catchups', 'lastError'] as const) {
+  for (const field of ALERT_FIELDS) {
     const value = fields[field];
     if (value === undefined) continue;
-    let why = recordProblem({ [field]: value }, ALERT);
-    if (!why && field === 'window') why = recordProblem(value, { needTimes: ['from', 'to'] });
-    if (!why && field === 'catchups' && !(value as unknown[]).every(isStoredTime)) why = 'catchups holds a value that is not a time';
-    if (!why && field === 'lastError' && typeof value !== 'string') why = `lastError is ${describe(value)}, not a string`;
+    const why = alertFieldProblem(field, value);
     if (why) {
       aside(`${where()}.${field}`, why.startsWith(field) ? why : `${field}: ${why}`, value);
       delete fields[field];
