@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeFileDurably } from '../util/durableFile.js';
+import { replaceFileAtomically } from '../util/durableFile.js';
 
 /**
  * The fencing token of a state file, in a small file beside it: each holder of the lock takes the next number,
@@ -9,10 +9,15 @@ import { writeFileDurably } from '../util/durableFile.js';
 export class FenceFile {
   constructor(private readonly file: string) {}
 
-  /** Takes the next token and records it as the newest, durably (a crash must not hand the same token out again). */
+  /**
+   * Takes the next token and records it as the newest, atomically but not synced: a token only has to be newer than
+   * those of the processes that may still run, and a crash that loses the write (the machine's) ends those as well;
+   * the state's own durable write, in the same folder, syncs the folder after it. A token lost that way starts the
+   * count again, which key file names allow for (see FileStateStore).
+   */
   next(): number {
     const token = this.read() + 1;
-    writeFileDurably(this.file, String(token));
+    replaceFileAtomically(this.file, String(token));
     return token;
   }
 

@@ -61,7 +61,28 @@ const SOURCE: Fields = { times: ['since'], numbers: ['failures'] };
 const TOKEN: Fields = { strings: ['value', 'owner'], times: ['obtainedAt', 'expiresAt'] };
 const DIGEST: Fields = { needTimes: ['from', 'to', 'due'], strings: ['group'], numbers: ['findings', 'omitted'], lists: ['columns', 'rows', 'keys'] };
 const DIGEST_ROW: Fields = { needTimes: ['first', 'last'], numbers: ['count'], lists: ['cells'] };
-const ALERT: Fields = { times: ['lastRunAt', 'start'], objects: ['window'], lists: ['catchups'] };
+const WINDOW: Fields = { needTimes: ['from', 'to'] };
+/** An alert's own fields settleAlert checks (its keys and digests apart). */
+const ALERT_FIELDS = ['lastRunAt', 'start', 'window', 'catchups', 'lastError'] as const;
+
+/**
+ * What is wrong with one of an alert's own fields (set, so not undefined), or undefined: a check per field rather
+ * than a record made for each (this runs for every field of every alert, every run).
+ */
+function alertFieldProblem(field: (typeof ALERT_FIELDS)[number], value: unknown): string | undefined {
+  switch (field) {
+    case 'lastRunAt':
+    case 'start':
+      return isStoredTime(value) ? undefined : `${field} is ${describeTime(value)}`;
+    case 'window':
+      return isPlainObject(value) ? recordProblem(value, WINDOW) : `window is ${describe(value)}, not an object`;
+    case 'catchups':
+      if (!Array.isArray(value)) return `catchups is ${describe(value)}, not a list`;
+      return value.every(isStoredTime) ? undefined : 'catchups holds a value that is not a time';
+    case 'lastError':
+      return typeof value === 'string' ? undefined : `lastError is ${describe(value)}, not a string`;
+  }
+}
 
 /** What is wrong with a pending item as stored (e.g. one a journal line queues), or undefined. */
 export function pendingProblem(item: unknown): string | undefined {
@@ -147,17 +168,15 @@ export function settleState(data: StateData): SetAside[] {
 
 /** Settles one alert's own fields (a bad window or time is dropped alone) and its keys if they are parsed already. */
 function settleAlert(name: string, alert: AlertState, aside: (where: string, why: string, value: unknown) => void): void {
-  const where = `alerts[${quote(name)}]`;
+  // Quoted only for a warning: the escaping is a few regular expressions per alert, every run.
+  const where = () => `alerts[${quote(name)}]`;
   const fields = alert as unknown as Record<string, unknown>;
-  for (const field of ['lastRunAt', 'start', 'window', 'catchups', 'lastError'] as const) {
+  for (const field of ALERT_FIELDS) {
     const value = fields[field];
     if (value === undefined) continue;
-    let why = recordProblem({ [field]: value }, ALERT);
-    if (!why && field === 'window') why = recordProblem(value, { needTimes: ['from', 'to'] });
-    if (!why && field === 'catchups' && !(value as unknown[]).every(isStoredTime)) why = 'catchups holds a value that is not a time';
-    if (!why && field === 'lastError' && typeof value !== 'string') why = `lastError is ${describe(value)}, not a string`;
+    const why = alertFieldProblem(field, value);
     if (why) {
-      aside(`${where}.${field}`, why.startsWith(field) ? why : `${field}: ${why}`, value);
+      aside(`${where()}.${field}`, why.startsWith(field) ? why : `${field}: ${why}`, value);
       delete fields[field];
     }
   }
@@ -168,10 +187,10 @@ function settleAlert(name: string, alert: AlertState, aside: (where: string, why
 }
 
 /** Settles an alert's open digests: a bucket of the wrong shape (or with a row of the wrong shape) is set aside alone. */
-function settleDigests(where: string, alert: AlertState, aside: (where: string, why: string, value: unknown) => void): void {
+function settleDigests(where: () => string, alert: AlertState, aside: (where: string, why: string, value: unknown) => void): void {
   const list: unknown = alert.digests;
   if (!Array.isArray(list)) {
-    aside(`${where}.digests`, `it is ${describe(list)}, not a list`, list);
+    aside(`${where()}.digests`, `it is ${describe(list)}, not a list`, list);
     delete alert.digests;
     return;
   }
@@ -179,7 +198,7 @@ function settleDigests(where: string, alert: AlertState, aside: (where: string, 
     let why = recordProblem(bucket, DIGEST);
     const rows = isPlainObject(bucket) && Array.isArray(bucket.rows) ? (bucket.rows as unknown[]) : [];
     why ??= rows.map((row) => recordProblem(row, DIGEST_ROW)).find((problem) => problem !== undefined);
-    if (why) aside(`${where}.digests[${i}]`, why, bucket);
+    if (why) aside(`${where()}.digests[${i}]`, why, bucket);
     return !why;
   });
 }
@@ -189,9 +208,9 @@ function settleDigests(where: string, alert: AlertState, aside: (where: string, 
  * wrong shape or with a bad time is taken out and reported to `aside`.
  */
 export function settleKeys(alert: string, keys: unknown, aside: (where: string, why: string, value: unknown) => void): PlainMap<KeyState> {
-  const where = `alerts[${quote(alert)}].keys`;
+  const where = () => `alerts[${quote(alert)}].keys`;
   if (keys !== undefined && !isPlainObject(keys)) {
-    aside(where, `it is ${describe(keys)}, not an object`, keys);
+    aside(where(), `it is ${describe(keys)}, not an object`, keys);
     return plainMap();
   }
   const map = asPlainMap<KeyState>(keys);
@@ -200,7 +219,7 @@ export function settleKeys(alert: string, keys: unknown, aside: (where: string, 
     const state = map[key] as unknown;
     const why = keyProblem(state);
     if (why) {
-      aside(`${where}[${quote(key)}]`, why, state);
+      aside(`${where()}[${quote(key)}]`, why, state);
       delete map[key];
       continue;
     }

@@ -14,6 +14,18 @@ const STALE_TEMPORARY_MS = 60_000;
  * write left behind are removed first.
  */
 export function writeFileDurably(file: string, data: string | Uint8Array, options: { mode?: number; exactMode?: boolean } = {}): void {
+  replaceFile(file, data, options, true);
+}
+
+/**
+ * Replaces a file atomically (a temporary file beside it renamed over it: readers see the old or the new content),
+ * without syncing either: for what only processes running at the same time rely on, which a crash ends as well.
+ */
+export function replaceFileAtomically(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
+  replaceFile(file, data, options, false);
+}
+
+function replaceFile(file: string, data: string | Uint8Array, options: { mode?: number; exactMode?: boolean }, sync: boolean): void {
   sweepTemporaries(file);
   const temporary = `${file}.tmp-${process.pid}-${++temporaries}`;
   const kept = modeOf(file);
@@ -24,7 +36,7 @@ export function writeFileDurably(file: string, data: string | Uint8Array, option
       if (kept !== undefined) chmodQuietly(fd, kept);
       else if (options.exactMode && options.mode !== undefined) chmodQuietly(fd, options.mode);
       writeFileSync(fd, data);
-      fsyncSync(fd);
+      if (sync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -33,7 +45,7 @@ export function writeFileDurably(file: string, data: string | Uint8Array, option
     rmSync(temporary, { force: true });
     throw error;
   }
-  syncFolder(dirname(file));
+  if (sync) syncFolder(dirname(file));
 }
 
 /** The permission bits of a file, or undefined when it does not exist (or cannot be looked at). */
