@@ -10,10 +10,12 @@ export class FenceFile {
   constructor(private readonly file: string) {}
 
   /**
-   * Takes the next token and records it as the newest, atomically but not synced: a token only has to be newer than
-   * those of the processes that may still run, and a crash that loses the write (the machine's) ends those as well;
-   * the state's own durable write, in the same folder, syncs the folder after it. A token lost that way starts the
-   * count again, which key file names allow for (see FileStateStore).
+   * Takes the next token and records it as the newest, replaced atomically but synced neither the file nor its folder:
+   * a token is only compared with those of processes alive since it was taken, and a power loss ends them all. A
+   * later synced write in the folder (state.json's, which a quiet run does not make) may keep the rename, never the
+   * contents; so after a power loss the token may have gone back many steps, the file may be empty (read as 0) or a
+   * `.fence.tmp-*` file may be left. All harmless: key file names never reuse a file that is there (FileStateStore),
+   * and the next begin() removes the leftover under the lock (each write of the file sweeps its temporaries first).
    */
   next(): number {
     const token = this.read() + 1;

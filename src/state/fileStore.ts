@@ -40,7 +40,7 @@ export class FileStateStore implements StateStore {
     private readonly ignoreMoved = false,
   ) {}
 
-  /** Takes the lock, then reads the state (moving an unreadable one aside); the fencing token is persisted beside it. */
+  /** Takes the lock, then reads the state (moving an unreadable one aside); the fencing token is persisted beside it, within one boot (a power loss may set it back). */
   async begin(): Promise<StateTransaction> {
     mkdirSync(dirname(this.file), { recursive: true });
     let compromised: Error | undefined;

@@ -23,7 +23,7 @@ export interface StateTransaction {
   ownership?: Ownership;
   /** With the partitioned cluster store, a run's transaction: the hosts' heartbeats and the leases as begin() read them (the coordinator watches the hosts with them). */
   cluster?: { hosts: HostRecord[]; leases: LeaseRecord[] };
-  /** Grows with every begin(): a holder whose token is older than the store's may no longer write. */
+  /** Grows with every begin() within one boot (not across a power loss): a holder whose token is older than the store's may no longer write. */
   fencingToken: number;
   /** Writes the state durably if it changed since it was read or last committed; refused once the lock is lost. */
   commit(): Promise<void>;

@@ -30,3 +30,20 @@ test('a fence file of any content gives the next holder a token above every earl
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('what a power loss may leave of the unsynced fence (an empty file, a temporary file never renamed) gives a token and is cleaned up by the next holder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-fence-'));
+  try {
+    const file = join(dir, 'state.json.fence');
+    writeFileSync(file, '');
+    // Left by a run the power loss ended (pid 2^22 + 1 is above any pid_max), written or not.
+    writeFileSync(`${file}.tmp-4194305-1`, '');
+    writeFileSync(`${file}.tmp-4194305-2`, '12');
+    const fence = new FenceFile(file);
+    assert.equal(fence.next(), 1, 'an empty fence file counts from the start');
+    assert.deepEqual(readdirSync(dir), ['state.json.fence'], 'the leftover temporary files are removed');
+    assert.equal(readFileSync(file, 'utf8'), '1');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

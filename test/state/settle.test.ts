@@ -64,3 +64,39 @@ test('property: settleState takes any parsed JSON state without throwing, and le
     300,
   );
 });
+
+test('an alert\'s own fields: each bad one is set aside alone, with its where and why as people read them', () => {
+  const T = Date.UTC(2026, 0, 1);
+  // As read from a file.
+  const raw: unknown = {
+    version: 1,
+    alerts: {
+      // A name that needs quoting in the warning.
+      'a"b': { lastRunAt: -1, start: 'noon', window: 5, catchups: 'soon', lastError: 7 },
+      b: { window: { from: 'x', to: T }, catchups: [T, 'later'], lastError: 'timeout' },
+      c: { window: { from: T, to: null }, lastRunAt: T },
+      // Only the times are settled: a window whose from is after its to is kept, as it was before 7bf2cb1.
+      d: { window: { from: T + 60_000, to: T } },
+    },
+  };
+  const data = migrateState(JSON.parse(JSON.stringify(raw)));
+  const aside = settleState(data);
+  assert.deepEqual(
+    aside.map(({ where, why, value }) => [where, why, value]),
+    [
+      ['alerts["a\\"b"].lastRunAt', 'lastRunAt is -1, outside the dates alertcron writes (1970 to 9999)', -1],
+      ['alerts["a\\"b"].start', 'start is a string, not a time in ms', 'noon'],
+      ['alerts["a\\"b"].window', 'window is a number, not an object', 5],
+      ['alerts["a\\"b"].catchups', 'catchups is a string, not a list', 'soon'],
+      ['alerts["a\\"b"].lastError', 'lastError is a number, not a string', 7],
+      ['alerts["b"].window', 'window: from is a string, not a time in ms', { from: 'x', to: T }],
+      ['alerts["b"].catchups', 'catchups holds a value that is not a time', [T, 'later']],
+      ['alerts["c"].window', 'window: to is null, not a time in ms', { from: T, to: null }],
+    ],
+  );
+  const own = (name: string) => Object.fromEntries(Object.entries(data.alerts[name]!).filter(([field]) => field !== 'keys'));
+  assert.deepEqual(own('a"b'), {}, 'each bad field is dropped');
+  assert.deepEqual(own('b'), { lastError: 'timeout' }, 'a good field beside bad ones is kept');
+  assert.deepEqual(own('c'), { lastRunAt: T });
+  assert.deepEqual(own('d'), { window: { from: T + 60_000, to: T } });
+});
