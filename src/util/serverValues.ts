@@ -16,9 +16,18 @@ export function quoted(value: unknown, max = 40): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    text = printable(value);
   }
   return cutText(oneLine(text), max);
+}
+
+/** String(value), or its type tag when the value's own toString or valueOf fails (a mapping with such keys). */
+function printable(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** The first few items of a list for a one-line message, and how many more there are. */

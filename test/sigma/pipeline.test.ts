@@ -284,3 +284,26 @@ test('a pipeline file’s mistakes are problems at file:line:col naming what is 
   assert.ok('problems' in unknown);
   assert.equal(unknown.problems[0]!.message, 'is not a shipped pipeline (did you mean ecs_windows?): shipped are ecs_windows, ecs_windows_audit, opensearch_sa, sysmon, none; a pipeline file needs a .yml or .yaml name');
 });
+
+test('a pipeline file whose name or type is a mapping with a toString or valueOf key is a problem, not a crash (property seed 282072078)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-pipeline-'));
+  writeFileSync(
+    join(dir, 'odd.yml'),
+    [
+      'name: { toString: "" }',
+      'transformations:',
+      '  - type: { toString: "" }',
+      '  - type: field_name_prefix',
+      '    prefix: x',
+      '    rule_conditions:',
+      '      - type: { valueOf: 1, toString: 2 }',
+    ].join('\n'),
+  );
+  const loaded = loadPipeline('odd.yml', dir);
+  assert.ok('problems' in loaded);
+  const lines = loaded.problems.map((p) => `${p.line}:${p.col} ${p.message}`);
+  assert.equal(lines.length, 3, lines.join('\n'));
+  assert.equal(lines[0], '1:7 name: must be a string');
+  assert.match(lines[1]!, /^3:11 transformations\.0\.type: `\{"toString":""\}` is not a transformation alertcron supports; supported: field_name_mapping, /);
+  assert.match(lines[2]!, /^7:15 transformations\.1\.rule_conditions\.0\.type: `\{"valueOf":1,"toString":2\}` is not a rule condition alertcron supports; supported: logsource, /);
+});

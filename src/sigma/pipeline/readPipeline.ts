@@ -2,6 +2,7 @@
 // or lists what is wrong with it at its JSON path, naming what is supported.
 import { closestWord } from '../../util/closestWord.js';
 import { isPlainObject, ownValue } from '../../util/plainMap.js';
+import { quoted } from '../../util/serverValues.js';
 import { parseConditionExpr } from './conditionExpr.js';
 import type { ConditionSet, PipelineCondition, PipelineItem, TransformationType } from './types.js';
 
@@ -107,7 +108,7 @@ export function readPipeline(value: unknown, label: string): ReadPipeline | { pr
   if (!Array.isArray(list)) problems.push({ path: ['transformations'], message: 'must be a list of transformation items' });
   const items: PipelineItem[] = [];
   if (Array.isArray(list)) list.forEach((entry, index) => {
-    const item = readItem(entry, ['transformations', index], `${String(name)}#${index + 1}`, problems);
+    const item = readItem(entry, ['transformations', index], `${typeof name === 'string' ? name : label}#${index + 1}`, problems);
     if (item) items.push(item);
   });
   const ipFields: string[] = [];
@@ -130,7 +131,7 @@ function readItem(entry: unknown, path: (string | number)[], fallbackId: string,
   const type = entry.type;
   const types = Object.keys(TRANSFORMATIONS);
   if (typeof type !== 'string' || !types.includes(type)) {
-    problems.push({ path: [...path, 'type'], message: `${type === undefined ? 'is missing' : `\`${String(type)}\` is not a transformation alertcron supports`}${suggest(String(type), types)}; supported: ${types.join(', ')}` });
+    problems.push({ path: [...path, 'type'], message: `${type === undefined ? 'is missing' : `\`${shown(type)}\` is not a transformation alertcron supports`}${typeof type === 'string' ? suggest(type, types) : ''}; supported: ${types.join(', ')}` });
     return undefined;
   }
   const spec = TRANSFORMATIONS[type as TransformationType];
@@ -199,7 +200,7 @@ function readCondition(value: unknown, level: (typeof LEVELS)[number], path: (st
   const names = Object.keys(kinds);
   if (!isPlainObject(value) || typeof value.type !== 'string' || !ownValue(kinds, value.type)) {
     const type = isPlainObject(value) ? value.type : undefined;
-    const what = type === undefined ? 'a condition needs `type:`' : `\`${String(type)}\` is not a ${level.replace('_', ' ')} condition alertcron supports${suggest(String(type), names)}`;
+    const what = type === undefined ? 'a condition needs `type:`' : `\`${shown(type)}\` is not a ${level.replace('_', ' ')} condition alertcron supports${typeof type === 'string' ? suggest(type, names) : ''}`;
     problems.push({ path: isPlainObject(value) && type !== undefined ? [...path, 'type'] : path, message: `${what}; supported: ${names.join(', ')}` });
     return undefined;
   }
@@ -245,4 +246,9 @@ function unknownKey(key: string, known: string[], what: string): string {
 function suggest(word: string, candidates: string[]): string {
   const close = closestWord(word, candidates);
   return close ? ` (did you mean \`${close}\`?)` : '';
+}
+
+/** A value of the pipeline file as a message shows it: a string as it is, anything else as short JSON (never its own toString). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : quoted(value, 60);
 }
