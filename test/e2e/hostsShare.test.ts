@@ -256,9 +256,16 @@ test('a host killed mid-delivery: the other takes its leases once they run out (
   const share2 = shareOf('host-2', ['host-1', 'host-2']);
   const atKill = await statusJson(h1, T, 1);
   const leaseOf = new Map(atKill.leases.map((l: { name: string }) => [l.name, l]));
-  for (const p of share2.partitions) assert.equal((leaseOf.get(String(p)) as { host?: string }).host, 'host-2', `partition ${p}: host-2's killed run is its last holder: ${JSON.stringify(leaseOf.get(String(p)))}`);
+  for (const p of share2.partitions) {
+    const lease = leaseOf.get(String(p)) as { host?: string; state: string };
+    assert.equal(lease.host, 'host-2', `partition ${p}: host-2's killed run is its last holder: ${JSON.stringify(lease)}`);
+    assert.ok(['held', 'expired'].includes(lease.state), `partition ${p}: never given back by the killed run: ${lease.state}`);
+  }
   const hostsAtKill = new Map(atKill.hosts.map((h: { id: string }) => [h.id, h]));
-  assert.ok((hostsAtKill.get('host-2') as { holds: { partitions: number[] } }).holds.partitions.every((p) => share2.partitions.includes(p)), 'host-2 holds only its share');
+  // What host-2 holds is exactly the partitions whose lease its killed run still holds (those not yet run out), all of its share.
+  const heldBy2 = atKill.leases.filter((l: { name: string; state: string; host?: string }) => l.state === 'held' && l.host === 'host-2' && l.name !== 'coordinator').map((l: { name: string }) => Number(l.name)).sort((a: number, b: number) => a - b);
+  assert.ok(heldBy2.every((p: number) => share2.partitions.includes(p)), `host-2's held leases are of its share: ${heldBy2}`);
+  assert.deepEqual([...(hostsAtKill.get('host-2') as { holds: { partitions: number[] } }).holds.partitions].sort((a, b) => a - b), heldBy2, 'status shows host-2 holding the partitions whose lease it holds');
   assert.deepEqual((hostsAtKill.get('host-1') as { holds: unknown }).holds, { partitions: [], coordinator: false }, 'host-1 holds nothing between its runs');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const inFlight = new Set(world.smtp.messages.slice(before).map((m) => m.subject));
