@@ -362,11 +362,26 @@ function shareOf(host: string, live: readonly string[]): { partitions: number[];
   return { partitions: partitions.sort((a, b) => a - b), coordinator: owners.get(COORDINATOR) === host };
 }
 
-test('a host joins: it holds its whole rendezvous share by its second run, an alert waits at most the join minute (caught up); digests opened before the move are sent once by the new holder with every row', { timeout: 150_000 }, async () => {
+/** The alerts whose run at this minute put every user's finding into its open digest (the digests that run opened or added to). */
+function digestedAlerts(run: HostRun, users: readonly string[] = USERS): string[] {
+  return run.report.alerts.filter((a: { findings: { key: string; digested?: boolean }[] }) => users.every((u) => a.findings.some((f) => f.key === u && f.digested))).map((a: { name: string }) => a.name);
+}
+
+/**
+ * Minute -2, host-1 then host-2, with no finding yet (ann and bob log on at T - 1m): a heartbeat for each, so that
+ * from minute 0 each holds its own share (the first host alone would otherwise hold, and open, everything).
+ */
+async function warmUp(hosts: readonly Host[], T: number, runs: HostRun[]): Promise<void> {
+  for (const host of hosts) runs.push(await runAt(host, T, -2));
+  for (const run of runs) assert.deepEqual(run.report.alerts.flatMap((a: { findings: unknown[] }) => a.findings), [], `${run.host} minute -2: no finding yet`);
+}
+
+test('a host joins: it holds its whole rendezvous share by its second run, an alert waits at most the join minute (caught up); digests opened before the move by both hosts are sent once by the new holder with every row', { timeout: 180_000 }, async () => {
   const { T, hosts, alerts, index } = await deployments(3, 24, { extra: { digest: { every: '4m' } } });
   const [h1, h2, h3] = hosts as [Host, Host, Host];
   const runs: HostRun[] = [];
-  // host-1 and host-2 share the alerts; at minute 0 each alert opens a digest (until minute 4) with ann and bob.
+  // host-1 and host-2 share the alerts; at minute 0 each opens the digests of its own alerts (until minute 4) with ann and bob.
+  await warmUp([h1, h2], T, runs);
   for (const host of [h1, h2]) runs.push(await runAt(host, T, 0));
   runs.push(...(await Promise.all([h1, h2].map((host) => runAt(host, T, 1)))));
   // cy logs on in minute 2, a third row of every digest; host-3 joins at minute 2: from then on the three run at once.
@@ -396,9 +411,14 @@ test('a host joins: it holds its whole rendezvous share by its second run, an al
   }
   contiguousWindows(runs);
 
-  // The digests: each sent once, by the host holding the alert at minute 4, with the three rows; no notice per key.
+  // The digests: each opened at minute 0 by the host holding the alert then (host-1 or host-2, each its own), sent once,
+  // by the host holding the alert at minute 4, with the three rows; no notice per key.
+  const opened1 = digestedAlerts(run('host-1', 0));
+  const opened2 = digestedAlerts(run('host-2', 0));
+  assert.deepEqual([...opened1, ...opened2].sort(), [...alerts].sort(), 'every digest opened at minute 0, by one host');
+  assert.deepEqual(opened2.sort(), alerts.filter((a) => shareOf('host-2', ['host-1', 'host-2']).partitions.includes(partitionOf(a))), 'host-2 opened the digests of its own share');
   const moved = alerts.filter((a) => share3.partitions.includes(partitionOf(a)));
-  assert.ok(moved.length > 0, 'some digests were opened by host-1 or host-2 and their partitions moved to host-3');
+  assert.ok(moved.some((a) => opened1.includes(a)) && moved.some((a) => opened2.includes(a)), `digests opened by host-1 and by host-2 moved to host-3: ${moved}`);
   const digestSends = runs.flatMap((r) => r.report.deliveries.filter((d: { reason?: string; ok: boolean }) => d.reason === 'digest' && d.ok).map((d: { alert: string }) => ({ alert: d.alert, host: r.host, minute: r.minute })));
   for (const alert of alerts) {
     const sends = digestSends.filter((d) => d.alert === alert);
@@ -421,10 +441,14 @@ test('a host killed while its digests are open: the other takes its partitions o
   const [h1, h2] = hosts as [Host, Host];
   const runs: HostRun[] = [];
   // Minute 0: both share the alerts, each opens the digests of its own (ann and bob, until minute 3).
+  await warmUp(hosts, T, runs);
   for (const host of hosts) runs.push(await runAt(host, T, 0));
   runs.forEach(checkRun);
-  const ofH2 = alerts.filter((a) => runs[1]!.report.partitions.held.includes(partitionOf(a)));
+  const [at0of1, at0of2] = runs.filter((r) => r.minute === 0) as [HostRun, HostRun];
+  const ofH2 = alerts.filter((a) => at0of2.report.partitions.held.includes(partitionOf(a)));
   assert.ok(ofH2.length > 0, 'host-2 holds a share');
+  assert.deepEqual(digestedAlerts(at0of2).sort(), ofH2, 'host-2\'s own run put ann and bob into the digests of its alerts');
+  assert.deepEqual(digestedAlerts(at0of1).sort(), alerts.filter((a) => !ofH2.includes(a)), 'host-1\'s run, into those of its own');
   // cy logs on in minute 1; host-1 runs it; host-2 is killed while its search is held (its leases taken, nothing written).
   await indexDocs(world.esUrl, index, [logonEvent(T + 30_000, 'cy')]);
   runs.push(await runAt(h1, T, 1));
