@@ -256,9 +256,16 @@ test('a host killed mid-delivery: the other takes its leases once they run out (
   const share2 = shareOf('host-2', ['host-1', 'host-2']);
   const atKill = await statusJson(h1, T, 1);
   const leaseOf = new Map(atKill.leases.map((l: { name: string }) => [l.name, l]));
-  for (const p of share2.partitions) assert.equal((leaseOf.get(String(p)) as { host?: string }).host, 'host-2', `partition ${p}: host-2's killed run is its last holder: ${JSON.stringify(leaseOf.get(String(p)))}`);
+  for (const p of share2.partitions) {
+    const lease = leaseOf.get(String(p)) as { host?: string; state: string };
+    assert.equal(lease.host, 'host-2', `partition ${p}: host-2's killed run is its last holder: ${JSON.stringify(lease)}`);
+    assert.ok(['held', 'expired'].includes(lease.state), `partition ${p}: never given back by the killed run: ${lease.state}`);
+  }
   const hostsAtKill = new Map(atKill.hosts.map((h: { id: string }) => [h.id, h]));
-  assert.ok((hostsAtKill.get('host-2') as { holds: { partitions: number[] } }).holds.partitions.every((p) => share2.partitions.includes(p)), 'host-2 holds only its share');
+  // What host-2 holds is exactly the partitions whose lease its killed run still holds (those not yet run out), all of its share.
+  const heldBy2 = atKill.leases.filter((l: { name: string; state: string; host?: string }) => l.state === 'held' && l.host === 'host-2' && l.name !== 'coordinator').map((l: { name: string }) => Number(l.name)).sort((a: number, b: number) => a - b);
+  assert.ok(heldBy2.every((p: number) => share2.partitions.includes(p)), `host-2's held leases are of its share: ${heldBy2}`);
+  assert.deepEqual([...(hostsAtKill.get('host-2') as { holds: { partitions: number[] } }).holds.partitions].sort((a, b) => a - b), heldBy2, 'status shows host-2 holding the partitions whose lease it holds');
   assert.deepEqual((hostsAtKill.get('host-1') as { holds: unknown }).holds, { partitions: [], coordinator: false }, 'host-1 holds nothing between its runs');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const inFlight = new Set(world.smtp.messages.slice(before).map((m) => m.subject));
@@ -355,11 +362,26 @@ function shareOf(host: string, live: readonly string[]): { partitions: number[];
   return { partitions: partitions.sort((a, b) => a - b), coordinator: owners.get(COORDINATOR) === host };
 }
 
-test('a host joins: it holds its whole rendezvous share by its second run, an alert waits at most the join minute (caught up); digests opened before the move are sent once by the new holder with every row', { timeout: 150_000 }, async () => {
+/** The alerts whose run at this minute put every user's finding into its open digest (the digests that run opened or added to). */
+function digestedAlerts(run: HostRun, users: readonly string[] = USERS): string[] {
+  return run.report.alerts.filter((a: { findings: { key: string; digested?: boolean }[] }) => users.every((u) => a.findings.some((f) => f.key === u && f.digested))).map((a: { name: string }) => a.name);
+}
+
+/**
+ * Minute -2, host-1 then host-2, with no finding yet (ann and bob log on at T - 1m): a heartbeat for each, so that
+ * from minute 0 each holds its own share (the first host alone would otherwise hold, and open, everything).
+ */
+async function warmUp(hosts: readonly Host[], T: number, runs: HostRun[]): Promise<void> {
+  for (const host of hosts) runs.push(await runAt(host, T, -2));
+  for (const run of runs) assert.deepEqual(run.report.alerts.flatMap((a: { findings: unknown[] }) => a.findings), [], `${run.host} minute -2: no finding yet`);
+}
+
+test('a host joins: it holds its whole rendezvous share by its second run, an alert waits at most the join minute (caught up); digests opened before the move by both hosts are sent once by the new holder with every row', { timeout: 180_000 }, async () => {
   const { T, hosts, alerts, index } = await deployments(3, 24, { extra: { digest: { every: '4m' } } });
   const [h1, h2, h3] = hosts as [Host, Host, Host];
   const runs: HostRun[] = [];
-  // host-1 and host-2 share the alerts; at minute 0 each alert opens a digest (until minute 4) with ann and bob.
+  // host-1 and host-2 share the alerts; at minute 0 each opens the digests of its own alerts (until minute 4) with ann and bob.
+  await warmUp([h1, h2], T, runs);
   for (const host of [h1, h2]) runs.push(await runAt(host, T, 0));
   runs.push(...(await Promise.all([h1, h2].map((host) => runAt(host, T, 1)))));
   // cy logs on in minute 2, a third row of every digest; host-3 joins at minute 2: from then on the three run at once.
@@ -389,9 +411,14 @@ test('a host joins: it holds its whole rendezvous share by its second run, an al
   }
   contiguousWindows(runs);
 
-  // The digests: each sent once, by the host holding the alert at minute 4, with the three rows; no notice per key.
+  // The digests: each opened at minute 0 by the host holding the alert then (host-1 or host-2, each its own), sent once,
+  // by the host holding the alert at minute 4, with the three rows; no notice per key.
+  const opened1 = digestedAlerts(run('host-1', 0));
+  const opened2 = digestedAlerts(run('host-2', 0));
+  assert.deepEqual([...opened1, ...opened2].sort(), [...alerts].sort(), 'every digest opened at minute 0, by one host');
+  assert.deepEqual(opened2.sort(), alerts.filter((a) => shareOf('host-2', ['host-1', 'host-2']).partitions.includes(partitionOf(a))), 'host-2 opened the digests of its own share');
   const moved = alerts.filter((a) => share3.partitions.includes(partitionOf(a)));
-  assert.ok(moved.length > 0, 'some digests were opened by host-1 or host-2 and their partitions moved to host-3');
+  assert.ok(moved.some((a) => opened1.includes(a)) && moved.some((a) => opened2.includes(a)), `digests opened by host-1 and by host-2 moved to host-3: ${moved}`);
   const digestSends = runs.flatMap((r) => r.report.deliveries.filter((d: { reason?: string; ok: boolean }) => d.reason === 'digest' && d.ok).map((d: { alert: string }) => ({ alert: d.alert, host: r.host, minute: r.minute })));
   for (const alert of alerts) {
     const sends = digestSends.filter((d) => d.alert === alert);
@@ -407,17 +434,22 @@ test('a host joins: it holds its whole rendezvous share by its second run, an al
   assert.equal(world.smtp.messages.filter((m) => / (ann|bob|cy)$/.test(m.subject)).length, 0, 'every finding went into the digests');
 });
 
-test('a host killed while its digests are open: the other takes its partitions over and sends each digest once; every row in one digest (the killed minute\'s findings neither lost nor counted twice)', { timeout: 150_000 }, async (t) => {
+test('a host killed while its digests are open: the other takes its partitions over and sends each digest once; every row in one digest (the killed minute\'s findings neither lost nor counted twice)', { timeout: 180_000 }, async (t) => {
+  const giveUpAt = Date.now() + 180_000 - 30_000;
   const gate = await startGateProxy(world.esUrl);
   t.after(() => gate.close());
   const { T, hosts, alerts, index, shared } = await deployments(2, 16, { extra: { digest: { every: '3m' }, samples: 0 }, esUrlOf: (id) => (id === 'host-2' ? gate.url : world.esUrl) });
   const [h1, h2] = hosts as [Host, Host];
   const runs: HostRun[] = [];
   // Minute 0: both share the alerts, each opens the digests of its own (ann and bob, until minute 3).
+  await warmUp(hosts, T, runs);
   for (const host of hosts) runs.push(await runAt(host, T, 0));
   runs.forEach(checkRun);
-  const ofH2 = alerts.filter((a) => runs[1]!.report.partitions.held.includes(partitionOf(a)));
+  const [at0of1, at0of2] = runs.filter((r) => r.minute === 0) as [HostRun, HostRun];
+  const ofH2 = alerts.filter((a) => at0of2.report.partitions.held.includes(partitionOf(a)));
   assert.ok(ofH2.length > 0, 'host-2 holds a share');
+  assert.deepEqual(digestedAlerts(at0of2).sort(), ofH2, 'host-2\'s own run put ann and bob into the digests of its alerts');
+  assert.deepEqual(digestedAlerts(at0of1).sort(), alerts.filter((a) => !ofH2.includes(a)), 'host-1\'s run, into those of its own');
   // cy logs on in minute 1; host-1 runs it; host-2 is killed while its search is held (its leases taken, nothing written).
   await indexDocs(world.esUrl, index, [logonEvent(T + 30_000, 'cy')]);
   runs.push(await runAt(h1, T, 1));
@@ -437,15 +469,19 @@ test('a host killed while its digests are open: the other takes its partitions o
   const rowsOf = (alert: string) => world.smtp.messages.filter((m) => m.subject.startsWith(`${alert}: `)).map((m) => m.raw.replace(/=\r\n/g, ''));
   const complete = (alert: string) => [...USERS, 'cy'].every((user) => rowsOf(alert).some((body) => new RegExp(`\\b${user}\\b`).test(body)));
   // (Between the takeover and host-2's heartbeat going stale, host-2's partitions given back by host-1 wait for their
-  // owner: host_ttl, then host-1 holds them all; so the runs go on for up to host_ttl and more, wall clock.)
-  const giveUpAt = Date.now() + HOST_TTL_MS + 30_000;
+  // owner: host_ttl, then host-1 holds them all; so the runs go on for up to host_ttl and more, wall clock, until every
+  // digest is out or the test's own time nearly ran out. From the takeover on, alert time moves a digest period a run,
+  // so that each run reaches the next due minute however slow the runs are.)
+  const tookFrom2 = (r: HostRun) => r.report.partitions.took.some((t: { from: string }) => /^host-2(@|$)/.test(t.from));
   let minute = 2;
-  for (; Date.now() < giveUpAt && !(minute > 3 && alerts.every(complete)); minute++) {
+  while (!(minute > 3 && alerts.every(complete)) && Date.now() < giveUpAt) {
     runs.push(await runAt(h1, T, minute));
+    minute += runs.some(tookFrom2) ? 3 : 1;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
   }
-  const takeover = runs.find((r) => r.host === 'host-1' && r.report.partitions.took.some((t: { from: string }) => /^host-2(@|$)/.test(t.from)));
+  const takeover = runs.find(tookFrom2);
   assert.ok(takeover, 'host-1 took host-2\'s leases over');
+  assert.ok(alerts.every(complete), `every row out before the test's time ran out (last minute ${minute})`);
   assert.deepEqual(poller.violations(), [], 'one holder at a time');
   const digestSends = runs.flatMap((r) => r.report.deliveries.filter((d: { reason?: string; ok: boolean }) => d.reason === 'digest' && d.ok).map((d: { alert: string }) => ({ alert: d.alert, host: r.host, minute: r.minute })));
   for (const alert of alerts) {

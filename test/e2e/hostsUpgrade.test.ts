@@ -18,6 +18,8 @@ after(async () => {
 });
 
 const USERS = ['ann', 'bob'];
+/** How much one move raises lease:run's token: taken from the old version (+1), left with the marker (+1). */
+const TOKENS_OF_ONE_MOVE = 2;
 
 /** Writes a state index as the version before partitions left it: the old mapping, today's documents, lease:run given back. */
 async function oldLayoutIndex(index: string, alerts: readonly string[], lastWindowEnd: number): Promise<void> {
@@ -42,9 +44,10 @@ test('two hosts configured as before partitions, upgraded together: the first ru
   const names = Array.from({ length: 12 }, (_, i) => `logons-${String(i).padStart(2, '0')}`);
   const alert = { index: logons, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], throttle: '1h' };
   const hosts = hostDeployments(world, 2, { index, todaysSettings: true, alerts: Object.fromEntries(names.map((name) => [name, { ...alert, title: `${name} {{key}}` }])) });
-  // The old version ran minute 0 (its windows end at T); ann and bob log on in minute 1, cy in minute 3.
+  // The old version ran minute 0 (its windows end at T; old logged on in it, already told); ann and bob log on in
+  // minute 1, cy in minute 3.
   await oldLayoutIndex(index, names, T);
-  await indexDocs(world.esUrl, logons, [...USERS.map((user) => logonEvent(T + 30_000, user)), logonEvent(T + 2 * MIN + 30_000, 'cy')]);
+  await indexDocs(world.esUrl, logons, [logonEvent(T - 30_000, 'old'), ...USERS.map((user) => logonEvent(T + 30_000, user)), logonEvent(T + 2 * MIN + 30_000, 'cy')]);
 
   const evaluated = new Map<number, Map<string, string[]>>();
   const windows = new Map<string, { from: number; to: number }[]>();
@@ -63,14 +66,21 @@ test('two hosts configured as before partitions, upgraded together: the first ru
   }
   // Failover became sharing: from the second minute on both hosts evaluate alerts.
   for (const minute of [2, 3, 4]) assert.equal(new Set([...evaluated.get(minute)!.values()].flat()).size, 2, `minute ${minute}: both hosts evaluate a share`);
-  // Each alert's windows go on from where the old version stopped (T), without gap or overlap.
-  for (const name of names) assert.deepEqual(windowBreaks(name, windows.get(name) ?? [], T, T + 4 * MIN), [], name);
+  // Each alert's windows go on from where the old version stopped (T), without gap or overlap: the first starts at T
+  // exactly (a window lost in the move would start first_lookback before the run, before T, and find old again).
+  for (const name of names) {
+    assert.equal(Math.min(...(windows.get(name) ?? []).map((w) => w.from)), T, `${name}: its first window after the upgrade starts where the old version stopped`);
+    assert.deepEqual(windowBreaks(name, windows.get(name) ?? [], T, T + 4 * MIN), [], name);
+  }
   const counts = new Map<string, number>();
   for (const m of world.smtp.messages) counts.set(m.subject, (counts.get(m.subject) ?? 0) + 1);
   for (const name of names) for (const user of [...USERS, 'cy']) assert.equal(counts.get(`${name} ${user}`), 1, `${name} ${user} mailed once`);
+  for (const name of names) assert.equal(counts.get(`${name} old`), undefined, `${name} old: in the old version's window, not told again`);
   assert.equal(world.smtp.messages.length, names.length * 3, `no other mail: ${[...counts.keys()]}`);
-  // The move was made once: lease:run left to an older version as held by the marker of the host that moved it.
+  // The move was made once: lease:run left to an older version as held by the marker of the host that moved it, its
+  // token raised once from the old version's 7 by the one run that took it (TOKENS_OF_ONE_MOVE) and not again.
   const docs = await stateDocs(world.esUrl, index);
   assert.match(docs.get('lease:run')!._source.holder, /^partitioned-by-host-[12]$/);
+  assert.equal(docs.get('lease:run')!._source.token, 7 + TOKENS_OF_ONE_MOVE, 'one run took lease:run to move the layout');
   for (const name of names) assert.equal(docs.get(`alert:${name}`)!._source.body.window, undefined, `${name}: its window moved to its partition's document`);
 });
