@@ -65,7 +65,15 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
       continue;
     }
     seen.set(name, file);
-    const loaded = await loadAlertFile(config, path, file, name, cache).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
+    // Checked and completed before, and nothing it depends on changed: as it was (no promise per alert of a warm run).
+    const stat = cache?.knows(path) ? statOrUndefined(path) : undefined;
+    const done = stat && cache!.getAlert(path, stat);
+    if (done) {
+      if (done.alert) result.alerts.push(done.alert as AlertDef);
+      else result.disabled.push(name);
+      continue;
+    }
+    const loaded = await loadAlertFile(config, path, file, name, cache, stat).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
     if ('problems' in loaded) {
       result.problems.push(...loaded.problems);
       result.invalid.push(name);
@@ -78,12 +86,8 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
 
 type LoadedFile = { alert?: AlertDef } | { problems: Problem[] };
 
-async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined): Promise<LoadedFile> {
-  // A file the cache does not know (every file of a cold start) is stat()ed by its reading below.
-  let stat = cache?.knows(path) ? statOrUndefined(path) : undefined;
-  // Checked and completed before, and nothing it depends on changed: as it was.
-  const done = stat && cache?.getAlert(path, stat);
-  if (done) return done.alert ? { alert: done.alert as AlertDef } : {};
+/** Reads, checks and completes one alert file the cache cannot serve whole; `stat`: its stat when the cache knows it (else its reading stats it). */
+async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined, stat: Stats | undefined): Promise<LoadedFile> {
   await loadSchema('alert');
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { cacheContentText, parseCacheContent } from '../../src/config/parseCache.js';
 import { writeAlertcronAlerts } from '../bench/alerts.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -21,7 +22,7 @@ function parseCache(dir: string) {
   assert.ok(name && !others.length, 'one parse cache file');
   const file = join(folder, name);
   const stat = statSync(file);
-  return { file, identity: `${stat.ino}:${stat.mtimeMs}:${stat.size}`, data: JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, unknown>; alerts: Record<string, unknown> } };
+  return { file, identity: `${stat.ino}:${stat.mtimeMs}:${stat.size}`, data: parseCacheContent(readFileSync(file, 'utf8')) };
 }
 
 test("a cold validate of alert files as yaml.stringify writes them (the bench's) reads every one line by line: no YAML library is loaded", async () => {
@@ -79,7 +80,7 @@ test('a warm run leaves the parse cache file untouched; an older cache with pars
   const alertFile = join(project.dir, 'alerts', 'burst.yaml');
   const stat = statSync(alertFile);
   const older = { ...written.data, files: { ...written.data.files, [alertFile]: { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, v: parse(readFileSync(alertFile, 'utf8')) } } };
-  writeFileSync(written.file, JSON.stringify(older));
+  writeFileSync(written.file, cacheContentText(older));
   const migrating = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
   assert.equal(migrating.code, 0, migrating.stderr);
   const migrated = parseCache(project.dir);
