@@ -168,8 +168,11 @@ export class ParseCache {
           return;
         }
         const [kind, path, m, c, s, value, deps] = line as [string, string, number, number, number, unknown, AlertEntry['d'] | undefined];
+        // A line of another shape (a damaged or hand-edited file) makes the whole cache unused, as a file that is not JSON.
+        if (typeof path !== 'string' || typeof m !== 'number' || typeof c !== 'number' || typeof s !== 'number') throw new Error('a damaged line');
         if (kind === 'f') entries.set(path, { m, c, s, v: value });
-        else if (kind === 'a') alerts.set(path, { m, c, s, d: deps ?? [], a: value });
+        else if (kind === 'a' && typeof value === 'object' && (deps === undefined || isDependencyList(deps))) alerts.set(path, { m, c, s, d: deps ?? [], a: value });
+        else throw new Error('a damaged line');
       });
     } catch {
       return new ParseCache(file, new Map(), new Map(), build);
@@ -271,6 +274,11 @@ export class ParseCache {
       }
     }
   }
+}
+
+/** Whether a cached alert's dependency list is one: each a path and the signature it had. */
+function isDependencyList(deps: unknown): deps is AlertEntry['d'] {
+  return Array.isArray(deps) && deps.every((dep) => Array.isArray(dep) && typeof dep[0] === 'string' && dep.slice(1).every((n) => typeof n === 'number'));
 }
 
 /** A file's signature now (mtime, ctime, size), or nothing for a file that does not exist. */

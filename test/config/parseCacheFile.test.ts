@@ -53,7 +53,11 @@ test('another configuration, an edited alert file or a damaged cache file serves
   assert.equal(open('config-b').getAlert(files[1]!, statSync(files[1]!)), undefined, 'checked against another configuration');
   assert.ok(open().getAlert(files[1]!, statSync(files[1]!)));
   const text = readFileSync(cacheFile(), 'utf8');
-  for (const damaged of [text.slice(0, -5), text.replace('"format":3', '"format":2'), `${text}{not json}\n`, '']) {
+  const [head, line] = text.split('\n');
+  const lines = (entry: unknown[]) => `${head}\n${JSON.stringify(entry)}\n`;
+  const damagedLines = [lines(['a', files[1], 1, 2, 3, { name: 'small' }, 'not a list']), lines(['a', files[1], '1', 2, 3, { name: 'small' }]), lines(['a', files[1], 1, 2, 3, 42]), lines(['x', files[1], 1, 2, 3, {}])];
+  assert.ok(line?.startsWith('["a",'), line);
+  for (const damaged of [text.slice(0, -5), text.replace('"format":3', '"format":2'), `${text}{not json}\n`, '', `${text}[1]\n`, ...damagedLines]) {
     writeFileSync(cacheFile(), damaged);
     assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, JSON.stringify(damaged.slice(-40)));
   }
