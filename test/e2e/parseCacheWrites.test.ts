@@ -1,7 +1,7 @@
 // A cold start reads alert files the fast way: those yaml.stringify writes (the bench's) never load the careful YAML
 // parser. The parse cache is written when something changed, not by every run: a run that serves every alert from its
-// checked, completed form leaves the cache file as it was (same file, same bytes), and a cache an older alertcron
-// wrote (with each alert's parsed YAML beside its completed form) is still read, and shed of that once.
+// checked, completed form leaves the cache file as it was (same file, same bytes), and a cache holding an alert file's
+// parsed YAML beside its completed form (as an older alertcron wrote it) is still read, and shed of that once.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +76,7 @@ test('a warm run leaves the parse cache file untouched; an older cache with pars
   assert.equal((await project.run(['validate'])).code, 0);
   assert.equal(parseCache(project.dir).identity, written.identity, 'a warm validate left it too');
 
-  // An older cache kept each alert file's parsed YAML as well: still read, then rewritten once without it.
+  // A cache that kept an alert file's parsed YAML as well (as an older alertcron did): still read, then rewritten once without it.
   const alertFile = join(project.dir, 'alerts', 'burst.yaml');
   const stat = statSync(alertFile);
   const older = { ...written.data, files: { ...written.data.files, [alertFile]: { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, v: parse(readFileSync(alertFile, 'utf8')) } } };
