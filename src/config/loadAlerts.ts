@@ -1,7 +1,7 @@
 import { channelKind } from '../notify/channels/registry.js';
 import type { Stats } from 'node:fs';
-import { basename, extname, join, relative, sep } from 'node:path';
-import { alertFiles, childPath, type AlertFile } from './alertFiles.js';
+import { relative, sep } from 'node:path';
+import { alertFiles, alertNameOf, childPath, type AlertFile } from './alertFiles.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
@@ -55,7 +55,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
   for (const { path, relative: fileName } of files) {
     // The relative name of a file found below the folder: joined without normalising (no `.`, `..` or `//` in it).
     const file = folder === '' ? fileName : childPath(folder, fileName);
-    const name = basename(fileName, extname(fileName));
+    const name = alertNameOf(fileName);
     if (!ALERT_NAME.test(name)) {
       result.problems.push({ file, message: 'the file name is the alert name: use only letters, digits, ".", "_" and "-"' });
       continue;
