@@ -1,7 +1,7 @@
 import { channelKind } from '../notify/channels/registry.js';
 import type { Stats } from 'node:fs';
-import { basename, extname, join, relative, sep } from 'node:path';
-import { alertFiles, childPath, type AlertFile } from './alertFiles.js';
+import { relative, sep } from 'node:path';
+import { alertFiles, alertNameOf, childPath, type AlertFile } from './alertFiles.js';
 import { parseDuration } from '../util/duration.js';
 import { closestWord } from '../util/closestWord.js';
 import type { Problem } from './problems.js';
@@ -55,7 +55,7 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
   for (const { path, relative: fileName } of files) {
     // The relative name of a file found below the folder: joined without normalising (no `.`, `..` or `//` in it).
     const file = folder === '' ? fileName : childPath(folder, fileName);
-    const name = basename(fileName, extname(fileName));
+    const name = alertNameOf(fileName);
     if (!ALERT_NAME.test(name)) {
       result.problems.push({ file, message: 'the file name is the alert name: use only letters, digits, ".", "_" and "-"' });
       continue;
@@ -65,7 +65,15 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
       continue;
     }
     seen.set(name, file);
-    const loaded = await loadAlertFile(config, path, file, name, cache).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
+    // Checked and completed before, and nothing it depends on changed: as it was (no promise per alert of a warm run).
+    const stat = cache?.knows(path) ? statOrUndefined(path) : undefined;
+    const done = stat && cache!.getAlert(path, stat);
+    if (done) {
+      if (done.alert) result.alerts.push(done.alert as AlertDef);
+      else result.disabled.push(name);
+      continue;
+    }
+    const loaded = await loadAlertFile(config, path, file, name, cache, stat).catch((error: unknown): LoadedFile => ({ problems: [{ file, message: `cannot be loaded: ${errorMessage(error)}` }] }));
     if ('problems' in loaded) {
       result.problems.push(...loaded.problems);
       result.invalid.push(name);
@@ -78,12 +86,8 @@ export async function loadAlerts(config: Config, cache?: ParseCache): Promise<Lo
 
 type LoadedFile = { alert?: AlertDef } | { problems: Problem[] };
 
-async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined): Promise<LoadedFile> {
-  // A file the cache does not know (every file of a cold start) is stat()ed by its reading below.
-  let stat = cache?.knows(path) ? statOrUndefined(path) : undefined;
-  // Checked and completed before, and nothing it depends on changed: as it was.
-  const done = stat && cache?.getAlert(path, stat);
-  if (done) return done.alert ? { alert: done.alert as AlertDef } : {};
+/** Reads, checks and completes one alert file the cache cannot serve whole; `stat`: its stat when the cache knows it (else its reading stats it). */
+async function loadAlertFile(config: Config, path: string, file: string, name: string, cache: ParseCache | undefined, stat: Stats | undefined): Promise<LoadedFile> {
   await loadSchema('alert');
   const cached = stat && cache?.get(path, stat);
   if (cached !== undefined && cached !== null) {

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped when the shape of cached values changes (e.g. another YAML parser). */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
+/** A file's signature (mtime, ctime, size), or nothing for a file that does not exist. */
+type Signature = [number, number, number] | [];
+
+/** The parsed value of a YAML file (alertcron.yaml, an alert that names a people file), by its signature. */
 interface Entry {
   m: number;
   c: number;
@@ -14,25 +18,93 @@ interface Entry {
   v: unknown;
 }
 
-/** A file's signature (mtime, ctime, size), or nothing for a file that does not exist. */
-type Signature = [number, number, number] | [];
-
-/** A checked, completed alert: valid while its file, the files it reads and the configuration it was checked against are unchanged. */
+/** A checked, completed alert: valid while its file, the files it read and the configuration it was checked against are unchanged. */
 interface AlertEntry {
   m: number;
   c: number;
   s: number;
-  /** The build of alertcron and the digest of the resolved configuration it was checked against. */
-  f: string;
   /** The other files it read (query, script), with their signatures then. */
   d: [string, ...Signature][];
   /** The completed alert, or null for a disabled one. */
   a: unknown;
 }
 
-function signature(path: string): Signature {
-  const stat = statOrUndefined(path);
-  return stat ? [stat.mtimeMs, stat.ctimeMs, stat.size] : [];
+/** What a cache file holds, as objects by path (for tests and tools; a run reads it line by line). */
+export interface ParseCacheContent {
+  format: number;
+  /** The build of alertcron and the digest of the resolved configuration every alert in it was checked against. */
+  basis: string;
+  files: Record<string, Entry>;
+  alerts: Record<string, AlertEntry>;
+}
+
+/** Bytes read from the cache file at a time: a run never holds the whole file as one string (10 MB at 10,000 alerts). */
+const READ_CHUNK = 1 << 20;
+
+/**
+ * Reads a cache file: JSON lines, the first `{"format":3,"basis":...}`, then one line per file, `["f",path,m,c,s,value]`
+ * (a parsed YAML value) or `["a",path,m,c,s,alert,deps?]` (a completed alert). Each line is parsed on its own, so the
+ * text read is garbage as soon as its line is parsed. Throws on a file that is not one.
+ */
+function readCacheFile(file: string, onLine: (line: unknown) => void): void {
+  const fd = openSync(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(READ_CHUNK);
+    let held = 0;
+    for (;;) {
+      if (held === buffer.length) {
+        // One line longer than the buffer (a large compiled rule): room for it.
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, held);
+        buffer = larger;
+      }
+      const read = readSync(fd, buffer, held, buffer.length - held, null);
+      const end = held + read;
+      let at = 0;
+      for (let nl = buffer.indexOf(10, 0); nl >= 0 && nl < end; nl = buffer.indexOf(10, at)) {
+        // A newline byte is never part of a multi-byte character: each line decodes on its own.
+        onLine(JSON.parse(buffer.toString('utf8', at, nl)));
+        at = nl + 1;
+      }
+      if (read === 0) {
+        if (at < end) throw new Error('the cache file ends inside a line');
+        return;
+      }
+      buffer.copy(buffer, 0, at, end);
+      held = end - at;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parses the text of a cache file into objects by path (for tests and tools). */
+export function parseCacheContent(text: string): ParseCacheContent {
+  const [head, ...lines] = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown[]);
+  const content: ParseCacheContent = { ...(head as unknown as { format: number; basis: string }), files: {}, alerts: {} };
+  for (const line of lines) {
+    const [kind, path, m, c, s, value, deps] = line as [string, string, number, number, number, unknown, AlertEntry['d'] | undefined];
+    if (kind === 'f') content.files[path] = { m, c, s, v: value };
+    else content.alerts[path] = { m, c, s, d: deps ?? [], a: value };
+  }
+  return content;
+}
+
+/** The text of a cache file holding `content` (for tests and tools). */
+export function cacheContentText(content: ParseCacheContent): string {
+  return [headLine(content.basis), ...Object.entries(content.files).map(([path, e]) => fileLine(path, e)), ...Object.entries(content.alerts).map(([path, e]) => alertLine(path, e))].join('');
+}
+
+function headLine(basis: string): string {
+  return `${JSON.stringify({ format: CACHE_FORMAT, basis })}\n`;
+}
+
+function fileLine(path: string, e: Entry): string {
+  return `${JSON.stringify(['f', path, e.m, e.c, e.s, e.v])}\n`;
+}
+
+function alertLine(path: string, e: AlertEntry): string {
+  return `${JSON.stringify(e.d.length ? ['a', path, e.m, e.c, e.s, e.a, e.d] : ['a', path, e.m, e.c, e.s, e.a])}\n`;
 }
 
 /**
@@ -41,22 +113,26 @@ function signature(path: string): Signature {
  * alert as checked and completed, so that a run over unchanged alerts does not check them again either. Such an
  * alert's parsed value is not kept (a run that serves every alert so finds nothing to add or forget, and leaves the
  * cache file as it is): when alertcron.yaml as resolved changes, every alert file is read and parsed again once.
- * It lives in the user's own cache folder; ALERTCRON_CACHE=off disables it.
+ * It lives in the user's own cache folder, one JSON line per file (read a line at a time); ALERTCRON_CACHE=off disables it.
  */
 export class ParseCache {
-  private used: Record<string, Entry> = {};
-  private usedAlerts: Record<string, AlertEntry> = {};
+  private readonly used = new Map<string, Entry>();
+  private readonly usedAlerts = new Map<string, AlertEntry>();
   private changed = false;
+  /** The signatures of the files completed alerts read, stat()ed once a run (many alerts may share one query file). */
+  private readonly signatures = new Map<string, string>();
 
   /** What every checked alert depends on: this build of alertcron and the resolved configuration (none until it is known). */
   private basis = '';
 
   private constructor(
     private readonly file: string | undefined,
-    private readonly entries: Record<string, Entry>,
-    private readonly alerts: Record<string, AlertEntry> = {},
+    private readonly entries: Map<string, Entry>,
+    private readonly alerts: Map<string, AlertEntry> = new Map(),
     /** This build of alertcron (empty: no completed alert is kept). */
     private readonly build = '',
+    /** The basis the file's completed alerts were checked against. */
+    private readonly fileBasis = '',
   ) {}
 
   /**
@@ -69,41 +145,57 @@ export class ParseCache {
 
   /** Opens the cache that belongs to one configuration file; a missing or unreadable cache is simply empty. */
   static open(configFile: string, env: NodeJS.ProcessEnv = process.env): ParseCache {
-    if (env.ALERTCRON_CACHE === 'off') return new ParseCache(undefined, {});
+    if (env.ALERTCRON_CACHE === 'off') return new ParseCache(undefined, new Map());
     const base = env.XDG_CACHE_HOME || (env.HOME || homedir()) && join(env.HOME || homedir(), '.cache');
-    if (!base) return new ParseCache(undefined, {});
+    if (!base) return new ParseCache(undefined, new Map());
     let key: string;
     try {
       key = createHash('sha256').update(realpathSync(configFile)).digest('hex').slice(0, 24);
     } catch {
-      return new ParseCache(undefined, {});
+      return new ParseCache(undefined, new Map());
     }
     const file = join(base, 'alertcron', `${key}.json`);
     const build = String(statOrUndefined(fileURLToPath(import.meta.url))?.mtimeMs ?? 'unknown');
+    const entries = new Map<string, Entry>();
+    const alerts = new Map<string, AlertEntry>();
+    let basis: string | undefined;
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: number; files?: Record<string, Entry>; alerts?: Record<string, AlertEntry> };
-      return data.format === CACHE_FORMAT && data.files ? new ParseCache(file, data.files, data.alerts ?? {}, build) : new ParseCache(file, {}, {}, build);
+      readCacheFile(file, (line) => {
+        if (basis === undefined) {
+          const head = line as { format?: unknown; basis?: unknown } | null;
+          if (head?.format !== CACHE_FORMAT || typeof head.basis !== 'string') throw new Error('another format');
+          basis = head.basis;
+          return;
+        }
+        const [kind, path, m, c, s, value, deps] = line as [string, string, number, number, number, unknown, AlertEntry['d'] | undefined];
+        // A line of another shape (a damaged or hand-edited file) makes the whole cache unused, as a file that is not JSON.
+        if (typeof path !== 'string' || typeof m !== 'number' || typeof c !== 'number' || typeof s !== 'number') throw new Error('a damaged line');
+        if (kind === 'f') entries.set(path, { m, c, s, v: value });
+        else if (kind === 'a' && typeof value === 'object' && (deps === undefined || isDependencyList(deps))) alerts.set(path, { m, c, s, d: deps ?? [], a: value });
+        else throw new Error('a damaged line');
+      });
     } catch {
-      return new ParseCache(file, {}, {}, build);
+      return new ParseCache(file, new Map(), new Map(), build);
     }
+    return new ParseCache(file, entries, alerts, build, basis ?? '');
   }
 
   /** Whether anything is cached for this file (if not, nothing needs its signature before it is read). */
   knows(path: string): boolean {
-    return Object.hasOwn(this.alerts, path) || Object.hasOwn(this.entries, path);
+    return this.alerts.has(path) || this.entries.has(path);
   }
 
   /** The cached value of a file whose mtime, ctime and size are unchanged, or undefined. */
   get(path: string, stat: Stats): unknown {
-    const entry = this.entries[path];
+    const entry = this.entries.get(path);
     if (!entry || entry.m !== stat.mtimeMs || entry.c !== stat.ctimeMs || entry.s !== stat.size) return undefined;
-    this.used[path] = entry;
+    this.used.set(path, entry);
     return entry.v;
   }
 
   /** Stores the parsed value of a file that parsed without errors. */
   set(path: string, stat: Stats, value: unknown): void {
-    this.used[path] = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, v: value };
+    this.used.set(path, { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, v: value });
     this.changed = true;
   }
 
@@ -112,11 +204,19 @@ export class ParseCache {
    * when neither the alert file nor the files it read changed since: `{ alert }` (null: disabled), else undefined.
    */
   getAlert(path: string, stat: Stats): { alert: unknown } | undefined {
-    const entry = this.alerts[path];
-    if (!this.basis || !entry || entry.f !== this.basis || entry.m !== stat.mtimeMs || entry.c !== stat.ctimeMs || entry.s !== stat.size) return undefined;
-    for (const [dep, ...was] of entry.d) if (signature(dep).join() !== was.join()) return undefined;
-    this.usedAlerts[path] = entry;
+    if (!this.basis || this.fileBasis !== this.basis) return undefined;
+    const entry = this.alerts.get(path);
+    if (!entry || entry.m !== stat.mtimeMs || entry.c !== stat.ctimeMs || entry.s !== stat.size) return undefined;
+    for (const [dep, ...was] of entry.d) if (this.signatureOf(dep) !== was.join()) return undefined;
+    this.usedAlerts.set(path, entry);
     return { alert: entry.a };
+  }
+
+  /** A dependency's signature as text, stat()ed at its first use in this run. */
+  private signatureOf(dep: string): string {
+    let known = this.signatures.get(dep);
+    if (known === undefined) this.signatures.set(dep, (known = signature(dep).join()));
+    return known;
   }
 
   /**
@@ -126,29 +226,65 @@ export class ParseCache {
    */
   setAlert(path: string, stat: Stats, inputs: readonly string[], alert: unknown, read?: ReadonlyMap<string, Stats>): void {
     if (!this.basis) return;
-    delete this.used[path];
+    this.used.delete(path);
     // A file the check read is kept with its signature as read (no second stat(), and no newer signature for older content).
     const depSignature = (dep: string): Signature => {
       const known = read?.get(dep);
       return known ? [known.mtimeMs, known.ctimeMs, known.size] : signature(dep);
     };
-    this.usedAlerts[path] = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, f: this.basis, d: inputs.map((dep) => [dep, ...depSignature(dep)]), a: alert };
+    this.usedAlerts.set(path, { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, d: inputs.map((dep) => [dep, ...depSignature(dep)]), a: alert });
     this.changed = true;
   }
 
   /** Writes the cache (atomically, best effort) if anything was added or a file was forgotten. */
   save(): void {
     if (!this.file) return;
-    if (!this.changed && Object.keys(this.used).length === Object.keys(this.entries).length && Object.keys(this.usedAlerts).length === Object.keys(this.alerts).length) return;
+    if (!this.changed && this.used.size === this.entries.size && this.usedAlerts.size === this.alerts.size) return;
+    const temp = `${this.file}.${process.pid}.tmp`;
     try {
       mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify({ format: CACHE_FORMAT, files: this.used, alerts: this.usedAlerts }), { mode: 0o600 });
+      const fd = openSync(temp, 'w', 0o600);
+      try {
+        // Written a batch of lines at a time: never the whole cache as one string.
+        let batch = headLine(this.usedAlerts.size ? this.basis : '');
+        const flush = (force: boolean) => {
+          if (batch.length < READ_CHUNK && !force) return;
+          writeSync(fd, batch);
+          batch = '';
+        };
+        for (const [path, e] of this.used) {
+          batch += fileLine(path, e);
+          flush(false);
+        }
+        for (const [path, e] of this.usedAlerts) {
+          batch += alertLine(path, e);
+          flush(false);
+        }
+        flush(true);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temp, this.file);
     } catch {
-      /* a cache that cannot be written only costs time */
+      // A cache that cannot be written only costs time.
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        /* nor can its temporary file be removed */
+      }
     }
   }
+}
+
+/** Whether a cached alert's dependency list is one: each a path and the signature it had. */
+function isDependencyList(deps: unknown): deps is AlertEntry['d'] {
+  return Array.isArray(deps) && deps.every((dep) => Array.isArray(dep) && typeof dep[0] === 'string' && dep.slice(1).every((n) => typeof n === 'number'));
+}
+
+/** A file's signature now (mtime, ctime, size), or nothing for a file that does not exist. */
+function signature(path: string): Signature {
+  const stat = statOrUndefined(path);
+  return stat ? [stat.mtimeMs, stat.ctimeMs, stat.size] : [];
 }
 
 /** Stats a file, or returns undefined when it cannot be read. */

@@ -177,6 +177,13 @@ class LineReader {
         j = at;
         continue;
       }
+      // The text up to the next quote or backslash is taken as it is, in one piece (not a character at a time).
+      const stop = nextQuoteOrEscape(text, j);
+      if (stop > j) {
+        out += text.slice(j, stop);
+        j = stop;
+        continue;
+      }
       const c = text[j]!;
       if (c === '"') break;
       if (c === '\\') {
@@ -270,22 +277,29 @@ function afterQuote(text: string, from: number): void {
   if (at === 0 || tail[at] !== '#') decline();
 }
 
-/** A single-quoted scalar on one line. */
+/** Where the next `"` or `\\` of a double-quoted scalar's line is, from `from` on (the line's length if none). */
+function nextQuoteOrEscape(text: string, from: number): number {
+  const quote = text.indexOf('"', from);
+  const escape = text.indexOf('\\', from);
+  return Math.min(quote < 0 ? text.length : quote, escape < 0 ? text.length : escape);
+}
+
+/** A single-quoted scalar on one line: the text between quotes taken in pieces, `''` read as one quote. */
 function singleQuoted(rest: string): string {
   let out = '';
-  for (let j = 1; j < rest.length; j++) {
-    if (rest[j] === "'") {
-      if (rest[j + 1] === "'") {
-        out += "'";
-        j++;
-        continue;
-      }
-      afterQuote(rest, j + 1);
-      return out;
+  let j = 1;
+  for (;;) {
+    const quote = rest.indexOf("'", j);
+    if (quote < 0) return decline();
+    out += rest.slice(j, quote);
+    if (rest[quote + 1] === "'") {
+      out += "'";
+      j = quote + 2;
+      continue;
     }
-    out += rest[j];
+    afterQuote(rest, quote + 1);
+    return out;
   }
-  return decline();
 }
 
 /** A one-line flow sequence of plain words or simple double-quoted text: `[a, b]`, `[]`. */

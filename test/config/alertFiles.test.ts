@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { test } from 'node:test';
-import { alertFiles, MAX_ALERT_DEPTH } from '../../src/config/alertFiles.js';
+import { alertFiles, alertNameOf, MAX_ALERT_DEPTH } from '../../src/config/alertFiles.js';
 import { checkProperty, fc } from '../support/property.js';
 
 const folderName = fc.constantFrom('a', 'b', '.git', 'state', 'x y');
@@ -45,5 +45,16 @@ test('property: every YAML file of a generated alerts tree is read, or skipped b
       }
     }),
     100,
+  );
+});
+
+test('property: an alert file\'s name is what path.basename(f, path.extname(f)) makes of it (dots anywhere, folders before it)', async () => {
+  const part = fc.stringMatching(/^[a-z.]{0,6}$/);
+  await checkProperty(
+    'alert names',
+    fc.property(fc.array(fc.constantFrom('a', 'team', '.x'), { maxLength: 3 }), part, fc.constantFrom('.yaml', '.yml'), (folders, stem, ext) => {
+      const file = [...folders, `${stem}${ext}`].join('/');
+      assert.equal(alertNameOf(file), basename(file, extname(file)), file);
+    }),
   );
 });

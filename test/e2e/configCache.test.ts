@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseCacheContent } from '../../src/config/parseCache.js';
 import { defaultConfig } from '../support/project.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -12,7 +13,7 @@ function configEntry(dir: string): { text: string; entry: { v: Record<string, un
   const cacheDir = join(dir, '.cache', 'alertcron');
   const [file] = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
   const text = readFileSync(join(cacheDir, file!), 'utf8');
-  return { text, entry: JSON.parse(text).files[join(dir, 'alertcron.yaml')] };
+  return { text, entry: parseCacheContent(text).files[join(dir, 'alertcron.yaml')] as { v: Record<string, unknown> } };
 }
 
 test('the checked alertcron.yaml is cached with a verdict, never a secret; a changed ${ENV} or *_file value is checked again', async () => {

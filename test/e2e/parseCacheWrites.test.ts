@@ -1,12 +1,13 @@
 // A cold start reads alert files the fast way: those yaml.stringify writes (the bench's) never load the careful YAML
 // parser. The parse cache is written when something changed, not by every run: a run that serves every alert from its
-// checked, completed form leaves the cache file as it was (same file, same bytes), and a cache an older alertcron
-// wrote (with each alert's parsed YAML beside its completed form) is still read, and shed of that once.
+// checked, completed form leaves the cache file as it was (same file, same bytes), and a cache holding an alert file's
+// parsed YAML beside its completed form (as an older alertcron wrote it) is still read, and shed of that once.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { cacheContentText, parseCacheContent } from '../../src/config/parseCache.js';
 import { writeAlertcronAlerts } from '../bench/alerts.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
@@ -21,7 +22,7 @@ function parseCache(dir: string) {
   assert.ok(name && !others.length, 'one parse cache file');
   const file = join(folder, name);
   const stat = statSync(file);
-  return { file, identity: `${stat.ino}:${stat.mtimeMs}:${stat.size}`, data: JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, unknown>; alerts: Record<string, unknown> } };
+  return { file, identity: `${stat.ino}:${stat.mtimeMs}:${stat.size}`, data: parseCacheContent(readFileSync(file, 'utf8')) };
 }
 
 test("a cold validate of alert files as yaml.stringify writes them (the bench's) reads every one line by line: no YAML library is loaded", async () => {
@@ -75,11 +76,11 @@ test('a warm run leaves the parse cache file untouched; an older cache with pars
   assert.equal((await project.run(['validate'])).code, 0);
   assert.equal(parseCache(project.dir).identity, written.identity, 'a warm validate left it too');
 
-  // An older cache kept each alert file's parsed YAML as well: still read, then rewritten once without it.
+  // A cache that kept an alert file's parsed YAML as well (as an older alertcron did): still read, then rewritten once without it.
   const alertFile = join(project.dir, 'alerts', 'burst.yaml');
   const stat = statSync(alertFile);
   const older = { ...written.data, files: { ...written.data.files, [alertFile]: { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, v: parse(readFileSync(alertFile, 'utf8')) } } };
-  writeFileSync(written.file, JSON.stringify(older));
+  writeFileSync(written.file, cacheContentText(older));
   const migrating = await project.run(['run'], { ALERTCRON_NOW: iso(T + 3 * MIN) });
   assert.equal(migrating.code, 0, migrating.stderr);
   const migrated = parseCache(project.dir);

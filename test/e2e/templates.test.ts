@@ -109,7 +109,7 @@ test('test warns about each template name that none of the findings has; fields 
   assert.equal(run.stderr, '', 'a cron run stays quiet about templates');
 });
 
-test('validate reports template names a buckets finding cannot have, and unknown alertcron. names, at their lines', async () => {
+test('validate reports template names a buckets finding cannot have, and unknown alertcron. names in any alert, at their lines', async () => {
   const project = world.project();
   project.writeQuery('users-per-host.json', { size: 0, aggs: { by_host: { terms: { field: 'host.name' }, aggs: { users: { cardinality: { field: 'user' } } } } } });
   project.writeAlert(
@@ -124,11 +124,14 @@ test('validate reports template names a buckets finding cannot have, and unknown
       '',
     ].join('\n'),
   );
+  // An alert of another condition: only an unknown alertcron. name is wrong there (any event field may exist).
+  project.writeAlert('plain', ['index: logs-*', 'condition: { type: any }', 'notify: [soc-slack]', 'message: "{{ alertcron.nope }} from {{source.ip}}"', ''].join('\n'));
   const result = await project.run(['validate']);
   assert.equal(result.code, 2, result.stderr);
   assert.deepEqual(result.stderr.trim().split('\n'), [
+    'alerts/plain.yaml:4:10 /message: names {{alertcron.nope}}, but alertcron\'s own values are alert, description, key, count, from, to, match_message, top_counts',
     'alerts/spray.yaml:6:10 /message: names {{source.ip}}, but a finding of this buckets condition has only the bucket\'s fields: key, key_as_string, doc_count, value, users (not an event\'s fields)',
     'alerts/spray.yaml:6:10 /message: names {{alertcron.window}}, but alertcron\'s own values are alert, description, key, count, from, to, match_message, top_counts',
-    '2 problem(s) in 1 file(s); 1 alert(s) valid, 0 disabled, 2 channel(s)',
+    '3 problem(s) in 2 file(s); 2 alert(s) valid, 0 disabled, 2 channel(s)',
   ]);
 });

@@ -1,0 +1,67 @@
+// The parse cache's file is read a line at a time: a line longer than the read buffer, a damaged file and another
+// configuration's checks are handled as a whole file was before (kept, ignored, checked again).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ParseCache, parseCacheContent } from '../../src/config/parseCache.js';
+
+/** A folder with a configuration and two alert files, and the cache of that configuration in its own cache folder. */
+function folder() {
+  const dir = mkdtempSync(join(tmpdir(), 'alertcron-parse-cache-'));
+  const config = join(dir, 'alertcron.yaml');
+  writeFileSync(config, 'channels: {}\n');
+  const files = ['big.yaml', 'small.yaml'].map((name) => join(dir, name));
+  for (const file of files) writeFileSync(file, 'index: x\n');
+  const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+  const open = (digest = 'config-a') => {
+    const cache = ParseCache.open(config, env);
+    cache.useConfig(digest);
+    return cache;
+  };
+  const cacheFile = () => join(dir, 'cache', 'alertcron', readdirSync(join(dir, 'cache', 'alertcron')).find((f) => f.endsWith('.json'))!);
+  return { dir, files, open, cacheFile, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('a completed alert longer than the read buffer (3 MB) and a short one are read back whole; a warm open rewrites nothing', (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const big = { name: 'big', description: `é${'x'.repeat(3 * 1024 * 1024)}ü`, notify: ['a'] };
+  const small = { name: 'small', title: 'ünïcode ✓ \u2028 line', notify: ['b'] };
+  const writing = open();
+  writing.setAlert(files[0]!, statSync(files[0]!), [], big);
+  writing.setAlert(files[1]!, statSync(files[1]!), [join(files[1]!, '..', 'missing.json')], small);
+  writing.save();
+  const written = statSync(cacheFile());
+  const reading = open();
+  assert.deepEqual(reading.getAlert(files[0]!, statSync(files[0]!)), { alert: big });
+  assert.deepEqual(reading.getAlert(files[1]!, statSync(files[1]!)), { alert: small });
+  reading.save();
+  assert.equal(statSync(cacheFile()).mtimeMs, written.mtimeMs, 'every entry used, nothing changed: not rewritten');
+  const content = parseCacheContent(readFileSync(cacheFile(), 'utf8'));
+  assert.deepEqual(Object.keys(content.alerts), files);
+  assert.deepEqual(content.alerts[files[1]!]!.d, [[join(files[1]!, '..', 'missing.json')]], 'a missing input is kept with no signature');
+});
+
+test('another configuration, an edited alert file or a damaged cache file serves nothing from the cache', (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const writing = open();
+  writing.setAlert(files[1]!, statSync(files[1]!), [], { name: 'small' });
+  writing.save();
+  assert.equal(open('config-b').getAlert(files[1]!, statSync(files[1]!)), undefined, 'checked against another configuration');
+  assert.ok(open().getAlert(files[1]!, statSync(files[1]!)));
+  const text = readFileSync(cacheFile(), 'utf8');
+  const [head, line] = text.split('\n');
+  const lines = (entry: unknown[]) => `${head}\n${JSON.stringify(entry)}\n`;
+  const damagedLines = [lines(['a', files[1], 1, 2, 3, { name: 'small' }, 'not a list']), lines(['a', files[1], '1', 2, 3, { name: 'small' }]), lines(['a', files[1], 1, 2, 3, 42]), lines(['x', files[1], 1, 2, 3, {}])];
+  assert.ok(line?.startsWith('["a",'), line);
+  for (const damaged of [text.slice(0, -5), text.replace('"format":3', '"format":2'), `${text}{not json}\n`, '', `${text}[1]\n`, ...damagedLines]) {
+    writeFileSync(cacheFile(), damaged);
+    assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, JSON.stringify(damaged.slice(-40)));
+  }
+  writeFileSync(cacheFile(), text);
+  writeFileSync(files[1]!, 'index: y\nnotify: [b]\n');
+  assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, 'the file changed');
+});
