@@ -87,3 +87,28 @@ test('a key that fires, resolves and fires again: status, --json and the page sh
   const [onCluster] = await firing(project, T + 21 * MIN);
   assert.deepEqual([onCluster!.firing_since, onCluster!.firing_since_from], [iso(T + 20 * MIN), 'episode']);
 });
+
+test('a damaged episode start ("firingSince": "x") is set aside alone: the key keeps its throttle (no second notice), and status shows its first sight', { timeout: 120_000 }, async () => {
+  const T = uniqueBaseTime();
+  const index = await world.index('auth-episode-bad');
+  const project = world.project();
+  project.writeConfig(defaultConfig({ esUrl: world.esUrl, smtpPort: world.smtp.port, slackUrl: world.slack.url }));
+  project.writeAlert('logons', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', throttle: '10m', notify: ['soc-email'], title: 'Logon {{key}}' });
+  await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'root')]);
+  await runAt(project, T);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Logon root']);
+
+  const stateFile = join(project.dir, 'state', 'state.json');
+  editKeyFile(stateFile, (keys) => (keys.logons!.root!.firingSince = 'x'));
+  await indexDocs(world.esUrl, index, [logonEvent(T + 2 * MIN - 30_000, 'root')]);
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + 2 * MIN) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Logon root'], 'still throttled: no second "first" notice');
+  assert.match(run.stderr, /warning: the alerts' key history has 1 part\(s\) of the wrong shape, left out \(alerts\["logons"\]\.keys\["root"\]\.firingSince: firingSince is a string, not a time in ms\); set aside in .*state\.json\.set-aside/);
+  const key = project.state().alerts.logons.keys.root;
+  assert.deepEqual([key.firstSeen, key.lastFired, key.fired, key.firingSince], [T, T, 1, undefined], 'the key kept its history; only the bad field is gone');
+
+  const [shown] = await firing(project, T + 3 * MIN);
+  assert.deepEqual([shown!.firing_since, shown!.firing_since_from], [iso(T), 'first_seen']);
+  assert.match(await runAt(project, T + 3 * MIN, ['status']), /firing "root": notified 1 time\(s\), .*; first seen [^ ]* \(for 3m;/);
+});
