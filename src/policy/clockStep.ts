@@ -48,7 +48,8 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
   }
   if (key.acknowledged) key.acknowledged.at = move(key.acknowledged.at)!;
   if (key.handled) key.handled.at = move(key.handled.at)!;
-  if (changed && firing !== isFiring(key)) key.resolvedAt = firing ? key.lastFired! - 1 : key.lastFired;
+  // A firing key that flipped is resolved again just before its episode began, so its episode start stays its own.
+  if (changed && firing !== isFiring(key)) key.resolvedAt = firing ? Math.min(key.firingSince ?? key.lastFired!, key.lastFired!) - 1 : key.lastFired;
   return changed;
 }
 
