@@ -152,3 +152,10 @@ test('rebaseKey: a firing key that a step flips to resolved is resolved before i
   assert.deepEqual([key.firingSince, key.lastFired], [now - HOUR - MIN, now - MIN]);
   assert.equal(key.resolvedAt, now - HOUR - MIN - 1, 'resolved just before the episode start, not just before its last notice');
 });
+
+test('rebaseKey: a last notice ahead moved below an episode start that was not ahead takes the episode start with it', () => {
+  const now = 1000 * MIN;
+  const key: KeyState = { firstSeen: 10 * MIN, lastSeen: now + 2 * HOUR, firingSince: now + 3_000, lastFired: now + 2 * HOUR, fired: 2, delivered: {} };
+  assert.equal(rebaseKey(key, now), true);
+  assert.deepEqual([key.firingSince, key.lastFired], [now - 1, now - 1], 'firingSince never after lastFired');
+});
