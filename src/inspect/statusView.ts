@@ -107,10 +107,14 @@ export function statusView(config: Config, loaded: Pick<LoadedAlerts, 'alerts'>,
 
 /**
  * When a firing key's current episode began: kept since this version ('episode'); a key of an older state, which kept
- * no such time, falls back to its first sight ('first_seen': earlier than the episode's start if it resolved since).
+ * no such time, falls back to its first sight ('first_seen': earlier than the episode's start if it resolved since),
+ * as does one whose kept start lies outside its current episode (after its last notice, or not after its last resolution).
  */
 function firingSince(key: KeyState): { at: number; from: 'episode' | 'first_seen' } {
-  return key.firingSince !== undefined ? { at: key.firingSince, from: 'episode' } : { at: key.firstSeen, from: 'first_seen' };
+  // Trusted only within the current episode: an older version that re-fired the key kept the previous episode's start.
+  const since = key.firingSince;
+  const current = since !== undefined && key.lastFired !== undefined && since <= key.lastFired && (key.resolvedAt === undefined || since > key.resolvedAt);
+  return current ? { at: since, from: 'episode' } : { at: key.firstSeen, from: 'first_seen' };
 }
 
 /** The `limit` items of a list with the latest time, newest first (all of them, in their order, when there is no limit). */

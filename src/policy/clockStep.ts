@@ -48,8 +48,16 @@ export function rebaseKey(key: KeyState, now: number, tolerance = 0, by = 0): bo
   }
   if (key.acknowledged) key.acknowledged.at = move(key.acknowledged.at)!;
   if (key.handled) key.handled.at = move(key.handled.at)!;
-  if (changed && firing !== isFiring(key)) key.resolvedAt = firing ? key.lastFired! - 1 : key.lastFired;
+  // A firing key that flipped is resolved again just before its episode began, so its episode start stays its own.
+  if (changed && firing !== isFiring(key)) key.resolvedAt = firing ? Math.min(key.firingSince ?? key.lastFired!, key.lastFired!) - 1 : key.lastFired;
+  if (changed) keepEpisode(key);
   return changed;
+}
+
+/** Keeps a key's episode start within its episode after a step: never after its last notice. */
+function keepEpisode(key: KeyState): void {
+  if (key.firingSince === undefined || key.lastFired === undefined) return;
+  key.firingSince = Math.min(key.firingSince, key.lastFired);
 }
 
 /**

@@ -49,7 +49,7 @@ function describeTime(value: unknown): string {
   return `${describe(value)}, not a time in ms`;
 }
 
-const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired', 'firingSince', 'resolvedAt'], numbers: ['fired', 'missedRuns', 'tier', 'throttle', 'exponent'], objects: ['acknowledged', 'handled'], strings: ['lastTitle'] };
+const KEY: Fields = { needTimes: ['firstSeen', 'lastSeen'], times: ['lastFired', 'resolvedAt'], numbers: ['fired', 'missedRuns', 'tier', 'throttle', 'exponent'], objects: ['acknowledged', 'handled'], strings: ['lastTitle'] };
 const PENDING: Fields = { needStrings: ['id', 'alert', 'key'], strings: ['channel', 'title', 'message', 'reason', 'ref'], needTimes: ['createdAt'], times: ['notBefore'], numbers: ['attempts'], objects: ['action', 'labels', 'values', 'partial'], lists: ['to', 'actions'] };
 const SENT: Fields = { needStrings: ['id', 'alert', 'key', 'channel'], needTimes: ['at'], objects: ['receipt'], lists: ['actions', 'offered'] };
 const SILENCE: Fields = { needStrings: ['id', 'alert'], strings: ['key'], needTimes: ['createdAt', 'endsAt'], objects: ['match'] };
@@ -222,6 +222,12 @@ export function settleKeys(alert: string, keys: unknown, aside: (where: string, 
       aside(`${where()}[${quote(key)}]`, why, state);
       delete map[key];
       continue;
+    }
+    // A bad episode start is dropped alone (the display falls back to the first sight): the key keeps its throttle, ack and deliveries.
+    const since = (state as Record<string, unknown>).firingSince;
+    if (since !== undefined && !isStoredTime(since)) {
+      aside(`${where}[${quote(key)}].firingSince`, `firingSince is ${describeTime(since)}`, since);
+      delete (state as Record<string, unknown>).firingSince;
     }
     const delivered = (state as KeyState).delivered;
     if (delivered === undefined) (state as KeyState).delivered = plainMap();

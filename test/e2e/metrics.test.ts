@@ -149,6 +149,10 @@ test('chat actions applied in a run (a refused press not counted), a notice mute
   ({ families } = await readMetrics(project, t));
   assert.deepEqual([value('alertcron_run_alerts', { outcome: 'ok' }), value('alertcron_run_alerts', { outcome: 'not_due' }), value('alertcron_run_alerts', { outcome: 'failed' })], [1, 1, 0]);
   assert.equal(value('alertcron_run_notices', { alert: 'admins', channel: 'soc-slack', result: 'muted' }), 1, "root's notice, silenced before it could be sent");
+  // Alice's Ack is on root's notice too (an ack alone would mute it): the audit line says the silence did.
+  const muted = project.audit().filter((e) => e.event === 'muted' && e.channel === 'soc-slack');
+  assert.deepEqual(muted.map((e) => e.key), ['root']);
+  assert.match(muted[0].why, /^silenced by \S+ \(dan: maintenance\)$/);
   assert.equal(value('alertcron_run_notices', { alert: 'admins', channel: 'soc-slack', result: 'sent' }), 1, "admin's");
   assert.deepEqual([value('alertcron_run_deliveries', { result: 'sent' }), value('alertcron_run_deliveries', { result: 'failed' }), value('alertcron_run_deliveries', { result: 'muted' })], [1, 0, 1]);
   assert.equal(value('alertcron_run_chat_actions', { channel: 'team-bot', result: 'ok' }), 1, "Alice's ack");

@@ -110,3 +110,24 @@ test('a key that fired, resolved and fired again: the page shows when this episo
   assert.match(firing, /<td><code>root<\/code><\/td><td><span class="firing-since"><time [^>]*>[^<]*<\/time> <span class="muted">\(for 2h\)<\/span><\/span><\/td><td>2<\/td>/);
   assert.match(firing, /<td><code>older<\/code><\/td><td><span class="firing-since"><time [^>]*>[^<]*<\/time> <span class="muted">\(for 4d\)<\/span> <span class="muted first-seen">first seen: state from an older version keeps no episode start<\/span><\/span><\/td>/);
 });
+
+test('an episode start outside the current episode (kept by an older version that re-fired the key, or after its last notice) is not trusted: the key shows its first sight', () => {
+  const data = emptyState();
+  const base = { delivered: {}, firstSeen: NOW - 9 * 3_600_000, lastSeen: NOW - 60_000, fired: 3 };
+  data.alerts.logons = {
+    keys: {
+      // Episode 1 began at -5h and resolved at -4h; an older version re-fired it at -1m without updating firingSince.
+      refired: { ...base, firingSince: NOW - 5 * 3_600_000, resolvedAt: NOW - 4 * 3_600_000, lastFired: NOW - 60_000 },
+      ahead: { ...base, firingSince: NOW - 30_000, lastFired: NOW - 60_000 },
+      current: { ...base, firingSince: NOW - 3_600_000, resolvedAt: NOW - 4 * 3_600_000, lastFired: NOW - 60_000 },
+    },
+    lastRunAt: NOW - 60_000,
+  };
+  const firing = statusView(CONFIG, { alerts: [] }, { data }, NOW).alerts[0]!.firing;
+  const first = new Date(NOW - 9 * 3_600_000).toISOString();
+  assert.deepEqual(Object.fromEntries(firing.map((f) => [f.key, [f.firing_since, f.firing_since_from]])), {
+    refired: [first, 'first_seen'],
+    ahead: [first, 'first_seen'],
+    current: [new Date(NOW - 3_600_000).toISOString(), 'episode'],
+  });
+});

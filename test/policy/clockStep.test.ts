@@ -142,3 +142,20 @@ test('rebaseKey: a channel kept receipt moves with its stamp, so keptReceipt sti
   assert.equal(key.opened!.mail!.at, now - 2 * HOUR, 'a kept receipt of another notice than the stamp is left');
   assert.deepEqual(keptReceipt(key, { channel: 'slack', reason: 'repeat', createdAt: now }), { receipt: { id: 'ts1' } });
 });
+
+test('rebaseKey: a firing key that a step flips to resolved is resolved before its episode began, so the episode start is not taken for an earlier one', () => {
+  const now = 1000 * MIN;
+  const by = 48 * HOUR + MIN;
+  // Notified far ahead (episode from 47h ahead), resolved just within the skew: the step flips it.
+  const key: KeyState = { firstSeen: 10 * MIN, lastSeen: now + 48 * HOUR, firingSince: now + 47 * HOUR, lastFired: now + 48 * HOUR, resolvedAt: now + 4_000, fired: 2, delivered: {} };
+  rebaseKey(key, now, 0, by);
+  assert.deepEqual([key.firingSince, key.lastFired], [now - HOUR - MIN, now - MIN]);
+  assert.equal(key.resolvedAt, now - HOUR - MIN - 1, 'resolved just before the episode start, not just before its last notice');
+});
+
+test('rebaseKey: a last notice ahead moved below an episode start that was not ahead takes the episode start with it', () => {
+  const now = 1000 * MIN;
+  const key: KeyState = { firstSeen: 10 * MIN, lastSeen: now + 2 * HOUR, firingSince: now + 3_000, lastFired: now + 2 * HOUR, fired: 2, delivered: {} };
+  assert.equal(rebaseKey(key, now), true);
+  assert.deepEqual([key.firingSince, key.lastFired], [now - 1, now - 1], 'firingSince never after lastFired');
+});

@@ -100,3 +100,13 @@ test('an alert\'s own fields: each bad one is set aside alone, with its where an
   assert.deepEqual(own('c'), { lastRunAt: T });
   assert.deepEqual(own('d'), { window: { from: T + 60_000, to: T } });
 });
+
+test('a key with a damaged episode start loses that field alone (set aside, named), keeping its throttle, ack and deliveries', () => {
+  for (const bad of ['x', null, -1, 1e20]) {
+    const key = { firstSeen: 1_000, lastSeen: 5_000, lastFired: 4_000, firingSince: bad, fired: 2, delivered: { slack: 4_000 }, acknowledged: { at: 4_500, by: 'alice' } };
+    const data = migrateState(JSON.parse(JSON.stringify({ alerts: { logons: { keys: { root: key } } } })));
+    const aside = settleState(data);
+    assert.deepEqual(aside.map((a) => [a.where, a.why.split(',')[0]]), [['alerts["logons"].keys["root"].firingSince', `firingSince is ${bad === 'x' ? 'a string' : bad === null ? 'null' : String(bad)}`]]);
+    assert.deepEqual({ ...data.alerts.logons!.keys.root, delivered: { ...data.alerts.logons!.keys.root!.delivered } }, { firstSeen: 1_000, lastSeen: 5_000, lastFired: 4_000, fired: 2, delivered: { slack: 4_000 }, acknowledged: { at: 4_500, by: 'alice' } });
+  }
+});
