@@ -226,7 +226,7 @@ export function settleKeys(alert: string, keys: unknown, aside: (where: string, 
     // A bad episode start is dropped alone (the display falls back to the first sight): the key keeps its throttle, ack and deliveries.
     const since = (state as Record<string, unknown>).firingSince;
     if (since !== undefined && !isStoredTime(since)) {
-      aside(`${where}[${quote(key)}].firingSince`, `firingSince is ${describeTime(since)}`, since);
+      aside(`${where()}[${quote(key)}].firingSince`, `firingSince is ${describeTime(since)}`, since);
       delete (state as Record<string, unknown>).firingSince;
     }
     const delivered = (state as KeyState).delivered;
