@@ -55,8 +55,21 @@ test('another configuration, an edited alert file or a damaged cache file serves
   const text = readFileSync(cacheFile(), 'utf8');
   const [head, line] = text.split('\n');
   const lines = (entry: unknown[]) => `${head}\n${JSON.stringify(entry)}\n`;
-  const damagedLines = [lines(['a', files[1], 1, 2, 3, { name: 'small' }, 'not a list']), lines(['a', files[1], '1', 2, 3, { name: 'small' }]), lines(['a', files[1], 1, 2, 3, 42]), lines(['x', files[1], 1, 2, 3, {}])];
   assert.ok(line?.startsWith('["a",'), line);
+  // Damaged lines with the alert file's real signature: only the shape checks keep them from being served.
+  const [, , m, c, s] = JSON.parse(line!) as [string, string, number, number, number];
+  const damagedLines = [
+    lines(['a', files[1], m, c, s, { name: 'small' }, 'not a list']),
+    lines(['a', files[1], m, c, s, { name: 'small' }, 42]),
+    lines(['a', files[1], m, c, s, { name: 'small' }, [[1, 2]]]),
+    lines(['a', files[1], m, c, s, { name: 'small' }, [['dep', 'x']]]),
+    lines(['a', files[1], String(m), c, s, { name: 'small' }]),
+    lines(['a', files[1], m, c, s, 42]),
+    lines(['a', files[1], m, c, s, 'small']),
+    lines(['x', files[1], m, c, s, {}]),
+  ];
+  writeFileSync(cacheFile(), lines(['a', files[1], m, c, s, { name: 'small' }]));
+  assert.ok(open().getAlert(files[1]!, statSync(files[1]!)), 'the same line undamaged is served');
   for (const damaged of [text.slice(0, -5), text.replace('"format":3', '"format":2'), `${text}{not json}\n`, '', `${text}[1]\n`, ...damagedLines]) {
     writeFileSync(cacheFile(), damaged);
     assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, JSON.stringify(damaged.slice(-40)));
