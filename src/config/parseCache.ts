@@ -249,7 +249,7 @@ export class ParseCache {
         let batch = headLine(this.usedAlerts.size ? this.basis : '');
         const flush = (force: boolean) => {
           if (batch.length < READ_CHUNK && !force) return;
-          writeSync(fd, batch);
+          writeAll(fd, Buffer.from(batch));
           batch = '';
         };
         for (const [path, e] of this.used) {
@@ -273,6 +273,15 @@ export class ParseCache {
         /* nor can its temporary file be removed */
       }
     }
+  }
+}
+
+/** Writes all of `bytes`: a write may take fewer without an error (a full disk, a quota), and a cut cache is no cache. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) {
+    const written = writeSync(fd, bytes, at, bytes.length - at);
+    if (written <= 0) throw new Error('the cache file takes no more bytes');
+    at += written;
   }
 }
 

@@ -1,7 +1,8 @@
 // The parse cache's file is read a line at a time: a line longer than the read buffer, a damaged file and another
 // configuration's checks are handled as a whole file was before (kept, ignored, checked again).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -77,4 +78,32 @@ test('another configuration, an edited alert file or a damaged cache file serves
   writeFileSync(cacheFile(), text);
   writeFileSync(files[1]!, 'index: y\nnotify: [b]\n');
   assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, 'the file changed');
+});
+
+test('a write that takes fewer bytes than given (a full disk, a quota) is continued: the cache is written whole', (t) => {
+  const { files, open, cleanup } = folder();
+  t.after(cleanup);
+  const alert = { name: 'big', description: 'x'.repeat(100_000), notify: ['a'] };
+  const writing = open();
+  writing.setAlert(files[0]!, statSync(files[0]!), [], alert);
+  // Every write takes at most 4,096 bytes, as a file system short of room may (the named import sees the change).
+  const realWriteSync = fs.writeSync;
+  t.after(() => {
+    fs.writeSync = realWriteSync;
+    syncBuiltinESMExports();
+  });
+  let writes = 0;
+  fs.writeSync = ((fd: number, data: NodeJS.ArrayBufferView | string, offset?: number, length?: number) => {
+    writes++;
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const from = typeof offset === 'number' ? offset : 0;
+    const to = Math.min(bytes.length, from + Math.min(length ?? bytes.length - from, 4096));
+    return realWriteSync(fd, bytes.subarray(from, to));
+  }) as typeof fs.writeSync;
+  syncBuiltinESMExports();
+  writing.save();
+  fs.writeSync = realWriteSync;
+  syncBuiltinESMExports();
+  assert.deepEqual(open().getAlert(files[0]!, statSync(files[0]!)), { alert });
+  assert.ok(writes > 10, `the short writes were used: ${writes}`);
 });
