@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -240,10 +240,13 @@ export class ParseCache {
   save(): void {
     if (!this.file) return;
     if (!this.changed && this.used.size === this.entries.size && this.usedAlerts.size === this.alerts.size) return;
-    const temp = `${this.file}.${process.pid}.tmp`;
+    // A name of its own, created anew: another process with the same pid (another container sharing the folder) never writes into it.
+    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    let created = false;
     try {
       mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      const fd = openSync(temp, 'w', 0o600);
+      const fd = openSync(temp, 'wx', 0o600);
+      created = true;
       try {
         // Written a batch of lines at a time: never the whole cache as one string.
         let batch = headLine(this.usedAlerts.size ? this.basis : '');
@@ -266,9 +269,9 @@ export class ParseCache {
       }
       renameSync(temp, this.file);
     } catch {
-      // A cache that cannot be written only costs time.
+      // A cache that cannot be written only costs time; a file of that name this run did not create is not removed.
       try {
-        rmSync(temp, { force: true });
+        if (created) rmSync(temp, { force: true });
       } catch {
         /* nor can its temporary file be removed */
       }

@@ -107,3 +107,20 @@ test('a write that takes fewer bytes than given (a full disk, a quota) is contin
   assert.deepEqual(open().getAlert(files[0]!, statSync(files[0]!)), { alert });
   assert.ok(writes > 10, `the short writes were used: ${writes}`);
 });
+
+test("a temporary file of another process with the same pid (another container sharing the cache folder) is not written into", (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const first = open();
+  first.setAlert(files[0]!, statSync(files[0]!), [], { name: 'big' });
+  first.save();
+  const others = `${cacheFile()}.${process.pid}.tmp`;
+  writeFileSync(others, 'another run, half written\n');
+  const second = open();
+  assert.ok(second.getAlert(files[0]!, statSync(files[0]!)));
+  second.setAlert(files[1]!, statSync(files[1]!), [], { name: 'small' });
+  second.save();
+  assert.equal(readFileSync(others, 'utf8'), 'another run, half written\n', "the other process's file is as it wrote it");
+  assert.deepEqual(open().getAlert(files[1]!, statSync(files[1]!)), { alert: { name: 'small' } });
+  assert.deepEqual(readdirSync(join(cacheFile(), '..')).filter((f) => f.endsWith('.tmp')), [others.slice(others.lastIndexOf('/') + 1)], 'no temporary file of ours is left');
+});
