@@ -38,6 +38,9 @@ export interface ParseCacheContent {
   alerts: Record<string, AlertEntry>;
 }
 
+/** How every cache file of this format begins: a file that does not (an older format, one JSON object) is refused at its first read. */
+const HEAD_START = Buffer.from(`{"format":${CACHE_FORMAT},"basis":`);
+
 /** Bytes read from the cache file at a time: a run never holds the whole file as one string (10 MB at 10,000 alerts). */
 const READ_CHUNK = 1 << 20;
 
@@ -51,6 +54,7 @@ function readCacheFile(file: string, onLine: (line: unknown) => void): void {
   try {
     let buffer = Buffer.allocUnsafe(READ_CHUNK);
     let held = 0;
+    let first = true;
     for (;;) {
       if (held === buffer.length) {
         // One line longer than the buffer (a large compiled rule): room for it.
@@ -60,6 +64,11 @@ function readCacheFile(file: string, onLine: (line: unknown) => void): void {
       }
       const read = readSync(fd, buffer, held, buffer.length - held, null);
       const end = held + read;
+      if (first) {
+        // Not read whole into a growing buffer before it is refused (a format-2 cache is one line of megabytes).
+        if (end < HEAD_START.length || !buffer.subarray(0, HEAD_START.length).equals(HEAD_START)) throw new Error('another format');
+        first = false;
+      }
       let at = 0;
       for (let nl = buffer.indexOf(10, 0); nl >= 0 && nl < end; nl = buffer.indexOf(10, at)) {
         // A newline byte is never part of a multi-byte character: each line decodes on its own.

@@ -124,3 +124,39 @@ test("a temporary file of another process with the same pid (another container s
   assert.deepEqual(open().getAlert(files[1]!, statSync(files[1]!)), { alert: { name: 'small' } });
   assert.deepEqual(readdirSync(join(cacheFile(), '..')).filter((f) => f.endsWith('.tmp')), [others.slice(others.lastIndexOf('/') + 1)], 'no temporary file of ours is left');
 });
+
+test('a format-2 cache (one JSON object, no newline) is refused at its first read, served as no cache, then written in format 3', (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const first = open();
+  first.setAlert(files[1]!, statSync(files[1]!), [], { name: 'small' });
+  first.save();
+  const stat = statSync(files[0]!);
+  const entry = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, d: [], a: { name: 'big', notify: ['a'] } };
+  const alerts = Object.fromEntries(Array.from({ length: 30_000 }, (_, k) => [`${files[0]}${k}`, entry]));
+  const large = JSON.stringify({ format: 2, files: {}, alerts: { ...alerts, [files[0]!]: entry } });
+  assert.ok(large.length > 4 * 1024 * 1024 && !large.includes('\n'), `${large.length} bytes on one line`);
+  const realReadSync = fs.readSync;
+  t.after(() => {
+    fs.readSync = realReadSync;
+    syncBuiltinESMExports();
+  });
+  for (const older of ['{"format":2,"files":{},"alerts":{}}', large]) {
+    writeFileSync(cacheFile(), older);
+    let reads = 0;
+    fs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+      reads++;
+      return realReadSync(...args);
+    }) as typeof fs.readSync;
+    syncBuiltinESMExports();
+    const cache = open();
+    fs.readSync = realReadSync;
+    syncBuiltinESMExports();
+    assert.equal(reads, 1, `refused at the first read of ${older.length} bytes`);
+    assert.equal(cache.getAlert(files[0]!, statSync(files[0]!)), undefined, 'a cold start');
+    cache.setAlert(files[0]!, statSync(files[0]!), [], entry.a);
+    cache.save();
+    assert.match(readFileSync(cacheFile(), 'utf8'), /^\{"format":3,"basis":/, 'written anew in format 3');
+    assert.deepEqual(open().getAlert(files[0]!, statSync(files[0]!)), { alert: entry.a });
+  }
+});

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseCacheContent } from '../../src/config/parseCache.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { iso, useWorld } from '../support/world.js';
 
@@ -52,4 +53,16 @@ test('a cache entry with its alert file\'s signature but damaged dependencies or
     assert.equal(run.code, 0, run.stderr);
     assert.equal(world.smtp.messages.length, before + 2, `minute ${minute}: both alerts notified\n${run.stderr}`);
   }
+});
+
+test('a format-2 parse cache (one JSON object) is no cache: every alert runs from its file, and the cache is written in format 3', async () => {
+  const { project, T } = await twoAlerts('parse-cache-format-2');
+  const file = cacheFile(project.dir);
+  writeFileSync(file, JSON.stringify({ format: 2, files: {}, alerts: { [join(project.dir, 'alerts', 'first.yaml')]: { m: 1, c: 2, s: 3, d: [], a: {} } } }));
+  const run = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(world.smtp.messages.length, 4, 'both alerts notified again');
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^\{"format":3,"basis":/, 'written anew in format 3');
+  assert.deepEqual(Object.keys(parseCacheContent(text).alerts).sort(), ['first', 'second'].map((name) => join(project.dir, 'alerts', `${name}.yaml`)));
 });
