@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,9 @@ export interface ParseCacheContent {
   alerts: Record<string, AlertEntry>;
 }
 
+/** How every cache file of this format begins: a file that does not (an older format, one JSON object) is refused at its first read. */
+const HEAD_START = Buffer.from(`{"format":${CACHE_FORMAT},"basis":`);
+
 /** Bytes read from the cache file at a time: a run never holds the whole file as one string (10 MB at 10,000 alerts). */
 const READ_CHUNK = 1 << 20;
 
@@ -51,6 +54,7 @@ function readCacheFile(file: string, onLine: (line: unknown) => void): void {
   try {
     let buffer = Buffer.allocUnsafe(READ_CHUNK);
     let held = 0;
+    let first = true;
     for (;;) {
       if (held === buffer.length) {
         // One line longer than the buffer (a large compiled rule): room for it.
@@ -60,6 +64,11 @@ function readCacheFile(file: string, onLine: (line: unknown) => void): void {
       }
       const read = readSync(fd, buffer, held, buffer.length - held, null);
       const end = held + read;
+      if (first) {
+        // Not read whole into a growing buffer before it is refused (a format-2 cache is one line of megabytes).
+        if (end < HEAD_START.length || !buffer.subarray(0, HEAD_START.length).equals(HEAD_START)) throw new Error('another format');
+        first = false;
+      }
       let at = 0;
       for (let nl = buffer.indexOf(10, 0); nl >= 0 && nl < end; nl = buffer.indexOf(10, at)) {
         // A newline byte is never part of a multi-byte character: each line decodes on its own.
@@ -240,16 +249,19 @@ export class ParseCache {
   save(): void {
     if (!this.file) return;
     if (!this.changed && this.used.size === this.entries.size && this.usedAlerts.size === this.alerts.size) return;
-    const temp = `${this.file}.${process.pid}.tmp`;
+    // A name of its own, created anew: another process with the same pid (another container sharing the folder) never writes into it.
+    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    let created = false;
     try {
       mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      const fd = openSync(temp, 'w', 0o600);
+      const fd = openSync(temp, 'wx', 0o600);
+      created = true;
       try {
         // Written a batch of lines at a time: never the whole cache as one string.
         let batch = headLine(this.usedAlerts.size ? this.basis : '');
         const flush = (force: boolean) => {
           if (batch.length < READ_CHUNK && !force) return;
-          writeSync(fd, batch);
+          writeAll(fd, Buffer.from(batch));
           batch = '';
         };
         for (const [path, e] of this.used) {
@@ -266,13 +278,22 @@ export class ParseCache {
       }
       renameSync(temp, this.file);
     } catch {
-      // A cache that cannot be written only costs time.
+      // A cache that cannot be written only costs time; a file of that name this run did not create is not removed.
       try {
-        rmSync(temp, { force: true });
+        if (created) rmSync(temp, { force: true });
       } catch {
         /* nor can its temporary file be removed */
       }
     }
+  }
+}
+
+/** Writes all of `bytes`: a write may take fewer without an error (a full disk, a quota), and a cut cache is no cache. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) {
+    const written = writeSync(fd, bytes, at, bytes.length - at);
+    if (written <= 0) throw new Error('the cache file takes no more bytes');
+    at += written;
   }
 }
 

@@ -160,6 +160,10 @@ class LineReader {
     let text = rest;
     let j = 1;
     let multiLine = false;
+    // Where this line's next `"` and `\\` are (-1: to be searched), each searched again only once passed: one search
+    // per escape from the escape before, not the rest of the line (quadratic in a line of many escapes).
+    let quote = -1;
+    let escape = -1;
     for (;;) {
       if (j >= text.length) {
         // The scalar goes on: each further line must be indented deeper than its holder, not blank, with no escapes.
@@ -175,10 +179,13 @@ class LineReader {
         if (at === next.length || at <= holder) decline();
         text = next;
         j = at;
+        quote = escape = -1;
         continue;
       }
       // The text up to the next quote or backslash is taken as it is, in one piece (not a character at a time).
-      const stop = nextQuoteOrEscape(text, j);
+      if (quote < j) quote = nextOf(text, '"', j);
+      if (escape < j) escape = nextOf(text, '\\', j);
+      const stop = Math.min(quote, escape);
       if (stop > j) {
         out += text.slice(j, stop);
         j = stop;
@@ -277,11 +284,10 @@ function afterQuote(text: string, from: number): void {
   if (at === 0 || tail[at] !== '#') decline();
 }
 
-/** Where the next `"` or `\\` of a double-quoted scalar's line is, from `from` on (the line's length if none). */
-function nextQuoteOrEscape(text: string, from: number): number {
-  const quote = text.indexOf('"', from);
-  const escape = text.indexOf('\\', from);
-  return Math.min(quote < 0 ? text.length : quote, escape < 0 ? text.length : escape);
+/** Where the next `char` of a double-quoted scalar's line is, from `from` on (the line's length if none). */
+function nextOf(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from);
+  return at < 0 ? text.length : at;
 }
 
 /** A single-quoted scalar on one line: the text between quotes taken in pieces, `''` read as one quote. */

@@ -1,7 +1,8 @@
 // The parse cache's file is read a line at a time: a line longer than the read buffer, a damaged file and another
 // configuration's checks are handled as a whole file was before (kept, ignored, checked again).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -55,8 +56,21 @@ test('another configuration, an edited alert file or a damaged cache file serves
   const text = readFileSync(cacheFile(), 'utf8');
   const [head, line] = text.split('\n');
   const lines = (entry: unknown[]) => `${head}\n${JSON.stringify(entry)}\n`;
-  const damagedLines = [lines(['a', files[1], 1, 2, 3, { name: 'small' }, 'not a list']), lines(['a', files[1], '1', 2, 3, { name: 'small' }]), lines(['a', files[1], 1, 2, 3, 42]), lines(['x', files[1], 1, 2, 3, {}])];
   assert.ok(line?.startsWith('["a",'), line);
+  // Damaged lines with the alert file's real signature: only the shape checks keep them from being served.
+  const [, , m, c, s] = JSON.parse(line!) as [string, string, number, number, number];
+  const damagedLines = [
+    lines(['a', files[1], m, c, s, { name: 'small' }, 'not a list']),
+    lines(['a', files[1], m, c, s, { name: 'small' }, 42]),
+    lines(['a', files[1], m, c, s, { name: 'small' }, [[1, 2]]]),
+    lines(['a', files[1], m, c, s, { name: 'small' }, [['dep', 'x']]]),
+    lines(['a', files[1], String(m), c, s, { name: 'small' }]),
+    lines(['a', files[1], m, c, s, 42]),
+    lines(['a', files[1], m, c, s, 'small']),
+    lines(['x', files[1], m, c, s, {}]),
+  ];
+  writeFileSync(cacheFile(), lines(['a', files[1], m, c, s, { name: 'small' }]));
+  assert.ok(open().getAlert(files[1]!, statSync(files[1]!)), 'the same line undamaged is served');
   for (const damaged of [text.slice(0, -5), text.replace('"format":3', '"format":2'), `${text}{not json}\n`, '', `${text}[1]\n`, ...damagedLines]) {
     writeFileSync(cacheFile(), damaged);
     assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, JSON.stringify(damaged.slice(-40)));
@@ -64,4 +78,85 @@ test('another configuration, an edited alert file or a damaged cache file serves
   writeFileSync(cacheFile(), text);
   writeFileSync(files[1]!, 'index: y\nnotify: [b]\n');
   assert.equal(open().getAlert(files[1]!, statSync(files[1]!)), undefined, 'the file changed');
+});
+
+test('a write that takes fewer bytes than given (a full disk, a quota) is continued: the cache is written whole', (t) => {
+  const { files, open, cleanup } = folder();
+  t.after(cleanup);
+  const alert = { name: 'big', description: 'x'.repeat(100_000), notify: ['a'] };
+  const writing = open();
+  writing.setAlert(files[0]!, statSync(files[0]!), [], alert);
+  // Every write takes at most 4,096 bytes, as a file system short of room may (the named import sees the change).
+  const realWriteSync = fs.writeSync;
+  t.after(() => {
+    fs.writeSync = realWriteSync;
+    syncBuiltinESMExports();
+  });
+  let writes = 0;
+  fs.writeSync = ((fd: number, data: NodeJS.ArrayBufferView | string, offset?: number, length?: number) => {
+    writes++;
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const from = typeof offset === 'number' ? offset : 0;
+    const to = Math.min(bytes.length, from + Math.min(length ?? bytes.length - from, 4096));
+    return realWriteSync(fd, bytes.subarray(from, to));
+  }) as typeof fs.writeSync;
+  syncBuiltinESMExports();
+  writing.save();
+  fs.writeSync = realWriteSync;
+  syncBuiltinESMExports();
+  assert.deepEqual(open().getAlert(files[0]!, statSync(files[0]!)), { alert });
+  assert.ok(writes > 10, `the short writes were used: ${writes}`);
+});
+
+test("a temporary file of another process with the same pid (another container sharing the cache folder) is not written into", (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const first = open();
+  first.setAlert(files[0]!, statSync(files[0]!), [], { name: 'big' });
+  first.save();
+  const others = `${cacheFile()}.${process.pid}.tmp`;
+  writeFileSync(others, 'another run, half written\n');
+  const second = open();
+  assert.ok(second.getAlert(files[0]!, statSync(files[0]!)));
+  second.setAlert(files[1]!, statSync(files[1]!), [], { name: 'small' });
+  second.save();
+  assert.equal(readFileSync(others, 'utf8'), 'another run, half written\n', "the other process's file is as it wrote it");
+  assert.deepEqual(open().getAlert(files[1]!, statSync(files[1]!)), { alert: { name: 'small' } });
+  assert.deepEqual(readdirSync(join(cacheFile(), '..')).filter((f) => f.endsWith('.tmp')), [others.slice(others.lastIndexOf('/') + 1)], 'no temporary file of ours is left');
+});
+
+test('a format-2 cache (one JSON object, no newline) is refused at its first read, served as no cache, then written in format 3', (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const first = open();
+  first.setAlert(files[1]!, statSync(files[1]!), [], { name: 'small' });
+  first.save();
+  const stat = statSync(files[0]!);
+  const entry = { m: stat.mtimeMs, c: stat.ctimeMs, s: stat.size, d: [], a: { name: 'big', notify: ['a'] } };
+  const alerts = Object.fromEntries(Array.from({ length: 30_000 }, (_, k) => [`${files[0]}${k}`, entry]));
+  const large = JSON.stringify({ format: 2, files: {}, alerts: { ...alerts, [files[0]!]: entry } });
+  assert.ok(large.length > 4 * 1024 * 1024 && !large.includes('\n'), `${large.length} bytes on one line`);
+  const realReadSync = fs.readSync;
+  t.after(() => {
+    fs.readSync = realReadSync;
+    syncBuiltinESMExports();
+  });
+  for (const older of ['{"format":2,"files":{},"alerts":{}}', large]) {
+    writeFileSync(cacheFile(), older);
+    let reads = 0;
+    fs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+      reads++;
+      return realReadSync(...args);
+    }) as typeof fs.readSync;
+    syncBuiltinESMExports();
+    const cache = open();
+    fs.readSync = realReadSync;
+    syncBuiltinESMExports();
+    assert.equal(reads, 1, `refused at the first read of ${older.length} bytes`);
+    assert.equal(cache.getAlert(files[0]!, statSync(files[0]!)), undefined, 'a cold start');
+    cache.setAlert(files[0]!, statSync(files[0]!), [], entry.a);
+    cache.save();
+    assert.match(readFileSync(cacheFile(), 'utf8'), /^\{"format":3,"basis":/, 'written anew in format 3');
+    assert.deepEqual(open().getAlert(files[0]!, statSync(files[0]!)), { alert: entry.a });
+  }
 });

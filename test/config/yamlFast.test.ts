@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { simpleYamlValue } from '../../src/config/simpleYaml.js';
 import { carefulYamlFile, parseYamlFile, readsFast, readsSimply } from '../../src/config/yamlDocument.js';
 import { stringify } from 'yaml';
 import { REPO_ROOT, type Project } from '../support/project.js';
@@ -102,6 +103,28 @@ test('the line-by-line reading: block scalars, quoted text folded or escaped, fl
   const folded = (await parseYamlFile('long.yaml', long)).value as { a: string };
   assert.equal(folded.a, `x ${Array.from({ length: lines }, () => 'abcdefghijklmnopqrstuvwxyz0123456789').join(' ')} end`);
   assert.ok(readsSimply(long));
+  // Lines of many escapes (as long as a line read so may be) read as the yaml package reads them, each part of a line
+  // searched about once (the characters String#indexOf passes over are counted, not timed): not the rest of the line
+  // again after every escape (an escaped quote only at the end, where it would cut short every search for a quote).
+  const escapes = Array.from({ length: 50 }, (_, k) => `k${k}: "${'ab\\\\d\\u00e9e\\n\\x41 '.repeat(52)}\\"end" # c\n`).join('');
+  assert.ok(escapes.split('\n').slice(0, -1).every((line) => line.length > 900 && line.length <= 1024), 'lines near the longest read');
+  assert.ok(readsSimply(escapes), 'read line by line');
+  await sameReading(escapes, 'lines of escapes');
+  const realIndexOf = String.prototype.indexOf;
+  let passed = 0;
+  String.prototype.indexOf = function (this: string, search: string, from?: number) {
+    const at = realIndexOf.call(this, search, from);
+    passed += (at < 0 ? this.length : at) - (from ?? 0);
+    return at;
+  };
+  let read: unknown;
+  try {
+    read = simpleYamlValue(escapes);
+  } finally {
+    String.prototype.indexOf = realIndexOf;
+  }
+  assert.deepEqual(read, { value: carefulYamlFile('f.yaml', escapes).value });
+  assert.ok(passed < 10 * escapes.length, `${passed} characters searched in a text of ${escapes.length}`);
   for (const declined of ['a: |2\n   x\n', 'a: |+\n  x\n\n', 'a: >\n  x\n    y\n', 'a: |\n  x\n  \n  y\n', 'a: "x\\\n  y"\n', 'a: "x\n\n  y"\n', "a: 'x\n  y'\n", 'a: [b,\n  c]\n', 'a: {b: 1}\n', '__proto__: 1\n', 'a: b\n\t c: d\n', 'a: x #\n  y\n', '- a\n'])
     assert.equal(readsSimply(declined), false, JSON.stringify(declined));
 });

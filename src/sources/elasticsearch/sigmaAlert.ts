@@ -52,11 +52,13 @@ function routedChannels(compiled: CompiledSigma, context: AlertContext): string[
 
 /** A Sigma alert's common part: notify by level when it has none, the rule's metadata for templates, the default title and message (always attributed to the author). */
 export function completeSigmaBase(raw: Record<string, unknown>, base: AlertBase, compiled: CompiledSigma, context: AlertContext): AlertBase {
-  // Object.assign, not a literal starting with `...base` (cloned the slow way in a fresh process: see completeAlert).
-  return Object.assign({}, base, {
+  // Object.assign, not a literal starting with `...base` (cloned the slow way in a fresh process: see completeAlert);
+  // the part assigned is typed, so a field missing or misspelled here does not compile.
+  const own: Pick<AlertBase, 'notify' | 'sigma' | 'title' | 'message'> = {
     notify: (raw.notify as string[] | undefined) ?? routedChannels(compiled, context) ?? [],
     sigma: sigmaTemplateValues(compiled.meta),
     title: typeof raw.title === 'string' ? raw.title : sigmaTitle(raw.group_by !== undefined || compiled.group_by !== undefined),
     message: sigmaMessage(raw.message as string | undefined, compiled.meta),
-  });
+  };
+  return Object.assign({}, base, own);
 }

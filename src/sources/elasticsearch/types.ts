@@ -19,3 +19,6 @@ export interface SearchAlertDef extends AlertBase, RuleAlert {
   /** A Sigma alert's rule: its file, the fields its query reads (for validate --cluster) and the files compiling read. */
   sigma_rule?: SigmaRuleRef;
 }
+
+/** What an Elasticsearch alert adds to its common part (AlertBase), its source named: what completeAlert assigns over it. */
+export type SearchAlertPart = Omit<SearchAlertDef, Exclude<keyof AlertBase, 'source'>>;
