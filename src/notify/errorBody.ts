@@ -1,5 +1,5 @@
 import { isPlainObject } from '../util/plainMap.js';
-import { redactedExcerpt } from '../util/redact.js';
+import { redact, redactedExcerpt } from '../util/redact.js';
 import { oneLine } from '../util/text.js';
 
 /** Most characters of a service's own error text quoted in a delivery error, unless a channel asks for fewer or more. */
@@ -18,7 +18,8 @@ export function jsonErrorBody(text: string): Record<string, unknown> | undefined
 /**
  * A service's own words from an error body, as every channel quotes them: `pick` reads its JSON (any JSON value) and
  * returns the service's message fields, or nothing when the body is not that shape; then the body's text stands in
- * (a proxy's HTML page). Redacted, flattened to one line (no line of a page reaches an error or audit line), cut to `max`.
+ * (a proxy's HTML page). Redacted, flattened to one line (no line of a page reaches an error or audit line), cut to `max`:
+ * redacted before it is flattened too, as a secret with a run of blanks no longer matches once they are one space.
  */
 export function errorBodyText(text: string, pick: (body: unknown) => string | undefined, max = MAX_ERROR_TEXT): string {
   let words: string | undefined;
@@ -27,7 +28,7 @@ export function errorBodyText(text: string, pick: (body: unknown) => string | un
   } catch {
     /* not JSON: its text */
   }
-  return redactedExcerpt(oneLine(words || text), max);
+  return redactedExcerpt(oneLine(redact(words || text)), max);
 }
 
 /**

@@ -23,3 +23,11 @@ test('every paging channel quotes a proxy page as one line', () => {
   for (const line of [describePagerDutyError(502, PROXY_PAGE), describeOpsgenieError(502, PROXY_PAGE), serviceErrorText(PROXY_PAGE)]) assert.ok(!/[\r\n]/.test(line) && line.includes('502 Bad Gateway'), line);
   assert.equal(describePagerDutyError(400, '{"status":"invalid event","message":"Event object is invalid","errors":["\'routing_key\' is missing or blank"]}'), "invalid event: Event object is invalid ('routing_key' is missing or blank) (check the channel's routing_key: the Integration Key of an Events API v2 integration)");
 });
+
+test('errorBodyText: a secret with a run of blanks (or a line break) echoed in a body is blanked before the body becomes one line (property seed 772156542)', () => {
+  registerSecret('Pd4k:X  #bX*Z*+\\b%');
+  registerSecret('Ln7q\n\tsplit-secret');
+  const pick = (body: unknown) => (body as { message?: string })?.message;
+  assert.equal(errorBodyText(JSON.stringify({ message: 'routing key Pd4k:X  #bX*Z*+\\b% is invalid' }), pick), 'routing key *** is invalid');
+  assert.equal(errorBodyText('<p>token Ln7q\n\tsplit-secret refused</p>', pick), '<p>token *** refused</p>');
+});
