@@ -77,18 +77,21 @@ function assertSound(seen: Seen, filled: string[]): void {
   assert.deepEqual(seen.errors, [], 'no console error, exception or CSP violation');
 }
 
-/** A project whose alert groups logons by user name (hostile names among them), notifying a Telegram bot run by an administrator and the mail sink. */
-async function chatProject() {
+/**
+ * A project whose alert groups logons by user name (hostile names among them, `users` logging on a minute before T),
+ * writing its status page, notifying a Telegram bot run by an administrator and the mail sink (`alert` overrides).
+ */
+async function chatProject(indexName = 'status-page', users: readonly string[] = [EVIL, 'root', 'bob', 'dave'], alert: Record<string, unknown> = {}) {
   const T = uniqueBaseTime();
-  const index = await world.index('status-page');
-  await indexDocs(world.esUrl, index, [logonEvent(T - MIN, EVIL, { host: 'dc07' }), logonEvent(T - MIN, 'root', { host: 'dc07' }), logonEvent(T - MIN, 'bob', { host: 'dc07' }), logonEvent(T - MIN, 'dave', { host: 'dc07' })]);
+  const index = await world.index(indexName);
+  await indexDocs(world.esUrl, index, users.map((user) => logonEvent(T - MIN, user, { host: 'dc07' })));
   const p = world.project();
   const config = servers.config(world) as { channels: Record<string, unknown>; monitoring?: unknown };
   config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', admin_chat_id: String(ADMIN.id), api_url: servers.telegram.base, timeout: '3s', bot: true };
   config.monitoring = { status_page: join(p.dir, 'www', 'status.html') };
   p.writeConfig(config);
   Object.assign(p.env, servers.secrets);
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot', 'soc-email'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0 });
+  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['team-bot', 'soc-email'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', message: '{{count}} logon(s) to {{key}}', samples: 0, ...alert });
   return { T, p, page: join(p.dir, 'www', 'status.html') };
 }
 
@@ -249,17 +252,8 @@ test('the run history: the last runs newest first (one failing) in status --json
 });
 
 test('every hostile string the channels are tested with (chat markup, mentions, wiki, TwiML and mail headers, a long value, emoji, a bidi override, a lone surrogate) as log values, chat names, a silence and an ack: shown as text on the page, no element or link of theirs in Chromium', async () => {
-  const T = uniqueBaseTime();
-  const index = await world.index('status-page-hostile');
   const strings = Object.entries(HOSTILE_FIELDS);
-  await indexDocs(world.esUrl, index, strings.map(([, value]) => logonEvent(T - MIN, value, { host: 'dc07' })));
-  const p = world.project();
-  const config = servers.config(world) as { channels: Record<string, unknown>; monitoring?: unknown };
-  config.channels['team-bot'] = { type: 'telegram', bot_token: '${TELEGRAM_BOT_TOKEN}', admin_chat_id: String(ADMIN.id), api_url: servers.telegram.base, timeout: '3s', bot: true };
-  config.monitoring = { status_page: join(p.dir, 'www', 'status.html') };
-  p.writeConfig(config);
-  Object.assign(p.env, servers.secrets);
-  p.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', group_size: 20, notify: ['soc-email'], throttle: '5m', lookback: '15m', title: 'Admin logon: {{key}}', samples: 0 });
+  const { T, p } = await chatProject('status-page-hostile', strings.map(([, value]) => value), { group_size: 20, notify: ['soc-email'], message: undefined });
   const at = (minutes: number, args = ['run']) => p.run(args, { ALERTCRON_NOW: iso(T + minutes * MIN) });
   // Each string as the name of a person asking the bot to talk (waiting chats), one a minute apart in chat ids.
   strings.forEach(([, value], i) => servers.telegram.say({ id: 880 + i, first_name: value }, { id: 880 + i, type: 'private', first_name: value }, '/start'));
