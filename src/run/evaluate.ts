@@ -40,44 +40,44 @@ export interface EvaluateOptions {
  * request unless `options.requests` (default true) asks for it, so both are collected once the caller drops `fetched`.
  */
 export async function evaluateStage<A extends AlertBase>(fetched: readonly Fetched<A>[], ruleStateOf: (alert: string) => unknown, options: EvaluateOptions = {}): Promise<Evaluated<A>[]> {
-  const keepRequests = options.requests ?? true;
-  return Promise.all(
-    fetched.map(async ({ plan, outcome }): Promise<Evaluated<A>> => {
-      const request = keepRequests ? plan.request : undefined;
-      // Typed literals with their optional fields assigned after, not spreads: the compiler checks every key, and
-      // every alert's result shares one transition tree of hidden classes (util/merged.ts says why that matters).
-      const failed = (error: string): Failed<A> => ({ alert: plan.alert, window: plan.window, request, ok: false, error });
-      const found = (findings: Finding[]): Found<A> => ({ alert: plan.alert, window: plan.window, request, ok: true, findings });
-      if (!outcome.ok) {
-        const result = failed(outcome.error);
-        if (outcome.rejected) result.rejected = true;
-        return result;
-      }
-      if ('findings' in outcome) {
-        // An item source's cursor is kept like a rule's state: saved only when the alert's run succeeds.
-        const result = found(outcome.findings);
-        if (outcome.incomplete) result.incomplete = outcome.incomplete;
-        if (outcome.saved !== undefined) result.ruleState = outcome.saved;
-        return result;
-      }
-      try {
-        const alert = plan.alert as unknown as RuleAlert;
-        const rule = ruleTypeOf(alert.condition);
-        const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
-        // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
-        const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
-        const result = found(output.findings);
-        if (output.state !== undefined) result.ruleState = output.state;
-        if (output.incomplete) result.incomplete = output.incomplete;
-        if (output.unjudged?.length) result.unjudged = output.unjudged;
-        if (output.note) result.note = output.note;
-        if (leftOut > 0) result.keysLeftOut = leftOut;
-        if (output.observed) result.observed = output.observed;
-        if (plan.alert.source === 'elasticsearch') result.answer = answerProblems(plan.alert as unknown as SearchAlertDef, plan.request as SearchRequest | undefined, outcome.response);
-        return result;
-      } catch (error) {
-        return failed(redact(errorMessage(error)));
-      }
-    }),
-  );
+  return Promise.all(fetched.map((item) => evaluateOne(item, ruleStateOf, options)));
+}
+
+/** One alert's outcome turned into findings, as evaluateStage does for each. */
+export async function evaluateOne<A extends AlertBase>({ plan, outcome }: Fetched<A>, ruleStateOf: (alert: string) => unknown, options: EvaluateOptions = {}): Promise<Evaluated<A>> {
+  const request = (options.requests ?? true) ? plan.request : undefined;
+  // Typed literals with their optional fields assigned after, not spreads: the compiler checks every key, and
+  // every alert's result shares one transition tree of hidden classes (util/merged.ts says why that matters).
+  const failed = (error: string): Failed<A> => ({ alert: plan.alert, window: plan.window, request, ok: false, error });
+  const found = (findings: Finding[]): Found<A> => ({ alert: plan.alert, window: plan.window, request, ok: true, findings });
+  if (!outcome.ok) {
+    const result = failed(outcome.error);
+    if (outcome.rejected) result.rejected = true;
+    return result;
+  }
+  if ('findings' in outcome) {
+    // An item source's cursor is kept like a rule's state: saved only when the alert's run succeeds.
+    const result = found(outcome.findings);
+    if (outcome.incomplete) result.incomplete = outcome.incomplete;
+    if (outcome.saved !== undefined) result.ruleState = outcome.saved;
+    return result;
+  }
+  try {
+    const alert = plan.alert as unknown as RuleAlert;
+    const rule = ruleTypeOf(alert.condition);
+    const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
+    // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
+    const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
+    const result = found(output.findings);
+    if (output.state !== undefined) result.ruleState = output.state;
+    if (output.incomplete) result.incomplete = output.incomplete;
+    if (output.unjudged?.length) result.unjudged = output.unjudged;
+    if (output.note) result.note = output.note;
+    if (leftOut > 0) result.keysLeftOut = leftOut;
+    if (output.observed) result.observed = output.observed;
+    if (plan.alert.source === 'elasticsearch') result.answer = answerProblems(plan.alert as unknown as SearchAlertDef, plan.request as SearchRequest | undefined, outcome.response);
+    return result;
+  } catch (error) {
+    return failed(redact(errorMessage(error)));
+  }
 }
