@@ -26,8 +26,8 @@ export type FetchOutcome =
 
 /** The outcomes of one fetch, in the order of the plans, with the calls it took and the source's own failure (its health). */
 export interface FetchResult {
-  /** One per plan, but a plan whose outcome was told to fetch's `settle` may have none here (a hole in the array). */
-  outcomes: FetchOutcome[];
+  /** One per plan, but a plan whose outcome was told to fetch's `settle` has none here (a hole, undefined). */
+  outcomes: (FetchOutcome | undefined)[];
   /** HTTP requests made. */
   calls: number;
   /** The source's own time answering them, as it reports it (the cluster's `took`, ms), when it does. */

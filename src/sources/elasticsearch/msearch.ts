@@ -22,15 +22,18 @@ const MAX_SPLITS = 32;
 
 /**
  * Runs all searches through `_msearch`, `chunk` searches per HTTP request (`msearch_concurrency` requests at a
- * time), and reports each search's outcome (each chunk's also to `onChunk` as soon as it is answered),
- * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
+ * time), and reports each search's outcome: with `onChunk`, each chunk's to it as soon as it is answered and
+ * not kept (holes in `outcomes`, so that the answers are dropped once told), else in `outcomes`; plus `failure`
+ * when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
  */
-export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal, onChunk?: ChunkAnswered): Promise<{ outcomes: SearchOutcome[]; requests: number; tookMs: number; failure?: string }> {
-  const outcomes: SearchOutcome[] = new Array(searches.length);
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal, onChunk?: ChunkAnswered): Promise<{ outcomes: (SearchOutcome | undefined)[]; requests: number; tookMs: number; failure?: string }> {
+  const outcomes: (SearchOutcome | undefined)[] = new Array(searches.length);
   let requests = 0;
   // The cluster's own time: each answer's `took` (the whole _msearch request's, its searches run side by side).
   let tookMs = 0;
   let failure: string | undefined;
+  // A chunk refused whole, kept aside so that another chunk's failure of the request itself takes precedence.
+  let refused: string | undefined;
   if (!searches.length) return { outcomes, requests, tookMs };
   const ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
   const agent = keepAliveAgent(ca);
@@ -62,13 +65,14 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
       if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
         const error = !answered[0]!.ok ? answered[0]!.error : '';
-        failure ??= `the cluster refused every search of the request: ${error}`;
+        refused ??= `the cluster refused every search of the request: ${error}`;
         // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
         answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
       }
-      for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
-      onChunk?.(start, answered);
+      if (onChunk) onChunk(start, answered);
+      else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
     });
+    failure ??= refused;
   } finally {
     agent.destroy();
   }

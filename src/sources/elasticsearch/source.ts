@@ -62,15 +62,16 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
         });
       }
     };
-    const first = await search(
+    // Only the count and failure of the first _msearch are kept: its answers were told to `take` and are not held.
+    const { requests: firstCalls, failure: firstFailure } = await search(
       units.map((u) => u.request),
       (start, answers) => answers.forEach((outcome, k) => take(start + k, outcome)),
     );
     units.forEach((_, u) => {
-      if (!answered[u]) take(u, first.outcomes[u] ?? { ok: false as const, error: 'no answer for this search' });
+      if (!answered[u]) take(u, { ok: false as const, error: 'no answer for this search' });
     });
-    let calls = first.requests;
-    let failure = first.failure;
+    let calls = firstCalls;
+    let failure = firstFailure;
     if (again.length) {
       const second = await search(again.map((m) => requests[m]!));
       again.forEach((m, i) => (outcomes[m] = second.outcomes[i] ?? { ok: false, error: 'no answer for this search' }));
@@ -112,7 +113,7 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       failure ??= second.failure;
     }
     // Holes where an outcome went to `settle` (see Source.fetch).
-    return { outcomes: outcomes as SearchOutcome[], calls, tookMs, failure };
+    return { outcomes, calls, tookMs, failure };
   }
 }
 
