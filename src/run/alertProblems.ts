@@ -36,6 +36,7 @@ export async function watchAlertProblems(
   const seen = new Map<string, ProblemObservation[]>();
   const alerts = new Map<string, AlertBase>();
   const unproven: SearchAlertDef[] = [];
+  const answerErrors: string[] = [];
   for (const item of evaluated) {
     if (!item.ok) continue;
     const observations: ProblemObservation[] = [];
@@ -53,6 +54,7 @@ export async function watchAlertProblems(
       // Nothing in the window, on a pattern that matches indices: a quiet minute, or a time field no event has.
       else if (judged.has(PROBLEM_KIND.index) && !observations.some((o) => o.message) && fieldCheckDue(data, alert.name, now)) unproven.push(alert);
     }
+    if (item.answerError) answerErrors.push(`alert ${item.alert.name}: what its search answer shows about whether it can fire could not be read (${item.answerError}); its findings stand`);
     const template = templateProblem(item.alert, item.findings, item.window);
     if (template) observations.push(template);
     seen.set(item.alert.name, observations);
@@ -73,7 +75,7 @@ export async function watchAlertProblems(
       if (observation) seen.get(alert.name)!.push(observation);
     }
   }
-  const result: ProblemsResult = { warnings: [], audit: [], deliveries: [], requests };
+  const result: ProblemsResult = { warnings: answerErrors, audit: [], deliveries: [], requests };
   for (const [name, observations] of seen) {
     const state = (data.alerts[name] ??= { keys: plainMap() });
     // The settings are only compared with a remembered problem and stamped on a seen one: most alerts have neither.

@@ -23,7 +23,7 @@ import type { Fetched } from './fetch.js';
 export type Evaluated<A extends AlertBase = AlertBase> = Found<A> | Failed<A>;
 
 /** An alert evaluated: its findings and what goes with them. */
-export interface Found<A extends AlertBase = AlertBase> { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string; observed?: Observed; answer?: ProblemObservation[] }
+export interface Found<A extends AlertBase = AlertBase> { alert: A; window: Window; request: unknown; ok: true; findings: Finding[]; ruleState?: unknown; incomplete?: string; keysLeftOut?: number; unjudged?: string[]; note?: string; observed?: Observed; answer?: ProblemObservation[]; /** Why `answer` could not be read (the findings stand). */ answerError?: string }
 
 /** An alert whose search or evaluation failed: its error (rejected: the cluster refused the request itself). */
 export interface Failed<A extends AlertBase = AlertBase> { alert: A; window: Window; request: unknown; ok: false; error: string; rejected?: true }
@@ -31,6 +31,8 @@ export interface Failed<A extends AlertBase = AlertBase> { alert: A; window: Win
 /** What the evaluate stage keeps besides the findings: each alert's request (for reports that show it; else undefined). */
 export interface EvaluateOptions {
   requests?: boolean;
+  /** Whether to read what each answer shows about whether its alert can fire (default true; backtest and test do not use it). */
+  problems?: boolean;
 }
 
 /**
@@ -75,9 +77,18 @@ export async function evaluateOne<A extends AlertBase>({ plan, outcome }: Fetche
     if (output.note) result.note = output.note;
     if (leftOut > 0) result.keysLeftOut = leftOut;
     if (output.observed) result.observed = output.observed;
-    if (plan.alert.source === 'elasticsearch') result.answer = answerProblems(plan.alert as unknown as SearchAlertDef, plan.request as SearchRequest | undefined, outcome.response);
+    if (plan.alert.source === 'elasticsearch' && (options.problems ?? true)) readProblems(result, plan.alert as unknown as SearchAlertDef, plan.request as SearchRequest | undefined, outcome.response);
     return result;
   } catch (error) {
     return failed(redact(errorMessage(error)));
+  }
+}
+
+/** What the answer shows about whether the alert can fire, on `result`; a failure to read it costs only that (no observations, `answerError`). */
+function readProblems(result: Found<AlertBase>, alert: SearchAlertDef, request: SearchRequest | undefined, response: Parameters<typeof answerProblems>[2]): void {
+  try {
+    result.answer = answerProblems(alert, request, response);
+  } catch (error) {
+    result.answerError = redact(errorMessage(error));
   }
 }

@@ -262,6 +262,8 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     // as soon as it is final and dropped: the requests too, but for `test`, which shows them.
     const { fetch: fetched, evaluated } = await fetchAndEvaluate(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule, (name) => tx.data.alerts[name]?.rule, {
       requests: !!options.includeRequests,
+      // Only a run that watches for alerts that cannot fire (below) reads what the answers show about it.
+      problems: !!tx.commit && !options.window && !storeDown,
       // The evaluate stage is what is left to evaluate once the fetch ended.
       fetched: () => stages.mark('fetch'),
     });
