@@ -1,7 +1,7 @@
 import type { AlertBase } from '../model/alert.js';
 import type { Source } from '../sources/types.js';
 import { evaluateOne, type EvaluateOptions, type Evaluated } from './evaluate.js';
-import { fetchStage, type FetchStageResult } from './fetch.js';
+import { fetchStage, type Fetched, type FetchStageResult } from './fetch.js';
 import type { DueAlert } from './plan.js';
 
 /** The fetch stage's result without its outcomes (they are evaluated and gone), and the evaluated alerts. */
@@ -26,7 +26,14 @@ export async function fetchAndEvaluate<A extends AlertBase>(
   options: EvaluateOptions & { fetched?: () => void },
 ): Promise<FetchedAndEvaluated<A>> {
   const evaluating: Promise<Evaluated<A>>[] = [];
-  const { fetched, ...fetch } = await fetchStage(due, sources, now, deadline, savedOf, (index, item) => (evaluating[index] = evaluateOne(item, ruleStateOf, options)));
+  // An evaluation begun early may be replaced (below) and then never awaited: its failure is marked handled at once
+  // (Promise.all still sees it when it is kept).
+  const early = (index: number, item: Fetched<A>) => {
+    const evaluation = evaluateOne(item, ruleStateOf, options);
+    evaluation.catch(() => {});
+    evaluating[index] = evaluation;
+  };
+  const { fetched, ...fetch } = await fetchStage(due, sources, now, deadline, savedOf, early);
   options.fetched?.();
   // An outcome in `fetched` replaces any told before: a source cut by the deadline fails all its alerts.
   fetched.forEach((item, index) => {
