@@ -19,7 +19,7 @@ export interface FetchStageResult<A extends AlertBase> {
   calls: Record<string, number>;
   /** Per source that reports it: its own time answering (FetchResult.tookMs). */
   tookMs: Record<string, number>;
-  /** Per source that was asked: the wall time of its fetch, requests and waits included (ms, until the deadline at most). */
+  /** Per source that was asked: the wall time of its fetch, requests and waits included, the time in `settle` not (ms, until the deadline at most). */
   elapsedMs: Record<string, number>;
 }
 
@@ -61,10 +61,14 @@ export async function fetchStage<A extends AlertBase>(
       // Told only until the source's fetch ends or the deadline cuts it (then every alert of it fails as late).
       let open = true;
       const told = new Array<boolean>(plans.length);
+      // The time spent in `settle` (evaluating) is not the source's: it is left out of elapsedMs.
+      let settling = 0;
       const tell = settle && ((i: number, outcome: FetchOutcome) => {
         if (!open || told[i] || i < 0 || i >= plans.length) return;
         told[i] = true;
+        const begin = performance.now();
         settle(first + i, { plan: plans[i]!, outcome });
+        settling += performance.now() - begin;
       });
       const cut = () => {
         open = false;
@@ -73,7 +77,7 @@ export async function fetchStage<A extends AlertBase>(
       };
       const answer = await beforeDeadline(source.fetch(plans, now, deadline, tell), deadline, cut);
       open = false;
-      result.elapsedMs[name] = performance.now() - begun;
+      result.elapsedMs[name] = Math.max(0, performance.now() - begun - settling);
       result.health.set(name, answer.failure);
       result.calls[name] = answer.calls;
       // Cut by the deadline, the fallback has no took: the source's own time is then unknown (absent), not 0.
