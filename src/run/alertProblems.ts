@@ -2,8 +2,7 @@ import { SELF_ALERT } from '../model/alert.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { MonitoringConfig } from '../model/config.js';
 import type { PendingDelivery, StateData } from '../model/state.js';
-import type { SearchRequest } from '../model/search.js';
-import { answerProblems, templateProblem } from '../inspect/answerProblems.js';
+import { templateProblem } from '../inspect/answerProblems.js';
 import { checkTimestampFields, FIELD_CHECK_EVERY, FIELD_CHECK_RETRY } from '../inspect/fieldCheck.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { forgetChangedProblems, PROBLEM_KIND, problemWords, updateProblems, type ProblemNews, type ProblemObservation } from '../policy/alertProblems.js';
@@ -11,7 +10,6 @@ import type { AlertBase } from '../model/alert.js';
 import type { ElasticsearchConfig, SearchAlertDef } from '../sources/elasticsearch/types.js';
 import { plainMap } from '../util/plainMap.js';
 import type { Evaluated } from './evaluate.js';
-import type { Fetched } from './fetch.js';
 
 /** What the watch over alerts that cannot fire gives the run: stderr lines, audit lines, monitoring notices, the field check's requests. */
 export interface ProblemsResult {
@@ -30,7 +28,6 @@ export interface ProblemsResult {
  * channels) once it has lasted, then once a day while it lasts; a told problem that is gone is told fixed.
  */
 export async function watchAlertProblems(
-  fetched: readonly Fetched[],
   evaluated: readonly Evaluated[],
   data: StateData,
   context: { elasticsearch?: ElasticsearchConfig; monitoring: MonitoringConfig; now: number; deadline?: AbortSignal },
@@ -39,13 +36,14 @@ export async function watchAlertProblems(
   const seen = new Map<string, ProblemObservation[]>();
   const alerts = new Map<string, AlertBase>();
   const unproven: SearchAlertDef[] = [];
-  evaluated.forEach((item, i) => {
-    if (!item.ok) return;
+  const answerErrors: string[] = [];
+  for (const item of evaluated) {
+    if (!item.ok) continue;
     const observations: ProblemObservation[] = [];
-    const outcome = fetched[i]?.outcome;
-    if (item.alert.source === 'elasticsearch' && outcome?.ok && 'response' in outcome) {
+    // What the alert's own search answer showed, read by the evaluate stage (the answer itself is gone by now).
+    if (item.answer) {
       const alert = item.alert as SearchAlertDef;
-      observations.push(...answerProblems(alert, item.request as SearchRequest | undefined, outcome.response));
+      observations.push(...item.answer);
       const judged = new Set(observations.map((o) => o.kind));
       // Hits in the window prove the time field as well as the field check would, for a day: the proof is stamped
       // once half of that day is gone, not at every run with hits (each stamp rewrites the alert's state: with the
@@ -56,11 +54,12 @@ export async function watchAlertProblems(
       // Nothing in the window, on a pattern that matches indices: a quiet minute, or a time field no event has.
       else if (judged.has(PROBLEM_KIND.index) && !observations.some((o) => o.message) && fieldCheckDue(data, alert.name, now)) unproven.push(alert);
     }
+    if (item.answerError) answerErrors.push(`alert ${item.alert.name}: what its search answer shows about whether it can fire could not be read (${item.answerError}); its findings stand`);
     const template = templateProblem(item.alert, item.findings, item.window);
     if (template) observations.push(template);
     seen.set(item.alert.name, observations);
     alerts.set(item.alert.name, item.alert);
-  });
+  }
   let requests = 0;
   if (unproven.length && context.elasticsearch && !context.deadline?.aborted) {
     const checked = await checkTimestampFields(context.elasticsearch, unproven, context.deadline);
@@ -76,7 +75,7 @@ export async function watchAlertProblems(
       if (observation) seen.get(alert.name)!.push(observation);
     }
   }
-  const result: ProblemsResult = { warnings: [], audit: [], deliveries: [], requests };
+  const result: ProblemsResult = { warnings: answerErrors, audit: [], deliveries: [], requests };
   for (const [name, observations] of seen) {
     const state = (data.alerts[name] ??= { keys: plainMap() });
     // The settings are only compared with a remembered problem and stamped on a seen one: most alerts have neither.

@@ -28,8 +28,7 @@ import { decideStage } from './decideStage.js';
 import { digestStage, dropDisabledDigests } from './digest.js';
 import { converseStage } from './converse.js';
 import { deliverStage } from './deliver.js';
-import { evaluateStage } from './evaluate.js';
-import { fetchStage } from './fetch.js';
+import { fetchAndEvaluate } from './fetchEvaluate.js';
 import { alertLookup, inboxStage } from './inbox.js';
 import { loadSources, tokensIn } from './loadSources.js';
 import { planStage } from './plan.js';
@@ -259,14 +258,19 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     stages.mark('plan');
 
     audit.addAll(planned.audit);
-    // A source's cursor is used only when the run owns the windows (not for `test --from`).
-    const fetched = await fetchStage(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule);
+    // A source's cursor is used only when the run owns the windows (not for `test --from`). Each answer is evaluated
+    // as soon as it is final and dropped: the requests too, but for `test`, which shows them.
+    const { fetch: fetched, evaluated } = await fetchAndEvaluate(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule, (name) => tx.data.alerts[name]?.rule, {
+      requests: !!options.includeRequests,
+      // Only a run that watches for alerts that cannot fire (below) reads what the answers show about it.
+      problems: !!tx.commit && !options.window && !storeDown,
+      // The evaluate stage is what is left to evaluate once the fetch ended.
+      fetched: () => stages.mark('fetch'),
+    });
     report.sourceRequests = fetched.calls;
     report.sourceElapsedMs = fetched.elapsedMs;
     report.clusterRequests = fetched.calls.elasticsearch ?? 0;
     if (fetched.tookMs.elasticsearch !== undefined) report.clusterTookMs = fetched.tookMs.elasticsearch;
-    stages.mark('fetch');
-    const evaluated = await evaluateStage(fetched.fetched, (name) => tx.data.alerts[name]?.rule);
     if (options.checkTemplates) {
       const { unresolvedTemplatePaths } = await import('../render/templateFields.js');
       for (const e of evaluated) if (e.ok) report.warnings.push(...unresolvedTemplatePaths(e.alert, e.findings, e.window));
@@ -287,7 +291,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     stages.mark('decide');
     // A real run also watches for alerts that cannot fire (told once a day; the exit code stays what the run earned).
     const watched = tx.commit && !options.window && !storeDown
-      ? await watchAlertProblems(fetched.fetched, evaluated, tx.data, { elasticsearch: config.sources.elasticsearch as ElasticsearchConfig | undefined, monitoring: config.monitoring, now, deadline })
+      ? await watchAlertProblems(evaluated, tx.data, { elasticsearch: config.sources.elasticsearch as ElasticsearchConfig | undefined, monitoring: config.monitoring, now, deadline })
       : undefined;
     if (watched) {
       report.warnings.push(...watched.warnings);

@@ -26,7 +26,8 @@ export type FetchOutcome =
 
 /** The outcomes of one fetch, in the order of the plans, with the calls it took and the source's own failure (its health). */
 export interface FetchResult {
-  outcomes: FetchOutcome[];
+  /** One per plan, but a plan whose outcome was told to fetch's `settle` has none here (a hole, undefined). */
+  outcomes: (FetchOutcome | undefined)[];
   /** HTTP requests made. */
   calls: number;
   /** The source's own time answering them, as it reports it (the cluster's `took`, ms), when it does. */
@@ -64,8 +65,12 @@ export interface Source<A extends AlertBase = AlertBase> {
   readonly name: string;
   /** The request for one alert over a window; `saved` is what the source kept after the alert's last successful read. */
   plan(alert: A, window: Window, saved?: unknown): PlannedRequest<A>;
-  /** Fetches every planned request of this source, one outcome per plan; `signal` (the run's deadline) cuts it short. */
-  fetch(plans: PlannedRequest<A>[], now: number, signal?: AbortSignal): Promise<FetchResult>;
+  /**
+   * Fetches every planned request of this source, one outcome per plan; `signal` (the run's deadline) cuts it short.
+   * A source may tell `settle` a plan's outcome (by its index) as soon as it is final, before the fetch ends, so
+   * that it is used and dropped at once; such a plan may then have no outcome in the result.
+   */
+  fetch(plans: PlannedRequest<A>[], now: number, signal?: AbortSignal, settle?: (index: number, outcome: FetchOutcome) => void): Promise<FetchResult>;
   /** The actions this source offers, by name. */
   actions: Record<string, SourceAction>;
   /**

@@ -77,7 +77,7 @@ test('searches are chunked: one request per msearch_chunk searches, with the API
   assert.equal(requests, 3);
   assert.deepEqual(seen.map((s) => s.lines.length / 2), [3, 3, 1]);
   assert.equal(outcomes.length, 7);
-  assert.ok(outcomes.every((o) => o.ok));
+  assert.ok(outcomes.every((o) => o?.ok));
   assert.equal(seen[0]!.authorization, 'ApiKey a2V5OnNlY3JldA==');
 });
 

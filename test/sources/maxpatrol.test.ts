@@ -176,7 +176,7 @@ test('the 100 events reads of a run are shared by its MaxPatrol alerts: a second
   const plans = [source.plan(alert('all', {}), window), source.plan(alert('high', { severity: ['High'] }), window)];
   const first = await source.fetch(plans, T);
   type Read = { findings: unknown[]; incomplete?: string; saved?: unknown };
-  const readOf = (o: (typeof first.outcomes)[number]): Read => (o.ok && 'findings' in o ? o : assert.fail(JSON.stringify(o)));
+  const readOf = (o: (typeof first.outcomes)[number]): Read => (o?.ok && 'findings' in o ? o : assert.fail(JSON.stringify(o)));
   const [all, high] = first.outcomes.map(readOf);
   assert.equal(all!.findings.length, 80);
   assert.equal(high!.findings.length, 20, 'the run had 20 events reads left for the second alert');

@@ -60,7 +60,7 @@ export interface GroupPaged {
  */
 export async function fetchGroupPages(
   searches: readonly (GroupPaged | undefined)[],
-  search: (requests: SearchRequest[]) => Promise<{ outcomes: ({ ok: true; response: SearchResponse } | { ok: false })[]; requests: number; failure?: string }>,
+  search: (requests: SearchRequest[]) => Promise<{ outcomes: ({ ok: true; response: SearchResponse } | { ok: false } | undefined)[]; requests: number; failure?: string }>,
   signal?: AbortSignal,
 ): Promise<{ responses: (SearchResponse | undefined)[]; requests: number; failure?: string }> {
   const responses = searches.map((s) => s?.response);

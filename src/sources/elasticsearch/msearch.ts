@@ -14,20 +14,26 @@ import { describeClusterError } from './esError.js';
  */
 export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true; /** The cluster answered this search with an error of its own (not a failure of the request). */ own?: true };
 
+/** Told the answers of one chunk as soon as they are in: `outcomes[k]` is that of `searches[start + k]`. */
+export type ChunkAnswered = (start: number, outcomes: readonly SearchOutcome[]) => void;
+
 /** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
 const MAX_SPLITS = 32;
 
 /**
  * Runs all searches through `_msearch`, `chunk` searches per HTTP request (`msearch_concurrency` requests at a
- * time), and reports each search's outcome,
- * plus `failure` when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
+ * time), and reports each search's outcome: with `onChunk`, each chunk's to it as soon as it is answered and
+ * not kept (holes in `outcomes`, so that the answers are dropped once told), else in `outcomes`; plus `failure`
+ * when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
  */
-export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; requests: number; tookMs: number; failure?: string }> {
-  const outcomes: SearchOutcome[] = [];
+export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal, onChunk?: ChunkAnswered): Promise<{ outcomes: (SearchOutcome | undefined)[]; requests: number; tookMs: number; failure?: string }> {
+  const outcomes: (SearchOutcome | undefined)[] = new Array(searches.length);
   let requests = 0;
   // The cluster's own time: each answer's `took` (the whole _msearch request's, its searches run side by side).
   let tookMs = 0;
   let failure: string | undefined;
+  // A chunk refused whole, kept aside so that another chunk's failure of the request itself takes precedence.
+  let refused: string | undefined;
   if (!searches.length) return { outcomes, requests, tookMs };
   const ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
   const agent = keepAliveAgent(ca);
@@ -50,19 +56,23 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       const half = Math.ceil(chunk.length / 2);
       return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
     };
-    const chunks: SearchRequest[][] = [];
-    for (let start = 0; start < searches.length; start += config.msearch_chunk) chunks.push(searches.slice(start, start + config.msearch_chunk));
-    const answers = await mapLimit(chunks, config.msearch_concurrency ?? 1, search);
-    chunks.forEach((chunk, c) => {
-      const answered = answers[c]!;
+    // Each chunk's searches are cut from the list when it is sent, and its answers told (onChunk) as they arrive.
+    const starts: number[] = [];
+    for (let start = 0; start < searches.length; start += config.msearch_chunk) starts.push(start);
+    await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
+      const chunk = searches.slice(start, start + config.msearch_chunk);
+      let answered = await search(chunk);
       // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
       if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
         const error = !answered[0]!.ok ? answered[0]!.error : '';
-        failure ??= `the cluster refused every search of the request: ${error}`;
+        refused ??= `the cluster refused every search of the request: ${error}`;
         // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
-        outcomes.push(...answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const })));
-      } else outcomes.push(...answered);
+        answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
+      }
+      if (onChunk) onChunk(start, answered);
+      else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
     });
+    failure ??= refused;
   } finally {
     agent.destroy();
   }

@@ -1,9 +1,10 @@
 import type { Window } from '../../model/window.js';
-import type { FetchResult, PlannedRequest, Source } from '../types.js';
+import type { SearchResponse } from '../../model/search.js';
+import type { FetchOutcome, FetchResult, PlannedRequest, Source } from '../types.js';
 import { buildFollowUp, buildSearch, followUpOptional, fusionKey } from './buildSearch.js';
 import { fusedBuckets, fuseSearches, memberResponse } from './fuse.js';
-import { fetchGroupPages } from './groupPages.js';
-import { multiSearch, type SearchOutcome } from './msearch.js';
+import { eventsLeftOut, fetchGroupPages } from './groupPages.js';
+import { multiSearch, type ChunkAnswered, type SearchOutcome } from './msearch.js';
 import type { ElasticsearchConfig, SearchAlertDef } from './types.js';
 
 /**
@@ -24,36 +25,53 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
   /**
    * All due searches, fused where they can be, through `_msearch`, `msearch_chunk` searches per request; an
    * item's error is that alert's only: a fused search the cluster answers with an error of its own is sent again
-   * as its alerts' own searches, so that only the faulty alert fails.
+   * as its alerts' own searches, so that only the faulty alert fails. With `settle`, an alert's outcome is told
+   * there as soon as its chunk is answered when no further search is due for it (no page of group_by keys, no
+   * follow-up, no search again on its own), and left out of the outcomes returned: its answer need not wait for
+   * the other chunks'.
    */
-  async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal): Promise<FetchResult> {
+  async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal, settle?: (index: number, outcome: FetchOutcome) => void): Promise<FetchResult> {
     const requests = plans.map((p) => p.request as ReturnType<typeof buildSearch>);
     const units = fuseSearches(requests, plans.map((p) => fusionKey(p.alert, p.window)), this.config.fuse_alerts);
     let tookMs = 0;
-    const search = async (searches: Parameters<typeof multiSearch>[1]) => {
-      const answer = await multiSearch(this.config, searches, signal);
+    const search = async (searches: Parameters<typeof multiSearch>[1], onChunk?: ChunkAnswered) => {
+      const answer = await multiSearch(this.config, searches, signal, onChunk);
       tookMs += answer.tookMs;
       return answer;
     };
-    const first = await search(units.map((u) => u.request));
-    const outcomes: SearchOutcome[] = new Array(plans.length);
+    const outcomes: (SearchOutcome | undefined)[] = new Array(plans.length);
     const again: number[] = [];
-    units.forEach((unit, u) => {
-      const outcome = first.outcomes[u] ?? { ok: false as const, error: 'no answer for this search' };
-      if (!unit.fused) outcomes[unit.members[0]!] = outcome;
+    // A member's outcome is final when no further search is due for it; then told at once, when asked to.
+    const place = (m: number, outcome: SearchOutcome) => {
+      if (settle && (!outcome.ok || !furtherSearch(plans[m]!, outcome.response))) settle(m, outcome);
+      else outcomes[m] = outcome;
+    };
+    const answered = new Array<boolean>(units.length);
+    const take = (u: number, outcome: SearchOutcome) => {
+      const unit = units[u]!;
+      answered[u] = true;
+      if (!unit.fused) place(unit.members[0]!, outcome);
       else if (!outcome.ok) {
         if (outcome.own || outcome.rejected) again.push(...unit.members);
-        else for (const m of unit.members) outcomes[m] = outcome;
+        else for (const m of unit.members) place(m, outcome);
       } else {
         const buckets = fusedBuckets(outcome.response);
         unit.members.forEach((m, j) => {
           const response = memberResponse(outcome.response, buckets, requests[m]!.body, j);
-          outcomes[m] = response ? { ok: true, response } : { ok: false, error: 'the fused search brought no answer for this alert' };
+          place(m, response ? { ok: true, response } : { ok: false, error: 'the fused search brought no answer for this alert' });
         });
       }
+    };
+    // Only the count and failure of the first _msearch are kept: its answers were told to `take` and are not held.
+    const { requests: firstCalls, failure: firstFailure } = await search(
+      units.map((u) => u.request),
+      (start, answers) => answers.forEach((outcome, k) => take(start + k, outcome)),
+    );
+    units.forEach((_, u) => {
+      if (!answered[u]) take(u, { ok: false as const, error: 'no answer for this search' });
     });
-    let calls = first.requests;
-    let failure = first.failure;
+    let calls = firstCalls;
+    let failure = firstFailure;
     if (again.length) {
       const second = await search(again.map((m) => requests[m]!));
       again.forEach((m, i) => (outcomes[m] = second.outcomes[i] ?? { ok: false, error: 'no answer for this search' }));
@@ -70,7 +88,8 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       signal,
     );
     paged.responses.forEach((response, i) => {
-      if (response) outcomes[i] = { ok: true, response };
+      const outcome = outcomes[i];
+      if (response && !(outcome?.ok && outcome.response === response)) outcomes[i] = { ok: true, response };
     });
     calls += paged.requests;
     failure ??= paged.failure;
@@ -93,6 +112,12 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       calls += second.requests;
       failure ??= second.failure;
     }
+    // Holes where an outcome went to `settle` (see Source.fetch).
     return { outcomes, calls, tookMs, failure };
   }
+}
+
+/** Whether an answered search asks for another: a page of further group_by keys, or its rule type's follow-up. */
+function furtherSearch(plan: PlannedRequest<SearchAlertDef>, response: SearchResponse): boolean {
+  return (!!plan.alert.group_by && eventsLeftOut(response) > 0) || buildFollowUp(plan.alert, plan.window, response) !== undefined;
 }
