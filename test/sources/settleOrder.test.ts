@@ -1,43 +1,24 @@
 // ElasticsearchSource.fetch tells `settle` an alert's outcome as soon as it is final (its _msearch chunk answered)
 // and never one that asks for a further search (a group_by page, a rule type's follow-up), nor any twice.
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadProject } from '../../src/config/loadProject.js';
 import { ElasticsearchSource } from '../../src/sources/elasticsearch/source.js';
 import type { ElasticsearchConfig, SearchAlertDef } from '../../src/sources/elasticsearch/types.js';
+import { startSearchProxy } from '../support/searchProxy.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
 const world = useWorld();
 const MIN = 60_000;
 
-/** A proxy to the engine counting the `_msearch` requests it passed on. */
-async function countingProxy(target: string): Promise<{ url: string; searches: () => number; close(): void }> {
-  let searches = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.url?.includes('_msearch')) searches++;
-    const upstream = request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, searches: () => searches, close: () => {
-      server.closeAllConnections();
-      server.close();
-    } };
-}
-
 test('settle: a plain answer is told when its chunk arrives, before the next chunk is sent; a group_by answer with keys left out and a new_term answer with a follow-up are never told, but returned complete', async () => {
   const T = uniqueBaseTime();
   const index = await world.index('settle-order');
   const users = ['alice', 'bob', 'carol'];
   await indexDocs(world.esUrl, index, users.map((u, i) => ({ ...logonEvent(T - MIN / 2 + i, u), user: { name: u } })));
-  const proxy = await countingProxy(world.esUrl);
+  const proxy = await startSearchProxy(world.esUrl);
   try {
     const project = world.project({ extraConfig: { elasticsearch: { url: proxy.url, msearch_chunk: 1, fuse_alerts: 1 } } });
     project.writeAlert('a-plain', { index, condition: { type: 'any' }, notify: ['soc-slack'], title: 'plain' });
@@ -71,7 +52,7 @@ test('settle: a fused search the cluster answers with an error of its own is sea
   const T = uniqueBaseTime();
   const index = await world.index('settle-fused');
   await indexDocs(world.esUrl, index, [logonEvent(T - MIN / 2, 'root')]);
-  const proxy = await countingProxy(world.esUrl);
+  const proxy = await startSearchProxy(world.esUrl);
   try {
     const project = world.project({ extraConfig: { elasticsearch: { url: proxy.url, msearch_chunk: 10, fuse_alerts: 10 } } });
     project.writeAlert('d-good', { index, condition: { type: 'any' }, notify: ['soc-slack'], title: 'good' });
