@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmS
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sweepAgedTemporaries } from '../util/durableFile.js';
 
 /** Bumped when the shape of cached values changes (e.g. another YAML parser). */
 const CACHE_FORMAT = 3;
@@ -254,6 +255,8 @@ export class ParseCache {
     let created = false;
     try {
       mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 });
+      // Those a run killed while saving left behind (by age only: a pid here may be another container's writer).
+      sweepAgedTemporaries(this.file);
       const fd = openSync(temp, 'wx', 0o600);
       created = true;
       try {

@@ -71,7 +71,20 @@ function chmodQuietly(fd: number, mode: number): void {
  * behind: those of a process that no longer runs, and any older than a minute (a pid may have been reused).
  */
 export function sweepTemporaries(file: string, now = Date.now()): void {
-  const prefix = `${basename(file)}.tmp-`;
+  removeLeftovers(file, '.tmp-', /^(\d+)-\d+$/, (pid, path) => (pid !== process.pid && !processRuns(pid)) || now - statSync(path).mtimeMs > STALE_TEMPORARY_MS);
+}
+
+/**
+ * Removes the temporary files of `file` named `<file>.<pid>.<hex>.tmp` older than a minute, whatever their pid: for a
+ * folder other containers may share, where a pid that does not run here may be another machine's writer.
+ */
+export function sweepAgedTemporaries(file: string, now = Date.now()): void {
+  removeLeftovers(file, '.', /^(\d+)\.[0-9a-f]+\.tmp$/, (_pid, path) => now - statSync(path).mtimeMs > STALE_TEMPORARY_MS);
+}
+
+/** Removes the files beside `file` named `<file><sep><rest>` whose rest matches `rest` (its group 1 a pid) and which `stale` names. */
+function removeLeftovers(file: string, sep: string, rest: RegExp, stale: (pid: number, path: string) => boolean): void {
+  const prefix = `${basename(file)}${sep}`;
   let names: string[];
   try {
     names = readdirSync(dirname(file)).filter((name) => name.startsWith(prefix));
@@ -79,13 +92,11 @@ export function sweepTemporaries(file: string, now = Date.now()): void {
     return;
   }
   for (const name of names) {
-    const match = /^(\d+)-\d+$/.exec(name.slice(prefix.length));
+    const match = rest.exec(name.slice(prefix.length));
     if (!match) continue;
-    const pid = Number(match[1]);
     const path = join(dirname(file), name);
     try {
-      const stale = (pid !== process.pid && !processRuns(pid)) || now - statSync(path).mtimeMs > STALE_TEMPORARY_MS;
-      if (stale) rmSync(path, { force: true });
+      if (stale(Number(match[1]), path)) rmSync(path, { force: true });
     } catch {
       // Gone already, or not ours to remove: the next write tries again.
     }

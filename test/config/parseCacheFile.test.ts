@@ -1,7 +1,7 @@
 // The parse cache's file is read a line at a time: a line longer than the read buffer, a damaged file and another
 // configuration's checks are handled as a whole file was before (kept, ignored, checked again).
 import assert from 'node:assert/strict';
-import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,24 @@ test("a temporary file of another process with the same pid (another container s
   assert.equal(readFileSync(others, 'utf8'), 'another run, half written\n', "the other process's file is as it wrote it");
   assert.deepEqual(open().getAlert(files[1]!, statSync(files[1]!)), { alert: { name: 'small' } });
   assert.deepEqual(readdirSync(join(cacheFile(), '..')).filter((f) => f.endsWith('.tmp')), [others.slice(others.lastIndexOf('/') + 1)], 'no temporary file of ours is left');
+});
+
+test('a temporary file a save killed midway left behind is removed by a later save once a minute old, a younger one is kept (it may be another container writing)', (t) => {
+  const { files, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  const first = open();
+  first.setAlert(files[0]!, statSync(files[0]!), [], { name: 'big' });
+  first.save();
+  const old = `${cacheFile()}.4242.0a1b2c3d4e5f.tmp`;
+  const young = `${cacheFile()}.4243.0a1b2c3d4e60.tmp`;
+  writeFileSync(old, 'killed while saving\n');
+  writeFileSync(young, 'being written\n');
+  utimesSync(old, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+  const second = open();
+  second.setAlert(files[1]!, statSync(files[1]!), [], { name: 'small' });
+  second.save();
+  assert.equal(existsSync(old), false, 'the old leftover is removed');
+  assert.equal(readFileSync(young, 'utf8'), 'being written\n', 'the young one is left as it is');
 });
 
 test('a format-2 cache (one JSON object, no newline) is refused at its first read, served as no cache, then written in format 3', (t) => {
