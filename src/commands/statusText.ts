@@ -3,7 +3,7 @@ import type { LoadedAlerts } from '../config/loadAlerts.js';
 import type { StatusView } from '../inspect/statusView.js';
 import { hostsLines } from '../inspect/hostsStatus.js';
 import { PROBLEM_GRACE, problemWords } from '../policy/alertProblems.js';
-import { formatDuration } from '../util/duration.js';
+import { durationSince, formatDuration } from '../util/duration.js';
 import { leaseNow } from '../util/clock.js';
 import { cleanText } from '../util/text.js';
 import { describeSilence } from './silence.js';
@@ -42,7 +42,7 @@ export function statusLines(status: StatusView, config: Config, loaded: Pick<Loa
       const growing = alertOf.get(a.name)?.throttle_cap !== undefined ? ` (throttle ${f.throttle})` : '';
       const next = f.next_repeat ? `, next repeat after ${f.next_repeat}${growing}` : '';
       // How long for, from the episode's start: said here, not in --json (whose fields stay the same from one moment to the next).
-      const age = f.firing_since ? formatDuration(Math.max(0, now - Date.parse(f.firing_since))) : '?';
+      const age = durationSince(f.firing_since, now);
       const since = f.firing_since_from === 'episode' ? `firing since ${f.firing_since} (for ${age})` : `first seen ${f.firing_since} (for ${age}; a state from an older version keeps no episode start)`;
       lines.push(`  firing ${JSON.stringify(f.key)}: ${asking.has(a.name) ? 'asked about' : 'notified'} ${f.times} time(s), last ${f.last_notified}${ack}${next}; ${since}`);
     }

@@ -213,8 +213,8 @@ class LineReader {
         j += 2;
         continue;
       }
-      out += c;
-      j++;
+      // Unreachable: the text stops only at a quote or a backslash.
+      decline();
     }
     afterQuote(text, j + 1);
     folded.push(out);

@@ -1,7 +1,7 @@
 import { escapeHtml } from '../render/html/escape.js';
 import { htmlPage } from '../render/html/page.js';
 import { COORDINATOR } from '../model/partition.js';
-import { formatDuration } from '../util/duration.js';
+import { durationSince, formatDuration } from '../util/duration.js';
 import { redact } from '../util/redact.js';
 import { cleanText } from '../util/text.js';
 import { leaseGroups, leasesInWords, type LeaseStatus } from './hostsStatus.js';
@@ -137,8 +137,7 @@ function banner(meta: StatusPageMeta): string {
 
 /** When a firing key's episode began and for how long it has fired; a key of an older state shows its first sight, marked as such. */
 function firingSinceCell(f: { firing_since: string | null; firing_since_from: 'episode' | 'first_seen' }, now: number): Cell {
-  const at = f.firing_since ? Date.parse(f.firing_since) : NaN;
-  const since = f.firing_since ? `<time datetime="${text(f.firing_since)}">${text(f.firing_since)}</time> <span class="muted">(for ${text(formatDuration(Math.max(0, now - at)))})</span>` : '';
+  const since = f.firing_since ? `<time datetime="${text(f.firing_since)}">${text(f.firing_since)}</time> <span class="muted">(for ${text(durationSince(f.firing_since, now))})</span>` : '';
   const older = f.firing_since_from === 'first_seen' ? ' <span class="muted first-seen">first seen: state from an older version keeps no episode start</span>' : '';
   return { html: `<span class="firing-since">${since}${older}</span>` };
 }

@@ -35,7 +35,8 @@ export async function createEmailNotifier(name: string, config: EmailChannelConf
   let transport: ReturnType<typeof import('nodemailer')['createTransport']> | undefined;
   const nodemailerTransport = () => {
     const nodemailer = loadPackage<typeof import('nodemailer')>('nodemailer');
-    // One pooled connection serves all of a run's mails to this server, instead of one connection per mail.
+    // nodemailer's own pool of CONNECTIONS serves a run's digests and unusual mails (beside ours: up to 2 x CONNECTIONS
+    // for a moment, docs/channels/email.md).
     return (transport ??= nodemailer.createTransport({ pool: true, maxConnections: CONNECTIONS, ...connection, auth }));
   };
   return {

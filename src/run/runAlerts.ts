@@ -260,10 +260,12 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     audit.addAll(planned.audit);
     // A source's cursor is used only when the run owns the windows (not for `test --from`). Each answer is evaluated
     // as soon as it is final and dropped: the requests too, but for `test`, which shows them.
-    const { fetch: fetched, evaluated } = await fetchAndEvaluate(planned.due, sources, now, deadline, options.window ? undefined : (name) => tx.data.alerts[name]?.rule, (name) => tx.data.alerts[name]?.rule, {
+    // Only a real run watches for alerts that cannot fire (after decide), reading what the answers show about it.
+    const watches = !!tx.commit && !options.window && !storeDown;
+    const ruleOf = (name: string) => tx.data.alerts[name]?.rule;
+    const { fetch: fetched, evaluated } = await fetchAndEvaluate(planned.due, sources, now, deadline, options.window ? undefined : ruleOf, ruleOf, {
       requests: !!options.includeRequests,
-      // Only a run that watches for alerts that cannot fire (below) reads what the answers show about it.
-      problems: !!tx.commit && !options.window && !storeDown,
+      problems: watches,
       // The evaluate stage is what is left to evaluate once the fetch ended.
       fetched: () => stages.mark('fetch'),
     });
@@ -290,7 +292,7 @@ async function runWithin(options: RunOptions, { startedAt, deadlineAt }: RunStar
     audit.addAll(decided.audit);
     stages.mark('decide');
     // A real run also watches for alerts that cannot fire (told once a day; the exit code stays what the run earned).
-    const watched = tx.commit && !options.window && !storeDown
+    const watched = watches
       ? await watchAlertProblems(evaluated, tx.data, { elasticsearch: config.sources.elasticsearch as ElasticsearchConfig | undefined, monitoring: config.monitoring, now, deadline })
       : undefined;
     if (watched) {

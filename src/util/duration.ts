@@ -111,3 +111,8 @@ export function durationFix(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** How long since an ISO time at `now`, as status and the status page print a key's firing time ('?' without one). */
+export function durationSince(isoTime: string | null, now: number): string {
+  return isoTime ? formatDuration(Math.max(0, now - Date.parse(isoTime))) : '?';
+}
