@@ -146,3 +146,17 @@ test('the same recipient twice (domain in other case): one RCPT TO, one copy (as
     notifier.close?.();
     assert.deepEqual(sink.messages.map((m) => m.to), [['soc@test.local']]);
   }));
+
+test('plain and digest mails of one run, two at a time: every mail arrives, at most 4 connections to the server at once (two pools of 2, docs/channels/email.md)', () =>
+  withSink(async (sink) => {
+    const notifier = await createEmailNotifier('mail', channel(sink.port));
+    const digest = { from: 0, to: 60_000, columns: ['user'], rows: [{ cells: ['bob'], count: 3, first: 0, last: 1 }], findings: 3, omitted: 0 };
+    const mail = (n: number, withDigest: boolean) => notifier.send({ ...notice(n), ...(withDigest ? { digest } : {}) } as Notification, new AbortController().signal);
+    // As the outbox with its two slots: each pair waits for the one before.
+    const kinds = [[false, false], [true, true], [false, true], [false, false], [true, false], [true, true], [false, false]];
+    let n = 0;
+    for (const pair of kinds) await Promise.all(pair.map((withDigest) => mail(++n, withDigest)));
+    notifier.close?.();
+    assert.equal(sink.messages.length, n);
+    assert.ok(sink.maxOpenSessions <= 4, `${sink.maxOpenSessions} connections at once`);
+  }));
