@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { emptyState, type StateData } from '../../src/model/state.js';
 import { STATE_INDEX_BODY, toDocs } from '../../src/state/cluster/docs.js';
 import { evaluatedWindows, hostDeployments, runAt, stateDocs, windowBreaks } from '../support/hosts.js';
-import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
+import { deleteIndices, indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
 import { useWorld } from '../support/world.js';
 
 // Two hosts configured as before partitions (issue 28: no partition_lease, host_ttl or max_clock_skew; an index in
@@ -13,9 +13,7 @@ import { useWorld } from '../support/world.js';
 const MIN = 60_000;
 const world = useWorld();
 const stateIndices: string[] = [];
-after(async () => {
-  for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
-});
+after(() => deleteIndices(world.esUrl, stateIndices));
 
 const USERS = ['ann', 'bob'];
 /** How much one move raises lease:run's token: taken from the old version (+1), left with the marker (+1). */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { askProject, sudo, useAskServers } from '../support/askProject.js';
 import { defaultConfig, type Project } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
-import { iso, useWorld } from '../support/world.js';
+import { iso, runOkAt, useWorld } from '../support/world.js';
 
 // Resolved notices close what they opened (issue 25 point 4): every channel that accepted a notice of a key in its
 // current firing episode (first, repeat, escalation tier) gets its resolved notice, even when the key was silenced
@@ -40,41 +40,35 @@ function deliveredLines(project: Project): [string, string][] {
   return project.audit().filter((e) => e.event === 'delivered').map((e) => [e.channel as string, e.reason as string]);
 }
 
-/** Runs alertcron at a time and expects exit 0. */
-async function runAt(project: Project, at: number, args: string[] = ['run']): Promise<string> {
-  const result = await project.run(args, { ALERTCRON_NOW: iso(at) });
-  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 test('trigger, then a --key silence, then the key stops matching: the resolved notice still reaches email and Slack', async () => {
   const { T, project, logon } = await resolveProject();
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOkAt(project, T);
   assert.deepEqual(received(), { slack: ['Logon root on dc01'], mail: ['Logon root on dc01'] });
 
-  await runAt(project, T + 10_000, ['silence', 'add', 'logons', '--key', 'root', '--for', '1h', '--comment', 'maintenance', '--author', 'alice']);
-  await runAt(project, T + MIN);
+  await runOkAt(project, T + 10_000, ['silence', 'add', 'logons', '--key', 'root', '--for', '1h', '--comment', 'maintenance', '--author', 'alice']);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] }, 'the silence holds no resolve back');
   assert.deepEqual(project.audit().filter((e) => e.event === 'muted'), []);
   assert.deepEqual(project.state().pending, []);
 
   // The silence still mutes the key's next occurrence, and no resolve follows one that was never told.
   await logon(T + 3 * MIN - 30_000, 'root');
-  await runAt(project, T + 3 * MIN);
-  await runAt(project, T + 4 * MIN);
+  await runOkAt(project, T + 3 * MIN);
+  await runOkAt(project, T + 4 * MIN);
   assert.equal(received().slack.length, 2, 'nothing more while silenced');
 });
 
 test('trigger, then ack, then the key stops matching: the resolved notice reaches both channels', async () => {
   const { T, project, logon } = await resolveProject();
   await logon(T - 30_000, 'svc-backup');
-  await runAt(project, T);
-  await runAt(project, T + 10_000, ['ack', 'logons', '--key', 'svc-backup', '--by', 'bob']);
+  await runOkAt(project, T);
+  await runOkAt(project, T + 10_000, ['ack', 'logons', '--key', 'svc-backup', '--by', 'bob']);
   await logon(T + MIN - 30_000, 'svc-backup');
-  await runAt(project, T + MIN);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received().slack, ['Logon svc-backup on dc01'], 'acknowledged: no repeat');
-  await runAt(project, T + 2 * MIN);
+  await runOkAt(project, T + 2 * MIN);
   assert.deepEqual(received(), { slack: ['Logon svc-backup on dc01', 'Resolved: Logon svc-backup on dc01'], mail: ['Logon svc-backup on dc01', 'Resolved: Logon svc-backup on dc01'] });
   assert.deepEqual(deliveredLines(project).filter(([, reason]) => reason === 'resolved').sort(), [['soc-email', 'resolved'], ['soc-slack', 'resolved']]);
 });
@@ -82,11 +76,11 @@ test('trigger, then ack, then the key stops matching: the resolved notice reache
 test('an escalation tier\'s channel that got the page gets the resolved notice too, even under a --match silence', async () => {
   const { T, project, logon } = await resolveProject({ notify: ['soc-slack'], escalation: [{ after: '0s', notify: ['soc-email'] }] });
   await logon(T - 30_000, 'admin', 'dc02');
-  await runAt(project, T);
+  await runOkAt(project, T);
   assert.deepEqual(received(), { slack: ['Logon admin on dc02'], mail: ['[tier-1] Logon admin on dc02'] });
 
-  await runAt(project, T + 10_000, ['silence', 'add', 'logons', '--match', 'host.name=dc02', '--for', '1h', '--comment', 'rebuild', '--author', 'carol']);
-  await runAt(project, T + MIN);
+  await runOkAt(project, T + 10_000, ['silence', 'add', 'logons', '--match', 'host.name=dc02', '--for', '1h', '--comment', 'rebuild', '--author', 'carol']);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon admin on dc02', 'Resolved: Logon admin on dc02'], mail: ['[tier-1] Logon admin on dc02', 'Resolved: Logon admin on dc02'] });
   assert.deepEqual(deliveredLines(project).map(([c, r]) => `${c}:${r}`).sort(), ['soc-email:resolved', 'soc-email:tier-1', 'soc-slack:first', 'soc-slack:resolved']);
 });
@@ -96,8 +90,8 @@ test('a channel with send_resolved: false gets the trigger but not the resolve; 
   const check = await project.run(['validate']);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
-  await runAt(project, T + MIN);
+  await runOkAt(project, T);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
   assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_skipped').map(({ alert, key, channel, why }) => ({ alert, key, channel, why })), [{ alert: 'logons', key: 'root', channel: 'soc-slack', why: 'send_resolved is false' }]);
 });
@@ -113,8 +107,8 @@ test('a channel told only in an earlier episode is not told of the next one\'s e
   const { T, project, logon } = await resolveProject();
   // Episode 1: both channels told, both resolved.
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
-  await runAt(project, T + MIN);
+  await runOkAt(project, T);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
 
   // Episode 2: the mail server refuses the notice for good, so only Slack is told this time.
@@ -124,7 +118,7 @@ test('a channel told only in an earlier episode is not told of the next one\'s e
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /soc-email/);
   world.smtp.refuseWith = undefined;
-  await runAt(project, T + 6 * MIN);
+  await runOkAt(project, T + 6 * MIN);
   assert.deepEqual(received(), {
     slack: ['Logon root on dc01', 'Resolved: Logon root on dc01', 'Logon root on dc01', 'Resolved: Logon root on dc01'],
     mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'],
@@ -134,11 +128,11 @@ test('a channel told only in an earlier episode is not told of the next one\'s e
 test('a channel removed from alertcron.yaml after the trigger is skipped with an audit line; the others get the resolve', async () => {
   const { T, project, config, definition, logon } = await resolveProject();
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOkAt(project, T);
   const { 'soc-email': _removed, ...channels } = config.channels;
   project.writeConfig({ ...config, channels });
   project.writeAlert('logons', { ...definition, notify: ['soc-slack'] });
-  await runAt(project, T + MIN);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01'] });
   assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_skipped').map(({ channel, why }) => ({ channel, why })), [{ channel: 'soc-email', why: 'channel no longer configured in alertcron.yaml' }]);
 });
@@ -146,9 +140,9 @@ test('a channel removed from alertcron.yaml after the trigger is skipped with an
 test('a channel dropped from the alert\'s notify but still configured still gets the end of what it was told', async () => {
   const { T, project, definition, logon } = await resolveProject();
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOkAt(project, T);
   project.writeAlert('logons', { ...definition, notify: ['soc-slack'] });
-  await runAt(project, T + MIN);
+  await runOkAt(project, T + MIN);
   assert.deepEqual(received(), { slack: ['Logon root on dc01', 'Resolved: Logon root on dc01'], mail: ['Logon root on dc01', 'Resolved: Logon root on dc01'] });
 });
 
@@ -178,7 +172,7 @@ for (const backend of ['file', 'cluster'] as const) {
     };
     try {
       await logon(T - 30_000, 'root');
-      await runAt(project, T);
+      await runOkAt(project, T);
       // The key stops matching; Slack fails the resolve (5xx) all run long, so it stays pending.
       world.slack.behaviour = 'server-error';
       const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
@@ -187,12 +181,12 @@ for (const backend of ['file', 'cluster'] as const) {
       // It fires again: its trigger is queued, and the old resolve goes, with an audit line, before anything is sent.
       world.slack.behaviour = 'ok';
       await logon(T + 2 * MIN - 30_000, 'root');
-      await runAt(project, T + 2 * MIN);
+      await runOkAt(project, T + 2 * MIN);
       assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01'], 'no resolve beside the reopened incident');
       assert.deepEqual(project.audit().filter((e) => e.event === 'resolve_dropped').map(({ alert, key, channel }) => ({ alert, key, channel })), [{ alert: 'logons', key: 'root', channel: 'soc-slack' }]);
       assert.deepEqual(await pendingReasons(), []);
       // The new episode's own resolve closes it.
-      await runAt(project, T + 3 * MIN);
+      await runOkAt(project, T + 3 * MIN);
       assert.deepEqual(received().slack, ['Logon root on dc01', 'Logon root on dc01', 'Resolved: Logon root on dc01']);
     } finally {
       if (backend === 'cluster') await fetch(`${world.esUrl}/${stateIndex}`, { method: 'DELETE' }).catch(() => undefined);
@@ -204,14 +198,14 @@ for (const change of ['disabled', 'deleted'] as const) {
   test(`a resolve Slack refused, then its alert ${change}: the retry still closes what Slack was told`, async () => {
     const { T, project, definition, logon } = await resolveProject({ notify: ['soc-slack'] });
     await logon(T - 30_000, 'root');
-    await runAt(project, T);
+    await runOkAt(project, T);
     world.slack.behaviour = 'server-error';
     const failed = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
     assert.notEqual(failed.code, 0);
     world.slack.behaviour = 'ok';
     if (change === 'disabled') project.writeAlert('logons', { ...definition, enabled: false });
     else rmSync(join(project.dir, 'alerts', 'logons.yaml'));
-    await runAt(project, T + 2 * MIN);
+    await runOkAt(project, T + 2 * MIN);
     assert.deepEqual(received().slack, ['Logon root on dc01', 'Resolved: Logon root on dc01']);
     assert.deepEqual(project.audit().filter((e) => e.event === 'muted'), []);
     assert.deepEqual(project.state().pending, []);
@@ -242,7 +236,7 @@ test('an ask alert\'s escalation of a key that fired again takes out its resolve
 test('a key that flaps while Slack is down: the resolve taken out for the new trigger is owed, so the close still reaches Slack when that trigger is never sent', async () => {
   const { T, project, logon } = await resolveProject({ notify: ['soc-slack'] });
   await logon(T - 30_000, 'root');
-  await runAt(project, T);
+  await runOkAt(project, T);
   world.slack.behaviour = 'server-error';
   // Gone: its resolve fails and stays pending. Back again: the resolve is taken out for the new trigger, which fails too.
   assert.notEqual((await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) })).code, 0);
@@ -251,8 +245,8 @@ test('a key that flaps while Slack is down: the resolve taken out for the new tr
   assert.deepEqual(project.state().pending.map((p: { reason: string }) => p.reason), ['first']);
   // Gone again before Slack is back: the trigger is muted as resolved since queued, and the resolve closes the incident.
   world.slack.behaviour = 'ok';
-  await runAt(project, T + 3 * MIN);
-  await runAt(project, T + 4 * MIN);
+  await runOkAt(project, T + 3 * MIN);
+  await runOkAt(project, T + 4 * MIN);
   assert.deepEqual(received().slack, ['Logon root on dc01', 'Resolved: Logon root on dc01']);
   assert.deepEqual(project.state().pending, []);
 });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, beforeEach } from 'node:test';
 import { createIndex, deleteIndices } from './seed.js';
 import { createProject, type Project, type ProjectOptions } from './project.js';
@@ -66,4 +67,11 @@ export function useWorld(): World {
 /** ISO form of an epoch time, as ALERTCRON_NOW takes it. */
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Runs alertcron in `project` at a time (ALERTCRON_NOW), expects exit 0 and gives its stdout. */
+export async function runOkAt(project: Project, at: number, args: string[] = ['run']): Promise<string> {
+  const result = await project.run(args, { ALERTCRON_NOW: iso(at) });
+  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
 }
