@@ -51,7 +51,7 @@ function browsersUnder(dir: string): number[] {
 export async function removeProfiles(dir: string): Promise<void> {
   // Up to ~10 s: a browser's helpers may still write into the profile for a moment after it was killed (a loaded
   // machine makes that moment longer), so the folder is removed again until it is gone.
-  for (let tries = 0; ; tries++) {
+  for (let tries = 0; tries < 100; tries++) {
     for (const pid of browsersUnder(dir)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -59,20 +59,17 @@ export async function removeProfiles(dir: string): Promise<void> {
         // gone meanwhile
       }
     }
-    try {
-      if (!browsersUnder(dir).length) {
+    if (!browsersUnder(dir).length) {
+      try {
         rmSync(dir, { recursive: true, force: true });
         return;
+      } catch {
+        // written into meanwhile: again
       }
-    } catch (error) {
-      if (tries >= 100) throw error;
-    }
-    if (tries >= 100) {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-      return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 /** How long any one answer from the browser may take by default before the test fails (a loaded 2-core machine included). */
