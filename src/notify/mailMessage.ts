@@ -131,6 +131,7 @@ export function quotedPrintable(text: string): string {
   return text
     .split('\r\n')
     .map((line) => {
+      if (QP_PLAIN_LINE.test(line)) return plainQuotedPrintable(line);
       const bytes = Buffer.from(line, 'utf8');
       const out: string[] = [];
       let current = '';
@@ -150,4 +151,25 @@ export function quotedPrintable(text: string): string {
       return out.join('\r\n');
     })
     .join('\r\n');
+}
+
+/** A line of printable ASCII without '=' (spaces and tabs allowed): quoted-printable leaves it as it is but its ends. */
+const QP_PLAIN_LINE = /^[\x21-\x3c\x3e-\x7e \t]*$/;
+
+/**
+ * quotedPrintable()'s line for a QP_PLAIN_LINE, without a pass per byte: soft breaks after each 75 characters, and
+ * a space or tab that ends the line encoded (the same output, byte for byte).
+ */
+function plainQuotedPrintable(line: string): string {
+  const last = line.charCodeAt(line.length - 1);
+  const tail = last === 32 ? '=20' : last === 9 ? '=09' : '';
+  const body = tail ? line.slice(0, -1) : line;
+  if (body.length + tail.length <= 75) return body + tail;
+  const out: string[] = [];
+  let at = 0;
+  for (; body.length - at > 75; at += 75) out.push(`${body.slice(at, at + 75)}=`);
+  const rest = body.slice(at);
+  if (rest.length + tail.length > 75) out.push(`${rest}=`, tail);
+  else out.push(rest + tail);
+  return out.join('\r\n');
 }

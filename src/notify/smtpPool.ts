@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { loadPackage } from '../util/loadPackage.js';
 
@@ -145,8 +145,8 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
       giveBack(connection, true);
       throw Object.assign(new Error('aborted'), { code: 'ETIMEDOUT' });
     }
-    // A stream the client reads only once the server took DATA: unread, not a byte of the message went.
-    const message = Readable.from([raw], { objectMode: false });
+    // A source the client reads only once the server took DATA: unread, not a byte of the message went.
+    const message = onDemand(raw);
     return new Promise<{ info?: SmtpSendInfo; error?: unknown; resend: boolean }>((resolve) => {
       let done = false;
       const onAbort = () => {
@@ -158,12 +158,12 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
       };
       signal.addEventListener('abort', onAbort, { once: true });
       // A copy: the client writes its state (the MAIL FROM error ...) on the envelope it is given.
-      connection.send({ from: envelope.from, to: [...envelope.to] }, message, (error, info) => {
+      connection.send({ from: envelope.from, to: [...envelope.to] }, message.source, (error, info) => {
         signal.removeEventListener('abort', onAbort);
         if (done) return;
         done = true;
         giveBack(connection, !error);
-        if (error) resolve({ error, resend: reused && !signal.aborted && droppedBeforeData(error, message.readableDidRead) });
+        if (error) resolve({ error, resend: reused && !signal.aborted && droppedBeforeData(error, message.read()) });
         else resolve({ info: info as SmtpSendInfo, resend: false });
       });
     });
@@ -185,4 +185,20 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
       for (const wake of waiting.splice(0)) wake(undefined);
     },
   };
+}
+
+/**
+ * The message as the one thing nodemailer's client does with a stream it is given (`pipe` into its dot-escaping
+ * stream once the server took DATA), without a stream of its own per mail: `read` says whether it was handed over.
+ */
+function onDemand(raw: string): { source: Readable; read(): boolean } {
+  let read = false;
+  const source = {
+    pipe(into: Writable) {
+      read = true;
+      into.end(raw);
+      return into;
+    },
+  };
+  return { source: source as unknown as Readable, read: () => read };
 }
