@@ -1,6 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { boundedSignal } from '../util/signal.js';
 
 /** Options of one POST: extra headers, a CA to trust, and a deadline for the whole exchange. */
 export interface PostOptions {
@@ -61,9 +60,9 @@ export function request(method: string, url: URL, body: string | undefined, opti
 
 function send(method: string, url: URL, body: string | undefined, options: PostOptions): Promise<PostResult> {
   const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  // The request's own timer fires on time even while the run's signal waits much longer (see boundedSignal).
-  const bounded = boundedSignal([options.signal], options.timeoutMs);
-  const answer = new Promise<PostResult>((resolve, reject) => {
+  const parent = options.signal;
+  if (parent?.aborted) return Promise.reject(abortError(parent.reason));
+  return new Promise<PostResult>((resolve, reject) => {
     const headers = body === undefined ? options.headers : { ...options.headers, 'content-length': Buffer.byteLength(body) };
     const req = transport(
       url,
@@ -72,17 +71,42 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
         headers,
         agent: url.protocol !== 'https:' ? undefined : options.agent instanceof KeepAliveAgent ? options.agent.https : options.agent,
         ca: options.ca,
-        signal: bounded.signal,
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('end', () => {
+          done();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', fail);
       },
     );
-    req.on('error', reject);
+    // The request ends at its own deadline or when the run's signal fires, as node ends one given a signal (an
+    // AbortError whose cause is the reason: a TimeoutError for the deadline), without a signal and stream listeners
+    // of its own per request. The timer fires on time however long the run's signal waits; it keeps nothing alive.
+    const abort = (reason: unknown) => {
+      done();
+      req.destroy(abortError(reason));
+    };
+    const onAbort = () => abort(parent!.reason);
+    const timer = setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, options.timeoutMs));
+    timer.unref();
+    parent?.addEventListener('abort', onAbort, { once: true });
+    function done() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    }
+    function fail(error: unknown) {
+      done();
+      reject(error);
+    }
+    req.on('error', fail);
     req.end(body);
   });
-  return answer.finally(bounded.done);
+}
+
+/** The error node gives a request its signal ended: an AbortError (code ABORT_ERR) with the signal's reason as cause. */
+function abortError(reason: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
