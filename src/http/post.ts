@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { follow } from '../util/signal.js';
 
 /** Options of one POST: extra headers, a CA to trust, and a deadline for the whole exchange. */
 export interface PostOptions {
@@ -84,18 +85,19 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
     );
     // The request ends at its own deadline or when the run's signal fires, as node ends one given a signal (an
     // AbortError whose cause is the reason: a TimeoutError for the deadline), without a signal and stream listeners
-    // of its own per request. The timer fires on time however long the run's signal waits; it keeps nothing alive.
+    // of its own per request. The run's signal is followed through follow(): one listener on it however many
+    // requests share it (a listener each gave a MaxListenersExceededWarning on stderr past 10 at once). The timer
+    // fires on time however long the run's signal waits; it keeps nothing alive.
     const abort = (reason: unknown) => {
       done();
       req.destroy(abortError(reason));
     };
-    const onAbort = () => abort(parent!.reason);
     const timer = setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, options.timeoutMs));
     timer.unref();
-    parent?.addEventListener('abort', onAbort, { once: true });
+    const unfollow = parent ? follow(parent, abort) : undefined;
     function done() {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', onAbort);
+      unfollow?.();
     }
     function fail(error: unknown) {
       done();

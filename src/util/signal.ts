@@ -41,8 +41,8 @@ export function boundedSignal(parents: readonly (AbortSignal | undefined)[], tim
 /** The children of each parent signal: one abort listener per parent, however many children (no MaxListenersExceededWarning). */
 const children = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
-/** Calls `onAbort` with the parent's reason when it aborts; returns the function that stops following it. */
-function follow(parent: AbortSignal, onAbort: (reason: unknown) => void): () => void {
+/** Calls `onAbort` with the parent's reason when it aborts, through the parent's one shared listener; returns the function that stops following it. */
+export function follow(parent: AbortSignal, onAbort: (reason: unknown) => void): () => void {
   let set = children.get(parent);
   if (!set) {
     const created = new Set<(reason: unknown) => void>();

@@ -215,3 +215,14 @@ test('self-monitoring and status name TheHive as a source of its own: told once 
   assert.deepEqual((world.slack.accepted() as { text: string }[]).map((p) => p.text), ['alertcron cannot reach thehive', 'alertcron reaches thehive again']);
   assert.deepEqual(project.state().sources.thehive, { failures: 0 });
 });
+
+test('a run with 12 TheHive alerts due (their queries at once on the run deadline) says nothing on stderr: no MaxListenersExceededWarning mailed by cron', async () => {
+  const T = uniqueBaseTime();
+  const { project, sent } = ladderProject();
+  for (let n = 0; n < 12; n++) project.writeAlert(`hive-many-${n}`, { source: 'thehive', thehive: { severity: [3, 4] }, notify: ['soc-slack'] });
+  fake.server.addAlert({ title: 'Seen by every alert', severity: 3, _createdAt: T });
+  const result = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /Warning/);
+  assert.equal(sent().slack.length, 13, 'each alert (the ladder and the 12) told once');
+});
