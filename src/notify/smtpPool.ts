@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { loadPackage } from '../util/loadPackage.js';
 
@@ -158,7 +158,8 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
       };
       signal.addEventListener('abort', onAbort, { once: true });
       // A copy: the client writes its state (the MAIL FROM error ...) on the envelope it is given.
-      connection.send({ from: envelope.from, to: [...envelope.to] }, message.source, (error, info) => {
+      // nodemailer types the message as string | Buffer | Readable; of an object it uses only pipe() (PipedMessage).
+      connection.send({ from: envelope.from, to: [...envelope.to] }, message.source as Readable, (error, info) => {
         signal.removeEventListener('abort', onAbort);
         if (done) return;
         done = true;
@@ -188,17 +189,22 @@ export function createSmtpPool(options: SMTPConnection.Options, auth: { user: st
 }
 
 /**
- * The message as the one thing nodemailer's client does with a stream it is given (`pipe` into its dot-escaping
- * stream once the server took DATA), without a stream of its own per mail: `read` says whether it was handed over.
+ * What nodemailer's SMTPConnection.send() (10.6.0, dist/cjs/smtp-connection/index.js) uses of a message that is
+ * neither a string nor a Buffer: `pipe(stream)` into its dot-escaping stream, called once the server accepted DATA
+ * (never before); it calls `on('error')` and `destroy()` only when they are functions, and this object has neither.
+ * test/notify/smtpPool.test.ts sends through it (the resend tests rely on pipe() marking the message read).
  */
-function onDemand(raw: string): { source: Readable; read(): boolean } {
+type PipedMessage = Pick<Readable, 'pipe'>;
+
+/** The message as a PipedMessage, without a stream of its own per mail: `read` says whether it was handed over. */
+function onDemand(raw: string): { source: PipedMessage; read(): boolean } {
   let read = false;
-  const source = {
-    pipe(into: Writable) {
+  const source: PipedMessage = {
+    pipe<T extends NodeJS.WritableStream>(into: T): T {
       read = true;
       into.end(raw);
       return into;
     },
   };
-  return { source: source as unknown as Readable, read: () => read };
+  return { source, read: () => read };
 }
