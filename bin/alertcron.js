@@ -9,7 +9,7 @@
 // CommonJS (bin/package.json): node starts a CommonJS entry without its ES module loader, a few ms of every start.
 'use strict';
 // The caches' checksum is zlib's CRC-32, not node:crypto's SHA-256 (about 8 times fewer instructions over the 0.9 MB
-// of a run's caches, and crypto not loaded before it is needed); node:os only when HOME is unset.
+// of a run's caches, and crypto not loaded before it is needed); node:os only when XDG_CACHE_HOME and HOME are unset.
 const { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const Module = require('node:module');
 const { join } = require('node:path');
@@ -96,8 +96,7 @@ function checksum(code) {
  */
 function ownCacheDir(env) {
   if (env.ALERTCRON_CACHE === 'off') return undefined;
-  const home = env.HOME || require('node:os').homedir();
-  const base = env.XDG_CACHE_HOME || (home && join(home, '.cache'));
+  const base = cacheBase(env);
   if (!base) return undefined;
   const dir = join(base, 'alertcron', 'code');
   try {
@@ -112,6 +111,21 @@ function ownCacheDir(env) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The user's cache folder: XDG_CACHE_HOME, else ~/.cache of HOME, else of the passwd entry's home; undefined when
+ * there is none (a numeric uid without a passwd entry and no HOME, as in a container: the command runs uncached).
+ */
+function cacheBase(env) {
+  if (env.XDG_CACHE_HOME) return env.XDG_CACHE_HOME;
+  let home = env.HOME;
+  try {
+    home ||= require('node:os').homedir();
+  } catch {
+    return undefined;
+  }
+  return home ? join(home, '.cache') : undefined;
 }
 
 /** The code of a cache file whose checksum matches, or undefined (none yet, or damaged). */
