@@ -81,8 +81,18 @@ function chunkRequire(id) {
 chunkRequire.resolve = nodeRequire.resolve;
 chunkRequire.cache = nodeRequire.cache;
 
+/**
+ * The file of a chunk's code cache: <command>-<chunk>-<hash>-<node version>.crc.bin. The tag names the file's format (a
+ * CRC-32, see checksum): a bin that writes another format (the untagged .bin of SHA-256) uses other files, so that two
+ * sharing the folder do not reject and rewrite each other's on every start.
+ */
 function cacheName(chunk, hash) {
-  return `${command}-${chunk.replace(/\.cjs$/, '')}-${hash}-${process.version}.bin`;
+  return `${buildKey(chunk, hash)}.crc.bin`;
+}
+
+/** What a cache file is of, whatever its format: <command>-<chunk>-<hash>-<node version>. */
+function buildKey(chunk, hash) {
+  return `${command}-${chunk.replace(/\.cjs$/, '')}-${hash}-${process.version}`;
 }
 
 /** The checksum a cache file starts with (4 bytes, big-endian): the CRC-32 of its code. */
@@ -163,11 +173,12 @@ function saveCodeCaches(dir) {
   }
   if (!saved) return;
   try {
-    const current = new Set(Object.entries(build.files).map(([chunk, hash]) => cacheName(chunk, hash)));
+    const current = new Set(Object.entries(build.files).map(([chunk, hash]) => buildKey(chunk, hash)));
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      // Older builds' caches of this command, and temporary files a killed run left (older than a minute).
-      const stale = (name.startsWith(`${command}-`) && name.endsWith('.bin') && !current.has(name)) || (name.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 60_000);
+      // This command's caches of other builds and node versions, in any format (another format's of this very build
+      // is another bin's, which would only write it again), and temporary files a killed run left (a minute old).
+      const stale = (name.startsWith(`${command}-`) && name.endsWith('.bin') && !current.has(name.replace(/(\.[a-z]+)?\.bin$/, ''))) || (name.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 60_000);
       if (stale) rmSync(path, { force: true });
     }
   } catch {
