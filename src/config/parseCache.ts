@@ -156,7 +156,7 @@ export class ParseCache {
   /** Opens the cache that belongs to one configuration file; a missing or unreadable cache is simply empty. */
   static open(configFile: string, env: NodeJS.ProcessEnv = process.env): ParseCache {
     if (env.ALERTCRON_CACHE === 'off') return new ParseCache(undefined, new Map());
-    const base = env.XDG_CACHE_HOME || (env.HOME || homedir()) && join(env.HOME || homedir(), '.cache');
+    const base = env.XDG_CACHE_HOME || homeCache(env.HOME);
     if (!base) return new ParseCache(undefined, new Map());
     let key: string;
     try {
@@ -319,4 +319,14 @@ export function statOrUndefined(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** ~/.cache of HOME, else of the passwd entry's home; undefined when there is none (a uid without one: no cache). */
+function homeCache(home: string | undefined): string | undefined {
+  try {
+    home ||= homedir();
+  } catch {
+    return undefined;
+  }
+  return home ? join(home, '.cache') : undefined;
 }

@@ -417,7 +417,8 @@ async function main(): Promise<void> {
           restore();
           await clearRequestCache();
           resetSinks();
-          stageRuns.push(stagesOf((await alertcron(['run', '--json'], now, `${scenario}-stages-${r}`)).stdout));
+          const run = await alertcron(['run', '--json'], now, `${scenario}-stages-${r}`);
+          stageRuns.push(stagesOf(run.stdout, run.wall_s));
         }
         (size.stages ??= {})[scenario] = summariseStages(stageRuns);
         const want = expected === undefined ? samples[0]!.delivered : scenario === 'quiet' ? 0 : expected;
@@ -442,7 +443,8 @@ async function main(): Promise<void> {
             restore();
             dropParseCache();
             await clearRequestCache();
-            coldStages.push(stagesOf((await alertcron(['run', '--json'], now, `quiet-cold-stages-${r}`)).stdout));
+            const run = await alertcron(['run', '--json'], now, `quiet-cold-stages-${r}`);
+            coldStages.push(stagesOf(run.stdout, run.wall_s));
           }
           size.stages!.quietCold = summariseStages(coldStages);
           if (cold.some((s) => s.code !== 0)) results.checks.push(`${tag} quiet without parse cache: alertcron exit codes ${cold.map((s) => s.code).join(',')}`);

@@ -61,7 +61,8 @@ export async function measureBig(bench: BigBench): Promise<{ result: BigResult; 
     for (let r = 0; r < bench.stageRuns; r++) {
       primed.restore();
       await bench.fresh();
-      stages.push(stagesOf((await bench.alertcron(['run', '--json'], now, `big-${scenario}-stages-${r}`)).stdout));
+      const run = await bench.alertcron(['run', '--json'], now, `big-${scenario}-stages-${r}`);
+      stages.push(stagesOf(run.stdout, run.wall_s));
     }
     primed.drop();
     result[scenario] = summarise(samples);

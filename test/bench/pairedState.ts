@@ -85,7 +85,7 @@ export async function measurePairedStates(project: Project, tag: string, variant
     checks,
     variants: variants.map((v) => {
       const samples = series.get(v.label)!;
-      const stages = summariseStages(samples.map((s) => stagesOf(s.stdout)));
+      const stages = summariseStages(samples.map((s) => stagesOf(s.stdout, s.wall_s)));
       const stateJsonBytes = rewritten.get(v.label);
       return { label: v.label, bytes: bytes.get(v.label)!, runs: summarise(samples), first: summarise([firsts.get(v.label)!]), ...(stages ? { stages } : {}), ...(stateJsonBytes === undefined ? {} : { stateJsonBytes }) };
     }),

@@ -34,6 +34,7 @@ test('the stages of a run are read from its --json report; anything else reads a
   assert.equal(stagesOf('alertcron: cannot reach the cluster'), undefined);
   assert.equal(stagesOf(JSON.stringify({ exitCode: 0 })), undefined, 'a build without stages');
   assert.deepEqual(stagesOf(JSON.stringify({ stages: [stage('start', 1), { stage: 'broken' }] }))?.stages, [stage('start', 1)]);
+  assert.equal(stagesOf(JSON.stringify(report), 0.0625)?.processWallMs, 62.5, 'the same run\'s process wall, when measured');
 });
 
 test('stages are summarised as medians per stage, the totals and the largest resident set per run', () => {
@@ -57,6 +58,16 @@ test('stages are summarised as medians per stage, the totals and the largest res
   assert.ok(table.includes('| all stages | 250 / 70.0 |'));
   assert.ok(table.some((l) => l.startsWith("| the cluster's own time") && l.endsWith('| 70.0 |')));
   assert.deepEqual(stageTable('none', [['10', undefined]]), []);
+  assert.ok(!table.some((l) => l.startsWith('| outside the stages')), 'no row without the runs\' process wall');
+
+  // The time outside the stages is each run's own process wall less its own stages (not another run's wall).
+  const walled = summariseStages([
+    { stages: [stage('start', 40), stage('fetch', 100)], processWallMs: 150 },
+    { stages: [stage('start', 50), stage('fetch', 300)], processWallMs: 352 },
+    { stages: [stage('start', 45), stage('fetch', 200)], processWallMs: 249 },
+  ])!;
+  assert.equal(walled.outsideMs, 4, 'median of 10, 2 and 4');
+  assert.ok(stageTable('quiet', [['10', walled]]).some((l) => l.startsWith('| outside the stages') && l.endsWith('| 4.0 |')));
 });
 
 test('what limits a run: the CPU, the cluster, or the network, by their shares of the wall time', () => {

@@ -9,6 +9,8 @@ export type { StageTiming } from '../../src/util/stageClock.js';
 export interface RunStages {
   stages: StageTiming[];
   clusterTookMs?: number;
+  /** The same run's whole process wall time as measured from outside (ms), when known. */
+  processWallMs?: number;
 }
 
 /** The medians of a scenario's runs, stage by stage (in the order the first run listed them, then any others). */
@@ -22,10 +24,18 @@ export interface StageSummary {
   cpuMs: number;
   /** The peak resident set up to the last stage (median over the runs; the process's exit comes after). */
   rssMb: number;
+  /**
+   * Median over the runs of their own process wall time less their stages (ms): what no stage holds (starting the
+   * process before node's clock begins, printing the --json report, the exit); absent when no run's wall is known.
+   */
+  outsideMs?: number;
 }
 
-/** The stages a `run --json` printed on stdout, or undefined when it printed no report with stages. */
-export function stagesOf(stdout: string): RunStages | undefined {
+/**
+ * The stages a `run --json` printed on stdout, or undefined when it printed no report with stages; `wallS`, the
+ * process's wall time as measured (Sample.wall_s), gives the time the same run spent outside its stages.
+ */
+export function stagesOf(stdout: string, wallS?: number): RunStages | undefined {
   let report: { stages?: unknown; clusterTookMs?: unknown };
   try {
     report = JSON.parse(stdout) as typeof report;
@@ -34,7 +44,7 @@ export function stagesOf(stdout: string): RunStages | undefined {
   }
   if (!Array.isArray(report?.stages)) return undefined;
   const stages = (report.stages as Partial<StageTiming>[]).filter((s): s is StageTiming => typeof s?.stage === 'string' && [s.wallMs, s.cpuMs, s.heapMb, s.rssMb].every((x) => typeof x === 'number'));
-  return { stages, ...(typeof report.clusterTookMs === 'number' ? { clusterTookMs: report.clusterTookMs } : {}) };
+  return { stages, ...(typeof report.clusterTookMs === 'number' ? { clusterTookMs: report.clusterTookMs } : {}), ...(wallS === undefined ? {} : { processWallMs: wallS * 1000 }) };
 }
 
 /** Medians per stage over the runs that reported stages; undefined when none did. */
@@ -46,6 +56,7 @@ export function summariseStages(runs: readonly (RunStages | undefined)[]): Stage
   const stages = names.map((stage) => ({ stage, wallMs: of(stage, 'wallMs'), cpuMs: of(stage, 'cpuMs'), heapMb: of(stage, 'heapMb'), rssMb: of(stage, 'rssMb') }));
   const sum = (r: RunStages, field: 'wallMs' | 'cpuMs') => r.stages.reduce((a, s) => a + s[field], 0);
   const tooks = got.map((r) => r.clusterTookMs).filter((t): t is number => t !== undefined);
+  const outside = got.flatMap((r) => (r.processWallMs === undefined ? [] : [r.processWallMs - sum(r, 'wallMs')]));
   return {
     runs: got.length,
     stages,
@@ -53,6 +64,7 @@ export function summariseStages(runs: readonly (RunStages | undefined)[]): Stage
     wallMs: median(got.map((r) => sum(r, 'wallMs'))),
     cpuMs: median(got.map((r) => sum(r, 'cpuMs'))),
     rssMb: median(got.map((r) => Math.max(...r.stages.map((s) => s.rssMb)))),
+    ...(outside.length ? { outsideMs: median(outside) } : {}),
   };
 }
 
@@ -83,6 +95,7 @@ export function stageTable(title: string, columns: readonly (readonly [string, S
     L.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   L.push(`| all stages | ${cols.map(([, s]) => `${ms(s.wallMs)} / ${ms(s.cpuMs)}`).join(' | ')} |`);
+  if (cols.some(([, s]) => s.outsideMs !== undefined)) L.push(`| outside the stages (the same runs' process wall less all stages: exec before node's clock, printing the --json report, exit) | ${cols.map(([, s]) => (s.outsideMs === undefined ? '–' : ms(s.outsideMs))).join(' | ')} |`);
   L.push(`| peak resident set up to the last stage | ${cols.map(([, s]) => `${s.rssMb.toFixed(0)} MB`).join(' | ')} |`);
   if (cols.some(([, s]) => s.clusterTookMs !== undefined)) L.push(`| the cluster's own time (\`took\`, within fetch) | ${cols.map(([, s]) => (s.clusterTookMs === undefined ? '–' : `${ms(s.clusterTookMs)}`)).join(' | ')} |`);
   L.push('');

@@ -119,12 +119,12 @@ test('the parse cache never hides an edit, and problems found on a cache hit kee
 /** The start-up bundle's chunks and the hash each one's code cache is named by (written by the build). */
 const BUILD = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle', 'build.json'), 'utf8')) as { files: Record<string, string> };
 
-/** The code caches in a folder, by command: each named <command>-<chunk>-<the chunk's build hash>-<node version>.bin. */
+/** The code caches in a folder, by command: each named <command>-<chunk>-<the chunk's build hash>-<node version>.crc.bin. */
 function codeCaches(codeDir: string): Map<string, Map<string, string>> {
   const byCommand = new Map<string, Map<string, string>>();
   for (const name of readdirSync(codeDir)) {
-    const match = /^([a-z]+)-(.+)-([0-9a-f]{32})-(v[\d.]+)\.bin$/.exec(name);
-    assert.ok(match, `${name} is a code cache named by command, chunk, build and node version`);
+    const match = /^([a-z]+)-(.+)-([0-9a-f]{32})-(v[\d.]+)\.crc\.bin$/.exec(name);
+    assert.ok(match, `${name} is a code cache named by command, chunk, build, node version and format`);
     const [, command, chunk, hash, version] = match;
     assert.equal(BUILD.files[`${chunk}.cjs`], hash, `${name}: the hash of dist/bundle/${chunk}.cjs in this build`);
     assert.equal(version, process.version);
