@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { StageClock } from '../util/stageClock.js';
 import { declareWrittenFiles } from '../util/writeRefused.js';
+import { keepYoungGeneration } from '../util/youngGeneration.js';
 import { loadAlerts, type LoadedAlerts } from './loadAlerts.js';
 import { loadConfig } from './loadConfig.js';
 import { ParseCache } from './parseCache.js';
@@ -19,6 +20,8 @@ export interface LoadProjectOptions {
  * secret outside `channels:` (the cluster's, TheHive's) is an error: the command could not do its work without it.
  */
 export async function loadProject(configFile: string, env: NodeJS.ProcessEnv = process.env, options: LoadProjectOptions = {}): Promise<{ config: Config; loaded: LoadedAlerts }> {
+  // Before the parse cache makes its many long-lived objects: they would double the young generation up to 2 x 16 MB.
+  keepYoungGeneration();
   const cache = ParseCache.open(configFile, env);
   const config = await loadConfig(configFile, env, cache);
   // What a refusal of the file system is explained for (exit 6): the files a command of this project writes.
