@@ -67,7 +67,7 @@ const lightAssert: esbuild.Plugin = {
 };
 
 /** Node modules a quiet run does not need (or not at once), loaded by a chunk only when one of their functions is first used. */
-const LAZY_BUILTINS = ['node:crypto', 'node:https', 'node:child_process', 'node:worker_threads'];
+const LAZY_BUILTINS = ['node:crypto', 'node:https', 'node:child_process', 'node:worker_threads', 'node:v8'];
 
 /**
  * Makes a chunk's imports of LAZY_BUILTINS lazy: esbuild hoists every import of a chunk to its top, so each start

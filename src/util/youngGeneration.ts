@@ -8,14 +8,20 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const KEEP_YOUNG_UP_TO_ALERTS = 25_000;
 
+/**
+ * The fewest alerts for which it is done: a smaller project's alerts cannot grow the young generation much, and
+ * loading node:v8 to set the flag (1.6 ms) would cost a small quiet run more than it saves.
+ */
+export const KEEP_YOUNG_FROM_ALERTS = 2_000;
+
 /** Whether a run over about `alerts` alerts keeps its young generation at its start size. */
 export function keepsYoungGeneration(alerts: number): boolean {
-  return alerts <= KEEP_YOUNG_UP_TO_ALERTS;
+  return alerts >= KEEP_YOUNG_FROM_ALERTS && alerts <= KEEP_YOUNG_UP_TO_ALERTS;
 }
 
 /**
  * Keeps V8's young generation at the size it has now (1 or 2 MB per semi-space when a command starts) for the rest
- * of the process, when the project has at most KEEP_YOUNG_UP_TO_ALERTS alerts; returns whether it did. Left alone,
+ * of the process, when the project has KEEP_YOUNG_FROM_ALERTS to KEEP_YOUNG_UP_TO_ALERTS alerts; returns whether it did. Left alone,
  * V8 doubles it up to 16 MB per semi-space as soon as many objects survive a scavenge (the alerts of the parse cache,
  * a fused search's answers), and a run then holds 2 x 16 MB of new space to its end. The cost is more scavenges.
  * Node documents a flag changed by v8.setFlagsFromString after start as possibly unpredictable (a crash, lost data,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KEEP_YOUNG_UP_TO_ALERTS, keepsYoungGeneration } from '../../src/util/youngGeneration.js';
+import { KEEP_YOUNG_FROM_ALERTS, KEEP_YOUNG_UP_TO_ALERTS, keepsYoungGeneration } from '../../src/util/youngGeneration.js';
 
 const MODULE = fileURLToPath(new URL('../../src/util/youngGeneration.js', import.meta.url));
 
@@ -43,9 +43,12 @@ test('called for 100,000 alerts it does nothing: the new space grows as without 
   assert.ok(after >= 8 * before, `new space ${before} -> ${after}`);
 });
 
-test('the bound: up to 25,000 alerts the young generation is kept, above it not', () => {
+test('the bounds: from 2,000 up to 25,000 alerts the young generation is kept, below or above them not', () => {
+  assert.equal(KEEP_YOUNG_FROM_ALERTS, 2_000);
   assert.equal(KEEP_YOUNG_UP_TO_ALERTS, 25_000);
-  assert.equal(keepsYoungGeneration(0), true);
+  assert.equal(keepsYoungGeneration(0), false);
+  assert.equal(keepsYoungGeneration(1_999), false);
+  assert.equal(keepsYoungGeneration(2_000), true);
   assert.equal(keepsYoungGeneration(20_000), true);
   assert.equal(keepsYoungGeneration(25_000), true);
   assert.equal(keepsYoungGeneration(25_001), false);
