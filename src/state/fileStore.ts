@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { emptyState, type KeyState, type StateData } from '../model/state.js';
+import { emptyState, type AlertState, type KeyState, type StateData } from '../model/state.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { writeFileDurably } from '../util/durableFile.js';
 import { acquireLock } from './fileLock.js';
@@ -134,20 +134,24 @@ export class FileStateStore implements StateStore {
  * state.json's text: the state without its alerts' keys (they live in the key files), then `fields`. Each alert's
  * keys are unset while the state is serialised (JSON leaves an undefined field out) and put back after, rather than
  * each alert copied without them: a run writes every alert's state, and a copy of 10,000 of them is 10 ms of CPU and
- * as much garbage, twice in a run that notifies.
+ * as much garbage, twice in a run that notifies. The keys are put back onto the objects they were taken from, in
+ * reverse order, whatever throws (an alert that is not an object, a value JSON cannot write, one object under two names).
  */
-function stateText(data: StateData, fields: Record<string, unknown>): string {
+export function stateText(data: StateData, fields: Record<string, unknown>): string {
   const alerts = data.alerts;
-  const held: Record<string, KeyState>[] = [];
-  for (const name in alerts) {
-    held.push(alerts[name]!.keys);
-    alerts[name]!.keys = undefined as unknown as Record<string, KeyState>;
-  }
+  const held: [AlertState, Record<string, KeyState>][] = [];
   try {
+    for (const name in alerts) {
+      if (!Object.hasOwn(alerts, name)) continue;
+      const state = alerts[name]!;
+      const keys = state.keys;
+      // Held only once unset: an alert that is not an object throws here, and has nothing to put back.
+      state.keys = undefined as unknown as Record<string, KeyState>;
+      held.push([state, keys]);
+    }
     return JSON.stringify({ ...data, ...fields });
   } finally {
-    let i = 0;
-    for (const name in alerts) alerts[name]!.keys = held[i++]!;
+    for (let i = held.length - 1; i >= 0; i--) held[i]![0].keys = held[i]![1];
   }
 }
 
