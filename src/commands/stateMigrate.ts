@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { StateData } from '../model/state.js';
 import type { ClusterConnection } from '../state/cluster/client.js';
 import { movedToClusterMarker, openStore } from '../state/store.js';
+import { withoutPrototypes } from '../state/plainState.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { openProject } from './project.js';
 import { MOVED_PREFIX } from '../state/cluster/lease.js';
@@ -65,6 +66,7 @@ export async function stateMigrateCommand(options: StateMigrateOptions): Promise
       writeFileDurably(backup, JSON.stringify(whole, null, 1));
       // A JSON copy: the file store's keys are read through a proxy, which structuredClone cannot copy.
       const moved = JSON.parse(JSON.stringify(whole)) as typeof sourceTx.data;
+      withoutPrototypes(moved);
       for (const key of Object.keys(targetTx.data)) delete (targetTx.data as unknown as Record<string, unknown>)[key];
       Object.assign(targetTx.data, moved);
       progress.phase(`state migrate: writing ${Object.keys(moved.alerts).length} alerts to the ${to} backend`);

@@ -11,7 +11,7 @@ import { quoted } from '../util/text.js';
 import { isAhead, rebaseKey } from '../policy/clockStep.js';
 import { touchedKeys } from '../state/keyTable.js';
 import type { ResolveSetting } from '../policy/resolveTargets.js';
-import { decideFindings, directChannels, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY } from './decide.js';
+import { decideFindings, directChannels, SUMMARY_KEY, trackAbsentKeys, UNEXAMINED_KEY, type DecidedWithOverflow } from './decide.js';
 import type { Evaluated } from './evaluate.js';
 import type { AlertReport } from './report.js';
 import type { AskRequest } from './conversations.js';
@@ -42,11 +42,12 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
     try {
       if (!item.ok) throw new Error(item.rejected ? `${alert.file}: ${item.error} (fix the query; the other alerts ran)` : item.error);
       const source = sources.get(alert.source);
-      const decided = decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings);
+      // An alert that found nothing (most, most minutes) has nothing to decide: no policy, ranking or rendering is set up for it.
+      const decided = item.findings.length ? decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings) : nothingDecided();
       // Keys a group_by search could not examine (beyond its pages of group_size) are also told in one notice; any
       // other note on the findings (keys forgotten by a rule's memory, a source's own) stays a warning only.
       const leftOut = item.keysLeftOut !== undefined && (alert as { group_by?: unknown }).group_by !== undefined;
-      const summaries = [directChannels(alert).length ? summarise(alert, decided.overflow, options.maxFindings) : undefined, leftOut ? unexamined(alert, item.incomplete ?? `${item.keysLeftOut} matching event(s) fall under more values than group_size: those keys were not checked (raise group_size)`) : undefined];
+      const summaries = [decided.overflow.length && directChannels(alert).length ? summarise(alert, decided.overflow, options.maxFindings) : undefined, leftOut ? unexamined(alert, item.incomplete ?? `${item.keysLeftOut} matching event(s) fall under more values than group_size: those keys were not checked (raise group_size)`) : undefined];
       for (const summary of summaries) {
         if (!summary) continue;
         const told = decideFindings(summary.alert, [summary.finding], item.window, state, now, data.silences, () => undefined);
@@ -71,7 +72,8 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone. Keys
       // seen but not wholly judged (`unjudged`) are held as they are; the other keys resolve as usual.
       if (!options.fixedWindow && !item.incomplete) {
-        const resolved = trackAbsentKeys(alert, new Set([...item.findings.map((f) => f.key), ...(item.unjudged ?? [])]), state, now, options.resolveSetting);
+        const seen = item.findings.length || item.unjudged?.length ? new Set([...item.findings.map((f) => f.key), ...(item.unjudged ?? [])]) : NO_KEYS;
+        const resolved = trackAbsentKeys(alert, seen, state, now, options.resolveSetting);
         result.deliveries.push(...resolved.deliveries);
         result.audit.push(...resolved.audit);
       }
@@ -105,6 +107,14 @@ function rebaseKeys(state: AlertState, every: number, now: number, tolerance: nu
   const lastRunAhead = isAhead(state.lastRunAt, now, tolerance);
   const by = lastRunAhead ? state.lastRunAt! - now + every : 0;
   for (const key of lastRunAhead ? Object.values(state.keys) : touchedKeys(state.keys)) rebaseKey(key, now, tolerance, by);
+}
+
+/** The keys seen by an alert that found none and judged all it saw. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** What deciding over no findings gives: nothing (its own lists, which the caller may add summaries to). */
+function nothingDecided(): DecidedWithOverflow {
+  return { reports: [], deliveries: [], audit: [], asks: [], overflow: [] };
 }
 
 /** Most keys named in a summary notice. */

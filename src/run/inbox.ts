@@ -50,11 +50,13 @@ export interface AlertLookup {
 
 /** An alert lookup over the loaded alerts (rendering a refreshed notice over the last hour as its window). */
 export function alertLookup(alerts: readonly AlertBase[], now: number): AlertLookup {
-  const byName = new Map(alerts.map((a) => [a.name, a]));
+  // Made on the first chat action that asks: most runs read none, and a map of 10,000 alerts is made for nothing.
+  let byName: Map<string, AlertBase> | undefined;
+  const find = (name: string) => (byName ??= new Map(alerts.map((a) => [a.name, a]))).get(name);
   return {
-    sourceOf: (name) => byName.get(name)?.source,
+    sourceOf: (name) => find(name)?.source,
     render: (name, finding) => {
-      const alert = byName.get(name);
+      const alert = find(name);
       return alert ? renderFinding(alert, finding, { from: now - 3_600_000, to: now }) : undefined;
     },
   };

@@ -11,11 +11,16 @@ export function stateShapeProblem(data: unknown): string | undefined {
   if (!isObject(data)) return `it holds ${Array.isArray(data) ? 'an array' : data === null ? 'null' : `a ${typeof data}`}, not an object`;
   if (data.alerts !== undefined) {
     if (!isObject(data.alerts)) return '"alerts" is not an object';
-    for (const [name, alert] of Object.entries(data.alerts)) {
+    // for-in, not entries: this runs for every alert (and every key an older state file holds), every run. Parsed
+    // JSON has Object.prototype: only own names are walked (anything a dependency added there is no alert or key).
+    for (const name in data.alerts) {
+      if (!Object.hasOwn(data.alerts, name)) continue;
+      const alert = data.alerts[name];
       if (!isObject(alert)) return `"alerts.${name}" is not an object`;
-      if (alert.keys !== undefined && !isObject(alert.keys)) return `"alerts.${name}.keys" is not an object`;
-      for (const [key, state] of Object.entries(isObject(alert.keys) ? alert.keys : {})) {
-        if (!isObject(state)) return `"alerts.${name}.keys.${key}" is not an object`;
+      if (alert.keys === undefined) continue;
+      if (!isObject(alert.keys)) return `"alerts.${name}.keys" is not an object`;
+      for (const key in alert.keys) {
+        if (Object.hasOwn(alert.keys, key) && !isObject(alert.keys[key])) return `"alerts.${name}.keys.${key}" is not an object`;
       }
     }
   }

@@ -44,8 +44,13 @@ export interface NamedText {
  */
 export class KeyStore {
   private readonly tables = new Map<string, KeyTable>();
-  /** Plain maps (made in this process, or read from an older key file) as last written, by alert. */
-  private readonly written = new Map<string, { keys: object; text: string }>();
+  /**
+   * Plain maps (made in this process, or read from an older key file) as last written, by alert: their key lines and
+   * summary, and the commit that made them (a commit that writes the whole file reuses what it made for the changes).
+   */
+  private readonly written = new Map<string, { keys: object; lines: string; summary?: KeySummary; commit: number }>();
+  /** Commits made so far. */
+  private commits = 0;
   /** Alerts the files hold keys (or a reset) of. */
   private readonly stored = new Set<string>();
   /** Keys of an older key file (one line per alert), parsed whole: written in this format by the next commit. */
@@ -96,7 +101,8 @@ export class KeyStore {
 
   /** Gives each alert of `data` its keys: a table over the files, the keys of an older file, or an empty map. */
   attach(data: StateData): void {
-    for (const [name, state] of Object.entries(data.alerts)) {
+    for (const name in data.alerts) {
+      const state = data.alerts[name]!;
       const keys = this.tables.get(name)?.proxy ?? this.older.get(name) ?? state.keys;
       // An alert the files hold nothing of has no keys (state.json itself held them only before key files).
       state.keys = keys ?? plainMap();
@@ -116,9 +122,12 @@ export class KeyStore {
    */
   commit(data: StateData, writeFile: (text: string) => string): string[] {
     const sections: string[] = [];
-    for (const [name, state] of Object.entries(data.alerts)) {
-      const table = keyTableOf(state.keys);
-      if (table && this.tables.get(name) === table) {
+    this.commits++;
+    // for-in and the table's own proxy rather than entries and the WeakMap: this runs for every alert, every commit.
+    for (const name in data.alerts) {
+      const state = data.alerts[name]!;
+      const table = this.tables.get(name);
+      if (table && table.proxy === state.keys) {
         const body = table.commit();
         if (body !== undefined) sections.push(sectionText(name, table.lastChange!, false, body));
         continue;
@@ -162,38 +171,58 @@ export class KeyStore {
 
   /** The section of an alert whose keys are a plain map, all of them, when they differ from what was last written; else undefined. */
   private plainSection(name: string, keys: Record<string, KeyState> | undefined): string | undefined {
+    // Most alerts have no key and never had one: nothing to write, nothing to remember (no text made for each, every commit).
+    if (!this.stored.has(name) && !this.tables.has(name) && isEmpty(keys)) {
+      this.written.delete(name);
+      return undefined;
+    }
     const map = keys ?? plainMap<KeyState>();
-    const text = JSON.stringify(map);
+    // The key lines say all the map's JSON does (each key's name and state, in order): made once, compared, written.
+    const lines = plainLines(map);
     const before = this.written.get(name);
-    if (before?.keys === map && before.text === text) return undefined;
-    this.written.set(name, { keys: map, text });
+    if (before?.keys === map && before.lines === lines) {
+      before.commit = this.commits;
+      return undefined;
+    }
+    const made = { keys: map, lines, commit: this.commits, summary: undefined as KeySummary | undefined };
+    this.written.set(name, made);
     // The table's lines are replaced by the map's: an unreadable one is set aside first.
     this.tables.get(name)?.indexLines();
     this.tables.delete(name);
-    if (text === '{}' && !this.stored.has(name)) return undefined;
+    if (!lines && !this.stored.has(name)) return undefined;
     this.stored.add(name);
-    return sectionText(name, summariseKeys(map), true, plainLines(map));
+    made.summary = summariseKeys(map);
+    return sectionText(name, made.summary, true, lines);
   }
 
   /** Every alert's keys as sections that replace all before them (alerts without keys have none). */
   private wholeSections(data: StateData): string[] {
     const sections: string[] = [];
     this.stored.clear();
-    for (const [name, state] of Object.entries(data.alerts)) {
-      const table = keyTableOf(state.keys);
-      if (table && this.tables.get(name) === table) {
+    for (const name in data.alerts) {
+      const state = data.alerts[name]!;
+      const table = this.tables.get(name);
+      if (table && table.proxy === state.keys) {
         // From the indexed lines (an unreadable one is set aside, and not counted as a key as the headers may count it).
         const whole = table.whole();
         if (!whole) continue;
         sections.push(sectionText(name, whole.summary, true, whole.body));
       } else {
+        if (!this.tables.has(name) && isEmpty(state.keys)) {
+          this.written.delete(name);
+          continue;
+        }
         const map = state.keys ?? plainMap<KeyState>();
-        this.written.set(name, { keys: map, text: JSON.stringify(map) });
+        // What this commit made of the map already (its changes were looked for first) is not made again.
+        const before = this.written.get(name);
+        const fresh = before?.keys === map && before.commit === this.commits ? before : undefined;
+        const lines = fresh ? fresh.lines : plainLines(map);
+        const summary = lines ? (fresh?.summary ?? summariseKeys(map)) : undefined;
+        this.written.set(name, { keys: map, lines, summary, commit: this.commits });
         this.tables.get(name)?.indexLines();
         this.tables.delete(name);
-        const lines = plainLines(map);
         if (!lines) continue;
-        sections.push(sectionText(name, summariseKeys(map), true, lines));
+        sections.push(sectionText(name, summary!, true, lines));
       }
       this.stored.add(name);
     }
@@ -231,6 +260,12 @@ export class KeyStore {
       }
     }
   }
+}
+
+/** True for a plain map of keys that holds none (or none at all). */
+function isEmpty(keys: Record<string, KeyState> | undefined): boolean {
+  for (const _key in keys) return false;
+  return true;
 }
 
 /** The key lines of a plain map of keys. */

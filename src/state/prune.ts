@@ -25,21 +25,23 @@ export function pruneState(data: StateData, now: number, maxAgeMs: number, defin
   }
   for (const [source, token] of Object.entries(data.tokens ?? {})) if (!(token.expiresAt > now)) delete data.tokens![source];
   const pendingKeys = new Set(data.pending.map((p) => `${p.alert}\u0000${p.key}`));
-  for (const [name, alert] of Object.entries(data.alerts)) {
+  // for-in, and a key's check made only for an alert that has keys: this runs for every alert, every run.
+  for (const name in data.alerts) {
     if (!held(name)) continue;
+    const alert = data.alerts[name]!;
     // Keys the store has not parsed are as last written: none to forget until the oldest of them is old enough, and
     // then their lastSeen is read without their JSON.
     const table = keyTableOf(alert.keys);
-    const keep = (key: string) => pendingKeys.has(`${name}\u0000${key}`);
-    if (table) table.forget(now - maxAgeMs, keep);
+    if (table) table.forget(now - maxAgeMs, (key) => pendingKeys.has(`${name}\u0000${key}`));
     else {
-      for (const [key, state] of Object.entries(alert.keys)) {
-        if (now - state.lastSeen > maxAgeMs && !keep(key)) delete alert.keys[key];
+      for (const key in alert.keys) {
+        if (now - alert.keys[key]!.lastSeen > maxAgeMs && !pendingKeys.has(`${name}\u0000${key}`)) delete alert.keys[key];
       }
     }
+    if (defined.has(name)) continue;
     const lastActive = alert.lastRunAt ?? alert.window?.to;
     const idle = lastActive === undefined || now - lastActive > maxAgeMs;
     const keyCount = table ? table.count() : Object.keys(alert.keys).length;
-    if (!defined.has(name) && idle && keyCount === 0) delete data.alerts[name];
+    if (idle && keyCount === 0) delete data.alerts[name];
   }
 }

@@ -161,7 +161,8 @@ export function settleState(data: StateData): SetAside[] {
     }
   }
   if (settleMap(record, 'alerts', 'alerts', undefined, aside, (alert) => (isPlainObject(alert) ? undefined : `it is ${describe(alert)}, not an object`))) {
-    for (const [name, alert] of Object.entries(data.alerts)) settleAlert(name, alert, aside);
+    // for-in, not entries: this runs for every alert, every run.
+    for (const name in data.alerts) settleAlert(name, data.alerts[name]!, aside);
   }
   return out;
 }
@@ -271,7 +272,8 @@ function settleMap(
     return false;
   }
   const map = asPlainMap<unknown>(value);
-  for (const [key, item] of Object.entries(map)) {
+  for (const key in map) {
+    const item = map[key];
     const why = (fields ? recordProblem(item, fields) : undefined) ?? problem?.(item, key);
     if (!why) continue;
     aside(`${where}[${quote(key)}]`, why, item);
