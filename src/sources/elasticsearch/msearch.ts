@@ -22,9 +22,10 @@ const MAX_SPLITS = 32;
 
 /**
  * Runs all searches through `_msearch`, `chunk` searches per HTTP request (`msearch_concurrency` requests at a
- * time), and reports each search's outcome: with `onChunk`, each chunk's to it as soon as it is answered and
- * not kept (holes in `outcomes`, so that the answers are dropped once told), else in `outcomes`; plus `failure`
- * when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
+ * time), and reports each search's outcome: with `onChunk`, each chunk's to it once it is answered and the next
+ * chunk's request is on its way (reading one answer overlaps the cluster's time on the next), and not kept (holes
+ * in `outcomes`, so that the answers are dropped once told), else in `outcomes`; plus `failure` when the cluster
+ * itself could not be used (unreachable, refused, timed out, HTTP error). Every chunk is told before it returns.
  */
 export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal, onChunk?: ChunkAnswered): Promise<{ outcomes: (SearchOutcome | undefined)[]; requests: number; tookMs: number; failure?: string }> {
   const outcomes: (SearchOutcome | undefined)[] = new Array(searches.length);
@@ -56,7 +57,10 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       const half = Math.ceil(chunk.length / 2);
       return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
     };
-    // Each chunk's searches are cut from the list when it is sent, and its answers told (onChunk) as they arrive.
+    // Each chunk's searches are cut from the list when it is sent, and its answers told (onChunk) as they arrive,
+    // but after the next chunk's request has been sent: told in a later turn of the event loop (setImmediate), by
+    // which the next chunk's body was built and written (see afterNextSent).
+    const telling: Promise<void>[] = [];
     const starts: number[] = [];
     for (let start = 0; start < searches.length; start += config.msearch_chunk) starts.push(start);
     await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
@@ -69,14 +73,36 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
         // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
         answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
       }
-      if (onChunk) onChunk(start, answered);
+      const told = answered;
+      if (onChunk) telling.push(afterNextSent(() => onChunk(start, told)));
       else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
     });
+    await Promise.all(telling);
     failure ??= refused;
   } finally {
     agent.destroy();
   }
   return { outcomes, requests, tookMs, failure };
+}
+
+/**
+ * Runs `tell` in a later turn of the event loop, once the work queued now (the next chunk's request: its body is
+ * built and written in the same turn, its socket's write in process.nextTick) has run; the promise settles with it
+ * (marked handled at once: the caller awaits it after all chunks, and a failure of tell is then its rejection).
+ */
+function afterNextSent(tell: () => void): Promise<void> {
+  const told = new Promise<void>((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        tell();
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+  told.catch(() => {});
+  return told;
 }
 
 /** Builds the request headers: JSON content and the configured authentication. */
