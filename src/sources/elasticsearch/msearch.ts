@@ -42,10 +42,10 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
     // until the culprit is alone, so that only its alert fails and every other search is answered.
     let splits = MAX_SPLITS;
-    const search = async (chunk: SearchRequest[]): Promise<SearchOutcome[]> => {
+    const search = async (chunk: SearchRequest[], body?: string): Promise<SearchOutcome[]> => {
       requests++;
       if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
-      const answer = await sendChunk(config, ca, agent, chunk, signal);
+      const answer = await sendChunk(config, ca, agent, chunk, signal, body);
       tookMs += answer.took ?? 0;
       if (answer.refused === undefined) {
         failure ??= answer.failure;
@@ -63,9 +63,23 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     const telling: Promise<void>[] = [];
     const starts: number[] = [];
     for (let start = 0; start < searches.length; start += config.msearch_chunk) starts.push(start);
+    // The body of the chunk sent next is built while the one just sent is searched (in a later turn of the event
+    // loop, as the answers are told): only the first chunk's is built before a request is in flight.
+    const prepared = new Map<number, string>();
+    let sent = 0;
+    const prepareNext = () => {
+      const start = starts[sent];
+      if (start === undefined || prepared.has(start) || signal?.aborted) return;
+      prepared.set(start, ndjson(searches.slice(start, start + config.msearch_chunk)));
+    };
     await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
       const chunk = searches.slice(start, start + config.msearch_chunk);
-      let answered = await search(chunk);
+      const body = prepared.get(start);
+      prepared.delete(start);
+      sent++;
+      const answering = search(chunk, body);
+      setImmediate(prepareNext);
+      let answered = await answering;
       // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
       if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
         const error = !answered[0]!.ok ? answered[0]!.error : '';
@@ -115,8 +129,13 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
-  const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+/** The `_msearch` body of a chunk: a header line and a body line per search. */
+function ndjson(chunk: readonly SearchRequest[]): string {
+  return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+}
+
+/** Sends one chunk (its body built now unless given) and reads each search's outcome from the answer. */
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
   let text: string;
