@@ -63,14 +63,19 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     const telling: Promise<void>[] = [];
     const starts: number[] = [];
     for (let start = 0; start < searches.length; start += config.msearch_chunk) starts.push(start);
-    // The body of the chunk sent next is built while the one just sent is searched (in a later turn of the event
-    // loop, as the answers are told): only the first chunk's is built before a request is in flight.
+    // The body of each chunk after the first msearch_concurrency is built while the chunks sent are searched (in a
+    // later turn of the event loop, as the answers are told); the first msearch_concurrency bodies are built in one
+    // turn, each as its request is started, before any request is written.
     const prepared = new Map<number, string>();
     let sent = 0;
     const prepareNext = () => {
       const start = starts[sent];
       if (start === undefined || prepared.has(start) || signal?.aborted) return;
-      prepared.set(start, ndjson(searches.slice(start, start + config.msearch_chunk)));
+      try {
+        prepared.set(start, ndjson(searches.slice(start, start + config.msearch_chunk)));
+      } catch {
+        // Left unprepared: sendChunk builds it again when the chunk is sent, and its error then fails the fetch.
+      }
     };
     await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
       const chunk = searches.slice(start, start + config.msearch_chunk);

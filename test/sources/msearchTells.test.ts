@@ -1,0 +1,39 @@
+// multiSearch tells each chunk's answers (onChunk) while the next chunk is searched: a tell's error stops the
+// fetch, a body that cannot be built fails it (not the process), and a long tell does not time the next request out.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { ElasticsearchConfig } from '../../src/sources/elasticsearch/types.js';
+import { multiSearch } from '../../src/sources/elasticsearch/msearch.js';
+import type { SearchRequest } from '../../src/model/search.js';
+import { startMsearchStub, type MsearchStub } from '../support/msearchStub.js';
+
+const stubs: MsearchStub[] = [];
+after(() => stubs.forEach((s) => s.close()));
+const stub = async (...args: Parameters<typeof startMsearchStub>) => {
+  const started = await startMsearchStub(...args);
+  stubs.push(started);
+  return started;
+};
+const config = (url: string, timeout = 2000): ElasticsearchConfig => ({ url, timeout, msearch_chunk: 2, fuse_alerts: 100, msearch_concurrency: 1 });
+const search = (index: string): SearchRequest => ({ index, body: { query: { match_all: {} } } });
+
+test('a chunk\'s body that cannot be built (built while the previous chunk is searched) fails the multiSearch, not the process', async () => {
+  const server = await stub();
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => uncaught.push(error);
+  process.prependListener('uncaughtException', onUncaught);
+  try {
+    const huge: SearchRequest = {
+      index: 'c',
+      get body(): Record<string, unknown> {
+        throw new RangeError('Invalid string length');
+      },
+    };
+    await assert.rejects(multiSearch(config(server.url), [search('a'), search('b'), huge], undefined, () => {}), /Invalid string length/);
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.removeListener('uncaughtException', onUncaught);
+  }
+  assert.deepEqual(uncaught, []);
+  assert.equal(server.requests(), 1);
+});
