@@ -73,13 +73,3 @@ test('a chunk\'s answers are told once the next chunk\'s request is sent (readin
     unsubscribe('http.client.request.start', onStart);
   }
 });
-
-test('an onChunk that throws fails the multiSearch (as before its answers were told later), not the process', async () => {
-  const url = await listen();
-  await assert.rejects(
-    multiSearch(config(url), ['a', 'b', 'c'].map(search), undefined, () => {
-      throw new Error('evaluation broke');
-    }),
-    /evaluation broke/,
-  );
-});

@@ -17,6 +17,24 @@ const stub = async (...args: Parameters<typeof startMsearchStub>) => {
 const config = (url: string, timeout = 2000): ElasticsearchConfig => ({ url, timeout, msearch_chunk: 2, fuse_alerts: 100, msearch_concurrency: 1 });
 const search = (index: string): SearchRequest => ({ index, body: { query: { match_all: {} } } });
 
+test('an onChunk that throws stops the fetch: no request is sent after the one in flight, no later chunk is told, and its error (not the deadline) is what multiSearch rejects with', async () => {
+  const deadline = new AbortController();
+  // The run's deadline passes as soon as a third request arrives: one sent after the throw.
+  const server = await stub(50, (n) => n >= 3 && deadline.abort());
+  let calls = 0;
+  await assert.rejects(
+    multiSearch(config(server.url), ['a', 'b', 'c', 'd', 'e', 'f'].map(search), deadline.signal, () => {
+      calls++;
+      throw new Error('evaluation broke');
+    }),
+    /evaluation broke/,
+  );
+  // The first chunk's tell threw while the second chunk's request was in flight; the third was never sent.
+  assert.equal(server.requests(), 2);
+  assert.equal(calls, 1);
+  assert.equal(deadline.signal.aborted, false);
+});
+
 test('a chunk\'s body that cannot be built (built while the previous chunk is searched) fails the multiSearch, not the process', async () => {
   const server = await stub();
   const uncaught: unknown[] = [];

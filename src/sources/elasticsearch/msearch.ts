@@ -61,6 +61,19 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     // but after the next chunk's request has been sent: told in a later turn of the event loop (setImmediate), by
     // which the next chunk's body was built and written (see afterNextSent).
     const telling: Promise<void>[] = [];
+    // The first error a tell threw: no chunk is sent once it is set, no later chunk told, and multiSearch throws it.
+    let tellError: { error: unknown } | undefined;
+    const throwTellError = () => {
+      if (tellError) throw tellError.error;
+    };
+    const tell = (start: number, told: SearchOutcome[]) => {
+      if (tellError) return;
+      try {
+        onChunk!(start, told);
+      } catch (error) {
+        tellError = { error };
+      }
+    };
     const starts: number[] = [];
     for (let start = 0; start < searches.length; start += config.msearch_chunk) starts.push(start);
     // The body of each chunk after the first msearch_concurrency is built while the chunks sent are searched (in a
@@ -70,33 +83,40 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     let sent = 0;
     const prepareNext = () => {
       const start = starts[sent];
-      if (start === undefined || prepared.has(start) || signal?.aborted) return;
+      if (start === undefined || prepared.has(start) || signal?.aborted || tellError) return;
       try {
         prepared.set(start, ndjson(searches.slice(start, start + config.msearch_chunk)));
       } catch {
         // Left unprepared: sendChunk builds it again when the chunk is sent, and its error then fails the fetch.
       }
     };
-    await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
-      const chunk = searches.slice(start, start + config.msearch_chunk);
-      const body = prepared.get(start);
-      prepared.delete(start);
-      sent++;
-      const answering = search(chunk, body);
-      setImmediate(prepareNext);
-      let answered = await answering;
-      // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
-      if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
-        const error = !answered[0]!.ok ? answered[0]!.error : '';
-        refused ??= `the cluster refused every search of the request: ${error}`;
-        // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
-        answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
-      }
-      const told = answered;
-      if (onChunk) telling.push(afterNextSent(() => onChunk(start, told)));
-      else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
-    });
-    await Promise.all(telling);
+    try {
+      await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
+        throwTellError();
+        const chunk = searches.slice(start, start + config.msearch_chunk);
+        const body = prepared.get(start);
+        prepared.delete(start);
+        sent++;
+        const answering = search(chunk, body);
+        setImmediate(prepareNext);
+        let answered = await answering;
+        throwTellError();
+        // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
+        if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
+          const error = !answered[0]!.ok ? answered[0]!.error : '';
+          refused ??= `the cluster refused every search of the request: ${error}`;
+          // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
+          answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
+        }
+        const told = answered;
+        if (onChunk) telling.push(afterNextSent(() => tell(start, told)));
+        else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
+      });
+    } finally {
+      // Every tell queued has run (or was skipped) before multiSearch settles and its agent is destroyed.
+      await Promise.allSettled(telling);
+    }
+    throwTellError();
     failure ??= refused;
   } finally {
     agent.destroy();
@@ -105,23 +125,20 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
 }
 
 /**
- * Runs `tell` in a later turn of the event loop, once the work queued now (the next chunk's request: its body is
- * built and written in the same turn, its socket's write in process.nextTick) has run; the promise settles with it
- * (marked handled at once: the caller awaits it after all chunks, and a failure of tell is then its rejection).
+ * Runs `tell` (which throws nothing: it keeps its error) in a later turn of the event loop, once the work queued now
+ * (the next chunk's request: its body is built and written in the same turn, its socket's write in process.nextTick)
+ * has run; the promise resolves once it ran.
  */
 function afterNextSent(tell: () => void): Promise<void> {
-  const told = new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve) => {
     setImmediate(() => {
       try {
         tell();
+      } finally {
         resolve();
-      } catch (error) {
-        reject(error);
       }
     });
   });
-  told.catch(() => {});
-  return told;
 }
 
 /** Builds the request headers: JSON content and the configured authentication. */
