@@ -16,6 +16,10 @@ const stub = async (...args: Parameters<typeof startMsearchStub>) => {
 };
 const config = (url: string, timeout = 2000): ElasticsearchConfig => ({ url, timeout, msearch_chunk: 2, fuse_alerts: 100, msearch_concurrency: 1 });
 const search = (index: string): SearchRequest => ({ index, body: { query: { match_all: {} } } });
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
 
 test('an onChunk that throws stops the fetch: no request is sent after the one in flight, no later chunk is told, and its error (not the deadline) is what multiSearch rejects with', async () => {
   const deadline = new AbortController();
@@ -54,4 +58,17 @@ test('a chunk\'s body that cannot be built (built while the previous chunk is se
   }
   assert.deepEqual(uncaught, []);
   assert.equal(server.requests(), 1);
+});
+
+test('the time spent telling a chunk does not count against the timeout of the request in flight meanwhile: an answer in time is read, not aborted as timed out', async () => {
+  const server = await stub();
+  const TIMEOUT = 300;
+  const ok: boolean[] = [];
+  const answer = await multiSearch(config(server.url, TIMEOUT), ['a', 'b', 'c', 'd'].map(search), undefined, (start, outcomes) => {
+    ok.push(...outcomes.map((o) => o.ok));
+    // An evaluation of the first chunk longer than the timeout, while the second chunk's request is in flight.
+    if (start === 0) busy(3 * TIMEOUT);
+  });
+  assert.equal(answer.failure, undefined);
+  assert.deepEqual(ok, [true, true, true, true]);
 });

@@ -7,6 +7,7 @@ import { keepAliveAgent, post } from '../../http/post.js';
 import { mapLimit } from '../../util/mapLimit.js';
 import { oneLine } from '../../util/text.js';
 import { describeClusterError } from './esError.js';
+import { stretchableSignal, type StretchableSignal } from '../../util/signal.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -38,6 +39,8 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   if (!searches.length) return { outcomes, requests, tookMs };
   const ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
   const agent = keepAliveAgent(ca);
+  // The requests in flight, each bounded by config.timeout less the time spent telling answers meanwhile.
+  const inFlight = new Set<StretchableSignal>();
   try {
     // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
     // until the culprit is alone, so that only its alert fails and every other search is answered.
@@ -45,7 +48,12 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     const search = async (chunk: SearchRequest[], body?: string): Promise<SearchOutcome[]> => {
       requests++;
       if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
-      const answer = await sendChunk(config, ca, agent, chunk, signal, body);
+      const bounded = stretchableSignal([signal], config.timeout);
+      inFlight.add(bounded);
+      const answer = await sendChunk(config, ca, agent, chunk, bounded.signal, body).finally(() => {
+        inFlight.delete(bounded);
+        bounded.done();
+      });
       tookMs += answer.took ?? 0;
       if (answer.refused === undefined) {
         failure ??= answer.failure;
@@ -68,10 +76,16 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     };
     const tell = (start: number, told: SearchOutcome[]) => {
       if (tellError) return;
+      const begin = performance.now();
       try {
         onChunk!(start, told);
       } catch (error) {
         tellError = { error };
+      } finally {
+        // The tell's time does not count against the timeout of the requests in flight meanwhile: an answer that
+        // arrived during it is read after it, and must not be aborted as late by a timer run first.
+        const spent = performance.now() - begin;
+        for (const request of inFlight) request.stretch(spent);
       }
     };
     const starts: number[] = [];
@@ -156,7 +170,7 @@ function ndjson(chunk: readonly SearchRequest[]): string {
   return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
 }
 
-/** Sends one chunk (its body built now unless given) and reads each search's outcome from the answer. */
+/** Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the answer. */
 async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
@@ -167,7 +181,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
       headers: { ...authHeaders(config), 'content-type': 'application/x-ndjson', accept: 'application/json' },
       ca,
       agent,
-      timeoutMs: config.timeout,
+      // Bounded by the caller's signal: config.timeout, less the time the process spent telling answers.
       signal,
     }));
   } catch (error) {
