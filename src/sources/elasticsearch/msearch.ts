@@ -15,8 +15,11 @@ import { stretchableSignal, type StretchableSignal } from '../../util/signal.js'
  */
 export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true; /** The cluster answered this search with an error of its own (not a failure of the request). */ own?: true };
 
-/** Told the answers of one chunk as soon as they are in: `outcomes[k]` is that of `searches[start + k]`. */
-export type ChunkAnswered = (start: number, outcomes: readonly SearchOutcome[]) => void;
+/**
+ * Told the answers of one chunk as soon as they are in: `outcomes[k]` is that of `searches[start + k]`;
+ * `overlapped` when another request of the same multiSearch is in flight while it is told (its time is then the cluster's too).
+ */
+export type ChunkAnswered = (start: number, outcomes: readonly SearchOutcome[], overlapped: boolean) => void;
 
 /** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
 const MAX_SPLITS = 32;
@@ -76,9 +79,11 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     };
     const tell = (start: number, told: SearchOutcome[]) => {
       if (tellError) return;
+      // A request in flight now stays so while the tell runs (its answer is read after): the time is overlapped.
+      const overlapped = inFlight.size > 0;
       const begin = performance.now();
       try {
-        onChunk!(start, told);
+        onChunk!(start, told, overlapped);
       } catch (error) {
         tellError = { error };
       } finally {
