@@ -6,7 +6,8 @@ import { follow } from '../util/signal.js';
 export interface PostOptions {
   headers: Record<string, string>;
   ca?: string;
-  timeoutMs: number;
+  /** The longest the whole exchange may take; none when the caller bounds it through `signal`. */
+  timeoutMs?: number;
   agent?: KeepAliveAgent | HttpsAgent;
   /** Aborts the request early (the run's deadline), in addition to timeoutMs. */
   signal?: AbortSignal;

@@ -19,7 +19,7 @@ export interface FetchStageResult<A extends AlertBase> {
   calls: Record<string, number>;
   /** Per source that reports it: its own time answering (FetchResult.tookMs). */
   tookMs: Record<string, number>;
-  /** Per source that was asked: the wall time of its fetch, requests and waits included, the time in `settle` not (ms, until the deadline at most). */
+  /** Per source that was asked: the wall time of its fetch, requests and waits included, the time in `settle` while none of its requests was in flight not (ms, until the deadline at most). */
   elapsedMs: Record<string, number>;
 }
 
@@ -61,14 +61,15 @@ export async function fetchStage<A extends AlertBase>(
       // Told only until the source's fetch ends or the deadline cuts it (then every alert of it fails as late).
       let open = true;
       const told = new Array<boolean>(plans.length);
-      // The time spent in `settle` (evaluating) is not the source's: it is left out of elapsedMs.
+      // The time spent in `settle` (evaluating) while no request of the source was in flight is not the source's:
+      // it is left out of elapsedMs; told while a request was in flight (overlapped), it is the source's wait too.
       let settling = 0;
-      const tell = settle && ((i: number, outcome: FetchOutcome) => {
+      const tell = settle && ((i: number, outcome: FetchOutcome, overlapped?: boolean) => {
         if (!open || told[i] || i < 0 || i >= plans.length) return;
         told[i] = true;
         const begin = performance.now();
         settle(first + i, { plan: plans[i]!, outcome });
-        settling += performance.now() - begin;
+        if (!overlapped) settling += performance.now() - begin;
       });
       const cut = () => {
         open = false;

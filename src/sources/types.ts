@@ -68,9 +68,10 @@ export interface Source<A extends AlertBase = AlertBase> {
   /**
    * Fetches every planned request of this source, one outcome per plan; `signal` (the run's deadline) cuts it short.
    * A source may tell `settle` a plan's outcome (by its index) as soon as it is final, before the fetch ends, so
-   * that it is used and dropped at once; such a plan may then have no outcome in the result.
+   * that it is used and dropped at once; such a plan may then have no outcome in the result. It passes
+   * `overlapped` true when a request of its own is in flight meanwhile (the time settle takes is then the source's too).
    */
-  fetch(plans: PlannedRequest<A>[], now: number, signal?: AbortSignal, settle?: (index: number, outcome: FetchOutcome) => void): Promise<FetchResult>;
+  fetch(plans: PlannedRequest<A>[], now: number, signal?: AbortSignal, settle?: (index: number, outcome: FetchOutcome, overlapped?: boolean) => void): Promise<FetchResult>;
   /** The actions this source offers, by name. */
   actions: Record<string, SourceAction>;
   /**

@@ -83,3 +83,43 @@ export function stageSignals(endsAt: number, callMs: number): StageSignals {
     },
   };
 }
+
+/** A bounded signal whose timer can be pushed back (stretch) while it has not fired. */
+export interface StretchableSignal extends BoundedSignal {
+  /** Pushes the timer back by `ms` (time that must not count against the timeout); nothing once it fired or is done. */
+  stretch(ms: number): void;
+}
+
+/**
+ * Like boundedSignal, with a timer that `stretch` pushes back: a request's timeout that leaves out the time the
+ * process spent on other work (the answer may have arrived meanwhile, unread).
+ */
+export function stretchableSignal(parents: readonly (AbortSignal | undefined)[], timeoutMs: number): StretchableSignal {
+  const timeout = new AbortController();
+  const bounded = boundedSignal([...parents, timeout.signal]);
+  let endsAt = performance.now() + timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, Math.max(0, endsAt - performance.now()));
+    timer.unref?.();
+  };
+  const done = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    bounded.done();
+  };
+  if (!bounded.signal.aborted) arm();
+  return {
+    signal: bounded.signal,
+    done,
+    stretch(ms: number) {
+      if (timer === undefined || ms <= 0) return;
+      clearTimeout(timer);
+      endsAt += ms;
+      arm();
+    },
+  };
+}

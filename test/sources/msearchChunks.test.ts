@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
@@ -50,4 +51,25 @@ test('a chunk refused whole does not hide a later chunk\'s HTTP error: the failu
   // Alone, the refusal is the failure, as before.
   const alone = await multiSearch(config(url), ['refuse', 'refuse'].map(search));
   assert.match(alone.failure ?? '', /refused every search of the request/);
+});
+
+test('a chunk\'s answers are told once the next chunk\'s request is sent (reading them overlaps the cluster\'s time on it), every chunk before multiSearch returns, in order', async () => {
+  const url = await listen();
+  // Requests started by node's http client, as each chunk's answers are told.
+  let started = 0;
+  const onStart = () => started++;
+  subscribe('http.client.request.start', onStart);
+  try {
+    const told: { start: number; requestsStarted: number; ok: boolean[] }[] = [];
+    const answer = await multiSearch(config(url), ['a', 'b', 'c', 'd', 'e'].map(search), undefined, (start, outcomes) => told.push({ start, requestsStarted: started, ok: outcomes.map((o) => o.ok) }));
+    // Chunks of 2: [a, b], [c, d], [e]; the first two are told after the next chunk's request started, the last after its own.
+    assert.deepEqual(told, [
+      { start: 0, requestsStarted: 2, ok: [true, true] },
+      { start: 2, requestsStarted: 3, ok: [true, true] },
+      { start: 4, requestsStarted: 3, ok: [true] },
+    ]);
+    assert.equal(answer.requests, 3);
+  } finally {
+    unsubscribe('http.client.request.start', onStart);
+  }
 });

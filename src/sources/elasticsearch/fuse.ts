@@ -100,9 +100,23 @@ export function fuseSearches(searches: readonly SearchRequest[], keys: readonly 
   for (const item of order) {
     if (typeof item === 'number') units.push({ request: searches[item]!, members: [item], fused: false });
     else if (item.length === 1) units.push({ request: searches[item[0]!]!, members: item, fused: false });
-    else units.push({ request: fusedRequest(item.map((i) => searches[i]!), keys[item[0]!]!), members: item, fused: true });
+    else units.push({ request: lazyFused(item.map((i) => searches[i]!), keys[item[0]!]!), members: item, fused: true });
   }
   return units;
+}
+
+/**
+ * A fused search whose body is built when it is first read (as its `_msearch` chunk is sent, see msearch.ts), then
+ * kept: the fused bodies of later chunks are built while earlier chunks are searched, not all before the first.
+ */
+function lazyFused(members: SearchRequest[], key: FusionKey): SearchRequest {
+  let body: Record<string, unknown> | undefined;
+  return {
+    index: key.index,
+    get body() {
+      return (body ??= fusedRequest(members, key).body);
+    },
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { keepAliveAgent, post } from '../../http/post.js';
 import { mapLimit } from '../../util/mapLimit.js';
 import { oneLine } from '../../util/text.js';
 import { describeClusterError } from './esError.js';
+import { stretchableSignal, type StretchableSignal } from '../../util/signal.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -14,17 +15,21 @@ import { describeClusterError } from './esError.js';
  */
 export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true; /** The cluster answered this search with an error of its own (not a failure of the request). */ own?: true };
 
-/** Told the answers of one chunk as soon as they are in: `outcomes[k]` is that of `searches[start + k]`. */
-export type ChunkAnswered = (start: number, outcomes: readonly SearchOutcome[]) => void;
+/**
+ * Told the answers of one chunk as soon as they are in: `outcomes[k]` is that of `searches[start + k]`;
+ * `overlapped` when another request of the same multiSearch is in flight while it is told (its time is then the cluster's too).
+ */
+export type ChunkAnswered = (start: number, outcomes: readonly SearchOutcome[], overlapped: boolean) => void;
 
 /** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
 const MAX_SPLITS = 32;
 
 /**
  * Runs all searches through `_msearch`, `chunk` searches per HTTP request (`msearch_concurrency` requests at a
- * time), and reports each search's outcome: with `onChunk`, each chunk's to it as soon as it is answered and
- * not kept (holes in `outcomes`, so that the answers are dropped once told), else in `outcomes`; plus `failure`
- * when the cluster itself could not be used (unreachable, refused, timed out, HTTP error).
+ * time), and reports each search's outcome: with `onChunk`, each chunk's to it once it is answered and the next
+ * chunk's request is on its way (reading one answer overlaps the cluster's time on the next), and not kept (holes
+ * in `outcomes`, so that the answers are dropped once told), else in `outcomes`; plus `failure` when the cluster
+ * itself could not be used (unreachable, refused, timed out, HTTP error). Every chunk is told before it returns.
  */
 export async function multiSearch(config: ElasticsearchConfig, searches: SearchRequest[], signal?: AbortSignal, onChunk?: ChunkAnswered): Promise<{ outcomes: (SearchOutcome | undefined)[]; requests: number; tookMs: number; failure?: string }> {
   const outcomes: (SearchOutcome | undefined)[] = new Array(searches.length);
@@ -37,14 +42,21 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
   if (!searches.length) return { outcomes, requests, tookMs };
   const ca = config.ca_file ? readCaFile(config.ca_file, 'elasticsearch.ca_file') : undefined;
   const agent = keepAliveAgent(ca);
+  // The requests in flight, each bounded by config.timeout less the time spent telling answers meanwhile.
+  const inFlight = new Set<StretchableSignal>();
   try {
     // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
     // until the culprit is alone, so that only its alert fails and every other search is answered.
     let splits = MAX_SPLITS;
-    const search = async (chunk: SearchRequest[]): Promise<SearchOutcome[]> => {
+    const search = async (chunk: SearchRequest[], body?: string): Promise<SearchOutcome[]> => {
       requests++;
       if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
-      const answer = await sendChunk(config, ca, agent, chunk, signal);
+      const bounded = stretchableSignal([signal], config.timeout);
+      inFlight.add(bounded);
+      const answer = await sendChunk(config, ca, agent, chunk, bounded.signal, body).finally(() => {
+        inFlight.delete(bounded);
+        bounded.done();
+      });
       tookMs += answer.took ?? 0;
       if (answer.refused === undefined) {
         failure ??= answer.failure;
@@ -56,27 +68,96 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       const half = Math.ceil(chunk.length / 2);
       return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
     };
-    // Each chunk's searches are cut from the list when it is sent, and its answers told (onChunk) as they arrive.
+    // Each chunk's searches are cut from the list when it is sent, and its answers told (onChunk) as they arrive,
+    // but after the next chunk's request has been sent: told in a later turn of the event loop (setImmediate), by
+    // which the next chunk's body was built and written (see afterNextSent).
+    const telling: Promise<void>[] = [];
+    // The first error a tell threw: no chunk is sent once it is set, no later chunk told, and multiSearch throws it.
+    let tellError: { error: unknown } | undefined;
+    const throwTellError = () => {
+      if (tellError) throw tellError.error;
+    };
+    const tell = (start: number, told: SearchOutcome[]) => {
+      if (tellError) return;
+      // A request in flight now stays so while the tell runs (its answer is read after): the time is overlapped.
+      const overlapped = inFlight.size > 0;
+      const begin = performance.now();
+      try {
+        onChunk!(start, told, overlapped);
+      } catch (error) {
+        tellError = { error };
+      } finally {
+        // The tell's time does not count against the timeout of the requests in flight meanwhile: an answer that
+        // arrived during it is read after it, and must not be aborted as late by a timer run first.
+        const spent = performance.now() - begin;
+        for (const request of inFlight) request.stretch(spent);
+      }
+    };
     const starts: number[] = [];
     for (let start = 0; start < searches.length; start += config.msearch_chunk) starts.push(start);
-    await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
-      const chunk = searches.slice(start, start + config.msearch_chunk);
-      let answered = await search(chunk);
-      // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
-      if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
-        const error = !answered[0]!.ok ? answered[0]!.error : '';
-        refused ??= `the cluster refused every search of the request: ${error}`;
-        // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
-        answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
+    // The body of each chunk after the first msearch_concurrency is built while the chunks sent are searched (in a
+    // later turn of the event loop, as the answers are told); the first msearch_concurrency bodies are built in one
+    // turn, each as its request is started, before any request is written.
+    const prepared = new Map<number, string>();
+    let sent = 0;
+    const prepareNext = () => {
+      const start = starts[sent];
+      if (start === undefined || prepared.has(start) || signal?.aborted || tellError) return;
+      try {
+        prepared.set(start, ndjson(searches.slice(start, start + config.msearch_chunk)));
+      } catch {
+        // Left unprepared: sendChunk builds it again when the chunk is sent, and its error then fails the fetch.
       }
-      if (onChunk) onChunk(start, answered);
-      else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
-    });
+    };
+    try {
+      await mapLimit(starts, config.msearch_concurrency ?? 1, async (start) => {
+        throwTellError();
+        const chunk = searches.slice(start, start + config.msearch_chunk);
+        const body = prepared.get(start);
+        prepared.delete(start);
+        sent++;
+        const answering = search(chunk, body);
+        setImmediate(prepareNext);
+        let answered = await answering;
+        throwTellError();
+        // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
+        if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
+          const error = !answered[0]!.ok ? answered[0]!.error : '';
+          refused ??= `the cluster refused every search of the request: ${error}`;
+          // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
+          answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
+        }
+        const told = answered;
+        if (onChunk) telling.push(afterNextSent(() => tell(start, told)));
+        else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
+      });
+    } finally {
+      // Every tell queued has run (or was skipped) before multiSearch settles and its agent is destroyed.
+      await Promise.allSettled(telling);
+    }
+    throwTellError();
     failure ??= refused;
   } finally {
     agent.destroy();
   }
   return { outcomes, requests, tookMs, failure };
+}
+
+/**
+ * Runs `tell` (which throws nothing: it keeps its error) in a later turn of the event loop, once the work queued now
+ * (the next chunk's request: its body is built and written in the same turn, its socket's write in process.nextTick)
+ * has run; the promise resolves once it ran.
+ */
+function afterNextSent(tell: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    setImmediate(() => {
+      try {
+        tell();
+      } finally {
+        resolve();
+      }
+    });
+  });
 }
 
 /** Builds the request headers: JSON content and the configured authentication. */
@@ -89,8 +170,13 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
-  const body = chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+/** The `_msearch` body of a chunk: a header line and a body line per search. */
+function ndjson(chunk: readonly SearchRequest[]): string {
+  return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+}
+
+/** Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the answer. */
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
   let text: string;
@@ -100,7 +186,7 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
       headers: { ...authHeaders(config), 'content-type': 'application/x-ndjson', accept: 'application/json' },
       ca,
       agent,
-      timeoutMs: config.timeout,
+      // Bounded by the caller's signal: config.timeout, less the time the process spent telling answers.
       signal,
     }));
   } catch (error) {

@@ -30,7 +30,7 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
    * follow-up, no search again on its own), and left out of the outcomes returned: its answer need not wait for
    * the other chunks'.
    */
-  async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal, settle?: (index: number, outcome: FetchOutcome) => void): Promise<FetchResult> {
+  async fetch(plans: PlannedRequest<SearchAlertDef>[], _now: number, signal?: AbortSignal, settle?: (index: number, outcome: FetchOutcome, overlapped?: boolean) => void): Promise<FetchResult> {
     const requests = plans.map((p) => p.request as ReturnType<typeof buildSearch>);
     const units = fuseSearches(requests, plans.map((p) => fusionKey(p.alert, p.window)), this.config.fuse_alerts);
     let tookMs = 0;
@@ -42,8 +42,10 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
     const outcomes: (SearchOutcome | undefined)[] = new Array(plans.length);
     const again: number[] = [];
     // A member's outcome is final when no further search is due for it; then told at once, when asked to.
+    // Whether another _msearch request is in flight while the chunk being taken is told (see ChunkAnswered).
+    let overlapped = false;
     const place = (m: number, outcome: SearchOutcome) => {
-      if (settle && (!outcome.ok || !furtherSearch(plans[m]!, outcome.response))) settle(m, outcome);
+      if (settle && (!outcome.ok || !furtherSearch(plans[m]!, outcome.response))) settle(m, outcome, overlapped);
       else outcomes[m] = outcome;
     };
     const answered = new Array<boolean>(units.length);
@@ -65,7 +67,14 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
     // Only the count and failure of the first _msearch are kept: its answers were told to `take` and are not held.
     const { requests: firstCalls, failure: firstFailure } = await search(
       units.map((u) => u.request),
-      (start, answers) => answers.forEach((outcome, k) => take(start + k, outcome)),
+      (start, answers, inFlight) => {
+        overlapped = inFlight;
+        try {
+          answers.forEach((outcome, k) => take(start + k, outcome));
+        } finally {
+          overlapped = false;
+        }
+      },
     );
     units.forEach((_, u) => {
       if (!answered[u]) take(u, { ok: false as const, error: 'no answer for this search' });
