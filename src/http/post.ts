@@ -93,8 +93,9 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
       done();
       req.destroy(abortError(reason));
     };
-    const timer = setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, options.timeoutMs));
-    timer.unref();
+    // No timeoutMs: the caller bounds the exchange through its signal (msearch's, pushed back while answers are told).
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, options.timeoutMs));
+    timer?.unref();
     const unfollow = parent ? follow(parent, abort) : undefined;
     function done() {
       clearTimeout(timer);
