@@ -2,16 +2,19 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { follow } from '../util/signal.js';
 
-/** Options of one POST: extra headers, a CA to trust, and a deadline for the whole exchange. */
-export interface PostOptions {
+/** What every request takes besides its bound: extra headers, a CA to trust, a keep-alive agent. */
+interface RequestSettings {
   headers: Record<string, string>;
   ca?: string;
-  /** The longest the whole exchange may take; none when the caller bounds it through `signal`. */
-  timeoutMs?: number;
   agent?: KeepAliveAgent | HttpsAgent;
-  /** Aborts the request early (the run's deadline), in addition to timeoutMs. */
-  signal?: AbortSignal;
 }
+
+/**
+ * Options of one request: its settings and at least one bound, so that no request can wait forever: `timeoutMs` (the
+ * longest the whole exchange may take), `signal` (aborts it: the run's deadline, or a caller's own bound such as
+ * msearch's stretchable one), or both.
+ */
+export type PostOptions = RequestSettings & ({ timeoutMs: number; signal?: AbortSignal } | { timeoutMs?: undefined; signal: AbortSignal });
 
 /** The status, headers and text body of an answer. */
 export interface PostResult {

@@ -176,7 +176,7 @@ function ndjson(chunk: readonly SearchRequest[]): string {
 }
 
 /** Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the answer. */
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
   let text: string;
