@@ -48,7 +48,9 @@ export class ClusterStateStore implements StateStore {
     let compromised: Error | undefined;
     mkdirSync(dirname(config.local_file), { recursive: true });
     const releaseLocal = await acquireLock(config.local_file, config.lock_wait, (error) => (compromised = error));
-    const client = new StateClient(this.connection);
+    const { deadlineAt } = this.options;
+    // A run's requests end when its claims do (deadline + max_clock_skew): a slow cluster cannot hold it past that.
+    const client = new StateClient(this.connection, deadlineAt === undefined ? undefined : deadlineAt + config.max_clock_skew);
     const journal = new DeliveryJournal(`${config.local_file}.journal`);
     const closeAll = async () => {
       client.close();
@@ -59,7 +61,6 @@ export class ClusterStateStore implements StateStore {
       const deployment = `${config.host_id}@${instanceId(config.local_file)}`;
       const holder = `${deployment}/${process.pid}/${randomUUID().slice(0, 8)}`;
       // A run waits for `lease:run` (an older version's run, a migration) at most half the time it has left.
-      const { deadlineAt } = this.options;
       const waitMs = deadlineAt === undefined ? config.lock_wait : Math.max(0, Math.min(config.lock_wait, (deadlineAt - Date.now()) / 2));
       const claimTtlMs = (deadlineAt === undefined ? config.lease_ttl : Math.max(0, deadlineAt - Date.now())) + config.max_clock_skew;
       const common = { config, client, journal, compromised: () => compromised, closeAll, claimTtlMs };

@@ -8,6 +8,9 @@ import type { ClusterConnection } from '../../model/config.js';
 /** How to reach the cluster that keeps the state (the model's connection settings, re-exported for the state's users). */
 export type { ClusterConnection };
 
+/** Why a state request was cut (or never sent) by the run's end rather than by the connection's own timeout. */
+const RUN_ENDED = "no answer before the run's end (run.deadline + state.max_clock_skew, when its claims expire)";
+
 /** An answer of the cluster: its HTTP status and parsed body. */
 export interface ClusterAnswer {
   status: number;
@@ -31,7 +34,12 @@ export class StateClient {
   private readonly ca: string | undefined;
   private readonly agent: ReturnType<typeof keepAliveAgent>;
 
-  constructor(private readonly connection: ClusterConnection) {
+  /**
+   * `endsAt` (epoch ms) ends every request by then, whatever the connection's timeout: a run passes its deadline plus
+   * max_clock_skew (when its claims expire), so a cluster that accepts connections but answers slowly cannot keep the
+   * run past the next cron minute; a request asked after it fails at once, unsent.
+   */
+  constructor(private readonly connection: ClusterConnection, private readonly endsAt?: number) {
     this.ca = connection.ca_file ? readCaFile(connection.ca_file, 'elasticsearch.ca_file') : undefined;
     this.agent = keepAliveAgent(this.ca);
   }
@@ -46,11 +54,15 @@ export class StateClient {
       text = options.ndjson ? (body as unknown[]).map((line) => `${JSON.stringify(line)}\n`).join('') : JSON.stringify(body);
       headers['content-type'] = options.ndjson ? 'application/x-ndjson' : 'application/json';
     }
+    const left = this.endsAt === undefined ? Infinity : this.endsAt - Date.now();
+    const cutByRun = left < this.connection.timeout;
+    if (left <= 0) throw this.failed(`${method} ${path.split('?')[0]}: ${RUN_ENDED}`);
     let answer;
     try {
-      answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs: this.connection.timeout });
+      answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs: Math.min(this.connection.timeout, left) });
     } catch (error) {
-      throw this.failed(`${method} ${path.split('?')[0]}: ${redact(errorMessage(error))}`);
+      const timedOut = (error as { cause?: { name?: unknown } } | undefined)?.cause?.name === 'TimeoutError';
+      throw this.failed(`${method} ${path.split('?')[0]}: ${cutByRun && timedOut ? RUN_ENDED : redact(errorMessage(error))}`);
     }
     let parsed: any;
     try {
