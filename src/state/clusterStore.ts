@@ -49,8 +49,8 @@ export class ClusterStateStore implements StateStore {
     mkdirSync(dirname(config.local_file), { recursive: true });
     const releaseLocal = await acquireLock(config.local_file, config.lock_wait, (error) => (compromised = error));
     const { deadlineAt } = this.options;
-    // A run's requests end when its claims do (deadline + max_clock_skew): a slow cluster cannot hold it past that.
-    const client = new StateClient(this.connection, deadlineAt === undefined ? undefined : deadlineAt + config.max_clock_skew);
+    // A run's requests get what is left of its deadline (at least 2 s each): a slow cluster cannot hold it long past it.
+    const client = new StateClient(this.connection, deadlineAt);
     const journal = new DeliveryJournal(`${config.local_file}.journal`);
     const closeAll = async () => {
       client.close();

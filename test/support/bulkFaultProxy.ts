@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An HTTP proxy in front of the engine whose `_bulk` answers a test can spoil, the way a busy or odd cluster does. */
@@ -18,6 +18,8 @@ export interface BulkFaultProxy {
    * write happened, its answer is lost): the client sees "socket hang up" either way. An object is answered instead.
    */
   cut?: (request: { n: number; method: string; path: string; body: string }) => 'before' | 'after' | { status: number; body: string } | undefined;
+  /** Resolves when no request is held or being forwarded (a held write has reached the engine and been answered). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,13 +31,28 @@ async function readBody(request: IncomingMessage): Promise<string> {
 
 /** Starts the proxy on a free local port forwarding to `target` (e.g. http://127.0.0.1:9250). */
 export async function startBulkFaultProxy(target: string): Promise<BulkFaultProxy> {
-  const proxy: BulkFaultProxy = { url: '', close: async () => undefined };
+  let busy = 0;
+  const proxy: BulkFaultProxy = {
+    url: '',
+    idle: async () => {
+      while (busy > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+    close: async () => undefined,
+  };
   const forward = async (method: string, path: string, headers: Record<string, string>, body: string | undefined) => {
     const answer = await fetch(`${target}${path}`, { method, headers, ...(body ? { body } : {}) });
     return { status: answer.status, text: await answer.text() };
   };
   let n = 0;
   const server = createServer(async (request, response) => {
+    busy++;
+    try {
+      await handle(request, response);
+    } finally {
+      busy--;
+    }
+  });
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
     const hold = request.url?.split('?')[0] === '/_bulk' ? proxy.holdBulk?.(body) : undefined;
     if (hold) await new Promise((resolve) => setTimeout(resolve, hold));
@@ -77,7 +94,7 @@ export async function startBulkFaultProxy(target: string): Promise<BulkFaultProx
       return { [op]: { _id: a.meta[op]!._id, status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution (queue full)' } } };
     });
     send(200, JSON.stringify({ took: 1, errors: true, items }));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   proxy.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });

@@ -8,8 +8,11 @@ import type { ClusterConnection } from '../../model/config.js';
 /** How to reach the cluster that keeps the state (the model's connection settings, re-exported for the state's users). */
 export type { ClusterConnection };
 
-/** Why a state request was cut (or never sent) by the run's end rather than by the connection's own timeout. */
-const RUN_ENDED = "no answer before the run's end (run.deadline + state.max_clock_skew, when its claims expire)";
+/** Why a state request was cut by the run's deadline rather than by the connection's own timeout. */
+const RUN_ENDED = "no answer within what was left of run.deadline (at least 2s a request)";
+
+/** The least time a run's state request gets, even after its deadline: enough for a healthy cluster, short for a slow one. */
+const LATE_REQUEST_MS = 2_000;
 
 /** An answer of the cluster: its HTTP status and parsed body. */
 export interface ClusterAnswer {
@@ -35,9 +38,10 @@ export class StateClient {
   private readonly agent: ReturnType<typeof keepAliveAgent>;
 
   /**
-   * `endsAt` (epoch ms) ends every request by then, whatever the connection's timeout: a run passes its deadline plus
-   * max_clock_skew (when its claims expire), so a cluster that accepts connections but answers slowly cannot keep the
-   * run past the next cron minute; a request asked after it fails at once, unsent.
+   * `endsAt` (epoch ms, a run's deadline) bounds every request by what is left until then, whatever the connection's
+   * timeout, and at least LATE_REQUEST_MS: a cluster that accepts connections but answers slowly cannot hold the run
+   * long past its deadline, and a request made after it is still sent (a host paused past its lease still learns it
+   * was fenced, exit 5, rather than taking the cluster for lost).
    */
   constructor(private readonly connection: ClusterConnection, private readonly endsAt?: number) {
     this.ca = connection.ca_file ? readCaFile(connection.ca_file, 'elasticsearch.ca_file') : undefined;
@@ -46,6 +50,7 @@ export class StateClient {
 
   /** Sends one request; `write` counts it as a write. 404 and 409 are answers (400 too with badRequestIsAnswer), other errors throw. */
   async send(method: string, path: string, body?: unknown, options: { write?: boolean; ndjson?: boolean; badRequestIsAnswer?: boolean } = {}): Promise<ClusterAnswer> {
+    const timeoutMs = this.endsAt === undefined ? this.connection.timeout : Math.min(this.connection.timeout, Math.max(LATE_REQUEST_MS, this.endsAt - Date.now()));
     this.requests++;
     if (options.write) this.writes++;
     const headers: Record<string, string> = { accept: 'application/json', ...this.auth() };
@@ -54,15 +59,12 @@ export class StateClient {
       text = options.ndjson ? (body as unknown[]).map((line) => `${JSON.stringify(line)}\n`).join('') : JSON.stringify(body);
       headers['content-type'] = options.ndjson ? 'application/x-ndjson' : 'application/json';
     }
-    const left = this.endsAt === undefined ? Infinity : this.endsAt - Date.now();
-    const cutByRun = left < this.connection.timeout;
-    if (left <= 0) throw this.failed(`${method} ${path.split('?')[0]}: ${RUN_ENDED}`);
     let answer;
     try {
-      answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs: Math.min(this.connection.timeout, left) });
+      answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs });
     } catch (error) {
       const timedOut = (error as { cause?: { name?: unknown } } | undefined)?.cause?.name === 'TimeoutError';
-      throw this.failed(`${method} ${path.split('?')[0]}: ${cutByRun && timedOut ? RUN_ENDED : redact(errorMessage(error))}`);
+      throw this.failed(`${method} ${path.split('?')[0]}: ${timedOut && timeoutMs < this.connection.timeout ? RUN_ENDED : redact(errorMessage(error))}`);
     }
     let parsed: any;
     try {
