@@ -48,6 +48,8 @@ export interface ProblemNews {
  * most once per RETELL_AFTER, even when it comes and goes (when it was told is kept that long after it is gone).
  */
 export function updateProblems(state: AlertState, observations: readonly ProblemObservation[], now: number): ProblemNews[] {
+  // Most alerts, most minutes: nothing remembered and nothing seen, so nothing to update or tell.
+  if (state.problems === undefined && state.problemsGone === undefined && observations.every((o) => o.message === undefined)) return [];
   const news: ProblemNews[] = [];
   const held = state.problems as unknown;
   if (held !== undefined && (typeof held !== 'object' || held === null || Array.isArray(held))) delete state.problems;

@@ -42,11 +42,16 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
   });
   const template = messageTemplate(alert, finding, window);
   // top_count_keys' lists follow the message (as in ElastAlert2), unless the template places {{top_counts}} itself.
-  const placed = templatePaths(template).some((path) => path === 'top_counts' || path.startsWith('top_counts.'));
-  const tops = placed ? '' : topCountsText(finding.top_counts);
+  const listed = finding.top_counts?.length ? topCountsText(finding.top_counts) : '';
+  const tops = listed && !placesTopCounts(template) ? listed : '';
   const message = renderTemplate(template, lookup) + (tops ? `\n\nTop counts:\n${tops}` : '') + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
+}
+
+/** Whether a template places {{top_counts}} (or one field's {{top_counts.<field>}}) itself. */
+function placesTopCounts(template: string): boolean {
+  return template.includes('top_counts') && templatePaths(template).some((path) => path === 'top_counts' || path.startsWith('top_counts.'));
 }
 
 /** Renders any template of an alert (an ask question, a link) for one finding, with the same names as its title; secrets redacted. */

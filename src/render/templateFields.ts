@@ -1,7 +1,7 @@
 import type { AlertBase } from '../model/alert.js';
 import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
-import { templateChoice, templatePaths } from '../util/template.js';
+import { templateChoice, templatePaths, type TemplateLookup } from '../util/template.js';
 import { messageTemplate } from './render.js';
 import { findingLookup, ownValues } from './templateScope.js';
 
@@ -28,16 +28,19 @@ type WithFeedback = AlertBase & { feedback?: { choose_by: string; templates: Rec
  */
 export function missingTemplatePaths(alert: WithFeedback, findings: Finding[], window: Window): MissingPath[] {
   if (!findings.length) return [];
-  const lookups = findings.map((f) => findingLookup(ownValues(alert, f, window), f.fields));
-  const templates: [string, string, typeof lookups, boolean][] = [['title', alert.title, lookups, false], ['message', messageTemplate(alert, findings[0]!), lookups, false]];
+  // A finding's lookup is made when a path is first looked for in it: most paths are found in the first finding.
+  const made: (TemplateLookup | undefined)[] = [];
+  const lookup = (i: number) => (made[i] ??= findingLookup(ownValues(alert, findings[i]!, window), findings[i]!.fields));
+  const all = findings.map((_, i) => i);
+  const templates: [string, string, number[], boolean][] = [['title', alert.title, all, false], ['message', messageTemplate(alert, findings[0]!), all, false]];
   const feedback = alert.feedback;
   for (const [choice, t] of Object.entries(feedback?.templates ?? {})) {
-    const chosen = lookups.filter((_, i) => templateChoice(findings[i]!.fields, feedback!.choose_by) === choice);
+    const chosen = all.filter((i) => templateChoice(findings[i]!.fields, feedback!.choose_by) === choice);
     if (chosen.length) templates.push([`feedback template ${choice} title`, t.title, chosen, true], [`feedback template ${choice} message`, t.message, chosen, true]);
   }
   const missing: MissingPath[] = [];
   for (const [where, template, among, selected] of templates) {
-    for (const path of templatePaths(template)) if (!among.some((lookup) => lookup(path) !== undefined)) missing.push({ where, path, of: among.length, ...(selected ? { selected: true as const } : {}) });
+    for (const path of templatePaths(template)) if (!among.some((i) => lookup(i)(path) !== undefined)) missing.push({ where, path, of: among.length, ...(selected ? { selected: true as const } : {}) });
   }
   return missing;
 }

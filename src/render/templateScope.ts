@@ -16,20 +16,34 @@ export const FIELDS_NAMESPACE = 'fields';
 
 /** alertcron's own values for one finding of an alert. */
 export function ownValues(alert: Pick<AlertBase, 'name' | 'description' | 'sigma'>, finding: Finding, window: Window): Record<(typeof OWN_NAMES)[number] | typeof TOP_BY_FIELD | typeof SIGMA_VALUES, unknown> {
+  // The span the count covers: the run's window, or the timeframe the rule type counted over.
+  const span = isoSpan(finding.counted ?? window);
+  const tops = finding.top_counts;
   return {
     alert: alert.name,
     description: alert.description,
     key: finding.key,
     count: finding.count,
-    // The span the count covers: the run's window, or the timeframe the rule type counted over.
-    from: new Date((finding.counted ?? window).from).toISOString(),
-    to: new Date((finding.counted ?? window).to).toISOString(),
+    from: span.from,
+    to: span.to,
     match_message: finding.message ?? '',
     // top_count_keys: every field's top values as lines, and each field's for {{top_counts.<field>}}.
-    top_counts: topCountsText(finding.top_counts),
-    [TOP_BY_FIELD]: topCountsByField(finding.top_counts),
+    top_counts: tops ? topCountsText(tops) : '',
+    [TOP_BY_FIELD]: tops ? topCountsByField(tops) : NO_TOPS,
     [SIGMA_VALUES]: alert.sigma,
   };
+}
+
+/** The top values by field of a finding without top_count_keys (read only, never changed). */
+const NO_TOPS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The span isoSpan formatted last: the findings of a run mostly share their window (one pair of dates, not two per finding). */
+let lastSpan: { from: number; to: number; iso: { readonly from: string; readonly to: string } } = { from: NaN, to: NaN, iso: { from: '', to: '' } };
+
+/** A span's ends as ISO strings (shared, read only). */
+function isoSpan(span: Window): { readonly from: string; readonly to: string } {
+  if (span.from !== lastSpan.from || span.to !== lastSpan.to) lastSpan = { from: span.from, to: span.to, iso: { from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString() } };
+  return lastSpan.iso;
 }
 
 /** Where ownValues keeps a Sigma alert's rule metadata, for `{{sigma.<name>}}` (not a template name itself). */

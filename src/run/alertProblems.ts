@@ -33,32 +33,30 @@ export async function watchAlertProblems(
   context: { elasticsearch?: ElasticsearchConfig; monitoring: MonitoringConfig; now: number; deadline?: AbortSignal },
 ): Promise<ProblemsResult> {
   const { now } = context;
-  const seen = new Map<string, ProblemObservation[]>();
-  const alerts = new Map<string, AlertBase>();
+  // Each alert that answered, with what its answer and findings showed (by name: a name's last answer counts).
+  const seen = new Map<string, { alert: AlertBase; observations: ProblemObservation[] }>();
   const unproven: SearchAlertDef[] = [];
   const answerErrors: string[] = [];
+  const judged = (observations: readonly ProblemObservation[], kind: string) => observations.some((o) => o.kind === kind);
   for (const item of evaluated) {
     if (!item.ok) continue;
-    const observations: ProblemObservation[] = [];
     // What the alert's own search answer showed, read by the evaluate stage (the answer itself is gone by now).
+    const observations: ProblemObservation[] = item.answer ? item.answer.slice() : [];
     if (item.answer) {
       const alert = item.alert as SearchAlertDef;
-      observations.push(...item.answer);
-      const judged = new Set(observations.map((o) => o.kind));
       // Hits in the window prove the time field as well as the field check would, for a day: the proof is stamped
       // once half of that day is gone, not at every run with hits (each stamp rewrites the alert's state: with the
       // cluster store its alert: document, every minute for every alert whose window has events).
-      if (judged.has(PROBLEM_KIND.timestamp)) {
+      if (judged(observations, PROBLEM_KIND.timestamp)) {
         if (hitsStampDue(data, alert.name, now)) (data.alerts[alert.name] ??= { keys: plainMap() }).fieldsCheckedAt = now;
       }
       // Nothing in the window, on a pattern that matches indices: a quiet minute, or a time field no event has.
-      else if (judged.has(PROBLEM_KIND.index) && !observations.some((o) => o.message) && fieldCheckDue(data, alert.name, now)) unproven.push(alert);
+      else if (judged(observations, PROBLEM_KIND.index) && !observations.some((o) => o.message) && fieldCheckDue(data, alert.name, now)) unproven.push(alert);
     }
     if (item.answerError) answerErrors.push(`alert ${item.alert.name}: what its search answer shows about whether it can fire could not be read (${item.answerError}); its findings stand`);
     const template = templateProblem(item.alert, item.findings, item.window);
     if (template) observations.push(template);
-    seen.set(item.alert.name, observations);
-    alerts.set(item.alert.name, item.alert);
+    seen.set(item.alert.name, { alert: item.alert, observations });
   }
   let requests = 0;
   if (unproven.length && context.elasticsearch && !context.deadline?.aborted) {
@@ -72,15 +70,15 @@ export async function watchAlertProblems(
         delete state.fieldsCheckFailedAt;
       } else state.fieldsCheckFailedAt = now;
       const observation = checked.observations.get(alert.name);
-      if (observation) seen.get(alert.name)!.push(observation);
+      if (observation) seen.get(alert.name)!.observations.push(observation);
     }
   }
   const result: ProblemsResult = { warnings: answerErrors, audit: [], deliveries: [], requests };
-  for (const [name, observations] of seen) {
+  for (const [name, { alert, observations }] of seen) {
     const state = (data.alerts[name] ??= { keys: plainMap() });
     // The settings are only compared with a remembered problem and stamped on a seen one: most alerts have neither.
-    if (Object.keys(state.problems ?? {}).length || observations.some((o) => o.message !== undefined)) {
-      const against = judgedAgainst(alerts.get(name)!);
+    if (hasEntries(state.problems) || observations.some((o) => o.message !== undefined)) {
+      const against = judgedAgainst(alert);
       // A kind this run judges is updated by what it saw (told fixed, or its new message); one it cannot judge is
       // forgotten when the settings it was judged against changed.
       const unjudged = Object.fromEntries(Object.entries(against).filter(([kind]) => !observations.some((o) => o.kind === kind)));
@@ -90,6 +88,13 @@ export async function watchAlertProblems(
     for (const news of updateProblems(state, observations, now)) tell(result, name, news, context.monitoring, now);
   }
   return result;
+}
+
+/** Whether an object (an alert's remembered problems) has any own key. */
+function hasEntries(value: object | undefined): boolean {
+  if (value === undefined || value === null) return false;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return false;
 }
 
 /** Whether hits in the window should stamp the alert's time field as proven: never stamped, half a day ago or more, or ahead of the clock. */

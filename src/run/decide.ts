@@ -5,7 +5,7 @@ import type { AlertState, KeyState, PendingDelivery } from '../model/state.js';
 import type { Window } from '../model/window.js';
 import { enqueue, findingLabels } from '../outbox/enqueue.js';
 import { offeredActions } from '../sources/chatActions.js';
-import { decide, isFiring } from '../policy/decide.js';
+import { decide, isFiring, type Decision } from '../policy/decide.js';
 import { unloadedKeySummary } from '../state/keyHistory.js';
 import { followedKeys } from '../state/keyTable.js';
 import { dueTier, isHighRisk } from '../policy/escalate.js';
@@ -64,26 +64,30 @@ export function decideFindings(
   const collect = (finding: Finding) => digest && collectFinding((state.digests ??= []), digest, finding, now);
   // First decide (pure), then render what notifies, and only then touch the keys' history: if a render fails,
   // the alert fails as a whole and no key is marked as notified without its deliveries.
-  const candidates = findings.flatMap((finding) => {
+  const candidates: Candidate[] = [];
+  for (const finding of findings) {
     const person = personalise(finding);
     if (person && 'skip' in person) {
       decided.reports.push({ key: finding.key, count: finding.count, decision: 'skipped', notify: false, title: '', message: `feedback mail not sent: ${person.skip}` });
-      return [];
+      continue;
     }
     const previous = state.keys[finding.key];
     const decision = decide(previous, alert.throttle, now, findSilence(silences, alert.name, finding, now), alert.throttle_cap);
     const quiet = decision.reason === 'silenced' || decision.reason === 'acknowledged' || previous?.handled;
     const tier = quiet ? undefined : escalation(alert, finding, previous, now);
-    return [{ finding, person, previous, decision, tier, notifies: decision.notify || tier !== undefined }];
-  });
-  // The budget goes to escalations first (highest tier first), then to the newest: the rest are summed up.
-  const ranked = candidates.filter((c) => c.notifies).sort((a, b) => (b.tier ?? -1) - (a.tier ?? -1) || (b.finding.createdAt ?? 0) - (a.finding.createdAt ?? 0));
-  const told = new Set(ranked.slice(0, budget));
-  const planned = candidates
-    .filter((c) => !c.notifies || told.has(c))
-    .map((c) => ({ ...c, ...(c.notifies ? renderFor(alert, c.finding, window, c.person) : { title: '', message: '' }), ...(c.person ? { to: [c.person.to] } : {}) }));
+    candidates.push({ finding, person, previous, decision, tier, notifies: decision.notify || tier !== undefined });
+  }
+  // The budget goes to escalations first (highest tier first), then to the newest: the rest are summed up. Within
+  // the budget (the usual case) every finding that notifies is told, and nothing needs ranking.
+  const told = toldWithin(candidates, budget);
+  const planned: Planned[] = [];
   for (const c of candidates) {
-    if (!c.notifies || told.has(c)) continue;
+    if (c.notifies && told && !told.has(c)) continue;
+    const text = c.notifies ? renderFor(alert, c.finding, window, c.person) : NO_TEXT;
+    planned.push({ finding: c.finding, previous: c.previous, decision: c.decision, tier: c.tier, title: text.title, message: text.message, to: c.person ? [c.person.to] : undefined });
+  }
+  for (const c of told ? candidates : []) {
+    if (!c.notifies || told!.has(c)) continue;
     // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
     decided.overflow.push(c.finding);
     if (c.decision.notify && !c.person) collect(c.finding);
@@ -96,11 +100,12 @@ export function decideFindings(
     const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
     key.lastSeen = now;
     key.missedRuns = 0;
-    // A personal mail (to) offers no chat actions; every other notice offers its source's.
-    // The finding's labels are walked once: for its chat actions, and kept by each of its notices.
-    const fieldLabels = findingLabels(finding.fields);
-    const actions = to ? [] : offeredActions(alert.source, fieldLabels);
-    const spec = { alert: alert.name, key: finding.key, title, message, fields: finding.fields, fieldLabels, actions, window, ...(to ? { to } : {}) };
+    // A personal mail (to) offers no chat actions; every other notice offers its source's. The finding's labels
+    // are walked once, for a finding that notifies (a throttled one has no notice): for its chat actions, and kept
+    // by each of its notices.
+    const fieldLabels = decision.notify || tier !== undefined ? findingLabels(finding.fields) : undefined;
+    const actions = to || !fieldLabels ? [] : offeredActions(alert.source, fieldLabels);
+    const spec = { alert: alert.name, key: finding.key, reason: decision.reason, title, message, fields: finding.fields, fieldLabels, actions, window, ...(to ? { to } : {}) };
     if (decision.notify) {
       startEpisode(key, now);
       key.lastFired = now;
@@ -109,9 +114,9 @@ export function decideFindings(
       key.lastTitle = title;
       if (alert.ask) decided.asks.push(askRequest(alert, alert.ask, finding, window, title, message));
       // A personal mail (to: a feedback mail to the person a case names) is never digested: it has its own recipient.
-      else if (to) decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, alert.notify, now));
+      else if (to) decided.deliveries.push(...enqueue(spec, alert.notify, now));
       else {
-        decided.deliveries.push(...enqueue({ ...spec, reason: decision.reason }, direct, now));
+        decided.deliveries.push(...enqueue(spec, direct, now));
         collect(finding);
       }
     }
@@ -157,6 +162,42 @@ function askRequest(alert: AlertBase, ask: NonNullable<AlertBase['ask']>, findin
     question: renderForFinding(ask.question, alert, finding, window),
     links: ask.links.map((link) => renderForFinding(link, alert, finding, window)),
   };
+}
+
+/** A finding decided, before its notice is rendered: the person a personal mail goes to, its key's history, the decision and tier due. */
+interface Candidate {
+  finding: Finding;
+  person: Exclude<Personalised, { skip: string }> | undefined;
+  previous: KeyState | undefined;
+  decision: Decision;
+  tier: number | undefined;
+  /** Whether it would notify (its decision, or an escalation tier due). */
+  notifies: boolean;
+}
+
+/** A finding to act on this run (told, or not notifying), with its rendered text (empty when it does not notify). */
+interface Planned {
+  finding: Finding;
+  previous: KeyState | undefined;
+  decision: Decision;
+  tier: number | undefined;
+  title: string;
+  message: string;
+  to: string[] | undefined;
+}
+
+/** The text of a finding that does not notify: nothing is rendered for it. */
+const NO_TEXT: { title: string; message: string } = { title: '', message: '' };
+
+/**
+ * The candidates that notify within the budget, escalations first (highest tier first), then the newest; undefined
+ * when all that notify fit in it (the usual case: nothing to rank).
+ */
+function toldWithin(candidates: readonly Candidate[], budget: number): Set<Candidate> | undefined {
+  const notifying = candidates.filter((c) => c.notifies);
+  if (notifying.length <= budget) return undefined;
+  const ranked = notifying.sort((a, b) => (b.tier ?? -1) - (a.tier ?? -1) || (b.finding.createdAt ?? 0) - (a.finding.createdAt ?? 0));
+  return new Set(ranked.slice(0, budget));
 }
 
 /** The title and message of a finding's notice: the alert's templates, or the personal template chosen for it. */

@@ -14,7 +14,12 @@ export function renderTemplate(template: string, context: Record<string, unknown
 
 /** The paths a template names, each once, in order. */
 export function templatePaths(template: string): string[] {
-  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+  const paths: string[] = [];
+  if (!template.includes('{{')) return paths;
+  // One pass of the shared /g pattern from the start (exec leaves its position at 0 again once it finds no more).
+  PLACEHOLDER.lastIndex = 0;
+  for (let m = PLACEHOLDER.exec(template); m; m = PLACEHOLDER.exec(template)) if (!paths.includes(m[1]!)) paths.push(m[1]!);
+  return paths;
 }
 
 /** Turns a template value into text: scalars as-is, arrays joined, objects as compact JSON, functions as nothing. */
