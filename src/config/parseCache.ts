@@ -52,9 +52,18 @@ export const CACHE_BYTES_PER_ALERT = 900;
 const READ_CHUNK = 1 << 20;
 
 /**
+ * Bytes of whole lines decoded into one string: below V8's large-object size (a larger string is allocated in the old
+ * generation and brings the next full garbage collection nearer), above the size of most lines.
+ */
+const DECODE_BYTES = 64 * 1024;
+
+/**
  * Reads a cache file: JSON lines, the first `{"format":3,"basis":...}`, then one line per file, `["f",path,m,c,s,value]`
  * (a parsed YAML value) or `["a",path,m,c,s,alert,deps?]` (a completed alert). Each line is parsed on its own, so the
  * text read is garbage as soon as its line is parsed. Throws on a file that is not one.
+ * Whole lines are decoded DECODE_BYTES at a time, and each line is a slice of that string: a newline byte is never part
+ * of a multi-byte character, and one decoding per 64 KB instead of one per line cuts the CPU of reading the bench's
+ * 10,000 alerts (8.9 MB).
  */
 function readCacheFile(file: string, onLine: (line: unknown) => void): void {
   const fd = openSync(file, 'r');
@@ -76,18 +85,22 @@ function readCacheFile(file: string, onLine: (line: unknown) => void): void {
         if (end < HEAD_START.length || !buffer.subarray(0, HEAD_START.length).equals(HEAD_START)) throw new Error('another format');
         first = false;
       }
-      let at = 0;
-      for (let nl = buffer.indexOf(10, 0); nl >= 0 && nl < end; nl = buffer.indexOf(10, at)) {
-        // A newline byte is never part of a multi-byte character: each line decodes on its own.
-        onLine(JSON.parse(buffer.toString('utf8', at, nl)));
-        at = nl + 1;
+      // The end of the last whole line read (0: none); lastIndexOf is given no offset below 0 (that counts from the end).
+      const whole = end > 0 ? buffer.lastIndexOf(10, end - 1) + 1 : 0;
+      for (let start = 0; start < whole; ) {
+        // Whole lines of about DECODE_BYTES (or one longer line) at a time.
+        let stop = start + DECODE_BYTES >= whole ? whole : buffer.lastIndexOf(10, start + DECODE_BYTES - 1) + 1;
+        if (stop <= start) stop = buffer.indexOf(10, start + DECODE_BYTES) + 1;
+        const text = buffer.toString('utf8', start, stop);
+        for (let at = 0, nl = text.indexOf('\n'); nl >= 0; at = nl + 1, nl = text.indexOf('\n', at)) onLine(JSON.parse(text.slice(at, nl)));
+        start = stop;
       }
       if (read === 0) {
-        if (at < end) throw new Error('the cache file ends inside a line');
+        if (whole < end) throw new Error('the cache file ends inside a line');
         return;
       }
-      buffer.copy(buffer, 0, at, end);
-      held = end - at;
+      buffer.copy(buffer, 0, whole, end);
+      held = end - whole;
     }
   } finally {
     closeSync(fd);

@@ -45,6 +45,22 @@ test('a completed alert longer than the read buffer (3 MB) and a short one are r
   assert.deepEqual(content.alerts[files[1]!]!.d, [[join(files[1]!, '..', 'missing.json')]], 'a missing input is kept with no signature');
 });
 
+test('many alerts with multi-byte characters across the edges of the read buffer (1 MB) are read back whole, each from its own line', (t) => {
+  const { dir, open, cleanup } = folder();
+  t.after(cleanup);
+  // 3,000 lines of about 700 bytes of 2- and 3-byte characters: several chunk edges fall inside a character of a line.
+  const files = Array.from({ length: 3000 }, (_, i) => join(dir, `a${i}.yaml`));
+  const alertOf = (i: number) => ({ name: `a${i}`, description: `${'é✓'.repeat(100 + (i % 37))}${i}`, notify: ['ü'] });
+  const writing = open();
+  for (const [i, file] of files.entries()) {
+    writeFileSync(file, 'index: x\n');
+    writing.setAlert(file, statSync(file), [], alertOf(i));
+  }
+  writing.save();
+  const reading = open();
+  for (const [i, file] of files.entries()) assert.deepEqual(reading.getAlert(file, statSync(file)), { alert: alertOf(i) }, file);
+});
+
 test('another configuration, an edited alert file or a damaged cache file serves nothing from the cache', (t) => {
   const { files, open, cacheFile, cleanup } = folder();
   t.after(cleanup);
