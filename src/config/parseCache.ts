@@ -149,7 +149,7 @@ export class ParseCache {
   private readonly usedAlerts = new Map<string, AlertEntry>();
   private changed = false;
   /** The signatures of the files completed alerts read, stat()ed once a run (many alerts may share one query file). */
-  private readonly signatures = new Map<string, string>();
+  private readonly signatures = new Map<string, Signature>();
 
   /** What every checked alert depends on: this build of alertcron and the resolved configuration (none until it is known). */
   private basis = '';
@@ -241,15 +241,15 @@ export class ParseCache {
     if (!this.basis || this.fileBasis !== this.basis) return undefined;
     const entry = this.alerts.get(path);
     if (!entry || entry.m !== stat.mtimeMs || entry.c !== stat.ctimeMs || entry.s !== stat.size) return undefined;
-    for (const [dep, ...was] of entry.d) if (this.signatureOf(dep) !== was.join()) return undefined;
+    for (const dep of entry.d) if (!sameSignature(this.signatureOf(dep[0]), dep)) return undefined;
     this.usedAlerts.set(path, entry);
     return { alert: entry.a };
   }
 
-  /** A dependency's signature as text, stat()ed at its first use in this run. */
-  private signatureOf(dep: string): string {
+  /** A dependency's signature, stat()ed at its first use in this run. */
+  private signatureOf(dep: string): Signature {
     let known = this.signatures.get(dep);
-    if (known === undefined) this.signatures.set(dep, (known = signature(dep).join()));
+    if (known === undefined) this.signatures.set(dep, (known = signature(dep)));
     return known;
   }
 
@@ -327,6 +327,16 @@ function writeAll(fd: number, bytes: Buffer): void {
 /** Whether a cached alert's dependency list is one: each a path and the signature it had. */
 function isDependencyList(deps: unknown): deps is AlertEntry['d'] {
   return Array.isArray(deps) && deps.every((dep) => Array.isArray(dep) && typeof dep[0] === 'string' && dep.slice(1).every((n) => typeof n === 'number'));
+}
+
+/**
+ * Whether a dependency's signature now is the one kept with it (`[path, ...signature]`): compared number by number, not
+ * as text (turning three doubles into a string per alert and dependency cost more than the stat they came from).
+ */
+function sameSignature(now: Signature, kept: AlertEntry['d'][number]): boolean {
+  if (kept.length !== now.length + 1) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== kept[i + 1]) return false;
+  return true;
 }
 
 /** A file's signature now (mtime, ctime, size), or nothing for a file that does not exist. */
