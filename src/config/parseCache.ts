@@ -52,17 +52,21 @@ export const CACHE_BYTES_PER_ALERT = 900;
 const READ_CHUNK = 1 << 20;
 
 /**
- * Bytes of whole lines decoded into one string: below V8's large-object size (a larger string is allocated in the old
- * generation and brings the next full garbage collection nearer), above the size of most lines.
+ * Bytes of whole lines decoded into one string, above the size of most lines (about 900 bytes). Such a string has at
+ * most as many UTF-16 units as bytes, two bytes each once one character is above U+00FF: 64 KB and a header, always
+ * below V8's large-object size (131,072 bytes; a larger string gets pages of its own in a large-object space, and one
+ * of 1 MB per read brought the next full garbage collection nearer). 64 KB blocks were not: 65,534 bytes of ASCII and
+ * one '✓' decode to a string of 131,080 bytes (65,532 units), a large object on node 20.20.
+ * A single line longer than this is decoded alone, as large as it is.
  */
-const DECODE_BYTES = 64 * 1024;
+export const DECODE_BYTES = 32 * 1024;
 
 /**
  * Reads a cache file: JSON lines, the first `{"format":3,"basis":...}`, then one line per file, `["f",path,m,c,s,value]`
  * (a parsed YAML value) or `["a",path,m,c,s,alert,deps?]` (a completed alert). Each line is parsed on its own, so the
  * text read is garbage as soon as its line is parsed. Throws on a file that is not one.
  * Whole lines are decoded DECODE_BYTES at a time, and each line is a slice of that string: a newline byte is never part
- * of a multi-byte character, and one decoding per 64 KB instead of one per line cuts the CPU of reading the bench's
+ * of a multi-byte character, and one decoding per 32 KB instead of one per line cuts the CPU of reading the bench's
  * 10,000 alerts (8.9 MB).
  */
 function readCacheFile(file: string, onLine: (line: unknown) => void): void {
