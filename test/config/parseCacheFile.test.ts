@@ -45,10 +45,11 @@ test('a completed alert longer than the read buffer (3 MB) and a short one are r
   assert.deepEqual(content.alerts[files[1]!]!.d, [[join(files[1]!, '..', 'missing.json')]], 'a missing input is kept with no signature');
 });
 
-test('many alerts with multi-byte characters across the edges of the read buffer (1 MB) are read back whole, each from its own line', (t) => {
+test('many alerts of 2- and 3-byte characters span many decode blocks: each block ends at a line end, each alert read back whole from its own line', (t) => {
   const { dir, open, cleanup } = folder();
   t.after(cleanup);
-  // 3,000 lines of about 700 bytes of 2- and 3-byte characters: several chunk edges fall inside a character of a line.
+  // 3,000 lines of about 700 bytes of 2- and 3-byte characters (2 MB, some 60 blocks of DECODE_BYTES): a block cut
+  // anywhere but after a newline would split a character or a line, and that alert would not be read back.
   const files = Array.from({ length: 3000 }, (_, i) => join(dir, `a${i}.yaml`));
   const alertOf = (i: number) => ({ name: `a${i}`, description: `${'é✓'.repeat(100 + (i % 37))}${i}`, notify: ['ü'] });
   const writing = open();
