@@ -45,6 +45,73 @@ test('a completed alert longer than the read buffer (3 MB) and a short one are r
   assert.deepEqual(content.alerts[files[1]!]!.d, [[join(files[1]!, '..', 'missing.json')]], 'a missing input is kept with no signature');
 });
 
+test('many alerts of 2- and 3-byte characters span many decode blocks: each block ends at a line end, each alert read back whole from its own line', (t) => {
+  const { dir, open, cleanup } = folder();
+  t.after(cleanup);
+  // 3,000 lines of about 700 bytes of 2- and 3-byte characters (2 MB, some 60 blocks of DECODE_BYTES): a block cut
+  // anywhere but after a newline would split a character or a line, and that alert would not be read back.
+  const files = Array.from({ length: 3000 }, (_, i) => join(dir, `a${i}.yaml`));
+  const alertOf = (i: number) => ({ name: `a${i}`, description: `${'é✓'.repeat(100 + (i % 37))}${i}`, notify: ['ü'] });
+  const writing = open();
+  for (const [i, file] of files.entries()) {
+    writeFileSync(file, 'index: x\n');
+    writing.setAlert(file, statSync(file), [], alertOf(i));
+  }
+  writing.save();
+  const reading = open();
+  for (const [i, file] of files.entries()) assert.deepEqual(reading.getAlert(file, statSync(file)), { alert: alertOf(i) }, file);
+});
+
+/** V8's large-object size on node 20 (kMaxRegularHeapObjectSize): a larger string gets pages of its own. */
+const LARGE_OBJECT_BYTES = 131_072;
+
+/** The bytes of a sequential string in V8's heap: a 16-byte header, then one byte a unit, or two once one is above U+00FF. */
+function stringBytes(text: string): number {
+  return 16 + (/[^\u0000-\u00ff]/.test(text) ? 2 : 1) * text.length;
+}
+
+test("whole lines mostly ASCII with one '✓' filling 64 KB to its last byte are decoded into strings below V8's large-object size", (t) => {
+  const { dir, open, cacheFile, cleanup } = folder();
+  t.after(cleanup);
+  // 100 lines of about 1 KB of ASCII, the first with a '✓': the line that ends nearest below byte 65,535 is padded to
+  // end there, so a block of 64 KB would be 65,535 bytes decoded into 65,533 two-byte units (131,082 bytes).
+  const files = Array.from({ length: 100 }, (_, i) => join(dir, `b${i}.yaml`));
+  for (const file of files) writeFileSync(file, 'index: x\n');
+  const alertOf = (i: number, pad = 0) => ({ name: `b${i}`, description: `${i === 0 ? '✓' : ''}${'x'.repeat(1000 + pad)}`, notify: ['a'] });
+  const write = (pad: Map<number, number>) => {
+    rmSync(join(dir, 'cache'), { recursive: true, force: true });
+    const writing = open();
+    for (const [i, file] of files.entries()) writing.setAlert(file, statSync(file), [], alertOf(i, pad.get(i)));
+    writing.save();
+    return readFileSync(cacheFile());
+  };
+  const ends = (bytes: Buffer) => [...bytes.entries()].filter(([, b]) => b === 10).map(([at]) => at + 1);
+  const first = write(new Map());
+  const lineEnds = ends(first);
+  const last = lineEnds.filter((end) => end <= 65_535).length - 1;
+  // Line `last` of the file is alert `last - 1` (the head line comes first).
+  const bytes = write(new Map([[last - 1, 65_535 - lineEnds[last]!]]));
+  assert.ok(ends(bytes).includes(65_535), 'a line ends at byte 65,535');
+  assert.ok(bytes.subarray(0, 65_535).includes(Buffer.from('✓')), "the '✓' is in those bytes");
+
+  const decoded: string[] = [];
+  const realToString = Buffer.prototype.toString;
+  t.after(() => {
+    Buffer.prototype.toString = realToString;
+  });
+  Buffer.prototype.toString = function (this: Buffer, ...args: Parameters<Buffer['toString']>) {
+    const text = realToString.apply(this, args);
+    if (text.includes('\n')) decoded.push(text);
+    return text;
+  } as Buffer['toString'];
+  const reading = open();
+  Buffer.prototype.toString = realToString;
+  assert.ok(decoded.length > 1, `the file was decoded in blocks: ${decoded.length}`);
+  for (const text of decoded) assert.ok(stringBytes(text) <= LARGE_OBJECT_BYTES, `a block of ${text.length} units takes ${stringBytes(text)} bytes`);
+  for (const file of files) assert.ok(reading.getAlert(file, statSync(file)), file);
+  assert.deepEqual(reading.getAlert(files[last - 1]!, statSync(files[last - 1]!)), { alert: alertOf(last - 1, 65_535 - lineEnds[last]!) });
+});
+
 test('another configuration, an edited alert file or a damaged cache file serves nothing from the cache', (t) => {
   const { files, open, cacheFile, cleanup } = folder();
   t.after(cleanup);
