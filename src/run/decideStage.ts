@@ -115,7 +115,15 @@ function rebaseKeys(state: AlertState, every: number, now: number, tolerance: nu
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** What deciding over no findings gives when no summary is added to it (most alerts, most minutes): shared, never changed. */
-const NOTHING_DECIDED: DecidedWithOverflow = Object.freeze({ reports: [], deliveries: [], audit: [], asks: [], overflow: [] });
+const NOTHING_DECIDED: DecidedWithOverflow = Object.freeze({
+  // Frozen lists too: a push onto the shared result (a summary added where none was expected) throws instead of
+  // carrying one alert's reports into every later quiet alert's (backtest calls decideStage many times in one process).
+  reports: Object.freeze([]) as never,
+  deliveries: Object.freeze([]) as never,
+  audit: Object.freeze([]) as never,
+  asks: Object.freeze([]) as never,
+  overflow: Object.freeze([]) as never,
+});
 
 /** What deciding over no findings gives: nothing (its own lists, which the caller may add summaries to). */
 function nothingDecided(): DecidedWithOverflow {
