@@ -3,7 +3,7 @@ import type { Finding } from '../model/finding.js';
 import type { Window } from '../model/window.js';
 import { redact } from '../util/redact.js';
 import { renderTemplate, templatePaths } from '../util/template.js';
-import { findingLookup, ownValues } from './templateScope.js';
+import { findingLookup, OWN_NAMESPACE, ownValues } from './templateScope.js';
 import { cutText } from '../util/text.js';
 import { spokenDuration } from '../util/duration.js';
 import { topCountsText } from './topCountsText.js';
@@ -49,9 +49,10 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };
 }
 
-/** Whether a template places {{top_counts}} (or one field's {{top_counts.<field>}}) itself. */
+/** Whether a template places {{top_counts}} (or one field's {{top_counts.<field>}}) itself, also as {{alertcron.top_counts}}. */
 function placesTopCounts(template: string): boolean {
-  return template.includes('top_counts') && templatePaths(template).some((path) => path === 'top_counts' || path.startsWith('top_counts.'));
+  const own = `${OWN_NAMESPACE}.top_counts`;
+  return template.includes('top_counts') && templatePaths(template).some((path) => path === 'top_counts' || path === own || path.startsWith('top_counts.'));
 }
 
 /** Renders any template of an alert (an ask question, a link) for one finding, with the same names as its title; secrets redacted. */

@@ -41,4 +41,6 @@ test('the list follows the message unless the message places {{top_counts}} or {
   assert.equal(render('{{fields.top_counts}}'), 'x\n\nTop counts:\nsource.ip: 203.0.113.5 (3)');
   assert.equal(render('{{ top_counts }}'), 'source.ip: 203.0.113.5 (3)');
   assert.equal(render('{{top_counts.source.ip}}'), '203.0.113.5 (3)');
+  // alertcron's own namespace names the same list: placed once, not listed again after the message.
+  assert.equal(render('{{alertcron.top_counts}}'), 'source.ip: 203.0.113.5 (3)');
 });
