@@ -8,6 +8,7 @@ import { mapLimit } from '../../util/mapLimit.js';
 import { oneLine } from '../../util/text.js';
 import { describeClusterError } from './esError.js';
 import { stretchableSignal, type StretchableSignal } from '../../util/signal.js';
+import { searchBodyJson } from './fuse.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -170,9 +171,9 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-/** The `_msearch` body of a chunk: a header line and a body line per search. */
+/** The `_msearch` body of a chunk: a header line and a body line per search (a fused search's written without building its body, see searchBodyJson). */
 function ndjson(chunk: readonly SearchRequest[]): string {
-  return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+  return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${searchBodyJson(s)}\n`).join('');
 }
 
 /** Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the answer. */
