@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, test } from 'node:test';
+import type { ElasticsearchConfig } from '../../src/sources/elasticsearch/types.js';
+import { multiSearch } from '../../src/sources/elasticsearch/msearch.js';
+
+// The _msearch answer is read search by search (util/jsonArrayItems): what a search's own item says stays its own,
+// and an answer that is not whole fails the request as before.
+
+const servers: { close(): void }[] = [];
+after(() => servers.forEach((s) => s.close()));
+
+/** A stub _msearch answering every request with `text`. */
+async function answering(text: string): Promise<string> {
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    for await (const _ of req);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(text);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const config = (url: string): ElasticsearchConfig => ({ url, timeout: 2000, msearch_chunk: 10, fuse_alerts: 100, msearch_concurrency: 1 });
+const searches = ['a', 'b', 'c', 'd'].map((index) => ({ index, body: { query: { match_all: {} } } }));
+const hit = (msg: string) => ({ took: 1, timed_out: false, _shards: { total: 1, successful: 1, failed: 0 }, hits: { total: { value: 1, relation: 'eq' }, hits: [{ _id: '1', _index: 'x', _source: { msg } }] }, status: 200 });
+
+test('each search gets its own item, whatever the log text inside another item looks like', async () => {
+  const hostile = '"},{"took":1,"responses":[]} ] } \\" \\\\';
+  const text = `{"took":7,"responses":[${JSON.stringify(hit(hostile))},{"error":{"type":"x","reason":"no such index"},"status":404},${JSON.stringify(hit('b'))},{"took":1,"timed_out":true}]}`;
+  const answer = await multiSearch(config(await answering(text)), searches);
+  assert.equal(answer.failure, undefined);
+  assert.equal(answer.tookMs, 7);
+  const [a, b, c, d] = answer.outcomes;
+  assert.ok(a?.ok && c?.ok);
+  assert.equal(a.response.hits?.hits?.[0]?._source?.msg, hostile);
+  assert.equal(c.response.hits?.hits?.[0]?._source?.msg, 'b');
+  assert.ok(b && !b.ok && b.own && /no such index/.test(b.error));
+  assert.ok(d && !d.ok && /timed out/.test(d.error));
+});
+
+test('an item that is not JSON fails its own search only; a missing item is that search\'s error', async () => {
+  const text = `{"took":1,"responses":[${JSON.stringify(hit('a'))},{"hits":nope},${JSON.stringify(hit('c'))}]}`;
+  const answer = await multiSearch(config(await answering(text)), searches);
+  const [a, b, c, d] = answer.outcomes;
+  assert.ok(a?.ok && c?.ok);
+  assert.ok(b && !b.ok && /not JSON/.test(b.error));
+  assert.ok(d && !d.ok && /no response for this search/.test(d.error));
+  assert.equal(answer.failure, undefined);
+});
+
+test('a truncated answer, or one that is not an object of responses, fails every search of the request as not JSON', async () => {
+  const whole = `{"took":1,"responses":[${JSON.stringify(hit('a'))},${JSON.stringify(hit('b'))}]}`;
+  for (const text of [whole.slice(0, whole.length - 3), whole.slice(0, 40), '<html>busy</html>']) {
+    const answer = await multiSearch(config(await answering(text)), searches);
+    assert.match(answer.failure ?? '', /not JSON/, text);
+    for (const outcome of answer.outcomes) assert.ok(outcome && !outcome.ok && /not JSON/.test(outcome.error));
+  }
+  // Valid JSON of another form is read as before: no responses, so no answer for any search.
+  const odd = await multiSearch(config(await answering('{"took":1}')), searches);
+  for (const outcome of odd.outcomes) assert.ok(outcome && !outcome.ok && /no response for this search/.test(outcome.error));
+});
