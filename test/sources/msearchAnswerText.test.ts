@@ -41,14 +41,20 @@ test('each search gets its own item, whatever the log text inside another item l
   assert.ok(d && !d.ok && /timed out/.test(d.error));
 });
 
-test('an item that is not JSON fails its own search only; a missing item is that search\'s error', async () => {
-  const text = `{"took":1,"responses":[${JSON.stringify(hit('a'))},{"hits":nope},${JSON.stringify(hit('c'))}]}`;
-  const answer = await multiSearch(config(await answering(text)), searches);
-  const [a, b, c, d] = answer.outcomes;
-  assert.ok(a?.ok && c?.ok);
-  assert.ok(b && !b.ok && /not JSON/.test(b.error));
-  assert.ok(d && !d.ok && /no response for this search/.test(d.error));
-  assert.equal(answer.failure, undefined);
+test('an item that is not JSON fails every search of the request and counts as the source\'s failure, as before the answer was read search by search; a missing item is that search\'s error', async () => {
+  // A damaged answer could be cut wrongly (one search given another's item): it is not cut, and JSON.parse fails it whole.
+  const damagedText = `{"took":1,"responses":[${JSON.stringify(hit('a'))},{"hits":nope},${JSON.stringify(hit('c'))}]}`;
+  const damaged = await multiSearch(config(await answering(damagedText)), searches);
+  assert.match(damaged.failure ?? '', /not JSON/);
+  for (const outcome of damaged.outcomes) assert.ok(outcome && !outcome.ok && /not JSON/.test(outcome.error));
+  // The review's case: one byte changed in the first item; search 1 must never get search 2's item.
+  const shifted = await multiSearch(config(await answering('{"took":3,"responses":[{"i""0,"m":"ok"},{"i":1,"m":"\\\\\\""},{"i":2,"m":"{["}]}')), searches);
+  assert.match(shifted.failure ?? '', /not JSON/);
+  for (const outcome of shifted.outcomes) assert.ok(outcome && !outcome.ok && /not JSON/.test(outcome.error));
+  const short = await multiSearch(config(await answering(`{"took":1,"responses":[${JSON.stringify(hit('a'))}]}`)), searches);
+  assert.ok(short.outcomes[0]?.ok);
+  assert.ok(short.outcomes[3] && !short.outcomes[3].ok && /no response for this search/.test(short.outcomes[3].error));
+  assert.equal(short.failure, undefined);
 });
 
 test('a truncated answer, or one that is not an object of responses, fails every search of the request as not JSON', async () => {
