@@ -68,3 +68,23 @@ test('a truncated answer, or one that is not an object of responses, fails every
   const odd = await multiSearch(config(await answering('{"took":1}')), searches);
   for (const outcome of odd.outcomes) assert.ok(outcome && !outcome.ok && /no response for this search/.test(outcome.error));
 });
+
+test('an item that fails to parse when it is read (the cut and JSON.parse disagreeing) is its search\'s error and the source\'s failure', async (t) => {
+  const text = `{"took":1,"responses":[${JSON.stringify(hit('a'))},${JSON.stringify(hit('DAMAGED'))},${JSON.stringify(hit('c'))}]}`;
+  const parse = JSON.parse;
+  // Only the item holding the marker fails: the whole text (which holds it too) is never parsed when it is cut.
+  t.mock.method(JSON, 'parse', (value: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    if (typeof value === 'string' && value.includes('DAMAGED') && !value.includes('"responses"')) throw new SyntaxError('damaged');
+    return parse(value, reviver);
+  });
+  for (const onChunk of [undefined, (_start: number, outcomes: { length: number; at(k: number): unknown }) => {
+    for (let k = 0; k < outcomes.length; k++) outcomes.at(k);
+  }]) {
+    const answer = await multiSearch(config(await answering(text)), searches, undefined, onChunk);
+    assert.match(answer.failure ?? '', /not JSON/);
+    if (onChunk) continue;
+    const [a, b, c] = answer.outcomes;
+    assert.ok(a?.ok && c?.ok);
+    assert.ok(b && !b.ok && /not JSON/.test(b.error));
+  }
+});

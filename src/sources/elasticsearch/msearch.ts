@@ -64,7 +64,11 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
       if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
       const bounded = stretchableSignal([signal], config.timeout);
       inFlight.add(bounded);
-      const answer = await sendChunk(config, ca, agent, chunk, bounded.signal, body).finally(() => {
+      // An item of the answer that is not JSON, found as the answer is read, counts as the source's failure too.
+      const damaged = (error: string) => {
+        failure ??= error;
+      };
+      const answer = await sendChunk(config, ca, agent, chunk, bounded.signal, body, damaged).finally(() => {
         inFlight.delete(bounded);
         bounded.done();
       });
@@ -204,8 +208,11 @@ function ndjson(chunk: readonly SearchRequest[]): string {
   return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${searchBodyJson(s)}\n`).join('');
 }
 
-/** Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the answer. */
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: ChunkOutcomes; failure?: string; refused?: string; took?: number }> {
+/**
+ * Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the
+ * answer; `damaged` is told when an item read later is not JSON (a failure of the source, as a whole answer not JSON is).
+ */
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal?: AbortSignal, body: string = ndjson(chunk), damaged?: (error: string) => void): Promise<{ outcomes: ChunkOutcomes; failure?: string; refused?: string; took?: number }> {
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
   let text: string;
@@ -238,7 +245,9 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
         try {
           return outcomeOf(JSON.parse(item));
         } catch {
-          return { ok: false, error: `${config.url} answered this search with something that is not JSON` };
+          const error = `${config.url} answered this search with something that is not JSON`;
+          damaged?.(error);
+          return { ok: false, error };
         }
       },
     };
