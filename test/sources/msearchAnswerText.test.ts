@@ -88,3 +88,26 @@ test('an item that fails to parse when it is read (the cut and JSON.parse disagr
     assert.ok(b && !b.ok && /not JSON/.test(b.error));
   }
 });
+
+/** The items of a four-search answer, each marked, and a log of which marked items JSON.parse read, in order. */
+function markedItems(t: { mock: { method: (object: typeof JSON, name: 'parse', fn: typeof JSON.parse) => unknown } }) {
+  const text = `{"took":1,"responses":[${['item-0', 'item-1', 'item-2', 'item-3'].map((m) => JSON.stringify(hit(m))).join(',')}]}`;
+  const parsed: string[] = [];
+  const parse = JSON.parse;
+  t.mock.method(JSON, 'parse', (value: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    const marker = typeof value === 'string' ? /item-\d/.exec(value) : null;
+    if (marker && !value.includes('"responses"')) parsed.push(marker[0]);
+    return parse(value, reviver);
+  });
+  return { text, parsed };
+}
+
+test('each item of a lazily read answer is parsed once, when its search is told (none to check for refused searches)', async (t) => {
+  const { text, parsed } = markedItems(t);
+  let told = 0;
+  await multiSearch(config(await answering(text)), searches, undefined, (_start, outcomes) => {
+    for (let k = 0; k < outcomes.length; k++) assert.ok(outcomes.at(k)?.ok), told++;
+  });
+  assert.equal(told, 4);
+  assert.deepEqual(parsed, ['item-0', 'item-1', 'item-2', 'item-3']);
+});

@@ -136,8 +136,9 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
         let answered: ChunkOutcomes = await answering;
         throwTellError();
         // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
-        // (Only a chunk split in halves has refused searches: an answer read lazily stops at its first search.)
-        if (chunk.length > 1 && everyRejected(answered)) {
+        // Only a chunk split in halves (a plain array) has refused searches: an answer read lazily is not asked,
+        // so that its first item is parsed once, when it is told.
+        if (chunk.length > 1 && Array.isArray(answered) && everyRejected(answered)) {
           const first = answered.at(0);
           const error = first && !first.ok ? first.error : '';
           refused ??= `the cluster refused every search of the request: ${error}`;
