@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import type { ElasticsearchConfig } from '../../src/sources/elasticsearch/types.js';
-import { multiSearch } from '../../src/sources/elasticsearch/msearch.js';
+import { multiSearch, type SearchOutcome } from '../../src/sources/elasticsearch/msearch.js';
 
 // The _msearch answer is read search by search (util/jsonArrayItems): what a search's own item says stays its own,
 // and an answer that is not whole fails the request as before.
@@ -110,4 +110,22 @@ test('each item of a lazily read answer is parsed once, when its search is told 
   });
   assert.equal(told, 4);
   assert.deepEqual(parsed, ['item-0', 'item-1', 'item-2', 'item-3']);
+});
+
+test('a valid item that cannot be described is that search\'s own error, never called "not JSON", and the other searches are read', async () => {
+  // Valid JSON whose shard count is an object that cannot become text (its toString is not a function).
+  const text = `{"took":1,"responses":[${JSON.stringify(hit('a'))},{"_shards":{"failed":1,"total":{"toString":1}}},${JSON.stringify(hit('c'))}]}`;
+  let told: (SearchOutcome | undefined)[] = [];
+  for (const onChunk of [undefined, (start: number, outcomes: { length: number; at(k: number): SearchOutcome | undefined }) => {
+    for (let k = 0; k < outcomes.length; k++) told[start + k] = outcomes.at(k);
+  }]) {
+    told = [];
+    const answer = await multiSearch(config(await answering(text)), searches, undefined, onChunk);
+    const [a, b, c] = onChunk ? told : answer.outcomes;
+    assert.ok(a?.ok && c?.ok);
+    assert.ok(b && !b.ok, 'the item is an error');
+    assert.doesNotMatch(b.error, /not JSON/);
+    assert.match(b.error, /cannot be read/);
+    assert.equal(answer.failure, undefined);
+  }
 });

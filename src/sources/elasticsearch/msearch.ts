@@ -243,13 +243,16 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
         if (k < 0 || k >= chunk.length) return undefined;
         const item = items[k];
         if (item === undefined) return outcomeOf(undefined);
+        // Only JSON.parse's error means "not JSON" (outcomeOf says itself when it cannot describe a valid item).
+        let answer: unknown;
         try {
-          return outcomeOf(JSON.parse(item));
+          answer = JSON.parse(item);
         } catch {
           const error = `${config.url} answered this search with something that is not JSON`;
           damaged?.(error);
           return { ok: false, error };
         }
+        return outcomeOf(answer);
       },
     };
     return { outcomes, ...(typeof took === 'number' && took >= 0 ? { took } : {}) };
@@ -264,8 +267,18 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   return { outcomes, ...(typeof parsed.took === 'number' && parsed.took >= 0 ? { took: parsed.took } : {}) };
 }
 
-/** One search's outcome from its item of the `_msearch` answer: its response, or its error, time-out or failed shards. */
+/** One search's outcome from its item of the `_msearch` answer (see describeOutcome), or why that item cannot be read. */
 function outcomeOf(answer: unknown): SearchOutcome {
+  try {
+    return describeOutcome(answer);
+  } catch (error) {
+    // Valid JSON of a form describing it cannot take (say, a `total` that is an object with a `toString` member).
+    return { ok: false, error: `the _msearch answer for this search cannot be read: ${oneLine(redact(errorMessage(error)), 200)}` };
+  }
+}
+
+/** One search's outcome from its item of the `_msearch` answer: its response, or its error, time-out or failed shards. */
+function describeOutcome(answer: unknown): SearchOutcome {
   const item = answer as (SearchResponse & { status?: number; error?: unknown }) | undefined;
   if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
   if (item.error) return { ok: false, error: `search failed: ${describeClusterError(item.error)}`, own: true };
