@@ -64,9 +64,12 @@ test('a truncated answer, or one that is not an object of responses, fails every
     assert.match(answer.failure ?? '', /not JSON/, text);
     for (const outcome of answer.outcomes) assert.ok(outcome && !outcome.ok && /not JSON/.test(outcome.error));
   }
-  // Valid JSON of another form is read as before: no responses, so no answer for any search.
-  const odd = await multiSearch(config(await answering('{"took":1}')), searches);
-  for (const outcome of odd.outcomes) assert.ok(outcome && !outcome.ok && /no response for this search/.test(outcome.error));
+  // Valid JSON of another form is read as before: no responses, so no answer for any search (`null` too, which
+  // once threw a TypeError out of multiSearch).
+  for (const text of ['{"took":1}', 'null', '7', '"x"', '[]']) {
+    const odd = await multiSearch(config(await answering(text)), searches);
+    for (const outcome of odd.outcomes) assert.ok(outcome && !outcome.ok && /no response for this search/.test(outcome.error), text);
+  }
 });
 
 test('an item that fails to parse when it is read (the cut and JSON.parse disagreeing) is its search\'s error and the source\'s failure', async (t) => {

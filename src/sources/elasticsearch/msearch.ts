@@ -257,14 +257,16 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
     };
     return { outcomes, ...(typeof took === 'number' && took >= 0 ? { took } : {}) };
   }
-  let parsed: { took?: unknown; responses?: unknown[] };
+  // Any JSON value: `null` too (an answer of no responses, not an exception out of sendChunk).
+  let parsed: { took?: unknown; responses?: unknown[] } | null;
   try {
     parsed = JSON.parse(text);
   } catch {
     return failAll(`${config.url} answered with something that is not JSON`);
   }
-  const outcomes = chunk.map((_, i): SearchOutcome => outcomeOf(parsed.responses?.[i]));
-  return { outcomes, ...(typeof parsed.took === 'number' && parsed.took >= 0 ? { took: parsed.took } : {}) };
+  const outcomes = chunk.map((_, i): SearchOutcome => outcomeOf(parsed?.responses?.[i]));
+  const took = parsed?.took;
+  return { outcomes, ...(typeof took === 'number' && took >= 0 ? { took } : {}) };
 }
 
 /** One search's outcome from its item of the `_msearch` answer (see describeOutcome), or why that item cannot be read. */
