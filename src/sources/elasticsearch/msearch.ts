@@ -19,7 +19,8 @@ export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false
 
 /**
  * The outcomes of a chunk's searches: `at(k)` is that of its k-th search. Read from the answer's text when asked
- * for and not kept (ask once): a chunk's answer is never one tree of objects (an array is one too).
+ * for and not kept (ask once): a chunk's answer is never one tree of objects, except a chunk split after an HTTP 400
+ * (its halves read whole) or an answer parsed whole as it was not cut (an array then).
  */
 export interface ChunkOutcomes {
   readonly length: number;
