@@ -132,3 +132,16 @@ test('a valid item that cannot be described is that search\'s own error, never c
     assert.equal(answer.failure, undefined);
   }
 });
+
+test('item k+1 of an answer is not parsed before item k is told: each answer is read when its turn comes', async (t) => {
+  const { text, parsed } = markedItems(t);
+  const seen: string[][] = [];
+  await multiSearch(config(await answering(text)), searches, undefined, (_start, outcomes) => {
+    for (let k = 0; k < outcomes.length; k++) {
+      assert.ok(outcomes.at(k)?.ok);
+      // What was parsed when search k's alerts would be evaluated.
+      seen.push([...parsed]);
+    }
+  });
+  assert.deepEqual(seen, [['item-0'], ['item-0', 'item-1'], ['item-0', 'item-1', 'item-2'], ['item-0', 'item-1', 'item-2', 'item-3']]);
+});
