@@ -67,7 +67,11 @@ export async function evaluateOne<A extends AlertBase>({ plan, outcome }: Fetche
   try {
     const alert = plan.alert as unknown as RuleAlert;
     const rule = ruleTypeOf(alert.condition);
-    const output = await rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
+    // Awaited only when the rule type answers with a promise (script): a plain answer is read now, so that the
+    // response is not held until a later microtask (with an _msearch chunk's answers told at once, every answer of
+    // the chunk was held until the last was evaluated, and promoted to the old space meanwhile).
+    const judged = rule.evaluate({ alert, condition: alert.condition, window: plan.window, response: outcome.response, state: ruleStateOf(alert.name) });
+    const output = typeof (judged as { then?: unknown }).then === 'function' ? await judged : (judged as Awaited<typeof judged>);
     // The events of group_by keys the search left out even after its pages of group_size (not a note of another kind).
     const leftOut = alert.group_by !== undefined ? eventsLeftOut(outcome.response) : 0;
     const result = found(output.findings);

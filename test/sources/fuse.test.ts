@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SearchRequest, SearchResponse } from '../../src/model/search.js';
-import { FUSED_AGG, FUSED_SHAPE, fusedBuckets, fuseSearches, memberResponse, unfusableReason, type FusionKey } from '../../src/sources/elasticsearch/fuse.js';
+import { FUSED_AGG, FUSED_SHAPE, fusedBuckets, fuseSearches, memberResponse, searchBodyJson, unfusableReason, type FusionKey } from '../../src/sources/elasticsearch/fuse.js';
 
 const key: FusionKey = { index: 'logs-*', timestamp_field: '@timestamp', from: 1000, to: 61_000 };
 const span = { range: { '@timestamp': { gte: 1000, lt: 61_000, format: 'epoch_millis' } } };
@@ -64,4 +64,26 @@ test('alerts whose aggregations would change meaning or fail under a shape\'s fi
   const searches = [search({ host: 'a' }, { aggs: selector }), search({ host: 'b' }, { aggs: byUser }), search({ host: 'c' }, { aggs: byUser })];
   const units = fuseSearches(searches, searches.map(() => key), 100);
   assert.deepEqual(units.map((u) => [u.members, u.fused]), [[[0], false], [[1, 2], true]]);
+});
+
+test('a fused search\'s body is written as text exactly as JSON.stringify writes the body it reads as', () => {
+  const odd: FusionKey = { ...key, timestamp_field: 'event "time"' };
+  const span2 = { range: { 'event "time"': { gte: 1000, lt: 61_000, format: 'epoch_millis' } } };
+  const searches: SearchRequest[] = [
+    search({ host: 'a' }, { aggs: byUser }),
+    search({ host: 'b' }),
+    search({ host: 'c' }, { aggs: byUser }),
+    search({ host: 'd' }, { size: 2, sort: [{ '@timestamp': 'desc' }], _source: ['user'] }),
+    { index: 'logs-*', body: { size: 0 } },
+    { index: 'logs-*', body: { size: 0, query: { bool: { filter: [span], should: [{ term: { a: '\u2028"x"' } }] } } } },
+    search({ host: 'e' }, { aggregations: { hour: { date_histogram: { field: '@timestamp', fixed_interval: '1m' } } } }),
+  ];
+  for (const [k, list] of [[key, searches], [odd, [{ index: 'logs-*', body: { size: 0, query: { bool: { filter: [{ term: { x: 1 } }, span2] } } } }, search({ host: 'f' })]]] as const) {
+    const units = fuseSearches(list, list.map(() => k), 100);
+    for (const unit of units) assert.equal(searchBodyJson(unit.request), JSON.stringify(unit.request.body));
+    assert.ok(units.some((u) => u.fused));
+  }
+  // A search on its own is written as its body.
+  const [own] = fuseSearches([searches[0]!], [undefined], 100);
+  assert.equal(searchBodyJson(own!.request), JSON.stringify(searches[0]!.body));
 });

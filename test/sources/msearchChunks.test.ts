@@ -33,7 +33,7 @@ const search = (index: string) => ({ index, body: { query: { match_all: {} } } }
 test('answers told to onChunk are not kept: the outcomes returned have holes where they were', async () => {
   const url = await listen();
   const told: SearchOutcome[] = [];
-  const answer = await multiSearch(config(url), ['a', 'b', 'c'].map(search), undefined, (start, outcomes) => outcomes.forEach((o, k) => (told[start + k] = o)));
+  const answer = await multiSearch(config(url), ['a', 'b', 'c'].map(search), undefined, (start, outcomes) => Array.from({ length: outcomes.length }, (_, k) => outcomes.at(k)!).forEach((o, k) => (told[start + k] = o)));
   assert.equal(told.length, 3);
   assert.ok(told.every((o) => o.ok));
   assert.equal(answer.outcomes.length, 3);
@@ -61,7 +61,7 @@ test('a chunk\'s answers are told once the next chunk\'s request is sent (readin
   subscribe('http.client.request.start', onStart);
   try {
     const told: { start: number; requestsStarted: number; ok: boolean[] }[] = [];
-    const answer = await multiSearch(config(url), ['a', 'b', 'c', 'd', 'e'].map(search), undefined, (start, outcomes) => told.push({ start, requestsStarted: started, ok: outcomes.map((o) => o.ok) }));
+    const answer = await multiSearch(config(url), ['a', 'b', 'c', 'd', 'e'].map(search), undefined, (start, outcomes) => told.push({ start, requestsStarted: started, ok: Array.from({ length: outcomes.length }, (_, k) => outcomes.at(k)!.ok) }));
     // Chunks of 2: [a, b], [c, d], [e]; the first two are told after the next chunk's request started, the last after its own.
     assert.deepEqual(told, [
       { start: 0, requestsStarted: 2, ok: [true, true] },

@@ -8,6 +8,8 @@ import { mapLimit } from '../../util/mapLimit.js';
 import { oneLine } from '../../util/text.js';
 import { describeClusterError } from './esError.js';
 import { stretchableSignal, type StretchableSignal } from '../../util/signal.js';
+import { searchBodyJson } from './fuse.js';
+import { jsonArrayItems } from '../../util/jsonArrayItems.js';
 
 /**
  * The answer to one search: its response, or why it failed (that search's error only); `rejected` when the
@@ -16,10 +18,20 @@ import { stretchableSignal, type StretchableSignal } from '../../util/signal.js'
 export type SearchOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string; rejected?: true; /** The cluster answered this search with an error of its own (not a failure of the request). */ own?: true };
 
 /**
- * Told the answers of one chunk as soon as they are in: `outcomes[k]` is that of `searches[start + k]`;
+ * The outcomes of a chunk's searches: `at(k)` is that of its k-th search. Read from the answer's text when asked
+ * for and not kept (ask once): a chunk's answer is never one tree of objects, except a chunk split after an HTTP 400
+ * (its halves read whole) or an answer parsed whole as it was not cut (an array then).
+ */
+export interface ChunkOutcomes {
+  readonly length: number;
+  at(k: number): SearchOutcome | undefined;
+}
+
+/**
+ * Told the answers of one chunk as soon as they are in: `outcomes.at(k)` is that of `searches[start + k]`;
  * `overlapped` when another request of the same multiSearch is in flight while it is told (its time is then the cluster's too).
  */
-export type ChunkAnswered = (start: number, outcomes: readonly SearchOutcome[], overlapped: boolean) => void;
+export type ChunkAnswered = (start: number, outcomes: ChunkOutcomes, overlapped: boolean) => void;
 
 /** Most extra requests one run spends splitting refused chunks to find the searches the cluster cannot parse. */
 const MAX_SPLITS = 32;
@@ -48,12 +60,16 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     // A body the cluster cannot parse makes it refuse the whole _msearch (HTTP 400): split the chunk in halves
     // until the culprit is alone, so that only its alert fails and every other search is answered.
     let splits = MAX_SPLITS;
-    const search = async (chunk: SearchRequest[], body?: string): Promise<SearchOutcome[]> => {
+    const search = async (chunk: SearchRequest[], body?: string): Promise<ChunkOutcomes> => {
       requests++;
       if (signal?.aborted) return chunk.map(() => ({ ok: false as const, error: 'not searched: the run reached its deadline' }));
       const bounded = stretchableSignal([signal], config.timeout);
       inFlight.add(bounded);
-      const answer = await sendChunk(config, ca, agent, chunk, bounded.signal, body).finally(() => {
+      // An item of the answer that is not JSON, found as the answer is read, counts as the source's failure too.
+      const damaged = (error: string) => {
+        failure ??= error;
+      };
+      const answer = await sendChunk(config, ca, agent, chunk, bounded.signal, body, damaged).finally(() => {
         inFlight.delete(bounded);
         bounded.done();
       });
@@ -62,11 +78,11 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
         failure ??= answer.failure;
         return answer.outcomes;
       }
-      if (chunk.length === 1) return [{ ok: false, error: `the cluster rejected this alert's search: ${answer.refused}`, rejected: true }];
-      if (splits <= 0) return chunk.map(() => ({ ok: false, error: `the cluster refused a request holding this search, and too many bodies were refused to find which (${answer.refused})` }));
+      if (chunk.length === 1) return [{ ok: false, error: `the cluster rejected this alert's search: ${answer.refused}`, rejected: true } as SearchOutcome];
+      if (splits <= 0) return chunk.map((): SearchOutcome => ({ ok: false, error: `the cluster refused a request holding this search, and too many bodies were refused to find which (${answer.refused})` }));
       splits -= 2;
       const half = Math.ceil(chunk.length / 2);
-      return [...(await search(chunk.slice(0, half))), ...(await search(chunk.slice(half)))];
+      return [...all(await search(chunk.slice(0, half))), ...all(await search(chunk.slice(half)))];
     };
     // Each chunk's searches are cut from the list when it is sent, and its answers told (onChunk) as they arrive,
     // but after the next chunk's request has been sent: told in a later turn of the event loop (setImmediate), by
@@ -77,7 +93,7 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     const throwTellError = () => {
       if (tellError) throw tellError.error;
     };
-    const tell = (start: number, told: SearchOutcome[]) => {
+    const tell = (start: number, told: ChunkOutcomes) => {
       if (tellError) return;
       // A request in flight now stays so while the tell runs (its answer is read after): the time is overlapped.
       const overlapped = inFlight.size > 0;
@@ -118,18 +134,21 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
         sent++;
         const answering = search(chunk, body);
         setImmediate(prepareNext);
-        let answered = await answering;
+        let answered: ChunkOutcomes = await answering;
         throwTellError();
         // Every search refused on its own: the cluster refuses them all (a proxy, a limit), not one alert's query.
-        if (chunk.length > 1 && answered.every((o) => !o.ok && o.rejected)) {
-          const error = !answered[0]!.ok ? answered[0]!.error : '';
+        // Only a chunk split in halves (a plain array) has refused searches: an answer read lazily is not asked,
+        // so that its first item is parsed once, when it is told.
+        if (chunk.length > 1 && Array.isArray(answered) && everyRejected(answered)) {
+          const first = answered.at(0);
+          const error = first && !first.ok ? first.error : '';
           refused ??= `the cluster refused every search of the request: ${error}`;
           // Still the searches' own answers: a fused search among them is worth splitting into its alerts' searches.
-          answered = answered.map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
+          answered = all(answered).map((o) => (o.ok ? o : { ok: false as const, error: o.error, own: true as const }));
         }
         const told = answered;
         if (onChunk) telling.push(afterNextSent(() => tell(start, told)));
-        else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered[i]!;
+        else for (let i = 0; i < answered.length; i++) outcomes[start + i] = answered.at(i);
       });
     } finally {
       // Every tell queued has run (or was skipped) before multiSearch settles and its agent is destroyed.
@@ -141,6 +160,22 @@ export async function multiSearch(config: ElasticsearchConfig, searches: SearchR
     agent.destroy();
   }
   return { outcomes, requests, tookMs, failure };
+}
+
+/** Every outcome of a chunk, read now (a missing one as no answer). */
+function all(outcomes: ChunkOutcomes): SearchOutcome[] {
+  const list: SearchOutcome[] = [];
+  for (let k = 0; k < outcomes.length; k++) list.push(outcomes.at(k) ?? { ok: false, error: 'no response for this search in the _msearch answer' });
+  return list;
+}
+
+/** Whether every search of the chunk was refused on its own (stops at the first that was not). */
+function everyRejected(outcomes: ChunkOutcomes): boolean {
+  for (let k = 0; k < outcomes.length; k++) {
+    const outcome = outcomes.at(k);
+    if (!outcome || outcome.ok || !outcome.rejected) return false;
+  }
+  return true;
 }
 
 /**
@@ -170,13 +205,16 @@ export function authHeaders(config: ElasticsearchConfig): Record<string, string>
   return headers;
 }
 
-/** The `_msearch` body of a chunk: a header line and a body line per search. */
+/** The `_msearch` body of a chunk: a header line and a body line per search (a fused search's written without building its body, see searchBodyJson). */
 function ndjson(chunk: readonly SearchRequest[]): string {
-  return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${JSON.stringify(s.body)}\n`).join('');
+  return chunk.map((s) => `${JSON.stringify({ index: s.index, ignore_unavailable: true, allow_no_indices: true })}\n${searchBodyJson(s)}\n`).join('');
 }
 
-/** Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the answer. */
-async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal: AbortSignal, body: string = ndjson(chunk)): Promise<{ outcomes: SearchOutcome[]; failure?: string; refused?: string; took?: number }> {
+/**
+ * Sends one chunk (its body built now unless given; `signal` bounds its time) and reads each search's outcome from the
+ * answer; `damaged` is told when an item read later is not JSON (a failure of the source, as a whole answer not JSON is).
+ */
+async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, agent: ReturnType<typeof keepAliveAgent>, chunk: SearchRequest[], signal: AbortSignal, body: string = ndjson(chunk), damaged?: (error: string) => void): Promise<{ outcomes: ChunkOutcomes; failure?: string; refused?: string; took?: number }> {
   const failAll = (error: string) => ({ outcomes: chunk.map((): SearchOutcome => ({ ok: false, error })), failure: error });
   let status: number;
   let text: string;
@@ -194,25 +232,66 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   }
   if (status === 400 && isParseError(text)) return { outcomes: [], refused: redact(summarizeError(text)) };
   if (status >= 300) return failAll(redact(`${config.url} answered HTTP ${status}: ${summarizeError(text)}`));
-  let parsed: { took?: unknown; responses?: (SearchResponse & { status?: number; error?: unknown })[] };
+  // Each search's answer is cut from the text and parsed when it is read (by then the answers before it were
+  // evaluated and dropped); an answer of another form is parsed whole, as before.
+  const cut = jsonArrayItems(text, 'responses');
+  if (cut) {
+    const took = cut.others.get('took');
+    const items = cut.items;
+    const outcomes: ChunkOutcomes = {
+      length: chunk.length,
+      at(k) {
+        if (k < 0 || k >= chunk.length) return undefined;
+        const item = items[k];
+        if (item === undefined) return outcomeOf(undefined);
+        // Only JSON.parse's error means "not JSON" (outcomeOf says itself when it cannot describe a valid item).
+        let answer: unknown;
+        try {
+          answer = JSON.parse(item);
+        } catch {
+          const error = `${config.url} answered this search with something that is not JSON`;
+          damaged?.(error);
+          return { ok: false, error };
+        }
+        return outcomeOf(answer);
+      },
+    };
+    return { outcomes, ...(typeof took === 'number' && took >= 0 ? { took } : {}) };
+  }
+  // Any JSON value: `null` too (an answer of no responses, not an exception out of sendChunk).
+  let parsed: { took?: unknown; responses?: unknown[] } | null;
   try {
     parsed = JSON.parse(text);
   } catch {
     return failAll(`${config.url} answered with something that is not JSON`);
   }
-  const outcomes = chunk.map((_, i): SearchOutcome => {
-    const item = parsed.responses?.[i];
-    if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
-    if (item.error) return { ok: false, error: `search failed: ${describeClusterError(item.error)}`, own: true };
-    if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
-    const failed = item._shards?.failed ?? 0;
-    if (failed > 0) {
-      const reason = item._shards?.failures?.[0]?.reason;
-      return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason ? describeClusterError(reason) : 'unknown'}); the window will be searched again next run`, own: true };
-    }
-    return { ok: true, response: item };
-  });
-  return { outcomes, ...(typeof parsed.took === 'number' && parsed.took >= 0 ? { took: parsed.took } : {}) };
+  const outcomes = chunk.map((_, i): SearchOutcome => outcomeOf(parsed?.responses?.[i]));
+  const took = parsed?.took;
+  return { outcomes, ...(typeof took === 'number' && took >= 0 ? { took } : {}) };
+}
+
+/** One search's outcome from its item of the `_msearch` answer (see describeOutcome), or why that item cannot be read. */
+function outcomeOf(answer: unknown): SearchOutcome {
+  try {
+    return describeOutcome(answer);
+  } catch (error) {
+    // Valid JSON of a form describing it cannot take (say, a `total` that is an object with a `toString` member).
+    return { ok: false, error: `the _msearch answer for this search cannot be read: ${oneLine(redact(errorMessage(error)), 200)}` };
+  }
+}
+
+/** One search's outcome from its item of the `_msearch` answer: its response, or its error, time-out or failed shards. */
+function describeOutcome(answer: unknown): SearchOutcome {
+  const item = answer as (SearchResponse & { status?: number; error?: unknown }) | undefined;
+  if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
+  if (item.error) return { ok: false, error: `search failed: ${describeClusterError(item.error)}`, own: true };
+  if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
+  const failed = item._shards?.failed ?? 0;
+  if (failed > 0) {
+    const reason = item._shards?.failures?.[0]?.reason;
+    return { ok: false, error: `${failed} of ${item._shards?.total} shards failed (${reason ? describeClusterError(reason) : 'unknown'}); the window will be searched again next run`, own: true };
+  }
+  return { ok: true, response: item };
 }
 
 function describeNetworkError(error: unknown): string {

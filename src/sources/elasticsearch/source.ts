@@ -70,7 +70,8 @@ export class ElasticsearchSource implements Source<SearchAlertDef> {
       (start, answers, inFlight) => {
         overlapped = inFlight;
         try {
-          answers.forEach((outcome, k) => take(start + k, outcome));
+          // Each answer read in turn, taken (its alerts evaluated) and dropped before the next is read.
+          for (let k = 0; k < answers.length; k++) take(start + k, answers.at(k) ?? { ok: false as const, error: 'no answer for this search' });
         } finally {
           overlapped = false;
         }
