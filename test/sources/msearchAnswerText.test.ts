@@ -70,6 +70,16 @@ test('a truncated answer, or one that is not an object of responses, fails every
     const odd = await multiSearch(config(await answering(text)), searches);
     for (const outcome of odd.outcomes) assert.ok(outcome && !outcome.ok && /no response for this search/.test(outcome.error), text);
   }
+  // `responses` that is not a list, or items that are not search responses, are never read as empty answers.
+  for (const text of ['{"took":1,"responses":"abcd"}', '{"took":1,"responses":{"0":{"hits":{"hits":[]}}}}']) {
+    const odd = await multiSearch(config(await answering(text)), searches);
+    for (const outcome of odd.outcomes) assert.ok(outcome && !outcome.ok && /no response for this search/.test(outcome.error), text);
+  }
+  const items = await multiSearch(config(await answering('{"took":1,"responses":["a",7,[],null]}')), searches);
+  assert.deepEqual(
+    items.outcomes.map((o) => (o && !o.ok ? o.error : 'ok')),
+    ['the _msearch answer for this search is not a search response', 'the _msearch answer for this search is not a search response', 'the _msearch answer for this search is not a search response', 'no response for this search in the _msearch answer'],
+  );
 });
 
 test('an item that fails to parse when it is read (the cut and JSON.parse disagreeing) is its search\'s error and the source\'s failure', async (t) => {

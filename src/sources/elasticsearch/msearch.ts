@@ -265,7 +265,9 @@ async function sendChunk(config: ElasticsearchConfig, ca: string | undefined, ag
   } catch {
     return failAll(`${config.url} answered with something that is not JSON`);
   }
-  const outcomes = chunk.map((_, i): SearchOutcome => outcomeOf(parsed?.responses?.[i]));
+  // `responses` other than a list (a string's characters, an object's members) is no response for any search.
+  const responses = Array.isArray(parsed?.responses) ? parsed.responses : [];
+  const outcomes = chunk.map((_, i): SearchOutcome => outcomeOf(responses[i]));
   const took = parsed?.took;
   return { outcomes, ...(typeof took === 'number' && took >= 0 ? { took } : {}) };
 }
@@ -284,6 +286,8 @@ function outcomeOf(answer: unknown): SearchOutcome {
 function describeOutcome(answer: unknown): SearchOutcome {
   const item = answer as (SearchResponse & { status?: number; error?: unknown }) | undefined;
   if (!item) return { ok: false, error: 'no response for this search in the _msearch answer' };
+  // A number, a string or a list where a search response belongs is not read as one with no hits (silence).
+  if (typeof item !== 'object' || Array.isArray(item)) return { ok: false, error: 'the _msearch answer for this search is not a search response' };
   if (item.error) return { ok: false, error: `search failed: ${describeClusterError(item.error)}`, own: true };
   if (item.timed_out) return { ok: false, error: 'search timed out on the cluster; the window will be searched again next run' };
   const failed = item._shards?.failed ?? 0;
