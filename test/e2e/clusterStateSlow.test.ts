@@ -69,3 +69,36 @@ for (const [which, nth] of [['the commit before sending', 1], ['the last commit,
     }
   });
 }
+
+test("the hourly prune of old claims failing (a 503, or cut at the deadline) is a chore left for later: the run that recorded everything exits 0, not 3", { timeout: 120_000 }, async () => {
+  const proxy = await startBulkFaultProxy(world.esUrl);
+  try {
+    const T = uniqueBaseTime();
+    const index = await world.index('prune-state-auth');
+    const shared = `alertcron-state-prune-${Math.random().toString(36).slice(2, 8)}`;
+    stateIndices.push(shared);
+    const project = world.project();
+    project.writeConfig({
+      ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+      elasticsearch: { url: proxy.url, timeout: '10s' },
+      run: { deadline: '20s' },
+      state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
+    });
+    project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
+    await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann')]);
+    world.smtp.messages.length = 0;
+    // The first run is the coordinator and prunes (never pruned before); the cluster refuses the prune.
+    let prunes = 0;
+    proxy.cut = (r) => (r.path.includes('/_delete_by_query') ? (prunes++, { status: 503, body: '{"error":{"type":"unavailable","reason":"busy"}}' }) : undefined);
+    const run = await project.run(['run'], { ALERTCRON_NOW: iso(T) });
+    proxy.cut = undefined;
+    assert.ok(prunes > 0, `the run pruned (exit ${run.code}: ${run.stderr})`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Admin ann']);
+    const next = await project.run(['run'], { ALERTCRON_NOW: iso(T + MIN) });
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(world.smtp.messages.map((m) => m.subject), ['Admin ann'], 'recorded: not sent again');
+  } finally {
+    await proxy.close();
+  }
+});

@@ -48,8 +48,13 @@ export class StateClient {
     this.agent = keepAliveAgent(this.ca);
   }
 
-  /** Sends one request; `write` counts it as a write. 404 and 409 are answers (400 too with badRequestIsAnswer), other errors throw. */
-  async send(method: string, path: string, body?: unknown, options: { write?: boolean; ndjson?: boolean; badRequestIsAnswer?: boolean } = {}): Promise<ClusterAnswer> {
+  /**
+   * Sends one request; `write` counts it as a write. 404 and 409 are answers (400 too with badRequestIsAnswer), other
+   * errors throw, and are noted as the cluster's failure unless `bestEffort` (a chore or a read for a message, whose
+   * caller goes on without it: a claims prune cut at the run's deadline does not make a recorded run a lost one).
+   */
+  async send(method: string, path: string, body?: unknown, options: { write?: boolean; ndjson?: boolean; badRequestIsAnswer?: boolean; bestEffort?: boolean } = {}): Promise<ClusterAnswer> {
+    const fail = (message: string) => (options.bestEffort ? new ClusterUnreachable(message) : this.failed(message));
     const timeoutMs = this.endsAt === undefined ? this.connection.timeout : Math.min(this.connection.timeout, Math.max(LATE_REQUEST_MS, this.endsAt - Date.now()));
     this.requests++;
     if (options.write) this.writes++;
@@ -64,20 +69,20 @@ export class StateClient {
       answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs });
     } catch (error) {
       const timedOut = (error as { cause?: { name?: unknown } } | undefined)?.cause?.name === 'TimeoutError';
-      throw this.failed(`${method} ${path.split('?')[0]}: ${timedOut && timeoutMs < this.connection.timeout ? RUN_ENDED : redact(errorMessage(error))}`);
+      throw fail(`${method} ${path.split('?')[0]}: ${timedOut && timeoutMs < this.connection.timeout ? RUN_ENDED : redact(errorMessage(error))}`);
     }
     let parsed: any;
     try {
       parsed = answer.text ? JSON.parse(answer.text) : {};
     } catch {
       // Not the cluster's own answer (a proxy's page, a body cut short): as good as no answer.
-      if (answer.status < 300 || answer.status === 404 || answer.status === 409) throw this.failed(`${method} ${path.split('?')[0]} answered HTTP ${answer.status} with a body that is not JSON`);
+      if (answer.status < 300 || answer.status === 404 || answer.status === 409) throw fail(`${method} ${path.split('?')[0]} answered HTTP ${answer.status} with a body that is not JSON`);
       parsed = { error: redactedExcerpt(answer.text, 200) };
     }
     if (answer.status === 400 && options.badRequestIsAnswer) return { status: answer.status, body: parsed };
     if (answer.status >= 300 && answer.status !== 404 && answer.status !== 409) {
       const reason = parsed?.error?.reason ?? parsed?.error?.type ?? (typeof parsed?.error === 'string' ? parsed.error : '');
-      throw this.failed(`${method} ${path.split('?')[0]} answered HTTP ${answer.status}${reason ? `: ${redact(String(reason))}` : ''}`);
+      throw fail(`${method} ${path.split('?')[0]} answered HTTP ${answer.status}${reason ? `: ${redact(String(reason))}` : ''}`);
     }
     return { status: answer.status, body: parsed };
   }

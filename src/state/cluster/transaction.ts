@@ -350,7 +350,7 @@ export class ClusterTransaction implements StateTransaction {
     const parts: string[] = [];
     if (refused.length) {
       const first = refused[0]!;
-      const newer = await this.client.send('GET', `/${this.config.index}/_doc/${leaseDocId(first)}`).catch(() => undefined);
+      const newer = await this.client.send('GET', `/${this.config.index}/_doc/${leaseDocId(first)}`, undefined, { bestEffort: true }).catch(() => undefined);
       const source = newer?.body?._source as { holder?: string; token?: number } | undefined;
       parts.push(`another host (${source?.holder === undefined ? 'unknown' : shownHolder(source.holder)}) took over ${list(refused)} meanwhile (fencing token ${source?.token ?? '?'} > ${holding.leases.held.get(first)?.doc.token ?? '?'})`);
     }
@@ -375,7 +375,7 @@ export class ClusterTransaction implements StateTransaction {
       }
       return;
     }
-    const current = await this.client.send('GET', `/${this.config.index}/_doc/${LEASE_ID}`).catch(() => undefined);
+    const current = await this.client.send('GET', `/${this.config.index}/_doc/${LEASE_ID}`, undefined, { bestEffort: true }).catch(() => undefined);
     const newer = (current?.body?._source as LeaseDoc | undefined) ?? undefined;
     throw new UserError(`another run (${newer?.holder === undefined ? 'unknown' : shownHolder(newer.holder)}) took the state lease over meanwhile (fencing token ${newer?.token ?? '?'} > ${this.fencingToken}); state not written`, ExitCode.lockHeld);
   }
@@ -473,7 +473,7 @@ export class ClusterTransaction implements StateTransaction {
   /** Deletes the claims of notices sent or given up longer ago than prune_after. */
   private async pruneClaims(now: number): Promise<void> {
     const query = { query: { bool: { filter: [{ term: { kind: 'claim' } }, { range: { updated_at: { lt: now - this.config.prune_after } } }] } } };
-    await this.client.send('POST', `/${this.config.index}/_delete_by_query?conflicts=proceed`, query, { write: true }).catch(() => undefined);
+    await this.client.send('POST', `/${this.config.index}/_delete_by_query?conflicts=proceed`, query, { write: true, bestEffort: true }).catch(() => undefined);
   }
 }
 
