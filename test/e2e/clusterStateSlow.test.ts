@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { defaultConfig } from '../support/project.js';
 import { indexDocs, logonEvent, uniqueBaseTime } from '../support/seed.js';
-import { startBulkFaultProxy } from '../support/bulkFaultProxy.js';
+import { startBulkFaultProxy, type BulkFaultProxy } from '../support/bulkFaultProxy.js';
 import { iso, useWorld } from '../support/world.js';
 
 const MIN = 60_000;
@@ -17,22 +17,28 @@ after(async () => {
   for (const index of stateIndices) await fetch(`${world.esUrl}/${index}?ignore_unavailable=true`, { method: 'DELETE' }).catch(() => undefined);
 });
 
+/** A project whose state is a fresh index of the cluster behind `proxy`, with one alert mailing each new admin logon. */
+async function clusterStateProject(proxy: BulkFaultProxy, name: string, settings: { timeout: string; deadline: string }) {
+  const index = await world.index(`${name}-state-auth`);
+  const shared = `alertcron-state-${name}-${Math.random().toString(36).slice(2, 8)}`;
+  stateIndices.push(shared);
+  const project = world.project();
+  project.writeConfig({
+    ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
+    elasticsearch: { url: proxy.url, timeout: settings.timeout },
+    run: { deadline: settings.deadline },
+    state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
+  });
+  project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
+  return { project, index };
+}
+
 for (const [which, nth] of [['the commit before sending', 1], ['the last commit, after the mails went out', 2]] as const) {
   test(`${which}, held by the cluster longer than the run has left: the run ends soon after run.deadline (exit 3), not elasticsearch.timeout later; the next run sends each finding once`, { timeout: 180_000 }, async () => {
     const proxy = await startBulkFaultProxy(world.esUrl);
     try {
       const T = uniqueBaseTime();
-      const index = await world.index('slow-state-auth');
-      const shared = `alertcron-state-slow-${Math.random().toString(36).slice(2, 8)}`;
-      stateIndices.push(shared);
-      const project = world.project();
-      project.writeConfig({
-        ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-        elasticsearch: { url: proxy.url, timeout: '60s' },
-        run: { deadline: '6s' },
-        state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
-      });
-      project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
+      const { project, index } = await clusterStateProject(proxy, 'slow', { timeout: '60s', deadline: '6s' });
       const first = await project.run(['run'], { ALERTCRON_NOW: iso(T - MIN) });
       assert.equal(first.code, 0, first.stderr);
       await indexDocs(world.esUrl, index, ['ann', 'bob'].map((user) => logonEvent(T - 30_000, user)));
@@ -74,17 +80,7 @@ test("the hourly prune of old claims failing (a 503, or cut at the deadline) is 
   const proxy = await startBulkFaultProxy(world.esUrl);
   try {
     const T = uniqueBaseTime();
-    const index = await world.index('prune-state-auth');
-    const shared = `alertcron-state-prune-${Math.random().toString(36).slice(2, 8)}`;
-    stateIndices.push(shared);
-    const project = world.project();
-    project.writeConfig({
-      ...defaultConfig({ esUrl: proxy.url, smtpPort: world.smtp.port, slackUrl: world.slack.url }),
-      elasticsearch: { url: proxy.url, timeout: '10s' },
-      run: { deadline: '20s' },
-      state: { backend: 'cluster', index: shared, host_id: 'host-a', lease_ttl: '30s', max_clock_skew: '1s', lock_wait: '2s' },
-    });
-    project.writeAlert('admins', { index, condition: { type: 'any' }, group_by: 'winlog.event_data.TargetUserName', notify: ['soc-email'], title: 'Admin {{key}}', throttle: '1h' });
+    const { project, index } = await clusterStateProject(proxy, 'prune', { timeout: '10s', deadline: '20s' });
     await indexDocs(world.esUrl, index, [logonEvent(T - 30_000, 'ann')]);
     world.smtp.messages.length = 0;
     // The first run is the coordinator and prunes (never pruned before); the cluster refuses the prune.
