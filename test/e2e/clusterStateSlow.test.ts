@@ -76,7 +76,7 @@ for (const [which, nth] of [['the commit before sending', 1], ['the last commit,
   });
 }
 
-test("the hourly prune of old claims failing (a 503, or cut at the deadline) is a chore left for later: the run that recorded everything exits 0, not 3", { timeout: 120_000 }, async () => {
+test("the hourly prune of old claims refused by the cluster (a 503) is a chore left for later: the run that recorded everything exits 0, not 3", { timeout: 120_000 }, async () => {
   const proxy = await startBulkFaultProxy(world.esUrl);
   try {
     const T = uniqueBaseTime();
