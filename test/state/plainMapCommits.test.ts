@@ -8,12 +8,11 @@ import { FileStateStore } from '../../src/state/fileStore.js';
 import { plainMap } from '../../src/util/plainMap.js';
 import { contentOf } from '../support/content.js';
 import { readStateFiles } from '../support/project.js';
+import { firedKey } from '../support/keyStates.js';
 
 const NOW = Date.parse('2026-12-08T01:00:00Z');
 
-function key(seen: number): KeyState {
-  return { firstSeen: seen, lastSeen: seen, lastFired: seen, fired: 1, delivered: { 'soc-slack': seen } };
-}
+const key = firedKey;
 
 function folder() {
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-plain-'));

@@ -7,12 +7,11 @@ import { emptyState, type KeyState, type StateData } from '../../src/model/state
 import { stateShapeProblem } from '../../src/state/checkShape.js';
 import { FileStateStore } from '../../src/state/fileStore.js';
 import { withoutPrototypes } from '../../src/state/plainState.js';
+import { firedKey } from '../support/keyStates.js';
 
 const NOW = Date.parse('2026-12-08T01:00:00Z');
 
-function key(seen: number): KeyState {
-  return { firstSeen: seen, lastSeen: seen, lastFired: seen, fired: 1, delivered: { 'soc-slack': seen } };
-}
+const key = firedKey;
 
 test('with an enumerable property on Object.prototype (as a dependency might add), a valid state.json checks clean and keeps its keys', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'alertcron-proto-'));

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyState, type AlertState, type KeyState, type StateData } from '../../src/model/state.js';
 import { stateText } from '../../src/state/fileStore.js';
+import { firedKey } from '../support/keyStates.js';
 
 const NOW = Date.parse('2026-12-08T01:00:00Z');
 
-function key(seen: number): KeyState {
-  return { firstSeen: seen, lastSeen: seen, lastFired: seen, fired: 1, delivered: { 'soc-slack': seen } };
-}
+const key = firedKey;
 
 /** A state of three alerts, each with one key; `middle` replaces the second alert's state. */
 function threeAlerts(middle?: unknown): { data: StateData; keys: Record<string, KeyState>[] } {
