@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { follow } from '../util/signal.js';
+import { follow, timeoutReason } from '../util/signal.js';
 
 /** What every request takes besides its bound: extra headers, a CA to trust, a keep-alive agent. */
 interface RequestSettings {
@@ -47,7 +47,8 @@ export function keepAliveAgent(ca: string | undefined): KeepAliveAgent {
 
 /**
  * POSTs a body with node's own http/https (a cold start costs about 1 ms, against about 100 ms for
- * undici), failing with a TimeoutError when the whole exchange takes longer than `timeoutMs`.
+ * undici), failing with an AbortError (its cause a TimeoutError: see isTimeout) when the whole exchange takes longer
+ * than `timeoutMs`, or with the signal's reason as cause when the signal ends it.
  */
 export function post(url: URL, body: string, options: PostOptions): Promise<PostResult> {
   return send('POST', url, body, options);
@@ -97,7 +98,7 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
       req.destroy(abortError(reason));
     };
     // No timeoutMs: the caller bounds the exchange through its signal (msearch's, pushed back while answers are told).
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, options.timeoutMs));
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => abort(timeoutReason()), Math.max(0, options.timeoutMs));
     timer?.unref();
     const unfollow = parent ? follow(parent, abort) : undefined;
     function done() {
@@ -111,6 +112,12 @@ function send(method: string, url: URL, body: string | undefined, options: PostO
     req.on('error', fail);
     req.end(body);
   });
+}
+
+/** Whether a request failed because a timeout fired: its own (an AbortError whose cause is a TimeoutError) or a signal's. */
+export function isTimeout(error: unknown): boolean {
+  const e = error as { name?: string; cause?: { name?: string } } | undefined;
+  return e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError';
 }
 
 /** The error node gives a request its signal ended: an AbortError (code ABORT_ERR) with the signal's reason as cause. */

@@ -42,8 +42,7 @@ export function renderFinding(alert: RenderedAlert, finding: Finding, window: Wi
   });
   const template = messageTemplate(alert, finding, window);
   // top_count_keys' lists follow the message (as in ElastAlert2), unless the template places {{top_counts}} itself.
-  const listed = finding.top_counts?.length ? topCountsText(finding.top_counts) : '';
-  const tops = listed && !placesTopCounts(template) ? listed : '';
+  const tops = finding.top_counts?.length && !placesTopCounts(template) ? topCountsText(finding.top_counts) : '';
   const message = renderTemplate(template, lookup) + (tops ? `\n\nTop counts:\n${tops}` : '') + (samples.length ? `\n\nSample events:\n${samples.join('\n')}` : '');
   // Events can carry a credential alertcron sends (a cluster's own audit log, say): it never goes out in a notice.
   return { title: redact(renderTemplate(alert.title, lookup)), message: redact(message) };

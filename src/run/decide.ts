@@ -84,10 +84,10 @@ export function decideFindings(
   for (const c of candidates) {
     if (c.notifies && told && !told.has(c)) continue;
     const text = c.notifies ? renderFor(alert, c.finding, window, c.person) : NO_TEXT;
-    planned.push({ finding: c.finding, previous: c.previous, decision: c.decision, tier: c.tier, title: text.title, message: text.message, to: c.person ? [c.person.to] : undefined });
+    planned.push({ finding: c.finding, previous: c.previous, decision: c.decision, tier: c.tier, notifies: c.notifies, title: text.title, message: text.message, to: c.person ? [c.person.to] : undefined });
   }
-  for (const c of told ? candidates : []) {
-    if (!c.notifies || told!.has(c)) continue;
+  if (told) for (const c of candidates) {
+    if (!c.notifies || told.has(c)) continue;
     // Told in the caller's summary: the key's throttle starts now, so it is not told one by one next run either.
     decided.overflow.push(c.finding);
     if (c.decision.notify && !c.person) collect(c.finding);
@@ -96,14 +96,14 @@ export function decideFindings(
     Object.assign(key, { lastSeen: now, lastFired: now, missedRuns: 0 }, backoffFields(c.decision));
     state.keys[c.finding.key] = key;
   }
-  for (const { finding, previous, decision, tier, title, message, to } of planned) {
+  for (const { finding, previous, decision, tier, notifies, title, message, to } of planned) {
     const key: KeyState = previous ?? { firstSeen: now, lastSeen: now, fired: 0, delivered: plainMap() };
     key.lastSeen = now;
     key.missedRuns = 0;
     // A personal mail (to) offers no chat actions; every other notice offers its source's. The finding's labels
     // are walked once, for a finding that notifies (a throttled one has no notice): for its chat actions, and kept
     // by each of its notices.
-    const fieldLabels = decision.notify || tier !== undefined ? findingLabels(finding.fields) : undefined;
+    const fieldLabels = notifies ? findingLabels(finding.fields) : undefined;
     const actions = to || !fieldLabels ? [] : offeredActions(alert.source, fieldLabels);
     const spec = { alert: alert.name, key: finding.key, reason: decision.reason, title, message, fields: finding.fields, fieldLabels, actions, window, ...(to ? { to } : {}) };
     if (decision.notify) {
@@ -181,6 +181,8 @@ interface Planned {
   previous: KeyState | undefined;
   decision: Decision;
   tier: number | undefined;
+  /** Whether it notifies (its decision, or an escalation tier): Candidate.notifies. */
+  notifies: boolean;
   title: string;
   message: string;
   to: string[] | undefined;

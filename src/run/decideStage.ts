@@ -46,7 +46,7 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
       // Keys a group_by search could not examine (beyond its pages of group_size) are also told in one notice; any
       // other note on the findings (keys forgotten by a rule's memory, a source's own) stays a warning only.
       const leftOut = item.keysLeftOut !== undefined && (alert as { group_by?: unknown }).group_by !== undefined;
-      const decided = item.findings.length ? decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings) : leftOut ? nothingDecided() : NOTHING_DECIDED;
+      const decided = item.findings.length ? decideFindings(alert, item.findings, item.window, state, now, data.silences, (f) => source?.personalise?.(alert, f), options.maxFindings) : nothingDecided();
       const summaries = [decided.overflow.length && directChannels(alert).length ? summarise(alert, decided.overflow, options.maxFindings) : undefined, leftOut ? unexamined(alert, item.incomplete ?? `${item.keysLeftOut} matching event(s) fall under more values than group_size: those keys were not checked (raise group_size)`) : undefined];
       for (const summary of summaries) {
         if (!summary) continue;
@@ -64,12 +64,10 @@ export function decideStage(evaluated: readonly Evaluated[], data: StateData, so
         result.warnings.push(`alert ${alert.name}: ${item.note}`);
         result.audit.push({ event: 'note', alert: alert.name, detail: item.note });
       }
-      if (decided !== NOTHING_DECIDED) {
-        entry.findings = decided.reports;
-        result.deliveries.push(...decided.deliveries);
-        result.asks.push(...decided.asks);
-        result.audit.push(...decided.audit);
-      }
+      entry.findings = decided.reports;
+      result.deliveries.push(...decided.deliveries);
+      result.asks.push(...decided.asks);
+      result.audit.push(...decided.audit);
       for (const f of decided.reports) if (f.decision === 'skipped') result.warnings.push(`alert ${alert.name} key ${quoted(f.key)}: ${f.message}`);
       // Keys are resolved only from a complete answer: a key the search could not show was not seen to be gone. Keys
       // seen but not wholly judged (`unjudged`) are held as they are; the other keys resolve as usual.
@@ -113,17 +111,6 @@ function rebaseKeys(state: AlertState, every: number, now: number, tolerance: nu
 
 /** The keys seen by an alert that found none and judged all it saw. */
 const NO_KEYS: ReadonlySet<string> = new Set();
-
-/** What deciding over no findings gives when no summary is added to it (most alerts, most minutes): shared, never changed. */
-const NOTHING_DECIDED: DecidedWithOverflow = Object.freeze({
-  // Frozen lists too: a push onto the shared result (a summary added where none was expected) throws instead of
-  // carrying one alert's reports into every later quiet alert's (backtest calls decideStage many times in one process).
-  reports: Object.freeze([]) as never,
-  deliveries: Object.freeze([]) as never,
-  audit: Object.freeze([]) as never,
-  asks: Object.freeze([]) as never,
-  overflow: Object.freeze([]) as never,
-});
 
 /** What deciding over no findings gives: nothing (its own lists, which the caller may add summaries to). */
 function nothingDecided(): DecidedWithOverflow {

@@ -32,7 +32,7 @@ export function boundedSignal(parents: readonly (AbortSignal | undefined)[], tim
   }
   for (const source of sources) unfollows.push(follow(source, abort));
   if (timeoutMs !== undefined) {
-    timer = setTimeout(() => abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.max(0, timeoutMs));
+    timer = setTimeout(() => abort(timeoutReason()), Math.max(0, timeoutMs));
     timer.unref?.();
   }
   return { signal: controller.signal, done };
@@ -70,7 +70,7 @@ export function stageSignals(endsAt: number, callMs: number): StageSignals {
   const spent = () => Date.now() >= endsAt;
   return {
     call() {
-      if (spent()) return AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      if (spent()) return AbortSignal.abort(timeoutReason());
       const bounded = boundedSignal([], Math.min(callMs, endsAt - Date.now()));
       open.add(bounded);
       bounded.signal.addEventListener('abort', () => open.delete(bounded), { once: true });
@@ -102,7 +102,7 @@ export function stretchableSignal(parents: readonly (AbortSignal | undefined)[],
   const arm = () => {
     timer = setTimeout(() => {
       timer = undefined;
-      timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      timeout.abort(timeoutReason());
     }, Math.max(0, endsAt - performance.now()));
     timer.unref?.();
   };
@@ -122,4 +122,9 @@ export function stretchableSignal(parents: readonly (AbortSignal | undefined)[],
       arm();
     },
   };
+}
+
+/** The reason a signal ends with when its time is up: the TimeoutError DOMException AbortSignal.timeout gives. */
+export function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }

@@ -1,5 +1,5 @@
 import type { DuoConfig } from '../../model/config.js';
-import { request } from '../../http/post.js';
+import { isTimeout, request } from '../../http/post.js';
 import { redact, redactedExcerpt } from '../../util/redact.js';
 import { canonParams, duoDate, duoEncode, signRequest } from './sign.js';
 import { oneLine } from '../../util/text.js';
@@ -135,10 +135,4 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
     const timer = setTimeout(() => done(true), ms);
     signal?.addEventListener('abort', stop, { once: true });
   });
-}
-
-/** Whether a request failed because its own timeout fired (node wraps the signal's TimeoutError in an AbortError). */
-function isTimeout(error: unknown): boolean {
-  const e = error as { name?: string; cause?: { name?: string } } | undefined;
-  return e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError';
 }

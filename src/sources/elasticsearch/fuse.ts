@@ -164,7 +164,8 @@ function spanFilter(key: FusionKey): Record<string, unknown> {
  * for); each shape is one `filters` aggregation whose named filters are its members' queries, with the shape's
  * aggregations beneath: the cluster builds one set of aggregators per shape instead of one per alert (at 100
  * alerts of three shapes, about a quarter of the cluster's time). A member's own copy of the span is left out of
- * its filter: the search's query already applies it.
+ * its filter: the search's query already applies it. Read only through a fused search's `body` getter
+ * (a run writes fusedRequestJson's text instead): the reference test/sources/fuse checks that text against.
  */
 function fusedRequest(members: SearchRequest[], key: FusionKey): SearchRequest {
   const aggs: Record<string, unknown> = {};

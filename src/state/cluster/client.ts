@@ -1,5 +1,5 @@
 import { readCaFile } from '../../util/readInputFile.js';
-import { keepAliveAgent, request } from '../../http/post.js';
+import { isTimeout, keepAliveAgent, request } from '../../http/post.js';
 import { errorMessage } from '../../util/errors.js';
 import { redact, redactedExcerpt } from '../../util/redact.js';
 
@@ -68,8 +68,7 @@ export class StateClient {
     try {
       answer = await request(method, new URL(`${this.connection.url}${path}`), text, { headers, ca: this.ca, agent: this.agent, timeoutMs });
     } catch (error) {
-      const timedOut = (error as { cause?: { name?: unknown } } | undefined)?.cause?.name === 'TimeoutError';
-      throw fail(`${method} ${path.split('?')[0]}: ${timedOut && timeoutMs < this.connection.timeout ? RUN_ENDED : redact(errorMessage(error))}`);
+      throw fail(`${method} ${path.split('?')[0]}: ${isTimeout(error) && timeoutMs < this.connection.timeout ? RUN_ENDED : redact(errorMessage(error))}`);
     }
     let parsed: any;
     try {
